@@ -1,0 +1,41 @@
+# Two commands do everything on a fresh machine: `make up` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: up test bench lint down format clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+## up: start embedded Postgres + NATS, migrate, run all services and the gateway, load demo data
+up: $(STAMP)
+	$(PY) -m deploy.local.up
+
+## test: the whole suite against real Postgres and NATS (embedded unless URLs are given)
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -n 2 --dist loadfile
+
+## bench: performance benchmarks; they print figures and never fail the suite
+bench: $(STAMP)
+	$(PY) -m pytest tests/perf -p no:xdist -s -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+## down: stop a `make up` running in another terminal
+down:
+	@test -f .data/up.pid && kill $$(cat .data/up.pid) && echo "stopping make up" || echo "make up is not running"
+
+clean:
+	rm -rf .data

@@ -1,0 +1,1 @@
+"""How the system is run: locally, in containers, on Kubernetes."""

@@ -1,0 +1,1 @@
+"""The local runner: embedded PostgreSQL and NATS, migrations, processes."""

@@ -1,0 +1,57 @@
+"""Create the database if needed and migrate every service schema to head."""
+
+import argparse
+import asyncio
+from pathlib import Path
+
+import asyncpg
+from alembic import command
+from alembic.config import Config
+
+from shared.db import asyncpg_dsn
+
+SERVICES = ("enrollment", "contribution", "payout", "budget")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def alembic_config(service: str, url: str) -> Config:
+    """The Alembic config of one service's migration tree."""
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+async def ensure_database(url: str) -> None:
+    """Create the database named in the URL if it does not exist."""
+    dsn = asyncpg_dsn(url)
+    base, _, name = dsn.rpartition("/")
+    name = name.split("?")[0]
+    conn = await asyncpg.connect(base + "/postgres")
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def migrate_all(url: str) -> None:
+    """Upgrade every service schema to its head revision."""
+    for service in SERVICES:
+        command.upgrade(alembic_config(service, url), "head")
+
+
+def main() -> None:
+    """Command line: migrate the database at PENSION_DATABASE_URL (or --url)."""
+    from shared.settings import PlatformSettings
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", default=PlatformSettings().database_url)
+    args = parser.parse_args()
+    asyncio.run(ensure_database(args.url))
+    migrate_all(args.url)
+    print(f"migrated {', '.join(SERVICES)}")
+
+
+if __name__ == "__main__":
+    main()

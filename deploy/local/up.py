@@ -1,0 +1,165 @@
+"""`make up`: the whole system on this machine, stopped cleanly by Ctrl-C or SIGTERM."""
+
+import asyncio
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from deploy.local.demo import load_demo
+from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
+from deploy.local.migrate import ensure_database, migrate_all
+from deploy.local.processes import ROOT, AppProcess, start_app, stop_apps, wait_healthy
+
+
+class LocalRunSettings(BaseSettings):
+    """Ports and locations of the local run (PENSION_LOCAL_*); URLs to use existing servers."""
+
+    model_config = SettingsConfigDict(env_prefix="PENSION_", extra="ignore")
+
+    database_url: str | None = None
+    nats_url: str | None = None
+    local_data_dir: Path = ROOT / ".data"
+    local_postgres_port: int = 55432
+    local_nats_port: int = 54222
+    gateway_port: int = 8000
+    enrollment_port: int = 8101
+    contribution_port: int = 8102
+    payout_port: int = 8103
+    budget_port: int = 8104
+    local_demo: bool = True
+
+
+def _already_running(lock: Path) -> int | None:
+    if not lock.exists():
+        return None
+    try:
+        pid = int(lock.read_text().strip())
+        os.kill(pid, 0)
+        return pid
+    except (ValueError, ProcessLookupError, PermissionError):
+        return None
+
+
+def main() -> int:
+    """Start everything, print how to use it, wait for a signal, stop everything."""
+    s = LocalRunSettings()
+    s.local_data_dir.mkdir(parents=True, exist_ok=True)
+    lock = s.local_data_dir / "up.pid"
+    if (pid := _already_running(lock)) is not None:
+        print(
+            f"make up is already running (pid {pid}); stop it first (Ctrl-C there, "
+            f"or `make down`).",
+            file=sys.stderr,
+        )
+        return 1
+    ports = {
+        "gateway": s.gateway_port,
+        "enrollment": s.enrollment_port,
+        "contribution": s.contribution_port,
+        "payout": s.payout_port,
+        "budget": s.budget_port,
+    }
+    busy = [f"{n}:{p}" for n, p in ports.items() if port_open(p)]
+    if busy:
+        print(
+            f"ports already in use: {', '.join(busy)}; set PENSION_<NAME>_PORT to move them.",
+            file=sys.stderr,
+        )
+        return 1
+    lock.write_text(str(os.getpid()))
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+
+    pg = nats = None
+    apps: list[AppProcess] = []
+    try:
+        if s.database_url is None:
+            pg = EmbeddedPostgres(s.local_data_dir / "postgres", s.local_postgres_port)
+            pg.start()
+            s.database_url = (
+                f"postgresql+asyncpg://postgres@127.0.0.1:{s.local_postgres_port}/pension"
+            )
+        if s.nats_url is None:
+            nats = EmbeddedNats(s.local_data_dir / "nats", s.local_nats_port)
+            nats.start()
+            s.nats_url = nats.url
+        asyncio.run(ensure_database(s.database_url))
+        migrate_all(s.database_url)
+        env = {
+            "PENSION_DATABASE_URL": s.database_url,
+            "PENSION_NATS_URL": s.nats_url,
+            "PENSION_GATEWAY_SERVICE_URLS": _service_urls(ports),
+        }
+        for name, port in ports.items():
+            apps.append(start_app(name, port, env, s.local_data_dir / "logs"))
+        wait_healthy(apps)
+        gateway = f"http://127.0.0.1:{s.gateway_port}"
+        token = _token(gateway, "clerk", "clerk-demo")
+        if s.local_demo:
+            total = load_demo(gateway, token)
+            print(f"demo data loaded: {total} insured persons")
+        _print_welcome(gateway, token, s)
+        while not stop.wait(1):
+            dead = [a.name for a in apps if a.process.poll() is not None]
+            if dead:
+                print(
+                    f"stopped because these exited: {dead}; logs in {s.local_data_dir / 'logs'}",
+                    file=sys.stderr,
+                )
+                return 1
+        return 0
+    finally:
+        print("stopping ...", flush=True)
+        stop_apps(apps)
+        if nats:
+            nats.stop()
+        if pg:
+            pg.stop()
+        lock.unlink(missing_ok=True)
+        print("stopped.", flush=True)
+
+
+def _service_urls(ports: dict[str, int]) -> str:
+    import json
+
+    return json.dumps({n: f"http://127.0.0.1:{p}" for n, p in ports.items() if n != "gateway"})
+
+
+def _token(gateway: str, username: str, password: str) -> str:
+    r = httpx.post(f"{gateway}/v1/auth/token", data={"username": username, "password": password})
+    r.raise_for_status()
+    return r.json()["access_token"]
+
+
+def _print_welcome(gateway: str, token: str, s: LocalRunSettings) -> None:
+    print(
+        f"""
+Pension back office is up.
+  gateway   {gateway}
+  API docs  {gateway}/docs
+  health    {gateway}/health
+  logs      {s.local_data_dir / "logs"}
+
+A clerk token (valid one hour; other users: clerk2, finance, auditor, admin — password
+is '<user>-demo'):
+
+  export TOKEN={token}
+
+First call:
+
+  curl -s -H "Authorization: Bearer $TOKEN" '{gateway}/v1/enrollment/persons?limit=2'
+
+Ctrl-C stops everything.
+""",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The public door: routing, authentication, authorization, rate limits, one OpenAPI."""

@@ -1,0 +1,99 @@
+"""The gateway app."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.routing import Route
+
+from gateway.config import GatewaySettings, get_gateway_settings
+from gateway.openapi import OpenApiMerger
+from gateway.proxy import forward
+from gateway.rate_limit import RateLimiter
+from gateway.tokens import router as token_router
+from shared.errors import install_problem_handlers
+from shared.logging import configure_logging
+from shared.observability import install_observability
+from shared.settings import PlatformSettings, get_platform_settings
+
+VERSION = "0.1.0"
+
+
+def create_app(
+    settings: GatewaySettings | None = None, platform: PlatformSettings | None = None
+) -> FastAPI:
+    """Build the gateway (settings from the environment unless given)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        gw = settings or get_gateway_settings()
+        plat = platform or get_platform_settings()
+        configure_logging("gateway", plat.log_level, plat.log_json)
+        timeout = httpx.Timeout(gw.upstream_timeout_seconds, connect=gw.connect_timeout_seconds)
+        limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
+        async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+            app.state.settings = gw
+            app.state.platform = plat
+            app.state.http = http
+            app.state.rate_limiter = RateLimiter(gw.rate_limit_per_second, gw.rate_limit_burst)
+            app.state.openapi = OpenApiMerger(http, gw.service_urls, gw.openapi_cache_seconds)
+            yield
+
+    app = FastAPI(
+        title="Pension back office API",
+        version=VERSION,
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_problem_handlers(app)
+    install_observability(app)
+    app.include_router(token_router)
+
+    @app.get("/health", tags=["operations"])
+    async def health(request: Request) -> JSONResponse:
+        """The gateway and each service's own health."""
+
+        async def probe(name: str, url: str) -> tuple[str, dict[str, Any]]:
+            try:
+                r = await request.app.state.http.get(f"{url}/health", timeout=2)
+                return name, r.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                return name, {"status": "down", "error": type(exc).__name__}
+
+        services = dict(
+            await asyncio.gather(
+                *(probe(n, u) for n, u in request.app.state.settings.service_urls.items())
+            )
+        )
+        statuses = {s.get("status") for s in services.values()}
+        overall = "ok" if statuses == {"ok"} else ("down" if "down" in statuses else "degraded")
+        return JSONResponse(
+            {"status": overall, "services": services}, status_code=503 if overall == "down" else 200
+        )
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> JSONResponse:
+        """The whole system's API in one document."""
+        base = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        return JSONResponse(await request.app.state.openapi.document(base))
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Pension back office API")
+
+    app.router.routes.append(
+        Route(
+            "/v1/{service}/{path:path}",
+            forward,
+            methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+        )
+    )
+    return app

@@ -1,0 +1,32 @@
+"""Which caller may reach which path, checked before anything is forwarded."""
+
+from shared.auth import HUMAN_ROLES, Principal
+from shared.errors import ProblemError
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def check_access(principal: Principal, method: str, service_path: str) -> None:
+    """Coarse gate; each service checks the fine-grained role of each route again.
+
+    Banks reach only their result endpoints (/bank/...), the provincial platform only the
+    sync endpoints (/sync/...), auditors only read, people never use machine endpoints.
+    """
+    segments = service_path.strip("/").split("/")
+    area = segments[0] if segments else ""
+    if "admin" in principal.roles:
+        return
+    if area == "bank":
+        if "bank" not in principal.roles:
+            raise ProblemError(403, "role_forbidden", "Only banks may use bank endpoints.")
+        return
+    if area == "sync":
+        if "province" not in principal.roles:
+            raise ProblemError(
+                403, "role_forbidden", "Only the provincial platform may use sync endpoints."
+            )
+        return
+    if not principal.roles & HUMAN_ROLES:
+        raise ProblemError(403, "role_forbidden", "Machine clients may use only their endpoints.")
+    if principal.roles <= {"auditor"} and method not in READ_METHODS:
+        raise ProblemError(403, "role_forbidden", "Auditors have read-only access.")

@@ -1,0 +1,1 @@
+"""The four back-office services; none imports another."""

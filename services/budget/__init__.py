@@ -1,0 +1,1 @@
+"""Budget: the agency's departmental budget, final accounts and performance report."""

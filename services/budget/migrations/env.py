@@ -1,0 +1,5 @@
+"""Alembic environment for the budget schema."""
+
+from shared.migrations import run_service_migrations
+
+run_service_migrations("budget")

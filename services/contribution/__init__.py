@@ -1,0 +1,1 @@
+"""Contribution: bases, collection plans, receipts, arrears and audits."""

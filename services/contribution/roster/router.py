@@ -1,0 +1,70 @@
+"""HTTP routes to read the roster."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from services.contribution.models import RosterPerson
+from services.contribution.roster import repository
+from shared.auth import READERS, Principal, require_roles
+from shared.errors import PROBLEM_RESPONSES, ProblemError
+from shared.ids import mask_citizen_id
+from shared.pagination import Page
+
+router = APIRouter(prefix="/v1/contribution/roster", tags=["roster"], responses=PROBLEM_RESPONSES)
+ROLES_SEEING_FULL_IDS = frozenset({"clerk", "finance", "admin"})
+
+
+class RosterPersonOut(BaseModel):
+    """A person liable for contributions."""
+
+    id: uuid.UUID
+    citizen_id: str
+    name: str
+    unit_id: uuid.UUID
+    unit_credit_code: str
+    staff_category: str
+    joined_on: date
+    status: str
+
+
+def _present(person: RosterPerson, who: Principal) -> RosterPersonOut:
+    out = RosterPersonOut.model_validate(person, from_attributes=True)
+    if who.roles & ROLES_SEEING_FULL_IDS:
+        return out
+    return out.model_copy(update={"citizen_id": mask_citizen_id(out.citizen_id)})
+
+
+@router.get("/persons/{person_id}", response_model=RosterPersonOut)
+async def get_roster_person(
+    person_id: uuid.UUID,
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+) -> RosterPersonOut:
+    """One person on the roster."""
+    async with request.app.state.sessions() as session:
+        person = await repository.get_person(session, person_id)
+    if person is None:
+        raise ProblemError(404, "roster_person_not_found", f"No person {person_id} on the roster.")
+    return _present(person, who)
+
+
+@router.get("/persons", response_model=Page[RosterPersonOut])
+async def list_roster_persons(
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+    unit_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[RosterPersonOut]:
+    """Persons on the roster, optionally of one unit."""
+    async with request.app.state.sessions() as session:
+        rows, total = await repository.list_persons(
+            session, unit_id=unit_id, limit=limit, offset=offset
+        )
+    return Page[RosterPersonOut](
+        items=[_present(r, who) for r in rows], total=total, limit=limit, offset=offset
+    )

@@ -1,0 +1,1 @@
+"""Enrollment: employer units, insured persons, status history and accounts."""

@@ -1,0 +1,20 @@
+"""The enrollment service app."""
+
+from fastapi import FastAPI
+
+from services.enrollment.persons.router import router as persons_router
+from services.enrollment.units.router import router as units_router
+from shared.service_app import create_service_app
+from shared.settings import PlatformSettings
+
+VERSION = "0.1.0"
+
+
+def create_app(platform: PlatformSettings | None = None) -> FastAPI:
+    """Build the enrollment app (settings from the environment unless given)."""
+    return create_service_app(
+        name="enrollment",
+        version=VERSION,
+        routers=[units_router, persons_router],
+        platform=platform,
+    )

@@ -1,0 +1,1 @@
+"""Insured persons (参保人员)."""

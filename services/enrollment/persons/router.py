@@ -1,0 +1,74 @@
+"""HTTP routes for insured persons."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from services.enrollment.config import SCHEMA
+from services.enrollment.persons import repository, service
+from services.enrollment.persons.schemas import PersonCreate, PersonOut
+from shared.auth import READERS, Principal, require_roles
+from shared.errors import PROBLEM_RESPONSES
+from shared.idempotency import IdempotencyKey, run_idempotent
+from shared.observability import request_id_of
+from shared.pagination import Page
+
+router = APIRouter(prefix="/v1/enrollment/persons", tags=["persons"], responses=PROBLEM_RESPONSES)
+
+
+@router.post("", status_code=201, response_model=PersonOut)
+async def register_person(
+    body: PersonCreate,
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles("clerk"))],
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Enrol a person (citizen id checked; birth date and sex derived from it)."""
+    return await run_idempotent(
+        request.app.state.sessions,
+        SCHEMA,
+        f"persons.register:{who.subject}",
+        idempotency_key,
+        body.model_dump(mode="json"),
+        lambda session: service.register_person(session, body, who, request_id_of(request)),
+    )
+
+
+@router.get("", response_model=Page[PersonOut])
+async def search_persons(
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+    citizen_id: str | None = None,
+    name: str | None = None,
+    unit_id: uuid.UUID | None = None,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[PersonOut]:
+    """Search persons by id number, exact name, unit and status."""
+    async with request.app.state.sessions() as session:
+        rows, total = await repository.search(
+            session,
+            citizen_id=citizen_id,
+            name=name,
+            unit_id=unit_id,
+            status=status,
+            limit=limit,
+            offset=offset,
+        )
+    return Page[PersonOut](
+        items=[service.present(r, who) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{person_id}", response_model=PersonOut)
+async def get_person(
+    person_id: uuid.UUID,
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+) -> PersonOut:
+    """One person."""
+    async with request.app.state.sessions() as session:
+        return await service.get_person(session, person_id, who)

@@ -1,0 +1,74 @@
+"""Request and response bodies for insured persons."""
+
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, model_validator
+
+from shared.ids import InvalidIdentifier, mask_citizen_id, parse_citizen_id
+
+
+class StaffCategory(StrEnum):
+    """Staff category of an insured person."""
+
+    civil_servant = "civil_servant"  # 公务员
+    public_institution_staff = "public_institution_staff"  # 事业单位工作人员
+    worker = "worker"  # 工勤人员
+    other = "other"
+
+
+class Sex(StrEnum):
+    """Sex as derived from the citizen id."""
+
+    male = "male"
+    female = "female"
+
+
+class PersonCreate(BaseModel):
+    """Enrol a person under a unit."""
+
+    citizen_id: str = Field(min_length=18, max_length=18, examples=["11010519491231002X"])
+    name: str = Field(min_length=1, max_length=100)
+    unit_id: uuid.UUID
+    staff_category: StaffCategory
+    joined_on: date
+    birth_date: date | None = Field(default=None, description="Optional; must match the id.")
+    sex: Sex | None = Field(default=None, description="Optional; must match the id.")
+
+    @model_validator(mode="after")
+    def _check_identity(self) -> "PersonCreate":
+        try:
+            parsed = parse_citizen_id(self.citizen_id)
+        except InvalidIdentifier as exc:
+            raise ValueError(f"citizen_id: {exc}") from exc
+        self.citizen_id = parsed.number
+        if self.birth_date is not None and self.birth_date != parsed.birth_date:
+            raise ValueError("birth_date: does not match the birth date in the citizen id")
+        if self.sex is not None and self.sex.value != parsed.sex:
+            raise ValueError("sex: does not match the sex encoded in the citizen id")
+        if self.joined_on > date.today():
+            raise ValueError("joined_on: must not be in the future")
+        if self.joined_on < parsed.birth_date:
+            raise ValueError("joined_on: must not be before the birth date")
+        self.birth_date = parsed.birth_date
+        self.sex = Sex(parsed.sex)
+        return self
+
+
+class PersonOut(BaseModel):
+    """An insured person; the citizen id is masked for roles that do not need it."""
+
+    id: uuid.UUID
+    citizen_id: str
+    name: str
+    sex: str
+    birth_date: date
+    unit_id: uuid.UUID
+    staff_category: str
+    joined_on: date
+    status: str
+
+    def masked(self) -> "PersonOut":
+        """A copy with the citizen id masked."""
+        return self.model_copy(update={"citizen_id": mask_citizen_id(self.citizen_id)})

@@ -1,0 +1,93 @@
+"""Enrolling and reading insured persons."""
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.enrollment.config import SCHEMA
+from services.enrollment.models import Person, StatusChange
+from services.enrollment.persons import repository
+from services.enrollment.persons.schemas import PersonCreate, PersonOut
+from services.enrollment.units import repository as units
+from shared.auth import Principal
+from shared.contracts import EventEnvelope, PersonRegistered
+from shared.errors import ProblemError
+from shared.outbox import stage_events
+
+ROLES_SEEING_FULL_IDS = frozenset({"clerk", "admin"})
+
+
+def present(person: Person, who: Principal) -> PersonOut:
+    """Shape a person for this caller, masking the id unless the role needs it."""
+    out = PersonOut.model_validate(person, from_attributes=True)
+    return out if who.roles & ROLES_SEEING_FULL_IDS else out.masked()
+
+
+async def register_person(
+    session: AsyncSession, body: PersonCreate, who: Principal, request_id: str | None
+) -> PersonOut:
+    """Enrol a person under an active unit; one active relation per person."""
+    unit = await units.get(session, body.unit_id)
+    if unit is None:
+        raise ProblemError(422, "unit_unknown", f"No unit {body.unit_id}.", field="unit_id")
+    if unit.status != "active":
+        raise ProblemError(409, "unit_not_active", f"Unit {unit.credit_code} is {unit.status}.")
+    existing = await repository.get_by_citizen_id(session, body.citizen_id)
+    if existing is not None:
+        raise ProblemError(
+            409,
+            "person_already_enrolled",
+            f"This person already has an insurance relation ({existing.status}) "
+            f"under unit {existing.unit_id} since {existing.joined_on}.",
+            person_id=str(existing.id),
+            unit_id=str(existing.unit_id),
+        )
+    assert body.birth_date is not None and body.sex is not None  # set by the validator
+    person = Person(
+        citizen_id=body.citizen_id,
+        name=body.name,
+        sex=body.sex.value,
+        birth_date=body.birth_date,
+        unit_id=unit.id,
+        staff_category=body.staff_category.value,
+        joined_on=body.joined_on,
+        created_by=who.subject,
+    )
+    change = StatusChange(
+        person_id=person.id,
+        unit_id=unit.id,
+        change_type="new_enrolment",
+        effective_on=body.joined_on,
+        reason="registered",
+        recorded_by=who.subject,
+    )
+    await repository.add(session, person, change)
+    event = PersonRegistered(
+        person_id=person.id,
+        citizen_id=person.citizen_id,
+        name=person.name,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        unit_id=unit.id,
+        unit_credit_code=unit.credit_code,
+        staff_category=person.staff_category,
+        joined_on=person.joined_on,
+    )
+    await stage_events(
+        session,
+        SCHEMA,
+        [
+            EventEnvelope.wrap(
+                event, source=SCHEMA, aggregate_id=str(person.id), request_id=request_id
+            )
+        ],
+    )
+    return present(person, who)
+
+
+async def get_person(session: AsyncSession, person_id: uuid.UUID, who: Principal) -> PersonOut:
+    """One person, or 404."""
+    person = await repository.get(session, person_id)
+    if person is None:
+        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+    return present(person, who)

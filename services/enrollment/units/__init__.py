@@ -1,0 +1,1 @@
+"""Employer units (参保单位)."""

@@ -1,0 +1,39 @@
+"""SQL for employer units."""
+
+import uuid
+
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.enrollment.models import Unit
+
+
+async def get(session: AsyncSession, unit_id: uuid.UUID) -> Unit | None:
+    """A unit by id."""
+    return await session.get(Unit, unit_id)
+
+
+async def get_by_credit_code(session: AsyncSession, credit_code: str) -> Unit | None:
+    """A unit by its credit code."""
+    result = await session.exec(select(Unit).where(Unit.credit_code == credit_code))
+    return result.first()
+
+
+async def search(
+    session: AsyncSession, *, name: str | None, status: str | None, limit: int, offset: int
+) -> tuple[list[Unit], int]:
+    """Units matching the filters, ordered by credit code, with the total count."""
+    query = select(Unit)
+    if name:
+        query = query.where(Unit.name.contains(name))  # type: ignore[attr-defined]
+    if status:
+        query = query.where(Unit.status == status)
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = await session.exec(query.order_by(Unit.credit_code).limit(limit).offset(offset))
+    return list(rows.all()), total
+
+
+async def add(session: AsyncSession, unit: Unit) -> None:
+    """Insert a unit."""
+    session.add(unit)
+    await session.flush()

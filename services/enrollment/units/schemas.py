@@ -1,0 +1,58 @@
+"""Request and response bodies for employer units."""
+
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, model_validator
+
+from shared.ids import InvalidIdentifier, validate_uscc
+
+
+class FundingType(StrEnum):
+    """How the unit is funded; decides notional vs funded annuity for the unit share."""
+
+    full = "full"  # 财政全额
+    partial = "partial"  # 财政差额
+    self_funded = "self"  # 自收自支
+
+
+class UnitCreate(BaseModel):
+    """Register an employer unit."""
+
+    credit_code: str = Field(min_length=18, max_length=18, examples=["12330000MB0000001X"])
+    name: str = Field(min_length=1, max_length=200)
+    funding_type: FundingType
+    registered_on: date | None = None
+    code_check_override_reason: str | None = Field(
+        default=None,
+        min_length=5,
+        max_length=500,
+        description="Admin only: accept a legal early code that fails the check, and why.",
+    )
+
+    @model_validator(mode="after")
+    def _check_credit_code(self) -> "UnitCreate":
+        self.credit_code = self.credit_code.strip().upper()
+        if self.code_check_override_reason is None:
+            try:
+                validate_uscc(self.credit_code)
+            except InvalidIdentifier as exc:
+                raise ValueError(f"credit_code: {exc}") from exc
+        if self.registered_on and self.registered_on > date.today():
+            raise ValueError("registered_on: must not be in the future")
+        return self
+
+
+class UnitOut(BaseModel):
+    """An employer unit."""
+
+    id: uuid.UUID
+    credit_code: str
+    name: str
+    kind: str
+    funding_type: str
+    status: str
+    registered_on: date
+    code_check_override_reason: str | None
+    code_check_overridden_by: str | None

@@ -1,0 +1,1 @@
+"""Payout: benefit determination, payroll, bank batches, death benefits, subsidies."""

@@ -1,0 +1,1 @@
+"""Common plumbing for every service: settings, database, events, money, ids, errors, auth."""

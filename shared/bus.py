@@ -1,0 +1,125 @@
+"""The NATS JetStream connection: connects in the background and keeps reconnecting."""
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import nats
+import structlog
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from nats.js.api import StreamConfig
+from nats.js.errors import BadRequestError
+
+from shared.settings import PlatformSettings
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One event ready to publish: the key is the outbox row id."""
+
+    key: int
+    subject: str
+    event_id: str
+    data: bytes
+
+
+class EventBus:
+    """One NATS connection per process, with the domain stream ensured."""
+
+    def __init__(self, settings: PlatformSettings, name: str) -> None:
+        self.settings = settings
+        self.name = name
+        self.nc: NATS | None = None
+        self.js: JetStreamContext | None = None
+        self.connected = asyncio.Event()
+
+    def subject(self, base: str) -> str:
+        """The full subject for a contract subject (adds the test prefix if any)."""
+        return self.settings.subject_prefix + base
+
+    async def connect_forever(self) -> None:
+        """Connect, retrying until NATS answers; later outages are handled by reconnects."""
+        delay = 0.2
+        while self.nc is None:
+            try:
+                nc = await nats.connect(
+                    self.settings.nats_url,
+                    name=self.name,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.5,
+                    connect_timeout=2,
+                    disconnected_cb=self._on_disconnect,
+                    reconnected_cb=self._on_reconnect,
+                    error_cb=self._on_error,
+                )
+            except Exception as exc:  # NATS down at start: keep the service up and retry.
+                log.warning("nats_connect_failed", error=str(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            self.nc = nc
+            self.js = nc.jetstream(timeout=5, publish_async_max_pending=4000)
+            await self.ensure_stream()
+            self.connected.set()
+            log.info("nats_connected", url=self.settings.nats_url)
+
+    async def ensure_stream(self) -> None:
+        """Create the domain stream if missing (idempotent)."""
+        assert self.js is not None
+        config = StreamConfig(
+            name=self.settings.stream_name,
+            subjects=[self.subject("pension.>")],
+            duplicate_window=float(self.settings.stream_duplicate_window_seconds),
+        )
+        try:
+            await self.js.add_stream(config)
+        except BadRequestError:
+            await self.js.update_stream(config)
+
+    @property
+    def is_connected(self) -> bool:
+        """True while the connection is up."""
+        return self.nc is not None and self.nc.is_connected
+
+    async def publish_many(
+        self, messages: Sequence[OutgoingMessage], ack_timeout: float = 5.0
+    ) -> list[int]:
+        """Publish with pipelined acks; return the keys JetStream acknowledged."""
+        assert self.js is not None
+        futures = []
+        for m in messages:
+            fut = await self.js.publish_async(
+                self.subject(m.subject),
+                m.data,
+                wait_stall=ack_timeout,
+                headers={"Nats-Msg-Id": m.event_id},
+            )
+            futures.append((m.key, fut))
+        done, _ = await asyncio.wait([f for _, f in futures], timeout=ack_timeout)
+        acked = []
+        for key, fut in futures:
+            if fut in done and not fut.cancelled() and fut.exception() is None:
+                acked.append(key)
+            elif not fut.done():
+                fut.cancel()
+        return acked
+
+    async def close(self) -> None:
+        """Drain and close the connection."""
+        if self.nc is not None and not self.nc.is_closed:
+            try:
+                await asyncio.wait_for(self.nc.drain(), timeout=3)
+            except Exception:
+                await self.nc.close()
+
+    async def _on_disconnect(self) -> None:
+        log.warning("nats_disconnected")
+
+    async def _on_reconnect(self) -> None:
+        log.info("nats_reconnected")
+
+    async def _on_error(self, exc: Exception) -> None:
+        log.warning("nats_error", error=str(exc))

@@ -1,0 +1,172 @@
+"""Durable pull consumers: one transaction per message, effects once, dead letters after N tries."""
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import structlog
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import FetchTimeoutError
+from prometheus_client import Counter
+from pydantic import ValidationError
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.bus import EventBus
+from shared.contracts.base import EventContract, EventEnvelope
+from shared.db import unit_of_work
+from shared.platform_tables import platform_tables
+
+log = structlog.get_logger(__name__)
+HANDLED = Counter("events_handled_total", "Events consumed", ["handler", "outcome"])
+
+HandlerFn = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class EventHandler:
+    """A named handler for one contract; the name is also the durable consumer name."""
+
+    name: str
+    contract: type[EventContract]
+    handle: HandlerFn
+
+
+async def apply_once(
+    sessions: async_sessionmaker[AsyncSession],
+    schema: str,
+    handler: EventHandler,
+    envelope: EventEnvelope,
+) -> bool:
+    """Run the handler and record the event in one transaction; False if already applied."""
+    processed = platform_tables(schema).processed_event
+    async with unit_of_work(sessions) as session:
+        claimed = await session.execute(
+            pg_insert(processed)
+            .values(handler=handler.name, event_id=envelope.event_id)
+            .on_conflict_do_nothing()
+            .returning(processed.c.event_id)
+        )
+        if claimed.first() is None:
+            return False
+        await handler.handle(session, envelope)
+    return True
+
+
+class ConsumerRunner:
+    """Runs every handler of a service as a durable pull consumer."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        sessions: async_sessionmaker[AsyncSession],
+        schema: str,
+        handlers: list[EventHandler],
+        *,
+        max_deliver: int,
+        ack_wait: float,
+        batch: int = 200,
+    ) -> None:
+        self.bus = bus
+        self.sessions = sessions
+        self.schema = schema
+        self.handlers = handlers
+        self.max_deliver = max_deliver
+        self.ack_wait = ack_wait
+        self.batch = batch
+
+    async def run(self) -> None:
+        """Start one fetch loop per handler once the bus is connected."""
+        await self.bus.connected.wait()
+        async with asyncio.TaskGroup() as group:
+            for handler in self.handlers:
+                group.create_task(self._loop(handler))
+
+    def durable_name(self, handler: EventHandler) -> str:
+        """Durable names are unique per stream, so a test stream gets its own consumers."""
+        return handler.name.replace(".", "-")
+
+    async def _loop(self, handler: EventHandler) -> None:
+        assert self.bus.js is not None
+        config = ConsumerConfig(
+            durable_name=self.durable_name(handler),
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self.ack_wait,
+            # Redelivery is bounded by us (dead letter), not by the server, so nothing is lost.
+            max_deliver=-1,
+            filter_subject=self.bus.subject(handler.contract.SUBJECT),
+        )
+        sub = None
+        while sub is None:
+            try:
+                sub = await self.bus.js.pull_subscribe(
+                    config.filter_subject,
+                    durable=config.durable_name,
+                    stream=self.bus.settings.stream_name,
+                    config=config,
+                )
+            except Exception as exc:
+                log.warning("consumer_subscribe_failed", handler=handler.name, error=str(exc))
+                await asyncio.sleep(1)
+        while True:
+            try:
+                messages = await sub.fetch(self.batch, timeout=1)
+            except (FetchTimeoutError, TimeoutError):
+                continue
+            except Exception as exc:  # disconnected: the client reconnects by itself
+                log.warning("consumer_fetch_failed", handler=handler.name, error=str(exc))
+                await asyncio.sleep(0.5)
+                continue
+            for msg in messages:
+                await self._process(handler, msg)
+
+    async def _process(self, handler: EventHandler, msg) -> None:
+        attempts = msg.metadata.num_delivered
+        try:
+            envelope = EventEnvelope.model_validate_json(msg.data)
+            handler.contract.model_validate(envelope.payload)
+        except ValidationError as exc:
+            # A malformed message will never succeed: straight to the dead letters.
+            await self._dead_letter(handler, msg, None, f"malformed event: {exc}", attempts)
+            await msg.ack()
+            return
+        structlog.contextvars.bind_contextvars(event_id=str(envelope.event_id))
+        try:
+            applied = await apply_once(self.sessions, self.schema, handler, envelope)
+            await msg.ack()
+            HANDLED.labels(handler.name, "applied" if applied else "duplicate").inc()
+        except Exception as exc:
+            log.warning(
+                "event_handler_failed", handler=handler.name, attempts=attempts, error=repr(exc)
+            )
+            if attempts >= self.max_deliver:
+                await self._dead_letter(handler, msg, envelope.event_id, repr(exc), attempts)
+                await msg.ack()
+                HANDLED.labels(handler.name, "dead_lettered").inc()
+            else:
+                with contextlib.suppress(Exception):
+                    await msg.nak(delay=min(0.5 * 2**attempts, 30.0))
+        finally:
+            structlog.contextvars.unbind_contextvars("event_id")
+
+    async def _dead_letter(
+        self, handler: EventHandler, msg, event_id: uuid.UUID | None, error: str, attempts: int
+    ) -> None:
+        table = platform_tables(self.schema).dead_letter
+        async with unit_of_work(self.sessions) as session:
+            await session.execute(
+                insert(table).values(
+                    handler=handler.name,
+                    event_id=event_id,
+                    subject=msg.subject,
+                    raw=msg.data.decode(errors="replace"),
+                    error=error[:4000],
+                    attempts=attempts,
+                )
+            )
+        log.error("event_dead_lettered", handler=handler.name, attempts=attempts)

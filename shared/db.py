@@ -1,0 +1,35 @@
+"""Async engine, sessions and the unit of work that commits once at the boundary."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+def make_engine(url: str, *, pool_size: int = 10, application_name: str = "pension") -> AsyncEngine:
+    """Create an asyncpg engine; one per process, opened in the lifespan."""
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"application_name": application_name}},
+    )
+
+
+def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One transaction: commit if the block succeeds, roll back if it raises."""
+    async with factory() as session, session.begin():
+        yield session
+
+
+def asyncpg_dsn(url: str) -> str:
+    """Turn a SQLAlchemy URL into a plain libpq/asyncpg DSN."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -1,0 +1,113 @@
+"""Admin endpoints to see dead-lettered events and replay them once the cause is fixed."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import select, update
+
+from shared.auth import Principal, require_roles
+from shared.consumer import EventHandler, apply_once
+from shared.contracts.base import EventEnvelope
+from shared.db import unit_of_work
+from shared.errors import ProblemError
+
+
+class DeadLetterOut(BaseModel):
+    """A message a handler could not process."""
+
+    id: int
+    handler: str
+    event_id: str | None
+    subject: str
+    error: str
+    attempts: int
+    created_at: datetime
+    replayed_at: datetime | None
+    replayed_by: str | None
+
+
+class ReplayResult(BaseModel):
+    """What a replay did."""
+
+    id: int
+    applied: bool
+    detail: str
+
+
+def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -> APIRouter:
+    """Routes under {prefix}/admin/dead-letters for one service."""
+    from shared.platform_tables import platform_tables
+
+    table = platform_tables(schema).dead_letter
+    by_name = {h.name: h for h in handlers}
+    router = APIRouter(prefix=f"{prefix}/admin/dead-letters", tags=["operations"])
+    admin = require_roles("admin")
+
+    @router.get("", response_model=list[DeadLetterOut])
+    async def list_dead_letters(
+        request: Request,
+        _: Annotated[Principal, Depends(admin)],
+        open_only: bool = True,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[DeadLetterOut]:
+        """List dead-lettered events, newest first."""
+        query = select(table).order_by(table.c.id.desc()).limit(limit).offset(offset)
+        if open_only:
+            query = query.where(table.c.replayed_at.is_(None))
+        async with request.app.state.sessions() as session:
+            rows = (await session.execute(query)).mappings().all()
+        return [
+            DeadLetterOut(**{**r, "event_id": str(r["event_id"]) if r["event_id"] else None})
+            for r in rows
+        ]
+
+    @router.post("/{dead_letter_id}/replay", response_model=ReplayResult)
+    async def replay_dead_letter(
+        dead_letter_id: int,
+        request: Request,
+        who: Annotated[Principal, Depends(admin)],
+    ) -> ReplayResult:
+        """Run the handler again on a dead-lettered event (applied at most once)."""
+        sessions = request.app.state.sessions
+        async with sessions() as session:
+            row = (
+                (await session.execute(select(table).where(table.c.id == dead_letter_id)))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            raise ProblemError(404, "dead_letter_not_found", f"No dead letter {dead_letter_id}.")
+        if row["replayed_at"] is not None:
+            raise ProblemError(
+                409,
+                "dead_letter_already_replayed",
+                f"Dead letter {dead_letter_id} was replayed already.",
+            )
+        handler = by_name.get(row["handler"])
+        if handler is None:
+            raise ProblemError(409, "handler_unknown", f"No handler named {row['handler']}.")
+        try:
+            envelope = EventEnvelope.model_validate_json(row["raw"])
+        except ValueError as exc:
+            raise ProblemError(
+                409,
+                "dead_letter_malformed",
+                "The stored message is not a valid event and cannot be replayed.",
+            ) from exc
+        try:
+            applied = await apply_once(sessions, schema, handler, envelope)
+        except Exception as exc:
+            raise ProblemError(409, "replay_failed", f"The handler failed again: {exc!r}") from exc
+        async with unit_of_work(sessions) as session:
+            await session.execute(
+                update(table)
+                .where(table.c.id == dead_letter_id)
+                .values(replayed_at=datetime.now().astimezone(), replayed_by=who.subject)
+            )
+        detail = "applied" if applied else "the event had already been applied"
+        return ReplayResult(id=dead_letter_id, applied=applied, detail=detail)
+
+    return router

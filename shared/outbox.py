@@ -1,0 +1,21 @@
+"""Writing events into the outbox inside the caller's transaction."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.contracts.base import EventEnvelope
+from shared.platform_tables import platform_tables
+
+
+async def stage_events(session: AsyncSession, schema: str, events: Sequence[EventEnvelope]) -> None:
+    """Add events to the outbox; they are published only if the transaction commits."""
+    if not events:
+        return
+    table = platform_tables(schema).outbox
+    rows = [
+        {"event_id": e.event_id, "subject": e.subject, "envelope": e.model_dump(mode="json")}
+        for e in events
+    ]
+    await session.execute(insert(table), rows)

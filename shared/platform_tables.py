@@ -1,0 +1,149 @@
+"""Tables every service has in its own schema: outbox, processed events, dead letters, keys."""
+
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+
+@dataclass(frozen=True)
+class PlatformTables:
+    """The platform tables of one service schema."""
+
+    schema: str
+    outbox: Table
+    processed_event: Table
+    dead_letter: Table
+    idempotency_key: Table
+    bank_signature_seen: Table
+
+
+@cache
+def platform_tables(schema: str) -> PlatformTables:
+    """Core table objects for a schema (shape must match create_platform_tables_v1)."""
+    md = MetaData(schema=schema)
+    now = func.now()
+    outbox = Table(
+        "outbox",
+        md,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        Column("subject", Text, nullable=False),
+        Column("envelope", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
+        Column("published_at", DateTime(timezone=True)),
+    )
+    processed_event = Table(
+        "processed_event",
+        md,
+        Column("handler", Text, primary_key=True),
+        Column("event_id", UUID(as_uuid=True), primary_key=True),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=now),
+    )
+    dead_letter = Table(
+        "dead_letter",
+        md,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("handler", Text, nullable=False),
+        Column("event_id", UUID(as_uuid=True)),
+        Column("subject", Text, nullable=False),
+        Column("raw", Text, nullable=False),
+        Column("error", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
+        Column("replayed_at", DateTime(timezone=True)),
+        Column("replayed_by", Text),
+    )
+    idempotency_key = Table(
+        "idempotency_key",
+        md,
+        Column("scope", Text, primary_key=True),
+        Column("key", Text, primary_key=True),
+        Column("request_hash", Text, nullable=False),
+        Column("response_status", Integer),
+        Column("response_body", JSONB),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
+    )
+    bank_signature_seen = Table(
+        "bank_signature_seen",
+        md,
+        Column("signature", Text, primary_key=True),
+        Column("bank_id", Text, nullable=False),
+        Column("seen_at", DateTime(timezone=True), nullable=False, server_default=now),
+    )
+    return PlatformTables(
+        schema, outbox, processed_event, dead_letter, idempotency_key, bank_signature_seen
+    )
+
+
+def outbox_channel(schema: str) -> str:
+    """The LISTEN/NOTIFY channel the outbox trigger signals on."""
+    return f"{schema}_outbox"
+
+
+def create_platform_tables_v1(execute, schema: str) -> None:
+    """Frozen DDL for the platform tables; migrations call it with op.execute."""
+    q = f'"{schema}"'
+    execute(f"""
+        CREATE TABLE {q}.outbox (
+            id bigserial PRIMARY KEY,
+            event_id uuid NOT NULL UNIQUE,
+            subject text NOT NULL,
+            envelope jsonb NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            published_at timestamptz
+        )""")
+    execute(f"CREATE INDEX outbox_unpublished ON {q}.outbox (id) WHERE published_at IS NULL")
+    # A statement-level trigger wakes the relay once per insert statement, not once per row.
+    execute(f"""
+        CREATE FUNCTION {q}.notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('{outbox_channel(schema)}', ''); RETURN NULL; END $$""")
+    execute(f"""
+        CREATE TRIGGER outbox_notify AFTER INSERT ON {q}.outbox
+        FOR EACH STATEMENT EXECUTE FUNCTION {q}.notify_outbox()""")
+    execute(f"""
+        CREATE TABLE {q}.processed_event (
+            handler text NOT NULL,
+            event_id uuid NOT NULL,
+            processed_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (handler, event_id)
+        )""")
+    execute(f"""
+        CREATE TABLE {q}.dead_letter (
+            id bigserial PRIMARY KEY,
+            handler text NOT NULL,
+            event_id uuid,
+            subject text NOT NULL,
+            raw text NOT NULL,
+            error text NOT NULL,
+            attempts integer NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            replayed_at timestamptz,
+            replayed_by text
+        )""")
+    execute(f"""
+        CREATE TABLE {q}.idempotency_key (
+            scope text NOT NULL,
+            key text NOT NULL,
+            request_hash text NOT NULL,
+            response_status integer,
+            response_body jsonb,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (scope, key)
+        )""")
+    execute(f"""
+        CREATE TABLE {q}.bank_signature_seen (
+            signature text PRIMARY KEY,
+            bank_id text NOT NULL,
+            seen_at timestamptz NOT NULL DEFAULT now()
+        )""")

@@ -1,0 +1,101 @@
+"""The outbox relay: publishes committed outbox rows to JetStream and marks them sent."""
+
+import asyncio
+import contextlib
+
+import asyncpg
+import structlog
+from prometheus_client import Counter
+
+from shared.bus import EventBus, OutgoingMessage
+from shared.platform_tables import outbox_channel
+
+log = structlog.get_logger(__name__)
+PUBLISHED = Counter("outbox_published_total", "Outbox events acknowledged by JetStream", ["schema"])
+
+
+class OutboxRelay:
+    """Moves outbox rows to the bus; several replicas can run side by side (SKIP LOCKED)."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        schema: str,
+        bus: EventBus,
+        *,
+        batch_size: int = 2000,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.pool = pool
+        self.schema = schema
+        self.bus = bus
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        q = f'"{schema}"'
+        self._select = (
+            f"SELECT id, event_id::text, subject, envelope::text FROM {q}.outbox "
+            f"WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
+        )
+        self._mark = f"UPDATE {q}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+
+    async def run(self) -> None:
+        """Loop forever: publish what is pending, then sleep until notified or polled."""
+        listener = await self._listen()
+        failures = 0
+        try:
+            while True:
+                await self.bus.connected.wait()
+                try:
+                    sent = await self.publish_pending()
+                    failures = 0
+                except Exception as exc:  # NATS or the database is away: back off, keep rows.
+                    failures += 1
+                    log.warning("outbox_relay_failed", schema=self.schema, error=str(exc))
+                    await asyncio.sleep(min(0.2 * 2**failures, 5.0))
+                    continue
+                if sent < self.batch_size:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unsent rows; return how many rows were taken."""
+        if not self.bus.is_connected:
+            raise ConnectionError("NATS is not connected")
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(self._select, self.batch_size)
+            if not rows:
+                return 0
+            messages = [OutgoingMessage(r[0], r[2], r[1], r[3].encode()) for r in rows]
+            acked = await self.bus.publish_many(messages)
+            if acked:
+                await conn.execute(self._mark, acked)
+        PUBLISHED.labels(self.schema).inc(len(acked))
+        if len(acked) < len(rows):
+            raise ConnectionError(f"{len(rows) - len(acked)} events were not acknowledged")
+        return len(rows)
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        """Subscribe to the outbox trigger's notifications (polling covers failures)."""
+        try:
+            conn = await self.pool.acquire()
+            await conn.add_listener(outbox_channel(self.schema), lambda *_: self._wake.set())
+            return _Released(self.pool, conn)  # type: ignore[return-value]
+        except Exception as exc:
+            log.warning("outbox_listen_failed", error=str(exc))
+            return None
+
+
+class _Released:
+    """Gives a listening connection back to its pool on close."""
+
+    def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
+        self.pool, self.conn = pool, conn
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.pool.release(self.conn)

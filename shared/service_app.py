@@ -1,0 +1,124 @@
+"""Builds a service's FastAPI app: lifespan with db, bus, relay and consumers; health; errors."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import asyncpg
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from shared.auth import Principal, authenticate
+from shared.bus import EventBus
+from shared.consumer import ConsumerRunner, EventHandler
+from shared.db import asyncpg_dsn, make_engine, make_session_factory
+from shared.dead_letters import dead_letter_router
+from shared.errors import install_problem_handlers
+from shared.logging import configure_logging
+from shared.observability import install_observability
+from shared.relay import OutboxRelay
+from shared.settings import PlatformSettings, get_platform_settings
+
+
+def create_service_app(
+    *,
+    name: str,
+    version: str,
+    routers: Sequence[APIRouter],
+    handlers: Sequence[EventHandler] = (),
+    platform: PlatformSettings | None = None,
+) -> FastAPI:
+    """Assemble a service app; its schema is its name."""
+    schema = name
+    prefix = f"/v1/{name}"
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings = platform or get_platform_settings()
+        configure_logging(name, settings.log_level, settings.log_json)
+        engine = make_engine(settings.database_url, application_name=name)
+        pool = await asyncpg.create_pool(asyncpg_dsn(settings.database_url), min_size=1, max_size=4)
+        bus = EventBus(settings, name=name)
+        relay = OutboxRelay(
+            pool,
+            schema,
+            bus,
+            batch_size=settings.relay_batch_size,
+            poll_seconds=settings.relay_poll_seconds,
+        )
+        sessions = make_session_factory(engine)
+        consumers = ConsumerRunner(
+            bus,
+            sessions,
+            schema,
+            list(handlers),
+            max_deliver=settings.consumer_max_deliver,
+            ack_wait=settings.consumer_ack_wait_seconds,
+        )
+        app.state.platform = settings
+        app.state.engine = engine
+        app.state.sessions = sessions
+        app.state.bus = bus
+        app.state.relay = relay
+        tasks = [
+            asyncio.create_task(bus.connect_forever(), name="bus"),
+            asyncio.create_task(relay.run(), name="relay"),
+        ]
+        if handlers:
+            tasks.append(asyncio.create_task(consumers.run(), name="consumers"))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(BaseException):
+                    await task
+            await bus.close()
+            await pool.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title=f"Pension {name} service",
+        version=version,
+        lifespan=lifespan,
+        openapi_url=f"{prefix}/openapi.json",
+        docs_url=f"{prefix}/docs",
+        redoc_url=None,
+    )
+    install_problem_handlers(app)
+    install_observability(app)
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> JSONResponse:
+        """Database reachable, bus connected, events waiting in the outbox."""
+        state = {"service": name, "version": version}
+        try:
+            async with app.state.engine.connect() as conn:
+                pending = (
+                    await conn.execute(
+                        text(f'SELECT count(*) FROM "{schema}".outbox WHERE published_at IS NULL')
+                    )
+                ).scalar_one()
+            state |= {"database": "ok", "outbox_pending": pending}
+        except Exception as exc:
+            state |= {"database": f"error: {type(exc).__name__}"}
+        state["nats"] = "connected" if app.state.bus.is_connected else "disconnected"
+        healthy = state["database"] == "ok"
+        state["status"] = (
+            ("ok" if state["nats"] == "connected" else "degraded") if healthy else "down"
+        )
+        return JSONResponse(state, status_code=200 if healthy else 503)
+
+    @app.get(f"{prefix}/about", tags=["operations"])
+    async def about(who: Annotated[Principal, Depends(authenticate)]) -> dict[str, str]:
+        """Which service and version answers, and who is asking."""
+        return {"service": name, "version": version, "caller": who.subject}
+
+    for router in routers:
+        app.include_router(router)
+    app.include_router(dead_letter_router(prefix, schema, list(handlers)))
+    return app
