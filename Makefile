@@ -19,7 +19,7 @@ up: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --ignore=tests/perf
 
 ## bench: performance benchmarks; they print figures and never fail the suite
 bench: $(STAMP)

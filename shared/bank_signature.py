@@ -73,8 +73,8 @@ async def verify_bank_request(
     check_signature(secrets, bank_id, timestamp, signature, await request.body())
     table = platform_tables(schema).bank_signature_seen
     cutoff = datetime.now(UTC) - timedelta(seconds=2 * WINDOW_SECONDS)
-    await session.execute(delete(table).where(table.c.seen_at < cutoff))
-    seen = await session.execute(
+    await session.exec(delete(table).where(table.c.seen_at < cutoff))
+    seen = await session.exec(
         pg_insert(table)
         .values(signature=signature.lower(), bank_id=bank_id)
         .on_conflict_do_nothing()

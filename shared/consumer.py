@@ -45,7 +45,7 @@ async def apply_once(
     """Run the handler and record the event in one transaction; False if already applied."""
     processed = platform_tables(schema).processed_event
     async with unit_of_work(sessions) as session:
-        claimed = await session.execute(
+        claimed = await session.exec(
             pg_insert(processed)
             .values(handler=handler.name, event_id=envelope.event_id)
             .on_conflict_do_nothing()
@@ -159,7 +159,7 @@ class ConsumerRunner:
     ) -> None:
         table = platform_tables(self.schema).dead_letter
         async with unit_of_work(self.sessions) as session:
-            await session.execute(
+            await session.exec(
                 insert(table).values(
                     handler=handler.name,
                     event_id=event_id,

@@ -58,7 +58,7 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
         if open_only:
             query = query.where(table.c.replayed_at.is_(None))
         async with request.app.state.sessions() as session:
-            rows = (await session.execute(query)).mappings().all()
+            rows = (await session.exec(query)).mappings().all()
         return [
             DeadLetterOut(**{**r, "event_id": str(r["event_id"]) if r["event_id"] else None})
             for r in rows
@@ -74,7 +74,7 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
         sessions = request.app.state.sessions
         async with sessions() as session:
             row = (
-                (await session.execute(select(table).where(table.c.id == dead_letter_id)))
+                (await session.exec(select(table).where(table.c.id == dead_letter_id)))
                 .mappings()
                 .first()
             )
@@ -102,7 +102,7 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
         except Exception as exc:
             raise ProblemError(409, "replay_failed", f"The handler failed again: {exc!r}") from exc
         async with unit_of_work(sessions) as session:
-            await session.execute(
+            await session.exec(
                 update(table)
                 .where(table.c.id == dead_letter_id)
                 .values(replayed_at=datetime.now().astimezone(), replayed_by=who.subject)

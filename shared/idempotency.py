@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from decimal import Decimal
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -50,7 +51,7 @@ async def claim_key(
     transaction ends, then sees its stored answer (or claims the key if it rolled back).
     """
     table = platform_tables(schema).idempotency_key
-    claimed = await session.execute(
+    claimed = await session.exec(
         pg_insert(table)
         .values(scope=scope, key=key, request_hash=fingerprint)
         .on_conflict_do_nothing()
@@ -59,7 +60,7 @@ async def claim_key(
     if claimed.first() is not None:
         return None
     row = (
-        (await session.execute(select(table).where(table.c.scope == scope, table.c.key == key)))
+        (await session.exec(select(table).where(table.c.scope == scope, table.c.key == key)))
         .mappings()
         .one()
     )
@@ -77,7 +78,7 @@ async def store_response(
 ) -> None:
     """Record the answer for a claimed key, in the same transaction as the change."""
     table = platform_tables(schema).idempotency_key
-    await session.execute(
+    await session.exec(
         update(table)
         .where(table.c.scope == scope, table.c.key == key)
         .values(response_status=status, response_body=body)
@@ -103,7 +104,8 @@ async def run_idempotent(
                     stored.body, status_code=stored.status, headers={"Idempotent-Replayed": "true"}
                 )
         result = await action(session)
-        body = jsonable_encoder(result)
+        # Bare Decimals would become floats; amounts always travel as exact strings.
+        body = jsonable_encoder(result, custom_encoder={Decimal: lambda d: format(d, "f")})
         if key:
             await store_response(session, schema, scope, key, status, body)
     return JSONResponse(body, status_code=status)

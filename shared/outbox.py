@@ -18,4 +18,4 @@ async def stage_events(session: AsyncSession, schema: str, events: Sequence[Even
         {"event_id": e.event_id, "subject": e.subject, "envelope": e.model_dump(mode="json")}
         for e in events
     ]
-    await session.execute(insert(table), rows)
+    await session.exec(insert(table), params=rows)

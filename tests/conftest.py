@@ -1,0 +1,104 @@
+"""Fixtures: real PostgreSQL and NATS for every integration test, each with its own namespace."""
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import httpx
+import nats
+import pytest
+from fastapi import FastAPI
+
+from shared.auth import issue_token
+from shared.settings import PlatformSettings
+from tests.infra import InfraOwner, TestInfra, clone_database, drop_database
+
+_owner: InfraOwner | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The first process starts the servers; xdist workers inherit them through the env."""
+    global _owner
+    if TestInfra.from_env() is None:
+        _owner = InfraOwner()
+        _owner.start().export()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Only the process that started the servers stops them."""
+    if _owner is not None:
+        _owner.stop()
+
+
+@pytest.fixture(scope="session")
+def infra() -> TestInfra:
+    """The running test servers."""
+    found = TestInfra.from_env()
+    assert found is not None, "test infrastructure was not started"
+    return found
+
+
+@pytest.fixture
+async def database_url(infra: TestInfra) -> AsyncIterator[str]:
+    """A database of this test's own, cloned from the migrated template."""
+    name = await clone_database(infra)
+    yield infra.database_url(name)
+    await drop_database(infra, name)
+
+
+def make_platform(database_url: str, nats_url: str, **overrides: object) -> PlatformSettings:
+    """Settings for one test: its own database, stream and subject prefix."""
+    tag = uuid.uuid4().hex[:10]
+    values: dict[str, object] = {
+        "database_url": database_url, "nats_url": nats_url, "stream_name": f"T{tag}",
+        "subject_prefix": f"t{tag}.", "relay_poll_seconds": 0.2, "log_json": True,
+        "consumer_ack_wait_seconds": 5.0,
+    }
+    values.update(overrides)
+    return PlatformSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def platform(database_url: str, infra: TestInfra) -> AsyncIterator[PlatformSettings]:
+    """This test's platform settings; its stream is deleted afterwards."""
+    settings = make_platform(database_url, infra.nats_url)
+    yield settings
+    await delete_stream(settings)
+
+
+async def delete_stream(settings: PlatformSettings) -> None:
+    """Remove a test stream (and its consumers) if it exists."""
+    nc = await nats.connect(settings.nats_url)
+    try:
+        await nc.jetstream().delete_stream(settings.stream_name)
+    except Exception:
+        pass
+    finally:
+        await nc.close()
+
+
+@asynccontextmanager
+async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run an app's lifespan (db, bus, relay, consumers) and give an in-process client."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+@pytest.fixture
+async def start_apps() -> AsyncIterator[Callable[..., object]]:
+    """Start several apps in this test's loop; all are stopped at the end."""
+    async with AsyncExitStack() as stack:
+
+        async def _start(*apps: FastAPI) -> list[httpx.AsyncClient]:
+            return [await stack.enter_async_context(running_app(a)) for a in apps]
+
+        yield _start
+
+
+def auth_headers(settings: PlatformSettings, *roles: str, subject: str | None = None,
+                 **extra: str) -> dict[str, str]:
+    """Authorization header for a test user holding the roles."""
+    token = issue_token(settings, subject or f"test-{'-'.join(roles)}", roles)
+    return {"Authorization": f"Bearer {token}", **extra}

@@ -1,0 +1,151 @@
+"""Idempotency keys and bank signature replay protection, on a real database."""
+
+import asyncio
+import time
+from typing import Annotated
+
+import pytest
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from shared.auth import Principal, require_roles
+from shared.bank_signature import sign, verify_bank_request
+from shared.db import make_engine, make_session_factory, unit_of_work
+from shared.errors import install_problem_handlers
+from shared.idempotency import IdempotencyKey, run_idempotent
+from shared.money import Money
+from shared.settings import PlatformSettings
+from tests.conftest import auth_headers, running_app
+from tests.shared.integration.helpers import TEST_SCHEMA, create_test_schema
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+SECRETS = {"psbc": ["psbc-secret"]}
+
+
+class PaymentIn(BaseModel):
+    amount: Money
+    note: str
+
+
+def payment_app(platform: PlatformSettings) -> FastAPI:
+    """A money-moving POST and a bank result endpoint built from the shared pieces."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = make_engine(platform.database_url)
+        await create_test_schema(engine)
+        app.state.platform = platform
+        app.state.sessions = make_session_factory(engine)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(lifespan=lifespan)
+    install_problem_handlers(app)
+
+    @app.post("/payments", status_code=201)
+    async def pay(body: PaymentIn, request: Request,
+                  who: Annotated[Principal, Depends(require_roles("finance"))],
+                  key: IdempotencyKey = None) -> JSONResponse:
+        async def action(session) -> dict:
+            row = await session.exec(text(
+                f"INSERT INTO {TEST_SCHEMA}.effect (note) VALUES (:n) RETURNING ctid::text"),
+                params={"n": f"{body.amount} {body.note}"})
+            await asyncio.sleep(0.2)  # widen the window for the concurrent retry test
+            return {"receipt": row.scalar_one(), "amount": body.amount}
+
+        return await run_idempotent(request.app.state.sessions, TEST_SCHEMA,
+                                    f"pay:{who.subject}", key, body.model_dump(mode="json"),
+                                    action)
+
+    @app.post("/bank/{bank_id}/results")
+    async def results(bank_id: str, request: Request) -> dict:
+        async with unit_of_work(request.app.state.sessions) as session:
+            who = await verify_bank_request(request, session, TEST_SCHEMA, SECRETS, bank_id)
+        return {"accepted_from": who}
+
+    return app
+
+
+async def effects(client, platform) -> int:
+    engine = make_engine(platform.database_url)
+    async with engine.connect() as conn:
+        n = (await conn.execute(text(f"SELECT count(*) FROM {TEST_SCHEMA}.effect"))).scalar_one()
+    await engine.dispose()
+    return n
+
+
+async def test_retry_with_the_same_key_returns_the_first_answer(platform) -> None:
+    async with running_app(payment_app(platform)) as client:
+        headers = auth_headers(platform, "finance", **{"Idempotency-Key": "pay-0001-abcdef"})
+        body = {"amount": "100.10", "note": "first"}
+        first = await client.post("/payments", json=body, headers=headers)
+        again = await client.post("/payments", json=body, headers=headers)
+        assert first.status_code == again.status_code == 201
+        assert again.json() == first.json() == {"receipt": first.json()["receipt"],
+                                                "amount": "100.10"}
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert await effects(client, platform) == 1
+
+
+async def test_concurrent_retries_move_money_once(platform) -> None:
+    async with running_app(payment_app(platform)) as client:
+        headers = auth_headers(platform, "finance", **{"Idempotency-Key": "pay-0002-abcdef"})
+        body = {"amount": "5.00", "note": "burst"}
+        answers = await asyncio.gather(
+            *(client.post("/payments", json=body, headers=headers) for _ in range(5)))
+        assert {a.status_code for a in answers} == {201}
+        assert len({a.json()["receipt"] for a in answers}) == 1
+        assert await effects(client, platform) == 1
+
+
+async def test_same_key_with_another_body_is_refused_and_changes_nothing(platform) -> None:
+    async with running_app(payment_app(platform)) as client:
+        headers = auth_headers(platform, "finance", **{"Idempotency-Key": "pay-0003-abcdef"})
+        await client.post("/payments", json={"amount": "1.00", "note": "a"}, headers=headers)
+        refused = await client.post("/payments", json={"amount": "2.00", "note": "a"},
+                                    headers=headers)
+        assert refused.status_code == 422
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["code"] == "idempotency_key_reused"
+        assert await effects(client, platform) == 1
+
+
+async def test_float_amount_is_refused_naming_the_field(platform) -> None:
+    async with running_app(payment_app(platform)) as client:
+        refused = await client.post("/payments", json={"amount": 1.1, "note": "x"},
+                                    headers=auth_headers(platform, "finance"))
+        assert refused.status_code == 422
+        assert [e["field"] for e in refused.json()["errors"]] == ["amount"]
+        assert await effects(client, platform) == 0
+
+
+def signed(bank: str, secret: str, body: bytes, ts: int | None = None) -> dict[str, str]:
+    ts = int(time.time()) if ts is None else ts
+    return {"X-Bank-Id": bank, "X-Timestamp": str(ts), "X-Signature": sign(secret, ts, body),
+            "content-type": "application/json"}
+
+
+async def test_bank_signature_accepted_once_and_replay_refused(platform) -> None:
+    async with running_app(payment_app(platform)) as client:
+        body = b'{"lines": []}'
+        headers = signed("psbc", "psbc-secret", body)
+        ok = await client.post("/bank/psbc/results", content=body, headers=headers)
+        assert ok.status_code == 200 and ok.json() == {"accepted_from": "psbc"}
+        replay = await client.post("/bank/psbc/results", content=body, headers=headers)
+        assert replay.status_code == 401
+        assert replay.json()["code"] == "signature_replayed"
+
+
+async def test_bank_cannot_post_to_another_banks_endpoint(platform) -> None:
+    async with running_app(payment_app(platform)) as client:
+        body = b"{}"
+        other = await client.post("/bank/icbc/results", content=body,
+                                  headers=signed("psbc", "psbc-secret", body))
+        assert other.status_code == 403
+        assert other.json()["code"] == "bank_forbidden"
+        stale = await client.post("/bank/psbc/results", content=body,
+                                  headers=signed("psbc", "psbc-secret", body, ts=1))
+        assert stale.json()["code"] == "signature_expired"

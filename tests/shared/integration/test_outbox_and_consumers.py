@@ -1,0 +1,214 @@
+"""Outbox relay and consumers against real PostgreSQL and JetStream."""
+
+import asyncio
+import contextlib
+import uuid
+from datetime import date
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy import func, select, text
+
+from deploy.local.embedded import EmbeddedNats, free_port
+from shared.bus import EventBus
+from shared.consumer import ConsumerRunner, EventHandler
+from shared.contracts import EventEnvelope, UnitRegistered
+from shared.db import asyncpg_dsn, make_engine, make_session_factory, unit_of_work
+from shared.outbox import stage_events
+from shared.platform_tables import platform_tables
+from shared.relay import OutboxRelay
+from shared.settings import PlatformSettings
+from tests.conftest import delete_stream, make_platform
+from tests.shared.integration.helpers import TEST_SCHEMA, create_test_schema, eventually
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def unit_event(n: int) -> EventEnvelope:
+    payload = UnitRegistered(unit_id=uuid.uuid4(), credit_code=f"{n:018d}", name=f"unit {n}",
+                             kind="public_institution", funding_type="full",
+                             registered_on=date(2020, 1, 1))
+    return EventEnvelope.wrap(payload, source="test", aggregate_id=str(payload.unit_id))
+
+
+class Harness:
+    """Engine, pool, bus, relay and consumers of one test, against the test schema."""
+
+    def __init__(self, settings: PlatformSettings) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.sessions = make_session_factory(engine=self.engine)
+        self.tasks: list[asyncio.Task] = []
+        self.calls: list[uuid.UUID] = []
+        self.fail_times = 0
+
+    async def __aenter__(self) -> "Harness":
+        await create_test_schema(self.engine)
+        self.pool = await asyncpg.create_pool(asyncpg_dsn(self.settings.database_url),
+                                              min_size=1, max_size=3)
+        self.bus = EventBus(self.settings, name="test")
+        self.relay = OutboxRelay(self.pool, TEST_SCHEMA, self.bus, batch_size=500,
+                                 poll_seconds=0.2)
+        return self
+
+    def start(self, *, relay: bool = True, consumers: bool = True) -> None:
+        self.tasks.append(asyncio.create_task(self.bus.connect_forever()))
+        if relay:
+            self.tasks.append(asyncio.create_task(self.relay.run()))
+        if consumers:
+            handler = EventHandler("test.effect", UnitRegistered, self.handle)
+            runner = ConsumerRunner(self.bus, self.sessions, TEST_SCHEMA, [handler],
+                                    max_deliver=3, ack_wait=5)
+            self.tasks.append(asyncio.create_task(runner.run()))
+
+    async def handle(self, session, envelope: EventEnvelope) -> None:
+        self.calls.append(envelope.event_id)
+        if self.fail_times:
+            self.fail_times -= 1
+            raise RuntimeError("handler failure for the test")
+        await session.exec(text(f"INSERT INTO {TEST_SCHEMA}.effect VALUES (:e, 'done')"),
+                           params={"e": envelope.event_id})
+
+    async def stage(self, events: list[EventEnvelope]) -> None:
+        async with unit_of_work(self.sessions) as session:
+            await stage_events(session, TEST_SCHEMA, events)
+
+    async def scalar(self, sql: str) -> int:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(text(sql))).scalar_one()
+
+    async def __aexit__(self, *exc: object) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        await self.bus.close()
+        await self.pool.close()
+        await self.engine.dispose()
+
+
+async def stream_count(settings: PlatformSettings) -> int:
+    import nats
+
+    nc = await nats.connect(settings.nats_url)
+    try:
+        info = await nc.jetstream().stream_info(settings.stream_name)
+        return info.state.messages
+    finally:
+        await nc.close()
+
+
+async def test_committed_events_are_published_and_applied_once(platform: PlatformSettings) -> None:
+    async with Harness(platform) as h:
+        h.start()
+        events = [unit_event(i) for i in range(50)]
+        await h.stage(events)
+        await eventually(lambda: _effects(h, 50))
+        assert await h.scalar(
+            f"SELECT count(*) FROM {TEST_SCHEMA}.outbox WHERE published_at IS NULL") == 0
+        assert await stream_count(platform) == 50
+
+
+async def test_rolled_back_transaction_publishes_nothing(platform: PlatformSettings) -> None:
+    async with Harness(platform) as h:
+        with pytest.raises(RuntimeError):
+            async with unit_of_work(h.sessions) as session:
+                await stage_events(session, TEST_SCHEMA, [unit_event(1)])
+                raise RuntimeError("business rule failed")
+        assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.outbox") == 0
+
+
+async def test_same_event_published_twice_is_stored_once_by_jetstream(
+    platform: PlatformSettings,
+) -> None:
+    async with Harness(platform) as h:
+        h.start(consumers=False)
+        event = unit_event(1)
+        await h.stage([event])
+        await eventually(lambda: _published(h, 1))
+        # Simulate a relay that crashed after publishing but before marking the row sent.
+        await h.scalar(f"UPDATE {TEST_SCHEMA}.outbox SET published_at = NULL RETURNING 1")
+        h.relay._wake.set()
+        await eventually(lambda: _published(h, 1))
+        assert await stream_count(platform) == 1
+
+
+async def test_same_event_delivered_twice_has_its_effect_once(platform: PlatformSettings) -> None:
+    async with Harness(platform) as h:
+        h.start(relay=False)
+        await h.bus.connected.wait()
+        event = unit_event(7)
+        data = event.model_dump_json().encode()
+        subject = h.bus.subject(event.subject)
+        # Two distinct messages (different Nats-Msg-Id) carrying the same event id.
+        await h.bus.js.publish(subject, data, headers={"Nats-Msg-Id": "copy-1"})
+        await h.bus.js.publish(subject, data, headers={"Nats-Msg-Id": "copy-2"})
+        await eventually(lambda: _processed(h, 1))
+        await asyncio.sleep(0.5)
+        assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.effect") == 1
+        assert len(h.calls) == 1
+
+
+async def test_failing_handler_is_retried_then_dead_lettered(platform: PlatformSettings) -> None:
+    async with Harness(platform) as h:
+        h.fail_times = 99
+        h.start()
+        await h.stage([unit_event(3)])
+        await eventually(lambda: _dead_letters(h, 1), within=30)
+        assert len(h.calls) == 3  # max_deliver
+        assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.effect") == 0
+
+
+async def test_handler_recovering_after_a_failure_applies_once(platform: PlatformSettings) -> None:
+    async with Harness(platform) as h:
+        h.fail_times = 1
+        h.start()
+        await h.stage([unit_event(4)])
+        await eventually(lambda: _effects(h, 1), within=30)
+        assert len(h.calls) == 2
+        assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.dead_letter") == 0
+
+
+async def test_outage_events_arrive_once_nats_is_back(
+    tmp_path: Path, database_url: str,
+) -> None:
+    own = EmbeddedNats(tmp_path / "nats", free_port())
+    own.start()
+    settings = make_platform(database_url, own.url)
+    try:
+        async with Harness(settings) as h:
+            h.start()
+            await h.stage([unit_event(1)])
+            await eventually(lambda: _effects(h, 1))
+            own.stop()
+            # Committed while NATS is down: nothing is lost, the outbox keeps them.
+            await h.stage([unit_event(i) for i in range(2, 22)])
+            await asyncio.sleep(1.0)
+            assert await h.scalar(
+                f"SELECT count(*) FROM {TEST_SCHEMA}.outbox WHERE published_at IS NULL") == 20
+            own.start()
+            await eventually(lambda: _effects(h, 21), within=40)
+    finally:
+        await delete_stream(settings)
+        own.stop()
+
+
+async def _effects(h: Harness, n: int) -> bool:
+    return await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.effect") == n
+
+
+async def _published(h: Harness, n: int) -> bool:
+    return await h.scalar(
+        f"SELECT count(*) FROM {TEST_SCHEMA}.outbox WHERE published_at IS NOT NULL") == n
+
+
+async def _processed(h: Harness, n: int) -> bool:
+    table = platform_tables(TEST_SCHEMA).processed_event
+    async with h.engine.connect() as conn:
+        return (await conn.execute(select(func.count()).select_from(table))).scalar_one() == n
+
+
+async def _dead_letters(h: Harness, n: int) -> bool:
+    return await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.dead_letter") == n

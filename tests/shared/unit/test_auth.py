@@ -1,0 +1,50 @@
+"""JWT checks: signature, audience, issuer, expiry, algorithm allow-list, roles."""
+
+import time
+
+import jwt
+import pytest
+
+from shared.auth import decode_token, issue_token
+from shared.errors import ProblemError
+from shared.settings import PlatformSettings
+
+SETTINGS = PlatformSettings(jwt_secret="x" * 64)
+
+
+def test_issued_token_round_trips() -> None:
+    principal = decode_token(SETTINGS, issue_token(SETTINGS, "alice", ["clerk", "auditor"]))
+    assert principal.subject == "alice"
+    assert principal.roles == {"clerk", "auditor"}
+
+
+def _raw(claims: dict, secret: str = "x" * 64, alg: str = "HS256") -> str:
+    base = {"sub": "a", "roles": ["admin"], "aud": SETTINGS.jwt_audience,
+            "iss": SETTINGS.jwt_issuer, "exp": int(time.time()) + 60}
+    return jwt.encode({**base, **claims}, secret, algorithm=alg)
+
+
+@pytest.mark.parametrize(
+    ("token", "code"),
+    [
+        (issue_token(SETTINGS, "a", ["clerk"], ttl_seconds=-10), "token_expired"),
+        (_raw({"aud": "someone-else"}), "token_invalid"),
+        (_raw({"iss": "evil"}), "token_invalid"),
+        (_raw({}, secret="y" * 64), "token_invalid"),
+        (_raw({}, alg="HS512"), "token_invalid"),  # not in the allow-list of this setting
+        (jwt.encode({"sub": "a", "roles": ["admin"]}, None, algorithm="none"), "token_invalid"),
+        (_raw({"roles": "admin"}), "token_invalid"),
+    ],
+)
+def test_bad_tokens_are_refused(token: str, code: str) -> None:
+    with pytest.raises(ProblemError) as caught:
+        decode_token(SETTINGS, token)
+    assert caught.value.status == 401
+    assert caught.value.code == code
+
+
+def test_unknown_roles_are_dropped_and_cannot_be_issued() -> None:
+    principal = decode_token(SETTINGS, _raw({"roles": ["clerk", "superuser"]}))
+    assert principal.roles == {"clerk"}
+    with pytest.raises(ValueError, match="unknown roles"):
+        issue_token(SETTINGS, "a", ["superuser"])
