@@ -49,6 +49,7 @@ class GatewaySettings(BaseSettings):
     )
     connect_timeout_seconds: float = 2.0
     upstream_timeout_seconds: float = 15.0
+    health_probe_timeout_seconds: float = 1.0
     max_body_bytes: int = 50 * 1024 * 1024
     # Token bucket per caller (token subject, or client address before login).
     rate_limit_per_second: float = 200.0

@@ -2,8 +2,8 @@
 
 import hashlib
 import json
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Header

@@ -96,8 +96,9 @@ class OutboxRelay:
 class _Released:
     """Gives a listening connection back to its pool on close."""
 
-    def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection, channel: str,
-                 callback: object) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, conn: asyncpg.Connection, channel: str, callback: object
+    ) -> None:
         self.pool, self.conn, self.channel, self.callback = pool, conn, channel, callback
 
     async def close(self) -> None:

@@ -50,8 +50,12 @@ def make_platform(database_url: str, nats_url: str, **overrides: object) -> Plat
     """Settings for one test: its own database, stream and subject prefix."""
     tag = uuid.uuid4().hex[:10]
     values: dict[str, object] = {
-        "database_url": database_url, "nats_url": nats_url, "stream_name": f"T{tag}",
-        "subject_prefix": f"t{tag}.", "relay_poll_seconds": 0.2, "log_json": True,
+        "database_url": database_url,
+        "nats_url": nats_url,
+        "stream_name": f"T{tag}",
+        "subject_prefix": f"t{tag}.",
+        "relay_poll_seconds": 0.2,
+        "log_json": True,
         "consumer_ack_wait_seconds": 5.0,
     }
     values.update(overrides)
@@ -97,8 +101,9 @@ async def start_apps() -> AsyncIterator[Callable[..., object]]:
         yield _start
 
 
-def auth_headers(settings: PlatformSettings, *roles: str, subject: str | None = None,
-                 **extra: str) -> dict[str, str]:
+def auth_headers(
+    settings: PlatformSettings, *roles: str, subject: str | None = None, **extra: str
+) -> dict[str, str]:
     """Authorization header for a test user holding the roles."""
     token = issue_token(settings, subject or f"test-{'-'.join(roles)}", roles)
     return {"Authorization": f"Bearer {token}", **extra}

@@ -41,8 +41,9 @@ class TestInfra:
 
     def export(self) -> None:
         """Hand the infra to worker processes through the environment."""
-        os.environ.update({ENV_ADMIN: self.admin_url, ENV_TEMPLATE: self.template,
-                           ENV_NATS: self.nats_url})
+        os.environ.update(
+            {ENV_ADMIN: self.admin_url, ENV_TEMPLATE: self.template, ENV_NATS: self.nats_url}
+        )
 
 
 class InfraOwner:

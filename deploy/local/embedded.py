@@ -38,7 +38,7 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-def _embedded_utils():  # noqa: ANN202
+def _embedded_utils():
     """The wheel's helpers, imported quietly (it asks platformdirs for a dir we never use)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -76,7 +76,7 @@ def wait_healthy(apps: list[AppProcess], timeout: float = 60.0) -> None:
             if app.process.poll() is not None:
                 raise RuntimeError(f"{app.name} exited with {app.process.returncode}")
             try:
-                if httpx.get(f"{app.url}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{app.url}/health", timeout=3).status_code == 200:
                     pending.remove(app)
             except httpx.HTTPError:
                 pass

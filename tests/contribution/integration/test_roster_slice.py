@@ -15,46 +15,90 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_registered_person_appears_in_the_contribution_roster(platform, start_apps) -> None:
-    enrollment, contribution = await start_apps(enrollment_app(platform),
-                                                contribution_app(platform))
+    enrollment, contribution = await start_apps(
+        enrollment_app(platform), contribution_app(platform)
+    )
     clerk = auth_headers(platform, "clerk")
-    unit = (await enrollment.post("/v1/enrollment/units", headers=clerk, json={
-        "credit_code": demo_credit_code(5), "name": "县教育局", "funding_type": "full"})).json()
+    unit = (
+        await enrollment.post(
+            "/v1/enrollment/units",
+            headers=clerk,
+            json={"credit_code": demo_credit_code(5), "name": "县教育局", "funding_type": "full"},
+        )
+    ).json()
     persons = []
     for seq in ("101", "102", "103"):
-        r = await enrollment.post("/v1/enrollment/persons", headers=clerk, json={
-            "citizen_id": citizen_id(seq=seq), "name": f"人员{seq}", "unit_id": unit["id"],
-            "staff_category": "public_institution_staff", "joined_on": "2019-09-01"})
+        r = await enrollment.post(
+            "/v1/enrollment/persons",
+            headers=clerk,
+            json={
+                "citizen_id": citizen_id(seq=seq),
+                "name": f"人员{seq}",
+                "unit_id": unit["id"],
+                "staff_category": "public_institution_staff",
+                "joined_on": "2019-09-01",
+            },
+        )
         persons.append(r.json())
 
     async def roster_complete() -> bool:
-        r = await contribution.get("/v1/contribution/roster/persons",
-                                   params={"unit_id": unit["id"]}, headers=clerk)
+        r = await contribution.get(
+            "/v1/contribution/roster/persons", params={"unit_id": unit["id"]}, headers=clerk
+        )
         return r.json()["total"] == 3
 
     await eventually(roster_complete)
-    one = await contribution.get(f"/v1/contribution/roster/persons/{persons[0]['id']}",
-                                 headers=clerk)
+    one = await contribution.get(
+        f"/v1/contribution/roster/persons/{persons[0]['id']}", headers=clerk
+    )
     assert one.json()["unit_credit_code"] == unit["credit_code"]
     assert one.json()["citizen_id"] == persons[0]["citizen_id"]
-    masked = await contribution.get(f"/v1/contribution/roster/persons/{persons[0]['id']}",
-                                    headers=auth_headers(platform, "auditor"))
+    masked = await contribution.get(
+        f"/v1/contribution/roster/persons/{persons[0]['id']}",
+        headers=auth_headers(platform, "auditor"),
+    )
     assert "********" in masked.json()["citizen_id"]
 
 
 async def test_invalid_registration_emits_no_event(platform, start_apps) -> None:
-    enrollment, contribution = await start_apps(enrollment_app(platform),
-                                                contribution_app(platform))
+    enrollment, contribution = await start_apps(
+        enrollment_app(platform), contribution_app(platform)
+    )
     clerk = auth_headers(platform, "clerk")
-    unit = (await enrollment.post("/v1/enrollment/units", headers=clerk, json={
-        "credit_code": demo_credit_code(6), "name": "县卫健局", "funding_type": "partial"})).json()
-    bad = await enrollment.post("/v1/enrollment/persons", headers=clerk, json={
-        "citizen_id": "330522198003151230", "name": "坏号码", "unit_id": unit["id"],
-        "staff_category": "worker", "joined_on": "2019-09-01"})
+    unit = (
+        await enrollment.post(
+            "/v1/enrollment/units",
+            headers=clerk,
+            json={
+                "credit_code": demo_credit_code(6),
+                "name": "县卫健局",
+                "funding_type": "partial",
+            },
+        )
+    ).json()
+    bad = await enrollment.post(
+        "/v1/enrollment/persons",
+        headers=clerk,
+        json={
+            "citizen_id": "330522198003151230",
+            "name": "坏号码",
+            "unit_id": unit["id"],
+            "staff_category": "worker",
+            "joined_on": "2019-09-01",
+        },
+    )
     assert bad.status_code == 422
-    good = await enrollment.post("/v1/enrollment/persons", headers=clerk, json={
-        "citizen_id": citizen_id(seq="201"), "name": "好号码", "unit_id": unit["id"],
-        "staff_category": "worker", "joined_on": "2019-09-01"})
+    good = await enrollment.post(
+        "/v1/enrollment/persons",
+        headers=clerk,
+        json={
+            "citizen_id": citizen_id(seq="201"),
+            "name": "好号码",
+            "unit_id": unit["id"],
+            "staff_category": "worker",
+            "joined_on": "2019-09-01",
+        },
+    )
     assert good.status_code == 201
 
     async def one_person() -> bool:

@@ -22,17 +22,24 @@ def citizen_id(birth: str = "19800315", seq: str = "123") -> str:
 async def counts(platform) -> dict[str, int]:
     engine = make_engine(platform.database_url)
     async with engine.connect() as conn:
-        result = {t: (await conn.execute(text(f"SELECT count(*) FROM enrollment.{t}")))
-                  .scalar_one() for t in ("unit", "person", "status_change", "outbox")}
+        result = {
+            t: (await conn.execute(text(f"SELECT count(*) FROM enrollment.{t}"))).scalar_one()
+            for t in ("unit", "person", "status_change", "outbox")
+        }
     await engine.dispose()
     return result
 
 
 async def register_unit(client, platform, serial: int = 1, **overrides) -> dict:
-    body = {"credit_code": demo_credit_code(serial), "name": f"单位{serial}",
-            "funding_type": "full", **overrides}
-    r = await client.post("/v1/enrollment/units", json=body,
-                          headers=auth_headers(platform, "clerk"))
+    body = {
+        "credit_code": demo_credit_code(serial),
+        "name": f"单位{serial}",
+        "funding_type": "full",
+        **overrides,
+    }
+    r = await client.post(
+        "/v1/enrollment/units", json=body, headers=auth_headers(platform, "clerk")
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -41,15 +48,21 @@ async def test_person_gets_birth_date_and_sex_from_the_id(platform) -> None:
     async with running_app(create_app(platform)) as client:
         unit = await register_unit(client, platform)
         assert unit["kind"] == "public_institution"
-        r = await client.post("/v1/enrollment/persons", headers=auth_headers(platform, "clerk"),
-                              json={"citizen_id": citizen_id(), "name": "张三",
-                                    "unit_id": unit["id"], "staff_category": "civil_servant",
-                                    "joined_on": "2005-07-01"})
+        r = await client.post(
+            "/v1/enrollment/persons",
+            headers=auth_headers(platform, "clerk"),
+            json={
+                "citizen_id": citizen_id(),
+                "name": "张三",
+                "unit_id": unit["id"],
+                "staff_category": "civil_servant",
+                "joined_on": "2005-07-01",
+            },
+        )
         assert r.status_code == 201, r.text
         person = r.json()
         assert (person["birth_date"], person["sex"]) == ("1980-03-15", "male")
-        assert await counts(platform) == {"unit": 1, "person": 1, "status_change": 1,
-                                          "outbox": 2}
+        assert await counts(platform) == {"unit": 1, "person": 1, "status_change": 1, "outbox": 2}
 
 
 @pytest.mark.parametrize(
@@ -67,15 +80,24 @@ async def test_person_gets_birth_date_and_sex_from_the_id(platform) -> None:
     ],
 )
 async def test_invalid_person_is_a_422_naming_the_field_and_writes_nothing(
-    platform, change: dict, field: str,
+    platform,
+    change: dict,
+    field: str,
 ) -> None:
     async with running_app(create_app(platform)) as client:
         unit = await register_unit(client, platform)
         before = await counts(platform)
-        body = {"citizen_id": citizen_id(), "name": "李四", "unit_id": unit["id"],
-                "staff_category": "worker", "joined_on": "2010-01-01", **change}
-        r = await client.post("/v1/enrollment/persons", json=body,
-                              headers=auth_headers(platform, "clerk"))
+        body = {
+            "citizen_id": citizen_id(),
+            "name": "李四",
+            "unit_id": unit["id"],
+            "staff_category": "worker",
+            "joined_on": "2010-01-01",
+            **change,
+        }
+        r = await client.post(
+            "/v1/enrollment/persons", json=body, headers=auth_headers(platform, "clerk")
+        )
         assert r.status_code == 422
         assert r.headers["content-type"] == "application/problem+json"
         problem = r.json()
@@ -88,15 +110,22 @@ async def test_unknown_unit_and_second_relation_are_refused(platform) -> None:
     async with running_app(create_app(platform)) as client:
         unit = await register_unit(client, platform)
         headers = auth_headers(platform, "clerk")
-        body = {"citizen_id": citizen_id(), "name": "王五", "unit_id": str(uuid.uuid4()),
-                "staff_category": "worker", "joined_on": "2010-01-01"}
+        body = {
+            "citizen_id": citizen_id(),
+            "name": "王五",
+            "unit_id": str(uuid.uuid4()),
+            "staff_category": "worker",
+            "joined_on": "2010-01-01",
+        }
         unknown = await client.post("/v1/enrollment/persons", json=body, headers=headers)
         assert (unknown.status_code, unknown.json()["code"]) == (422, "unit_unknown")
-        first = await client.post("/v1/enrollment/persons", headers=headers,
-                                  json={**body, "unit_id": unit["id"]})
+        first = await client.post(
+            "/v1/enrollment/persons", headers=headers, json={**body, "unit_id": unit["id"]}
+        )
         assert first.status_code == 201
-        again = await client.post("/v1/enrollment/persons", headers=headers,
-                                  json={**body, "unit_id": unit["id"]})
+        again = await client.post(
+            "/v1/enrollment/persons", headers=headers, json={**body, "unit_id": unit["id"]}
+        )
         assert again.status_code == 409
         assert again.json()["code"] == "person_already_enrolled"
         assert again.json()["person_id"] == first.json()["id"]
@@ -107,21 +136,26 @@ async def test_credit_code_checks_and_admin_override(platform) -> None:
     async with running_app(create_app(platform)) as client:
         bad_code = demo_credit_code(9)[:-1] + ("0" if demo_credit_code(9)[-1] != "0" else "1")
         body = {"credit_code": bad_code, "name": "老单位", "funding_type": "self"}
-        refused = await client.post("/v1/enrollment/units", json=body,
-                                    headers=auth_headers(platform, "clerk"))
+        refused = await client.post(
+            "/v1/enrollment/units", json=body, headers=auth_headers(platform, "clerk")
+        )
         assert refused.status_code == 422
         assert refused.json()["errors"][0]["field"] == "credit_code"
         override = {**body, "code_check_override_reason": "1998年赋码，早期代码"}
-        by_clerk = await client.post("/v1/enrollment/units", json=override,
-                                     headers=auth_headers(platform, "clerk"))
-        assert (by_clerk.status_code, by_clerk.json()["code"]) == (403,
-                                                                  "code_override_forbidden")
-        by_admin = await client.post("/v1/enrollment/units", json=override,
-                                     headers=auth_headers(platform, "admin", subject="root"))
+        by_clerk = await client.post(
+            "/v1/enrollment/units", json=override, headers=auth_headers(platform, "clerk")
+        )
+        assert (by_clerk.status_code, by_clerk.json()["code"]) == (403, "code_override_forbidden")
+        by_admin = await client.post(
+            "/v1/enrollment/units",
+            json=override,
+            headers=auth_headers(platform, "admin", subject="root"),
+        )
         assert by_admin.status_code == 201
         assert by_admin.json()["code_check_overridden_by"] == "root"
-        dup = await client.post("/v1/enrollment/units", json=override,
-                                headers=auth_headers(platform, "admin"))
+        dup = await client.post(
+            "/v1/enrollment/units", json=override, headers=auth_headers(platform, "admin")
+        )
         assert (dup.status_code, dup.json()["code"]) == (409, "unit_already_registered")
 
 
@@ -130,19 +164,30 @@ async def test_ids_are_masked_for_auditors_and_roles_are_enforced(platform) -> N
         unit = await register_unit(client, platform)
         cid = citizen_id()
         created = await client.post(
-            "/v1/enrollment/persons", headers=auth_headers(platform, "clerk"),
-            json={"citizen_id": cid, "name": "赵六", "unit_id": unit["id"],
-                  "staff_category": "worker", "joined_on": "2010-01-01"})
+            "/v1/enrollment/persons",
+            headers=auth_headers(platform, "clerk"),
+            json={
+                "citizen_id": cid,
+                "name": "赵六",
+                "unit_id": unit["id"],
+                "staff_category": "worker",
+                "joined_on": "2010-01-01",
+            },
+        )
         path = f"/v1/enrollment/persons/{created.json()['id']}"
         as_auditor = await client.get(path, headers=auth_headers(platform, "auditor"))
         assert as_auditor.json()["citizen_id"] == cid[:6] + "********" + cid[-4:]
         as_clerk = await client.get(path, headers=auth_headers(platform, "clerk"))
         assert as_clerk.json()["citizen_id"] == cid
-        found = await client.get("/v1/enrollment/persons", params={"citizen_id": cid},
-                                 headers=auth_headers(platform, "clerk"))
+        found = await client.get(
+            "/v1/enrollment/persons",
+            params={"citizen_id": cid},
+            headers=auth_headers(platform, "clerk"),
+        )
         assert found.json()["total"] == 1
         no_token = await client.get(path)
         assert (no_token.status_code, no_token.json()["code"]) == (401, "token_missing")
-        wrong_role = await client.post("/v1/enrollment/units", json={},
-                                       headers=auth_headers(platform, "auditor"))
+        wrong_role = await client.post(
+            "/v1/enrollment/units", json={}, headers=auth_headers(platform, "auditor")
+        )
         assert (wrong_role.status_code, wrong_role.json()["code"]) == (403, "role_forbidden")

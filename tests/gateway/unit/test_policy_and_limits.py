@@ -49,18 +49,29 @@ def test_merge_renames_only_clashing_schemas_and_rewrites_refs() -> None:
 
     def spec(path: str, schema: dict) -> dict:
         ref = {"$ref": "#/components/schemas/Item"}
-        return {"paths": {path: {"get": {"responses": {"200": {"content": {
-            "application/json": {"schema": ref}}}}}}},
-            "components": {"schemas": {"Item": schema, "Shared": same}}}
+        return {
+            "paths": {
+                path: {
+                    "get": {
+                        "responses": {"200": {"content": {"application/json": {"schema": ref}}}}
+                    }
+                }
+            },
+            "components": {"schemas": {"Item": schema, "Shared": same}},
+        }
 
-    merged = merge_specs({"openapi": "3.1.0", "paths": {}}, {
-        "a": spec("/v1/a/items", {"type": "object", "title": "A"}),
-        "b": spec("/v1/b/items", {"type": "object", "title": "B"}),
-    })
+    merged = merge_specs(
+        {"openapi": "3.1.0", "paths": {}},
+        {
+            "a": spec("/v1/a/items", {"type": "object", "title": "A"}),
+            "b": spec("/v1/b/items", {"type": "object", "title": "B"}),
+        },
+    )
     schemas = merged["components"]["schemas"]
     assert schemas["Item"]["title"] == "A"
     assert schemas["b__Item"]["title"] == "B"
     assert "b__Shared" not in schemas
-    ref = merged["paths"]["/v1/b/items"]["get"]["responses"]["200"]["content"][
-        "application/json"]["schema"]["$ref"]
+    ref = merged["paths"]["/v1/b/items"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]["$ref"]
     assert ref == "#/components/schemas/b__Item"

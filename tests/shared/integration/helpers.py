@@ -22,8 +22,7 @@ async def create_test_schema(engine: AsyncEngine) -> None:
         create_platform_tables_v1(statements.append, TEST_SCHEMA)
         for statement in statements:
             await conn.execute(text(statement))
-        await conn.execute(text(
-            f"CREATE TABLE {TEST_SCHEMA}.effect (event_id uuid, note text)"))
+        await conn.execute(text(f"CREATE TABLE {TEST_SCHEMA}.effect (event_id uuid, note text)"))
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 15.0) -> None:

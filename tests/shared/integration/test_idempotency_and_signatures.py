@@ -46,19 +46,28 @@ def payment_app(platform: PlatformSettings) -> FastAPI:
     install_problem_handlers(app)
 
     @app.post("/payments", status_code=201)
-    async def pay(body: PaymentIn, request: Request,
-                  who: Annotated[Principal, Depends(require_roles("finance"))],
-                  key: IdempotencyKey = None) -> JSONResponse:
+    async def pay(
+        body: PaymentIn,
+        request: Request,
+        who: Annotated[Principal, Depends(require_roles("finance"))],
+        key: IdempotencyKey = None,
+    ) -> JSONResponse:
         async def action(session) -> dict:
-            row = await session.exec(text(
-                f"INSERT INTO {TEST_SCHEMA}.effect (note) VALUES (:n) RETURNING ctid::text"),
-                params={"n": f"{body.amount} {body.note}"})
+            row = await session.exec(
+                text(f"INSERT INTO {TEST_SCHEMA}.effect (note) VALUES (:n) RETURNING ctid::text"),
+                params={"n": f"{body.amount} {body.note}"},
+            )
             await asyncio.sleep(0.2)  # widen the window for the concurrent retry test
             return {"receipt": row.scalar_one(), "amount": body.amount}
 
-        return await run_idempotent(request.app.state.sessions, TEST_SCHEMA,
-                                    f"pay:{who.subject}", key, body.model_dump(mode="json"),
-                                    action)
+        return await run_idempotent(
+            request.app.state.sessions,
+            TEST_SCHEMA,
+            f"pay:{who.subject}",
+            key,
+            body.model_dump(mode="json"),
+            action,
+        )
 
     @app.post("/bank/{bank_id}/results")
     async def results(bank_id: str, request: Request) -> dict:
@@ -84,8 +93,9 @@ async def test_retry_with_the_same_key_returns_the_first_answer(platform) -> Non
         first = await client.post("/payments", json=body, headers=headers)
         again = await client.post("/payments", json=body, headers=headers)
         assert first.status_code == again.status_code == 201
-        assert again.json() == first.json() == {"receipt": first.json()["receipt"],
-                                                "amount": "100.10"}
+        assert (
+            again.json() == first.json() == {"receipt": first.json()["receipt"], "amount": "100.10"}
+        )
         assert again.headers["Idempotent-Replayed"] == "true"
         assert await effects(client, platform) == 1
 
@@ -95,7 +105,8 @@ async def test_concurrent_retries_move_money_once(platform) -> None:
         headers = auth_headers(platform, "finance", **{"Idempotency-Key": "pay-0002-abcdef"})
         body = {"amount": "5.00", "note": "burst"}
         answers = await asyncio.gather(
-            *(client.post("/payments", json=body, headers=headers) for _ in range(5)))
+            *(client.post("/payments", json=body, headers=headers) for _ in range(5))
+        )
         assert {a.status_code for a in answers} == {201}
         assert len({a.json()["receipt"] for a in answers}) == 1
         assert await effects(client, platform) == 1
@@ -105,8 +116,9 @@ async def test_same_key_with_another_body_is_refused_and_changes_nothing(platfor
     async with running_app(payment_app(platform)) as client:
         headers = auth_headers(platform, "finance", **{"Idempotency-Key": "pay-0003-abcdef"})
         await client.post("/payments", json={"amount": "1.00", "note": "a"}, headers=headers)
-        refused = await client.post("/payments", json={"amount": "2.00", "note": "a"},
-                                    headers=headers)
+        refused = await client.post(
+            "/payments", json={"amount": "2.00", "note": "a"}, headers=headers
+        )
         assert refused.status_code == 422
         assert refused.headers["content-type"] == "application/problem+json"
         assert refused.json()["code"] == "idempotency_key_reused"
@@ -115,8 +127,11 @@ async def test_same_key_with_another_body_is_refused_and_changes_nothing(platfor
 
 async def test_float_amount_is_refused_naming_the_field(platform) -> None:
     async with running_app(payment_app(platform)) as client:
-        refused = await client.post("/payments", json={"amount": 1.1, "note": "x"},
-                                    headers=auth_headers(platform, "finance"))
+        refused = await client.post(
+            "/payments",
+            json={"amount": 1.1, "note": "x"},
+            headers=auth_headers(platform, "finance"),
+        )
         assert refused.status_code == 422
         assert [e["field"] for e in refused.json()["errors"]] == ["amount"]
         assert await effects(client, platform) == 0
@@ -124,8 +139,12 @@ async def test_float_amount_is_refused_naming_the_field(platform) -> None:
 
 def signed(bank: str, secret: str, body: bytes, ts: int | None = None) -> dict[str, str]:
     ts = int(time.time()) if ts is None else ts
-    return {"X-Bank-Id": bank, "X-Timestamp": str(ts), "X-Signature": sign(secret, ts, body),
-            "content-type": "application/json"}
+    return {
+        "X-Bank-Id": bank,
+        "X-Timestamp": str(ts),
+        "X-Signature": sign(secret, ts, body),
+        "content-type": "application/json",
+    }
 
 
 async def test_bank_signature_accepted_once_and_replay_refused(platform) -> None:
@@ -142,10 +161,12 @@ async def test_bank_signature_accepted_once_and_replay_refused(platform) -> None
 async def test_bank_cannot_post_to_another_banks_endpoint(platform) -> None:
     async with running_app(payment_app(platform)) as client:
         body = b"{}"
-        other = await client.post("/bank/icbc/results", content=body,
-                                  headers=signed("psbc", "psbc-secret", body))
+        other = await client.post(
+            "/bank/icbc/results", content=body, headers=signed("psbc", "psbc-secret", body)
+        )
         assert other.status_code == 403
         assert other.json()["code"] == "bank_forbidden"
-        stale = await client.post("/bank/psbc/results", content=body,
-                                  headers=signed("psbc", "psbc-secret", body, ts=1))
+        stale = await client.post(
+            "/bank/psbc/results", content=body, headers=signed("psbc", "psbc-secret", body, ts=1)
+        )
         assert stale.json()["code"] == "signature_expired"

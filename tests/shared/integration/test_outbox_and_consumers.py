@@ -26,9 +26,14 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 def unit_event(n: int) -> EventEnvelope:
-    payload = UnitRegistered(unit_id=uuid.uuid4(), credit_code=f"{n:018d}", name=f"unit {n}",
-                             kind="public_institution", funding_type="full",
-                             registered_on=date(2020, 1, 1))
+    payload = UnitRegistered(
+        unit_id=uuid.uuid4(),
+        credit_code=f"{n:018d}",
+        name=f"unit {n}",
+        kind="public_institution",
+        funding_type="full",
+        registered_on=date(2020, 1, 1),
+    )
     return EventEnvelope.wrap(payload, source="test", aggregate_id=str(payload.unit_id))
 
 
@@ -45,11 +50,11 @@ class Harness:
 
     async def __aenter__(self) -> "Harness":
         await create_test_schema(self.engine)
-        self.pool = await asyncpg.create_pool(asyncpg_dsn(self.settings.database_url),
-                                              min_size=1, max_size=3)
+        self.pool = await asyncpg.create_pool(
+            asyncpg_dsn(self.settings.database_url), min_size=1, max_size=3
+        )
         self.bus = EventBus(self.settings, name="test")
-        self.relay = OutboxRelay(self.pool, TEST_SCHEMA, self.bus, batch_size=500,
-                                 poll_seconds=0.2)
+        self.relay = OutboxRelay(self.pool, TEST_SCHEMA, self.bus, batch_size=500, poll_seconds=0.2)
         return self
 
     def start(self, *, relay: bool = True, consumers: bool = True) -> None:
@@ -58,8 +63,9 @@ class Harness:
             self.tasks.append(asyncio.create_task(self.relay.run()))
         if consumers:
             handler = EventHandler("test.effect", UnitRegistered, self.handle)
-            runner = ConsumerRunner(self.bus, self.sessions, TEST_SCHEMA, [handler],
-                                    max_deliver=3, ack_wait=5)
+            runner = ConsumerRunner(
+                self.bus, self.sessions, TEST_SCHEMA, [handler], max_deliver=3, ack_wait=5
+            )
             self.tasks.append(asyncio.create_task(runner.run()))
 
     async def handle(self, session, envelope: EventEnvelope) -> None:
@@ -67,8 +73,10 @@ class Harness:
         if self.fail_times:
             self.fail_times -= 1
             raise RuntimeError("handler failure for the test")
-        await session.exec(text(f"INSERT INTO {TEST_SCHEMA}.effect VALUES (:e, 'done')"),
-                           params={"e": envelope.event_id})
+        await session.exec(
+            text(f"INSERT INTO {TEST_SCHEMA}.effect VALUES (:e, 'done')"),
+            params={"e": envelope.event_id},
+        )
 
     async def stage(self, events: list[EventEnvelope]) -> None:
         async with unit_of_work(self.sessions) as session:
@@ -106,8 +114,10 @@ async def test_committed_events_are_published_and_applied_once(platform: Platfor
         events = [unit_event(i) for i in range(50)]
         await h.stage(events)
         await eventually(lambda: _effects(h, 50))
-        assert await h.scalar(
-            f"SELECT count(*) FROM {TEST_SCHEMA}.outbox WHERE published_at IS NULL") == 0
+        assert (
+            await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.outbox WHERE published_at IS NULL")
+            == 0
+        )
         assert await stream_count(platform) == 50
 
 
@@ -172,7 +182,8 @@ async def test_handler_recovering_after_a_failure_applies_once(platform: Platfor
 
 
 async def test_outage_events_arrive_once_nats_is_back(
-    tmp_path: Path, database_url: str,
+    tmp_path: Path,
+    database_url: str,
 ) -> None:
     own = EmbeddedNats(tmp_path / "nats", free_port())
     own.start()
@@ -186,8 +197,12 @@ async def test_outage_events_arrive_once_nats_is_back(
             # Committed while NATS is down: nothing is lost, the outbox keeps them.
             await h.stage([unit_event(i) for i in range(2, 22)])
             await asyncio.sleep(1.0)
-            assert await h.scalar(
-                f"SELECT count(*) FROM {TEST_SCHEMA}.outbox WHERE published_at IS NULL") == 20
+            assert (
+                await h.scalar(
+                    f"SELECT count(*) FROM {TEST_SCHEMA}.outbox WHERE published_at IS NULL"
+                )
+                == 20
+            )
             own.start()
             await eventually(lambda: _effects(h, 21), within=40)
     finally:
@@ -200,8 +215,10 @@ async def _effects(h: Harness, n: int) -> bool:
 
 
 async def _published(h: Harness, n: int) -> bool:
-    return await h.scalar(
-        f"SELECT count(*) FROM {TEST_SCHEMA}.outbox WHERE published_at IS NOT NULL") == n
+    return (
+        await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.outbox WHERE published_at IS NOT NULL")
+        == n
+    )
 
 
 async def _processed(h: Harness, n: int) -> bool:

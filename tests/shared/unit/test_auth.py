@@ -19,8 +19,13 @@ def test_issued_token_round_trips() -> None:
 
 
 def _raw(claims: dict, secret: str = "x" * 64, alg: str = "HS256") -> str:
-    base = {"sub": "a", "roles": ["admin"], "aud": SETTINGS.jwt_audience,
-            "iss": SETTINGS.jwt_issuer, "exp": int(time.time()) + 60}
+    base = {
+        "sub": "a",
+        "roles": ["admin"],
+        "aud": SETTINGS.jwt_audience,
+        "iss": SETTINGS.jwt_issuer,
+        "exp": int(time.time()) + 60,
+    }
     return jwt.encode({**base, **claims}, secret, algorithm=alg)
 
 

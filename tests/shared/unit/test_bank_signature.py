@@ -25,8 +25,9 @@ def test_current_and_previous_secret_are_both_accepted_during_rotation() -> None
         ("nobank", NOW, "new-secret", BODY, "bank_unknown"),
     ],
 )
-def test_bad_signatures_are_refused(bank: str, ts: int, secret: str, body: bytes,
-                                    code: str) -> None:
+def test_bad_signatures_are_refused(
+    bank: str, ts: int, secret: str, body: bytes, code: str
+) -> None:
     with pytest.raises(ProblemError) as caught:
         check_signature(SECRETS, bank, str(ts), sign(secret, ts, BODY), body, now=NOW)
     assert caught.value.code == code

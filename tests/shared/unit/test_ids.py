@@ -101,8 +101,10 @@ def test_credit_code_with_a_broken_organisation_code_part_is_refused() -> None:
         validate_uscc(first17 + uscc_check_char(first17))
 
 
-@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=8, max_size=8),
-       st.sampled_from(["11", "12"]))
+@given(
+    st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=8, max_size=8),
+    st.sampled_from(["11", "12"]),
+)
 def test_generated_credit_codes_round_trip(body8: str, prefix: str) -> None:
     org_check = org_code_check_char(body8)
     if org_check not in USCC_CHARSET:
