@@ -18,7 +18,6 @@ up: $(STAMP)
 ## test: the whole suite against real Postgres and NATS (embedded unless URLs are given)
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2 --dist loadfile --ignore=tests/perf
 
 ## bench: performance benchmarks; they print figures and never fail the suite

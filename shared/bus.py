@@ -2,7 +2,6 @@
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import nats
 import structlog
@@ -11,19 +10,10 @@ from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
 from nats.js.errors import BadRequestError
 
+from shared.publisher import OutgoingMessage, PipelinedPublisher
 from shared.settings import PlatformSettings
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class OutgoingMessage:
-    """One event ready to publish: the key is the outbox row id."""
-
-    key: int
-    subject: str
-    event_id: str
-    data: bytes
 
 
 class EventBus:
@@ -34,6 +24,7 @@ class EventBus:
         self.name = name
         self.nc: NATS | None = None
         self.js: JetStreamContext | None = None
+        self.publisher: PipelinedPublisher | None = None
         self.connected = asyncio.Event()
 
     def subject(self, base: str) -> str:
@@ -61,7 +52,8 @@ class EventBus:
                 delay = min(delay * 2, 5.0)
                 continue
             self.nc = nc
-            self.js = nc.jetstream(timeout=5, publish_async_max_pending=4000)
+            self.js = nc.jetstream(timeout=5)
+            self.publisher = PipelinedPublisher(nc)
             await self.ensure_stream()
             self.connected.set()
             log.info("nats_connected", url=self.settings.nats_url)
@@ -88,24 +80,8 @@ class EventBus:
         self, messages: Sequence[OutgoingMessage], ack_timeout: float = 5.0
     ) -> list[int]:
         """Publish with pipelined acks; return the keys JetStream acknowledged."""
-        assert self.js is not None
-        futures = []
-        for m in messages:
-            fut = await self.js.publish_async(
-                self.subject(m.subject),
-                m.data,
-                wait_stall=ack_timeout,
-                headers={"Nats-Msg-Id": m.event_id},
-            )
-            futures.append((m.key, fut))
-        done, _ = await asyncio.wait([f for _, f in futures], timeout=ack_timeout)
-        acked = []
-        for key, fut in futures:
-            if fut in done and not fut.cancelled() and fut.exception() is None:
-                acked.append(key)
-            elif not fut.done():
-                fut.cancel()
-        return acked
+        assert self.publisher is not None
+        return await self.publisher.publish(messages, self.settings.subject_prefix, ack_timeout)
 
     async def close(self) -> None:
         """Drain and close the connection."""

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     DateTime,
@@ -39,7 +40,8 @@ def platform_tables(schema: str) -> PlatformTables:
         Column("id", BigInteger, primary_key=True, autoincrement=True),
         Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
         Column("subject", Text, nullable=False),
-        Column("envelope", JSONB, nullable=False),
+        # json, not jsonb: the relay sends it verbatim, and json is returned as stored.
+        Column("envelope", JSON, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
         Column("published_at", DateTime(timezone=True)),
     )
@@ -99,7 +101,7 @@ def create_platform_tables_v1(execute, schema: str) -> None:
             id bigserial PRIMARY KEY,
             event_id uuid NOT NULL UNIQUE,
             subject text NOT NULL,
-            envelope jsonb NOT NULL,
+            envelope json NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now(),
             published_at timestamptz
         )""")

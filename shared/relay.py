@@ -7,8 +7,9 @@ import asyncpg
 import structlog
 from prometheus_client import Counter
 
-from shared.bus import EventBus, OutgoingMessage
+from shared.bus import EventBus
 from shared.platform_tables import outbox_channel
+from shared.publisher import OutgoingMessage
 
 log = structlog.get_logger(__name__)
 PUBLISHED = Counter("outbox_published_total", "Outbox events acknowledged by JetStream", ["schema"])

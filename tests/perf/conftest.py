@@ -1,0 +1,15 @@
+"""Benchmarks print figures; they never fail on a number."""
+
+import pytest
+
+
+def report(title: str, **figures: object) -> None:
+    """Print one benchmark's figures in a stable, greppable form."""
+    line = ", ".join(f"{k}={v}" for k, v in figures.items())
+    print(f"\nBENCH {title}: {line}", flush=True)
+
+
+@pytest.fixture
+def bench_report():  # noqa: ANN201
+    """The report function."""
+    return report

@@ -1,0 +1,124 @@
+"""docker-compose.yml and deploy/k8s name only services, modules, ports and settings that exist."""
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic_settings import BaseSettings
+
+from gateway.config import GatewaySettings
+from services.budget.config import Settings as BudgetSettings
+from services.contribution.config import Settings as ContributionSettings
+from services.enrollment.config import Settings as EnrollmentSettings
+from services.payout.config import Settings as PayoutSettings
+from shared.settings import PlatformSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+SETTINGS: list[type[BaseSettings]] = [
+    PlatformSettings,
+    GatewaySettings,
+    EnrollmentSettings,
+    ContributionSettings,
+    PayoutSettings,
+    BudgetSettings,
+]
+DEFAULT_PORTS = {
+    "gateway": GatewaySettings().port,
+    "enrollment": EnrollmentSettings().port,
+    "contribution": ContributionSettings().port,
+    "payout": PayoutSettings().port,
+    "budget": BudgetSettings().port,
+}
+NOT_OURS = {"PORT", "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}
+
+
+def known_variables() -> set[str]:
+    names = set()
+    for cls in SETTINGS:
+        prefix = cls.model_config.get("env_prefix", "")
+        names |= {f"{prefix}{field}".upper() for field in cls.model_fields}
+    return names
+
+
+def check_command(command: list[str]) -> tuple[str, int] | None:
+    """Return (app name, port) for a uvicorn command after checking its target exists."""
+    if command[:3] == ["python", "-m", "deploy.local.migrate"]:
+        assert importlib.util.find_spec("deploy.local.migrate")
+        return None
+    assert command[0] == "uvicorn" and "--factory" in command
+    module, _, attr = command[1].partition(":")
+    assert callable(getattr(importlib.import_module(module), attr))
+    name = "gateway" if module.startswith("gateway") else module.split(".")[1]
+    return name, int(command[command.index("--port") + 1])
+
+
+def check_gateway_urls(raw: str, hosts: set[str]) -> None:
+    urls = json.loads(raw)
+    assert set(urls) == set(DEFAULT_PORTS) - {"gateway"}
+    for name, url in urls.items():
+        host, port = url.removeprefix("http://").split(":")
+        assert host in hosts and int(port) == DEFAULT_PORTS[name]
+
+
+def test_compose_file_matches_the_code() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services: dict[str, Any] = compose["services"]
+    assert {"postgres", "nats", "migrate", *DEFAULT_PORTS} <= set(services)
+    assert "-js" in services["nats"]["command"]
+    known = known_variables()
+    for name, spec in services.items():
+        for dep in spec.get("depends_on", {}):
+            assert dep in services, f"{name} depends on unknown {dep}"
+        if "build" not in spec:
+            continue
+        assert (ROOT / spec["build"]["dockerfile"]).exists()
+        env = spec["environment"]
+        unknown = {k for k in env if k not in known and k not in NOT_OURS}
+        assert not unknown, f"{name} sets variables no settings class reads: {unknown}"
+        target = check_command(spec["command"])
+        if target:
+            app, port = target
+            assert app == name and port == DEFAULT_PORTS[name] == int(env["PORT"])
+    check_gateway_urls(
+        services["gateway"]["environment"]["PENSION_GATEWAY_SERVICE_URLS"], set(services)
+    )
+
+
+def test_kubernetes_manifests_match_the_code() -> None:
+    docs = [d for d in yaml.safe_load_all((ROOT / "deploy/k8s/pension.yaml").read_text()) if d]
+    config = next(d for d in docs if d["kind"] == "ConfigMap")
+    secret = next(d for d in docs if d["kind"] == "Secret")
+    known = known_variables()
+    assert set(config["data"]) | set(secret["stringData"]) <= known
+    deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
+    k8s_services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
+    assert set(deployments) == set(DEFAULT_PORTS) == set(k8s_services)
+    for name, deployment in deployments.items():
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert check_command(container["command"]) == (name, DEFAULT_PORTS[name])
+        assert k8s_services[name]["spec"]["ports"][0]["port"] == DEFAULT_PORTS[name]
+    check_gateway_urls(config["data"]["PENSION_GATEWAY_SERVICE_URLS"], set(k8s_services))
+    job = next(d for d in docs if d["kind"] == "Job")
+    assert check_command(job["spec"]["template"]["spec"]["containers"][0]["command"]) is None
+
+
+@pytest.mark.parametrize("path", ["Dockerfile"])
+def test_dockerfile_installs_with_the_pinned_constraints(path: str) -> None:
+    text = (ROOT / "deploy" / path).read_text()
+    assert "-c constraints.txt" in text
+    for folder in ("shared", "services", "gateway", "deploy"):
+        assert f"COPY {folder} ./{folder}" in text
+
+
+def test_no_service_imports_another_and_shared_imports_none() -> None:
+    """The import-linter contracts in pyproject.toml (services independent, shared and the
+    gateway import no service)."""
+    linter = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(linter)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 kept, 0 broken" in result.stdout
