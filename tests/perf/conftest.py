@@ -10,6 +10,6 @@ def report(title: str, **figures: object) -> None:
 
 
 @pytest.fixture
-def bench_report():  # noqa: ANN201
+def bench_report():
     """The report function."""
     return report

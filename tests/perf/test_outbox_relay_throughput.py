@@ -10,7 +10,7 @@ import pytest
 from shared.bus import EventBus
 from shared.db import asyncpg_dsn, make_engine
 from shared.relay import OutboxRelay
-from tests.shared.integration.helpers import TEST_SCHEMA, create_test_schema
+from tests.shared.integration.helpers import TEST_SCHEMA, create_test_schema, eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 EVENTS = 100_000
@@ -40,7 +40,7 @@ async def stage_rows(dsn: str, n: int) -> None:
         await conn.close()
 
 
-async def test_relay_events_per_second(platform, bench_report) -> None:  # noqa: ANN001
+async def test_relay_events_per_second(platform, bench_report) -> None:
     engine = make_engine(platform.database_url)
     await create_test_schema(engine)
     await engine.dispose()
@@ -53,10 +53,13 @@ async def test_relay_events_per_second(platform, bench_report) -> None:  # noqa:
     started = time.perf_counter()
     task = asyncio.create_task(relay.run())
     try:
-        while await pool.fetchval(
-            f"SELECT count(*) FROM {TEST_SCHEMA}.outbox WHERE published_at IS NULL"
-        ):
-            await asyncio.sleep(0.05)
+
+        async def all_published() -> bool:
+            return not await pool.fetchval(
+                f"SELECT count(*) FROM {TEST_SCHEMA}.outbox WHERE published_at IS NULL"
+            )
+
+        await eventually(all_published, within=300)
         elapsed = time.perf_counter() - started
     finally:
         task.cancel()
