@@ -10,13 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
-from starlette.routing import Route
 
 from gateway.config import GatewaySettings, get_gateway_settings
 from gateway.openapi import OpenApiMerger
-from gateway.proxy import forward
+from gateway.proxy import ProxyMiddleware
 from gateway.rate_limit import RateLimiter
 from gateway.tokens import router as token_router
+from gateway.transport import AiohttpTransport
 from shared.errors import install_problem_handlers
 from shared.logging import configure_logging
 from shared.observability import install_observability
@@ -37,10 +37,12 @@ def create_app(
         configure_logging("gateway", plat.log_level, plat.log_json)
         timeout = httpx.Timeout(gw.upstream_timeout_seconds, connect=gw.connect_timeout_seconds)
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
-        async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+        transport = AiohttpTransport(limits)
+        async with httpx.AsyncClient(timeout=timeout, transport=transport) as http:
             app.state.settings = gw
             app.state.platform = plat
             app.state.http = http
+            app.state.transport = transport
             app.state.rate_limiter = RateLimiter(gw.rate_limit_per_second, gw.rate_limit_burst)
             app.state.openapi = OpenApiMerger(http, gw.service_urls, gw.openapi_cache_seconds)
             yield
@@ -54,6 +56,8 @@ def create_app(
         redoc_url=None,
     )
     install_problem_handlers(app)
+    # Added first so the request-id and metrics middleware wraps it.
+    app.add_middleware(ProxyMiddleware)
     install_observability(app)
     app.include_router(token_router)
 
@@ -89,11 +93,4 @@ def create_app(
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Pension back office API")
 
-    app.router.routes.append(
-        Route(
-            "/v1/{service}/{path:path}",
-            forward,
-            methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
-        )
-    )
     return app

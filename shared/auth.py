@@ -51,8 +51,26 @@ def issue_token(
     return jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithms[0])
 
 
+# Verified tokens, kept until they expire: signature checks were a tenth of the gateway's CPU.
+_VERIFIED: dict[tuple[str, str, str, str], tuple[Principal, float]] = {}
+_VERIFIED_MAX = 10_000
+
+
 def decode_token(settings: PlatformSettings, token: str) -> Principal:
-    """Verify signature, algorithm, audience, issuer and expiry, and return the principal."""
+    """Verify a token (or reuse a verification that has not expired) and return the principal."""
+    key = (token, settings.jwt_secret, settings.jwt_audience, settings.jwt_issuer)
+    hit = _VERIFIED.get(key)
+    if hit is not None and hit[1] > time.time():
+        return hit[0]
+    principal, expires_at = _verify(settings, token)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[key] = (principal, expires_at)
+    return principal
+
+
+def _verify(settings: PlatformSettings, token: str) -> tuple[Principal, float]:
+    """Verify signature, algorithm, audience, issuer and expiry."""
     algorithms = [a for a in settings.jwt_algorithms if a in ALLOWED_ALGORITHMS]
     try:
         claims = jwt.decode(
@@ -70,11 +88,12 @@ def decode_token(settings: PlatformSettings, token: str) -> Principal:
     roles = claims.get("roles") or []
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise _unauthenticated("token_invalid", "The token's roles claim is malformed.")
-    return Principal(
+    principal = Principal(
         subject=str(claims["sub"]),
         roles=frozenset(roles) & ALL_ROLES,
         token_id=str(claims.get("jti", "")),
     )
+    return principal, float(claims["exp"])
 
 
 def _unauthenticated(code: str, detail: str) -> ProblemError:

@@ -5,6 +5,7 @@ import time
 import jwt
 import pytest
 
+import shared.auth
 from shared.auth import decode_token, issue_token
 from shared.errors import ProblemError
 from shared.settings import PlatformSettings
@@ -53,3 +54,29 @@ def test_unknown_roles_are_dropped_and_cannot_be_issued() -> None:
     assert principal.roles == {"clerk"}
     with pytest.raises(ValueError, match="unknown roles"):
         issue_token(SETTINGS, "a", ["superuser"])
+
+
+def test_a_cached_verification_does_not_outlive_the_token(monkeypatch) -> None:
+    token = issue_token(SETTINGS, "bob", ["clerk"], ttl_seconds=60)
+    assert decode_token(SETTINGS, token).subject == "bob"
+    verified_again: list[str] = []
+
+    def verify_spy(settings, tok):
+        verified_again.append(tok)
+        raise ProblemError(401, "token_expired", "expired")
+
+    monkeypatch.setattr(shared.auth, "_verify", verify_spy)
+    assert decode_token(SETTINGS, token).subject == "bob"  # still valid: served from the cache
+    assert verified_again == []
+    later = time.time() + 120
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(ProblemError):
+        decode_token(SETTINGS, token)
+    assert verified_again == [token]
+
+
+def test_a_cached_verification_is_not_reused_under_another_secret() -> None:
+    token = issue_token(SETTINGS, "carol", ["clerk"])
+    decode_token(SETTINGS, token)
+    with pytest.raises(ProblemError):
+        decode_token(PlatformSettings(jwt_secret="z" * 64), token)
