@@ -1,6 +1,7 @@
 """The NATS JetStream connection: connects in the background and keeps reconnecting."""
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 
 import nats
@@ -84,12 +85,15 @@ class EventBus:
         return await self.publisher.publish(messages, self.settings.subject_prefix, ack_timeout)
 
     async def close(self) -> None:
-        """Drain and close the connection."""
-        if self.nc is not None and not self.nc.is_closed:
-            try:
-                await asyncio.wait_for(self.nc.drain(), timeout=3)
-            except Exception:
-                await self.nc.close()
+        """Drain and close the connection, within a few seconds even if NATS is gone."""
+        if self.nc is None or self.nc.is_closed:
+            return
+        try:
+            await asyncio.wait_for(self.nc.drain(), timeout=3)
+        except Exception:
+            # With NATS unreachable, close() waits forever to flush its buffer: bound it.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.nc.close(), timeout=2)
 
     async def _on_disconnect(self) -> None:
         log.warning("nats_disconnected")

@@ -5,9 +5,10 @@ import asyncio
 import pytest
 
 from deploy.local.demo import demo_credit_code
+from deploy.local.embedded import EmbeddedNats, free_port
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
-from tests.conftest import auth_headers
+from tests.conftest import auth_headers, delete_stream, make_platform
 from tests.enrollment.integration.test_registration import citizen_id
 from tests.shared.integration.helpers import eventually
 
@@ -109,3 +110,58 @@ async def test_invalid_registration_emits_no_event(platform, start_apps) -> None
     await asyncio.sleep(0.5)  # nothing else trickles in afterwards
     r = await contribution.get("/v1/contribution/roster/persons", headers=clerk)
     assert [p["name"] for p in r.json()["items"]] == ["好号码"]
+
+
+async def test_registrations_during_a_nats_outage_reach_the_roster_afterwards(
+    database_url,
+    tmp_path,
+    start_apps,
+) -> None:
+    own_nats = EmbeddedNats(tmp_path / "nats", free_port())
+    own_nats.start()
+    platform = make_platform(database_url, own_nats.url)
+    try:
+        enrollment, contribution = await start_apps(
+            enrollment_app(platform), contribution_app(platform)
+        )
+        clerk = auth_headers(platform, "clerk")
+        unit = (
+            await enrollment.post(
+                "/v1/enrollment/units",
+                headers=clerk,
+                json={
+                    "credit_code": demo_credit_code(7),
+                    "name": "县民政局",
+                    "funding_type": "full",
+                },
+            )
+        ).json()
+        own_nats.stop()
+        for seq in ("401", "402", "403", "404"):
+            r = await enrollment.post(
+                "/v1/enrollment/persons",
+                headers=clerk,
+                json={
+                    "citizen_id": citizen_id(seq=seq),
+                    "name": f"停机{seq}",
+                    "unit_id": unit["id"],
+                    "staff_category": "worker",
+                    "joined_on": "2019-09-01",
+                },
+            )
+            assert r.status_code == 201  # the HTTP call does not depend on NATS
+        health = (await enrollment.get("/health")).json()
+        assert (health["status"], health["nats"]) == ("degraded", "disconnected")
+        assert health["outbox_pending"] >= 4
+        own_nats.start()
+
+        async def all_four() -> bool:
+            r = await contribution.get(
+                "/v1/contribution/roster/persons", params={"unit_id": unit["id"]}, headers=clerk
+            )
+            return r.json()["total"] == 4
+
+        await eventually(all_four, within=60)
+    finally:
+        own_nats.stop()
+        await delete_stream(platform)

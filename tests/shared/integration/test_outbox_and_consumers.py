@@ -47,6 +47,7 @@ class Harness:
         self.tasks: list[asyncio.Task] = []
         self.calls: list[uuid.UUID] = []
         self.fail_times = 0
+        self.handler = EventHandler("test.effect", UnitRegistered, self.handle)
 
     async def __aenter__(self) -> "Harness":
         await create_test_schema(self.engine)
