@@ -2,6 +2,8 @@
 
 from fastapi import FastAPI
 
+from services.enrollment.accounts.router import router as accounts_router
+from services.enrollment.events import HANDLERS
 from services.enrollment.persons.router import router as persons_router
 from services.enrollment.units.router import router as units_router
 from shared.service_app import create_service_app
@@ -15,6 +17,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     return create_service_app(
         name="enrollment",
         version=VERSION,
-        routers=[units_router, persons_router],
+        routers=[units_router, persons_router, accounts_router],
+        handlers=HANDLERS,
         platform=platform,
     )

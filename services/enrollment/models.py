@@ -2,8 +2,10 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, func
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Numeric, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from services.enrollment.config import SCHEMA
@@ -24,6 +26,11 @@ class Unit(SQLModel, table=True):
     registered_on: date
     code_check_override_reason: str | None = None
     code_check_overridden_by: str | None = None
+    admin_level: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    closed_on: date | None = None
+    close_reason: str | None = None
     created_by: str
     created_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
@@ -61,8 +68,109 @@ class StatusChange(SQLModel, table=True):
     person_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.person.id", index=True)
     unit_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.unit.id")
     change_type: str = Field(max_length=30)
+    status_after: str = Field(max_length=20)
     effective_on: date
     reason: str
+    recorded_by: str
+    recorded_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class UnitChange(SQLModel, table=True):
+    """An audited change to a unit's details."""
+
+    __tablename__ = "unit_change"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    unit_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.unit.id")
+    changes: dict = Field(sa_column=Column(JSONB, nullable=False))
+    reason: str
+    changed_by: str
+    changed_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class Account(SQLModel, table=True):
+    """One of a person's individual accounts: basic, annuity notional or annuity funded."""
+
+    __tablename__ = "account"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.person.id")
+    kind: str = Field(max_length=20)
+    opened_on: date
+
+
+class Posting(SQLModel, table=True):
+    """An append-only movement on an account; corrections are new postings."""
+
+    __tablename__ = "posting"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    account_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.account.id")
+    posting_type: str = Field(max_length=20)
+    amount: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    value_date: date
+    period: str | None = None
+    interest_year: int | None = None
+    rate_id: int | None = None
+    source_event_id: uuid.UUID | None = None
+    memo: str | None = None
+    created_by: str
+    created_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class InterestRate(SQLModel, table=True):
+    """A dated version of the bookkeeping rate for one year and account kind."""
+
+    __tablename__ = "interest_rate"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    year: int
+    account_kind: str
+    rate: Decimal = Field(sa_column=Column(Numeric(8, 6), nullable=False))
+    convention: str
+    note: str | None = None
+    recorded_by: str
+    recorded_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class InterestRun(SQLModel, table=True):
+    """The yearly interest run of one account kind, done once."""
+
+    __tablename__ = "interest_run"
+    __table_args__ = {"schema": SCHEMA}
+
+    year: int = Field(primary_key=True)
+    account_kind: str = Field(primary_key=True)
+    rate_id: int
+    accounts: int
+    total_interest: Decimal = Field(sa_column=Column(Numeric(16, 2), nullable=False))
+    run_by: str
+    run_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class CoverageTarget(SQLModel, table=True):
+    """The insured-count target of a year (latest version wins)."""
+
+    __tablename__ = "coverage_target"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    year: int
+    target: int
     recorded_by: str
     recorded_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())

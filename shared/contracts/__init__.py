@@ -1,12 +1,26 @@
 """Event contracts: the only thing services share about each other."""
 
 from shared.contracts.base import EventContract, EventEnvelope, contract_for_type
-from shared.contracts.enrollment import PersonRegistered, UnitRegistered
+from shared.contracts.contribution import AccountsCredited, CreditLine
+from shared.contracts.enrollment import (
+    PersonDeceased,
+    PersonRegistered,
+    PersonStatusChanged,
+    UnitClosed,
+    UnitRegistered,
+    UnitUpdated,
+)
 
 __all__ = [
+    "AccountsCredited",
+    "CreditLine",
     "EventContract",
     "EventEnvelope",
+    "PersonDeceased",
     "PersonRegistered",
+    "PersonStatusChanged",
+    "UnitClosed",
     "UnitRegistered",
+    "UnitUpdated",
     "contract_for_type",
 ]

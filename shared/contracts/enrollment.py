@@ -35,3 +35,49 @@ class PersonRegistered(EventContract):
     unit_credit_code: str
     staff_category: str
     joined_on: date
+
+
+class PersonStatusChanged(EventContract):
+    """A person's insurance relation changed status (增减变动)."""
+
+    SUBJECT = "pension.enrollment.person.status_changed"
+    VERSION = 1
+
+    person_id: uuid.UUID
+    unit_id: uuid.UUID
+    change_type: str
+    status_after: str
+    effective_on: date
+    reason: str
+
+
+class PersonDeceased(EventContract):
+    """A person died: payments stop after this month; the accounts become inheritable."""
+
+    SUBJECT = "pension.enrollment.person.deceased"
+    VERSION = 1
+
+    person_id: uuid.UUID
+    unit_id: uuid.UUID
+    date_of_death: date
+
+
+class UnitUpdated(EventContract):
+    """A unit's details changed (only the changed fields are listed)."""
+
+    SUBJECT = "pension.enrollment.unit.updated"
+    VERSION = 1
+
+    unit_id: uuid.UUID
+    changes: dict[str, str | None]
+
+
+class UnitClosed(EventContract):
+    """A unit closed; nobody is insured under it any more."""
+
+    SUBJECT = "pension.enrollment.unit.closed"
+    VERSION = 1
+
+    unit_id: uuid.UUID
+    closed_on: date
+    reason: str

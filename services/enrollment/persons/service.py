@@ -4,6 +4,7 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.enrollment.accounts import repository as accounts_repository
 from services.enrollment.config import SCHEMA
 from services.enrollment.models import Person, StatusChange
 from services.enrollment.persons import repository
@@ -57,11 +58,13 @@ async def register_person(
         person_id=person.id,
         unit_id=unit.id,
         change_type="new_enrolment",
+        status_after="active",
         effective_on=body.joined_on,
         reason="registered",
         recorded_by=who.subject,
     )
     await repository.add(session, person, change)
+    await accounts_repository.open_accounts(session, person.id, body.joined_on)
     event = PersonRegistered(
         person_id=person.id,
         citizen_id=person.citizen_id,

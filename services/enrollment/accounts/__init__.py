@@ -1,0 +1,1 @@
+"""Individual accounts: postings, balances, interest."""

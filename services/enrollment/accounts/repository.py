@@ -1,0 +1,233 @@
+"""SQL for accounts, postings, interest rates and interest runs (set-based where it counts)."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.enrollment.models import Account, InterestRate, InterestRun, Person, Posting
+
+ACCOUNT_KINDS = ("basic", "annuity_notional", "annuity_funded")
+
+
+async def open_accounts(session: AsyncSession, person_id: uuid.UUID, opened_on: date) -> None:
+    """Open the person's three accounts (no-op for those that exist)."""
+    await session.exec(
+        insert(Account)
+        .values(
+            [
+                {"id": uuid.uuid4(), "person_id": person_id, "kind": k, "opened_on": opened_on}
+                for k in ACCOUNT_KINDS
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["person_id", "kind"])
+    )
+
+
+async def balances(session: AsyncSession, person_id: uuid.UUID, as_of: date) -> dict[str, Decimal]:
+    """Balance of each account at the end of `as_of` (the sum of its postings)."""
+    rows = await session.exec(
+        select(Account.kind, func.coalesce(func.sum(Posting.amount), 0))
+        .select_from(Account)
+        .join(
+            Posting,
+            (Posting.account_id == Account.id) & (Posting.value_date <= as_of),
+            isouter=True,
+        )
+        .where(Account.person_id == person_id)
+        .group_by(Account.kind)
+    )
+    return {kind: Decimal(total).quantize(Decimal("0.01")) for kind, total in rows.all()}
+
+
+async def postings(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    kind: str,
+    start: date | None,
+    end: date | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Posting], int]:
+    """Postings of one account in value-date order, with the total count."""
+    query = (
+        select(Posting)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Account.person_id == person_id, Account.kind == kind)
+    )
+    if start:
+        query = query.where(Posting.value_date >= start)
+    if end:
+        query = query.where(Posting.value_date <= end)
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = await session.exec(
+        query.order_by(Posting.value_date, Posting.id).limit(limit).offset(offset)
+    )
+    return list(rows.all()), total
+
+
+async def unknown_persons(session: AsyncSession, person_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """The ids among these that are not registered persons."""
+    known = set((await session.exec(select(Person.id).where(Person.id.in_(person_ids)))).all())
+    return [p for p in person_ids if p not in known]
+
+
+async def post_credits(
+    session: AsyncSession,
+    *,
+    event_id: uuid.UUID,
+    period: str,
+    credited_on: date,
+    person_ids: list[uuid.UUID],
+    kinds: list[str],
+    amounts: list[Decimal],
+) -> int:
+    """Post contribution credits, one row per non-zero line, in one statement."""
+    await session.exec(
+        text("""
+        INSERT INTO enrollment.account (id, person_id, kind, opened_on)
+        SELECT gen_random_uuid(), l.person_id, l.kind, :credited_on
+        FROM unnest(CAST(:person_ids AS uuid[]), CAST(:kinds AS text[])) AS l(person_id, kind)
+        ON CONFLICT (person_id, kind) DO NOTHING"""),
+        params={"person_ids": person_ids, "kinds": kinds, "credited_on": credited_on},
+    )
+    result = await session.exec(
+        text("""
+        INSERT INTO enrollment.posting (account_id, posting_type, amount, value_date, period,
+                                        source_event_id, created_by)
+        SELECT a.id, 'contribution', l.amount, :credited_on, :period, :event_id,
+               'event:contribution'
+        FROM unnest(CAST(:person_ids AS uuid[]), CAST(:kinds AS text[]),
+                    CAST(:amounts AS numeric[])) AS l(person_id, kind, amount)
+        JOIN enrollment.account a ON a.person_id = l.person_id AND a.kind = l.kind
+        WHERE l.amount <> 0
+        ON CONFLICT (account_id, source_event_id, posting_type, period)
+            WHERE source_event_id IS NOT NULL DO NOTHING"""),
+        params={
+            "person_ids": person_ids,
+            "kinds": kinds,
+            "amounts": amounts,
+            "credited_on": credited_on,
+            "period": period,
+            "event_id": event_id,
+        },
+    )
+    return result.rowcount
+
+
+async def current_rate(session: AsyncSession, year: int, kind: str) -> InterestRate | None:
+    """The latest version of the rate for a year and account kind."""
+    rows = await session.exec(
+        select(InterestRate)
+        .where(
+            InterestRate.year == year,
+            InterestRate.account_kind == kind,
+        )
+        .order_by(InterestRate.id.desc())
+        .limit(1)
+    )
+    return rows.first()
+
+
+async def rate_versions(
+    session: AsyncSession, year: int | None, kind: str | None
+) -> list[InterestRate]:
+    """All rate versions, newest first within a year."""
+    query = select(InterestRate)
+    if year:
+        query = query.where(InterestRate.year == year)
+    if kind:
+        query = query.where(InterestRate.account_kind == kind)
+    rows = await session.exec(
+        query.order_by(InterestRate.year, InterestRate.account_kind, InterestRate.id.desc())
+    )
+    return list(rows.all())
+
+
+async def add_rate(session: AsyncSession, rate: InterestRate) -> InterestRate:
+    """Record a new rate version."""
+    session.add(rate)
+    await session.flush()
+    return rate
+
+
+async def claim_interest_run(
+    session: AsyncSession, year: int, kind: str, rate_id: int, who: str
+) -> bool:
+    """Claim the (year, kind) run; False if it was done already (or is being done)."""
+    claimed = await session.exec(
+        insert(InterestRun)
+        .values(
+            year=year, account_kind=kind, rate_id=rate_id, accounts=0, total_interest=0, run_by=who
+        )
+        .on_conflict_do_nothing()
+        .returning(InterestRun.year)
+    )
+    return claimed.first() is not None
+
+
+async def post_interest(
+    session: AsyncSession, year: int, kind: str, rate: InterestRate, who: str
+) -> tuple[int, Decimal]:
+    """Post the year's interest on every account of the kind, in one statement.
+
+    Mirrors services/enrollment/domain/interest.py: amount x rate x months summed exactly,
+    divided by 12 once, rounded half up to the fen (PostgreSQL's round() on numeric).
+    """
+    result = await session.exec(
+        text("""
+        WITH per_account AS (
+            SELECT p.account_id,
+                   round(sum(p.amount * :rate * CASE
+                       WHEN p.value_date < make_date(:year, 1, 1) THEN 12
+                       WHEN :convention = 'year_end_only' THEN 0
+                       ELSE 12 - extract(month FROM p.value_date)::int END) / 12, 2) AS interest
+            FROM enrollment.posting p
+            JOIN enrollment.account a ON a.id = p.account_id AND a.kind = :kind
+            WHERE p.value_date <= make_date(:year, 12, 31)
+            GROUP BY p.account_id
+        ), inserted AS (
+            INSERT INTO enrollment.posting (account_id, posting_type, amount, value_date,
+                                            interest_year, rate_id, memo, created_by)
+            SELECT account_id, 'interest', interest, make_date(:year, 12, 31), :year, :rate_id,
+                   'yearly interest', :who
+            FROM per_account WHERE interest <> 0
+            ON CONFLICT (account_id, interest_year) WHERE posting_type = 'interest' DO NOTHING
+            RETURNING amount
+        )
+        SELECT count(*), coalesce(sum(amount), 0) FROM inserted"""),
+        params={
+            "rate": rate.rate,
+            "year": year,
+            "convention": rate.convention,
+            "kind": kind,
+            "rate_id": rate.id,
+            "who": who,
+        },
+    )
+    accounts, total = result.one()
+    await session.exec(
+        text(
+            "UPDATE enrollment.interest_run SET accounts = :n, total_interest = :t "
+            "WHERE year = :year AND account_kind = :kind"
+        ),
+        params={"n": accounts, "t": total, "year": year, "kind": kind},
+    )
+    return accounts, Decimal(total)
+
+
+async def get_run(session: AsyncSession, year: int, kind: str) -> InterestRun | None:
+    """A past interest run."""
+    return await session.get(InterestRun, (year, kind))
+
+
+async def list_runs(session: AsyncSession) -> list[InterestRun]:
+    """All interest runs, newest year first."""
+    rows = await session.exec(
+        select(InterestRun).order_by(InterestRun.year.desc(), InterestRun.account_kind)
+    )
+    return list(rows.all())

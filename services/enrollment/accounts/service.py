@@ -1,0 +1,136 @@
+"""Account balances, contribution credits, rate versions and the yearly interest run."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.enrollment.accounts import repository
+from services.enrollment.accounts.schemas import (
+    AccountBalance,
+    AccountKind,
+    InterestRateIn,
+    InterestRateOut,
+    InterestRunIn,
+    InterestRunOut,
+)
+from services.enrollment.models import InterestRate, InterestRun
+from services.enrollment.persons import repository as persons
+from shared.auth import Principal
+from shared.contracts import AccountsCredited, EventEnvelope
+from shared.errors import ProblemError
+
+
+async def get_balances(
+    session: AsyncSession, person_id: uuid.UUID, as_of: date
+) -> list[AccountBalance]:
+    """Every account's balance at a date."""
+    if await persons.get(session, person_id) is None:
+        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+    found = await repository.balances(session, person_id, as_of)
+    return [
+        AccountBalance(kind=k, balance=found.get(k.value, Decimal("0.00")), as_of=as_of)
+        for k in AccountKind
+    ]
+
+
+async def apply_credits(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """Post a batch of settled person-months (event handler; applied once per event)."""
+    event: AccountsCredited = envelope.parse(AccountsCredited)
+    ids = list({line.person_id for line in event.lines})
+    unknown = await repository.unknown_persons(session, ids)
+    if unknown:
+        # Retried, then dead-lettered for an operator: money for nobody is never dropped.
+        raise LookupError(f"credits for unregistered persons: {sorted(map(str, unknown))[:5]}")
+    person_ids, kinds, amounts = [], [], []
+    for line in event.lines:
+        for kind in AccountKind:
+            person_ids.append(line.person_id)
+            kinds.append(kind.value)
+            amounts.append(getattr(line, kind.value))
+    await repository.post_credits(
+        session,
+        event_id=envelope.event_id,
+        period=event.period,
+        credited_on=event.credited_on,
+        person_ids=person_ids,
+        kinds=kinds,
+        amounts=amounts,
+    )
+
+
+def _rate_out(rate: InterestRate) -> InterestRateOut:
+    return InterestRateOut(
+        id=rate.id or 0,
+        year=rate.year,
+        account_kind=rate.account_kind,
+        rate=format(rate.rate.normalize(), "f"),
+        convention=rate.convention,
+        note=rate.note,
+        recorded_by=rate.recorded_by,
+        recorded_at=rate.recorded_at,
+    )
+
+
+async def add_rate(session: AsyncSession, body: InterestRateIn, who: Principal) -> InterestRateOut:
+    """Record a new rate version; runs already done keep the version they used."""
+    rate = await repository.add_rate(
+        session,
+        InterestRate(
+            year=body.year,
+            account_kind=body.account_kind.value,
+            rate=Decimal(body.rate),
+            convention=body.convention.value,
+            note=body.note,
+            recorded_by=who.subject,
+        ),
+    )
+    await session.refresh(rate)
+    return _rate_out(rate)
+
+
+async def list_rates(
+    session: AsyncSession, year: int | None, kind: AccountKind | None
+) -> list[InterestRateOut]:
+    """Rate versions, newest first within each year and kind."""
+    return [
+        _rate_out(r)
+        for r in await repository.rate_versions(session, year, kind.value if kind else None)
+    ]
+
+
+def _run_out(run: InterestRun) -> InterestRunOut:
+    return InterestRunOut.model_validate(run, from_attributes=True)
+
+
+async def run_interest(
+    session: AsyncSession, body: InterestRunIn, who: Principal, today: date | None = None
+) -> InterestRunOut:
+    """Post a closed year's interest once; asking again returns the first run's figures."""
+    year, kind = body.year, body.account_kind.value
+    if date(year, 12, 31) >= (today or date.today()):
+        raise ProblemError(
+            409,
+            "interest_year_not_closed",
+            f"Interest for {year} can be run from 1 January {year + 1}.",
+        )
+    done = await repository.get_run(session, year, kind)
+    if done is not None:
+        return _run_out(done)
+    rate = await repository.current_rate(session, year, kind)
+    if rate is None:
+        raise ProblemError(
+            409,
+            "interest_rate_missing",
+            f"No {kind} bookkeeping rate is recorded for {year}; add one first.",
+        )
+    if not await repository.claim_interest_run(session, year, kind, rate.id or 0, who.subject):
+        done = await repository.get_run(session, year, kind)  # a concurrent run finished first
+        assert done is not None
+        return _run_out(done)
+    await repository.post_interest(session, year, kind, rate, who.subject)
+    run = await repository.get_run(session, year, kind)
+    assert run is not None
+    await session.refresh(run)
+    return _run_out(run)

@@ -1,0 +1,54 @@
+"""Yearly interest on an individual account at the bookkeeping rate (记账利率).
+
+Rule (documented, and mirrored exactly by the set-based SQL of the interest run):
+- the balance brought forward on 1 January earns the full year's rate;
+- under the `month_after_credit` convention a posting with value date in month m earns
+  (12 - m) / 12 of the rate (it starts earning the month after it is credited); under
+  `year_end_only` postings of the year earn nothing until the next year;
+- the exact sum is rounded once, to the fen, half up, and posted on 31 December.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from shared.money import round_fen
+
+
+class InterestConvention(StrEnum):
+    """How postings made during the year earn interest in that year."""
+
+    month_after_credit = "month_after_credit"
+    year_end_only = "year_end_only"
+
+
+@dataclass(frozen=True)
+class Posting:
+    """An amount with its value date."""
+
+    amount: Decimal
+    value_date: date
+
+
+def earning_months(value_date: date, year: int, convention: InterestConvention) -> int:
+    """How many twelfths of the year's rate a posting earns in `year`."""
+    if value_date.year < year:
+        return 12
+    if value_date.year > year or convention is InterestConvention.year_end_only:
+        return 0
+    return 12 - value_date.month
+
+
+def yearly_interest(
+    postings: list[Posting], year: int, rate: Decimal, convention: InterestConvention
+) -> Decimal:
+    """The interest to post for `year` on an account with these postings, to the fen.
+
+    The sum of amount x rate x months is exact; it is divided by 12 once, then rounded.
+    """
+    exact_twelfths = sum(
+        (p.amount * rate * earning_months(p.value_date, year, convention) for p in postings),
+        Decimal(0),
+    )
+    return round_fen(exact_twelfths / 12)

@@ -1,0 +1,1 @@
+"""Yearly statistics of the insured population."""

@@ -1,0 +1,32 @@
+"""Events published by the contribution service."""
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.base import EventContract
+from shared.money import Money
+
+
+class CreditLine(BaseModel):
+    """What one person's settled month puts into each of their accounts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    person_id: uuid.UUID
+    basic: Money  # individual 8% -> basic individual account
+    annuity_funded: Money  # individual 4%, plus the unit 8% where the unit funds it (实账)
+    annuity_notional: Money  # unit 8% of fully state-funded units (记账)
+
+
+class AccountsCredited(EventContract):
+    """A unit's settled person-months for one period, batched: one event, many lines."""
+
+    SUBJECT = "pension.contribution.accounts.credited"
+    VERSION = 1
+
+    unit_id: uuid.UUID
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    credited_on: date
+    lines: list[CreditLine] = Field(min_length=1, max_length=50_000)

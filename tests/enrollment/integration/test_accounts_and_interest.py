@@ -1,0 +1,266 @@
+"""Contribution credits reach the accounts once; the yearly interest run posts once, exactly."""
+
+import random
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import nats
+import pytest
+from sqlalchemy import text
+
+from services.enrollment.domain.interest import InterestConvention, Posting, yearly_interest
+from services.enrollment.main import create_app
+from shared.contracts import AccountsCredited, CreditLine, EventEnvelope
+from shared.db import make_engine
+from tests.conftest import auth_headers, running_app
+from tests.enrollment.integration.test_registration import citizen_id, register_unit
+from tests.shared.integration.helpers import eventually
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def publish(platform, envelope: EventEnvelope, msg_id: str | None = None) -> None:
+    nc = await nats.connect(platform.nats_url)
+    try:
+        await nc.jetstream().publish(
+            platform.subject_prefix + envelope.subject,
+            envelope.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": msg_id or str(envelope.event_id)},
+        )
+    finally:
+        await nc.close()
+
+
+def credits(
+    unit_id: str, period: str, credited_on: date, lines: list[tuple[str, str, str, str]]
+) -> EventEnvelope:
+    payload = AccountsCredited(
+        unit_id=uuid.UUID(unit_id),
+        period=period,
+        credited_on=credited_on,
+        lines=[
+            CreditLine(person_id=uuid.UUID(p), basic=b, annuity_funded=f, annuity_notional=n)
+            for p, b, f, n in lines
+        ],
+    )
+    return EventEnvelope.wrap(payload, source="contribution", aggregate_id=unit_id)
+
+
+async def enrol(client, platform, unit: dict, n: int) -> list[str]:
+    ids = []
+    for i in range(n):
+        r = await client.post(
+            "/v1/enrollment/persons",
+            headers=auth_headers(platform, "clerk"),
+            json={
+                "citizen_id": citizen_id(seq=f"{500 + i:03d}"),
+                "name": f"账户{i}",
+                "unit_id": unit["id"],
+                "staff_category": "worker",
+                "joined_on": "2015-01-01",
+            },
+        )
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    return ids
+
+
+async def balances(client, platform, person_id: str, as_of: str) -> dict[str, str]:
+    r = await client.get(
+        f"/v1/enrollment/persons/{person_id}/accounts",
+        params={"as_of": as_of},
+        headers=auth_headers(platform, "auditor"),
+    )
+    return {a["kind"]: a["balance"] for a in r.json()}
+
+
+async def scalar(platform, sql: str) -> object:
+    engine = make_engine(platform.database_url)
+    async with engine.connect() as conn:
+        value = (await conn.execute(text(sql))).scalar_one()
+    await engine.dispose()
+    return value
+
+
+async def test_credits_are_posted_once_even_when_delivered_twice(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        unit = await register_unit(client, platform)
+        [a, b] = await enrol(client, platform, unit, 2)
+        event = credits(
+            unit["id"],
+            "2020-03",
+            date(2020, 3, 20),
+            [(a, "640.00", "320.00", "640.00"), (b, "512.50", "256.25", "0.00")],
+        )
+        await publish(platform, event)
+        await publish(platform, event, msg_id="redelivered-copy")
+
+        async def posted() -> bool:
+            return (await balances(client, platform, a, "2020-12-31"))["basic"] == "640.00"
+
+        await eventually(posted)
+        await eventually(lambda: _acked(platform, "enrollment-accounts-credit", 2))
+        assert await _count_processed(platform, 1)
+        assert await balances(client, platform, b, "2020-12-31") == {
+            "basic": "512.50",
+            "annuity_notional": "0.00",
+            "annuity_funded": "256.25",
+        }
+        assert await balances(client, platform, a, "2020-03-19") == {
+            "basic": "0.00",
+            "annuity_notional": "0.00",
+            "annuity_funded": "0.00",
+        }
+        assert await scalar(platform, "SELECT count(*) FROM enrollment.posting") == 5
+        r = await client.get(
+            f"/v1/enrollment/persons/{a}/accounts/basic/postings",
+            headers=auth_headers(platform, "clerk"),
+        )
+        [posting] = r.json()["items"]
+        assert (posting["posting_type"], posting["amount"], posting["period"]) == (
+            "contribution",
+            "640.00",
+            "2020-03",
+        )
+
+
+async def test_credit_for_an_unknown_person_is_dead_lettered_not_dropped(platform) -> None:
+    async with running_app(
+        create_app(platform.model_copy(update={"consumer_max_deliver": 2}))
+    ) as client:
+        unit = await register_unit(client, platform)
+        await publish(
+            platform,
+            credits(
+                unit["id"],
+                "2020-04",
+                date(2020, 4, 20),
+                [(str(uuid.uuid4()), "1.00", "0.00", "0.00")],
+            ),
+        )
+
+        async def dead() -> bool:
+            r = await client.get(
+                "/v1/enrollment/admin/dead-letters", headers=auth_headers(platform, "admin")
+            )
+            return len(r.json()) == 1
+
+        await eventually(dead, within=30)
+        assert await scalar(platform, "SELECT count(*) FROM enrollment.posting") == 0
+
+
+async def test_interest_run_matches_the_rule_and_posts_once(platform) -> None:
+    rng = random.Random(7)
+    async with running_app(create_app(platform)) as client:
+        unit = await register_unit(client, platform)
+        people = await enrol(client, platform, unit, 6)
+        expected_postings: dict[str, list[Posting]] = {p: [] for p in people}
+        for month, day in ((12, 20), (3, 5), (7, 31), (11, 2)):
+            year = 2019 if month == 12 and day == 20 else 2020
+            lines = []
+            for p in people:
+                amount = Decimal(rng.randrange(0, 2_000_000)) / 100
+                lines.append((p, str(amount), "0.00", "0.00"))
+                expected_postings[p].append(Posting(amount, date(year, month, day)))
+            await publish(
+                platform, credits(unit["id"], f"{year}-{month:02d}", date(year, month, day), lines)
+            )
+        await eventually(lambda: _count_processed(platform, 4))
+
+        finance = auth_headers(platform, "finance", **{"Idempotency-Key": "interest-2020-a"})
+        first = await client.post(
+            "/v1/enrollment/interest-runs",
+            headers=finance,
+            json={"year": 2020, "account_kind": "basic"},
+        )
+        assert first.status_code == 200, first.text
+        for p in people:
+            want = yearly_interest(
+                expected_postings[p], 2020, Decimal("0.0604"), InterestConvention.month_after_credit
+            )
+            r = await client.get(
+                f"/v1/enrollment/persons/{p}/accounts/basic/postings",
+                params={"start": "2020-12-31"},
+                headers=auth_headers(platform, "clerk"),
+            )
+            [interest] = r.json()["items"]
+            assert Decimal(interest["amount"]) == want
+            assert interest["interest_year"] == 2020
+        total = sum(
+            yearly_interest(v, 2020, Decimal("0.0604"), InterestConvention.month_after_credit)
+            for v in expected_postings.values()
+        )
+        assert Decimal(first.json()["total_interest"]) == total
+        assert first.json()["accounts"] == 6
+
+        # A corrected rate afterwards does not change a year already run.
+        admin = auth_headers(platform, "admin")
+        r = await client.post(
+            "/v1/enrollment/parameters/interest-rates",
+            headers=admin,
+            json={"year": 2020, "account_kind": "basic", "rate": "0.0700"},
+        )
+        assert r.status_code == 201
+        again = await client.post(
+            "/v1/enrollment/interest-runs",
+            headers=auth_headers(platform, "finance"),
+            json={"year": 2020, "account_kind": "basic"},
+        )
+        assert again.json() == first.json()
+        assert (
+            await scalar(
+                platform, "SELECT count(*) FROM enrollment.posting WHERE posting_type = 'interest'"
+            )
+            == 6
+        )
+
+
+async def test_interest_run_refusals(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        finance = auth_headers(platform, "finance")
+        this_year = date.today().year
+        r = await client.post(
+            "/v1/enrollment/interest-runs", headers=finance, json={"year": this_year}
+        )
+        assert (r.status_code, r.json()["code"]) == (409, "interest_year_not_closed")
+        r = await client.post("/v1/enrollment/interest-runs", headers=finance, json={"year": 2015})
+        assert (r.status_code, r.json()["code"]) == (409, "interest_rate_missing")
+        r = await client.post(
+            "/v1/enrollment/interest-runs",
+            headers=auth_headers(platform, "auditor"),
+            json={"year": 2020},
+        )
+        assert r.status_code == 403
+        r = await client.post(
+            "/v1/enrollment/parameters/interest-rates",
+            headers=auth_headers(platform, "admin"),
+            json={"year": 2020, "account_kind": "basic", "rate": 0.06},
+        )
+        assert r.status_code == 422
+        rates = await client.get(
+            "/v1/enrollment/parameters/interest-rates",
+            params={"account_kind": "basic"},
+            headers=finance,
+        )
+        assert {(x["year"], x["rate"]) for x in rates.json()} >= {
+            (2020, "0.0604"),
+            (2024, "0.0262"),
+        }
+        assert await scalar(platform, "SELECT count(*) FROM enrollment.interest_run") == 0
+
+
+async def _count_processed(platform, n: int) -> bool:
+    return await scalar(platform, "SELECT count(*) FROM enrollment.processed_event") == n
+
+
+async def _acked(platform, durable: str, n: int) -> bool:
+    """True once the durable consumer has acknowledged n messages."""
+    nc = await nats.connect(platform.nats_url)
+    try:
+        info = await nc.jetstream().consumer_info(platform.stream_name, durable)
+        return info.ack_floor.stream_seq >= n and info.num_ack_pending == 0
+    except Exception:
+        return False
+    finally:
+        await nc.close()
