@@ -5,7 +5,7 @@ import uuid
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.models import Unit
+from services.enrollment.models import Person, Unit, UnitChange
 
 
 async def get(session: AsyncSession, unit_id: uuid.UUID) -> Unit | None:
@@ -36,4 +36,25 @@ async def search(
 async def add(session: AsyncSession, unit: Unit) -> None:
     """Insert a unit."""
     session.add(unit)
+    await session.flush()
+
+
+async def lock(session: AsyncSession, unit_id: uuid.UUID) -> Unit | None:
+    """A unit, locked until the transaction ends."""
+    return (await session.exec(select(Unit).where(Unit.id == unit_id).with_for_update())).first()
+
+
+async def count_insured(session: AsyncSession, unit_id: uuid.UUID) -> int:
+    """Persons still active or suspended under the unit."""
+    query = (
+        select(func.count())
+        .select_from(Person)
+        .where(Person.unit_id == unit_id, Person.status.in_(("active", "suspended")))
+    )
+    return (await session.exec(query)).one()
+
+
+async def add_change(session: AsyncSession, change: UnitChange) -> None:
+    """Append an audited change."""
+    session.add(change)
     await session.flush()

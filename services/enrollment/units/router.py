@@ -8,8 +8,9 @@ from fastapi.responses import JSONResponse
 
 from services.enrollment.config import SCHEMA
 from services.enrollment.units import repository, service
-from services.enrollment.units.schemas import UnitCreate, UnitOut
+from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
 from shared.auth import READERS, Principal, require_roles
+from shared.db import unit_of_work
 from shared.errors import PROBLEM_RESPONSES
 from shared.idempotency import IdempotencyKey, run_idempotent
 from shared.observability import request_id_of
@@ -63,3 +64,27 @@ async def get_unit(
     """One unit."""
     async with request.app.state.sessions() as session:
         return await service.get_unit(session, unit_id)
+
+
+@router.patch("/{unit_id}", response_model=UnitOut)
+async def update_unit(
+    unit_id: uuid.UUID,
+    body: UnitUpdate,
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles("clerk"))],
+) -> UnitOut:
+    """Change a unit's details (audited; funding type decides notional vs funded annuity)."""
+    async with unit_of_work(request.app.state.sessions) as session:
+        return await service.update_unit(session, unit_id, body, who, request_id_of(request))
+
+
+@router.post("/{unit_id}/close", response_model=UnitOut)
+async def close_unit(
+    unit_id: uuid.UUID,
+    body: UnitClose,
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles("clerk"))],
+) -> UnitOut:
+    """Close a unit once nobody is insured under it."""
+    async with unit_of_work(request.app.state.sessions) as session:
+        return await service.close_unit(session, unit_id, body, who, request_id_of(request))

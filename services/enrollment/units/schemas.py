@@ -56,3 +56,41 @@ class UnitOut(BaseModel):
     registered_on: date
     code_check_override_reason: str | None
     code_check_overridden_by: str | None
+    admin_level: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    closed_on: date | None = None
+    close_reason: str | None = None
+
+
+class AdminLevel(StrEnum):
+    """Administrative level of the unit."""
+
+    province = "province"
+    city = "city"
+    county = "county"
+    township = "township"
+
+
+class UnitUpdate(BaseModel):
+    """Change a unit's details; only the fields sent are changed."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    funding_type: FundingType | None = None
+    admin_level: AdminLevel | None = None
+    contact_name: str | None = Field(default=None, max_length=100)
+    contact_phone: str | None = Field(default=None, pattern=r"^[0-9+\-() ]{5,40}$")
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class UnitClose(BaseModel):
+    """Close a unit (撤销/注销): nobody may still be insured under it."""
+
+    closed_on: date
+    reason: str = Field(min_length=2, max_length=500)
+
+    @model_validator(mode="after")
+    def _not_future(self) -> "UnitClose":
+        if self.closed_on > date.today():
+            raise ValueError("closed_on: must not be in the future")
+        return self

@@ -6,11 +6,11 @@ from datetime import date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.config import SCHEMA
-from services.enrollment.models import Unit
+from services.enrollment.models import Unit, UnitChange
 from services.enrollment.units import repository
-from services.enrollment.units.schemas import UnitCreate, UnitOut
+from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
 from shared.auth import Principal
-from shared.contracts import EventEnvelope, UnitRegistered
+from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered, UnitUpdated
 from shared.errors import ProblemError
 from shared.ids import uscc_kind
 from shared.outbox import stage_events
@@ -71,3 +71,99 @@ async def get_unit(session: AsyncSession, unit_id: uuid.UUID) -> UnitOut:
     if unit is None:
         raise ProblemError(404, "unit_not_found", f"No unit {unit_id}.")
     return UnitOut.model_validate(unit, from_attributes=True)
+
+
+async def update_unit(
+    session: AsyncSession,
+    unit_id: uuid.UUID,
+    body: UnitUpdate,
+    who: Principal,
+    request_id: str | None,
+) -> UnitOut:
+    """Change a unit's details, keep an audit row, and announce what changed."""
+    unit = await _open_unit(session, unit_id)
+    wanted = body.model_dump(exclude_unset=True, exclude={"reason"}, mode="json")
+    changes = {k: v for k, v in wanted.items() if getattr(unit, k) != v}
+    if not changes:
+        return UnitOut.model_validate(unit, from_attributes=True)
+    audit = {k: {"from": getattr(unit, k), "to": v} for k, v in changes.items()}
+    for field, value in changes.items():
+        setattr(unit, field, value)
+    session.add(unit)
+    await repository.add_change(
+        session,
+        UnitChange(unit_id=unit.id, changes=audit, reason=body.reason, changed_by=who.subject),
+    )
+    await stage_events(
+        session,
+        SCHEMA,
+        [
+            EventEnvelope.wrap(
+                UnitUpdated(unit_id=unit.id, changes=changes),
+                source=SCHEMA,
+                aggregate_id=str(unit.id),
+                request_id=request_id,
+            )
+        ],
+    )
+    return UnitOut.model_validate(unit, from_attributes=True)
+
+
+async def close_unit(
+    session: AsyncSession,
+    unit_id: uuid.UUID,
+    body: UnitClose,
+    who: Principal,
+    request_id: str | None,
+) -> UnitOut:
+    """Close a unit once nobody is insured under it."""
+    unit = await _open_unit(session, unit_id)
+    insured = await repository.count_insured(session, unit.id)
+    if insured:
+        raise ProblemError(
+            409,
+            "unit_has_insured_persons",
+            f"{insured} persons are still insured under this unit; transfer, "
+            "retire or otherwise end their relations first.",
+            insured=insured,
+        )
+    if body.closed_on < unit.registered_on:
+        raise ProblemError(
+            422,
+            "closed_before_registered",
+            f"closed_on is before the unit was registered ({unit.registered_on}).",
+            field="closed_on",
+        )
+    unit.status, unit.closed_on, unit.close_reason = "closed", body.closed_on, body.reason
+    session.add(unit)
+    await repository.add_change(
+        session,
+        UnitChange(
+            unit_id=unit.id,
+            changes={"status": {"from": "active", "to": "closed"}},
+            reason=body.reason,
+            changed_by=who.subject,
+        ),
+    )
+    await stage_events(
+        session,
+        SCHEMA,
+        [
+            EventEnvelope.wrap(
+                UnitClosed(unit_id=unit.id, closed_on=body.closed_on, reason=body.reason),
+                source=SCHEMA,
+                aggregate_id=str(unit.id),
+                request_id=request_id,
+            )
+        ],
+    )
+    return UnitOut.model_validate(unit, from_attributes=True)
+
+
+async def _open_unit(session: AsyncSession, unit_id: uuid.UUID) -> Unit:
+    unit = await repository.lock(session, unit_id)
+    if unit is None:
+        raise ProblemError(404, "unit_not_found", f"No unit {unit_id}.")
+    if unit.status == "closed":
+        raise ProblemError(409, "unit_closed", f"Unit {unit.credit_code} is closed.")
+    return unit

@@ -1,0 +1,108 @@
+"""Recording a status change: state machine, date checks, history row, events."""
+
+import uuid
+from datetime import date
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.enrollment.config import SCHEMA
+from services.enrollment.domain.status import (
+    ChangeType,
+    PersonStatus,
+    TransitionRefused,
+    next_status,
+)
+from services.enrollment.models import StatusChange
+from services.enrollment.status_changes import repository
+from services.enrollment.status_changes.schemas import StatusChangeIn, StatusChangeOut
+from shared.auth import Principal
+from shared.contracts import EventEnvelope, PersonDeceased, PersonStatusChanged
+from shared.errors import ProblemError
+from shared.outbox import stage_events
+
+
+async def record_change(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    body: StatusChangeIn,
+    who: Principal,
+    request_id: str | None,
+    today: date | None = None,
+) -> StatusChangeOut:
+    """Apply one change to a person and announce it."""
+    person = await repository.lock_person(session, person_id)
+    if person is None:
+        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+    change_type = ChangeType(body.change_type)
+    try:
+        status_after = next_status(PersonStatus(person.status), change_type)
+    except TransitionRefused as exc:
+        raise ProblemError(
+            409, "status_transition_refused", str(exc), current_status=person.status
+        ) from exc
+    earlier = await repository.history(session, person_id)
+    latest = max((c.effective_on for c in earlier), default=person.joined_on)
+    if body.effective_on > (today or date.today()):
+        raise ProblemError(
+            422, "effective_date_in_future", "effective_on is in the future.", field="effective_on"
+        )
+    if body.effective_on < latest:
+        raise ProblemError(
+            422,
+            "effective_date_before_last_change",
+            f"effective_on is before the last recorded change ({latest}).",
+            field="effective_on",
+        )
+    change = await repository.add(
+        session,
+        StatusChange(
+            person_id=person.id,
+            unit_id=person.unit_id,
+            change_type=change_type.value,
+            status_after=status_after.value,
+            effective_on=body.effective_on,
+            reason=body.reason,
+            recorded_by=who.subject,
+        ),
+    )
+    person.status = status_after.value
+    session.add(person)
+    events = [
+        EventEnvelope.wrap(
+            PersonStatusChanged(
+                person_id=person.id,
+                unit_id=person.unit_id,
+                change_type=change_type.value,
+                status_after=status_after.value,
+                effective_on=body.effective_on,
+                reason=body.reason,
+            ),
+            source=SCHEMA,
+            aggregate_id=str(person.id),
+            request_id=request_id,
+        )
+    ]
+    if change_type is ChangeType.death:
+        events.append(
+            EventEnvelope.wrap(
+                PersonDeceased(
+                    person_id=person.id,
+                    unit_id=person.unit_id,
+                    date_of_death=body.effective_on,
+                ),
+                source=SCHEMA,
+                aggregate_id=str(person.id),
+                request_id=request_id,
+            )
+        )
+    await stage_events(session, SCHEMA, events)
+    await session.refresh(change)
+    return StatusChangeOut.model_validate(change, from_attributes=True)
+
+
+async def get_history(session: AsyncSession, person_id: uuid.UUID) -> list[StatusChangeOut]:
+    """A person's status history."""
+    changes = await repository.history(session, person_id)
+    if not changes:
+        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+    return [StatusChangeOut.model_validate(c, from_attributes=True) for c in changes]
