@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from services.enrollment.accounts.router import router as accounts_router
 from services.enrollment.events import HANDLERS
+from services.enrollment.imports.router import router as import_router
 from services.enrollment.persons.router import router as persons_router
 from services.enrollment.statistics.router import router as statistics_router
 from services.enrollment.status_changes.router import router as status_router
@@ -19,7 +20,14 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     return create_service_app(
         name="enrollment",
         version=VERSION,
-        routers=[units_router, persons_router, status_router, accounts_router, statistics_router],
+        routers=[
+            units_router,
+            import_router,
+            persons_router,
+            status_router,
+            accounts_router,
+            statistics_router,
+        ],
         handlers=HANDLERS,
         platform=platform,
     )

@@ -1,0 +1,1 @@
+"""Bulk import of a unit's staff from CSV or XLSX."""
