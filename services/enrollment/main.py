@@ -6,6 +6,7 @@ from services.enrollment.accounts.router import router as accounts_router
 from services.enrollment.events import HANDLERS
 from services.enrollment.imports.router import router as import_router
 from services.enrollment.persons.router import router as persons_router
+from services.enrollment.rights_record.router import router as rights_router
 from services.enrollment.statistics.router import router as statistics_router
 from services.enrollment.status_changes.router import router as status_router
 from services.enrollment.units.router import router as units_router
@@ -27,6 +28,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             status_router,
             accounts_router,
             statistics_router,
+            rights_router,
         ],
         handlers=HANDLERS,
         platform=platform,

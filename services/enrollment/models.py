@@ -117,6 +117,7 @@ class Posting(SQLModel, table=True):
     amount: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
     value_date: date
     period: str | None = None
+    contribution_base: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
     interest_year: int | None = None
     rate_id: int | None = None
     source_event_id: uuid.UUID | None = None

@@ -18,6 +18,7 @@ class CreditLine(BaseModel):
     basic: Money  # individual 8% -> basic individual account
     annuity_funded: Money  # individual 4%, plus the unit 8% where the unit funds it (实账)
     annuity_notional: Money  # unit 8% of fully state-funded units (记账)
+    contribution_base: Money | None = None  # the month's individual base, for the rights record
 
 
 class AccountsCredited(EventContract):

@@ -85,6 +85,7 @@ async def post_credits(
     person_ids: list[uuid.UUID],
     kinds: list[str],
     amounts: list[Decimal],
+    bases: list[Decimal | None],
 ) -> int:
     """Post contribution credits, one row per non-zero line, in one statement."""
     await session.exec(
@@ -98,11 +99,12 @@ async def post_credits(
     result = await session.exec(
         text("""
         INSERT INTO enrollment.posting (account_id, posting_type, amount, value_date, period,
-                                        source_event_id, created_by)
-        SELECT a.id, 'contribution', l.amount, :credited_on, :period, :event_id,
+                                        contribution_base, source_event_id, created_by)
+        SELECT a.id, 'contribution', l.amount, :credited_on, :period, l.base, :event_id,
                'event:contribution'
         FROM unnest(CAST(:person_ids AS uuid[]), CAST(:kinds AS text[]),
-                    CAST(:amounts AS numeric[])) AS l(person_id, kind, amount)
+                    CAST(:amounts AS numeric[]), CAST(:bases AS numeric[]))
+             AS l(person_id, kind, amount, base)
         JOIN enrollment.account a ON a.person_id = l.person_id AND a.kind = l.kind
         WHERE l.amount <> 0
         ON CONFLICT (account_id, source_event_id, posting_type, period)
@@ -111,6 +113,7 @@ async def post_credits(
             "person_ids": person_ids,
             "kinds": kinds,
             "amounts": amounts,
+            "bases": bases,
             "credited_on": credited_on,
             "period": period,
             "event_id": event_id,

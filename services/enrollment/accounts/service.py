@@ -43,12 +43,13 @@ async def apply_credits(session: AsyncSession, envelope: EventEnvelope) -> None:
     if unknown:
         # Retried, then dead-lettered for an operator: money for nobody is never dropped.
         raise LookupError(f"credits for unregistered persons: {sorted(map(str, unknown))[:5]}")
-    person_ids, kinds, amounts = [], [], []
+    person_ids, kinds, amounts, bases = [], [], [], []
     for line in event.lines:
         for kind in AccountKind:
             person_ids.append(line.person_id)
             kinds.append(kind.value)
             amounts.append(getattr(line, kind.value))
+            bases.append(line.contribution_base)
     await repository.post_credits(
         session,
         event_id=envelope.event_id,
@@ -57,6 +58,7 @@ async def apply_credits(session: AsyncSession, envelope: EventEnvelope) -> None:
         person_ids=person_ids,
         kinds=kinds,
         amounts=amounts,
+        bases=bases,
     )
 
 

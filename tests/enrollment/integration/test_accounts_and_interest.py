@@ -33,15 +33,22 @@ async def publish(platform, envelope: EventEnvelope, msg_id: str | None = None) 
 
 
 def credits(
-    unit_id: str, period: str, credited_on: date, lines: list[tuple[str, str, str, str]]
+    unit_id: str, period: str, credited_on: date, lines: list[tuple[str, ...]]
 ) -> EventEnvelope:
+    """Lines are (person, basic, annuity_funded, annuity_notional[, contribution_base])."""
     payload = AccountsCredited(
         unit_id=uuid.UUID(unit_id),
         period=period,
         credited_on=credited_on,
         lines=[
-            CreditLine(person_id=uuid.UUID(p), basic=b, annuity_funded=f, annuity_notional=n)
-            for p, b, f, n in lines
+            CreditLine(
+                person_id=uuid.UUID(line[0]),
+                basic=line[1],
+                annuity_funded=line[2],
+                annuity_notional=line[3],
+                contribution_base=line[4] if len(line) > 4 else None,
+            )
+            for line in lines
         ],
     )
     return EventEnvelope.wrap(payload, source="contribution", aggregate_id=unit_id)

@@ -1,0 +1,1 @@
+"""Personal rights record (个人权益记录): a yearly statement per person."""

@@ -1,0 +1,43 @@
+"""HTTP routes for the personal rights record."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse
+
+from services.enrollment.rights_record import html, service
+from shared.auth import READERS, Principal, require_roles
+from shared.errors import PROBLEM_RESPONSES
+
+router = APIRouter(
+    prefix="/v1/enrollment/persons/{person_id}/rights-record",
+    tags=["rights record"],
+    responses=PROBLEM_RESPONSES,
+)
+Year = Annotated[int, Path(ge=1990, le=2200)]
+
+
+@router.get("/{year}", response_model=service.RightsRecord)
+async def rights_record(
+    person_id: uuid.UUID,
+    year: Year,
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+) -> service.RightsRecord:
+    """The person's statement for the year, as JSON."""
+    async with request.app.state.sessions() as session:
+        return await service.build(session, person_id, year, who)
+
+
+@router.get("/{year}/html", response_class=HTMLResponse)
+async def rights_record_html(
+    person_id: uuid.UUID,
+    year: Year,
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+) -> HTMLResponse:
+    """The person's statement for the year, as a printable page."""
+    async with request.app.state.sessions() as session:
+        record = await service.build(session, person_id, year, who)
+    return HTMLResponse(html.render(record))

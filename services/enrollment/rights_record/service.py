@@ -1,0 +1,144 @@
+"""Building the yearly statement from the postings alone, so it is exactly reproducible."""
+
+import uuid
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.enrollment.accounts.schemas import AccountKind
+from services.enrollment.models import Account, Posting
+from services.enrollment.persons import repository as persons
+from services.enrollment.persons.schemas import PersonOut
+from services.enrollment.persons.service import present
+from services.enrollment.units import repository as units
+from shared.auth import Principal
+from shared.errors import ProblemError
+from shared.money import Money
+
+ZERO = Decimal("0.00")
+
+
+class MonthLine(BaseModel):
+    """One contribution month of the year."""
+
+    period: str
+    contribution_base: Money | None
+    basic: Money
+    annuity_funded: Money
+    annuity_notional: Money
+
+
+class StatementPosting(BaseModel):
+    """A posting as it appears on the statement."""
+
+    value_date: date
+    posting_type: str
+    amount: Money
+    period: str | None
+
+
+class AccountStatement(BaseModel):
+    """One account over the year: opening + postings = closing."""
+
+    kind: AccountKind
+    opening_balance: Money
+    contributions: Money
+    interest: Money
+    other_movements: Money
+    closing_balance: Money
+    postings: list[StatementPosting]
+
+
+class RightsRecord(BaseModel):
+    """The personal rights record of one person and year."""
+
+    year: int
+    person: PersonOut
+    unit_name: str
+    unit_credit_code: str
+    months_contributed: int
+    months: list[MonthLine]
+    accounts: list[AccountStatement]
+    last_posting_id: int | None
+    generated_on: date
+
+
+async def build(
+    session: AsyncSession, person_id: uuid.UUID, year: int, who: Principal
+) -> RightsRecord:
+    """The statement for the year, from the postings up to 31 December."""
+    person = await persons.get(session, person_id)
+    if person is None:
+        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+    unit = await units.get(session, person.unit_id)
+    assert unit is not None
+    rows = (
+        await session.exec(
+            select(Account.kind, Posting)
+            .join(Posting, Posting.account_id == Account.id)
+            .where(Account.person_id == person_id, Posting.value_date <= date(year, 12, 31))
+            .order_by(Posting.value_date, Posting.id)
+        )
+    ).all()
+    opening: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    in_year: dict[str, list[Posting]] = defaultdict(list)
+    months: dict[str, dict[str, Decimal | None]] = {}
+    for kind, posting in rows:
+        if posting.value_date.year < year:
+            opening[kind] += posting.amount
+            continue
+        in_year[kind].append(posting)
+        if posting.posting_type == "contribution" and posting.period:
+            line = months.setdefault(posting.period, {"contribution_base": None})
+            line[kind] = posting.amount
+            if posting.contribution_base is not None:
+                line["contribution_base"] = posting.contribution_base
+    accounts = [_account(kind, opening[kind.value], in_year[kind.value]) for kind in AccountKind]
+    month_lines = [
+        MonthLine(
+            period=p,
+            contribution_base=v["contribution_base"],
+            basic=v.get("basic") or ZERO,
+            annuity_funded=v.get("annuity_funded") or ZERO,
+            annuity_notional=v.get("annuity_notional") or ZERO,
+        )
+        for p, v in sorted(months.items())
+    ]
+    return RightsRecord(
+        year=year,
+        person=present(person, who),
+        unit_name=unit.name,
+        unit_credit_code=unit.credit_code,
+        months_contributed=sum(1 for m in month_lines if m.basic > 0),
+        months=month_lines,
+        accounts=accounts,
+        last_posting_id=max((p.id or 0 for _, p in rows), default=None),
+        generated_on=date.today(),
+    )
+
+
+def _account(kind: AccountKind, opening: Decimal, postings: list[Posting]) -> AccountStatement:
+    contributions = sum((p.amount for p in postings if p.posting_type == "contribution"), ZERO)
+    interest = sum((p.amount for p in postings if p.posting_type == "interest"), ZERO)
+    total = sum((p.amount for p in postings), ZERO)
+    return AccountStatement(
+        kind=kind,
+        opening_balance=opening,
+        contributions=contributions,
+        interest=interest,
+        other_movements=total - contributions - interest,
+        closing_balance=opening + total,
+        postings=[
+            StatementPosting(
+                value_date=p.value_date,
+                posting_type=p.posting_type,
+                amount=p.amount,
+                period=p.period,
+            )
+            for p in postings
+        ],
+    )
