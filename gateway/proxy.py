@@ -14,7 +14,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.policy import check_access
-from shared.auth import authenticate
+from shared.auth import principal_of
 from shared.errors import ProblemError, problem_response
 
 PROXIED = re.compile(r"^/v1/(?P<service>[a-z][a-z0-9-]*)/(?P<path>.*)$")
@@ -67,7 +67,7 @@ async def forward(request: Request, service: str, service_path: str) -> Response
     if base_url is None:
         return problem_response(404, "service_unknown", f"There is no service {service!r}.")
     try:
-        principal = authenticate(request)
+        principal = principal_of(request)
         check_access(principal, request.method, service_path)
     except ProblemError as exc:
         return problem_response(exc.status, exc.code, exc.detail, headers=exc.headers)

@@ -109,8 +109,8 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def authenticate(request: Request) -> Principal:
-    """Authenticate the request against the app's platform settings."""
+def principal_of(request: Request) -> Principal:
+    """Verify the request's bearer token (once per request) and return who is calling."""
     principal = getattr(request.state, "principal", None)
     if principal is None:
         principal = decode_token(request.app.state.platform, bearer_token(request))
@@ -118,11 +118,19 @@ def authenticate(request: Request) -> Principal:
     return principal
 
 
+async def authenticate(request: Request) -> Principal:
+    """Dependency form of principal_of.
+
+    Async on purpose: FastAPI runs plain-def dependencies in a threadpool, a needless hop.
+    """
+    return principal_of(request)
+
+
 def require_roles(*roles: str) -> Callable[..., Principal]:
     """Dependency: the caller must hold one of these roles (admin always may)."""
     wanted = frozenset(roles) | {"admin"}
 
-    def _check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    async def _check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if not principal.has_any(wanted):
             raise ProblemError(
                 403,

@@ -23,13 +23,21 @@ class LoadResult:
 
 
 async def _worker(
-    host: str, port: int, request: bytes, stop_at: float, latencies: list[float], errors: list[int]
+    host: str,
+    port: int,
+    requests: list[bytes],
+    first: int,
+    stop_at: float,
+    latencies: list[float],
+    errors: list[int],
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
+    sent = first
     try:
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
-            writer.write(request)
+            writer.write(requests[sent % len(requests)])
+            sent += 1
             head = await reader.readuntil(b"\r\n\r\n")
             length = 0
             for line in head.split(b"\r\n"):
@@ -44,18 +52,29 @@ async def _worker(
 
 
 async def run_load(
-    host: str, port: int, path: str, headers: dict[str, str], concurrency: int, seconds: float
+    host: str,
+    port: int,
+    path: str | list[str],
+    headers: dict[str, str],
+    concurrency: int,
+    seconds: float,
 ) -> LoadResult:
-    """Hit one GET path with `concurrency` keep-alive connections for `seconds`."""
-    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}"]
-    lines += [f"{k}: {v}" for k, v in headers.items()]
-    request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    """GET a path (or rotate over several) with `concurrency` keep-alive connections."""
+    paths = [path] if isinstance(path, str) else path
+    header_lines = [f"Host: {host}:{port}"] + [f"{k}: {v}" for k, v in headers.items()]
+    requests = [
+        ("\r\n".join([f"GET {p} HTTP/1.1", *header_lines]) + "\r\n\r\n").encode() for p in paths
+    ]
     latencies: list[float] = []
     errors: list[int] = []
     started = time.perf_counter()
     stop_at = started + seconds
+    step = max(1, len(requests) // concurrency)
     await asyncio.gather(
-        *(_worker(host, port, request, stop_at, latencies, errors) for _ in range(concurrency))
+        *(
+            _worker(host, port, requests, i * step, stop_at, latencies, errors)
+            for i in range(concurrency)
+        )
     )
     elapsed = time.perf_counter() - started
     ordered = sorted(latencies)
