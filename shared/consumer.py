@@ -11,7 +11,6 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
 from prometheus_client import Counter
 from pydantic import ValidationError
-from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -160,7 +159,8 @@ class ConsumerRunner:
         table = platform_tables(self.schema).dead_letter
         async with unit_of_work(self.sessions) as session:
             await session.exec(
-                insert(table).values(
+                pg_insert(table)
+                .values(
                     handler=handler.name,
                     event_id=event_id,
                     subject=msg.subject,
@@ -168,5 +168,6 @@ class ConsumerRunner:
                     error=error[:4000],
                     attempts=attempts,
                 )
+                .on_conflict_do_nothing()  # redelivered after its dead letter was written
             )
         log.error("event_dead_lettered", handler=handler.name, attempts=attempts)

@@ -149,3 +149,15 @@ def create_platform_tables_v1(execute, schema: str) -> None:
             bank_id text NOT NULL,
             seen_at timestamptz NOT NULL DEFAULT now()
         )""")
+
+
+def add_platform_indexes_v2(execute, schema: str) -> None:
+    """Frozen DDL, second step: one open dead letter per handler and event.
+
+    A message redelivered after its dead letter was written (a late ack) must not be
+    dead-lettered twice.
+    """
+    execute(
+        f'CREATE UNIQUE INDEX dead_letter_open_once ON "{schema}".dead_letter '
+        "(handler, event_id) WHERE replayed_at IS NULL AND event_id IS NOT NULL"
+    )

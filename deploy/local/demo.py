@@ -1,6 +1,12 @@
-"""A small deterministic demo county loaded through the public API (safe to run again)."""
+"""A deterministic demo county shaped like the seed's, loaded through the public API.
+
+308 units and about 11,500 staff (imported per unit through the bulk import endpoint), a
+year of status changes in 2020 and the year's coverage target. Running it again changes
+nothing: units and changes carry idempotency keys and re-imports leave rows unchanged.
+"""
 
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import httpx
@@ -8,6 +14,43 @@ import httpx
 from shared.ids import USCC_CHARSET, citizen_check_char, org_code_check_char, uscc_check_char
 
 AREA = "330522"  # a county area code
+UNITS = 308
+STAFF = 11_500
+DEPARTMENTS = [
+    "人社局",
+    "财政局",
+    "教育局",
+    "卫健局",
+    "民政局",
+    "公安局",
+    "自然资源局",
+    "住建局",
+    "交通运输局",
+    "农业农村局",
+    "水利局",
+    "文广旅体局",
+    "审计局",
+    "统计局",
+    "市场监管局",
+    "应急管理局",
+    "司法局",
+    "档案馆",
+    "机关事务中心",
+]
+INSTITUTIONS = [
+    "中学",
+    "小学",
+    "幼儿园",
+    "人民医院",
+    "中医院",
+    "卫生院",
+    "疾控中心",
+    "农技站",
+    "水文站",
+    "图书馆",
+    "文化馆",
+    "社保中心",
+]
 
 
 def demo_credit_code(serial: int, kind: str = "12") -> str:
@@ -21,48 +64,130 @@ def demo_credit_code(serial: int, kind: str = "12") -> str:
 
 def demo_citizen_id(rng: random.Random, birth: date, male: bool) -> str:
     """A valid citizen id for a demo person."""
-    seq = rng.randrange(0, 50) * 2 + (1 if male else 0) + 100
+    seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
     first17 = f"{AREA}{birth:%Y%m%d}{seq:03d}"
     return first17 + citizen_check_char(first17)
 
 
-def load_demo(gateway_url: str, token: str, units: int = 3, persons_per_unit: int = 5) -> int:
-    """Register demo units and staff; returns how many persons exist afterwards."""
-    rng = random.Random(20201231)
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=gateway_url, headers=headers, timeout=10) as client:
-        for u in range(1, units + 1):
-            code = demo_credit_code(u, "11" if u == 1 else "12")
+@dataclass
+class DemoUnit:
+    """A unit and its staff rows (citizen id, name, category, joined on)."""
+
+    serial: int
+    name: str
+    kind: str
+    funding_type: str
+    staff: list[tuple[str, str, str, date]]
+
+
+def build_county(seed: int = 20201231) -> list[DemoUnit]:
+    """The demo county, the same every time."""
+    rng = random.Random(seed)
+    units = []
+    for serial in range(1, UNITS + 1):
+        agency = serial <= 120
+        base = (
+            DEPARTMENTS[serial % len(DEPARTMENTS)]
+            if agency
+            else INSTITUTIONS[serial % len(INSTITUTIONS)]
+        )
+        name = f"示范县{'第' + str(serial) if not agency else ''}{base}" + (
+            f"（{serial}）" if agency else ""
+        )
+        funding = "full" if agency or rng.random() < 0.6 else rng.choice(["partial", "self"])
+        units.append(DemoUnit(serial, name, "11" if agency else "12", funding, []))
+    weights = [1 if u.kind == "11" else 3 for u in units]  # schools and hospitals are bigger
+    seen: set[str] = set()
+    while len(seen) < STAFF:
+        unit = rng.choices(units, weights)[0]
+        male = rng.random() < 0.5
+        birth = date(1961, 1, 1) + timedelta(days=rng.randrange(0, 365 * 38))
+        cid = demo_citizen_id(rng, birth, male)
+        if cid in seen:
+            continue
+        seen.add(cid)
+        joined = max(
+            birth + timedelta(days=365 * 22 + rng.randrange(0, 365 * 3)), date(2014, 10, 1)
+        )
+        if rng.random() < 0.06:  # the year's new enrolments
+            joined = date(2020, 1, 1) + timedelta(days=rng.randrange(0, 365))
+        category = (
+            "civil_servant"
+            if unit.kind == "11"
+            else rng.choice(["public_institution_staff"] * 4 + ["worker"])
+        )
+        unit.staff.append((cid, f"职工{len(seen):05d}", category, min(joined, date(2020, 12, 31))))
+    return units
+
+
+def _csv(staff: list[tuple[str, str, str, date]]) -> bytes:
+    lines = ["citizen_id,name,staff_category,joined_on"]
+    lines += [f"{c},{n},{k},{j.isoformat()}" for c, n, k, j in staff]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _token(client: httpx.Client, user: str) -> dict[str, str]:
+    r = client.post("/v1/auth/token", data={"username": user, "password": f"{user}-demo"})
+    r.raise_for_status()
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def load_demo(gateway_url: str) -> dict[str, object]:
+    """Load the county through the gateway; returns the 2020 statistics."""
+    county = build_county()
+    rng = random.Random(2020)
+    with httpx.Client(base_url=gateway_url, timeout=60) as client:
+        clerk, admin = _token(client, "clerk"), _token(client, "admin")
+        for unit in county:
+            code = demo_credit_code(unit.serial, unit.kind)
             r = client.post(
                 "/v1/enrollment/units",
+                headers={**clerk, "Idempotency-Key": f"demo-unit-{code}"},
                 json={
                     "credit_code": code,
-                    "name": f"示范县第{u}事业单位" if u > 1 else "示范县人社局",
-                    "funding_type": "full" if u % 2 else "partial",
+                    "name": unit.name,
+                    "funding_type": unit.funding_type,
                     "registered_on": "2014-10-01",
                 },
-                headers={"Idempotency-Key": f"demo-unit-{code}"},
             )
-            if r.status_code == 409:
-                unit_id = r.json()["unit_id"]
-            else:
-                r.raise_for_status()
-                unit_id = r.json()["id"]
-            for p in range(persons_per_unit):
-                male = rng.random() < 0.5
-                birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 30))
-                cid = demo_citizen_id(rng, birth, male)
-                r = client.post(
-                    "/v1/enrollment/persons",
-                    json={
-                        "citizen_id": cid,
-                        "name": f"示范人员{u:02d}{p:02d}",
-                        "unit_id": unit_id,
-                        "staff_category": "public_institution_staff",
-                        "joined_on": str(max(birth + timedelta(days=365 * 22), date(2014, 10, 1))),
-                    },
-                    headers={"Idempotency-Key": f"demo-person-{cid}"},
-                )
-                if r.status_code not in (200, 201, 409):
-                    r.raise_for_status()
-        return client.get("/v1/enrollment/persons", params={"limit": 1}).json()["total"]
+            unit_id = (
+                r.json()["unit_id"] if r.status_code == 409 else r.raise_for_status().json()["id"]
+            )
+            client.post(
+                f"/v1/enrollment/units/{unit_id}/persons/import",
+                headers=clerk,
+                files={"file": ("staff.csv", _csv(unit.staff))},
+            ).raise_for_status()
+            if rng.random() < 0.5:
+                _year_of_changes(client, clerk, unit_id, rng)
+        client.put(
+            "/v1/enrollment/parameters/coverage-targets/2020",
+            headers=admin,
+            json={"target": 11_500},
+        ).raise_for_status()
+        return client.get("/v1/enrollment/statistics/2020", headers=clerk).json()
+
+
+def _year_of_changes(
+    client: httpx.Client, clerk: dict[str, str], unit_id: str, rng: random.Random
+) -> None:
+    """Suspensions, resumptions and deaths in 2020 for a few of the unit's staff."""
+    staff = client.get(
+        "/v1/enrollment/persons", headers=clerk, params={"unit_id": unit_id, "limit": 500}
+    ).json()["items"]
+    for person in rng.sample(staff, k=min(len(staff), rng.randrange(1, 5))):
+        if person["joined_on"] >= "2020-01-01":
+            continue
+        kind = rng.choices(["suspension", "death", "suspension-resumption"], [5, 1, 4])[0]
+        day = date(2020, 1, 1) + timedelta(days=rng.randrange(0, 300))
+        steps = (
+            [("suspension", day), ("resumption", day + timedelta(days=45))]
+            if kind == "suspension-resumption"
+            else [(kind, day)]
+        )
+        for step, (change, on) in enumerate(steps):
+            client.post(
+                f"/v1/enrollment/persons/{person['id']}/status-changes",
+                headers={**clerk, "Idempotency-Key": f"demo-change-{person['id']}-{step}"},
+                json={"change_type": change, "effective_on": on.isoformat(), "reason": "示范数据"},
+            )

@@ -102,8 +102,16 @@ def main() -> int:
         gateway = f"http://127.0.0.1:{s.gateway_port}"
         token = _token(gateway, "clerk", "clerk-demo")
         if s.local_demo:
-            total = load_demo(gateway, token)
-            print(f"demo data loaded: {total} insured persons")
+            print(
+                "loading the demo county (308 units, 11,500 staff; fast on later runs) ...",
+                flush=True,
+            )
+            stats = load_demo(gateway)
+            print(
+                f"demo county: {stats['insured_at_year_end']} insured at the end of 2020 "
+                f"against a target of {stats['target']} ({stats['coverage_percent']}%), "
+                f"{stats['changes_total']} status changes in 2020"
+            )
         _print_welcome(gateway, token, s)
         while not stop.wait(1):
             dead = [a.name for a in apps if a.process.poll() is not None]

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.platform_tables import create_platform_tables_v1
+from shared.platform_tables import add_platform_indexes_v2, create_platform_tables_v1
 
 # The template database has the four service schemas; shared tests use enrollment's tables
 # through a schema of their own so they never depend on a service's business tables.
@@ -20,6 +20,7 @@ async def create_test_schema(engine: AsyncEngine) -> None:
         await conn.execute(text(f"CREATE SCHEMA {TEST_SCHEMA}"))
         statements: list[str] = []
         create_platform_tables_v1(statements.append, TEST_SCHEMA)
+        add_platform_indexes_v2(statements.append, TEST_SCHEMA)
         for statement in statements:
             await conn.execute(text(statement))
         await conn.execute(text(f"CREATE TABLE {TEST_SCHEMA}.effect (event_id uuid, note text)"))
