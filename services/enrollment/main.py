@@ -6,6 +6,8 @@ from services.enrollment.accounts.router import router as accounts_router
 from services.enrollment.events import HANDLERS
 from services.enrollment.imports.router import router as import_router
 from services.enrollment.persons.router import router as persons_router
+from services.enrollment.retirement.parameters import router as retirement_parameters
+from services.enrollment.retirement.router import router as retirement_router
 from services.enrollment.rights_record.router import router as rights_router
 from services.enrollment.statistics.router import router as statistics_router
 from services.enrollment.status_changes.router import router as status_router
@@ -29,6 +31,8 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             accounts_router,
             statistics_router,
             rights_router,
+            retirement_router,
+            retirement_parameters,
         ],
         handlers=HANDLERS,
         platform=platform,

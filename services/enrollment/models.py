@@ -118,6 +118,7 @@ class Posting(SQLModel, table=True):
     value_date: date
     period: str | None = None
     contribution_base: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    contribution_index: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 4)))
     interest_year: int | None = None
     rate_id: int | None = None
     source_event_id: uuid.UUID | None = None
@@ -172,6 +173,74 @@ class CoverageTarget(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
     year: int
     target: int
+    recorded_by: str
+    recorded_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class RetirementAgeRule(SQLModel, table=True):
+    """A row of the retirement-age parameter table."""
+
+    __tablename__ = "retirement_age_rule"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    sex: str
+    staff_group: str
+    born_from: date
+    born_to: date | None = None
+    base_age_months: int
+    step_every_months: int | None = None
+    step_months: int = 0
+    max_age_months: int
+    note: str | None = None
+    recorded_by: str
+    recorded_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class MinimumContributionRule(SQLModel, table=True):
+    """Minimum contribution months for retirements from a year on."""
+
+    __tablename__ = "minimum_contribution_rule"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    from_year: int
+    months: int
+    note: str | None = None
+    recorded_by: str
+    recorded_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class Retirement(SQLModel, table=True):
+    """The retirement record: inputs, rule versions used, balances at retirement."""
+
+    __tablename__ = "retirement"
+    __table_args__ = {"schema": SCHEMA}
+
+    person_id: uuid.UUID = Field(primary_key=True, foreign_key=f"{SCHEMA}.person.id")
+    retired_on: date
+    age_months: int
+    required_age_months: int
+    age_rule_id: int
+    contribution_months: int
+    deemed_months: int
+    minimum_months: int
+    minimum_rule_id: int
+    average_index: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 4)))
+    indexed_months: int
+    deemed_index: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 4)))
+    basic_balance: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    annuity_notional_balance: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    annuity_funded_balance: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    bank_code: str
+    bank_account_number: str
+    bank_account_name: str
     recorded_by: str
     recorded_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())

@@ -5,6 +5,7 @@ from shared.contracts.contribution import AccountsCredited, CreditLine
 from shared.contracts.enrollment import (
     PersonDeceased,
     PersonRegistered,
+    PersonRetired,
     PersonStatusChanged,
     UnitClosed,
     UnitRegistered,
@@ -18,6 +19,7 @@ __all__ = [
     "EventEnvelope",
     "PersonDeceased",
     "PersonRegistered",
+    "PersonRetired",
     "PersonStatusChanged",
     "UnitClosed",
     "UnitRegistered",

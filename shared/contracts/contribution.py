@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +20,8 @@ class CreditLine(BaseModel):
     annuity_funded: Money  # individual 4%, plus the unit 8% where the unit funds it (实账)
     annuity_notional: Money  # unit 8% of fully state-funded units (记账)
     contribution_base: Money | None = None  # the month's individual base, for the rights record
+    # base / last year's local average wage: its average over the career enters the pension.
+    contribution_index: Decimal | None = Field(default=None, ge=0, le=10, decimal_places=4)
 
 
 class AccountsCredited(EventContract):

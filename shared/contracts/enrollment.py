@@ -2,8 +2,10 @@
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from shared.contracts.base import EventContract
+from shared.money import Money
 
 
 class UnitRegistered(EventContract):
@@ -81,3 +83,31 @@ class UnitClosed(EventContract):
     unit_id: uuid.UUID
     closed_on: date
     reason: str
+
+
+class PersonRetired(EventContract):
+    """A person retired: everything payout needs to determine the benefit."""
+
+    SUBJECT = "pension.enrollment.person.retired"
+    VERSION = 1
+
+    person_id: uuid.UUID
+    unit_id: uuid.UUID
+    unit_credit_code: str
+    citizen_id: str
+    name: str
+    sex: str
+    birth_date: date
+    retired_on: date
+    age_months: int
+    contribution_months: int  # actual months contributed, from the basic account
+    deemed_months: int  # 视同缴费 months before the reform
+    average_index: Decimal | None  # average contribution index over indexed months
+    indexed_months: int
+    deemed_index: Decimal | None
+    basic_balance: Money
+    annuity_notional_balance: Money
+    annuity_funded_balance: Money
+    bank_code: str
+    bank_account_number: str
+    bank_account_name: str

@@ -86,6 +86,7 @@ async def post_credits(
     kinds: list[str],
     amounts: list[Decimal],
     bases: list[Decimal | None],
+    indices: list[Decimal | None],
 ) -> int:
     """Post contribution credits, one row per non-zero line, in one statement."""
     await session.exec(
@@ -99,12 +100,14 @@ async def post_credits(
     result = await session.exec(
         text("""
         INSERT INTO enrollment.posting (account_id, posting_type, amount, value_date, period,
-                                        contribution_base, source_event_id, created_by)
-        SELECT a.id, 'contribution', l.amount, :credited_on, :period, l.base, :event_id,
-               'event:contribution'
+                                        contribution_base, contribution_index, source_event_id,
+                                        created_by)
+        SELECT a.id, 'contribution', l.amount, :credited_on, :period, l.base, l.index,
+               :event_id, 'event:contribution'
         FROM unnest(CAST(:person_ids AS uuid[]), CAST(:kinds AS text[]),
-                    CAST(:amounts AS numeric[]), CAST(:bases AS numeric[]))
-             AS l(person_id, kind, amount, base)
+                    CAST(:amounts AS numeric[]), CAST(:bases AS numeric[]),
+                    CAST(:indices AS numeric[]))
+             AS l(person_id, kind, amount, base, index)
         JOIN enrollment.account a ON a.person_id = l.person_id AND a.kind = l.kind
         WHERE l.amount <> 0
         ON CONFLICT (account_id, source_event_id, posting_type, period)
@@ -114,6 +117,7 @@ async def post_credits(
             "kinds": kinds,
             "amounts": amounts,
             "bases": bases,
+            "indices": indices,
             "credited_on": credited_on,
             "period": period,
             "event_id": event_id,

@@ -43,13 +43,14 @@ async def apply_credits(session: AsyncSession, envelope: EventEnvelope) -> None:
     if unknown:
         # Retried, then dead-lettered for an operator: money for nobody is never dropped.
         raise LookupError(f"credits for unregistered persons: {sorted(map(str, unknown))[:5]}")
-    person_ids, kinds, amounts, bases = [], [], [], []
+    person_ids, kinds, amounts, bases, indices = [], [], [], [], []
     for line in event.lines:
         for kind in AccountKind:
             person_ids.append(line.person_id)
             kinds.append(kind.value)
             amounts.append(getattr(line, kind.value))
             bases.append(line.contribution_base)
+            indices.append(line.contribution_index)
     await repository.post_credits(
         session,
         event_id=envelope.event_id,
@@ -59,6 +60,7 @@ async def apply_credits(session: AsyncSession, envelope: EventEnvelope) -> None:
         kinds=kinds,
         amounts=amounts,
         bases=bases,
+        indices=indices,
     )
 
 

@@ -112,3 +112,49 @@ def test_a_balance_held_all_year_earns_the_full_rate(balance: Decimal) -> None:
     assert interest == (balance * Decimal("0.0604")).quantize(
         Decimal("0.01"), rounding="ROUND_HALF_UP"
     )
+
+
+from services.enrollment.domain.retirement import (  # noqa: E402
+    AgeRule,
+    MinimumRule,
+    RuleMissing,
+    minimum_months,
+    months_between,
+    required_age_months,
+)
+
+AGE_RULES = [
+    AgeRule(1, "male", "all", date(1900, 1, 1), date(1964, 12, 31), 720, None, 0, 720),
+    AgeRule(2, "male", "all", date(1965, 1, 1), None, 720, 4, 1, 756),
+    AgeRule(3, "female", "cadre", date(1900, 1, 1), date(1969, 12, 31), 660, None, 0, 660),
+    AgeRule(4, "female", "cadre", date(1970, 1, 1), None, 660, 4, 1, 696),
+    AgeRule(5, "female", "worker", date(1900, 1, 1), date(1974, 12, 31), 600, None, 0, 600),
+    AgeRule(6, "female", "worker", date(1975, 1, 1), None, 600, 2, 1, 660),
+]
+
+
+@pytest.mark.parametrize(
+    ("birth", "sex", "category", "months"),
+    [
+        (date(1964, 12, 15), "male", "worker", 720),  # 60 before the reform
+        (date(1965, 1, 10), "male", "civil_servant", 721),  # 60 years 1 month
+        (date(1965, 5, 1), "male", "worker", 722),
+        (date(1976, 12, 1), "male", "worker", 756),  # capped at 63
+        (date(1969, 6, 1), "female", "public_institution_staff", 660),  # 55
+        (date(1970, 1, 1), "female", "civil_servant", 661),
+        (date(1975, 3, 1), "female", "worker", 602),  # 50 + 2 months
+        (date(1990, 1, 1), "female", "worker", 660),  # capped at 55
+    ],
+)
+def test_required_retirement_age(birth: date, sex: str, category: str, months: int) -> None:
+    assert required_age_months(birth, sex, category, AGE_RULES)[0] == months
+
+
+def test_missing_rule_and_minimum_months() -> None:
+    with pytest.raises(RuleMissing):
+        required_age_months(date(1960, 1, 1), "male", "worker", AGE_RULES[2:])
+    rules = [MinimumRule(1, 1990, 180), MinimumRule(2, 2030, 186), MinimumRule(3, 2031, 192)]
+    assert minimum_months(2029, rules)[0] == 180
+    assert minimum_months(2031, rules)[0] == 192
+    assert months_between(date(1960, 3, 15), date(2020, 3, 14)) == 719
+    assert months_between(date(1960, 3, 15), date(2020, 3, 15)) == 720

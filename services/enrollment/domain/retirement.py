@@ -1,0 +1,81 @@
+"""Retirement rules: required age from a dated rule table, minimum contribution months.
+
+Rules are data (parameter rows), not constants: an age rule covers persons of one sex and
+staff group born in a date range, at a base age, rising by `step_months` for every
+`step_every_months` months of birth after the range starts (the gradual rise from 2025),
+up to a cap.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class AgeRule:
+    """One row of the retirement-age table."""
+
+    id: int
+    sex: str  # male | female
+    staff_group: str  # all | cadre | worker
+    born_from: date
+    born_to: date | None
+    base_age_months: int
+    step_every_months: int | None
+    step_months: int
+    max_age_months: int
+
+
+@dataclass(frozen=True)
+class MinimumRule:
+    """Minimum contribution months for retirements from a year on."""
+
+    id: int
+    from_year: int
+    months: int
+
+
+CADRE_CATEGORIES = frozenset({"civil_servant", "public_institution_staff"})
+
+
+class RuleMissing(LookupError):
+    """No parameter row covers the case."""
+
+
+def staff_group(staff_category: str) -> str:
+    """Cadre (干部) or worker (工人): women's retirement ages differ by group."""
+    return "cadre" if staff_category in CADRE_CATEGORIES else "worker"
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from start to end (age in months on a date)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day else months
+
+
+def required_age_months(
+    birth: date, sex: str, category: str, rules: list[AgeRule]
+) -> tuple[int, AgeRule]:
+    """The retirement age in months for this person, and the rule that gave it."""
+    group = staff_group(category)
+    for rule in rules:
+        if rule.sex != sex or rule.staff_group not in ("all", group):
+            continue
+        if birth < rule.born_from or (rule.born_to is not None and birth > rule.born_to):
+            continue
+        age = rule.base_age_months
+        if rule.step_every_months:
+            born_after = (
+                (birth.year - rule.born_from.year) * 12 + birth.month - rule.born_from.month
+            )
+            age += (born_after // rule.step_every_months + 1) * rule.step_months
+        return min(age, rule.max_age_months), rule
+    raise RuleMissing(f"no retirement-age rule for a {sex} {group} born {birth}")
+
+
+def minimum_months(retirement_year: int, rules: list[MinimumRule]) -> tuple[int, MinimumRule]:
+    """The minimum contribution months for a retirement in that year, and its rule."""
+    applicable = [r for r in rules if r.from_year <= retirement_year]
+    if not applicable:
+        raise RuleMissing(f"no minimum-contribution rule for {retirement_year}")
+    rule = max(applicable, key=lambda r: (r.from_year, r.id))
+    return rule.months, rule

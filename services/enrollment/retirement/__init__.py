@@ -1,0 +1,1 @@
+"""Retirement: the checks, the record, and the event payout determines benefits from."""

@@ -1,0 +1,71 @@
+"""SQL for retirement: rule tables, contribution history summary, the record."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.enrollment.domain.retirement import AgeRule, MinimumRule
+from services.enrollment.models import MinimumContributionRule, Retirement, RetirementAgeRule
+
+
+async def age_rules(session: AsyncSession) -> list[AgeRule]:
+    """All age rules, newest first (a newer row for the same case wins)."""
+    rows = await session.exec(select(RetirementAgeRule).order_by(RetirementAgeRule.id.desc()))
+    return [
+        AgeRule(
+            r.id or 0,
+            r.sex,
+            r.staff_group,
+            r.born_from,
+            r.born_to,
+            r.base_age_months,
+            r.step_every_months,
+            r.step_months,
+            r.max_age_months,
+        )
+        for r in rows.all()
+    ]
+
+
+async def minimum_rules(session: AsyncSession) -> list[MinimumRule]:
+    """All minimum-contribution rules."""
+    rows = await session.exec(select(MinimumContributionRule))
+    return [MinimumRule(r.id or 0, r.from_year, r.months) for r in rows.all()]
+
+
+async def contribution_summary(
+    session: AsyncSession, person_id: uuid.UUID, until: date
+) -> tuple[int, Decimal | None, int]:
+    """Months contributed to the basic account, average index, months that had an index."""
+    row = (
+        await session.exec(
+            text("""
+        SELECT count(DISTINCT p.period), avg(p.contribution_index),
+               count(p.contribution_index)
+        FROM enrollment.posting p JOIN enrollment.account a ON a.id = p.account_id
+        WHERE a.person_id = :person AND a.kind = 'basic' AND p.posting_type = 'contribution'
+          AND p.amount > 0 AND p.value_date <= :until"""),
+            params={"person": person_id, "until": until},
+        )
+    ).one()
+    months, average, indexed = row
+    return (
+        months,
+        (Decimal(average).quantize(Decimal("0.0001")) if average is not None else None),
+        indexed,
+    )
+
+
+async def add(session: AsyncSession, record: Retirement) -> None:
+    """Insert the retirement record."""
+    session.add(record)
+    await session.flush()
+
+
+async def get(session: AsyncSession, person_id: uuid.UUID) -> Retirement | None:
+    """A person's retirement record."""
+    return await session.get(Retirement, person_id)

@@ -1,0 +1,149 @@
+"""Retirement: checks from the dated rule tables, the record, and the event for payout."""
+
+import json
+from datetime import date
+
+import pytest
+
+from services.enrollment.main import create_app
+from tests.conftest import auth_headers, running_app
+from tests.enrollment.integration.test_accounts_and_interest import (
+    _acked,
+    credits,
+    publish,
+    scalar,
+)
+from tests.enrollment.integration.test_registration import citizen_id, register_unit
+from tests.shared.integration.helpers import eventually
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+BANK = {"bank_code": "PSBC", "account_number": "6221880012345678", "account_name": "钱老"}
+
+
+async def retire(client, platform, person: str, **body):
+    payload = {
+        "retired_on": "2020-03-15",
+        "deemed_months": 170,
+        "deemed_index": "1.0500",
+        "bank_account": BANK,
+        **body,
+    }
+    return await client.post(
+        f"/v1/enrollment/persons/{person}/retirement",
+        headers=auth_headers(platform, "clerk"),
+        json=payload,
+    )
+
+
+async def test_retirement_checks_record_and_event(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        unit = await register_unit(client, platform)
+        r = await client.post(
+            "/v1/enrollment/persons",
+            headers=auth_headers(platform, "clerk"),
+            json={
+                "citizen_id": citizen_id(birth="19600315", seq="111"),
+                "name": "钱老",
+                "unit_id": unit["id"],
+                "staff_category": "civil_servant",
+                "joined_on": "2005-01-01",
+            },
+        )
+        person = r.json()["id"]
+        for month in range(1, 13):
+            await publish(
+                platform,
+                credits(
+                    unit["id"],
+                    f"2019-{month:02d}",
+                    date(2019, month, 20),
+                    [(person, "500.00", "250.00", "500.00", "6250.00")],
+                ),
+            )
+        await eventually(lambda: _acked(platform, "enrollment-accounts-credit", 12))
+
+        too_young = await retire(client, platform, person, retired_on="2020-03-14")
+        assert (too_young.status_code, too_young.json()["code"]) == (
+            409,
+            "retirement_age_not_reached",
+        )
+        assert too_young.json()["required_age_months"] == 720
+        too_few = await retire(client, platform, person, deemed_months=160)
+        assert (too_few.status_code, too_few.json()["code"]) == (
+            409,
+            "contribution_years_insufficient",
+        )
+        assert (too_few.json()["contribution_months"], too_few.json()["minimum_months"]) == (
+            12,
+            180,
+        )
+        no_index = await retire(client, platform, person, deemed_index=None)
+        assert no_index.status_code == 422
+        assert no_index.json()["errors"][0]["field"] == "deemed_index"
+        assert await scalar(platform, "SELECT count(*) FROM enrollment.retirement") == 0
+
+        ok = await retire(client, platform, person)
+        assert ok.status_code == 201, ok.text
+        record = ok.json()
+        assert (record["age_months"], record["contribution_months"], record["deemed_months"]) == (
+            720,
+            12,
+            170,
+        )
+        assert record["basic_balance"] == "6000.00"
+        assert record["annuity_funded_balance"] == "3000.00"
+        assert record["average_index"] is None  # these credits carried no index
+        twice = await retire(client, platform, person)
+        assert (twice.status_code, twice.json()["code"]) == (409, "status_transition_refused")
+        person_now = await client.get(
+            f"/v1/enrollment/persons/{person}", headers=auth_headers(platform, "clerk")
+        )
+        assert person_now.json()["status"] == "retired"
+        retired = json.loads(
+            await scalar(
+                platform,
+                "SELECT envelope::text FROM enrollment.outbox "
+                "WHERE envelope->>'type' = 'enrollment.person.retired'",
+            )
+        )
+        payload = retired["payload"]
+        assert (payload["retired_on"], payload["basic_balance"], payload["bank_code"]) == (
+            "2020-03-15",
+            "6000.00",
+            "PSBC",
+        )
+        assert payload["deemed_index"] == "1.0500"
+        fetched = await client.get(
+            f"/v1/enrollment/persons/{person}/retirement", headers=auth_headers(platform, "auditor")
+        )
+        assert fetched.json()["age_rule_id"] == record["age_rule_id"]
+
+
+async def test_retirement_parameters_can_be_read_and_extended(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        rules = (
+            await client.get(
+                "/v1/enrollment/parameters/retirement-age-rules",
+                headers=auth_headers(platform, "auditor"),
+            )
+        ).json()
+        assert len(rules) == 6 and {r["recorded_by"] for r in rules} == {"system:defaults"}
+        minimum = (
+            await client.get(
+                "/v1/enrollment/parameters/minimum-contribution-rules",
+                headers=auth_headers(platform, "auditor"),
+            )
+        ).json()
+        assert [(m["from_year"], m["months"]) for m in minimum][:2] == [(1990, 180), (2030, 186)]
+        added = await client.post(
+            "/v1/enrollment/parameters/minimum-contribution-rules",
+            headers=auth_headers(platform, "admin"),
+            json={"from_year": 2040, "months": 240, "note": "cap"},
+        )
+        assert added.status_code == 201
+        refused = await client.post(
+            "/v1/enrollment/parameters/retirement-age-rules",
+            headers=auth_headers(platform, "clerk"),
+            json={},
+        )
+        assert refused.status_code == 403
