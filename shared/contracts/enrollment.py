@@ -111,3 +111,22 @@ class PersonRetired(EventContract):
     bank_code: str
     bank_account_number: str
     bank_account_name: str
+
+
+class PersonWithdrawn(EventContract):
+    """A person's insurance ended with their account balances paid out (退保)."""
+
+    SUBJECT = "pension.enrollment.person.withdrawn"
+    VERSION = 1
+
+    person_id: uuid.UUID
+    unit_id: uuid.UUID
+    reason: str  # death | settled_abroad | lump_sum_at_retirement_age
+    effective_on: date
+    basic_amount: Money
+    annuity_notional_amount: Money  # to be funded by the unit before payment
+    annuity_funded_amount: Money
+    total_amount: Money
+    payee_name: str
+    payee_bank_code: str
+    payee_account_number: str
