@@ -130,3 +130,42 @@ class PersonWithdrawn(EventContract):
     payee_name: str
     payee_bank_code: str
     payee_account_number: str
+
+
+class PersonTransferredOut(EventContract):
+    """A person's insurance moved to another pooling area or scheme, with these amounts."""
+
+    SUBJECT = "pension.enrollment.person.transferred_out"
+    VERSION = 1
+
+    person_id: uuid.UUID
+    unit_id: uuid.UUID
+    effective_on: date
+    destination_area_code: str
+    destination_agency: str
+    destination_scheme: str
+    basic_amount: Money
+    pooled_fund_amount: Money
+    annuity_notional_amount: Money
+    annuity_funded_amount: Money
+    contribution_months: int
+
+
+class PersonTransferredIn(EventContract):
+    """A person's insurance arrived from another pooling area or scheme."""
+
+    SUBJECT = "pension.enrollment.person.transferred_in"
+    VERSION = 1
+
+    person_id: uuid.UUID
+    unit_id: uuid.UUID
+    unit_credit_code: str
+    citizen_id: str
+    name: str
+    staff_category: str
+    effective_on: date
+    origin_area_code: str
+    basic_amount: Money
+    annuity_notional_amount: Money
+    annuity_funded_amount: Money
+    contribution_months: int

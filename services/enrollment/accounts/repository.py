@@ -238,3 +238,37 @@ async def list_runs(session: AsyncSession) -> list[InterestRun]:
         select(InterestRun).order_by(InterestRun.year.desc(), InterestRun.account_kind)
     )
     return list(rows.all())
+
+
+async def post_movements(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    amounts: dict[str, Decimal],
+    *,
+    posting_type: str,
+    value_date: date,
+    memo: str,
+    who: str,
+) -> None:
+    """Post one movement per account kind (zero amounts are skipped)."""
+    ids = dict(
+        (
+            await session.exec(
+                select(Account.kind, Account.id).where(Account.person_id == person_id)
+            )
+        ).all()
+    )
+    rows = [
+        {
+            "account_id": ids[kind],
+            "posting_type": posting_type,
+            "amount": amount,
+            "value_date": value_date,
+            "memo": memo,
+            "created_by": who,
+        }
+        for kind, amount in amounts.items()
+        if amount != 0
+    ]
+    if rows:
+        await session.exec(insert(Posting).values(rows))

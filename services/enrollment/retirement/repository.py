@@ -40,24 +40,33 @@ async def minimum_rules(session: AsyncSession) -> list[MinimumRule]:
 async def contribution_summary(
     session: AsyncSession, person_id: uuid.UUID, until: date
 ) -> tuple[int, Decimal | None, int]:
-    """Months contributed to the basic account, average index, months that had an index."""
+    """Months contributed, the average contribution index, and the months that had an index.
+
+    Local months count only after the last transfer out of the area (earlier months left with
+    that transfer); months brought in with transfers in are added.
+    """
     row = (
         await session.exec(
             text("""
+        WITH left_on AS (
+            SELECT coalesce(max(effective_on), '-infinity'::date) AS day
+            FROM enrollment.transfer
+            WHERE person_id = :person AND direction = 'out' AND NOT same_pooling_area
+              AND effective_on <= :until
+        )
         SELECT count(DISTINCT p.period), avg(p.contribution_index),
-               count(p.contribution_index)
-        FROM enrollment.posting p JOIN enrollment.account a ON a.id = p.account_id
+               count(p.contribution_index),
+               (SELECT coalesce(sum(contribution_months), 0) FROM enrollment.transfer
+                WHERE person_id = :person AND direction = 'in' AND effective_on <= :until)
+        FROM enrollment.posting p JOIN enrollment.account a ON a.id = p.account_id, left_on
         WHERE a.person_id = :person AND a.kind = 'basic' AND p.posting_type = 'contribution'
-          AND p.amount > 0 AND p.value_date <= :until"""),
+          AND p.amount > 0 AND p.value_date <= :until AND p.value_date > left_on.day"""),
             params={"person": person_id, "until": until},
         )
     ).one()
-    months, average, indexed = row
-    return (
-        months,
-        (Decimal(average).quantize(Decimal("0.0001")) if average is not None else None),
-        indexed,
-    )
+    months, average, indexed, brought_in = row
+    average_index = Decimal(average).quantize(Decimal("0.0001")) if average is not None else None
+    return months + brought_in, average_index, indexed
 
 
 async def add(session: AsyncSession, record: Retirement) -> None:

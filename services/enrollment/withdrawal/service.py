@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.accounts import repository as accounts
@@ -18,7 +17,7 @@ from services.enrollment.domain.retirement import (
     required_age_months,
 )
 from services.enrollment.domain.status import ChangeType, PersonStatus, next_status
-from services.enrollment.models import Account, Person, Posting, StatusChange
+from services.enrollment.models import Person, StatusChange
 from services.enrollment.retirement import repository as retirement
 from services.enrollment.retirement.schemas import BankAccount
 from services.enrollment.status_changes import repository as history
@@ -114,28 +113,15 @@ async def withdraw(
             field="effective_on",
         )
     balances = await accounts.balances(session, person_id, body.effective_on)
-    posting_type = "inheritance" if body.reason == "death" else "refund"
-    account_ids = dict(
-        (
-            await session.exec(
-                select(Account.kind, Account.id).where(Account.person_id == person_id)
-            )
-        ).all()
+    await accounts.post_movements(
+        session,
+        person_id,
+        {kind: -amount for kind, amount in balances.items()},
+        posting_type="inheritance" if body.reason == "death" else "refund",
+        value_date=body.effective_on,
+        memo=f"withdrawal: {body.reason}",
+        who=who.subject,
     )
-    closing = [
-        {
-            "account_id": account_ids[kind],
-            "posting_type": posting_type,
-            "amount": -amount,
-            "value_date": body.effective_on,
-            "memo": f"withdrawal: {body.reason}",
-            "created_by": who.subject,
-        }
-        for kind, amount in balances.items()
-        if amount != 0
-    ]
-    if closing:
-        await session.exec(insert(Posting), params=closing)
     status_after = next_status(PersonStatus(person.status), ChangeType.withdrawal)
     await history.add(
         session,
