@@ -79,11 +79,23 @@ class ConsumerRunner:
         self.batch = batch
 
     async def run(self) -> None:
-        """Start one fetch loop per handler once the bus is connected."""
+        """Start one supervised fetch loop per handler once the bus is connected."""
         await self.bus.connected.wait()
-        async with asyncio.TaskGroup() as group:
-            for handler in self.handlers:
-                group.create_task(self._loop(handler))
+        await asyncio.gather(*(self._supervise(handler) for handler in self.handlers))
+
+    async def _supervise(self, handler: EventHandler) -> None:
+        """Keep a handler's loop running: a crash is logged and the loop restarts.
+
+        Unprocessed messages are redelivered after ack_wait, so nothing is lost.
+        """
+        while True:
+            try:
+                await self._loop(handler)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("consumer_loop_crashed", handler=handler.name)
+                await asyncio.sleep(1)
 
     def durable_name(self, handler: EventHandler) -> str:
         """Durable names are unique per stream, so a test stream gets its own consumers."""
@@ -112,10 +124,14 @@ class ConsumerRunner:
             except Exception as exc:
                 log.warning("consumer_subscribe_failed", handler=handler.name, error=str(exc))
                 await asyncio.sleep(1)
+        log.info("consumer_started", handler=handler.name, durable=config.durable_name)
         while True:
             try:
                 messages = await sub.fetch(self.batch, timeout=1)
             except (FetchTimeoutError, TimeoutError):
+                # nats-py can turn a cancellation into a timeout (wait_for race): honour it.
+                if (task := asyncio.current_task()) is not None and task.cancelling():
+                    raise asyncio.CancelledError from None
                 continue
             except Exception as exc:  # disconnected: the client reconnects by itself
                 log.warning("consumer_fetch_failed", handler=handler.name, error=str(exc))

@@ -76,6 +76,7 @@ class OutboxRelay:
             if acked:
                 await conn.execute(self._mark, acked)
         PUBLISHED.labels(self.schema).inc(len(acked))
+        log.debug("outbox_published", schema=self.schema, events=len(acked))
         if len(acked) < len(rows):
             raise ConnectionError(f"{len(rows) - len(acked)} events were not acknowledged")
         return len(rows)
@@ -103,7 +104,10 @@ class _Released:
         self.pool, self.conn, self.channel, self.callback = pool, conn, channel, callback
 
     async def close(self) -> None:
-        """Stop listening and release the connection."""
-        with contextlib.suppress(Exception):
-            await self.conn.remove_listener(self.channel, self.callback)
-            await self.pool.release(self.conn)
+        """Stop listening and always give the connection back (a held one blocks shutdown)."""
+        try:
+            with contextlib.suppress(Exception):
+                await self.conn.remove_listener(self.channel, self.callback)
+        finally:
+            with contextlib.suppress(Exception):
+                await self.pool.release(self.conn)

@@ -1,7 +1,6 @@
 """Builds a service's FastAPI app: lifespan with db, bus, relay and consumers; health; errors."""
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -74,11 +73,14 @@ def create_service_app(
         finally:
             for task in tasks:
                 task.cancel()
-            for task in tasks:
-                with contextlib.suppress(BaseException):
-                    await task
+            # Bounded: a library that swallows a cancellation must not stall the shutdown.
+            await asyncio.wait(tasks, timeout=5)
             await bus.close()
-            await pool.close()
+            try:
+                # A graceful close waits for every connection to come back: bound it.
+                await asyncio.wait_for(pool.close(), timeout=5)
+            except (TimeoutError, asyncio.CancelledError):
+                pool.terminate()
             await engine.dispose()
 
     app = FastAPI(

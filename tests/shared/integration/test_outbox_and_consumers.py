@@ -94,7 +94,10 @@ class Harness:
             with contextlib.suppress(BaseException):
                 await task
         await self.bus.close()
-        await self.pool.close()
+        try:
+            await asyncio.wait_for(self.pool.close(), timeout=5)
+        except TimeoutError:
+            self.pool.terminate()
         await self.engine.dispose()
 
 
