@@ -19,13 +19,14 @@ from services.enrollment.domain.status import (
     TransitionRefused,
     next_status,
 )
-from services.enrollment.models import Retirement, StatusChange
+from services.enrollment.models import Retirement
 from services.enrollment.retirement import repository
 from services.enrollment.retirement.schemas import RetirementIn, RetirementOut
 from services.enrollment.status_changes import repository as history
+from services.enrollment.status_changes import service as changes
 from services.enrollment.units import repository as units
 from shared.auth import Principal
-from shared.contracts import EventEnvelope, PersonRetired, PersonStatusChanged
+from shared.contracts import EventEnvelope, PersonRetired
 from shared.errors import ProblemError
 from shared.outbox import stage_events
 
@@ -58,10 +59,7 @@ async def record_retirement(
             f"retired_on may be at most {ADVANCE_DAYS} days ahead.",
             field="retired_on",
         )
-    latest = max(
-        (c.effective_on for c in await history.history(session, person_id)),
-        default=person.joined_on,
-    )
+    latest = await changes.latest_change_date(session, person)
     if body.retired_on < latest:
         raise ProblemError(
             422,
@@ -131,37 +129,20 @@ async def record_retirement(
         recorded_by=who.subject,
     )
     await repository.add(session, record)
-    await history.add(
+    _, events = await changes.apply_change(
         session,
-        StatusChange(
-            person_id=person.id,
-            unit_id=person.unit_id,
-            change_type=ChangeType.retirement.value,
-            status_after=PersonStatus.retired.value,
-            effective_on=body.retired_on,
-            reason="retirement",
-            recorded_by=who.subject,
-        ),
+        person,
+        ChangeType.retirement,
+        body.retired_on,
+        "retirement",
+        who,
+        request_id,
     )
-    person.status = PersonStatus.retired.value
-    session.add(person)
     await stage_events(
         session,
         SCHEMA,
         [
-            EventEnvelope.wrap(
-                PersonStatusChanged(
-                    person_id=person.id,
-                    unit_id=person.unit_id,
-                    change_type="retirement",
-                    status_after="retired",
-                    effective_on=body.retired_on,
-                    reason="retirement",
-                ),
-                source=SCHEMA,
-                aggregate_id=str(person.id),
-                request_id=request_id,
-            ),
+            *events,
             EventEnvelope.wrap(
                 PersonRetired(
                     person_id=person.id,

@@ -12,13 +12,63 @@ from services.enrollment.domain.status import (
     TransitionRefused,
     next_status,
 )
-from services.enrollment.models import StatusChange
+from services.enrollment.models import Person, StatusChange
 from services.enrollment.status_changes import repository
 from services.enrollment.status_changes.schemas import StatusChangeIn, StatusChangeOut
 from shared.auth import Principal
 from shared.contracts import EventEnvelope, PersonDeceased, PersonStatusChanged
 from shared.errors import ProblemError
 from shared.outbox import stage_events
+
+
+async def latest_change_date(session: AsyncSession, person: Person) -> date:
+    """The effective date of the person's latest change (new changes may not predate it)."""
+    return max(
+        (c.effective_on for c in await repository.history(session, person.id)),
+        default=person.joined_on,
+    )
+
+
+async def apply_change(
+    session: AsyncSession,
+    person: Person,
+    change: ChangeType,
+    on: date,
+    reason: str,
+    who: Principal,
+    request_id: str | None,
+) -> tuple[StatusChange, list[EventEnvelope]]:
+    """Move the person through the state machine: history row, status, and its event."""
+    after = next_status(PersonStatus(person.status), change)
+    row = await repository.add(
+        session,
+        StatusChange(
+            person_id=person.id,
+            unit_id=person.unit_id,
+            change_type=change.value,
+            status_after=after.value,
+            effective_on=on,
+            reason=reason,
+            recorded_by=who.subject,
+        ),
+    )
+    person.status = after.value
+    session.add(person)
+    return row, [
+        EventEnvelope.wrap(
+            PersonStatusChanged(
+                person_id=person.id,
+                unit_id=person.unit_id,
+                change_type=change.value,
+                status_after=after.value,
+                effective_on=on,
+                reason=reason,
+            ),
+            source=SCHEMA,
+            aggregate_id=str(person.id),
+            request_id=request_id,
+        )
+    ]
 
 
 async def record_change(
@@ -35,13 +85,12 @@ async def record_change(
         raise ProblemError(404, "person_not_found", f"No person {person_id}.")
     change_type = ChangeType(body.change_type)
     try:
-        status_after = next_status(PersonStatus(person.status), change_type)
+        next_status(PersonStatus(person.status), change_type)
     except TransitionRefused as exc:
         raise ProblemError(
             409, "status_transition_refused", str(exc), current_status=person.status
         ) from exc
-    earlier = await repository.history(session, person_id)
-    latest = max((c.effective_on for c in earlier), default=person.joined_on)
+    latest = await latest_change_date(session, person)
     if body.effective_on > (today or date.today()):
         raise ProblemError(
             422, "effective_date_in_future", "effective_on is in the future.", field="effective_on"
@@ -53,35 +102,9 @@ async def record_change(
             f"effective_on is before the last recorded change ({latest}).",
             field="effective_on",
         )
-    change = await repository.add(
-        session,
-        StatusChange(
-            person_id=person.id,
-            unit_id=person.unit_id,
-            change_type=change_type.value,
-            status_after=status_after.value,
-            effective_on=body.effective_on,
-            reason=body.reason,
-            recorded_by=who.subject,
-        ),
+    change, events = await apply_change(
+        session, person, change_type, body.effective_on, body.reason, who, request_id
     )
-    person.status = status_after.value
-    session.add(person)
-    events = [
-        EventEnvelope.wrap(
-            PersonStatusChanged(
-                person_id=person.id,
-                unit_id=person.unit_id,
-                change_type=change_type.value,
-                status_after=status_after.value,
-                effective_on=body.effective_on,
-                reason=body.reason,
-            ),
-            source=SCHEMA,
-            aggregate_id=str(person.id),
-            request_id=request_id,
-        )
-    ]
     if change_type is ChangeType.death:
         events.append(
             EventEnvelope.wrap(

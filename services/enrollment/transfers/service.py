@@ -16,16 +16,16 @@ from services.enrollment.domain.status import (
     TransitionRefused,
     next_status,
 )
-from services.enrollment.models import Person, StatusChange
+from services.enrollment.models import Person
 from services.enrollment.persons import repository as persons
 from services.enrollment.persons.schemas import PersonCreate
 from services.enrollment.status_changes import repository as history
+from services.enrollment.status_changes import service as changes
 from services.enrollment.transfers import repository
 from services.enrollment.units import repository as units
 from shared.auth import Principal
 from shared.contracts import (
     EventEnvelope,
-    PersonStatusChanged,
     PersonTransferredIn,
     PersonTransferredOut,
 )
@@ -361,10 +361,7 @@ async def transfer_in(
 
 
 async def _check_date(session: AsyncSession, person: Person, on: date) -> None:
-    latest = max(
-        (c.effective_on for c in await history.history(session, person.id)),
-        default=person.joined_on,
-    )
+    latest = await changes.latest_change_date(session, person)
     if on < latest or on > date.today():
         raise ProblemError(
             422,
@@ -383,34 +380,5 @@ async def _change(
     who: Principal,
     request_id: str | None,
 ) -> list[EventEnvelope]:
-    """Apply a status change to the person; return its event."""
-    after = next_status(PersonStatus(person.status), change)
-    await history.add(
-        session,
-        StatusChange(
-            person_id=person.id,
-            unit_id=person.unit_id,
-            change_type=change.value,
-            status_after=after.value,
-            effective_on=on,
-            reason=reason,
-            recorded_by=who.subject,
-        ),
-    )
-    person.status = after.value
-    session.add(person)
-    return [
-        EventEnvelope.wrap(
-            PersonStatusChanged(
-                person_id=person.id,
-                unit_id=person.unit_id,
-                change_type=change.value,
-                status_after=after.value,
-                effective_on=on,
-                reason=reason,
-            ),
-            source=SCHEMA,
-            aggregate_id=str(person.id),
-            request_id=request_id,
-        )
-    ]
+    _, events = await changes.apply_change(session, person, change, on, reason, who, request_id)
+    return events

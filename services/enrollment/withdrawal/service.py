@@ -16,13 +16,14 @@ from services.enrollment.domain.retirement import (
     months_between,
     required_age_months,
 )
-from services.enrollment.domain.status import ChangeType, PersonStatus, next_status
-from services.enrollment.models import Person, StatusChange
+from services.enrollment.domain.status import ChangeType, PersonStatus
+from services.enrollment.models import Person
 from services.enrollment.retirement import repository as retirement
 from services.enrollment.retirement.schemas import BankAccount
 from services.enrollment.status_changes import repository as history
+from services.enrollment.status_changes import service as changes
 from shared.auth import Principal
-from shared.contracts import EventEnvelope, PersonStatusChanged, PersonWithdrawn
+from shared.contracts import EventEnvelope, PersonWithdrawn
 from shared.errors import ProblemError
 from shared.money import Money
 from shared.outbox import stage_events
@@ -101,10 +102,7 @@ async def withdraw(
     if person is None:
         raise ProblemError(404, "person_not_found", f"No person {person_id}.")
     await _check_allowed(session, person, body)
-    latest = max(
-        (c.effective_on for c in await history.history(session, person_id)),
-        default=person.joined_on,
-    )
+    latest = await changes.latest_change_date(session, person)
     if body.effective_on < latest or body.effective_on > date.today():
         raise ProblemError(
             422,
@@ -122,21 +120,15 @@ async def withdraw(
         memo=f"withdrawal: {body.reason}",
         who=who.subject,
     )
-    status_after = next_status(PersonStatus(person.status), ChangeType.withdrawal)
-    await history.add(
+    _, events = await changes.apply_change(
         session,
-        StatusChange(
-            person_id=person.id,
-            unit_id=person.unit_id,
-            change_type="withdrawal",
-            status_after=status_after.value,
-            effective_on=body.effective_on,
-            reason=f"{body.reason}: {body.evidence}",
-            recorded_by=who.subject,
-        ),
+        person,
+        ChangeType.withdrawal,
+        body.effective_on,
+        f"{body.reason}: {body.evidence}",
+        who,
+        request_id,
     )
-    person.status = status_after.value
-    session.add(person)
     amounts = {
         k: balances.get(k, Decimal("0.00")) for k in ("basic", "annuity_notional", "annuity_funded")
     }
@@ -153,19 +145,7 @@ async def withdraw(
         session,
         SCHEMA,
         [
-            EventEnvelope.wrap(
-                PersonStatusChanged(
-                    person_id=person.id,
-                    unit_id=person.unit_id,
-                    change_type="withdrawal",
-                    status_after=status_after.value,
-                    effective_on=body.effective_on,
-                    reason=body.reason,
-                ),
-                source=SCHEMA,
-                aggregate_id=str(person.id),
-                request_id=request_id,
-            ),
+            *events,
             EventEnvelope.wrap(
                 PersonWithdrawn(
                     **out.model_dump(exclude={"person_id", "reason", "effective_on"}),
