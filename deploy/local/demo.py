@@ -175,6 +175,7 @@ def _year_of_changes(
     staff = client.get(
         "/v1/enrollment/persons", headers=clerk, params={"unit_id": unit_id, "limit": 500}
     ).json()["items"]
+    staff.sort(key=lambda p: p["citizen_id"])  # person ids are random: sample a stable order
     for person in rng.sample(staff, k=min(len(staff), rng.randrange(1, 5))):
         if person["joined_on"] >= "2020-01-01":
             continue
