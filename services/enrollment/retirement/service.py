@@ -15,14 +15,10 @@ from services.enrollment.domain.retirement import (
 )
 from services.enrollment.domain.status import (
     ChangeType,
-    PersonStatus,
-    TransitionRefused,
-    next_status,
 )
 from services.enrollment.models import Retirement
 from services.enrollment.retirement import repository
 from services.enrollment.retirement.schemas import RetirementIn, RetirementOut
-from services.enrollment.status_changes import repository as history
 from services.enrollment.status_changes import service as changes
 from services.enrollment.units import repository as units
 from shared.auth import Principal
@@ -43,15 +39,7 @@ async def record_retirement(
 ) -> RetirementOut:
     """Check eligibility, then retire the person and announce it with what payout needs."""
     today = today or date.today()
-    person = await history.lock_person(session, person_id)
-    if person is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
-    try:
-        next_status(PersonStatus(person.status), ChangeType.retirement)
-    except TransitionRefused as exc:
-        raise ProblemError(
-            409, "status_transition_refused", str(exc), current_status=person.status
-        ) from exc
+    person = await changes.lock_for_change(session, person_id, ChangeType.retirement)
     if body.retired_on > today + timedelta(days=ADVANCE_DAYS):
         raise ProblemError(
             422,

@@ -21,6 +21,22 @@ from shared.errors import ProblemError
 from shared.outbox import stage_events
 
 
+async def lock_for_change(
+    session: AsyncSession, person_id: uuid.UUID, change: ChangeType
+) -> Person:
+    """The person, locked, if the change is possible from their status (else 404 or 409)."""
+    person = await repository.lock_person(session, person_id)
+    if person is None:
+        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+    try:
+        next_status(PersonStatus(person.status), change)
+    except TransitionRefused as exc:
+        raise ProblemError(
+            409, "status_transition_refused", str(exc), current_status=person.status
+        ) from exc
+    return person
+
+
 async def latest_change_date(session: AsyncSession, person: Person) -> date:
     """The effective date of the person's latest change (new changes may not predate it)."""
     return max(
@@ -80,16 +96,8 @@ async def record_change(
     today: date | None = None,
 ) -> StatusChangeOut:
     """Apply one change to a person and announce it."""
-    person = await repository.lock_person(session, person_id)
-    if person is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
     change_type = ChangeType(body.change_type)
-    try:
-        next_status(PersonStatus(person.status), change_type)
-    except TransitionRefused as exc:
-        raise ProblemError(
-            409, "status_transition_refused", str(exc), current_status=person.status
-        ) from exc
+    person = await lock_for_change(session, person_id, change_type)
     latest = await latest_change_date(session, person)
     if body.effective_on > (today or date.today()):
         raise ProblemError(

@@ -13,8 +13,6 @@ from services.enrollment.config import SCHEMA
 from services.enrollment.domain.status import (
     ChangeType,
     PersonStatus,
-    TransitionRefused,
-    next_status,
 )
 from services.enrollment.models import Person
 from services.enrollment.persons import repository as persons
@@ -93,15 +91,7 @@ async def transfer_out(
     request_id: str | None,
 ) -> TransferOut:
     """Move a person's relation (and, across areas, their money) away."""
-    person = await history.lock_person(session, person_id)
-    if person is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
-    try:
-        next_status(PersonStatus(person.status), ChangeType.transfer_out)
-    except TransitionRefused as exc:
-        raise ProblemError(
-            409, "status_transition_refused", str(exc), current_status=person.status
-        ) from exc
+    person = await changes.lock_for_change(session, person_id, ChangeType.transfer_out)
     await _check_date(session, person, body.effective_on)
     if body.same_pooling_area:
         return await _move_within_area(session, person, body, who, request_id)
