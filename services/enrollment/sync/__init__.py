@@ -1,0 +1,1 @@
+"""Endpoints the provincial platform calls (province role only)."""
