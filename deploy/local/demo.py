@@ -6,7 +6,8 @@ nothing: units and changes carry idempotency keys and re-imports leave rows unch
 """
 
 import random
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import httpx
@@ -16,6 +17,7 @@ from shared.ids import USCC_CHARSET, citizen_check_char, org_code_check_char, us
 AREA = "330522"  # a county area code
 UNITS = 308
 STAFF = 11_500
+RETIREES = 2_500
 DEPARTMENTS = [
     "人社局",
     "财政局",
@@ -78,6 +80,7 @@ class DemoUnit:
     kind: str
     funding_type: str
     staff: list[tuple[str, str, str, date]]
+    retirees: list[tuple[str, str, str, date, date]] = field(default_factory=list)
 
 
 def build_county(seed: int = 20201231) -> list[DemoUnit]:
@@ -117,13 +120,53 @@ def build_county(seed: int = 20201231) -> list[DemoUnit]:
             else rng.choice(["public_institution_staff"] * 4 + ["worker"])
         )
         unit.staff.append((cid, f"职工{len(seen):05d}", category, min(joined, date(2020, 12, 31))))
+    _add_retirees(units, weights, rng, seen)
     return units
+
+
+def _add_retirees(
+    units: list[DemoUnit], weights: list[int], rng: random.Random, seen: set[str]
+) -> None:
+    """Staff who reached retirement age between 2014-11 and 2020-06 (statutory ages)."""
+    count = 0
+    while count < RETIREES:
+        unit = rng.choices(units, weights)[0]
+        male = rng.random() < 0.5
+        cadre = unit.kind == "11" or rng.random() < 0.8
+        age = 60 if male else (55 if cadre else 50)
+        reached = date(2014, 11, 1) + timedelta(days=rng.randrange(0, 365 * 5 + 210))
+        birth = date(reached.year - age, reached.month, min(reached.day, 28))
+        cid = demo_citizen_id(rng, birth, male)
+        if cid in seen:
+            continue
+        seen.add(cid)
+        count += 1
+        retire_on = date(reached.year + reached.month // 12, reached.month % 12 + 1, 1)
+        category = (
+            "civil_servant"
+            if unit.kind == "11"
+            else ("public_institution_staff" if cadre else "worker")
+        )
+        unit.retirees.append((cid, f"退休{count:05d}", category, date(2014, 10, 1), retire_on))
 
 
 def _csv(staff: list[tuple[str, str, str, date]]) -> bytes:
     lines = ["citizen_id,name,staff_category,joined_on"]
-    lines += [f"{c},{n},{k},{j.isoformat()}" for c, n, k, j in staff]
+    lines += [f"{c},{n},{k},{j.isoformat()}" for c, n, k, j, *_ in staff]
     return ("\n".join(lines) + "\n").encode()
+
+
+class PoliteClient(httpx.Client):
+    """An httpx client that honours 429 Retry-After, as callers of the gateway should."""
+
+    def send(self, request: httpx.Request, **kwargs: object) -> httpx.Response:  # type: ignore[override]
+        """Send, waiting and retrying while the gateway answers 429."""
+        for _ in range(20):
+            response = super().send(request, **kwargs)  # type: ignore[arg-type]
+            if response.status_code != 429:
+                return response
+            time.sleep(float(response.headers.get("retry-after", "1")))
+        return response
 
 
 def _token(client: httpx.Client, user: str) -> dict[str, str]:
@@ -136,7 +179,7 @@ def load_demo(gateway_url: str) -> dict[str, object]:
     """Load the county through the gateway; returns the 2020 statistics."""
     county = build_county()
     rng = random.Random(2020)
-    with httpx.Client(base_url=gateway_url, timeout=60) as client:
+    with PoliteClient(base_url=gateway_url, timeout=60) as client:
         clerk, admin = _token(client, "clerk"), _token(client, "admin")
         for unit in county:
             code = demo_credit_code(unit.serial, unit.kind)
@@ -156,10 +199,20 @@ def load_demo(gateway_url: str) -> dict[str, object]:
             client.post(
                 f"/v1/enrollment/units/{unit_id}/persons/import",
                 headers=clerk,
-                files={"file": ("staff.csv", _csv(unit.staff))},
+                files={"file": ("staff.csv", _csv(unit.staff + unit.retirees))},
             ).raise_for_status()
+            people = client.get(
+                "/v1/enrollment/persons", headers=clerk, params={"unit_id": unit_id, "limit": 500}
+            ).json()["items"]
+            ids = {p["citizen_id"]: p["id"] for p in people}
+            _retire(client, clerk, unit.retirees, ids)
             if rng.random() < 0.5:
-                _year_of_changes(client, clerk, unit_id, rng)
+                retired = {r[0] for r in unit.retirees}
+                working = sorted(  # person ids are random: sample in a stable order
+                    (p for p in people if p["citizen_id"] not in retired),
+                    key=lambda p: p["citizen_id"],
+                )
+                _year_of_changes(client, clerk, working, rng)
         client.put(
             "/v1/enrollment/parameters/coverage-targets/2020",
             headers=admin,
@@ -168,14 +221,34 @@ def load_demo(gateway_url: str) -> dict[str, object]:
         return client.get("/v1/enrollment/statistics/2020", headers=clerk).json()
 
 
-def _year_of_changes(
-    client: httpx.Client, clerk: dict[str, str], unit_id: str, rng: random.Random
+def _retire(
+    client: httpx.Client,
+    clerk: dict[str, str],
+    retirees: list[tuple[str, str, str, date, date]],
+    ids: dict[str, str],
 ) -> None:
-    """Suspensions, resumptions and deaths in 2020 for a few of the unit's staff."""
-    staff = client.get(
-        "/v1/enrollment/persons", headers=clerk, params={"unit_id": unit_id, "limit": 500}
-    ).json()["items"]
-    staff.sort(key=lambda p: p["citizen_id"])  # person ids are random: sample a stable order
+    """Retire the unit's retirees on the first day of the month after they reached the age."""
+    for number, (cid, name, _, _, retire_on) in enumerate(retirees):
+        client.post(
+            f"/v1/enrollment/persons/{ids[cid]}/retirement",
+            headers={**clerk, "Idempotency-Key": f"demo-retire-{cid}"},
+            json={
+                "retired_on": retire_on.isoformat(),
+                "deemed_months": 300,
+                "deemed_index": "1.0000",
+                "bank_account": {
+                    "bank_code": "PSBC",
+                    "account_number": f"62218800{cid[-10:-1]}{number:03d}",
+                    "account_name": name,
+                },
+            },
+        ).raise_for_status()
+
+
+def _year_of_changes(
+    client: httpx.Client, clerk: dict[str, str], staff: list[dict], rng: random.Random
+) -> None:
+    """Suspensions, resumptions and deaths in 2020 for a few of the unit's working staff."""
     for person in rng.sample(staff, k=min(len(staff), rng.randrange(1, 5))):
         if person["joined_on"] >= "2020-01-01":
             continue

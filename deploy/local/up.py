@@ -103,14 +103,16 @@ def main() -> int:
         token = _token(gateway, "clerk", "clerk-demo")
         if s.local_demo:
             print(
-                "loading the demo county (308 units, 11,500 staff; fast on later runs) ...",
+                "loading the demo county (308 units, 11,500 staff, 2,500 retirees; "
+                "fast on later runs) ...",
                 flush=True,
             )
             stats = load_demo(gateway)
             print(
                 f"demo county: {stats['insured_at_year_end']} insured at the end of 2020 "
                 f"against a target of {stats['target']} ({stats['coverage_percent']}%), "
-                f"{stats['changes_total']} status changes in 2020"
+                f"{stats['changes_total']} status changes in 2020, "
+                f"{stats['retired_at_year_end']} retirees"
             )
         _print_welcome(gateway, token, s)
         while not stop.wait(1):

@@ -71,3 +71,28 @@ async def last_transfer_out(session: AsyncSession, person_id: uuid.UUID) -> date
             params={"person": person_id},
         )
     ).one()[0]
+
+
+async def list_pooled_rates(session: AsyncSession) -> list[dict[str, object]]:
+    """Pooled-fund rate versions, newest first."""
+    rows = await session.exec(
+        text("""
+        SELECT id, effective_from, rate, note, recorded_by FROM enrollment.pooled_fund_rate
+        ORDER BY effective_from DESC, id DESC""")
+    )
+    return [dict(r._mapping) for r in rows.all()]
+
+
+async def add_pooled_rate(
+    session: AsyncSession, effective_from: date, rate: Decimal, note: str | None, who: str
+) -> int:
+    """Record a pooled-fund rate version; returns its id."""
+    row = (
+        await session.exec(
+            text("""
+        INSERT INTO enrollment.pooled_fund_rate (effective_from, rate, note, recorded_by)
+        VALUES (:effective_from, :rate, :note, :who) RETURNING id"""),
+            params={"effective_from": effective_from, "rate": rate, "note": note, "who": who},
+        )
+    ).one()
+    return row[0]

@@ -1,14 +1,18 @@
 """HTTP routes for transfers."""
 
 import uuid
+from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from services.enrollment.config import SCHEMA
-from services.enrollment.transfers import service
-from shared.auth import Principal, require_roles
+from services.enrollment.transfers import repository, service
+from shared.auth import READERS, Principal, require_roles
+from shared.db import unit_of_work
 from shared.errors import PROBLEM_RESPONSES
 from shared.idempotency import IdempotencyKey, run_idempotent
 from shared.observability import request_id_of
@@ -55,3 +59,49 @@ async def transfer_in(
         body.model_dump(mode="json"),
         lambda session: service.transfer_in(session, body, who, request_id_of(request)),
     )
+
+
+class PooledRateIn(BaseModel):
+    """A pooled-fund rate for transfers out, in force from a date (the latest row wins)."""
+
+    effective_from: date
+    rate: Decimal = Field(ge=0, lt=1, decimal_places=4, examples=["0.12"])
+    note: str | None = Field(default=None, max_length=500)
+
+
+class PooledRateOut(PooledRateIn):
+    """A recorded pooled-fund rate."""
+
+    id: int
+    recorded_by: str
+
+
+@router.get(
+    "/parameters/pooled-fund-rates", response_model=list[PooledRateOut], tags=["parameters"]
+)
+async def list_pooled_rates(
+    request: Request,
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
+) -> list[PooledRateOut]:
+    """Pooled-fund rate versions, newest first."""
+    async with request.app.state.sessions() as session:
+        return [PooledRateOut(**r) for r in await repository.list_pooled_rates(session)]
+
+
+@router.post(
+    "/parameters/pooled-fund-rates",
+    status_code=201,
+    response_model=PooledRateOut,
+    tags=["parameters"],
+)
+async def add_pooled_rate(
+    body: PooledRateIn,
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles("admin"))],
+) -> PooledRateOut:
+    """Add a pooled-fund rate version (admin)."""
+    async with unit_of_work(request.app.state.sessions) as session:
+        rate_id = await repository.add_pooled_rate(
+            session, body.effective_from, body.rate, body.note, who.subject
+        )
+    return PooledRateOut(**body.model_dump(), id=rate_id, recorded_by=who.subject)

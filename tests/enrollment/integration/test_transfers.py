@@ -163,3 +163,26 @@ async def test_transfer_in_of_a_new_person_and_refusals(platform) -> None:
             "/v1/enrollment/transfers-in", headers=clerk, json={**body, "basic_amount": 1.5}
         )
         assert bad.status_code == 422
+
+
+async def test_pooled_fund_rate_is_a_dated_parameter(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        rates = (
+            await client.get(
+                "/v1/enrollment/parameters/pooled-fund-rates",
+                headers=auth_headers(platform, "auditor"),
+            )
+        ).json()
+        assert [(r["effective_from"], r["rate"]) for r in rates] == [("2014-10-01", "0.1200")]
+        added = await client.post(
+            "/v1/enrollment/parameters/pooled-fund-rates",
+            headers=auth_headers(platform, "admin"),
+            json={"effective_from": "2021-01-01", "rate": "0.1300"},
+        )
+        assert added.status_code == 201
+        refused = await client.post(
+            "/v1/enrollment/parameters/pooled-fund-rates",
+            headers=auth_headers(platform, "clerk"),
+            json={"effective_from": "2021-01-01", "rate": "0.13"},
+        )
+        assert refused.status_code == 403
