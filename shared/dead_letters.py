@@ -12,6 +12,7 @@ from shared.consumer import EventHandler, apply_once
 from shared.contracts.base import EventEnvelope
 from shared.db import unit_of_work
 from shared.errors import ProblemError
+from shared.platform_tables import platform_tables
 
 
 class DeadLetterOut(BaseModel):
@@ -38,8 +39,6 @@ class ReplayResult(BaseModel):
 
 def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -> APIRouter:
     """Routes under {prefix}/admin/dead-letters for one service."""
-    from shared.platform_tables import platform_tables
-
     table = platform_tables(schema).dead_letter
     by_name = {h.name: h for h in handlers}
     router = APIRouter(prefix=f"{prefix}/admin/dead-letters", tags=["operations"])

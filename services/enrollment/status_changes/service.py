@@ -70,7 +70,7 @@ async def apply_change(
     )
     person.status = after.value
     session.add(person)
-    return row, [
+    events = [
         EventEnvelope.wrap(
             PersonStatusChanged(
                 person_id=person.id,
@@ -85,6 +85,20 @@ async def apply_change(
             request_id=request_id,
         )
     ]
+    if change is ChangeType.death:  # every recorded death tells payout to stop paying
+        events.append(
+            EventEnvelope.wrap(
+                PersonDeceased(
+                    person_id=person.id,
+                    unit_id=person.unit_id,
+                    date_of_death=on,
+                ),
+                source=SCHEMA,
+                aggregate_id=str(person.id),
+                request_id=request_id,
+            )
+        )
+    return row, events
 
 
 async def record_change(
@@ -113,19 +127,6 @@ async def record_change(
     change, events = await apply_change(
         session, person, change_type, body.effective_on, body.reason, who, request_id
     )
-    if change_type is ChangeType.death:
-        events.append(
-            EventEnvelope.wrap(
-                PersonDeceased(
-                    person_id=person.id,
-                    unit_id=person.unit_id,
-                    date_of_death=body.effective_on,
-                ),
-                source=SCHEMA,
-                aggregate_id=str(person.id),
-                request_id=request_id,
-            )
-        )
     await stage_events(session, SCHEMA, events)
     await session.refresh(change)
     return StatusChangeOut.model_validate(change, from_attributes=True)

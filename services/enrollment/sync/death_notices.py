@@ -12,7 +12,6 @@ from services.enrollment.domain.status import ChangeType
 from services.enrollment.persons import repository as persons
 from services.enrollment.status_changes import service as changes
 from shared.auth import Principal, require_roles
-from shared.contracts import EventEnvelope, PersonDeceased
 from shared.db import unit_of_work
 from shared.errors import PROBLEM_RESPONSES, ProblemError
 from shared.ids import InvalidIdentifier, mask_citizen_id, parse_citizen_id
@@ -86,18 +85,6 @@ async def _apply(
                 f"provincial death notice {notice.notice_id}",
                 who,
                 request_id,
-            )
-            events.append(
-                EventEnvelope.wrap(
-                    PersonDeceased(
-                        person_id=person.id,
-                        unit_id=person.unit_id,
-                        date_of_death=notice.date_of_death,
-                    ),
-                    source=SCHEMA,
-                    aggregate_id=str(person.id),
-                    request_id=request_id,
-                )
             )
             await stage_events(session, SCHEMA, events)
     except ProblemError as exc:

@@ -143,7 +143,7 @@ async def transfer_out(
             "recorded_by": who.subject,
         },
     )
-    events = await _change(
+    _, events = await changes.apply_change(
         session,
         person,
         ChangeType.transfer_out,
@@ -210,7 +210,7 @@ async def _move_within_area(
             "recorded_by": who.subject,
         },
     )
-    events = await _change(
+    _, events = await changes.apply_change(
         session,
         person,
         ChangeType.transfer_out,
@@ -220,7 +220,7 @@ async def _move_within_area(
         request_id,
     )
     person.unit_id = unit.id
-    events += await _change(
+    _, arrived = await changes.apply_change(
         session,
         person,
         ChangeType.transfer_in,
@@ -229,6 +229,7 @@ async def _move_within_area(
         who,
         request_id,
     )
+    events += arrived
     await stage_events(session, SCHEMA, events)
     zero = Decimal("0.00")
     return TransferOut(
@@ -311,7 +312,7 @@ async def transfer_in(
             "recorded_by": who.subject,
         },
     )
-    events = await _change(
+    _, events = await changes.apply_change(
         session,
         person,
         ChangeType.transfer_in,
@@ -359,16 +360,3 @@ async def _check_date(session: AsyncSession, person: Person, on: date) -> None:
             f"The date must be between {latest} and today.",
             field="effective_on",
         )
-
-
-async def _change(
-    session: AsyncSession,
-    person: Person,
-    change: ChangeType,
-    on: date,
-    reason: str,
-    who: Principal,
-    request_id: str | None,
-) -> list[EventEnvelope]:
-    _, events = await changes.apply_change(session, person, change, on, reason, who, request_id)
-    return events
