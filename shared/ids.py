@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, WithJsonSchema
 
 CITIZEN_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CITIZEN_CHECK = "10X98765432"
@@ -89,3 +92,18 @@ def validate_uscc(raw: str) -> str:
 def uscc_kind(code: str) -> str | None:
     """Return 'government_agency' or 'public_institution' from the code prefix, if known."""
     return USCC_KIND_BY_PREFIX.get(code[:2])
+
+
+def _normalised_citizen_id(raw: str) -> str:
+    try:
+        return parse_citizen_id(raw).number
+    except InvalidIdentifier as exc:
+        raise ValueError(str(exc)) from exc
+
+
+# A request field holding a valid citizen id (normalised to upper case).
+CitizenIdField = Annotated[
+    str,
+    AfterValidator(_normalised_citizen_id),
+    WithJsonSchema({"type": "string", "minLength": 18, "maxLength": 18}),
+]

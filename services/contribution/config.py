@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SCHEMA = "contribution"
@@ -14,6 +15,11 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8102
+    # Each bank's signing secrets (several during a rotation). Demo value only: production
+    # sets PENSION_CONTRIBUTION_BANK_SECRETS='{"bank-psbc": ["..."]}'.
+    bank_secrets: dict[str, list[str]] = Field(
+        default_factory=lambda: {"bank-psbc": ["bank-psbc-demo-signing-secret"]}
+    )
 
 
 @lru_cache

@@ -1,10 +1,21 @@
-"""Events contribution consumes (it publishes none yet)."""
+"""Events contribution consumes: enrollment's units, persons and their status changes."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.contribution.domain.liability import liability_intervals
 from services.contribution.roster import repository
 from shared.consumer import EventHandler
-from shared.contracts import EventEnvelope, PersonRegistered, UnitRegistered
+from shared.contracts import (
+    EventEnvelope,
+    PersonRegistered,
+    PersonStatusChanged,
+    PersonTransferredIn,
+    UnitClosed,
+    UnitRegistered,
+    UnitUpdated,
+)
+
+UNIT_FIELDS_KEPT = ("name", "funding_type")
 
 
 async def on_unit_registered(session: AsyncSession, envelope: EventEnvelope) -> None:
@@ -23,6 +34,34 @@ async def on_unit_registered(session: AsyncSession, envelope: EventEnvelope) -> 
     )
 
 
+async def on_unit_updated(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """Keep the unit's name and funding type current (the funding type decides the annuity)."""
+    event: UnitUpdated = envelope.parse(UnitUpdated)
+    changes = {k: v for k, v in event.changes.items() if k in UNIT_FIELDS_KEPT and v}
+    await repository.update_unit(session, event.unit_id, changes)
+
+
+async def on_unit_closed(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """Mark the unit closed: no new declarations; what it owes stays owed."""
+    event: UnitClosed = envelope.parse(UnitClosed)
+    await repository.update_unit(
+        session, event.unit_id, {"status": "closed", "closed_on": event.closed_on}
+    )
+
+
+async def rebuild_liability(session: AsyncSession, person_id) -> None:
+    """Recompute when the person owes contributions from everything received so far.
+
+    Events of different kinds may arrive in any order, so this is rebuilt, never patched.
+    """
+    person = await repository.get_person(session, person_id)
+    if person is None:
+        return  # the registration will rebuild it when it arrives
+    changes = await repository.status_changes(session, person_id)
+    intervals = liability_intervals(person.joined_on, person.unit_id, changes)
+    await repository.replace_liability(session, person_id, intervals)
+
+
 async def on_person_registered(session: AsyncSession, envelope: EventEnvelope) -> None:
     """Add the person to the roster; liable for contributions from their joining month."""
     event: PersonRegistered = envelope.parse(PersonRegistered)
@@ -39,9 +78,61 @@ async def on_person_registered(session: AsyncSession, envelope: EventEnvelope) -
             "source_event_id": envelope.event_id,
         },
     )
+    await rebuild_liability(session, event.person_id)
+
+
+async def on_person_transferred_in(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """A person arriving from elsewhere joins the roster (or moves to their new unit)."""
+    event: PersonTransferredIn = envelope.parse(PersonTransferredIn)
+    await repository.insert_person(
+        session,
+        {
+            "id": event.person_id,
+            "citizen_id": event.citizen_id,
+            "name": event.name,
+            "unit_id": event.unit_id,
+            "unit_credit_code": event.unit_credit_code,
+            "staff_category": event.staff_category,
+            "joined_on": event.effective_on,
+            "source_event_id": envelope.event_id,
+        },
+    )
+    await repository.update_person(
+        session,
+        event.person_id,
+        {"unit_id": event.unit_id, "unit_credit_code": event.unit_credit_code},
+    )
+    await rebuild_liability(session, event.person_id)
+
+
+async def on_person_status_changed(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """Record the change and recompute the person's liability."""
+    event: PersonStatusChanged = envelope.parse(PersonStatusChanged)
+    await repository.add_status_change(
+        session,
+        {
+            "event_id": envelope.event_id,
+            "person_id": event.person_id,
+            "unit_id": event.unit_id,
+            "change_type": event.change_type,
+            "status_after": event.status_after,
+            "effective_on": event.effective_on,
+        },
+    )
+    if await repository.get_person(session, event.person_id) is not None:
+        await repository.update_person(session, event.person_id, {"status": event.status_after})
+    await rebuild_liability(session, event.person_id)
 
 
 HANDLERS = [
     EventHandler("contribution.roster.unit-registered", UnitRegistered, on_unit_registered),
+    EventHandler("contribution.roster.unit-updated", UnitUpdated, on_unit_updated),
+    EventHandler("contribution.roster.unit-closed", UnitClosed, on_unit_closed),
     EventHandler("contribution.roster.person-registered", PersonRegistered, on_person_registered),
+    EventHandler(
+        "contribution.roster.person-transferred-in", PersonTransferredIn, on_person_transferred_in
+    ),
+    EventHandler(
+        "contribution.roster.person-status-changed", PersonStatusChanged, on_person_status_changed
+    ),
 ]

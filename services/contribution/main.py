@@ -2,12 +2,18 @@
 
 from fastapi import FastAPI
 
+from services.contribution.audits.router import router as audits_router
+from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
+from services.contribution.parameters.router import router as parameters_router
+from services.contribution.plans.router import router as plans_router
+from services.contribution.reports.router import router as reports_router
 from services.contribution.roster.router import router as roster_router
+from services.contribution.settlement.router import router as settlement_router
 from shared.service_app import create_service_app
 from shared.settings import PlatformSettings
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
 def create_app(platform: PlatformSettings | None = None) -> FastAPI:
@@ -15,7 +21,15 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     return create_service_app(
         name="contribution",
         version=VERSION,
-        routers=[roster_router],
+        routers=[
+            roster_router,
+            parameters_router,
+            declarations_router,
+            plans_router,
+            settlement_router,
+            reports_router,
+            audits_router,
+        ],
         handlers=HANDLERS,
         platform=platform,
     )

@@ -1,13 +1,19 @@
-"""SQL for the roster."""
+"""SQL for the roster: units, persons, their status changes and liability intervals."""
 
 import uuid
+from datetime import date
 from typing import Any
 
+from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.contribution.models import RosterPerson, RosterUnit
+from services.contribution.domain.liability import Change, Interval
+from services.contribution.models import Liability, RosterPerson, RosterStatusChange, RosterUnit
+
+LIABILITY = Liability.__table__
+STATUS_CHANGE = RosterStatusChange.__table__
 
 
 async def insert_unit(session: AsyncSession, values: dict[str, Any]) -> None:
@@ -15,14 +21,83 @@ async def insert_unit(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.exec(insert(RosterUnit).values(**values).on_conflict_do_nothing())
 
 
+async def update_unit(session: AsyncSession, unit_id: uuid.UUID, values: dict[str, Any]) -> None:
+    """Change a unit's known fields (a unit not yet on the roster is left alone)."""
+    if values:
+        await session.exec(update(RosterUnit).where(RosterUnit.id == unit_id).values(**values))
+
+
+async def get_unit(session: AsyncSession, unit_id: uuid.UUID) -> RosterUnit | None:
+    """A roster unit by id."""
+    return await session.get(RosterUnit, unit_id)
+
+
+async def unit_by_credit_code(session: AsyncSession, code: str) -> RosterUnit | None:
+    """A roster unit by its unified social credit code."""
+    return (await session.exec(select(RosterUnit).where(RosterUnit.credit_code == code))).first()
+
+
 async def insert_person(session: AsyncSession, values: dict[str, Any]) -> None:
     """Add a person unless they are already there."""
     await session.exec(insert(RosterPerson).values(**values).on_conflict_do_nothing())
 
 
+async def update_person(
+    session: AsyncSession, person_id: uuid.UUID, values: dict[str, Any]
+) -> None:
+    """Change a person's roster fields."""
+    await session.exec(update(RosterPerson).where(RosterPerson.id == person_id).values(**values))
+
+
 async def get_person(session: AsyncSession, person_id: uuid.UUID) -> RosterPerson | None:
     """A roster person by id."""
     return await session.get(RosterPerson, person_id)
+
+
+async def add_status_change(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Keep a status change (once per event)."""
+    await session.exec(insert(RosterStatusChange).values(**values).on_conflict_do_nothing())
+
+
+async def status_changes(session: AsyncSession, person_id: uuid.UUID) -> list[Change]:
+    """Every change received for a person."""
+    rows = await session.exec(
+        select(
+            STATUS_CHANGE.c.effective_on, STATUS_CHANGE.c.change_type, STATUS_CHANGE.c.unit_id
+        ).where(STATUS_CHANGE.c.person_id == person_id)
+    )
+    return [Change(*row) for row in rows.all()]
+
+
+async def replace_liability(
+    session: AsyncSession, person_id: uuid.UUID, intervals: list[Interval]
+) -> None:
+    """Store a person's liability intervals in place of the previous ones."""
+    await session.exec(delete(LIABILITY).where(LIABILITY.c.person_id == person_id))
+    if intervals:
+        await session.exec(
+            insert(LIABILITY).values(
+                [
+                    {
+                        "person_id": person_id,
+                        "unit_id": i.unit_id,
+                        "start_on": i.start_on,
+                        "end_on": i.end_on,
+                    }
+                    for i in intervals
+                ]
+            )
+        )
+
+
+async def liability(session: AsyncSession, person_id: uuid.UUID) -> list[Interval]:
+    """A person's liability intervals, oldest first."""
+    rows = await session.exec(
+        select(LIABILITY.c.unit_id, LIABILITY.c.start_on, LIABILITY.c.end_on)
+        .where(LIABILITY.c.person_id == person_id)
+        .order_by(LIABILITY.c.start_on)
+    )
+    return [Interval(*row) for row in rows.all()]
 
 
 async def list_persons(
@@ -37,3 +112,20 @@ async def list_persons(
         query.order_by(RosterPerson.joined_on, RosterPerson.id).limit(limit).offset(offset)
     )
     return list(rows.all()), total
+
+
+async def liable_persons(
+    session: AsyncSession, unit_id: uuid.UUID, first_day: date, last_day: date
+) -> list[RosterPerson]:
+    """Persons liable through a unit for some day of [first_day, last_day]."""
+    rows = await session.exec(
+        select(RosterPerson)
+        .join(LIABILITY, LIABILITY.c.person_id == RosterPerson.id)
+        .where(
+            LIABILITY.c.unit_id == unit_id,
+            LIABILITY.c.start_on <= last_day,
+            (LIABILITY.c.end_on.is_(None)) | (LIABILITY.c.end_on > first_day),
+        )
+        .distinct()
+    )
+    return list(rows.all())

@@ -1,0 +1,1 @@
+"""Unit audits (稽核) and their findings."""

@@ -1,0 +1,346 @@
+"""Declaring, reviewing and adjusting the yearly contribution bases."""
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from pydantic import ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.contribution.declarations import repository
+from services.contribution.declarations.schemas import (
+    EDITABLE,
+    AdjustmentIn,
+    BaseChangeOut,
+    DeclarationCreate,
+    DeclarationOut,
+    DeclarationStatus,
+    LineIn,
+    LogEntry,
+    MissingDeclaration,
+    MissingReport,
+    RowProblem,
+    UploadReport,
+)
+from services.contribution.domain.bases import Limits, clamp_base, wage_problem
+from services.contribution.domain.periods import month_end
+from services.contribution.models import Base, Declaration
+from services.contribution.parameters.repository import in_force
+from services.contribution.roster import repository as roster
+from shared.auth import Principal
+from shared.errors import ProblemError
+from shared.spreadsheets import read_records
+
+LIMIT_PARAMETERS = ["average_monthly_wage", "base.floor_ratio", "base.cap_ratio"]
+UPLOAD_ALIASES = {
+    "citizen_id": "citizen_id",
+    "身份证号": "citizen_id",
+    "公民身份号码": "citizen_id",
+    "身份证号码": "citizen_id",
+    "name": "name",
+    "姓名": "name",
+    "wage": "wage",
+    "上年月平均工资": "wage",
+    "月平均工资": "wage",
+    "工资": "wage",
+}
+
+
+async def limits_for(session: AsyncSession, year: int) -> tuple[Limits, list[int]]:
+    """The year's floor and cap (from last year's average wage) and the versions used."""
+    found = await in_force(session, LIMIT_PARAMETERS, date(year, 1, 1))
+    limits = Limits.of(
+        Decimal(found["average_monthly_wage"].value),
+        Decimal(found["base.floor_ratio"].value),
+        Decimal(found["base.cap_ratio"].value),
+    )
+    return limits, [found[name].id or 0 for name in LIMIT_PARAMETERS]
+
+
+def _line_row(declaration: Declaration, line: LineIn) -> dict:
+    problem = wage_problem(line.wage)
+    if problem:
+        raise ProblemError(422, "wage_implausible", f"{line.citizen_id[-4:]}: {problem}.")
+    limits = Limits(declaration.average_wage, declaration.floor, declaration.cap)
+    clamped = clamp_base(line.wage, limits)
+    return {
+        "declaration_id": declaration.id,
+        "citizen_id": line.citizen_id,
+        "name": line.name,
+        "declared_wage": line.wage,
+        "base": clamped.base,
+        "clamp": clamped.clamp,
+    }
+
+
+async def present(
+    session: AsyncSession, declaration: Declaration, *, details: bool = True
+) -> DeclarationOut:
+    """A declaration with its totals (and log and adjustments when details are asked)."""
+    totals = await repository.totals(session, declaration.id)
+    out = DeclarationOut(
+        **declaration.model_dump(exclude={"status"}),
+        status=DeclarationStatus(declaration.status),
+        person_count=totals["persons"],
+        unit_base=repository.as_decimal(totals["unit_base"]),
+        raised_to_floor=totals["raised"],
+        lowered_to_cap=totals["lowered"],
+    )
+    if details:
+        out.log = [
+            LogEntry.model_validate(e, from_attributes=True)
+            for e in await repository.log(session, declaration.id)
+        ]
+        out.adjustments = [
+            _adjustment_out(b) for b in await repository.adjustments(session, declaration.id)
+        ]
+    return out
+
+
+def _adjustment_out(base: Base) -> BaseChangeOut:
+    return BaseChangeOut(
+        id=base.id or 0,
+        citizen_id=base.citizen_id,
+        name=None,
+        from_month=base.from_month,
+        declared_wage=base.declared_wage,
+        base=base.base,
+        clamp=base.clamp,
+        reason=base.reason,
+        recorded_by=base.recorded_by,
+        recorded_at=base.recorded_at,
+    )
+
+
+async def _load(session: AsyncSession, declaration_id: uuid.UUID, *, lock: bool) -> Declaration:
+    declaration = await repository.get(session, declaration_id, lock=lock)
+    if declaration is None:
+        raise ProblemError(404, "declaration_not_found", f"No declaration {declaration_id}.")
+    return declaration
+
+
+def _require_status(declaration: Declaration, allowed: frozenset, action: str) -> None:
+    if DeclarationStatus(declaration.status) not in allowed:
+        raise ProblemError(
+            409,
+            "declaration_status_conflict",
+            f"A {declaration.status} declaration cannot be {action}.",
+            status=declaration.status,
+        )
+
+
+async def create(session: AsyncSession, body: DeclarationCreate, who: Principal) -> DeclarationOut:
+    """Open a unit's declaration for a year, as a draft."""
+    unit = await roster.get_unit(session, body.unit_id)
+    if unit is None:
+        raise ProblemError(404, "unit_not_found", f"No unit {body.unit_id} on the roster.")
+    if unit.status == "closed":
+        raise ProblemError(409, "unit_closed", f"The unit closed on {unit.closed_on}.")
+    existing = await repository.find(session, body.unit_id, body.year)
+    if existing is not None:
+        raise ProblemError(
+            409,
+            "declaration_exists",
+            f"The unit already has a {existing.status} declaration for {body.year}.",
+            declaration_id=str(existing.id),
+        )
+    limits, parameter_ids = await limits_for(session, body.year)
+    declaration = Declaration(
+        unit_id=body.unit_id,
+        year=body.year,
+        status=DeclarationStatus.draft.value,
+        average_wage=limits.average_wage,
+        floor=limits.floor,
+        cap=limits.cap,
+        parameter_ids=parameter_ids,
+        created_by=who.subject,
+    )
+    session.add(declaration)
+    await session.flush()
+    await repository.upsert_lines(session, [_line_row(declaration, line) for line in body.lines])
+    await repository.add_log(session, declaration.id, "created", who.subject, None)
+    return await present(session, declaration)
+
+
+async def put_lines(
+    session: AsyncSession, declaration_id: uuid.UUID, lines: list[LineIn], who: Principal
+) -> DeclarationOut:
+    """Add or correct lines of a draft or returned declaration."""
+    declaration = await _load(session, declaration_id, lock=True)
+    _require_status(declaration, EDITABLE, "edited")
+    await repository.upsert_lines(session, [_line_row(declaration, line) for line in lines])
+    await repository.add_log(
+        session, declaration.id, "lines_changed", who.subject, f"{len(lines)} lines"
+    )
+    return await present(session, declaration)
+
+
+def _parse_row(record: dict[str, str | None]) -> tuple[LineIn | None, list[str]]:
+    try:
+        line = LineIn.model_validate(record)
+    except ValidationError as exc:
+        return None, [f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors()]
+    problem = wage_problem(line.wage)
+    return (None, [f"wage: {problem}"]) if problem else (line, [])
+
+
+async def upload(
+    session: AsyncSession, declaration_id: uuid.UUID, filename: str, content: bytes, who: Principal
+) -> UploadReport:
+    """Take the valid rows of an XLSX/CSV file into a draft; report the others row by row."""
+    declaration = await _load(session, declaration_id, lock=True)
+    _require_status(declaration, EDITABLE, "edited")
+    records = read_records(
+        filename, content, UPLOAD_ALIASES, ("citizen_id", "name", "wage"), 100_000
+    )
+    accepted: dict[str, LineIn] = {}
+    rejected: list[RowProblem] = []
+    for number, record in records:
+        line, errors = _parse_row(record)
+        if line is not None and line.citizen_id in accepted:
+            errors = ["citizen_id: the person appears twice in the file"]
+        if errors or line is None:
+            rejected.append(
+                RowProblem(row=number, citizen_id=record.get("citizen_id"), errors=errors)
+            )
+            continue
+        accepted[line.citizen_id] = line
+    await repository.upsert_lines(
+        session, [_line_row(declaration, line) for line in accepted.values()]
+    )
+    await repository.add_log(
+        session,
+        declaration.id,
+        "uploaded",
+        who.subject,
+        f"{filename}: {len(accepted)} rows taken, {len(rejected)} refused",
+    )
+    return UploadReport(
+        accepted=len(accepted), rejected=rejected, declaration=await present(session, declaration)
+    )
+
+
+async def submit(
+    session: AsyncSession, declaration_id: uuid.UUID, who: Principal
+) -> DeclarationOut:
+    """Hand the declaration to the agency for review."""
+    declaration = await _load(session, declaration_id, lock=True)
+    _require_status(declaration, EDITABLE, "submitted")
+    if (await repository.totals(session, declaration.id))["persons"] == 0:
+        raise ProblemError(422, "declaration_empty", "A declaration needs at least one line.")
+    declaration.status = DeclarationStatus.submitted.value
+    declaration.submitted_by, declaration.submitted_at = who.subject, datetime.now(UTC)
+    session.add(declaration)
+    await repository.add_log(session, declaration.id, "submitted", who.subject, None)
+    return await present(session, declaration)
+
+
+async def decide(
+    session: AsyncSession,
+    declaration_id: uuid.UUID,
+    approve: bool,
+    note: str | None,
+    who: Principal,
+) -> DeclarationOut:
+    """Approve (the bases come into force for the year) or return with a note."""
+    declaration = await _load(session, declaration_id, lock=True)
+    _require_status(
+        declaration, frozenset({DeclarationStatus.submitted}), "approved" if approve else "returned"
+    )
+    if who.subject == declaration.submitted_by:
+        raise ProblemError(
+            403,
+            "four_eyes_required",
+            "A declaration is reviewed by someone other than its submitter.",
+        )
+    if not approve and not note:
+        raise ProblemError(
+            422, "note_required", "Say why the declaration is returned.", field="note"
+        )
+    status = DeclarationStatus.approved if approve else DeclarationStatus.returned
+    declaration.status = status.value
+    declaration.decided_by, declaration.decided_at = who.subject, datetime.now(UTC)
+    declaration.decision_note = note
+    session.add(declaration)
+    if approve:
+        await repository.put_lines_in_force(session, declaration, who.subject)
+    await repository.add_log(session, declaration.id, status.value, who.subject, note)
+    return await present(session, declaration)
+
+
+async def adjust(
+    session: AsyncSession, declaration_id: uuid.UUID, body: AdjustmentIn, who: Principal
+) -> DeclarationOut:
+    """Change a base after approval from a month on; months already planned are made up by
+    supplementary plans. Lowering a base for a month already planned needs a refund, which
+    is refused here."""
+    declaration = await _load(session, declaration_id, lock=True)
+    _require_status(declaration, frozenset({DeclarationStatus.approved}), "adjusted")
+    problem = wage_problem(body.wage)
+    if problem:
+        raise ProblemError(422, "wage_implausible", f"wage: {problem}.", field="wage")
+    limits = Limits(declaration.average_wage, declaration.floor, declaration.cap)
+    clamped = clamp_base(body.wage, limits)
+    current = await repository.base_in_force(
+        session, declaration.year, body.citizen_id, body.from_month
+    )
+    since = date(declaration.year, body.from_month, 1)
+    if (
+        current is not None
+        and clamped.base < current.base
+        and await repository.planned_since(session, body.citizen_id, since)
+    ):
+        raise ProblemError(
+            409,
+            "adjustment_lowers_planned_month",
+            "Months from then on are already planned; lowering their base needs a refund. "
+            "Choose a later from_month.",
+            field="from_month",
+        )
+    session.add(
+        Base(
+            year=declaration.year,
+            citizen_id=body.citizen_id,
+            unit_id=declaration.unit_id,
+            from_month=body.from_month,
+            base=clamped.base,
+            declared_wage=body.wage,
+            clamp=clamped.clamp,
+            source="adjustment",
+            declaration_id=declaration.id,
+            reason=body.reason,
+            recorded_by=who.subject,
+        )
+    )
+    await repository.add_log(
+        session,
+        declaration.id,
+        "adjusted",
+        who.subject,
+        f"…{body.citizen_id[-4:]} from month {body.from_month}: {body.reason}",
+    )
+    await session.flush()
+    return await present(session, declaration)
+
+
+async def missing_report(session: AsyncSession, year: int, today: date) -> MissingReport:
+    """Units with liable staff that have not declared for the year, and the deadline."""
+    found = await in_force(session, ["declaration.deadline_month"], date(year, 1, 1))
+    deadline = month_end(date(year, int(found["declaration.deadline_month"].value), 1))
+    rows = await repository.missing(session, year, date(year, 1, 1), date(year, 12, 31))
+    return MissingReport(
+        year=year,
+        deadline=deadline,
+        overdue=today > deadline,
+        units=[
+            MissingDeclaration(
+                unit_id=r["unit_id"],
+                credit_code=r["credit_code"],
+                name=r["name"],
+                liable_persons=r["liable"],
+                declaration_id=r["declaration_id"],
+                status=r["status"],
+            )
+            for r in rows
+        ],
+    )

@@ -1,0 +1,1 @@
+"""Pure contribution rules: no I/O."""

@@ -1,0 +1,1 @@
+"""Monthly collection plans (征缴计划)."""

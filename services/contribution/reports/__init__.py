@@ -1,0 +1,1 @@
+"""Arrears and yearly collection reports."""

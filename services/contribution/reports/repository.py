@@ -1,0 +1,97 @@
+"""SQL for arrears and collection reports."""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+ITEMS = ("basic_unit", "basic_individual", "annuity_unit", "annuity_individual")
+DUE_AND_PAID = ", ".join(
+    [f"sum(p.{i}) AS due_{i}, sum(p.paid_{i}) AS paid_{i}" for i in ITEMS]
+    + [
+        "sum(p.annuity_unit_notional) AS notional_annuity_unit",
+        "sum(p.total) AS due_total",
+        "sum(p.paid_total) AS paid_total",
+        "sum(p.late_fee_paid) AS late_fees_paid",
+        "count(*) AS plans",
+        "count(*) FILTER (WHERE p.settled_on IS NULL) AS open_plans",
+    ]
+)
+
+
+async def overdue_plans(
+    session: AsyncSession, as_of: date, unit_id: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    """Open plans past their due date, per unit, oldest first."""
+    rows = await session.exec(
+        text(
+            "SELECT p.unit_id, u.credit_code, u.name, p.id AS plan_id, p.period, p.seq, "
+            "p.due_on, p.total, p.paid_total, p.person_count, "
+            + ", ".join(f"p.{i} - p.paid_{i} AS {i}" for i in ITEMS)
+            + " FROM contribution.plan p JOIN contribution.roster_unit u ON u.id = p.unit_id "
+            "WHERE p.settled_on IS NULL AND p.due_on < :as_of "
+            "AND (CAST(:unit AS uuid) IS NULL OR p.unit_id = CAST(:unit AS uuid)) "
+            "ORDER BY u.credit_code, p.period, p.seq"
+        ).bindparams(as_of=as_of, unit=unit_id)
+    )
+    return [dict(r._mapping) for r in rows.all()]
+
+
+async def overdue_person_months(
+    session: AsyncSession, as_of: date, unit_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """Person-months of a unit's overdue open plans."""
+    rows = await session.exec(
+        text(
+            "SELECT r.citizen_id, r.name, p.period, p.seq, l.base, "
+            "l.basic_unit + l.basic_individual + l.annuity_unit + l.annuity_individual AS due "
+            "FROM contribution.plan p JOIN contribution.plan_line l ON l.plan_id = p.id "
+            "JOIN contribution.roster_person r ON r.id = l.person_id "
+            "WHERE p.unit_id = :unit AND p.settled_on IS NULL AND p.due_on < :as_of "
+            "ORDER BY r.citizen_id, p.period, p.seq"
+        ).bindparams(as_of=as_of, unit=unit_id)
+    )
+    return [dict(r._mapping) for r in rows.all()]
+
+
+async def by_unit(session: AsyncSession, year: int) -> list[dict[str, Any]]:
+    """Due and paid by item for each unit's plans of the year."""
+    rows = await session.exec(
+        text(
+            f"SELECT p.unit_id, u.credit_code, u.name, {DUE_AND_PAID} "
+            "FROM contribution.plan p JOIN contribution.roster_unit u ON u.id = p.unit_id "
+            "WHERE p.period BETWEEN :first AND :last "
+            "GROUP BY p.unit_id, u.credit_code, u.name ORDER BY u.credit_code"
+        ).bindparams(first=date(year, 1, 1), last=date(year, 12, 31))
+    )
+    return [dict(r._mapping) for r in rows.all()]
+
+
+async def year_totals(session: AsyncSession, year: int) -> dict[str, Any]:
+    """Due and paid by item over all plans of the year."""
+    row = (
+        await session.exec(
+            text(
+                f"SELECT {DUE_AND_PAID}, count(DISTINCT p.unit_id) AS units "
+                "FROM contribution.plan p WHERE p.period BETWEEN :first AND :last"
+            ).bindparams(first=date(year, 1, 1), last=date(year, 12, 31))
+        )
+    ).one()
+    return dict(row._mapping)
+
+
+async def received_in_year(session: AsyncSession, year: int) -> dict[str, Any]:
+    """Cash basis: what allocations dated in the year paid, by item, whatever the period."""
+    row = (
+        await session.exec(
+            text(
+                "SELECT "
+                + ", ".join(f"coalesce(sum({i}), 0) AS {i}" for i in ITEMS)
+                + ", coalesce(sum(late_fee), 0) AS late_fees FROM contribution.allocation "
+                "WHERE paid_on BETWEEN :first AND :last"
+            ).bindparams(first=date(year, 1, 1), last=date(year, 12, 31))
+        )
+    ).one()
+    return dict(row._mapping)

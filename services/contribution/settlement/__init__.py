@@ -1,0 +1,1 @@
+"""Receipts, their allocation to plans, and crediting the settled person-months."""

@@ -1,0 +1,96 @@
+"""Request and response bodies for receipts."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from shared.money import Money
+
+
+def _positive(amount: Decimal) -> Decimal:
+    if amount <= 0:
+        raise ValueError("amount must be positive")
+    return amount
+
+
+class CounterReceiptIn(BaseModel):
+    """Money a clerk records as received from a unit."""
+
+    unit_id: uuid.UUID
+    amount: Money
+    received_on: date
+    reference: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, max_length=500)
+
+    _amount_positive = field_validator("amount")(_positive)
+
+
+class BankReceiptIn(BaseModel):
+    """One credit on the agency's collection account, as the bank reports it."""
+
+    reference: str = Field(min_length=1, max_length=64, description="The bank's transaction id.")
+    unit_credit_code: str = Field(min_length=18, max_length=18)
+    amount: Money
+    received_on: date
+
+    _amount_positive = field_validator("amount")(_positive)
+
+
+class BankReceiptsIn(BaseModel):
+    """A batch of receipts from one bank (a statement file or a real-time push)."""
+
+    receipts: list[BankReceiptIn] = Field(min_length=1, max_length=5000)
+
+    @model_validator(mode="after")
+    def _unique_references(self) -> "BankReceiptsIn":
+        seen: set[str] = set()
+        for index, receipt in enumerate(self.receipts):
+            if receipt.reference in seen:
+                raise ValueError(f"receipts[{index}].reference {receipt.reference!r} is repeated")
+            seen.add(receipt.reference)
+        return self
+
+
+class AllocationOut(BaseModel):
+    """Part of a receipt paying a plan."""
+
+    plan_id: uuid.UUID
+    period: str
+    seq: int
+    principal: Money
+    late_fee: Money
+    days_late: int
+
+
+class ReceiptOut(BaseModel):
+    """A recorded receipt and where its money went."""
+
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    amount: Money
+    received_on: date
+    source: str
+    bank_id: str | None
+    reference: str | None
+    unallocated: Money
+    recorded_by: str
+    recorded_at: datetime
+    allocations: list[AllocationOut] = []
+
+
+class BankReceiptResult(BaseModel):
+    """What became of one receipt of a bank batch."""
+
+    reference: str
+    outcome: str  # recorded | already_recorded
+    receipt: ReceiptOut
+
+
+class BankReceiptsOut(BaseModel):
+    """The batch's results in the order sent."""
+
+    recorded: int
+    already_recorded: int
+    results: list[BankReceiptResult]

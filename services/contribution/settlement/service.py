@@ -1,0 +1,246 @@
+"""Recording receipts, allocating them to plans, and crediting settled person-months."""
+
+import uuid
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.contribution.config import SCHEMA
+from services.contribution.domain.allocation import Allocation, allocate
+from services.contribution.domain.periods import format_period
+from services.contribution.models import Receipt
+from services.contribution.parameters.repository import in_force
+from services.contribution.roster import repository as roster
+from services.contribution.settlement import repository
+from services.contribution.settlement.schemas import (
+    AllocationOut,
+    BankReceiptResult,
+    BankReceiptsIn,
+    BankReceiptsOut,
+    CounterReceiptIn,
+    ReceiptOut,
+)
+from shared.auth import Principal
+from shared.contracts import AccountsCredited, CreditLine, EventEnvelope
+from shared.errors import ProblemError
+from shared.outbox import stage_events
+
+LINES_PER_EVENT = 1000  # keeps a message far below NATS's 1 MB default payload limit
+INDEX_PLACES = Decimal("0.0001")
+
+
+async def allocate_units(
+    session: AsyncSession, unit_ids: list[uuid.UUID], on: date, request_id: str | None
+) -> list[Allocation]:
+    """Use the units' unallocated money on their open plans; credit what becomes settled."""
+    if not unit_ids:
+        return []
+    locked = await repository.lock_units(session, sorted(set(unit_ids)))
+    ids = [u.id for u in locked]
+    fee_rate = (await in_force(session, ["late_fee.daily_rate"], on))["late_fee.daily_rate"]
+    funds = await repository.open_funds(session, ids)
+    plans = await repository.open_plans(session, ids)
+    allocations: list[Allocation] = []
+    unit_of_plan: dict[uuid.UUID, uuid.UUID] = {}
+    for unit_id in ids:
+        for plan in plans.get(unit_id, []):
+            unit_of_plan[plan.id] = unit_id
+        if unit_id in funds and unit_id in plans:
+            allocations += allocate(funds[unit_id], plans[unit_id], Decimal(fee_rate.value))
+    await repository.insert_allocations(session, unit_of_plan, allocations, fee_rate.id or 0)
+    settled = await repository.apply_to_plans(session, allocations)
+    await repository.reduce_receipts(session, allocations)
+    await stage_events(session, SCHEMA, await credit_events(session, settled, request_id))
+    return allocations
+
+
+async def credit_events(
+    session: AsyncSession, plan_ids: list[uuid.UUID], request_id: str | None
+) -> list[EventEnvelope]:
+    """accounts.credited events for settled plans: one per plan, split every 1,000 persons."""
+    if not plan_ids:
+        return []
+    by_plan: dict[uuid.UUID, list[dict]] = defaultdict(list)
+    for line in await repository.settled_lines(session, plan_ids):
+        by_plan[line["plan_id"]].append(line)
+    wages: dict[int, Decimal] = {}
+    events = []
+    for lines in by_plan.values():
+        first = lines[0]
+        year = first["period"].year
+        if year not in wages:
+            found = await in_force(session, ["average_monthly_wage"], date(year, 1, 1))
+            wages[year] = Decimal(found["average_monthly_wage"].value)
+        for start in range(0, len(lines), LINES_PER_EVENT):
+            chunk = lines[start : start + LINES_PER_EVENT]
+            event = AccountsCredited(
+                unit_id=first["unit_id"],
+                period=format_period(first["period"]),
+                credited_on=first["settled_on"],
+                lines=[_credit_line(line, wages[year]) for line in chunk],
+            )
+            events.append(
+                EventEnvelope.wrap(
+                    event,
+                    source=SCHEMA,
+                    aggregate_id=f"{first['plan_id']}:{start // LINES_PER_EVENT}",
+                    request_id=request_id,
+                )
+            )
+    return events
+
+
+def _credit_line(line: dict, average_wage: Decimal) -> CreditLine:
+    """Individual 8% to the basic account; the annuity split by the unit's funding type."""
+    index = (line["base"] / average_wage).quantize(INDEX_PLACES, rounding=ROUND_HALF_UP)
+    return CreditLine(
+        person_id=line["person_id"],
+        basic=line["basic_individual"],
+        annuity_funded=line["annuity_individual"] + line["annuity_unit"],
+        annuity_notional=line["annuity_unit_notional"],
+        contribution_base=line["base"],
+        contribution_index=min(index, Decimal(10)),
+    )
+
+
+def _row(receipt: Receipt) -> dict:
+    return receipt.model_dump(exclude={"recorded_at"})
+
+
+def _not_future(received_on: date, today: date) -> None:
+    if received_on > today:
+        raise ProblemError(
+            422, "date_in_future", "received_on is in the future.", field="received_on"
+        )
+
+
+async def present(
+    session: AsyncSession, receipt_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, ReceiptOut]:
+    """Receipts as they stand now, with their allocations."""
+    found = await repository.allocations_of(session, receipt_ids)
+    by_receipt: dict[uuid.UUID, list[AllocationOut]] = defaultdict(list)
+    for a in found:
+        by_receipt[a["receipt_id"]].append(
+            AllocationOut(
+                plan_id=a["plan_id"],
+                period=format_period(a["period"]),
+                seq=a["seq"],
+                principal=a["principal"],
+                late_fee=a["late_fee"],
+                days_late=a["days_late"],
+            )
+        )
+    out = {}
+    for receipt in await repository.receipts_by_id(session, receipt_ids):
+        item = ReceiptOut.model_validate(receipt, from_attributes=True)
+        item.allocations = by_receipt[receipt.id]
+        out[receipt.id] = item
+    return out
+
+
+async def record_counter_receipt(
+    session: AsyncSession,
+    body: CounterReceiptIn,
+    who: Principal,
+    request_id: str | None,
+    today: date | None = None,
+) -> ReceiptOut:
+    """Record money a unit paid at the counter and allocate it."""
+    _not_future(body.received_on, today or date.today())
+    if await roster.get_unit(session, body.unit_id) is None:
+        raise ProblemError(404, "unit_not_found", f"No unit {body.unit_id} on the roster.")
+    receipt = Receipt(
+        unit_id=body.unit_id,
+        amount=body.amount,
+        received_on=body.received_on,
+        source="counter",
+        reference=body.reference,
+        note=body.note,
+        unallocated=body.amount,
+        recorded_by=who.subject,
+    )
+    await repository.insert_receipts(session, [_row(receipt)])
+    await allocate_units(session, [body.unit_id], today or date.today(), request_id)
+    return (await present(session, [receipt.id]))[receipt.id]
+
+
+async def record_bank_receipts(
+    session: AsyncSession,
+    bank_id: str,
+    body: BankReceiptsIn,
+    who: Principal,
+    request_id: str | None,
+    today: date | None = None,
+) -> BankReceiptsOut:
+    """Record a bank's batch (each reference once) and allocate; one bad item refuses all."""
+    today = today or date.today()
+    for index, item in enumerate(body.receipts):
+        if item.received_on > today:
+            raise ProblemError(
+                422,
+                "date_in_future",
+                f"receipts[{index}].received_on is in the future.",
+                field=f"receipts[{index}].received_on",
+            )
+    units = await repository.units_by_code(session, [r.unit_credit_code for r in body.receipts])
+    unknown = sorted({r.unit_credit_code for r in body.receipts} - set(units))
+    if unknown:
+        raise ProblemError(
+            422,
+            "unit_not_found",
+            f"No unit on the roster has the credit code(s) {', '.join(unknown[:10])}.",
+            credit_codes=unknown,
+        )
+    seen = await repository.existing_references(
+        session, bank_id, [r.reference for r in body.receipts]
+    )
+    conflicts = [
+        r.reference
+        for r in body.receipts
+        if r.reference in seen
+        and (seen[r.reference].amount, seen[r.reference].unit_id, seen[r.reference].received_on)
+        != (r.amount, units[r.unit_credit_code], r.received_on)
+    ]
+    if conflicts:
+        raise ProblemError(
+            409,
+            "bank_reference_conflict",
+            "These references were already recorded with another unit, amount or date: "
+            + ", ".join(conflicts[:10]),
+            references=conflicts,
+        )
+    new = [
+        Receipt(
+            unit_id=units[r.unit_credit_code],
+            amount=r.amount,
+            received_on=r.received_on,
+            source="bank",
+            bank_id=bank_id,
+            reference=r.reference,
+            unallocated=r.amount,
+            recorded_by=who.subject,
+        )
+        for r in body.receipts
+        if r.reference not in seen
+    ]
+    await repository.insert_receipts(session, [_row(r) for r in new])
+    await allocate_units(session, [r.unit_id for r in new], today, request_id)
+    by_reference = {r.reference: r for r in [*new, *seen.values()]}
+    shown = {
+        r.id: r
+        for r in await present(session, list(by_reference.values()))  # type: ignore[misc]
+    }
+    results = [
+        BankReceiptResult(
+            reference=r.reference,
+            outcome="already_recorded" if r.reference in seen else "recorded",
+            receipt=shown[by_reference[r.reference]],
+        )
+        for r in body.receipts
+    ]
+    return BankReceiptsOut(
+        recorded=len(new), already_recorded=len(body.receipts) - len(new), results=results
+    )
