@@ -152,15 +152,15 @@ async def base_in_force(
 
 
 async def planned_since(session: AsyncSession, citizen_id: str, since: date) -> bool:
-    """Whether a plan already covers the person for a month from `since` on."""
+    """Whether a plan already covers the person for a month from `since` to the year's end."""
     found = await session.exec(
         text(
             "SELECT 1 FROM contribution.plan_line l "
             "JOIN contribution.plan p ON p.id = l.plan_id "
             "JOIN contribution.roster_person r ON r.id = l.person_id "
             "WHERE r.citizen_id = :cid AND p.period >= :since "
-            "AND p.period < make_date(extract(year FROM :since::date)::int + 1, 1, 1) LIMIT 1"
-        ).bindparams(cid=citizen_id, since=since)
+            "AND p.period < :until LIMIT 1"
+        ).bindparams(cid=citizen_id, since=since, until=date(since.year + 1, 1, 1))
     )
     return found.first() is not None
 

@@ -125,7 +125,7 @@ def _require_status(declaration: Declaration, allowed: frozenset, action: str) -
             409,
             "declaration_status_conflict",
             f"A {declaration.status} declaration cannot be {action}.",
-            status=declaration.status,
+            declaration_status=declaration.status,
         )
 
 
