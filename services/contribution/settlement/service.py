@@ -228,11 +228,8 @@ async def record_bank_receipts(
     ]
     await repository.insert_receipts(session, [_row(r) for r in new])
     await allocate_units(session, [r.unit_id for r in new], today, request_id)
-    by_reference = {r.reference: r for r in [*new, *seen.values()]}
-    shown = {
-        r.id: r
-        for r in await present(session, list(by_reference.values()))  # type: ignore[misc]
-    }
+    by_reference = {r.reference: r.id for r in [*new, *seen.values()]}
+    shown = await present(session, list(by_reference.values()))
     results = [
         BankReceiptResult(
             reference=r.reference,
