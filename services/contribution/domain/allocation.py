@@ -71,9 +71,17 @@ def _payable(available: Decimal, outstanding: Decimal, daily_rate: Decimal, days
     if outstanding + late_fee(outstanding, daily_rate, days) <= available:
         return outstanding
     principal = (available / (1 + daily_rate * days)).quantize(FEN, rounding=ROUND_DOWN)
+    # The division is a first guess; the fee's own rounding decides the last fen either way.
     while principal > ZERO and principal + late_fee(principal, daily_rate, days) > available:
         principal -= FEN
+    while principal + FEN < outstanding and fits(principal + FEN, available, daily_rate, days):
+        principal += FEN
     return min(principal, outstanding)
+
+
+def fits(principal: Decimal, available: Decimal, daily_rate: Decimal, days: int) -> bool:
+    """Whether the money covers this principal and its late fee."""
+    return principal + late_fee(principal, daily_rate, days) <= available
 
 
 def _split(principal: Decimal, outstanding: dict[str, Decimal]) -> dict[str, Decimal]:
