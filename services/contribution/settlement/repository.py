@@ -176,7 +176,7 @@ async def reduce_receipts(session: AsyncSession, allocations: list[Allocation]) 
     )
 
 
-async def settled_lines(session: AsyncSession, plan_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+async def settled_lines(session: AsyncSession, plan_ids: list[uuid.UUID]) -> list[Any]:
     """The person lines of settled plans, with their plan's unit, period and settlement date."""
     rows = await session.exec(
         text(
@@ -186,7 +186,7 @@ async def settled_lines(session: AsyncSession, plan_ids: list[uuid.UUID]) -> lis
             "WHERE p.id = ANY(:ids) ORDER BY p.id, l.person_id"
         ).bindparams(ids=plan_ids)
     )
-    return [dict(r._mapping) for r in rows.all()]
+    return list(rows.all())
 
 
 async def receipts(

@@ -3,7 +3,7 @@
 import uuid
 from collections import defaultdict
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,7 +13,7 @@ from services.contribution.domain.periods import format_period
 from services.contribution.models import Receipt
 from services.contribution.parameters.repository import in_force
 from services.contribution.roster import repository as roster
-from services.contribution.settlement import repository
+from services.contribution.settlement import credits, repository
 from services.contribution.settlement.schemas import (
     AllocationOut,
     BankReceiptResult,
@@ -23,12 +23,8 @@ from services.contribution.settlement.schemas import (
     ReceiptOut,
 )
 from shared.auth import Principal
-from shared.contracts import AccountsCredited, CreditLine, EventEnvelope
 from shared.errors import ProblemError
 from shared.outbox import stage_events
-
-LINES_PER_EVENT = 1000  # keeps a message far below NATS's 1 MB default payload limit
-INDEX_PLACES = Decimal("0.0001")
 
 
 async def allocate_units(
@@ -52,57 +48,8 @@ async def allocate_units(
     await repository.insert_allocations(session, unit_of_plan, allocations, fee_rate.id or 0)
     settled = await repository.apply_to_plans(session, allocations)
     await repository.reduce_receipts(session, allocations)
-    await stage_events(session, SCHEMA, await credit_events(session, settled, request_id))
+    await stage_events(session, SCHEMA, await credits.credit_events(session, settled, request_id))
     return allocations
-
-
-async def credit_events(
-    session: AsyncSession, plan_ids: list[uuid.UUID], request_id: str | None
-) -> list[EventEnvelope]:
-    """accounts.credited events for settled plans: one per plan, split every 1,000 persons."""
-    if not plan_ids:
-        return []
-    by_plan: dict[uuid.UUID, list[dict]] = defaultdict(list)
-    for line in await repository.settled_lines(session, plan_ids):
-        by_plan[line["plan_id"]].append(line)
-    wages: dict[int, Decimal] = {}
-    events = []
-    for lines in by_plan.values():
-        first = lines[0]
-        year = first["period"].year
-        if year not in wages:
-            found = await in_force(session, ["average_monthly_wage"], date(year, 1, 1))
-            wages[year] = Decimal(found["average_monthly_wage"].value)
-        for start in range(0, len(lines), LINES_PER_EVENT):
-            chunk = lines[start : start + LINES_PER_EVENT]
-            event = AccountsCredited(
-                unit_id=first["unit_id"],
-                period=format_period(first["period"]),
-                credited_on=first["settled_on"],
-                lines=[_credit_line(line, wages[year]) for line in chunk],
-            )
-            events.append(
-                EventEnvelope.wrap(
-                    event,
-                    source=SCHEMA,
-                    aggregate_id=f"{first['plan_id']}:{start // LINES_PER_EVENT}",
-                    request_id=request_id,
-                )
-            )
-    return events
-
-
-def _credit_line(line: dict, average_wage: Decimal) -> CreditLine:
-    """Individual 8% to the basic account; the annuity split by the unit's funding type."""
-    index = (line["base"] / average_wage).quantize(INDEX_PLACES, rounding=ROUND_HALF_UP)
-    return CreditLine(
-        person_id=line["person_id"],
-        basic=line["basic_individual"],
-        annuity_funded=line["annuity_individual"] + line["annuity_unit"],
-        annuity_notional=line["annuity_unit_notional"],
-        contribution_base=line["base"],
-        contribution_index=min(index, Decimal(10)),
-    )
 
 
 def _row(receipt: Receipt) -> dict:
