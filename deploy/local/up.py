@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from deploy.local.demo import load_demo
+from deploy.local.demo import PoliteClient, load_demo
+from deploy.local.demo_contribution import load_contribution_demo
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
 from deploy.local.migrate import ensure_database, migrate_all
 from deploy.local.processes import ROOT, AppProcess, start_app, stop_apps, wait_healthy
@@ -113,6 +114,15 @@ def main() -> int:
                 f"against a target of {stats['target']} ({stats['coverage_percent']}%), "
                 f"{stats['changes_total']} status changes in 2020, "
                 f"{stats['retired_at_year_end']} retirees"
+            )
+            with PoliteClient(base_url=gateway, timeout=300) as client:
+                money = load_contribution_demo(client)
+            year = money["report"]
+            print(
+                f"demo contributions 2020: {year['plans']} plans for {year['units']} units, "
+                f"due {year['due']['total']}, paid {year['paid']['total']}, annuity collected "
+                f"{year['annuity_collected']}, late fees {year['late_fees_paid']}; "
+                f"{money['units_in_arrears']} units in arrears ({money['arrears']})"
             )
         _print_welcome(gateway, token, s)
         while not stop.wait(1):

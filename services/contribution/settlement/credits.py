@@ -1,75 +1,91 @@
-"""The accounts.credited events for settled plans, built straight as JSON-ready payloads.
+"""The accounts.credited events for settled plans, written into the outbox by one statement.
 
-One event per settled plan (a unit's month), split every 1,000 persons: a unit's month is
-what enrollment applies in one transaction. Payloads are built as plain dicts because a
-large settlement produces tens of thousands of lines, and one pydantic model per line
-cost more than the rest of the settlement; a test checks them against the contract.
+Shape: one event per settled plan (a unit's month), split every 1,000 persons, so that a
+unit's month is what enrollment applies in one go. Each line carries the person's basic
+credit (the individual 8%), the funded and notional annuity parts (the unit's 8% is
+notional for fully state-funded units), the month's base and its index (base / last
+year's average wage, 4 places half up, at most 10).
+
+The envelopes are built by PostgreSQL: a large settlement credits hundreds of thousands
+of person-months, and building them line by line in Python cost more than the whole
+allocation. The integration tests check the rows against the contract.
 """
 
 import uuid
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
-from itertools import groupby
+from decimal import Decimal
 
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.contribution.config import SCHEMA
-from services.contribution.domain.periods import format_period
 from services.contribution.parameters.repository import in_force
-from services.contribution.settlement import repository
-from shared.contracts import AccountsCredited, EventEnvelope
+from shared.contracts import AccountsCredited
 
 LINES_PER_EVENT = 1000  # keeps a message far below NATS's 1 MB default payload limit
-INDEX_PLACES = Decimal("0.0001")
-MAX_INDEX = Decimal(10)
+
+STAGE_CREDIT_EVENTS = """
+WITH wages AS (
+    SELECT * FROM unnest(CAST(:years AS int[]), CAST(:wages AS numeric[])) AS w(year, wage)
+), lines AS (
+    SELECT p.id AS plan_id, p.unit_id, p.period, p.settled_on, l.person_id,
+           (row_number() OVER (PARTITION BY p.id ORDER BY l.person_id) - 1) / :per_event
+               AS chunk,
+           json_build_object(
+               'person_id', l.person_id,
+               'basic', l.basic_individual::text,
+               'annuity_funded', (l.annuity_individual + l.annuity_unit)::text,
+               'annuity_notional', l.annuity_unit_notional::text,
+               'contribution_base', l.base::text,
+               'contribution_index', least(round(l.base / w.wage, 4), 10)::text
+           ) AS line
+    FROM contribution.plan p
+    JOIN contribution.plan_line l ON l.plan_id = p.id
+    JOIN wages w ON w.year = extract(year FROM p.period)
+    WHERE p.id = ANY(CAST(:plan_ids AS uuid[]))
+), events AS (
+    SELECT gen_random_uuid() AS event_id, plan_id, chunk, unit_id, period, settled_on,
+           json_agg(line ORDER BY person_id) AS lines
+    FROM lines GROUP BY plan_id, chunk, unit_id, period, settled_on
+)
+INSERT INTO contribution.outbox (event_id, subject, envelope)
+SELECT event_id, :subject, json_build_object(
+    'event_id', event_id,
+    'type', :type,
+    'version', :version,
+    'occurred_at', now(),
+    'source', :source,
+    'aggregate_id', plan_id || ':' || chunk,
+    'request_id', CAST(:request_id AS text),
+    'payload', json_build_object(
+        'unit_id', unit_id,
+        'period', to_char(period, 'YYYY-MM'),
+        'credited_on', settled_on,
+        'lines', lines))
+FROM events
+"""
 
 
-def credit_line(line, average_wage: Decimal) -> dict[str, str]:
-    """Individual 8% to the basic account; the annuity split by the unit's funding type."""
-    index = min(
-        (line.base / average_wage).quantize(INDEX_PLACES, rounding=ROUND_HALF_UP), MAX_INDEX
-    )
-    return {
-        "person_id": str(line.person_id),
-        "basic": format(line.basic_individual, "f"),
-        "annuity_funded": format(line.annuity_individual + line.annuity_unit, "f"),
-        "annuity_notional": format(line.annuity_unit_notional, "f"),
-        "contribution_base": format(line.base, "f"),
-        "contribution_index": format(index, "f"),
-    }
-
-
-async def credit_events(
-    session: AsyncSession, plan_ids: list[uuid.UUID], request_id: str | None
-) -> list[EventEnvelope]:
-    """accounts.credited events for these settled plans."""
+async def stage_credit_events(
+    session: AsyncSession, plan_ids: list[uuid.UUID], years: set[int], request_id: str | None
+) -> None:
+    """Write the credit events of these settled plans (of these years) into the outbox."""
     if not plan_ids:
-        return []
-    wages: dict[int, Decimal] = {}
-    events = []
-    lines = await repository.settled_lines(session, plan_ids)
-    for plan_id, group in groupby(lines, key=lambda line: line.plan_id):
-        plan_lines = list(group)
-        first = plan_lines[0]
-        year = first.period.year
-        if year not in wages:
-            found = await in_force(session, ["average_monthly_wage"], date(year, 1, 1))
-            wages[year] = Decimal(found["average_monthly_wage"].value)
-        for start in range(0, len(plan_lines), LINES_PER_EVENT):
-            chunk = plan_lines[start : start + LINES_PER_EVENT]
-            events.append(
-                EventEnvelope(
-                    type=AccountsCredited.event_type(),
-                    version=AccountsCredited.VERSION,
-                    source=SCHEMA,
-                    aggregate_id=f"{plan_id}:{start // LINES_PER_EVENT}",
-                    request_id=request_id,
-                    payload={
-                        "unit_id": str(first.unit_id),
-                        "period": format_period(first.period),
-                        "credited_on": first.settled_on.isoformat(),
-                        "lines": [credit_line(line, wages[year]) for line in chunk],
-                    },
-                )
-            )
-    return events
+        return
+    wages = []
+    for year in sorted(years):
+        found = await in_force(session, ["average_monthly_wage"], date(year, 1, 1))
+        wages.append(Decimal(found["average_monthly_wage"].value))
+    await session.exec(
+        text(STAGE_CREDIT_EVENTS).bindparams(
+            years=sorted(years),
+            wages=wages,
+            plan_ids=plan_ids,
+            per_event=LINES_PER_EVENT,
+            subject=AccountsCredited.SUBJECT,
+            type=AccountsCredited.event_type(),
+            version=AccountsCredited.VERSION,
+            source=SCHEMA,
+            request_id=request_id,
+        )
+    )

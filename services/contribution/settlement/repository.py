@@ -128,10 +128,12 @@ async def insert_allocations(
     )
 
 
-async def apply_to_plans(session: AsyncSession, allocations: list[Allocation]) -> list[uuid.UUID]:
-    """Add the allocations to their plans; returns the plans that are now fully paid."""
+async def apply_to_plans(
+    session: AsyncSession, allocations: list[Allocation]
+) -> dict[uuid.UUID, int]:
+    """Add the allocations to their plans; returns the plans now fully paid, with their year."""
     if not allocations:
-        return []
+        return {}
     totals: dict[uuid.UUID, dict[str, Decimal]] = {}
     last_paid: dict[uuid.UUID, date] = {}
     for a in allocations:
@@ -154,10 +156,10 @@ async def apply_to_plans(session: AsyncSession, allocations: list[Allocation]) -
             "FROM (SELECT unnest(CAST(:ids AS uuid[])) AS id, "
             + ", ".join(f"unnest(CAST(:{c} AS numeric[])) AS {c}" for c in columns)
             + ", unnest(CAST(:paid_on AS date[])) AS paid_on) v "
-            "WHERE p.id = v.id RETURNING p.id, p.settled_on"
+            "WHERE p.id = v.id RETURNING p.id, p.settled_on, p.period"
         ).bindparams(ids=ids, paid_on=[last_paid[i] for i in ids], **arrays)
     )
-    return [plan_id for plan_id, settled_on in rows.all() if settled_on is not None]
+    return {plan_id: period.year for plan_id, settled_on, period in rows.all() if settled_on}
 
 
 async def reduce_receipts(session: AsyncSession, allocations: list[Allocation]) -> None:
@@ -174,19 +176,6 @@ async def reduce_receipts(session: AsyncSession, allocations: list[Allocation]) 
             "unnest(CAST(:used AS numeric[])) AS used) v WHERE r.id = v.id"
         ).bindparams(ids=list(used), used=list(used.values()))
     )
-
-
-async def settled_lines(session: AsyncSession, plan_ids: list[uuid.UUID]) -> list[Any]:
-    """The person lines of settled plans, with their plan's unit, period and settlement date."""
-    rows = await session.exec(
-        text(
-            "SELECT p.id AS plan_id, p.unit_id, p.period, p.settled_on, l.person_id, l.base, "
-            "l.basic_individual, l.annuity_individual, l.annuity_unit, l.annuity_unit_notional "
-            "FROM contribution.plan p JOIN contribution.plan_line l ON l.plan_id = p.id "
-            "WHERE p.id = ANY(:ids) ORDER BY p.id, l.person_id"
-        ).bindparams(ids=plan_ids)
-    )
-    return list(rows.all())
 
 
 async def receipts(

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.contribution.config import SCHEMA
 from services.contribution.domain.allocation import Allocation, allocate
 from services.contribution.domain.periods import format_period
 from services.contribution.models import Receipt
@@ -24,7 +23,6 @@ from services.contribution.settlement.schemas import (
 )
 from shared.auth import Principal
 from shared.errors import ProblemError
-from shared.outbox import stage_events
 
 
 async def allocate_units(
@@ -48,7 +46,7 @@ async def allocate_units(
     await repository.insert_allocations(session, unit_of_plan, allocations, fee_rate.id or 0)
     settled = await repository.apply_to_plans(session, allocations)
     await repository.reduce_receipts(session, allocations)
-    await stage_events(session, SCHEMA, await credits.credit_events(session, settled, request_id))
+    await credits.stage_credit_events(session, list(settled), set(settled.values()), request_id)
     return allocations
 
 

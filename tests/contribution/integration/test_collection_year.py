@@ -6,6 +6,7 @@ import pytest
 
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
+from shared.contracts import AccountsCredited, EventEnvelope
 from tests.conftest import auth_headers
 from tests.contribution.integration.helpers import (
     declare_and_approve,
@@ -15,7 +16,7 @@ from tests.contribution.integration.helpers import (
     register,
     wage_lines,
 )
-from tests.enrollment.integration.test_accounts_and_interest import balances
+from tests.enrollment.integration.test_accounts_and_interest import balances, scalar
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -87,6 +88,18 @@ async def test_a_units_year_end_to_end(platform, start_apps) -> None:
         return found.get("basic") == "480.00"
 
     await eventually(credited)
+    # The outbox rows PostgreSQL built are envelopes of the published contract.
+    envelope = EventEnvelope.model_validate_json(
+        await scalar(
+            platform,
+            "SELECT envelope::text FROM contribution.outbox "
+            f"WHERE envelope->'payload'->>'unit_id' = '{finance['id']}'",
+        )
+    )
+    credited_event = envelope.parse(AccountsCredited)
+    assert envelope.type == "contribution.accounts.credited"
+    assert (credited_event.period, str(credited_event.credited_on)) == ("2020-01", "2020-01-25")
+    assert credited_event.lines[0].contribution_index == Decimal("1.0091")  # 6000 / 5946
     found = await balances(enrollment, platform, person, "2020-12-31")
     assert found == {"basic": "480.00", "annuity_notional": "480.00", "annuity_funded": "240.00"}
     nurse = county.persons["县医院"][0]["id"]

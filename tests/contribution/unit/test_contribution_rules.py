@@ -3,7 +3,6 @@
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,8 +17,6 @@ from services.contribution.domain.allocation import (
 from services.contribution.domain.bases import Limits, clamp_base, wage_problem
 from services.contribution.domain.liability import Change, liability_intervals, liable_in
 from services.contribution.domain.periods import due_date, month_end, parse_period
-from services.contribution.settlement.credits import credit_line
-from shared.contracts import AccountsCredited
 
 UNIT, OTHER = uuid.uuid4(), uuid.uuid4()
 RATE = Decimal("0.0005")
@@ -146,25 +143,3 @@ def test_allocation_never_exceeds_receipts_and_due_equals_paid_plus_outstanding(
         assert all(v >= 0 for v in p.outstanding.values())
     for a in result:
         assert a.late_fee == late_fee(a.principal, RATE, a.days_late)
-
-
-def test_credit_payload_lines_match_the_contract() -> None:
-    row = SimpleNamespace(
-        person_id=uuid.uuid4(),
-        base=Decimal("6000.00"),
-        basic_individual=Decimal("480.00"),
-        annuity_individual=Decimal("240.00"),
-        annuity_unit=Decimal("0.00"),
-        annuity_unit_notional=Decimal("480.00"),
-    )
-    line = credit_line(row, Decimal("5946.00"))
-    event = AccountsCredited.model_validate(
-        {"unit_id": str(UNIT), "period": "2020-01", "credited_on": "2020-01-10", "lines": [line]}
-    )
-    parsed = event.lines[0]
-    assert (parsed.basic, parsed.annuity_funded, parsed.annuity_notional) == (
-        Decimal("480.00"),
-        Decimal("240.00"),
-        Decimal("480.00"),
-    )
-    assert parsed.contribution_index == Decimal("1.0091")  # 6000 / 5946, half up

@@ -1,0 +1,190 @@
+"""The demo county's 2020 contributions, loaded through the gateway like a clerk and a bank.
+
+Every unit declares its staff's wages (a few below the floor), a second clerk approves, the
+twelve months are planned, and the bank posts each month's receipts: most units pay on
+time, some late (with the late fee), some partly, some too much (credit for the next
+month), and a few stop paying in November. The yearly audit runs at the end. Amounts and
+references are deterministic, so running it again changes nothing.
+"""
+
+import json
+import random
+import time
+from decimal import Decimal
+
+import httpx
+
+from services.contribution.config import get_settings
+from shared.bank_signature import sign
+from shared.money import round_fen
+
+BANK = "bank-psbc"
+YEAR = 2020
+LATE_FEE_DAILY = Decimal("0.0005")  # the default parameter; the demo pays what it owes
+
+
+def _token(client: httpx.Client, data: dict[str, str]) -> dict[str, str]:
+    r = client.post("/v1/auth/token", data=data)
+    r.raise_for_status()
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def _all(client: httpx.Client, path: str, headers: dict, **params: object) -> list[dict]:
+    items: list[dict] = []
+    while True:
+        page = client.get(
+            path, headers=headers, params={**params, "limit": 500, "offset": len(items)}
+        )
+        page.raise_for_status()
+        body = page.json()
+        items += body["items"]
+        if len(items) >= body["total"] or not body["items"]:
+            return items
+
+
+def _wait_for_roster(client: httpx.Client, clerk: dict, expected: int) -> None:
+    """Contribution learns persons from enrollment's events: wait until it has them all."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        r = client.get("/v1/contribution/roster/persons", headers=clerk, params={"limit": 1})
+        if r.status_code == 200 and r.json()["total"] >= expected:
+            return
+        time.sleep(1)
+    raise RuntimeError("contribution's roster did not catch up with enrollment in 3 minutes")
+
+
+def _wage(rng: random.Random) -> str:
+    """Mostly ordinary wages; about one in twenty below the floor (3567.60 in 2020)."""
+    low = rng.random() < 0.05
+    return f"{rng.randrange(2800, 3500) if low else rng.randrange(4200, 14000)}.00"
+
+
+def _declare(client, clerk, clerk2, unit: dict, persons: list[dict], rng: random.Random) -> None:
+    lines = [
+        {
+            "citizen_id": p["citizen_id"],
+            "name": p["name"],
+            "wage": _wage(rng),
+        }
+        for p in persons
+        if p["status"] != "retired"
+    ]
+    if not lines:
+        return
+    r = client.post(
+        "/v1/contribution/declarations",
+        headers=clerk,
+        json={"unit_id": unit["id"], "year": YEAR, "lines": lines},
+    )
+    if r.status_code == 409 and r.json().get("code") == "declaration_exists":
+        return  # loaded by an earlier run
+    r.raise_for_status()
+    declaration = r.json()["id"]
+    client.post(
+        f"/v1/contribution/declarations/{declaration}/submit", headers=clerk
+    ).raise_for_status()
+    client.post(
+        f"/v1/contribution/declarations/{declaration}/approve",
+        headers=clerk2,
+        json={"note": "核定"},
+    ).raise_for_status()
+
+
+def _behaviour(credit_code: str) -> str:
+    """How a unit pays, the same every run."""
+    roll = random.Random(credit_code).random()
+    if roll < 0.06:
+        return "late"
+    if roll < 0.10:
+        return "partial"
+    if roll < 0.13:
+        return "over"
+    if roll < 0.15:
+        return "stops"
+    return "on_time"
+
+
+def _receipt(plan: dict, code: str, month: int) -> dict | None:
+    total = Decimal(plan["total"])
+    how = _behaviour(code)
+    day, amount = 10, total
+    if how == "late":
+        day, amount = 25, total + round_fen(total * LATE_FEE_DAILY * 10)
+    elif how == "partial":
+        amount = round_fen(total * Decimal("0.7"))
+    elif how == "over":
+        amount = total + Decimal("500.00")
+    elif how == "stops" and month >= 11:
+        return None
+    return {
+        "reference": f"DEMO-{YEAR}{month:02d}-{code}",
+        "unit_credit_code": code,
+        "amount": str(amount),
+        "received_on": f"{YEAR}-{month:02d}-{day:02d}",
+    }
+
+
+def _post_bank_batch(client: httpx.Client, bank: dict, receipts: list[dict]) -> None:
+    raw = json.dumps({"receipts": receipts}).encode()
+    ts = int(time.time())
+    secret = get_settings().bank_secrets[BANK][0]
+    r = client.post(
+        f"/v1/contribution/bank/{BANK}/receipts",
+        content=raw,
+        headers={
+            **bank,
+            "X-Bank-Id": BANK,
+            "X-Timestamp": str(ts),
+            "X-Signature": sign(secret, ts, raw),
+            "content-type": "application/json",
+        },
+    )
+    r.raise_for_status()
+    time.sleep(1)  # the next batch gets another timestamp, so another signature
+
+
+def load_contribution_demo(client: httpx.Client) -> dict:
+    """Declarations, plans, receipts and the audit for 2020; returns the year's report."""
+    clerk = _token(client, {"username": "clerk", "password": "clerk-demo"})
+    clerk2 = _token(client, {"username": "clerk2", "password": "clerk2-demo"})
+    bank = _token(
+        client,
+        {"grant_type": "client_credentials", "client_id": BANK, "client_secret": f"{BANK}-demo"},
+    )
+    units = _all(client, "/v1/enrollment/units", clerk)
+    persons = _all(client, "/v1/enrollment/persons", clerk)
+    _wait_for_roster(client, clerk, len(persons))
+    by_unit: dict[str, list[dict]] = {}
+    for p in persons:
+        by_unit.setdefault(p["unit_id"], []).append(p)
+    rng = random.Random(YEAR)
+    for unit in sorted(units, key=lambda u: u["credit_code"]):
+        _declare(client, clerk, clerk2, unit, by_unit.get(unit["id"], []), rng)
+    codes = {u["id"]: u["credit_code"] for u in units}
+    for month in range(1, 13):
+        period = f"{YEAR}-{month:02d}"
+        client.post(
+            "/v1/contribution/plans/generate", headers=clerk, json={"period": period}
+        ).raise_for_status()
+        plans = _all(client, "/v1/contribution/plans", clerk, period=period)
+        receipts = [
+            r
+            for p in plans
+            if p["seq"] == 0 and (r := _receipt(p, codes[p["unit_id"]], month)) is not None
+        ]
+        if receipts:
+            _post_bank_batch(client, bank, receipts)
+    client.post(
+        "/v1/contribution/audits/yearly-run",
+        headers=clerk,
+        json={"year": YEAR, "as_of": f"{YEAR}-12-31"},
+    ).raise_for_status()
+    report = client.get(f"/v1/contribution/reports/{YEAR}", headers=clerk).json()
+    arrears = client.get(
+        "/v1/contribution/arrears", headers=clerk, params={"as_of": f"{YEAR}-12-31"}
+    ).json()
+    return {
+        "report": report,
+        "units_in_arrears": len(arrears["units"]),
+        "arrears": arrears["outstanding"],
+    }
