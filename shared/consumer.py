@@ -24,15 +24,22 @@ log = structlog.get_logger(__name__)
 HANDLED = Counter("events_handled_total", "Events consumed", ["handler", "outcome"])
 
 HandlerFn = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+ManyHandlerFn = Callable[[AsyncSession, list[EventEnvelope]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class EventHandler:
-    """A named handler for one contract; the name is also the durable consumer name."""
+    """A named handler for one contract; the name is also the durable consumer name.
+
+    A handler that can apply many events in one transaction gives handle_many: a fetched
+    batch is then applied together, and one by one only if the batch fails (so a bad
+    event is still retried and dead-lettered on its own).
+    """
 
     name: str
     contract: type[EventContract]
     handle: HandlerFn
+    handle_many: ManyHandlerFn | None = None
 
 
 async def apply_once(
@@ -54,6 +61,30 @@ async def apply_once(
             return False
         await handler.handle(session, envelope)
     return True
+
+
+async def apply_many_once(
+    sessions: async_sessionmaker[AsyncSession],
+    schema: str,
+    handler: EventHandler,
+    envelopes: list[EventEnvelope],
+) -> int:
+    """Apply the events not yet applied, all in one transaction; returns how many."""
+    assert handler.handle_many is not None
+    processed = platform_tables(schema).processed_event
+    unique = list({e.event_id: e for e in envelopes}.values())
+    async with unit_of_work(sessions) as session:
+        claimed = await session.exec(
+            pg_insert(processed)
+            .values([{"handler": handler.name, "event_id": e.event_id} for e in unique])
+            .on_conflict_do_nothing()
+            .returning(processed.c.event_id)
+        )
+        fresh_ids = {row[0] for row in claimed.all()}
+        fresh = [e for e in unique if e.event_id in fresh_ids]
+        if fresh:
+            await handler.handle_many(session, fresh)
+    return len(fresh)
 
 
 class ConsumerRunner:
@@ -137,8 +168,26 @@ class ConsumerRunner:
                 log.warning("consumer_fetch_failed", handler=handler.name, error=str(exc))
                 await asyncio.sleep(0.5)
                 continue
+            if handler.handle_many is not None and len(messages) > 1:
+                await self._process_many(handler, messages)
+            else:
+                for msg in messages:
+                    await self._process(handler, msg)
+
+    async def _process_many(self, handler: EventHandler, messages: list) -> None:
+        """Apply a fetched batch in one transaction; on any failure, one message at a time."""
+        try:
+            envelopes = [EventEnvelope.model_validate_json(msg.data) for msg in messages]
+            applied = await apply_many_once(self.sessions, self.schema, handler, envelopes)
+        except Exception as exc:
+            log.info("event_batch_failed", handler=handler.name, error=repr(exc))
             for msg in messages:
                 await self._process(handler, msg)
+            return
+        for msg in messages:
+            await msg.ack()
+        HANDLED.labels(handler.name, "applied").inc(applied)
+        HANDLED.labels(handler.name, "duplicate").inc(len(messages) - applied)
 
     async def _process(self, handler: EventHandler, msg) -> None:
         attempts = msg.metadata.num_delivered

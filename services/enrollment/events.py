@@ -1,9 +1,14 @@
 """Events enrollment consumes."""
 
-from services.enrollment.accounts.service import apply_credits
+from services.enrollment.accounts.service import apply_credits, apply_many_credits
 from shared.consumer import EventHandler
 from shared.contracts import AccountsCredited
 
 HANDLERS = [
-    EventHandler("enrollment.accounts.credit", AccountsCredited, apply_credits),
+    EventHandler(
+        "enrollment.accounts.credit",
+        AccountsCredited,
+        apply_credits,
+        handle_many=apply_many_credits,
+    ),
 ]

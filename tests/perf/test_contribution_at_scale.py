@@ -130,13 +130,15 @@ async def test_plans_receipts_and_credits_at_one_million(platform, tmp_path, ben
     dsn = asyncpg_dsn(platform.database_url)
     seeded_in = await seed(dsn)
     env = platform_env(platform)
-    ports = {"contribution": free_port(), "enrollment": free_port()}
-    apps = [start_app(name, port, env, tmp_path) for name, port in ports.items()]
+    # Enrollment starts after the receipts: on two cores its consuming would otherwise
+    # compete with contribution, and each figure should say what its own service does.
+    contribution = start_app("contribution", free_port(), env, tmp_path)
+    apps = [contribution]
     conn = await asyncpg.connect(dsn)
     try:
         wait_healthy(apps)
         clerk = {"Authorization": f"Bearer {issue_token(platform, 'bench', ['clerk'])}"}
-        async with httpx.AsyncClient(base_url=apps[0].url, timeout=600) as client:
+        async with httpx.AsyncClient(base_url=contribution.url, timeout=600) as client:
             started = time.perf_counter()
             r = await client.post(
                 "/v1/contribution/plans/generate", json={"period": "2020-01"}, headers=clerk
@@ -175,16 +177,11 @@ async def test_plans_receipts_and_credits_at_one_million(platform, tmp_path, ben
             second_10k_seconds=round(second, 2),
             target_seconds=10,
         )
-        deadline = time.monotonic() + 600
-        applied = 0
-        while time.monotonic() < deadline:
-            applied = await conn.fetchval(
-                "SELECT count(*) FROM enrollment.posting WHERE posting_type = 'contribution'"
-            )
-            if applied >= expected_postings:
-                break
-            await asyncio.sleep(0.5)
-        credit_seconds = time.perf_counter() - settle_started
+        enrollment = start_app("enrollment", free_port(), env, tmp_path)
+        apps.append(enrollment)
+        enrollment_started = time.perf_counter()
+        applied = await wait_for_postings(conn, expected_postings)
+        done = time.perf_counter()
         settled = await conn.fetchval(
             "SELECT count(*) FROM contribution.plan WHERE settled_on IS NOT NULL"
         )
@@ -198,6 +195,19 @@ async def test_plans_receipts_and_credits_at_one_million(platform, tmp_path, ben
         person_months=PERSONS,
         events=events,
         postings=applied,
-        seconds_from_first_receipt=round(credit_seconds, 2),
+        seconds_from_enrollment_start=round(done - enrollment_started, 2),
+        seconds_from_first_receipt=round(done - settle_started, 2),
         target_seconds=120,
     )
+
+
+async def wait_for_postings(conn: asyncpg.Connection, expected: int) -> int:
+    """Wait (at most 10 minutes) until enrollment has made the expected credit postings."""
+    deadline = time.monotonic() + 600
+    applied = 0
+    while time.monotonic() < deadline and applied < expected:
+        await asyncio.sleep(1)
+        applied = await conn.fetchval(
+            "SELECT count(*) FROM enrollment.posting WHERE posting_type = 'contribution'"
+        )
+    return applied

@@ -1,6 +1,7 @@
 """SQL for accounts, postings, interest rates and interest runs (set-based where it counts)."""
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -76,51 +77,83 @@ async def unknown_persons(session: AsyncSession, person_ids: list[uuid.UUID]) ->
     return [p for p in person_ids if p not in known]
 
 
-async def post_credits(
-    session: AsyncSession,
-    *,
-    event_id: uuid.UUID,
-    period: str,
-    credited_on: date,
-    person_ids: list[uuid.UUID],
-    kinds: list[str],
-    amounts: list[Decimal],
-    bases: list[Decimal | None],
-    indices: list[Decimal | None],
-) -> int:
+@dataclass
+class CreditLines:
+    """Credit postings to make, column by column (they travel as arrays to one INSERT)."""
+
+    event_ids: list[uuid.UUID] = field(default_factory=list)
+    periods: list[str] = field(default_factory=list)
+    credited_ons: list[date] = field(default_factory=list)
+    person_ids: list[uuid.UUID] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    amounts: list[Decimal] = field(default_factory=list)
+    bases: list[Decimal | None] = field(default_factory=list)
+    indices: list[Decimal | None] = field(default_factory=list)
+
+    def add(
+        self,
+        *,
+        event_id: uuid.UUID,
+        period: str,
+        credited_on: date,
+        person_id: uuid.UUID,
+        kind: str,
+        amount: Decimal,
+        base: Decimal | None,
+        index: Decimal | None,
+    ) -> None:
+        """One line: a person's account credited by an event."""
+        self.event_ids.append(event_id)
+        self.periods.append(period)
+        self.credited_ons.append(credited_on)
+        self.person_ids.append(person_id)
+        self.kinds.append(kind)
+        self.amounts.append(amount)
+        self.bases.append(base)
+        self.indices.append(index)
+
+
+async def post_credits(session: AsyncSession, lines: CreditLines) -> int:
     """Post contribution credits, one row per non-zero line, in one statement."""
     await session.exec(
         text("""
         INSERT INTO enrollment.account (id, person_id, kind, opened_on)
-        SELECT gen_random_uuid(), l.person_id, l.kind, :credited_on
-        FROM unnest(CAST(:person_ids AS uuid[]), CAST(:kinds AS text[])) AS l(person_id, kind)
+        SELECT gen_random_uuid(), l.person_id, l.kind, min(l.opened_on)
+        FROM unnest(CAST(:person_ids AS uuid[]), CAST(:kinds AS text[]),
+                    CAST(:credited_ons AS date[])) AS l(person_id, kind, opened_on)
+        GROUP BY l.person_id, l.kind
         ON CONFLICT (person_id, kind) DO NOTHING"""),
-        params={"person_ids": person_ids, "kinds": kinds, "credited_on": credited_on},
+        params={
+            "person_ids": lines.person_ids,
+            "kinds": lines.kinds,
+            "credited_ons": lines.credited_ons,
+        },
     )
     result = await session.exec(
         text("""
         INSERT INTO enrollment.posting (account_id, posting_type, amount, value_date, period,
                                         contribution_base, contribution_index, source_event_id,
                                         created_by)
-        SELECT a.id, 'contribution', l.amount, :credited_on, :period, l.base, l.index,
-               :event_id, 'event:contribution'
+        SELECT a.id, 'contribution', l.amount, l.credited_on, l.period, l.base, l.index,
+               l.event_id, 'event:contribution'
         FROM unnest(CAST(:person_ids AS uuid[]), CAST(:kinds AS text[]),
                     CAST(:amounts AS numeric[]), CAST(:bases AS numeric[]),
-                    CAST(:indices AS numeric[]))
-             AS l(person_id, kind, amount, base, index)
+                    CAST(:indices AS numeric[]), CAST(:event_ids AS uuid[]),
+                    CAST(:periods AS text[]), CAST(:credited_ons AS date[]))
+             AS l(person_id, kind, amount, base, index, event_id, period, credited_on)
         JOIN enrollment.account a ON a.person_id = l.person_id AND a.kind = l.kind
         WHERE l.amount <> 0
         ON CONFLICT (account_id, source_event_id, posting_type, period)
             WHERE source_event_id IS NOT NULL DO NOTHING"""),
         params={
-            "person_ids": person_ids,
-            "kinds": kinds,
-            "amounts": amounts,
-            "bases": bases,
-            "indices": indices,
-            "credited_on": credited_on,
-            "period": period,
-            "event_id": event_id,
+            "person_ids": lines.person_ids,
+            "kinds": lines.kinds,
+            "amounts": lines.amounts,
+            "bases": lines.bases,
+            "indices": lines.indices,
+            "event_ids": lines.event_ids,
+            "periods": lines.periods,
+            "credited_ons": lines.credited_ons,
         },
     )
     return result.rowcount

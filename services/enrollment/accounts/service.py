@@ -36,32 +36,33 @@ async def get_balances(
 
 
 async def apply_credits(session: AsyncSession, envelope: EventEnvelope) -> None:
-    """Post a batch of settled person-months (event handler; applied once per event)."""
-    event: AccountsCredited = envelope.parse(AccountsCredited)
-    ids = list({line.person_id for line in event.lines})
+    """Post one batch of settled person-months (event handler; applied once per event)."""
+    await apply_many_credits(session, [envelope])
+
+
+async def apply_many_credits(session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
+    """Post several credit events in one statement (each event is applied once)."""
+    events = [(e.event_id, e.parse(AccountsCredited)) for e in envelopes]
+    ids = list({line.person_id for _, event in events for line in event.lines})
     unknown = await repository.unknown_persons(session, ids)
     if unknown:
         # Retried, then dead-lettered for an operator: money for nobody is never dropped.
         raise LookupError(f"credits for unregistered persons: {sorted(map(str, unknown))[:5]}")
-    person_ids, kinds, amounts, bases, indices = [], [], [], [], []
-    for line in event.lines:
-        for kind in AccountKind:
-            person_ids.append(line.person_id)
-            kinds.append(kind.value)
-            amounts.append(getattr(line, kind.value))
-            bases.append(line.contribution_base)
-            indices.append(line.contribution_index)
-    await repository.post_credits(
-        session,
-        event_id=envelope.event_id,
-        period=event.period,
-        credited_on=event.credited_on,
-        person_ids=person_ids,
-        kinds=kinds,
-        amounts=amounts,
-        bases=bases,
-        indices=indices,
-    )
+    lines = repository.CreditLines()
+    for event_id, event in events:
+        for line in event.lines:
+            for kind in AccountKind:
+                lines.add(
+                    event_id=event_id,
+                    period=event.period,
+                    credited_on=event.credited_on,
+                    person_id=line.person_id,
+                    kind=kind.value,
+                    amount=getattr(line, kind.value),
+                    base=line.contribution_base,
+                    index=line.contribution_index,
+                )
+    await repository.post_credits(session, lines)
 
 
 def _rate_out(rate: InterestRate) -> InterestRateOut:

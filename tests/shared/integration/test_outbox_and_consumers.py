@@ -47,6 +47,7 @@ class Harness:
         self.tasks: list[asyncio.Task] = []
         self.calls: list[uuid.UUID] = []
         self.fail_times = 0
+        self.batch_sizes: list[int] = []
         self.handler = EventHandler("test.effect", UnitRegistered, self.handle)
 
     async def __aenter__(self) -> "Harness":
@@ -58,18 +59,26 @@ class Harness:
         self.relay = OutboxRelay(self.pool, TEST_SCHEMA, self.bus, batch_size=500, poll_seconds=0.2)
         return self
 
-    def start(self, *, relay: bool = True, consumers: bool = True) -> None:
+    def start(self, *, relay: bool = True, consumers: bool = True, batched: bool = False) -> None:
         self.tasks.append(asyncio.create_task(self.bus.connect_forever()))
         if relay:
             self.tasks.append(asyncio.create_task(self.relay.run()))
         if consumers:
-            handler = EventHandler("test.effect", UnitRegistered, self.handle)
+            many = self.handle_many if batched else None
+            handler = EventHandler("test.effect", UnitRegistered, self.handle, many)
             runner = ConsumerRunner(
                 self.bus, self.sessions, TEST_SCHEMA, [handler], max_deliver=3, ack_wait=5
             )
             self.tasks.append(asyncio.create_task(runner.run()))
 
+    async def handle_many(self, session, envelopes: list[EventEnvelope]) -> None:
+        self.batch_sizes.append(len(envelopes))
+        for envelope in envelopes:
+            await self.handle(session, envelope)
+
     async def handle(self, session, envelope: EventEnvelope) -> None:
+        if envelope.payload["name"] == "poison":
+            raise ValueError("this event can never be applied")
         self.calls.append(envelope.event_id)
         if self.fail_times:
             self.fail_times -= 1
@@ -233,3 +242,19 @@ async def _processed(h: Harness, n: int) -> bool:
 
 async def _dead_letters(h: Harness, n: int) -> bool:
     return await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.dead_letter") == n
+
+
+async def test_batched_handler_applies_together_and_isolates_a_bad_event(
+    platform: PlatformSettings,
+) -> None:
+    async with Harness(platform) as h:
+        events = [unit_event(n) for n in range(60)]
+        poison = unit_event(99)
+        poison = poison.model_copy(update={"payload": {**poison.payload, "name": "poison"}})
+        await h.stage([*events[:30], poison, *events[30:]])
+        h.start(batched=True)
+        await eventually(lambda: _effects(h, 60), within=30)
+        await eventually(lambda: _dead_letters(h, 1), within=30)
+        assert max(h.batch_sizes) > 1  # applied in batches, not one transaction each
+        assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.effect") == 60
+        assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.processed_event") == 60
