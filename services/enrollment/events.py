@@ -10,5 +10,6 @@ HANDLERS = [
         AccountsCredited,
         apply_credits,
         handle_many=apply_many_credits,
+        workers=2,  # credits to different person-months commute
     ),
 ]

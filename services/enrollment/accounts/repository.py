@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.models import Account, InterestRate, InterestRun, Person, Posting
+from services.enrollment.models import Account, InterestRate, InterestRun, Posting
 
 ACCOUNT_KINDS = ("basic", "annuity_notional", "annuity_funded")
 
@@ -73,8 +73,13 @@ async def postings(
 
 async def unknown_persons(session: AsyncSession, person_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     """The ids among these that are not registered persons."""
-    known = set((await session.exec(select(Person.id).where(Person.id.in_(person_ids)))).all())
-    return [p for p in person_ids if p not in known]
+    rows = await session.exec(
+        text(
+            "SELECT u.id FROM unnest(CAST(:ids AS uuid[])) AS u(id) WHERE NOT EXISTS "
+            "(SELECT 1 FROM enrollment.person p WHERE p.id = u.id)"
+        ).bindparams(ids=person_ids)
+    )
+    return [row[0] for row in rows.all()]
 
 
 @dataclass
@@ -114,13 +119,19 @@ class CreditLines:
 
 
 async def post_credits(session: AsyncSession, lines: CreditLines) -> int:
-    """Post contribution credits, one row per non-zero line, in one statement."""
+    """Post contribution credits, one row per non-zero line, in one statement.
+
+    Accounts are opened at registration; the first statement opens any that are missing
+    (probing first: a conflicting insert costs far more than a lookup).
+    """
     await session.exec(
         text("""
         INSERT INTO enrollment.account (id, person_id, kind, opened_on)
         SELECT gen_random_uuid(), l.person_id, l.kind, min(l.opened_on)
         FROM unnest(CAST(:person_ids AS uuid[]), CAST(:kinds AS text[]),
                     CAST(:credited_ons AS date[])) AS l(person_id, kind, opened_on)
+        WHERE NOT EXISTS (SELECT 1 FROM enrollment.account a
+                          WHERE a.person_id = l.person_id AND a.kind = l.kind)
         GROUP BY l.person_id, l.kind
         ON CONFLICT (person_id, kind) DO NOTHING"""),
         params={
