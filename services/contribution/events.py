@@ -18,6 +18,13 @@ from shared.contracts import (
 UNIT_FIELDS_KEPT = ("name", "funding_type")
 
 
+class UnitNotYetKnown(LookupError):
+    """A unit's change arrived before its registration (another consumer): retried later."""
+
+    def __init__(self, unit_id) -> None:
+        super().__init__(f"unit {unit_id} is not on the roster yet; retried until it is")
+
+
 async def on_unit_registered(session: AsyncSession, envelope: EventEnvelope) -> None:
     """Add the unit to the roster."""
     event: UnitRegistered = envelope.parse(UnitRegistered)
@@ -38,15 +45,16 @@ async def on_unit_updated(session: AsyncSession, envelope: EventEnvelope) -> Non
     """Keep the unit's name and funding type current (the funding type decides the annuity)."""
     event: UnitUpdated = envelope.parse(UnitUpdated)
     changes = {k: v for k, v in event.changes.items() if k in UNIT_FIELDS_KEPT and v}
-    await repository.update_unit(session, event.unit_id, changes)
+    if not await repository.update_unit(session, event.unit_id, changes):
+        raise UnitNotYetKnown(event.unit_id)
 
 
 async def on_unit_closed(session: AsyncSession, envelope: EventEnvelope) -> None:
     """Mark the unit closed: no new declarations; what it owes stays owed."""
     event: UnitClosed = envelope.parse(UnitClosed)
-    await repository.update_unit(
-        session, event.unit_id, {"status": "closed", "closed_on": event.closed_on}
-    )
+    closed = {"status": "closed", "closed_on": event.closed_on}
+    if not await repository.update_unit(session, event.unit_id, closed):
+        raise UnitNotYetKnown(event.unit_id)
 
 
 async def rebuild_liability(session: AsyncSession, person_id) -> None:

@@ -21,10 +21,13 @@ async def insert_unit(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.exec(insert(RosterUnit).values(**values).on_conflict_do_nothing())
 
 
-async def update_unit(session: AsyncSession, unit_id: uuid.UUID, values: dict[str, Any]) -> None:
-    """Change a unit's known fields (a unit not yet on the roster is left alone)."""
+async def update_unit(session: AsyncSession, unit_id: uuid.UUID, values: dict[str, Any]) -> bool:
+    """Change a unit's fields; False if the unit is not on the roster (yet)."""
+    if await session.get(RosterUnit, unit_id) is None:
+        return False
     if values:
         await session.exec(update(RosterUnit).where(RosterUnit.id == unit_id).values(**values))
+    return True
 
 
 async def get_unit(session: AsyncSession, unit_id: uuid.UUID) -> RosterUnit | None:

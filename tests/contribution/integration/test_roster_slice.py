@@ -1,6 +1,8 @@
 """The vertical slice: enrollment registers, the event flows, contribution's roster shows it."""
 
 import asyncio
+import uuid
+from datetime import date
 
 import pytest
 
@@ -8,7 +10,9 @@ from deploy.local.demo import demo_credit_code
 from deploy.local.embedded import EmbeddedNats, free_port
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
-from tests.conftest import auth_headers, delete_stream, make_platform
+from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered
+from tests.conftest import auth_headers, delete_stream, make_platform, running_app
+from tests.enrollment.integration.test_accounts_and_interest import publish, scalar
 from tests.enrollment.integration.test_registration import citizen_id
 from tests.shared.integration.helpers import eventually
 
@@ -165,3 +169,42 @@ async def test_registrations_during_a_nats_outage_reach_the_roster_afterwards(
     finally:
         own_nats.stop()
         await delete_stream(platform)
+
+
+async def test_a_close_that_overtakes_the_registration_is_applied_after_it(platform) -> None:
+    unit_id = uuid.uuid4()
+    closed = UnitClosed(unit_id=unit_id, closed_on=date(2020, 6, 30), reason="撤销")
+    registered = UnitRegistered(
+        unit_id=unit_id,
+        credit_code=demo_credit_code(77),
+        name="县招待所",
+        kind="public_institution",
+        funding_type="self",
+        registered_on=date(2014, 10, 1),
+    )
+    app = contribution_app(platform)
+    async with running_app(app):
+        await eventually(lambda: _true(app.state.bus.connected.is_set()))
+        # The close first, and seen by its consumer before the registration exists.
+        await publish(
+            platform, EventEnvelope.wrap(closed, source="enrollment", aggregate_id=str(unit_id))
+        )
+        await asyncio.sleep(1)
+        await publish(
+            platform, EventEnvelope.wrap(registered, source="enrollment", aggregate_id=str(unit_id))
+        )
+
+        async def closed_on_roster() -> bool:
+            return (
+                await scalar(
+                    platform, f"SELECT status FROM contribution.roster_unit WHERE id = '{unit_id}'"
+                )
+                == "closed"
+            )
+
+        await eventually(closed_on_roster, within=20)
+    assert await scalar(platform, "SELECT count(*) FROM contribution.dead_letter") == 0
+
+
+async def _true(value: bool) -> bool:
+    return value
