@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from services.contribution.domain.periods import month_end, parse_period
 from services.contribution.models import RosterPerson
 from services.contribution.roster import repository
 from shared.auth import READERS, Principal, require_roles
@@ -16,6 +17,14 @@ from shared.pagination import Page
 
 router = APIRouter(prefix="/v1/contribution/roster", tags=["roster"], responses=PROBLEM_RESPONSES)
 ROLES_SEEING_FULL_IDS = frozenset({"clerk", "finance", "admin"})
+
+
+class IntervalOut(BaseModel):
+    """A stretch in which the person owes contributions through a unit (end exclusive)."""
+
+    unit_id: uuid.UUID
+    start_on: date
+    end_on: date | None
 
 
 class RosterPersonOut(BaseModel):
@@ -29,6 +38,7 @@ class RosterPersonOut(BaseModel):
     staff_category: str
     joined_on: date
     status: str
+    liability: list[IntervalOut] = []
 
 
 def _present(person: RosterPerson, who: Principal) -> RosterPersonOut:
@@ -47,9 +57,14 @@ async def get_roster_person(
     """One person on the roster."""
     async with request.app.state.sessions() as session:
         person = await repository.get_person(session, person_id)
-    if person is None:
-        raise ProblemError(404, "roster_person_not_found", f"No person {person_id} on the roster.")
-    return _present(person, who)
+        if person is None:
+            raise ProblemError(
+                404, "roster_person_not_found", f"No person {person_id} on the roster."
+            )
+        intervals = await repository.liability(session, person_id)
+    out = _present(person, who)
+    out.liability = [IntervalOut(**vars(i)) for i in intervals]
+    return out
 
 
 @router.get("/persons", response_model=Page[RosterPersonOut])
@@ -68,3 +83,17 @@ async def list_roster_persons(
     return Page[RosterPersonOut](
         items=[_present(r, who) for r in rows], total=total, limit=limit, offset=offset
     )
+
+
+@router.get("/units/{unit_id}/liable", response_model=list[RosterPersonOut])
+async def liable_in_month(
+    unit_id: uuid.UUID,
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2020-03"])],
+) -> list[RosterPersonOut]:
+    """Who owes contributions through the unit for a month."""
+    first = parse_period(period)
+    async with request.app.state.sessions() as session:
+        persons = await repository.liable_persons(session, unit_id, first, month_end(first))
+    return [_present(p, who) for p in sorted(persons, key=lambda p: p.citizen_id)]
