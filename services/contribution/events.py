@@ -58,7 +58,8 @@ async def on_unit_closed(session: AsyncSession, envelope: EventEnvelope) -> None
 
 
 async def rebuild_liability(session: AsyncSession, person_id) -> None:
-    """Recompute when the person owes contributions from everything received so far.
+    """Recompute when the person owes contributions, and their status, from everything
+    received so far.
 
     Events of different kinds may arrive in any order, so this is rebuilt, never patched.
     """
@@ -68,6 +69,9 @@ async def rebuild_liability(session: AsyncSession, person_id) -> None:
     changes = await repository.status_changes(session, person_id)
     intervals = liability_intervals(person.joined_on, person.unit_id, changes)
     await repository.replace_liability(session, person_id, intervals)
+    status = await repository.latest_status(session, person_id)
+    if status is not None and status != person.status:
+        await repository.update_person(session, person_id, {"status": status})
 
 
 async def on_person_registered(session: AsyncSession, envelope: EventEnvelope) -> None:
@@ -127,8 +131,6 @@ async def on_person_status_changed(session: AsyncSession, envelope: EventEnvelop
             "effective_on": event.effective_on,
         },
     )
-    if await repository.get_person(session, event.person_id) is not None:
-        await repository.update_person(session, event.person_id, {"status": event.status_after})
     await rebuild_liability(session, event.person_id)
 
 

@@ -72,6 +72,17 @@ async def status_changes(session: AsyncSession, person_id: uuid.UUID) -> list[Ch
     return [Change(*row) for row in rows.all()]
 
 
+async def latest_status(session: AsyncSession, person_id: uuid.UUID) -> str | None:
+    """The status after the person's latest change, if any change was received."""
+    rows = await session.exec(
+        select(STATUS_CHANGE.c.status_after)
+        .where(STATUS_CHANGE.c.person_id == person_id)
+        .order_by(STATUS_CHANGE.c.effective_on.desc(), STATUS_CHANGE.c.recorded_at.desc())
+        .limit(1)
+    )
+    return rows.first()
+
+
 async def replace_liability(
     session: AsyncSession, person_id: uuid.UUID, intervals: list[Interval]
 ) -> None:

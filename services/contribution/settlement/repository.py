@@ -25,6 +25,13 @@ async def lock_units(session: AsyncSession, unit_ids: list[uuid.UUID]) -> list[R
     return list(rows.all())
 
 
+async def lock_bank(session: AsyncSession, bank_id: str) -> None:
+    """Serialise one bank's batches until this transaction ends."""
+    await session.exec(
+        text("SELECT pg_advisory_xact_lock(7102, hashtext(:bank))").bindparams(bank=bank_id)
+    )
+
+
 async def units_by_code(session: AsyncSession, codes: list[str]) -> dict[str, uuid.UUID]:
     """Unit ids by credit code, for the codes that are on the roster."""
     rows = await session.exec(

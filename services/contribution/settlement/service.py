@@ -130,6 +130,9 @@ async def record_bank_receipts(
                 f"receipts[{index}].received_on is in the future.",
                 field=f"receipts[{index}].received_on",
             )
+    # One batch per bank at a time: two batches carrying the same new reference must not
+    # both insert it (the second then sees it and answers already_recorded).
+    await repository.lock_bank(session, bank_id)
     units = await repository.units_by_code(session, [r.unit_credit_code for r in body.receipts])
     unknown = sorted({r.unit_credit_code for r in body.receipts} - set(units))
     if unknown:
