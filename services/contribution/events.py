@@ -1,5 +1,8 @@
 """Events contribution consumes: enrollment's units, persons and their status changes."""
 
+import uuid
+from datetime import date
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.contribution.domain.liability import liability_intervals
@@ -57,7 +60,7 @@ async def on_unit_closed(session: AsyncSession, envelope: EventEnvelope) -> None
         raise UnitNotYetKnown(event.unit_id)
 
 
-async def rebuild_liability(session: AsyncSession, person_id) -> None:
+async def rebuild_liability(session: AsyncSession, person_id: uuid.UUID) -> None:
     """Recompute when the person owes contributions, and their status, from everything
     received so far.
 
@@ -74,9 +77,13 @@ async def rebuild_liability(session: AsyncSession, person_id) -> None:
         await repository.update_person(session, person_id, {"status": status})
 
 
-async def on_person_registered(session: AsyncSession, envelope: EventEnvelope) -> None:
-    """Add the person to the roster; liable for contributions from their joining month."""
-    event: PersonRegistered = envelope.parse(PersonRegistered)
+async def _add_person(
+    session: AsyncSession,
+    event: PersonRegistered | PersonTransferredIn,
+    joined_on: date,
+    event_id: uuid.UUID,
+) -> None:
+    """Put a person on the roster unless they are there already."""
     await repository.insert_person(
         session,
         {
@@ -86,29 +93,23 @@ async def on_person_registered(session: AsyncSession, envelope: EventEnvelope) -
             "unit_id": event.unit_id,
             "unit_credit_code": event.unit_credit_code,
             "staff_category": event.staff_category,
-            "joined_on": event.joined_on,
-            "source_event_id": envelope.event_id,
+            "joined_on": joined_on,
+            "source_event_id": event_id,
         },
     )
+
+
+async def on_person_registered(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """Add the person to the roster; liable for contributions from their joining month."""
+    event: PersonRegistered = envelope.parse(PersonRegistered)
+    await _add_person(session, event, event.joined_on, envelope.event_id)
     await rebuild_liability(session, event.person_id)
 
 
 async def on_person_transferred_in(session: AsyncSession, envelope: EventEnvelope) -> None:
     """A person arriving from elsewhere joins the roster (or moves to their new unit)."""
     event: PersonTransferredIn = envelope.parse(PersonTransferredIn)
-    await repository.insert_person(
-        session,
-        {
-            "id": event.person_id,
-            "citizen_id": event.citizen_id,
-            "name": event.name,
-            "unit_id": event.unit_id,
-            "unit_credit_code": event.unit_credit_code,
-            "staff_category": event.staff_category,
-            "joined_on": event.effective_on,
-            "source_event_id": envelope.event_id,
-        },
-    )
+    await _add_person(session, event, event.effective_on, envelope.event_id)
     await repository.update_person(
         session,
         event.person_id,

@@ -9,18 +9,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.contribution.access import shown_citizen_id
 from services.contribution.audits import repository
 from services.contribution.models import Audit, AuditFinding
 from services.contribution.roster import repository as roster
 from shared.auth import READERS, Principal, require_roles
 from shared.db import unit_of_work
 from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.ids import mask_citizen_id
 from shared.money import Money
 
 router = APIRouter(prefix="/v1/contribution/audits", tags=["audits"], responses=PROBLEM_RESPONSES)
 AUDITORS = ("clerk", "finance")
-ROLES_SEEING_FULL_IDS = frozenset({"clerk", "finance", "admin"})
 
 
 class AuditIn(BaseModel):
@@ -94,8 +93,8 @@ class ResolutionIn(BaseModel):
 
 def _finding_out(finding: AuditFinding, who: Principal) -> FindingOut:
     out = FindingOut.model_validate(finding, from_attributes=True)
-    if out.citizen_id and not who.roles & ROLES_SEEING_FULL_IDS:
-        out.citizen_id = mask_citizen_id(out.citizen_id)
+    if out.citizen_id:
+        out.citizen_id = shown_citizen_id(out.citizen_id, who)
     return out
 
 

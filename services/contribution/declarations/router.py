@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
 
+from services.contribution.access import shown_citizen_id
 from services.contribution.declarations import repository, service
 from services.contribution.declarations.schemas import (
     AdjustmentIn,
@@ -21,7 +22,6 @@ from services.contribution.declarations.schemas import (
 from shared.auth import READERS, Principal, require_roles
 from shared.db import unit_of_work
 from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.ids import mask_citizen_id
 from shared.pagination import Page
 
 router = APIRouter(
@@ -29,7 +29,6 @@ router = APIRouter(
 )
 DECLARERS = ("clerk",)
 REVIEWERS = ("clerk", "finance")
-ROLES_SEEING_FULL_IDS = frozenset({"clerk", "finance", "admin"})
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -105,8 +104,8 @@ async def list_lines(
     async with request.app.state.sessions() as session:
         rows, total = await repository.lines(session, declaration_id, limit, offset)
     items = [LineOut.model_validate(r, from_attributes=True) for r in rows]
-    if not who.roles & ROLES_SEEING_FULL_IDS:
-        items = [i.model_copy(update={"citizen_id": mask_citizen_id(i.citizen_id)}) for i in items]
+    for item in items:
+        item.citizen_id = shown_citizen_id(item.citizen_id, who)
     return Page[LineOut](items=items, total=total, limit=limit, offset=offset)
 
 

@@ -35,15 +35,17 @@ class Interval:
 def liability_intervals(
     joined_on: date, unit_id: uuid.UUID, changes: list[Change]
 ) -> list[Interval]:
-    """The person's intervals; on the same day an ending is applied before a new start."""
+    """The person's intervals given their current unit; on the same day an ending is applied
+    before a new start."""
     intervals: list[Interval] = []
     open_since: date | None = joined_on
     open_unit = unit_id
     ordered = sorted(changes, key=lambda c: (c.effective_on, c.change_type in STARTS))
     for change in ordered:
         if change.change_type in ENDS and open_since is not None:
+            # The change names the unit the person was under when it ended.
             if change.effective_on > open_since:
-                intervals.append(Interval(open_unit, open_since, change.effective_on))
+                intervals.append(Interval(change.unit_id, open_since, change.effective_on))
             open_since = None
         elif change.change_type in STARTS and open_since is None:
             open_since, open_unit = change.effective_on, change.unit_id

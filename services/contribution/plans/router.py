@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from services.contribution.access import shown_citizen_id
 from services.contribution.domain.periods import parse_period
 from services.contribution.plans import repository, service
 from services.contribution.plans.schemas import (
@@ -17,12 +18,10 @@ from services.contribution.plans.schemas import (
 from shared.auth import READERS, Principal, require_roles
 from shared.db import unit_of_work
 from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.ids import mask_citizen_id
 from shared.observability import request_id_of
 from shared.pagination import Page
 
 router = APIRouter(prefix="/v1/contribution/plans", tags=["plans"], responses=PROBLEM_RESPONSES)
-ROLES_SEEING_FULL_IDS = frozenset({"clerk", "finance", "admin"})
 
 
 @router.post("/generate", response_model=GenerateOut)
@@ -74,8 +73,6 @@ async def get_plan(
         if plan is None:
             raise ProblemError(404, "plan_not_found", f"No plan {plan_id}.")
         lines = [PlanLineOut.model_validate(r) for r in await repository.lines(session, plan_id)]
-    if not who.roles & ROLES_SEEING_FULL_IDS:
-        lines = [
-            ln.model_copy(update={"citizen_id": mask_citizen_id(ln.citizen_id)}) for ln in lines
-        ]
+    for line in lines:
+        line.citizen_id = shown_citizen_id(line.citizen_id, who)
     return PlanDetailOut(**service.present(plan).model_dump(), lines=lines)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 
+from services.contribution.access import shown_citizen_id
 from services.contribution.domain.allocation import late_fee
 from services.contribution.domain.periods import format_period
 from services.contribution.parameters.repository import in_force
@@ -16,13 +17,11 @@ from services.contribution.reports import repository
 from services.contribution.reports.repository import ITEMS
 from shared.auth import READERS, Principal, require_roles
 from shared.errors import PROBLEM_RESPONSES
-from shared.ids import mask_citizen_id
 from shared.money import Money
 
 router = APIRouter(
     prefix="/v1/contribution", tags=["arrears and reports"], responses=PROBLEM_RESPONSES
 )
-ROLES_SEEING_FULL_IDS = frozenset({"clerk", "finance", "admin"})
 ZERO = Decimal("0.00")
 
 
@@ -178,10 +177,9 @@ async def arrears_by_person(
     """The person-months behind a unit's arrears."""
     async with request.app.state.sessions() as session:
         rows = await repository.overdue_person_months(session, as_of or date.today(), unit_id)
-    full = bool(who.roles & ROLES_SEEING_FULL_IDS)
     return [
         PersonMonthOwed(
-            citizen_id=r["citizen_id"] if full else mask_citizen_id(r["citizen_id"]),
+            citizen_id=shown_citizen_id(r["citizen_id"], who),
             name=r["name"],
             period=format_period(r["period"]),
             base=r["base"],

@@ -7,16 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from services.contribution.access import shown_citizen_id
 from services.contribution.domain.periods import month_end, parse_period
 from services.contribution.models import RosterPerson
 from services.contribution.roster import repository
 from shared.auth import READERS, Principal, require_roles
 from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.ids import mask_citizen_id
 from shared.pagination import Page
 
 router = APIRouter(prefix="/v1/contribution/roster", tags=["roster"], responses=PROBLEM_RESPONSES)
-ROLES_SEEING_FULL_IDS = frozenset({"clerk", "finance", "admin"})
 
 
 class IntervalOut(BaseModel):
@@ -43,9 +42,8 @@ class RosterPersonOut(BaseModel):
 
 def _present(person: RosterPerson, who: Principal) -> RosterPersonOut:
     out = RosterPersonOut.model_validate(person, from_attributes=True)
-    if who.roles & ROLES_SEEING_FULL_IDS:
-        return out
-    return out.model_copy(update={"citizen_id": mask_citizen_id(out.citizen_id)})
+    out.citizen_id = shown_citizen_id(out.citizen_id, who)
+    return out
 
 
 @router.get("/persons/{person_id}", response_model=RosterPersonOut)

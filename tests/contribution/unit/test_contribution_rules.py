@@ -50,7 +50,7 @@ def test_liability_follows_the_status_history() -> None:
         Change(date(2020, 8, 1), "transfer_in", OTHER),
         Change(date(2020, 8, 1), "transfer_out", UNIT),
     ]
-    intervals = liability_intervals(joined, UNIT, moved)
+    intervals = liability_intervals(joined, OTHER, moved)  # the roster shows the new unit
     assert [(i.unit_id, i.start_on, i.end_on) for i in intervals] == [
         (UNIT, joined, date(2020, 8, 1)),
         (OTHER, date(2020, 8, 1), None),
