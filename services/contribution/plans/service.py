@@ -34,7 +34,10 @@ async def generate(
     today = today or date.today()
     period = parse_period(body.period)
     await repository.lock_period(session, period)
-    found = await in_force(session, [*RATES.values(), "plan.due_day"], period)
+    # The average wage is recorded too: settlement derives each month's index from it.
+    found = await in_force(
+        session, [*RATES.values(), "plan.due_day", "average_monthly_wage"], period
+    )
     due_day = int(found["plan.due_day"].value)
     regular_due = due_date(period, due_day)
     # A supplementary plan made later is due in the month it is made, not retroactively.

@@ -4,7 +4,7 @@ Shape: one event per settled plan (a unit's month), split every 1,000 persons, s
 unit's month is what enrollment applies in one go. Each line carries the person's basic
 credit (the individual 8%), the funded and notional annuity parts (the unit's 8% is
 notional for fully state-funded units), the month's base and its index (base / last
-year's average wage, 4 places half up, at most 10).
+year's average wage as recorded on the plan, 4 places half up, at most 10).
 
 The envelopes are built by PostgreSQL: a large settlement credits hundreds of thousands
 of person-months, and building them line by line in Python cost more than the whole
@@ -12,22 +12,17 @@ allocation. The integration tests check the rows against the contract.
 """
 
 import uuid
-from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.contribution.config import SCHEMA
-from services.contribution.parameters.repository import in_force
 from shared.contracts import AccountsCredited
 
 LINES_PER_EVENT = 1000  # keeps a message far below NATS's 1 MB default payload limit
 
 STAGE_CREDIT_EVENTS = """
-WITH wages AS (
-    SELECT * FROM unnest(CAST(:years AS int[]), CAST(:wages AS numeric[])) AS w(year, wage)
-), lines AS (
+WITH lines AS (
     SELECT p.id AS plan_id, p.unit_id, p.period, p.settled_on, l.person_id,
            (row_number() OVER (PARTITION BY p.id ORDER BY l.person_id) - 1) / :per_event
                AS chunk,
@@ -37,11 +32,13 @@ WITH wages AS (
                'annuity_funded', (l.annuity_individual + l.annuity_unit)::text,
                'annuity_notional', l.annuity_unit_notional::text,
                'contribution_base', l.base::text,
-               'contribution_index', least(round(l.base / w.wage, 4), 10)::text
+               'contribution_index', least(round(l.base / w.value, 4), 10)::text
            ) AS line
     FROM contribution.plan p
     JOIN contribution.plan_line l ON l.plan_id = p.id
-    JOIN wages w ON w.year = extract(year FROM p.period)
+    -- the average wage version the plan was generated with
+    JOIN contribution.parameter w
+      ON w.id = ANY(p.parameter_ids) AND w.name = 'average_monthly_wage'
     WHERE p.id = ANY(CAST(:plan_ids AS uuid[]))
 ), events AS (
     SELECT gen_random_uuid() AS event_id, plan_id, chunk, unit_id, period, settled_on,
@@ -67,19 +64,13 @@ FROM events
 
 
 async def stage_credit_events(
-    session: AsyncSession, plan_ids: list[uuid.UUID], years: set[int], request_id: str | None
+    session: AsyncSession, plan_ids: list[uuid.UUID], request_id: str | None
 ) -> None:
-    """Write the credit events of these settled plans (of these years) into the outbox."""
+    """Write the credit events of these settled plans into the outbox."""
     if not plan_ids:
         return
-    wages = []
-    for year in sorted(years):
-        found = await in_force(session, ["average_monthly_wage"], date(year, 1, 1))
-        wages.append(Decimal(found["average_monthly_wage"].value))
     await session.exec(
         text(STAGE_CREDIT_EVENTS).bindparams(
-            years=sorted(years),
-            wages=wages,
             plan_ids=plan_ids,
             per_event=LINES_PER_EVENT,
             subject=AccountsCredited.SUBJECT,

@@ -135,12 +135,10 @@ async def insert_allocations(
     )
 
 
-async def apply_to_plans(
-    session: AsyncSession, allocations: list[Allocation]
-) -> dict[uuid.UUID, int]:
-    """Add the allocations to their plans; returns the plans now fully paid, with their year."""
+async def apply_to_plans(session: AsyncSession, allocations: list[Allocation]) -> list[uuid.UUID]:
+    """Add the allocations to their plans; returns the plans now fully paid."""
     if not allocations:
-        return {}
+        return []
     totals: dict[uuid.UUID, dict[str, Decimal]] = {}
     last_paid: dict[uuid.UUID, date] = {}
     for a in allocations:
@@ -163,10 +161,10 @@ async def apply_to_plans(
             "FROM (SELECT unnest(CAST(:ids AS uuid[])) AS id, "
             + ", ".join(f"unnest(CAST(:{c} AS numeric[])) AS {c}" for c in columns)
             + ", unnest(CAST(:paid_on AS date[])) AS paid_on) v "
-            "WHERE p.id = v.id RETURNING p.id, p.settled_on, p.period"
+            "WHERE p.id = v.id RETURNING p.id, p.settled_on"
         ).bindparams(ids=ids, paid_on=[last_paid[i] for i in ids], **arrays)
     )
-    return {plan_id: period.year for plan_id, settled_on, period in rows.all() if settled_on}
+    return [plan_id for plan_id, settled_on in rows.all() if settled_on is not None]
 
 
 async def reduce_receipts(session: AsyncSession, allocations: list[Allocation]) -> None:

@@ -46,7 +46,7 @@ async def allocate_units(
     await repository.insert_allocations(session, unit_of_plan, allocations, fee_rate.id or 0)
     settled = await repository.apply_to_plans(session, allocations)
     await repository.reduce_receipts(session, allocations)
-    await credits.stage_credit_events(session, list(settled), set(settled.values()), request_id)
+    await credits.stage_credit_events(session, settled, request_id)
     return allocations
 
 
