@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
@@ -150,8 +149,3 @@ async def lines(session: AsyncSession, plan_id: uuid.UUID) -> list[dict[str, Any
         ).bindparams(id=plan_id)
     )
     return [dict(r._mapping) for r in rows.all()]
-
-
-def zero_if_none(value: Decimal | None) -> Decimal:
-    """A SQL sum over nothing as zero."""
-    return value if value is not None else Decimal("0.00")

@@ -35,11 +35,6 @@ async def get_unit(session: AsyncSession, unit_id: uuid.UUID) -> RosterUnit | No
     return await session.get(RosterUnit, unit_id)
 
 
-async def unit_by_credit_code(session: AsyncSession, code: str) -> RosterUnit | None:
-    """A roster unit by its unified social credit code."""
-    return (await session.exec(select(RosterUnit).where(RosterUnit.credit_code == code))).first()
-
-
 async def insert_person(session: AsyncSession, values: dict[str, Any]) -> None:
     """Add a person unless they are already there."""
     await session.exec(insert(RosterPerson).values(**values).on_conflict_do_nothing())

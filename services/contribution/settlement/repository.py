@@ -56,14 +56,6 @@ async def insert_receipts(session: AsyncSession, rows: list[dict[str, Any]]) -> 
         await session.exec(insert(Receipt), params=rows)
 
 
-async def units_with_credit(session: AsyncSession) -> list[uuid.UUID]:
-    """Units holding money not yet allocated."""
-    rows = await session.exec(
-        text("SELECT DISTINCT unit_id FROM contribution.receipt WHERE unallocated > 0")
-    )
-    return [r[0] for r in rows.all()]
-
-
 async def open_funds(
     session: AsyncSession, unit_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[Funds]]:
