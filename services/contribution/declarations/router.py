@@ -5,8 +5,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
 
 from services.contribution.access import shown_citizen_id
+from services.contribution.config import SCHEMA
 from services.contribution.declarations import repository, service
 from services.contribution.declarations.schemas import (
     AdjustmentIn,
@@ -22,6 +24,7 @@ from services.contribution.declarations.schemas import (
 from shared.auth import READERS, Principal, require_roles
 from shared.db import unit_of_work
 from shared.errors import PROBLEM_RESPONSES, ProblemError
+from shared.idempotency import IdempotencyKey, run_idempotent
 from shared.pagination import Page
 
 router = APIRouter(
@@ -178,7 +181,15 @@ async def adjust_declaration(
     body: AdjustmentIn,
     request: Request,
     who: Annotated[Principal, Depends(require_roles(*REVIEWERS))],
-) -> DeclarationOut:
-    """Change a base after approval, or add a late joiner, from a month on (audited)."""
-    async with unit_of_work(request.app.state.sessions) as session:
-        return await service.adjust(session, declaration_id, body, who)
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Change a base after approval, or add a late joiner, from a month on (audited). It
+    changes what is owed: use Idempotency-Key so that a retry is not recorded twice."""
+    return await run_idempotent(
+        request.app.state.sessions,
+        SCHEMA,
+        f"adjustment:{who.subject}:{declaration_id}",
+        idempotency_key,
+        body.model_dump(mode="json"),
+        lambda session: service.adjust(session, declaration_id, body, who),
+    )

@@ -45,20 +45,34 @@ async def record_receipt(
     )
 
 
+async def signed_by_bank(
+    bank_id: str,
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles("bank"))],
+) -> Principal:
+    """The bank's token and HMAC signature, checked before the body is even parsed.
+
+    The signature is recorded in its own transaction, so it cannot be replayed even when
+    the request itself is then refused.
+    """
+    if "admin" not in who.roles and who.subject != bank_id:
+        raise ProblemError(403, "bank_forbidden", "A bank may only post to its own endpoints.")
+    async with unit_of_work(request.app.state.sessions) as session:
+        await verify_bank_request(request, session, SCHEMA, get_settings().bank_secrets, bank_id)
+    return who
+
+
 @router.post("/bank/{bank_id}/receipts", response_model=BankReceiptsOut)
 async def post_bank_receipts(
     bank_id: str,
     body: BankReceiptsIn,
     request: Request,
-    who: Annotated[Principal, Depends(require_roles("bank"))],
+    who: Annotated[Principal, Depends(signed_by_bank)],
 ) -> BankReceiptsOut:
     """A bank posts credits to the collection account (HMAC-signed, X-Bank-Id,
     X-Timestamp, X-Signature). Each reference is recorded once: a repeated post answers
     with the first recording; the same reference with other content is refused."""
-    if "admin" not in who.roles and who.subject != bank_id:
-        raise ProblemError(403, "bank_forbidden", "A bank may only post to its own endpoints.")
     async with unit_of_work(request.app.state.sessions) as session:
-        await verify_bank_request(request, session, SCHEMA, get_settings().bank_secrets, bank_id)
         return await service.record_bank_receipts(
             session, bank_id, body, who, request_id_of(request)
         )

@@ -135,6 +135,11 @@ async def test_bank_batch_is_recorded_once_per_reference(platform, start_apps) -
     # Only banks may post there.
     r = await contribution.post(url, json=batch, headers=auth_headers(platform, "clerk"))
     assert r.status_code == 403
+    # The signature is checked before the body: an unsigned, malformed post is a 401.
+    r = await contribution.post(
+        url, content=b"{not json", headers=auth_headers(platform, "bank", subject=BANK)
+    )
+    assert (r.status_code, r.json()["code"]) == (401, "signature_missing")
 
 
 async def test_audit_finds_what_the_rules_describe(platform, start_apps) -> None:

@@ -130,19 +130,20 @@ async def test_declaration_review_and_clamping(platform, start_apps) -> None:
     # A raised base from March after January and February are planned: supplementary plans.
     await generate(contribution, platform, "2020-01")
     await generate(contribution, platform, "2020-02")
-    r = await contribution.post(
-        f"/v1/contribution/declarations/{did}/adjustments",
-        headers=clerk_b,
-        json={
-            "citizen_id": staff[0]["citizen_id"],
-            "name": "低",
-            "wage": "5000.00",
-            "from_month": 1,
-            "reason": "补报绩效工资",
-        },
-    )
-    assert r.status_code == 201, r.text
-    assert r.json()["adjustments"][0]["base"] == "5000.00"
+    raise_base = {
+        "citizen_id": staff[0]["citizen_id"],
+        "name": "低",
+        "wage": "5000.00",
+        "from_month": 1,
+        "reason": "补报绩效工资",
+    }
+    keyed = {**clerk_b, "Idempotency-Key": "adjust-low-0001"}
+    for _ in range(2):  # a retry is answered from the first recording
+        r = await contribution.post(
+            f"/v1/contribution/declarations/{did}/adjustments", headers=keyed, json=raise_base
+        )
+        assert r.status_code == 201, r.text
+    assert [a["base"] for a in r.json()["adjustments"]] == ["5000.00"]
     supplement = await generate(contribution, platform, "2020-01")
     assert supplement["supplementary_plans"] == 1 and supplement["person_months"] == 1
     # (5000 - 4000) x (16% + 8% + 4%) cash; the notional 8% is recorded, not collected
