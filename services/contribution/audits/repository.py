@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import date
-from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -147,18 +146,30 @@ async def findings(session: AsyncSession, audit_ids: list[uuid.UUID]) -> list[Au
     return list(rows.all())
 
 
-async def counts(session: AsyncSession, audit_ids: list[uuid.UUID]) -> dict[str, Any]:
-    """Findings by kind and status over these audits."""
+async def counts(
+    session: AsyncSession, audit_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, dict[str, int]]]:
+    """Per audit, its findings counted by kind and status."""
     rows = await session.exec(
         text(
-            "SELECT kind, status, count(*) FROM contribution.audit_finding "
-            "WHERE audit_id = ANY(:ids) GROUP BY kind, status"
+            "SELECT audit_id, kind, status, count(*) FROM contribution.audit_finding "
+            "WHERE audit_id = ANY(:ids) GROUP BY audit_id, kind, status"
         ).bindparams(ids=audit_ids)
     )
-    out: dict[str, Any] = {}
-    for kind, status, n in rows.all():
-        out.setdefault(kind, {})[status] = n
+    out: dict[uuid.UUID, dict[str, dict[str, int]]] = {a: {} for a in audit_ids}
+    for audit_id, kind, status, n in rows.all():
+        out[audit_id].setdefault(kind, {})[status] = n
     return out
+
+
+def merged(counts: dict[uuid.UUID, dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+    """Counts of several audits added together."""
+    total: dict[str, dict[str, int]] = {}
+    for by_kind in counts.values():
+        for kind, by_status in by_kind.items():
+            for status, n in by_status.items():
+                total.setdefault(kind, {})[status] = total.get(kind, {}).get(status, 0) + n
+    return total
 
 
 async def finding_for_update(session: AsyncSession, finding_id: uuid.UUID) -> AuditFinding | None:

@@ -98,12 +98,11 @@ def _finding_out(finding: AuditFinding, who: Principal) -> FindingOut:
     return out
 
 
-async def _present(session: AsyncSession, audit: Audit, who: Principal, details: bool) -> AuditOut:
-    out = AuditOut(**audit.model_dump(), counts=await repository.counts(session, [audit.id]))
-    if details:
-        out.findings = [
-            _finding_out(f, who) for f in await repository.findings(session, [audit.id])
-        ]
+async def _present(session: AsyncSession, audit: Audit, who: Principal) -> AuditOut:
+    """An audit with its counts and every finding."""
+    counts = await repository.counts(session, [audit.id])
+    out = AuditOut(**audit.model_dump(), counts=counts[audit.id])
+    out.findings = [_finding_out(f, who) for f in await repository.findings(session, [audit.id])]
     return out
 
 
@@ -124,7 +123,7 @@ async def open_audit(
         await repository.find_all(session, opened, body.year, as_of)
         audit = await repository.get(session, opened[0][0])
         assert audit is not None
-        return await _present(session, audit, who, details=True)
+        return await _present(session, audit, who)
 
 
 @router.post("/yearly-run", response_model=YearlyRunOut)
@@ -141,7 +140,7 @@ async def yearly_run(
             session, units, body.year, "yearly", who.subject, as_of
         )
         await repository.find_all(session, opened, body.year, as_of)
-        counts = await repository.counts(session, [a for a, _ in opened])
+        counts = repository.merged(await repository.counts(session, [a for a, _ in opened]))
     return YearlyRunOut(
         year=body.year,
         audited_units=len(opened),
@@ -153,7 +152,7 @@ async def yearly_run(
 @router.get("", response_model=list[AuditOut])
 async def list_audits(
     request: Request,
-    who: Annotated[Principal, Depends(require_roles(*READERS))],
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
     year: int | None = None,
     unit_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -162,7 +161,8 @@ async def list_audits(
     """Audits, newest first, with their finding counts."""
     async with request.app.state.sessions() as session:
         audits = await repository.search(session, year, unit_id, limit, offset)
-        return [await _present(session, a, who, details=False) for a in audits]
+        counts = await repository.counts(session, [a.id for a in audits])
+    return [AuditOut(**a.model_dump(), counts=counts[a.id]) for a in audits]
 
 
 @router.get("/{audit_id}", response_model=AuditOut)
@@ -176,7 +176,7 @@ async def get_audit(
         audit = await repository.get(session, audit_id)
         if audit is None:
             raise ProblemError(404, "audit_not_found", f"No audit {audit_id}.")
-        return await _present(session, audit, who, details=True)
+        return await _present(session, audit, who)
 
 
 @router.post("/findings/{finding_id}/resolution", response_model=FindingOut)

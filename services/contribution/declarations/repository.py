@@ -70,19 +70,24 @@ async def upsert_lines(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
     )
 
 
-async def totals(session: AsyncSession, declaration_id: uuid.UUID) -> dict[str, Any]:
-    """Number of lines, unit base, and how many bases were clamped each way."""
-    row = (
-        await session.exec(
-            text(
-                "SELECT count(*) AS persons, coalesce(sum(base), 0) AS unit_base, "
-                "count(*) FILTER (WHERE clamp = 'raised_to_floor') AS raised, "
-                "count(*) FILTER (WHERE clamp = 'lowered_to_cap') AS lowered "
-                "FROM contribution.declaration_line WHERE declaration_id = :id"
-            ).bindparams(id=declaration_id)
-        )
-    ).one()
-    return dict(row._mapping)
+EMPTY_TOTALS = {"persons": 0, "unit_base": 0, "raised": 0, "lowered": 0}
+
+
+async def totals(
+    session: AsyncSession, declaration_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """Per declaration: number of lines, unit base, and how many bases were clamped each way."""
+    rows = await session.exec(
+        text(
+            "SELECT declaration_id, count(*) AS persons, sum(base) AS unit_base, "
+            "count(*) FILTER (WHERE clamp = 'raised_to_floor') AS raised, "
+            "count(*) FILTER (WHERE clamp = 'lowered_to_cap') AS lowered "
+            "FROM contribution.declaration_line WHERE declaration_id = ANY(:ids) "
+            "GROUP BY declaration_id"
+        ).bindparams(ids=declaration_ids)
+    )
+    found = {row.declaration_id: dict(row._mapping) for row in rows.all()}
+    return {i: found.get(i, EMPTY_TOTALS) for i in declaration_ids}
 
 
 async def lines(

@@ -66,7 +66,7 @@ async def list_declarations(
             limit=limit,
             offset=offset,
         )
-        items = [await service.present(session, d, details=False) for d in rows]
+        items = await service.present_many(session, rows)
     return Page[DeclarationOut](items=items, total=total, limit=limit, offset=offset)
 
 

@@ -73,28 +73,35 @@ def _line_row(declaration: Declaration, line: LineIn) -> dict:
     }
 
 
-async def present(
-    session: AsyncSession, declaration: Declaration, *, details: bool = True
-) -> DeclarationOut:
-    """A declaration with its totals (and log and adjustments when details are asked)."""
-    totals = await repository.totals(session, declaration.id)
-    out = DeclarationOut(
-        **declaration.model_dump(exclude={"status"}),
-        status=DeclarationStatus(declaration.status),
-        person_count=totals["persons"],
-        unit_base=repository.as_decimal(totals["unit_base"]),
-        raised_to_floor=totals["raised"],
-        lowered_to_cap=totals["lowered"],
-    )
-    if details:
-        out.log = [
-            LogEntry.model_validate(e, from_attributes=True)
-            for e in await repository.log(session, declaration.id)
-        ]
-        out.adjustments = [
-            _adjustment_out(b) for b in await repository.adjustments(session, declaration.id)
-        ]
+async def present(session: AsyncSession, declaration: Declaration) -> DeclarationOut:
+    """A declaration with its totals, log and adjustments."""
+    [out] = await present_many(session, [declaration])
+    out.log = [
+        LogEntry.model_validate(e, from_attributes=True)
+        for e in await repository.log(session, declaration.id)
+    ]
+    out.adjustments = [
+        _adjustment_out(b) for b in await repository.adjustments(session, declaration.id)
+    ]
     return out
+
+
+async def present_many(
+    session: AsyncSession, declarations: list[Declaration]
+) -> list[DeclarationOut]:
+    """Declarations with their totals, counted in one query."""
+    totals = await repository.totals(session, [d.id for d in declarations])
+    return [
+        DeclarationOut(
+            **d.model_dump(exclude={"status"}),
+            status=DeclarationStatus(d.status),
+            person_count=totals[d.id]["persons"],
+            unit_base=repository.as_decimal(totals[d.id]["unit_base"] or 0),
+            raised_to_floor=totals[d.id]["raised"],
+            lowered_to_cap=totals[d.id]["lowered"],
+        )
+        for d in declarations
+    ]
 
 
 def _adjustment_out(base: Base) -> BaseChangeOut:
@@ -226,7 +233,7 @@ async def submit(
     """Hand the declaration to the agency for review."""
     declaration = await _load(session, declaration_id, lock=True)
     _require_status(declaration, EDITABLE, "submitted")
-    if (await repository.totals(session, declaration.id))["persons"] == 0:
+    if (await repository.totals(session, [declaration.id]))[declaration.id]["persons"] == 0:
         raise ProblemError(422, "declaration_empty", "A declaration needs at least one line.")
     declaration.status = DeclarationStatus.submitted.value
     declaration.submitted_by, declaration.submitted_at = who.subject, datetime.now(UTC)
