@@ -14,15 +14,14 @@ from services.contribution.domain.allocation import PRIORITY, Allocation, Funds,
 from services.contribution.models import Receipt, RosterUnit
 
 
-async def lock_units(session: AsyncSession, unit_ids: list[uuid.UUID]) -> list[RosterUnit]:
+async def lock_units(session: AsyncSession, unit_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     """Lock the units' roster rows (in id order, so concurrent batches cannot deadlock)."""
     rows = await session.exec(
-        select(RosterUnit)
-        .where(RosterUnit.id.in_(unit_ids))
-        .order_by(RosterUnit.id)
-        .with_for_update()
+        text(
+            "SELECT id FROM contribution.roster_unit WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"
+        ).bindparams(ids=unit_ids)
     )
-    return list(rows.all())
+    return [row[0] for row in rows.all()]
 
 
 async def lock_bank(session: AsyncSession, bank_id: str) -> None:

@@ -31,11 +31,10 @@ async def allocate_units(
     """Use the units' unallocated money on their open plans; credit what becomes settled."""
     if not unit_ids:
         return []
-    locked = await repository.lock_units(session, sorted(set(unit_ids)))
-    ids = [u.id for u in locked]
+    ids = await repository.lock_units(session, list(set(unit_ids)))
     fee_rate = (await in_force(session, ["late_fee.daily_rate"], on))["late_fee.daily_rate"]
     funds = await repository.open_funds(session, ids)
-    plans = await repository.open_plans(session, ids)
+    plans = await repository.open_plans(session, list(funds))  # only units holding money
     allocations: list[Allocation] = []
     unit_of_plan: dict[uuid.UUID, uuid.UUID] = {}
     for unit_id in ids:
