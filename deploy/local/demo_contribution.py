@@ -53,18 +53,22 @@ def _wait_for_roster(client: httpx.Client, clerk: dict, expected: int) -> None:
     raise RuntimeError("contribution's roster did not catch up with enrollment in 3 minutes")
 
 
-def _wage(rng: random.Random) -> str:
-    """Mostly ordinary wages; about one in twenty below the floor (3567.60 in 2020)."""
+def _wage(citizen_id: str) -> str:
+    """Mostly ordinary wages; about one in twenty below the floor (3567.60 in 2020).
+
+    Seeded by the person, so the wage does not depend on the order persons are listed in.
+    """
+    rng = random.Random(f"wage-{YEAR}-{citizen_id}")
     low = rng.random() < 0.05
     return f"{rng.randrange(2800, 3500) if low else rng.randrange(4200, 14000)}.00"
 
 
-def _declare(client, clerk, clerk2, unit: dict, persons: list[dict], rng: random.Random) -> None:
+def _declare(client, clerk, clerk2, unit: dict, persons: list[dict]) -> None:
     lines = [
         {
             "citizen_id": p["citizen_id"],
             "name": p["name"],
-            "wage": _wage(rng),
+            "wage": _wage(p["citizen_id"]),
         }
         for p in persons
         if p["status"] != "retired"
@@ -157,9 +161,8 @@ def load_contribution_demo(client: httpx.Client) -> dict:
     by_unit: dict[str, list[dict]] = {}
     for p in persons:
         by_unit.setdefault(p["unit_id"], []).append(p)
-    rng = random.Random(YEAR)
     for unit in sorted(units, key=lambda u: u["credit_code"]):
-        _declare(client, clerk, clerk2, unit, by_unit.get(unit["id"], []), rng)
+        _declare(client, clerk, clerk2, unit, by_unit.get(unit["id"], []))
     codes = {u["id"]: u["credit_code"] for u in units}
     for month in range(1, 13):
         period = f"{YEAR}-{month:02d}"
