@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import time
 
 import asyncpg
 import structlog
@@ -26,12 +27,17 @@ class OutboxRelay:
         *,
         batch_size: int = 2000,
         poll_seconds: float = 1.0,
+        retention_hours: float = 168.0,
+        purge_every_seconds: float = 3600.0,
     ) -> None:
         self.pool = pool
         self.schema = schema
         self.bus = bus
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.retention_hours = retention_hours
+        self.purge_every_seconds = purge_every_seconds
+        self._last_purge = time.monotonic()
         self._wake = asyncio.Event()
         q = f'"{schema}"'
         self._select = (
@@ -39,6 +45,12 @@ class OutboxRelay:
             f"WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
         )
         self._mark = f"UPDATE {q}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+        # Published rows are only history once JetStream holds the event: delete them in
+        # slices so that a large backlog never holds long locks.
+        self._purge = (
+            f"DELETE FROM {q}.outbox WHERE id IN (SELECT id FROM {q}.outbox "
+            f"WHERE published_at < now() - make_interval(secs => $1) LIMIT $2)"
+        )
 
     async def run(self) -> None:
         """Loop forever: publish what is pending, then sleep until notified or polled."""
@@ -55,6 +67,8 @@ class OutboxRelay:
                     log.warning("outbox_relay_failed", schema=self.schema, error=str(exc))
                     await asyncio.sleep(min(0.2 * 2**failures, 5.0))
                     continue
+                if time.monotonic() - self._last_purge > self.purge_every_seconds:
+                    await self._purge_quietly()
                 if sent < self.batch_size:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
@@ -80,6 +94,26 @@ class OutboxRelay:
         if len(acked) < len(rows):
             raise ConnectionError(f"{len(rows) - len(acked)} events were not acknowledged")
         return len(rows)
+
+    async def purge_published(self, slice_size: int = 10_000) -> int:
+        """Delete rows published longer ago than the retention; returns how many."""
+        deleted = 0
+        while True:
+            async with self.pool.acquire() as conn:
+                status = await conn.execute(self._purge, self.retention_hours * 3600.0, slice_size)
+            count = int(status.split()[-1])
+            deleted += count
+            if count < slice_size:
+                return deleted
+
+    async def _purge_quietly(self) -> None:
+        self._last_purge = time.monotonic()
+        try:
+            deleted = await self.purge_published()
+            if deleted:
+                log.info("outbox_purged", schema=self.schema, events=deleted)
+        except Exception as exc:  # the next round tries again
+            log.warning("outbox_purge_failed", schema=self.schema, error=str(exc))
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()

@@ -47,6 +47,7 @@ def create_service_app(
             bus,
             batch_size=settings.relay_batch_size,
             poll_seconds=settings.relay_poll_seconds,
+            retention_hours=settings.outbox_retention_hours,
         )
         sessions = make_session_factory(engine)
         consumers = ConsumerRunner(

@@ -31,6 +31,8 @@ class PlatformSettings(BaseSettings):
 
     relay_batch_size: int = 2000
     relay_poll_seconds: float = 1.0
+    # Published outbox rows are deleted after this long (hourly); JetStream keeps the events.
+    outbox_retention_hours: float = 168.0
     consumer_max_deliver: int = 5
     consumer_ack_wait_seconds: float = 30.0
 

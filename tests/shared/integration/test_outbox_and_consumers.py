@@ -93,7 +93,7 @@ class Harness:
             await stage_events(session, TEST_SCHEMA, events)
 
     async def scalar(self, sql: str) -> int:
-        async with self.engine.connect() as conn:
+        async with self.engine.begin() as conn:  # committed: some callers change rows
             return (await conn.execute(text(sql))).scalar_one()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -258,3 +258,24 @@ async def test_batched_handler_applies_together_and_isolates_a_bad_event(
         assert max(h.batch_sizes) > 1  # applied in batches, not one transaction each
         assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.effect") == 60
         assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.processed_event") == 60
+
+
+async def test_published_rows_are_purged_after_the_retention_and_pending_ones_never(
+    platform: PlatformSettings,
+) -> None:
+    async with Harness(platform) as h:
+        await h.stage([unit_event(n) for n in range(3)])
+        async with h.pool.acquire() as conn:
+            await conn.execute(
+                f"UPDATE {TEST_SCHEMA}.outbox SET created_at = now() - interval '30 days'"
+            )
+        assert await h.relay.purge_published() == 0  # not yet published: kept however old
+        h.start(consumers=False)
+        await eventually(lambda: _published(h, 3))
+        async with h.pool.acquire() as conn:
+            await conn.execute(
+                f"UPDATE {TEST_SCHEMA}.outbox SET published_at = now() - interval '8 days' "
+                f"WHERE id IN (SELECT id FROM {TEST_SCHEMA}.outbox ORDER BY id LIMIT 2)"
+            )
+        assert await h.relay.purge_published(slice_size=1) == 2
+        assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.outbox") == 1
