@@ -214,9 +214,11 @@ async def test_refusals_change_nothing(platform, start_apps) -> None:
     async def closed_in_roster() -> bool:
         return (
             await scalar(
-                platform, f"SELECT status FROM contribution.roster_unit WHERE id = '{hostel['id']}'"
+                platform,
+                "SELECT count(*) FROM contribution.roster_unit "
+                f"WHERE id = '{hostel['id']}' AND status = 'closed'",
             )
-            == "closed"
+            == 1
         )
 
     assert r.status_code == 200, r.text

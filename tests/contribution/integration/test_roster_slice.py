@@ -197,9 +197,11 @@ async def test_a_close_that_overtakes_the_registration_is_applied_after_it(platf
         async def closed_on_roster() -> bool:
             return (
                 await scalar(
-                    platform, f"SELECT status FROM contribution.roster_unit WHERE id = '{unit_id}'"
+                    platform,
+                    "SELECT count(*) FROM contribution.roster_unit "
+                    f"WHERE id = '{unit_id}' AND status = 'closed'",
                 )
-                == "closed"
+                == 1
             )
 
         await eventually(closed_on_roster, within=20)
