@@ -2,10 +2,14 @@
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.contribution.models import Plan, Receipt
 
 ITEMS = ("basic_unit", "basic_individual", "annuity_unit", "annuity_individual")
 DUE_AND_PAID = ", ".join(
@@ -95,3 +99,39 @@ async def received_in_year(session: AsyncSession, year: int) -> dict[str, Any]:
         )
     ).one()
     return dict(row._mapping)
+
+
+async def plans_of_unit(session: AsyncSession, unit_id: uuid.UUID, year: int) -> list[Plan]:
+    """A unit's plans for the year's periods, oldest first."""
+    rows = await session.exec(
+        select(Plan)
+        .where(
+            Plan.unit_id == unit_id,
+            Plan.period >= date(year, 1, 1),
+            Plan.period <= date(year, 12, 31),
+        )
+        .order_by(Plan.period, Plan.seq)
+    )
+    return list(rows.all())
+
+
+async def receipts_of_unit(session: AsyncSession, unit_id: uuid.UUID, year: int) -> list[Receipt]:
+    """A unit's receipts received in the year, oldest first."""
+    rows = await session.exec(
+        select(Receipt)
+        .where(
+            Receipt.unit_id == unit_id,
+            Receipt.received_on >= date(year, 1, 1),
+            Receipt.received_on <= date(year, 12, 31),
+        )
+        .order_by(Receipt.received_on, Receipt.recorded_at)
+    )
+    return list(rows.all())
+
+
+async def credit_of_unit(session: AsyncSession, unit_id: uuid.UUID) -> Decimal:
+    """Money the unit has paid that no plan has used yet."""
+    rows = await session.exec(
+        select(func.coalesce(func.sum(Receipt.unallocated), 0)).where(Receipt.unit_id == unit_id)
+    )
+    return Decimal(rows.one()).quantize(Decimal("0.01"))

@@ -131,6 +131,25 @@ async def test_a_units_year_end_to_end(platform, start_apps) -> None:
     assert [p["period"] for p in persons.json()] == ["2020-02"]
     assert "*" in persons.json()[0]["citizen_id"]
 
+    # The hospital's statement: two months due, one receipt, its over-payment used up.
+    r = await contribution.get(
+        f"/v1/contribution/units/{hospital['id']}/statement/2020",
+        headers=auth_headers(platform, "auditor"),
+    )
+    statement = r.json()
+    assert [p["period"] for p in statement["plans"]] == ["2020-01", "2020-02"]
+    assert (statement["due"], statement["paid"], statement["outstanding"]) == (
+        "4320.00",
+        "3000.00",
+        "1320.00",
+    )
+    assert (statement["received"], statement["credit"]) == ("3000.00", "0.00")
+    r = await contribution.get(
+        "/v1/contribution/units/00000000-0000-0000-0000-000000000001/statement/2020",
+        headers=auth_headers(platform, "auditor"),
+    )
+    assert (r.status_code, r.json()["code"]) == (404, "unit_not_found")
+
     # The year's report: due = paid + outstanding, item by item.
     r = await contribution.get(
         "/v1/contribution/reports/2020", headers=auth_headers(platform, "auditor")
