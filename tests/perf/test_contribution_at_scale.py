@@ -75,8 +75,7 @@ async def seed(dsn: str) -> float:
         await conn.execute("""
             INSERT INTO enrollment.unit (id, credit_code, name, kind, funding_type,
                                          registered_on, created_by)
-            SELECT id, credit_code, name, 'public_institution',
-                   CASE funding_type WHEN 'self' THEN 'self' ELSE 'full' END, registered_on,
+            SELECT id, credit_code, name, 'public_institution', funding_type, registered_on,
                    'bench'
             FROM contribution.roster_unit""")
         await conn.execute("""

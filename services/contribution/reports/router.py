@@ -1,7 +1,6 @@
 """Arrears (欠费) with late fees to a date, and yearly collection reports."""
 
 import uuid
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -220,11 +219,10 @@ async def year_report(
         received = await repository.received_in_year(session, year)
     figures = _figures(totals)
     paid = figures["paid"]
-    by_item: dict[str, Decimal] = defaultdict(lambda: ZERO, received)
     return YearReport(
         year=year,
         units=totals["units"],
         annuity_collected=paid["annuity_unit"] + paid["annuity_individual"],
-        received_in_year={k: by_item[k] for k in [*ITEMS, "late_fees"]},
+        received_in_year={k: received[k] for k in [*ITEMS, "late_fees"]},
         **figures,
     )

@@ -184,7 +184,7 @@ async def test_a_close_that_overtakes_the_registration_is_applied_after_it(platf
     )
     app = contribution_app(platform)
     async with running_app(app):
-        await eventually(lambda: _true(app.state.bus.connected.is_set()))
+        await asyncio.wait_for(app.state.bus.connected.wait(), 10)  # the stream exists
         # The close first, and seen by its consumer before the registration exists.
         await publish(
             platform, EventEnvelope.wrap(closed, source="enrollment", aggregate_id=str(unit_id))
@@ -206,7 +206,3 @@ async def test_a_close_that_overtakes_the_registration_is_applied_after_it(platf
 
         await eventually(closed_on_roster, within=20)
     assert await scalar(platform, "SELECT count(*) FROM contribution.dead_letter") == 0
-
-
-async def _true(value: bool) -> bool:
-    return value
