@@ -10,13 +10,14 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.types import Receive, Scope, Send
 
 from gateway.config import GatewaySettings, get_gateway_settings
 from gateway.openapi import OpenApiMerger
-from gateway.proxy import ProxyMiddleware
+from gateway.proxy import proxied_call, proxy
 from gateway.rate_limit import RateLimiter
 from gateway.tokens import router as token_router
-from gateway.transport import AiohttpTransport
+from gateway.upstream import Http1Transport, origin_of
 from shared.errors import install_problem_handlers
 from shared.logging import configure_logging
 from shared.observability import install_observability
@@ -25,9 +26,21 @@ from shared.settings import PlatformSettings, get_platform_settings
 VERSION = "0.1.0"
 
 
+class GatewayApp(FastAPI):
+    """FastAPI for the gateway's own routes; /v1/<service>/... is forwarded before them."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Dispatch proxied calls straight to the proxy, everything else to FastAPI."""
+        call = proxied_call(scope)
+        if call is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await proxy(self.state, scope, receive, send, *call)
+
+
 def create_app(
     settings: GatewaySettings | None = None, platform: PlatformSettings | None = None
-) -> FastAPI:
+) -> GatewayApp:
     """Build the gateway (settings from the environment unless given)."""
 
     @asynccontextmanager
@@ -37,17 +50,19 @@ def create_app(
         configure_logging("gateway", plat.log_level, plat.log_json)
         timeout = httpx.Timeout(gw.upstream_timeout_seconds, connect=gw.connect_timeout_seconds)
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
-        transport = AiohttpTransport(limits)
+        transport = Http1Transport(limits)
         async with httpx.AsyncClient(timeout=timeout, transport=transport) as http:
             app.state.settings = gw
             app.state.platform = plat
             app.state.http = http
             app.state.transport = transport
+            app.state.upstreams = {name: origin_of(url) for name, url in gw.service_urls.items()}
+            app.state.upstream_timeouts = timeout.as_dict()
             app.state.rate_limiter = RateLimiter(gw.rate_limit_per_second, gw.rate_limit_burst)
             app.state.openapi = OpenApiMerger(http, gw.service_urls, gw.openapi_cache_seconds)
             yield
 
-    app = FastAPI(
+    app = GatewayApp(
         title="Pension back office API",
         version=VERSION,
         lifespan=lifespan,
@@ -56,8 +71,6 @@ def create_app(
         redoc_url=None,
     )
     install_problem_handlers(app)
-    # Added first so the request-id and metrics middleware wraps it.
-    app.add_middleware(ProxyMiddleware)
     install_observability(app)
     app.include_router(token_router)
 

@@ -101,8 +101,12 @@ def _unauthenticated(code: str, detail: str) -> ProblemError:
 
 
 def bearer_token(request: Request) -> str:
-    """Extract the bearer token from the Authorization header."""
-    header = request.headers.get("authorization", "")
+    """Extract the bearer token from the request's Authorization header."""
+    return token_of_authorization(request.headers.get("authorization", ""))
+
+
+def token_of_authorization(header: str) -> str:
+    """Extract the bearer token from an Authorization header value."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise _unauthenticated("token_missing", "An Authorization: Bearer token is required.")

@@ -92,6 +92,7 @@ async def fragile_gateway(
         "PENSION_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "1",
         "PENSION_GATEWAY_RATE_LIMIT_PER_SECOND": "0.5",
         "PENSION_GATEWAY_RATE_LIMIT_BURST": "5",
+        "PENSION_GATEWAY_MAX_BODY_BYTES": "1000",
     }
     app = start_app("gateway", free_port(), env, tmp_path_factory.mktemp("fragile"))
     try:

@@ -47,6 +47,13 @@ def test_slice_register_then_visible_in_contribution(system: System) -> None:
             time.sleep(0.1)
         assert seen.status_code == 200
         assert seen.json()["name"] == "钱七"
+        # The raw path and an encoded query reach the service unchanged.
+        found = gw.get("/v1/enrollment/persons", params={"name": "钱七", "limit": 5})
+        assert [p["id"] for p in found.json()["items"]] == [person.json()["id"]]
+        refused = gw.get("/v1/enrollment/persons", params={"limit": 0})
+        assert (refused.status_code, refused.json()["code"]) == (422, "validation_failed")
+    metrics = httpx.get(f"{system.gateway}/metrics").text
+    assert 'route="/v1/{service}/{path:path}",status="201"' in metrics
 
 
 def test_invalid_input_through_the_gateway_is_problem_json(system: System) -> None:
@@ -124,6 +131,14 @@ def test_down_or_hung_service_gives_502_or_504_fast(fragile_gateway: str) -> Non
     assert (unknown.status_code, unknown.json()["code"]) == (404, "service_unknown")
     health = httpx.get(f"{fragile_gateway}/health", timeout=10)
     assert health.json()["services"]["payout"]["status"] == "down"
+
+
+def test_a_body_over_the_limit_is_refused_before_forwarding(fragile_gateway: str) -> None:
+    clerk = login(fragile_gateway, "admin")
+    r = httpx.post(
+        f"{fragile_gateway}/v1/enrollment/units", headers=clerk, content=b"x" * 2000, timeout=10
+    )
+    assert (r.status_code, r.json()["code"]) == (413, "payload_too_large")
 
 
 def test_rate_limit_answers_429_with_retry_after(fragile_gateway: str) -> None:
