@@ -44,9 +44,9 @@ HOP_BY_HOP = frozenset(
         b"expect",
     }
 )
-# The gateway sets these itself on the way in and out.
+# The gateway sets these itself on the way in and out (its server adds date and server).
 NOT_FORWARDED = HOP_BY_HOP | {b"x-request-id", b"x-forwarded-for"}
-NOT_RETURNED = HOP_BY_HOP | {b"x-request-id"}
+NOT_RETURNED = HOP_BY_HOP | {b"x-request-id", b"date", b"server"}
 
 
 @dataclass

@@ -39,6 +39,7 @@ def test_slice_register_then_visible_in_contribution(system: System) -> None:
         )
         assert person.status_code == 201
         assert person.headers["x-request-id"] == "trace-e2e-1"
+        assert [k for k, _ in person.headers.raw].count(b"date") == 1  # not the service's too
         deadline = time.monotonic() + 15
         while True:
             seen = gw.get(f"/v1/contribution/roster/persons/{person.json()['id']}")
