@@ -27,7 +27,7 @@ T = TypeVar("T")
 
 
 class _StaleConnection(Exception):
-    """A reused connection was closed by the server before any answer arrived."""
+    """The server closed the connection before any answer arrived (retried only if safe)."""
 
 
 class _Connection(asyncio.Protocol):
