@@ -10,7 +10,6 @@ writes the answer back, recording the request id, metrics and access log itself.
 import json
 import re
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -18,6 +17,7 @@ import structlog
 from starlette.types import Receive, Scope, Send
 
 from gateway.policy import check_access
+from gateway.upstream import Answer
 from shared.auth import decode_token, token_of_authorization
 from shared.errors import PROBLEM_JSON, ProblemError, problem_body
 from shared.observability import record_request, request_id_of_headers
@@ -47,15 +47,6 @@ HOP_BY_HOP = frozenset(
 # The gateway sets these itself on the way in and out (its server adds date and server).
 NOT_FORWARDED = HOP_BY_HOP | {b"x-request-id", b"x-forwarded-for"}
 NOT_RETURNED = HOP_BY_HOP | {b"x-request-id", b"date", b"server"}
-
-
-@dataclass
-class Answer:
-    """What the gateway sends back to the caller."""
-
-    status: int
-    body: bytes
-    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
 def proxied_call(scope: Scope) -> tuple[str, str] | None:
@@ -141,7 +132,7 @@ async def forward(
     except httpx.TransportError:
         return problem(502, "upstream_unavailable", f"The {service} service is not reachable.")
     returned = [(k, v) for k, v in upstream.headers if k.lower() not in NOT_RETURNED]
-    return Answer(upstream.status, upstream.body, returned)
+    return Answer(upstream.status, returned, upstream.body)
 
 
 async def read_body(
@@ -171,4 +162,4 @@ def problem(status: int, code: str, detail: str, headers: dict[str, str] | None 
     body = json.dumps(problem_body(status, code, detail), ensure_ascii=False).encode()
     raw = [(b"content-type", PROBLEM_JSON.encode())]
     raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
-    return Answer(status, body, raw)
+    return Answer(status, raw, body)

@@ -141,7 +141,7 @@ class _Connection(asyncio.Protocol):
 
 @dataclass(frozen=True)
 class Answer:
-    """An upstream answer, read whole: framing headers removed, body de-chunked."""
+    """An answer read whole (framing headers removed, body de-chunked), or one to send."""
 
     status: int
     headers: list[tuple[bytes, bytes]]

@@ -75,18 +75,6 @@ def problem_body(
     return body
 
 
-def problem_response(
-    status: int, code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
-) -> JSONResponse:
-    """Return a problem+json response."""
-    return JSONResponse(
-        problem_body(status, code, detail, **extra),
-        status_code=status,
-        media_type=PROBLEM_JSON,
-        headers=headers,
-    )
-
-
 def _field_path(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or ".".join(str(p) for p in loc)
