@@ -18,9 +18,9 @@ from gateway.proxy import proxied_call, proxy
 from gateway.rate_limit import RateLimiter
 from gateway.tokens import router as token_router
 from gateway.upstream import Http1Transport, origin_of
-from shared.errors import install_problem_handlers
+from shared.http.errors import install_problem_handlers
+from shared.http.observability import install_observability
 from shared.logging import configure_logging
-from shared.observability import install_observability
 from shared.settings import PlatformSettings, get_platform_settings
 
 VERSION = "0.1.0"

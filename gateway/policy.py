@@ -1,7 +1,7 @@
 """Which caller may reach which path, checked before anything is forwarded."""
 
-from shared.auth import HUMAN_ROLES, Principal
-from shared.errors import ProblemError
+from shared.http.auth import HUMAN_ROLES, Principal
+from shared.http.errors import ProblemError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -18,9 +18,9 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.policy import check_access
 from gateway.upstream import Answer
-from shared.auth import decode_token, token_of_authorization
-from shared.errors import PROBLEM_JSON, ProblemError, problem_body
-from shared.observability import record_request, request_id_of_headers
+from shared.http.auth import decode_token, token_of_authorization
+from shared.http.errors import PROBLEM_JSON, ProblemError, problem_body
+from shared.http.observability import record_request, request_id_of_headers
 
 log = structlog.get_logger(__name__)
 PROXIED = re.compile(r"^/v1/(?P<service>[a-z][a-z0-9-]*)/(?P<path>.*)$")

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel
 
 from gateway.config import LocalUser
-from shared.auth import issue_token
-from shared.errors import ProblemError
+from shared.http.auth import issue_token
+from shared.http.errors import ProblemError
 
 router = APIRouter(tags=["auth"])
 

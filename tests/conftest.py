@@ -10,7 +10,7 @@ import nats
 import pytest
 from fastapi import FastAPI
 
-from shared.auth import issue_token
+from shared.http.auth import issue_token
 from shared.settings import PlatformSettings
 from tests.infra import InfraOwner, TestInfra, clone_database, drop_database
 

@@ -12,7 +12,7 @@ import asyncpg
 
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from deploy.local.migrate import migrate_all
-from shared.db import asyncpg_dsn
+from shared.data.db import asyncpg_dsn
 
 ENV_ADMIN = "PENSION_TEST_ADMIN_URL"
 ENV_TEMPLATE = "PENSION_TEST_TEMPLATE_DB"

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import httpx
 
-from shared.ids import USCC_CHARSET, citizen_check_char, org_code_check_char, uscc_check_char
+from shared.data.ids import USCC_CHARSET, citizen_check_char, org_code_check_char, uscc_check_char
 
 AREA = "330522"  # a county area code
 UNITS = 308

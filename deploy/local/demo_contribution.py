@@ -15,8 +15,8 @@ from decimal import Decimal
 import httpx
 
 from services.contribution.config import get_settings
-from shared.bank_signature import sign
-from shared.money import round_fen
+from shared.data.money import round_fen
+from shared.http.bank_signature import sign
 
 BANK = "bank-psbc"
 YEAR = 2020

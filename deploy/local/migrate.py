@@ -8,7 +8,7 @@ import asyncpg
 from alembic import command
 from alembic.config import Config
 
-from shared.db import asyncpg_dsn
+from shared.data.db import asyncpg_dsn
 
 SERVICES = ("enrollment", "contribution", "payout", "budget")
 ROOT = Path(__file__).resolve().parents[2]

@@ -55,7 +55,7 @@ def start_app(name: str, port: int, env: dict[str, str], log_dir: Path) -> AppPr
             "--loop",
             "uvloop",
             "--http",
-            "shared.http_protocol:CoalescingHttpToolsProtocol",
+            "shared.http.http_protocol:CoalescingHttpToolsProtocol",
         ],
         env={**os.environ, **env},
         cwd=ROOT,

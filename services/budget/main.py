@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from shared.service_app import create_service_app
+from shared.http.service_app import create_service_app
 from shared.settings import PlatformSettings
 
 VERSION = "0.1.0"

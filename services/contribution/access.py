@@ -1,7 +1,7 @@
 """Who sees what in contribution's answers."""
 
-from shared.auth import Principal
-from shared.ids import mask_citizen_id
+from shared.data.ids import mask_citizen_id
+from shared.http.auth import Principal
 
 # Clerks and finance work with full id numbers; auditors see them masked.
 ROLES_SEEING_FULL_IDS = frozenset({"clerk", "finance", "admin"})

@@ -7,7 +7,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.contribution.domain.liability import liability_intervals
 from services.contribution.roster import repository
-from shared.consumer import EventHandler
 from shared.contracts import (
     EventEnvelope,
     PersonRegistered,
@@ -17,6 +16,7 @@ from shared.contracts import (
     UnitRegistered,
     UnitUpdated,
 )
+from shared.messaging.consumer import EventHandler
 
 UNIT_FIELDS_KEPT = ("name", "funding_type")
 

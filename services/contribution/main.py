@@ -11,7 +11,7 @@ from services.contribution.reports.router import router as reports_router
 from services.contribution.reports.statement import router as statement_router
 from services.contribution.roster.router import router as roster_router
 from services.contribution.settlement.router import router as settlement_router
-from shared.service_app import create_service_app
+from shared.http.service_app import create_service_app
 from shared.settings import PlatformSettings
 
 VERSION = "0.2.0"

@@ -1,8 +1,8 @@
 """Events enrollment consumes."""
 
 from services.enrollment.accounts.service import apply_credits, apply_many_credits
-from shared.consumer import EventHandler
 from shared.contracts import AccountsCredited
+from shared.messaging.consumer import EventHandler
 
 HANDLERS = [
     EventHandler(

@@ -14,10 +14,12 @@ from shared.contracts.enrollment import (
     UnitRegistered,
     UnitUpdated,
 )
+from shared.contracts.payout import DisbursementSettled
 
 __all__ = [
     "AccountsCredited",
     "CreditLine",
+    "DisbursementSettled",
     "EventContract",
     "EventEnvelope",
     "PersonDeceased",

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.base import EventContract
-from shared.money import Money
+from shared.data.money import Money
 
 
 class CreditLine(BaseModel):

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from shared.contracts.base import EventContract
-from shared.money import Money
+from shared.data.money import Money
 
 
 class UnitRegistered(EventContract):

@@ -8,7 +8,7 @@ import httpx
 
 from deploy.local.demo import demo_credit_code
 from services.contribution.config import get_settings
-from shared.bank_signature import sign
+from shared.http.bank_signature import sign
 from tests.e2e.conftest import System, login
 from tests.enrollment.integration.test_registration import citizen_id
 

@@ -5,7 +5,7 @@ import time
 import httpx
 
 from deploy.local.demo import demo_credit_code
-from shared.auth import issue_token
+from shared.http.auth import issue_token
 from tests.e2e.conftest import System, login
 from tests.enrollment.integration.test_registration import citizen_id
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from deploy.local.demo import demo_citizen_id, demo_credit_code
 from deploy.local.embedded import free_port
 from deploy.local.processes import start_app, stop_apps, wait_healthy
-from shared.auth import issue_token
+from shared.http.auth import issue_token
 from tests.e2e.conftest import platform_env
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

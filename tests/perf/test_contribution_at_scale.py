@@ -17,9 +17,9 @@ import pytest
 from deploy.local.embedded import free_port
 from deploy.local.processes import start_app, stop_apps, wait_healthy
 from services.contribution.config import get_settings
-from shared.auth import issue_token
-from shared.bank_signature import sign
-from shared.db import asyncpg_dsn
+from shared.data.db import asyncpg_dsn
+from shared.http.auth import issue_token
+from shared.http.bank_signature import sign
 from tests.e2e.conftest import platform_env
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(1200)]

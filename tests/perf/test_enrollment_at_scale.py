@@ -15,8 +15,8 @@ import pytest
 
 from deploy.local.embedded import free_port
 from deploy.local.processes import start_app, stop_apps, wait_healthy
-from shared.auth import issue_token
-from shared.db import asyncpg_dsn
+from shared.data.db import asyncpg_dsn
+from shared.http.auth import issue_token
 from tests.e2e.conftest import platform_env
 from tests.perf.loadgen import run_load
 

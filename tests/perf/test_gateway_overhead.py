@@ -7,7 +7,7 @@ import pytest
 
 from deploy.local.embedded import free_port
 from deploy.local.processes import start_app, stop_apps, wait_healthy
-from shared.auth import issue_token
+from shared.http.auth import issue_token
 from tests.e2e.conftest import platform_env
 from tests.perf.loadgen import LoadResult, run_load
 

@@ -7,9 +7,9 @@ import time
 import asyncpg
 import pytest
 
-from shared.bus import EventBus
-from shared.db import asyncpg_dsn, make_engine
-from shared.relay import OutboxRelay
+from shared.data.db import asyncpg_dsn, make_engine
+from shared.messaging.bus import EventBus
+from shared.messaging.relay import OutboxRelay
 from tests.shared.integration.helpers import TEST_SCHEMA, create_test_schema, eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

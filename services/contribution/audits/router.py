@@ -13,10 +13,10 @@ from services.contribution.access import shown_citizen_id
 from services.contribution.audits import repository
 from services.contribution.models import Audit, AuditFinding
 from services.contribution.roster import repository as roster
-from shared.auth import READERS, Principal, require_roles
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.money import Money
+from shared.data.db import unit_of_work
+from shared.data.money import Money
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES, ProblemError
 
 router = APIRouter(prefix="/v1/contribution/audits", tags=["audits"], responses=PROBLEM_RESPONSES)
 AUDITORS = ("clerk", "finance")

@@ -21,11 +21,11 @@ from services.contribution.declarations.schemas import (
     MissingReport,
     UploadReport,
 )
-from shared.auth import READERS, Principal, require_roles
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.idempotency import IdempotencyKey, run_idempotent
-from shared.pagination import Page
+from shared.data.db import unit_of_work
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.idempotency import IdempotencyKey, run_idempotent
+from shared.http.pagination import Page
 
 router = APIRouter(
     prefix="/v1/contribution/declarations", tags=["declarations"], responses=PROBLEM_RESPONSES

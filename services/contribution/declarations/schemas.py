@@ -6,8 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.ids import CitizenIdField
-from shared.money import Money
+from shared.data.ids import CitizenIdField
+from shared.data.money import Money
 
 
 class DeclarationStatus(StrEnum):

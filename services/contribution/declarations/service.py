@@ -27,9 +27,9 @@ from services.contribution.domain.periods import month_end
 from services.contribution.models import Base, Declaration
 from services.contribution.parameters.repository import in_force
 from services.contribution.roster import repository as roster
-from shared.auth import Principal
-from shared.errors import ProblemError
-from shared.spreadsheets import read_records
+from shared.data.spreadsheets import read_records
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
 
 LIMIT_PARAMETERS = ["average_monthly_wage", "base.floor_ratio", "base.cap_ratio"]
 UPLOAD_ALIASES = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from shared.money import FEN, round_fen
+from shared.data.money import FEN, round_fen
 
 PRIORITY = ("basic_individual", "annuity_individual", "basic_unit", "annuity_unit")
 ZERO = Decimal("0.00")

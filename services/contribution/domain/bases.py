@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from shared.money import round_fen
+from shared.data.money import round_fen
 
 MAX_MONTHLY_WAGE = Decimal("1000000.00")  # above this a wage is a typing error, not a salary
 

@@ -3,7 +3,7 @@
 import calendar
 from datetime import date
 
-from shared.errors import ProblemError
+from shared.http.errors import ProblemError
 
 
 def parse_period(text: str, field: str = "period") -> date:

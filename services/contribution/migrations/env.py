@@ -1,5 +1,5 @@
 """Alembic environment for the contribution schema."""
 
-from shared.migrations import run_service_migrations
+from shared.data.migrations import run_service_migrations
 
 run_service_migrations("contribution")

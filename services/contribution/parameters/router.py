@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field, model_validator
 
 from services.contribution.models import Parameter
 from services.contribution.parameters import repository
-from shared.auth import READERS, Principal, require_roles
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES
+from shared.data.db import unit_of_work
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(
     prefix="/v1/contribution/parameters", tags=["parameters"], responses=PROBLEM_RESPONSES

@@ -15,11 +15,11 @@ from services.contribution.plans.schemas import (
     PlanLineOut,
     PlanOut,
 )
-from shared.auth import READERS, Principal, require_roles
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.observability import request_id_of
-from shared.pagination import Page
+from shared.data.db import unit_of_work
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.observability import request_id_of
+from shared.http.pagination import Page
 
 router = APIRouter(prefix="/v1/contribution/plans", tags=["plans"], responses=PROBLEM_RESPONSES)
 

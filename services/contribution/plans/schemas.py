@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from shared.money import Money
+from shared.data.money import Money
 
 
 class GenerateIn(BaseModel):

@@ -11,7 +11,7 @@ from services.contribution.parameters.repository import in_force
 from services.contribution.plans import repository
 from services.contribution.plans.schemas import GenerateIn, GenerateOut, PlanOut
 from services.contribution.settlement.service import allocate_units
-from shared.auth import Principal
+from shared.http.auth import Principal
 
 RATES = {
     "basic_unit": "rate.basic_unit",

@@ -14,9 +14,9 @@ from services.contribution.domain.periods import format_period
 from services.contribution.parameters.repository import in_force
 from services.contribution.reports import repository
 from services.contribution.reports.repository import ITEMS
-from shared.auth import READERS, Principal, require_roles
-from shared.errors import PROBLEM_RESPONSES
-from shared.money import Money
+from shared.data.money import Money
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(
     prefix="/v1/contribution", tags=["arrears and reports"], responses=PROBLEM_RESPONSES

@@ -12,9 +12,9 @@ from services.contribution.plans.schemas import PlanOut
 from services.contribution.plans.service import present as present_plan
 from services.contribution.reports import repository
 from services.contribution.roster import repository as roster
-from shared.auth import READERS, Principal, require_roles
-from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.money import Money
+from shared.data.money import Money
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES, ProblemError
 
 router = APIRouter(
     prefix="/v1/contribution/units", tags=["arrears and reports"], responses=PROBLEM_RESPONSES

@@ -11,9 +11,9 @@ from services.contribution.access import shown_citizen_id
 from services.contribution.domain.periods import month_end, parse_period
 from services.contribution.models import RosterPerson
 from services.contribution.roster import repository
-from shared.auth import READERS, Principal, require_roles
-from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.pagination import Page
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.pagination import Page
 
 router = APIRouter(prefix="/v1/contribution/roster", tags=["roster"], responses=PROBLEM_RESPONSES)
 

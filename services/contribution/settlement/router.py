@@ -14,13 +14,13 @@ from services.contribution.settlement.schemas import (
     CounterReceiptIn,
     ReceiptOut,
 )
-from shared.auth import READERS, Principal, require_roles
-from shared.bank_signature import verify_bank_request
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.idempotency import IdempotencyKey, run_idempotent
-from shared.observability import request_id_of
-from shared.pagination import Page
+from shared.data.db import unit_of_work
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.bank_signature import verify_bank_request
+from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.idempotency import IdempotencyKey, run_idempotent
+from shared.http.observability import request_id_of
+from shared.http.pagination import Page
 
 router = APIRouter(prefix="/v1/contribution", tags=["receipts"], responses=PROBLEM_RESPONSES)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from shared.money import Money
+from shared.data.money import Money
 
 
 def _positive(amount: Decimal) -> Decimal:

@@ -21,8 +21,8 @@ from services.contribution.settlement.schemas import (
     CounterReceiptIn,
     ReceiptOut,
 )
-from shared.auth import Principal
-from shared.errors import ProblemError
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
 
 
 async def allocate_units(

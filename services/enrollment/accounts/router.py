@@ -18,11 +18,11 @@ from services.enrollment.accounts.schemas import (
     PostingOut,
 )
 from services.enrollment.config import SCHEMA
-from shared.auth import READERS, Principal, require_roles
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES
-from shared.idempotency import IdempotencyKey, run_idempotent
-from shared.pagination import Page
+from shared.data.db import unit_of_work
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.idempotency import IdempotencyKey, run_idempotent
+from shared.http.pagination import Page
 
 router = APIRouter(prefix="/v1/enrollment", tags=["accounts"], responses=PROBLEM_RESPONSES)
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from services.enrollment.domain.interest import InterestConvention
-from shared.money import Money
+from shared.data.money import Money
 
 
 class AccountKind(StrEnum):

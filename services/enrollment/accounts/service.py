@@ -17,9 +17,9 @@ from services.enrollment.accounts.schemas import (
 )
 from services.enrollment.models import InterestRate, InterestRun
 from services.enrollment.persons import repository as persons
-from shared.auth import Principal
 from shared.contracts import AccountsCredited, EventEnvelope
-from shared.errors import ProblemError
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
 
 
 async def get_balances(

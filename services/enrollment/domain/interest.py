@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from shared.money import round_fen
+from shared.data.money import round_fen
 
 
 class InterestConvention(StrEnum):

@@ -1,6 +1,6 @@
 """Reading staff rows from CSV or XLSX: headers in Chinese or English, typed cells normalised."""
 
-from shared.spreadsheets import Record, read_records
+from shared.data.spreadsheets import Record, read_records
 
 # Column name (as clerks write it) -> field.
 HEADER_ALIASES = {

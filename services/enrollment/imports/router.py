@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, Request, UploadFile
 
 from services.enrollment.imports import service
 from services.enrollment.imports.parsing import read_rows
-from shared.auth import Principal, require_roles
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.observability import request_id_of
+from shared.data.db import unit_of_work
+from shared.http.auth import Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.observability import request_id_of
 
 router = APIRouter(
     prefix="/v1/enrollment/units/{unit_id}/persons", tags=["persons"], responses=PROBLEM_RESPONSES

@@ -13,11 +13,11 @@ from services.enrollment.imports.parsing import Record
 from services.enrollment.models import Account, Person, StatusChange
 from services.enrollment.persons.schemas import PersonCreate
 from services.enrollment.units import repository as units
-from shared.auth import Principal
 from shared.contracts import EventEnvelope, PersonRegistered
-from shared.errors import ProblemError
-from shared.ids import mask_citizen_id
-from shared.outbox import stage_events
+from shared.data.ids import mask_citizen_id
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.messaging.outbox import stage_events
 
 
 class RowResult(BaseModel):

@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse
 from services.enrollment.config import SCHEMA
 from services.enrollment.persons import repository, service
 from services.enrollment.persons.schemas import PersonCreate, PersonOut
-from shared.auth import READERS, Principal, require_roles
-from shared.errors import PROBLEM_RESPONSES
-from shared.idempotency import IdempotencyKey, run_idempotent
-from shared.observability import request_id_of
-from shared.pagination import Page
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.idempotency import IdempotencyKey, run_idempotent
+from shared.http.observability import request_id_of
+from shared.http.pagination import Page
 
 router = APIRouter(prefix="/v1/enrollment/persons", tags=["persons"], responses=PROBLEM_RESPONSES)
 

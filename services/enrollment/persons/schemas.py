@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.ids import InvalidIdentifier, mask_citizen_id, parse_citizen_id
+from shared.data.ids import InvalidIdentifier, mask_citizen_id, parse_citizen_id
 
 
 class StaffCategory(StrEnum):

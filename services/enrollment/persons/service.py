@@ -10,10 +10,10 @@ from services.enrollment.models import Person, StatusChange
 from services.enrollment.persons import repository
 from services.enrollment.persons.schemas import PersonCreate, PersonOut
 from services.enrollment.units import repository as units
-from shared.auth import Principal
 from shared.contracts import EventEnvelope, PersonRegistered
-from shared.errors import ProblemError
-from shared.outbox import stage_events
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.messaging.outbox import stage_events
 
 ROLES_SEEING_FULL_IDS = frozenset({"clerk", "admin"})
 

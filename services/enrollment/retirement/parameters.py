@@ -8,9 +8,9 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from services.enrollment.models import MinimumContributionRule, RetirementAgeRule
-from shared.auth import READERS, Principal, require_roles
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES
+from shared.data.db import unit_of_work
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(
     prefix="/v1/enrollment/parameters", tags=["parameters"], responses=PROBLEM_RESPONSES

@@ -9,10 +9,10 @@ from fastapi.responses import JSONResponse
 from services.enrollment.config import SCHEMA
 from services.enrollment.retirement import service
 from services.enrollment.retirement.schemas import RetirementIn, RetirementOut
-from shared.auth import READERS, Principal, require_roles
-from shared.errors import PROBLEM_RESPONSES
-from shared.idempotency import IdempotencyKey, run_idempotent
-from shared.observability import request_id_of
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.idempotency import IdempotencyKey, run_idempotent
+from shared.http.observability import request_id_of
 
 router = APIRouter(
     prefix="/v1/enrollment/persons/{person_id}/retirement",

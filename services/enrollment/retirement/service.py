@@ -21,10 +21,10 @@ from services.enrollment.retirement import repository
 from services.enrollment.retirement.schemas import RetirementIn, RetirementOut
 from services.enrollment.status_changes import service as changes
 from services.enrollment.units import repository as units
-from shared.auth import Principal
 from shared.contracts import EventEnvelope, PersonRetired
-from shared.errors import ProblemError
-from shared.outbox import stage_events
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.messaging.outbox import stage_events
 
 ADVANCE_DAYS = 92  # a retirement may be recorded up to about three months ahead
 

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
 from services.enrollment.rights_record import html, service
-from shared.auth import READERS, Principal, require_roles
-from shared.errors import PROBLEM_RESPONSES
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(
     prefix="/v1/enrollment/persons/{person_id}/rights-record",

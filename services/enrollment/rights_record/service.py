@@ -15,9 +15,9 @@ from services.enrollment.persons import repository as persons
 from services.enrollment.persons.schemas import PersonOut
 from services.enrollment.persons.service import present
 from services.enrollment.units import repository as units
-from shared.auth import Principal
-from shared.errors import ProblemError
-from shared.money import Money
+from shared.data.money import Money
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
 
 ZERO = Decimal("0.00")
 

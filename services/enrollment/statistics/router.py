@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 
 from services.enrollment.models import CoverageTarget
 from services.enrollment.statistics import repository
-from shared.auth import READERS, Principal, require_roles
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES
+from shared.data.db import unit_of_work
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/enrollment", tags=["statistics"], responses=PROBLEM_RESPONSES)
 Year = Annotated[int, Path(ge=1990, le=2200)]

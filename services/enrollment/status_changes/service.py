@@ -15,10 +15,10 @@ from services.enrollment.domain.status import (
 from services.enrollment.models import Person, StatusChange
 from services.enrollment.status_changes import repository
 from services.enrollment.status_changes.schemas import StatusChangeIn, StatusChangeOut
-from shared.auth import Principal
 from shared.contracts import EventEnvelope, PersonDeceased, PersonStatusChanged
-from shared.errors import ProblemError
-from shared.outbox import stage_events
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.messaging.outbox import stage_events
 
 
 async def lock_for_change(

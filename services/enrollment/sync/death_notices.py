@@ -11,12 +11,12 @@ from services.enrollment.config import SCHEMA
 from services.enrollment.domain.status import ChangeType
 from services.enrollment.persons import repository as persons
 from services.enrollment.status_changes import service as changes
-from shared.auth import Principal, require_roles
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES, ProblemError
-from shared.ids import InvalidIdentifier, mask_citizen_id, parse_citizen_id
-from shared.observability import request_id_of
-from shared.outbox import stage_events
+from shared.data.db import unit_of_work
+from shared.data.ids import InvalidIdentifier, mask_citizen_id, parse_citizen_id
+from shared.http.auth import Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.observability import request_id_of
+from shared.messaging.outbox import stage_events
 
 router = APIRouter(
     prefix="/v1/enrollment/sync", tags=["provincial sync"], responses=PROBLEM_RESPONSES

@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field
 
 from services.enrollment.config import SCHEMA
 from services.enrollment.transfers import repository, service
-from shared.auth import READERS, Principal, require_roles
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES
-from shared.idempotency import IdempotencyKey, run_idempotent
-from shared.observability import request_id_of
+from shared.data.db import unit_of_work
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.idempotency import IdempotencyKey, run_idempotent
+from shared.http.observability import request_id_of
 
 router = APIRouter(prefix="/v1/enrollment", tags=["transfers"], responses=PROBLEM_RESPONSES)
 

@@ -21,15 +21,15 @@ from services.enrollment.status_changes import repository as history
 from services.enrollment.status_changes import service as changes
 from services.enrollment.transfers import repository
 from services.enrollment.units import repository as units
-from shared.auth import Principal
 from shared.contracts import (
     EventEnvelope,
     PersonTransferredIn,
     PersonTransferredOut,
 )
-from shared.errors import ProblemError
-from shared.money import Money, round_fen
-from shared.outbox import stage_events
+from shared.data.money import Money, round_fen
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.messaging.outbox import stage_events
 
 REFORM_PERIOD = "2014-10"  # the pooled-fund share counts bases from the 2014-10 reform on
 Scheme = Literal["institution", "enterprise"]

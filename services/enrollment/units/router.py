@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse
 from services.enrollment.config import SCHEMA
 from services.enrollment.units import repository, service
 from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
-from shared.auth import READERS, Principal, require_roles
-from shared.db import unit_of_work
-from shared.errors import PROBLEM_RESPONSES
-from shared.idempotency import IdempotencyKey, run_idempotent
-from shared.observability import request_id_of
-from shared.pagination import Page
+from shared.data.db import unit_of_work
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.idempotency import IdempotencyKey, run_idempotent
+from shared.http.observability import request_id_of
+from shared.http.pagination import Page
 
 router = APIRouter(prefix="/v1/enrollment/units", tags=["units"], responses=PROBLEM_RESPONSES)
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.ids import InvalidIdentifier, validate_uscc
+from shared.data.ids import InvalidIdentifier, validate_uscc
 
 
 class FundingType(StrEnum):

@@ -9,11 +9,11 @@ from services.enrollment.config import SCHEMA
 from services.enrollment.models import Unit, UnitChange
 from services.enrollment.units import repository
 from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
-from shared.auth import Principal
 from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered, UnitUpdated
-from shared.errors import ProblemError
-from shared.ids import uscc_kind
-from shared.outbox import stage_events
+from shared.data.ids import uscc_kind
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.messaging.outbox import stage_events
 
 
 async def register_unit(

@@ -8,10 +8,10 @@ from fastapi.responses import JSONResponse
 
 from services.enrollment.config import SCHEMA
 from services.enrollment.withdrawal import service
-from shared.auth import Principal, require_roles
-from shared.errors import PROBLEM_RESPONSES
-from shared.idempotency import IdempotencyKey, run_idempotent
-from shared.observability import request_id_of
+from shared.http.auth import Principal, require_roles
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.idempotency import IdempotencyKey, run_idempotent
+from shared.http.observability import request_id_of
 
 router = APIRouter(
     prefix="/v1/enrollment/persons/{person_id}/withdrawal",

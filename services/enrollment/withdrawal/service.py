@@ -22,11 +22,11 @@ from services.enrollment.retirement import repository as retirement
 from services.enrollment.retirement.schemas import BankAccount
 from services.enrollment.status_changes import repository as history
 from services.enrollment.status_changes import service as changes
-from shared.auth import Principal
 from shared.contracts import EventEnvelope, PersonWithdrawn
-from shared.errors import ProblemError
-from shared.money import Money
-from shared.outbox import stage_events
+from shared.data.money import Money
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.messaging.outbox import stage_events
 
 Reason = Literal["death", "settled_abroad", "lump_sum_at_retirement_age"]
 

@@ -8,7 +8,7 @@ import pytest
 from services.contribution.config import get_settings
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
-from shared.bank_signature import sign
+from shared.http.bank_signature import sign
 from tests.conftest import auth_headers
 from tests.contribution.integration.helpers import (
     declare_and_approve,

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from services.enrollment.domain.interest import InterestConvention, Posting, yearly_interest
 from services.enrollment.main import create_app
 from shared.contracts import AccountsCredited, CreditLine, EventEnvelope
-from shared.db import make_engine
+from shared.data.db import make_engine
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_registration import citizen_id, register_unit
 from tests.shared.integration.helpers import eventually

@@ -7,8 +7,8 @@ from sqlalchemy import text
 
 from deploy.local.demo import demo_credit_code
 from services.enrollment.main import create_app
-from shared.db import make_engine
-from shared.ids import citizen_check_char
+from shared.data.db import make_engine
+from shared.data.ids import citizen_check_char
 from tests.conftest import auth_headers, running_app
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

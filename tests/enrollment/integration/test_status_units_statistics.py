@@ -21,7 +21,7 @@ async def change(client, platform, person: str, change_type: str, on: str):
 
 async def outbox_types(platform) -> list[str]:
     engine_sql = "SELECT envelope->>'type' FROM enrollment.outbox ORDER BY id"
-    from shared.db import make_engine
+    from shared.data.db import make_engine
 
     engine = make_engine(platform.database_url)
     async with engine.connect() as conn:

@@ -5,8 +5,8 @@ import pytest
 from gateway.openapi import merge_specs
 from gateway.policy import check_access
 from gateway.rate_limit import RateLimiter
-from shared.auth import Principal
-from shared.errors import ProblemError
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
 
 
 def who(*roles: str) -> Principal:

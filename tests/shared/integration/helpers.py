@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.platform_tables import add_platform_indexes_v2, create_platform_tables_v1
+from shared.data.platform_tables import add_platform_indexes_v2, create_platform_tables_v1
 
 # The template database has the four service schemas; shared tests use enrollment's tables
 # through a schema of their own so they never depend on a service's business tables.

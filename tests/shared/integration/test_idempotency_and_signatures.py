@@ -10,12 +10,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from shared.auth import Principal, require_roles
-from shared.bank_signature import sign, verify_bank_request
-from shared.db import make_engine, make_session_factory, unit_of_work
-from shared.errors import install_problem_handlers
-from shared.idempotency import IdempotencyKey, run_idempotent
-from shared.money import Money
+from shared.data.db import make_engine, make_session_factory, unit_of_work
+from shared.data.money import Money
+from shared.http.auth import Principal, require_roles
+from shared.http.bank_signature import sign, verify_bank_request
+from shared.http.errors import install_problem_handlers
+from shared.http.idempotency import IdempotencyKey, run_idempotent
 from shared.settings import PlatformSettings
 from tests.conftest import auth_headers, running_app
 from tests.shared.integration.helpers import TEST_SCHEMA, create_test_schema

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import func, select, text
 
 from deploy.local.embedded import EmbeddedNats, free_port
-from shared.bus import EventBus
-from shared.consumer import ConsumerRunner, EventHandler
 from shared.contracts import EventEnvelope, UnitRegistered
-from shared.db import asyncpg_dsn, make_engine, make_session_factory, unit_of_work
-from shared.outbox import stage_events
-from shared.platform_tables import platform_tables
-from shared.relay import OutboxRelay
+from shared.data.db import asyncpg_dsn, make_engine, make_session_factory, unit_of_work
+from shared.data.platform_tables import platform_tables
+from shared.messaging.bus import EventBus
+from shared.messaging.consumer import ConsumerRunner, EventHandler
+from shared.messaging.outbox import stage_events
+from shared.messaging.relay import OutboxRelay
 from shared.settings import PlatformSettings
 from tests.conftest import delete_stream, make_platform
 from tests.shared.integration.helpers import TEST_SCHEMA, create_test_schema, eventually

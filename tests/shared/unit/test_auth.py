@@ -5,9 +5,9 @@ import time
 import jwt
 import pytest
 
-import shared.auth
-from shared.auth import decode_token, issue_token
-from shared.errors import ProblemError
+import shared.http.auth
+from shared.http.auth import decode_token, issue_token
+from shared.http.errors import ProblemError
 from shared.settings import PlatformSettings
 
 SETTINGS = PlatformSettings(jwt_secret="x" * 64)
@@ -65,7 +65,7 @@ def test_a_cached_verification_does_not_outlive_the_token(monkeypatch) -> None:
         verified_again.append(tok)
         raise ProblemError(401, "token_expired", "expired")
 
-    monkeypatch.setattr(shared.auth, "_verify", verify_spy)
+    monkeypatch.setattr(shared.http.auth, "_verify", verify_spy)
     assert decode_token(SETTINGS, token).subject == "bob"  # still valid: served from the cache
     assert verified_again == []
     later = time.time() + 120

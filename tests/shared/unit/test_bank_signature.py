@@ -2,8 +2,8 @@
 
 import pytest
 
-from shared.bank_signature import check_signature, sign
-from shared.errors import ProblemError
+from shared.http.bank_signature import check_signature, sign
+from shared.http.errors import ProblemError
 
 SECRETS = {"psbc": ["new-secret", "old-secret"], "icbc": ["icbc-secret"]}
 BODY = b'{"batch":"2020-01","lines":[]}'

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.ids import (
+from shared.data.ids import (
     USCC_CHARSET,
     InvalidIdentifier,
     citizen_check_char,

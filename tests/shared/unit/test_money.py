@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from shared.money import Money, from_fen, parse_money, round_fen, to_fen
+from shared.data.money import Money, from_fen, parse_money, round_fen, to_fen
 
 
 class Payment(BaseModel):

@@ -6,7 +6,7 @@ Revises:
 
 from alembic import op
 
-from shared.platform_tables import create_platform_tables_v1
+from shared.data.platform_tables import create_platform_tables_v1
 
 revision = "0001"
 down_revision = None

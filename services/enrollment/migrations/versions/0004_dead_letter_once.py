@@ -6,7 +6,7 @@ Revises: 0003
 
 from alembic import op
 
-from shared.platform_tables import add_platform_indexes_v2
+from shared.data.platform_tables import add_platform_indexes_v2
 
 revision = "0004"
 down_revision = "0003"

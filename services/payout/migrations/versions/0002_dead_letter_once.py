@@ -6,7 +6,7 @@ Revises: 0001
 
 from alembic import op
 
-from shared.platform_tables import add_platform_indexes_v2
+from shared.data.platform_tables import add_platform_indexes_v2
 
 revision = "0002"
 down_revision = "0001"

@@ -11,7 +11,7 @@ from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
 from nats.js.errors import BadRequestError
 
-from shared.publisher import OutgoingMessage, PipelinedPublisher
+from shared.messaging.publisher import OutgoingMessage, PipelinedPublisher
 from shared.settings import PlatformSettings
 
 log = structlog.get_logger(__name__)

@@ -15,10 +15,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.bus import EventBus
 from shared.contracts.base import EventContract, EventEnvelope
-from shared.db import unit_of_work
-from shared.platform_tables import platform_tables
+from shared.data.db import unit_of_work
+from shared.data.platform_tables import platform_tables
+from shared.messaging.bus import EventBus
 
 log = structlog.get_logger(__name__)
 HANDLED = Counter("events_handled_total", "Events consumed", ["handler", "outcome"])

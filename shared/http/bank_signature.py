@@ -15,8 +15,8 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.errors import ProblemError
-from shared.platform_tables import platform_tables
+from shared.data.platform_tables import platform_tables
+from shared.http.errors import ProblemError
 
 WINDOW_SECONDS = 300
 

@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import unit_of_work
-from shared.errors import ProblemError
-from shared.platform_tables import platform_tables
+from shared.data.db import unit_of_work
+from shared.data.platform_tables import platform_tables
+from shared.http.errors import ProblemError
 
 IdempotencyKey = Annotated[
     str | None,

@@ -7,7 +7,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from shared.errors import ProblemError
+from shared.http.errors import ProblemError
 
 Record = dict[str, str | None]
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 
-from shared.errors import ProblemError
+from shared.http.errors import ProblemError
 from shared.settings import PlatformSettings
 
 HUMAN_ROLES = frozenset({"clerk", "finance", "auditor", "admin"})

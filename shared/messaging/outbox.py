@@ -6,7 +6,7 @@ from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts.base import EventEnvelope
-from shared.platform_tables import platform_tables
+from shared.data.platform_tables import platform_tables
 
 
 async def stage_events(session: AsyncSession, schema: str, events: Sequence[EventEnvelope]) -> None:

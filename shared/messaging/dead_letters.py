@@ -7,12 +7,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select, update
 
-from shared.auth import Principal, require_roles
-from shared.consumer import EventHandler, apply_once
 from shared.contracts.base import EventEnvelope
-from shared.db import unit_of_work
-from shared.errors import ProblemError
-from shared.platform_tables import platform_tables
+from shared.data.db import unit_of_work
+from shared.data.platform_tables import platform_tables
+from shared.http.auth import Principal, require_roles
+from shared.http.errors import ProblemError
+from shared.messaging.consumer import EventHandler, apply_once
 
 
 class DeadLetterOut(BaseModel):

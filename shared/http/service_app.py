@@ -10,15 +10,15 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from shared.auth import Principal, authenticate
-from shared.bus import EventBus
-from shared.consumer import ConsumerRunner, EventHandler
-from shared.db import asyncpg_dsn, make_engine, make_session_factory
-from shared.dead_letters import dead_letter_router
-from shared.errors import install_problem_handlers
+from shared.data.db import asyncpg_dsn, make_engine, make_session_factory
+from shared.http.auth import Principal, authenticate
+from shared.http.errors import install_problem_handlers
+from shared.http.observability import install_observability
 from shared.logging import configure_logging
-from shared.observability import install_observability
-from shared.relay import OutboxRelay
+from shared.messaging.bus import EventBus
+from shared.messaging.consumer import ConsumerRunner, EventHandler
+from shared.messaging.dead_letters import dead_letter_router
+from shared.messaging.relay import OutboxRelay
 from shared.settings import PlatformSettings, get_platform_settings
 
 

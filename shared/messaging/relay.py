@@ -8,9 +8,9 @@ import asyncpg
 import structlog
 from prometheus_client import Counter
 
-from shared.bus import EventBus
-from shared.platform_tables import outbox_channel
-from shared.publisher import OutgoingMessage
+from shared.data.platform_tables import outbox_channel
+from shared.messaging.bus import EventBus
+from shared.messaging.publisher import OutgoingMessage
 
 log = structlog.get_logger(__name__)
 PUBLISHED = Counter("outbox_published_total", "Outbox events acknowledged by JetStream", ["schema"])

@@ -1,0 +1,1 @@
+"""Data: database engine and sessions, migrations, platform tables, money, ids, spreadsheets."""

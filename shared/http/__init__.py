@@ -1,0 +1,1 @@
+"""HTTP: the service app factory, auth, errors, idempotency, pagination, bank signatures."""

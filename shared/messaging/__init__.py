@@ -1,0 +1,1 @@
+"""Messaging: the outbox, its relay and publisher, the event bus, consumers and dead letters."""
