@@ -1,13 +1,23 @@
-"""The payout service app (its business routes come with its own issue)."""
+"""The payout service app."""
 
 from fastapi import FastAPI
 
+from services.payout.code_tables import router as code_tables_router
+from services.payout.determinations.router import router as determinations_router
+from services.payout.events import HANDLERS
+from services.payout.parameters.router import router as parameters_router
 from shared.http.service_app import create_service_app
 from shared.settings import PlatformSettings
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
 def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     """Build the payout app (settings from the environment unless given)."""
-    return create_service_app(name="payout", version=VERSION, routers=[], platform=platform)
+    return create_service_app(
+        name="payout",
+        version=VERSION,
+        routers=[code_tables_router, parameters_router, determinations_router],
+        handlers=HANDLERS,
+        platform=platform,
+    )
