@@ -2,7 +2,6 @@
 
 from fastapi import FastAPI
 
-from services.payout.code_tables import router as code_tables_router
 from services.payout.determinations.router import router as determinations_router
 from services.payout.events import HANDLERS
 from services.payout.parameters.router import router as parameters_router
@@ -17,7 +16,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     return create_service_app(
         name="payout",
         version=VERSION,
-        routers=[code_tables_router, parameters_router, determinations_router],
+        routers=[parameters_router, determinations_router],
         handlers=HANDLERS,
         platform=platform,
     )

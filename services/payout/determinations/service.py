@@ -6,12 +6,14 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payout.config import SCHEMA
 from services.payout.determinations import repository
 from services.payout.determinations.records import inputs_from_json, inputs_to_json
 from services.payout.determinations.schemas import (
     AdjustmentIn,
     DeterminationOut,
     OldMethodIn,
+    ReviewIn,
     TransitionNote,
     TrialIn,
     TrialOut,
@@ -41,6 +43,7 @@ from services.payout.parameters.service import (
     in_force,
 )
 from shared.contracts import PersonRetired
+from shared.data.audit import record_audit
 from shared.data.money import round_fen
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -55,6 +58,28 @@ def present(row: Determination) -> DeterminationOut:
     out.kind_label = CODE_TABLES["determination_kind"].get(row.kind, row.kind)
     out.status_label = CODE_TABLES["determination_status"].get(row.status, row.status)
     return out
+
+
+async def _audit(
+    session: AsyncSession,
+    actor: str,
+    roles: frozenset[str],
+    action: str,
+    row: Determination,
+    request_id: str | None,
+    **detail: object,
+) -> None:
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=actor,
+        roles=roles,
+        action=f"determination.{action}",
+        object_type="determination",
+        object_id=row.id,
+        request_id=request_id,
+        detail={"person_id": str(row.person_id), "seq": row.seq, "status": row.status, **detail},
+    )
 
 
 def _no_divisor(exc: NoMonthsDivisor) -> ProblemError:
@@ -143,7 +168,7 @@ def _build(inputs: DeterminationInputs, params: InForce, **fields: object) -> De
 
 
 async def from_retirement(
-    session: AsyncSession, event: PersonRetired, event_id: uuid.UUID
+    session: AsyncSession, event: PersonRetired, event_id: uuid.UUID, request_id: str | None
 ) -> Determination | None:
     """Record the retiree and make the first determination (once per retirement event)."""
     added = await repository.insert_retiree(
@@ -192,6 +217,7 @@ async def from_retirement(
         created_by="system:person.retired",
     )
     await repository.insert_determination(session, row)
+    await _audit(session, row.created_by, frozenset(), "created", row, request_id, kind=row.kind)
     return row
 
 
@@ -210,6 +236,7 @@ async def _successor(
     kind: str,
     effective_from: date,
     reason: str | None,
+    request_id: str | None,
 ) -> Determination:
     """A new determination replacing `base` from a month, computed with `base`'s versions."""
     await repository.lock_retiree(session, base.person_id)
@@ -225,11 +252,25 @@ async def _successor(
         created_by=who.subject,
     )
     await repository.insert_determination(session, row)
+    await _audit(
+        session,
+        who.subject,
+        who.roles,
+        "created",
+        row,
+        request_id,
+        kind=kind,
+        supersedes=str(base.id),
+    )
     return row
 
 
 async def enter_old_method(
-    session: AsyncSession, determination_id: uuid.UUID, body: OldMethodIn, who: Principal
+    session: AsyncSession,
+    determination_id: uuid.UUID,
+    body: OldMethodIn,
+    who: Principal,
+    request_id: str | None,
 ) -> DeterminationOut:
     """Enter the old-method standard: a new determination with the 保低限高 comparison."""
     base = await _found(session, determination_id)
@@ -239,7 +280,11 @@ async def enter_old_method(
     inputs = inputs_from_json(base.inputs)
     inputs = DeterminationInputs(**{**inputs.__dict__, "old_method": old})
     await repository.set_review(session, base.id, "superseded", None, who.subject, _now())
-    row = await _successor(session, base, inputs, who, "old_method", base.effective_from, body.note)
+    base.status = "superseded"
+    await _audit(session, who.subject, who.roles, "superseded", base, request_id)
+    row = await _successor(
+        session, base, inputs, who, "old_method", base.effective_from, body.note, request_id
+    )
     return present(row)
 
 
@@ -248,7 +293,12 @@ def _now() -> datetime:
 
 
 async def review(
-    session: AsyncSession, determination_id: uuid.UUID, action: str, who: Principal
+    session: AsyncSession,
+    determination_id: uuid.UUID,
+    action: str,
+    who: Principal,
+    request_id: str | None,
+    body: ReviewIn | None = None,
 ) -> DeterminationOut:
     """审核 (check), 复核 (approve) or 退回 (return) a determination."""
     row = await _found(session, determination_id)
@@ -259,11 +309,17 @@ async def review(
     field = {"check": "checked", "approve": "approved"}.get(action)
     await repository.set_review(session, row.id, after, field, who.subject, _now())
     await session.refresh(row)
+    remark = body.remark if body else None
+    await _audit(session, who.subject, who.roles, action, row, request_id, remark=remark)
     return present(row)
 
 
 async def adjust(
-    session: AsyncSession, person_id: uuid.UUID, body: AdjustmentIn, who: Principal
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    body: AdjustmentIn,
+    who: Principal,
+    request_id: str | None,
 ) -> DeterminationOut:
     """调待: a new determination from a month, adding to the approved one in force then."""
     base = await repository.approved_for(session, person_id, body.effective_from)
@@ -279,7 +335,7 @@ async def adjust(
         **{**inputs.__dict__, "adjustments": inputs.adjustments + increase}
     )
     row = await _successor(
-        session, base, inputs, who, "adjustment", body.effective_from, body.reason
+        session, base, inputs, who, "adjustment", body.effective_from, body.reason, request_id
     )
     return present(row)
 

@@ -1,35 +1,40 @@
-"""Admin API for payout's policy parameters: wage base, 计发月数, transition, death, subsidies."""
+"""Admin API for payout's policy parameters, and the code tables clerks read labels from."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
 from services.payout.parameters import service
 from services.payout.parameters.schemas import ParameterIn, ParameterName, ParameterOut
-from shared.data.db import unit_of_work
-from shared.http.auth import READERS, Principal, require_roles
+from shared.http.auth import READERS, Principal, authenticate, require_roles
+from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
 
-router = APIRouter(prefix="/v1/payout/parameters", tags=["parameters"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/payout", tags=["parameters"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", response_model=list[ParameterOut])
+@router.get("/parameters", response_model=list[ParameterOut])
 async def list_parameters(
-    request: Request,
+    session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     name: ParameterName | None = None,
 ) -> list[ParameterOut]:
     """Every version of every parameter (or of one), oldest first."""
-    async with request.app.state.sessions() as session:
-        return await service.list_versions(session, name.value if name else None)
+    return await service.list_versions(session, name.value if name else None)
 
 
-@router.post("", status_code=201, response_model=ParameterOut)
+@router.post("/parameters", status_code=201, response_model=ParameterOut)
 async def add_parameter(
     body: ParameterIn,
-    request: Request,
+    idem: Idempotent,
     who: Annotated[Principal, Depends(require_roles("admin"))],
-) -> ParameterOut:
+) -> JSONResponse:
     """Add a version (admin); its value is checked against the parameter's schema."""
-    async with unit_of_work(request.app.state.sessions) as session:
-        return await service.add_version(session, body, who)
+    return await idem.answer(service.add_version(idem.session, body, who, idem.request_id))
+
+
+@router.get("/code-tables", response_model=dict[str, dict[str, str]])
+async def code_tables(_: Annotated[Principal, Depends(authenticate)]) -> dict[str, dict[str, str]]:
+    """Codes and their Chinese labels, table by table."""
+    return service.code_tables()

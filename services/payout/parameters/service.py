@@ -7,7 +7,9 @@ from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payout.config import SCHEMA
 from services.payout.domain.comparison import ComparisonRule, RatioBand, ShareStep
+from services.payout.domain.labels import CODE_TABLES
 from services.payout.models import Parameter
 from services.payout.parameters import repository
 from services.payout.parameters.schemas import (
@@ -18,6 +20,7 @@ from services.payout.parameters.schemas import (
     TransitionComparison,
     parse_value,
 )
+from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 
@@ -87,7 +90,14 @@ async def list_versions(session: AsyncSession, name: str | None) -> list[Paramet
     return [present(p) for p in await repository.versions(session, name)]
 
 
-async def add_version(session: AsyncSession, body: ParameterIn, who: Principal) -> ParameterOut:
+def code_tables() -> dict[str, dict[str, str]]:
+    """Every enum payout shows, with its Chinese labels."""
+    return CODE_TABLES
+
+
+async def add_version(
+    session: AsyncSession, body: ParameterIn, who: Principal, request_id: str | None
+) -> ParameterOut:
     """Record a new version; calculations already made keep the versions they used."""
     row = await repository.add(
         session,
@@ -98,5 +108,16 @@ async def add_version(session: AsyncSession, body: ParameterIn, who: Principal) 
             note=body.note,
             recorded_by=who.subject,
         ),
+    )
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="parameter.added",
+        object_type="parameter",
+        object_id=row.id,
+        request_id=request_id,
+        detail={"name": row.name, "effective_from": row.effective_from.isoformat()},
     )
     return present(row)

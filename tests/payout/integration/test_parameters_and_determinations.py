@@ -135,6 +135,15 @@ async def test_retirement_is_determined_once_and_reviewed_by_two_people(platform
         assert approved["status"] == "approved" and approved["approved_by"] == "clerk-b"
         assert approved["checked_by"] == "clerk-a"
         assert await scalar(platform, "SELECT count(*) FROM payout.determination") == 1
+        log = await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))
+        assert log.status_code == 200, log.text
+        actions = [(e["action"], e["actor"]) for e in log.json()["items"]]
+        for entry in (
+            ("determination.created", "system:person.retired"),
+            ("determination.check", "clerk-a"),
+            ("determination.approve", "clerk-b"),
+        ):
+            assert entry in actions
 
 
 async def test_transition_retirement_waits_for_the_old_standard(platform) -> None:

@@ -1,7 +1,7 @@
 """Policy parameters with their demo defaults, retirees, benefit determinations.
 
 Revision ID: 0003
-Revises: 0002
+Revises: audit_log_v1
 """
 
 import json
@@ -12,7 +12,7 @@ from alembic import op
 from services.payout.parameters.defaults import default_parameters
 
 revision = "0003"
-down_revision = "0002"
+down_revision = "audit_log_v1"
 branch_labels = None
 depends_on = None
 
