@@ -5,6 +5,8 @@ from fastapi import FastAPI
 from services.payout.determinations.router import router as determinations_router
 from services.payout.events import HANDLERS
 from services.payout.parameters.router import router as parameters_router
+from services.payout.payroll.router import router as payroll_router
+from services.payout.payroll.worker import payroll_worker
 from shared.http.service_app import create_service_app
 from shared.settings import PlatformSettings
 
@@ -16,7 +18,8 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     return create_service_app(
         name="payout",
         version=VERSION,
-        routers=[parameters_router, determinations_router],
+        routers=[parameters_router, determinations_router, payroll_router],
         handlers=HANDLERS,
+        resources=[payroll_worker],
         platform=platform,
     )

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Numeric, UniqueConstraint, func
+from sqlalchemy import Column, DateTime, Index, Numeric, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -61,6 +61,11 @@ class Retiree(SQLModel, table=True):
     retirement: dict = Field(sa_column=Column(JSONB, nullable=False))
     source_event_id: uuid.UUID
     created_at: datetime = _now_column()
+    # Payroll bookkeeping: paid from first_month (the first approved determination) to
+    # last_month (the month of death) at most; paid_until is the last month with payments.
+    first_month: date | None = None
+    last_month: date | None = None
+    paid_until: date | None = None
 
 
 class Determination(SQLModel, table=True):
@@ -100,3 +105,76 @@ class Determination(SQLModel, table=True):
     checked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     approved_by: str | None = None
     approved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class PayrollRun(SQLModel, table=True):
+    """A payroll run for a period: a job with its state and progress (done / total)."""
+
+    __tablename__ = "payroll_run"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    period: date
+    state: str = "queued"
+    total: int = 0
+    done: int = 0
+    payments: int = 0
+    cursor: uuid.UUID | None = None
+    lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    error: str | None = None
+    created_by: str
+    created_at: datetime = _now_column()
+    finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class Batch(SQLModel, table=True):
+    """The payments of one run going through one bank from one paying account (报盘)."""
+
+    __tablename__ = "batch"
+    __table_args__ = (
+        UniqueConstraint("run_id", "bank_code", "program", name="batch_run_bank_program"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    run_id: uuid.UUID
+    period: date
+    bank_code: str
+    program: str
+    created_at: datetime = _now_column()
+
+
+class Payment(SQLModel, table=True):
+    """One line paid to one person for one program and period; a failed line that is
+    re-issued stays as it was (status reissued) beside its replacement."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        Index(
+            "payment_once",
+            "person_id",
+            "program",
+            "period",
+            unique=True,
+            postgresql_where=text("status <> 'reissued'"),
+        ),
+        Index("payment_batch", "batch_id"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    program: str
+    period: date
+    amount: Decimal = _money()
+    determination_id: uuid.UUID | None = None
+    run_id: uuid.UUID | None = None
+    batch_id: uuid.UUID
+    bank_code: str
+    account_number: str
+    account_name: str
+    status: str = "sent"
+    reason_code: str | None = None
+    reissue_of: uuid.UUID | None = None
+    result_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = _now_column()

@@ -100,3 +100,12 @@ async def set_review(
 async def get_retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree | None:
     """A retiree by person id."""
     return await session.get(Retiree, person_id)
+
+
+async def open_payments(session: AsyncSession, person_id: uuid.UUID, month: date) -> None:
+    """An approved determination pays from its month: move the retiree's first month back."""
+    await session.exec(
+        update(Retiree)
+        .where(Retiree.person_id == person_id)
+        .values(first_month=func.least(func.coalesce(Retiree.first_month, month), month))
+    )

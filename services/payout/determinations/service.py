@@ -308,6 +308,8 @@ async def review(
         raise ProblemError(exc.status, exc.code, exc.detail) from exc
     field = {"check": "checked", "approve": "approved"}.get(action)
     await repository.set_review(session, row.id, after, field, who.subject, _now())
+    if after == "approved":
+        await repository.open_payments(session, row.person_id, row.effective_from)
     await session.refresh(row)
     remark = body.remark if body else None
     await _audit(session, who.subject, who.roles, action, row, request_id, remark=remark)

@@ -19,6 +19,23 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "floor": "保低 (按老办法标准发放)",
         "cap": "限高 (老办法标准加超出部分)",
     },
+    "run_state": {"queued": "排队中", "running": "发放中", "done": "已完成", "failed": "失败"},
+    "payment_status": {
+        "sent": "已报盘待回盘",
+        "paid": "发放成功",
+        "failed": "发放失败",
+        "reissued": "失败后已重发",
+    },
+    "program": {
+        "basic_pension": "基本养老金",
+        "occupational_annuity": "职业年金",
+        "living_subsidy": "生活补贴",
+        "survivor_pension": "遗属生活补助",
+        "transport_nursing": "交通护理补贴",
+        "hardship_aid": "困难补助",
+        "death_benefit": "丧葬补助金及抚恤金",
+        "withdrawal": "退保",
+    },
     "retiree_status": {"active": "正常发放", "suspended": "暂停发放", "deceased": "已死亡"},
     "parameter": {
         "wage_base": "计发基数",

@@ -79,3 +79,26 @@ async def review(client, platform, determination_id: str, checker="clerk-a", app
         )
         assert r.status_code == 200, r.text
     return r.json()
+
+
+async def run_payroll(client, platform, period: str, within: float = 30.0) -> dict:
+    """Start a payroll run and wait until it is done."""
+    r = await client.post(
+        "/v1/payout/payroll-runs",
+        headers=auth_headers(platform, "finance"),
+        json={"period": period},
+    )
+    assert r.status_code == 202, r.text
+    run = r.json()
+
+    async def done() -> bool:
+        nonlocal run
+        run = (
+            await client.get(
+                f"/v1/payout/payroll-runs/{run['id']}", headers=auth_headers(platform, "clerk")
+            )
+        ).json()
+        return run["state"] == "done"
+
+    await eventually(done, within=within)
+    return run
