@@ -2,6 +2,8 @@
 
 from fastapi import FastAPI
 
+from services.payout.accounts.router import router as accounts_router
+from services.payout.banking.router import router as banking_router
 from services.payout.determinations.router import router as determinations_router
 from services.payout.events import HANDLERS
 from services.payout.parameters.router import router as parameters_router
@@ -18,7 +20,13 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     return create_service_app(
         name="payout",
         version=VERSION,
-        routers=[parameters_router, determinations_router, payroll_router],
+        routers=[
+            parameters_router,
+            determinations_router,
+            payroll_router,
+            accounts_router,
+            banking_router,
+        ],
         handlers=HANDLERS,
         resources=[payroll_worker],
         platform=platform,

@@ -142,6 +142,14 @@ class Batch(SQLModel, table=True):
     bank_code: str
     program: str
     created_at: datetime = _now_column()
+    # The bank's own control totals (回盘汇总), compared with ours for reconciliation.
+    bank_paid_count: int | None = None
+    bank_paid_amount: Decimal | None = _money(nullable=True)
+    bank_failed_count: int | None = None
+    bank_failed_amount: Decimal | None = _money(nullable=True)
+    bank_reported_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True))
+    )
 
 
 class Payment(SQLModel, table=True):
@@ -178,3 +186,23 @@ class Payment(SQLModel, table=True):
     reissue_of: uuid.UUID | None = None
     result_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = _now_column()
+
+
+class AccountChange(SQLModel, table=True):
+    """A request to pay a retiree into another account; in force only once a second user
+    has approved it."""
+
+    __tablename__ = "account_change"
+    __table_args__ = (Index("account_change_person", "person_id", "created_at"), {"schema": SCHEMA})
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    bank_code: str
+    account_number: str
+    account_name: str
+    reason: str
+    status: str = "pending"
+    requested_by: str
+    created_at: datetime = _now_column()
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

@@ -1,6 +1,10 @@
 """Code tables: every enum payout shows a clerk, with its Chinese label."""
 
+from services.payout.domain.reconciliation import REASONS
+
 CODE_TABLES: dict[str, dict[str, str]] = {
+    "failure_reason": REASONS,
+    "account_change_status": {"pending": "待复核", "approved": "已生效", "rejected": "已驳回"},
     "determination_status": {
         "awaiting_old_method": "待录入老办法标准",
         "pending": "待审核",

@@ -188,3 +188,46 @@ async def finish(session: AsyncSession, run_id: uuid.UUID, at: datetime) -> None
             UPDATE payout.payroll_run SET state = 'done', finished_at = :at, lease_until = NULL
             WHERE id = :run""").bindparams(run=run_id, at=at)
     )
+
+
+async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date) -> int:
+    """Failed lines whose payee account has since been corrected go out again in this run's
+    batches: the failed line becomes `reissued`, its replacement a new line."""
+    marked = await session.exec(
+        text("""
+            UPDATE payout.payment p SET status = 'reissued'
+            FROM payout.retiree r
+            WHERE r.person_id = p.person_id AND p.status = 'failed'
+              AND (r.bank_code, r.account_number, r.account_name)
+                  IS DISTINCT FROM (p.bank_code, p.account_number, p.account_name)
+            RETURNING p.id""")
+    )
+    ids = [r[0] for r in marked.all()]
+    if not ids:
+        return 0
+    await session.exec(
+        text("""
+            INSERT INTO payout.batch (id, run_id, period, bank_code, program)
+            SELECT DISTINCT ON (r.bank_code, p.program) gen_random_uuid(), :run, :period,
+                   r.bank_code, p.program
+            FROM payout.payment p JOIN payout.retiree r ON r.person_id = p.person_id
+            WHERE p.id = ANY(:ids)
+            ON CONFLICT (run_id, bank_code, program) DO NOTHING""").bindparams(
+            run=run_id, period=period, ids=ids
+        )
+    )
+    result = await session.exec(
+        text("""
+            INSERT INTO payout.payment (id, person_id, program, period, amount,
+                determination_id, run_id, batch_id, bank_code, account_number, account_name,
+                status, reissue_of)
+            SELECT gen_random_uuid(), p.person_id, p.program, p.period, p.amount,
+                   p.determination_id, :run, b.id, r.bank_code, r.account_number,
+                   r.account_name, 'sent', p.id
+            FROM payout.payment p
+            JOIN payout.retiree r ON r.person_id = p.person_id
+            JOIN payout.batch b
+              ON b.run_id = :run AND b.bank_code = r.bank_code AND b.program = p.program
+            WHERE p.id = ANY(:ids)""").bindparams(run=run_id, ids=ids)
+    )
+    return result.rowcount

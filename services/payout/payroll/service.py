@@ -15,6 +15,8 @@ from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 
+ZERO_ID = uuid.UUID(int=0)
+
 
 def present(run: PayrollRun) -> RunOut:
     """A run as the API shows it."""
@@ -77,6 +79,9 @@ async def work_chunk(session: AsyncSession, run: PayrollRun, size: int, lease: f
     """Pay the next chunk of retirees in one transaction; False when nothing is left."""
     ids = await repository.next_chunk(session, run.period, run.cursor, size)
     if not ids:
+        reissued = await repository.reissue_failed(session, run.id, run.period)
+        await repository.advance(session, run.id, run.cursor or ZERO_ID, 0, reissued, lease)
+        run.payments += reissued
         await repository.finish(session, run.id, datetime.now(UTC))
         await record_audit(
             session,
@@ -86,7 +91,7 @@ async def work_chunk(session: AsyncSession, run: PayrollRun, size: int, lease: f
             action="payroll_run.done",
             object_type="payroll_run",
             object_id=run.id,
-            detail={"done": run.done, "payments": run.payments},
+            detail={"done": run.done, "payments": run.payments, "reissued": reissued},
         )
         return False
     await repository.ensure_batches(session, run.id, run.period, ids)
