@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     payroll_chunk: int = 5000
     run_lease_seconds: float = 30.0
     worker_poll_seconds: float = 0.5
+    # The daily suspension job for overdue certifications (off in tests that date the clock).
+    daily_jobs: bool = True
     # Each bank's signing secrets (several during a rotation). Demo value only: production
     # sets PENSION_PAYOUT_BANK_SECRETS='{"bank-psbc": ["..."]}'.
     bank_secrets: dict[str, list[str]] = Field(

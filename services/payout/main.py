@@ -4,6 +4,9 @@ from fastapi import FastAPI
 
 from services.payout.accounts.router import router as accounts_router
 from services.payout.banking.router import router as banking_router
+from services.payout.certification.router import router as certification_router
+from services.payout.certification.scheduler import daily_suspensions
+from services.payout.config import get_settings
 from services.payout.determinations.router import router as determinations_router
 from services.payout.events import HANDLERS
 from services.payout.parameters.router import router as parameters_router
@@ -26,8 +29,9 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             payroll_router,
             accounts_router,
             banking_router,
+            certification_router,
         ],
         handlers=HANDLERS,
-        resources=[payroll_worker],
+        resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],
         platform=platform,
     )

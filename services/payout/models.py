@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Numeric, UniqueConstraint, func, text
+from sqlalchemy import Boolean, Column, DateTime, Index, Numeric, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -66,6 +66,13 @@ class Retiree(SQLModel, table=True):
     first_month: date | None = None
     last_month: date | None = None
     paid_until: date | None = None
+    # Survival certification: the latest one, and where the retiree lives.
+    last_certified_on: date | None = None
+    out_of_province: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=text("false")),
+    )
+    died_on: date | None = None
 
 
 class Determination(SQLModel, table=True):
@@ -206,3 +213,22 @@ class AccountChange(SQLModel, table=True):
     created_at: datetime = _now_column()
     decided_by: str | None = None
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class Certification(SQLModel, table=True):
+    """One survival certification (资格认证) of a retiree; append-only."""
+
+    __tablename__ = "certification"
+    __table_args__ = (
+        Index("certification_person", "person_id", "certified_on"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    method: str
+    certified_on: date
+    out_of_province: bool
+    note: str | None = None
+    recorded_by: str
+    created_at: datetime = _now_column()

@@ -26,6 +26,7 @@ async def test_killed_mid_run_then_restarted_pays_everyone_exactly_once(platform
         "PENSION_PAYOUT_PAYROLL_CHUNK": "200",
         "PENSION_PAYOUT_RUN_LEASE_SECONDS": "1",
         "PENSION_PAYOUT_WORKER_POLL_SECONDS": "0.1",
+        "PENSION_PAYOUT_DAILY_JOBS": "false",
     }
     port = free_port()
     app = start_app("payout", port, env, tmp_path)

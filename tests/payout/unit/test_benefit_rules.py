@@ -228,3 +228,19 @@ def test_comparison_never_pays_below_the_old_standard_nor_above_the_new_method(
     assert c.paid >= c.old_standard
     assert c.paid <= max(new, c.old_standard)
     assert c.paid == c.new_method + c.adjustment
+
+
+@given(
+    base=st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
+    as_of=st.dates(min_value=date(2000, 1, 1), max_value=date(2042, 12, 31)),
+    period=st.integers(min_value=1, max_value=24),
+    grace=st.integers(min_value=0, max_value=90),
+)
+def test_the_suspension_cutoff_agrees_with_the_due_date_rule(base, as_of, period, grace) -> None:
+    from services.payout.domain.certification import is_past_grace, suspend_before
+
+    # The SQL filter (base < cutoff) and the rule on one retiree agree, except where a
+    # month-end clamp makes two base dates share a due date.
+    cutoff = suspend_before(as_of, period, grace)
+    if base.day <= 28 and cutoff.day <= 28:
+        assert (base < cutoff) == is_past_grace(base, as_of, period, grace)
