@@ -7,6 +7,7 @@ from services.payout.banking.router import router as banking_router
 from services.payout.certification.router import router as certification_router
 from services.payout.certification.scheduler import daily_suspensions
 from services.payout.config import get_settings
+from services.payout.death.router import router as death_router
 from services.payout.determinations.router import router as determinations_router
 from services.payout.events import HANDLERS
 from services.payout.parameters.router import router as parameters_router
@@ -30,6 +31,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             accounts_router,
             banking_router,
             certification_router,
+            death_router,
         ],
         handlers=HANDLERS,
         resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],

@@ -232,3 +232,72 @@ class Certification(SQLModel, table=True):
     note: str | None = None
     recorded_by: str
     created_at: datetime = _now_column()
+
+
+class Recovery(SQLModel, table=True):
+    """An overpayment to recover (追回): a payment for a month after the retiree's death."""
+
+    __tablename__ = "recovery"
+    __table_args__ = (
+        UniqueConstraint("payment_id", name="recovery_payment"),
+        Index("recovery_person", "person_id"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    payment_id: uuid.UUID
+    program: str
+    period: date
+    amount: Decimal = _money()
+    status: str = "open"
+    method: str | None = None
+    created_at: datetime = _now_column()
+    resolved_by: str | None = None
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class DeathBenefit(SQLModel, table=True):
+    """The death benefits of one deceased retiree, paid once to the named survivor."""
+
+    __tablename__ = "death_benefit"
+    __table_args__ = {"schema": SCHEMA}
+
+    person_id: uuid.UUID = Field(primary_key=True)
+    died_on: date
+    funeral_grant: Decimal = _money()
+    survivor_months: int
+    survivor_base: Decimal = _money()
+    survivor_amount: Decimal = _money()
+    basic_balance_left: Decimal = _money()
+    annuity_balance_left: Decimal = _money()
+    total: Decimal = _money()
+    parameter_versions: dict = Field(sa_column=Column(JSONB, nullable=False))
+    survivor_name: str
+    relationship: str
+    created_by: str
+    created_at: datetime = _now_column()
+
+
+class OneOff(SQLModel, table=True):
+    """A one-off payment (death benefit, withdrawal, subsidy) waiting for the next run's
+    batches; its id becomes the payment's reference."""
+
+    __tablename__ = "one_off"
+    __table_args__ = (
+        UniqueConstraint("person_id", "program", "period", name="one_off_once"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    citizen_id: str
+    program: str
+    period: date
+    amount: Decimal = _money()
+    bank_code: str
+    account_number: str
+    account_name: str
+    status: str = "pending"
+    source: str
+    created_at: datetime = _now_column()

@@ -14,9 +14,12 @@ from services.payout.models import Batch
 
 FILE_COLUMNS = ("reference", "person_number", "name", "account_number", "amount", "period")
 LINES = """
-    SELECT p.id::text AS reference, r.citizen_id AS person_number, p.account_name AS name,
-           p.account_number, p.amount, to_char(p.period, 'YYYY-MM') AS period
-    FROM payout.payment p JOIN payout.retiree r ON r.person_id = p.person_id
+    SELECT p.id::text AS reference, coalesce(o.citizen_id, r.citizen_id) AS person_number,
+           p.account_name AS name, p.account_number, p.amount,
+           to_char(p.period, 'YYYY-MM') AS period
+    FROM payout.payment p
+    LEFT JOIN payout.retiree r ON r.person_id = p.person_id
+    LEFT JOIN payout.one_off o ON o.id = p.id
     WHERE p.batch_id = $1
     ORDER BY p.id
 """

@@ -12,7 +12,8 @@ from services.payout.models import PayrollRun
 # Who a run for :period pays: active, with an approved determination by then, and months
 # not yet paid (suspended retirees wait; their months are paid when they are active again).
 DUE = """
-    status = 'active' AND first_month IS NOT NULL AND first_month <= :period
+    (status = 'active' OR (status = 'deceased' AND last_month IS NOT NULL))
+    AND first_month IS NOT NULL AND first_month <= :period
     AND (paid_until IS NULL OR paid_until < :period)
     AND (last_month IS NULL OR paid_until IS NULL OR paid_until < last_month)
     AND (last_month IS NULL OR last_month >= first_month)
@@ -198,6 +199,7 @@ async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date)
             UPDATE payout.payment p SET status = 'reissued'
             FROM payout.retiree r
             WHERE r.person_id = p.person_id AND p.status = 'failed'
+              AND p.program IN ('basic_pension', 'occupational_annuity')
               AND (r.bank_code, r.account_number, r.account_name)
                   IS DISTINCT FROM (p.bank_code, p.account_number, p.account_name)
             RETURNING p.id""")
@@ -230,4 +232,33 @@ async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date)
               ON b.run_id = :run AND b.bank_code = r.bank_code AND b.program = p.program
             WHERE p.id = ANY(:ids)""").bindparams(run=run_id, ids=ids)
     )
+    return result.rowcount
+
+
+async def issue_one_offs(session: AsyncSession, run_id: uuid.UUID, period: date) -> int:
+    """Pending one-off payments (death benefits, withdrawals, subsidies) go into this run's
+    batches; the one-off's id is the payment's reference, so each is paid once."""
+    await session.exec(
+        text("""
+            INSERT INTO payout.batch (id, run_id, period, bank_code, program)
+            SELECT gen_random_uuid(), :run, :period, bank_code, program
+            FROM (SELECT DISTINCT bank_code, program FROM payout.one_off
+                  WHERE status = 'pending') o
+            ON CONFLICT (run_id, bank_code, program) DO NOTHING""").bindparams(
+            run=run_id, period=period
+        )
+    )
+    result = await session.exec(
+        text("""
+            INSERT INTO payout.payment (id, person_id, program, period, amount, run_id,
+                batch_id, bank_code, account_number, account_name, status)
+            SELECT o.id, o.person_id, o.program, o.period, o.amount, :run, b.id, o.bank_code,
+                   o.account_number, o.account_name, 'sent'
+            FROM payout.one_off o
+            JOIN payout.batch b
+              ON b.run_id = :run AND b.bank_code = o.bank_code AND b.program = o.program
+            WHERE o.status = 'pending'
+            ON CONFLICT DO NOTHING""").bindparams(run=run_id)
+    )
+    await session.exec(text("UPDATE payout.one_off SET status = 'issued' WHERE status = 'pending'"))
     return result.rowcount

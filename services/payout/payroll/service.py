@@ -80,8 +80,10 @@ async def work_chunk(session: AsyncSession, run: PayrollRun, size: int, lease: f
     ids = await repository.next_chunk(session, run.period, run.cursor, size)
     if not ids:
         reissued = await repository.reissue_failed(session, run.id, run.period)
-        await repository.advance(session, run.id, run.cursor or ZERO_ID, 0, reissued, lease)
-        run.payments += reissued
+        one_offs = await repository.issue_one_offs(session, run.id, run.period)
+        made = reissued + one_offs
+        await repository.advance(session, run.id, run.cursor or ZERO_ID, 0, made, lease)
+        run.payments += made
         await repository.finish(session, run.id, datetime.now(UTC))
         await record_audit(
             session,
@@ -91,7 +93,12 @@ async def work_chunk(session: AsyncSession, run: PayrollRun, size: int, lease: f
             action="payroll_run.done",
             object_type="payroll_run",
             object_id=run.id,
-            detail={"done": run.done, "payments": run.payments, "reissued": reissued},
+            detail={
+                "done": run.done,
+                "payments": run.payments,
+                "reissued": reissued,
+                "one_offs": one_offs,
+            },
         )
         return False
     await repository.ensure_batches(session, run.id, run.period, ids)
