@@ -13,6 +13,7 @@ from services.payout.events import HANDLERS
 from services.payout.parameters.router import router as parameters_router
 from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
+from services.payout.withdrawals.router import router as withdrawals_router
 from shared.http.service_app import create_service_app
 from shared.settings import PlatformSettings
 
@@ -32,6 +33,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             banking_router,
             certification_router,
             death_router,
+            withdrawals_router,
         ],
         handlers=HANDLERS,
         resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],
