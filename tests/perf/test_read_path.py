@@ -28,7 +28,7 @@ from tests.perf.persons_data import generate
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PERSONS = 1_000_000
 IN_PROCESS_LOOKUPS = 5_000
-CLERK = Principal(subject="bench", roles=frozenset({"clerk"}))
+CLERK = Principal(subject="bench", roles=frozenset({"clerk"}), token_id="")
 
 
 def citizen_ids(count: int, seed: int) -> list[str]:
