@@ -10,6 +10,7 @@ from services.payout.config import get_settings
 from services.payout.death.router import router as death_router
 from services.payout.determinations.router import router as determinations_router
 from services.payout.events import HANDLERS
+from services.payout.ledger.router import router as ledger_router
 from services.payout.parameters.router import router as parameters_router
 from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
@@ -34,6 +35,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             certification_router,
             death_router,
             withdrawals_router,
+            ledger_router,
         ],
         handlers=HANDLERS,
         resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],

@@ -174,6 +174,12 @@ class Payment(SQLModel, table=True):
             postgresql_where=text("status <> 'reissued'"),
         ),
         Index("payment_batch", "batch_id"),
+        Index(
+            "payment_outstanding",
+            "program",
+            "period",
+            postgresql_where=text("status = 'sent'"),
+        ),
         {"schema": SCHEMA},
     )
 
@@ -300,4 +306,30 @@ class OneOff(SQLModel, table=True):
     account_name: str
     status: str = "pending"
     source: str
+    created_at: datetime = _now_column()
+
+
+class LedgerSettlement(SQLModel, table=True):
+    """What was actually paid for one program and period, each time its lines all became
+    final (拨付台帐结算); a later revision carries the running totals."""
+
+    __tablename__ = "ledger_settlement"
+    __table_args__ = (
+        UniqueConstraint("program", "period", "revision", name="ledger_settlement_revision"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    ledger_id: uuid.UUID
+    program: str
+    period: date
+    revision: int
+    paid_count: int
+    paid_amount: Decimal = _money()
+    failed_amount: Decimal = _money()
+    recovered_amount: Decimal = _money()
+    functional_code: str
+    economic_code: str
+    parameter_version: int
+    settled_on: date
     created_at: datetime = _now_column()

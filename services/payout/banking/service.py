@@ -20,6 +20,7 @@ from services.payout.config import SCHEMA, get_settings
 from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.periods import format_period, parse_period
 from services.payout.domain.reconciliation import BankTotals, Tally, classify, reconcile
+from services.payout.ledger import service as ledger
 from services.payout.models import Batch
 from shared.data.audit import record_audit
 from shared.http.bank_signature import verify_bank_request
@@ -173,6 +174,7 @@ async def record_results(
         [r.outcome for r in new],
         [r.reason_code.value if r.reason_code else None for r in new],
     )
+    await ledger.settle_touched(session, [r.reference for r in new], request_id)
     await record_audit(
         session,
         SCHEMA,

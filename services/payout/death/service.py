@@ -12,6 +12,7 @@ from services.payout.determinations import repository as determinations
 from services.payout.determinations.records import inputs_from_json
 from services.payout.domain.death import death_benefits
 from services.payout.domain.periods import month_of
+from services.payout.ledger import service as ledger
 from services.payout.models import DeathBenefit, OneOff
 from services.payout.parameters.schemas import DeathBenefit as DeathRule
 from services.payout.parameters.schemas import WageBase
@@ -69,6 +70,8 @@ async def resolve_recovery(
         raise ProblemError(409, "recovery_closed", "此追回案件已结案。")
     await repository.resolve(session, case.id, body.method.value, who.subject, datetime.now(UTC))
     await session.refresh(case)
+    # Money recovered changes what the period actually paid: settle it again if it was.
+    await ledger.settle(session, case.program, case.period, request_id, datetime.now(UTC).date())
     await record_audit(
         session,
         SCHEMA,

@@ -52,5 +52,6 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "subsidy.survivor_pension": "遗属生活补助标准",
         "subsidy.transport_nursing": "交通护理补贴标准",
         "subsidy.hardship_aid": "困难补助标准",
+        "budget_codes": "预算科目 (功能分类与经济分类)",
     },
 }

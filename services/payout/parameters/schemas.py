@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from shared.contracts.payout import PAYOUT_PROGRAMS
 from shared.data.money import Money
 
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=8, decimal_places=6)]
@@ -96,6 +97,35 @@ class SubsidyStandard(Strict):
     quarterly_amount: Annotated[Money, Field(ge=0)]
 
 
+class BudgetCode(Strict):
+    """A program's budget classification: 功能科目 (类/款/项) and 经济分类."""
+
+    functional_code: Annotated[str, Field(pattern=r"^\d{3}(\d{2}){0,2}$")]
+    economic_code: Annotated[str, Field(pattern=r"^\d{3}(\d{2})?$")]
+
+
+class BudgetCodes(Strict):
+    """Budget classification codes by program (every program payout pays)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="after")
+    def _every_program(self) -> "BudgetCodes":
+        extra = dict(self.model_extra or {})
+        missing = [p for p in PAYOUT_PROGRAMS if p not in extra]
+        if missing:
+            raise ValueError(f"missing programs: {', '.join(missing)}")
+        for program, codes in extra.items():
+            if program not in PAYOUT_PROGRAMS:
+                raise ValueError(f"unknown program {program}")
+            BudgetCode.model_validate(codes)
+        return self
+
+    def of(self, program: str) -> BudgetCode:
+        """The codes of one program."""
+        return BudgetCode.model_validate((self.model_extra or {})[program])
+
+
 class ParameterName(StrEnum):
     """The parameters payout uses; docs/payout.md says what each value means."""
 
@@ -109,6 +139,7 @@ class ParameterName(StrEnum):
     survivor_pension = "subsidy.survivor_pension"
     transport_nursing = "subsidy.transport_nursing"
     hardship_aid = "subsidy.hardship_aid"
+    budget_codes = "budget_codes"
 
 
 SCHEMAS: dict[ParameterName, type[Strict]] = {
@@ -122,6 +153,7 @@ SCHEMAS: dict[ParameterName, type[Strict]] = {
     ParameterName.survivor_pension: SubsidyStandard,
     ParameterName.transport_nursing: SubsidyStandard,
     ParameterName.hardship_aid: SubsidyStandard,
+    ParameterName.budget_codes: BudgetCodes,
 }
 
 

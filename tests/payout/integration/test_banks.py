@@ -150,6 +150,16 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
         assert pension["paid"] == {"count": 1, "amount": "4792.71"}
         assert pension["failed"] == {"count": 1, "amount": "4792.71"}
         assert pension["outstanding"]["count"] == 0 and pension["reconciled"]
+        # Once ICBC has answered too, April's pensions are settled for budget (revision 1).
+        assert (await client.get("/v1/payout/ledger/2025/settlements", headers=staff)).json() == []
+        r = await post_results(client, platform, [{"reference": icbc_ref, "outcome": "paid"}], ICBC)
+        assert r.json() == {"recorded": 1, "already_recorded": 0}
+        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=staff)).json()
+        assert [(x["program"], x["revision"], x["paid_count"]) for x in settled] == [
+            ("basic_pension", 1, 2)
+        ]
+        assert (settled[0]["paid_amount"], settled[0]["failed_amount"]) == ("9585.42", "4792.71")
+        assert (settled[0]["functional_code"], settled[0]["economic_code"]) == ("2080505", "30302")
 
         # The account is corrected; the author cannot approve it; another clerk does.
         change = await client.post(
@@ -200,6 +210,30 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
         )
         assert r.status_code == 200, r.text
         assert (r.json()["bank_agrees"], r.json()["reconciled"]) == (False, False)
+        reissued_ref = await scalar(
+            platform, "SELECT id::text FROM payout.payment WHERE reissue_of IS NOT NULL"
+        )
+        r = await post_results(client, platform, [{"reference": reissued_ref, "outcome": "paid"}])
+        assert r.json()["recorded"] == 1
+        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=staff)).json()
+        assert [(x["revision"], x["paid_count"], x["failed_amount"]) for x in settled] == [
+            (1, 2, "4792.71"),
+            (2, 3, "0.00"),
+        ]
+        events = await scalar(
+            platform,
+            "SELECT count(*) FROM payout.outbox "
+            "WHERE subject = 'pension.payout.disbursement.settled'",
+        )
+        assert events == 2
+        ledger = (await client.get("/v1/payout/ledger/2025", headers=staff)).json()
+        april = [x for x in ledger if x["period"] == "2025-04" and x["program"] == "basic_pension"]
+        assert sum(float(x["paid_amount"]) for x in april) == pytest.approx(14378.13)
+        book = await client.get("/v1/payout/ledger/2025/xlsx", headers=staff)
+        rows = list(
+            load_workbook(io.BytesIO(book.content)).worksheets[0].iter_rows(values_only=True)
+        )
+        assert len(rows) == 1 + 3 * 2 * 2 + 1  # header, 3 people × 2 months × 2 programs, re-issue
         raw, headers = signed(platform, totals | {"failed_amount": "4792.71"})
         r = await client.post(
             f"/v1/payout/bank/{PSBC}/batches/{pension['id']}/totals", content=raw, headers=headers
