@@ -104,7 +104,9 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
         sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
         values = [[c.value for c in row] for row in sheet.iter_rows()]
         assert values[-1][:2] == ["TOTAL", "2"] and values[-1][4] == "9585.42"
-        icbc = next(x for x in batches if x["bank_code"] == "ICBC")
+        icbc = next(
+            x for x in batches if (x["bank_code"], x["program"]) == ("ICBC", "basic_pension")
+        )
         r = await client.get(f"/v1/payout/bank/{PSBC}/batches/{icbc['id']}/file", headers=bank)
         assert (r.status_code, r.json()["code"]) == (403, "batch_forbidden")
 
