@@ -73,84 +73,101 @@ async def count_due(session: AsyncSession, period: date) -> int:
 
 
 async def next_chunk(
-    session: AsyncSession, period: date, cursor: uuid.UUID | None, size: int
-) -> list[uuid.UUID]:
-    """The next retirees to pay after the cursor, locked against a concurrent change."""
+    session: AsyncSession, period: date, cursor: uuid.UUID, size: int
+) -> tuple[int, uuid.UUID | None]:
+    """How many retirees the next chunk holds and its last key; its rows are locked, so a
+    death or suspension recorded meanwhile waits for the chunk (and then sees its payments)."""
     rows = await session.exec(
         text(f"""
-            SELECT person_id FROM payout.retiree
-            WHERE {DUE} AND person_id > :cursor
-            ORDER BY person_id LIMIT :size FOR UPDATE""").bindparams(
-            period=period, cursor=cursor or uuid.UUID(int=0), size=size
+            WITH chunk AS (
+                SELECT person_id FROM payout.retiree
+                WHERE {DUE} AND person_id > :cursor
+                ORDER BY person_id LIMIT :size FOR UPDATE)
+            SELECT count(*), max(person_id::text) FROM chunk""").bindparams(
+            period=period, cursor=cursor, size=size
         )
     )
-    return [r[0] for r in rows.all()]
+    count, last = rows.one()
+    return int(count), (uuid.UUID(last) if last else None)
 
 
-MONTHS = """
-    SELECT r.person_id, r.bank_code, r.account_number, r.account_name, m::date AS month
-    FROM payout.retiree r,
-         generate_series(coalesce((r.paid_until + interval '1 month')::date, r.first_month),
-                         least(CAST(:period AS date), coalesce(r.last_month, :period)),
-                         interval '1 month') AS m
-    WHERE r.person_id = ANY(:ids)
+# The chunk is a key range (after :cursor up to :last): an index range scan, where a long
+# ANY(array) would make the planner scan the whole table for every chunk.
+CHUNK = "person_id > :cursor AND person_id <= :last"
+
+DUE_MONTHS = f"""
+    SELECT r.person_id, r.bank_code, r.account_number, r.account_name, m::date AS month,
+           d.id AS determination_id, d.monthly_amount, d.annuity_monthly
+    FROM payout.retiree r
+    CROSS JOIN LATERAL generate_series(
+        coalesce((r.paid_until + interval '1 month')::date, r.first_month),
+        least(CAST(:period AS date), coalesce(r.last_month, :period)),
+        interval '1 month') AS m
+    CROSS JOIN LATERAL (
+        SELECT id, monthly_amount, annuity_monthly FROM payout.determination d
+        WHERE d.person_id = r.person_id AND d.status = 'approved'
+          AND d.effective_from <= m::date
+        ORDER BY d.effective_from DESC, d.seq DESC LIMIT 1) d
+    WHERE {DUE} AND {CHUNK}
 """
 
 
-async def ensure_batches(
-    session: AsyncSession, run_id: uuid.UUID, period: date, ids: list[uuid.UUID]
-) -> None:
-    """One batch per bank and program of the run (created when first needed)."""
-    await session.exec(
-        text(f"""
-            INSERT INTO payout.batch (id, run_id, period, bank_code, program)
-            SELECT gen_random_uuid(), :run, :period, bank_code, p.program
-            FROM (SELECT DISTINCT bank_code FROM payout.retiree WHERE person_id = ANY(:ids)) b,
-                 {PROGRAMS}
-            ON CONFLICT (run_id, bank_code, program) DO NOTHING""").bindparams(
-            run=run_id, period=period, ids=ids
-        )
-    )
-
-
-async def insert_payments(
-    session: AsyncSession, run_id: uuid.UUID, period: date, ids: list[uuid.UUID]
+async def pay_chunk(
+    session: AsyncSession,
+    run_id: uuid.UUID,
+    period: date,
+    cursor: uuid.UUID,
+    last: uuid.UUID,
+    prefix: str,
 ) -> int:
-    """Every unpaid month of these retirees up to the period, per program; never twice."""
+    """Pay every unpaid month of the chunk's due retirees up to the period, per program, into
+    the run's batch for their bank (made when first needed), and move their paid_until: one
+    statement, one snapshot, so a retiree is marked paid exactly when their lines exist.
+    Rows go in key order, and their ids are the chunk's random 64-bit prefix followed by a
+    counter: both indexes then grow in one place instead of everywhere, and no id needs the
+    kernel's random source (gen_random_uuid was a fifth of the run's time)."""
     result = await session.exec(
         text(f"""
-            INSERT INTO payout.payment (id, person_id, program, period, amount,
-                determination_id, run_id, batch_id, bank_code, account_number, account_name,
-                status)
-            SELECT gen_random_uuid(), m.person_id, p.program, m.month,
-                   CASE p.program WHEN 'basic_pension' THEN d.monthly_amount
-                                  ELSE d.annuity_monthly END,
-                   d.id, :run, b.id, m.bank_code, m.account_number, m.account_name, 'sent'
-            FROM ({MONTHS}) m
-            JOIN LATERAL (
-                SELECT id, monthly_amount, annuity_monthly FROM payout.determination d
-                WHERE d.person_id = m.person_id AND d.status = 'approved'
-                  AND d.effective_from <= m.month
-                ORDER BY d.effective_from DESC, d.seq DESC LIMIT 1) d ON true
-            CROSS JOIN {PROGRAMS}
-            JOIN payout.batch b
-              ON b.run_id = :run AND b.bank_code = m.bank_code AND b.program = p.program
-            WHERE CASE p.program WHEN 'basic_pension' THEN d.monthly_amount
-                                 ELSE d.annuity_monthly END > 0
-            ON CONFLICT (person_id, program, period) WHERE status <> 'reissued'
-            DO NOTHING""").bindparams(run=run_id, period=period, ids=ids)
+            WITH due AS MATERIALIZED ({DUE_MONTHS}),
+            lines AS MATERIALIZED (
+                SELECT due.*, p.program,
+                       CASE p.program WHEN 'basic_pension' THEN due.monthly_amount
+                                      ELSE due.annuity_monthly END AS amount
+                FROM due CROSS JOIN {PROGRAMS}),
+            existing AS (SELECT id, bank_code, program FROM payout.batch WHERE run_id = :run),
+            added AS (
+                INSERT INTO payout.batch (id, run_id, period, bank_code, program)
+                SELECT gen_random_uuid(), :run, :period, l.bank_code, l.program
+                FROM (SELECT DISTINCT bank_code, program FROM lines WHERE amount > 0) l
+                WHERE NOT EXISTS (SELECT 1 FROM existing e
+                                  WHERE e.bank_code = l.bank_code AND e.program = l.program)
+                RETURNING id, bank_code, program),
+            batches AS (SELECT * FROM existing UNION ALL SELECT * FROM added),
+            paid AS (
+                INSERT INTO payout.payment (id, person_id, program, period, amount,
+                    determination_id, run_id, batch_id, bank_code, account_number,
+                    account_name, status)
+                SELECT CAST(:prefix || lpad(to_hex(row_number() OVER (
+                           ORDER BY l.person_id, l.program, l.month)), 16, '0') AS uuid),
+                       l.person_id, l.program, l.month, l.amount,
+                       l.determination_id, :run, b.id, l.bank_code, l.account_number,
+                       l.account_name, 'sent'
+                FROM lines l JOIN batches b ON b.bank_code = l.bank_code AND b.program = l.program
+                WHERE l.amount > 0
+                ORDER BY l.person_id, l.program, l.month
+                ON CONFLICT (person_id, program, period) WHERE status <> 'reissued'
+                DO NOTHING
+                RETURNING 1),
+            marked AS (
+                UPDATE payout.retiree r
+                SET paid_until = least(CAST(:period AS date), coalesce(r.last_month, :period))
+                WHERE r.person_id IN (SELECT person_id FROM due)
+                RETURNING 1)
+            SELECT (SELECT count(*) FROM paid), (SELECT count(*) FROM marked)""").bindparams(
+            run=run_id, period=period, cursor=cursor, last=last, prefix=prefix
+        )
     )
-    return result.rowcount
-
-
-async def mark_paid_until(session: AsyncSession, period: date, ids: list[uuid.UUID]) -> None:
-    """These retirees' months are paid up to the period (or to their last month)."""
-    await session.exec(
-        text("""
-            UPDATE payout.retiree
-            SET paid_until = least(CAST(:period AS date), coalesce(last_month, :period))
-            WHERE person_id = ANY(:ids)""").bindparams(period=period, ids=ids)
-    )
+    return int(result.one()[0])
 
 
 async def advance(

@@ -77,8 +77,9 @@ async def claim(session: AsyncSession, lease_seconds: float) -> PayrollRun | Non
 
 async def work_chunk(session: AsyncSession, run: PayrollRun, size: int, lease: float) -> bool:
     """Pay the next chunk of retirees in one transaction; False when nothing is left."""
-    ids = await repository.next_chunk(session, run.period, run.cursor, size)
-    if not ids:
+    cursor = run.cursor or ZERO_ID
+    count, last = await repository.next_chunk(session, run.period, cursor, size)
+    if last is None:
         reissued = await repository.reissue_failed(session, run.id, run.period)
         one_offs = await repository.issue_one_offs(session, run.id, run.period)
         made = reissued + one_offs
@@ -101,9 +102,8 @@ async def work_chunk(session: AsyncSession, run: PayrollRun, size: int, lease: f
             },
         )
         return False
-    await repository.ensure_batches(session, run.id, run.period, ids)
-    made = await repository.insert_payments(session, run.id, run.period, ids)
-    await repository.mark_paid_until(session, run.period, ids)
-    await repository.advance(session, run.id, ids[-1], len(ids), made, lease)
-    run.cursor, run.done, run.payments = ids[-1], run.done + len(ids), run.payments + made
+    prefix = uuid.uuid4().hex[:16]
+    made = await repository.pay_chunk(session, run.id, run.period, cursor, last, prefix)
+    await repository.advance(session, run.id, last, count, made, lease)
+    run.cursor, run.done, run.payments = last, run.done + count, run.payments + made
     return True
