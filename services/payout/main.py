@@ -14,6 +14,7 @@ from services.payout.ledger.router import router as ledger_router
 from services.payout.parameters.router import router as parameters_router
 from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
+from services.payout.subsidies.router import router as subsidies_router
 from services.payout.withdrawals.router import router as withdrawals_router
 from shared.http.service_app import create_service_app
 from shared.settings import PlatformSettings
@@ -36,6 +37,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             death_router,
             withdrawals_router,
             ledger_router,
+            subsidies_router,
         ],
         handlers=HANDLERS,
         resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],

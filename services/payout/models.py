@@ -333,3 +333,22 @@ class LedgerSettlement(SQLModel, table=True):
     parameter_version: int
     settled_on: date
     created_at: datetime = _now_column()
+
+
+class SubsidyEntitlement(SQLModel, table=True):
+    """A retiree's entitlement to a local subsidy program from a quarter (to a quarter)."""
+
+    __tablename__ = "subsidy_entitlement"
+    __table_args__ = (
+        UniqueConstraint("person_id", "program", "from_quarter", name="subsidy_entitlement_once"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    program: str
+    from_quarter: date
+    to_quarter: date | None = None
+    quarterly_amount: Decimal | None = _money(nullable=True)
+    created_by: str
+    created_at: datetime = _now_column()

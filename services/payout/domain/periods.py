@@ -37,3 +37,19 @@ def months_between(first: date, last: date) -> list[date]:
         out.append(month)
         month = add_months(month, 1)
     return out
+
+
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def parse_quarter(text: str) -> date:
+    """ "2020-Q2" as 2020-04-01, the quarter's first month (ValueError otherwise)."""
+    match = QUARTER.match(text)
+    if not match:
+        raise ValueError("a quarter is written YYYY-Qn")
+    return date(int(match.group(1)), 3 * int(match.group(2)) - 2, 1)
+
+
+def format_quarter(month: date) -> str:
+    """The quarter a month belongs to, as "2020-Q2"."""
+    return f"{month.year}-Q{(month.month - 1) // 3 + 1}"

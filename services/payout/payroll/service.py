@@ -78,7 +78,10 @@ async def claim(session: AsyncSession, lease_seconds: float) -> PayrollRun | Non
 async def work_chunk(session: AsyncSession, run: PayrollRun, size: int, lease: float) -> bool:
     """Pay the next chunk of retirees in one transaction; False when nothing is left."""
     cursor = run.cursor or ZERO_ID
-    count, last = await repository.next_chunk(session, run.period, cursor, size)
+    if run.total == 0:
+        count, last = 0, None  # counted nothing due when it started: no second scan
+    else:
+        count, last = await repository.next_chunk(session, run.period, cursor, size)
     if last is None:
         reissued = await repository.reissue_failed(session, run.id, run.period)
         one_offs = await repository.issue_one_offs(session, run.id, run.period)
