@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.contribution.access import shown_citizen_id
+from shared.http.citizen_ids import shown_citizen_id
 from services.contribution.audits import repository
 from services.contribution.models import Audit, AuditFinding
 from services.contribution.roster import repository as roster

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from services.contribution.access import shown_citizen_id
+from shared.http.citizen_ids import shown_citizen_id
 from services.contribution.config import SCHEMA
 from services.contribution.declarations import repository, service
 from services.contribution.declarations.schemas import (

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.contribution.access import shown_citizen_id
+from shared.http.citizen_ids import shown_citizen_id
 from services.contribution.domain.periods import parse_period
 from services.contribution.plans import repository, service
 from services.contribution.plans.schemas import (

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 
-from services.contribution.access import shown_citizen_id
+from shared.http.citizen_ids import shown_citizen_id
 from services.contribution.domain.allocation import late_fee
 from services.contribution.domain.periods import format_period
 from services.contribution.parameters.repository import in_force

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from services.contribution.access import shown_citizen_id
+from shared.http.citizen_ids import shown_citizen_id
 from services.contribution.domain.periods import month_end, parse_period
 from services.contribution.models import RosterPerson
 from services.contribution.roster import repository
