@@ -8,7 +8,6 @@ from services.contribution.events import HANDLERS
 from services.contribution.parameters.router import router as parameters_router
 from services.contribution.plans.router import router as plans_router
 from services.contribution.reports.router import router as reports_router
-from services.contribution.reports.statement import router as statement_router
 from services.contribution.roster.router import router as roster_router
 from services.contribution.settlement.router import router as settlement_router
 from shared.http.service_app import create_service_app
@@ -29,7 +28,6 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             plans_router,
             settlement_router,
             reports_router,
-            statement_router,
             audits_router,
         ],
         handlers=HANDLERS,

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from shared.http.citizen_ids import shown_citizen_id
 from services.contribution.config import SCHEMA
 from services.contribution.declarations import repository, service
 from services.contribution.declarations.schemas import (
@@ -23,6 +22,7 @@ from services.contribution.declarations.schemas import (
 )
 from shared.data.db import unit_of_work
 from shared.http.auth import READERS, Principal, require_roles
+from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import PROBLEM_RESPONSES, ProblemError
 from shared.http.idempotency import IdempotencyKey, run_idempotent
 from shared.http.pagination import Page

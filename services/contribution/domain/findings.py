@@ -32,9 +32,7 @@ def close(current: FindingStatus, target: FindingStatus) -> FindingStatus:
     if target is FindingStatus.open:
         raise FindingTransitionRefused("resolution_status_invalid", "Resolve or dismiss.")
     if current is not FindingStatus.open:
-        raise FindingTransitionRefused(
-            "finding_closed", f"The finding is already {current.value}."
-        )
+        raise FindingTransitionRefused("finding_closed", f"The finding is already {current.value}.")
     return target
 
 

@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from shared.http.citizen_ids import shown_citizen_id
 from services.contribution.domain.periods import parse_period
 from services.contribution.plans import repository, service
 from services.contribution.plans.schemas import (
@@ -17,6 +16,7 @@ from services.contribution.plans.schemas import (
 )
 from shared.data.db import unit_of_work
 from shared.http.auth import READERS, Principal, require_roles
+from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import PROBLEM_RESPONSES, ProblemError
 from shared.http.observability import request_id_of
 from shared.http.pagination import Page
