@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from services.contribution.adjustments.router import router as adjustments_router
 from services.contribution.audits.router import router as audits_router
 from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
@@ -25,6 +26,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             roster_router,
             parameters_router,
             declarations_router,
+            adjustments_router,
             plans_router,
             settlement_router,
             reports_router,

@@ -144,6 +144,30 @@ class Base(SQLModel, table=True):
     recorded_at: datetime = _now_column()
 
 
+class BaseAdjustment(SQLModel, table=True):
+    """A change to an approved declaration's bases, in force once another user approves it."""
+
+    __tablename__ = "base_adjustment"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    declaration_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.declaration.id")
+    citizen_id: str = Field(max_length=18)
+    name: str
+    from_month: int
+    declared_wage: Decimal
+    base: Decimal
+    clamp: str | None = None
+    reason: str
+    status: str
+    submitted_by: str
+    submitted_at: datetime = _now_column()
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decision_note: str | None = None
+    base_id: int | None = Field(default=None, foreign_key=f"{SCHEMA}.base.id")
+
+
 class Plan(SQLModel, table=True):
     """A unit's collection plan for a month: seq 0 is regular, later ones supplementary."""
 

@@ -14,9 +14,10 @@ from services.contribution.audits.schemas import (
     YearlyRunIn,
     YearlyRunOut,
 )
-from shared.data.db import unit_of_work
 from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.observability import request_id_of
 
 router = APIRouter(prefix="/v1/contribution/audits", tags=["audits"], responses=PROBLEM_RESPONSES)
 # Agency staff who carry audits out and follow findings up; the `auditor` role is another
@@ -28,27 +29,27 @@ AUDIT_STAFF = ("clerk", "finance")
 async def open_audit(
     body: AuditIn,
     request: Request,
+    session: WriteSession,
     who: Annotated[Principal, Depends(require_roles(*AUDIT_STAFF))],
 ) -> AuditOut:
     """Open an audit of a unit's year; the automatic findings are computed at once."""
-    async with unit_of_work(request.app.state.sessions) as session:
-        return await service.open_audit(session, body, who)
+    return await service.open_audit(session, body, who, request_id_of(request))
 
 
 @router.post("/yearly-run", response_model=YearlyRunOut)
 async def yearly_run(
     body: YearlyRunIn,
     request: Request,
+    session: WriteSession,
     who: Annotated[Principal, Depends(require_roles(*AUDIT_STAFF))],
 ) -> YearlyRunOut:
     """Audit every unit with staff or a declaration in the year; once per unit and year."""
-    async with unit_of_work(request.app.state.sessions) as session:
-        return await service.yearly_run(session, body, who)
+    return await service.yearly_run(session, body, who, request_id_of(request))
 
 
 @router.get("", response_model=list[AuditOut])
 async def list_audits(
-    request: Request,
+    session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     year: int | None = None,
     unit_id: uuid.UUID | None = None,
@@ -56,19 +57,17 @@ async def list_audits(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[AuditOut]:
     """Audits, newest first, with their finding counts."""
-    async with request.app.state.sessions() as session:
-        return await service.list_audits(session, year, unit_id, limit, offset)
+    return await service.list_audits(session, year, unit_id, limit, offset)
 
 
 @router.get("/{audit_id}", response_model=AuditOut)
 async def get_audit(
     audit_id: uuid.UUID,
-    request: Request,
+    session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> AuditOut:
     """An audit with every finding."""
-    async with request.app.state.sessions() as session:
-        return await service.get_audit(session, audit_id, who)
+    return await service.get_audit(session, audit_id, who)
 
 
 @router.post("/findings/{finding_id}/resolution", response_model=FindingOut)
@@ -76,8 +75,8 @@ async def resolve_finding(
     finding_id: uuid.UUID,
     body: ResolutionIn,
     request: Request,
+    session: WriteSession,
     who: Annotated[Principal, Depends(require_roles(*AUDIT_STAFF))],
 ) -> FindingOut:
     """Resolve or dismiss an open finding, with a note of what was done."""
-    async with unit_of_work(request.app.state.sessions) as session:
-        return await service.resolve_finding(session, finding_id, body, who)
+    return await service.resolve_finding(session, finding_id, body, who, request_id_of(request))

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.contribution import audit_trail
 from services.contribution.audits import repository
 from services.contribution.audits.schemas import (
     AuditIn,
@@ -21,6 +22,7 @@ from services.contribution.domain.findings import (
     merged_counts,
 )
 from services.contribution.models import Audit, AuditFinding
+from services.contribution.parameters.service import plausible_date, plausible_year
 from services.contribution.roster import repository as roster
 from shared.http.auth import Principal
 from shared.http.citizen_ids import shown_citizen_id
@@ -42,9 +44,12 @@ async def _present(session: AsyncSession, audit: Audit, who: Principal) -> Audit
     return out
 
 
-async def open_audit(session: AsyncSession, body: AuditIn, who: Principal) -> AuditOut:
+async def open_audit(
+    session: AsyncSession, body: AuditIn, who: Principal, request_id: str | None
+) -> AuditOut:
     """Open an audit of a unit's year and compute its automatic findings at once."""
-    as_of = body.as_of or date.today()
+    as_of = plausible_date(body.as_of or date.today(), "as_of")
+    plausible_year(body.year, "year")
     if await roster.get_unit(session, body.unit_id) is None:
         raise ProblemError(404, "unit_not_found", f"No unit {body.unit_id} on the roster.")
     opened = await repository.open_audits(
@@ -53,16 +58,25 @@ async def open_audit(session: AsyncSession, body: AuditIn, who: Principal) -> Au
     await repository.find_all(session, opened, body.year, as_of)
     audit = await repository.get(session, opened[0][0])
     assert audit is not None  # opened in this transaction
+    await audit_trail.record(
+        session, who, request_id, "audit.opened", "audit", audit.id, year=body.year
+    )
     return await _present(session, audit, who)
 
 
-async def yearly_run(session: AsyncSession, body: YearlyRunIn, who: Principal) -> YearlyRunOut:
+async def yearly_run(
+    session: AsyncSession, body: YearlyRunIn, who: Principal, request_id: str | None
+) -> YearlyRunOut:
     """Audit every unit with staff or a declaration in the year, once per unit and year."""
-    as_of = body.as_of or date.today()
+    as_of = plausible_date(body.as_of or date.today(), "as_of")
+    plausible_year(body.year, "year")
     units = await repository.units_to_audit(session, body.year)
     opened = await repository.open_audits(session, units, body.year, "yearly", who.subject, as_of)
     await repository.find_all(session, opened, body.year, as_of)
     counts = await repository.counts(session, [a for a, _ in opened])
+    await audit_trail.record(
+        session, who, request_id, "audit.yearly_run", "audit_year", body.year, units=len(opened)
+    )
     return YearlyRunOut(
         year=body.year,
         audited_units=len(opened),
@@ -89,7 +103,11 @@ async def get_audit(session: AsyncSession, audit_id: uuid.UUID, who: Principal) 
 
 
 async def resolve_finding(
-    session: AsyncSession, finding_id: uuid.UUID, body: ResolutionIn, who: Principal
+    session: AsyncSession,
+    finding_id: uuid.UUID,
+    body: ResolutionIn,
+    who: Principal,
+    request_id: str | None,
 ) -> FindingOut:
     """Resolve or dismiss an open finding, with a note of what was done."""
     if body.status is FindingStatus.open:  # refused before looking anything up
@@ -102,4 +120,7 @@ async def resolve_finding(
     except FindingTransitionRefused as refused:
         raise ProblemError(409, refused.code, str(refused)) from refused
     closed = await repository.close_finding(session, finding, status.value, body.note, who.subject)
+    await audit_trail.record(
+        session, who, request_id, f"finding.{status.value}", "audit_finding", finding_id
+    )
     return _finding_out(closed, who)

@@ -133,16 +133,6 @@ async def put_lines_in_force(session: AsyncSession, declaration: Declaration, wh
     )
 
 
-async def adjustments(session: AsyncSession, declaration_id: uuid.UUID) -> list[Base]:
-    """Bases recorded after approval, oldest first."""
-    rows = await session.exec(
-        select(Base)
-        .where(Base.declaration_id == declaration_id, Base.source == "adjustment")
-        .order_by(Base.id)
-    )
-    return list(rows.all())
-
-
 async def base_in_force(
     session: AsyncSession, year: int, citizen_id: str, month: int
 ) -> Base | None:

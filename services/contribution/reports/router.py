@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 
 from services.contribution.reports import service
 from services.contribution.reports.schemas import (
@@ -15,6 +15,7 @@ from services.contribution.reports.schemas import (
     YearReport,
 )
 from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(
@@ -24,60 +25,55 @@ router = APIRouter(
 
 @router.get("/arrears", response_model=ArrearsReport)
 async def arrears(
-    request: Request,
+    session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     as_of: date | None = None,
     unit_id: uuid.UUID | None = None,
 ) -> ArrearsReport:
     """Who owes what for which months, with late fees to the date: the reminder list."""
-    async with request.app.state.sessions() as session:
-        return await service.arrears(session, as_of or date.today(), unit_id)
+    return await service.arrears(session, as_of or date.today(), unit_id)
 
 
 @router.get("/arrears/{unit_id}/persons", response_model=list[PersonMonthOwed])
 async def arrears_by_person(
     unit_id: uuid.UUID,
-    request: Request,
+    session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     as_of: date | None = None,
 ) -> list[PersonMonthOwed]:
     """The person-months behind a unit's arrears."""
-    async with request.app.state.sessions() as session:
-        return await service.arrears_by_person(session, unit_id, as_of or date.today(), who)
+    return await service.arrears_by_person(session, unit_id, as_of or date.today(), who)
 
 
 @router.get("/reports/{year}/units", response_model=list[UnitReport])
 async def units_report(
     year: int,
-    request: Request,
+    session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> list[UnitReport]:
     """Per unit: the year's plans due, paid and outstanding by item, and late fees paid."""
-    async with request.app.state.sessions() as session:
-        return await service.units_report(session, year)
+    return await service.units_report(session, year)
 
 
 @router.get("/reports/{year}", response_model=YearReport)
 async def year_report(
     year: Annotated[int, Path(ge=2014, le=2100)],
-    request: Request,
+    session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> YearReport:
     """The county's year. annuity_collected is the annuity money actually paid for the
     year's plans (individual 4% plus funded unit shares); notional unit shares are
     recorded in accounts but not collected."""
-    async with request.app.state.sessions() as session:
-        return await service.year_report(session, year)
+    return await service.year_report(session, year)
 
 
 @router.get("/units/{unit_id}/statement/{year}", response_model=UnitStatement)
 async def unit_statement(
     unit_id: uuid.UUID,
     year: Annotated[int, Path(ge=2014, le=2100)],
-    request: Request,
+    session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> UnitStatement:
     """The unit's year at a glance: each month's plans with due, paid and outstanding; the
     receipts of the year; the credit it holds for coming plans."""
-    async with request.app.state.sessions() as session:
-        return await service.unit_statement(session, unit_id, year)
+    return await service.unit_statement(session, unit_id, year)

@@ -3,11 +3,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from services.contribution.roster import service
 from services.contribution.roster.schemas import RosterPersonOut
 from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Page
 
@@ -17,34 +18,31 @@ router = APIRouter(prefix="/v1/contribution/roster", tags=["roster"], responses=
 @router.get("/persons/{person_id}", response_model=RosterPersonOut)
 async def get_roster_person(
     person_id: uuid.UUID,
-    request: Request,
+    session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> RosterPersonOut:
     """One person on the roster."""
-    async with request.app.state.sessions() as session:
-        return await service.get_person(session, person_id, who)
+    return await service.get_person(session, person_id, who)
 
 
 @router.get("/persons", response_model=Page[RosterPersonOut])
 async def list_roster_persons(
-    request: Request,
+    session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     unit_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[RosterPersonOut]:
     """Persons on the roster, optionally of one unit."""
-    async with request.app.state.sessions() as session:
-        return await service.list_persons(session, unit_id, limit, offset, who)
+    return await service.list_persons(session, unit_id, limit, offset, who)
 
 
 @router.get("/units/{unit_id}/liable", response_model=list[RosterPersonOut])
 async def liable_in_month(
     unit_id: uuid.UUID,
-    request: Request,
+    session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2020-03"])],
 ) -> list[RosterPersonOut]:
     """Who owes contributions through the unit for a month."""
-    async with request.app.state.sessions() as session:
-        return await service.liable_in_month(session, unit_id, period, who)
+    return await service.liable_in_month(session, unit_id, period, who)
