@@ -9,9 +9,14 @@ from openpyxl import Workbook
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers
-from tests.contribution.integration.helpers import declare_and_approve, generate, plans, register
-from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.enrollment.integration.test_registration import citizen_id
+from tests.contribution.helpers import (
+    citizen_id,
+    declare_and_approve,
+    generate,
+    plans,
+    register,
+    scalar,
+)
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
