@@ -9,6 +9,7 @@ from services.contribution.events import HANDLERS
 from services.contribution.parameters.router import router as parameters_router
 from services.contribution.plans.router import router as plans_router
 from services.contribution.reports.router import router as reports_router
+from services.contribution.reversals.router import router as reversals_router
 from services.contribution.roster.router import router as roster_router
 from services.contribution.settlement.router import router as settlement_router
 from shared.http.service_app import create_service_app
@@ -29,6 +30,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             adjustments_router,
             plans_router,
             settlement_router,
+            reversals_router,
             reports_router,
             audits_router,
         ],

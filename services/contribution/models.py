@@ -218,6 +218,25 @@ class Receipt(SQLModel, table=True):
     recorded_at: datetime = _now_column()
 
 
+class ReceiptReversal(SQLModel, table=True):
+    """A receipt recorded in error, reversed whole once another user approves."""
+
+    __tablename__ = "receipt_reversal"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    receipt_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.receipt.id")
+    unit_id: uuid.UUID
+    amount: Decimal
+    reason: str
+    status: str
+    submitted_by: str
+    submitted_at: datetime = _now_column()
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decision_note: str | None = None
+
+
 class Audit(SQLModel, table=True):
     """An audit (稽核) of one unit's year."""
 

@@ -93,6 +93,7 @@ class StatementReceipt(BaseModel):
     source: str
     reference: str | None
     unallocated: Money
+    reversed: bool = False
 
 
 class UnitStatement(BaseModel):

@@ -23,6 +23,7 @@ from services.contribution.reports.schemas import (
     UnitStatement,
     YearReport,
 )
+from services.contribution.reversals import repository as reversals
 from services.contribution.roster import repository as roster
 from shared.http.auth import Principal
 from shared.http.citizen_ids import shown_citizen_id
@@ -144,6 +145,7 @@ async def unit_statement(session: AsyncSession, unit_id: uuid.UUID, year: int) -
     plans = await repository.plans_of_unit(session, unit_id, year)
     receipts = await repository.receipts_of_unit(session, unit_id, year)
     credit = await repository.credit_of_unit(session, unit_id)
+    reversed_ = await reversals.reversed_receipts(session, [r.id for r in receipts])
     due = sum((p.total for p in plans), ZERO)
     paid = sum((p.paid_total for p in plans), ZERO)
     return UnitStatement(
@@ -158,7 +160,12 @@ async def unit_statement(session: AsyncSession, unit_id: uuid.UUID, year: int) -
         paid=paid,
         outstanding=due - paid,
         late_fees_paid=sum((p.late_fee_paid for p in plans), ZERO),
-        receipts=[StatementReceipt.model_validate(r, from_attributes=True) for r in receipts],
-        received=sum((r.amount for r in receipts), ZERO),
+        receipts=[
+            StatementReceipt.model_validate(r, from_attributes=True).model_copy(
+                update={"reversed": r.id in reversed_}
+            )
+            for r in receipts
+        ],
+        received=sum((r.amount for r in receipts if r.id not in reversed_), ZERO),
         credit=credit,
     )

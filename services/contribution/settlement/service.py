@@ -13,6 +13,7 @@ from services.contribution.domain.periods import format_period
 from services.contribution.models import Receipt
 from services.contribution.parameters.repository import in_force
 from services.contribution.parameters.service import plausible_date
+from services.contribution.reversals import repository as reversals
 from services.contribution.roster import repository as roster
 from services.contribution.settlement import repository
 from services.contribution.settlement.schemas import (
@@ -82,9 +83,11 @@ async def present(
             )
         )
     out = {}
+    reversed_ = await reversals.reversed_receipts(session, receipt_ids)
     for receipt in await repository.receipts_by_id(session, receipt_ids):
         item = ReceiptOut.model_validate(receipt, from_attributes=True)
         item.allocations = by_receipt[receipt.id]
+        item.reversed = receipt.id in reversed_
         out[receipt.id] = item
     return out
 

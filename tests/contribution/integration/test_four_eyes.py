@@ -1,12 +1,22 @@
 """Four eyes: who may approve what. A declaration's approver is neither its creator nor its
-submitter; a change to an approved base is submitted, and approved by someone else."""
+submitter; a change to an approved base, and a receipt's reversal, are submitted, and
+approved by someone else."""
+
+from decimal import Decimal
 
 import pytest
 
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers
-from tests.contribution.helpers import register, scalar, wage_lines
+from tests.contribution.helpers import (
+    declare_and_approve,
+    generate,
+    pay,
+    register,
+    scalar,
+    wage_lines,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -123,3 +133,93 @@ async def test_who_may_approve_what(platform, start_apps) -> None:
         "adjustment.submitted:clerk-b,adjustment.approved:clerk-a,"
         "adjustment.submitted:admin-e,adjustment.rejected:finance-c"
     )
+
+
+async def test_a_receipt_is_reversed_only_with_a_second_pair_of_eyes(platform, start_apps) -> None:
+    enrollment, contribution = await start_apps(
+        enrollment_app(platform), contribution_app(platform)
+    )
+    county = await register(
+        enrollment,
+        contribution,
+        platform,
+        {"县方志办": ("self", 1, "2019-01-01"), "县气象局": ("self", 1, "2019-01-01")},
+    )
+    idle, paying = county.units["县方志办"], county.units["县气象局"]
+    recorder = auth_headers(
+        platform, "finance", subject="finance-a", **{"Idempotency-Key": "receipt-0001"}
+    )
+    asker = auth_headers(
+        platform, "clerk", subject="clerk-b", **{"Idempotency-Key": "reversal-0001"}
+    )
+    approver = auth_headers(platform, "finance", subject="finance-c")
+    r = await contribution.post(
+        "/v1/contribution/receipts",
+        headers=recorder,
+        json={"unit_id": idle["id"], "amount": "500.00", "received_on": "2020-02-10"},
+    )
+    receipt = r.json()
+    assert (r.status_code, receipt["unallocated"]) == (201, "500.00"), r.text  # no plan to pay
+
+    for _ in range(2):  # the key makes a retry safe
+        r = await contribution.post(
+            f"/v1/contribution/receipts/{receipt['id']}/reversals",
+            headers=asker,
+            json={"reason": "错记单位"},
+        )
+        assert r.status_code == 201, r.text
+    reversal = r.json()
+    assert (reversal["status"], reversal["amount"]) == ("submitted", "500.00")
+    r = await contribution.post(
+        f"/v1/contribution/receipts/{receipt['id']}/reversals",
+        headers={**asker, "Idempotency-Key": "reversal-0002"},
+        json={"reason": "再来一次"},
+    )
+    assert (r.status_code, r.json()["code"]) == (409, "reversal_exists")
+    for user in ("clerk-b", "finance-a"):  # who asked, and who recorded the receipt
+        r = await contribution.post(
+            f"/v1/contribution/receipt-reversals/{reversal['id']}/approve",
+            headers=auth_headers(platform, "finance", "clerk", subject=user),
+            json={},
+        )
+        assert (r.status_code, r.json()["code"]) == (403, "four_eyes_required"), user
+    r = await contribution.post(
+        f"/v1/contribution/receipt-reversals/{reversal['id']}/approve",
+        headers=auth_headers(platform, "auditor"),
+        json={},
+    )
+    assert r.status_code == 403
+    assert await scalar(
+        platform, f"SELECT unallocated FROM contribution.receipt WHERE id = '{receipt['id']}'"
+    ) == Decimal("500.00")
+    r = await contribution.post(
+        f"/v1/contribution/receipt-reversals/{reversal['id']}/approve", headers=approver, json={}
+    )
+    assert (r.status_code, r.json()["status"], r.json()["decided_by"]) == (
+        200,
+        "approved",
+        "finance-c",
+    )
+    r = await contribution.get(
+        "/v1/contribution/receipts", headers=approver, params={"unit_id": idle["id"]}
+    )
+    [shown] = r.json()["items"]
+    assert (shown["reversed"], shown["unallocated"]) == (True, "0.00")
+    r = await contribution.get(
+        f"/v1/contribution/units/{idle['id']}/statement/2020", headers=approver
+    )
+    assert (r.json()["received"], r.json()["credit"]) == ("0.00", "0.00")
+
+    # Money that has paid a plan is not reversed here (that would take back account credits).
+    await declare_and_approve(
+        contribution, platform, paying, 2020, wage_lines(county.persons["县气象局"], "6000.00")
+    )
+    await generate(contribution, platform, "2020-01")
+    paid = await pay(contribution, platform, paying, "100.00", "2020-01-10", "payment-0001")
+    assert paid["unallocated"] == "0.00"
+    r = await contribution.post(
+        f"/v1/contribution/receipts/{paid['id']}/reversals",
+        headers={**asker, "Idempotency-Key": "reversal-0003"},
+        json={"reason": "错记"},
+    )
+    assert (r.status_code, r.json()["code"]) == (409, "receipt_allocated")
