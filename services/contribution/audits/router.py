@@ -18,6 +18,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
+from shared.http.pagination import MAX_OFFSET
 
 router = APIRouter(prefix="/v1/contribution/audits", tags=["audits"], responses=PROBLEM_RESPONSES)
 # Agency staff who carry audits out and follow findings up; the `auditor` role is another
@@ -51,10 +52,10 @@ async def yearly_run(
 async def list_audits(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
     unit_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[AuditOut]:
     """Audits, newest first, with their finding counts."""
     return await service.list_audits(session, year, unit_id, limit, offset)

@@ -21,7 +21,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES, ProblemError
 from shared.http.observability import request_id_of
-from shared.http.pagination import Page
+from shared.http.pagination import MAX_OFFSET, Page
 
 router = APIRouter(
     prefix="/v1/contribution/declarations", tags=["declarations"], responses=PROBLEM_RESPONSES
@@ -46,11 +46,11 @@ async def create_declaration(
 async def list_declarations(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
     unit_id: uuid.UUID | None = None,
     status: DeclarationStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[DeclarationOut]:
     """Declarations by year, unit and status."""
     return await service.list_declarations(session, year, unit_id, status, limit, offset)
@@ -82,7 +82,7 @@ async def list_lines(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[LineOut]:
     """The declared wages and bases, by citizen id (masked for roles that do not need them)."""
     return await service.list_lines(session, declaration_id, limit, offset, who)

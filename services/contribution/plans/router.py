@@ -11,7 +11,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import Page
+from shared.http.pagination import MAX_OFFSET, Page
 
 router = APIRouter(prefix="/v1/contribution/plans", tags=["plans"], responses=PROBLEM_RESPONSES)
 
@@ -36,7 +36,7 @@ async def list_plans(
     unit_id: uuid.UUID | None = None,
     open_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[PlanOut]:
     """Plans by period and unit; open_only lists those not fully paid."""
     return await service.list_plans(session, period, unit_id, open_only, limit, offset)

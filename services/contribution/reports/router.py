@@ -47,7 +47,7 @@ async def arrears_by_person(
 
 @router.get("/reports/{year}/units", response_model=list[UnitReport])
 async def units_report(
-    year: int,
+    year: Annotated[int, Path(ge=2014, le=2100)],
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> list[UnitReport]:

@@ -13,7 +13,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import Page
+from shared.http.pagination import MAX_OFFSET, Page
 
 router = APIRouter(prefix="/v1/contribution", tags=["receipts"], responses=PROBLEM_RESPONSES)
 CASHIERS = ("clerk", "finance")
@@ -37,7 +37,7 @@ async def list_reversals(
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     status: ReviewStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[ReversalOut]:
     """Reversals by status; `status=submitted` is the queue waiting for review."""
     return await service.list_reversals(session, status, limit, offset)

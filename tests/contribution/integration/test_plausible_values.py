@@ -49,3 +49,20 @@ async def test_implausible_periods_years_and_dates_are_refused(platform, start_a
     for table in ("plan", "declaration", "audit"):
         assert await scalar(platform, f"SELECT count(*) FROM contribution.{table}") == 0
     assert await scalar(platform, "SELECT count(*) FROM contribution.audit_log") == 0
+
+
+async def test_numbers_beyond_what_the_database_holds_are_refused(platform, start_apps) -> None:
+    [contribution] = await start_apps(contribution_app(platform))
+    auditor = auth_headers(platform, "auditor")
+    huge = str(2**63)
+    for path, params in [
+        ("/v1/contribution/reports/0/units", {}),
+        (f"/v1/contribution/reports/{huge}/units", {}),
+        ("/v1/contribution/declarations", {"year": huge}),
+        ("/v1/contribution/audits", {"year": "0"}),
+        ("/v1/contribution/plans", {"offset": huge}),
+        ("/v1/contribution/receipts", {"offset": huge}),
+        ("/v1/contribution/adjustments", {"offset": huge}),
+    ]:
+        r = await contribution.get(path, headers=auditor, params=params)
+        assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), (path, r.text)
