@@ -21,6 +21,13 @@ async def get(session: AsyncSession, declaration_id: uuid.UUID, *, lock: bool = 
     return (await session.exec(query)).first()
 
 
+async def save(session: AsyncSession, declaration: Declaration) -> Declaration:
+    """Write a new or changed declaration (flushed, so its id is usable at once)."""
+    session.add(declaration)
+    await session.flush()
+    return declaration
+
+
 async def find(session: AsyncSession, unit_id: uuid.UUID, year: int) -> Declaration | None:
     """A unit's declaration for a year."""
     query = select(Declaration).where(Declaration.unit_id == unit_id, Declaration.year == year)

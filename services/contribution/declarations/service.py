@@ -170,8 +170,7 @@ async def create(
         parameter_ids=parameter_ids,
         created_by=who.subject,
     )
-    session.add(declaration)
-    await session.flush()
+    await repository.save(session, declaration)
     await repository.upsert_lines(session, [_line_row(declaration, line) for line in body.lines])
     await _log(session, declaration.id, "created", who, None, request_id)
     return await present(session, declaration, who)
@@ -255,7 +254,7 @@ async def submit(
         raise ProblemError(422, "declaration_empty", "A declaration needs at least one line.")
     declaration.status = DeclarationStatus.submitted.value
     declaration.submitted_by, declaration.submitted_at = who.subject, datetime.now(UTC)
-    session.add(declaration)
+    await repository.save(session, declaration)
     await _log(session, declaration.id, "submitted", who, None, request_id)
     return await present(session, declaration, who)
 
@@ -287,7 +286,7 @@ async def decide(
     declaration.status = status.value
     declaration.decided_by, declaration.decided_at = who.subject, datetime.now(UTC)
     declaration.decision_note = note
-    session.add(declaration)
+    await repository.save(session, declaration)
     if approve:
         await repository.put_lines_in_force(session, declaration, who.subject)
     await _log(session, declaration.id, status.value, who, note, request_id)
