@@ -5,7 +5,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Numeric, UniqueConstraint, func, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Numeric,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
@@ -40,6 +51,16 @@ def _parameter_ids() -> Any:
     return Field(sa_column=Column(ARRAY(BigInteger), nullable=False))
 
 
+def _text() -> Any:
+    """A text column."""
+    return Field(sa_type=Text)
+
+
+def _text_or_none() -> Any:
+    """A nullable text column."""
+    return Field(default=None, sa_type=Text)
+
+
 class RosterUnit(SQLModel, table=True):
     """An employer unit as contribution knows it (from enrollment events)."""
 
@@ -48,10 +69,10 @@ class RosterUnit(SQLModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     credit_code: str = Field(max_length=18, unique=True)
-    name: str
-    funding_type: str
+    name: str = _text()
+    funding_type: str = _text()
     registered_on: date
-    status: str = Field(default="open", sa_column_kwargs={"server_default": "open"})
+    status: str = Field(default="open", sa_type=Text, sa_column_kwargs={"server_default": "open"})
     closed_on: date | None = None
     source_event_id: uuid.UUID
     updated_at: datetime = _now_column()
@@ -65,12 +86,14 @@ class RosterPerson(SQLModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     citizen_id: str = Field(max_length=18, unique=True)
-    name: str
+    name: str = _text()
     unit_id: uuid.UUID
     unit_credit_code: str = Field(max_length=18)
-    staff_category: str
+    staff_category: str = _text()
     joined_on: date
-    status: str = Field(default="active", sa_column_kwargs={"server_default": "active"})
+    status: str = Field(
+        default="active", sa_type=Text, sa_column_kwargs={"server_default": "active"}
+    )
     source_event_id: uuid.UUID
     updated_at: datetime = _now_column()
 
@@ -85,11 +108,11 @@ class Parameter(SQLModel, table=True):
     )
 
     id: int | None = _serial()
-    name: str
+    name: str = _text()
     effective_from: date
     value: Decimal = _numeric(14, 6)
-    note: str | None = None
-    recorded_by: str
+    note: str | None = _text_or_none()
+    recorded_by: str = _text()
     recorded_at: datetime = _now_column()
 
 
@@ -105,32 +128,35 @@ class Declaration(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     unit_id: uuid.UUID
     year: int
-    status: str
+    status: str = _text()
     average_wage: Decimal = _numeric()
     floor: Decimal = _numeric()
     cap: Decimal = _numeric()
     parameter_ids: list[int] = _parameter_ids()
-    created_by: str
+    created_by: str = _text()
     created_at: datetime = _now_column()
-    submitted_by: str | None = None
+    submitted_by: str | None = _text_or_none()
     submitted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decided_by: str | None = None
+    decided_by: str | None = _text_or_none()
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decision_note: str | None = None
+    decision_note: str | None = _text_or_none()
 
 
 class DeclarationLine(SQLModel, table=True):
     """One person's declared wage and the base it gives."""
 
     __tablename__ = "declaration_line"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        CheckConstraint("declared_wage > 0", name="declaration_line_declared_wage_check"),
+        {"schema": SCHEMA},
+    )
 
     declaration_id: uuid.UUID = Field(primary_key=True, foreign_key=f"{SCHEMA}.declaration.id")
     citizen_id: str = Field(primary_key=True, max_length=18)
-    name: str
+    name: str = _text()
     declared_wage: Decimal = _numeric()
     base: Decimal = _numeric()
-    clamp: str | None = None
+    clamp: str | None = _text_or_none()
 
 
 class DeclarationLog(SQLModel, table=True):
@@ -141,9 +167,9 @@ class DeclarationLog(SQLModel, table=True):
 
     id: int | None = _serial()
     declaration_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.declaration.id")
-    action: str
-    actor: str
-    note: str | None = None
+    action: str = _text()
+    actor: str = _text()
+    note: str | None = _text_or_none()
     at: datetime = _now_column()
 
 
@@ -152,6 +178,8 @@ class Base(SQLModel, table=True):
 
     __tablename__ = "base"
     __table_args__ = (
+        CheckConstraint("from_month BETWEEN 1 AND 12", name="base_from_month_check"),
+        CheckConstraint("base > 0", name="base_base_check"),
         Index("base_lookup", "year", "citizen_id", "from_month", "id"),
         {"schema": SCHEMA},
     )
@@ -163,11 +191,11 @@ class Base(SQLModel, table=True):
     from_month: int
     base: Decimal = _numeric()
     declared_wage: Decimal = _numeric()
-    clamp: str | None = None
-    source: str
+    clamp: str | None = _text_or_none()
+    source: str = _text()
     declaration_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.declaration.id")
-    reason: str | None = None
-    recorded_by: str
+    reason: str | None = _text_or_none()
+    recorded_by: str = _text()
     recorded_at: datetime = _now_column()
 
 
@@ -176,6 +204,7 @@ class Plan(SQLModel, table=True):
 
     __tablename__ = "plan"
     __table_args__ = (
+        CheckConstraint("paid_total <= total", name="plan_check"),
         UniqueConstraint("unit_id", "period", "seq", name="plan_unit_id_period_seq_key"),
         Index("plan_open", "unit_id", "period", "seq", postgresql_where=text("settled_on IS NULL")),
         Index("plan_period", "period"),
@@ -201,9 +230,9 @@ class Plan(SQLModel, table=True):
     paid_total: Decimal = _zero(16)
     late_fee_paid: Decimal = _zero()
     settled_on: date | None = None
-    funding_type: str
+    funding_type: str = _text()
     parameter_ids: list[int] = _parameter_ids()
-    generated_by: str
+    generated_by: str = _text()
     generated_at: datetime = _now_column()
 
 
@@ -228,6 +257,8 @@ class Receipt(SQLModel, table=True):
 
     __tablename__ = "receipt"
     __table_args__ = (
+        CheckConstraint("amount > 0", name="receipt_amount_check"),
+        CheckConstraint("unallocated >= 0", name="receipt_unallocated_check"),
         UniqueConstraint("bank_id", "reference", name="receipt_bank_id_reference_key"),
         Index("receipt_open", "unit_id", postgresql_where=text("unallocated > 0")),
         {"schema": SCHEMA},
@@ -237,12 +268,12 @@ class Receipt(SQLModel, table=True):
     unit_id: uuid.UUID
     amount: Decimal = _numeric()
     received_on: date
-    source: str
-    bank_id: str | None = None
-    reference: str | None = None
-    note: str | None = None
+    source: str = _text()
+    bank_id: str | None = _text_or_none()
+    reference: str | None = _text_or_none()
+    note: str | None = _text_or_none()
     unallocated: Decimal = _numeric()
-    recorded_by: str
+    recorded_by: str = _text()
     recorded_at: datetime = _now_column()
 
 
@@ -251,6 +282,8 @@ class Allocation(SQLModel, table=True):
 
     __tablename__ = "allocation"
     __table_args__ = (
+        CheckConstraint("principal >= 0", name="allocation_principal_check"),
+        CheckConstraint("late_fee >= 0", name="allocation_late_fee_check"),
         Index("allocation_plan", "plan_id"),
         Index("allocation_receipt", "receipt_id"),
         {"schema": SCHEMA},
@@ -290,8 +323,8 @@ class Audit(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     unit_id: uuid.UUID
     year: int
-    kind: str
-    opened_by: str
+    kind: str = _text()
+    opened_by: str = _text()
     opened_at: datetime = _now_column()
     as_of: date
 
@@ -304,15 +337,15 @@ class AuditFinding(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     audit_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.audit.id")
-    kind: str
+    kind: str = _text()
     citizen_id: str | None = Field(default=None, max_length=18)
-    name: str | None = None
+    name: str | None = _text_or_none()
     period: date | None = None
     amount: Decimal | None = _numeric(nullable=True)
-    detail: str
-    status: str = Field(default="open", sa_column_kwargs={"server_default": "open"})
-    resolution_note: str | None = None
-    resolved_by: str | None = None
+    detail: str = _text()
+    status: str = Field(default="open", sa_type=Text, sa_column_kwargs={"server_default": "open"})
+    resolution_note: str | None = _text_or_none()
+    resolved_by: str | None = _text_or_none()
     resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
@@ -325,8 +358,8 @@ class RosterStatusChange(SQLModel, table=True):
     event_id: uuid.UUID = Field(primary_key=True)
     person_id: uuid.UUID
     unit_id: uuid.UUID
-    change_type: str
-    status_after: str
+    change_type: str = _text()
+    status_after: str = _text()
     effective_on: date
     recorded_at: datetime = _now_column()
 

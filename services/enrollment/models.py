@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import (
     CHAR,
     BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
     Identity,
     Index,
     Numeric,
+    Text,
     UniqueConstraint,
     func,
     text,
@@ -49,11 +51,26 @@ def _zero() -> Any:
     )
 
 
+def _text() -> Any:
+    """A text column."""
+    return Field(sa_type=Text)
+
+
+def _text_or_none() -> Any:
+    """A nullable text column."""
+    return Field(default=None, sa_type=Text)
+
+
 class Unit(SQLModel, table=True):
     """An employer unit (参保单位)."""
 
     __tablename__ = "unit"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        CheckConstraint(
+            "funding_type IN ('full', 'partial', 'self')", name="unit_funding_type_check"
+        ),
+        {"schema": SCHEMA},
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     credit_code: str = Field(max_length=18, unique=True)
@@ -64,14 +81,14 @@ class Unit(SQLModel, table=True):
         default="active", max_length=20, sa_column_kwargs={"server_default": "active"}
     )
     registered_on: date
-    code_check_override_reason: str | None = None
-    code_check_overridden_by: str | None = None
+    code_check_override_reason: str | None = _text_or_none()
+    code_check_overridden_by: str | None = _text_or_none()
     admin_level: str | None = Field(default=None, max_length=20)
     contact_name: str | None = Field(default=None, max_length=100)
     contact_phone: str | None = Field(default=None, max_length=40)
     closed_on: date | None = None
-    close_reason: str | None = None
-    created_by: str
+    close_reason: str | None = _text_or_none()
+    created_by: str = _text()
     created_at: datetime = _now()
 
 
@@ -80,6 +97,7 @@ class Person(SQLModel, table=True):
 
     __tablename__ = "person"
     __table_args__ = (
+        CheckConstraint("sex IN ('male', 'female')", name="person_sex_check"),
         Index("person_unit_id", "unit_id"),
         Index("person_name", "name"),
         {"schema": SCHEMA},
@@ -96,7 +114,7 @@ class Person(SQLModel, table=True):
     status: str = Field(
         default="active", max_length=20, sa_column_kwargs={"server_default": "active"}
     )
-    created_by: str
+    created_by: str = _text()
     created_at: datetime = _now()
 
 
@@ -116,8 +134,8 @@ class StatusChange(SQLModel, table=True):
     change_type: str = Field(max_length=30)
     status_after: str = Field(max_length=20)
     effective_on: date
-    reason: str
-    recorded_by: str
+    reason: str = _text()
+    recorded_by: str = _text()
     recorded_at: datetime = _now()
 
 
@@ -130,8 +148,8 @@ class UnitChange(SQLModel, table=True):
     id: int | None = _identity()
     unit_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.unit.id")
     changes: dict = Field(sa_column=Column(JSONB, nullable=False))
-    reason: str
-    changed_by: str
+    reason: str = _text()
+    changed_by: str = _text()
     changed_at: datetime = _now()
 
 
@@ -140,6 +158,9 @@ class Account(SQLModel, table=True):
 
     __tablename__ = "account"
     __table_args__ = (
+        CheckConstraint(
+            "kind IN ('basic', 'annuity_notional', 'annuity_funded')", name="account_kind_check"
+        ),
         UniqueConstraint("person_id", "kind", name="account_person_id_kind_key"),
         {"schema": SCHEMA},
     )
@@ -155,6 +176,11 @@ class Posting(SQLModel, table=True):
 
     __tablename__ = "posting"
     __table_args__ = (
+        CheckConstraint(
+            "posting_type IN ('contribution', 'interest', 'transfer_in', 'transfer_out',"
+            " 'benefit_draw', 'refund', 'inheritance', 'adjustment')",
+            name="posting_posting_type_check",
+        ),
         Index("posting_account_value_date", "account_id", "value_date"),
         # One interest posting per account and year, whatever happens to the run.
         Index(
@@ -188,8 +214,8 @@ class Posting(SQLModel, table=True):
     interest_year: int | None = None
     rate_id: int | None = Field(default=None, sa_type=BigInteger)
     source_event_id: uuid.UUID | None = None
-    memo: str | None = None
-    created_by: str
+    memo: str | None = _text_or_none()
+    created_by: str = _text()
     created_at: datetime = _now()
 
 
@@ -198,6 +224,16 @@ class InterestRate(SQLModel, table=True):
 
     __tablename__ = "interest_rate"
     __table_args__ = (
+        CheckConstraint("year BETWEEN 1990 AND 2200", name="interest_rate_year_check"),
+        CheckConstraint(
+            "account_kind IN ('basic', 'annuity_notional', 'annuity_funded')",
+            name="interest_rate_account_kind_check",
+        ),
+        CheckConstraint("rate > -1 AND rate < 1", name="interest_rate_rate_check"),
+        CheckConstraint(
+            "convention IN ('month_after_credit', 'year_end_only')",
+            name="interest_rate_convention_check",
+        ),
         Index("interest_rate_year_kind", "year", "account_kind", "id"),
         {"schema": SCHEMA},
     )
@@ -207,8 +243,8 @@ class InterestRate(SQLModel, table=True):
     account_kind: str = Field(max_length=20)
     rate: Decimal = _numeric(8, 6)
     convention: str = Field(max_length=30)
-    note: str | None = None
-    recorded_by: str
+    note: str | None = _text_or_none()
+    recorded_by: str = _text()
     recorded_at: datetime = _now()
 
 
@@ -223,7 +259,7 @@ class InterestRun(SQLModel, table=True):
     rate_id: int = Field(sa_type=BigInteger, foreign_key=f"{SCHEMA}.interest_rate.id")
     accounts: int
     total_interest: Decimal = _numeric(16, 2)
-    run_by: str
+    run_by: str = _text()
     run_at: datetime = _now()
 
 
@@ -231,12 +267,15 @@ class CoverageTarget(SQLModel, table=True):
     """The insured-count target of a year (latest version wins)."""
 
     __tablename__ = "coverage_target"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        CheckConstraint("target > 0", name="coverage_target_target_check"),
+        {"schema": SCHEMA},
+    )
 
     id: int | None = _identity()
     year: int
     target: int
-    recorded_by: str
+    recorded_by: str = _text()
     recorded_at: datetime = _now()
 
 
@@ -244,7 +283,20 @@ class RetirementAgeRule(SQLModel, table=True):
     """A row of the retirement-age parameter table."""
 
     __tablename__ = "retirement_age_rule"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        CheckConstraint("sex IN ('male', 'female')", name="retirement_age_rule_sex_check"),
+        CheckConstraint(
+            "staff_group IN ('all', 'cadre', 'worker')",
+            name="retirement_age_rule_staff_group_check",
+        ),
+        CheckConstraint(
+            "base_age_months BETWEEN 480 AND 900", name="retirement_age_rule_base_age_months_check"
+        ),
+        CheckConstraint(
+            "step_every_months > 0", name="retirement_age_rule_step_every_months_check"
+        ),
+        {"schema": SCHEMA},
+    )
 
     id: int | None = _identity()
     sex: str = Field(max_length=6)
@@ -255,8 +307,8 @@ class RetirementAgeRule(SQLModel, table=True):
     step_every_months: int | None = None
     step_months: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     max_age_months: int
-    note: str | None = None
-    recorded_by: str
+    note: str | None = _text_or_none()
+    recorded_by: str = _text()
     recorded_at: datetime = _now()
 
 
@@ -264,13 +316,16 @@ class MinimumContributionRule(SQLModel, table=True):
     """Minimum contribution months for retirements from a year on."""
 
     __tablename__ = "minimum_contribution_rule"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        CheckConstraint("months BETWEEN 0 AND 600", name="minimum_contribution_rule_months_check"),
+        {"schema": SCHEMA},
+    )
 
     id: int | None = _identity()
     from_year: int
     months: int
-    note: str | None = None
-    recorded_by: str
+    note: str | None = _text_or_none()
+    recorded_by: str = _text()
     recorded_at: datetime = _now()
 
 
@@ -297,10 +352,10 @@ class Retirement(SQLModel, table=True):
     basic_balance: Decimal = _numeric(14, 2)
     annuity_notional_balance: Decimal = _numeric(14, 2)
     annuity_funded_balance: Decimal = _numeric(14, 2)
-    bank_code: str
-    bank_account_number: str
-    bank_account_name: str
-    recorded_by: str
+    bank_code: str = _text()
+    bank_account_number: str = _text()
+    bank_account_name: str = _text()
+    recorded_by: str = _text()
     recorded_at: datetime = _now()
 
 
@@ -308,13 +363,16 @@ class PooledFundRate(SQLModel, table=True):
     """A dated version of the pooled-fund transfer rate (统筹基金转移比例)."""
 
     __tablename__ = "pooled_fund_rate"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        CheckConstraint("rate >= 0 AND rate < 1", name="pooled_fund_rate_rate_check"),
+        {"schema": SCHEMA},
+    )
 
     id: int | None = _identity()
     effective_from: date
     rate: Decimal = _numeric(6, 4)
-    note: str | None = None
-    recorded_by: str
+    note: str | None = _text_or_none()
+    recorded_by: str = _text()
     recorded_at: datetime = _now()
 
 
@@ -323,6 +381,11 @@ class Transfer(SQLModel, table=True):
 
     __tablename__ = "transfer"
     __table_args__ = (
+        CheckConstraint("direction IN ('out', 'in')", name="transfer_direction_check"),
+        CheckConstraint(
+            "counterpart_scheme IN ('institution', 'enterprise')",
+            name="transfer_counterpart_scheme_check",
+        ),
         Index("transfer_person", "person_id", "effective_on"),
         {"schema": SCHEMA},
     )
@@ -333,7 +396,7 @@ class Transfer(SQLModel, table=True):
     effective_on: date
     same_pooling_area: bool
     counterpart_area_code: str | None = Field(default=None, sa_type=CHAR(6))
-    counterpart_agency: str | None = None
+    counterpart_agency: str | None = _text_or_none()
     counterpart_scheme: str | None = Field(default=None, max_length=12)
     from_unit_id: uuid.UUID | None = None
     to_unit_id: uuid.UUID | None = None
@@ -345,5 +408,5 @@ class Transfer(SQLModel, table=True):
     pooled_rate_id: int | None = Field(
         default=None, sa_type=BigInteger, foreign_key=f"{SCHEMA}.pooled_fund_rate.id"
     )
-    recorded_by: str
+    recorded_by: str = _text()
     recorded_at: datetime = _now()
