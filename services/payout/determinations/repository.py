@@ -109,3 +109,21 @@ async def open_payments(session: AsyncSession, person_id: uuid.UUID, month: date
         .where(Retiree.person_id == person_id)
         .values(first_month=func.least(func.coalesce(Retiree.first_month, month), month))
     )
+
+
+async def listing(
+    session: AsyncSession, status: str | None, limit: int, offset: int
+) -> tuple[list[Determination], int]:
+    """Determinations (filtered by status), oldest first, and how many there are."""
+    where = [Determination.status == status] if status else []
+    total = (
+        await session.exec(select(func.count()).select_from(Determination).where(*where))
+    ).one()
+    rows = await session.exec(
+        select(Determination)
+        .where(*where)
+        .order_by(Determination.created_at, Determination.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.all()), int(total)

@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.payout.determinations import service
@@ -20,6 +20,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
+from shared.http.pagination import Page
 
 router = APIRouter(prefix="/v1/payout", tags=["determinations"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -30,6 +31,21 @@ Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
 async def trial(body: TrialIn, session: ReadSession, _: Reader) -> TrialOut:
     """待遇测算: the monthly figures for these inputs (writes nothing)."""
     return await service.trial(session, body, date.today())
+
+
+@router.get("/determinations", response_model=Page[DeterminationOut])
+async def list_determinations(
+    session: ReadSession,
+    _: Reader,
+    status: Literal[
+        "awaiting_old_method", "pending", "checked", "approved", "returned", "superseded"
+    ]
+    | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[DeterminationOut]:
+    """Determinations by status (the review queue), oldest first."""
+    return await service.listing(session, status, limit, offset)
 
 
 @router.get("/determinations/{determination_id}", response_model=DeterminationOut)

@@ -47,6 +47,7 @@ from shared.data.audit import record_audit
 from shared.data.money import round_fen
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 
 TABLES = ["months_divisor", "transition_comparison"]
 FORMULA = ["wage_base", "transition_coefficient", *TABLES]
@@ -355,3 +356,13 @@ async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[Determi
     if await repository.get_retiree(session, person_id) is None:
         raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
     return [present(r) for r in await repository.of_person(session, person_id)]
+
+
+async def listing(
+    session: AsyncSession, status: str | None, limit: int, offset: int
+) -> Page[DeterminationOut]:
+    """A page of determinations, e.g. those waiting for review."""
+    rows, total = await repository.listing(session, status, limit, offset)
+    return Page[DeterminationOut](
+        items=[present(r) for r in rows], total=total, limit=limit, offset=offset
+    )
