@@ -352,3 +352,16 @@ class SubsidyEntitlement(SQLModel, table=True):
     quarterly_amount: Decimal | None = _money(nullable=True)
     created_by: str
     created_at: datetime = _now_column()
+
+
+class DeathNotice(SQLModel, table=True):
+    """A death payout heard of before (or without) the person's retirement: applied when
+    the retirement arrives, since the two events may be consumed in either order."""
+
+    __tablename__ = "death_notice"
+    __table_args__ = {"schema": SCHEMA}
+
+    person_id: uuid.UUID = Field(primary_key=True)
+    date_of_death: date
+    source_event_id: uuid.UUID
+    created_at: datetime = _now_column()

@@ -4,10 +4,11 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import func, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.models import DeathBenefit, OneOff, Payment, Recovery, Retiree
+from services.payout.models import DeathBenefit, DeathNotice, OneOff, Payment, Recovery, Retiree
 
 
 async def retiree(session: AsyncSession, person_id: uuid.UUID, lock: bool = False):
@@ -98,3 +99,19 @@ async def insert_benefit(session: AsyncSession, row: DeathBenefit, payment: OneO
     session.add(row)
     session.add(payment)
     await session.flush()
+
+
+async def keep_notice(
+    session: AsyncSession, person_id: uuid.UUID, died_on: date, event_id: uuid.UUID
+) -> None:
+    """Remember a death of someone payout does not know (yet)."""
+    await session.exec(
+        pg_insert(DeathNotice)
+        .values(person_id=person_id, date_of_death=died_on, source_event_id=event_id)
+        .on_conflict_do_nothing()
+    )
+
+
+async def notice(session: AsyncSession, person_id: uuid.UUID) -> DeathNotice | None:
+    """A death heard of before the retirement, if any."""
+    return await session.get(DeathNotice, person_id)

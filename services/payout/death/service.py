@@ -1,7 +1,7 @@
 """Use cases of death: stop payment, open recoveries, grant death benefits once."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,15 +24,36 @@ from shared.http.errors import ProblemError
 
 
 async def record_death(
-    session: AsyncSession, event: PersonDeceased, request_id: str | None
+    session: AsyncSession, event: PersonDeceased, event_id: uuid.UUID, request_id: str | None
 ) -> int | None:
     """Stop payment after the month of death; open a recovery for every later payment."""
     retiree = await repository.retiree(session, event.person_id, lock=True)
+    if retiree is None:
+        # Active staff, or a retirement not consumed yet: applied if it comes (see below).
+        await repository.keep_notice(session, event.person_id, event.date_of_death, event_id)
+        return None
+    return await apply_death(session, event.person_id, event.date_of_death, request_id)
+
+
+async def apply_known_death(
+    session: AsyncSession, person_id: uuid.UUID, request_id: str | None
+) -> None:
+    """A retirement consumed after the person's death: apply the death now."""
+    notice = await repository.notice(session, person_id)
+    if notice is not None:
+        await apply_death(session, person_id, notice.date_of_death, request_id)
+
+
+async def apply_death(
+    session: AsyncSession, person_id: uuid.UUID, died_on: date, request_id: str | None
+) -> int | None:
+    """Stop a known retiree's payment after the month of death (once)."""
+    retiree = await repository.retiree(session, person_id, lock=True)
     if retiree is None or retiree.died_on is not None:
-        return None  # not a retiree of ours (active staff), or already recorded
-    last = month_of(event.date_of_death)
-    await repository.record_death(session, event.person_id, event.date_of_death, last)
-    opened = await repository.open_recoveries(session, event.person_id, last)
+        return None
+    last = month_of(died_on)
+    await repository.record_death(session, person_id, died_on, last)
+    opened = await repository.open_recoveries(session, person_id, last)
     await record_audit(
         session,
         SCHEMA,
@@ -40,9 +61,9 @@ async def record_death(
         roles=(),
         action="retiree.deceased",
         object_type="retiree",
-        object_id=event.person_id,
+        object_id=person_id,
         request_id=request_id,
-        detail={"date_of_death": event.date_of_death.isoformat(), "recoveries": opened},
+        detail={"date_of_death": died_on.isoformat(), "recoveries": opened},
     )
     return opened
 

@@ -100,3 +100,29 @@ async def test_death_stops_payment_recovers_and_pays_benefits_once(platform) -> 
             f"/v1/payout/recoveries/{case}/resolve", headers=staff, json={"method": "waived"}
         )
         assert (again.status_code, again.json()["code"]) == (409, "recovery_closed")
+
+
+async def test_a_death_consumed_before_the_retirement_still_stops_payment(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        retired = retirement(52)
+        person = retired.aggregate_id
+        death = PersonDeceased(
+            person_id=person, unit_id=retired.payload["unit_id"], date_of_death=date(2025, 4, 20)
+        )
+        await publish(platform, EventEnvelope.wrap(death, source="enrollment", aggregate_id=person))
+
+        async def noticed() -> bool:
+            return await scalar(platform, "SELECT count(*) FROM payout.death_notice") == 1
+
+        await eventually(noticed)
+        [first] = await retire(client, platform, retired)
+        await review(client, platform, first["id"])
+        state = await scalar(
+            platform,
+            "SELECT status || ' ' || to_char(last_month, 'YYYY-MM') FROM payout.retiree "
+            f"WHERE person_id = '{person}'",
+        )
+        assert state == "deceased 2025-04"
+        run = await run_payroll(client, platform, "2025-06")
+        # April only (retired in March, died in April); nothing after.
+        assert run["payments"] == 2
