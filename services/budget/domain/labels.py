@@ -118,3 +118,34 @@ STATEMENT_KINDS = {
     "completion": "完成预算",
 }
 SEVERITIES = {"error": "错误", "warning": "警告", "note": "提示"}
+
+# 类 names the report and the checker's messages use (the full table is in the database).
+FUNCTIONAL_CLASSES = {
+    "201": "一般公共服务支出",
+    "205": "教育支出",
+    "206": "科学技术支出",
+    "207": "文化旅游体育与传媒支出",
+    "208": "社会保障和就业支出",
+    "210": "卫生健康支出",
+    "221": "住房保障支出",
+    "229": "其他支出",
+}
+ECONOMIC_GROUPS = {
+    "personnel": ("人员经费", ("301", "303")),
+    "public": ("日常公用经费", ("302",)),
+    "capital": ("资本性支出", ("309", "310")),
+}
+GROUPS = {
+    ("three_public", "vehicle"): (
+        "公务用车购置及运行维护费",
+        ("vehicle_purchase", "vehicle_running"),
+    ),
+    ("three_public", "reception"): ("公务接待费", ("reception_domestic", "reception_foreign")),
+}
+PROJECT_FIELDS = {
+    "declared": "申报数",
+    "approved": "批复数",
+    "budget": "预算数",
+    "executed": "执行数",
+    "recovered": "财政收回数",
+}
