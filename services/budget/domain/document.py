@@ -196,7 +196,9 @@ def rescale(doc: YearDocument, unit: str) -> YearDocument:
     places = Decimal("0.01") if unit == "元" else Decimal("0.000001")
 
     def scale(amount: Decimal) -> Decimal:
-        return (amount * ratio).quantize(places)
+        # exact, with no trailing zeros past the fen: 8677.030000 万元 reads 8677.03
+        value = (amount * ratio).quantize(places).normalize()
+        return value.quantize(Decimal("0.01")) if value.as_tuple().exponent > -2 else value  # type: ignore[operator]
 
     def lines(items: list[Line]) -> list[Line]:
         return [

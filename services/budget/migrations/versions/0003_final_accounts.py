@@ -1,13 +1,13 @@
 """Departments, department-years and their lines, projects, indicators, codes, actual spending.
 
 Revision ID: 0003
-Revises: 0002
+Revises: audit_log_v1
 """
 
 from alembic import op
 
 revision = "0003"
-down_revision = "0002"
+down_revision = "audit_log_v1"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,111 @@
+"""Importing a department-year, reading its parts and findings, and refusing bad input."""
+
+import copy
+
+import pytest
+
+from services.budget.main import create_app
+from tests.budget.integration.helpers import finance, load_seed, seed_years
+from tests.conftest import auth_headers
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_seed_import_parts_and_findings(platform, start_apps) -> None:
+    (client,) = await start_apps(create_app(platform))
+    department_id = await load_seed(client, platform)
+    clerk = auth_headers(platform, "clerk")
+
+    listed = (await client.get("/v1/budget/departments", headers=clerk)).json()
+    assert [(d["name"], d["years"]) for d in listed] == [
+        ("武胜县机关事业单位养老保险局", [2019, 2020])
+    ]
+
+    part = (
+        await client.get(
+            f"/v1/budget/departments/{department_id}/years/2020/parts/functional", headers=clerk
+        )
+    ).json()
+    lines = {x["code"]: (x["label"], x["actual"]) for x in part["lines"]}
+    assert lines["208"] == ("社会保障和就业支出", "5632.54") and part["unit"] == "万元"
+
+    findings = (
+        await client.get(
+            f"/v1/budget/departments/{department_id}/years/2020/findings",
+            headers=auth_headers(platform, "auditor"),
+        )
+    ).json()
+    codes = [(f["severity"], f["code"]) for f in findings]
+    assert codes[0][0] == "error"
+    assert ("error", "growth_rate_mismatch") in codes and ("error", "stated_differently") in codes
+    assert ("warning", "share_mismatch") in codes
+    twice = next(f for f in findings if f["code"] == "stated_differently")
+    assert [p["value"] for p in twice["places"]] == ["4.87%", "4.90%"]
+
+    audit = (
+        await client.get("/v1/budget/audit-log", headers=auth_headers(platform, "auditor"))
+    ).json()
+    assert {e["action"] for e in audit["items"]} == {"department_year.imported"}
+
+
+async def test_bad_input_is_refused_whole_naming_each_field(platform, start_apps) -> None:
+    (client,) = await start_apps(create_app(platform))
+    body = copy.deepcopy(seed_years()[1])
+    body["functional"][1]["code"] = "999"
+    body["statements"][0]["subject"] = "income.nothing"
+    answer = await client.post("/v1/budget/imports", json=body, headers=finance(platform))
+    assert answer.status_code == 422
+    problem = answer.json()
+    assert problem["code"] == "import_invalid"
+    assert {e["field"] for e in problem["errors"]} == {"functional.1.code", "statements.0.subject"}
+
+    for path, value in (
+        (("income", 0, "actual"), "-1.00"),
+        (("statements", 3, "value"), "101"),
+        (("projects", 0, "indicators", 0, "expected"), ""),
+        (("income", 0, "actual"), 8618.65),
+    ):
+        bad = copy.deepcopy(seed_years()[1])
+        target = bad
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        if path[0] == "statements":
+            bad["statements"][3]["kind"] = "share"
+        answer = await client.post("/v1/budget/imports", json=bad, headers=finance(platform))
+        assert answer.status_code == 422, (path, answer.text)
+        assert ".".join(str(p) for p in path) in answer.text
+
+    listed = await client.get("/v1/budget/departments", headers=auth_headers(platform, "clerk"))
+    assert listed.json() == []  # nothing written
+
+
+async def test_missing_year_is_a_clear_404_and_clerks_cannot_import(platform, start_apps) -> None:
+    (client,) = await start_apps(create_app(platform))
+    department_id = await load_seed(client, platform)
+    clerk = auth_headers(platform, "clerk")
+    answer = await client.get(
+        f"/v1/budget/departments/{department_id}/years/2018/findings", headers=clerk
+    )
+    assert answer.status_code == 404 and answer.json()["code"] == "year_not_found"
+    assert "2018" in answer.json()["detail"]
+    refused = await client.post(
+        "/v1/budget/imports", json=seed_years()[1], headers={**clerk, "Idempotency-Key": "k1"}
+    )
+    assert refused.status_code == 403
+
+
+async def test_replacing_a_part_keeps_the_old_version(platform, start_apps) -> None:
+    (client,) = await start_apps(create_app(platform))
+    department_id = await load_seed(client, platform)
+    url = f"/v1/budget/departments/{department_id}/years/2020/parts/three_public"
+    lines = [{"code": "reception_domestic", "budget": "0.50", "actual": "0.04"}]
+    answer = await client.put(url, json=lines, headers=finance(platform))
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["version"] == 2
+    part = (await client.get(url, headers=auth_headers(platform, "clerk"))).json()
+    assert [(x["code"], x["budget"]) for x in part["lines"]] == [("reception_domestic", "0.50")]
+    refused = await client.put(
+        url, json=[{"code": "taxi", "actual": "1"}], headers=finance(platform)
+    )
+    assert refused.status_code == 422 and "three_public.0.code" in refused.text
