@@ -148,17 +148,6 @@ async def latest_year(
     return (await session.exec(query)).scalars().first()  # type: ignore[call-overload]
 
 
-async def latest_years(session: AsyncSession, year: int) -> list[DepartmentYear]:
-    """The newest version of every department's year."""
-    query = (
-        select(DepartmentYear)
-        .where(DepartmentYear.year == year)
-        .distinct(DepartmentYear.department_id)
-        .order_by(DepartmentYear.department_id, DepartmentYear.version.desc())  # type: ignore[attr-defined]
-    )
-    return list((await session.exec(query)).scalars().all())  # type: ignore[call-overload]
-
-
 async def load(session: AsyncSession, row: DepartmentYear, dept: Department) -> YearDocument:
     """A stored department-year as a document, in the unit it was stated in."""
     lines = (

@@ -35,7 +35,9 @@ def _config(title: str) -> dict:
     }
 
 
-def bar(title: str, years: tuple[int, int], series: list[tuple[str, Decimal | None, Decimal | None]]):
+def bar(
+    title: str, years: tuple[int, int], series: list[tuple[str, Decimal | None, Decimal | None]]
+):
     """A bar chart: each series' prior and current year (万元)."""
     chart = pygal.Bar(**_config(title), x_labels=[f"{years[0]}年", f"{years[1]}年"])
     for name, before, now in series:
