@@ -189,6 +189,13 @@ class YearDocument(Strict):
         return UNITS[self.unit]
 
 
+def plain(value: Decimal) -> Decimal:
+    """The same number without trailing zeros and never in exponent form (120, not 1.2E+2)."""
+    value = value.normalize()
+    exponent = value.as_tuple().exponent
+    return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
+
+
 def rescale(doc: YearDocument, unit: str) -> YearDocument:
     """The same document with its amounts in another unit (statements keep their words)."""
     ratio = doc.factor / UNITS[unit]

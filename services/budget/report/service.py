@@ -9,6 +9,7 @@ from services.budget.accounts import repository as accounts
 from services.budget.accounts import service as accounts_service
 from services.budget.domain import labels
 from services.budget.domain.checker import check
+from services.budget.domain.document import plain
 from services.budget.domain.figures import line_label
 from services.budget.report import repository
 from services.budget.report.render import render_html
@@ -53,7 +54,7 @@ async def rollup(session: AsyncSession, county: str, year: int) -> RollupOut:
             RollupLine(
                 code=code,
                 label=label or line_label(part, code),
-                amount=(total / WAN).quantize(Decimal("0.000001")).normalize(),
+                amount=plain((total / WAN).quantize(Decimal("0.000001"))),
                 departments=count,
             )
         )
