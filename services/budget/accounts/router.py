@@ -2,9 +2,10 @@
 
 import uuid
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Depends, Path
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi.responses import JSONResponse, Response
 
 from services.budget.accounts import service
 from services.budget.accounts.schemas import (
@@ -23,12 +24,48 @@ router = APIRouter(prefix="/v1/budget", tags=["final accounts"], responses=PROBL
 Year = Annotated[int, Path(ge=2000, le=2100)]
 Writer = Annotated[Principal, Depends(require_roles("finance"))]
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.post("/imports", status_code=201, response_model=ImportOut)
 async def import_year(body: YearDocument, idem: Idempotent, who: Writer) -> JSONResponse:
     """Import a whole department-year (JSON); with any error nothing is written."""
     return await idem.answer(service.import_document(idem.session, body, who, idem.request_id))
+
+
+@router.post(
+    "/imports/xlsx",
+    status_code=201,
+    response_model=ImportOut,
+    openapi_extra={"requestBody": {"required": True, "content": {XLSX: {}}}},
+)
+async def import_year_xlsx(request: Request, idem: Idempotent, who: Writer) -> JSONResponse:
+    """Import a whole department-year from a filled XLSX template sent as the request body
+    (Content-Type: the XLSX type); every error is reported by sheet, row and column."""
+    data = await request.body()  # raw, not multipart: the idempotency key hashes the body
+    return await idem.answer(service.import_workbook(idem.session, data, who, idem.request_id))
+
+
+@router.get("/imports/template.xlsx", responses={200: {"content": {XLSX: {}}}})
+async def get_template(_: Reader) -> Response:
+    """The empty XLSX import template (fixed codes listed, one sheet per part)."""
+    return _xlsx("部门决算导入模板.xlsx", service.template())
+
+
+@router.get(
+    "/departments/{department_id}/years/{year}/workbook", responses={200: {"content": {XLSX: {}}}}
+)
+async def get_workbook(
+    department_id: uuid.UUID, year: Year, session: ReadSession, _: Reader
+) -> Response:
+    """A department-year in the XLSX import format, to correct and import again."""
+    doc, _prior = await service.document(session, department_id, year)
+    return _xlsx(f"{doc.department.name}{year}年度部门决算.xlsx", service.template(doc))
+
+
+def _xlsx(name: str, body: bytes) -> Response:
+    disposition = f"attachment; filename*=UTF-8''{quote(name)}"
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
 @router.get("/departments", response_model=list[DepartmentOut])

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.budget.accounts import repository
+from services.budget.accounts import repository, workbook
 from services.budget.accounts.schemas import (
     DepartmentOut,
     FindingOut,
@@ -93,6 +93,32 @@ async def import_document(
         indicators=sum(len(p.indicators) for p in doc.projects),
         findings={s: findings.get(s, 0) for s in labels.SEVERITIES},
     )
+
+
+async def import_workbook(
+    session: AsyncSession, data: bytes, who: Principal, request_id: str | None
+) -> ImportOut:
+    """Import a filled XLSX template; every error is reported by sheet, row and column."""
+    try:
+        doc, reader = workbook.validate(data)
+    except Exception as exc:  # not a workbook at all: zip, XML or sheet structure errors
+        raise ProblemError(
+            422, "workbook_unreadable", f"无法读取上传的XLSX文件：{type(exc).__name__}"
+        ) from exc
+    if doc is None:
+        raise refuse(reader.errors)
+    errors = code_errors(doc, await repository.codes(session))
+    for error in errors:
+        path = tuple(int(p) if p.isdigit() else p for p in error["field"].split("."))
+        error["sheet"], error["row"], error["column"] = reader.locate(path)
+    if errors:
+        raise refuse(errors)
+    return await import_document(session, doc, who, request_id)
+
+
+def template(doc: YearDocument | None = None) -> bytes:
+    """The XLSX import template, empty or filled from a department-year."""
+    return workbook.write(doc)
 
 
 async def _prior(session: AsyncSession, dept: Department, year: int) -> YearDocument | None:

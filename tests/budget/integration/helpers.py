@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.conftest import auth_headers
 
-SEED = Path(__file__).parents[3] / "services/budget/seed/wusheng.json"
+SEED = Path(__file__).parents[3] / "deploy/local/budget_wusheng_2020.json"
 
 
 def seed_years() -> list[dict]:

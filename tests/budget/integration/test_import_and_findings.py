@@ -1,14 +1,21 @@
 """Importing a department-year, reading its parts and findings, and refusing bad input."""
 
 import copy
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 
 from services.budget.main import create_app
 from tests.budget.integration.helpers import finance, load_seed, seed_years
 from tests.conftest import auth_headers
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def seed_json(year: int) -> dict:
+    return next(y for y in seed_years() if y["year"] == year)
 
 
 async def test_seed_import_parts_and_findings(platform, start_apps) -> None:
@@ -109,3 +116,74 @@ async def test_replacing_a_part_keeps_the_old_version(platform, start_apps) -> N
         url, json=[{"code": "taxi", "actual": "1"}], headers=finance(platform)
     )
     assert refused.status_code == 422 and "three_public.0.code" in refused.text
+
+
+async def test_xlsx_template_round_trip_and_errors_by_cell(platform, start_apps) -> None:
+    (client,) = await start_apps(create_app(platform))
+    department_id = await load_seed(client, platform)
+    clerk = auth_headers(platform, "clerk")
+    empty = await client.get("/v1/budget/imports/template.xlsx", headers=clerk)
+    sheets = load_workbook(BytesIO(empty.content)).sheetnames
+    assert {
+        "部门",
+        "收入决算",
+        "一般公共预算财政拨款支出（功能分类）",
+        "项目",
+        "绩效指标",
+        "陈述",
+    } <= set(sheets)
+
+    filled = await client.get(
+        f"/v1/budget/departments/{department_id}/years/2020/workbook", headers=clerk
+    )
+    answer = await client.post(
+        "/v1/budget/imports/xlsx",
+        content=filled.content,
+        headers={**finance(platform), "content-type": XLSX},
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["version"] == 2 and answer.json()["indicators"] == 39
+    same = await client.get(f"/v1/budget/departments/{department_id}/years/2020", headers=clerk)
+    stated = [
+        {k: v for k, v in x.items() if v not in (None, "")} for x in same.json()["statements"]
+    ]
+    assert stated == seed_json(2020)["statements"]
+
+    wb = load_workbook(BytesIO(filled.content))
+    wb["收入决算"]["D2"] = -5  # a negative amount
+    wb["一般公共预算财政拨款支出（功能分类）"]["A3"] = "999"  # an unknown code
+    wb["绩效指标"]["E2"] = None  # an indicator without its expected value
+    out = BytesIO()
+    wb.save(out)
+    refused = await client.post(
+        "/v1/budget/imports/xlsx",
+        content=out.getvalue(),
+        headers={**finance(platform), "content-type": XLSX},
+    )
+    assert refused.status_code == 422
+    cells = {(e["sheet"], e["row"], e["column"]) for e in refused.json()["errors"]}
+    assert cells == {("收入决算", 2, "D"), ("绩效指标", 2, "E")}  # the code waits for a clean file
+    wb["收入决算"]["D2"] = "8618.65"
+    wb["绩效指标"]["E2"] = "120人"
+    out = BytesIO()
+    wb.save(out)
+    refused = await client.post(
+        "/v1/budget/imports/xlsx",
+        content=out.getvalue(),
+        headers={**finance(platform), "content-type": XLSX},
+    )
+    assert refused.status_code == 422
+    (error,) = refused.json()["errors"]
+    assert (error["sheet"], error["row"], error["column"]) == (
+        "一般公共预算财政拨款支出（功能分类）",
+        3,
+        "A",
+    )
+    versions = await client.get("/v1/budget/departments", headers=clerk)
+    assert versions.json()[0]["years"] == [2019, 2020]
+    garbage = await client.post(
+        "/v1/budget/imports/xlsx",
+        content=b"not a workbook",
+        headers={**finance(platform), "content-type": XLSX},
+    )
+    assert garbage.status_code == 422 and garbage.json()["code"] == "workbook_unreadable"
