@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from services.budget.domain import labels
 from services.budget.domain.document import Statement, YearDocument
-from services.budget.domain.figures import HALF, Figure, figure
+from services.budget.domain.figures import HALF, Figure, Figures
 from services.budget.domain.tolerance import (
     amounts_agree,
     half_unit,
@@ -66,19 +66,21 @@ def _unit(s: Statement, doc: YearDocument) -> str:
 
 def check(doc: YearDocument, prior: YearDocument | None = None) -> list[Finding]:
     """All findings of a department-year (prior: the year before, for changes and growth)."""
+    now, then = Figures(doc), (Figures(prior) if prior is not None else None)
     found: list[Finding] = []
     for s in doc.statements:
-        found.extend(_check_statement(doc, prior, s))
-    found.extend(_same_figure_differently(doc, prior))
+        found.extend(_check_statement(now, then, s))
+    found.extend(_same_figure_differently(now, then))
     found.extend(_breakdowns(doc))
-    found.extend(_structure(doc))
-    found.extend(_three_public_completion(doc))
+    found.extend(_structure(now))
+    found.extend(_three_public_completion(now))
     found.extend(_indicators(doc))
     return found
 
 
-def _check_statement(doc: YearDocument, prior: YearDocument | None, s: Statement) -> list[Finding]:
-    f = figure(doc, s.subject)
+def _check_statement(now: Figures, then: Figures | None, s: Statement) -> list[Finding]:
+    doc = now.doc
+    f = now(s.subject)
     if f is None:
         return []
     unit = _unit(s, doc)
@@ -89,17 +91,17 @@ def _check_statement(doc: YearDocument, prior: YearDocument | None, s: Statement
         msg = f"{f.label}在“{s.place}”写作{s.value}{unit}，按明细计算为{show(f.value)}{unit}。"
         return [Finding("stated_amount_differs", "error", msg, [_at(s, f, unit), data])]
     if s.kind == "share":
-        whole = figure(doc, s.of or "")
+        whole = now(s.of or "")
         return [] if whole is None else _rate(s, f, whole, "share", "占比", unit)
     if s.kind == "completion":
-        base = figure(doc, s.of) if s.of else figure(doc, s.subject, "budget")
+        base = now(s.of) if s.of else now(s.subject, "budget")
         if base is None:
             return []
         if not s.of:
             base = Figure(base.value, base.error, base.label + "预算数")
-        done = figure(doc, s.subject)
+        done = now(s.subject)
         return _rate(s, done or f, base, "completion", "完成预算", unit)
-    before = figure(prior, s.subject) if prior else None
+    before = then(s.subject) if then else None
     if before is None:
         return []
     if s.kind == "change":
@@ -159,15 +161,16 @@ def _rate(
     return [Finding(code, severity, msg, places)]
 
 
-def _same_figure_differently(doc: YearDocument, prior: YearDocument | None) -> list[Finding]:
+def _same_figure_differently(now: Figures, then: Figures | None) -> list[Finding]:
     """Statements of the same figure (same subject, or the same two years' values) that differ."""
+    doc = now.doc
     groups: dict[tuple, list[Statement]] = {}
     for s in doc.statements:
         key: tuple = (s.kind, s.subject, s.of)
-        if s.kind in ("growth", "change") and prior is not None:
-            now, before = figure(doc, s.subject), figure(prior, s.subject)
-            if now is not None and before is not None:
-                key = (s.kind, now.value, before.value)
+        if s.kind in ("growth", "change") and then is not None:
+            current, before = now(s.subject), then(s.subject)
+            if current is not None and before is not None:
+                key = (s.kind, current.value, before.value)
         groups.setdefault(key, []).append(s)
     found = []
     for statements in groups.values():
@@ -175,14 +178,14 @@ def _same_figure_differently(doc: YearDocument, prior: YearDocument | None) -> l
         for other in statements[1:]:
             gap = abs(Decimal(first.value) - Decimal(other.value))
             if gap > half_unit(first.value) + half_unit(other.value):
-                f = figure(doc, first.subject)
+                f = now(first.subject)
                 unit = _unit(first, doc)
                 word = labels.STATEMENT_KINDS[first.kind]
                 msg = (
                     f"同一{word}在两处写法不同：“{first.place}”为{first.value}{unit}，"
                     f"“{other.place}”为{other.value}{unit}。"
                 )
-                places = [_at(first, f, unit), _at(other, figure(doc, other.subject), unit)]
+                places = [_at(first, f, unit), _at(other, now(other.subject), unit)]
                 found.append(Finding("stated_differently", "error", msg, places))
                 break
     return found
@@ -218,9 +221,9 @@ def _plus(label: str, *figures: Figure | None) -> Figure | None:
     return Figure(value, sum((f.error for f in figures if f), Decimal(0)), label)
 
 
-def _structure(doc: YearDocument) -> list[Finding]:
+def _structure(now: Figures) -> list[Finding]:
     """Totals the lines state twice: fiscal totals, the balance, projects, reception."""
-    g = lambda subject: figure(doc, subject)  # noqa: E731
+    doc, g = now.doc, now
     fiscal_in = _plus(
         "一般公共预算、政府性基金、国有资本经营预算拨款收入之和",
         g("income.general_budget"),
@@ -249,21 +252,22 @@ def _structure(doc: YearDocument) -> list[Finding]:
     return found
 
 
-def _three_public_completion(doc: YearDocument) -> list[Finding]:
+def _three_public_completion(now: Figures) -> list[Finding]:
     """A total spent at r% whose only spent items are at 100% leaves the rest unexplained."""
+    doc = now.doc
     rates = {s.subject: s for s in doc.statements if s.kind == "completion"}
     total = rates.get("three_public.total")
     if total is None or Decimal(total.value) == 0:
         return []
     spent_items = []
     for item in ("three_public.outbound", "three_public.vehicle", "three_public.reception"):
-        f = figure(doc, item)
+        f = now(item)
         if f is not None and f.value > 0:
             spent_items.append((item, f))
     if not spent_items or any(item not in rates for item, _ in spent_items):
         return []
     implied = sum((f.value * 100 / Decimal(rates[i].value) for i, f in spent_items), Decimal(0))
-    whole = figure(doc, "three_public.total")
+    whole = now("three_public.total")
     if whole is None or implied == 0:
         return []
     rate = whole.value * 100 / implied

@@ -125,3 +125,18 @@ def known_subject(subject: str) -> bool:
     if fixed is not None:
         return tail in fixed
     return tail.isdigit() or tail == labels.TOTAL_ONLY
+
+
+class Figures:
+    """A document's figures, each computed once (the checker asks for many several times)."""
+
+    def __init__(self, doc: YearDocument) -> None:
+        self.doc = doc
+        self._memo: dict[tuple[str, str], Figure | None] = {}
+
+    def __call__(self, subject: str, column: str = "actual") -> Figure | None:
+        """The figure a subject names (see `figure`)."""
+        key = (subject, column)
+        if key not in self._memo:
+            self._memo[key] = figure(self.doc, subject, column)
+        return self._memo[key]

@@ -1,8 +1,10 @@
 """Comparing a stated figure with a computed one at the precision it was stated to."""
 
 from decimal import Decimal
+from functools import lru_cache
 
 
+@lru_cache(maxsize=4096)
 def half_unit(stated: str) -> Decimal:
     """Half of the last place a figure is written to: "4.90" → 0.005, "99" → 0.5."""
     exponent = Decimal(stated).as_tuple().exponent
