@@ -14,9 +14,8 @@ from services.budget.main import create_app
 from tests.budget.integration.helpers import load_seed, seed_years
 from tests.conftest import auth_headers
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-
+@pytest.mark.asyncio(loop_scope="session")
 async def test_full_report_html_and_xlsx(platform, start_apps, bench_report) -> None:
     (client,) = await start_apps(create_app(platform))
     department_id = await load_seed(client, platform)
