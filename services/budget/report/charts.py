@@ -50,7 +50,8 @@ def pie(title: str, rows: list[Row]):
     chart = pygal.Pie(**_config(title), inner_radius=0)
     for row in rows:
         if row.amount:
-            chart.add(row.label, _num(row.amount))
+            share = "" if row.share is None else f" {fmt(row.share)}%"
+            chart.add(f"{row.label}{share}", _num(row.amount))
     return chart.render(is_unicode=True)
 
 

@@ -2,15 +2,17 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.budget.config import SCHEMA
 from services.budget.spending import repository
 from shared.contracts import EventEnvelope
 from shared.contracts.payout import DisbursementSettled
+from shared.data.audit import record_audit
 
 
 async def on_disbursement_settled(session: AsyncSession, envelope: EventEnvelope) -> None:
     """Store what payout paid; a lower or equal revision arriving late changes nothing."""
     event = envelope.parse(DisbursementSettled)
-    await repository.keep_highest_revision(
+    changed = await repository.keep_highest_revision(
         session,
         {
             "program": event.program,
@@ -27,3 +29,15 @@ async def on_disbursement_settled(session: AsyncSession, envelope: EventEnvelope
             "source_event_id": envelope.event_id,
         },
     )
+    if changed:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=envelope.source,
+            roles=["service"],
+            action="actual_spending.settled",
+            object_type="actual_spending",
+            object_id=f"{event.program}:{event.period}",
+            request_id=envelope.request_id,
+            detail={"revision": event.revision, "paid_amount": str(event.paid_amount)},
+        )

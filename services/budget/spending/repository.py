@@ -10,8 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.budget.models import ActualSpending
 
 
-async def keep_highest_revision(session: AsyncSession, row: dict[str, Any]) -> None:
-    """Insert a settlement, or replace the stored one if this revision is higher."""
+async def keep_highest_revision(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Insert a settlement, or replace the stored one if this revision is higher; whether
+    anything changed."""
     statement = insert(ActualSpending).values(**row)
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
@@ -20,7 +21,8 @@ async def keep_highest_revision(session: AsyncSession, row: dict[str, Any]) -> N
         | {"updated_at": func.now()},
         where=ActualSpending.revision < excluded.revision,  # type: ignore[arg-type]
     )
-    await session.exec(statement)  # type: ignore[call-overload]
+    result = await session.exec(statement.returning(ActualSpending.revision))  # type: ignore[call-overload]
+    return result.first() is not None
 
 
 async def by_code(session: AsyncSession, year: int) -> list[tuple[str, str, str, Decimal, int]]:

@@ -68,3 +68,10 @@ async def test_highest_revision_is_kept_and_shown_against_the_lines(platform, st
     assert Decimal(lines[("economic", "303")]["paid"]) == Decimal("125")
     assert Decimal(lines[("economic", "30399")]["paid"]) == Decimal("0.7")
     assert [p["functional_code"] for p in answer["unmatched"]] == ["2130101"]
+    audit = await client.get(
+        "/v1/budget/audit-log",
+        params={"action": "actual_spending.settled"},
+        headers=auth_headers(platform, "auditor"),
+    )
+    revisions = sorted(e["detail"]["revision"] for e in audit.json()["items"])
+    assert revisions == [1, 1, 1, 2]  # the late revision 1 changed nothing and is not logged
