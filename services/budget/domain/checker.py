@@ -12,6 +12,8 @@ breakdowns — against the figures computed from the lines, at the precision eac
 - `stated_differently` (error): the same figure stated with different values in two places.
 - `rate_from_zero_base` (warning if a rate is stated for a change from zero, else note).
 - `indicator_actual_missing` (warning): a performance indicator without its actual value.
+- `basic_and_projects_exceed_total` (warning): the basic expenditure's economic breakdown plus
+  the general-budget projects exceed the general-budget expenditure.
 - `completion_parts_conflict` (note): a total's completion rate and its items' rates leave
   the items not spent on to explain the difference.
 """
@@ -244,12 +246,46 @@ def _structure(now: Figures) -> list[Finding]:
     found += _equal(
         "公务接待费", ("三公经费", g("three_public.reception")), ("经济分类", g("economic.30217"))
     )
+    found += _basic_and_projects(now)
     for n, p in enumerate(doc.projects, start=1):
         parts = Figure(p.budget_fiscal + p.budget_other, 2 * HALF, f"项目{n}财政拨款与其他资金之和")
         found += _equal(
             f"项目{n}预算数", ("项目", Figure(p.budget, HALF, f"项目{n}预算数")), ("项目", parts)
         )
     return found
+
+
+def _where(doc: YearDocument, subject: str) -> str:
+    """The first place the narrative states an amount of a subject (else the data)."""
+    return next(
+        (s.place for s in doc.statements if s.subject == subject and s.kind == "amount"), DATA
+    )
+
+
+def _basic_and_projects(now: Figures) -> list[Finding]:
+    """General-budget expenditure = its basic expenditure (the economic breakdown) plus the
+    projects the general budget pays for; more than the total means the "basic" breakdown
+    also holds project spending, or the projects' funding source is wrong."""
+    total, basic = now("functional.total"), now("economic.total")
+    projects = [p for p in now.doc.projects if p.funding_source == "general_budget"]
+    if total is None or basic is None or not projects:
+        return []
+    executed = sum((p.executed for p in projects), Decimal(0))
+    both = basic.value + executed
+    if both <= total.value + total.error + basic.error + HALF * len(projects):
+        return []
+    msg = (
+        f"一般公共预算财政拨款支出为{show(total.value)}，而基本支出（经济分类合计）"
+        f"{show(basic.value)}加上一般公共预算安排的项目支出{show(executed)}为{show(both)}，"
+        "超出总额：基本支出的经济分类明细可能包含了项目支出，或项目的资金来源有误。"
+    )
+    doc = now.doc
+    places = [
+        Place(_where(doc, "functional.total"), total.label, show(total.value)),
+        Place(_where(doc, "economic.total"), basic.label, show(basic.value)),
+        Place(_where(doc, "project.executed"), "一般公共预算安排的项目支出执行数", show(executed)),
+    ]
+    return [Finding("basic_and_projects_exceed_total", "warning", msg, places)]
 
 
 def _three_public_completion(now: Figures) -> list[Finding]:

@@ -100,3 +100,14 @@ def test_without_a_prior_year_no_growth_is_checked() -> None:
     _, current = seed_years()
     codes = {f.code for f in check(current, None)}
     assert "growth_rate_mismatch" not in codes and "share_mismatch" in codes
+
+
+def test_basic_expenditure_breakdown_plus_projects_exceeds_the_general_budget() -> None:
+    prior, current = seed_years()
+    (found,) = by_code(check(current, prior))["basic_and_projects_exceed_total"]
+    assert found.severity == "warning"
+    assert [(p.place[:7], p.value) for p in found.places] == [
+        ("第二部分 五（", "8621.36"),
+        ("第二部分 六、", "8621.36"),
+        ("第二部分 十（", "13.87"),
+    ]
