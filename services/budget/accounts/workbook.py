@@ -285,6 +285,31 @@ def _read_statements(r: Reader, doc: dict) -> None:
     doc["breakdowns"] = list(breakdowns.values())
 
 
+MESSAGES = {
+    "missing": "缺少必填值",
+    "string_too_short": "不能为空",
+    "extra_forbidden": "未知字段",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "greater_than_equal": "不能为负数",
+    "less_than_equal": "超出上限",
+    "string_pattern_mismatch": "格式不符",
+    "string_too_long": "过长",
+    "decimal_parsing": "须为数值",
+    "too_short": "至少须有一项",
+}
+
+
+def message(error: Any) -> str:
+    """A validation error in Chinese, for the clerk who filled the sheet."""
+    if error["type"] == "value_error":
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    if error["type"] == "literal_error":
+        return f"取值须为{error.get('ctx', {}).get('expected', '')}之一"
+    return MESSAGES.get(error["type"], error["msg"])
+
+
 def validate(data: bytes) -> tuple[YearDocument | None, Reader]:
     """The document of a filled template, or None with every error located on its cell."""
     raw, r = read(data)
@@ -295,7 +320,13 @@ def validate(data: bytes) -> tuple[YearDocument | None, Reader]:
             sheet, row, column = r.locate(tuple(e["loc"]))
             field = ".".join(str(p) for p in e["loc"])
             r.errors.append(
-                {"sheet": sheet, "row": row, "column": column, "field": field, "message": e["msg"]}
+                {
+                    "sheet": sheet,
+                    "row": row,
+                    "column": column,
+                    "field": field,
+                    "message": message(e),
+                }
             )
         return None, r
     return (None if r.errors else doc), r

@@ -20,29 +20,29 @@ MAX = Decimal("999999999999.99")
 def _amount(value: Any) -> Decimal:
     """An amount: string or integer, finite, not negative, never a float."""
     if isinstance(value, bool | float):
-        raise ValueError('amounts must be strings such as "8677.03", not floats')
+        raise ValueError('金额须写成字符串（如 "8677.03"），不接受浮点数')
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation as exc:
-        raise ValueError(f"{value!r} is not an amount") from exc
+        raise ValueError(f"“{value}”不是金额") from exc
     if not amount.is_finite() or abs(amount) > MAX:
-        raise ValueError(f"{value!r} is not an amount")
+        raise ValueError(f"“{value}”不是金额")
     if amount < 0:
-        raise ValueError("amount cannot be negative")
+        raise ValueError("金额不能为负数")
     return amount
 
 
 def _stated(value: Any) -> str:
     """A stated figure, kept as written ("4.90" keeps its two places)."""
     if isinstance(value, bool | float):
-        raise ValueError('stated figures must be strings such as "4.90", not floats')
+        raise ValueError('所述数值须写成字符串（如 "4.90"），不接受浮点数')
     text = str(value).strip()
     try:
         number = Decimal(text)
     except InvalidOperation as exc:
-        raise ValueError(f"{value!r} is not a number") from exc
+        raise ValueError(f"“{value}”不是数值") from exc
     if not number.is_finite():
-        raise ValueError(f"{value!r} is not a number")
+        raise ValueError(f"“{value}”不是数值")
     return text
 
 
@@ -123,11 +123,11 @@ class Statement(Strict):
         kind = info.data.get("kind")
         number = Decimal(value)
         if kind == "share" and not Decimal(0) <= number <= Decimal(100):
-            raise ValueError("a share must be between 0 and 100 percent")
+            raise ValueError("占比须在0%到100%之间")
         if kind in ("amount", "completion") and number < 0:
-            raise ValueError("this figure cannot be negative")
+            raise ValueError("该数值不能为负数")
         if kind == "growth" and number < -100:
-            raise ValueError("a decrease cannot exceed 100 percent")
+            raise ValueError("下降幅度不能超过100%")
         return value
 
 
@@ -176,7 +176,7 @@ class YearDocument(Strict):
     def _known_quantities(cls, value: dict[str, int]) -> dict[str, int]:
         unknown = sorted(set(value) - set(labels.QUANTITIES))
         if unknown:
-            raise ValueError(f"unknown quantity {unknown[0]!r}")
+            raise ValueError(f"未知的数量项“{unknown[0]}”")
         return value
 
     def lines(self, part: str) -> list[Line]:
