@@ -12,6 +12,8 @@ breakdowns — against the figures computed from the lines, at the precision eac
 - `stated_differently` (error): the same figure stated with different values in two places.
 - `rate_from_zero_base` (warning if a rate is stated for a change from zero, else note).
 - `indicator_actual_missing` (warning): a performance indicator without its actual value.
+- `indicator_cost_differs` (warning): a cost indicator (成本指标) in 万元/元 that is neither the
+  project's budget nor its executed amount.
 - `basic_and_projects_exceed_total` (warning): the basic expenditure's economic breakdown plus
   the general-budget projects exceed the general-budget expenditure.
 - `completion_parts_conflict` (note): a total's completion rate and its items' rates leave
@@ -22,8 +24,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from services.budget.domain import labels
-from services.budget.domain.document import Statement, YearDocument
+from services.budget.domain.document import UNITS, Statement, YearDocument
 from services.budget.domain.figures import HALF, Figure, Figures
+from services.budget.domain.indicators import measured
 from services.budget.domain.tolerance import (
     amounts_agree,
     half_unit,
@@ -321,10 +324,37 @@ def _three_public_completion(now: Figures) -> list[Finding]:
 def _indicators(doc: YearDocument) -> list[Finding]:
     found = []
     for n, p in enumerate(doc.projects, start=1):
+        found.extend(_cost_indicators(doc, n))
         for k, ind in enumerate(p.indicators, start=1):
             if ind.actual is None or not ind.actual.strip():
                 place = f"项目{n}“{p.name}”绩效指标第{k}项"
                 msg = f"{place}（{ind.level3}）未填写实际完成值，预期值为“{ind.expected}”。"
                 places = [Place(place, ind.level3, ind.expected), Place(place, "实际完成值", "")]
                 found.append(Finding("indicator_actual_missing", "warning", msg, places))
+    return found
+
+
+def _cost_indicators(doc: YearDocument, n: int) -> list[Finding]:
+    """A cost indicator (成本指标) in 万元 states the project's money a second time."""
+    p = doc.projects[n - 1]
+    found = []
+    for k, ind in enumerate(p.indicators, start=1):
+        value = measured(ind.actual or ind.expected)
+        if ind.level2 != "成本指标" or value is None or value.unit not in ("万元", "元"):
+            continue
+        stated = value.number * (UNITS[value.unit] / UNITS[doc.unit])
+        written = str(value.number)
+        tolerance = half_unit(written) * (UNITS[value.unit] / UNITS[doc.unit]) + HALF
+        if abs(stated - p.executed) <= tolerance or abs(stated - p.budget) <= tolerance:
+            continue
+        place = f"项目{n}“{p.name}”绩效指标第{k}项（{ind.level3}）"
+        msg = (
+            f"{place}的成本指标为{ind.actual or ind.expected}，"
+            f"而项目预算数为{show(p.budget)}{doc.unit}、执行数为{show(p.executed)}{doc.unit}。"
+        )
+        places = [
+            Place(place, ind.level3, ind.actual or ind.expected),
+            Place(f"项目{n}“{p.name}”", "执行数", f"{show(p.executed)}{doc.unit}"),
+        ]
+        found.append(Finding("indicator_cost_differs", "warning", msg, places))
     return found

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from services.budget.domain import labels
+from services.budget.domain.indicators import impossible_percent
 
 MONEY = ("declared", "approved", "budget", "executed")
 MONEY += ("budget_fiscal", "budget_other", "executed_fiscal", "executed_other")
@@ -80,6 +81,14 @@ class Indicator(Strict):
     level3: str = Field(min_length=1)
     expected: str = Field(min_length=1)
     actual: str | None = None  # missing until evaluated: the checker reports it
+
+    @field_validator("expected", "actual")
+    @classmethod
+    def _rate_at_most_whole(cls, value: str | None, info: Any) -> str | None:
+        level2, level3 = info.data.get("level2", ""), info.data.get("level3", "")
+        if impossible_percent(level2, level3, value):
+            raise ValueError("满意度、质量类指标的百分比不能超过100%")
+        return value
 
 
 class Use(Strict):

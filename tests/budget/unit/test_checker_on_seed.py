@@ -3,8 +3,11 @@
 import json
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
 from services.budget.domain.checker import check
-from services.budget.domain.document import YearDocument
+from services.budget.domain.document import Indicator, YearDocument
 
 SEED = Path(__file__).parents[3] / "deploy/local/budget_wusheng_2020.json"
 
@@ -111,3 +114,25 @@ def test_basic_expenditure_breakdown_plus_projects_exceeds_the_general_budget() 
         ("第二部分 六、", "8621.36"),
         ("第二部分 十（", "13.87"),
     ]
+
+
+def test_a_cost_indicator_that_is_not_the_projects_money_is_found() -> None:
+    prior, current = seed_years()
+    assert "indicator_cost_differs" not in by_code(check(current, prior))  # 4.11, 2.3, 3.59...
+    project = current.projects[1]
+    indicators = [
+        i.model_copy(update={"actual": "2.8万元"}) if i.level2 == "成本指标" else i
+        for i in project.indicators
+    ]
+    projects = list(current.projects)
+    projects[1] = project.model_copy(update={"indicators": indicators})
+    found = by_code(check(current.model_copy(update={"projects": projects}), prior))
+    (cost,) = found["indicator_cost_differs"]
+    assert [p.value for p in cost.places] == ["2.8万元", "2.30万元"]
+
+
+def test_satisfaction_over_100_percent_is_refused() -> None:
+    with pytest.raises(ValidationError, match="不能超过100%"):
+        Indicator(level1="效益指标", level2="满意度", level3="受众满意程度", expected="120%")
+    # a completion rate may pass 100 (the seed's 100.1% of the coverage target)
+    Indicator(level1="项目完成指标", level2="数量指标", level3="参保人数", expected="100.1%")
