@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from services.budget.accounts import service
 from services.budget.accounts.schemas import (
+    CodesOut,
     DepartmentOut,
     FindingOut,
     ImportOut,
@@ -47,9 +48,9 @@ async def import_year_xlsx(request: Request, idem: Idempotent, who: Writer) -> J
 
 
 @router.get("/imports/template.xlsx", responses={200: {"content": {XLSX: {}}}})
-async def get_template(_: Reader) -> Response:
+async def get_template(session: ReadSession, _: Reader) -> Response:
     """The empty XLSX import template (fixed codes listed, one sheet per part)."""
-    return _xlsx("部门决算导入模板.xlsx", service.template())
+    return _xlsx("部门决算导入模板.xlsx", await service.template(session))
 
 
 @router.get(
@@ -60,12 +61,20 @@ async def get_workbook(
 ) -> Response:
     """A department-year in the XLSX import format, to correct and import again."""
     doc, _prior = await service.document(session, department_id, year)
-    return _xlsx(f"{doc.department.name}{year}年度部门决算.xlsx", service.template(doc))
+    return _xlsx(
+        f"{doc.department.name}{year}年度部门决算.xlsx", await service.template(session, doc)
+    )
 
 
 def _xlsx(name: str, body: bytes) -> Response:
     disposition = f"attachment; filename*=UTF-8''{quote(name)}"
     return Response(body, media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+@router.get("/codes", response_model=CodesOut)
+async def get_codes(session: ReadSession, _: Reader) -> CodesOut:
+    """The code tables with Chinese labels: parts, fixed codes, 功能/经济分类, enums."""
+    return await service.code_tables(session)
 
 
 @router.get("/departments", response_model=list[DepartmentOut])

@@ -7,7 +7,15 @@ from pydantic import BaseModel
 
 from services.budget.domain.document import YearDocument
 
-__all__ = ["DepartmentOut", "FindingOut", "ImportOut", "LineOut", "PartOut", "YearDocument"]
+__all__ = [
+    "CodesOut",
+    "DepartmentOut",
+    "FindingOut",
+    "ImportOut",
+    "LineOut",
+    "PartOut",
+    "YearDocument",
+]
 
 
 class ImportOut(BaseModel):
@@ -67,3 +75,16 @@ class FindingOut(BaseModel):
     severity_label: str
     message: str
     places: list[PlaceOut]
+
+
+class CodesOut(BaseModel):
+    """The code tables with Chinese labels (parts, fixed codes, classifications, enums)."""
+
+    parts: dict[str, str]
+    fixed: dict[str, dict[str, str]]
+    functional: dict[str, str]
+    economic: dict[str, str]
+    quantities: dict[str, str]
+    statement_kinds: dict[str, str]
+    funding_sources: dict[str, str]
+    severities: dict[str, str]

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.budget.accounts import repository, workbook
 from services.budget.accounts.schemas import (
+    CodesOut,
     DepartmentOut,
     FindingOut,
     ImportOut,
@@ -116,9 +117,24 @@ async def import_workbook(
     return await import_document(session, doc, who, request_id)
 
 
-def template(doc: YearDocument | None = None) -> bytes:
-    """The XLSX import template, empty or filled from a department-year."""
-    return workbook.write(doc)
+async def template(session: AsyncSession, doc: YearDocument | None = None) -> bytes:
+    """The XLSX import template, empty or filled from a department-year, with the code table."""
+    return workbook.write(doc, await repository.codes(session))
+
+
+async def code_tables(session: AsyncSession) -> CodesOut:
+    """Every code a department-year may use, with its Chinese label."""
+    known = await repository.codes(session)
+    return CodesOut(
+        parts={part: label for part, (label, _) in labels.PARTS.items()},
+        fixed={part: dict(fixed) for part, (_, fixed) in labels.PARTS.items() if fixed},
+        functional=known["functional"],
+        economic=known["economic"],
+        quantities=labels.QUANTITIES,
+        statement_kinds=labels.STATEMENT_KINDS,
+        funding_sources=labels.FUNDING_SOURCES,
+        severities=labels.SEVERITIES,
+    )
 
 
 async def _prior(session: AsyncSession, dept: Department, year: int) -> YearDocument | None:

@@ -17,6 +17,7 @@ from services.budget.domain import labels
 from services.budget.domain.document import YearDocument
 
 HEADER = {"department": "部门"}
+CODE_SHEET = "科目代码"  # for reference only: never read back
 PART_SHEETS = {part: title for part, (title, _) in labels.PARTS.items()}
 PART_COLUMNS = ["代码", "名称", "预算数", "决算数"]
 PROJECT_COLUMNS = ["序号", "项目名称", "资金来源", "申报数", "批复数", "预算数", "执行数"]
@@ -39,8 +40,9 @@ def _sheet(wb: Workbook, title: str, columns: list[str]):
     return ws
 
 
-def write(doc: YearDocument | None) -> bytes:
-    """The template: empty (fixed codes listed) when doc is None, else filled from it."""
+def write(doc: YearDocument | None, codes: dict[str, dict[str, str]] | None = None) -> bytes:
+    """The template: empty (fixed codes listed) when doc is None, else filled from it; with
+    the classification codes on a last sheet (科目代码) when given."""
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
     ws = _sheet(wb, HEADER["department"], ["字段", "说明", "值"])
@@ -81,6 +83,11 @@ def write(doc: YearDocument | None) -> bytes:
     for b in doc.breakdowns if doc else []:
         for part_ in b.parts:
             ws.append([b.place, b.label, b.total, part_.label, part_.value])
+    if codes:
+        ws = _sheet(wb, CODE_SHEET, ["分类", "代码", "名称"])
+        for scheme, title in (("functional", "功能分类"), ("economic", "经济分类")):
+            for code, name in codes.get(scheme, {}).items():
+                ws.append([title, code, name])
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
