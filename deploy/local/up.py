@@ -11,6 +11,7 @@ import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from deploy.local.demo import PoliteClient, load_demo
+from deploy.local.demo_budget import load_budget_demo
 from deploy.local.demo_contribution import load_contribution_demo
 from deploy.local.demo_payout import load_payout_demo
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
@@ -130,6 +131,14 @@ def main() -> int:
             print(
                 f"demo payouts 2020 for {payouts['retirees']} retirees: "
                 + ", ".join(f"{p} {t}" for p, t in sorted(payouts["totals"].items()))
+            )
+            with PoliteClient(base_url=gateway, timeout=60) as client:
+                budget = load_budget_demo(client)
+            print(
+                f"demo final accounts: {budget['department']} {budget['year']} loaded, the "
+                f"checker finds {budget['findings']['error']} errors, "
+                f"{budget['findings']['warning']} warnings, {budget['findings']['note']} notes; "
+                f"report at {gateway}{budget['report']}"
             )
         _print_welcome(gateway, token, s)
         while not stop.wait(1):
