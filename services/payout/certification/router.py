@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.payout.certification import service
 from services.payout.certification.schemas import (
@@ -62,3 +62,19 @@ async def listing(
 ) -> DueList:
     """Retirees due for certification soon, overdue, or living out of the province."""
     return await service.listing(session, which, as_of or date.today(), who, limit, offset)
+
+
+@router.get("/certification/{which}/xlsx", response_class=Response)
+async def listing_xlsx(
+    which: Literal["due-soon", "overdue", "out-of-province"],
+    session: ReadSession,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+    as_of: date | None = None,
+) -> Response:
+    """The same list as a workbook for the visits (up to 100,000 rows)."""
+    found = await service.listing(session, which, as_of or date.today(), who, 100_000, 0)
+    return Response(
+        service.listing_xlsx(found),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="certification-{which}.xlsx"'},
+    )

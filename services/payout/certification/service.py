@@ -1,8 +1,10 @@
 """Use cases of survival certification: certify (and resume), suspend overdue, list."""
 
+import io
 import uuid
 from datetime import date, timedelta
 
+from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.certification import repository
@@ -15,6 +17,7 @@ from services.payout.certification.schemas import (
 )
 from services.payout.config import SCHEMA
 from services.payout.domain.certification import METHODS, due_on, shift_months, suspend_before
+from services.payout.domain.labels import CODE_TABLES
 from services.payout.models import Certification, Retiree
 from services.payout.parameters.schemas import Certification as CertificationRule
 from services.payout.parameters.service import in_force
@@ -125,3 +128,31 @@ async def listing(
     }[which]
     rows, total = await repository.listing(session, *bounds, limit, offset)
     return DueList(items=[_item(r, p, who) for r in rows], total=total, limit=limit, offset=offset)
+
+
+LIST_COLUMNS = (
+    "身份证号 citizen id", "姓名 name", "状态 status", "上次认证 last certified",
+    "应认证日期 due on", "省外居住 out of province",
+)  # fmt: skip
+
+
+def listing_xlsx(listing: DueList) -> bytes:
+    """A certification list as a workbook, with Chinese status labels."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("资格认证")
+    sheet.append(list(LIST_COLUMNS))
+    labels = CODE_TABLES["retiree_status"]
+    for i in listing.items:
+        sheet.append(
+            [
+                i.citizen_id,
+                i.name,
+                labels.get(i.status, i.status),
+                i.last_certified_on.isoformat() if i.last_certified_on else "",
+                i.due_on.isoformat(),
+                "是" if i.out_of_province else "否",
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
