@@ -4,7 +4,11 @@ from datetime import date
 
 import pytest
 
+from services.payout.determinations.records import inputs_from_json
+from services.payout.domain.determination import derive
 from services.payout.main import create_app
+from services.payout.parameters.schemas import parse_value
+from services.payout.parameters.service import comparison_rule
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import publish, retire, retirement, review
@@ -235,3 +239,45 @@ async def test_adjustment_is_a_new_determination_from_its_month(platform) -> Non
             json={"effective_from": "2026-01-15", "fixed_amount": "50.00", "reason": "x"},
         )
         assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "effective_from")
+
+
+async def test_a_stored_determination_re_derives_from_its_inputs_and_versions(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        [first] = await retire(client, platform, retirement(7, retired_on=date(2019, 6, 30)))
+        r = await client.post(
+            f"/v1/payout/determinations/{first['id']}/old-method",
+            headers=auth_headers(platform, "clerk"),
+            json={"final_salary": "5200.00", "service_years": 36, "allowances": "150.00"},
+        )
+        stored = r.json()
+        versions = {
+            p["id"]: p
+            for p in (
+                await client.get("/v1/payout/parameters", headers=auth_headers(platform, "auditor"))
+            ).json()
+        }
+        used = {name: versions[i] for name, i in stored["parameter_versions"].items()}
+        assert used["wage_base"]["value"]["amount"] == stored["inputs"]["wage_base"] == "5552.00"
+        assert (
+            used["transition_coefficient"]["value"]["rate"]
+            == stored["inputs"]["transition_coefficient"]
+        )
+        table = parse_value("months_divisor", used["months_divisor"]["value"]).table
+        rule = comparison_rule(
+            parse_value("transition_comparison", used["transition_comparison"]["value"])
+        )
+        figures = derive(inputs_from_json(stored["inputs"]), dict(table), rule)
+        assert (
+            str(figures.benefit.basic_pension),
+            str(figures.benefit.account_pension),
+            str(figures.benefit.transitional_pension),
+            str(figures.benefit.annuity_monthly),
+            str(figures.monthly_amount),
+        ) == (
+            stored["basic_pension"],
+            stored["account_pension"],
+            stored["transitional_pension"],
+            stored["annuity_monthly"],
+            stored["monthly_amount"],
+        )
+        assert stored["comparison"]["excess_share"] == "0.50"  # retired in 2019
