@@ -7,13 +7,14 @@ import pytest
 
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import (
-    _acked,
+from tests.enrollment.helpers import (
+    acked,
+    citizen_id,
     credits,
     publish,
+    register_unit,
     scalar,
 )
-from tests.enrollment.integration.test_registration import citizen_id, register_unit
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -60,7 +61,7 @@ async def test_retirement_checks_record_and_event(platform) -> None:
                     [(person, "500.00", "250.00", "500.00", "6250.00")],
                 ),
             )
-        await eventually(lambda: _acked(platform, "enrollment-accounts-credit", 12))
+        await eventually(lambda: acked(platform, "enrollment-accounts-credit", 12))
 
         too_young = await retire(client, platform, person, retired_on="2020-03-14")
         assert (too_young.status_code, too_young.json()["code"]) == (

@@ -7,14 +7,15 @@ import pytest
 
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import (
-    _acked,
+from tests.enrollment.helpers import (
+    acked,
     balances,
+    citizen_id,
     credits,
     publish,
+    register_unit,
     scalar,
 )
-from tests.enrollment.integration.test_registration import citizen_id, register_unit
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -63,7 +64,7 @@ async def test_allowed_cases_pay_out_the_balances(platform) -> None:
                 ],
             ),
         )
-        await eventually(lambda: _acked(platform, "enrollment-accounts-credit", 1))
+        await eventually(lambda: acked(platform, "enrollment-accounts-credit", 1))
 
         not_dead = await withdraw(client, platform, young, "death")
         assert (not_dead.status_code, not_dead.json()["code"]) == (409, "withdrawal_not_allowed")
