@@ -31,6 +31,7 @@ class Unit(SQLModel, table=True):
     contact_phone: str | None = None
     closed_on: date | None = None
     close_reason: str | None = None
+    established_on: date | None = None
     created_by: str
     created_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
@@ -52,6 +53,7 @@ class Person(SQLModel, table=True):
     staff_category: str = Field(max_length=40)
     joined_on: date
     status: str = Field(default="active", max_length=20)
+    joined_before_unit_reason: str | None = None
     created_by: str
     created_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
@@ -235,6 +237,7 @@ class Retirement(SQLModel, table=True):
     average_index: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 4)))
     indexed_months: int
     deemed_index: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 4)))
+    deemed_document: str | None = None
     basic_balance: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
     annuity_notional_balance: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
     annuity_funded_balance: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
@@ -245,3 +248,105 @@ class Retirement(SQLModel, table=True):
     recorded_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
     )
+
+
+class PolicyLimit(SQLModel, table=True):
+    """A dated version of a named limit (ages, deemed index range, approval threshold)."""
+
+    __tablename__ = "policy_limit"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    name: str = Field(max_length=40)
+    effective_from: date
+    value: Decimal = Field(sa_column=Column(Numeric(10, 4), nullable=False))
+    note: str | None = None
+    recorded_by: str
+    recorded_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class AccountClosing(SQLModel, table=True):
+    """A closing of a person's accounts (transfer out, withdrawal, retirement)."""
+
+    __tablename__ = "account_closing"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    person_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.person.id")
+    closing_kind: str = Field(max_length=20)
+    closed_on: date
+    reopened_on: date | None = None
+    # Postings up to this id belong to the closed period (the year-end run skips them).
+    last_posting_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    recorded_by: str
+    recorded_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class ClosingInterest(SQLModel, table=True):
+    """Interest a closing posted for one account and year, with its basis for true-ups."""
+
+    __tablename__ = "closing_interest"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    closing_id: int = Field(foreign_key=f"{SCHEMA}.account_closing.id")
+    account_kind: str = Field(max_length=20)
+    year: int
+    through_month: int
+    rate_id: int | None = Field(default=None, foreign_key=f"{SCHEMA}.interest_rate.id")
+    provisional: bool
+    basis: Decimal = Field(sa_column=Column(Numeric(20, 6), nullable=False))
+    interest: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+
+
+class ClosingSupplement(SQLModel, table=True):
+    """Money and months that arrived after a closing and follow the person (补转/补发)."""
+
+    __tablename__ = "closing_supplement"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    closing_id: int = Field(foreign_key=f"{SCHEMA}.account_closing.id")
+    person_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.person.id")
+    reason: str = Field(max_length=30)
+    period: str | None = None
+    basic_amount: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    annuity_notional_amount: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    annuity_funded_amount: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    pooled_fund_amount: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    contribution_months: int = 0
+    contribution_base: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    source_event_id: uuid.UUID | None = None
+    closing_interest_id: int | None = Field(
+        default=None, foreign_key=f"{SCHEMA}.closing_interest.id"
+    )
+    rate_id: int | None = Field(default=None, foreign_key=f"{SCHEMA}.interest_rate.id")
+    recorded_by: str
+    recorded_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class DeemedPeriod(SQLModel, table=True):
+    """Deemed contribution months (视同缴费) before the 2014-10 reform, with who and on what."""
+
+    __tablename__ = "deemed_period"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    person_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.person.id")
+    months: int
+    deemed_index: Decimal = Field(sa_column=Column(Numeric(8, 4), nullable=False))
+    document: str
+    source: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    entered_by: str
+    entered_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+    approved_by: str | None = None
+    approved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

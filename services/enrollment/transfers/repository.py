@@ -96,3 +96,16 @@ async def add_pooled_rate(
         )
     ).one()
     return row[0]
+
+
+async def last_arrival(session: AsyncSession, person_id: uuid.UUID) -> date | None:
+    """When the person last arrived with a transfer in (their relation restarted then)."""
+    return (
+        await session.exec(
+            text(
+                "SELECT max(effective_on) FROM enrollment.transfer "
+                "WHERE person_id = :person AND direction = 'in'"
+            ),
+            params={"person": person_id},
+        )
+    ).one()[0]
