@@ -38,7 +38,8 @@ async def ensure_database(url: str) -> None:
 def migrate_all(url: str) -> None:
     """Upgrade every service schema to its head revision."""
     for service in SERVICES:
-        command.upgrade(alembic_config(service, url), "head")
+        # "heads": a tree may briefly hold parallel branches while features land together.
+        command.upgrade(alembic_config(service, url), "heads")
 
 
 def main() -> None:

@@ -36,7 +36,9 @@ class AppProcess:
         return f"http://127.0.0.1:{self.port}"
 
 
-def start_app(name: str, port: int, env: dict[str, str], log_dir: Path) -> AppProcess:
+def start_app(
+    name: str, port: int, env: dict[str, str], log_dir: Path, workers: int = 1
+) -> AppProcess:
     """Start one app in its own process group, logging to log_dir/<name>.log."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_dir / f"{name}.log", "ab")
@@ -56,6 +58,8 @@ def start_app(name: str, port: int, env: dict[str, str], log_dir: Path) -> AppPr
             "uvloop",
             "--http",
             "shared.http.http_protocol:CoalescingHttpToolsProtocol",
+            "--workers",
+            str(workers),
         ],
         env={**os.environ, **env},
         cwd=ROOT,

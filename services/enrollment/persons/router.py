@@ -10,6 +10,7 @@ from services.enrollment.config import SCHEMA
 from services.enrollment.persons import repository, service
 from services.enrollment.persons.schemas import PersonCreate, PersonOut
 from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.idempotency import IdempotencyKey, run_idempotent
 from shared.http.observability import request_id_of
@@ -38,7 +39,7 @@ async def register_person(
 
 @router.get("", response_model=Page[PersonOut])
 async def search_persons(
-    request: Request,
+    session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     citizen_id: str | None = None,
     name: str | None = None,
@@ -48,16 +49,15 @@ async def search_persons(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[PersonOut]:
     """Search persons by id number, exact name, unit and status."""
-    async with request.app.state.sessions() as session:
-        rows, total = await repository.search(
-            session,
-            citizen_id=citizen_id,
-            name=name,
-            unit_id=unit_id,
-            status=status,
-            limit=limit,
-            offset=offset,
-        )
+    rows, total = await repository.search(
+        session,
+        citizen_id=citizen_id,
+        name=name,
+        unit_id=unit_id,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
     return Page[PersonOut](
         items=[service.present(r, who) for r in rows], total=total, limit=limit, offset=offset
     )
@@ -66,9 +66,8 @@ async def search_persons(
 @router.get("/{person_id}", response_model=PersonOut)
 async def get_person(
     person_id: uuid.UUID,
-    request: Request,
+    session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> PersonOut:
     """One person."""
-    async with request.app.state.sessions() as session:
-        return await service.get_person(session, person_id, who)
+    return await service.get_person(session, person_id, who)
