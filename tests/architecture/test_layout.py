@@ -56,8 +56,6 @@ KNOWN_EXCEPTIONS: set[tuple[str, str, str]] = {
     ("enrollment", "imports/schemas.py", "missing"),
     ("enrollment", "imports/service.py", "sql outside repository"),
     ("enrollment", "persons/router.py", "hand-written transaction"),
-    ("enrollment", "retirement/parameters.py", "sql outside repository"),
-    ("enrollment", "retirement/router.py", "hand-written transaction"),
     ("enrollment", "rights_record/repository.py", "missing"),
     ("enrollment", "rights_record/router.py", "hand-written transaction"),
     ("enrollment", "rights_record/schemas.py", "missing"),
@@ -71,13 +69,8 @@ KNOWN_EXCEPTIONS: set[tuple[str, str, str]] = {
     ("enrollment", "sync/router.py", "missing"),
     ("enrollment", "sync/schemas.py", "missing"),
     ("enrollment", "sync/service.py", "missing"),
-    ("enrollment", "transfers/router.py", "hand-written transaction"),
-    ("enrollment", "transfers/router.py", "schemas outside schemas.py"),
-    ("enrollment", "transfers/schemas.py", "missing"),
     ("enrollment", "units/router.py", "hand-written transaction"),
     ("enrollment", "withdrawal/repository.py", "missing"),
-    ("enrollment", "withdrawal/router.py", "hand-written transaction"),
-    ("enrollment", "withdrawal/schemas.py", "missing"),
 }
 
 

@@ -15,9 +15,11 @@ from services.enrollment.accounts.schemas import (
     InterestRunIn,
     InterestRunOut,
 )
+from services.enrollment.closings import service as closings
+from services.enrollment.config import SCHEMA
 from services.enrollment.models import InterestRate, InterestRun
 from services.enrollment.persons import repository as persons
-from shared.contracts import AccountsCredited, EventEnvelope
+from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 
@@ -33,36 +35,6 @@ async def get_balances(
         AccountBalance(kind=k, balance=found.get(k.value, Decimal("0.00")), as_of=as_of)
         for k in AccountKind
     ]
-
-
-async def apply_credits(session: AsyncSession, envelope: EventEnvelope) -> None:
-    """Post one batch of settled person-months (event handler; applied once per event)."""
-    await apply_many_credits(session, [envelope])
-
-
-async def apply_many_credits(session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
-    """Post several credit events in one statement (each event is applied once)."""
-    events = [(e.event_id, e.parse(AccountsCredited)) for e in envelopes]
-    ids = list({line.person_id for _, event in events for line in event.lines})
-    unknown = await repository.unknown_persons(session, ids)
-    if unknown:
-        # Retried, then dead-lettered for an operator: money for nobody is never dropped.
-        raise LookupError(f"credits for unregistered persons: {sorted(map(str, unknown))[:5]}")
-    lines = repository.CreditLines()
-    for event_id, event in events:
-        for line in event.lines:
-            for kind in AccountKind:
-                lines.add(
-                    event_id=event_id,
-                    period=event.period,
-                    credited_on=event.credited_on,
-                    person_id=line.person_id,
-                    kind=kind.value,
-                    amount=getattr(line, kind.value),
-                    base=line.contribution_base,
-                    index=line.contribution_index,
-                )
-    await repository.post_credits(session, lines)
 
 
 def _rate_out(rate: InterestRate) -> InterestRateOut:
@@ -92,6 +64,18 @@ async def add_rate(session: AsyncSession, body: InterestRateIn, who: Principal) 
         ),
     )
     await session.refresh(rate)
+    # A rate recorded for a year settles the provisional interest of the closings in it.
+    await closings.true_up_closings(session, rate, who.subject)
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="interest_rate.added",
+        object_type="interest_rate",
+        object_id=rate.id,
+        detail={"year": rate.year, "account_kind": rate.account_kind, "rate": str(rate.rate)},
+    )
     return _rate_out(rate)
 
 
@@ -135,6 +119,15 @@ async def run_interest(
         assert done is not None
         return _run_out(done)
     await repository.post_interest(session, year, kind, rate, who.subject)
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="interest_run.done",
+        object_type="interest_run",
+        object_id=f"{year}:{kind}",
+    )
     run = await repository.get_run(session, year, kind)
     assert run is not None
     await session.refresh(run)

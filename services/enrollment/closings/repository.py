@@ -102,7 +102,9 @@ async def account_ids(session: AsyncSession, person_id: uuid.UUID) -> dict[str, 
 
 async def runs_done(session: AsyncSession) -> dict[str, dict[int, int]]:
     """The rate id each done interest run used, by account kind and year."""
-    rows = await session.exec(text("SELECT account_kind, year, rate_id FROM enrollment.interest_run"))
+    rows = await session.exec(
+        text("SELECT account_kind, year, rate_id FROM enrollment.interest_run")
+    )
     found: dict[str, dict[int, int]] = {}
     for kind, year, rate_id in rows:
         found.setdefault(kind, {})[year] = rate_id
@@ -117,7 +119,9 @@ async def rates(session: AsyncSession, kind: str) -> dict[int, Rate]:
         WHERE account_kind = :kind ORDER BY year, id DESC"""),
         params={"kind": kind},
     )
-    return {r.year: Rate(r.id, r.year, Decimal(r.rate), InterestConvention(r.convention)) for r in rows}
+    return {
+        r.year: Rate(r.id, r.year, Decimal(r.rate), InterestConvention(r.convention)) for r in rows
+    }
 
 
 async def rates_by_id(session: AsyncSession, ids: list[int]) -> dict[int, Rate]:
@@ -129,7 +133,9 @@ async def rates_by_id(session: AsyncSession, ids: list[int]) -> dict[int, Rate]:
         ),
         params={"ids": ids},
     )
-    return {r.id: Rate(r.id, r.year, Decimal(r.rate), InterestConvention(r.convention)) for r in rows}
+    return {
+        r.id: Rate(r.id, r.year, Decimal(r.rate), InterestConvention(r.convention)) for r in rows
+    }
 
 
 async def post_closing_interest(
@@ -208,9 +214,9 @@ async def provisional_interest(
 ) -> list[tuple[ClosingInterest, AccountClosing, Decimal]]:
     """Provisional closing interest of a year and kind, with what was paid on it so far."""
     rows = await session.exec(
-        select(ClosingInterest, AccountClosing).join(
-            AccountClosing, AccountClosing.id == ClosingInterest.closing_id
-        ).where(
+        select(ClosingInterest, AccountClosing)
+        .join(AccountClosing, AccountClosing.id == ClosingInterest.closing_id)
+        .where(
             ClosingInterest.year == year,
             ClosingInterest.account_kind == kind,
             ClosingInterest.provisional,

@@ -89,9 +89,7 @@ async def close_accounts(
     existing = (await repository.open_closings(session, [person.id])).get(person.id)
     interest = Decimal("0.00")
     if existing is None:
-        closing_id = await repository.add_closing(
-            session, person.id, closing_kind, closed_on, who
-        )
+        closing_id = await repository.add_closing(session, person.id, closing_kind, closed_on, who)
         ids = await repository.account_ids(session, person.id)
         for kind, items in (await _interest_plan(session, person.id, closed_on)).items():
             for item in items:
@@ -118,6 +116,11 @@ async def close_accounts(
         )
     await repository.seal(session, closing_id, person.id)
     return Closed(closing_id, amounts, interest, unpaid)
+
+
+async def reopen(session: AsyncSession, person_id: uuid.UUID, on: date) -> None:
+    """A transfer back in opens the accounts again."""
+    await repository.reopen(session, person_id, on)
 
 
 async def preview(session: AsyncSession, person_id: uuid.UUID, on: date) -> ClosingPreview:

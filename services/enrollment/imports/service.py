@@ -1,6 +1,7 @@
 """Importing a unit's staff: every row validated, valid new rows written in bulk, a report."""
 
 import uuid
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
@@ -9,8 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.accounts.repository import ACCOUNT_KINDS
 from services.enrollment.config import SCHEMA
+from services.enrollment.domain.joining import joining_refusal
 from services.enrollment.imports.parsing import Record
-from services.enrollment.models import Account, Person, StatusChange
+from services.enrollment.models import Account, Person, StatusChange, Unit
+from services.enrollment.parameters import service as parameters
+from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons.schemas import PersonCreate
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRegistered
@@ -66,6 +70,7 @@ async def import_persons(
         raise ProblemError(409, "unit_not_active", f"Unit {unit.credit_code} is {unit.status}.")
     results: list[RowResult] = []
     valid: dict[str, tuple[int, PersonCreate]] = {}
+    minimum_ages: dict[date, int] = {}
     for number, record in rows:
         try:
             body = PersonCreate.model_validate({**record, "unit_id": unit_id})
@@ -73,6 +78,18 @@ async def import_persons(
             results.append(
                 RowResult(
                     row=number, citizen_id=_masked(record), status="failed", errors=_errors_of(exc)
+                )
+            )
+            continue
+        refusal = await _joining_refusal(session, body, unit, minimum_ages)
+        if refusal is not None:
+            field, message = refusal
+            results.append(
+                RowResult(
+                    row=number,
+                    citizen_id=mask_citizen_id(body.citizen_id),
+                    status="failed",
+                    errors=[{"field": field, "message": message}],
                 )
             )
             continue
@@ -143,6 +160,24 @@ async def import_persons(
     )
 
 
+async def _joining_refusal(
+    session: AsyncSession, body: PersonCreate, unit: Unit, minimum_ages: dict[date, int]
+) -> tuple[str, str] | None:
+    """The same joining-date rule as a single registration (limits looked up once a date)."""
+    if body.joined_on not in minimum_ages:
+        minimum_ages[body.joined_on] = int(
+            await parameters.limit(session, LimitName.minimum_working_age, body.joined_on)
+        )
+    assert body.birth_date is not None
+    return joining_refusal(
+        body.birth_date,
+        body.joined_on,
+        minimum_ages[body.joined_on],
+        unit.established_on,
+        body.joined_before_unit_reason,
+    )
+
+
 def _masked(record: Record) -> str | None:
     raw = record.get("citizen_id")
     return mask_citizen_id(raw) if raw else None
@@ -173,6 +208,7 @@ async def _write(
                 "unit_id": unit_id,
                 "staff_category": body.staff_category.value,
                 "joined_on": body.joined_on,
+                "joined_before_unit_reason": body.joined_before_unit_reason,
                 "status": "active",
                 "created_by": who.subject,
             }

@@ -20,6 +20,8 @@ from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 
 ZERO = Decimal("0.00")
+# Yearly interest, interest to a closing date, and corrections for late-dated postings.
+INTEREST_TYPES = frozenset({"interest", "closing_interest", "interest_correction"})
 
 
 class MonthLine(BaseModel):
@@ -123,7 +125,7 @@ async def build(
 
 def _account(kind: AccountKind, opening: Decimal, postings: list[Posting]) -> AccountStatement:
     contributions = sum((p.amount for p in postings if p.posting_type == "contribution"), ZERO)
-    interest = sum((p.amount for p in postings if p.posting_type == "interest"), ZERO)
+    interest = sum((p.amount for p in postings if p.posting_type in INTEREST_TYPES), ZERO)
     total = sum((p.amount for p in postings), ZERO)
     return AccountStatement(
         kind=kind,

@@ -40,6 +40,7 @@ async def register_unit(
         kind=uscc_kind(body.credit_code) or "other",
         funding_type=body.funding_type.value,
         registered_on=body.registered_on or date.today(),
+        established_on=body.established_on,
         code_check_override_reason=body.code_check_override_reason,
         code_check_overridden_by=who.subject if body.code_check_override_reason else None,
         created_by=who.subject,

@@ -55,7 +55,7 @@ async def test_transfer_out_across_areas_moves_the_money(platform) -> None:
             moved["pooled_fund_amount"],
             moved["contribution_months"],
             moved["annuity_notional_amount"],
-        ) == ("1440.00", "2160.00", 3, "1440.00")
+        ) == ("1539.03", "2160.00", 3, "1440.00")  # 1440.00 + 91.32 (2019) + 7.71 (2020-01)
         assert set((await balances(client, platform, a, "2020-12-31")).values()) == {"0.00"}
         again = await client.post(
             f"/v1/enrollment/persons/{a}/transfer-out",

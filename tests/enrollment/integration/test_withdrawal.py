@@ -80,11 +80,15 @@ async def test_allowed_cases_pay_out_the_balances(platform) -> None:
         )
         heirs = await withdraw(client, platform, young, "death")
         assert heirs.status_code == 201, heirs.text
-        assert (heirs.json()["basic_amount"], heirs.json()["total_amount"]) == ("800.00", "2000.00")
+        # 800.00 with its interest to the closing date: 2019 at 7.61% for 7 months (35.51),
+        # 2020 at 6.04% through June (25.23); the annuity series have no rates here.
+        assert (heirs.json()["basic_amount"], heirs.json()["total_amount"]) == ("860.74", "2060.74")
+        assert heirs.json()["closing_interest"] == "60.74"
         assert set((await balances(client, platform, young, "2020-12-31")).values()) == {"0.00"}
 
         lump = await withdraw(client, platform, old, "lump_sum_at_retirement_age")
-        assert (lump.status_code, lump.json()["total_amount"]) == (201, "1050.00")
+        # 700.00 + 31.07 (2019) + 22.08 (2020 through June) + 350.00 funded annuity.
+        assert (lump.status_code, lump.json()["total_amount"]) == (201, "1103.15")
         moved = await withdraw(client, platform, abroad, "settled_abroad")
         assert moved.status_code == 201
         again = await withdraw(client, platform, abroad, "settled_abroad")

@@ -1,13 +1,13 @@
 """Account closings: interest to the closing date, supplements after it, deemed periods, limits.
 
 Revision ID: 0007
-Revises: 0006
+Revises: audit_log_v1
 """
 
 from alembic import op
 
 revision = "0007"
-down_revision = "0006"
+down_revision = "audit_log_v1"
 branch_labels = None
 depends_on = None
 
@@ -121,7 +121,9 @@ def upgrade() -> None:
         )""")
     op.execute("CREATE INDEX deemed_period_person ON enrollment.deemed_period (person_id)")
     op.execute("ALTER TABLE enrollment.retirement ADD COLUMN deemed_document text")
-    op.execute("ALTER TABLE enrollment.transfer ADD COLUMN deemed_months integer NOT NULL DEFAULT 0")
+    op.execute(
+        "ALTER TABLE enrollment.transfer ADD COLUMN deemed_months integer NOT NULL DEFAULT 0"
+    )
     op.execute("ALTER TABLE enrollment.transfer ADD COLUMN deemed_index numeric(8, 4)")
     op.execute("ALTER TABLE enrollment.unit ADD COLUMN established_on date")
     op.execute("ALTER TABLE enrollment.person ADD COLUMN joined_before_unit_reason text")
