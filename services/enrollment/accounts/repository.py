@@ -302,13 +302,13 @@ async def post_interest(
     result = await session.exec(
         text("""
         WITH closed AS (
-            -- The latest closing up to the year end: still closed, skip the account; reopened,
-            -- its postings up to the closing left with it (and earned their closing interest).
+            -- A person's latest closing: still closed, the account is skipped (the closing
+            -- took the interest of every year not yet run); reopened, its postings up to the
+            -- closing left with it and earn nothing here.
             SELECT DISTINCT ON (person_id) person_id, last_posting_id,
-                   reopened_on IS NULL OR reopened_on > make_date(:year, 12, 31) AS still_closed
+                   reopened_on IS NULL AS still_closed
             FROM enrollment.account_closing
-            WHERE closed_on <= make_date(:year, 12, 31)
-            ORDER BY person_id, closed_on DESC, id DESC
+            ORDER BY person_id, id DESC
         ), per_account AS (
             SELECT p.account_id,
                    round(sum(p.amount * :rate * CASE
