@@ -46,7 +46,7 @@ def upgrade() -> None:
     for name, value, note in LIMITS:
         op.execute(
             "INSERT INTO enrollment.policy_limit (name, effective_from, value, note, recorded_by)"
-            f" VALUES ('{name}', '1990-01-01', {value}, '{note} (default, check)',"
+            f" VALUES ('{name}', '1900-01-01', {value}, '{note} (default, check)',"
             " 'system:defaults')"
         )
     op.execute("""
