@@ -60,16 +60,10 @@ KNOWN_EXCEPTIONS: set[tuple[str, str, str]] = {
     ("enrollment", "rights_record/router.py", "hand-written transaction"),
     ("enrollment", "rights_record/schemas.py", "missing"),
     ("enrollment", "rights_record/service.py", "sql outside repository"),
-    ("enrollment", "statistics/router.py", "hand-written transaction"),
-    ("enrollment", "statistics/router.py", "schemas outside schemas.py"),
-    ("enrollment", "statistics/schemas.py", "missing"),
-    ("enrollment", "statistics/service.py", "missing"),
-    ("enrollment", "status_changes/router.py", "hand-written transaction"),
     ("enrollment", "sync/repository.py", "missing"),
     ("enrollment", "sync/router.py", "missing"),
     ("enrollment", "sync/schemas.py", "missing"),
     ("enrollment", "sync/service.py", "missing"),
-    ("enrollment", "units/router.py", "hand-written transaction"),
     ("enrollment", "withdrawal/repository.py", "missing"),
 }
 

@@ -13,6 +13,7 @@ from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered, UnitUpda
 from shared.data.ids import uscc_kind
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
 
 
@@ -64,6 +65,17 @@ async def register_unit(
         ],
     )
     return UnitOut.model_validate(unit, from_attributes=True)
+
+
+async def list_units(
+    session: AsyncSession, name: str | None, status: str | None, limit: int, offset: int
+) -> Page[UnitOut]:
+    """Units by name fragment and status, a page at a time."""
+    rows, total = await repository.search(
+        session, name=name, status=status, limit=limit, offset=offset
+    )
+    items = [UnitOut.model_validate(r, from_attributes=True) for r in rows]
+    return Page[UnitOut](items=items, total=total, limit=limit, offset=offset)
 
 
 async def get_unit(session: AsyncSession, unit_id: uuid.UUID) -> UnitOut:
