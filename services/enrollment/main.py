@@ -13,7 +13,7 @@ from services.enrollment.retirement.router import router as retirement_router
 from services.enrollment.rights_record.router import router as rights_router
 from services.enrollment.statistics.router import router as statistics_router
 from services.enrollment.status_changes.router import router as status_router
-from services.enrollment.sync.death_notices import router as sync_router
+from services.enrollment.sync.router import router as sync_router
 from services.enrollment.transfers.router import router as transfers_router
 from services.enrollment.units.router import router as units_router
 from services.enrollment.withdrawal.router import router as withdrawal_router

@@ -60,10 +60,6 @@ KNOWN_EXCEPTIONS: set[tuple[str, str, str]] = {
     ("enrollment", "rights_record/router.py", "hand-written transaction"),
     ("enrollment", "rights_record/schemas.py", "missing"),
     ("enrollment", "rights_record/service.py", "sql outside repository"),
-    ("enrollment", "sync/repository.py", "missing"),
-    ("enrollment", "sync/router.py", "missing"),
-    ("enrollment", "sync/schemas.py", "missing"),
-    ("enrollment", "sync/service.py", "missing"),
     ("enrollment", "withdrawal/repository.py", "missing"),
 }
 
