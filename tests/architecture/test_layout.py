@@ -56,10 +56,6 @@ KNOWN_EXCEPTIONS: set[tuple[str, str, str]] = {
     ("enrollment", "imports/schemas.py", "missing"),
     ("enrollment", "imports/service.py", "sql outside repository"),
     ("enrollment", "persons/router.py", "hand-written transaction"),
-    ("enrollment", "rights_record/repository.py", "missing"),
-    ("enrollment", "rights_record/router.py", "hand-written transaction"),
-    ("enrollment", "rights_record/schemas.py", "missing"),
-    ("enrollment", "rights_record/service.py", "sql outside repository"),
     ("enrollment", "withdrawal/repository.py", "missing"),
 }
 

@@ -2,7 +2,7 @@
 
 from html import escape
 
-from services.enrollment.rights_record.service import RightsRecord
+from services.enrollment.rights_record.schemas import RightsRecord
 
 KIND_LABELS = {
     "basic": "基本养老保险个人账户",
