@@ -61,7 +61,7 @@ def _wage(citizen_id: str) -> str:
     """
     rng = random.Random(f"wage-{YEAR}-{citizen_id}")
     low = rng.random() < 0.05
-    return f"{rng.randrange(2800, 3500) if low else rng.randrange(3600, 9800)}.00"
+    return f"{rng.randrange(2800, 3500) if low else rng.randrange(3600, 8850)}.00"
 
 
 def _declare(client, clerk, clerk2, unit: dict, persons: list[dict]) -> None:

@@ -14,6 +14,7 @@ from services.enrollment.accounts.schemas import (
     InterestRateOut,
     InterestRunIn,
     InterestRunOut,
+    PostingOut,
 )
 from services.enrollment.closings import service as closings
 from services.enrollment.config import SCHEMA
@@ -22,6 +23,7 @@ from services.enrollment.persons import repository as persons
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 
 
 async def get_balances(
@@ -35,6 +37,28 @@ async def get_balances(
         AccountBalance(kind=k, balance=found.get(k.value, Decimal("0.00")), as_of=as_of)
         for k in AccountKind
     ]
+
+
+async def list_postings(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    kind: AccountKind,
+    start: date | None,
+    end: date | None,
+    limit: int,
+    offset: int,
+) -> Page[PostingOut]:
+    """Postings of one account in value-date order, a page at a time."""
+    rows, total = await repository.postings(
+        session, person_id, kind.value, start, end, limit, offset
+    )
+    items = [PostingOut.model_validate(r, from_attributes=True) for r in rows]
+    return Page[PostingOut](items=items, total=total, limit=limit, offset=offset)
+
+
+async def list_runs(session: AsyncSession) -> list[InterestRunOut]:
+    """Past interest runs, newest year first."""
+    return [_run_out(r) for r in await repository.list_runs(session)]
 
 
 def _rate_out(rate: InterestRate) -> InterestRateOut:
