@@ -54,7 +54,6 @@ KNOWN_EXCEPTIONS: set[tuple[str, str, str]] = {
     ("enrollment", "imports/router.py", "hand-written transaction"),
     ("enrollment", "imports/schemas.py", "missing"),
     ("enrollment", "imports/service.py", "sql outside repository"),
-    ("enrollment", "persons/router.py", "hand-written transaction"),
     ("enrollment", "withdrawal/repository.py", "missing"),
 }
 
