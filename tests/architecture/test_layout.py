@@ -50,10 +50,6 @@ KNOWN_EXCEPTIONS: set[tuple[str, str, str]] = {
     ("contribution", "roster/service.py", "missing"),
     ("contribution", "settlement/credits.py", "sql outside repository"),
     ("contribution", "settlement/router.py", "hand-written transaction"),
-    ("enrollment", "imports/repository.py", "missing"),
-    ("enrollment", "imports/router.py", "hand-written transaction"),
-    ("enrollment", "imports/schemas.py", "missing"),
-    ("enrollment", "imports/service.py", "sql outside repository"),
     ("enrollment", "withdrawal/repository.py", "missing"),
 }
 

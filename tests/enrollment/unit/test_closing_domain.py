@@ -150,3 +150,27 @@ def test_joining_dates_that_cannot_be_true() -> None:
     early = joining_refusal(date(1970, 1, 1), date(2005, 1, 1), 16, date(2010, 6, 1), None)
     assert early is not None and early[0] == "joined_before_unit_reason"
     assert joining_refusal(date(1970, 1, 1), date(2005, 1, 1), 16, date(2010, 6, 1), "划转") is None
+
+
+def test_an_import_row_is_new_unchanged_or_failed_with_the_reason() -> None:
+    import uuid
+
+    from services.enrollment.domain.imports import Enrolled, Row, classify
+
+    here, there = uuid.uuid4(), uuid.uuid4()
+    day = date(2015, 1, 1)
+    rows = [
+        Row(2, "A", "甲", day),
+        Row(3, "B", "乙", day),
+        Row(4, "C", "丙", day),
+        Row(5, "A", "甲", day),
+    ]
+    enrolled = {"B": Enrolled(here, "乙", day, "active"), "C": Enrolled(there, "丙", day, "active")}
+    outcomes = classify(rows, enrolled, here)
+    assert [(o.row.number, o.status) for o in outcomes] == [
+        (2, "new"),
+        (3, "unchanged"),
+        (4, "failed"),
+        (5, "failed"),
+    ]
+    assert outcomes[3].message == "also on row 2 of this file"
