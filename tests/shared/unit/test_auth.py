@@ -25,7 +25,8 @@ def _raw(claims: dict, secret: str = "x" * 64, alg: str = "HS256") -> str:
         "roles": ["admin"],
         "aud": SETTINGS.jwt_audience,
         "iss": SETTINGS.jwt_issuer,
-        "exp": int(time.time()) + 60,
+        # Built at collection: valid long enough for a slow run to reach the test.
+        "exp": int(time.time()) + 3600,
     }
     return jwt.encode({**base, **claims}, secret, algorithm=alg)
 
