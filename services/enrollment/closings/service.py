@@ -22,6 +22,7 @@ from services.enrollment.models import InterestRate, Person
 from services.enrollment.persons import repository as persons
 from services.enrollment.transfers import repository as transfers
 from shared.contracts import CreditLine, EventEnvelope, PersonClosingSupplemented
+from shared.data.audit import record_audit
 from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
 
@@ -174,6 +175,22 @@ EVENT_DEFAULTS: dict[str, object] = {
 }
 
 
+async def _audit(
+    session: AsyncSession, supplement_id: int, closing: repository.OpenClosing, actor: str
+) -> None:
+    """Every supplement is a state change: it goes into the audit log with its closing."""
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=actor,
+        roles=("system",) if actor.startswith("event:") else ("admin",),
+        action="closing.supplemented",
+        object_type="person",
+        object_id=closing.person_id,
+        detail={"supplement_id": supplement_id, "closing_id": closing.id},
+    )
+
+
 def _event(
     supplement_id: int, closing: repository.OpenClosing, values: dict[str, object]
 ) -> EventEnvelope:
@@ -234,6 +251,7 @@ async def supplement_credits(
         if supplement_id is not None:
             counted[line.person_id].add(period)
             events.append(_event(supplement_id, closing, values))
+            await _audit(session, supplement_id, closing, "event:contribution")
     await stage_events(session, SCHEMA, events)
 
 
@@ -261,5 +279,6 @@ async def true_up_closings(session: AsyncSession, rate: InterestRate, who: str) 
             closing.id or 0, closing.person_id, closing.closing_kind, closing.closed_on
         )
         made.append(_event(supplement_id, open_closing, values))
+        await _audit(session, supplement_id, open_closing, who)
     await stage_events(session, SCHEMA, made)
     return len(made)

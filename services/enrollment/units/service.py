@@ -10,6 +10,7 @@ from services.enrollment.models import Unit, UnitChange
 from services.enrollment.units import repository
 from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
 from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered, UnitUpdated
+from shared.data.audit import record_audit
 from shared.data.ids import uscc_kind
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -64,6 +65,7 @@ async def register_unit(
             )
         ],
     )
+    await _audit(session, who, "unit.registered", unit.id, request_id)
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
@@ -119,6 +121,7 @@ async def update_unit(
             )
         ],
     )
+    await _audit(session, who, "unit.updated", unit.id, request_id)
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
@@ -170,6 +173,7 @@ async def close_unit(
             )
         ],
     )
+    await _audit(session, who, "unit.closed", unit.id, request_id)
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
@@ -180,3 +184,18 @@ async def _open_unit(session: AsyncSession, unit_id: uuid.UUID) -> Unit:
     if unit.status == "closed":
         raise ProblemError(409, "unit_closed", f"Unit {unit.credit_code} is closed.")
     return unit
+
+
+async def _audit(
+    session: AsyncSession, who: Principal, action: str, unit_id: uuid.UUID, request_id: str | None
+) -> None:
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=action,
+        object_type="unit",
+        object_id=unit_id,
+        request_id=request_id,
+    )

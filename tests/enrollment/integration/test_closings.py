@@ -126,6 +126,11 @@ async def test_a_month_paid_after_the_closing_follows_the_person(platform) -> No
             ("transfer_out", "480.00"),
             ("withdrawal", "480.00"),
         ]
+        audited = await scalar(
+            platform,
+            "SELECT count(*) FROM enrollment.audit_log WHERE action = 'closing.supplemented'",
+        )
+        assert audited == 2
 
 
 async def test_the_closing_takes_the_interest_and_the_year_end_run_skips_it(platform) -> None:
