@@ -28,28 +28,6 @@ HAND_WRITTEN_TRANSACTIONS = ("unit_of_work", "run_idempotent", "app.state.sessio
 
 # (service, path relative to the service, rule) still to be fixed; see services/README.md.
 KNOWN_EXCEPTIONS: set[tuple[str, str, str]] = {
-    ("contribution", "audits/router.py", "hand-written transaction"),
-    ("contribution", "audits/router.py", "schemas outside schemas.py"),
-    ("contribution", "audits/schemas.py", "missing"),
-    ("contribution", "audits/service.py", "missing"),
-    ("contribution", "declarations/router.py", "hand-written transaction"),
-    ("contribution", "domain/periods.py", "i/o in domain"),
-    ("contribution", "events.py", "handlers in events.py"),
-    ("contribution", "parameters/router.py", "hand-written transaction"),
-    ("contribution", "parameters/router.py", "schemas outside schemas.py"),
-    ("contribution", "parameters/schemas.py", "missing"),
-    ("contribution", "parameters/service.py", "missing"),
-    ("contribution", "plans/router.py", "hand-written transaction"),
-    ("contribution", "reports/router.py", "hand-written transaction"),
-    ("contribution", "reports/router.py", "schemas outside schemas.py"),
-    ("contribution", "reports/schemas.py", "missing"),
-    ("contribution", "reports/service.py", "missing"),
-    ("contribution", "roster/router.py", "hand-written transaction"),
-    ("contribution", "roster/router.py", "schemas outside schemas.py"),
-    ("contribution", "roster/schemas.py", "missing"),
-    ("contribution", "roster/service.py", "missing"),
-    ("contribution", "settlement/credits.py", "sql outside repository"),
-    ("contribution", "settlement/router.py", "hand-written transaction"),
     ("enrollment", "withdrawal/repository.py", "missing"),
 }
 
