@@ -93,18 +93,25 @@ def _run(client: httpx.Client, finance: dict, period: str) -> dict:
 
 
 def _post_results(client: httpx.Client, bank: dict, results: list[dict]) -> None:
+    """Signed posts of 5,000 lines; a post signed in the same second as an identical one
+    (a repeated demo) is refused as a replay, so it is signed again a second later."""
     secret = get_settings().bank_secrets[BANK][0]
     for start in range(0, len(results), 5000):
         raw = json.dumps({"results": results[start : start + 5000]}).encode()
-        ts = int(time.time()) - start // 5000
-        headers = {
-            **bank,
-            "X-Bank-Id": BANK,
-            "X-Timestamp": str(ts),
-            "X-Signature": sign(secret, ts, raw),
-            "content-type": "application/json",
-        }
-        _ok(client.post(f"/v1/payout/bank/{BANK}/results", content=raw, headers=headers))
+        for _ in range(5):
+            ts = int(time.time())
+            headers = {
+                **bank,
+                "X-Bank-Id": BANK,
+                "X-Timestamp": str(ts),
+                "X-Signature": sign(secret, ts, raw),
+                "content-type": "application/json",
+            }
+            r = client.post(f"/v1/payout/bank/{BANK}/results", content=raw, headers=headers)
+            if r.status_code != 401 or r.json().get("code") != "signature_replayed":
+                break
+            time.sleep(1.1)
+        _ok(r)
 
 
 def _bank_month(client: httpx.Client, bank: dict, run: dict, failing: set[str]) -> list[str]:

@@ -36,8 +36,9 @@ def test_the_payout_demo_pays_a_year_and_is_safe_to_repeat(system: System) -> No
                 f"/v1/enrollment/persons/{person['id']}/retirement",
                 json={
                     "retired_on": f"2015-0{4 + n % 3}-01",
-                    "deemed_months": 400,
+                    "deemed_months": 290,
                     "deemed_index": "1.1000",
+                    "deemed_document": f"人事档案 DEMO-5{n}1",
                     "bank_account": {
                         "bank_code": "PSBC",
                         "account_number": f"62218851{n:08d}",

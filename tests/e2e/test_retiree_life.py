@@ -107,6 +107,7 @@ def test_a_retirees_life(system: System) -> None:
                 "retired_on": "2025-10-15",
                 "deemed_months": 290,
                 "deemed_index": "1.0500",
+                "deemed_document": "人事档案 E2E-411",
                 "bank_account": {
                     "bank_code": "PSBC",
                     "account_number": "6221880041100001",
