@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -16,8 +17,12 @@ from gateway.config import GatewaySettings, get_gateway_settings
 from gateway.openapi import OpenApiMerger
 from gateway.proxy import proxied_call, proxy
 from gateway.rate_limit import RateLimiter
+from gateway.security.revocations import Revocations
+from gateway.security.router import router as security_router
+from gateway.security.throttle import ThrottlePolicy
 from gateway.tokens import router as token_router
 from gateway.upstream import Http1Transport, origin_of
+from shared.data.db import asyncpg_dsn
 from shared.http.errors import install_problem_handlers
 from shared.http.observability import install_observability
 from shared.logging import configure_logging
@@ -51,7 +56,20 @@ def create_app(
         timeout = httpx.Timeout(gw.upstream_timeout_seconds, connect=gw.connect_timeout_seconds)
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
         transport = Http1Transport(limits)
+        # min_size=0: the gateway starts (and forwards) while PostgreSQL is still coming up.
+        pool = await asyncpg.create_pool(asyncpg_dsn(plat.database_url), min_size=0, max_size=4)
+        revocations = Revocations(pool, gw.revocation_refresh_seconds)
+        refresher = asyncio.create_task(revocations.run(), name="revocations")
         async with httpx.AsyncClient(timeout=timeout, transport=transport) as http:
+            app.state.pool = pool
+            app.state.revocations = revocations
+            app.state.throttle_policy = ThrottlePolicy(
+                gw.login_free_per_user,
+                gw.login_free_per_address,
+                gw.login_base_delay_seconds,
+                gw.login_max_delay_seconds,
+                gw.login_window_seconds,
+            )
             app.state.settings = gw
             app.state.platform = plat
             app.state.http = http
@@ -60,7 +78,12 @@ def create_app(
             app.state.upstream_timeouts = timeout.as_dict()
             app.state.rate_limiter = RateLimiter(gw.rate_limit_per_second, gw.rate_limit_burst)
             app.state.openapi = OpenApiMerger(http, gw.service_urls, gw.openapi_cache_seconds)
-            yield
+            try:
+                yield
+            finally:
+                refresher.cancel()
+                await asyncio.wait([refresher], timeout=5)
+                await pool.close()
 
     app = GatewayApp(
         title="Pension back office API",
@@ -73,6 +96,7 @@ def create_app(
     install_problem_handlers(app)
     install_observability(app)
     app.include_router(token_router)
+    app.include_router(security_router)
 
     @app.get("/health", tags=["operations"])
     async def health(request: Request) -> JSONResponse:
@@ -93,8 +117,9 @@ def create_app(
             )
         )
         statuses = {s.get("status") for s in services.values()}
-        overall = "ok" if statuses == {"ok"} else "degraded"
-        return JSONResponse({"status": overall, "services": services})
+        revocations = "ok" if request.app.state.revocations.healthy else "stale"
+        overall = "ok" if statuses == {"ok"} and revocations == "ok" else "degraded"
+        return JSONResponse({"status": overall, "revocations": revocations, "services": services})
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi(request: Request) -> JSONResponse:

@@ -17,6 +17,7 @@ import structlog
 from starlette.types import Receive, Scope, Send
 
 from gateway.policy import check_access
+from gateway.security.dependencies import check_not_revoked
 from gateway.upstream import Answer
 from shared.http.auth import decode_token, token_of_authorization
 from shared.http.errors import PROBLEM_JSON, ProblemError, problem_body
@@ -101,6 +102,7 @@ async def forward(
     principal = decode_token(
         state.platform, token_of_authorization(authorization.decode("latin-1"))
     )
+    check_not_revoked(state, principal)
     check_access(principal, scope["method"], service_path)
     wait = state.rate_limiter.allow(principal.subject)
     if wait:

@@ -93,6 +93,8 @@ def main() -> int:
         asyncio.run(ensure_database(s.database_url))
         migrate_all(s.database_url)
         env = {
+            # `make up` is a development run: demo logins and the published dev secret.
+            "PENSION_DEV_MODE": "1",
             "PENSION_DATABASE_URL": s.database_url,
             "PENSION_NATS_URL": s.nats_url,
             "PENSION_GATEWAY_SERVICE_URLS": _service_urls(ports),

@@ -25,6 +25,7 @@ def _raw(claims: dict, secret: str = "x" * 64, alg: str = "HS256") -> str:
         "roles": ["admin"],
         "aud": SETTINGS.jwt_audience,
         "iss": SETTINGS.jwt_issuer,
+        "iat": int(time.time()),
         "exp": int(time.time()) + 60,
     }
     return jwt.encode({**base, **claims}, secret, algorithm=alg)
