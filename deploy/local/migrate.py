@@ -41,7 +41,8 @@ async def ensure_database(url: str) -> None:
 def migrate_all(url: str) -> None:
     """Upgrade every service schema and the gateway's to its head revision."""
     for service in SCHEMAS:
-        command.upgrade(alembic_config(service, url), "head")
+        # "heads": a tree may briefly hold parallel branches while features land together.
+        command.upgrade(alembic_config(service, url), "heads")
 
 
 def main() -> None:

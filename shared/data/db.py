@@ -18,6 +18,25 @@ def make_engine(url: str, *, pool_size: int = 10, application_name: str = "pensi
     )
 
 
+def make_read_engine(
+    url: str, *, pool_size: int = 10, application_name: str = "pension"
+) -> AsyncEngine:
+    """An engine for reads: autocommit, no pre-ping and no reset on return.
+
+    A GET then costs one round trip per statement: no BEGIN, no ROLLBACK, no ping. A
+    connection the database dropped fails one request (answered 503) and is discarded.
+    """
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        pool_reset_on_return=None,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"server_settings": {"application_name": f"{application_name}-read"}},
+    )
+
+
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)

@@ -8,11 +8,13 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
@@ -44,6 +46,7 @@ def platform_tables(schema: str) -> PlatformTables:
         Column("envelope", JSON, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
         Column("published_at", DateTime(timezone=True)),
+        Index("outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
     )
     processed_event = Table(
         "processed_event",
@@ -65,6 +68,14 @@ def platform_tables(schema: str) -> PlatformTables:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
         Column("replayed_at", DateTime(timezone=True)),
         Column("replayed_by", Text),
+        # One open dead letter per handler and event (add_platform_indexes_v2).
+        Index(
+            "dead_letter_open_once",
+            "handler",
+            "event_id",
+            unique=True,
+            postgresql_where=text("replayed_at IS NULL AND event_id IS NOT NULL"),
+        ),
     )
     idempotency_key = Table(
         "idempotency_key",

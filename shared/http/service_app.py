@@ -1,8 +1,8 @@
 """Builds a service's FastAPI app: lifespan with db, bus, relay and consumers; health; errors."""
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Annotated
 
 import asyncpg
@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from shared.data.db import asyncpg_dsn, make_engine, make_session_factory
+from shared.data.db import asyncpg_dsn, make_engine, make_read_engine, make_session_factory
+from shared.http.audit_router import audit_log_router
 from shared.http.auth import Principal, authenticate
 from shared.http.errors import install_problem_handlers
 from shared.http.observability import install_observability
@@ -21,6 +22,9 @@ from shared.messaging.dead_letters import dead_letter_router
 from shared.messaging.relay import OutboxRelay
 from shared.settings import PlatformSettings, get_platform_settings
 
+# A service's own background part: entered with the app (state ready), left before shutdown.
+AppResource = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
 
 def create_service_app(
     *,
@@ -28,9 +32,14 @@ def create_service_app(
     version: str,
     routers: Sequence[APIRouter],
     handlers: Sequence[EventHandler] = (),
+    resources: Sequence[AppResource] = (),
     platform: PlatformSettings | None = None,
 ) -> FastAPI:
-    """Assemble a service app; its schema is its name."""
+    """Assemble a service app; its schema is its name.
+
+    `resources` are the service's own background parts (schedulers, job workers): each is
+    entered once the database and the bus are open and left before they close.
+    """
     schema = name
     prefix = f"/v1/{name}"
 
@@ -39,6 +48,7 @@ def create_service_app(
         settings = platform or get_platform_settings()
         configure_logging(name, settings.log_level, settings.log_json)
         engine = make_engine(settings.database_url, application_name=name)
+        read_engine = make_read_engine(settings.database_url, application_name=name)
         pool = await asyncpg.create_pool(asyncpg_dsn(settings.database_url), min_size=1, max_size=4)
         bus = EventBus(settings, name=name)
         relay = OutboxRelay(
@@ -61,6 +71,8 @@ def create_service_app(
         app.state.platform = settings
         app.state.engine = engine
         app.state.sessions = sessions
+        app.state.read_sessions = make_session_factory(read_engine)
+        app.state.schema = schema
         app.state.bus = bus
         app.state.relay = relay
         tasks = [
@@ -70,7 +82,10 @@ def create_service_app(
         if handlers:
             tasks.append(asyncio.create_task(consumers.run(), name="consumers"))
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                for resource in resources:
+                    await stack.enter_async_context(resource(app))
+                yield
         finally:
             for task in tasks:
                 task.cancel()
@@ -83,6 +98,7 @@ def create_service_app(
             except (TimeoutError, asyncio.CancelledError):
                 pool.terminate()
             await engine.dispose()
+            await read_engine.dispose()
 
     app = FastAPI(
         title=f"Pension {name} service",
@@ -124,4 +140,5 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     app.include_router(dead_letter_router(prefix, schema, list(handlers)))
+    app.include_router(audit_log_router(prefix, schema))
     return app

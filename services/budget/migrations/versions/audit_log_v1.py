@@ -1,0 +1,23 @@
+"""The append-only audit log (shared definition, in this service's schema).
+
+Revision ID: audit_log_v1
+Revises: 0002
+"""
+
+from alembic import op
+
+from shared.data.audit import create_audit_log_v1
+
+revision = "audit_log_v1"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_audit_log_v1(op, "budget")
+
+
+def downgrade() -> None:
+    op.execute('DROP TABLE "budget".audit_log')
+    op.execute('DROP FUNCTION "budget".audit_log_append_only()')

@@ -1,0 +1,72 @@
+"""`GET /v1/<svc>/audit-log`: the auditor's view of every state change a service recorded."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from shared.data.audit import audit_log_table
+from shared.http.auth import Principal, require_roles
+from shared.http.dependencies import ReadSession
+from shared.http.pagination import Page
+
+MAX_ID = 2**63 - 1
+
+
+class AuditEntryOut(BaseModel):
+    """One recorded state change."""
+
+    id: int
+    occurred_at: datetime
+    actor: str
+    roles: list[str]
+    action: str
+    object_type: str
+    object_id: str
+    request_id: str | None
+    detail: dict[str, Any] | None
+
+
+def audit_log_router(prefix: str, schema: str) -> APIRouter:
+    """The audit log's read endpoint for one service."""
+    router = APIRouter(prefix=prefix, tags=["audit log"])
+    table = audit_log_table(schema)
+
+    @router.get("/audit-log", response_model=Page[AuditEntryOut])
+    async def list_audit_log(
+        session: ReadSession,
+        _: Annotated[Principal, Depends(require_roles("auditor"))],
+        object_type: Annotated[str | None, Query(max_length=100)] = None,
+        object_id: Annotated[str | None, Query(max_length=100)] = None,
+        actor: Annotated[str | None, Query(max_length=200)] = None,
+        action: Annotated[str | None, Query(max_length=100)] = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    ) -> Page[AuditEntryOut]:
+        """Recorded changes, newest first, filtered by object, actor, action and time."""
+        filters = [
+            column == value
+            for column, value in (
+                (table.c.object_type, object_type),
+                (table.c.object_id, object_id),
+                (table.c.actor, actor),
+                (table.c.action, action),
+            )
+            if value is not None
+        ]
+        if since is not None:
+            filters.append(table.c.occurred_at >= since)
+        if until is not None:
+            filters.append(table.c.occurred_at < until)
+        total = (await session.exec(select(func.count()).select_from(table).where(*filters))).one()
+        rows = await session.exec(
+            select(table).where(*filters).order_by(table.c.id.desc()).limit(limit).offset(offset)
+        )
+        items = [AuditEntryOut.model_validate(dict(row)) for row in rows.mappings()]
+        return Page(items=items, total=total[0], limit=limit, offset=offset)
+
+    return router

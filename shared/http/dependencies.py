@@ -1,0 +1,121 @@
+"""Request dependencies that own the transaction boundary, so routes read parse → service → return.
+
+- `WriteSession`: one transaction per request; it commits when the route returns and rolls
+  back when anything raises. The commit happens before the answer is sent (dependency scope
+  "function"), so a failed commit is an error answer, never a 201 for nothing.
+- `ReadSession`: for GETs; an autocommit session from a pool without pre-ping, so a read costs
+  no BEGIN, ROLLBACK or ping round trip.
+- `Idempotent`: for POSTs that move money or create things; a retried request with the same
+  `Idempotency-Key` and body gets the first answer, in the same transaction as the change.
+"""
+
+import json
+from collections.abc import AsyncIterator, Awaitable
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.http.auth import Principal, principal_of
+from shared.http.idempotency import (
+    IdempotencyKey,
+    StoredResponse,
+    claim_key,
+    request_fingerprint,
+    store_response,
+)
+from shared.http.observability import request_id_of
+
+
+async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction for the request: commit on success, roll back on error."""
+    async with request.app.state.sessions() as session, session.begin():
+        yield session
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A read-only session: autocommit, no transaction to begin or roll back."""
+    async with request.app.state.read_sessions() as session:
+        yield session
+
+
+WriteSession = Annotated[AsyncSession, Depends(_write_session, scope="function")]
+ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
+
+
+def encode_answer(result: Any) -> Any:
+    """JSON-ready answer; bare Decimals travel as exact strings, never floats."""
+    return jsonable_encoder(result, custom_encoder={Decimal: lambda d: format(d, "f")})
+
+
+class IdempotentRequest:
+    """The Idempotency-Key of one request, claimed in the request's transaction."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        schema: str,
+        scope: str,
+        key: str | None,
+        stored: StoredResponse | None,
+        request_id: str | None,
+    ) -> None:
+        self.session = session
+        self.schema = schema
+        self.scope = scope
+        self.key = key
+        self.stored = stored
+        self.request_id = request_id
+
+    async def answer(self, action: Awaitable[Any], status: int = 201) -> JSONResponse:
+        """The stored answer for a repeated key, or the action's answer stored under the key."""
+        if self.stored is not None:
+            close = getattr(action, "close", None)
+            if close is not None:
+                close()  # the coroutine never runs: nothing happens twice
+            return JSONResponse(
+                self.stored.body,
+                status_code=self.stored.status,
+                headers={"Idempotent-Replayed": "true"},
+            )
+        body = encode_answer(await action)
+        if self.key:
+            await store_response(self.session, self.schema, self.scope, self.key, status, body)
+        return JSONResponse(body, status_code=status)
+
+
+async def _idempotent(
+    request: Request, session: WriteSession, idempotency_key: IdempotencyKey = None
+) -> IdempotentRequest:
+    """Claim the request's key (if any) before the route runs."""
+    schema: str = request.app.state.schema
+    principal: Principal = principal_of(request)
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    # The key is the caller's: the same key from two users are two requests.
+    scope = f"{request.method} {path}:{principal.subject}"
+    stored = None
+    if idempotency_key:
+        raw = await request.body()
+        try:
+            fingerprint_source: Any = json.loads(raw) if raw else None
+        except ValueError:
+            fingerprint_source = raw.decode("latin-1")
+        # Path parameters are part of what the request means.
+        fingerprint = request_fingerprint(
+            {
+                "path": request.url.path,
+                "query": str(request.query_params),
+                "body": fingerprint_source,
+            }
+        )
+        stored = await claim_key(session, schema, scope, idempotency_key, fingerprint)
+    return IdempotentRequest(
+        session, schema, scope, idempotency_key, stored, request_id_of(request)
+    )
+
+
+Idempotent = Annotated[IdempotentRequest, Depends(_idempotent, scope="function")]
