@@ -6,6 +6,8 @@ from typing import Any
 
 import asyncpg
 
+from shared.http.auth import Principal
+
 LOCK_FIELDS = "key, failures, first_failure_at, last_failure_at, locked_until"
 
 
@@ -129,17 +131,21 @@ async def drop_old_windows(pool: asyncpg.Pool, before: datetime) -> None:
 
 async def audit(
     conn: asyncpg.Connection | asyncpg.Pool,
-    actor: str,
+    who: Principal,
     action: str,
-    target: str,
+    object_type: str,
+    object_id: str,
     detail: dict[str, Any],
 ) -> None:
-    """Append to the gateway's audit log."""
+    """Append to the gateway's audit log (the shared append-only table)."""
     await conn.execute(
-        "INSERT INTO gateway.audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)",
-        actor,
+        "INSERT INTO gateway.audit_log (actor, roles, action, object_type, object_id, detail) "
+        "VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+        who.subject,
+        sorted(who.roles),
         action,
-        target,
+        object_type,
+        object_id,
         json.dumps(detail, ensure_ascii=False, default=str),
     )
 
@@ -147,7 +153,7 @@ async def audit(
 async def audit_entries(pool: asyncpg.Pool, limit: int) -> list[asyncpg.Record]:
     """The newest audit entries first."""
     return await pool.fetch(
-        "SELECT id, at, actor, action, target, detail::text AS detail "
-        "FROM gateway.audit_log ORDER BY id DESC LIMIT $1",
+        "SELECT id, occurred_at, actor, roles, action, object_type, object_id, request_id, "
+        "detail::text AS detail FROM gateway.audit_log ORDER BY id DESC LIMIT $1",
         limit,
     )

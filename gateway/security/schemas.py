@@ -48,8 +48,11 @@ class AuditEntryOut(BaseModel):
     """One entry of the gateway's audit log."""
 
     id: int
-    at: datetime
+    occurred_at: datetime
     actor: str
+    roles: list[str]
     action: str
-    target: str
-    detail: dict[str, Any]
+    object_type: str
+    object_id: str
+    request_id: str | None
+    detail: dict[str, Any] | None

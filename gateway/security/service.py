@@ -28,8 +28,9 @@ async def revoke(
             reason=body.reason,
             revoked_by=who.subject,
         )
-        target = body.token_id or body.subject or ""
-        await repository.audit(conn, who.subject, "token_revoked", target, {"reason": body.reason})
+        kind, target = ("token", body.token_id) if body.token_id else ("subject", body.subject)
+        detail = {"reason": body.reason, "revocation_id": row["id"]}
+        await repository.audit(conn, who, "token_revoked", kind, target or "", detail)
     await revocations.refresh()
     return RevocationOut(**dict(row))
 
@@ -48,11 +49,14 @@ async def unlock(pool: asyncpg.Pool, key: str, who: Principal) -> bool:
     """Clear a user's or address's failures; audited."""
     cleared = await repository.clear_key(pool, key)
     if cleared:
-        await repository.audit(pool, who.subject, "login_unlocked", key, {})
+        await repository.audit(pool, who, "login_unlocked", "login_key", key, {})
     return cleared
 
 
 async def audit_log(pool: asyncpg.Pool, limit: int) -> list[AuditEntryOut]:
     """Newest first."""
     rows = await repository.audit_entries(pool, limit)
-    return [AuditEntryOut(**{**dict(r), "detail": json.loads(r["detail"])}) for r in rows]
+    return [
+        AuditEntryOut(**{**dict(r), "detail": json.loads(r["detail"]) if r["detail"] else None})
+        for r in rows
+    ]

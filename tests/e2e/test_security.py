@@ -71,7 +71,7 @@ def test_a_revoked_subject_is_refused_by_every_gateway_process(gateways: TwoGate
     time.sleep(1.1)  # tokens carry whole seconds: a new one is issued after the cut-off
     assert _persons(gateways.b, login(gateways.b, "clerk2")).status_code == 200
     audit = httpx.get(f"{gateways.b}/v1/auth/audit-log", headers=admin).json()
-    assert audit[0]["action"] == "token_revoked" and audit[0]["target"] == "clerk2"
+    assert audit[0]["action"] == "token_revoked" and audit[0]["object_id"] == "clerk2"
 
 
 def test_a_revoked_token_id_is_refused_and_only_admins_revoke(gateways: TwoGateways) -> None:

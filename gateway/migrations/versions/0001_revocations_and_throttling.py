@@ -6,6 +6,8 @@ Revises:
 
 from alembic import op
 
+from shared.data.audit import create_audit_log_v1
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -44,17 +46,11 @@ def upgrade() -> None:
             requests bigint NOT NULL,
             PRIMARY KEY (key, window_start)
         )""")
-    op.execute("""
-        CREATE TABLE gateway.audit_log (
-            id bigserial PRIMARY KEY,
-            at timestamptz NOT NULL DEFAULT now(),
-            actor text NOT NULL,
-            action text NOT NULL,
-            target text NOT NULL,
-            detail jsonb NOT NULL DEFAULT '{}'::jsonb
-        )""")
+    # The same append-only audit log as every service keeps.
+    create_audit_log_v1(op, "gateway")
 
 
 def downgrade() -> None:
     for table in ("audit_log", "rate_window", "login_throttle", "token_revocation"):
         op.execute(f"DROP TABLE gateway.{table}")
+    op.execute("DROP FUNCTION gateway.audit_log_append_only()")
