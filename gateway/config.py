@@ -39,7 +39,7 @@ class GatewaySettings(BaseSettings):
     """Where the services are, who may log in, and how hard callers may push."""
 
     model_config = SettingsConfigDict(
-        env_prefix="PENSION_GATEWAY_", extra="ignore", populate_by_name=True
+        env_prefix="PENSION_GATEWAY_", extra="ignore", populate_by_name=True, env_ignore_empty=True
     )
 
     dev_mode: bool = Field(False, validation_alias=AliasChoices("PENSION_DEV_MODE", "dev_mode"))
@@ -74,6 +74,8 @@ class GatewaySettings(BaseSettings):
     # How often each gateway process reloads revocations from PostgreSQL.
     revocation_refresh_seconds: float = 2.0
     openapi_cache_seconds: float = 30.0
+    # Browser front ends allowed to call the API (exact origins, e.g. https://ui.example).
+    cors_origins: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _enforce_no_demo_logins(self) -> "GatewaySettings":

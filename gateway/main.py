@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import asyncpg
@@ -21,7 +22,6 @@ from gateway.security.revocations import Revocations
 from gateway.security.router import router as security_router
 from gateway.security.throttle import ThrottlePolicy
 from gateway.tokens import router as token_router
-from gateway.upstream import Http1Transport, origin_of
 from shared.data.db import asyncpg_dsn
 from shared.http.errors import install_problem_handlers
 from shared.http.observability import install_observability
@@ -55,12 +55,16 @@ def create_app(
         configure_logging("gateway", plat.log_level, plat.log_json)
         timeout = httpx.Timeout(gw.upstream_timeout_seconds, connect=gw.connect_timeout_seconds)
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
-        transport = Http1Transport(limits)
+        # A proxy keeps no client state: a jar that stores nothing, so one caller's cookies
+        # never travel with the next caller's request.
+        no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
         # min_size=0: the gateway starts (and forwards) while PostgreSQL is still coming up.
         pool = await asyncpg.create_pool(asyncpg_dsn(plat.database_url), min_size=0, max_size=4)
         revocations = Revocations(pool, gw.revocation_refresh_seconds)
         refresher = asyncio.create_task(revocations.run(), name="revocations")
-        async with httpx.AsyncClient(timeout=timeout, transport=transport) as http:
+        async with httpx.AsyncClient(
+            timeout=timeout, limits=limits, cookies=no_cookies, follow_redirects=False
+        ) as http:
             app.state.pool = pool
             app.state.revocations = revocations
             app.state.throttle_policy = ThrottlePolicy(
@@ -73,9 +77,7 @@ def create_app(
             app.state.settings = gw
             app.state.platform = plat
             app.state.http = http
-            app.state.transport = transport
-            app.state.upstreams = {name: origin_of(url) for name, url in gw.service_urls.items()}
-            app.state.upstream_timeouts = timeout.as_dict()
+            app.state.upstreams = {name: httpx.URL(url) for name, url in gw.service_urls.items()}
             app.state.rate_limiter = RateLimiter(gw.rate_limit_per_second, gw.rate_limit_burst)
             app.state.openapi = OpenApiMerger(http, gw.service_urls, gw.openapi_cache_seconds)
             try:
@@ -97,6 +99,11 @@ def create_app(
     install_observability(app)
     app.include_router(token_router)
     app.include_router(security_router)
+
+    @app.get("/health/live", tags=["operations"])
+    async def live() -> dict[str, str]:
+        """The process answers (liveness)."""
+        return {"status": "alive"}
 
     @app.get("/health", tags=["operations"])
     async def health(request: Request) -> JSONResponse:

@@ -40,7 +40,8 @@ def check_secret(name: str, value: str, *, dev_mode: bool) -> None:
 class PlatformSettings(BaseSettings):
     """Where the shared infrastructure is and how tokens are checked."""
 
-    model_config = SettingsConfigDict(env_prefix="PENSION_", extra="ignore")
+    # Empty variables count as unset (compose passes optional ones through empty).
+    model_config = SettingsConfigDict(env_prefix="PENSION_", extra="ignore", env_ignore_empty=True)
 
     # Development mode allows the published secrets and demo logins; `make up` and the
     # test harness set it, nothing else should.
@@ -63,6 +64,9 @@ class PlatformSettings(BaseSettings):
     # An agency's identity provider (OIDC): RS256/ES256 keys from its JWKS document.
     jwt_jwks_url: str | None = None
     jwt_jwks_cache_seconds: int = 300
+
+    # uvicorn worker processes per app: `make up`, compose and k8s pass it as --workers.
+    workers: int = Field(1, ge=1, le=64)
 
     log_level: str = "INFO"
     log_json: bool = True

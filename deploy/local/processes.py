@@ -36,8 +36,10 @@ class AppProcess:
         return f"http://127.0.0.1:{self.port}"
 
 
-def start_app(name: str, port: int, env: dict[str, str], log_dir: Path) -> AppProcess:
-    """Start one app in its own process group, logging to log_dir/<name>.log."""
+def start_app(
+    name: str, port: int, env: dict[str, str], log_dir: Path, workers: int = 1
+) -> AppProcess:
+    """Start one app (uvicorn, its own protocol) in its own process group, logging to a file."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_dir / f"{name}.log", "ab")
     process = subprocess.Popen(
@@ -54,8 +56,8 @@ def start_app(name: str, port: int, env: dict[str, str], log_dir: Path) -> AppPr
             "--no-access-log",
             "--loop",
             "uvloop",
-            "--http",
-            "shared.http.http_protocol:CoalescingHttpToolsProtocol",
+            "--workers",
+            str(workers),
         ],
         env={**os.environ, **env},
         cwd=ROOT,

@@ -33,6 +33,7 @@ class LocalRunSettings(BaseSettings):
     payout_port: int = 8103
     budget_port: int = 8104
     local_demo: bool = True
+    workers: int = 1
 
 
 def _already_running(lock: Path) -> int | None:
@@ -100,7 +101,7 @@ def main() -> int:
             "PENSION_GATEWAY_SERVICE_URLS": _service_urls(ports),
         }
         for name, port in ports.items():
-            apps.append(start_app(name, port, env, s.local_data_dir / "logs"))
+            apps.append(start_app(name, port, env, s.local_data_dir / "logs", s.workers))
         wait_healthy(apps)
         gateway = f"http://127.0.0.1:{s.gateway_port}"
         token = _token(gateway, "clerk", "clerk-demo")

@@ -111,6 +111,11 @@ def create_service_app(
     install_problem_handlers(app)
     install_observability(app)
 
+    @app.get("/health/live", tags=["operations"])
+    async def live() -> dict[str, str]:
+        """The process answers (liveness): a database outage must not restart it."""
+        return {"status": "alive"}
+
     @app.get("/health", tags=["operations"])
     async def health() -> JSONResponse:
         """Database reachable, bus connected, events waiting in the outbox."""
