@@ -154,6 +154,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             ),
             status_code=500,
             media_type=PROBLEM_JSON,
+            # Starlette re-raises after this answer and uvicorn then drops the connection;
+            # saying so lets a keep-alive client (the gateway) not send its next request on it.
+            headers={"Connection": "close"},
         )
 
 

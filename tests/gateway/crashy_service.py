@@ -1,16 +1,24 @@
-"""A service that fails on purpose, for the gateway's forwarding tests (run under uvicorn)."""
+"""A service that fails on purpose, for the gateway's forwarding tests (run under uvicorn).
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
-from starlette.routing import Route
+It has the services' own error handlers, so its 500 is exactly what a service answers.
+"""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from shared.http.errors import install_problem_handlers
+
+app = FastAPI()
+install_problem_handlers(app)
 
 
-async def boom(request: Request) -> JSONResponse:
-    """An unhandled error: uvicorn answers 500 and closes the connection."""
+@app.api_route("/v1/crashy/boom", methods=["GET", "POST"])
+async def boom() -> None:
+    """An unhandled error: a 500, after which uvicorn closes the connection."""
     raise RuntimeError("boom")
 
 
+@app.api_route("/v1/crashy/echo/{rest:path}", methods=["POST", "PATCH", "PUT"])
 async def echo(request: Request) -> JSONResponse:
     """The body's size and the headers the gateway passed on, streamed in."""
     size = 0
@@ -29,9 +37,9 @@ async def echo(request: Request) -> JSONResponse:
     )
 
 
-async def big(request: Request) -> StreamingResponse:
+@app.get("/v1/crashy/big")
+async def big(n: int) -> StreamingResponse:
     """n bytes in 64 KiB chunks, without a length (chunked)."""
-    n = int(request.query_params["n"])
 
     async def chunks():
         left = n
@@ -43,16 +51,7 @@ async def big(request: Request) -> StreamingResponse:
     return StreamingResponse(chunks(), media_type="application/octet-stream")
 
 
-async def health(request: Request) -> JSONResponse:
+@app.get("/health")
+async def health() -> dict[str, str]:
     """Always ok."""
-    return JSONResponse({"status": "ok"})
-
-
-app = Starlette(
-    routes=[
-        Route("/v1/crashy/boom", boom, methods=["GET", "POST"]),
-        Route("/v1/crashy/echo/{rest:path}", echo, methods=["POST", "PATCH", "PUT"]),
-        Route("/v1/crashy/big", big),
-        Route("/health", health),
-    ]
-)
+    return {"status": "ok"}

@@ -69,7 +69,7 @@ async def setup(
 
 async def test_a_500_from_a_service_breaks_no_later_post(setup: Setup) -> None:
     async with httpx.AsyncClient(base_url=setup.gateway, headers=setup.headers) as client:
-        for i in range(20):
+        for i in range(8):  # each 500 costs the service ~0.7 s of traceback logging
             crashed = await client.get("/v1/crashy/boom")
             assert crashed.status_code == 500
             posted = await client.post(f"/v1/crashy/echo/{i}", content=b"a" * 1000)
