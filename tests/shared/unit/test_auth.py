@@ -26,7 +26,7 @@ def _raw(claims: dict, secret: str = "x" * 64, alg: str = "HS256") -> str:
         "aud": SETTINGS.jwt_audience,
         "iss": SETTINGS.jwt_issuer,
         "iat": int(time.time()),
-        "exp": int(time.time()) + 60,
+        "exp": int(time.time()) + 3600,  # built at collection: must outlive a long run
     }
     return jwt.encode({**base, **claims}, secret, algorithm=alg)
 
