@@ -63,7 +63,11 @@ def create_app(
         revocations = Revocations(pool, gw.revocation_refresh_seconds)
         refresher = asyncio.create_task(revocations.run(), name="revocations")
         async with httpx.AsyncClient(
-            timeout=timeout, limits=limits, cookies=no_cookies, follow_redirects=False
+            timeout=timeout,
+            limits=limits,
+            cookies=no_cookies,
+            follow_redirects=False,
+            trust_env=False,  # no proxy or netrc from the environment on internal calls
         ) as http:
             app.state.pool = pool
             app.state.revocations = revocations

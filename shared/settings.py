@@ -73,6 +73,11 @@ class PlatformSettings(BaseSettings):
 
     relay_batch_size: int = 2000
     relay_poll_seconds: float = 1.0
+    # How long a batch waits for JetStream's acks; a batch with none checks the connection.
+    relay_ack_timeout_seconds: float = 3.0
+    # Health says the relay is degraded when the oldest unpublished event is older than this.
+    relay_stale_seconds: float = 30.0
+    nats_ping_interval_seconds: float = 2.0
     # Published outbox rows are deleted after this long (hourly); JetStream keeps the events.
     outbox_retention_hours: float = 168.0
     consumer_max_deliver: int = 5

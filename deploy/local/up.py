@@ -15,6 +15,7 @@ from deploy.local.demo_contribution import load_contribution_demo
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
 from deploy.local.migrate import ensure_database, migrate_all
 from deploy.local.processes import ROOT, AppProcess, start_app, stop_apps, wait_healthy
+from deploy.local.supervisor import Supervisor
 
 
 class LocalRunSettings(BaseSettings):
@@ -128,14 +129,12 @@ def main() -> int:
                 f"{money['units_in_arrears']} units in arrears ({money['arrears']})"
             )
         _print_welcome(gateway, token, s)
-        while not stop.wait(1):
-            dead = [a.name for a in apps if a.process.poll() is not None]
-            if dead:
-                print(
-                    f"stopped because these exited: {dead}; logs in {s.local_data_dir / 'logs'}",
-                    file=sys.stderr,
-                )
-                return 1
+        logs = s.local_data_dir / "logs"
+        supervisor = Supervisor(
+            apps, lambda name, port: start_app(name, port, env, logs, s.workers)
+        )
+        while not stop.wait(0.5):
+            supervisor.poll()  # a crashed app comes back; only Ctrl-C or `make down` stop all
         return 0
     finally:
         print("stopping ...", flush=True)
@@ -178,7 +177,8 @@ First call:
 
   curl -s -H "Authorization: Bearer $TOKEN" '{gateway}/v1/enrollment/persons?limit=2'
 
-Ctrl-C stops everything.
+A crashed service is restarted (with a growing delay) and logged here.
+Ctrl-C (or `make down`) stops everything.
 """,
         flush=True,
     )
