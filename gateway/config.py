@@ -58,9 +58,12 @@ class GatewaySettings(BaseSettings):
     health_probe_timeout_seconds: float = 1.0
     max_body_bytes: int = 50 * 1024 * 1024
     max_response_bytes: int = 200 * 1024 * 1024
-    # Token bucket per caller (token subject, or client address before login).
+    # Per caller (token subject): a local token bucket for bursts, and per_second × window
+    # requests per window summed over every gateway process (synced through PostgreSQL).
     rate_limit_per_second: float = 200.0
     rate_limit_burst: int = 400
+    rate_limit_window_seconds: float = 10.0
+    rate_limit_sync_seconds: float = 0.5
     # The embedded identity provider. Unset: the demo logins in dev mode, nobody otherwise
     # (production uses the agency's identity provider through PENSION_JWT_JWKS_URL).
     users: dict[str, LocalUser] | None = None

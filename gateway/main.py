@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from gateway.config import GatewaySettings, get_gateway_settings
 from gateway.openapi import OpenApiMerger
 from gateway.proxy import proxied_call, proxy
-from gateway.rate_limit import RateLimiter
+from gateway.security.rate_limits import SharedRateLimiter
 from gateway.security.revocations import Revocations
 from gateway.security.router import router as security_router
 from gateway.security.throttle import ThrottlePolicy
@@ -61,7 +61,17 @@ def create_app(
         # min_size=0: the gateway starts (and forwards) while PostgreSQL is still coming up.
         pool = await asyncpg.create_pool(asyncpg_dsn(plat.database_url), min_size=0, max_size=4)
         revocations = Revocations(pool, gw.revocation_refresh_seconds)
-        refresher = asyncio.create_task(revocations.run(), name="revocations")
+        limiter = SharedRateLimiter(
+            pool,
+            per_second=gw.rate_limit_per_second,
+            burst=gw.rate_limit_burst,
+            window_seconds=gw.rate_limit_window_seconds,
+            sync_seconds=gw.rate_limit_sync_seconds,
+        )
+        background = [
+            asyncio.create_task(revocations.run(), name="revocations"),
+            asyncio.create_task(limiter.run(), name="rate-limits"),
+        ]
         async with httpx.AsyncClient(
             timeout=timeout,
             limits=limits,
@@ -82,13 +92,14 @@ def create_app(
             app.state.platform = plat
             app.state.http = http
             app.state.upstreams = {name: httpx.URL(url) for name, url in gw.service_urls.items()}
-            app.state.rate_limiter = RateLimiter(gw.rate_limit_per_second, gw.rate_limit_burst)
+            app.state.rate_limiter = limiter
             app.state.openapi = OpenApiMerger(http, gw.service_urls, gw.openapi_cache_seconds)
             try:
                 yield
             finally:
-                refresher.cancel()
-                await asyncio.wait([refresher], timeout=5)
+                for task in background:
+                    task.cancel()
+                await asyncio.wait(background, timeout=5)
                 await pool.close()
 
     app = GatewayApp(

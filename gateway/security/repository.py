@@ -124,6 +124,16 @@ async def add_requests(
     return {r["key"]: r["requests"] for r in rows}
 
 
+async def keys_over(pool: asyncpg.Pool, window_start: datetime, limit: int) -> list[str]:
+    """Callers over the limit in this window, counted by every process."""
+    rows = await pool.fetch(
+        "SELECT key FROM gateway.rate_window WHERE window_start = $1 AND requests > $2",
+        window_start,
+        limit,
+    )
+    return [r["key"] for r in rows]
+
+
 async def drop_old_windows(pool: asyncpg.Pool, before: datetime) -> None:
     """Forget windows that have ended."""
     await pool.execute("DELETE FROM gateway.rate_window WHERE window_start < $1", before)

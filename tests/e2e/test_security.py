@@ -37,6 +37,11 @@ async def gateways(infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIter
         **platform_env(platform),
         "PENSION_GATEWAY_SERVICE_URLS": json.dumps({"enrollment": enrollment.url}),
         "PENSION_GATEWAY_REVOCATION_REFRESH_SECONDS": "0.5",
+        # 20 requests per caller per 10 s window over both processes; no local burst limit.
+        "PENSION_GATEWAY_RATE_LIMIT_PER_SECOND": "2",
+        "PENSION_GATEWAY_RATE_LIMIT_BURST": "1000",
+        "PENSION_GATEWAY_RATE_LIMIT_WINDOW_SECONDS": "10",
+        "PENSION_GATEWAY_RATE_LIMIT_SYNC_SECONDS": "0.3",
     }
     a = start_app("gateway", free_port(), env, logs)
     b = start_app("gateway", free_port(), env, logs)
@@ -130,3 +135,19 @@ def test_password_guessing_is_throttled_across_gateway_processes(gateways: TwoGa
         == 204
     )
     assert _attempt(gateways.b, "auditor", "auditor-demo").status_code == 200
+
+
+def test_a_rate_limit_holds_across_gateway_processes(gateways: TwoGateways) -> None:
+    left = 10 - time.time() % 10
+    if left < 6:  # start in a fresh window so that all requests count in one
+        time.sleep(left + 0.05)
+    clerk = login(gateways.a, "clerk")
+    statuses = [_persons(gateways.a if i % 2 else gateways.b, clerk).status_code for i in range(14)]
+    assert statuses == [200] * 14  # 7 through each: each process alone is far from 20
+    time.sleep(0.8)  # both have synced their counts
+    statuses += [_persons(gateways.a if i % 2 else gateways.b, clerk).status_code for i in range(8)]
+    time.sleep(0.8)
+    refused = [_persons(g, clerk) for g in (gateways.a, gateways.b)]
+    assert [r.status_code for r in refused] == [429, 429], statuses
+    assert all(1 <= int(r.headers["Retry-After"]) <= 10 for r in refused)
+    assert refused[0].json()["code"] == "rate_limited"

@@ -46,6 +46,7 @@ def upgrade() -> None:
             requests bigint NOT NULL,
             PRIMARY KEY (key, window_start)
         )""")
+    op.execute("CREATE INDEX rate_window_over ON gateway.rate_window (window_start, requests)")
     # The same append-only audit log as every service keeps.
     create_audit_log_v1(op, "gateway")
 
