@@ -71,6 +71,9 @@ class PlatformSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # Connections per process for the hottest reads (asyncpg, beside SQLAlchemy's pool).
+    read_pool_size: int = Field(default=10, ge=1, le=100)
+
     relay_batch_size: int = 2000
     relay_poll_seconds: float = 1.0
     # How long a batch waits for JetStream's acks; a batch with none checks the connection.

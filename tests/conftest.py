@@ -6,11 +6,15 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
+import asyncpg
 import httpx
 import nats
 import pytest
 from fastapi import FastAPI
 
+from deploy.local.migrate import SERVICES as SERVICE_SCHEMAS
+from shared.contracts import EventEnvelope, contract_for_type
+from shared.data.db import asyncpg_dsn
 from shared.http.auth import issue_token
 from shared.settings import PlatformSettings
 from tests.infra import InfraOwner, TestInfra, clone_database, drop_database
@@ -48,7 +52,30 @@ async def database_url(infra: TestInfra) -> AsyncIterator[str]:
     """A database of this test's own, cloned from the migrated template."""
     name = await clone_database(infra)
     yield infra.database_url(name)
-    await drop_database(infra, name)
+    try:
+        await assert_outbox_matches_contracts(infra.database_url(name))
+    finally:
+        await drop_database(infra, name)
+
+
+async def assert_outbox_matches_contracts(url: str) -> None:
+    """Every event a test left in a service's outbox parses as its envelope and contract.
+
+    Some events are built by SQL, not by pydantic (contribution's credits); this round trip
+    catches any drift between such SQL and the contract, whatever test produced the event.
+    """
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        for schema in SERVICE_SCHEMAS:
+            rows = await conn.fetch(f'SELECT envelope::text FROM "{schema}".outbox')
+            for row in rows:
+                envelope = EventEnvelope.model_validate_json(row[0])
+                contract = contract_for_type(envelope.type, envelope.version)
+                assert envelope.parse(contract).model_dump(mode="json") == envelope.payload, (
+                    f"{schema}: {envelope.type} does not round-trip through its contract"
+                )
+    finally:
+        await conn.close()
 
 
 def make_platform(database_url: str, nats_url: str, **overrides: object) -> PlatformSettings:

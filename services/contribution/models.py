@@ -1,15 +1,64 @@
-"""Contribution tables, all in the contribution schema."""
+"""Contribution tables, all in the contribution schema, exactly as the migrations create them."""
 
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Numeric,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
 from services.contribution.config import SCHEMA
+
+
+def _now_column() -> Any:
+    """A timestamptz column the database fills with now()."""
+    return Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+def _serial() -> Any:
+    """A bigserial primary key."""
+    return Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+
+
+def _numeric(precision: int = 14, scale: int = 2, nullable: bool = False) -> Any:
+    """An exact numeric column (money is numeric(14, 2)); a nullable one defaults to None."""
+    column = Column(Numeric(precision, scale), nullable=nullable)
+    return Field(default=None, sa_column=column) if nullable else Field(sa_column=column)
+
+
+def _zero(precision: int = 14) -> Any:
+    """A money column that defaults to zero in the database (the caller still sets it)."""
+    return Field(sa_column=Column(Numeric(precision, 2), nullable=False, server_default=text("0")))
+
+
+def _parameter_ids() -> Any:
+    """The ids of the parameter versions a calculation used."""
+    return Field(sa_column=Column(ARRAY(BigInteger), nullable=False))
+
+
+def _text() -> Any:
+    """A text column."""
+    return Field(sa_type=Text)
+
+
+def _text_or_none() -> Any:
+    """A nullable text column."""
+    return Field(default=None, sa_type=Text)
 
 
 class RosterUnit(SQLModel, table=True):
@@ -20,55 +69,50 @@ class RosterUnit(SQLModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     credit_code: str = Field(max_length=18, unique=True)
-    name: str
-    funding_type: str
+    name: str = _text()
+    funding_type: str = _text()
     registered_on: date
-    status: str = "open"
+    status: str = Field(default="open", sa_type=Text, sa_column_kwargs={"server_default": "open"})
     closed_on: date | None = None
     source_event_id: uuid.UUID
-    updated_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    )
+    updated_at: datetime = _now_column()
 
 
 class RosterPerson(SQLModel, table=True):
     """An insured person as contribution knows them (from enrollment events)."""
 
     __tablename__ = "roster_person"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (Index("roster_person_unit_id", "unit_id"), {"schema": SCHEMA})
 
     id: uuid.UUID = Field(primary_key=True)
     citizen_id: str = Field(max_length=18, unique=True)
-    name: str
-    unit_id: uuid.UUID = Field(index=True)
-    unit_credit_code: str
-    staff_category: str
+    name: str = _text()
+    unit_id: uuid.UUID
+    unit_credit_code: str = Field(max_length=18)
+    staff_category: str = _text()
     joined_on: date
-    status: str = "active"
+    status: str = Field(
+        default="active", sa_type=Text, sa_column_kwargs={"server_default": "active"}
+    )
     source_event_id: uuid.UUID
-    updated_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    )
-
-
-def _now_column() -> Any:
-    return Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    )
+    updated_at: datetime = _now_column()
 
 
 class Parameter(SQLModel, table=True):
     """One dated version of a policy parameter; the latest version in force wins."""
 
     __tablename__ = "parameter"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        Index("parameter_lookup", "name", "effective_from", "id"),
+        {"schema": SCHEMA},
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    name: str
+    id: int | None = _serial()
+    name: str = _text()
     effective_from: date
-    value: Decimal
-    note: str | None = None
-    recorded_by: str
+    value: Decimal = _numeric(14, 6)
+    note: str | None = _text_or_none()
+    recorded_by: str = _text()
     recorded_at: datetime = _now_column()
 
 
@@ -76,37 +120,43 @@ class Declaration(SQLModel, table=True):
     """A unit's yearly base declaration (缴费基数申报) and where its review stands."""
 
     __tablename__ = "declaration"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", name="declaration_unit_id_year_key"),
+        {"schema": SCHEMA},
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     unit_id: uuid.UUID
     year: int
-    status: str
-    average_wage: Decimal
-    floor: Decimal
-    cap: Decimal
-    parameter_ids: list[int] = Field(sa_column=Column(ARRAY(BigInteger), nullable=False))
-    created_by: str
+    status: str = _text()
+    average_wage: Decimal = _numeric()
+    floor: Decimal = _numeric()
+    cap: Decimal = _numeric()
+    parameter_ids: list[int] = _parameter_ids()
+    created_by: str = _text()
     created_at: datetime = _now_column()
-    submitted_by: str | None = None
+    submitted_by: str | None = _text_or_none()
     submitted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decided_by: str | None = None
+    decided_by: str | None = _text_or_none()
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decision_note: str | None = None
+    decision_note: str | None = _text_or_none()
 
 
 class DeclarationLine(SQLModel, table=True):
     """One person's declared wage and the base it gives."""
 
     __tablename__ = "declaration_line"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        CheckConstraint("declared_wage > 0", name="declaration_line_declared_wage_check"),
+        {"schema": SCHEMA},
+    )
 
-    declaration_id: uuid.UUID = Field(primary_key=True)
-    citizen_id: str = Field(primary_key=True)
-    name: str
-    declared_wage: Decimal
-    base: Decimal
-    clamp: str | None = None
+    declaration_id: uuid.UUID = Field(primary_key=True, foreign_key=f"{SCHEMA}.declaration.id")
+    citizen_id: str = Field(primary_key=True, max_length=18)
+    name: str = _text()
+    declared_wage: Decimal = _numeric()
+    base: Decimal = _numeric()
+    clamp: str | None = _text_or_none()
 
 
 class DeclarationLog(SQLModel, table=True):
@@ -115,11 +165,11 @@ class DeclarationLog(SQLModel, table=True):
     __tablename__ = "declaration_log"
     __table_args__ = {"schema": SCHEMA}
 
-    id: int | None = Field(default=None, primary_key=True)
-    declaration_id: uuid.UUID
-    action: str
-    actor: str
-    note: str | None = None
+    id: int | None = _serial()
+    declaration_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.declaration.id")
+    action: str = _text()
+    actor: str = _text()
+    note: str | None = _text_or_none()
     at: datetime = _now_column()
 
 
@@ -127,20 +177,25 @@ class Base(SQLModel, table=True):
     """A base in force for a person from a month of the year (approval or adjustment)."""
 
     __tablename__ = "base"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        CheckConstraint("from_month BETWEEN 1 AND 12", name="base_from_month_check"),
+        CheckConstraint("base > 0", name="base_base_check"),
+        Index("base_lookup", "year", "citizen_id", "from_month", "id"),
+        {"schema": SCHEMA},
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = _serial()
     year: int
-    citizen_id: str
+    citizen_id: str = Field(max_length=18)
     unit_id: uuid.UUID
     from_month: int
-    base: Decimal
-    declared_wage: Decimal
-    clamp: str | None = None
-    source: str
-    declaration_id: uuid.UUID
-    reason: str | None = None
-    recorded_by: str
+    base: Decimal = _numeric()
+    declared_wage: Decimal = _numeric()
+    clamp: str | None = _text_or_none()
+    source: str = _text()
+    declaration_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.declaration.id")
+    reason: str | None = _text_or_none()
+    recorded_by: str = _text()
     recorded_at: datetime = _now_column()
 
 
@@ -148,7 +203,13 @@ class Plan(SQLModel, table=True):
     """A unit's collection plan for a month: seq 0 is regular, later ones supplementary."""
 
     __tablename__ = "plan"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        CheckConstraint("paid_total <= total", name="plan_check"),
+        UniqueConstraint("unit_id", "period", "seq", name="plan_unit_id_period_seq_key"),
+        Index("plan_open", "unit_id", "period", "seq", postgresql_where=text("settled_on IS NULL")),
+        Index("plan_period", "period"),
+        {"schema": SCHEMA},
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     unit_id: uuid.UUID
@@ -156,55 +217,114 @@ class Plan(SQLModel, table=True):
     seq: int
     due_on: date
     person_count: int
-    basic_unit: Decimal
-    basic_individual: Decimal
-    annuity_unit: Decimal
-    annuity_individual: Decimal
-    annuity_unit_notional: Decimal
-    total: Decimal
-    paid_basic_unit: Decimal
-    paid_basic_individual: Decimal
-    paid_annuity_unit: Decimal
-    paid_annuity_individual: Decimal
-    paid_total: Decimal
-    late_fee_paid: Decimal
+    basic_unit: Decimal = _zero()
+    basic_individual: Decimal = _zero()
+    annuity_unit: Decimal = _zero()
+    annuity_individual: Decimal = _zero()
+    annuity_unit_notional: Decimal = _zero()
+    total: Decimal = _numeric(16, 2)
+    paid_basic_unit: Decimal = _zero()
+    paid_basic_individual: Decimal = _zero()
+    paid_annuity_unit: Decimal = _zero()
+    paid_annuity_individual: Decimal = _zero()
+    paid_total: Decimal = _zero(16)
+    late_fee_paid: Decimal = _zero()
     settled_on: date | None = None
-    funding_type: str
-    parameter_ids: list[int] = Field(sa_column=Column(ARRAY(BigInteger), nullable=False))
-    generated_by: str
+    funding_type: str = _text()
+    parameter_ids: list[int] = _parameter_ids()
+    generated_by: str = _text()
     generated_at: datetime = _now_column()
+
+
+class PlanLine(SQLModel, table=True):
+    """One person's share of a plan: the base and the four contribution items."""
+
+    __tablename__ = "plan_line"
+    __table_args__ = {"schema": SCHEMA}
+
+    plan_id: uuid.UUID = Field(primary_key=True)
+    person_id: uuid.UUID = Field(primary_key=True)
+    base: Decimal = _numeric()
+    basic_unit: Decimal = _zero()
+    basic_individual: Decimal = _zero()
+    annuity_unit: Decimal = _zero()
+    annuity_individual: Decimal = _zero()
+    annuity_unit_notional: Decimal = _zero()
 
 
 class Receipt(SQLModel, table=True):
     """Money received from a unit; what is not yet allocated is the unit's credit."""
 
     __tablename__ = "receipt"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="receipt_amount_check"),
+        CheckConstraint("unallocated >= 0", name="receipt_unallocated_check"),
+        UniqueConstraint("bank_id", "reference", name="receipt_bank_id_reference_key"),
+        Index("receipt_open", "unit_id", postgresql_where=text("unallocated > 0")),
+        {"schema": SCHEMA},
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     unit_id: uuid.UUID
-    amount: Decimal
+    amount: Decimal = _numeric()
     received_on: date
-    source: str
-    bank_id: str | None = None
-    reference: str | None = None
-    note: str | None = None
-    unallocated: Decimal
-    recorded_by: str
+    source: str = _text()
+    bank_id: str | None = _text_or_none()
+    reference: str | None = _text_or_none()
+    note: str | None = _text_or_none()
+    unallocated: Decimal = _numeric()
+    recorded_by: str = _text()
     recorded_at: datetime = _now_column()
+
+
+class Allocation(SQLModel, table=True):
+    """Part of a receipt applied to a plan's items and late fee (the order is in domain/)."""
+
+    __tablename__ = "allocation"
+    __table_args__ = (
+        CheckConstraint("principal >= 0", name="allocation_principal_check"),
+        CheckConstraint("late_fee >= 0", name="allocation_late_fee_check"),
+        Index("allocation_plan", "plan_id"),
+        Index("allocation_receipt", "receipt_id"),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = _serial()
+    receipt_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.receipt.id")
+    plan_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.plan.id")
+    unit_id: uuid.UUID
+    paid_on: date
+    basic_unit: Decimal = _zero()
+    basic_individual: Decimal = _zero()
+    annuity_unit: Decimal = _zero()
+    annuity_individual: Decimal = _zero()
+    principal: Decimal = _numeric()
+    late_fee: Decimal = _numeric()
+    days_late: int
+    late_fee_parameter_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = _now_column()
 
 
 class Audit(SQLModel, table=True):
     """An audit (稽核) of one unit's year."""
 
     __tablename__ = "audit"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        Index(
+            "audit_yearly_once",
+            "unit_id",
+            "year",
+            unique=True,
+            postgresql_where=text("kind = 'yearly'"),
+        ),
+        {"schema": SCHEMA},
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     unit_id: uuid.UUID
     year: int
-    kind: str
-    opened_by: str
+    kind: str = _text()
+    opened_by: str = _text()
     opened_at: datetime = _now_column()
     as_of: date
 
@@ -213,19 +333,19 @@ class AuditFinding(SQLModel, table=True):
     """One finding of an audit, followed up to a resolution."""
 
     __tablename__ = "audit_finding"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (Index("audit_finding_audit", "audit_id"), {"schema": SCHEMA})
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    audit_id: uuid.UUID
-    kind: str
-    citizen_id: str | None = None
-    name: str | None = None
+    audit_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.audit.id")
+    kind: str = _text()
+    citizen_id: str | None = Field(default=None, max_length=18)
+    name: str | None = _text_or_none()
     period: date | None = None
-    amount: Decimal | None = None
-    detail: str
-    status: str = "open"
-    resolution_note: str | None = None
-    resolved_by: str | None = None
+    amount: Decimal | None = _numeric(nullable=True)
+    detail: str = _text()
+    status: str = Field(default="open", sa_type=Text, sa_column_kwargs={"server_default": "open"})
+    resolution_note: str | None = _text_or_none()
+    resolved_by: str | None = _text_or_none()
     resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
@@ -233,13 +353,13 @@ class RosterStatusChange(SQLModel, table=True):
     """A status change received from enrollment (增减变动)."""
 
     __tablename__ = "roster_status_change"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (Index("roster_status_change_person", "person_id"), {"schema": SCHEMA})
 
     event_id: uuid.UUID = Field(primary_key=True)
     person_id: uuid.UUID
     unit_id: uuid.UUID
-    change_type: str
-    status_after: str
+    change_type: str = _text()
+    status_after: str = _text()
     effective_on: date
     recorded_at: datetime = _now_column()
 
@@ -248,7 +368,7 @@ class Liability(SQLModel, table=True):
     """An interval [start_on, end_on) in which a person owes contributions through a unit."""
 
     __tablename__ = "liability"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (Index("liability_unit", "unit_id"), {"schema": SCHEMA})
 
     person_id: uuid.UUID = Field(primary_key=True)
     start_on: date = Field(primary_key=True)

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +32,9 @@ class EventContract(BaseModel):
 def contract_for_type(event_type: str, version: int) -> type[EventContract]:
     """Find the payload class for an event type and version."""
     return _REGISTRY[("pension." + event_type, version)]
+
+
+C = TypeVar("C", bound=EventContract)
 
 
 class EventEnvelope(BaseModel):
@@ -72,6 +75,6 @@ class EventEnvelope(BaseModel):
         """The subject this event is published on (without a test prefix)."""
         return "pension." + self.type
 
-    def parse(self, contract: type[EventContract]) -> Any:
+    def parse(self, contract: type[C]) -> C:
         """Validate the payload against the expected contract."""
         return contract.model_validate(self.payload)

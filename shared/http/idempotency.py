@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
@@ -11,6 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.data.db import unit_of_work
@@ -86,12 +88,12 @@ async def store_response(
 
 
 async def run_idempotent(
-    sessions: Any,
+    sessions: async_sessionmaker[AsyncSession],
     schema: str,
     scope: str,
     key: str | None,
     request_body: Any,
-    action: Any,
+    action: Callable[[AsyncSession], Awaitable[Any]],
     status: int = 201,
 ) -> JSONResponse:
     """Run action(session) in one transaction, storing its answer under the key if given."""

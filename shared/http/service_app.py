@@ -9,7 +9,13 @@ import asyncpg
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 
-from shared.data.db import asyncpg_dsn, make_engine, make_read_engine, make_session_factory
+from shared.data.db import (
+    RawConnection,
+    asyncpg_dsn,
+    make_engine,
+    make_read_engine,
+    make_session_factory,
+)
 from shared.http.audit_router import audit_log_router
 from shared.http.auth import Principal, authenticate
 from shared.http.errors import install_problem_handlers
@@ -71,6 +77,13 @@ def create_service_app(
         app.state.engine = engine
         app.state.sessions = sessions
         app.state.read_sessions = make_session_factory(read_engine)
+        app.state.read_pool = await asyncpg.create_pool(
+            asyncpg_dsn(settings.database_url),
+            min_size=1,
+            max_size=settings.read_pool_size,
+            server_settings={"application_name": f"{name}-read"},
+            connection_class=RawConnection,
+        )
         app.state.schema = schema
         app.state.bus = bus
         app.state.relay = relay
@@ -98,6 +111,7 @@ def create_service_app(
                 pool.terminate()
             await engine.dispose()
             await read_engine.dispose()
+            await app.state.read_pool.close()
 
     app = FastAPI(
         title=f"Pension {name} service",

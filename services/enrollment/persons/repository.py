@@ -2,10 +2,47 @@
 
 import uuid
 
-from sqlmodel import func, select
+import asyncpg
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.models import Person, StatusChange
+
+# What a person record shows; the hot lookups read exactly these columns through asyncpg.
+PERSON_COLUMNS = "id, citizen_id, name, sex, birth_date, unit_id, staff_category, joined_on, status"
+SEARCH_FILTERS = ("citizen_id", "name", "unit_id", "status")
+
+
+async def find_records(
+    conn: asyncpg.Connection, filters: dict[str, object], limit: int, offset: int
+) -> tuple[list[asyncpg.Record], int]:
+    """Persons matching the given equality filters (names from SEARCH_FILTERS), with the total."""
+    if set(filters) == {"citizen_id"}:
+        # The id number is unique: one indexed read, no count query (the hot counter path).
+        found = await conn.fetchrow(
+            f"SELECT {PERSON_COLUMNS} FROM enrollment.person WHERE citizen_id = $1",
+            filters["citizen_id"],
+        )
+        return ([found] if found is not None and offset == 0 else []), int(found is not None)
+    names = [name for name in SEARCH_FILTERS if name in filters]
+    where = " AND ".join(f"{name} = ${i}" for i, name in enumerate(names, 1)) or "true"
+    values = [filters[name] for name in names]
+    total = await conn.fetchval(f"SELECT count(*) FROM enrollment.person WHERE {where}", *values)
+    rows = await conn.fetch(
+        f"SELECT {PERSON_COLUMNS} FROM enrollment.person WHERE {where} "
+        f"ORDER BY created_at, id LIMIT ${len(values) + 1} OFFSET ${len(values) + 2}",
+        *values,
+        limit,
+        offset,
+    )
+    return list(rows), total
+
+
+async def find_record(conn: asyncpg.Connection, person_id: uuid.UUID) -> asyncpg.Record | None:
+    """A person by id, as a record."""
+    return await conn.fetchrow(
+        f"SELECT {PERSON_COLUMNS} FROM enrollment.person WHERE id = $1", person_id
+    )
 
 
 async def get(session: AsyncSession, person_id: uuid.UUID) -> Person | None:
@@ -16,38 +53,6 @@ async def get(session: AsyncSession, person_id: uuid.UUID) -> Person | None:
 async def get_by_citizen_id(session: AsyncSession, citizen_id: str) -> Person | None:
     """A person by citizen id."""
     return (await session.exec(select(Person).where(Person.citizen_id == citizen_id))).first()
-
-
-async def search(
-    session: AsyncSession,
-    *,
-    citizen_id: str | None,
-    name: str | None,
-    unit_id: uuid.UUID | None,
-    status: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[Person], int]:
-    """Persons matching the filters, with the total count."""
-    query = select(Person)
-    if citizen_id:
-        # The id number is unique: one indexed read, no count query (the hot counter path).
-        query = query.where(Person.citizen_id == citizen_id.upper())
-        if not (name or unit_id or status):
-            found = (await session.exec(query)).first()
-            rows = [found] if found is not None and offset == 0 else []
-            return rows, int(found is not None)
-    if name:
-        query = query.where(Person.name == name)
-    if unit_id:
-        query = query.where(Person.unit_id == unit_id)
-    if status:
-        query = query.where(Person.status == status)
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = await session.exec(
-        query.order_by(Person.created_at, Person.id).limit(limit).offset(offset)
-    )
-    return list(rows.all()), total
 
 
 async def add(session: AsyncSession, person: Person, change: StatusChange) -> None:

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.config import SCHEMA
-from services.enrollment.persons import repository, service
+from services.enrollment.persons import service
 from services.enrollment.persons.schemas import PersonCreate, PersonOut
 from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadConnection
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.idempotency import IdempotencyKey, run_idempotent
 from shared.http.observability import request_id_of
@@ -38,37 +39,25 @@ async def register_person(
 
 @router.get("", response_model=Page[PersonOut])
 async def search_persons(
-    request: Request,
+    conn: ReadConnection,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
-    citizen_id: str | None = None,
-    name: str | None = None,
+    citizen_id: Annotated[str | None, Query(max_length=18)] = None,
+    name: Annotated[str | None, Query(max_length=100)] = None,
     unit_id: uuid.UUID | None = None,
-    status: str | None = None,
+    status: Annotated[str | None, Query(max_length=30)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> Page[PersonOut]:
     """Search persons by id number, exact name, unit and status."""
-    async with request.app.state.sessions() as session:
-        rows, total = await repository.search(
-            session,
-            citizen_id=citizen_id,
-            name=name,
-            unit_id=unit_id,
-            status=status,
-            limit=limit,
-            offset=offset,
-        )
-    return Page[PersonOut](
-        items=[service.present(r, who) for r in rows], total=total, limit=limit, offset=offset
-    )
+    filters = {"citizen_id": citizen_id, "name": name, "unit_id": unit_id, "status": status}
+    return await service.search_persons(conn, filters, limit, offset, who)
 
 
 @router.get("/{person_id}", response_model=PersonOut)
 async def get_person(
     person_id: uuid.UUID,
-    request: Request,
+    conn: ReadConnection,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> PersonOut:
     """One person."""
-    async with request.app.state.sessions() as session:
-        return await service.get_person(session, person_id, who)
+    return await service.get_person(conn, person_id, who)

@@ -1,6 +1,8 @@
 """Enrolling and reading insured persons."""
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,11 +13,19 @@ from services.enrollment.persons import repository
 from services.enrollment.persons.schemas import PersonCreate, PersonOut
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRegistered
+from shared.data.db import RawConnection
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
 
 ROLES_SEEING_FULL_IDS = frozenset({"clerk", "admin"})
+
+
+def present_record(record: Mapping[str, Any], who: Principal) -> PersonOut:
+    """Shape a person record for this caller, masking the id unless the role needs it."""
+    out = PersonOut.model_validate(dict(record))
+    return out if who.roles & ROLES_SEEING_FULL_IDS else out.masked()
 
 
 def present(person: Person, who: Principal) -> PersonOut:
@@ -88,9 +98,25 @@ async def register_person(
     return present(person, who)
 
 
-async def get_person(session: AsyncSession, person_id: uuid.UUID, who: Principal) -> PersonOut:
+async def get_person(conn: RawConnection, person_id: uuid.UUID, who: Principal) -> PersonOut:
     """One person, or 404."""
-    person = await repository.get(session, person_id)
-    if person is None:
+    record = await repository.find_record(conn, person_id)
+    if record is None:
         raise ProblemError(404, "person_not_found", f"No person {person_id}.")
-    return present(person, who)
+    return present_record(record, who)
+
+
+async def search_persons(
+    conn: RawConnection,
+    filters: dict[str, object],
+    limit: int,
+    offset: int,
+    who: Principal,
+) -> Page[PersonOut]:
+    """A page of persons matching the filters (id numbers compared in upper case)."""
+    wanted = {name: value for name, value in filters.items() if value}
+    if isinstance(wanted.get("citizen_id"), str):
+        wanted["citizen_id"] = str(wanted["citizen_id"]).upper()
+    records, total = await repository.find_records(conn, wanted, limit, offset)
+    items = [present_record(r, who) for r in records]
+    return Page[PersonOut](items=items, total=total, limit=limit, offset=offset)

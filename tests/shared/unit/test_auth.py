@@ -26,7 +26,8 @@ def _raw(claims: dict, secret: str = "x" * 64, alg: str = "HS256") -> str:
         "aud": SETTINGS.jwt_audience,
         "iss": SETTINGS.jwt_issuer,
         "iat": int(time.time()),
-        "exp": int(time.time()) + 3600,  # built at collection: must outlive a long run
+        # Built at collection: valid long enough for a slow run to reach the test.
+        "exp": int(time.time()) + 3600,
     }
     return jwt.encode({**base, **claims}, secret, algorithm=alg)
 
