@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from pydantic import AliasChoices, BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.passwords import demo_hash, is_password_hash, verify_password
@@ -79,6 +79,14 @@ class GatewaySettings(BaseSettings):
     openapi_cache_seconds: float = 30.0
     # Browser front ends allowed to call the API (exact origins, e.g. https://ui.example).
     cors_origins: list[str] = Field(default_factory=list)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _exact_origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if origin == "*" or not origin.startswith(("https://", "http://")):
+                raise ValueError(f"CORS origins are exact scheme://host[:port], not {origin!r}")
+        return origins
 
     @model_validator(mode="after")
     def _enforce_no_demo_logins(self) -> "GatewaySettings":

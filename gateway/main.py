@@ -12,7 +12,9 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
-from starlette.types import Receive, Scope, Send
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.config import GatewaySettings, get_gateway_settings
 from gateway.openapi import OpenApiMerger
@@ -31,10 +33,36 @@ from shared.settings import PlatformSettings, get_platform_settings
 VERSION = "0.1.0"
 
 
+CORS_HEADERS = ["authorization", "content-type", "idempotency-key", "x-request-id"]
+CORS_EXPOSED = ["x-request-id", "retry-after", "idempotent-replayed", "content-disposition"]
+
+
+class ListedOriginsCORS(CORSMiddleware):
+    """Starlette's CORS, but an unlisted origin gets no CORS header at all (no credentials)."""
+
+    async def simple_response(
+        self, scope: Scope, receive: Receive, send: Send, request_headers: Headers
+    ) -> None:
+        """Only listed origins get Access-Control-* headers on their answers."""
+        if self.is_allowed_origin(request_headers["origin"]):
+            await super().simple_response(scope, receive, send, request_headers)
+        else:
+            await self.app(scope, receive, send)
+
+
 class GatewayApp(FastAPI):
     """FastAPI for the gateway's own routes; /v1/<service>/... is forwarded before them."""
 
+    cors: ASGIApp | None = None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """CORS first (preflights end here), then proxied calls or FastAPI's own routes."""
+        if self.cors is not None and scope["type"] == "http":
+            await self.cors(scope, receive, send)
+        else:
+            await self.dispatch(scope, receive, send)
+
+    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Dispatch proxied calls straight to the proxy, everything else to FastAPI."""
         call = proxied_call(scope)
         if call is None:
@@ -112,6 +140,18 @@ def create_app(
     )
     install_problem_handlers(app)
     install_observability(app)
+    origins = (settings or get_gateway_settings()).cors_origins
+    if origins:
+        # Browser front ends: only listed origins, and only they get credentials.
+        app.cors = ListedOriginsCORS(
+            app.dispatch,
+            allow_origins=origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=CORS_HEADERS,
+            expose_headers=CORS_EXPOSED,
+            max_age=600,
+        )
     app.include_router(token_router)
     app.include_router(security_router)
 
