@@ -10,8 +10,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 HASHER = PasswordHasher()
-# Verified against when the name is unknown, so that both cases cost the same time.
-_DUMMY_HASH = HASHER.hash("no-such-user-dummy-password")
+# Demo logins exist only in dev mode: hashed cheaply so that a dev gateway starts at once.
+DEMO_HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Verified against when the name is unknown, so that both cases cost the same time.
+    return HASHER.hash("no-such-user-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -22,7 +28,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """True if the password matches; unknown users take as long as known ones."""
     try:
-        return HASHER.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return HASHER.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -35,7 +41,7 @@ def is_password_hash(value: str) -> bool:
 @lru_cache(maxsize=32)
 def demo_hash(password: str) -> str:
     """Hash of a demo password, once per process (dev mode only)."""
-    return hash_password(password)
+    return DEMO_HASHER.hash(password)
 
 
 def main() -> None:
