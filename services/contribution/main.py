@@ -2,13 +2,14 @@
 
 from fastapi import FastAPI
 
+from services.contribution.adjustments.router import router as adjustments_router
 from services.contribution.audits.router import router as audits_router
 from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
 from services.contribution.parameters.router import router as parameters_router
 from services.contribution.plans.router import router as plans_router
 from services.contribution.reports.router import router as reports_router
-from services.contribution.reports.statement import router as statement_router
+from services.contribution.reversals.router import router as reversals_router
 from services.contribution.roster.router import router as roster_router
 from services.contribution.settlement.router import router as settlement_router
 from shared.http.service_app import create_service_app
@@ -26,10 +27,11 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             roster_router,
             parameters_router,
             declarations_router,
+            adjustments_router,
             plans_router,
             settlement_router,
+            reversals_router,
             reports_router,
-            statement_router,
             audits_router,
         ],
         handlers=HANDLERS,

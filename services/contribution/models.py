@@ -199,6 +199,48 @@ class Base(SQLModel, table=True):
     recorded_at: datetime = _now_column()
 
 
+class BaseAdjustment(SQLModel, table=True):
+    """A change to an approved declaration's bases, in force once another user approves it."""
+
+    __tablename__ = "base_adjustment"
+    __table_args__ = (
+        CheckConstraint("from_month BETWEEN 1 AND 12", name="base_adjustment_from_month_check"),
+        CheckConstraint("declared_wage > 0", name="base_adjustment_declared_wage_check"),
+        CheckConstraint("base > 0", name="base_adjustment_base_check"),
+        CheckConstraint(
+            "status IN ('submitted', 'approved', 'rejected')",
+            name="base_adjustment_status_check",
+        ),
+        CheckConstraint(
+            "decided_by IS NULL OR decided_by <> submitted_by", name="base_adjustment_check"
+        ),
+        Index("base_adjustment_declaration", "declaration_id"),
+        Index(
+            "base_adjustment_open",
+            "submitted_at",
+            postgresql_where=text("status = 'submitted'"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    declaration_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.declaration.id")
+    citizen_id: str = Field(max_length=18)
+    name: str = _text()
+    from_month: int
+    declared_wage: Decimal = _numeric()
+    base: Decimal = _numeric()
+    clamp: str | None = _text_or_none()
+    reason: str = _text()
+    status: str = _text()
+    submitted_by: str = _text()
+    submitted_at: datetime = _now_column()
+    decided_by: str | None = _text_or_none()
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decision_note: str | None = _text_or_none()
+    base_id: int | None = Field(default=None, foreign_key=f"{SCHEMA}.base.id", sa_type=BigInteger)
+
+
 class Plan(SQLModel, table=True):
     """A unit's collection plan for a month: seq 0 is regular, later ones supplementary."""
 
@@ -303,6 +345,41 @@ class Allocation(SQLModel, table=True):
     days_late: int
     late_fee_parameter_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = _now_column()
+
+
+class ReceiptReversal(SQLModel, table=True):
+    """A receipt recorded in error, reversed whole once another user approves."""
+
+    __tablename__ = "receipt_reversal"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="receipt_reversal_amount_check"),
+        CheckConstraint(
+            "status IN ('submitted', 'approved', 'rejected')",
+            name="receipt_reversal_status_check",
+        ),
+        CheckConstraint(
+            "decided_by IS NULL OR decided_by <> submitted_by", name="receipt_reversal_check"
+        ),
+        Index(
+            "receipt_reversal_once",
+            "receipt_id",
+            unique=True,
+            postgresql_where=text("status <> 'rejected'"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    receipt_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.receipt.id")
+    unit_id: uuid.UUID
+    amount: Decimal = _numeric()
+    reason: str = _text()
+    status: str = _text()
+    submitted_by: str = _text()
+    submitted_at: datetime = _now_column()
+    decided_by: str | None = _text_or_none()
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decision_note: str | None = _text_or_none()
 
 
 class Audit(SQLModel, table=True):

@@ -1,6 +1,7 @@
 """Exact money: Decimal yuan with two places, strings in JSON, ROUND_HALF_UP where we round."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
@@ -26,17 +27,29 @@ def from_fen(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(FEN)
 
 
+# A plain amount as people write it: digits, at most two places, an optional minus sign.
+# No exponent ("1e3"), no spaces, no plus sign, no thousands separators, ASCII digits only.
+MONEY_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
+_PLAIN_AMOUNT = re.compile(MONEY_PATTERN)
+
+
 def parse_money(value: Any) -> Decimal:
-    """Parse a money input: strings and integers only, at most two places, never a float."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ValueError('amounts must be sent as strings such as "1234.56", not floats')
+    """Parse a money input: a plain decimal string with at most two places, never a float.
+
+    Decimals built by the code itself (from the database, from sums) pass as they are,
+    provided they are finite, in range and exact to the fen.
+    """
     if isinstance(value, Decimal):
         amount = value
-    elif isinstance(value, int | str):
-        try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation as exc:
-            raise ValueError(f"{value!r} is not an amount") from exc
+    elif isinstance(value, str):
+        if not _PLAIN_AMOUNT.fullmatch(value):
+            raise ValueError(
+                f"{value[:40]!r} is not a plain amount: write digits with at most two "
+                'decimal places, such as "1234.56" (no exponent, spaces or signs other than -)'
+            )
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        raise ValueError('amounts must be sent as strings such as "1234.56", not floats')
     else:
         raise ValueError('amount must be a string such as "1234.56"')
     if not amount.is_finite():
@@ -52,5 +65,5 @@ Money = Annotated[
     Decimal,
     BeforeValidator(parse_money),
     PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["1234.56"]}),
+    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["1234.56"]}),
 ]

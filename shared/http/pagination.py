@@ -7,10 +7,11 @@ from pydantic import BaseModel
 
 T = TypeVar("T")
 MAX_LIMIT = 500
-# PostgreSQL's OFFSET is a bigint: a larger offset would be a 500, not an empty page.
-MAX_OFFSET = 2**63 - 1
+# The largest offset a list accepts: PostgreSQL's OFFSET is a bigint, and no list is near
+# this long; beyond it a request is a 422, not an overflow.
+MAX_OFFSET = 2_147_483_647
 
-# Use as route parameters: `limit: Limit = 100, offset: Offset = 0`.
+# Route parameters with their bounds in the schema: `limit: Limit = 100, offset: Offset = 0`.
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1–500).")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 

@@ -9,8 +9,8 @@ import httpx
 from deploy.local.demo import demo_credit_code
 from services.contribution.config import get_settings
 from shared.http.bank_signature import sign
+from tests.contribution.helpers import citizen_id
 from tests.e2e.conftest import System, login
-from tests.enrollment.integration.test_registration import citizen_id
 
 BANK = "bank-psbc"
 

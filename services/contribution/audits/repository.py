@@ -1,7 +1,7 @@
 """SQL for audits: findings are computed set-based for every audited unit at once."""
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -162,19 +162,22 @@ async def counts(
     return out
 
 
-def merged(counts: dict[uuid.UUID, dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
-    """Counts of several audits added together."""
-    total: dict[str, dict[str, int]] = {}
-    for by_kind in counts.values():
-        for kind, by_status in by_kind.items():
-            for status, n in by_status.items():
-                total.setdefault(kind, {})[status] = total.get(kind, {}).get(status, 0) + n
-    return total
-
-
 async def finding_for_update(session: AsyncSession, finding_id: uuid.UUID) -> AuditFinding | None:
     """A finding, locked for its resolution."""
     rows = await session.exec(
         select(AuditFinding).where(AuditFinding.id == finding_id).with_for_update()
     )
     return rows.first()
+
+
+async def close_finding(
+    session: AsyncSession, finding: AuditFinding, status: str, note: str, who: str
+) -> AuditFinding:
+    """Record a finding's resolution."""
+    finding.status = status
+    finding.resolution_note = note
+    finding.resolved_by = who
+    finding.resolved_at = datetime.now(UTC)
+    session.add(finding)
+    await session.flush()
+    return finding

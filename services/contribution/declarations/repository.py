@@ -21,6 +21,13 @@ async def get(session: AsyncSession, declaration_id: uuid.UUID, *, lock: bool = 
     return (await session.exec(query)).first()
 
 
+async def save(session: AsyncSession, declaration: Declaration) -> Declaration:
+    """Write a new or changed declaration (flushed, so its id is usable at once)."""
+    session.add(declaration)
+    await session.flush()
+    return declaration
+
+
 async def find(session: AsyncSession, unit_id: uuid.UUID, year: int) -> Declaration | None:
     """A unit's declaration for a year."""
     query = select(Declaration).where(Declaration.unit_id == unit_id, Declaration.year == year)
@@ -131,16 +138,6 @@ async def put_lines_in_force(session: AsyncSession, declaration: Declaration, wh
             ":id, :who FROM contribution.declaration_line WHERE declaration_id = :id"
         ).bindparams(year=declaration.year, unit=declaration.unit_id, id=declaration.id, who=who)
     )
-
-
-async def adjustments(session: AsyncSession, declaration_id: uuid.UUID) -> list[Base]:
-    """Bases recorded after approval, oldest first."""
-    rows = await session.exec(
-        select(Base)
-        .where(Base.declaration_id == declaration_id, Base.source == "adjustment")
-        .order_by(Base.id)
-    )
-    return list(rows.all())
 
 
 async def base_in_force(

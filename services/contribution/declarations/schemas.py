@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.contribution.adjustments.schemas import AdjustmentOut
 from shared.data.ids import CitizenIdField
 from shared.data.money import Money
 
@@ -59,16 +60,6 @@ class DecisionIn(BaseModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
-class AdjustmentIn(BaseModel):
-    """A change to an approved declaration: a corrected wage or a late joiner."""
-
-    citizen_id: CitizenIdField
-    name: str = Field(min_length=1, max_length=100)
-    wage: Money
-    from_month: int = Field(ge=1, le=12, description="The first month of the year it applies to.")
-    reason: str = Field(min_length=2, max_length=500)
-
-
 class LineOut(BaseModel):
     """A declared wage and the base it gives."""
 
@@ -77,21 +68,6 @@ class LineOut(BaseModel):
     declared_wage: Money
     base: Money
     clamp: str | None
-
-
-class BaseChangeOut(BaseModel):
-    """An adjustment recorded after approval."""
-
-    id: int
-    citizen_id: str
-    name: str | None
-    from_month: int
-    declared_wage: Money
-    base: Money
-    clamp: str | None
-    reason: str | None
-    recorded_by: str
-    recorded_at: datetime
 
 
 class LogEntry(BaseModel):
@@ -125,7 +101,7 @@ class DeclarationOut(BaseModel):
     decided_at: datetime | None
     decision_note: str | None
     log: list[LogEntry] = []
-    adjustments: list[BaseChangeOut] = []
+    adjustments: list[AdjustmentOut] = []
 
 
 class RowProblem(BaseModel):

@@ -7,15 +7,16 @@ from decimal import Decimal
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.contribution import audit_trail
+from services.contribution.adjustments import service as adjustments
 from services.contribution.declarations import repository
 from services.contribution.declarations.schemas import (
     EDITABLE,
-    AdjustmentIn,
-    BaseChangeOut,
     DeclarationCreate,
     DeclarationOut,
     DeclarationStatus,
     LineIn,
+    LineOut,
     LogEntry,
     MissingDeclaration,
     MissingReport,
@@ -24,12 +25,16 @@ from services.contribution.declarations.schemas import (
 )
 from services.contribution.domain.bases import Limits, clamp_base, wage_problem
 from services.contribution.domain.periods import month_end
-from services.contribution.models import Base, Declaration
+from services.contribution.domain.review import second_pair_of_eyes
+from services.contribution.models import Declaration
 from services.contribution.parameters.repository import in_force
+from services.contribution.parameters.service import plausible_year
 from services.contribution.roster import repository as roster
 from shared.data.spreadsheets import read_records
 from shared.http.auth import Principal
+from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 
 LIMIT_PARAMETERS = ["average_monthly_wage", "base.floor_ratio", "base.cap_ratio"]
 UPLOAD_ALIASES = {
@@ -73,16 +78,16 @@ def _line_row(declaration: Declaration, line: LineIn) -> dict:
     }
 
 
-async def present(session: AsyncSession, declaration: Declaration) -> DeclarationOut:
-    """A declaration with its totals, log and adjustments."""
+async def present(
+    session: AsyncSession, declaration: Declaration, who: Principal
+) -> DeclarationOut:
+    """A declaration with its totals, log and changes after approval."""
     [out] = await present_many(session, [declaration])
     out.log = [
         LogEntry.model_validate(e, from_attributes=True)
         for e in await repository.log(session, declaration.id)
     ]
-    out.adjustments = [
-        _adjustment_out(b) for b in await repository.adjustments(session, declaration.id)
-    ]
+    out.adjustments = await adjustments.of_declaration(session, declaration.id, who)
     return out
 
 
@@ -104,18 +109,18 @@ async def present_many(
     ]
 
 
-def _adjustment_out(base: Base) -> BaseChangeOut:
-    return BaseChangeOut(
-        id=base.id or 0,
-        citizen_id=base.citizen_id,
-        name=None,
-        from_month=base.from_month,
-        declared_wage=base.declared_wage,
-        base=base.base,
-        clamp=base.clamp,
-        reason=base.reason,
-        recorded_by=base.recorded_by,
-        recorded_at=base.recorded_at,
+async def _log(
+    session: AsyncSession,
+    declaration_id: uuid.UUID,
+    action: str,
+    who: Principal,
+    note: str | None,
+    request_id: str | None,
+) -> None:
+    """A step in the declaration's own log and in the service's audit log."""
+    await repository.add_log(session, declaration_id, action, who.subject, note)
+    await audit_trail.record(
+        session, who, request_id, f"declaration.{action}", "declaration", declaration_id
     )
 
 
@@ -136,8 +141,11 @@ def _require_status(declaration: Declaration, allowed: frozenset, action: str) -
         )
 
 
-async def create(session: AsyncSession, body: DeclarationCreate, who: Principal) -> DeclarationOut:
+async def create(
+    session: AsyncSession, body: DeclarationCreate, who: Principal, request_id: str | None
+) -> DeclarationOut:
     """Open a unit's declaration for a year, as a draft."""
+    plausible_year(body.year, "year", years_ahead=1)
     unit = await roster.get_unit(session, body.unit_id)
     if unit is None:
         raise ProblemError(404, "unit_not_found", f"No unit {body.unit_id} on the roster.")
@@ -162,24 +170,25 @@ async def create(session: AsyncSession, body: DeclarationCreate, who: Principal)
         parameter_ids=parameter_ids,
         created_by=who.subject,
     )
-    session.add(declaration)
-    await session.flush()
+    await repository.save(session, declaration)
     await repository.upsert_lines(session, [_line_row(declaration, line) for line in body.lines])
-    await repository.add_log(session, declaration.id, "created", who.subject, None)
-    return await present(session, declaration)
+    await _log(session, declaration.id, "created", who, None, request_id)
+    return await present(session, declaration, who)
 
 
 async def put_lines(
-    session: AsyncSession, declaration_id: uuid.UUID, lines: list[LineIn], who: Principal
+    session: AsyncSession,
+    declaration_id: uuid.UUID,
+    lines: list[LineIn],
+    who: Principal,
+    request_id: str | None,
 ) -> DeclarationOut:
     """Add or correct lines of a draft or returned declaration."""
     declaration = await _load(session, declaration_id, lock=True)
     _require_status(declaration, EDITABLE, "edited")
     await repository.upsert_lines(session, [_line_row(declaration, line) for line in lines])
-    await repository.add_log(
-        session, declaration.id, "lines_changed", who.subject, f"{len(lines)} lines"
-    )
-    return await present(session, declaration)
+    await _log(session, declaration.id, "lines_changed", who, f"{len(lines)} lines", request_id)
+    return await present(session, declaration, who)
 
 
 def _parse_row(record: dict[str, str | None]) -> tuple[LineIn | None, list[str]]:
@@ -192,7 +201,12 @@ def _parse_row(record: dict[str, str | None]) -> tuple[LineIn | None, list[str]]
 
 
 async def upload(
-    session: AsyncSession, declaration_id: uuid.UUID, filename: str, content: bytes, who: Principal
+    session: AsyncSession,
+    declaration_id: uuid.UUID,
+    filename: str,
+    content: bytes,
+    who: Principal,
+    request_id: str | None,
 ) -> UploadReport:
     """Take the valid rows of an XLSX/CSV file into a draft; report the others row by row."""
     declaration = await _load(session, declaration_id, lock=True)
@@ -215,20 +229,23 @@ async def upload(
     await repository.upsert_lines(
         session, [_line_row(declaration, line) for line in accepted.values()]
     )
-    await repository.add_log(
+    await _log(
         session,
         declaration.id,
         "uploaded",
-        who.subject,
+        who,
         f"{filename}: {len(accepted)} rows taken, {len(rejected)} refused",
+        request_id,
     )
     return UploadReport(
-        accepted=len(accepted), rejected=rejected, declaration=await present(session, declaration)
+        accepted=len(accepted),
+        rejected=rejected,
+        declaration=await present(session, declaration, who),
     )
 
 
 async def submit(
-    session: AsyncSession, declaration_id: uuid.UUID, who: Principal
+    session: AsyncSession, declaration_id: uuid.UUID, who: Principal, request_id: str | None
 ) -> DeclarationOut:
     """Hand the declaration to the agency for review."""
     declaration = await _load(session, declaration_id, lock=True)
@@ -237,9 +254,9 @@ async def submit(
         raise ProblemError(422, "declaration_empty", "A declaration needs at least one line.")
     declaration.status = DeclarationStatus.submitted.value
     declaration.submitted_by, declaration.submitted_at = who.subject, datetime.now(UTC)
-    session.add(declaration)
-    await repository.add_log(session, declaration.id, "submitted", who.subject, None)
-    return await present(session, declaration)
+    await repository.save(session, declaration)
+    await _log(session, declaration.id, "submitted", who, None, request_id)
+    return await present(session, declaration, who)
 
 
 async def decide(
@@ -248,17 +265,18 @@ async def decide(
     approve: bool,
     note: str | None,
     who: Principal,
+    request_id: str | None,
 ) -> DeclarationOut:
     """Approve (the bases come into force for the year) or return with a note."""
     declaration = await _load(session, declaration_id, lock=True)
     _require_status(
         declaration, frozenset({DeclarationStatus.submitted}), "approved" if approve else "returned"
     )
-    if who.subject == declaration.submitted_by:
+    if not second_pair_of_eyes(who.subject, declaration.created_by, declaration.submitted_by):
         raise ProblemError(
             403,
             "four_eyes_required",
-            "A declaration is reviewed by someone other than its submitter.",
+            "A declaration is reviewed by someone other than its creator and its submitter.",
         )
     if not approve and not note:
         raise ProblemError(
@@ -268,66 +286,11 @@ async def decide(
     declaration.status = status.value
     declaration.decided_by, declaration.decided_at = who.subject, datetime.now(UTC)
     declaration.decision_note = note
-    session.add(declaration)
+    await repository.save(session, declaration)
     if approve:
         await repository.put_lines_in_force(session, declaration, who.subject)
-    await repository.add_log(session, declaration.id, status.value, who.subject, note)
-    return await present(session, declaration)
-
-
-async def adjust(
-    session: AsyncSession, declaration_id: uuid.UUID, body: AdjustmentIn, who: Principal
-) -> DeclarationOut:
-    """Change a base after approval from a month on; months already planned are made up by
-    supplementary plans. Lowering a base for a month already planned needs a refund, which
-    is refused here."""
-    declaration = await _load(session, declaration_id, lock=True)
-    _require_status(declaration, frozenset({DeclarationStatus.approved}), "adjusted")
-    problem = wage_problem(body.wage)
-    if problem:
-        raise ProblemError(422, "wage_implausible", f"wage: {problem}.", field="wage")
-    limits = Limits(declaration.average_wage, declaration.floor, declaration.cap)
-    clamped = clamp_base(body.wage, limits)
-    current = await repository.base_in_force(
-        session, declaration.year, body.citizen_id, body.from_month
-    )
-    since = date(declaration.year, body.from_month, 1)
-    if (
-        current is not None
-        and clamped.base < current.base
-        and await repository.planned_since(session, body.citizen_id, since)
-    ):
-        raise ProblemError(
-            409,
-            "adjustment_lowers_planned_month",
-            "Months from then on are already planned; lowering their base needs a refund. "
-            "Choose a later from_month.",
-            field="from_month",
-        )
-    session.add(
-        Base(
-            year=declaration.year,
-            citizen_id=body.citizen_id,
-            unit_id=declaration.unit_id,
-            from_month=body.from_month,
-            base=clamped.base,
-            declared_wage=body.wage,
-            clamp=clamped.clamp,
-            source="adjustment",
-            declaration_id=declaration.id,
-            reason=body.reason,
-            recorded_by=who.subject,
-        )
-    )
-    await repository.add_log(
-        session,
-        declaration.id,
-        "adjusted",
-        who.subject,
-        f"…{body.citizen_id[-4:]} from month {body.from_month}: {body.reason}",
-    )
-    await session.flush()
-    return await present(session, declaration)
+    await _log(session, declaration.id, status.value, who, note, request_id)
+    return await present(session, declaration, who)
 
 
 async def missing_report(session: AsyncSession, year: int, today: date) -> MissingReport:
@@ -351,3 +314,42 @@ async def missing_report(session: AsyncSession, year: int, today: date) -> Missi
             for r in rows
         ],
     )
+
+
+async def list_declarations(
+    session: AsyncSession,
+    year: int | None,
+    unit_id: uuid.UUID | None,
+    status: DeclarationStatus | None,
+    limit: int,
+    offset: int,
+) -> Page[DeclarationOut]:
+    """Declarations by year, unit and status, with their totals."""
+    rows, total = await repository.search(
+        session,
+        year=year,
+        unit_id=unit_id,
+        status=status.value if status else None,
+        limit=limit,
+        offset=offset,
+    )
+    items = await present_many(session, rows)
+    return Page[DeclarationOut](items=items, total=total, limit=limit, offset=offset)
+
+
+async def get_declaration(
+    session: AsyncSession, declaration_id: uuid.UUID, who: Principal
+) -> DeclarationOut:
+    """A declaration with its totals, log and changes after approval."""
+    return await present(session, await _load(session, declaration_id, lock=False), who)
+
+
+async def list_lines(
+    session: AsyncSession, declaration_id: uuid.UUID, limit: int, offset: int, who: Principal
+) -> Page[LineOut]:
+    """The declared wages and bases by citizen id (masked for roles that do not need them)."""
+    rows, total = await repository.lines(session, declaration_id, limit, offset)
+    items = [LineOut.model_validate(r, from_attributes=True) for r in rows]
+    for item in items:
+        item.citizen_id = shown_citizen_id(item.citizen_id, who)
+    return Page[LineOut](items=items, total=total, limit=limit, offset=offset)

@@ -3,18 +3,14 @@
 import calendar
 from datetime import date
 
-from shared.http.errors import ProblemError
 
-
-def parse_period(text: str, field: str = "period") -> date:
-    """'2020-03' -> date(2020, 3, 1), or a 422 naming the field."""
+def parse_period(text: str) -> date:
+    """'2020-03' -> date(2020, 3, 1); ValueError for anything else."""
     try:
         year, month = (int(part) for part in text.split("-"))
         return date(year, month, 1)
     except ValueError as exc:
-        raise ProblemError(
-            422, "period_invalid", f"{field} must be a month written YYYY-MM.", field=field
-        ) from exc
+        raise ValueError("a month is written YYYY-MM") from exc
 
 
 def format_period(period: date) -> str:
@@ -30,3 +26,18 @@ def month_end(period: date) -> date:
 def due_date(period: date, due_day: int) -> date:
     """The day a month's contributions are due: its due day, or its last day if shorter."""
     return period.replace(day=min(due_day, month_end(period).day))
+
+
+def add_months(period: date, months: int) -> date:
+    """The first day of the month `months` after the period's."""
+    index = period.year * 12 + period.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def outside(value: date, earliest: date, latest: date) -> str | None:
+    """Why a date is implausible for the system (before it began, or too far ahead), if it is."""
+    if value < earliest:
+        return f"{value} is before {earliest}, when the system's records begin"
+    if value > latest:
+        return f"{value} is after {latest}, the latest date accepted today"
+    return None

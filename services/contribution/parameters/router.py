@@ -1,123 +1,37 @@
 """Admin API for contribution's policy parameters: rates, wages, limits, late fee, deadlines."""
 
-from datetime import date, datetime
-from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field, model_validator
 
-from services.contribution.models import Parameter
-from services.contribution.parameters import repository
-from shared.data.db import unit_of_work
+from services.contribution.parameters import service
+from services.contribution.parameters.schemas import ParameterIn, ParameterName, ParameterOut
 from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.observability import request_id_of
 
 router = APIRouter(
     prefix="/v1/contribution/parameters", tags=["parameters"], responses=PROBLEM_RESPONSES
 )
 
 
-class ParameterName(StrEnum):
-    """The parameters contribution uses; what each value means is in docs/contribution.md."""
-
-    basic_unit_rate = "rate.basic_unit"
-    basic_individual_rate = "rate.basic_individual"
-    annuity_unit_rate = "rate.annuity_unit"
-    annuity_individual_rate = "rate.annuity_individual"
-    floor_ratio = "base.floor_ratio"
-    cap_ratio = "base.cap_ratio"
-    late_fee_daily_rate = "late_fee.daily_rate"
-    due_day = "plan.due_day"
-    deadline_month = "declaration.deadline_month"
-    average_monthly_wage = "average_monthly_wage"
-
-
-# Plausible ranges: a typo should be refused, not become policy.
-RANGES: dict[ParameterName, tuple[Decimal, Decimal]] = {
-    ParameterName.basic_unit_rate: (Decimal(0), Decimal("0.5")),
-    ParameterName.basic_individual_rate: (Decimal(0), Decimal("0.5")),
-    ParameterName.annuity_unit_rate: (Decimal(0), Decimal("0.5")),
-    ParameterName.annuity_individual_rate: (Decimal(0), Decimal("0.5")),
-    ParameterName.floor_ratio: (Decimal("0.1"), Decimal(1)),
-    ParameterName.cap_ratio: (Decimal(1), Decimal(10)),
-    ParameterName.late_fee_daily_rate: (Decimal(0), Decimal("0.01")),
-    ParameterName.due_day: (Decimal(1), Decimal(31)),
-    ParameterName.deadline_month: (Decimal(1), Decimal(12)),
-    ParameterName.average_monthly_wage: (Decimal(100), Decimal(1_000_000)),
-}
-
-
-class ParameterIn(BaseModel):
-    """A new version of a parameter, in force from a date."""
-
-    name: ParameterName
-    effective_from: date
-    value: Decimal = Field(max_digits=14, decimal_places=6)
-    note: str | None = Field(default=None, max_length=500)
-
-    @model_validator(mode="after")
-    def _in_range(self) -> "ParameterIn":
-        low, high = RANGES[self.name]
-        if not low <= self.value <= high:
-            raise ValueError(f"{self.name.value} must lie between {low} and {high}")
-        return self
-
-
-class ParameterOut(BaseModel):
-    """A recorded parameter version."""
-
-    id: int
-    name: str
-    effective_from: date
-    value: str
-    note: str | None
-    recorded_by: str
-    recorded_at: datetime
-
-
-def present(parameter: Parameter) -> ParameterOut:
-    """A version as the API shows it (value as an exact string)."""
-    return ParameterOut(
-        id=parameter.id or 0,
-        name=parameter.name,
-        effective_from=parameter.effective_from,
-        value=format(Decimal(parameter.value).normalize(), "f"),
-        note=parameter.note,
-        recorded_by=parameter.recorded_by,
-        recorded_at=parameter.recorded_at,
-    )
-
-
 @router.get("", response_model=list[ParameterOut])
 async def list_parameters(
-    request: Request,
+    session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     name: ParameterName | None = None,
 ) -> list[ParameterOut]:
     """Every version of every parameter (or of one), oldest first."""
-    async with request.app.state.sessions() as session:
-        rows = await repository.versions(session, name.value if name else None)
-    return [present(p) for p in rows]
+    return await service.list_parameters(session, name)
 
 
 @router.post("", status_code=201, response_model=ParameterOut)
 async def add_parameter(
     body: ParameterIn,
     request: Request,
+    session: WriteSession,
     who: Annotated[Principal, Depends(require_roles("admin"))],
 ) -> ParameterOut:
     """Add a version (admin). Calculations already made keep the versions they used."""
-    async with unit_of_work(request.app.state.sessions) as session:
-        row = await repository.add(
-            session,
-            Parameter(
-                name=body.name.value,
-                effective_from=body.effective_from,
-                value=body.value,
-                note=body.note,
-                recorded_by=who.subject,
-            ),
-        )
-        return present(row)
+    return await service.add_parameter(session, body, who, request_id_of(request))

@@ -1,17 +1,29 @@
 """Generating collection plans, and showing them."""
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.contribution import audit_trail
 from services.contribution.domain.periods import due_date, format_period, month_end, parse_period
 from services.contribution.models import Plan
 from services.contribution.parameters.repository import in_force
+from services.contribution.parameters.service import plausible_period
 from services.contribution.plans import repository
-from services.contribution.plans.schemas import GenerateIn, GenerateOut, PlanOut
+from services.contribution.plans.schemas import (
+    GenerateIn,
+    GenerateOut,
+    PlanDetailOut,
+    PlanLineOut,
+    PlanOut,
+)
 from services.contribution.settlement.service import allocate_units
 from shared.http.auth import Principal
+from shared.http.citizen_ids import shown_citizen_id
+from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 
 RATES = {
     "basic_unit": "rate.basic_unit",
@@ -32,7 +44,7 @@ async def generate(
     new (late joiners, raised bases) as supplementary plans. Credit a unit holds is used
     at once."""
     today = today or date.today()
-    period = parse_period(body.period)
+    period = plausible_period(body.period, today=today)
     await repository.lock_period(session, period)
     # The average wage is recorded too: settlement derives each month's index from it.
     found = await in_force(
@@ -59,7 +71,7 @@ async def generate(
         },
     )
     await allocate_units(session, result["unit_ids"] or [], today, request_id)
-    return GenerateOut(
+    out = GenerateOut(
         period=body.period,
         regular_plans=result["regular"],
         supplementary_plans=result["supplementary"],
@@ -68,6 +80,18 @@ async def generate(
         liable_without_base=result["liable_without_base"],
         parameter_ids=parameter_ids,
     )
+    await audit_trail.record(
+        session,
+        who,
+        request_id,
+        "plans.generated",
+        "period",
+        body.period,
+        regular_plans=out.regular_plans,
+        supplementary_plans=out.supplementary_plans,
+        total_due=out.total_due,
+    )
+    return out
 
 
 def present(plan: Plan) -> PlanOut:
@@ -78,3 +102,43 @@ def present(plan: Plan) -> PlanOut:
         kind="regular" if plan.seq == 0 else "supplementary",
         outstanding=plan.total - plan.paid_total,
     )
+
+
+async def list_plans(
+    session: AsyncSession,
+    period: str | None,
+    unit_id: uuid.UUID | None,
+    open_only: bool,
+    limit: int,
+    offset: int,
+) -> Page[PlanOut]:
+    """Plans by period and unit; open_only lists those not fully paid."""
+    rows, total = await repository.search(
+        session,
+        period=_period_filter(period) if period else None,
+        unit_id=unit_id,
+        open_only=open_only,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[PlanOut](items=[present(p) for p in rows], total=total, limit=limit, offset=offset)
+
+
+def _period_filter(text: str) -> date:
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise ProblemError(
+            422, "period_invalid", "period must be a month written YYYY-MM.", field="period"
+        ) from exc
+
+
+async def get_plan(session: AsyncSession, plan_id: uuid.UUID, who: Principal) -> PlanDetailOut:
+    """A plan with each person's amounts (ids masked for roles that do not need them)."""
+    plan = await repository.get(session, plan_id)
+    if plan is None:
+        raise ProblemError(404, "plan_not_found", f"No plan {plan_id}.")
+    lines = [PlanLineOut.model_validate(r) for r in await repository.lines(session, plan_id)]
+    for line in lines:
+        line.citizen_id = shown_citizen_id(line.citizen_id, who)
+    return PlanDetailOut(**present(plan).model_dump(), lines=lines)

@@ -77,6 +77,7 @@ class ReceiptOut(BaseModel):
     unallocated: Money
     recorded_by: str
     recorded_at: datetime
+    reversed: bool = False
     allocations: list[AllocationOut] = []
 
 

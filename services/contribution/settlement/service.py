@@ -7,12 +7,15 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.contribution import audit_trail
 from services.contribution.domain.allocation import Allocation, allocate
 from services.contribution.domain.periods import format_period
 from services.contribution.models import Receipt
 from services.contribution.parameters.repository import in_force
+from services.contribution.parameters.service import plausible_date
+from services.contribution.reversals import repository as reversals
 from services.contribution.roster import repository as roster
-from services.contribution.settlement import credits, repository
+from services.contribution.settlement import repository
 from services.contribution.settlement.schemas import (
     AllocationOut,
     BankReceiptResult,
@@ -23,6 +26,7 @@ from services.contribution.settlement.schemas import (
 )
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 
 
 async def allocate_units(
@@ -45,7 +49,7 @@ async def allocate_units(
     await repository.insert_allocations(session, unit_of_plan, allocations, fee_rate.id or 0)
     settled = await repository.apply_to_plans(session, allocations)
     await repository.reduce_receipts(session, allocations)
-    await credits.stage_credit_events(session, settled, request_id)
+    await repository.stage_credit_events(session, settled, request_id)
     return allocations
 
 
@@ -53,11 +57,12 @@ def _row(receipt: Receipt) -> dict:
     return receipt.model_dump(exclude={"recorded_at"})
 
 
-def _not_future(received_on: date, today: date) -> None:
+def _plausible_receipt_date(received_on: date, field: str, today: date) -> None:
+    """Money is received on a past day within the system's range: not in the future,
+    not before the system's records begin."""
     if received_on > today:
-        raise ProblemError(
-            422, "date_in_future", "received_on is in the future.", field="received_on"
-        )
+        raise ProblemError(422, "date_in_future", f"{field} is in the future.", field=field)
+    plausible_date(received_on, field, today=today)
 
 
 async def present(
@@ -78,9 +83,11 @@ async def present(
             )
         )
     out = {}
+    reversed_ = await reversals.reversed_receipts(session, receipt_ids)
     for receipt in await repository.receipts_by_id(session, receipt_ids):
         item = ReceiptOut.model_validate(receipt, from_attributes=True)
         item.allocations = by_receipt[receipt.id]
+        item.reversed = receipt.id in reversed_
         out[receipt.id] = item
     return out
 
@@ -93,7 +100,8 @@ async def record_counter_receipt(
     today: date | None = None,
 ) -> ReceiptOut:
     """Record money a unit paid at the counter and allocate it."""
-    _not_future(body.received_on, today or date.today())
+    today = today or date.today()
+    _plausible_receipt_date(body.received_on, "received_on", today)
     if await roster.get_unit(session, body.unit_id) is None:
         raise ProblemError(404, "unit_not_found", f"No unit {body.unit_id} on the roster.")
     receipt = Receipt(
@@ -107,7 +115,10 @@ async def record_counter_receipt(
         recorded_by=who.subject,
     )
     await repository.insert_receipts(session, [_row(receipt)])
-    await allocate_units(session, [body.unit_id], today or date.today(), request_id)
+    await allocate_units(session, [body.unit_id], today, request_id)
+    await audit_trail.record(
+        session, who, request_id, "receipt.recorded", "receipt", receipt.id, amount=body.amount
+    )
     return (await present(session, [receipt.id]))[receipt.id]
 
 
@@ -122,13 +133,7 @@ async def record_bank_receipts(
     """Record a bank's batch (each reference once) and allocate; one bad item refuses all."""
     today = today or date.today()
     for index, item in enumerate(body.receipts):
-        if item.received_on > today:
-            raise ProblemError(
-                422,
-                "date_in_future",
-                f"receipts[{index}].received_on is in the future.",
-                field=f"receipts[{index}].received_on",
-            )
+        _plausible_receipt_date(item.received_on, f"receipts[{index}].received_on", today)
     # One batch per bank at a time: two batches carrying the same new reference must not
     # both insert it (the second then sees it and answers already_recorded).
     await repository.lock_bank(session, bank_id)
@@ -175,6 +180,17 @@ async def record_bank_receipts(
     ]
     await repository.insert_receipts(session, [_row(r) for r in new])
     await allocate_units(session, [r.unit_id for r in new], today, request_id)
+    if new:
+        await audit_trail.record(
+            session,
+            who,
+            request_id,
+            "bank_receipts.recorded",
+            "bank",
+            bank_id,
+            references=[r.reference for r in new],
+            amount=sum((r.amount for r in new), Decimal("0.00")),
+        )
     by_reference = {r.reference: r.id for r in [*new, *seen.values()]}
     shown = await present(session, list(by_reference.values()))
     results = [
@@ -187,4 +203,15 @@ async def record_bank_receipts(
     ]
     return BankReceiptsOut(
         recorded=len(new), already_recorded=len(body.receipts) - len(new), results=results
+    )
+
+
+async def list_receipts(
+    session: AsyncSession, unit_id: uuid.UUID | None, limit: int, offset: int
+) -> Page[ReceiptOut]:
+    """Receipts, newest first, with where their money went."""
+    rows, total = await repository.receipts(session, unit_id, limit, offset)
+    shown = await present(session, [r.id for r in rows])
+    return Page[ReceiptOut](
+        items=[shown[r.id] for r in rows], total=total, limit=limit, offset=offset
     )

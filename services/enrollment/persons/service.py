@@ -15,23 +15,22 @@ from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRegistered
 from shared.data.db import RawConnection
 from shared.http.auth import Principal
+from shared.http.citizen_ids import sees_full_citizen_ids
 from shared.http.errors import ProblemError
 from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
-
-ROLES_SEEING_FULL_IDS = frozenset({"clerk", "admin"})
 
 
 def present_record(record: Mapping[str, Any], who: Principal) -> PersonOut:
     """Shape a person record for this caller, masking the id unless the role needs it."""
     out = PersonOut.model_validate(dict(record))
-    return out if who.roles & ROLES_SEEING_FULL_IDS else out.masked()
+    return out if sees_full_citizen_ids(who) else out.masked()
 
 
 def present(person: Person, who: Principal) -> PersonOut:
     """Shape a person for this caller, masking the id unless the role needs it."""
     out = PersonOut.model_validate(person, from_attributes=True)
-    return out if who.roles & ROLES_SEEING_FULL_IDS else out.masked()
+    return out if sees_full_citizen_ids(who) else out.masked()
 
 
 async def register_person(

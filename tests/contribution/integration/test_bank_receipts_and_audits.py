@@ -10,15 +10,15 @@ from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from shared.http.bank_signature import sign
 from tests.conftest import auth_headers
-from tests.contribution.integration.helpers import (
+from tests.contribution.helpers import (
+    citizen_id,
     declare_and_approve,
     generate,
     plans,
     register,
+    scalar,
     wage_lines,
 )
-from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.enrollment.integration.test_registration import citizen_id
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 BANK = "bank-psbc"

@@ -8,15 +8,16 @@ from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from shared.contracts import AccountsCredited, EventEnvelope
 from tests.conftest import auth_headers
-from tests.contribution.integration.helpers import (
+from tests.contribution.helpers import (
+    balances,
     declare_and_approve,
     generate,
     pay,
     plans,
     register,
+    scalar,
     wage_lines,
 )
-from tests.enrollment.integration.test_accounts_and_interest import balances, scalar
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

@@ -9,9 +9,14 @@ from openpyxl import Workbook
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers
-from tests.contribution.integration.helpers import declare_and_approve, generate, plans, register
-from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.enrollment.integration.test_registration import citizen_id
+from tests.contribution.helpers import (
+    citizen_id,
+    declare_and_approve,
+    generate,
+    plans,
+    register,
+    scalar,
+)
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -143,7 +148,24 @@ async def test_declaration_review_and_clamping(platform, start_apps) -> None:
             f"/v1/contribution/declarations/{did}/adjustments", headers=keyed, json=raise_base
         )
         assert r.status_code == 201, r.text
-    assert [a["base"] for a in r.json()["adjustments"]] == ["5000.00"]
+    change = r.json()
+    assert (change["status"], change["base"], change["submitted_by"]) == (
+        "submitted",
+        "5000.00",
+        "clerk-b",
+    )
+    # Nothing is owed on a change no second user has approved.
+    assert (await generate(contribution, platform, "2020-01"))["supplementary_plans"] == 0
+    r = await contribution.post(
+        f"/v1/contribution/adjustments/{change['id']}/approve", headers=clerk_a, json={}
+    )
+    assert r.status_code == 200 and r.json()["status"] == "approved", r.text
+    r = await contribution.get(f"/v1/contribution/declarations/{did}", headers=clerk_a)
+    assert [(a["base"], a["status"]) for a in r.json()["adjustments"]] == [("5000.00", "approved")]
+    assert [e["action"] for e in r.json()["log"]][-2:] == [
+        "adjustment_submitted",
+        "adjustment_approved",
+    ]
     supplement = await generate(contribution, platform, "2020-01")
     assert supplement["supplementary_plans"] == 1 and supplement["person_months"] == 1
     # (5000 - 4000) x (16% + 8% + 4%) cash; the notional 8% is recorded, not collected

@@ -5,8 +5,7 @@ import pytest
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers
-from tests.contribution.integration.helpers import register
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.contribution.helpers import register, scalar
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -70,7 +69,14 @@ async def test_bad_receipts_are_refused_and_write_nothing(platform, start_apps) 
         ({**good, "amount": "0.00"}, 422, "validation_failed"),
         ({**good, "amount": 100.5}, 422, "validation_failed"),
         ({**good, "amount": "100.001"}, 422, "validation_failed"),
+        ({**good, "amount": "1e3"}, 422, "validation_failed"),
+        ({**good, "amount": " 100.00 "}, 422, "validation_failed"),
+        ({**good, "amount": "+100.00"}, 422, "validation_failed"),
+        ({**good, "amount": 100}, 422, "validation_failed"),
+        ({**good, "amount": "1E+400"}, 422, "validation_failed"),
         ({**good, "received_on": "2999-01-01"}, 422, "date_in_future"),
+        ({**good, "received_on": "0001-01-01"}, 422, "date_implausible"),
+        ({**good, "received_on": "2014-09-30"}, 422, "date_implausible"),
     ]
     for body, status, code in cases:
         r = await contribution.post("/v1/contribution/receipts", headers=finance, json=body)

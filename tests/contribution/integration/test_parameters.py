@@ -5,7 +5,7 @@ import pytest
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers
-from tests.contribution.integration.helpers import declare_and_approve, register, wage_lines
+from tests.contribution.helpers import declare_and_approve, register, wage_lines
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

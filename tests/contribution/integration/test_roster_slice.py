@@ -12,8 +12,13 @@ from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered
 from tests.conftest import auth_headers, delete_stream, make_platform, running_app
-from tests.enrollment.integration.test_accounts_and_interest import publish, scalar
-from tests.enrollment.integration.test_registration import citizen_id
+from tests.contribution.helpers import (
+    citizen_id,
+    consumer_state,
+    publish,
+    scalar,
+    stream_messages,
+)
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -111,7 +116,15 @@ async def test_invalid_registration_emits_no_event(platform, start_apps) -> None
         return r.json()["total"] == 1
 
     await eventually(one_person)
-    await asyncio.sleep(0.5)  # nothing else trickles in afterwards
+    # Absence, checked without waiting: the refused registration wrote no outbox row (its
+    # event would have been published before the good one), the stream holds only the
+    # unit's and the good person's events, and the roster's consumer has nothing left.
+    assert await scalar(platform, "SELECT count(*) FROM enrollment.outbox") == 2
+    assert await stream_messages(platform) == 2
+    delivered, pending, unacked = await consumer_state(
+        platform, "contribution.roster.person-registered"
+    )
+    assert (delivered, pending, unacked) == (1, 0, 0)
     r = await contribution.get("/v1/contribution/roster/persons", headers=clerk)
     assert [p["name"] for p in r.json()["items"]] == ["好号码"]
 
@@ -189,7 +202,12 @@ async def test_a_close_that_overtakes_the_registration_is_applied_after_it(platf
         await publish(
             platform, EventEnvelope.wrap(closed, source="enrollment", aggregate_id=str(unit_id))
         )
-        await asyncio.sleep(1)
+
+        async def close_seen() -> bool:
+            delivered, _, _ = await consumer_state(platform, "contribution.roster.unit-closed")
+            return delivered >= 1
+
+        await eventually(close_seen)
         await publish(
             platform, EventEnvelope.wrap(registered, source="enrollment", aggregate_id=str(unit_id))
         )

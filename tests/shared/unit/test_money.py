@@ -20,7 +20,34 @@ def test_amounts_travel_as_strings() -> None:
     assert p.model_dump_json() == '{"amount":"1234.50"}'
 
 
-@pytest.mark.parametrize("bad", [0.1, "1.005", "abc", "NaN", "1e20", True, None])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        0.1,
+        "1.005",
+        "abc",
+        "NaN",
+        "Infinity",
+        "1e20",
+        "1e3",
+        "1E+400",
+        " 100.00 ",
+        "100.00 ",
+        "+100",
+        "1,000.00",
+        "1_000",
+        ".5",
+        "5.",
+        "",
+        "１００",  # full-width digits
+        "٣",  # Arabic-Indic digit
+        "1000000000000.00",
+        True,
+        None,
+        12,
+        [],
+    ],
+)
 def test_floats_sub_fen_and_junk_are_refused(bad: object) -> None:
     with pytest.raises(ValidationError):
         Payment.model_validate({"amount": bad})
@@ -42,5 +69,27 @@ def test_sum_in_yuan_equals_sum_in_fen(fens: list[int]) -> None:
     assert sum((from_fen(f) for f in fens), Decimal("0")) == from_fen(sum(fens))
 
 
-def test_parse_money_accepts_integers() -> None:
-    assert parse_money(12) == Decimal("12.00")
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("12", "12.00"),
+        ("12.5", "12.50"),
+        ("-0.01", "-0.01"),
+        ("999999999999.99", "999999999999.99"),
+    ],
+)
+def test_plain_decimal_strings_are_taken(text: str, amount: str) -> None:
+    assert parse_money(text) == Decimal(amount)
+
+
+def test_decimals_from_the_code_pass_but_not_sub_fen_ones() -> None:
+    assert parse_money(Decimal("3")) == Decimal("3.00")
+    with pytest.raises(ValueError, match="two decimal places"):
+        parse_money(Decimal("0.001"))
+
+
+@given(st.integers(min_value=-(10**14) + 1, max_value=10**14 - 1))
+def test_every_amount_written_plainly_round_trips(fen: int) -> None:
+    text = format(from_fen(fen), "f")
+    assert parse_money(text) == from_fen(fen)
+    assert Payment.model_validate({"amount": text}).model_dump(mode="json") == {"amount": text}

@@ -1,11 +1,78 @@
-"""Helpers: a small county registered in enrollment and visible in contribution's roster."""
+"""Helpers shared by contribution's tests: a small county registered in enrollment and
+visible in contribution's roster, direct reads of the database and the stream, and the
+steps of a collection year."""
 
 from dataclasses import dataclass, field
 
+import nats
+from sqlalchemy import text
+
 from deploy.local.demo import demo_credit_code
+from shared.contracts import EventEnvelope
+from shared.data.db import make_engine
+from shared.data.ids import citizen_check_char
 from tests.conftest import auth_headers
-from tests.enrollment.integration.test_registration import citizen_id
 from tests.shared.integration.helpers import eventually
+
+
+def citizen_id(birth: str = "19800315", seq: str = "123") -> str:
+    """A valid citizen id (GB 11643 check character) from a birth date and a sequence."""
+    first17 = "330522" + birth + seq
+    return first17 + citizen_check_char(first17)
+
+
+async def scalar(platform, sql: str) -> object:
+    """One value read straight from the test's database."""
+    engine = make_engine(platform.database_url)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(text(sql))).scalar_one()
+    finally:
+        await engine.dispose()
+
+
+async def publish(platform, envelope: EventEnvelope, msg_id: str | None = None) -> None:
+    """Publish an event on the test's stream as another service would."""
+    nc = await nats.connect(platform.nats_url)
+    try:
+        await nc.jetstream().publish(
+            platform.subject_prefix + envelope.subject,
+            envelope.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": msg_id or str(envelope.event_id)},
+        )
+    finally:
+        await nc.close()
+
+
+async def stream_messages(platform) -> int:
+    """How many messages the test's stream holds."""
+    nc = await nats.connect(platform.nats_url)
+    try:
+        return (await nc.jetstream().stream_info(platform.stream_name)).state.messages
+    finally:
+        await nc.close()
+
+
+async def consumer_state(platform, handler_name: str) -> tuple[int, int, int]:
+    """A handler's durable consumer: (messages delivered, not yet delivered, awaiting ack)."""
+    nc = await nats.connect(platform.nats_url)
+    try:
+        info = await nc.jetstream().consumer_info(
+            platform.stream_name, handler_name.replace(".", "-")
+        )
+        return info.delivered.consumer_seq or 0, info.num_pending or 0, info.num_ack_pending or 0
+    finally:
+        await nc.close()
+
+
+async def balances(client, platform, person_id: str, as_of: str) -> dict[str, str]:
+    """A person's account balances in enrollment on a date, by account kind."""
+    r = await client.get(
+        f"/v1/enrollment/persons/{person_id}/accounts",
+        params={"as_of": as_of},
+        headers=auth_headers(platform, "auditor"),
+    )
+    return {a["kind"]: a["balance"] for a in r.json()}
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Changes to approved bases, each approved by a second user."""

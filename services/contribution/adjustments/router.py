@@ -1,0 +1,81 @@
+"""HTTP routes for changes to approved bases: submit, then approve or reject (four eyes)."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from services.contribution.adjustments import service
+from services.contribution.adjustments.schemas import (
+    AdjustmentDecisionIn,
+    AdjustmentIn,
+    AdjustmentOut,
+)
+from services.contribution.domain.review import ReviewStatus
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.observability import request_id_of
+from shared.http.pagination import MAX_OFFSET, Page
+
+router = APIRouter(prefix="/v1/contribution", tags=["declarations"], responses=PROBLEM_RESPONSES)
+REVIEWERS = ("clerk", "finance")
+
+
+@router.post(
+    "/declarations/{declaration_id}/adjustments", status_code=201, response_model=AdjustmentOut
+)
+async def submit_adjustment(
+    declaration_id: uuid.UUID,
+    body: AdjustmentIn,
+    idem: Idempotent,
+    who: Annotated[Principal, Depends(require_roles(*REVIEWERS))],
+) -> JSONResponse:
+    """Submit a change to an approved declaration (a corrected wage or a late joiner, from a
+    month on); it is in force once another user approves it. Use Idempotency-Key so that a
+    retry is not recorded twice."""
+    return await idem.answer(
+        service.submit(idem.session, declaration_id, body, who, idem.request_id)
+    )
+
+
+@router.get("/adjustments", response_model=Page[AdjustmentOut])
+async def list_adjustments(
+    session: ReadSession,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+    status: ReviewStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Page[AdjustmentOut]:
+    """Changes to bases by status; `status=submitted` is the queue waiting for review."""
+    return await service.list_adjustments(session, status, limit, offset, who)
+
+
+@router.post("/adjustments/{adjustment_id}/approve", response_model=AdjustmentOut)
+async def approve_adjustment(
+    adjustment_id: uuid.UUID,
+    body: AdjustmentDecisionIn,
+    request: Request,
+    session: WriteSession,
+    who: Annotated[Principal, Depends(require_roles(*REVIEWERS))],
+) -> AdjustmentOut:
+    """Approve a change (someone other than its submitter): the base is in force from its
+    month, and supplementary plans make up months already planned."""
+    return await service.decide(
+        session, adjustment_id, True, body.note, who, request_id_of(request)
+    )
+
+
+@router.post("/adjustments/{adjustment_id}/reject", response_model=AdjustmentOut)
+async def reject_adjustment(
+    adjustment_id: uuid.UUID,
+    body: AdjustmentDecisionIn,
+    request: Request,
+    session: WriteSession,
+    who: Annotated[Principal, Depends(require_roles(*REVIEWERS))],
+) -> AdjustmentOut:
+    """Reject a change, saying why; nothing changes what is owed."""
+    return await service.decide(
+        session, adjustment_id, False, body.note, who, request_id_of(request)
+    )

@@ -1,0 +1,186 @@
+"""Changing approved bases: a change is submitted, and in force only once a second user
+approves it (never the one who submitted it)."""
+
+import uuid
+from datetime import date
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.contribution import audit_trail
+from services.contribution.adjustments import repository
+from services.contribution.adjustments.schemas import AdjustmentIn, AdjustmentOut
+from services.contribution.declarations import repository as declarations
+from services.contribution.declarations.schemas import DeclarationStatus
+from services.contribution.domain.bases import Limits, clamp_base, wage_problem
+from services.contribution.domain.review import (
+    REVIEW_STATUS_LABELS,
+    ReviewStatus,
+    second_pair_of_eyes,
+)
+from services.contribution.models import Base, BaseAdjustment, Declaration
+from shared.http.auth import Principal
+from shared.http.citizen_ids import shown_citizen_id
+from shared.http.errors import ProblemError
+from shared.http.pagination import Page
+
+
+def present(adjustment: BaseAdjustment, who: Principal) -> AdjustmentOut:
+    """A change as this caller may see it."""
+    status = ReviewStatus(adjustment.status)
+    out = AdjustmentOut.model_validate(
+        {**adjustment.model_dump(), "status": status, "status_label": REVIEW_STATUS_LABELS[status]}
+    )
+    out.citizen_id = shown_citizen_id(out.citizen_id, who)
+    return out
+
+
+async def _approved_declaration(session: AsyncSession, declaration_id: uuid.UUID) -> Declaration:
+    declaration = await declarations.get(session, declaration_id, lock=True)
+    if declaration is None:
+        raise ProblemError(404, "declaration_not_found", f"No declaration {declaration_id}.")
+    if declaration.status != DeclarationStatus.approved.value:
+        raise ProblemError(
+            409,
+            "declaration_status_conflict",
+            f"A {declaration.status} declaration cannot be adjusted.",
+            declaration_status=declaration.status,
+        )
+    return declaration
+
+
+async def _refuse_lowering_planned_months(
+    session: AsyncSession, declaration: Declaration, citizen_id: str, from_month: int, base
+) -> None:
+    """A lowered base may not reach back into planned months: that would need a refund."""
+    current = await declarations.base_in_force(session, declaration.year, citizen_id, from_month)
+    since = date(declaration.year, from_month, 1)
+    if (
+        current is not None
+        and base < current.base
+        and await declarations.planned_since(session, citizen_id, since)
+    ):
+        raise ProblemError(
+            409,
+            "adjustment_lowers_planned_month",
+            "Months from then on are already planned; lowering their base needs a refund. "
+            "Choose a later from_month.",
+            field="from_month",
+        )
+
+
+async def submit(
+    session: AsyncSession,
+    declaration_id: uuid.UUID,
+    body: AdjustmentIn,
+    who: Principal,
+    request_id: str | None,
+) -> AdjustmentOut:
+    """Submit a change to an approved declaration: a corrected wage or a late joiner, from a
+    month on. Nothing changes what is owed until another user approves it."""
+    declaration = await _approved_declaration(session, declaration_id)
+    problem = wage_problem(body.wage)
+    if problem:
+        raise ProblemError(422, "wage_implausible", f"wage: {problem}.", field="wage")
+    clamped = clamp_base(
+        body.wage, Limits(declaration.average_wage, declaration.floor, declaration.cap)
+    )
+    await _refuse_lowering_planned_months(
+        session, declaration, body.citizen_id, body.from_month, clamped.base
+    )
+    adjustment = await repository.add(
+        session,
+        BaseAdjustment(
+            declaration_id=declaration.id,
+            citizen_id=body.citizen_id,
+            name=body.name,
+            from_month=body.from_month,
+            declared_wage=body.wage,
+            base=clamped.base,
+            clamp=clamped.clamp,
+            reason=body.reason,
+            status=ReviewStatus.submitted.value,
+            submitted_by=who.subject,
+        ),
+    )
+    note = f"…{body.citizen_id[-4:]} from month {body.from_month}: {body.reason}"
+    await declarations.add_log(session, declaration.id, "adjustment_submitted", who.subject, note)
+    await audit_trail.record(
+        session, who, request_id, "adjustment.submitted", "base_adjustment", adjustment.id
+    )
+    return present(adjustment, who)
+
+
+async def decide(
+    session: AsyncSession,
+    adjustment_id: uuid.UUID,
+    approve: bool,
+    note: str | None,
+    who: Principal,
+    request_id: str | None,
+) -> AdjustmentOut:
+    """Approve (the base comes into force from its month) or reject with a note; only a
+    user other than the submitter may decide."""
+    adjustment = await repository.get(session, adjustment_id, lock=True)
+    if adjustment is None:
+        raise ProblemError(404, "adjustment_not_found", f"No adjustment {adjustment_id}.")
+    if adjustment.status != ReviewStatus.submitted.value:
+        raise ProblemError(
+            409, "adjustment_decided", f"The adjustment is already {adjustment.status}."
+        )
+    if not second_pair_of_eyes(who.subject, adjustment.submitted_by):
+        raise ProblemError(
+            403,
+            "four_eyes_required",
+            "A change to a base is approved by someone other than its submitter.",
+        )
+    if not approve and not note:
+        raise ProblemError(422, "note_required", "Say why the change is rejected.", field="note")
+    declaration = await _approved_declaration(session, adjustment.declaration_id)
+    base_id = None
+    if approve:
+        # Plans may have been made since the change was submitted: check again.
+        await _refuse_lowering_planned_months(
+            session, declaration, adjustment.citizen_id, adjustment.from_month, adjustment.base
+        )
+        base_id = await repository.put_in_force(
+            session,
+            Base(
+                year=declaration.year,
+                citizen_id=adjustment.citizen_id,
+                unit_id=declaration.unit_id,
+                from_month=adjustment.from_month,
+                base=adjustment.base,
+                declared_wage=adjustment.declared_wage,
+                clamp=adjustment.clamp,
+                source="adjustment",
+                declaration_id=declaration.id,
+                reason=adjustment.reason,
+                recorded_by=who.subject,
+            ),
+        )
+    status = ReviewStatus.approved if approve else ReviewStatus.rejected
+    decided = await repository.decide(session, adjustment, status.value, who.subject, note, base_id)
+    await declarations.add_log(
+        session, declaration.id, f"adjustment_{status.value}", who.subject, note
+    )
+    await audit_trail.record(
+        session, who, request_id, f"adjustment.{status.value}", "base_adjustment", adjustment.id
+    )
+    return present(decided, who)
+
+
+async def list_adjustments(
+    session: AsyncSession, status: ReviewStatus | None, limit: int, offset: int, who: Principal
+) -> Page[AdjustmentOut]:
+    """Changes by status: the queue of those waiting for a second pair of eyes."""
+    rows, total = await repository.search(session, status.value if status else None, limit, offset)
+    return Page[AdjustmentOut](
+        items=[present(a, who) for a in rows], total=total, limit=limit, offset=offset
+    )
+
+
+async def of_declaration(
+    session: AsyncSession, declaration_id: uuid.UUID, who: Principal
+) -> list[AdjustmentOut]:
+    """A declaration's changes, oldest first."""
+    return [present(a, who) for a in await repository.of_declaration(session, declaration_id)]

@@ -1,0 +1,70 @@
+"""Request and response bodies for unit audits."""
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from services.contribution.domain.findings import FindingStatus
+from shared.data.money import Money
+
+
+class AuditIn(BaseModel):
+    """Audit one unit's year, as things stand on a date (today by default)."""
+
+    unit_id: uuid.UUID
+    year: int = Field(ge=2014, le=2100)
+    as_of: date | None = None
+
+
+class YearlyRunIn(BaseModel):
+    """Audit every unit for a year."""
+
+    year: int = Field(ge=2014, le=2100)
+    as_of: date | None = None
+
+
+class FindingOut(BaseModel):
+    """One finding."""
+
+    id: uuid.UUID
+    kind: str
+    citizen_id: str | None
+    name: str | None
+    period: date | None
+    amount: Money | None
+    detail: str
+    status: FindingStatus
+    resolution_note: str | None
+    resolved_by: str | None
+    resolved_at: datetime | None
+
+
+class AuditOut(BaseModel):
+    """An audit with its findings counted by kind and status."""
+
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    year: int
+    kind: str
+    opened_by: str
+    opened_at: datetime
+    as_of: date
+    counts: dict[str, dict[str, int]]
+    findings: list[FindingOut] | None = None
+
+
+class YearlyRunOut(BaseModel):
+    """What a yearly run did."""
+
+    year: int
+    audited_units: int
+    already_audited: int
+    findings: dict[str, dict[str, int]]
+
+
+class ResolutionIn(BaseModel):
+    """Close a finding with a note."""
+
+    status: FindingStatus
+    note: str = Field(min_length=2, max_length=1000)

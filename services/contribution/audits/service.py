@@ -1,0 +1,126 @@
+"""Opening audits of units' years, and following their findings up."""
+
+import uuid
+from datetime import date
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.contribution import audit_trail
+from services.contribution.audits import repository
+from services.contribution.audits.schemas import (
+    AuditIn,
+    AuditOut,
+    FindingOut,
+    ResolutionIn,
+    YearlyRunIn,
+    YearlyRunOut,
+)
+from services.contribution.domain.findings import (
+    FindingStatus,
+    FindingTransitionRefused,
+    close,
+    merged_counts,
+)
+from services.contribution.models import Audit, AuditFinding
+from services.contribution.parameters.service import plausible_date, plausible_year
+from services.contribution.roster import repository as roster
+from shared.http.auth import Principal
+from shared.http.citizen_ids import shown_citizen_id
+from shared.http.errors import ProblemError
+
+
+def _finding_out(finding: AuditFinding, who: Principal) -> FindingOut:
+    out = FindingOut.model_validate(finding, from_attributes=True)
+    if out.citizen_id:
+        out.citizen_id = shown_citizen_id(out.citizen_id, who)
+    return out
+
+
+async def _present(session: AsyncSession, audit: Audit, who: Principal) -> AuditOut:
+    """An audit with its counts and every finding."""
+    counts = await repository.counts(session, [audit.id])
+    out = AuditOut(**audit.model_dump(), counts=counts[audit.id])
+    out.findings = [_finding_out(f, who) for f in await repository.findings(session, [audit.id])]
+    return out
+
+
+async def open_audit(
+    session: AsyncSession, body: AuditIn, who: Principal, request_id: str | None
+) -> AuditOut:
+    """Open an audit of a unit's year and compute its automatic findings at once."""
+    as_of = plausible_date(body.as_of or date.today(), "as_of")
+    plausible_year(body.year, "year")
+    if await roster.get_unit(session, body.unit_id) is None:
+        raise ProblemError(404, "unit_not_found", f"No unit {body.unit_id} on the roster.")
+    opened = await repository.open_audits(
+        session, [body.unit_id], body.year, "manual", who.subject, as_of
+    )
+    await repository.find_all(session, opened, body.year, as_of)
+    audit = await repository.get(session, opened[0][0])
+    assert audit is not None  # opened in this transaction
+    await audit_trail.record(
+        session, who, request_id, "audit.opened", "audit", audit.id, year=body.year
+    )
+    return await _present(session, audit, who)
+
+
+async def yearly_run(
+    session: AsyncSession, body: YearlyRunIn, who: Principal, request_id: str | None
+) -> YearlyRunOut:
+    """Audit every unit with staff or a declaration in the year, once per unit and year."""
+    as_of = plausible_date(body.as_of or date.today(), "as_of")
+    plausible_year(body.year, "year")
+    units = await repository.units_to_audit(session, body.year)
+    opened = await repository.open_audits(session, units, body.year, "yearly", who.subject, as_of)
+    await repository.find_all(session, opened, body.year, as_of)
+    counts = await repository.counts(session, [a for a, _ in opened])
+    await audit_trail.record(
+        session, who, request_id, "audit.yearly_run", "audit_year", body.year, units=len(opened)
+    )
+    return YearlyRunOut(
+        year=body.year,
+        audited_units=len(opened),
+        already_audited=len(units) - len(opened),
+        findings=merged_counts(counts),
+    )
+
+
+async def list_audits(
+    session: AsyncSession, year: int | None, unit_id: uuid.UUID | None, limit: int, offset: int
+) -> list[AuditOut]:
+    """Audits, newest first, with their finding counts."""
+    audits = await repository.search(session, year, unit_id, limit, offset)
+    counts = await repository.counts(session, [a.id for a in audits])
+    return [AuditOut(**a.model_dump(), counts=counts[a.id]) for a in audits]
+
+
+async def get_audit(session: AsyncSession, audit_id: uuid.UUID, who: Principal) -> AuditOut:
+    """An audit with every finding."""
+    audit = await repository.get(session, audit_id)
+    if audit is None:
+        raise ProblemError(404, "audit_not_found", f"No audit {audit_id}.")
+    return await _present(session, audit, who)
+
+
+async def resolve_finding(
+    session: AsyncSession,
+    finding_id: uuid.UUID,
+    body: ResolutionIn,
+    who: Principal,
+    request_id: str | None,
+) -> FindingOut:
+    """Resolve or dismiss an open finding, with a note of what was done."""
+    if body.status is FindingStatus.open:  # refused before looking anything up
+        raise ProblemError(422, "resolution_status_invalid", "Resolve or dismiss.", field="status")
+    finding = await repository.finding_for_update(session, finding_id)
+    if finding is None:
+        raise ProblemError(404, "finding_not_found", f"No finding {finding_id}.")
+    try:
+        status = close(FindingStatus(finding.status), body.status)
+    except FindingTransitionRefused as refused:
+        raise ProblemError(409, refused.code, str(refused)) from refused
+    closed = await repository.close_finding(session, finding, status.value, body.note, who.subject)
+    await audit_trail.record(
+        session, who, request_id, f"finding.{status.value}", "audit_finding", finding_id
+    )
+    return _finding_out(closed, who)

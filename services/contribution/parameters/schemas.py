@@ -1,0 +1,65 @@
+"""Request and response bodies for contribution's policy parameters."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class ParameterName(StrEnum):
+    """The parameters contribution uses; what each value means is in docs/contribution.md."""
+
+    basic_unit_rate = "rate.basic_unit"
+    basic_individual_rate = "rate.basic_individual"
+    annuity_unit_rate = "rate.annuity_unit"
+    annuity_individual_rate = "rate.annuity_individual"
+    floor_ratio = "base.floor_ratio"
+    cap_ratio = "base.cap_ratio"
+    late_fee_daily_rate = "late_fee.daily_rate"
+    due_day = "plan.due_day"
+    deadline_month = "declaration.deadline_month"
+    average_monthly_wage = "average_monthly_wage"
+
+
+# Plausible ranges: a typo should be refused, not become policy.
+RANGES: dict[ParameterName, tuple[Decimal, Decimal]] = {
+    ParameterName.basic_unit_rate: (Decimal(0), Decimal("0.5")),
+    ParameterName.basic_individual_rate: (Decimal(0), Decimal("0.5")),
+    ParameterName.annuity_unit_rate: (Decimal(0), Decimal("0.5")),
+    ParameterName.annuity_individual_rate: (Decimal(0), Decimal("0.5")),
+    ParameterName.floor_ratio: (Decimal("0.1"), Decimal(1)),
+    ParameterName.cap_ratio: (Decimal(1), Decimal(10)),
+    ParameterName.late_fee_daily_rate: (Decimal(0), Decimal("0.01")),
+    ParameterName.due_day: (Decimal(1), Decimal(31)),
+    ParameterName.deadline_month: (Decimal(1), Decimal(12)),
+    ParameterName.average_monthly_wage: (Decimal(100), Decimal(1_000_000)),
+}
+
+
+class ParameterIn(BaseModel):
+    """A new version of a parameter, in force from a date."""
+
+    name: ParameterName
+    effective_from: date
+    value: Decimal = Field(max_digits=14, decimal_places=6)
+    note: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _in_range(self) -> "ParameterIn":
+        low, high = RANGES[self.name]
+        if not low <= self.value <= high:
+            raise ValueError(f"{self.name.value} must lie between {low} and {high}")
+        return self
+
+
+class ParameterOut(BaseModel):
+    """A recorded parameter version."""
+
+    id: int
+    name: str
+    effective_from: date
+    value: str
+    note: str | None
+    recorded_by: str
+    recorded_at: datetime

@@ -1,0 +1,109 @@
+"""Policy parameters (dated versions, added by admins) and the plausible range of dates."""
+
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.contribution import audit_trail
+from services.contribution.config import get_settings
+from services.contribution.domain.periods import add_months, month_end, outside, parse_period
+from services.contribution.models import Parameter
+from services.contribution.parameters import repository
+from services.contribution.parameters.schemas import ParameterIn, ParameterName, ParameterOut
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+
+
+def present(parameter: Parameter) -> ParameterOut:
+    """A version as the API shows it (value as an exact string)."""
+    return ParameterOut(
+        id=parameter.id or 0,
+        name=parameter.name,
+        effective_from=parameter.effective_from,
+        value=format(Decimal(parameter.value).normalize(), "f"),
+        note=parameter.note,
+        recorded_by=parameter.recorded_by,
+        recorded_at=parameter.recorded_at,
+    )
+
+
+async def list_parameters(session: AsyncSession, name: ParameterName | None) -> list[ParameterOut]:
+    """Every version of every parameter (or of one), oldest first."""
+    return [present(p) for p in await repository.versions(session, name.value if name else None)]
+
+
+async def add_parameter(
+    session: AsyncSession, body: ParameterIn, who: Principal, request_id: str | None
+) -> ParameterOut:
+    """Record a new version; calculations already made keep the versions they used."""
+    plausible_date(body.effective_from, "effective_from", latest_years_ahead=2)
+    row = await repository.add(
+        session,
+        Parameter(
+            name=body.name.value,
+            effective_from=body.effective_from,
+            value=body.value,
+            note=body.note,
+            recorded_by=who.subject,
+        ),
+    )
+    out = present(row)
+    await audit_trail.record(
+        session,
+        who,
+        request_id,
+        "parameter.added",
+        "parameter",
+        out.id,
+        name=out.name,
+        effective_from=out.effective_from,
+        value=out.value,
+    )
+    return out
+
+
+def plausible_date(
+    value: date, field: str, *, today: date | None = None, latest_years_ahead: int = 0
+) -> date:
+    """The date, or a 422 naming the field when it lies outside the system's range: from
+    the configured earliest date to today (or that many years ahead)."""
+    today = today or date.today()
+    latest = date(today.year + latest_years_ahead, 12, 31) if latest_years_ahead else today
+    problem = outside(value, get_settings().earliest_date, latest)
+    if problem:
+        raise ProblemError(422, "date_implausible", f"{field}: {problem}.", field=field)
+    return value
+
+
+def plausible_period(text: str, field: str = "period", *, today: date | None = None) -> date:
+    """A month written YYYY-MM within the system's range: not before its earliest month, and
+    at most the configured number of months ahead of today."""
+    try:
+        period = parse_period(text)
+    except ValueError as exc:
+        raise ProblemError(
+            422, "period_invalid", f"{field} must be a month written YYYY-MM.", field=field
+        ) from exc
+    settings = get_settings()
+    today = today or date.today()
+    latest = month_end(add_months(today.replace(day=1), settings.plan_months_ahead))
+    earliest = settings.earliest_date.replace(day=1)
+    problem = outside(period, earliest, latest)
+    if problem:
+        raise ProblemError(422, "period_implausible", f"{field}: {problem}.", field=field)
+    return period
+
+
+def plausible_year(year: int, field: str, *, years_ahead: int = 0) -> int:
+    """The year, or a 422 naming the field when it lies before the system's records begin
+    or more than `years_ahead` years after this one."""
+    earliest, latest = get_settings().earliest_date.year, date.today().year + years_ahead
+    if not earliest <= year <= latest:
+        raise ProblemError(
+            422,
+            "year_implausible",
+            f"{field} must lie between {earliest} and {latest}.",
+            field=field,
+        )
+    return year

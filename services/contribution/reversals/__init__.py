@@ -1,0 +1,1 @@
+"""Reversing a receipt recorded in error, approved by a second user."""

@@ -1,0 +1,68 @@
+"""HTTP routes for reversing a receipt recorded in error: ask, then approve or reject."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from services.contribution.domain.review import ReviewStatus
+from services.contribution.reversals import service
+from services.contribution.reversals.schemas import ReversalDecisionIn, ReversalIn, ReversalOut
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.observability import request_id_of
+from shared.http.pagination import MAX_OFFSET, Page
+
+router = APIRouter(prefix="/v1/contribution", tags=["receipts"], responses=PROBLEM_RESPONSES)
+CASHIERS = ("clerk", "finance")
+
+
+@router.post("/receipts/{receipt_id}/reversals", status_code=201, response_model=ReversalOut)
+async def submit_reversal(
+    receipt_id: uuid.UUID,
+    body: ReversalIn,
+    idem: Idempotent,
+    who: Annotated[Principal, Depends(require_roles(*CASHIERS))],
+) -> JSONResponse:
+    """Ask for a receipt recorded in error to be reversed (only while none of its money has
+    paid a plan); it takes effect once another user approves."""
+    return await idem.answer(service.submit(idem.session, receipt_id, body, who, idem.request_id))
+
+
+@router.get("/receipt-reversals", response_model=Page[ReversalOut])
+async def list_reversals(
+    session: ReadSession,
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
+    status: ReviewStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Page[ReversalOut]:
+    """Reversals by status; `status=submitted` is the queue waiting for review."""
+    return await service.list_reversals(session, status, limit, offset)
+
+
+@router.post("/receipt-reversals/{reversal_id}/approve", response_model=ReversalOut)
+async def approve_reversal(
+    reversal_id: uuid.UUID,
+    body: ReversalDecisionIn,
+    request: Request,
+    session: WriteSession,
+    who: Annotated[Principal, Depends(require_roles(*CASHIERS))],
+) -> ReversalOut:
+    """Approve (neither the one who asked nor the one who recorded the receipt): its money
+    leaves the unit's credit."""
+    return await service.decide(session, reversal_id, True, body.note, who, request_id_of(request))
+
+
+@router.post("/receipt-reversals/{reversal_id}/reject", response_model=ReversalOut)
+async def reject_reversal(
+    reversal_id: uuid.UUID,
+    body: ReversalDecisionIn,
+    request: Request,
+    session: WriteSession,
+    who: Annotated[Principal, Depends(require_roles(*CASHIERS))],
+) -> ReversalOut:
+    """Reject a reversal, saying why; the receipt stands."""
+    return await service.decide(session, reversal_id, False, body.note, who, request_id_of(request))

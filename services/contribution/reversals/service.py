@@ -1,0 +1,135 @@
+"""Reversing a receipt recorded in error: asked by one user, approved by another (neither
+the one who asked nor the one who recorded the receipt). Only a receipt none of whose money
+has paid a plan can be reversed: undoing a payment would reopen plans and take back
+account credits already sent to enrollment, which is not built."""
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.contribution import audit_trail
+from services.contribution.domain.review import (
+    REVIEW_STATUS_LABELS,
+    ReviewStatus,
+    second_pair_of_eyes,
+)
+from services.contribution.models import Receipt, ReceiptReversal
+from services.contribution.reversals import repository
+from services.contribution.reversals.schemas import ReversalIn, ReversalOut
+from services.contribution.settlement import repository as settlement
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.http.pagination import Page
+
+
+def present(reversal: ReceiptReversal) -> ReversalOut:
+    """A reversal with its status label."""
+    status = ReviewStatus(reversal.status)
+    return ReversalOut.model_validate(
+        {**reversal.model_dump(), "status": status, "status_label": REVIEW_STATUS_LABELS[status]}
+    )
+
+
+async def _unused_receipt(session: AsyncSession, receipt_id: uuid.UUID, *, lock: bool) -> Receipt:
+    receipt = await repository.receipt(session, receipt_id, lock=lock)
+    if receipt is None:
+        raise ProblemError(404, "receipt_not_found", f"No receipt {receipt_id}.")
+    if receipt.unallocated != receipt.amount:
+        raise ProblemError(
+            409,
+            "receipt_allocated",
+            "Part of this receipt has already paid plans; reversing it would reopen them and "
+            "take back account credits, which is not supported.",
+        )
+    return receipt
+
+
+async def submit(
+    session: AsyncSession,
+    receipt_id: uuid.UUID,
+    body: ReversalIn,
+    who: Principal,
+    request_id: str | None,
+) -> ReversalOut:
+    """Ask for a receipt to be reversed; nothing changes until another user approves."""
+    receipt = await _unused_receipt(session, receipt_id, lock=True)
+    existing = await repository.pending_or_done(session, receipt_id)
+    if existing is not None:
+        raise ProblemError(
+            409,
+            "reversal_exists",
+            f"The receipt already has a {existing.status} reversal.",
+            reversal_id=str(existing.id),
+        )
+    reversal = await repository.add(
+        session,
+        ReceiptReversal(
+            receipt_id=receipt.id,
+            unit_id=receipt.unit_id,
+            amount=receipt.amount,
+            reason=body.reason,
+            status=ReviewStatus.submitted.value,
+            submitted_by=who.subject,
+        ),
+    )
+    await audit_trail.record(
+        session, who, request_id, "receipt_reversal.submitted", "receipt_reversal", reversal.id
+    )
+    return present(reversal)
+
+
+async def decide(
+    session: AsyncSession,
+    reversal_id: uuid.UUID,
+    approve: bool,
+    note: str | None,
+    who: Principal,
+    request_id: str | None,
+) -> ReversalOut:
+    """Approve (the receipt's money leaves the unit's credit) or reject with a note."""
+    reversal = await repository.get(session, reversal_id)
+    if reversal is None:
+        raise ProblemError(404, "reversal_not_found", f"No reversal {reversal_id}.")
+    # The unit first, as allocation does, so that the two cannot deadlock.
+    await settlement.lock_units(session, [reversal.unit_id])
+    reversal = await repository.get(session, reversal_id, lock=True)
+    assert reversal is not None  # reversals are never deleted
+    if reversal.status != ReviewStatus.submitted.value:
+        raise ProblemError(409, "reversal_decided", f"The reversal is already {reversal.status}.")
+    receipt = await repository.receipt(session, reversal.receipt_id, lock=True)
+    assert receipt is not None
+    if not second_pair_of_eyes(who.subject, reversal.submitted_by, receipt.recorded_by):
+        raise ProblemError(
+            403,
+            "four_eyes_required",
+            "A reversal is approved by someone other than who asked for it and who recorded "
+            "the receipt.",
+        )
+    if not approve and not note:
+        raise ProblemError(422, "note_required", "Say why the reversal is rejected.", field="note")
+    if approve:
+        await _unused_receipt(session, reversal.receipt_id, lock=True)
+        await repository.take_out_of_credit(session, reversal.receipt_id)
+    status = ReviewStatus.approved if approve else ReviewStatus.rejected
+    decided = await repository.decide(session, reversal, status.value, who.subject, note)
+    await audit_trail.record(
+        session,
+        who,
+        request_id,
+        f"receipt_reversal.{status.value}",
+        "receipt_reversal",
+        reversal.id,
+        receipt_id=reversal.receipt_id,
+        amount=reversal.amount,
+    )
+    return present(decided)
+
+
+async def list_reversals(
+    session: AsyncSession, status: ReviewStatus | None, limit: int, offset: int
+) -> Page[ReversalOut]:
+    """Reversals by status; `submitted` is the queue waiting for review."""
+    rows, total = await repository.search(session, status.value if status else None, limit, offset)
+    return Page[ReversalOut](
+        items=[present(r) for r in rows], total=total, limit=limit, offset=offset
+    )

@@ -1,0 +1,28 @@
+"""Answers of the roster: persons liable for contributions and their liability."""
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel
+
+
+class IntervalOut(BaseModel):
+    """A stretch in which the person owes contributions through a unit (end exclusive)."""
+
+    unit_id: uuid.UUID
+    start_on: date
+    end_on: date | None
+
+
+class RosterPersonOut(BaseModel):
+    """A person liable for contributions."""
+
+    id: uuid.UUID
+    citizen_id: str
+    name: str
+    unit_id: uuid.UUID
+    unit_credit_code: str
+    staff_category: str
+    joined_on: date
+    status: str
+    liability: list[IntervalOut] = []
