@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from deploy.local.demo import PoliteClient, load_demo
+from deploy.local.demo import RETIREES, STAFF, UNITS, PoliteClient, load_demo
 from deploy.local.demo_budget import load_budget_demo
 from deploy.local.demo_contribution import load_contribution_demo
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
@@ -36,6 +36,12 @@ class LocalRunSettings(BaseSettings):
     budget_port: int = 8104
     local_demo: bool = True
     workers: int = 1
+
+
+def _transfers(stats: dict) -> int:
+    """Transfer rows (in and out) among the year's status changes."""
+    by_type = stats.get("changes_by_type", {})
+    return by_type.get("transfer_in", 0) + by_type.get("transfer_out", 0)
 
 
 def _already_running(lock: Path) -> int | None:
@@ -109,15 +115,16 @@ def main() -> int:
         token = _token(gateway, "clerk", "clerk-demo")
         if s.local_demo:
             print(
-                "loading the demo county (308 units, 11,500 staff, 2,500 retirees; "
-                "fast on later runs) ...",
+                f"loading the demo county ({UNITS} units, {STAFF:,} staff, {RETIREES:,} "
+                "retirees; fast on later runs) ...",
                 flush=True,
             )
             stats = load_demo(gateway)
             print(
                 f"demo county: {stats['insured_at_year_end']} insured at the end of 2020 "
                 f"against a target of {stats['target']} ({stats['coverage_percent']}%), "
-                f"{stats['changes_total']} status changes in 2020, "
+                f"{stats['changes_total']} status changes in 2020 ({_transfers(stats)} "
+                "transfers), "
                 f"{stats['retired_at_year_end']} retirees"
             )
             with PoliteClient(base_url=gateway, timeout=300) as client:
