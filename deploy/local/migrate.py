@@ -41,8 +41,7 @@ async def ensure_database(url: str) -> None:
 def migrate_all(url: str) -> None:
     """Upgrade every service schema and the gateway's to its head revision."""
     for service in SCHEMAS:
-        # "heads": a tree may briefly hold parallel branches while features land together.
-        command.upgrade(alembic_config(service, url), "heads")
+        command.upgrade(alembic_config(service, url), "head")
 
 
 def main() -> None:
