@@ -9,6 +9,7 @@ from services.payout.certification.scheduler import daily_suspensions
 from services.payout.config import get_settings
 from services.payout.death.router import router as death_router
 from services.payout.determinations.router import router as determinations_router
+from services.payout.differences.router import router as differences_router
 from services.payout.events import HANDLERS
 from services.payout.ledger.router import router as ledger_router
 from services.payout.parameters.router import router as parameters_router
@@ -30,6 +31,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         routers=[
             parameters_router,
             determinations_router,
+            differences_router,
             payroll_router,
             accounts_router,
             banking_router,

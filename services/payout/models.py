@@ -171,7 +171,7 @@ class Payment(SQLModel, table=True):
             "program",
             "period",
             unique=True,
-            postgresql_where=text("status <> 'reissued'"),
+            postgresql_where=text("status <> 'reissued' AND difference_id IS NULL"),
         ),
         Index("payment_batch", "batch_id"),
         Index(
@@ -197,6 +197,8 @@ class Payment(SQLModel, table=True):
     status: str = "sent"
     reason_code: str | None = None
     reissue_of: uuid.UUID | None = None
+    # Back pay of a recalculation difference (its id): beside the month's regular line.
+    difference_id: uuid.UUID | None = None
     result_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = _now_column()
 
@@ -364,4 +366,35 @@ class DeathNotice(SQLModel, table=True):
     person_id: uuid.UUID = Field(primary_key=True)
     date_of_death: date
     source_event_id: uuid.UUID
+    created_at: datetime = _now_column()
+
+
+class BenefitDifference(SQLModel, table=True):
+    """A difference found when a determination was approved (determination_id) for a month
+    already paid: back pay (paid by the next run) or a recovery (a recovery case); its id
+    is the back-pay payment's or the case's key."""
+
+    __tablename__ = "benefit_difference"
+    __table_args__ = (
+        UniqueConstraint("determination_id", "program", "month", name="benefit_difference_once"),
+        Index("benefit_difference_person", "person_id", "month"),
+        Index(
+            "benefit_difference_pending",
+            "status",
+            postgresql_where=text("status = 'pending'"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    determination_id: uuid.UUID
+    program: str
+    month: date
+    settled: Decimal = _money()
+    due: Decimal = _money()
+    amount: Decimal = _money()
+    kind: str
+    status: str
+    created_by: str
     created_at: datetime = _now_column()

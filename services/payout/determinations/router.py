@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from services.payout.determinations import service
 from services.payout.determinations.schemas import (
     AdjustmentIn,
+    CorrectionIn,
     DeterminationOut,
     OldMethodIn,
     ReviewIn,
@@ -126,3 +127,17 @@ async def adjust(
 ) -> JSONResponse:
     """调待: a new determination from an effective month, to be reviewed like any other."""
     return await idem.answer(service.adjust(idem.session, person_id, body, who, idem.request_id))
+
+
+@router.post(
+    "/determinations/{determination_id}/corrections",
+    status_code=201,
+    response_model=DeterminationOut,
+)
+async def correct(
+    determination_id: uuid.UUID, body: CorrectionIn, idem: Idempotent, who: Clerk
+) -> JSONResponse:
+    """更正重算: a new determination from corrected inputs, reviewed like any other."""
+    return await idem.answer(
+        service.correct(idem.session, determination_id, body, who, idem.request_id)
+    )

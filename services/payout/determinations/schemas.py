@@ -91,6 +91,35 @@ class AdjustmentIn(BaseModel):
         return self
 
 
+class CorrectionIn(BaseModel):
+    """更正: the inputs found wrong (the others are kept) and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    effective_from: date | None = None
+    contribution_months: Annotated[int, Field(ge=0, le=720)] | None = None
+    deemed_months: Annotated[int, Field(ge=0, le=720)] | None = None
+    average_index: Annotated[Decimal, Field(ge=0, le=3, decimal_places=4)] | None = None
+    deemed_index: Annotated[Decimal, Field(ge=0, le=3, decimal_places=4)] | None = None
+    basic_balance: Annotated[Money, Field(ge=0)] | None = None
+    annuity_balance: Annotated[Money, Field(ge=0)] | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+    @model_validator(mode="after")
+    def _something_corrected(self) -> "CorrectionIn":
+        if self.effective_from is not None and self.effective_from.day != 1:
+            raise ValueError("effective_from: must be the first day of a month")
+        if not self.corrections():
+            raise ValueError("reason: a correction needs at least one corrected input")
+        return self
+
+    def corrections(self) -> dict[str, object]:
+        """The corrected inputs by name."""
+        names = ("contribution_months", "deemed_months", "average_index", "deemed_index")
+        names += ("basic_balance", "annuity_balance")
+        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+
+
 class ReviewIn(BaseModel):
     """A review step's remark (required to return)."""
 

@@ -11,6 +11,7 @@ from services.payout.determinations import repository
 from services.payout.determinations.records import inputs_from_json, inputs_to_json
 from services.payout.determinations.schemas import (
     AdjustmentIn,
+    CorrectionIn,
     DeterminationOut,
     OldMethodIn,
     ReviewIn,
@@ -18,6 +19,7 @@ from services.payout.determinations.schemas import (
     TrialIn,
     TrialOut,
 )
+from services.payout.differences import service as differences
 from services.payout.domain.benefit import BenefitInputs, NoMonthsDivisor, compute
 from services.payout.domain.comparison import ComparisonNotApplicable, OldMethod
 from services.payout.domain.determination import (
@@ -314,6 +316,8 @@ async def review(
     await session.refresh(row)
     remark = body.remark if body else None
     await _audit(session, who.subject, who.roles, action, row, request_id, remark=remark)
+    if after == "approved":
+        await differences.after_approval(session, row, who, request_id)
     return present(row)
 
 
@@ -339,6 +343,34 @@ async def adjust(
     )
     row = await _successor(
         session, base, inputs, who, "adjustment", body.effective_from, body.reason, request_id
+    )
+    return present(row)
+
+
+async def correct(
+    session: AsyncSession,
+    determination_id: uuid.UUID,
+    body: CorrectionIn,
+    who: Principal,
+    request_id: str | None,
+) -> DeterminationOut:
+    """更正重算: an approved determination recomputed from corrected inputs, from its month
+    (or a later one); once approved, months already paid get back pay or a recovery."""
+    base = await _found(session, determination_id)
+    if base.status != "approved":
+        raise ProblemError(409, "determination_not_approved", "只能更正已复核的核定。")
+    effective_from = body.effective_from or base.effective_from
+    if effective_from < base.effective_from:
+        raise ProblemError(
+            422,
+            "effective_before_base",
+            f"更正不能早于原核定的起始月 {base.effective_from}。",
+            field="effective_from",
+        )
+    inputs = inputs_from_json(base.inputs)
+    inputs = DeterminationInputs(**{**inputs.__dict__, **body.corrections()})
+    row = await _successor(
+        session, base, inputs, who, "recalculation", effective_from, body.reason, request_id
     )
     return present(row)
 

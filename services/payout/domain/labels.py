@@ -40,6 +40,12 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "death_benefit": "丧葬补助金及抚恤金",
         "withdrawal": "退保",
     },
+    "difference_kind": {"back_pay": "补发", "recovery": "追回"},
+    "difference_status": {
+        "pending": "待随下次发放补发",
+        "issued": "已补发报盘",
+        "recovery_opened": "已立追回案",
+    },
     "retiree_status": {"active": "正常发放", "suspended": "暂停发放", "deceased": "已死亡"},
     "parameter": {
         "wage_base": "计发基数",

@@ -155,7 +155,8 @@ async def pay_chunk(
                 FROM lines l JOIN batches b ON b.bank_code = l.bank_code AND b.program = l.program
                 WHERE l.amount > 0
                 ORDER BY l.person_id, l.program, l.month
-                ON CONFLICT (person_id, program, period) WHERE status <> 'reissued'
+                ON CONFLICT (person_id, program, period)
+                    WHERE status <> 'reissued' AND difference_id IS NULL
                 DO NOTHING
                 RETURNING 1),
             marked AS (
@@ -239,10 +240,10 @@ async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date)
         text("""
             INSERT INTO payout.payment (id, person_id, program, period, amount,
                 determination_id, run_id, batch_id, bank_code, account_number, account_name,
-                status, reissue_of)
+                status, reissue_of, difference_id)
             SELECT gen_random_uuid(), p.person_id, p.program, p.period, p.amount,
                    p.determination_id, :run, b.id, r.bank_code, r.account_number,
-                   r.account_name, 'sent', p.id
+                   r.account_name, 'sent', p.id, p.difference_id
             FROM payout.payment p
             JOIN payout.retiree r ON r.person_id = p.person_id
             JOIN payout.batch b
@@ -279,3 +280,44 @@ async def issue_one_offs(session: AsyncSession, run_id: uuid.UUID, period: date)
     )
     await session.exec(text("UPDATE payout.one_off SET status = 'issued' WHERE status = 'pending'"))
     return result.rowcount
+
+
+async def issue_back_pay(session: AsyncSession, run_id: uuid.UUID, period: date) -> int:
+    """Pending back pay of recalculation differences goes into this run's batches, for
+    active retirees: the difference's id is the payment's, so each is paid once."""
+    await session.exec(
+        text("""
+            INSERT INTO payout.batch (id, run_id, period, bank_code, program)
+            SELECT gen_random_uuid(), :run, :period, bank_code, program
+            FROM (SELECT DISTINCT r.bank_code, d.program
+                  FROM payout.benefit_difference d
+                  JOIN payout.retiree r ON r.person_id = d.person_id
+                  WHERE d.status = 'pending' AND d.kind = 'back_pay'
+                    AND r.status = 'active') o
+            ON CONFLICT (run_id, bank_code, program) DO NOTHING""").bindparams(
+            run=run_id, period=period
+        )
+    )
+    result = await session.exec(
+        text("""
+            INSERT INTO payout.payment (id, person_id, program, period, amount,
+                determination_id, run_id, batch_id, bank_code, account_number, account_name,
+                status, difference_id)
+            SELECT d.id, d.person_id, d.program, d.month, d.amount, d.determination_id, :run,
+                   b.id, r.bank_code, r.account_number, r.account_name, 'sent', d.id
+            FROM payout.benefit_difference d
+            JOIN payout.retiree r ON r.person_id = d.person_id
+            JOIN payout.batch b
+              ON b.run_id = :run AND b.bank_code = r.bank_code AND b.program = d.program
+            WHERE d.status = 'pending' AND d.kind = 'back_pay' AND r.status = 'active'
+            ON CONFLICT (id) DO NOTHING
+            RETURNING person_id""").bindparams(run=run_id)
+    )
+    made = len(result.all())
+    await session.exec(
+        text("""
+            UPDATE payout.benefit_difference d SET status = 'issued'
+            WHERE d.status = 'pending'
+              AND EXISTS (SELECT 1 FROM payout.payment p WHERE p.id = d.id)""")
+    )
+    return made

@@ -85,7 +85,8 @@ async def work_chunk(session: AsyncSession, run: PayrollRun, size: int, lease: f
     if last is None:
         reissued = await repository.reissue_failed(session, run.id, run.period)
         one_offs = await repository.issue_one_offs(session, run.id, run.period)
-        made = reissued + one_offs
+        back_pay = await repository.issue_back_pay(session, run.id, run.period)
+        made = reissued + one_offs + back_pay
         await repository.advance(session, run.id, run.cursor or ZERO_ID, 0, made, lease)
         run.payments += made
         await repository.finish(session, run.id, datetime.now(UTC))
@@ -102,6 +103,7 @@ async def work_chunk(session: AsyncSession, run: PayrollRun, size: int, lease: f
                 "payments": run.payments,
                 "reissued": reissued,
                 "one_offs": one_offs,
+                "back_pay": back_pay,
             },
         )
         return False

@@ -1,0 +1,94 @@
+"""SQL of recalculation differences: amounts due and settled per month, the records."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.domain.difference import Key
+from services.payout.models import BenefitDifference, Recovery, Retiree
+
+
+async def lock_retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree | None:
+    """The retiree, locked: a payroll chunk paying them waits, or is waited for."""
+    query = select(Retiree).where(Retiree.person_id == person_id).with_for_update()
+    query = query.execution_options(populate_existing=True)
+    return (await session.exec(query)).first()
+
+
+async def get_retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree | None:
+    """The retiree (not locked)."""
+    return (await session.exec(select(Retiree).where(Retiree.person_id == person_id))).first()
+
+
+async def due(
+    session: AsyncSession, person_id: uuid.UUID, first: date, last: date
+) -> dict[Key, Decimal]:
+    """Per month and program: the amount of the approved determination in force then."""
+    rows = await session.exec(
+        text("""
+            SELECT m::date, d.monthly_amount, d.annuity_monthly
+            FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 month') m
+            CROSS JOIN LATERAL (
+                SELECT monthly_amount, annuity_monthly FROM payout.determination d
+                WHERE d.person_id = :person AND d.status = 'approved'
+                  AND d.effective_from <= m::date
+                ORDER BY d.effective_from DESC, d.seq DESC LIMIT 1) d""").bindparams(
+            person=person_id, first=first, last=last
+        )
+    )
+    out: dict[Key, Decimal] = {}
+    for month, basic, annuity in rows.all():
+        out[(month, "basic_pension")] = basic
+        out[(month, "occupational_annuity")] = annuity
+    return out
+
+
+async def settled(
+    session: AsyncSession, person_id: uuid.UUID, first: date, last: date
+) -> dict[Key, Decimal]:
+    """Per month and program: the regular lines (a failed one counts: it is re-issued) plus
+    every difference already recorded (back pay positive, recoveries negative)."""
+    rows = await session.exec(
+        text("""
+            SELECT month, program, sum(amount) FROM (
+                SELECT period AS month, program, amount FROM payout.payment
+                WHERE person_id = :person AND period BETWEEN :first AND :last
+                  AND program IN ('basic_pension', 'occupational_annuity')
+                  AND status <> 'reissued' AND difference_id IS NULL
+                UNION ALL
+                SELECT month, program, amount FROM payout.benefit_difference
+                WHERE person_id = :person AND month BETWEEN :first AND :last) s
+            GROUP BY month, program""").bindparams(person=person_id, first=first, last=last)
+    )
+    return {(month, program): amount for month, program, amount in rows.all()}
+
+
+async def insert(session: AsyncSession, rows: list[BenefitDifference]) -> None:
+    """Record differences; a recovery also opens a recovery case keyed by the difference."""
+    session.add_all(rows)
+    session.add_all(
+        Recovery(
+            person_id=r.person_id,
+            payment_id=r.id,
+            program=r.program,
+            period=r.month,
+            amount=-r.amount,
+        )
+        for r in rows
+        if r.kind == "recovery"
+    )
+    await session.flush()
+
+
+async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[BenefitDifference]:
+    """A person's differences, by month."""
+    rows = await session.exec(
+        select(BenefitDifference)
+        .where(BenefitDifference.person_id == person_id)
+        .order_by(BenefitDifference.month, BenefitDifference.program, BenefitDifference.created_at)
+    )
+    return list(rows.all())

@@ -1,0 +1,80 @@
+"""Use cases of recalculation differences: found when a determination for a month already
+paid is approved; listed per retiree."""
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.config import SCHEMA
+from services.payout.differences import repository
+from services.payout.differences.schemas import DifferenceOut
+from services.payout.domain.difference import differences
+from services.payout.domain.labels import CODE_TABLES
+from services.payout.models import BenefitDifference, Determination
+from shared.data.audit import record_audit
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+
+
+async def after_approval(
+    session: AsyncSession, row: Determination, who: Principal, request_id: str | None
+) -> list[BenefitDifference]:
+    """Record the back pay or recovery of every month already paid from the approved
+    determination's month (the months not yet paid simply use it)."""
+    retiree = await repository.lock_retiree(session, row.person_id)
+    if retiree is None or retiree.paid_until is None:
+        return []
+    last = min(retiree.paid_until, retiree.last_month or retiree.paid_until)
+    if last < row.effective_from:
+        return []
+    due = await repository.due(session, row.person_id, row.effective_from, last)
+    settled = await repository.settled(session, row.person_id, row.effective_from, last)
+    found = differences(due, settled)
+    rows = [
+        BenefitDifference(
+            person_id=row.person_id,
+            determination_id=row.id,
+            program=d.program,
+            month=d.month,
+            settled=d.settled,
+            due=d.due,
+            amount=d.amount,
+            kind=d.kind,
+            # Back pay waits for the next payroll run; a recovery is a case from now on.
+            status="pending" if d.kind == "back_pay" else "recovery_opened",
+            created_by=who.subject,
+        )
+        for d in found
+    ]
+    await repository.insert(session, rows)
+    for r in rows:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=who.subject,
+            roles=who.roles,
+            action=f"benefit_difference.{r.kind}",
+            object_type="benefit_difference",
+            object_id=r.id,
+            request_id=request_id,
+            detail={
+                "person_id": str(r.person_id),
+                "determination_id": str(r.determination_id),
+                "program": r.program,
+                "month": r.month.isoformat(),
+                "settled": str(r.settled),
+                "due": str(r.due),
+                "amount": str(r.amount),
+            },
+        )
+    return rows
+
+
+async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[DifferenceOut]:
+    """A retiree's recalculation differences with Chinese labels."""
+    if await repository.get_retiree(session, person_id) is None:
+        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+    return [
+        DifferenceOut.model_validate(r, from_attributes=True).labelled(CODE_TABLES)
+        for r in await repository.of_person(session, person_id)
+    ]

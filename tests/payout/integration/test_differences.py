@@ -1,0 +1,143 @@
+"""Recalculation differences: a 调待 or a correction for months already paid is back pay in
+the next run (once) or a recovery case; each month then sums to the amount in force."""
+
+from decimal import Decimal
+
+import pytest
+
+from services.payout.main import create_app
+from tests.conftest import auth_headers, running_app
+from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.payout.integration.helpers import retire, retirement, review, run_payroll
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+# What each month and program came to: regular lines (a failed one is re-issued), back pay,
+# less the recovery cases opened by recalculations.
+MONTH_SUMS = """
+    SELECT to_char(month, 'YYYY-MM') || ' ' || program || ' ' || sum(amount)
+    FROM (
+        SELECT period AS month, program, amount FROM payout.payment
+        WHERE person_id = '{person}' AND status <> 'reissued'
+        UNION ALL
+        SELECT rc.period, rc.program, -rc.amount FROM payout.recovery rc
+        JOIN payout.benefit_difference d ON d.id = rc.payment_id
+        WHERE rc.person_id = '{person}') s
+    GROUP BY month, program ORDER BY 1"""
+
+
+async def month_sums(platform, person: str) -> list[str]:
+    """Lines 'YYYY-MM program amount' for a person, from the database."""
+    rows = await scalar(
+        platform, f"SELECT string_agg(x, '|') FROM ({MONTH_SUMS.format(person=person)}) t(x)"
+    )
+    return rows.split("|")
+
+
+async def post(client, platform, path: str, body: dict, who: str = "clerk-x") -> dict:
+    r = await client.post(path, headers=auth_headers(platform, "clerk", subject=who), json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def test_a_past_adjustment_is_back_paid_once_and_a_correction_recovered(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        [first] = await retire(client, platform, retirement(41))
+        person = first["person_id"]
+        await review(client, platform, first["id"])
+        for period in ("2025-04", "2025-05", "2025-06"):
+            await run_payroll(client, platform, period)
+        basic, annuity = Decimal(first["monthly_amount"]), first["annuity_monthly"]
+
+        raised = await post(
+            client,
+            platform,
+            f"/v1/payout/retirees/{person}/adjustments",
+            {"effective_from": "2025-05-01", "fixed_amount": "100.00", "reason": "2025年调待"},
+        )
+        await review(client, platform, raised["id"])
+        r = await client.get(
+            f"/v1/payout/retirees/{person}/differences", headers=auth_headers(platform, "auditor")
+        )
+        assert [
+            (d["month"], d["program"], d["kind"], d["amount"], d["status"]) for d in r.json()
+        ] == [
+            ("2025-05-01", "basic_pension", "back_pay", "100.00", "pending"),
+            ("2025-06-01", "basic_pension", "back_pay", "100.00", "pending"),
+        ]
+        assert r.json()[0]["kind_label"] == "补发"
+
+        july = await run_payroll(client, platform, "2025-07")
+        assert july["payments"] == 2 + 2  # July's two lines and the two months' back pay
+        again = await run_payroll(client, platform, "2025-07")
+        assert again["payments"] == 0
+        issued = await client.get(
+            f"/v1/payout/retirees/{person}/differences", headers=auth_headers(platform, "auditor")
+        )
+        assert {d["status"] for d in issued.json()} == {"issued"}
+        up = basic + 100
+        assert await month_sums(platform, person) == [
+            f"2025-04 basic_pension {basic}",
+            f"2025-04 occupational_annuity {annuity}",
+            f"2025-05 basic_pension {up}",
+            f"2025-05 occupational_annuity {annuity}",
+            f"2025-06 basic_pension {up}",
+            f"2025-06 occupational_annuity {annuity}",
+            f"2025-07 basic_pension {up}",
+            f"2025-07 occupational_annuity {annuity}",
+        ]
+
+        # The basic balance was wrong: a correction from June lowers the account pension.
+        corrected = await post(
+            client,
+            platform,
+            f"/v1/payout/determinations/{raised['id']}/corrections",
+            {
+                "effective_from": "2025-06-01",
+                "basic_balance": "81000.00",
+                "reason": "个人账户余额更正",
+            },
+        )
+        assert (corrected["kind"], corrected["effective_from"]) == ("recalculation", "2025-06-01")
+        assert corrected["adjustments"] == "100.00"  # the 调待 is kept
+        await review(client, platform, corrected["id"])
+        down = Decimal(corrected["monthly_amount"])
+        assert down < up
+        r = await client.get(
+            f"/v1/payout/recoveries?person_id={person}", headers=auth_headers(platform, "auditor")
+        )
+        assert sorted((c["period"], c["amount"]) for c in r.json()) == [
+            ("2025-06-01", str(up - down)),
+            ("2025-07-01", str(up - down)),
+        ]
+        sums = await month_sums(platform, person)
+        assert sums[4:] == [
+            f"2025-06 basic_pension {down}",
+            f"2025-06 occupational_annuity {annuity}",
+            f"2025-07 basic_pension {down}",
+            f"2025-07 occupational_annuity {annuity}",
+        ]
+        audit = await scalar(
+            platform,
+            "SELECT string_agg(DISTINCT action, ',') FROM payout.audit_log "
+            "WHERE action LIKE 'benefit_difference.%'",
+        )
+        assert audit == "benefit_difference.back_pay,benefit_difference.recovery"
+
+
+async def test_a_correction_must_correct_something_of_an_approved_determination(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        [first] = await retire(client, platform, retirement(42))
+        path = f"/v1/payout/determinations/{first['id']}/corrections"
+        headers = auth_headers(platform, "clerk")
+        r = await client.post(path, headers=headers, json={"basic_balance": "1.00", "reason": "x"})
+        assert (r.status_code, r.json()["code"]) == (409, "determination_not_approved")
+        await review(client, platform, first["id"])
+        r = await client.post(path, headers=headers, json={"reason": "nothing"})
+        assert r.status_code == 422
+        r = await client.post(
+            path,
+            headers=headers,
+            json={"effective_from": "2025-01-01", "basic_balance": "1.00", "reason": "x"},
+        )
+        assert (r.status_code, r.json()["code"]) == (422, "effective_before_base")
