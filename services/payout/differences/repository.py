@@ -8,8 +8,12 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payout.domain.annuity import annuity_sql
 from services.payout.domain.difference import Key
 from services.payout.models import BenefitDifference, Recovery, Retiree
+
+# The annuity in force, stopped when its balance is exhausted (as the payroll pays it).
+ANNUITY = annuity_sql("d.annuity_balance", "d.annuity_monthly", "m::date", "r.first_month")
 
 
 async def lock_retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree | None:
@@ -29,16 +33,19 @@ async def due(
 ) -> dict[Key, Decimal]:
     """Per month and program: the amount of the approved determination in force then."""
     rows = await session.exec(
-        text("""
-            SELECT m::date, d.monthly_amount, d.annuity_monthly
-            FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 month') m
+        text(f"""
+            SELECT m::date, d.monthly_amount, {ANNUITY}
+            FROM payout.retiree r
+            CROSS JOIN generate_series(
+                CAST(:first AS date), CAST(:last AS date), interval '1 month') m
             CROSS JOIN LATERAL (
-                SELECT monthly_amount, annuity_monthly FROM payout.determination d
+                SELECT monthly_amount, annuity_monthly,
+                       CAST(inputs->>'annuity_balance' AS numeric) AS annuity_balance
+                FROM payout.determination d
                 WHERE d.person_id = :person AND d.status = 'approved'
                   AND d.effective_from <= m::date
-                ORDER BY d.effective_from DESC, d.seq DESC LIMIT 1) d""").bindparams(
-            person=person_id, first=first, last=last
-        )
+                ORDER BY d.effective_from DESC, d.seq DESC LIMIT 1) d
+            WHERE r.person_id = :person""").bindparams(person=person_id, first=first, last=last)
     )
     out: dict[Key, Decimal] = {}
     for month, basic, annuity in rows.all():

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payout.domain.annuity import annuity_sql
 from services.payout.models import PayrollRun
 
 # Who a run for :period pays: active, with an approved determination by then, and months
@@ -95,16 +96,21 @@ async def next_chunk(
 # ANY(array) would make the planner scan the whole table for every chunk.
 CHUNK = "person_id > :cursor AND person_id <= :last"
 
+# The annuity stops when its balance is exhausted (domain/annuity.py).
+ANNUITY = annuity_sql("d.annuity_balance", "d.annuity_monthly", "m::date", "r.first_month")
+
 DUE_MONTHS = f"""
     SELECT r.person_id, r.bank_code, r.account_number, r.account_name, m::date AS month,
-           d.id AS determination_id, d.monthly_amount, d.annuity_monthly
+           d.id AS determination_id, d.monthly_amount, {ANNUITY} AS annuity_monthly
     FROM payout.retiree r
     CROSS JOIN LATERAL generate_series(
         coalesce((r.paid_until + interval '1 month')::date, r.first_month),
         least(CAST(:period AS date), coalesce(r.last_month, :period)),
         interval '1 month') AS m
     CROSS JOIN LATERAL (
-        SELECT id, monthly_amount, annuity_monthly FROM payout.determination d
+        SELECT id, monthly_amount, annuity_monthly,
+               CAST(inputs->>'annuity_balance' AS numeric) AS annuity_balance
+        FROM payout.determination d
         WHERE d.person_id = r.person_id AND d.status = 'approved'
           AND d.effective_from <= m::date
         ORDER BY d.effective_from DESC, d.seq DESC LIMIT 1) d
