@@ -18,7 +18,8 @@ DETERMINATIONS = """
         parameter_versions, months_divisor, basic_pension, account_pension,
         transitional_pension, total, comparison_adjustment, adjustments, monthly_amount,
         annuity_monthly, created_by, checked_by, approved_by)
-    SELECT gen_random_uuid(), person_id, 1, 'initial', DATE '2020-01-01', 'approved', '{}',
+    SELECT gen_random_uuid(), person_id, 1, 'initial', DATE '2020-01-01', 'approved',
+        '{"annuity_balance": "41700.00"}',
         '{}', 139, 2000.00 + (i % 97), 1000.00, 500.00, 3500.00 + (i % 97), 0, 0,
         3500.00 + (i % 97), 300.00, 'seed', 'seed-a', 'seed-b'
     FROM (SELECT person_id, row_number() OVER () AS i FROM payout.retiree
