@@ -398,3 +398,17 @@ class BenefitDifference(SQLModel, table=True):
     status: str
     created_by: str
     created_at: datetime = _now_column()
+
+
+class SubsidyRun(SQLModel, table=True):
+    """A quarter a subsidy program was run for, with its standard then (back pay uses it)."""
+
+    __tablename__ = "subsidy_run"
+    __table_args__ = {"schema": SCHEMA}
+
+    program: str = Field(primary_key=True)
+    quarter: date = Field(primary_key=True)
+    standard: Decimal = _money()
+    parameter_version: int
+    run_by: str
+    created_at: datetime = _now_column()

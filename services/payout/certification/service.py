@@ -21,6 +21,7 @@ from services.payout.domain.labels import CODE_TABLES
 from services.payout.models import Certification, Retiree
 from services.payout.parameters.schemas import Certification as CertificationRule
 from services.payout.parameters.service import in_force
+from services.payout.subsidies import service as subsidies
 from shared.data.audit import record_audit
 from shared.data.ids import mask_citizen_id
 from shared.http.auth import Principal
@@ -68,6 +69,8 @@ async def certify(
             request_id=request_id,
             detail={"method": row.method, "certified_on": body.certified_on.isoformat()},
         )
+    if resume:
+        await subsidies.back_pay_on_resume(session, person_id, who, request_id)
     out = CertificationOut.model_validate(row, from_attributes=True)
     out.method_label, out.resumed = METHODS[row.method], resume
     return out

@@ -67,3 +67,40 @@ async def queue_quarter(
     )
     count, amount = rows.one()
     return int(count), Decimal(amount)
+
+
+async def record_run(
+    session: AsyncSession, program: str, quarter: date, standard: Decimal, version: int, who: str
+) -> None:
+    """Remember that a program's quarter was run, with its standard (the first run's)."""
+    await session.exec(
+        text("""
+            INSERT INTO payout.subsidy_run (program, quarter, standard, parameter_version,
+                run_by)
+            VALUES (:program, :quarter, :standard, :version, :who)
+            ON CONFLICT (program, quarter) DO NOTHING""").bindparams(
+            program=program, quarter=quarter, standard=standard, version=version, who=who
+        )
+    )
+
+
+async def queue_missed(session: AsyncSession, person_id: uuid.UUID) -> list[tuple[str, date]]:
+    """The quarters already run that a retiree is entitled to and was not queued for (being
+    suspended then): queued now, once each (one_off_once)."""
+    rows = await session.exec(
+        text("""
+            INSERT INTO payout.one_off (id, person_id, citizen_id, program, period, amount,
+                bank_code, account_number, account_name, status, source)
+            SELECT gen_random_uuid(), r.person_id, r.citizen_id, e.program, s.quarter,
+                   coalesce(e.quarterly_amount, s.standard), r.bank_code,
+                   r.account_number, r.account_name, 'pending', 'subsidy'
+            FROM payout.subsidy_entitlement e
+            JOIN payout.retiree r ON r.person_id = e.person_id
+            JOIN payout.subsidy_run s ON s.program = e.program
+                AND s.quarter >= e.from_quarter
+                AND (e.to_quarter IS NULL OR s.quarter <= e.to_quarter)
+            WHERE e.person_id = :person AND r.status = 'active'
+            ON CONFLICT (person_id, program, period) DO NOTHING
+            RETURNING program, period""").bindparams(person=person_id)
+    )
+    return [(program, period) for program, period in rows.all()]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
-from services.payout.domain.periods import parse_quarter
+from services.payout.domain.periods import format_quarter, parse_quarter
 from services.payout.models import SubsidyEntitlement
 from services.payout.parameters.schemas import SubsidyStandard
 from services.payout.parameters.service import in_force
@@ -76,6 +76,8 @@ async def run_quarter(
     for program in programs:
         standard = params.value(f"subsidy.{program}", SubsidyStandard).quarterly_amount
         n, total = await repository.queue_quarter(session, program, quarter, standard)
+        version = params.versions[f"subsidy.{program}"]
+        await repository.record_run(session, program, quarter, standard, version, who.subject)
         queued, amount = queued + n, amount + total
     await record_audit(
         session,
@@ -91,3 +93,23 @@ async def run_quarter(
     return SubsidyRunOut(
         quarter=body.quarter, queued=queued, amount=amount, parameter_versions=params.versions
     )
+
+
+async def back_pay_on_resume(
+    session: AsyncSession, person_id: uuid.UUID, who: Principal, request_id: str | None
+) -> int:
+    """A resumed retiree gets the quarters run while they were suspended (once each)."""
+    queued = await repository.queue_missed(session, person_id)
+    if queued:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=who.subject,
+            roles=who.roles,
+            action="subsidy.back_pay_queued",
+            object_type="retiree",
+            object_id=person_id,
+            request_id=request_id,
+            detail={"quarters": [f"{p} {format_quarter(q)}" for p, q in queued]},
+        )
+    return len(queued)

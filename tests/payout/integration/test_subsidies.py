@@ -4,6 +4,7 @@ import pytest
 
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
+from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import retire, retirement, review, run_payroll
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -45,3 +46,58 @@ async def test_quarterly_subsidies_are_paid_once_through_the_batches(platform) -
         assert subsidy["total"] == {"count": 2, "amount": "13500.00"}
         ledger = (await client.get("/v1/payout/ledger/2025", headers=staff)).json()
         assert [x["period"] for x in ledger if x["program"] == "living_subsidy"] == ["2025-Q2"]
+
+
+async def test_a_retiree_suspended_when_a_quarter_ran_is_back_paid_once_resumed(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        people = [(await retire(client, platform, retirement(n)))[0] for n in (65, 66)]
+        staff = auth_headers(platform, "clerk")
+        for d in people:
+            await review(client, platform, d["id"])
+            r = await client.post(
+                f"/v1/payout/retirees/{d['person_id']}/subsidies",
+                headers=staff,
+                json={"program": "living_subsidy", "from_quarter": "2025-Q3"},
+            )
+            assert r.status_code == 201, r.text
+        r = await client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q3"})
+        assert r.json()["queued"] == 2
+        away, here = (d["person_id"] for d in people)
+        certify = f"/v1/payout/retirees/{here}/certifications"
+        r = await client.post(
+            certify, headers=staff, json={"method": "online", "certified_on": "2026-03-01"}
+        )
+        assert r.status_code == 201, r.text
+        r = await client.post(
+            "/v1/payout/certification/suspension-runs", headers=staff, json={"as_of": "2026-04-15"}
+        )
+        assert r.json()["suspended"] == 1  # the one not certified since retiring
+        r = await client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2026-Q2"})
+        assert r.json()["queued"] == 1  # the suspended one is skipped
+
+        resume = f"/v1/payout/retirees/{away}/certifications"
+        r = await client.post(
+            resume, headers=staff, json={"method": "home_visit", "certified_on": "2026-05-20"}
+        )
+        assert r.json()["resumed"] is True
+        again = await client.post(
+            "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2026-Q2"}
+        )
+        assert again.json()["queued"] == 0  # queued on resumption, not twice
+        lines = await scalar(
+            platform,
+            "SELECT string_agg(to_char(period, 'YYYY-MM') || ' ' || amount, ',' ORDER BY period) "
+            f"FROM payout.one_off WHERE person_id = '{away}' AND program = 'living_subsidy'",
+        )
+        assert lines == "2025-07 6000.00,2026-04 6000.00"
+        log = (
+            await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))
+        ).json()
+        assert "subsidy.back_pay_queued" in {e["action"] for e in log["items"]}
+        run = await run_payroll(client, platform, "2026-05")
+        paid = await scalar(
+            platform,
+            "SELECT count(*) FROM payout.payment WHERE program = 'living_subsidy' "
+            f"AND person_id = '{away}'",
+        )
+        assert run["state"] == "done" and paid == 2
