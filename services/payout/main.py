@@ -15,6 +15,7 @@ from services.payout.ledger.router import router as ledger_router
 from services.payout.parameters.router import router as parameters_router
 from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
+from services.payout.retirees.router import router as retirees_router
 from services.payout.subsidies.router import router as subsidies_router
 from services.payout.withdrawals.router import router as withdrawals_router
 from shared.http.service_app import create_service_app
@@ -30,6 +31,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         version=VERSION,
         routers=[
             parameters_router,
+            retirees_router,
             determinations_router,
             differences_router,
             payroll_router,

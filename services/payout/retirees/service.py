@@ -1,0 +1,92 @@
+"""Use cases of the retiree list for clerks: filtered, paginated, or as a workbook."""
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.domain.certification import due_on, shift_months
+from services.payout.domain.labels import CODE_TABLES
+from services.payout.models import Retiree
+from services.payout.parameters.schemas import Certification as CertificationRule
+from services.payout.parameters.service import in_force
+from services.payout.retirees import repository
+from services.payout.retirees.schemas import RetireeItem
+from shared.data.ids import mask_citizen_id
+from shared.http.auth import Principal
+from shared.http.pagination import Page
+
+FULL_IDS = frozenset({"clerk", "finance", "admin"})
+
+
+def _item(r: Retiree, period: int, who: Principal) -> RetireeItem:
+    return RetireeItem(
+        person_id=r.person_id,
+        citizen_id=r.citizen_id if who.roles & FULL_IDS else mask_citizen_id(r.citizen_id),
+        name=r.name,
+        status=r.status,
+        status_label=CODE_TABLES["retiree_status"].get(r.status, r.status),
+        retired_on=r.retired_on,
+        bank_code=r.bank_code,
+        account_number=r.account_number if who.roles & FULL_IDS else "****",
+        paid_until=r.paid_until,
+        last_certified_on=r.last_certified_on,
+        certification_due_on=due_on(r.last_certified_on or r.retired_on, period),
+        out_of_province=r.out_of_province,
+    )
+
+
+async def listing(
+    session: AsyncSession,
+    who: Principal,
+    status: str | None,
+    certification_due_by: date | None,
+    bank_code: str | None,
+    limit: int,
+    offset: int,
+    today: date,
+) -> Page[RetireeItem]:
+    """A page of retirees; certification_due_by keeps those due on or before the date."""
+    on = certification_due_by or today
+    rule = (await in_force(session, ["certification"], on)).value(
+        "certification", CertificationRule
+    )
+    p = rule.period_months
+    base_by = shift_months(certification_due_by, -p) if certification_due_by else None
+    rows, total = await repository.listing(session, status, base_by, bank_code, limit, offset)
+    return Page[RetireeItem](
+        items=[_item(r, p, who) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+COLUMNS = (
+    "身份证号 citizen id", "姓名 name", "状态 status", "退休日期 retired on", "银行 bank",
+    "账号 account", "已发至 paid until", "上次认证 last certified",
+    "应认证日期 certification due", "省外居住 out of province",
+)  # fmt: skip
+
+
+def workbook(page: Page[RetireeItem]) -> bytes:
+    """The list as a workbook with Chinese labels."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("退休人员")
+    sheet.append(list(COLUMNS))
+    for i in page.items:
+        sheet.append(
+            [
+                i.citizen_id,
+                i.name,
+                i.status_label,
+                i.retired_on.isoformat(),
+                i.bank_code,
+                i.account_number,
+                i.paid_until.strftime("%Y-%m") if i.paid_until else "",
+                i.last_certified_on.isoformat() if i.last_certified_on else "",
+                i.certification_due_on.isoformat(),
+                "是" if i.out_of_province else "否",
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
