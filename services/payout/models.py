@@ -5,7 +5,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Numeric, UniqueConstraint, func, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Computed,
+    DateTime,
+    Index,
+    Numeric,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -102,6 +112,14 @@ class Determination(SQLModel, table=True):
     adjustments: Decimal = _money()
     monthly_amount: Decimal = _money()
     annuity_monthly: Decimal = _money()
+    # Computed by the database from inputs (the payroll reads it per retiree and month).
+    annuity_balance: Decimal | None = Field(
+        default=None,
+        sa_column=Column(
+            Numeric(14, 2),
+            Computed("CAST(inputs->>'annuity_balance' AS numeric(14, 2))", persisted=True),
+        ),
+    )
     comparison: dict | None = Field(default=None, sa_column=Column(JSONB))
     supersedes: uuid.UUID | None = None
     reason: str | None = None

@@ -40,7 +40,7 @@ async def due(
                 CAST(:first AS date), CAST(:last AS date), interval '1 month') m
             CROSS JOIN LATERAL (
                 SELECT monthly_amount, annuity_monthly,
-                       CAST(inputs->>'annuity_balance' AS numeric) AS annuity_balance
+                       annuity_balance
                 FROM payout.determination d
                 WHERE d.person_id = :person AND d.status = 'approved'
                   AND d.effective_from <= m::date

@@ -109,7 +109,7 @@ DUE_MONTHS = f"""
         interval '1 month') AS m
     CROSS JOIN LATERAL (
         SELECT id, monthly_amount, annuity_monthly,
-               CAST(inputs->>'annuity_balance' AS numeric) AS annuity_balance
+               annuity_balance
         FROM payout.determination d
         WHERE d.person_id = r.person_id AND d.status = 'approved'
           AND d.effective_from <= m::date

@@ -40,6 +40,11 @@ def upgrade() -> None:
         "WHERE status = 'pending'"
     )
     op.execute(f"ALTER TABLE {S}.payment ADD COLUMN difference_id uuid")
+    # The annuity balance as a column: the payroll reads it per retiree and month.
+    op.execute(
+        f"ALTER TABLE {S}.determination ADD COLUMN annuity_balance numeric(14, 2) "
+        "GENERATED ALWAYS AS (CAST(inputs->>'annuity_balance' AS numeric(14, 2))) STORED"
+    )
     op.execute(f"DROP INDEX {S}.payment_once")
     op.execute(
         f"CREATE UNIQUE INDEX payment_once ON {S}.payment (person_id, program, period) "
@@ -55,4 +60,5 @@ def downgrade() -> None:
         "WHERE status <> 'reissued'"
     )
     op.execute(f"ALTER TABLE {S}.payment DROP COLUMN difference_id")
+    op.execute(f"ALTER TABLE {S}.determination DROP COLUMN annuity_balance")
     op.execute(f"DROP TABLE {S}.benefit_difference")
