@@ -56,7 +56,7 @@ def test_the_payout_demo_pays_a_year_and_is_safe_to_repeat(system: System) -> No
         again = load_payout_demo(client)
     assert first["retirees"] == 6
     assert {"basic_pension", "living_subsidy", "death_benefit"} <= set(first["totals"])
-    # Four quarters for four, the first three for the deceased, Q4 only for the one suspended
-    # until July (the subsidy run of a quarter skips the suspended; no subsidy back pay).
-    assert first["totals"]["living_subsidy"] == (4 * 4 + 3 + 1) * 6000
+    # Four quarters for four, the first three for the deceased, and four for the one suspended
+    # until July too: the quarters run while suspended are back-paid once on resumption.
+    assert first["totals"]["living_subsidy"] == (4 * 4 + 3 + 4) * 6000
     assert again == first
