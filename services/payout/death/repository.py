@@ -75,7 +75,8 @@ async def resolve(
 
 
 async def months_paid(session: AsyncSession, person_id: uuid.UUID, program: str, last: date):
-    """Months of a program paid (or sent) up to the last month."""
+    """Months of a program paid (or sent) up to the last month (back-pay lines of a
+    recalculation are not months of their own)."""
     rows = await session.exec(
         select(func.count())
         .select_from(Payment)
@@ -84,6 +85,7 @@ async def months_paid(session: AsyncSession, person_id: uuid.UUID, program: str,
             Payment.program == program,
             Payment.period <= last,
             Payment.status.in_(("sent", "paid")),
+            Payment.difference_id.is_(None),
         )
     )
     return int(rows.one())

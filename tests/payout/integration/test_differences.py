@@ -1,14 +1,17 @@
 """Recalculation differences: a 调待 or a correction for months already paid is back pay in
 the next run (once) or a recovery case; each month then sums to the amount in force."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from services.payout.main import create_app
+from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.payout.integration.helpers import retire, retirement, review, run_payroll
+from tests.payout.integration.helpers import publish, retire, retirement, review, run_payroll
+from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -141,3 +144,47 @@ async def test_a_correction_must_correct_something_of_an_approved_determination(
             json={"effective_from": "2025-01-01", "basic_balance": "1.00", "reason": "x"},
         )
         assert (r.status_code, r.json()["code"]) == (422, "effective_before_base")
+
+
+async def test_back_pay_lines_are_not_months_drawn_from_the_inheritable_balance(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        retired = retirement(43)
+        [first] = await retire(client, platform, retired)
+        person = first["person_id"]
+        await review(client, platform, first["id"])
+        await run_payroll(client, platform, "2025-06")  # April, May, June
+        raised = await post(
+            client,
+            platform,
+            f"/v1/payout/retirees/{person}/adjustments",
+            {"effective_from": "2025-05-01", "fixed_amount": "100.00", "reason": "2025年调待"},
+        )
+        await review(client, platform, raised["id"])
+        await run_payroll(client, platform, "2025-07")  # July and the back pay of May, June
+        death = PersonDeceased(
+            person_id=person, unit_id=retired.payload["unit_id"], date_of_death=date(2025, 7, 20)
+        )
+        await publish(platform, EventEnvelope.wrap(death, source="enrollment", aggregate_id=person))
+        staff = auth_headers(platform, "finance")
+
+        async def deceased() -> bool:
+            status = await scalar(
+                platform, f"SELECT status FROM payout.retiree WHERE person_id = '{person}'"
+            )
+            return status == "deceased"
+
+        await eventually(deceased)
+        r = await client.post(
+            f"/v1/payout/retirees/{person}/death-benefits",
+            headers=staff,
+            json={
+                "survivor_name": "钱小",
+                "survivor_citizen_id": "330522198501011234",
+                "relationship": "子女",
+                "bank_code": "PSBC",
+                "account_number": "6221889900001111",
+            },
+        )
+        assert r.status_code == 201, r.text
+        left = Decimal("101000.00") - 4 * Decimal(first["account_pension"])  # April to July
+        assert r.json()["basic_balance_left"] == str(left)
