@@ -11,7 +11,9 @@ from shared.contracts.base import EventEnvelope
 from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
 from shared.http.auth import Principal, require_roles
+from shared.http.bounds import BigintId
 from shared.http.errors import ProblemError
+from shared.http.pagination import MAX_OFFSET
 from shared.messaging.consumer import EventHandler, apply_once
 
 
@@ -50,7 +52,7 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
         _: Annotated[Principal, Depends(admin)],
         open_only: bool = True,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[DeadLetterOut]:
         """List dead-lettered events, newest first."""
         query = select(table).order_by(table.c.id.desc()).limit(limit).offset(offset)
@@ -65,7 +67,7 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
 
     @router.post("/{dead_letter_id}/replay", response_model=ReplayResult)
     async def replay_dead_letter(
-        dead_letter_id: int,
+        dead_letter_id: BigintId,
         request: Request,
         who: Annotated[Principal, Depends(admin)],
     ) -> ReplayResult:

@@ -1,0 +1,64 @@
+"""Schemathesis against the merged OpenAPI, one service app in process per test module."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from schemathesis.python import asgi
+
+from gateway.main import create_app as create_gateway
+from gateway.openapi import merge_specs
+from services.budget.main import create_app as create_budget
+from services.contribution.main import create_app as create_contribution
+from services.enrollment.main import create_app as create_enrollment
+from services.payout.main import create_app as create_payout
+from shared.http.auth import ALL_ROLES
+from shared.settings import PlatformSettings
+from tests.conftest import auth_headers, delete_stream, make_platform
+from tests.infra import TestInfra, clone_database, drop_database
+
+FACTORIES = {
+    "enrollment": create_enrollment,
+    "contribution": create_contribution,
+    "payout": create_payout,
+    "budget": create_budget,
+}
+
+
+def merged_spec() -> dict[str, Any]:
+    """What the gateway serves at /openapi.json, built from the apps without the network."""
+    gateway = create_gateway()
+    base = get_openapi(title=gateway.title, version=gateway.version, routes=gateway.routes)
+    return merge_specs(base, {name: make().openapi() for name, make in FACTORIES.items()})
+
+
+def service_schema(service: str) -> schemathesis.BaseSchema:
+    """The merged OpenAPI narrowed to one service's paths."""
+    return schemathesis.openapi.from_dict(merged_spec()).include(path_regex=f"^/v1/{service}/")
+
+
+@pytest.fixture(scope="module")
+async def fuzz_platform(infra: TestInfra) -> AsyncIterator[PlatformSettings]:
+    """A database and stream of the module's own, shared by all its generated requests."""
+    name = await clone_database(infra)
+    settings = make_platform(infra.database_url(name), infra.nats_url)
+    yield settings
+    await delete_stream(settings)
+    await drop_database(infra, name)
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(request: pytest.FixtureRequest, fuzz_platform: PlatformSettings) -> Any:
+    """The module's service; schemathesis runs its lifespan, ended with the module."""
+    app: FastAPI = FACTORIES[request.module.SERVICE](fuzz_platform)
+    yield app
+    asgi.shutdown_lifespans()
+
+
+@pytest.fixture(scope="module")
+def every_role(fuzz_platform: PlatformSettings) -> dict[str, str]:
+    """A caller holding every role, so the fuzzer gets past the role checks into the rules."""
+    return auth_headers(fuzz_platform, *sorted(ALL_ROLES), subject="fuzz-all-roles")
