@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up test bench lint down format clean
+.PHONY: up test bench lint down format clean browser
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,16 @@ up: $(STAMP)
 	$(PY) -m deploy.local.up
 
 ## test: the whole suite against real Postgres and NATS (embedded unless URLs are given)
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 --dist loadfile --ignore=tests/perf
+
+## browser: headless Chromium and a CJK font for the budget report's browser test (once; root)
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium fonts-wqy-zenhei) >/dev/null 2>&1 || \
+	    echo "could not install chromium: the budget browser test will be skipped"; }
 
 ## bench: performance benchmarks; they print figures and never fail the suite
 bench: $(STAMP)

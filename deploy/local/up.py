@@ -11,6 +11,7 @@ import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from deploy.local.demo import PoliteClient, load_demo
+from deploy.local.demo_budget import load_budget_demo
 from deploy.local.demo_contribution import load_contribution_demo
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
 from deploy.local.migrate import ensure_database, migrate_all
@@ -123,6 +124,14 @@ def main() -> int:
                 f"due {year['due']['total']}, paid {year['paid']['total']}, annuity collected "
                 f"{year['annuity_collected']}, late fees {year['late_fees_paid']}; "
                 f"{money['units_in_arrears']} units in arrears ({money['arrears']})"
+            )
+            with PoliteClient(base_url=gateway, timeout=60) as client:
+                budget = load_budget_demo(client)
+            print(
+                f"demo final accounts: {budget['department']} {budget['year']} loaded, the "
+                f"checker finds {budget['findings']['error']} errors, "
+                f"{budget['findings']['warning']} warnings, {budget['findings']['note']} notes; "
+                f"report at {gateway}{budget['report']}"
             )
         _print_welcome(gateway, token, s)
         while not stop.wait(1):

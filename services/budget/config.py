@@ -14,6 +14,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8104
+    # The department whose final accounts carry what payout pays (the pension agency itself).
+    payout_department: str = "wusheng-jgsybx"
 
 
 @lru_cache

@@ -1,13 +1,23 @@
-"""The budget service app (its business routes come with its own issue)."""
+"""The budget service app: final accounts, the disclosure report, the consistency checker."""
 
 from fastapi import FastAPI
 
+from services.budget.accounts.router import router as accounts_router
+from services.budget.events import HANDLERS
+from services.budget.report.router import router as report_router
+from services.budget.spending.router import router as spending_router
 from shared.http.service_app import create_service_app
 from shared.settings import PlatformSettings
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
 def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     """Build the budget app (settings from the environment unless given)."""
-    return create_service_app(name="budget", version=VERSION, routers=[], platform=platform)
+    return create_service_app(
+        name="budget",
+        version=VERSION,
+        routers=[accounts_router, report_router, spending_router],
+        handlers=HANDLERS,
+        platform=platform,
+    )

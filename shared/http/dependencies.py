@@ -12,6 +12,7 @@
   `Idempotency-Key` and body gets the first answer, in the same transaction as the change.
 """
 
+import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable
 from decimal import Decimal
@@ -98,6 +99,29 @@ class IdempotentRequest:
         return JSONResponse(body, status_code=status)
 
 
+async def _body_meaning(request: Request) -> Any:
+    """What the body says, for the fingerprint: JSON as parsed, forms field by field.
+
+    FastAPI has already read a form (the stream is consumed), so forms come from its cache;
+    an uploaded file counts by the hash of its content.
+    """
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        fields: list[tuple[str, str]] = []
+        for name, value in (await request.form()).multi_items():
+            if isinstance(value, str):
+                fields.append((name, value))
+            else:
+                content = await value.read()
+                await value.seek(0)  # the route reads the file after us
+                fields.append((name, hashlib.sha256(content).hexdigest()))
+        return sorted(fields)
+    raw = await request.body()
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return hashlib.sha256(raw).hexdigest()
+
+
 async def _idempotent(
     request: Request, session: WriteSession, idempotency_key: IdempotencyKey = None
 ) -> IdempotentRequest:
@@ -110,19 +134,8 @@ async def _idempotent(
     scope = f"{request.method} {path}:{principal.subject}"
     stored = None
     if idempotency_key:
-        raw = await request.body()
-        try:
-            fingerprint_source: Any = json.loads(raw) if raw else None
-        except ValueError:
-            fingerprint_source = raw.decode("latin-1")
-        # Path parameters are part of what the request means.
-        fingerprint = request_fingerprint(
-            {
-                "path": request.url.path,
-                "query": str(request.query_params),
-                "body": fingerprint_source,
-            }
-        )
+        meaning = {"path": request.url.path, "query": str(request.query_params)}
+        fingerprint = request_fingerprint(meaning | {"body": await _body_meaning(request)})
         stored = await claim_key(session, schema, scope, idempotency_key, fingerprint)
     return IdempotentRequest(
         session, schema, scope, idempotency_key, stored, request_id_of(request)

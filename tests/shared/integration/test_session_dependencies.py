@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, UploadFile
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -69,6 +69,22 @@ def probe_router() -> APIRouter:
         who: Annotated[Principal, Depends(require_roles("finance"))],
     ) -> dict:
         return await pay(session, body, who, None)
+
+    @router.post("/upload", status_code=201)
+    async def upload(
+        file: UploadFile,
+        idem: Idempotent,
+        _: Annotated[Principal, Depends(require_roles("finance"))],
+    ):
+        async def store() -> dict:
+            content = await file.read()
+            row = await idem.session.exec(
+                text("INSERT INTO payout.probe_effect (note) VALUES (:n) RETURNING id"),
+                params={"n": content.decode()},
+            )
+            return {"id": row.scalar_one(), "size": len(content)}
+
+        return await idem.answer(store())
 
     @router.get("")
     async def count(
@@ -183,3 +199,20 @@ async def test_refusal_rolls_back_change_and_audit(platform: PlatformSettings) -
         async with app.state.sessions() as session:
             with pytest.raises(DBAPIError, match="append-only"):
                 await session.exec(text("UPDATE payout.audit_log SET actor = 'someone-else'"))
+
+
+async def test_uploads_are_idempotent_by_content(platform: PlatformSettings) -> None:
+    app = probe_app(platform)
+    finance = auth_headers(platform, "finance", subject="fin-1")
+    key = {"Idempotency-Key": "upload-00000001"}
+    async with running_app(app) as client:
+        files = {"file": ("a.csv", b"line-1", "text/csv")}
+        first = await client.post("/v1/payout/probe/upload", files=files, headers=finance | key)
+        assert first.status_code == 201, first.text
+        again = await client.post("/v1/payout/probe/upload", files=files, headers=finance | key)
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert again.json() == first.json() == {"id": 1, "size": 6}
+        other = {"file": ("a.csv", b"line-2", "text/csv")}
+        refused = await client.post("/v1/payout/probe/upload", files=other, headers=finance | key)
+        assert refused.json()["code"] == "idempotency_key_reused"
+        assert (await client.get("/v1/payout/probe", headers=finance)).json()["count"] == 1

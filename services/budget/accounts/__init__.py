@@ -1,0 +1,1 @@
+"""Department-years: import (JSON, XLSX), parts, findings."""

@@ -1,0 +1,128 @@
+"""HTTP routes of department-years: import, departments, parts, findings."""
+
+import uuid
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi.responses import JSONResponse, Response
+
+from services.budget.accounts import service
+from services.budget.accounts.schemas import (
+    CodesOut,
+    DepartmentOut,
+    FindingOut,
+    ImportOut,
+    PartOut,
+    YearDocument,
+)
+from services.budget.domain.document import Line
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.errors import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/budget", tags=["final accounts"], responses=PROBLEM_RESPONSES)
+Year = Annotated[int, Path(ge=2000, le=2100)]
+Writer = Annotated[Principal, Depends(require_roles("finance"))]
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.post("/imports", status_code=201, response_model=ImportOut)
+async def import_year(body: YearDocument, idem: Idempotent, who: Writer) -> JSONResponse:
+    """Import a whole department-year (JSON); with any error nothing is written."""
+    return await idem.answer(service.import_document(idem.session, body, who, idem.request_id))
+
+
+@router.post(
+    "/imports/xlsx",
+    status_code=201,
+    response_model=ImportOut,
+    openapi_extra={"requestBody": {"required": True, "content": {XLSX: {}}}},
+)
+async def import_year_xlsx(request: Request, idem: Idempotent, who: Writer) -> JSONResponse:
+    """Import a whole department-year from a filled XLSX template sent as the request body
+    (Content-Type: the XLSX type); every error is reported by sheet, row and column."""
+    data = await request.body()  # raw, not multipart: the idempotency key hashes the body
+    return await idem.answer(service.import_workbook(idem.session, data, who, idem.request_id))
+
+
+@router.get("/imports/template.xlsx", responses={200: {"content": {XLSX: {}}}})
+async def get_template(session: ReadSession, _: Reader) -> Response:
+    """The empty XLSX import template (fixed codes listed, one sheet per part)."""
+    return _xlsx("部门决算导入模板.xlsx", await service.template(session))
+
+
+@router.get(
+    "/departments/{department_id}/years/{year}/workbook", responses={200: {"content": {XLSX: {}}}}
+)
+async def get_workbook(
+    department_id: uuid.UUID, year: Year, session: ReadSession, _: Reader
+) -> Response:
+    """A department-year in the XLSX import format, to correct and import again."""
+    doc, _prior = await service.document(session, department_id, year)
+    return _xlsx(
+        f"{doc.department.name}{year}年度部门决算.xlsx", await service.template(session, doc)
+    )
+
+
+def _xlsx(name: str, body: bytes) -> Response:
+    disposition = f"attachment; filename*=UTF-8''{quote(name)}"
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+@router.get("/codes", response_model=CodesOut)
+async def get_codes(session: ReadSession, _: Reader) -> CodesOut:
+    """The code tables with Chinese labels: parts, fixed codes, 功能/经济分类, enums."""
+    return await service.code_tables(session)
+
+
+@router.get("/departments", response_model=list[DepartmentOut])
+async def list_departments(session: ReadSession, _: Reader) -> list[DepartmentOut]:
+    """Departments with the years they have data for."""
+    return await service.departments(session)
+
+
+@router.get("/departments/{department_id}/years/{year}", response_model=YearDocument)
+async def get_year(
+    department_id: uuid.UUID, year: Year, session: ReadSession, _: Reader
+) -> YearDocument:
+    """The newest version of a department-year, in the import format."""
+    doc, _prior = await service.document(session, department_id, year)
+    return doc
+
+
+@router.get("/departments/{department_id}/years/{year}/parts/{part}", response_model=PartOut)
+async def get_part(
+    department_id: uuid.UUID, year: Year, part: str, session: ReadSession, _: Reader
+) -> PartOut:
+    """One part (income, functional, three_public...) with Chinese labels."""
+    return await service.part(session, department_id, year, part)
+
+
+@router.put(
+    "/departments/{department_id}/years/{year}/parts/{part}",
+    status_code=201,
+    response_model=ImportOut,
+)
+async def put_part(
+    department_id: uuid.UUID,
+    year: Year,
+    part: str,
+    lines: Annotated[list[Line], Body()],
+    idem: Idempotent,
+    who: Writer,
+) -> JSONResponse:
+    """Replace one part: a new version of the department-year, the old one kept."""
+    rows = [x.model_dump() for x in lines]
+    return await idem.answer(
+        service.replace_part(idem.session, department_id, year, part, rows, who, idem.request_id)
+    )
+
+
+@router.get("/departments/{department_id}/years/{year}/findings", response_model=list[FindingOut])
+async def get_findings(
+    department_id: uuid.UUID, year: Year, session: ReadSession, _: Reader
+) -> list[FindingOut]:
+    """Every place where the report contradicts itself, errors first, each with its places."""
+    return await service.findings(session, department_id, year)

@@ -1,0 +1,231 @@
+"""Department-years: import a whole year, read its parts, replace a part, check it."""
+
+import uuid
+from collections import Counter
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.budget.accounts import repository, workbook
+from services.budget.accounts.schemas import (
+    CodesOut,
+    DepartmentOut,
+    FindingOut,
+    ImportOut,
+    LineOut,
+    PartOut,
+)
+from services.budget.config import SCHEMA
+from services.budget.domain import labels
+from services.budget.domain.checker import Finding, check
+from services.budget.domain.document import YearDocument
+from services.budget.domain.figures import known_subject, line_label
+from services.budget.models import Department, DepartmentYear
+from shared.data.audit import record_audit
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+
+
+def refuse(errors: list[dict[str, Any]]) -> ProblemError:
+    """The 422 that lists every error of a document; nothing is written."""
+    first = errors[0]
+    where = first.get("field") or f"{first.get('sheet')}!{first.get('column')}{first.get('row')}"
+    detail = f"导入数据有{len(errors)}处错误，未写入任何数据；第一处：{where}：{first['message']}"
+    return ProblemError(422, "import_invalid", detail, errors=errors)
+
+
+def code_errors(doc: YearDocument, known: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """Unknown codes and subjects, each named by its field."""
+    errors: list[dict[str, Any]] = []
+    for part, (_, fixed) in labels.PARTS.items():
+        seen: set[str] = set()
+        for n, line in enumerate(doc.lines(part)):
+            field = f"{part}.{n}.code"
+            scheme = labels.CLASSIFIED_PARTS.get(part)
+            allowed = fixed or {}
+            ok = line.code == labels.TOTAL_ONLY or line.code in allowed
+            ok = ok or (scheme is not None and line.code in known[scheme])
+            if not ok:
+                errors.append({"field": field, "message": f"未知代码“{line.code}”"})
+            if line.code in seen:
+                errors.append({"field": field, "message": f"代码“{line.code}”重复"})
+            seen.add(line.code)
+    for n, s in enumerate(doc.statements):
+        for name in ("subject", "of"):
+            value = getattr(s, name)
+            if value is not None and not known_subject(value):
+                errors.append({"field": f"statements.{n}.{name}", "message": f"未知项目“{value}”"})
+    return errors
+
+
+async def import_document(
+    session: AsyncSession, doc: YearDocument, who: Principal, request_id: str | None
+) -> ImportOut:
+    """Store a new version of a department-year, or refuse it whole with every error."""
+    errors = code_errors(doc, await repository.codes(session))
+    if errors:
+        raise refuse(errors)
+    dept = await repository.department_by_code(session, doc.department.code)
+    if dept is None:
+        d = doc.department
+        dept = await repository.insert_department(session, d.code, d.name, d.county)
+    version = await repository.next_version(session, dept.id, doc.year)
+    row = await repository.insert_year(session, dept.id, doc, version, who.subject, request_id)
+    prior = await _prior(session, dept, doc.year)
+    findings = Counter(f.severity for f in check(doc, prior))
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="department_year.imported",
+        object_type="department_year",
+        object_id=row.id,
+        request_id=request_id,
+        detail={"department": dept.code, "year": doc.year, "version": version},
+    )
+    return ImportOut(
+        department_id=dept.id,
+        department=dept.name,
+        year=doc.year,
+        version=version,
+        lines=sum(len(doc.lines(p)) for p in labels.PARTS),
+        projects=len(doc.projects),
+        indicators=sum(len(p.indicators) for p in doc.projects),
+        findings={s: findings.get(s, 0) for s in labels.SEVERITIES},
+    )
+
+
+async def import_workbook(
+    session: AsyncSession, data: bytes, who: Principal, request_id: str | None
+) -> ImportOut:
+    """Import a filled XLSX template; every error is reported by sheet, row and column."""
+    try:
+        doc, reader = workbook.validate(data)
+    except Exception as exc:  # not a workbook at all: zip, XML or sheet structure errors
+        raise ProblemError(
+            422, "workbook_unreadable", f"无法读取上传的XLSX文件：{type(exc).__name__}"
+        ) from exc
+    if doc is None:
+        raise refuse(reader.errors)
+    errors = code_errors(doc, await repository.codes(session))
+    for error in errors:
+        path = tuple(int(p) if p.isdigit() else p for p in error["field"].split("."))
+        error["sheet"], error["row"], error["column"] = reader.locate(path)
+    if errors:
+        raise refuse(errors)
+    return await import_document(session, doc, who, request_id)
+
+
+async def template(session: AsyncSession, doc: YearDocument | None = None) -> bytes:
+    """The XLSX import template, empty or filled from a department-year, with the code table."""
+    return workbook.write(doc, await repository.codes(session))
+
+
+async def code_tables(session: AsyncSession) -> CodesOut:
+    """Every code a department-year may use, with its Chinese label."""
+    known = await repository.codes(session)
+    return CodesOut(
+        parts={part: label for part, (label, _) in labels.PARTS.items()},
+        fixed={part: dict(fixed) for part, (_, fixed) in labels.PARTS.items() if fixed},
+        functional=known["functional"],
+        economic=known["economic"],
+        quantities=labels.QUANTITIES,
+        statement_kinds=labels.STATEMENT_KINDS,
+        funding_sources=labels.FUNDING_SOURCES,
+        severities=labels.SEVERITIES,
+    )
+
+
+async def _prior(session: AsyncSession, dept: Department, year: int) -> YearDocument | None:
+    row = await repository.latest_year(session, dept.id, year - 1)
+    return None if row is None else await repository.load(session, row, dept)
+
+
+async def found_year(
+    session: AsyncSession, department_id: uuid.UUID, year: int
+) -> tuple[Department, DepartmentYear]:
+    """The department and its newest version of the year, or a 404 that says what is missing."""
+    dept = await repository.department(session, department_id)
+    if dept is None:
+        raise ProblemError(404, "department_unknown", f"没有编号为{department_id}的部门。")
+    row = await repository.latest_year(session, department_id, year)
+    if row is None:
+        raise ProblemError(404, "year_not_found", f"{dept.name}没有{year}年度的决算数据。")
+    return dept, row
+
+
+async def document(
+    session: AsyncSession, department_id: uuid.UUID, year: int
+) -> tuple[YearDocument, YearDocument | None]:
+    """A department-year and the year before it (if any)."""
+    dept, row = await found_year(session, department_id, year)
+    return await repository.load(session, row, dept), await _prior(session, dept, year)
+
+
+async def departments(session: AsyncSession) -> list[DepartmentOut]:
+    """Every department with its years."""
+    return [
+        DepartmentOut(id=d.id, code=d.code, name=d.name, county=d.county, years=years)
+        for d, years in await repository.departments(session)
+    ]
+
+
+async def part(session: AsyncSession, department_id: uuid.UUID, year: int, name: str) -> PartOut:
+    """One part of a department-year with Chinese labels."""
+    if name not in labels.PARTS:
+        raise ProblemError(404, "part_unknown", f"没有名为“{name}”的部分。")
+    doc, _ = await document(session, department_id, year)
+    known = await repository.codes(session)
+    scheme = labels.CLASSIFIED_PARTS.get(name)
+    lines = [
+        LineOut(
+            code=x.code,
+            label=known[scheme].get(x.code, line_label(name, x.code))
+            if scheme
+            else line_label(name, x.code),
+            budget=x.budget,
+            actual=x.actual,
+        )
+        for x in doc.lines(name)
+    ]
+    return PartOut(part=name, label=labels.PARTS[name][0], unit=doc.unit, lines=lines)
+
+
+async def replace_part(
+    session: AsyncSession,
+    department_id: uuid.UUID,
+    year: int,
+    name: str,
+    lines: list[dict[str, Any]],
+    who: Principal,
+    request_id: str | None,
+) -> ImportOut:
+    """A new version of the department-year with one part replaced (history is kept)."""
+    if name not in labels.PARTS:
+        raise ProblemError(404, "part_unknown", f"没有名为“{name}”的部分。")
+    doc, _ = await document(session, department_id, year)
+    data = doc.model_dump()
+    data[name] = lines
+    return await import_document(session, YearDocument.model_validate(data), who, request_id)
+
+
+def present(findings: list[Finding]) -> list[FindingOut]:
+    """Findings as answered, errors first."""
+    order = {s: n for n, s in enumerate(labels.SEVERITIES)}
+    return [
+        FindingOut(
+            code=f.code,
+            severity=f.severity,
+            severity_label=labels.SEVERITIES[f.severity],
+            message=f.message,
+            places=[p.__dict__ for p in f.places],
+        )
+        for f in sorted(findings, key=lambda f: order[f.severity])
+    ]
+
+
+async def findings(session: AsyncSession, department_id: uuid.UUID, year: int) -> list[FindingOut]:
+    """Every contradiction the department-year's report contains."""
+    doc, prior = await document(session, department_id, year)
+    return present(check(doc, prior))

@@ -1,0 +1,1 @@
+"""Pure budget rules: the department-year document, its figures, the consistency checker."""

@@ -1,0 +1,1 @@
+"""Actual spending paid by payout, against the budget lines of the same classification code."""

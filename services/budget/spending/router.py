@@ -1,0 +1,25 @@
+"""HTTP route of actual spending against the budget."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+
+from services.budget.spending import service
+from services.budget.spending.schemas import SpendingOut
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession
+from shared.http.errors import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/budget", tags=["spending"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("/departments/{department_id}/years/{year}/spending", response_model=SpendingOut)
+async def get_spending(
+    department_id: uuid.UUID,
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    session: ReadSession,
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
+) -> SpendingOut:
+    """What payout actually paid, against the final accounts' lines of the same code."""
+    return await service.spending(session, department_id, year)

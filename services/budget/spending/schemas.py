@@ -1,0 +1,39 @@
+"""Answer models of actual spending against the budget."""
+
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+
+class PaidProgram(BaseModel):
+    """What payout paid for a program under one pair of codes (万元)."""
+
+    program: str
+    program_label: str
+    functional_code: str
+    economic_code: str
+    paid: Decimal
+    periods: int
+
+
+class SpendingLine(BaseModel):
+    """A budget line of the final accounts next to what payout actually paid under its code."""
+
+    scheme: str  # functional | economic
+    code: str
+    label: str
+    budget: Decimal | None
+    reported: Decimal  # 决算数 of the final accounts
+    paid: Decimal  # paid by payout under this code (its sub-codes included)
+    difference: Decimal  # reported − paid
+
+
+class SpendingOut(BaseModel):
+    """Actual spending from payout against the department-year's budget lines (万元)."""
+
+    department: str
+    year: int
+    unit: str
+    lines: list[SpendingLine]
+    programs: list[PaidProgram]
+    unmatched: list[PaidProgram]  # paid under functional codes with no line in the accounts
