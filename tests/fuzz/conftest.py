@@ -1,13 +1,14 @@
 """Schemathesis against the merged OpenAPI, one service app in process per test module."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 import schemathesis
-from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from schemathesis.python import asgi
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
 from gateway.main import create_app as create_gateway
 from gateway.openapi import merge_specs
@@ -18,7 +19,12 @@ from services.payout.main import create_app as create_payout
 from shared.http.auth import ALL_ROLES
 from shared.settings import PlatformSettings
 from tests.conftest import auth_headers, delete_stream, make_platform
+from tests.fuzz.app_host import ModuleLifespanApp
 from tests.infra import TestInfra, clone_database, drop_database
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Uploads of spreadsheets are bytes to the fuzzer; what they contain is the service's concern.
+schemathesis.serializer.alias(XLSX, "application/octet-stream")
 
 FACTORIES = {
     "enrollment": create_enrollment,
@@ -51,14 +57,40 @@ async def fuzz_platform(infra: TestInfra) -> AsyncIterator[PlatformSettings]:
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(request: pytest.FixtureRequest, fuzz_platform: PlatformSettings) -> Any:
-    """The module's service; schemathesis runs its lifespan, ended with the module."""
-    app: FastAPI = FACTORIES[request.module.SERVICE](fuzz_platform)
+def fuzz_app(
+    request: pytest.FixtureRequest, fuzz_platform: PlatformSettings
+) -> Iterator[ModuleLifespanApp]:
+    """The module's service, its lifespan entered at the first call and left with the module."""
+    app = ModuleLifespanApp(FACTORIES[request.module.SERVICE](fuzz_platform))
     yield app
-    asgi.shutdown_lifespans()
+    app.close()
 
 
 @pytest.fixture(scope="module")
 def every_role(fuzz_platform: PlatformSettings) -> dict[str, str]:
     """A caller holding every role, so the fuzzer gets past the role checks into the rules."""
     return auth_headers(fuzz_platform, *sorted(ALL_ROLES), subject="fuzz-all-roles")
+
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
+# Bounded and repeatable: the same requests on every run, a few per operation and phase.
+FUZZ_SETTINGS = settings(
+    max_examples=10,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def fuzz_test(service: str) -> Callable[..., None]:
+    """The test for one service: each operation of the merged OpenAPI, with every role."""
+    schema = service_schema(service)
+
+    @schema.parametrize()
+    @FUZZ_SETTINGS
+    def test_api(case: schemathesis.Case, fuzz_app: Any, every_role: dict[str, str]) -> None:
+        """No answer is a 5xx, and every status and content type is the documented one."""
+        case.call_and_validate(app=fuzz_app, headers=every_role, checks=CHECKS)
+
+    return test_api
