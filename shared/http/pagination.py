@@ -1,13 +1,19 @@
-"""A page of results: limit/offset with a cap, and the total."""
+"""A page of results: limit/offset with a cap, and the total; their bounds are in the schema."""
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel
 
 T = TypeVar("T")
+MAX_LIMIT = 500
 # The largest offset a list accepts: PostgreSQL's OFFSET is a bigint, and no list is near
 # this long; beyond it a request is a 422, not an overflow.
 MAX_OFFSET = 2_147_483_647
+
+# Route parameters with their bounds in the schema: `limit: Limit = 100, offset: Offset = 0`.
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1–500).")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 
 
 class Page(BaseModel, Generic[T]):

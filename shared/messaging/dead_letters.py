@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 from sqlalchemy import select, update
 
@@ -11,9 +11,8 @@ from shared.contracts.base import EventEnvelope
 from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
 from shared.http.auth import Principal, require_roles
-from shared.http.bounds import BigintId
-from shared.http.errors import ProblemError
-from shared.http.pagination import MAX_OFFSET
+from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.pagination import Limit, Offset
 from shared.messaging.consumer import EventHandler, apply_once
 
 
@@ -43,7 +42,9 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
     """Routes under {prefix}/admin/dead-letters for one service."""
     table = platform_tables(schema).dead_letter
     by_name = {h.name: h for h in handlers}
-    router = APIRouter(prefix=f"{prefix}/admin/dead-letters", tags=["operations"])
+    router = APIRouter(
+        prefix=f"{prefix}/admin/dead-letters", tags=["operations"], responses=PROBLEM_RESPONSES
+    )
     admin = require_roles("admin")
 
     @router.get("", response_model=list[DeadLetterOut])
@@ -51,8 +52,8 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
         request: Request,
         _: Annotated[Principal, Depends(admin)],
         open_only: bool = True,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> list[DeadLetterOut]:
         """List dead-lettered events, newest first."""
         query = select(table).order_by(table.c.id.desc()).limit(limit).offset(offset)
@@ -67,7 +68,7 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
 
     @router.post("/{dead_letter_id}/replay", response_model=ReplayResult)
     async def replay_dead_letter(
-        dead_letter_id: BigintId,
+        dead_letter_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
         request: Request,
         who: Annotated[Principal, Depends(admin)],
     ) -> ReplayResult:

@@ -1,5 +1,6 @@
 """Schemathesis against the merged OpenAPI, one service app in process per test module."""
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -75,7 +76,7 @@ def every_role(fuzz_platform: PlatformSettings) -> dict[str, str]:
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 # Bounded and repeatable: the same requests on every run, a few per operation and phase.
 FUZZ_SETTINGS = settings(
-    max_examples=10,
+    max_examples=int(os.environ.get("PENSION_FUZZ_EXAMPLES", "10")),
     derandomize=True,
     database=None,
     deadline=None,

@@ -22,7 +22,7 @@ from shared.data.db import unit_of_work
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.idempotency import IdempotencyKey, run_idempotent
-from shared.http.pagination import Page
+from shared.http.pagination import MAX_OFFSET, Page
 
 router = APIRouter(prefix="/v1/enrollment", tags=["accounts"], responses=PROBLEM_RESPONSES)
 
@@ -48,7 +48,7 @@ async def list_postings(
     start: date | None = None,
     end: date | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[PostingOut]:
     """Postings of one account in value-date order."""
     async with request.app.state.sessions() as session:
@@ -63,7 +63,7 @@ async def list_postings(
 async def list_rates(
     request: Request,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=1990, le=2200)] = None,
     account_kind: AccountKind | None = None,
 ) -> list[InterestRateOut]:
     """Bookkeeping-rate versions (the newest version of a year is the one used)."""

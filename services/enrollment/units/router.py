@@ -14,7 +14,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.idempotency import IdempotencyKey, run_idempotent
 from shared.http.observability import request_id_of
-from shared.http.pagination import Page
+from shared.http.pagination import MAX_OFFSET, Page
 
 router = APIRouter(prefix="/v1/enrollment/units", tags=["units"], responses=PROBLEM_RESPONSES)
 
@@ -44,7 +44,7 @@ async def list_units(
     name: str | None = None,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[UnitOut]:
     """Search units by name fragment and status."""
     async with request.app.state.sessions() as session:
