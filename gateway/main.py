@@ -3,21 +3,28 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
+import asyncpg
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
-from starlette.types import Receive, Scope, Send
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.config import GatewaySettings, get_gateway_settings
 from gateway.openapi import OpenApiMerger
 from gateway.proxy import proxied_call, proxy
-from gateway.rate_limit import RateLimiter
+from gateway.security.rate_limits import SharedRateLimiter
+from gateway.security.revocations import Revocations
+from gateway.security.router import router as security_router
+from gateway.security.throttle import ThrottlePolicy
 from gateway.tokens import router as token_router
-from gateway.upstream import Http1Transport, origin_of
+from shared.data.db import asyncpg_dsn
 from shared.http.errors import install_problem_handlers
 from shared.http.observability import install_observability
 from shared.logging import configure_logging
@@ -26,10 +33,36 @@ from shared.settings import PlatformSettings, get_platform_settings
 VERSION = "0.1.0"
 
 
+CORS_HEADERS = ["authorization", "content-type", "idempotency-key", "x-request-id"]
+CORS_EXPOSED = ["x-request-id", "retry-after", "idempotent-replayed", "content-disposition"]
+
+
+class ListedOriginsCORS(CORSMiddleware):
+    """Starlette's CORS, but an unlisted origin gets no CORS header at all (no credentials)."""
+
+    async def simple_response(
+        self, scope: Scope, receive: Receive, send: Send, request_headers: Headers
+    ) -> None:
+        """Only listed origins get Access-Control-* headers on their answers."""
+        if self.is_allowed_origin(request_headers["origin"]):
+            await super().simple_response(scope, receive, send, request_headers)
+        else:
+            await self.app(scope, receive, send)
+
+
 class GatewayApp(FastAPI):
     """FastAPI for the gateway's own routes; /v1/<service>/... is forwarded before them."""
 
+    cors: ASGIApp | None = None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """CORS first (preflights end here), then proxied calls or FastAPI's own routes."""
+        if self.cors is not None and scope["type"] == "http":
+            await self.cors(scope, receive, send)
+        else:
+            await self.dispatch(scope, receive, send)
+
+    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Dispatch proxied calls straight to the proxy, everything else to FastAPI."""
         call = proxied_call(scope)
         if call is None:
@@ -50,17 +83,52 @@ def create_app(
         configure_logging("gateway", plat.log_level, plat.log_json)
         timeout = httpx.Timeout(gw.upstream_timeout_seconds, connect=gw.connect_timeout_seconds)
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
-        transport = Http1Transport(limits)
-        async with httpx.AsyncClient(timeout=timeout, transport=transport) as http:
+        # A proxy keeps no client state: a jar that stores nothing, so one caller's cookies
+        # never travel with the next caller's request.
+        no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+        # min_size=0: the gateway starts (and forwards) while PostgreSQL is still coming up.
+        pool = await asyncpg.create_pool(asyncpg_dsn(plat.database_url), min_size=0, max_size=4)
+        revocations = Revocations(pool, gw.revocation_refresh_seconds)
+        limiter = SharedRateLimiter(
+            pool,
+            per_second=gw.rate_limit_per_second,
+            burst=gw.rate_limit_burst,
+            window_seconds=gw.rate_limit_window_seconds,
+            sync_seconds=gw.rate_limit_sync_seconds,
+        )
+        background = [
+            asyncio.create_task(revocations.run(), name="revocations"),
+            asyncio.create_task(limiter.run(), name="rate-limits"),
+        ]
+        async with httpx.AsyncClient(
+            timeout=timeout,
+            limits=limits,
+            cookies=no_cookies,
+            follow_redirects=False,
+            trust_env=False,  # no proxy or netrc from the environment on internal calls
+        ) as http:
+            app.state.pool = pool
+            app.state.revocations = revocations
+            app.state.throttle_policy = ThrottlePolicy(
+                gw.login_free_per_user,
+                gw.login_free_per_address,
+                gw.login_base_delay_seconds,
+                gw.login_max_delay_seconds,
+                gw.login_window_seconds,
+            )
             app.state.settings = gw
             app.state.platform = plat
             app.state.http = http
-            app.state.transport = transport
-            app.state.upstreams = {name: origin_of(url) for name, url in gw.service_urls.items()}
-            app.state.upstream_timeouts = timeout.as_dict()
-            app.state.rate_limiter = RateLimiter(gw.rate_limit_per_second, gw.rate_limit_burst)
+            app.state.upstreams = {name: httpx.URL(url) for name, url in gw.service_urls.items()}
+            app.state.rate_limiter = limiter
             app.state.openapi = OpenApiMerger(http, gw.service_urls, gw.openapi_cache_seconds)
-            yield
+            try:
+                yield
+            finally:
+                for task in background:
+                    task.cancel()
+                await asyncio.wait(background, timeout=5)
+                await pool.close()
 
     app = GatewayApp(
         title="Pension back office API",
@@ -72,7 +140,25 @@ def create_app(
     )
     install_problem_handlers(app)
     install_observability(app)
+    origins = (settings or get_gateway_settings()).cors_origins
+    if origins:
+        # Browser front ends: only listed origins, and only they get credentials.
+        app.cors = ListedOriginsCORS(
+            app.dispatch,
+            allow_origins=origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=CORS_HEADERS,
+            expose_headers=CORS_EXPOSED,
+            max_age=600,
+        )
     app.include_router(token_router)
+    app.include_router(security_router)
+
+    @app.get("/health/live", tags=["operations"])
+    async def live() -> dict[str, str]:
+        """The process answers (liveness)."""
+        return {"status": "alive"}
 
     @app.get("/health", tags=["operations"])
     async def health(request: Request) -> JSONResponse:
@@ -93,8 +179,9 @@ def create_app(
             )
         )
         statuses = {s.get("status") for s in services.values()}
-        overall = "ok" if statuses == {"ok"} else "degraded"
-        return JSONResponse({"status": overall, "services": services})
+        revocations = "ok" if request.app.state.revocations.healthy else "stale"
+        overall = "ok" if statuses == {"ok"} and revocations == "ok" else "degraded"
+        return JSONResponse({"status": overall, "revocations": revocations, "services": services})
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi(request: Request) -> JSONResponse:

@@ -1,15 +1,16 @@
-"""Forwarding /v1/<service>/... to the owning service, as raw ASGI ahead of FastAPI.
+"""Forwarding /v1/<service>/... to the owning service, streamed both ways through httpx.
 
-Proxied calls are most of the gateway's traffic, and on a small machine the gateway's CPU
-per call decides how much of a service's throughput survives the extra hop. So they skip
-FastAPI's routing and middleware stack: this module reads the ASGI scope, checks the token,
-role and rate, forwards the raw path and headers through the shared client's transport and
-writes the answer back, recording the request id, metrics and access log itself.
+What only the gateway knows stays here: the token, the role policy, revocations, the rate
+limit and the request id. The wire belongs to well-kept parts: uvicorn in front, one shared
+`httpx.AsyncClient` (httpcore's pool) behind. Bodies are streamed in both directions with a
+size limit each way, so neither a large upload nor a large export is held in memory.
+(After developmentseed/stac-auth-proxy's `handlers/reverse_proxy.py`.)
 """
 
 import json
 import re
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -17,36 +18,42 @@ import structlog
 from starlette.types import Receive, Scope, Send
 
 from gateway.policy import check_access
-from gateway.upstream import Answer
+from gateway.security.dependencies import check_not_revoked
 from shared.http.auth import decode_token, token_of_authorization
 from shared.http.errors import PROBLEM_JSON, ProblemError, problem_body
 from shared.http.observability import record_request, request_id_of_headers
 
 log = structlog.get_logger(__name__)
 PROXIED = re.compile(r"^/v1/(?P<service>[a-z][a-z0-9-]*)/(?P<path>.*)$")
-NOT_PROXIED = frozenset({"auth"})  # the gateway's own /v1/auth/token
+NOT_PROXIED = frozenset({"auth"})  # the gateway's own /v1/auth/...
 ROUTE_LABEL = "/v1/{service}/{path:path}"  # how proxied calls appear in metrics and logs
 
-# Hop-by-hop headers (RFC 9110 §7.6.1) are never forwarded; host and length are recomputed,
-# and an upstream must not answer 100 Continue to a body the gateway has already read.
+# Hop-by-hop headers (RFC 9110 §7.6.1) are never forwarded; httpx sets host and framing.
 HOP_BY_HOP = frozenset(
     {
-        b"connection",
-        b"keep-alive",
-        b"proxy-authenticate",
-        b"proxy-authorization",
-        b"te",
-        b"trailer",
-        b"transfer-encoding",
-        b"upgrade",
-        b"host",
-        b"content-length",
-        b"expect",
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "expect",
     }
 )
 # The gateway sets these itself on the way in and out (its server adds date and server).
-NOT_FORWARDED = HOP_BY_HOP | {b"x-request-id", b"x-forwarded-for"}
-NOT_RETURNED = HOP_BY_HOP | {b"x-request-id", b"date", b"server"}
+NOT_FORWARDED = HOP_BY_HOP | {"x-request-id", "x-forwarded-for"}
+NOT_RETURNED = HOP_BY_HOP | {"x-request-id", "date", "server"}
+
+
+class _BodyTooLarge(Exception):
+    """The caller's body passed the limit while it was being forwarded."""
+
+
+class _Disconnected(Exception):
+    """The caller went away before its body was complete."""
 
 
 def proxied_call(scope: Scope) -> tuple[str, str] | None:
@@ -67,22 +74,31 @@ async def proxy(
     request_id = request_id_of_headers(scope["headers"])
     structlog.contextvars.bind_contextvars(request_id=request_id)
     status = 500
+
+    async def answer(code: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        nonlocal status
+        status = code
+        headers.append((b"x-request-id", request_id.encode("latin-1")))
+        await send({"type": "http.response.start", "status": code, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
     try:
         try:
-            answer = await forward(state, scope, receive, service, service_path, request_id)
+            upstream = await forward(state, scope, receive, service, service_path, request_id)
         except ProblemError as exc:
-            answer = problem(exc.status, exc.code, exc.detail, exc.headers)
+            await answer(*problem(exc.status, exc.code, exc.detail, exc.headers))
+            return
+        except _Disconnected:
+            return
         except Exception:
             log.exception("proxy_failed", service=service)
-            answer = problem(500, "internal_error", "The gateway failed to handle the request.")
-        if answer is None:
-            return  # the caller went away before sending its body
-        status = answer.status
-        headers = answer.headers
-        headers.append((b"content-length", str(len(answer.body)).encode("ascii")))
-        headers.append((b"x-request-id", request_id.encode("latin-1")))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": answer.body})
+            await answer(*problem(500, "internal_error", "The gateway failed the request."))
+            return
+        try:
+            status = upstream.status_code
+            await relay_answer(state, upstream, send, request_id)
+        finally:
+            await upstream.aclose()
     finally:
         record_request(scope["method"], ROUTE_LABEL, status, started)
         structlog.contextvars.unbind_contextvars("request_id")
@@ -90,17 +106,16 @@ async def proxy(
 
 async def forward(
     state: Any, scope: Scope, receive: Receive, service: str, service_path: str, request_id: str
-) -> Answer | None:
-    """Authenticate, authorize, rate-limit, then pass the request on and relay the answer."""
+) -> httpx.Response:
+    """Authenticate, authorize, rate-limit, then send the request on (body streamed)."""
     settings = state.settings
-    origin = state.upstreams.get(service)
-    if origin is None:
-        return problem(404, "service_unknown", f"There is no service {service!r}.")
-    headers = scope["headers"]
-    authorization = next((v for k, v in headers if k == b"authorization"), b"")
-    principal = decode_token(
-        state.platform, token_of_authorization(authorization.decode("latin-1"))
-    )
+    base = state.upstreams.get(service)
+    if base is None:
+        raise ProblemError(404, "service_unknown", f"There is no service {service!r}.")
+    headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
+    authorization = next((v for k, v in headers if k == "authorization"), "")
+    principal = decode_token(state.platform, token_of_authorization(authorization))
+    check_not_revoked(state, principal)
     check_access(principal, scope["method"], service_path)
     wait = state.rate_limiter.allow(principal.subject)
     if wait:
@@ -110,56 +125,88 @@ async def forward(
             "Too many requests; slow down.",
             headers={"Retry-After": str(max(1, round(wait)))},
         )
-    body = await read_body(receive, headers, settings.max_body_bytes)
-    if body is None:
-        return None
+    limit = settings.max_body_bytes
+    declared = next((v for k, v in headers if k == "content-length"), None)
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ProblemError(413, "payload_too_large", "The request body is too large.")
     forwarded = [(k, v) for k, v in headers if k not in NOT_FORWARDED]
-    forwarded.append((b"x-request-id", request_id.encode("latin-1")))
+    forwarded.append(("x-request-id", request_id))
     client = scope.get("client")
-    forwarded.append((b"x-forwarded-for", (client[0] if client else "").encode("latin-1")))
+    forwarded.append(("x-forwarded-for", client[0] if client else ""))
     target = scope.get("raw_path") or scope["path"].encode()
     if scope.get("query_string"):
         target += b"?" + scope["query_string"]
+    url = base.copy_with(raw_path=target)  # the path exactly as the caller encoded it
+    has_body = declared not in (None, "0") or any(k == "transfer-encoding" for k, _ in headers)
+    request = state.http.build_request(
+        scope["method"],
+        url,
+        headers=forwarded,
+        content=_request_body(receive, limit) if has_body else None,
+    )
     try:
-        # Straight through the shared client's transport, without building httpx models:
-        # they were a sixth of the gateway's CPU. Nor may a proxy keep client-level state
-        # such as a cookie jar, which would carry one caller's cookies to the next.
-        upstream = await state.transport.send(
-            origin, scope["method"], target, forwarded, body, state.upstream_timeouts
-        )
-    except httpx.TimeoutException:
-        return problem(504, "upstream_timeout", f"The {service} service did not answer in time.")
-    except httpx.TransportError:
-        return problem(502, "upstream_unavailable", f"The {service} service is not reachable.")
-    returned = [(k, v) for k, v in upstream.headers if k.lower() not in NOT_RETURNED]
-    return Answer(upstream.status, returned, upstream.body)
+        return await state.http.send(request, stream=True)
+    except _BodyTooLarge as exc:
+        raise ProblemError(413, "payload_too_large", "The request body is too large.") from exc
+    except httpx.TimeoutException as exc:
+        raise ProblemError(
+            504, "upstream_timeout", f"The {service} service did not answer in time."
+        ) from exc
+    except httpx.TransportError as exc:
+        if isinstance(exc.__cause__, _Disconnected | _BodyTooLarge):
+            raise exc.__cause__ from exc
+        raise ProblemError(
+            502, "upstream_unavailable", f"The {service} service is not reachable."
+        ) from exc
 
 
-async def read_body(
-    receive: Receive, headers: list[tuple[bytes, bytes]], limit: int
-) -> bytes | None:
-    """The whole request body, refused early when it is larger than the limit."""
-    declared = next((v for k, v in headers if k == b"content-length"), None)
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ProblemError(413, "payload_too_large", "The request body is too large.")
-    parts: list[bytes] = []
+async def _request_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
+    """The caller's body as it arrives, stopped at the limit."""
     size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return None
+            raise _Disconnected
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise ProblemError(413, "payload_too_large", "The request body is too large.")
-        parts.append(chunk)
+            raise _BodyTooLarge
+        if chunk:
+            yield chunk
         if not message.get("more_body", False):
-            return b"".join(parts)
+            return
 
 
-def problem(status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Answer:
-    """A problem+json answer."""
+async def relay_answer(state: Any, upstream: httpx.Response, send: Send, request_id: str) -> None:
+    """Pass the service's answer back as it arrives, refusing one beyond the size limit."""
+    limit = state.settings.max_response_bytes
+    declared = upstream.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        code, headers, body = problem(502, "upstream_too_large", "The answer is too large.")
+        headers.append((b"x-request-id", request_id.encode("latin-1")))
+        await send({"type": "http.response.start", "status": code, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return
+    headers = [
+        (k.lower(), v) for k, v in upstream.headers.raw if k.lower().decode() not in NOT_RETURNED
+    ]
+    headers.append((b"x-request-id", request_id.encode("latin-1")))
+    await send({"type": "http.response.start", "status": upstream.status_code, "headers": headers})
+    size = 0
+    async for chunk in upstream.aiter_raw():
+        size += len(chunk)
+        if size > limit:
+            # Too late for an error answer: cut the connection so the caller sees it failed.
+            raise RuntimeError("upstream answer passed the size limit mid-stream")
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def problem(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A problem+json answer: status, raw headers, body."""
     body = json.dumps(problem_body(status, code, detail), ensure_ascii=False).encode()
-    raw = [(b"content-type", PROBLEM_JSON.encode())]
+    raw = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
-    return Answer(status, raw, body)
+    return status, raw, body

@@ -1,16 +1,19 @@
-"""The embedded identity provider: password and client-credentials grants."""
+"""The embedded identity provider: password and client-credentials grants, throttled."""
 
-import hmac
+import asyncio
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel
 
 from gateway.config import LocalUser
+from gateway.passwords import verify_password
+from gateway.security import throttle
 from shared.http.auth import issue_token
-from shared.http.errors import ProblemError
+from shared.http.errors import PROBLEM_JSON, ProblemError
 
 router = APIRouter(tags=["auth"])
+Field = Annotated[str | None, Form(max_length=200)]
 
 
 class TokenOut(BaseModel):
@@ -22,39 +25,57 @@ class TokenOut(BaseModel):
     roles: list[str]
 
 
-def _check(registry: dict[str, LocalUser], name: str, secret: str) -> LocalUser:
+async def _check(registry: dict[str, LocalUser], name: str, secret: str) -> LocalUser:
     entry = registry.get(name)
-    # compare_digest against a dummy keeps timing the same for unknown names.
-    expected = entry.password if entry else "\x00" * 16
-    if not hmac.compare_digest(expected.encode(), secret.encode()) or entry is None:
+    # argon2 is slow on purpose: off the event loop; unknown names cost the same time.
+    matches = await asyncio.to_thread(
+        verify_password, entry.password_hash if entry else None, secret
+    )
+    if entry is None or not matches:
         raise ProblemError(401, "credentials_invalid", "Unknown user or wrong password.")
     return entry
 
 
-@router.post("/v1/auth/token", response_model=TokenOut)
+@router.post(
+    "/v1/auth/token",
+    response_model=TokenOut,
+    responses={
+        s: {"description": d, "content": {PROBLEM_JSON: {}}}
+        for s, d in ((400, "credentials missing"), (401, "wrong"), (429, "locked out"))
+    },
+)
 async def token(
     request: Request,
     grant_type: Annotated[Literal["password", "client_credentials"], Form()] = "password",
-    username: Annotated[str | None, Form()] = None,
-    password: Annotated[str | None, Form()] = None,
-    client_id: Annotated[str | None, Form()] = None,
-    client_secret: Annotated[str | None, Form()] = None,
+    username: Field = None,
+    password: Field = None,
+    client_id: Field = None,
+    client_secret: Field = None,
 ) -> TokenOut:
     """Issue a token: people log in with a password, banks and the province with a client."""
-    settings = request.app.state.settings
+    state = request.app.state
+    settings = state.settings
     if grant_type == "password":
         if not (username and password):
             raise ProblemError(400, "credentials_missing", "username and password are required.")
-        subject, entry = username, _check(settings.users, username, password)
+        name, secret, registry = username, password, settings.users
     else:
         if not (client_id and client_secret):
             raise ProblemError(
                 400, "credentials_missing", "client_id and client_secret are required."
             )
-        subject, entry = client_id, _check(settings.clients, client_id, client_secret)
-    platform = request.app.state.platform
+        name, secret, registry = client_id, client_secret, settings.clients
+    address = request.client.host if request.client else ""
+    await throttle.refuse_if_locked(state.pool, name, address)
+    try:
+        entry = await _check(registry, name, secret)
+    except ProblemError:
+        await throttle.record_failure(state.pool, state.throttle_policy, name, address)
+        raise
+    await throttle.record_success(state.pool, name, address)
+    platform = state.platform
     return TokenOut(
-        access_token=issue_token(platform, subject, entry.roles),
+        access_token=issue_token(platform, name, entry.roles),
         expires_in=platform.jwt_ttl_seconds,
         roles=sorted(entry.roles),
     )

@@ -2,16 +2,50 @@
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
+# Values that have ever been shipped as examples; a process outside dev mode refuses them.
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {
+        DEV_JWT_SECRET,
+        "change-me-change-me-change-me-change-me-0123456789",
+        "CHANGE-ME",
+        "changeme",
+        "secret",
+    }
+)
+MIN_SECRET_BYTES = 32
+
+
+class InsecureSettingError(ValueError):
+    """A setting that must never reach production has a default or weak value."""
+
+
+def check_secret(name: str, value: str, *, dev_mode: bool) -> None:
+    """Refuse a default or short secret outside dev mode (tests and `make up` set dev mode)."""
+    if dev_mode:
+        return
+    if value in KNOWN_DEFAULT_SECRETS or "change-me" in value.lower():
+        raise InsecureSettingError(
+            f"{name} is a published default; set a random secret or PENSION_DEV_MODE=1."
+        )
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        raise InsecureSettingError(
+            f"{name} is shorter than {MIN_SECRET_BYTES} bytes; set a longer random secret."
+        )
 
 
 class PlatformSettings(BaseSettings):
     """Where the shared infrastructure is and how tokens are checked."""
 
-    model_config = SettingsConfigDict(env_prefix="PENSION_", extra="ignore")
+    # Empty variables count as unset (compose passes optional ones through empty).
+    model_config = SettingsConfigDict(env_prefix="PENSION_", extra="ignore", env_ignore_empty=True)
+
+    # Development mode allows the published secrets and demo logins; `make up` and the
+    # test harness set it, nothing else should.
+    dev_mode: bool = False
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/pension"
     nats_url: str = "nats://127.0.0.1:54222"
@@ -25,6 +59,14 @@ class PlatformSettings(BaseSettings):
     jwt_audience: str = "pension-back-office"
     jwt_issuer: str = "pension-gateway"
     jwt_ttl_seconds: int = 3600
+    # The verifier refuses tokens that live longer than this, whoever issued them.
+    jwt_max_ttl_seconds: int = 12 * 3600
+    # An agency's identity provider (OIDC): RS256/ES256 keys from its JWKS document.
+    jwt_jwks_url: str | None = None
+    jwt_jwks_cache_seconds: int = 300
+
+    # uvicorn worker processes per app: `make up`, compose and k8s pass it as --workers.
+    workers: int = Field(1, ge=1, le=64)
 
     log_level: str = "INFO"
     log_json: bool = True
@@ -34,10 +76,23 @@ class PlatformSettings(BaseSettings):
 
     relay_batch_size: int = 2000
     relay_poll_seconds: float = 1.0
+    # How long a batch waits for JetStream's acks; a batch with none checks the connection.
+    relay_ack_timeout_seconds: float = 3.0
+    # Health says the relay is degraded when the oldest unpublished event is older than this.
+    relay_stale_seconds: float = 30.0
+    nats_ping_interval_seconds: float = 2.0
     # Published outbox rows are deleted after this long (hourly); JetStream keeps the events.
     outbox_retention_hours: float = 168.0
     consumer_max_deliver: int = 5
     consumer_ack_wait_seconds: float = 30.0
+
+    @model_validator(mode="after")
+    def _enforce_non_default_secrets(self) -> "PlatformSettings":
+        if any(a.startswith("HS") for a in self.jwt_algorithms):
+            check_secret("PENSION_JWT_SECRET", self.jwt_secret, dev_mode=self.dev_mode)
+        if self.jwt_ttl_seconds > self.jwt_max_ttl_seconds:
+            raise InsecureSettingError("PENSION_JWT_TTL_SECONDS exceeds jwt_max_ttl_seconds.")
+        return self
 
 
 @lru_cache

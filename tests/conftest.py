@@ -1,6 +1,7 @@
 """Fixtures: real PostgreSQL and NATS for every integration test, each with its own namespace."""
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -18,6 +19,9 @@ from shared.http.auth import issue_token
 from shared.settings import PlatformSettings
 from tests.infra import InfraOwner, TestInfra, clone_database, drop_database
 
+# The test harness is a development setting: published secrets and demo logins are allowed
+# (processes started by tests inherit this); production refuses them at start-up.
+os.environ["PENSION_DEV_MODE"] = "1"
 _owner: InfraOwner | None = None
 
 

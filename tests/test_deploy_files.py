@@ -47,8 +47,9 @@ def known_variables() -> set[str]:
 
 def check_command(command: list[str]) -> tuple[str, int] | None:
     """Return (app name, port) for a uvicorn command after checking its target exists."""
-    if command[:3] == ["python", "-m", "deploy.local.migrate"]:
-        assert importlib.util.find_spec("deploy.local.migrate")
+    if command[:2] == ["python", "-m"]:
+        assert command[2] in ("deploy.local.migrate", "deploy.edge.selfsigned")
+        assert importlib.util.find_spec(command[2])
         return None
     assert command[0] == "uvicorn" and "--factory" in command
     module, _, attr = command[1].partition(":")
@@ -68,7 +69,13 @@ def check_gateway_urls(raw: str, hosts: set[str]) -> None:
 def test_compose_file_matches_the_code() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services: dict[str, Any] = compose["services"]
-    assert {"postgres", "nats", "migrate", *DEFAULT_PORTS} <= set(services)
+    assert {"postgres", "nats", "migrate", "edge", *DEFAULT_PORTS} <= set(services)
+    edge_conf = ROOT / "deploy/edge/nginx.conf"
+    assert (
+        f"./{edge_conf.relative_to(ROOT)}:/etc/nginx/nginx.conf:ro" in services["edge"]["volumes"]
+    )
+    assert "proxy_pass http://gateway;" in edge_conf.read_text()
+    assert "ports" not in services["gateway"]  # reached only through the edge
     assert "-js" in services["nats"]["command"]
     known = known_variables()
     for name, spec in services.items():
@@ -92,9 +99,10 @@ def test_compose_file_matches_the_code() -> None:
 def test_kubernetes_manifests_match_the_code() -> None:
     docs = [d for d in yaml.safe_load_all((ROOT / "deploy/k8s/pension.yaml").read_text()) if d]
     config = next(d for d in docs if d["kind"] == "ConfigMap")
-    secret = next(d for d in docs if d["kind"] == "Secret")
+    # Secrets are created by the operator, never shipped (applying must not overwrite them).
+    assert not [d for d in docs if d["kind"] == "Secret"]
     known = known_variables()
-    assert set(config["data"]) | set(secret["stringData"]) <= known
+    assert set(config["data"]) <= known
     deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
     k8s_services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
     assert set(deployments) == set(DEFAULT_PORTS) == set(k8s_services)
@@ -122,3 +130,15 @@ def test_no_service_imports_another_and_shared_imports_none() -> None:
     result = subprocess.run([str(linter)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 kept, 0 broken" in result.stdout
+
+
+def test_no_default_secret_or_demo_login_is_shipped() -> None:
+    compose_text = (ROOT / "docker-compose.yml").read_text()
+    k8s_text = (ROOT / "deploy/k8s/pension.yaml").read_text()
+    for text in (compose_text, k8s_text):
+        assert "CHANGE-ME" not in text and "change-me" not in text and "-demo" not in text
+    env = yaml.safe_load(compose_text)["x-app"]["environment"]
+    assert env["PENSION_JWT_SECRET"].startswith("${PENSION_JWT_SECRET:?")
+    assert env["PENSION_DEV_MODE"] == "${PENSION_DEV_MODE:-0}"
+    config = next(d for d in yaml.safe_load_all(k8s_text) if d and d["kind"] == "ConfigMap")
+    assert "PENSION_DEV_MODE" not in config["data"]

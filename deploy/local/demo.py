@@ -1,14 +1,19 @@
 """A deterministic demo county shaped like the seed's, loaded through the public API.
 
-308 units and about 11,500 staff (imported per unit through the bulk import endpoint), a
-year of status changes in 2020 and the year's coverage target. Running it again changes
-nothing: units and changes carry idempotency keys and re-imports leave rows unchanged.
+308 units and their staff (imported per unit through the bulk import endpoint), about 1,200
+retirees, a year of status changes in 2020 (new enrolments, retirements, suspensions,
+deaths, transfers within and out of the pooling area, arrivals from elsewhere) and the
+year's coverage target. The year is planned offline (`plan_year`), so its headline figures
+are known before anything is loaded (`planned_figures`) and fitted to the seed's: 11,513
+insured against 11,500, 1,701 changes, about 1,200 retirees. Running it again changes
+nothing: every write carries an idempotency key and re-imports leave rows unchanged.
 """
 
 import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 import httpx
 
@@ -16,8 +21,18 @@ from shared.data.ids import USCC_CHARSET, citizen_check_char, org_code_check_cha
 
 AREA = "330522"  # a county area code
 UNITS = 308
-STAFF = 11_500
-RETIREES = 2_500
+STAFF = 11_663
+RETIREES = 1_200
+TARGET = 11_500
+NEW_SHARE = 0.006
+# The year's changes besides new enrolments and retirements (fitted to the seed's 1,701).
+MOVES_WITHIN_AREA = 150  # two rows each: out of one unit, into another
+TRANSFERS_OUT = 90  # out of the pooling area, with the accounts
+ARRIVALS = 100  # transfers in from elsewhere
+DEATHS = 40
+SUSPENSIONS = 120  # not resumed by the year end
+SUSPENSIONS_RESUMED = 95  # two rows each
+ELSEWHERE = {"area_code": "330100", "agency_name": "杭州市社会保险事业管理中心"}
 DEPARTMENTS = [
     "人社局",
     "财政局",
@@ -97,7 +112,8 @@ def build_county(seed: int = 20201231) -> list[DemoUnit]:
         name = f"示范县{'第' + str(serial) if not agency else ''}{base}" + (
             f"（{serial}）" if agency else ""
         )
-        funding = "full" if agency or rng.random() < 0.6 else rng.choice(["partial", "self"])
+        # Nearly all units are fully state funded: their annuity unit shares are notional.
+        funding = "full" if agency or rng.random() < 0.97 else rng.choice(["partial", "self"])
         units.append(DemoUnit(serial, name, "11" if agency else "12", funding, []))
     weights = [1 if u.kind == "11" else 3 for u in units]  # schools and hospitals are bigger
     seen: set[str] = set()
@@ -112,7 +128,7 @@ def build_county(seed: int = 20201231) -> list[DemoUnit]:
         joined = max(
             birth + timedelta(days=365 * 22 + rng.randrange(0, 365 * 3)), date(2014, 10, 1)
         )
-        if rng.random() < 0.06:  # the year's new enrolments
+        if rng.random() < NEW_SHARE:  # new enrolments in 2020 besides the young who join
             joined = date(2020, 1, 1) + timedelta(days=rng.randrange(0, 365))
         category = (
             "civil_servant"
@@ -175,12 +191,111 @@ def _token(client: httpx.Client, user: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
+@dataclass(frozen=True)
+class Change:
+    """One planned change of 2020 for a staff member (citizen id) of a unit (serial)."""
+
+    serial: int
+    citizen_id: str
+    kind: str  # suspension | suspension-resumption | death | transfer-out | move
+    day: date
+    to_serial: int | None = None
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A person arriving in 2020 from another pooling area, with their months and money."""
+
+    serial: int
+    citizen_id: str
+    name: str
+    joined_on: date
+    months: int
+    basic_amount: str
+    pooled_fund_amount: str
+
+
+@dataclass
+class YearPlan:
+    """The year's changes, decided before anything is loaded."""
+
+    changes: list[Change]
+    arrivals: list[Arrival]
+
+
+def plan_year(county: list[DemoUnit], seed: int = 2020) -> YearPlan:
+    """Pick who changes and how in 2020, the same every time."""
+    rng = random.Random(seed)
+    eligible = sorted(
+        (unit.serial, cid)
+        for unit in county
+        for cid, _, _, joined in unit.staff
+        if joined < date(2020, 1, 1)
+    )
+    kinds = (
+        ["move"] * MOVES_WITHIN_AREA
+        + ["transfer-out"] * TRANSFERS_OUT
+        + ["death"] * DEATHS
+        + ["suspension"] * SUSPENSIONS
+        + ["suspension-resumption"] * SUSPENSIONS_RESUMED
+    )
+    changes = []
+    for (serial, cid), kind in zip(rng.sample(eligible, len(kinds)), kinds, strict=True):
+        day = date(2020, 1, 1) + timedelta(days=rng.randrange(0, 300))
+        to_serial = None
+        if kind == "move":
+            to_serial = rng.choice([u.serial for u in county if u.serial != serial])
+        changes.append(Change(serial, cid, kind, day, to_serial))
+    taken = {cid for unit in county for cid, *_ in unit.staff + unit.retirees}
+    arrivals: list[Arrival] = []
+    while len(arrivals) < ARRIVALS:
+        birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 30))
+        cid = demo_citizen_id(rng, birth, rng.random() < 0.5)
+        if cid in taken:
+            continue
+        taken.add(cid)
+        months = rng.randrange(12, 241)
+        base = Decimal(rng.randrange(4000, 8000))
+        arrivals.append(
+            Arrival(
+                serial=rng.randrange(1, UNITS + 1),
+                citizen_id=cid,
+                name=f"调入{len(arrivals) + 1:03d}",
+                joined_on=date(2020, 1, 1) + timedelta(days=rng.randrange(0, 330)),
+                months=months,
+                basic_amount=str(base * Decimal("0.08") * months),
+                pooled_fund_amount=str(base * Decimal("0.12") * min(months, 74)),
+            )
+        )
+    return YearPlan(changes, arrivals)
+
+
+def planned_figures(county: list[DemoUnit], plan: YearPlan) -> dict[str, int]:
+    """The 2020 figures the loaded demo will show (statistics from the status history)."""
+    staff = [s for unit in county for s in unit.staff]
+    retirees = [r for unit in county for r in unit.retirees]
+    rows = {"move": 2, "suspension-resumption": 2}
+    leaving = sum(c.kind in ("suspension", "death", "transfer-out") for c in plan.changes)
+    transfers = sum(c.kind in ("move", "transfer-out") for c in plan.changes) + len(plan.arrivals)
+    return {
+        "insured": len(staff) - leaving + len(plan.arrivals),
+        "changes": sum(s[3] >= date(2020, 1, 1) for s in staff)
+        + sum(r[4].year == 2020 for r in retirees)
+        + sum(rows.get(c.kind, 1) for c in plan.changes)
+        + len(plan.arrivals),
+        "retirees": len(retirees),
+        "transfers": transfers,
+    }
+
+
 def load_demo(gateway_url: str) -> dict[str, object]:
     """Load the county through the gateway; returns the 2020 statistics."""
     county = build_county()
-    rng = random.Random(2020)
+    plan = plan_year(county)
     with PoliteClient(base_url=gateway_url, timeout=60) as client:
         clerk, admin = _token(client, "clerk"), _token(client, "admin")
+        unit_ids: dict[int, str] = {}
+        person_ids: dict[str, str] = {}
         for unit in county:
             code = demo_credit_code(unit.serial, unit.kind)
             r = client.post(
@@ -196,6 +311,7 @@ def load_demo(gateway_url: str) -> dict[str, object]:
             unit_id = (
                 r.json()["unit_id"] if r.status_code == 409 else r.raise_for_status().json()["id"]
             )
+            unit_ids[unit.serial] = unit_id
             client.post(
                 f"/v1/enrollment/units/{unit_id}/persons/import",
                 headers=clerk,
@@ -205,18 +321,16 @@ def load_demo(gateway_url: str) -> dict[str, object]:
                 "/v1/enrollment/persons", headers=clerk, params={"unit_id": unit_id, "limit": 500}
             ).json()["items"]
             ids = {p["citizen_id"]: p["id"] for p in people}
+            person_ids.update(ids)
             _retire(client, clerk, unit.retirees, ids)
-            if rng.random() < 0.5:
-                retired = {r[0] for r in unit.retirees}
-                working = sorted(  # person ids are random: sample in a stable order
-                    (p for p in people if p["citizen_id"] not in retired),
-                    key=lambda p: p["citizen_id"],
-                )
-                _year_of_changes(client, clerk, working, rng)
+        for change in plan.changes:
+            _change(client, clerk, change, person_ids, unit_ids)
+        for arrival in plan.arrivals:
+            _arrive(client, clerk, arrival, unit_ids)
         client.put(
             "/v1/enrollment/parameters/coverage-targets/2020",
             headers=admin,
-            json={"target": 11_500},
+            json={"target": TARGET},
         ).raise_for_status()
         return client.get("/v1/enrollment/statistics/2020", headers=clerk).json()
 
@@ -236,6 +350,7 @@ def _retire(
                 "retired_on": retire_on.isoformat(),
                 "deemed_months": 300,
                 "deemed_index": "1.0000",
+                "deemed_document": f"人事档案 {cid[-6:]}",
                 "bank_account": {
                     "bank_code": "PSBC",
                     "account_number": f"62218800{cid[-10:-1]}{number:03d}",
@@ -245,23 +360,60 @@ def _retire(
         ).raise_for_status()
 
 
-def _year_of_changes(
-    client: httpx.Client, clerk: dict[str, str], staff: list[dict], rng: random.Random
+def _change(
+    client: httpx.Client,
+    clerk: dict[str, str],
+    change: Change,
+    person_ids: dict[str, str],
+    unit_ids: dict[int, str],
 ) -> None:
-    """Suspensions, resumptions and deaths in 2020 for a few of the unit's working staff."""
-    for person in rng.sample(staff, k=min(len(staff), rng.randrange(1, 5))):
-        if person["joined_on"] >= "2020-01-01":
-            continue
-        kind = rng.choices(["suspension", "death", "suspension-resumption"], [5, 1, 4])[0]
-        day = date(2020, 1, 1) + timedelta(days=rng.randrange(0, 300))
-        steps = (
-            [("suspension", day), ("resumption", day + timedelta(days=45))]
-            if kind == "suspension-resumption"
-            else [(kind, day)]
-        )
-        for step, (change, on) in enumerate(steps):
-            client.post(
-                f"/v1/enrollment/persons/{person['id']}/status-changes",
-                headers={**clerk, "Idempotency-Key": f"demo-change-{person['id']}-{step}"},
-                json={"change_type": change, "effective_on": on.isoformat(), "reason": "示范数据"},
-            )
+    """Record one planned change (keys make a second run replay instead of repeat)."""
+    person = person_ids[change.citizen_id]
+    key = f"demo-change-{change.citizen_id}"
+    if change.kind in ("move", "transfer-out"):
+        within = change.kind == "move"
+        body: dict[str, object] = {
+            "effective_on": change.day.isoformat(),
+            "same_pooling_area": within,
+        }
+        if within:
+            assert change.to_serial is not None
+            body["new_unit_id"] = unit_ids[change.to_serial]
+        else:
+            body["destination"] = ELSEWHERE
+        client.post(
+            f"/v1/enrollment/persons/{person}/transfer-out",
+            headers={**clerk, "Idempotency-Key": key},
+            json=body,
+        ).raise_for_status()
+        return
+    steps = [(change.kind.split("-")[0], change.day)]
+    if change.kind == "suspension-resumption":
+        steps.append(("resumption", change.day + timedelta(days=45)))
+    for step, (kind, on) in enumerate(steps):
+        client.post(
+            f"/v1/enrollment/persons/{person}/status-changes",
+            headers={**clerk, "Idempotency-Key": f"{key}-{step}"},
+            json={"change_type": kind, "effective_on": on.isoformat(), "reason": "示范数据"},
+        ).raise_for_status()
+
+
+def _arrive(
+    client: httpx.Client, clerk: dict[str, str], arrival: Arrival, unit_ids: dict[int, str]
+) -> None:
+    """A transfer in from another pooling area."""
+    client.post(
+        "/v1/enrollment/transfers-in",
+        headers={**clerk, "Idempotency-Key": f"demo-arrival-{arrival.citizen_id}"},
+        json={
+            "citizen_id": arrival.citizen_id,
+            "name": arrival.name,
+            "unit_id": unit_ids[arrival.serial],
+            "staff_category": "public_institution_staff",
+            "joined_on": arrival.joined_on.isoformat(),
+            "origin": ELSEWHERE,
+            "basic_amount": arrival.basic_amount,
+            "pooled_fund_amount": arrival.pooled_fund_amount,
+            "contribution_months": arrival.months,
+        },
+    ).raise_for_status()

@@ -12,12 +12,15 @@ from shared.data.db import asyncpg_dsn
 
 SERVICES = ("enrollment", "contribution", "payout", "budget")
 ROOT = Path(__file__).resolve().parents[2]
+# Every schema and where its migrations live: the four services and the gateway's own.
+SCHEMAS = {**{s: ROOT / "services" / s / "migrations" for s in SERVICES}}
+SCHEMAS["gateway"] = ROOT / "gateway" / "migrations"
 
 
 def alembic_config(service: str, url: str) -> Config:
-    """The Alembic config of one service's migration tree."""
+    """The Alembic config of one schema's migration tree (a service or the gateway)."""
     config = Config()
-    config.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
+    config.set_main_option("script_location", str(SCHEMAS[service]))
     config.set_main_option("sqlalchemy.url", url)
     return config
 
@@ -36,10 +39,9 @@ async def ensure_database(url: str) -> None:
 
 
 def migrate_all(url: str) -> None:
-    """Upgrade every service schema to its head revision."""
-    for service in SERVICES:
-        # "heads": a tree may briefly hold parallel branches while features land together.
-        command.upgrade(alembic_config(service, url), "heads")
+    """Upgrade every service schema and the gateway's to its head revision."""
+    for service in SCHEMAS:
+        command.upgrade(alembic_config(service, url), "head")
 
 
 def main() -> None:
@@ -51,7 +53,7 @@ def main() -> None:
     args = parser.parse_args()
     asyncio.run(ensure_database(args.url))
     migrate_all(args.url)
-    print(f"migrated {', '.join(SERVICES)}")
+    print(f"migrated {', '.join(SCHEMAS)}")
 
 
 if __name__ == "__main__":

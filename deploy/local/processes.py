@@ -39,7 +39,7 @@ class AppProcess:
 def start_app(
     name: str, port: int, env: dict[str, str], log_dir: Path, workers: int = 1
 ) -> AppProcess:
-    """Start one app in its own process group, logging to log_dir/<name>.log."""
+    """Start one app (uvicorn, its own protocol) in its own process group, logging to a file."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_dir / f"{name}.log", "ab")
     process = subprocess.Popen(
@@ -56,8 +56,6 @@ def start_app(
             "--no-access-log",
             "--loop",
             "uvloop",
-            "--http",
-            "shared.http.http_protocol:CoalescingHttpToolsProtocol",
             "--workers",
             str(workers),
         ],

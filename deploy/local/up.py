@@ -10,12 +10,13 @@ from pathlib import Path
 import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from deploy.local.demo import PoliteClient, load_demo
+from deploy.local.demo import RETIREES, STAFF, UNITS, PoliteClient, load_demo
 from deploy.local.demo_budget import load_budget_demo
 from deploy.local.demo_contribution import load_contribution_demo
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
 from deploy.local.migrate import ensure_database, migrate_all
 from deploy.local.processes import ROOT, AppProcess, start_app, stop_apps, wait_healthy
+from deploy.local.supervisor import Supervisor
 
 
 class LocalRunSettings(BaseSettings):
@@ -34,6 +35,13 @@ class LocalRunSettings(BaseSettings):
     payout_port: int = 8103
     budget_port: int = 8104
     local_demo: bool = True
+    workers: int = 1
+
+
+def _transfers(stats: dict) -> int:
+    """Transfer rows (in and out) among the year's status changes."""
+    by_type = stats.get("changes_by_type", {})
+    return by_type.get("transfer_in", 0) + by_type.get("transfer_out", 0)
 
 
 def _already_running(lock: Path) -> int | None:
@@ -94,26 +102,29 @@ def main() -> int:
         asyncio.run(ensure_database(s.database_url))
         migrate_all(s.database_url)
         env = {
+            # `make up` is a development run: demo logins and the published dev secret.
+            "PENSION_DEV_MODE": "1",
             "PENSION_DATABASE_URL": s.database_url,
             "PENSION_NATS_URL": s.nats_url,
             "PENSION_GATEWAY_SERVICE_URLS": _service_urls(ports),
         }
         for name, port in ports.items():
-            apps.append(start_app(name, port, env, s.local_data_dir / "logs"))
+            apps.append(start_app(name, port, env, s.local_data_dir / "logs", s.workers))
         wait_healthy(apps)
         gateway = f"http://127.0.0.1:{s.gateway_port}"
         token = _token(gateway, "clerk", "clerk-demo")
         if s.local_demo:
             print(
-                "loading the demo county (308 units, 11,500 staff, 2,500 retirees; "
-                "fast on later runs) ...",
+                f"loading the demo county ({UNITS} units, {STAFF:,} staff, {RETIREES:,} "
+                "retirees; fast on later runs) ...",
                 flush=True,
             )
             stats = load_demo(gateway)
             print(
                 f"demo county: {stats['insured_at_year_end']} insured at the end of 2020 "
                 f"against a target of {stats['target']} ({stats['coverage_percent']}%), "
-                f"{stats['changes_total']} status changes in 2020, "
+                f"{stats['changes_total']} status changes in 2020 ({_transfers(stats)} "
+                "transfers), "
                 f"{stats['retired_at_year_end']} retirees"
             )
             with PoliteClient(base_url=gateway, timeout=300) as client:
@@ -134,14 +145,12 @@ def main() -> int:
                 f"report at {gateway}{budget['report']}"
             )
         _print_welcome(gateway, token, s)
-        while not stop.wait(1):
-            dead = [a.name for a in apps if a.process.poll() is not None]
-            if dead:
-                print(
-                    f"stopped because these exited: {dead}; logs in {s.local_data_dir / 'logs'}",
-                    file=sys.stderr,
-                )
-                return 1
+        logs = s.local_data_dir / "logs"
+        supervisor = Supervisor(
+            apps, lambda name, port: start_app(name, port, env, logs, s.workers)
+        )
+        while not stop.wait(0.5):
+            supervisor.poll()  # a crashed app comes back; only Ctrl-C or `make down` stop all
         return 0
     finally:
         print("stopping ...", flush=True)
@@ -184,7 +193,8 @@ First call:
 
   curl -s -H "Authorization: Bearer $TOKEN" '{gateway}/v1/enrollment/persons?limit=2'
 
-Ctrl-C stops everything.
+A crashed service is restarted (with a growing delay) and logged here.
+Ctrl-C (or `make down`) stops everything.
 """,
         flush=True,
     )

@@ -3,15 +3,17 @@
 from fastapi import FastAPI
 
 from services.enrollment.accounts.router import router as accounts_router
+from services.enrollment.closings.router import router as closings_router
+from services.enrollment.deemed.router import router as deemed_router
 from services.enrollment.events import HANDLERS
 from services.enrollment.imports.router import router as import_router
+from services.enrollment.parameters.router import router as parameters_router
 from services.enrollment.persons.router import router as persons_router
-from services.enrollment.retirement.parameters import router as retirement_parameters
 from services.enrollment.retirement.router import router as retirement_router
 from services.enrollment.rights_record.router import router as rights_router
 from services.enrollment.statistics.router import router as statistics_router
 from services.enrollment.status_changes.router import router as status_router
-from services.enrollment.sync.death_notices import router as sync_router
+from services.enrollment.sync.router import router as sync_router
 from services.enrollment.transfers.router import router as transfers_router
 from services.enrollment.units.router import router as units_router
 from services.enrollment.withdrawal.router import router as withdrawal_router
@@ -35,10 +37,12 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             statistics_router,
             rights_router,
             retirement_router,
-            retirement_parameters,
+            parameters_router,
             withdrawal_router,
             transfers_router,
             sync_router,
+            closings_router,
+            deemed_router,
         ],
         handlers=HANDLERS,
         platform=platform,

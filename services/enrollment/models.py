@@ -88,6 +88,7 @@ class Unit(SQLModel, table=True):
     contact_phone: str | None = Field(default=None, max_length=40)
     closed_on: date | None = None
     close_reason: str | None = _text_or_none()
+    established_on: date | None = None
     created_by: str = _text()
     created_at: datetime = _now()
 
@@ -116,6 +117,7 @@ class Person(SQLModel, table=True):
     )
     created_by: str = _text()
     created_at: datetime = _now()
+    joined_before_unit_reason: str | None = _text_or_none()
 
 
 class StatusChange(SQLModel, table=True):
@@ -178,7 +180,8 @@ class Posting(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(
             "posting_type IN ('contribution', 'interest', 'transfer_in', 'transfer_out',"
-            " 'benefit_draw', 'refund', 'inheritance', 'adjustment')",
+            " 'benefit_draw', 'refund', 'inheritance', 'adjustment', 'closing_interest',"
+            " 'interest_correction')",
             name="posting_posting_type_check",
         ),
         Index("posting_account_value_date", "account_id", "value_date"),
@@ -357,6 +360,7 @@ class Retirement(SQLModel, table=True):
     bank_account_name: str = _text()
     recorded_by: str = _text()
     recorded_at: datetime = _now()
+    deemed_document: str | None = _text_or_none()
 
 
 class PooledFundRate(SQLModel, table=True):
@@ -410,3 +414,157 @@ class Transfer(SQLModel, table=True):
     )
     recorded_by: str = _text()
     recorded_at: datetime = _now()
+    deemed_months: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    deemed_index: Decimal | None = _numeric(8, 4, nullable=True)
+
+
+class PolicyLimit(SQLModel, table=True):
+    """A dated version of a named limit (ages, deemed index range, approval threshold)."""
+
+    __tablename__ = "policy_limit"
+    __table_args__ = (
+        Index("policy_limit_name", "name", "effective_from"),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = _identity()
+    name: str = Field(max_length=40)
+    effective_from: date
+    value: Decimal = _numeric(10, 4)
+    note: str | None = _text_or_none()
+    recorded_by: str = _text()
+    recorded_at: datetime = _now()
+
+
+class AccountClosing(SQLModel, table=True):
+    """A closing of a person's accounts (transfer out, withdrawal, retirement)."""
+
+    __tablename__ = "account_closing"
+    __table_args__ = (
+        CheckConstraint(
+            "closing_kind IN ('transfer_out', 'withdrawal', 'retirement')",
+            name="account_closing_closing_kind_check",
+        ),
+        # At most one open closing per person.
+        Index(
+            "account_closing_open",
+            "person_id",
+            unique=True,
+            postgresql_where=text("reopened_on IS NULL"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = _identity()
+    person_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.person.id")
+    closing_kind: str = Field(max_length=20)
+    closed_on: date
+    reopened_on: date | None = None
+    # Postings up to this id belong to the closed period (the year-end run skips them).
+    last_posting_id: int = Field(sa_type=BigInteger)
+    recorded_by: str = _text()
+    recorded_at: datetime = _now()
+
+
+class ClosingInterest(SQLModel, table=True):
+    """Interest a closing posted for one account and year, with its basis for true-ups."""
+
+    __tablename__ = "closing_interest"
+    __table_args__ = (
+        CheckConstraint(
+            "through_month BETWEEN 1 AND 12", name="closing_interest_through_month_check"
+        ),
+        UniqueConstraint(
+            "closing_id",
+            "account_kind",
+            "year",
+            name="closing_interest_closing_id_account_kind_year_key",
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = _identity()
+    closing_id: int = Field(sa_type=BigInteger, foreign_key=f"{SCHEMA}.account_closing.id")
+    account_kind: str = Field(max_length=20)
+    year: int
+    through_month: int
+    rate_id: int | None = Field(
+        default=None, sa_type=BigInteger, foreign_key=f"{SCHEMA}.interest_rate.id"
+    )
+    provisional: bool
+    basis: Decimal = _numeric(20, 6)
+    interest: Decimal = _numeric(14, 2)
+
+
+class ClosingSupplement(SQLModel, table=True):
+    """Money and months that arrived after a closing and follow the person (补转/补发)."""
+
+    __tablename__ = "closing_supplement"
+    __table_args__ = (
+        CheckConstraint(
+            "reason IN ('late_contribution', 'interest_true_up')",
+            name="closing_supplement_reason_check",
+        ),
+        Index(
+            "closing_supplement_once",
+            "person_id",
+            "source_event_id",
+            "period",
+            unique=True,
+            postgresql_where=text("source_event_id IS NOT NULL"),
+        ),
+        Index("closing_supplement_person", "person_id"),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = _identity()
+    closing_id: int = Field(sa_type=BigInteger, foreign_key=f"{SCHEMA}.account_closing.id")
+    person_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.person.id")
+    reason: str = Field(max_length=30)
+    period: str | None = Field(default=None, sa_type=CHAR(7))
+    basic_amount: Decimal = _zero()
+    annuity_notional_amount: Decimal = _zero()
+    annuity_funded_amount: Decimal = _zero()
+    pooled_fund_amount: Decimal = _zero()
+    contribution_months: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    contribution_base: Decimal | None = _numeric(14, 2, nullable=True)
+    source_event_id: uuid.UUID | None = None
+    closing_interest_id: int | None = Field(
+        default=None, sa_type=BigInteger, foreign_key=f"{SCHEMA}.closing_interest.id"
+    )
+    rate_id: int | None = Field(
+        default=None, sa_type=BigInteger, foreign_key=f"{SCHEMA}.interest_rate.id"
+    )
+    recorded_by: str = _text()
+    recorded_at: datetime = _now()
+
+
+class DeemedPeriod(SQLModel, table=True):
+    """Deemed contribution months (视同缴费) before the 2014-10 reform, with who and on what."""
+
+    __tablename__ = "deemed_period"
+    __table_args__ = (
+        CheckConstraint("months > 0 AND months <= 720", name="deemed_period_months_check"),
+        CheckConstraint(
+            "source IN ('clerk', 'transfer_in', 'retirement')", name="deemed_period_source_check"
+        ),
+        CheckConstraint(
+            "status IN ('pending_approval', 'approved')", name="deemed_period_status_check"
+        ),
+        Index("deemed_period_person", "person_id"),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = _identity()
+    person_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.person.id")
+    months: int
+    deemed_index: Decimal = _numeric(8, 4)
+    document: str = _text()
+    source: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    entered_by: str = _text()
+    entered_at: datetime = _now()
+    approved_by: str | None = _text_or_none()
+    approved_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )

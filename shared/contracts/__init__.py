@@ -3,6 +3,7 @@
 from shared.contracts.base import EventContract, EventEnvelope, contract_for_type
 from shared.contracts.contribution import AccountsCredited, CreditLine
 from shared.contracts.enrollment import (
+    PersonClosingSupplemented,
     PersonDeceased,
     PersonRegistered,
     PersonRetired,
@@ -22,6 +23,7 @@ __all__ = [
     "DisbursementSettled",
     "EventContract",
     "EventEnvelope",
+    "PersonClosingSupplemented",
     "PersonDeceased",
     "PersonRegistered",
     "PersonRetired",

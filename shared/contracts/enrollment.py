@@ -111,6 +111,8 @@ class PersonRetired(EventContract):
     bank_code: str
     bank_account_number: str
     bank_account_name: str
+    closing_interest: Money = Decimal("0.00")  # interest to the retirement date, in the balances
+    deemed_document: str | None = None
 
 
 class PersonWithdrawn(EventContract):
@@ -127,6 +129,7 @@ class PersonWithdrawn(EventContract):
     annuity_notional_amount: Money  # to be funded by the unit before payment
     annuity_funded_amount: Money
     total_amount: Money
+    closing_interest: Money = Decimal("0.00")  # interest to the closing date, in the amounts
     payee_name: str
     payee_bank_code: str
     payee_account_number: str
@@ -148,7 +151,10 @@ class PersonTransferredOut(EventContract):
     pooled_fund_amount: Money
     annuity_notional_amount: Money
     annuity_funded_amount: Money
-    contribution_months: int
+    contribution_months: int  # contributed here and brought in, every month the person holds
+    deemed_months: int = 0
+    deemed_index: Decimal | None = None
+    closing_interest: Money = Decimal("0.00")  # interest to the closing date, in the amounts
 
 
 class PersonTransferredIn(EventContract):
@@ -168,4 +174,29 @@ class PersonTransferredIn(EventContract):
     basic_amount: Money
     annuity_notional_amount: Money
     annuity_funded_amount: Money
+    contribution_months: int
+    pooled_fund_amount: Money = Decimal("0.00")
+    deemed_months: int = 0
+
+
+class PersonClosingSupplemented(EventContract):
+    """Money or months that arrived after a closing follow the person (补转 / 补发).
+
+    `closing_kind` says where it goes: transfer_out to the receiving agency, withdrawal to the
+    payee of the withdrawal, retirement into the pension's determination.
+    """
+
+    SUBJECT = "pension.enrollment.person.closing_supplemented"
+    VERSION = 1
+
+    supplement_id: int
+    person_id: uuid.UUID
+    closing_kind: str  # transfer_out | withdrawal | retirement
+    closed_on: date
+    reason: str  # late_contribution | interest_true_up
+    period: str | None
+    basic_amount: Money
+    annuity_notional_amount: Money
+    annuity_funded_amount: Money
+    pooled_fund_amount: Money
     contribution_months: int

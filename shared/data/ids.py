@@ -47,6 +47,8 @@ def parse_citizen_id(raw: str) -> CitizenId:
         raise InvalidIdentifier("citizen id holds an impossible birth date") from exc
     if birth.year < 1900:
         raise InvalidIdentifier("citizen id holds a birth year before 1900")
+    if birth > date.today():
+        raise InvalidIdentifier("citizen id holds a birth date in the future")
     if citizen_check_char(number[:17]) != number[17]:
         raise InvalidIdentifier("citizen id check digit does not match")
     sex = "male" if int(number[16]) % 2 == 1 else "female"

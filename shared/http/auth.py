@@ -25,6 +25,7 @@ class Principal:
     subject: str
     roles: frozenset[str]
     token_id: str
+    issued_at: float = 0.0
 
     def has_any(self, roles: Iterable[str]) -> bool:
         """True if the principal holds at least one of the roles."""
@@ -54,6 +55,8 @@ def issue_token(
 # Verified tokens, kept until they expire: signature checks were a tenth of the gateway's CPU.
 _VERIFIED: dict[tuple[str, str, str, str], tuple[Principal, float]] = {}
 _VERIFIED_MAX = 10_000
+_JWKS_CLIENTS: dict[str, jwt.PyJWKClient] = {}
+ASYMMETRIC = frozenset({"RS256", "ES256"})
 
 
 def decode_token(settings: PlatformSettings, token: str) -> Principal:
@@ -69,22 +72,50 @@ def decode_token(settings: PlatformSettings, token: str) -> Principal:
     return principal
 
 
+def _jwks_client(settings: PlatformSettings) -> jwt.PyJWKClient:
+    url = settings.jwt_jwks_url or ""
+    client = _JWKS_CLIENTS.get(url)
+    if client is None:
+        client = _JWKS_CLIENTS[url] = jwt.PyJWKClient(
+            url, cache_keys=True, lifespan=settings.jwt_jwks_cache_seconds, timeout=5
+        )
+    return client
+
+
+def _verification_key(settings: PlatformSettings, token: str, algorithms: list[str]) -> object:
+    """The shared secret for HS*, or the identity provider's public key named by the kid."""
+    algorithm = jwt.get_unverified_header(token).get("alg")
+    if algorithm not in algorithms:
+        raise jwt.InvalidAlgorithmError(f"algorithm {algorithm!r} is not allowed")
+    if algorithm in ASYMMETRIC:
+        if not settings.jwt_jwks_url:
+            raise jwt.InvalidAlgorithmError("no JWKS URL is configured for signed tokens")
+        return _jwks_client(settings).get_signing_key_from_jwt(token).key
+    return settings.jwt_secret
+
+
 def _verify(settings: PlatformSettings, token: str) -> tuple[Principal, float]:
-    """Verify signature, algorithm, audience, issuer and expiry."""
+    """Verify signature, algorithm, audience, issuer, expiry and the lifetime cap."""
     algorithms = [a for a in settings.jwt_algorithms if a in ALLOWED_ALGORITHMS]
     try:
         claims = jwt.decode(
             token,
-            settings.jwt_secret,
+            _verification_key(settings, token, algorithms),
             algorithms=algorithms,
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
-            options={"require": ["exp", "sub", "aud", "iss"]},
+            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
         )
     except jwt.ExpiredSignatureError as exc:
         raise _unauthenticated("token_expired", "The token has expired.") from exc
+    except jwt.PyJWKClientError as exc:
+        raise _unauthenticated("token_invalid", f"The token's key is unknown: {exc}") from exc
     except jwt.PyJWTError as exc:
         raise _unauthenticated("token_invalid", f"The token is not valid: {exc}") from exc
+    issued_at, expires_at = float(claims["iat"]), float(claims["exp"])
+    # Capped by the verifier: a token minted for 100 years is refused whoever signed it.
+    if expires_at - issued_at > settings.jwt_max_ttl_seconds or issued_at > time.time() + 60:
+        raise _unauthenticated("token_lifetime", "The token's lifetime exceeds the allowed cap.")
     roles = claims.get("roles") or []
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise _unauthenticated("token_invalid", "The token's roles claim is malformed.")
@@ -92,8 +123,9 @@ def _verify(settings: PlatformSettings, token: str) -> tuple[Principal, float]:
         subject=str(claims["sub"]),
         roles=frozenset(roles) & ALL_ROLES,
         token_id=str(claims.get("jti", "")),
+        issued_at=issued_at,
     )
-    return principal, float(claims["exp"])
+    return principal, expires_at
 
 
 def _unauthenticated(code: str, detail: str) -> ProblemError:

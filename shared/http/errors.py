@@ -1,13 +1,17 @@
 """RFC 9457 problem+json: one error shape with a stable machine code for every failure."""
 
+import errno
 import re
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger(__name__)
@@ -97,8 +101,145 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+# The database is unreachable, restarting, or refuses connections: worth a retry later.
+_OUTAGE = (
+    ConnectionError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.ConnectionFailureError,
+)
+
+
+_UNREACHABLE = {errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT}
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def database_outage(exc: BaseException) -> bool:
+    """Whether an error means the database cannot be reached right now."""
+    for e in _causes(exc):
+        if isinstance(e, (*_OUTAGE, sa_exc.TimeoutError)):
+            return True
+        if isinstance(e, OSError) and e.errno in _UNREACHABLE:
+            return True
+        if isinstance(e, sa_exc.DBAPIError) and e.connection_invalidated:
+            return True
+    return False
+
+
+def value_out_of_range(exc: BaseException) -> bool:
+    """Whether the database refused a value its column or parameter type cannot hold."""
+    return any(
+        isinstance(e, sa_exc.DataError | asyncpg.DataError | OverflowError) for e in _causes(exc)
+    )
+
+
+class RefuseNulBytes:
+    """NUL bytes in a path, query or JSON body are refused with 422 before any route runs.
+
+    PostgreSQL text cannot hold U+0000; without this a NUL in a name or filter is a 500.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = (scope.get("raw_path") or b"") + b"?" + (scope.get("query_string") or b"")
+        if b"%00" in raw or "\x00" in scope.get("path", ""):
+            await _nul_answer(scope, send, "the path or query")
+            return
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+        if b"json" not in content_type and b"form-urlencoded" not in content_type:
+            await self.app(scope, receive, send)
+            return
+        markers = (b"\\u0000", b"\x00") + ((b"%00",) if b"form" in content_type else ())
+        # JSON and form bodies are parsed whole by FastAPI anyway: read, check, replay.
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if any(marker in body for marker in markers):
+            await _nul_answer(scope, send, "the body")
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def _nul_answer(scope: Scope, send: Send, where: str) -> None:
+    body = problem_body(422, "nul_byte", f"NUL characters (U+0000) are not accepted in {where}.")
+    response = JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
+    await response(scope, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error of this app a problem+json document."""
+    app.add_middleware(RefuseNulBytes)
+
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        if database_outage(exc):
+            log.warning("database_unavailable", path=request.url.path, error=type(exc).__name__)
+            return JSONResponse(
+                problem_body(
+                    503,
+                    "database_unavailable",
+                    "数据库暂时不可用，请稍后重试。The database is unavailable; retry shortly.",
+                    instance=request.url.path,
+                ),
+                status_code=503,
+                media_type=PROBLEM_JSON,
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+            )
+        if value_out_of_range(exc):
+            return JSONResponse(
+                problem_body(
+                    422,
+                    "value_out_of_range",
+                    "A value does not fit the range or type the system can store.",
+                    instance=request.url.path,
+                ),
+                status_code=422,
+                media_type=PROBLEM_JSON,
+            )
+        return await _unexpected(request, exc)
+
+    # Specific classes are answered without re-raising, so the connection stays usable.
+    for kind in (OSError, TimeoutError, sa_exc.SQLAlchemyError, asyncpg.PostgresError):
+        app.add_exception_handler(kind, _database)
+    app.add_exception_handler(asyncpg.InterfaceError, _database)
+    app.add_exception_handler(OverflowError, _database)
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
@@ -154,6 +295,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             ),
             status_code=500,
             media_type=PROBLEM_JSON,
+            # Starlette re-raises after this answer and uvicorn then drops the connection;
+            # saying so lets a keep-alive client (the gateway) not send its next request on it.
+            headers={"Connection": "close"},
         )
 
 

@@ -8,7 +8,6 @@ from typing import Annotated
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from shared.data.db import (
     RawConnection,
@@ -126,25 +125,32 @@ def create_service_app(
     install_problem_handlers(app)
     install_observability(app)
 
+    @app.get("/health/live", tags=["operations"])
+    async def live() -> dict[str, str]:
+        """The process answers (liveness): a database outage must not restart it."""
+        return {"status": "alive"}
+
     @app.get("/health", tags=["operations"])
     async def health() -> JSONResponse:
-        """Database reachable, bus connected, events waiting in the outbox."""
-        state = {"service": name, "version": version}
+        """Database reachable, bus connected, outbox draining (readiness: 503 without the db)."""
+        state: dict[str, object] = {"service": name, "version": version}
+        relay_ok = True
         try:
-            async with app.state.engine.connect() as conn:
-                pending = (
-                    await conn.execute(
-                        text(f'SELECT count(*) FROM "{schema}".outbox WHERE published_at IS NULL')
-                    )
-                ).scalar_one()
-            state |= {"database": "ok", "outbox_pending": pending}
+            pending, oldest = await app.state.relay.backlog()
+            stale = app.state.platform.relay_stale_seconds
+            relay_ok = oldest <= stale
+            state |= {
+                "database": "ok",
+                "outbox_pending": pending,
+                "outbox_oldest_pending_seconds": round(oldest, 1),
+                "relay": "ok" if relay_ok else f"stalled: oldest event waits over {stale:g} s",
+            }
         except Exception as exc:
             state |= {"database": f"error: {type(exc).__name__}"}
         state["nats"] = "connected" if app.state.bus.is_connected else "disconnected"
         healthy = state["database"] == "ok"
-        state["status"] = (
-            ("ok" if state["nats"] == "connected" else "degraded") if healthy else "down"
-        )
+        fine = state["nats"] == "connected" and relay_ok
+        state["status"] = ("ok" if fine else "degraded") if healthy else "down"
         return JSONResponse(state, status_code=200 if healthy else 503)
 
     @app.get(f"{prefix}/about", tags=["operations"])

@@ -5,6 +5,7 @@ import contextlib
 from collections.abc import Sequence
 
 import nats
+import nats.errors
 import structlog
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
@@ -43,6 +44,10 @@ class EventBus:
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=0.5,
                     connect_timeout=2,
+                    # A paused or half-dead server is noticed within a few seconds, not the
+                    # library's default of minutes: two unanswered pings and it reconnects.
+                    ping_interval=self.settings.nats_ping_interval_seconds,  # type: ignore[arg-type]
+                    max_outstanding_pings=2,
                     disconnected_cb=self._on_disconnect,
                     reconnected_cb=self._on_reconnect,
                     error_cb=self._on_error,
@@ -78,11 +83,30 @@ class EventBus:
         return self.nc is not None and self.nc.is_connected
 
     async def publish_many(
-        self, messages: Sequence[OutgoingMessage], ack_timeout: float = 5.0
+        self, messages: Sequence[OutgoingMessage], ack_timeout: float | None = None
     ) -> list[int]:
         """Publish with pipelined acks; return the keys JetStream acknowledged."""
         assert self.publisher is not None
-        return await self.publisher.publish(messages, self.settings.subject_prefix, ack_timeout)
+        timeout = self.settings.relay_ack_timeout_seconds if ack_timeout is None else ack_timeout
+        return await self.publisher.publish(messages, self.settings.subject_prefix, timeout)
+
+    async def reconnect_if_stuck(self) -> bool:
+        """Ping the server; if it does not answer in time, drop the connection and reconnect.
+
+        Used by the relay when a batch got no acknowledgement at all: a TCP connection to a
+        paused server looks connected while nothing comes back.
+        """
+        nc = self.nc
+        if nc is None or not nc.is_connected:
+            return False
+        try:
+            await nc.flush(timeout=max(1, round(self.settings.nats_ping_interval_seconds)))
+            return False
+        except Exception:
+            log.warning("nats_stuck_reconnecting")
+            # nats-py's own stale-connection path: reconnects and restores subscriptions.
+            await nc._process_op_err(nats.errors.StaleConnectionError())
+            return True
 
     async def close(self) -> None:
         """Drain and close the connection, within a few seconds even if NATS is gone."""
@@ -96,9 +120,11 @@ class EventBus:
                 await asyncio.wait_for(self.nc.close(), timeout=2)
 
     async def _on_disconnect(self) -> None:
+        self.connected.clear()
         log.warning("nats_disconnected")
 
     async def _on_reconnect(self) -> None:
+        self.connected.set()
         log.info("nats_reconnected")
 
     async def _on_error(self, exc: Exception) -> None:

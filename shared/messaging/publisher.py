@@ -7,6 +7,7 @@ collects the acks of a whole batch, and the batch size bounds what is in flight.
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,6 +41,17 @@ class _Batch:
             self.done.set()
 
 
+def is_pub_ack(msg: Msg) -> bool:
+    """A JetStream PubAck: JSON {"stream": .., "seq": n} without "error" (no 503 status)."""
+    if msg.headers and msg.headers.get("Status"):
+        return False  # no stream answered (503) or another status-only reply
+    try:
+        body = json.loads(msg.data)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "error" not in body and isinstance(body.get("seq"), int)
+
+
 class PipelinedPublisher:
     """Publishes batches with Nats-Msg-Id headers and waits for all acks of each batch."""
 
@@ -60,9 +72,7 @@ class PipelinedPublisher:
         batch = self._batch
         if batch is None:
             return
-        # A PubAck is {"stream":..,"seq":..}; failures carry "error" (or a 503 status header).
-        ok = b'"error"' not in msg.data and not (msg.headers and msg.headers.get("Status"))
-        batch.answer(msg.subject[len(self._prefix or "") :], ok)
+        batch.answer(msg.subject[len(self._prefix or "") :], is_pub_ack(msg))
 
     async def publish(
         self, messages: Sequence[OutgoingMessage], subject_prefix: str, ack_timeout: float
@@ -85,7 +95,8 @@ class PipelinedPublisher:
                     reply=prefix + token,
                     headers={"Nats-Msg-Id": m.event_id},
                 )
-            await self.nc.flush()
+            # Bounded: on a stuck connection the PONG never comes (FlushTimeoutError).
+            await self.nc.flush(timeout=max(1, round(ack_timeout)))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(batch.done.wait(), timeout=ack_timeout)
             self._batch = None

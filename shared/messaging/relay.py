@@ -44,6 +44,10 @@ class OutboxRelay:
             f"SELECT id, event_id::text, subject, envelope::text FROM {q}.outbox "
             f"WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
         )
+        self._backlog = (
+            f"SELECT count(*), extract(epoch FROM now() - min(created_at)) FROM {q}.outbox "
+            f"WHERE published_at IS NULL"
+        )
         self._mark = f"UPDATE {q}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
         # Published rows are only history once JetStream holds the event: delete them in
         # slices so that a large backlog never holds long locks.
@@ -92,8 +96,16 @@ class OutboxRelay:
         PUBLISHED.labels(self.schema).inc(len(acked))
         log.debug("outbox_published", schema=self.schema, events=len(acked))
         if len(acked) < len(rows):
+            if not acked:  # nothing came back: a stuck connection looks connected
+                await self.bus.reconnect_if_stuck()
             raise ConnectionError(f"{len(rows) - len(acked)} events were not acknowledged")
         return len(rows)
+
+    async def backlog(self) -> tuple[int, float]:
+        """Unpublished events and the age in seconds of the oldest (0 when none)."""
+        async with self.pool.acquire() as conn:
+            row = await conn.fetchrow(self._backlog)
+        return int(row[0]), float(row[1] or 0.0)
 
     async def purge_published(self, slice_size: int = 10_000) -> int:
         """Delete rows published longer ago than the retention; returns how many."""

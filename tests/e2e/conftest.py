@@ -78,9 +78,17 @@ def silent_server() -> Iterator[int]:
 
 @pytest.fixture(scope="module")
 async def fragile_gateway(
-    system: System, silent_server: int, tmp_path_factory: pytest.TempPathFactory
+    system: System,
+    silent_server: int,
+    infra: TestInfra,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[str]:
-    """A second gateway: payout points at a closed port, budget at a hung one, low limits."""
+    """A second gateway: payout points at a closed port, budget at a hung one, low limits.
+
+    Its own database: gateways sharing one share their rate-limit counts, and this one's
+    limits are far lower than the system gateway's.
+    """
+    own_db = await clone_database(infra)
     urls = {
         "enrollment": system.apps["enrollment"].url,
         "payout": f"http://127.0.0.1:{free_port()}",
@@ -93,6 +101,7 @@ async def fragile_gateway(
         "PENSION_GATEWAY_RATE_LIMIT_PER_SECOND": "0.5",
         "PENSION_GATEWAY_RATE_LIMIT_BURST": "5",
         "PENSION_GATEWAY_MAX_BODY_BYTES": "1000",
+        "PENSION_DATABASE_URL": infra.database_url(own_db),
     }
     app = start_app("gateway", free_port(), env, tmp_path_factory.mktemp("fragile"))
     try:
@@ -100,6 +109,7 @@ async def fragile_gateway(
         yield app.url
     finally:
         stop_apps([app])
+        await drop_database(infra, own_db)
 
 
 def login(gateway: str, username: str, password: str | None = None) -> dict[str, str]:

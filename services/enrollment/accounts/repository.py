@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.enrollment.domain.closing import Rate
+from services.enrollment.domain.interest import InterestConvention
 from services.enrollment.models import Account, InterestRate, InterestRun, Posting
 
 ACCOUNT_KINDS = ("basic", "annuity_notional", "annuity_funded")
@@ -118,8 +120,10 @@ class CreditLines:
         self.indices.append(index)
 
 
-async def post_credits(session: AsyncSession, lines: CreditLines) -> int:
+async def post_credits(session: AsyncSession, lines: CreditLines) -> list["LatePosting"]:
     """Post contribution credits, one row per non-zero line, in one statement.
+
+    Returns the new postings value-dated into years whose interest run is done (usually none).
 
     Accounts are opened at registration; the first statement opens any that are missing
     (probing first: a conflicting insert costs far more than a lookup).
@@ -142,20 +146,28 @@ async def post_credits(session: AsyncSession, lines: CreditLines) -> int:
     )
     result = await session.exec(
         text("""
-        INSERT INTO enrollment.posting (account_id, posting_type, amount, value_date, period,
-                                        contribution_base, contribution_index, source_event_id,
-                                        created_by)
-        SELECT a.id, 'contribution', l.amount, l.credited_on, l.period, l.base, l.index,
-               l.event_id, 'event:contribution'
-        FROM unnest(CAST(:person_ids AS uuid[]), CAST(:kinds AS text[]),
-                    CAST(:amounts AS numeric[]), CAST(:bases AS numeric[]),
-                    CAST(:indices AS numeric[]), CAST(:event_ids AS uuid[]),
-                    CAST(:periods AS text[]), CAST(:credited_ons AS date[]))
-             AS l(person_id, kind, amount, base, index, event_id, period, credited_on)
-        JOIN enrollment.account a ON a.person_id = l.person_id AND a.kind = l.kind
-        WHERE l.amount <> 0
-        ON CONFLICT (account_id, source_event_id, posting_type, period)
-            WHERE source_event_id IS NOT NULL DO NOTHING"""),
+        WITH inserted AS (
+            INSERT INTO enrollment.posting (account_id, posting_type, amount, value_date, period,
+                                            contribution_base, contribution_index,
+                                            source_event_id, created_by)
+            SELECT a.id, 'contribution', l.amount, l.credited_on, l.period, l.base, l.index,
+                   l.event_id, 'event:contribution'
+            FROM unnest(CAST(:person_ids AS uuid[]), CAST(:kinds AS text[]),
+                        CAST(:amounts AS numeric[]), CAST(:bases AS numeric[]),
+                        CAST(:indices AS numeric[]), CAST(:event_ids AS uuid[]),
+                        CAST(:periods AS text[]), CAST(:credited_ons AS date[]))
+                 AS l(person_id, kind, amount, base, index, event_id, period, credited_on)
+            JOIN enrollment.account a ON a.person_id = l.person_id AND a.kind = l.kind
+            WHERE l.amount <> 0
+            ON CONFLICT (account_id, source_event_id, posting_type, period)
+                WHERE source_event_id IS NOT NULL DO NOTHING
+            RETURNING account_id, amount, value_date
+        )
+        SELECT i.account_id, a.kind, i.amount, i.value_date
+        FROM inserted i JOIN enrollment.account a ON a.id = i.account_id
+        WHERE EXISTS (SELECT 1 FROM enrollment.interest_run r
+                      WHERE r.account_kind = a.kind
+                        AND r.year = extract(year FROM i.value_date)::int)"""),
         params={
             "person_ids": lines.person_ids,
             "kinds": lines.kinds,
@@ -167,7 +179,65 @@ async def post_credits(session: AsyncSession, lines: CreditLines) -> int:
             "credited_ons": lines.credited_ons,
         },
     )
-    return result.rowcount
+    return [LatePosting(r[0], r[1], Decimal(r[2]), r[3]) for r in result.all()]
+
+
+@dataclass(frozen=True)
+class LatePosting:
+    """A new posting value-dated into a year whose interest run is done."""
+
+    account_id: uuid.UUID
+    kind: str
+    amount: Decimal
+    value_date: date
+
+
+@dataclass(frozen=True)
+class Correction:
+    """Interest a late posting would have earned in a year already run."""
+
+    account_id: uuid.UUID
+    year: int
+    rate_id: int
+    amount: Decimal
+
+
+async def run_rates(session: AsyncSession) -> dict[str, dict[int, Rate]]:
+    """The rate version each done interest run used, by account kind and year."""
+    rows = await session.exec(
+        text("""
+        SELECT r.account_kind, r.year, t.id, t.rate, t.convention
+        FROM enrollment.interest_run r JOIN enrollment.interest_rate t ON t.id = r.rate_id""")
+    )
+    found: dict[str, dict[int, Rate]] = {}
+    for kind, year, rate_id, rate, convention in rows:
+        found.setdefault(kind, {})[year] = Rate(
+            rate_id, year, Decimal(rate), InterestConvention(convention)
+        )
+    return found
+
+
+async def post_corrections(session: AsyncSession, corrections: list[Correction]) -> None:
+    """Post supplementary interest for years already run, visible as corrections."""
+    if not corrections:
+        return
+    await session.exec(
+        insert(Posting).values(
+            [
+                {
+                    "account_id": c.account_id,
+                    "posting_type": "interest_correction",
+                    "amount": c.amount,
+                    "value_date": date(c.year, 12, 31),
+                    "interest_year": c.year,
+                    "rate_id": c.rate_id,
+                    "memo": f"supplementary interest {c.year}: posting value-dated after the run",
+                    "created_by": "event:contribution",
+                }
+                for c in corrections
+            ]
+        )
+    )
 
 
 async def current_rate(session: AsyncSession, year: int, kind: str) -> InterestRate | None:
@@ -231,7 +301,15 @@ async def post_interest(
     """
     result = await session.exec(
         text("""
-        WITH per_account AS (
+        WITH closed AS (
+            -- A person's latest closing: still closed, the account is skipped (the closing
+            -- took the interest of every year not yet run); reopened, its postings up to the
+            -- closing left with it and earn nothing here.
+            SELECT DISTINCT ON (person_id) person_id, last_posting_id,
+                   reopened_on IS NULL AS still_closed
+            FROM enrollment.account_closing
+            ORDER BY person_id, id DESC
+        ), per_account AS (
             SELECT p.account_id,
                    round(sum(p.amount * :rate * CASE
                        WHEN p.value_date < make_date(:year, 1, 1) THEN 12
@@ -239,7 +317,9 @@ async def post_interest(
                        ELSE 12 - extract(month FROM p.value_date)::int END) / 12, 2) AS interest
             FROM enrollment.posting p
             JOIN enrollment.account a ON a.id = p.account_id AND a.kind = :kind
+            LEFT JOIN closed c ON c.person_id = a.person_id
             WHERE p.value_date <= make_date(:year, 12, 31)
+              AND (c.person_id IS NULL OR (NOT c.still_closed AND p.id > c.last_posting_id))
             GROUP BY p.account_id
         ), inserted AS (
             INSERT INTO enrollment.posting (account_id, posting_type, amount, value_date,

@@ -14,12 +14,16 @@ from services.enrollment.accounts.schemas import (
     InterestRateOut,
     InterestRunIn,
     InterestRunOut,
+    PostingOut,
 )
+from services.enrollment.closings import service as closings
+from services.enrollment.config import SCHEMA
 from services.enrollment.models import InterestRate, InterestRun
 from services.enrollment.persons import repository as persons
-from shared.contracts import AccountsCredited, EventEnvelope
+from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 
 
 async def get_balances(
@@ -35,34 +39,26 @@ async def get_balances(
     ]
 
 
-async def apply_credits(session: AsyncSession, envelope: EventEnvelope) -> None:
-    """Post one batch of settled person-months (event handler; applied once per event)."""
-    await apply_many_credits(session, [envelope])
+async def list_postings(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    kind: AccountKind,
+    start: date | None,
+    end: date | None,
+    limit: int,
+    offset: int,
+) -> Page[PostingOut]:
+    """Postings of one account in value-date order, a page at a time."""
+    rows, total = await repository.postings(
+        session, person_id, kind.value, start, end, limit, offset
+    )
+    items = [PostingOut.model_validate(r, from_attributes=True) for r in rows]
+    return Page[PostingOut](items=items, total=total, limit=limit, offset=offset)
 
 
-async def apply_many_credits(session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
-    """Post several credit events in one statement (each event is applied once)."""
-    events = [(e.event_id, e.parse(AccountsCredited)) for e in envelopes]
-    ids = list({line.person_id for _, event in events for line in event.lines})
-    unknown = await repository.unknown_persons(session, ids)
-    if unknown:
-        # Retried, then dead-lettered for an operator: money for nobody is never dropped.
-        raise LookupError(f"credits for unregistered persons: {sorted(map(str, unknown))[:5]}")
-    lines = repository.CreditLines()
-    for event_id, event in events:
-        for line in event.lines:
-            for kind in AccountKind:
-                lines.add(
-                    event_id=event_id,
-                    period=event.period,
-                    credited_on=event.credited_on,
-                    person_id=line.person_id,
-                    kind=kind.value,
-                    amount=getattr(line, kind.value),
-                    base=line.contribution_base,
-                    index=line.contribution_index,
-                )
-    await repository.post_credits(session, lines)
+async def list_runs(session: AsyncSession) -> list[InterestRunOut]:
+    """Past interest runs, newest year first."""
+    return [_run_out(r) for r in await repository.list_runs(session)]
 
 
 def _rate_out(rate: InterestRate) -> InterestRateOut:
@@ -92,6 +88,18 @@ async def add_rate(session: AsyncSession, body: InterestRateIn, who: Principal) 
         ),
     )
     await session.refresh(rate)
+    # A rate recorded for a year settles the provisional interest of the closings in it.
+    await closings.true_up_closings(session, rate, who.subject)
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="interest_rate.added",
+        object_type="interest_rate",
+        object_id=rate.id,
+        detail={"year": rate.year, "account_kind": rate.account_kind, "rate": str(rate.rate)},
+    )
     return _rate_out(rate)
 
 
@@ -135,6 +143,15 @@ async def run_interest(
         assert done is not None
         return _run_out(done)
     await repository.post_interest(session, year, kind, rate, who.subject)
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="interest_run.done",
+        object_type="interest_run",
+        object_id=f"{year}:{kind}",
+    )
     run = await repository.get_run(session, year, kind)
     assert run is not None
     await session.refresh(run)

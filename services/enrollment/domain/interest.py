@@ -31,13 +31,33 @@ class Posting:
     value_date: date
 
 
-def earning_months(value_date: date, year: int, convention: InterestConvention) -> int:
-    """How many twelfths of the year's rate a posting earns in `year`."""
+def earning_months(
+    value_date: date, year: int, convention: InterestConvention, through: int = 12
+) -> int:
+    """How many twelfths of the year's rate a posting earns in `year` up to month `through`.
+
+    `through` is 12 at the year end; a closing in month c counts interest through month c.
+    """
     if value_date.year < year:
-        return 12
+        return through
     if value_date.year > year or convention is InterestConvention.year_end_only:
         return 0
-    return 12 - value_date.month
+    return max(through - value_date.month, 0)
+
+
+def interest_basis(
+    postings: list[Posting], year: int, convention: InterestConvention, through: int = 12
+) -> Decimal:
+    """The exact sum of amount x earning months (the rate and /12 are applied after)."""
+    return sum(
+        (p.amount * earning_months(p.value_date, year, convention, through) for p in postings),
+        Decimal(0),
+    )
+
+
+def interest_from_basis(basis: Decimal, rate: Decimal) -> Decimal:
+    """basis x rate / 12, rounded once, to the fen, half up."""
+    return round_fen(basis * rate / 12)
 
 
 def yearly_interest(

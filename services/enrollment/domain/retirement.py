@@ -79,3 +79,62 @@ def minimum_months(retirement_year: int, rules: list[MinimumRule]) -> tuple[int,
         raise RuleMissing(f"no minimum-contribution rule for {retirement_year}")
     rule = max(applicable, key=lambda r: (r.from_year, r.id))
     return rule.months, rule
+
+
+@dataclass(frozen=True)
+class RetirementDecision:
+    """Whether a person may retire on a date, and the figures the decision rests on."""
+
+    age_months: int
+    required_age_months: int
+    age_rule: AgeRule
+    minimum_months: int
+    minimum_rule: MinimumRule
+
+
+class RetirementRefused(ValueError):
+    """The person may not retire; `code` and `figures` explain why."""
+
+    def __init__(self, code: str, detail: str, **figures: object) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.figures = figures
+
+
+def decide_retirement(
+    birth: date,
+    sex: str,
+    category: str,
+    retired_on: date,
+    contribution_months: int,
+    deemed_months: int,
+    age_rules: list[AgeRule],
+    minimum_rules: list[MinimumRule],
+) -> RetirementDecision:
+    """Retirement age reached and enough months (contributed plus deemed), or refused.
+
+    Raises RuleMissing when no parameter row covers the case.
+    """
+    required, age_rule = required_age_months(birth, sex, category, age_rules)
+    minimum, minimum_rule = minimum_months(retired_on.year, minimum_rules)
+    age = months_between(birth, retired_on)
+    if age < required:
+        raise RetirementRefused(
+            "retirement_age_not_reached",
+            f"Age on {retired_on} is {age // 12} years {age % 12} months; this person "
+            f"retires at {required // 12} years {required % 12} months.",
+            age_months=age,
+            required_age_months=required,
+            rule_id=age_rule.id,
+        )
+    if contribution_months + deemed_months < minimum:
+        raise RetirementRefused(
+            "contribution_years_insufficient",
+            f"{contribution_months} months contributed plus {deemed_months} deemed months is "
+            f"less than the {minimum} months required; the person may contribute on or "
+            "choose the lump-sum withdrawal.",
+            contribution_months=contribution_months,
+            deemed_months=deemed_months,
+            minimum_months=minimum,
+        )
+    return RetirementDecision(age, required, age_rule, minimum, minimum_rule)

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Request, UploadFile
 
 from services.enrollment.imports import service
 from services.enrollment.imports.parsing import read_rows
-from shared.data.db import unit_of_work
+from services.enrollment.imports.schemas import ImportReport
 from shared.http.auth import Principal, require_roles
+from shared.http.dependencies import WriteSession
 from shared.http.errors import PROBLEM_RESPONSES, ProblemError
 from shared.http.observability import request_id_of
 
@@ -18,13 +19,14 @@ router = APIRouter(
 MAX_BYTES = 20 * 1024 * 1024
 
 
-@router.post("/import", response_model=service.ImportReport)
+@router.post("/import", response_model=ImportReport)
 async def import_persons(
     unit_id: uuid.UUID,
     file: UploadFile,
+    session: WriteSession,
     request: Request,
     who: Annotated[Principal, Depends(require_roles("clerk"))],
-) -> service.ImportReport:
+) -> ImportReport:
     """Import a unit's staff from .xlsx or .csv (columns 身份证号/citizen_id, 姓名/name,
     人员类别/staff_category, 参保日期/joined_on; optional 出生日期, 性别). Valid new rows go
     in, rows already imported are left unchanged, failing rows are reported with reasons."""
@@ -32,5 +34,4 @@ async def import_persons(
     if len(content) > MAX_BYTES:
         raise ProblemError(413, "import_too_large", "Files up to 20 MiB are accepted.")
     rows = read_rows(file.filename or "", content)
-    async with unit_of_work(request.app.state.sessions) as session:
-        return await service.import_persons(session, unit_id, rows, who, request_id_of(request))
+    return await service.import_persons(session, unit_id, rows, who, request_id_of(request))

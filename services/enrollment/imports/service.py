@@ -1,16 +1,21 @@
 """Importing a unit's staff: every row validated, valid new rows written in bulk, a report."""
 
 import uuid
-from typing import Literal
+from datetime import date
 
-from pydantic import BaseModel, ValidationError
-from sqlalchemy import insert, select
+from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.accounts.repository import ACCOUNT_KINDS
 from services.enrollment.config import SCHEMA
+from services.enrollment.domain.imports import Row, classify
+from services.enrollment.domain.joining import joining_refusal
+from services.enrollment.imports import repository
 from services.enrollment.imports.parsing import Record
-from services.enrollment.models import Account, Person, StatusChange
+from services.enrollment.imports.schemas import ImportReport, RowResult
+from services.enrollment.models import Unit
+from services.enrollment.parameters import service as parameters
+from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons.schemas import PersonCreate
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRegistered
@@ -18,26 +23,6 @@ from shared.data.ids import mask_citizen_id
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
-
-
-class RowResult(BaseModel):
-    """What happened to one row (rows that went in are only counted, not listed)."""
-
-    row: int
-    citizen_id: str | None
-    status: Literal["failed", "unchanged"]
-    errors: list[dict[str, str]]
-
-
-class ImportReport(BaseModel):
-    """The outcome of an import: counts, and each row that did not go in and why."""
-
-    unit_id: uuid.UUID
-    total_rows: int
-    created: int
-    unchanged: int
-    failed: int
-    rows: list[RowResult]
 
 
 def _errors_of(exc: ValidationError) -> list[dict[str, str]]:
@@ -65,7 +50,8 @@ async def import_persons(
     if unit.status != "active":
         raise ProblemError(409, "unit_not_active", f"Unit {unit.credit_code} is {unit.status}.")
     results: list[RowResult] = []
-    valid: dict[str, tuple[int, PersonCreate]] = {}
+    valid: list[tuple[int, PersonCreate]] = []
+    minimum_ages: dict[date, int] = {}
     for number, record in rows:
         try:
             body = PersonCreate.model_validate({**record, "unit_id": unit_id})
@@ -76,61 +62,30 @@ async def import_persons(
                 )
             )
             continue
-        if body.citizen_id in valid:
-            results.append(
-                RowResult(
-                    row=number,
-                    citizen_id=mask_citizen_id(body.citizen_id),
-                    status="failed",
-                    errors=[
-                        {
-                            "field": "citizen_id",
-                            "message": f"also on row {valid[body.citizen_id][0]} of this file",
-                        }
-                    ],
-                )
-            )
+        refusal = await _joining_refusal(session, body, unit, minimum_ages)
+        if refusal is not None:
+            results.append(_failed(number, body.citizen_id, *refusal))
             continue
-        valid[body.citizen_id] = (number, body)
-    existing = {
-        p.citizen_id: p
-        for p in (await session.exec(select(Person).where(Person.citizen_id.in_(list(valid)))))
-        .scalars()
-        .all()
-    }
-    new: list[PersonCreate] = []
-    for citizen_id, (number, body) in valid.items():
-        person = existing.get(citizen_id)
-        if person is None:
-            new.append(body)
-        elif (
-            person.unit_id == unit.id
-            and person.name == body.name
-            and person.joined_on == body.joined_on
-        ):
+        valid.append((number, body))
+    bodies = {number: body for number, body in valid}
+    found = await repository.enrolled(session, [b.citizen_id for _, b in valid])
+    outcomes = classify(
+        [Row(n, b.citizen_id, b.name, b.joined_on) for n, b in valid], found, unit.id
+    )
+    new = [bodies[o.row.number] for o in outcomes if o.status == "new"]
+    for o in outcomes:
+        if o.status == "unchanged":
             results.append(
                 RowResult(
-                    row=number,
-                    citizen_id=mask_citizen_id(citizen_id),
+                    row=o.row.number,
+                    citizen_id=mask_citizen_id(o.row.citizen_id),
                     status="unchanged",
                     errors=[],
                 )
             )
-        else:
-            results.append(
-                RowResult(
-                    row=number,
-                    citizen_id=mask_citizen_id(citizen_id),
-                    status="failed",
-                    errors=[
-                        {
-                            "field": "citizen_id",
-                            "message": f"already insured ({person.status}) under unit "
-                            f"{person.unit_id} since {person.joined_on}",
-                        }
-                    ],
-                )
-            )
+        elif o.status == "failed":
+            assert o.field is not None and o.message is not None
+            results.append(_failed(o.row.number, o.row.citizen_id, o.field, o.message))
     await _write(session, unit.id, unit.credit_code, new, who, request_id)
     results.sort(key=lambda r: r.row)
     return ImportReport(
@@ -140,6 +95,33 @@ async def import_persons(
         unchanged=sum(r.status == "unchanged" for r in results),
         failed=sum(r.status == "failed" for r in results),
         rows=results,
+    )
+
+
+def _failed(number: int, citizen_id: str, field: str, message: str) -> RowResult:
+    return RowResult(
+        row=number,
+        citizen_id=mask_citizen_id(citizen_id),
+        status="failed",
+        errors=[{"field": field, "message": message}],
+    )
+
+
+async def _joining_refusal(
+    session: AsyncSession, body: PersonCreate, unit: Unit, minimum_ages: dict[date, int]
+) -> tuple[str, str] | None:
+    """The same joining-date rule as a single registration (limits looked up once a date)."""
+    if body.joined_on not in minimum_ages:
+        minimum_ages[body.joined_on] = int(
+            await parameters.limit(session, LimitName.minimum_working_age, body.joined_on)
+        )
+    assert body.birth_date is not None
+    return joining_refusal(
+        body.birth_date,
+        body.joined_on,
+        minimum_ages[body.joined_on],
+        unit.established_on,
+        body.joined_before_unit_reason,
     )
 
 
@@ -173,6 +155,7 @@ async def _write(
                 "unit_id": unit_id,
                 "staff_category": body.staff_category.value,
                 "joined_on": body.joined_on,
+                "joined_before_unit_reason": body.joined_before_unit_reason,
                 "status": "active",
                 "created_by": who.subject,
             }
@@ -210,7 +193,5 @@ async def _write(
                 request_id=request_id,
             )
         )
-    await session.exec(insert(Person), params=persons)
-    await session.exec(insert(StatusChange), params=changes)
-    await session.exec(insert(Account), params=accounts)
+    await repository.insert_all(session, persons, changes, accounts)
     await stage_events(session, SCHEMA, events)

@@ -3,17 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from services.enrollment.config import SCHEMA
 from services.enrollment.persons import service
 from services.enrollment.persons.schemas import PersonCreate, PersonOut
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadConnection
+from shared.http.dependencies import Idempotent, ReadConnection
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.idempotency import IdempotencyKey, run_idempotent
-from shared.http.observability import request_id_of
 from shared.http.pagination import Page
 
 router = APIRouter(prefix="/v1/enrollment/persons", tags=["persons"], responses=PROBLEM_RESPONSES)
@@ -22,19 +19,12 @@ router = APIRouter(prefix="/v1/enrollment/persons", tags=["persons"], responses=
 @router.post("", status_code=201, response_model=PersonOut)
 async def register_person(
     body: PersonCreate,
-    request: Request,
+    idem: Idempotent,
     who: Annotated[Principal, Depends(require_roles("clerk"))],
-    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Enrol a person (citizen id checked; birth date and sex derived from it)."""
-    return await run_idempotent(
-        request.app.state.sessions,
-        SCHEMA,
-        f"persons.register:{who.subject}",
-        idempotency_key,
-        body.model_dump(mode="json"),
-        lambda session: service.register_person(session, body, who, request_id_of(request)),
-    )
+    """Enrol a person (citizen id checked; birth date and sex derived from it; the joining
+    date checked against the minimum working age and the unit's establishment)."""
+    return await idem.answer(service.register_person(idem.session, body, who, idem.request_id))
 
 
 @router.get("", response_model=Page[PersonOut])

@@ -35,6 +35,12 @@ class PersonCreate(BaseModel):
     joined_on: date
     birth_date: date | None = Field(default=None, description="Optional; must match the id.")
     sex: Sex | None = Field(default=None, description="Optional; must match the id.")
+    joined_before_unit_reason: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=500,
+        description="Why the joining date is before the unit was established.",
+    )
 
     @model_validator(mode="after")
     def _check_identity(self) -> "PersonCreate":

@@ -8,7 +8,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.accounts import repository as accounts_repository
 from services.enrollment.config import SCHEMA
-from services.enrollment.models import Person, StatusChange
+from services.enrollment.domain.joining import joining_refusal
+from services.enrollment.models import Person, StatusChange, Unit
+from services.enrollment.parameters import service as parameters
+from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons import repository
 from services.enrollment.persons.schemas import PersonCreate, PersonOut
 from services.enrollment.units import repository as units
@@ -33,6 +36,22 @@ def present(person: Person, who: Principal) -> PersonOut:
     return out if sees_full_citizen_ids(who) else out.masked()
 
 
+async def check_joining(session: AsyncSession, body: PersonCreate, unit: Unit) -> None:
+    """Refuse an implausible joining date (422 naming the field)."""
+    assert body.birth_date is not None  # set by the validator
+    minimum = await parameters.limit(session, LimitName.minimum_working_age, body.joined_on)
+    refusal = joining_refusal(
+        body.birth_date,
+        body.joined_on,
+        int(minimum),
+        unit.established_on,
+        body.joined_before_unit_reason,
+    )
+    if refusal is not None:
+        field, detail = refusal
+        raise ProblemError(422, "joining_date_implausible", detail, field=field)
+
+
 async def register_person(
     session: AsyncSession, body: PersonCreate, who: Principal, request_id: str | None
 ) -> PersonOut:
@@ -42,6 +61,7 @@ async def register_person(
         raise ProblemError(422, "unit_unknown", f"No unit {body.unit_id}.", field="unit_id")
     if unit.status != "active":
         raise ProblemError(409, "unit_not_active", f"Unit {unit.credit_code} is {unit.status}.")
+    await check_joining(session, body, unit)
     existing = await repository.get_by_citizen_id(session, body.citizen_id)
     if existing is not None:
         raise ProblemError(
@@ -61,6 +81,7 @@ async def register_person(
         unit_id=unit.id,
         staff_category=body.staff_category.value,
         joined_on=body.joined_on,
+        joined_before_unit_reason=body.joined_before_unit_reason,
         created_by=who.subject,
     )
     change = StatusChange(

@@ -43,24 +43,28 @@ async def contribution_summary(
     """Months contributed, the average contribution index, and the months that had an index.
 
     Local months count only after the last transfer out of the area (earlier months left with
-    that transfer); months brought in with transfers in are added.
+    that transfer); months brought in with transfers in since then are added.
     """
     row = (
         await session.exec(
             text("""
-        WITH left_on AS (
-            SELECT coalesce(max(effective_on), '-infinity'::date) AS day
-            FROM enrollment.transfer
+        WITH cut AS (
+            SELECT coalesce(max(last_posting_id), 0) AS posting_id
+            FROM enrollment.account_closing
+            WHERE person_id = :person AND closing_kind = 'transfer_out'
+        ), cut_transfer AS (
+            SELECT coalesce(max(id), 0) AS transfer_id FROM enrollment.transfer
             WHERE person_id = :person AND direction = 'out' AND NOT same_pooling_area
-              AND effective_on <= :until
         )
         SELECT count(DISTINCT p.period), avg(p.contribution_index),
                count(p.contribution_index),
                (SELECT coalesce(sum(contribution_months), 0) FROM enrollment.transfer
-                WHERE person_id = :person AND direction = 'in' AND effective_on <= :until)
-        FROM enrollment.posting p JOIN enrollment.account a ON a.id = p.account_id, left_on
+                WHERE person_id = :person AND direction = 'in' AND effective_on <= :until
+                  AND id > (SELECT transfer_id FROM cut_transfer))
+        FROM enrollment.posting p JOIN enrollment.account a ON a.id = p.account_id
         WHERE a.person_id = :person AND a.kind = 'basic' AND p.posting_type = 'contribution'
-          AND p.amount > 0 AND p.value_date <= :until AND p.value_date > left_on.day"""),
+          AND p.amount > 0 AND p.period <= to_char(CAST(:until AS date), 'YYYY-MM')
+          AND p.id > (SELECT posting_id FROM cut)"""),
             params={"person": person_id, "until": until},
         )
     ).one()

@@ -25,6 +25,12 @@ class RetirementIn(BaseModel):
         default=0, ge=0, le=600, description="视同缴费 months before the 2014-10 reform."
     )
     deemed_index: Decimal | None = Field(default=None, ge=0, le=10, decimal_places=4)
+    deemed_document: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=500,
+        description="The personnel file or decision the deemed months rest on.",
+    )
     bank_account: BankAccount
 
     @model_validator(mode="after")
@@ -49,8 +55,10 @@ class RetirementOut(BaseModel):
     average_index: Decimal | None
     indexed_months: int
     deemed_index: Decimal | None
+    deemed_document: str | None = None
     basic_balance: Money
     annuity_notional_balance: Money
     annuity_funded_balance: Money
     bank_code: str
     bank_account_name: str
+    unpaid_periods: list[str] = []  # months still unpaid; they follow as supplements

@@ -1,27 +1,26 @@
-"""Recording a retirement: eligibility checks, the record, history and events."""
+"""Recording a retirement: decide (domain/retirement.py), close the accounts, announce."""
 
 import uuid
 from datetime import date, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts import repository as accounts
+from services.enrollment.closings import service as closings
 from services.enrollment.config import SCHEMA
+from services.enrollment.deemed import service as deemed
 from services.enrollment.domain.retirement import (
+    RetirementRefused,
     RuleMissing,
-    minimum_months,
-    months_between,
-    required_age_months,
+    decide_retirement,
 )
-from services.enrollment.domain.status import (
-    ChangeType,
-)
+from services.enrollment.domain.status import ChangeType
 from services.enrollment.models import Retirement
 from services.enrollment.retirement import repository
 from services.enrollment.retirement.schemas import RetirementIn, RetirementOut
 from services.enrollment.status_changes import service as changes
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRetired
+from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
@@ -55,62 +54,49 @@ async def record_retirement(
             f"retired_on is before the last recorded change ({latest}).",
             field="retired_on",
         )
-    try:
-        required, age_rule = required_age_months(
-            person.birth_date,
-            person.sex,
-            person.staff_category,
-            await repository.age_rules(session),
-        )
-        minimum, minimum_rule = minimum_months(
-            body.retired_on.year, await repository.minimum_rules(session)
-        )
-    except RuleMissing as exc:
-        raise ProblemError(409, "retirement_rule_missing", str(exc)) from exc
-    age = months_between(person.birth_date, body.retired_on)
-    if age < required:
-        raise ProblemError(
-            409,
-            "retirement_age_not_reached",
-            f"Age on {body.retired_on} is {age // 12} years {age % 12} months; this person "
-            f"retires at {required // 12} years {required % 12} months.",
-            age_months=age,
-            required_age_months=required,
-            rule_id=age_rule.id,
-        )
     months, average_index, indexed = await repository.contribution_summary(
         session, person_id, body.retired_on
     )
-    if months + body.deemed_months < minimum:
-        raise ProblemError(
-            409,
-            "contribution_years_insufficient",
-            f"{months} months contributed plus {body.deemed_months} deemed months is less "
-            f"than the {minimum} months required; the person may contribute on or choose the "
-            "lump-sum withdrawal.",
-            contribution_months=months,
-            deemed_months=body.deemed_months,
-            minimum_months=minimum,
+    deemed_months, deemed_index, document = await deemed.for_retirement(
+        session, person, body.deemed_months, body.deemed_index, body.deemed_document, who
+    )
+    try:
+        decision = decide_retirement(
+            person.birth_date,
+            person.sex,
+            person.staff_category,
+            body.retired_on,
+            months,
+            deemed_months,
+            await repository.age_rules(session),
+            await repository.minimum_rules(session),
         )
-    balances = await accounts.balances(session, person_id, body.retired_on)
+    except RuleMissing as exc:
+        raise ProblemError(409, "retirement_rule_missing", str(exc)) from exc
+    except RetirementRefused as exc:
+        raise ProblemError(409, exc.code, str(exc), **exc.figures) from exc
+    closed = await closings.close_accounts(
+        session, person, "retirement", body.retired_on, who.subject, outflow=None
+    )
     unit = await units.get(session, person.unit_id)
     assert unit is not None
     record = Retirement(
         person_id=person.id,
         retired_on=body.retired_on,
-        age_months=age,
-        required_age_months=required,
-        age_rule_id=age_rule.id,
+        age_months=decision.age_months,
+        required_age_months=decision.required_age_months,
+        age_rule_id=decision.age_rule.id,
         contribution_months=months,
-        deemed_months=body.deemed_months,
-        minimum_months=minimum,
-        minimum_rule_id=minimum_rule.id,
+        deemed_months=deemed_months,
+        minimum_months=decision.minimum_months,
+        minimum_rule_id=decision.minimum_rule.id,
         average_index=average_index,
         indexed_months=indexed,
-        deemed_index=body.deemed_index,
-        basic_balance=balances.get("basic", 0),
-        annuity_notional_balance=balances.get("annuity_notional", 0),
-        annuity_funded_balance=balances.get("annuity_funded", 0),
+        deemed_index=deemed_index,
+        deemed_document=document,
+        basic_balance=closed.amounts["basic"],
+        annuity_notional_balance=closed.amounts["annuity_notional"],
+        annuity_funded_balance=closed.amounts["annuity_funded"],
         bank_code=body.bank_account.bank_code,
         bank_account_number=body.bank_account.account_number,
         bank_account_name=body.bank_account.account_name,
@@ -118,49 +104,51 @@ async def record_retirement(
     )
     await repository.add(session, record)
     _, events = await changes.apply_change(
-        session,
-        person,
-        ChangeType.retirement,
-        body.retired_on,
-        "retirement",
-        who,
-        request_id,
+        session, person, ChangeType.retirement, body.retired_on, "retirement", who, request_id
     )
-    await stage_events(
+    retired = PersonRetired(
+        person_id=person.id,
+        unit_id=person.unit_id,
+        unit_credit_code=unit.credit_code,
+        citizen_id=person.citizen_id,
+        name=person.name,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        retired_on=body.retired_on,
+        age_months=decision.age_months,
+        contribution_months=months,
+        deemed_months=deemed_months,
+        average_index=average_index,
+        indexed_months=indexed,
+        deemed_index=deemed_index,
+        basic_balance=record.basic_balance,
+        annuity_notional_balance=record.annuity_notional_balance,
+        annuity_funded_balance=record.annuity_funded_balance,
+        bank_code=record.bank_code,
+        bank_account_number=record.bank_account_number,
+        bank_account_name=record.bank_account_name,
+        closing_interest=closed.interest,
+        deemed_document=document,
+    )
+    events.append(
+        EventEnvelope.wrap(
+            retired, source=SCHEMA, aggregate_id=str(person.id), request_id=request_id
+        )
+    )
+    await stage_events(session, SCHEMA, events)
+    await record_audit(
         session,
         SCHEMA,
-        [
-            *events,
-            EventEnvelope.wrap(
-                PersonRetired(
-                    person_id=person.id,
-                    unit_id=person.unit_id,
-                    unit_credit_code=unit.credit_code,
-                    citizen_id=person.citizen_id,
-                    name=person.name,
-                    sex=person.sex,
-                    birth_date=person.birth_date,
-                    retired_on=body.retired_on,
-                    age_months=age,
-                    contribution_months=months,
-                    deemed_months=body.deemed_months,
-                    average_index=average_index,
-                    indexed_months=indexed,
-                    deemed_index=body.deemed_index,
-                    basic_balance=record.basic_balance,
-                    annuity_notional_balance=record.annuity_notional_balance,
-                    annuity_funded_balance=record.annuity_funded_balance,
-                    bank_code=record.bank_code,
-                    bank_account_number=record.bank_account_number,
-                    bank_account_name=record.bank_account_name,
-                ),
-                source=SCHEMA,
-                aggregate_id=str(person.id),
-                request_id=request_id,
-            ),
-        ],
+        actor=who.subject,
+        roles=who.roles,
+        action="person.retired",
+        object_type="person",
+        object_id=person.id,
+        request_id=request_id,
+        detail={"retired_on": body.retired_on.isoformat(), "deemed_months": deemed_months},
     )
-    return RetirementOut.model_validate(record, from_attributes=True)
+    out = RetirementOut.model_validate(record, from_attributes=True)
+    return out.model_copy(update={"unpaid_periods": closed.unpaid_periods})
 
 
 async def get_retirement(session: AsyncSession, person_id: uuid.UUID) -> RetirementOut:

@@ -2,7 +2,7 @@
 
 from html import escape
 
-from services.enrollment.rights_record.service import RightsRecord
+from services.enrollment.rights_record.schemas import RightsRecord
 
 KIND_LABELS = {
     "basic": "基本养老保险个人账户",
@@ -18,6 +18,8 @@ TYPE_LABELS = {
     "refund": "退还",
     "inheritance": "继承",
     "adjustment": "调整",
+    "closing_interest": "结算利息",
+    "interest_correction": "补记利息",
 }
 STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#111}
 h1{font-size:1.4em}table{border-collapse:collapse;width:100%;margin:1em 0}

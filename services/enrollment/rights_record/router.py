@@ -3,11 +3,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import HTMLResponse
 
 from services.enrollment.rights_record import html, service
+from services.enrollment.rights_record.schemas import RightsRecord
 from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(
@@ -18,26 +20,23 @@ router = APIRouter(
 Year = Annotated[int, Path(ge=1990, le=2200)]
 
 
-@router.get("/{year}", response_model=service.RightsRecord)
+@router.get("/{year}", response_model=RightsRecord)
 async def rights_record(
     person_id: uuid.UUID,
     year: Year,
-    request: Request,
+    session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
-) -> service.RightsRecord:
+) -> RightsRecord:
     """The person's statement for the year, as JSON."""
-    async with request.app.state.sessions() as session:
-        return await service.build(session, person_id, year, who)
+    return await service.build(session, person_id, year, who)
 
 
 @router.get("/{year}/html", response_class=HTMLResponse)
 async def rights_record_html(
     person_id: uuid.UUID,
     year: Year,
-    request: Request,
+    session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> HTMLResponse:
     """The person's statement for the year, as a printable page."""
-    async with request.app.state.sessions() as session:
-        record = await service.build(session, person_id, year, who)
-    return HTMLResponse(html.render(record))
+    return HTMLResponse(html.render(await service.build(session, person_id, year, who)))

@@ -5,66 +5,26 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.accounts.schemas import AccountKind
-from services.enrollment.models import Account, Posting
+from services.enrollment.models import Posting
 from services.enrollment.persons import repository as persons
-from services.enrollment.persons.schemas import PersonOut
 from services.enrollment.persons.service import present
+from services.enrollment.rights_record import repository
+from services.enrollment.rights_record.schemas import (
+    AccountStatement,
+    MonthLine,
+    RightsRecord,
+    StatementPosting,
+)
 from services.enrollment.units import repository as units
-from shared.data.money import Money
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 
 ZERO = Decimal("0.00")
-
-
-class MonthLine(BaseModel):
-    """One contribution month of the year."""
-
-    period: str
-    contribution_base: Money | None
-    basic: Money
-    annuity_funded: Money
-    annuity_notional: Money
-
-
-class StatementPosting(BaseModel):
-    """A posting as it appears on the statement."""
-
-    value_date: date
-    posting_type: str
-    amount: Money
-    period: str | None
-
-
-class AccountStatement(BaseModel):
-    """One account over the year: opening + postings = closing."""
-
-    kind: AccountKind
-    opening_balance: Money
-    contributions: Money
-    interest: Money
-    other_movements: Money
-    closing_balance: Money
-    postings: list[StatementPosting]
-
-
-class RightsRecord(BaseModel):
-    """The personal rights record of one person and year."""
-
-    year: int
-    person: PersonOut
-    unit_name: str
-    unit_credit_code: str
-    months_contributed: int
-    months: list[MonthLine]
-    accounts: list[AccountStatement]
-    last_posting_id: int | None
-    generated_on: date
+# Yearly interest, interest to a closing date, and corrections for late-dated postings.
+INTEREST_TYPES = frozenset({"interest", "closing_interest", "interest_correction"})
 
 
 async def build(
@@ -76,14 +36,7 @@ async def build(
         raise ProblemError(404, "person_not_found", f"No person {person_id}.")
     unit = await units.get(session, person.unit_id)
     assert unit is not None
-    rows = (
-        await session.exec(
-            select(Account.kind, Posting)
-            .join(Posting, Posting.account_id == Account.id)
-            .where(Account.person_id == person_id, Posting.value_date <= date(year, 12, 31))
-            .order_by(Posting.value_date, Posting.id)
-        )
-    ).all()
+    rows = await repository.postings_until(session, person_id, date(year, 12, 31))
     opening: dict[str, Decimal] = defaultdict(lambda: ZERO)
     in_year: dict[str, list[Posting]] = defaultdict(list)
     months: dict[str, dict[str, Decimal | None]] = {}
@@ -123,7 +76,7 @@ async def build(
 
 def _account(kind: AccountKind, opening: Decimal, postings: list[Posting]) -> AccountStatement:
     contributions = sum((p.amount for p in postings if p.posting_type == "contribution"), ZERO)
-    interest = sum((p.amount for p in postings if p.posting_type == "interest"), ZERO)
+    interest = sum((p.amount for p in postings if p.posting_type in INTEREST_TYPES), ZERO)
     total = sum((p.amount for p in postings), ZERO)
     return AccountStatement(
         kind=kind,

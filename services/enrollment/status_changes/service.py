@@ -16,6 +16,7 @@ from services.enrollment.models import Person, StatusChange
 from services.enrollment.status_changes import repository
 from services.enrollment.status_changes.schemas import StatusChangeIn, StatusChangeOut
 from shared.contracts import EventEnvelope, PersonDeceased, PersonStatusChanged
+from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
@@ -129,6 +130,17 @@ async def record_change(
     )
     await stage_events(session, SCHEMA, events)
     await session.refresh(change)
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=f"person.{change_type.value}",
+        object_type="person",
+        object_id=person_id,
+        request_id=request_id,
+        detail={"effective_on": body.effective_on.isoformat(), "reason": body.reason},
+    )
     return StatusChangeOut.model_validate(change, from_attributes=True)
 
 

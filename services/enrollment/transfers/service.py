@@ -1,86 +1,37 @@
-"""Transfers out and in: what moves, the postings, the history rows and the events."""
+"""Transfers out and in: decide what moves (domain/transfers.py), then write it."""
 
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.accounts import repository as accounts
+from services.enrollment.closings import service as closings
 from services.enrollment.config import SCHEMA
-from services.enrollment.domain.status import (
-    ChangeType,
-    PersonStatus,
-)
+from services.enrollment.deemed import service as deemed
+from services.enrollment.domain.status import ChangeType, PersonStatus
+from services.enrollment.domain.transfers import arrival_amounts, transfer_out_carries
 from services.enrollment.models import Person
 from services.enrollment.persons import repository as persons
-from services.enrollment.persons.schemas import PersonCreate
+from services.enrollment.persons import service as person_rules
 from services.enrollment.status_changes import repository as history
 from services.enrollment.status_changes import service as changes
 from services.enrollment.transfers import repository
-from services.enrollment.units import repository as units
-from shared.contracts import (
-    EventEnvelope,
-    PersonTransferredIn,
-    PersonTransferredOut,
+from services.enrollment.transfers.schemas import (
+    PooledRateIn,
+    PooledRateOut,
+    TransferInIn,
+    TransferInOut,
+    TransferOut,
+    TransferOutIn,
 )
-from shared.data.money import Money, round_fen
+from services.enrollment.units import repository as units
+from shared.contracts import EventEnvelope, PersonTransferredIn, PersonTransferredOut
+from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
-
-REFORM_PERIOD = "2014-10"  # the pooled-fund share counts bases from the 2014-10 reform on
-Scheme = Literal["institution", "enterprise"]
-
-
-class Counterpart(BaseModel):
-    """The other agency."""
-
-    area_code: str = Field(pattern=r"^\d{6}$")
-    agency_name: str = Field(min_length=2, max_length=200)
-    scheme: Scheme = "institution"
-
-
-class TransferOutIn(BaseModel):
-    """Transfer a person out: within the pooling area to another unit, or elsewhere."""
-
-    effective_on: date
-    same_pooling_area: bool
-    new_unit_id: uuid.UUID | None = None
-    destination: Counterpart | None = None
-
-    @model_validator(mode="after")
-    def _target(self) -> "TransferOutIn":
-        if self.same_pooling_area and self.new_unit_id is None:
-            raise ValueError("new_unit_id: required within the same pooling area")
-        if not self.same_pooling_area and self.destination is None:
-            raise ValueError("destination: required for a transfer out of the pooling area")
-        return self
-
-
-class TransferOut(BaseModel):
-    """What moved."""
-
-    person_id: uuid.UUID
-    effective_on: date
-    same_pooling_area: bool
-    basic_amount: Money
-    pooled_fund_amount: Money
-    annuity_notional_amount: Money
-    annuity_funded_amount: Money
-    contribution_months: int
-
-
-class TransferInIn(PersonCreate):
-    """A person arriving from another pooling area or scheme, with what came with them."""
-
-    origin: Counterpart
-    basic_amount: Money
-    annuity_notional_amount: Money = Decimal("0.00")
-    annuity_funded_amount: Money = Decimal("0.00")
-    contribution_months: int = Field(ge=0, le=600)
 
 
 async def transfer_out(
@@ -90,38 +41,32 @@ async def transfer_out(
     who: Principal,
     request_id: str | None,
 ) -> TransferOut:
-    """Move a person's relation (and, across areas, their money) away."""
+    """Move a person's relation (and, across areas, their money and months) away."""
     person = await changes.lock_for_change(session, person_id, ChangeType.transfer_out)
     await _check_date(session, person, body.effective_on)
     if body.same_pooling_area:
         return await _move_within_area(session, person, body, who, request_id)
     assert body.destination is not None
-    balances = await accounts.balances(session, person.id, body.effective_on)
     rate = await repository.pooled_rate(session, body.effective_on)
     if rate is None:
         raise ProblemError(409, "pooled_fund_rate_missing", "No pooled-fund rate is in force.")
-    bases, months = await repository.bases_since(
-        session, person.id, REFORM_PERIOD, body.effective_on
-    )
-    pooled = round_fen(bases * rate[1])
-    await accounts.post_movements(
+    holdings = await repository.holdings(session, person.id)
+    closed = await closings.close_accounts(
         session,
-        person.id,
-        {k: -v for k, v in balances.items()},
-        posting_type="transfer_out",
-        value_date=body.effective_on,
-        memo=f"transfer out to {body.destination.agency_name}",
-        who=who.subject,
+        person,
+        "transfer_out",
+        body.effective_on,
+        who.subject,
+        ("transfer_out", f"transfer out to {body.destination.agency_name}"),
     )
+    carried = transfer_out_carries(closed.amounts, holdings, rate[1])
     out = TransferOut(
         person_id=person.id,
         effective_on=body.effective_on,
         same_pooling_area=False,
-        basic_amount=balances.get("basic", Decimal(0)),
-        pooled_fund_amount=pooled,
-        annuity_notional_amount=balances.get("annuity_notional", Decimal(0)),
-        annuity_funded_amount=balances.get("annuity_funded", Decimal(0)),
-        contribution_months=months,
+        closing_interest=closed.interest,
+        unpaid_periods=closed.unpaid_periods,
+        **vars(carried),
     )
     await repository.add_transfer(
         session,
@@ -134,11 +79,13 @@ async def transfer_out(
             "counterpart_agency": body.destination.agency_name,
             "counterpart_scheme": body.destination.scheme,
             "from_unit_id": person.unit_id,
-            "basic_amount": out.basic_amount,
-            "pooled_fund_amount": pooled,
-            "annuity_notional_amount": out.annuity_notional_amount,
-            "annuity_funded_amount": out.annuity_funded_amount,
-            "contribution_months": months,
+            "basic_amount": carried.basic_amount,
+            "pooled_fund_amount": carried.pooled_fund_amount,
+            "annuity_notional_amount": carried.annuity_notional_amount,
+            "annuity_funded_amount": carried.annuity_funded_amount,
+            "contribution_months": carried.contribution_months,
+            "deemed_months": carried.deemed_months,
+            "deemed_index": carried.deemed_index,
             "pooled_rate_id": rate[0],
             "recorded_by": who.subject,
         },
@@ -161,15 +108,8 @@ async def transfer_out(
                 destination_area_code=body.destination.area_code,
                 destination_agency=body.destination.agency_name,
                 destination_scheme=body.destination.scheme,
-                **out.model_dump(
-                    include={
-                        "basic_amount",
-                        "pooled_fund_amount",
-                        "annuity_notional_amount",
-                        "annuity_funded_amount",
-                        "contribution_months",
-                    }
-                ),
+                closing_interest=closed.interest,
+                **vars(carried),
             ),
             source=SCHEMA,
             aggregate_id=str(person.id),
@@ -177,6 +117,7 @@ async def transfer_out(
         )
     )
     await stage_events(session, SCHEMA, events)
+    await _audit(session, who, "person.transferred_out", person.id, request_id, out)
     return out
 
 
@@ -229,10 +170,9 @@ async def _move_within_area(
         who,
         request_id,
     )
-    events += arrived
-    await stage_events(session, SCHEMA, events)
+    await stage_events(session, SCHEMA, events + arrived)
     zero = Decimal("0.00")
-    return TransferOut(
+    out = TransferOut(
         person_id=person.id,
         effective_on=body.effective_on,
         same_pooling_area=True,
@@ -242,15 +182,18 @@ async def _move_within_area(
         annuity_funded_amount=zero,
         contribution_months=0,
     )
+    await _audit(session, who, "person.moved_within_area", person.id, request_id, out)
+    return out
 
 
 async def transfer_in(
     session: AsyncSession, body: TransferInIn, who: Principal, request_id: str | None
-) -> dict[str, object]:
+) -> TransferInOut:
     """Open (or reopen) the relation and post what arrived."""
     unit = await units.get(session, body.unit_id)
     if unit is None or unit.status != "active":
         raise ProblemError(422, "unit_unknown", f"No active unit {body.unit_id}.", field="unit_id")
+    await person_rules.check_joining(session, body, unit)
     existing = await persons.get_by_citizen_id(session, body.citizen_id)
     if existing is not None and existing.status != PersonStatus.transferred_out.value:
         raise ProblemError(
@@ -270,25 +213,30 @@ async def transfer_in(
             staff_category=body.staff_category.value,
             joined_on=body.joined_on,
             status=PersonStatus.transferred_out.value,
+            joined_before_unit_reason=body.joined_before_unit_reason,
             created_by=who.subject,
         )
         session.add(person)
         await session.flush()
         await accounts.open_accounts(session, person.id, body.joined_on)
     else:
-        person = await history.lock_person(session, existing.id)
-        assert person is not None
+        locked = await history.lock_person(session, existing.id)
+        assert locked is not None
+        person = locked
         await _check_date(session, person, body.joined_on)
         person.unit_id = unit.id
-    amounts = {
-        "basic": body.basic_amount,
-        "annuity_notional": body.annuity_notional_amount,
-        "annuity_funded": body.annuity_funded_amount,
-    }
+        await closings.reopen(session, person.id, body.joined_on)
+    if body.deemed_months:
+        assert body.deemed_index is not None
+        await deemed.record_arrived(
+            session, person, body.deemed_months, body.deemed_index, body.origin.agency_name, who
+        )
     await accounts.post_movements(
         session,
         person.id,
-        amounts,
+        arrival_amounts(
+            body.basic_amount, body.annuity_notional_amount, body.annuity_funded_amount
+        ),
         posting_type="transfer_in",
         value_date=body.joined_on,
         memo=f"transfer in from {body.origin.agency_name}",
@@ -306,9 +254,12 @@ async def transfer_in(
             "counterpart_scheme": body.origin.scheme,
             "to_unit_id": unit.id,
             "basic_amount": body.basic_amount,
+            "pooled_fund_amount": body.pooled_fund_amount,
             "annuity_notional_amount": body.annuity_notional_amount,
             "annuity_funded_amount": body.annuity_funded_amount,
             "contribution_months": body.contribution_months,
+            "deemed_months": body.deemed_months,
+            "deemed_index": body.deemed_index,
             "recorded_by": who.subject,
         },
     )
@@ -335,7 +286,9 @@ async def transfer_in(
                 basic_amount=body.basic_amount,
                 annuity_notional_amount=body.annuity_notional_amount,
                 annuity_funded_amount=body.annuity_funded_amount,
+                pooled_fund_amount=body.pooled_fund_amount,
                 contribution_months=body.contribution_months,
+                deemed_months=body.deemed_months,
             ),
             source=SCHEMA,
             aggregate_id=str(person.id),
@@ -343,12 +296,31 @@ async def transfer_in(
         )
     )
     await stage_events(session, SCHEMA, events)
-    return {
-        "person_id": person.id,
-        "status": person.status,
-        "unit_id": unit.id,
-        "contribution_months_brought_in": body.contribution_months,
-    }
+    out = TransferInOut(
+        person_id=person.id,
+        status=person.status,
+        unit_id=unit.id,
+        contribution_months_brought_in=body.contribution_months,
+    )
+    await _audit(session, who, "person.transferred_in", person.id, request_id, out)
+    return out
+
+
+async def list_pooled_rates(session: AsyncSession) -> list[PooledRateOut]:
+    """Pooled-fund rate versions, newest first."""
+    return [PooledRateOut(**r) for r in await repository.list_pooled_rates(session)]
+
+
+async def add_pooled_rate(
+    session: AsyncSession, body: PooledRateIn, who: Principal
+) -> PooledRateOut:
+    """Record a pooled-fund rate version."""
+    rate_id = await repository.add_pooled_rate(
+        session, body.effective_from, body.rate, body.note, who.subject
+    )
+    out = PooledRateOut(**body.model_dump(), id=rate_id, recorded_by=who.subject)
+    await _audit(session, who, "pooled_fund_rate.added", rate_id, None, out)
+    return out
 
 
 async def _check_date(session: AsyncSession, person: Person, on: date) -> None:
@@ -360,3 +332,24 @@ async def _check_date(session: AsyncSession, person: Person, on: date) -> None:
             f"The date must be between {latest} and today.",
             field="effective_on",
         )
+
+
+async def _audit(
+    session: AsyncSession,
+    who: Principal,
+    action: str,
+    object_id: object,
+    request_id: str | None,
+    detail: object,
+) -> None:
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=action,
+        object_type="person" if action.startswith("person") else "parameter",
+        object_id=object_id,
+        request_id=request_id,
+        detail=detail.model_dump(mode="json") if hasattr(detail, "model_dump") else None,
+    )

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.data.ids import InvalidIdentifier, validate_uscc
+from shared.data.ids import USCC_CHARSET, InvalidIdentifier, validate_uscc
 
 
 class FundingType(StrEnum):
@@ -24,6 +24,9 @@ class UnitCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     funding_type: FundingType
     registered_on: date | None = None
+    established_on: date | None = Field(
+        default=None, description="When the unit was established (成立日期), if known."
+    )
     code_check_override_reason: str | None = Field(
         default=None,
         min_length=5,
@@ -34,6 +37,13 @@ class UnitCreate(BaseModel):
     @model_validator(mode="after")
     def _check_credit_code(self) -> "UnitCreate":
         self.credit_code = self.credit_code.strip().upper()
+        if any(c not in USCC_CHARSET for c in self.credit_code) or len(self.credit_code) != 18:
+            # The override waives the check characters of a well-formed code, nothing else.
+            raise ValueError(
+                "credit_code: must be 18 characters from 0-9 and ABCDEFGHJKLMNPQRTUWXY"
+            )
+        if self.established_on and self.established_on > date.today():
+            raise ValueError("established_on: must not be in the future")
         if self.code_check_override_reason is None:
             try:
                 validate_uscc(self.credit_code)
@@ -54,6 +64,7 @@ class UnitOut(BaseModel):
     funding_type: str
     status: str
     registered_on: date
+    established_on: date | None = None
     code_check_override_reason: str | None
     code_check_overridden_by: str | None
     admin_level: str | None = None

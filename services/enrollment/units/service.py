@@ -10,9 +10,11 @@ from services.enrollment.models import Unit, UnitChange
 from services.enrollment.units import repository
 from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
 from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered, UnitUpdated
+from shared.data.audit import record_audit
 from shared.data.ids import uscc_kind
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
 
 
@@ -40,6 +42,7 @@ async def register_unit(
         kind=uscc_kind(body.credit_code) or "other",
         funding_type=body.funding_type.value,
         registered_on=body.registered_on or date.today(),
+        established_on=body.established_on,
         code_check_override_reason=body.code_check_override_reason,
         code_check_overridden_by=who.subject if body.code_check_override_reason else None,
         created_by=who.subject,
@@ -62,7 +65,19 @@ async def register_unit(
             )
         ],
     )
+    await _audit(session, who, "unit.registered", unit.id, request_id)
     return UnitOut.model_validate(unit, from_attributes=True)
+
+
+async def list_units(
+    session: AsyncSession, name: str | None, status: str | None, limit: int, offset: int
+) -> Page[UnitOut]:
+    """Units by name fragment and status, a page at a time."""
+    rows, total = await repository.search(
+        session, name=name, status=status, limit=limit, offset=offset
+    )
+    items = [UnitOut.model_validate(r, from_attributes=True) for r in rows]
+    return Page[UnitOut](items=items, total=total, limit=limit, offset=offset)
 
 
 async def get_unit(session: AsyncSession, unit_id: uuid.UUID) -> UnitOut:
@@ -106,6 +121,7 @@ async def update_unit(
             )
         ],
     )
+    await _audit(session, who, "unit.updated", unit.id, request_id)
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
@@ -157,6 +173,7 @@ async def close_unit(
             )
         ],
     )
+    await _audit(session, who, "unit.closed", unit.id, request_id)
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
@@ -167,3 +184,18 @@ async def _open_unit(session: AsyncSession, unit_id: uuid.UUID) -> Unit:
     if unit.status == "closed":
         raise ProblemError(409, "unit_closed", f"Unit {unit.credit_code} is closed.")
     return unit
+
+
+async def _audit(
+    session: AsyncSession, who: Principal, action: str, unit_id: uuid.UUID, request_id: str | None
+) -> None:
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=action,
+        object_type="unit",
+        object_id=unit_id,
+        request_id=request_id,
+    )

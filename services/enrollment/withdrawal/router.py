@@ -3,15 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from services.enrollment.config import SCHEMA
 from services.enrollment.withdrawal import service
+from services.enrollment.withdrawal.schemas import WithdrawalIn, WithdrawalOut
 from shared.http.auth import Principal, require_roles
+from shared.http.dependencies import Idempotent
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.idempotency import IdempotencyKey, run_idempotent
-from shared.http.observability import request_id_of
 
 router = APIRouter(
     prefix="/v1/enrollment/persons/{person_id}/withdrawal",
@@ -20,21 +19,14 @@ router = APIRouter(
 )
 
 
-@router.post("", status_code=201, response_model=service.WithdrawalOut)
+@router.post("", status_code=201, response_model=WithdrawalOut)
 async def withdraw(
     person_id: uuid.UUID,
-    body: service.WithdrawalIn,
-    request: Request,
+    body: WithdrawalIn,
+    idem: Idempotent,
     who: Annotated[Principal, Depends(require_roles("clerk"))],
-    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Withdraw (退保) for death, settling abroad, or the lump sum at retirement age with too
-    few years; anything else is refused with the reason. Moves money: use Idempotency-Key."""
-    return await run_idempotent(
-        request.app.state.sessions,
-        SCHEMA,
-        f"withdrawal:{who.subject}:{person_id}",
-        idempotency_key,
-        body.model_dump(mode="json"),
-        lambda session: service.withdraw(session, person_id, body, who, request_id_of(request)),
-    )
+    few years; anything else is refused with the reason. The amounts include the interest to
+    the closing date. Moves money: use Idempotency-Key."""
+    return await idem.answer(service.withdraw(idem.session, person_id, body, who, idem.request_id))

@@ -5,89 +5,26 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-import nats
 import pytest
-from sqlalchemy import text
 
 from services.enrollment.domain.interest import InterestConvention, Posting, yearly_interest
 from services.enrollment.main import create_app
-from shared.contracts import AccountsCredited, CreditLine, EventEnvelope
-from shared.data.db import make_engine
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_registration import citizen_id, register_unit
+
+# balances, publish and scalar stay importable from here for contribution's tests.
+from tests.enrollment.helpers import (
+    acked,
+    balances,
+    count_processed,
+    credits,
+    enrol,
+    publish,
+    register_unit,
+    scalar,
+)
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-async def publish(platform, envelope: EventEnvelope, msg_id: str | None = None) -> None:
-    nc = await nats.connect(platform.nats_url)
-    try:
-        await nc.jetstream().publish(
-            platform.subject_prefix + envelope.subject,
-            envelope.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": msg_id or str(envelope.event_id)},
-        )
-    finally:
-        await nc.close()
-
-
-def credits(
-    unit_id: str, period: str, credited_on: date, lines: list[tuple[str, ...]]
-) -> EventEnvelope:
-    """Lines are (person, basic, annuity_funded, annuity_notional[, contribution_base])."""
-    payload = AccountsCredited(
-        unit_id=uuid.UUID(unit_id),
-        period=period,
-        credited_on=credited_on,
-        lines=[
-            CreditLine(
-                person_id=uuid.UUID(line[0]),
-                basic=line[1],
-                annuity_funded=line[2],
-                annuity_notional=line[3],
-                contribution_base=line[4] if len(line) > 4 else None,
-            )
-            for line in lines
-        ],
-    )
-    return EventEnvelope.wrap(payload, source="contribution", aggregate_id=unit_id)
-
-
-async def enrol(client, platform, unit: dict, n: int) -> list[str]:
-    ids = []
-    for i in range(n):
-        r = await client.post(
-            "/v1/enrollment/persons",
-            headers=auth_headers(platform, "clerk"),
-            json={
-                "citizen_id": citizen_id(seq=f"{500 + i:03d}"),
-                "name": f"账户{i}",
-                "unit_id": unit["id"],
-                "staff_category": "worker",
-                "joined_on": "2015-01-01",
-            },
-        )
-        assert r.status_code == 201, r.text
-        ids.append(r.json()["id"])
-    return ids
-
-
-async def balances(client, platform, person_id: str, as_of: str) -> dict[str, str]:
-    r = await client.get(
-        f"/v1/enrollment/persons/{person_id}/accounts",
-        params={"as_of": as_of},
-        headers=auth_headers(platform, "auditor"),
-    )
-    return {a["kind"]: a["balance"] for a in r.json()}
-
-
-async def scalar(platform, sql: str) -> object:
-    engine = make_engine(platform.database_url)
-    async with engine.connect() as conn:
-        value = (await conn.execute(text(sql))).scalar_one()
-    await engine.dispose()
-    return value
 
 
 async def test_credits_are_posted_once_even_when_delivered_twice(platform) -> None:
@@ -107,8 +44,8 @@ async def test_credits_are_posted_once_even_when_delivered_twice(platform) -> No
             return (await balances(client, platform, a, "2020-12-31"))["basic"] == "640.00"
 
         await eventually(posted)
-        await eventually(lambda: _acked(platform, "enrollment-accounts-credit", 2))
-        assert await _count_processed(platform, 1)
+        await eventually(lambda: acked(platform, "enrollment-accounts-credit", 2))
+        assert await count_processed(platform, 1)
         assert await balances(client, platform, b, "2020-12-31") == {
             "basic": "512.50",
             "annuity_notional": "0.00",
@@ -173,7 +110,7 @@ async def test_interest_run_matches_the_rule_and_posts_once(platform) -> None:
             await publish(
                 platform, credits(unit["id"], f"{year}-{month:02d}", date(year, month, day), lines)
             )
-        await eventually(lambda: _count_processed(platform, 4))
+        await eventually(lambda: count_processed(platform, 4))
 
         finance = auth_headers(platform, "finance", **{"Idempotency-Key": "interest-2020-a"})
         first = await client.post(
@@ -255,19 +192,3 @@ async def test_interest_run_refusals(platform) -> None:
             (2024, "0.0262"),
         }
         assert await scalar(platform, "SELECT count(*) FROM enrollment.interest_run") == 0
-
-
-async def _count_processed(platform, n: int) -> bool:
-    return await scalar(platform, "SELECT count(*) FROM enrollment.processed_event") == n
-
-
-async def _acked(platform, durable: str, n: int) -> bool:
-    """True once the durable consumer has acknowledged n messages."""
-    nc = await nats.connect(platform.nats_url)
-    try:
-        info = await nc.jetstream().consumer_info(platform.stream_name, durable)
-        return info.ack_floor.stream_seq >= n and info.num_ack_pending == 0
-    except Exception:
-        return False
-    finally:
-        await nc.close()

@@ -4,8 +4,7 @@ import pytest
 
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import enrol, scalar
-from tests.enrollment.integration.test_registration import citizen_id, register_unit
+from tests.enrollment.helpers import citizen_id, enrol, register_unit, scalar
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -3,45 +3,13 @@
 import uuid
 
 import pytest
-from sqlalchemy import text
 
 from deploy.local.demo import demo_credit_code
 from services.enrollment.main import create_app
-from shared.data.db import make_engine
-from shared.data.ids import citizen_check_char
 from tests.conftest import auth_headers, running_app
+from tests.enrollment.helpers import citizen_id, counts, register_unit
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-def citizen_id(birth: str = "19800315", seq: str = "123") -> str:
-    first17 = "330522" + birth + seq
-    return first17 + citizen_check_char(first17)
-
-
-async def counts(platform) -> dict[str, int]:
-    engine = make_engine(platform.database_url)
-    async with engine.connect() as conn:
-        result = {
-            t: (await conn.execute(text(f"SELECT count(*) FROM enrollment.{t}"))).scalar_one()
-            for t in ("unit", "person", "status_change", "outbox")
-        }
-    await engine.dispose()
-    return result
-
-
-async def register_unit(client, platform, serial: int = 1, **overrides) -> dict:
-    body = {
-        "credit_code": demo_credit_code(serial),
-        "name": f"单位{serial}",
-        "funding_type": "full",
-        **overrides,
-    }
-    r = await client.post(
-        "/v1/enrollment/units", json=body, headers=auth_headers(platform, "clerk")
-    )
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 async def test_person_gets_birth_date_and_sex_from_the_id(platform) -> None:

@@ -7,13 +7,14 @@ import pytest
 
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import (
-    _acked,
+from tests.enrollment.helpers import (
+    acked,
+    citizen_id,
     credits,
     publish,
+    register_unit,
     scalar,
 )
-from tests.enrollment.integration.test_registration import citizen_id, register_unit
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -25,6 +26,7 @@ async def retire(client, platform, person: str, **body):
         "retired_on": "2020-03-15",
         "deemed_months": 170,
         "deemed_index": "1.0500",
+        "deemed_document": "人事档案 A-001",
         "bank_account": BANK,
         **body,
     }
@@ -60,7 +62,7 @@ async def test_retirement_checks_record_and_event(platform) -> None:
                     [(person, "500.00", "250.00", "500.00", "6250.00")],
                 ),
             )
-        await eventually(lambda: _acked(platform, "enrollment-accounts-credit", 12))
+        await eventually(lambda: acked(platform, "enrollment-accounts-credit", 12))
 
         too_young = await retire(client, platform, person, retired_on="2020-03-14")
         assert (too_young.status_code, too_young.json()["code"]) == (
@@ -90,7 +92,9 @@ async def test_retirement_checks_record_and_event(platform) -> None:
             12,
             170,
         )
-        assert record["basic_balance"] == "6000.00"
+        # 6000.00 with its interest to the retirement date: 2019 at 7.61% (209.28) and
+        # 2020 at 6.04% through March (93.76).
+        assert record["basic_balance"] == "6303.04"
         assert record["annuity_funded_balance"] == "3000.00"
         assert record["average_index"] is None  # these credits carried no index
         twice = await retire(client, platform, person)
@@ -109,7 +113,7 @@ async def test_retirement_checks_record_and_event(platform) -> None:
         payload = retired["payload"]
         assert (payload["retired_on"], payload["basic_balance"], payload["bank_code"]) == (
             "2020-03-15",
-            "6000.00",
+            "6303.04",
             "PSBC",
         )
         assert payload["deemed_index"] == "1.0500"

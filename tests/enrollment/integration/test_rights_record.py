@@ -7,13 +7,13 @@ import pytest
 
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import (
-    _acked,
+from tests.enrollment.helpers import (
+    acked,
     credits,
     enrol,
     publish,
+    register_unit,
 )
-from tests.enrollment.integration.test_registration import register_unit
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -32,7 +32,7 @@ async def test_statement_adds_up_and_is_reproducible(platform) -> None:
             await publish(
                 platform, credits(unit["id"], period, on, [(p, basic, funded, notional, base)])
             )
-        await eventually(lambda: _acked(platform, "enrollment-accounts-credit", 3))
+        await eventually(lambda: acked(platform, "enrollment-accounts-credit", 3))
         r = await client.post(
             "/v1/enrollment/interest-runs",
             headers=auth_headers(platform, "finance"),

@@ -5,8 +5,7 @@ from sqlalchemy import text
 
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import enrol, scalar
-from tests.enrollment.integration.test_registration import register_unit
+from tests.enrollment.helpers import enrol, register_unit, scalar
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -7,15 +7,16 @@ import pytest
 
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import (
-    _acked,
+from tests.enrollment.helpers import (
+    acked,
     balances,
+    citizen_id,
     credits,
     enrol,
     publish,
+    register_unit,
     scalar,
 )
-from tests.enrollment.integration.test_registration import citizen_id, register_unit
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -36,7 +37,7 @@ async def test_transfer_out_across_areas_moves_the_money(platform) -> None:
                     [(a, "480.00", "240.00", "480.00", "6000.00")],
                 ),
             )
-        await eventually(lambda: _acked(platform, "enrollment-accounts-credit", 3))
+        await eventually(lambda: acked(platform, "enrollment-accounts-credit", 3))
         clerk = auth_headers(platform, "clerk")
         r = await client.post(
             f"/v1/enrollment/persons/{a}/transfer-out",
@@ -54,7 +55,7 @@ async def test_transfer_out_across_areas_moves_the_money(platform) -> None:
             moved["pooled_fund_amount"],
             moved["contribution_months"],
             moved["annuity_notional_amount"],
-        ) == ("1440.00", "2160.00", 3, "1440.00")
+        ) == ("1539.03", "2160.00", 3, "1440.00")  # 1440.00 + 91.32 (2019) + 7.71 (2020-01)
         assert set((await balances(client, platform, a, "2020-12-31")).values()) == {"0.00"}
         again = await client.post(
             f"/v1/enrollment/persons/{a}/transfer-out",

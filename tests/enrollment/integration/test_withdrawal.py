@@ -7,14 +7,15 @@ import pytest
 
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import (
-    _acked,
+from tests.enrollment.helpers import (
+    acked,
     balances,
+    citizen_id,
     credits,
     publish,
+    register_unit,
     scalar,
 )
-from tests.enrollment.integration.test_registration import citizen_id, register_unit
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -63,7 +64,7 @@ async def test_allowed_cases_pay_out_the_balances(platform) -> None:
                 ],
             ),
         )
-        await eventually(lambda: _acked(platform, "enrollment-accounts-credit", 1))
+        await eventually(lambda: acked(platform, "enrollment-accounts-credit", 1))
 
         not_dead = await withdraw(client, platform, young, "death")
         assert (not_dead.status_code, not_dead.json()["code"]) == (409, "withdrawal_not_allowed")
@@ -79,11 +80,15 @@ async def test_allowed_cases_pay_out_the_balances(platform) -> None:
         )
         heirs = await withdraw(client, platform, young, "death")
         assert heirs.status_code == 201, heirs.text
-        assert (heirs.json()["basic_amount"], heirs.json()["total_amount"]) == ("800.00", "2000.00")
+        # 800.00 with its interest to the closing date: 2019 at 7.61% for 7 months (35.51),
+        # 2020 at 6.04% through June (25.23); the annuity series have no rates here.
+        assert (heirs.json()["basic_amount"], heirs.json()["total_amount"]) == ("860.74", "2060.74")
+        assert heirs.json()["closing_interest"] == "60.74"
         assert set((await balances(client, platform, young, "2020-12-31")).values()) == {"0.00"}
 
         lump = await withdraw(client, platform, old, "lump_sum_at_retirement_age")
-        assert (lump.status_code, lump.json()["total_amount"]) == (201, "1050.00")
+        # 700.00 + 31.07 (2019) + 22.08 (2020 through June) + 350.00 funded annuity.
+        assert (lump.status_code, lump.json()["total_amount"]) == (201, "1103.15")
         moved = await withdraw(client, platform, abroad, "settled_abroad")
         assert moved.status_code == 201
         again = await withdraw(client, platform, abroad, "settled_abroad")

@@ -25,6 +25,7 @@ def _raw(claims: dict, secret: str = "x" * 64, alg: str = "HS256") -> str:
         "roles": ["admin"],
         "aud": SETTINGS.jwt_audience,
         "iss": SETTINGS.jwt_issuer,
+        "iat": int(time.time()),
         # Built at collection: valid long enough for a slow run to reach the test.
         "exp": int(time.time()) + 3600,
     }

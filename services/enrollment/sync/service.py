@@ -1,50 +1,28 @@
-"""Death notices from the provincial platform: each notice recorded once, a report per notice."""
+"""Death notices from the provincial platform: each notice recorded once, a result per notice."""
 
 from datetime import date
-from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.config import SCHEMA
 from services.enrollment.domain.status import ChangeType
-from services.enrollment.persons import repository as persons
 from services.enrollment.status_changes import service as changes
-from shared.data.db import unit_of_work
+from services.enrollment.sync import repository
+from services.enrollment.sync.schemas import DeathNotice, DeathNotices, NoticeResult
+from shared.data.audit import record_audit
 from shared.data.ids import InvalidIdentifier, mask_citizen_id, parse_citizen_id
-from shared.http.auth import Principal, require_roles
-from shared.http.errors import PROBLEM_RESPONSES, ProblemError
-from shared.http.observability import request_id_of
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
 
-router = APIRouter(
-    prefix="/v1/enrollment/sync", tags=["provincial sync"], responses=PROBLEM_RESPONSES
-)
 ALREADY = frozenset({"deceased", "withdrawn"})
 
 
-class DeathNotice(BaseModel):
-    """One death reported by the provincial platform."""
-
-    notice_id: str = Field(min_length=1, max_length=64)
-    citizen_id: str = Field(min_length=18, max_length=18)
-    date_of_death: date
-
-
-class DeathNotices(BaseModel):
-    """A batch of death notices."""
-
-    notices: list[DeathNotice] = Field(min_length=1, max_length=1000)
-
-
-class NoticeResult(BaseModel):
-    """What happened to one notice."""
-
-    notice_id: str
-    citizen_id: str
-    result: Literal["recorded", "already_recorded", "unknown_person", "rejected"]
-    detail: str | None = None
+async def receive(
+    session: AsyncSession, body: DeathNotices, who: Principal, request_id: str | None
+) -> list[NoticeResult]:
+    """Apply each notice; a refused notice leaves the others untouched."""
+    return [await _apply(session, n, who, request_id) for n in body.notices]
 
 
 async def _apply(
@@ -57,7 +35,7 @@ async def _apply(
         return NoticeResult(
             notice_id=notice.notice_id, citizen_id=masked, result="rejected", detail=str(exc)
         )
-    found = await persons.get_by_citizen_id(session, citizen_id)
+    found = await repository.person_by_citizen_id(session, citizen_id)
     if found is None:
         return NoticeResult(notice_id=notice.notice_id, citizen_id=masked, result="unknown_person")
     if found.status in ALREADY:
@@ -87,20 +65,19 @@ async def _apply(
                 request_id,
             )
             await stage_events(session, SCHEMA, events)
+            await record_audit(
+                session,
+                SCHEMA,
+                actor=who.subject,
+                roles=who.roles,
+                action="person.death",
+                object_type="person",
+                object_id=person.id,
+                request_id=request_id,
+                detail={"notice_id": notice.notice_id},
+            )
     except ProblemError as exc:
         return NoticeResult(
             notice_id=notice.notice_id, citizen_id=masked, result="rejected", detail=exc.detail
         )
     return NoticeResult(notice_id=notice.notice_id, citizen_id=masked, result="recorded")
-
-
-@router.post("/death-notices", response_model=list[NoticeResult])
-async def receive_death_notices(
-    body: DeathNotices,
-    request: Request,
-    who: Annotated[Principal, Depends(require_roles("province"))],
-) -> list[NoticeResult]:
-    """Record deaths reported by the provincial platform; sending a batch again records
-    nothing twice (already recorded deaths are reported as such)."""
-    async with unit_of_work(request.app.state.sessions) as session:
-        return [await _apply(session, n, who, request_id_of(request)) for n in body.notices]

@@ -1,0 +1,1 @@
+"""Revocations, login throttling and shared rate limits, kept in the gateway schema."""

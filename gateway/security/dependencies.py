@@ -1,0 +1,41 @@
+"""Who calls the gateway's own routes: a verified, unrevoked token with the right role."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from shared.http.auth import Principal, principal_of
+from shared.http.errors import ProblemError
+
+
+def check_not_revoked(state: object, principal: Principal) -> None:
+    """Refuse a revoked token with 401 (the caller must log in again)."""
+    if state.revocations.is_revoked(principal):  # type: ignore[attr-defined]
+        raise ProblemError(
+            401,
+            "token_revoked",
+            "This token has been revoked; log in again.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+async def gateway_principal(request: Request) -> Principal:
+    """The caller of a gateway route, refused if the token is revoked."""
+    principal = principal_of(request)
+    check_not_revoked(request.app.state, principal)
+    return principal
+
+
+def gateway_roles(*roles: str) -> Callable[..., Principal]:
+    """Dependency: one of these roles (admin always may)."""
+    wanted = frozenset(roles) | {"admin"}
+
+    async def _check(who: Annotated[Principal, Depends(gateway_principal)]) -> Principal:
+        if not who.has_any(wanted):
+            raise ProblemError(
+                403, "role_forbidden", f"This needs one of: {', '.join(sorted(wanted))}."
+            )
+        return who
+
+    return _check

@@ -1,0 +1,169 @@
+"""Every SQL statement of the gateway schema."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from shared.http.auth import Principal
+
+LOCK_FIELDS = "key, failures, first_failure_at, last_failure_at, locked_until"
+
+
+async def live_revocations(pool: asyncpg.Pool) -> list[asyncpg.Record]:
+    """Revocations whose tokens may still be alive (older ones can match nothing)."""
+    return await pool.fetch(
+        "SELECT token_id, subject, extract(epoch FROM not_before) AS not_before "
+        "FROM gateway.token_revocation WHERE expires_at > now()"
+    )
+
+
+async def insert_revocation(
+    conn: asyncpg.Connection,
+    *,
+    subject: str | None,
+    token_id: str | None,
+    everything_before_now: bool,
+    max_ttl_seconds: int,
+    reason: str,
+    revoked_by: str,
+) -> asyncpg.Record:
+    """Record a revocation; it stays relevant for as long as any token may live."""
+    return await conn.fetchrow(
+        "INSERT INTO gateway.token_revocation "
+        "(subject, token_id, not_before, expires_at, reason, revoked_by) "
+        "VALUES ($1, $2, CASE WHEN $3 THEN now() END, now() + make_interval(secs => $4), $5, $6) "
+        "RETURNING id, subject, token_id, not_before, expires_at, reason, revoked_by, revoked_at",
+        subject,
+        token_id,
+        everything_before_now,
+        float(max_ttl_seconds),
+        reason,
+        revoked_by,
+    )
+
+
+async def list_revocations(pool: asyncpg.Pool, limit: int) -> list[asyncpg.Record]:
+    """The newest revocations first."""
+    return await pool.fetch(
+        "SELECT id, subject, token_id, not_before, expires_at, reason, revoked_by, revoked_at "
+        "FROM gateway.token_revocation ORDER BY id DESC LIMIT $1",
+        limit,
+    )
+
+
+async def locked_until(pool: asyncpg.Pool, keys: list[str]) -> datetime | None:
+    """The latest lock among the keys, if any is still locked."""
+    return await pool.fetchval(
+        "SELECT max(locked_until) FROM gateway.login_throttle "
+        "WHERE key = ANY($1::text[]) AND locked_until > now()",
+        keys,
+    )
+
+
+async def record_failure(pool: asyncpg.Pool, key: str, window_seconds: float) -> int:
+    """Count a failure atomically (a quiet window starts the count again); return the count."""
+    return await pool.fetchval(
+        f"""
+        INSERT INTO gateway.login_throttle AS t ({LOCK_FIELDS})
+        VALUES ($1, 1, now(), now(), now())
+        ON CONFLICT (key) DO UPDATE SET
+            failures = CASE WHEN t.last_failure_at < now() - make_interval(secs => $2)
+                            THEN 1 ELSE t.failures + 1 END,
+            first_failure_at = CASE WHEN t.last_failure_at < now() - make_interval(secs => $2)
+                            THEN now() ELSE t.first_failure_at END,
+            last_failure_at = now()
+        RETURNING failures
+        """,
+        key,
+        window_seconds,
+    )
+
+
+async def set_lock(pool: asyncpg.Pool, key: str, seconds: float) -> datetime:
+    """Lock a key for a number of seconds from now."""
+    return await pool.fetchval(
+        "UPDATE gateway.login_throttle SET locked_until = now() + make_interval(secs => $2) "
+        "WHERE key = $1 RETURNING locked_until",
+        key,
+        seconds,
+    )
+
+
+async def clear_key(pool: asyncpg.Pool, key: str) -> bool:
+    """Forget a key's failures (a successful login, or an admin's unlock)."""
+    return (await pool.execute("DELETE FROM gateway.login_throttle WHERE key = $1", key)) != (
+        "DELETE 0"
+    )
+
+
+async def list_throttled(pool: asyncpg.Pool) -> list[asyncpg.Record]:
+    """Keys with failures, locked ones first."""
+    return await pool.fetch(
+        f"SELECT {LOCK_FIELDS}, locked_until > now() AS locked FROM gateway.login_throttle "
+        "ORDER BY locked DESC, last_failure_at DESC LIMIT 500"
+    )
+
+
+async def add_requests(
+    pool: asyncpg.Pool, window_start: datetime, counts: dict[str, int]
+) -> dict[str, int]:
+    """Add this process's request counts to the shared window; return the totals."""
+    rows = await pool.fetch(
+        """
+        INSERT INTO gateway.rate_window AS w (key, window_start, requests)
+        SELECT k, $1, n FROM unnest($2::text[], $3::bigint[]) AS u(k, n)
+        ON CONFLICT (key, window_start) DO UPDATE SET requests = w.requests + excluded.requests
+        RETURNING key, requests
+        """,
+        window_start,
+        list(counts),
+        list(counts.values()),
+    )
+    return {r["key"]: r["requests"] for r in rows}
+
+
+async def keys_over(pool: asyncpg.Pool, window_start: datetime, limit: int) -> list[str]:
+    """Callers over the limit in this window, counted by every process."""
+    rows = await pool.fetch(
+        "SELECT key FROM gateway.rate_window WHERE window_start = $1 AND requests > $2",
+        window_start,
+        limit,
+    )
+    return [r["key"] for r in rows]
+
+
+async def drop_old_windows(pool: asyncpg.Pool, before: datetime) -> None:
+    """Forget windows that have ended."""
+    await pool.execute("DELETE FROM gateway.rate_window WHERE window_start < $1", before)
+
+
+async def audit(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    who: Principal,
+    action: str,
+    object_type: str,
+    object_id: str,
+    detail: dict[str, Any],
+) -> None:
+    """Append to the gateway's audit log (the shared append-only table)."""
+    await conn.execute(
+        "INSERT INTO gateway.audit_log (actor, roles, action, object_type, object_id, detail) "
+        "VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+        who.subject,
+        sorted(who.roles),
+        action,
+        object_type,
+        object_id,
+        json.dumps(detail, ensure_ascii=False, default=str),
+    )
+
+
+async def audit_entries(pool: asyncpg.Pool, limit: int) -> list[asyncpg.Record]:
+    """The newest audit entries first."""
+    return await pool.fetch(
+        "SELECT id, occurred_at, actor, roles, action, object_type, object_id, request_id, "
+        "detail::text AS detail FROM gateway.audit_log ORDER BY id DESC LIMIT $1",
+        limit,
+    )

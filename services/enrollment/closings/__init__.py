@@ -1,0 +1,1 @@
+"""Account closings: interest to the closing date, supplements after it."""

@@ -1,0 +1,36 @@
+"""HTTP routes for closings: what a closing would take, and what followed it."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from services.enrollment.closings import service
+from services.enrollment.closings.schemas import ClosingPreview, SupplementOut
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession
+from shared.http.errors import PROBLEM_RESPONSES
+
+router = APIRouter(
+    prefix="/v1/enrollment/persons/{person_id}", tags=["closings"], responses=PROBLEM_RESPONSES
+)
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+
+
+@router.get("/closing-preview", response_model=ClosingPreview)
+async def closing_preview(
+    person_id: uuid.UUID, on: date, session: ReadSession, _: Reader
+) -> ClosingPreview:
+    """Before a transfer, withdrawal or retirement: the months still unpaid (wait for them,
+    or close and they follow as supplements) and the interest to the closing date."""
+    return await service.preview(session, person_id, on)
+
+
+@router.get("/supplements", response_model=list[SupplementOut])
+async def list_supplements(
+    person_id: uuid.UUID, session: ReadSession, _: Reader
+) -> list[SupplementOut]:
+    """Supplements (补转/补发) that followed the person's closings: late contributions and
+    interest true-ups."""
+    return await service.list_supplements(session, person_id)

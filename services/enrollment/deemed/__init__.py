@@ -1,0 +1,1 @@
+"""Deemed contribution periods (视同缴费), with their documents and approvals."""

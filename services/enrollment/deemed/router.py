@@ -1,0 +1,44 @@
+"""HTTP routes for deemed periods."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from services.enrollment.deemed import service
+from services.enrollment.deemed.schemas import DeemedIn, DeemedOut
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.observability import request_id_of
+
+router = APIRouter(prefix="/v1/enrollment", tags=["deemed periods"], responses=PROBLEM_RESPONSES)
+Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
+
+
+@router.post("/persons/{person_id}/deemed-periods", status_code=201, response_model=DeemedOut)
+async def record_deemed(
+    person_id: uuid.UUID, body: DeemedIn, idem: Idempotent, who: Clerk
+) -> JSONResponse:
+    """Record deemed months (视同缴费) with their document; above the threshold a second user
+    approves them before they count."""
+    return await idem.answer(service.record(idem.session, person_id, body, who, idem.request_id))
+
+
+@router.get("/persons/{person_id}/deemed-periods", response_model=list[DeemedOut])
+async def list_deemed(
+    person_id: uuid.UUID,
+    session: ReadSession,
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
+) -> list[DeemedOut]:
+    """A person's deemed periods with who entered and approved them."""
+    return await service.list_periods(session, person_id)
+
+
+@router.post("/deemed-periods/{deemed_id}/approve", response_model=DeemedOut)
+async def approve_deemed(
+    deemed_id: int, session: WriteSession, who: Clerk, request: Request
+) -> DeemedOut:
+    """Approve a deemed period (复核): a different user from the one who entered it."""
+    return await service.approve(session, deemed_id, who, request_id_of(request))

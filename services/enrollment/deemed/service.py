@@ -1,0 +1,196 @@
+"""Deemed periods: checked against the limits, four-eyes above a threshold, then counted."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.enrollment.config import SCHEMA
+from services.enrollment.deemed import repository
+from services.enrollment.deemed.schemas import DeemedIn, DeemedOut
+from services.enrollment.domain.deemed import DeemedLimits, DeemedRefused, check_deemed
+from services.enrollment.models import DeemedPeriod, Person
+from services.enrollment.parameters import service as parameters
+from services.enrollment.parameters.schemas import LimitName
+from services.enrollment.persons import repository as persons
+from shared.data.audit import record_audit
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+
+
+async def limits_on(session: AsyncSession, on: date) -> DeemedLimits:
+    """The deemed-period limits in force on a date."""
+    return DeemedLimits(
+        start_age_years=int(await parameters.limit(session, LimitName.deemed_start_age, on)),
+        index_min=await parameters.limit(session, LimitName.deemed_index_min, on),
+        index_max=await parameters.limit(session, LimitName.deemed_index_max, on),
+        approval_months=int(await parameters.limit(session, LimitName.deemed_approval_months, on)),
+    )
+
+
+async def _checked(
+    session: AsyncSession, person: Person, months: int, index: Decimal, already: int
+) -> bool:
+    """Refuse (422, naming the field) what the limits exclude; True if a second user approves."""
+    try:
+        return check_deemed(
+            person.birth_date, months, index, already, await limits_on(session, date.today())
+        )
+    except DeemedRefused as exc:
+        raise ProblemError(422, "deemed_period_implausible", str(exc), field=exc.field) from exc
+
+
+async def record(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    body: DeemedIn,
+    who: Principal,
+    request_id: str | None,
+) -> DeemedOut:
+    """Record deemed months; above the threshold they wait for a second user's approval."""
+    person = await persons.get(session, person_id)
+    if person is None:
+        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+    already = sum(p.months for p in await repository.of_person(session, person_id))
+    needs_approval = await _checked(session, person, body.months, body.deemed_index, already)
+    row = await repository.add(
+        session,
+        DeemedPeriod(
+            person_id=person_id,
+            months=body.months,
+            deemed_index=body.deemed_index,
+            document=body.document,
+            source="clerk",
+            status="pending_approval" if needs_approval else "approved",
+            entered_by=who.subject,
+        ),
+    )
+    await _audit(session, who, "deemed_period.recorded", row, request_id)
+    return DeemedOut.model_validate(row, from_attributes=True)
+
+
+async def approve(
+    session: AsyncSession, deemed_id: int, who: Principal, request_id: str | None
+) -> DeemedOut:
+    """A second user approves; whoever entered (and so submitted) the period may not."""
+    row = await repository.lock(session, deemed_id)
+    if row is None:
+        raise ProblemError(404, "deemed_period_not_found", f"No deemed period {deemed_id}.")
+    if row.status != "pending_approval":
+        raise ProblemError(409, "deemed_period_not_pending", f"The period is {row.status}.")
+    if row.entered_by == who.subject:
+        raise ProblemError(
+            409, "four_eyes_required", "The user who entered the period cannot approve it."
+        )
+    row = await repository.approve(session, row, who.subject)
+    await _audit(session, who, "deemed_period.approved", row, request_id)
+    return DeemedOut.model_validate(row, from_attributes=True)
+
+
+async def list_periods(session: AsyncSession, person_id: uuid.UUID) -> list[DeemedOut]:
+    """A person's deemed periods."""
+    if await persons.get(session, person_id) is None:
+        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+    return [
+        DeemedOut.model_validate(r, from_attributes=True)
+        for r in await repository.of_person(session, person_id)
+    ]
+
+
+async def record_arrived(
+    session: AsyncSession, person: Person, months: int, index: Decimal, agency: str, who: Principal
+) -> None:
+    """Deemed months that arrived with a transfer in, as the sending agency determined them."""
+    await repository.add(
+        session,
+        DeemedPeriod(
+            person_id=person.id,
+            months=months,
+            deemed_index=index,
+            document=f"transfer in from {agency}",
+            source="transfer_in",
+            status="approved",
+            entered_by=who.subject,
+        ),
+    )
+
+
+async def for_retirement(
+    session: AsyncSession,
+    person: Person,
+    months: int,
+    index: Decimal | None,
+    document: str | None,
+    who: Principal,
+) -> tuple[int, Decimal | None, str | None]:
+    """The deemed months, index and documents a retirement counts.
+
+    Recorded periods count when the request gives none; months given with the retirement
+    are checked and recorded like any other, and may not exceed the approval threshold.
+    """
+    recorded = await repository.of_person(session, person.id)
+    if any(p.status == "pending_approval" for p in recorded):
+        raise ProblemError(
+            409, "deemed_approval_pending", "A deemed period still waits for its approval."
+        )
+    if months and recorded:
+        raise ProblemError(
+            409,
+            "deemed_already_recorded",
+            "Deemed periods are recorded for this person; retire without deemed_months.",
+            field="deemed_months",
+        )
+    if months:
+        assert index is not None  # the request validator asks for it
+        if not document:
+            raise ProblemError(
+                422,
+                "deemed_document_missing",
+                "deemed_document: the personnel file or decision the deemed months rest on.",
+                field="deemed_document",
+            )
+        if await _checked(session, person, months, index, 0):
+            raise ProblemError(
+                409,
+                "deemed_approval_required",
+                f"{months} deemed months need a second user's approval: record them as a "
+                "deemed period first.",
+                field="deemed_months",
+            )
+        recorded = [
+            await repository.add(
+                session,
+                DeemedPeriod(
+                    person_id=person.id,
+                    months=months,
+                    deemed_index=index,
+                    document=document,
+                    source="retirement",
+                    status="approved",
+                    entered_by=who.subject,
+                ),
+            )
+        ]
+    total = sum(p.months for p in recorded)
+    if not total:
+        return 0, None, None
+    weighted = sum((p.months * p.deemed_index for p in recorded), Decimal(0)) / total
+    documents = "; ".join(p.document for p in recorded)
+    return total, weighted.quantize(Decimal("0.0001")), documents
+
+
+async def _audit(
+    session: AsyncSession, who: Principal, action: str, row: DeemedPeriod, request_id: str | None
+) -> None:
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=action,
+        object_type="deemed_period",
+        object_id=row.id,
+        request_id=request_id,
+        detail={"person_id": str(row.person_id), "months": row.months, "status": row.status},
+    )

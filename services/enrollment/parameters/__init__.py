@@ -1,0 +1,1 @@
+"""Dated policy parameters: retirement ages, minimum months, limits."""

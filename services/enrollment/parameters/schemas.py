@@ -1,0 +1,73 @@
+"""Request and response bodies for the parameter tables."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class AgeRuleIn(BaseModel):
+    """A retirement-age rule; a newer rule covering the same case wins."""
+
+    sex: Literal["male", "female"]
+    staff_group: Literal["all", "cadre", "worker"]
+    born_from: date
+    born_to: date | None = None
+    base_age_months: int = Field(ge=480, le=900)
+    step_every_months: int | None = Field(default=None, gt=0, le=1200)
+    step_months: int = Field(default=0, ge=0, le=12)
+    max_age_months: int = Field(ge=480, le=900)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class AgeRuleOut(AgeRuleIn):
+    """A recorded age rule."""
+
+    id: int
+    recorded_by: str
+    recorded_at: datetime
+
+
+class MinimumRuleIn(BaseModel):
+    """Minimum contribution months for retirements from a year on."""
+
+    from_year: int = Field(ge=1990, le=2200)
+    months: int = Field(ge=0, le=600)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class MinimumRuleOut(MinimumRuleIn):
+    """A recorded minimum rule."""
+
+    id: int
+    recorded_by: str
+    recorded_at: datetime
+
+
+class LimitName(StrEnum):
+    """The named limits (中文: 最低参加工作年龄, 视同缴费起算年龄, 视同缴费指数上下限, 复核门槛)."""
+
+    minimum_working_age = "minimum_working_age"
+    deemed_start_age = "deemed_start_age"
+    deemed_index_min = "deemed_index_min"
+    deemed_index_max = "deemed_index_max"
+    deemed_approval_months = "deemed_approval_months"
+
+
+class LimitIn(BaseModel):
+    """A new version of a limit, in force from a date (the latest from-date wins)."""
+
+    name: LimitName
+    effective_from: date
+    value: Decimal = Field(ge=0, le=999999, decimal_places=4)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class LimitOut(LimitIn):
+    """A recorded limit version."""
+
+    id: int
+    recorded_by: str
+    recorded_at: datetime
