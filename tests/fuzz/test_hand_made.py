@@ -41,7 +41,7 @@ def _everyone(platform: PlatformSettings) -> dict[str, str]:
 async def test_enrollment_refuses_what_the_database_cannot_hold(
     platform: PlatformSettings, start_apps: Callable[..., Any]
 ) -> None:
-    """Offsets and years beyond integers, out-of-range instants, a null in a PATCH."""
+    """Offsets and years beyond integers, out-of-range instants, nulls and NULs."""
     [client] = await start_apps(create_enrollment(platform))
     headers = _everyone(platform)
     unit = await client.post(
@@ -70,6 +70,10 @@ async def test_enrollment_refuses_what_the_database_cannot_hold(
         ("GET", "/v1/enrollment/audit-log?until=9999-12-31T23:59:59-14:00", None, 422),
         ("GET", "/v1/enrollment/audit-log?since=0001-01-01T00:00:00%2B14:00", None, 422),
         ("POST", f"/v1/enrollment/admin/dead-letters/{BIG}/replay", None, 422),
+        ("GET", "/v1/enrollment/units?name=a%00b", None, 422),
+        ("GET", "/v1/enrollment/persons?citizen_id=%00", None, 422),
+        ("GET", "/v1/enrollment/audit-log?actor=%00", None, 422),
+        ("PATCH", unit_path, {"name": "a\u0000b", "reason": "更正"}, 422),
     ]
     wrong = await _refused(client, headers, probes)
     assert not wrong, "\n".join(wrong)
@@ -103,13 +107,14 @@ async def test_contribution_refuses_what_the_database_cannot_hold(
 async def test_budget_refuses_what_the_database_cannot_hold(
     platform: PlatformSettings, start_apps: Callable[..., Any]
 ) -> None:
-    """Years beyond integers in paths and queries."""
+    """Years beyond integers in paths and queries, a NUL in a filter."""
     [client] = await start_apps(create_budget(platform))
     probes: list[Probe] = [
         ("GET", f"/v1/budget/departments/x/years/{HUGE}", None, 422),
         ("GET", "/v1/budget/departments/x/years/0/report", None, 422),
         ("GET", f"/v1/budget/rollup?county=x&year={BIG}", None, 422),
         ("GET", f"/v1/budget/audit-log?offset={BIG}", None, 422),
+        ("GET", "/v1/budget/rollup?county=%00&year=2020", None, 422),
     ]
     wrong = await _refused(client, _everyone(platform), probes)
     assert not wrong, "\n".join(wrong)
