@@ -16,6 +16,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
 
 from tests.e2e.conftest import System, login
+from tests.fuzz import media  # noqa: F401  (registers the spreadsheet serializer)
 
 pytestmark = [
     pytest.mark.e2e,

@@ -1,10 +1,11 @@
 """One lifespan for a module's worth of schemathesis calls into a service app."""
 
 import asyncio
+from collections import Counter
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 
 class ModuleLifespanApp:
@@ -22,6 +23,7 @@ class ModuleLifespanApp:
         self._ready: asyncio.Future[None] | None = None
         self._stop: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self.statuses: Counter[int] = Counter()  # what the app answered, for the figures
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Acknowledge schemathesis' lifespan messages; serve calls with the real app."""
@@ -38,7 +40,13 @@ class ModuleLifespanApp:
             self._stop = asyncio.Event()
             self._task = asyncio.create_task(self._run())
         await asyncio.shield(self._ready)
-        await self.app(scope, receive, send)
+
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.statuses[message["status"]] += 1
+            await send(message)
+
+        await self.app(scope, receive, counted)
 
     async def _run(self) -> None:
         assert self._ready is not None and self._stop is not None

@@ -20,12 +20,9 @@ from services.payout.main import create_app as create_payout
 from shared.http.auth import ALL_ROLES
 from shared.settings import PlatformSettings
 from tests.conftest import auth_headers, delete_stream, make_platform
+from tests.fuzz import media  # noqa: F401  (registers the spreadsheet serializer)
 from tests.fuzz.app_host import ModuleLifespanApp
 from tests.infra import TestInfra, clone_database, drop_database
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Uploads of spreadsheets are bytes to the fuzzer; what they contain is the service's concern.
-schemathesis.serializer.alias(XLSX, "application/octet-stream")
 
 FACTORIES = {
     "enrollment": create_enrollment,
@@ -62,9 +59,12 @@ def fuzz_app(
     request: pytest.FixtureRequest, fuzz_platform: PlatformSettings
 ) -> Iterator[ModuleLifespanApp]:
     """The module's service, its lifespan entered at the first call and left with the module."""
-    app = ModuleLifespanApp(FACTORIES[request.module.SERVICE](fuzz_platform))
+    service = request.module.SERVICE
+    app = ModuleLifespanApp(FACTORIES[service](fuzz_platform))
     yield app
     app.close()
+    print(f"\nFUZZ {service}: {app.statuses.total()} requests {dict(sorted(app.statuses.items()))}")
+    assert app.statuses.total() > 0, "the fuzzer sent nothing"
 
 
 @pytest.fixture(scope="module")
