@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 import schemathesis
+from _pytest.nodeid import NodeId
 from fastapi.openapi.utils import get_openapi
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.pytest.plugin import SchemathesisFunction
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
 from gateway.main import create_app as create_gateway
@@ -42,6 +44,20 @@ def merged_spec() -> dict[str, Any]:
 def service_schema(service: str) -> schemathesis.BaseSchema:
     """The merged OpenAPI narrowed to one service's paths."""
     return schemathesis.openapi.from_dict(merged_spec()).include(path_regex=f"^/v1/{service}/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each operation's test its own node id.
+
+    Schemathesis names an item per operation (`test_api[GET /v1/...]`), but pytest 9.2 builds
+    the id from the function's name alone, so a module's operations share one id and xdist,
+    which schedules by id, ran only the first of them.
+    """
+    for item in items:
+        if isinstance(item, SchemathesisFunction) and item.parent is not None:
+            unique = f"{item.parent.nodeid}::{item.name}"
+            if item.nodeid != unique:
+                item._id = NodeId.parse(unique)
 
 
 @pytest.fixture(scope="module")
