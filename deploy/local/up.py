@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from deploy.local.demo import RETIREES, STAFF, UNITS, PoliteClient, load_demo
 from deploy.local.demo_budget import load_budget_demo
 from deploy.local.demo_contribution import load_contribution_demo
+from deploy.local.demo_payout import load_payout_demo
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
 from deploy.local.migrate import ensure_database, migrate_all
 from deploy.local.processes import ROOT, AppProcess, start_app, stop_apps, wait_healthy
@@ -135,6 +136,12 @@ def main() -> int:
                 f"due {year['due']['total']}, paid {year['paid']['total']}, annuity collected "
                 f"{year['annuity_collected']}, late fees {year['late_fees_paid']}; "
                 f"{money['units_in_arrears']} units in arrears ({money['arrears']})"
+            )
+            with PoliteClient(base_url=gateway, timeout=300) as client:
+                payouts = load_payout_demo(client)
+            print(
+                f"demo payouts 2020 for {payouts['retirees']} retirees: "
+                + ", ".join(f"{p} {t}" for p, t in sorted(payouts["totals"].items()))
             )
             with PoliteClient(base_url=gateway, timeout=60) as client:
                 budget = load_budget_demo(client)

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SCHEMA = "payout"
@@ -14,6 +15,21 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8103
+    # Payroll runs: retirees per transaction, how long a worker's claim on a run lasts
+    # without renewal (after a crash, another worker or the restarted one resumes after it),
+    # and how often an idle worker looks for queued runs.
+    payroll_chunk: int = 5000
+    run_lease_seconds: float = 30.0
+    worker_poll_seconds: float = 0.5
+    # The daily suspension job for overdue certifications (off in tests that date the clock).
+    daily_jobs: bool = True
+    # Each bank's signing secrets (several during a rotation). Demo value only: production
+    # sets PENSION_PAYOUT_BANK_SECRETS='{"bank-psbc": ["..."]}'.
+    bank_secrets: dict[str, list[str]] = Field(
+        default_factory=lambda: {"bank-psbc": ["bank-psbc-demo-signing-secret"]}
+    )
+    # Which retirees' bank each bank client serves: client id -> bank code of the accounts.
+    bank_codes: dict[str, str] = Field(default_factory=lambda: {"bank-psbc": "PSBC"})
 
 
 @lru_cache

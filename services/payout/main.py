@@ -1,13 +1,45 @@
-"""The payout service app (its business routes come with its own issue)."""
+"""The payout service app."""
 
 from fastapi import FastAPI
 
+from services.payout.accounts.router import router as accounts_router
+from services.payout.banking.router import router as banking_router
+from services.payout.certification.router import router as certification_router
+from services.payout.certification.scheduler import daily_suspensions
+from services.payout.config import get_settings
+from services.payout.death.router import router as death_router
+from services.payout.determinations.router import router as determinations_router
+from services.payout.events import HANDLERS
+from services.payout.ledger.router import router as ledger_router
+from services.payout.parameters.router import router as parameters_router
+from services.payout.payroll.router import router as payroll_router
+from services.payout.payroll.worker import payroll_worker
+from services.payout.subsidies.router import router as subsidies_router
+from services.payout.withdrawals.router import router as withdrawals_router
 from shared.http.service_app import create_service_app
 from shared.settings import PlatformSettings
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
 def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     """Build the payout app (settings from the environment unless given)."""
-    return create_service_app(name="payout", version=VERSION, routers=[], platform=platform)
+    return create_service_app(
+        name="payout",
+        version=VERSION,
+        routers=[
+            parameters_router,
+            determinations_router,
+            payroll_router,
+            accounts_router,
+            banking_router,
+            certification_router,
+            death_router,
+            withdrawals_router,
+            ledger_router,
+            subsidies_router,
+        ],
+        handlers=HANDLERS,
+        resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],
+        platform=platform,
+    )

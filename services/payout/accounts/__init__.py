@@ -1,0 +1,1 @@
+"""Payee account changes (changing where a pension is paid) with a second user's approval."""

@@ -1,0 +1,58 @@
+"""HTTP routes of payee account changes."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from services.payout.accounts import service
+from services.payout.accounts.schemas import AccountChangeIn, AccountChangeOut, DecisionIn
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.errors import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/payout", tags=["payee accounts"], responses=PROBLEM_RESPONSES)
+Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
+
+
+@router.post(
+    "/retirees/{person_id}/account-changes", status_code=201, response_model=AccountChangeOut
+)
+async def request_change(
+    person_id: uuid.UUID, body: AccountChangeIn, idem: Idempotent, who: Clerk
+) -> JSONResponse:
+    """Ask to pay a retiree into another account; in force only after another user approves."""
+    return await idem.answer(
+        service.request_change(idem.session, person_id, body, who, idem.request_id)
+    )
+
+
+@router.get("/retirees/{person_id}/account-changes", response_model=list[AccountChangeOut])
+async def person_changes(
+    person_id: uuid.UUID,
+    session: ReadSession,
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
+) -> list[AccountChangeOut]:
+    """A retiree's account changes, oldest first."""
+    return await service.of_person(session, person_id)
+
+
+@router.post("/account-changes/{change_id}/approve", response_model=AccountChangeOut)
+async def approve(
+    change_id: uuid.UUID, idem: Idempotent, who: Clerk, body: DecisionIn | None = None
+) -> JSONResponse:
+    """Approve a change (403 for its author); payments go to the new account from now on."""
+    return await idem.answer(
+        service.decide(idem.session, change_id, True, who, idem.request_id), status=200
+    )
+
+
+@router.post("/account-changes/{change_id}/reject", response_model=AccountChangeOut)
+async def reject(
+    change_id: uuid.UUID, idem: Idempotent, who: Clerk, body: DecisionIn | None = None
+) -> JSONResponse:
+    """Reject a change; the retiree keeps the old account."""
+    return await idem.answer(
+        service.decide(idem.session, change_id, False, who, idem.request_id), status=200
+    )

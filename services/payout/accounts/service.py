@@ -1,0 +1,91 @@
+"""Use cases of payee account changes: request, approve (by another user), reject."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.accounts import repository
+from services.payout.accounts.schemas import AccountChangeIn, AccountChangeOut
+from services.payout.config import SCHEMA
+from services.payout.domain.labels import CODE_TABLES
+from services.payout.models import AccountChange
+from shared.data.audit import record_audit
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+
+
+def present(change: AccountChange) -> AccountChangeOut:
+    """A change as the API shows it."""
+    out = AccountChangeOut.model_validate(change, from_attributes=True)
+    out.status_label = CODE_TABLES["account_change_status"].get(change.status, change.status)
+    return out
+
+
+async def _audit(session, who: Principal, action: str, change: AccountChange, request_id) -> None:
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=f"account_change.{action}",
+        object_type="account_change",
+        object_id=change.id,
+        request_id=request_id,
+        detail={
+            "person_id": str(change.person_id),
+            "bank_code": change.bank_code,
+            "account_number": change.account_number,
+        },
+    )
+
+
+async def request_change(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    body: AccountChangeIn,
+    who: Principal,
+    request_id: str | None,
+) -> AccountChangeOut:
+    """Record a change; payments keep going to the old account until it is approved."""
+    if await repository.retiree(session, person_id) is None:
+        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+    change = await repository.insert(
+        session,
+        AccountChange(person_id=person_id, requested_by=who.subject, **body.model_dump()),
+    )
+    await _audit(session, who, "requested", change, request_id)
+    return present(change)
+
+
+async def decide(
+    session: AsyncSession,
+    change_id: uuid.UUID,
+    approve: bool,
+    who: Principal,
+    request_id: str | None,
+) -> AccountChangeOut:
+    """Approve (the change takes effect) or reject; never by the clerk who asked for it."""
+    change = await repository.get(session, change_id, lock=True)
+    if change is None:
+        raise ProblemError(404, "account_change_not_found", f"没有账户变更 {change_id}。")
+    if change.status != "pending":
+        raise ProblemError(409, "account_change_decided", "此账户变更已处理过。")
+    if who.subject == change.requested_by:
+        raise ProblemError(
+            403,
+            "same_user",
+            "账户变更须由申请人以外的工作人员复核 (防止改卡冒领)。",
+        )
+    status = "approved" if approve else "rejected"
+    await repository.decide(session, change.id, status, who.subject, datetime.now(UTC))
+    if approve:
+        await repository.apply(session, change)
+    await session.refresh(change)
+    await _audit(session, who, status, change, request_id)
+    return present(change)
+
+
+async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[AccountChangeOut]:
+    """A retiree's account changes, oldest first."""
+    return [present(c) for c in await repository.of_person(session, person_id)]

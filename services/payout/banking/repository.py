@@ -1,0 +1,131 @@
+"""SQL of batches, bank files and bank results."""
+
+import uuid
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.models import Batch
+
+FILE_COLUMNS = ("reference", "person_number", "name", "account_number", "amount", "period")
+LINES = """
+    SELECT p.id::text AS reference, coalesce(o.citizen_id, r.citizen_id) AS person_number,
+           p.account_name AS name, p.account_number, p.amount,
+           to_char(p.period, 'YYYY-MM') AS period
+    FROM payout.payment p
+    LEFT JOIN payout.retiree r ON r.person_id = p.person_id
+    LEFT JOIN payout.one_off o ON o.id = p.id
+    WHERE p.batch_id = $1
+    ORDER BY p.id
+"""
+
+
+async def batches(
+    session: AsyncSession, period: date | None, bank_code: str | None, limit: int, offset: int
+) -> list[Batch]:
+    """Batches, newest first, filtered by period and bank."""
+    query = select(Batch)
+    if period:
+        query = query.where(Batch.period == period)
+    if bank_code:
+        query = query.where(Batch.bank_code == bank_code)
+    rows = await session.exec(
+        query.order_by(Batch.created_at.desc(), Batch.id).limit(limit).offset(offset)
+    )
+    return list(rows.all())
+
+
+async def get_batch(session: AsyncSession, batch_id: uuid.UUID) -> Batch | None:
+    """One batch."""
+    return (await session.exec(select(Batch).where(Batch.id == batch_id))).first()
+
+
+async def tallies(
+    session: AsyncSession, batch_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, tuple[int, Decimal]]]:
+    """Count and amount of each batch's lines by status."""
+    rows = await session.exec(
+        text("""
+            SELECT batch_id, status, count(*), coalesce(sum(amount), 0)
+            FROM payout.payment WHERE batch_id = ANY(:ids)
+            GROUP BY batch_id, status""").bindparams(ids=batch_ids)
+    )
+    found: dict[uuid.UUID, dict[str, tuple[int, Decimal]]] = defaultdict(dict)
+    for batch_id, status, count, amount in rows.all():
+        found[batch_id][status] = (count, amount)
+    return found
+
+
+async def lock_bank(session: AsyncSession, bank_id: str) -> None:
+    """One result post per bank at a time: the same line posted twice at once has one effect."""
+    await session.exec(
+        text("SELECT pg_advisory_xact_lock(hashtext('payout-bank:' || :bank))").bindparams(
+            bank=bank_id
+        )
+    )
+
+
+async def line_states(
+    session: AsyncSession, references: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, str | None, str]]:
+    """{reference: (status, reason code, bank code)} of the lines that exist."""
+    rows = await session.exec(
+        text(
+            "SELECT id, status, reason_code, bank_code FROM payout.payment WHERE id = ANY(:refs)"
+        ).bindparams(refs=references)
+    )
+    return {r[0]: (r[1], r[2], r[3]) for r in rows.all()}
+
+
+async def record_results(
+    session: AsyncSession,
+    references: list[uuid.UUID],
+    outcomes: list[str],
+    reasons: list[str | None],
+) -> int:
+    """Set the results of lines still waiting for one (set-based)."""
+    if not references:
+        return 0
+    result = await session.exec(
+        text("""
+            UPDATE payout.payment p
+            SET status = v.outcome, reason_code = v.reason, result_at = now()
+            FROM unnest(CAST(:refs AS uuid[]), CAST(:outcomes AS text[]),
+                        CAST(:reasons AS text[])) AS v(id, outcome, reason)
+            WHERE p.id = v.id AND p.status = 'sent'""").bindparams(
+            refs=references, outcomes=outcomes, reasons=reasons
+        )
+    )
+    return result.rowcount
+
+
+async def set_bank_totals(session: AsyncSession, batch_id: uuid.UUID, values: dict) -> None:
+    """Record the bank's control totals for a batch."""
+    await session.exec(update(Batch).where(Batch.id == batch_id).values(**values))
+
+
+async def file_csv(session: AsyncSession, batch_id: uuid.UUID) -> bytes:
+    """The batch's lines as CSV with a header, straight from PostgreSQL (COPY)."""
+    conn = await session.connection()
+    raw = (await conn.get_raw_connection()).driver_connection
+    parts: list[bytes] = []
+
+    async def sink(chunk: bytes) -> None:
+        parts.append(chunk)
+
+    assert raw is not None
+    await raw.copy_from_query(LINES, batch_id, output=sink, format="csv", header=True)
+    return b"".join(parts)
+
+
+async def file_rows(session: AsyncSession, batch_id: uuid.UUID) -> list[tuple[Any, ...]]:
+    """The batch's lines as rows (for XLSX)."""
+    conn = await session.connection()
+    raw = (await conn.get_raw_connection()).driver_connection
+    assert raw is not None
+    return [tuple(r) for r in await raw.fetch(LINES, batch_id)]

@@ -1,0 +1,123 @@
+"""HTTP routes of banks: batches and files for staff and for each bank, signed results."""
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from services.payout.banking import service
+from services.payout.banking.schemas import BankTotalsIn, BatchOut, ResultsIn, ResultsOut
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.observability import request_id_of
+
+router = APIRouter(prefix="/v1/payout", tags=["banks"], responses=PROBLEM_RESPONSES)
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+Period = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Format = Annotated[Literal["csv", "xlsx"], Query()]
+
+
+async def bank_caller(
+    bank_id: str, who: Annotated[Principal, Depends(require_roles("bank"))]
+) -> Principal:
+    """A bank token may only reach its own endpoints."""
+    if "admin" not in who.roles and who.subject != bank_id:
+        raise ProblemError(403, "bank_forbidden", "A bank may only use its own endpoints.")
+    return who
+
+
+async def signed_by_bank(
+    bank_id: str,
+    request: Request,
+    session: WriteSession,
+    who: Annotated[Principal, Depends(bank_caller)],
+) -> Principal:
+    """The bank's token and HMAC signature, checked before the body is parsed."""
+    await service.verify(session, request, bank_id)
+    return who
+
+
+def _file(content: tuple[bytes, str, str]) -> Response:
+    body, media, name = content
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/batches", response_model=list[BatchOut])
+async def list_batches(
+    session: ReadSession,
+    _: Reader,
+    period: Period = None,
+    bank_code: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[BatchOut]:
+    """Batches with their reconciliation, newest first."""
+    return await service.list_batches(session, period, bank_code, limit, offset)
+
+
+@router.get("/batches/{batch_id}", response_model=BatchOut)
+async def get_batch(batch_id: uuid.UUID, session: ReadSession, _: Reader) -> BatchOut:
+    """A batch's reconciliation: paid, failed, re-issued and outstanding lines and amounts."""
+    return await service.get_batch(session, batch_id)
+
+
+@router.get("/batches/{batch_id}/file", response_class=Response)
+async def batch_file(
+    batch_id: uuid.UUID, session: ReadSession, _: Reader, format: Format = "csv"
+) -> Response:
+    """The bank file of a batch (CSV or XLSX, totals line last)."""
+    return _file(await service.batch_file(session, batch_id, format))
+
+
+@router.get("/bank/{bank_id}/batches", response_model=list[BatchOut])
+async def bank_batches(
+    bank_id: str,
+    session: ReadSession,
+    _: Annotated[Principal, Depends(bank_caller)],
+    period: Period = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[BatchOut]:
+    """A bank's own batches, newest first."""
+    return await service.list_batches(session, period, service.bank_code_of(bank_id), limit, offset)
+
+
+@router.get("/bank/{bank_id}/batches/{batch_id}/file", response_class=Response)
+async def bank_batch_file(
+    bank_id: str,
+    batch_id: uuid.UUID,
+    session: ReadSession,
+    _: Annotated[Principal, Depends(bank_caller)],
+    format: Format = "csv",
+) -> Response:
+    """A bank fetches the file of one of its batches."""
+    return _file(await service.batch_file(session, batch_id, format, bank_id))
+
+
+@router.post("/bank/{bank_id}/results", response_model=ResultsOut)
+async def post_results(
+    bank_id: str,
+    body: ResultsIn,
+    request: Request,
+    session: WriteSession,
+    _: Annotated[Principal, Depends(signed_by_bank)],
+) -> ResultsOut:
+    """A bank posts line results (HMAC-signed: X-Bank-Id, X-Timestamp, X-Signature). Each
+    line once: a repeated result is counted as already recorded; a different one is refused."""
+    return await service.record_results(session, bank_id, body, request_id_of(request))
+
+
+@router.post("/bank/{bank_id}/batches/{batch_id}/totals", response_model=BatchOut)
+async def post_totals(
+    bank_id: str,
+    batch_id: uuid.UUID,
+    body: BankTotalsIn,
+    session: WriteSession,
+    who: Annotated[Principal, Depends(signed_by_bank)],
+) -> BatchOut:
+    """A bank posts its control totals for a batch (signed); reconciliation compares them."""
+    return await service.record_bank_totals(session, bank_id, batch_id, body, who.subject)

@@ -1,0 +1,100 @@
+"""Request and response models of batches, bank files and bank results."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.payout.domain.reconciliation import REASONS
+from shared.data.money import Money
+
+FailureReason = StrEnum("FailureReason", {code: code for code in REASONS})  # type: ignore[misc]
+
+
+class TallyOut(BaseModel):
+    """Count and amount of lines."""
+
+    count: int
+    amount: Money
+
+
+class BankTotalsOut(BaseModel):
+    """The control totals the bank reported."""
+
+    paid: TallyOut
+    failed: TallyOut
+    reported_at: datetime
+
+
+class BatchOut(BaseModel):
+    """A batch (报盘) and its reconciliation with the bank's results (回盘)."""
+
+    id: uuid.UUID
+    run_id: uuid.UUID
+    period: str
+    bank_code: str
+    program: str
+    program_label: str
+    total: TallyOut
+    paid: TallyOut
+    failed: TallyOut
+    reissued: TallyOut
+    outstanding: TallyOut
+    bank_totals: BankTotalsOut | None
+    bank_agrees: bool | None
+    reconciled: bool
+    created_at: datetime
+
+
+class ResultLine(BaseModel):
+    """One line's result: paid, or failed with a reason code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reference: uuid.UUID
+    outcome: Literal["paid", "failed"]
+    reason_code: FailureReason | None = None
+    paid_on: date | None = None
+
+    @model_validator(mode="after")
+    def _reason_with_failure(self) -> "ResultLine":
+        if self.outcome == "failed" and self.reason_code is None:
+            raise ValueError("reason_code: required when the outcome is failed")
+        if self.outcome == "paid" and self.reason_code is not None:
+            raise ValueError("reason_code: only failed lines have a reason")
+        return self
+
+
+class ResultsIn(BaseModel):
+    """A bank's results for lines of its own batches (any number of batches, at most 20,000
+    lines per post)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    results: Annotated[list[ResultLine], Field(min_length=1, max_length=20_000)]
+
+    @model_validator(mode="after")
+    def _each_reference_once(self) -> "ResultsIn":
+        if len({r.reference for r in self.results}) != len(self.results):
+            raise ValueError("results: a reference appears twice in the post")
+        return self
+
+
+class ResultsOut(BaseModel):
+    """What the post changed: lines recorded now, lines that already had this result."""
+
+    recorded: int
+    already_recorded: int
+
+
+class BankTotalsIn(BaseModel):
+    """The bank's control totals for one batch (回盘汇总)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    paid_count: Annotated[int, Field(ge=0)]
+    paid_amount: Annotated[Money, Field(ge=0)]
+    failed_count: Annotated[int, Field(ge=0)]
+    failed_amount: Annotated[Money, Field(ge=0)]

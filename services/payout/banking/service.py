@@ -1,0 +1,219 @@
+"""Use cases of banks: batches with their reconciliation, bank files, results, totals."""
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from fastapi import Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.banking import files, repository
+from services.payout.banking.schemas import (
+    BankTotalsIn,
+    BankTotalsOut,
+    BatchOut,
+    ResultsIn,
+    ResultsOut,
+    TallyOut,
+)
+from services.payout.config import SCHEMA, get_settings
+from services.payout.domain.labels import CODE_TABLES
+from services.payout.domain.periods import format_period, parse_period
+from services.payout.domain.reconciliation import BankTotals, Tally, classify, reconcile
+from services.payout.ledger import service as ledger
+from services.payout.models import Batch
+from shared.data.audit import record_audit
+from shared.http.bank_signature import verify_bank_request
+from shared.http.errors import ProblemError
+
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def bank_code_of(bank_id: str) -> str:
+    """The bank code of the accounts a bank client serves."""
+    code = get_settings().bank_codes.get(bank_id)
+    if code is None:
+        raise ProblemError(403, "bank_unknown", f"银行 {bank_id} 未登记。")
+    return code
+
+
+async def verify(session: AsyncSession, request: Request, bank_id: str) -> None:
+    """The bank's HMAC signature, recorded so that it cannot be replayed."""
+    await verify_bank_request(request, session, SCHEMA, get_settings().bank_secrets, bank_id)
+
+
+def _tally(t: Tally) -> TallyOut:
+    return TallyOut(count=t.count, amount=t.amount)
+
+
+def _present(batch: Batch, by_status: dict[str, tuple[int, Decimal]]) -> BatchOut:
+    bank = None
+    if batch.bank_reported_at is not None:
+        bank = BankTotals(
+            Tally(batch.bank_paid_count or 0, batch.bank_paid_amount or Decimal("0.00")),
+            Tally(batch.bank_failed_count or 0, batch.bank_failed_amount or Decimal("0.00")),
+        )
+    r = reconcile({s: Tally(c, a) for s, (c, a) in by_status.items()}, bank)
+    return BatchOut(
+        id=batch.id,
+        run_id=batch.run_id,
+        period=format_period(batch.period),
+        bank_code=batch.bank_code,
+        program=batch.program,
+        program_label=CODE_TABLES["program"].get(batch.program, batch.program),
+        total=_tally(r.total),
+        paid=_tally(r.paid),
+        failed=_tally(r.failed),
+        reissued=_tally(r.reissued),
+        outstanding=_tally(r.outstanding),
+        bank_totals=None
+        if bank is None
+        else BankTotalsOut(
+            paid=_tally(bank.paid), failed=_tally(bank.failed), reported_at=batch.bank_reported_at
+        ),
+        bank_agrees=r.bank_agrees,
+        reconciled=r.reconciled,
+        created_at=batch.created_at,
+    )
+
+
+async def list_batches(
+    session: AsyncSession, period: str | None, bank_code: str | None, limit: int, offset: int
+) -> list[BatchOut]:
+    """Batches with their reconciliation, newest first."""
+    month = parse_period(period) if period else None
+    rows = await repository.batches(session, month, bank_code, limit, offset)
+    tallies = await repository.tallies(session, [b.id for b in rows])
+    return [_present(b, tallies.get(b.id, {})) for b in rows]
+
+
+async def _batch(session: AsyncSession, batch_id: uuid.UUID, bank_id: str | None) -> Batch:
+    batch = await repository.get_batch(session, batch_id)
+    if batch is None:
+        raise ProblemError(404, "batch_not_found", f"没有批次 {batch_id}。")
+    if bank_id is not None and batch.bank_code != bank_code_of(bank_id):
+        raise ProblemError(403, "batch_forbidden", "银行只能访问本行的批次。")
+    return batch
+
+
+async def get_batch(
+    session: AsyncSession, batch_id: uuid.UUID, bank_id: str | None = None
+) -> BatchOut:
+    """One batch with its reconciliation (paid, failed, re-issued, outstanding)."""
+    batch = await _batch(session, batch_id, bank_id)
+    return _present(batch, (await repository.tallies(session, [batch.id])).get(batch.id, {}))
+
+
+async def batch_file(
+    session: AsyncSession, batch_id: uuid.UUID, fmt: str, bank_id: str | None = None
+) -> tuple[bytes, str, str]:
+    """(content, media type, file name) of a batch's bank file."""
+    batch = await _batch(session, batch_id, bank_id)
+    tally = (await repository.tallies(session, [batch.id])).get(batch.id, {})
+    count = sum(c for c, _ in tally.values())
+    amount = sum((a for _, a in tally.values()), Decimal("0.00"))
+    width = len(repository.FILE_COLUMNS)
+    if fmt == "csv":
+        body = files.csv_with_totals(
+            await repository.file_csv(session, batch.id), count, amount, width
+        )
+    else:
+        rows = await repository.file_rows(session, batch.id)
+        body = files.xlsx(repository.FILE_COLUMNS, rows, count, amount)
+    name = (
+        f"payout-{format_period(batch.period)}-{batch.bank_code}-{batch.program}-{batch.id}.{fmt}"
+    )
+    return body, MEDIA[fmt], name
+
+
+async def record_results(
+    session: AsyncSession, bank_id: str, body: ResultsIn, request_id: str | None = None
+) -> ResultsOut:
+    """Record a bank's line results: each line once; unknown, foreign or conflicting lines
+    refuse the whole post and change nothing."""
+    code = bank_code_of(bank_id)
+    await repository.lock_bank(session, bank_id)
+    refs = [r.reference for r in body.results]
+    states = await repository.line_states(session, refs)
+    unknown = [str(r) for r in refs if r not in states]
+    if unknown:
+        raise ProblemError(
+            422,
+            "line_unknown",
+            f"没有这些付款流水号: {', '.join(unknown[:10])}",
+            references=unknown,
+        )
+    foreign = [str(r) for r in refs if states[r][2] != code]
+    if foreign:
+        raise ProblemError(
+            403, "batch_forbidden", "这些流水不属于本行的批次。", references=foreign[:100]
+        )
+    new, same, conflicts = [], 0, []
+    for r in body.results:
+        status, reason, _ = states[r.reference]
+        verdict = classify(status, reason, r.outcome, r.reason_code)
+        if verdict == "new":
+            new.append(r)
+        elif verdict == "same":
+            same += 1
+        else:
+            conflicts.append(str(r.reference))
+    if conflicts:
+        raise ProblemError(
+            409,
+            "result_conflict",
+            f"这些流水已有不同的回盘结果: {', '.join(conflicts[:10])}",
+            references=conflicts[:100],
+        )
+    recorded = await repository.record_results(
+        session,
+        [r.reference for r in new],
+        [r.outcome for r in new],
+        [r.reason_code.value if r.reason_code else None for r in new],
+    )
+    await ledger.settle_touched(session, [r.reference for r in new], request_id)
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=bank_id,
+        roles=("bank",),
+        action="bank_results.recorded",
+        object_type="bank",
+        object_id=bank_id,
+        request_id=request_id,
+        detail={"recorded": recorded, "already_recorded": same, "lines": len(body.results)},
+    )
+    return ResultsOut(recorded=recorded, already_recorded=same)
+
+
+async def record_bank_totals(
+    session: AsyncSession, bank_id: str, batch_id: uuid.UUID, body: BankTotalsIn, who: str
+) -> BatchOut:
+    """Record the bank's control totals for its batch; the batch shows whether they agree."""
+    batch = await _batch(session, batch_id, bank_id)
+    await repository.set_bank_totals(
+        session,
+        batch.id,
+        {
+            "bank_paid_count": body.paid_count,
+            "bank_paid_amount": body.paid_amount,
+            "bank_failed_count": body.failed_count,
+            "bank_failed_amount": body.failed_amount,
+            "bank_reported_at": datetime.now(UTC),
+        },
+    )
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who,
+        roles=("bank",),
+        action="batch.bank_totals",
+        object_type="batch",
+        object_id=batch.id,
+        detail=body.model_dump(mode="json"),
+    )
+    await session.refresh(batch)
+    return await get_batch(session, batch.id, bank_id)

@@ -1,0 +1,72 @@
+"""SQL of survival certification."""
+
+import uuid
+from datetime import date
+
+from sqlalchemy import func, or_, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.models import Certification, Retiree
+
+BASE = func.coalesce(Retiree.last_certified_on, Retiree.retired_on)
+
+
+async def retiree(session: AsyncSession, person_id: uuid.UUID, lock: bool = False):
+    """A retiree (locked when certifying)."""
+    query = select(Retiree).where(Retiree.person_id == person_id)
+    return (await session.exec(query.with_for_update() if lock else query)).first()
+
+
+async def insert(session: AsyncSession, row: Certification) -> Certification:
+    """Record a certification."""
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def certify(
+    session: AsyncSession, person_id: uuid.UUID, on: date, out_of_province: bool, resume: bool
+) -> None:
+    """Keep the latest certification on the retiree; resume a suspended one."""
+    values: dict = {
+        "last_certified_on": func.greatest(func.coalesce(Retiree.last_certified_on, on), on),
+        "out_of_province": out_of_province,
+    }
+    if resume:
+        values["status"] = "active"
+    await session.exec(update(Retiree).where(Retiree.person_id == person_id).values(**values))
+
+
+async def suspend_overdue(session: AsyncSession, before: date) -> list[uuid.UUID]:
+    """Suspend active retirees whose last certification (or retirement) is before the date."""
+    rows = await session.exec(
+        update(Retiree)
+        .where(Retiree.status == "active", BASE < before)
+        .values(status="suspended")
+        .returning(Retiree.person_id)
+    )
+    return [r[0] for r in rows.all()]
+
+
+async def listing(
+    session: AsyncSession,
+    base_from: date | None,
+    base_before: date | None,
+    out_of_province: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Retiree], int]:
+    """Living retirees whose base date lies in [from, before), or who live out of province."""
+    where = [or_(Retiree.status == "active", Retiree.status == "suspended")]
+    if base_from is not None:
+        where.append(BASE >= base_from)
+    if base_before is not None:
+        where.append(BASE < base_before)
+    if out_of_province is not None:
+        where.append(Retiree.out_of_province == out_of_province)
+    total = (await session.exec(select(func.count()).select_from(Retiree).where(*where))).one()
+    rows = await session.exec(
+        select(Retiree).where(*where).order_by(BASE, Retiree.person_id).limit(limit).offset(offset)
+    )
+    return list(rows.all()), int(total)

@@ -1,0 +1,80 @@
+"""HTTP routes of survival certification."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from services.payout.certification import service
+from services.payout.certification.schemas import (
+    CertificationIn,
+    CertificationOut,
+    DueList,
+    SuspensionRunIn,
+    SuspensionRunOut,
+)
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.observability import request_id_of
+
+router = APIRouter(prefix="/v1/payout", tags=["certification"], responses=PROBLEM_RESPONSES)
+Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
+
+
+@router.post(
+    "/retirees/{person_id}/certifications", status_code=201, response_model=CertificationOut
+)
+async def certify(
+    person_id: uuid.UUID, body: CertificationIn, idem: Idempotent, who: Clerk
+) -> JSONResponse:
+    """Record a certification (home visit, festival visit, data match, online); a suspended
+    retiree is resumed and the next run pays the suspended months."""
+    return await idem.answer(
+        service.certify(idem.session, person_id, body, who, idem.request_id, date.today())
+    )
+
+
+@router.post("/certification/suspension-runs", response_model=SuspensionRunOut)
+async def suspension_run(
+    session: WriteSession,
+    request: Request,
+    who: Annotated[Principal, Depends(require_roles("clerk", "finance"))],
+    body: SuspensionRunIn | None = None,
+) -> SuspensionRunOut:
+    """Suspend everyone past due plus grace (the daily job runs this by itself)."""
+    as_of = (body.as_of if body else None) or date.today()
+    return await service.suspend_overdue(
+        session, as_of, who.subject, request_id_of(request), date.today()
+    )
+
+
+@router.get("/certification/{which}", response_model=DueList)
+async def listing(
+    which: Literal["due-soon", "overdue", "out-of-province"],
+    session: ReadSession,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+    as_of: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DueList:
+    """Retirees due for certification soon, overdue, or living out of the province."""
+    return await service.listing(session, which, as_of or date.today(), who, limit, offset)
+
+
+@router.get("/certification/{which}/xlsx", response_class=Response)
+async def listing_xlsx(
+    which: Literal["due-soon", "overdue", "out-of-province"],
+    session: ReadSession,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+    as_of: date | None = None,
+) -> Response:
+    """The same list as a workbook for the visits (up to 100,000 rows)."""
+    found = await service.listing(session, which, as_of or date.today(), who, 100_000, 0)
+    return Response(
+        service.listing_xlsx(found),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="certification-{which}.xlsx"'},
+    )

@@ -1,0 +1,1 @@
+"""Death: payments stop, overpayments recovered (追回), death benefits paid once."""

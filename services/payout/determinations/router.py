@@ -1,0 +1,128 @@
+"""HTTP routes of determinations: trial, a person's determinations, review, old standard, 调待."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from services.payout.determinations import service
+from services.payout.determinations.schemas import (
+    AdjustmentIn,
+    DeterminationOut,
+    OldMethodIn,
+    ReviewIn,
+    TrialIn,
+    TrialOut,
+)
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.observability import request_id_of
+from shared.http.pagination import Page
+
+router = APIRouter(prefix="/v1/payout", tags=["determinations"], responses=PROBLEM_RESPONSES)
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
+
+
+@router.post("/determinations/trial", response_model=TrialOut)
+async def trial(body: TrialIn, session: ReadSession, _: Reader) -> TrialOut:
+    """待遇测算: the monthly figures for these inputs (writes nothing)."""
+    return await service.trial(session, body, date.today())
+
+
+@router.get("/determinations", response_model=Page[DeterminationOut])
+async def list_determinations(
+    session: ReadSession,
+    _: Reader,
+    status: Literal[
+        "awaiting_old_method", "pending", "checked", "approved", "returned", "superseded"
+    ]
+    | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[DeterminationOut]:
+    """Determinations by status (the review queue), oldest first."""
+    return await service.listing(session, status, limit, offset)
+
+
+@router.get("/determinations/{determination_id}", response_model=DeterminationOut)
+async def get_determination(
+    determination_id: uuid.UUID, session: ReadSession, _: Reader
+) -> DeterminationOut:
+    """One determination with its inputs, parameter versions and components."""
+    return await service.get(session, determination_id)
+
+
+@router.get("/retirees/{person_id}/determinations", response_model=list[DeterminationOut])
+async def person_determinations(
+    person_id: uuid.UUID, session: ReadSession, _: Reader
+) -> list[DeterminationOut]:
+    """A retiree's determinations, oldest first (history is never edited)."""
+    return await service.of_person(session, person_id)
+
+
+@router.post("/determinations/{determination_id}/check", response_model=DeterminationOut)
+async def check(
+    determination_id: uuid.UUID,
+    session: WriteSession,
+    who: Clerk,
+    request: Request,
+    body: ReviewIn | None = None,
+) -> DeterminationOut:
+    """审核: the first review step."""
+    return await service.review(
+        session, determination_id, "check", who, request_id_of(request), body
+    )
+
+
+@router.post("/determinations/{determination_id}/approve", response_model=DeterminationOut)
+async def approve(
+    determination_id: uuid.UUID,
+    session: WriteSession,
+    who: Clerk,
+    request: Request,
+    body: ReviewIn | None = None,
+) -> DeterminationOut:
+    """复核: the second review step, by someone other than the checker (else 403)."""
+    return await service.review(
+        session, determination_id, "approve", who, request_id_of(request), body
+    )
+
+
+@router.post("/determinations/{determination_id}/return", response_model=DeterminationOut)
+async def return_determination(
+    determination_id: uuid.UUID,
+    session: WriteSession,
+    who: Clerk,
+    request: Request,
+    body: ReviewIn | None = None,
+) -> DeterminationOut:
+    """退回: send a determination back; a corrected one is made anew."""
+    return await service.review(
+        session, determination_id, "return", who, request_id_of(request), body
+    )
+
+
+@router.post(
+    "/determinations/{determination_id}/old-method",
+    status_code=201,
+    response_model=DeterminationOut,
+)
+async def enter_old_method(
+    determination_id: uuid.UUID, body: OldMethodIn, idem: Idempotent, who: Clerk
+) -> JSONResponse:
+    """Enter the old-method standard of a transition-period retirement (保低限高)."""
+    return await idem.answer(
+        service.enter_old_method(idem.session, determination_id, body, who, idem.request_id)
+    )
+
+
+@router.post("/retirees/{person_id}/adjustments", status_code=201, response_model=DeterminationOut)
+async def adjust(
+    person_id: uuid.UUID, body: AdjustmentIn, idem: Idempotent, who: Clerk
+) -> JSONResponse:
+    """调待: a new determination from an effective month, to be reviewed like any other."""
+    return await idem.answer(service.adjust(idem.session, person_id, body, who, idem.request_id))

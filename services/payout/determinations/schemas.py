@@ -1,0 +1,134 @@
+"""Request and response models of benefit determinations and the trial calculation."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.data.money import Money
+
+Index = Annotated[Decimal, Field(ge=0, le=10, max_digits=10, decimal_places=6)]
+Years = Annotated[Decimal, Field(ge=0, le=70, max_digits=8, decimal_places=4)]
+Balance = Annotated[Money, Field(ge=0)]
+
+
+class TrialIn(BaseModel):
+    """待遇测算: the formula inputs, exactly; nothing is looked up but 计发月数."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wage_base: Annotated[Money, Field(gt=0)]
+    average_index: Index
+    contribution_years: Years
+    deemed_years: Years
+    deemed_index: Index
+    transition_coefficient: Annotated[
+        Decimal,
+        Field(ge=0, le=Decimal("0.05"), decimal_places=6, description="a fraction: 0.012 = 1.2%"),
+    ]
+    basic_balance: Balance
+    annuity_balance: Balance
+    retirement_age: Annotated[int, Field(ge=30, le=80)]
+    retirement_date: date | None = None
+
+    @model_validator(mode="after")
+    def _deemed_within_total(self) -> "TrialIn":
+        if self.deemed_years > self.contribution_years:
+            raise ValueError("deemed_years: must not exceed contribution_years (Y includes them)")
+        return self
+
+
+class TransitionNote(BaseModel):
+    """Whether the determination will compare with the old-method standard (保低限高)."""
+
+    applies: bool
+    excess_share: str | None
+    detail: str
+
+
+class TrialOut(BaseModel):
+    """The monthly figures a retirement with these inputs would get."""
+
+    months_divisor: int
+    basic_pension: Money
+    account_pension: Money
+    transitional_pension: Money
+    total: Money
+    annuity_monthly: Money
+    transition_comparison: TransitionNote | None
+    parameter_versions: dict[str, int]
+
+
+class OldMethodIn(BaseModel):
+    """The old-method standard's inputs, from the person's final salary record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    final_salary: Annotated[Money, Field(gt=0)]
+    service_years: Annotated[int, Field(ge=0, le=60)]
+    allowances: Annotated[Money, Field(ge=0)] = Decimal("0.00")
+    note: str | None = Field(default=None, max_length=500)
+
+
+class AdjustmentIn(BaseModel):
+    """调待: a monthly increase from an effective month (fixed amount plus a rate)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    effective_from: date
+    fixed_amount: Annotated[Money, Field(ge=0)] = Decimal("0.00")
+    rate: Annotated[Decimal, Field(ge=0, le=Decimal("0.2"), decimal_places=6)] = Decimal(0)
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+    @model_validator(mode="after")
+    def _first_of_month(self) -> "AdjustmentIn":
+        if self.effective_from.day != 1:
+            raise ValueError("effective_from: must be the first day of a month")
+        if not self.fixed_amount and not self.rate:
+            raise ValueError("fixed_amount: an adjustment needs an amount or a rate")
+        return self
+
+
+class ReviewIn(BaseModel):
+    """A review step's remark (required to return)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    remark: str | None = Field(default=None, max_length=500)
+
+
+class DeterminationOut(BaseModel):
+    """A determination with its inputs, parameter versions and components."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    seq: int
+    kind: str
+    kind_label: str = ""
+    effective_from: date
+    status: str
+    status_label: str = ""
+    inputs: dict[str, Any]
+    parameter_versions: dict[str, int]
+    months_divisor: int
+    basic_pension: Money
+    account_pension: Money
+    transitional_pension: Money
+    total: Money
+    comparison_adjustment: Money
+    adjustments: Money
+    monthly_amount: Money
+    annuity_monthly: Money
+    comparison: dict[str, Any] | None
+    supersedes: uuid.UUID | None
+    reason: str | None
+    created_by: str
+    created_at: datetime
+    checked_by: str | None
+    checked_at: datetime | None
+    approved_by: str | None
+    approved_at: datetime | None

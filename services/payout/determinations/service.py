@@ -1,0 +1,368 @@
+"""Use cases of determinations: trial, from a retirement, old standard, review, 调待."""
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.config import SCHEMA
+from services.payout.determinations import repository
+from services.payout.determinations.records import inputs_from_json, inputs_to_json
+from services.payout.determinations.schemas import (
+    AdjustmentIn,
+    DeterminationOut,
+    OldMethodIn,
+    ReviewIn,
+    TransitionNote,
+    TrialIn,
+    TrialOut,
+)
+from services.payout.domain.benefit import BenefitInputs, NoMonthsDivisor, compute
+from services.payout.domain.comparison import ComparisonNotApplicable, OldMethod
+from services.payout.domain.determination import (
+    DeterminationInputs,
+    derive,
+    first_month,
+    needs_old_method,
+)
+from services.payout.domain.labels import CODE_TABLES
+from services.payout.domain.review import ReviewRefused, ReviewState, step
+from services.payout.models import Determination
+from services.payout.parameters.schemas import (
+    MonthsDivisor,
+    TransitionCoefficient,
+    TransitionComparison,
+    WageBase,
+)
+from services.payout.parameters.service import (
+    InForce,
+    as_recorded,
+    comparison_rule,
+    divisor_table,
+    in_force,
+)
+from shared.contracts import PersonRetired
+from shared.data.audit import record_audit
+from shared.data.money import round_fen
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.http.pagination import Page
+
+TABLES = ["months_divisor", "transition_comparison"]
+FORMULA = ["wage_base", "transition_coefficient", *TABLES]
+
+
+def present(row: Determination) -> DeterminationOut:
+    """A determination as the API shows it, with Chinese labels."""
+    out = DeterminationOut.model_validate(row, from_attributes=True)
+    out.kind_label = CODE_TABLES["determination_kind"].get(row.kind, row.kind)
+    out.status_label = CODE_TABLES["determination_status"].get(row.status, row.status)
+    return out
+
+
+async def _audit(
+    session: AsyncSession,
+    actor: str,
+    roles: frozenset[str],
+    action: str,
+    row: Determination,
+    request_id: str | None,
+    **detail: object,
+) -> None:
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=actor,
+        roles=roles,
+        action=f"determination.{action}",
+        object_type="determination",
+        object_id=row.id,
+        request_id=request_id,
+        detail={"person_id": str(row.person_id), "seq": row.seq, "status": row.status, **detail},
+    )
+
+
+def _no_divisor(exc: NoMonthsDivisor) -> ProblemError:
+    return ProblemError(
+        422,
+        "months_divisor_missing",
+        f"计发月数表中没有退休年龄 {exc.age} 岁的月数。",
+        field="retirement_age",
+    )
+
+
+async def trial(session: AsyncSession, body: TrialIn, today: date) -> TrialOut:
+    """待遇测算 from the given inputs; writes nothing."""
+    params = await in_force(session, TABLES, body.retirement_date or today)
+    inputs = BenefitInputs(
+        wage_base=body.wage_base,
+        average_index=body.average_index,
+        contribution_years=body.contribution_years,
+        deemed_years=body.deemed_years,
+        deemed_index=body.deemed_index,
+        transition_coefficient=body.transition_coefficient,
+        basic_balance=body.basic_balance,
+        annuity_balance=body.annuity_balance,
+        retirement_age=body.retirement_age,
+    )
+    try:
+        benefit = compute(inputs, divisor_table(params.value("months_divisor", MonthsDivisor)))
+    except NoMonthsDivisor as exc:
+        raise _no_divisor(exc) from exc
+    note = None
+    if body.retirement_date is not None:
+        rule = comparison_rule(params.value("transition_comparison", TransitionComparison))
+        applies = rule.applies_to(body.retirement_date)
+        note = TransitionNote(
+            applies=applies,
+            excess_share=str(rule.share_for(body.retirement_date)) if applies else None,
+            detail="过渡期内退休: 核定时与录入的老办法标准比较 (保低限高)。"
+            if applies
+            else "不在过渡期内: 按新办法计发。",
+        )
+    return TrialOut(
+        months_divisor=benefit.months_divisor,
+        basic_pension=benefit.basic_pension,
+        account_pension=benefit.account_pension,
+        transitional_pension=benefit.transitional_pension,
+        total=benefit.total,
+        annuity_monthly=benefit.annuity_monthly,
+        transition_comparison=note,
+        parameter_versions={"months_divisor": params.versions["months_divisor"]},
+    )
+
+
+def _build(inputs: DeterminationInputs, params: InForce, **fields: object) -> Determination:
+    """A determination row with every figure derived from inputs and parameters."""
+    rule = comparison_rule(params.value("transition_comparison", TransitionComparison))
+    try:
+        figures = derive(inputs, divisor_table(params.value("months_divisor", MonthsDivisor)), rule)
+    except ComparisonNotApplicable as exc:
+        raise ProblemError(422, "old_method_invalid", str(exc), field="service_years") from exc
+    status = "awaiting_old_method" if needs_old_method(rule, inputs) else "pending"
+    return Determination(
+        status=status,
+        inputs=inputs_to_json(inputs),
+        parameter_versions=params.versions,
+        months_divisor=figures.benefit.months_divisor,
+        basic_pension=figures.benefit.basic_pension,
+        account_pension=figures.benefit.account_pension,
+        transitional_pension=figures.benefit.transitional_pension,
+        total=figures.benefit.total,
+        comparison_adjustment=figures.comparison_adjustment,
+        adjustments=figures.adjustments,
+        monthly_amount=figures.monthly_amount,
+        annuity_monthly=figures.benefit.annuity_monthly,
+        comparison=None
+        if figures.comparison is None
+        else {
+            "new_method": str(figures.comparison.new_method),
+            "ratio": str(figures.comparison.ratio),
+            "old_standard": str(figures.comparison.old_standard),
+            "excess_share": str(figures.comparison.share),
+            "paid": str(figures.comparison.paid),
+            "outcome": figures.comparison.outcome,
+        },
+        **fields,
+    )
+
+
+async def from_retirement(
+    session: AsyncSession, event: PersonRetired, event_id: uuid.UUID, request_id: str | None
+) -> Determination | None:
+    """Record the retiree and make the first determination (once per retirement event)."""
+    added = await repository.insert_retiree(
+        session,
+        {
+            "person_id": event.person_id,
+            "citizen_id": event.citizen_id,
+            "name": event.name,
+            "sex": event.sex,
+            "birth_date": event.birth_date,
+            "unit_id": event.unit_id,
+            "unit_credit_code": event.unit_credit_code,
+            "retired_on": event.retired_on,
+            "status": "active",
+            "bank_code": event.bank_code,
+            "account_number": event.bank_account_number,
+            "account_name": event.bank_account_name,
+            "retirement": event.model_dump(mode="json"),
+            "source_event_id": event_id,
+        },
+    )
+    if not added:
+        return None
+    params = await in_force(session, FORMULA, event.retired_on)
+    index = event.average_index if event.average_index is not None else event.deemed_index
+    inputs = DeterminationInputs(
+        retired_on=event.retired_on,
+        age_months=event.age_months,
+        contribution_months=event.contribution_months,
+        deemed_months=event.deemed_months,
+        average_index=index if index is not None else Decimal(0),
+        deemed_index=event.deemed_index or Decimal(0),
+        basic_balance=event.basic_balance,
+        annuity_balance=event.annuity_notional_balance + event.annuity_funded_balance,
+        wage_base=params.value("wage_base", WageBase).amount,
+        transition_coefficient=params.value("transition_coefficient", TransitionCoefficient).rate,
+    )
+    row = _build(
+        inputs,
+        params,
+        person_id=event.person_id,
+        seq=1,
+        kind="initial",
+        effective_from=first_month(event.retired_on),
+        source_event_id=event_id,
+        created_by="system:person.retired",
+    )
+    await repository.insert_determination(session, row)
+    await _audit(session, row.created_by, frozenset(), "created", row, request_id, kind=row.kind)
+    return row
+
+
+async def _found(session: AsyncSession, determination_id: uuid.UUID) -> Determination:
+    row = await repository.get(session, determination_id, lock=True)
+    if row is None:
+        raise ProblemError(404, "determination_not_found", f"没有核定 {determination_id}。")
+    return row
+
+
+async def _successor(
+    session: AsyncSession,
+    base: Determination,
+    inputs: DeterminationInputs,
+    who: Principal,
+    kind: str,
+    effective_from: date,
+    reason: str | None,
+    request_id: str | None,
+) -> Determination:
+    """A new determination replacing `base` from a month, computed with `base`'s versions."""
+    await repository.lock_retiree(session, base.person_id)
+    row = _build(
+        inputs,
+        await as_recorded(session, base.parameter_versions),
+        person_id=base.person_id,
+        seq=await repository.next_seq(session, base.person_id),
+        kind=kind,
+        effective_from=effective_from,
+        supersedes=base.id,
+        reason=reason,
+        created_by=who.subject,
+    )
+    await repository.insert_determination(session, row)
+    await _audit(
+        session,
+        who.subject,
+        who.roles,
+        "created",
+        row,
+        request_id,
+        kind=kind,
+        supersedes=str(base.id),
+    )
+    return row
+
+
+async def enter_old_method(
+    session: AsyncSession,
+    determination_id: uuid.UUID,
+    body: OldMethodIn,
+    who: Principal,
+    request_id: str | None,
+) -> DeterminationOut:
+    """Enter the old-method standard: a new determination with the 保低限高 comparison."""
+    base = await _found(session, determination_id)
+    if base.status != "awaiting_old_method":
+        raise ProblemError(409, "old_method_not_awaited", "此核定不需要 (或已录入) 老办法标准。")
+    old = OldMethod(body.final_salary, body.service_years, body.allowances)
+    inputs = inputs_from_json(base.inputs)
+    inputs = DeterminationInputs(**{**inputs.__dict__, "old_method": old})
+    await repository.set_review(session, base.id, "superseded", None, who.subject, _now())
+    base.status = "superseded"
+    await _audit(session, who.subject, who.roles, "superseded", base, request_id)
+    row = await _successor(
+        session, base, inputs, who, "old_method", base.effective_from, body.note, request_id
+    )
+    return present(row)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def review(
+    session: AsyncSession,
+    determination_id: uuid.UUID,
+    action: str,
+    who: Principal,
+    request_id: str | None,
+    body: ReviewIn | None = None,
+) -> DeterminationOut:
+    """审核 (check), 复核 (approve) or 退回 (return) a determination."""
+    row = await _found(session, determination_id)
+    try:
+        after = step(ReviewState(row.status, row.created_by, row.checked_by), action, who.subject)
+    except ReviewRefused as exc:
+        raise ProblemError(exc.status, exc.code, exc.detail) from exc
+    field = {"check": "checked", "approve": "approved"}.get(action)
+    await repository.set_review(session, row.id, after, field, who.subject, _now())
+    if after == "approved":
+        await repository.open_payments(session, row.person_id, row.effective_from)
+    await session.refresh(row)
+    remark = body.remark if body else None
+    await _audit(session, who.subject, who.roles, action, row, request_id, remark=remark)
+    return present(row)
+
+
+async def adjust(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    body: AdjustmentIn,
+    who: Principal,
+    request_id: str | None,
+) -> DeterminationOut:
+    """调待: a new determination from a month, adding to the approved one in force then."""
+    base = await repository.approved_for(session, person_id, body.effective_from)
+    if base is None:
+        raise ProblemError(
+            409,
+            "no_approved_determination",
+            f"{body.effective_from} 时此人没有已复核的核定, 不能调待。",
+        )
+    increase = body.fixed_amount + round_fen(base.monthly_amount * body.rate)
+    inputs = inputs_from_json(base.inputs)
+    inputs = DeterminationInputs(
+        **{**inputs.__dict__, "adjustments": inputs.adjustments + increase}
+    )
+    row = await _successor(
+        session, base, inputs, who, "adjustment", body.effective_from, body.reason, request_id
+    )
+    return present(row)
+
+
+async def get(session: AsyncSession, determination_id: uuid.UUID) -> DeterminationOut:
+    """One determination."""
+    row = await repository.get(session, determination_id)
+    if row is None:
+        raise ProblemError(404, "determination_not_found", f"没有核定 {determination_id}。")
+    return present(row)
+
+
+async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[DeterminationOut]:
+    """A person's determinations, oldest first."""
+    if await repository.get_retiree(session, person_id) is None:
+        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+    return [present(r) for r in await repository.of_person(session, person_id)]
+
+
+async def listing(
+    session: AsyncSession, status: str | None, limit: int, offset: int
+) -> Page[DeterminationOut]:
+    """A page of determinations, e.g. those waiting for review."""
+    rows, total = await repository.listing(session, status, limit, offset)
+    return Page[DeterminationOut](
+        items=[present(r) for r in rows], total=total, limit=limit, offset=offset
+    )

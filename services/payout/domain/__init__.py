@@ -1,0 +1,1 @@
+"""Pure payout rules: benefit formulas, comparison, periods; no I/O."""

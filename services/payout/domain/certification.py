@@ -1,0 +1,43 @@
+"""Survival certification (资格认证): when it is due, when payment is suspended.
+
+Rules (documented in docs/payout.md; period, grace and "due soon" are the dated parameter
+`certification`):
+- A retiree is due for certification `period_months` after the latest certification, or
+  after the retirement date when never certified.
+- Past the due date plus `grace_days`, the daily job suspends payment; a new certification
+  resumes it, and the next payroll run pays the suspended months (back pay).
+- "Due soon" lists those whose due date falls within `due_soon_days` from today.
+"""
+
+from calendar import monthrange
+from datetime import date, timedelta
+
+METHODS = {
+    "home_visit": "上门认证",
+    "festival_visit": "节日走访",
+    "data_match": "数据比对",
+    "online": "网上认证 (人脸识别)",
+}
+
+
+def shift_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def due_on(base: date, period_months: int) -> date:
+    """The date by which the next certification is due."""
+    return shift_months(base, period_months)
+
+
+def suspend_before(as_of: date, period_months: int, grace_days: int) -> date:
+    """Retirees whose base date (last certification or retirement) is before this are past
+    due plus grace on `as_of` and are suspended."""
+    return shift_months(as_of - timedelta(days=grace_days), -period_months)
+
+
+def is_past_grace(base: date, as_of: date, period_months: int, grace_days: int) -> bool:
+    """True when payment must be suspended on `as_of`."""
+    return due_on(base, period_months) + timedelta(days=grace_days) < as_of

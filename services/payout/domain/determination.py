@@ -1,0 +1,97 @@
+"""A determination's figures from its stored inputs: the benefit, 保低限高 and 调待.
+
+Rules (documented in docs/payout.md):
+- Y = (contribution months + deemed months) / 12 and Y_deemed = deemed months / 12, exact.
+- I is the average indexed contribution index; a person with no indexed months (all years
+  deemed) uses the deemed index.
+- The retirement age for 计发月数 is the whole years of age at retirement.
+- The benefit starts with the month after the retirement date.
+- Monthly amount of the basic pension = total (three rounded components) + the comparison
+  adjustment (保低限高, only inside the transition period) + the 调待 adjustments.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from services.payout.domain.benefit import Benefit, BenefitInputs, compute
+from services.payout.domain.comparison import Comparison, ComparisonRule, OldMethod, compare
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class DeterminationInputs:
+    """Everything a determination is computed from (stored as its `inputs`)."""
+
+    retired_on: date
+    age_months: int
+    contribution_months: int
+    deemed_months: int
+    average_index: Decimal
+    deemed_index: Decimal
+    basic_balance: Decimal
+    annuity_balance: Decimal
+    wage_base: Decimal
+    transition_coefficient: Decimal
+    old_method: OldMethod | None = None
+    adjustments: Decimal = ZERO
+
+    def benefit_inputs(self) -> BenefitInputs:
+        """The formula inputs: years from months, age in whole years."""
+        return BenefitInputs(
+            wage_base=self.wage_base,
+            average_index=self.average_index,
+            contribution_years=Fraction(self.contribution_months + self.deemed_months, 12),
+            deemed_years=Fraction(self.deemed_months, 12),
+            deemed_index=self.deemed_index,
+            transition_coefficient=self.transition_coefficient,
+            basic_balance=self.basic_balance,
+            annuity_balance=self.annuity_balance,
+            retirement_age=self.age_months // 12,
+        )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a determination pays each month."""
+
+    benefit: Benefit
+    comparison: Comparison | None
+    adjustments: Decimal
+
+    @property
+    def comparison_adjustment(self) -> Decimal:
+        """What 保低限高 adds or takes (zero outside the transition period)."""
+        return self.comparison.adjustment if self.comparison else ZERO
+
+    @property
+    def monthly_amount(self) -> Decimal:
+        """The basic pension paid each month."""
+        return self.benefit.total + self.comparison_adjustment + self.adjustments
+
+
+def needs_old_method(rule: ComparisonRule, inputs: DeterminationInputs) -> bool:
+    """True when the retirement falls in the transition period and no old standard is given."""
+    return rule.applies_to(inputs.retired_on) and inputs.old_method is None
+
+
+def derive(
+    inputs: DeterminationInputs, divisor_table: dict[int, int], rule: ComparisonRule
+) -> Figures:
+    """Every figure from the inputs and the parameter values (no comparison without an old
+    standard: such a determination cannot be reviewed until one is entered)."""
+    benefit = compute(inputs.benefit_inputs(), divisor_table)
+    comparison = None
+    if rule.applies_to(inputs.retired_on) and inputs.old_method is not None:
+        new_method = benefit.total + benefit.annuity_monthly
+        comparison = compare(rule, inputs.retired_on, new_method, inputs.old_method)
+    return Figures(benefit, comparison, inputs.adjustments)
+
+
+def first_month(retired_on: date) -> date:
+    """The benefit starts with the month after retirement."""
+    if retired_on.month == 12:
+        return date(retired_on.year + 1, 1, 1)
+    return date(retired_on.year, retired_on.month + 1, 1)

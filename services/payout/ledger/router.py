@@ -1,0 +1,54 @@
+"""HTTP routes of the disbursement ledger."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from services.payout.ledger import service
+from services.payout.ledger.schemas import LedgerRow, SettlementOut
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession
+from shared.http.errors import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/payout/ledger", tags=["ledger"], responses=PROBLEM_RESPONSES)
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+Year = Annotated[int, Query(ge=2000, le=2100)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/{year}", response_model=list[LedgerRow])
+async def ledger(year: int, session: ReadSession, _: Reader) -> list[LedgerRow]:
+    """拨付台帐: paid, failed, outstanding and recovered by program, period and bank."""
+    return await service.ledger(session, year)
+
+
+@router.get("/{year}/settlements", response_model=list[SettlementOut])
+async def settlements(year: int, session: ReadSession, _: Reader) -> list[SettlementOut]:
+    """Each settlement of a program and period (what budget was told), by revision."""
+    return await service.settlements(session, year)
+
+
+@router.get("/{year}/xlsx", response_class=Response)
+async def ledger_xlsx(
+    year: int,
+    session: ReadSession,
+    _: Reader,
+    program: Literal[
+        "basic_pension",
+        "occupational_annuity",
+        "living_subsidy",
+        "survivor_pension",
+        "transport_nursing",
+        "hardship_aid",
+        "death_benefit",
+        "withdrawal",
+    ]
+    | None = None,
+) -> Response:
+    """Every line of the year by person, with budget codes and recoveries, as XLSX."""
+    return Response(
+        await service.ledger_xlsx(session, year, program),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="ledger-{year}.xlsx"'},
+    )

@@ -1,0 +1,44 @@
+"""Response models of the disbursement ledger."""
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.data.money import Money
+
+
+class LedgerRow(BaseModel):
+    """Amounts of one program, period and bank, with the budget codes."""
+
+    program: str
+    program_label: str
+    period: str
+    bank_code: str
+    functional_code: str
+    economic_code: str
+    paid_count: int
+    paid_amount: Money
+    failed_amount: Money
+    outstanding_amount: Money
+    recovered_amount: Money
+
+
+class SettlementOut(BaseModel):
+    """One settlement of a program and period (sent to budget as an event)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    ledger_id: uuid.UUID
+    program: str
+    period: date
+    revision: int
+    paid_count: int
+    paid_amount: Money
+    failed_amount: Money
+    recovered_amount: Money
+    functional_code: str
+    economic_code: str
+    settled_on: date
+    created_at: datetime

@@ -1,0 +1,197 @@
+"""Use cases of the disbursement ledger: settle a program and period, show and export it."""
+
+import io
+import uuid
+from datetime import UTC, date, datetime
+
+from openpyxl import Workbook
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.config import SCHEMA
+from services.payout.domain.labels import CODE_TABLES
+from services.payout.domain.periods import format_period
+from services.payout.ledger import repository
+from services.payout.ledger.schemas import LedgerRow, SettlementOut
+from services.payout.models import LedgerSettlement
+from services.payout.parameters.schemas import BudgetCodes
+from services.payout.parameters.service import in_force
+from shared.contracts import EventEnvelope
+from shared.contracts.payout import DisbursementSettled
+from shared.data.audit import record_audit
+from shared.messaging.outbox import stage_events
+
+SUBSIDIES = ("living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid")
+LEDGER_NAMESPACE = uuid.UUID("6f1c2a4e-4b8e-4c1e-9a51-0c1d2e3f4a5b")
+
+
+def event_period(program: str, period: date) -> str:
+    """Months as "2020-03"; the quarterly subsidies as "2020-Q1"."""
+    if program in SUBSIDIES:
+        return f"{period.year}-Q{(period.month - 1) // 3 + 1}"
+    return format_period(period)
+
+
+def ledger_id(program: str, period: date) -> uuid.UUID:
+    """The ledger entry of a program and period: the same id for every revision."""
+    return uuid.uuid5(LEDGER_NAMESPACE, f"{program}:{period.isoformat()}")
+
+
+async def settle(
+    session: AsyncSession, program: str, period: date, request_id: str | None, today: date
+) -> LedgerSettlement | None:
+    """Settle a program and period once every line is final and something changed since the
+    last settlement; the event to budget leaves through the outbox in this transaction."""
+    await repository.lock(session, program, period)
+    if await repository.outstanding(session, program, period):
+        return None
+    count, paid, failed, recovered = await repository.totals(session, program, period)
+    last = await repository.last_settlement(session, program, period)
+    if (
+        last is not None
+        and (last.paid_count, last.paid_amount, last.failed_amount)
+        == (
+            count,
+            paid - recovered,
+            failed,
+        )
+        and last.recovered_amount == recovered
+    ):
+        return None
+    params = await in_force(session, ["budget_codes"], period)
+    codes = params.value("budget_codes", BudgetCodes).of(program)
+    row = LedgerSettlement(
+        ledger_id=ledger_id(program, period),
+        program=program,
+        period=period,
+        revision=(last.revision + 1) if last else 1,
+        paid_count=count,
+        paid_amount=paid - recovered,
+        failed_amount=failed,
+        recovered_amount=recovered,
+        functional_code=codes.functional_code,
+        economic_code=codes.economic_code,
+        parameter_version=params.versions["budget_codes"],
+        settled_on=today,
+    )
+    await repository.insert_settlement(session, row)
+    event = DisbursementSettled(
+        program=program,
+        period=event_period(program, period),
+        year=period.year,
+        revision=row.revision,
+        functional_code=row.functional_code,
+        economic_code=row.economic_code,
+        paid_amount=row.paid_amount,
+        paid_count=row.paid_count,
+        failed_amount=row.failed_amount,
+        recovered_amount=row.recovered_amount,
+        settled_on=today,
+        ledger_id=row.ledger_id,
+    )
+    await stage_events(
+        session,
+        SCHEMA,
+        [EventEnvelope.wrap(event, source="payout", aggregate_id=str(row.ledger_id))],
+    )
+    await record_audit(
+        session,
+        SCHEMA,
+        actor="system:ledger",
+        roles=(),
+        action="ledger.settled",
+        object_type="ledger",
+        object_id=row.ledger_id,
+        request_id=request_id,
+        detail={"program": program, "period": event.period, "revision": row.revision},
+    )
+    return row
+
+
+async def settle_touched(
+    session: AsyncSession, references: list[uuid.UUID], request_id: str | None
+) -> int:
+    """Settle every program and period these lines belong to that is now complete."""
+    today = datetime.now(UTC).date()
+    done = 0
+    for program, period in await repository.touched(session, references):
+        done += await settle(session, program, period, request_id, today) is not None
+    return done
+
+
+async def ledger(session: AsyncSession, year: int) -> list[LedgerRow]:
+    """Amounts by program, period and bank for a year, with the budget codes."""
+    params = await in_force(session, ["budget_codes"], date(year, 12, 31))
+    codes = params.value("budget_codes", BudgetCodes)
+    out = []
+    for r in await repository.summary(session, year):
+        code = codes.of(r["program"])
+        out.append(
+            LedgerRow(
+                program=r["program"],
+                program_label=CODE_TABLES["program"].get(r["program"], r["program"]),
+                period=event_period(r["program"], r["period"]),
+                bank_code=r["bank_code"],
+                functional_code=code.functional_code,
+                economic_code=code.economic_code,
+                paid_count=r["paid_count"],
+                paid_amount=r["paid_amount"],
+                failed_amount=r["failed_amount"],
+                outstanding_amount=r["outstanding_amount"],
+                recovered_amount=r["recovered_amount"],
+            )
+        )
+    return out
+
+
+async def settlements(session: AsyncSession, year: int) -> list[SettlementOut]:
+    """Every settlement of a year, by program and period."""
+    rows = await repository.settlements(session, year)
+    return [SettlementOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+LEDGER_COLUMNS = (
+    "项目 program", "期间 period", "银行 bank", "功能科目", "经济科目", "身份证号 person",
+    "户名 name", "账号 account", "金额 amount", "状态 status", "追回 recovery", "流水号 reference",
+)  # fmt: skip
+
+
+async def ledger_xlsx(session: AsyncSession, year: int, program: str | None) -> bytes:
+    """Every line of a year by person, with its budget codes, as a workbook."""
+    codes = (await in_force(session, ["budget_codes"], date(year, 12, 31))).value(
+        "budget_codes", BudgetCodes
+    )
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(f"拨付台帐{year}")
+    sheet.append(list(LEDGER_COLUMNS))
+    for (
+        program_,
+        period,
+        bank,
+        person,
+        name,
+        account,
+        amount,
+        status,
+        rec,
+        ref,
+    ) in await repository.lines(session, year, program):
+        code = codes.of(program_)
+        sheet.append(
+            [
+                CODE_TABLES["program"].get(program_, program_),
+                period,
+                bank,
+                code.functional_code,
+                code.economic_code,
+                person,
+                name,
+                account,
+                format(amount, "f"),
+                CODE_TABLES["payment_status"].get(status, status),
+                rec,
+                ref,
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,367 @@
+"""Payout tables, all in the payout schema (created by migrations/versions/0003)."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Boolean, Column, DateTime, Index, Numeric, UniqueConstraint, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from services.payout.config import SCHEMA
+
+
+def _now_column() -> Any:
+    return Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+def _money(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(Numeric(14, 2), nullable=nullable))
+
+
+class Parameter(SQLModel, table=True):
+    """One dated version of a policy parameter; its value is a document checked by name."""
+
+    __tablename__ = "parameter"
+    __table_args__ = (
+        Index("parameter_lookup", "name", "effective_from", "id"),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    effective_from: date
+    value: dict = Field(sa_column=Column(JSONB, nullable=False))
+    note: str | None = None
+    recorded_by: str
+    recorded_at: datetime = _now_column()
+
+
+class Retiree(SQLModel, table=True):
+    """A retired person as payout knows them, from enrollment's person.retired."""
+
+    __tablename__ = "retiree"
+    __table_args__ = (UniqueConstraint("citizen_id", name="retiree_citizen_id"), {"schema": SCHEMA})
+
+    person_id: uuid.UUID = Field(primary_key=True)
+    citizen_id: str = Field(max_length=18)
+    name: str
+    sex: str
+    birth_date: date
+    unit_id: uuid.UUID
+    unit_credit_code: str
+    retired_on: date
+    status: str = "active"
+    bank_code: str
+    account_number: str
+    account_name: str
+    retirement: dict = Field(sa_column=Column(JSONB, nullable=False))
+    source_event_id: uuid.UUID
+    created_at: datetime = _now_column()
+    # Payroll bookkeeping: paid from first_month (the first approved determination) to
+    # last_month (the month of death) at most; paid_until is the last month with payments.
+    first_month: date | None = None
+    last_month: date | None = None
+    paid_until: date | None = None
+    # Survival certification: the latest one, and where the retiree lives.
+    last_certified_on: date | None = None
+    out_of_province: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=text("false")),
+    )
+    died_on: date | None = None
+
+
+class Determination(SQLModel, table=True):
+    """One benefit determination (待遇核定); corrections and 调待 are new rows, never edits."""
+
+    __tablename__ = "determination"
+    __table_args__ = (
+        UniqueConstraint("person_id", "seq", name="determination_person_seq"),
+        UniqueConstraint("source_event_id", name="determination_source_event"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    seq: int
+    kind: str
+    effective_from: date
+    status: str = "pending"
+    inputs: dict = Field(sa_column=Column(JSONB, nullable=False))
+    parameter_versions: dict = Field(sa_column=Column(JSONB, nullable=False))
+    months_divisor: int
+    basic_pension: Decimal = _money()
+    account_pension: Decimal = _money()
+    transitional_pension: Decimal = _money()
+    total: Decimal = _money()
+    comparison_adjustment: Decimal = _money()
+    adjustments: Decimal = _money()
+    monthly_amount: Decimal = _money()
+    annuity_monthly: Decimal = _money()
+    comparison: dict | None = Field(default=None, sa_column=Column(JSONB))
+    supersedes: uuid.UUID | None = None
+    reason: str | None = None
+    source_event_id: uuid.UUID | None = None
+    created_by: str
+    created_at: datetime = _now_column()
+    checked_by: str | None = None
+    checked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    approved_by: str | None = None
+    approved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class PayrollRun(SQLModel, table=True):
+    """A payroll run for a period: a job with its state and progress (done / total)."""
+
+    __tablename__ = "payroll_run"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    period: date
+    state: str = "queued"
+    total: int = 0
+    done: int = 0
+    payments: int = 0
+    cursor: uuid.UUID | None = None
+    lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    error: str | None = None
+    created_by: str
+    created_at: datetime = _now_column()
+    finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class Batch(SQLModel, table=True):
+    """The payments of one run going through one bank from one paying account (报盘)."""
+
+    __tablename__ = "batch"
+    __table_args__ = (
+        UniqueConstraint("run_id", "bank_code", "program", name="batch_run_bank_program"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    run_id: uuid.UUID
+    period: date
+    bank_code: str
+    program: str
+    created_at: datetime = _now_column()
+    # The bank's own control totals (回盘汇总), compared with ours for reconciliation.
+    bank_paid_count: int | None = None
+    bank_paid_amount: Decimal | None = _money(nullable=True)
+    bank_failed_count: int | None = None
+    bank_failed_amount: Decimal | None = _money(nullable=True)
+    bank_reported_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True))
+    )
+
+
+class Payment(SQLModel, table=True):
+    """One line paid to one person for one program and period; a failed line that is
+    re-issued stays as it was (status reissued) beside its replacement."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        Index(
+            "payment_once",
+            "person_id",
+            "program",
+            "period",
+            unique=True,
+            postgresql_where=text("status <> 'reissued'"),
+        ),
+        Index("payment_batch", "batch_id"),
+        Index(
+            "payment_outstanding",
+            "program",
+            "period",
+            postgresql_where=text("status = 'sent'"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    program: str
+    period: date
+    amount: Decimal = _money()
+    determination_id: uuid.UUID | None = None
+    run_id: uuid.UUID | None = None
+    batch_id: uuid.UUID
+    bank_code: str
+    account_number: str
+    account_name: str
+    status: str = "sent"
+    reason_code: str | None = None
+    reissue_of: uuid.UUID | None = None
+    result_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = _now_column()
+
+
+class AccountChange(SQLModel, table=True):
+    """A request to pay a retiree into another account; in force only once a second user
+    has approved it."""
+
+    __tablename__ = "account_change"
+    __table_args__ = (Index("account_change_person", "person_id", "created_at"), {"schema": SCHEMA})
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    bank_code: str
+    account_number: str
+    account_name: str
+    reason: str
+    status: str = "pending"
+    requested_by: str
+    created_at: datetime = _now_column()
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class Certification(SQLModel, table=True):
+    """One survival certification (资格认证) of a retiree; append-only."""
+
+    __tablename__ = "certification"
+    __table_args__ = (
+        Index("certification_person", "person_id", "certified_on"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    method: str
+    certified_on: date
+    out_of_province: bool
+    note: str | None = None
+    recorded_by: str
+    created_at: datetime = _now_column()
+
+
+class Recovery(SQLModel, table=True):
+    """An overpayment to recover (追回): a payment for a month after the retiree's death."""
+
+    __tablename__ = "recovery"
+    __table_args__ = (
+        UniqueConstraint("payment_id", name="recovery_payment"),
+        Index("recovery_person", "person_id"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    payment_id: uuid.UUID
+    program: str
+    period: date
+    amount: Decimal = _money()
+    status: str = "open"
+    method: str | None = None
+    created_at: datetime = _now_column()
+    resolved_by: str | None = None
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class DeathBenefit(SQLModel, table=True):
+    """The death benefits of one deceased retiree, paid once to the named survivor."""
+
+    __tablename__ = "death_benefit"
+    __table_args__ = {"schema": SCHEMA}
+
+    person_id: uuid.UUID = Field(primary_key=True)
+    died_on: date
+    funeral_grant: Decimal = _money()
+    survivor_months: int
+    survivor_base: Decimal = _money()
+    survivor_amount: Decimal = _money()
+    basic_balance_left: Decimal = _money()
+    annuity_balance_left: Decimal = _money()
+    total: Decimal = _money()
+    parameter_versions: dict = Field(sa_column=Column(JSONB, nullable=False))
+    survivor_name: str
+    relationship: str
+    created_by: str
+    created_at: datetime = _now_column()
+
+
+class OneOff(SQLModel, table=True):
+    """A one-off payment (death benefit, withdrawal, subsidy) waiting for the next run's
+    batches; its id becomes the payment's reference."""
+
+    __tablename__ = "one_off"
+    __table_args__ = (
+        UniqueConstraint("person_id", "program", "period", name="one_off_once"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    citizen_id: str
+    program: str
+    period: date
+    amount: Decimal = _money()
+    bank_code: str
+    account_number: str
+    account_name: str
+    status: str = "pending"
+    source: str
+    created_at: datetime = _now_column()
+
+
+class LedgerSettlement(SQLModel, table=True):
+    """What was actually paid for one program and period, each time its lines all became
+    final (拨付台帐结算); a later revision carries the running totals."""
+
+    __tablename__ = "ledger_settlement"
+    __table_args__ = (
+        UniqueConstraint("program", "period", "revision", name="ledger_settlement_revision"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    ledger_id: uuid.UUID
+    program: str
+    period: date
+    revision: int
+    paid_count: int
+    paid_amount: Decimal = _money()
+    failed_amount: Decimal = _money()
+    recovered_amount: Decimal = _money()
+    functional_code: str
+    economic_code: str
+    parameter_version: int
+    settled_on: date
+    created_at: datetime = _now_column()
+
+
+class SubsidyEntitlement(SQLModel, table=True):
+    """A retiree's entitlement to a local subsidy program from a quarter (to a quarter)."""
+
+    __tablename__ = "subsidy_entitlement"
+    __table_args__ = (
+        UniqueConstraint("person_id", "program", "from_quarter", name="subsidy_entitlement_once"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID
+    program: str
+    from_quarter: date
+    to_quarter: date | None = None
+    quarterly_amount: Decimal | None = _money(nullable=True)
+    created_by: str
+    created_at: datetime = _now_column()
+
+
+class DeathNotice(SQLModel, table=True):
+    """A death payout heard of before (or without) the person's retirement: applied when
+    the retirement arrives, since the two events may be consumed in either order."""
+
+    __tablename__ = "death_notice"
+    __table_args__ = {"schema": SCHEMA}
+
+    person_id: uuid.UUID = Field(primary_key=True)
+    date_of_death: date
+    source_event_id: uuid.UUID
+    created_at: datetime = _now_column()

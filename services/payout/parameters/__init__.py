@@ -1,0 +1,1 @@
+"""Dated policy parameters owned by payout."""

@@ -1,0 +1,45 @@
+"""SQL for policy parameters: the version in force on a date is the newest one effective then."""
+
+from datetime import date
+
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.models import Parameter
+
+
+async def in_force(session: AsyncSession, names: list[str], on: date) -> dict[str, Parameter]:
+    """The version of each parameter in force on a date (missing names are absent)."""
+    rows = await session.exec(
+        select(Parameter)
+        .where(Parameter.name.in_(names), Parameter.effective_from <= on)
+        .ext(distinct_on(Parameter.name))
+        .order_by(Parameter.name, Parameter.effective_from.desc(), Parameter.id.desc())
+    )
+    return {p.name: p for p in rows.all()}
+
+
+async def by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Parameter]:
+    """Recorded versions by id (to re-derive a stored calculation)."""
+    rows = await session.exec(select(Parameter).where(Parameter.id.in_(ids)))
+    return {p.id or 0: p for p in rows.all()}
+
+
+async def versions(session: AsyncSession, name: str | None) -> list[Parameter]:
+    """Every recorded version, by name then effective date."""
+    query = select(Parameter)
+    if name:
+        query = query.where(Parameter.name == name)
+    rows = await session.exec(
+        query.order_by(Parameter.name, Parameter.effective_from, Parameter.id)
+    )
+    return list(rows.all())
+
+
+async def add(session: AsyncSession, parameter: Parameter) -> Parameter:
+    """Record a new version."""
+    session.add(parameter)
+    await session.flush()
+    await session.refresh(parameter)
+    return parameter

@@ -1,0 +1,196 @@
+"""Payout's policy parameters: one value schema per name, checked on every new version."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from shared.contracts.payout import PAYOUT_PROGRAMS
+from shared.data.money import Money
+
+Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=8, decimal_places=6)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are refused: a typo must not become policy silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class WageBase(Strict):
+    """计发基数: last year's local average monthly wage used for benefits."""
+
+    amount: Annotated[Money, Field(gt=0)]
+
+
+class MonthsDivisor(Strict):
+    """计发月数 by whole age at retirement."""
+
+    table: dict[Annotated[int, Field(ge=30, le=80)], Annotated[int, Field(ge=1, le=400)]]
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "MonthsDivisor":
+        if not self.table:
+            raise ValueError("table: at least one age is required")
+        return self
+
+
+class TransitionCoefficient(Strict):
+    """过渡系数 C, a fraction (0.012 is 1.2%)."""
+
+    rate: Annotated[Decimal, Field(gt=0, le=Decimal("0.05"), decimal_places=6)]
+
+
+class RatioBandIn(Strict):
+    """Old-method ratio for service of at least min_years."""
+
+    min_years: Annotated[int, Field(ge=0, le=60)]
+    ratio: Rate
+
+
+class ShareStepIn(Strict):
+    """Share of the excess for retirements up to and including `until`."""
+
+    until: date
+    share: Rate
+
+
+class TransitionComparison(Strict):
+    """保低限高: the period, the old-method ratios and the excess shares."""
+
+    period_start: date
+    period_end: date
+    ratios: Annotated[list[RatioBandIn], Field(min_length=1)]
+    shares: Annotated[list[ShareStepIn], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "TransitionComparison":
+        if self.period_end < self.period_start:
+            raise ValueError("period_end: must not be before period_start")
+        if max(s.until for s in self.shares) < self.period_end:
+            raise ValueError("shares: must cover the period up to period_end")
+        return self
+
+
+class DeathBenefit(Strict):
+    """丧葬补助金 and 一次性抚恤金 (months × base)."""
+
+    funeral_grant: Annotated[Money, Field(ge=0)]
+    survivor_months: Annotated[int, Field(ge=0, le=60)]
+    survivor_base: Literal["last_benefit", "wage_base"]
+
+
+class Certification(Strict):
+    """资格认证: how often, how long after the due date before suspension, when "due soon"."""
+
+    period_months: Annotated[int, Field(ge=1, le=36)]
+    grace_days: Annotated[int, Field(ge=0, le=365)]
+    due_soon_days: Annotated[int, Field(ge=0, le=365)]
+
+
+class SubsidyStandard(Strict):
+    """A local subsidy program's label and standard amount per person and quarter."""
+
+    label: Annotated[str, Field(min_length=1, max_length=50)]
+    quarterly_amount: Annotated[Money, Field(ge=0)]
+
+
+class BudgetCode(Strict):
+    """A program's budget classification: 功能科目 (类/款/项) and 经济分类."""
+
+    functional_code: Annotated[str, Field(pattern=r"^\d{3}(\d{2}){0,2}$")]
+    economic_code: Annotated[str, Field(pattern=r"^\d{3}(\d{2})?$")]
+
+
+class BudgetCodes(Strict):
+    """Budget classification codes by program (every program payout pays)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="after")
+    def _every_program(self) -> "BudgetCodes":
+        extra = dict(self.model_extra or {})
+        missing = [p for p in PAYOUT_PROGRAMS if p not in extra]
+        if missing:
+            raise ValueError(f"missing programs: {', '.join(missing)}")
+        for program, codes in extra.items():
+            if program not in PAYOUT_PROGRAMS:
+                raise ValueError(f"unknown program {program}")
+            BudgetCode.model_validate(codes)
+        return self
+
+    def of(self, program: str) -> BudgetCode:
+        """The codes of one program."""
+        return BudgetCode.model_validate((self.model_extra or {})[program])
+
+
+class ParameterName(StrEnum):
+    """The parameters payout uses; docs/payout.md says what each value means."""
+
+    wage_base = "wage_base"
+    months_divisor = "months_divisor"
+    transition_coefficient = "transition_coefficient"
+    transition_comparison = "transition_comparison"
+    death_benefit = "death_benefit"
+    certification = "certification"
+    living_subsidy = "subsidy.living_subsidy"
+    survivor_pension = "subsidy.survivor_pension"
+    transport_nursing = "subsidy.transport_nursing"
+    hardship_aid = "subsidy.hardship_aid"
+    budget_codes = "budget_codes"
+
+
+SCHEMAS: dict[ParameterName, type[Strict]] = {
+    ParameterName.wage_base: WageBase,
+    ParameterName.months_divisor: MonthsDivisor,
+    ParameterName.transition_coefficient: TransitionCoefficient,
+    ParameterName.transition_comparison: TransitionComparison,
+    ParameterName.death_benefit: DeathBenefit,
+    ParameterName.certification: Certification,
+    ParameterName.living_subsidy: SubsidyStandard,
+    ParameterName.survivor_pension: SubsidyStandard,
+    ParameterName.transport_nursing: SubsidyStandard,
+    ParameterName.hardship_aid: SubsidyStandard,
+    ParameterName.budget_codes: BudgetCodes,
+}
+
+
+def parse_value(name: str, value: Any) -> Strict:
+    """The value as its schema (raises ValidationError or KeyError)."""
+    return SCHEMAS[ParameterName(name)].model_validate(value)
+
+
+class ParameterIn(BaseModel):
+    """A new version of a parameter, in force from a date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ParameterName
+    effective_from: date
+    value: dict[str, Any]
+    note: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _value_fits(self) -> "ParameterIn":
+        try:
+            parsed = parse_value(self.name, self.value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"value: {where}: {first['msg']}") from None
+        self.value = parsed.model_dump(mode="json")
+        return self
+
+
+class ParameterOut(BaseModel):
+    """A recorded parameter version."""
+
+    id: int
+    name: str
+    effective_from: date
+    value: dict[str, Any]
+    note: str | None
+    recorded_by: str
+    recorded_at: datetime

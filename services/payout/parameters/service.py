@@ -1,0 +1,123 @@
+"""Use cases of the policy parameters: versions in force, as domain values, and new versions."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.config import SCHEMA
+from services.payout.domain.comparison import ComparisonRule, RatioBand, ShareStep
+from services.payout.domain.labels import CODE_TABLES
+from services.payout.models import Parameter
+from services.payout.parameters import repository
+from services.payout.parameters.schemas import (
+    MonthsDivisor,
+    ParameterIn,
+    ParameterOut,
+    Strict,
+    TransitionComparison,
+    parse_value,
+)
+from shared.data.audit import record_audit
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+
+T = TypeVar("T", bound=Strict)
+
+
+@dataclass(frozen=True)
+class InForce:
+    """Parameter versions in force on a date, with their ids for the record."""
+
+    rows: dict[str, Parameter]
+
+    def value(self, name: str, kind: type[T]) -> T:
+        """The parsed value of a parameter, as its schema type."""
+        parsed = parse_value(name, self.rows[name].value)
+        assert isinstance(parsed, kind)
+        return parsed
+
+    @property
+    def versions(self) -> dict[str, int]:
+        """{name: version id}: stored with every calculation."""
+        return {name: row.id or 0 for name, row in sorted(self.rows.items())}
+
+
+async def in_force(session: AsyncSession, names: list[str], on: date) -> InForce:
+    """The versions in force on a date; a missing one is a 409 naming it."""
+    found = await repository.in_force(session, names, on)
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ProblemError(
+            409,
+            "parameter_missing",
+            f"No version of {', '.join(missing)} is in force on {on}; an admin must add one.",
+            parameters=missing,
+        )
+    return InForce(found)
+
+
+async def as_recorded(session: AsyncSession, versions: dict[str, int]) -> InForce:
+    """The exact versions a stored calculation used."""
+    rows = await repository.by_ids(session, list(versions.values()))
+    return InForce({name: rows[version] for name, version in versions.items()})
+
+
+def divisor_table(value: MonthsDivisor) -> dict[int, int]:
+    """计发月数 table keyed by age."""
+    return dict(value.table)
+
+
+def comparison_rule(value: TransitionComparison) -> ComparisonRule:
+    """The 保低限高 rule as the domain uses it."""
+    return ComparisonRule(
+        period_start=value.period_start,
+        period_end=value.period_end,
+        ratios=tuple(RatioBand(r.min_years, Decimal(r.ratio)) for r in value.ratios),
+        shares=tuple(ShareStep(s.until, Decimal(s.share)) for s in value.shares),
+    )
+
+
+def present(parameter: Parameter) -> ParameterOut:
+    """A version as the API shows it."""
+    return ParameterOut.model_validate(parameter, from_attributes=True)
+
+
+async def list_versions(session: AsyncSession, name: str | None) -> list[ParameterOut]:
+    """Every version of every parameter (or of one), oldest first."""
+    return [present(p) for p in await repository.versions(session, name)]
+
+
+def code_tables() -> dict[str, dict[str, str]]:
+    """Every enum payout shows, with its Chinese labels."""
+    return CODE_TABLES
+
+
+async def add_version(
+    session: AsyncSession, body: ParameterIn, who: Principal, request_id: str | None
+) -> ParameterOut:
+    """Record a new version; calculations already made keep the versions they used."""
+    row = await repository.add(
+        session,
+        Parameter(
+            name=body.name.value,
+            effective_from=body.effective_from,
+            value=body.value,
+            note=body.note,
+            recorded_by=who.subject,
+        ),
+    )
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="parameter.added",
+        object_type="parameter",
+        object_id=row.id,
+        request_id=request_id,
+        detail={"name": row.name, "effective_from": row.effective_from.isoformat()},
+    )
+    return present(row)

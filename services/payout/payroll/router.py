@@ -1,0 +1,50 @@
+"""HTTP routes of payroll runs: start one (202), follow its progress."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from services.payout.payroll import service
+from services.payout.payroll.schemas import RunIn, RunOut
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.errors import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/payout/payroll-runs", tags=["payroll"], responses=PROBLEM_RESPONSES)
+
+
+@router.post("", status_code=202, response_model=RunOut)
+async def start_run(
+    body: RunIn,
+    idem: Idempotent,
+    who: Annotated[Principal, Depends(require_roles("clerk", "finance"))],
+) -> JSONResponse:
+    """Start the payroll of a month: 202 with the run; follow it at its own URL."""
+    return await idem.answer(
+        service.start_run(idem.session, body, who, idem.request_id, date.today()), status=202
+    )
+
+
+@router.get("/{run_id}", response_model=RunOut)
+async def get_run(
+    run_id: uuid.UUID,
+    session: ReadSession,
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
+) -> RunOut:
+    """A run's state and progress (retirees done of total, payments made)."""
+    return await service.get_run(session, run_id)
+
+
+@router.get("", response_model=list[RunOut])
+async def list_runs(
+    session: ReadSession,
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
+    period: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[RunOut]:
+    """Runs, newest first."""
+    return await service.list_runs(session, period, limit, offset)

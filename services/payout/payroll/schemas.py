@@ -1,0 +1,61 @@
+"""Request and response models of payroll runs."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.payout.domain.periods import format_period, parse_period
+
+
+class RunIn(BaseModel):
+    """Start a payroll run for a month (YYYY-MM)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period: Annotated[str, Field(examples=["2020-03"])]
+
+    @field_validator("period")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        parse_period(value)
+        return value
+
+
+class RunOut(BaseModel):
+    """A payroll run: its state and progress (retirees done of total, payments made)."""
+
+    id: uuid.UUID
+    period: str
+    state: str
+    state_label: str
+    total: int
+    done: int
+    payments: int
+    error: str | None
+    created_by: str
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, run, labels: dict[str, str]) -> "RunOut":
+        """The API view of a run row."""
+        return cls(
+            id=run.id,
+            period=format_period(run.period),
+            state=run.state,
+            state_label=labels.get(run.state, run.state),
+            total=run.total,
+            done=run.done,
+            payments=run.payments,
+            error=run.error,
+            created_by=run.created_by,
+            created_at=run.created_at,
+            finished_at=run.finished_at,
+        )
+
+
+def period_date(period: str) -> date:
+    """The run's month as a date."""
+    return parse_period(period)

@@ -1,0 +1,112 @@
+"""Use cases of payroll runs: start one (a job), work it chunk by chunk, show it."""
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.config import SCHEMA
+from services.payout.domain.labels import CODE_TABLES
+from services.payout.domain.periods import month_of
+from services.payout.models import PayrollRun
+from services.payout.payroll import repository
+from services.payout.payroll.schemas import RunIn, RunOut, period_date
+from shared.data.audit import record_audit
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+
+ZERO_ID = uuid.UUID(int=0)
+
+
+def present(run: PayrollRun) -> RunOut:
+    """A run as the API shows it."""
+    return RunOut.of(run, CODE_TABLES["run_state"])
+
+
+async def start_run(
+    session: AsyncSession, body: RunIn, who: Principal, request_id: str | None, today: date
+) -> RunOut:
+    """Queue a run for a month that has begun; a worker takes it (202)."""
+    period = period_date(body.period)
+    if period > month_of(today):
+        raise ProblemError(
+            422,
+            "period_in_future",
+            f"{body.period} 尚未开始, 不能发放。",
+            field="period",
+        )
+    run = await repository.insert_run(session, PayrollRun(period=period, created_by=who.subject))
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="payroll_run.queued",
+        object_type="payroll_run",
+        object_id=run.id,
+        request_id=request_id,
+        detail={"period": body.period},
+    )
+    return present(run)
+
+
+async def get_run(session: AsyncSession, run_id: uuid.UUID) -> RunOut:
+    """One run with its progress."""
+    run = await repository.get_run(session, run_id)
+    if run is None:
+        raise ProblemError(404, "run_not_found", f"没有发放批次 {run_id}。")
+    return present(run)
+
+
+async def list_runs(
+    session: AsyncSession, period: str | None, limit: int, offset: int
+) -> list[RunOut]:
+    """Runs, newest first."""
+    rows = await repository.runs(session, period_date(period) if period else None, limit, offset)
+    return [present(r) for r in rows]
+
+
+async def claim(session: AsyncSession, lease_seconds: float) -> PayrollRun | None:
+    """Take a run nobody is working on; count what it has to do when it starts."""
+    run = await repository.claim_run(session, lease_seconds)
+    if run is not None and run.cursor is None and run.done == 0:
+        run.total = await repository.count_due(session, run.period)
+        await repository.set_total(session, run.id, run.total)
+    return run
+
+
+async def work_chunk(session: AsyncSession, run: PayrollRun, size: int, lease: float) -> bool:
+    """Pay the next chunk of retirees in one transaction; False when nothing is left."""
+    cursor = run.cursor or ZERO_ID
+    if run.total == 0:
+        count, last = 0, None  # counted nothing due when it started: no second scan
+    else:
+        count, last = await repository.next_chunk(session, run.period, cursor, size)
+    if last is None:
+        reissued = await repository.reissue_failed(session, run.id, run.period)
+        one_offs = await repository.issue_one_offs(session, run.id, run.period)
+        made = reissued + one_offs
+        await repository.advance(session, run.id, run.cursor or ZERO_ID, 0, made, lease)
+        run.payments += made
+        await repository.finish(session, run.id, datetime.now(UTC))
+        await record_audit(
+            session,
+            SCHEMA,
+            actor="system:payroll",
+            roles=(),
+            action="payroll_run.done",
+            object_type="payroll_run",
+            object_id=run.id,
+            detail={
+                "done": run.done,
+                "payments": run.payments,
+                "reissued": reissued,
+                "one_offs": one_offs,
+            },
+        )
+        return False
+    prefix = uuid.uuid4().hex[:16]
+    made = await repository.pay_chunk(session, run.id, run.period, cursor, last, prefix)
+    await repository.advance(session, run.id, last, count, made, lease)
+    run.cursor, run.done, run.payments = last, run.done + count, run.payments + made
+    return True

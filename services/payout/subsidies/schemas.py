@@ -1,0 +1,67 @@
+"""Request and response models of local subsidies."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.payout.domain.periods import parse_quarter
+from shared.data.money import Money
+
+Program = Literal["living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid"]
+Quarter = Annotated[str, Field(examples=["2020-Q1"])]
+
+
+def _quarter(value: str | None) -> str | None:
+    if value is not None:
+        parse_quarter(value)
+    return value
+
+
+class EntitlementIn(BaseModel):
+    """A retiree's entitlement to a program from a quarter; no amount means the standard."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    program: Program
+    from_quarter: Quarter
+    to_quarter: Quarter | None = None
+    quarterly_amount: Annotated[Money, Field(gt=0)] | None = None
+
+    _check = field_validator("from_quarter", "to_quarter")(_quarter)
+
+
+class EntitlementOut(BaseModel):
+    """A recorded entitlement."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    program: str
+    from_quarter: date
+    to_quarter: date | None
+    quarterly_amount: Money | None
+    created_by: str
+    created_at: datetime
+
+
+class SubsidyRunIn(BaseModel):
+    """Queue a quarter's subsidies (all programs, or one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quarter: Quarter
+    program: Program | None = None
+
+    _check = field_validator("quarter")(_quarter)
+
+
+class SubsidyRunOut(BaseModel):
+    """What the quarter's run queued; the next payroll run pays it through the batches."""
+
+    quarter: str
+    queued: int
+    amount: Money
+    parameter_versions: dict[str, int]

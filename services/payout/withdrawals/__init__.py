@@ -1,0 +1,1 @@
+"""Withdrawals (退保) from enrollment, paid once as one-off payments through the batches."""

@@ -1,0 +1,33 @@
+"""HTTP routes of one-off payments."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from services.payout.withdrawals import service
+from services.payout.withdrawals.schemas import OneOffOut
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession
+from shared.http.errors import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/payout", tags=["one-off payments"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("/one-offs", response_model=list[OneOffOut])
+async def one_offs(
+    session: ReadSession,
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
+    program: Literal[
+        "withdrawal",
+        "death_benefit",
+        "living_subsidy",
+        "survivor_pension",
+        "transport_nursing",
+        "hardship_aid",
+    ]
+    | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[OneOffOut]:
+    """Withdrawals, death benefits and subsidies waiting for or issued in a run."""
+    return await service.list_one_offs(session, program, limit, offset)

@@ -1,0 +1,26 @@
+"""Response models of one-off payments (withdrawals, death benefits, subsidies)."""
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.data.money import Money
+
+
+class OneOffOut(BaseModel):
+    """A one-off payment and whether a run has issued it yet."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    program: str
+    period: date
+    amount: Money
+    bank_code: str
+    account_number: str
+    account_name: str
+    status: str
+    source: str
+    created_at: datetime

@@ -1,0 +1,56 @@
+"""Use cases of withdrawals: a person.withdrawn becomes one one-off payment."""
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.config import SCHEMA
+from services.payout.domain.periods import month_of
+from services.payout.withdrawals import repository
+from services.payout.withdrawals.schemas import OneOffOut
+from shared.contracts import PersonWithdrawn
+from shared.data.audit import record_audit
+
+
+async def from_withdrawal(
+    session: AsyncSession, event: PersonWithdrawn, citizen_id: str, request_id: str | None
+) -> bool:
+    """Queue the withdrawal's total for the payee (once per person and month)."""
+    one_off = uuid.uuid4()
+    added = await repository.add_one_off(
+        session,
+        {
+            "id": one_off,
+            "person_id": event.person_id,
+            "citizen_id": citizen_id,
+            "program": "withdrawal",
+            "period": month_of(event.effective_on),
+            "amount": event.total_amount,
+            "bank_code": event.payee_bank_code,
+            "account_number": event.payee_account_number,
+            "account_name": event.payee_name,
+            "status": "pending",
+            "source": f"withdrawal:{event.reason}",
+        },
+    )
+    if added:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor="system:person.withdrawn",
+            roles=(),
+            action="withdrawal.queued",
+            object_type="one_off",
+            object_id=one_off,
+            request_id=request_id,
+            detail={"person_id": str(event.person_id), "amount": str(event.total_amount)},
+        )
+    return added
+
+
+async def list_one_offs(
+    session: AsyncSession, program: str | None, limit: int, offset: int
+) -> list[OneOffOut]:
+    """One-off payments, newest first."""
+    rows = await repository.one_offs(session, program, limit, offset)
+    return [OneOffOut.model_validate(r, from_attributes=True) for r in rows]
