@@ -10,6 +10,7 @@ from deploy.local.demo import demo_credit_code
 from services.budget.main import create_app as create_budget
 from services.contribution.main import create_app as create_contribution
 from services.enrollment.main import create_app as create_enrollment
+from services.payout.main import create_app as create_payout
 from shared.http.auth import ALL_ROLES
 from shared.http.errors import PROBLEM_JSON
 from shared.settings import PlatformSettings
@@ -115,6 +116,23 @@ async def test_budget_refuses_what_the_database_cannot_hold(
         ("GET", f"/v1/budget/rollup?county=x&year={BIG}", None, 422),
         ("GET", f"/v1/budget/audit-log?offset={BIG}", None, 422),
         ("GET", "/v1/budget/rollup?county=%00&year=2020", None, 422),
+    ]
+    wrong = await _refused(client, _everyone(platform), probes)
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_payout_refuses_what_the_database_cannot_hold(
+    platform: PlatformSettings, start_apps: Callable[..., Any]
+) -> None:
+    """Year 0 in months and ledgers, offsets and counts beyond integers."""
+    [client] = await start_apps(create_payout(platform))
+    probes: list[Probe] = [
+        ("GET", "/v1/payout/payroll-runs?period=0000-01", None, 422),
+        ("GET", "/v1/payout/batches?period=0000-01", None, 422),
+        ("GET", "/v1/payout/ledger/0", None, 422),
+        ("GET", f"/v1/payout/ledger/{HUGE}/xlsx", None, 422),
+        ("GET", f"/v1/payout/payroll-runs?offset={BIG}", None, 422),
+        ("GET", f"/v1/payout/determinations?offset={BIG}", None, 422),
     ]
     wrong = await _refused(client, _everyone(platform), probes)
     assert not wrong, "\n".join(wrong)
