@@ -14,6 +14,7 @@ KNOWN_DEFAULT_SECRETS = frozenset(
         "CHANGE-ME",
         "changeme",
         "secret",
+        "bank-psbc-demo-signing-secret",
     }
 )
 MIN_SECRET_BYTES = 32
@@ -35,6 +36,13 @@ def check_secret(name: str, value: str, *, dev_mode: bool) -> None:
         raise InsecureSettingError(
             f"{name} is shorter than {MIN_SECRET_BYTES} bytes; set a longer random secret."
         )
+
+
+def check_bank_secrets(name: str, secrets: dict[str, list[str]], *, dev_mode: bool) -> None:
+    """Every bank's signing secrets pass `check_secret` (the demo secret only in dev mode)."""
+    for bank, values in secrets.items():
+        for value in values:
+            check_secret(f"{name}[{bank}]", value, dev_mode=dev_mode)
 
 
 class PlatformSettings(BaseSettings):

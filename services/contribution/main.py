@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from services.contribution.adjustments.router import router as adjustments_router
 from services.contribution.audits.router import router as audits_router
+from services.contribution.config import get_settings
 from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
 from services.contribution.parameters.router import router as parameters_router
@@ -20,6 +21,7 @@ VERSION = "0.2.0"
 
 def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     """Build the contribution app (settings from the environment unless given)."""
+    get_settings()  # refuses to start with the demo bank secrets outside dev mode
     return create_service_app(
         name="contribution",
         version=VERSION,

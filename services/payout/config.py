@@ -2,8 +2,10 @@
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.settings import check_bank_secrets
 
 SCHEMA = "payout"
 
@@ -28,6 +30,16 @@ class Settings(BaseSettings):
     bank_secrets: dict[str, list[str]] = Field(
         default_factory=lambda: {"bank-psbc": ["bank-psbc-demo-signing-secret"]}
     )
+    # Outside dev mode the demo secret above, or any short one, stops the service at start.
+    dev_mode: bool = Field(False, validation_alias=AliasChoices("PENSION_DEV_MODE", "dev_mode"))
+
+    @model_validator(mode="after")
+    def _enforce_bank_secrets(self) -> "Settings":
+        check_bank_secrets(
+            f"PENSION_{SCHEMA.upper()}_BANK_SECRETS", self.bank_secrets, dev_mode=self.dev_mode
+        )
+        return self
+
     # Which retirees' bank each bank client serves: client id -> bank code of the accounts.
     bank_codes: dict[str, str] = Field(default_factory=lambda: {"bank-psbc": "PSBC"})
 
