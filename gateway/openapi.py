@@ -9,7 +9,16 @@ from typing import Any
 import httpx
 import structlog
 
+from shared.http.openapi_problems import add_problem_responses
+
 log = structlog.get_logger(__name__)
+
+
+# What the gateway itself may answer for any forwarded call.
+GATEWAY_PROBLEMS = {
+    502: "Bad gateway: the service could not be reached",
+    504: "Gateway timeout: the service did not answer in time",
+}
 
 
 def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
@@ -47,7 +56,7 @@ def merge_specs(base: dict[str, Any], specs: dict[str, dict[str, Any]]) -> dict[
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     }
     merged["security"] = [{"bearer": []}]
-    return merged
+    return add_problem_responses(merged, GATEWAY_PROBLEMS)
 
 
 class OpenApiMerger:

@@ -1,10 +1,10 @@
 """`GET /v1/<svc>/audit-log`: the auditor's view of every state change a service recorded."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from sqlalchemy import func, select
 
 from shared.data.audit import audit_log_table
@@ -13,6 +13,19 @@ from shared.http.dependencies import ReadSession
 from shared.http.pagination import Page
 
 MAX_ID = 2**63 - 1
+
+
+def _storable(value: datetime) -> datetime:
+    """An instant the database driver can send: in UTC it is still within years 1 to 9999."""
+    try:
+        if value.tzinfo is not None:
+            value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the instant is outside the range of dates the system stores") from exc
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(_storable)]
 
 
 class AuditEntryOut(BaseModel):
@@ -42,8 +55,8 @@ def audit_log_router(prefix: str, schema: str) -> APIRouter:
         object_id: Annotated[str | None, Query(max_length=100)] = None,
         actor: Annotated[str | None, Query(max_length=200)] = None,
         action: Annotated[str | None, Query(max_length=100)] = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: Instant | None = None,
+        until: Instant | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     ) -> Page[AuditEntryOut]:

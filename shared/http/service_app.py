@@ -20,6 +20,7 @@ from shared.http.audit_router import audit_log_router
 from shared.http.auth import Principal, authenticate
 from shared.http.errors import install_problem_handlers
 from shared.http.observability import install_observability
+from shared.http.openapi_problems import document_problems
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.consumer import ConsumerRunner, EventHandler
@@ -161,4 +162,5 @@ def create_service_app(
         app.include_router(router)
     app.include_router(dead_letter_router(prefix, schema, list(handlers)))
     app.include_router(audit_log_router(prefix, schema))
+    document_problems(app)
     return app

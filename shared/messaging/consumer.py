@@ -90,6 +90,12 @@ async def apply_many_once(
     return len(fresh)
 
 
+def _raise_if_cancelling() -> None:
+    """Re-raise a cancellation the NATS client turned into another exception."""
+    if (task := asyncio.current_task()) is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class ConsumerRunner:
     """Runs every handler of a service as a durable pull consumer."""
 
@@ -166,10 +172,12 @@ class ConsumerRunner:
                 messages = await sub.fetch(self.batch, timeout=1)
             except (FetchTimeoutError, TimeoutError):
                 # nats-py can turn a cancellation into a timeout (wait_for race): honour it.
-                if (task := asyncio.current_task()) is not None and task.cancelling():
-                    raise asyncio.CancelledError from None
+                _raise_if_cancelling()
                 continue
             except Exception as exc:  # disconnected: the client reconnects by itself
+                # ... or into "connection closed" when the app stops: without this check the
+                # loop outlived its app, retrying every half second and holding the loop open.
+                _raise_if_cancelling()
                 log.warning("consumer_fetch_failed", handler=handler.name, error=str(exc))
                 await asyncio.sleep(0.5)
                 continue

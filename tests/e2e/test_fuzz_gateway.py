@@ -1,8 +1,8 @@
 """Schemathesis over the gateway's merged OpenAPI: no 5xx, no undocumented status code.
 
 Bounded and deterministic (a fixed number of examples per operation, derandomized). Opt-in
-with PENSION_RUN_FUZZ=1: the services' routers are still being brought to zero 5xx by their
-owners, and this test is how they check (docs/security.md lists what it found).
+with PENSION_RUN_FUZZ=1 because it starts five processes of its own; `tests/fuzz/` runs the
+same merged document against each service in process in every `make test`.
 """
 
 import os
@@ -16,6 +16,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
 
 from tests.e2e.conftest import System, login
+from tests.fuzz import media  # noqa: F401  (registers the spreadsheet serializer)
 
 pytestmark = [
     pytest.mark.e2e,

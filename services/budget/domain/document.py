@@ -163,7 +163,7 @@ class YearDocument(Strict):
     year: int = Field(ge=2000, le=2100)
     unit: Literal["元", "万元"] = "万元"
     profile: dict[str, Any] = {}
-    quantities: dict[str, Annotated[int, Field(ge=0)]] = {}
+    quantities: dict[str, Annotated[int, Field(ge=0, le=2_147_483_647)]] = {}
     income: list[Line] = []
     expenditure: list[Line] = []
     balance: list[Line] = []

@@ -4,8 +4,9 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.contribution.domain.periods import month_end, parse_period
+from services.contribution.domain.periods import month_end
 from services.contribution.models import RosterPerson
+from services.contribution.parameters.service import plausible_period
 from services.contribution.roster import repository
 from services.contribution.roster.schemas import IntervalOut, RosterPersonOut
 from shared.http.auth import Principal
@@ -48,6 +49,6 @@ async def liable_in_month(
     session: AsyncSession, unit_id: uuid.UUID, period: str, who: Principal
 ) -> list[RosterPersonOut]:
     """Who owes contributions through the unit for a month, by citizen id."""
-    first = parse_period(period)
+    first = plausible_period(period)
     persons = await repository.liable_persons(session, unit_id, first, month_end(first))
     return [_present(p, who) for p in sorted(persons, key=lambda p: p.citizen_id)]

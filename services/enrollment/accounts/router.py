@@ -20,7 +20,7 @@ from services.enrollment.accounts.schemas import (
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import Page
+from shared.http.pagination import MAX_OFFSET, Page
 
 router = APIRouter(prefix="/v1/enrollment", tags=["accounts"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -43,7 +43,7 @@ async def list_postings(
     start: date | None = None,
     end: date | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[PostingOut]:
     """Postings of one account in value-date order (closing interest, corrections included)."""
     return await service.list_postings(session, person_id, kind, start, end, limit, offset)
@@ -53,7 +53,7 @@ async def list_postings(
 async def list_rates(
     session: ReadSession,
     _: Reader,
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=1990, le=2200)] = None,
     account_kind: AccountKind | None = None,
 ) -> list[InterestRateOut]:
     """Rate versions of the basic account, the notional annuity and the annuity fund's

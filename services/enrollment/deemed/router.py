@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.deemed import service
@@ -38,7 +38,10 @@ async def list_deemed(
 
 @router.post("/deemed-periods/{deemed_id}/approve", response_model=DeemedOut)
 async def approve_deemed(
-    deemed_id: int, session: WriteSession, who: Clerk, request: Request
+    deemed_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    session: WriteSession,
+    who: Clerk,
+    request: Request,
 ) -> DeemedOut:
     """Approve a deemed period (复核): a different user from the one who entered it."""
     return await service.approve(session, deemed_id, who, request_id_of(request))

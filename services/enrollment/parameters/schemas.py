@@ -16,7 +16,7 @@ class AgeRuleIn(BaseModel):
     born_from: date
     born_to: date | None = None
     base_age_months: int = Field(ge=480, le=900)
-    step_every_months: int | None = Field(default=None, gt=0)
+    step_every_months: int | None = Field(default=None, gt=0, le=1200)
     step_months: int = Field(default=0, ge=0, le=12)
     max_age_months: int = Field(ge=480, le=900)
     note: str | None = Field(default=None, max_length=500)

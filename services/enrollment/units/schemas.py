@@ -86,8 +86,9 @@ class AdminLevel(StrEnum):
 class UnitUpdate(BaseModel):
     """Change a unit's details; only the fields sent are changed."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    funding_type: FundingType | None = None
+    # Left out means unchanged; the unit always has a name and a funding type, so no null.
+    name: str = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]
+    funding_type: FundingType = Field(default=None)  # type: ignore[assignment]
     admin_level: AdminLevel | None = None
     contact_name: str | None = Field(default=None, max_length=100)
     contact_phone: str | None = Field(default=None, pattern=r"^[0-9+\-() ]{5,40}$")

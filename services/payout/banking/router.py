@@ -12,10 +12,11 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES, ProblemError
 from shared.http.observability import request_id_of
+from shared.http.pagination import Offset
 
 router = APIRouter(prefix="/v1/payout", tags=["banks"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
-Period = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Period = Annotated[str | None, Query(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")]
 Format = Annotated[Literal["csv", "xlsx"], Query()]
 
 
@@ -53,7 +54,7 @@ async def list_batches(
     period: Period = None,
     bank_code: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[BatchOut]:
     """Batches with their reconciliation, newest first."""
     return await service.list_batches(session, period, bank_code, limit, offset)
@@ -80,7 +81,7 @@ async def bank_batches(
     _: Annotated[Principal, Depends(bank_caller)],
     period: Period = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[BatchOut]:
     """A bank's own batches, newest first."""
     return await service.list_batches(session, period, service.bank_code_of(bank_id), limit, offset)

@@ -94,7 +94,7 @@ class BankTotalsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    paid_count: Annotated[int, Field(ge=0)]
+    paid_count: Annotated[int, Field(ge=0, le=2_147_483_647)]
     paid_amount: Annotated[Money, Field(ge=0)]
-    failed_count: Annotated[int, Field(ge=0)]
+    failed_count: Annotated[int, Field(ge=0, le=2_147_483_647)]
     failed_amount: Annotated[Money, Field(ge=0)]

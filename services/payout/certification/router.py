@@ -19,6 +19,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
+from shared.http.pagination import Offset
 
 router = APIRouter(prefix="/v1/payout", tags=["certification"], responses=PROBLEM_RESPONSES)
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
@@ -58,7 +59,7 @@ async def listing(
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     as_of: date | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> DueList:
     """Retirees due for certification soon, overdue, or living out of the province."""
     return await service.listing(session, which, as_of or date.today(), who, limit, offset)

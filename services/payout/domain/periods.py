@@ -3,7 +3,8 @@
 import re
 from datetime import date
 
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# Years 1900-2199: the wire pattern the routes declare; year 0 is no date at all.
+PERIOD = re.compile(r"^((?:19|20|21)\d{2})-(0[1-9]|1[0-2])$")
 
 
 def parse_period(text: str) -> date:

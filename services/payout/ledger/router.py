@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from services.payout.ledger import service
@@ -17,21 +17,24 @@ Year = Annotated[int, Query(ge=2000, le=2100)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+Year = Annotated[int, Path(ge=1990, le=2200)]
+
+
 @router.get("/{year}", response_model=list[LedgerRow])
-async def ledger(year: int, session: ReadSession, _: Reader) -> list[LedgerRow]:
+async def ledger(year: Year, session: ReadSession, _: Reader) -> list[LedgerRow]:
     """拨付台帐: paid, failed, outstanding and recovered by program, period and bank."""
     return await service.ledger(session, year)
 
 
 @router.get("/{year}/settlements", response_model=list[SettlementOut])
-async def settlements(year: int, session: ReadSession, _: Reader) -> list[SettlementOut]:
+async def settlements(year: Year, session: ReadSession, _: Reader) -> list[SettlementOut]:
     """Each settlement of a program and period (what budget was told), by revision."""
     return await service.settlements(session, year)
 
 
 @router.get("/{year}/xlsx", response_class=Response)
 async def ledger_xlsx(
-    year: int,
+    year: Year,
     session: ReadSession,
     _: Reader,
     program: Literal[

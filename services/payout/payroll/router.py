@@ -12,6 +12,7 @@ from services.payout.payroll.schemas import RunIn, RunOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.pagination import Offset
 
 router = APIRouter(prefix="/v1/payout/payroll-runs", tags=["payroll"], responses=PROBLEM_RESPONSES)
 
@@ -42,9 +43,9 @@ async def get_run(
 async def list_runs(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-    period: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    period: Annotated[str | None, Query(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[RunOut]:
     """Runs, newest first."""
     return await service.list_runs(session, period, limit, offset)

@@ -9,6 +9,7 @@ from services.payout.withdrawals.schemas import OneOffOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.pagination import Offset
 
 router = APIRouter(prefix="/v1/payout", tags=["one-off payments"], responses=PROBLEM_RESPONSES)
 
@@ -27,7 +28,7 @@ async def one_offs(
     ]
     | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[OneOffOut]:
     """Withdrawals, death benefits and subsidies waiting for or issued in a run."""
     return await service.list_one_offs(session, program, limit, offset)

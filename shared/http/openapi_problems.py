@@ -1,0 +1,96 @@
+"""Every operation's OpenAPI names the problem+json answers the platform can give it."""
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+
+from shared.http.errors import PROBLEM_JSON
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details with a stable machine code.",
+    "type": "object",
+    "required": ["type", "title", "status", "code", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+# Answers any operation can give: no or a bad token, a role it lacks, something it names not
+# found, input out of bounds, the gateway's rate limit, the database unreachable.
+ANY_OPERATION = {
+    401: "Unauthenticated: no token, or a token that is expired, forged or revoked",
+    403: "Forbidden: the caller lacks the role",
+    404: "Not found",
+    422: "Invalid input: the problem names each field",
+    429: "Too many requests: wait as Retry-After says",
+    503: "Service unavailable (database unreachable): retry after Retry-After seconds",
+}
+# Answers an operation that takes a body can give besides.
+WITH_BODY = {
+    400: "Malformed request body",
+    409: "Conflict with the current state (or an Idempotency-Key reused with another body)",
+    413: "Request body too large",
+    415: "Unsupported media type",
+}
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+def _document(operation: dict[str, Any], statuses: dict[int, str]) -> None:
+    responses = operation.setdefault("responses", {})
+    for status, description in statuses.items():
+        entry = responses.setdefault(str(status), {"description": description})
+        content = entry.setdefault("content", {})
+        if status == 422:
+            # FastAPI's default HTTPValidationError is not what the handler answers.
+            content.pop("application/json", None)
+        content[PROBLEM_JSON] = {"schema": PROBLEM_REF}
+
+
+def add_problem_responses(
+    spec: dict[str, Any], extra: dict[int, str] | None = None
+) -> dict[str, Any]:
+    """Add the common problem answers (and `extra`), with their schema, to every operation."""
+    spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    for item in spec.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in METHODS:
+                continue
+            has_body = "requestBody" in operation or method in ("post", "put", "patch")
+            _document(operation, ANY_OPERATION | (WITH_BODY if has_body else {}) | (extra or {}))
+    schemas = spec["components"]["schemas"]
+    if not any("HTTPValidationError" in str(item) for item in spec.get("paths", {}).values()):
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+    return spec
+
+
+def document_problems(app: FastAPI) -> None:
+    """Make the app's /openapi.json name the problem answers of every operation."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_problem_responses(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

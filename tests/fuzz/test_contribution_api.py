@@ -1,0 +1,6 @@
+"""Contribution: no generated request gets a 5xx or an answer its OpenAPI does not document."""
+
+from tests.fuzz.conftest import fuzz_test
+
+SERVICE = "contribution"
+test_contribution_api = fuzz_test(SERVICE)

@@ -1,0 +1,6 @@
+"""Payout: no generated request gets a 5xx or an answer its OpenAPI does not document."""
+
+from tests.fuzz.conftest import fuzz_test
+
+SERVICE = "payout"
+test_payout_api = fuzz_test(SERVICE)
