@@ -11,7 +11,7 @@ from services.payout.retirees.schemas import RetireeItem
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import Page
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/payout", tags=["retirees"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -26,8 +26,8 @@ async def retirees(
     status: Status | None = None,
     certification_due_by: date | None = None,
     bank_code: Bank = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[RetireeItem]:
     """Retirees by status, certification due date and bank, by name."""
     return await service.listing(
