@@ -58,6 +58,9 @@ def _already_running(lock: Path) -> int | None:
 
 def main() -> int:
     """Start everything, print how to use it, wait for a signal, stop everything."""
+    # `make up` is a development run, this process included: its demo loaders sign bank
+    # posts with the demo secrets, which the services' settings refuse outside dev mode.
+    os.environ["PENSION_DEV_MODE"] = "1"
     s = LocalRunSettings()
     s.local_data_dir.mkdir(parents=True, exist_ok=True)
     lock = s.local_data_dir / "up.pid"
