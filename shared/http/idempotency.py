@@ -2,20 +2,14 @@
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Header
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
 from shared.http.errors import ProblemError
 
@@ -85,29 +79,3 @@ async def store_response(
         .where(table.c.scope == scope, table.c.key == key)
         .values(response_status=status, response_body=body)
     )
-
-
-async def run_idempotent(
-    sessions: async_sessionmaker[AsyncSession],
-    schema: str,
-    scope: str,
-    key: str | None,
-    request_body: Any,
-    action: Callable[[AsyncSession], Awaitable[Any]],
-    status: int = 201,
-) -> JSONResponse:
-    """Run action(session) in one transaction, storing its answer under the key if given."""
-    fingerprint = request_fingerprint(request_body)
-    async with unit_of_work(sessions) as session:
-        if key:
-            stored = await claim_key(session, schema, scope, key, fingerprint)
-            if stored is not None:
-                return JSONResponse(
-                    stored.body, status_code=stored.status, headers={"Idempotent-Replayed": "true"}
-                )
-        result = await action(session)
-        # Bare Decimals would become floats; amounts always travel as exact strings.
-        body = jsonable_encoder(result, custom_encoder={Decimal: lambda d: format(d, "f")})
-        if key:
-            await store_response(session, schema, scope, key, status, body)
-    return JSONResponse(body, status_code=status)

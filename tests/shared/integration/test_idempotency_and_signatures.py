@@ -14,8 +14,8 @@ from shared.data.db import make_engine, make_session_factory, unit_of_work
 from shared.data.money import Money
 from shared.http.auth import Principal, require_roles
 from shared.http.bank_signature import sign, verify_bank_request
+from shared.http.dependencies import Idempotent
 from shared.http.errors import install_problem_handlers
-from shared.http.idempotency import IdempotencyKey, run_idempotent
 from shared.settings import PlatformSettings
 from tests.conftest import auth_headers, running_app
 from tests.shared.integration.helpers import TEST_SCHEMA, create_test_schema
@@ -39,6 +39,7 @@ def payment_app(platform: PlatformSettings) -> FastAPI:
         await create_test_schema(engine)
         app.state.platform = platform
         app.state.sessions = make_session_factory(engine)
+        app.state.schema = TEST_SCHEMA
         yield
         await engine.dispose()
 
@@ -48,26 +49,18 @@ def payment_app(platform: PlatformSettings) -> FastAPI:
     @app.post("/payments", status_code=201)
     async def pay(
         body: PaymentIn,
-        request: Request,
-        who: Annotated[Principal, Depends(require_roles("finance"))],
-        key: IdempotencyKey = None,
+        idem: Idempotent,
+        _: Annotated[Principal, Depends(require_roles("finance"))],
     ) -> JSONResponse:
-        async def action(session) -> dict:
-            row = await session.exec(
+        async def action() -> dict:
+            row = await idem.session.exec(
                 text(f"INSERT INTO {TEST_SCHEMA}.effect (note) VALUES (:n) RETURNING ctid::text"),
                 params={"n": f"{body.amount} {body.note}"},
             )
             await asyncio.sleep(0.2)  # widen the window for the concurrent retry test
             return {"receipt": row.scalar_one(), "amount": body.amount}
 
-        return await run_idempotent(
-            request.app.state.sessions,
-            TEST_SCHEMA,
-            f"pay:{who.subject}",
-            key,
-            body.model_dump(mode="json"),
-            action,
-        )
+        return await idem.answer(action())
 
     @app.post("/bank/{bank_id}/results")
     async def results(bank_id: str, request: Request) -> dict:
