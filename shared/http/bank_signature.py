@@ -6,6 +6,7 @@ sends ``X-Bank-Id``, ``X-Timestamp`` (unix seconds) and ``X-Signature`` (hex dig
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,10 @@ from shared.data.platform_tables import platform_tables
 from shared.http.errors import ProblemError
 
 WINDOW_SECONDS = 300
+# Headers are checked for shape before use: hmac.compare_digest refuses non-ASCII text (a
+# TypeError), and a timestamp of hundreds of digits overflows the float clock.
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -42,15 +47,16 @@ def check_signature(
     current = secrets.get(bank_id)
     if not current:
         raise _refuse("bank_unknown", f"Bank {bank_id!r} is not registered.")
-    try:
-        ts = int(timestamp)
-    except ValueError as exc:
-        raise _refuse("signature_timestamp_invalid", "X-Timestamp must be unix seconds.") from exc
+    if not TIMESTAMP.fullmatch(timestamp):
+        raise _refuse("signature_timestamp_invalid", "X-Timestamp must be unix seconds.")
+    ts = int(timestamp)
     now = time.time() if now is None else now
     if abs(now - ts) > WINDOW_SECONDS:
         raise _refuse(
             "signature_expired", f"X-Timestamp is outside the {WINDOW_SECONDS // 60}-minute window."
         )
+    if not SIGNATURE.fullmatch(signature):
+        raise _refuse("signature_invalid", "X-Signature must be 64 hexadecimal characters.")
     if not any(hmac.compare_digest(sign(s, ts, body), signature.lower()) for s in current):
         raise _refuse("signature_invalid", "The request signature does not match.")
 

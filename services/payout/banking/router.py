@@ -7,10 +7,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from services.payout.banking import service
+from services.payout.banking.dependencies import bank_caller, signed_by_bank
 from services.payout.banking.schemas import BankTotalsIn, BatchOut, ResultsIn, ResultsOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
-from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Offset
 
@@ -18,26 +19,6 @@ router = APIRouter(prefix="/v1/payout", tags=["banks"], responses=PROBLEM_RESPON
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Period = Annotated[str | None, Query(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")]
 Format = Annotated[Literal["csv", "xlsx"], Query()]
-
-
-async def bank_caller(
-    bank_id: str, who: Annotated[Principal, Depends(require_roles("bank"))]
-) -> Principal:
-    """A bank token may only reach its own endpoints."""
-    if "admin" not in who.roles and who.subject != bank_id:
-        raise ProblemError(403, "bank_forbidden", "A bank may only use its own endpoints.")
-    return who
-
-
-async def signed_by_bank(
-    bank_id: str,
-    request: Request,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(bank_caller)],
-) -> Principal:
-    """The bank's token and HMAC signature, checked before the body is parsed."""
-    await service.verify(session, request, bank_id)
-    return who
 
 
 def _file(content: tuple[bytes, str, str]) -> Response:
@@ -104,8 +85,8 @@ async def post_results(
     bank_id: str,
     body: ResultsIn,
     request: Request,
+    _: Annotated[Principal, Depends(signed_by_bank)],  # before the request's transaction
     session: WriteSession,
-    _: Annotated[Principal, Depends(signed_by_bank)],
 ) -> ResultsOut:
     """A bank posts line results (HMAC-signed: X-Bank-Id, X-Timestamp, X-Signature). Each
     line once: a repeated result is counted as already recorded; a different one is refused."""
@@ -117,8 +98,11 @@ async def post_totals(
     bank_id: str,
     batch_id: uuid.UUID,
     body: BankTotalsIn,
+    request: Request,
+    who: Annotated[Principal, Depends(signed_by_bank)],  # before the request's transaction
     session: WriteSession,
-    who: Annotated[Principal, Depends(signed_by_bank)],
 ) -> BatchOut:
     """A bank posts its control totals for a batch (signed); reconciliation compares them."""
-    return await service.record_bank_totals(session, bank_id, batch_id, body, who.subject)
+    return await service.record_bank_totals(
+        session, bank_id, batch_id, body, who.subject, request_id_of(request)
+    )

@@ -1,7 +1,7 @@
 """Request and response models of batches, bank files and bank results."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -56,7 +56,6 @@ class ResultLine(BaseModel):
     reference: uuid.UUID
     outcome: Literal["paid", "failed"]
     reason_code: FailureReason | None = None
-    paid_on: date | None = None
 
     @model_validator(mode="after")
     def _reason_with_failure(self) -> "ResultLine":

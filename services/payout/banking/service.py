@@ -4,7 +4,6 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from fastapi import Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.banking import files, repository
@@ -23,7 +22,6 @@ from services.payout.domain.reconciliation import BankTotals, Tally, classify, r
 from services.payout.ledger import service as ledger
 from services.payout.models import Batch
 from shared.data.audit import record_audit
-from shared.http.bank_signature import verify_bank_request
 from shared.http.errors import ProblemError
 
 MEDIA = {
@@ -38,11 +36,6 @@ def bank_code_of(bank_id: str) -> str:
     if code is None:
         raise ProblemError(403, "bank_unknown", f"银行 {bank_id} 未登记。")
     return code
-
-
-async def verify(session: AsyncSession, request: Request, bank_id: str) -> None:
-    """The bank's HMAC signature, recorded so that it cannot be replayed."""
-    await verify_bank_request(request, session, SCHEMA, get_settings().bank_secrets, bank_id)
 
 
 def _tally(t: Tally) -> TallyOut:
@@ -190,7 +183,12 @@ async def record_results(
 
 
 async def record_bank_totals(
-    session: AsyncSession, bank_id: str, batch_id: uuid.UUID, body: BankTotalsIn, who: str
+    session: AsyncSession,
+    bank_id: str,
+    batch_id: uuid.UUID,
+    body: BankTotalsIn,
+    who: str,
+    request_id: str | None = None,
 ) -> BatchOut:
     """Record the bank's control totals for its batch; the batch shows whether they agree."""
     batch = await _batch(session, batch_id, bank_id)
@@ -213,6 +211,7 @@ async def record_bank_totals(
         action="batch.bank_totals",
         object_type="batch",
         object_id=batch.id,
+        request_id=request_id,
         detail=body.model_dump(mode="json"),
     )
     await session.refresh(batch)

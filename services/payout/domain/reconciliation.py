@@ -7,8 +7,9 @@ Rules (documented in docs/banks.md):
 - A failed line whose payee account was corrected is re-issued in a later run's batch: it
   becomes `reissued` and its replacement is a new line.
 - A batch's lines add up: total = paid + failed + reissued + outstanding (sent).
-- A batch is reconciled when no line is outstanding and, once the bank has reported its
-  control totals, they equal ours (paid and failed, count and amount).
+- A batch is reconciled when no line is outstanding and the bank has reported control
+  totals equal to ours (paid and failed, count and amount): without the bank's own figures
+  there is nothing to reconcile with.
 """
 
 from dataclasses import dataclass
@@ -79,8 +80,8 @@ class Reconciliation:
 
     @property
     def reconciled(self) -> bool:
-        """Every line final, and the bank's totals (once reported) agree."""
-        return self.outstanding.count == 0 and self.bank_agrees is not False
+        """Every line final, and the bank's reported totals agree with ours."""
+        return self.outstanding.count == 0 and self.bank_agrees is True
 
 
 def reconcile(by_status: dict[str, Tally], bank: BankTotals | None) -> Reconciliation:

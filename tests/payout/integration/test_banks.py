@@ -151,7 +151,9 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
         pension = (await client.get(f"/v1/payout/batches/{pension['id']}", headers=staff)).json()
         assert pension["paid"] == {"count": 1, "amount": "4792.71"}
         assert pension["failed"] == {"count": 1, "amount": "4792.71"}
-        assert pension["outstanding"]["count"] == 0 and pension["reconciled"]
+        assert pension["outstanding"]["count"] == 0
+        # Every line is final, but nothing is reconciled until the bank's totals agree.
+        assert (pension["bank_agrees"], pension["reconciled"]) == (None, False)
         # Once ICBC has answered too, April's pensions are settled for budget (revision 1).
         assert (await client.get("/v1/payout/ledger/2025/settlements", headers=staff)).json() == []
         r = await post_results(client, platform, [{"reference": icbc_ref, "outcome": "paid"}], ICBC)

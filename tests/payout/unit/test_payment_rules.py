@@ -35,10 +35,12 @@ def test_per_batch_total_is_paid_failed_reissued_and_outstanding(lines) -> None:
     assert r.total.amount == r.paid.amount + r.failed.amount + r.reissued.amount + (
         r.outstanding.amount
     )
-    assert r.reconciled == all(s != "sent" for s, _ in lines)
-    # The bank's own figures must agree before the batch counts as reconciled.
+    # The bank's own figures must be reported, and agree, before the batch is reconciled.
+    assert r.reconciled is False and r.bank_agrees is None
     failed = Tally(r.failed.count + r.reissued.count, r.failed.amount + r.reissued.amount)
-    assert reconcile(by_status, BankTotals(r.paid, failed)).bank_agrees is True
+    agreed = reconcile(by_status, BankTotals(r.paid, failed))
+    assert agreed.bank_agrees is True
+    assert agreed.reconciled == all(s != "sent" for s, _ in lines)
     off = BankTotals(Tally(r.paid.count, r.paid.amount + Decimal("0.01")), failed)
     assert reconcile(by_status, off).reconciled is False
 

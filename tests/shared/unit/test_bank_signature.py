@@ -33,7 +33,19 @@ def test_bad_signatures_are_refused(
     assert caught.value.code == code
 
 
-def test_non_numeric_timestamp_is_refused() -> None:
+@pytest.mark.parametrize(
+    "timestamp", ["yesterday", "9" * 400, "-1", "1e9", " 1700000000", "１７", "1700000000\n"]
+)
+def test_a_timestamp_that_is_not_unix_seconds_is_refused(timestamp: str) -> None:
     with pytest.raises(ProblemError) as caught:
-        check_signature(SECRETS, "psbc", "yesterday", "00", BODY, now=NOW)
-    assert caught.value.code == "signature_timestamp_invalid"
+        check_signature(SECRETS, "psbc", timestamp, "00", BODY, now=NOW)
+    assert (caught.value.status, caught.value.code) == (401, "signature_timestamp_invalid")
+
+
+@pytest.mark.parametrize(
+    "signature", ["\xe9" * 64, "00", "g" * 64, sign("new-secret", NOW, BODY) + "0"]
+)
+def test_a_signature_that_is_not_hex_sha256_is_refused_not_a_crash(signature: str) -> None:
+    with pytest.raises(ProblemError) as caught:
+        check_signature(SECRETS, "psbc", str(NOW), signature, BODY, now=NOW)
+    assert (caught.value.status, caught.value.code) == (401, "signature_invalid")

@@ -1,0 +1,33 @@
+"""The bank's caller checks: its own token, and an HMAC signature over the raw body."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.payout.config import SCHEMA, get_settings
+from shared.data.db import unit_of_work
+from shared.http.auth import Principal, require_roles
+from shared.http.bank_signature import verify_bank_request
+from shared.http.errors import ProblemError
+
+
+async def bank_caller(
+    bank_id: str, who: Annotated[Principal, Depends(require_roles("bank"))]
+) -> Principal:
+    """A bank token may only reach its own endpoints."""
+    if "admin" not in who.roles and who.subject != bank_id:
+        raise ProblemError(403, "bank_forbidden", "A bank may only use its own endpoints.")
+    return who
+
+
+async def signed_by_bank(
+    bank_id: str, request: Request, who: Annotated[Principal, Depends(bank_caller)]
+) -> Principal:
+    """The bank's token and HMAC signature, before the request's own transaction.
+
+    The signature is recorded in a transaction of its own, so it cannot be replayed even
+    when the post itself is then refused (a refused post re-signed is a new post).
+    """
+    async with unit_of_work(request.app.state.sessions) as session:
+        await verify_bank_request(request, session, SCHEMA, get_settings().bank_secrets, bank_id)
+    return who

@@ -1,0 +1,294 @@
+"""Banks acting badly or oddly: every refusal is problem+json 4xx and changes nothing; the
+first result of a line is final, also for a line already re-issued."""
+
+import json
+import time
+from decimal import Decimal
+
+import pytest
+
+from services.payout.main import create_app
+from shared.http.bank_signature import sign
+from shared.http.errors import PROBLEM_JSON
+from tests.conftest import auth_headers, running_app
+from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.payout.integration.helpers import retire, retirement, review, run_payroll
+from tests.payout.integration.test_banks import (  # noqa: F401 (two_banks is a fixture)
+    ICBC,
+    PSBC,
+    SECRETS,
+    post_results,
+    signed,
+    two_banks,
+)
+
+pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
+URL = f"/v1/payout/bank/{PSBC}/results"
+
+
+def raw_headers(platform, raw: bytes, **overrides) -> dict:
+    """Headers of a post of exactly these bytes, signed by PSBC unless overridden."""
+    ts = int(time.time())
+    return auth_headers(
+        platform,
+        "bank",
+        subject=PSBC,
+        **{
+            "X-Bank-Id": PSBC,
+            "X-Timestamp": str(ts),
+            "X-Signature": sign(SECRETS[PSBC][0], ts, raw),
+            "content-type": "application/json",
+        }
+        | overrides,
+    )
+
+
+async def month_of_lines(client, platform) -> dict[str, str]:
+    """Two PSBC retirees and one ICBC retiree paid for April 2025: {name: reference}."""
+    for n, bank in ((81, "PSBC"), (82, "PSBC"), (83, "ICBC")):
+        [d] = await retire(client, platform, retirement(n, bank_code=bank))
+        await review(client, platform, d["id"])
+    await run_payroll(client, platform, "2025-04")
+    rows = await scalar(
+        platform,
+        "SELECT string_agg(account_name || '=' || id::text, ',') FROM payout.payment "
+        "WHERE program = 'basic_pension'",
+    )
+    return dict(pair.split("=") for pair in str(rows).split(","))
+
+
+async def nothing_recorded(platform) -> bool:
+    results = await scalar(
+        platform,
+        "SELECT count(*) FROM payout.payment WHERE status <> 'sent' OR result_at IS NOT NULL",
+    )
+    audits = await scalar(
+        platform, "SELECT count(*) FROM payout.audit_log WHERE action = 'bank_results.recorded'"
+    )
+    return (results, audits) == (0, 0)
+
+
+async def test_bad_posts_are_refused_with_a_code_and_change_nothing(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        ref = await month_of_lines(client, platform)
+        mine, other, icbc = ref["退休81"], ref["退休82"], ref["退休83"]
+        paid = {"results": [{"reference": mine, "outcome": "paid"}]}
+        body = json.dumps(paid).encode()
+        bank = auth_headers(platform, "bank", subject=PSBC)
+        cases = {
+            "unsigned": (await client.post(URL, json=paid, headers=bank), 401, "signature_missing"),
+            "other secret": (
+                await post_results(client, platform, paid["results"], secret="x" * 24),
+                401,
+                "signature_invalid",
+            ),
+            "stale": (
+                await post_results(client, platform, paid["results"], skew=-3600),
+                401,
+                "signature_expired",
+            ),
+            "future": (
+                await post_results(client, platform, paid["results"], skew=3600),
+                401,
+                "signature_expired",
+            ),
+            "signed another body": (
+                await client.post(URL, content=body + b" ", headers=raw_headers(platform, body)),
+                401,
+                "signature_invalid",
+            ),
+            "signature not hex": (
+                await client.post(
+                    URL, content=body, headers=raw_headers(platform, body, **{"X-Signature": "zz"})
+                ),
+                401,
+                "signature_invalid",
+            ),
+            "timestamp of 400 digits": (
+                await client.post(
+                    URL,
+                    content=body,
+                    headers=raw_headers(platform, body, **{"X-Timestamp": "9" * 400}),
+                ),
+                401,
+                "signature_timestamp_invalid",
+            ),
+            "header names another bank": (
+                await client.post(
+                    URL, content=body, headers=raw_headers(platform, body, **{"X-Bank-Id": ICBC})
+                ),
+                403,
+                "bank_forbidden",
+            ),
+            "token of another bank": (
+                await client.post(
+                    URL,
+                    content=body,
+                    headers=raw_headers(platform, body)
+                    | auth_headers(platform, "bank", subject=ICBC),
+                ),
+                403,
+                "bank_forbidden",
+            ),
+            "unknown line": (
+                await post_results(
+                    client, platform, [{"reference": icbc[:-4] + "ffff", "outcome": "paid"}]
+                ),
+                422,
+                "line_unknown",
+            ),
+            "another bank's line": (
+                await post_results(client, platform, [{"reference": icbc, "outcome": "paid"}]),
+                403,
+                "batch_forbidden",
+            ),
+            "a good line with another bank's": (
+                await post_results(
+                    client,
+                    platform,
+                    [
+                        {"reference": mine, "outcome": "paid"},
+                        {"reference": icbc, "outcome": "paid"},
+                    ],
+                ),
+                403,
+                "batch_forbidden",
+            ),
+            "both outcomes in one post": (
+                await post_results(
+                    client,
+                    platform,
+                    [
+                        {"reference": mine, "outcome": "paid"},
+                        {"reference": mine, "outcome": "failed", "reason_code": "other"},
+                    ],
+                ),
+                422,
+                "validation_failed",
+            ),
+            "unknown reason": (
+                await post_results(
+                    client, platform, [{"reference": mine, "outcome": "failed", "reason_code": "x"}]
+                ),
+                422,
+                "validation_failed",
+            ),
+            "unknown outcome": (
+                await post_results(client, platform, [{"reference": mine, "outcome": "returned"}]),
+                422,
+                "validation_failed",
+            ),
+            "an amount": (
+                await post_results(
+                    client, platform, [{"reference": mine, "outcome": "paid", "amount": "1.00"}]
+                ),
+                422,
+                "validation_failed",
+            ),
+            "a paid_on the agency does not keep": (
+                await post_results(
+                    client,
+                    platform,
+                    [{"reference": mine, "outcome": "paid", "paid_on": "2999-01-01"}],
+                ),
+                422,
+                "validation_failed",
+            ),
+            "no lines": (await post_results(client, platform, []), 422, "validation_failed"),
+            "20,001 lines": (
+                await post_results(
+                    client, platform, [{"reference": other, "outcome": "paid"}] * 20_001
+                ),
+                422,
+                "validation_failed",
+            ),
+            "malformed JSON": (
+                await client.post(
+                    URL, content=b'{"results": [', headers=raw_headers(platform, b'{"results": [')
+                ),
+                422,
+                "validation_failed",
+            ),
+            "text/plain": (
+                await client.post(
+                    URL,
+                    content=body,
+                    headers=raw_headers(platform, body, **{"content-type": "text/plain"}),
+                ),
+                422,
+                "validation_failed",
+            ),
+        }
+        for label, (r, status, code) in cases.items():
+            assert r.headers["content-type"] == PROBLEM_JSON, label
+            assert (r.status_code, r.json()["code"]) == (status, code), label
+        assert await nothing_recorded(platform)
+
+        # A refused post's signature is spent too: replaying it is refused as a replay.
+        refused = {
+            "results": [
+                {"reference": mine, "outcome": "paid"},
+                {"reference": icbc, "outcome": "paid"},
+            ]
+        }
+        raw, headers = signed(platform, refused)
+        assert (await client.post(URL, content=raw, headers=headers)).status_code == 403
+        replay = await client.post(URL, content=raw, headers=headers)
+        assert (replay.status_code, replay.json()["code"]) == (401, "signature_replayed")
+        assert await nothing_recorded(platform)
+
+
+async def test_the_first_result_is_final_also_for_a_reissued_line(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        ref = await month_of_lines(client, platform)
+        closed, paid = ref["退休81"], ref["退休82"]
+        failure = {"reference": closed, "outcome": "failed", "reason_code": "account_closed"}
+        r = await post_results(client, platform, [failure, {"reference": paid, "outcome": "paid"}])
+        assert r.json() == {"recorded": 2, "already_recorded": 0}
+        # A failed line later reported paid, or a paid one later failed: the first stands.
+        for line in (
+            {"reference": closed, "outcome": "paid"},
+            {"reference": closed, "outcome": "failed", "reason_code": "name_mismatch"},
+            {"reference": paid, "outcome": "failed", "reason_code": "account_frozen"},
+        ):
+            r = await post_results(client, platform, [line])
+            assert (r.status_code, r.json()["code"]) == (409, "result_conflict"), line
+
+        person = await scalar(
+            platform, f"SELECT person_id::text FROM payout.payment WHERE id = '{closed}'"
+        )
+        change = await client.post(
+            f"/v1/payout/retirees/{person}/account-changes",
+            headers=auth_headers(platform, "clerk", subject="clerk-a"),
+            json={
+                "bank_code": "PSBC",
+                "account_number": "6221880099990081",
+                "account_name": "退休81",
+                "reason": "原账户已销户",
+            },
+        )
+        r = await client.post(
+            f"/v1/payout/account-changes/{change.json()['id']}/approve",
+            headers=auth_headers(platform, "clerk", subject="clerk-b"),
+        )
+        assert r.status_code == 200, r.text
+        await run_payroll(client, platform, "2025-05")
+        assert (
+            await scalar(platform, f"SELECT status FROM payout.payment WHERE id = '{closed}'")
+            == "reissued"
+        )
+
+        # The bank repeating its failure of the re-issued line: already recorded, no change.
+        r = await post_results(client, platform, [failure])
+        assert r.json() == {"recorded": 0, "already_recorded": 1}
+        r = await post_results(client, platform, [{"reference": closed, "outcome": "paid"}])
+        assert (r.status_code, r.json()["code"]) == (409, "result_conflict")
+        staff = auth_headers(platform, "auditor")
+        batch = await scalar(
+            platform, f"SELECT batch_id::text FROM payout.payment WHERE id = '{closed}'"
+        )
+        b = (await client.get(f"/v1/payout/batches/{batch}", headers=staff)).json()
+        assert b["reissued"]["count"] == 1 and b["paid"]["count"] == 1
+        parts = ("paid", "failed", "reissued", "outstanding")
+        assert sum(Decimal(b[k]["amount"]) for k in parts) == Decimal(b["total"]["amount"])
+        assert sum(b[k]["count"] for k in parts) == b["total"]["count"] == 2
