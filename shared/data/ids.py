@@ -62,6 +62,11 @@ def mask_citizen_id(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+def mask_account_number(number: str) -> str:
+    """Mask a bank account number for display: keep the last four characters."""
+    return "*" * (len(number) - 4) + number[-4:] if len(number) > 4 else "*" * len(number)
+
+
 def org_code_check_char(first8: str) -> str:
     """Return the GB 11714 check character for an 8-character organisation code body."""
     # GB 11714 values letters over the whole alphabet (A=10 ... Z=35), unlike GB 32100.

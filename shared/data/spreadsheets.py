@@ -1,11 +1,16 @@
-"""Reading uploaded CSV or XLSX tables: headers mapped by alias, typed cells normalised to text."""
+"""Reading uploaded CSV or XLSX tables: headers mapped by alias, typed cells normalised to text;
+writing one-sheet workbooks whose text stays text."""
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from shared.http.errors import ProblemError
 
@@ -75,3 +80,32 @@ def read_records(
         if any(record.values()):
             records.append((number, record))
     return records
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    """A value as written: amounts as exact text, dates as ISO dates, and text as text: one
+    beginning with "=" is not a formula (a name could smuggle one in), and control
+    characters XML cannot hold (openpyxl refuses them) become U+FFFD."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def write_workbook(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A one-sheet workbook: the header row, then the rows."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([_cell(sheet, v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

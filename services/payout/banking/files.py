@@ -2,12 +2,15 @@
 
 import csv
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
+from shared.data.spreadsheets import write_workbook
 
 TOTAL_LABEL = "TOTAL"
+# The XLSX is read by people too: each column's Chinese label before its CSV name.
+XLSX_LABELS = ("付款流水号", "证件号码", "户名", "账号", "金额", "所属期")
 
 
 def totals_row(count: int, amount: Decimal, width: int) -> list[str]:
@@ -24,14 +27,16 @@ def csv_with_totals(body: bytes, count: int, amount: Decimal, width: int) -> byt
     return body + out.getvalue().encode()
 
 
-def xlsx(columns: tuple[str, ...], rows: list[tuple[Any, ...]], count: int, amount: Decimal):
+def csv_lines(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
+    """Header and lines as CSV, as PostgreSQL's COPY writes them (for masked copies)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([format(v, "f") if isinstance(v, Decimal) else v for v in r] for r in rows)
+    return out.getvalue().encode()
+
+
+def xlsx(columns: Sequence[str], rows: list[tuple[Any, ...]], count: int, amount: Decimal):
     """The same file as a workbook (amounts as exact text, so nothing becomes a float)."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("lines")
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append([format(v, "f") if isinstance(v, Decimal) else v for v in row])
-    sheet.append(totals_row(count, amount, len(columns)))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    header = [f"{label} {name}" for label, name in zip(XLSX_LABELS, columns, strict=True)]
+    return write_workbook("报盘 lines", header, [*rows, totals_row(count, amount, len(columns))])

@@ -49,10 +49,11 @@ async def get_batch(batch_id: uuid.UUID, session: ReadSession, _: Reader) -> Bat
 
 @router.get("/batches/{batch_id}/file", response_class=Response)
 async def batch_file(
-    batch_id: uuid.UUID, session: ReadSession, _: Reader, format: Format = "csv"
+    batch_id: uuid.UUID, session: ReadSession, who: Reader, format: Format = "csv"
 ) -> Response:
-    """The bank file of a batch (CSV or XLSX, totals line last)."""
-    return _file(await service.batch_file(session, batch_id, format))
+    """The bank file of a batch (CSV or XLSX, totals line last); citizen ids and accounts
+    masked for finance and auditors."""
+    return _file(await service.batch_file(session, batch_id, format, who=who))
 
 
 @router.get("/bank/{bank_id}/batches", response_model=list[BatchOut])

@@ -3,6 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +23,9 @@ from services.payout.domain.reconciliation import BankTotals, Tally, classify, r
 from services.payout.ledger import service as ledger
 from services.payout.models import Batch
 from shared.data.audit import record_audit
+from shared.data.ids import mask_account_number, mask_citizen_id
+from shared.http.auth import Principal
+from shared.http.citizen_ids import sees_full_citizen_ids
 from shared.http.errors import ProblemError
 
 MEDIA = {
@@ -100,22 +104,39 @@ async def get_batch(
     return _present(batch, (await repository.tallies(session, [batch.id])).get(batch.id, {}))
 
 
+def _masked(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    reference, person_number, name, account, *rest = row
+    return (reference, mask_citizen_id(person_number), name, mask_account_number(account), *rest)
+
+
 async def batch_file(
-    session: AsyncSession, batch_id: uuid.UUID, fmt: str, bank_id: str | None = None
+    session: AsyncSession,
+    batch_id: uuid.UUID,
+    fmt: str,
+    bank_id: str | None = None,
+    who: Principal | None = None,
 ) -> tuple[bytes, str, str]:
-    """(content, media type, file name) of a batch's bank file."""
+    """(content, media type, file name) of a batch's bank file: in full for its bank, and
+    for staff as the masking policy says (finance and auditors see ids and accounts masked)."""
     batch = await _batch(session, batch_id, bank_id)
     tally = (await repository.tallies(session, [batch.id])).get(batch.id, {})
     count = sum(c for c, _ in tally.values())
     amount = sum((a for _, a in tally.values()), Decimal("0.00"))
     width = len(repository.FILE_COLUMNS)
-    if fmt == "csv":
+    masked = who is not None and not sees_full_citizen_ids(who)
+    if fmt == "csv" and not masked:
         body = files.csv_with_totals(
             await repository.file_csv(session, batch.id), count, amount, width
         )
     else:
         rows = await repository.file_rows(session, batch.id)
-        body = files.xlsx(repository.FILE_COLUMNS, rows, count, amount)
+        if masked:
+            rows = [_masked(r) for r in rows]
+        if fmt == "csv":
+            lines = files.csv_lines(repository.FILE_COLUMNS, rows)
+            body = files.csv_with_totals(lines, count, amount, width)
+        else:
+            body = files.xlsx(repository.FILE_COLUMNS, rows, count, amount)
     name = (
         f"payout-{format_period(batch.period)}-{batch.bank_code}-{batch.program}-{batch.id}.{fmt}"
     )

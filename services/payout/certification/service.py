@@ -1,10 +1,8 @@
 """Use cases of survival certification: certify (and resume), suspend overdue, list."""
 
-import io
 import uuid
 from datetime import date, timedelta
 
-from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.certification import repository
@@ -23,11 +21,10 @@ from services.payout.parameters.schemas import Certification as CertificationRul
 from services.payout.parameters.service import in_force
 from services.payout.subsidies import service as subsidies
 from shared.data.audit import record_audit
-from shared.data.ids import mask_citizen_id
+from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
+from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
-
-FULL_IDS = frozenset({"clerk", "finance", "admin"})
 
 
 async def _rule(session: AsyncSession, on: date) -> tuple[CertificationRule, int]:
@@ -106,7 +103,7 @@ def _item(r: Retiree, period: int, who: Principal) -> DueItem:
     return DueItem(
         person_id=r.person_id,
         name=r.name,
-        citizen_id=r.citizen_id if who.roles & FULL_IDS else mask_citizen_id(r.citizen_id),
+        citizen_id=shown_citizen_id(r.citizen_id, who),
         status=r.status,
         last_certified_on=r.last_certified_on,
         due_on=due_on(base, period),
@@ -141,21 +138,19 @@ LIST_COLUMNS = (
 
 def listing_xlsx(listing: DueList) -> bytes:
     """A certification list as a workbook, with Chinese status labels."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("资格认证")
-    sheet.append(list(LIST_COLUMNS))
     labels = CODE_TABLES["retiree_status"]
-    for i in listing.items:
-        sheet.append(
+    return write_workbook(
+        "资格认证",
+        LIST_COLUMNS,
+        (
             [
                 i.citizen_id,
                 i.name,
                 labels.get(i.status, i.status),
-                i.last_certified_on.isoformat() if i.last_certified_on else "",
-                i.due_on.isoformat(),
+                i.last_certified_on or "",
+                i.due_on,
                 "是" if i.out_of_province else "否",
             ]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            for i in listing.items
+        ),
+    )

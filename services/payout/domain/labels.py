@@ -30,6 +30,7 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "failed": "发放失败",
         "reissued": "失败后已重发",
     },
+    "recovery_status": {"open": "待追回", "recovered": "已追回", "waived": "已核销"},
     "program": {
         "basic_pension": "基本养老金",
         "occupational_annuity": "职业年金",

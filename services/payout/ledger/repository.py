@@ -123,9 +123,9 @@ async def lines(session: AsyncSession, year: int, program: str | None) -> list[t
     """Every line of a year by person (for the XLSX ledger)."""
     rows = await session.exec(
         text("""
-            SELECT p.program, to_char(p.period, 'YYYY-MM'), p.bank_code,
+            SELECT p.program, p.period, p.bank_code,
                    coalesce(o.citizen_id, r.citizen_id), p.account_name, p.account_number,
-                   p.amount, p.status, coalesce(rc.status, ''), p.id::text
+                   p.amount, p.status, rc.status, p.id::text
             FROM payout.payment p
             LEFT JOIN payout.retiree r ON r.person_id = p.person_id
             LEFT JOIN payout.one_off o ON o.id = p.id

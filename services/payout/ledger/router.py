@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
 from services.payout.ledger import service
@@ -13,7 +13,6 @@ from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/payout/ledger", tags=["ledger"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
-Year = Annotated[int, Query(ge=2000, le=2100)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -36,7 +35,7 @@ async def settlements(year: Year, session: ReadSession, _: Reader) -> list[Settl
 async def ledger_xlsx(
     year: Year,
     session: ReadSession,
-    _: Reader,
+    who: Reader,
     program: Literal[
         "basic_pension",
         "occupational_annuity",
@@ -49,9 +48,10 @@ async def ledger_xlsx(
     ]
     | None = None,
 ) -> Response:
-    """Every line of the year by person, with budget codes and recoveries, as XLSX."""
+    """Every line of the year by person, with budget codes and recoveries, as XLSX (citizen
+    ids and accounts masked for finance and auditors)."""
     return Response(
-        await service.ledger_xlsx(session, year, program),
+        await service.ledger_xlsx(session, year, program, who),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="ledger-{year}.xlsx"'},
     )

@@ -1,10 +1,8 @@
 """Use cases of the disbursement ledger: settle a program and period, show and export it."""
 
-import io
 import uuid
 from datetime import UTC, date, datetime
 
-from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
@@ -18,6 +16,9 @@ from services.payout.parameters.service import in_force
 from shared.contracts import EventEnvelope
 from shared.contracts.payout import DisbursementSettled
 from shared.data.audit import record_audit
+from shared.data.spreadsheets import write_workbook
+from shared.http.auth import Principal
+from shared.http.citizen_ids import shown_account_number, shown_citizen_id
 from shared.messaging.outbox import stage_events
 
 SUBSIDIES = ("living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid")
@@ -118,13 +119,21 @@ async def settle_touched(
     return done
 
 
+async def _codes(session: AsyncSession, periods: set[date]) -> dict[date, BudgetCodes]:
+    """The budget codes in force in each period (as its settlement uses them)."""
+    return {
+        p: (await in_force(session, ["budget_codes"], p)).value("budget_codes", BudgetCodes)
+        for p in sorted(periods)
+    }
+
+
 async def ledger(session: AsyncSession, year: int) -> list[LedgerRow]:
-    """Amounts by program, period and bank for a year, with the budget codes."""
-    params = await in_force(session, ["budget_codes"], date(year, 12, 31))
-    codes = params.value("budget_codes", BudgetCodes)
+    """Amounts by program, period and bank for a year, with the budget codes of each period."""
+    rows = await repository.summary(session, year)
+    codes = await _codes(session, {r["period"] for r in rows})
     out = []
-    for r in await repository.summary(session, year):
-        code = codes.of(r["program"])
+    for r in rows:
+        code = codes[r["period"]].of(r["program"])
         out.append(
             LedgerRow(
                 program=r["program"],
@@ -155,43 +164,31 @@ LEDGER_COLUMNS = (
 )  # fmt: skip
 
 
-async def ledger_xlsx(session: AsyncSession, year: int, program: str | None) -> bytes:
-    """Every line of a year by person, with its budget codes, as a workbook."""
-    codes = (await in_force(session, ["budget_codes"], date(year, 12, 31))).value(
-        "budget_codes", BudgetCodes
-    )
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(f"拨付台帐{year}")
-    sheet.append(list(LEDGER_COLUMNS))
-    for (
-        program_,
-        period,
-        bank,
-        person,
-        name,
-        account,
-        amount,
-        status,
-        rec,
-        ref,
-    ) in await repository.lines(session, year, program):
-        code = codes.of(program_)
-        sheet.append(
+async def ledger_xlsx(
+    session: AsyncSession, year: int, program: str | None, who: Principal
+) -> bytes:
+    """Every line of a year by person, with its budget codes, as a workbook; citizen ids and
+    accounts as the caller may see them."""
+    lines = await repository.lines(session, year, program)
+    codes = await _codes(session, {line[1] for line in lines})
+    labels, statuses = CODE_TABLES["program"], CODE_TABLES["payment_status"]
+    rows = []
+    for program_, period, bank, person, name, account, amount, status, rec, ref in lines:
+        code = codes[period].of(program_)
+        rows.append(
             [
-                CODE_TABLES["program"].get(program_, program_),
-                period,
+                labels.get(program_, program_),
+                event_period(program_, period),
                 bank,
                 code.functional_code,
                 code.economic_code,
-                person,
+                shown_citizen_id(person, who),
                 name,
-                account,
-                format(amount, "f"),
-                CODE_TABLES["payment_status"].get(status, status),
-                rec,
+                shown_account_number(account, who),
+                amount,
+                statuses.get(status, status),
+                CODE_TABLES["recovery_status"].get(rec, rec) if rec else "",
                 ref,
             ]
         )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return write_workbook(f"拨付台帐{year}", LEDGER_COLUMNS, rows)

@@ -1,9 +1,7 @@
 """Use cases of the retiree list for clerks: filtered, paginated, or as a workbook."""
 
-import io
 from datetime import date
 
-from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.domain.certification import due_on, shift_months
@@ -13,23 +11,22 @@ from services.payout.parameters.schemas import Certification as CertificationRul
 from services.payout.parameters.service import in_force
 from services.payout.retirees import repository
 from services.payout.retirees.schemas import RetireeItem
-from shared.data.ids import mask_citizen_id
+from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
+from shared.http.citizen_ids import shown_account_number, shown_citizen_id
 from shared.http.pagination import Page
-
-FULL_IDS = frozenset({"clerk", "finance", "admin"})
 
 
 def _item(r: Retiree, period: int, who: Principal) -> RetireeItem:
     return RetireeItem(
         person_id=r.person_id,
-        citizen_id=r.citizen_id if who.roles & FULL_IDS else mask_citizen_id(r.citizen_id),
+        citizen_id=shown_citizen_id(r.citizen_id, who),
         name=r.name,
         status=r.status,
         status_label=CODE_TABLES["retiree_status"].get(r.status, r.status),
         retired_on=r.retired_on,
         bank_code=r.bank_code,
-        account_number=r.account_number if who.roles & FULL_IDS else "****",
+        account_number=shown_account_number(r.account_number, who),
         paid_until=r.paid_until,
         last_certified_on=r.last_certified_on,
         certification_due_on=due_on(r.last_certified_on or r.retired_on, period),
@@ -69,24 +66,22 @@ COLUMNS = (
 
 def workbook(page: Page[RetireeItem]) -> bytes:
     """The list as a workbook with Chinese labels."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("退休人员")
-    sheet.append(list(COLUMNS))
-    for i in page.items:
-        sheet.append(
+    return write_workbook(
+        "退休人员",
+        COLUMNS,
+        (
             [
                 i.citizen_id,
                 i.name,
                 i.status_label,
-                i.retired_on.isoformat(),
+                i.retired_on,
                 i.bank_code,
                 i.account_number,
                 i.paid_until.strftime("%Y-%m") if i.paid_until else "",
-                i.last_certified_on.isoformat() if i.last_certified_on else "",
-                i.certification_due_on.isoformat(),
+                i.last_certified_on or "",
+                i.certification_due_on,
                 "是" if i.out_of_province else "否",
             ]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            for i in page.items
+        ),
+    )

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/payout", tags=["one-off payments"], responses=PRO
 @router.get("/one-offs", response_model=list[OneOffOut])
 async def one_offs(
     session: ReadSession,
-    _: Annotated[Principal, Depends(require_roles(*READERS))],
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
     program: Literal[
         "withdrawal",
         "death_benefit",
@@ -30,5 +30,6 @@ async def one_offs(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> list[OneOffOut]:
-    """Withdrawals, death benefits and subsidies waiting for or issued in a run."""
-    return await service.list_one_offs(session, program, limit, offset)
+    """Withdrawals, death benefits and subsidies waiting for or issued in a run (accounts
+    masked for finance and auditors)."""
+    return await service.list_one_offs(session, who, program, limit, offset)

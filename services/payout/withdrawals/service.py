@@ -10,12 +10,28 @@ from services.payout.withdrawals import repository
 from services.payout.withdrawals.schemas import OneOffOut
 from shared.contracts import PersonWithdrawn
 from shared.data.audit import record_audit
+from shared.http.auth import Principal
+from shared.http.citizen_ids import shown_account_number
 
 
 async def from_withdrawal(
     session: AsyncSession, event: PersonWithdrawn, citizen_id: str, request_id: str | None
 ) -> bool:
-    """Queue the withdrawal's total for the payee (once per person and month)."""
+    """Queue the withdrawal's total for the payee (once per person and month); a total of
+    nothing is recorded in the audit log and not sent to a bank as a line of 0.00."""
+    if event.total_amount <= 0:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor="system:person.withdrawn",
+            roles=(),
+            action="withdrawal.nothing_to_pay",
+            object_type="person",
+            object_id=event.person_id,
+            request_id=request_id,
+            detail={"amount": str(event.total_amount), "reason": event.reason},
+        )
+        return False
     one_off = uuid.uuid4()
     added = await repository.add_one_off(
         session,
@@ -49,8 +65,11 @@ async def from_withdrawal(
 
 
 async def list_one_offs(
-    session: AsyncSession, program: str | None, limit: int, offset: int
+    session: AsyncSession, who: Principal, program: str | None, limit: int, offset: int
 ) -> list[OneOffOut]:
     """One-off payments, newest first."""
     rows = await repository.one_offs(session, program, limit, offset)
-    return [OneOffOut.model_validate(r, from_attributes=True) for r in rows]
+    out = [OneOffOut.model_validate(r, from_attributes=True) for r in rows]
+    for o in out:
+        o.account_number = shown_account_number(o.account_number, who)
+    return out

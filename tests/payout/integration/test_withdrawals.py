@@ -34,13 +34,32 @@ async def test_a_withdrawal_is_paid_once_through_a_batch(platform) -> None:
         envelope = EventEnvelope.wrap(event, source="enrollment", aggregate_id=str(person))
         await publish(platform, envelope)
         await publish(platform, envelope, msg_id="again")
+        # A withdrawal of nothing (balances already paid out) is no line of 0.00 for a bank.
+        nobody = uuid.uuid4()
+        nothing = event.model_copy(
+            update={
+                "person_id": nobody,
+                "basic_amount": Decimal("0.00"),
+                "annuity_funded_amount": Decimal("0.00"),
+                "total_amount": Decimal("0.00"),
+            }
+        )
+        await publish(
+            platform, EventEnvelope.wrap(nothing, source="enrollment", aggregate_id=str(nobody))
+        )
         staff = auth_headers(platform, "finance")
 
         async def queued() -> bool:
             r = await client.get("/v1/payout/one-offs", headers=staff)
-            return len(r.json()) == 1
+            log = await client.get(
+                "/v1/payout/audit-log", headers=auth_headers(platform, "auditor")
+            )
+            actions = [e["action"] for e in log.json()["items"]]
+            return len(r.json()) == 1 and "withdrawal.nothing_to_pay" in actions
 
         await eventually(queued)
+        [one_off] = (await client.get("/v1/payout/one-offs", headers=staff)).json()
+        assert one_off["account_number"] == "************2222"  # masked for finance
         run = await run_payroll(client, platform, "2025-06")
         assert run["payments"] == 1
         assert (await run_payroll(client, platform, "2025-06"))["payments"] == 0
@@ -50,4 +69,8 @@ async def test_a_withdrawal_is_paid_once_through_a_batch(platform) -> None:
             {"count": 1, "amount": "42000.50"},
         )
         file = await client.get(f"/v1/payout/batches/{batch['id']}/file", headers=staff)
-        assert str(person) in file.text and "42000.50" in file.text
+        assert str(person) not in file.text and "42000.50" in file.text
+        assert "6221880011112222" not in file.text and "************2222" in file.text
+        clerk = auth_headers(platform, "clerk")
+        file = await client.get(f"/v1/payout/batches/{batch['id']}/file", headers=clerk)
+        assert f"{person},出国者,6221880011112222,42000.50,2025-06" in file.text

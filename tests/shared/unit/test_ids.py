@@ -10,6 +10,7 @@ from shared.data.ids import (
     USCC_CHARSET,
     InvalidIdentifier,
     citizen_check_char,
+    mask_account_number,
     mask_citizen_id,
     org_code_check_char,
     parse_citizen_id,
@@ -68,6 +69,14 @@ def test_changing_one_digit_breaks_the_check(position: int, digit: str) -> None:
 
 def test_mask_keeps_area_and_last_four() -> None:
     assert mask_citizen_id("11010519491231002X") == "110105********002X"
+
+
+@given(st.text(alphabet="0123456789", max_size=32))
+def test_an_account_number_masked_shows_at_most_its_last_four(number: str) -> None:
+    masked = mask_account_number(number)
+    assert len(masked) == len(number)
+    shown = masked.lstrip("*")
+    assert len(shown) == (4 if len(number) > 4 else 0) and number.endswith(shown)
 
 
 def test_published_credit_code_example_is_valid() -> None:
