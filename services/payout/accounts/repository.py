@@ -57,6 +57,17 @@ async def apply(session: AsyncSession, change: AccountChange) -> None:
     )
 
 
-async def retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree | None:
-    """A retiree by person id."""
-    return await session.get(Retiree, person_id)
+async def retiree(session: AsyncSession, person_id: uuid.UUID, lock: bool = False):
+    """A retiree by person id (locked: one account decision per retiree at a time)."""
+    query = select(Retiree).where(Retiree.person_id == person_id)
+    return (await session.exec(query.with_for_update() if lock else query)).first()
+
+
+async def pending(session: AsyncSession, person_id: uuid.UUID) -> AccountChange | None:
+    """The retiree's change waiting for approval, if any."""
+    rows = await session.exec(
+        select(AccountChange).where(
+            AccountChange.person_id == person_id, AccountChange.status == "pending"
+        )
+    )
+    return rows.first()

@@ -32,19 +32,23 @@ async def request_change(
 async def person_changes(
     person_id: uuid.UUID,
     session: ReadSession,
-    _: Annotated[Principal, Depends(require_roles(*READERS))],
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> list[AccountChangeOut]:
-    """A retiree's account changes, oldest first."""
-    return await service.of_person(session, person_id)
+    """A retiree's account changes, oldest first (accounts masked for finance and auditors)."""
+    return await service.of_person(session, person_id, who)
 
 
 @router.post("/account-changes/{change_id}/approve", response_model=AccountChangeOut)
 async def approve(
     change_id: uuid.UUID, idem: Idempotent, who: Clerk, body: DecisionIn | None = None
 ) -> JSONResponse:
-    """Approve a change (403 for its author); payments go to the new account from now on."""
+    """Approve a change (403 for its author, 409 once the retiree has died); payments go to
+    the new account from now on."""
     return await idem.answer(
-        service.decide(idem.session, change_id, True, who, idem.request_id), status=200
+        service.decide(
+            idem.session, change_id, True, who, idem.request_id, body.remark if body else None
+        ),
+        status=200,
     )
 
 
@@ -54,5 +58,8 @@ async def reject(
 ) -> JSONResponse:
     """Reject a change; the retiree keeps the old account."""
     return await idem.answer(
-        service.decide(idem.session, change_id, False, who, idem.request_id), status=200
+        service.decide(
+            idem.session, change_id, False, who, idem.request_id, body.remark if body else None
+        ),
+        status=200,
     )

@@ -13,8 +13,12 @@ class AccountChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     bank_code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,12}$")]
-    account_number: Annotated[str, Field(pattern=r"^\d{8,32}$")]
-    account_name: Annotated[str, Field(min_length=1, max_length=60)]
+    account_number: Annotated[str, Field(pattern=r"^[0-9]{8,32}$")]
+    # The name the bank checks (户名): printable, and not read as a spreadsheet formula.
+    account_name: Annotated[
+        str,
+        Field(min_length=1, max_length=60, pattern=r"^[^\s=+\-@\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"),
+    ]
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 

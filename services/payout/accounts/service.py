@@ -9,9 +9,11 @@ from services.payout.accounts import repository
 from services.payout.accounts.schemas import AccountChangeIn, AccountChangeOut
 from services.payout.config import SCHEMA
 from services.payout.domain.labels import CODE_TABLES
-from services.payout.models import AccountChange
+from services.payout.models import AccountChange, Retiree
 from shared.data.audit import record_audit
+from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
+from shared.http.citizen_ids import shown_account_number
 from shared.http.errors import ProblemError
 
 
@@ -22,7 +24,20 @@ def present(change: AccountChange) -> AccountChangeOut:
     return out
 
 
-async def _audit(session, who: Principal, action: str, change: AccountChange, request_id) -> None:
+async def _audit(
+    session,
+    who: Principal,
+    action: str,
+    change: AccountChange,
+    request_id,
+    remark: str | None = None,
+) -> None:
+    # The log is read by auditors: the account as they may see it (the change keeps it all).
+    detail = {
+        "person_id": str(change.person_id),
+        "bank_code": change.bank_code,
+        "account_number": mask_account_number(change.account_number),
+    }
     await record_audit(
         session,
         SCHEMA,
@@ -32,12 +47,21 @@ async def _audit(session, who: Principal, action: str, change: AccountChange, re
         object_type="account_change",
         object_id=change.id,
         request_id=request_id,
-        detail={
-            "person_id": str(change.person_id),
-            "bank_code": change.bank_code,
-            "account_number": change.account_number,
-        },
+        detail=detail | ({"remark": remark} if remark else {}),
     )
+
+
+async def _living_retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree:
+    retiree = await repository.retiree(session, person_id, lock=True)
+    if retiree is None:
+        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+    if retiree.status == "deceased":
+        raise ProblemError(
+            409,
+            "retiree_deceased",
+            "退休人员已死亡, 不能变更其发放账户 (丧葬补助金和抚恤金付至遗属账户)。",
+        )
+    return retiree
 
 
 async def request_change(
@@ -47,9 +71,20 @@ async def request_change(
     who: Principal,
     request_id: str | None,
 ) -> AccountChangeOut:
-    """Record a change; payments keep going to the old account until it is approved."""
-    if await repository.retiree(session, person_id) is None:
-        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+    """Record a change; payments keep going to the old account until it is approved. One
+    change waits at a time, and it must change something."""
+    retiree = await _living_retiree(session, person_id)
+    current = (retiree.bank_code, retiree.account_number, retiree.account_name)
+    if (body.bank_code, body.account_number, body.account_name) == current:
+        raise ProblemError(422, "account_unchanged", "新账户与现发放账户相同。")
+    waiting = await repository.pending(session, person_id)
+    if waiting is not None:
+        raise ProblemError(
+            409,
+            "account_change_pending",
+            "此人已有待复核的账户变更, 请先复核或驳回。",
+            change_id=str(waiting.id),
+        )
     change = await repository.insert(
         session,
         AccountChange(person_id=person_id, requested_by=who.subject, **body.model_dump()),
@@ -64,8 +99,10 @@ async def decide(
     approve: bool,
     who: Principal,
     request_id: str | None,
+    remark: str | None = None,
 ) -> AccountChangeOut:
-    """Approve (the change takes effect) or reject; never by the clerk who asked for it."""
+    """Approve (the change takes effect) or reject; never by the clerk who asked for it, and
+    no approval once the retiree has died."""
     change = await repository.get(session, change_id, lock=True)
     if change is None:
         raise ProblemError(404, "account_change_not_found", f"没有账户变更 {change_id}。")
@@ -77,15 +114,22 @@ async def decide(
             "same_user",
             "账户变更须由申请人以外的工作人员复核 (防止改卡冒领)。",
         )
+    if approve:
+        await _living_retiree(session, change.person_id)
     status = "approved" if approve else "rejected"
     await repository.decide(session, change.id, status, who.subject, datetime.now(UTC))
     if approve:
         await repository.apply(session, change)
     await session.refresh(change)
-    await _audit(session, who, status, change, request_id)
+    await _audit(session, who, status, change, request_id, remark)
     return present(change)
 
 
-async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[AccountChangeOut]:
-    """A retiree's account changes, oldest first."""
-    return [present(c) for c in await repository.of_person(session, person_id)]
+async def of_person(
+    session: AsyncSession, person_id: uuid.UUID, who: Principal
+) -> list[AccountChangeOut]:
+    """A retiree's account changes, oldest first, accounts as the caller may see them."""
+    out = [present(c) for c in await repository.of_person(session, person_id)]
+    for c in out:
+        c.account_number = shown_account_number(c.account_number, who)
+    return out
