@@ -28,11 +28,8 @@ async def insert(session: AsyncSession, row: Certification) -> Certification:
 async def certify(
     session: AsyncSession, person_id: uuid.UUID, on: date, out_of_province: bool, resume: bool
 ) -> None:
-    """Keep the latest certification on the retiree; resume a suspended one."""
-    values: dict = {
-        "last_certified_on": func.greatest(func.coalesce(Retiree.last_certified_on, on), on),
-        "out_of_province": out_of_province,
-    }
+    """Record the retiree's latest certification; resume a suspended one."""
+    values: dict = {"last_certified_on": on, "out_of_province": out_of_province}
     if resume:
         values["status"] = "active"
     await session.exec(update(Retiree).where(Retiree.person_id == person_id).values(**values))

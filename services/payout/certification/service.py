@@ -14,7 +14,13 @@ from services.payout.certification.schemas import (
     SuspensionRunOut,
 )
 from services.payout.config import SCHEMA
-from services.payout.domain.certification import METHODS, due_on, shift_months, suspend_before
+from services.payout.domain.certification import (
+    METHODS,
+    due_on,
+    is_past_grace,
+    shift_months,
+    suspend_before,
+)
 from services.payout.domain.labels import CODE_TABLES
 from services.payout.models import Certification, Retiree
 from services.payout.parameters.schemas import Certification as CertificationRule
@@ -40,7 +46,8 @@ async def certify(
     request_id: str | None,
     today: date,
 ) -> CertificationOut:
-    """Record a certification; a suspended retiree is resumed (back pay follows in the run)."""
+    """Record a certification; a suspended retiree is resumed (back pay follows in the run)
+    when it is their latest and not itself overdue today."""
     if body.certified_on > today:
         raise ProblemError(422, "date_in_future", "认证日期不能晚于今天。", field="certified_on")
     retiree = await repository.retiree(session, person_id, lock=True)
@@ -48,12 +55,27 @@ async def certify(
         raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
     if retiree.status == "deceased":
         raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能认证。")
-    resume = retiree.status == "suspended"
+    if body.certified_on < retiree.retired_on:
+        raise ProblemError(
+            422,
+            "date_before_retirement",
+            f"认证日期不能早于退休日期 {retiree.retired_on}。",
+            field="certified_on",
+        )
+    rule, _ = await _rule(session, today)
+    # An older record (found late) is history: it neither resumes payment nor changes where
+    # the retiree lives; nor does one that is itself past due and grace today.
+    latest = retiree.last_certified_on is None or body.certified_on >= retiree.last_certified_on
+    current = not is_past_grace(body.certified_on, today, rule.period_months, rule.grace_days)
+    resume = retiree.status == "suspended" and latest and current
     row = await repository.insert(
         session,
         Certification(person_id=person_id, recorded_by=who.subject, **body.model_dump()),
     )
-    await repository.certify(session, person_id, body.certified_on, body.out_of_province, resume)
+    if latest:
+        await repository.certify(
+            session, person_id, body.certified_on, body.out_of_province, resume
+        )
     for action in ("certified", "resumed") if resume else ("certified",):
         await record_audit(
             session,

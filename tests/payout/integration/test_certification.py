@@ -1,6 +1,7 @@
 """Survival certification: overdue retirees are suspended, certifying resumes with back pay."""
 
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -49,17 +50,43 @@ async def test_suspended_when_overdue_and_resumed_with_back_pay(platform) -> Non
         skipped = await run_payroll(client, platform, "2026-05")
         assert (skipped["total"], skipped["payments"]) == (0, 0)
 
+        certify = f"/v1/payout/retirees/{person}/certifications"
         r = await client.post(
-            f"/v1/payout/retirees/{person}/certifications",
+            certify, headers=clerk, json={"method": "online", "certified_on": "1990-01-01"}
+        )
+        assert (r.status_code, r.json()["code"]) == (422, "date_before_retirement")
+        # A certification itself overdue today is recorded but proves nothing now.
+        stale = await client.post(
+            certify, headers=clerk, json={"method": "data_match", "certified_on": "2025-04-01"}
+        )
+        assert stale.status_code == 201 and stale.json()["resumed"] is False
+        status = f"SELECT status FROM payout.retiree WHERE person_id = '{person}'"
+        assert await scalar(platform, status) == "suspended"
+        today = date.today().isoformat()
+        r = await client.post(
+            certify,
             headers=clerk,
-            json={"method": "home_visit", "certified_on": "2026-05-20", "out_of_province": True},
+            json={"method": "home_visit", "certified_on": today, "out_of_province": True},
         )
         assert r.status_code == 201, r.text
         assert r.json()["resumed"] is True and r.json()["method_label"] == "上门认证"
+        # An older record found later is history: it changes neither payment nor residence.
+        older = await client.post(
+            certify,
+            headers=clerk,
+            json={"method": "festival_visit", "certified_on": "2026-01-01"},
+        )
+        assert older.status_code == 201 and older.json()["resumed"] is False
+        last = await scalar(
+            platform,
+            "SELECT last_certified_on::text || ' ' || out_of_province FROM payout.retiree "
+            f"WHERE person_id = '{person}'",
+        )
+        assert last == f"{today} true"
         bad = await client.post(
             f"/v1/payout/retirees/{person}/certifications",
             headers=clerk,
-            json={"method": "telepathy", "certified_on": "2026-05-20"},
+            json={"method": "telepathy", "certified_on": today},
         )
         assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "method")
         resumed = await run_payroll(client, platform, "2026-05")

@@ -1,5 +1,7 @@
 """Local subsidies: entitlements, a quarterly run once per person, program and quarter."""
 
+from datetime import date
+
 import pytest
 
 from services.payout.main import create_app
@@ -77,7 +79,9 @@ async def test_a_retiree_suspended_when_a_quarter_ran_is_back_paid_once_resumed(
 
         resume = f"/v1/payout/retirees/{away}/certifications"
         r = await client.post(
-            resume, headers=staff, json={"method": "home_visit", "certified_on": "2026-05-20"}
+            resume,
+            headers=staff,
+            json={"method": "home_visit", "certified_on": date.today().isoformat()},
         )
         assert r.json()["resumed"] is True
         again = await client.post(
