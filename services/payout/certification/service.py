@@ -89,7 +89,7 @@ async def certify(
             detail={"method": row.method, "certified_on": body.certified_on.isoformat()},
         )
     if resume:
-        await subsidies.back_pay_on_resume(session, person_id, who, request_id)
+        await subsidies.queue_missed_quarters(session, person_id, who, request_id)
     out = CertificationOut.model_validate(row, from_attributes=True)
     out.method_label, out.resumed = METHODS[row.method], resume
     return out

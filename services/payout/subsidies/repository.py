@@ -4,32 +4,41 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import text
+from sqlalchemy import or_, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.models import Retiree, SubsidyEntitlement
 
+# A quarter is paid once the retiree's pension is: from the month after the retirement, so
+# a quarter ending before that month is not theirs.
+FIRST_MONTH = "(date_trunc('month', r.retired_on) + interval '1 month')"
+
 
 async def retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree | None:
-    """A retiree by person id."""
-    return await session.get(Retiree, person_id)
+    """A retiree by person id, locked: one entitlement decision per retiree at a time."""
+    query = select(Retiree).where(Retiree.person_id == person_id).with_for_update()
+    return (await session.exec(query)).first()
 
 
-async def insert(session: AsyncSession, row: SubsidyEntitlement) -> bool:
-    """Record an entitlement unless the same one exists."""
-    exists = await session.exec(
-        select(SubsidyEntitlement.id).where(
-            SubsidyEntitlement.person_id == row.person_id,
-            SubsidyEntitlement.program == row.program,
-            SubsidyEntitlement.from_quarter == row.from_quarter,
-        )
+async def overlapping(
+    session: AsyncSession, person_id: uuid.UUID, program: str, first: date, last: date | None
+) -> SubsidyEntitlement | None:
+    """An entitlement of the person to the program sharing a quarter with [first, last]."""
+    query = select(SubsidyEntitlement).where(
+        SubsidyEntitlement.person_id == person_id,
+        SubsidyEntitlement.program == program,
+        or_(SubsidyEntitlement.to_quarter.is_(None), SubsidyEntitlement.to_quarter >= first),
     )
-    if exists.first() is not None:
-        return False
+    if last is not None:
+        query = query.where(SubsidyEntitlement.from_quarter <= last)
+    return (await session.exec(query.order_by(SubsidyEntitlement.from_quarter))).first()
+
+
+async def insert(session: AsyncSession, row: SubsidyEntitlement) -> None:
+    """Record an entitlement."""
     session.add(row)
     await session.flush()
-    return True
 
 
 async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[SubsidyEntitlement]:
@@ -47,7 +56,7 @@ async def queue_quarter(
 ) -> tuple[int, Decimal]:
     """One one-off payment per entitled living retiree for the quarter (never twice)."""
     rows = await session.exec(
-        text("""
+        text(f"""
             WITH queued AS (
                 INSERT INTO payout.one_off (id, person_id, citizen_id, program, period, amount,
                     bank_code, account_number, account_name, status, source)
@@ -59,6 +68,8 @@ async def queue_quarter(
                 WHERE e.program = :program AND e.from_quarter <= :quarter
                   AND (e.to_quarter IS NULL OR e.to_quarter >= :quarter)
                   AND r.status = 'active'
+                  AND coalesce(e.quarterly_amount, :standard) > 0
+                  AND CAST(:quarter AS date) + interval '3 months' > {FIRST_MONTH}
                 ON CONFLICT (person_id, program, period) DO NOTHING
                 RETURNING amount)
             SELECT count(*), coalesce(sum(amount), 0) FROM queued""").bindparams(
@@ -86,9 +97,9 @@ async def record_run(
 
 async def queue_missed(session: AsyncSession, person_id: uuid.UUID) -> list[tuple[str, date]]:
     """The quarters already run that a retiree is entitled to and was not queued for (being
-    suspended then): queued now, once each (one_off_once)."""
+    suspended then, or entitled since): queued now, once each (one_off_once)."""
     rows = await session.exec(
-        text("""
+        text(f"""
             INSERT INTO payout.one_off (id, person_id, citizen_id, program, period, amount,
                 bank_code, account_number, account_name, status, source)
             SELECT gen_random_uuid(), r.person_id, r.citizen_id, e.program, s.quarter,
@@ -100,6 +111,8 @@ async def queue_missed(session: AsyncSession, person_id: uuid.UUID) -> list[tupl
                 AND s.quarter >= e.from_quarter
                 AND (e.to_quarter IS NULL OR s.quarter <= e.to_quarter)
             WHERE e.person_id = :person AND r.status = 'active'
+              AND coalesce(e.quarterly_amount, s.standard) > 0
+              AND s.quarter + interval '3 months' > {FIRST_MONTH}
             ON CONFLICT (person_id, program, period) DO NOTHING
             RETURNING program, period""").bindparams(person=person_id)
     )

@@ -1,6 +1,7 @@
 """HTTP routes of local subsidies."""
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -44,5 +45,5 @@ async def run_quarter(body: SubsidyRunIn, idem: Idempotent, who: Staff) -> JSONR
     """Queue a quarter's subsidies (once per person, program and quarter); the next payroll
     run pays them through the bank batches."""
     return await idem.answer(
-        service.run_quarter(idem.session, body, who, idem.request_id), status=200
+        service.run_quarter(idem.session, body, who, idem.request_id, date.today()), status=200
     )

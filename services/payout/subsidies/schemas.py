@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.payout.domain.periods import parse_quarter
 from shared.data.money import Money
@@ -30,6 +30,12 @@ class EntitlementIn(BaseModel):
     quarterly_amount: Annotated[Money, Field(gt=0)] | None = None
 
     _check = field_validator("from_quarter", "to_quarter")(_quarter)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "EntitlementIn":
+        if self.to_quarter and parse_quarter(self.to_quarter) < parse_quarter(self.from_quarter):
+            raise ValueError("to_quarter: must not be before from_quarter")
+        return self
 
 
 class EntitlementOut(BaseModel):

@@ -1,5 +1,6 @@
 """Local subsidies: entitlements, a quarterly run once per person, program and quarter."""
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -105,3 +106,105 @@ async def test_a_retiree_suspended_when_a_quarter_ran_is_back_paid_once_resumed(
             f"AND person_id = '{away}'",
         )
         assert run["state"] == "done" and paid == 2
+
+
+async def test_entitlements_do_not_overlap_and_quarters_are_theirs_once(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        people = [(await retire(client, platform, retirement(n)))[0] for n in (67, 68)]
+        for d in people:
+            await review(client, platform, d["id"])
+        first, second = (d["person_id"] for d in people)
+        staff = auth_headers(platform, "clerk")
+        url = f"/v1/payout/retirees/{first}/subsidies"
+
+        def entitlement(**fields) -> dict:
+            return {"program": "living_subsidy", "from_quarter": "2025-Q2"} | fields
+
+        reversed_ = await client.post(url, headers=staff, json=entitlement(to_quarter="2025-Q1"))
+        assert (reversed_.status_code, reversed_.json()["errors"][0]["field"]) == (
+            422,
+            "to_quarter",
+        )
+        # Three overlapping entitlements at once: one is recorded, the others refused.
+        answers = await asyncio.gather(
+            *(
+                client.post(url, headers=staff, json=entitlement(from_quarter=q))
+                for q in ("2025-Q2", "2025-Q3", "2025-Q4")
+            )
+        )
+        assert sorted(r.status_code for r in answers) == [201, 409, 409]
+        assert {r.json()["code"] for r in answers if r.status_code == 409} <= {
+            "entitlement_overlap",
+            "entitlement_exists",
+        }
+        assert len((await client.get(url, headers=staff)).json()) == 1
+        # The quarter before the retirement (in March, paid from April) is not theirs.
+        early = await client.post(
+            url,
+            headers=staff,
+            json={"program": "hardship_aid", "from_quarter": "2024-Q4", "to_quarter": "2025-Q1"},
+        )
+        assert early.status_code == 201, early.text
+        future = await client.post(
+            "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2099-Q1"}
+        )
+        assert (future.status_code, future.json()["code"]) == (422, "quarter_in_future")
+        for quarter in ("2025-Q1", "2025-Q4"):
+            r = await client.post(
+                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": quarter}
+            )
+            assert r.status_code == 200, r.text
+        assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 1  # 2025-Q4
+
+        # Entitled after its quarters ran: they are queued at once, once each.
+        late = await client.post(
+            f"/v1/payout/retirees/{second}/subsidies",
+            headers=staff,
+            json={"program": "living_subsidy", "from_quarter": "2025-Q3"},
+        )
+        assert late.status_code == 201, late.text
+        queued = await scalar(
+            platform,
+            "SELECT string_agg(to_char(period, 'YYYY-MM'), ',' ORDER BY period) "
+            f"FROM payout.one_off WHERE person_id = '{second}'",
+        )
+        assert queued == "2025-10"  # 2025-Q3 never ran: nothing to catch up for it
+        # The same quarter run three times at once: each person's line once.
+        answers = await asyncio.gather(
+            *(
+                client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q4"})
+                for _ in range(3)
+            )
+        )
+        assert [r.json()["queued"] for r in answers] == [0, 0, 0]
+        assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 2
+
+
+async def test_a_standard_of_nothing_queues_no_lines(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        [d] = await retire(client, platform, retirement(69))
+        await review(client, platform, d["id"])
+        admin, staff = auth_headers(platform, "admin"), auth_headers(platform, "clerk")
+        r = await client.post(
+            "/v1/payout/parameters",
+            headers=admin,
+            json={
+                "name": "subsidy.hardship_aid",
+                "effective_from": "2025-04-01",
+                "value": {"label": "困难补助 (暂停)", "quarterly_amount": "0.00"},
+            },
+        )
+        assert r.status_code == 201, r.text
+        r = await client.post(
+            f"/v1/payout/retirees/{d['person_id']}/subsidies",
+            headers=staff,
+            json={"program": "hardship_aid", "from_quarter": "2025-Q2"},
+        )
+        assert r.status_code == 201, r.text
+        r = await client.post(
+            "/v1/payout/subsidy-runs",
+            headers=staff,
+            json={"quarter": "2025-Q2", "program": "hardship_aid"},
+        )
+        assert r.json()["queued"] == 0 and r.json()["amount"] == "0.00"
+        assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 0
