@@ -20,6 +20,10 @@ async def bank_caller(
     return who
 
 
+# 20,000 result lines are about 2 MB of JSON; anything far beyond is not a result post.
+MAX_POST_BYTES = 8 * 1024 * 1024
+
+
 async def signed_by_bank(
     bank_id: str, request: Request, who: Annotated[Principal, Depends(bank_caller)]
 ) -> Principal:
@@ -28,6 +32,10 @@ async def signed_by_bank(
     The signature is recorded in a transaction of its own, so it cannot be replayed even
     when the post itself is then refused (a refused post re-signed is a new post).
     """
+    if len(await request.body()) > MAX_POST_BYTES:
+        raise ProblemError(
+            413, "payload_too_large", f"A bank post is at most {MAX_POST_BYTES} bytes."
+        )
     async with unit_of_work(request.app.state.sessions) as session:
         await verify_bank_request(request, session, SCHEMA, get_settings().bank_secrets, bank_id)
     return who

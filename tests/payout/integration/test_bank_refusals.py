@@ -202,6 +202,15 @@ async def test_bad_posts_are_refused_with_a_code_and_change_nothing(platform) ->
                 422,
                 "validation_failed",
             ),
+            "9 MiB": (
+                await client.post(
+                    URL,
+                    content=(big := b'{"results": [' + b" " * 9 * 2**20 + b"]}"),
+                    headers=raw_headers(platform, big),
+                ),
+                413,
+                "payload_too_large",
+            ),
             "malformed JSON": (
                 await client.post(
                     URL, content=b'{"results": [', headers=raw_headers(platform, b'{"results": [')
