@@ -7,7 +7,7 @@ from sqlalchemy import update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.models import AccountChange, Retiree
+from services.payout.models import AccountChange, OneOff, Retiree
 
 
 async def insert(session: AsyncSession, change: AccountChange) -> AccountChange:
@@ -45,15 +45,24 @@ async def decide(
 
 
 async def apply(session: AsyncSession, change: AccountChange) -> None:
-    """Pay the retiree into the approved account from now on."""
+    """Pay the retiree into the approved account from now on, their subsidies queued for the
+    next run included (other one-offs are paid to other payees)."""
+    account = {
+        "bank_code": change.bank_code,
+        "account_number": change.account_number,
+        "account_name": change.account_name,
+    }
     await session.exec(
-        update(Retiree)
-        .where(Retiree.person_id == change.person_id)
-        .values(
-            bank_code=change.bank_code,
-            account_number=change.account_number,
-            account_name=change.account_name,
+        update(Retiree).where(Retiree.person_id == change.person_id).values(**account)
+    )
+    await session.exec(
+        update(OneOff)
+        .where(
+            OneOff.person_id == change.person_id,
+            OneOff.status == "pending",
+            OneOff.source == "subsidy",
         )
+        .values(**account)
     )
 
 

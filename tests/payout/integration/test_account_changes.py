@@ -75,9 +75,28 @@ async def test_one_waiting_change_that_changes_something(platform) -> None:
             json={"remark": "卡号与开户证明不符"},
         )
         assert r.json()["status"] == "rejected" and await account_of(platform, person) == before
-        # Decided: another may be asked for now.
+        # Decided: another may be asked for now. Once approved, the subsidy already queued
+        # for the next run goes to the new account too.
+        r = await client.post(
+            f"/v1/payout/retirees/{person}/subsidies",
+            headers=a,
+            json={"program": "living_subsidy", "from_quarter": "2025-Q2"},
+        )
+        assert r.status_code == 201, r.text
+        r = await client.post("/v1/payout/subsidy-runs", headers=a, json={"quarter": "2025-Q2"})
+        assert r.json()["queued"] == 1
         r = await client.post(url, headers=a, json=new_account("6221880011110095"))
         assert r.status_code == 201, r.text
+        r = await client.post(
+            f"/v1/payout/account-changes/{r.json()['id']}/approve",
+            headers=auth_headers(platform, "clerk", subject=B),
+        )
+        assert r.status_code == 200, r.text
+        assert await account_of(platform, person) == "PSBC 6221880011110095 退休95"
+        queued = await scalar(
+            platform, f"SELECT account_number FROM payout.one_off WHERE person_id = '{person}'"
+        )
+        assert queued == "6221880011110095"
         log = (
             await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))
         ).json()
