@@ -1,5 +1,5 @@
 """Payee account changes: one waiting at a time, it must change something, a second user
-approves it, and nothing changes the account of a deceased retiree."""
+approves it, and nothing changes the account (or certifies, or entitles) a deceased retiree."""
 
 import asyncio
 from datetime import date
@@ -136,6 +136,25 @@ async def test_no_account_change_for_a_deceased_retiree(platform) -> None:
         assert await account_of(platform, person) == before
         changes = (await client.get(url, headers=a)).json()
         assert [c["status"] for c in changes] == ["pending"]
+        # Nor is a deceased retiree certified or newly entitled to a subsidy.
+        r = await client.post(
+            f"/v1/payout/retirees/{person}/certifications",
+            headers=a,
+            json={"method": "online", "certified_on": "2025-05-01"},
+        )
+        assert (r.status_code, r.json()["code"]) == (409, "retiree_deceased")
+        r = await client.post(
+            f"/v1/payout/retirees/{person}/subsidies",
+            headers=a,
+            json={"program": "living_subsidy", "from_quarter": "2025-Q2"},
+        )
+        assert (r.status_code, r.json()["code"]) == (409, "retiree_deceased")
+        counts = await scalar(
+            platform,
+            "SELECT (SELECT count(*) FROM payout.certification) + "
+            "(SELECT count(*) FROM payout.subsidy_entitlement)",
+        )
+        assert counts == 0
         # Rejecting the waiting change is still possible: it changes no account.
         r = await client.post(
             f"/v1/payout/account-changes/{waiting.json()['id']}/reject", headers=b
