@@ -17,7 +17,8 @@ from services.payout.config import SCHEMA
 from services.payout.domain.certification import (
     METHODS,
     due_on,
-    is_past_grace,
+    is_latest,
+    resumes,
     shift_months,
     suspend_before,
 )
@@ -64,10 +65,16 @@ async def certify(
         )
     rule, _ = await _rule(session, today)
     # An older record (found late) is history: it neither resumes payment nor changes where
-    # the retiree lives; nor does one that is itself past due and grace today.
-    latest = retiree.last_certified_on is None or body.certified_on >= retiree.last_certified_on
-    current = not is_past_grace(body.certified_on, today, rule.period_months, rule.grace_days)
-    resume = retiree.status == "suspended" and latest and current
+    # the retiree lives; nor does one that is itself past due and grace today resume.
+    latest = is_latest(retiree.last_certified_on, body.certified_on)
+    resume = resumes(
+        retiree.status,
+        retiree.last_certified_on,
+        body.certified_on,
+        today,
+        rule.period_months,
+        rule.grace_days,
+    )
     row = await repository.insert(
         session,
         Certification(person_id=person_id, recorded_by=who.subject, **body.model_dump()),

@@ -5,7 +5,8 @@ Rules (documented in docs/payout.md; period, grace and "due soon" are the dated 
 - A retiree is due for certification `period_months` after the latest certification, or
   after the retirement date when never certified.
 - Past the due date plus `grace_days`, the daily job suspends payment; a new certification
-  resumes it, and the next payroll run pays the suspended months (back pay).
+  resumes it, and the next payroll run pays the suspended months (back pay). Only the
+  latest certification counts, and only one not itself past due plus grace today resumes.
 - "Due soon" lists those whose due date falls within `due_soon_days` from today.
 """
 
@@ -41,3 +42,24 @@ def suspend_before(as_of: date, period_months: int, grace_days: int) -> date:
 def is_past_grace(base: date, as_of: date, period_months: int, grace_days: int) -> bool:
     """True when payment must be suspended on `as_of`."""
     return due_on(base, period_months) + timedelta(days=grace_days) < as_of
+
+
+def is_latest(last_certified_on: date | None, certified_on: date) -> bool:
+    """Whether a certification is the retiree's latest (an older one is history only)."""
+    return last_certified_on is None or certified_on >= last_certified_on
+
+
+def resumes(
+    status: str,
+    last_certified_on: date | None,
+    certified_on: date,
+    today: date,
+    period_months: int,
+    grace_days: int,
+) -> bool:
+    """Whether recording this certification resumes a suspended retiree's payment."""
+    return (
+        status == "suspended"
+        and is_latest(last_certified_on, certified_on)
+        and not is_past_grace(certified_on, today, period_months, grace_days)
+    )

@@ -15,7 +15,6 @@ Rules (documented in docs/banks.md):
 from dataclasses import dataclass
 from decimal import Decimal
 
-FINAL = ("paid", "failed", "reissued")
 REASONS = {
     "account_closed": "账户已销户",
     "account_not_found": "账号不存在",
