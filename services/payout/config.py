@@ -17,10 +17,12 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8103
-    # Payroll runs: retirees per transaction, how long a worker's claim on a run lasts
-    # without renewal (after a crash, another worker or the restarted one resumes after it),
-    # and how often an idle worker looks for queued runs.
+    # Payroll runs: retirees per transaction, chunks worked at once (each its own database
+    # connection), how long a worker's claim on a run lasts without renewal (after a crash,
+    # another worker or the restarted one resumes after it), and how often an idle worker
+    # looks for queued runs.
     payroll_chunk: int = 5000
+    payroll_parallel: int = Field(2, ge=1, le=16)
     run_lease_seconds: float = 30.0
     worker_poll_seconds: float = 0.5
     # The daily suspension job for overdue certifications (off in tests that date the clock).

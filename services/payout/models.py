@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Computed,
@@ -144,12 +145,28 @@ class PayrollRun(SQLModel, table=True):
     total: int = 0
     done: int = 0
     payments: int = 0
-    cursor: uuid.UUID | None = None
     lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     error: str | None = None
     created_by: str
     created_at: datetime = _now_column()
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class PayrollChunk(SQLModel, table=True):
+    """A run's share of the retiree table (blocks first_block up to end_block, open-ended
+    when None), taken by one worker at a time and done in one transaction."""
+
+    __tablename__ = "payroll_chunk"
+    __table_args__ = {"schema": SCHEMA}
+
+    run_id: uuid.UUID = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    first_block: int = Field(sa_type=BigInteger)
+    end_block: int | None = Field(default=None, sa_type=BigInteger)
+    state: str = "pending"
+    retirees: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    payments: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    done_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class Batch(SQLModel, table=True):

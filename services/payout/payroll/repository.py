@@ -65,102 +65,164 @@ async def claim_run(session: AsyncSession, lease_seconds: float) -> PayrollRun |
     return await get_run(session, found[0])
 
 
-async def count_due(session: AsyncSession, period: date) -> int:
-    """Retirees the run still has to pay."""
-    rows = await session.exec(
-        text(f"SELECT count(*) FROM payout.retiree WHERE {DUE}").bindparams(period=period)
+# A run's batch for a bank and program has an id derived from the three, so a chunk can
+# write its payments' batch_id without reading the batch table, and parallel chunks never
+# race to create the same batch.
+def batch_id_sql(bank: str, program: str) -> str:
+    """SQL of the id of the run's batch for a bank and program."""
+    return (
+        f"CAST(md5(CAST(CAST(:run AS uuid) AS text) || '/' || {bank} || '/' || {program}) AS uuid)"
     )
-    return int(rows.one()[0])
 
 
-async def next_chunk(
-    session: AsyncSession, period: date, cursor: uuid.UUID, size: int
-) -> tuple[int, uuid.UUID | None]:
-    """How many retirees the next chunk holds and its last key; its rows are locked, so a
-    death or suspension recorded meanwhile waits for the chunk (and then sees its payments)."""
-    rows = await session.exec(
+async def plan_run(session: AsyncSession, run_id: uuid.UUID, period: date, size: int) -> int:
+    """Split the retiree table into chunks of about `size` due retirees by block ranges (each
+    chunk then reads its pages once, in order), create the run's batches, and answer the
+    number of retirees due. The last chunk is open-ended; the final sweep (`lock_due` over
+    the whole table) pays whoever a chunk could not see (a row moved by an update)."""
+    found = await session.exec(
         text(f"""
-            WITH chunk AS (
-                SELECT person_id FROM payout.retiree
-                WHERE {DUE} AND person_id > :cursor
-                ORDER BY person_id LIMIT :size FOR UPDATE)
-            SELECT count(*), max(person_id::text) FROM chunk""").bindparams(
-            period=period, cursor=cursor, size=size
+            SELECT count(*) FILTER (WHERE {DUE}),
+                   pg_relation_size('payout.retiree') / current_setting('block_size')::int
+            FROM payout.retiree""").bindparams(period=period)
+    )
+    total, blocks = found.one()
+    if total == 0:
+        return 0
+    per_chunk = max(1, -(-blocks * size // total))  # ceiling: blocks holding `size` due
+    starts = list(range(0, blocks, per_chunk))
+    await session.exec(
+        text("""
+            INSERT INTO payout.payroll_chunk (run_id, seq, first_block, end_block, state)
+            SELECT :run, n, s, CASE WHEN n = :last THEN NULL ELSE s + :per END, 'pending'
+            FROM unnest(CAST(:starts AS bigint[])) WITH ORDINALITY AS c(s, n)""").bindparams(
+            run=run_id, starts=starts, per=per_chunk, last=len(starts)
         )
     )
-    count, last = rows.one()
-    return int(count), (uuid.UUID(last) if last else None)
+    await session.exec(
+        text(f"""
+            INSERT INTO payout.batch (id, run_id, period, bank_code, program)
+            SELECT {batch_id_sql("bank_code", "program")}, :run, :period, bank_code, program
+            FROM (SELECT DISTINCT bank_code FROM payout.retiree WHERE {DUE}) b
+            CROSS JOIN {PROGRAMS}
+            ON CONFLICT DO NOTHING""").bindparams(run=run_id, period=period)
+    )
+    return int(total)
 
 
-# The chunk is a key range (after :cursor up to :last): an index range scan, where a long
-# ANY(array) would make the planner scan the whole table for every chunk.
-CHUNK = "person_id > :cursor AND person_id <= :last"
+async def take_chunk(
+    session: AsyncSession, run_id: uuid.UUID
+) -> tuple[int, int, int | None] | None:
+    """(seq, first block, end block) of a pending chunk nobody else holds, locked until the
+    transaction ends; None when none is left."""
+    rows = await session.exec(
+        text("""
+            SELECT seq, first_block, end_block FROM payout.payroll_chunk
+            WHERE run_id = :run AND state = 'pending'
+            ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED""").bindparams(run=run_id)
+    )
+    found = rows.first()
+    return None if found is None else (found[0], found[1], found[2])
+
+
+def _blocks(first_block: int | None, end_block: int | None) -> str:
+    """SQL restricting retiree rows to a chunk's pages (a TID range scan)."""
+    where = []
+    if first_block is not None:
+        where.append(f"r.ctid >= '({int(first_block)},0)'::tid")
+    if end_block is not None:
+        where.append(f"r.ctid < '({int(end_block)},0)'::tid")
+    return " AND ".join(where) or "true"
+
+
+async def lock_due(
+    session: AsyncSession, period: date, first_block: int | None, end_block: int | None
+) -> tuple[list[uuid.UUID], set[str]]:
+    """Lock the due retirees in the pages (all pages when both are None) and answer their
+    keys and banks: a death, suspension or new determination recorded meanwhile locks the
+    retiree first, so it waits for the chunk (and then sees its payments), or the chunk
+    waits for it (and then sees the change)."""
+    # One row of two arrays: 20,000 rows through the ORM cost more than the lock itself.
+    rows = await session.exec(
+        text(f"""
+            SELECT coalesce(array_agg(person_id), '{{}}'),
+                   coalesce(array_agg(DISTINCT bank_code), '{{}}')
+            FROM (SELECT person_id, bank_code FROM payout.retiree r
+                  WHERE {_blocks(first_block, end_block)} AND {DUE}
+                  FOR UPDATE) locked""").bindparams(period=period)
+    )
+    people, banks = rows.one()
+    return list(people), set(banks)
+
+
+async def ensure_batches(
+    session: AsyncSession, run_id: uuid.UUID, period: date, banks: set[str]
+) -> None:
+    """The run's batches for these banks, both programs (usually made when it was planned;
+    a payee account changed to another bank during the run needs a new one)."""
+    await session.exec(
+        text(f"""
+            INSERT INTO payout.batch (id, run_id, period, bank_code, program)
+            SELECT {batch_id_sql("bank_code", "program")}, :run, :period, bank_code, program
+            FROM unnest(CAST(:banks AS text[])) AS b(bank_code) CROSS JOIN {PROGRAMS}
+            ON CONFLICT DO NOTHING""").bindparams(run=run_id, period=period, banks=sorted(banks))
+    )
+
 
 # The annuity stops when its balance is exhausted (domain/annuity.py).
 ANNUITY = annuity_sql("d.annuity_balance", "d.annuity_monthly", "m::date", "r.first_month")
 
-DUE_MONTHS = f"""
-    SELECT r.person_id, r.bank_code, r.account_number, r.account_name, m::date AS month,
-           d.id AS determination_id, d.monthly_amount, {ANNUITY} AS annuity_monthly
-    FROM payout.retiree r
-    CROSS JOIN LATERAL generate_series(
-        coalesce((r.paid_until + interval '1 month')::date, r.first_month),
-        least(CAST(:period AS date), coalesce(r.last_month, :period)),
-        interval '1 month') AS m
-    CROSS JOIN LATERAL (
-        SELECT id, monthly_amount, annuity_monthly,
-               annuity_balance
-        FROM payout.determination d
-        WHERE d.person_id = r.person_id AND d.status = 'approved'
-          AND d.effective_from <= m::date
-        ORDER BY d.effective_from DESC, d.seq DESC LIMIT 1) d
-    WHERE {DUE} AND {CHUNK}
-"""
 
-
-async def pay_chunk(
+async def pay(
     session: AsyncSession,
     run_id: uuid.UUID,
     period: date,
-    cursor: uuid.UUID,
-    last: uuid.UUID,
+    people: list[uuid.UUID],
+    blocks: tuple[int | None, int | None],
     prefix: str,
 ) -> int:
-    """Pay every unpaid month of the chunk's due retirees up to the period, per program, into
-    the run's batch for their bank (made when first needed), and move their paid_until: one
-    statement, one snapshot, so a retiree is marked paid exactly when their lines exist.
-    Rows go in key order, and their ids are the chunk's random 64-bit prefix followed by a
-    counter: both indexes then grow in one place instead of everywhere, and no id needs the
-    kernel's random source (gen_random_uuid was a fifth of the run's time)."""
+    """Pay every unpaid month of the locked retirees up to the period, per program, into the
+    run's batch for their bank, and move their paid_until: one statement, one snapshot, so a
+    retiree is marked paid exactly when their lines exist. Lines go in key order with ids
+    made of the chunk's random 64-bit prefix and a counter, so every index of payment grows
+    in few places, and no id needs the kernel's random source."""
+    # Sorts and hashes of a chunk stay in memory instead of spilling to temporary files.
+    await session.exec(text("SET LOCAL work_mem = '64MB'"))
+    pages = _blocks(*blocks)
     result = await session.exec(
         text(f"""
-            WITH due AS MATERIALIZED ({DUE_MONTHS}),
-            lines AS MATERIALIZED (
-                SELECT due.*, p.program,
-                       CASE p.program WHEN 'basic_pension' THEN due.monthly_amount
-                                      ELSE due.annuity_monthly END AS amount
-                FROM due CROSS JOIN {PROGRAMS}),
-            existing AS (SELECT id, bank_code, program FROM payout.batch WHERE run_id = :run),
-            added AS (
-                INSERT INTO payout.batch (id, run_id, period, bank_code, program)
-                SELECT gen_random_uuid(), :run, :period, l.bank_code, l.program
-                FROM (SELECT DISTINCT bank_code, program FROM lines WHERE amount > 0) l
-                WHERE NOT EXISTS (SELECT 1 FROM existing e
-                                  WHERE e.bank_code = l.bank_code AND e.program = l.program)
-                RETURNING id, bank_code, program),
-            batches AS (SELECT * FROM existing UNION ALL SELECT * FROM added),
+            WITH due AS MATERIALIZED (
+                SELECT r.person_id, r.bank_code, r.account_number, r.account_name,
+                       m::date AS month, d.id AS determination_id, d.monthly_amount,
+                       {ANNUITY} AS annuity_monthly
+                FROM payout.retiree r
+                CROSS JOIN LATERAL generate_series(
+                    coalesce((r.paid_until + interval '1 month')::date, r.first_month),
+                    least(CAST(:period AS date), coalesce(r.last_month, :period)),
+                    interval '1 month') AS m
+                CROSS JOIN LATERAL (
+                    SELECT id, monthly_amount, annuity_monthly, annuity_balance
+                    FROM payout.determination d
+                    WHERE d.person_id = r.person_id AND d.status = 'approved'
+                      AND d.effective_from <= m::date
+                    ORDER BY d.effective_from DESC, d.seq DESC LIMIT 1) d
+                WHERE {pages} AND r.person_id = ANY(CAST(:people AS uuid[]))
+                ORDER BY r.person_id, m),
             paid AS (
                 INSERT INTO payout.payment (id, person_id, program, period, amount,
                     determination_id, run_id, batch_id, bank_code, account_number,
                     account_name, status)
-                SELECT CAST(:prefix || lpad(to_hex(row_number() OVER (
-                           ORDER BY l.person_id, l.program, l.month)), 16, '0') AS uuid),
-                       l.person_id, l.program, l.month, l.amount,
-                       l.determination_id, :run, b.id, l.bank_code, l.account_number,
-                       l.account_name, 'sent'
-                FROM lines l JOIN batches b ON b.bank_code = l.bank_code AND b.program = l.program
-                WHERE l.amount > 0
-                ORDER BY l.person_id, l.program, l.month
+                SELECT CAST(:prefix || lpad(to_hex(row_number() OVER ()), 16, '0') AS uuid),
+                       due.person_id, p.program, due.month, a.amount, due.determination_id,
+                       :run, b.id, due.bank_code, due.account_number, due.account_name, 'sent'
+                FROM due
+                CROSS JOIN {PROGRAMS}
+                CROSS JOIN LATERAL (
+                    SELECT CASE p.program WHEN 'basic_pension' THEN due.monthly_amount
+                                          ELSE due.annuity_monthly END AS amount) a
+                JOIN payout.batch b
+                  ON b.run_id = :run AND b.bank_code = due.bank_code AND b.program = p.program
+                WHERE a.amount > 0
                 ON CONFLICT (person_id, program, period)
                     WHERE status <> 'reissued' AND difference_id IS NULL
                 DO NOTHING
@@ -168,33 +230,61 @@ async def pay_chunk(
             marked AS (
                 UPDATE payout.retiree r
                 SET paid_until = least(CAST(:period AS date), coalesce(r.last_month, :period))
-                WHERE r.person_id IN (SELECT person_id FROM due)
+                WHERE {pages} AND r.person_id = ANY(CAST(:people AS uuid[]))
                 RETURNING 1)
             SELECT (SELECT count(*) FROM paid), (SELECT count(*) FROM marked)""").bindparams(
-            run=run_id, period=period, cursor=cursor, last=last, prefix=prefix
+            run=run_id, period=period, people=people, prefix=prefix
         )
     )
     return int(result.one()[0])
 
 
-async def advance(
+async def complete_chunk(
     session: AsyncSession,
     run_id: uuid.UUID,
-    cursor: uuid.UUID,
-    done: int,
+    seq: int,
+    retirees: int,
     payments: int,
     lease_seconds: float,
 ) -> None:
-    """Record a chunk's progress and renew the lease, in the chunk's transaction."""
+    """Mark a chunk done, add it to the run's progress and renew the run's lease, in the
+    chunk's transaction."""
+    await session.exec(
+        text("""
+            UPDATE payout.payroll_chunk
+            SET state = 'done', retirees = :retirees, payments = :payments, done_at = now()
+            WHERE run_id = :run AND seq = :seq""").bindparams(
+            run=run_id, seq=seq, retirees=retirees, payments=payments
+        )
+    )
+    await add_progress(session, run_id, retirees, payments, lease_seconds)
+
+
+async def add_progress(
+    session: AsyncSession, run_id: uuid.UUID, done: int, payments: int, lease_seconds: float
+) -> None:
+    """Add to the run's counts and renew its lease."""
     await session.exec(
         text("""
             UPDATE payout.payroll_run
-            SET cursor = :cursor, done = done + :done, payments = payments + :payments,
+            SET done = done + :done, payments = payments + :payments,
                 lease_until = now() + make_interval(secs => :lease)
             WHERE id = :run""").bindparams(
-            run=run_id, cursor=cursor, done=done, payments=payments, lease=lease_seconds
+            run=run_id, done=done, payments=payments, lease=lease_seconds
         )
     )
+
+
+async def progress(session: AsyncSession, run_id: uuid.UUID) -> tuple[int, int, bool]:
+    """(retirees done, payments made, planned?) of a run."""
+    rows = await session.exec(
+        text("""
+            SELECT done, payments,
+                   EXISTS (SELECT 1 FROM payout.payroll_chunk WHERE run_id = :run)
+            FROM payout.payroll_run WHERE id = :run""").bindparams(run=run_id)
+    )
+    done, payments, planned = rows.one()
+    return int(done), int(payments), bool(planned)
 
 
 async def set_total(session: AsyncSession, run_id: uuid.UUID, total: int) -> None:
@@ -202,6 +292,18 @@ async def set_total(session: AsyncSession, run_id: uuid.UUID, total: int) -> Non
     await session.exec(
         text("UPDATE payout.payroll_run SET total = :total WHERE id = :run").bindparams(
             run=run_id, total=total
+        )
+    )
+
+
+async def drop_empty_batches(session: AsyncSession, run_id: uuid.UUID) -> None:
+    """Batches made when the run was planned that no line went into (a bank whose retirees
+    have no annuity, say) are not batches."""
+    await session.exec(
+        text("""
+            DELETE FROM payout.batch b WHERE b.run_id = :run
+              AND NOT EXISTS (SELECT 1 FROM payout.payment p WHERE p.batch_id = b.id)""").bindparams(
+            run=run_id
         )
     )
 
@@ -232,9 +334,10 @@ async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date)
     if not ids:
         return 0
     await session.exec(
-        text("""
+        text(f"""
             INSERT INTO payout.batch (id, run_id, period, bank_code, program)
-            SELECT DISTINCT ON (r.bank_code, p.program) gen_random_uuid(), :run, :period,
+            SELECT DISTINCT ON (r.bank_code, p.program)
+                   {batch_id_sql("r.bank_code", "p.program")}, :run, :period,
                    r.bank_code, p.program
             FROM payout.payment p JOIN payout.retiree r ON r.person_id = p.person_id
             WHERE p.id = ANY(:ids)
@@ -263,9 +366,9 @@ async def issue_one_offs(session: AsyncSession, run_id: uuid.UUID, period: date)
     """Pending one-off payments (death benefits, withdrawals, subsidies) go into this run's
     batches; the one-off's id is the payment's reference, so each is paid once."""
     await session.exec(
-        text("""
+        text(f"""
             INSERT INTO payout.batch (id, run_id, period, bank_code, program)
-            SELECT gen_random_uuid(), :run, :period, bank_code, program
+            SELECT {batch_id_sql("bank_code", "program")}, :run, :period, bank_code, program
             FROM (SELECT DISTINCT bank_code, program FROM payout.one_off
                   WHERE status = 'pending') o
             ON CONFLICT (run_id, bank_code, program) DO NOTHING""").bindparams(
@@ -292,9 +395,9 @@ async def issue_back_pay(session: AsyncSession, run_id: uuid.UUID, period: date)
     """Pending back pay of recalculation differences goes into this run's batches, for
     active retirees: the difference's id is the payment's, so each is paid once."""
     await session.exec(
-        text("""
+        text(f"""
             INSERT INTO payout.batch (id, run_id, period, bank_code, program)
-            SELECT gen_random_uuid(), :run, :period, bank_code, program
+            SELECT {batch_id_sql("bank_code", "program")}, :run, :period, bank_code, program
             FROM (SELECT DISTINCT r.bank_code, d.program
                   FROM payout.benefit_difference d
                   JOIN payout.retiree r ON r.person_id = d.person_id

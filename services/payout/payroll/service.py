@@ -15,8 +15,6 @@ from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 
-ZERO_ID = uuid.UUID(int=0)
-
 
 def present(run: PayrollRun) -> RunOut:
     """A run as the API shows it."""
@@ -66,49 +64,69 @@ async def list_runs(
     return [present(r) for r in rows]
 
 
-async def claim(session: AsyncSession, lease_seconds: float) -> PayrollRun | None:
-    """Take a run nobody is working on; count what it has to do when it starts."""
+async def claim(session: AsyncSession, lease_seconds: float, size: int) -> PayrollRun | None:
+    """Take a run nobody is working on; plan its chunks when it starts."""
     run = await repository.claim_run(session, lease_seconds)
-    if run is not None and run.cursor is None and run.done == 0:
-        run.total = await repository.count_due(session, run.period)
+    if run is None:
+        return None
+    run.done, run.payments, planned = await repository.progress(session, run.id)
+    if not planned and run.done == 0:
+        run.total = await repository.plan_run(session, run.id, run.period, size)
         await repository.set_total(session, run.id, run.total)
     return run
 
 
-async def work_chunk(session: AsyncSession, run: PayrollRun, size: int, lease: float) -> bool:
-    """Pay the next chunk of retirees in one transaction; False when nothing is left."""
-    cursor = run.cursor or ZERO_ID
-    if run.total == 0:
-        count, last = 0, None  # counted nothing due when it started: no second scan
-    else:
-        count, last = await repository.next_chunk(session, run.period, cursor, size)
-    if last is None:
-        reissued = await repository.reissue_failed(session, run.id, run.period)
-        one_offs = await repository.issue_one_offs(session, run.id, run.period)
-        back_pay = await repository.issue_back_pay(session, run.id, run.period)
-        made = reissued + one_offs + back_pay
-        await repository.advance(session, run.id, run.cursor or ZERO_ID, 0, made, lease)
-        run.payments += made
-        await repository.finish(session, run.id, datetime.now(UTC))
-        await record_audit(
-            session,
-            SCHEMA,
-            actor="system:payroll",
-            roles=(),
-            action="payroll_run.done",
-            object_type="payroll_run",
-            object_id=run.id,
-            detail={
-                "done": run.done,
-                "payments": run.payments,
-                "reissued": reissued,
-                "one_offs": one_offs,
-                "back_pay": back_pay,
-            },
-        )
+async def work_chunk(session: AsyncSession, run: PayrollRun, lease: float) -> bool:
+    """Pay one pending chunk of the run in one transaction; False when none is left."""
+    chunk = await repository.take_chunk(session, run.id)
+    if chunk is None:
         return False
-    prefix = uuid.uuid4().hex[:16]
-    made = await repository.pay_chunk(session, run.id, run.period, cursor, last, prefix)
-    await repository.advance(session, run.id, last, count, made, lease)
-    run.cursor, run.done, run.payments = last, run.done + count, run.payments + made
+    seq, first_block, end_block = chunk
+    people, banks = await repository.lock_due(session, run.period, first_block, end_block)
+    made = 0
+    if people:
+        await repository.ensure_batches(session, run.id, run.period, banks)
+        prefix = uuid.uuid4().hex[:16]
+        made = await repository.pay(
+            session, run.id, run.period, people, (first_block, end_block), prefix
+        )
+    await repository.complete_chunk(session, run.id, seq, len(people), made, lease)
+    run.done, run.payments = run.done + len(people), run.payments + made
     return True
+
+
+async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
+    """After every chunk: pay whoever is still due (a retiree whose row an update moved out
+    of its chunk's pages), re-issue corrected failed lines, add queued one-offs and back
+    pay, and close the run."""
+    people, banks = await repository.lock_due(session, run.period, None, None)
+    swept = 0
+    if people:
+        await repository.ensure_batches(session, run.id, run.period, banks)
+        prefix = uuid.uuid4().hex[:16]
+        swept = await repository.pay(session, run.id, run.period, people, (None, None), prefix)
+    reissued = await repository.reissue_failed(session, run.id, run.period)
+    one_offs = await repository.issue_one_offs(session, run.id, run.period)
+    back_pay = await repository.issue_back_pay(session, run.id, run.period)
+    made = swept + reissued + one_offs + back_pay
+    await repository.add_progress(session, run.id, len(people), made, 0)
+    await repository.drop_empty_batches(session, run.id)
+    run.done, run.payments = run.done + len(people), run.payments + made
+    await repository.finish(session, run.id, datetime.now(UTC))
+    await record_audit(
+        session,
+        SCHEMA,
+        actor="system:payroll",
+        roles=(),
+        action="payroll_run.done",
+        object_type="payroll_run",
+        object_id=run.id,
+        detail={
+            "done": run.done,
+            "payments": run.payments,
+            "swept": len(people),
+            "reissued": reissued,
+            "one_offs": one_offs,
+            "back_pay": back_pay,
+        },
+    )

@@ -1,9 +1,10 @@
 """The payroll worker: a background part of the app that works queued runs to the end.
 
-Each chunk is one transaction that also moves the run's cursor, so a run survives a crash:
-once the dead worker's lease expires, a worker (this process restarted, or another) takes
-the run and continues after the last committed chunk. Payments are unique per person,
-program and period in the database, so nothing is ever paid twice.
+A run is planned as chunks of the retiree table; several chunk loops (PAYROLL_PARALLEL) take
+pending chunks at once, each chunk one transaction that also marks it done, so a run
+survives a crash: once the dead worker's lease expires, a worker (this process restarted,
+or another) takes the run and works the chunks still pending. Payments are unique per
+person, program and period in the database, so nothing is ever paid twice.
 """
 
 import asyncio
@@ -14,26 +15,33 @@ import structlog
 from fastapi import FastAPI
 
 from services.payout.config import get_settings
+from services.payout.models import PayrollRun
 from services.payout.payroll import service
 from shared.data.db import unit_of_work
 
 log = structlog.get_logger(__name__)
 
 
+async def _work_chunks(app: FastAPI, run: PayrollRun) -> None:
+    """Work pending chunks of the run until none is left."""
+    lease = get_settings().run_lease_seconds
+    more = True
+    while more:
+        async with unit_of_work(app.state.sessions) as session:
+            more = await service.work_chunk(session, run, lease)
+
+
 async def work_once(app: FastAPI) -> bool:
     """Claim one run and work it to the end; False if there was none."""
     settings = get_settings()
     async with unit_of_work(app.state.sessions) as session:
-        run = await service.claim(session, settings.run_lease_seconds)
+        run = await service.claim(session, settings.run_lease_seconds, settings.payroll_chunk)
     if run is None:
         return False
     log.info("payroll_run_started", run_id=str(run.id), total=run.total, done=run.done)
-    more = True
-    while more:
-        async with unit_of_work(app.state.sessions) as session:
-            more = await service.work_chunk(
-                session, run, settings.payroll_chunk, settings.run_lease_seconds
-            )
+    await asyncio.gather(*(_work_chunks(app, run) for _ in range(settings.payroll_parallel)))
+    async with unit_of_work(app.state.sessions) as session:
+        await service.finish_run(session, run)
     log.info("payroll_run_done", run_id=str(run.id), done=run.done, payments=run.payments)
     return True
 

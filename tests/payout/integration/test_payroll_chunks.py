@@ -1,0 +1,133 @@
+"""Payroll runs planned as chunks of the retiree table and worked in parallel: whoever no
+chunk saw is paid by the final sweep, a bank that appears mid-run gets its batch, a batch
+left empty is dropped, and parallel chunk workers pay everyone exactly once."""
+
+import asyncio
+from datetime import date
+
+import asyncpg
+import pytest
+
+from services.payout.models import PayrollRun
+from services.payout.payroll import service
+from shared.data.db import asyncpg_dsn, make_engine, make_session_factory, unit_of_work
+from tests.payout.seed import seed_retirees
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+JANUARY = date(2020, 1, 1)
+
+
+async def start(sessions, chunk: int) -> PayrollRun:
+    """Queue a run for January 2020 and claim it (which plans its chunks)."""
+    async with unit_of_work(sessions) as session:
+        session.add(PayrollRun(period=JANUARY, created_by="test"))
+    async with unit_of_work(sessions) as session:
+        run = await service.claim(session, 30.0, chunk)
+    assert run is not None
+    return run
+
+
+async def work(sessions, run: PayrollRun, workers: int) -> None:
+    """Work every pending chunk with `workers` loops at once, then finish the run."""
+
+    async def loop() -> None:
+        while True:
+            async with unit_of_work(sessions) as session:
+                if not await service.work_chunk(session, run, 30.0):
+                    return
+
+    await asyncio.gather(*(loop() for _ in range(workers)))
+    async with unit_of_work(sessions) as session:
+        await service.finish_run(session, run)
+
+
+@pytest.fixture
+async def db(platform):
+    engine = make_engine(platform.database_url)
+    conn = await asyncpg.connect(asyncpg_dsn(platform.database_url))
+    yield make_session_factory(engine), conn, asyncpg_dsn(platform.database_url)
+    await conn.close()
+    await engine.dispose()
+
+
+async def paid_once(conn) -> tuple[int, int]:
+    """(payments, distinct person-program-period keys) of January."""
+    row = await conn.fetchrow(
+        "SELECT count(*), count(DISTINCT (person_id, program, period)) FROM payout.payment "
+        "WHERE period = '2020-01-01'"
+    )
+    return row[0], row[1]
+
+
+async def test_parallel_chunks_pay_everyone_once_and_count_progress(db) -> None:
+    sessions, conn, dsn = db
+    await seed_retirees(dsn, 1000)
+    run = await start(sessions, chunk=50)
+    chunks = await conn.fetchval("SELECT count(*) FROM payout.payroll_chunk")
+    assert chunks > 4 and run.total == 1000
+    await work(sessions, run, workers=4)
+    assert await paid_once(conn) == (2000, 2000)
+    stored = await conn.fetchrow(
+        "SELECT state, total, done, payments FROM payout.payroll_run WHERE id = $1", run.id
+    )
+    assert tuple(stored) == ("done", 1000, 1000, 2000)
+    assert (
+        await conn.fetchval("SELECT sum(retirees) FROM payout.payroll_chunk WHERE state = 'done'")
+        == 1000
+    )
+
+
+async def test_the_final_sweep_pays_whoever_no_chunk_saw(db) -> None:
+    sessions, conn, dsn = db
+    await seed_retirees(dsn, 300)
+    run = await start(sessions, chunk=50)
+    # As if every chunk had run while the retirees' rows sat elsewhere (moved by updates).
+    await conn.execute("UPDATE payout.payroll_chunk SET state = 'done'")
+    await work(sessions, run, workers=2)
+    assert await paid_once(conn) == (600, 600)
+    audit = await conn.fetchval(
+        "SELECT detail->>'swept' FROM payout.audit_log WHERE action = 'payroll_run.done'"
+    )
+    assert audit == "300"
+
+
+async def test_a_bank_that_appears_mid_run_gets_its_batch(db) -> None:
+    sessions, conn, dsn = db
+    await seed_retirees(dsn, 200)
+    run = await start(sessions, chunk=40)
+    moved = await conn.fetch(
+        "UPDATE payout.retiree SET bank_code = 'CCB' WHERE person_id IN "
+        "(SELECT person_id FROM payout.retiree ORDER BY person_id LIMIT 5) RETURNING person_id"
+    )
+    await work(sessions, run, workers=2)
+    assert await paid_once(conn) == (400, 400)
+    in_ccb = await conn.fetchval(
+        "SELECT count(*) FROM payout.payment p JOIN payout.batch b ON b.id = p.batch_id "
+        "WHERE b.bank_code = 'CCB' AND p.bank_code = 'CCB' AND p.person_id = ANY($1)",
+        [r[0] for r in moved],
+    )
+    assert in_ccb == 10
+    banks = await conn.fetch("SELECT bank_code, program FROM payout.batch ORDER BY 1, 2")
+    assert {r[0] for r in banks} == {"CCB", "ICBC", "PSBC"} and len(banks) == 6
+
+
+async def test_a_batch_no_line_went_into_is_dropped(db) -> None:
+    sessions, conn, dsn = db
+    await seed_retirees(dsn, 100)
+    await conn.execute(
+        "UPDATE payout.determination d SET annuity_monthly = 0 FROM payout.retiree r "
+        "WHERE r.person_id = d.person_id AND r.bank_code = 'ICBC'"
+    )
+    run = await start(sessions, chunk=30)
+    await work(sessions, run, workers=2)
+    batches = await conn.fetch("SELECT bank_code, program FROM payout.batch ORDER BY 1, 2")
+    assert [tuple(b) for b in batches] == [
+        ("ICBC", "basic_pension"),
+        ("PSBC", "basic_pension"),
+        ("PSBC", "occupational_annuity"),
+    ]
+    lines = await conn.fetchval(
+        "SELECT count(*) FROM payout.payment p LEFT JOIN payout.batch b ON b.id = p.batch_id "
+        "WHERE b.id IS NULL"
+    )
+    assert lines == 0
