@@ -56,6 +56,9 @@ async def _read_connection(request: Request) -> AsyncIterator[asyncpg.Connection
 WriteSession = Annotated[AsyncSession, Depends(_write_session, scope="function")]
 ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 ReadConnection = Annotated[asyncpg.Connection, Depends(_read_connection, scope="function")]
+# A read session that lives until the answer has been sent (FastAPI's "request" scope), for
+# answers streamed from the database while they are being sent (large files).
+StreamingReadSession = Annotated[AsyncSession, Depends(_read_session, scope="request")]
 
 
 def encode_answer(result: Any) -> Any:

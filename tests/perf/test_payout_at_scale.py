@@ -29,6 +29,8 @@ RESULT_LINES = min(200_000, RETIREES)
 POST_LINES = 5_000
 BANK = "bank-psbc"
 SECRET = "bank-psbc-demo-signing-secret"
+# Each bank's client fetches its own batches' files (the full 报盘 file the bank pays from).
+BANK_CLIENTS = {"PSBC": "bank-psbc", "ICBC": "bank-icbc"}
 
 
 async def run_until_done(client: httpx.AsyncClient, period: str) -> tuple[float, dict]:
@@ -114,6 +116,10 @@ async def test_payroll_and_bank_results_at_one_million(platform, tmp_path, bench
             {"payout": f"http://127.0.0.1:{ports['payout']}"}
         ),
         "PENSION_GATEWAY_RATE_LIMIT_PER_SECOND": "1000",
+        "PENSION_PAYOUT_BANK_CODES": json.dumps({v: k for k, v in BANK_CLIENTS.items()}),
+        "PENSION_PAYOUT_BANK_SECRETS": json.dumps(
+            {client: [f"{client}-demo-signing-secret"] for client in BANK_CLIENTS.values()}
+        ),
     }
     apps = [start_app(name, port, env, tmp_path) for name, port in ports.items()]
     try:
@@ -126,7 +132,12 @@ async def test_payroll_and_bank_results_at_one_million(platform, tmp_path, bench
             batches = (await client.get("/v1/payout/batches", params={"limit": 500})).json()
             size = 0
             for batch in batches:
-                file = await client.get(f"/v1/payout/batches/{batch['id']}/file")
+                bank = BANK_CLIENTS[batch["bank_code"]]
+                file = await client.get(
+                    f"/v1/payout/bank/{bank}/batches/{batch['id']}/file",
+                    headers={"Authorization": f"Bearer {issue_token(platform, bank, ['bank'])}"},
+                )
+                assert file.status_code == 200, file.text
                 size += len(file.content)
             files_seconds = time.perf_counter() - files_started
             again_seconds, again = await run_until_done(client, "2020-01")

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -20,20 +20,15 @@ def totals_row(count: int, amount: Decimal, width: int) -> list[str]:
     return row
 
 
-def csv_with_totals(body: bytes, count: int, amount: Decimal, width: int) -> bytes:
-    """Append the totals line to CSV lines produced by the database."""
+async def csv_with_totals(
+    lines: AsyncIterator[bytes], count: int, amount: Decimal, width: int
+) -> AsyncIterator[bytes]:
+    """The CSV lines produced by the database, then the totals line."""
+    async for chunk in lines:
+        yield chunk
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(totals_row(count, amount, width))
-    return body + out.getvalue().encode()
-
-
-def csv_lines(columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
-    """Header and lines as CSV, as PostgreSQL's COPY writes them (for masked copies)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([format(v, "f") if isinstance(v, Decimal) else v for v in r] for r in rows)
-    return out.getvalue().encode()
+    yield out.getvalue().encode()
 
 
 def xlsx(columns: Sequence[str], rows: list[tuple[Any, ...]], count: int, amount: Decimal):

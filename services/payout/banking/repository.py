@@ -1,7 +1,10 @@
 """SQL of batches, bank files and bank results."""
 
+import asyncio
+import contextlib
 import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,16 +16,40 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payout.models import Batch
 
 FILE_COLUMNS = ("reference", "person_number", "name", "account_number", "amount", "period")
-LINES = """
-    SELECT p.id::text AS reference, coalesce(o.citizen_id, r.citizen_id) AS person_number,
-           p.account_name AS name, p.account_number, p.amount,
-           to_char(p.period, 'YYYY-MM') AS period
-    FROM payout.payment p
-    LEFT JOIN payout.retiree r ON r.person_id = p.person_id
-    LEFT JOIN payout.one_off o ON o.id = p.id
-    WHERE p.batch_id = $1
-    ORDER BY p.id
-"""
+PERSON_NUMBER = "coalesce(o.citizen_id, r.citizen_id)"
+
+
+def masked_citizen_id_sql(value: str) -> str:
+    """SQL of shared.data.ids.mask_citizen_id (area prefix and last four kept)."""
+    return (
+        f"CASE WHEN length({value}) < 10 THEN repeat('*', length({value})) "
+        f"ELSE left({value}, 6) || repeat('*', length({value}) - 10) || right({value}, 4) END"
+    )
+
+
+def masked_account_sql(value: str) -> str:
+    """SQL of shared.data.ids.mask_account_number (last four kept)."""
+    return (
+        f"CASE WHEN length({value}) > 4 THEN repeat('*', length({value}) - 4) || right({value}, 4)"
+        f" ELSE repeat('*', length({value})) END"
+    )
+
+
+def lines_sql(masked: bool) -> str:
+    """A batch's file lines ($1 the batch), in full or masked (staff copies whose readers
+    see ids masked), so that even a masked copy of a large batch comes from COPY."""
+    person = masked_citizen_id_sql(PERSON_NUMBER) if masked else PERSON_NUMBER
+    account = masked_account_sql("p.account_number") if masked else "p.account_number"
+    return f"""
+        SELECT p.id::text AS reference, {person} AS person_number,
+               p.account_name AS name, {account} AS account_number, p.amount,
+               to_char(p.period, 'YYYY-MM') AS period
+        FROM payout.payment p
+        LEFT JOIN payout.retiree r ON r.person_id = p.person_id
+        LEFT JOIN payout.one_off o ON o.id = p.id
+        WHERE p.batch_id = $1
+        ORDER BY p.id
+    """
 
 
 async def batches(
@@ -43,6 +70,16 @@ async def batches(
 async def get_batch(session: AsyncSession, batch_id: uuid.UUID) -> Batch | None:
     """One batch."""
     return (await session.exec(select(Batch).where(Batch.id == batch_id))).first()
+
+
+async def run_done(session: AsyncSession, run_id: uuid.UUID) -> bool:
+    """Whether the payroll run that made a batch has finished (no line joins it after)."""
+    rows = await session.exec(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM payout.payroll_run WHERE id = :run AND state = 'done')"
+        ).bindparams(run=run_id)
+    )
+    return bool(rows.one()[0])
 
 
 async def tallies(
@@ -109,23 +146,41 @@ async def set_bank_totals(session: AsyncSession, batch_id: uuid.UUID, values: di
     await session.exec(update(Batch).where(Batch.id == batch_id).values(**values))
 
 
-async def file_csv(session: AsyncSession, batch_id: uuid.UUID) -> bytes:
-    """The batch's lines as CSV with a header, straight from PostgreSQL (COPY)."""
+async def stream_csv(
+    session: AsyncSession, batch_id: uuid.UUID, masked: bool
+) -> AsyncIterator[bytes]:
+    """The batch's lines as CSV with a header, straight from PostgreSQL's COPY, handed on
+    while COPY is still writing (a bounded queue holds it back when the reader is slower)."""
     conn = await session.connection()
     raw = (await conn.get_raw_connection()).driver_connection
-    parts: list[bytes] = []
-
-    async def sink(chunk: bytes) -> None:
-        parts.append(chunk)
-
     assert raw is not None
-    await raw.copy_from_query(LINES, batch_id, output=sink, format="csv", header=True)
-    return b"".join(parts)
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=16)
+
+    async def copy() -> None:
+        try:
+            await raw.copy_from_query(
+                lines_sql(masked), batch_id, output=queue.put, format="csv", header=True
+            )
+        finally:
+            await queue.put(None)
+
+    task = asyncio.create_task(copy())
+    try:
+        while (chunk := await queue.get()) is not None:
+            yield bytes(chunk)  # COPY hands out bytearrays; a response sends bytes
+        await task  # a failed COPY fails the answer instead of ending it early
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
-async def file_rows(session: AsyncSession, batch_id: uuid.UUID) -> list[tuple[Any, ...]]:
+async def file_rows(
+    session: AsyncSession, batch_id: uuid.UUID, masked: bool
+) -> list[tuple[Any, ...]]:
     """The batch's lines as rows (for XLSX)."""
     conn = await session.connection()
     raw = (await conn.get_raw_connection()).driver_connection
     assert raw is not None
-    return [tuple(r) for r in await raw.fetch(LINES, batch_id)]
+    return [tuple(r) for r in await raw.fetch(lines_sql(masked), batch_id)]

@@ -1,16 +1,17 @@
 """HTTP routes of banks: batches and files for staff and for each bank, signed results."""
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from services.payout.banking import service
 from services.payout.banking.dependencies import bank_caller, signed_by_bank
 from services.payout.banking.schemas import BankTotalsIn, BatchOut, ResultsIn, ResultsOut
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.dependencies import ReadSession, StreamingReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Offset
@@ -21,9 +22,9 @@ Period = Annotated[str | None, Query(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$
 Format = Annotated[Literal["csv", "xlsx"], Query()]
 
 
-def _file(content: tuple[bytes, str, str]) -> Response:
+def _file(content: tuple[AsyncIterator[bytes], str, str]) -> StreamingResponse:
     body, media, name = content
-    return Response(
+    return StreamingResponse(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
@@ -49,8 +50,8 @@ async def get_batch(batch_id: uuid.UUID, session: ReadSession, _: Reader) -> Bat
 
 @router.get("/batches/{batch_id}/file", response_class=Response)
 async def batch_file(
-    batch_id: uuid.UUID, session: ReadSession, who: Reader, format: Format = "csv"
-) -> Response:
+    batch_id: uuid.UUID, session: StreamingReadSession, who: Reader, format: Format = "csv"
+) -> StreamingResponse:
     """The bank file of a batch (CSV or XLSX, totals line last); citizen ids and accounts
     masked for finance and auditors."""
     return _file(await service.batch_file(session, batch_id, format, who=who))
@@ -73,10 +74,10 @@ async def bank_batches(
 async def bank_batch_file(
     bank_id: str,
     batch_id: uuid.UUID,
-    session: ReadSession,
+    session: StreamingReadSession,
     _: Annotated[Principal, Depends(bank_caller)],
     format: Format = "csv",
-) -> Response:
+) -> StreamingResponse:
     """A bank fetches the file of one of its batches."""
     return _file(await service.batch_file(session, batch_id, format, bank_id))
 

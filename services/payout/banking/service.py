@@ -1,9 +1,9 @@
 """Use cases of banks: batches with their reconciliation, bank files, results, totals."""
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,7 +23,6 @@ from services.payout.domain.reconciliation import BankTotals, Tally, classify, r
 from services.payout.ledger import service as ledger
 from services.payout.models import Batch
 from shared.data.audit import record_audit
-from shared.data.ids import mask_account_number, mask_citizen_id
 from shared.http.auth import Principal
 from shared.http.citizen_ids import sees_full_citizen_ids
 from shared.http.errors import ProblemError
@@ -104,43 +103,37 @@ async def get_batch(
     return _present(batch, (await repository.tallies(session, [batch.id])).get(batch.id, {}))
 
 
-def _masked(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    reference, person_number, name, account, *rest = row
-    return (reference, mask_citizen_id(person_number), name, mask_account_number(account), *rest)
-
-
 async def batch_file(
     session: AsyncSession,
     batch_id: uuid.UUID,
     fmt: str,
     bank_id: str | None = None,
     who: Principal | None = None,
-) -> tuple[bytes, str, str]:
+) -> tuple[AsyncIterator[bytes], str, str]:
     """(content, media type, file name) of a batch's bank file: in full for its bank, and
-    for staff as the masking policy says (finance and auditors see ids and accounts masked)."""
+    for staff as the masking policy says (finance and auditors see ids and accounts masked).
+    A CSV is streamed from the database as it is read; the session must outlive the answer."""
     batch = await _batch(session, batch_id, bank_id)
+    if not await repository.run_done(session, batch.run_id):
+        # Lines join a batch only while its run works: its file is final once the run is.
+        raise ProblemError(409, "batch_not_final", "发放批次仍在处理中, 报盘文件尚未生成。")
     tally = (await repository.tallies(session, [batch.id])).get(batch.id, {})
     count = sum(c for c, _ in tally.values())
     amount = sum((a for _, a in tally.values()), Decimal("0.00"))
     width = len(repository.FILE_COLUMNS)
     masked = who is not None and not sees_full_citizen_ids(who)
-    if fmt == "csv" and not masked:
-        body = files.csv_with_totals(
-            await repository.file_csv(session, batch.id), count, amount, width
-        )
-    else:
-        rows = await repository.file_rows(session, batch.id)
-        if masked:
-            rows = [_masked(r) for r in rows]
-        if fmt == "csv":
-            lines = files.csv_lines(repository.FILE_COLUMNS, rows)
-            body = files.csv_with_totals(lines, count, amount, width)
-        else:
-            body = files.xlsx(repository.FILE_COLUMNS, rows, count, amount)
     name = (
         f"payout-{format_period(batch.period)}-{batch.bank_code}-{batch.program}-{batch.id}.{fmt}"
     )
-    return body, MEDIA[fmt], name
+    if fmt == "csv":
+        lines = repository.stream_csv(session, batch.id, masked)
+        return files.csv_with_totals(lines, count, amount, width), MEDIA[fmt], name
+    rows = await repository.file_rows(session, batch.id, masked)
+    return _once(files.xlsx(repository.FILE_COLUMNS, rows, count, amount)), MEDIA[fmt], name
+
+
+async def _once(content: bytes) -> AsyncIterator[bytes]:
+    yield content
 
 
 async def record_results(
