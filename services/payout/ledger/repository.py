@@ -31,12 +31,19 @@ async def lock(session: AsyncSession, program: str, period: date) -> None:
     )
 
 
+# A program's lines for a period, found through its batches (a line's program is always its
+# batch's): the payment_batch index (batch, period, status) then answers each batch.
+LINES_OF_PROGRAM = """
+    FROM payout.batch b JOIN payout.payment p ON p.batch_id = b.id
+    WHERE b.program = :program AND p.period = :period
+"""
+
+
 async def outstanding(session: AsyncSession, program: str, period: date) -> bool:
     """True while a line of the program and period waits for its bank result."""
     rows = await session.exec(
-        text("""
-            SELECT EXISTS (SELECT 1 FROM payout.payment
-                           WHERE program = :program AND period = :period AND status = 'sent')
+        text(f"""
+            SELECT EXISTS (SELECT 1 {LINES_OF_PROGRAM} AND p.status = 'sent')
         """).bindparams(program=program, period=period)
     )
     return bool(rows.one()[0])
@@ -47,13 +54,11 @@ async def totals(
 ) -> tuple[int, Decimal, Decimal, Decimal]:
     """(paid count, paid amount, failed amount, recovered amount) of a program and period."""
     paid = await session.exec(
-        text("""
-            SELECT count(*) FILTER (WHERE status = 'paid'),
-                   coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0),
-                   coalesce(sum(amount) FILTER (WHERE status = 'failed'), 0)
-            FROM payout.payment WHERE program = :program AND period = :period""").bindparams(
-            program=program, period=period
-        )
+        text(f"""
+            SELECT count(*) FILTER (WHERE p.status = 'paid'),
+                   coalesce(sum(p.amount) FILTER (WHERE p.status = 'paid'), 0),
+                   coalesce(sum(p.amount) FILTER (WHERE p.status = 'failed'), 0)
+            {LINES_OF_PROGRAM}""").bindparams(program=program, period=period)
     )
     count, amount, failed = paid.one()
     recovered = await session.exec(

@@ -301,10 +301,10 @@ async def drop_empty_batches(session: AsyncSession, run_id: uuid.UUID) -> None:
     have no annuity, say) are not batches."""
     await session.exec(
         text("""
-            DELETE FROM payout.batch b WHERE b.run_id = :run
-              AND NOT EXISTS (SELECT 1 FROM payout.payment p WHERE p.batch_id = b.id)""").bindparams(
-            run=run_id
-        )
+            DELETE FROM payout.batch b
+            WHERE b.run_id = :run
+              AND NOT EXISTS (SELECT 1 FROM payout.payment p WHERE p.batch_id = b.id)
+        """).bindparams(run=run_id)
     )
 
 
