@@ -131,3 +131,29 @@ async def test_a_batch_no_line_went_into_is_dropped(db) -> None:
         "WHERE b.id IS NULL"
     )
     assert lines == 0
+
+
+async def test_a_line_that_exists_already_is_kept_and_the_rest_paid(db) -> None:
+    sessions, conn, dsn = db
+    await seed_retirees(dsn, 100)
+    run = await start(sessions, chunk=40)
+    # A January line for a retiree whose paid_until does not show it (as if written apart).
+    person = await conn.fetchval("SELECT person_id FROM payout.retiree ORDER BY person_id")
+    await conn.execute(
+        "INSERT INTO payout.payment (id, person_id, program, period, amount, batch_id, "
+        "bank_code, account_number, account_name, status) "
+        "SELECT gen_random_uuid(), $1, 'basic_pension', '2020-01-01', 1.00, b.id, "
+        "'PSBC', '1', 'x', 'sent' FROM payout.batch b LIMIT 1",
+        person,
+    )
+    await work(sessions, run, workers=2)
+    assert await paid_once(conn) == (200, 200)
+    stored = await conn.fetchrow(
+        "SELECT done, payments FROM payout.payroll_run WHERE id = $1", run.id
+    )
+    assert tuple(stored) == (100, 199)
+    kept = await conn.fetchval(
+        "SELECT amount FROM payout.payment WHERE person_id = $1 AND program = 'basic_pension'",
+        person,
+    )
+    assert str(kept) == "1.00"
