@@ -122,6 +122,10 @@ class Determination(SQLModel, table=True):
     )
     comparison: dict | None = Field(default=None, sa_column=Column(JSONB))
     supersedes: uuid.UUID | None = None
+    # A 调待's or a correction's terms (records.terms_to_json), re-applied by an earlier
+    # correction; rebased_on: the determination in review this one was recomputed on.
+    terms: dict | None = Field(default=None, sa_column=Column(JSONB))
+    rebased_on: uuid.UUID | None = None
     reason: str | None = None
     source_event_id: uuid.UUID | None = None
     created_by: str
