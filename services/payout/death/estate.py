@@ -13,7 +13,7 @@ from services.payout.death import repository
 from services.payout.differences import repository as differences
 from services.payout.domain.death import ZERO, addition_period, owed_to_estate
 from services.payout.domain.periods import month_of
-from services.payout.models import BenefitDifference, DeathBenefit, OneOff, Retiree
+from services.payout.models import BenefitDifference, DeathBenefit, OneOff
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 
@@ -83,14 +83,18 @@ def total(rows: list[BenefitDifference]) -> Decimal:
 
 
 async def after_approval(
-    session: AsyncSession, retiree: Retiree, who: Principal, request_id: str | None
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    last_month: date,
+    who: Principal,
+    request_id: str | None,
 ) -> OneOff | None:
     """Back pay found for a deceased retiree (the retiree locked): once the death benefits
     are granted, one more payment to the same survivor; until then it waits for the grant."""
-    grant = await repository.death_benefit(session, retiree.person_id)
-    if grant is None or retiree.last_month is None:
+    grant = await repository.death_benefit(session, person_id)
+    if grant is None:
         return None
-    found = await owed(session, retiree.person_id, retiree.last_month)
+    found = await owed(session, person_id, last_month)
     if not found:
         return None
     return await _queue_addition(session, grant, found, who, request_id)

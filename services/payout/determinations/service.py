@@ -280,8 +280,9 @@ async def _successor(
 
 
 async def _nothing_in_review(session: AsyncSession, person_id: uuid.UUID) -> None:
-    """One change at a time: a 调待 or correction is made on approved determinations only,
-    so that each later one can be recomputed on it."""
+    """One change at a time (the retiree locked): a 调待 or correction is made on approved
+    determinations only, so that each later one can be recomputed on it."""
+    await repository.lock_retiree(session, person_id)
     waiting = await repository.in_review(session, person_id)
     if waiting is not None:
         raise ProblemError(

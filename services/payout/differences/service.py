@@ -70,7 +70,7 @@ async def after_approval(
             },
         )
     if retiree.last_month is not None:
-        await estate.after_approval(session, retiree, who, request_id)
+        await estate.after_approval(session, row.person_id, retiree.last_month, who, request_id)
     return rows
 
 
