@@ -5,7 +5,8 @@ Rules (documented in docs/payout.md; amounts and months are the dated parameter
 - Payment stops from the month after death: the month of death is still paid; any payment
   for a later month is an overpayment to recover (追回). A month is never recovered twice:
   what recovery cases of recalculations already claim for it is deducted (the month's lines
-  in order, the first ones first), so the cases of a month add up to what was paid for it.
+  in order, the first ones first), so the cases of a month come to what was paid for it (or
+  to what the earlier cases alone claimed, if that is more).
 - Back pay of a recalculation (补发) for a month up to the month of death is owed to the
   estate: it is paid once to the named survivor, with the death benefits or, when it is
   found after they were granted, as an addition to them. Back pay for a later month is not
