@@ -123,6 +123,10 @@ class Determination(SQLModel, table=True):
     )
     comparison: dict | None = Field(default=None, sa_column=Column(JSONB))
     supersedes: uuid.UUID | None = None
+    # A 调待's or a correction's terms (records.terms_to_json), re-applied by an earlier
+    # correction; rebased_on: the determination in review this one was recomputed on.
+    terms: dict | None = Field(default=None, sa_column=Column(JSONB))
+    rebased_on: uuid.UUID | None = None
     reason: str | None = None
     source_event_id: uuid.UUID | None = None
     created_by: str
@@ -311,8 +315,12 @@ class DeathBenefit(SQLModel, table=True):
     survivor_amount: Decimal = _money()
     basic_balance_left: Decimal = _money()
     annuity_balance_left: Decimal = _money()
+    # Recalculation back pay for months up to the death, paid with the benefits (in total).
+    back_pay: Decimal = _money()
     total: Decimal = _money()
     parameter_versions: dict = Field(sa_column=Column(JSONB, nullable=False))
+    # The one-off payment that carries the total to the survivor.
+    one_off_id: uuid.UUID
     survivor_name: str
     relationship: str
     created_by: str
@@ -403,8 +411,8 @@ class DeathNotice(SQLModel, table=True):
 
 class BenefitDifference(SQLModel, table=True):
     """A difference found when a determination was approved (determination_id) for a month
-    already paid: back pay (paid by the next run) or a recovery (a recovery case); its id
-    is the back-pay payment's or the case's key."""
+    already paid: back pay (paid by the next run, or to a deceased retiree's survivor) or a
+    recovery (a recovery case); its id is the back-pay payment's or the case's key."""
 
     __tablename__ = "benefit_difference"
     __table_args__ = (
@@ -430,6 +438,8 @@ class BenefitDifference(SQLModel, table=True):
     status: str
     created_by: str
     created_at: datetime = _now_column()
+    # Back pay owed to a deceased retiree: the one-off that paid it to the survivor.
+    one_off_id: uuid.UUID | None = None
 
 
 class SubsidyRun(SQLModel, table=True):

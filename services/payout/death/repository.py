@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import func, text, update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,19 +29,51 @@ async def record_death(
     )
 
 
-async def open_recoveries(session: AsyncSession, person_id: uuid.UUID, last_month: date) -> int:
-    """A recovery case for every payment made for a month after the last one (once each)."""
-    result = await session.exec(
-        text("""
-            INSERT INTO payout.recovery (id, person_id, payment_id, program, period, amount,
-                status)
-            SELECT gen_random_uuid(), person_id, id, program, period, amount, 'open'
-            FROM payout.payment
-            WHERE person_id = :person AND period > :last AND status IN ('sent', 'paid')
-              AND program IN ('basic_pension', 'occupational_annuity')
-            ON CONFLICT (payment_id) DO NOTHING""").bindparams(person=person_id, last=last_month)
+async def paid_after(session: AsyncSession, person_id: uuid.UUID, last_month: date) -> list:
+    """Pension lines paid (or sent) for months after the last one: per program and month,
+    the regular line first, then back-pay lines as they were made."""
+    rows = await session.exec(
+        select(Payment.id, Payment.program, Payment.period, Payment.amount)
+        .where(
+            Payment.person_id == person_id,
+            Payment.period > last_month,
+            Payment.status.in_(("sent", "paid")),
+            Payment.program.in_(("basic_pension", "occupational_annuity")),
+        )
+        .order_by(
+            Payment.period,
+            Payment.program,
+            Payment.difference_id.is_not(None),
+            Payment.created_at,
+            Payment.id,
+        )
     )
-    return result.rowcount
+    return list(rows.all())
+
+
+async def claimed_after(
+    session: AsyncSession, person_id: uuid.UUID, last_month: date
+) -> dict[tuple[date, str], Decimal]:
+    """Per month after the last one and program: what recovery cases already claim."""
+    rows = await session.exec(
+        select(Recovery.period, Recovery.program, func.sum(Recovery.amount))
+        .where(Recovery.person_id == person_id, Recovery.period > last_month)
+        .group_by(Recovery.period, Recovery.program)
+    )
+    return {(period, program): amount for period, program, amount in rows.all()}
+
+
+async def insert_recoveries(session: AsyncSession, rows: list[Recovery]) -> int:
+    """Open recovery cases, once per payment."""
+    if not rows:
+        return 0
+    result = await session.exec(
+        pg_insert(Recovery)
+        .values([r.model_dump(exclude={"created_at"}) for r in rows])
+        .on_conflict_do_nothing(index_elements=["payment_id"])
+        .returning(Recovery.id)
+    )
+    return len(result.all())
 
 
 async def recoveries(
@@ -101,6 +134,22 @@ async def insert_benefit(session: AsyncSession, row: DeathBenefit, payment: OneO
     session.add(row)
     session.add(payment)
     await session.flush()
+
+
+async def insert_one_off(session: AsyncSession, payment: OneOff) -> None:
+    """Queue a one-off payment for the next run."""
+    session.add(payment)
+    await session.flush()
+
+
+async def death_benefit_payments(session: AsyncSession, person_id: uuid.UUID) -> list[OneOff]:
+    """The one-off payments of a person's death benefits and their additions, by month."""
+    rows = await session.exec(
+        select(OneOff)
+        .where(OneOff.person_id == person_id, OneOff.program == "death_benefit")
+        .order_by(OneOff.period)
+    )
+    return list(rows.all())
 
 
 async def keep_notice(

@@ -51,8 +51,34 @@ class DeathBenefitIn(BaseModel):
     account_number: Annotated[str, Field(pattern=r"^\d{8,32}$")]
 
 
+class SurvivorBackPay(BaseModel):
+    """A recalculation difference owed to the estate and the one-off that pays it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    determination_id: uuid.UUID
+    program: str
+    month: date
+    amount: Money
+    one_off_id: uuid.UUID
+
+
+class AdditionOut(BaseModel):
+    """Back pay found after the grant, paid to the survivor as one more one-off."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    period: date
+    amount: Money
+    status: str
+    created_at: datetime
+
+
 class DeathBenefitOut(BaseModel):
-    """The death benefits by part, with the parameter versions used."""
+    """The death benefits by part, with the parameter versions used; `total` is the grant's
+    payment (`one_off_id`), back pay included; later back pay is in `additions`."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -64,9 +90,13 @@ class DeathBenefitOut(BaseModel):
     survivor_amount: Money
     basic_balance_left: Money
     annuity_balance_left: Money
+    back_pay: Money
     total: Money
+    one_off_id: uuid.UUID
     parameter_versions: dict[str, int]
     survivor_name: str
     relationship: str
     created_by: str
     created_at: datetime
+    back_pay_lines: list[SurvivorBackPay] = []
+    additions: list[AdditionOut] = []

@@ -1,4 +1,5 @@
-"""Use cases of death: stop payment, open recoveries, grant death benefits once."""
+"""Use cases of death: stop payment, open recoveries, grant death benefits once (with the
+back pay owed to the estate)."""
 
 import uuid
 from datetime import UTC, date, datetime
@@ -6,14 +7,22 @@ from datetime import UTC, date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
-from services.payout.death import repository
-from services.payout.death.schemas import DeathBenefitIn, DeathBenefitOut, RecoveryOut, ResolveIn
+from services.payout.death import estate, repository
+from services.payout.death.schemas import (
+    AdditionOut,
+    DeathBenefitIn,
+    DeathBenefitOut,
+    RecoveryOut,
+    ResolveIn,
+    SurvivorBackPay,
+)
 from services.payout.determinations import repository as determinations
 from services.payout.determinations.records import inputs_from_json
-from services.payout.domain.death import death_benefits
+from services.payout.differences import repository as differences
+from services.payout.domain.death import PaidLine, death_benefits, recoveries_after_death
 from services.payout.domain.periods import month_of
 from services.payout.ledger import service as ledger
-from services.payout.models import DeathBenefit, OneOff
+from services.payout.models import DeathBenefit, OneOff, Recovery
 from services.payout.parameters.schemas import DeathBenefit as DeathRule
 from services.payout.parameters.schemas import WageBase
 from services.payout.parameters.service import in_force
@@ -53,19 +62,42 @@ async def apply_death(
         return None
     last = month_of(died_on)
     await repository.record_death(session, person_id, died_on, last)
-    opened = await repository.open_recoveries(session, person_id, last)
+    opened = await _recover_after(session, person_id, last)
+    cancelled = await estate.cancel_after_death(session, person_id, last, request_id)
     await record_audit(
         session,
         SCHEMA,
-        actor="system:person.deceased",
+        actor=estate.DEATH,
         roles=(),
         action="retiree.deceased",
         object_type="retiree",
         object_id=person_id,
         request_id=request_id,
-        detail={"date_of_death": died_on.isoformat(), "recoveries": opened},
+        detail={
+            "date_of_death": died_on.isoformat(),
+            "recoveries": opened,
+            "back_pay_cancelled": [str(d.id) for d in cancelled],
+        },
     )
     return opened
+
+
+async def _recover_after(session: AsyncSession, person_id: uuid.UUID, last: date) -> int:
+    """A recovery case for what was paid for each month after the last one, less what the
+    recovery cases of recalculations already claim for it (never twice)."""
+    lines = [PaidLine(*r) for r in await repository.paid_after(session, person_id, last)]
+    claimed = await repository.claimed_after(session, person_id, last)
+    cases = [
+        Recovery(
+            person_id=person_id,
+            payment_id=line.id,
+            program=line.program,
+            period=line.period,
+            amount=amount,
+        )
+        for line, amount in recoveries_after_death(lines, claimed)
+    ]
+    return await repository.insert_recoveries(session, cases)
 
 
 async def list_recoveries(
@@ -134,6 +166,7 @@ async def grant_death_benefits(
         else params.value("wage_base", WageBase).amount
     )
     inputs = inputs_from_json(determination.inputs)
+    owed = await estate.owed(session, person_id, last)
     paid = {
         p: await repository.months_paid(session, person_id, p, last)
         for p in ("basic_pension", "occupational_annuity")
@@ -144,21 +177,7 @@ async def grant_death_benefits(
         base,
         (inputs.basic_balance, determination.account_pension, paid["basic_pension"]),
         (inputs.annuity_balance, determination.annuity_monthly, paid["occupational_annuity"]),
-    )
-    row = DeathBenefit(
-        person_id=person_id,
-        died_on=retiree.died_on,
-        funeral_grant=benefits.funeral_grant,
-        survivor_months=rule.survivor_months,
-        survivor_base=base,
-        survivor_amount=benefits.survivor_amount,
-        basic_balance_left=benefits.basic_balance_left,
-        annuity_balance_left=benefits.annuity_balance_left,
-        total=benefits.total,
-        parameter_versions=params.versions | {"determination_seq": determination.seq},
-        survivor_name=body.survivor_name,
-        relationship=body.relationship,
-        created_by=who.subject,
+        estate.total(owed),
     )
     payment = OneOff(
         person_id=person_id,
@@ -171,7 +190,25 @@ async def grant_death_benefits(
         account_name=body.survivor_name,
         source="death_benefit",
     )
+    row = DeathBenefit(
+        person_id=person_id,
+        died_on=retiree.died_on,
+        funeral_grant=benefits.funeral_grant,
+        survivor_months=rule.survivor_months,
+        survivor_base=base,
+        survivor_amount=benefits.survivor_amount,
+        basic_balance_left=benefits.basic_balance_left,
+        annuity_balance_left=benefits.annuity_balance_left,
+        back_pay=benefits.back_pay,
+        total=benefits.total,
+        parameter_versions=params.versions | {"determination_seq": determination.seq},
+        one_off_id=payment.id,
+        survivor_name=body.survivor_name,
+        relationship=body.relationship,
+        created_by=who.subject,
+    )
     await repository.insert_benefit(session, row, payment)
+    await estate.pay_to_survivor(session, owed, payment.id, who, request_id)
     await record_audit(
         session,
         SCHEMA,
@@ -181,9 +218,29 @@ async def grant_death_benefits(
         object_type="retiree",
         object_id=person_id,
         request_id=request_id,
-        detail={"total": str(benefits.total), "one_off": str(payment.id)},
+        detail={
+            "total": str(benefits.total),
+            "back_pay": str(benefits.back_pay),
+            "differences": [str(d.id) for d in owed],
+            "one_off": str(payment.id),
+        },
     )
-    return DeathBenefitOut.model_validate(row, from_attributes=True)
+    return await _present(session, row)
+
+
+async def _present(session: AsyncSession, row: DeathBenefit) -> DeathBenefitOut:
+    """The benefits by part, with the back pay paid to the survivor and later additions."""
+    out = DeathBenefitOut.model_validate(row, from_attributes=True)
+    out.back_pay_lines = [
+        SurvivorBackPay.model_validate(d, from_attributes=True)
+        for d in await differences.paid_to_survivor(session, row.person_id)
+    ]
+    out.additions = [
+        AdditionOut.model_validate(p, from_attributes=True)
+        for p in await repository.death_benefit_payments(session, row.person_id)
+        if p.id != row.one_off_id
+    ]
+    return out
 
 
 async def get_death_benefits(session: AsyncSession, person_id: uuid.UUID) -> DeathBenefitOut:
@@ -191,4 +248,4 @@ async def get_death_benefits(session: AsyncSession, person_id: uuid.UUID) -> Dea
     row = await repository.death_benefit(session, person_id)
     if row is None:
         raise ProblemError(404, "death_benefit_not_found", "此人尚未核发死亡待遇。")
-    return DeathBenefitOut.model_validate(row, from_attributes=True)
+    return await _present(session, row)

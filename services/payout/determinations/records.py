@@ -1,11 +1,13 @@
-"""A determination's inputs as stored (JSON with exact strings) and back."""
+"""A determination's inputs and terms as stored (JSON with exact strings) and back."""
 
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from services.payout.domain.comparison import OldMethod
-from services.payout.domain.determination import DeterminationInputs
+from services.payout.domain.determination import DeterminationInputs, Terms
+
+MONTH_COUNTS = ("contribution_months", "deemed_months")
 
 
 def inputs_to_json(inputs: DeterminationInputs) -> dict[str, Any]:
@@ -54,4 +56,24 @@ def inputs_from_json(doc: dict[str, Any]) -> DeterminationInputs:
             Decimal(old["final_salary"]), int(old["service_years"]), Decimal(old["allowances"])
         ),
         adjustments=Decimal(doc["adjustments"]),
+    )
+
+
+def terms_to_json(terms: Terms) -> dict[str, Any]:
+    """Terms as a JSON document: the 调待's fixed amount and rate, the corrected inputs."""
+    return {
+        "fixed_amount": str(terms.fixed_amount),
+        "rate": str(terms.rate),
+        "corrected": {k: v if k in MONTH_COUNTS else str(v) for k, v in terms.corrected.items()},
+    }
+
+
+def terms_from_json(doc: dict[str, Any]) -> Terms:
+    """The stored terms as domain terms."""
+    return Terms(
+        fixed_amount=Decimal(doc["fixed_amount"]),
+        rate=Decimal(doc["rate"]),
+        corrected={
+            k: int(v) if k in MONTH_COUNTS else Decimal(v) for k, v in doc["corrected"].items()
+        },
     )

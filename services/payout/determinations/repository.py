@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -127,3 +128,49 @@ async def listing(
         .offset(offset)
     )
     return list(rows.all()), int(total)
+
+
+async def in_review(session: AsyncSession, person_id: uuid.UUID) -> Determination | None:
+    """A determination of the person still waiting for review, if any."""
+    rows = await session.exec(
+        select(Determination)
+        .where(
+            Determination.person_id == person_id,
+            Determination.status.in_(("awaiting_old_method", "pending", "checked")),
+        )
+        .order_by(Determination.seq)
+        .limit(1)
+    )
+    return rows.first()
+
+
+async def in_force_after(
+    session: AsyncSession, person_id: uuid.UUID, month: date
+) -> list[Determination]:
+    """The approved 调待 and corrections that take over after a month, in order: for each
+    later month one starts in, the one in force then (the latest approved of that month)."""
+    rows = await session.exec(
+        select(Determination)
+        .where(
+            Determination.person_id == person_id,
+            Determination.status == "approved",
+            Determination.kind.in_(("adjustment", "recalculation")),
+            Determination.effective_from > month,
+        )
+        .order_by(Determination.effective_from, Determination.seq.desc())
+        .ext(distinct_on(Determination.effective_from))
+    )
+    return list(rows.all())
+
+
+async def rebased_on(session: AsyncSession, determination_id: uuid.UUID) -> list[Determination]:
+    """The determinations in review that were recomputed on this one, locked."""
+    rows = await session.exec(
+        select(Determination)
+        .where(
+            Determination.rebased_on == determination_id,
+            Determination.status.in_(("pending", "checked")),
+        )
+        .with_for_update()
+    )
+    return list(rows.all())

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.payout.domain.determination import CORRECTABLE
 from shared.data.money import Money
 
 Index = Annotated[Decimal, Field(ge=0, le=10, max_digits=10, decimal_places=6)]
@@ -113,11 +114,9 @@ class CorrectionIn(BaseModel):
             raise ValueError("reason: a correction needs at least one corrected input")
         return self
 
-    def corrections(self) -> dict[str, object]:
+    def corrections(self) -> dict[str, int | Decimal]:
         """The corrected inputs by name."""
-        names = ("contribution_months", "deemed_months", "average_index", "deemed_index")
-        names += ("basic_balance", "annuity_balance")
-        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+        return {n: getattr(self, n) for n in CORRECTABLE if getattr(self, n) is not None}
 
 
 class ReviewIn(BaseModel):
@@ -154,6 +153,8 @@ class DeterminationOut(BaseModel):
     annuity_monthly: Money
     comparison: dict[str, Any] | None
     supersedes: uuid.UUID | None
+    terms: dict[str, Any] | None
+    rebased_on: uuid.UUID | None
     reason: str | None
     created_by: str
     created_at: datetime

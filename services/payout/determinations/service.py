@@ -8,7 +8,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
 from services.payout.determinations import repository
-from services.payout.determinations.records import inputs_from_json, inputs_to_json
+from services.payout.determinations.records import (
+    inputs_from_json,
+    inputs_to_json,
+    terms_from_json,
+    terms_to_json,
+)
 from services.payout.determinations.schemas import (
     AdjustmentIn,
     CorrectionIn,
@@ -24,6 +29,7 @@ from services.payout.domain.benefit import BenefitInputs, NoMonthsDivisor, compu
 from services.payout.domain.comparison import ComparisonNotApplicable, OldMethod
 from services.payout.domain.determination import (
     DeterminationInputs,
+    Terms,
     derive,
     first_month,
     needs_old_method,
@@ -46,7 +52,6 @@ from services.payout.parameters.service import (
 )
 from shared.contracts import PersonRetired
 from shared.data.audit import record_audit
-from shared.data.money import round_fen
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.pagination import Page
@@ -240,8 +245,11 @@ async def _successor(
     effective_from: date,
     reason: str | None,
     request_id: str | None,
+    terms: Terms | None = None,
+    rebased_on: Determination | None = None,
 ) -> Determination:
-    """A new determination replacing `base` from a month, computed with `base`'s versions."""
+    """A new determination replacing `base` from a month, computed with `base`'s versions
+    (`terms`: what a 调待 or correction changes; `rebased_on`: recomputed on that one)."""
     await repository.lock_retiree(session, base.person_id)
     row = _build(
         inputs,
@@ -251,6 +259,8 @@ async def _successor(
         kind=kind,
         effective_from=effective_from,
         supersedes=base.id,
+        terms=None if terms is None else terms_to_json(terms),
+        rebased_on=None if rebased_on is None else rebased_on.id,
         reason=reason,
         created_by=who.subject,
     )
@@ -264,8 +274,22 @@ async def _successor(
         request_id,
         kind=kind,
         supersedes=str(base.id),
+        rebased_on=None if rebased_on is None else str(rebased_on.id),
     )
     return row
+
+
+async def _nothing_in_review(session: AsyncSession, person_id: uuid.UUID) -> None:
+    """One change at a time (the retiree locked): a 调待 or correction is made on approved
+    determinations only, so that each later one can be recomputed on it."""
+    await repository.lock_retiree(session, person_id)
+    waiting = await repository.in_review(session, person_id)
+    if waiting is not None:
+        raise ProblemError(
+            409,
+            "review_pending",
+            f"此人第 {waiting.seq} 号核定尚在审核中, 须先复核或退回后再调待或更正。",
+        )
 
 
 async def enter_old_method(
@@ -309,6 +333,14 @@ async def review(
         after = step(ReviewState(row.status, row.created_by, row.checked_by), action, who.subject)
     except ReviewRefused as exc:
         raise ProblemError(exc.status, exc.code, exc.detail) from exc
+    if after == "approved" and row.rebased_on is not None:
+        base = await repository.get(session, row.rebased_on)
+        if base is not None and base.status != "approved":
+            raise ProblemError(
+                409,
+                "rebase_pending",
+                f"此核定按第 {base.seq} 号核定重新计算, 须先复核第 {base.seq} 号。",
+            )
     field = {"check": "checked", "approve": "approved"}.get(action)
     await repository.set_review(session, row.id, after, field, who.subject, _now())
     if after == "approved":
@@ -318,7 +350,21 @@ async def review(
     await _audit(session, who.subject, who.roles, action, row, request_id, remark=remark)
     if after == "approved":
         await differences.after_approval(session, row, who, request_id)
+    if after == "returned":
+        await _return_rebased(session, row, who, request_id)
     return present(row)
+
+
+async def _return_rebased(
+    session: AsyncSession, row: Determination, who: Principal, request_id: str | None
+) -> None:
+    """What was recomputed on a returned determination goes back with it."""
+    for later in await repository.rebased_on(session, row.id):
+        await repository.set_review(session, later.id, "returned", None, who.subject, _now())
+        await session.refresh(later)
+        remark = f"随第 {row.seq} 号核定退回"
+        await _audit(session, who.subject, who.roles, "return", later, request_id, remark=remark)
+        await _return_rebased(session, later, who, request_id)
 
 
 async def adjust(
@@ -328,7 +374,8 @@ async def adjust(
     who: Principal,
     request_id: str | None,
 ) -> DeterminationOut:
-    """调待: a new determination from a month, adding to the approved one in force then."""
+    """调待: a new determination from a month, adding to the approved one in force then
+    (its fixed amount and its rate of that one's monthly amount)."""
     base = await repository.approved_for(session, person_id, body.effective_from)
     if base is None:
         raise ProblemError(
@@ -336,13 +383,19 @@ async def adjust(
             "no_approved_determination",
             f"{body.effective_from} 时此人没有已复核的核定, 不能调待。",
         )
-    increase = body.fixed_amount + round_fen(base.monthly_amount * body.rate)
-    inputs = inputs_from_json(base.inputs)
-    inputs = DeterminationInputs(
-        **{**inputs.__dict__, "adjustments": inputs.adjustments + increase}
-    )
+    await _nothing_in_review(session, person_id)
+    terms = Terms(fixed_amount=body.fixed_amount, rate=body.rate)
+    inputs = terms.apply(inputs_from_json(base.inputs), base.monthly_amount)
     row = await _successor(
-        session, base, inputs, who, "adjustment", body.effective_from, body.reason, request_id
+        session,
+        base,
+        inputs,
+        who,
+        "adjustment",
+        body.effective_from,
+        body.reason,
+        request_id,
+        terms=terms,
     )
     return present(row)
 
@@ -354,25 +407,64 @@ async def correct(
     who: Principal,
     request_id: str | None,
 ) -> DeterminationOut:
-    """更正重算: an approved determination recomputed from corrected inputs, from its month
-    (or a later one); once approved, months already paid get back pay or a recovery."""
-    base = await _found(session, determination_id)
-    if base.status != "approved":
+    """更正重算: corrected inputs from a month on (the named determination's or a later one):
+    the determination in force then recomputed with them, and every later 调待 or correction
+    recomputed on it in turn; once approved, months already paid get back pay or a recovery."""
+    named = await _found(session, determination_id)
+    if named.status != "approved":
         raise ProblemError(409, "determination_not_approved", "只能更正已复核的核定。")
-    effective_from = body.effective_from or base.effective_from
-    if effective_from < base.effective_from:
+    effective_from = body.effective_from or named.effective_from
+    if effective_from < named.effective_from:
         raise ProblemError(
             422,
             "effective_before_base",
-            f"更正不能早于原核定的起始月 {base.effective_from}。",
+            f"更正不能早于原核定的起始月 {named.effective_from}。",
             field="effective_from",
         )
-    inputs = inputs_from_json(base.inputs)
-    inputs = DeterminationInputs(**{**inputs.__dict__, **body.corrections()})
+    await _nothing_in_review(session, named.person_id)
+    # The named one, or a 调待 or correction of it that is in force by then.
+    base = await repository.approved_for(session, named.person_id, effective_from)
+    assert base is not None  # the named one is approved and effective by then
+    terms = Terms(corrected=body.corrections())
+    inputs = terms.apply(inputs_from_json(base.inputs), base.monthly_amount)
     row = await _successor(
-        session, base, inputs, who, "recalculation", effective_from, body.reason, request_id
+        session,
+        base,
+        inputs,
+        who,
+        "recalculation",
+        effective_from,
+        body.reason,
+        request_id,
+        terms=terms,
     )
+    await _rebase_later(session, row, who, request_id)
     return present(row)
+
+
+async def _rebase_later(
+    session: AsyncSession, correction: Determination, who: Principal, request_id: str | None
+) -> None:
+    """Each approved 调待 or correction that takes over after the correction's month, its
+    terms re-applied in order on the corrected base: a new determination each, in review,
+    approved only after the one it is computed on."""
+    on = correction
+    for later in await repository.in_force_after(
+        session, correction.person_id, correction.effective_from
+    ):
+        terms = terms_from_json(later.terms)
+        on = await _successor(
+            session,
+            later,
+            terms.apply(inputs_from_json(on.inputs), on.monthly_amount),
+            who,
+            later.kind,
+            later.effective_from,
+            f"随第 {correction.seq} 号更正重算: {later.reason}",
+            request_id,
+            terms=terms,
+            rebased_on=on,
+        )
 
 
 async def get(session: AsyncSession, determination_id: uuid.UUID) -> DeterminationOut:

@@ -99,3 +99,40 @@ async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[Benefit
         .order_by(BenefitDifference.month, BenefitDifference.program, BenefitDifference.created_at)
     )
     return list(rows.all())
+
+
+async def pending_back_pay(session: AsyncSession, person_id: uuid.UUID) -> list[BenefitDifference]:
+    """A person's back pay still to pay, by month, locked: paid once, one way or the other."""
+    rows = await session.exec(
+        select(BenefitDifference)
+        .where(
+            BenefitDifference.person_id == person_id,
+            BenefitDifference.kind == "back_pay",
+            BenefitDifference.status == "pending",
+        )
+        .order_by(BenefitDifference.month, BenefitDifference.program, BenefitDifference.created_at)
+        .with_for_update()
+    )
+    return list(rows.all())
+
+
+async def mark(
+    session: AsyncSession,
+    rows: list[BenefitDifference],
+    status: str,
+    one_off_id: uuid.UUID | None = None,
+) -> None:
+    """Move pending back pay on: cancelled, or paid to the survivor by a one-off."""
+    for row in rows:
+        row.status, row.one_off_id = status, one_off_id
+    await session.flush()
+
+
+async def paid_to_survivor(session: AsyncSession, person_id: uuid.UUID) -> list[BenefitDifference]:
+    """A deceased retiree's back pay paid to the survivor, by month."""
+    rows = await session.exec(
+        select(BenefitDifference)
+        .where(BenefitDifference.person_id == person_id, BenefitDifference.one_off_id.is_not(None))
+        .order_by(BenefitDifference.month, BenefitDifference.program, BenefitDifference.created_at)
+    )
+    return list(rows.all())

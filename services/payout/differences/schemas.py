@@ -26,6 +26,7 @@ class DifferenceOut(BaseModel):
     status_label: str = ""
     created_by: str
     created_at: datetime
+    one_off_id: uuid.UUID | None = None
 
     def labelled(self, tables: dict[str, dict[str, str]]) -> "DifferenceOut":
         """With the Chinese labels of its codes."""

@@ -6,6 +6,7 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
+from services.payout.death import estate
 from services.payout.differences import repository
 from services.payout.differences.schemas import DifferenceOut
 from services.payout.domain.difference import differences
@@ -40,7 +41,8 @@ async def after_approval(
             due=d.due,
             amount=d.amount,
             kind=d.kind,
-            # Back pay waits for the next payroll run; a recovery is a case from now on.
+            # Back pay waits for the next payroll run (or, for a deceased retiree, the death
+            # benefits); a recovery is a case from now on.
             status="pending" if d.kind == "back_pay" else "recovery_opened",
             created_by=who.subject,
         )
@@ -67,6 +69,8 @@ async def after_approval(
                 "amount": str(r.amount),
             },
         )
+    if retiree.last_month is not None:
+        await estate.after_approval(session, row.person_id, retiree.last_month, who, request_id)
     return rows
 
 

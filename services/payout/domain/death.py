@@ -1,18 +1,32 @@
-"""Death: when payment stops, and the death benefits paid once to the survivors.
+"""Death: when payment stops, what is recovered, and what is paid once to the survivors.
 
 Rules (documented in docs/payout.md; amounts and months are the dated parameter
 `death_benefit`):
 - Payment stops from the month after death: the month of death is still paid; any payment
-  for a later month is an overpayment to recover (追回).
+  for a later month is an overpayment to recover (追回). A month is never recovered twice:
+  what recovery cases of recalculations already claim for it is deducted (the month's lines
+  in order, the first ones first), so the cases of a month come to what was paid for it (or
+  to what the earlier cases alone claimed, if that is more).
+- Back pay of a recalculation (补发) for a month up to the month of death is owed to the
+  estate: it is paid once to the named survivor, with the death benefits or, when it is
+  found after they were granted, as an addition to them. Back pay for a later month is not
+  owed at all and is cancelled.
 - Death benefits = funeral grant (丧葬补助金) + survivor lump sum (抚恤金: months × base,
   the base being the last monthly benefit or the wage base, rounded to the fen) + the
   inheritable account balances: what is left of the basic and annuity balances at
-  retirement after the account parts of the months paid (never below zero).
+  retirement after the account parts of the months paid (never below zero) + that back pay.
+- An addition is paid for the month it is queued in, or the month after the latest
+  death-benefit payment if that one is taken (one payment per person, program and month).
 """
 
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
+from services.payout.domain.periods import add_months
 from shared.data.money import round_fen
 
 ZERO = Decimal("0.00")
@@ -32,6 +46,7 @@ class DeathBenefits:
     survivor_amount: Decimal
     basic_balance_left: Decimal
     annuity_balance_left: Decimal
+    back_pay: Decimal
 
     @property
     def total(self) -> Decimal:
@@ -41,6 +56,7 @@ class DeathBenefits:
             + self.survivor_amount
             + self.basic_balance_left
             + self.annuity_balance_left
+            + self.back_pay
         )
 
 
@@ -55,11 +71,63 @@ def death_benefits(
     survivor_base: Decimal,
     basic: tuple[Decimal, Decimal, int],
     annuity: tuple[Decimal, Decimal, int],
+    back_pay: Decimal,
 ) -> DeathBenefits:
-    """Benefits from the rule and (balance, monthly part, months paid) of both accounts."""
+    """Benefits from the rule, (balance, monthly part, months paid) of both accounts and
+    the back pay owed to the estate."""
     return DeathBenefits(
         funeral_grant=funeral_grant,
         survivor_amount=round_fen(survivor_base * survivor_months),
         basic_balance_left=balance_left(*basic),
         annuity_balance_left=balance_left(*annuity),
+        back_pay=back_pay,
     )
+
+
+class Monthly(Protocol):
+    """Anything that belongs to a month."""
+
+    @property
+    def month(self) -> date: ...
+
+
+M = TypeVar("M", bound=Monthly)
+
+
+def owed_to_estate(back_pay: Sequence[M], last_month: date) -> tuple[list[M], list[M]]:
+    """Back pay split into what the estate is owed (months up to the month of death) and
+    what is not owed at all (later months)."""
+    owed = [b for b in back_pay if b.month <= last_month]
+    return owed, [b for b in back_pay if b.month > last_month]
+
+
+def addition_period(this_month: date, latest: date) -> date:
+    """The month an addition to the death benefits is paid for: this one, or the month
+    after the latest death-benefit payment when that is not earlier."""
+    return max(this_month, add_months(latest, 1))
+
+
+@dataclass(frozen=True)
+class PaidLine:
+    """A payment for a month after the death (a regular line or a back-pay line)."""
+
+    id: uuid.UUID
+    program: str
+    period: date
+    amount: Decimal
+
+
+def recoveries_after_death(
+    lines: Sequence[PaidLine], claimed: Mapping[tuple[date, str], Decimal]
+) -> list[tuple[PaidLine, Decimal]]:
+    """What to recover of each line, in order: the line less the part of its month that
+    recovery cases already claim; lines with nothing left to recover are left out."""
+    left = dict(claimed)
+    out = []
+    for line in lines:
+        key = (line.period, line.program)
+        covered = min(left.get(key, ZERO), line.amount)
+        left[key] = left.get(key, ZERO) - covered
+        if line.amount > covered:
+            out.append((line, line.amount - covered))
+    return out

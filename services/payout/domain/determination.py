@@ -8,15 +8,21 @@ Rules (documented in docs/payout.md):
 - The benefit starts with the month after the retirement date.
 - Monthly amount of the basic pension = total (three rounded components) + the comparison
   adjustment (保低限高, only inside the transition period) + the 调待 adjustments.
+- A 调待 adds its fixed amount + its rate × the monthly amount of the determination in force
+  before it (rounded to the fen) to the adjustments; a correction replaces the inputs it
+  corrects. Both are kept as terms, so that a correction from an earlier month can re-apply
+  every later one, in order, on the corrected base.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 from services.payout.domain.benefit import Benefit, BenefitInputs, compute
 from services.payout.domain.comparison import Comparison, ComparisonRule, OldMethod, compare
+from shared.data.money import round_fen
 
 ZERO = Decimal("0.00")
 
@@ -51,6 +57,32 @@ class DeterminationInputs:
             annuity_balance=self.annuity_balance,
             retirement_age=self.age_months // 12,
         )
+
+
+# The inputs a correction may change.
+CORRECTABLE = (
+    "contribution_months",
+    "deemed_months",
+    "average_index",
+    "deemed_index",
+    "basic_balance",
+    "annuity_balance",
+)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a 调待 or a correction changes on the determination in force before it."""
+
+    fixed_amount: Decimal = ZERO
+    rate: Decimal = Decimal(0)
+    corrected: Mapping[str, int | Decimal] = field(default_factory=dict)
+
+    def apply(self, inputs: DeterminationInputs, monthly_amount: Decimal) -> DeterminationInputs:
+        """The inputs after these terms, on a determination paying `monthly_amount`."""
+        changed = replace(inputs, **self.corrected)
+        increase = self.fixed_amount + round_fen(monthly_amount * self.rate)
+        return replace(changed, adjustments=changed.adjustments + increase)
 
 
 @dataclass(frozen=True)

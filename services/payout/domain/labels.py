@@ -45,6 +45,8 @@ CODE_TABLES: dict[str, dict[str, str]] = {
     "difference_status": {
         "pending": "待随下次发放补发",
         "issued": "已补发报盘",
+        "to_survivor": "已随死亡待遇发给遗属",
+        "cancelled": "死亡后月份, 不予补发",
         "recovery_opened": "已立追回案",
     },
     "retiree_status": {"active": "正常发放", "suspended": "暂停发放", "deceased": "已死亡"},

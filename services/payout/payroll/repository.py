@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,6 +45,14 @@ async def runs(session: AsyncSession, period: date | None, limit: int, offset: i
         query.order_by(PayrollRun.created_at.desc()).limit(limit).offset(offset)
     )
     return list(rows.all())
+
+
+async def count_runs(session: AsyncSession, period: date | None) -> int:
+    """How many runs (of a period) there are."""
+    query = select(func.count()).select_from(PayrollRun)
+    if period:
+        query = query.where(PayrollRun.period == period)
+    return int((await session.exec(query)).one())
 
 
 async def claim_run(session: AsyncSession, lease_seconds: float) -> PayrollRun | None:

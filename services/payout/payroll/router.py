@@ -12,7 +12,7 @@ from services.payout.payroll.schemas import RunIn, RunOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import Offset
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/payout/payroll-runs", tags=["payroll"], responses=PROBLEM_RESPONSES)
 
@@ -39,13 +39,13 @@ async def get_run(
     return await service.get_run(session, run_id)
 
 
-@router.get("", response_model=list[RunOut])
+@router.get("", response_model=Page[RunOut])
 async def list_runs(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     period: Annotated[str | None, Query(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
-) -> list[RunOut]:
-    """Runs, newest first."""
+) -> Page[RunOut]:
+    """A page of runs (of a month), newest first."""
     return await service.list_runs(session, period, limit, offset)

@@ -14,6 +14,7 @@ from services.payout.payroll.schemas import RunIn, RunOut, period_date
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 
 
 def present(run: PayrollRun) -> RunOut:
@@ -58,10 +59,12 @@ async def get_run(session: AsyncSession, run_id: uuid.UUID) -> RunOut:
 
 async def list_runs(
     session: AsyncSession, period: str | None, limit: int, offset: int
-) -> list[RunOut]:
-    """Runs, newest first."""
-    rows = await repository.runs(session, period_date(period) if period else None, limit, offset)
-    return [present(r) for r in rows]
+) -> Page[RunOut]:
+    """A page of runs, newest first."""
+    month = period_date(period) if period else None
+    rows = await repository.runs(session, month, limit, offset)
+    total = await repository.count_runs(session, month)
+    return Page[RunOut](items=[present(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 async def claim(session: AsyncSession, lease_seconds: float, size: int) -> PayrollRun | None:

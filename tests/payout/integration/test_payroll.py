@@ -37,6 +37,23 @@ async def test_a_run_pays_each_reviewed_retiree_once_with_back_months(platform) 
         )
         assert str(amount) == "14378.13"  # 3 months × 4792.71
 
+        # The runs are a page, newest first, like every list.
+        auditor = auth_headers(platform, "auditor")
+        r = await client.get("/v1/payout/payroll-runs", headers=auditor, params={"limit": 2})
+        page = r.json()
+        assert (page["total"], page["limit"], page["offset"]) == (3, 2, 0)
+        assert [x["id"] for x in page["items"]] == [june["id"], again["id"]]
+        r = await client.get(
+            "/v1/payout/payroll-runs", headers=auditor, params={"limit": 2, "offset": 2}
+        )
+        assert [x["id"] for x in r.json()["items"]] == [run["id"]]
+        r = await client.get(
+            "/v1/payout/payroll-runs", headers=auditor, params={"period": "2025-05"}
+        )
+        assert (r.json()["total"], {x["period"] for x in r.json()["items"]}) == (2, {"2025-05"})
+        r = await client.get("/v1/payout/payroll-runs", headers=auditor, params={"limit": 501})
+        assert r.status_code == 422
+
         future = await client.post(
             "/v1/payout/payroll-runs",
             headers=auth_headers(platform, "finance"),

@@ -62,7 +62,9 @@ def test_death_benefits_by_part() -> None:
         Decimal("4792.71"),
         (Decimal("101000.00"), Decimal("1000.00"), 2),
         (Decimal("50500.00"), Decimal("500.00"), 200),
+        Decimal("200.00"),
     )
     assert b.survivor_amount == Decimal("95854.20")
     assert (b.basic_balance_left, b.annuity_balance_left) == (Decimal("99000.00"), Decimal(0))
-    assert b.total == Decimal("5000.00") + Decimal("95854.20") + Decimal("99000.00")
+    assert b.back_pay == Decimal("200.00")
+    assert b.total == Decimal("5000.00") + Decimal("95854.20") + Decimal("99000.00") + 200

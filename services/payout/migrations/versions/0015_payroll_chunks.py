@@ -2,14 +2,14 @@
 chunk is a row that a worker takes (FOR UPDATE SKIP LOCKED) and marks done in the chunk's
 own transaction, so a crashed chunk is simply taken again. The run's cursor goes.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 """
 
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

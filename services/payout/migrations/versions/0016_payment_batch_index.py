@@ -2,14 +2,14 @@
 (batch_id, period, status) and payment_outstanding goes. The ledger finds a program's lines
 through its batches; a payroll run maintains one index fewer per payment.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 """
 
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

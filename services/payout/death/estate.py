@@ -1,0 +1,141 @@
+"""Back pay owed to a deceased retiree (domain/death.py): for the months up to the death it
+is paid once to the survivor, with the death benefits or as an addition to them; for later
+months it is cancelled. Each difference is moved on under the retiree's lock and audited."""
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.config import SCHEMA
+from services.payout.death import repository
+from services.payout.differences import repository as differences
+from services.payout.domain.death import ZERO, addition_period, owed_to_estate
+from services.payout.domain.periods import month_of
+from services.payout.models import BenefitDifference, DeathBenefit, OneOff
+from shared.data.audit import record_audit
+from shared.http.auth import Principal
+
+DEATH = "system:person.deceased"
+
+
+async def _audit(
+    session: AsyncSession,
+    rows: list[BenefitDifference],
+    actor: str,
+    roles: frozenset[str],
+    request_id: str | None,
+) -> None:
+    for r in rows:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=actor,
+            roles=roles,
+            action=f"benefit_difference.{r.status}",
+            object_type="benefit_difference",
+            object_id=r.id,
+            request_id=request_id,
+            detail={
+                "person_id": str(r.person_id),
+                "program": r.program,
+                "month": r.month.isoformat(),
+                "amount": str(r.amount),
+                "one_off": str(r.one_off_id) if r.one_off_id else None,
+            },
+        )
+
+
+async def cancel_after_death(
+    session: AsyncSession, person_id: uuid.UUID, last_month: date, request_id: str | None
+) -> list[BenefitDifference]:
+    """Back pay not yet paid for months after the death is not owed: cancelled."""
+    _, later = owed_to_estate(await differences.pending_back_pay(session, person_id), last_month)
+    await differences.mark(session, later, "cancelled")
+    await _audit(session, later, DEATH, frozenset(), request_id)
+    return later
+
+
+async def owed(
+    session: AsyncSession, person_id: uuid.UUID, last_month: date
+) -> list[BenefitDifference]:
+    """The back pay the estate is owed and nobody has paid yet, locked."""
+    found, _ = owed_to_estate(await differences.pending_back_pay(session, person_id), last_month)
+    return found
+
+
+async def pay_to_survivor(
+    session: AsyncSession,
+    rows: list[BenefitDifference],
+    one_off_id: uuid.UUID,
+    who: Principal,
+    request_id: str | None,
+) -> None:
+    """The one-off `one_off_id` pays these differences to the survivor."""
+    await differences.mark(session, rows, "to_survivor", one_off_id)
+    await _audit(session, rows, who.subject, who.roles, request_id)
+
+
+def total(rows: list[BenefitDifference]) -> Decimal:
+    """What the differences come to."""
+    return sum((r.amount for r in rows), ZERO)
+
+
+async def after_approval(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    last_month: date,
+    who: Principal,
+    request_id: str | None,
+) -> OneOff | None:
+    """Back pay found for a deceased retiree (the retiree locked): once the death benefits
+    are granted, one more payment to the same survivor; until then it waits for the grant."""
+    grant = await repository.death_benefit(session, person_id)
+    if grant is None:
+        return None
+    found = await owed(session, person_id, last_month)
+    if not found:
+        return None
+    return await _queue_addition(session, grant, found, who, request_id)
+
+
+async def _queue_addition(
+    session: AsyncSession,
+    grant: DeathBenefit,
+    rows: list[BenefitDifference],
+    who: Principal,
+    request_id: str | None,
+) -> OneOff:
+    payments = await repository.death_benefit_payments(session, grant.person_id)
+    carrier = next(p for p in payments if p.id == grant.one_off_id)
+    addition = OneOff(
+        person_id=grant.person_id,
+        citizen_id=carrier.citizen_id,
+        program="death_benefit",
+        period=addition_period(month_of(datetime.now(UTC).date()), max(p.period for p in payments)),
+        amount=total(rows),
+        bank_code=carrier.bank_code,
+        account_number=carrier.account_number,
+        account_name=carrier.account_name,
+        source="death_benefit_addition",
+    )
+    await repository.insert_one_off(session, addition)
+    await pay_to_survivor(session, rows, addition.id, who, request_id)
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="death_benefit.addition_queued",
+        object_type="retiree",
+        object_id=grant.person_id,
+        request_id=request_id,
+        detail={
+            "one_off": str(addition.id),
+            "period": addition.period.isoformat(),
+            "amount": str(addition.amount),
+            "differences": [str(r.id) for r in rows],
+        },
+    )
+    return addition
