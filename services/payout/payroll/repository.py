@@ -357,13 +357,15 @@ async def finish(session: AsyncSession, run_id: uuid.UUID, at: datetime) -> None
 
 async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date) -> int:
     """Failed lines whose payee account has since been corrected go out again in this run's
-    batches: the failed line becomes `reissued`, its replacement a new line."""
+    batches: the failed line becomes `reissued`, its replacement a new line. A month after
+    a retiree's death was never owed, so its failed line stays failed."""
     marked = await session.exec(
         text("""
             UPDATE payout.payment p SET status = 'reissued'
             FROM payout.retiree r
             WHERE r.person_id = p.person_id AND p.status = 'failed'
               AND p.program IN ('basic_pension', 'occupational_annuity')
+              AND (r.last_month IS NULL OR p.period <= r.last_month)
               AND (r.bank_code, r.account_number, r.account_name)
                   IS DISTINCT FROM (p.bank_code, p.account_number, p.account_name)
             RETURNING p.id""")
@@ -431,18 +433,39 @@ async def issue_one_offs(session: AsyncSession, run_id: uuid.UUID, period: date)
 
 async def issue_back_pay(session: AsyncSession, run_id: uuid.UUID, period: date) -> int:
     """Pending back pay of recalculation differences goes into this run's batches, for
-    active retirees: the difference's id is the payment's, so each is paid once."""
+    active retirees: the difference's id is the payment's, so each is paid once. The
+    retirees, then their differences, are locked first (the order a death takes them), so
+    back pay that a death hands to the survivor meanwhile is never also paid here."""
+    await session.exec(
+        text("""
+            SELECT 1 FROM payout.retiree r
+            WHERE r.status = 'active'
+              AND EXISTS (SELECT 1 FROM payout.benefit_difference d
+                          WHERE d.person_id = r.person_id AND d.status = 'pending'
+                            AND d.kind = 'back_pay')
+            ORDER BY r.person_id
+            FOR UPDATE""")
+    )
+    claimed = await session.exec(
+        text("""
+            UPDATE payout.benefit_difference d SET status = 'issued'
+            FROM payout.retiree r
+            WHERE r.person_id = d.person_id AND r.status = 'active'
+              AND d.status = 'pending' AND d.kind = 'back_pay'
+            RETURNING d.id""")
+    )
+    ids = [r[0] for r in claimed.all()]
+    if not ids:
+        return 0
     await session.exec(
         text(f"""
             INSERT INTO payout.batch (id, run_id, period, bank_code, program)
-            SELECT {batch_id_sql("bank_code", "program")}, :run, :period, bank_code, program
-            FROM (SELECT DISTINCT r.bank_code, d.program
-                  FROM payout.benefit_difference d
-                  JOIN payout.retiree r ON r.person_id = d.person_id
-                  WHERE d.status = 'pending' AND d.kind = 'back_pay'
-                    AND r.status = 'active') o
+            SELECT DISTINCT {batch_id_sql("r.bank_code", "d.program")}, :run, :period,
+                   r.bank_code, d.program
+            FROM payout.benefit_difference d JOIN payout.retiree r ON r.person_id = d.person_id
+            WHERE d.id = ANY(:ids)
             ON CONFLICT (run_id, bank_code, program) DO NOTHING""").bindparams(
-            run=run_id, period=period
+            run=run_id, period=period, ids=ids
         )
     )
     result = await session.exec(
@@ -456,15 +479,8 @@ async def issue_back_pay(session: AsyncSession, run_id: uuid.UUID, period: date)
             JOIN payout.retiree r ON r.person_id = d.person_id
             JOIN payout.batch b
               ON b.run_id = :run AND b.bank_code = r.bank_code AND b.program = d.program
-            WHERE d.status = 'pending' AND d.kind = 'back_pay' AND r.status = 'active'
+            WHERE d.id = ANY(:ids)
             ON CONFLICT (id) DO NOTHING
-            RETURNING person_id""").bindparams(run=run_id)
+            RETURNING person_id""").bindparams(run=run_id, ids=ids)
     )
-    made = len(result.all())
-    await session.exec(
-        text("""
-            UPDATE payout.benefit_difference d SET status = 'issued'
-            WHERE d.status = 'pending'
-              AND EXISTS (SELECT 1 FROM payout.payment p WHERE p.id = d.id)""")
-    )
-    return made
+    return len(result.all())

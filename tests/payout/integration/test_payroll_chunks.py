@@ -157,3 +157,34 @@ async def test_a_line_that_exists_already_is_kept_and_the_rest_paid(db) -> None:
         person,
     )
     assert str(kept) == "1.00"
+
+
+async def test_a_failed_line_after_the_month_of_death_is_not_reissued(db) -> None:
+    sessions, conn, dsn = db
+    await seed_retirees(dsn, 2)
+    await work(sessions, await start(sessions, chunk=10), workers=1)
+    living, dead = [r[0] for r in await conn.fetch("SELECT person_id FROM payout.retiree")]
+    await conn.execute(
+        "UPDATE payout.payment SET status = 'failed', reason_code = 'account_closed' "
+        "WHERE program = 'basic_pension'"
+    )
+    await conn.execute("UPDATE payout.retiree SET account_number = '6221999999999999'")
+    await conn.execute(
+        "UPDATE payout.retiree SET status = 'deceased', died_on = '2019-12-20', "
+        "last_month = '2019-12-01' WHERE person_id = $1",
+        dead,
+    )
+    async with unit_of_work(sessions) as session:
+        session.add(PayrollRun(period=date(2020, 2, 1), created_by="test"))
+    async with unit_of_work(sessions) as session:
+        run = await service.claim(session, 30.0, 10)
+    assert run is not None
+    await work(sessions, run, workers=1)
+    statuses = {
+        (r[0], r[1])
+        for r in await conn.fetch(
+            "SELECT person_id, status FROM payout.payment "
+            "WHERE program = 'basic_pension' AND period = '2020-01-01'"
+        )
+    }
+    assert statuses == {(living, "reissued"), (living, "sent"), (dead, "failed")}
