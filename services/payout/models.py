@@ -216,6 +216,7 @@ class Payment(SQLModel, table=True):
         # waiting for the bank" and totals (a program's batches, then period and status):
         # a second index had cost a payroll run about a sixth of its database CPU.
         Index("payment_batch", "batch_id", "period", "status"),
+        Index("payment_failed", "person_id", postgresql_where=text("status = 'failed'")),
         {"schema": SCHEMA},
     )
 
@@ -227,6 +228,8 @@ class Payment(SQLModel, table=True):
     determination_id: uuid.UUID | None = None
     run_id: uuid.UUID | None = None
     batch_id: uuid.UUID
+    # What the line was sent with: the payee's citizen id, bank and account.
+    person_number: str
     bank_code: str
     account_number: str
     account_name: str

@@ -16,7 +16,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payout.models import Batch
 
 FILE_COLUMNS = ("reference", "person_number", "name", "account_number", "amount", "period")
-PERSON_NUMBER = "coalesce(o.citizen_id, r.citizen_id)"
 
 
 def masked_citizen_id_sql(value: str) -> str:
@@ -38,15 +37,13 @@ def masked_account_sql(value: str) -> str:
 def lines_sql(masked: bool) -> str:
     """A batch's file lines ($1 the batch), in full or masked (staff copies whose readers
     see ids masked), so that even a masked copy of a large batch comes from COPY."""
-    person = masked_citizen_id_sql(PERSON_NUMBER) if masked else PERSON_NUMBER
+    person = masked_citizen_id_sql("p.person_number") if masked else "p.person_number"
     account = masked_account_sql("p.account_number") if masked else "p.account_number"
     return f"""
         SELECT p.id::text AS reference, {person} AS person_number,
                p.account_name AS name, {account} AS account_number, p.amount,
                to_char(p.period, 'YYYY-MM') AS period
         FROM payout.payment p
-        LEFT JOIN payout.retiree r ON r.person_id = p.person_id
-        LEFT JOIN payout.one_off o ON o.id = p.id
         WHERE p.batch_id = $1
         ORDER BY p.id
     """

@@ -232,8 +232,9 @@ async def _pay(
     result = await session.exec(
         text(f"""
             WITH due AS MATERIALIZED (
-                SELECT r.person_id, r.bank_code, r.account_number, r.account_name,
-                       m::date AS month, d.id AS determination_id, d.monthly_amount,
+                SELECT r.person_id, r.citizen_id, r.bank_code, r.account_number,
+                       r.account_name, m::date AS month, d.id AS determination_id,
+                       d.monthly_amount,
                        {ANNUITY} AS annuity_monthly
                 FROM payout.retiree r
                 CROSS JOIN LATERAL generate_series(
@@ -250,11 +251,12 @@ async def _pay(
                 ORDER BY r.person_id, m),
             paid AS (
                 INSERT INTO payout.payment (id, person_id, program, period, amount,
-                    determination_id, run_id, batch_id, bank_code, account_number,
-                    account_name, status)
+                    determination_id, run_id, batch_id, person_number, bank_code,
+                    account_number, account_name, status)
                 SELECT CAST(:prefix || lpad(to_hex(row_number() OVER ()), 16, '0') AS uuid),
                        due.person_id, p.program, due.month, a.amount, due.determination_id,
-                       :run, b.id, due.bank_code, due.account_number, due.account_name, 'sent'
+                       :run, b.id, due.citizen_id, due.bank_code, due.account_number,
+                       due.account_name, 'sent'
                 FROM due
                 CROSS JOIN {PROGRAMS}
                 CROSS JOIN LATERAL (
@@ -388,10 +390,10 @@ async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date)
     result = await session.exec(
         text("""
             INSERT INTO payout.payment (id, person_id, program, period, amount,
-                determination_id, run_id, batch_id, bank_code, account_number, account_name,
-                status, reissue_of, difference_id)
+                determination_id, run_id, batch_id, person_number, bank_code, account_number,
+                account_name, status, reissue_of, difference_id)
             SELECT gen_random_uuid(), p.person_id, p.program, p.period, p.amount,
-                   p.determination_id, :run, b.id, r.bank_code, r.account_number,
+                   p.determination_id, :run, b.id, r.citizen_id, r.bank_code, r.account_number,
                    r.account_name, 'sent', p.id, p.difference_id
             FROM payout.payment p
             JOIN payout.retiree r ON r.person_id = p.person_id
@@ -418,8 +420,9 @@ async def issue_one_offs(session: AsyncSession, run_id: uuid.UUID, period: date)
     result = await session.exec(
         text("""
             INSERT INTO payout.payment (id, person_id, program, period, amount, run_id,
-                batch_id, bank_code, account_number, account_name, status)
-            SELECT o.id, o.person_id, o.program, o.period, o.amount, :run, b.id, o.bank_code,
+                batch_id, person_number, bank_code, account_number, account_name, status)
+            SELECT o.id, o.person_id, o.program, o.period, o.amount, :run, b.id, o.citizen_id,
+                   o.bank_code,
                    o.account_number, o.account_name, 'sent'
             FROM payout.one_off o
             JOIN payout.batch b
@@ -471,10 +474,11 @@ async def issue_back_pay(session: AsyncSession, run_id: uuid.UUID, period: date)
     result = await session.exec(
         text("""
             INSERT INTO payout.payment (id, person_id, program, period, amount,
-                determination_id, run_id, batch_id, bank_code, account_number, account_name,
-                status, difference_id)
+                determination_id, run_id, batch_id, person_number, bank_code, account_number,
+                account_name, status, difference_id)
             SELECT d.id, d.person_id, d.program, d.month, d.amount, d.determination_id, :run,
-                   b.id, r.bank_code, r.account_number, r.account_name, 'sent', d.id
+                   b.id, r.citizen_id, r.bank_code, r.account_number, r.account_name, 'sent',
+                   d.id
             FROM payout.benefit_difference d
             JOIN payout.retiree r ON r.person_id = d.person_id
             JOIN payout.batch b

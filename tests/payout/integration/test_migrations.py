@@ -94,3 +94,50 @@ async def test_death_benefits_granted_before_back_pay_name_their_payment(databas
     finally:
         await conn.close()
     assert (str(row["back_pay"]), row["one_off_id"]) == ("0.00", payment)
+
+
+async def test_lines_made_before_person_numbers_get_the_number_they_were_sent_with(
+    database_url,
+) -> None:
+    config = alembic_config("payout", database_url)
+    await asyncio.to_thread(command.downgrade, config, "0016")
+    retiree, one_off, batch = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await conn.execute(
+            "INSERT INTO payout.retiree (person_id, citizen_id, name, sex, birth_date, unit_id, "
+            "unit_credit_code, retired_on, status, bank_code, account_number, account_name, "
+            "retirement, source_event_id) VALUES ($1, '330522195912010013', '退休', 'male', "
+            "'1959-12-01', $2, '12330522MB0001070J', '2019-12-01', 'deceased', 'PSBC', "
+            "'6221000000000001', '退休', '{}', $2)",
+            retiree,
+            uuid.uuid4(),
+        )
+        await conn.execute(
+            "INSERT INTO payout.one_off (id, person_id, citizen_id, program, period, amount, "
+            "bank_code, account_number, account_name, status, source) VALUES ($1, $2, "
+            "'330522198501011234', 'death_benefit', '2020-05-01', 100.00, 'PSBC', "
+            "'6221889900001111', '钱小', 'issued', 'death_benefit')",
+            one_off,
+            retiree,
+        )
+        for line, program in ((uuid.uuid4(), "basic_pension"), (one_off, "death_benefit")):
+            await conn.execute(
+                "INSERT INTO payout.payment (id, person_id, program, period, amount, batch_id, "
+                "bank_code, account_number, account_name, status) VALUES ($1, $2, $3, "
+                "'2020-04-01', 100.00, $4, 'PSBC', '1', 'x', 'paid')",
+                line,
+                retiree,
+                program,
+                batch,
+            )
+        await asyncio.to_thread(command.upgrade, config, "head")
+        rows = await conn.fetch(
+            "SELECT program, person_number FROM payout.payment ORDER BY program"
+        )
+    finally:
+        await conn.close()
+    assert [tuple(r) for r in rows] == [
+        ("basic_pension", "330522195912010013"),
+        ("death_benefit", "330522198501011234"),
+    ]

@@ -77,7 +77,8 @@ async def test_the_database_refuses_a_second_payment_for_a_period(platform) -> N
             await scalar(
                 platform,
                 "INSERT INTO payout.payment (id, person_id, program, period, amount, batch_id, "
-                "bank_code, account_number, account_name, status) SELECT gen_random_uuid(), "
-                "person_id, program, period, amount, batch_id, bank_code, account_number, "
-                "account_name, 'sent' FROM payout.payment LIMIT 1 RETURNING 1",
+                "person_number, bank_code, account_number, account_name, status) "
+                "SELECT gen_random_uuid(), person_id, program, period, amount, batch_id, "
+                "person_number, bank_code, account_number, account_name, 'sent' "
+                "FROM payout.payment LIMIT 1 RETURNING 1",
             )

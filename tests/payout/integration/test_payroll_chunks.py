@@ -141,8 +141,8 @@ async def test_a_line_that_exists_already_is_kept_and_the_rest_paid(db) -> None:
     person = await conn.fetchval("SELECT person_id FROM payout.retiree ORDER BY person_id")
     await conn.execute(
         "INSERT INTO payout.payment (id, person_id, program, period, amount, batch_id, "
-        "bank_code, account_number, account_name, status) "
-        "SELECT gen_random_uuid(), $1, 'basic_pension', '2020-01-01', 1.00, b.id, "
+        "person_number, bank_code, account_number, account_name, status) "
+        "SELECT gen_random_uuid(), $1, 'basic_pension', '2020-01-01', 1.00, b.id, '1', "
         "'PSBC', '1', 'x', 'sent' FROM payout.batch b LIMIT 1",
         person,
     )
