@@ -93,6 +93,15 @@ class Determination(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("person_id", "seq", name="determination_person_seq"),
         UniqueConstraint("source_event_id", name="determination_source_event"),
+        # The payroll's lookup of the determination in force for a month, index-only.
+        Index(
+            "determination_in_force",
+            "person_id",
+            text("effective_from DESC"),
+            text("seq DESC"),
+            postgresql_include=["id", "monthly_amount", "annuity_monthly", "annuity_balance"],
+            postgresql_where=text("status = 'approved'"),
+        ),
         {"schema": SCHEMA},
     )
 
