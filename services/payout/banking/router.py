@@ -13,7 +13,13 @@ from services.payout.banking.dependencies import (
     signed_body,
     signed_by_bank,
 )
-from services.payout.banking.schemas import BankTotalsIn, BatchOut, ResultsIn, ResultsOut
+from services.payout.banking.schemas import (
+    MONTH_PATTERN,
+    BankTotalsIn,
+    BatchOut,
+    ResultsIn,
+    ResultsOut,
+)
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
@@ -22,7 +28,7 @@ from shared.http.pagination import Offset
 
 router = APIRouter(prefix="/v1/payout", tags=["banks"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
-Period = Annotated[str | None, Query(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")]
+Period = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
 Format = Annotated[Literal["csv", "xlsx"], Query()]
 
 

@@ -4,19 +4,15 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.payout.domain.periods import parse_quarter
+from shared.contracts.payout import QUARTER_PATTERN
 from shared.data.money import Money
 
 Program = Literal["living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid"]
-Quarter = Annotated[str, Field(examples=["2020-Q1"])]
-
-
-def _quarter(value: str | None) -> str | None:
-    if value is not None:
-        parse_quarter(value)
-    return value
+# Quarters of the years a settlement can carry (2000-Q1 to 2100-Q4), nothing else.
+Quarter = Annotated[str, Field(pattern=QUARTER_PATTERN, examples=["2020-Q1"])]
 
 
 class EntitlementIn(BaseModel):
@@ -28,8 +24,6 @@ class EntitlementIn(BaseModel):
     from_quarter: Quarter
     to_quarter: Quarter | None = None
     quarterly_amount: Annotated[Money, Field(gt=0)] | None = None
-
-    _check = field_validator("from_quarter", "to_quarter")(_quarter)
 
     @model_validator(mode="after")
     def _ordered(self) -> "EntitlementIn":
@@ -60,8 +54,6 @@ class SubsidyRunIn(BaseModel):
 
     quarter: Quarter
     program: Program | None = None
-
-    _check = field_validator("quarter")(_quarter)
 
 
 class SubsidyRunOut(BaseModel):
