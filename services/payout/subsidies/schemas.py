@@ -32,8 +32,44 @@ class EntitlementIn(BaseModel):
         return self
 
 
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class EntitlementEndIn(BaseModel):
+    """End an entitlement: `last_quarter` is the last one paid."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last_quarter: Quarter
+    reason: Reason
+
+
+class AmountChangeIn(BaseModel):
+    """Change an entitlement's amount from a quarter on (no amount: the program's standard)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    from_quarter: Quarter
+    quarterly_amount: Annotated[Money, Field(gt=0)] | None = None
+    reason: Reason
+
+
+class EntitlementEndOut(BaseModel):
+    """Why and by whom an entitlement ends at its last quarter; `successor_id` is the
+    entitlement an amount change opened after it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    last_quarter: date
+    reason: str
+    successor_id: uuid.UUID | None
+    ended_by: str
+    created_at: datetime
+
+
 class EntitlementOut(BaseModel):
-    """A recorded entitlement."""
+    """A recorded entitlement; `to_quarter` is its last quarter (also when it was ended,
+    which `ended` tells)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -45,6 +81,14 @@ class EntitlementOut(BaseModel):
     quarterly_amount: Money | None
     created_by: str
     created_at: datetime
+    ended: EntitlementEndOut | None = None
+
+
+class AmountChangeOut(BaseModel):
+    """The entitlement ended the quarter before the change, and the one opened from it."""
+
+    ended: EntitlementOut
+    opened: EntitlementOut
 
 
 class SubsidyRunIn(BaseModel):
