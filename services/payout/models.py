@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Numeric,
+    Text,
     UniqueConstraint,
     func,
     text,
@@ -405,6 +406,28 @@ class SubsidyEntitlement(SQLModel, table=True):
     to_quarter: date | None = None
     quarterly_amount: Decimal | None = _money(nullable=True)
     created_by: str
+    created_at: datetime = _now_column()
+
+
+class SubsidyEntitlementEnd(SQLModel, table=True):
+    """An entitlement ended at a quarter (its last), by a clerk with a reason; an amount
+    change ends it the quarter before and names its successor. Ends only shorten: the
+    earliest recorded last quarter counts."""
+
+    __tablename__ = "subsidy_entitlement_end"
+    __table_args__ = (
+        UniqueConstraint("entitlement_id", "last_quarter", name="subsidy_entitlement_end_once"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    entitlement_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.subsidy_entitlement.id")
+    last_quarter: date
+    reason: str = Field(sa_type=Text)
+    successor_id: uuid.UUID | None = Field(
+        default=None, foreign_key=f"{SCHEMA}.subsidy_entitlement.id"
+    )
+    ended_by: str
     created_at: datetime = _now_column()
 
 

@@ -21,6 +21,19 @@ PAYOUT_PROGRAMS = (
 )
 
 
+# The years a payout period lies in: budget's years (its documents are 2000-2100). Payout
+# refuses a period outside them where one enters it, so every settlement fits this contract.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEARS = r"(20\d{2}|2100)"
+MONTH_PATTERN = rf"^{YEARS}-(0[1-9]|1[0-2])$"  # "2020-03"
+QUARTER_PATTERN = rf"^{YEARS}-Q[1-4]$"  # "2020-Q1"
+
+
+def settleable(period: date) -> bool:
+    """Whether a period (month or quarter, as its first day) lies in the contract's years."""
+    return FIRST_YEAR <= period.year <= LAST_YEAR
+
+
 class DisbursementSettled(EventContract):
     """What payout has actually paid for one program and period, once its batches are final.
 
@@ -31,10 +44,8 @@ class DisbursementSettled(EventContract):
     SUBJECT = "pension.payout.disbursement.settled"
 
     program: str = Field(pattern="^(" + "|".join(PAYOUT_PROGRAMS) + ")$")
-    period: str = Field(
-        pattern=r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"
-    )  # month "2020-03", quarter "2020-Q1"
-    year: int = Field(ge=2000, le=2100)
+    period: str = Field(pattern=rf"^{YEARS}-(0[1-9]|1[0-2]|Q[1-4])$")  # "2020-03", "2020-Q1"
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     revision: int = Field(ge=1)
     functional_code: str = Field(pattern=r"^\d{3}(\d{2}){0,2}$")  # 政府收支分类 功能科目, 类/款/项
     economic_code: str = Field(pattern=r"^\d{3}(\d{2})?$")  # 支出经济分类, e.g. 303 / 30305

@@ -8,8 +8,19 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from services.payout.banking import service
-from services.payout.banking.dependencies import bank_caller, signed_by_bank
-from services.payout.banking.schemas import BankTotalsIn, BatchOut, ResultsIn, ResultsOut
+from services.payout.banking.dependencies import (
+    bank_caller,
+    documented_body,
+    signed_body,
+    signed_by_bank,
+)
+from services.payout.banking.schemas import (
+    MONTH_PATTERN,
+    BankTotalsIn,
+    BatchOut,
+    ResultsIn,
+    ResultsOut,
+)
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, StreamingReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
@@ -18,7 +29,7 @@ from shared.http.pagination import Offset
 
 router = APIRouter(prefix="/v1/payout", tags=["banks"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
-Period = Annotated[str | None, Query(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")]
+Period = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
 Format = Annotated[Literal["csv", "xlsx"], Query()]
 
 
@@ -82,12 +93,15 @@ async def bank_batch_file(
     return _file(await service.batch_file(session, batch_id, format, bank_id))
 
 
-@router.post("/bank/{bank_id}/results", response_model=ResultsOut)
+# The signature is checked over the raw bytes before the body is parsed (an unsigned post is
+# a 401 whatever its body), and before the request's transaction opens.
+@router.post(
+    "/bank/{bank_id}/results", response_model=ResultsOut, openapi_extra=documented_body(ResultsIn)
+)
 async def post_results(
     bank_id: str,
-    body: ResultsIn,
+    body: Annotated[ResultsIn, Depends(signed_body(ResultsIn))],
     request: Request,
-    _: Annotated[Principal, Depends(signed_by_bank)],  # before the request's transaction
     session: WriteSession,
 ) -> ResultsOut:
     """A bank posts line results (HMAC-signed: X-Bank-Id, X-Timestamp, X-Signature). Each
@@ -95,13 +109,17 @@ async def post_results(
     return await service.record_results(session, bank_id, body, request_id_of(request))
 
 
-@router.post("/bank/{bank_id}/batches/{batch_id}/totals", response_model=BatchOut)
+@router.post(
+    "/bank/{bank_id}/batches/{batch_id}/totals",
+    response_model=BatchOut,
+    openapi_extra=documented_body(BankTotalsIn),
+)
 async def post_totals(
     bank_id: str,
     batch_id: uuid.UUID,
-    body: BankTotalsIn,
+    body: Annotated[BankTotalsIn, Depends(signed_body(BankTotalsIn))],
     request: Request,
-    who: Annotated[Principal, Depends(signed_by_bank)],  # before the request's transaction
+    who: Annotated[Principal, Depends(signed_by_bank)],
     session: WriteSession,
 ) -> BatchOut:
     """A bank posts its control totals for a batch (signed); reconciliation compares them."""

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.payout.domain.reconciliation import REASONS
+from shared.contracts.payout import MONTH_PATTERN as MONTH_PATTERN  # the months routes take
 from shared.data.money import Money
 
 FailureReason = StrEnum("FailureReason", {code: code for code in REASONS})  # type: ignore[misc]

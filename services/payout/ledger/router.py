@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
 from services.payout.ledger import service
-from services.payout.ledger.schemas import LedgerRow, SettlementOut
+from services.payout.ledger.schemas import FIRST_YEAR, LAST_YEAR, LedgerRow, SettlementOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
@@ -16,7 +16,7 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-Year = Annotated[int, Path(ge=1990, le=2200)]
+Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
 @router.get("/{year}", response_model=list[LedgerRow])

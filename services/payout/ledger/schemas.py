@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.contracts.payout import FIRST_YEAR as FIRST_YEAR  # the years the routes take
+from shared.contracts.payout import LAST_YEAR as LAST_YEAR
 from shared.data.money import Money
 
 

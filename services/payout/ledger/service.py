@@ -3,6 +3,7 @@
 import uuid
 from datetime import UTC, date, datetime
 
+import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
@@ -14,12 +15,14 @@ from services.payout.models import LedgerSettlement
 from services.payout.parameters.schemas import BudgetCodes
 from services.payout.parameters.service import in_force
 from shared.contracts import EventEnvelope
-from shared.contracts.payout import DisbursementSettled
+from shared.contracts.payout import DisbursementSettled, settleable
 from shared.data.audit import record_audit
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
 from shared.http.citizen_ids import shown_account_number, shown_citizen_id
 from shared.messaging.outbox import stage_events
+
+log = structlog.get_logger(__name__)
 
 SUBSIDIES = ("living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid")
 LEDGER_NAMESPACE = uuid.UUID("6f1c2a4e-4b8e-4c1e-9a51-0c1d2e3f4a5b")
@@ -41,7 +44,13 @@ async def settle(
     session: AsyncSession, program: str, period: date, request_id: str | None, today: date
 ) -> LedgerSettlement | None:
     """Settle a program and period once every line is final and something changed since the
-    last settlement; the event to budget leaves through the outbox in this transaction."""
+    last settlement; the event to budget leaves through the outbox in this transaction.
+
+    A period outside the contract's years is never settled: the API refuses such periods,
+    and a line that still has one (from an event) keeps its bank result all the same."""
+    if not settleable(period):
+        log.warning("ledger_period_not_settleable", program=program, period=period.isoformat())
+        return None
     await repository.lock(session, program, period)
     if await repository.outstanding(session, program, period):
         return None

@@ -4,15 +4,36 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import or_, text
+from sqlalchemy import func, or_, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.models import Retiree, SubsidyEntitlement
+from services.payout.models import Retiree, SubsidyEntitlement, SubsidyEntitlementEnd
 
 # A quarter is paid once the retiree's pension is: from the month after the retirement, so
 # a quarter ending before that month is not theirs.
 FIRST_MONTH = "(date_trunc('month', r.retired_on) + interval '1 month')"
+# An entitlement's last quarter (NULL: open-ended): its own, or the earliest it was ended at
+# (an end only shortens it; least() ignores NULL).
+LAST_QUARTER = """least(e.to_quarter, (SELECT min(x.last_quarter)
+    FROM payout.subsidy_entitlement_end x WHERE x.entitlement_id = e.id))"""
+
+
+def _ends():
+    """The earliest recorded end of each ended entitlement (a subquery)."""
+    return (
+        select(
+            SubsidyEntitlementEnd.entitlement_id,
+            func.min(SubsidyEntitlementEnd.last_quarter).label("last_quarter"),
+        )
+        .group_by(SubsidyEntitlementEnd.entitlement_id)
+        .subquery()
+    )
+
+
+def _last_quarter(ends):
+    """The entitlement's own last quarter or its earliest end, whichever is first."""
+    return func.least(SubsidyEntitlement.to_quarter, ends.c.last_quarter)
 
 
 async def retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree | None:
@@ -24,11 +45,18 @@ async def retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree | None
 async def overlapping(
     session: AsyncSession, person_id: uuid.UUID, program: str, first: date, last: date | None
 ) -> SubsidyEntitlement | None:
-    """An entitlement of the person to the program sharing a quarter with [first, last]."""
-    query = select(SubsidyEntitlement).where(
-        SubsidyEntitlement.person_id == person_id,
-        SubsidyEntitlement.program == program,
-        or_(SubsidyEntitlement.to_quarter.is_(None), SubsidyEntitlement.to_quarter >= first),
+    """An entitlement of the person to the program sharing a quarter with [first, last]
+    (as ended: an ended one's quarters after its end are free)."""
+    ends = _ends()
+    until = _last_quarter(ends)
+    query = (
+        select(SubsidyEntitlement)
+        .outerjoin(ends, ends.c.entitlement_id == SubsidyEntitlement.id)
+        .where(
+            SubsidyEntitlement.person_id == person_id,
+            SubsidyEntitlement.program == program,
+            or_(until.is_(None), until >= first),
+        )
     )
     if last is not None:
         query = query.where(SubsidyEntitlement.from_quarter <= last)
@@ -51,6 +79,57 @@ async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[Subsidy
     return list(rows.all())
 
 
+async def entitlement(
+    session: AsyncSession, entitlement_id: uuid.UUID
+) -> SubsidyEntitlement | None:
+    """One entitlement."""
+    query = select(SubsidyEntitlement).where(SubsidyEntitlement.id == entitlement_id)
+    return (await session.exec(query)).first()
+
+
+async def ends_of(
+    session: AsyncSession, entitlement_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, SubsidyEntitlementEnd]:
+    """The end that counts (the earliest last quarter) of each of these entitlements."""
+    rows = await session.exec(
+        select(SubsidyEntitlementEnd)
+        .where(SubsidyEntitlementEnd.entitlement_id.in_(entitlement_ids))
+        .order_by(SubsidyEntitlementEnd.last_quarter.desc())
+    )
+    return {end.entitlement_id: end for end in rows.all()}  # the earliest is written last
+
+
+async def insert_end(session: AsyncSession, row: SubsidyEntitlementEnd) -> None:
+    """Record an end of an entitlement."""
+    session.add(row)
+    await session.flush()
+
+
+async def lock_program(session: AsyncSession, program: str) -> None:
+    """One run or entitlement end of a program at a time: a quarter run while an end is
+    decided would pay a quarter the end takes away."""
+    await session.exec(
+        text("SELECT pg_advisory_xact_lock(hashtext('payout-subsidy:' || :program))").bindparams(
+            program=program
+        )
+    )
+
+
+async def first_run_after(
+    session: AsyncSession, program: str, after: date, first: date, last: date | None
+) -> date | None:
+    """The first quarter of [first, last] after `after` the program was already run for."""
+    rows = await session.exec(
+        text("""
+            SELECT min(quarter) FROM payout.subsidy_run
+            WHERE program = :program AND quarter > :after AND quarter >= :first
+              AND (CAST(:last AS date) IS NULL OR quarter <= :last)""").bindparams(
+            program=program, after=after, first=first, last=last
+        )
+    )
+    return rows.one()[0]
+
+
 async def queue_quarter(
     session: AsyncSession, program: str, quarter: date, standard: Decimal
 ) -> tuple[int, Decimal]:
@@ -66,7 +145,7 @@ async def queue_quarter(
                 FROM payout.subsidy_entitlement e
                 JOIN payout.retiree r ON r.person_id = e.person_id
                 WHERE e.program = :program AND e.from_quarter <= :quarter
-                  AND (e.to_quarter IS NULL OR e.to_quarter >= :quarter)
+                  AND coalesce({LAST_QUARTER}, 'infinity') >= :quarter
                   AND r.status = 'active'
                   AND coalesce(e.quarterly_amount, :standard) > 0
                   AND CAST(:quarter AS date) + interval '3 months' > {FIRST_MONTH}
@@ -109,7 +188,7 @@ async def queue_missed(session: AsyncSession, person_id: uuid.UUID) -> list[tupl
             JOIN payout.retiree r ON r.person_id = e.person_id
             JOIN payout.subsidy_run s ON s.program = e.program
                 AND s.quarter >= e.from_quarter
-                AND (e.to_quarter IS NULL OR s.quarter <= e.to_quarter)
+                AND s.quarter <= coalesce({LAST_QUARTER}, 'infinity')
             WHERE e.person_id = :person AND r.status = 'active'
               AND coalesce(e.quarterly_amount, s.standard) > 0
               AND s.quarter + interval '3 months' > {FIRST_MONTH}

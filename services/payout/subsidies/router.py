@@ -9,6 +9,9 @@ from fastapi.responses import JSONResponse
 
 from services.payout.subsidies import service
 from services.payout.subsidies.schemas import (
+    AmountChangeIn,
+    AmountChangeOut,
+    EntitlementEndIn,
     EntitlementIn,
     EntitlementOut,
     SubsidyRunIn,
@@ -38,6 +41,31 @@ async def entitlements(
 ) -> list[EntitlementOut]:
     """A retiree's subsidy entitlements."""
     return await service.of_person(session, person_id)
+
+
+@router.post("/subsidies/{entitlement_id}/end", response_model=EntitlementOut)
+async def end(
+    entitlement_id: uuid.UUID, body: EntitlementEndIn, idem: Idempotent, who: Staff
+) -> JSONResponse:
+    """End an entitlement at a quarter (the last paid); quarters already run stay paid and
+    an end taking one away is refused."""
+    return await idem.answer(
+        service.end_entitlement(idem.session, entitlement_id, body, who, idem.request_id),
+        status=200,
+    )
+
+
+@router.post(
+    "/subsidies/{entitlement_id}/amount-changes", status_code=201, response_model=AmountChangeOut
+)
+async def change_amount(
+    entitlement_id: uuid.UUID, body: AmountChangeIn, idem: Idempotent, who: Staff
+) -> JSONResponse:
+    """Change an entitlement's amount from a quarter not yet run: it ends the quarter before
+    and a new entitlement pays the new amount from then (both kept)."""
+    return await idem.answer(
+        service.change_amount(idem.session, entitlement_id, body, who, idem.request_id)
+    )
 
 
 @router.post("/subsidy-runs", response_model=SubsidyRunOut)

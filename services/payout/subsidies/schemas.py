@@ -4,19 +4,15 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.payout.domain.periods import parse_quarter
+from shared.contracts.payout import QUARTER_PATTERN
 from shared.data.money import Money
 
 Program = Literal["living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid"]
-Quarter = Annotated[str, Field(examples=["2020-Q1"])]
-
-
-def _quarter(value: str | None) -> str | None:
-    if value is not None:
-        parse_quarter(value)
-    return value
+# Quarters of the years a settlement can carry (2000-Q1 to 2100-Q4), nothing else.
+Quarter = Annotated[str, Field(pattern=QUARTER_PATTERN, examples=["2020-Q1"])]
 
 
 class EntitlementIn(BaseModel):
@@ -29,8 +25,6 @@ class EntitlementIn(BaseModel):
     to_quarter: Quarter | None = None
     quarterly_amount: Annotated[Money, Field(gt=0)] | None = None
 
-    _check = field_validator("from_quarter", "to_quarter")(_quarter)
-
     @model_validator(mode="after")
     def _ordered(self) -> "EntitlementIn":
         if self.to_quarter and parse_quarter(self.to_quarter) < parse_quarter(self.from_quarter):
@@ -38,8 +32,44 @@ class EntitlementIn(BaseModel):
         return self
 
 
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class EntitlementEndIn(BaseModel):
+    """End an entitlement: `last_quarter` is the last one paid."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last_quarter: Quarter
+    reason: Reason
+
+
+class AmountChangeIn(BaseModel):
+    """Change an entitlement's amount from a quarter on (no amount: the program's standard)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    from_quarter: Quarter
+    quarterly_amount: Annotated[Money, Field(gt=0)] | None = None
+    reason: Reason
+
+
+class EntitlementEndOut(BaseModel):
+    """Why and by whom an entitlement ends at its last quarter; `successor_id` is the
+    entitlement an amount change opened after it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    last_quarter: date
+    reason: str
+    successor_id: uuid.UUID | None
+    ended_by: str
+    created_at: datetime
+
+
 class EntitlementOut(BaseModel):
-    """A recorded entitlement."""
+    """A recorded entitlement; `to_quarter` is its last quarter (also when it was ended,
+    which `ended` tells)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -51,6 +81,14 @@ class EntitlementOut(BaseModel):
     quarterly_amount: Money | None
     created_by: str
     created_at: datetime
+    ended: EntitlementEndOut | None = None
+
+
+class AmountChangeOut(BaseModel):
+    """The entitlement ended the quarter before the change, and the one opened from it."""
+
+    ended: EntitlementOut
+    opened: EntitlementOut
 
 
 class SubsidyRunIn(BaseModel):
@@ -60,8 +98,6 @@ class SubsidyRunIn(BaseModel):
 
     quarter: Quarter
     program: Program | None = None
-
-    _check = field_validator("quarter")(_quarter)
 
 
 class SubsidyRunOut(BaseModel):

@@ -8,12 +8,16 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
-from services.payout.domain.periods import format_quarter, parse_quarter
-from services.payout.models import SubsidyEntitlement
+from services.payout.domain.periods import add_months, format_quarter, parse_quarter
+from services.payout.models import Retiree, SubsidyEntitlement, SubsidyEntitlementEnd
 from services.payout.parameters.schemas import SubsidyStandard
 from services.payout.parameters.service import in_force
 from services.payout.subsidies import repository
 from services.payout.subsidies.schemas import (
+    AmountChangeIn,
+    AmountChangeOut,
+    EntitlementEndIn,
+    EntitlementEndOut,
     EntitlementIn,
     EntitlementOut,
     SubsidyRunIn,
@@ -78,10 +82,162 @@ async def entitle(
     return EntitlementOut.model_validate(row, from_attributes=True)
 
 
+def present(row: SubsidyEntitlement, end: SubsidyEntitlementEnd | None) -> EntitlementOut:
+    """An entitlement as the API shows it: its last quarter is the one it was ended at."""
+    out = EntitlementOut.model_validate(row, from_attributes=True)
+    if end is not None:
+        out.to_quarter = end.last_quarter  # an end is only recorded before the last quarter
+        out.ended = EntitlementEndOut.model_validate(end, from_attributes=True)
+    return out
+
+
 async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[EntitlementOut]:
-    """A retiree's entitlements."""
+    """A retiree's entitlements, as ended."""
     rows = await repository.of_person(session, person_id)
-    return [EntitlementOut.model_validate(r, from_attributes=True) for r in rows]
+    ends = await repository.ends_of(session, [r.id for r in rows])
+    return [present(r, ends.get(r.id)) for r in rows]
+
+
+async def _locked_entitlement(
+    session: AsyncSession, entitlement_id: uuid.UUID
+) -> tuple[SubsidyEntitlement, date | None, Retiree | None]:
+    """The entitlement, its last quarter and its retiree, with no run of its program nor
+    other decision on the retiree's entitlements meanwhile (the program first, as a run)."""
+    row = await repository.entitlement(session, entitlement_id)
+    if row is None:
+        raise ProblemError(404, "entitlement_not_found", f"没有补贴资格 {entitlement_id}。")
+    await repository.lock_program(session, row.program)
+    retiree = await repository.retiree(session, row.person_id)
+    end = (await repository.ends_of(session, [row.id])).get(row.id)
+    return row, end.last_quarter if end is not None else row.to_quarter, retiree
+
+
+async def _check_end(
+    session: AsyncSession, row: SubsidyEntitlement, until: date | None, last: date, field: str
+) -> None:
+    """Refuse to end an entitlement after `last` when that changes nothing, or takes away a
+    quarter already run (run quarters are never changed afterwards)."""
+    if until is not None and last >= until:
+        raise ProblemError(
+            409,
+            "entitlement_ended",
+            f"此补贴资格至 {format_quarter(until)} 止, 无需再终止或变更。",
+            to_quarter=format_quarter(until),
+        )
+    ran = await repository.first_run_after(session, row.program, last, row.from_quarter, until)
+    if ran is not None:
+        raise ProblemError(
+            409,
+            "quarter_already_run",
+            f"{format_quarter(ran)} 已发放, 已发放的季度不能追溯变更。",
+            field=field,
+            quarter=format_quarter(ran),
+        )
+
+
+async def end_entitlement(
+    session: AsyncSession,
+    entitlement_id: uuid.UUID,
+    body: EntitlementEndIn,
+    who: Principal,
+    request_id: str | None,
+) -> EntitlementOut:
+    """End an entitlement at a quarter not yet run: it is paid up to that quarter only."""
+    row, until, _ = await _locked_entitlement(session, entitlement_id)
+    last = parse_quarter(body.last_quarter)
+    if last < row.from_quarter:
+        raise ProblemError(
+            422,
+            "quarter_before_start",
+            f"last_quarter: 早于资格起始季度 {format_quarter(row.from_quarter)}。",
+            field="last_quarter",
+        )
+    await _check_end(session, row, until, last, "last_quarter")
+    end = SubsidyEntitlementEnd(
+        entitlement_id=row.id, last_quarter=last, reason=body.reason, ended_by=who.subject
+    )
+    await repository.insert_end(session, end)
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="subsidy.ended",
+        object_type="subsidy_entitlement",
+        object_id=row.id,
+        request_id=request_id,
+        detail={
+            "person_id": str(row.person_id),
+            "program": row.program,
+            "last_quarter": body.last_quarter,
+            "reason": body.reason,
+        },
+    )
+    return present(row, end)
+
+
+async def change_amount(
+    session: AsyncSession,
+    entitlement_id: uuid.UUID,
+    body: AmountChangeIn,
+    who: Principal,
+    request_id: str | None,
+) -> AmountChangeOut:
+    """Change an entitlement's amount from a quarter not yet run: it ends the quarter before
+    and a new one (to the same last quarter) pays the new amount; neither is edited later."""
+    row, until, retiree = await _locked_entitlement(session, entitlement_id)
+    if retiree is not None and retiree.status == "deceased":
+        raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能变更补贴标准。")
+    first = parse_quarter(body.from_quarter)
+    if first <= row.from_quarter:
+        raise ProblemError(
+            422,
+            "quarter_not_after_start",
+            f"from_quarter: 须晚于资格起始季度 {format_quarter(row.from_quarter)}。",
+            field="from_quarter",
+        )
+    if body.quarterly_amount == row.quarterly_amount:
+        raise ProblemError(
+            422, "amount_unchanged", "新标准与原标准相同。", field="quarterly_amount"
+        )
+    await _check_end(session, row, until, add_months(first, -3), "from_quarter")
+    successor = SubsidyEntitlement(
+        person_id=row.person_id,
+        program=row.program,
+        from_quarter=first,
+        to_quarter=until,
+        quarterly_amount=body.quarterly_amount,
+        created_by=who.subject,
+    )
+    await repository.insert(session, successor)
+    end = SubsidyEntitlementEnd(
+        entitlement_id=row.id,
+        last_quarter=add_months(first, -3),
+        reason=body.reason,
+        successor_id=successor.id,
+        ended_by=who.subject,
+    )
+    await repository.insert_end(session, end)
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="subsidy.amount_changed",
+        object_type="subsidy_entitlement",
+        object_id=row.id,
+        request_id=request_id,
+        detail={
+            "person_id": str(row.person_id),
+            "program": row.program,
+            "from_quarter": body.from_quarter,
+            "amount_before": None if row.quarterly_amount is None else str(row.quarterly_amount),
+            "amount_after": None if body.quarterly_amount is None else str(body.quarterly_amount),
+            "successor_id": str(successor.id),
+            "reason": body.reason,
+        },
+    )
+    return AmountChangeOut(ended=present(row, end), opened=present(successor, None))
 
 
 async def run_quarter(
@@ -97,7 +253,8 @@ async def run_quarter(
     programs = [body.program] if body.program else list(PROGRAMS)
     params = await in_force(session, [f"subsidy.{p}" for p in programs], quarter)
     queued, amount = 0, Decimal("0.00")
-    for program in programs:
+    for program in programs:  # locked in PROGRAMS' order, as two runs at once take them
+        await repository.lock_program(session, program)
         standard = params.value(f"subsidy.{program}", SubsidyStandard).quarterly_amount
         n, total = await repository.queue_quarter(session, program, quarter, standard)
         version = params.versions[f"subsidy.{program}"]

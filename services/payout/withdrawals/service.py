@@ -9,6 +9,7 @@ from services.payout.domain.periods import month_of
 from services.payout.withdrawals import repository
 from services.payout.withdrawals.schemas import OneOffOut
 from shared.contracts import PersonWithdrawn
+from shared.contracts.payout import settleable
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.citizen_ids import shown_account_number
@@ -18,7 +19,8 @@ async def from_withdrawal(
     session: AsyncSession, event: PersonWithdrawn, citizen_id: str, request_id: str | None
 ) -> bool:
     """Queue the withdrawal's total for the payee (once per person and month); a total of
-    nothing is recorded in the audit log and not sent to a bank as a line of 0.00."""
+    nothing, or a month outside the settlement contract's years, is recorded in the audit log
+    and not sent to a bank."""
     if event.total_amount <= 0:
         await record_audit(
             session,
@@ -32,6 +34,21 @@ async def from_withdrawal(
             detail={"amount": str(event.total_amount), "reason": event.reason},
         )
         return False
+    period = month_of(event.effective_on)
+    if not settleable(period):
+        # Paid in a month no settlement can carry (nor budget book): the clerk pays it by hand.
+        await record_audit(
+            session,
+            SCHEMA,
+            actor="system:person.withdrawn",
+            roles=(),
+            action="withdrawal.period_out_of_range",
+            object_type="person",
+            object_id=event.person_id,
+            request_id=request_id,
+            detail={"amount": str(event.total_amount), "effective_on": str(event.effective_on)},
+        )
+        return False
     one_off = uuid.uuid4()
     added = await repository.add_one_off(
         session,
@@ -40,7 +57,7 @@ async def from_withdrawal(
             "person_id": event.person_id,
             "citizen_id": citizen_id,
             "program": "withdrawal",
-            "period": month_of(event.effective_on),
+            "period": period,
             "amount": event.total_amount,
             "bank_code": event.payee_bank_code,
             "account_number": event.payee_account_number,

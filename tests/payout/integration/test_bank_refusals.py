@@ -301,3 +301,76 @@ async def test_the_first_result_is_final_also_for_a_reissued_line(platform) -> N
         parts = ("paid", "failed", "reissued", "outstanding")
         assert sum(Decimal(b[k]["amount"]) for k in parts) == Decimal(b["total"]["amount"])
         assert sum(b[k]["count"] for k in parts) == b["total"]["count"] == 2
+
+
+async def test_the_signature_is_checked_before_the_body_is_read(platform) -> None:
+    """Whatever the body, an unsigned or badly signed post is a 401 with the signature's
+    code; only a signed one learns (422) what is wrong with its body. Results and totals."""
+    async with running_app(create_app(platform)) as client:
+        ref = await month_of_lines(client, platform)
+        batch = await scalar(
+            platform, f"SELECT batch_id::text FROM payout.payment WHERE id = '{ref['退休81']}'"
+        )
+        totals_url = f"/v1/payout/bank/{PSBC}/batches/{batch}/totals"
+        bank = auth_headers(platform, "bank", subject=PSBC) | {"content-type": "application/json"}
+        bodies = {
+            "malformed JSON": b'{"results": [',
+            "not an object": b"[1, 2",
+            "wrong shape": json.dumps({"results": [{"reference": "x", "outcome": 1}]}).encode(),
+            "negative totals": json.dumps({"paid_count": -1, "paid_amount": "x"}).encode(),
+            "empty": b"",
+        }
+        for url in (URL, totals_url):
+            for label, raw in bodies.items():
+                unsigned = await client.post(url, content=raw, headers=bank)
+                assert unsigned.headers["content-type"] == PROBLEM_JSON, (url, label)
+                assert (unsigned.status_code, unsigned.json()["code"]) == (
+                    401,
+                    "signature_missing",
+                ), (url, label)
+                forged = await client.post(
+                    url, content=raw, headers=raw_headers(platform, raw + b" ")
+                )
+                assert (forged.status_code, forged.json()["code"]) == (
+                    401,
+                    "signature_invalid",
+                ), (url, label)
+                assert "errors" not in unsigned.json() and "errors" not in forged.json()
+
+        # Signed, the same bodies are refused as what they are, each field named.
+        malformed = await client.post(
+            URL, content=b'{"results": [', headers=raw_headers(platform, b'{"results": [')
+        )
+        assert malformed.headers["content-type"] == PROBLEM_JSON
+        assert (malformed.status_code, malformed.json()["code"]) == (422, "validation_failed")
+        assert [e["type"] for e in malformed.json()["errors"]] == ["json_invalid"]
+        typeless = {k: v for k, v in raw_headers(platform, b"{}").items() if k != "content-type"}
+        r = await client.post(URL, content=b"{}", headers=typeless)
+        assert (r.status_code, r.json()["code"]) == (422, "validation_failed")
+        assert [e["type"] for e in r.json()["errors"]] == ["json_expected"]
+        wrong = bodies["wrong shape"]
+        r = await client.post(URL, content=wrong, headers=raw_headers(platform, wrong))
+        assert (r.status_code, r.json()["code"]) == (422, "validation_failed")
+        assert {e["field"] for e in r.json()["errors"]} == {
+            "results.0.reference",
+            "results.0.outcome",
+        }
+        negative = bodies["negative totals"]
+        r = await client.post(totals_url, content=negative, headers=raw_headers(platform, negative))
+        assert (r.status_code, r.json()["code"]) == (422, "validation_failed")
+        assert {e["field"] for e in r.json()["errors"]} == {
+            "paid_count",
+            "paid_amount",
+            "failed_count",
+            "failed_amount",
+        }
+        # A signed post refused for its body has spent its signature all the same.
+        again = wrong + b"\n"  # other bytes: a signature of its own
+        headers = raw_headers(platform, again)
+        assert (await client.post(URL, content=again, headers=headers)).status_code == 422
+        replay = await client.post(URL, content=again, headers=headers)
+        assert (replay.status_code, replay.json()["code"]) == (401, "signature_replayed")
+        assert await nothing_recorded(platform)
+        assert await scalar(
+            platform, f"SELECT bank_reported_at IS NULL FROM payout.batch WHERE id = '{batch}'"
+        )

@@ -14,7 +14,7 @@ from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import publish, retire, retirement, review, run_payroll
-from tests.payout.integration.test_banks import post_results, two_banks  # noqa: F401
+from tests.payout.integration.test_banks import PSBC, post_results, two_banks  # noqa: F401
 from tests.shared.integration.helpers import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
@@ -137,3 +137,50 @@ async def test_ledger_bank_results_and_settlements_agree(platform) -> None:
         assert total == sum(by_lines.values())
         assert {r[10] for r in rows[1:]} == {None, "已追回"}
         assert {r[3] for r in rows[1:] if r[0] == "基本养老金" and r[1] == "2025-05"} == {"2080507"}
+
+
+async def test_periods_outside_the_settlement_years_are_refused_where_they_enter(platform) -> None:
+    """A month, quarter or year before 2000 or after 2100 is a 422 naming it, nothing else."""
+    async with running_app(create_app(platform)) as client:
+        [d] = await retire(client, platform, retirement(99))
+        staff = auth_headers(platform, "clerk")
+        entitle = f"/v1/payout/retirees/{d['person_id']}/subsidies"
+        for early, late in (("1999-Q4", "2101-Q1"), ("0001-Q1", "9999-Q4")):
+            for quarter in (early, late):
+                for url, body, field in (
+                    ("/v1/payout/subsidy-runs", {"quarter": quarter}, "quarter"),
+                    (
+                        entitle,
+                        {"program": "living_subsidy", "from_quarter": quarter},
+                        "from_quarter",
+                    ),
+                    (
+                        entitle,
+                        {
+                            "program": "living_subsidy",
+                            "from_quarter": "2025-Q2",
+                            "to_quarter": quarter,
+                        },
+                        "to_quarter",
+                    ),
+                ):
+                    r = await client.post(url, headers=staff, json=body)
+                    assert r.headers["content-type"] == "application/problem+json", (url, quarter)
+                    assert (r.status_code, r.json()["code"]) == (422, "validation_failed")
+                    assert [e["field"] for e in r.json()["errors"]] == [field], (url, quarter)
+        for year in (1999, 2101):
+            for tail in ("", "/settlements", "/xlsx"):
+                r = await client.get(f"/v1/payout/ledger/{year}{tail}", headers=staff)
+                assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), year
+        for month in ("1999-12", "2101-01"):
+            for url in ("/v1/payout/batches", f"/v1/payout/bank/{PSBC}/batches"):
+                who = staff if "bank" not in url else auth_headers(platform, "bank", subject=PSBC)
+                r = await client.get(url, params={"period": month}, headers=who)
+                assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), url
+        # The edges are in: nothing ran, nothing to show, nothing refused.
+        for year in (2000, 2100):
+            assert (await client.get(f"/v1/payout/ledger/{year}", headers=staff)).json() == []
+        r = await client.get("/v1/payout/batches?period=2000-01", headers=staff)
+        assert r.json() == []
+        assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement") == 0
+        assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_run") == 0

@@ -4,11 +4,15 @@ import asyncio
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
 from services.payout.main import create_app
+from shared.contracts import EventEnvelope, PersonDeceased
+from shared.data.db import make_engine
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.payout.integration.helpers import retire, retirement, review, run_payroll
+from tests.payout.integration.helpers import publish, retire, retirement, review, run_payroll
+from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -208,3 +212,264 @@ async def test_a_standard_of_nothing_queues_no_lines(platform) -> None:
         )
         assert r.json()["queued"] == 0 and r.json()["amount"] == "0.00"
         assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 0
+
+
+async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_run(
+    platform,
+) -> None:
+    """An open-ended entitlement ends at a quarter, or changes its amount from one (ending
+    it and opening its successor); quarters already run are never changed; all is kept."""
+    async with running_app(create_app(platform)) as client:
+        [d] = await retire(client, platform, retirement(71))
+        await review(client, platform, d["id"])
+        person = d["person_id"]
+        staff = auth_headers(platform, "clerk", subject="clerk-a")
+        url = f"/v1/payout/retirees/{person}/subsidies"
+        r = await client.post(
+            url, headers=staff, json={"program": "living_subsidy", "from_quarter": "2025-Q2"}
+        )
+        assert r.status_code == 201, r.text
+        first = r.json()["id"]
+        for quarter in ("2025-Q2", "2025-Q3"):
+            r = await client.post(
+                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": quarter}
+            )
+            assert r.json()["queued"] == 1
+
+        change = f"/v1/payout/subsidies/{first}/amount-changes"
+        refused = {
+            "at its first quarter": (
+                {"from_quarter": "2025-Q2", "quarterly_amount": "7500.00", "reason": "调标"},
+                422,
+                "quarter_not_after_start",
+            ),
+            "a quarter already run": (
+                {"from_quarter": "2025-Q3", "quarterly_amount": "7500.00", "reason": "调标"},
+                409,
+                "quarter_already_run",
+            ),
+            "the same amount (the standard)": (
+                {"from_quarter": "2025-Q4", "reason": "调标"},
+                422,
+                "amount_unchanged",
+            ),
+        }
+        for label, (body, status, code) in refused.items():
+            r = await client.post(change, headers=staff, json=body)
+            assert (r.status_code, r.json()["code"]) == (status, code), label
+        r = await client.post(
+            change, headers=staff, json={"from_quarter": "2025-Q3", "quarterly_amount": "1.00"}
+        )
+        assert (r.status_code, r.json()["errors"][0]["field"]) == (422, "reason")
+        r = await client.post(
+            change,
+            headers=staff,
+            json={"from_quarter": "2025-Q3", "quarterly_amount": "7500.00", "reason": "调标"},
+        )
+        assert r.json()["quarter"] == "2025-Q3"  # the quarter in the way
+
+        r = await client.post(
+            change,
+            headers=staff,
+            json={"from_quarter": "2025-Q4", "quarterly_amount": "7500.00", "reason": "调标"},
+        )
+        assert r.status_code == 201, r.text
+        ended, opened = r.json()["ended"], r.json()["opened"]
+        assert (ended["id"], ended["to_quarter"]) == (first, "2025-07-01")
+        assert ended["ended"]["successor_id"] == opened["id"]
+        assert ended["ended"]["reason"] == "调标" and ended["ended"]["ended_by"] == "clerk-a"
+        assert (opened["from_quarter"], opened["to_quarter"], opened["quarterly_amount"]) == (
+            "2025-10-01",
+            None,
+            "7500.00",
+        )
+        again = await client.post(
+            change,
+            headers=staff,
+            json={"from_quarter": "2025-Q4", "quarterly_amount": "8000.00", "reason": "调标"},
+        )
+        assert (again.status_code, again.json()["code"]) == (409, "entitlement_ended")
+        overlap = await client.post(
+            url, headers=staff, json={"program": "living_subsidy", "from_quarter": "2026-Q1"}
+        )
+        assert (overlap.status_code, overlap.json()["entitlement_id"]) == (409, opened["id"])
+        r = await client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q4"})
+        assert (r.json()["queued"], r.json()["amount"]) == (1, "7500.00")
+
+        # Ending the successor: not before it starts, nor at or after its end, then once.
+        end = f"/v1/payout/subsidies/{opened['id']}/end"
+        for last, status, code in (
+            ("2025-Q3", 422, "quarter_before_start"),
+            ("1999-Q4", 422, "validation_failed"),
+        ):
+            r = await client.post(end, headers=staff, json={"last_quarter": last, "reason": "x"})
+            assert (r.status_code, r.json()["code"]) == (status, code), last
+        r = await client.post(
+            end, headers=staff, json={"last_quarter": "2025-Q4", "reason": "迁出本县"}
+        )
+        assert r.status_code == 200, r.text
+        assert (r.json()["to_quarter"], r.json()["ended"]["last_quarter"]) == (
+            "2025-10-01",
+            "2025-10-01",
+        )
+        r = await client.post(end, headers=staff, json={"last_quarter": "2026-Q1", "reason": "x"})
+        assert (r.status_code, r.json()["code"]) == (409, "entitlement_ended")
+        r = await client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2026-Q1"})
+        assert r.json()["queued"] == 0  # ended: no 2026-Q1
+        # The freed quarters take a new entitlement; 2026-Q1, already run, is caught up once.
+        r = await client.post(
+            url,
+            headers=staff,
+            json={
+                "program": "living_subsidy",
+                "from_quarter": "2026-Q1",
+                "quarterly_amount": "8000.00",
+            },
+        )
+        assert r.status_code == 201, r.text
+        paid = await scalar(
+            platform,
+            "SELECT string_agg(to_char(period, 'YYYY-MM') || '=' || amount, ',' ORDER BY period) "
+            f"FROM payout.one_off WHERE person_id = '{person}'",
+        )
+        assert paid == "2025-04=6000.00,2025-07=6000.00,2025-10=7500.00,2026-01=8000.00"
+
+        listed = (await client.get(url, headers=staff)).json()
+        assert [(e["from_quarter"], e["to_quarter"], e["quarterly_amount"]) for e in listed] == [
+            ("2025-04-01", "2025-07-01", None),
+            ("2025-10-01", "2025-10-01", "7500.00"),
+            ("2026-01-01", None, "8000.00"),
+        ]
+        assert [e["ended"] is not None for e in listed] == [True, True, False]
+        # History kept: the entitlements are as recorded, their ends are records of their own.
+        assert (
+            await scalar(
+                platform, "SELECT count(*) FROM payout.subsidy_entitlement WHERE to_quarter IS NULL"
+            )
+            == 3
+        )
+        assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement_end") == 2
+        log = (
+            await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))
+        ).json()["items"]
+        changes = [e for e in log if e["action"] in ("subsidy.amount_changed", "subsidy.ended")]
+        assert sorted((e["action"], e["object_id"]) for e in changes) == sorted(
+            [("subsidy.amount_changed", first), ("subsidy.ended", opened["id"])]
+        )
+        [changed] = [e for e in changes if e["action"] == "subsidy.amount_changed"]
+        assert changed["detail"]["amount_before"] is None
+        assert changed["detail"]["amount_after"] == "7500.00"
+        assert changed["detail"]["successor_id"] == opened["id"]
+
+
+async def test_an_end_and_a_run_at_once_never_pay_an_ended_quarter(platform) -> None:
+    """Runs and ends of a program take turns: while one is decided (the program's lock held
+    here), neither goes on; after, either the end came first (nothing queued for them) or
+    the run (the end refused), never both."""
+    async with running_app(create_app(platform)) as client:
+        people = [(await retire(client, platform, retirement(n)))[0] for n in (72, 73, 74)]
+        staff = auth_headers(platform, "clerk")
+        ids = []
+        for d in people:
+            await review(client, platform, d["id"])
+            r = await client.post(
+                f"/v1/payout/retirees/{d['person_id']}/subsidies",
+                headers=staff,
+                json={"program": "transport_nursing", "from_quarter": "2025-Q2"},
+            )
+            ids.append(r.json()["id"])
+        engine = make_engine(platform.database_url)
+        async with engine.connect() as holder:
+            await holder.execute(
+                text("SELECT pg_advisory_lock(hashtext('payout-subsidy:transport_nursing'))")
+            )
+            calls = [
+                asyncio.create_task(
+                    client.post(
+                        "/v1/payout/subsidy-runs",
+                        headers=staff,
+                        json={"quarter": "2025-Q3", "program": "transport_nursing"},
+                    )
+                ),
+                *(
+                    asyncio.create_task(
+                        client.post(
+                            f"/v1/payout/subsidies/{i}/end",
+                            headers=staff,
+                            json={"last_quarter": "2025-Q2", "reason": "不再符合条件"},
+                        )
+                    )
+                    for i in ids
+                ),
+            ]
+            await asyncio.sleep(1.0)
+            assert not any(c.done() for c in calls)  # all wait for the program
+            await holder.execute(
+                text("SELECT pg_advisory_unlock(hashtext('payout-subsidy:transport_nursing'))")
+            )
+        await engine.dispose()
+        run, *ends = await asyncio.gather(*calls)
+        assert {r.status_code for r in ends} <= {200, 409}
+        assert {r.json()["code"] for r in ends if r.status_code == 409} <= {"quarter_already_run"}
+        ended = sum(r.status_code == 200 for r in ends)
+        assert run.json()["queued"] == 3 - ended
+        queued = await scalar(
+            platform, "SELECT count(*) FROM payout.one_off WHERE program = 'transport_nursing'"
+        )
+        assert queued == 3 - ended
+
+
+async def test_ending_and_changing_refusals(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        retired = retirement(75)
+        [d] = await retire(client, platform, retired)
+        await review(client, platform, d["id"])
+        staff = auth_headers(platform, "clerk")
+        missing = await client.post(
+            f"/v1/payout/subsidies/{d['id']}/end",
+            headers=staff,
+            json={"last_quarter": "2025-Q4", "reason": "x"},
+        )
+        assert (missing.status_code, missing.json()["code"]) == (404, "entitlement_not_found")
+        r = await client.post(
+            f"/v1/payout/retirees/{d['person_id']}/subsidies",
+            headers=staff,
+            json={"program": "hardship_aid", "from_quarter": "2025-Q2", "to_quarter": "2025-Q4"},
+        )
+        entitlement = r.json()["id"]
+        r = await client.post(
+            f"/v1/payout/subsidies/{entitlement}/end",
+            headers=staff,
+            json={"last_quarter": "2025-Q4", "reason": "x"},
+        )
+        assert (r.status_code, r.json()["code"]) == (409, "entitlement_ended")
+        r = await client.post(
+            f"/v1/payout/subsidies/{entitlement}/amount-changes",
+            headers=auth_headers(platform, "auditor"),
+            json={"from_quarter": "2025-Q3", "quarterly_amount": "1.00", "reason": "x"},
+        )
+        assert r.status_code == 403
+        person = retired.aggregate_id
+        death = PersonDeceased(
+            person_id=person, unit_id=retired.payload["unit_id"], date_of_death=date(2025, 5, 20)
+        )
+        await publish(platform, EventEnvelope.wrap(death, source="enrollment", aggregate_id=person))
+
+        async def deceased() -> bool:
+            status = f"SELECT status FROM payout.retiree WHERE person_id = '{person}'"
+            return await scalar(platform, status) == "deceased"
+
+        await eventually(deceased)
+        r = await client.post(
+            f"/v1/payout/subsidies/{entitlement}/amount-changes",
+            headers=staff,
+            json={"from_quarter": "2025-Q3", "quarterly_amount": "1.00", "reason": "x"},
+        )
+        assert (r.status_code, r.json()["code"]) == (409, "retiree_deceased")
+        r = await client.post(
+            f"/v1/payout/subsidies/{entitlement}/end",
+            headers=staff,
+            json={"last_quarter": "2025-Q2", "reason": "死亡"},
+        )
+        assert (r.status_code, r.json()["to_quarter"]) == (200, "2025-04-01")
+        assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement") == 1

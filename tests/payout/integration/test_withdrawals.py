@@ -5,32 +5,41 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonWithdrawn
+from shared.data.db import make_engine
 from tests.conftest import auth_headers, running_app
+from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import publish, run_payroll
+from tests.payout.integration.test_banks import post_results, two_banks  # noqa: F401
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
+def withdrawal(person: uuid.UUID, effective_on: date = date(2025, 6, 12)) -> PersonWithdrawn:
+    """A withdrawal of 42,000.50 to a PSBC account."""
+    return PersonWithdrawn(
+        person_id=person,
+        unit_id=uuid.uuid4(),
+        reason="settled_abroad",
+        effective_on=effective_on,
+        basic_amount=Decimal("30000.00"),
+        annuity_notional_amount=Decimal("0.00"),
+        annuity_funded_amount=Decimal("12000.50"),
+        total_amount=Decimal("42000.50"),
+        payee_name="出国者",
+        payee_bank_code="PSBC",
+        payee_account_number="6221880011112222",
+    )
+
+
 async def test_a_withdrawal_is_paid_once_through_a_batch(platform) -> None:
     async with running_app(create_app(platform)) as client:
         person = uuid.uuid4()
-        event = PersonWithdrawn(
-            person_id=person,
-            unit_id=uuid.uuid4(),
-            reason="settled_abroad",
-            effective_on=date(2025, 6, 12),
-            basic_amount=Decimal("30000.00"),
-            annuity_notional_amount=Decimal("0.00"),
-            annuity_funded_amount=Decimal("12000.50"),
-            total_amount=Decimal("42000.50"),
-            payee_name="出国者",
-            payee_bank_code="PSBC",
-            payee_account_number="6221880011112222",
-        )
+        event = withdrawal(person)
         envelope = EventEnvelope.wrap(event, source="enrollment", aggregate_id=str(person))
         await publish(platform, envelope)
         await publish(platform, envelope, msg_id="again")
@@ -74,3 +83,66 @@ async def test_a_withdrawal_is_paid_once_through_a_batch(platform) -> None:
         clerk = auth_headers(platform, "clerk")
         file = await client.get(f"/v1/payout/batches/{batch['id']}/file", headers=clerk)
         assert f"{person},出国者,6221880011112222,42000.50,2025-06" in file.text
+
+
+@pytest.mark.usefixtures("two_banks")
+async def test_a_month_outside_the_settlement_years_is_never_queued_nor_settled(platform) -> None:
+    """A withdrawal effective in 1999 is not queued (the audit log says so); a line of such a
+    month queued before this rule still takes its bank result, and is not settled."""
+    async with running_app(create_app(platform)) as client:
+        early = uuid.uuid4()
+        await publish(
+            platform,
+            EventEnvelope.wrap(
+                withdrawal(early, date(1999, 6, 12)), source="enrollment", aggregate_id=str(early)
+            ),
+        )
+        auditor = auth_headers(platform, "auditor")
+
+        async def recorded() -> list[dict]:
+            log = (await client.get("/v1/payout/audit-log", headers=auditor)).json()["items"]
+            return [e for e in log if e["action"] == "withdrawal.period_out_of_range"]
+
+        await eventually(recorded)
+        [entry] = await recorded()
+        assert entry["object_id"] == str(early)
+        assert entry["detail"] == {"amount": "42000.50", "effective_on": "1999-06-12"}
+        assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 0
+
+        # As an earlier version queued it, with budget codes an admin dated back to 1999.
+        admin = auth_headers(platform, "admin")
+        [codes] = (
+            await client.get("/v1/payout/parameters?name=budget_codes", headers=admin)
+        ).json()
+        r = await client.post(
+            "/v1/payout/parameters",
+            headers=admin,
+            json={"name": "budget_codes", "effective_from": "1999-01-01", "value": codes["value"]},
+        )
+        assert r.status_code == 201, r.text
+        engine = make_engine(platform.database_url)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO payout.one_off (id, person_id, citizen_id, program, period, "
+                    "amount, bank_code, account_number, account_name, status, source) VALUES "
+                    "(gen_random_uuid(), CAST(:person AS uuid), :person, 'withdrawal', "
+                    "'1999-06-01', 42000.50, 'PSBC', '6221880011112222', '出国者', 'pending', "
+                    "'withdrawal')"
+                ).bindparams(person=str(early))
+            )
+        await engine.dispose()
+        assert (await run_payroll(client, platform, "2025-06"))["payments"] == 1
+        line = await scalar(platform, "SELECT id::text FROM payout.payment")
+        r = await post_results(client, platform, [{"reference": line, "outcome": "paid"}])
+        assert (r.status_code, r.json()) == (200, {"recorded": 1, "already_recorded": 0})
+        assert await scalar(platform, "SELECT status FROM payout.payment") == "paid"
+        assert await scalar(platform, "SELECT count(*) FROM payout.ledger_settlement") == 0
+        assert (
+            await scalar(
+                platform,
+                "SELECT count(*) FROM payout.outbox WHERE subject = "
+                "'pension.payout.disbursement.settled'",
+            )
+            == 0
+        )
