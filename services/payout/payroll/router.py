@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from services.payout.payroll import service
 from services.payout.payroll.schemas import RunIn, RunOut
+from shared.contracts.payout import MONTH_PATTERN
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
@@ -43,7 +44,7 @@ async def get_run(
 async def list_runs(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-    period: Annotated[str | None, Query(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")] = None,
+    period: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[RunOut]:

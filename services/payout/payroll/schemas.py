@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.payout.domain.periods import format_period, parse_period
+from shared.contracts.payout import MONTH_PATTERN
 
 
 class RunIn(BaseModel):
@@ -14,7 +15,8 @@ class RunIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    period: Annotated[str, Field(examples=["2020-03"])]
+    # The months a settlement can carry (shared/contracts/payout.py): 2000-01 to 2100-12.
+    period: Annotated[str, Field(examples=["2020-03"], pattern=MONTH_PATTERN)]
 
     @field_validator("period")
     @classmethod

@@ -8,9 +8,11 @@ from datetime import date
 import asyncpg
 import pytest
 
+from services.payout.main import create_app
 from services.payout.models import PayrollRun
 from services.payout.payroll import service
 from shared.data.db import asyncpg_dsn, make_engine, make_session_factory, unit_of_work
+from tests.conftest import auth_headers, running_app
 from tests.payout.seed import seed_retirees
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -188,3 +190,18 @@ async def test_a_failed_line_after_the_month_of_death_is_not_reissued(db) -> Non
         )
     }
     assert statuses == {(living, "reissued"), (living, "sent"), (dead, "failed")}
+
+
+async def test_runs_take_only_months_a_settlement_can_carry(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        headers = auth_headers(platform, "finance")
+        for period in ("1999-12", "2101-01", "2020-13", "20-01"):
+            r = await client.post(
+                "/v1/payout/payroll-runs", headers=headers, json={"period": period}
+            )
+            assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), period
+            listed = await client.get(
+                "/v1/payout/payroll-runs", headers=headers, params={"period": period}
+            )
+            assert listed.status_code == 422, period
+        assert (await client.get("/v1/payout/payroll-runs", headers=headers)).json()["total"] == 0
