@@ -75,9 +75,9 @@ class EmbeddedPostgres:
     data_dir: Path
     port: int
     fast_unsafe: bool = False  # tests: no fsync, data is thrown away anyway
-    # PostgreSQL's own cache. Its default (128 MB) holds a few hundred thousand payments;
-    # a payroll of 1,000,000 retirees took half again as long with 256 MB as with 2 GB, and
-    # reading its bank files twice as long. Shared memory is only taken as pages are used.
+    # PostgreSQL's own cache. A payroll of 1,000,000 retirees took 20.5 s with 256 MB and
+    # 16.9 s with 2 GB, and reading its bank files 9.3 s and 7.0 s (docs/benchmarks.md).
+    # Shared memory is only taken as pages are used.
     shared_buffers: str = field(
         default_factory=lambda: os.environ.get("PENSION_PG_SHARED_BUFFERS", "2GB")
     )
