@@ -147,7 +147,8 @@ def load_payout_demo(client: httpx.Client) -> dict:
     _review(client, clerk, clerk2)
     approved = _page(client, "/v1/payout/determinations", clerk, status="approved")
     persons = sorted({d["person_id"] for d in approved})
-    citizens = {p: _citizen_of(client, clerk, p) for p in persons}
+    records = {p: _person(client, clerk, p) for p in persons}
+    citizens = {p: r["citizen_id"] for p, r in records.items()}
     today = date.today().isoformat()
     n_late = min(UNCERTIFIED, len(persons) // 4)
     late, regular = persons[:n_late], persons[n_late:-1]
@@ -205,7 +206,7 @@ def load_payout_demo(client: httpx.Client) -> dict:
                     json={
                         "bank_code": "PSBC",
                         "account_number": f"62218899{month:02d}{rng.randrange(10**6):06d}",
-                        "account_name": "本人",
+                        "account_name": records[person]["name"],  # the retiree's own card
                         "reason": "原账户已销户, 本人持新卡申请变更",
                     },
                 )
@@ -227,9 +228,9 @@ def load_payout_demo(client: httpx.Client) -> dict:
     return {"retirees": len(persons), "totals": totals}
 
 
-def _citizen_of(client: httpx.Client, clerk: dict, person: str) -> str:
-    """A retiree's citizen id (the bank file names payees by it)."""
-    return _ok(client.get(f"/v1/enrollment/persons/{person}", headers=clerk))["citizen_id"]
+def _person(client: httpx.Client, clerk: dict, person: str) -> dict:
+    """A retiree's enrollment record (citizen id for the bank file, name for the account)."""
+    return _ok(client.get(f"/v1/enrollment/persons/{person}", headers=clerk))
 
 
 def _death(client: httpx.Client, clerk: dict, finance: dict, person: str) -> None:
