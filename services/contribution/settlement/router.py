@@ -19,6 +19,7 @@ from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import MAX_OFFSET, Page
+from shared.http.signed_bodies import documented_body, signed_body
 
 router = APIRouter(prefix="/v1/contribution", tags=["receipts"], responses=PROBLEM_RESPONSES)
 
@@ -37,12 +38,18 @@ async def record_receipt(
     )
 
 
-@router.post("/bank/{bank_id}/receipts", response_model=BankReceiptsOut)
+@router.post(
+    "/bank/{bank_id}/receipts",
+    response_model=BankReceiptsOut,
+    openapi_extra=documented_body(BankReceiptsIn),
+)
 async def post_bank_receipts(
     bank_id: str,
-    body: BankReceiptsIn,
+    # Parsed only once the signature over the raw bytes holds (checked before the
+    # request's transaction): an unsigned caller learns nothing about a valid body.
+    body: Annotated[BankReceiptsIn, Depends(signed_body(BankReceiptsIn, signed_by_bank))],
     request: Request,
-    who: Annotated[Principal, Depends(signed_by_bank)],  # before the request's transaction
+    who: Annotated[Principal, Depends(signed_by_bank)],
     session: WriteSession,
 ) -> BankReceiptsOut:
     """A bank posts credits to the collection account (HMAC-signed, X-Bank-Id,

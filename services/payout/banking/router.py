@@ -8,12 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from services.payout.banking import service
-from services.payout.banking.dependencies import (
-    bank_caller,
-    documented_body,
-    signed_body,
-    signed_by_bank,
-)
+from services.payout.banking.dependencies import bank_caller, signed_body, signed_by_bank
 from services.payout.banking.schemas import (
     MONTH_PATTERN,
     BankTotalsIn,
@@ -26,6 +21,7 @@ from shared.http.dependencies import ReadSession, StreamingReadSession, WriteSes
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Offset
+from shared.http.signed_bodies import documented_body
 
 router = APIRouter(prefix="/v1/payout", tags=["banks"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]

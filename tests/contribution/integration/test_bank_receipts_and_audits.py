@@ -207,3 +207,25 @@ async def test_audit_finds_what_the_rules_describe(platform, start_apps) -> None
         headers=auth_headers(platform, "auditor"),
     )
     assert listed.json()[0]["counts"] == {"no_declaration": {"open": 1}}
+
+
+async def test_a_bank_post_is_checked_for_its_signature_before_its_body(
+    platform, start_apps
+) -> None:
+    [contribution] = await start_apps(contribution_app(platform))
+    url = f"/v1/contribution/bank/{BANK}/receipts"
+    malformed = [b"{", b'{"receipts": "no"}', b'{"receipts": [{"amount": 1e400}]}', b"[]"]
+    for later, body in enumerate(malformed):
+        _, headers = signed(platform, {"receipts": []}, later=later)
+        unsigned = {k: v for k, v in headers.items() if k != "X-Signature"}
+        r = await contribution.post(url, content=body, headers=unsigned)
+        assert (r.status_code, r.json()["code"]) == (401, "signature_missing"), body
+        forged = await contribution.post(url, content=body, headers=headers)  # other body
+        assert (forged.status_code, forged.json()["code"]) == (401, "signature_invalid"), body
+    for later, body in enumerate(malformed, start=10):
+        ts = int(time.time()) + later
+        _, headers = signed(platform, {}, later=later)
+        headers["X-Signature"] = sign(get_settings().bank_secrets[BANK][0], ts, body)
+        r = await contribution.post(url, content=body, headers=headers)
+        assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), body
+    assert await scalar(platform, "SELECT count(*) FROM contribution.receipt") == 0
