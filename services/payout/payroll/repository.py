@@ -359,14 +359,16 @@ async def finish(session: AsyncSession, run_id: uuid.UUID, at: datetime) -> None
 
 async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date) -> int:
     """Failed lines whose payee account has since been corrected go out again in this run's
-    batches: the failed line becomes `reissued`, its replacement a new line. A month after
-    a retiree's death was never owed, so its failed line stays failed."""
+    batches: the failed line becomes `reissued`, its replacement a new line. That is every
+    line paid to the retiree's own account (pension, annuity, subsidies); death benefits go
+    to a survivor's account, which this does not know. A month after a retiree's death was
+    never owed, so its failed line stays failed."""
     marked = await session.exec(
         text("""
             UPDATE payout.payment p SET status = 'reissued'
             FROM payout.retiree r
             WHERE r.person_id = p.person_id AND p.status = 'failed'
-              AND p.program IN ('basic_pension', 'occupational_annuity')
+              AND p.program <> 'death_benefit'
               AND (r.last_month IS NULL OR p.period <= r.last_month)
               AND (r.bank_code, r.account_number, r.account_name)
                   IS DISTINCT FROM (p.bank_code, p.account_number, p.account_name)

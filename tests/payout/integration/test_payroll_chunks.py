@@ -205,3 +205,41 @@ async def test_runs_take_only_months_a_settlement_can_carry(platform) -> None:
             )
             assert listed.status_code == 422, period
         assert (await client.get("/v1/payout/payroll-runs", headers=headers)).json()["total"] == 0
+
+
+async def test_a_failed_subsidy_line_follows_the_corrected_account(db) -> None:
+    sessions, conn, dsn = db
+    await seed_retirees(dsn, 1)
+    await work(sessions, await start(sessions, chunk=10), workers=1)
+    person = await conn.fetchval("SELECT person_id FROM payout.retiree")
+    batch = await conn.fetchval("SELECT id FROM payout.batch LIMIT 1")
+    for program in ("living_subsidy", "death_benefit"):
+        await conn.execute(
+            "INSERT INTO payout.payment (id, person_id, program, period, amount, batch_id, "
+            "person_number, bank_code, account_number, account_name, status, reason_code) "
+            "SELECT gen_random_uuid(), person_id, $2, '2020-01-01', 300.00, $3, citizen_id, "
+            "bank_code, account_number, account_name, 'failed', 'account_closed' "
+            "FROM payout.retiree WHERE person_id = $1",
+            person,
+            program,
+            batch,
+        )
+    await conn.execute("UPDATE payout.retiree SET account_number = '6221999999999999'")
+    async with unit_of_work(sessions) as session:
+        session.add(PayrollRun(period=date(2020, 2, 1), created_by="test"))
+    async with unit_of_work(sessions) as session:
+        run = await service.claim(session, 30.0, 10)
+    assert run is not None
+    await work(sessions, run, workers=1)
+    lines = {
+        (r[0], r[1], r[2])
+        for r in await conn.fetch(
+            "SELECT program, status, account_number FROM payout.payment "
+            "WHERE program IN ('living_subsidy', 'death_benefit')"
+        )
+    }
+    assert lines == {
+        ("living_subsidy", "reissued", "6221000000000001"),
+        ("living_subsidy", "sent", "6221999999999999"),
+        ("death_benefit", "failed", "6221000000000001"),
+    }
