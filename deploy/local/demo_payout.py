@@ -146,8 +146,10 @@ def load_payout_demo(client: httpx.Client) -> dict:
     )
     _review(client, clerk, clerk2)
     approved = _page(client, "/v1/payout/determinations", clerk, status="approved")
-    persons = sorted({d["person_id"] for d in approved})
-    records = {p: _person(client, clerk, p) for p in persons}
+    records = {p: _person(client, clerk, p) for p in {d["person_id"] for d in approved}}
+    # In citizen-id order (the seeded plan's), not by key (random per run): who is late,
+    # fails at the bank or dies is then the same on every `make up`, and so are the totals.
+    persons = sorted(records, key=lambda p: records[p]["citizen_id"])
     citizens = {p: r["citizen_id"] for p, r in records.items()}
     today = date.today().isoformat()
     n_late = min(UNCERTIFIED, len(persons) // 4)
