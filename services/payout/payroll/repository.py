@@ -315,16 +315,14 @@ async def add_progress(
     )
 
 
-async def progress(session: AsyncSession, run_id: uuid.UUID) -> tuple[int, int, bool]:
-    """(retirees done, payments made, planned?) of a run."""
+async def is_planned(session: AsyncSession, run_id: uuid.UUID) -> bool:
+    """Whether a run's chunks have been planned (a resumed run keeps its plan)."""
     rows = await session.exec(
-        text("""
-            SELECT done, payments,
-                   EXISTS (SELECT 1 FROM payout.payroll_chunk WHERE run_id = :run)
-            FROM payout.payroll_run WHERE id = :run""").bindparams(run=run_id)
+        text("SELECT EXISTS (SELECT 1 FROM payout.payroll_chunk WHERE run_id = :run)").bindparams(
+            run=run_id
+        )
     )
-    done, payments, planned = rows.one()
-    return int(done), int(payments), bool(planned)
+    return bool(rows.one()[0])
 
 
 async def set_total(session: AsyncSession, run_id: uuid.UUID, total: int) -> None:

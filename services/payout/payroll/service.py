@@ -72,8 +72,8 @@ async def claim(session: AsyncSession, lease_seconds: float, size: int) -> Payro
     run = await repository.claim_run(session, lease_seconds)
     if run is None:
         return None
-    run.done, run.payments, planned = await repository.progress(session, run.id)
-    if not planned and run.done == 0:
+    # The claimed row already carries done and payments; only the plan needs a look.
+    if run.done == 0 and not await repository.is_planned(session, run.id):
         run.total = await repository.plan_run(session, run.id, run.period, size)
         await repository.set_total(session, run.id, run.total)
     return run
