@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import httpx
 
+from deploy.local.demo import report_death
 from services.payout.config import get_settings
 from shared.http.bank_signature import sign
 
@@ -237,13 +238,9 @@ def _person(client: httpx.Client, clerk: dict, person: str) -> dict:
 
 def _death(client: httpx.Client, clerk: dict, finance: dict, person: str) -> None:
     """A retiree dies on 10 August: September's payment is recovered, benefits paid once."""
-    _ok(
-        client.post(
-            f"/v1/enrollment/persons/{person}/status-changes",
-            headers={**clerk, "Idempotency-Key": f"demo-death-{person}"},
-            json={"change_type": "death", "effective_on": f"{YEAR}-08-10", "reason": "病故"},
-        )
-    )
+    # Entered by one clerk, approved by a second: a clerk's word alone records no death.
+    clerk2 = _token(client, {"username": "clerk2", "password": "clerk2-demo"})
+    report_death(client, (clerk, clerk2), person, date(YEAR, 8, 10), "病故", f"demo-death-{person}")
     deadline = time.monotonic() + 60
     while not (
         cases := _ok(

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import time
+import uuid
 from datetime import date
 
 import httpx
@@ -183,11 +184,18 @@ def test_a_retirees_life(system: System) -> None:
         }
 
         # Dies on 10 April 2026: May was overpaid and is recovered; death benefits once.
-        died = gw.post(
-            f"/v1/enrollment/persons/{pid}/status-changes",
-            json={"change_type": "death", "effective_on": "2026-04-10", "reason": "病故"},
+        # A clerk enters the death; it takes effect when a second clerk approves it.
+        reported = gw.post(
+            f"/v1/enrollment/persons/{pid}/death-reports",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+            json={"date_of_death": "2026-04-10", "reason": "病故", "document": "死亡医学证明 E-1"},
         )
-        assert died.status_code == 201, died.text
+        assert reported.status_code == 201, reported.text
+        approve = f"/v1/enrollment/death-reports/{reported.json()['id']}/approve"
+        own = gw.post(approve, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
+        died = gw2.post(approve, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert died.status_code == 200, died.text
         cases = until(lambda: gw.get("/v1/payout/recoveries", params={"person_id": pid}).json())
         # No annuity account (no contributions since the reform): only the pension is owed back.
         assert [(c["program"], c["period"], c["amount"]) for c in cases] == [
