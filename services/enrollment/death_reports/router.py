@@ -61,7 +61,7 @@ async def get_death_report(
 
 @router.post("/death-reports/{report_id}/approve", response_model=DeathReportOut)
 async def approve_death_report(
-    report_id: ReportId, idem: Idempotent, who: Approver
+    report_id: ReportId, who: Approver, idem: Idempotent
 ) -> JSONResponse:
     """Approve (复核通过) as a clerk other than the one who entered it (admin never approves):
     the death is recorded as entered and payout stops paying. Use Idempotency-Key."""

@@ -63,7 +63,7 @@ async def get_withdrawal(
 
 @router.post("/withdrawals/{withdrawal_id}/approve", response_model=WithdrawalRequestOut)
 async def approve_withdrawal(
-    withdrawal_id: WithdrawalId, idem: Idempotent, who: Approver
+    withdrawal_id: WithdrawalId, who: Approver, idem: Idempotent
 ) -> JSONResponse:
     """Approve (复核通过) as a clerk other than the one who entered it (admin never approves):
     the accounts close with the interest to the closing date and the payment is announced.
