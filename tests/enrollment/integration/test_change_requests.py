@@ -80,6 +80,12 @@ async def test_a_death_report_waits_blocks_other_changes_and_takes_effect_as_ent
             },
         )
         assert leave.json()["code"] == "death_report_pending"
+        retire = await client.post(
+            f"/v1/enrollment/persons/{p}/retirement",
+            headers=clerk_key(platform),
+            json={"retired_on": "2020-06-01", "bank_account": PAYEE},
+        )
+        assert (retire.status_code, retire.json()["code"]) == (409, "death_report_pending")
         direct = await client.post(
             f"/v1/enrollment/persons/{p}/status-changes",
             headers=clerk_key(platform),
