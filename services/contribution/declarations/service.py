@@ -25,7 +25,6 @@ from services.contribution.declarations.schemas import (
 )
 from services.contribution.domain.bases import Limits, clamp_base, wage_problem
 from services.contribution.domain.periods import month_end
-from services.contribution.domain.review import second_pair_of_eyes
 from services.contribution.models import Declaration
 from services.contribution.parameters.repository import in_force
 from services.contribution.parameters.service import plausible_year
@@ -34,6 +33,7 @@ from shared.data.spreadsheets import read_records
 from shared.http.auth import Principal
 from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
 
 LIMIT_PARAMETERS = ["average_monthly_wage", "base.floor_ratio", "base.cap_ratio"]
@@ -272,12 +272,10 @@ async def decide(
     _require_status(
         declaration, frozenset({DeclarationStatus.submitted}), "approved" if approve else "returned"
     )
-    if not second_pair_of_eyes(who.subject, declaration.created_by, declaration.submitted_by):
-        raise ProblemError(
-            403,
-            "four_eyes_required",
-            "A declaration is reviewed by someone other than its creator and its submitter.",
-        )
+    # Neither its creator nor its submitter, and a business role (admin never decides).
+    require_second_person(
+        who, declaration.created_by, declaration.submitted_by, act="缴费基数申报的审核"
+    )
     if not approve and not note:
         raise ProblemError(
             422, "note_required", "Say why the declaration is returned.", field="note"
