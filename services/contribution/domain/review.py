@@ -16,4 +16,3 @@ REVIEW_STATUS_LABELS = {
     ReviewStatus.approved: "已审核通过",
     ReviewStatus.rejected: "已退回",
 }
-
