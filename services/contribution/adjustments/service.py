@@ -14,6 +14,8 @@ from services.contribution.declarations.schemas import DeclarationStatus
 from services.contribution.domain.bases import Limits, clamp_base, wage_problem
 from services.contribution.domain.review import REVIEW_STATUS_LABELS, ReviewStatus
 from services.contribution.models import Base, BaseAdjustment, Declaration
+from services.contribution.parameters.schemas import ParameterName
+from services.contribution.parameters.service import ceiling, refuse_above
 from shared.http.auth import Principal
 from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
@@ -78,6 +80,8 @@ async def submit(
     problem = wage_problem(body.wage)
     if problem:
         raise ProblemError(422, "wage_implausible", f"wage: {problem}.", field="wage")
+    most = await ceiling(session, ParameterName.wage_ceiling, date(declaration.year, 1, 1))
+    refuse_above(body.wage, most, "wage")
     clamped = clamp_base(
         body.wage, Limits(declaration.average_wage, declaration.floor, declaration.cap)
     )

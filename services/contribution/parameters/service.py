@@ -7,6 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.contribution import audit_trail
 from services.contribution.config import get_settings
+from services.contribution.domain.amounts import above_ceiling
 from services.contribution.domain.periods import add_months, month_end, outside, parse_period
 from services.contribution.models import Parameter
 from services.contribution.parameters import repository
@@ -107,3 +108,17 @@ def plausible_year(year: int, field: str, *, years_ahead: int = 0) -> int:
             field=field,
         )
     return year
+
+
+async def ceiling(session: AsyncSession, name: ParameterName, on: date) -> Decimal:
+    """The ceiling of an amount people type (a `bound.*` parameter) in force on a date."""
+    return Decimal((await repository.in_force(session, [name.value], on))[name.value].value)
+
+
+def refuse_above(amount: Decimal, limit: Decimal, field: str) -> None:
+    """A 422 naming the field when an amount a person typed lies above its ceiling."""
+    problem = above_ceiling(amount, limit)
+    if problem:
+        raise ProblemError(
+            422, "amount_implausible", f"{field}: {problem}.", field=field, ceiling=str(limit)
+        )
