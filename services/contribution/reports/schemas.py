@@ -23,7 +23,7 @@ class OverdueMonth(BaseModel):
     days_overdue: int
     outstanding: Money
     outstanding_by_item: dict[str, Money]
-    late_fee: Money
+    late_fee: Total  # accrued to any as_of a caller asks for: no ceiling
 
 
 class UnitArrears(BaseModel):
