@@ -40,7 +40,7 @@ MAX_TOTAL_COLUMN = Decimal("99999999999999.99")  # numeric(16, 2)
 def above_ceiling(amount: Decimal, ceiling: Decimal) -> str | None:
     """Why an amount a person typed cannot be right (above its ceiling), or None."""
     if amount > ceiling:
-        return f"金额 {amount} 超过合理上限 {format(ceiling.normalize(), 'f')} 元, 应为录入错误"
+        return f"金额 {amount} 超过合理上限 {ceiling} 元, 应为录入错误"
     return None
 
 

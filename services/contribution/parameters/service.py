@@ -1,7 +1,7 @@
 """Policy parameters (dated versions, added by admins) and the plausible range of dates."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,6 +12,7 @@ from services.contribution.domain.periods import add_months, month_end, outside,
 from services.contribution.models import Parameter
 from services.contribution.parameters import repository
 from services.contribution.parameters.schemas import ParameterIn, ParameterName, ParameterOut
+from shared.data.money import FEN
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 
@@ -111,8 +112,10 @@ def plausible_year(year: int, field: str, *, years_ahead: int = 0) -> int:
 
 
 async def ceiling(session: AsyncSession, name: ParameterName, on: date) -> Decimal:
-    """The ceiling of an amount people type (a `bound.*` parameter) in force on a date."""
-    return Decimal((await repository.in_force(session, [name.value], on))[name.value].value)
+    """The ceiling of an amount people type (a `bound.*` parameter) in force on a date, in
+    yuan and fen (amounts have two places, so what lies beyond the fen changes nothing)."""
+    value = Decimal((await repository.in_force(session, [name.value], on))[name.value].value)
+    return value.quantize(FEN, rounding=ROUND_DOWN)
 
 
 def refuse_above(amount: Decimal, limit: Decimal, field: str) -> None:
@@ -120,5 +123,9 @@ def refuse_above(amount: Decimal, limit: Decimal, field: str) -> None:
     problem = above_ceiling(amount, limit)
     if problem:
         raise ProblemError(
-            422, "amount_implausible", f"{field}: {problem}.", field=field, ceiling=str(limit)
+            422,
+            "amount_implausible",
+            f"{field}: {problem}.",
+            field=field,
+            ceiling=format(limit, "f"),
         )
