@@ -41,11 +41,13 @@ def lines_sql(masked: bool) -> str:
     person typed (the payee's name, the account) is formula-safe (shared.data.csv_text):
     a bank's clerk opens the file in a spreadsheet."""
     person = masked_citizen_id_sql("p.person_number") if masked else "p.person_number"
-    account = masked_account_sql("p.account_number") if masked else "p.account_number"
+    # A masked account begins with '*' (never a formula); a full one is made formula-safe.
+    full_account = formula_safe_sql("p.account_number")
+    account = masked_account_sql("p.account_number") if masked else full_account
     return f"""
         SELECT p.id::text AS reference, {person} AS person_number,
                {formula_safe_sql("p.account_name")} AS name,
-               {formula_safe_sql(account)} AS account_number, p.amount,
+               {account} AS account_number, p.amount,
                to_char(p.period, 'YYYY-MM') AS period
         FROM payout.payment p
         WHERE p.batch_id = $1
