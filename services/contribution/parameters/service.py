@@ -1,4 +1,5 @@
-"""Policy parameters (dated versions, added by admins) and the plausible range of dates."""
+"""Policy parameters (dated versions, submitted by admins and approved by a second person
+with a business role) and the plausible range of dates."""
 
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
@@ -15,6 +16,10 @@ from services.contribution.parameters.schemas import ParameterIn, ParameterName,
 from shared.data.money import FEN
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
+
+APPROVERS = ("finance",)
+"""Who approves a policy version: the agency's finance side (admin records, never approves)."""
 
 
 def present(parameter: Parameter) -> ParameterOut:
@@ -27,6 +32,10 @@ def present(parameter: Parameter) -> ParameterOut:
         note=parameter.note,
         recorded_by=parameter.recorded_by,
         recorded_at=parameter.recorded_at,
+        status=parameter.status,
+        decided_by=parameter.decided_by,
+        decided_at=parameter.decided_at,
+        decision_note=parameter.decision_note,
     )
 
 
@@ -38,7 +47,8 @@ async def list_parameters(session: AsyncSession, name: ParameterName | None) -> 
 async def add_parameter(
     session: AsyncSession, body: ParameterIn, who: Principal, request_id: str | None
 ) -> ParameterOut:
-    """Record a new version; calculations already made keep the versions they used."""
+    """Submit a new version: in force once approved (a rate, the late fee or a ceiling moves or
+    forgives money); calculations already made keep the versions they used."""
     plausible_date(body.effective_from, "effective_from", latest_years_ahead=2)
     row = await repository.add(
         session,
@@ -48,6 +58,7 @@ async def add_parameter(
             value=body.value,
             note=body.note,
             recorded_by=who.subject,
+            status="submitted",
         ),
     )
     out = present(row)
@@ -55,7 +66,41 @@ async def add_parameter(
         session,
         who,
         request_id,
-        "parameter.added",
+        "parameter.submitted",
+        "parameter",
+        out.id,
+        name=out.name,
+        effective_from=out.effective_from,
+        value=out.value,
+    )
+    return out
+
+
+async def decide_parameter(
+    session: AsyncSession,
+    parameter_id: int,
+    approve: bool,
+    note: str | None,
+    who: Principal,
+    request_id: str | None,
+) -> ParameterOut:
+    """Approve a submitted version (in force from its date) or reject it with a note; only a
+    second person with a business role for policy decides (shared/http/four_eyes.py)."""
+    parameter = await repository.get(session, parameter_id, lock=True)
+    if parameter is None:
+        raise ProblemError(404, "parameter_not_found", f"没有编号为 {parameter_id} 的参数版本。")
+    if parameter.status != "submitted":
+        raise ProblemError(409, "parameter_decided", f"该参数版本已处理 ({parameter.status})。")
+    require_second_person(who, parameter.recorded_by, act="政策参数的审批", allowed=APPROVERS)
+    if not approve and not note:
+        raise ProblemError(422, "note_required", "退回须说明理由。", field="note")
+    status = "approved" if approve else "rejected"
+    out = present(await repository.decide(session, parameter, status, who.subject, note))
+    await audit_trail.record(
+        session,
+        who,
+        request_id,
+        f"parameter.{status}",
         "parameter",
         out.id,
         name=out.name,

@@ -12,7 +12,13 @@ from openpyxl import Workbook
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers
-from tests.contribution.helpers import declare_and_approve, register, scalar, wage_lines
+from tests.contribution.helpers import (
+    declare_and_approve,
+    register,
+    scalar,
+    set_parameter,
+    wage_lines,
+)
 from tests.contribution.integration.test_bank_receipts_and_audits import signed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -140,13 +146,20 @@ async def test_receipts_are_bounded_by_the_ceiling_in_force_when_received(
     _refused(await counter("50000000.01", "2020-02-10"), "amount", RECEIPT_CEILING)
     assert (await counter(RECEIPT_CEILING, "2020-02-10")).status_code == 201
 
-    # An admin lowers the ceiling from 2021 on: earlier receipts keep the old one.
+    # A lower ceiling from 2021 on: one person's word changes nothing (rejected here)...
+    lower = {"name": "bound.receipt_amount", "effective_from": "2021-01-01", "value": "1000000"}
+    admin = auth_headers(platform, "admin")
+    r = await contribution.post("/v1/contribution/parameters", headers=admin, json=lower)
+    assert (r.status_code, r.json()["status"]) == (201, "submitted"), r.text
+    assert (await counter("2000000.00", "2021-03-01")).status_code == 201
     r = await contribution.post(
-        "/v1/contribution/parameters",
-        headers=auth_headers(platform, "admin"),
-        json={"name": "bound.receipt_amount", "effective_from": "2021-01-01", "value": "1000000"},
+        f"/v1/contribution/parameters/{r.json()['id']}/reject",
+        headers=auth_headers(platform, "finance", subject="finance-b"),
+        json={"note": "公文未到"},
     )
-    assert r.status_code == 201, r.text
+    assert r.json()["status"] == "rejected"
+    # ...a second person's approval puts it in force; earlier receipts keep the old one.
+    await set_parameter(contribution, platform, lower)
     _refused(await counter("1000000.01", "2021-03-01"), "amount", "1000000.00")
     assert (await counter("1000000.01", "2020-12-31")).status_code == 201
     r = await contribution.post(
@@ -173,4 +186,4 @@ async def test_receipts_are_bounded_by_the_ceiling_in_force_when_received(
         "/v1/contribution/bank/bank-psbc/receipts", content=raw, headers=headers
     )
     _refused(r, "receipts[1].amount", "1000000.00")
-    assert await scalar(platform, "SELECT count(*) FROM contribution.receipt") == 2
+    assert await scalar(platform, "SELECT count(*) FROM contribution.receipt") == 3

@@ -1,10 +1,12 @@
 """The four-eyes matrix of contribution: every route that decides a change to what a unit owes
-or to the money it has paid, and who may take it.
+or to the money it has paid (bases, reversals, and the policy versions every figure is
+computed with: a late fee of 0 forgives every late fee), and who may take it.
 
 For each route: every maker of the change is refused (403 four_eyes_required, even holding
 other roles), an admin is refused (403 approver_role_required: admin administers, it never
-approves business), an auditor is refused, and a second clerk or finance user decides. A
-refusal changes nothing: the change is still waiting when the second person decides.
+approves business), an auditor is refused, and a second clerk or finance user decides (a
+policy version: finance only). A refusal changes nothing: the change is still waiting when
+the second person decides.
 """
 
 import uuid
@@ -28,6 +30,7 @@ class Pending:
     path: str
     makers: tuple[str, ...]
     status_sql: str  # reads the change's status straight from the database
+    other_roles: tuple[str, ...] = ()  # business roles that do not decide this act
 
 
 Maker = Callable[..., Awaitable[Pending]]
@@ -111,6 +114,23 @@ async def _reversal(contribution, platform, county, action: str) -> Pending:
     )
 
 
+async def _parameter(contribution, platform, county, action: str) -> Pending:
+    """A new late-fee rate (0: every late fee forgiven) submitted by admin-a."""
+    r = await contribution.post(
+        "/v1/contribution/parameters",
+        headers=_user(platform, "admin-a"),
+        json={"name": "late_fee.daily_rate", "effective_from": "2020-01-01", "value": "0"},
+    )
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    return Pending(
+        f"/v1/contribution/parameters/{pid}/{action}",
+        ("admin-a",),
+        f"SELECT status FROM contribution.parameter WHERE id = {pid}",
+        other_roles=("clerk",),  # policy is approved by finance
+    )
+
+
 # Every four-eyes route of contribution: (how the change is made, the decision, who decides
 # it in the end, the status it then has).
 MONEY_ROUTES: list[tuple[Maker, str, str, str]] = [
@@ -120,6 +140,8 @@ MONEY_ROUTES: list[tuple[Maker, str, str, str]] = [
     (_adjustment, "reject", "clerk-d", "rejected"),
     (_reversal, "approve", "clerk-d", "approved"),
     (_reversal, "reject", "finance-d", "rejected"),
+    (_parameter, "approve", "finance-d", "approved"),
+    (_parameter, "reject", "finance-d", "rejected"),
 ]
 
 
@@ -148,6 +170,7 @@ async def test_only_a_second_person_with_a_business_role_decides(
         ],
         (_user(platform, "admin-x", "admin"), "approver_role_required"),
         (_user(platform, "auditor-x", "auditor"), "approver_role_required"),
+        *[(_user(platform, f"{r}-x", r), "approver_role_required") for r in pending.other_roles],
     ]
     for headers, code in refused:
         r = await contribution.post(pending.path, headers=headers, json=body)
