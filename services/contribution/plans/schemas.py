@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from services.contribution.domain.amounts import Total
 from shared.data.money import Money
 
 
@@ -22,7 +23,7 @@ class GenerateOut(BaseModel):
     regular_plans: int
     supplementary_plans: int
     person_months: int
-    total_due: Money
+    total_due: Total  # the whole county's month
     liable_without_base: int
     parameter_ids: list[int]
 
