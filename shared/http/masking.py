@@ -188,3 +188,6 @@ def _free_form_serializer(value: Any, info: SerializationInfo) -> Any:
 MaskedDetail = Annotated[
     dict[str, Any] | None, PlainSerializer(_free_form_serializer, return_type=Any)
 ]
+
+# Free text in an answer (an audited object's key, a remark): masked by shape.
+MaskedText = Annotated[str, PlainSerializer(_free_form_serializer, return_type=str)]

@@ -19,7 +19,6 @@ from services.contribution.domain.review import (
 )
 from services.contribution.models import Base, BaseAdjustment, Declaration
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
 from shared.http.pagination import Page
 
@@ -27,11 +26,9 @@ from shared.http.pagination import Page
 def present(adjustment: BaseAdjustment, who: Principal) -> AdjustmentOut:
     """A change as this caller may see it."""
     status = ReviewStatus(adjustment.status)
-    out = AdjustmentOut.model_validate(
+    return AdjustmentOut.model_validate(
         {**adjustment.model_dump(), "status": status, "status_label": REVIEW_STATUS_LABELS[status]}
     )
-    out.citizen_id = shown_citizen_id(out.citizen_id, who)
-    return out
 
 
 async def _approved_declaration(session: AsyncSession, declaration_id: uuid.UUID) -> Declaration:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from shared.data.money import Money
+from shared.http.masking import CitizenIdText
 
 
 class GenerateIn(BaseModel):
@@ -57,7 +58,7 @@ class PlanLineOut(BaseModel):
     """One person's month in a plan."""
 
     person_id: uuid.UUID
-    citizen_id: str
+    citizen_id: CitizenIdText
     name: str
     base: Money
     basic_unit: Money
