@@ -19,6 +19,7 @@ from shared.contracts import EventEnvelope, PersonRegistered
 from shared.data.db import RawConnection
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.masking import sees_full_citizen_ids
 from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
 
@@ -130,8 +131,18 @@ async def search_persons(
     offset: int,
     who: Principal,
 ) -> Page[PersonOut]:
-    """A page of persons matching the filters (id numbers compared in upper case)."""
+    """A page of persons matching the filters (id numbers compared in upper case).
+
+    Only callers who see full ids may look a person up by id: for the others a search by id
+    would be an oracle that tells which of the candidates a masked id leaves is the real one.
+    """
     wanted = {name: value for name, value in filters.items() if value}
+    if "citizen_id" in wanted and not sees_full_citizen_ids(who):
+        raise ProblemError(
+            403,
+            "citizen_id_search_forbidden",
+            "按身份证号查询仅限经办人员和管理员；请按姓名或单位查询。",
+        )
     if isinstance(wanted.get("citizen_id"), str):
         wanted["citizen_id"] = str(wanted["citizen_id"]).upper()
     records, total = await repository.find_records(conn, wanted, limit, offset)

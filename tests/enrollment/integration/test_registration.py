@@ -156,6 +156,13 @@ async def test_ids_are_masked_for_auditors_and_roles_are_enforced(platform) -> N
             headers=auth_headers(platform, "clerk"),
         )
         assert found.json()["total"] == 1
+        # A search by id would tell a masked-id reader which candidate is the real one.
+        oracle = await client.get(
+            "/v1/enrollment/persons",
+            params={"citizen_id": cid},
+            headers=auth_headers(platform, "auditor"),
+        )
+        assert (oracle.status_code, oracle.json()["code"]) == (403, "citizen_id_search_forbidden")
         no_token = await client.get(path)
         assert (no_token.status_code, no_token.json()["code"]) == (401, "token_missing")
         wrong_role = await client.post(
