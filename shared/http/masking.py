@@ -23,8 +23,13 @@ How it is applied: answer models declare these fields with the annotated types b
 bound to the request (`bind_viewer`, called when the bearer token is verified) and masks
 unless that caller sees full ids; with no caller bound (a background task) it masks. Answers
 that are free-form (audit details, log lines) are masked by key name (`kind_of_key`) and by
-shape (`redact_text`). `tests/architecture/test_masking_types.py` refuses an answer model with
-an id-revealing field name that is not declared with its kind.
+shape (`redact_text`). Workbooks and bank files built row by row call `shown(kind, value, who)`
+or the SQL twin of the mask. `tests/architecture/test_masking_types.py` refuses an answer model
+with an id-revealing field name that is not declared with its kind.
+
+Masking is undone as well by an oracle: a search by full id would tell a masked-id reader
+which of the candidates is the real one, so only callers who see full ids may search by id
+(enrollment's person search answers 403 `citizen_id_search_forbidden` to the others).
 """
 
 import re
