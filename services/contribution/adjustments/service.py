@@ -17,7 +17,6 @@ from services.contribution.models import Base, BaseAdjustment, Declaration
 from services.contribution.parameters.schemas import ParameterName
 from services.contribution.parameters.service import ceiling, refuse_above
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
@@ -26,11 +25,9 @@ from shared.http.pagination import Page
 def present(adjustment: BaseAdjustment, who: Principal) -> AdjustmentOut:
     """A change as this caller may see it."""
     status = ReviewStatus(adjustment.status)
-    out = AdjustmentOut.model_validate(
+    return AdjustmentOut.model_validate(
         {**adjustment.model_dump(), "status": status, "status_label": REVIEW_STATUS_LABELS[status]}
     )
-    out.citizen_id = shown_citizen_id(out.citizen_id, who)
-    return out
 
 
 async def _approved_declaration(session: AsyncSession, declaration_id: uuid.UUID) -> Declaration:

@@ -33,7 +33,6 @@ from services.contribution.parameters.service import ceiling, plausible_year, re
 from services.contribution.roster import repository as roster
 from shared.data.spreadsheets import read_records
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
@@ -373,6 +372,4 @@ async def list_lines(
     """The declared wages and bases by citizen id (masked for roles that do not need them)."""
     rows, total = await repository.lines(session, declaration_id, limit, offset)
     items = [LineOut.model_validate(r, from_attributes=True) for r in rows]
-    for item in items:
-        item.citizen_id = shown_citizen_id(item.citizen_id, who)
     return Page[LineOut](items=items, total=total, limit=limit, offset=offset)

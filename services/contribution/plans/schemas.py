@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from services.contribution.domain.amounts import Total
 from shared.data.money import Money
+from shared.http.masking import CitizenIdText
 
 
 class GenerateIn(BaseModel):
@@ -58,7 +59,7 @@ class PlanLineOut(BaseModel):
     """One person's month in a plan."""
 
     person_id: uuid.UUID
-    citizen_id: str
+    citizen_id: CitizenIdText
     name: str
     base: Money
     basic_unit: Money

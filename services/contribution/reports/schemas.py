@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from services.contribution.domain.amounts import Total
 from services.contribution.plans.schemas import PlanOut
 from shared.data.money import Money
+from shared.http.masking import CitizenIdText
 
 
 class OverdueMonth(BaseModel):
@@ -52,7 +53,7 @@ class ArrearsReport(BaseModel):
 class PersonMonthOwed(BaseModel):
     """A person-month not yet paid (credited only once its plan is paid in full)."""
 
-    citizen_id: str
+    citizen_id: CitizenIdText
     name: str
     period: str
     base: Money

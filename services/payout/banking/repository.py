@@ -20,10 +20,10 @@ FILE_COLUMNS = ("reference", "person_number", "name", "account_number", "amount"
 
 
 def masked_citizen_id_sql(value: str) -> str:
-    """SQL of shared.data.ids.mask_citizen_id (area prefix and last four kept)."""
+    """SQL of shared.data.ids.mask_citizen_id (area prefix and last two kept)."""
     return (
-        f"CASE WHEN length({value}) < 10 THEN repeat('*', length({value})) "
-        f"ELSE left({value}, 6) || repeat('*', length({value}) - 10) || right({value}, 4) END"
+        f"CASE WHEN length({value}) < 8 THEN repeat('*', length({value})) "
+        f"ELSE left({value}, 6) || repeat('*', length({value}) - 8) || right({value}, 2) END"
     )
 
 
