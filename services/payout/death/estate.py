@@ -77,6 +77,19 @@ async def pay_to_survivor(
     await _audit(session, rows, who.subject, who.roles, request_id)
 
 
+async def release(
+    session: AsyncSession, grant: DeathBenefit, who: Principal, request_id: str | None
+) -> None:
+    """A rejected grant's back pay is owed again (pending), for the next grant to carry."""
+    rows = [
+        d
+        for d in await differences.paid_to_survivor(session, grant.person_id)
+        if d.one_off_id == grant.one_off_id
+    ]
+    await differences.mark(session, rows, "pending")
+    await _audit(session, rows, who.subject, who.roles, request_id)
+
+
 def total(rows: list[BenefitDifference]) -> Decimal:
     """What the differences come to."""
     return sum((r.amount for r in rows), ZERO)
@@ -90,9 +103,10 @@ async def after_approval(
     request_id: str | None,
 ) -> OneOff | None:
     """Back pay found for a deceased retiree (the retiree locked): once the death benefits
-    are granted, one more payment to the same survivor; until then it waits for the grant."""
+    are granted and approved, one more payment to the same survivor; until then it waits
+    (the approval adds it)."""
     grant = await repository.death_benefit(session, person_id)
-    if grant is None:
+    if grant is None or grant.status != "approved":
         return None
     found = await owed(session, person_id, last_month)
     if not found:
