@@ -126,7 +126,7 @@ def test_a_retirees_life(system: System) -> None:
         assert first["status"] == "pending" and first["effective_from"] == "2025-11-01"
         assert gw.post(f"/v1/payout/determinations/{first['id']}/check").status_code == 200
         same = gw.post(f"/v1/payout/determinations/{first['id']}/approve")
-        assert (same.status_code, same.json()["code"]) == (403, "same_reviewer")
+        assert (same.status_code, same.json()["code"]) == (403, "four_eyes_required")
         approved = gw2.post(f"/v1/payout/determinations/{first['id']}/approve").json()
         monthly = approved["monthly_amount"]
 
@@ -157,7 +157,7 @@ def test_a_retirees_life(system: System) -> None:
             },
         ).json()
         own = gw.post(f"/v1/payout/account-changes/{change['id']}/approve")
-        assert (own.status_code, own.json()["code"]) == (403, "same_user")
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
         assert gw2.post(f"/v1/payout/account-changes/{change['id']}/approve").status_code == 200
         january = run(fin, "2026-01")
         lines = batch_lines(gw, january["id"], "basic_pension")  # the clerk sees accounts
