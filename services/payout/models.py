@@ -404,7 +404,15 @@ class SubsidyEntitlement(SQLModel, table=True):
 
     __tablename__ = "subsidy_entitlement"
     __table_args__ = (
-        UniqueConstraint("person_id", "program", "from_quarter", name="subsidy_entitlement_once"),
+        # Once per person, program and start, unless rejected (a corrected request may follow).
+        Index(
+            "subsidy_entitlement_once",
+            "person_id",
+            "program",
+            "from_quarter",
+            unique=True,
+            postgresql_where=text("status <> 'rejected'"),
+        ),
         {"schema": SCHEMA},
     )
 

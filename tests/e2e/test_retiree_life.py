@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import time
+import uuid
 from datetime import date
 
 import httpx
@@ -200,6 +201,7 @@ def test_a_retirees_life(system: System) -> None:
             assert r.json()["status"] == "recovered"
         benefits = fin.post(
             f"/v1/payout/retirees/{pid}/death-benefits",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
             json={
                 "survivor_name": "孙小",
                 "survivor_citizen_id": citizen_id(birth="19900101", seq="412"),
@@ -209,8 +211,15 @@ def test_a_retirees_life(system: System) -> None:
             },
         )
         assert benefits.status_code == 201, benefits.text
+        assert benefits.json()["status"] == "requested"  # paid once a second person approves
+        approve_url = f"/v1/payout/retirees/{pid}/death-benefits/approve"
+        own = fin.post(approve_url, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
+        approved = gw2.post(approve_url, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert (approved.status_code, approved.json()["status"]) == (200, "approved")
         again = fin.post(
             f"/v1/payout/retirees/{pid}/death-benefits",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
             json={
                 "survivor_name": "孙小",
                 "survivor_citizen_id": citizen_id(birth="19900101", seq="412"),

@@ -166,7 +166,7 @@ async def test_back_pay_pending_at_the_death_is_paid_once_with_the_benefits(plat
         assert survivor == "6221889900001111 钱小"
         audit = await scalar(
             platform,
-            "SELECT string_agg(action, ',' ORDER BY action) FROM payout.audit_log "
+            "SELECT string_agg(DISTINCT action, ',' ORDER BY action) FROM payout.audit_log "
             "WHERE object_type = 'benefit_difference' AND action IN "
             "('benefit_difference.to_survivor', 'benefit_difference.cancelled')",
         )

@@ -5,7 +5,8 @@
 - recovery: a waiver or an offset is requested (`pending_approval`, with the method, who and
   when) and takes effect when a second person approves it.
 - subsidy_entitlement: an entitlement, or an amount change's successor (`replaces_id`, with
-  the change's reason), counts in a subsidy run only once approved; earlier ones are.
+  the change's reason), counts in a subsidy run only once approved; earlier ones are. A
+  rejected one no longer holds its start (subsidy_entitlement_once skips it).
 - parameter `amount_bounds`: the most a person may enter per amount (demo defaults).
 
 Revision ID: 0020
@@ -42,6 +43,12 @@ def upgrade() -> None:
         f"ADD COLUMN replaces_id uuid REFERENCES {S}.subsidy_entitlement (id), "
         "ADD COLUMN change_reason text"
     )
+    # Once per person, program and start, unless rejected (a corrected request may follow).
+    op.execute(f"ALTER TABLE {S}.subsidy_entitlement DROP CONSTRAINT subsidy_entitlement_once")
+    op.execute(
+        f"CREATE UNIQUE INDEX subsidy_entitlement_once ON {S}.subsidy_entitlement "
+        "(person_id, program, from_quarter) WHERE status <> 'rejected'"
+    )
     op.execute(
         f"ALTER TABLE {S}.recovery ADD COLUMN requested_method varchar, "
         "ADD COLUMN requested_by varchar, ADD COLUMN requested_at timestamptz"
@@ -62,6 +69,12 @@ def downgrade() -> None:
     op.execute(
         f"ALTER TABLE {S}.recovery DROP COLUMN requested_method, DROP COLUMN requested_by, "
         "DROP COLUMN requested_at"
+    )
+    op.execute(f"DELETE FROM {S}.subsidy_entitlement WHERE status = 'rejected'")
+    op.execute(f"DROP INDEX {S}.subsidy_entitlement_once")
+    op.execute(
+        f"ALTER TABLE {S}.subsidy_entitlement ADD CONSTRAINT subsidy_entitlement_once "
+        "UNIQUE (person_id, program, from_quarter)"
     )
     op.execute(
         f"ALTER TABLE {S}.subsidy_entitlement DROP COLUMN replaces_id, DROP COLUMN change_reason"
