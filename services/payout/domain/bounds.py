@@ -5,7 +5,7 @@ Every amount column and every stored total in payout is numeric(14, 2): at most
 one program and period, a bank batch the lines of one run, bank and program, a subsidy run
 the lines of one program and quarter. So a total fits when
 
-    (the largest line) × (the most lines one program and period can have) ≤ COLUMN_MAX.
+    (the largest line) × (the most lines one total can have, MAX_LINES) ≤ COLUMN_MAX.
 
 The largest line is bounded by the hard caps below: no version of the `amount_bounds`
 parameter may allow more, and every line is either entered within those bounds (a subsidy,
@@ -20,9 +20,10 @@ from decimal import Decimal
 COLUMN_MAX = Decimal("999999999999.99")
 """The largest value of a numeric(14, 2) column."""
 
-MAX_LINES_PER_PERIOD = 1_000_000
-"""Capacity: payment lines of one program and period (one per retiree, a re-issue and a back
-pay line each at most twice over) – a county pays some tens of thousands of retirees."""
+MAX_LINES = 1_000_000
+"""Capacity: payment lines in one total – a settlement (one program and period), a bank batch
+(one run, bank and program, months caught up included) or a subsidy run (one program and
+quarter). A county pays some tens of thousands of retirees: this is tens of times that."""
 
 MONTHLY_CAP = Decimal("100000.00")
 """The most any version may allow a determination's monthly amount (a pension line)."""
