@@ -164,8 +164,11 @@ async def end_entitlement(
     who: Principal,
     request_id: str | None,
 ) -> EntitlementOut:
-    """End an entitlement at a quarter not yet run: it is paid up to that quarter only."""
+    """End an entitlement at a quarter not yet run: it is paid up to that quarter only. One
+    person may: an end only reduces payment (a requested one may be ended before approval)."""
     row, until, _ = await _locked_entitlement(session, entitlement_id)
+    if row.status == "rejected":
+        raise ProblemError(409, "entitlement_decided", "此补贴资格已被驳回, 无需终止。")
     last = parse_quarter(body.last_quarter)
     if last < row.from_quarter:
         raise ProblemError(
