@@ -121,7 +121,9 @@ async def test_death_stops_payment_recovers_and_pays_benefits_once(platform) -> 
         # A write-off forgives a debt: requested by one, approved by another.
         other = cases[1]["id"]
         r = await client.post(
-            f"/v1/payout/recoveries/{other}/resolve", headers=staff, json={"method": "waived"}
+            f"/v1/payout/recoveries/{other}/resolve",
+            headers=staff | key(),
+            json={"method": "waived"},
         )
         assert (r.json()["status"], r.json()["requested_by"]) == (
             "pending_approval",

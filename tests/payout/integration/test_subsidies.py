@@ -13,6 +13,7 @@ from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import (
     approve,
+    key,
     publish,
     retire,
     retirement,
@@ -287,7 +288,7 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
         # Above the standard (6,000) times the allowed multiple (2): refused, nothing kept.
         r = await client.post(
             change,
-            headers=staff,
+            headers=staff | key(),
             json={"from_quarter": "2025-Q4", "quarterly_amount": "12000.01", "reason": "调标"},
         )
         assert (r.status_code, r.json()["code"], r.json()["field"]) == (
@@ -297,7 +298,7 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
         )
         r = await client.post(
             change,
-            headers=staff,
+            headers=staff | key(),
             json={"from_quarter": "2025-Q4", "quarterly_amount": "7500.00", "reason": "调标"},
         )
         assert r.status_code == 201, r.text
@@ -307,11 +308,13 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
         assert (opened["status"], opened["replaces_id"]) == ("requested", first)
         pending = await client.post(
             change,
-            headers=staff,
+            headers=staff | key(),
             json={"from_quarter": "2026-Q1", "quarterly_amount": "8000.00", "reason": "调标"},
         )
         assert (pending.status_code, pending.json()["code"]) == (409, "amount_change_pending")
-        own = await client.post(f"/v1/payout/subsidies/{opened['id']}/approve", headers=staff)
+        own = await client.post(
+            f"/v1/payout/subsidies/{opened['id']}/approve", headers=staff | key()
+        )
         assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
         assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement_end") == 0
         opened = await approve(client, platform, f"/v1/payout/subsidies/{opened['id']}/approve")
@@ -532,14 +535,14 @@ async def test_one_user_cannot_pay_any_amount_for_a_quarter_already_run(platform
         person = d["person_id"]
         finance = auth_headers(platform, "finance", subject="finance-a")
         r = await client.post(
-            "/v1/payout/subsidy-runs", headers=finance, json={"quarter": "2025-Q2"}
+            "/v1/payout/subsidy-runs", headers=finance | key(), json={"quarter": "2025-Q2"}
         )
         assert r.status_code == 200, r.text
         url = f"/v1/payout/retirees/{person}/subsidies"
         for amount in ("999999999999.99", "9999999.99", "1000.01"):  # standard 500 × 2
             r = await client.post(
                 url,
-                headers=finance,
+                headers=finance | key(),
                 json={
                     "program": "hardship_aid",
                     "from_quarter": "2025-Q2",
@@ -555,7 +558,7 @@ async def test_one_user_cannot_pay_any_amount_for_a_quarter_already_run(platform
         assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement") == 0
         r = await client.post(
             url,
-            headers=finance,
+            headers=finance | key(),
             json={
                 "program": "hardship_aid",
                 "from_quarter": "2025-Q2",
@@ -570,21 +573,27 @@ async def test_one_user_cannot_pay_any_amount_for_a_quarter_already_run(platform
             (auth_headers(platform, "admin"), "approver_role_required"),
             (auth_headers(platform, "auditor"), "approver_role_required"),
         ):
-            refused = await client.post(f"/v1/payout/subsidies/{entitlement}/approve", headers=who)
+            refused = await client.post(
+                f"/v1/payout/subsidies/{entitlement}/approve", headers=who | key()
+            )
             assert (refused.status_code, refused.json()["code"]) == (403, code)
         run = await run_payroll(client, platform, "2025-04")
         assert run["payments"] == 2  # the month's pension and annuity, no subsidy
         r = await client.post(
             f"/v1/payout/subsidies/{entitlement}/reject",
-            headers=auth_headers(platform, "clerk", subject="clerk-b"),
+            headers=auth_headers(platform, "clerk", subject="clerk-b") | key(),
         )
         assert (r.status_code, r.json()["status"]) == (200, "rejected")
         assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 0
-        again = await client.post(f"/v1/payout/subsidies/{entitlement}/approve", headers=finance)
+        again = await client.post(
+            f"/v1/payout/subsidies/{entitlement}/approve", headers=finance | key()
+        )
         assert (again.status_code, again.json()["code"]) == (409, "entitlement_decided")
         # Rejected: the quarters are free for a corrected request.
         r = await client.post(
-            url, headers=finance, json={"program": "hardship_aid", "from_quarter": "2025-Q2"}
+            url,
+            headers=finance | key(),
+            json={"program": "hardship_aid", "from_quarter": "2025-Q2"},
         )
         assert r.status_code == 201, r.text
         await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
