@@ -14,6 +14,7 @@ against them (a determination's monthly amount, a one-off such as death benefits
 withdrawal). `tests/payout/unit/test_amount_bounds.py` proves the sums with hypothesis.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -68,3 +69,18 @@ def difference_excess(field: str, before: Decimal, after: Decimal, bound: Decima
     """An excess when a correction moves a monthly amount by more than `bound` either way."""
     moved = abs(after - before)
     return Excess(field, moved, bound) if moved > bound else None
+
+
+def within_ceiling(amounts: Sequence[Decimal], ceiling: Decimal) -> list[list[int]]:
+    """The amounts' positions in order, grouped so that each group sums to at most
+    `ceiling` (one amount above it alone is a group of its own): one payment per group."""
+    groups: list[list[int]] = []
+    total = Decimal("0.00")
+    for i, amount in enumerate(amounts):
+        if groups and total + amount <= ceiling:
+            groups[-1].append(i)
+            total += amount
+        else:
+            groups.append([i])
+            total = amount
+    return groups

@@ -20,6 +20,7 @@ from services.payout.domain.bounds import (
     above,
     difference_excess,
     subsidy_bound,
+    within_ceiling,
 )
 from services.payout.domain.reconciliation import Tally
 from services.payout.parameters.defaults import AMOUNT_BOUNDS
@@ -105,3 +106,15 @@ def test_standards_and_wage_bases_are_capped_too() -> None:
     # The reported amount could not even be a standard.
     with pytest.raises(ValidationError):
         SubsidyStandard.model_validate({"label": "x", "quarterly_amount": "999999999999.99"})
+
+
+@given(
+    amounts=st.lists(st.decimals(min_value=FEN, max_value=MONTHLY_CAP, places=2), max_size=60),
+    ceiling=st.decimals(min_value=FEN, max_value=ONE_OFF_CAP, places=2),
+)
+def test_back_pay_to_a_survivor_goes_in_payments_within_the_ceiling(amounts, ceiling) -> None:
+    groups = within_ceiling(amounts, ceiling)
+    assert [i for g in groups for i in g] == list(range(len(amounts)))  # each once, in order
+    for group in groups:
+        total = sum((amounts[i] for i in group), Decimal("0.00"))
+        assert total <= max(ceiling, amounts[group[0]]) <= LINE_CAP
