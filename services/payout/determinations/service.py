@@ -361,6 +361,12 @@ async def review(
         require_second_person(
             who, row.created_by, row.checked_by, act="待遇核定复核", allowed=REVIEWERS
         )
+        # Also one made from enrollment's figures: no monthly line is above the ceiling.
+        limits = await bounds(session, row.effective_from)
+        check_bounds(
+            above("monthly_amount", row.monthly_amount, limits.monthly_ceiling),
+            above("annuity_monthly", row.annuity_monthly, limits.monthly_ceiling),
+        )
     if after == "approved" and row.rebased_on is not None:
         base = await repository.get(session, row.rebased_on)
         if base is not None and base.status != "approved":
