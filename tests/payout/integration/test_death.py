@@ -129,6 +129,21 @@ async def test_death_stops_payment_recovers_and_pays_benefits_once(platform) -> 
             "pending_approval",
             "test-finance",
         )
+        pending = await client.post(
+            f"/v1/payout/recoveries/{other}/resolve",
+            headers=staff | key(),
+            json={"method": "heirs_refund"},
+        )
+        assert (pending.status_code, pending.json()["code"]) == (409, "recovery_pending")
+        # Rejected by a second person: the case is open again, and may be asked for anew.
+        reopened = await approve(client, platform, f"/v1/payout/recoveries/{other}/reject")
+        assert (reopened["status"], reopened["requested_by"]) == ("open", None)
+        r = await client.post(
+            f"/v1/payout/recoveries/{other}/resolve",
+            headers=staff | key(),
+            json={"method": "waived"},
+        )
+        assert r.json()["status"] == "pending_approval"
         own = await client.post(f"/v1/payout/recoveries/{other}/approve", headers=staff | key())
         assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
         waived = await approve(client, platform, f"/v1/payout/recoveries/{other}/approve")
@@ -137,6 +152,14 @@ async def test_death_stops_payment_recovers_and_pays_benefits_once(platform) -> 
             "waived",
             "second-clerk",
         )
+        log = (
+            await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))
+        ).json()["items"]
+        [entry] = [e for e in log if e["action"] == "recovery.waived"]
+        assert (entry["actor"], entry["detail"]["requested_by"]) == ("second-clerk", "test-finance")
+        assert {"recovery.waiver_requested", "recovery.waiver_rejected"} <= {
+            e["action"] for e in log
+        }
 
 
 async def test_a_death_consumed_before_the_retirement_still_stops_payment(platform) -> None:
