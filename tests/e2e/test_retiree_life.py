@@ -127,7 +127,7 @@ def test_a_retirees_life(system: System) -> None:
         assert first["status"] == "pending" and first["effective_from"] == "2025-11-01"
         assert gw.post(f"/v1/payout/determinations/{first['id']}/check").status_code == 200
         same = gw.post(f"/v1/payout/determinations/{first['id']}/approve")
-        assert (same.status_code, same.json()["code"]) == (403, "same_reviewer")
+        assert (same.status_code, same.json()["code"]) == (403, "four_eyes_required")
         approved = gw2.post(f"/v1/payout/determinations/{first['id']}/approve").json()
         monthly = approved["monthly_amount"]
 
@@ -158,7 +158,7 @@ def test_a_retirees_life(system: System) -> None:
             },
         ).json()
         own = gw.post(f"/v1/payout/account-changes/{change['id']}/approve")
-        assert (own.status_code, own.json()["code"]) == (403, "same_user")
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
         assert gw2.post(f"/v1/payout/account-changes/{change['id']}/approve").status_code == 200
         january = run(fin, "2026-01")
         lines = batch_lines(gw, january["id"], "basic_pension")  # the clerk sees accounts
@@ -208,6 +208,7 @@ def test_a_retirees_life(system: System) -> None:
             assert r.json()["status"] == "recovered"
         benefits = fin.post(
             f"/v1/payout/retirees/{pid}/death-benefits",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
             json={
                 "survivor_name": "孙小",
                 "survivor_citizen_id": citizen_id(birth="19900101", seq="412"),
@@ -217,8 +218,15 @@ def test_a_retirees_life(system: System) -> None:
             },
         )
         assert benefits.status_code == 201, benefits.text
+        assert benefits.json()["status"] == "requested"  # paid once a second person approves
+        approve_url = f"/v1/payout/retirees/{pid}/death-benefits/approve"
+        own = fin.post(approve_url, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
+        approved = gw2.post(approve_url, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert (approved.status_code, approved.json()["status"]) == (200, "approved")
         again = fin.post(
             f"/v1/payout/retirees/{pid}/death-benefits",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
             json={
                 "survivor_name": "孙小",
                 "survivor_citizen_id": citizen_id(birth="19900101", seq="412"),
