@@ -1,5 +1,6 @@
 """Settings shared by every process, read from PENSION_* environment variables."""
 
+from datetime import date
 from functools import lru_cache
 
 from pydantic import Field, model_validator
@@ -72,6 +73,9 @@ class PlatformSettings(BaseSettings):
     # An agency's identity provider (OIDC): RS256/ES256 keys from its JWKS document.
     jwt_jwks_url: str | None = None
     jwt_jwks_cache_seconds: int = 300
+    # Banks' signatures cover method, path and body (version 2). Until this date the old
+    # signature over timestamp and body only is accepted too (a transition; unset: never).
+    bank_signature_v1_until: date | None = None
 
     # uvicorn worker processes per app: `make up`, compose and k8s pass it as --workers.
     workers: int = Field(1, ge=1, le=64)
