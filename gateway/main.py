@@ -110,11 +110,14 @@ def create_app(
             app.state.pool = pool
             app.state.revocations = revocations
             app.state.throttle_policy = ThrottlePolicy(
-                gw.login_free_per_user,
-                gw.login_free_per_address,
-                gw.login_base_delay_seconds,
-                gw.login_max_delay_seconds,
-                gw.login_window_seconds,
+                free_per_pair=gw.login_free_per_pair,
+                free_per_address=gw.login_free_per_address,
+                free_per_user=gw.login_free_per_user,
+                base_delay_seconds=gw.login_base_delay_seconds,
+                max_delay_seconds=gw.login_max_delay_seconds,
+                max_user_delay_seconds=gw.login_max_user_delay_seconds,
+                window_seconds=gw.login_window_seconds,
+                known_address_days=gw.login_known_address_days,
             )
             app.state.settings = gw
             app.state.platform = plat
