@@ -11,12 +11,16 @@ from shared.http.auth import Principal
 LOCK_FIELDS = "key, failures, first_failure_at, last_failure_at, locked_until"
 
 
-async def live_revocations(pool: asyncpg.Pool) -> list[asyncpg.Record]:
-    """Revocations whose tokens may still be alive (older ones can match nothing)."""
-    return await pool.fetch(
-        "SELECT token_id, subject, extract(epoch FROM not_before) AS not_before "
-        "FROM gateway.token_revocation WHERE expires_at > now()"
-    )
+async def live_revocations(pool: asyncpg.Pool) -> tuple[int, list[asyncpg.Record]]:
+    """The newest revocation's id, and the revocations whose tokens may still be alive
+    (older ones can match nothing), read in one snapshot."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        version = await conn.fetchval("SELECT coalesce(max(id), 0) FROM gateway.token_revocation")
+        rows = await conn.fetch(
+            "SELECT token_id, subject, extract(epoch FROM not_before) AS not_before "
+            "FROM gateway.token_revocation WHERE expires_at > now()"
+        )
+    return version, rows
 
 
 async def insert_revocation(

@@ -15,6 +15,9 @@ from tests.conftest import delete_stream, make_platform
 from tests.infra import TestInfra, clone_database, drop_database
 
 SERVICES = ("enrollment", "contribution", "payout", "budget")
+# What the gateway sends every service (X-Gateway-Credential); a test calling a service
+# directly sends it too, as a caller that got past the network would have to.
+SERVICE_CREDENTIAL = "e2e-service-credential-0123456789abcdef"
 
 
 @dataclass
@@ -35,6 +38,8 @@ def platform_env(platform: PlatformSettings) -> dict[str, str]:
         "PENSION_SUBJECT_PREFIX": platform.subject_prefix,
         "PENSION_RELAY_POLL_SECONDS": "0.2",
         "PENSION_LOG_LEVEL": "WARNING",
+        # Services answer only the gateway here too (tests/e2e/test_revoked_everywhere.py).
+        "PENSION_SERVICE_CREDENTIAL": SERVICE_CREDENTIAL,
     }
 
 
