@@ -38,9 +38,12 @@ def platform_env(platform: PlatformSettings) -> dict[str, str]:
         "PENSION_SUBJECT_PREFIX": platform.subject_prefix,
         "PENSION_RELAY_POLL_SECONDS": "0.2",
         "PENSION_LOG_LEVEL": "WARNING",
-        # Services answer only the gateway here too (tests/e2e/test_revoked_everywhere.py).
-        "PENSION_SERVICE_CREDENTIAL": SERVICE_CREDENTIAL,
     }
+
+
+@pytest.fixture(autouse=True)
+def _every_post_keyed(idempotency_keys_on_every_post: None) -> None:
+    """Every POST these tests send carries an Idempotency-Key (tests/conftest.py)."""
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +60,8 @@ async def system(
         **platform_env(platform),
         "PENSION_GATEWAY_SERVICE_URLS": json.dumps(urls),
         "PENSION_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "5",
+        # Services answer only the gateway, as in production (test_revoked_everywhere.py).
+        "PENSION_SERVICE_CREDENTIAL": SERVICE_CREDENTIAL,
     }
     logs = tmp_path_factory.mktemp("logs")
     apps = {n: start_app(n, p, env, logs) for n, p in ports.items()}
@@ -106,6 +111,7 @@ async def fragile_gateway(
         "PENSION_GATEWAY_RATE_LIMIT_PER_SECOND": "0.5",
         "PENSION_GATEWAY_RATE_LIMIT_BURST": "5",
         "PENSION_GATEWAY_MAX_BODY_BYTES": "1000",
+        "PENSION_SERVICE_CREDENTIAL": SERVICE_CREDENTIAL,  # the system's enrollment wants it
         "PENSION_DATABASE_URL": infra.database_url(own_db),
     }
     app = start_app("gateway", free_port(), env, tmp_path_factory.mktemp("fragile"))

@@ -5,6 +5,7 @@ import time
 from datetime import date
 from typing import Annotated
 
+import httpx
 import pytest
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -217,3 +218,37 @@ async def test_the_old_signature_holds_only_during_a_declared_transition(platfor
         old["X-Signature"] = sign_v1("psbc-secret", ts + 1, body)
         late = await client.post("/bank/psbc/results", content=body, headers=old)
         assert (late.status_code, late.json()["code"]) == (401, "signature_invalid")
+
+
+async def test_a_money_post_without_an_idempotency_key_is_refused_and_changes_nothing(
+    platform,
+) -> None:
+    app = payment_app(platform)
+    async with running_app(app):
+        # A bare client: the harness's clients add a key to every POST that lacks one.
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as bare:
+            body = {"amount": "5.00", "note": "counter"}
+            for _ in range(4):  # issue #17: four posts without a key were four receipts
+                refused = await bare.post(
+                    "/payments", json=body, headers=auth_headers(platform, "finance")
+                )
+                assert refused.status_code == 428
+                assert refused.headers["content-type"] == "application/problem+json"
+                assert refused.json()["code"] == "idempotency_key_required"
+        assert await effects(None, platform) == 0
+
+
+async def test_the_same_key_from_two_users_is_two_requests(platform) -> None:
+    async with running_app(payment_app(platform)) as client:
+        key = {"Idempotency-Key": "shared-key-0001"}
+        alice = auth_headers(platform, "finance", subject="alice", **key)
+        bob = auth_headers(platform, "finance", subject="bob", **key)
+        first = await client.post("/payments", json={"amount": "1.00", "note": "a"}, headers=alice)
+        other = await client.post("/payments", json={"amount": "2.00", "note": "b"}, headers=bob)
+        assert first.status_code == other.status_code == 201
+        assert "Idempotent-Replayed" not in other.headers  # bob does not get alice's answer
+        assert other.json()["amount"] == "2.00" and other.json() != first.json()
+        again = await client.post("/payments", json={"amount": "2.00", "note": "b"}, headers=bob)
+        assert again.headers["Idempotent-Replayed"] == "true" and again.json() == other.json()
+        assert await effects(client, platform) == 2
