@@ -1,5 +1,6 @@
 """Gateway settings (PENSION_GATEWAY_*)."""
 
+import ipaddress
 from functools import lru_cache
 
 from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
@@ -21,10 +22,22 @@ DEMO_CLIENTS = {"bank-psbc": ["bank"], "province": ["province"]}
 
 
 class LocalUser(BaseModel):
-    """A user or client of the embedded identity provider: an argon2 hash and roles."""
+    """A user or client of the embedded identity provider: an argon2 hash and roles.
+
+    `addresses` (clients: a bank's or the province's networks, CIDRs): when set, the secret
+    is checked only from these addresses, and failures elsewhere never slow the client.
+    """
 
     password_hash: str
     roles: list[str]
+    addresses: list[str] | None = None
+
+    @field_validator("addresses")
+    @classmethod
+    def _networks(cls, addresses: list[str] | None) -> list[str] | None:
+        for network in addresses or []:
+            ipaddress.ip_network(network, strict=False)  # a ValueError names the bad one
+        return addresses
 
 
 def _demo(registry: dict[str, list[str]]) -> dict[str, "LocalUser"]:
@@ -68,12 +81,18 @@ class GatewaySettings(BaseSettings):
     # (production uses the agency's identity provider through PENSION_JWT_JWKS_URL).
     users: dict[str, LocalUser] | None = None
     clients: dict[str, LocalUser] | None = None
-    # Login throttling: free failures per user and per address, then a doubling delay.
-    login_free_per_user: int = 5
+    # Login throttling (gateway/security/throttle.py): free failures per name guessed from
+    # one address, per address, and per name from anywhere; then a doubling delay, capped
+    # at max_delay for a pair or an address and at max_user_delay (a slow-down that never
+    # refuses) for a name. Addresses with a success in known_address_days pass address locks.
+    login_free_per_pair: int = 5
     login_free_per_address: int = 20
+    login_free_per_user: int = 10
     login_base_delay_seconds: float = 1.0
     login_max_delay_seconds: float = 900.0
+    login_max_user_delay_seconds: float = Field(5.0, ge=0.0, le=30.0)
     login_window_seconds: float = 900.0
+    login_known_address_days: float = 90.0
     # How often each gateway process reloads revocations from PostgreSQL.
     revocation_refresh_seconds: float = 2.0
     openapi_cache_seconds: float = 30.0

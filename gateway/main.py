@@ -26,9 +26,12 @@ from gateway.security.throttle import ThrottlePolicy
 from gateway.tokens import router as token_router
 from shared.data.db import asyncpg_dsn
 from shared.http.errors import install_problem_handlers
+from shared.http.gateway_only import HEADER as CREDENTIAL_HEADER
 from shared.http.observability import install_observability
 from shared.logging import configure_logging
-from shared.settings import PlatformSettings, get_platform_settings
+from shared.messaging.bus import EventBus
+from shared.messaging.revocation_board import RevocationBoard
+from shared.settings import PlatformSettings, get_platform_settings, require_service_credential
 
 VERSION = "0.1.0"
 
@@ -71,6 +74,12 @@ class GatewayApp(FastAPI):
             await proxy(self.state, scope, receive, send, *call)
 
 
+def gateway_credential_headers(platform: PlatformSettings) -> dict[str, str]:
+    """The header that proves to a service that the gateway calls (none if unset, dev)."""
+    credential = platform.service_credential
+    return {CREDENTIAL_HEADER: credential} if credential else {}
+
+
 def create_app(
     settings: GatewaySettings | None = None, platform: PlatformSettings | None = None
 ) -> GatewayApp:
@@ -81,6 +90,7 @@ def create_app(
         gw = settings or get_gateway_settings()
         plat = platform or get_platform_settings()
         configure_logging("gateway", plat.log_level, plat.log_json)
+        require_service_credential(plat)
         timeout = httpx.Timeout(gw.upstream_timeout_seconds, connect=gw.connect_timeout_seconds)
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
         # A proxy keeps no client state: a jar that stores nothing, so one caller's cookies
@@ -88,7 +98,9 @@ def create_app(
         no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
         # min_size=0: the gateway starts (and forwards) while PostgreSQL is still coming up.
         pool = await asyncpg.create_pool(asyncpg_dsn(plat.database_url), min_size=0, max_size=4)
-        revocations = Revocations(pool, gw.revocation_refresh_seconds)
+        # The bus carries the live revocations to the services (a key-value entry).
+        bus = EventBus(plat, name="gateway")
+        revocations = Revocations(pool, gw.revocation_refresh_seconds, RevocationBoard(bus))
         limiter = SharedRateLimiter(
             pool,
             per_second=gw.rate_limit_per_second,
@@ -97,6 +109,7 @@ def create_app(
             sync_seconds=gw.rate_limit_sync_seconds,
         )
         background = [
+            asyncio.create_task(bus.connect_forever(), name="bus"),
             asyncio.create_task(revocations.run(), name="revocations"),
             asyncio.create_task(limiter.run(), name="rate-limits"),
         ]
@@ -106,15 +119,21 @@ def create_app(
             cookies=no_cookies,
             follow_redirects=False,
             trust_env=False,  # no proxy or netrc from the environment on internal calls
+            # Every call to a service carries the gateway's credential (services refuse
+            # calls without it); callers' own copies of the header are never forwarded.
+            headers=gateway_credential_headers(plat),
         ) as http:
             app.state.pool = pool
             app.state.revocations = revocations
             app.state.throttle_policy = ThrottlePolicy(
-                gw.login_free_per_user,
-                gw.login_free_per_address,
-                gw.login_base_delay_seconds,
-                gw.login_max_delay_seconds,
-                gw.login_window_seconds,
+                free_per_pair=gw.login_free_per_pair,
+                free_per_address=gw.login_free_per_address,
+                free_per_user=gw.login_free_per_user,
+                base_delay_seconds=gw.login_base_delay_seconds,
+                max_delay_seconds=gw.login_max_delay_seconds,
+                max_user_delay_seconds=gw.login_max_user_delay_seconds,
+                window_seconds=gw.login_window_seconds,
+                known_address_days=gw.login_known_address_days,
             )
             app.state.settings = gw
             app.state.platform = plat
@@ -128,6 +147,7 @@ def create_app(
                 for task in background:
                     task.cancel()
                 await asyncio.wait(background, timeout=5)
+                await bus.close()
                 await pool.close()
 
     app = GatewayApp(
@@ -137,9 +157,11 @@ def create_app(
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # a trailing slash is a 404, never a redirect
     )
     install_problem_handlers(app)
-    install_observability(app)
+    # The gateway faces callers: its /metrics answers only the scraper with the credential.
+    install_observability(app, metrics_need_credential=True)
     origins = (settings or get_gateway_settings()).cors_origins
     if origins:
         # Browser front ends: only listed origins, and only they get credentials.
@@ -179,7 +201,8 @@ def create_app(
             )
         )
         statuses = {s.get("status") for s in services.values()}
-        revocations = "ok" if request.app.state.revocations.healthy else "stale"
+        known = request.app.state.revocations
+        revocations = "ok" if known.healthy and known.published else "stale"
         overall = "ok" if statuses == {"ok"} and revocations == "ok" else "degraded"
         return JSONResponse({"status": overall, "revocations": revocations, "services": services})
 

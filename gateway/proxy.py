@@ -44,7 +44,8 @@ HOP_BY_HOP = frozenset(
     }
 )
 # The gateway sets these itself on the way in and out (its server adds date and server).
-NOT_FORWARDED = HOP_BY_HOP | {"x-request-id", "x-forwarded-for"}
+# A caller's own X-Gateway-Credential is dropped: only the gateway's client sets it.
+NOT_FORWARDED = HOP_BY_HOP | {"x-request-id", "x-forwarded-for", "x-gateway-credential"}
 NOT_RETURNED = HOP_BY_HOP | {"x-request-id", "date", "server"}
 
 
@@ -187,8 +188,11 @@ async def relay_answer(state: Any, upstream: httpx.Response, send: Send, request
         await send({"type": "http.response.start", "status": code, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         return
+    origin = _origin(upstream.request.url)
     headers = [
-        (k.lower(), v) for k, v in upstream.headers.raw if k.lower().decode() not in NOT_RETURNED
+        (k.lower(), _without_origin(v, origin) if k.lower() == b"location" else v)
+        for k, v in upstream.headers.raw
+        if k.lower().decode() not in NOT_RETURNED
     ]
     headers.append((b"x-request-id", request_id.encode("latin-1")))
     await send({"type": "http.response.start", "status": upstream.status_code, "headers": headers})
@@ -200,6 +204,19 @@ async def relay_answer(state: Any, upstream: httpx.Response, send: Send, request
             raise RuntimeError("upstream answer passed the size limit mid-stream")
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
     await send({"type": "http.response.body", "body": b""})
+
+
+def _origin(url: httpx.URL) -> bytes:
+    """scheme://host[:port] of a service, as it would appear in a Location."""
+    return f"{url.scheme}://{url.netloc.decode('ascii')}".encode()
+
+
+def _without_origin(location: bytes, origin: bytes) -> bytes:
+    """A Location pointing at the service itself made relative: callers never learn, nor
+    are sent to, a service's internal address (issue #17)."""
+    if location.lower().startswith(origin.lower()):
+        return location[len(origin) :] or b"/"
+    return location
 
 
 def problem(

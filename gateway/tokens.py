@@ -66,13 +66,22 @@ async def token(
             )
         name, secret, registry = client_id, client_secret, settings.clients
     address = request.client.host if request.client else ""
-    await throttle.refuse_if_locked(state.pool, name, address)
+    policy = state.throttle_policy
+    listed = registry.get(name)
+    allowed = listed.addresses if listed is not None else None
+    attempt = await throttle.attempt_of(state.pool, policy, name, address, allowed)
+    await throttle.refuse_or_slow(state.pool, policy, attempt)
+    if allowed and not attempt.known:
+        # A client's secret counts only from its own networks: a guess from elsewhere is
+        # refused unchecked and never slows the real client (only the guessing address).
+        await throttle.record_failure(state.pool, policy, attempt, count_user=False)
+        raise ProblemError(401, "credentials_invalid", "Unknown user or wrong password.")
     try:
         entry = await _check(registry, name, secret)
     except ProblemError:
-        await throttle.record_failure(state.pool, state.throttle_policy, name, address)
+        await throttle.record_failure(state.pool, policy, attempt)
         raise
-    await throttle.record_success(state.pool, name, address)
+    await throttle.record_success(state.pool, attempt)
     platform = state.platform
     return TokenOut(
         access_token=issue_token(platform, name, entry.roles),

@@ -1,5 +1,6 @@
 """Settings shared by every process, read from PENSION_* environment variables."""
 
+from datetime import date
 from functools import lru_cache
 
 from pydantic import Field, model_validator
@@ -45,6 +46,20 @@ def check_bank_secrets(name: str, secrets: dict[str, list[str]], *, dev_mode: bo
             check_secret(f"{name}[{bank}]", value, dev_mode=dev_mode)
 
 
+def require_service_credential(settings: "PlatformSettings") -> None:
+    """At an app's start: outside dev mode the service credential is set and strong."""
+    if settings.dev_mode and settings.service_credential is None:
+        return
+    if settings.service_credential is None:
+        raise InsecureSettingError(
+            "PENSION_SERVICE_CREDENTIAL is not set: services would accept calls from anyone "
+            "who reaches them; set a random secret (the same for the gateway and services)."
+        )
+    check_secret(
+        "PENSION_SERVICE_CREDENTIAL", settings.service_credential, dev_mode=settings.dev_mode
+    )
+
+
 class PlatformSettings(BaseSettings):
     """Where the shared infrastructure is and how tokens are checked."""
 
@@ -72,6 +87,15 @@ class PlatformSettings(BaseSettings):
     # An agency's identity provider (OIDC): RS256/ES256 keys from its JWKS document.
     jwt_jwks_url: str | None = None
     jwt_jwks_cache_seconds: int = 300
+    # The gateway's credential on every call it makes to a service (header
+    # X-Gateway-Credential): services refuse calls without it. Required outside dev mode
+    # (`require_service_credential`, at app start); unset in dev mode, nothing is checked.
+    service_credential: str | None = None
+    # How often each service re-reads the live revocations the gateway publishes.
+    revocation_refresh_seconds: float = Field(2.0, gt=0, le=60)
+    # Banks' signatures cover method, path and body (version 2). Until this date the old
+    # signature over timestamp and body only is accepted too (a transition; unset: never).
+    bank_signature_v1_until: date | None = None
 
     # uvicorn worker processes per app: `make up`, compose and k8s pass it as --workers.
     workers: int = Field(1, ge=1, le=64)

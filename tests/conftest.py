@@ -113,10 +113,45 @@ async def delete_stream(settings: PlatformSettings) -> None:
         return  # the server is gone, and the stream with it
     try:
         await nc.jetstream().delete_stream(settings.stream_name)
+        # The gateway's revocations bucket beside it (shared/messaging/revocation_board.py).
+        await nc.jetstream().delete_key_value(f"{settings.stream_name}_REVOKED")
     except Exception:
         pass
     finally:
         await nc.close()
+
+
+def add_idempotency_key(request: httpx.Request) -> None:
+    """A POST without an Idempotency-Key gets a fresh one, as a well-behaved client sends
+    (every money-moving POST requires one). A test that means to send none, or to retry,
+    sets the header itself; a retry resends the same request object, so the same key."""
+    if request.method == "POST" and "idempotency-key" not in request.headers:
+        request.headers["Idempotency-Key"] = str(uuid.uuid4())
+
+
+async def with_idempotency_key(request: httpx.Request) -> None:
+    """`add_idempotency_key` as an httpx request hook (the in-process clients)."""
+    add_idempotency_key(request)
+
+
+@pytest.fixture
+def idempotency_keys_on_every_post(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`add_idempotency_key` for every plain httpx client of a test (the tests of real
+    processes over HTTP, tests/e2e and tests/perf, use it autouse)."""
+    sync_send, async_send = httpx.Client.send, httpx.AsyncClient.send
+
+    def send(self: httpx.Client, request: httpx.Request, **kwargs: object) -> httpx.Response:
+        add_idempotency_key(request)
+        return sync_send(self, request, **kwargs)  # type: ignore[arg-type]
+
+    async def asend(
+        self: httpx.AsyncClient, request: httpx.Request, **kwargs: object
+    ) -> httpx.Response:
+        add_idempotency_key(request)
+        return await async_send(self, request, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(httpx.Client, "send", send)
+    monkeypatch.setattr(httpx.AsyncClient, "send", asend)
 
 
 @asynccontextmanager
@@ -124,7 +159,11 @@ async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Run an app's lifespan (db, bus, relay, consumers) and give an in-process client."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://test",
+            event_hooks={"request": [with_idempotency_key]},
+        ) as client:
             yield client
 
 

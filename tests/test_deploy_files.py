@@ -142,3 +142,54 @@ def test_no_default_secret_or_demo_login_is_shipped() -> None:
     assert env["PENSION_DEV_MODE"] == "${PENSION_DEV_MODE:-0}"
     config = next(d for d in yaml.safe_load_all(k8s_text) if d and d["kind"] == "ConfigMap")
     assert "PENSION_DEV_MODE" not in config["data"]
+
+
+def test_only_the_gateway_reaches_the_services_in_kubernetes() -> None:
+    docs = [d for d in yaml.safe_load_all((ROOT / "deploy/k8s/pension.yaml").read_text()) if d]
+    policies = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "NetworkPolicy"}
+    services = policies["services-only-from-gateway"]
+    selected = services["podSelector"]["matchExpressions"][0]
+    assert (selected["key"], selected["operator"]) == ("app", "In")
+    assert set(selected["values"]) == set(DEFAULT_PORTS) - {"gateway"}
+    assert services["policyTypes"] == ["Ingress"]
+    [rule] = services["ingress"]
+    pods = [p["podSelector"] for p in rule["from"] if "podSelector" in p]
+    assert pods == [{"matchLabels": {"app": "gateway"}}]  # no other pod of the cluster
+    assert all(set(p) <= {"podSelector", "namespaceSelector"} for p in rule["from"])
+    assert {p["port"] for p in rule["ports"]} == {
+        port for name, port in DEFAULT_PORTS.items() if name != "gateway"
+    }
+    gateway = policies["gateway-only-from-edge"]
+    assert gateway["podSelector"] == {"matchLabels": {"app": "gateway"}}
+    [rule] = gateway["ingress"]
+    assert [p["port"] for p in rule["ports"]] == [DEFAULT_PORTS["gateway"]]
+    assert all(set(p) == {"namespaceSelector"} for p in rule["from"])
+    # Each Deployment's pods carry the label the policies select on.
+    for d in docs:
+        if d["kind"] == "Deployment":
+            name = d["metadata"]["name"]
+            assert d["spec"]["template"]["metadata"]["labels"] == {"app": name}
+
+
+def test_metrics_are_not_routed_from_outside() -> None:
+    docs = [d for d in yaml.safe_load_all((ROOT / "deploy/k8s/pension.yaml").read_text()) if d]
+    ingress = next(d for d in docs if d["kind"] == "Ingress")
+    paths = [p for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
+    routed = {(p["path"], p["pathType"]) for p in paths}
+    assert routed == {
+        ("/v1", "Prefix"),
+        ("/health", "Exact"),
+        ("/openapi.json", "Exact"),
+        ("/docs", "Exact"),
+    }
+    edge = (ROOT / "deploy/edge/nginx.conf").read_text()
+    assert "location ~ ^/metrics(/|$) {\n            return 404;" in edge
+
+
+def test_services_get_the_gateway_credential_from_a_secret() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert compose["x-app"]["environment"]["PENSION_SERVICE_CREDENTIAL"].startswith(
+        "${PENSION_SERVICE_CREDENTIAL:?"
+    )
+    k8s = (ROOT / "deploy/k8s/pension.yaml").read_text()
+    assert "--from-literal=PENSION_SERVICE_CREDENTIAL=" in k8s

@@ -11,6 +11,7 @@ nothing: every write carries an idempotency key and re-imports leave rows unchan
 
 import random
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -176,7 +177,13 @@ class PoliteClient(httpx.Client):
     """An httpx client that honours 429 Retry-After, as callers of the gateway should."""
 
     def send(self, request: httpx.Request, **kwargs: object) -> httpx.Response:  # type: ignore[override]
-        """Send, waiting and retrying while the gateway answers 429."""
+        """Send, waiting and retrying while the gateway answers 429.
+
+        A POST without an Idempotency-Key gets a fresh one (money-moving POSTs require one),
+        the same for its retries here; the demo's own keys make reloads idempotent.
+        """
+        if request.method == "POST" and "idempotency-key" not in request.headers:
+            request.headers["Idempotency-Key"] = str(uuid.uuid4())
         for _ in range(20):
             response = super().send(request, **kwargs)  # type: ignore[arg-type]
             if response.status_code != 429:

@@ -133,14 +133,15 @@ def _post_bank_batch(client: httpx.Client, bank: dict, receipts: list[dict]) -> 
     raw = json.dumps({"receipts": receipts}).encode()
     ts = int(time.time())
     secret = get_settings().bank_secrets[BANK][0]
+    url = f"/v1/contribution/bank/{BANK}/receipts"
     r = client.post(
-        f"/v1/contribution/bank/{BANK}/receipts",
+        url,
         content=raw,
         headers={
             **bank,
             "X-Bank-Id": BANK,
             "X-Timestamp": str(ts),
-            "X-Signature": sign(secret, ts, raw),
+            "X-Signature": sign(secret, ts, raw, method="POST", target=url),
             "content-type": "application/json",
         },
     )

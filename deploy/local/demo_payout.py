@@ -99,6 +99,7 @@ def _post_results(client: httpx.Client, bank: dict, results: list[dict]) -> None
     """Signed posts of 5,000 lines; a post signed in the same second as an identical one
     (a repeated demo) is refused as a replay, so it is signed again a second later."""
     secret = get_settings().bank_secrets[BANK][0]
+    url = f"/v1/payout/bank/{BANK}/results"
     for start in range(0, len(results), 5000):
         raw = json.dumps({"results": results[start : start + 5000]}).encode()
         for _ in range(5):
@@ -107,10 +108,10 @@ def _post_results(client: httpx.Client, bank: dict, results: list[dict]) -> None
                 **bank,
                 "X-Bank-Id": BANK,
                 "X-Timestamp": str(ts),
-                "X-Signature": sign(secret, ts, raw),
+                "X-Signature": sign(secret, ts, raw, method="POST", target=url),
                 "content-type": "application/json",
             }
-            r = client.post(f"/v1/payout/bank/{BANK}/results", content=raw, headers=headers)
+            r = client.post(url, content=raw, headers=headers)
             if r.status_code != 401 or r.json().get("code") != "signature_replayed":
                 break
             time.sleep(1.1)

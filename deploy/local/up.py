@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -111,6 +112,10 @@ def main() -> int:
             "PENSION_DATABASE_URL": s.database_url,
             "PENSION_NATS_URL": s.nats_url,
             "PENSION_GATEWAY_SERVICE_URLS": _service_urls(ports),
+            # Services answer only the gateway, also locally: a fresh credential per run
+            # (another process on this host calling a service's port directly gets 401).
+            "PENSION_SERVICE_CREDENTIAL": os.environ.get("PENSION_SERVICE_CREDENTIAL")
+            or secrets.token_urlsafe(32),
         }
         for name, port in ports.items():
             apps.append(start_app(name, port, env, s.local_data_dir / "logs", s.workers))

@@ -5,19 +5,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from shared.http.auth import Principal, principal_of
+from shared.http.auth import Principal, principal_of, token_revoked
 from shared.http.errors import ProblemError
 
 
 def check_not_revoked(state: object, principal: Principal) -> None:
     """Refuse a revoked token with 401 (the caller must log in again)."""
     if state.revocations.is_revoked(principal):  # type: ignore[attr-defined]
-        raise ProblemError(
-            401,
-            "token_revoked",
-            "This token has been revoked; log in again.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise token_revoked()
 
 
 async def gateway_principal(request: Request) -> Principal:

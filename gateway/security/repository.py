@@ -11,12 +11,16 @@ from shared.http.auth import Principal
 LOCK_FIELDS = "key, failures, first_failure_at, last_failure_at, locked_until"
 
 
-async def live_revocations(pool: asyncpg.Pool) -> list[asyncpg.Record]:
-    """Revocations whose tokens may still be alive (older ones can match nothing)."""
-    return await pool.fetch(
-        "SELECT token_id, subject, extract(epoch FROM not_before) AS not_before "
-        "FROM gateway.token_revocation WHERE expires_at > now()"
-    )
+async def live_revocations(pool: asyncpg.Pool) -> tuple[int, list[asyncpg.Record]]:
+    """The newest revocation's id, and the revocations whose tokens may still be alive
+    (older ones can match nothing), read in one snapshot."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        version = await conn.fetchval("SELECT coalesce(max(id), 0) FROM gateway.token_revocation")
+        rows = await conn.fetch(
+            "SELECT token_id, subject, extract(epoch FROM not_before) AS not_before "
+            "FROM gateway.token_revocation WHERE expires_at > now()"
+        )
+    return version, rows
 
 
 async def insert_revocation(
@@ -81,6 +85,19 @@ async def record_failure(pool: asyncpg.Pool, key: str, window_seconds: float) ->
     )
 
 
+async def recent_failures(pool: asyncpg.Pool, key: str, window_seconds: float) -> int:
+    """The key's failures, unless its last one is older than the quiet window."""
+    return (
+        await pool.fetchval(
+            "SELECT failures FROM gateway.login_throttle WHERE key = $1 "
+            "AND last_failure_at > now() - make_interval(secs => $2)",
+            key,
+            window_seconds,
+        )
+        or 0
+    )
+
+
 async def set_lock(pool: asyncpg.Pool, key: str, seconds: float) -> datetime:
     """Lock a key for a number of seconds from now."""
     return await pool.fetchval(
@@ -103,6 +120,29 @@ async def list_throttled(pool: asyncpg.Pool) -> list[asyncpg.Record]:
     return await pool.fetch(
         f"SELECT {LOCK_FIELDS}, locked_until > now() AS locked FROM gateway.login_throttle "
         "ORDER BY locked DESC, last_failure_at DESC LIMIT 500"
+    )
+
+
+async def is_known_address(pool: asyncpg.Pool, name: str, address: str, days: float) -> bool:
+    """True if the name logged in successfully from this address within the last days."""
+    return bool(
+        await pool.fetchval(
+            "SELECT 1 FROM gateway.login_known_address WHERE name = $1 AND address = $2 "
+            "AND last_success_at > now() - make_interval(secs => $3)",
+            name,
+            address,
+            days * 86400.0,
+        )
+    )
+
+
+async def remember_address(pool: asyncpg.Pool, name: str, address: str) -> None:
+    """Record a successful login of the name from the address (now)."""
+    await pool.execute(
+        "INSERT INTO gateway.login_known_address (name, address) VALUES ($1, $2) "
+        "ON CONFLICT (name, address) DO UPDATE SET last_success_at = now()",
+        name,
+        address,
     )
 
 

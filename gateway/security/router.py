@@ -32,17 +32,18 @@ async def list_revocations(request: Request, who: Admin, limit: Limit = 100) -> 
 
 @router.get("/lockouts", response_model=list[ThrottleOut])
 async def list_lockouts(request: Request, who: Admin) -> list:
-    """Users ('user:<name>') and addresses ('addr:<ip>') with failed logins; locked first."""
+    """Failed logins per name from one address ('pair:<name>@<ip>'), per address ('addr:<ip>')
+    and per name ('user:<name>'); locked first."""
     return await service.list_throttled(request.app.state.pool)
 
 
 @router.delete("/lockouts/{key}", status_code=204)
 async def unlock(
-    key: Annotated[str, Path(max_length=300, pattern=r"^(user|addr):[^\x00]+$")],
+    key: Annotated[str, Path(max_length=300, pattern=r"^(pair|user|addr):[^\x00]+$")],
     request: Request,
     who: Admin,
 ) -> None:
-    """Clear the failures of a user or address."""
+    """Clear the failures of a pair, a name or an address."""
     if not await service.unlock(request.app.state.pool, key, who):
         raise ProblemError(404, "lockout_unknown", f"No failed logins are recorded for {key}.")
 

@@ -34,7 +34,8 @@ class RevocationOut(BaseModel):
 
 
 class ThrottleOut(BaseModel):
-    """Failed logins of one user ('user:<name>') or address ('addr:<ip>')."""
+    """Failed logins of one name from one address ('pair:<name>@<ip>'), one address
+    ('addr:<ip>') or one name from anywhere ('user:<name>')."""
 
     key: str
     failures: int

@@ -41,12 +41,12 @@ async def list_revocations(pool: asyncpg.Pool, limit: int) -> list[RevocationOut
 
 
 async def list_throttled(pool: asyncpg.Pool) -> list[ThrottleOut]:
-    """Users and addresses with failed logins, locked ones first."""
+    """Pairs, names and addresses with failed logins, locked ones first."""
     return [ThrottleOut(**dict(r)) for r in await repository.list_throttled(pool)]
 
 
 async def unlock(pool: asyncpg.Pool, key: str, who: Principal) -> bool:
-    """Clear a user's or address's failures; audited."""
+    """Clear the failures of a pair, a name or an address; audited."""
     cleared = await repository.clear_key(pool, key)
     if cleared:
         await repository.audit(pool, who, "login_unlocked", "login_key", key, {})

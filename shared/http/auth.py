@@ -146,11 +146,25 @@ def token_of_authorization(header: str) -> str:
     return token.strip()
 
 
+def token_revoked() -> ProblemError:
+    """The answer to a revoked token: 401, the caller must log in again."""
+    return _unauthenticated(
+        "token_revoked", "令牌已被吊销，请重新登录。This token has been revoked; log in again."
+    )
+
+
 def principal_of(request: Request) -> Principal:
-    """Verify the request's bearer token (once per request) and return who is calling."""
+    """Verify the request's bearer token (once per request) and return who is calling.
+
+    A service refuses a revoked token itself (its copy of the gateway's revocations,
+    `app.state.revocation_watch`), so a token revoked at the gateway fails everywhere.
+    """
     principal = getattr(request.state, "principal", None)
     if principal is None:
         principal = decode_token(request.app.state.platform, bearer_token(request))
+        watch = getattr(request.app.state, "revocation_watch", None)
+        if watch is not None and watch.current.is_revoked(principal):
+            raise token_revoked()
         request.state.principal = principal
     bind_viewer(principal)  # answer models mask ids for this caller (shared.http.masking)
     return principal

@@ -1,7 +1,14 @@
 """HMAC-SHA256 request signatures for banks: per-bank secrets with rotation, no replays.
 
-A bank signs ``f"{timestamp}.".encode() + raw_body`` with one of its current secrets and
-sends ``X-Bank-Id``, ``X-Timestamp`` (unix seconds) and ``X-Signature`` (hex digest).
+A bank signs what it asks for, not only what it sends (docs/banks.md has a worked example)::
+
+    "v2\n" + timestamp + "\n" + METHOD + "\n" + path[?query] + "\n" + raw body
+
+with one of its current secrets and sends ``X-Bank-Id``, ``X-Timestamp`` (unix seconds) and
+``X-Signature`` (hex digest). The path is the one the bank requests, exactly as sent
+(percent-encoded, e.g. ``/v1/payout/bank/psbc/batches/7/totals``), so a signed post for one
+batch does not fit another. Version 1 (timestamp and body only) is accepted only while
+``PENSION_BANK_SIGNATURE_V1_UNTIL`` says so (a transition), and logged.
 """
 
 import hashlib
@@ -9,8 +16,9 @@ import hmac
 import re
 import time
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import structlog
 from fastapi import Request
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.data.platform_tables import platform_tables
 from shared.http.errors import ProblemError
 
+log = structlog.get_logger(__name__)
 WINDOW_SECONDS = 300
 # Headers are checked for shape before use: hmac.compare_digest refuses non-ASCII text (a
 # TypeError), and a timestamp of hundreds of digits overflows the float clock.
@@ -26,9 +35,27 @@ TIMESTAMP = re.compile(r"[0-9]{1,12}")
 SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 
 
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """Compute the signature a bank sends."""
+def signing_string(timestamp: int, method: str, target: str, body: bytes) -> bytes:
+    """What a bank signs (version 2): timestamp, method, path with query, raw body."""
+    return f"v2\n{timestamp}\n{method.upper()}\n{target}\n".encode() + body
+
+
+def sign(secret: str, timestamp: int, body: bytes, *, method: str, target: str) -> str:
+    """Compute the signature a bank sends for `method` on `target` (path[?query])."""
+    message = signing_string(timestamp, method, target, body)
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sign_v1(secret: str, timestamp: int, body: bytes) -> str:
+    """The old signature over timestamp and body only; accepted during a transition."""
     return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def target_of(request: Request) -> str:
+    """The request's path (as sent, percent-encoded) and query, as the bank signed them."""
+    path = (request.scope.get("raw_path") or request.url.path.encode()).decode("latin-1")
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return f"{path}?{query}" if query else path
 
 
 def _refuse(code: str, detail: str) -> ProblemError:
@@ -41,9 +68,16 @@ def check_signature(
     timestamp: str,
     signature: str,
     body: bytes,
+    *,
+    method: str,
+    target: str,
     now: float | None = None,
+    v1_until: date | None = None,
 ) -> None:
-    """Raise unless the signature is valid for one of the bank's secrets within the window."""
+    """Raise unless the signature is valid for one of the bank's secrets within the window.
+
+    Before `v1_until` (a transition date) a version-1 signature is accepted too, with a warning.
+    """
     current = secrets.get(bank_id)
     if not current:
         raise _refuse("bank_unknown", f"Bank {bank_id!r} is not registered.")
@@ -57,8 +91,16 @@ def check_signature(
         )
     if not SIGNATURE.fullmatch(signature):
         raise _refuse("signature_invalid", "X-Signature must be 64 hexadecimal characters.")
-    if not any(hmac.compare_digest(sign(s, ts, body), signature.lower()) for s in current):
-        raise _refuse("signature_invalid", "The request signature does not match.")
+    given = signature.lower()
+    if any(
+        hmac.compare_digest(sign(s, ts, body, method=method, target=target), given) for s in current
+    ):
+        return
+    in_transition = v1_until is not None and datetime.fromtimestamp(now, UTC).date() < v1_until
+    if in_transition and any(hmac.compare_digest(sign_v1(s, ts, body), given) for s in current):
+        log.warning("bank_signature_v1_accepted", bank_id=bank_id, until=str(v1_until))
+        return
+    raise _refuse("signature_invalid", "The request signature does not match.")
 
 
 async def verify_bank_request(
@@ -76,7 +118,16 @@ async def verify_bank_request(
         raise _refuse("signature_missing", "X-Bank-Id, X-Timestamp and X-Signature are required.")
     if bank_id != path_bank_id:
         raise ProblemError(403, "bank_forbidden", "A bank may only post to its own endpoints.")
-    check_signature(secrets, bank_id, timestamp, signature, await request.body())
+    check_signature(
+        secrets,
+        bank_id,
+        timestamp,
+        signature,
+        await request.body(),
+        method=request.method,
+        target=target_of(request),
+        v1_until=request.app.state.platform.bank_signature_v1_until,
+    )
     table = platform_tables(schema).bank_signature_seen
     cutoff = datetime.now(UTC) - timedelta(seconds=2 * WINDOW_SECONDS)
     await session.exec(delete(table).where(table.c.seen_at < cutoff))

@@ -8,8 +8,10 @@
 - `ReadConnection`: for the hottest GETs (lookups at the counter); a bare pooled asyncpg
   connection, whose repository functions write their SQL for asyncpg. It costs about what a
   bare fetch costs; the SQLAlchemy layers cost 2-3 times that.
-- `Idempotent`: for POSTs that move money or create things; a retried request with the same
-  `Idempotency-Key` and body gets the first answer, in the same transaction as the change.
+- `Idempotent`: for POSTs that move money or create things; the `Idempotency-Key` header is
+  required on a POST (428 `idempotency_key_required` without it: issue #17 found counter receipts
+  posted without one recorded four times), and a retried request with the same key and body
+  gets the first answer, in the same transaction as the change. Keys are the caller's own.
 """
 
 import hashlib
@@ -25,6 +27,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.http.auth import Principal, principal_of
+from shared.http.errors import ProblemError
 from shared.http.idempotency import (
     IdempotencyKey,
     StoredResponse,
@@ -128,15 +131,22 @@ async def _body_meaning(request: Request) -> Any:
 async def _idempotent(
     request: Request, session: WriteSession, idempotency_key: IdempotencyKey = None
 ) -> IdempotentRequest:
-    """Claim the request's key (if any) before the route runs."""
+    """Claim the request's key before the route runs; a request without one is refused."""
     schema: str = request.app.state.schema
     principal: Principal = principal_of(request)
+    if not idempotency_key and request.method == "POST":
+        raise ProblemError(
+            428,
+            "idempotency_key_required",
+            "此操作须带 Idempotency-Key 请求头（每个新请求一个新值，重试时沿用）。"
+            "An Idempotency-Key header is required: a new value per request, the same on retry.",
+        )
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
     # The key is the caller's: the same key from two users are two requests.
     scope = f"{request.method} {path}:{principal.subject}"
     stored = None
-    if idempotency_key:
+    if idempotency_key:  # a PUT (idempotent by itself) may still go without one
         meaning = {"path": request.url.path, "query": str(request.query_params)}
         fingerprint = request_fingerprint(meaning | {"body": await _body_meaning(request)})
         stored = await claim_key(session, schema, scope, idempotency_key, fingerprint)

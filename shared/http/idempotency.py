@@ -19,7 +19,10 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=8,
         max_length=200,
-        description="Retry-safe key: the same key and body return the first answer.",
+        description=(
+            "Required (428 without it): a new value per request; a retry with the same key "
+            "and body returns the first answer."
+        ),
     ),
 ]
 

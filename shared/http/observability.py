@@ -11,6 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.http.errors import ProblemError
+from shared.http.gateway_only import holds_credential
+
 log = structlog.get_logger("http")
 REQUEST_SECONDS = Histogram(
     "http_request_duration_seconds",
@@ -67,12 +70,22 @@ def record_request(method: str, route: str, status: int, started: float) -> None
         log.info("request", method=method, path=route, status=status, ms=round(elapsed * 1000, 2))
 
 
-def install_observability(app: FastAPI) -> None:
-    """Add the request-context middleware and the /metrics endpoint."""
+def install_observability(app: FastAPI, *, metrics_need_credential: bool = False) -> None:
+    """Add the request-context middleware and the /metrics endpoint.
+
+    A service's /metrics is behind its gateway-only check (and never reachable through the
+    gateway, which forwards /v1/<service>/... only). The gateway faces callers, so its own
+    /metrics (`metrics_need_credential`) answers only a scraper holding the service
+    credential, and is a 404 to anyone else (also when no credential is configured).
+    """
     app.add_middleware(RequestContextMiddleware)
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        if metrics_need_credential:
+            credential = getattr(request.app.state.platform, "service_credential", None)
+            if not holds_credential(request.headers, credential):
+                raise ProblemError(404, "not_found", "Not Found")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

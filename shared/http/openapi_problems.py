@@ -53,6 +53,19 @@ WITH_BODY = {
     415: "Unsupported media type",
 }
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+IDEMPOTENCY_KEY = "idempotency-key"
+WITHOUT_KEY = {428: "Precondition required: the Idempotency-Key header is missing"}
+
+
+def _requires_idempotency_key(operation: dict[str, Any]) -> bool:
+    """Mark a POST's Idempotency-Key header required (the `Idempotent` dependency refuses a
+    POST without it); True if it has one."""
+    found = False
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "header" and parameter.get("name", "").lower() == IDEMPOTENCY_KEY:
+            parameter["required"] = True
+            found = True
+    return found
 
 
 def _document(operation: dict[str, Any], statuses: dict[int, str]) -> None:
@@ -76,7 +89,11 @@ def add_problem_responses(
             if method not in METHODS:
                 continue
             has_body = "requestBody" in operation or method in ("post", "put", "patch")
-            _document(operation, ANY_OPERATION | (WITH_BODY if has_body else {}) | (extra or {}))
+            keyed = WITHOUT_KEY if method == "post" and _requires_idempotency_key(operation) else {}
+            _document(
+                operation,
+                ANY_OPERATION | (WITH_BODY if has_body else {}) | keyed | (extra or {}),
+            )
     schemas = spec["components"]["schemas"]
     if not any("HTTPValidationError" in str(item) for item in spec.get("paths", {}).values()):
         schemas.pop("HTTPValidationError", None)

@@ -19,6 +19,7 @@ from shared.data.db import (
 from shared.http.audit_router import audit_log_router
 from shared.http.auth import Principal, authenticate
 from shared.http.errors import install_problem_handlers
+from shared.http.gateway_only import GatewayOnlyMiddleware
 from shared.http.observability import install_observability
 from shared.http.openapi_problems import document_problems
 from shared.logging import configure_logging
@@ -26,7 +27,8 @@ from shared.messaging.bus import EventBus
 from shared.messaging.consumer import ConsumerRunner, EventHandler
 from shared.messaging.dead_letters import dead_letter_router
 from shared.messaging.relay import OutboxRelay
-from shared.settings import PlatformSettings, get_platform_settings
+from shared.messaging.revocation_board import RevocationWatch
+from shared.settings import PlatformSettings, get_platform_settings, require_service_credential
 
 # A service's own background part: entered with the app (state ready), left before shutdown.
 AppResource = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -53,6 +55,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = platform or get_platform_settings()
         configure_logging(name, settings.log_level, settings.log_json)
+        require_service_credential(settings)
         engine = make_engine(settings.database_url, application_name=name)
         read_engine = make_read_engine(settings.database_url, application_name=name)
         pool = await asyncpg.create_pool(asyncpg_dsn(settings.database_url), min_size=1, max_size=4)
@@ -66,6 +69,8 @@ def create_service_app(
             retention_hours=settings.outbox_retention_hours,
         )
         sessions = make_session_factory(engine)
+        # The gateway's revocations, read from the bus: a revoked token fails here too.
+        revocation_watch = RevocationWatch(bus, settings.revocation_refresh_seconds)
         consumers = ConsumerRunner(
             bus,
             sessions,
@@ -88,9 +93,11 @@ def create_service_app(
         app.state.schema = schema
         app.state.bus = bus
         app.state.relay = relay
+        app.state.revocation_watch = revocation_watch
         tasks = [
             asyncio.create_task(bus.connect_forever(), name="bus"),
             asyncio.create_task(relay.run(), name="relay"),
+            asyncio.create_task(revocation_watch.run(), name="revocations"),
         ]
         if handlers:
             tasks.append(asyncio.create_task(consumers.run(), name="consumers"))
@@ -121,8 +128,12 @@ def create_service_app(
         openapi_url=f"{prefix}/openapi.json",
         docs_url=f"{prefix}/docs",
         redoc_url=None,
+        # No redirect to this service's own URL for a trailing slash (issue #17: the
+        # gateway passed `location: http://127.0.0.1:9103/...` on); such a path is a 404.
+        redirect_slashes=False,
     )
     install_problem_handlers(app)
+    app.add_middleware(GatewayOnlyMiddleware)  # inside the request-id middleware below
     install_observability(app)
 
     @app.get("/health/live", tags=["operations"])
@@ -148,6 +159,7 @@ def create_service_app(
         except Exception as exc:
             state |= {"database": f"error: {type(exc).__name__}"}
         state["nats"] = "connected" if app.state.bus.is_connected else "disconnected"
+        state["revocations"] = "ok" if app.state.revocation_watch.healthy else "stale"
         healthy = state["database"] == "ok"
         fine = state["nats"] == "connected" and relay_ok
         state["status"] = ("ok" if fine else "degraded") if healthy else "down"

@@ -16,6 +16,9 @@ from tests.conftest import delete_stream, make_platform
 from tests.infra import TestInfra, clone_database, drop_database
 
 SERVICES = ("enrollment", "contribution", "payout", "budget")
+# What the gateway sends every service (X-Gateway-Credential); a test calling a service
+# directly sends it too, as a caller that got past the network would have to.
+SERVICE_CREDENTIAL = "e2e-service-credential-0123456789abcdef"
 
 
 @dataclass
@@ -40,6 +43,11 @@ def platform_env(platform: PlatformSettings) -> dict[str, str]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _every_post_keyed(idempotency_keys_on_every_post: None) -> None:
+    """Every POST these tests send carries an Idempotency-Key (tests/conftest.py)."""
+
+
 @pytest.fixture(scope="module")
 async def system(
     infra: TestInfra,
@@ -54,6 +62,8 @@ async def system(
         **platform_env(platform),
         "PENSION_GATEWAY_SERVICE_URLS": json.dumps(urls),
         "PENSION_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "5",
+        # Services answer only the gateway, as in production (test_revoked_everywhere.py).
+        "PENSION_SERVICE_CREDENTIAL": SERVICE_CREDENTIAL,
     }
     logs = tmp_path_factory.mktemp("logs")
     apps = {n: start_app(n, p, env, logs) for n, p in ports.items()}
@@ -103,6 +113,7 @@ async def fragile_gateway(
         "PENSION_GATEWAY_RATE_LIMIT_PER_SECOND": "0.5",
         "PENSION_GATEWAY_RATE_LIMIT_BURST": "5",
         "PENSION_GATEWAY_MAX_BODY_BYTES": "1000",
+        "PENSION_SERVICE_CREDENTIAL": SERVICE_CREDENTIAL,  # the system's enrollment wants it
         "PENSION_DATABASE_URL": infra.database_url(own_db),
     }
     app = start_app("gateway", free_port(), env, tmp_path_factory.mktemp("fragile"))

@@ -134,14 +134,16 @@ def test_a_units_year_through_the_gateway(system: System) -> None:
         ]
         raw = json.dumps({"receipts": receipts}).encode()
         ts = int(time.time())
+        url = f"/v1/contribution/bank/{BANK}/receipts"
+        secret = get_settings().bank_secrets[BANK][0]
         headers = {
             **bank_login(gw),
             "X-Bank-Id": BANK,
             "X-Timestamp": str(ts),
-            "X-Signature": sign(get_settings().bank_secrets[BANK][0], ts, raw),
+            "X-Signature": sign(secret, ts, raw, method="POST", target=url),
             "content-type": "application/json",
         }
-        r = c.post(f"/v1/contribution/bank/{BANK}/receipts", content=raw, headers=headers)
+        r = c.post(url, content=raw, headers=headers)
         assert r.status_code == 200, r.text
         assert r.json()["recorded"] == 3
         assert r.json()["results"][1]["receipt"]["allocations"][0]["late_fee"] == "10.80"

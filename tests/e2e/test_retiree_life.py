@@ -49,7 +49,7 @@ def post_signed(bank: httpx.Client, path: str, body: dict, nonce: list[int]) -> 
     headers = {
         "X-Bank-Id": BANK,
         "X-Timestamp": str(ts),
-        "X-Signature": sign(SECRET, ts, raw),
+        "X-Signature": sign(SECRET, ts, raw, method="POST", target=path),
         "content-type": "application/json",
     }
     return bank.post(path, content=raw, headers=headers)

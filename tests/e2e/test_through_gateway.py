@@ -6,8 +6,10 @@ import httpx
 
 from deploy.local.demo import demo_credit_code
 from shared.http.auth import issue_token
-from tests.e2e.conftest import System, login
+from tests.e2e.conftest import SERVICE_CREDENTIAL, System, login
 from tests.enrollment.integration.test_registration import citizen_id
+
+SCRAPER = {"X-Gateway-Credential": SERVICE_CREDENTIAL}  # /metrics answers only the scraper
 
 
 def test_slice_register_then_visible_in_contribution(system: System) -> None:
@@ -53,7 +55,7 @@ def test_slice_register_then_visible_in_contribution(system: System) -> None:
         assert [p["id"] for p in found.json()["items"]] == [person.json()["id"]]
         refused = gw.get("/v1/enrollment/persons", params={"limit": 0})
         assert (refused.status_code, refused.json()["code"]) == (422, "validation_failed")
-    metrics = httpx.get(f"{system.gateway}/metrics").text
+    metrics = httpx.get(f"{system.gateway}/metrics", headers=SCRAPER).text
     assert 'route="/v1/{service}/{path:path}",status="201"' in metrics
 
 
@@ -116,7 +118,7 @@ def test_health_openapi_and_metrics(system: System) -> None:
         assert path in spec["paths"]
     assert spec["info"]["x-services-missing"] == []
     assert "swagger" in httpx.get(f"{system.gateway}/docs").text.lower()
-    metrics = httpx.get(f"{system.apps['enrollment'].url}/metrics").text
+    metrics = httpx.get(f"{system.apps['enrollment'].url}/metrics", headers=SCRAPER).text
     assert "http_request_duration_seconds" in metrics
 
 

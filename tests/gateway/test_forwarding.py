@@ -114,3 +114,12 @@ async def test_a_large_answer_streams_and_one_beyond_the_limit_is_cut(setup: Set
                     pass
         after = await client.post("/v1/crashy/echo/x", content=b"ok")
         assert after.status_code == 201
+
+
+async def test_a_redirect_never_names_the_services_internal_address(setup: Setup) -> None:
+    # The crashy service keeps Starlette's slash redirect (the real services turn it off):
+    # whatever a service answers, its own address does not reach the caller.
+    async with httpx.AsyncClient(base_url=setup.gateway, headers=setup.headers) as client:
+        r = await client.get("/v1/crashy/big/", params={"n": 1})
+        assert r.status_code == 307
+        assert r.headers["location"] == "/v1/crashy/big?n=1"

@@ -13,3 +13,8 @@ def report(title: str, **figures: object) -> None:
 def bench_report():
     """The report function."""
     return report
+
+
+@pytest.fixture(autouse=True)
+def _every_post_keyed(idempotency_keys_on_every_post: None) -> None:
+    """Every POST the benchmarks send carries an Idempotency-Key (tests/conftest.py)."""

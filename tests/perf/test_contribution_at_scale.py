@@ -104,7 +104,13 @@ def signed_batch(receipts: list[dict], platform, offset: int) -> tuple[bytes, di
         "Authorization": f"Bearer {issue_token(platform, BANK, ['bank'])}",
         "X-Bank-Id": BANK,
         "X-Timestamp": str(ts),
-        "X-Signature": sign(get_settings().bank_secrets[BANK][0], ts, raw),
+        "X-Signature": sign(
+            get_settings().bank_secrets[BANK][0],
+            ts,
+            raw,
+            method="POST",
+            target=f"/v1/contribution/bank/{BANK}/receipts",
+        ),
         "content-type": "application/json",
     }
 

@@ -110,7 +110,7 @@ async def post_results(gateway: str, token: str, references: list[str]) -> float
                 "Authorization": f"Bearer {token}",
                 "X-Bank-Id": BANK,
                 "X-Timestamp": str(ts),
-                "X-Signature": sign(SECRET, ts, raw),
+                "X-Signature": sign(SECRET, ts, raw, method="POST", target=url),
                 "content-type": "application/json",
             }
             r = await client.post(url, content=raw, headers=headers)

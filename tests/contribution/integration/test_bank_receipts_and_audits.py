@@ -24,6 +24,11 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 BANK = "bank-psbc"
 
 
+def receipts_url(bank: str = BANK) -> str:
+    """Where a bank posts its receipts (the path it signs)."""
+    return f"/v1/contribution/bank/{bank}/receipts"
+
+
 def signed(
     platform, body: dict, *, bank: str = BANK, secret: str | None = None, later: int = 0
 ) -> tuple[bytes, dict]:
@@ -37,7 +42,7 @@ def signed(
         **{
             "X-Bank-Id": bank,
             "X-Timestamp": str(ts),
-            "X-Signature": sign(secret, ts, raw),
+            "X-Signature": sign(secret, ts, raw, method="POST", target=receipts_url(bank)),
             "content-type": "application/json",
         },
     )
@@ -225,7 +230,8 @@ async def test_a_bank_post_is_checked_for_its_signature_before_its_body(
     for later, body in enumerate(malformed, start=10):
         ts = int(time.time()) + later
         _, headers = signed(platform, {}, later=later)
-        headers["X-Signature"] = sign(get_settings().bank_secrets[BANK][0], ts, body)
+        secret = get_settings().bank_secrets[BANK][0]
+        headers["X-Signature"] = sign(secret, ts, body, method="POST", target=url)
         r = await contribution.post(url, content=body, headers=headers)
         assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), body
     assert await scalar(platform, "SELECT count(*) FROM contribution.receipt") == 0

@@ -26,8 +26,8 @@ pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures
 URL = f"/v1/payout/bank/{PSBC}/results"
 
 
-def raw_headers(platform, raw: bytes, **overrides) -> dict:
-    """Headers of a post of exactly these bytes, signed by PSBC unless overridden."""
+def raw_headers(platform, raw: bytes, target: str = URL, **overrides) -> dict:
+    """Headers of a post of exactly these bytes to `target`, signed by PSBC unless overridden."""
     ts = int(time.time())
     return auth_headers(
         platform,
@@ -36,7 +36,7 @@ def raw_headers(platform, raw: bytes, **overrides) -> dict:
         **{
             "X-Bank-Id": PSBC,
             "X-Timestamp": str(ts),
-            "X-Signature": sign(SECRETS[PSBC][0], ts, raw),
+            "X-Signature": sign(SECRETS[PSBC][0], ts, raw, method="POST", target=target),
             "content-type": "application/json",
         }
         | overrides,
@@ -329,7 +329,7 @@ async def test_the_signature_is_checked_before_the_body_is_read(platform) -> Non
                     "signature_missing",
                 ), (url, label)
                 forged = await client.post(
-                    url, content=raw, headers=raw_headers(platform, raw + b" ")
+                    url, content=raw, headers=raw_headers(platform, raw + b" ", url)
                 )
                 assert (forged.status_code, forged.json()["code"]) == (
                     401,
@@ -356,7 +356,9 @@ async def test_the_signature_is_checked_before_the_body_is_read(platform) -> Non
             "results.0.outcome",
         }
         negative = bodies["negative totals"]
-        r = await client.post(totals_url, content=negative, headers=raw_headers(platform, negative))
+        r = await client.post(
+            totals_url, content=negative, headers=raw_headers(platform, negative, totals_url)
+        )
         assert (r.status_code, r.json()["code"]) == (422, "validation_failed")
         assert {e["field"] for e in r.json()["errors"]} == {
             "paid_count",

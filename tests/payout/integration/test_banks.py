@@ -33,10 +33,21 @@ def two_banks(monkeypatch):
 _seconds = iter(range(10_000))
 
 
-def signed(platform, body: dict, bank: str = PSBC, secret: str | None = None, skew: int = 0):
-    """Raw body and headers of a signed post (a fresh timestamp each time: no replay)."""
+def signed(
+    platform,
+    body: dict,
+    bank: str = PSBC,
+    secret: str | None = None,
+    skew: int = 0,
+    target: str | None = None,
+):
+    """Raw body and headers of a signed post (a fresh timestamp each time: no replay).
+
+    The signature covers the path: `target` is where it is posted (the results by default).
+    """
     raw = json.dumps(body).encode()
     ts = int(time.time()) - next(_seconds) % 200 + skew
+    target = target or f"/v1/payout/bank/{bank}/results"
     headers = auth_headers(
         platform,
         "bank",
@@ -44,7 +55,7 @@ def signed(platform, body: dict, bank: str = PSBC, secret: str | None = None, sk
         **{
             "X-Bank-Id": bank,
             "X-Timestamp": str(ts),
-            "X-Signature": sign(secret or SECRETS[bank][0], ts, raw),
+            "X-Signature": sign(secret or SECRETS[bank][0], ts, raw, method="POST", target=target),
             "content-type": "application/json",
         },
     )
@@ -209,10 +220,9 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
         assert pension["reissued"] == {"count": 1, "amount": "4792.71"}
         assert pension["failed"]["count"] == 0
         totals = {"paid_count": 1, "paid_amount": "4792.71", "failed_count": 1}
-        raw, headers = signed(platform, totals | {"failed_amount": "4792.70"})
-        r = await client.post(
-            f"/v1/payout/bank/{PSBC}/batches/{pension['id']}/totals", content=raw, headers=headers
-        )
+        totals_url = f"/v1/payout/bank/{PSBC}/batches/{pension['id']}/totals"
+        raw, headers = signed(platform, totals | {"failed_amount": "4792.70"}, target=totals_url)
+        r = await client.post(totals_url, content=raw, headers=headers)
         assert r.status_code == 200, r.text
         assert (r.json()["bank_agrees"], r.json()["reconciled"]) == (False, False)
         reissued_ref = await scalar(
@@ -239,10 +249,8 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
             load_workbook(io.BytesIO(book.content)).worksheets[0].iter_rows(values_only=True)
         )
         assert len(rows) == 1 + 3 * 2 * 2 + 1  # header, 3 people × 2 months × 2 programs, re-issue
-        raw, headers = signed(platform, totals | {"failed_amount": "4792.71"})
-        r = await client.post(
-            f"/v1/payout/bank/{PSBC}/batches/{pension['id']}/totals", content=raw, headers=headers
-        )
+        raw, headers = signed(platform, totals | {"failed_amount": "4792.71"}, target=totals_url)
+        r = await client.post(totals_url, content=raw, headers=headers)
         assert (r.json()["bank_agrees"], r.json()["reconciled"]) == (True, True)
         log = (
             await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))

@@ -4,6 +4,7 @@ import asyncio
 import os
 import signal
 import time
+import uuid
 
 import httpx
 import pytest
@@ -34,7 +35,11 @@ async def test_killed_mid_run_then_restarted_pays_everyone_exactly_once(platform
         await asyncio.to_thread(wait_healthy, [app])
         headers = auth_headers(platform, "finance")
         async with httpx.AsyncClient(base_url=app.url, headers=headers, timeout=10) as client:
-            r = await client.post("/v1/payout/payroll-runs", json={"period": "2020-01"})
+            r = await client.post(
+                "/v1/payout/payroll-runs",
+                json={"period": "2020-01"},
+                headers={"Idempotency-Key": str(uuid.uuid4())},
+            )
             assert r.status_code == 202, r.text
             url = f"/v1/payout/payroll-runs/{r.json()['id']}"
             deadline = time.monotonic() + 60

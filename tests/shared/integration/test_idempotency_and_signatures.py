@@ -2,8 +2,10 @@
 
 import asyncio
 import time
+from datetime import date
 from typing import Annotated
 
+import httpx
 import pytest
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -13,7 +15,7 @@ from sqlalchemy import text
 from shared.data.db import make_engine, make_session_factory, unit_of_work
 from shared.data.money import Money
 from shared.http.auth import Principal, require_roles
-from shared.http.bank_signature import sign, verify_bank_request
+from shared.http.bank_signature import sign, sign_v1, verify_bank_request
 from shared.http.dependencies import Idempotent
 from shared.http.errors import install_problem_handlers
 from shared.settings import PlatformSettings
@@ -67,6 +69,12 @@ def payment_app(platform: PlatformSettings) -> FastAPI:
         async with unit_of_work(request.app.state.sessions) as session:
             who = await verify_bank_request(request, session, TEST_SCHEMA, SECRETS, bank_id)
         return {"accepted_from": who}
+
+    @app.post("/bank/{bank_id}/batches/{batch}/totals")
+    async def totals(bank_id: str, batch: int, request: Request) -> dict:
+        async with unit_of_work(request.app.state.sessions) as session:
+            who = await verify_bank_request(request, session, TEST_SCHEMA, SECRETS, bank_id)
+        return {"accepted_from": who, "batch": batch}
 
     return app
 
@@ -130,12 +138,18 @@ async def test_float_amount_is_refused_naming_the_field(platform) -> None:
         assert await effects(client, platform) == 0
 
 
-def signed(bank: str, secret: str, body: bytes, ts: int | None = None) -> dict[str, str]:
+def signed(
+    bank: str,
+    secret: str,
+    body: bytes,
+    ts: int | None = None,
+    target: str = "/bank/psbc/results",
+) -> dict[str, str]:
     ts = int(time.time()) if ts is None else ts
     return {
         "X-Bank-Id": bank,
         "X-Timestamp": str(ts),
-        "X-Signature": sign(secret, ts, body),
+        "X-Signature": sign(secret, ts, body, method="POST", target=target),
         "content-type": "application/json",
     }
 
@@ -163,3 +177,78 @@ async def test_bank_cannot_post_to_another_banks_endpoint(platform) -> None:
             "/bank/psbc/results", content=body, headers=signed("psbc", "psbc-secret", body, ts=1)
         )
         assert stale.json()["code"] == "signature_expired"
+
+
+async def test_a_signature_covers_the_path_so_it_fits_no_other_batch(platform) -> None:
+    async with running_app(payment_app(platform)) as client:
+        body = b'{"paid_count": 1}'
+        headers = signed("psbc", "psbc-secret", body, target="/bank/psbc/batches/1/totals")
+        moved = await client.post("/bank/psbc/batches/2/totals", content=body, headers=headers)
+        assert (moved.status_code, moved.json()["code"]) == (401, "signature_invalid")
+        queried = await client.post(
+            "/bank/psbc/batches/1/totals?batch=2", content=body, headers=headers
+        )
+        assert (queried.status_code, queried.json()["code"]) == (401, "signature_invalid")
+        meant = await client.post("/bank/psbc/batches/1/totals", content=body, headers=headers)
+        assert meant.status_code == 200 and meant.json()["batch"] == 1
+
+
+async def test_the_old_signature_holds_only_during_a_declared_transition(platform) -> None:
+    body = b'{"lines": []}'
+    ts = int(time.time())
+    old = {
+        "X-Bank-Id": "psbc",
+        "X-Timestamp": str(ts),
+        "X-Signature": sign_v1("psbc-secret", ts, body),
+        "content-type": "application/json",
+    }
+    app = payment_app(platform)
+    async with running_app(app) as client:
+        refused = await client.post("/bank/psbc/results", content=body, headers=old)
+        assert (refused.status_code, refused.json()["code"]) == (401, "signature_invalid")
+        app.state.platform = platform.model_copy(
+            update={"bank_signature_v1_until": date(2999, 1, 1)}
+        )
+        accepted = await client.post("/bank/psbc/results", content=body, headers=old)
+        assert accepted.status_code == 200, accepted.text
+        app.state.platform = platform.model_copy(
+            update={"bank_signature_v1_until": date(2000, 1, 1)}
+        )
+        old["X-Timestamp"] = str(ts + 1)
+        old["X-Signature"] = sign_v1("psbc-secret", ts + 1, body)
+        late = await client.post("/bank/psbc/results", content=body, headers=old)
+        assert (late.status_code, late.json()["code"]) == (401, "signature_invalid")
+
+
+async def test_a_money_post_without_an_idempotency_key_is_refused_and_changes_nothing(
+    platform,
+) -> None:
+    app = payment_app(platform)
+    async with running_app(app):
+        # A bare client: the harness's clients add a key to every POST that lacks one.
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as bare:
+            body = {"amount": "5.00", "note": "counter"}
+            for _ in range(4):  # issue #17: four posts without a key were four receipts
+                refused = await bare.post(
+                    "/payments", json=body, headers=auth_headers(platform, "finance")
+                )
+                assert refused.status_code == 428
+                assert refused.headers["content-type"] == "application/problem+json"
+                assert refused.json()["code"] == "idempotency_key_required"
+        assert await effects(None, platform) == 0
+
+
+async def test_the_same_key_from_two_users_is_two_requests(platform) -> None:
+    async with running_app(payment_app(platform)) as client:
+        key = {"Idempotency-Key": "shared-key-0001"}
+        alice = auth_headers(platform, "finance", subject="alice", **key)
+        bob = auth_headers(platform, "finance", subject="bob", **key)
+        first = await client.post("/payments", json={"amount": "1.00", "note": "a"}, headers=alice)
+        other = await client.post("/payments", json={"amount": "2.00", "note": "b"}, headers=bob)
+        assert first.status_code == other.status_code == 201
+        assert "Idempotent-Replayed" not in other.headers  # bob does not get alice's answer
+        assert other.json()["amount"] == "2.00" and other.json() != first.json()
+        again = await client.post("/payments", json={"amount": "2.00", "note": "b"}, headers=bob)
+        assert again.headers["Idempotent-Replayed"] == "true" and again.json() == other.json()
+        assert await effects(client, platform) == 2

@@ -1,18 +1,23 @@
 """Bank HMAC signatures: per-bank secrets with rotation and a five-minute window."""
 
+from datetime import date
+
 import pytest
 
-from shared.http.bank_signature import check_signature, sign
+from shared.http.bank_signature import check_signature, sign, sign_v1, signing_string
 from shared.http.errors import ProblemError
 
 SECRETS = {"psbc": ["new-secret", "old-secret"], "icbc": ["icbc-secret"]}
 BODY = b'{"batch":"2020-01","lines":[]}'
 NOW = 1_700_000_000
+POST = {"method": "POST", "target": "/v1/payout/bank/psbc/batches/7/totals"}
 
 
 def test_current_and_previous_secret_are_both_accepted_during_rotation() -> None:
     for secret in SECRETS["psbc"]:
-        check_signature(SECRETS, "psbc", str(NOW), sign(secret, NOW, BODY), BODY, now=NOW)
+        check_signature(
+            SECRETS, "psbc", str(NOW), sign(secret, NOW, BODY, **POST), BODY, **POST, now=NOW
+        )
 
 
 @pytest.mark.parametrize(
@@ -29,7 +34,9 @@ def test_bad_signatures_are_refused(
     bank: str, ts: int, secret: str, body: bytes, code: str
 ) -> None:
     with pytest.raises(ProblemError) as caught:
-        check_signature(SECRETS, bank, str(ts), sign(secret, ts, BODY), body, now=NOW)
+        check_signature(
+            SECRETS, bank, str(ts), sign(secret, ts, BODY, **POST), body, **POST, now=NOW
+        )
     assert caught.value.code == code
 
 
@@ -38,14 +45,53 @@ def test_bad_signatures_are_refused(
 )
 def test_a_timestamp_that_is_not_unix_seconds_is_refused(timestamp: str) -> None:
     with pytest.raises(ProblemError) as caught:
-        check_signature(SECRETS, "psbc", timestamp, "00", BODY, now=NOW)
+        check_signature(SECRETS, "psbc", timestamp, "00", BODY, **POST, now=NOW)
     assert (caught.value.status, caught.value.code) == (401, "signature_timestamp_invalid")
 
 
 @pytest.mark.parametrize(
-    "signature", ["\xe9" * 64, "00", "g" * 64, sign("new-secret", NOW, BODY) + "0"]
+    "signature", ["\xe9" * 64, "00", "g" * 64, sign("new-secret", NOW, BODY, **POST) + "0"]
 )
 def test_a_signature_that_is_not_hex_sha256_is_refused_not_a_crash(signature: str) -> None:
     with pytest.raises(ProblemError) as caught:
-        check_signature(SECRETS, "psbc", str(NOW), signature, BODY, now=NOW)
+        check_signature(SECRETS, "psbc", str(NOW), signature, BODY, **POST, now=NOW)
     assert (caught.value.status, caught.value.code) == (401, "signature_invalid")
+
+
+@pytest.mark.parametrize(
+    ("method", "target"),
+    [
+        ("POST", "/v1/payout/bank/psbc/batches/8/totals"),  # another batch
+        ("POST", "/v1/payout/bank/psbc/results"),  # another endpoint
+        ("PUT", POST["target"]),  # another method
+        ("POST", POST["target"] + "?batch=8"),  # a query added
+    ],
+)
+def test_a_signature_fits_only_its_method_and_path(method: str, target: str) -> None:
+    signature = sign("new-secret", NOW, BODY, **POST)
+    with pytest.raises(ProblemError) as caught:
+        check_signature(
+            SECRETS, "psbc", str(NOW), signature, BODY, method=method, target=target, now=NOW
+        )
+    assert caught.value.code == "signature_invalid"
+
+
+def test_the_worked_example_of_docs_banks_md() -> None:
+    body = b'{"paid_count":2,"paid_amount":"9585.42","failed_count":0,"failed_amount":"0.00"}'
+    target = "/v1/payout/bank/bank-psbc/batches/0f3c9a41-b2d8-7e65-9c1d-3a5e00000042/totals"
+    assert signing_string(1767225600, "post", target, body) == (
+        b"v2\n1767225600\nPOST\n" + target.encode() + b"\n" + body
+    )
+    signature = sign("example-secret", 1767225600, body, method="POST", target=target)
+    assert signature == "d6fc166a67c9e1629ebae5ce06e2b10d98b348ea5cf94f4f8978b345887551f6"
+
+
+def test_the_old_signature_only_before_the_transition_date() -> None:
+    old = sign_v1("new-secret", NOW, BODY)
+    check_signature(
+        SECRETS, "psbc", str(NOW), old, BODY, **POST, now=NOW, v1_until=date(2023, 11, 15)
+    )
+    for until in (None, date(2023, 11, 14)):  # NOW is 2023-11-14 22:13 UTC
+        with pytest.raises(ProblemError) as caught:
+            check_signature(SECRETS, "psbc", str(NOW), old, BODY, **POST, now=NOW, v1_until=until)
+        assert caught.value.code == "signature_invalid"
