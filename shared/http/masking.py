@@ -147,11 +147,11 @@ def kind_of_key(name: str) -> FieldKind | None:
 
 # Shapes in free text: an 18-character citizen id; a run of 12 or more digits (a bank
 # account); an 8-digit yyyymmdd of the years people are born in. Digit runs inside a
-# dashed token (a uuid's last group) are not accounts.
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_ACCOUNT_IN_TEXT = re.compile(r"(?<![0-9A-Za-z-])\d{12,40}(?![0-9A-Za-z-])")
+# dashed token (a uuid's last group) are not accounts, nor are amounts (digits then '.5').
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z]|\.\d)")
+_ACCOUNT_IN_TEXT = re.compile(r"(?<![0-9A-Za-z-])\d{12,40}(?![0-9A-Za-z-]|\.\d)")
 _COMPACT_DATE_IN_TEXT = re.compile(
-    r"(?<![0-9A-Za-z-])(19\d\d|20\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z-])"
+    r"(?<![0-9A-Za-z-])(19\d\d|20\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z-]|\.\d)"
 )
 
 

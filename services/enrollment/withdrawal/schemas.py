@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from services.enrollment.retirement.schemas import BankAccount
 from services.enrollment.status_changes.schemas import RejectIn
 from shared.data.money import Money
+from shared.http.masking import AccountNumberText
 
 __all__ = ["RejectIn", "RequestStatus", "WithdrawalIn", "WithdrawalOut", "WithdrawalRequestOut"]
 
@@ -48,7 +49,7 @@ class PayeeOut(BaseModel):
     """The payee as entered (the account number masked for readers who are not clerks)."""
 
     bank_code: str
-    account_number: str
+    account_number: AccountNumberText
     account_name: str
 
 

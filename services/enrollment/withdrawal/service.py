@@ -28,13 +28,11 @@ from services.enrollment.withdrawal.schemas import (
 )
 from shared.contracts import EventEnvelope, PersonWithdrawn
 from shared.data.audit import record_audit
-from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
 
 ACT = "退保"
-SEES_ACCOUNTS = frozenset({"clerk"})  # the clerks who enter and approve compare the account
 
 
 async def _check_allowed(session: AsyncSession, person: Person, body: WithdrawalIn) -> None:
@@ -93,8 +91,8 @@ def _body(row: ChangeRequest) -> WithdrawalIn:
     )
 
 
-def _out(row: ChangeRequest, reader: Principal) -> WithdrawalRequestOut:
-    """The answer for a request; readers who are not clerks see the account masked."""
+def _out(row: ChangeRequest) -> WithdrawalRequestOut:
+    """The answer for a request (the account is masked by its type for finance and auditors)."""
     number = row.payee_account_number or ""
     return WithdrawalRequestOut(
         id=row.id or 0,
@@ -104,7 +102,7 @@ def _out(row: ChangeRequest, reader: Principal) -> WithdrawalRequestOut:
         evidence=row.document,
         payee=PayeeOut(
             bank_code=row.payee_bank_code or "",
-            account_number=number if reader.roles & SEES_ACCOUNTS else mask_account_number(number),
+            account_number=number,
             account_name=row.payee_name or "",
         ),
         status=row.status,  # type: ignore[arg-type]  # never superseded
@@ -146,7 +144,7 @@ async def request(
         ),
     )
     await changes.audit_request(session, who, row, "entered", request_id)
-    return _out(row, who)
+    return _out(row)
 
 
 async def approve(
@@ -163,7 +161,7 @@ async def approve(
         session, row, "approved", who.subject, None, out.model_dump(mode="json")
     )
     await changes.audit_request(session, who, row, "approved", request_id)
-    return _out(row, who)
+    return _out(row)
 
 
 async def reject(
@@ -171,7 +169,7 @@ async def reject(
 ) -> WithdrawalRequestOut:
     """A second person refuses the request; nothing leaves the accounts."""
     row = await changes.reject(session, withdrawal_id, "withdrawal", note, who, request_id, ACT)
-    return _out(row, who)
+    return _out(row)
 
 
 async def get(session: AsyncSession, withdrawal_id: int, who: Principal) -> WithdrawalRequestOut:
@@ -181,7 +179,7 @@ async def get(session: AsyncSession, withdrawal_id: int, who: Principal) -> With
         raise ProblemError(
             404, "withdrawal_request_not_found", f"没有编号为 {withdrawal_id} 的退保申请。"
         )
-    return _out(row, who)
+    return _out(row)
 
 
 async def list_requests(
@@ -189,7 +187,7 @@ async def list_requests(
 ) -> list[WithdrawalRequestOut]:
     """Requests, newest first (`status=pending`: the ones waiting for a second person)."""
     rows = await history.list_requests(session, "withdrawal", status, limit, offset)
-    return [_out(r, who) for r in rows]
+    return [_out(r) for r in rows]
 
 
 async def _withdraw(
