@@ -19,7 +19,8 @@ from services.contribution.declarations.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
-from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.limits import UPLOAD, upload_limits
 from shared.http.observability import request_id_of
 from shared.http.pagination import MAX_OFFSET, Page
 
@@ -28,7 +29,6 @@ router = APIRouter(
 )
 DECLARERS = ("clerk",)
 REVIEWERS = ("clerk", "finance")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @router.post("", status_code=201, response_model=DeclarationOut)
@@ -100,7 +100,7 @@ async def put_lines(
     return await service.put_lines(session, declaration_id, body.lines, who, request_id_of(request))
 
 
-@router.post("/{declaration_id}/upload", response_model=UploadReport)
+@router.post("/{declaration_id}/upload", response_model=UploadReport, openapi_extra=UPLOAD)
 async def upload_lines(
     declaration_id: uuid.UUID,
     file: UploadFile,
@@ -110,11 +110,14 @@ async def upload_lines(
 ) -> UploadReport:
     """Take the valid rows of an XLSX or CSV file (身份证号, 姓名, 上年月平均工资) into a draft,
     with a report of every refused row. Uploading the same file again changes nothing."""
-    content = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ProblemError(413, "import_too_large", "Files are limited to 20 MB.")
     return await service.upload(
-        session, declaration_id, file.filename or "", content, who, request_id_of(request)
+        session,
+        declaration_id,
+        file.filename or "",
+        file.file,
+        who,
+        request_id_of(request),
+        upload_limits(request),
     )
 
 
