@@ -8,12 +8,12 @@ a 401. Routes marked `UPLOAD` (spreadsheets) get the larger upload cap instead; 
 own rows, columns and zip container are bounded by `shared.data.spreadsheets`.
 """
 
+import re
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.data.spreadsheets import UploadLimits
@@ -66,14 +66,20 @@ class BodyLimit:
 
     def __init__(self, app: ASGIApp, owner: Any) -> None:
         self.app = app
-        self.owner = owner  # the FastAPI app: its settings and its routes
+        self.owner = owner  # the FastAPI app: its settings and its OpenAPI document
+        self._uploads: list[tuple[str, re.Pattern[str]]] | None = None
 
     def _is_upload(self, scope: Scope) -> bool:
-        for route in self.owner.router.routes:
-            match, _ = route.matches(scope)
-            if match is Match.FULL:
-                return bool((getattr(route, "openapi_extra", None) or {}).get(UPLOAD_MARK))
-        return False
+        """Whether the request is for a route marked UPLOAD (read from the app's OpenAPI)."""
+        if self._uploads is None:
+            self._uploads = [
+                (method.upper(), re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"))
+                for path, operations in self.owner.openapi()["paths"].items()
+                for method, operation in operations.items()
+                if isinstance(operation, dict) and operation.get(UPLOAD_MARK)
+            ]
+        method, path = scope["method"], scope["path"]
+        return any(m == method and p.match(path) for m, p in self._uploads)
 
     def _cap(self, scope: Scope, size: int) -> int:
         """The cap for this request; the route is looked up only when the body is large."""
