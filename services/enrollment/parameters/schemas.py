@@ -47,13 +47,16 @@ class MinimumRuleOut(MinimumRuleIn):
 
 
 class LimitName(StrEnum):
-    """The named limits (中文: 最低参加工作年龄, 视同缴费起算年龄, 视同缴费指数上下限, 复核门槛)."""
+    """The named limits (中文: 最低参加工作年龄, 视同缴费起算年龄, 视同缴费指数上下限, 复核门槛,
+    结算预览年限)."""
 
     minimum_working_age = "minimum_working_age"
     deemed_start_age = "deemed_start_age"
     deemed_index_min = "deemed_index_min"
     deemed_index_max = "deemed_index_max"
     deemed_approval_months = "deemed_approval_months"
+    # How many years after today a closing preview may look (default 50 without a version).
+    closing_horizon_years = "closing_horizon_years"
 
 
 class LimitIn(BaseModel):

@@ -20,6 +20,7 @@ from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Offset
+from shared.http.ranges import PlausibleDate
 
 router = APIRouter(prefix="/v1/payout", tags=["certification"], responses=PROBLEM_RESPONSES)
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
@@ -57,7 +58,7 @@ async def listing(
     which: Literal["due-soon", "overdue", "out-of-province"],
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
-    as_of: date | None = None,
+    as_of: PlausibleDate | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> DueList:
@@ -70,7 +71,7 @@ async def listing_xlsx(
     which: Literal["due-soon", "overdue", "out-of-province"],
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
-    as_of: date | None = None,
+    as_of: PlausibleDate | None = None,
 ) -> Response:
     """The same list as a workbook for the visits (up to 100,000 rows)."""
     found = await service.listing(session, which, as_of or date.today(), who, 100_000, 0)

@@ -12,6 +12,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
+from shared.http.ranges import PlausibleDate
 
 router = APIRouter(prefix="/v1/payout", tags=["retirees"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -24,7 +25,7 @@ async def retirees(
     session: ReadSession,
     who: Reader,
     status: Status | None = None,
-    certification_due_by: date | None = None,
+    certification_due_by: PlausibleDate | None = None,
     bank_code: Bank = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -40,7 +41,7 @@ async def retirees_xlsx(
     session: ReadSession,
     who: Reader,
     status: Status | None = None,
-    certification_due_by: date | None = None,
+    certification_due_by: PlausibleDate | None = None,
     bank_code: Bank = None,
 ) -> Response:
     """The same list as a workbook (up to 100,000 rows)."""
