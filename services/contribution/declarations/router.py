@@ -22,7 +22,7 @@ from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.limits import UPLOAD, upload_limits
 from shared.http.observability import request_id_of
-from shared.http.pagination import MAX_OFFSET, Page
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(
     prefix="/v1/contribution/declarations", tags=["declarations"], responses=PROBLEM_RESPONSES
@@ -49,8 +49,8 @@ async def list_declarations(
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
     unit_id: uuid.UUID | None = None,
     status: DeclarationStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[DeclarationOut]:
     """Declarations by year, unit and status."""
     return await service.list_declarations(session, year, unit_id, status, limit, offset)
@@ -82,7 +82,7 @@ async def list_lines(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Offset = 0,
 ) -> Page[LineOut]:
     """The declared wages and bases, by citizen id (masked for roles that do not need them)."""
     return await service.list_lines(session, declaration_id, limit, offset, who)

@@ -20,7 +20,7 @@ from services.enrollment.accounts.schemas import (
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import MAX_OFFSET, Page
+from shared.http.pagination import Limit, Offset, Page
 from shared.http.ranges import PlausibleDate
 
 router = APIRouter(prefix="/v1/enrollment", tags=["accounts"], responses=PROBLEM_RESPONSES)
@@ -43,8 +43,8 @@ async def list_postings(
     _: Reader,
     start: PlausibleDate | None = None,
     end: PlausibleDate | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[PostingOut]:
     """Postings of one account in value-date order (closing interest, corrections included)."""
     return await service.list_postings(session, person_id, kind, start, end, limit, offset)

@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.payout.certification import service
@@ -19,7 +19,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import Offset
+from shared.http.pagination import Limit, Offset
 from shared.http.ranges import PlausibleDate
 
 router = APIRouter(prefix="/v1/payout", tags=["certification"], responses=PROBLEM_RESPONSES)
@@ -59,7 +59,7 @@ async def listing(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     as_of: PlausibleDate | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> DueList:
     """Retirees due for certification soon, overdue, or living out of the province."""
