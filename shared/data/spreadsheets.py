@@ -32,6 +32,9 @@ MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CHUNK = 64 * 1024
 # Entries smaller than this are not held to the ratio: tiny XML parts compress very well.
 RATIO_FLOOR_BYTES = 1024 * 1024
+# Parts openpyxl parses whole (styles, workbook, charts): an honest one is far smaller.
+MAX_OTHER_PART_BYTES = 8 * 1024 * 1024
+STRINGS = "xl/sharedStrings.xml"
 # A CSV row (all its physical lines) longer than this is refused before it is split.
 MAX_CSV_ROW_CHARS = 64 * 1024
 
@@ -100,10 +103,15 @@ def check_zip(archive: zipfile.ZipFile, limits: UploadLimits) -> None:
     (and fails its CRC), so a lying directory cannot make a reader inflate more than this.
     """
     entries = archive.infolist()
-    strings = sum(e.file_size for e in entries if e.filename == "xl/sharedStrings.xml")
+    strings = sum(e.file_size for e in entries if e.filename == STRINGS)
     if strings > limits.max_unzipped_bytes // 4:
         # openpyxl holds the whole string table in memory: bound it more tightly
         raise too_large("upload_zip_bomb", "XLSX 文件的共享字符串表过大。")
+    for entry in entries:
+        streamed = entry.filename.startswith("xl/worksheets/") or entry.filename == STRINGS
+        if not streamed and entry.file_size > MAX_OTHER_PART_BYTES:
+            # styles, workbook, charts...: openpyxl parses these whole, as a tree
+            raise too_large("upload_zip_bomb", f"XLSX 部件 {entry.filename} 过大。")
     if len(entries) > limits.max_zip_entries:
         raise too_large("upload_zip_entries", f"XLSX 文件包含的部件过多（{len(entries)} 个）。")
     total = 0

@@ -128,7 +128,8 @@ async def import_workbook(
 
 async def template(session: AsyncSession, doc: YearDocument | None = None) -> bytes:
     """The XLSX import template, empty or filled from a department-year, with the code table."""
-    return workbook.write(doc, await repository.codes(session))
+    codes = await repository.codes(session)
+    return await asyncio.to_thread(workbook.write, doc, codes)  # CPU: off the event loop
 
 
 async def code_tables(session: AsyncSession) -> CodesOut:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from services.payout.certification import service
 from services.payout.certification.schemas import (
@@ -76,7 +77,7 @@ async def listing_xlsx(
     """The same list as a workbook for the visits (up to 100,000 rows)."""
     found = await service.listing(session, which, as_of or date.today(), who, 100_000, 0)
     return Response(
-        service.listing_xlsx(found),
+        await run_in_threadpool(service.listing_xlsx, found),  # CPU: off the event loop
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="certification-{which}.xlsx"'},
     )

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from services.payout.retirees import service
 from services.payout.retirees.schemas import RetireeItem
@@ -49,7 +50,7 @@ async def retirees_xlsx(
         session, who, status, certification_due_by, bank_code, 100_000, 0, date.today()
     )
     return Response(
-        service.workbook(page),
+        await run_in_threadpool(service.workbook, page),  # CPU: off the event loop
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="retirees.xlsx"'},
     )

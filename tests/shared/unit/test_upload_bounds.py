@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,21 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
 def test_an_inflated_sheet_within_the_ratio_is_refused_by_its_uncompressed_size() -> None:
     limits = UploadLimits(max_unzipped_bytes=8 * 1024 * 1024, max_zip_ratio=10_000)
     assert refused("a.xlsx", zip_bomb(HEADER, inflated_mib=16), limits) == (413, "upload_zip_bomb")
+
+
+def test_a_part_openpyxl_parses_whole_is_bounded_on_its_own() -> None:
+    content = workbook(HEADER, rows(2))
+    bloated = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(bloated, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "xl/styles.xml":  # 9 MiB more, of an honest ratio
+                data += b"<!--" + os.urandom(9 * 1024 * 1024 // 2).hex().encode() + b"-->"
+            target.writestr(entry, data)
+    assert refused("a.xlsx", bloated.getvalue()) == (413, "upload_zip_bomb")
 
 
 def test_an_absurd_sheet_is_refused_by_its_rows_and_columns_as_they_appear() -> None:
