@@ -103,6 +103,8 @@ def check_zip(archive: zipfile.ZipFile, limits: UploadLimits) -> None:
     (and fails its CRC), so a lying directory cannot make a reader inflate more than this.
     """
     entries = archive.infolist()
+    if len(entries) > limits.max_zip_entries:
+        raise too_large("upload_zip_entries", f"XLSX 文件包含的部件过多（{len(entries)} 个）。")
     strings = sum(e.file_size for e in entries if e.filename == STRINGS)
     if strings > limits.max_unzipped_bytes // 4:
         # openpyxl holds the whole string table in memory: bound it more tightly
@@ -112,8 +114,6 @@ def check_zip(archive: zipfile.ZipFile, limits: UploadLimits) -> None:
         if not streamed and entry.file_size > MAX_OTHER_PART_BYTES:
             # styles, workbook, charts...: openpyxl parses these whole, as a tree
             raise too_large("upload_zip_bomb", f"XLSX 部件 {entry.filename} 过大。")
-    if len(entries) > limits.max_zip_entries:
-        raise too_large("upload_zip_entries", f"XLSX 文件包含的部件过多（{len(entries)} 个）。")
     total = 0
     for entry in entries:
         total += entry.file_size
@@ -137,6 +137,53 @@ def _column_of(reference: str | None) -> int | None:
     return column_index_from_string(letters)
 
 
+class _SheetScan:
+    """Counts of one sheet's rows, cells and elements, refusing the first one past a limit."""
+
+    def __init__(self, title: str, limits: UploadLimits) -> None:
+        self.title, self.limits = title, limits
+        self.rows = self.cells_in_row = self.cells = self.elements = 0
+        # Cells, their values and the sheet's other parts: an honest sheet has fewer.
+        self.budget = 4 * limits.max_cells + 4 * limits.max_rows + 10_000
+
+    def started(self, element: Any) -> None:
+        """Count an element as it starts (before its content is read)."""
+        self.elements += 1
+        if self.elements > self.budget:
+            raise too_large("upload_too_complex", f"工作表“{self.title}”的结构过于复杂。")
+        if element.tag == f"{MAIN_NS}row":
+            self._row(element.get("r"))
+        elif element.tag == f"{MAIN_NS}c":
+            self._cell(element.get("r"))
+
+    def _row(self, reference: str | None) -> None:
+        self.rows = max(self.rows + 1, int(float(reference or 0)))
+        self.cells_in_row = 0
+        if self.rows > self.limits.max_rows + 1:  # the header row comes on top
+            raise too_large(
+                "upload_too_many_rows",
+                f"工作表“{self.title}”超过 {self.limits.max_rows} 行的上限。",
+                max_rows=self.limits.max_rows,
+            )
+
+    def _cell(self, reference: str | None) -> None:
+        self.cells_in_row += 1
+        self.cells += 1
+        if self.cells > self.limits.max_cells:
+            raise too_large(
+                "upload_too_many_cells",
+                f"工作表“{self.title}”超过 {self.limits.max_cells} 个单元格的上限。",
+                max_cells=self.limits.max_cells,
+            )
+        column = _column_of(reference) or self.cells_in_row
+        if max(column, self.cells_in_row) > self.limits.max_columns:
+            raise too_large(
+                "upload_too_many_columns",
+                f"工作表“{self.title}”第 {self.rows} 行超过 {self.limits.max_columns} 列的上限。",
+                max_columns=self.limits.max_columns,
+            )
+
+
 def scan_sheet(xml: IO[bytes], title: str, limits: UploadLimits) -> None:
     """Walk a sheet's XML once, refusing more rows or columns than allowed, before openpyxl.
 
@@ -144,45 +191,14 @@ def scan_sheet(xml: IO[bytes], title: str, limits: UploadLimits) -> None:
     so a sheet of any shape costs the same few kilobytes here.
     """
     parser = XMLPullParser(events=("start", "end"))
+    scan = _SheetScan(title, limits)
     path: list[Any] = []
-    rows = cells_in_row = cells = elements = 0
-    # Cells, their values and the sheet's other parts: a sheet within its cells has this many.
-    budget = 4 * limits.max_cells + 4 * limits.max_rows + 10_000
     while chunk := xml.read(CHUNK):
         parser.feed(chunk)
         for event, element in parser.read_events():
             if event == "start":
                 path.append(element)
-                elements += 1
-                if elements > budget:
-                    raise too_large("upload_too_complex", f"工作表“{title}”的结构过于复杂。")
-                if element.tag == f"{MAIN_NS}row":
-                    rows += 1
-                    number = int(float(element.get("r") or rows))
-                    rows = max(rows, number)
-                    cells_in_row = 0
-                    if rows > limits.max_rows + 1:  # the header row comes on top
-                        raise too_large(
-                            "upload_too_many_rows",
-                            f"工作表“{title}”超过 {limits.max_rows} 行的上限。",
-                            max_rows=limits.max_rows,
-                        )
-                elif element.tag == f"{MAIN_NS}c":
-                    cells_in_row += 1
-                    cells += 1
-                    if cells > limits.max_cells:
-                        raise too_large(
-                            "upload_too_many_cells",
-                            f"工作表“{title}”超过 {limits.max_cells} 个单元格的上限。",
-                            max_cells=limits.max_cells,
-                        )
-                    column = _column_of(element.get("r")) or cells_in_row
-                    if max(column, cells_in_row) > limits.max_columns:
-                        raise too_large(
-                            "upload_too_many_columns",
-                            f"工作表“{title}”第 {rows} 行超过 {limits.max_columns} 列的上限。",
-                            max_columns=limits.max_columns,
-                        )
+                scan.started(element)
                 continue
             path.pop()
             if path:

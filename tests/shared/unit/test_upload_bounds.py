@@ -105,6 +105,11 @@ def test_an_inflated_sheet_within_the_ratio_is_refused_by_its_uncompressed_size(
     assert refused("a.xlsx", zip_bomb(HEADER, inflated_mib=16), limits) == (413, "upload_zip_bomb")
 
 
+def test_a_container_of_too_many_parts_is_refused() -> None:
+    limits = UploadLimits(max_zip_entries=3)  # an openpyxl workbook has 9
+    assert refused("a.xlsx", workbook(HEADER, rows(1)), limits) == (413, "upload_zip_entries")
+
+
 def test_a_part_openpyxl_parses_whole_is_bounded_on_its_own() -> None:
     content = workbook(HEADER, rows(2))
     bloated = io.BytesIO()
