@@ -26,6 +26,7 @@ from gateway.security.throttle import ThrottlePolicy
 from gateway.tokens import router as token_router
 from shared.data.db import asyncpg_dsn
 from shared.http.errors import install_problem_handlers
+from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.logging import configure_logging
 from shared.settings import PlatformSettings, get_platform_settings
@@ -140,6 +141,9 @@ def create_app(
     )
     install_problem_handlers(app)
     install_observability(app)
+    # Its own routes (the login above all) read no body above the cap, before any check;
+    # proxied calls are capped in the proxy while they stream.
+    app.add_middleware(BodyLimit, owner=app)
     origins = (settings or get_gateway_settings()).cors_origins
     if origins:
         # Browser front ends: only listed origins, and only they get credentials.

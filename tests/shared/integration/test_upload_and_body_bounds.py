@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from gateway.config import GatewaySettings
+from gateway.main import create_app as gateway_app
 from services.budget.main import create_app as budget_app
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
@@ -156,3 +158,19 @@ async def test_the_wage_upload_and_the_budget_workbook_refuse_a_bomb(platform, s
         },
     )
     assert (r.status_code, r.json()["code"]) == (413, "upload_zip_bomb"), r.text
+
+
+async def test_the_gateways_own_routes_read_no_body_above_the_cap(small_caps, start_apps) -> None:
+    settings = GatewaySettings(dev_mode=True, service_urls={"enrollment": "http://127.0.0.1:9"})
+    app = gateway_app(settings, small_caps)
+    await start_apps(app)
+    form = [(b"content-type", b"application/x-www-form-urlencoded")]
+    huge = [(b"content-length", b"157286400")]
+    status, body, read = await call(app, "POST", "/v1/auth/token", form + huge, [b"x=1"])
+    assert (status, read) == (413, 0) and b"payload_too_large" in body
+    chunk = b"a" * (256 * 1024)
+    status, _, read = await call(app, "POST", "/v1/auth/token", form, [chunk] * 40)
+    assert status == 413 and read <= 1 * MIB + len(chunk)
+    # Proxied calls: the declared length is refused before the token is looked at.
+    status, _, read = await call(app, "POST", "/v1/enrollment/persons", huge, [b"{}"])
+    assert (status, read) == (413, 0)
