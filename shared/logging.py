@@ -1,25 +1,35 @@
-"""Structured JSON logs with request and event ids; citizen id numbers never reach a log."""
+"""Structured JSON logs with request and event ids; no citizen id, account number or birth
+date reaches a log line, whoever the request was for (shared.http.masking decides the shapes)."""
 
 import logging
-import re
 import sys
 from typing import Any
 
 import structlog
 
-CITIZEN_ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+from shared.http.masking import redact_text, redact_tree
+
+# Keys the logging pipeline itself writes: never personal data, left as they are.
+_OWN_KEYS = frozenset({"timestamp", "level", "event_id", "request_id", "service", "logger"})
 
 
 def redact(value: str) -> str:
-    """Mask anything shaped like an 18-character citizen id."""
-    return CITIZEN_ID_PATTERN.sub(lambda m: m.group(1) + "********" + m.group(2)[-4:], value)
+    """Mask anything shaped like a citizen id, a bank account number or a yyyymmdd date."""
+    return redact_text(value)
 
 
 def _redact_processor(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
-    for key, value in event_dict.items():
-        if isinstance(value, str):
-            event_dict[key] = redact(value)
-    return event_dict
+    # By key (`citizen_id`, `survivor_citizen_id`, `account_number`, `birth_date`, ...) and
+    # by shape in any other text, nested dicts and lists included.
+    return {k: v if k in _OWN_KEYS else redact_tree(v, k) for k, v in event_dict.items()}
+
+
+class _RedactFilter(logging.Filter):
+    """The same masking for standard-library records (uvicorn, asyncpg, tracebacks)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact_text(record.getMessage()), ()
+        return True
 
 
 def configure_logging(service: str, level: str = "INFO", json_logs: bool = True) -> None:
@@ -40,4 +50,7 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
     )
     structlog.contextvars.bind_contextvars(service=service)
     logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _RedactFilter) for f in handler.filters):
+            handler.addFilter(_RedactFilter())
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)

@@ -294,6 +294,7 @@ def load_demo(gateway_url: str) -> dict[str, object]:
     plan = plan_year(county)
     with PoliteClient(base_url=gateway_url, timeout=60) as client:
         clerk, admin = _token(client, "clerk"), _token(client, "admin")
+        clerk2 = _token(client, "clerk2")  # the second pair of eyes for deaths and withdrawals
         unit_ids: dict[int, str] = {}
         person_ids: dict[str, str] = {}
         for unit in county:
@@ -324,7 +325,7 @@ def load_demo(gateway_url: str) -> dict[str, object]:
             person_ids.update(ids)
             _retire(client, clerk, unit.retirees, ids)
         for change in plan.changes:
-            _change(client, clerk, change, person_ids, unit_ids)
+            _change(client, (clerk, clerk2), change, person_ids, unit_ids)
         for arrival in plan.arrivals:
             _arrive(client, clerk, arrival, unit_ids)
         client.put(
@@ -362,14 +363,18 @@ def _retire(
 
 def _change(
     client: httpx.Client,
-    clerk: dict[str, str],
+    clerks: tuple[dict[str, str], dict[str, str]],
     change: Change,
     person_ids: dict[str, str],
     unit_ids: dict[int, str],
 ) -> None:
     """Record one planned change (keys make a second run replay instead of repeat)."""
+    clerk = clerks[0]
     person = person_ids[change.citizen_id]
     key = f"demo-change-{change.citizen_id}"
+    if change.kind == "death":
+        report_death(client, clerks, person, change.day, "示范数据", key)
+        return
     if change.kind in ("move", "transfer-out"):
         within = change.kind == "move"
         body: dict[str, object] = {
@@ -396,6 +401,28 @@ def _change(
             headers={**clerk, "Idempotency-Key": f"{key}-{step}"},
             json={"change_type": kind, "effective_on": on.isoformat(), "reason": "示范数据"},
         ).raise_for_status()
+
+
+def report_death(
+    client: httpx.Client,
+    clerks: tuple[dict[str, str], dict[str, str]],
+    person: str,
+    on: date,
+    reason: str,
+    key: str,
+) -> None:
+    """A death entered by one clerk and approved by a second (four eyes, issue #17)."""
+    clerk, clerk2 = clerks
+    r = client.post(
+        f"/v1/enrollment/persons/{person}/death-reports",
+        headers={**clerk, "Idempotency-Key": f"{key}-report"},
+        json={"date_of_death": on.isoformat(), "reason": reason, "document": f"死亡证明 {key}"},
+    )
+    r.raise_for_status()
+    client.post(
+        f"/v1/enrollment/death-reports/{r.json()['id']}/approve",
+        headers={**clerk2, "Idempotency-Key": f"{key}-approve"},
+    ).raise_for_status()
 
 
 def _arrive(

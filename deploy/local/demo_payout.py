@@ -1,12 +1,14 @@
 """The demo county's 2020 payouts, loaded through the gateway like clerks and a bank would.
 
 Every retiree's determination gets its old-method standard (all retired in the transition
-period), 审核 by one clerk and 复核 by another. Everyone is certified by the yearly data match
-except a dozen, who are suspended and certified in June (back pay in July). Living subsidies
-run quarterly. Each month's payroll runs, the bank posts its results (a few accounts closed;
-the accounts are corrected, approved by a second clerk and the lines re-issued the month
-after). One retiree dies in August: September's payment is recovered and the death benefits
-are paid. Everything is keyed deterministically, so a second run changes nothing.
+period), 审核 by one clerk and 复核 by another; every money act of one user (a subsidy
+entitlement, the death benefits) is approved by a second one (clerk2). Everyone is certified
+by the yearly data match except a dozen, who are suspended and certified in June (back pay
+in July). Living subsidies run quarterly. Each month's payroll runs, the bank posts its
+results (a few accounts closed; the accounts are corrected, approved by a second clerk and
+the lines re-issued the month after). One retiree dies in August: September's payment is
+recovered and the death benefits are paid. Everything is keyed deterministically, so a
+second run changes nothing.
 """
 
 import csv
@@ -19,6 +21,7 @@ from decimal import Decimal
 
 import httpx
 
+from deploy.local.demo import report_death
 from services.payout.config import get_settings
 from shared.http.bank_signature import sign
 
@@ -165,11 +168,19 @@ def load_payout_demo(client: httpx.Client) -> dict:
         )
     _ok(client.post("/v1/payout/certification/suspension-runs", headers=clerk, json={}))
     for person in persons:
-        _ok(
+        asked = _ok(
             client.post(
                 f"/v1/payout/retirees/{person}/subsidies",
                 headers={**clerk, "Idempotency-Key": f"demo-subsidy-{person}"},
                 json={"program": "living_subsidy", "from_quarter": f"{YEAR}-Q1"},
+            )
+        )
+        # Four eyes: the entitlement counts once a second clerk approves it.
+        entitlement = asked.get("id") or asked["entitlement_id"]
+        _ok(
+            client.post(
+                f"/v1/payout/subsidies/{entitlement}/approve",
+                headers={**clerk2, "Idempotency-Key": f"demo-subsidy-ok-{entitlement}"},
             )
         )
     rng = random.Random(YEAR + 1)
@@ -216,11 +227,12 @@ def load_payout_demo(client: httpx.Client) -> dict:
             if change.get("status") == "pending":
                 _ok(
                     client.post(
-                        f"/v1/payout/account-changes/{change['id']}/approve", headers=clerk2
+                        f"/v1/payout/account-changes/{change['id']}/approve",
+                        headers={**clerk2, "Idempotency-Key": f"demo-acct-ok-{change['id']}"},
                     )
                 )
         if month == 9:
-            _death(client, clerk, finance, deceased)
+            _death(client, clerk, clerk2, finance, deceased)
     ledger = _ok(client.get(f"/v1/payout/ledger/{YEAR}", headers=finance))
     totals: dict[str, Decimal] = {}
     for row in ledger:
@@ -235,15 +247,11 @@ def _person(client: httpx.Client, clerk: dict, person: str) -> dict:
     return _ok(client.get(f"/v1/enrollment/persons/{person}", headers=clerk))
 
 
-def _death(client: httpx.Client, clerk: dict, finance: dict, person: str) -> None:
-    """A retiree dies on 10 August: September's payment is recovered, benefits paid once."""
-    _ok(
-        client.post(
-            f"/v1/enrollment/persons/{person}/status-changes",
-            headers={**clerk, "Idempotency-Key": f"demo-death-{person}"},
-            json={"change_type": "death", "effective_on": f"{YEAR}-08-10", "reason": "病故"},
-        )
-    )
+def _death(client: httpx.Client, clerk: dict, clerk2: dict, finance: dict, person: str) -> None:
+    """A retiree dies on 10 August: September's payment is recovered, benefits requested by
+    finance, approved by a second clerk and paid once."""
+    # Entered by one clerk, approved by a second: a clerk's word alone records no death.
+    report_death(client, (clerk, clerk2), person, date(YEAR, 8, 10), "病故", f"demo-death-{person}")
     deadline = time.monotonic() + 60
     while not (
         cases := _ok(
@@ -273,5 +281,11 @@ def _death(client: httpx.Client, clerk: dict, finance: dict, person: str) -> Non
                 "bank_code": "PSBC",
                 "account_number": "6221889900000001",
             },
+        )
+    )
+    _ok(
+        client.post(
+            f"/v1/payout/retirees/{person}/death-benefits/approve",
+            headers={**clerk2, "Idempotency-Key": f"demo-death-benefit-ok-{person}"},
         )
     )

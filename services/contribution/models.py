@@ -99,11 +99,17 @@ class RosterPerson(SQLModel, table=True):
 
 
 class Parameter(SQLModel, table=True):
-    """One dated version of a policy parameter; the latest version in force wins."""
+    """One dated version of a policy parameter; the latest approved version in force wins."""
 
     __tablename__ = "parameter"
     __table_args__ = (
         Index("parameter_lookup", "name", "effective_from", "id"),
+        CheckConstraint(
+            "status IN ('submitted', 'approved', 'rejected')", name="parameter_status_check"
+        ),
+        CheckConstraint(
+            "decided_by IS NULL OR decided_by <> recorded_by", name="parameter_decided_by_check"
+        ),
         {"schema": SCHEMA},
     )
 
@@ -114,6 +120,12 @@ class Parameter(SQLModel, table=True):
     note: str | None = _text_or_none()
     recorded_by: str = _text()
     recorded_at: datetime = _now_column()
+    status: str = Field(
+        default="approved", sa_type=Text, sa_column_kwargs={"server_default": "approved"}
+    )
+    decided_by: str | None = _text_or_none()
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decision_note: str | None = _text_or_none()
 
 
 class Declaration(SQLModel, table=True):

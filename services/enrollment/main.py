@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from services.enrollment.accounts.router import router as accounts_router
 from services.enrollment.closings.router import router as closings_router
+from services.enrollment.death_reports.router import router as death_reports_router
 from services.enrollment.deemed.router import router as deemed_router
 from services.enrollment.events import HANDLERS
 from services.enrollment.imports.router import router as import_router
@@ -33,6 +34,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             import_router,
             persons_router,
             status_router,
+            death_reports_router,
             accounts_router,
             statistics_router,
             rights_router,

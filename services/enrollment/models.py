@@ -568,3 +568,48 @@ class DeemedPeriod(SQLModel, table=True):
     approved_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+
+
+class ChangeRequest(SQLModel, table=True):
+    """A death report or withdrawal (退保) waiting for a second person (issue #17, four eyes)."""
+
+    __tablename__ = "change_request"
+    __table_args__ = (
+        CheckConstraint("kind IN ('death', 'withdrawal')", name="change_request_kind_check"),
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'rejected', 'superseded')",
+            name="change_request_status_check",
+        ),
+        CheckConstraint(
+            "kind <> 'withdrawal' OR payee_account_number IS NOT NULL",
+            name="change_request_payee_check",
+        ),
+        # One pending request per person: a second one waits until the first is decided.
+        Index(
+            "change_request_pending",
+            "person_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("change_request_kind_status", "kind", "status", "id"),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = _identity()
+    kind: str = Field(max_length=20)
+    person_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.person.id")
+    effective_on: date
+    reason: str = _text()
+    document: str = _text()
+    payee_name: str | None = _text_or_none()
+    payee_bank_code: str | None = _text_or_none()
+    payee_account_number: str | None = _text_or_none()
+    status: str = Field(max_length=20)
+    entered_by: str = _text()
+    entered_at: datetime = _now()
+    decided_by: str | None = _text_or_none()
+    decided_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    decision_note: str | None = _text_or_none()
+    outcome: dict | None = Field(default=None, sa_column=Column(JSONB, nullable=True))

@@ -312,6 +312,10 @@ class Recovery(SQLModel, table=True):
     created_at: datetime = _now_column()
     resolved_by: str | None = None
     resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # A waiver or offset waiting for a second person (status pending_approval): who asked.
+    requested_method: str | None = None
+    requested_by: str | None = None
+    requested_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class DeathBenefit(SQLModel, table=True):
@@ -338,6 +342,11 @@ class DeathBenefit(SQLModel, table=True):
     relationship: str
     created_by: str
     created_at: datetime = _now_column()
+    # Four eyes: requested, then approved (its one-off goes to the next run) or rejected by
+    # a second person.
+    status: str = "requested"
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class OneOff(SQLModel, table=True):
@@ -395,7 +404,15 @@ class SubsidyEntitlement(SQLModel, table=True):
 
     __tablename__ = "subsidy_entitlement"
     __table_args__ = (
-        UniqueConstraint("person_id", "program", "from_quarter", name="subsidy_entitlement_once"),
+        # Once per person, program and start, unless rejected (a corrected request may follow).
+        Index(
+            "subsidy_entitlement_once",
+            "person_id",
+            "program",
+            "from_quarter",
+            unique=True,
+            postgresql_where=text("status <> 'rejected'"),
+        ),
         {"schema": SCHEMA},
     )
 
@@ -407,6 +424,15 @@ class SubsidyEntitlement(SQLModel, table=True):
     quarterly_amount: Decimal | None = _money(nullable=True)
     created_by: str
     created_at: datetime = _now_column()
+    # Four eyes: counts in a subsidy run only once approved by a second person. An amount
+    # change's successor names the entitlement it replaces; the end is recorded on approval.
+    status: str = "requested"
+    replaces_id: uuid.UUID | None = Field(
+        default=None, foreign_key=f"{SCHEMA}.subsidy_entitlement.id"
+    )
+    change_reason: str | None = Field(default=None, sa_type=Text)
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class SubsidyEntitlementEnd(SQLModel, table=True):

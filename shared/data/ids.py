@@ -56,10 +56,14 @@ def parse_citizen_id(raw: str) -> CitizenId:
 
 
 def mask_citizen_id(number: str) -> str:
-    """Mask a citizen id for display: keep the area prefix and last four characters."""
-    if len(number) < 10:
+    """Mask a citizen id for display: keep the area prefix and the last two characters.
+
+    Not the last four: with the birth year shown, area + last four leave ~33 candidate ids
+    (the check character rules out ten birth dates in eleven); see shared/http/masking.py.
+    """
+    if len(number) < 8:
         return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return number[:6] + "*" * (len(number) - 8) + number[-2:]
 
 
 def mask_account_number(number: str) -> str:

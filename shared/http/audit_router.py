@@ -1,7 +1,7 @@
 """`GET /v1/<svc>/audit-log`: the auditor's view of every state change a service recorded."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AfterValidator, BaseModel
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from shared.data.audit import audit_log_table
 from shared.http.auth import Principal, require_roles
 from shared.http.dependencies import ReadSession
+from shared.http.masking import MaskedDetail, MaskedText
 from shared.http.pagination import Limit, Offset, Page
 
 MAX_ID = 2**63 - 1
@@ -37,9 +38,9 @@ class AuditEntryOut(BaseModel):
     roles: list[str]
     action: str
     object_type: str
-    object_id: str
+    object_id: MaskedText
     request_id: str | None
-    detail: dict[str, Any] | None
+    detail: MaskedDetail
 
 
 def audit_log_router(prefix: str, schema: str) -> APIRouter:

@@ -10,6 +10,7 @@ import jwt
 from fastapi import Depends, Request
 
 from shared.http.errors import ProblemError
+from shared.http.masking import bind_viewer
 from shared.settings import PlatformSettings
 
 HUMAN_ROLES = frozenset({"clerk", "finance", "auditor", "admin"})
@@ -151,6 +152,7 @@ def principal_of(request: Request) -> Principal:
     if principal is None:
         principal = decode_token(request.app.state.platform, bearer_token(request))
         request.state.principal = principal
+    bind_viewer(principal)  # answer models mask ids for this caller (shared.http.masking)
     return principal
 
 

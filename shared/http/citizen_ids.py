@@ -1,28 +1,34 @@
-"""Who sees citizen id numbers in full: the one masking policy every service applies.
+"""Who sees citizen id numbers in full: the names services import, now part of the one
+masking policy in `shared.http.masking` (which also decides birth dates, sex, area codes and
+account numbers, and applies itself to answer models by field kind).
 
 Clerks identify people at the counter (and correct their records), and admins repair data;
 both need the full number. Finance works with units, plans and money, and auditors
-(read-only) check records: both see ids masked (area prefix and last four characters).
-Ids are never written to logs whoever asks. Payees' bank account numbers follow the same
-policy (last four characters shown).
+(read-only) check records: both see ids masked (area prefix and last two characters), birth
+dates as the year only and account numbers as their last four. Logs mask them whoever asks.
 """
 
-from shared.data.ids import mask_account_number, mask_citizen_id
 from shared.http.auth import Principal
+from shared.http.masking import (
+    ROLES_SEEING_FULL_CITIZEN_IDS,
+    FieldKind,
+    sees_full_citizen_ids,
+    shown,
+)
 
-ROLES_SEEING_FULL_CITIZEN_IDS = frozenset({"clerk", "admin"})
-
-
-def sees_full_citizen_ids(who: Principal) -> bool:
-    """Whether this caller's roles need full id numbers."""
-    return bool(who.roles & ROLES_SEEING_FULL_CITIZEN_IDS)
+__all__ = [
+    "ROLES_SEEING_FULL_CITIZEN_IDS",
+    "sees_full_citizen_ids",
+    "shown_account_number",
+    "shown_citizen_id",
+]
 
 
 def shown_citizen_id(citizen_id: str, who: Principal) -> str:
     """The id number as this caller may see it."""
-    return citizen_id if sees_full_citizen_ids(who) else mask_citizen_id(citizen_id)
+    return shown(FieldKind.citizen_id, citizen_id, who)
 
 
 def shown_account_number(number: str, who: Principal) -> str:
     """The bank account number as this caller may see it."""
-    return number if sees_full_citizen_ids(who) else mask_account_number(number)
+    return shown(FieldKind.account_number, number, who)

@@ -148,6 +148,21 @@ async def declare_and_approve(contribution, platform, unit: dict, year: int, lin
     return r.json()
 
 
+async def set_parameter(contribution, platform, version: dict) -> dict:
+    """A parameter version submitted by an admin and approved by a finance user."""
+    r = await contribution.post(
+        "/v1/contribution/parameters", headers=auth_headers(platform, "admin"), json=version
+    )
+    assert (r.status_code, r.json()["status"]) == (201, "submitted"), r.text
+    r = await contribution.post(
+        f"/v1/contribution/parameters/{r.json()['id']}/approve",
+        headers=auth_headers(platform, "finance", subject="finance-policy"),
+        json={},
+    )
+    assert (r.status_code, r.json()["status"]) == (200, "approved"), r.text
+    return r.json()
+
+
 def wage_lines(persons: list[dict], wage: str) -> list[dict]:
     """Every person at the same wage."""
     return [{"citizen_id": p["citizen_id"], "name": p["name"], "wage": wage} for p in persons]

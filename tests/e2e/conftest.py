@@ -4,6 +4,7 @@ import json
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ class System:
     gateway: str
     apps: dict[str, AppProcess]
     platform: PlatformSettings
+    logs: Path | None = None  # each process's <name>.log
 
 
 def platform_env(platform: PlatformSettings) -> dict[str, str]:
@@ -57,7 +59,7 @@ async def system(
     apps = {n: start_app(n, p, env, logs) for n, p in ports.items()}
     try:
         wait_healthy(list(apps.values()))
-        yield System(apps["gateway"].url, apps, platform)
+        yield System(apps["gateway"].url, apps, platform, logs)
     finally:
         stop_apps(list(apps.values()))
         await delete_stream(platform)

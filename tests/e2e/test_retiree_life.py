@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import time
+import uuid
 from datetime import date
 
 import httpx
@@ -126,7 +127,7 @@ def test_a_retirees_life(system: System) -> None:
         assert first["status"] == "pending" and first["effective_from"] == "2025-11-01"
         assert gw.post(f"/v1/payout/determinations/{first['id']}/check").status_code == 200
         same = gw.post(f"/v1/payout/determinations/{first['id']}/approve")
-        assert (same.status_code, same.json()["code"]) == (403, "same_reviewer")
+        assert (same.status_code, same.json()["code"]) == (403, "four_eyes_required")
         approved = gw2.post(f"/v1/payout/determinations/{first['id']}/approve").json()
         monthly = approved["monthly_amount"]
 
@@ -157,7 +158,7 @@ def test_a_retirees_life(system: System) -> None:
             },
         ).json()
         own = gw.post(f"/v1/payout/account-changes/{change['id']}/approve")
-        assert (own.status_code, own.json()["code"]) == (403, "same_user")
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
         assert gw2.post(f"/v1/payout/account-changes/{change['id']}/approve").status_code == 200
         january = run(fin, "2026-01")
         lines = batch_lines(gw, january["id"], "basic_pension")  # the clerk sees accounts
@@ -183,11 +184,18 @@ def test_a_retirees_life(system: System) -> None:
         }
 
         # Dies on 10 April 2026: May was overpaid and is recovered; death benefits once.
-        died = gw.post(
-            f"/v1/enrollment/persons/{pid}/status-changes",
-            json={"change_type": "death", "effective_on": "2026-04-10", "reason": "病故"},
+        # A clerk enters the death; it takes effect when a second clerk approves it.
+        reported = gw.post(
+            f"/v1/enrollment/persons/{pid}/death-reports",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+            json={"date_of_death": "2026-04-10", "reason": "病故", "document": "死亡医学证明 E-1"},
         )
-        assert died.status_code == 201, died.text
+        assert reported.status_code == 201, reported.text
+        approve = f"/v1/enrollment/death-reports/{reported.json()['id']}/approve"
+        own = gw.post(approve, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
+        died = gw2.post(approve, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert died.status_code == 200, died.text
         cases = until(lambda: gw.get("/v1/payout/recoveries", params={"person_id": pid}).json())
         # No annuity account (no contributions since the reform): only the pension is owed back.
         assert [(c["program"], c["period"], c["amount"]) for c in cases] == [
@@ -200,6 +208,7 @@ def test_a_retirees_life(system: System) -> None:
             assert r.json()["status"] == "recovered"
         benefits = fin.post(
             f"/v1/payout/retirees/{pid}/death-benefits",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
             json={
                 "survivor_name": "孙小",
                 "survivor_citizen_id": citizen_id(birth="19900101", seq="412"),
@@ -209,8 +218,15 @@ def test_a_retirees_life(system: System) -> None:
             },
         )
         assert benefits.status_code == 201, benefits.text
+        assert benefits.json()["status"] == "requested"  # paid once a second person approves
+        approve_url = f"/v1/payout/retirees/{pid}/death-benefits/approve"
+        own = fin.post(approve_url, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
+        approved = gw2.post(approve_url, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert (approved.status_code, approved.json()["status"]) == (200, "approved")
         again = fin.post(
             f"/v1/payout/retirees/{pid}/death-benefits",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
             json={
                 "survivor_name": "孙小",
                 "survivor_citizen_id": citizen_id(birth="19900101", seq="412"),

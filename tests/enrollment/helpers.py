@@ -135,3 +135,59 @@ async def acked(platform, durable: str, n: int) -> bool:
 async def count_processed(platform, n: int) -> bool:
     """True once n events are recorded as processed."""
     return await scalar(platform, "SELECT count(*) FROM enrollment.processed_event") == n
+
+
+# Four eyes (issue #17): a death entered by one clerk and a withdrawal take effect when a second
+# clerk approves them. MAKER enters, CHECKER approves.
+MAKER, CHECKER = "clerk-maker", "clerk-checker"
+
+
+def clerk_key(platform, subject: str = MAKER) -> dict[str, str]:
+    """A clerk's headers with a fresh Idempotency-Key (one logical request)."""
+    return auth_headers(
+        platform, "clerk", subject=subject, **{"Idempotency-Key": str(uuid.uuid4())}
+    )
+
+
+async def report_death(
+    client, platform, person: str, on: str, reason: str = "病故", subject: str = MAKER
+):
+    """A clerk enters a death report (nothing changes yet); the answer."""
+    return await client.post(
+        f"/v1/enrollment/persons/{person}/death-reports",
+        headers=clerk_key(platform, subject),
+        json={"date_of_death": on, "reason": reason, "document": "死亡医学证明 0001"},
+    )
+
+
+async def record_death(client, platform, person: str, on: str, reason: str = "病故") -> dict:
+    """A death entered by one clerk and approved by another; the approved report."""
+    entered = await report_death(client, platform, person, on, reason)
+    assert entered.status_code == 201, entered.text
+    approved = await client.post(
+        f"/v1/enrollment/death-reports/{entered.json()['id']}/approve",
+        headers=clerk_key(platform, CHECKER),
+    )
+    assert approved.status_code == 200, approved.text
+    return approved.json()
+
+
+async def request_withdrawal(client, platform, person: str, body: dict, subject: str = MAKER):
+    """A clerk asks for a withdrawal (nothing leaves yet); the answer."""
+    return await client.post(
+        f"/v1/enrollment/persons/{person}/withdrawal",
+        headers=clerk_key(platform, subject),
+        json=body,
+    )
+
+
+async def withdraw_approved(client, platform, person: str, body: dict):
+    """Request a withdrawal and have a second clerk approve it: the approval's answer (its
+    `result` holds the amounts), or the refusal of the request itself."""
+    asked = await request_withdrawal(client, platform, person, body)
+    if asked.status_code != 201:
+        return asked
+    return await client.post(
+        f"/v1/enrollment/withdrawals/{asked.json()['id']}/approve",
+        headers=clerk_key(platform, CHECKER),
+    )

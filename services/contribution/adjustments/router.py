@@ -16,6 +16,7 @@ from services.contribution.domain.review import ReviewStatus
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 
@@ -58,7 +59,7 @@ async def approve_adjustment(
     body: AdjustmentDecisionIn,
     request: Request,
     session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*REVIEWERS))],
+    who: Annotated[Principal, Depends(require_business_role(*REVIEWERS))],
 ) -> AdjustmentOut:
     """Approve a change (someone other than its submitter): the base is in force from its
     month, and supplementary plans make up months already planned."""
@@ -73,7 +74,7 @@ async def reject_adjustment(
     body: AdjustmentDecisionIn,
     request: Request,
     session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*REVIEWERS))],
+    who: Annotated[Principal, Depends(require_business_role(*REVIEWERS))],
 ) -> AdjustmentOut:
     """Reject a change, saying why; nothing changes what is owed."""
     return await service.decide(

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from services.contribution.domain.review import ReviewStatus
 from shared.data.ids import CitizenIdField
 from shared.data.money import Money
+from shared.http.masking import CitizenIdText
 
 
 class AdjustmentIn(BaseModel):
@@ -31,7 +32,7 @@ class AdjustmentOut(BaseModel):
 
     id: uuid.UUID
     declaration_id: uuid.UUID
-    citizen_id: str
+    citizen_id: CitizenIdText
     name: str
     from_month: int
     declared_wage: Money

@@ -12,26 +12,22 @@ from services.contribution.adjustments.schemas import AdjustmentIn, AdjustmentOu
 from services.contribution.declarations import repository as declarations
 from services.contribution.declarations.schemas import DeclarationStatus
 from services.contribution.domain.bases import Limits, clamp_base, wage_problem
-from services.contribution.domain.review import (
-    REVIEW_STATUS_LABELS,
-    ReviewStatus,
-    second_pair_of_eyes,
-)
+from services.contribution.domain.review import REVIEW_STATUS_LABELS, ReviewStatus
 from services.contribution.models import Base, BaseAdjustment, Declaration
+from services.contribution.parameters.schemas import ParameterName
+from services.contribution.parameters.service import ceiling, refuse_above
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
 
 
 def present(adjustment: BaseAdjustment, who: Principal) -> AdjustmentOut:
     """A change as this caller may see it."""
     status = ReviewStatus(adjustment.status)
-    out = AdjustmentOut.model_validate(
+    return AdjustmentOut.model_validate(
         {**adjustment.model_dump(), "status": status, "status_label": REVIEW_STATUS_LABELS[status]}
     )
-    out.citizen_id = shown_citizen_id(out.citizen_id, who)
-    return out
 
 
 async def _approved_declaration(session: AsyncSession, declaration_id: uuid.UUID) -> Declaration:
@@ -81,6 +77,8 @@ async def submit(
     problem = wage_problem(body.wage)
     if problem:
         raise ProblemError(422, "wage_implausible", f"wage: {problem}.", field="wage")
+    most = await ceiling(session, ParameterName.wage_ceiling, date(declaration.year, 1, 1))
+    refuse_above(body.wage, most, "wage")
     clamped = clamp_base(
         body.wage, Limits(declaration.average_wage, declaration.floor, declaration.cap)
     )
@@ -127,12 +125,7 @@ async def decide(
         raise ProblemError(
             409, "adjustment_decided", f"The adjustment is already {adjustment.status}."
         )
-    if not second_pair_of_eyes(who.subject, adjustment.submitted_by):
-        raise ProblemError(
-            403,
-            "four_eyes_required",
-            "A change to a base is approved by someone other than its submitter.",
-        )
+    require_second_person(who, adjustment.submitted_by, act="缴费基数变更的审批")
     if not approve and not note:
         raise ProblemError(422, "note_required", "Say why the change is rejected.", field="note")
     declaration = await _approved_declaration(session, adjustment.declaration_id)

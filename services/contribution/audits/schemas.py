@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from services.contribution.domain.findings import FindingStatus
 from shared.data.money import Money
+from shared.http.masking import CitizenIdText
 
 
 class AuditIn(BaseModel):
@@ -29,7 +30,7 @@ class FindingOut(BaseModel):
 
     id: uuid.UUID
     kind: str
-    citizen_id: str | None
+    citizen_id: CitizenIdText | None
     name: str | None
     period: date | None
     amount: Money | None

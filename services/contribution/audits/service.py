@@ -25,15 +25,11 @@ from services.contribution.models import Audit, AuditFinding
 from services.contribution.parameters.service import plausible_date, plausible_year
 from services.contribution.roster import repository as roster
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
 
 
 def _finding_out(finding: AuditFinding, who: Principal) -> FindingOut:
-    out = FindingOut.model_validate(finding, from_attributes=True)
-    if out.citizen_id:
-        out.citizen_id = shown_citizen_id(out.citizen_id, who)
-    return out
+    return FindingOut.model_validate(finding, from_attributes=True)
 
 
 async def _present(session: AsyncSession, audit: Audit, who: Principal) -> AuditOut:

@@ -20,6 +20,7 @@ from services.contribution.declarations.schemas import (
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 from shared.http.limits import UPLOAD, upload_limits
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
@@ -138,7 +139,7 @@ async def approve_declaration(
     body: DecisionIn,
     request: Request,
     session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*REVIEWERS))],
+    who: Annotated[Principal, Depends(require_business_role(*REVIEWERS))],
 ) -> DeclarationOut:
     """Approve (by someone other than its creator and its submitter): the bases are in force
     for the year."""
@@ -153,7 +154,7 @@ async def return_declaration(
     body: DecisionIn,
     request: Request,
     session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*REVIEWERS))],
+    who: Annotated[Principal, Depends(require_business_role(*REVIEWERS))],
 ) -> DeclarationOut:
     """Return to the unit for correction, saying why."""
     return await service.decide(

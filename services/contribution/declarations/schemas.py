@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, model_validator
 from services.contribution.adjustments.schemas import AdjustmentOut
 from shared.data.ids import CitizenIdField
 from shared.data.money import Money
+from shared.http.masking import CitizenIdText
 
 
 class DeclarationStatus(StrEnum):
@@ -63,7 +64,7 @@ class DecisionIn(BaseModel):
 class LineOut(BaseModel):
     """A declared wage and the base it gives."""
 
-    citizen_id: str
+    citizen_id: CitizenIdText
     name: str
     declared_wage: Money
     base: Money
@@ -108,7 +109,7 @@ class RowProblem(BaseModel):
     """Why a row of an uploaded file was not taken."""
 
     row: int
-    citizen_id: str | None
+    citizen_id: CitizenIdText | None
     errors: list[str]
 
 

@@ -24,17 +24,18 @@ from services.contribution.declarations.schemas import (
     RowProblem,
     UploadReport,
 )
+from services.contribution.domain.amounts import MAX_PERSONS_PER_UNIT, above_ceiling
 from services.contribution.domain.bases import Limits, clamp_base, wage_problem
 from services.contribution.domain.periods import month_end
-from services.contribution.domain.review import second_pair_of_eyes
 from services.contribution.models import Declaration
 from services.contribution.parameters.repository import in_force
-from services.contribution.parameters.service import plausible_year
+from services.contribution.parameters.schemas import ParameterName
+from services.contribution.parameters.service import ceiling, plausible_year, refuse_above
 from services.contribution.roster import repository as roster
 from shared.data.spreadsheets import Source, UploadLimits, read_records
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
 
 LIMIT_PARAMETERS = ["average_monthly_wage", "base.floor_ratio", "base.cap_ratio"]
@@ -63,10 +64,16 @@ async def limits_for(session: AsyncSession, year: int) -> tuple[Limits, list[int
     return limits, [found[name].id or 0 for name in LIMIT_PARAMETERS]
 
 
-def _line_row(declaration: Declaration, line: LineIn) -> dict:
+async def wage_ceiling(session: AsyncSession, year: int) -> Decimal:
+    """The highest monthly wage that can be declared for a year's bases."""
+    return await ceiling(session, ParameterName.wage_ceiling, date(year, 1, 1))
+
+
+def _line_row(declaration: Declaration, line: LineIn, most: Decimal, field: str) -> dict:
     problem = wage_problem(line.wage)
     if problem:
         raise ProblemError(422, "wage_implausible", f"{line.citizen_id[-4:]}: {problem}.")
+    refuse_above(line.wage, most, field)
     limits = Limits(declaration.average_wage, declaration.floor, declaration.cap)
     clamped = clamp_base(line.wage, limits)
     return {
@@ -132,6 +139,24 @@ async def _load(session: AsyncSession, declaration_id: uuid.UUID, *, lock: bool)
     return declaration
 
 
+async def _put_lines(
+    session: AsyncSession, declaration: Declaration, lines: list[LineIn], field: str
+) -> None:
+    """Add or replace lines, each wage under the year's ceiling (422 naming the line), and
+    keep the declaration within the size its sums are proved for (domain/amounts.py)."""
+    most = await wage_ceiling(session, declaration.year)
+    rows = [_line_row(declaration, ln, most, f"{field}[{i}].wage") for i, ln in enumerate(lines)]
+    await repository.upsert_lines(session, rows)
+    persons = (await repository.totals(session, [declaration.id]))[declaration.id]["persons"]
+    if persons > MAX_PERSONS_PER_UNIT:
+        raise ProblemError(
+            422,
+            "declaration_too_large",
+            f"一份申报最多 {MAX_PERSONS_PER_UNIT} 人, 本次提交后将有 {persons} 人。",
+            field=field,
+        )
+
+
 def _require_status(declaration: Declaration, allowed: frozenset, action: str) -> None:
     if DeclarationStatus(declaration.status) not in allowed:
         raise ProblemError(
@@ -172,7 +197,7 @@ async def create(
         created_by=who.subject,
     )
     await repository.save(session, declaration)
-    await repository.upsert_lines(session, [_line_row(declaration, line) for line in body.lines])
+    await _put_lines(session, declaration, body.lines, "lines")
     await _log(session, declaration.id, "created", who, None, request_id)
     return await present(session, declaration, who)
 
@@ -187,17 +212,17 @@ async def put_lines(
     """Add or correct lines of a draft or returned declaration."""
     declaration = await _load(session, declaration_id, lock=True)
     _require_status(declaration, EDITABLE, "edited")
-    await repository.upsert_lines(session, [_line_row(declaration, line) for line in lines])
+    await _put_lines(session, declaration, lines, "lines")
     await _log(session, declaration.id, "lines_changed", who, f"{len(lines)} lines", request_id)
     return await present(session, declaration, who)
 
 
-def _parse_row(record: dict[str, str | None]) -> tuple[LineIn | None, list[str]]:
+def _parse_row(record: dict[str, str | None], most: Decimal) -> tuple[LineIn | None, list[str]]:
     try:
         line = LineIn.model_validate(record)
     except ValidationError as exc:
         return None, [f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors()]
-    problem = wage_problem(line.wage)
+    problem = wage_problem(line.wage) or above_ceiling(line.wage, most)
     return (None, [f"wage: {problem}"]) if problem else (line, [])
 
 
@@ -223,10 +248,11 @@ async def upload(
         100_000,
         limits,
     )
+    most = await wage_ceiling(session, declaration.year)
     accepted: dict[str, LineIn] = {}
     rejected: list[RowProblem] = []
     for number, record in records:
-        line, errors = _parse_row(record)
+        line, errors = _parse_row(record, most)
         if line is not None and line.citizen_id in accepted:
             errors = ["citizen_id: the person appears twice in the file"]
         if errors or line is None:
@@ -235,9 +261,7 @@ async def upload(
             )
             continue
         accepted[line.citizen_id] = line
-    await repository.upsert_lines(
-        session, [_line_row(declaration, line) for line in accepted.values()]
-    )
+    await _put_lines(session, declaration, list(accepted.values()), "file")
     await _log(
         session,
         declaration.id,
@@ -281,12 +305,10 @@ async def decide(
     _require_status(
         declaration, frozenset({DeclarationStatus.submitted}), "approved" if approve else "returned"
     )
-    if not second_pair_of_eyes(who.subject, declaration.created_by, declaration.submitted_by):
-        raise ProblemError(
-            403,
-            "four_eyes_required",
-            "A declaration is reviewed by someone other than its creator and its submitter.",
-        )
+    # Neither its creator nor its submitter, and a business role (admin never decides).
+    require_second_person(
+        who, declaration.created_by, declaration.submitted_by, act="缴费基数申报的审核"
+    )
     if not approve and not note:
         raise ProblemError(
             422, "note_required", "Say why the declaration is returned.", field="note"
@@ -359,6 +381,4 @@ async def list_lines(
     """The declared wages and bases by citizen id (masked for roles that do not need them)."""
     rows, total = await repository.lines(session, declaration_id, limit, offset)
     items = [LineOut.model_validate(r, from_attributes=True) for r in rows]
-    for item in items:
-        item.citizen_id = shown_citizen_id(item.citizen_id, who)
     return Page[LineOut](items=items, total=total, limit=limit, offset=offset)

@@ -5,8 +5,6 @@ from decimal import Decimal
 
 from shared.data.money import round_fen
 
-MAX_MONTHLY_WAGE = Decimal("1000000.00")  # above this a wage is a typing error, not a salary
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -42,9 +40,8 @@ def clamp_base(wage: Decimal, limits: Limits) -> ClampedBase:
 
 
 def wage_problem(wage: Decimal) -> str | None:
-    """Why a declared monthly wage cannot be right, or None."""
+    """Why a declared monthly wage cannot be right, or None (its ceiling is a dated
+    parameter, checked with domain/amounts.py)."""
     if wage <= 0:
         return "wage must be positive"
-    if wage > MAX_MONTHLY_WAGE:
-        return f"wage above {MAX_MONTHLY_WAGE} a month is not plausible"
     return None

@@ -1,4 +1,4 @@
-"""Four eyes: whoever approves a change is someone other than those who made it."""
+"""Where a change waiting for a second pair of eyes stands (the rule: shared/http/four_eyes.py)."""
 
 from enum import StrEnum
 
@@ -16,12 +16,3 @@ REVIEW_STATUS_LABELS = {
     ReviewStatus.approved: "已审核通过",
     ReviewStatus.rejected: "已退回",
 }
-
-
-def second_pair_of_eyes(reviewer: str, *makers: str | None) -> bool:
-    """Whether `reviewer` may approve a change that `makers` created or submitted.
-
-    The rule (DESIGN.md, Security): the second user is neither the creator nor the
-    submitter. Makers not recorded (None) do not count.
-    """
-    return reviewer not in {m for m in makers if m is not None}

@@ -2,13 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 
 from services.contribution.parameters import service
-from services.contribution.parameters.schemas import ParameterIn, ParameterName, ParameterOut
+from services.contribution.parameters.schemas import (
+    ParameterDecisionIn,
+    ParameterIn,
+    ParameterName,
+    ParameterOut,
+)
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
 
 router = APIRouter(
@@ -33,5 +39,35 @@ async def add_parameter(
     session: WriteSession,
     who: Annotated[Principal, Depends(require_roles("admin"))],
 ) -> ParameterOut:
-    """Add a version (admin). Calculations already made keep the versions they used."""
+    """Submit a version (admin): in force once a finance user approves it. Calculations
+    already made keep the versions they used."""
     return await service.add_parameter(session, body, who, request_id_of(request))
+
+
+@router.post("/{parameter_id}/approve", response_model=ParameterOut)
+async def approve_parameter(
+    parameter_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    body: ParameterDecisionIn,
+    request: Request,
+    session: WriteSession,
+    who: Annotated[Principal, Depends(require_business_role(*service.APPROVERS))],
+) -> ParameterOut:
+    """Approve a submitted version (a finance user other than who submitted it): it is in
+    force from its date for every calculation made from now on."""
+    return await service.decide_parameter(
+        session, parameter_id, True, body.note, who, request_id_of(request)
+    )
+
+
+@router.post("/{parameter_id}/reject", response_model=ParameterOut)
+async def reject_parameter(
+    parameter_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    body: ParameterDecisionIn,
+    request: Request,
+    session: WriteSession,
+    who: Annotated[Principal, Depends(require_business_role(*service.APPROVERS))],
+) -> ParameterOut:
+    """Reject a submitted version, saying why; it never comes into force."""
+    return await service.decide_parameter(
+        session, parameter_id, False, body.note, who, request_id_of(request)
+    )

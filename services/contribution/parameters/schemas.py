@@ -6,6 +6,15 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.contribution.domain.amounts import (
+    MAX_AVERAGE_WAGE,
+    MAX_CAP_RATIO,
+    MAX_LATE_FEE_DAILY_RATE,
+    MAX_RATE,
+    MAX_RECEIPT_CEILING,
+    MAX_WAGE_CEILING,
+)
+
 
 class ParameterName(StrEnum):
     """The parameters contribution uses; what each value means is in docs/contribution.md."""
@@ -20,20 +29,26 @@ class ParameterName(StrEnum):
     due_day = "plan.due_day"
     deadline_month = "declaration.deadline_month"
     average_monthly_wage = "average_monthly_wage"
+    wage_ceiling = "bound.monthly_wage"
+    receipt_ceiling = "bound.receipt_amount"
 
 
-# Plausible ranges: a typo should be refused, not become policy.
+# Plausible ranges: a typo should be refused, not become policy. They are also the bounds
+# under which no amount or sum overflows a column or an answer (domain/amounts.py proves it
+# in tests/contribution/unit/test_amount_bounds.py): widen one only with that test.
 RANGES: dict[ParameterName, tuple[Decimal, Decimal]] = {
-    ParameterName.basic_unit_rate: (Decimal(0), Decimal("0.5")),
-    ParameterName.basic_individual_rate: (Decimal(0), Decimal("0.5")),
-    ParameterName.annuity_unit_rate: (Decimal(0), Decimal("0.5")),
-    ParameterName.annuity_individual_rate: (Decimal(0), Decimal("0.5")),
+    ParameterName.basic_unit_rate: (Decimal(0), MAX_RATE),
+    ParameterName.basic_individual_rate: (Decimal(0), MAX_RATE),
+    ParameterName.annuity_unit_rate: (Decimal(0), MAX_RATE),
+    ParameterName.annuity_individual_rate: (Decimal(0), MAX_RATE),
     ParameterName.floor_ratio: (Decimal("0.1"), Decimal(1)),
-    ParameterName.cap_ratio: (Decimal(1), Decimal(10)),
-    ParameterName.late_fee_daily_rate: (Decimal(0), Decimal("0.01")),
+    ParameterName.cap_ratio: (Decimal(1), MAX_CAP_RATIO),
+    ParameterName.late_fee_daily_rate: (Decimal(0), MAX_LATE_FEE_DAILY_RATE),
     ParameterName.due_day: (Decimal(1), Decimal(31)),
     ParameterName.deadline_month: (Decimal(1), Decimal(12)),
-    ParameterName.average_monthly_wage: (Decimal(100), Decimal(1_000_000)),
+    ParameterName.average_monthly_wage: (Decimal(100), MAX_AVERAGE_WAGE),
+    ParameterName.wage_ceiling: (Decimal(1000), MAX_WAGE_CEILING),
+    ParameterName.receipt_ceiling: (Decimal(1000), MAX_RECEIPT_CEILING),
 }
 
 
@@ -53,8 +68,14 @@ class ParameterIn(BaseModel):
         return self
 
 
+class ParameterDecisionIn(BaseModel):
+    """An approval or a rejection, with a note (required for a rejection)."""
+
+    note: str | None = Field(default=None, max_length=1000)
+
+
 class ParameterOut(BaseModel):
-    """A recorded parameter version."""
+    """A recorded parameter version: submitted, then approved (in force) or rejected."""
 
     id: int
     name: str
@@ -63,3 +84,7 @@ class ParameterOut(BaseModel):
     note: str | None
     recorded_by: str
     recorded_at: datetime
+    status: str
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_note: str | None = None

@@ -1,18 +1,25 @@
-"""Policy parameters (dated versions, added by admins) and the plausible range of dates."""
+"""Policy parameters (dated versions, submitted by admins and approved by a second person
+with a business role) and the plausible range of dates."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.contribution import audit_trail
 from services.contribution.config import get_settings
+from services.contribution.domain.amounts import above_ceiling
 from services.contribution.domain.periods import add_months, month_end, outside, parse_period
 from services.contribution.models import Parameter
 from services.contribution.parameters import repository
 from services.contribution.parameters.schemas import ParameterIn, ParameterName, ParameterOut
+from shared.data.money import FEN
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
+
+APPROVERS = ("finance",)
+"""Who approves a policy version: the agency's finance side (admin records, never approves)."""
 
 
 def present(parameter: Parameter) -> ParameterOut:
@@ -25,6 +32,10 @@ def present(parameter: Parameter) -> ParameterOut:
         note=parameter.note,
         recorded_by=parameter.recorded_by,
         recorded_at=parameter.recorded_at,
+        status=parameter.status,
+        decided_by=parameter.decided_by,
+        decided_at=parameter.decided_at,
+        decision_note=parameter.decision_note,
     )
 
 
@@ -36,7 +47,8 @@ async def list_parameters(session: AsyncSession, name: ParameterName | None) -> 
 async def add_parameter(
     session: AsyncSession, body: ParameterIn, who: Principal, request_id: str | None
 ) -> ParameterOut:
-    """Record a new version; calculations already made keep the versions they used."""
+    """Submit a new version: in force once approved (a rate, the late fee or a ceiling moves or
+    forgives money); calculations already made keep the versions they used."""
     plausible_date(body.effective_from, "effective_from", latest_years_ahead=2)
     row = await repository.add(
         session,
@@ -46,6 +58,7 @@ async def add_parameter(
             value=body.value,
             note=body.note,
             recorded_by=who.subject,
+            status="submitted",
         ),
     )
     out = present(row)
@@ -53,7 +66,41 @@ async def add_parameter(
         session,
         who,
         request_id,
-        "parameter.added",
+        "parameter.submitted",
+        "parameter",
+        out.id,
+        name=out.name,
+        effective_from=out.effective_from,
+        value=out.value,
+    )
+    return out
+
+
+async def decide_parameter(
+    session: AsyncSession,
+    parameter_id: int,
+    approve: bool,
+    note: str | None,
+    who: Principal,
+    request_id: str | None,
+) -> ParameterOut:
+    """Approve a submitted version (in force from its date) or reject it with a note; only a
+    second person with a business role for policy decides (shared/http/four_eyes.py)."""
+    parameter = await repository.get(session, parameter_id, lock=True)
+    if parameter is None:
+        raise ProblemError(404, "parameter_not_found", f"没有编号为 {parameter_id} 的参数版本。")
+    if parameter.status != "submitted":
+        raise ProblemError(409, "parameter_decided", f"该参数版本已处理 ({parameter.status})。")
+    require_second_person(who, parameter.recorded_by, act="政策参数的审批", allowed=APPROVERS)
+    if not approve and not note:
+        raise ProblemError(422, "note_required", "退回须说明理由。", field="note")
+    status = "approved" if approve else "rejected"
+    out = present(await repository.decide(session, parameter, status, who.subject, note))
+    await audit_trail.record(
+        session,
+        who,
+        request_id,
+        f"parameter.{status}",
         "parameter",
         out.id,
         name=out.name,
@@ -107,3 +154,23 @@ def plausible_year(year: int, field: str, *, years_ahead: int = 0) -> int:
             field=field,
         )
     return year
+
+
+async def ceiling(session: AsyncSession, name: ParameterName, on: date) -> Decimal:
+    """The ceiling of an amount people type (a `bound.*` parameter) in force on a date, in
+    yuan and fen (amounts have two places, so what lies beyond the fen changes nothing)."""
+    value = Decimal((await repository.in_force(session, [name.value], on))[name.value].value)
+    return value.quantize(FEN, rounding=ROUND_DOWN)
+
+
+def refuse_above(amount: Decimal, limit: Decimal, field: str) -> None:
+    """A 422 naming the field when an amount a person typed lies above its ceiling."""
+    problem = above_ceiling(amount, limit)
+    if problem:
+        raise ProblemError(
+            422,
+            "amount_implausible",
+            f"{field}: {problem}.",
+            field=field,
+            ceiling=format(limit, "f"),
+        )

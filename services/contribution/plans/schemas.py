@@ -5,7 +5,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from services.contribution.domain.amounts import Total
 from shared.data.money import Money
+from shared.http.masking import CitizenIdText
 
 
 class GenerateIn(BaseModel):
@@ -22,7 +24,7 @@ class GenerateOut(BaseModel):
     regular_plans: int
     supplementary_plans: int
     person_months: int
-    total_due: Money
+    total_due: Total  # the whole county's month
     liable_without_base: int
     parameter_ids: list[int]
 
@@ -57,7 +59,7 @@ class PlanLineOut(BaseModel):
     """One person's month in a plan."""
 
     person_id: uuid.UUID
-    citizen_id: str
+    citizen_id: CitizenIdText
     name: str
     base: Money
     basic_unit: Money

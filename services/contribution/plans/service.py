@@ -21,7 +21,6 @@ from services.contribution.plans.schemas import (
 )
 from services.contribution.settlement.service import allocate_units
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
 from shared.http.pagination import Page
 
@@ -139,6 +138,4 @@ async def get_plan(session: AsyncSession, plan_id: uuid.UUID, who: Principal) ->
     if plan is None:
         raise ProblemError(404, "plan_not_found", f"No plan {plan_id}.")
     lines = [PlanLineOut.model_validate(r) for r in await repository.lines(session, plan_id)]
-    for line in lines:
-        line.citizen_id = shown_citizen_id(line.citizen_id, who)
     return PlanDetailOut(**present(plan).model_dump(), lines=lines)

@@ -1,12 +1,17 @@
-"""Answers of the arrears list, the yearly reports and a unit's statement."""
+"""Answers of the arrears list, the yearly reports and a unit's statement.
+
+One plan's or receipt's amounts are `Money`; sums over plans, units or years are `Total`
+(no ceiling: domain/amounts.py)."""
 
 import uuid
 from datetime import date
 
 from pydantic import BaseModel
 
+from services.contribution.domain.amounts import Total
 from services.contribution.plans.schemas import PlanOut
 from shared.data.money import Money
+from shared.http.masking import CitizenIdText
 
 
 class OverdueMonth(BaseModel):
@@ -19,7 +24,7 @@ class OverdueMonth(BaseModel):
     days_overdue: int
     outstanding: Money
     outstanding_by_item: dict[str, Money]
-    late_fee: Money
+    late_fee: Total  # accrued to any as_of a caller asks for: no ceiling
 
 
 class UnitArrears(BaseModel):
@@ -29,9 +34,9 @@ class UnitArrears(BaseModel):
     credit_code: str
     name: str
     months: list[OverdueMonth]
-    outstanding: Money
-    late_fee: Money
-    total_to_pay: Money
+    outstanding: Total
+    late_fee: Total
+    total_to_pay: Total
 
 
 class ArrearsReport(BaseModel):
@@ -41,14 +46,14 @@ class ArrearsReport(BaseModel):
     late_fee_daily_rate: str
     late_fee_parameter_id: int
     units: list[UnitArrears]
-    outstanding: Money
-    late_fee: Money
+    outstanding: Total
+    late_fee: Total
 
 
 class PersonMonthOwed(BaseModel):
     """A person-month not yet paid (credited only once its plan is paid in full)."""
 
-    citizen_id: str
+    citizen_id: CitizenIdText
     name: str
     period: str
     base: Money
@@ -58,11 +63,11 @@ class PersonMonthOwed(BaseModel):
 class CollectionFigures(BaseModel):
     """Due, paid and outstanding by item."""
 
-    due: dict[str, Money]
-    paid: dict[str, Money]
-    outstanding: dict[str, Money]
-    notional_annuity_unit: Money
-    late_fees_paid: Money
+    due: dict[str, Total]
+    paid: dict[str, Total]
+    outstanding: dict[str, Total]
+    notional_annuity_unit: Total
+    late_fees_paid: Total
     plans: int
     open_plans: int
 
@@ -80,8 +85,8 @@ class YearReport(CollectionFigures):
 
     year: int
     units: int
-    annuity_collected: Money
-    received_in_year: dict[str, Money]
+    annuity_collected: Total
+    received_in_year: dict[str, Total]
 
 
 class StatementReceipt(BaseModel):
@@ -106,10 +111,10 @@ class UnitStatement(BaseModel):
     status: str
     year: int
     plans: list[PlanOut]
-    due: Money
-    paid: Money
-    outstanding: Money
-    late_fees_paid: Money
+    due: Total
+    paid: Total
+    outstanding: Total
+    late_fees_paid: Total
     receipts: list[StatementReceipt]
-    received: Money
-    credit: Money
+    received: Total
+    credit: Total

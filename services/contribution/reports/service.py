@@ -26,7 +26,6 @@ from services.contribution.reports.schemas import (
 from services.contribution.reversals import repository as reversals
 from services.contribution.roster import repository as roster
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
 
 ZERO = Decimal("0.00")
@@ -102,7 +101,7 @@ async def arrears_by_person(
     rows = await repository.overdue_person_months(session, as_of, unit_id)
     return [
         PersonMonthOwed(
-            citizen_id=shown_citizen_id(r["citizen_id"], who),
+            citizen_id=r["citizen_id"],
             name=r["name"],
             period=format_period(r["period"]),
             base=r["base"],

@@ -12,6 +12,7 @@ from services.contribution.reversals.schemas import ReversalDecisionIn, Reversal
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 
@@ -49,7 +50,7 @@ async def approve_reversal(
     body: ReversalDecisionIn,
     request: Request,
     session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*CASHIERS))],
+    who: Annotated[Principal, Depends(require_business_role(*CASHIERS))],
 ) -> ReversalOut:
     """Approve (neither the one who asked nor the one who recorded the receipt): its money
     leaves the unit's credit."""
@@ -62,7 +63,7 @@ async def reject_reversal(
     body: ReversalDecisionIn,
     request: Request,
     session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*CASHIERS))],
+    who: Annotated[Principal, Depends(require_business_role(*CASHIERS))],
 ) -> ReversalOut:
     """Reject a reversal, saying why; the receipt stands."""
     return await service.decide(session, reversal_id, False, body.note, who, request_id_of(request))

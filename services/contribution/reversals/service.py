@@ -8,17 +8,14 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.contribution import audit_trail
-from services.contribution.domain.review import (
-    REVIEW_STATUS_LABELS,
-    ReviewStatus,
-    second_pair_of_eyes,
-)
+from services.contribution.domain.review import REVIEW_STATUS_LABELS, ReviewStatus
 from services.contribution.models import Receipt, ReceiptReversal
 from services.contribution.reversals import repository
 from services.contribution.reversals.schemas import ReversalIn, ReversalOut
 from services.contribution.settlement import repository as settlement
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
 
 
@@ -98,13 +95,8 @@ async def decide(
         raise ProblemError(409, "reversal_decided", f"The reversal is already {reversal.status}.")
     receipt = await repository.receipt(session, reversal.receipt_id, lock=True)
     assert receipt is not None
-    if not second_pair_of_eyes(who.subject, reversal.submitted_by, receipt.recorded_by):
-        raise ProblemError(
-            403,
-            "four_eyes_required",
-            "A reversal is approved by someone other than who asked for it and who recorded "
-            "the receipt.",
-        )
+    # Neither who asked for it nor who recorded the receipt, and a business role.
+    require_second_person(who, reversal.submitted_by, receipt.recorded_by, act="缴费到账的冲正")
     if not approve and not note:
         raise ProblemError(422, "note_required", "Say why the reversal is rejected.", field="note")
     if approve:

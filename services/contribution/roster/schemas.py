@@ -5,6 +5,8 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from shared.http.masking import CitizenIdText
+
 
 class IntervalOut(BaseModel):
     """A stretch in which the person owes contributions through a unit (end exclusive)."""
@@ -18,7 +20,7 @@ class RosterPersonOut(BaseModel):
     """A person liable for contributions."""
 
     id: uuid.UUID
-    citizen_id: str
+    citizen_id: CitizenIdText
     name: str
     unit_id: uuid.UUID
     unit_credit_code: str

@@ -10,15 +10,12 @@ from services.contribution.parameters.service import plausible_period
 from services.contribution.roster import repository
 from services.contribution.roster.schemas import IntervalOut, RosterPersonOut
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
 from shared.http.pagination import Page
 
 
 def _present(person: RosterPerson, who: Principal) -> RosterPersonOut:
-    out = RosterPersonOut.model_validate(person, from_attributes=True)
-    out.citizen_id = shown_citizen_id(out.citizen_id, who)
-    return out
+    return RosterPersonOut.model_validate(person, from_attributes=True)
 
 
 async def get_person(

@@ -12,7 +12,8 @@ from services.contribution.domain.allocation import Allocation, allocate
 from services.contribution.domain.periods import format_period
 from services.contribution.models import Receipt
 from services.contribution.parameters.repository import in_force
-from services.contribution.parameters.service import plausible_date
+from services.contribution.parameters.schemas import ParameterName
+from services.contribution.parameters.service import ceiling, plausible_date, refuse_above
 from services.contribution.reversals import repository as reversals
 from services.contribution.roster import repository as roster
 from services.contribution.settlement import repository
@@ -65,6 +66,11 @@ def _plausible_receipt_date(received_on: date, field: str, today: date) -> None:
     plausible_date(received_on, field, today=today)
 
 
+async def receipt_ceiling(session: AsyncSession, received_on: date) -> Decimal:
+    """The most one receipt can plausibly be, as in force on the day it was received."""
+    return await ceiling(session, ParameterName.receipt_ceiling, received_on)
+
+
 async def present(
     session: AsyncSession, receipt_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, ReceiptOut]:
@@ -102,6 +108,7 @@ async def record_counter_receipt(
     """Record money a unit paid at the counter and allocate it."""
     today = today or date.today()
     _plausible_receipt_date(body.received_on, "received_on", today)
+    refuse_above(body.amount, await receipt_ceiling(session, body.received_on), "amount")
     if await roster.get_unit(session, body.unit_id) is None:
         raise ProblemError(404, "unit_not_found", f"No unit {body.unit_id} on the roster.")
     receipt = Receipt(
@@ -132,8 +139,12 @@ async def record_bank_receipts(
 ) -> BankReceiptsOut:
     """Record a bank's batch (each reference once) and allocate; one bad item refuses all."""
     today = today or date.today()
+    ceilings: dict[date, Decimal] = {}  # one look-up per day received, not per receipt
     for index, item in enumerate(body.receipts):
         _plausible_receipt_date(item.received_on, f"receipts[{index}].received_on", today)
+        if item.received_on not in ceilings:
+            ceilings[item.received_on] = await receipt_ceiling(session, item.received_on)
+        refuse_above(item.amount, ceilings[item.received_on], f"receipts[{index}].amount")
     # One batch per bank at a time: two batches carrying the same new reference must not
     # both insert it (the second then sees it and answers already_recorded).
     await repository.lock_bank(session, bank_id)

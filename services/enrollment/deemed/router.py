@@ -11,6 +11,7 @@ from services.enrollment.deemed.schemas import DeemedIn, DeemedOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
 
 router = APIRouter(prefix="/v1/enrollment", tags=["deemed periods"], responses=PROBLEM_RESPONSES)
@@ -40,8 +41,9 @@ async def list_deemed(
 async def approve_deemed(
     deemed_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     session: WriteSession,
-    who: Clerk,
+    who: Annotated[Principal, Depends(require_business_role("clerk"))],
     request: Request,
 ) -> DeemedOut:
-    """Approve a deemed period (复核): a different user from the one who entered it."""
+    """Approve a deemed period (复核): a clerk other than the one who entered it (admin never
+    approves)."""
     return await service.approve(session, deemed_id, who, request_id_of(request))

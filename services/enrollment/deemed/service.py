@@ -17,6 +17,7 @@ from services.enrollment.persons import repository as persons
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
 
 
 async def limits_on(session: AsyncSession, on: date) -> DeemedLimits:
@@ -79,10 +80,9 @@ async def approve(
         raise ProblemError(404, "deemed_period_not_found", f"No deemed period {deemed_id}.")
     if row.status != "pending_approval":
         raise ProblemError(409, "deemed_period_not_pending", f"The period is {row.status}.")
-    if row.entered_by == who.subject:
-        raise ProblemError(
-            409, "four_eyes_required", "The user who entered the period cannot approve it."
-        )
+    # The shared rule: another subject than the one who entered it, with a clerk's role
+    # (admin is never the second pair of eyes).
+    require_second_person(who, row.entered_by, act="视同缴费复核", allowed=("clerk",))
     row = await repository.approve(session, row, who.subject)
     await _audit(session, who, "deemed_period.approved", row, request_id)
     return DeemedOut.model_validate(row, from_attributes=True)

@@ -58,3 +58,49 @@ def transfer_out_carries(
 def arrival_amounts(basic: Decimal, notional: Decimal, funded: Decimal) -> dict[str, Decimal]:
     """The postings a transfer in makes, by account kind."""
     return {"basic": basic, "annuity_notional": notional, "annuity_funded": funded}
+
+
+AMOUNT_LABELS = {
+    "basic_amount": "基本养老保险个人账户转入金额",
+    "annuity_notional_amount": "职业年金记账部分转入金额",
+    "annuity_funded_amount": "职业年金实账部分转入金额",
+    "pooled_fund_amount": "统筹基金转入金额",
+}
+
+
+@dataclass(frozen=True)
+class ArrivalRefused:
+    """Why a transfer in is refused: a stable code, the field and the reason in Chinese."""
+
+    code: str
+    field: str
+    detail: str
+
+
+def arrival_refusal(
+    amounts: dict[str, Decimal], months: int, amount_max: Decimal, months_max: int
+) -> ArrivalRefused | None:
+    """The first amount or month count a clerk typed that is implausible, or None.
+
+    Rules: no amount is negative (a transfer in only brings money), none exceeds the dated
+    ceiling `transfer_in_amount_max`, and the months brought in stay within
+    `transfer_in_months_max`.
+    """
+    for field, amount in amounts.items():
+        label = AMOUNT_LABELS.get(field, field)
+        if amount < 0:
+            return ArrivalRefused("amount_negative", field, f"{label}不能为负数: {amount}。")
+        if amount > amount_max:
+            return ArrivalRefused(
+                "amount_above_ceiling",
+                field,
+                f"{label} {amount} 超过上限 {amount_max} (参数 transfer_in_amount_max); "
+                "请核对转移接续凭证。",
+            )
+    if months > months_max:
+        return ArrivalRefused(
+            "months_above_ceiling",
+            "contribution_months",
+            f"转入缴费月数 {months} 超过上限 {months_max} (参数 transfer_in_months_max)。",
+        )
+    return None

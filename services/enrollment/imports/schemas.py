@@ -5,12 +5,14 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from shared.http.masking import CitizenIdText
+
 
 class RowResult(BaseModel):
     """What happened to one row (rows that went in are only counted, not listed)."""
 
     row: int
-    citizen_id: str | None
+    citizen_id: CitizenIdText | None
     status: Literal["failed", "unchanged"]
     errors: list[dict[str, str]]
 

@@ -6,7 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.data.ids import InvalidIdentifier, mask_citizen_id, parse_citizen_id
+from shared.data.ids import InvalidIdentifier, parse_citizen_id
+from shared.http.masking import BirthDate, CitizenIdText, SexText
 
 
 class StaffCategory(StrEnum):
@@ -63,18 +64,14 @@ class PersonCreate(BaseModel):
 
 
 class PersonOut(BaseModel):
-    """An insured person; the citizen id is masked for roles that do not need it."""
+    """An insured person; id, birth date and sex are shown as shared.http.masking decides."""
 
     id: uuid.UUID
-    citizen_id: str
+    citizen_id: CitizenIdText
     name: str
-    sex: str
-    birth_date: date
+    sex: SexText
+    birth_date: BirthDate
     unit_id: uuid.UUID
     staff_category: str
     joined_on: date
     status: str
-
-    def masked(self) -> "PersonOut":
-        """A copy with the citizen id masked."""
-        return self.model_copy(update={"citizen_id": mask_citizen_id(self.citizen_id)})

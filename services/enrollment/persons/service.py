@@ -18,22 +18,20 @@ from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRegistered
 from shared.data.db import RawConnection
 from shared.http.auth import Principal
-from shared.http.citizen_ids import sees_full_citizen_ids
 from shared.http.errors import ProblemError
+from shared.http.masking import sees_full_citizen_ids
 from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
 
 
-def present_record(record: Mapping[str, Any], who: Principal) -> PersonOut:
-    """Shape a person record for this caller, masking the id unless the role needs it."""
-    out = PersonOut.model_validate(dict(record))
-    return out if sees_full_citizen_ids(who) else out.masked()
+def present_record(record: Mapping[str, Any]) -> PersonOut:
+    """Shape a person record (its id fields mask themselves for the caller when answered)."""
+    return PersonOut.model_validate(dict(record))
 
 
-def present(person: Person, who: Principal) -> PersonOut:
-    """Shape a person for this caller, masking the id unless the role needs it."""
-    out = PersonOut.model_validate(person, from_attributes=True)
-    return out if sees_full_citizen_ids(who) else out.masked()
+def present(person: Person) -> PersonOut:
+    """Shape a person (its id fields mask themselves for the caller when answered)."""
+    return PersonOut.model_validate(person, from_attributes=True)
 
 
 async def check_joining(session: AsyncSession, body: PersonCreate, unit: Unit) -> None:
@@ -115,7 +113,7 @@ async def register_person(
             )
         ],
     )
-    return present(person, who)
+    return present(person)
 
 
 async def get_person(conn: RawConnection, person_id: uuid.UUID, who: Principal) -> PersonOut:
@@ -123,7 +121,7 @@ async def get_person(conn: RawConnection, person_id: uuid.UUID, who: Principal) 
     record = await repository.find_record(conn, person_id)
     if record is None:
         raise ProblemError(404, "person_not_found", f"No person {person_id}.")
-    return present_record(record, who)
+    return present_record(record)
 
 
 async def search_persons(
@@ -133,10 +131,20 @@ async def search_persons(
     offset: int,
     who: Principal,
 ) -> Page[PersonOut]:
-    """A page of persons matching the filters (id numbers compared in upper case)."""
+    """A page of persons matching the filters (id numbers compared in upper case).
+
+    Only callers who see full ids may look a person up by id: for the others a search by id
+    would be an oracle that tells which of the candidates a masked id leaves is the real one.
+    """
     wanted = {name: value for name, value in filters.items() if value}
+    if "citizen_id" in wanted and not sees_full_citizen_ids(who):
+        raise ProblemError(
+            403,
+            "citizen_id_search_forbidden",
+            "按身份证号查询仅限经办人员和管理员；请按姓名或单位查询。",
+        )
     if isinstance(wanted.get("citizen_id"), str):
         wanted["citizen_id"] = str(wanted["citizen_id"]).upper()
     records, total = await repository.find_records(conn, wanted, limit, offset)
-    items = [present_record(r, who) for r in records]
+    items = [present_record(r) for r in records]
     return Page[PersonOut](items=items, total=total, limit=limit, offset=offset)

@@ -32,8 +32,9 @@ def _money(value: object) -> str:
 
 
 def render(record: RightsRecord) -> str:
-    """The whole page."""
-    p = record.person
+    """The whole page; the person's id fields as the caller may see them (shared.http.masking)."""
+    p = record.person.model_dump(mode="json")
+    name, citizen_id = escape(p["name"]), escape(p["citizen_id"])
     months = "".join(
         f"<tr><td>{escape(m.period)}</td><td class=n>{_money(m.contribution_base)}</td>"
         f"<td class=n>{_money(m.basic)}</td><td class=n>{_money(m.annuity_funded)}</td>"
@@ -58,8 +59,8 @@ def render(record: RightsRecord) -> str:
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>{record.year}年度个人权益记录</title><style>{STYLE}</style></head><body>
 <h1>机关事业单位养老保险 {record.year} 年度个人权益记录</h1>
-<p>姓名：{escape(p.name)}　身份证号：{escape(p.citizen_id)}　参保单位：{escape(record.unit_name)}
-（{escape(record.unit_credit_code)}）　参保日期：{p.joined_on}
+<p>姓名：{name}　身份证号：{citizen_id}　参保单位：{escape(record.unit_name)}
+（{escape(record.unit_credit_code)}）　参保日期：{p["joined_on"]}
 　本年缴费月数：{record.months_contributed}</p>
 <h2>账户情况</h2>
 <table><tr><th>账户</th><th>上年末余额</th><th>本年缴费</th><th>本年利息</th><th>其他变动</th>

@@ -63,7 +63,7 @@ async def build(
     ]
     return RightsRecord(
         year=year,
-        person=present(person, who),
+        person=present(person),
         unit_name=unit.name,
         unit_credit_code=unit.credit_code,
         months_contributed=sum(1 for m in month_lines if m.basic > 0),

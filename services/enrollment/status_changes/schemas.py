@@ -27,3 +27,9 @@ class StatusChangeOut(BaseModel):
     reason: str
     recorded_by: str
     recorded_at: datetime
+
+
+class RejectIn(BaseModel):
+    """A second person refuses a request, saying why."""
+
+    note: str = Field(min_length=2, max_length=500, examples=["死亡证明与本人不符"])

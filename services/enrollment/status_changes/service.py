@@ -1,4 +1,9 @@
-"""Recording a status change: state machine, date checks, history row, events."""
+"""Recording a status change: state machine, date checks, history row, events.
+
+A death entered by a clerk and a withdrawal are requests first (`change_request`): they take
+effect when a second person approves them (shared/http/four_eyes.py). While a person has a
+request pending, no other change is made for them.
+"""
 
 import uuid
 from datetime import date
@@ -12,23 +17,49 @@ from services.enrollment.domain.status import (
     TransitionRefused,
     next_status,
 )
-from services.enrollment.models import Person, StatusChange
+from services.enrollment.models import ChangeRequest, Person, StatusChange
 from services.enrollment.status_changes import repository
 from services.enrollment.status_changes.schemas import StatusChangeIn, StatusChangeOut
 from shared.contracts import EventEnvelope, PersonDeceased, PersonStatusChanged
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
 from shared.messaging.outbox import stage_events
+
+APPROVERS = ("clerk",)
+"""Who decides enrollment's requests: a clerk other than the one who entered it (never admin)."""
+KIND_LABEL = {"death": "死亡报告", "withdrawal": "退保申请"}
+PENDING_CODE = {"death": "death_report_pending", "withdrawal": "withdrawal_pending"}
+
+
+async def refuse_if_pending(session: AsyncSession, person_id: uuid.UUID) -> None:
+    """409 while the person has a death report or withdrawal waiting for its second person."""
+    pending = await repository.pending_request(session, person_id)
+    if pending is not None:
+        raise ProblemError(
+            409,
+            PENDING_CODE[pending.kind],
+            f"该人员有待复核的{KIND_LABEL[pending.kind]}(编号 {pending.id}, "
+            f"录入人 {pending.entered_by}); 审批或驳回之前不能办理其他变动。",
+            pending_request_id=pending.id,
+            pending_kind=pending.kind,
+        )
 
 
 async def lock_for_change(
-    session: AsyncSession, person_id: uuid.UUID, change: ChangeType
+    session: AsyncSession, person_id: uuid.UUID, change: ChangeType, *, pending_ok: bool = False
 ) -> Person:
-    """The person, locked, if the change is possible from their status (else 404 or 409)."""
+    """The person, locked, if the change is possible from their status (else 404 or 409).
+
+    A pending request blocks every change unless `pending_ok` (its own approval, or the
+    province's matched death notice, which is a fact and not one person's word).
+    """
     person = await repository.lock_person(session, person_id)
     if person is None:
         raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+    if not pending_ok:
+        await refuse_if_pending(session, person_id)
     try:
         next_status(PersonStatus(person.status), change)
     except TransitionRefused as exc:
@@ -102,6 +133,24 @@ async def apply_change(
     return row, events
 
 
+async def check_effective_date(
+    session: AsyncSession, person: Person, on: date, field: str, today: date | None = None
+) -> None:
+    """422 unless `on` lies between the person's latest change and today."""
+    latest = await latest_change_date(session, person)
+    if on > (today or date.today()):
+        raise ProblemError(
+            422, "effective_date_in_future", f"{field} is in the future.", field=field
+        )
+    if on < latest:
+        raise ProblemError(
+            422,
+            "effective_date_before_last_change",
+            f"{field} is before the last recorded change ({latest}).",
+            field=field,
+        )
+
+
 async def record_change(
     session: AsyncSession,
     person_id: uuid.UUID,
@@ -110,21 +159,18 @@ async def record_change(
     request_id: str | None,
     today: date | None = None,
 ) -> StatusChangeOut:
-    """Apply one change to a person and announce it."""
+    """Apply one change to a person and announce it (a death goes through a death report)."""
     change_type = ChangeType(body.change_type)
-    person = await lock_for_change(session, person_id, change_type)
-    latest = await latest_change_date(session, person)
-    if body.effective_on > (today or date.today()):
-        raise ProblemError(
-            422, "effective_date_in_future", "effective_on is in the future.", field="effective_on"
-        )
-    if body.effective_on < latest:
+    if change_type is ChangeType.death:
         raise ProblemError(
             422,
-            "effective_date_before_last_change",
-            f"effective_on is before the last recorded change ({latest}).",
-            field="effective_on",
+            "death_report_required",
+            "死亡须录入死亡报告 (POST /v1/enrollment/persons/{id}/death-reports), "
+            "由另一位经办人审批后生效。",
+            field="change_type",
         )
+    person = await lock_for_change(session, person_id, change_type)
+    await check_effective_date(session, person, body.effective_on, "effective_on", today)
     change, events = await apply_change(
         session, person, change_type, body.effective_on, body.reason, who, request_id
     )
@@ -150,3 +196,90 @@ async def get_history(session: AsyncSession, person_id: uuid.UUID) -> list[Statu
     if not changes:
         raise ProblemError(404, "person_not_found", f"No person {person_id}.")
     return [StatusChangeOut.model_validate(c, from_attributes=True) for c in changes]
+
+
+async def lock_pending(
+    session: AsyncSession, request_id: int, kind: str, who: Principal, act: str
+) -> ChangeRequest:
+    """A pending request, locked, that `who` may decide as the second person (else 4xx).
+
+    The person is locked before the request, the order every change of a person takes.
+    """
+    found = await repository.get_request(session, request_id, kind)
+    if found is None:
+        raise ProblemError(
+            404, f"{kind}_request_not_found", f"没有编号为 {request_id} 的{KIND_LABEL[kind]}。"
+        )
+    await repository.lock_person(session, found.person_id)
+    row = await repository.lock_request(session, request_id, kind)
+    assert row is not None  # requests are never deleted
+    if row.status != "pending":
+        raise ProblemError(
+            409,
+            "request_not_pending",
+            f"{KIND_LABEL[kind]} {request_id} 已处理 (状态: {row.status})。",
+            status_now=row.status,
+        )
+    require_second_person(who, row.entered_by, act=act, allowed=APPROVERS)
+    return row
+
+
+async def reject(
+    session: AsyncSession,
+    request_id: int,
+    kind: str,
+    note: str,
+    who: Principal,
+    http_request_id: str | None,
+    act: str,
+) -> ChangeRequest:
+    """A second person refuses the request: nothing of it takes effect."""
+    row = await lock_pending(session, request_id, kind, who, act)
+    row = await repository.decide(session, row, "rejected", who.subject, note)
+    await audit_request(session, who, row, "rejected", http_request_id)
+    return row
+
+
+async def audit_request(
+    session: AsyncSession,
+    who: Principal,
+    row: ChangeRequest,
+    verb: str,
+    request_id: str | None,
+) -> None:
+    """Every step of a request goes into the audit log, with who entered it."""
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=f"{row.kind}_request.{verb}",
+        object_type="change_request",
+        object_id=row.id,
+        request_id=request_id,
+        detail={
+            "person_id": str(row.person_id),
+            "effective_on": row.effective_on.isoformat(),
+            "status": row.status,
+            "entered_by": row.entered_by,
+            "decided_by": row.decided_by,
+            "note": row.decision_note,
+        },
+    )
+
+
+async def supersede_death_report(
+    session: AsyncSession,
+    person: Person,
+    notice_id: str,
+    who: Principal,
+    request_id: str | None,
+) -> None:
+    """A death recorded from the province's notice closes a clerk's pending death report."""
+    pending = await repository.pending_request(session, person.id)
+    if pending is None or pending.kind != "death":
+        return
+    row = await repository.decide(
+        session, pending, "superseded", who.subject, f"省平台死亡信息 {notice_id} 已登记死亡"
+    )
+    await audit_request(session, who, row, "superseded", request_id)

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shared.http.masking import CitizenIdText
+
 
 class DeathNotice(BaseModel):
     """One death reported by the provincial platform."""
@@ -24,6 +26,6 @@ class NoticeResult(BaseModel):
     """What happened to one notice (recorded, already recorded, unknown person, rejected)."""
 
     notice_id: str
-    citizen_id: str
+    citizen_id: CitizenIdText
     result: Literal["recorded", "already_recorded", "unknown_person", "rejected"]
     detail: str | None = None

@@ -47,7 +47,11 @@ async def _apply(
         )
     try:
         async with session.begin_nested():  # a refused notice leaves the others untouched
-            person = await changes.lock_for_change(session, found.id, ChangeType.death)
+            # The province's matched notice is a fact, not one person's word: one step, and a
+            # clerk's death report still waiting for its second person is superseded by it.
+            person = await changes.lock_for_change(
+                session, found.id, ChangeType.death, pending_ok=True
+            )
             latest = await changes.latest_change_date(session, person)
             if not latest <= notice.date_of_death <= date.today():
                 raise ProblemError(
@@ -65,6 +69,7 @@ async def _apply(
                 request_id,
             )
             await stage_events(session, SCHEMA, events)
+            await changes.supersede_death_report(session, person, notice.notice_id, who, request_id)
             await record_audit(
                 session,
                 SCHEMA,

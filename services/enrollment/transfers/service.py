@@ -11,8 +11,14 @@ from services.enrollment.closings import service as closings
 from services.enrollment.config import SCHEMA
 from services.enrollment.deemed import service as deemed
 from services.enrollment.domain.status import ChangeType, PersonStatus
-from services.enrollment.domain.transfers import arrival_amounts, transfer_out_carries
+from services.enrollment.domain.transfers import (
+    arrival_amounts,
+    arrival_refusal,
+    transfer_out_carries,
+)
 from services.enrollment.models import Person
+from services.enrollment.parameters import service as parameters
+from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons import repository as persons
 from services.enrollment.persons import service as person_rules
 from services.enrollment.status_changes import repository as history
@@ -186,10 +192,29 @@ async def _move_within_area(
     return out
 
 
+async def _check_arrival(session: AsyncSession, body: TransferInIn) -> None:
+    """422 naming the field for an amount or month count above today's ceilings."""
+    today = date.today()
+    refused = arrival_refusal(
+        {
+            "basic_amount": body.basic_amount,
+            "annuity_notional_amount": body.annuity_notional_amount,
+            "annuity_funded_amount": body.annuity_funded_amount,
+            "pooled_fund_amount": body.pooled_fund_amount,
+        },
+        body.contribution_months,
+        await parameters.limit(session, LimitName.transfer_in_amount_max, today),
+        int(await parameters.limit(session, LimitName.transfer_in_months_max, today)),
+    )
+    if refused is not None:
+        raise ProblemError(422, refused.code, refused.detail, field=refused.field)
+
+
 async def transfer_in(
     session: AsyncSession, body: TransferInIn, who: Principal, request_id: str | None
 ) -> TransferInOut:
     """Open (or reopen) the relation and post what arrived."""
+    await _check_arrival(session, body)
     unit = await units.get(session, body.unit_id)
     if unit is None or unit.status != "active":
         raise ProblemError(422, "unit_unknown", f"No active unit {body.unit_id}.", field="unit_id")

@@ -1,32 +1,85 @@
-"""HTTP route for withdrawal."""
+"""HTTP routes for withdrawal (退保): a request, approved or rejected by a second person."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.withdrawal import service
-from services.enrollment.withdrawal.schemas import WithdrawalIn, WithdrawalOut
-from shared.http.auth import Principal, require_roles
-from shared.http.dependencies import Idempotent
-from shared.http.errors import PROBLEM_RESPONSES
-
-router = APIRouter(
-    prefix="/v1/enrollment/persons/{person_id}/withdrawal",
-    tags=["withdrawal"],
-    responses=PROBLEM_RESPONSES,
+from services.enrollment.withdrawal.schemas import (
+    RejectIn,
+    RequestStatus,
+    WithdrawalIn,
+    WithdrawalRequestOut,
 )
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
+from shared.http.observability import request_id_of
+from shared.http.pagination import Limit, Offset
+
+router = APIRouter(prefix="/v1/enrollment", tags=["withdrawal"], responses=PROBLEM_RESPONSES)
+Approver = Annotated[Principal, Depends(require_business_role("clerk"))]
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+WithdrawalId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-@router.post("", status_code=201, response_model=WithdrawalOut)
-async def withdraw(
+@router.post(
+    "/persons/{person_id}/withdrawal", status_code=201, response_model=WithdrawalRequestOut
+)
+async def request_withdrawal(
     person_id: uuid.UUID,
     body: WithdrawalIn,
     idem: Idempotent,
     who: Annotated[Principal, Depends(require_roles("clerk"))],
 ) -> JSONResponse:
-    """Withdraw (退保) for death, settling abroad, or the lump sum at retirement age with too
-    few years; anything else is refused with the reason. The amounts include the interest to
-    the closing date. Moves money: use Idempotency-Key."""
-    return await idem.answer(service.withdraw(idem.session, person_id, body, who, idem.request_id))
+    """Ask to withdraw (退保) for death, settling abroad, or the lump sum at retirement age
+    with too few years; anything else is refused with the reason. Nothing leaves the accounts
+    until another clerk approves the request. Use Idempotency-Key."""
+    return await idem.answer(service.request(idem.session, person_id, body, who, idem.request_id))
+
+
+@router.get("/withdrawals", response_model=list[WithdrawalRequestOut])
+async def list_withdrawals(
+    session: ReadSession,
+    who: Reader,
+    status: RequestStatus | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[WithdrawalRequestOut]:
+    """Withdrawal requests, newest first; `status=pending` lists those waiting for approval."""
+    return await service.list_requests(session, status, limit, offset, who)
+
+
+@router.get("/withdrawals/{withdrawal_id}", response_model=WithdrawalRequestOut)
+async def get_withdrawal(
+    withdrawal_id: WithdrawalId, session: ReadSession, who: Reader
+) -> WithdrawalRequestOut:
+    """One withdrawal request, with what left the accounts once approved."""
+    return await service.get(session, withdrawal_id, who)
+
+
+@router.post("/withdrawals/{withdrawal_id}/approve", response_model=WithdrawalRequestOut)
+async def approve_withdrawal(
+    withdrawal_id: WithdrawalId, who: Approver, idem: Idempotent
+) -> JSONResponse:
+    """Approve (复核通过) as a clerk other than the one who entered it (admin never approves):
+    the accounts close with the interest to the closing date and the payment is announced.
+    Moves money: use Idempotency-Key."""
+    return await idem.answer(
+        service.approve(idem.session, withdrawal_id, who, idem.request_id), status=200
+    )
+
+
+@router.post("/withdrawals/{withdrawal_id}/reject", response_model=WithdrawalRequestOut)
+async def reject_withdrawal(
+    withdrawal_id: WithdrawalId,
+    body: RejectIn,
+    session: WriteSession,
+    who: Approver,
+    request: Request,
+) -> WithdrawalRequestOut:
+    """Reject (驳回) as a clerk other than the one who entered it; nothing leaves."""
+    return await service.reject(session, withdrawal_id, body.note, who, request_id_of(request))

@@ -1,16 +1,20 @@
 """Request and response bodies for withdrawal."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from services.enrollment.retirement.schemas import BankAccount
+from services.enrollment.status_changes.schemas import RejectIn
 from shared.data.money import Money
 
+__all__ = ["RejectIn", "RequestStatus", "WithdrawalIn", "WithdrawalOut", "WithdrawalRequestOut"]
+
 Reason = Literal["death", "settled_abroad", "lump_sum_at_retirement_age"]
+RequestStatus = Literal["pending", "approved", "rejected"]
 
 
 class WithdrawalIn(BaseModel):
@@ -38,3 +42,29 @@ class WithdrawalOut(BaseModel):
     total_amount: Money
     closing_interest: Money = Decimal("0.00")
     unpaid_periods: list[str] = []  # months still unpaid; they follow as supplements
+
+
+class PayeeOut(BaseModel):
+    """The payee as entered (the account number masked for readers who are not clerks)."""
+
+    bank_code: str
+    account_number: str
+    account_name: str
+
+
+class WithdrawalRequestOut(BaseModel):
+    """A withdrawal request; `result` is what left the accounts once a second person approved."""
+
+    id: int
+    person_id: uuid.UUID
+    reason: Reason
+    effective_on: date
+    evidence: str
+    payee: PayeeOut
+    status: RequestStatus  # pending (待复核) | approved | rejected
+    entered_by: str
+    entered_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    result: WithdrawalOut | None = None

@@ -1,4 +1,5 @@
-"""Withdrawal: decide (domain/withdrawal.py), close the accounts, record and announce."""
+"""Withdrawal: a clerk's request, decided (domain/withdrawal.py) again and carried out when a
+second person approves it: close the accounts, record and announce the payment."""
 
 import uuid
 from datetime import date
@@ -15,16 +16,25 @@ from services.enrollment.domain.retirement import (
 )
 from services.enrollment.domain.status import ChangeType, PersonStatus
 from services.enrollment.domain.withdrawal import withdrawal_refusal
-from services.enrollment.models import Person
+from services.enrollment.models import ChangeRequest, Person
 from services.enrollment.retirement import repository as retirement
 from services.enrollment.status_changes import repository as history
 from services.enrollment.status_changes import service as changes
-from services.enrollment.withdrawal.schemas import WithdrawalIn, WithdrawalOut
+from services.enrollment.withdrawal.schemas import (
+    PayeeOut,
+    WithdrawalIn,
+    WithdrawalOut,
+    WithdrawalRequestOut,
+)
 from shared.contracts import EventEnvelope, PersonWithdrawn
 from shared.data.audit import record_audit
+from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
+
+ACT = "退保"
+SEES_ACCOUNTS = frozenset({"clerk"})  # the clerks who enter and approve compare the account
 
 
 async def _check_allowed(session: AsyncSession, person: Person, body: WithdrawalIn) -> None:
@@ -54,17 +64,8 @@ async def _check_allowed(session: AsyncSession, person: Person, body: Withdrawal
         raise ProblemError(409, "withdrawal_not_allowed", refusal)
 
 
-async def withdraw(
-    session: AsyncSession,
-    person_id: uuid.UUID,
-    body: WithdrawalIn,
-    who: Principal,
-    request_id: str | None,
-) -> WithdrawalOut:
-    """Close the relation and the accounts, and announce the payment."""
-    person = await history.lock_person(session, person_id)
-    if person is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+async def _check(session: AsyncSession, person: Person, body: WithdrawalIn) -> None:
+    """The rule and the date, as on entry so on approval (the person may have changed)."""
     await _check_allowed(session, person, body)
     latest = await changes.latest_change_date(session, person)
     if body.effective_on < latest or body.effective_on > date.today():
@@ -74,6 +75,131 @@ async def withdraw(
             f"effective_on must be between {latest} and today.",
             field="effective_on",
         )
+
+
+def _body(row: ChangeRequest) -> WithdrawalIn:
+    """The withdrawal as the clerk entered it."""
+    return WithdrawalIn.model_validate(
+        {
+            "reason": row.reason,
+            "effective_on": row.effective_on,
+            "evidence": row.document,
+            "payee": {
+                "bank_code": row.payee_bank_code,
+                "account_number": row.payee_account_number,
+                "account_name": row.payee_name,
+            },
+        }
+    )
+
+
+def _out(row: ChangeRequest, reader: Principal) -> WithdrawalRequestOut:
+    """The answer for a request; readers who are not clerks see the account masked."""
+    number = row.payee_account_number or ""
+    return WithdrawalRequestOut(
+        id=row.id or 0,
+        person_id=row.person_id,
+        reason=row.reason,  # type: ignore[arg-type]  # one of Reason, checked on entry
+        effective_on=row.effective_on,
+        evidence=row.document,
+        payee=PayeeOut(
+            bank_code=row.payee_bank_code or "",
+            account_number=number if reader.roles & SEES_ACCOUNTS else mask_account_number(number),
+            account_name=row.payee_name or "",
+        ),
+        status=row.status,  # type: ignore[arg-type]  # never superseded
+        entered_by=row.entered_by,
+        entered_at=row.entered_at,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        decision_note=row.decision_note,
+        result=WithdrawalOut.model_validate(row.outcome) if row.outcome else None,
+    )
+
+
+async def request(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    body: WithdrawalIn,
+    who: Principal,
+    request_id: str | None,
+) -> WithdrawalRequestOut:
+    """Record a withdrawal request: checked as the withdrawal would be, nothing moves yet."""
+    person = await history.lock_person(session, person_id)
+    if person is None:
+        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+    await changes.refuse_if_pending(session, person.id)
+    await _check(session, person, body)
+    row = await history.add_request(
+        session,
+        ChangeRequest(
+            kind="withdrawal",
+            person_id=person.id,
+            effective_on=body.effective_on,
+            reason=body.reason,
+            document=body.evidence,
+            payee_name=body.payee.account_name,
+            payee_bank_code=body.payee.bank_code,
+            payee_account_number=body.payee.account_number,
+            status="pending",
+            entered_by=who.subject,
+        ),
+    )
+    await changes.audit_request(session, who, row, "entered", request_id)
+    return _out(row, who)
+
+
+async def approve(
+    session: AsyncSession, withdrawal_id: int, who: Principal, request_id: str | None
+) -> WithdrawalRequestOut:
+    """A second person approves: the accounts close as entered and the payment is announced."""
+    row = await changes.lock_pending(session, withdrawal_id, "withdrawal", who, ACT)
+    person = await history.lock_person(session, row.person_id)
+    assert person is not None  # persons are never deleted
+    body = _body(row)
+    await _check(session, person, body)
+    out = await _withdraw(session, person, body, who, request_id)
+    row = await history.decide(
+        session, row, "approved", who.subject, None, out.model_dump(mode="json")
+    )
+    await changes.audit_request(session, who, row, "approved", request_id)
+    return _out(row, who)
+
+
+async def reject(
+    session: AsyncSession, withdrawal_id: int, note: str, who: Principal, request_id: str | None
+) -> WithdrawalRequestOut:
+    """A second person refuses the request; nothing leaves the accounts."""
+    row = await changes.reject(session, withdrawal_id, "withdrawal", note, who, request_id, ACT)
+    return _out(row, who)
+
+
+async def get(session: AsyncSession, withdrawal_id: int, who: Principal) -> WithdrawalRequestOut:
+    """One request."""
+    row = await history.get_request(session, withdrawal_id, "withdrawal")
+    if row is None:
+        raise ProblemError(
+            404, "withdrawal_request_not_found", f"没有编号为 {withdrawal_id} 的退保申请。"
+        )
+    return _out(row, who)
+
+
+async def list_requests(
+    session: AsyncSession, status: str | None, limit: int, offset: int, who: Principal
+) -> list[WithdrawalRequestOut]:
+    """Requests, newest first (`status=pending`: the ones waiting for a second person)."""
+    rows = await history.list_requests(session, "withdrawal", status, limit, offset)
+    return [_out(r, who) for r in rows]
+
+
+async def _withdraw(
+    session: AsyncSession,
+    person: Person,
+    body: WithdrawalIn,
+    who: Principal,
+    request_id: str | None,
+) -> WithdrawalOut:
+    """Close the relation and the accounts, and announce the payment."""
     closed = await closings.close_accounts(
         session,
         person,

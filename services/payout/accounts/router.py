@@ -11,9 +11,12 @@ from services.payout.accounts.schemas import AccountChangeIn, AccountChangeOut, 
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 
 router = APIRouter(prefix="/v1/payout", tags=["payee accounts"], responses=PROBLEM_RESPONSES)
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
+# Deciding a change is a business decision: a clerk, and admin alone is not enough.
+Approver = Annotated[Principal, Depends(require_business_role("clerk"))]
 
 
 @router.post(
@@ -40,10 +43,10 @@ async def person_changes(
 
 @router.post("/account-changes/{change_id}/approve", response_model=AccountChangeOut)
 async def approve(
-    change_id: uuid.UUID, idem: Idempotent, who: Clerk, body: DecisionIn | None = None
+    change_id: uuid.UUID, idem: Idempotent, who: Approver, body: DecisionIn | None = None
 ) -> JSONResponse:
-    """Approve a change (403 for its author, 409 once the retiree has died); payments go to
-    the new account from now on."""
+    """Approve a change (403 for its author or for admin, 409 once the retiree has died);
+    payments, and re-issues of failed lines, go to the new account from now on."""
     return await idem.answer(
         service.decide(
             idem.session, change_id, True, who, idem.request_id, body.remark if body else None
@@ -54,7 +57,7 @@ async def approve(
 
 @router.post("/account-changes/{change_id}/reject", response_model=AccountChangeOut)
 async def reject(
-    change_id: uuid.UUID, idem: Idempotent, who: Clerk, body: DecisionIn | None = None
+    change_id: uuid.UUID, idem: Idempotent, who: Approver, body: DecisionIn | None = None
 ) -> JSONResponse:
     """Reject a change; the retiree keeps the old account."""
     return await idem.answer(

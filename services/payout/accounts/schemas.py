@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.http.masking import AccountNumberText
+
 
 class AccountChangeIn(BaseModel):
     """The new account a retiree's payments should go to, and why."""
@@ -38,7 +40,7 @@ class AccountChangeOut(BaseModel):
     id: uuid.UUID
     person_id: uuid.UUID
     bank_code: str
-    account_number: str
+    account_number: AccountNumberText
     account_name: str
     reason: str
     status: str

@@ -15,6 +15,7 @@ from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
 from shared.http.citizen_ids import shown_account_number
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
 
 
 def present(change: AccountChange) -> AccountChangeOut:
@@ -108,12 +109,8 @@ async def decide(
         raise ProblemError(404, "account_change_not_found", f"没有账户变更 {change_id}。")
     if change.status != "pending":
         raise ProblemError(409, "account_change_decided", "此账户变更已处理过。")
-    if who.subject == change.requested_by:
-        raise ProblemError(
-            403,
-            "same_user",
-            "账户变更须由申请人以外的工作人员复核 (防止改卡冒领)。",
-        )
+    # The shared four-eyes rule (改卡冒领): another clerk than the one who asked, not admin.
+    require_second_person(who, change.requested_by, act="发放账户变更", allowed=("clerk",))
     if approve:
         await _living_retiree(session, change.person_id)
     status = "approved" if approve else "rejected"

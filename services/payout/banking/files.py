@@ -1,11 +1,10 @@
 """Bank files (报盘文件): the lines with a header and a totals line, as CSV or XLSX."""
 
-import csv
-import io
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from shared.data.csv_text import csv_line
 from shared.data.spreadsheets import write_workbook
 
 TOTAL_LABEL = "TOTAL"
@@ -26,9 +25,7 @@ async def csv_with_totals(
     """The CSV lines produced by the database, then the totals line."""
     async for chunk in lines:
         yield chunk
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(totals_row(count, amount, width))
-    yield out.getvalue().encode()
+    yield csv_line(totals_row(count, amount, width)).encode()
 
 
 def xlsx(columns: Sequence[str], rows: list[tuple[Any, ...]], count: int, amount: Decimal):

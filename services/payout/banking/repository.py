@@ -14,15 +14,16 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.models import Batch
+from shared.data.csv_text import formula_safe_sql
 
 FILE_COLUMNS = ("reference", "person_number", "name", "account_number", "amount", "period")
 
 
 def masked_citizen_id_sql(value: str) -> str:
-    """SQL of shared.data.ids.mask_citizen_id (area prefix and last four kept)."""
+    """SQL of shared.data.ids.mask_citizen_id (area prefix and last two kept)."""
     return (
-        f"CASE WHEN length({value}) < 10 THEN repeat('*', length({value})) "
-        f"ELSE left({value}, 6) || repeat('*', length({value}) - 10) || right({value}, 4) END"
+        f"CASE WHEN length({value}) < 8 THEN repeat('*', length({value})) "
+        f"ELSE left({value}, 6) || repeat('*', length({value}) - 8) || right({value}, 2) END"
     )
 
 
@@ -36,12 +37,17 @@ def masked_account_sql(value: str) -> str:
 
 def lines_sql(masked: bool) -> str:
     """A batch's file lines ($1 the batch), in full or masked (staff copies whose readers
-    see ids masked), so that even a masked copy of a large batch comes from COPY."""
+    see ids masked), so that even a masked copy of a large batch comes from COPY. Text a
+    person typed (the payee's name, the account) is formula-safe (shared.data.csv_text):
+    a bank's clerk opens the file in a spreadsheet."""
     person = masked_citizen_id_sql("p.person_number") if masked else "p.person_number"
-    account = masked_account_sql("p.account_number") if masked else "p.account_number"
+    # A masked account begins with '*' (never a formula); a full one is made formula-safe.
+    full_account = formula_safe_sql("p.account_number")
+    account = masked_account_sql("p.account_number") if masked else full_account
     return f"""
         SELECT p.id::text AS reference, {person} AS person_number,
-               p.account_name AS name, {account} AS account_number, p.amount,
+               {formula_safe_sql("p.account_name")} AS name,
+               {account} AS account_number, p.amount,
                to_char(p.period, 'YYYY-MM') AS period
         FROM payout.payment p
         WHERE p.batch_id = $1

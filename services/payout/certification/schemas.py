@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.payout.domain.certification import METHODS
+from shared.http.masking import CitizenIdText
 
 Method = StrEnum("Method", {code: code for code in METHODS})  # type: ignore[misc]
 
@@ -61,7 +62,7 @@ class DueItem(BaseModel):
 
     person_id: uuid.UUID
     name: str
-    citizen_id: str
+    citizen_id: CitizenIdText
     status: str
     last_certified_on: date | None
     due_on: date

@@ -11,9 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payout.config import SCHEMA
 from services.payout.death import repository
 from services.payout.differences import repository as differences
+from services.payout.domain.bounds import within_ceiling
 from services.payout.domain.death import ZERO, addition_period, owed_to_estate
 from services.payout.domain.periods import month_of
 from services.payout.models import BenefitDifference, DeathBenefit, OneOff
+from services.payout.parameters.service import bounds
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 
@@ -77,6 +79,19 @@ async def pay_to_survivor(
     await _audit(session, rows, who.subject, who.roles, request_id)
 
 
+async def release(
+    session: AsyncSession, grant: DeathBenefit, who: Principal, request_id: str | None
+) -> None:
+    """A rejected grant's back pay is owed again (pending), for the next grant to carry."""
+    rows = [
+        d
+        for d in await differences.paid_to_survivor(session, grant.person_id)
+        if d.one_off_id == grant.one_off_id
+    ]
+    await differences.mark(session, rows, "pending")
+    await _audit(session, rows, who.subject, who.roles, request_id)
+
+
 def total(rows: list[BenefitDifference]) -> Decimal:
     """What the differences come to."""
     return sum((r.amount for r in rows), ZERO)
@@ -90,14 +105,22 @@ async def after_approval(
     request_id: str | None,
 ) -> OneOff | None:
     """Back pay found for a deceased retiree (the retiree locked): once the death benefits
-    are granted, one more payment to the same survivor; until then it waits for the grant."""
+    are granted and approved, one more payment to the same survivor (or several, each at
+    most the one-off ceiling); until then it waits (the approval adds it). The last one."""
     grant = await repository.death_benefit(session, person_id)
-    if grant is None:
+    if grant is None or grant.status != "approved":
         return None
     found = await owed(session, person_id, last_month)
     if not found:
         return None
-    return await _queue_addition(session, grant, found, who, request_id)
+    # One payment at most the one-off ceiling: many months of back pay go as several.
+    limits = await bounds(session, datetime.now(UTC).date())
+    groups = within_ceiling([r.amount for r in found], limits.one_off_ceiling)
+    added = None
+    for group in groups:
+        rows = [found[i] for i in group]
+        added = await _queue_addition(session, grant, rows, who, request_id)
+    return added
 
 
 async def _queue_addition(

@@ -136,6 +136,51 @@ async def insert_benefit(session: AsyncSession, row: DeathBenefit, payment: OneO
     await session.flush()
 
 
+async def decide_benefit(session: AsyncSession, row: DeathBenefit, who: str, at: datetime) -> None:
+    """Approve a requested grant: its one-off waits for the next run from now on."""
+    row.status, row.decided_by, row.decided_at = "approved", who, at
+    session.add(row)
+    await session.exec(
+        update(OneOff)
+        .where(OneOff.id == row.one_off_id, OneOff.status == "awaiting_approval")
+        .values(status="pending")
+    )
+    await session.flush()
+
+
+async def drop_benefit(session: AsyncSession, row: DeathBenefit) -> OneOff | None:
+    """Remove a rejected grant and its one-off (never sent: it awaited approval); the
+    audit log keeps what was asked, so that a corrected grant can be made."""
+    payment = await session.get(OneOff, row.one_off_id)
+    if payment is not None:
+        await session.delete(payment)
+    await session.delete(row)
+    await session.flush()
+    return payment
+
+
+async def request_waiver(
+    session: AsyncSession, recovery_id: uuid.UUID, method: str, who: str, at: datetime
+) -> None:
+    """A waiver or an offset asked for: it waits for a second person."""
+    await session.exec(
+        update(Recovery)
+        .where(Recovery.id == recovery_id)
+        .values(
+            status="pending_approval", requested_method=method, requested_by=who, requested_at=at
+        )
+    )
+
+
+async def reopen(session: AsyncSession, recovery_id: uuid.UUID) -> None:
+    """A rejected waiver: the case is open again (the audit log keeps the request)."""
+    await session.exec(
+        update(Recovery)
+        .where(Recovery.id == recovery_id)
+        .values(status="open", requested_method=None, requested_by=None, requested_at=None)
+    )
+
+
 async def insert_one_off(session: AsyncSession, payment: OneOff) -> None:
     """Queue a one-off payment for the next run."""
     session.add(payment)

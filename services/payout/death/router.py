@@ -11,10 +11,12 @@ from services.payout.death.schemas import DeathBenefitIn, DeathBenefitOut, Recov
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 
 router = APIRouter(prefix="/v1/payout", tags=["death"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Staff = Annotated[Principal, Depends(require_roles("clerk", "finance"))]
+Approver = Annotated[Principal, Depends(require_business_role("clerk", "finance"))]
 
 
 @router.get("/recoveries", response_model=list[RecoveryOut])
@@ -22,7 +24,7 @@ async def recoveries(
     session: ReadSession,
     _: Reader,
     person_id: uuid.UUID | None = None,
-    status: Literal["open", "recovered", "waived"] | None = None,
+    status: Literal["open", "pending_approval", "recovered", "waived"] | None = None,
 ) -> list[RecoveryOut]:
     """Overpayment recovery cases and their status."""
     return await service.list_recoveries(session, person_id, status)
@@ -32,9 +34,28 @@ async def recoveries(
 async def resolve(
     recovery_id: uuid.UUID, body: ResolveIn, idem: Idempotent, who: Staff
 ) -> JSONResponse:
-    """Close a recovery case: returned by the bank or the heirs, offset, or written off."""
+    """Close a recovery case returned by the bank or the heirs; a write-off (waived) or an
+    offset is only requested here and closes when another user approves it."""
     return await idem.answer(
         service.resolve_recovery(idem.session, recovery_id, body, who, idem.request_id),
+        status=200,
+    )
+
+
+@router.post("/recoveries/{recovery_id}/approve", response_model=RecoveryOut)
+async def approve_waiver(recovery_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+    """Approve a requested write-off or offset (not by who asked, not by admin)."""
+    return await idem.answer(
+        service.decide_recovery(idem.session, recovery_id, True, who, idem.request_id),
+        status=200,
+    )
+
+
+@router.post("/recoveries/{recovery_id}/reject", response_model=RecoveryOut)
+async def reject_waiver(recovery_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+    """Reject a requested write-off or offset: the case is open again."""
+    return await idem.answer(
+        service.decide_recovery(idem.session, recovery_id, False, who, idem.request_id),
         status=200,
     )
 
@@ -45,9 +66,28 @@ async def resolve(
 async def grant(
     person_id: uuid.UUID, body: DeathBenefitIn, idem: Idempotent, who: Staff
 ) -> JSONResponse:
-    """Grant the death benefits once; the next payroll run pays them to the survivor."""
+    """Request the death benefits once (status requested): nothing is paid until another
+    user approves them; then the next payroll run pays them to the survivor."""
     return await idem.answer(
         service.grant_death_benefits(idem.session, person_id, body, who, idem.request_id)
+    )
+
+
+@router.post("/retirees/{person_id}/death-benefits/approve", response_model=DeathBenefitOut)
+async def approve_benefits(person_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+    """Approve requested death benefits (not by who requested them, not by admin)."""
+    return await idem.answer(
+        service.decide_death_benefits(idem.session, person_id, True, who, idem.request_id),
+        status=200,
+    )
+
+
+@router.post("/retirees/{person_id}/death-benefits/reject", response_model=DeathBenefitOut)
+async def reject_benefits(person_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+    """Reject requested death benefits: nothing is paid, and a corrected request may follow."""
+    return await idem.answer(
+        service.decide_death_benefits(idem.session, person_id, False, who, idem.request_id),
+        status=200,
     )
 
 

@@ -29,10 +29,15 @@ class RecoveryOut(BaseModel):
     created_at: datetime
     resolved_by: str | None
     resolved_at: datetime | None
+    # A waiver or offset waiting for a second person (status pending_approval).
+    requested_method: str | None = None
+    requested_by: str | None = None
+    requested_at: datetime | None = None
 
 
 class ResolveIn(BaseModel):
-    """How the overpayment came back (or that it is written off)."""
+    """How the overpayment came back (or that it is written off or offset: those wait for a
+    second person's approval)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -100,3 +105,7 @@ class DeathBenefitOut(BaseModel):
     created_at: datetime
     back_pay_lines: list[SurvivorBackPay] = []
     additions: list[AdditionOut] = []
+    # Four eyes: requested, then approved (paid by the next run) or rejected by another user.
+    status: str = "approved"
+    decided_by: str | None = None
+    decided_at: datetime | None = None

@@ -19,17 +19,26 @@ from services.payout.death.schemas import (
 from services.payout.determinations import repository as determinations
 from services.payout.determinations.records import inputs_from_json
 from services.payout.differences import repository as differences
+from services.payout.domain.bounds import above
 from services.payout.domain.death import PaidLine, death_benefits, recoveries_after_death
 from services.payout.domain.periods import month_of
 from services.payout.ledger import service as ledger
 from services.payout.models import DeathBenefit, OneOff, Recovery
 from services.payout.parameters.schemas import DeathBenefit as DeathRule
 from services.payout.parameters.schemas import WageBase
-from services.payout.parameters.service import in_force
+from services.payout.parameters.service import bounds, check_bounds, in_force
 from shared.contracts import PersonDeceased
 from shared.data.audit import record_audit
+from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
+
+FORGIVING = frozenset({"waived", "offset"})
+"""Resolutions that bring no money back to the fund (核销, 从死亡待遇中抵扣): the debt is
+forgiven or netted on a clerk's word, so a second person approves them. Money returned by
+the bank or the heirs is recorded by who saw it arrive: it is reconciled against the fund's
+account statement, where a false record shows as a difference."""
 
 
 async def record_death(
@@ -115,28 +124,90 @@ async def resolve_recovery(
     who: Principal,
     request_id: str | None,
 ) -> RecoveryOut:
-    """Close a recovery case: the money came back (how), or it is written off."""
+    """Close a recovery case when the money came back (recorded by who saw it come back);
+    a waiver or an offset forgives the debt and waits for a second person instead."""
+    case = await _open_case(session, recovery_id)
+    method = body.method.value
+    now = datetime.now(UTC)
+    if method in FORGIVING:
+        await repository.request_waiver(session, case.id, method, who.subject, now)
+        await session.refresh(case)
+        await _audit_case(session, case, who, "recovery.waiver_requested", request_id)
+        return RecoveryOut.model_validate(case, from_attributes=True)
+    await repository.resolve(session, case.id, method, who.subject, now)
+    await session.refresh(case)
+    # Money recovered changes what the period actually paid: settle it again if it was.
+    await ledger.settle(session, case.program, case.period, request_id, now.date())
+    await _audit_case(session, case, who, f"recovery.{case.status}", request_id)
+    return RecoveryOut.model_validate(case, from_attributes=True)
+
+
+async def decide_recovery(
+    session: AsyncSession,
+    recovery_id: uuid.UUID,
+    approve: bool,
+    who: Principal,
+    request_id: str | None,
+) -> RecoveryOut:
+    """Approve (the case closes as asked) or reject (it is open again) a waiver or offset;
+    by a second person with a business role, never the one who asked."""
     case = await repository.get_recovery(session, recovery_id)
     if case is None:
         raise ProblemError(404, "recovery_not_found", f"没有追回案件 {recovery_id}。")
+    if case.status != "pending_approval" or case.requested_method is None:
+        raise ProblemError(409, "recovery_not_pending", "此追回案件没有待审批的核销或抵扣。")
+    require_second_person(who, case.requested_by, act="追回案件的核销或抵扣")
+    now = datetime.now(UTC)
+    if not approve:
+        await repository.reopen(session, case.id)
+        await session.refresh(case)
+        await _audit_case(session, case, who, "recovery.waiver_rejected", request_id)
+        return RecoveryOut.model_validate(case, from_attributes=True)
+    asked_by = case.requested_by
+    await repository.resolve(session, case.id, case.requested_method, who.subject, now)
+    await session.refresh(case)
+    await ledger.settle(session, case.program, case.period, request_id, now.date())
+    await _audit_case(session, case, who, f"recovery.{case.status}", request_id, asked_by)
+    return RecoveryOut.model_validate(case, from_attributes=True)
+
+
+async def _open_case(session: AsyncSession, recovery_id: uuid.UUID) -> Recovery:
+    """A recovery case still open (locked), or the problem why not."""
+    case = await repository.get_recovery(session, recovery_id)
+    if case is None:
+        raise ProblemError(404, "recovery_not_found", f"没有追回案件 {recovery_id}。")
+    if case.status == "pending_approval":
+        raise ProblemError(
+            409, "recovery_pending", "此追回案件已有待审批的核销或抵扣, 请先审批或驳回。"
+        )
     if case.status != "open":
         raise ProblemError(409, "recovery_closed", "此追回案件已结案。")
-    await repository.resolve(session, case.id, body.method.value, who.subject, datetime.now(UTC))
-    await session.refresh(case)
-    # Money recovered changes what the period actually paid: settle it again if it was.
-    await ledger.settle(session, case.program, case.period, request_id, datetime.now(UTC).date())
+    return case
+
+
+async def _audit_case(
+    session: AsyncSession,
+    case: Recovery,
+    who: Principal,
+    action: str,
+    request_id: str | None,
+    requested_by: str | None = None,
+) -> None:
     await record_audit(
         session,
         SCHEMA,
         actor=who.subject,
         roles=who.roles,
-        action=f"recovery.{case.status}",
+        action=action,
         object_type="recovery",
         object_id=case.id,
         request_id=request_id,
-        detail={"method": case.method, "amount": str(case.amount)},
+        detail={
+            "method": case.method or case.requested_method,
+            "amount": str(case.amount),
+        }
+        | ({"requested_by": requested_by} if requested_by else {}),
     )
-    return RecoveryOut.model_validate(case, from_attributes=True)
 
 
 async def grant_death_benefits(
@@ -146,7 +217,8 @@ async def grant_death_benefits(
     who: Principal,
     request_id: str | None,
 ) -> DeathBenefitOut:
-    """Work out the death benefits and queue them, once, for the survivor's account."""
+    """Work out the death benefits and request them, once, for the survivor's account: the
+    one-off waits for a second person's approval before any run pays it."""
     retiree = await repository.retiree(session, person_id, lock=True)
     if retiree is None:
         raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
@@ -179,6 +251,8 @@ async def grant_death_benefits(
         (inputs.annuity_balance, determination.annuity_monthly, paid["occupational_annuity"]),
         estate.total(owed),
     )
+    limits = await bounds(session, retiree.died_on)
+    check_bounds(above("total", benefits.total, limits.one_off_ceiling))
     payment = OneOff(
         person_id=person_id,
         citizen_id=body.survivor_citizen_id,
@@ -188,6 +262,7 @@ async def grant_death_benefits(
         bank_code=body.bank_code,
         account_number=body.account_number,
         account_name=body.survivor_name,
+        status="awaiting_approval",
         source="death_benefit",
     )
     row = DeathBenefit(
@@ -214,7 +289,7 @@ async def grant_death_benefits(
         SCHEMA,
         actor=who.subject,
         roles=who.roles,
-        action="death_benefit.granted",
+        action="death_benefit.requested",
         object_type="retiree",
         object_id=person_id,
         request_id=request_id,
@@ -226,6 +301,73 @@ async def grant_death_benefits(
         },
     )
     return await _present(session, row)
+
+
+async def decide_death_benefits(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    approve: bool,
+    who: Principal,
+    request_id: str | None,
+) -> DeathBenefitOut:
+    """Approve a requested grant (the next run pays it, with back pay found meanwhile as an
+    addition) or reject it (removed, its back pay owed again, a new grant possible); by a
+    second person with a business role, never the one who requested it."""
+    retiree = await repository.retiree(session, person_id, lock=True)
+    row = await repository.death_benefit(session, person_id)
+    if retiree is None or row is None:
+        raise ProblemError(404, "death_benefit_not_found", "此人没有待审批的死亡待遇。")
+    if row.status != "requested":
+        raise ProblemError(409, "death_benefit_decided", "此人的死亡待遇已审批过。")
+    require_second_person(who, row.created_by, act="死亡待遇 (丧葬补助金、抚恤金)")
+    if approve:
+        await repository.decide_benefit(session, row, who.subject, datetime.now(UTC))
+        await _audit_grant(session, row, who, "death_benefit.approved", request_id)
+        assert retiree.last_month is not None  # granted only after a death
+        await estate.after_approval(session, person_id, retiree.last_month, who, request_id)
+        return await _present(session, row)
+    out = await _present(session, row)
+    await estate.release(session, row, who, request_id)
+    payment = await repository.drop_benefit(session, row)
+    await _audit_grant(session, row, who, "death_benefit.rejected", request_id, payment)
+    out.status, out.decided_by, out.decided_at = "rejected", who.subject, datetime.now(UTC)
+    return out
+
+
+async def _audit_grant(
+    session: AsyncSession,
+    row: DeathBenefit,
+    who: Principal,
+    action: str,
+    request_id: str | None,
+    payment: OneOff | None = None,
+) -> None:
+    # A rejected grant is removed: the log keeps what was asked (the account masked).
+    asked = (
+        {}
+        if payment is None
+        else {
+            "survivor_name": row.survivor_name,
+            "bank_code": payment.bank_code,
+            "account_number": mask_account_number(payment.account_number),
+        }
+    )
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=action,
+        object_type="retiree",
+        object_id=row.person_id,
+        request_id=request_id,
+        detail={
+            "total": str(row.total),
+            "requested_by": row.created_by,
+            "one_off": str(row.one_off_id),
+        }
+        | asked,
+    )
 
 
 async def _present(session: AsyncSession, row: DeathBenefit) -> DeathBenefitOut:

@@ -20,12 +20,15 @@ from services.payout.determinations.schemas import (
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/payout", tags=["determinations"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
+# 审核, 复核 and 退回 are business decisions: a clerk, and admin alone is not enough.
+Reviewer = Annotated[Principal, Depends(require_business_role("clerk"))]
 
 
 @router.post("/determinations/trial", response_model=TrialOut)
@@ -69,7 +72,7 @@ async def person_determinations(
 async def check(
     determination_id: uuid.UUID,
     session: WriteSession,
-    who: Clerk,
+    who: Reviewer,
     request: Request,
     body: ReviewIn | None = None,
 ) -> DeterminationOut:
@@ -83,11 +86,12 @@ async def check(
 async def approve(
     determination_id: uuid.UUID,
     session: WriteSession,
-    who: Clerk,
+    who: Reviewer,
     request: Request,
     body: ReviewIn | None = None,
 ) -> DeterminationOut:
-    """复核: the second review step, by someone other than the checker (else 403)."""
+    """复核: the second review step, by a clerk other than the checker and the maker (403
+    four_eyes_required) – admin alone never approves (403 approver_role_required)."""
     return await service.review(
         session, determination_id, "approve", who, request_id_of(request), body
     )
@@ -97,7 +101,7 @@ async def approve(
 async def return_determination(
     determination_id: uuid.UUID,
     session: WriteSession,
-    who: Clerk,
+    who: Reviewer,
     request: Request,
     body: ReviewIn | None = None,
 ) -> DeterminationOut:

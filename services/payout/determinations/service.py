@@ -26,6 +26,7 @@ from services.payout.determinations.schemas import (
 )
 from services.payout.differences import service as differences
 from services.payout.domain.benefit import BenefitInputs, NoMonthsDivisor, compute
+from services.payout.domain.bounds import Excess, above, difference_excess
 from services.payout.domain.comparison import ComparisonNotApplicable, OldMethod
 from services.payout.domain.determination import (
     DeterminationInputs,
@@ -38,6 +39,7 @@ from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.review import ReviewRefused, ReviewState, step
 from services.payout.models import Determination
 from services.payout.parameters.schemas import (
+    AmountBounds,
     MonthsDivisor,
     TransitionCoefficient,
     TransitionComparison,
@@ -46,6 +48,8 @@ from services.payout.parameters.schemas import (
 from services.payout.parameters.service import (
     InForce,
     as_recorded,
+    bounds,
+    check_bounds,
     comparison_rule,
     divisor_table,
     in_force,
@@ -54,7 +58,11 @@ from shared.contracts import PersonRetired
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
+
+REVIEWERS = ("clerk",)
+"""Who reviews determinations (审核, 复核): clerks; admin never does."""
 
 TABLES = ["months_divisor", "transition_comparison"]
 FORMULA = ["wage_base", "transition_coefficient", *TABLES]
@@ -102,6 +110,14 @@ def _no_divisor(exc: NoMonthsDivisor) -> ProblemError:
 async def trial(session: AsyncSession, body: TrialIn, today: date) -> TrialOut:
     """待遇测算 from the given inputs; writes nothing."""
     params = await in_force(session, TABLES, body.retirement_date or today)
+    limits = await bounds(session, body.retirement_date or today)
+    check_bounds(
+        above("wage_base", body.wage_base, limits.wage_max),
+        above("average_index", body.average_index, limits.index_max),
+        above("deemed_index", body.deemed_index, limits.index_max),
+        above("basic_balance", body.basic_balance, limits.balance_max),
+        above("annuity_balance", body.annuity_balance, limits.balance_max),
+    )
     inputs = BenefitInputs(
         wage_base=body.wage_base,
         average_index=body.average_index,
@@ -264,6 +280,8 @@ async def _successor(
         reason=reason,
         created_by=who.subject,
     )
+    limits = await bounds(session, effective_from)
+    check_bounds(above("monthly_amount", row.monthly_amount, limits.monthly_ceiling))
     await repository.insert_determination(session, row)
     await _audit(
         session,
@@ -303,6 +321,11 @@ async def enter_old_method(
     base = await _found(session, determination_id)
     if base.status != "awaiting_old_method":
         raise ProblemError(409, "old_method_not_awaited", "此核定不需要 (或已录入) 老办法标准。")
+    limits = await bounds(session, base.effective_from)
+    check_bounds(
+        above("final_salary", body.final_salary, limits.wage_max),
+        above("allowances", body.allowances, limits.allowances_max),
+    )
     old = OldMethod(body.final_salary, body.service_years, body.allowances)
     inputs = inputs_from_json(base.inputs)
     inputs = DeterminationInputs(**{**inputs.__dict__, "old_method": old})
@@ -333,6 +356,17 @@ async def review(
         after = step(ReviewState(row.status, row.created_by, row.checked_by), action, who.subject)
     except ReviewRefused as exc:
         raise ProblemError(exc.status, exc.code, exc.detail) from exc
+    if after == "approved":
+        # The shared rule (domain/review.py agrees): another subject, a clerk, never admin.
+        require_second_person(
+            who, row.created_by, row.checked_by, act="待遇核定复核", allowed=REVIEWERS
+        )
+        # Also one made from enrollment's figures: no monthly line is above the ceiling.
+        limits = await bounds(session, row.effective_from)
+        check_bounds(
+            above("monthly_amount", row.monthly_amount, limits.monthly_ceiling),
+            above("annuity_monthly", row.annuity_monthly, limits.monthly_ceiling),
+        )
     if after == "approved" and row.rebased_on is not None:
         base = await repository.get(session, row.rebased_on)
         if base is not None and base.status != "approved":
@@ -384,6 +418,8 @@ async def adjust(
             f"{body.effective_from} 时此人没有已复核的核定, 不能调待。",
         )
     await _nothing_in_review(session, person_id)
+    limits = await bounds(session, body.effective_from)
+    check_bounds(above("fixed_amount", body.fixed_amount, limits.adjustment_max_fixed))
     terms = Terms(fixed_amount=body.fixed_amount, rate=body.rate)
     inputs = terms.apply(inputs_from_json(base.inputs), base.monthly_amount)
     row = await _successor(
@@ -425,6 +461,8 @@ async def correct(
     # The named one, or a 调待 or correction of it that is in force by then.
     base = await repository.approved_for(session, named.person_id, effective_from)
     assert base is not None  # the named one is approved and effective by then
+    limits = await bounds(session, effective_from)
+    check_bounds(*_correction_excesses(body, limits))
     terms = Terms(corrected=body.corrections())
     inputs = terms.apply(inputs_from_json(base.inputs), base.monthly_amount)
     row = await _successor(
@@ -438,8 +476,27 @@ async def correct(
         request_id,
         terms=terms,
     )
+    # A correction moves the monthly amount by a bounded difference (else: a new case).
+    check_bounds(
+        difference_excess(
+            "monthly_amount",
+            base.monthly_amount,
+            row.monthly_amount,
+            limits.correction_max_difference,
+        )
+    )
     await _rebase_later(session, row, who, request_id)
     return present(row)
+
+
+def _correction_excesses(body: CorrectionIn, limits: AmountBounds) -> list[Excess | None]:
+    """The corrected balances and indices above their plausible bounds."""
+    return [
+        above("basic_balance", body.basic_balance, limits.balance_max),
+        above("annuity_balance", body.annuity_balance, limits.balance_max),
+        above("average_index", body.average_index, limits.index_max),
+        above("deemed_index", body.deemed_index, limits.index_max),
+    ]
 
 
 async def _rebase_later(

@@ -30,7 +30,13 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "failed": "发放失败",
         "reissued": "失败后已重发",
     },
-    "recovery_status": {"open": "待追回", "recovered": "已追回", "waived": "已核销"},
+    "recovery_status": {
+        "open": "待追回",
+        "pending_approval": "核销或抵扣待审批",
+        "recovered": "已追回",
+        "waived": "已核销",
+    },
+    "approval_status": {"requested": "待审批", "approved": "已审批生效", "rejected": "已驳回"},
     "program": {
         "basic_pension": "基本养老金",
         "occupational_annuity": "职业年金",
@@ -62,5 +68,6 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "subsidy.transport_nursing": "交通护理补贴标准",
         "subsidy.hardship_aid": "困难补助标准",
         "budget_codes": "预算科目 (功能分类与经济分类)",
+        "amount_bounds": "录入金额合理上限",
     },
 }

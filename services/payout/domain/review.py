@@ -6,7 +6,9 @@ Rules (documented in docs/payout.md):
 - A determination in the transition period waits for the old-method standard
   (awaiting_old_method) and cannot be reviewed; entering it makes a new determination.
 - The approver (复核) is neither the checker (审核) nor the creator: two different people
-  have looked at every figure before it is paid.
+  have looked at every figure before it is paid. This is the shared four-eyes rule
+  (shared/http/four_eyes.py, same code `four_eyes_required`); the service applies it too,
+  with its other half: the approver holds a business role (admin alone never approves).
 """
 
 from dataclasses import dataclass
@@ -52,6 +54,8 @@ def step(state: ReviewState, action: str, actor: str) -> str:
         )
     if action == "approve" and actor in (state.checked_by, state.created_by):
         raise ReviewRefused(
-            403, "same_reviewer", "复核人不能是审核人或经办人本人: 须由另一位工作人员复核。"
+            403,
+            "four_eyes_required",
+            "复核人不能是审核人或经办人本人: 须由另一位工作人员复核。",
         )
     return after

@@ -35,6 +35,20 @@ SUBSIDIES = {
 }
 
 
+# Plausible amounts (issue #17): loaded by migration 0020, in force from the start.
+AMOUNT_BOUNDS = {
+    "subsidy_max_multiple": "2.00",
+    "one_off_ceiling": "500000.00",
+    "monthly_ceiling": "50000.00",
+    "correction_max_difference": "5000.00",
+    "adjustment_max_fixed": "2000.00",
+    "wage_max": "100000.00",
+    "allowances_max": "20000.00",
+    "balance_max": "5000000.00",
+    "index_max": "3.000000",
+}
+
+
 def default_parameters() -> list[tuple[str, str, dict, str]]:
     """(name, effective_from, value, note) for every default version."""
     rows: list[tuple[str, str, dict, str]] = [

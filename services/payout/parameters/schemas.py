@@ -7,6 +7,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from services.payout.domain.bounds import (
+    MONTHLY_CAP,
+    ONE_OFF_CAP,
+    SUBSIDY_MULTIPLE_CAP,
+    SUBSIDY_STANDARD_CAP,
+)
 from shared.contracts.payout import PAYOUT_PROGRAMS
 from shared.data.money import Money
 
@@ -22,7 +28,7 @@ class Strict(BaseModel):
 class WageBase(Strict):
     """计发基数: last year's local average monthly wage used for benefits."""
 
-    amount: Annotated[Money, Field(gt=0)]
+    amount: Annotated[Money, Field(gt=0, le=MONTHLY_CAP)]
 
 
 class MonthsDivisor(Strict):
@@ -77,7 +83,7 @@ class TransitionComparison(Strict):
 class DeathBenefit(Strict):
     """丧葬补助金 and 一次性抚恤金 (months × base)."""
 
-    funeral_grant: Annotated[Money, Field(ge=0)]
+    funeral_grant: Annotated[Money, Field(ge=0, le=ONE_OFF_CAP)]
     survivor_months: Annotated[int, Field(ge=0, le=60)]
     survivor_base: Literal["last_benefit", "wage_base"]
 
@@ -94,7 +100,25 @@ class SubsidyStandard(Strict):
     """A local subsidy program's label and standard amount per person and quarter."""
 
     label: Annotated[str, Field(min_length=1, max_length=50)]
-    quarterly_amount: Annotated[Money, Field(ge=0)]
+    quarterly_amount: Annotated[Money, Field(ge=0, le=SUBSIDY_STANDARD_CAP)]
+
+
+class AmountBounds(Strict):
+    """The most a person may enter (or a calculation may yield) per amount; above it the
+    entry is refused with a 422 naming the field. No version may exceed the hard caps of
+    domain/bounds.py, which keep every total within its column."""
+
+    subsidy_max_multiple: Annotated[
+        Decimal, Field(gt=0, le=SUBSIDY_MULTIPLE_CAP, max_digits=6, decimal_places=2)
+    ]
+    one_off_ceiling: Annotated[Money, Field(gt=0, le=ONE_OFF_CAP)]
+    monthly_ceiling: Annotated[Money, Field(gt=0, le=MONTHLY_CAP)]
+    correction_max_difference: Annotated[Money, Field(gt=0, le=MONTHLY_CAP)]
+    adjustment_max_fixed: Annotated[Money, Field(gt=0, le=MONTHLY_CAP)]
+    wage_max: Annotated[Money, Field(gt=0, le=MONTHLY_CAP)]
+    allowances_max: Annotated[Money, Field(ge=0, le=MONTHLY_CAP)]
+    balance_max: Annotated[Money, Field(gt=0, le=Decimal("100000000.00"))]
+    index_max: Annotated[Decimal, Field(gt=0, le=10, max_digits=10, decimal_places=6)]
 
 
 class BudgetCode(Strict):
@@ -140,6 +164,7 @@ class ParameterName(StrEnum):
     transport_nursing = "subsidy.transport_nursing"
     hardship_aid = "subsidy.hardship_aid"
     budget_codes = "budget_codes"
+    amount_bounds = "amount_bounds"
 
 
 SCHEMAS: dict[ParameterName, type[Strict]] = {
@@ -154,6 +179,7 @@ SCHEMAS: dict[ParameterName, type[Strict]] = {
     ParameterName.transport_nursing: SubsidyStandard,
     ParameterName.hardship_aid: SubsidyStandard,
     ParameterName.budget_codes: BudgetCodes,
+    ParameterName.amount_bounds: AmountBounds,
 }
 
 

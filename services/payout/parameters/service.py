@@ -8,11 +8,13 @@ from typing import TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
+from services.payout.domain.bounds import Excess
 from services.payout.domain.comparison import ComparisonRule, RatioBand, ShareStep
 from services.payout.domain.labels import CODE_TABLES
 from services.payout.models import Parameter
 from services.payout.parameters import repository
 from services.payout.parameters.schemas import (
+    AmountBounds,
     MonthsDivisor,
     ParameterIn,
     ParameterOut,
@@ -121,3 +123,23 @@ async def add_version(
         detail={"name": row.name, "effective_from": row.effective_from.isoformat()},
     )
     return present(row)
+
+
+async def bounds(session: AsyncSession, on: date) -> AmountBounds:
+    """The amount bounds in force on a date (a missing version is a 409 naming it)."""
+    return (await in_force(session, ["amount_bounds"], on)).value("amount_bounds", AmountBounds)
+
+
+def check_bounds(*excesses: Excess | None) -> None:
+    """Refuse (422, nothing changed) the first amount above its bound, naming the field."""
+    for excess in excesses:
+        if excess is not None:
+            raise ProblemError(
+                422,
+                "amount_above_bound",
+                f"{excess.field}: {excess.amount} 超过合理上限 {excess.bound} "
+                "(参数 amount_bounds); 如确属实, 须先由管理员调整参数。",
+                field=excess.field,
+                amount=str(excess.amount),
+                bound=str(excess.bound),
+            )

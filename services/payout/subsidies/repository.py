@@ -1,7 +1,7 @@
 """SQL of local subsidies."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, or_, text
@@ -46,7 +46,8 @@ async def overlapping(
     session: AsyncSession, person_id: uuid.UUID, program: str, first: date, last: date | None
 ) -> SubsidyEntitlement | None:
     """An entitlement of the person to the program sharing a quarter with [first, last]
-    (as ended: an ended one's quarters after its end are free)."""
+    (as ended: an ended one's quarters after its end are free; a rejected one is none,
+    one waiting for approval is)."""
     ends = _ends()
     until = _last_quarter(ends)
     query = (
@@ -55,6 +56,7 @@ async def overlapping(
         .where(
             SubsidyEntitlement.person_id == person_id,
             SubsidyEntitlement.program == program,
+            SubsidyEntitlement.status != "rejected",
             or_(until.is_(None), until >= first),
         )
     )
@@ -85,6 +87,31 @@ async def entitlement(
     """One entitlement."""
     query = select(SubsidyEntitlement).where(SubsidyEntitlement.id == entitlement_id)
     return (await session.exec(query)).first()
+
+
+async def pending_successor(
+    session: AsyncSession, entitlement_id: uuid.UUID
+) -> SubsidyEntitlement | None:
+    """An amount change of this entitlement still waiting for approval."""
+    query = select(SubsidyEntitlement).where(
+        SubsidyEntitlement.replaces_id == entitlement_id,
+        SubsidyEntitlement.status == "requested",
+    )
+    return (await session.exec(query)).first()
+
+
+async def decide(
+    session: AsyncSession,
+    row: SubsidyEntitlement,
+    status: str,
+    who: str,
+    at: datetime,
+    to_quarter: date | None,
+) -> None:
+    """Approve or reject an entitlement (an approved successor takes its last quarter now)."""
+    row.status, row.decided_by, row.decided_at, row.to_quarter = status, who, at, to_quarter
+    session.add(row)
+    await session.flush()
 
 
 async def ends_of(
@@ -144,7 +171,8 @@ async def queue_quarter(
                        r.account_number, r.account_name, 'pending', 'subsidy'
                 FROM payout.subsidy_entitlement e
                 JOIN payout.retiree r ON r.person_id = e.person_id
-                WHERE e.program = :program AND e.from_quarter <= :quarter
+                WHERE e.program = :program AND e.status = 'approved'
+                  AND e.from_quarter <= :quarter
                   AND coalesce({LAST_QUARTER}, 'infinity') >= :quarter
                   AND r.status = 'active'
                   AND coalesce(e.quarterly_amount, :standard) > 0
@@ -189,7 +217,7 @@ async def queue_missed(session: AsyncSession, person_id: uuid.UUID) -> list[tupl
             JOIN payout.subsidy_run s ON s.program = e.program
                 AND s.quarter >= e.from_quarter
                 AND s.quarter <= coalesce({LAST_QUARTER}, 'infinity')
-            WHERE e.person_id = :person AND r.status = 'active'
+            WHERE e.person_id = :person AND e.status = 'approved' AND r.status = 'active'
               AND coalesce(e.quarterly_amount, s.standard) > 0
               AND s.quarter + interval '3 months' > {FIRST_MONTH}
             ON CONFLICT (person_id, program, period) DO NOTHING

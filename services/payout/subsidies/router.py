@@ -20,16 +20,19 @@ from services.payout.subsidies.schemas import (
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 
 router = APIRouter(prefix="/v1/payout", tags=["subsidies"], responses=PROBLEM_RESPONSES)
 Staff = Annotated[Principal, Depends(require_roles("clerk", "finance"))]
+Approver = Annotated[Principal, Depends(require_business_role("clerk", "finance"))]
 
 
 @router.post("/retirees/{person_id}/subsidies", status_code=201, response_model=EntitlementOut)
 async def entitle(
     person_id: uuid.UUID, body: EntitlementIn, idem: Idempotent, who: Staff
 ) -> JSONResponse:
-    """Entitle a retiree to a local subsidy program from a quarter."""
+    """Request a retiree's entitlement to a local subsidy program from a quarter (at most
+    the program's standard times the allowed multiple); in force once another user approves."""
     return await idem.answer(service.entitle(idem.session, person_id, body, who, idem.request_id))
 
 
@@ -61,10 +64,27 @@ async def end(
 async def change_amount(
     entitlement_id: uuid.UUID, body: AmountChangeIn, idem: Idempotent, who: Staff
 ) -> JSONResponse:
-    """Change an entitlement's amount from a quarter not yet run: it ends the quarter before
-    and a new entitlement pays the new amount from then (both kept)."""
+    """Request an entitlement's amount change from a quarter not yet run: once another user
+    approves it, it ends the quarter before and a new entitlement pays the new amount."""
     return await idem.answer(
         service.change_amount(idem.session, entitlement_id, body, who, idem.request_id)
+    )
+
+
+@router.post("/subsidies/{entitlement_id}/approve", response_model=EntitlementOut)
+async def approve(entitlement_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+    """Approve a requested entitlement or amount change (not by its maker, not by admin):
+    it counts from the next subsidy run, and quarters already run within it are queued."""
+    return await idem.answer(
+        service.decide(idem.session, entitlement_id, True, who, idem.request_id), status=200
+    )
+
+
+@router.post("/subsidies/{entitlement_id}/reject", response_model=EntitlementOut)
+async def reject(entitlement_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+    """Reject a requested entitlement or amount change; nothing is paid from it."""
+    return await idem.answer(
+        service.decide(idem.session, entitlement_id, False, who, idem.request_id), status=200
     )
 
 

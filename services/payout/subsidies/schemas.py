@@ -69,7 +69,8 @@ class EntitlementEndOut(BaseModel):
 
 class EntitlementOut(BaseModel):
     """A recorded entitlement; `to_quarter` is its last quarter (also when it was ended,
-    which `ended` tells)."""
+    which `ended` tells). It counts in a subsidy run only once `status` is approved (by a
+    second person, `decided_by`); `replaces_id`: the entitlement an amount change replaces."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -82,10 +83,15 @@ class EntitlementOut(BaseModel):
     created_by: str
     created_at: datetime
     ended: EntitlementEndOut | None = None
+    status: Literal["requested", "approved", "rejected"]
+    replaces_id: uuid.UUID | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
 
 
 class AmountChangeOut(BaseModel):
-    """The entitlement ended the quarter before the change, and the one opened from it."""
+    """The entitlement the change ends the quarter before it (once approved), and the one
+    it opens from then (requested: in force when a second person approves it)."""
 
     ended: EntitlementOut
     opened: EntitlementOut

@@ -2,16 +2,17 @@
 program and quarter, paid through the next payroll run's batches)."""
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
+from services.payout.domain.bounds import above, subsidy_bound
 from services.payout.domain.periods import add_months, format_quarter, parse_quarter
 from services.payout.models import Retiree, SubsidyEntitlement, SubsidyEntitlementEnd
-from services.payout.parameters.schemas import SubsidyStandard
-from services.payout.parameters.service import in_force
+from services.payout.parameters.schemas import AmountBounds, SubsidyStandard
+from services.payout.parameters.service import check_bounds, in_force
 from services.payout.subsidies import repository
 from services.payout.subsidies.schemas import (
     AmountChangeIn,
@@ -26,8 +27,23 @@ from services.payout.subsidies.schemas import (
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
 
 PROGRAMS = ("living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid")
+
+
+async def _within_bound(
+    session: AsyncSession, program: str, quarter: date, amount: Decimal | None, field: str
+) -> None:
+    """Refuse (422) a quarterly amount above the program's standard in force at `quarter`
+    times the allowed multiple (amount_bounds); no amount means the standard itself."""
+    if amount is None:
+        return
+    params = await in_force(session, [f"subsidy.{program}", "amount_bounds"], quarter)
+    standard = params.value(f"subsidy.{program}", SubsidyStandard).quarterly_amount
+    limits = params.value("amount_bounds", AmountBounds)
+    bound = subsidy_bound(standard, limits.subsidy_max_multiple, limits.one_off_ceiling)
+    check_bounds(above(field, amount, bound))
 
 
 async def entitle(
@@ -37,8 +53,8 @@ async def entitle(
     who: Principal,
     request_id: str | None,
 ) -> EntitlementOut:
-    """Record a retiree's entitlement to a subsidy program; quarters already run within it
-    are queued now (once each), as they would have been had it existed then."""
+    """Request a retiree's entitlement to a subsidy program: it counts (and the quarters
+    already run within it are queued) only once a second person approves it."""
     retiree = await repository.retiree(session, person_id)
     if retiree is None:
         raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
@@ -46,6 +62,7 @@ async def entitle(
         raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能新增补贴资格。")
     first = parse_quarter(body.from_quarter)
     last = parse_quarter(body.to_quarter) if body.to_quarter else None
+    await _within_bound(session, body.program, first, body.quarterly_amount, "quarterly_amount")
     # One entitlement per person, program and quarter: otherwise which amount is paid?
     other = await repository.overlapping(session, person_id, body.program, first, last)
     if other is not None:
@@ -72,14 +89,19 @@ async def entitle(
         SCHEMA,
         actor=who.subject,
         roles=who.roles,
-        action="subsidy.entitled",
+        action="subsidy.requested",
         object_type="retiree",
         object_id=person_id,
         request_id=request_id,
-        detail={"program": body.program, "from": body.from_quarter, "to": body.to_quarter},
+        detail={
+            "entitlement_id": str(row.id),
+            "program": body.program,
+            "from": body.from_quarter,
+            "to": body.to_quarter,
+            "amount": None if body.quarterly_amount is None else str(body.quarterly_amount),
+        },
     )
-    await queue_missed_quarters(session, person_id, who, request_id)
-    return EntitlementOut.model_validate(row, from_attributes=True)
+    return present(row, None)
 
 
 def present(row: SubsidyEntitlement, end: SubsidyEntitlementEnd | None) -> EntitlementOut:
@@ -142,8 +164,11 @@ async def end_entitlement(
     who: Principal,
     request_id: str | None,
 ) -> EntitlementOut:
-    """End an entitlement at a quarter not yet run: it is paid up to that quarter only."""
+    """End an entitlement at a quarter not yet run: it is paid up to that quarter only. One
+    person may: an end only reduces payment (a requested one may be ended before approval)."""
     row, until, _ = await _locked_entitlement(session, entitlement_id)
+    if row.status == "rejected":
+        raise ProblemError(409, "entitlement_decided", "此补贴资格已被驳回, 无需终止。")
     last = parse_quarter(body.last_quarter)
     if last < row.from_quarter:
         raise ProblemError(
@@ -183,11 +208,24 @@ async def change_amount(
     who: Principal,
     request_id: str | None,
 ) -> AmountChangeOut:
-    """Change an entitlement's amount from a quarter not yet run: it ends the quarter before
-    and a new one (to the same last quarter) pays the new amount; neither is edited later."""
+    """Request an amount change from a quarter not yet run: a successor entitlement (to the
+    same last quarter) that, once a second person approves it, ends this one the quarter
+    before and pays the new amount; until then this one pays as it did."""
     row, until, retiree = await _locked_entitlement(session, entitlement_id)
     if retiree is not None and retiree.status == "deceased":
         raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能变更补贴标准。")
+    if row.status != "approved":
+        raise ProblemError(
+            409, "entitlement_not_approved", "此补贴资格尚未审批生效, 不能变更标准。"
+        )
+    waiting = await repository.pending_successor(session, row.id)
+    if waiting is not None:
+        raise ProblemError(
+            409,
+            "amount_change_pending",
+            "此补贴资格已有待审批的标准变更, 请先审批或驳回。",
+            entitlement_id=str(waiting.id),
+        )
     first = parse_quarter(body.from_quarter)
     if first <= row.from_quarter:
         raise ProblemError(
@@ -200,6 +238,7 @@ async def change_amount(
         raise ProblemError(
             422, "amount_unchanged", "新标准与原标准相同。", field="quarterly_amount"
         )
+    await _within_bound(session, row.program, first, body.quarterly_amount, "quarterly_amount")
     await _check_end(session, row, until, add_months(first, -3), "from_quarter")
     successor = SubsidyEntitlement(
         person_id=row.person_id,
@@ -208,22 +247,16 @@ async def change_amount(
         to_quarter=until,
         quarterly_amount=body.quarterly_amount,
         created_by=who.subject,
+        replaces_id=row.id,
+        change_reason=body.reason,
     )
     await repository.insert(session, successor)
-    end = SubsidyEntitlementEnd(
-        entitlement_id=row.id,
-        last_quarter=add_months(first, -3),
-        reason=body.reason,
-        successor_id=successor.id,
-        ended_by=who.subject,
-    )
-    await repository.insert_end(session, end)
     await record_audit(
         session,
         SCHEMA,
         actor=who.subject,
         roles=who.roles,
-        action="subsidy.amount_changed",
+        action="subsidy.amount_change_requested",
         object_type="subsidy_entitlement",
         object_id=row.id,
         request_id=request_id,
@@ -237,7 +270,74 @@ async def change_amount(
             "reason": body.reason,
         },
     )
+    end = (await repository.ends_of(session, [row.id])).get(row.id)
     return AmountChangeOut(ended=present(row, end), opened=present(successor, None))
+
+
+async def decide(
+    session: AsyncSession,
+    entitlement_id: uuid.UUID,
+    approve: bool,
+    who: Principal,
+    request_id: str | None,
+) -> EntitlementOut:
+    """Approve (it counts from now: quarters already run within it are queued; an amount
+    change ends its predecessor the quarter before) or reject a requested entitlement; by
+    a second person with a business role, never its maker."""
+    row, _, retiree = await _locked_entitlement(session, entitlement_id)
+    if row.status != "requested":
+        raise ProblemError(409, "entitlement_decided", "此补贴资格已审批或驳回过。")
+    require_second_person(who, row.created_by, act="补贴资格及标准变更")
+    until, end = row.to_quarter, None
+    if approve:
+        if retiree is None or retiree.status == "deceased":
+            raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能批准补贴资格。")
+        if row.replaces_id is not None:
+            until, end = await _end_predecessor(session, row)
+    status = "approved" if approve else "rejected"
+    await repository.decide(session, row, status, who.subject, datetime.now(UTC), until)
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=f"subsidy.{status}",
+        object_type="subsidy_entitlement",
+        object_id=row.id,
+        request_id=request_id,
+        detail={
+            "person_id": str(row.person_id),
+            "program": row.program,
+            "requested_by": row.created_by,
+            "replaces": str(row.replaces_id) if row.replaces_id else None,
+            "ended": end.last_quarter.isoformat() if end else None,
+        },
+    )
+    if approve:
+        await queue_missed_quarters(session, row.person_id, who, request_id)
+    ends = await repository.ends_of(session, [row.id])
+    return present(row, ends.get(row.id))
+
+
+async def _end_predecessor(
+    session: AsyncSession, successor: SubsidyEntitlement
+) -> tuple[date | None, SubsidyEntitlementEnd]:
+    """End the entitlement an approved amount change replaces the quarter before it (the
+    checks of the request again: nothing run nor ended meanwhile); the successor's last
+    quarter is the predecessor's as it stands now."""
+    assert successor.replaces_id is not None
+    row, until, _ = await _locked_entitlement(session, successor.replaces_id)
+    last = add_months(successor.from_quarter, -3)
+    await _check_end(session, row, until, last, "from_quarter")
+    end = SubsidyEntitlementEnd(
+        entitlement_id=row.id,
+        last_quarter=last,
+        reason=successor.change_reason or "",
+        successor_id=successor.id,
+        ended_by=successor.created_by,
+    )
+    await repository.insert_end(session, end)
+    return until, end
 
 
 async def run_quarter(

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict
 
 from shared.data.money import Money
+from shared.http.masking import AccountNumberText
 
 
 class OneOffOut(BaseModel):
@@ -19,7 +20,7 @@ class OneOffOut(BaseModel):
     period: date
     amount: Money
     bank_code: str
-    account_number: str
+    account_number: AccountNumberText
     account_name: str
     status: str
     source: str

@@ -1,11 +1,13 @@
 """Use cases of withdrawals: a person.withdrawn becomes one one-off payment."""
 
 import uuid
+from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
 from services.payout.domain.periods import month_of
+from services.payout.parameters.service import bounds
 from services.payout.withdrawals import repository
 from services.payout.withdrawals.schemas import OneOffOut
 from shared.contracts import PersonWithdrawn
@@ -19,8 +21,8 @@ async def from_withdrawal(
     session: AsyncSession, event: PersonWithdrawn, citizen_id: str, request_id: str | None
 ) -> bool:
     """Queue the withdrawal's total for the payee (once per person and month); a total of
-    nothing, or a month outside the settlement contract's years, is recorded in the audit log
-    and not sent to a bank."""
+    nothing or above the one-off ceiling, or a month outside the settlement contract's years,
+    is recorded in the audit log and not sent to a bank."""
     if event.total_amount <= 0:
         await record_audit(
             session,
@@ -47,6 +49,21 @@ async def from_withdrawal(
             object_id=event.person_id,
             request_id=request_id,
             detail={"amount": str(event.total_amount), "effective_on": str(event.effective_on)},
+        )
+        return False
+    limits = await bounds(session, datetime.now(UTC).date())  # in force as it is queued
+    if event.total_amount > limits.one_off_ceiling:
+        # Above any plausible withdrawal: not sent to a bank; the clerk checks it by hand.
+        await record_audit(
+            session,
+            SCHEMA,
+            actor="system:person.withdrawn",
+            roles=(),
+            action="withdrawal.amount_above_bound",
+            object_type="person",
+            object_id=event.person_id,
+            request_id=request_id,
+            detail={"amount": str(event.total_amount), "bound": str(limits.one_off_ceiling)},
         )
         return False
     one_off = uuid.uuid4()

@@ -2,6 +2,7 @@
 submitter; a change to an approved base, and a receipt's reversal, are submitted, and
 approved by someone else."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,11 @@ from tests.contribution.helpers import (
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def fresh_key() -> dict[str, str]:
+    """A new Idempotency-Key: one per logical request."""
+    return {"Idempotency-Key": str(uuid.uuid4())}
 
 
 async def test_who_may_approve_what(platform, start_apps) -> None:
@@ -52,7 +58,8 @@ async def test_who_may_approve_what(platform, start_apps) -> None:
             [
                 ("clerk-a", 403, "four_eyes_required"),  # the creator
                 ("clerk-b", 403, "four_eyes_required"),  # the submitter
-                ("auditor-d", 403, "role_forbidden"),  # reads only
+                ("auditor-d", 403, "approver_role_required"),  # reads only
+                ("admin-e", 403, "approver_role_required"),  # administers, never approves
             ],
             "finance-c",
         ),
@@ -81,12 +88,13 @@ async def test_who_may_approve_what(platform, start_apps) -> None:
         "from_month": 6,
         "reason": "补报绩效工资",
     }
-    r = await post("clerk-b", f"/declarations/{did}/adjustments", change)
+    r = await post("clerk-b", f"/declarations/{did}/adjustments", change, **fresh_key())
     assert r.status_code == 201 and r.json()["status"] == "submitted", r.text
     first = r.json()["id"]
     for user, status, code in [
         ("clerk-b", 403, "four_eyes_required"),
-        ("auditor-d", 403, "role_forbidden"),
+        ("auditor-d", 403, "approver_role_required"),
+        ("admin-e", 403, "approver_role_required"),
     ]:
         for action in ("approve", "reject"):
             r = await post(user, f"/adjustments/{first}/{action}", {"note": "看过"})
@@ -106,10 +114,18 @@ async def test_who_may_approve_what(platform, start_apps) -> None:
     r = await post("finance-c", f"/adjustments/{first}/reject", {"note": "晚了"})
     assert (r.status_code, r.json()["code"]) == (409, "adjustment_decided")
 
-    # Even an admin does not approve their own change; a rejected change puts nothing in force.
-    r = await post("admin-e", f"/declarations/{did}/adjustments", {**change, "wage": "8000.00"})
+    # The maker never approves, whatever else they hold: a clerk with an admin login is one
+    # person. A rejected change puts nothing in force.
+    both = auth_headers(platform, "clerk", "admin", subject="clerk-b")
+    r = await contribution.post(
+        f"/v1/contribution/declarations/{did}/adjustments",
+        headers={**both, **fresh_key()},
+        json={**change, "wage": "8000.00"},
+    )
     second = r.json()["id"]
-    r = await post("admin-e", f"/adjustments/{second}/approve")
+    r = await contribution.post(
+        f"/v1/contribution/adjustments/{second}/approve", headers=both, json={}
+    )
     assert (r.status_code, r.json()["code"]) == (403, "four_eyes_required")
     r = await post("finance-c", f"/adjustments/{second}/reject", {"note": "无依据"})
     assert (r.status_code, r.json()["status"]) == (200, "rejected")
@@ -131,7 +147,7 @@ async def test_who_may_approve_what(platform, start_apps) -> None:
     )
     assert actions == (
         "adjustment.submitted:clerk-b,adjustment.approved:clerk-a,"
-        "adjustment.submitted:admin-e,adjustment.rejected:finance-c"
+        "adjustment.submitted:clerk-b,adjustment.rejected:finance-c"
     )
 
 
@@ -183,12 +199,13 @@ async def test_a_receipt_is_reversed_only_with_a_second_pair_of_eyes(platform, s
             json={},
         )
         assert (r.status_code, r.json()["code"]) == (403, "four_eyes_required"), user
-    r = await contribution.post(
-        f"/v1/contribution/receipt-reversals/{reversal['id']}/approve",
-        headers=auth_headers(platform, "auditor"),
-        json={},
-    )
-    assert r.status_code == 403
+    for role in ("auditor", "admin"):  # neither is a second pair of eyes
+        r = await contribution.post(
+            f"/v1/contribution/receipt-reversals/{reversal['id']}/approve",
+            headers=auth_headers(platform, role),
+            json={},
+        )
+        assert (r.status_code, r.json()["code"]) == (403, "approver_role_required"), role
     assert await scalar(
         platform, f"SELECT unallocated FROM contribution.receipt WHERE id = '{receipt['id']}'"
     ) == Decimal("500.00")

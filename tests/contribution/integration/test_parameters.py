@@ -1,4 +1,5 @@
-"""Policy parameters: dated versions added by admins; calculations keep the versions they used."""
+"""Policy parameters: dated versions submitted by admins, in force once a finance user
+approves them; calculations keep the versions they used."""
 
 import pytest
 
@@ -40,13 +41,52 @@ async def test_new_versions_apply_from_their_date_and_old_figures_keep_theirs(
     )
     assert r.status_code == 422
     r = await contribution.post("/v1/contribution/parameters", headers=admin, json=correction)
-    assert r.status_code == 201 and r.json()["recorded_by"] == "test-admin"
+    assert (r.status_code, r.json()["recorded_by"], r.json()["status"]) == (
+        201,
+        "test-admin",
+        "submitted",
+    )
+    submitted = r.json()["id"]
+
+    # Not in force until a second person with a business role for policy approves it.
+    limits = await contribution.get(
+        "/v1/contribution/parameters", headers=clerk, params={"name": "average_monthly_wage"}
+    )
+    assert [v["status"] for v in limits.json() if v["id"] == submitted] == ["submitted"]
+    for user, code in [
+        (admin, "approver_role_required"),  # admin records policy, never approves it
+        (auth_headers(platform, "clerk", subject="clerk-p"), "approver_role_required"),
+        (auth_headers(platform, "admin", "finance", subject="test-admin"), "four_eyes_required"),
+    ]:
+        r = await contribution.post(
+            f"/v1/contribution/parameters/{submitted}/approve", headers=user, json={}
+        )
+        assert (r.status_code, r.json()["code"]) == (403, code)
+    finance = auth_headers(platform, "finance", subject="finance-p")
+    r = await contribution.post(
+        f"/v1/contribution/parameters/{submitted}/reject", headers=finance, json={}
+    )
+    assert (r.status_code, r.json()["code"]) == (422, "note_required")
+    r = await contribution.post(
+        f"/v1/contribution/parameters/{submitted}/approve",
+        headers=finance,
+        json={"note": "统计公报"},
+    )
+    assert (r.status_code, r.json()["status"], r.json()["decided_by"]) == (
+        200,
+        "approved",
+        "finance-p",
+    )
+    r = await contribution.post(
+        f"/v1/contribution/parameters/{submitted}/reject", headers=finance, json={"note": "x"}
+    )
+    assert (r.status_code, r.json()["code"]) == (409, "parameter_decided")
 
     after = await declare_and_approve(
         contribution, platform, second, 2021, wage_lines(county.persons["县气象局"], "5000.00")
     )
     assert (after["average_wage"], after["floor"]) == ("6400.00", "3840.00")
-    assert r.json()["id"] in after["parameter_ids"]
+    assert submitted in after["parameter_ids"]
     # The first declaration keeps the version it was made with.
     kept = await contribution.get(f"/v1/contribution/declarations/{before['id']}", headers=clerk)
     assert kept.json()["average_wage"] == "6298.00"

@@ -63,7 +63,7 @@ def test_bases_are_clamped_to_the_floor_and_cap() -> None:
     assert clamp_base(Decimal("2000.00"), limits).clamp == "raised_to_floor"
     assert clamp_base(Decimal("20000.00"), limits).base == Decimal("17838.00")
     assert clamp_base(Decimal("6000.00"), limits).clamp is None
-    assert wage_problem(Decimal("0")) and wage_problem(Decimal("1000000.01"))
+    assert wage_problem(Decimal("0")) and wage_problem(Decimal("-0.01"))
     assert wage_problem(Decimal("6000.00")) is None
 
 

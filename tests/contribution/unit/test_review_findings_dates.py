@@ -1,4 +1,4 @@
-"""Pure rules: four eyes, a finding's follow-up, the plausible range of dates."""
+"""Pure rules: a finding's follow-up, the plausible range of dates."""
 
 from datetime import date
 
@@ -13,24 +13,6 @@ from services.contribution.domain.findings import (
     merged_counts,
 )
 from services.contribution.domain.periods import add_months, outside
-from services.contribution.domain.review import second_pair_of_eyes
-
-
-@pytest.mark.parametrize(
-    ("reviewer", "creator", "submitter", "allowed"),
-    [
-        ("b", "a", "a", True),
-        ("a", "a", "a", False),
-        ("a", "a", "b", False),  # the creator, though someone else submitted
-        ("b", "a", "b", False),  # the submitter
-        ("c", "a", "b", True),
-        ("a", None, "b", True),  # no creator recorded
-    ],
-)
-def test_the_second_pair_of_eyes_is_neither_creator_nor_submitter(
-    reviewer: str, creator: str | None, submitter: str, allowed: bool
-) -> None:
-    assert second_pair_of_eyes(reviewer, creator, submitter) is allowed
 
 
 def test_a_finding_closes_once_and_never_reopens() -> None:

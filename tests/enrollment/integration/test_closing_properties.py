@@ -11,7 +11,15 @@ import pytest
 from services.enrollment.main import create_app
 from shared.data.money import round_fen
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.helpers import acked, credits, enrol, publish, register_unit, scalar
+from tests.enrollment.helpers import (
+    acked,
+    credits,
+    enrol,
+    publish,
+    register_unit,
+    scalar,
+    withdraw_approved,
+)
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -73,6 +81,8 @@ async def test_money_in_equals_money_out_plus_remaining_and_closed_accounts_stay
                 r = await client.post(
                     f"/v1/enrollment/persons/{p}/transfer-out", headers=clerk, json=body
                 )
+                assert r.status_code == 201, r.text
+                out = r.json()
             else:
                 body = {
                     "reason": "settled_abroad",
@@ -80,11 +90,10 @@ async def test_money_in_equals_money_out_plus_remaining_and_closed_accounts_stay
                     "evidence": "定居证明",
                     "payee": PAYEE,
                 }
-                r = await client.post(
-                    f"/v1/enrollment/persons/{p}/withdrawal", headers=clerk, json=body
-                )
-            assert r.status_code == 201, r.text
-            left[p] = sum(Decimal(r.json()[f"{k}_amount"]) for k in KINDS)
+                r = await withdraw_approved(client, platform, p, body)
+                assert r.status_code == 200, r.text  # approved by a second clerk
+                out = r.json()["result"]
+            left[p] = sum(Decimal(out[f"{k}_amount"]) for k in KINDS)
             closed.append(p)
 
         # Late money: months before the closings, and a 2019 month value-dated into a run year.

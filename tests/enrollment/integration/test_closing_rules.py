@@ -73,7 +73,10 @@ async def test_deemed_months_are_bounded_documented_and_approved_by_a_second_use
         assert waiting.json()["code"] == "deemed_approval_pending"
         approve = f"/v1/enrollment/deemed-periods/{period.json()['id']}/approve"
         own = await client.post(approve, headers=clerk)
-        assert (own.status_code, own.json()["code"]) == (409, "four_eyes_required")
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
+        # Admin is never the second pair of eyes, even with a clerk's login beside it.
+        admin = await client.post(approve, headers=auth_headers(platform, "admin", subject="root"))
+        assert (admin.status_code, admin.json()["code"]) == (403, "approver_role_required")
         second = await client.post(
             approve, headers=auth_headers(platform, "clerk", subject="clerk2")
         )

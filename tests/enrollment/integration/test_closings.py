@@ -15,8 +15,10 @@ from tests.enrollment.helpers import (
     credits,
     enrol,
     publish,
+    record_death,
     register_unit,
     scalar,
+    withdraw_approved,
 )
 from tests.shared.integration.helpers import eventually
 
@@ -73,22 +75,19 @@ async def test_a_month_paid_after_the_closing_follows_the_person(platform) -> No
         assert out.json()["basic_amount"] == preview.json()["amounts"]["basic"]
         assert (out.json()["contribution_months"], out.json()["unpaid_periods"]) == (3, ["2020-04"])
 
-        await client.post(
-            f"/v1/enrollment/persons/{dead}/status-changes",
-            headers=clerk,
-            json={"change_type": "death", "effective_on": "2020-04-10", "reason": "病故"},
-        )
-        heirs = await client.post(
-            f"/v1/enrollment/persons/{dead}/withdrawal",
-            headers=clerk,
-            json={
+        await record_death(client, platform, dead, "2020-04-10")
+        heirs = await withdraw_approved(
+            client,
+            platform,
+            dead,
+            {
                 "reason": "death",
                 "effective_on": "2020-04-20",
                 "evidence": "死亡证明",
                 "payee": PAYEE,
             },
         )
-        assert heirs.status_code == 201, heirs.text
+        assert heirs.status_code == 200, heirs.text
         before = {p: await _postings(platform, p) for p in (leaver, dead)}
 
         # April is paid in May: it belongs to the period before both closings.
@@ -153,14 +152,13 @@ async def test_the_closing_takes_the_interest_and_the_year_end_run_skips_it(plat
         )
         await eventually(lambda: acked(platform, "enrollment-accounts-credit", 2))
         abroad = {"reason": "settled_abroad", "evidence": "定居证明", "payee": PAYEE}
-        r = await client.post(
-            f"/v1/enrollment/persons/{gone}/withdrawal",
-            headers=clerk,
-            json={**abroad, "effective_on": "2020-06-30"},
+        r = await withdraw_approved(
+            client, platform, gone, {**abroad, "effective_on": "2020-06-30"}
         )
         # 2019: 1000 x 7.61% x 9/12 = 57.075 -> 57.08; 2020 through June:
         # 1057.08 x 6.04% x 6/12 = 31.92378 -> 31.92.
-        assert (r.json()["basic_amount"], r.json()["closing_interest"]) == ("1089.00", "89.00")
+        paid = r.json()["result"]
+        assert (paid["basic_amount"], paid["closing_interest"]) == ("1089.00", "89.00")
         for year in (2019, 2020):
             run = await client.post(
                 "/v1/enrollment/interest-runs", headers=finance, json={"year": year}
@@ -176,13 +174,12 @@ async def test_the_closing_takes_the_interest_and_the_year_end_run_skips_it(plat
         assert (await balances(client, platform, stays, "2020-12-31"))["basic"] == "1120.93"
 
         # 2025 has no published rate: 2024's 2.62% is used provisionally, then trued up.
-        r = await client.post(
-            f"/v1/enrollment/persons/{late_year}/withdrawal",
-            headers=clerk,
-            json={**abroad, "effective_on": "2025-03-31"},
+        r = await withdraw_approved(
+            client, platform, late_year, {**abroad, "effective_on": "2025-03-31"}
         )
         # 2024: 1000 x 2.62% x 7/12 = 15.28; 2025 through March: 1015.28 x 2.62% x 3/12 = 6.65.
-        assert (r.json()["basic_amount"], r.json()["closing_interest"]) == ("1021.93", "21.93")
+        paid = r.json()["result"]
+        assert (paid["basic_amount"], paid["closing_interest"]) == ("1021.93", "21.93")
         rate = await client.post(
             "/v1/enrollment/parameters/interest-rates",
             headers=auth_headers(platform, "admin"),

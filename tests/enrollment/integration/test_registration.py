@@ -144,15 +144,25 @@ async def test_ids_are_masked_for_auditors_and_roles_are_enforced(platform) -> N
         )
         path = f"/v1/enrollment/persons/{created.json()['id']}"
         as_auditor = await client.get(path, headers=auth_headers(platform, "auditor"))
-        assert as_auditor.json()["citizen_id"] == cid[:6] + "********" + cid[-4:]
+        masked = as_auditor.json()
+        assert masked["citizen_id"] == cid[:6] + "**********" + cid[-2:]
+        assert masked["birth_date"] == cid[6:10] + "-**-**"  # the birth year at most
         as_clerk = await client.get(path, headers=auth_headers(platform, "clerk"))
         assert as_clerk.json()["citizen_id"] == cid
+        assert as_clerk.json()["birth_date"] == f"{cid[6:10]}-{cid[10:12]}-{cid[12:14]}"
         found = await client.get(
             "/v1/enrollment/persons",
             params={"citizen_id": cid},
             headers=auth_headers(platform, "clerk"),
         )
         assert found.json()["total"] == 1
+        # A search by id would tell a masked-id reader which candidate is the real one.
+        oracle = await client.get(
+            "/v1/enrollment/persons",
+            params={"citizen_id": cid},
+            headers=auth_headers(platform, "auditor"),
+        )
+        assert (oracle.status_code, oracle.json()["code"]) == (403, "citizen_id_search_forbidden")
         no_token = await client.get(path)
         assert (no_token.status_code, no_token.json()["code"]) == (401, "token_missing")
         wrong_role = await client.post(

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.helpers import enrol, register_unit, scalar
+from tests.enrollment.helpers import clerk_key, enrol, record_death, register_unit, scalar
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 async def change(client, platform, person: str, change_type: str, on: str):
     return await client.post(
         f"/v1/enrollment/persons/{person}/status-changes",
-        headers=auth_headers(platform, "clerk"),
+        headers=clerk_key(platform),
         json={"change_type": change_type, "effective_on": on, "reason": "测试"},
     )
 
@@ -46,8 +46,11 @@ async def test_state_machine_history_and_events(platform) -> None:
         future = await change(client, platform, p, "resumption", "2999-01-01")
         assert future.json()["code"] == "effective_date_in_future"
         assert (await change(client, platform, p, "resumption", "2019-09-01")).status_code == 201
-        died = await change(client, platform, p, "death", "2020-02-10")
-        assert died.json()["status_after"] == "deceased"
+        # A death is a report that a second clerk approves, never a direct change.
+        direct = await change(client, platform, p, "death", "2020-02-10")
+        assert (direct.status_code, direct.json()["code"]) == (422, "death_report_required")
+        died = await record_death(client, platform, p, "2020-02-10")
+        assert died["status"] == "approved"
         after_death = await change(client, platform, p, "suspension", "2020-03-01")
         assert after_death.status_code == 409
         retire = await client.post(
@@ -85,7 +88,7 @@ async def test_year_statistics_from_history(platform) -> None:
         unit = await register_unit(client, platform)
         people = await enrol(client, platform, unit, 4)  # all joined 2015-01-01
         await change(client, platform, people[0], "suspension", "2020-06-01")
-        await change(client, platform, people[1], "death", "2020-08-01")
+        await record_death(client, platform, people[1], "2020-08-01")
         await change(client, platform, people[2], "suspension", "2021-02-01")
         admin = auth_headers(platform, "admin")
         put = await client.put(
@@ -139,7 +142,7 @@ async def test_update_is_audited_and_close_needs_an_empty_unit(platform) -> None
             f"/v1/enrollment/units/{unit['id']}/close", headers=clerk, json=close
         )
         assert (refused.status_code, refused.json()["code"]) == (409, "unit_has_insured_persons")
-        await change(client, platform, p, "death", "2020-06-01")
+        await record_death(client, platform, p, "2020-06-01")
         closed = await client.post(
             f"/v1/enrollment/units/{unit['id']}/close", headers=clerk, json=close
         )

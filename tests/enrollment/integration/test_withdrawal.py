@@ -13,8 +13,10 @@ from tests.enrollment.helpers import (
     citizen_id,
     credits,
     publish,
+    record_death,
     register_unit,
     scalar,
+    withdraw_approved,
 )
 from tests.shared.integration.helpers import eventually
 
@@ -38,11 +40,9 @@ async def person(client, platform, unit, birth: str, seq: str) -> str:
 
 
 async def withdraw(client, platform, who: str, reason: str, on: str = "2020-06-30"):
-    return await client.post(
-        f"/v1/enrollment/persons/{who}/withdrawal",
-        headers=auth_headers(platform, "clerk"),
-        json={"reason": reason, "effective_on": on, "evidence": "证明材料", "payee": PAYEE},
-    )
+    """Requested by one clerk, approved by another: the approval (or the refusal on entry)."""
+    body = {"reason": reason, "effective_on": on, "evidence": "证明材料", "payee": PAYEE}
+    return await withdraw_approved(client, platform, who, body)
 
 
 async def test_allowed_cases_pay_out_the_balances(platform) -> None:
@@ -73,24 +73,25 @@ async def test_allowed_cases_pay_out_the_balances(platform) -> None:
         invented = await withdraw(client, platform, young, "bored")
         assert invented.status_code == 422
 
-        await client.post(
-            f"/v1/enrollment/persons/{young}/status-changes",
-            headers=auth_headers(platform, "clerk"),
-            json={"change_type": "death", "effective_on": "2020-05-01", "reason": "病故"},
-        )
+        await record_death(client, platform, young, "2020-05-01")
         heirs = await withdraw(client, platform, young, "death")
-        assert heirs.status_code == 201, heirs.text
+        assert heirs.status_code == 200, heirs.text
+        assert (heirs.json()["status"], heirs.json()["payee"]["account_name"]) == (
+            "approved",
+            "继承人",
+        )
+        paid = heirs.json()["result"]
         # 800.00 with its interest to the closing date: 2019 at 7.61% for 7 months (35.51),
         # 2020 at 6.04% through June (25.23); the annuity series have no rates here.
-        assert (heirs.json()["basic_amount"], heirs.json()["total_amount"]) == ("860.74", "2060.74")
-        assert heirs.json()["closing_interest"] == "60.74"
+        assert (paid["basic_amount"], paid["total_amount"]) == ("860.74", "2060.74")
+        assert paid["closing_interest"] == "60.74"
         assert set((await balances(client, platform, young, "2020-12-31")).values()) == {"0.00"}
 
         lump = await withdraw(client, platform, old, "lump_sum_at_retirement_age")
         # 700.00 + 31.07 (2019) + 22.08 (2020 through June) + 350.00 funded annuity.
-        assert (lump.status_code, lump.json()["total_amount"]) == (201, "1103.15")
+        assert (lump.status_code, lump.json()["result"]["total_amount"]) == (200, "1103.15")
         moved = await withdraw(client, platform, abroad, "settled_abroad")
-        assert moved.status_code == 201
+        assert moved.status_code == 200
         again = await withdraw(client, platform, abroad, "settled_abroad")
         assert again.json()["code"] == "withdrawal_not_allowed"
 

@@ -102,3 +102,34 @@ async def run_payroll(client, platform, period: str, within: float = 30.0) -> di
 
     await eventually(done, within=within)
     return run
+
+
+def key() -> dict[str, str]:
+    """A fresh Idempotency-Key header (one per logical request)."""
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+async def approve(client, platform, url: str, approver="second-clerk", role="clerk") -> dict:
+    """Approve a money act as a second person (another subject with a business role)."""
+    r = await client.post(url, headers=auth_headers(platform, role, subject=approver, **key()))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def entitle(client, platform, person: str, body: dict, headers: dict) -> dict:
+    """Request a subsidy entitlement with `headers` and have a second clerk approve it."""
+    r = await client.post(
+        f"/v1/payout/retirees/{person}/subsidies", headers=headers | key(), json=body
+    )
+    assert r.status_code == 201, r.text
+    return await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
+
+
+async def grant_death_benefits(client, platform, person: str, survivor: dict, headers: dict):
+    """Request the death benefits with `headers` and have a second clerk approve them."""
+    r = await client.post(
+        f"/v1/payout/retirees/{person}/death-benefits", headers=headers | key(), json=survivor
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["status"] == "requested"
+    return await approve(client, platform, f"/v1/payout/retirees/{person}/death-benefits/approve")

@@ -10,7 +10,7 @@ from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.payout.integration.helpers import publish, retire, retirement
+from tests.payout.integration.helpers import approve, publish, retire, retirement
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -67,7 +67,7 @@ async def test_one_waiting_change_that_changes_something(platform) -> None:
         assert len((await client.get(url, headers=a)).json()) == 1
 
         own = await client.post(f"/v1/payout/account-changes/{waiting['id']}/approve", headers=a)
-        assert (own.status_code, own.json()["code"]) == (403, "same_user")
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
         assert await account_of(platform, person) == before
         r = await client.post(
             f"/v1/payout/account-changes/{waiting['id']}/reject",
@@ -83,6 +83,7 @@ async def test_one_waiting_change_that_changes_something(platform) -> None:
             json={"program": "living_subsidy", "from_quarter": "2025-Q2"},
         )
         assert r.status_code == 201, r.text
+        await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
         r = await client.post("/v1/payout/subsidy-runs", headers=a, json={"quarter": "2025-Q2"})
         assert r.json()["queued"] == 1
         r = await client.post(url, headers=a, json=new_account("6221880011110095"))

@@ -181,7 +181,8 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
             f"/v1/payout/account-changes/{change.json()['id']}/approve",
             headers=auth_headers(platform, "clerk", subject="clerk-a"),
         )
-        assert (own_approval.status_code, own_approval.json()["code"]) == (403, "same_user")
+        refused = (own_approval.status_code, own_approval.json()["code"])
+        assert refused == (403, "four_eyes_required")
         # Not approved yet: the next run would still use the old account, so nothing re-issued.
         assert (
             await scalar(

@@ -8,7 +8,15 @@ from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.payout.integration.helpers import publish, retire, retirement, review, run_payroll
+from tests.payout.integration.helpers import (
+    approve,
+    key,
+    publish,
+    retire,
+    retirement,
+    review,
+    run_payroll,
+)
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -72,6 +80,7 @@ async def test_death_stops_payment_recovers_and_pays_benefits_once(platform) -> 
             "49500.00",
         )
         assert benefits["total"] == "249354.20"
+        assert (benefits["status"], benefits["created_by"]) == ("requested", "test-finance")
         retry = await client.post(
             f"/v1/payout/retirees/{person}/death-benefits",
             headers=auth_headers(platform, "finance", **{"Idempotency-Key": "death-51-0001"}),
@@ -82,8 +91,16 @@ async def test_death_stops_payment_recovers_and_pays_benefits_once(platform) -> 
             f"/v1/payout/retirees/{person}/death-benefits", headers=staff, json=SURVIVOR
         )
         assert (twice.status_code, twice.json()["code"]) == (409, "death_benefit_exists")
+        # Requested, not approved: no run pays it.
         august = await run_payroll(client, platform, "2025-08")
-        assert august["payments"] == 1
+        assert august["payments"] == 0
+        approve_url = f"/v1/payout/retirees/{person}/death-benefits/approve"
+        own = await client.post(approve_url, headers=staff | key())
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
+        approved = await approve(client, platform, approve_url)
+        assert (approved["status"], approved["decided_by"]) == ("approved", "second-clerk")
+        september = await run_payroll(client, platform, "2025-09")
+        assert september["payments"] == 1
         line = await scalar(
             platform,
             "SELECT account_number || ' ' || amount FROM payout.payment "
@@ -96,10 +113,53 @@ async def test_death_stops_payment_recovers_and_pays_benefits_once(platform) -> 
             f"/v1/payout/recoveries/{case}/resolve", headers=staff, json={"method": "bank_return"}
         )
         assert r.status_code == 200 and r.json()["status"] == "recovered"
+        assert r.json()["resolved_by"] == "test-finance"  # money back: who recorded it
         again = await client.post(
             f"/v1/payout/recoveries/{case}/resolve", headers=staff, json={"method": "waived"}
         )
         assert (again.status_code, again.json()["code"]) == (409, "recovery_closed")
+        # A write-off forgives a debt: requested by one, approved by another.
+        other = cases[1]["id"]
+        r = await client.post(
+            f"/v1/payout/recoveries/{other}/resolve",
+            headers=staff | key(),
+            json={"method": "waived"},
+        )
+        assert (r.json()["status"], r.json()["requested_by"]) == (
+            "pending_approval",
+            "test-finance",
+        )
+        pending = await client.post(
+            f"/v1/payout/recoveries/{other}/resolve",
+            headers=staff | key(),
+            json={"method": "heirs_refund"},
+        )
+        assert (pending.status_code, pending.json()["code"]) == (409, "recovery_pending")
+        # Rejected by a second person: the case is open again, and may be asked for anew.
+        reopened = await approve(client, platform, f"/v1/payout/recoveries/{other}/reject")
+        assert (reopened["status"], reopened["requested_by"]) == ("open", None)
+        r = await client.post(
+            f"/v1/payout/recoveries/{other}/resolve",
+            headers=staff | key(),
+            json={"method": "waived"},
+        )
+        assert r.json()["status"] == "pending_approval"
+        own = await client.post(f"/v1/payout/recoveries/{other}/approve", headers=staff | key())
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
+        waived = await approve(client, platform, f"/v1/payout/recoveries/{other}/approve")
+        assert (waived["status"], waived["method"], waived["resolved_by"]) == (
+            "waived",
+            "waived",
+            "second-clerk",
+        )
+        log = (
+            await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))
+        ).json()["items"]
+        [entry] = [e for e in log if e["action"] == "recovery.waived"]
+        assert (entry["actor"], entry["detail"]["requested_by"]) == ("second-clerk", "test-finance")
+        assert {"recovery.waiver_requested", "recovery.waiver_rejected"} <= {
+            e["action"] for e in log
+        }
 
 
 async def test_a_death_consumed_before_the_retirement_still_stops_payment(platform) -> None:

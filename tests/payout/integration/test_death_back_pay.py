@@ -12,7 +12,15 @@ from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.payout.integration.helpers import publish, retire, retirement, review, run_payroll
+from tests.payout.integration.helpers import (
+    approve,
+    key,
+    publish,
+    retire,
+    retirement,
+    review,
+    run_payroll,
+)
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -116,6 +124,26 @@ async def test_back_pay_pending_at_the_death_is_paid_once_with_the_benefits(plat
             ("2025-05-01", "basic_pension", "100.00", "to_survivor", benefits["one_off_id"]),
             ("2025-06-01", "basic_pension", "100.00", "cancelled", None),
         ]
+        # Rejected by a second person: nothing is paid, the back pay is owed again, and a
+        # corrected request carries it.
+        rejected = await approve(
+            client, platform, f"/v1/payout/retirees/{person}/death-benefits/reject"
+        )
+        assert (rejected["status"], rejected["decided_by"]) == ("rejected", "second-clerk")
+        assert await differences(client, platform, person) == [
+            ("2025-05-01", "basic_pension", "100.00", "pending", None),
+            ("2025-06-01", "basic_pension", "100.00", "cancelled", None),
+        ]
+        assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 0
+        r = await client.get(f"/v1/payout/retirees/{person}/death-benefits", headers=staff)
+        assert (r.status_code, r.json()["code"]) == (404, "death_benefit_not_found")
+        r = await client.post(
+            f"/v1/payout/retirees/{person}/death-benefits", headers=staff | key(), json=SURVIVOR
+        )
+        assert r.status_code == 201, r.text
+        benefits = r.json()
+        assert (benefits["back_pay"], benefits["total"]) == ("100.00", "251454.20")
+        await approve(client, platform, f"/v1/payout/retirees/{person}/death-benefits/approve")
 
         august = await run_payroll(client, platform, "2025-08")
         assert august["payments"] == 1
@@ -138,7 +166,7 @@ async def test_back_pay_pending_at_the_death_is_paid_once_with_the_benefits(plat
         assert survivor == "6221889900001111 钱小"
         audit = await scalar(
             platform,
-            "SELECT string_agg(action, ',' ORDER BY action) FROM payout.audit_log "
+            "SELECT string_agg(DISTINCT action, ',' ORDER BY action) FROM payout.audit_log "
             "WHERE object_type = 'benefit_difference' AND action IN "
             "('benefit_difference.to_survivor', 'benefit_difference.cancelled')",
         )
@@ -182,6 +210,7 @@ async def test_back_pay_found_after_the_death_goes_with_the_benefits_or_after_th
         assert benefits["back_pay"] == str(2 * delta)
         assert benefits["survivor_base"] == corrected["monthly_amount"]
         grant = benefits["one_off_id"]
+        await approve(client, platform, f"/v1/payout/retirees/{person}/death-benefits/approve")
         august = await run_payroll(client, platform, "2025-08")
         assert august["payments"] == 1
 

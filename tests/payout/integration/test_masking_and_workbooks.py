@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.payout.integration.helpers import retire, retirement, review, run_payroll
+from tests.payout.integration.helpers import approve, retire, retirement, review, run_payroll
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -45,6 +45,7 @@ async def test_ids_and_accounts_are_masked_for_finance_and_auditors(platform) ->
             json={"program": "living_subsidy", "from_quarter": "2025-Q2"},
         )
         assert r.status_code == 201, r.text
+        await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
         assert (
             await client.post("/v1/payout/subsidy-runs", headers=clerk, json={"quarter": "2025-Q2"})
         ).status_code == 200

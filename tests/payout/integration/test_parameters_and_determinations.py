@@ -130,7 +130,7 @@ async def test_retirement_is_determined_once_and_reviewed_by_two_people(platform
         a = auth_headers(platform, "clerk", subject="clerk-a")
         assert (await client.post(url + "/check", headers=a)).status_code == 200
         same = await client.post(url + "/approve", headers=a)
-        assert (same.status_code, same.json()["code"]) == (403, "same_reviewer")
+        assert (same.status_code, same.json()["code"]) == (403, "four_eyes_required")
         assert (await client.get(url, headers=a)).json()["status"] == "checked"
         r = await client.post(
             url + "/approve", headers=auth_headers(platform, "clerk", subject="clerk-b")
@@ -193,7 +193,7 @@ async def test_transition_retirement_waits_for_the_old_standard(platform) -> Non
             f"/v1/payout/determinations/{second['id']}/approve",
             headers=auth_headers(platform, "clerk", subject="clerk-a"),
         )
-        assert (r.status_code, r.json()["code"]) == (403, "same_reviewer")
+        assert (r.status_code, r.json()["code"]) == (403, "four_eyes_required")
 
 
 async def test_adjustment_is_a_new_determination_from_its_month(platform) -> None:

@@ -11,7 +11,15 @@ from shared.contracts import EventEnvelope, PersonDeceased
 from shared.data.db import make_engine
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.payout.integration.helpers import publish, retire, retirement, review, run_payroll
+from tests.payout.integration.helpers import (
+    approve,
+    key,
+    publish,
+    retire,
+    retirement,
+    review,
+    run_payroll,
+)
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -30,6 +38,7 @@ async def test_quarterly_subsidies_are_paid_once_through_the_batches(platform) -
                 json={"program": "living_subsidy", "from_quarter": "2025-Q2"} | extra,
             )
             assert r.status_code == 201, r.text
+            await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
         twice = await client.post(
             f"/v1/payout/retirees/{people[0]['person_id']}/subsidies",
             headers=staff,
@@ -67,6 +76,7 @@ async def test_a_retiree_suspended_when_a_quarter_ran_is_back_paid_once_resumed(
                 json={"program": "living_subsidy", "from_quarter": "2025-Q3"},
             )
             assert r.status_code == 201, r.text
+            await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
         r = await client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q3"})
         assert r.json()["queued"] == 2
         away, here = (d["person_id"] for d in people)
@@ -142,6 +152,8 @@ async def test_entitlements_do_not_overlap_and_quarters_are_theirs_once(platform
             "entitlement_exists",
         }
         assert len((await client.get(url, headers=staff)).json()) == 1
+        [recorded] = [r.json() for r in answers if r.status_code == 201]
+        await approve(client, platform, f"/v1/payout/subsidies/{recorded['id']}/approve")
         # The quarter before the retirement (in March, paid from April) is not theirs.
         early = await client.post(
             url,
@@ -149,6 +161,7 @@ async def test_entitlements_do_not_overlap_and_quarters_are_theirs_once(platform
             json={"program": "hardship_aid", "from_quarter": "2024-Q4", "to_quarter": "2025-Q1"},
         )
         assert early.status_code == 201, early.text
+        await approve(client, platform, f"/v1/payout/subsidies/{early.json()['id']}/approve")
         future = await client.post(
             "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2099-Q1"}
         )
@@ -160,13 +173,15 @@ async def test_entitlements_do_not_overlap_and_quarters_are_theirs_once(platform
             assert r.status_code == 200, r.text
         assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 1  # 2025-Q4
 
-        # Entitled after its quarters ran: they are queued at once, once each.
+        # Entitled after its quarters ran: they are queued on approval, once each.
         late = await client.post(
             f"/v1/payout/retirees/{second}/subsidies",
             headers=staff,
             json={"program": "living_subsidy", "from_quarter": "2025-Q3"},
         )
         assert late.status_code == 201, late.text
+        assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 1  # not yet
+        await approve(client, platform, f"/v1/payout/subsidies/{late.json()['id']}/approve")
         queued = await scalar(
             platform,
             "SELECT string_agg(to_char(period, 'YYYY-MM'), ',' ORDER BY period) "
@@ -205,6 +220,7 @@ async def test_a_standard_of_nothing_queues_no_lines(platform) -> None:
             json={"program": "hardship_aid", "from_quarter": "2025-Q2"},
         )
         assert r.status_code == 201, r.text
+        await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
         r = await client.post(
             "/v1/payout/subsidy-runs",
             headers=staff,
@@ -230,6 +246,7 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
         )
         assert r.status_code == 201, r.text
         first = r.json()["id"]
+        await approve(client, platform, f"/v1/payout/subsidies/{first}/approve")
         for quarter in ("2025-Q2", "2025-Q3"):
             r = await client.post(
                 "/v1/payout/subsidy-runs", headers=staff, json={"quarter": quarter}
@@ -268,13 +285,41 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
         )
         assert r.json()["quarter"] == "2025-Q3"  # the quarter in the way
 
+        # Above the standard (6,000) times the allowed multiple (2): refused, nothing kept.
         r = await client.post(
             change,
-            headers=staff,
+            headers=staff | key(),
+            json={"from_quarter": "2025-Q4", "quarterly_amount": "12000.01", "reason": "调标"},
+        )
+        assert (r.status_code, r.json()["code"], r.json()["field"]) == (
+            422,
+            "amount_above_bound",
+            "quarterly_amount",
+        )
+        r = await client.post(
+            change,
+            headers=staff | key(),
             json={"from_quarter": "2025-Q4", "quarterly_amount": "7500.00", "reason": "调标"},
         )
         assert r.status_code == 201, r.text
-        ended, opened = r.json()["ended"], r.json()["opened"]
+        asked, opened = r.json()["ended"], r.json()["opened"]
+        # Requested: the entitlement pays as it did until a second person approves.
+        assert (asked["id"], asked["to_quarter"], asked["ended"]) == (first, None, None)
+        assert (opened["status"], opened["replaces_id"]) == ("requested", first)
+        pending = await client.post(
+            change,
+            headers=staff | key(),
+            json={"from_quarter": "2026-Q1", "quarterly_amount": "8000.00", "reason": "调标"},
+        )
+        assert (pending.status_code, pending.json()["code"]) == (409, "amount_change_pending")
+        own = await client.post(
+            f"/v1/payout/subsidies/{opened['id']}/approve", headers=staff | key()
+        )
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
+        assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement_end") == 0
+        opened = await approve(client, platform, f"/v1/payout/subsidies/{opened['id']}/approve")
+        assert (opened["status"], opened["decided_by"]) == ("approved", "second-clerk")
+        [ended] = [e for e in (await client.get(url, headers=staff)).json() if e["id"] == first]
         assert (ended["id"], ended["to_quarter"]) == (first, "2025-07-01")
         assert ended["ended"]["successor_id"] == opened["id"]
         assert ended["ended"]["reason"] == "调标" and ended["ended"]["ended_by"] == "clerk-a"
@@ -327,6 +372,7 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
             },
         )
         assert r.status_code == 201, r.text
+        await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
         paid = await scalar(
             platform,
             "SELECT string_agg(to_char(period, 'YYYY-MM') || '=' || amount, ',' ORDER BY period) "
@@ -352,11 +398,12 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
         log = (
             await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))
         ).json()["items"]
-        changes = [e for e in log if e["action"] in ("subsidy.amount_changed", "subsidy.ended")]
+        actions = ("subsidy.amount_change_requested", "subsidy.ended")
+        changes = [e for e in log if e["action"] in actions]
         assert sorted((e["action"], e["object_id"]) for e in changes) == sorted(
-            [("subsidy.amount_changed", first), ("subsidy.ended", opened["id"])]
+            [("subsidy.amount_change_requested", first), ("subsidy.ended", opened["id"])]
         )
-        [changed] = [e for e in changes if e["action"] == "subsidy.amount_changed"]
+        [changed] = [e for e in changes if e["action"] == "subsidy.amount_change_requested"]
         assert changed["detail"]["amount_before"] is None
         assert changed["detail"]["amount_after"] == "7500.00"
         assert changed["detail"]["successor_id"] == opened["id"]
@@ -378,6 +425,7 @@ async def test_an_end_and_a_run_at_once_never_pay_an_ended_quarter(platform) -> 
                 json={"program": "transport_nursing", "from_quarter": "2025-Q2"},
             )
             ids.append(r.json()["id"])
+            await approve(client, platform, f"/v1/payout/subsidies/{ids[-1]}/approve")
         engine = make_engine(platform.database_url)
         async with engine.connect() as holder:
             await holder.execute(
@@ -437,6 +485,7 @@ async def test_ending_and_changing_refusals(platform) -> None:
             json={"program": "hardship_aid", "from_quarter": "2025-Q2", "to_quarter": "2025-Q4"},
         )
         entitlement = r.json()["id"]
+        await approve(client, platform, f"/v1/payout/subsidies/{entitlement}/approve")
         r = await client.post(
             f"/v1/payout/subsidies/{entitlement}/end",
             headers=staff,
@@ -473,3 +522,88 @@ async def test_ending_and_changing_refusals(platform) -> None:
         )
         assert (r.status_code, r.json()["to_quarter"]) == (200, "2025-04-01")
         assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement") == 1
+
+
+async def test_one_user_cannot_pay_any_amount_for_a_quarter_already_run(platform) -> None:
+    """The reported failure: a finance user alone entitled a retiree to hardship aid of
+    999,999,999,999.99 for a quarter already run. Now an amount above the standard times
+    the allowed multiple is a 422 that changes nothing, and a plausible one waits for a
+    second person before any quarter is queued."""
+    async with running_app(create_app(platform)) as client:
+        [d] = await retire(client, platform, retirement(76))
+        await review(client, platform, d["id"])
+        person = d["person_id"]
+        finance = auth_headers(platform, "finance", subject="finance-a")
+        r = await client.post(
+            "/v1/payout/subsidy-runs", headers=finance | key(), json={"quarter": "2025-Q2"}
+        )
+        assert r.status_code == 200, r.text
+        url = f"/v1/payout/retirees/{person}/subsidies"
+        for amount in ("999999999999.99", "9999999.99", "1000.01"):  # standard 500 × 2
+            r = await client.post(
+                url,
+                headers=finance | key(),
+                json={
+                    "program": "hardship_aid",
+                    "from_quarter": "2025-Q2",
+                    "quarterly_amount": amount,
+                },
+            )
+            assert (r.status_code, r.json()["code"], r.json()["field"]) == (
+                422,
+                "amount_above_bound",
+                "quarterly_amount",
+            ), amount
+            assert r.json()["bound"] == "1000.00"
+        assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement") == 0
+        r = await client.post(
+            url,
+            headers=finance | key(),
+            json={
+                "program": "hardship_aid",
+                "from_quarter": "2025-Q2",
+                "quarterly_amount": "1000.00",
+            },
+        )
+        assert (r.status_code, r.json()["status"]) == (201, "requested")
+        entitlement = r.json()["id"]
+        assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 0
+        for who, code in (
+            (finance, "four_eyes_required"),
+            (auth_headers(platform, "admin"), "approver_role_required"),
+            (auth_headers(platform, "auditor"), "approver_role_required"),
+        ):
+            refused = await client.post(
+                f"/v1/payout/subsidies/{entitlement}/approve", headers=who | key()
+            )
+            assert (refused.status_code, refused.json()["code"]) == (403, code)
+        run = await run_payroll(client, platform, "2025-04")
+        assert run["payments"] == 2  # the month's pension and annuity, no subsidy
+        r = await client.post(
+            f"/v1/payout/subsidies/{entitlement}/reject",
+            headers=auth_headers(platform, "clerk", subject="clerk-b") | key(),
+        )
+        assert (r.status_code, r.json()["status"]) == (200, "rejected")
+        assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 0
+        again = await client.post(
+            f"/v1/payout/subsidies/{entitlement}/approve", headers=finance | key()
+        )
+        assert (again.status_code, again.json()["code"]) == (409, "entitlement_decided")
+        # Rejected: the quarters are free for a corrected request.
+        r = await client.post(
+            url,
+            headers=finance | key(),
+            json={"program": "hardship_aid", "from_quarter": "2025-Q2"},
+        )
+        assert r.status_code == 201, r.text
+        await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
+        queued = await scalar(
+            platform, f"SELECT amount FROM payout.one_off WHERE person_id = '{person}'"
+        )
+        assert str(queued) == "500.00"  # 2025-Q2, already run, at its standard
+        log = (
+            await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))
+        ).json()["items"]
+        assert {"subsidy.requested", "subsidy.rejected", "subsidy.approved"} <= {
+            e["action"] for e in log
+        }

@@ -146,3 +146,31 @@ async def test_a_month_outside_the_settlement_years_is_never_queued_nor_settled(
             )
             == 0
         )
+
+
+async def test_a_withdrawal_above_the_one_off_ceiling_is_never_queued(platform) -> None:
+    """A withdrawal of more than any plausible one-off (500,000 by default) reaches no bank:
+    the audit log names the amount and the bound for a clerk to check by hand."""
+    async with running_app(create_app(platform)) as client:
+        person = uuid.uuid4()
+        huge = withdrawal(person).model_copy(
+            update={
+                "basic_amount": Decimal("999999999999.99"),
+                "annuity_funded_amount": Decimal("0.00"),
+                "total_amount": Decimal("999999999999.99"),
+            }
+        )
+        await publish(
+            platform, EventEnvelope.wrap(huge, source="enrollment", aggregate_id=str(person))
+        )
+        auditor = auth_headers(platform, "auditor")
+
+        async def recorded() -> list[dict]:
+            log = (await client.get("/v1/payout/audit-log", headers=auditor)).json()["items"]
+            return [e for e in log if e["action"] == "withdrawal.amount_above_bound"]
+
+        await eventually(recorded)
+        [entry] = await recorded()
+        assert entry["detail"] == {"amount": "999999999999.99", "bound": "500000.00"}
+        assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 0
+        assert (await run_payroll(client, platform, "2025-06"))["payments"] == 0

@@ -152,7 +152,7 @@ def test_review_needs_two_different_people() -> None:
     checked = ReviewState("checked", "system:person.retired", "clerk-a")
     with pytest.raises(ReviewRefused) as refused:
         step(checked, "approve", "clerk-a")
-    assert (refused.value.status, refused.value.code) == (403, "same_reviewer")
+    assert (refused.value.status, refused.value.code) == (403, "four_eyes_required")
     assert step(checked, "approve", "clerk-b") == "approved"
     # The clerk who made an adjustment cannot approve it either.
     own = ReviewState("checked", "clerk-b", "clerk-a")

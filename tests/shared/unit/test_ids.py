@@ -67,8 +67,8 @@ def test_changing_one_digit_breaks_the_check(position: int, digit: str) -> None:
         parse_citizen_id(mutated)
 
 
-def test_mask_keeps_area_and_last_four() -> None:
-    assert mask_citizen_id("11010519491231002X") == "110105********002X"
+def test_mask_keeps_area_and_last_two() -> None:
+    assert mask_citizen_id("11010519491231002X") == "110105**********2X"
 
 
 @given(st.text(alphabet="0123456789", max_size=32))

@@ -1,0 +1,78 @@
+"""HTTP routes for death reports: enter, list, approve or reject (four eyes)."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse
+
+from services.enrollment.death_reports import service
+from services.enrollment.death_reports.schemas import (
+    DeathReportIn,
+    DeathReportOut,
+    RejectIn,
+    RequestStatus,
+)
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
+from shared.http.observability import request_id_of
+from shared.http.pagination import Limit, Offset
+
+router = APIRouter(prefix="/v1/enrollment", tags=["death reports"], responses=PROBLEM_RESPONSES)
+Approver = Annotated[Principal, Depends(require_business_role("clerk"))]
+ReportId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+@router.post("/persons/{person_id}/death-reports", status_code=201, response_model=DeathReportOut)
+async def report_death(
+    person_id: uuid.UUID,
+    body: DeathReportIn,
+    idem: Idempotent,
+    who: Annotated[Principal, Depends(require_roles("clerk"))],
+) -> JSONResponse:
+    """Enter a death (死亡报告) with its document. Nothing changes until another clerk approves
+    it; meanwhile no other change is made for the person. Use Idempotency-Key."""
+    return await idem.answer(service.report(idem.session, person_id, body, who, idem.request_id))
+
+
+@router.get("/death-reports", response_model=list[DeathReportOut])
+async def list_death_reports(
+    session: ReadSession,
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
+    status: RequestStatus | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[DeathReportOut]:
+    """Death reports, newest first; `status=pending` lists those waiting for approval."""
+    return await service.list_reports(session, status, limit, offset)
+
+
+@router.get("/death-reports/{report_id}", response_model=DeathReportOut)
+async def get_death_report(
+    report_id: ReportId,
+    session: ReadSession,
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
+) -> DeathReportOut:
+    """One death report with who entered and who decided it."""
+    return await service.get(session, report_id)
+
+
+@router.post("/death-reports/{report_id}/approve", response_model=DeathReportOut)
+async def approve_death_report(
+    report_id: ReportId, who: Approver, idem: Idempotent
+) -> JSONResponse:
+    """Approve (复核通过) as a clerk other than the one who entered it (admin never approves):
+    the death is recorded as entered and payout stops paying. Use Idempotency-Key."""
+    return await idem.answer(
+        service.approve(idem.session, report_id, who, idem.request_id), status=200
+    )
+
+
+@router.post("/death-reports/{report_id}/reject", response_model=DeathReportOut)
+async def reject_death_report(
+    report_id: ReportId, body: RejectIn, session: WriteSession, who: Approver, request: Request
+) -> DeathReportOut:
+    """Reject (驳回) as a clerk other than the one who entered it; nothing changes."""
+    return await service.reject(session, report_id, body.note, who, request_id_of(request))

@@ -1,0 +1,265 @@
+"""The four-eyes matrix of payout (issue #17): every route on which money leaves or a debt is
+forgiven, and for each the proof that the maker cannot approve (four_eyes_required), that an
+admin or an auditor cannot (approver_role_required), that a second person with the
+business role can, and that nothing reaches a payment line before that approval."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from services.payout.main import create_app
+from shared.contracts import EventEnvelope, PersonDeceased
+from tests.conftest import auth_headers, running_app
+from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.payout.integration.helpers import (
+    approve,
+    key,
+    publish,
+    retire,
+    retirement,
+    review,
+    run_payroll,
+)
+from tests.shared.integration.helpers import eventually
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+# Every POST route of payout that moves money, and how one person's word is not enough.
+MONEY_ROUTES = {
+    # Requests: nothing is paid or forgiven until the approval route below.
+    "/v1/payout/retirees/{person_id}/death-benefits": "death-benefits/approve",
+    "/v1/payout/recoveries/{recovery_id}/resolve": "recoveries/{id}/approve (waived, offset)",
+    "/v1/payout/retirees/{person_id}/subsidies": "subsidies/{id}/approve",
+    "/v1/payout/subsidies/{entitlement_id}/amount-changes": "subsidies/{id}/approve",
+    "/v1/payout/retirees/{person_id}/account-changes": "account-changes/{id}/approve",
+    "/v1/payout/retirees/{person_id}/adjustments": "determinations/{id}/approve (复核)",
+    "/v1/payout/determinations/{determination_id}/corrections": "determinations/{id}/approve",
+    "/v1/payout/determinations/{determination_id}/old-method": "determinations/{id}/approve",
+    # The approvals themselves: the second pair of eyes (tested below).
+    "/v1/payout/retirees/{person_id}/death-benefits/approve": "second person",
+    "/v1/payout/recoveries/{recovery_id}/approve": "second person",
+    "/v1/payout/subsidies/{entitlement_id}/approve": "second person",
+    "/v1/payout/account-changes/{change_id}/approve": "second person",
+    "/v1/payout/determinations/{determination_id}/approve": "second person",
+    # Pay only what was approved: approved determinations and entitlements, at the dated
+    # standards; failed lines re-issued to an account only an approved change set; one-offs
+    # only once approved (withdrawals: approved in enrollment, bounded by the ceiling here).
+    "/v1/payout/payroll-runs": "pays approved acts only",
+    "/v1/payout/subsidy-runs": "pays approved entitlements only",
+}
+# POST routes that move no money (or only shorten or refuse a payment).
+NOT_MONEY = {
+    "/v1/payout/determinations/trial",  # writes nothing
+    "/v1/payout/determinations/{determination_id}/check",  # 审核: the first look
+    "/v1/payout/determinations/{determination_id}/return",
+    "/v1/payout/retirees/{person_id}/death-benefits/reject",
+    "/v1/payout/recoveries/{recovery_id}/reject",
+    "/v1/payout/subsidies/{entitlement_id}/reject",
+    "/v1/payout/account-changes/{change_id}/reject",
+    "/v1/payout/subsidies/{entitlement_id}/end",  # only reduces payment
+    "/v1/payout/retirees/{person_id}/certifications",  # resumes approved payments
+    "/v1/payout/certification/suspension-runs",
+    "/v1/payout/parameters",  # admin, bounded by the hard caps of domain/bounds.py
+    "/v1/payout/bank/{bank_id}/results",  # the bank's signed answers
+    "/v1/payout/bank/{bank_id}/batches/{batch_id}/totals",
+    # An operator replays an event the consumer failed on: the acts it carries were
+    # approved where they were made (a withdrawal in enrollment), and payout's bounds apply.
+    "/v1/payout/admin/dead-letters/{dead_letter_id}/replay",
+}
+
+
+async def test_every_post_route_is_classified(platform) -> None:
+    """A new POST route must be placed in the matrix (or declared to move no money)."""
+    paths = create_app(platform).openapi()["paths"]
+    posts = {path for path, ops in paths.items() if "post" in ops}
+    assert posts == set(MONEY_ROUTES) | NOT_MONEY
+
+
+@dataclass(frozen=True)
+class Act:
+    """A money act waiting for approval: its approval route and who may approve it."""
+
+    name: str
+    url: str
+    maker: dict
+    approver_role: str
+    also_refused: tuple[dict, ...] = ()
+
+
+SURVIVOR = {
+    "survivor_name": "钱小",
+    "survivor_citizen_id": "330522198501011234",
+    "relationship": "子女",
+    "bank_code": "PSBC",
+    "account_number": "6221889900001111",
+}
+
+
+async def post(client, path: str, headers: dict, body: dict | None = None, status=201) -> dict:
+    r = await client.post(path, headers=headers | key(), json=body)
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+async def lines(platform, where: str) -> int:
+    return await scalar(platform, f"SELECT count(*) FROM payout.payment WHERE {where}")
+
+
+async def test_no_money_leaves_on_one_persons_word(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        living_event, dying_event = retirement(121), retirement(122)
+        [living] = await retire(client, platform, living_event)
+        [dying] = await retire(client, platform, dying_event)
+        for d in (living, dying):
+            await review(client, platform, d["id"])
+        await run_payroll(client, platform, "2025-06")  # April to June
+        alive, dead = living["person_id"], dying["person_id"]
+        death = PersonDeceased(
+            person_id=dead, unit_id=dying_event.payload["unit_id"], date_of_death=date(2025, 5, 10)
+        )
+        await publish(platform, EventEnvelope.wrap(death, source="enrollment", aggregate_id=dead))
+        finance = auth_headers(platform, "finance")
+
+        async def cases() -> list[dict]:
+            r = await client.get(
+                "/v1/payout/recoveries", params={"person_id": dead}, headers=finance
+            )
+            return r.json() if len(r.json()) == 2 else []
+
+        await eventually(cases)
+        waived, offset = await cases()
+
+        # One maker (clerk and finance at once) asks for everything.
+        maker = auth_headers(platform, "clerk", "finance", subject="maker")
+        await post(client, f"/v1/payout/retirees/{dead}/death-benefits", maker, SURVIVOR)
+        for case, method in ((waived, "waived"), (offset, "offset")):
+            r = await post(
+                client,
+                f"/v1/payout/recoveries/{case['id']}/resolve",
+                maker,
+                {"method": method},
+                200,
+            )
+            assert r["status"] == "pending_approval"
+        entitlement = await post(
+            client,
+            f"/v1/payout/retirees/{alive}/subsidies",
+            maker,
+            {"program": "living_subsidy", "from_quarter": "2025-Q3"},
+        )
+        hardship = await post(
+            client,
+            f"/v1/payout/retirees/{alive}/subsidies",
+            maker,
+            {"program": "hardship_aid", "from_quarter": "2025-Q2"},
+        )
+        await approve(client, platform, f"/v1/payout/subsidies/{hardship['id']}/approve")
+        change = await post(
+            client,
+            f"/v1/payout/subsidies/{hardship['id']}/amount-changes",
+            maker,
+            {"from_quarter": "2026-Q1", "quarterly_amount": "800.00", "reason": "调标"},
+        )
+        account = await post(
+            client,
+            f"/v1/payout/retirees/{alive}/account-changes",
+            maker,
+            {
+                "bank_code": "PSBC",
+                "account_number": "6221880012120121",
+                "account_name": "退休121",
+                "reason": "换卡",
+            },
+        )
+        raised = await post(
+            client,
+            f"/v1/payout/retirees/{alive}/adjustments",
+            maker,
+            {"effective_from": "2025-07-01", "fixed_amount": "100.00", "reason": "2025年调待"},
+        )
+        checker = auth_headers(platform, "clerk", subject="checker")
+        await post(client, f"/v1/payout/determinations/{raised['id']}/check", checker, None, 200)
+
+        # Before any approval: a quarter and a month are run; none of it is paid.
+        r = await client.post(
+            "/v1/payout/subsidy-runs", headers=finance | key(), json={"quarter": "2025-Q3"}
+        )
+        assert r.json()["queued"] == 1  # the approved hardship aid only
+        await run_payroll(client, platform, "2025-07")
+        assert await lines(platform, "program IN ('death_benefit', 'living_subsidy')") == 0
+        july = f"person_id = '{alive}' AND program = 'basic_pension' AND period = '2025-07-01'"
+        assert await lines(platform, f"{july} AND amount = {living['monthly_amount']}") == 1
+        assert await lines(platform, "account_number = '6221880012120121'") == 0
+        assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement_end") == 0
+        statuses = "SELECT string_agg(status, ',' ORDER BY status) FROM payout.recovery"
+        assert await scalar(platform, statuses) == "pending_approval,pending_approval"
+
+        finance_only = auth_headers(platform, "finance", subject="second-finance")
+        acts = [
+            Act(
+                "death benefits",
+                f"/v1/payout/retirees/{dead}/death-benefits/approve",
+                maker,
+                "finance",
+            ),
+            Act("write-off", f"/v1/payout/recoveries/{waived['id']}/approve", maker, "finance"),
+            Act("offset", f"/v1/payout/recoveries/{offset['id']}/approve", maker, "finance"),
+            Act(
+                "entitlement", f"/v1/payout/subsidies/{entitlement['id']}/approve", maker, "finance"
+            ),
+            Act(
+                "amount change",
+                f"/v1/payout/subsidies/{change['opened']['id']}/approve",
+                maker,
+                "clerk",
+            ),
+            Act(
+                "account change",
+                f"/v1/payout/account-changes/{account['id']}/approve",
+                maker,
+                "clerk",
+                also_refused=(finance_only,),  # finance does not decide payee accounts
+            ),
+            Act(
+                "调待 复核",
+                f"/v1/payout/determinations/{raised['id']}/approve",
+                maker,
+                "clerk",
+                also_refused=(checker, finance_only),
+            ),
+        ]
+        admin = auth_headers(platform, "admin", subject="root")
+        auditor = auth_headers(platform, "auditor", subject="auditor-1")
+        for act in acts:
+            refusals = [
+                (act.maker, "four_eyes_required"),
+                (admin, "approver_role_required"),
+                (auditor, "approver_role_required"),
+            ] + [
+                (who, "four_eyes_required" if who is checker else "approver_role_required")
+                for who in act.also_refused
+            ]
+            for who, code in refusals:
+                r = await client.post(act.url, headers=who | key())
+                assert (r.status_code, r.json()["code"]) == (403, code), (act.name, code)
+            approved = await approve(
+                client,
+                platform,
+                act.url,
+                approver=f"second-{act.approver_role}",
+                role=act.approver_role,
+            )
+            assert approved, act.name
+
+        # Approved: the next run pays them, to the approved account, at the approved amount.
+        await run_payroll(client, platform, "2025-08")
+        assert await lines(platform, "program = 'death_benefit'") == 1
+        assert await lines(platform, "program = 'living_subsidy'") == 1  # 2025-Q3, caught up
+        august = f"person_id = '{alive}' AND program = 'basic_pension' AND period = '2025-08-01'"
+        raised_amount = Decimal(living["monthly_amount"]) + 100
+        assert await lines(platform, f"{august} AND amount = {raised_amount}") == 1
+        assert await lines(platform, f"{august} AND account_number = '6221880012120121'") == 1
+        assert await scalar(platform, statuses) == "recovered,waived"
+        assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement_end") == 1
