@@ -27,6 +27,7 @@ from gateway.tokens import router as token_router
 from shared.data.db import asyncpg_dsn
 from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import HEADER as CREDENTIAL_HEADER
+from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
@@ -162,6 +163,9 @@ def create_app(
     install_problem_handlers(app)
     # The gateway faces callers: its /metrics answers only the scraper with the credential.
     install_observability(app, metrics_need_credential=True)
+    # Its own routes (the login above all) read no body above the cap, before any check;
+    # proxied calls are capped in the proxy while they stream.
+    app.add_middleware(BodyLimit, owner=app)
     origins = (settings or get_gateway_settings()).cors_origins
     if origins:
         # Browser front ends: only listed origins, and only they get credentials.

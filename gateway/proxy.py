@@ -114,6 +114,12 @@ async def forward(
     if base is None:
         raise ProblemError(404, "service_unknown", f"There is no service {service!r}.")
     headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
+    # The body cap comes before the token: an oversized body is refused unread, whoever sends
+    # it (a chunked one is cut at the cap while it is forwarded, see _request_body).
+    limit = settings.max_body_bytes
+    declared = next((v for k, v in headers if k == "content-length"), None)
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ProblemError(413, "payload_too_large", "The request body is too large.")
     authorization = next((v for k, v in headers if k == "authorization"), "")
     principal = decode_token(state.platform, token_of_authorization(authorization))
     check_not_revoked(state, principal)
@@ -126,10 +132,6 @@ async def forward(
             "Too many requests; slow down.",
             headers={"Retry-After": str(max(1, round(wait)))},
         )
-    limit = settings.max_body_bytes
-    declared = next((v for k, v in headers if k == "content-length"), None)
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ProblemError(413, "payload_too_large", "The request body is too large.")
     forwarded = [(k, v) for k, v in headers if k not in NOT_FORWARDED]
     forwarded.append(("x-request-id", request_id))
     client = scope.get("client")

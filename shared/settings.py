@@ -115,6 +115,17 @@ class PlatformSettings(BaseSettings):
     nats_ping_interval_seconds: float = 2.0
     # Published outbox rows are deleted after this long (hourly); JetStream keeps the events.
     outbox_retention_hours: float = 168.0
+    # Bounded work per request (issue #17 item 4, docs/security.md "Bounded requests"): a
+    # body above its cap is refused (413) before it is read, before any route or token check.
+    max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024)
+    # Upload routes (XLSX/CSV) take up to this many bytes instead, then the upload's own caps.
+    upload_max_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+    upload_max_rows: int = Field(100_000, ge=1)
+    upload_max_columns: int = Field(64, ge=1, le=16_384)
+    upload_max_cells: int = Field(1_000_000, ge=1)
+    upload_max_unzipped_bytes: int = Field(128 * 1024 * 1024, ge=1024)
+    upload_max_zip_ratio: int = Field(100, ge=2)
+    upload_max_zip_entries: int = Field(1_000, ge=1)
     consumer_max_deliver: int = 5
     consumer_ack_wait_seconds: float = 30.0
 

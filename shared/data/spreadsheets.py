@@ -1,20 +1,60 @@
 """Reading uploaded CSV or XLSX tables: headers mapped by alias, typed cells normalised to text;
-writing one-sheet workbooks whose text stays text."""
+writing one-sheet workbooks whose text stays text.
+
+Every upload is bounded before it is parsed (issue #17 item 4): its bytes, its rows and
+columns, and for an XLSX the zip container (entries, uncompressed size, compression ratio)
+and each sheet's XML, scanned with a streaming parser that keeps one element's path in memory.
+A sheet's declared dimension (`<dimension ref="A1:XFD4001"/>`) is ignored: openpyxl's read-only
+reader pads every row to it, which is how a 22 KB file took 500 MB. Only then does openpyxl
+read the sheet, in read-only mode, with at most the allowed columns per row.
+"""
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
+from xml.etree.ElementTree import XMLPullParser
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from shared.http.errors import ProblemError
 
 Record = dict[str, str | None]
+Source = bytes | IO[bytes]
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+CHUNK = 64 * 1024
+# Entries smaller than this are not held to the ratio: tiny XML parts compress very well.
+RATIO_FLOOR_BYTES = 1024 * 1024
+# Parts openpyxl parses whole (styles, workbook, charts): an honest one is far smaller.
+MAX_OTHER_PART_BYTES = 8 * 1024 * 1024
+STRINGS = "xl/sharedStrings.xml"
+# A CSV row (all its physical lines) longer than this is refused before it is split.
+MAX_CSV_ROW_CHARS = 64 * 1024
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What one uploaded table may hold; the defaults are PlatformSettings' (PENSION_UPLOAD_*)."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_rows: int = 100_000
+    max_columns: int = 64
+    max_cells: int = 1_000_000  # rows x columns actually present
+    max_unzipped_bytes: int = 128 * 1024 * 1024
+    max_zip_ratio: int = 100
+    max_zip_entries: int = 1_000
+
+
+def too_large(code: str, detail: str, **extra: Any) -> ProblemError:
+    """A 413 problem for an upload beyond a limit (nothing is imported)."""
+    return ProblemError(413, code, detail, **extra)
 
 
 def cell_text(value: Any) -> str | None:
@@ -31,16 +71,223 @@ def cell_text(value: Any) -> str | None:
     return text or None
 
 
-def _read_values(filename: str, content: bytes) -> list[tuple[Any, ...]]:
+def _stream(source: Source) -> IO[bytes]:
+    """The upload as a seekable binary file (an UploadFile's spooled file, or bytes)."""
+    if isinstance(source, bytes | bytearray):
+        return io.BytesIO(source)
+    source.seek(0)
+    return source
+
+
+def _size(stream: IO[bytes]) -> int:
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+def check_size(source: Source, limits: UploadLimits) -> None:
+    """Refuse an upload beyond the byte cap (the body cap has normally refused it already)."""
+    if _size(_stream(source)) > limits.max_bytes:
+        raise too_large(
+            "import_too_large",
+            f"上传文件超过 {limits.max_bytes // (1024 * 1024)} MiB 的上限。",
+            max_bytes=limits.max_bytes,
+        )
+
+
+def check_zip(archive: zipfile.ZipFile, limits: UploadLimits) -> None:
+    """Refuse a container whose entries, uncompressed size or compression ratio is absurd.
+
+    The sizes are the central directory's: zipfile stops every entry at its declared size
+    (and fails its CRC), so a lying directory cannot make a reader inflate more than this.
+    """
+    entries = archive.infolist()
+    if len(entries) > limits.max_zip_entries:
+        raise too_large("upload_zip_entries", f"XLSX 文件包含的部件过多（{len(entries)} 个）。")
+    strings = sum(e.file_size for e in entries if e.filename == STRINGS)
+    if strings > limits.max_unzipped_bytes // 4:
+        # openpyxl holds the whole string table in memory: bound it more tightly
+        raise too_large("upload_zip_bomb", "XLSX 文件的共享字符串表过大。")
+    for entry in entries:
+        streamed = entry.filename.startswith("xl/worksheets/") or entry.filename == STRINGS
+        if not streamed and entry.file_size > MAX_OTHER_PART_BYTES:
+            # styles, workbook, charts...: openpyxl parses these whole, as a tree
+            raise too_large("upload_zip_bomb", f"XLSX 部件 {entry.filename} 过大。")
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_zip_ratio:
+            raise too_large(
+                "upload_zip_bomb",
+                f"XLSX 部件 {entry.filename} 的压缩比异常（{ratio:.0f} 倍），疑为压缩炸弹。",
+            )
+    if total > limits.max_unzipped_bytes:
+        raise too_large(
+            "upload_zip_bomb",
+            f"XLSX 文件解压后超过 {limits.max_unzipped_bytes // (1024 * 1024)} MiB 的上限。",
+        )
+
+
+def _column_of(reference: str | None) -> int | None:
+    if not reference:
+        return None
+    letters, _ = coordinate_from_string(reference)
+    return column_index_from_string(letters)
+
+
+class _SheetScan:
+    """Counts of one sheet's rows, cells and elements, refusing the first one past a limit."""
+
+    def __init__(self, title: str, limits: UploadLimits) -> None:
+        self.title, self.limits = title, limits
+        self.rows = self.cells_in_row = self.cells = self.elements = 0
+        # Cells, their values and the sheet's other parts: an honest sheet has fewer.
+        self.budget = 4 * limits.max_cells + 4 * limits.max_rows + 10_000
+
+    def started(self, element: Any) -> None:
+        """Count an element as it starts (before its content is read)."""
+        self.elements += 1
+        if self.elements > self.budget:
+            raise too_large("upload_too_complex", f"工作表“{self.title}”的结构过于复杂。")
+        if element.tag == f"{MAIN_NS}row":
+            self._row(element.get("r"))
+        elif element.tag == f"{MAIN_NS}c":
+            self._cell(element.get("r"))
+
+    def _row(self, reference: str | None) -> None:
+        self.rows = max(self.rows + 1, int(float(reference or 0)))
+        self.cells_in_row = 0
+        if self.rows > self.limits.max_rows + 1:  # the header row comes on top
+            raise too_large(
+                "upload_too_many_rows",
+                f"工作表“{self.title}”超过 {self.limits.max_rows} 行的上限。",
+                max_rows=self.limits.max_rows,
+            )
+
+    def _cell(self, reference: str | None) -> None:
+        self.cells_in_row += 1
+        self.cells += 1
+        if self.cells > self.limits.max_cells:
+            raise too_large(
+                "upload_too_many_cells",
+                f"工作表“{self.title}”超过 {self.limits.max_cells} 个单元格的上限。",
+                max_cells=self.limits.max_cells,
+            )
+        column = _column_of(reference) or self.cells_in_row
+        if max(column, self.cells_in_row) > self.limits.max_columns:
+            raise too_large(
+                "upload_too_many_columns",
+                f"工作表“{self.title}”第 {self.rows} 行超过 {self.limits.max_columns} 列的上限。",
+                max_columns=self.limits.max_columns,
+            )
+
+
+def scan_sheet(xml: IO[bytes], title: str, limits: UploadLimits) -> None:
+    """Walk a sheet's XML once, refusing more rows or columns than allowed, before openpyxl.
+
+    One element's path is in memory at a time (each element leaves its parent when it ends),
+    so a sheet of any shape costs the same few kilobytes here.
+    """
+    parser = XMLPullParser(events=("start", "end"))
+    scan = _SheetScan(title, limits)
+    path: list[Any] = []
+    while chunk := xml.read(CHUNK):
+        parser.feed(chunk)
+        for event, element in parser.read_events():
+            if event == "start":
+                path.append(element)
+                scan.started(element)
+                continue
+            path.pop()
+            if path:
+                path[-1].remove(element)  # nothing is kept: the next element starts afresh
+    parser.close()
+
+
+def open_workbook(source: Source, limits: UploadLimits) -> Any:
+    """A read-only openpyxl workbook, after its container and every sheet passed the limits."""
+    check_size(source, limits)
+    stream = _stream(source)
+    with zipfile.ZipFile(stream) as archive:
+        check_zip(archive, limits)
+        for entry in archive.infolist():
+            name = entry.filename
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(entry) as xml:
+                    scan_sheet(xml, name.rsplit("/", 1)[-1], limits)
+    stream.seek(0)
+    return load_workbook(stream, read_only=True, data_only=True)
+
+
+def sheet_rows(sheet: Any, limits: UploadLimits, min_row: int = 1) -> Iterator[tuple[Any, ...]]:
+    """A scanned sheet's rows as values, never padded beyond the allowed columns."""
+    sheet.reset_dimensions()  # the declared dimension is the file's claim, not its content
+    for row in sheet.iter_rows(
+        min_row=min_row, max_row=limits.max_rows + 1, max_col=limits.max_columns, values_only=True
+    ):
+        used = len(row)
+        while used and row[used - 1] is None:
+            used -= 1
+        yield row[:used]  # trailing blanks cost nothing
+
+
+def _bounded_lines(stream: IO[bytes], state: dict[str, int]) -> Iterator[str]:
+    """UTF-8 lines (BOM or not) for csv.reader, refusing a row longer than allowed."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        while line := text.readline(MAX_CSV_ROW_CHARS + 1):
+            state["chars"] += len(line)
+            if state["chars"] > MAX_CSV_ROW_CHARS:
+                raise too_large("upload_row_too_long", "CSV 文件中有一行过长。")
+            yield line
+    finally:
+        text.detach()  # the upload's file stays open: its owner closes it
+
+
+def csv_rows(source: Source, limits: UploadLimits) -> Iterator[tuple[str, ...]]:
+    """A CSV's rows, refusing more rows or columns than allowed as soon as they appear."""
+    state = {"chars": 0}
+    cells = 0
+    for number, row in enumerate(csv.reader(_bounded_lines(_stream(source), state)), start=1):
+        state["chars"] = 0  # the next row starts its own count
+        cells += len(row)
+        if cells > limits.max_cells:
+            raise too_large(
+                "upload_too_many_cells",
+                f"CSV 文件超过 {limits.max_cells} 个单元格的上限。",
+                max_cells=limits.max_cells,
+            )
+        if number > limits.max_rows + 1:
+            raise too_large(
+                "upload_too_many_rows",
+                f"CSV 文件超过 {limits.max_rows} 行的上限。",
+                max_rows=limits.max_rows,
+            )
+        if len(row) > limits.max_columns:
+            raise too_large(
+                "upload_too_many_columns",
+                f"CSV 文件第 {number} 行超过 {limits.max_columns} 列的上限。",
+                max_columns=limits.max_columns,
+            )
+        yield tuple(row)
+
+
+def _read_values(filename: str, source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
     lower = filename.lower()
+    check_size(source, limits)  # also for a file of another kind: nothing big is parsed
     try:
         if lower.endswith(".xlsx"):
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            values = [tuple(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-            book.close()
-            return values
+            book = open_workbook(source, limits)
+            try:
+                return [tuple(r) for r in sheet_rows(book.worksheets[0], limits)]
+            finally:
+                book.close()
         if lower.endswith(".csv"):
-            return [tuple(r) for r in csv.reader(io.StringIO(content.decode("utf-8-sig")))]
+            return list(csv_rows(source, limits))
+    except ProblemError:
+        raise
     except Exception as exc:  # a damaged or mislabelled file
         raise ProblemError(
             422, "import_file_unreadable", f"The file could not be read: {type(exc).__name__}."
@@ -50,17 +297,22 @@ def _read_values(filename: str, content: bytes) -> list[tuple[Any, ...]]:
 
 def read_records(
     filename: str,
-    content: bytes,
+    content: Source,
     aliases: dict[str, str],
     required: tuple[str, ...],
     max_rows: int,
+    limits: UploadLimits | None = None,
 ) -> list[tuple[int, Record]]:
     """(row number, record) of the first sheet or the CSV, blank lines skipped.
 
     Column headers are matched case-insensitively against `aliases` (header -> field);
-    unknown columns are ignored, missing required ones refuse the whole file.
+    unknown columns are ignored, missing required ones refuse the whole file. The file is
+    bounded by `limits` (bytes, zip container, rows x columns) and by `max_rows` before it
+    is parsed; CPU-heavy, so async callers run it in a thread.
     """
-    values = _read_values(filename, content)
+    base = limits or UploadLimits()
+    limits = UploadLimits(**{**base.__dict__, "max_rows": min(max_rows, base.max_rows)})
+    values = _read_values(filename, content, limits)
     if not values:
         raise ProblemError(422, "import_file_empty", "The file has no header row.")
     fields = [aliases.get(str(h).strip().lower() if h else "", None) for h in values[0]]
@@ -72,8 +324,6 @@ def read_records(
             f"The file lacks the columns: {', '.join(missing)}.",
             missing=missing,
         )
-    if len(values) - 1 > max_rows:
-        raise ProblemError(413, "import_too_large", f"At most {max_rows} rows per file.")
     records = []
     for number, row in enumerate(values[1:], start=2):  # row 1 is the header
         record = {f: cell_text(v) for f, v in zip(fields, row, strict=False) if f}

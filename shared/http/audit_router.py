@@ -11,7 +11,7 @@ from shared.data.audit import audit_log_table
 from shared.http.auth import Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.masking import MaskedDetail, MaskedText
-from shared.http.pagination import Page
+from shared.http.pagination import Limit, Offset, Page
 
 MAX_ID = 2**63 - 1
 
@@ -58,8 +58,8 @@ def audit_log_router(prefix: str, schema: str) -> APIRouter:
         action: Annotated[str | None, Query(max_length=100)] = None,
         since: Instant | None = None,
         until: Instant | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[AuditEntryOut]:
         """Recorded changes, newest first, filtered by object, actor, action and time."""
         filters = [

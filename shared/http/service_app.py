@@ -20,6 +20,7 @@ from shared.http.audit_router import audit_log_router
 from shared.http.auth import Principal, authenticate
 from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import GatewayOnlyMiddleware
+from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.http.openapi_problems import document_problems
 from shared.logging import configure_logging
@@ -135,6 +136,8 @@ def create_service_app(
     install_problem_handlers(app)
     app.add_middleware(GatewayOnlyMiddleware)  # inside the request-id middleware below
     install_observability(app)
+    # Added last, so outermost: a body above its cap is refused before anything reads it.
+    app.add_middleware(BodyLimit, owner=app)
 
     @app.get("/health/live", tags=["operations"])
     async def live() -> dict[str, str]:

@@ -103,6 +103,14 @@ async def test_a_large_upload_streams_within_the_limit_and_is_refused_beyond(set
         assert declared.status_code == 413
 
 
+async def test_the_body_cap_comes_before_the_token_check(setup: Setup) -> None:
+    async with httpx.AsyncClient(base_url=setup.gateway) as client:  # no token at all
+        declared = await client.post("/v1/crashy/echo/up", content=b"z" * (2 * 1024 * 1024))
+        assert declared.status_code == 413 and declared.json()["code"] == "payload_too_large"
+        small = await client.post("/v1/crashy/echo/up", content=b"z")
+        assert small.status_code == 401
+
+
 async def test_a_large_answer_streams_and_one_beyond_the_limit_is_cut(setup: Setup) -> None:
     async with httpx.AsyncClient(base_url=setup.gateway, headers=setup.headers) as client:
         async with client.stream("GET", "/v1/crashy/big?n=3000000") as r:

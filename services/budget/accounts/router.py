@@ -20,6 +20,7 @@ from services.budget.domain.document import Line
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.limits import UPLOAD, upload_limits
 
 router = APIRouter(prefix="/v1/budget", tags=["final accounts"], responses=PROBLEM_RESPONSES)
 Year = Annotated[int, Path(ge=2000, le=2100)]
@@ -38,13 +39,15 @@ async def import_year(body: YearDocument, idem: Idempotent, who: Writer) -> JSON
     "/imports/xlsx",
     status_code=201,
     response_model=ImportOut,
-    openapi_extra={"requestBody": {"required": True, "content": {XLSX: {}}}},
+    openapi_extra={"requestBody": {"required": True, "content": {XLSX: {}}}, **UPLOAD},
 )
 async def import_year_xlsx(request: Request, idem: Idempotent, who: Writer) -> JSONResponse:
     """Import a whole department-year from a filled XLSX template sent as the request body
     (Content-Type: the XLSX type); every error is reported by sheet, row and column."""
     data = await request.body()  # raw, not multipart: the idempotency key hashes the body
-    return await idem.answer(service.import_workbook(idem.session, data, who, idem.request_id))
+    return await idem.answer(
+        service.import_workbook(idem.session, data, who, idem.request_id, upload_limits(request))
+    )
 
 
 @router.get("/imports/template.xlsx", responses={200: {"content": {XLSX: {}}}})

@@ -1,5 +1,6 @@
 """Department-years: import a whole year, read its parts, replace a part, check it."""
 
+import asyncio
 import uuid
 from collections import Counter
 from typing import Any
@@ -22,6 +23,7 @@ from services.budget.domain.document import YearDocument
 from services.budget.domain.figures import known_subject, line_label
 from services.budget.models import Department, DepartmentYear
 from shared.data.audit import record_audit
+from shared.data.spreadsheets import UploadLimits
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 
@@ -97,11 +99,18 @@ async def import_document(
 
 
 async def import_workbook(
-    session: AsyncSession, data: bytes, who: Principal, request_id: str | None
+    session: AsyncSession,
+    data: bytes,
+    who: Principal,
+    request_id: str | None,
+    limits: UploadLimits | None = None,
 ) -> ImportOut:
     """Import a filled XLSX template; every error is reported by sheet, row and column."""
     try:
-        doc, reader = workbook.validate(data)
+        # Bounded (zip container, rows x columns) and parsed off the event loop.
+        doc, reader = await asyncio.to_thread(workbook.validate, data, limits)
+    except ProblemError:
+        raise  # a limit the workbook passed: 413 with its reason
     except Exception as exc:  # not a workbook at all: zip, XML or sheet structure errors
         raise ProblemError(
             422, "workbook_unreadable", f"无法读取上传的XLSX文件：{type(exc).__name__}"
@@ -119,7 +128,8 @@ async def import_workbook(
 
 async def template(session: AsyncSession, doc: YearDocument | None = None) -> bytes:
     """The XLSX import template, empty or filled from a department-year, with the code table."""
-    return workbook.write(doc, await repository.codes(session))
+    codes = await repository.codes(session)
+    return await asyncio.to_thread(workbook.write, doc, codes)  # CPU: off the event loop
 
 
 async def code_tables(session: AsyncSession) -> CodesOut:

@@ -8,13 +8,14 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
 from services.budget.domain import labels
 from services.budget.domain.document import YearDocument
+from shared.data.spreadsheets import UploadLimits, open_workbook, sheet_rows
 
 HEADER = {"department": "部门"}
 CODE_SHEET = "科目代码"  # for reference only: never read back
@@ -145,8 +146,10 @@ def _cell(value: Any) -> Any:
 class Reader:
     """Reads a filled template into a document, remembering where each value came from."""
 
-    def __init__(self, data: bytes) -> None:
-        self.wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    def __init__(self, data: bytes, limits: UploadLimits) -> None:
+        # Container and sheets bounded before openpyxl reads them (shared.data.spreadsheets).
+        self.wb = open_workbook(data, limits)
+        self.limits = limits
         self.where: Where = {}
         self.errors: list[dict[str, Any]] = []
 
@@ -157,7 +160,8 @@ class Reader:
                 {"sheet": title, "row": None, "column": None, "message": "缺少工作表"}
             )
             return
-        for n, row in enumerate(self.wb[title].iter_rows(min_row=2, values_only=True), start=2):
+        rows = sheet_rows(self.wb[title], self.limits, min_row=2)
+        for n, row in enumerate(rows, start=2):
             cells = [_cell(v) for v in row]
             if any(v is not None for v in cells):
                 yield n, cells
@@ -176,9 +180,9 @@ class Reader:
         return (HEADER["department"], None, None)
 
 
-def read(data: bytes) -> tuple[dict[str, Any], Reader]:
+def read(data: bytes, limits: UploadLimits) -> tuple[dict[str, Any], Reader]:
     """The document a filled template holds (not yet validated) and its reader."""
-    r = Reader(data)
+    r = Reader(data, limits)
     doc: dict[str, Any] = {"department": {}}
     title = HEADER["department"]
     for n, cells in r.rows(title):
@@ -317,9 +321,9 @@ def message(error: Any) -> str:
     return MESSAGES.get(error["type"], error["msg"])
 
 
-def validate(data: bytes) -> tuple[YearDocument | None, Reader]:
+def validate(data: bytes, limits: UploadLimits | None = None) -> tuple[YearDocument | None, Reader]:
     """The document of a filled template, or None with every error located on its cell."""
-    raw, r = read(data)
+    raw, r = read(data, limits or UploadLimits())
     try:
         doc = YearDocument.model_validate(raw)
     except ValidationError as exc:

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from services.budget.report import service
 from services.budget.report.schemas import RollupOut
@@ -53,5 +54,8 @@ async def get_rollup(
     """The county's departments summed: by source, kind, function, economic class, 三公."""
     out = await service.rollup(session, county, year)
     if format == "xlsx":
-        return _attachment(f"{county}{year}年度部门决算汇总.xlsx", service.rollup_xlsx(out))
+        return _attachment(
+            f"{county}{year}年度部门决算汇总.xlsx",
+            await run_in_threadpool(service.rollup_xlsx, out),
+        )
     return out

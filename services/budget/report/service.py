@@ -1,5 +1,6 @@
 """The disclosure report of a department-year (HTML, XLSX) and the county roll-up."""
 
+import asyncio
 import uuid
 from decimal import Decimal
 
@@ -28,7 +29,8 @@ async def _view(session: AsyncSession, department_id: uuid.UUID, year: int) -> V
 async def report_html(session: AsyncSession, department_id: uuid.UUID, year: int) -> str:
     """The whole report as printable HTML (with the checker's findings on screen only)."""
     view = await _view(session, department_id, year)
-    return render_html(view, check(view.doc, view.prior))
+    # Rendering (tables, charts) is CPU: off the event loop.
+    return await asyncio.to_thread(lambda: render_html(view, check(view.doc, view.prior)))
 
 
 async def report_xlsx(
@@ -37,7 +39,7 @@ async def report_xlsx(
     """The report's tables as a workbook, and a file name for it."""
     view = await _view(session, department_id, year)
     name = f"{view.doc.department.name}{year}年度部门决算.xlsx"
-    return name, build_xlsx(view, check(view.doc, view.prior))
+    return name, await asyncio.to_thread(lambda: build_xlsx(view, check(view.doc, view.prior)))
 
 
 async def rollup(session: AsyncSession, county: str, year: int) -> RollupOut:

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from services.contribution.adjustments import service
@@ -18,7 +18,7 @@ from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
-from shared.http.pagination import MAX_OFFSET, Page
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/contribution", tags=["declarations"], responses=PROBLEM_RESPONSES)
 REVIEWERS = ("clerk", "finance")
@@ -46,8 +46,8 @@ async def list_adjustments(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     status: ReviewStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[AdjustmentOut]:
     """Changes to bases by status; `status=submitted` is the queue waiting for review."""
     return await service.list_adjustments(session, status, limit, offset, who)

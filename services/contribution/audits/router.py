@@ -18,7 +18,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import MAX_OFFSET
+from shared.http.pagination import Limit, Offset
 
 router = APIRouter(prefix="/v1/contribution/audits", tags=["audits"], responses=PROBLEM_RESPONSES)
 # Agency staff who carry audits out and follow findings up; the `auditor` role is another
@@ -54,8 +54,8 @@ async def list_audits(
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
     unit_id: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[AuditOut]:
     """Audits, newest first, with their finding counts."""
     return await service.list_audits(session, year, unit_id, limit, offset)

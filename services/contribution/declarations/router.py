@@ -19,17 +19,17 @@ from services.contribution.declarations.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
-from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
+from shared.http.limits import UPLOAD, upload_limits
 from shared.http.observability import request_id_of
-from shared.http.pagination import MAX_OFFSET, Page
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(
     prefix="/v1/contribution/declarations", tags=["declarations"], responses=PROBLEM_RESPONSES
 )
 DECLARERS = ("clerk",)
 REVIEWERS = ("clerk", "finance")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @router.post("", status_code=201, response_model=DeclarationOut)
@@ -50,8 +50,8 @@ async def list_declarations(
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
     unit_id: uuid.UUID | None = None,
     status: DeclarationStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[DeclarationOut]:
     """Declarations by year, unit and status."""
     return await service.list_declarations(session, year, unit_id, status, limit, offset)
@@ -83,7 +83,7 @@ async def list_lines(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Offset = 0,
 ) -> Page[LineOut]:
     """The declared wages and bases, by citizen id (masked for roles that do not need them)."""
     return await service.list_lines(session, declaration_id, limit, offset, who)
@@ -101,7 +101,7 @@ async def put_lines(
     return await service.put_lines(session, declaration_id, body.lines, who, request_id_of(request))
 
 
-@router.post("/{declaration_id}/upload", response_model=UploadReport)
+@router.post("/{declaration_id}/upload", response_model=UploadReport, openapi_extra=UPLOAD)
 async def upload_lines(
     declaration_id: uuid.UUID,
     file: UploadFile,
@@ -111,11 +111,14 @@ async def upload_lines(
 ) -> UploadReport:
     """Take the valid rows of an XLSX or CSV file (身份证号, 姓名, 上年月平均工资) into a draft,
     with a report of every refused row. Uploading the same file again changes nothing."""
-    content = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ProblemError(413, "import_too_large", "Files are limited to 20 MB.")
     return await service.upload(
-        session, declaration_id, file.filename or "", content, who, request_id_of(request)
+        session,
+        declaration_id,
+        file.filename or "",
+        file.file,
+        who,
+        request_id_of(request),
+        upload_limits(request),
     )
 
 

@@ -1,5 +1,6 @@
 """Declaring, reviewing and adjusting the yearly contribution bases."""
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -31,7 +32,7 @@ from services.contribution.parameters.repository import in_force
 from services.contribution.parameters.schemas import ParameterName
 from services.contribution.parameters.service import ceiling, plausible_year, refuse_above
 from services.contribution.roster import repository as roster
-from shared.data.spreadsheets import read_records
+from shared.data.spreadsheets import Source, UploadLimits, read_records
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
@@ -229,15 +230,23 @@ async def upload(
     session: AsyncSession,
     declaration_id: uuid.UUID,
     filename: str,
-    content: bytes,
+    content: Source,
     who: Principal,
     request_id: str | None,
+    limits: UploadLimits | None = None,
 ) -> UploadReport:
     """Take the valid rows of an XLSX/CSV file into a draft; report the others row by row."""
     declaration = await _load(session, declaration_id, lock=True)
     _require_status(declaration, EDITABLE, "edited")
-    records = read_records(
-        filename, content, UPLOAD_ALIASES, ("citizen_id", "name", "wage"), 100_000
+    # The one bounded reader (bytes, zip container, rows x columns), off the event loop.
+    records = await asyncio.to_thread(
+        read_records,
+        filename,
+        content,
+        UPLOAD_ALIASES,
+        ("citizen_id", "name", "wage"),
+        100_000,
+        limits,
     )
     most = await wage_ceiling(session, declaration.year)
     accepted: dict[str, LineIn] = {}

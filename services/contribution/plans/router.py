@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 
 from services.contribution.plans import service
 from services.contribution.plans.schemas import GenerateIn, GenerateOut, PlanDetailOut, PlanOut
@@ -11,7 +11,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import MAX_OFFSET, Page
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/contribution/plans", tags=["plans"], responses=PROBLEM_RESPONSES)
 
@@ -35,8 +35,8 @@ async def list_plans(
     period: str | None = None,
     unit_id: uuid.UUID | None = None,
     open_only: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[PlanOut]:
     """Plans by period and unit; open_only lists those not fully paid."""
     return await service.list_plans(session, period, unit_id, open_only, limit, offset)

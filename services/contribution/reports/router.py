@@ -17,6 +17,7 @@ from services.contribution.reports.schemas import (
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.ranges import PlausibleDate
 
 router = APIRouter(
     prefix="/v1/contribution", tags=["arrears and reports"], responses=PROBLEM_RESPONSES
@@ -27,7 +28,7 @@ router = APIRouter(
 async def arrears(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-    as_of: date | None = None,
+    as_of: PlausibleDate | None = None,
     unit_id: uuid.UUID | None = None,
 ) -> ArrearsReport:
     """Who owes what for which months, with late fees to the date: the reminder list."""
@@ -39,7 +40,7 @@ async def arrears_by_person(
     unit_id: uuid.UUID,
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
-    as_of: date | None = None,
+    as_of: PlausibleDate | None = None,
 ) -> list[PersonMonthOwed]:
     """The person-months behind a unit's arrears."""
     return await service.arrears_by_person(session, unit_id, as_of or date.today(), who)

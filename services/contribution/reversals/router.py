@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from services.contribution.domain.review import ReviewStatus
@@ -14,7 +14,7 @@ from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
-from shared.http.pagination import MAX_OFFSET, Page
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/contribution", tags=["receipts"], responses=PROBLEM_RESPONSES)
 CASHIERS = ("clerk", "finance")
@@ -37,8 +37,8 @@ async def list_reversals(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     status: ReviewStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[ReversalOut]:
     """Reversals by status; `status=submitted` is the queue waiting for review."""
     return await service.list_reversals(session, status, limit, offset)

@@ -10,7 +10,7 @@ from services.contribution.roster.schemas import RosterPersonOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import MAX_OFFSET, Page
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/contribution/roster", tags=["roster"], responses=PROBLEM_RESPONSES)
 
@@ -30,8 +30,8 @@ async def list_roster_persons(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     unit_id: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[RosterPersonOut]:
     """Persons on the roster, optionally of one unit."""
     return await service.list_persons(session, unit_id, limit, offset, who)

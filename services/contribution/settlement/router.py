@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from services.contribution.settlement import service
@@ -18,7 +18,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import MAX_OFFSET, Page
+from shared.http.pagination import Limit, Offset, Page
 from shared.http.signed_bodies import documented_body, signed_body
 
 router = APIRouter(prefix="/v1/contribution", tags=["receipts"], responses=PROBLEM_RESPONSES)
@@ -63,8 +63,8 @@ async def list_receipts(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     unit_id: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[ReceiptOut]:
     """Receipts, newest first, with where their money went."""
     return await service.list_receipts(session, unit_id, limit, offset)

@@ -20,7 +20,8 @@ from services.enrollment.accounts.schemas import (
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import MAX_OFFSET, Page
+from shared.http.pagination import Limit, Offset, Page
+from shared.http.ranges import PlausibleDate
 
 router = APIRouter(prefix="/v1/enrollment", tags=["accounts"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -28,7 +29,7 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 @router.get("/persons/{person_id}/accounts", response_model=list[AccountBalance])
 async def get_balances(
-    person_id: uuid.UUID, session: ReadSession, _: Reader, as_of: date | None = None
+    person_id: uuid.UUID, session: ReadSession, _: Reader, as_of: PlausibleDate | None = None
 ) -> list[AccountBalance]:
     """Balance of each of the person's accounts at a date (default: today)."""
     return await service.get_balances(session, person_id, as_of or date.today())
@@ -40,10 +41,10 @@ async def list_postings(
     kind: AccountKind,
     session: ReadSession,
     _: Reader,
-    start: date | None = None,
-    end: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    start: PlausibleDate | None = None,
+    end: PlausibleDate | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[PostingOut]:
     """Postings of one account in value-date order (closing interest, corrections included)."""
     return await service.list_postings(session, person_id, kind, start, end, limit, offset)

@@ -1,7 +1,6 @@
 """HTTP routes for closings: what a closing would take, and what followed it."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -11,6 +10,7 @@ from services.enrollment.closings.schemas import ClosingPreview, SupplementOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.ranges import PlausibleDate
 
 router = APIRouter(
     prefix="/v1/enrollment/persons/{person_id}", tags=["closings"], responses=PROBLEM_RESPONSES
@@ -20,10 +20,14 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 @router.get("/closing-preview", response_model=ClosingPreview)
 async def closing_preview(
-    person_id: uuid.UUID, on: date, session: ReadSession, _: Reader
+    person_id: uuid.UUID, on: PlausibleDate, session: ReadSession, _: Reader
 ) -> ClosingPreview:
     """Before a transfer, withdrawal or retirement: the months still unpaid (wait for them,
-    or close and they follow as supplements) and the interest to the closing date."""
+    or close and they follow as supplements) and the interest to the closing date.
+
+    `on` lies between 1950-01-01 and 31 December of the year the closing horizon reaches
+    (the dated limit `closing_horizon_years`, 50 years after today by default): 422
+    `closing_date_out_of_range` otherwise."""
     return await service.preview(session, person_id, on)
 
 

@@ -19,6 +19,8 @@ from services.enrollment.domain.closing import (
     true_up,
 )
 from services.enrollment.models import InterestRate, Person
+from services.enrollment.parameters import repository as parameters
+from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons import repository as persons
 from services.enrollment.transfers import repository as transfers
 from shared.contracts import CreditLine, EventEnvelope, PersonClosingSupplemented
@@ -29,6 +31,9 @@ from shared.messaging.outbox import stage_events
 KINDS = ("basic", "annuity_notional", "annuity_funded")
 COLUMN = {k: f"{k}_amount" for k in KINDS}
 EVERYTHING = date(9999, 12, 31)
+EARLIEST_CLOSING = date(1950, 1, 1)
+HORIZON_YEARS = Decimal(50)  # closing_horizon_years without a recorded version
+MAX_HORIZON_YEARS = 100
 
 
 @dataclass
@@ -124,8 +129,27 @@ async def reopen(session: AsyncSession, person_id: uuid.UUID, on: date) -> None:
     await repository.reopen(session, person_id, on)
 
 
-async def preview(session: AsyncSession, person_id: uuid.UUID, on: date) -> ClosingPreview:
+async def _plausible_closing_date(session: AsyncSession, on: date, today: date) -> None:
+    """A closing date between 1950 and the horizon after today (a dated limit, 50 years by
+    default, never above 100), so no preview walks centuries of years and months."""
+    recorded = await parameters.limit(session, LimitName.closing_horizon_years.value, today)
+    years = min(int(recorded if recorded is not None else HORIZON_YEARS), MAX_HORIZON_YEARS)
+    latest = date(today.year + years, 12, 31)
+    if not EARLIEST_CLOSING <= on <= latest:
+        raise ProblemError(
+            422,
+            "closing_date_out_of_range",
+            f"结算日期须在 {EARLIEST_CLOSING} 至 {latest} 之间。",
+            earliest=EARLIEST_CLOSING.isoformat(),
+            latest=latest.isoformat(),
+        )
+
+
+async def preview(
+    session: AsyncSession, person_id: uuid.UUID, on: date, today: date | None = None
+) -> ClosingPreview:
     """What a closing on `on` would take, and which months are still unpaid (writes nothing)."""
+    await _plausible_closing_date(session, on, today or date.today())
     person = await persons.get(session, person_id)
     if person is None:
         raise ProblemError(404, "person_not_found", f"No person {person_id}.")

@@ -1,6 +1,6 @@
 """Reading staff rows from CSV or XLSX: headers in Chinese or English, typed cells normalised."""
 
-from shared.data.spreadsheets import Record, read_records
+from shared.data.spreadsheets import Record, Source, UploadLimits, read_records
 
 # Column name (as clerks write it) -> field.
 HEADER_ALIASES = {
@@ -32,9 +32,11 @@ SEX_LABELS = {"男": "male", "女": "female"}
 MAX_ROWS = 100_000
 
 
-def read_rows(filename: str, content: bytes) -> list[tuple[int, Record]]:
+def read_rows(
+    filename: str, content: Source, limits: UploadLimits | None = None
+) -> list[tuple[int, Record]]:
     """(row number, record) of the first sheet (XLSX) or the file (CSV, UTF-8, BOM or not)."""
-    records = read_records(filename, content, HEADER_ALIASES, REQUIRED, MAX_ROWS)
+    records = read_records(filename, content, HEADER_ALIASES, REQUIRED, MAX_ROWS, limits)
     for _, record in records:
         category = record.get("staff_category")
         record["staff_category"] = CATEGORY_LABELS.get(category or "", category)

@@ -48,7 +48,7 @@ class MinimumRuleOut(MinimumRuleIn):
 
 class LimitName(StrEnum):
     """The named limits (中文: 最低参加工作年龄, 视同缴费起算年龄, 视同缴费指数上下限, 复核门槛,
-    转入金额和月数上限)."""
+    转入金额和月数上限, 结算预览年限)."""
 
     minimum_working_age = "minimum_working_age"
     deemed_start_age = "deemed_start_age"
@@ -57,6 +57,8 @@ class LimitName(StrEnum):
     deemed_approval_months = "deemed_approval_months"
     transfer_in_amount_max = "transfer_in_amount_max"  # 转入金额上限 (each amount, yuan)
     transfer_in_months_max = "transfer_in_months_max"  # 转入缴费月数上限
+    # How many years after today a closing preview may look (default 50 without a version).
+    closing_horizon_years = "closing_horizon_years"
 
 
 class LimitIn(BaseModel):

@@ -11,7 +11,7 @@ from services.enrollment.persons.schemas import PersonCreate, PersonOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadConnection
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import Page
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/enrollment/persons", tags=["persons"], responses=PROBLEM_RESPONSES)
 
@@ -35,8 +35,8 @@ async def search_persons(
     name: Annotated[str | None, Query(max_length=100)] = None,
     unit_id: uuid.UUID | None = None,
     status: Annotated[str | None, Query(max_length=30)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[PersonOut]:
     """Search persons by id number, exact name, unit and status."""
     filters = {"citizen_id": citizen_id, "name": name, "unit_id": unit_id, "status": status}

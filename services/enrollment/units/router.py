@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.units import service
@@ -12,7 +12,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import MAX_OFFSET, Page
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/enrollment/units", tags=["units"], responses=PROBLEM_RESPONSES)
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
@@ -31,8 +31,8 @@ async def list_units(
     _: Reader,
     name: str | None = None,
     status: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[UnitOut]:
     """Search units by name fragment and status."""
     return await service.list_units(session, name, status, limit, offset)

@@ -20,7 +20,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, StreamingReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import Offset
+from shared.http.pagination import Limit, Offset
 from shared.http.signed_bodies import documented_body
 
 router = APIRouter(prefix="/v1/payout", tags=["banks"], responses=PROBLEM_RESPONSES)
@@ -42,7 +42,7 @@ async def list_batches(
     _: Reader,
     period: Period = None,
     bank_code: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[BatchOut]:
     """Batches with their reconciliation, newest first."""
@@ -70,7 +70,7 @@ async def bank_batches(
     session: ReadSession,
     _: Annotated[Principal, Depends(bank_caller)],
     period: Period = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[BatchOut]:
     """A bank's own batches, newest first."""

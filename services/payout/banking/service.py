@@ -1,5 +1,6 @@
 """Use cases of banks: batches with their reconciliation, bank files, results, totals."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -129,7 +130,8 @@ async def batch_file(
         lines = repository.stream_csv(session, batch.id, masked)
         return files.csv_with_totals(lines, count, amount, width), MEDIA[fmt], name
     rows = await repository.file_rows(session, batch.id, masked)
-    return _once(files.xlsx(repository.FILE_COLUMNS, rows, count, amount)), MEDIA[fmt], name
+    content = await asyncio.to_thread(files.xlsx, repository.FILE_COLUMNS, rows, count, amount)
+    return _once(content), MEDIA[fmt], name
 
 
 async def _once(content: bytes) -> AsyncIterator[bytes]:

@@ -4,8 +4,9 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from services.payout.certification import service
 from services.payout.certification.schemas import (
@@ -19,7 +20,8 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import Offset
+from shared.http.pagination import Limit, Offset
+from shared.http.ranges import PlausibleDate
 
 router = APIRouter(prefix="/v1/payout", tags=["certification"], responses=PROBLEM_RESPONSES)
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
@@ -57,8 +59,8 @@ async def listing(
     which: Literal["due-soon", "overdue", "out-of-province"],
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
-    as_of: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    as_of: PlausibleDate | None = None,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> DueList:
     """Retirees due for certification soon, overdue, or living out of the province."""
@@ -70,12 +72,12 @@ async def listing_xlsx(
     which: Literal["due-soon", "overdue", "out-of-province"],
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
-    as_of: date | None = None,
+    as_of: PlausibleDate | None = None,
 ) -> Response:
     """The same list as a workbook for the visits (up to 100,000 rows)."""
     found = await service.listing(session, which, as_of or date.today(), who, 100_000, 0)
     return Response(
-        service.listing_xlsx(found),
+        await run_in_threadpool(service.listing_xlsx, found),  # CPU: off the event loop
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="certification-{which}.xlsx"'},
     )

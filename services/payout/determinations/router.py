@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from services.payout.determinations import service
@@ -22,7 +22,7 @@ from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
-from shared.http.pagination import Offset, Page
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/payout", tags=["determinations"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -45,7 +45,7 @@ async def list_determinations(
         "awaiting_old_method", "pending", "checked", "approved", "returned", "superseded"
     ]
     | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[DeterminationOut]:
     """Determinations by status (the review queue), oldest first."""

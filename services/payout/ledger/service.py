@@ -1,5 +1,6 @@
 """Use cases of the disbursement ledger: settle a program and period, show and export it."""
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime
 
@@ -200,4 +201,5 @@ async def ledger_xlsx(
                 ref,
             ]
         )
-    return write_workbook(f"拨付台帐{year}", LEDGER_COLUMNS, rows)
+    # Up to a year of lines: written off the event loop.
+    return await asyncio.to_thread(write_workbook, f"拨付台帐{year}", LEDGER_COLUMNS, rows)

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from services.payout.retirees import service
 from services.payout.retirees.schemas import RetireeItem
@@ -12,6 +13,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
+from shared.http.ranges import PlausibleDate
 
 router = APIRouter(prefix="/v1/payout", tags=["retirees"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -24,7 +26,7 @@ async def retirees(
     session: ReadSession,
     who: Reader,
     status: Status | None = None,
-    certification_due_by: date | None = None,
+    certification_due_by: PlausibleDate | None = None,
     bank_code: Bank = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -40,7 +42,7 @@ async def retirees_xlsx(
     session: ReadSession,
     who: Reader,
     status: Status | None = None,
-    certification_due_by: date | None = None,
+    certification_due_by: PlausibleDate | None = None,
     bank_code: Bank = None,
 ) -> Response:
     """The same list as a workbook (up to 100,000 rows)."""
@@ -48,7 +50,7 @@ async def retirees_xlsx(
         session, who, status, certification_due_by, bank_code, 100_000, 0, date.today()
     )
     return Response(
-        service.workbook(page),
+        await run_in_threadpool(service.workbook, page),  # CPU: off the event loop
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="retirees.xlsx"'},
     )

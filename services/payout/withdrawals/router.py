@@ -2,14 +2,14 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from services.payout.withdrawals import service
 from services.payout.withdrawals.schemas import OneOffOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import Offset
+from shared.http.pagination import Limit, Offset
 
 router = APIRouter(prefix="/v1/payout", tags=["one-off payments"], responses=PROBLEM_RESPONSES)
 
@@ -27,7 +27,7 @@ async def one_offs(
         "hardship_aid",
     ]
     | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[OneOffOut]:
     """Withdrawals, death benefits and subsidies waiting for or issued in a run (accounts

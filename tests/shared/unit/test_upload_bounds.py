@@ -1,0 +1,188 @@
+"""Uploads are bounded before they are parsed (issue #17 item 4): a forged dimension is
+ignored, a zip bomb and an absurd sheet or CSV are refused early, and reading any of them
+stays within a memory bound measured in a fresh process."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from shared.data.spreadsheets import UploadLimits, read_records
+from shared.http.errors import ProblemError
+from tests.shared.upload_files import (
+    far_cell,
+    flooded_cell,
+    forged_dimension,
+    workbook,
+    zip_bomb,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+HEADER = ["身份证号", "姓名", "人员类别", "参保日期"]
+ALIASES = {"身份证号": "citizen_id", "姓名": "name", "人员类别": "category", "参保日期": "joined"}
+REQUIRED = ("citizen_id", "name")
+PEAK_GROWTH_MIB = 64  # the reader's whole peak; the report measured +511 MB for a 22 KB file
+
+MEASURE = """
+import json, sys
+from shared.data.spreadsheets import read_records
+from shared.http.errors import ProblemError
+from tests.shared.upload_files import workbook
+aliases = json.loads(sys.argv[3])
+# Warm up: openpyxl imports (and compiles) much of itself on its first read.
+read_records("warm.xlsx", workbook(["x"], [["1"]]), {"x": "citizen_id"}, (), 10)
+read_records("warm.csv", bytes([120, 10, 49, 10]), {"x": "citizen_id"}, (), 10)
+def rss(field):
+    status = open("/proc/self/status").read()
+    return int(status.split(field + ":")[1].split()[0])  # KiB
+# Reset the peak (VmHWM) to the current RSS (Linux >= 4.0), so that the peak measured is
+# the read's own, not an earlier import's.
+with open("/proc/self/clear_refs", "w") as refs:
+    refs.write("5")
+before = rss("VmRSS")
+with open(sys.argv[2], "rb") as upload:  # a spooled upload is a file, not bytes in memory
+    try:
+        found = read_records(sys.argv[1], upload, aliases, ("citizen_id",), 100_000)
+        outcome = {"rows": len(found)}
+    except ProblemError as exc:
+        outcome = {"status": exc.status, "code": exc.code}
+peak = rss("VmHWM")
+print(json.dumps(outcome | {"growth_mib": (peak - before) / 1024}))
+"""
+
+
+def measured(tmp_path: Path, name: str, content: bytes) -> dict:
+    """Read an upload in a fresh process; what came of it and its peak RSS growth (MiB)."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, name, str(path), json.dumps(ALIASES)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def rows(n: int) -> list[list[object]]:
+    return [[f"33052219710429{i:04d}", f"张{i}", "公务员", "2015-01-01"] for i in range(n)]
+
+
+def refused(name: str, content: bytes, limits: UploadLimits | None = None) -> tuple[int, str]:
+    with pytest.raises(ProblemError) as caught:
+        read_records(name, content, ALIASES, REQUIRED, 100_000, limits)
+    return caught.value.status, caught.value.code
+
+
+def test_a_forged_dimension_is_ignored_and_the_real_rows_read_in_bounded_memory(tmp_path):
+    content = forged_dimension(HEADER, rows(4_000))  # claims A1:XFD4001: 65 million cells
+    claimed = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    assert (claimed.max_column, claimed.max_row, len(content) < 200_000) == (16_384, 4_001, True)
+    outcome = measured(tmp_path, "staff.xlsx", content)
+    print("forged dimension:", outcome)
+    assert outcome["rows"] == 4_000
+    assert outcome["growth_mib"] < PEAK_GROWTH_MIB, outcome
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
+    content = zip_bomb(HEADER, inflated_mib=200)  # 200 MiB of cells in about 200 KB
+    assert len(content) < 1_000_000
+    outcome = measured(tmp_path, "staff.xlsx", content)
+    assert (outcome["status"], outcome["code"]) == (413, "upload_zip_bomb")
+    assert outcome["growth_mib"] < PEAK_GROWTH_MIB, outcome
+
+
+def test_an_inflated_sheet_within_the_ratio_is_refused_by_its_uncompressed_size() -> None:
+    limits = UploadLimits(max_unzipped_bytes=8 * 1024 * 1024, max_zip_ratio=10_000)
+    assert refused("a.xlsx", zip_bomb(HEADER, inflated_mib=16), limits) == (413, "upload_zip_bomb")
+
+
+def test_a_container_of_too_many_parts_is_refused() -> None:
+    limits = UploadLimits(max_zip_entries=3)  # an openpyxl workbook has 9
+    assert refused("a.xlsx", workbook(HEADER, rows(1)), limits) == (413, "upload_zip_entries")
+
+
+def test_a_part_openpyxl_parses_whole_is_bounded_on_its_own() -> None:
+    content = workbook(HEADER, rows(2))
+    bloated = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(bloated, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "xl/styles.xml":  # 9 MiB more, of an honest ratio
+                data += b"<!--" + os.urandom(9 * 1024 * 1024 // 2).hex().encode() + b"-->"
+            target.writestr(entry, data)
+    assert refused("a.xlsx", bloated.getvalue()) == (413, "upload_zip_bomb")
+
+
+def test_an_absurd_sheet_is_refused_by_its_rows_and_columns_as_they_appear() -> None:
+    assert refused("a.xlsx", far_cell(HEADER, 1_048_576, "A")) == (413, "upload_too_many_rows")
+    assert refused("a.xlsx", far_cell(HEADER, 2, "XFD")) == (413, "upload_too_many_columns")
+    limits = UploadLimits(max_cells=100)
+    content = workbook(HEADER, rows(30))  # 124 cells
+    assert refused("a.xlsx", content, limits) == (413, "upload_too_many_cells")
+    assert refused("a.xlsx", workbook(HEADER, rows(11)), UploadLimits(max_rows=10)) == (
+        413,
+        "upload_too_many_rows",
+    )
+
+
+def test_one_cell_with_a_flood_of_children_is_refused_by_the_element_budget() -> None:
+    limits = UploadLimits(max_cells=10, max_rows=10)
+    assert refused("a.xlsx", flooded_cell(HEADER, 20_000), limits) == (413, "upload_too_complex")
+    assert read_records("a.xlsx", flooded_cell(HEADER, 10), ALIASES, (), 10, limits) == [
+        (2, {"citizen_id": "1"})
+    ]
+
+
+def test_the_byte_cap_holds_for_every_kind_of_file() -> None:
+    limits = UploadLimits(max_bytes=1024)
+    assert refused("a.csv", b"x" * 1025, limits) == (413, "import_too_large")
+    assert refused("a.xlsx", b"x" * 1025, limits) == (413, "import_too_large")
+
+
+def csv(lines: list[str]) -> bytes:
+    return ("\ufeff" + "\n".join(lines) + "\n").encode()
+
+
+def test_csv_is_bounded_by_rows_columns_cells_and_row_length(tmp_path) -> None:
+    limits = UploadLimits(max_rows=10, max_columns=8, max_cells=60)
+    head = ",".join(HEADER)
+    assert refused("a.csv", csv([head] + ["1,2,3,4"] * 11), limits) == (
+        413,
+        "upload_too_many_rows",
+    )
+    assert refused("a.csv", csv([head, ",".join("x" * 9)]), limits) == (
+        413,
+        "upload_too_many_columns",
+    )
+    assert refused("a.csv", csv([head] + ["1,2,3,4,5,6,7,8"] * 8), limits) == (
+        413,
+        "upload_too_many_cells",
+    )
+    # One row of 20 MB of commas would be a list of 20 million fields: refused unsplit.
+    outcome = measured(tmp_path, "staff.csv", csv([head, "," * (20 * 1024 * 1024 - 100)]))
+    assert (outcome["status"], outcome["code"]) == (413, "upload_row_too_long")
+    assert outcome["growth_mib"] < PEAK_GROWTH_MIB, outcome
+    # A quoted field may span lines, but not without end.
+    endless = csv([head, '"' + "\n".join(["a" * 1000] * 100)])
+    assert refused("a.csv", endless, limits) == (413, "upload_row_too_long")
+
+
+def test_honest_files_read_as_before() -> None:
+    lines = [",".join(HEADER), "330522197104295450,张三,公务员,2015-01-01", "", ",,,"]
+    expected = [(2, {"citizen_id": "330522197104295450", "name": "张三", "category": "公务员",
+                     "joined": "2015-01-01"})]  # fmt: skip
+    assert read_records("a.csv", csv(lines), ALIASES, REQUIRED, 10) == expected
+    book = workbook(HEADER, [["330522197104295450", "张三", "公务员", "2015-01-01"]])
+    assert read_records("a.xlsx", book, ALIASES, REQUIRED, 10) == expected
