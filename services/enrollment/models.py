@@ -61,6 +61,28 @@ def _text_or_none() -> Any:
     return Field(default=None, sa_type=Text)
 
 
+def _decision_checks(table: str) -> tuple[CheckConstraint, CheckConstraint]:
+    """A policy version's status, and that its decider is not who submitted it (four eyes)."""
+    return (
+        CheckConstraint(
+            "status IN ('submitted', 'approved', 'rejected')", name=f"{table}_status_check"
+        ),
+        CheckConstraint(
+            "decided_by IS NULL OR decided_by <> recorded_by", name=f"{table}_decided_by_check"
+        ),
+    )
+
+
+def _status() -> Any:
+    """A policy version's status; versions recorded before the four-eyes rule are approved."""
+    return Field(default="approved", sa_type=Text, sa_column_kwargs={"server_default": "approved"})
+
+
+def _decided_at() -> Any:
+    """When a second person approved or rejected a policy version."""
+    return Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
 class Unit(SQLModel, table=True):
     """An employer unit (参保单位)."""
 
@@ -238,6 +260,7 @@ class InterestRate(SQLModel, table=True):
             name="interest_rate_convention_check",
         ),
         Index("interest_rate_year_kind", "year", "account_kind", "id"),
+        *_decision_checks("interest_rate"),
         {"schema": SCHEMA},
     )
 
@@ -249,6 +272,10 @@ class InterestRate(SQLModel, table=True):
     note: str | None = _text_or_none()
     recorded_by: str = _text()
     recorded_at: datetime = _now()
+    status: str = _status()
+    decided_by: str | None = _text_or_none()
+    decided_at: datetime | None = _decided_at()
+    decision_note: str | None = _text_or_none()
 
 
 class InterestRun(SQLModel, table=True):
@@ -298,6 +325,7 @@ class RetirementAgeRule(SQLModel, table=True):
         CheckConstraint(
             "step_every_months > 0", name="retirement_age_rule_step_every_months_check"
         ),
+        *_decision_checks("retirement_age_rule"),
         {"schema": SCHEMA},
     )
 
@@ -313,6 +341,10 @@ class RetirementAgeRule(SQLModel, table=True):
     note: str | None = _text_or_none()
     recorded_by: str = _text()
     recorded_at: datetime = _now()
+    status: str = _status()
+    decided_by: str | None = _text_or_none()
+    decided_at: datetime | None = _decided_at()
+    decision_note: str | None = _text_or_none()
 
 
 class MinimumContributionRule(SQLModel, table=True):
@@ -321,6 +353,7 @@ class MinimumContributionRule(SQLModel, table=True):
     __tablename__ = "minimum_contribution_rule"
     __table_args__ = (
         CheckConstraint("months BETWEEN 0 AND 600", name="minimum_contribution_rule_months_check"),
+        *_decision_checks("minimum_contribution_rule"),
         {"schema": SCHEMA},
     )
 
@@ -330,6 +363,10 @@ class MinimumContributionRule(SQLModel, table=True):
     note: str | None = _text_or_none()
     recorded_by: str = _text()
     recorded_at: datetime = _now()
+    status: str = _status()
+    decided_by: str | None = _text_or_none()
+    decided_at: datetime | None = _decided_at()
+    decision_note: str | None = _text_or_none()
 
 
 class Retirement(SQLModel, table=True):
@@ -369,6 +406,7 @@ class PooledFundRate(SQLModel, table=True):
     __tablename__ = "pooled_fund_rate"
     __table_args__ = (
         CheckConstraint("rate >= 0 AND rate < 1", name="pooled_fund_rate_rate_check"),
+        *_decision_checks("pooled_fund_rate"),
         {"schema": SCHEMA},
     )
 
@@ -378,6 +416,10 @@ class PooledFundRate(SQLModel, table=True):
     note: str | None = _text_or_none()
     recorded_by: str = _text()
     recorded_at: datetime = _now()
+    status: str = _status()
+    decided_by: str | None = _text_or_none()
+    decided_at: datetime | None = _decided_at()
+    decision_note: str | None = _text_or_none()
 
 
 class Transfer(SQLModel, table=True):
@@ -424,6 +466,7 @@ class PolicyLimit(SQLModel, table=True):
     __tablename__ = "policy_limit"
     __table_args__ = (
         Index("policy_limit_name", "name", "effective_from"),
+        *_decision_checks("policy_limit"),
         {"schema": SCHEMA},
     )
 
@@ -434,6 +477,10 @@ class PolicyLimit(SQLModel, table=True):
     note: str | None = _text_or_none()
     recorded_by: str = _text()
     recorded_at: datetime = _now()
+    status: str = _status()
+    decided_by: str | None = _text_or_none()
+    decided_at: datetime | None = _decided_at()
+    decision_note: str | None = _text_or_none()
 
 
 class AccountClosing(SQLModel, table=True):

@@ -191,3 +191,34 @@ async def withdraw_approved(client, platform, person: str, body: dict):
         f"/v1/enrollment/withdrawals/{asked.json()['id']}/approve",
         headers=clerk_key(platform, CHECKER),
     )
+
+
+# Four eyes on policy versions: an admin submits, a finance user (not the submitter) approves.
+POLICY_MAKER, POLICY_CHECKER = "admin-policy", "finance-policy"
+
+
+def role_key(platform, role: str, subject: str) -> dict[str, str]:
+    """A user's headers with a fresh Idempotency-Key (one logical request)."""
+    return auth_headers(platform, role, subject=subject, **{"Idempotency-Key": str(uuid.uuid4())})
+
+
+async def submit_parameter(client, platform, table: str, body: dict):
+    """An admin submits a version to `/v1/enrollment/parameters/{table}` (not in force yet)."""
+    return await client.post(
+        f"/v1/enrollment/parameters/{table}",
+        headers=role_key(platform, "admin", POLICY_MAKER),
+        json=body,
+    )
+
+
+async def set_parameter(client, platform, table: str, body: dict) -> dict:
+    """A parameter version submitted by an admin and approved by a finance user: in force."""
+    r = await submit_parameter(client, platform, table, body)
+    assert (r.status_code, r.json()["status"]) == (201, "submitted"), r.text
+    r = await client.post(
+        f"/v1/enrollment/parameters/{table}/{r.json()['id']}/approve",
+        headers=role_key(platform, "finance", POLICY_CHECKER),
+        json={},
+    )
+    assert (r.status_code, r.json()["status"]) == (200, "approved"), r.text
+    return r.json()

@@ -241,12 +241,13 @@ async def post_corrections(session: AsyncSession, corrections: list[Correction])
 
 
 async def current_rate(session: AsyncSession, year: int, kind: str) -> InterestRate | None:
-    """The latest version of the rate for a year and account kind."""
+    """The latest approved version of the rate for a year and account kind."""
     rows = await session.exec(
         select(InterestRate)
         .where(
             InterestRate.year == year,
             InterestRate.account_kind == kind,
+            InterestRate.status == "approved",
         )
         .order_by(InterestRate.id.desc())
         .limit(1)

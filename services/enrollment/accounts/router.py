@@ -17,6 +17,7 @@ from services.enrollment.accounts.schemas import (
     InterestRunOut,
     PostingOut,
 )
+from services.enrollment.parameters.router import add_decision_routes
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
@@ -73,9 +74,18 @@ async def add_rate(
     session: WriteSession,
     who: Annotated[Principal, Depends(require_roles("admin"))],
 ) -> InterestRateOut:
-    """Record a new version of a year's rate (admin); provisional closing interest of that
-    year is trued up by supplements."""
+    """Submit a new version of a year's rate (admin): used once a finance user approves it,
+    and then provisional closing interest of that year is trued up by supplements."""
     return await service.add_rate(session, body, who)
+
+
+add_decision_routes(
+    router,
+    "/parameters/interest-rates",
+    service.decide_rate,
+    InterestRateOut,
+    "bookkeeping interest rate version",
+)
 
 
 @router.post("/interest-runs", response_model=InterestRunOut)

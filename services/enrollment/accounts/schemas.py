@@ -6,6 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from services.enrollment.domain.interest import InterestConvention
+from services.enrollment.parameters.schemas import Decided
 from shared.data.money import Money
 
 
@@ -52,8 +53,8 @@ class InterestRateIn(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class InterestRateOut(BaseModel):
-    """A recorded rate version."""
+class InterestRateOut(Decided):
+    """A recorded rate version (only an approved one is used)."""
 
     id: int
     year: int

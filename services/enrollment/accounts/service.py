@@ -19,6 +19,7 @@ from services.enrollment.accounts.schemas import (
 from services.enrollment.closings import service as closings
 from services.enrollment.config import SCHEMA
 from services.enrollment.models import InterestRate, InterestRun
+from services.enrollment.parameters import service as parameters
 from services.enrollment.persons import repository as persons
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
@@ -71,11 +72,16 @@ def _rate_out(rate: InterestRate) -> InterestRateOut:
         note=rate.note,
         recorded_by=rate.recorded_by,
         recorded_at=rate.recorded_at,
+        status=rate.status,
+        decided_by=rate.decided_by,
+        decided_at=rate.decided_at,
+        decision_note=rate.decision_note,
     )
 
 
 async def add_rate(session: AsyncSession, body: InterestRateIn, who: Principal) -> InterestRateOut:
-    """Record a new rate version; runs already done keep the version they used."""
+    """Submit a new rate version: used (and provisional closing interest trued up) only once a
+    finance user approves it; runs already done keep the version they used."""
     rate = await repository.add_rate(
         session,
         InterestRate(
@@ -85,21 +91,34 @@ async def add_rate(session: AsyncSession, body: InterestRateIn, who: Principal) 
             convention=body.convention.value,
             note=body.note,
             recorded_by=who.subject,
+            status="submitted",
         ),
     )
     await session.refresh(rate)
-    # A rate recorded for a year settles the provisional interest of the closings in it.
-    await closings.true_up_closings(session, rate, who.subject)
     await record_audit(
         session,
         SCHEMA,
         actor=who.subject,
         roles=who.roles,
-        action="interest_rate.added",
+        action="interest_rate.submitted",
         object_type="interest_rate",
         object_id=rate.id,
         detail={"year": rate.year, "account_kind": rate.account_kind, "rate": str(rate.rate)},
     )
+    return _rate_out(rate)
+
+
+async def decide_rate(
+    session: AsyncSession, rate_id: int, approve: bool, note: str | None, who: Principal
+) -> InterestRateOut:
+    """Approve a submitted rate version (a finance user other than the submitter) or reject it;
+    an approved rate for a year settles the provisional interest of the closings in it."""
+    rate = await parameters.decide_version(
+        session, InterestRate, "interest_rate", rate_id, approve, note, who
+    )
+    assert isinstance(rate, InterestRate)
+    if rate.status == "approved":
+        await closings.true_up_closings(session, rate, who.subject)
     return _rate_out(rate)
 
 

@@ -112,11 +112,11 @@ async def runs_done(session: AsyncSession) -> dict[str, dict[int, int]]:
 
 
 async def rates(session: AsyncSession, kind: str) -> dict[int, Rate]:
-    """The latest rate version of each year for an account kind."""
+    """The latest approved rate version of each year for an account kind."""
     rows = await session.exec(
         text("""
         SELECT DISTINCT ON (year) id, year, rate, convention FROM enrollment.interest_rate
-        WHERE account_kind = :kind ORDER BY year, id DESC"""),
+        WHERE account_kind = :kind AND status = 'approved' ORDER BY year, id DESC"""),
         params={"kind": kind},
     )
     return {

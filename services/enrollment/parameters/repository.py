@@ -1,12 +1,21 @@
-"""SQL for the parameter tables."""
+"""SQL for the parameter tables: only approved versions are in force (four eyes)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.models import MinimumContributionRule, PolicyLimit, RetirementAgeRule
+from services.enrollment.models import (
+    InterestRate,
+    MinimumContributionRule,
+    PolicyLimit,
+    PooledFundRate,
+    RetirementAgeRule,
+)
+
+Version = InterestRate | PolicyLimit | RetirementAgeRule | MinimumContributionRule | PooledFundRate
+"""A dated policy version: submitted by an admin, in force once a second person approves it."""
 
 
 async def age_rules(session: AsyncSession) -> list[RetirementAgeRule]:
@@ -34,20 +43,42 @@ async def limits(session: AsyncSession) -> list[PolicyLimit]:
 
 
 async def limit(session: AsyncSession, name: str, on: date) -> Decimal | None:
-    """The value of a limit in force on a date (latest from-date, then latest row)."""
+    """The value of the approved limit in force on a date (latest from-date, then latest row)."""
     rows = await session.exec(
         select(PolicyLimit.value)
-        .where(PolicyLimit.name == name, PolicyLimit.effective_from <= on)
+        .where(
+            PolicyLimit.name == name,
+            PolicyLimit.effective_from <= on,
+            PolicyLimit.status == "approved",
+        )
         .order_by(PolicyLimit.effective_from.desc(), PolicyLimit.id.desc())
         .limit(1)
     )
     return rows.first()
 
 
-async def add(
-    session: AsyncSession, row: RetirementAgeRule | MinimumContributionRule | PolicyLimit
-) -> None:
+async def add(session: AsyncSession, row: Version) -> None:
     """Insert a parameter row."""
     session.add(row)
     await session.flush()
     await session.refresh(row)
+
+
+async def get_version(
+    session: AsyncSession, model: type[Version], version_id: int, *, lock: bool
+) -> Version | None:
+    """One version of a parameter table, locked for a decision if asked."""
+    query = select(model).where(model.id == version_id)
+    return (await session.exec(query.with_for_update() if lock else query)).first()
+
+
+async def decide(
+    session: AsyncSession, row: Version, status: str, who: str, note: str | None
+) -> Version:
+    """Record the decision on a submitted version."""
+    row.status, row.decided_by, row.decision_note = status, who, note
+    row.decided_at = datetime.now(UTC)
+    session.add(row)
+    await session.flush()
+    await session.refresh(row)
+    return row

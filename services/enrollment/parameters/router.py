@@ -1,13 +1,21 @@
-"""Admin API for the parameter tables (new rows take precedence; rows never change)."""
+"""Admin API for the parameter tables (new rows take precedence; rows never change).
 
+Every new version is submitted by an admin and in force only once a finance user other than
+the submitter approves it (`.../{id}/approve`, or `/reject` with a note): each one moves money.
+"""
+
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.parameters import service
 from services.enrollment.parameters.schemas import (
     AgeRuleIn,
     AgeRuleOut,
+    DecisionIn,
     LimitIn,
     LimitOut,
     MinimumRuleIn,
@@ -16,29 +24,65 @@ from services.enrollment.parameters.schemas import (
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 
 router = APIRouter(
     prefix="/v1/enrollment/parameters", tags=["parameters"], responses=PROBLEM_RESPONSES
 )
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
+Approver = Annotated[Principal, Depends(require_business_role(*service.APPROVERS))]
+VersionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Decide = Callable[[AsyncSession, int, bool, str | None, Principal], Awaitable[BaseModel]]
+
+
+def add_decision_routes(
+    on: APIRouter, path: str, decide: Decide, out: type[BaseModel], what: str
+) -> None:
+    """Register `{path}/{version_id}/approve` and `/reject` for one parameter table."""
+
+    async def approve(
+        version_id: VersionId, body: DecisionIn, session: WriteSession, who: Approver
+    ) -> BaseModel:
+        return await decide(session, version_id, True, body.note, who)
+
+    async def reject(
+        version_id: VersionId, body: DecisionIn, session: WriteSession, who: Approver
+    ) -> BaseModel:
+        return await decide(session, version_id, False, body.note, who)
+
+    approve.__doc__ = (
+        f"Approve a submitted {what} (a finance user other than who submitted it): "
+        "in force from now on."
+    )
+    reject.__doc__ = f"Reject a submitted {what}, saying why; it never comes into force."
+    slug = what.replace(" ", "_").replace("-", "_")
+    for action, endpoint in (("approve", approve), ("reject", reject)):
+        on.add_api_route(
+            f"{path}/{{version_id}}/{action}",
+            endpoint,
+            methods=["POST"],
+            response_model=out,
+            name=f"{action}_{slug}",
+            tags=["parameters"],
+        )
 
 
 @router.get("/retirement-age-rules", response_model=list[AgeRuleOut])
 async def list_age_rules(session: ReadSession, _: Reader) -> list[AgeRuleOut]:
-    """Retirement-age rules, newest first."""
+    """Retirement-age rules, newest first (with their status: only approved ones apply)."""
     return await service.list_age_rules(session)
 
 
 @router.post("/retirement-age-rules", status_code=201, response_model=AgeRuleOut)
 async def add_age_rule(body: AgeRuleIn, session: WriteSession, who: Admin) -> AgeRuleOut:
-    """Add a retirement-age rule (admin)."""
+    """Submit a retirement-age rule (admin); in force once a finance user approves it."""
     return await service.add_age_rule(session, body, who)
 
 
 @router.get("/minimum-contribution-rules", response_model=list[MinimumRuleOut])
 async def list_minimum_rules(session: ReadSession, _: Reader) -> list[MinimumRuleOut]:
-    """Minimum-contribution rules by year."""
+    """Minimum-contribution rules by year (with their status: only approved ones apply)."""
     return await service.list_minimum_rules(session)
 
 
@@ -46,7 +90,7 @@ async def list_minimum_rules(session: ReadSession, _: Reader) -> list[MinimumRul
 async def add_minimum_rule(
     body: MinimumRuleIn, session: WriteSession, who: Admin
 ) -> MinimumRuleOut:
-    """Add a minimum-contribution rule (admin); the latest rule for a year wins."""
+    """Submit a minimum-contribution rule (admin); the latest approved rule for a year wins."""
     return await service.add_minimum_rule(session, body, who)
 
 
@@ -58,5 +102,18 @@ async def list_limits(session: ReadSession, _: Reader) -> list[LimitOut]:
 
 @router.post("/limits", status_code=201, response_model=LimitOut)
 async def add_limit(body: LimitIn, session: WriteSession, who: Admin) -> LimitOut:
-    """Add a limit version in force from a date (admin)."""
+    """Submit a limit version in force from a date (admin) once a finance user approves it."""
     return await service.add_limit(session, body, who)
+
+
+add_decision_routes(
+    router, "/retirement-age-rules", service.decide_age_rule, AgeRuleOut, "retirement-age rule"
+)
+add_decision_routes(
+    router,
+    "/minimum-contribution-rules",
+    service.decide_minimum_rule,
+    MinimumRuleOut,
+    "minimum-contribution rule",
+)
+add_decision_routes(router, "/limits", service.decide_limit, LimitOut, "limit version")

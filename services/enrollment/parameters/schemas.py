@@ -22,7 +22,22 @@ class AgeRuleIn(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class AgeRuleOut(AgeRuleIn):
+class Decided(BaseModel):
+    """A policy version's four eyes: submitted, then approved (in force) or rejected."""
+
+    status: Literal["submitted", "approved", "rejected"] = "approved"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_note: str | None = None
+
+
+class DecisionIn(BaseModel):
+    """An approval or a rejection of a policy version, with a note (required to reject)."""
+
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class AgeRuleOut(AgeRuleIn, Decided):
     """A recorded age rule."""
 
     id: int
@@ -38,7 +53,7 @@ class MinimumRuleIn(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class MinimumRuleOut(MinimumRuleIn):
+class MinimumRuleOut(MinimumRuleIn, Decided):
     """A recorded minimum rule."""
 
     id: int
@@ -70,7 +85,7 @@ class LimitIn(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class LimitOut(LimitIn):
+class LimitOut(LimitIn, Decided):
     """A recorded limit version."""
 
     id: int

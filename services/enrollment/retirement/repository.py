@@ -13,8 +13,12 @@ from services.enrollment.models import MinimumContributionRule, Retirement, Reti
 
 
 async def age_rules(session: AsyncSession) -> list[AgeRule]:
-    """All age rules, newest first (a newer row for the same case wins)."""
-    rows = await session.exec(select(RetirementAgeRule).order_by(RetirementAgeRule.id.desc()))
+    """All approved age rules, newest first (a newer row for the same case wins)."""
+    rows = await session.exec(
+        select(RetirementAgeRule)
+        .where(RetirementAgeRule.status == "approved")
+        .order_by(RetirementAgeRule.id.desc())
+    )
     return [
         AgeRule(
             r.id or 0,
@@ -32,8 +36,10 @@ async def age_rules(session: AsyncSession) -> list[AgeRule]:
 
 
 async def minimum_rules(session: AsyncSession) -> list[MinimumRule]:
-    """All minimum-contribution rules."""
-    rows = await session.exec(select(MinimumContributionRule))
+    """All approved minimum-contribution rules."""
+    rows = await session.exec(
+        select(MinimumContributionRule).where(MinimumContributionRule.status == "approved")
+    )
     return [MinimumRule(r.id or 0, r.from_year, r.months) for r in rows.all()]
 
 

@@ -12,11 +12,12 @@ from services.enrollment.domain.transfers import Holdings
 
 
 async def pooled_rate(session: AsyncSession, on: date) -> tuple[int, Decimal] | None:
-    """The pooled-fund rate version in force on a date (latest row wins)."""
+    """The approved pooled-fund rate version in force on a date (latest row wins)."""
     row = (
         await session.exec(
             text("""
-        SELECT id, rate FROM enrollment.pooled_fund_rate WHERE effective_from <= :on
+        SELECT id, rate FROM enrollment.pooled_fund_rate
+        WHERE effective_from <= :on AND status = 'approved'
         ORDER BY effective_from DESC, id DESC LIMIT 1"""),
             params={"on": on},
         )
@@ -80,8 +81,9 @@ async def list_pooled_rates(session: AsyncSession) -> list[dict[str, object]]:
     """Pooled-fund rate versions, newest first."""
     rows = await session.exec(
         text("""
-        SELECT id, effective_from, rate, note, recorded_by FROM enrollment.pooled_fund_rate
-        ORDER BY effective_from DESC, id DESC""")
+        SELECT id, effective_from, rate, note, recorded_by, status, decided_by, decided_at,
+               decision_note
+        FROM enrollment.pooled_fund_rate ORDER BY effective_from DESC, id DESC""")
     )
     return [dict(r._mapping) for r in rows.all()]
 
@@ -89,12 +91,12 @@ async def list_pooled_rates(session: AsyncSession) -> list[dict[str, object]]:
 async def add_pooled_rate(
     session: AsyncSession, effective_from: date, rate: Decimal, note: str | None, who: str
 ) -> int:
-    """Record a pooled-fund rate version; returns its id."""
+    """Record a submitted pooled-fund rate version (in force once approved); returns its id."""
     row = (
         await session.exec(
             text("""
-        INSERT INTO enrollment.pooled_fund_rate (effective_from, rate, note, recorded_by)
-        VALUES (:effective_from, :rate, :note, :who) RETURNING id"""),
+        INSERT INTO enrollment.pooled_fund_rate (effective_from, rate, note, recorded_by, status)
+        VALUES (:effective_from, :rate, :note, :who, 'submitted') RETURNING id"""),
             params={"effective_from": effective_from, "rate": rate, "note": note, "who": who},
         )
     ).one()

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from services.enrollment.parameters.router import add_decision_routes
 from services.enrollment.transfers import service
 from services.enrollment.transfers.schemas import (
     PooledRateIn,
@@ -68,5 +69,14 @@ async def add_pooled_rate(
     session: WriteSession,
     who: Annotated[Principal, Depends(require_roles("admin"))],
 ) -> PooledRateOut:
-    """Add a pooled-fund rate version (admin)."""
+    """Submit a pooled-fund rate version (admin); in force once a finance user approves it."""
     return await service.add_pooled_rate(session, body, who)
+
+
+add_decision_routes(
+    router,
+    "/parameters/pooled-fund-rates",
+    service.decide_pooled_rate,
+    PooledRateOut,
+    "pooled-fund rate",
+)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.enrollment.parameters.schemas import Decided
 from services.enrollment.persons.schemas import PersonCreate
 from shared.data.money import Money
 
@@ -91,7 +92,7 @@ class PooledRateIn(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class PooledRateOut(PooledRateIn):
+class PooledRateOut(PooledRateIn, Decided):
     """A recorded pooled-fund rate."""
 
     id: int

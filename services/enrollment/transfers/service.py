@@ -16,7 +16,7 @@ from services.enrollment.domain.transfers import (
     arrival_refusal,
     transfer_out_carries,
 )
-from services.enrollment.models import Person
+from services.enrollment.models import Person, PooledFundRate
 from services.enrollment.parameters import service as parameters
 from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons import repository as persons
@@ -339,13 +339,25 @@ async def list_pooled_rates(session: AsyncSession) -> list[PooledRateOut]:
 async def add_pooled_rate(
     session: AsyncSession, body: PooledRateIn, who: Principal
 ) -> PooledRateOut:
-    """Record a pooled-fund rate version."""
+    """Submit a pooled-fund rate version: in force once a finance user approves it."""
     rate_id = await repository.add_pooled_rate(
         session, body.effective_from, body.rate, body.note, who.subject
     )
-    out = PooledRateOut(**body.model_dump(), id=rate_id, recorded_by=who.subject)
-    await _audit(session, who, "pooled_fund_rate.added", rate_id, None, out)
+    out = PooledRateOut(
+        **body.model_dump(), id=rate_id, recorded_by=who.subject, status="submitted"
+    )
+    await _audit(session, who, "pooled_fund_rate.submitted", rate_id, None, out)
     return out
+
+
+async def decide_pooled_rate(
+    session: AsyncSession, rate_id: int, approve: bool, note: str | None, who: Principal
+) -> PooledRateOut:
+    """Approve or reject a submitted pooled-fund rate version."""
+    row = await parameters.decide_version(
+        session, PooledFundRate, "pooled_fund_rate", rate_id, approve, note, who
+    )
+    return PooledRateOut.model_validate(row, from_attributes=True)
 
 
 async def _check_date(session: AsyncSession, person: Person, on: date) -> None:

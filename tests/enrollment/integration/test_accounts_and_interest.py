@@ -21,6 +21,7 @@ from tests.enrollment.helpers import (
     publish,
     register_unit,
     scalar,
+    set_parameter,
 )
 from tests.shared.integration.helpers import eventually
 
@@ -139,13 +140,8 @@ async def test_interest_run_matches_the_rule_and_posts_once(platform) -> None:
         assert first.json()["accounts"] == 6
 
         # A corrected rate afterwards does not change a year already run.
-        admin = auth_headers(platform, "admin")
-        r = await client.post(
-            "/v1/enrollment/parameters/interest-rates",
-            headers=admin,
-            json={"year": 2020, "account_kind": "basic", "rate": "0.0700"},
-        )
-        assert r.status_code == 201
+        corrected = {"year": 2020, "account_kind": "basic", "rate": "0.0700"}
+        await set_parameter(client, platform, "interest-rates", corrected)
         again = await client.post(
             "/v1/enrollment/interest-runs",
             headers=auth_headers(platform, "finance"),

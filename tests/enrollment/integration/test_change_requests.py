@@ -19,6 +19,7 @@ from tests.enrollment.helpers import (
     report_death,
     request_withdrawal,
     scalar,
+    set_parameter,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -255,16 +256,12 @@ async def test_transfer_in_amounts_and_months_are_bounded_by_dated_ceilings(plat
             json={**body, "basic_amount": "1000000000000.00"},
         )
         assert overflow.status_code == 422  # past any column: refused by the schema
-        lowered = await client.post(
-            "/v1/enrollment/parameters/limits",
-            headers=auth_headers(platform, "admin"),
-            json={
-                "name": "transfer_in_months_max",
-                "effective_from": date.today().isoformat(),
-                "value": "480",
-            },
-        )
-        assert lowered.status_code == 201, lowered.text
+        lowered = {
+            "name": "transfer_in_months_max",
+            "effective_from": date.today().isoformat(),
+            "value": "480",
+        }
+        await set_parameter(client, platform, "limits", lowered)
         months = await client.post(
             "/v1/enrollment/transfers-in",
             headers=clerk_key(platform),

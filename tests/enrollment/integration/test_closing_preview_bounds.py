@@ -8,7 +8,7 @@ import pytest
 
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.helpers import acked, credits, enrol, publish, register_unit
+from tests.enrollment.helpers import acked, credits, enrol, publish, register_unit, set_parameter
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -44,11 +44,7 @@ async def test_a_closing_date_past_the_horizon_is_refused_and_one_at_it_is_cheap
         assert [i["year"] for i in basic] == list(range(2020, horizon.year + 1))
 
         # The horizon is a dated limit: a shorter one refuses what the default allowed.
-        r = await client.post(
-            "/v1/enrollment/parameters/limits",
-            headers=auth_headers(platform, "admin"),
-            json={"name": "closing_horizon_years", "effective_from": "2000-01-01", "value": "5"},
-        )
-        assert r.status_code == 201, r.text
+        shorter = {"name": "closing_horizon_years", "effective_from": "2000-01-01", "value": "5"}
+        await set_parameter(client, platform, "limits", shorter)
         r = await client.get(path, params={"on": horizon.isoformat()}, headers=auditor)
         assert r.json()["latest"] == date(date.today().year + 5, 12, 31).isoformat()

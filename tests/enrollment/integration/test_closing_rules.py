@@ -7,6 +7,8 @@ import pytest
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import (
+    POLICY_CHECKER,
+    POLICY_MAKER,
     acked,
     citizen_id,
     credits,
@@ -14,6 +16,7 @@ from tests.enrollment.helpers import (
     publish,
     register_unit,
     scalar,
+    set_parameter,
 )
 from tests.shared.integration.helpers import eventually
 
@@ -93,14 +96,12 @@ async def test_deemed_months_are_bounded_documented_and_approved_by_a_second_use
         )
         assert actions == "deemed_period.recorded,deemed_period.approved"
 
-        # The limits are dated parameters with an admin API.
+        # The limits are dated parameters an admin submits and a finance user approves.
         limit = {"name": "deemed_approval_months", "effective_from": "2021-01-01", "value": "240"}
         refused = await client.post("/v1/enrollment/parameters/limits", headers=clerk, json=limit)
         assert refused.status_code == 403
-        added = await client.post(
-            "/v1/enrollment/parameters/limits", headers=auth_headers(platform, "admin"), json=limit
-        )
-        assert added.status_code == 201, added.text
+        added = await set_parameter(client, platform, "limits", limit)
+        assert (added["recorded_by"], added["decided_by"]) == (POLICY_MAKER, POLICY_CHECKER)
         names = {
             x["name"]
             for x in (await client.get("/v1/enrollment/parameters/limits", headers=clerk)).json()
@@ -112,7 +113,7 @@ async def test_annuity_accounts_earn_their_own_rates(platform) -> None:
     async with running_app(create_app(platform)) as client:
         unit = await register_unit(client, platform)
         [p] = await enrol(client, platform, unit, 1)
-        admin, finance = auth_headers(platform, "admin"), auth_headers(platform, "finance")
+        finance = auth_headers(platform, "finance")
         refused = await client.post(
             "/v1/enrollment/interest-runs",
             headers=finance,
@@ -123,12 +124,8 @@ async def test_annuity_accounts_earn_their_own_rates(platform) -> None:
             ("annuity_notional", "0.0500", "职业年金记账利率 (published)"),
             ("annuity_funded", "0.0350", "职业年金基金投资收益率 (declared by the fund)"),
         ):
-            r = await client.post(
-                "/v1/enrollment/parameters/interest-rates",
-                headers=admin,
-                json={"year": 2019, "account_kind": kind, "rate": rate, "note": note},
-            )
-            assert r.status_code == 201, r.text
+            body = {"year": 2019, "account_kind": kind, "rate": rate, "note": note}
+            await set_parameter(client, platform, "interest-rates", body)
         await publish(
             platform,
             credits(unit["id"], "2019-01", date(2019, 1, 20), [(p, "0", "600.00", "1200.00")]),

@@ -17,7 +17,10 @@ from tests.enrollment.helpers import (
     publish,
     record_death,
     register_unit,
+    role_key,
     scalar,
+    set_parameter,
+    submit_parameter,
     withdraw_approved,
 )
 from tests.shared.integration.helpers import eventually
@@ -180,18 +183,25 @@ async def test_the_closing_takes_the_interest_and_the_year_end_run_skips_it(plat
         # 2024: 1000 x 2.62% x 7/12 = 15.28; 2025 through March: 1015.28 x 2.62% x 3/12 = 6.65.
         paid = r.json()["result"]
         assert (paid["basic_amount"], paid["closing_interest"]) == ("1021.93", "21.93")
-        rate = await client.post(
-            "/v1/enrollment/parameters/interest-rates",
-            headers=auth_headers(platform, "admin"),
-            json={"year": 2025, "account_kind": "basic", "rate": "0.0240"},
+        # One admin's word settles nothing: a submitted rate, or a rejected one, makes no
+        # supplement; the true-up comes with a finance user's approval.
+        supplements = f"/v1/enrollment/persons/{late_year}/supplements"
+        rate_2025 = {"year": 2025, "account_kind": "basic", "rate": "0.0240"}
+        wrong = await submit_parameter(client, platform, "interest-rates", rate_2025)
+        assert (wrong.status_code, wrong.json()["status"]) == (201, "submitted"), wrong.text
+        assert (await client.get(supplements, headers=clerk)).json() == []
+        r = await client.post(
+            f"/v1/enrollment/parameters/interest-rates/{wrong.json()['id']}/reject",
+            headers=role_key(platform, "finance", "finance-rates"),
+            json={"note": "公布文件未到"},
         )
-        assert rate.status_code == 201, rate.text
-        [true_up] = (
-            await client.get(f"/v1/enrollment/persons/{late_year}/supplements", headers=clerk)
-        ).json()
+        assert (r.status_code, r.json()["status"]) == (200, "rejected"), r.text
+        assert (await client.get(supplements, headers=clerk)).json() == []
+        rate = await set_parameter(client, platform, "interest-rates", rate_2025)
+        [true_up] = (await client.get(supplements, headers=clerk)).json()
         # 1015.28 x 2.40% x 3/12 = 6.09168 -> 6.09, less the 6.65 paid.
         assert (true_up["reason"], true_up["basic_amount"]) == ("interest_true_up", "-0.56")
-        assert true_up["rate_id"] == rate.json()["id"]
+        assert true_up["rate_id"] == rate["id"]
 
 
 async def test_every_month_the_person_holds_travels(platform) -> None:

@@ -14,6 +14,7 @@ from tests.enrollment.helpers import (
     publish,
     register_unit,
     scalar,
+    set_parameter,
 )
 from tests.shared.integration.helpers import eventually
 
@@ -139,12 +140,13 @@ async def test_retirement_parameters_can_be_read_and_extended(platform) -> None:
             )
         ).json()
         assert [(m["from_year"], m["months"]) for m in minimum][:2] == [(1990, 180), (2030, 186)]
-        added = await client.post(
-            "/v1/enrollment/parameters/minimum-contribution-rules",
-            headers=auth_headers(platform, "admin"),
-            json={"from_year": 2040, "months": 240, "note": "cap"},
+        added = await set_parameter(
+            client,
+            platform,
+            "minimum-contribution-rules",
+            {"from_year": 2040, "months": 240, "note": "cap"},
         )
-        assert added.status_code == 201
+        assert added["months"] == 240
         refused = await client.post(
             "/v1/enrollment/parameters/retirement-age-rules",
             headers=auth_headers(platform, "clerk"),

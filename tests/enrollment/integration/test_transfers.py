@@ -16,6 +16,8 @@ from tests.enrollment.helpers import (
     publish,
     register_unit,
     scalar,
+    set_parameter,
+    submit_parameter,
 )
 from tests.shared.integration.helpers import eventually
 
@@ -175,12 +177,15 @@ async def test_pooled_fund_rate_is_a_dated_parameter(platform) -> None:
             )
         ).json()
         assert [(r["effective_from"], r["rate"]) for r in rates] == [("2014-10-01", "0.1200")]
-        added = await client.post(
-            "/v1/enrollment/parameters/pooled-fund-rates",
-            headers=auth_headers(platform, "admin"),
-            json={"effective_from": "2021-01-01", "rate": "0.1300"},
+        newer = {"effective_from": "2021-01-01", "rate": "0.1300"}
+        submitted = await submit_parameter(client, platform, "pooled-fund-rates", newer)
+        assert (submitted.status_code, submitted.json()["status"]) == (201, "submitted")
+        listed = await client.get(
+            "/v1/enrollment/parameters/pooled-fund-rates", headers=auth_headers(platform, "clerk")
         )
-        assert added.status_code == 201
+        assert [r["status"] for r in listed.json()] == ["submitted", "approved"]
+        approved = await set_parameter(client, platform, "pooled-fund-rates", newer)
+        assert (approved["rate"], approved["decided_by"]) == ("0.1300", "finance-policy")
         refused = await client.post(
             "/v1/enrollment/parameters/pooled-fund-rates",
             headers=auth_headers(platform, "clerk"),
