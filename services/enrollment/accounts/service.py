@@ -117,7 +117,10 @@ async def decide_rate(
         session, InterestRate, "interest_rate", rate_id, approve, note, who
     )
     assert isinstance(rate, InterestRate)
-    if rate.status == "approved":
+    current = await repository.current_rate(session, rate.year, rate.account_kind)
+    # The newest approved version of a year is the one in force: an older one approved after
+    # it settles nothing.
+    if rate.status == "approved" and current is not None and current.id == rate.id:
         await closings.true_up_closings(session, rate, who.subject)
     return _rate_out(rate)
 

@@ -197,11 +197,21 @@ async def test_the_closing_takes_the_interest_and_the_year_end_run_skips_it(plat
         )
         assert (r.status_code, r.json()["status"]) == (200, "rejected"), r.text
         assert (await client.get(supplements, headers=clerk)).json() == []
+        older = {**rate_2025, "rate": "0.0300"}
+        stale = await submit_parameter(client, platform, "interest-rates", older)
         rate = await set_parameter(client, platform, "interest-rates", rate_2025)
         [true_up] = (await client.get(supplements, headers=clerk)).json()
         # 1015.28 x 2.40% x 3/12 = 6.09168 -> 6.09, less the 6.65 paid.
         assert (true_up["reason"], true_up["basic_amount"]) == ("interest_true_up", "-0.56")
         assert true_up["rate_id"] == rate["id"]
+        # An older version approved afterwards is not the one in force: it settles nothing.
+        r = await client.post(
+            f"/v1/enrollment/parameters/interest-rates/{stale.json()['id']}/approve",
+            headers=role_key(platform, "finance", "finance-rates"),
+            json={},
+        )
+        assert (r.status_code, r.json()["status"]) == (200, "approved"), r.text
+        assert (await client.get(supplements, headers=clerk)).json() == [true_up]
 
 
 async def test_every_month_the_person_holds_travels(platform) -> None:
