@@ -457,6 +457,25 @@ class SubsidyEntitlementEnd(SQLModel, table=True):
     created_at: datetime = _now_column()
 
 
+class UndeterminedRetirement(SQLModel, table=True):
+    """A retirement recorded without a determination (no 计发月数 for the age, a parameter
+    not in force, no index): listed for a clerk until a determination is made for it."""
+
+    __tablename__ = "undetermined_retirement"
+    __table_args__ = {"schema": SCHEMA}
+
+    person_id: uuid.UUID = Field(primary_key=True, foreign_key=f"{SCHEMA}.retiree.person_id")
+    reason_code: str
+    detail: str = Field(sa_type=Text)
+    source_event_id: uuid.UUID
+    created_at: datetime = _now_column()
+    resolved_by: str | None = None
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    determination_id: uuid.UUID | None = Field(
+        default=None, foreign_key=f"{SCHEMA}.determination.id"
+    )
+
+
 class DeathNotice(SQLModel, table=True):
     """A death payout heard of before (or without) the person's retirement: applied when
     the retirement arrives, since the two events may be consumed in either order."""

@@ -1,0 +1,111 @@
+"""The first determination's inputs from a retirement event: I by the provincial weighting,
+the age in months, and why a retirement cannot be determined yet (never a dead letter)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.domain.average_index import IndexBasis, IndexMissing, average_index
+from services.payout.domain.benefit import NoMonthsDivisor
+from services.payout.domain.determination import DeterminationInputs
+from services.payout.parameters.schemas import (
+    AverageIndex,
+    MonthsDivisor,
+    TransitionCoefficient,
+    WageBase,
+)
+from services.payout.parameters.service import InForce, divisor_table, in_force, index_rule
+from shared.contracts import PersonRetired
+from shared.http.errors import ProblemError
+
+# Every parameter the first determination uses; their versions are recorded on it.
+FIRST = [
+    "wage_base",
+    "transition_coefficient",
+    "average_index",
+    "months_divisor",
+    "transition_comparison",
+]
+ZERO = Decimal(0)
+
+
+class Undeterminable(Exception):
+    """The retirement cannot be determined yet: a clerk must see it (code, Chinese detail)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class FirstInputs:
+    """The inputs, the parameter versions used, and what I was computed from."""
+
+    inputs: DeterminationInputs
+    params: InForce
+    index_basis: dict[str, object]
+
+
+def index_basis(event: PersonRetired) -> IndexBasis:
+    """The months and index sums of the event (an older event: its average × its months)."""
+    local_sum = event.index_sum
+    if local_sum is None:
+        local_sum = (event.average_index or ZERO) * event.indexed_months
+    return IndexBasis(
+        contribution_months=event.contribution_months,
+        local_indexed_months=event.indexed_months,
+        local_index_sum=local_sum,
+        transferred_indexed_months=event.transferred_indexed_months or 0,
+        transferred_index_sum=event.transferred_index_sum or ZERO,
+        deemed_months=event.deemed_months,
+        deemed_index=event.deemed_index,
+    )
+
+
+def _age(age_months: int) -> str:
+    return f"{age_months // 12} 岁 {age_months % 12} 个月"
+
+
+async def first_inputs(
+    session: AsyncSession, event: PersonRetired, given_index: Decimal | None = None
+) -> FirstInputs:
+    """The first determination's inputs (raises Undeterminable, naming what is missing);
+    `given_index`: I entered by a clerk where the event carries none."""
+    try:
+        params = await in_force(session, FIRST, event.retired_on)
+    except ProblemError as exc:
+        raise Undeterminable(
+            "parameter_missing", f"退休日期 {event.retired_on} 时没有有效的参数: {exc.detail}"
+        ) from exc
+    basis = index_basis(event)
+    rule = params.value("average_index", AverageIndex)
+    try:
+        index = given_index if given_index is not None else average_index(basis, index_rule(rule))
+    except IndexMissing as exc:
+        raise Undeterminable(
+            "index_missing", "此人既无实际缴费指数也无视同缴费指数, 须由经办人员录入平均缴费指数。"
+        ) from exc
+    try:
+        divisor_table(params.value("months_divisor", MonthsDivisor)).lookup(event.age_months)
+    except NoMonthsDivisor as exc:
+        raise Undeterminable(
+            "months_divisor_missing",
+            f"计发月数表中没有退休年龄 {_age(event.age_months)} 的月数; "
+            "须由管理员补充计发月数表后重新核定。",
+        ) from exc
+    inputs = DeterminationInputs(
+        retired_on=event.retired_on,
+        age_months=event.age_months,
+        contribution_months=event.contribution_months,
+        deemed_months=event.deemed_months,
+        average_index=index,
+        deemed_index=event.deemed_index or ZERO,
+        basic_balance=event.basic_balance,
+        annuity_balance=event.annuity_notional_balance + event.annuity_funded_balance,
+        wage_base=params.value("wage_base", WageBase).amount,
+        transition_coefficient=params.value("transition_coefficient", TransitionCoefficient).rate,
+    )
+    basis_json = basis.as_json() | {"given_index": None if given_index is None else str(index)}
+    return FirstInputs(inputs, params, basis_json)
