@@ -100,7 +100,13 @@ class Determination(SQLModel, table=True):
             "person_id",
             text("effective_from DESC"),
             text("seq DESC"),
-            postgresql_include=["id", "monthly_amount", "annuity_monthly", "annuity_balance"],
+            postgresql_include=[
+                "id",
+                "monthly_amount",
+                "annuity_monthly",
+                "annuity_balance",
+                "floor_amount",
+            ],
             postgresql_where=text("status = 'approved'"),
         ),
         {"schema": SCHEMA},
@@ -132,6 +138,9 @@ class Determination(SQLModel, table=True):
         ),
     )
     comparison: dict | None = Field(default=None, sa_column=Column(JSONB))
+    # 保低 kept once the annuity runs out: the least basic pension + annuity of a month
+    # (domain/annuity.py); NULL without a comparison or where the floor lapses.
+    floor_amount: Decimal | None = _money(nullable=True)
     supersedes: uuid.UUID | None = None
     # A 调待's or a correction's terms (records.terms_to_json), re-applied by an earlier
     # correction; rebased_on: the determination in review this one was recomputed on.

@@ -214,6 +214,7 @@ class DeterminationOut(BaseModel):
     monthly_amount: Money
     annuity_monthly: Money
     comparison: dict[str, Any] | None
+    floor_amount: Money | None = None  # 保低 kept once the annuity runs out
     supersedes: uuid.UUID | None
     terms: dict[str, Any] | None
     rebased_on: uuid.UUID | None

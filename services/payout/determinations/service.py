@@ -178,6 +178,7 @@ def _build(inputs: DeterminationInputs, params: InForce, **fields: object) -> De
         adjustments=figures.adjustments,
         monthly_amount=figures.monthly_amount,
         annuity_monthly=figures.benefit.annuity_monthly,
+        floor_amount=figures.floor_amount,
         comparison=None
         if figures.comparison is None
         else {

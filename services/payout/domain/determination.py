@@ -96,6 +96,15 @@ class Figures:
     benefit: Benefit
     comparison: Comparison | None
     adjustments: Decimal
+    floor_kept: bool = False
+
+    @property
+    def floor_amount(self) -> Decimal | None:
+        """The least basic pension + annuity of a month once the annuity runs out (the old
+        standard plus the 调待 adjustments), where the rule keeps the floor; else None."""
+        if self.comparison is None or not self.floor_kept:
+            return None
+        return self.comparison.old_standard + self.adjustments
 
     @property
     def comparison_adjustment(self) -> Decimal:
@@ -128,7 +137,7 @@ def derive(
     if rule.applies_to(inputs.retired_on) and inputs.old_method is not None:
         new_method = benefit.total + benefit.annuity_monthly
         comparison = compare(rule, inputs.retired_on, new_method, inputs.old_method)
-    return Figures(benefit, comparison, inputs.adjustments)
+    return Figures(benefit, comparison, inputs.adjustments, rule.floor_kept)
 
 
 def first_month(retired_on: date) -> date:

@@ -93,6 +93,7 @@ def default_parameters() -> list[tuple[str, str, dict, str]]:
                     {"min_years": 10, "ratio": "0.70"},
                 ],
                 "shares": [{"until": until, "share": share} for until, share in SHARES],
+                "floor_after_annuity": "kept",
             },
             "过渡期保低限高: 老办法比例与超出部分计发比例 (check)",
         ),

@@ -89,6 +89,9 @@ class TransitionComparison(Strict):
     period_end: date
     ratios: Annotated[list[RatioBandIn], Field(min_length=1)]
     shares: Annotated[list[ShareStepIn], Field(min_length=1)]
+    # Once the annuity is exhausted: the basic pension still makes up the old standard
+    # (`kept`), or the floor lapses with the annuity (`lapses`). Provincial (check).
+    floor_after_annuity: Literal["kept", "lapses"] = "kept"
 
     @model_validator(mode="after")
     def _ordered(self) -> "TransitionComparison":

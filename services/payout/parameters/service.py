@@ -92,6 +92,7 @@ def comparison_rule(value: TransitionComparison) -> ComparisonRule:
         period_end=value.period_end,
         ratios=tuple(RatioBand(r.min_years, Decimal(r.ratio)) for r in value.ratios),
         shares=tuple(ShareStep(s.until, Decimal(s.share)) for s in value.shares),
+        floor_kept=value.floor_after_annuity == "kept",
     )
 
 

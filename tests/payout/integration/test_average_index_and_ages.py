@@ -11,7 +11,7 @@ from services.payout.main import create_app
 from services.payout.parameters.defaults import MONTHS_DIVISOR
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.payout.integration.helpers import key, publish, retire, retirement, review
+from tests.payout.integration.helpers import key, publish, retire, retirement, review, run_payroll
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -251,3 +251,56 @@ async def test_the_cap_never_makes_the_basic_pension_negative(platform) -> None:
         assert capped["comparison"]["adjustment"] == "-575.68"
         assert capped["comparison_adjustment"] == "-575.68"
         assert (capped["monthly_amount"], capped["annuity_monthly"]) == ("0.00", "5000.00")
+
+
+async def test_the_floor_outlives_the_annuity(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        # Aged 70 in 2019: 56 months of annuity (901.79, the remainder 901.55 in 2024-02).
+        # Old standard 5200 × 90% + 150 = 4830.00; new method 5478.58: 限高 pays 5154.29,
+        # i.e. a basic pension of 4252.50 beside the annuity.
+        [first] = await retire(
+            client, platform, retirement(52, retired_on=date(2019, 6, 30), age_months=70 * 12)
+        )
+        r = await client.post(
+            f"/v1/payout/determinations/{first['id']}/old-method",
+            headers=auth_headers(platform, "clerk", subject="clerk-a") | key(),
+            json={"final_salary": "5200.00", "service_years": 36, "allowances": "150.00"},
+        )
+        assert r.status_code == 201, r.text
+        determination = r.json()
+        assert (determination["monthly_amount"], determination["floor_amount"]) == (
+            "4252.50",
+            "4830.00",
+        )
+        await review(client, platform, determination["id"], "clerk-b", "clerk-c")
+        await run_payroll(client, platform, "2024-06", within=60)
+        person = first["person_id"]
+        basic = await scalar(
+            platform,
+            "SELECT string_agg(to_char(period, 'YYYY-MM') || ' ' || amount, ', ' "
+            "ORDER BY period) FROM payout.payment WHERE program = 'basic_pension' "
+            f"AND person_id = '{person}' AND period >= '2024-01-01'",
+        )
+        # Once the annuity is exhausted the basic pension makes up the old standard.
+        assert basic == (
+            "2024-01 4252.50, 2024-02 4252.50, 2024-03 4830.00, 2024-04 4830.00, "
+            "2024-05 4830.00, 2024-06 4830.00"
+        )
+        # A 调待 of 100.00 from 2024-04 raises the floor with it: back pay of 100.00 a month.
+        r = await client.post(
+            f"/v1/payout/retirees/{person}/adjustments",
+            headers=auth_headers(platform, "clerk", subject="clerk-a") | key(),
+            json={"effective_from": "2024-04-01", "fixed_amount": "100.00", "reason": "2024 调待"},
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["floor_amount"] == "4930.00"
+        await review(client, platform, r.json()["id"], "clerk-b", "clerk-c")
+        r = await client.get(
+            f"/v1/payout/retirees/{person}/differences", headers=auth_headers(platform, "clerk")
+        )
+        assert r.status_code == 200, r.text
+        found = sorted((d["month"], d["program"], d["amount"]) for d in r.json())
+        assert found == [
+            (month, "basic_pension", "100.00")
+            for month in ("2024-04-01", "2024-05-01", "2024-06-01")
+        ]

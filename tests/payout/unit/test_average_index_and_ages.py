@@ -1,11 +1,12 @@
 """Issue #18 items 1 and 13, pure rules: I over deemed and transferred years, 计发月数 by age in
-years and months, 限高 never below zero."""
+years and months, 限高 never below zero, 保低 after the annuity."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from services.payout.domain.annuity import basic_for_month
 from services.payout.domain.average_index import (
     IndexBasis,
     IndexMissing,
@@ -138,3 +139,20 @@ def test_the_cap_never_makes_the_basic_pension_negative() -> None:
     small = derive(_inputs(annuity_balance=D("139000.00")), MONTHS_DIVISOR, RULE)
     assert small.comparison_adjustment == small.comparison.adjustment  # type: ignore[union-attr]
     assert small.monthly_amount > 0
+
+
+def test_the_floor_is_made_up_once_the_annuity_runs_out_unless_it_lapses() -> None:
+    assert basic_for_month(D("4252.50"), D("4830.00"), D("901.79")) == D("4252.50")
+    assert basic_for_month(D("4252.50"), D("4830.00"), D("0.00")) == D("4830.00")
+    assert basic_for_month(D("4252.50"), D("4830.00"), D("500.00")) == D("4330.00")
+    assert basic_for_month(D("4252.50"), None, D("0.00")) == D("4252.50")  # lapses
+    floor = _inputs(annuity_balance=D("139000.00"))  # cap, 1505.41 paid, 1400.00 standard
+    assert derive(floor, MONTHS_DIVISOR, RULE).floor_amount == D("1400.00")
+    lapses = comparison_rule(
+        parse_value(
+            "transition_comparison",
+            DEFAULTS["transition_comparison"] | {"floor_after_annuity": "lapses"},
+        )
+    )
+    assert derive(floor, MONTHS_DIVISOR, lapses).floor_amount is None
+    assert derive(_inputs(old_method=None), MONTHS_DIVISOR, RULE).floor_amount is None
