@@ -97,12 +97,12 @@ async def _audit(
     )
 
 
-def _no_divisor(exc: NoMonthsDivisor) -> ProblemError:
+def _no_divisor(exc: NoMonthsDivisor, field: str = "retirement_age") -> ProblemError:
     return ProblemError(
         422,
         "months_divisor_missing",
         f"计发月数表中没有退休年龄 {exc.age_months // 12} 岁 {exc.age_months % 12} 个月的月数。",
-        field="retirement_age",
+        field=field,
     )
 
 
@@ -133,7 +133,8 @@ async def trial(session: AsyncSession, body: TrialIn, today: date) -> TrialOut:
     try:
         benefit = compute(inputs, divisor_table(params.value("months_divisor", MonthsDivisor)))
     except NoMonthsDivisor as exc:
-        raise _no_divisor(exc) from exc
+        field = "retirement_age" if body.age_months is None else "age_months"
+        raise _no_divisor(exc, field) from exc
     note = None
     if body.retirement_date is not None:
         rule = comparison_rule(params.value("transition_comparison", TransitionComparison))

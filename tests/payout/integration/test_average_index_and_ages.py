@@ -119,6 +119,13 @@ async def test_trial_by_months_equals_the_determination_to_the_fen(platform) -> 
         )
         assert r.json()["transitional_pension"] == "1010.62"
         assert first["transitional_pension"] == "1010.63"
+        r = await client.post(
+            "/v1/payout/determinations/trial",
+            headers=auth_headers(platform, "clerk"),
+            json=by_months | {"age_months": 71 * 12 + 1},
+        )
+        assert (r.status_code, r.json()["code"]) == (422, "months_divisor_missing")
+        assert r.json()["field"] == "age_months" and "71 岁 1 个月" in r.json()["detail"]
         both = by_months | {"contribution_years": "35"}
         r = await client.post(
             "/v1/payout/determinations/trial", headers=auth_headers(platform, "clerk"), json=both
