@@ -1,21 +1,30 @@
 """The first determination's inputs from a retirement event: I by the provincial weighting,
 the age in months, and why a retirement cannot be determined yet (never a dead letter)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payout.determinations.records import inputs_from_json
 from services.payout.domain.average_index import IndexBasis, IndexMissing, average_index
 from services.payout.domain.benefit import NoMonthsDivisor
 from services.payout.domain.determination import DeterminationInputs
+from services.payout.models import Determination
 from services.payout.parameters.schemas import (
     AverageIndex,
     MonthsDivisor,
     TransitionCoefficient,
     WageBase,
 )
-from services.payout.parameters.service import InForce, divisor_table, in_force, index_rule
+from services.payout.parameters.service import (
+    InForce,
+    as_recorded,
+    divisor_table,
+    in_force,
+    index_rule,
+)
 from shared.contracts import PersonRetired
 from shared.http.errors import ProblemError
 
@@ -109,3 +118,53 @@ async def first_inputs(
     )
     basis_json = basis.as_json() | {"given_index": None if given_index is None else str(index)}
     return FirstInputs(inputs, params, basis_json)
+
+
+# A correction of these changes the weights of I (issue #18): I is weighed again.
+WEIGHTS = ("contribution_months", "deemed_months", "deemed_index")
+
+
+def _basis_from(doc: dict[str, Any]) -> IndexBasis:
+    """The index basis as stored with an initial determination."""
+    deemed = doc.get("deemed_index")
+    return IndexBasis(
+        contribution_months=int(doc["contribution_months"]),
+        local_indexed_months=int(doc["local_indexed_months"]),
+        local_index_sum=Decimal(doc["local_index_sum"]),
+        transferred_indexed_months=int(doc["transferred_indexed_months"]),
+        transferred_index_sum=Decimal(doc["transferred_index_sum"]),
+        deemed_months=int(doc["deemed_months"]),
+        deemed_index=None if deemed is None else Decimal(deemed),
+    )
+
+
+async def reweighed_index(
+    session: AsyncSession,
+    history: list[Determination],
+    base: Determination,
+    corrected: dict[str, int | Decimal],
+) -> Decimal | None:
+    """I weighed again with corrected months or deemed index, by the rule version `base`
+    used; None where I stays as it is: nothing that weighs corrected, I corrected or entered
+    by a clerk (now or before), or a determination made before the basis was recorded."""
+    if "average_index" in corrected or not any(name in corrected for name in WEIGHTS):
+        return None
+    if "average_index" not in base.parameter_versions:
+        return None
+    if any((d.terms or {}).get("corrected", {}).get("average_index") for d in history):
+        return None
+    initial = next((d for d in history if "index_basis" in d.inputs), None)
+    if initial is None or initial.inputs["index_basis"].get("given_index") is not None:
+        return None
+    current = inputs_from_json(base.inputs)
+    basis = replace(
+        _basis_from(initial.inputs["index_basis"]),
+        contribution_months=int(corrected.get("contribution_months", current.contribution_months)),
+        deemed_months=int(corrected.get("deemed_months", current.deemed_months)),
+        deemed_index=Decimal(corrected.get("deemed_index", current.deemed_index)),
+    )
+    params = await as_recorded(session, {"average_index": base.parameter_versions["average_index"]})
+    try:
+        return average_index(basis, index_rule(params.value("average_index", AverageIndex)))
+    except IndexMissing:
+        return None

@@ -7,7 +7,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
 from services.payout.determinations import repository
-from services.payout.determinations.first import FirstInputs, Undeterminable, first_inputs
+from services.payout.determinations.first import (
+    FirstInputs,
+    Undeterminable,
+    first_inputs,
+    reweighed_index,
+)
 from services.payout.determinations.records import (
     inputs_from_json,
     inputs_to_json,
@@ -554,7 +559,13 @@ async def correct(
     assert base is not None  # the named one is approved and effective by then
     limits = await bounds(session, effective_from)
     check_bounds(*_correction_excesses(body, limits))
-    terms = Terms(corrected=body.corrections())
+    corrected = body.corrections()
+    # Corrected months or deemed index weigh in I: weighed again by the recorded rule.
+    history = await repository.of_person(session, named.person_id)
+    index = await reweighed_index(session, history, base, corrected)
+    if index is not None:
+        corrected["average_index"] = index
+    terms = Terms(corrected=corrected)
     inputs = terms.apply(inputs_from_json(base.inputs), base.monthly_amount)
     row = await _successor(
         session,

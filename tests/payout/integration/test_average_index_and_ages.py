@@ -311,3 +311,22 @@ async def test_the_floor_outlives_the_annuity(platform) -> None:
             (month, "basic_pension", "100.00")
             for month in ("2024-04-01", "2024-05-01", "2024-06-01")
         ]
+
+
+async def test_a_correction_of_the_deemed_months_weighs_the_index_again(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        [first] = await retire(client, platform, retirement(10, **half_deemed(10)))
+        await review(client, platform, first["id"], "clerk-b", "clerk-c")
+        url = f"/v1/payout/determinations/{first['id']}/corrections"
+        clerk = auth_headers(platform, "clerk", subject="clerk-a")
+        r = await client.post(
+            url,
+            headers=clerk | key(),
+            json={"effective_from": "2025-05-01", "deemed_months": 240, "reason": "档案补认"},
+        )
+        assert r.status_code == 201, r.text
+        corrected = r.json()
+        # (0.75 × 180 + 1.05 × 240) / 420 = 0.921428… → 0.9214, by the recorded rule version.
+        assert corrected["inputs"]["average_index"] == "0.9214"
+        assert corrected["terms"]["corrected"] == {"deemed_months": 240, "average_index": "0.9214"}
+        assert corrected["parameter_versions"] == first["parameter_versions"]
