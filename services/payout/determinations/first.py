@@ -8,7 +8,12 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.determinations.records import inputs_from_json
-from services.payout.domain.average_index import IndexBasis, IndexMissing, average_index
+from services.payout.domain.average_index import (
+    IndexBasis,
+    IndexMissing,
+    IndexRule,
+    average_index,
+)
 from services.payout.domain.benefit import NoMonthsDivisor
 from services.payout.domain.determination import DeterminationInputs
 from services.payout.models import Determination
@@ -138,6 +143,30 @@ def _basis_from(doc: dict[str, Any]) -> IndexBasis:
     )
 
 
+def _weighed(basis: IndexBasis, inputs: DeterminationInputs, rule: IndexRule) -> Decimal | None:
+    """I by the rule on the basis with these inputs' months and deemed index."""
+    try:
+        return average_index(
+            replace(
+                basis,
+                contribution_months=inputs.contribution_months,
+                deemed_months=inputs.deemed_months,
+                deemed_index=inputs.deemed_index,
+            ),
+            rule,
+        )
+    except IndexMissing:
+        return None
+
+
+def _entered_by_clerk(d: Determination, basis: IndexBasis, rule: IndexRule) -> bool:
+    """A correction whose I is not what the rule gives on its own weights: a clerk's I."""
+    given = (d.terms or {}).get("corrected", {}).get("average_index")
+    if given is None:
+        return False
+    return _weighed(basis, inputs_from_json(d.inputs), rule) != Decimal(given)
+
+
 async def reweighed_index(
     session: AsyncSession,
     history: list[Determination],
@@ -145,26 +174,19 @@ async def reweighed_index(
     corrected: dict[str, int | Decimal],
 ) -> Decimal | None:
     """I weighed again with corrected months or deemed index, by the rule version `base`
-    used; None where I stays as it is: nothing that weighs corrected, I corrected or entered
-    by a clerk (now or before), or a determination made before the basis was recorded."""
+    used; None where I stays as it is: nothing that weighs corrected, I given with the
+    correction, I entered by a clerk before (at the first determination, or a corrected I
+    the rule does not give), or a determination made before the basis was recorded."""
     if "average_index" in corrected or not any(name in corrected for name in WEIGHTS):
         return None
     if "average_index" not in base.parameter_versions:
         return None
-    if any((d.terms or {}).get("corrected", {}).get("average_index") for d in history):
-        return None
     initial = next((d for d in history if "index_basis" in d.inputs), None)
     if initial is None or initial.inputs["index_basis"].get("given_index") is not None:
         return None
-    current = inputs_from_json(base.inputs)
-    basis = replace(
-        _basis_from(initial.inputs["index_basis"]),
-        contribution_months=int(corrected.get("contribution_months", current.contribution_months)),
-        deemed_months=int(corrected.get("deemed_months", current.deemed_months)),
-        deemed_index=Decimal(corrected.get("deemed_index", current.deemed_index)),
-    )
+    basis = _basis_from(initial.inputs["index_basis"])
     params = await as_recorded(session, {"average_index": base.parameter_versions["average_index"]})
-    try:
-        return average_index(basis, index_rule(params.value("average_index", AverageIndex)))
-    except IndexMissing:
+    rule = index_rule(params.value("average_index", AverageIndex))
+    if any(_entered_by_clerk(d, basis, rule) for d in history):
         return None
+    return _weighed(basis, replace(inputs_from_json(base.inputs), **corrected), rule)

@@ -330,3 +330,19 @@ async def test_a_correction_of_the_deemed_months_weighs_the_index_again(platform
         assert corrected["inputs"]["average_index"] == "0.9214"
         assert corrected["terms"]["corrected"] == {"deemed_months": 240, "average_index": "0.9214"}
         assert corrected["parameter_versions"] == first["parameter_versions"]
+        await review(client, platform, corrected["id"], "clerk-b", "clerk-c")
+
+        async def correct(body: dict) -> dict:
+            r = await client.post(url, headers=clerk | key(), json=body | {"reason": "更正"})
+            assert r.status_code == 201, r.text
+            await review(client, platform, r.json()["id"], "clerk-b", "clerk-c")
+            return r.json()
+
+        # Again on the corrected months: (0.75 × 180 + 1.10 × 240) / 420 = 0.9500.
+        again = await correct({"effective_from": "2025-06-01", "deemed_index": "1.1000"})
+        assert again["inputs"]["average_index"] == "0.9500"
+        # An I the clerk corrects stands: a later correction of the months leaves it.
+        given = await correct({"effective_from": "2025-07-01", "average_index": "1.0000"})
+        assert given["inputs"]["average_index"] == "1.0000"
+        later = await correct({"effective_from": "2025-08-01", "deemed_months": 230})
+        assert later["inputs"]["average_index"] == "1.0000"
