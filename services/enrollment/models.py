@@ -398,6 +398,11 @@ class Retirement(SQLModel, table=True):
     recorded_by: str = _text()
     recorded_at: datetime = _now()
     deemed_document: str | None = _text_or_none()
+    # What the average index is computed from (issue #18); NULL on older records.
+    index_sum: Decimal | None = _numeric(12, 4, nullable=True)
+    transferred_months: int | None = None
+    transferred_indexed_months: int | None = None
+    transferred_index_sum: Decimal | None = _numeric(12, 4, nullable=True)
 
 
 class PooledFundRate(SQLModel, table=True):
@@ -458,6 +463,8 @@ class Transfer(SQLModel, table=True):
     recorded_at: datetime = _now()
     deemed_months: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     deemed_index: Decimal | None = _numeric(8, 4, nullable=True)
+    # The average index of the months brought in, as the origin stated it (issue #18).
+    contribution_index: Decimal | None = _numeric(8, 4, nullable=True)
 
 
 class PolicyLimit(SQLModel, table=True):

@@ -100,7 +100,13 @@ class Determination(SQLModel, table=True):
             "person_id",
             text("effective_from DESC"),
             text("seq DESC"),
-            postgresql_include=["id", "monthly_amount", "annuity_monthly", "annuity_balance"],
+            postgresql_include=[
+                "id",
+                "monthly_amount",
+                "annuity_monthly",
+                "annuity_balance",
+                "floor_amount",
+            ],
             postgresql_where=text("status = 'approved'"),
         ),
         {"schema": SCHEMA},
@@ -132,6 +138,9 @@ class Determination(SQLModel, table=True):
         ),
     )
     comparison: dict | None = Field(default=None, sa_column=Column(JSONB))
+    # 保低 kept once the annuity runs out: the least basic pension + annuity of a month
+    # (domain/annuity.py); NULL without a comparison or where the floor lapses.
+    floor_amount: Decimal | None = _money(nullable=True)
     supersedes: uuid.UUID | None = None
     # A 调待's or a correction's terms (records.terms_to_json), re-applied by an earlier
     # correction; rebased_on: the determination in review this one was recomputed on.
@@ -455,6 +464,25 @@ class SubsidyEntitlementEnd(SQLModel, table=True):
     )
     ended_by: str
     created_at: datetime = _now_column()
+
+
+class UndeterminedRetirement(SQLModel, table=True):
+    """A retirement recorded without a determination (no 计发月数 for the age, a parameter
+    not in force, no index): listed for a clerk until a determination is made for it."""
+
+    __tablename__ = "undetermined_retirement"
+    __table_args__ = {"schema": SCHEMA}
+
+    person_id: uuid.UUID = Field(primary_key=True, foreign_key=f"{SCHEMA}.retiree.person_id")
+    reason_code: str
+    detail: str = Field(sa_type=Text)
+    source_event_id: uuid.UUID
+    created_at: datetime = _now_column()
+    resolved_by: str | None = None
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    determination_id: uuid.UUID | None = Field(
+        default=None, foreign_key=f"{SCHEMA}.determination.id"
+    )
 
 
 class DeathNotice(SQLModel, table=True):

@@ -113,6 +113,12 @@ class PersonRetired(EventContract):
     bank_account_name: str
     closing_interest: Money = Decimal("0.00")  # interest to the retirement date, in the balances
     deemed_document: str | None = None
+    # What the average index I is computed from (issue #18; optional: older events lack them
+    # and payout falls back on average_index × indexed_months, nothing brought in).
+    index_sum: Decimal | None = None  # Σ monthly indices of the local indexed months
+    transferred_months: int | None = None  # actual months brought in (in contribution_months)
+    transferred_indexed_months: int | None = None  # of those, months with a stated index
+    transferred_index_sum: Decimal | None = None  # Σ their monthly indices
 
 
 class PersonWithdrawn(EventContract):

@@ -8,6 +8,7 @@ up to a cap.
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,21 @@ class MinimumRule:
     id: int
     from_year: int
     months: int
+
+
+@dataclass(frozen=True)
+class ContributionSummary:
+    """The months a retirement counts and what payout's average index I is computed from:
+    local months with the sum of their monthly indices, months brought in by transfers with
+    the sum of the indices their origins stated (contribution months include both)."""
+
+    months: int
+    average_index: Decimal | None  # local indexed months only (shown as before)
+    indexed_months: int
+    index_sum: Decimal
+    transferred_months: int
+    transferred_indexed_months: int
+    transferred_index_sum: Decimal
 
 
 CADRE_CATEGORIES = frozenset({"civil_servant", "public_institution_staff"})

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.domain.retirement import AgeRule, MinimumRule
+from services.enrollment.domain.retirement import AgeRule, ContributionSummary, MinimumRule
 from services.enrollment.models import MinimumContributionRule, Retirement, RetirementAgeRule
 
 
@@ -45,8 +45,9 @@ async def minimum_rules(session: AsyncSession) -> list[MinimumRule]:
 
 async def contribution_summary(
     session: AsyncSession, person_id: uuid.UUID, until: date
-) -> tuple[int, Decimal | None, int]:
-    """Months contributed, the average contribution index, and the months that had an index.
+) -> ContributionSummary:
+    """Months contributed, the average contribution index, the months that had an index and
+    the sum of their indices; the months brought in, those with a stated index and its sum.
 
     Local months count only after the last transfer out of the area (earlier months left with
     that transfer); months brought in with transfers in since then are added.
@@ -61,22 +62,40 @@ async def contribution_summary(
         ), cut_transfer AS (
             SELECT coalesce(max(id), 0) AS transfer_id FROM enrollment.transfer
             WHERE person_id = :person AND direction = 'out' AND NOT same_pooling_area
-        )
-        SELECT count(DISTINCT p.period), avg(p.contribution_index),
-               count(p.contribution_index),
-               (SELECT coalesce(sum(contribution_months), 0) FROM enrollment.transfer
-                WHERE person_id = :person AND direction = 'in' AND effective_on <= :until
-                  AND id > (SELECT transfer_id FROM cut_transfer))
-        FROM enrollment.posting p JOIN enrollment.account a ON a.id = p.account_id
-        WHERE a.person_id = :person AND a.kind = 'basic' AND p.posting_type = 'contribution'
-          AND p.amount > 0 AND p.period <= to_char(CAST(:until AS date), 'YYYY-MM')
-          AND p.id > (SELECT posting_id FROM cut)"""),
+        ), brought AS (
+            SELECT coalesce(sum(contribution_months), 0) AS months,
+                   coalesce(sum(contribution_months)
+                            FILTER (WHERE contribution_index IS NOT NULL), 0) AS indexed,
+                   coalesce(sum(contribution_months * contribution_index), 0) AS index_sum
+            FROM enrollment.transfer
+            WHERE person_id = :person AND direction = 'in' AND effective_on <= :until
+              AND id > (SELECT transfer_id FROM cut_transfer)
+        ), local AS (
+            SELECT count(DISTINCT p.period) AS months, avg(p.contribution_index) AS average,
+                   count(p.contribution_index) AS indexed,
+                   coalesce(sum(p.contribution_index), 0) AS index_sum
+            FROM enrollment.posting p JOIN enrollment.account a ON a.id = p.account_id
+            WHERE a.person_id = :person AND a.kind = 'basic'
+              AND p.posting_type = 'contribution' AND p.amount > 0
+              AND p.period <= to_char(CAST(:until AS date), 'YYYY-MM')
+              AND p.id > (SELECT posting_id FROM cut))
+        SELECT local.months, local.average, local.indexed, local.index_sum,
+               brought.months, brought.indexed, brought.index_sum
+        FROM local CROSS JOIN brought"""),
             params={"person": person_id, "until": until},
         )
     ).one()
-    months, average, indexed, brought_in = row
+    months, average, indexed, index_sum, brought_in, brought_indexed, brought_sum = row
     average_index = Decimal(average).quantize(Decimal("0.0001")) if average is not None else None
-    return months + brought_in, average_index, indexed
+    return ContributionSummary(
+        months=months + brought_in,
+        average_index=average_index,
+        indexed_months=indexed,
+        index_sum=Decimal(index_sum),
+        transferred_months=int(brought_in),
+        transferred_indexed_months=int(brought_indexed),
+        transferred_index_sum=Decimal(brought_sum).quantize(Decimal("0.0001")),
+    )
 
 
 async def add(session: AsyncSession, record: Retirement) -> None:

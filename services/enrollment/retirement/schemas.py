@@ -56,6 +56,11 @@ class RetirementOut(BaseModel):
     indexed_months: int
     deemed_index: Decimal | None
     deemed_document: str | None = None
+    # What payout's average index is computed from (issue #18; None on older records).
+    index_sum: Decimal | None = None
+    transferred_months: int | None = None
+    transferred_indexed_months: int | None = None
+    transferred_index_sum: Decimal | None = None
     basic_balance: Money
     annuity_notional_balance: Money
     annuity_funded_balance: Money

@@ -54,9 +54,8 @@ async def record_retirement(
             f"retired_on is before the last recorded change ({latest}).",
             field="retired_on",
         )
-    months, average_index, indexed = await repository.contribution_summary(
-        session, person_id, body.retired_on
-    )
+    summary = await repository.contribution_summary(session, person_id, body.retired_on)
+    months = summary.months
     deemed_months, deemed_index, document = await deemed.for_retirement(
         session, person, body.deemed_months, body.deemed_index, body.deemed_document, who
     )
@@ -90,10 +89,14 @@ async def record_retirement(
         deemed_months=deemed_months,
         minimum_months=decision.minimum_months,
         minimum_rule_id=decision.minimum_rule.id,
-        average_index=average_index,
-        indexed_months=indexed,
+        average_index=summary.average_index,
+        indexed_months=summary.indexed_months,
         deemed_index=deemed_index,
         deemed_document=document,
+        index_sum=summary.index_sum,
+        transferred_months=summary.transferred_months,
+        transferred_indexed_months=summary.transferred_indexed_months,
+        transferred_index_sum=summary.transferred_index_sum,
         basic_balance=closed.amounts["basic"],
         annuity_notional_balance=closed.amounts["annuity_notional"],
         annuity_funded_balance=closed.amounts["annuity_funded"],
@@ -118,8 +121,8 @@ async def record_retirement(
         age_months=decision.age_months,
         contribution_months=months,
         deemed_months=deemed_months,
-        average_index=average_index,
-        indexed_months=indexed,
+        average_index=summary.average_index,
+        indexed_months=summary.indexed_months,
         deemed_index=deemed_index,
         basic_balance=record.basic_balance,
         annuity_notional_balance=record.annuity_notional_balance,
@@ -129,6 +132,10 @@ async def record_retirement(
         bank_account_name=record.bank_account_name,
         closing_interest=closed.interest,
         deemed_document=document,
+        index_sum=summary.index_sum,
+        transferred_months=summary.transferred_months,
+        transferred_indexed_months=summary.transferred_indexed_months,
+        transferred_index_sum=summary.transferred_index_sum,
     )
     events.append(
         EventEnvelope.wrap(

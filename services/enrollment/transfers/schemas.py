@@ -67,6 +67,14 @@ class TransferInIn(PersonCreate):
     contribution_months: int = Field(ge=0, le=600)
     deemed_months: int = Field(default=0, ge=0, le=600)
     deemed_index: Decimal | None = Field(default=None, ge=0, le=10, decimal_places=4)
+    contribution_index: Decimal | None = Field(
+        default=None,
+        gt=0,
+        le=10,
+        decimal_places=4,
+        description="The average contribution index of the months brought in, as the "
+        "origin's transfer document states it (counts in the average index at retirement).",
+    )
 
     @model_validator(mode="after")
     def _deemed_index_needed(self) -> "TransferInIn":

@@ -208,6 +208,17 @@ async def _check_arrival(session: AsyncSession, body: TransferInIn) -> None:
     )
     if refused is not None:
         raise ProblemError(422, refused.code, refused.detail, field=refused.field)
+    if body.contribution_index is not None:
+        # Indices are bases over the average wage, clamped like a base: the deemed range.
+        low = await parameters.limit(session, LimitName.deemed_index_min, today)
+        high = await parameters.limit(session, LimitName.deemed_index_max, today)
+        if not low <= body.contribution_index <= high:
+            raise ProblemError(
+                422,
+                "contribution_index_out_of_range",
+                f"转入月份的平均缴费指数 {body.contribution_index} 不在 {low}..{high} 之间。",
+                field="contribution_index",
+            )
 
 
 async def transfer_in(
@@ -285,6 +296,7 @@ async def transfer_in(
             "contribution_months": body.contribution_months,
             "deemed_months": body.deemed_months,
             "deemed_index": body.deemed_index,
+            "contribution_index": body.contribution_index,
             "recorded_by": who.subject,
         },
     )

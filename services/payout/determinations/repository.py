@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.models import Determination, Retiree
+from services.payout.models import Determination, Retiree, UndeterminedRetirement
 
 
 async def insert_retiree(session: AsyncSession, row: dict[str, Any]) -> bool:
@@ -174,3 +174,64 @@ async def rebased_on(session: AsyncSession, determination_id: uuid.UUID) -> list
         .with_for_update()
     )
     return list(rows.all())
+
+
+async def record_undetermined(
+    session: AsyncSession, person_id: uuid.UUID, code: str, detail: str, event_id: uuid.UUID
+) -> None:
+    """Record a retirement that could not be determined (once per retiree)."""
+    await session.exec(
+        pg_insert(UndeterminedRetirement)
+        .values(person_id=person_id, reason_code=code, detail=detail, source_event_id=event_id)
+        .on_conflict_do_nothing()
+    )
+
+
+async def open_undetermined(
+    session: AsyncSession, person_id: uuid.UUID
+) -> UndeterminedRetirement | None:
+    """The retiree's undetermined retirement not yet resolved, locked."""
+    rows = await session.exec(
+        select(UndeterminedRetirement)
+        .where(
+            UndeterminedRetirement.person_id == person_id,
+            col(UndeterminedRetirement.resolved_at).is_(None),
+        )
+        .with_for_update()
+    )
+    return rows.first()
+
+
+async def resolve_undetermined(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    by: str,
+    at: datetime,
+    determination_id: uuid.UUID,
+) -> None:
+    """Mark the retirement determined, naming the determination made for it."""
+    await session.exec(
+        update(UndeterminedRetirement)
+        .where(col(UndeterminedRetirement.person_id) == person_id)
+        .values(resolved_by=by, resolved_at=at, determination_id=determination_id)
+    )
+
+
+async def undetermined(
+    session: AsyncSession, resolved: bool, limit: int, offset: int
+) -> tuple[list[tuple[UndeterminedRetirement, Retiree]], int]:
+    """Undetermined retirements (open or resolved) with their retiree, oldest first."""
+    done = col(UndeterminedRetirement.resolved_at)
+    where = done.is_not(None) if resolved else done.is_(None)
+    total = (
+        await session.exec(select(func.count()).select_from(UndeterminedRetirement).where(where))
+    ).one()
+    rows = await session.exec(
+        select(UndeterminedRetirement, Retiree)
+        .join(Retiree, col(Retiree.person_id) == col(UndeterminedRetirement.person_id))
+        .where(where)
+        .order_by(col(UndeterminedRetirement.created_at), col(UndeterminedRetirement.person_id))
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(u, r) for u, r in rows.all()], int(total)

@@ -13,9 +13,11 @@ from services.payout.determinations.schemas import (
     CorrectionIn,
     DeterminationOut,
     OldMethodIn,
+    RedetermineIn,
     ReviewIn,
     TrialIn,
     TrialOut,
+    UndeterminedOut,
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
@@ -144,4 +146,32 @@ async def correct(
     """更正重算: a new determination from corrected inputs, reviewed like any other."""
     return await idem.answer(
         service.correct(idem.session, determination_id, body, who, idem.request_id)
+    )
+
+
+@router.get("/undetermined-retirements", response_model=Page[UndeterminedOut])
+async def undetermined_retirements(
+    session: ReadSession,
+    _: Reader,
+    resolved: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Offset = 0,
+) -> Page[UndeterminedOut]:
+    """Retirements recorded without a determination (an age outside the 计发月数 table, a
+    parameter not in force, no index), oldest first: a clerk's work list."""
+    return await service.undetermined(session, resolved, limit, offset)
+
+
+@router.post(
+    "/retirees/{person_id}/initial-determination",
+    status_code=201,
+    response_model=DeterminationOut,
+)
+async def determine_again(
+    person_id: uuid.UUID, body: RedetermineIn, idem: Idempotent, who: Clerk
+) -> JSONResponse:
+    """Make the initial determination of an undetermined retirement once the parameter is
+    added or the index entered (409 naming what is still missing); reviewed like any other."""
+    return await idem.answer(
+        service.determine_again(idem.session, person_id, body, who, idem.request_id)
     )

@@ -3,6 +3,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -15,15 +16,23 @@ Years = Annotated[Decimal, Field(ge=0, le=70, max_digits=8, decimal_places=4)]
 Balance = Annotated[Money, Field(ge=0)]
 
 
+Months = Annotated[int, Field(ge=0, le=840)]
+
+
 class TrialIn(BaseModel):
-    """待遇测算: the formula inputs, exactly; nothing is looked up but 计发月数."""
+    """待遇测算: the formula inputs, exactly; nothing is looked up but 计发月数. Give the years
+    (`contribution_years`, `deemed_years`) or, to match a determination to the fen, the months
+    (`contribution_months` actual months, `deemed_months`); the age in whole years
+    (`retirement_age`) or in months (`age_months`, e.g. 667 = 55 years 7 months)."""
 
     model_config = ConfigDict(extra="forbid")
 
     wage_base: Annotated[Money, Field(gt=0)]
     average_index: Index
-    contribution_years: Years
-    deemed_years: Years
+    contribution_years: Years | None = None  # Y, deemed years included
+    deemed_years: Years | None = None
+    contribution_months: Months | None = None  # actual months, deemed months NOT included
+    deemed_months: Months | None = None
     deemed_index: Index
     transition_coefficient: Annotated[
         Decimal,
@@ -31,14 +40,42 @@ class TrialIn(BaseModel):
     ]
     basic_balance: Balance
     annuity_balance: Balance
-    retirement_age: Annotated[int, Field(ge=30, le=80)]
+    retirement_age: Annotated[int, Field(ge=30, le=80)] | None = None
+    age_months: Annotated[int, Field(ge=360, le=971)] | None = None
     retirement_date: date | None = None
 
     @model_validator(mode="after")
-    def _deemed_within_total(self) -> "TrialIn":
-        if self.deemed_years > self.contribution_years:
+    def _years_or_months(self) -> "TrialIn":
+        by_years = self.contribution_years is not None or self.deemed_years is not None
+        by_months = self.contribution_months is not None or self.deemed_months is not None
+        if by_years == by_months:
+            raise ValueError(
+                "contribution_months: give the years (contribution_years, deemed_years) "
+                "or the months (contribution_months, deemed_months), not both"
+            )
+        if by_years and (self.contribution_years is None or self.deemed_years is None):
+            raise ValueError("contribution_years: both contribution_years and deemed_years")
+        if by_years and self.deemed() > self.years():
             raise ValueError("deemed_years: must not exceed contribution_years (Y includes them)")
+        if (self.retirement_age is None) == (self.age_months is None):
+            raise ValueError("age_months: give retirement_age or age_months (one of them)")
         return self
+
+    def years(self) -> Fraction:
+        """Y, deemed years included, exact (months / 12 where months are given)."""
+        if self.contribution_years is not None:
+            return Fraction(self.contribution_years)
+        return Fraction((self.contribution_months or 0) + (self.deemed_months or 0), 12)
+
+    def deemed(self) -> Fraction:
+        """Y_deemed, exact."""
+        if self.deemed_years is not None:
+            return Fraction(self.deemed_years)
+        return Fraction(self.deemed_months or 0, 12)
+
+    def age_in_months(self) -> int:
+        """The age at retirement in months."""
+        return self.age_months if self.age_months is not None else (self.retirement_age or 0) * 12
 
 
 class TransitionNote(BaseModel):
@@ -119,6 +156,31 @@ class CorrectionIn(BaseModel):
         return {n: getattr(self, n) for n in CORRECTABLE if getattr(self, n) is not None}
 
 
+class RedetermineIn(BaseModel):
+    """Determine an undetermined retirement: the index where none was known, and a note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    average_index: Annotated[Decimal, Field(gt=0, le=3, decimal_places=4)] | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+
+class UndeterminedOut(BaseModel):
+    """A retirement recorded without a determination, and why (for a clerk)."""
+
+    person_id: uuid.UUID
+    name: str
+    retired_on: date
+    age_months: int
+    reason_code: str
+    reason_label: str
+    detail: str
+    created_at: datetime
+    resolved_by: str | None
+    resolved_at: datetime | None
+    determination_id: uuid.UUID | None
+
+
 class ReviewIn(BaseModel):
     """A review step's remark (required to return)."""
 
@@ -152,6 +214,7 @@ class DeterminationOut(BaseModel):
     monthly_amount: Money
     annuity_monthly: Money
     comparison: dict[str, Any] | None
+    floor_amount: Money | None = None  # 保低 kept once the annuity runs out
     supersedes: uuid.UUID | None
     terms: dict[str, Any] | None
     rebased_on: uuid.UUID | None

@@ -2,12 +2,17 @@
 
 import uuid
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
 from services.payout.determinations import repository
+from services.payout.determinations.first import (
+    FirstInputs,
+    Undeterminable,
+    first_inputs,
+    reweighed_index,
+)
 from services.payout.determinations.records import (
     inputs_from_json,
     inputs_to_json,
@@ -19,10 +24,12 @@ from services.payout.determinations.schemas import (
     CorrectionIn,
     DeterminationOut,
     OldMethodIn,
+    RedetermineIn,
     ReviewIn,
     TransitionNote,
     TrialIn,
     TrialOut,
+    UndeterminedOut,
 )
 from services.payout.differences import service as differences
 from services.payout.domain.benefit import BenefitInputs, NoMonthsDivisor, compute
@@ -41,9 +48,7 @@ from services.payout.models import Determination
 from services.payout.parameters.schemas import (
     AmountBounds,
     MonthsDivisor,
-    TransitionCoefficient,
     TransitionComparison,
-    WageBase,
 )
 from services.payout.parameters.service import (
     InForce,
@@ -65,7 +70,6 @@ REVIEWERS = ("clerk",)
 """Who reviews determinations (审核, 复核): clerks; admin never does."""
 
 TABLES = ["months_divisor", "transition_comparison"]
-FORMULA = ["wage_base", "transition_coefficient", *TABLES]
 
 
 def present(row: Determination) -> DeterminationOut:
@@ -98,12 +102,12 @@ async def _audit(
     )
 
 
-def _no_divisor(exc: NoMonthsDivisor) -> ProblemError:
+def _no_divisor(exc: NoMonthsDivisor, field: str = "retirement_age") -> ProblemError:
     return ProblemError(
         422,
         "months_divisor_missing",
-        f"计发月数表中没有退休年龄 {exc.age} 岁的月数。",
-        field="retirement_age",
+        f"计发月数表中没有退休年龄 {exc.age_months // 12} 岁 {exc.age_months % 12} 个月的月数。",
+        field=field,
     )
 
 
@@ -118,21 +122,24 @@ async def trial(session: AsyncSession, body: TrialIn, today: date) -> TrialOut:
         above("basic_balance", body.basic_balance, limits.balance_max),
         above("annuity_balance", body.annuity_balance, limits.balance_max),
     )
+    # Months, where given, make the years exact (as a determination counts them).
     inputs = BenefitInputs(
         wage_base=body.wage_base,
         average_index=body.average_index,
-        contribution_years=body.contribution_years,
-        deemed_years=body.deemed_years,
+        contribution_years=body.years(),
+        deemed_years=body.deemed(),
         deemed_index=body.deemed_index,
         transition_coefficient=body.transition_coefficient,
         basic_balance=body.basic_balance,
         annuity_balance=body.annuity_balance,
-        retirement_age=body.retirement_age,
+        retirement_age=body.age_in_months() // 12,
+        age_months=body.age_in_months(),
     )
     try:
         benefit = compute(inputs, divisor_table(params.value("months_divisor", MonthsDivisor)))
     except NoMonthsDivisor as exc:
-        raise _no_divisor(exc) from exc
+        field = "retirement_age" if body.age_months is None else "age_months"
+        raise _no_divisor(exc, field) from exc
     note = None
     if body.retirement_date is not None:
         rule = comparison_rule(params.value("transition_comparison", TransitionComparison))
@@ -177,6 +184,7 @@ def _build(inputs: DeterminationInputs, params: InForce, **fields: object) -> De
         adjustments=figures.adjustments,
         monthly_amount=figures.monthly_amount,
         annuity_monthly=figures.benefit.annuity_monthly,
+        floor_amount=figures.floor_amount,
         comparison=None
         if figures.comparison is None
         else {
@@ -186,6 +194,8 @@ def _build(inputs: DeterminationInputs, params: InForce, **fields: object) -> De
             "excess_share": str(figures.comparison.share),
             "paid": str(figures.comparison.paid),
             "outcome": figures.comparison.outcome,
+            # 限高 takes at most the basic pension's total (never a negative basic pension).
+            "adjustment": str(figures.comparison_adjustment),
         },
         **fields,
     )
@@ -216,33 +226,119 @@ async def from_retirement(
     )
     if not added:
         return None
-    params = await in_force(session, FORMULA, event.retired_on)
-    index = event.average_index if event.average_index is not None else event.deemed_index
-    inputs = DeterminationInputs(
-        retired_on=event.retired_on,
-        age_months=event.age_months,
-        contribution_months=event.contribution_months,
-        deemed_months=event.deemed_months,
-        average_index=index if index is not None else Decimal(0),
-        deemed_index=event.deemed_index or Decimal(0),
-        basic_balance=event.basic_balance,
-        annuity_balance=event.annuity_notional_balance + event.annuity_funded_balance,
-        wage_base=params.value("wage_base", WageBase).amount,
-        transition_coefficient=params.value("transition_coefficient", TransitionCoefficient).rate,
-    )
+    return await _first_determination(session, event, event_id, request_id)
+
+
+async def _first_determination(
+    session: AsyncSession, event: PersonRetired, event_id: uuid.UUID, request_id: str | None
+) -> Determination | None:
+    """The initial determination, or (input or parameter missing) the retirement recorded
+    as undetermined for a clerk: the event is consumed either way, never dead-lettered."""
+    try:
+        first = await first_inputs(session, event)
+    except Undeterminable as exc:
+        await repository.record_undetermined(
+            session, event.person_id, exc.code, exc.detail, event_id
+        )
+        await record_audit(
+            session,
+            SCHEMA,
+            actor="system:person.retired",
+            roles=frozenset(),
+            action="retirement.undetermined",
+            object_type="retiree",
+            object_id=event.person_id,
+            request_id=request_id,
+            detail={"reason_code": exc.code, "detail": exc.detail},
+        )
+        return None
+    row = _initial(first, event, event_id, "system:person.retired")
+    await repository.insert_determination(session, row)
+    await _audit(session, row.created_by, frozenset(), "created", row, request_id, kind=row.kind)
+    return row
+
+
+def _initial(
+    first: FirstInputs, event: PersonRetired, event_id: uuid.UUID | None, by: str
+) -> Determination:
+    """The initial determination row, with what its average index was computed from."""
     row = _build(
-        inputs,
-        params,
+        first.inputs,
+        first.params,
         person_id=event.person_id,
         seq=1,
         kind="initial",
         effective_from=first_month(event.retired_on),
         source_event_id=event_id,
-        created_by="system:person.retired",
+        created_by=by,
     )
-    await repository.insert_determination(session, row)
-    await _audit(session, row.created_by, frozenset(), "created", row, request_id, kind=row.kind)
+    row.inputs = row.inputs | {"index_basis": first.index_basis}
     return row
+
+
+async def undetermined(
+    session: AsyncSession, resolved: bool, limit: int, offset: int
+) -> Page[UndeterminedOut]:
+    """Retirements recorded without a determination (open ones, or those resolved)."""
+    rows, total = await repository.undetermined(session, resolved, limit, offset)
+    items = [
+        UndeterminedOut(
+            person_id=u.person_id,
+            name=r.name,
+            retired_on=r.retired_on,
+            age_months=int(r.retirement.get("age_months", 0)),
+            reason_code=u.reason_code,
+            reason_label=CODE_TABLES["undetermined_reason"].get(u.reason_code, u.reason_code),
+            detail=u.detail,
+            created_at=u.created_at,
+            resolved_by=u.resolved_by,
+            resolved_at=u.resolved_at,
+            determination_id=u.determination_id,
+        )
+        for u, r in rows
+    ]
+    return Page[UndeterminedOut](items=items, total=total, limit=limit, offset=offset)
+
+
+async def determine_again(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    body: RedetermineIn,
+    who: Principal,
+    request_id: str | None,
+) -> DeterminationOut:
+    """Make the initial determination of an undetermined retirement once its parameter or
+    input is there (the 计发月数 row added, the index entered); reviewed like any other."""
+    retiree = await repository.lock_retiree(session, person_id)
+    waiting = await repository.open_undetermined(session, person_id)
+    if retiree is None or waiting is None:
+        raise ProblemError(
+            404, "undetermined_not_found", f"没有待核定 (无法自动核定) 的退休人员 {person_id}。"
+        )
+    if body.average_index is not None:
+        limits = await bounds(session, retiree.retired_on)
+        check_bounds(above("average_index", body.average_index, limits.index_max))
+    event = PersonRetired.model_validate(retiree.retirement)
+    try:
+        first = await first_inputs(session, event, body.average_index)
+    except Undeterminable as exc:
+        raise ProblemError(409, exc.code, exc.detail) from exc
+    row = _initial(first, event, None, who.subject)
+    row.reason = body.note
+    await repository.insert_determination(session, row)
+    await repository.resolve_undetermined(session, person_id, who.subject, _now(), row.id)
+    await _audit(
+        session,
+        who.subject,
+        who.roles,
+        "created",
+        row,
+        request_id,
+        kind=row.kind,
+        undetermined=waiting.reason_code,
+        given_index=None if body.average_index is None else str(body.average_index),
+    )
+    return present(row)
 
 
 async def _found(session: AsyncSession, determination_id: uuid.UUID) -> Determination:
@@ -463,7 +559,13 @@ async def correct(
     assert base is not None  # the named one is approved and effective by then
     limits = await bounds(session, effective_from)
     check_bounds(*_correction_excesses(body, limits))
-    terms = Terms(corrected=body.corrections())
+    corrected = body.corrections()
+    # Corrected months or deemed index weigh in I: weighed again by the recorded rule.
+    history = await repository.of_person(session, named.person_id)
+    index = await reweighed_index(session, history, base, corrected)
+    if index is not None:
+        corrected["average_index"] = index
+    terms = Terms(corrected=corrected)
     inputs = terms.apply(inputs_from_json(base.inputs), base.monthly_amount)
     row = await _successor(
         session,

@@ -8,12 +8,14 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.domain.annuity import annuity_sql
+from services.payout.domain.annuity import annuity_sql, basic_sql
 from services.payout.domain.difference import Key
 from services.payout.models import BenefitDifference, Recovery, Retiree
 
 # The annuity in force, stopped when its balance is exhausted (as the payroll pays it).
 ANNUITY = annuity_sql("d.annuity_balance", "d.annuity_monthly", "m::date", "r.first_month")
+# The basic pension made up to the 保低 floor once the annuity runs out (as the payroll pays).
+BASIC = basic_sql("d.monthly_amount", "d.floor_amount", ANNUITY)
 
 
 async def lock_retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree | None:
@@ -34,13 +36,13 @@ async def due(
     """Per month and program: the amount of the approved determination in force then."""
     rows = await session.exec(
         text(f"""
-            SELECT m::date, d.monthly_amount, {ANNUITY}
+            SELECT m::date, {BASIC}, {ANNUITY}
             FROM payout.retiree r
             CROSS JOIN generate_series(
                 CAST(:first AS date), CAST(:last AS date), interval '1 month') m
             CROSS JOIN LATERAL (
                 SELECT monthly_amount, annuity_monthly,
-                       annuity_balance
+                       annuity_balance, floor_amount
                 FROM payout.determination d
                 WHERE d.person_id = :person AND d.status = 'approved'
                   AND d.effective_from <= m::date

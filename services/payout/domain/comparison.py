@@ -48,6 +48,7 @@ class ComparisonRule:
     period_end: date
     ratios: tuple[RatioBand, ...]
     shares: tuple[ShareStep, ...]
+    floor_kept: bool = True  # 保低 still holds once the annuity is exhausted (provincial)
 
     def applies_to(self, retired_on: date) -> bool:
         """True for retirements inside the transition period."""

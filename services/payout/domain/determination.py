@@ -4,10 +4,13 @@ Rules (documented in docs/payout.md):
 - Y = (contribution months + deemed months) / 12 and Y_deemed = deemed months / 12, exact.
 - I is the average indexed contribution index; a person with no indexed months (all years
   deemed) uses the deemed index.
-- The retirement age for 计发月数 is the whole years of age at retirement.
+- The retirement age for 计发月数 is the age in years and months (the dated table says how
+  months between whole years count: domain/benefit.py DivisorTable).
 - The benefit starts with the month after the retirement date.
 - Monthly amount of the basic pension = total (three rounded components) + the comparison
   adjustment (保低限高, only inside the transition period) + the 调待 adjustments.
+- 限高 takes at most the basic pension's total: the comparison never makes the basic pension
+  negative (the annuity is the person's own account and is paid in full).
 - A 调待 adds its fixed amount + its rate × the monthly amount of the determination in force
   before it (rounded to the fen) to the adjustments; a correction replaces the inputs it
   corrects. Both are kept as terms, so that a correction from an earlier month can re-apply
@@ -20,7 +23,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from services.payout.domain.benefit import Benefit, BenefitInputs, compute
+from services.payout.domain.benefit import Benefit, BenefitInputs, DivisorTable, compute
 from services.payout.domain.comparison import Comparison, ComparisonRule, OldMethod, compare
 from shared.data.money import round_fen
 
@@ -56,6 +59,7 @@ class DeterminationInputs:
             basic_balance=self.basic_balance,
             annuity_balance=self.annuity_balance,
             retirement_age=self.age_months // 12,
+            age_months=self.age_months,
         )
 
 
@@ -92,11 +96,23 @@ class Figures:
     benefit: Benefit
     comparison: Comparison | None
     adjustments: Decimal
+    floor_kept: bool = False
+
+    @property
+    def floor_amount(self) -> Decimal | None:
+        """The least basic pension + annuity of a month once the annuity runs out (the old
+        standard plus the 调待 adjustments), where the rule keeps the floor; else None."""
+        if self.comparison is None or not self.floor_kept:
+            return None
+        return self.comparison.old_standard + self.adjustments
 
     @property
     def comparison_adjustment(self) -> Decimal:
-        """What 保低限高 adds or takes (zero outside the transition period)."""
-        return self.comparison.adjustment if self.comparison else ZERO
+        """What 保低限高 adds or takes (zero outside the transition period); 限高 takes at
+        most the basic pension's total, never more (no negative basic pension)."""
+        if self.comparison is None:
+            return ZERO
+        return max(self.comparison.adjustment, -self.benefit.total)
 
     @property
     def monthly_amount(self) -> Decimal:
@@ -110,7 +126,9 @@ def needs_old_method(rule: ComparisonRule, inputs: DeterminationInputs) -> bool:
 
 
 def derive(
-    inputs: DeterminationInputs, divisor_table: dict[int, int], rule: ComparisonRule
+    inputs: DeterminationInputs,
+    divisor_table: dict[int, int] | DivisorTable,
+    rule: ComparisonRule,
 ) -> Figures:
     """Every figure from the inputs and the parameter values (no comparison without an old
     standard: such a determination cannot be reviewed until one is entered)."""
@@ -119,7 +137,7 @@ def derive(
     if rule.applies_to(inputs.retired_on) and inputs.old_method is not None:
         new_method = benefit.total + benefit.annuity_monthly
         comparison = compare(rule, inputs.retired_on, new_method, inputs.old_method)
-    return Figures(benefit, comparison, inputs.adjustments)
+    return Figures(benefit, comparison, inputs.adjustments, rule.floor_kept)
 
 
 def first_month(retired_on: date) -> date:

@@ -55,11 +55,17 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "cancelled": "死亡后月份, 不予补发",
         "recovery_opened": "已立追回案",
     },
+    "undetermined_reason": {
+        "months_divisor_missing": "计发月数表中没有该退休年龄",
+        "parameter_missing": "退休时没有有效的计发参数",
+        "index_missing": "缺少缴费指数 (无实际缴费指数也无视同缴费指数)",
+    },
     "retiree_status": {"active": "正常发放", "suspended": "暂停发放", "deceased": "已死亡"},
     "parameter": {
         "wage_base": "计发基数",
         "months_divisor": "计发月数表",
         "transition_coefficient": "过渡系数",
+        "average_index": "平均缴费指数计算规则 (视同缴费年限加权)",
         "transition_comparison": "过渡期保低限高规则",
         "death_benefit": "丧葬补助金和抚恤金标准",
         "certification": "资格认证周期",

@@ -13,6 +13,23 @@ MONTHS_DIVISOR = {
     70: 56,
 }  # fmt: skip
 
+# 平均缴费指数 (loaded by migration 0021): the national weighting, deemed months at the
+# deemed index one for one, indices brought in by transfers included (check the province).
+AVERAGE_INDEX = {
+    "deemed_weight": "1",
+    "transferred": True,
+    "unindexed_months": "at_actual_average",
+    "decimals": 4,
+}
+
+# 计发月数 from the gradual retirement-age reform (2025-01): ages in years and months, an age
+# between whole years interpolated to a whole month (loaded by migration 0021; check).
+MONTHS_DIVISOR_2025 = {
+    "table": {str(age): months for age, months in MONTHS_DIVISOR.items()},
+    "by_month": {},
+    "between_years": "interpolate",
+}
+
 # Demo 计发基数 (last year's local average monthly wage), in force from 1 January.
 WAGE_BASES = {
     2014: "4012.00", 2015: "4297.00", 2016: "4580.00", 2017: "4871.00", 2018: "5219.00",
@@ -55,7 +72,11 @@ def default_parameters() -> list[tuple[str, str, dict, str]]:
         (
             "months_divisor",
             "2014-10-01",
-            {"table": {str(age): months for age, months in MONTHS_DIVISOR.items()}},
+            {
+                "table": {str(age): months for age, months in MONTHS_DIVISOR.items()},
+                "by_month": {},
+                "between_years": "whole_years",
+            },
             "计发月数表 (国发〔2005〕38号)",
         ),
         ("transition_coefficient", "2014-10-01", {"rate": "0.012"}, "过渡系数 1.2% (check)"),
@@ -72,6 +93,7 @@ def default_parameters() -> list[tuple[str, str, dict, str]]:
                     {"min_years": 10, "ratio": "0.70"},
                 ],
                 "shares": [{"until": until, "share": share} for until, share in SHARES],
+                "floor_after_annuity": "kept",
             },
             "过渡期保低限高: 老办法比例与超出部分计发比例 (check)",
         ),
@@ -102,3 +124,16 @@ def default_parameters() -> list[tuple[str, str, dict, str]]:
         for program, (label, amount) in SUBSIDIES.items()
     ]
     return rows
+
+
+def issue_18_parameters() -> list[tuple[str, str, dict, str]]:
+    """(name, effective_from, value, note) of the versions migration 0021 adds."""
+    return [
+        ("average_index", "2014-10-01", AVERAGE_INDEX, "平均缴费指数: 视同缴费年限加权 (check)"),
+        (
+            "months_divisor",
+            "2025-01-01",
+            MONTHS_DIVISOR_2025,
+            "计发月数: 渐进式延迟退休后按年龄 (年月) 插值到整月 (check)",
+        ),
+    ]

@@ -31,16 +31,35 @@ class WageBase(Strict):
     amount: Annotated[Money, Field(gt=0, le=MONTHLY_CAP)]
 
 
-class MonthsDivisor(Strict):
-    """计发月数 by whole age at retirement."""
+Divisor = Annotated[int, Field(ge=1, le=400)]
 
-    table: dict[Annotated[int, Field(ge=30, le=80)], Annotated[int, Field(ge=1, le=400)]]
+
+class MonthsDivisor(Strict):
+    """计发月数 by age at retirement: rows by whole years (`table`), optional rows by age in
+    months (`by_month`, e.g. 667 = 55 years 7 months), and how an age between whole years
+    without its own row counts (`between_years`: the whole years, or linear interpolation
+    rounded half up to a whole month)."""
+
+    table: dict[Annotated[int, Field(ge=30, le=80)], Divisor]
+    by_month: dict[Annotated[int, Field(ge=360, le=971)], Divisor] = {}
+    between_years: Literal["whole_years", "interpolate"] = "whole_years"
 
     @model_validator(mode="after")
     def _not_empty(self) -> "MonthsDivisor":
         if not self.table:
             raise ValueError("table: at least one age is required")
         return self
+
+
+class AverageIndex(Strict):
+    """平均缴费指数 I: how deemed months weigh (`deemed_weight` per deemed month; 1 is the
+    national rule, weighted by the deemed years), whether the indices of months brought in by
+    transfers count, how actual months without an index weigh, and I's decimals."""
+
+    deemed_weight: Annotated[Decimal, Field(ge=0, le=2, max_digits=8, decimal_places=6)]
+    transferred: bool
+    unindexed_months: Literal["at_actual_average", "excluded"]
+    decimals: Annotated[int, Field(ge=2, le=8)] = 4
 
 
 class TransitionCoefficient(Strict):
@@ -70,6 +89,9 @@ class TransitionComparison(Strict):
     period_end: date
     ratios: Annotated[list[RatioBandIn], Field(min_length=1)]
     shares: Annotated[list[ShareStepIn], Field(min_length=1)]
+    # Once the annuity is exhausted: the basic pension still makes up the old standard
+    # (`kept`), or the floor lapses with the annuity (`lapses`). Provincial (check).
+    floor_after_annuity: Literal["kept", "lapses"] = "kept"
 
     @model_validator(mode="after")
     def _ordered(self) -> "TransitionComparison":
@@ -156,6 +178,7 @@ class ParameterName(StrEnum):
     wage_base = "wage_base"
     months_divisor = "months_divisor"
     transition_coefficient = "transition_coefficient"
+    average_index = "average_index"
     transition_comparison = "transition_comparison"
     death_benefit = "death_benefit"
     certification = "certification"
@@ -171,6 +194,7 @@ SCHEMAS: dict[ParameterName, type[Strict]] = {
     ParameterName.wage_base: WageBase,
     ParameterName.months_divisor: MonthsDivisor,
     ParameterName.transition_coefficient: TransitionCoefficient,
+    ParameterName.average_index: AverageIndex,
     ParameterName.transition_comparison: TransitionComparison,
     ParameterName.death_benefit: DeathBenefit,
     ParameterName.certification: Certification,

@@ -8,6 +8,8 @@ from typing import TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
+from services.payout.domain.average_index import IndexRule
+from services.payout.domain.benefit import DivisorTable
 from services.payout.domain.bounds import Excess
 from services.payout.domain.comparison import ComparisonRule, RatioBand, ShareStep
 from services.payout.domain.labels import CODE_TABLES
@@ -15,6 +17,7 @@ from services.payout.models import Parameter
 from services.payout.parameters import repository
 from services.payout.parameters.schemas import (
     AmountBounds,
+    AverageIndex,
     MonthsDivisor,
     ParameterIn,
     ParameterOut,
@@ -67,9 +70,19 @@ async def as_recorded(session: AsyncSession, versions: dict[str, int]) -> InForc
     return InForce({name: rows[version] for name, version in versions.items()})
 
 
-def divisor_table(value: MonthsDivisor) -> dict[int, int]:
-    """计发月数 table keyed by age."""
-    return dict(value.table)
+def divisor_table(value: MonthsDivisor) -> DivisorTable:
+    """计发月数 table: by whole years, by age in months, and the rule between years."""
+    return DivisorTable(dict(value.table), dict(value.by_month), value.between_years)
+
+
+def index_rule(value: AverageIndex) -> IndexRule:
+    """The weighting of the average index as the domain uses it."""
+    return IndexRule(
+        deemed_weight=Decimal(value.deemed_weight),
+        transferred=value.transferred,
+        unindexed_months=value.unindexed_months,
+        decimals=value.decimals,
+    )
 
 
 def comparison_rule(value: TransitionComparison) -> ComparisonRule:
@@ -79,6 +92,7 @@ def comparison_rule(value: TransitionComparison) -> ComparisonRule:
         period_end=value.period_end,
         ratios=tuple(RatioBand(r.min_years, Decimal(r.ratio)) for r in value.ratios),
         shares=tuple(ShareStep(s.until, Decimal(s.share)) for s in value.shares),
+        floor_kept=value.floor_after_annuity == "kept",
     )
 
 

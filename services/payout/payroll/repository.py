@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.domain.annuity import annuity_sql
+from services.payout.domain.annuity import annuity_sql, basic_sql
 from services.payout.models import PayrollRun
 
 # Who a run for :period pays: active, with an approved determination by then, and months
@@ -180,6 +180,8 @@ async def ensure_batches(
 
 # The annuity stops when its balance is exhausted (domain/annuity.py).
 ANNUITY = annuity_sql("d.annuity_balance", "d.annuity_monthly", "m::date", "r.first_month")
+# 保低 kept once the annuity runs out: the basic pension makes up the floor (domain/annuity.py).
+BASIC = basic_sql("d.monthly_amount", "d.floor_amount", ANNUITY)
 
 
 async def pay(
@@ -234,7 +236,7 @@ async def _pay(
             WITH due AS MATERIALIZED (
                 SELECT r.person_id, r.citizen_id, r.bank_code, r.account_number,
                        r.account_name, m::date AS month, d.id AS determination_id,
-                       d.monthly_amount,
+                       {BASIC} AS monthly_amount,
                        {ANNUITY} AS annuity_monthly
                 FROM payout.retiree r
                 CROSS JOIN LATERAL generate_series(
@@ -242,7 +244,7 @@ async def _pay(
                     least(CAST(:period AS date), coalesce(r.last_month, :period)),
                     interval '1 month') AS m
                 CROSS JOIN LATERAL (
-                    SELECT id, monthly_amount, annuity_monthly, annuity_balance
+                    SELECT id, monthly_amount, annuity_monthly, annuity_balance, floor_amount
                     FROM payout.determination d
                     WHERE d.person_id = r.person_id AND d.status = 'approved'
                       AND d.effective_from <= m::date

@@ -2,10 +2,14 @@
 
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from services.enrollment.main import create_app
+from services.payout.determinations.first import index_basis
+from services.payout.domain.average_index import IndexRule, average_index
+from shared.contracts import PersonRetired
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import (
     acked,
@@ -153,3 +157,65 @@ async def test_retirement_parameters_can_be_read_and_extended(platform) -> None:
             json={},
         )
         assert refused.status_code == 403
+
+
+async def test_retirement_event_carries_the_indices_of_local_and_brought_in_months(
+    platform,
+) -> None:
+    """Issue #18 item 1: the months brought in count in I with the index their origin
+    stated; the event gives payout the sums (payout weighs them with the deemed years)."""
+    async with running_app(create_app(platform)) as client:
+        unit = await register_unit(client, platform)
+        clerk = auth_headers(platform, "clerk")
+        body = {
+            "citizen_id": citizen_id(birth="19600315", seq="113"),
+            "name": "孙老",
+            "unit_id": unit["id"],
+            "staff_category": "civil_servant",
+            "joined_on": "2019-01-01",
+            "origin": {"area_code": "110105", "agency_name": "北京市朝阳区社保中心"},
+            "basic_amount": "30000.00",
+            "contribution_months": 120,
+            "contribution_index": "1.2000",
+        }
+        low = await client.post(
+            "/v1/enrollment/transfers-in",
+            headers=clerk,
+            json=body | {"contribution_index": "0.3000"},
+        )
+        assert (low.status_code, low.json()["code"]) == (422, "contribution_index_out_of_range")
+        r = await client.post("/v1/enrollment/transfers-in", headers=clerk, json=body)
+        assert r.status_code == 201, r.text
+        person = r.json()["person_id"]
+        for month in range(1, 13):
+            envelope = credits(
+                unit["id"],
+                f"2019-{month:02d}",
+                date(2019, month, 20),
+                [(person, "500.00", "250.00", "500.00", "6250.00")],
+            )
+            payload = dict(envelope.payload)
+            payload["lines"] = [
+                line | {"contribution_index": "0.8000"} for line in payload["lines"]
+            ]
+            await publish(platform, envelope.model_copy(update={"payload": payload}))
+        await eventually(lambda: acked(platform, "enrollment-accounts-credit", 12))
+        ok = await retire(client, platform, person, deemed_months=60)
+        assert ok.status_code == 201, ok.text
+        record = ok.json()
+        assert (record["contribution_months"], record["indexed_months"]) == (132, 12)
+        assert (record["average_index"], record["index_sum"]) == ("0.8000", "9.6000")
+        assert (record["transferred_months"], record["transferred_indexed_months"]) == (120, 120)
+        assert record["transferred_index_sum"] == "144.0000"
+        retired = json.loads(
+            await scalar(
+                platform,
+                "SELECT envelope::text FROM enrollment.outbox "
+                "WHERE envelope->>'type' = 'enrollment.person.retired'",
+            )
+        )
+        event = PersonRetired.model_validate(retired["payload"])
+        assert (event.index_sum, event.transferred_index_sum) == (Decimal("9.6"), Decimal(144))
+        # Payout's rule on this event: (9.6 + 144 + 1.05 × 60) / 192 = 1.128125 → 1.1281,
+        # where the local months alone said 0.8000.
+        assert average_index(index_basis(event), IndexRule()) == Decimal("1.1281")

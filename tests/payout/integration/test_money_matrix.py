@@ -37,6 +37,7 @@ MONEY_ROUTES = {
     "/v1/payout/retirees/{person_id}/adjustments": "determinations/{id}/approve (复核)",
     "/v1/payout/determinations/{determination_id}/corrections": "determinations/{id}/approve",
     "/v1/payout/determinations/{determination_id}/old-method": "determinations/{id}/approve",
+    "/v1/payout/retirees/{person_id}/initial-determination": "determinations/{id}/approve",
     # The approvals themselves: the second pair of eyes (tested below).
     "/v1/payout/retirees/{person_id}/death-benefits/approve": "second person",
     "/v1/payout/recoveries/{recovery_id}/approve": "second person",

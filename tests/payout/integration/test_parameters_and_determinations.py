@@ -118,6 +118,7 @@ async def test_retirement_is_determined_once_and_reviewed_by_two_people(platform
         assert (first["transitional_pension"], first["total"]) == ("1002.28", "4792.71")
         assert (first["annuity_monthly"], first["monthly_amount"]) == ("500.00", "4792.71")
         assert set(first["parameter_versions"]) == {
+            "average_index",  # the weighting of I (issue #18)
             "months_divisor",
             "transition_comparison",
             "transition_coefficient",

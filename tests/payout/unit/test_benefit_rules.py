@@ -30,7 +30,11 @@ from services.payout.domain.determination import (
     needs_old_method,
 )
 from services.payout.domain.review import ReviewRefused, ReviewState, step
-from services.payout.parameters.defaults import MONTHS_DIVISOR, default_parameters
+from services.payout.parameters.defaults import (
+    MONTHS_DIVISOR,
+    default_parameters,
+    issue_18_parameters,
+)
 from services.payout.parameters.schemas import parse_value
 from services.payout.parameters.service import comparison_rule
 
@@ -168,7 +172,7 @@ def test_review_needs_two_different_people() -> None:
 
 
 def test_every_default_parameter_fits_its_schema() -> None:
-    for name, _, value, _ in default_parameters():
+    for name, _, value, _ in default_parameters() + issue_18_parameters():
         assert parse_value(name, value).model_dump(mode="json") == value
 
 
