@@ -6,14 +6,14 @@
   brought in by transfers with those that had an index and the sum of their indices, so that
   payout weighs every month (the person.retired event carries them). NULL on older rows.
 
-Revision ID: 0009_average_index_inputs
-Revises: 0008_change_requests
+Revision ID: 0010_average_index_inputs
+Revises: 0009_parameter_approval
 """
 
 from alembic import op
 
-revision = "0009_average_index_inputs"
-down_revision = "0008_change_requests"
+revision = "0010_average_index_inputs"
+down_revision = "0009_parameter_approval"
 branch_labels = None
 depends_on = None
 
