@@ -5,12 +5,20 @@ month paid in the tax report. Back pay is taxed with the month it is for."""
 
 import csv
 import io
+import random
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
+from services.payout.domain.tax import MONTHLY, YEARLY, max_sql
 from services.payout.main import create_app
+from services.payout.parameters.defaults import annuity_income_tax
+from services.payout.parameters.schemas import AnnuityIncomeTax
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import (
@@ -243,3 +251,92 @@ async def test_the_heirs_lump_sum_is_taxed_with_the_yearly_table(platform, two_b
             f"AND object_id = '{person}'",
         )
         assert audit == "22680.00"
+
+
+async def test_the_payrolls_sql_taxes_exactly_as_the_rule(platform) -> None:
+    """The payroll computes the tax in SQL (domain/tax.max_sql): the same figure as the rule
+    for every bracket limit, a fen either side, and random amounts."""
+    tables = AnnuityIncomeTax.model_validate(annuity_income_tax())
+    draw = random.Random(18)
+    engine = create_async_engine(platform.database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            for which in (MONTHLY, YEARLY):
+                table = tables.table(which)
+                limits = [b.up_to for b in table.brackets if b.up_to is not None]
+                fen = Decimal("0.01")
+                amounts = [Decimal("0.00"), fen] + [x + d for x in limits for d in (-fen, 0, fen)]
+                amounts += [Decimal(draw.randint(0, 200_000_000)) / 100 for _ in range(2000)]
+                sql, params = max_sql(table, "x.amount", "tax")
+                rows = await conn.execute(
+                    text(
+                        f"SELECT x.amount, {sql} "
+                        "FROM unnest(CAST(:amounts AS numeric[])) AS x(amount)"
+                    ).bindparams(amounts=amounts, **params)
+                )
+                for amount, tax in rows.all():
+                    assert tax == table.tax(amount), (which, amount)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_table_is_dated_a_wrong_one_refused_and_a_reissue_keeps_its_tax(
+    platform, two_banks
+) -> None:
+    async with running_app(create_app(platform)) as client:
+        retired = retirement(
+            63, annuity_notional_balance="303000.00", annuity_funded_balance="101000.00"
+        )
+        [first] = await retire(client, platform, retired)
+        person = first["person_id"]
+        await review(client, platform, first["id"])
+        await run_payroll(client, platform, "2025-05")  # April and May: 190.00 each
+
+        admin = auth_headers(platform, "admin") | key()
+        value = annuity_income_tax()
+        value["monthly"] = [
+            {"up_to": "5000.00", "rate": "0.03", "quick_deduction": "0.00"},
+            {"up_to": None, "rate": "0.10", "quick_deduction": "300.00"},  # 350.00 implied
+        ]
+        body = {"name": "annuity_income_tax", "effective_from": "2025-06-01", "value": value}
+        r = await client.post("/v1/payout/parameters", headers=admin, json=body)
+        assert (r.status_code, r.json()["code"]) == (422, "validation_failed")
+        assert "quick_deduction" in r.text
+        value["monthly"][1]["quick_deduction"] = "350.00"
+        r = await client.post("/v1/payout/parameters", headers=admin | key(), json=body)
+        assert r.status_code == 201, r.text
+
+        # May's annuity line fails at the bank; the account is corrected and approved.
+        rows = await batch_file(client, platform, "2025-05", "occupational_annuity")
+        may = next(row for row in rows[1:-1] if row[5] == "2025-05")
+        failed = {"reference": may[0], "outcome": "failed", "reason_code": "account_closed"}
+        assert (await post_results(client, platform, [failed])).status_code == 200
+        r = await client.post(
+            f"/v1/payout/retirees/{person}/account-changes",
+            headers=auth_headers(platform, "clerk", subject="clerk-a"),
+            json={
+                "bank_code": "PSBC",
+                "account_number": "6221880000006363",
+                "account_name": "退休63",
+                "reason": "原账户已销户",
+            },
+        )
+        assert r.status_code == 201, r.text
+        await approve(client, platform, f"/v1/payout/account-changes/{r.json()['id']}/approve")
+
+        # June: the new table (4,000 × 3% = 120.00); May's line goes again with its 190.00.
+        await run_payroll(client, platform, "2025-06")
+        lines = await payments(client, platform, person)
+        assert [line for line in lines if line[0] == "occupational_annuity"] == [
+            ("occupational_annuity", "2025-04", "4000.00", "190.00", "3810.00", False),
+            ("occupational_annuity", "2025-05", "4000.00", "190.00", "3810.00", False),
+            ("occupational_annuity", "2025-05", "4000.00", "190.00", "3810.00", False),
+            ("occupational_annuity", "2025-06", "4000.00", "120.00", "3880.00", False),
+        ]
+        report = (
+            await client.get("/v1/payout/tax/2025", headers=auth_headers(platform, "auditor"))
+        ).json()
+        assert [(m["month"], m["outstanding_tax"], m["failed_tax"]) for m in report["months"]] == [
+            ("2025-05", "190.00", "190.00"),  # April waits for the bank, May failed
+            ("2025-06", "310.00", "0.00"),  # May again and June, sent
+        ]
