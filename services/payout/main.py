@@ -17,6 +17,7 @@ from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
 from services.payout.retirees.router import router as retirees_router
 from services.payout.subsidies.router import router as subsidies_router
+from services.payout.tax.router import router as tax_router
 from services.payout.withdrawals.router import router as withdrawals_router
 from shared.http.service_app import create_service_app
 from shared.settings import PlatformSettings
@@ -42,6 +43,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             withdrawals_router,
             ledger_router,
             subsidies_router,
+            tax_router,
         ],
         handlers=HANDLERS,
         resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],

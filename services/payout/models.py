@@ -34,6 +34,14 @@ def _money(nullable: bool = False) -> Any:
     return Field(sa_column=Column(Numeric(14, 2), nullable=nullable))
 
 
+def _tax_column() -> Any:
+    """An amount that is 0 unless set (income tax: migration 0021)."""
+    return Field(
+        default=Decimal("0.00"),
+        sa_column=Column(Numeric(14, 2), nullable=False, server_default=text("0")),
+    )
+
+
 class Parameter(SQLModel, table=True):
     """One dated version of a policy parameter; its value is a document checked by name."""
 
@@ -259,6 +267,10 @@ class Payment(SQLModel, table=True):
     difference_id: uuid.UUID | None = None
     result_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = _now_column()
+    # Income tax (domain/tax.py): the taxable part of `amount` and the tax withheld from it;
+    # the bank pays amount - tax_withheld.
+    taxable_amount: Decimal = _tax_column()
+    tax_withheld: Decimal = _tax_column()
 
 
 class AccountChange(SQLModel, table=True):
@@ -380,6 +392,9 @@ class OneOff(SQLModel, table=True):
     status: str = "pending"
     source: str
     created_at: datetime = _now_column()
+    # Income tax on its annuity part, carried to its payment (domain/tax.py).
+    taxable_amount: Decimal = _tax_column()
+    tax_withheld: Decimal = _tax_column()
 
 
 class LedgerSettlement(SQLModel, table=True):

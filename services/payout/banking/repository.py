@@ -15,8 +15,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.models import Batch
 from shared.data.csv_text import formula_safe_sql
+from shared.data.money import FEN
 
-FILE_COLUMNS = ("reference", "person_number", "name", "account_number", "amount", "period")
+# `amount` is what the bank pays (net of the income tax withheld); the gross and the tax are
+# appended after the original columns, so that parsers reading them by position still work.
+FILE_COLUMNS = (
+    "reference", "person_number", "name", "account_number", "amount", "period",
+    "gross_amount", "tax_withheld",
+)  # fmt: skip
+# What the bank pays for a line: its gross amount less the income tax withheld.
+NET = "(p.amount - p.tax_withheld)"
 
 
 def masked_citizen_id_sql(value: str) -> str:
@@ -47,8 +55,9 @@ def lines_sql(masked: bool) -> str:
     return f"""
         SELECT p.id::text AS reference, {person} AS person_number,
                {formula_safe_sql("p.account_name")} AS name,
-               {account} AS account_number, p.amount,
-               to_char(p.period, 'YYYY-MM') AS period
+               {account} AS account_number, {NET} AS amount,
+               to_char(p.period, 'YYYY-MM') AS period,
+               p.amount AS gross_amount, p.tax_withheld
         FROM payout.payment p
         WHERE p.batch_id = $1
         ORDER BY p.id
@@ -88,17 +97,29 @@ async def run_done(session: AsyncSession, run_id: uuid.UUID) -> bool:
 async def tallies(
     session: AsyncSession, batch_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, tuple[int, Decimal]]]:
-    """Count and amount of each batch's lines by status."""
+    """Count and amount (what the bank pays: net of tax) of each batch's lines by status."""
     rows = await session.exec(
-        text("""
-            SELECT batch_id, status, count(*), coalesce(sum(amount), 0)
-            FROM payout.payment WHERE batch_id = ANY(:ids)
+        text(f"""
+            SELECT batch_id, status, count(*), coalesce(sum({NET}), 0)
+            FROM payout.payment p WHERE batch_id = ANY(:ids)
             GROUP BY batch_id, status""").bindparams(ids=batch_ids)
     )
     found: dict[uuid.UUID, dict[str, tuple[int, Decimal]]] = defaultdict(dict)
     for batch_id, status, count, amount in rows.all():
         found[batch_id][status] = (count, amount)
     return found
+
+
+async def file_totals(session: AsyncSession, batch_id: uuid.UUID) -> tuple[int, Decimal, ...]:
+    """(lines, net, gross, tax) of a batch: its file's totals line."""
+    rows = await session.exec(
+        text(f"""
+            SELECT count(*), coalesce(sum({NET}), 0), coalesce(sum(p.amount), 0),
+                   coalesce(sum(p.tax_withheld), 0)
+            FROM payout.payment p WHERE p.batch_id = :batch""").bindparams(batch=batch_id)
+    )
+    count, net, gross, tax = rows.one()
+    return int(count), *(Decimal(x).quantize(FEN) for x in (net, gross, tax))
 
 
 async def lock_bank(session: AsyncSession, bank_id: str) -> None:

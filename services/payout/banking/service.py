@@ -118,9 +118,7 @@ async def batch_file(
     if not await repository.run_done(session, batch.run_id):
         # Lines join a batch only while its run works: its file is final once the run is.
         raise ProblemError(409, "batch_not_final", "发放批次仍在处理中, 报盘文件尚未生成。")
-    tally = (await repository.tallies(session, [batch.id])).get(batch.id, {})
-    count = sum(c for c, _ in tally.values())
-    amount = sum((a for _, a in tally.values()), Decimal("0.00"))
+    totals = files.Totals(*await repository.file_totals(session, batch.id))
     width = len(repository.FILE_COLUMNS)
     masked = who is not None and not sees_full_citizen_ids(who)
     name = (
@@ -128,9 +126,9 @@ async def batch_file(
     )
     if fmt == "csv":
         lines = repository.stream_csv(session, batch.id, masked)
-        return files.csv_with_totals(lines, count, amount, width), MEDIA[fmt], name
+        return files.csv_with_totals(lines, totals, width), MEDIA[fmt], name
     rows = await repository.file_rows(session, batch.id, masked)
-    content = await asyncio.to_thread(files.xlsx, repository.FILE_COLUMNS, rows, count, amount)
+    content = await asyncio.to_thread(files.xlsx, repository.FILE_COLUMNS, rows, totals)
     return _once(content), MEDIA[fmt], name
 
 

@@ -14,8 +14,10 @@ from services.payout.differences import repository as differences
 from services.payout.domain.bounds import within_ceiling
 from services.payout.domain.death import ZERO, addition_period, owed_to_estate
 from services.payout.domain.periods import month_of
+from services.payout.domain.tax import YEARLY
 from services.payout.models import BenefitDifference, DeathBenefit, OneOff
 from services.payout.parameters.service import bounds
+from services.payout.tax import service as taxes
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 
@@ -97,6 +99,19 @@ def total(rows: list[BenefitDifference]) -> Decimal:
     return sum((r.amount for r in rows), ZERO)
 
 
+def annuity_part(rows: list[BenefitDifference]) -> Decimal:
+    """What the annuity's differences come to (taxable; the basic pension's are not)."""
+    return total([r for r in rows if r.program == "occupational_annuity"])
+
+
+def taxed_before(payments: list[OneOff]) -> tuple[Decimal, Decimal]:
+    """(taxable, tax) of the heirs' lump sum paid or requested so far."""
+    return (
+        sum((p.taxable_amount for p in payments), ZERO),
+        sum((p.tax_withheld for p in payments), ZERO),
+    )
+
+
 async def after_approval(
     session: AsyncSession,
     person_id: uuid.UUID,
@@ -132,6 +147,10 @@ async def _queue_addition(
 ) -> OneOff:
     payments = await repository.death_benefit_payments(session, grant.person_id)
     carrier = next(p for p in payments if p.id == grant.one_off_id)
+    # The annuity back pay adds to the heirs' lump sum: the yearly table, on the whole.
+    withheld = await taxes.withhold_lump_sum(
+        session, total(rows), annuity_part(rows), YEARLY, taxed_before(payments)
+    )
     addition = OneOff(
         person_id=grant.person_id,
         citizen_id=carrier.citizen_id,
@@ -142,6 +161,8 @@ async def _queue_addition(
         account_number=carrier.account_number,
         account_name=carrier.account_name,
         source="death_benefit_addition",
+        taxable_amount=withheld.taxable,
+        tax_withheld=withheld.tax,
     )
     await repository.insert_one_off(session, addition)
     await pay_to_survivor(session, rows, addition.id, who, request_id)
@@ -158,6 +179,7 @@ async def _queue_addition(
             "one_off": str(addition.id),
             "period": addition.period.isoformat(),
             "amount": str(addition.amount),
+            "tax_withheld": str(addition.tax_withheld),
             "differences": [str(r.id) for r in rows],
         },
     )

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
@@ -79,6 +80,9 @@ class AdditionOut(BaseModel):
     amount: Money
     status: str
     created_at: datetime
+    # Income tax on its annuity part (yearly table, with the grant as one lump sum).
+    taxable_amount: Money = Decimal("0.00")
+    tax_withheld: Money = Decimal("0.00")
 
 
 class DeathBenefitOut(BaseModel):
@@ -109,3 +113,8 @@ class DeathBenefitOut(BaseModel):
     status: str = "approved"
     decided_by: str | None = None
     decided_at: datetime | None = None
+    # Income tax withheld from `total` (the annuity balance left and the annuity back pay,
+    # yearly table); `net` is what the survivor's bank pays.
+    taxable_amount: Money = Decimal("0.00")
+    tax_withheld: Money = Decimal("0.00")
+    net: Money | None = None

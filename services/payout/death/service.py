@@ -22,11 +22,13 @@ from services.payout.differences import repository as differences
 from services.payout.domain.bounds import above
 from services.payout.domain.death import PaidLine, death_benefits, recoveries_after_death
 from services.payout.domain.periods import month_of
+from services.payout.domain.tax import YEARLY
 from services.payout.ledger import service as ledger
 from services.payout.models import DeathBenefit, OneOff, Recovery
 from services.payout.parameters.schemas import DeathBenefit as DeathRule
 from services.payout.parameters.schemas import WageBase
 from services.payout.parameters.service import bounds, check_bounds, in_force
+from services.payout.tax import service as taxes
 from shared.contracts import PersonDeceased
 from shared.data.audit import record_audit
 from shared.data.ids import mask_account_number
@@ -253,6 +255,13 @@ async def grant_death_benefits(
     )
     limits = await bounds(session, retiree.died_on)
     check_bounds(above("total", benefits.total, limits.one_off_ceiling))
+    # The annuity left and its back pay go to the heirs as a lump sum: the yearly table.
+    withheld = await taxes.withhold_lump_sum(
+        session,
+        benefits.total,
+        benefits.annuity_balance_left + estate.annuity_part(owed),
+        YEARLY,
+    )
     payment = OneOff(
         person_id=person_id,
         citizen_id=body.survivor_citizen_id,
@@ -264,6 +273,8 @@ async def grant_death_benefits(
         account_name=body.survivor_name,
         status="awaiting_approval",
         source="death_benefit",
+        taxable_amount=withheld.taxable,
+        tax_withheld=withheld.tax,
     )
     row = DeathBenefit(
         person_id=person_id,
@@ -295,6 +306,7 @@ async def grant_death_benefits(
         request_id=request_id,
         detail={
             "total": str(benefits.total),
+            "tax_withheld": str(withheld.tax),
             "back_pay": str(benefits.back_pay),
             "differences": [str(d.id) for d in owed],
             "one_off": str(payment.id),
@@ -373,13 +385,18 @@ async def _audit_grant(
 async def _present(session: AsyncSession, row: DeathBenefit) -> DeathBenefitOut:
     """The benefits by part, with the back pay paid to the survivor and later additions."""
     out = DeathBenefitOut.model_validate(row, from_attributes=True)
+    payments = await repository.death_benefit_payments(session, row.person_id)
+    grant = next((p for p in payments if p.id == row.one_off_id), None)
+    if grant is not None:
+        out.taxable_amount, out.tax_withheld = grant.taxable_amount, grant.tax_withheld
+        out.net = row.total - grant.tax_withheld
     out.back_pay_lines = [
         SurvivorBackPay.model_validate(d, from_attributes=True)
         for d in await differences.paid_to_survivor(session, row.person_id)
     ]
     out.additions = [
         AdditionOut.model_validate(p, from_attributes=True)
-        for p in await repository.death_benefit_payments(session, row.person_id)
+        for p in payments
         if p.id != row.one_off_id
     ]
     return out

@@ -154,7 +154,7 @@ async def undetermined_retirements(
     session: ReadSession,
     _: Reader,
     resolved: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[UndeterminedOut]:
     """Retirements recorded without a determination (an age outside the 计发月数 table, a

@@ -110,6 +110,8 @@ async def summary(session: AsyncSession, year: int) -> list[dict[str, Any]]:
             SELECT p.program, p.period, p.bank_code,
                    count(*) FILTER (WHERE p.status = 'paid') AS paid_count,
                    coalesce(sum(p.amount) FILTER (WHERE p.status = 'paid'), 0) AS paid_amount,
+                   coalesce(sum(p.tax_withheld) FILTER (WHERE p.status = 'paid'), 0)
+                       AS paid_tax_withheld,
                    coalesce(sum(p.amount) FILTER (WHERE p.status = 'failed'), 0) AS failed_amount,
                    coalesce(sum(p.amount) FILTER (WHERE p.status = 'sent'), 0)
                        AS outstanding_amount,
@@ -130,7 +132,7 @@ async def lines(session: AsyncSession, year: int, program: str | None) -> list[t
         text("""
             SELECT p.program, p.period, p.bank_code,
                    coalesce(o.citizen_id, r.citizen_id), p.account_name, p.account_number,
-                   p.amount, p.status, rc.status, p.id::text
+                   p.amount, p.status, rc.status, p.id::text, p.tax_withheld
             FROM payout.payment p
             LEFT JOIN payout.retiree r ON r.person_id = p.person_id
             LEFT JOIN payout.one_off o ON o.id = p.id

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,6 +25,9 @@ class LedgerRow(BaseModel):
     failed_amount: Money
     outstanding_amount: Money
     recovered_amount: Money
+    # Income tax withheld from the paid lines (the annuity's); the banks paid the net.
+    paid_tax_withheld: Money = Decimal("0.00")
+    paid_net_amount: Money = Decimal("0.00")
 
 
 class SettlementOut(BaseModel):

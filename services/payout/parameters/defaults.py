@@ -66,6 +66,31 @@ AMOUNT_BOUNDS = {
 }
 
 
+# 个人所得税 on the annuity (财税〔2018〕164号), the tables in force since 2019-01-01 as demo
+# defaults: (up_to, rate, quick deduction). Loaded by migration 0021 from 2000-01-01 (every
+# month payout pays), so that earlier months are taxed by today's tables (check).
+MONTHLY_TAX = [
+    ("3000.00", "0.03", "0.00"), ("12000.00", "0.10", "210.00"),
+    ("25000.00", "0.20", "1410.00"), ("35000.00", "0.25", "2660.00"),
+    ("55000.00", "0.30", "4410.00"), ("80000.00", "0.35", "7160.00"),
+    (None, "0.45", "15160.00"),
+]  # fmt: skip
+YEARLY_TAX = [
+    ("36000.00", "0.03", "0.00"), ("144000.00", "0.10", "2520.00"),
+    ("300000.00", "0.20", "16920.00"), ("420000.00", "0.25", "31920.00"),
+    ("660000.00", "0.30", "52920.00"), ("960000.00", "0.35", "85920.00"),
+    (None, "0.45", "181920.00"),
+]  # fmt: skip
+
+
+def annuity_income_tax() -> dict:
+    """The default value of `annuity_income_tax`."""
+    return {
+        name: [{"up_to": u, "rate": r, "quick_deduction": q} for u, r, q in table]
+        for name, table in (("monthly", MONTHLY_TAX), ("yearly", YEARLY_TAX))
+    }
+
+
 def default_parameters() -> list[tuple[str, str, dict, str]]:
     """(name, effective_from, value, note) for every default version."""
     rows: list[tuple[str, str, dict, str]] = [

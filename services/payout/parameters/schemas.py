@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -13,6 +14,7 @@ from services.payout.domain.bounds import (
     SUBSIDY_MULTIPLE_CAP,
     SUBSIDY_STANDARD_CAP,
 )
+from services.payout.domain.tax import Bracket, TaxTable, implied_quick_deductions
 from shared.contracts.payout import PAYOUT_PROGRAMS
 from shared.data.money import Money
 
@@ -172,6 +174,50 @@ class BudgetCodes(Strict):
         return BudgetCode.model_validate((self.model_extra or {})[program])
 
 
+class TaxBracketIn(Strict):
+    """One bracket of a tax table: taxable amounts up to `up_to` (null: no limit)."""
+
+    up_to: Annotated[Money, Field(gt=0)] | None
+    rate: Rate
+    quick_deduction: Annotated[Money, Field(ge=0)]
+
+
+def _table(brackets: list[TaxBracketIn], name: str) -> None:
+    """Refuse a table whose limits, rates or quick deductions are not a progressive tax."""
+    limits = [b.up_to for b in brackets]
+    if limits[-1] is not None or any(u is None for u in limits[:-1]):
+        raise ValueError(f"{name}: only the last bracket has no up_to")
+    if any(a >= b for a, b in pairwise(limits[:-1])):  # type: ignore[operator]
+        raise ValueError(f"{name}: up_to must rise from bracket to bracket")
+    if any(a.rate > b.rate for a, b in pairwise(brackets)):
+        raise ValueError(f"{name}: rates must not fall from bracket to bracket")
+    implied = implied_quick_deductions([(b.up_to, b.rate) for b in brackets])
+    for i, (bracket, expected) in enumerate(zip(brackets, implied, strict=True)):
+        if bracket.quick_deduction != expected:
+            raise ValueError(f"{name}[{i}].quick_deduction: must be {expected} (速算扣除数)")
+
+
+class AnnuityIncomeTax(Strict):
+    """个人所得税 on the occupational annuity: the monthly and the yearly rate table."""
+
+    monthly: Annotated[list[TaxBracketIn], Field(min_length=1, max_length=20)]
+    yearly: Annotated[list[TaxBracketIn], Field(min_length=1, max_length=20)]
+
+    @model_validator(mode="after")
+    def _progressive(self) -> "AnnuityIncomeTax":
+        _table(self.monthly, "monthly")
+        _table(self.yearly, "yearly")
+        return self
+
+    def table(self, which: str) -> TaxTable:
+        """The monthly or the yearly table as the domain uses it."""
+        return TaxTable(
+            tuple(
+                Bracket(b.up_to, Decimal(b.rate), b.quick_deduction) for b in getattr(self, which)
+            )
+        )
+
+
 class ParameterName(StrEnum):
     """The parameters payout uses; docs/payout.md says what each value means."""
 
@@ -188,6 +234,7 @@ class ParameterName(StrEnum):
     hardship_aid = "subsidy.hardship_aid"
     budget_codes = "budget_codes"
     amount_bounds = "amount_bounds"
+    annuity_income_tax = "annuity_income_tax"
 
 
 SCHEMAS: dict[ParameterName, type[Strict]] = {
@@ -204,6 +251,7 @@ SCHEMAS: dict[ParameterName, type[Strict]] = {
     ParameterName.hardship_aid: SubsidyStandard,
     ParameterName.budget_codes: BudgetCodes,
     ParameterName.amount_bounds: AmountBounds,
+    ParameterName.annuity_income_tax: AnnuityIncomeTax,
 }
 
 

@@ -17,6 +17,7 @@ from services.payout.models import Parameter
 from services.payout.parameters import repository
 from services.payout.parameters.schemas import (
     AmountBounds,
+    AnnuityIncomeTax,
     AverageIndex,
     MonthsDivisor,
     ParameterIn,
@@ -142,6 +143,13 @@ async def add_version(
 async def bounds(session: AsyncSession, on: date) -> AmountBounds:
     """The amount bounds in force on a date (a missing version is a 409 naming it)."""
     return (await in_force(session, ["amount_bounds"], on)).value("amount_bounds", AmountBounds)
+
+
+async def tax_tables(session: AsyncSession, on: date) -> tuple[AnnuityIncomeTax, int]:
+    """The annuity's income tax tables in force on a date and their version id."""
+    found = await in_force(session, ["annuity_income_tax"], on)
+    value = found.value("annuity_income_tax", AnnuityIncomeTax)
+    return value, found.versions["annuity_income_tax"]
 
 
 def check_bounds(*excesses: Excess | None) -> None:

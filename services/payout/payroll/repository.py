@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
@@ -9,6 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.domain.annuity import annuity_sql, basic_sql
+from services.payout.domain.tax import TaxTable, max_sql
 from services.payout.models import PayrollRun
 
 # Who a run for :period pays: active, with an approved determination by then, and months
@@ -191,6 +193,7 @@ async def pay(
     people: list[uuid.UUID],
     blocks: tuple[int | None, int | None],
     prefix: str,
+    tax: TaxTable,
 ) -> int:
     """Pay every unpaid month of the locked retirees up to the period, per program, into the
     run's batch for their bank, and move their paid_until; answer the lines made.
@@ -201,11 +204,13 @@ async def pay(
     chunk is paid again from a savepoint, leaving the existing lines as they are."""
     try:
         async with session.begin_nested():
-            return await _pay(session, run_id, period, people, blocks, prefix, on_conflict=False)
+            return await _pay(
+                session, run_id, period, people, blocks, prefix, tax, on_conflict=False
+            )
     except IntegrityError as error:
         if "payment_once" not in str(error.orig):
             raise
-    return await _pay(session, run_id, period, people, blocks, prefix, on_conflict=True)
+    return await _pay(session, run_id, period, people, blocks, prefix, tax, on_conflict=True)
 
 
 async def _pay(
@@ -215,15 +220,18 @@ async def _pay(
     people: list[uuid.UUID],
     blocks: tuple[int | None, int | None],
     prefix: str,
+    tax: TaxTable,
     on_conflict: bool,
 ) -> int:
     """One statement, one snapshot, so a retiree is marked paid exactly when their lines
     exist. Lines go in key order with ids made of the chunk's random 64-bit prefix and a
     counter, so every index of payment grows in few places, and no id needs the kernel's
-    random source."""
+    random source. An annuity line bears the income tax of its amount (the monthly table
+    in force in the run's month, domain/tax.py); the basic pension none."""
     # Sorts and hashes of a chunk stay in memory instead of spilling to temporary files.
     await session.exec(text("SET LOCAL work_mem = '64MB'"))
     pages = _blocks(*blocks)
+    annuity_tax, tax_params = max_sql(tax, "a.amount", "tax")
     skip_paid = (
         """ON CONFLICT (person_id, program, period)
                     WHERE status <> 'reissued' AND difference_id IS NULL
@@ -254,11 +262,13 @@ async def _pay(
             paid AS (
                 INSERT INTO payout.payment (id, person_id, program, period, amount,
                     determination_id, run_id, batch_id, person_number, bank_code,
-                    account_number, account_name, status)
+                    account_number, account_name, status, taxable_amount, tax_withheld)
                 SELECT CAST(:prefix || lpad(to_hex(row_number() OVER ()), 16, '0') AS uuid),
                        due.person_id, p.program, due.month, a.amount, due.determination_id,
                        :run, b.id, due.citizen_id, due.bank_code, due.account_number,
-                       due.account_name, 'sent'
+                       due.account_name, 'sent',
+                       CASE p.program WHEN 'occupational_annuity' THEN a.amount ELSE 0 END,
+                       CASE p.program WHEN 'occupational_annuity' THEN {annuity_tax} ELSE 0 END
                 FROM due
                 CROSS JOIN {PROGRAMS}
                 CROSS JOIN LATERAL (
@@ -275,7 +285,7 @@ async def _pay(
                 WHERE {pages} AND r.person_id = ANY(CAST(:people AS uuid[]))
                 RETURNING 1)
             SELECT (SELECT count(*) FROM paid), (SELECT count(*) FROM marked)""").bindparams(
-            run=run_id, period=period, people=people, prefix=prefix
+            run=run_id, period=period, people=people, prefix=prefix, **tax_params
         )
     )
     return int(result.one()[0])
@@ -393,10 +403,11 @@ async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date)
         text("""
             INSERT INTO payout.payment (id, person_id, program, period, amount,
                 determination_id, run_id, batch_id, person_number, bank_code, account_number,
-                account_name, status, reissue_of, difference_id)
+                account_name, status, reissue_of, difference_id, taxable_amount, tax_withheld)
             SELECT gen_random_uuid(), p.person_id, p.program, p.period, p.amount,
                    p.determination_id, :run, b.id, r.citizen_id, r.bank_code, r.account_number,
-                   r.account_name, 'sent', p.id, p.difference_id
+                   r.account_name, 'sent', p.id, p.difference_id, p.taxable_amount,
+                   p.tax_withheld
             FROM payout.payment p
             JOIN payout.retiree r ON r.person_id = p.person_id
             JOIN payout.batch b
@@ -422,10 +433,11 @@ async def issue_one_offs(session: AsyncSession, run_id: uuid.UUID, period: date)
     result = await session.exec(
         text("""
             INSERT INTO payout.payment (id, person_id, program, period, amount, run_id,
-                batch_id, person_number, bank_code, account_number, account_name, status)
+                batch_id, person_number, bank_code, account_number, account_name, status,
+                taxable_amount, tax_withheld)
             SELECT o.id, o.person_id, o.program, o.period, o.amount, :run, b.id, o.citizen_id,
                    o.bank_code,
-                   o.account_number, o.account_name, 'sent'
+                   o.account_number, o.account_name, 'sent', o.taxable_amount, o.tax_withheld
             FROM payout.one_off o
             JOIN payout.batch b
               ON b.run_id = :run AND b.bank_code = o.bank_code AND b.program = o.program
@@ -490,3 +502,47 @@ async def issue_back_pay(session: AsyncSession, run_id: uuid.UUID, period: date)
             RETURNING person_id""").bindparams(run=run_id, ids=ids)
     )
     return len(result.all())
+
+
+async def untaxed_back_pay(session: AsyncSession, run_id: uuid.UUID) -> list[tuple]:
+    """(id, person, month, amount) of the annuity back pay this run issued, in order."""
+    rows = await session.exec(
+        text("""
+            SELECT id, person_id, period, amount FROM payout.payment
+            WHERE run_id = :run AND program = 'occupational_annuity'
+              AND difference_id IS NOT NULL AND reissue_of IS NULL
+            ORDER BY person_id, period, id""").bindparams(run=run_id)
+    )
+    return [tuple(r) for r in rows.all()]
+
+
+async def taxed_before(
+    session: AsyncSession, ids: list[uuid.UUID]
+) -> dict[tuple[uuid.UUID, date], tuple[Decimal, Decimal]]:
+    """{(person, month): (taxable, tax)} of the other annuity lines of the months of these
+    lines (a failed line counts: it is owed, and re-issued with its tax)."""
+    rows = await session.exec(
+        text("""
+            SELECT o.person_id, o.period, coalesce(sum(o.taxable_amount), 0),
+                   coalesce(sum(o.tax_withheld), 0)
+            FROM payout.payment o
+            WHERE o.program = 'occupational_annuity' AND o.status <> 'reissued'
+              AND NOT (o.id = ANY(:ids))
+              AND (o.person_id, o.period) IN (
+                  SELECT person_id, period FROM payout.payment WHERE id = ANY(:ids))
+            GROUP BY o.person_id, o.period""").bindparams(ids=ids)
+    )
+    return {(r[0], r[1]): (Decimal(r[2]), Decimal(r[3])) for r in rows.all()}
+
+
+async def set_tax(
+    session: AsyncSession, ids: list[uuid.UUID], taxable: list[Decimal], taxes: list[Decimal]
+) -> None:
+    """Record the taxable amount and the tax withheld of these lines."""
+    await session.exec(
+        text("""
+            UPDATE payout.payment p SET taxable_amount = v.taxable, tax_withheld = v.tax
+            FROM unnest(CAST(:ids AS uuid[]), CAST(:taxable AS numeric[]),
+                        CAST(:taxes AS numeric[])) AS v(id, taxable, tax)
+            WHERE p.id = v.id""").bindparams(ids=ids, taxable=taxable, taxes=taxes)
+    )

@@ -2,13 +2,17 @@
 
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
+from itertools import groupby
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
 from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.periods import month_of
+from services.payout.domain.tax import MONTHLY, ZERO, TaxTable, taxes_of_additions
 from services.payout.models import PayrollRun
+from services.payout.parameters.service import tax_tables
 from services.payout.payroll import repository
 from services.payout.payroll.schemas import RunIn, RunOut, period_date
 from shared.data.audit import record_audit
@@ -90,12 +94,35 @@ async def work_chunk(session: AsyncSession, run: PayrollRun, lease: float) -> bo
     if people:
         await repository.ensure_batches(session, run.id, run.period, banks)
         prefix = uuid.uuid4().hex[:16]
+        tax = await monthly_table(session, run.period)
         made = await repository.pay(
-            session, run.id, run.period, people, (first_block, end_block), prefix
+            session, run.id, run.period, people, (first_block, end_block), prefix, tax
         )
     await repository.complete_chunk(session, run.id, seq, len(people), made, lease)
     run.done, run.payments = run.done + len(people), run.payments + made
     return True
+
+
+async def monthly_table(session: AsyncSession, period: date) -> TaxTable:
+    """The monthly income tax table in force in the run's month (the month paid)."""
+    value, _ = await tax_tables(session, period)
+    return value.table(MONTHLY)
+
+
+async def tax_back_pay(session: AsyncSession, run_id: uuid.UUID, tax: TaxTable) -> None:
+    """Annuity back pay is taxed with the month it is for: the month's annuity as a whole
+    bears the monthly table's tax, less what its other lines already bear."""
+    lines = await repository.untaxed_back_pay(session, run_id)
+    if not lines:
+        return
+    before = await repository.taxed_before(session, [line[0] for line in lines])
+    taxes: list[Decimal] = []
+    for (person, month), group in groupby(lines, key=lambda line: (line[1], line[2])):
+        amounts = [line[3] for line in group]
+        taxes += taxes_of_additions(tax, before.get((person, month), (ZERO, ZERO)), amounts)
+    await repository.set_tax(
+        session, [line[0] for line in lines], [line[3] for line in lines], taxes
+    )
 
 
 async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
@@ -103,14 +130,16 @@ async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
     of its chunk's pages), re-issue corrected failed lines, add queued one-offs and back
     pay, and close the run."""
     people, banks = await repository.lock_due(session, run.period, None, None)
+    tax = await monthly_table(session, run.period)
     swept = 0
     if people:
         await repository.ensure_batches(session, run.id, run.period, banks)
         prefix = uuid.uuid4().hex[:16]
-        swept = await repository.pay(session, run.id, run.period, people, (None, None), prefix)
+        swept = await repository.pay(session, run.id, run.period, people, (None, None), prefix, tax)
     reissued = await repository.reissue_failed(session, run.id, run.period)
     one_offs = await repository.issue_one_offs(session, run.id, run.period)
     back_pay = await repository.issue_back_pay(session, run.id, run.period)
+    await tax_back_pay(session, run.id, tax)
     made = swept + reissued + one_offs + back_pay
     await repository.add_progress(session, run.id, len(people), made, 0)
     await repository.drop_empty_batches(session, run.id)

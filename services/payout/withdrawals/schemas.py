@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,3 +26,6 @@ class OneOffOut(BaseModel):
     status: str
     source: str
     created_at: datetime
+    # Income tax on the annuity part of `amount`; the bank pays amount - tax_withheld.
+    taxable_amount: Money = Decimal("0.00")
+    tax_withheld: Money = Decimal("0.00")

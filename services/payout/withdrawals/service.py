@@ -7,7 +7,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
 from services.payout.domain.periods import month_of
+from services.payout.domain.tax import lump_sum_table
 from services.payout.parameters.service import bounds
+from services.payout.tax import service as taxes
 from services.payout.withdrawals import repository
 from services.payout.withdrawals.schemas import OneOffOut
 from shared.contracts import PersonWithdrawn
@@ -67,6 +69,12 @@ async def from_withdrawal(
         )
         return False
     one_off = uuid.uuid4()
+    # The annuity account paid as a lump sum is taxed: to heirs or on settling abroad with
+    # the yearly table, otherwise with the monthly one (domain/tax.py).
+    annuity = min(event.total_amount, event.annuity_notional_amount + event.annuity_funded_amount)
+    withheld = await taxes.withhold_lump_sum(
+        session, event.total_amount, annuity, lump_sum_table(event.reason)
+    )
     added = await repository.add_one_off(
         session,
         {
@@ -81,6 +89,8 @@ async def from_withdrawal(
             "account_name": event.payee_name,
             "status": "pending",
             "source": f"withdrawal:{event.reason}",
+            "taxable_amount": withheld.taxable,
+            "tax_withheld": withheld.tax,
         },
     )
     if added:
@@ -93,7 +103,11 @@ async def from_withdrawal(
             object_type="one_off",
             object_id=one_off,
             request_id=request_id,
-            detail={"person_id": str(event.person_id), "amount": str(event.total_amount)},
+            detail={
+                "person_id": str(event.person_id),
+                "amount": str(event.total_amount),
+                "tax_withheld": str(withheld.tax),
+            },
         )
     return added
 

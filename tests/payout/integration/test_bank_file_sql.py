@@ -66,8 +66,9 @@ async def test_a_batch_file_waits_for_its_run_to_finish(platform) -> None:
             done = await client.get(url, headers=auth_headers(platform, "clerk"))
             assert done.status_code == 200
             assert done.text.splitlines() == [
-                "reference,person_number,name,account_number,amount,period",
-                "TOTAL,0,,,0.00,",
+                "reference,person_number,name,account_number,amount,period,gross_amount,"
+                "tax_withheld",
+                "TOTAL,0,,,0.00,,0.00,0.00",
             ]
     finally:
         await conn.close()

@@ -105,8 +105,11 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
             "account_number",
             "amount",
             "period",
+            "gross_amount",
+            "tax_withheld",
         ]
-        assert rows[-1] == ["TOTAL", "2", "", "", "9585.42", ""]
+        # The basic pension is untaxed: the bank pays the gross.
+        assert rows[-1] == ["TOTAL", "2", "", "", "9585.42", "", "9585.42", "0.00"]
         lines = {row[1]: row for row in rows[1:-1]}
         assert lines[retirement(31).payload["citizen_id"]][4] == "4792.71"
         xlsx = await client.get(

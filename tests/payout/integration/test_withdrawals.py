@@ -73,16 +73,19 @@ async def test_a_withdrawal_is_paid_once_through_a_batch(platform) -> None:
         assert run["payments"] == 1
         assert (await run_payroll(client, platform, "2025-06"))["payments"] == 0
         [batch] = (await client.get("/v1/payout/batches", headers=staff)).json()
+        # Settled abroad: the annuity part (12,000.50) is taxed with the yearly table, 3% =
+        # 360.02; the bank pays the net.
+        assert (one_off["taxable_amount"], one_off["tax_withheld"]) == ("12000.50", "360.02")
         assert (batch["program"], batch["total"]) == (
             "withdrawal",
-            {"count": 1, "amount": "42000.50"},
+            {"count": 1, "amount": "41640.48"},
         )
         file = await client.get(f"/v1/payout/batches/{batch['id']}/file", headers=staff)
-        assert str(person) not in file.text and "42000.50" in file.text
+        assert str(person) not in file.text and "41640.48" in file.text
         assert "6221880011112222" not in file.text and "************2222" in file.text
         clerk = auth_headers(platform, "clerk")
         file = await client.get(f"/v1/payout/batches/{batch['id']}/file", headers=clerk)
-        assert f"{person},出国者,6221880011112222,42000.50,2025-06" in file.text
+        assert f"{person},出国者,6221880011112222,41640.48,2025-06,42000.50,360.02" in file.text
 
 
 @pytest.mark.usefixtures("two_banks")

@@ -1,0 +1,1 @@
+"""Income tax withheld on the annuity: lump sums, the tax report, a person's payments."""

@@ -1,0 +1,45 @@
+"""HTTP routes of the income tax report and of a person's payments (gross, tax, net)."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
+
+from services.payout.tax import service
+from services.payout.tax.schemas import FIRST_YEAR, LAST_YEAR, PaymentLine, TaxYearOut
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession
+from shared.http.errors import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/payout", tags=["tax"], responses=PROBLEM_RESPONSES)
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+@router.get("/tax/{year}", response_model=TaxYearOut)
+async def tax_report(year: Year, session: ReadSession, _: Reader) -> TaxYearOut:
+    """个税代扣报表: income tax withheld on the annuity by month paid and program."""
+    return await service.report(session, year)
+
+
+@router.get("/tax/{year}/xlsx", response_class=Response)
+async def tax_report_xlsx(year: Year, session: ReadSession, who: Reader) -> Response:
+    """Every taxed line of the year by person, as XLSX (ids masked for finance, auditors)."""
+    return Response(
+        await service.report_xlsx(session, year, who),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="tax-{year}.xlsx"'},
+    )
+
+
+@router.get("/retirees/{person_id}/payments", response_model=list[PaymentLine])
+async def payments(
+    person_id: uuid.UUID,
+    session: ReadSession,
+    who: Reader,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
+) -> list[PaymentLine]:
+    """A person's payment lines: gross, income tax withheld, net (what the bank pays)."""
+    return await service.payments(session, person_id, year, who)
