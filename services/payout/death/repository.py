@@ -4,12 +4,20 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.models import DeathBenefit, DeathNotice, OneOff, Payment, Recovery, Retiree
+from services.payout.models import (
+    DeathBenefit,
+    DeathNotice,
+    Determination,
+    OneOff,
+    Payment,
+    Recovery,
+    Retiree,
+)
 
 
 async def retiree(session: AsyncSession, person_id: uuid.UUID, lock: bool = False):
@@ -211,3 +219,37 @@ async def keep_notice(
 async def notice(session: AsyncSession, person_id: uuid.UUID) -> DeathNotice | None:
     """A death heard of before the retirement, if any."""
     return await session.get(DeathNotice, person_id)
+
+
+async def first_approved_month(session: AsyncSession, person_id: uuid.UUID) -> date | None:
+    """The first month an approved determination of the person pays, if any."""
+    rows = await session.exec(
+        select(func.min(Determination.effective_from)).where(
+            Determination.person_id == person_id, Determination.status == "approved"
+        )
+    )
+    return rows.one()
+
+
+async def benefits_due(session: AsyncSession) -> list:
+    """Deceased retirees with no death benefits recorded, by date of death."""
+    approved = exists().where(
+        Determination.person_id == Retiree.person_id, Determination.status == "approved"
+    )
+    rows = await session.exec(
+        select(
+            Retiree.person_id,
+            Retiree.name,
+            Retiree.died_on,
+            Retiree.last_month,
+            Retiree.first_month,
+            approved.label("determination_approved"),
+        )
+        .where(
+            Retiree.status == "deceased",
+            ~exists().where(DeathBenefit.person_id == Retiree.person_id),
+        )
+        .order_by(Retiree.died_on, Retiree.person_id)
+        .limit(1000)
+    )
+    return list(rows.all())

@@ -109,3 +109,17 @@ class DeathBenefitOut(BaseModel):
     status: str = "approved"
     decided_by: str | None = None
     decided_at: datetime | None = None
+
+
+class DeathBenefitDue(BaseModel):
+    """A deceased retiree whose death benefits are not granted yet; `determination_approved`
+    false: they wait for the 复核 of a determination to be worked out from."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    person_id: uuid.UUID
+    name: str
+    died_on: date
+    last_month: date
+    first_month: date | None
+    determination_approved: bool

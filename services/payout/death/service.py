@@ -10,6 +10,7 @@ from services.payout.config import SCHEMA
 from services.payout.death import estate, repository
 from services.payout.death.schemas import (
     AdditionOut,
+    DeathBenefitDue,
     DeathBenefitIn,
     DeathBenefitOut,
     RecoveryOut,
@@ -23,7 +24,7 @@ from services.payout.domain.bounds import above
 from services.payout.domain.death import PaidLine, death_benefits, recoveries_after_death
 from services.payout.domain.periods import month_of
 from services.payout.ledger import service as ledger
-from services.payout.models import DeathBenefit, OneOff, Recovery
+from services.payout.models import DeathBenefit, Determination, OneOff, Recovery
 from services.payout.parameters.schemas import DeathBenefit as DeathRule
 from services.payout.parameters.schemas import WageBase
 from services.payout.parameters.service import bounds, check_bounds, in_force
@@ -227,9 +228,7 @@ async def grant_death_benefits(
     if await repository.death_benefit(session, person_id) is not None:
         raise ProblemError(409, "death_benefit_exists", "此人的死亡待遇已核发, 只能发放一次。")
     last = retiree.last_month
-    determination = await determinations.approved_for(session, person_id, last)
-    if determination is None:
-        raise ProblemError(409, "no_approved_determination", "此人没有已复核的待遇核定。")
+    determination = await _applying(session, person_id, last)
     params = await in_force(session, ["death_benefit", "wage_base"], retiree.died_on)
     rule = params.value("death_benefit", DeathRule)
     base = (
@@ -301,6 +300,32 @@ async def grant_death_benefits(
         },
     )
     return await _present(session, row)
+
+
+async def _applying(session: AsyncSession, person_id: uuid.UUID, last: date) -> Determination:
+    """The approved determination the death benefits are worked out from: the one in force
+    in the month of death or, for a death before the first month paid (in the retirement
+    month), the first month's. None approved yet: the grant waits (listed as due)."""
+    found = await determinations.approved_for(session, person_id, last)
+    if found is None:
+        first = await repository.first_approved_month(session, person_id)
+        found = (
+            None if first is None else await determinations.approved_for(session, person_id, first)
+        )
+    if found is None:
+        raise ProblemError(
+            409,
+            "determination_pending",
+            "此人的待遇核定尚未复核, 死亡待遇须待核定复核后再申请 (见待核发死亡待遇清单)。",
+        )
+    return found
+
+
+async def due_benefits(session: AsyncSession) -> list[DeathBenefitDue]:
+    """Deceased retirees whose death benefits are not granted (or were rejected): each
+    waits here until granted, with whether a determination is approved to work them out."""
+    rows = await repository.benefits_due(session)
+    return [DeathBenefitDue.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def decide_death_benefits(
