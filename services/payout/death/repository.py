@@ -19,6 +19,17 @@ from services.payout.models import (
     Retiree,
 )
 
+# Programs whose lines after the death are overpayments: the pensions and the subsidies (a
+# quarter's period is its first month, so a quarter after the month of death is wholly after).
+RECOVERED_PROGRAMS = (
+    "basic_pension",
+    "occupational_annuity",
+    "living_subsidy",
+    "survivor_pension",
+    "transport_nursing",
+    "hardship_aid",
+)
+
 
 async def retiree(session: AsyncSession, person_id: uuid.UUID, lock: bool = False):
     """A retiree (locked when recording a death)."""
@@ -38,15 +49,16 @@ async def record_death(
 
 
 async def paid_after(session: AsyncSession, person_id: uuid.UUID, last_month: date) -> list:
-    """Pension lines paid (or sent) for months after the last one: per program and month,
-    the regular line first, then back-pay lines as they were made."""
+    """Pension lines paid (or sent) for months after the last one, and subsidy lines for
+    quarters beginning after it: per program and period, the regular line first, then
+    back-pay lines as they were made."""
     rows = await session.exec(
         select(Payment.id, Payment.program, Payment.period, Payment.amount)
         .where(
             Payment.person_id == person_id,
             Payment.period > last_month,
             Payment.status.in_(("sent", "paid")),
-            Payment.program.in_(("basic_pension", "occupational_annuity")),
+            Payment.program.in_(RECOVERED_PROGRAMS),
         )
         .order_by(
             Payment.period,

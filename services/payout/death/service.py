@@ -28,6 +28,7 @@ from services.payout.models import DeathBenefit, Determination, OneOff, Recovery
 from services.payout.parameters.schemas import DeathBenefit as DeathRule
 from services.payout.parameters.schemas import WageBase
 from services.payout.parameters.service import bounds, check_bounds, in_force
+from services.payout.subsidies import service as subsidies
 from shared.contracts import PersonDeceased
 from shared.data.audit import record_audit
 from shared.data.ids import mask_account_number
@@ -72,6 +73,9 @@ async def apply_death(
         return None
     last = month_of(died_on)
     await repository.record_death(session, person_id, died_on, last)
+    # Subsidy lines not yet sent for quarters after the death are cancelled before the sent
+    # ones (pension and subsidy alike) become recovery cases.
+    await subsidies.stop_after_death(session, person_id, last, estate.DEATH, request_id)
     opened = await _recover_after(session, person_id, last)
     cancelled = await estate.cancel_after_death(session, person_id, last, request_id)
     await record_audit(

@@ -13,6 +13,10 @@ from services.payout.models import Retiree, SubsidyEntitlement, SubsidyEntitleme
 # A quarter is paid once the retiree's pension is: from the month after the retirement, so
 # a quarter ending before that month is not theirs.
 FIRST_MONTH = "(date_trunc('month', r.retired_on) + interval '1 month')"
+# Who a quarter's run pays: active retirees, and the deceased for a quarter beginning by
+# the month of death (a quarter after it is not owed); never the suspended, who get the
+# quarter when resumed (queue_missed).
+DUE = "(r.status = 'active' OR (r.status = 'deceased' AND CAST(:quarter AS date) <= r.last_month))"
 # An entitlement's last quarter (NULL: open-ended): its own, or the earliest it was ended at
 # (an end only shortens it; least() ignores NULL).
 LAST_QUARTER = """least(e.to_quarter, (SELECT min(x.last_quarter)
@@ -160,7 +164,7 @@ async def first_run_after(
 async def queue_quarter(
     session: AsyncSession, program: str, quarter: date, standard: Decimal
 ) -> tuple[int, Decimal]:
-    """One one-off payment per entitled living retiree for the quarter (never twice)."""
+    """One one-off payment per entitled retiree due for the quarter (never twice)."""
     rows = await session.exec(
         text(f"""
             WITH queued AS (
@@ -174,7 +178,7 @@ async def queue_quarter(
                 WHERE e.program = :program AND e.status = 'approved'
                   AND e.from_quarter <= :quarter
                   AND coalesce({LAST_QUARTER}, 'infinity') >= :quarter
-                  AND r.status = 'active'
+                  AND {DUE}
                   AND coalesce(e.quarterly_amount, :standard) > 0
                   AND CAST(:quarter AS date) + interval '3 months' > {FIRST_MONTH}
                 ON CONFLICT (person_id, program, period) DO NOTHING
@@ -224,3 +228,50 @@ async def queue_missed(session: AsyncSession, person_id: uuid.UUID) -> list[tupl
             RETURNING program, period""").bindparams(person=person_id)
     )
     return [(program, period) for program, period in rows.all()]
+
+
+async def hold_pending(session: AsyncSession, person_ids: list[uuid.UUID]) -> list[tuple]:
+    """Subsidy lines queued and not yet in a batch of retirees just suspended: held, so no
+    run pays them during the suspension (released on resumption)."""
+    rows = await session.exec(
+        text("""
+            UPDATE payout.one_off SET status = 'held'
+            WHERE person_id = ANY(:ids) AND source = 'subsidy' AND status = 'pending'
+            RETURNING id, person_id, program, period, amount""").bindparams(ids=person_ids)
+    )
+    return list(rows.all())
+
+
+async def release_held(
+    session: AsyncSession, person_id: uuid.UUID, up_to: date | None = None
+) -> list[tuple]:
+    """Held subsidy lines of a retiree paid again (for quarters beginning by `up_to`, if
+    given), to the retiree's account as it is now."""
+    rows = await session.exec(
+        text("""
+            UPDATE payout.one_off o SET status = 'pending', bank_code = r.bank_code,
+                account_number = r.account_number, account_name = r.account_name
+            FROM payout.retiree r
+            WHERE r.person_id = o.person_id AND o.person_id = :person
+              AND o.source = 'subsidy' AND o.status = 'held'
+              AND (CAST(:up_to AS date) IS NULL OR o.period <= :up_to)
+            RETURNING o.id, o.person_id, o.program, o.period, o.amount""").bindparams(
+            person=person_id, up_to=up_to
+        )
+    )
+    return list(rows.all())
+
+
+async def cancel_after(session: AsyncSession, person_id: uuid.UUID, last: date) -> list[tuple]:
+    """Subsidy lines not yet in a batch for quarters beginning after the month of death:
+    not owed, cancelled (kept, so the quarter is never queued for the person again)."""
+    rows = await session.exec(
+        text("""
+            UPDATE payout.one_off SET status = 'cancelled'
+            WHERE person_id = :person AND source = 'subsidy'
+              AND status IN ('pending', 'held') AND period > :last
+            RETURNING id, person_id, program, period, amount""").bindparams(
+            person=person_id, last=last
+        )
+    )
+    return list(rows.all())

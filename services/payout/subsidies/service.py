@@ -395,3 +395,72 @@ async def queue_missed_quarters(
             detail={"quarters": [f"{p} {format_quarter(q)}" for p, q in queued]},
         )
     return len(queued)
+
+
+def _lines(rows: list[tuple]) -> list[dict]:
+    """Subsidy lines as the audit log keeps them."""
+    return [
+        {"one_off": str(i), "program": p, "quarter": format_quarter(q), "amount": str(a)}
+        for i, _, p, q, a in rows
+    ]
+
+
+async def hold_for_suspended(
+    session: AsyncSession, person_ids: list[uuid.UUID], actor: str, request_id: str | None
+) -> int:
+    """Retirees just suspended: their queued subsidy lines wait for the resumption."""
+    held = await repository.hold_pending(session, person_ids) if person_ids else []
+    for person_id in {r[1] for r in held}:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=actor,
+            roles=(),
+            action="subsidy.held",
+            object_type="retiree",
+            object_id=person_id,
+            request_id=request_id,
+            detail={"lines": _lines([r for r in held if r[1] == person_id])},
+        )
+    return len(held)
+
+
+async def release_for_resumed(
+    session: AsyncSession, person_id: uuid.UUID, who: Principal, request_id: str | None
+) -> int:
+    """A resumed retiree's held subsidy lines are paid by the next run, to their account."""
+    released = await repository.release_held(session, person_id)
+    if released:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=who.subject,
+            roles=who.roles,
+            action="subsidy.released",
+            object_type="retiree",
+            object_id=person_id,
+            request_id=request_id,
+            detail={"lines": _lines(released)},
+        )
+    return len(released)
+
+
+async def stop_after_death(
+    session: AsyncSession, person_id: uuid.UUID, last: date, actor: str, request_id: str | None
+) -> None:
+    """A death: queued subsidy lines for quarters beginning after the month of death are
+    cancelled; held ones up to it are owed and paid like the pension months up to it."""
+    cancelled = await repository.cancel_after(session, person_id, last)
+    released = await repository.release_held(session, person_id, up_to=last)
+    if cancelled or released:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=actor,
+            roles=(),
+            action="subsidy.stopped_by_death",
+            object_type="retiree",
+            object_id=person_id,
+            request_id=request_id,
+            detail={"cancelled": _lines(cancelled), "released": _lines(released)},
+        )
