@@ -11,8 +11,10 @@ from sqlalchemy import (
     Column,
     Computed,
     DateTime,
+    ForeignKey,
     Index,
     Numeric,
+    SmallInteger,
     Text,
     UniqueConstraint,
     func,
@@ -220,7 +222,11 @@ class Payment(SQLModel, table=True):
             "program",
             "period",
             unique=True,
-            postgresql_where=text("status <> 'reissued' AND difference_id IS NULL"),
+            # Death-benefit lines are each their one-off's; several survivors' lines share
+            # a person, program and month (migration 0021).
+            postgresql_where=text(
+                "status <> 'reissued' AND difference_id IS NULL AND program <> 'death_benefit'"
+            ),
         ),
         # One index serves files and tallies (a batch's lines), and the ledger's "still
         # waiting for the bank" and totals (a program's batches, then period and status):
@@ -349,13 +355,36 @@ class DeathBenefit(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
+class DeathBenefitShare(SQLModel, table=True):
+    """One survivor's stated share of a death benefit, their account, and the one-off that
+    pays it (none for a share that comes to nothing); additions are split the same way."""
+
+    __tablename__ = "death_benefit_share"
+    __table_args__ = {"schema": SCHEMA}
+
+    person_id: uuid.UUID = Field(
+        sa_column=Column(
+            ForeignKey(f"{SCHEMA}.death_benefit.person_id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    seq: int = Field(sa_column=Column(SmallInteger, primary_key=True))
+    survivor_name: str
+    relationship: str
+    citizen_id: str = Field(max_length=18)
+    bank_code: str
+    account_number: str
+    share: str
+    amount: Decimal = _money()
+    one_off_id: uuid.UUID | None = None
+
+
 class OneOff(SQLModel, table=True):
     """A one-off payment (death benefit, withdrawal, subsidy) waiting for the next run's
     batches; its id becomes the payment's reference."""
 
     __tablename__ = "one_off"
     __table_args__ = (
-        UniqueConstraint("person_id", "program", "period", name="one_off_once"),
+        UniqueConstraint("person_id", "program", "period", "payee_seq", name="one_off_once"),
         {"schema": SCHEMA},
     )
 
@@ -371,6 +400,11 @@ class OneOff(SQLModel, table=True):
     status: str = "pending"
     source: str
     created_at: datetime = _now_column()
+    # The survivor's number when several share a death benefit (or a survivor pension); 0
+    # for every other one-off.
+    payee_seq: int = Field(
+        default=0, sa_column=Column(SmallInteger, nullable=False, server_default=text("0"))
+    )
 
 
 class LedgerSettlement(SQLModel, table=True):

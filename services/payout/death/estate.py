@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
-from services.payout.death import repository
+from services.payout.death import repository, shares
 from services.payout.differences import repository as differences
 from services.payout.domain.bounds import within_ceiling
 from services.payout.domain.death import ZERO, addition_period, owed_to_estate
@@ -131,19 +131,19 @@ async def _queue_addition(
     request_id: str | None,
 ) -> OneOff:
     payments = await repository.death_benefit_payments(session, grant.person_id)
-    carrier = next(p for p in payments if p.id == grant.one_off_id)
-    addition = OneOff(
-        person_id=grant.person_id,
-        citizen_id=carrier.citizen_id,
-        program="death_benefit",
-        period=addition_period(month_of(datetime.now(UTC).date()), max(p.period for p in payments)),
-        amount=total(rows),
-        bank_code=carrier.bank_code,
-        account_number=carrier.account_number,
-        account_name=carrier.account_name,
-        source="death_benefit_addition",
+    period = addition_period(month_of(datetime.now(UTC).date()), max(p.period for p in payments))
+    # Split by the survivors' shares, each to their own account (one survivor: the whole).
+    survivors = await shares.payees(session, grant)
+    lines = shares.payments(
+        survivors,
+        shares.split(survivors, total(rows)),
+        period,
+        "pending",
+        "death_benefit_addition",
     )
-    await repository.insert_one_off(session, addition)
+    for line in lines:
+        await repository.insert_one_off(session, line)
+    addition = lines[0]  # the first survivor's: it carries the differences
     await pay_to_survivor(session, rows, addition.id, who, request_id)
     await record_audit(
         session,
@@ -157,8 +157,12 @@ async def _queue_addition(
         detail={
             "one_off": str(addition.id),
             "period": addition.period.isoformat(),
-            "amount": str(addition.amount),
+            "amount": str(total(rows)),
             "differences": [str(r.id) for r in rows],
+            "shares": [
+                {"one_off": str(line.id), "payee_seq": line.payee_seq, "amount": str(line.amount)}
+                for line in lines
+            ],
         },
     )
     return addition

@@ -4,13 +4,14 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import exists, func, update
+from sqlalchemy import delete, exists, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.models import (
     DeathBenefit,
+    DeathBenefitShare,
     DeathNotice,
     Determination,
     OneOff,
@@ -149,11 +150,28 @@ async def death_benefit(session: AsyncSession, person_id: uuid.UUID) -> DeathBen
     return await session.get(DeathBenefit, person_id)
 
 
-async def insert_benefit(session: AsyncSession, row: DeathBenefit, payment: OneOff) -> None:
-    """Record the benefits and the one-off payment that carries them."""
+async def insert_benefit(
+    session: AsyncSession,
+    row: DeathBenefit,
+    payments: list[OneOff],
+    survivors: list[DeathBenefitShare],
+) -> None:
+    """Record the benefits, the survivors' shares and the one-offs that pay them."""
     session.add(row)
-    session.add(payment)
+    session.add_all(payments)
     await session.flush()
+    session.add_all(survivors)
+    await session.flush()
+
+
+async def shares(session: AsyncSession, person_id: uuid.UUID) -> list[DeathBenefitShare]:
+    """The survivors' shares of a grant, in the order stated."""
+    rows = await session.exec(
+        select(DeathBenefitShare)
+        .where(DeathBenefitShare.person_id == person_id)
+        .order_by(DeathBenefitShare.seq)
+    )
+    return list(rows.all())
 
 
 async def decide_benefit(session: AsyncSession, row: DeathBenefit, who: str, at: datetime) -> None:
@@ -162,18 +180,31 @@ async def decide_benefit(session: AsyncSession, row: DeathBenefit, who: str, at:
     session.add(row)
     await session.exec(
         update(OneOff)
-        .where(OneOff.id == row.one_off_id, OneOff.status == "awaiting_approval")
+        .where(
+            OneOff.person_id == row.person_id,
+            OneOff.program == "death_benefit",
+            OneOff.status == "awaiting_approval",
+        )
         .values(status="pending")
     )
     await session.flush()
 
 
 async def drop_benefit(session: AsyncSession, row: DeathBenefit) -> OneOff | None:
-    """Remove a rejected grant and its one-off (never sent: it awaited approval); the
-    audit log keeps what was asked, so that a corrected grant can be made."""
+    """Remove a rejected grant, its shares and its one-offs (never sent: they awaited
+    approval); the audit log keeps what was asked, so that a corrected grant can be made.
+    The first survivor's one-off is answered."""
     payment = await session.get(OneOff, row.one_off_id)
-    if payment is not None:
-        await session.delete(payment)
+    await session.exec(
+        delete(OneOff).where(
+            OneOff.person_id == row.person_id,
+            OneOff.program == "death_benefit",
+            OneOff.status == "awaiting_approval",
+        )
+    )
+    await session.exec(
+        delete(DeathBenefitShare).where(DeathBenefitShare.person_id == row.person_id)
+    )
     await session.delete(row)
     await session.flush()
     return payment

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
-from services.payout.death import estate, repository
+from services.payout.death import estate, repository, shares
 from services.payout.death.schemas import (
     AdditionOut,
     DeathBenefitDue,
@@ -15,6 +15,7 @@ from services.payout.death.schemas import (
     DeathBenefitOut,
     RecoveryOut,
     ResolveIn,
+    ShareOut,
     SurvivorBackPay,
 )
 from services.payout.determinations import repository as determinations
@@ -231,6 +232,7 @@ async def grant_death_benefits(
         raise ProblemError(409, "retiree_not_deceased", "未收到此人的死亡信息。")
     if await repository.death_benefit(session, person_id) is not None:
         raise ProblemError(409, "death_benefit_exists", "此人的死亡待遇已核发, 只能发放一次。")
+    stated = shares.checked(body, retiree)
     last = retiree.last_month
     determination = await _applying(session, person_id, last)
     params = await in_force(session, ["death_benefit", "wage_base"], retiree.died_on)
@@ -256,18 +258,14 @@ async def grant_death_benefits(
     )
     limits = await bounds(session, retiree.died_on)
     check_bounds(above("total", benefits.total, limits.one_off_ceiling))
-    payment = OneOff(
-        person_id=person_id,
-        citizen_id=body.survivor_citizen_id,
-        program="death_benefit",
-        period=last,
-        amount=benefits.total,
-        bank_code=body.bank_code,
-        account_number=body.account_number,
-        account_name=body.survivor_name,
-        status="awaiting_approval",
-        source="death_benefit",
+    survivors = shares.rows(person_id, body, stated, benefits.total)
+    lines = shares.payments(
+        survivors, [r.amount for r in survivors], last, "awaiting_approval", "death_benefit"
     )
+    for line in lines:
+        survivors[line.payee_seq].one_off_id = line.id
+    payment = lines[0]  # the first survivor's: it carries the back pay's differences
+    first = body.survivors[0]
     row = DeathBenefit(
         person_id=person_id,
         died_on=retiree.died_on,
@@ -281,11 +279,11 @@ async def grant_death_benefits(
         total=benefits.total,
         parameter_versions=params.versions | {"determination_seq": determination.seq},
         one_off_id=payment.id,
-        survivor_name=body.survivor_name,
-        relationship=body.relationship,
+        survivor_name=first.survivor_name,
+        relationship=first.relationship,
         created_by=who.subject,
     )
-    await repository.insert_benefit(session, row, payment)
+    await repository.insert_benefit(session, row, lines, survivors)
     await estate.pay_to_survivor(session, owed, payment.id, who, request_id)
     await record_audit(
         session,
@@ -301,6 +299,7 @@ async def grant_death_benefits(
             "back_pay": str(benefits.back_pay),
             "differences": [str(d.id) for d in owed],
             "one_off": str(payment.id),
+            "shares": shares.audited(survivors),
         },
     )
     return await _present(session, row)
@@ -356,9 +355,10 @@ async def decide_death_benefits(
         await estate.after_approval(session, person_id, retiree.last_month, who, request_id)
         return await _present(session, row)
     out = await _present(session, row)
+    asked = shares.audited(await shares.payees(session, row))  # removed with the grant
     await estate.release(session, row, who, request_id)
     payment = await repository.drop_benefit(session, row)
-    await _audit_grant(session, row, who, "death_benefit.rejected", request_id, payment)
+    await _audit_grant(session, row, who, "death_benefit.rejected", request_id, payment, asked)
     out.status, out.decided_by, out.decided_at = "rejected", who.subject, datetime.now(UTC)
     return out
 
@@ -370,8 +370,9 @@ async def _audit_grant(
     action: str,
     request_id: str | None,
     payment: OneOff | None = None,
+    survivors: list[dict] | None = None,
 ) -> None:
-    # A rejected grant is removed: the log keeps what was asked (the account masked).
+    # A rejected grant is removed: the log keeps what was asked (the accounts masked).
     asked = (
         {}
         if payment is None
@@ -379,6 +380,7 @@ async def _audit_grant(
             "survivor_name": row.survivor_name,
             "bank_code": payment.bank_code,
             "account_number": mask_account_number(payment.account_number),
+            "shares": survivors or [],
         }
     )
     await record_audit(
@@ -402,6 +404,9 @@ async def _audit_grant(
 async def _present(session: AsyncSession, row: DeathBenefit) -> DeathBenefitOut:
     """The benefits by part, with the back pay paid to the survivor and later additions."""
     out = DeathBenefitOut.model_validate(row, from_attributes=True)
+    out.shares = [
+        ShareOut.model_validate(p, from_attributes=True) for p in await shares.payees(session, row)
+    ]
     out.back_pay_lines = [
         SurvivorBackPay.model_validate(d, from_attributes=True)
         for d in await differences.paid_to_survivor(session, row.person_id)
@@ -409,7 +414,7 @@ async def _present(session: AsyncSession, row: DeathBenefit) -> DeathBenefitOut:
     out.additions = [
         AdditionOut.model_validate(p, from_attributes=True)
         for p in await repository.death_benefit_payments(session, row.person_id)
-        if p.id != row.one_off_id
+        if p.source != "death_benefit"  # the grant's own payments are its shares
     ]
     return out
 

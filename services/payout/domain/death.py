@@ -17,6 +17,10 @@ Rules (documented in docs/payout.md; amounts and months are the dated parameter
   retirement after the account parts of the months paid (never below zero) + that back pay.
 - An addition is paid for the month it is queued in, or the month after the latest
   death-benefit payment if that one is taken (one payment per person, program and month).
+- Several survivors share the benefits (and each addition) in stated shares that sum to
+  exactly 1: each gets its share rounded down to the fen, and the fens left over (fewer than
+  the number of survivors) go one each to the largest remainders, ties to the one listed
+  first (`split_shares`); the parts always sum to the total.
 """
 
 import uuid
@@ -24,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Protocol, TypeVar
 
 from services.payout.domain.periods import add_months
@@ -131,3 +136,33 @@ def recoveries_after_death(
         if line.amount > covered:
             out.append((line, line.amount - covered))
     return out
+
+
+class InvalidShares(ValueError):
+    """Shares that are not each in (0, 1] or do not sum to exactly 1."""
+
+
+def parse_shares(stated: Sequence[str]) -> list[Fraction]:
+    """Shares as stated ("1/3", "0.5", "1"), exact; each in (0, 1], summing to exactly 1."""
+    try:
+        shares = [Fraction(s) for s in stated]
+    except (ValueError, ZeroDivisionError) as exc:
+        raise InvalidShares(str(exc)) from exc
+    if any(s <= 0 or s > 1 for s in shares):
+        raise InvalidShares("each share is more than 0 and at most 1")
+    if sum(shares, Fraction(0)) != 1:
+        raise InvalidShares("the shares do not sum to 1")
+    return shares
+
+
+def split_shares(total: Decimal, shares: Sequence[Fraction]) -> list[Decimal]:
+    """The total split by shares to the fen: each share rounded down, the fens left over one
+    each to the largest remainders (ties: listed first). The parts sum to the total."""
+    fens = int(total * 100)
+    exact = [fens * s for s in shares]
+    parts = [int(e) for e in exact]  # exact >= 0: int() rounds down
+    left = fens - sum(parts)
+    order = sorted(range(len(shares)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return [Decimal(p).scaleb(-2) for p in parts]

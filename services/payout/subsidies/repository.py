@@ -181,7 +181,7 @@ async def queue_quarter(
                   AND {DUE}
                   AND coalesce(e.quarterly_amount, :standard) > 0
                   AND CAST(:quarter AS date) + interval '3 months' > {FIRST_MONTH}
-                ON CONFLICT (person_id, program, period) DO NOTHING
+                ON CONFLICT (person_id, program, period, payee_seq) DO NOTHING
                 RETURNING amount)
             SELECT count(*), coalesce(sum(amount), 0) FROM queued""").bindparams(
             program=program, quarter=quarter, standard=standard
@@ -224,7 +224,7 @@ async def queue_missed(session: AsyncSession, person_id: uuid.UUID) -> list[tupl
             WHERE e.person_id = :person AND e.status = 'approved' AND r.status = 'active'
               AND coalesce(e.quarterly_amount, s.standard) > 0
               AND s.quarter + interval '3 months' > {FIRST_MONTH}
-            ON CONFLICT (person_id, program, period) DO NOTHING
+            ON CONFLICT (person_id, program, period, payee_seq) DO NOTHING
             RETURNING program, period""").bindparams(person=person_id)
     )
     return [(program, period) for program, period in rows.all()]
