@@ -467,6 +467,14 @@ class SubsidyEntitlement(SQLModel, table=True):
     change_reason: str | None = Field(default=None, sa_type=Text)
     decided_by: str | None = None
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # A survivor pension (遗属生活补助) of a deceased retiree: the survivor it is paid to and
+    # the condition it ends on (migration 0022); NULL for every other entitlement.
+    survivor_name: str | None = None
+    survivor_citizen_id: str | None = Field(default=None, max_length=18)
+    survivor_relationship: str | None = None
+    survivor_bank_code: str | None = None
+    survivor_account_number: str | None = None
+    end_condition: str | None = Field(default=None, sa_type=Text)
 
 
 class SubsidyEntitlementEnd(SQLModel, table=True):

@@ -13,10 +13,25 @@ from services.payout.models import Retiree, SubsidyEntitlement, SubsidyEntitleme
 # A quarter is paid once the retiree's pension is: from the month after the retirement, so
 # a quarter ending before that month is not theirs.
 FIRST_MONTH = "(date_trunc('month', r.retired_on) + interval '1 month')"
-# Who a quarter's run pays: active retirees, and the deceased for a quarter beginning by
-# the month of death (a quarter after it is not owed); never the suspended, who get the
-# quarter when resumed (queue_missed).
-DUE = "(r.status = 'active' OR (r.status = 'deceased' AND CAST(:quarter AS date) <= r.last_month))"
+
+
+def _due(quarter: str) -> str:
+    """Who a quarter's run pays: active retirees, and the deceased for a quarter beginning by
+    the month of death (a quarter after it is not owed); never the suspended, who get the
+    quarter when resumed (queue_missed). A survivor pension naming a survivor is paid for
+    the quarters holding a month after the death, to the survivor."""
+    return f"""(CASE WHEN e.survivor_citizen_id IS NOT NULL
+        THEN r.status = 'deceased'
+             AND {quarter} + interval '3 months' > r.last_month + interval '1 month'
+        ELSE r.status = 'active' OR (r.status = 'deceased' AND {quarter} <= r.last_month)
+        END)"""
+
+
+# The payee of a line: the survivor a survivor pension names, else the retiree.
+PAYEE = """coalesce(e.survivor_citizen_id, r.citizen_id),
+    coalesce(e.survivor_bank_code, r.bank_code),
+    coalesce(e.survivor_account_number, r.account_number),
+    coalesce(e.survivor_name, r.account_name)"""
 # An entitlement's last quarter (NULL: open-ended): its own, or the earliest it was ended at
 # (an end only shortens it; least() ignores NULL).
 LAST_QUARTER = """least(e.to_quarter, (SELECT min(x.last_quarter)
@@ -168,17 +183,16 @@ async def queue_quarter(
     rows = await session.exec(
         text(f"""
             WITH queued AS (
-                INSERT INTO payout.one_off (id, person_id, citizen_id, program, period, amount,
+                INSERT INTO payout.one_off (id, person_id, program, period, amount, citizen_id,
                     bank_code, account_number, account_name, status, source)
-                SELECT gen_random_uuid(), r.person_id, r.citizen_id, e.program, :quarter,
-                       coalesce(e.quarterly_amount, :standard), r.bank_code,
-                       r.account_number, r.account_name, 'pending', 'subsidy'
+                SELECT gen_random_uuid(), r.person_id, e.program, :quarter,
+                       coalesce(e.quarterly_amount, :standard), {PAYEE}, 'pending', 'subsidy'
                 FROM payout.subsidy_entitlement e
                 JOIN payout.retiree r ON r.person_id = e.person_id
                 WHERE e.program = :program AND e.status = 'approved'
                   AND e.from_quarter <= :quarter
                   AND coalesce({LAST_QUARTER}, 'infinity') >= :quarter
-                  AND {DUE}
+                  AND {_due("CAST(:quarter AS date)")}
                   AND coalesce(e.quarterly_amount, :standard) > 0
                   AND CAST(:quarter AS date) + interval '3 months' > {FIRST_MONTH}
                 ON CONFLICT (person_id, program, period, payee_seq) DO NOTHING
@@ -211,17 +225,16 @@ async def queue_missed(session: AsyncSession, person_id: uuid.UUID) -> list[tupl
     suspended then, or entitled since): queued now, once each (one_off_once)."""
     rows = await session.exec(
         text(f"""
-            INSERT INTO payout.one_off (id, person_id, citizen_id, program, period, amount,
+            INSERT INTO payout.one_off (id, person_id, program, period, amount, citizen_id,
                 bank_code, account_number, account_name, status, source)
-            SELECT gen_random_uuid(), r.person_id, r.citizen_id, e.program, s.quarter,
-                   coalesce(e.quarterly_amount, s.standard), r.bank_code,
-                   r.account_number, r.account_name, 'pending', 'subsidy'
+            SELECT gen_random_uuid(), r.person_id, e.program, s.quarter,
+                   coalesce(e.quarterly_amount, s.standard), {PAYEE}, 'pending', 'subsidy'
             FROM payout.subsidy_entitlement e
             JOIN payout.retiree r ON r.person_id = e.person_id
             JOIN payout.subsidy_run s ON s.program = e.program
                 AND s.quarter >= e.from_quarter
                 AND s.quarter <= coalesce({LAST_QUARTER}, 'infinity')
-            WHERE e.person_id = :person AND e.status = 'approved' AND r.status = 'active'
+            WHERE e.person_id = :person AND e.status = 'approved' AND {_due("s.quarter")}
               AND coalesce(e.quarterly_amount, s.standard) > 0
               AND s.quarter + interval '3 months' > {FIRST_MONTH}
             ON CONFLICT (person_id, program, period, payee_seq) DO NOTHING
