@@ -557,3 +557,7 @@ class SubsidyRun(SQLModel, table=True):
     parameter_version: int
     run_by: str
     created_at: datetime = _now_column()
+    # Whether the standard pro-rates a partial quarter (migration 0023); back pay uses it too.
+    prorate: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )

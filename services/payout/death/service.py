@@ -112,6 +112,11 @@ async def _recover_after(session: AsyncSession, person_id: uuid.UUID, last: date
         )
         for line, amount in recoveries_after_death(lines, claimed)
     ]
+    # A pro-rated subsidy quarter holding the month of death: the months after it.
+    cases += [
+        Recovery(person_id=person_id, payment_id=i, program=p, period=q, amount=a)
+        for i, p, q, a in await subsidies.overpaid_in_death_quarter(session, person_id, last)
+    ]
     return await repository.insert_recoveries(session, cases)
 
 

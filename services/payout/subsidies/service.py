@@ -435,8 +435,10 @@ async def run_quarter(
     queued, amount = 0, Decimal("0.00")
     for program in programs:  # locked in PROGRAMS' order, as two runs at once take them
         await repository.lock_program(session, program)
-        standard = params.value(f"subsidy.{program}", SubsidyStandard).quarterly_amount
-        n, total = await repository.queue_quarter(session, program, quarter, standard)
+        standard = params.value(f"subsidy.{program}", SubsidyStandard)
+        n, total = await repository.queue_quarter(
+            session, program, quarter, standard.quarterly_amount, standard.prorate
+        )
         version = params.versions[f"subsidy.{program}"]
         await repository.record_run(session, program, quarter, standard, version, who.subject)
         queued, amount = queued + n, amount + total
@@ -529,10 +531,13 @@ async def stop_after_death(
     session: AsyncSession, person_id: uuid.UUID, last: date, actor: str, request_id: str | None
 ) -> None:
     """A death: queued subsidy lines for quarters beginning after the month of death are
-    cancelled; held ones up to it are owed and paid like the pension months up to it."""
+    cancelled; held ones up to it are owed and paid like the pension months up to it; the
+    quarter of the death is pro-rated where the standard says so."""
     cancelled = await repository.cancel_after(session, person_id, last)
     released = await repository.release_held(session, person_id, up_to=last)
-    if cancelled or released:
+    # Where the standard pro-rates, the quarter of the death pays the months up to it only.
+    prorated = await repository.prorate_death_quarter(session, person_id, last)
+    if cancelled or released or prorated:
         await record_audit(
             session,
             SCHEMA,
@@ -542,5 +547,17 @@ async def stop_after_death(
             object_type="retiree",
             object_id=person_id,
             request_id=request_id,
-            detail={"cancelled": _lines(cancelled), "released": _lines(released)},
+            detail={
+                "cancelled": _lines(cancelled),
+                "released": _lines(released),
+                "prorated": _lines(prorated),
+            },
         )
+
+
+async def overpaid_in_death_quarter(
+    session: AsyncSession, person_id: uuid.UUID, last: date
+) -> list[tuple[uuid.UUID, str, date, Decimal]]:
+    """What lines sent for the quarter of the death paid for months after it, where the
+    standard pro-rates: (payment id, program, quarter, amount) to recover."""
+    return [tuple(r) for r in await repository.overpaid_death_quarter(session, person_id, last)]
