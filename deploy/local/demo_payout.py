@@ -277,7 +277,7 @@ def _death(client: httpx.Client, clerk: dict, clerk2: dict, finance: dict, perso
             headers={**finance, "Idempotency-Key": f"demo-death-benefit-{person}"},
             json={
                 "survivor_name": "家属",
-                "survivor_citizen_id": "330522199001011234",
+                "survivor_citizen_id": "330522199001011231",
                 "relationship": "配偶",
                 "bank_code": "PSBC",
                 "account_number": "6221889900000001",

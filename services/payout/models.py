@@ -11,8 +11,10 @@ from sqlalchemy import (
     Column,
     Computed,
     DateTime,
+    ForeignKey,
     Index,
     Numeric,
+    SmallInteger,
     Text,
     UniqueConstraint,
     func,
@@ -35,7 +37,7 @@ def _money(nullable: bool = False) -> Any:
 
 
 def _tax_column() -> Any:
-    """An amount that is 0 unless set (income tax: migration 0021)."""
+    """An amount that is 0 unless set (income tax: migration 0022)."""
     return Field(
         default=Decimal("0.00"),
         sa_column=Column(Numeric(14, 2), nullable=False, server_default=text("0")),
@@ -237,7 +239,11 @@ class Payment(SQLModel, table=True):
             "program",
             "period",
             unique=True,
-            postgresql_where=text("status <> 'reissued' AND difference_id IS NULL"),
+            # Death-benefit lines are each their one-off's; several survivors' lines share
+            # a person, program and month (migration 0023).
+            postgresql_where=text(
+                "status <> 'reissued' AND difference_id IS NULL AND program <> 'death_benefit'"
+            ),
         ),
         # One index serves files and tallies (a batch's lines), and the ledger's "still
         # waiting for the bank" and totals (a program's batches, then period and status):
@@ -370,13 +376,36 @@ class DeathBenefit(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
+class DeathBenefitShare(SQLModel, table=True):
+    """One survivor's stated share of a death benefit, their account, and the one-off that
+    pays it (none for a share that comes to nothing); additions are split the same way."""
+
+    __tablename__ = "death_benefit_share"
+    __table_args__ = {"schema": SCHEMA}
+
+    person_id: uuid.UUID = Field(
+        sa_column=Column(
+            ForeignKey(f"{SCHEMA}.death_benefit.person_id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    seq: int = Field(sa_column=Column(SmallInteger, primary_key=True))
+    survivor_name: str
+    relationship: str
+    citizen_id: str = Field(max_length=18)
+    bank_code: str
+    account_number: str
+    share: str
+    amount: Decimal = _money()
+    one_off_id: uuid.UUID | None = None
+
+
 class OneOff(SQLModel, table=True):
     """A one-off payment (death benefit, withdrawal, subsidy) waiting for the next run's
     batches; its id becomes the payment's reference."""
 
     __tablename__ = "one_off"
     __table_args__ = (
-        UniqueConstraint("person_id", "program", "period", name="one_off_once"),
+        UniqueConstraint("person_id", "program", "period", "payee_seq", name="one_off_once"),
         {"schema": SCHEMA},
     )
 
@@ -395,6 +424,11 @@ class OneOff(SQLModel, table=True):
     # Income tax on its annuity part, carried to its payment (domain/tax.py).
     taxable_amount: Decimal = _tax_column()
     tax_withheld: Decimal = _tax_column()
+    # The survivor's number when several share a death benefit (or a survivor pension); 0
+    # for every other one-off.
+    payee_seq: int = Field(
+        default=0, sa_column=Column(SmallInteger, nullable=False, server_default=text("0"))
+    )
 
 
 class LedgerSettlement(SQLModel, table=True):
@@ -457,6 +491,14 @@ class SubsidyEntitlement(SQLModel, table=True):
     change_reason: str | None = Field(default=None, sa_type=Text)
     decided_by: str | None = None
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # A survivor pension (遗属生活补助) of a deceased retiree: the survivor it is paid to and
+    # the condition it ends on (migration 0024); NULL for every other entitlement.
+    survivor_name: str | None = None
+    survivor_citizen_id: str | None = Field(default=None, max_length=18)
+    survivor_relationship: str | None = None
+    survivor_bank_code: str | None = None
+    survivor_account_number: str | None = None
+    end_condition: str | None = Field(default=None, sa_type=Text)
 
 
 class SubsidyEntitlementEnd(SQLModel, table=True):
@@ -558,3 +600,7 @@ class SubsidyRun(SQLModel, table=True):
     parameter_version: int
     run_by: str
     created_at: datetime = _now_column()
+    # Whether the standard pro-rates a partial quarter (migration 0025); back pay uses it too.
+    prorate: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )

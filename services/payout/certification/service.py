@@ -96,6 +96,7 @@ async def certify(
             detail={"method": row.method, "certified_on": body.certified_on.isoformat()},
         )
     if resume:
+        await subsidies.release_for_resumed(session, person_id, who, request_id)
         await subsidies.queue_missed_quarters(session, person_id, who, request_id)
     out = CertificationOut.model_validate(row, from_attributes=True)
     out.method_label, out.resumed = METHODS[row.method], resume
@@ -124,6 +125,8 @@ async def suspend_overdue(
             request_id=request_id,
             detail={"reason": "certification_overdue", "as_of": as_of.isoformat()},
         )
+    # Subsidies queued before the suspension are not paid during it (issue #18, item 5).
+    await subsidies.hold_for_suspended(session, suspended, actor, request_id)
     return SuspensionRunOut(as_of=as_of, suspended=len(suspended), parameter_version=version)
 
 

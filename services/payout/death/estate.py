@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
-from services.payout.death import repository
+from services.payout.death import repository, shares
 from services.payout.differences import repository as differences
 from services.payout.domain.bounds import within_ceiling
 from services.payout.domain.death import ZERO, addition_period, owed_to_estate
@@ -146,25 +146,26 @@ async def _queue_addition(
     request_id: str | None,
 ) -> OneOff:
     payments = await repository.death_benefit_payments(session, grant.person_id)
-    carrier = next(p for p in payments if p.id == grant.one_off_id)
-    # The annuity back pay adds to the heirs' lump sum: the yearly table, on the whole.
+    period = addition_period(month_of(datetime.now(UTC).date()), max(p.period for p in payments))
+    # The annuity back pay adds to the heirs' lump sum: taxed with the yearly table on the
+    # whole addition (on top of the whole lump sum so far), then split by the survivors'
+    # shares like its amount, each part to the survivor's own account (one: the whole).
     withheld = await taxes.withhold_lump_sum(
         session, total(rows), annuity_part(rows), YEARLY, taxed_before(payments)
     )
-    addition = OneOff(
-        person_id=grant.person_id,
-        citizen_id=carrier.citizen_id,
-        program="death_benefit",
-        period=addition_period(month_of(datetime.now(UTC).date()), max(p.period for p in payments)),
-        amount=total(rows),
-        bank_code=carrier.bank_code,
-        account_number=carrier.account_number,
-        account_name=carrier.account_name,
-        source="death_benefit_addition",
-        taxable_amount=withheld.taxable,
-        tax_withheld=withheld.tax,
+    survivors = await shares.payees(session, grant)
+    amounts = shares.split(survivors, total(rows))
+    lines = shares.payments(
+        survivors,
+        amounts,
+        period,
+        "pending",
+        "death_benefit_addition",
+        shares.taxed(survivors, amounts, withheld),
     )
-    await repository.insert_one_off(session, addition)
+    for line in lines:
+        await repository.insert_one_off(session, line)
+    addition = lines[0]  # the first survivor's: it carries the differences
     await pay_to_survivor(session, rows, addition.id, who, request_id)
     await record_audit(
         session,
@@ -178,9 +179,18 @@ async def _queue_addition(
         detail={
             "one_off": str(addition.id),
             "period": addition.period.isoformat(),
-            "amount": str(addition.amount),
-            "tax_withheld": str(addition.tax_withheld),
+            "amount": str(total(rows)),
+            "tax_withheld": str(withheld.tax),
             "differences": [str(r.id) for r in rows],
+            "shares": [
+                {
+                    "one_off": str(line.id),
+                    "payee_seq": line.payee_seq,
+                    "amount": str(line.amount),
+                    "tax_withheld": str(line.tax_withheld),
+                }
+                for line in lines
+            ],
         },
     )
     return addition

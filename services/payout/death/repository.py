@@ -4,12 +4,32 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, exists, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.models import DeathBenefit, DeathNotice, OneOff, Payment, Recovery, Retiree
+from services.payout.models import (
+    DeathBenefit,
+    DeathBenefitShare,
+    DeathNotice,
+    Determination,
+    OneOff,
+    Payment,
+    Recovery,
+    Retiree,
+)
+
+# Programs whose lines after the death are overpayments: the pensions and the subsidies (a
+# quarter's period is its first month, so a quarter after the month of death is wholly after).
+RECOVERED_PROGRAMS = (
+    "basic_pension",
+    "occupational_annuity",
+    "living_subsidy",
+    "survivor_pension",
+    "transport_nursing",
+    "hardship_aid",
+)
 
 
 async def retiree(session: AsyncSession, person_id: uuid.UUID, lock: bool = False):
@@ -30,15 +50,16 @@ async def record_death(
 
 
 async def paid_after(session: AsyncSession, person_id: uuid.UUID, last_month: date) -> list:
-    """Pension lines paid (or sent) for months after the last one: per program and month,
-    the regular line first, then back-pay lines as they were made."""
+    """Pension lines paid (or sent) for months after the last one, and subsidy lines for
+    quarters beginning after it: per program and period, the regular line first, then
+    back-pay lines as they were made."""
     rows = await session.exec(
         select(Payment.id, Payment.program, Payment.period, Payment.amount)
         .where(
             Payment.person_id == person_id,
             Payment.period > last_month,
             Payment.status.in_(("sent", "paid")),
-            Payment.program.in_(("basic_pension", "occupational_annuity")),
+            Payment.program.in_(RECOVERED_PROGRAMS),
         )
         .order_by(
             Payment.period,
@@ -129,11 +150,28 @@ async def death_benefit(session: AsyncSession, person_id: uuid.UUID) -> DeathBen
     return await session.get(DeathBenefit, person_id)
 
 
-async def insert_benefit(session: AsyncSession, row: DeathBenefit, payment: OneOff) -> None:
-    """Record the benefits and the one-off payment that carries them."""
+async def insert_benefit(
+    session: AsyncSession,
+    row: DeathBenefit,
+    payments: list[OneOff],
+    survivors: list[DeathBenefitShare],
+) -> None:
+    """Record the benefits, the survivors' shares and the one-offs that pay them."""
     session.add(row)
-    session.add(payment)
+    session.add_all(payments)
     await session.flush()
+    session.add_all(survivors)
+    await session.flush()
+
+
+async def shares(session: AsyncSession, person_id: uuid.UUID) -> list[DeathBenefitShare]:
+    """The survivors' shares of a grant, in the order stated."""
+    rows = await session.exec(
+        select(DeathBenefitShare)
+        .where(DeathBenefitShare.person_id == person_id)
+        .order_by(DeathBenefitShare.seq)
+    )
+    return list(rows.all())
 
 
 async def decide_benefit(session: AsyncSession, row: DeathBenefit, who: str, at: datetime) -> None:
@@ -142,18 +180,31 @@ async def decide_benefit(session: AsyncSession, row: DeathBenefit, who: str, at:
     session.add(row)
     await session.exec(
         update(OneOff)
-        .where(OneOff.id == row.one_off_id, OneOff.status == "awaiting_approval")
+        .where(
+            OneOff.person_id == row.person_id,
+            OneOff.program == "death_benefit",
+            OneOff.status == "awaiting_approval",
+        )
         .values(status="pending")
     )
     await session.flush()
 
 
 async def drop_benefit(session: AsyncSession, row: DeathBenefit) -> OneOff | None:
-    """Remove a rejected grant and its one-off (never sent: it awaited approval); the
-    audit log keeps what was asked, so that a corrected grant can be made."""
+    """Remove a rejected grant, its shares and its one-offs (never sent: they awaited
+    approval); the audit log keeps what was asked, so that a corrected grant can be made.
+    The first survivor's one-off is answered."""
     payment = await session.get(OneOff, row.one_off_id)
-    if payment is not None:
-        await session.delete(payment)
+    await session.exec(
+        delete(OneOff).where(
+            OneOff.person_id == row.person_id,
+            OneOff.program == "death_benefit",
+            OneOff.status == "awaiting_approval",
+        )
+    )
+    await session.exec(
+        delete(DeathBenefitShare).where(DeathBenefitShare.person_id == row.person_id)
+    )
     await session.delete(row)
     await session.flush()
     return payment
@@ -211,3 +262,37 @@ async def keep_notice(
 async def notice(session: AsyncSession, person_id: uuid.UUID) -> DeathNotice | None:
     """A death heard of before the retirement, if any."""
     return await session.get(DeathNotice, person_id)
+
+
+async def first_approved_month(session: AsyncSession, person_id: uuid.UUID) -> date | None:
+    """The first month an approved determination of the person pays, if any."""
+    rows = await session.exec(
+        select(func.min(Determination.effective_from)).where(
+            Determination.person_id == person_id, Determination.status == "approved"
+        )
+    )
+    return rows.one()
+
+
+async def benefits_due(session: AsyncSession) -> list:
+    """Deceased retirees with no death benefits recorded, by date of death."""
+    approved = exists().where(
+        Determination.person_id == Retiree.person_id, Determination.status == "approved"
+    )
+    rows = await session.exec(
+        select(
+            Retiree.person_id,
+            Retiree.name,
+            Retiree.died_on,
+            Retiree.last_month,
+            Retiree.first_month,
+            approved.label("determination_approved"),
+        )
+        .where(
+            Retiree.status == "deceased",
+            ~exists().where(DeathBenefit.person_id == Retiree.person_id),
+        )
+        .order_by(Retiree.died_on, Retiree.person_id)
+        .limit(1000)
+    )
+    return list(rows.all())

@@ -7,7 +7,13 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from services.payout.death import service
-from services.payout.death.schemas import DeathBenefitIn, DeathBenefitOut, RecoveryOut, ResolveIn
+from services.payout.death.schemas import (
+    DeathBenefitDue,
+    DeathBenefitIn,
+    DeathBenefitOut,
+    RecoveryOut,
+    ResolveIn,
+)
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
@@ -58,6 +64,13 @@ async def reject_waiver(recovery_id: uuid.UUID, idem: Idempotent, who: Approver)
         service.decide_recovery(idem.session, recovery_id, False, who, idem.request_id),
         status=200,
     )
+
+
+@router.get("/death-benefits/due", response_model=list[DeathBenefitDue])
+async def benefits_due(session: ReadSession, _: Reader) -> list[DeathBenefitDue]:
+    """Deceased retirees whose death benefits are still to be granted (never lost: each
+    stays listed until granted, also while no determination is approved yet)."""
+    return await service.due_benefits(session)
 
 
 @router.post(

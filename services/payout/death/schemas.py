@@ -4,11 +4,12 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.payout.domain.death import RECOVERY_METHODS
+from shared.data.ids import CitizenIdField
 from shared.data.money import Money
 
 RecoveryMethod = StrEnum("RecoveryMethod", {c: c for c in RECOVERY_METHODS})  # type: ignore[misc]
@@ -45,16 +46,47 @@ class ResolveIn(BaseModel):
     method: RecoveryMethod
 
 
-class DeathBenefitIn(BaseModel):
-    """The named survivor and the account the death benefits go to."""
+SURVIVOR_FIELDS = (
+    "survivor_name",
+    "survivor_citizen_id",
+    "relationship",
+    "bank_code",
+    "account_number",
+)
+
+
+class SurvivorIn(BaseModel):
+    """A survivor, the account their share goes to, and the share ("1/3", "0.5", "1")."""
 
     model_config = ConfigDict(extra="forbid")
 
     survivor_name: Annotated[str, Field(min_length=1, max_length=60)]
-    survivor_citizen_id: Annotated[str, Field(min_length=18, max_length=18)]
+    # Checked like any citizen id: check digit, a possible birth date not in the future.
+    survivor_citizen_id: CitizenIdField
     relationship: Annotated[str, Field(min_length=1, max_length=20)]
     bank_code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,12}$")]
     account_number: Annotated[str, Field(pattern=r"^\d{8,32}$")]
+    share: Annotated[str, Field(pattern=r"^\d{1,6}(/\d{1,6}|\.\d{1,6})?$")] = "1"
+
+
+class DeathBenefitIn(BaseModel):
+    """The survivors the death benefits go to, each with their account and stated share
+    (summing to exactly 1). One survivor may also be given by the fields of `SurvivorIn` at
+    the top level (share 1), as before."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    survivors: Annotated[list[SurvivorIn], Field(min_length=1, max_length=20)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_survivor(cls, data: Any) -> Any:
+        """A single survivor given at the top level is the only one, with the whole."""
+        if isinstance(data, dict) and "survivors" not in data and "survivor_name" in data:
+            one = {k: data[k] for k in SURVIVOR_FIELDS if k in data}
+            rest = {k: v for k, v in data.items() if k not in SURVIVOR_FIELDS}
+            return rest | {"survivors": [one]}
+        return data
 
 
 class SurvivorBackPay(BaseModel):
@@ -71,18 +103,38 @@ class SurvivorBackPay(BaseModel):
 
 
 class AdditionOut(BaseModel):
-    """Back pay found after the grant, paid to the survivor as one more one-off."""
+    """Back pay found after the grant, paid to the survivors as one more one-off each (a
+    survivor's share of it: `payee_seq`)."""
 
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
+    payee_seq: int = 0
     period: date
     amount: Money
     status: str
     created_at: datetime
-    # Income tax on its annuity part (yearly table, with the grant as one lump sum).
+    # Income tax on its annuity part: the addition's tax on the whole (yearly table, with
+    # the grant as one lump sum), this survivor's share of it.
     taxable_amount: Money = Decimal("0.00")
     tax_withheld: Money = Decimal("0.00")
+
+
+class ShareOut(BaseModel):
+    """A survivor's share of the grant and the one-off paying it (none for 0.00), with its
+    share of the grant's income tax and what the survivor's bank pays."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    survivor_name: str
+    relationship: str
+    share: str
+    amount: Money
+    one_off_id: uuid.UUID | None
+    taxable_amount: Money = Decimal("0.00")
+    tax_withheld: Money = Decimal("0.00")
+    net: Money | None = None
 
 
 class DeathBenefitOut(BaseModel):
@@ -107,6 +159,8 @@ class DeathBenefitOut(BaseModel):
     relationship: str
     created_by: str
     created_at: datetime
+    # Each survivor's stated share and what it comes to (one survivor: the whole).
+    shares: list[ShareOut] = []
     back_pay_lines: list[SurvivorBackPay] = []
     additions: list[AdditionOut] = []
     # Four eyes: requested, then approved (paid by the next run) or rejected by another user.
@@ -114,7 +168,22 @@ class DeathBenefitOut(BaseModel):
     decided_by: str | None = None
     decided_at: datetime | None = None
     # Income tax withheld from `total` (the annuity balance left and the annuity back pay,
-    # yearly table); `net` is what the survivor's bank pays.
+    # yearly table, on the whole), the sum of the shares' taxes; `net` is what the
+    # survivors' banks pay together (each share's own in `shares`).
     taxable_amount: Money = Decimal("0.00")
     tax_withheld: Money = Decimal("0.00")
     net: Money | None = None
+
+
+class DeathBenefitDue(BaseModel):
+    """A deceased retiree whose death benefits are not granted yet; `determination_approved`
+    false: they wait for the 复核 of a determination to be worked out from."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    person_id: uuid.UUID
+    name: str
+    died_on: date
+    last_month: date
+    first_month: date | None
+    determination_approved: bool

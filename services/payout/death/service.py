@@ -7,27 +7,41 @@ from datetime import UTC, date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
-from services.payout.death import estate, repository
+from services.payout.death import estate, repository, shares
 from services.payout.death.schemas import (
     AdditionOut,
+    DeathBenefitDue,
     DeathBenefitIn,
     DeathBenefitOut,
     RecoveryOut,
     ResolveIn,
+    ShareOut,
     SurvivorBackPay,
 )
 from services.payout.determinations import repository as determinations
 from services.payout.determinations.records import inputs_from_json
 from services.payout.differences import repository as differences
 from services.payout.domain.bounds import above
-from services.payout.domain.death import PaidLine, death_benefits, recoveries_after_death
+from services.payout.domain.death import (
+    ZERO,
+    PaidLine,
+    death_benefits,
+    recoveries_after_death,
+)
 from services.payout.domain.periods import month_of
 from services.payout.domain.tax import YEARLY
 from services.payout.ledger import service as ledger
-from services.payout.models import DeathBenefit, OneOff, Recovery
+from services.payout.models import (
+    DeathBenefit,
+    DeathBenefitShare,
+    Determination,
+    OneOff,
+    Recovery,
+)
 from services.payout.parameters.schemas import DeathBenefit as DeathRule
 from services.payout.parameters.schemas import WageBase
 from services.payout.parameters.service import bounds, check_bounds, in_force
+from services.payout.subsidies import service as subsidies
 from services.payout.tax import service as taxes
 from shared.contracts import PersonDeceased
 from shared.data.audit import record_audit
@@ -73,6 +87,9 @@ async def apply_death(
         return None
     last = month_of(died_on)
     await repository.record_death(session, person_id, died_on, last)
+    # Subsidy lines not yet sent for quarters after the death are cancelled before the sent
+    # ones (pension and subsidy alike) become recovery cases.
+    await subsidies.stop_after_death(session, person_id, last, estate.DEATH, request_id)
     opened = await _recover_after(session, person_id, last)
     cancelled = await estate.cancel_after_death(session, person_id, last, request_id)
     await record_audit(
@@ -107,6 +124,11 @@ async def _recover_after(session: AsyncSession, person_id: uuid.UUID, last: date
             amount=amount,
         )
         for line, amount in recoveries_after_death(lines, claimed)
+    ]
+    # A pro-rated subsidy quarter holding the month of death: the months after it.
+    cases += [
+        Recovery(person_id=person_id, payment_id=i, program=p, period=q, amount=a)
+        for i, p, q, a in await subsidies.overpaid_in_death_quarter(session, person_id, last)
     ]
     return await repository.insert_recoveries(session, cases)
 
@@ -228,10 +250,9 @@ async def grant_death_benefits(
         raise ProblemError(409, "retiree_not_deceased", "未收到此人的死亡信息。")
     if await repository.death_benefit(session, person_id) is not None:
         raise ProblemError(409, "death_benefit_exists", "此人的死亡待遇已核发, 只能发放一次。")
+    stated = shares.checked(body, retiree)
     last = retiree.last_month
-    determination = await determinations.approved_for(session, person_id, last)
-    if determination is None:
-        raise ProblemError(409, "no_approved_determination", "此人没有已复核的待遇核定。")
+    determination = await _applying(session, person_id, last)
     params = await in_force(session, ["death_benefit", "wage_base"], retiree.died_on)
     rule = params.value("death_benefit", DeathRule)
     base = (
@@ -255,27 +276,28 @@ async def grant_death_benefits(
     )
     limits = await bounds(session, retiree.died_on)
     check_bounds(above("total", benefits.total, limits.one_off_ceiling))
-    # The annuity left and its back pay go to the heirs as a lump sum: the yearly table.
+    # The annuity left and its back pay go to the heirs as one lump sum: taxed on the whole
+    # with the yearly table, then the tax split by the survivors' shares like the amount.
     withheld = await taxes.withhold_lump_sum(
         session,
         benefits.total,
         benefits.annuity_balance_left + estate.annuity_part(owed),
         YEARLY,
     )
-    payment = OneOff(
-        person_id=person_id,
-        citizen_id=body.survivor_citizen_id,
-        program="death_benefit",
-        period=last,
-        amount=benefits.total,
-        bank_code=body.bank_code,
-        account_number=body.account_number,
-        account_name=body.survivor_name,
-        status="awaiting_approval",
-        source="death_benefit",
-        taxable_amount=withheld.taxable,
-        tax_withheld=withheld.tax,
+    survivors = shares.rows(person_id, body, stated, benefits.total)
+    amounts = [r.amount for r in survivors]
+    lines = shares.payments(
+        survivors,
+        amounts,
+        last,
+        "awaiting_approval",
+        "death_benefit",
+        shares.taxed(survivors, amounts, withheld),
     )
+    for line in lines:
+        survivors[line.payee_seq].one_off_id = line.id
+    payment = lines[0]  # the first survivor's: it carries the back pay's differences
+    first = body.survivors[0]
     row = DeathBenefit(
         person_id=person_id,
         died_on=retiree.died_on,
@@ -289,11 +311,11 @@ async def grant_death_benefits(
         total=benefits.total,
         parameter_versions=params.versions | {"determination_seq": determination.seq},
         one_off_id=payment.id,
-        survivor_name=body.survivor_name,
-        relationship=body.relationship,
+        survivor_name=first.survivor_name,
+        relationship=first.relationship,
         created_by=who.subject,
     )
-    await repository.insert_benefit(session, row, payment)
+    await repository.insert_benefit(session, row, lines, survivors)
     await estate.pay_to_survivor(session, owed, payment.id, who, request_id)
     await record_audit(
         session,
@@ -310,9 +332,40 @@ async def grant_death_benefits(
             "back_pay": str(benefits.back_pay),
             "differences": [str(d.id) for d in owed],
             "one_off": str(payment.id),
+            "shares": shares.audited(survivors),
+            "shares_tax": [
+                {"payee_seq": line.payee_seq, "tax_withheld": str(line.tax_withheld)}
+                for line in lines
+            ],
         },
     )
     return await _present(session, row)
+
+
+async def _applying(session: AsyncSession, person_id: uuid.UUID, last: date) -> Determination:
+    """The approved determination the death benefits are worked out from: the one in force
+    in the month of death or, for a death before the first month paid (in the retirement
+    month), the first month's. None approved yet: the grant waits (listed as due)."""
+    found = await determinations.approved_for(session, person_id, last)
+    if found is None:
+        first = await repository.first_approved_month(session, person_id)
+        found = (
+            None if first is None else await determinations.approved_for(session, person_id, first)
+        )
+    if found is None:
+        raise ProblemError(
+            409,
+            "determination_pending",
+            "此人的待遇核定尚未复核, 死亡待遇须待核定复核后再申请 (见待核发死亡待遇清单)。",
+        )
+    return found
+
+
+async def due_benefits(session: AsyncSession) -> list[DeathBenefitDue]:
+    """Deceased retirees whose death benefits are not granted (or were rejected): each
+    waits here until granted, with whether a determination is approved to work them out."""
+    rows = await repository.benefits_due(session)
+    return [DeathBenefitDue.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def decide_death_benefits(
@@ -339,9 +392,10 @@ async def decide_death_benefits(
         await estate.after_approval(session, person_id, retiree.last_month, who, request_id)
         return await _present(session, row)
     out = await _present(session, row)
+    asked = shares.audited(await shares.payees(session, row))  # removed with the grant
     await estate.release(session, row, who, request_id)
     payment = await repository.drop_benefit(session, row)
-    await _audit_grant(session, row, who, "death_benefit.rejected", request_id, payment)
+    await _audit_grant(session, row, who, "death_benefit.rejected", request_id, payment, asked)
     out.status, out.decided_by, out.decided_at = "rejected", who.subject, datetime.now(UTC)
     return out
 
@@ -353,8 +407,9 @@ async def _audit_grant(
     action: str,
     request_id: str | None,
     payment: OneOff | None = None,
+    survivors: list[dict] | None = None,
 ) -> None:
-    # A rejected grant is removed: the log keeps what was asked (the account masked).
+    # A rejected grant is removed: the log keeps what was asked (the accounts masked).
     asked = (
         {}
         if payment is None
@@ -362,6 +417,7 @@ async def _audit_grant(
             "survivor_name": row.survivor_name,
             "bank_code": payment.bank_code,
             "account_number": mask_account_number(payment.account_number),
+            "shares": survivors or [],
         }
     )
     await record_audit(
@@ -386,10 +442,11 @@ async def _present(session: AsyncSession, row: DeathBenefit) -> DeathBenefitOut:
     """The benefits by part, with the back pay paid to the survivor and later additions."""
     out = DeathBenefitOut.model_validate(row, from_attributes=True)
     payments = await repository.death_benefit_payments(session, row.person_id)
-    grant = next((p for p in payments if p.id == row.one_off_id), None)
-    if grant is not None:
-        out.taxable_amount, out.tax_withheld = grant.taxable_amount, grant.tax_withheld
-        out.net = row.total - grant.tax_withheld
+    grant = [p for p in payments if p.source == "death_benefit"]  # the grant's shares
+    out.taxable_amount = sum((p.taxable_amount for p in grant), ZERO)
+    out.tax_withheld = sum((p.tax_withheld for p in grant), ZERO)
+    out.net = row.total - out.tax_withheld
+    out.shares = [_share(p, grant) for p in await shares.payees(session, row)]
     out.back_pay_lines = [
         SurvivorBackPay.model_validate(d, from_attributes=True)
         for d in await differences.paid_to_survivor(session, row.person_id)
@@ -397,8 +454,18 @@ async def _present(session: AsyncSession, row: DeathBenefit) -> DeathBenefitOut:
     out.additions = [
         AdditionOut.model_validate(p, from_attributes=True)
         for p in payments
-        if p.id != row.one_off_id
+        if p.source != "death_benefit"  # the grant's own payments are its shares
     ]
+    return out
+
+
+def _share(payee: DeathBenefitShare, grant: list[OneOff]) -> ShareOut:
+    """A survivor's share with its one-off's tax and net (a share of 0.00 has no one-off)."""
+    out = ShareOut.model_validate(payee, from_attributes=True)
+    line = next((p for p in grant if p.id == payee.one_off_id), None)
+    if line is not None:
+        out.taxable_amount, out.tax_withheld = line.taxable_amount, line.tax_withheld
+        out.net = line.amount - line.tax_withheld
     return out
 
 

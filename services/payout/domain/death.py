@@ -17,6 +17,16 @@ Rules (documented in docs/payout.md; amounts and months are the dated parameter
   retirement after the account parts of the months paid (never below zero) + that back pay.
 - An addition is paid for the month it is queued in, or the month after the latest
   death-benefit payment if that one is taken (one payment per person, program and month).
+- Several survivors share the benefits (and each addition) in stated shares that sum to
+  exactly 1: each gets its share rounded down to the fen, and the fens left over (fewer than
+  the number of survivors) go one each to the largest remainders, ties to the one listed
+  first (`split_shares`); the parts always sum to the total.
+- The heirs' lump sum (and each addition) is taxed once, on the whole (domain/tax.py, the
+  yearly table); its taxable part and its tax are then split by the same shares and rule
+  (`split_withholding`), so the survivors' taxes sum to the tax of the whole and each
+  survivor's bank pays their part less their tax. A part of the tax is never more than its
+  share's taxable part, nor that more than its share's amount: a fen over (only conceivable
+  for parts of a few fen) goes to the next survivor in order with room.
 """
 
 import uuid
@@ -24,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Protocol, TypeVar
 
 from services.payout.domain.periods import add_months
@@ -130,4 +141,59 @@ def recoveries_after_death(
         left[key] = left.get(key, ZERO) - covered
         if line.amount > covered:
             out.append((line, line.amount - covered))
+    return out
+
+
+class InvalidShares(ValueError):
+    """Shares that are not each in (0, 1] or do not sum to exactly 1."""
+
+
+def parse_shares(stated: Sequence[str]) -> list[Fraction]:
+    """Shares as stated ("1/3", "0.5", "1"), exact; each in (0, 1], summing to exactly 1."""
+    try:
+        shares = [Fraction(s) for s in stated]
+    except (ValueError, ZeroDivisionError) as exc:
+        raise InvalidShares(str(exc)) from exc
+    if any(s <= 0 or s > 1 for s in shares):
+        raise InvalidShares("each share is more than 0 and at most 1")
+    if sum(shares, Fraction(0)) != 1:
+        raise InvalidShares("the shares do not sum to 1")
+    return shares
+
+
+def split_shares(total: Decimal, shares: Sequence[Fraction]) -> list[Decimal]:
+    """The total split by shares to the fen: each share rounded down, the fens left over one
+    each to the largest remainders (ties: listed first). The parts sum to the total."""
+    fens = int(total * 100)
+    exact = [fens * s for s in shares]
+    parts = [int(e) for e in exact]  # exact >= 0: int() rounds down
+    left = fens - sum(parts)
+    order = sorted(range(len(shares)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return [Decimal(p).scaleb(-2) for p in parts]
+
+
+def split_withholding(
+    amounts: Sequence[Decimal], shares: Sequence[Fraction], taxable: Decimal, tax: Decimal
+) -> list[tuple[Decimal, Decimal]]:
+    """The taxable part and the tax of a lump sum taxed whole, split by the shares like its
+    amount (`amounts`, by `split_shares`): (taxable, tax) of each share, each summing to the
+    whole's; never a tax above its taxable part, nor a taxable part above its amount."""
+    taxables = _capped(split_shares(taxable, shares), amounts)
+    taxes = _capped(split_shares(tax, shares), taxables)
+    return list(zip(taxables, taxes, strict=True))
+
+
+def _capped(parts: Sequence[Decimal], caps: Sequence[Decimal]) -> list[Decimal]:
+    """Parts no more than their caps, what is over moved to the first ones with room (the
+    caps sum to at least the parts: a whole's tax is at most its taxable part, at most its
+    amount); the sum is kept."""
+    out = [min(p, c) for p, c in zip(parts, caps, strict=True)]
+    over = sum(parts, ZERO) - sum(out, ZERO)
+    for i, cap in enumerate(caps):
+        moved = min(over, cap - out[i])
+        out[i] += moved
+        over -= moved
+    assert over == 0, "the whole is more than the caps"
     return out

@@ -67,7 +67,7 @@ AMOUNT_BOUNDS = {
 
 
 # 个人所得税 on the annuity (财税〔2018〕164号), the tables in force since 2019-01-01 as demo
-# defaults: (up_to, rate, quick deduction). Loaded by migration 0021 from 2000-01-01 (every
+# defaults: (up_to, rate, quick deduction). Loaded by migration 0022 from 2000-01-01 (every
 # month payout pays), so that earlier months are taxed by today's tables (check).
 MONTHLY_TAX = [
     ("3000.00", "0.03", "0.00"), ("12000.00", "0.10", "210.00"),

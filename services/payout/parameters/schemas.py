@@ -6,7 +6,14 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from services.payout.domain.bounds import (
     MONTHLY_CAP,
@@ -125,6 +132,18 @@ class SubsidyStandard(Strict):
 
     label: Annotated[str, Field(min_length=1, max_length=50)]
     quarterly_amount: Annotated[Money, Field(ge=0, le=SUBSIDY_STANDARD_CAP)]
+    # Pro-rated by month where the program's standard says so: a quarter holding the first
+    # month paid, the month of death (or a survivor pension's month after it) pays a third
+    # per month owed (issue #18).
+    prorate: bool = False
+
+    @model_serializer(mode="wrap")
+    def _without_default(self, handler: Any) -> Any:
+        """A standard that does not pro-rate reads as it did before the key existed."""
+        out = handler(self)
+        if isinstance(out, dict) and not self.prorate:
+            out.pop("prorate", None)
+        return out
 
 
 class AmountBounds(Strict):

@@ -235,6 +235,7 @@ async def _pay(
     skip_paid = (
         """ON CONFLICT (person_id, program, period)
                     WHERE status <> 'reissued' AND difference_id IS NULL
+                      AND program <> 'death_benefit'
                 DO NOTHING"""
         if on_conflict
         else ""

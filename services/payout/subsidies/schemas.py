@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.payout.domain.periods import parse_quarter
 from shared.contracts.payout import QUARTER_PATTERN
+from shared.data.ids import CitizenIdField
 from shared.data.money import Money
 
 Program = Literal["living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid"]
@@ -15,8 +16,23 @@ Program = Literal["living_subsidy", "survivor_pension", "transport_nursing", "ha
 Quarter = Annotated[str, Field(pattern=QUARTER_PATTERN, examples=["2020-Q1"])]
 
 
+class SurvivorPayee(BaseModel):
+    """The survivor a survivor pension (遗属生活补助) is paid to, and their account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    survivor_name: Annotated[str, Field(min_length=1, max_length=60)]
+    # Checked like any citizen id: check digit, a possible birth date not in the future.
+    survivor_citizen_id: CitizenIdField
+    relationship: Annotated[str, Field(min_length=1, max_length=20)]
+    bank_code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,12}$")]
+    account_number: Annotated[str, Field(pattern=r"^\d{8,32}$")]
+
+
 class EntitlementIn(BaseModel):
-    """A retiree's entitlement to a program from a quarter; no amount means the standard."""
+    """A retiree's entitlement to a program from a quarter; no amount means the standard. A
+    survivor pension names the survivor (and may state the condition it ends on); it is a
+    deceased retiree's, paid to the survivor from the month after the death."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -24,11 +40,17 @@ class EntitlementIn(BaseModel):
     from_quarter: Quarter
     to_quarter: Quarter | None = None
     quarterly_amount: Annotated[Money, Field(gt=0)] | None = None
+    survivor: SurvivorPayee | None = None
+    end_condition: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> "EntitlementIn":
         if self.to_quarter and parse_quarter(self.to_quarter) < parse_quarter(self.from_quarter):
             raise ValueError("to_quarter: must not be before from_quarter")
+        if (self.program == "survivor_pension") != (self.survivor is not None):
+            raise ValueError("survivor: required for survivor_pension, and only for it")
+        if self.end_condition is not None and self.survivor is None:
+            raise ValueError("end_condition: only for a survivor pension")
         return self
 
 
@@ -87,6 +109,11 @@ class EntitlementOut(BaseModel):
     replaces_id: uuid.UUID | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None
+    # A survivor pension: who it is paid to (the id and account are on its lines) and until.
+    survivor_name: str | None = None
+    survivor_relationship: str | None = None
+    survivor_bank_code: str | None = None
+    end_condition: str | None = None
 
 
 class AmountChangeOut(BaseModel):

@@ -23,13 +23,17 @@ from services.payout.subsidies.schemas import (
     EntitlementOut,
     SubsidyRunIn,
     SubsidyRunOut,
+    SurvivorPayee,
 )
 from shared.data.audit import record_audit
+from shared.data.ids import mask_account_number, mask_citizen_id
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 
 PROGRAMS = ("living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid")
+# 遗属生活补助: a deceased retiree's, paid to the survivor named (issue #18, item 12).
+SURVIVOR_PENSION = "survivor_pension"
 
 
 async def _within_bound(
@@ -58,9 +62,8 @@ async def entitle(
     retiree = await repository.retiree(session, person_id)
     if retiree is None:
         raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
-    if retiree.status == "deceased":
-        raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能新增补贴资格。")
     first = parse_quarter(body.from_quarter)
+    _check_payee(retiree, body.program, first, body)
     last = parse_quarter(body.to_quarter) if body.to_quarter else None
     await _within_bound(session, body.program, first, body.quarterly_amount, "quarterly_amount")
     # One entitlement per person, program and quarter: otherwise which amount is paid?
@@ -82,6 +85,8 @@ async def entitle(
         to_quarter=last,
         quarterly_amount=body.quarterly_amount,
         created_by=who.subject,
+        end_condition=body.end_condition,
+        **_payee_columns(body.survivor),
     )
     await repository.insert(session, row)
     await record_audit(
@@ -99,9 +104,73 @@ async def entitle(
             "from": body.from_quarter,
             "to": body.to_quarter,
             "amount": None if body.quarterly_amount is None else str(body.quarterly_amount),
-        },
+        }
+        | _payee_audit(row),
     )
     return present(row, None)
+
+
+def _check_payee(
+    retiree: Retiree, program: str, first: date, body: EntitlementIn | None = None
+) -> None:
+    """A survivor pension (遗属生活补助) is a deceased retiree's, paid to the survivor from
+    the quarter of the month after the death; every other program is a living retiree's."""
+    deceased = retiree.status == "deceased"
+    if program != SURVIVOR_PENSION:
+        if deceased:
+            raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能新增补贴资格。")
+        return
+    if not deceased or retiree.last_month is None:
+        raise ProblemError(
+            409,
+            "retiree_not_deceased",
+            "遗属生活补助发给死者的遗属, 未收到此人的死亡信息。",
+        )
+    start = survivorship_start(retiree.last_month)
+    if first < start:
+        raise ProblemError(
+            422,
+            "quarter_before_survivorship",
+            f"from_quarter: 遗属生活补助自死亡次月起发放, 最早为 {format_quarter(start)}。",
+            field="from_quarter",
+        )
+    if body is not None and body.survivor is not None:
+        if body.survivor.survivor_citizen_id == retiree.citizen_id:
+            raise ProblemError(
+                422, "survivor_is_deceased", "遗属不能是死者本人。", field="survivor"
+            )
+
+
+def survivorship_start(last_month: date) -> date:
+    """The first quarter of a survivor pension: the one holding the month after the death."""
+    after = add_months(last_month, 1)
+    return after.replace(month=(after.month - 1) // 3 * 3 + 1)
+
+
+def _payee_columns(survivor: SurvivorPayee | None) -> dict:
+    """The survivor's columns of an entitlement (none for a retiree's own)."""
+    if survivor is None:
+        return {}
+    return {
+        "survivor_name": survivor.survivor_name,
+        "survivor_citizen_id": survivor.survivor_citizen_id,
+        "survivor_relationship": survivor.relationship,
+        "survivor_bank_code": survivor.bank_code,
+        "survivor_account_number": survivor.account_number,
+    }
+
+
+def _payee_audit(row: SubsidyEntitlement) -> dict:
+    """Who a survivor pension goes to, as the audit log keeps it (the account masked)."""
+    if row.survivor_citizen_id is None:
+        return {}
+    return {
+        "survivor_name": row.survivor_name,
+        "survivor_citizen_id": mask_citizen_id(row.survivor_citizen_id),
+        "bank_code": row.survivor_bank_code,
+        "account_number": mask_account_number(row.survivor_account_number or ""),
+        "end_condition": row.end_condition,
+    }
 
 
 def present(row: SubsidyEntitlement, end: SubsidyEntitlementEnd | None) -> EntitlementOut:
@@ -212,7 +281,8 @@ async def change_amount(
     same last quarter) that, once a second person approves it, ends this one the quarter
     before and pays the new amount; until then this one pays as it did."""
     row, until, retiree = await _locked_entitlement(session, entitlement_id)
-    if retiree is not None and retiree.status == "deceased":
+    deceased = retiree is not None and retiree.status == "deceased"
+    if deceased and row.program != SURVIVOR_PENSION:
         raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能变更补贴标准。")
     if row.status != "approved":
         raise ProblemError(
@@ -249,6 +319,12 @@ async def change_amount(
         created_by=who.subject,
         replaces_id=row.id,
         change_reason=body.reason,
+        end_condition=row.end_condition,
+        survivor_name=row.survivor_name,
+        survivor_citizen_id=row.survivor_citizen_id,
+        survivor_relationship=row.survivor_relationship,
+        survivor_bank_code=row.survivor_bank_code,
+        survivor_account_number=row.survivor_account_number,
     )
     await repository.insert(session, successor)
     await record_audit(
@@ -290,7 +366,11 @@ async def decide(
     require_second_person(who, row.created_by, act="补贴资格及标准变更")
     until, end = row.to_quarter, None
     if approve:
-        if retiree is None or retiree.status == "deceased":
+        if retiree is None:
+            raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能批准补贴资格。")
+        if row.program == SURVIVOR_PENSION and row.survivor_citizen_id is not None:
+            _check_payee(retiree, row.program, row.from_quarter)
+        elif retiree.status == "deceased":
             raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能批准补贴资格。")
         if row.replaces_id is not None:
             until, end = await _end_predecessor(session, row)
@@ -355,8 +435,10 @@ async def run_quarter(
     queued, amount = 0, Decimal("0.00")
     for program in programs:  # locked in PROGRAMS' order, as two runs at once take them
         await repository.lock_program(session, program)
-        standard = params.value(f"subsidy.{program}", SubsidyStandard).quarterly_amount
-        n, total = await repository.queue_quarter(session, program, quarter, standard)
+        standard = params.value(f"subsidy.{program}", SubsidyStandard)
+        n, total = await repository.queue_quarter(
+            session, program, quarter, standard.quarterly_amount, standard.prorate
+        )
         version = params.versions[f"subsidy.{program}"]
         await repository.record_run(session, program, quarter, standard, version, who.subject)
         queued, amount = queued + n, amount + total
@@ -395,3 +477,87 @@ async def queue_missed_quarters(
             detail={"quarters": [f"{p} {format_quarter(q)}" for p, q in queued]},
         )
     return len(queued)
+
+
+def _lines(rows: list[tuple]) -> list[dict]:
+    """Subsidy lines as the audit log keeps them."""
+    return [
+        {"one_off": str(i), "program": p, "quarter": format_quarter(q), "amount": str(a)}
+        for i, _, p, q, a in rows
+    ]
+
+
+async def hold_for_suspended(
+    session: AsyncSession, person_ids: list[uuid.UUID], actor: str, request_id: str | None
+) -> int:
+    """Retirees just suspended: their queued subsidy lines wait for the resumption."""
+    held = await repository.hold_pending(session, person_ids) if person_ids else []
+    for person_id in {r[1] for r in held}:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=actor,
+            roles=(),
+            action="subsidy.held",
+            object_type="retiree",
+            object_id=person_id,
+            request_id=request_id,
+            detail={"lines": _lines([r for r in held if r[1] == person_id])},
+        )
+    return len(held)
+
+
+async def release_for_resumed(
+    session: AsyncSession, person_id: uuid.UUID, who: Principal, request_id: str | None
+) -> int:
+    """A resumed retiree's held subsidy lines are paid by the next run, to their account."""
+    released = await repository.release_held(session, person_id)
+    if released:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=who.subject,
+            roles=who.roles,
+            action="subsidy.released",
+            object_type="retiree",
+            object_id=person_id,
+            request_id=request_id,
+            detail={"lines": _lines(released)},
+        )
+    return len(released)
+
+
+async def stop_after_death(
+    session: AsyncSession, person_id: uuid.UUID, last: date, actor: str, request_id: str | None
+) -> None:
+    """A death: queued subsidy lines for quarters beginning after the month of death are
+    cancelled; held ones up to it are owed and paid like the pension months up to it; the
+    quarter of the death is pro-rated where the standard says so."""
+    cancelled = await repository.cancel_after(session, person_id, last)
+    released = await repository.release_held(session, person_id, up_to=last)
+    # Where the standard pro-rates, the quarter of the death pays the months up to it only.
+    prorated = await repository.prorate_death_quarter(session, person_id, last)
+    if cancelled or released or prorated:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=actor,
+            roles=(),
+            action="subsidy.stopped_by_death",
+            object_type="retiree",
+            object_id=person_id,
+            request_id=request_id,
+            detail={
+                "cancelled": _lines(cancelled),
+                "released": _lines(released),
+                "prorated": _lines(prorated),
+            },
+        )
+
+
+async def overpaid_in_death_quarter(
+    session: AsyncSession, person_id: uuid.UUID, last: date
+) -> list[tuple[uuid.UUID, str, date, Decimal]]:
+    """What lines sent for the quarter of the death paid for months after it, where the
+    standard pro-rates: (payment id, program, quarter, amount) to recover."""
+    return [tuple(r) for r in await repository.overpaid_death_quarter(session, person_id, last)]

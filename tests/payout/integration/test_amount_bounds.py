@@ -156,7 +156,7 @@ async def test_the_ceiling_is_a_dated_parameter_that_death_benefits_respect(plat
             headers=auth_headers(platform, "finance") | key(),
             json={
                 "survivor_name": "钱小",
-                "survivor_citizen_id": "330522198501011234",
+                "survivor_citizen_id": "330522198501011233",
                 "relationship": "子女",
                 "bank_code": "PSBC",
                 "account_number": "6221889900001111",

@@ -340,3 +340,95 @@ async def test_a_table_is_dated_a_wrong_one_refused_and_a_reissue_keeps_its_tax(
             ("2025-05", "190.00", "190.00"),  # April waits for the bank, May failed
             ("2025-06", "310.00", "0.00"),  # May again and June, sent
         ]
+
+
+async def test_survivors_share_the_lump_sums_tax_like_its_amount(platform, two_banks) -> None:
+    """Two survivors (1/3, 2/3): the heirs' lump sum is taxed once on the whole with the
+    yearly table, the tax split by the same shares and remainder rule as the amount; each
+    survivor's bank line pays their share's net; an addition likewise."""
+    async with running_app(create_app(platform)) as client:
+        retired = retirement(
+            63,
+            annuity_notional_balance="151500.00",
+            annuity_funded_balance="50500.00",
+        )
+        [first] = await retire(client, platform, retired)
+        person = first["person_id"]
+        await review(client, platform, first["id"])
+        await run_payroll(client, platform, "2025-05")  # April and May
+        await dies(platform, retired, date(2025, 5, 20))
+
+        staff = auth_headers(platform, "finance")
+        second = SURVIVOR | {
+            "survivor_name": "钱二",
+            "survivor_citizen_id": "330522196001010016",
+            "account_number": "6221889900002222",
+        }
+        body = {"survivors": [SURVIVOR | {"share": "1/3"}, second | {"share": "2/3"}]}
+        r = await client.post(
+            f"/v1/payout/retirees/{person}/death-benefits", headers=staff | key(), json=body
+        )
+        assert r.status_code == 201, r.text
+        benefits = r.json()
+        # As for one survivor: 397,854.20 of which 198,000.00 taxable, 22,680.00 tax on the
+        # whole. Amount: 132,618.06|67 and 265,236.13|33, the fen to the 1/3 (larger
+        # remainder); taxable and tax split exactly.
+        assert (benefits["total"], benefits["tax_withheld"]) == ("397854.20", "22680.00")
+        shares = [
+            (s["amount"], s["taxable_amount"], s["tax_withheld"], s["net"])
+            for s in benefits["shares"]
+        ]
+        assert shares == [
+            ("132618.07", "66000.00", "7560.00", "125058.07"),
+            ("265236.13", "132000.00", "15120.00", "250116.13"),
+        ]
+        net, tax = (sum(Decimal(s[i]) for s in shares) for i in (3, 2))
+        assert (net, tax, net + tax) == (
+            Decimal(benefits["net"]),
+            Decimal("22680.00"),
+            Decimal("397854.20"),
+        )
+        await approve(client, platform, f"/v1/payout/retirees/{person}/death-benefits/approve")
+
+        # Annuity back pay of 200.00 found later: tax(198,200) − 22,680 = 40.00 on the whole,
+        # then split: amount 66.66|67 → 66.67 and 133.33; tax 13.33 and 26.66|67 → 26.67
+        # (the fen left over goes to each split's own largest remainder).
+        r = await client.post(
+            f"/v1/payout/determinations/{first['id']}/corrections",
+            headers=auth_headers(platform, "clerk", subject="clerk-x"),
+            json={
+                "effective_from": "2025-04-01",
+                "annuity_balance": "212100.00",
+                "reason": "年金余额更正",
+            },
+        )
+        assert r.status_code == 201, r.text
+        await review(client, platform, r.json()["id"])
+        benefits = (
+            await client.get(f"/v1/payout/retirees/{person}/death-benefits", headers=staff)
+        ).json()
+        assert sorted(
+            (a["payee_seq"], a["amount"], a["taxable_amount"], a["tax_withheld"])
+            for a in benefits["additions"]
+        ) == [(0, "66.67", "66.67", "13.33"), (1, "133.33", "133.33", "26.67")]
+
+        await run_payroll(client, platform, "2025-06")
+        rows = await batch_file(client, platform, "2025-06", "death_benefit")
+        # (account, amount the bank pays, gross, tax) of each survivor's lines.
+        assert sorted((row[3], row[4], row[6], row[7]) for row in rows[1:-1]) == [
+            ("6221889900001111", "125058.07", "132618.07", "7560.00"),
+            ("6221889900001111", "53.34", "66.67", "13.33"),
+            ("6221889900002222", "106.66", "133.33", "26.67"),
+            ("6221889900002222", "250116.13", "265236.13", "15120.00"),
+        ]
+        paid = sum(Decimal(row[4]) for row in rows[1:-1])
+        withheld = sum(Decimal(row[7]) for row in rows[1:-1])
+        assert (paid, withheld) == (Decimal("375334.20"), Decimal("22720.00"))
+        assert paid + withheld == Decimal("397854.20") + Decimal("200.00")
+        await pay_all(client, platform, rows)
+        report = (await client.get("/v1/payout/tax/2025", headers=staff)).json()
+        assert [
+            (m["month"], m["taxable_amount"], m["tax_withheld"])
+            for m in report["months"]
+            if m["program"] == "death_benefit"
+        ] == [("2025-06", "198200.00", "22720.00")]

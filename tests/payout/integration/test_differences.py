@@ -179,7 +179,7 @@ async def test_back_pay_lines_are_not_months_drawn_from_the_inheritable_balance(
             headers=staff,
             json={
                 "survivor_name": "钱小",
-                "survivor_citizen_id": "330522198501011234",
+                "survivor_citizen_id": "330522198501011233",
                 "relationship": "子女",
                 "bank_code": "PSBC",
                 "account_number": "6221889900001111",
