@@ -1,6 +1,7 @@
 """Use cases of determinations: trial, from a retirement, old standard, review, 调待."""
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -11,6 +12,9 @@ from services.payout.determinations import repository
 from services.payout.determinations.records import (
     inputs_from_json,
     inputs_to_json,
+    is_taken_over,
+    taken_over_from_json,
+    taken_over_to_json,
     terms_from_json,
     terms_to_json,
 )
@@ -27,7 +31,7 @@ from services.payout.determinations.schemas import (
 from services.payout.differences import service as differences
 from services.payout.domain.benefit import BenefitInputs, NoMonthsDivisor, compute
 from services.payout.domain.bounds import Excess, above, difference_excess
-from services.payout.domain.comparison import ComparisonNotApplicable, OldMethod
+from services.payout.domain.comparison import ComparisonNotApplicable
 from services.payout.domain.determination import (
     DeterminationInputs,
     Terms,
@@ -37,6 +41,7 @@ from services.payout.domain.determination import (
 )
 from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.review import ReviewRefused, ReviewState, step
+from services.payout.domain.taken_over import NotCorrectable, TakenOverInputs, apply_terms
 from services.payout.models import Determination
 from services.payout.parameters.schemas import (
     AmountBounds,
@@ -156,13 +161,22 @@ async def trial(session: AsyncSession, body: TrialIn, today: date) -> TrialOut:
     )
 
 
-def _build(inputs: DeterminationInputs, params: InForce, **fields: object) -> Determination:
-    """A determination row with every figure derived from inputs and parameters."""
+Inputs = DeterminationInputs | TakenOverInputs
+
+
+def _build(inputs: Inputs, params: InForce | None, **fields: object) -> Determination:
+    """A determination row with every figure derived from inputs and parameters (a taken-over
+    one from the amount taken over: no formula)."""
+    if isinstance(inputs, TakenOverInputs):
+        return _build_taken_over(inputs, **fields)
+    assert params is not None
     rule = comparison_rule(params.value("transition_comparison", TransitionComparison))
     try:
         figures = derive(inputs, divisor_table(params.value("months_divisor", MonthsDivisor)), rule)
     except ComparisonNotApplicable as exc:
         raise ProblemError(422, "old_method_invalid", str(exc), field="service_years") from exc
+    except NoMonthsDivisor as exc:
+        raise _no_divisor(exc) from exc
     status = "awaiting_old_method" if needs_old_method(rule, inputs) else "pending"
     return Determination(
         status=status,
@@ -191,6 +205,69 @@ def _build(inputs: DeterminationInputs, params: InForce, **fields: object) -> De
     )
 
 
+def _build_taken_over(inputs: TakenOverInputs, **fields: object) -> Determination:
+    """A taken-over determination's row: the amount taken over and the 调待 since."""
+    return Determination(
+        status="pending",
+        inputs=taken_over_to_json(inputs),
+        parameter_versions={},
+        months_divisor=0,
+        basic_pension=inputs.component("basic_pension"),
+        account_pension=inputs.component("account_pension"),
+        transitional_pension=inputs.component("transitional_pension"),
+        total=inputs.total,
+        comparison_adjustment=inputs.comparison_adjustment,
+        adjustments=inputs.adjustments,
+        monthly_amount=inputs.monthly_amount,
+        annuity_monthly=inputs.annuity_monthly,
+        comparison=None,
+        **fields,
+    )
+
+
+def _applied(terms: Terms, on: Determination) -> Inputs:
+    """The inputs after a 调待's or correction's terms on the determination `on`."""
+    if is_taken_over(on.inputs):
+        try:
+            return apply_terms(terms, taken_over_from_json(on.inputs), on.monthly_amount)
+        except NotCorrectable as exc:
+            raise ProblemError(
+                409,
+                "taken_over_not_correctable",
+                "接管人员的待遇没有计发公式的输入项, 不能更正; "
+                "金额有误请重新接管 (POST /taken-over-retirees, 同一身份证号)。",
+            ) from exc
+    return terms.apply(inputs_from_json(on.inputs), on.monthly_amount)
+
+
+async def retirement_inputs(
+    session: AsyncSession, event: PersonRetired
+) -> tuple[DeterminationInputs, InForce]:
+    """A retirement's determination inputs, with the parameters in force on its date (the
+    first determination and every re-determination from the retirement record)."""
+    params = await in_force(session, FORMULA, event.retired_on)
+    index = event.average_index if event.average_index is not None else event.deemed_index
+    inputs = DeterminationInputs(
+        retired_on=event.retired_on,
+        age_months=event.age_months,
+        contribution_months=event.contribution_months,
+        deemed_months=event.deemed_months,
+        average_index=index if index is not None else Decimal(0),
+        deemed_index=event.deemed_index or Decimal(0),
+        basic_balance=event.basic_balance,
+        annuity_balance=event.annuity_notional_balance + event.annuity_funded_balance,
+        wage_base=params.value("wage_base", WageBase).amount,
+        transition_coefficient=params.value("transition_coefficient", TransitionCoefficient).rate,
+    )
+    return inputs, params
+
+
+def wage_base_not_final(params: InForce, retired_on: date) -> bool:
+    """预发: the 计发基数 in force is an earlier year's (this year's is not published yet), so
+    the determination is paid provisionally until a re-derivation settles it."""
+    return params.rows["wage_base"].effective_from.year < retired_on.year
+
+
 async def from_retirement(
     session: AsyncSession, event: PersonRetired, event_id: uuid.UUID, request_id: str | None
 ) -> Determination | None:
@@ -216,20 +293,7 @@ async def from_retirement(
     )
     if not added:
         return None
-    params = await in_force(session, FORMULA, event.retired_on)
-    index = event.average_index if event.average_index is not None else event.deemed_index
-    inputs = DeterminationInputs(
-        retired_on=event.retired_on,
-        age_months=event.age_months,
-        contribution_months=event.contribution_months,
-        deemed_months=event.deemed_months,
-        average_index=index if index is not None else Decimal(0),
-        deemed_index=event.deemed_index or Decimal(0),
-        basic_balance=event.basic_balance,
-        annuity_balance=event.annuity_notional_balance + event.annuity_funded_balance,
-        wage_base=params.value("wage_base", WageBase).amount,
-        transition_coefficient=params.value("transition_coefficient", TransitionCoefficient).rate,
-    )
+    inputs, params = await retirement_inputs(session, event)
     row = _build(
         inputs,
         params,
@@ -238,6 +302,7 @@ async def from_retirement(
         kind="initial",
         effective_from=first_month(event.retired_on),
         source_event_id=event_id,
+        provisional=wage_base_not_final(params, event.retired_on),
         created_by="system:person.retired",
     )
     await repository.insert_determination(session, row)
@@ -263,13 +328,20 @@ async def _successor(
     request_id: str | None,
     terms: Terms | None = None,
     rebased_on: Determination | None = None,
+    params: InForce | None = None,
+    provisional: bool = False,
 ) -> Determination:
-    """A new determination replacing `base` from a month, computed with `base`'s versions
-    (`terms`: what a 调待 or correction changes; `rebased_on`: recomputed on that one)."""
+    """A new determination replacing `base` from a month, computed with the parameter
+    versions of `base` (or of `rebased_on`, or `params` when given: a re-derivation)
+    (`terms`: what a 调待 or correction changes; `rebased_on`: recomputed on that one;
+    `provisional`: 预发, still to be settled)."""
     await repository.lock_retiree(session, base.person_id)
+    recorded = (rebased_on or base).parameter_versions
+    if params is None and recorded:
+        params = await as_recorded(session, recorded)
     row = _build(
         inputs,
-        await as_recorded(session, base.parameter_versions),
+        params,
         person_id=base.person_id,
         seq=await repository.next_seq(session, base.person_id),
         kind=kind,
@@ -277,6 +349,7 @@ async def _successor(
         supersedes=base.id,
         terms=None if terms is None else terms_to_json(terms),
         rebased_on=None if rebased_on is None else rebased_on.id,
+        provisional=provisional,
         reason=reason,
         created_by=who.subject,
     )
@@ -293,6 +366,7 @@ async def _successor(
         kind=kind,
         supersedes=str(base.id),
         rebased_on=None if rebased_on is None else str(rebased_on.id),
+        provisional=provisional,
     )
     return row
 
@@ -326,14 +400,20 @@ async def enter_old_method(
         above("final_salary", body.final_salary, limits.wage_max),
         above("allowances", body.allowances, limits.allowances_max),
     )
-    old = OldMethod(body.final_salary, body.service_years, body.allowances)
-    inputs = inputs_from_json(base.inputs)
-    inputs = DeterminationInputs(**{**inputs.__dict__, "old_method": old})
+    inputs = replace(inputs_from_json(base.inputs), old_method=body.domain())
     await repository.set_review(session, base.id, "superseded", None, who.subject, _now())
     base.status = "superseded"
     await _audit(session, who.subject, who.roles, "superseded", base, request_id)
     row = await _successor(
-        session, base, inputs, who, "old_method", base.effective_from, body.note, request_id
+        session,
+        base,
+        inputs,
+        who,
+        "old_method",
+        base.effective_from,
+        body.note,
+        request_id,
+        provisional=body.provisional,
     )
     return present(row)
 
@@ -421,18 +501,21 @@ async def adjust(
     limits = await bounds(session, body.effective_from)
     check_bounds(above("fixed_amount", body.fixed_amount, limits.adjustment_max_fixed))
     terms = Terms(fixed_amount=body.fixed_amount, rate=body.rate)
-    inputs = terms.apply(inputs_from_json(base.inputs), base.monthly_amount)
     row = await _successor(
         session,
         base,
-        inputs,
+        _applied(terms, base),
         who,
         "adjustment",
         body.effective_from,
         body.reason,
         request_id,
         terms=terms,
+        provisional=base.provisional,  # a 调待 on a provisional amount is provisional too
     )
+    # A 调待 entered after a later one: the later ones are recomputed on it, as after a
+    # correction, so that no month loses this increase (each reviewed after this one).
+    await _rebase_later(session, row, who, request_id, "调待")
     return present(row)
 
 
@@ -464,18 +547,25 @@ async def correct(
     limits = await bounds(session, effective_from)
     check_bounds(*_correction_excesses(body, limits))
     terms = Terms(corrected=body.corrections())
-    inputs = terms.apply(inputs_from_json(base.inputs), base.monthly_amount)
     row = await _successor(
         session,
         base,
-        inputs,
+        _applied(terms, base),
         who,
         "recalculation",
         effective_from,
         body.reason,
         request_id,
         terms=terms,
+        provisional=body.provisional,
     )
+    if body.old_method is not None and row.comparison is None:
+        raise ProblemError(
+            422,
+            "old_method_not_applicable",
+            "此人不在过渡期内退休, 不与老办法标准比较, 不能更正老办法标准。",
+            field="old_method",
+        )
     # A correction moves the monthly amount by a bounded difference (else: a new case).
     check_bounds(
         difference_excess(
@@ -485,7 +575,7 @@ async def correct(
             limits.correction_max_difference,
         )
     )
-    await _rebase_later(session, row, who, request_id)
+    await _rebase_later(session, row, who, request_id, "更正")
     return present(row)
 
 
@@ -496,15 +586,23 @@ def _correction_excesses(body: CorrectionIn, limits: AmountBounds) -> list[Exces
         above("annuity_balance", body.annuity_balance, limits.balance_max),
         above("average_index", body.average_index, limits.index_max),
         above("deemed_index", body.deemed_index, limits.index_max),
+        above("wage_base", body.wage_base, limits.wage_max),
+        above("final_salary", body.old_method and body.old_method.final_salary, limits.wage_max),
+        above("allowances", body.old_method and body.old_method.allowances, limits.allowances_max),
     ]
 
 
 async def _rebase_later(
-    session: AsyncSession, correction: Determination, who: Principal, request_id: str | None
+    session: AsyncSession,
+    correction: Determination,
+    who: Principal,
+    request_id: str | None,
+    label: str,
 ) -> None:
-    """Each approved 调待 or correction that takes over after the correction's month, its
-    terms re-applied in order on the corrected base: a new determination each, in review,
-    approved only after the one it is computed on."""
+    """Each approved 调待 or correction that takes over after the new determination's month
+    (a correction, a 调待 entered late, a re-derivation: `label`), its terms re-applied in
+    order on the new base: a new determination each, in review, approved only after the one
+    it is computed on."""
     on = correction
     for later in await repository.in_force_after(
         session, correction.person_id, correction.effective_from
@@ -513,14 +611,16 @@ async def _rebase_later(
         on = await _successor(
             session,
             later,
-            terms.apply(inputs_from_json(on.inputs), on.monthly_amount),
+            _applied(terms, on),
             who,
             later.kind,
             later.effective_from,
-            f"随第 {correction.seq} 号更正重算: {later.reason}",
+            f"随第 {correction.seq} 号{label}重算: {later.reason}",
             request_id,
             terms=terms,
             rebased_on=on,
+            # Settled by a final base, unless it is itself a provisional correction.
+            provisional=on.provisional or (later.provisional and later.kind == "recalculation"),
         )
 
 
