@@ -164,9 +164,12 @@ def _stale_item(row: tuple) -> StaleDetermination:
     )
 
 
-async def stale(session: AsyncSession, limit: int, offset: int) -> Page[StaleDetermination]:
-    """Retirees paid on a parameter version no longer in force for their retirement date."""
-    rows, total = await repository.stale(session, FORMULA, limit, offset)
+async def stale(
+    session: AsyncSession, limit: int, offset: int, parameter_id: int | None = None
+) -> Page[StaleDetermination]:
+    """Retirees paid on a parameter version no longer in force for their retirement date
+    (`parameter_id`: those a new version changes)."""
+    rows, total = await repository.stale(session, FORMULA, limit, offset, parameter_id=parameter_id)
     return Page[StaleDetermination](
         items=[_stale_item(r) for r in rows], total=total, limit=limit, offset=offset
     )
@@ -220,6 +223,7 @@ async def _rederive_one(
 ) -> DeterminationOut:
     """One retiree's re-derivation from the first month paid."""
     retiree = await _retiree(session, item.person_id)
+    await _nothing_in_review(session, item.person_id)  # one change at a time
     start = first_month(retiree.retired_on)
     base = await repository.approved_for(session, item.person_id, start)
     if base is None:

@@ -253,19 +253,30 @@ STALE = """
 
 
 async def stale(
-    session: AsyncSession, names: list[str], limit: int, offset: int, ready_only: bool = False
+    session: AsyncSession,
+    names: list[str],
+    limit: int,
+    offset: int,
+    ready_only: bool = False,
+    parameter_id: int | None = None,
 ) -> tuple[list[Any], int]:
     """Retirees whose determination in force was made on a parameter version no longer in
-    force for their retirement date (`ready_only`: nothing of theirs in review)."""
-    where = "WHERE NOT in_review" if ready_only else ""
+    force for their retirement date (`ready_only`: nothing of theirs in review;
+    `parameter_id`: the version now in force is this one)."""
+    where = ["NOT in_review"] if ready_only else []
+    if parameter_id is not None:
+        where.append("parameters @> jsonb_build_array(jsonb_build_object('in_force', CAST(:version AS int)))")
     columns = "person_id, name, retired_on, id, seq, parameters, in_review"
-    query = f"SELECT * FROM ({STALE}) s({columns}) {where}"
+    query = f"SELECT * FROM ({STALE}) s({columns})"
+    if where:
+        query += " WHERE " + " AND ".join(where)
+    binds = {"names": names} | ({} if parameter_id is None else {"version": parameter_id})
     total = (
-        await session.exec(text(f"SELECT count(*) FROM ({query}) c").bindparams(names=names))
+        await session.exec(text(f"SELECT count(*) FROM ({query}) c").bindparams(**binds))
     ).one()[0]
     rows = await session.exec(
         text(f"{query} ORDER BY retired_on, person_id LIMIT :limit OFFSET :offset").bindparams(
-            names=names, limit=limit, offset=offset
+            limit=limit, offset=offset, **binds
         )
     )
     return list(rows.all()), int(total)

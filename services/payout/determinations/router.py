@@ -183,10 +183,12 @@ async def stale_determinations(
     _: Reader,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
+    parameter_id: int | None = None,
 ) -> Page[StaleDetermination]:
     """Retirees paid on a parameter version since corrected or replaced for their retirement
-    date (计发基数, transition coefficient, 计发月数, 保低限高), to re-derive."""
-    return await lifecycle.stale(session, limit, offset)
+    date (计发基数, transition coefficient, 计发月数, 保低限高), to re-derive; `parameter_id`:
+    those a new version (`POST /parameters`'s id) changes."""
+    return await lifecycle.stale(session, limit, offset, parameter_id)
 
 
 @router.post("/parameter-rederivations", response_model=RederivationOut)

@@ -346,6 +346,14 @@ async def test_a_wage_base_published_late_rederives_the_provisional_determinatio
         [mine] = [i for i in stale["items"] if i["person_id"] == person]
         assert mine["determination_id"] == raise_["id"]
         assert [(p["name"], p["in_force"]) for p in mine["parameters"]] == [("wage_base", version)]
+        changed = await get(
+            client, platform, "/v1/payout/parameter-rederivations", parameter_id=version
+        )
+        assert [i["person_id"] for i in changed["items"]] == [person]
+        other = await get(
+            client, platform, "/v1/payout/parameter-rederivations", parameter_id=version + 99
+        )
+        assert other["total"] == 0
 
         batch = await call(
             client,
