@@ -265,7 +265,8 @@ async def stale(
     `parameter_id`: the version now in force is this one)."""
     where = ["NOT in_review"] if ready_only else []
     if parameter_id is not None:
-        where.append("parameters @> jsonb_build_array(jsonb_build_object('in_force', CAST(:version AS int)))")
+        version = "jsonb_build_object('in_force', CAST(:version AS int))"
+        where.append(f"parameters @> jsonb_build_array({version})")
     columns = "person_id, name, retired_on, id, seq, parameters, in_review"
     query = f"SELECT * FROM ({STALE}) s({columns})"
     if where:

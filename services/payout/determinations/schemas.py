@@ -299,6 +299,9 @@ class TakeOverIn(BaseModel):
             raise ValueError("effective_from: must be the first day of a month")
         if self.effective_from <= self.retired_on:
             raise ValueError("effective_from: must be after the retirement date")
+        if self.annuity_balance < self.annuity_monthly:
+            # The annuity is paid while its balance lasts (domain/annuity.py).
+            raise ValueError("annuity_balance: the balance left must cover the monthly annuity")
         return self
 
     def known(self) -> dict[str, Decimal]:

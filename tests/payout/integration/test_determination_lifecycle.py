@@ -3,6 +3,7 @@
 re-derived (9), and benefits are paid provisionally or taken over (15). Each ends with every
 paid month summing to the amount in force."""
 
+import uuid
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -10,12 +11,22 @@ import pytest
 from sqlalchemy import text
 
 from services.payout.main import create_app
+from shared.contracts import EventEnvelope, PersonDeceased
 from shared.data.db import make_engine
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.enrollment.integration.test_registration import citizen_id
-from tests.payout.integration.helpers import key, retire, retirement, review, run_payroll
+from tests.payout.integration.helpers import (
+    key,
+    publish,
+    retire,
+    retirement,
+    review,
+    run_payroll,
+)
 from tests.payout.integration.test_differences import month_sums
+from tests.payout.integration.test_money_matrix import SURVIVOR
+from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -419,7 +430,9 @@ TAKE_OVER = {
     "effective_from": "2025-01-01",
     "monthly_amount": "3456.78",
     "basic_pension": "2000.00",
+    "account_pension": "500.00",
     "adjustments": "800.00",
+    "basic_balance": "30000.00",
     "last_certified_on": "2024-12-01",
     "reason": "系统上线接管",
 }
@@ -436,6 +449,8 @@ async def test_a_retiree_taken_over_is_paid_today_s_amount_and_gets_the_adjustme
         assert (r["code"], r["field"]) == ("components_exceed_amount", "monthly_amount")
         r = await call(client, platform, url, TAKE_OVER | {"monthly_amount": "60000.00"}, 422)
         assert (r["code"], r["field"]) == ("amount_above_bound", "monthly_amount")
+        r = await call(client, platform, url, TAKE_OVER | {"annuity_monthly": "300.00"}, 422)
+        assert r["errors"][0]["field"] == "annuity_balance"  # no balance left to pay it from
         r = await call(client, platform, url, TAKE_OVER | {"citizen_id": "330522194501016710"}, 422)
         assert r["code"] == "validation_failed"
         assert await scalar(platform, "SELECT count(*) FROM payout.retiree") == 0
@@ -452,7 +467,7 @@ async def test_a_retiree_taken_over_is_paid_today_s_amount_and_gets_the_adjustme
             "2000.00",
             "800.00",
         )
-        assert (taken["total"], taken["inputs"]["unspecified"]) == ("2656.78", "656.78")
+        assert (taken["total"], taken["inputs"]["unspecified"]) == ("2656.78", "156.78")
         assert taken["parameter_versions"] == {}
         # The maker does not approve it.
         await call(client, platform, f"/v1/payout/determinations/{taken['id']}/check",
@@ -519,3 +534,21 @@ async def test_a_retiree_taken_over_is_paid_today_s_amount_and_gets_the_adjustme
         assert await month_sums(platform, person) == ["2025-01 basic_pension 3400.00"] + [
             f"{m} basic_pension {paid}" for m in ("2025-02", "2025-03", "2025-04")
         ]
+
+        # Death in April: the death benefits use the balance taken over.
+        death = PersonDeceased(
+            person_id=person, unit_id=uuid.UUID(int=0), date_of_death=date(2025, 4, 20)
+        )
+        await publish(platform, EventEnvelope.wrap(death, source="enrollment", aggregate_id=person))
+
+        async def deceased() -> bool:
+            status = await scalar(
+                platform, f"SELECT status FROM payout.retiree WHERE person_id = '{person}'"
+            )
+            return status == "deceased"
+
+        await eventually(deceased)
+        benefits = await call(
+            client, platform, f"/v1/payout/retirees/{person}/death-benefits", SURVIVOR, 201
+        )
+        assert benefits["basic_balance_left"] == "28000.00"  # 30000 − 4 months × 500
