@@ -52,6 +52,13 @@ WAYS_FORWARD = {
 }
 
 
+def _way_forward(kind: str | None, status: str | None) -> str:
+    """What a clerk does next for a retiree paid nothing."""
+    if kind == "taken_over" and status in ("returned", "superseded"):
+        return "接管已退回: 按核实的金额重新接管 (POST /taken-over-retirees, 同一身份证号)。"
+    return WAYS_FORWARD.get(status, WAYS_FORWARD[None])
+
+
 async def undetermined(session: AsyncSession, limit: int, offset: int) -> Page[UndeterminedRetiree]:
     """Retirees paid nothing (no approved determination), each with the way forward."""
     rows, total = await repository.undetermined(session, limit, offset)
@@ -65,7 +72,7 @@ async def undetermined(session: AsyncSession, limit: int, offset: int) -> Page[U
             latest_seq=seq,
             latest_kind=kind,
             latest_status=latest_status,
-            way_forward=WAYS_FORWARD.get(latest_status, WAYS_FORWARD[None]),
+            way_forward=_way_forward(kind, latest_status),
         )
         for person_id, name, retired_on, status, latest_id, seq, kind, latest_status in rows
     ]

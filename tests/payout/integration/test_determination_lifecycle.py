@@ -455,8 +455,17 @@ async def test_a_retiree_taken_over_is_paid_today_s_amount_and_gets_the_adjustme
         assert r["code"] == "validation_failed"
         assert await scalar(platform, "SELECT count(*) FROM payout.retiree") == 0
 
+        # Returned first (wrong amount typed): listed, and taken over again.
+        wrong = await call(client, platform, url, TAKE_OVER | {"monthly_amount": "3465.78"}, 201)
+        await call(client, platform, f"/v1/payout/determinations/{wrong['id']}/return",
+                   {"remark": "金额有误"}, 200, who="clerk-a")  # fmt: skip
+        listed = await get(client, platform, "/v1/payout/retirees-without-determination")
+        [mine] = [i for i in listed["items"] if i["person_id"] == wrong["person_id"]]
+        assert "taken-over-retirees" in mine["way_forward"]
+
         taken = await call(client, platform, url, TAKE_OVER, 201, who="clerk-maker")
         person = taken["person_id"]
+        assert (person, taken["supersedes"]) == (wrong["person_id"], wrong["id"])
         assert (taken["kind"], taken["status"], taken["kind_label"]) == (
             "taken_over",
             "pending",
