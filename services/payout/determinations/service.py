@@ -20,6 +20,7 @@ from services.payout.determinations.records import (
 )
 from services.payout.determinations.schemas import (
     AdjustmentIn,
+    CorrectedInputs,
     CorrectionIn,
     DeterminationOut,
     OldMethodIn,
@@ -579,7 +580,7 @@ async def correct(
     return present(row)
 
 
-def _correction_excesses(body: CorrectionIn, limits: AmountBounds) -> list[Excess | None]:
+def _correction_excesses(body: CorrectedInputs, limits: AmountBounds) -> list[Excess | None]:
     """The corrected balances and indices above their plausible bounds."""
     return [
         above("basic_balance", body.basic_balance, limits.balance_max),
