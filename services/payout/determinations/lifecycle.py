@@ -190,7 +190,8 @@ async def rederive(
     retirement date, and every later 调待 or correction recomputed on it (all reviewed;
     on approval the months paid get back pay or a recovery). One that cannot be re-derived
     is left out with its problem; retirees with a determination in review wait."""
-    rows, _ = await repository.stale(session, FORMULA, body.limit, 0, ready_only=True)
+    # Retirees skipped before stay at the head of the list: `offset` goes past them.
+    rows, _ = await repository.stale(session, FORMULA, body.limit, body.offset, ready_only=True)
     batch_id = uuid.uuid4()
     made: list[DeterminationOut] = []
     skipped: list[Skipped] = []
@@ -201,7 +202,9 @@ async def rederive(
                 made.append(await _rederive_one(session, item, body.reason, who, request_id))
         except ProblemError as exc:
             skipped.append(Skipped(person_id=item.person_id, code=exc.code, detail=exc.detail))
-    _, remaining = await repository.stale(session, FORMULA, 1, 0, ready_only=True)
+    next_offset = body.offset + len(skipped)
+    _, stale_left = await repository.stale(session, FORMULA, 1, 0, ready_only=True)
+    remaining = max(stale_left - next_offset, 0)  # past the ones skipped
     await record_audit(
         session,
         SCHEMA,
@@ -218,7 +221,13 @@ async def rederive(
             "remaining": remaining,
         },
     )
-    return RederivationOut(batch_id=batch_id, rederived=made, skipped=skipped, remaining=remaining)
+    return RederivationOut(
+        batch_id=batch_id,
+        rederived=made,
+        skipped=skipped,
+        remaining=remaining,
+        next_offset=next_offset,
+    )
 
 
 async def _rederive_one(

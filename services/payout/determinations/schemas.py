@@ -244,6 +244,7 @@ class RederivationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=500)] = 100
+    offset: Annotated[int, Field(ge=0, description="go past the retirees skipped before")] = 0
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
@@ -262,6 +263,7 @@ class RederivationOut(BaseModel):
     rederived: list[DeterminationOut]
     skipped: list[Skipped]
     remaining: int
+    next_offset: int = Field(description="the offset of the next batch: past every one skipped")
 
 
 class TakeOverIn(BaseModel):

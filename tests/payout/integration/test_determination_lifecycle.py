@@ -420,6 +420,45 @@ async def test_a_wage_base_published_late_rederives_the_provisional_determinatio
         assert [i["person_id"] for i in stale["items"]] == [person]
 
 
+async def test_a_rederivation_batch_skips_who_cannot_be_rederived_and_goes_on(platform) -> None:
+    """Item 9: a corrected version that would move an amount beyond the correction bound
+    leaves that retiree out with the problem; the batch goes on, and the next goes past."""
+    async with running_app(create_app(platform)) as client:
+        late = retirement(68, retired_on=date(2024, 11, 15), birth_date=date(1959, 11, 15))
+        usual = retirement(69)  # 2025-03-15
+        people = []
+        for event in (late, usual):
+            [first] = await retire(client, platform, event)
+            await review(client, platform, first["id"])
+            people.append(first["person_id"])
+        admin = auth_headers(platform, "admin")
+        for effective, amount in (("2024-01-01", "60000.00"), ("2025-01-01", "7600.00")):
+            r = await client.post(
+                "/v1/payout/parameters",
+                headers=admin | key(),
+                json={"name": "wage_base", "effective_from": effective,
+                      "value": {"amount": amount}, "note": "更正"},
+            )  # fmt: skip
+            assert r.status_code == 201, r.text
+        url = "/v1/payout/parameter-rederivations"
+        batch = await call(client, platform, url, {"limit": 1, "reason": "基数更正"}, 200)
+        [skipped] = batch["skipped"]
+        assert (skipped["person_id"], skipped["code"]) == (people[0], "amount_above_bound")
+        assert (batch["rederived"], batch["remaining"], batch["next_offset"]) == ([], 1, 1)
+        assert len(await determinations(client, platform, people[0])) == 1  # nothing made
+        batch = await call(
+            client, platform, url, {"limit": 1, "offset": 1, "reason": "基数更正"}, 200
+        )
+        [made] = batch["rederived"]
+        assert (made["person_id"], made["inputs"]["wage_base"]) == (people[1], "7600.00")
+        assert (batch["skipped"], batch["remaining"], batch["next_offset"]) == ([], 0, 1)
+        stale = await get(client, platform, url)
+        assert [(i["person_id"], i["in_review"]) for i in stale["items"]] == [
+            (people[0], False),
+            (people[1], True),
+        ]
+
+
 TAKE_OVER = {
     "citizen_id": citizen_id(birth="19450101", seq="671"),
     "name": "接管老人",
