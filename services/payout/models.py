@@ -156,6 +156,11 @@ class Determination(SQLModel, table=True):
     # correction; rebased_on: the determination in review this one was recomputed on.
     terms: dict | None = Field(default=None, sa_column=Column(JSONB))
     rebased_on: uuid.UUID | None = None
+    # 预发: paid before its inputs are final, to be settled by a correction or re-derivation.
+    provisional: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=text("false")),
+    )
     reason: str | None = None
     source_event_id: uuid.UUID | None = None
     created_by: str

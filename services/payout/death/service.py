@@ -19,7 +19,7 @@ from services.payout.death.schemas import (
     SurvivorBackPay,
 )
 from services.payout.determinations import repository as determinations
-from services.payout.determinations.records import inputs_from_json
+from services.payout.determinations.records import balances
 from services.payout.differences import repository as differences
 from services.payout.domain.bounds import above
 from services.payout.domain.death import (
@@ -260,7 +260,7 @@ async def grant_death_benefits(
         if rule.survivor_base == "last_benefit"
         else params.value("wage_base", WageBase).amount
     )
-    inputs = inputs_from_json(determination.inputs)
+    basic_balance, annuity_balance = balances(determination.inputs)
     owed = await estate.owed(session, person_id, last)
     paid = {
         p: await repository.months_paid(session, person_id, p, last)
@@ -270,8 +270,8 @@ async def grant_death_benefits(
         rule.funeral_grant,
         rule.survivor_months,
         base,
-        (inputs.basic_balance, determination.account_pension, paid["basic_pension"]),
-        (inputs.annuity_balance, determination.annuity_monthly, paid["occupational_annuity"]),
+        (basic_balance, determination.account_pension, paid["basic_pension"]),
+        (annuity_balance, determination.annuity_monthly, paid["occupational_annuity"]),
         estate.total(owed),
     )
     limits = await bounds(session, retiree.died_on)

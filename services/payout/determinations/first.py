@@ -1,6 +1,7 @@
 """The first determination's inputs from a retirement event: I by the provincial weighting,
 the age in months, and why a retirement cannot be determined yet (never a dead letter)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from services.payout.domain.average_index import (
     average_index,
 )
 from services.payout.domain.benefit import NoMonthsDivisor
-from services.payout.domain.determination import DeterminationInputs
+from services.payout.domain.determination import Corrected, DeterminationInputs
 from services.payout.models import Determination
 from services.payout.parameters.schemas import (
     AverageIndex,
@@ -159,34 +160,64 @@ def _weighed(basis: IndexBasis, inputs: DeterminationInputs, rule: IndexRule) ->
         return None
 
 
-def _entered_by_clerk(d: Determination, basis: IndexBasis, rule: IndexRule) -> bool:
-    """A correction whose I is not what the rule gives on its own weights: a clerk's I."""
+async def _rule(session: AsyncSession, version: int) -> IndexRule:
+    """The weighting of I as one recorded version of `average_index` has it."""
+    params = await as_recorded(session, {"average_index": version})
+    return index_rule(params.value("average_index", AverageIndex))
+
+
+async def _entered_by_clerk(session: AsyncSession, d: Determination, basis: IndexBasis) -> bool:
+    """A correction whose I is not what its own rule version gives on its own weights: a
+    clerk's I (one made before the rule was recorded counts as a clerk's)."""
     given = (d.terms or {}).get("corrected", {}).get("average_index")
     if given is None:
         return False
+    version = d.parameter_versions.get("average_index")
+    if version is None:
+        return True
+    rule = await _rule(session, version)
     return _weighed(basis, inputs_from_json(d.inputs), rule) != Decimal(given)
+
+
+def _basis_holder(history: list[Determination]) -> Determination | None:
+    """The latest first determination (initial or re-determination) that recorded what I
+    was weighed from; a returned one never counts."""
+    found = [d for d in history if "index_basis" in d.inputs and d.status != "returned"]
+    return found[-1] if found else None
+
+
+async def index_by_rule(
+    session: AsyncSession,
+    history: list[Determination],
+    inputs: DeterminationInputs,
+    version: int,
+) -> Decimal | None:
+    """I weighed by the rule version `version` on the recorded basis with these inputs'
+    months and deemed index; None where I stays as it is: I entered by a clerk (at the
+    first determination, or a corrected I its rule does not give), or no basis recorded."""
+    holder = _basis_holder(history)
+    if holder is None or holder.inputs["index_basis"].get("given_index") is not None:
+        return None
+    basis = _basis_from(holder.inputs["index_basis"])
+    for d in history:
+        if d.status != "returned" and await _entered_by_clerk(session, d, basis):
+            return None
+    return _weighed(basis, inputs, await _rule(session, version))
 
 
 async def reweighed_index(
     session: AsyncSession,
     history: list[Determination],
     base: Determination,
-    corrected: dict[str, int | Decimal],
+    corrected: Mapping[str, Corrected],
 ) -> Decimal | None:
     """I weighed again with corrected months or deemed index, by the rule version `base`
     used; None where I stays as it is: nothing that weighs corrected, I given with the
-    correction, I entered by a clerk before (at the first determination, or a corrected I
-    the rule does not give), or a determination made before the basis was recorded."""
+    correction, I entered by a clerk before, or a determination made before the basis
+    was recorded."""
     if "average_index" in corrected or not any(name in corrected for name in WEIGHTS):
         return None
     if "average_index" not in base.parameter_versions:
         return None
-    initial = next((d for d in history if "index_basis" in d.inputs), None)
-    if initial is None or initial.inputs["index_basis"].get("given_index") is not None:
-        return None
-    basis = _basis_from(initial.inputs["index_basis"])
-    params = await as_recorded(session, {"average_index": base.parameter_versions["average_index"]})
-    rule = index_rule(params.value("average_index", AverageIndex))
-    if any(_entered_by_clerk(d, basis, rule) for d in history):
-        return None
-    return _weighed(basis, replace(inputs_from_json(base.inputs), **corrected), rule)
+    inputs = replace(inputs_from_json(base.inputs), **corrected)
+    return await index_by_rule(session, history, inputs, base.parameter_versions["average_index"])

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
@@ -202,6 +202,27 @@ async def open_undetermined(
     return rows.first()
 
 
+async def has_approved(session: AsyncSession, person_id: uuid.UUID) -> bool:
+    """True once the person has an approved determination (then corrections apply)."""
+    rows = await session.exec(
+        select(Determination.id)
+        .where(Determination.person_id == person_id, Determination.status == "approved")
+        .limit(1)
+    )
+    return rows.first() is not None
+
+
+async def latest(session: AsyncSession, person_id: uuid.UUID) -> Determination | None:
+    """The person's latest determination, whatever its state."""
+    rows = await session.exec(
+        select(Determination)
+        .where(Determination.person_id == person_id)
+        .order_by(Determination.seq.desc())
+        .limit(1)
+    )
+    return rows.first()
+
+
 async def resolve_undetermined(
     session: AsyncSession,
     person_id: uuid.UUID,
@@ -209,10 +230,14 @@ async def resolve_undetermined(
     at: datetime,
     determination_id: uuid.UUID,
 ) -> None:
-    """Mark the retirement determined, naming the determination made for it."""
+    """Mark an open undetermined retirement determined, naming the determination made for it
+    (an initial determination or a re-determination; nothing where none is open)."""
     await session.exec(
         update(UndeterminedRetirement)
-        .where(col(UndeterminedRetirement.person_id) == person_id)
+        .where(
+            col(UndeterminedRetirement.person_id) == person_id,
+            col(UndeterminedRetirement.resolved_at).is_(None),  # resolved once, by the first
+        )
         .values(resolved_by=by, resolved_at=at, determination_id=determination_id)
     )
 
@@ -235,3 +260,131 @@ async def undetermined(
         .offset(offset)
     )
     return [(u, r) for u, r in rows.all()], int(total)
+
+
+WITHOUT_DETERMINATION = """
+    FROM payout.retiree r
+    LEFT JOIN LATERAL (
+        SELECT id, seq, kind, status FROM payout.determination d
+        WHERE d.person_id = r.person_id ORDER BY seq DESC LIMIT 1) d ON true
+    LEFT JOIN payout.undetermined_retirement u
+        ON u.person_id = r.person_id AND u.resolved_at IS NULL
+    WHERE NOT EXISTS (
+        SELECT 1 FROM payout.determination a
+        WHERE a.person_id = r.person_id AND a.status = 'approved')"""
+
+
+async def without_determination(
+    session: AsyncSession, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """Retirees with no approved determination (paid nothing), with their latest one and
+    the reason of a retirement recorded as undetermined and not yet resolved."""
+    total = (await session.exec(text(f"SELECT count(*) {WITHOUT_DETERMINATION}"))).one()[0]
+    rows = await session.exec(
+        text(f"""
+            SELECT r.person_id, r.name, r.retired_on, r.status,
+                   d.id, d.seq, d.kind, d.status, u.reason_code {WITHOUT_DETERMINATION}
+            ORDER BY r.retired_on, r.person_id LIMIT :limit OFFSET :offset""").bindparams(
+            limit=limit, offset=offset
+        )
+    )
+    return list(rows.all()), int(total)
+
+
+# Per retiree, the latest approved determination (history is never edited, so this one
+# carries the versions every later month is paid on) and each formula parameter it used
+# that is not the version in force on the retirement date any more.
+STALE = """
+    WITH cur AS (
+        SELECT DISTINCT ON (d.person_id) d.person_id, d.id, d.seq, d.parameter_versions,
+               r.retired_on, r.name
+        FROM payout.determination d JOIN payout.retiree r USING (person_id)
+        WHERE d.status = 'approved'
+        ORDER BY d.person_id, d.seq DESC),
+    stale AS (
+        SELECT cur.*, n.name AS parameter, (cur.parameter_versions->>n.name)::int AS used,
+               p.id AS in_force
+        FROM cur
+        CROSS JOIN unnest(CAST(:names AS text[])) n(name)
+        CROSS JOIN LATERAL (
+            SELECT id FROM payout.parameter
+            WHERE name = n.name AND effective_from <= cur.retired_on
+            ORDER BY effective_from DESC, id DESC LIMIT 1) p
+        WHERE cur.parameter_versions->>n.name IS NOT NULL
+          AND (cur.parameter_versions->>n.name)::int <> p.id)
+    SELECT person_id, name, retired_on, id, seq,
+           jsonb_agg(jsonb_build_object('name', parameter, 'used', used, 'in_force', in_force)
+                     ORDER BY parameter),
+           EXISTS (SELECT 1 FROM payout.determination w
+                   WHERE w.person_id = stale.person_id
+                     AND w.status IN ('awaiting_old_method', 'pending', 'checked'))
+    FROM stale
+    GROUP BY person_id, name, retired_on, id, seq"""
+
+
+async def stale(
+    session: AsyncSession,
+    names: list[str],
+    limit: int,
+    offset: int,
+    ready_only: bool = False,
+    parameter_id: int | None = None,
+) -> tuple[list[Any], int]:
+    """Retirees whose determination in force was made on a parameter version no longer in
+    force for their retirement date (`ready_only`: nothing of theirs in review;
+    `parameter_id`: the version now in force is this one)."""
+    where = ["NOT in_review"] if ready_only else []
+    if parameter_id is not None:
+        version = "jsonb_build_object('in_force', CAST(:version AS int))"
+        where.append(f"parameters @> jsonb_build_array({version})")
+    columns = "person_id, name, retired_on, id, seq, parameters, in_review"
+    query = f"SELECT * FROM ({STALE}) s({columns})"
+    if where:
+        query += " WHERE " + " AND ".join(where)
+    binds = {"names": names} | ({} if parameter_id is None else {"version": parameter_id})
+    total = (
+        await session.exec(text(f"SELECT count(*) FROM ({query}) c").bindparams(**binds))
+    ).one()[0]
+    rows = await session.exec(
+        text(f"{query} ORDER BY retired_on, person_id LIMIT :limit OFFSET :offset").bindparams(
+            limit=limit, offset=offset, **binds
+        )
+    )
+    return list(rows.all()), int(total)
+
+
+PROVISIONAL = """
+    FROM (SELECT DISTINCT ON (d.person_id) d.*
+          FROM payout.determination d WHERE d.status = 'approved'
+          ORDER BY d.person_id, d.seq DESC) cur
+    WHERE cur.provisional"""
+
+
+async def provisional(
+    session: AsyncSession, limit: int, offset: int
+) -> tuple[list[Determination], int]:
+    """The latest approved determinations that are provisional (预发), still to settle."""
+    total = (await session.exec(text(f"SELECT count(*) {PROVISIONAL}"))).one()[0]
+    ids = await session.exec(
+        text(
+            f"SELECT cur.id {PROVISIONAL} ORDER BY cur.effective_from, cur.id "
+            "LIMIT :limit OFFSET :offset"
+        ).bindparams(limit=limit, offset=offset)
+    )
+    found = [i for (i,) in ids.all()]
+    if not found:
+        return [], int(total)
+    rows = await session.exec(
+        select(Determination)
+        .where(Determination.id.in_(found))
+        .order_by(Determination.effective_from, Determination.id)
+    )
+    return list(rows.all()), int(total)
+
+
+async def retiree_by_citizen_id(session: AsyncSession, citizen_id: str) -> Retiree | None:
+    """The retiree with this citizen id, locked."""
+    rows = await session.exec(
+        select(Retiree).where(Retiree.citizen_id == citizen_id).with_for_update()
+    )
+    return rows.first()

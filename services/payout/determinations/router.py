@@ -4,20 +4,26 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.payout.determinations import service
+from services.payout.determinations import lifecycle, service, takeover
 from services.payout.determinations.schemas import (
     AdjustmentIn,
     CorrectionIn,
     DeterminationOut,
     OldMethodIn,
+    RederivationIn,
+    RederivationOut,
+    RedeterminationIn,
     RedetermineIn,
     ReviewIn,
+    StaleDetermination,
+    TakeOverIn,
     TrialIn,
     TrialOut,
     UndeterminedOut,
+    UndeterminedRetiree,
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
@@ -171,7 +177,74 @@ async def determine_again(
     person_id: uuid.UUID, body: RedetermineIn, idem: Idempotent, who: Clerk
 ) -> JSONResponse:
     """Make the initial determination of an undetermined retirement once the parameter is
-    added or the index entered (409 naming what is still missing); reviewed like any other."""
+    added or the index entered (409 naming what is still missing); reviewed like any other.
+    With an input of the retirement record to correct: POST .../redeterminations."""
     return await idem.answer(
         service.determine_again(idem.session, person_id, body, who, idem.request_id)
     )
+
+
+@router.post(
+    "/retirees/{person_id}/redeterminations", status_code=201, response_model=DeterminationOut
+)
+async def redetermine(
+    person_id: uuid.UUID, body: RedeterminationIn, idem: Idempotent, who: Clerk
+) -> JSONResponse:
+    """再核定: a retiree with no approved determination (returned, or never made) gets a new
+    one from the retirement record with corrected inputs, reviewed like any other; it
+    resolves the retirement's undetermined record, if any."""
+    return await idem.answer(
+        lifecycle.redetermine(idem.session, person_id, body, who, idem.request_id)
+    )
+
+
+@router.get("/retirees-without-determination", response_model=Page[UndeterminedRetiree])
+async def without_determination(
+    session: ReadSession,
+    _: Reader,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Offset = 0,
+) -> Page[UndeterminedRetiree]:
+    """Retirees paid nothing (no approved determination), each with its way forward."""
+    return await lifecycle.undetermined(session, limit, offset)
+
+
+@router.get("/parameter-rederivations", response_model=Page[StaleDetermination])
+async def stale_determinations(
+    session: ReadSession,
+    _: Reader,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Offset = 0,
+    parameter_id: int | None = None,
+) -> Page[StaleDetermination]:
+    """Retirees paid on a parameter version since corrected or replaced for their retirement
+    date (计发基数, transition coefficient, 计发月数, 保低限高), to re-derive; `parameter_id`:
+    those a new version (`POST /parameters`'s id) changes."""
+    return await lifecycle.stale(session, limit, offset, parameter_id)
+
+
+@router.post("/parameter-rederivations", response_model=RederivationOut)
+async def rederive(body: RederivationIn, idem: Idempotent, who: Clerk) -> JSONResponse:
+    """Re-derive one batch (`limit`) of those determinations: new recalculations, reviewed
+    like any other; call again until `remaining` is 0."""
+    return await idem.answer(
+        lifecycle.rederive(idem.session, body, who, idem.request_id), status=200
+    )
+
+
+@router.get("/provisional-determinations", response_model=Page[DeterminationOut])
+async def provisional(
+    session: ReadSession,
+    _: Reader,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Offset = 0,
+) -> Page[DeterminationOut]:
+    """预发: retirees paid on a provisional determination, to settle by a final one."""
+    return await lifecycle.provisional(session, limit, offset)
+
+
+@router.post("/taken-over-retirees", status_code=201, response_model=DeterminationOut)
+async def take_over(body: TakeOverIn, idem: Idempotent, who: Clerk) -> JSONResponse:
+    """接管: a retiree paid before the system, with the amount in force and its components as
+    known (a taken-over determination, reviewed like any other; 调待 apply)."""
+    return await idem.answer(takeover.take_over_retiree(idem.session, body, who, idem.request_id))

@@ -8,12 +8,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.payout.domain.determination import CORRECTABLE
+from services.payout.domain.comparison import OldMethod
+from services.payout.domain.determination import CORRECTABLE, Corrected
+from shared.data.ids import CitizenIdField
 from shared.data.money import Money
 
 Index = Annotated[Decimal, Field(ge=0, le=10, max_digits=10, decimal_places=6)]
 Years = Annotated[Decimal, Field(ge=0, le=70, max_digits=8, decimal_places=4)]
 Balance = Annotated[Money, Field(ge=0)]
+AgeMonths = Annotated[int, Field(ge=30 * 12, le=80 * 12, description="age at retirement, months")]
+Coefficient = Annotated[
+    Decimal,
+    Field(gt=0, le=Decimal("0.05"), decimal_places=6, description="a fraction: 0.012 = 1.2%"),
+]
 
 
 Months = Annotated[int, Field(ge=0, le=840)]
@@ -99,7 +106,7 @@ class TrialOut(BaseModel):
     parameter_versions: dict[str, int]
 
 
-class OldMethodIn(BaseModel):
+class OldMethodValue(BaseModel):
     """The old-method standard's inputs, from the person's final salary record."""
 
     model_config = ConfigDict(extra="forbid")
@@ -107,7 +114,18 @@ class OldMethodIn(BaseModel):
     final_salary: Annotated[Money, Field(gt=0)]
     service_years: Annotated[int, Field(ge=0, le=60)]
     allowances: Annotated[Money, Field(ge=0)] = Decimal("0.00")
+
+    def domain(self) -> OldMethod:
+        """As the comparison uses it."""
+        return OldMethod(self.final_salary, self.service_years, self.allowances)
+
+
+class OldMethodIn(OldMethodValue):
+    """The old-method standard entered for a transition-period retirement; `provisional`
+    when it is not final yet (预发: paid, and settled later by a correction)."""
+
     note: str | None = Field(default=None, max_length=500)
+    provisional: bool = False
 
 
 class AdjustmentIn(BaseModel):
@@ -129,19 +147,38 @@ class AdjustmentIn(BaseModel):
         return self
 
 
-class CorrectionIn(BaseModel):
-    """更正: the inputs found wrong (the others are kept) and why."""
+class CorrectedInputs(BaseModel):
+    """Inputs found wrong (the others are kept), and why."""
 
     model_config = ConfigDict(extra="forbid")
 
-    effective_from: date | None = None
     contribution_months: Annotated[int, Field(ge=0, le=720)] | None = None
     deemed_months: Annotated[int, Field(ge=0, le=720)] | None = None
     average_index: Annotated[Decimal, Field(ge=0, le=3, decimal_places=4)] | None = None
     deemed_index: Annotated[Decimal, Field(ge=0, le=3, decimal_places=4)] | None = None
     basic_balance: Annotated[Money, Field(ge=0)] | None = None
     annuity_balance: Annotated[Money, Field(ge=0)] | None = None
+    age_months: AgeMonths | None = None
+    wage_base: Annotated[Money, Field(gt=0)] | None = None
+    transition_coefficient: Coefficient | None = None
+    old_method: OldMethodValue | None = None
     reason: Annotated[str, Field(min_length=1, max_length=500)]
+    provisional: bool = Field(
+        default=False, description="预发: still not final, to be settled by a later correction"
+    )
+
+    def corrections(self) -> dict[str, Corrected]:
+        """The corrected inputs by name (the old-method standard as the domain's)."""
+        found = {n: getattr(self, n) for n in CORRECTABLE if getattr(self, n) is not None}
+        if self.old_method is not None:
+            found["old_method"] = self.old_method.domain()
+        return found
+
+
+class CorrectionIn(CorrectedInputs):
+    """更正: the inputs found wrong from a month (the determination's by default) and why."""
+
+    effective_from: date | None = None
 
     @model_validator(mode="after")
     def _something_corrected(self) -> "CorrectionIn":
@@ -151,9 +188,10 @@ class CorrectionIn(BaseModel):
             raise ValueError("reason: a correction needs at least one corrected input")
         return self
 
-    def corrections(self) -> dict[str, int | Decimal]:
-        """The corrected inputs by name."""
-        return {n: getattr(self, n) for n in CORRECTABLE if getattr(self, n) is not None}
+
+class RedeterminationIn(CorrectedInputs):
+    """再核定: a new first determination from the retirement record, with the parameters in
+    force on the retirement date and the inputs found wrong (none: as recorded)."""
 
 
 class RedetermineIn(BaseModel):
@@ -218,6 +256,7 @@ class DeterminationOut(BaseModel):
     supersedes: uuid.UUID | None
     terms: dict[str, Any] | None
     rebased_on: uuid.UUID | None
+    provisional: bool = False
     reason: str | None
     created_by: str
     created_at: datetime
@@ -225,3 +264,115 @@ class DeterminationOut(BaseModel):
     checked_at: datetime | None
     approved_by: str | None
     approved_at: datetime | None
+
+
+class UndeterminedRetiree(BaseModel):
+    """A retiree paid nothing: no approved determination, and where the latest one stands."""
+
+    person_id: uuid.UUID
+    name: str
+    retired_on: date
+    retiree_status: str
+    latest_id: uuid.UUID | None
+    latest_seq: int | None
+    latest_kind: str | None
+    latest_status: str | None
+    # Why the retirement could not be determined (GET /undetermined-retirements), if it is
+    # recorded so and not yet resolved.
+    undetermined_reason: str | None = None
+    way_forward: str
+
+
+class StaleParameter(BaseModel):
+    """A parameter the determination was made on, and the version in force now."""
+
+    name: str
+    used: int
+    in_force: int
+
+
+class StaleDetermination(BaseModel):
+    """A retiree whose determination in force was made on a parameter version since
+    corrected or replaced (for the retirement date)."""
+
+    person_id: uuid.UUID
+    name: str
+    retired_on: date
+    determination_id: uuid.UUID
+    seq: int
+    parameters: list[StaleParameter]
+    in_review: bool
+
+
+class RederivationIn(BaseModel):
+    """One batch of re-derivations (call again until `remaining` is 0)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
+    offset: Annotated[int, Field(ge=0, description="go past the retirees skipped before")] = 0
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class Skipped(BaseModel):
+    """A retiree left out of the batch, and why."""
+
+    person_id: uuid.UUID
+    code: str
+    detail: str
+
+
+class RederivationOut(BaseModel):
+    """What one batch made: new determinations (in review), who was left out, how many remain."""
+
+    batch_id: uuid.UUID
+    rederived: list[DeterminationOut]
+    skipped: list[Skipped]
+    remaining: int
+    next_offset: int = Field(description="the offset of the next batch: past every one skipped")
+
+
+class TakeOverIn(BaseModel):
+    """接管: a retiree already paid when the agency starts, with the amount in force and its
+    components as known (the rest is recorded as unspecified); or a corrected amount of one
+    taken over before, from `effective_from`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    citizen_id: CitizenIdField
+    person_id: uuid.UUID | None = Field(default=None, description="enrollment's, if known")
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    retired_on: date
+    unit_id: uuid.UUID | None = None
+    unit_credit_code: Annotated[str, Field(max_length=18)] = ""
+    bank_code: Annotated[str, Field(min_length=1, max_length=20)]
+    account_number: Annotated[str, Field(min_length=4, max_length=40)]
+    account_name: Annotated[str, Field(min_length=1, max_length=100)]
+    effective_from: date = Field(description="the first month this system pays")
+    monthly_amount: Annotated[Money, Field(gt=0)]
+    basic_pension: Annotated[Money, Field(ge=0)] | None = None
+    account_pension: Annotated[Money, Field(ge=0)] | None = None
+    transitional_pension: Annotated[Money, Field(ge=0)] | None = None
+    comparison_adjustment: Money = Decimal("0.00")
+    adjustments: Annotated[Money, Field(ge=0)] = Decimal("0.00")
+    annuity_monthly: Annotated[Money, Field(ge=0)] = Decimal("0.00")
+    basic_balance: Annotated[Money, Field(ge=0)] = Decimal("0.00")
+    annuity_balance: Annotated[Money, Field(ge=0)] = Decimal("0.00")
+    last_certified_on: date | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+    @model_validator(mode="after")
+    def _months(self) -> "TakeOverIn":
+        if self.effective_from.day != 1:
+            raise ValueError("effective_from: must be the first day of a month")
+        if self.effective_from <= self.retired_on:
+            raise ValueError("effective_from: must be after the retirement date")
+        if self.annuity_balance < self.annuity_monthly:
+            # The annuity is paid while its balance lasts (domain/annuity.py).
+            raise ValueError("annuity_balance: the balance left must cover the monthly annuity")
+        return self
+
+    def known(self) -> dict[str, Decimal]:
+        """The components given, by name."""
+        names = ("basic_pension", "account_pension", "transitional_pension")
+        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}

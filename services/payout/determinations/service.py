@@ -1,13 +1,17 @@
 """Use cases of determinations: trial, from a retirement, old standard, review, 调待."""
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
 from services.payout.determinations import repository
 from services.payout.determinations.first import (
+    FIRST,
     FirstInputs,
     Undeterminable,
     first_inputs,
@@ -16,11 +20,15 @@ from services.payout.determinations.first import (
 from services.payout.determinations.records import (
     inputs_from_json,
     inputs_to_json,
+    is_taken_over,
+    taken_over_from_json,
+    taken_over_to_json,
     terms_from_json,
     terms_to_json,
 )
 from services.payout.determinations.schemas import (
     AdjustmentIn,
+    CorrectedInputs,
     CorrectionIn,
     DeterminationOut,
     OldMethodIn,
@@ -34,8 +42,9 @@ from services.payout.determinations.schemas import (
 from services.payout.differences import service as differences
 from services.payout.domain.benefit import BenefitInputs, NoMonthsDivisor, compute
 from services.payout.domain.bounds import Excess, above, difference_excess
-from services.payout.domain.comparison import ComparisonNotApplicable, OldMethod
+from services.payout.domain.comparison import ComparisonNotApplicable
 from services.payout.domain.determination import (
+    Corrected,
     DeterminationInputs,
     Terms,
     derive,
@@ -44,6 +53,7 @@ from services.payout.domain.determination import (
 )
 from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.review import ReviewRefused, ReviewState, step
+from services.payout.domain.taken_over import NotCorrectable, TakenOverInputs, apply_terms
 from services.payout.models import Determination
 from services.payout.parameters.schemas import (
     AmountBounds,
@@ -70,6 +80,8 @@ REVIEWERS = ("clerk",)
 """Who reviews determinations (审核, 复核): clerks; admin never does."""
 
 TABLES = ["months_divisor", "transition_comparison"]
+# Every parameter a determination is computed with (re-derived when one is corrected).
+FORMULA = FIRST
 
 
 def present(row: Determination) -> DeterminationOut:
@@ -163,13 +175,22 @@ async def trial(session: AsyncSession, body: TrialIn, today: date) -> TrialOut:
     )
 
 
-def _build(inputs: DeterminationInputs, params: InForce, **fields: object) -> Determination:
-    """A determination row with every figure derived from inputs and parameters."""
+Inputs = DeterminationInputs | TakenOverInputs
+
+
+def _build(inputs: Inputs, params: InForce | None, **fields: object) -> Determination:
+    """A determination row with every figure derived from inputs and parameters (a taken-over
+    one from the amount taken over: no formula)."""
+    if isinstance(inputs, TakenOverInputs):
+        return _build_taken_over(inputs, **fields)
+    assert params is not None
     rule = comparison_rule(params.value("transition_comparison", TransitionComparison))
     try:
         figures = derive(inputs, divisor_table(params.value("months_divisor", MonthsDivisor)), rule)
     except ComparisonNotApplicable as exc:
         raise ProblemError(422, "old_method_invalid", str(exc), field="service_years") from exc
+    except NoMonthsDivisor as exc:
+        raise _no_divisor(exc) from exc
     status = "awaiting_old_method" if needs_old_method(rule, inputs) else "pending"
     return Determination(
         status=status,
@@ -199,6 +220,67 @@ def _build(inputs: DeterminationInputs, params: InForce, **fields: object) -> De
         },
         **fields,
     )
+
+
+def _build_taken_over(inputs: TakenOverInputs, **fields: object) -> Determination:
+    """A taken-over determination's row: the amount taken over and the 调待 since."""
+    return Determination(
+        status="pending",
+        inputs=taken_over_to_json(inputs),
+        parameter_versions={},
+        months_divisor=0,
+        basic_pension=inputs.component("basic_pension"),
+        account_pension=inputs.component("account_pension"),
+        transitional_pension=inputs.component("transitional_pension"),
+        total=inputs.total,
+        comparison_adjustment=inputs.comparison_adjustment,
+        adjustments=inputs.adjustments,
+        monthly_amount=inputs.monthly_amount,
+        annuity_monthly=inputs.annuity_monthly,
+        comparison=None,
+        **fields,
+    )
+
+
+def _applied(terms: Terms, on: Determination) -> Inputs:
+    """The inputs after a 调待's or correction's terms on the determination `on`."""
+    if is_taken_over(on.inputs):
+        try:
+            return apply_terms(terms, taken_over_from_json(on.inputs), on.monthly_amount)
+        except NotCorrectable as exc:
+            raise ProblemError(
+                409,
+                "taken_over_not_correctable",
+                "接管人员的待遇没有计发公式的输入项, 不能更正; "
+                "金额有误请重新接管 (POST /taken-over-retirees, 同一身份证号)。",
+            ) from exc
+    return terms.apply(inputs_from_json(on.inputs), on.monthly_amount)
+
+
+# Corrected inputs that are part of the retirement record the first determination is made
+# from: I is weighed on the corrected months and deemed index, 计发月数 found by the corrected age.
+RECORD = ("contribution_months", "deemed_months", "deemed_index", "age_months")
+
+
+async def retirement_inputs(
+    session: AsyncSession,
+    event: PersonRetired,
+    corrected: Mapping[str, Corrected] | None = None,
+) -> FirstInputs:
+    """A retirement's determination inputs with the parameters in force on its date (the
+    first determination and every re-determination from the retirement record): I weighed
+    by the provincial rule (or the I `corrected` gives), 计发月数 by the age in months;
+    raises Undeterminable naming what is missing."""
+    corrected = corrected or {}
+    record = event.model_copy(update={n: corrected[n] for n in RECORD if n in corrected})
+    given = corrected.get("average_index")
+    return await first_inputs(session, record, given if isinstance(given, Decimal) else None)
+
+
+def wage_base_not_final(params: InForce, retired_on: date) -> bool:
+    """预发: the 计发基数 in force is an earlier year's (this year's is not published yet), so
+    the determination is paid provisionally until a re-derivation settles it."""
+    return params.rows["wage_base"].effective_from.year < retired_on.year
 
 
 async def from_retirement(
@@ -235,7 +317,7 @@ async def _first_determination(
     """The initial determination, or (input or parameter missing) the retirement recorded
     as undetermined for a clerk: the event is consumed either way, never dead-lettered."""
     try:
-        first = await first_inputs(session, event)
+        first = await retirement_inputs(session, event)
     except Undeterminable as exc:
         await repository.record_undetermined(
             session, event.person_id, exc.code, exc.detail, event_id
@@ -270,6 +352,7 @@ def _initial(
         kind="initial",
         effective_from=first_month(event.retired_on),
         source_event_id=event_id,
+        provisional=wage_base_not_final(first.params, event.retired_on),
         created_by=by,
     )
     row.inputs = row.inputs | {"index_basis": first.index_basis}
@@ -320,7 +403,8 @@ async def determine_again(
         check_bounds(above("average_index", body.average_index, limits.index_max))
     event = PersonRetired.model_validate(retiree.retirement)
     try:
-        first = await first_inputs(session, event, body.average_index)
+        given = {} if body.average_index is None else {"average_index": body.average_index}
+        first = await retirement_inputs(session, event, given)
     except Undeterminable as exc:
         raise ProblemError(409, exc.code, exc.detail) from exc
     row = _initial(first, event, None, who.subject)
@@ -359,13 +443,20 @@ async def _successor(
     request_id: str | None,
     terms: Terms | None = None,
     rebased_on: Determination | None = None,
+    params: InForce | None = None,
+    provisional: bool = False,
 ) -> Determination:
-    """A new determination replacing `base` from a month, computed with `base`'s versions
-    (`terms`: what a 调待 or correction changes; `rebased_on`: recomputed on that one)."""
+    """A new determination replacing `base` from a month, computed with the parameter
+    versions of `base` (or of `rebased_on`, or `params` when given: a re-derivation)
+    (`terms`: what a 调待 or correction changes; `rebased_on`: recomputed on that one;
+    `provisional`: 预发, still to be settled)."""
     await repository.lock_retiree(session, base.person_id)
+    recorded = (rebased_on or base).parameter_versions
+    if params is None and recorded:
+        params = await as_recorded(session, recorded)
     row = _build(
         inputs,
-        await as_recorded(session, base.parameter_versions),
+        params,
         person_id=base.person_id,
         seq=await repository.next_seq(session, base.person_id),
         kind=kind,
@@ -373,6 +464,7 @@ async def _successor(
         supersedes=base.id,
         terms=None if terms is None else terms_to_json(terms),
         rebased_on=None if rebased_on is None else rebased_on.id,
+        provisional=provisional,
         reason=reason,
         created_by=who.subject,
     )
@@ -389,6 +481,7 @@ async def _successor(
         kind=kind,
         supersedes=str(base.id),
         rebased_on=None if rebased_on is None else str(rebased_on.id),
+        provisional=provisional,
     )
     return row
 
@@ -422,14 +515,20 @@ async def enter_old_method(
         above("final_salary", body.final_salary, limits.wage_max),
         above("allowances", body.allowances, limits.allowances_max),
     )
-    old = OldMethod(body.final_salary, body.service_years, body.allowances)
-    inputs = inputs_from_json(base.inputs)
-    inputs = DeterminationInputs(**{**inputs.__dict__, "old_method": old})
+    inputs = replace(inputs_from_json(base.inputs), old_method=body.domain())
     await repository.set_review(session, base.id, "superseded", None, who.subject, _now())
     base.status = "superseded"
     await _audit(session, who.subject, who.roles, "superseded", base, request_id)
     row = await _successor(
-        session, base, inputs, who, "old_method", base.effective_from, body.note, request_id
+        session,
+        base,
+        inputs,
+        who,
+        "old_method",
+        base.effective_from,
+        body.note,
+        request_id,
+        provisional=body.provisional,
     )
     return present(row)
 
@@ -517,18 +616,21 @@ async def adjust(
     limits = await bounds(session, body.effective_from)
     check_bounds(above("fixed_amount", body.fixed_amount, limits.adjustment_max_fixed))
     terms = Terms(fixed_amount=body.fixed_amount, rate=body.rate)
-    inputs = terms.apply(inputs_from_json(base.inputs), base.monthly_amount)
     row = await _successor(
         session,
         base,
-        inputs,
+        _applied(terms, base),
         who,
         "adjustment",
         body.effective_from,
         body.reason,
         request_id,
         terms=terms,
+        provisional=base.provisional,  # a 调待 on a provisional amount is provisional too
     )
+    # A 调待 entered after a later one: the later ones are recomputed on it, as after a
+    # correction, so that no month loses this increase (each reviewed after this one).
+    await _rebase_later(session, row, who, request_id, "调待")
     return present(row)
 
 
@@ -566,18 +668,25 @@ async def correct(
     if index is not None:
         corrected["average_index"] = index
     terms = Terms(corrected=corrected)
-    inputs = terms.apply(inputs_from_json(base.inputs), base.monthly_amount)
     row = await _successor(
         session,
         base,
-        inputs,
+        _applied(terms, base),
         who,
         "recalculation",
         effective_from,
         body.reason,
         request_id,
         terms=terms,
+        provisional=body.provisional,
     )
+    if body.old_method is not None and row.comparison is None:
+        raise ProblemError(
+            422,
+            "old_method_not_applicable",
+            "此人不在过渡期内退休, 不与老办法标准比较, 不能更正老办法标准。",
+            field="old_method",
+        )
     # A correction moves the monthly amount by a bounded difference (else: a new case).
     check_bounds(
         difference_excess(
@@ -587,26 +696,34 @@ async def correct(
             limits.correction_max_difference,
         )
     )
-    await _rebase_later(session, row, who, request_id)
+    await _rebase_later(session, row, who, request_id, "更正")
     return present(row)
 
 
-def _correction_excesses(body: CorrectionIn, limits: AmountBounds) -> list[Excess | None]:
+def _correction_excesses(body: CorrectedInputs, limits: AmountBounds) -> list[Excess | None]:
     """The corrected balances and indices above their plausible bounds."""
     return [
         above("basic_balance", body.basic_balance, limits.balance_max),
         above("annuity_balance", body.annuity_balance, limits.balance_max),
         above("average_index", body.average_index, limits.index_max),
         above("deemed_index", body.deemed_index, limits.index_max),
+        above("wage_base", body.wage_base, limits.wage_max),
+        above("final_salary", body.old_method and body.old_method.final_salary, limits.wage_max),
+        above("allowances", body.old_method and body.old_method.allowances, limits.allowances_max),
     ]
 
 
 async def _rebase_later(
-    session: AsyncSession, correction: Determination, who: Principal, request_id: str | None
+    session: AsyncSession,
+    correction: Determination,
+    who: Principal,
+    request_id: str | None,
+    label: str,
 ) -> None:
-    """Each approved 调待 or correction that takes over after the correction's month, its
-    terms re-applied in order on the corrected base: a new determination each, in review,
-    approved only after the one it is computed on."""
+    """Each approved 调待 or correction that takes over after the new determination's month
+    (a correction, a 调待 entered late, a re-derivation: `label`), its terms re-applied in
+    order on the new base: a new determination each, in review, approved only after the one
+    it is computed on."""
     on = correction
     for later in await repository.in_force_after(
         session, correction.person_id, correction.effective_from
@@ -615,14 +732,16 @@ async def _rebase_later(
         on = await _successor(
             session,
             later,
-            terms.apply(inputs_from_json(on.inputs), on.monthly_amount),
+            _applied(terms, on),
             who,
             later.kind,
             later.effective_from,
-            f"随第 {correction.seq} 号更正重算: {later.reason}",
+            f"随第 {correction.seq} 号{label}重算: {later.reason}",
             request_id,
             terms=terms,
             rebased_on=on,
+            # Settled by a final base, unless it is itself a provisional correction.
+            provisional=on.provisional or (later.provisional and later.kind == "recalculation"),
         )
 
 

@@ -63,7 +63,8 @@ class DeterminationInputs:
         )
 
 
-# The inputs a correction may change.
+# The inputs a correction may change: the person's figures, the age, the old-method standard
+# and the parameters' values the determination was made on (计发基数, transition coefficient).
 CORRECTABLE = (
     "contribution_months",
     "deemed_months",
@@ -71,7 +72,13 @@ CORRECTABLE = (
     "deemed_index",
     "basic_balance",
     "annuity_balance",
+    "age_months",
+    "wage_base",
+    "transition_coefficient",
+    "old_method",
 )
+
+Corrected = int | Decimal | OldMethod
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ class Terms:
 
     fixed_amount: Decimal = ZERO
     rate: Decimal = Decimal(0)
-    corrected: Mapping[str, int | Decimal] = field(default_factory=dict)
+    corrected: Mapping[str, Corrected] = field(default_factory=dict)
 
     def apply(self, inputs: DeterminationInputs, monthly_amount: Decimal) -> DeterminationInputs:
         """The inputs after these terms, on a determination paying `monthly_amount`."""

@@ -18,6 +18,7 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "old_method": "录入老办法标准后重算",
         "adjustment": "待遇调整 (调待)",
         "recalculation": "更正重算",
+        "taken_over": "接管 (按接管时发放金额)",
     },
     "comparison_outcome": {
         "floor": "保低 (按老办法标准发放)",

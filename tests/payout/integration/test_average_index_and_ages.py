@@ -346,3 +346,126 @@ async def test_a_correction_of_the_deemed_months_weighs_the_index_again(platform
         assert given["inputs"]["average_index"] == "1.0000"
         later = await correct({"effective_from": "2025-08-01", "deemed_months": 230})
         assert later["inputs"]["average_index"] == "1.0000"
+
+
+async def test_a_redetermination_resolves_the_undetermined_retirement(platform) -> None:
+    """An undetermined retirement whose age was recorded wrong: listed as paid nothing with
+    its reason, re-determined with the corrected age (计发月数 by months), record resolved."""
+    async with running_app(create_app(platform)) as client:
+        event = retirement(11, retired_on=date(2026, 3, 15), age_months=71 * 12 + 3)
+        person = str(event.aggregate_id)
+        await publish(platform, event)
+
+        async def listed() -> bool:
+            return person in [i["person_id"] for i in await _undetermined(client, platform)]
+
+        await eventually(listed)
+        clerk = auth_headers(platform, "clerk", subject="clerk-a")
+        r = await client.get("/v1/payout/retirees-without-determination", headers=clerk)
+        [mine] = [i for i in r.json()["items"] if i["person_id"] == person]
+        assert (mine["latest_id"], mine["undetermined_reason"]) == (None, "months_divisor_missing")
+        assert "initial-determination" in mine["way_forward"]
+        url = f"/v1/payout/retirees/{person}/redeterminations"
+        r = await client.post(url, headers=clerk | key(), json={"reason": "按记录重新核定"})
+        assert (r.status_code, r.json()["code"]) == (409, "months_divisor_missing")
+        assert len(await _undetermined(client, platform)) == 1  # nothing changed
+        body = {"age_months": 65 * 12 + 6, "reason": "出生日期更正, 退休年龄 65 岁 6 个月"}
+        r = await client.post(url, headers=clerk | key(), json=body)
+        assert r.status_code == 201, r.text
+        made = r.json()
+        # 2026: between the rows of 65 (101) and 66 (93): 101 − 8 × 6/12 = 97.
+        assert (made["kind"], made["months_divisor"]) == ("initial", 97)
+        assert made["inputs"]["index_basis"]["given_index"] is None
+        assert await _undetermined(client, platform) == []
+        r = await client.get(
+            "/v1/payout/undetermined-retirements", params={"resolved": "true"}, headers=clerk
+        )
+        [done] = [i for i in r.json()["items"] if i["person_id"] == person]
+        assert (done["resolved_by"], done["determination_id"]) == ("clerk-a", made["id"])
+        r = await client.post(
+            f"/v1/payout/retirees/{person}/initial-determination", headers=clerk | key(), json={}
+        )
+        assert (r.status_code, r.json()["code"]) == (404, "undetermined_not_found")
+        r = await client.get("/v1/payout/retirees-without-determination", headers=clerk)
+        [mine] = [i for i in r.json()["items"] if i["person_id"] == person]
+        assert (mine["latest_id"], mine["undetermined_reason"]) == (made["id"], None)
+
+
+async def test_a_redetermination_weighs_the_index_on_corrected_months(platform) -> None:
+    """A returned first determination made again with corrected deemed months: I weighed by
+    the rule, and a later correction weighs it again from the re-determination's sums."""
+    async with running_app(create_app(platform)) as client:
+        [first] = await retire(client, platform, retirement(12, **half_deemed(12)))
+        assert first["inputs"]["average_index"] == "0.9000"
+        clerk = auth_headers(platform, "clerk", subject="clerk-a")
+        r = await client.post(
+            f"/v1/payout/determinations/{first['id']}/return",
+            headers=auth_headers(platform, "clerk", subject="clerk-b"),
+            json={"remark": "视同缴费年限待核"},
+        )
+        assert r.status_code == 200, r.text
+        r = await client.post(
+            f"/v1/payout/retirees/{first['person_id']}/redeterminations",
+            headers=clerk | key(),
+            json={"deemed_months": 240, "reason": "档案补认视同缴费年限"},
+        )
+        assert r.status_code == 201, r.text
+        made = r.json()
+        # (0.75 × 180 + 1.05 × 240) / 420 = 0.9214.
+        assert made["inputs"]["average_index"] == "0.9214"
+        assert made["inputs"]["index_basis"]["deemed_months"] == 240
+        await review(client, platform, made["id"], "clerk-b", "clerk-c")
+        r = await client.post(
+            f"/v1/payout/determinations/{made['id']}/corrections",
+            headers=clerk | key(),
+            json={"effective_from": "2025-06-01", "deemed_index": "1.1000", "reason": "更正"},
+        )
+        assert r.status_code == 201, r.text
+        # (0.75 × 180 + 1.10 × 240) / 420 = 0.9500.
+        assert r.json()["inputs"]["average_index"] == "0.9500"
+
+
+async def test_a_new_weighting_of_the_index_is_re_derived(platform) -> None:
+    """A corrected `average_index` version in force on the retirement date lists the
+    determination for re-derivation, which weighs I again by it."""
+    async with running_app(create_app(platform)) as client:
+        [first] = await retire(client, platform, retirement(13, **half_deemed(13)))
+        await review(client, platform, first["id"], "clerk-b", "clerk-c")
+        r = await client.post(
+            "/v1/payout/parameters",
+            headers=auth_headers(platform, "admin") | key(),
+            json={
+                "name": "average_index",
+                "effective_from": "2025-01-01",
+                "value": {
+                    "deemed_weight": "0.5",
+                    "transferred": True,
+                    "unindexed_months": "at_actual_average",
+                    "decimals": 4,
+                },
+                "note": "视同缴费月按半数计权",
+            },
+        )
+        assert r.status_code == 201, r.text
+        version = r.json()["id"]
+        clerk = auth_headers(platform, "clerk", subject="clerk-a")
+        r = await client.get(
+            "/v1/payout/parameter-rederivations", params={"parameter_id": version}, headers=clerk
+        )
+        [mine] = r.json()["items"]
+        assert mine["person_id"] == first["person_id"]
+        assert [(p["name"], p["in_force"]) for p in mine["parameters"]] == [
+            ("average_index", version)
+        ]
+        r = await client.post(
+            "/v1/payout/parameter-rederivations",
+            headers=clerk | key(),
+            json={"limit": 50, "reason": "平均缴费指数计权更正"},
+        )
+        assert r.status_code == 200, r.text
+        [made] = [d for d in r.json()["rederived"] if d["person_id"] == first["person_id"]]
+        # (0.75 × 180 + 1.05 × 180 × 0.5) / (180 + 90) = 0.8500.
+        assert made["inputs"]["average_index"] == "0.8500"
+        assert made["terms"]["corrected"]["average_index"] == "0.8500"
+        assert made["parameter_versions"]["average_index"] == version
+        assert D(made["basic_pension"]) < D(first["basic_pension"])

@@ -37,6 +37,12 @@ MONEY_ROUTES = {
     "/v1/payout/retirees/{person_id}/adjustments": "determinations/{id}/approve (复核)",
     "/v1/payout/determinations/{determination_id}/corrections": "determinations/{id}/approve",
     "/v1/payout/determinations/{determination_id}/old-method": "determinations/{id}/approve",
+    # Issue #18: a new first determination, re-derivations on corrected parameters, a take-over,
+    # the first determination of an undetermined retirement (all determinations in review:
+    # paid once 复核'd by a second clerk).
+    "/v1/payout/retirees/{person_id}/redeterminations": "determinations/{id}/approve",
+    "/v1/payout/parameter-rederivations": "determinations/{id}/approve",
+    "/v1/payout/taken-over-retirees": "determinations/{id}/approve",
     "/v1/payout/retirees/{person_id}/initial-determination": "determinations/{id}/approve",
     # The approvals themselves: the second pair of eyes (tested below).
     "/v1/payout/retirees/{person_id}/death-benefits/approve": "second person",

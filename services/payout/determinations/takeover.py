@@ -1,0 +1,156 @@
+"""接管: retirees already paid when the agency starts using the system, with today's amount."""
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.config import SCHEMA
+from services.payout.determinations import repository
+from services.payout.determinations.schemas import DeterminationOut, TakeOverIn
+from services.payout.determinations.service import (
+    _audit,
+    _build,
+    _nothing_in_review,
+    _rebase_later,
+    present,
+)
+from services.payout.domain.bounds import above
+from services.payout.domain.taken_over import ComponentsExceedAmount, TakenOverInputs, take_over
+from services.payout.models import Determination, Retiree
+from services.payout.parameters.service import bounds, check_bounds
+from shared.data.audit import record_audit
+from shared.data.ids import mask_account_number, parse_citizen_id
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+
+
+def _inputs(body: TakeOverIn) -> TakenOverInputs:
+    try:
+        return take_over(
+            retired_on=body.retired_on,
+            monthly_amount=body.monthly_amount,
+            known=body.known(),
+            comparison_adjustment=body.comparison_adjustment,
+            adjustments=body.adjustments,
+            annuity_monthly=body.annuity_monthly,
+            basic_balance=body.basic_balance,
+            annuity_balance=body.annuity_balance,
+        )
+    except ComponentsExceedAmount as exc:
+        raise ProblemError(
+            422,
+            "components_exceed_amount",
+            f"已知各项之和超过月发放金额: {exc}。",
+            field="monthly_amount",
+        ) from exc
+
+
+async def _check_bounds(session: AsyncSession, body: TakeOverIn) -> None:
+    """The amounts taken over are bounded like any other entered amount."""
+    limits = await bounds(session, body.effective_from)
+    check_bounds(
+        above("monthly_amount", body.monthly_amount, limits.monthly_ceiling),
+        above("annuity_monthly", body.annuity_monthly, limits.monthly_ceiling),
+        above("basic_balance", body.basic_balance, limits.balance_max),
+        above("annuity_balance", body.annuity_balance, limits.balance_max),
+    )
+
+
+async def take_over_retiree(
+    session: AsyncSession, body: TakeOverIn, who: Principal, request_id: str | None
+) -> DeterminationOut:
+    """Record a retiree paid before the system with the amount in force (a taken-over
+    determination, reviewed like any other); for one taken over before, a new amount from
+    `effective_from` (later 调待 recomputed on it)."""
+    await _check_bounds(session, body)
+    inputs = _inputs(body)
+    known = await repository.retiree_by_citizen_id(session, body.citizen_id)
+    if known is None:
+        retiree = await _new_retiree(session, body, who, request_id)
+        return await _determine(session, retiree, inputs, body, who, request_id, None)
+    if "taken_over" not in known.retirement:
+        raise ProblemError(
+            409,
+            "retiree_exists",
+            "此人已按退休记录核定待遇, 不能接管: 请用更正重算。",
+        )
+    await _nothing_in_review(session, known.person_id)
+    base = await repository.approved_for(session, known.person_id, body.effective_from)
+    return await _determine(session, known, inputs, body, who, request_id, base)
+
+
+async def _new_retiree(
+    session: AsyncSession, body: TakeOverIn, who: Principal, request_id: str | None
+) -> Retiree:
+    """The retiree as taken over: birth date and sex from the citizen id."""
+    person_id = body.person_id or uuid.uuid4()
+    citizen = parse_citizen_id(body.citizen_id)
+    added = await repository.insert_retiree(
+        session,
+        {
+            "person_id": person_id,
+            "citizen_id": citizen.number,
+            "name": body.name,
+            "sex": citizen.sex,
+            "birth_date": citizen.birth_date,
+            "unit_id": body.unit_id or uuid.UUID(int=0),
+            "unit_credit_code": body.unit_credit_code,
+            "retired_on": body.retired_on,
+            "status": "active",
+            "bank_code": body.bank_code,
+            "account_number": body.account_number,
+            "account_name": body.account_name,
+            "retirement": {"taken_over": body.model_dump(mode="json")},
+            "source_event_id": uuid.uuid4(),
+            "last_certified_on": body.last_certified_on,
+        },
+    )
+    if not added:
+        raise ProblemError(409, "retiree_exists", f"已有退休人员 {person_id}。")
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="retiree.taken_over",
+        object_type="retiree",
+        object_id=person_id,
+        request_id=request_id,
+        detail={
+            "retired_on": body.retired_on.isoformat(),
+            "bank_code": body.bank_code,
+            "account_number": mask_account_number(body.account_number),
+            "reason": body.reason,
+        },
+    )
+    retiree = await repository.lock_retiree(session, person_id)
+    assert retiree is not None
+    return retiree
+
+
+async def _determine(
+    session: AsyncSession,
+    retiree: Retiree,
+    inputs: TakenOverInputs,
+    body: TakeOverIn,
+    who: Principal,
+    request_id: str | None,
+    base: Determination | None,
+) -> DeterminationOut:
+    """The taken-over determination, in review; later 调待 are recomputed on it."""
+    previous = base or await repository.latest(session, retiree.person_id)
+    row = _build(
+        inputs,
+        None,  # no formula parameters for a taken-over amount
+        person_id=retiree.person_id,
+        seq=await repository.next_seq(session, retiree.person_id),
+        kind="taken_over",
+        effective_from=body.effective_from,
+        supersedes=None if previous is None else previous.id,
+        reason=body.reason,
+        created_by=who.subject,
+    )
+    await repository.insert_determination(session, row)
+    await _audit(session, who.subject, who.roles, "created", row, request_id, kind=row.kind)
+    await _rebase_later(session, row, who, request_id, "接管更正")
+    return present(row)
