@@ -3,14 +3,14 @@
 - determination.provisional: paid like any approved one, listed until a final one (a
   correction or a re-derivation) settles it by back pay or recovery.
 
-Revision ID: 0022_determination_lifecycle
-Revises: 0021_average_index_ages
+Revision ID: 0026_determination_lifecycle
+Revises: 0025_subsidy_prorate
 """
 
 from alembic import op
 
-revision = "0022_determination_lifecycle"
-down_revision = "0021_average_index_ages"
+revision = "0026_determination_lifecycle"
+down_revision = "0025_subsidy_prorate"
 branch_labels = None
 depends_on = None
 
