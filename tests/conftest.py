@@ -11,6 +11,7 @@ import httpx
 import nats
 import pytest
 from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
 
 from deploy.local.migrate import SERVICES as SERVICE_SCHEMAS
 from shared.contracts import EventEnvelope, contract_for_type
@@ -18,6 +19,11 @@ from shared.data.db import asyncpg_dsn
 from shared.http.auth import issue_token
 from shared.settings import PlatformSettings
 from tests.infra import InfraOwner, TestInfra, clone_database, drop_database
+
+# Property tests share two cores with the databases and the other xdist worker: their
+# examples are bounded by count, never by the wall clock, so a busy machine cannot fail them.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 # The test harness is a development setting: published secrets and demo logins are allowed
 # (processes started by tests inherit this); production refuses them at start-up.
