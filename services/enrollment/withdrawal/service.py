@@ -56,7 +56,8 @@ async def _check_allowed(session: AsyncSession, person: Person, body: Withdrawal
         except RuleMissing as exc:
             raise ProblemError(409, "retirement_rule_missing", str(exc)) from exc
         age = months_between(person.birth_date, body.effective_on)
-        months, _, _ = await retirement.contribution_summary(session, person.id, body.effective_on)
+        summary = await retirement.contribution_summary(session, person.id, body.effective_on)
+        months = summary.months
     refusal = withdrawal_refusal(body.reason, status, age, required, months, minimum)
     if refusal is not None:
         raise ProblemError(409, "withdrawal_not_allowed", refusal)

@@ -30,7 +30,7 @@ from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
-from shared.http.pagination import Limit, Offset, Page
+from shared.http.pagination import MAX_OFFSET, Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/payout", tags=["determinations"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -202,7 +202,7 @@ async def redetermine(
 async def without_determination(
     session: ReadSession,
     _: Reader,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[UndeterminedRetiree]:
     """Retirees paid nothing (no approved determination), each with its way forward."""
@@ -213,9 +213,9 @@ async def without_determination(
 async def stale_determinations(
     session: ReadSession,
     _: Reader,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
-    parameter_id: int | None = None,
+    parameter_id: Annotated[int | None, Query(ge=1, le=MAX_OFFSET)] = None,
 ) -> Page[StaleDetermination]:
     """Retirees paid on a parameter version since corrected or replaced for their retirement
     date (计发基数, transition coefficient, 计发月数, 保低限高), to re-derive; `parameter_id`:
@@ -236,7 +236,7 @@ async def rederive(body: RederivationIn, idem: Idempotent, who: Clerk) -> JSONRe
 async def provisional(
     session: ReadSession,
     _: Reader,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[DeterminationOut]:
     """预发: retirees paid on a provisional determination, to settle by a final one."""

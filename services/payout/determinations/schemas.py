@@ -310,7 +310,9 @@ class RederivationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=500)] = 100
-    offset: Annotated[int, Field(ge=0, description="go past the retirees skipped before")] = 0
+    offset: Annotated[
+        int, Field(ge=0, le=2**31 - 1, description="go past the retirees skipped before")
+    ] = 0
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
