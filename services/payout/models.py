@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Computed,
     DateTime,
@@ -45,11 +46,18 @@ def _tax_column() -> Any:
 
 
 class Parameter(SQLModel, table=True):
-    """One dated version of a policy parameter; its value is a document checked by name."""
+    """One dated version of a policy parameter; its value is a document checked by name. A
+    version is submitted by an admin and in force only once a finance user approves it."""
 
     __tablename__ = "parameter"
     __table_args__ = (
         Index("parameter_lookup", "name", "effective_from", "id"),
+        CheckConstraint(
+            "status IN ('submitted', 'approved', 'rejected')", name="parameter_status_check"
+        ),
+        CheckConstraint(
+            "decided_by IS NULL OR decided_by <> recorded_by", name="parameter_decided_by_check"
+        ),
         {"schema": SCHEMA},
     )
 
@@ -60,6 +68,12 @@ class Parameter(SQLModel, table=True):
     note: str | None = None
     recorded_by: str
     recorded_at: datetime = _now_column()
+    status: str = Field(
+        default="approved", sa_type=Text, sa_column_kwargs={"server_default": "approved"}
+    )
+    decided_by: str | None = Field(default=None, sa_type=Text)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decision_note: str | None = Field(default=None, sa_type=Text)
 
 
 class Retiree(SQLModel, table=True):

@@ -309,6 +309,7 @@ STALE = """
         CROSS JOIN LATERAL (
             SELECT id FROM payout.parameter
             WHERE name = n.name AND effective_from <= cur.retired_on
+              AND status = 'approved'
             ORDER BY effective_from DESC, id DESC LIMIT 1) p
         WHERE cur.parameter_versions->>n.name IS NOT NULL
           AND (cur.parameter_versions->>n.name)::int <> p.id)

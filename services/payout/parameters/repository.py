@@ -1,6 +1,7 @@
-"""SQL for policy parameters: the version in force on a date is the newest one effective then."""
+"""SQL for policy parameters: the version in force on a date is the newest approved one
+effective then (a submitted or rejected version is never in force)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlmodel import select
@@ -10,10 +11,14 @@ from services.payout.models import Parameter
 
 
 async def in_force(session: AsyncSession, names: list[str], on: date) -> dict[str, Parameter]:
-    """The version of each parameter in force on a date (missing names are absent)."""
+    """The approved version of each parameter in force on a date (missing names are absent)."""
     rows = await session.exec(
         select(Parameter)
-        .where(Parameter.name.in_(names), Parameter.effective_from <= on)
+        .where(
+            Parameter.name.in_(names),
+            Parameter.effective_from <= on,
+            Parameter.status == "approved",
+        )
         .ext(distinct_on(Parameter.name))
         .order_by(Parameter.name, Parameter.effective_from.desc(), Parameter.id.desc())
     )
@@ -35,6 +40,21 @@ async def versions(session: AsyncSession, name: str | None) -> list[Parameter]:
         query.order_by(Parameter.name, Parameter.effective_from, Parameter.id)
     )
     return list(rows.all())
+
+
+async def get(session: AsyncSession, parameter_id: int, *, lock: bool) -> Parameter | None:
+    """One version, locked for a decision if asked."""
+    query = select(Parameter).where(Parameter.id == parameter_id)
+    return (await session.exec(query.with_for_update() if lock else query)).first()
+
+
+async def decide(
+    session: AsyncSession, parameter: Parameter, status: str, who: str, note: str | None
+) -> Parameter:
+    """Record the decision on a submitted version."""
+    parameter.status, parameter.decided_by, parameter.decision_note = status, who, note
+    parameter.decided_at = datetime.now(UTC)
+    return await add(session, parameter)
 
 
 async def add(session: AsyncSession, parameter: Parameter) -> Parameter:

@@ -1,17 +1,29 @@
-"""Admin API for payout's policy parameters, and the code tables clerks read labels from."""
+"""Admin API for payout's policy parameters, and the code tables clerks read labels from.
+
+Every new version is submitted by an admin and in force only once a finance user other than
+the submitter approves it (`/parameters/{id}/approve`, or `/reject` with a note).
+"""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
 from services.payout.parameters import service
-from services.payout.parameters.schemas import ParameterIn, ParameterName, ParameterOut
+from services.payout.parameters.schemas import (
+    ParameterDecisionIn,
+    ParameterIn,
+    ParameterName,
+    ParameterOut,
+)
 from shared.http.auth import READERS, Principal, authenticate, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 
 router = APIRouter(prefix="/v1/payout", tags=["parameters"], responses=PROBLEM_RESPONSES)
+Approver = Annotated[Principal, Depends(require_business_role(*service.APPROVERS))]
+VersionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.get("/parameters", response_model=list[ParameterOut])
@@ -30,8 +42,32 @@ async def add_parameter(
     idem: Idempotent,
     who: Annotated[Principal, Depends(require_roles("admin"))],
 ) -> JSONResponse:
-    """Add a version (admin); its value is checked against the parameter's schema."""
+    """Submit a version (admin); its value is checked against the parameter's schema. It is
+    in force once a finance user other than the submitter approves it."""
     return await idem.answer(service.add_version(idem.session, body, who, idem.request_id))
+
+
+@router.post("/parameters/{parameter_id}/approve", response_model=ParameterOut)
+async def approve_parameter(
+    parameter_id: VersionId, body: ParameterDecisionIn, who: Approver, idem: Idempotent
+) -> JSONResponse:
+    """Approve a submitted version (a finance user other than who submitted it; admin never
+    approves): in force from its date for every calculation made from now on."""
+    return await idem.answer(
+        service.decide_version(idem.session, parameter_id, True, body.note, who, idem.request_id),
+        status=200,
+    )
+
+
+@router.post("/parameters/{parameter_id}/reject", response_model=ParameterOut)
+async def reject_parameter(
+    parameter_id: VersionId, body: ParameterDecisionIn, who: Approver, idem: Idempotent
+) -> JSONResponse:
+    """Reject a submitted version, saying why; it never comes into force."""
+    return await idem.answer(
+        service.decide_version(idem.session, parameter_id, False, body.note, who, idem.request_id),
+        status=200,
+    )
 
 
 @router.get("/code-tables", response_model=dict[str, dict[str, str]])

@@ -301,8 +301,16 @@ class ParameterIn(BaseModel):
         return self
 
 
+class ParameterDecisionIn(BaseModel):
+    """An approval or a rejection, with a note (required for a rejection)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(default=None, max_length=1000)
+
+
 class ParameterOut(BaseModel):
-    """A recorded parameter version."""
+    """A recorded parameter version: submitted, then approved (in force) or rejected."""
 
     id: int
     name: str
@@ -311,3 +319,7 @@ class ParameterOut(BaseModel):
     note: str | None
     recorded_by: str
     recorded_at: datetime
+    status: str
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_note: str | None = None

@@ -1,4 +1,5 @@
-"""Use cases of the policy parameters: versions in force, as domain values, and new versions."""
+"""Use cases of the policy parameters: versions in force, as domain values, and new versions
+(submitted by an admin, in force once a finance user other than the submitter approves)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -29,8 +30,12 @@ from services.payout.parameters.schemas import (
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
 
 T = TypeVar("T", bound=Strict)
+
+APPROVERS = ("finance",)
+"""Who approves a policy version: the agency's finance side (admin submits, never approves)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,8 @@ async def in_force(session: AsyncSession, names: list[str], on: date) -> InForce
         raise ProblemError(
             409,
             "parameter_missing",
-            f"No version of {', '.join(missing)} is in force on {on}; an admin must add one.",
+            f"No approved version of {', '.join(missing)} is in force on {on}; an admin must "
+            "submit one and a finance user approve it.",
             parameters=missing,
         )
     return InForce(found)
@@ -115,7 +121,9 @@ def code_tables() -> dict[str, dict[str, str]]:
 async def add_version(
     session: AsyncSession, body: ParameterIn, who: Principal, request_id: str | None
 ) -> ParameterOut:
-    """Record a new version; calculations already made keep the versions they used."""
+    """Submit a new version: in force once a finance user approves it (a benefit table, a
+    standard, a bound or a tax table moves money); calculations already made keep the
+    versions they used."""
     row = await repository.add(
         session,
         Parameter(
@@ -124,20 +132,52 @@ async def add_version(
             value=body.value,
             note=body.note,
             recorded_by=who.subject,
+            status="submitted",
         ),
     )
+    await _audit(session, who, request_id, "parameter.submitted", row)
+    return present(row)
+
+
+async def decide_version(
+    session: AsyncSession,
+    parameter_id: int,
+    approve: bool,
+    note: str | None,
+    who: Principal,
+    request_id: str | None,
+) -> ParameterOut:
+    """Approve a submitted version (in force from its date) or reject it with a note; only a
+    finance user other than the submitter decides (shared/http/four_eyes.py)."""
+    row = await repository.get(session, parameter_id, lock=True)
+    if row is None:
+        raise ProblemError(404, "parameter_not_found", f"没有编号为 {parameter_id} 的参数版本。")
+    if row.status != "submitted":
+        raise ProblemError(409, "parameter_decided", f"该参数版本已处理 ({row.status})。")
+    require_second_person(who, row.recorded_by, act="政策参数的审批", allowed=APPROVERS)
+    if not approve and not note:
+        raise ProblemError(422, "note_required", "退回须说明理由。", field="note")
+    status = "approved" if approve else "rejected"
+    row = await repository.decide(session, row, status, who.subject, note)
+    await _audit(session, who, request_id, f"parameter.{status}", row)
+    return present(row)
+
+
+async def _audit(
+    session: AsyncSession, who: Principal, request_id: str | None, action: str, row: Parameter
+) -> None:
+    """The audit entry of a submission or a decision."""
     await record_audit(
         session,
         SCHEMA,
         actor=who.subject,
         roles=who.roles,
-        action="parameter.added",
+        action=action,
         object_type="parameter",
         object_id=row.id,
         request_id=request_id,
         detail={"name": row.name, "effective_from": row.effective_from.isoformat()},
     )
-    return present(row)
 
 
 async def bounds(session: AsyncSession, on: date) -> AmountBounds:

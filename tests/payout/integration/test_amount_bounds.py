@@ -13,6 +13,7 @@ from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import key, publish, retire, retirement, review
+from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -125,17 +126,16 @@ async def test_the_ceiling_is_a_dated_parameter_that_death_benefits_respect(plat
             },
         )
         assert (over.status_code, over.json()["code"]) == (422, "validation_failed")
-        r = await client.post(
-            "/v1/payout/parameters",
-            headers=admin | key(),
-            json={
+        await set_parameter(
+            client,
+            platform,
+            {
                 "name": "amount_bounds",
                 "effective_from": "2025-01-01",
                 "value": bounds | {"one_off_ceiling": "100000.00"},
                 "note": "一次性支付上限下调",
             },
         )
-        assert r.status_code == 201, r.text
 
         retired = retirement(133)
         [first] = await retire(client, platform, retired)

@@ -32,6 +32,7 @@ from tests.payout.integration.helpers import (
 from tests.payout.integration.test_banks import PSBC, post_results
 from tests.payout.integration.test_banks import two_banks as two_banks  # the fixture
 from tests.payout.integration.test_death_back_pay import SURVIVOR, dies
+from tests.payout.parameters_helper import set_parameter
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -303,8 +304,7 @@ async def test_a_table_is_dated_a_wrong_one_refused_and_a_reissue_keeps_its_tax(
         assert (r.status_code, r.json()["code"]) == (422, "validation_failed")
         assert "quick_deduction" in r.text
         value["monthly"][1]["quick_deduction"] = "350.00"
-        r = await client.post("/v1/payout/parameters", headers=admin | key(), json=body)
-        assert r.status_code == 201, r.text
+        await set_parameter(client, platform, body)
 
         # May's annuity line fails at the bank; the account is corrected and approved.
         rows = await batch_file(client, platform, "2025-05", "occupational_annuity")

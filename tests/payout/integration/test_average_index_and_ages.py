@@ -12,6 +12,7 @@ from services.payout.parameters.defaults import MONTHS_DIVISOR
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import key, publish, retire, retirement, review, run_payroll
+from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -167,16 +168,15 @@ async def test_an_age_outside_the_table_is_listed_for_a_clerk_not_dead_lettered(
         # An admin extends the table from 2026-03; the clerk then makes the determination.
         table = {str(age): months for age, months in MONTHS_DIVISOR.items()}
         rows = {"855": 47}  # 71 years 3 months
-        r = await client.post(
-            "/v1/payout/parameters",
-            headers=auth_headers(platform, "admin"),
-            json={
+        await set_parameter(
+            client,
+            platform,
+            {
                 "name": "months_divisor",
                 "effective_from": "2026-03-01",
                 "value": {"table": table, "by_month": rows, "between_years": "interpolate"},
             },
         )
-        assert r.status_code == 201, r.text
         r = await client.post(url, headers=clerk | key(), json={"note": "计发月数表已补充"})
         assert r.status_code == 201, r.text
         made = r.json()
@@ -431,23 +431,23 @@ async def test_a_new_weighting_of_the_index_is_re_derived(platform) -> None:
     async with running_app(create_app(platform)) as client:
         [first] = await retire(client, platform, retirement(13, **half_deemed(13)))
         await review(client, platform, first["id"], "clerk-b", "clerk-c")
-        r = await client.post(
-            "/v1/payout/parameters",
-            headers=auth_headers(platform, "admin") | key(),
-            json={
-                "name": "average_index",
-                "effective_from": "2025-01-01",
-                "value": {
-                    "deemed_weight": "0.5",
-                    "transferred": True,
-                    "unindexed_months": "at_actual_average",
-                    "decimals": 4,
+        version = (
+            await set_parameter(
+                client,
+                platform,
+                {
+                    "name": "average_index",
+                    "effective_from": "2025-01-01",
+                    "value": {
+                        "deemed_weight": "0.5",
+                        "transferred": True,
+                        "unindexed_months": "at_actual_average",
+                        "decimals": 4,
+                    },
+                    "note": "视同缴费月按半数计权",
                 },
-                "note": "视同缴费月按半数计权",
-            },
-        )
-        assert r.status_code == 201, r.text
-        version = r.json()["id"]
+            )
+        )["id"]
         clerk = auth_headers(platform, "clerk", subject="clerk-a")
         r = await client.get(
             "/v1/payout/parameter-rederivations", params={"parameter_id": version}, headers=clerk

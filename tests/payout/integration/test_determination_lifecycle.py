@@ -26,6 +26,7 @@ from tests.payout.integration.helpers import (
 )
 from tests.payout.integration.test_differences import month_sums
 from tests.payout.integration.test_money_matrix import SURVIVOR
+from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -352,14 +353,18 @@ async def test_a_wage_base_published_late_rederives_the_provisional_determinatio
         assert person not in [i["person_id"] for i in stale["items"]]
 
         # 2026's base is published.
-        r = await client.post(
-            "/v1/payout/parameters",
-            headers=auth_headers(platform, "admin") | key(),
-            json={"name": "wage_base", "effective_from": "2026-01-01",
-                  "value": {"amount": "7862.00"}, "note": "2026年计发基数"},
-        )  # fmt: skip
-        assert r.status_code == 201, r.text
-        version = r.json()["id"]
+        version = (
+            await set_parameter(
+                client,
+                platform,
+                {
+                    "name": "wage_base",
+                    "effective_from": "2026-01-01",
+                    "value": {"amount": "7862.00"},
+                    "note": "2026年计发基数",
+                },
+            )
+        )["id"]
         stale = await get(client, platform, "/v1/payout/parameter-rederivations")
         [mine] = [i for i in stale["items"] if i["person_id"] == person]
         assert mine["determination_id"] == raise_["id"]
@@ -417,11 +422,11 @@ async def test_a_wage_base_published_late_rederives_the_provisional_determinatio
         assert await nothing_owed(platform, person)
 
         # A corrected version of the same date lists it again (and nothing else moves).
-        r = await client.post(
-            "/v1/payout/parameters",
-            headers=auth_headers(platform, "admin") | key(),
-            json={"name": "wage_base", "effective_from": "2026-01-01",
-                  "value": {"amount": "7870.00"}, "note": "2026年计发基数更正"},
+        await set_parameter(
+            client,
+            platform,
+            {"name": "wage_base", "effective_from": "2026-01-01",
+             "value": {"amount": "7870.00"}, "note": "2026年计发基数更正"},
         )  # fmt: skip
         stale = await get(client, platform, "/v1/payout/parameter-rederivations")
         assert [i["person_id"] for i in stale["items"]] == [person]
@@ -438,15 +443,13 @@ async def test_a_rederivation_batch_skips_who_cannot_be_rederived_and_goes_on(pl
             [first] = await retire(client, platform, event)
             await review(client, platform, first["id"])
             people.append(first["person_id"])
-        admin = auth_headers(platform, "admin")
         for effective, amount in (("2024-01-01", "60000.00"), ("2025-01-01", "7600.00")):
-            r = await client.post(
-                "/v1/payout/parameters",
-                headers=admin | key(),
-                json={"name": "wage_base", "effective_from": effective,
-                      "value": {"amount": amount}, "note": "更正"},
+            await set_parameter(
+                client,
+                platform,
+                {"name": "wage_base", "effective_from": effective,
+                 "value": {"amount": amount}, "note": "更正"},
             )  # fmt: skip
-            assert r.status_code == 201, r.text
         url = "/v1/payout/parameter-rederivations"
         batch = await call(client, platform, url, {"limit": 1, "reason": "基数更正"}, 200)
         [skipped] = batch["skipped"]

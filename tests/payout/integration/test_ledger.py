@@ -15,6 +15,7 @@ from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import publish, retire, retirement, review, run_payroll
 from tests.payout.integration.test_banks import PSBC, post_results, two_banks  # noqa: F401
+from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
@@ -57,12 +58,11 @@ async def test_ledger_bank_results_and_settlements_agree(platform) -> None:
         value = codes["value"] | {
             "basic_pension": {"functional_code": "2080507", "economic_code": "30302"}
         }
-        r = await client.post(
-            "/v1/payout/parameters",
-            headers=admin,
-            json={"name": "budget_codes", "effective_from": "2025-05-01", "value": value},
+        await set_parameter(
+            client,
+            platform,
+            {"name": "budget_codes", "effective_from": "2025-05-01", "value": value},
         )
-        assert r.status_code == 201, r.text
         await run_payroll(client, platform, "2025-05")  # April and May
         await answer_every_line(client, platform, failing={"退休98"})
         # 退休97 died in April: May's lines are overpaid and recovered through the bank.

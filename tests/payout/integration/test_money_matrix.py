@@ -22,6 +22,12 @@ from tests.payout.integration.helpers import (
     review,
     run_payroll,
 )
+from tests.payout.parameters_helper import (
+    POLICY_CHECKER,
+    POLICY_MAKER,
+    decide_parameter,
+    submit_parameter,
+)
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -50,6 +56,10 @@ MONEY_ROUTES = {
     "/v1/payout/subsidies/{entitlement_id}/approve": "second person",
     "/v1/payout/account-changes/{change_id}/approve": "second person",
     "/v1/payout/determinations/{determination_id}/approve": "second person",
+    # A policy version (a benefit table, a standard, a bound, a tax table) moves every payment
+    # made on it: an admin submits it, a finance user other than the submitter approves it.
+    "/v1/payout/parameters": "parameters/{id}/approve (finance)",
+    "/v1/payout/parameters/{parameter_id}/approve": "second person (finance)",
     # Pay only what was approved: approved determinations and entitlements, at the dated
     # standards; failed lines re-issued to an account only an approved change set; one-offs
     # only once approved (withdrawals: approved in enrollment, bounded by the ceiling here).
@@ -68,7 +78,7 @@ NOT_MONEY = {
     "/v1/payout/subsidies/{entitlement_id}/end",  # only reduces payment
     "/v1/payout/retirees/{person_id}/certifications",  # resumes approved payments
     "/v1/payout/certification/suspension-runs",
-    "/v1/payout/parameters",  # admin, bounded by the hard caps of domain/bounds.py
+    "/v1/payout/parameters/{parameter_id}/reject",  # never in force
     "/v1/payout/bank/{bank_id}/results",  # the bank's signed answers
     "/v1/payout/bank/{bank_id}/batches/{batch_id}/totals",
     # An operator replays an event the consumer failed on: the acts it carries were
@@ -270,3 +280,89 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
         assert await lines(platform, f"{august} AND account_number = '6221880012120121'") == 1
         assert await scalar(platform, statuses) == "recovered,waived"
         assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement_end") == 1
+
+
+async def stale_wage_base(client, platform, person: str) -> list[int]:
+    """The wage_base versions in force that `person`'s determination was not made on."""
+    r = await client.get(
+        "/v1/payout/parameter-rederivations", headers=auth_headers(platform, "auditor")
+    )
+    assert r.status_code == 200, r.text
+    return [
+        p["in_force"]
+        for item in r.json()["items"]
+        if item["person_id"] == person
+        for p in item["parameters"]
+        if p["name"] == "wage_base"
+    ]
+
+
+async def test_no_one_person_sets_policy(platform) -> None:
+    """A payout parameter version is in force only once a finance user other than the admin
+    who submitted it approves it; the submitter (also holding finance), another admin, an
+    auditor and a clerk are refused, and a rejected version never comes into force."""
+    async with running_app(create_app(platform)) as client:
+        [first] = await retire(client, platform, retirement(192))  # retired 2025-03
+        await review(client, platform, first["id"])
+        person = first["person_id"]
+        assert await stale_wage_base(client, platform, person) == []
+        body = {"name": "wage_base", "effective_from": "2025-01-01", "value": {"amount": "7700.00"}}
+        r = await submit_parameter(client, platform, body)
+        assert (r.status_code, r.json()["status"]) == (201, "submitted"), r.text
+        version = r.json()["id"]
+        rejected = (await submit_parameter(client, platform, body | {"note": "录错"})).json()
+
+        # Submitted: listed with its status, but nothing is computed on it.
+        listed = await client.get(
+            "/v1/payout/parameters",
+            params={"name": "wage_base"},
+            headers=auth_headers(platform, "auditor"),
+        )
+        assert {p["id"]: p["status"] for p in listed.json()}[version] == "submitted"
+        assert await stale_wage_base(client, platform, person) == []
+
+        refusals = [
+            ("admin", POLICY_MAKER, "approver_role_required"),
+            ("admin", "another-admin", "approver_role_required"),
+            ("auditor", "auditor-1", "approver_role_required"),
+            ("clerk", "clerk-1", "approver_role_required"),
+        ]
+        for role, subject, code in refusals:
+            r = await decide_parameter(client, platform, version, "approve", role, subject)
+            assert (r.status_code, r.json()["code"]) == (403, code), (role, subject)
+        # The submitter also holding finance is still one person.
+        r = await client.post(
+            f"/v1/payout/parameters/{version}/approve",
+            headers=auth_headers(platform, "admin", "finance", subject=POLICY_MAKER) | key(),
+            json={},
+        )
+        assert (r.status_code, r.json()["code"]) == (403, "four_eyes_required")
+        assert await stale_wage_base(client, platform, person) == []
+
+        # A rejection needs a reason and leaves the version out of force for good.
+        r = await decide_parameter(
+            client, platform, rejected["id"], "reject", "finance", POLICY_CHECKER
+        )
+        assert (r.status_code, r.json()["code"]) == (422, "note_required")
+        r = await decide_parameter(
+            client, platform, rejected["id"], "reject", "finance", POLICY_CHECKER, "金额有误"
+        )
+        assert (r.status_code, r.json()["status"]) == (200, "rejected"), r.text
+        assert r.json()["decision_note"] == "金额有误"
+        r = await decide_parameter(
+            client, platform, rejected["id"], "approve", "finance", POLICY_CHECKER
+        )
+        assert (r.status_code, r.json()["code"]) == (409, "parameter_decided")
+        assert await stale_wage_base(client, platform, person) == []
+
+        # A finance user other than the submitter approves: in force from its date.
+        r = await decide_parameter(client, platform, version, "approve", "finance", POLICY_CHECKER)
+        assert (r.status_code, r.json()["status"]) == (200, "approved"), r.text
+        assert (r.json()["decided_by"], r.json()["recorded_by"]) == (POLICY_CHECKER, POLICY_MAKER)
+        assert await stale_wage_base(client, platform, person) == [version]
+        actions = await scalar(
+            platform,
+            "SELECT string_agg(action, ',' ORDER BY id) FROM payout.audit_log "
+            f"WHERE object_type = 'parameter' AND object_id = '{version}'",
+        )
+        assert actions == "parameter.submitted,parameter.approved"

@@ -12,6 +12,7 @@ from services.payout.parameters.service import comparison_rule
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import publish, retire, retirement, review
+from tests.payout.parameters_helper import set_parameter
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -54,13 +55,17 @@ async def test_parameters_are_dated_versions_with_an_admin_api(platform) -> None
             )
             assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), r.text
             assert r.json()["errors"][0]["field"] == "value"
-        r = await client.post(
+        # Versions already recorded (the migrations' defaults) are in force as they were.
+        r = await client.get(
             "/v1/payout/parameters",
-            headers=auth_headers(platform, "admin"),
-            json=new | {"value": {"rate": "0.013"}, "note": "省厅2027年文件"},
+            params={"name": "transition_coefficient"},
+            headers=auth_headers(platform, "auditor"),
         )
-        assert r.status_code == 201, r.text
-        assert r.json()["value"] == {"rate": "0.013"}
+        assert {p["status"] for p in r.json()} == {"approved"}
+        added = await set_parameter(
+            client, platform, new | {"value": {"rate": "0.013"}, "note": "省厅2027年文件"}
+        )
+        assert (added["value"], added["status"]) == ({"rate": "0.013"}, "approved")
         labels = await client.get("/v1/payout/code-tables", headers=auth_headers(platform, "clerk"))
         assert labels.json()["determination_status"]["approved"] == "已复核"
 

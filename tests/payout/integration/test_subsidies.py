@@ -20,6 +20,7 @@ from tests.payout.integration.helpers import (
     review,
     run_payroll,
 )
+from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -203,17 +204,16 @@ async def test_a_standard_of_nothing_queues_no_lines(platform) -> None:
     async with running_app(create_app(platform)) as client:
         [d] = await retire(client, platform, retirement(69))
         await review(client, platform, d["id"])
-        admin, staff = auth_headers(platform, "admin"), auth_headers(platform, "clerk")
-        r = await client.post(
-            "/v1/payout/parameters",
-            headers=admin,
-            json={
+        staff = auth_headers(platform, "clerk")
+        await set_parameter(
+            client,
+            platform,
+            {
                 "name": "subsidy.hardship_aid",
                 "effective_from": "2025-04-01",
                 "value": {"label": "困难补助 (暂停)", "quarterly_amount": "0.00"},
             },
         )
-        assert r.status_code == 201, r.text
         r = await client.post(
             f"/v1/payout/retirees/{d['person_id']}/subsidies",
             headers=staff,

@@ -21,23 +21,23 @@ from tests.payout.integration.helpers import (
 )
 from tests.payout.integration.test_death_back_pay import dies
 from tests.payout.integration.test_subsidies_death_suspension import run_quarter, subsidy_lines
+from tests.payout.parameters_helper import set_parameter
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def prorated(client, platform, program: str, label: str, amount: str) -> None:
     """A standard that pro-rates partial quarters, in force from 2025."""
-    r = await client.post(
-        "/v1/payout/parameters",
-        headers=auth_headers(platform, "admin") | key(),
-        json={
+    await set_parameter(
+        client,
+        platform,
+        {
             "name": f"subsidy.{program}",
             "effective_from": "2025-01-01",
             "value": {"label": label, "quarterly_amount": amount, "prorate": True},
             "note": "按月折算",
         },
     )
-    assert r.status_code == 201, r.text
 
 
 async def amounts(platform, person: str, table: str, program: str) -> str:

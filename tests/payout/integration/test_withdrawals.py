@@ -14,6 +14,7 @@ from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import publish, run_payroll
 from tests.payout.integration.test_banks import post_results, two_banks  # noqa: F401
+from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -117,12 +118,11 @@ async def test_a_month_outside_the_settlement_years_is_never_queued_nor_settled(
         [codes] = (
             await client.get("/v1/payout/parameters?name=budget_codes", headers=admin)
         ).json()
-        r = await client.post(
-            "/v1/payout/parameters",
-            headers=admin,
-            json={"name": "budget_codes", "effective_from": "1999-01-01", "value": codes["value"]},
+        await set_parameter(
+            client,
+            platform,
+            {"name": "budget_codes", "effective_from": "1999-01-01", "value": codes["value"]},
         )
-        assert r.status_code == 201, r.text
         engine = make_engine(platform.database_url)
         async with engine.begin() as conn:
             await conn.execute(
