@@ -1,7 +1,8 @@
 """Demo defaults of payout's policy parameters (DOMAIN.md; figures marked "check" there).
 
-Loaded by migration 0003; administrators correct them by adding newer versions through
-`POST /v1/payout/parameters`. Kept out of the migration so that the unit tests can check
+Loaded by migration 0003 (approved, migration 0029); administrators correct them by
+submitting newer versions through `POST /v1/payout/parameters`, in force once a finance user
+approves them. Kept out of the migration so that the unit tests can check
 every default against its own schema.
 """
 
