@@ -406,15 +406,26 @@ async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date)
 
 async def issue_one_offs(session: AsyncSession, run_id: uuid.UUID, period: date) -> int:
     """Pending one-off payments (death benefits, withdrawals, subsidies) go into this run's
-    batches; the one-off's id is the payment's reference, so each is paid once."""
+    batches; the one-off's id is the payment's reference, so each is paid once.
+
+    The one-offs are claimed first (pending -> issued, RETURNING their ids) and only the
+    claimed ones get lines: each statement of a transaction sees what was committed before
+    it, so a one-off committed while the run finishes is either claimed and paid here or
+    left pending for the next run, never marked issued without a line (issue #18, item 4)."""
+    claimed = await session.exec(
+        text("UPDATE payout.one_off SET status = 'issued' WHERE status = 'pending' RETURNING id")
+    )
+    ids = [r[0] for r in claimed.all()]
+    if not ids:
+        return 0
     await session.exec(
         text(f"""
             INSERT INTO payout.batch (id, run_id, period, bank_code, program)
             SELECT {batch_id_sql("bank_code", "program")}, :run, :period, bank_code, program
             FROM (SELECT DISTINCT bank_code, program FROM payout.one_off
-                  WHERE status = 'pending') o
+                  WHERE id = ANY(:ids)) o
             ON CONFLICT (run_id, bank_code, program) DO NOTHING""").bindparams(
-            run=run_id, period=period
+            run=run_id, period=period, ids=ids
         )
     )
     result = await session.exec(
@@ -427,10 +438,9 @@ async def issue_one_offs(session: AsyncSession, run_id: uuid.UUID, period: date)
             FROM payout.one_off o
             JOIN payout.batch b
               ON b.run_id = :run AND b.bank_code = o.bank_code AND b.program = o.program
-            WHERE o.status = 'pending'
-            ON CONFLICT DO NOTHING""").bindparams(run=run_id)
+            WHERE o.id = ANY(:ids)
+            ON CONFLICT DO NOTHING""").bindparams(run=run_id, ids=ids)
     )
-    await session.exec(text("UPDATE payout.one_off SET status = 'issued' WHERE status = 'pending'"))
     return result.rowcount
 
 
