@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -211,3 +211,61 @@ async def keep_notice(
 async def notice(session: AsyncSession, person_id: uuid.UUID) -> DeathNotice | None:
     """A death heard of before the retirement, if any."""
     return await session.get(DeathNotice, person_id)
+
+
+async def void_on_failed_lines(
+    session: AsyncSession, references: list[uuid.UUID]
+) -> list[Recovery]:
+    """Recovery cases opened on lines the bank has now failed: the money never left, so
+    nothing is owed back. Open or waiting cases, and a `bank_return` recorded before the
+    failure arrived (that return was the failure itself), become `void`; a case closed by
+    money the heirs refunded, or written off, stays as decided (audited by the caller)."""
+    rows = await session.exec(
+        update(Recovery)
+        .where(
+            Recovery.payment_id.in_(references),
+            (Recovery.status.in_(("open", "pending_approval")))
+            | ((Recovery.status == "recovered") & (Recovery.method == "bank_return")),
+        )
+        .values(status="void", method="line_failed", resolved_by="system:bank")
+        .values(resolved_at=func.now(), requested_method=None, requested_by=None)
+        .values(requested_at=None)
+        .returning(Recovery.id)
+    )
+    return await _cases(session, [r[0] for r in rows.all()])
+
+
+async def void_unpaid_months_after_death(
+    session: AsyncSession, references: list[uuid.UUID]
+) -> list[Recovery]:
+    """A failed line for a month after its retiree's death leaves that month unpaid (it is
+    never re-issued): the open recovery cases of recalculations for that month claim money
+    that never left, and become `void` too once no line of the month is sent or paid."""
+    rows = await session.exec(
+        text("""
+            UPDATE payout.recovery c
+            SET status = 'void', method = 'line_failed', resolved_by = 'system:bank',
+                resolved_at = now(), requested_method = NULL, requested_by = NULL,
+                requested_at = NULL
+            FROM payout.payment f
+            JOIN payout.retiree r ON r.person_id = f.person_id
+            WHERE f.id = ANY(:refs) AND f.status = 'failed'
+              AND r.last_month IS NOT NULL AND f.period > r.last_month
+              AND c.person_id = f.person_id AND c.program = f.program
+              AND c.period = f.period AND c.status IN ('open', 'pending_approval')
+              AND NOT EXISTS (
+                  SELECT 1 FROM payout.payment p
+                  WHERE p.person_id = f.person_id AND p.program = f.program
+                    AND p.period = f.period AND p.status IN ('sent', 'paid'))
+            RETURNING c.id""").bindparams(refs=references)
+    )
+    return await _cases(session, [r[0] for r in rows.all()])
+
+
+async def _cases(session: AsyncSession, ids: list[uuid.UUID]) -> list[Recovery]:
+    """These recovery cases as they are now."""
+    if not ids:
+        return []
+    query = select(Recovery).where(Recovery.id.in_(ids)).order_by(Recovery.period)
+    found = await session.exec(query.execution_options(populate_existing=True))
+    return list(found.all())

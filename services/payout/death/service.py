@@ -171,6 +171,32 @@ async def decide_recovery(
     return RecoveryOut.model_validate(case, from_attributes=True)
 
 
+async def after_failed_lines(
+    session: AsyncSession, references: list[uuid.UUID], request_id: str | None
+) -> list[Recovery]:
+    """Lines the bank has just failed: their recovery cases are void (the money never left),
+    and so are a later month's recalculation cases once nothing of that month was paid; each
+    period is settled again, so a voided `bank_return` is no longer subtracted."""
+    voided = await repository.void_on_failed_lines(session, references)
+    voided += await repository.void_unpaid_months_after_death(session, references)
+    today = datetime.now(UTC).date()
+    for program, period in sorted({(c.program, c.period) for c in voided}):
+        await ledger.settle(session, program, period, request_id, today)
+    for case in voided:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor="system:bank",
+            roles=(),
+            action="recovery.void",
+            object_type="recovery",
+            object_id=case.id,
+            request_id=request_id,
+            detail={"amount": str(case.amount), "reason": "line_failed"},
+        )
+    return voided
+
+
 async def _open_case(session: AsyncSession, recovery_id: uuid.UUID) -> Recovery:
     """A recovery case still open (locked), or the problem why not."""
     case = await repository.get_recovery(session, recovery_id)
