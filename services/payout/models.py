@@ -515,3 +515,36 @@ class SubsidyRun(SQLModel, table=True):
     parameter_version: int
     run_by: str
     created_at: datetime = _now_column()
+
+
+class FailedLineDecision(SQLModel, table=True):
+    """What was decided about a failed line, which is owed until paid or written off: a
+    retry to the same account (one person), a write-off (requested, then approved or
+    rejected by a second person), or, for a deceased retiree, payment to the estate."""
+
+    __tablename__ = "failed_line_decision"
+    __table_args__ = (
+        Index(
+            "failed_line_decision_once",
+            "payment_id",
+            unique=True,
+            postgresql_where=text("status <> 'rejected'"),
+        ),
+        Index("failed_line_decision_person", "person_id"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    payment_id: uuid.UUID
+    person_id: uuid.UUID
+    action: str
+    status: str
+    amount: Decimal = _money()
+    reason: str = Field(sa_type=Text)
+    requested_by: str
+    created_at: datetime = _now_column()
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # The re-issued line (retry), or the one-off that paid it to the survivor (estate).
+    replacement_id: uuid.UUID | None = None
+    one_off_id: uuid.UUID | None = None

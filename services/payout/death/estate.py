@@ -123,13 +123,10 @@ async def after_approval(
     return added
 
 
-async def _queue_addition(
-    session: AsyncSession,
-    grant: DeathBenefit,
-    rows: list[BenefitDifference],
-    who: Principal,
-    request_id: str | None,
+async def _addition(
+    session: AsyncSession, grant: DeathBenefit, amount: Decimal, source: str
 ) -> OneOff:
+    """One more one-off to the survivor and account of an approved grant."""
     payments = await repository.death_benefit_payments(session, grant.person_id)
     carrier = next(p for p in payments if p.id == grant.one_off_id)
     addition = OneOff(
@@ -137,13 +134,24 @@ async def _queue_addition(
         citizen_id=carrier.citizen_id,
         program="death_benefit",
         period=addition_period(month_of(datetime.now(UTC).date()), max(p.period for p in payments)),
-        amount=total(rows),
+        amount=amount,
         bank_code=carrier.bank_code,
         account_number=carrier.account_number,
         account_name=carrier.account_name,
-        source="death_benefit_addition",
+        source=source,
     )
     await repository.insert_one_off(session, addition)
+    return addition
+
+
+async def _queue_addition(
+    session: AsyncSession,
+    grant: DeathBenefit,
+    rows: list[BenefitDifference],
+    who: Principal,
+    request_id: str | None,
+) -> OneOff:
+    addition = await _addition(session, grant, total(rows), "death_benefit_addition")
     await pay_to_survivor(session, rows, addition.id, who, request_id)
     await record_audit(
         session,
@@ -162,3 +170,46 @@ async def _queue_addition(
         },
     )
     return addition
+
+
+ESTATE = "system:payroll"
+
+
+async def failed_lines_to_estate(session: AsyncSession, request_id: str | None) -> int:
+    """A deceased retiree's failed months (up to the death, not written off) are owed to the
+    estate: once the death benefits are approved, they go to the same survivor and account
+    as one more payment (or several, each at most the one-off ceiling), recorded against
+    each line (decision `estate`). Answer the lines moved."""
+    found = await repository.failed_owed_to_estate(session)
+    if not found:
+        return 0
+    limits = await bounds(session, datetime.now(UTC).date())
+    by_person: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]] = {}
+    for person_id, line_id, amount in found:
+        by_person.setdefault(person_id, []).append((line_id, amount))
+    for person_id, lines in by_person.items():
+        grant = await repository.death_benefit(session, person_id)
+        assert grant is not None  # the query joins approved grants
+        for group in within_ceiling([a for _, a in lines], limits.one_off_ceiling):
+            chosen = [lines[i] for i in group]
+            addition = await _addition(
+                session, grant, sum((a for _, a in chosen), ZERO), "failed_line_to_estate"
+            )
+            await repository.record_estate_decisions(session, person_id, chosen, addition.id)
+            await record_audit(
+                session,
+                SCHEMA,
+                actor=ESTATE,
+                roles=(),
+                action="death_benefit.failed_lines_to_estate",
+                object_type="retiree",
+                object_id=person_id,
+                request_id=request_id,
+                detail={
+                    "one_off": str(addition.id),
+                    "period": addition.period.isoformat(),
+                    "amount": str(addition.amount),
+                    "lines": [str(line_id) for line_id, _ in chosen],
+                },
+            )
+    return len(found)

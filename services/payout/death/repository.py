@@ -9,7 +9,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.models import DeathBenefit, DeathNotice, OneOff, Payment, Recovery, Retiree
+from services.payout.models import (
+    DeathBenefit,
+    DeathNotice,
+    FailedLineDecision,
+    OneOff,
+    Payment,
+    Recovery,
+    Retiree,
+)
 
 
 async def retiree(session: AsyncSession, person_id: uuid.UUID, lock: bool = False):
@@ -269,3 +277,56 @@ async def _cases(session: AsyncSession, ids: list[uuid.UUID]) -> list[Recovery]:
     query = select(Recovery).where(Recovery.id.in_(ids)).order_by(Recovery.period)
     found = await session.exec(query.execution_options(populate_existing=True))
     return list(found.all())
+
+
+async def failed_owed_to_estate(
+    session: AsyncSession,
+) -> list[tuple[uuid.UUID, uuid.UUID, Decimal]]:
+    """(person, line, amount) of every failed line owed to a deceased retiree whose death
+    benefits are approved: a month up to the death, not re-issued, not written off (nor
+    asked to be) and not yet paid to the estate. The retirees are locked first, then the
+    lines, the order a death and a run take them."""
+    owed = """
+        FROM payout.payment p
+        JOIN payout.retiree r ON r.person_id = p.person_id
+        JOIN payout.death_benefit g ON g.person_id = p.person_id AND g.status = 'approved'
+        WHERE p.status = 'failed' AND r.last_month IS NOT NULL AND p.period <= r.last_month
+          AND p.program NOT IN ('death_benefit', 'withdrawal')
+          AND NOT EXISTS (SELECT 1 FROM payout.failed_line_decision f
+                          WHERE f.payment_id = p.id AND f.status <> 'rejected')"""
+    await session.exec(
+        text(f"""
+            SELECT 1 FROM payout.retiree
+            WHERE person_id IN (SELECT p.person_id {owed})
+            ORDER BY person_id FOR UPDATE""")
+    )
+    rows = await session.exec(
+        text(f"""
+            SELECT p.person_id, p.id, p.amount {owed}
+            ORDER BY p.person_id, p.period, p.program
+            FOR UPDATE OF p""")
+    )
+    return [(r[0], r[1], r[2]) for r in rows.all()]
+
+
+async def record_estate_decisions(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    lines: list[tuple[uuid.UUID, Decimal]],
+    one_off_id: uuid.UUID,
+) -> None:
+    """These failed lines are paid to the estate by the one-off."""
+    session.add_all(
+        FailedLineDecision(
+            payment_id=line_id,
+            person_id=person_id,
+            action="estate",
+            status="done",
+            amount=amount,
+            reason="死亡前的失败月份随死亡待遇发给遗属",
+            requested_by="system:payroll",
+            one_off_id=one_off_id,
+        )
+        for line_id, amount in lines
+    )
+    await session.flush()

@@ -356,20 +356,29 @@ async def finish(session: AsyncSession, run_id: uuid.UUID, at: datetime) -> None
 
 
 async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date) -> int:
-    """Failed lines whose payee account has since been corrected go out again in this run's
-    batches: the failed line becomes `reissued`, its replacement a new line. That is every
-    line paid to the retiree's own account (pension, annuity, subsidies); death benefits go
-    to a survivor's account, which this does not know. A month after a retiree's death was
-    never owed, so its failed line stays failed."""
+    """Failed lines owed to a living retiree go out again in this run's batches, to the
+    retiree's account as it stands: those whose payee account has since been corrected, and
+    those a clerk decided to retry (the same account). The failed line becomes `reissued`,
+    its replacement a new line. That is every line paid to the retiree's own account
+    (pension, annuity, subsidies); death benefits go to a survivor's account, which this
+    does not know. A deceased retiree's failed months go to the estate instead (death/
+    estate.py), and a month after the death was never owed. A line with a write-off
+    requested or approved is not re-issued."""
     marked = await session.exec(
         text("""
             UPDATE payout.payment p SET status = 'reissued'
             FROM payout.retiree r
             WHERE r.person_id = p.person_id AND p.status = 'failed'
               AND p.program <> 'death_benefit'
-              AND (r.last_month IS NULL OR p.period <= r.last_month)
-              AND (r.bank_code, r.account_number, r.account_name)
-                  IS DISTINCT FROM (p.bank_code, p.account_number, p.account_name)
+              AND r.died_on IS NULL
+              AND ((r.bank_code, r.account_number, r.account_name)
+                   IS DISTINCT FROM (p.bank_code, p.account_number, p.account_name)
+                   OR EXISTS (SELECT 1 FROM payout.failed_line_decision f
+                              WHERE f.payment_id = p.id AND f.action = 'retry'
+                                AND f.status = 'approved'))
+              AND NOT EXISTS (SELECT 1 FROM payout.failed_line_decision f
+                              WHERE f.payment_id = p.id AND f.status <> 'rejected'
+                                AND f.action IN ('write_off', 'estate'))
             RETURNING p.id""")
     )
     ids = [r[0] for r in marked.all()]
@@ -400,6 +409,14 @@ async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date)
             JOIN payout.batch b
               ON b.run_id = :run AND b.bank_code = r.bank_code AND b.program = p.program
             WHERE p.id = ANY(:ids)""").bindparams(run=run_id, ids=ids)
+    )
+    # A retry decided is done once its replacement exists.
+    await session.exec(
+        text("""
+            UPDATE payout.failed_line_decision f SET status = 'done', replacement_id = n.id
+            FROM payout.payment n
+            WHERE n.reissue_of = f.payment_id AND f.payment_id = ANY(:ids)
+              AND f.action = 'retry' AND f.status = 'approved'""").bindparams(ids=ids)
     )
     return result.rowcount
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
+from services.payout.death import estate
 from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.periods import month_of
 from services.payout.models import PayrollRun
@@ -109,6 +110,8 @@ async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
         prefix = uuid.uuid4().hex[:16]
         swept = await repository.pay(session, run.id, run.period, people, (None, None), prefix)
     reissued = await repository.reissue_failed(session, run.id, run.period)
+    # A deceased retiree's failed months become a payment to the estate, issued just below.
+    to_estate = await estate.failed_lines_to_estate(session, None)
     one_offs = await repository.issue_one_offs(session, run.id, run.period)
     back_pay = await repository.issue_back_pay(session, run.id, run.period)
     made = swept + reissued + one_offs + back_pay
@@ -129,6 +132,7 @@ async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
             "payments": run.payments,
             "swept": len(people),
             "reissued": reissued,
+            "failed_lines_to_estate": to_estate,
             "one_offs": one_offs,
             "back_pay": back_pay,
         },

@@ -37,17 +37,22 @@ MONEY_ROUTES = {
     "/v1/payout/retirees/{person_id}/adjustments": "determinations/{id}/approve (复核)",
     "/v1/payout/determinations/{determination_id}/corrections": "determinations/{id}/approve",
     "/v1/payout/determinations/{determination_id}/old-method": "determinations/{id}/approve",
+    # A failed line no longer owed (tests/payout/integration/test_failed_lines.py).
+    "/v1/payout/failed-lines/{payment_id}/write-off": "failed-lines/{id}/write-off/approve",
     # The approvals themselves: the second pair of eyes (tested below).
     "/v1/payout/retirees/{person_id}/death-benefits/approve": "second person",
     "/v1/payout/recoveries/{recovery_id}/approve": "second person",
     "/v1/payout/subsidies/{entitlement_id}/approve": "second person",
     "/v1/payout/account-changes/{change_id}/approve": "second person",
     "/v1/payout/determinations/{determination_id}/approve": "second person",
+    "/v1/payout/failed-lines/{payment_id}/write-off/approve": "second person",
     # Pay only what was approved: approved determinations and entitlements, at the dated
     # standards; failed lines re-issued to an account only an approved change set; one-offs
     # only once approved (withdrawals: approved in enrollment, bounded by the ceiling here).
     "/v1/payout/payroll-runs": "pays approved acts only",
     "/v1/payout/subsidy-runs": "pays approved entitlements only",
+    # A failed line owed is re-issued at its approved amount to the account in force.
+    "/v1/payout/failed-lines/{payment_id}/retry": "pays an owed line to the approved account",
 }
 # POST routes that move no money (or only shorten or refuse a payment).
 NOT_MONEY = {
@@ -58,6 +63,7 @@ NOT_MONEY = {
     "/v1/payout/recoveries/{recovery_id}/reject",
     "/v1/payout/subsidies/{entitlement_id}/reject",
     "/v1/payout/account-changes/{change_id}/reject",
+    "/v1/payout/failed-lines/{payment_id}/write-off/reject",  # the line stays owed
     "/v1/payout/subsidies/{entitlement_id}/end",  # only reduces payment
     "/v1/payout/retirees/{person_id}/certifications",  # resumes approved payments
     "/v1/payout/certification/suspension-runs",
