@@ -248,6 +248,12 @@ class Payment(SQLModel, table=True):
     reissue_of: uuid.UUID | None = None
     # Back pay of a recalculation difference (its id): beside the month's regular line.
     difference_id: uuid.UUID | None = None
+    # What an approved offset withholds from the line (offset_deduction): the bank is sent
+    # amount − offset_amount; the amount stays what the month is due.
+    offset_amount: Decimal = Field(
+        default=Decimal("0.00"),
+        sa_column=Column(Numeric(14, 2), nullable=False, server_default=text("0")),
+    )
     result_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = _now_column()
 
@@ -548,3 +554,22 @@ class FailedLineDecision(SQLModel, table=True):
     # The re-issued line (retry), or the one-off that paid it to the survivor (estate).
     replacement_id: uuid.UUID | None = None
     one_off_id: uuid.UUID | None = None
+
+
+class OffsetDeduction(SQLModel, table=True):
+    """A part of a recovery case (offset approved by a second person) withheld from a later
+    line: it counts as recovered once that line is paid."""
+
+    __tablename__ = "offset_deduction"
+    __table_args__ = (
+        UniqueConstraint("recovery_id", "payment_id", name="offset_deduction_once"),
+        Index("offset_deduction_payment", "payment_id"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    recovery_id: uuid.UUID
+    payment_id: uuid.UUID
+    person_id: uuid.UUID
+    amount: Decimal = _money()
+    created_at: datetime = _now_column()

@@ -39,7 +39,8 @@ def lines_sql(masked: bool) -> str:
     """A batch's file lines ($1 the batch), in full or masked (staff copies whose readers
     see ids masked), so that even a masked copy of a large batch comes from COPY. Text a
     person typed (the payee's name, the account) is formula-safe (shared.data.csv_text):
-    a bank's clerk opens the file in a spreadsheet."""
+    a bank's clerk opens the file in a spreadsheet. The amount is what the bank pays: the
+    line less what an offset withholds from it (domain/offset.py)."""
     person = masked_citizen_id_sql("p.person_number") if masked else "p.person_number"
     # A masked account begins with '*' (never a formula); a full one is made formula-safe.
     full_account = formula_safe_sql("p.account_number")
@@ -47,7 +48,7 @@ def lines_sql(masked: bool) -> str:
     return f"""
         SELECT p.id::text AS reference, {person} AS person_number,
                {formula_safe_sql("p.account_name")} AS name,
-               {account} AS account_number, p.amount,
+               {account} AS account_number, p.amount - p.offset_amount AS amount,
                to_char(p.period, 'YYYY-MM') AS period
         FROM payout.payment p
         WHERE p.batch_id = $1
@@ -88,10 +89,11 @@ async def run_done(session: AsyncSession, run_id: uuid.UUID) -> bool:
 async def tallies(
     session: AsyncSession, batch_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, tuple[int, Decimal]]]:
-    """Count and amount of each batch's lines by status."""
+    """Count and amount of each batch's lines by status: the amount the bank handles, net
+    of what offsets withhold (what the file says)."""
     rows = await session.exec(
         text("""
-            SELECT batch_id, status, count(*), coalesce(sum(amount), 0)
+            SELECT batch_id, status, count(*), coalesce(sum(amount - offset_amount), 0)
             FROM payout.payment WHERE batch_id = ANY(:ids)
             GROUP BY batch_id, status""").bindparams(ids=batch_ids)
     )

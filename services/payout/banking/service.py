@@ -186,6 +186,10 @@ async def record_results(
     if failed:
         # A recovery opened on a line the bank has now failed claims money that never left.
         await recoveries.after_failed_lines(session, failed, request_id)
+    paid = [r.reference for r in new if r.outcome == "paid"]
+    if paid:
+        # What paid lines withheld for offsets is recovered; a cleared case closes.
+        await recoveries.after_paid_lines(session, paid, request_id)
     await ledger.settle_touched(session, [r.reference for r in new], request_id)
     await record_audit(
         session,

@@ -13,6 +13,7 @@ from services.payout.models import (
     DeathBenefit,
     DeathNotice,
     FailedLineDecision,
+    OffsetDeduction,
     OneOff,
     Payment,
     Recovery,
@@ -107,7 +108,8 @@ async def resolve(
     session: AsyncSession, recovery_id: uuid.UUID, method: str, who: str, at: datetime
 ) -> None:
     """Close a recovery case."""
-    status = "waived" if method == "waived" else "recovered"
+    # An approved offset is withheld from later lines (domain/offset.py) until cleared.
+    status = {"waived": "waived", "offset": "offsetting"}.get(method, "recovered")
     await session.exec(
         update(Recovery)
         .where(Recovery.id == recovery_id)
@@ -330,3 +332,96 @@ async def record_estate_decisions(
         for line_id, amount in lines
     )
     await session.flush()
+
+
+# A deduction counts while its line is sent or paid, or failed and still owed (it is
+# re-issued with the same deduction); a line written off or paid to the estate withheld
+# nothing, and a re-issued one's replacement carries the deduction instead.
+COUNTED_DEDUCTION = """
+    (p.status IN ('sent', 'paid')
+     OR (p.status = 'failed' AND NOT EXISTS (
+             SELECT 1 FROM payout.failed_line_decision f
+             WHERE f.payment_id = p.id AND (f.action = 'estate'
+                   OR (f.action = 'write_off' AND f.status = 'approved')))))"""
+
+
+async def offset_debts(session: AsyncSession) -> list[tuple[uuid.UUID, uuid.UUID, Decimal]]:
+    """(person, case, left to withhold) of every approved offset not yet cleared, oldest
+    first per person; the cases are locked."""
+    rows = await session.exec(
+        text(f"""
+            SELECT c.person_id, c.id, c.amount - coalesce((
+                SELECT sum(d.amount) FROM payout.offset_deduction d
+                JOIN payout.payment p ON p.id = d.payment_id
+                WHERE d.recovery_id = c.id AND {COUNTED_DEDUCTION}), 0)
+            FROM payout.recovery c
+            WHERE c.status = 'offsetting'
+            ORDER BY c.person_id, c.created_at, c.period, c.program
+            FOR UPDATE OF c""")
+    )
+    return [(r[0], r[1], r[2]) for r in rows.all() if r[2] > 0]
+
+
+async def lines_to_withhold_from(
+    session: AsyncSession, run_id: uuid.UUID, people: list[uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID, str, Decimal]]:
+    """(person, line, program, amount) of the run's new lines of these people that may
+    withhold for an offset: pensions, annuities and death benefits, not re-issues (they
+    carry their original's deduction), in month order."""
+    rows = await session.exec(
+        text("""
+            SELECT person_id, id, program, amount FROM payout.payment
+            WHERE run_id = :run AND person_id = ANY(:people) AND status = 'sent'
+              AND reissue_of IS NULL AND offset_amount = 0
+              AND program IN ('basic_pension', 'occupational_annuity', 'death_benefit')
+            ORDER BY person_id, period, program, difference_id NULLS FIRST, id
+            FOR UPDATE""").bindparams(run=run_id, people=people)
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows.all()]
+
+
+async def record_deductions(session: AsyncSession, rows: list[OffsetDeduction]) -> None:
+    """Record what lines withhold and set each line's offset_amount to its sum."""
+    session.add_all(rows)
+    await session.flush()
+    await session.exec(
+        text("""
+            UPDATE payout.payment p SET offset_amount = s.total
+            FROM (SELECT payment_id, sum(amount) AS total FROM payout.offset_deduction
+                  WHERE payment_id = ANY(:ids) GROUP BY payment_id) s
+            WHERE p.id = s.payment_id""").bindparams(ids=list({r.payment_id for r in rows}))
+    )
+
+
+async def close_cleared_offsets(
+    session: AsyncSession, references: list[uuid.UUID]
+) -> list[Recovery]:
+    """Offsets withheld from these (now paid) lines whose paid deductions clear the case:
+    recovered."""
+    rows = await session.exec(
+        text("""
+            UPDATE payout.recovery c SET status = 'recovered', resolved_at = now()
+            WHERE c.status = 'offsetting'
+              AND c.id IN (SELECT recovery_id FROM payout.offset_deduction
+                           WHERE payment_id = ANY(:refs))
+              AND c.amount <= (SELECT coalesce(sum(d.amount), 0)
+                               FROM payout.offset_deduction d
+                               JOIN payout.payment p ON p.id = d.payment_id
+                               WHERE d.recovery_id = c.id AND p.status = 'paid')
+            RETURNING c.id""").bindparams(refs=references)
+    )
+    return await _cases(session, [r[0] for r in rows.all()])
+
+
+async def withheld(session: AsyncSession, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, Decimal]:
+    """Per case: what paid lines have withheld for it (recovered by offset so far)."""
+    if not case_ids:
+        return {}
+    rows = await session.exec(
+        text("""
+            SELECT d.recovery_id, sum(d.amount) FROM payout.offset_deduction d
+            JOIN payout.payment p ON p.id = d.payment_id
+            WHERE d.recovery_id = ANY(:ids) AND p.status = 'paid'
+            GROUP BY d.recovery_id""").bindparams(ids=case_ids)
+    )
+    return {r[0]: r[1] for r in rows.all()}

@@ -71,5 +71,6 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "subsidy.hardship_aid": "困难补助标准",
         "budget_codes": "预算科目 (功能分类与经济分类)",
         "amount_bounds": "录入金额合理上限",
+        "offset_deduction": "抵扣占月养老金的最高比例",
     },
 }

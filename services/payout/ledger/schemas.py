@@ -24,6 +24,9 @@ class LedgerRow(BaseModel):
     failed_amount: Money
     outstanding_amount: Money
     recovered_amount: Money
+    # Part of the paid amount withheld from the lines for offsets (not sent to the bank);
+    # it is recovered in the period of the debt it clears.
+    offset_withheld_amount: Money
 
 
 class SettlementOut(BaseModel):

@@ -156,6 +156,7 @@ async def ledger(session: AsyncSession, year: int) -> list[LedgerRow]:
                 failed_amount=r["failed_amount"],
                 outstanding_amount=r["outstanding_amount"],
                 recovered_amount=r["recovered_amount"],
+                offset_withheld_amount=r["offset_withheld_amount"],
             )
         )
     return out
@@ -170,6 +171,7 @@ async def settlements(session: AsyncSession, year: int) -> list[SettlementOut]:
 LEDGER_COLUMNS = (
     "项目 program", "期间 period", "银行 bank", "功能科目", "经济科目", "身份证号 person",
     "户名 name", "账号 account", "金额 amount", "状态 status", "追回 recovery", "流水号 reference",
+    "抵扣 offset",
 )  # fmt: skip
 
 
@@ -182,7 +184,7 @@ async def ledger_xlsx(
     codes = await _codes(session, {line[1] for line in lines})
     labels, statuses = CODE_TABLES["program"], CODE_TABLES["payment_status"]
     rows = []
-    for program_, period, bank, person, name, account, amount, status, rec, ref in lines:
+    for program_, period, bank, person, name, account, amount, withheld, status, rec, ref in lines:
         code = codes[period].of(program_)
         rows.append(
             [
@@ -198,6 +200,7 @@ async def ledger_xlsx(
                 statuses.get(status, status),
                 CODE_TABLES["recovery_status"].get(rec, rec) if rec else "",
                 ref,
+                withheld,  # withheld for offsets: the bank paid amount − this
             ]
         )
     return write_workbook(f"拨付台帐{year}", LEDGER_COLUMNS, rows)

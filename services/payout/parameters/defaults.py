@@ -48,6 +48,9 @@ AMOUNT_BOUNDS = {
     "index_max": "3.000000",
 }
 
+# Offsets (issue #18, item 6): loaded by migration 0022, in force from the start.
+OFFSET_DEDUCTION = {"max_share": "0.20"}
+
 
 def default_parameters() -> list[tuple[str, str, dict, str]]:
     """(name, effective_from, value, note) for every default version."""

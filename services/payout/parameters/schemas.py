@@ -150,6 +150,13 @@ class BudgetCodes(Strict):
         return BudgetCode.model_validate((self.model_extra or {})[program])
 
 
+class OffsetDeduction(Strict):
+    """抵扣: the most of a monthly pension line an approved offset may withhold, as a share
+    (a death-benefit line may be withheld in full)."""
+
+    max_share: Annotated[Decimal, Field(gt=0, le=1, max_digits=4, decimal_places=2)]
+
+
 class ParameterName(StrEnum):
     """The parameters payout uses; docs/payout.md says what each value means."""
 
@@ -165,6 +172,7 @@ class ParameterName(StrEnum):
     hardship_aid = "subsidy.hardship_aid"
     budget_codes = "budget_codes"
     amount_bounds = "amount_bounds"
+    offset_deduction = "offset_deduction"
 
 
 SCHEMAS: dict[ParameterName, type[Strict]] = {
@@ -180,6 +188,7 @@ SCHEMAS: dict[ParameterName, type[Strict]] = {
     ParameterName.hardship_aid: SubsidyStandard,
     ParameterName.budget_codes: BudgetCodes,
     ParameterName.amount_bounds: AmountBounds,
+    ParameterName.offset_deduction: OffsetDeduction,
 }
 
 

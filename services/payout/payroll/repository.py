@@ -400,15 +400,24 @@ async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date)
         text("""
             INSERT INTO payout.payment (id, person_id, program, period, amount,
                 determination_id, run_id, batch_id, person_number, bank_code, account_number,
-                account_name, status, reissue_of, difference_id)
+                account_name, status, reissue_of, difference_id, offset_amount)
             SELECT gen_random_uuid(), p.person_id, p.program, p.period, p.amount,
                    p.determination_id, :run, b.id, r.citizen_id, r.bank_code, r.account_number,
-                   r.account_name, 'sent', p.id, p.difference_id
+                   r.account_name, 'sent', p.id, p.difference_id, p.offset_amount
             FROM payout.payment p
             JOIN payout.retiree r ON r.person_id = p.person_id
             JOIN payout.batch b
               ON b.run_id = :run AND b.bank_code = r.bank_code AND b.program = p.program
             WHERE p.id = ANY(:ids)""").bindparams(run=run_id, ids=ids)
+    )
+    # The replacement withholds what the failed line withheld for offsets (domain/offset.py).
+    await session.exec(
+        text("""
+            INSERT INTO payout.offset_deduction (id, recovery_id, payment_id, person_id, amount)
+            SELECT gen_random_uuid(), d.recovery_id, n.id, d.person_id, d.amount
+            FROM payout.offset_deduction d
+            JOIN payout.payment n ON n.reissue_of = d.payment_id
+            WHERE d.payment_id = ANY(:ids)""").bindparams(ids=ids)
     )
     # A retry decided is done once its replacement exists.
     await session.exec(

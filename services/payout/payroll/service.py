@@ -7,6 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
 from services.payout.death import estate
+from services.payout.death import service as recoveries
 from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.periods import month_of
 from services.payout.models import PayrollRun
@@ -114,6 +115,8 @@ async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
     to_estate = await estate.failed_lines_to_estate(session, None)
     one_offs = await repository.issue_one_offs(session, run.id, run.period)
     back_pay = await repository.issue_back_pay(session, run.id, run.period)
+    # Approved offsets withhold part of the new lines, once every line of the run exists.
+    withheld = await recoveries.withhold_offsets(session, run.id, run.period, None)
     made = swept + reissued + one_offs + back_pay
     await repository.add_progress(session, run.id, len(people), made, 0)
     await repository.drop_empty_batches(session, run.id)
@@ -135,5 +138,6 @@ async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
             "failed_lines_to_estate": to_estate,
             "one_offs": one_offs,
             "back_pay": back_pay,
+            "offset_withheld": str(withheld),
         },
     )

@@ -267,5 +267,9 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
         raised_amount = Decimal(living["monthly_amount"]) + 100
         assert await lines(platform, f"{august} AND amount = {raised_amount}") == 1
         assert await lines(platform, f"{august} AND account_number = '6221880012120121'") == 1
-        assert await scalar(platform, statuses) == "recovered,waived"
+        # The offset is withheld from the death benefits (issue #18, item 6): recovered once
+        # the bank pays them.
+        assert await scalar(platform, statuses) == "offsetting,waived"
+        withheld = "SELECT offset_amount FROM payout.payment WHERE program = 'death_benefit'"
+        assert await scalar(platform, withheld) == Decimal(offset["amount"])
         assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement_end") == 1
