@@ -534,7 +534,7 @@ class FailedLineDecision(SQLModel, table=True):
             "failed_line_decision_once",
             "payment_id",
             unique=True,
-            postgresql_where=text("status <> 'rejected'"),
+            postgresql_where=text("status NOT IN ('rejected', 'cancelled')"),
         ),
         Index("failed_line_decision_person", "person_id"),
         {"schema": SCHEMA},

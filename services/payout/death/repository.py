@@ -295,7 +295,8 @@ async def failed_owed_to_estate(
         WHERE p.status = 'failed' AND r.last_month IS NOT NULL AND p.period <= r.last_month
           AND p.program NOT IN ('death_benefit', 'withdrawal')
           AND NOT EXISTS (SELECT 1 FROM payout.failed_line_decision f
-                          WHERE f.payment_id = p.id AND f.status <> 'rejected')"""
+                          WHERE f.payment_id = p.id AND f.action <> 'retry'
+                            AND f.status NOT IN ('rejected', 'cancelled'))"""
     await session.exec(
         text(f"""
             SELECT 1 FROM payout.retiree
@@ -317,7 +318,14 @@ async def record_estate_decisions(
     lines: list[tuple[uuid.UUID, Decimal]],
     one_off_id: uuid.UUID,
 ) -> None:
-    """These failed lines are paid to the estate by the one-off."""
+    """These failed lines are paid to the estate by the one-off; a retry decided before the
+    death was known (never re-issued: the retiree has died) is cancelled."""
+    await session.exec(
+        text("""
+            UPDATE payout.failed_line_decision SET status = 'cancelled'
+            WHERE payment_id = ANY(:ids) AND action = 'retry' AND status = 'approved'
+        """).bindparams(ids=[line_id for line_id, _ in lines])
+    )
     session.add_all(
         FailedLineDecision(
             payment_id=line_id,

@@ -28,7 +28,7 @@ async def decision(session: AsyncSession, payment_id: uuid.UUID) -> FailedLineDe
     """The decision about a line that is not rejected, if any, locked."""
     query = (
         select(FailedLineDecision)
-        .where(FailedLineDecision.payment_id == payment_id, FailedLineDecision.status != "rejected")
+        .where(FailedLineDecision.payment_id == payment_id, FailedLineDecision.status.not_in(("rejected", "cancelled")))
         .with_for_update()
     )
     return (await session.exec(query.execution_options(populate_existing=True))).first()
@@ -41,15 +41,20 @@ async def insert(session: AsyncSession, row: FailedLineDecision) -> None:
 
 
 async def owed(session: AsyncSession, person_id: uuid.UUID | None) -> list[tuple]:
-    """Failed lines still owed (with their decision id, if any), by person and period."""
+    """Failed lines still owed (with their decision id, if any), by person and period: not
+    written off, not paid to the estate, and not for a month after the retiree's death."""
     rows = await session.exec(
         text("""
             SELECT p.id, p.person_id, p.program, p.period, p.amount, p.reason_code, f.id
             FROM payout.payment p
+            LEFT JOIN payout.retiree r ON r.person_id = p.person_id
             LEFT JOIN payout.failed_line_decision f
-              ON f.payment_id = p.id AND f.status <> 'rejected'
+              ON f.payment_id = p.id AND f.status NOT IN ('rejected', 'cancelled')
             WHERE p.status = 'failed'
               AND (CAST(:person AS uuid) IS NULL OR p.person_id = :person)
+              -- A month after the retiree's death was never owed.
+              AND (r.last_month IS NULL OR p.period <= r.last_month
+                   OR p.program IN ('death_benefit', 'withdrawal'))
               AND (f.id IS NULL OR NOT (f.action = 'estate'
                    OR (f.action = 'write_off' AND f.status = 'approved')))
             ORDER BY p.person_id, p.period, p.program

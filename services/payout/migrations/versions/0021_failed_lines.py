@@ -3,8 +3,9 @@
 - failed_line_decision: what was decided about a failed line. `retry` (the next run
   re-issues it to the same account), `write_off` (requested, then approved or rejected by a
   second person: the line is no longer owed), `estate` (a deceased retiree's failed month
-  paid to the survivor by the one-off `one_off_id`). At most one decision per line that is
-  not rejected.
+  paid to the survivor by the one-off `one_off_id`; a retry not yet done when the retiree's
+  death is known is then `cancelled`). At most one decision per line that is not rejected
+  or cancelled.
 
 Revision ID: 0021_failed_lines
 Revises: 0020
@@ -39,7 +40,7 @@ def upgrade() -> None:
     )
     op.execute(
         f"CREATE UNIQUE INDEX failed_line_decision_once ON {S}.failed_line_decision "
-        "(payment_id) WHERE status <> 'rejected'"
+        "(payment_id) WHERE status NOT IN ('rejected', 'cancelled')"
     )
     op.execute(f"CREATE INDEX failed_line_decision_person ON {S}.failed_line_decision (person_id)")
 
