@@ -28,7 +28,10 @@ async def decision(session: AsyncSession, payment_id: uuid.UUID) -> FailedLineDe
     """The decision about a line that is not rejected, if any, locked."""
     query = (
         select(FailedLineDecision)
-        .where(FailedLineDecision.payment_id == payment_id, FailedLineDecision.status.not_in(("rejected", "cancelled")))
+        .where(
+            FailedLineDecision.payment_id == payment_id,
+            FailedLineDecision.status.not_in(("rejected", "cancelled")),
+        )
         .with_for_update()
     )
     return (await session.exec(query.execution_options(populate_existing=True))).first()
