@@ -343,14 +343,21 @@ async def record_estate_decisions(
 
 
 # A deduction counts while its line is sent or paid, or failed and still owed (it is
-# re-issued with the same deduction); a line written off or paid to the estate withheld
-# nothing, and a re-issued one's replacement carries the deduction instead.
+# re-issued with the same deduction); a line written off, paid to the estate or for a month
+# after the retiree's death (never owed) withheld nothing, and a re-issued one's
+# replacement carries the deduction instead.
 COUNTED_DEDUCTION = """
     (p.status IN ('sent', 'paid')
-     OR (p.status = 'failed' AND NOT EXISTS (
+     OR (p.status = 'failed'
+         AND NOT EXISTS (
              SELECT 1 FROM payout.failed_line_decision f
              WHERE f.payment_id = p.id AND (f.action = 'estate'
-                   OR (f.action = 'write_off' AND f.status = 'approved')))))"""
+                   OR (f.action = 'write_off' AND f.status = 'approved')))
+         AND NOT EXISTS (
+             SELECT 1 FROM payout.retiree r
+             WHERE r.person_id = p.person_id AND r.last_month IS NOT NULL
+               AND p.period > r.last_month
+               AND p.program NOT IN ('death_benefit', 'withdrawal'))))"""
 
 
 async def offset_debts(session: AsyncSession) -> list[tuple[uuid.UUID, uuid.UUID, Decimal]]:

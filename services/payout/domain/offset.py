@@ -9,8 +9,9 @@ Rules (documented in docs/payout.md; the share is the dated parameter `offset_de
   fen (the retiree keeps the rest of the month); a death-benefit line may withhold all of
   itself (it is a lump sum to the estate, which owes the debt).
 - What a line withholds counts as recovered once the bank has paid the line; a failed line
-  owed is re-issued with the same deduction, and one written off (or paid to the estate)
-  withheld nothing, so the debt is withheld again from later lines.
+  owed is re-issued with the same deduction, and one written off, paid to the estate or
+  for a month after the retiree's death (never owed) withheld nothing, so the debt is
+  withheld again from later lines.
 """
 
 from collections.abc import Sequence

@@ -6,13 +6,14 @@ Each example is a database of its own with LIVES retirees lived month by month f
 2025-04 (MONTHS months, then FLUSH more so that re-issues and offsets finish): 调待 and
 corrections (also of months already paid), failed lines the clerk retries, overpayments
 offset against later pensions or the death benefits, and deaths in any paid month, learned
-up to two months late. Size: EXAMPLES × LIVES lives × (MONTHS + FLUSH) months. Not drawn
-yet: suspensions (certification is dated by today's clock), cash recoveries, write-offs,
+up to two months late, suspensions for one to three months (certification overdue, then
+certified again). Size: EXAMPLES × LIVES lives × (MONTHS + FLUSH) months. Not drawn yet:
+cash recoveries, write-offs,
 several 调待 of one life, and a correction from before a 调待 (issue #18, item 2).
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -41,6 +42,7 @@ from tests.shared.integration.helpers import eventually
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 LIVES, MONTHS, FLUSH, EXAMPLES = 4, 6, 2, 6
+SUSPENDED = 1
 BASIC, ANNUITY = "basic_pension", "occupational_annuity"
 
 
@@ -69,6 +71,8 @@ LIFE = st.fixed_dictionaries(
         ),
         # Steps whose pension line the bank fails the first time.
         "fail": st.sets(st.integers(0, MONTHS - 1), min_size=0, max_size=2),
+        # Suspended (certification overdue) before step SUSPENDED, certified again k steps on.
+        "suspend": st.one_of(st.none(), st.integers(1, 3)),
         # (learned before step, months before that it happened, day): any month paid.
         "death": st.one_of(
             st.none(),
@@ -93,6 +97,18 @@ class World:
             [first] = await retire(self.client, self.platform, event)
             await review(self.client, self.platform, first["id"])
             self.people.append({"event": event, "id": first["person_id"], "first": first})
+            if self.lives[n]["suspend"] is None:
+                # Certified: not overdue when the suspension run comes (as of 2026-04-15).
+                await self.certify(first["person_id"], date(2025, 12, 1))
+
+    async def certify(self, person: str, on: date) -> dict:
+        r = await self.client.post(
+            f"/v1/payout/retirees/{person}/certifications",
+            headers=self.clerk | key(),
+            json={"method": "data_match", "certified_on": on.isoformat(), "out_of_province": False},
+        )
+        assert r.status_code == 201, r.text
+        return r.json()
 
     def died(self, n: int) -> tuple[int, date] | None:
         """(step learned, date of death) of a life, if it dies."""
@@ -105,12 +121,23 @@ class World:
 
     async def before(self, t: int) -> None:
         """What happens to each life before the run of step t."""
+        if t == SUSPENDED and any(life["suspend"] for life in self.lives):
+            # Those never certified are overdue (retired 2025-03-15, 12 months and 30 days).
+            r = await self.client.post(
+                "/v1/payout/certification/suspension-runs",
+                headers=self.clerk | key(),
+                json={"as_of": "2026-04-15"},
+            )
+            assert r.status_code == 200, r.text
         for n, life in enumerate(self.lives):
             person, dead = self.people[n], self.died(n)
             if dead and dead[0] == t:
                 await self.die(person, dead[1])
             if dead and dead[0] <= t:
                 continue  # nothing more is decided for a retiree known to be dead
+            if life["suspend"] and t == SUSPENDED + life["suspend"]:
+                # Certified today: resumed, the next run pays the months suspended.
+                assert (await self.certify(person["id"], datetime.now(UTC).date()))["resumed"]
             if life["adjust"] and life["adjust"][0] == t:
                 _, back, amount = life["adjust"]
                 person["adjusted_from"] = max(0, t - back)
@@ -244,13 +271,12 @@ class World:
             await scalar(self.platform, "SELECT count(*) FROM payout.payment WHERE status = 'sent'")
             == 0
         )
-        assert (
-            await scalar(
-                self.platform,
-                "SELECT count(*) FROM payout.recovery WHERE status NOT IN ('recovered', 'void')",
-            )
-            == 0
-        ), "every overpayment was offset in full"
+        left = await scalar(
+            self.platform,
+            "SELECT coalesce(json_agg(json_build_array(person_id, program, period, amount, "
+            "status)), '[]') FROM payout.recovery WHERE status NOT IN ('recovered', 'void')",
+        )
+        assert left == [], ("every overpayment was offset in full", left, self.lives)
         assert (await self.client.get("/v1/payout/failed-lines", headers=self.finance)).json() == []
         # Nothing twice: one regular line per person, program and month (a failed one beside
         # its replacement), and each difference paid once.
@@ -360,6 +386,7 @@ FIRST = st.fixed_dictionaries(
         "adjust": st.none(),
         "correct": st.none(),
         "fail": st.just({0}),
+        "suspend": st.none(),
         "death": st.tuples(st.just(1), st.just(1), st.integers(1, 28)),
     }
 )
