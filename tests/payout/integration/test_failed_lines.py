@@ -27,7 +27,7 @@ from tests.shared.integration.helpers import eventually
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
 SURVIVOR = {
     "survivor_name": "钱小",
-    "survivor_citizen_id": "330522198501011234",
+    "survivor_citizen_id": "330522198501011233",
     "relationship": "子女",
     "bank_code": "PSBC",
     "account_number": "6221889900001111",

@@ -2,6 +2,8 @@
 item 6): visible on the line, in the bank file's amount and in the ledger, at most the dated
 share of each pension line, and recovered only as the lines withholding it are paid."""
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -88,11 +90,11 @@ async def test_an_offset_withholds_from_later_pensions_month_by_month(platform) 
         assert r.status_code == 201, r.text
 
         await run_payroll(client, platform, "2025-06")
-        # 5% of 4594.69 is 229.73: April's 198.02 and 31.71 of May's; 5% of the annuity's
-        # 500.00 is 25.00, for May's too.
+        # 5% of 4594.69 is 229.73: April's 198.02 and 31.71 of May's; the share applies after
+        # the income tax: 5% of the annuity's 500.00 less its 15.00 tax is 24.25, for May's too.
         assert await withheld(platform, person, "2025-06-01") == [
             f"basic_pension {monthly} 229.73",
-            "occupational_annuity 500.00 25.00",
+            "occupational_annuity 500.00 24.25",
         ]
         batches = (
             await client.get("/v1/payout/batches", params={"period": "2025-06"}, headers=finance)
@@ -101,6 +103,15 @@ async def test_an_offset_withholds_from_later_pensions_month_by_month(platform) 
         assert pension["total"]["amount"] == str(monthly - Decimal("229.73"))
         bank_file = await client.get(f"/v1/payout/batches/{pension['id']}/file", headers=clerk)
         assert f",{monthly - Decimal('229.73')},2025-06" in bank_file.text
+        # An annuity line bears both deductions: the bank pays gross − tax − offset, in its
+        # file, its batch's total and the ledger's net.
+        annuity = next(b for b in batches if b["program"] == "occupational_annuity")
+        assert annuity["total"]["amount"] == "460.75"  # 500.00 − 15.00 − 24.25
+        annuity_file = await client.get(f"/v1/payout/batches/{annuity['id']}/file", headers=clerk)
+        [line] = [row for row in csv.reader(io.StringIO(annuity_file.text)) if row[0] != "TOTAL"][
+            1:
+        ]
+        assert line[4:] == ["460.75", "2025-06", "500.00", "15.00"]
         # Nothing counts as recovered before the bank pays the lines that withhold it.
         cases = {
             c["period"]: c
@@ -126,12 +137,12 @@ async def test_an_offset_withholds_from_later_pensions_month_by_month(platform) 
         )
         assert (cases["2025-05-01"]["status"], cases["2025-05-01"]["offset_withheld"]) == (
             "offsetting",
-            "56.71",
+            "55.96",
         )
 
         await run_payroll(client, platform, "2025-07")
         assert await withheld(platform, person, "2025-07-01") == [
-            f"basic_pension {monthly} 141.31",  # the rest of May's
+            f"basic_pension {monthly} 142.06",  # the rest of May's
             "occupational_annuity 500.00 0.00",
         ]
         await answer(client, platform, set())
@@ -156,8 +167,14 @@ async def test_an_offset_withholds_from_later_pensions_month_by_month(platform) 
         ledger = (await client.get("/v1/payout/ledger/2025", headers=finance)).json()
         rows = {(x["program"], x["period"]): x for x in ledger}
         assert rows[("basic_pension", "2025-06")]["offset_withheld_amount"] == "229.73"
-        assert rows[("occupational_annuity", "2025-06")]["offset_withheld_amount"] == "25.00"
-        assert rows[("basic_pension", "2025-07")]["offset_withheld_amount"] == "141.31"
+        assert rows[("occupational_annuity", "2025-06")]["offset_withheld_amount"] == "24.25"
+        june = rows[("occupational_annuity", "2025-06")]
+        assert (june["paid_amount"], june["paid_tax_withheld"], june["paid_net_amount"]) == (
+            "500.00",
+            "15.00",
+            "460.75",
+        )
+        assert rows[("basic_pension", "2025-07")]["offset_withheld_amount"] == "142.06"
         for month in ("2025-04", "2025-05", "2025-06", "2025-07", "2025-08"):
             row = rows[("basic_pension", month)]
             net = Decimal(row["paid_amount"]) - Decimal(row["recovered_amount"])
@@ -176,7 +193,7 @@ async def test_an_offset_withholds_from_later_pensions_month_by_month(platform) 
             f"WHERE person_id = '{person}' AND program = 'basic_pension'",
         )
         before = Decimal(first["monthly_amount"])
-        assert sent == 2 * before + 3 * monthly - Decimal("371.04")  # 396.04 less 25.00
+        assert sent == 2 * before + 3 * monthly - Decimal("371.79")  # 396.04 less 24.25
 
 
 async def test_an_offset_after_a_death_is_withheld_from_the_death_benefits(platform) -> None:
