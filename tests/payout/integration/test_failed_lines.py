@@ -220,3 +220,84 @@ async def test_a_deceased_retirees_failed_months_reach_the_estate_once(platform)
             platform, "SELECT count(*) FROM payout.payment WHERE program = 'death_benefit'"
         )
         assert lines == 2
+
+
+async def test_failed_months_to_the_estate_follow_the_shares_and_the_lump_sum_tax(platform) -> None:
+    """Failed months of a deceased retiree go to the survivors like any addition to the death
+    benefits: split by their shares to their own accounts, the annuity months taxed as part
+    of the heirs' lump sum (yearly table) and the tax split by the same shares."""
+    async with running_app(create_app(platform)) as client:
+        retired = retirement(84)
+        [first] = await retire(client, platform, retired)
+        person = first["person_id"]
+        await review(client, platform, first["id"])
+        await run_payroll(client, platform, "2025-05")  # April, May
+        failing = {("退休84", "basic_pension"), ("退休84", "occupational_annuity")}
+        await answer(client, platform, failing)
+        death = PersonDeceased(
+            person_id=person, unit_id=retired.payload["unit_id"], date_of_death=date(2025, 5, 20)
+        )
+        await publish(platform, EventEnvelope.wrap(death, source="enrollment", aggregate_id=person))
+        finance = auth_headers(platform, "finance")
+
+        async def deceased() -> bool:
+            r = await client.get(
+                "/v1/payout/retirees", params={"status": "deceased"}, headers=finance
+            )
+            return r.json()["total"] == 1
+
+        await eventually(deceased)
+        failed = await scalar(
+            platform,
+            "SELECT json_build_array(sum(amount)::text, (sum(amount) FILTER "
+            "(WHERE program = 'occupational_annuity'))::text) FROM payout.payment "
+            f"WHERE person_id = '{person}' AND status = 'failed'",
+        )
+        owed, annuity = (Decimal(x) for x in failed)  # type: ignore[union-attr]
+        assert annuity > 0
+        second = SURVIVOR | {
+            "survivor_name": "钱二",
+            "survivor_citizen_id": "330522196001010016",
+            "account_number": "6221889900002222",
+        }
+        body = {"survivors": [SURVIVOR | {"share": "1/3"}, second | {"share": "2/3"}]}
+        r = await client.post(
+            f"/v1/payout/retirees/{person}/death-benefits", headers=finance | key(), json=body
+        )
+        assert r.status_code == 201, r.text
+        await approve(client, platform, f"/v1/payout/retirees/{person}/death-benefits/approve")
+        await run_payroll(client, platform, "2025-06")
+
+        parts = await scalar(
+            platform,
+            "SELECT json_agg(json_build_array(payee_seq, account_number, amount::text, "
+            "taxable_amount::text, tax_withheld::text) ORDER BY payee_seq) FROM payout.one_off "
+            "WHERE source = 'failed_line_to_estate'",
+        )
+        assert [(p[0], p[1]) for p in parts] == [  # type: ignore[union-attr]
+            (0, SURVIVOR["account_number"]),
+            (1, second["account_number"]),
+        ]
+        amounts = [Decimal(p[2]) for p in parts]  # type: ignore[union-attr]
+        taxable = [Decimal(p[3]) for p in parts]  # type: ignore[union-attr]
+        tax = [Decimal(p[4]) for p in parts]  # type: ignore[union-attr]
+        # The whole is split by the shares (to the fen); only the annuity months are taxable.
+        assert sum(amounts) == owed and abs(amounts[1] - 2 * amounts[0]) <= Decimal("0.02")
+        assert sum(taxable) == annuity
+        assert sum(tax) > 0 and abs(tax[1] - 2 * tax[0]) <= Decimal("0.02")
+        # Each line to the bank: its part less its tax.
+        paid = await scalar(
+            platform,
+            "SELECT json_agg((p.amount - p.tax_withheld - p.offset_amount)::text ORDER BY p.id) "
+            "FROM payout.payment p JOIN payout.one_off o USING (id) "
+            "WHERE o.source = 'failed_line_to_estate'",
+        )
+        assert sorted(Decimal(x) for x in paid) == sorted(  # type: ignore[union-attr]
+            a - t for a, t in zip(amounts, tax, strict=True)
+        )
+        decisions = await scalar(
+            platform,
+            "SELECT count(*) FROM payout.failed_line_decision "
+            "WHERE action = 'estate' AND status = 'done'",
+        )
+        assert decisions == 4  # April and May, pension and annuity
