@@ -11,6 +11,7 @@ from services.payout.death.router import router as death_router
 from services.payout.determinations.router import router as determinations_router
 from services.payout.differences.router import router as differences_router
 from services.payout.events import HANDLERS
+from services.payout.failed_lines.router import router as failed_lines_router
 from services.payout.ledger.router import router as ledger_router
 from services.payout.parameters.router import router as parameters_router
 from services.payout.payroll.router import router as payroll_router
@@ -40,6 +41,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             banking_router,
             certification_router,
             death_router,
+            failed_lines_router,
             withdrawals_router,
             ledger_router,
             subsidies_router,

@@ -290,6 +290,12 @@ class Payment(SQLModel, table=True):
     reissue_of: uuid.UUID | None = None
     # Back pay of a recalculation difference (its id): beside the month's regular line.
     difference_id: uuid.UUID | None = None
+    # What an approved offset withholds from the line (offset_deduction): the bank is sent
+    # amount − offset_amount; the amount stays what the month is due.
+    offset_amount: Decimal = Field(
+        default=Decimal("0.00"),
+        sa_column=Column(Numeric(14, 2), nullable=False, server_default=text("0")),
+    )
     result_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = _now_column()
     # Income tax (domain/tax.py): the taxable part of `amount` and the tax withheld from it;
@@ -623,3 +629,55 @@ class SubsidyRun(SQLModel, table=True):
     prorate: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
     )
+
+
+class FailedLineDecision(SQLModel, table=True):
+    """What was decided about a failed line, which is owed until paid or written off: a
+    retry to the same account (one person), a write-off (requested, then approved or
+    rejected by a second person), or, for a deceased retiree, payment to the estate."""
+
+    __tablename__ = "failed_line_decision"
+    __table_args__ = (
+        Index(
+            "failed_line_decision_once",
+            "payment_id",
+            unique=True,
+            postgresql_where=text("status NOT IN ('rejected', 'cancelled')"),
+        ),
+        Index("failed_line_decision_person", "person_id"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    payment_id: uuid.UUID
+    person_id: uuid.UUID
+    action: str
+    status: str
+    amount: Decimal = _money()
+    reason: str = Field(sa_type=Text)
+    requested_by: str
+    created_at: datetime = _now_column()
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # The re-issued line (retry), or the one-off that paid it to the survivor (estate).
+    replacement_id: uuid.UUID | None = None
+    one_off_id: uuid.UUID | None = None
+
+
+class OffsetDeduction(SQLModel, table=True):
+    """A part of a recovery case (offset approved by a second person) withheld from a later
+    line: it counts as recovered once that line is paid."""
+
+    __tablename__ = "offset_deduction"
+    __table_args__ = (
+        UniqueConstraint("recovery_id", "payment_id", name="offset_deduction_once"),
+        Index("offset_deduction_payment", "payment_id"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    recovery_id: uuid.UUID
+    payment_id: uuid.UUID
+    person_id: uuid.UUID
+    amount: Decimal = _money()
+    created_at: datetime = _now_column()

@@ -17,14 +17,16 @@ from services.payout.models import Batch
 from shared.data.csv_text import formula_safe_sql
 from shared.data.money import FEN
 
-# `amount` is what the bank pays (net of the income tax withheld); the gross and the tax are
-# appended after the original columns, so that parsers reading them by position still work.
+# `amount` is what the bank pays (net of the income tax and of what offsets withhold); the
+# gross and the tax are appended after the original columns, so that parsers reading them by
+# position still work.
 FILE_COLUMNS = (
     "reference", "person_number", "name", "account_number", "amount", "period",
     "gross_amount", "tax_withheld",
 )  # fmt: skip
-# What the bank pays for a line: its gross amount less the income tax withheld.
-NET = "(p.amount - p.tax_withheld)"
+# What the bank pays for a line: its gross amount less the income tax withheld and less what
+# an approved offset withholds (offset_amount, bounded by the line's after-tax amount).
+NET = "(p.amount - p.tax_withheld - p.offset_amount)"
 
 
 def masked_citizen_id_sql(value: str) -> str:
@@ -47,7 +49,8 @@ def lines_sql(masked: bool) -> str:
     """A batch's file lines ($1 the batch), in full or masked (staff copies whose readers
     see ids masked), so that even a masked copy of a large batch comes from COPY. Text a
     person typed (the payee's name, the account) is formula-safe (shared.data.csv_text):
-    a bank's clerk opens the file in a spreadsheet."""
+    a bank's clerk opens the file in a spreadsheet. The amount is what the bank pays: the
+    line less what an offset withholds from it (domain/offset.py)."""
     person = masked_citizen_id_sql("p.person_number") if masked else "p.person_number"
     # A masked account begins with '*' (never a formula); a full one is made formula-safe.
     full_account = formula_safe_sql("p.account_number")
@@ -97,7 +100,8 @@ async def run_done(session: AsyncSession, run_id: uuid.UUID) -> bool:
 async def tallies(
     session: AsyncSession, batch_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, tuple[int, Decimal]]]:
-    """Count and amount (what the bank pays: net of tax) of each batch's lines by status."""
+    """Count and amount (what the bank pays: net of tax and offsets) of each batch's lines
+    by status."""
     rows = await session.exec(
         text(f"""
             SELECT batch_id, status, count(*), coalesce(sum({NET}), 0)

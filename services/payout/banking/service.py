@@ -18,6 +18,7 @@ from services.payout.banking.schemas import (
     TallyOut,
 )
 from services.payout.config import SCHEMA, get_settings
+from services.payout.death import service as recoveries
 from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.periods import format_period, parse_period
 from services.payout.domain.reconciliation import BankTotals, Tally, classify, reconcile
@@ -181,6 +182,14 @@ async def record_results(
         [r.outcome for r in new],
         [r.reason_code.value if r.reason_code else None for r in new],
     )
+    failed = [r.reference for r in new if r.outcome == "failed"]
+    if failed:
+        # A recovery opened on a line the bank has now failed claims money that never left.
+        await recoveries.after_failed_lines(session, failed, request_id)
+    paid = [r.reference for r in new if r.outcome == "paid"]
+    if paid:
+        # What paid lines withheld for offsets is recovered; a cleared case closes.
+        await recoveries.after_paid_lines(session, paid, request_id)
     await ledger.settle_touched(session, [r.reference for r in new], request_id)
     await record_audit(
         session,

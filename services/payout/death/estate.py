@@ -14,7 +14,7 @@ from services.payout.differences import repository as differences
 from services.payout.domain.bounds import within_ceiling
 from services.payout.domain.death import ZERO, addition_period, owed_to_estate
 from services.payout.domain.periods import month_of
-from services.payout.domain.tax import YEARLY
+from services.payout.domain.tax import YEARLY, Withholding
 from services.payout.models import BenefitDifference, DeathBenefit, OneOff
 from services.payout.parameters.service import bounds
 from services.payout.tax import service as taxes
@@ -138,6 +138,33 @@ async def after_approval(
     return added
 
 
+async def _addition(
+    session: AsyncSession,
+    grant: DeathBenefit,
+    amount: Decimal,
+    annuity: Decimal,
+    source: str,
+) -> tuple[list[OneOff], Withholding]:
+    """One more payment of an approved grant: split by the survivors' shares, each part to
+    the survivor's own account (one survivor: the whole), as one-offs; and the tax on it."""
+    payments = await repository.death_benefit_payments(session, grant.person_id)
+    period = addition_period(month_of(datetime.now(UTC).date()), max(p.period for p in payments))
+    # The annuity back pay adds to the heirs' lump sum: taxed with the yearly table on the
+    # whole addition (on top of the whole lump sum so far), then split by the survivors'
+    # shares like its amount.
+    withheld = await taxes.withhold_lump_sum(
+        session, amount, annuity, YEARLY, taxed_before(payments)
+    )
+    survivors = await shares.payees(session, grant)
+    amounts = shares.split(survivors, amount)
+    lines = shares.payments(
+        survivors, amounts, period, "pending", source, shares.taxed(survivors, amounts, withheld)
+    )
+    for line in lines:
+        await repository.insert_one_off(session, line)
+    return lines, withheld
+
+
 async def _queue_addition(
     session: AsyncSession,
     grant: DeathBenefit,
@@ -145,26 +172,9 @@ async def _queue_addition(
     who: Principal,
     request_id: str | None,
 ) -> OneOff:
-    payments = await repository.death_benefit_payments(session, grant.person_id)
-    period = addition_period(month_of(datetime.now(UTC).date()), max(p.period for p in payments))
-    # The annuity back pay adds to the heirs' lump sum: taxed with the yearly table on the
-    # whole addition (on top of the whole lump sum so far), then split by the survivors'
-    # shares like its amount, each part to the survivor's own account (one: the whole).
-    withheld = await taxes.withhold_lump_sum(
-        session, total(rows), annuity_part(rows), YEARLY, taxed_before(payments)
+    lines, withheld = await _addition(
+        session, grant, total(rows), annuity_part(rows), "death_benefit_addition"
     )
-    survivors = await shares.payees(session, grant)
-    amounts = shares.split(survivors, total(rows))
-    lines = shares.payments(
-        survivors,
-        amounts,
-        period,
-        "pending",
-        "death_benefit_addition",
-        shares.taxed(survivors, amounts, withheld),
-    )
-    for line in lines:
-        await repository.insert_one_off(session, line)
     addition = lines[0]  # the first survivor's: it carries the differences
     await pay_to_survivor(session, rows, addition.id, who, request_id)
     await record_audit(
@@ -194,3 +204,69 @@ async def _queue_addition(
         },
     )
     return addition
+
+
+ESTATE = "system:payroll"
+
+
+async def failed_lines_to_estate(session: AsyncSession, request_id: str | None) -> int:
+    """A deceased retiree's failed months (up to the death, not written off) are owed to the
+    estate: once the death benefits are approved, they go to the survivors like any other
+    addition (split by their shares, the annuity months taxed as part of the heirs' lump
+    sum), as one more payment (or several, each at most the one-off ceiling), recorded
+    against each line (decision `estate`). Answer the lines moved."""
+    found = await repository.failed_owed_to_estate(session)
+    if not found:
+        return 0
+    limits = await bounds(session, datetime.now(UTC).date())
+    by_person: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal, str]]] = {}
+    for person_id, line_id, amount, program in found:
+        by_person.setdefault(person_id, []).append((line_id, amount, program))
+    for person_id, owed_lines in by_person.items():
+        grant = await repository.death_benefit(session, person_id)
+        assert grant is not None  # the query joins approved grants
+        for group in within_ceiling([a for _, a, _ in owed_lines], limits.one_off_ceiling):
+            await _failed_group(session, grant, [owed_lines[i] for i in group], request_id)
+    return len(found)
+
+
+async def _failed_group(
+    session: AsyncSession,
+    grant: DeathBenefit,
+    chosen: list[tuple[uuid.UUID, Decimal, str]],
+    request_id: str | None,
+) -> None:
+    """One addition paying these failed lines to the survivors, recorded and audited."""
+    amount = sum((a for _, a, _ in chosen), ZERO)
+    annuity = sum((a for _, a, p in chosen if p == "occupational_annuity"), ZERO)
+    lines, withheld = await _addition(session, grant, amount, annuity, "failed_line_to_estate")
+    addition = lines[0]  # the first survivor's: the decisions name it
+    await repository.record_estate_decisions(
+        session, grant.person_id, [(i, a) for i, a, _ in chosen], addition.id
+    )
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=ESTATE,
+        roles=(),
+        action="death_benefit.failed_lines_to_estate",
+        object_type="retiree",
+        object_id=grant.person_id,
+        request_id=request_id,
+        detail={
+            "one_off": str(addition.id),
+            "period": addition.period.isoformat(),
+            "amount": str(amount),
+            "tax_withheld": str(withheld.tax),
+            "lines": [str(line_id) for line_id, _, _ in chosen],
+            "shares": [
+                {
+                    "one_off": str(line.id),
+                    "payee_seq": line.payee_seq,
+                    "amount": str(line.amount),
+                    "tax_withheld": str(line.tax_withheld),
+                }
+                for line in lines
+            ],
+        },
+    )

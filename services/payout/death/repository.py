@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, exists, func, update
+from sqlalchemy import delete, exists, func, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,6 +14,8 @@ from services.payout.models import (
     DeathBenefitShare,
     DeathNotice,
     Determination,
+    FailedLineDecision,
+    OffsetDeduction,
     OneOff,
     Payment,
     Recovery,
@@ -120,7 +122,8 @@ async def resolve(
     session: AsyncSession, recovery_id: uuid.UUID, method: str, who: str, at: datetime
 ) -> None:
     """Close a recovery case."""
-    status = "waived" if method == "waived" else "recovered"
+    # An approved offset is withheld from later lines (domain/offset.py) until cleared.
+    status = {"waived": "waived", "offset": "offsetting"}.get(method, "recovered")
     await session.exec(
         update(Recovery)
         .where(Recovery.id == recovery_id)
@@ -296,3 +299,223 @@ async def benefits_due(session: AsyncSession) -> list:
         .limit(1000)
     )
     return list(rows.all())
+
+
+async def void_on_failed_lines(
+    session: AsyncSession, references: list[uuid.UUID]
+) -> list[Recovery]:
+    """Recovery cases opened on lines the bank has now failed: the money never left, so
+    nothing is owed back. Open or waiting cases, and a `bank_return` recorded before the
+    failure arrived (that return was the failure itself), become `void`; a case closed by
+    money the heirs refunded, or written off, stays as decided (audited by the caller)."""
+    rows = await session.exec(
+        update(Recovery)
+        .where(
+            Recovery.payment_id.in_(references),
+            (Recovery.status.in_(("open", "pending_approval")))
+            | ((Recovery.status == "recovered") & (Recovery.method == "bank_return")),
+        )
+        .values(status="void", method="line_failed", resolved_by="system:bank")
+        .values(resolved_at=func.now(), requested_method=None, requested_by=None)
+        .values(requested_at=None)
+        .returning(Recovery.id)
+    )
+    return await _cases(session, [r[0] for r in rows.all()])
+
+
+async def void_unpaid_months_after_death(
+    session: AsyncSession, references: list[uuid.UUID]
+) -> list[Recovery]:
+    """A failed line for a month after its retiree's death leaves that month unpaid (it is
+    never re-issued): the open recovery cases of recalculations for that month claim money
+    that never left, and become `void` too once no line of the month is sent or paid."""
+    rows = await session.exec(
+        text("""
+            UPDATE payout.recovery c
+            SET status = 'void', method = 'line_failed', resolved_by = 'system:bank',
+                resolved_at = now(), requested_method = NULL, requested_by = NULL,
+                requested_at = NULL
+            FROM payout.payment f
+            JOIN payout.retiree r ON r.person_id = f.person_id
+            WHERE f.id = ANY(:refs) AND f.status = 'failed'
+              AND r.last_month IS NOT NULL AND f.period > r.last_month
+              AND c.person_id = f.person_id AND c.program = f.program
+              AND c.period = f.period AND c.status IN ('open', 'pending_approval')
+              AND NOT EXISTS (
+                  SELECT 1 FROM payout.payment p
+                  WHERE p.person_id = f.person_id AND p.program = f.program
+                    AND p.period = f.period AND p.status IN ('sent', 'paid'))
+            RETURNING c.id""").bindparams(refs=references)
+    )
+    return await _cases(session, [r[0] for r in rows.all()])
+
+
+async def _cases(session: AsyncSession, ids: list[uuid.UUID]) -> list[Recovery]:
+    """These recovery cases as they are now."""
+    if not ids:
+        return []
+    query = select(Recovery).where(Recovery.id.in_(ids)).order_by(Recovery.period)
+    found = await session.exec(query.execution_options(populate_existing=True))
+    return list(found.all())
+
+
+async def failed_owed_to_estate(
+    session: AsyncSession,
+) -> list[tuple[uuid.UUID, uuid.UUID, Decimal, str]]:
+    """(person, line, amount, program) of every failed line owed to a deceased retiree whose death
+    benefits are approved: a month up to the death, not re-issued, not written off (nor
+    asked to be) and not yet paid to the estate. The retirees are locked first, then the
+    lines, the order a death and a run take them."""
+    owed = """
+        FROM payout.payment p
+        JOIN payout.retiree r ON r.person_id = p.person_id
+        JOIN payout.death_benefit g ON g.person_id = p.person_id AND g.status = 'approved'
+        WHERE p.status = 'failed' AND r.last_month IS NOT NULL AND p.period <= r.last_month
+          AND p.program NOT IN ('death_benefit', 'withdrawal')
+          AND NOT EXISTS (SELECT 1 FROM payout.failed_line_decision f
+                          WHERE f.payment_id = p.id AND f.action <> 'retry'
+                            AND f.status NOT IN ('rejected', 'cancelled'))"""
+    await session.exec(
+        text(f"""
+            SELECT 1 FROM payout.retiree
+            WHERE person_id IN (SELECT p.person_id {owed})
+            ORDER BY person_id FOR UPDATE""")
+    )
+    rows = await session.exec(
+        text(f"""
+            SELECT p.person_id, p.id, p.amount, p.program {owed}
+            ORDER BY p.person_id, p.period, p.program
+            FOR UPDATE OF p""")
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows.all()]
+
+
+async def record_estate_decisions(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    lines: list[tuple[uuid.UUID, Decimal]],
+    one_off_id: uuid.UUID,
+) -> None:
+    """These failed lines are paid to the estate by the one-off; a retry decided before the
+    death was known (never re-issued: the retiree has died) is cancelled."""
+    await session.exec(
+        text("""
+            UPDATE payout.failed_line_decision SET status = 'cancelled'
+            WHERE payment_id = ANY(:ids) AND action = 'retry' AND status = 'approved'
+        """).bindparams(ids=[line_id for line_id, _ in lines])
+    )
+    session.add_all(
+        FailedLineDecision(
+            payment_id=line_id,
+            person_id=person_id,
+            action="estate",
+            status="done",
+            amount=amount,
+            reason="死亡前的失败月份随死亡待遇发给遗属",
+            requested_by="system:payroll",
+            one_off_id=one_off_id,
+        )
+        for line_id, amount in lines
+    )
+    await session.flush()
+
+
+# A deduction counts while its line is sent or paid, or failed and still owed (it is
+# re-issued with the same deduction); a line written off, paid to the estate or for a month
+# after the retiree's death (never owed) withheld nothing, and a re-issued one's
+# replacement carries the deduction instead.
+COUNTED_DEDUCTION = """
+    (p.status IN ('sent', 'paid')
+     OR (p.status = 'failed'
+         AND NOT EXISTS (
+             SELECT 1 FROM payout.failed_line_decision f
+             WHERE f.payment_id = p.id AND (f.action = 'estate'
+                   OR (f.action = 'write_off' AND f.status = 'approved')))
+         AND NOT EXISTS (
+             SELECT 1 FROM payout.retiree r
+             WHERE r.person_id = p.person_id AND r.last_month IS NOT NULL
+               AND p.period > r.last_month
+               AND p.program NOT IN ('death_benefit', 'withdrawal'))))"""
+
+
+async def offset_debts(session: AsyncSession) -> list[tuple[uuid.UUID, uuid.UUID, Decimal]]:
+    """(person, case, left to withhold) of every approved offset not yet cleared, oldest
+    first per person; the cases are locked."""
+    rows = await session.exec(
+        text(f"""
+            SELECT c.person_id, c.id, c.amount - coalesce((
+                SELECT sum(d.amount) FROM payout.offset_deduction d
+                JOIN payout.payment p ON p.id = d.payment_id
+                WHERE d.recovery_id = c.id AND {COUNTED_DEDUCTION}), 0)
+            FROM payout.recovery c
+            WHERE c.status = 'offsetting'
+            ORDER BY c.person_id, c.created_at, c.period, c.program
+            FOR UPDATE OF c""")
+    )
+    return [(r[0], r[1], r[2]) for r in rows.all() if r[2] > 0]
+
+
+async def lines_to_withhold_from(
+    session: AsyncSession, run_id: uuid.UUID, people: list[uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID, str, Decimal]]:
+    """(person, line, program, amount after tax) of the run's new lines of these people that
+    may withhold for an offset: pensions, annuities and death benefits, not re-issues (they
+    carry their original's deduction), in month order. The share applies to what is left
+    after the income tax withheld, so that a line never goes below zero."""
+    rows = await session.exec(
+        text("""
+            SELECT person_id, id, program, amount - tax_withheld FROM payout.payment
+            WHERE run_id = :run AND person_id = ANY(:people) AND status = 'sent'
+              AND reissue_of IS NULL AND offset_amount = 0
+              AND program IN ('basic_pension', 'occupational_annuity', 'death_benefit')
+            ORDER BY person_id, period, program, difference_id NULLS FIRST, id
+            FOR UPDATE""").bindparams(run=run_id, people=people)
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows.all()]
+
+
+async def record_deductions(session: AsyncSession, rows: list[OffsetDeduction]) -> None:
+    """Record what lines withhold and set each line's offset_amount to its sum."""
+    session.add_all(rows)
+    await session.flush()
+    await session.exec(
+        text("""
+            UPDATE payout.payment p SET offset_amount = s.total
+            FROM (SELECT payment_id, sum(amount) AS total FROM payout.offset_deduction
+                  WHERE payment_id = ANY(:ids) GROUP BY payment_id) s
+            WHERE p.id = s.payment_id""").bindparams(ids=list({r.payment_id for r in rows}))
+    )
+
+
+async def close_cleared_offsets(
+    session: AsyncSession, references: list[uuid.UUID]
+) -> list[Recovery]:
+    """Offsets withheld from these (now paid) lines whose paid deductions clear the case:
+    recovered."""
+    rows = await session.exec(
+        text("""
+            UPDATE payout.recovery c SET status = 'recovered', resolved_at = now()
+            WHERE c.status = 'offsetting'
+              AND c.id IN (SELECT recovery_id FROM payout.offset_deduction
+                           WHERE payment_id = ANY(:refs))
+              AND c.amount <= (SELECT coalesce(sum(d.amount), 0)
+                               FROM payout.offset_deduction d
+                               JOIN payout.payment p ON p.id = d.payment_id
+                               WHERE d.recovery_id = c.id AND p.status = 'paid')
+            RETURNING c.id""").bindparams(refs=references)
+    )
+    return await _cases(session, [r[0] for r in rows.all()])
+
+
+async def withheld(session: AsyncSession, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, Decimal]:
+    """Per case: what paid lines have withheld for it (recovered by offset so far)."""
+    if not case_ids:
+        return {}
+    rows = await session.exec(
+        text("""
+            SELECT d.recovery_id, sum(d.amount) FROM payout.offset_deduction d
+            JOIN payout.payment p ON p.id = d.payment_id
+            WHERE d.recovery_id = ANY(:ids) AND p.status = 'paid'
+            GROUP BY d.recovery_id""").bindparams(ids=case_ids)
+    )
+    return {r[0]: r[1] for r in rows.all()}

@@ -30,7 +30,8 @@ async def recoveries(
     session: ReadSession,
     _: Reader,
     person_id: uuid.UUID | None = None,
-    status: Literal["open", "pending_approval", "recovered", "waived"] | None = None,
+    status: Literal["open", "pending_approval", "offsetting", "recovered", "waived", "void"]
+    | None = None,
 ) -> list[RecoveryOut]:
     """Overpayment recovery cases and their status."""
     return await service.list_recoveries(session, person_id, status)

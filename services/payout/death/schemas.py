@@ -35,6 +35,8 @@ class RecoveryOut(BaseModel):
     requested_method: str | None = None
     requested_by: str | None = None
     requested_at: datetime | None = None
+    # An offset (status offsetting, then recovered): what paid lines have withheld so far.
+    offset_withheld: Money | None = None
 
 
 class ResolveIn(BaseModel):

@@ -3,6 +3,7 @@ back pay owed to the estate)."""
 
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +22,7 @@ from services.payout.death.schemas import (
 from services.payout.determinations import repository as determinations
 from services.payout.determinations.records import balances
 from services.payout.differences import repository as differences
+from services.payout.domain import offset
 from services.payout.domain.bounds import above
 from services.payout.domain.death import (
     ZERO,
@@ -35,10 +37,12 @@ from services.payout.models import (
     DeathBenefit,
     DeathBenefitShare,
     Determination,
+    OffsetDeduction,
     OneOff,
     Recovery,
 )
 from services.payout.parameters.schemas import DeathBenefit as DeathRule
+from services.payout.parameters.schemas import OffsetDeduction as OffsetRule
 from services.payout.parameters.schemas import WageBase
 from services.payout.parameters.service import bounds, check_bounds, in_force
 from services.payout.subsidies import service as subsidies
@@ -138,7 +142,14 @@ async def list_recoveries(
 ) -> list[RecoveryOut]:
     """Recovery cases with their status."""
     rows = await repository.recoveries(session, person_id, status)
-    return [RecoveryOut.model_validate(r, from_attributes=True) for r in rows]
+    withheld = await repository.withheld(session, [r.id for r in rows if r.method == "offset"])
+    out = []
+    for row in rows:
+        case = RecoveryOut.model_validate(row, from_attributes=True)
+        if row.method == "offset":
+            case.offset_withheld = withheld.get(row.id, ZERO)
+        out.append(case)
+    return out
 
 
 async def resolve_recovery(
@@ -193,6 +204,108 @@ async def decide_recovery(
     await ledger.settle(session, case.program, case.period, request_id, now.date())
     await _audit_case(session, case, who, f"recovery.{case.status}", request_id, asked_by)
     return RecoveryOut.model_validate(case, from_attributes=True)
+
+
+async def after_failed_lines(
+    session: AsyncSession, references: list[uuid.UUID], request_id: str | None
+) -> list[Recovery]:
+    """Lines the bank has just failed: their recovery cases are void (the money never left),
+    and so are a later month's recalculation cases once nothing of that month was paid; each
+    period is settled again, so a voided `bank_return` is no longer subtracted."""
+    voided = await repository.void_on_failed_lines(session, references)
+    voided += await repository.void_unpaid_months_after_death(session, references)
+    today = datetime.now(UTC).date()
+    for program, period in sorted({(c.program, c.period) for c in voided}):
+        await ledger.settle(session, program, period, request_id, today)
+    for case in voided:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor="system:bank",
+            roles=(),
+            action="recovery.void",
+            object_type="recovery",
+            object_id=case.id,
+            request_id=request_id,
+            detail={"amount": str(case.amount), "reason": "line_failed"},
+        )
+    return voided
+
+
+async def withhold_offsets(
+    session: AsyncSession, run_id: uuid.UUID, period: date, request_id: str | None
+) -> Decimal:
+    """Approved offsets not yet cleared are withheld from the run's new lines of the same
+    person (domain/offset.py), at most the dated share of each pension line; answer the
+    total withheld. Each case withheld from is audited with the lines and amounts."""
+    debts = await repository.offset_debts(session)
+    if not debts:
+        return ZERO
+    people = sorted({person for person, _, _ in debts})
+    lines = await repository.lines_to_withhold_from(session, run_id, people)
+    if not lines:
+        return ZERO
+    rule = (await in_force(session, ["offset_deduction"], period)).value(
+        "offset_deduction", OffsetRule
+    )
+    rows: list[OffsetDeduction] = []
+    for person in people:
+        planned = offset.deductions(
+            [
+                offset.Line(line, program, amount)
+                for p, line, program, amount in lines
+                if p == person
+            ],
+            [offset.Debt(case, left) for p, case, left in debts if p == person],
+            rule.max_share,
+        )
+        rows += [
+            OffsetDeduction(recovery_id=case, payment_id=line, person_id=person, amount=amount)
+            for line, case, amount in planned
+        ]
+    if not rows:
+        return ZERO
+    await repository.record_deductions(session, rows)
+    by_case: dict[uuid.UUID, list[OffsetDeduction]] = {}
+    for row in rows:
+        by_case.setdefault(row.recovery_id, []).append(row)
+    for case_id, parts in by_case.items():
+        await record_audit(
+            session,
+            SCHEMA,
+            actor="system:payroll",
+            roles=(),
+            action="recovery.offset_withheld",
+            object_type="recovery",
+            object_id=case_id,
+            request_id=request_id,
+            detail={
+                "run": str(run_id),
+                "lines": {str(r.payment_id): str(r.amount) for r in parts},
+                "amount": str(sum((r.amount for r in parts), ZERO)),
+            },
+        )
+    return sum((r.amount for r in rows), ZERO)
+
+
+async def after_paid_lines(
+    session: AsyncSession, references: list[uuid.UUID], request_id: str | None
+) -> list[Recovery]:
+    """Lines the bank has just paid: an offset their deductions clear is recovered."""
+    cleared = await repository.close_cleared_offsets(session, references)
+    for case in cleared:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor="system:bank",
+            roles=(),
+            action="recovery.recovered",
+            object_type="recovery",
+            object_id=case.id,
+            request_id=request_id,
+            detail={"method": "offset", "amount": str(case.amount)},
+        )
+    return cleared
 
 
 async def _open_case(session: AsyncSession, recovery_id: uuid.UUID) -> Recovery:

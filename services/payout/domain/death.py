@@ -44,7 +44,7 @@ ZERO = Decimal("0.00")
 RECOVERY_METHODS = {
     "bank_return": "银行退回",
     "heirs_refund": "继承人退还",
-    "offset": "从死亡待遇中抵扣",
+    "offset": "从以后的待遇 (或死亡待遇) 中抵扣",
     "waived": "核销",
 }
 

@@ -36,6 +36,8 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "pending_approval": "核销或抵扣待审批",
         "recovered": "已追回",
         "waived": "已核销",
+        "void": "已撤销 (该笔发放失败, 无需追回)",
+        "offsetting": "抵扣中 (从以后的待遇中扣回)",
     },
     "approval_status": {"requested": "待审批", "approved": "已审批生效", "rejected": "已驳回"},
     "program": {
@@ -76,5 +78,6 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "subsidy.hardship_aid": "困难补助标准",
         "budget_codes": "预算科目 (功能分类与经济分类)",
         "amount_bounds": "录入金额合理上限",
+        "offset_deduction": "抵扣占月养老金的最高比例",
     },
 }

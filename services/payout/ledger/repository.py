@@ -13,11 +13,15 @@ from services.payout.models import LedgerSettlement
 
 
 async def touched(session: AsyncSession, references: list[uuid.UUID]) -> list[tuple[str, date]]:
-    """The programs and periods these lines belong to."""
+    """The programs and periods these lines belong to, and those of the debts their
+    offset deductions clear (recovered once the line is paid)."""
     rows = await session.exec(
-        text(
-            "SELECT DISTINCT program, period FROM payout.payment WHERE id = ANY(:refs)"
-        ).bindparams(refs=references)
+        text("""
+            SELECT program, period FROM payout.payment WHERE id = ANY(:refs)
+            UNION
+            SELECT c.program, c.period FROM payout.offset_deduction d
+            JOIN payout.recovery c ON c.id = d.recovery_id
+            WHERE d.payment_id = ANY(:refs)""").bindparams(refs=references)
     )
     return [(r[0], r[1]) for r in rows.all()]
 
@@ -61,12 +65,18 @@ async def totals(
             {LINES_OF_PROGRAM}""").bindparams(program=program, period=period)
     )
     count, amount, failed = paid.one()
+    # Money returned, plus what paid lines withheld for this period's offsets (an offset
+    # counts as it is withheld, not when approved: issue #18, item 6).
     recovered = await session.exec(
         text("""
-            SELECT coalesce(sum(amount), 0) FROM payout.recovery
-            WHERE program = :program AND period = :period AND status = 'recovered'""").bindparams(
-            program=program, period=period
-        )
+            SELECT (SELECT coalesce(sum(amount), 0) FROM payout.recovery
+                    WHERE program = :program AND period = :period AND status = 'recovered'
+                      AND method IS DISTINCT FROM 'offset')
+                 + (SELECT coalesce(sum(d.amount), 0) FROM payout.offset_deduction d
+                    JOIN payout.recovery c ON c.id = d.recovery_id
+                    JOIN payout.payment p ON p.id = d.payment_id
+                    WHERE c.program = :program AND c.period = :period
+                      AND p.status = 'paid')""").bindparams(program=program, period=period)
     )
     return int(count), Decimal(amount), Decimal(failed), Decimal(recovered.one()[0])
 
@@ -104,24 +114,52 @@ async def settlements(session: AsyncSession, year: int) -> list[LedgerSettlement
 
 
 async def summary(session: AsyncSession, year: int) -> list[dict[str, Any]]:
-    """Amounts by program, period and bank for a year, with recoveries."""
+    """Amounts by program, period and bank for a year, with recoveries: money returned, and
+    what paid lines withheld for offsets, in the period of the debt. A case is booked to the
+    bank of its line, or (a recalculation's case, keyed by its difference) of the month's
+    regular line, so that over the banks the recovered amounts are the settlement's."""
     rows = await session.exec(
         text("""
-            SELECT p.program, p.period, p.bank_code,
-                   count(*) FILTER (WHERE p.status = 'paid') AS paid_count,
-                   coalesce(sum(p.amount) FILTER (WHERE p.status = 'paid'), 0) AS paid_amount,
-                   coalesce(sum(p.tax_withheld) FILTER (WHERE p.status = 'paid'), 0)
-                       AS paid_tax_withheld,
-                   coalesce(sum(p.amount) FILTER (WHERE p.status = 'failed'), 0) AS failed_amount,
-                   coalesce(sum(p.amount) FILTER (WHERE p.status = 'sent'), 0)
-                       AS outstanding_amount,
-                   coalesce(sum(rc.amount) FILTER (WHERE rc.status = 'recovered'), 0)
-                       AS recovered_amount
-            FROM payout.payment p
-            LEFT JOIN payout.recovery rc ON rc.payment_id = p.id
-            WHERE p.period >= make_date(:year, 1, 1) AND p.period < make_date(:year + 1, 1, 1)
-            GROUP BY p.program, p.period, p.bank_code
-            ORDER BY p.program, p.period, p.bank_code""").bindparams(year=year)
+            WITH lines AS (
+                SELECT p.program, p.period, p.bank_code,
+                       count(*) FILTER (WHERE p.status = 'paid') AS paid_count,
+                       coalesce(sum(p.amount) FILTER (WHERE p.status = 'paid'), 0)
+                           AS paid_amount,
+                       coalesce(sum(p.tax_withheld) FILTER (WHERE p.status = 'paid'), 0)
+                           AS paid_tax_withheld,
+                       coalesce(sum(p.amount) FILTER (WHERE p.status = 'failed'), 0)
+                           AS failed_amount,
+                       coalesce(sum(p.amount) FILTER (WHERE p.status = 'sent'), 0)
+                           AS outstanding_amount,
+                       coalesce(sum(p.offset_amount) FILTER (WHERE p.status = 'paid'), 0)
+                           AS offset_withheld_amount
+                FROM payout.payment p
+                WHERE p.period >= make_date(:year, 1, 1)
+                  AND p.period < make_date(:year + 1, 1, 1)
+                GROUP BY p.program, p.period, p.bank_code),
+            recovered AS (
+                SELECT c.program, c.period, coalesce(own.bank_code, regular.bank_code) AS bank_code,
+                       sum(CASE WHEN c.status = 'recovered'
+                                 AND c.method IS DISTINCT FROM 'offset' THEN c.amount ELSE 0 END
+                           + coalesce(withheld.amount, 0)) AS amount
+                FROM payout.recovery c
+                LEFT JOIN payout.payment own ON own.id = c.payment_id
+                LEFT JOIN LATERAL (
+                    SELECT q.bank_code FROM payout.payment q
+                    WHERE q.person_id = c.person_id AND q.program = c.program
+                      AND q.period = c.period AND q.difference_id IS NULL
+                    ORDER BY q.status = 'reissued', q.created_at DESC LIMIT 1) regular ON true
+                LEFT JOIN LATERAL (
+                    SELECT sum(d.amount) AS amount FROM payout.offset_deduction d
+                    JOIN payout.payment q ON q.id = d.payment_id
+                    WHERE d.recovery_id = c.id AND q.status = 'paid') withheld ON true
+                WHERE c.period >= make_date(:year, 1, 1)
+                  AND c.period < make_date(:year + 1, 1, 1)
+                GROUP BY 1, 2, 3)
+            SELECT l.*, coalesce(r.amount, 0) AS recovered_amount
+            FROM lines l
+            LEFT JOIN recovered r USING (program, period, bank_code)
+            ORDER BY l.program, l.period, l.bank_code""").bindparams(year=year)
     )
     return [dict(r._mapping) for r in rows.all()]
 
@@ -132,7 +170,7 @@ async def lines(session: AsyncSession, year: int, program: str | None) -> list[t
         text("""
             SELECT p.program, p.period, p.bank_code,
                    coalesce(o.citizen_id, r.citizen_id), p.account_name, p.account_number,
-                   p.amount, p.status, rc.status, p.id::text, p.tax_withheld
+                   p.amount, p.offset_amount, p.status, rc.status, p.id::text, p.tax_withheld
             FROM payout.payment p
             LEFT JOIN payout.retiree r ON r.person_id = p.person_id
             LEFT JOIN payout.one_off o ON o.id = p.id

@@ -28,6 +28,9 @@ class LedgerRow(BaseModel):
     # Income tax withheld from the paid lines (the annuity's); the banks paid the net.
     paid_tax_withheld: Money = Decimal("0.00")
     paid_net_amount: Money = Decimal("0.00")
+    # Part of the paid amount withheld from the lines for offsets (not sent to the bank);
+    # it is recovered in the period of the debt it clears.
+    offset_withheld_amount: Money
 
 
 class SettlementOut(BaseModel):

@@ -158,7 +158,11 @@ async def ledger(session: AsyncSession, year: int) -> list[LedgerRow]:
                 outstanding_amount=r["outstanding_amount"],
                 recovered_amount=r["recovered_amount"],
                 paid_tax_withheld=r["paid_tax_withheld"],
-                paid_net_amount=r["paid_amount"] - r["paid_tax_withheld"],
+                # The banks paid the gross less the tax and less what offsets withheld.
+                paid_net_amount=r["paid_amount"]
+                - r["paid_tax_withheld"]
+                - r["offset_withheld_amount"],
+                offset_withheld_amount=r["offset_withheld_amount"],
             )
         )
     return out
@@ -173,7 +177,7 @@ async def settlements(session: AsyncSession, year: int) -> list[SettlementOut]:
 LEDGER_COLUMNS = (
     "项目 program", "期间 period", "银行 bank", "功能科目", "经济科目", "身份证号 person",
     "户名 name", "账号 account", "金额 amount", "状态 status", "追回 recovery", "流水号 reference",
-    "代扣个税 tax_withheld", "实发 net",
+    "代扣个税 tax_withheld", "实发 net", "抵扣 offset",
 )  # fmt: skip
 
 
@@ -186,7 +190,10 @@ async def ledger_xlsx(
     codes = await _codes(session, {line[1] for line in lines})
     labels, statuses = CODE_TABLES["program"], CODE_TABLES["payment_status"]
     rows = []
-    for program_, period, bank, person, name, account, amount, status, rec, ref, tax in lines:
+    for line in lines:
+        (program_, period, bank, person, name, account, amount, withheld, status, rec, ref, tax) = (
+            line
+        )
         code = codes[period].of(program_)
         rows.append(
             [
@@ -203,7 +210,8 @@ async def ledger_xlsx(
                 CODE_TABLES["recovery_status"].get(rec, rec) if rec else "",
                 ref,
                 tax,
-                amount - tax,
+                amount - tax - withheld,  # what the bank paid
+                withheld,  # withheld for offsets
             ]
         )
     # Up to a year of lines: written off the event loop.

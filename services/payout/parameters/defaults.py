@@ -66,6 +66,9 @@ AMOUNT_BOUNDS = {
     "index_max": "3.000000",
 }
 
+# Offsets (issue #18, item 6): loaded by migration 0028, in force from the start.
+OFFSET_DEDUCTION = {"max_share": "0.20"}
+
 
 # 个人所得税 on the annuity (财税〔2018〕164号), the tables in force since 2019-01-01 as demo
 # defaults: (up_to, rate, quick deduction). Loaded by migration 0022 from 2000-01-01 (every

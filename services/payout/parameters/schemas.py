@@ -237,6 +237,13 @@ class AnnuityIncomeTax(Strict):
         )
 
 
+class OffsetDeduction(Strict):
+    """抵扣: the most of a monthly pension line an approved offset may withhold, as a share
+    (a death-benefit line may be withheld in full)."""
+
+    max_share: Annotated[Decimal, Field(gt=0, le=1, max_digits=4, decimal_places=2)]
+
+
 class ParameterName(StrEnum):
     """The parameters payout uses; docs/payout.md says what each value means."""
 
@@ -254,6 +261,7 @@ class ParameterName(StrEnum):
     budget_codes = "budget_codes"
     amount_bounds = "amount_bounds"
     annuity_income_tax = "annuity_income_tax"
+    offset_deduction = "offset_deduction"
 
 
 SCHEMAS: dict[ParameterName, type[Strict]] = {
@@ -271,6 +279,7 @@ SCHEMAS: dict[ParameterName, type[Strict]] = {
     ParameterName.budget_codes: BudgetCodes,
     ParameterName.amount_bounds: AmountBounds,
     ParameterName.annuity_income_tax: AnnuityIncomeTax,
+    ParameterName.offset_deduction: OffsetDeduction,
 }
 
 

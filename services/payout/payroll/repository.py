@@ -369,20 +369,29 @@ async def finish(session: AsyncSession, run_id: uuid.UUID, at: datetime) -> None
 
 
 async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date) -> int:
-    """Failed lines whose payee account has since been corrected go out again in this run's
-    batches: the failed line becomes `reissued`, its replacement a new line. That is every
-    line paid to the retiree's own account (pension, annuity, subsidies); death benefits go
-    to a survivor's account, which this does not know. A month after a retiree's death was
-    never owed, so its failed line stays failed."""
+    """Failed lines owed to a living retiree go out again in this run's batches, to the
+    retiree's account as it stands: those whose payee account has since been corrected, and
+    those a clerk decided to retry (the same account). The failed line becomes `reissued`,
+    its replacement a new line. That is every line paid to the retiree's own account
+    (pension, annuity, subsidies); death benefits go to a survivor's account, which this
+    does not know. A deceased retiree's failed months go to the estate instead (death/
+    estate.py), and a month after the death was never owed. A line with a write-off
+    requested or approved is not re-issued."""
     marked = await session.exec(
         text("""
             UPDATE payout.payment p SET status = 'reissued'
             FROM payout.retiree r
             WHERE r.person_id = p.person_id AND p.status = 'failed'
               AND p.program <> 'death_benefit'
-              AND (r.last_month IS NULL OR p.period <= r.last_month)
-              AND (r.bank_code, r.account_number, r.account_name)
-                  IS DISTINCT FROM (p.bank_code, p.account_number, p.account_name)
+              AND r.died_on IS NULL
+              AND ((r.bank_code, r.account_number, r.account_name)
+                   IS DISTINCT FROM (p.bank_code, p.account_number, p.account_name)
+                   OR EXISTS (SELECT 1 FROM payout.failed_line_decision f
+                              WHERE f.payment_id = p.id AND f.action = 'retry'
+                                AND f.status = 'approved'))
+              AND NOT EXISTS (SELECT 1 FROM payout.failed_line_decision f
+                              WHERE f.payment_id = p.id AND f.status <> 'rejected'
+                                AND f.action IN ('write_off', 'estate'))
             RETURNING p.id""")
     )
     ids = [r[0] for r in marked.all()]
@@ -404,31 +413,60 @@ async def reissue_failed(session: AsyncSession, run_id: uuid.UUID, period: date)
         text("""
             INSERT INTO payout.payment (id, person_id, program, period, amount,
                 determination_id, run_id, batch_id, person_number, bank_code, account_number,
-                account_name, status, reissue_of, difference_id, taxable_amount, tax_withheld)
+                account_name, status, reissue_of, difference_id, taxable_amount, tax_withheld,
+                offset_amount)
             SELECT gen_random_uuid(), p.person_id, p.program, p.period, p.amount,
                    p.determination_id, :run, b.id, r.citizen_id, r.bank_code, r.account_number,
                    r.account_name, 'sent', p.id, p.difference_id, p.taxable_amount,
-                   p.tax_withheld
+                   p.tax_withheld, p.offset_amount
             FROM payout.payment p
             JOIN payout.retiree r ON r.person_id = p.person_id
             JOIN payout.batch b
               ON b.run_id = :run AND b.bank_code = r.bank_code AND b.program = p.program
             WHERE p.id = ANY(:ids)""").bindparams(run=run_id, ids=ids)
     )
+    # The replacement withholds what the failed line withheld for offsets (domain/offset.py).
+    await session.exec(
+        text("""
+            INSERT INTO payout.offset_deduction (id, recovery_id, payment_id, person_id, amount)
+            SELECT gen_random_uuid(), d.recovery_id, n.id, d.person_id, d.amount
+            FROM payout.offset_deduction d
+            JOIN payout.payment n ON n.reissue_of = d.payment_id
+            WHERE d.payment_id = ANY(:ids)""").bindparams(ids=ids)
+    )
+    # A retry decided is done once its replacement exists.
+    await session.exec(
+        text("""
+            UPDATE payout.failed_line_decision f SET status = 'done', replacement_id = n.id
+            FROM payout.payment n
+            WHERE n.reissue_of = f.payment_id AND f.payment_id = ANY(:ids)
+              AND f.action = 'retry' AND f.status = 'approved'""").bindparams(ids=ids)
+    )
     return result.rowcount
 
 
 async def issue_one_offs(session: AsyncSession, run_id: uuid.UUID, period: date) -> int:
     """Pending one-off payments (death benefits, withdrawals, subsidies) go into this run's
-    batches; the one-off's id is the payment's reference, so each is paid once."""
+    batches; the one-off's id is the payment's reference, so each is paid once.
+
+    The one-offs are claimed first (pending -> issued, RETURNING their ids) and only the
+    claimed ones get lines: each statement of a transaction sees what was committed before
+    it, so a one-off committed while the run finishes is either claimed and paid here or
+    left pending for the next run, never marked issued without a line (issue #18, item 4)."""
+    claimed = await session.exec(
+        text("UPDATE payout.one_off SET status = 'issued' WHERE status = 'pending' RETURNING id")
+    )
+    ids = [r[0] for r in claimed.all()]
+    if not ids:
+        return 0
     await session.exec(
         text(f"""
             INSERT INTO payout.batch (id, run_id, period, bank_code, program)
             SELECT {batch_id_sql("bank_code", "program")}, :run, :period, bank_code, program
             FROM (SELECT DISTINCT bank_code, program FROM payout.one_off
-                  WHERE status = 'pending') o
+                  WHERE id = ANY(:ids)) o
             ON CONFLICT (run_id, bank_code, program) DO NOTHING""").bindparams(
-            run=run_id, period=period
+            run=run_id, period=period, ids=ids
         )
     )
     result = await session.exec(
@@ -442,10 +480,9 @@ async def issue_one_offs(session: AsyncSession, run_id: uuid.UUID, period: date)
             FROM payout.one_off o
             JOIN payout.batch b
               ON b.run_id = :run AND b.bank_code = o.bank_code AND b.program = o.program
-            WHERE o.status = 'pending'
-            ON CONFLICT DO NOTHING""").bindparams(run=run_id)
+            WHERE o.id = ANY(:ids)
+            ON CONFLICT DO NOTHING""").bindparams(run=run_id, ids=ids)
     )
-    await session.exec(text("UPDATE payout.one_off SET status = 'issued' WHERE status = 'pending'"))
     return result.rowcount
 
 

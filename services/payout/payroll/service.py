@@ -8,6 +8,8 @@ from itertools import groupby
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
+from services.payout.death import estate
+from services.payout.death import service as recoveries
 from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.periods import month_of
 from services.payout.domain.tax import MONTHLY, ZERO, TaxTable, taxes_of_additions
@@ -137,9 +139,13 @@ async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
         prefix = uuid.uuid4().hex[:16]
         swept = await repository.pay(session, run.id, run.period, people, (None, None), prefix, tax)
     reissued = await repository.reissue_failed(session, run.id, run.period)
+    # A deceased retiree's failed months become a payment to the estate, issued just below.
+    to_estate = await estate.failed_lines_to_estate(session, None)
     one_offs = await repository.issue_one_offs(session, run.id, run.period)
     back_pay = await repository.issue_back_pay(session, run.id, run.period)
     await tax_back_pay(session, run.id, tax)
+    # Approved offsets withhold part of the new lines, once every line of the run exists.
+    withheld = await recoveries.withhold_offsets(session, run.id, run.period, None)
     made = swept + reissued + one_offs + back_pay
     await repository.add_progress(session, run.id, len(people), made, 0)
     await repository.drop_empty_batches(session, run.id)
@@ -158,7 +164,9 @@ async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
             "payments": run.payments,
             "swept": len(people),
             "reissued": reissued,
+            "failed_lines_to_estate": to_estate,
             "one_offs": one_offs,
             "back_pay": back_pay,
+            "offset_withheld": str(withheld),
         },
     )

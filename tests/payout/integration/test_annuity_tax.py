@@ -147,8 +147,8 @@ async def test_the_monthly_annuity_is_taxed_and_the_bank_pays_the_net(platform, 
         r = await client.get("/v1/payout/ledger/2025/xlsx", headers=staff)
         sheet = load_workbook(io.BytesIO(r.content)).active
         header, *cells = list(sheet.iter_rows(values_only=True))
-        assert header[-2:] == ("代扣个税 tax_withheld", "实发 net")
-        assert sorted(row[-2:] for row in cells if row[0] == "职业年金") == [
+        assert header[-3:] == ("代扣个税 tax_withheld", "实发 net", "抵扣 offset")
+        assert sorted(row[-3:-1] for row in cells if row[0] == "职业年金") == [
             ("190.00", "3810.00"),
             ("240.00", "4260.00"),
             ("50.00", "450.00"),

@@ -50,6 +50,8 @@ MONEY_ROUTES = {
     "/v1/payout/parameter-rederivations": "determinations/{id}/approve",
     "/v1/payout/taken-over-retirees": "determinations/{id}/approve",
     "/v1/payout/retirees/{person_id}/initial-determination": "determinations/{id}/approve",
+    # A failed line no longer owed (tests/payout/integration/test_failed_lines.py).
+    "/v1/payout/failed-lines/{payment_id}/write-off": "failed-lines/{id}/write-off/approve",
     # The approvals themselves: the second pair of eyes (tested below).
     "/v1/payout/retirees/{person_id}/death-benefits/approve": "second person",
     "/v1/payout/recoveries/{recovery_id}/approve": "second person",
@@ -60,11 +62,14 @@ MONEY_ROUTES = {
     # made on it: an admin submits it, a finance user other than the submitter approves it.
     "/v1/payout/parameters": "parameters/{id}/approve (finance)",
     "/v1/payout/parameters/{parameter_id}/approve": "second person (finance)",
+    "/v1/payout/failed-lines/{payment_id}/write-off/approve": "second person",
     # Pay only what was approved: approved determinations and entitlements, at the dated
     # standards; failed lines re-issued to an account only an approved change set; one-offs
     # only once approved (withdrawals: approved in enrollment, bounded by the ceiling here).
     "/v1/payout/payroll-runs": "pays approved acts only",
     "/v1/payout/subsidy-runs": "pays approved entitlements only",
+    # A failed line owed is re-issued at its approved amount to the account in force.
+    "/v1/payout/failed-lines/{payment_id}/retry": "pays an owed line to the approved account",
 }
 # POST routes that move no money (or only shorten or refuse a payment).
 NOT_MONEY = {
@@ -75,6 +80,7 @@ NOT_MONEY = {
     "/v1/payout/recoveries/{recovery_id}/reject",
     "/v1/payout/subsidies/{entitlement_id}/reject",
     "/v1/payout/account-changes/{change_id}/reject",
+    "/v1/payout/failed-lines/{payment_id}/write-off/reject",  # the line stays owed
     "/v1/payout/subsidies/{entitlement_id}/end",  # only reduces payment
     "/v1/payout/retirees/{person_id}/certifications",  # resumes approved payments
     "/v1/payout/certification/suspension-runs",
@@ -278,7 +284,11 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
         raised_amount = Decimal(living["monthly_amount"]) + 100
         assert await lines(platform, f"{august} AND amount = {raised_amount}") == 1
         assert await lines(platform, f"{august} AND account_number = '6221880012120121'") == 1
-        assert await scalar(platform, statuses) == "recovered,waived"
+        # The offset is withheld from the death benefits (issue #18, item 6): recovered once
+        # the bank pays them.
+        assert await scalar(platform, statuses) == "offsetting,waived"
+        withheld = "SELECT offset_amount FROM payout.payment WHERE program = 'death_benefit'"
+        assert await scalar(platform, withheld) == Decimal(offset["amount"])
         assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement_end") == 1
 
 

@@ -6,13 +6,13 @@ force only once a finance user other than the submitter approves it. The version
 before (the migrations' defaults and earlier admin entries) are approved.
 
 Revision ID: 0029_parameter_approval
-Revises: 0026_determination_lifecycle
+Revises: 0028_offsets
 """
 
 from alembic import op
 
 revision = "0029_parameter_approval"
-down_revision = "0026_determination_lifecycle"
+down_revision = "0028_offsets"
 branch_labels = None
 depends_on = None
 

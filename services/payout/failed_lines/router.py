@@ -1,0 +1,66 @@
+"""HTTP routes of failed lines: owed until paid (a retry, a corrected account, the estate)
+or written off by two people."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from services.payout.failed_lines import service
+from services.payout.failed_lines.schemas import DecisionOut, FailedLineActIn, FailedLineOut
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
+
+router = APIRouter(prefix="/v1/payout", tags=["failed lines"], responses=PROBLEM_RESPONSES)
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+Staff = Annotated[Principal, Depends(require_roles("clerk", "finance"))]
+Approver = Annotated[Principal, Depends(require_business_role("clerk", "finance"))]
+
+
+@router.get("/failed-lines", response_model=list[FailedLineOut])
+async def owed(
+    session: ReadSession, _: Reader, person_id: uuid.UUID | None = None
+) -> list[FailedLineOut]:
+    """Failed lines still owed (not re-issued, not paid to the estate, not written off)."""
+    return await service.owed(session, person_id)
+
+
+@router.post("/failed-lines/{payment_id}/retry", response_model=DecisionOut)
+async def retry(
+    payment_id: uuid.UUID, body: FailedLineActIn, idem: Idempotent, who: Staff
+) -> JSONResponse:
+    """The next payroll run re-issues the line to the retiree's account as it stands."""
+    return await idem.answer(
+        service.retry(idem.session, payment_id, body, who, idem.request_id), status=200
+    )
+
+
+@router.post("/failed-lines/{payment_id}/write-off", status_code=201, response_model=DecisionOut)
+async def write_off(
+    payment_id: uuid.UUID, body: FailedLineActIn, idem: Idempotent, who: Staff
+) -> JSONResponse:
+    """Ask to write the line off; it takes effect when another user approves it."""
+    return await idem.answer(
+        service.request_write_off(idem.session, payment_id, body, who, idem.request_id)
+    )
+
+
+@router.post("/failed-lines/{payment_id}/write-off/approve", response_model=DecisionOut)
+async def approve_write_off(payment_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+    """Approve a requested write-off (not by who asked, not by admin): no longer owed."""
+    return await idem.answer(
+        service.decide_write_off(idem.session, payment_id, True, who, idem.request_id),
+        status=200,
+    )
+
+
+@router.post("/failed-lines/{payment_id}/write-off/reject", response_model=DecisionOut)
+async def reject_write_off(payment_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+    """Reject a requested write-off: the line is owed again."""
+    return await idem.answer(
+        service.decide_write_off(idem.session, payment_id, False, who, idem.request_id),
+        status=200,
+    )
