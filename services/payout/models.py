@@ -325,11 +325,25 @@ class AccountChange(SQLModel, table=True):
 
 
 class Certification(SQLModel, table=True):
-    """One survival certification (资格认证) of a retiree; append-only."""
+    """One survival certification (资格认证) of a retiree; append-only but for the decision
+    on the resumption it asks for."""
 
     __tablename__ = "certification"
     __table_args__ = (
         Index("certification_person", "person_id", "certified_on"),
+        Index(
+            "certification_pending",
+            "created_at",
+            postgresql_where=text("resumption = 'pending'"),
+        ),
+        CheckConstraint(
+            "resumption IN ('pending', 'approved', 'rejected')",
+            name="certification_resumption_check",
+        ),
+        CheckConstraint(
+            "decided_by IS NULL OR decided_by <> recorded_by",
+            name="certification_decided_by_check",
+        ),
         {"schema": SCHEMA},
     )
 
@@ -341,6 +355,11 @@ class Certification(SQLModel, table=True):
     note: str | None = None
     recorded_by: str
     created_at: datetime = _now_column()
+    # A resumption of a suspended retiree waits for a second person (migration 0030).
+    resumption: str | None = Field(default=None, sa_type=Text)
+    decided_by: str | None = Field(default=None, sa_type=Text)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decision_note: str | None = Field(default=None, sa_type=Text)
 
 
 class Recovery(SQLModel, table=True):

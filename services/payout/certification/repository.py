@@ -67,3 +67,25 @@ async def listing(
         select(Retiree).where(*where).order_by(BASE, Retiree.person_id).limit(limit).offset(offset)
     )
     return list(rows.all()), int(total)
+
+
+async def certification(session: AsyncSession, certification_id: uuid.UUID) -> Certification | None:
+    """A certification, locked to decide on its resumption."""
+    query = select(Certification).where(Certification.id == certification_id).with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def by_resumption(
+    session: AsyncSession, status: str, limit: int, offset: int
+) -> tuple[list[Certification], int]:
+    """Certifications whose resumption is in `status`, oldest first."""
+    where = Certification.resumption == status
+    total = (await session.exec(select(func.count()).select_from(Certification).where(where))).one()
+    rows = await session.exec(
+        select(Certification)
+        .where(where)
+        .order_by(Certification.created_at, Certification.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.all()), int(total)

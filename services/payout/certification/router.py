@@ -11,7 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from services.payout.certification import service
 from services.payout.certification.schemas import (
     CertificationIn,
+    CertificationList,
     CertificationOut,
+    DecisionIn,
     DueList,
     SuspensionRunIn,
     SuspensionRunOut,
@@ -19,12 +21,14 @@ from services.payout.certification.schemas import (
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset
 from shared.http.ranges import PlausibleDate
 
 router = APIRouter(prefix="/v1/payout", tags=["certification"], responses=PROBLEM_RESPONSES)
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
+Approver = Annotated[Principal, Depends(require_business_role("clerk", "finance"))]
 
 
 @router.post(
@@ -33,10 +37,51 @@ Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
 async def certify(
     person_id: uuid.UUID, body: CertificationIn, idem: Idempotent, who: Clerk
 ) -> JSONResponse:
-    """Record a certification (home visit, festival visit, data match, online); a suspended
-    retiree is resumed and the next run pays the suspended months."""
+    """Record a certification (home visit, festival visit, data match, online); for a
+    suspended retiree it asks for a resumption (`resumption: pending`) that a second person
+    approves before the next run pays the suspended months."""
     return await idem.answer(
         service.certify(idem.session, person_id, body, who, idem.request_id, date.today())
+    )
+
+
+@router.get("/certifications", response_model=CertificationList)
+async def resumptions(
+    session: ReadSession,
+    who: Annotated[Principal, Depends(require_roles(*READERS))],
+    status: Literal["pending", "approved", "rejected"] = "pending",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> CertificationList:
+    """Certifications by the state of the resumption they ask for, oldest first."""
+    return await service.resumptions(session, status, limit, offset)
+
+
+@router.post("/certifications/{certification_id}/approve", response_model=CertificationOut)
+async def approve(
+    certification_id: uuid.UUID, idem: Idempotent, who: Approver, body: DecisionIn | None = None
+) -> JSONResponse:
+    """Approve a pending resumption (a clerk or finance user other than the certifier): the
+    retiree is resumed and the next run pays the suspended months."""
+    note = body.note if body else None
+    return await idem.answer(
+        service.decide(
+            idem.session, certification_id, True, note, who, idem.request_id, date.today()
+        ),
+        status=200,
+    )
+
+
+@router.post("/certifications/{certification_id}/reject", response_model=CertificationOut)
+async def reject(
+    certification_id: uuid.UUID, body: DecisionIn, idem: Idempotent, who: Approver
+) -> JSONResponse:
+    """Reject a pending resumption, saying why; the retiree stays suspended."""
+    return await idem.answer(
+        service.decide(
+            idem.session, certification_id, False, body.note, who, idem.request_id, date.today()
+        ),
+        status=200,
     )
 
 

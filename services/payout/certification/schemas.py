@@ -39,6 +39,28 @@ class CertificationOut(BaseModel):
     recorded_by: str
     created_at: datetime
     resumed: bool = False
+    # pending: the resumption waits for a second person (clerk or finance); None: resumes nothing.
+    resumption: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_note: str | None = None
+
+
+class DecisionIn(BaseModel):
+    """An approval (note optional) or a rejection (note required) of a resumption."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Annotated[str | None, Field(max_length=500)] = None
+
+
+class CertificationList(BaseModel):
+    """A page of certifications by the state of their resumption."""
+
+    items: list[CertificationOut]
+    total: int
+    limit: int
+    offset: int
 
 
 class SuspensionRunIn(BaseModel):

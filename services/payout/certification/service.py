@@ -1,13 +1,15 @@
-"""Use cases of survival certification: certify (and resume), suspend overdue, list."""
+"""Use cases of survival certification: certify, resume (by a second person), suspend
+overdue, list."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.certification import repository
 from services.payout.certification.schemas import (
     CertificationIn,
+    CertificationList,
     CertificationOut,
     DueItem,
     DueList,
@@ -32,6 +34,9 @@ from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
 from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
+
+RESUMPTION = "恢复发放 (补发暂停期间的待遇)"
 
 
 async def _rule(session: AsyncSession, on: date) -> tuple[CertificationRule, int]:
@@ -47,8 +52,8 @@ async def certify(
     request_id: str | None,
     today: date,
 ) -> CertificationOut:
-    """Record a certification; a suspended retiree is resumed (back pay follows in the run)
-    when it is their latest and not itself overdue today."""
+    """Record a certification; one of a suspended retiree that is their latest and not
+    itself overdue today asks for a resumption, which waits for a second person."""
     if body.certified_on > today:
         raise ProblemError(422, "date_in_future", "认证日期不能晚于今天。", field="certified_on")
     retiree = await repository.retiree(session, person_id, lock=True)
@@ -75,32 +80,126 @@ async def certify(
         rule.period_months,
         rule.grace_days,
     )
+    # Resuming pays the withheld months (issue #17): one clerk's word records the survival,
+    # a second person's approval resumes; until then the retiree stays suspended.
     row = await repository.insert(
         session,
-        Certification(person_id=person_id, recorded_by=who.subject, **body.model_dump()),
+        Certification(
+            person_id=person_id,
+            recorded_by=who.subject,
+            resumption="pending" if resume else None,
+            **body.model_dump(),
+        ),
     )
-    if latest:
-        await repository.certify(
-            session, person_id, body.certified_on, body.out_of_province, resume
-        )
-    for action in ("certified", "resumed") if resume else ("certified",):
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=who.subject,
-            roles=who.roles,
-            action=f"retiree.{action}",
-            object_type="retiree",
-            object_id=person_id,
-            request_id=request_id,
-            detail={"method": row.method, "certified_on": body.certified_on.isoformat()},
-        )
-    if resume:
-        await subsidies.release_for_resumed(session, person_id, who, request_id)
-        await subsidies.queue_missed_quarters(session, person_id, who, request_id)
+    if latest:  # the survival and the residence are recorded now; the status waits
+        await repository.certify(session, person_id, body.certified_on, body.out_of_province, False)
+    for action in ("certified", "resumption_requested") if resume else ("certified",):
+        await _audit(session, row, f"retiree.{action}", who, request_id)
+    return _present(row)
+
+
+def _present(row: Certification, resumed: bool = False) -> CertificationOut:
     out = CertificationOut.model_validate(row, from_attributes=True)
-    out.method_label, out.resumed = METHODS[row.method], resume
+    out.method_label, out.resumed = METHODS[row.method], resumed
     return out
+
+
+async def _audit(
+    session: AsyncSession,
+    row: Certification,
+    action: str,
+    who: Principal,
+    request_id: str | None,
+    **extra: str | None,
+) -> None:
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=action,
+        object_type="retiree",
+        object_id=row.person_id,
+        request_id=request_id,
+        detail={
+            "certification_id": str(row.id),
+            "method": row.method,
+            "certified_on": row.certified_on.isoformat(),
+            **extra,
+        },
+    )
+
+
+async def decide(
+    session: AsyncSession,
+    certification_id: uuid.UUID,
+    approve: bool,
+    note: str | None,
+    who: Principal,
+    request_id: str | None,
+    today: date,
+) -> CertificationOut:
+    """Approve (the retiree is resumed; the next run pays the withheld months) or reject (a
+    note says why; the retiree stays suspended) a pending resumption; by a second person."""
+    row = await repository.certification(session, certification_id)
+    if row is None:
+        raise ProblemError(404, "certification_not_found", f"没有认证记录 {certification_id}。")
+    if row.resumption != "pending":
+        raise ProblemError(409, "resumption_not_pending", "此认证没有待审批的恢复发放。")
+    require_second_person(who, row.recorded_by, act=RESUMPTION)
+    if not approve and not note:
+        raise ProblemError(422, "note_required", "驳回须说明理由。", field="note")
+    resumed = False
+    if approve:
+        resumed = await _resume(session, row, today)
+    row.resumption = "approved" if approve else "rejected"
+    row.decided_by, row.decided_at, row.decision_note = who.subject, datetime.now(UTC), note
+    session.add(row)
+    await session.flush()
+    action = "retiree.resumed" if approve else "retiree.resumption_rejected"
+    await _audit(session, row, action, who, request_id, recorded_by=row.recorded_by, note=note)
+    if resumed:
+        await subsidies.release_for_resumed(session, row.person_id, who, request_id)
+        await subsidies.queue_missed_quarters(session, row.person_id, who, request_id)
+    return _present(row, resumed)
+
+
+async def _resume(session: AsyncSession, row: Certification, today: date) -> bool:
+    """Resume the retiree on an approved certification, checked again as of today."""
+    retiree = await repository.retiree(session, row.person_id, lock=True)
+    if retiree is None or retiree.status == "deceased":
+        raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能恢复发放。")
+    rule, _ = await _rule(session, today)
+    if retiree.status == "active":  # resumed meanwhile on another certification
+        return False
+    # Still the latest, and not itself past due and grace today (a later certification asks
+    # for its own resumption).
+    if not resumes(
+        retiree.status,
+        retiree.last_certified_on,
+        row.certified_on,
+        today,
+        rule.period_months,
+        rule.grace_days,
+    ):
+        raise ProblemError(
+            409, "certification_stale", "此认证已过认证期限, 不能据此恢复发放, 请重新认证。"
+        )
+    await repository.certify(session, row.person_id, row.certified_on, row.out_of_province, True)
+    return True
+
+
+async def resumptions(
+    session: AsyncSession, status: str, limit: int, offset: int
+) -> CertificationList:
+    """Certifications by the state of the resumption they ask for (pending: the work list)."""
+    rows, total = await repository.by_resumption(session, status, limit, offset)
+    return CertificationList(
+        items=[_present(r, r.resumption == "approved") for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
 
 
 async def suspend_overdue(

@@ -1,4 +1,5 @@
-"""Survival certification: overdue retirees are suspended, certifying resumes with back pay."""
+"""Survival certification: overdue retirees are suspended; certifying asks for a resumption
+that a second person approves, and then the back pay follows."""
 
 import io
 from datetime import date
@@ -9,7 +10,7 @@ from openpyxl import load_workbook
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.payout.integration.helpers import retire, retirement, review, run_payroll
+from tests.payout.integration.helpers import approve, key, retire, retirement, review, run_payroll
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -65,11 +66,15 @@ async def test_suspended_when_overdue_and_resumed_with_back_pay(platform) -> Non
         today = date.today().isoformat()
         r = await client.post(
             certify,
-            headers=clerk,
+            headers=clerk | key(),
             json={"method": "home_visit", "certified_on": today, "out_of_province": True},
         )
         assert r.status_code == 201, r.text
-        assert r.json()["resumed"] is True and r.json()["method_label"] == "上门认证"
+        assert r.json()["method_label"] == "上门认证"
+        # One clerk's word resumes nothing: the resumption waits for a second person.
+        assert (r.json()["resumed"], r.json()["resumption"]) == (False, "pending")
+        assert await scalar(platform, status) == "suspended"
+        resumption = r.json()["id"]
         # An older record found later is history: it changes neither payment nor residence.
         older = await client.post(
             certify,
@@ -89,6 +94,11 @@ async def test_suspended_when_overdue_and_resumed_with_back_pay(platform) -> Non
             json={"method": "telepathy", "certified_on": today},
         )
         assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "method")
+        approved = await approve(
+            client, platform, f"/v1/payout/certifications/{resumption}/approve"
+        )
+        assert (approved["resumed"], approved["resumption"]) == (True, "approved")
+        assert approved["decided_by"] == "second-clerk"
         resumed = await run_payroll(client, platform, "2026-05")
         # Back pay: June 2025 to May 2026, twelve months, two programs.
         assert (resumed["total"], resumed["payments"]) == (1, 24)

@@ -52,6 +52,8 @@ MONEY_ROUTES = {
     "/v1/payout/retirees/{person_id}/initial-determination": "determinations/{id}/approve",
     # A failed line no longer owed (tests/payout/integration/test_failed_lines.py).
     "/v1/payout/failed-lines/{payment_id}/write-off": "failed-lines/{id}/write-off/approve",
+    # A certification of a suspended retiree resumes payment and pays the withheld months.
+    "/v1/payout/retirees/{person_id}/certifications": "certifications/{id}/approve",
     # The approvals themselves: the second pair of eyes (tested below).
     "/v1/payout/retirees/{person_id}/death-benefits/approve": "second person",
     "/v1/payout/recoveries/{recovery_id}/approve": "second person",
@@ -63,6 +65,7 @@ MONEY_ROUTES = {
     "/v1/payout/parameters": "parameters/{id}/approve (finance)",
     "/v1/payout/parameters/{parameter_id}/approve": "second person (finance)",
     "/v1/payout/failed-lines/{payment_id}/write-off/approve": "second person",
+    "/v1/payout/certifications/{certification_id}/approve": "second person",
     # Pay only what was approved: approved determinations and entitlements, at the dated
     # standards; failed lines re-issued to an account only an approved change set; one-offs
     # only once approved (withdrawals: approved in enrollment, bounded by the ceiling here).
@@ -82,7 +85,7 @@ NOT_MONEY = {
     "/v1/payout/account-changes/{change_id}/reject",
     "/v1/payout/failed-lines/{payment_id}/write-off/reject",  # the line stays owed
     "/v1/payout/subsidies/{entitlement_id}/end",  # only reduces payment
-    "/v1/payout/retirees/{person_id}/certifications",  # resumes approved payments
+    "/v1/payout/certifications/{certification_id}/reject",  # stays suspended
     "/v1/payout/certification/suspension-runs",
     "/v1/payout/parameters/{parameter_id}/reject",  # never in force
     "/v1/payout/bank/{bank_id}/results",  # the bank's signed answers
@@ -135,7 +138,8 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
         living_event, dying_event = retirement(121), retirement(122)
         [living] = await retire(client, platform, living_event)
         [dying] = await retire(client, platform, dying_event)
-        for d in (living, dying):
+        [sleeping] = await retire(client, platform, retirement(123))
+        for d in (living, dying, sleeping):
             await review(client, platform, d["id"])
         await run_payroll(client, platform, "2025-06")  # April to June
         alive, dead = living["person_id"], dying["person_id"]
@@ -202,6 +206,28 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
             maker,
             {"effective_from": "2025-07-01", "fixed_amount": "100.00", "reason": "2025年调待"},
         )
+        # The living retiree is certified (one step: not suspended); the sleeping one is
+        # suspended as overdue, and the maker's certification of them asks for a resumption.
+        today = date.today().isoformat()
+        certified = await post(
+            client,
+            f"/v1/payout/retirees/{alive}/certifications",
+            maker,
+            {"method": "online", "certified_on": today},
+        )
+        assert certified["resumption"] is None
+        r = await client.post(
+            "/v1/payout/certification/suspension-runs", headers=finance | key(), json={}
+        )
+        assert r.json()["suspended"] == 1
+        slept = sleeping["person_id"]
+        resumption = await post(
+            client,
+            f"/v1/payout/retirees/{slept}/certifications",
+            maker,
+            {"method": "data_match", "certified_on": today},
+        )
+        assert resumption["resumption"] == "pending"
         checker = auth_headers(platform, "clerk", subject="checker")
         await post(client, f"/v1/payout/determinations/{raised['id']}/check", checker, None, 200)
 
@@ -215,6 +241,8 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
         july = f"person_id = '{alive}' AND program = 'basic_pension' AND period = '2025-07-01'"
         assert await lines(platform, f"{july} AND amount = {living['monthly_amount']}") == 1
         assert await lines(platform, "account_number = '6221880012120121'") == 0
+        back_pay = f"person_id = '{slept}' AND period > '2025-06-01'"
+        assert await lines(platform, back_pay) == 0
         assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement_end") == 0
         statuses = "SELECT string_agg(status, ',' ORDER BY status) FROM payout.recovery"
         assert await scalar(platform, statuses) == "pending_approval,pending_approval"
@@ -252,6 +280,12 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
                 "clerk",
                 also_refused=(checker, finance_only),
             ),
+            Act(
+                "resumption",
+                f"/v1/payout/certifications/{resumption['id']}/approve",
+                maker,
+                "clerk",
+            ),
         ]
         admin = auth_headers(platform, "admin", subject="root")
         auditor = auth_headers(platform, "auditor", subject="auditor-1")
@@ -284,6 +318,8 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
         raised_amount = Decimal(living["monthly_amount"]) + 100
         assert await lines(platform, f"{august} AND amount = {raised_amount}") == 1
         assert await lines(platform, f"{august} AND account_number = '6221880012120121'") == 1
+        resumed = f"{back_pay} AND program = 'basic_pension'"
+        assert await lines(platform, resumed) == 2  # July (withheld) and August
         # The offset is withheld from the death benefits (issue #18, item 6): recovered once
         # the bank pays them.
         assert await scalar(platform, statuses) == "offsetting,waived"
