@@ -3,12 +3,12 @@
 Every retiree's determination gets its old-method standard (all retired in the transition
 period), 审核 by one clerk and 复核 by another; every money act of one user (a subsidy
 entitlement, the death benefits) is approved by a second one (clerk2). Everyone is certified
-by the yearly data match except a dozen, who are suspended and certified in June (back pay
-in July). Living subsidies run quarterly. Each month's payroll runs, the bank posts its
-results (a few accounts closed; the accounts are corrected, approved by a second clerk and
-the lines re-issued the month after). One retiree dies in August: September's payment is
-recovered and the death benefits are paid. Everything is keyed deterministically, so a
-second run changes nothing.
+by the yearly data match except a dozen, who are suspended and certified in June (clerk2
+approves their resumption; back pay in July). Living subsidies run quarterly. Each month's
+payroll runs, the bank posts its results (a few accounts closed; the accounts are corrected,
+approved by a second clerk and the lines re-issued the month after). One retiree dies in
+August: September's payment is recovered and the death benefits are paid. Everything is
+keyed deterministically, so a second run changes nothing.
 """
 
 import csv
@@ -197,7 +197,7 @@ def load_payout_demo(client: httpx.Client) -> dict:
             )
         if month == 7:  # the dozen come forward in June: resumed, back pay in July
             for person in late:
-                _ok(
+                certified = _ok(
                     client.post(
                         f"/v1/payout/retirees/{person}/certifications",
                         headers={**clerk, "Idempotency-Key": f"demo-cert-late-{person}"},
@@ -206,6 +206,13 @@ def load_payout_demo(client: httpx.Client) -> dict:
                             "certified_on": today,
                             "out_of_province": True,
                         },
+                    )
+                )
+                # Four eyes: the resumption (and its back pay) once a second clerk approves.
+                _ok(
+                    client.post(
+                        f"/v1/payout/certifications/{certified['id']}/approve",
+                        headers={**clerk2, "Idempotency-Key": f"demo-cert-ok-{certified['id']}"},
                     )
                 )
         run = _run(client, finance, period)

@@ -170,11 +170,18 @@ def test_a_retirees_life(system: System) -> None:
         suspended = gw.post("/v1/payout/certification/suspension-runs", json={"as_of": today})
         assert suspended.json()["suspended"] >= 1
         assert run(fin, "2026-03")["total"] == 0
+        # The certification asks for a resumption; a second clerk approves it (four eyes).
         certified = gw.post(
             f"/v1/payout/retirees/{pid}/certifications",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
             json={"method": "online", "certified_on": today},
         )
-        assert certified.json()["resumed"] is True
+        assert certified.json()["resumption"] == "pending", certified.text
+        resume = f"/v1/payout/certifications/{certified.json()['id']}/approve"
+        own = gw.post(resume, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
+        resumed = gw2.post(resume, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert resumed.json()["resumed"] is True, resumed.text
         may = run(fin, "2026-05")
         assert set(batch_lines(fin, may["id"], "basic_pension")) == {
             "2026-02",

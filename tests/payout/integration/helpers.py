@@ -133,3 +133,16 @@ async def grant_death_benefits(client, platform, person: str, survivor: dict, he
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "requested"
     return await approve(client, platform, f"/v1/payout/retirees/{person}/death-benefits/approve")
+
+
+async def resume(client, platform, person: str, on: str, headers: dict, method="home_visit"):
+    """Certify a suspended retiree with `headers` and have a second clerk approve the
+    resumption; the approved certification."""
+    r = await client.post(
+        f"/v1/payout/retirees/{person}/certifications",
+        headers=headers | key(),
+        json={"method": method, "certified_on": on},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["resumption"] == "pending", r.text
+    return await approve(client, platform, f"/v1/payout/certifications/{r.json()['id']}/approve")

@@ -30,6 +30,7 @@ from tests.payout.integration.helpers import (
     approve,
     key,
     publish,
+    resume,
     retire,
     retirement,
     review,
@@ -136,8 +137,13 @@ class World:
             if dead and dead[0] <= t:
                 continue  # nothing more is decided for a retiree known to be dead
             if life["suspend"] and t == SUSPENDED + life["suspend"]:
-                # Certified today: resumed, the next run pays the months suspended.
-                assert (await self.certify(person["id"], datetime.now(UTC).date()))["resumed"]
+                # Certified today and approved by a second clerk: resumed, the next run pays
+                # the months suspended.
+                today = datetime.now(UTC).date().isoformat()
+                resumed = await resume(
+                    self.client, self.platform, person["id"], today, self.clerk, "data_match"
+                )
+                assert resumed["resumed"]
             if life["adjust"] and life["adjust"][0] == t:
                 _, back, amount = life["adjust"]
                 person["adjusted_from"] = max(0, t - back)

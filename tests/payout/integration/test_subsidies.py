@@ -15,6 +15,7 @@ from tests.payout.integration.helpers import (
     approve,
     key,
     publish,
+    resume,
     retire,
     retirement,
     review,
@@ -93,13 +94,8 @@ async def test_a_retiree_suspended_when_a_quarter_ran_is_back_paid_once_resumed(
         r = await client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2026-Q2"})
         assert r.json()["queued"] == 1  # the suspended one is skipped
 
-        resume = f"/v1/payout/retirees/{away}/certifications"
-        r = await client.post(
-            resume,
-            headers=staff,
-            json={"method": "home_visit", "certified_on": date.today().isoformat()},
-        )
-        assert r.json()["resumed"] is True
+        resumed = await resume(client, platform, away, date.today().isoformat(), staff)
+        assert resumed["resumed"] is True
         again = await client.post(
             "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2026-Q2"}
         )

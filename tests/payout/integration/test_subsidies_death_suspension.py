@@ -13,6 +13,7 @@ from tests.payout.integration.helpers import (
     entitle,
     key,
     publish,
+    resume,
     retire,
     retirement,
     review,
@@ -165,12 +166,8 @@ async def test_subsidies_queued_before_a_suspension_wait_for_the_resumption(plat
             f"AND person_id = '{person}'",
         )
         assert paid == 0  # not while suspended
-        r = await client.post(
-            f"/v1/payout/retirees/{person}/certifications",
-            headers=staff | key(),
-            json={"method": "home_visit", "certified_on": date.today().isoformat()},
-        )
-        assert r.json()["resumed"] is True
+        resumed = await resume(client, platform, person, date.today().isoformat(), staff)
+        assert resumed["resumed"] is True
         assert await subsidy_lines(platform, person) == "2026-01 pending"
         await run_payroll(client, platform, "2026-05")
         paid = await scalar(
