@@ -196,3 +196,13 @@ MaskedDetail = Annotated[
 
 # Free text in an answer (an audited object's key, a remark): masked by shape.
 MaskedText = Annotated[str, PlainSerializer(_free_form_serializer, return_type=str)]
+
+
+def shown_citizen_id(citizen_id: str, who: "Principal | None") -> str:
+    """The id number as this caller may see it."""
+    return shown(FieldKind.citizen_id, citizen_id, who)
+
+
+def shown_account_number(number: str, who: "Principal | None") -> str:
+    """The bank account number as this caller may see it."""
+    return shown(FieldKind.account_number, number, who)

@@ -13,9 +13,9 @@ from services.payout.models import AccountChange, Retiree
 from shared.data.audit import record_audit
 from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_account_number
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
+from shared.http.masking import shown_account_number
 
 
 def present(change: AccountChange) -> AccountChangeOut:

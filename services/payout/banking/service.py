@@ -26,8 +26,8 @@ from services.payout.ledger import service as ledger
 from services.payout.models import Batch
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.citizen_ids import sees_full_citizen_ids
 from shared.http.errors import ProblemError
+from shared.http.masking import sees_full_citizen_ids
 
 MEDIA = {
     "csv": "text/csv; charset=utf-8",

@@ -32,9 +32,9 @@ from services.payout.subsidies import service as subsidies
 from shared.data.audit import record_audit
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_citizen_id
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
+from shared.http.masking import shown_citizen_id
 
 RESUMPTION = "恢复发放 (补发暂停期间的待遇)"
 

@@ -20,7 +20,7 @@ from shared.contracts.payout import DisbursementSettled, settleable
 from shared.data.audit import record_audit
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_account_number, shown_citizen_id
+from shared.http.masking import shown_account_number, shown_citizen_id
 from shared.messaging.outbox import stage_events
 
 log = structlog.get_logger(__name__)

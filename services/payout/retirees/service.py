@@ -13,7 +13,7 @@ from services.payout.retirees import repository
 from services.payout.retirees.schemas import RetireeItem
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_account_number, shown_citizen_id
+from shared.http.masking import shown_account_number, shown_citizen_id
 from shared.http.pagination import Page
 
 

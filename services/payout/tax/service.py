@@ -15,7 +15,7 @@ from services.payout.tax import repository
 from services.payout.tax.schemas import PaymentLine, TaxMonthRow, TaxYearOut
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_account_number, shown_citizen_id
+from shared.http.masking import shown_account_number, shown_citizen_id
 
 
 async def withhold_lump_sum(

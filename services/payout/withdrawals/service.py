@@ -16,7 +16,7 @@ from shared.contracts import PersonWithdrawn
 from shared.contracts.payout import settleable
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.citizen_ids import shown_account_number
+from shared.http.masking import shown_account_number
 
 
 async def from_withdrawal(
