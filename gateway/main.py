@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -29,6 +29,7 @@ from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import HEADER as CREDENTIAL_HEADER
 from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
+from shared.http.query_params import refuse_unknown_query_parameters
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.revocation_board import RevocationBoard
@@ -159,6 +160,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         redirect_slashes=False,  # a trailing slash is a 404, never a redirect
+        # Its own routes refuse unknown query keys; proxied calls are checked by the service.
+        dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     install_problem_handlers(app)
     # The gateway faces callers: its /metrics answers only the scraper with the credential.

@@ -23,6 +23,7 @@ from shared.http.gateway_only import GatewayOnlyMiddleware
 from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.http.openapi_problems import document_problems
+from shared.http.query_params import refuse_unknown_query_parameters
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.consumer import ConsumerRunner, EventHandler
@@ -132,6 +133,8 @@ def create_service_app(
         # No redirect to this service's own URL for a trailing slash (issue #17: the
         # gateway passed `location: http://127.0.0.1:9103/...` on); such a path is a 404.
         redirect_slashes=False,
+        # Every route, the service's own and the shared ones: an unknown query key is a 422.
+        dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     install_problem_handlers(app)
     app.add_middleware(GatewayOnlyMiddleware)  # inside the request-id middleware below
