@@ -61,7 +61,7 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
         async with request.app.state.sessions() as session:
             rows = (await session.exec(query)).mappings().all()
             counted = select(func.count()).select_from(table).where(*where)
-            total = (await session.exec(counted)).one()
+            total = (await session.exec(counted)).scalar_one()
         items = [
             DeadLetterOut(**{**r, "event_id": str(r["event_id"]) if r["event_id"] else None})
             for r in rows

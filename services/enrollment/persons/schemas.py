@@ -6,8 +6,12 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.enrollment.domain.status import PersonStatus as PersonStatus  # the list filter
 from shared.data.ids import InvalidIdentifier, parse_citizen_id
 from shared.http.masking import BirthDate, CitizenIdText, SexText
+
+# The fields a clerk sorts the person list by (`sort=name`, `sort=-joined_on`).
+PERSON_SORT_FIELDS = ("name", "citizen_id", "birth_date", "joined_on", "status")
 
 
 class StaffCategory(StrEnum):

@@ -17,6 +17,17 @@ class FundingType(StrEnum):
     self_funded = "self"  # 自收自支
 
 
+class UnitStatus(StrEnum):
+    """Whether a unit still has an insurance relation."""
+
+    active = "active"  # 正常
+    closed = "closed"  # 注销
+
+
+# The fields a clerk sorts the unit list by (`sort=name`, `sort=-registered_on`).
+UNIT_SORT_FIELDS = ("name", "credit_code", "registered_on", "status")
+
+
 class UnitCreate(BaseModel):
     """Register an employer unit."""
 
