@@ -5,7 +5,9 @@ every route of every service and of the gateway compares the request's query key
 parameters its dependant declares, its dependencies' included.
 """
 
-from fastapi import Request
+from typing import Any
+
+from fastapi import Request, routing
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -35,15 +37,24 @@ def declared_query_names(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
+def _effective(request: Request, route: APIRoute) -> Any:
+    """What the request runs: a route included into an app is run with the dependencies of
+    its inclusion added (FastAPI keeps them in the scope, not on the route)."""
+    lookup = getattr(routing, "_get_scope_effective_route_context", None)
+    context = lookup(request.scope) if lookup is not None else None
+    return context if getattr(context, "dependant", None) is not None else route
+
+
 async def refuse_unknown_query_parameters(request: Request) -> None:
     """Refuse a request whose query names a parameter its route does not declare."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.query_params:
         return
-    declared: frozenset[str] | None = getattr(route, _DECLARED, None)
+    effective = _effective(request, route)
+    declared: frozenset[str] | None = getattr(effective, _DECLARED, None)
     if declared is None:
-        declared = declared_query_names(route.dependant)
-        setattr(route, _DECLARED, declared)
+        declared = declared_query_names(effective.dependant)
+        setattr(effective, _DECLARED, declared)
     unknown = sorted(set(request.query_params.keys()) - declared)
     if unknown:
         raise ProblemError(
