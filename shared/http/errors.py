@@ -94,18 +94,18 @@ def localized_problem(
     code: str,
     *,
     message: str | None = None,
-    fallback: str | None = None,
+    legacy_detail: str | None = None,
     title: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """The problem document with its detail (catalogue entry `message`, by default the code)
-    and title from the catalogue, in the caller's language; `fallback` only where a text has
-    no catalogue entry yet."""
+    and title from the catalogue, in the caller's language. `legacy_detail` is a text written
+    in the code by a raise site not yet moved to the catalogue: it is kept as it is."""
     locale, catalogue = locale_of(scope), catalogue_of(scope)
-    detail = catalogue.text(message or code, locale, extra)
+    detail = legacy_detail or catalogue.text(message or code, locale, extra)
     if detail is None:
         log.warning("message_missing", code=message or code)
-        detail = fallback or code
+        detail = code
     return problem_body(
         status,
         code,
@@ -301,7 +301,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status,
             exc.code,
             message=exc.message,
-            fallback=exc.detail,
+            legacy_detail=exc.detail,
             title=exc.title,
             **exc.extra,
         )
@@ -319,7 +319,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = STATUS_CODES.get(exc.status_code, "http_error")
         return JSONResponse(
-            localized_problem(request.scope, exc.status_code, code, fallback=str(exc.detail)),
+            localized_problem(request.scope, exc.status_code, code),
             status_code=exc.status_code,
             media_type=PROBLEM_JSON,
             headers=getattr(exc, "headers", None),
