@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 import asyncpg
@@ -24,6 +25,8 @@ from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.http.openapi_problems import document_problems
 from shared.http.query_params import refuse_unknown_query_parameters
+from shared.i18n import catalogue_for
+from shared.i18n.code_tables import CodeTables, code_table_router
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.consumer import ConsumerRunner, EventHandler
@@ -44,11 +47,15 @@ def create_service_app(
     handlers: Sequence[EventHandler] = (),
     resources: Sequence[AppResource] = (),
     platform: PlatformSettings | None = None,
+    locales: Path | None = None,
+    code_tables: CodeTables | None = None,
 ) -> FastAPI:
     """Assemble a service app; its schema is its name.
 
     `resources` are the service's own background parts (schedulers, job workers): each is
-    entered once the database and the bus are open and left before they close.
+    entered once the database and the bus are open and left before they close. `locales` is
+    the folder of the service's message catalogues; `code_tables` its enums, served at
+    `/v1/<name>/code-tables` with labels from those catalogues.
     """
     schema = name
     prefix = f"/v1/{name}"
@@ -136,6 +143,7 @@ def create_service_app(
         # Every route, the service's own and the shared ones: an unknown query key is a 422.
         dependencies=[Depends(refuse_unknown_query_parameters)],
     )
+    app.state.messages = catalogue_for(*([locales] if locales else []))
     install_problem_handlers(app)
     app.add_middleware(GatewayOnlyMiddleware)  # inside the request-id middleware below
     install_observability(app)
@@ -178,6 +186,8 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    if code_tables is not None:
+        app.include_router(code_table_router(prefix, code_tables))
     app.include_router(dead_letter_router(prefix, schema, list(handlers)))
     app.include_router(audit_log_router(prefix, schema))
     document_problems(app)
