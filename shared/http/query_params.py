@@ -60,7 +60,7 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
         raise ProblemError(
             422,
             UNKNOWN_QUERY_PARAMETER,
-            f"不支持的查询参数：{'、'.join(unknown)}。",
+            names=", ".join(unknown),
             parameters=unknown,
             allowed=sorted(declared),
         )

@@ -43,11 +43,7 @@ async def list_persons(
     callers who see full ids: for the others it would be an oracle, as in enrollment)."""
     citizen_id = (citizen_id or "").strip().upper() or None
     if citizen_id and not sees_full_citizen_ids(who):
-        raise ProblemError(
-            403,
-            "citizen_id_search_forbidden",
-            "按身份证号查询仅限经办人员和管理员；请按单位查询。",
-        )
+        raise ProblemError(403, "citizen_id_search_forbidden")  # text: shared catalogue
     rows, total = await repository.list_persons(
         session, unit_id=unit_id, citizen_id=citizen_id, limit=limit, offset=offset
     )

@@ -59,11 +59,7 @@ async def listing(
     """
     citizen_id = (citizen_id or "").strip().upper() or None
     if citizen_id and not sees_full_citizen_ids(who):
-        raise ProblemError(
-            403,
-            "citizen_id_search_forbidden",
-            "按身份证号查询仅限经办人员和管理员；请按姓名查询。",
-        )
+        raise ProblemError(403, "citizen_id_search_forbidden")  # text: shared catalogue
     p = await _period(session, certification_due_by or today)
     base_by = shift_months(certification_due_by, -p) if certification_due_by else None
     search = repository.Search(

@@ -65,3 +65,15 @@ async def test_every_route_refuses_an_unknown_query_parameter(name: str) -> None
             elif body.get("parameters") != ["credit_cod"]:
                 wrong.append((method, path, "not named", body.get("parameters")))
     assert not wrong, wrong
+
+
+async def test_the_refusal_names_the_parameter_in_chinese_or_english() -> None:
+    transport = httpx.ASGITransport(app=enrollment_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        url = "/v1/enrollment/units?credit_cod=x&nam=y"
+        chinese = (await client.get(url)).json()
+        english = (await client.get(url, headers={"Accept-Language": "en"})).json()
+    assert chinese["detail"] == "不支持的查询参数：credit_cod, nam。请使用接口文档列出的参数。"
+    assert english["detail"].startswith("Unknown query parameter: credit_cod, nam.")
+    assert chinese["parameters"] == ["credit_cod", "nam"]
+    assert {"name", "credit_code", "sort", "limit", "offset"} <= set(chinese["allowed"])
