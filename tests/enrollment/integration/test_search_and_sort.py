@@ -2,9 +2,11 @@
 a name with brackets of either width alike, a unit by its credit code, a person by citizen id;
 lists sort by the fields a clerk sorts by; unknown filters and bad enum values are a 422."""
 
+import asyncpg
 import pytest
 
 from services.enrollment.main import create_app
+from shared.data.db import asyncpg_dsn
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import citizen_id, register_unit
 
@@ -141,3 +143,18 @@ async def test_persons_by_name_prefix_citizen_id_and_sort(platform) -> None:
             422,
             "unknown_query_parameter",
         )
+
+
+async def test_a_name_prefix_can_be_read_from_its_index(platform) -> None:
+    """The prefix searches are index range scans (text_pattern_ops), whatever the collation;
+    sequential scans are switched off only to ask whether the index applies at all."""
+    conn = await asyncpg.connect(asyncpg_dsn(platform.database_url))
+    try:
+        await conn.execute("SET enable_seqscan = off")
+        for table in ("person", "unit"):
+            plan = await conn.fetchval(
+                f"EXPLAIN (FORMAT TEXT) SELECT id FROM enrollment.{table} WHERE name_key LIKE '张%'"
+            )
+            assert f"{table}_name_key_prefix" in plan, plan
+    finally:
+        await conn.close()
