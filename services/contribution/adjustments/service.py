@@ -120,7 +120,7 @@ async def decide(
     if adjustment is None:
         raise ProblemError(404, "adjustment_not_found", adjustment_id=str(adjustment_id))
     if adjustment.status != ReviewStatus.submitted.value:
-        raise ProblemError(409, "adjustment_decided", status=adjustment.status)
+        raise ProblemError(409, "adjustment_decided", current_status=adjustment.status)
     require_second_person(who, adjustment.submitted_by, act="缴费基数变更的审批")
     if not approve and not note:
         raise ProblemError(422, "note_required", field="note")

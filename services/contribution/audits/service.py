@@ -115,7 +115,7 @@ async def resolve_finding(
         status = close(FindingStatus(finding.status), body.status)
     except FindingTransitionRefused as refused:
         # The refusal's code is its catalogue key (resolution_status_invalid, finding_closed).
-        raise ProblemError(409, refused.code, status=finding.status) from refused
+        raise ProblemError(409, refused.code, current_status=finding.status) from refused
     closed = await repository.close_finding(session, finding, status.value, body.note, who.subject)
     await audit_trail.record(
         session, who, request_id, f"finding.{status.value}", "audit_finding", finding_id

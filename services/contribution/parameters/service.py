@@ -96,7 +96,7 @@ async def decide_parameter(
     if parameter is None:
         raise ProblemError(404, "parameter_not_found", parameter_id=parameter_id)
     if parameter.status != "submitted":
-        raise ProblemError(409, "parameter_decided", status=parameter.status)
+        raise ProblemError(409, "parameter_decided", current_status=parameter.status)
     require_second_person(who, parameter.recorded_by, act="政策参数的审批", allowed=APPROVERS)
     if not approve and not note:
         raise ProblemError(422, "note_required", field="note")

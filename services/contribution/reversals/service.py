@@ -51,7 +51,7 @@ async def submit(
             409,
             "reversal_exists",
             reversal_id=str(existing.id),
-            status=existing.status,
+            current_status=existing.status,
         )
     reversal = await repository.add(
         session,
@@ -87,7 +87,7 @@ async def decide(
     reversal = await repository.get(session, reversal_id, lock=True)
     assert reversal is not None  # reversals are never deleted
     if reversal.status != ReviewStatus.submitted.value:
-        raise ProblemError(409, "reversal_decided", status=reversal.status)
+        raise ProblemError(409, "reversal_decided", current_status=reversal.status)
     receipt = await repository.receipt(session, reversal.receipt_id, lock=True)
     assert receipt is not None
     # Neither who asked for it nor who recorded the receipt, and a business role.
