@@ -102,7 +102,7 @@ async def proxy(
             await upstream.aclose()
     finally:
         record_request(scope["method"], ROUTE_LABEL, status, started)
-        structlog.contextvars.unbind_contextvars("request_id")
+        structlog.contextvars.unbind_contextvars("request_id", "actor")
 
 
 async def forward(
@@ -122,6 +122,7 @@ async def forward(
         raise ProblemError(413, "payload_too_large", "The request body is too large.")
     authorization = next((v for k, v in headers if k == "authorization"), "")
     principal = decode_token(state.platform, token_of_authorization(authorization))
+    structlog.contextvars.bind_contextvars(actor=principal.subject)  # on the request line
     check_not_revoked(state, principal)
     check_access(principal, scope["method"], service_path)
     wait = state.rate_limiter.allow(principal.subject)
