@@ -16,7 +16,11 @@ USCC_KIND_BY_PREFIX = {"11": "government_agency", "12": "public_institution"}
 
 
 class InvalidIdentifier(ValueError):
-    """An identifier that fails its format or check digit."""
+    """An identifier that fails its format or check digit; `key` names the message."""
+
+    def __init__(self, text: str, *, key: str) -> None:
+        super().__init__(text)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -40,17 +44,27 @@ def parse_citizen_id(raw: str) -> CitizenId:
     number = raw.strip().upper()
     well_formed = len(number) == 18 and number[:17].isdigit() and number[17] in "0123456789X"
     if not well_formed:
-        raise InvalidIdentifier("citizen id must be 17 digits followed by a digit or X")
+        raise InvalidIdentifier(
+            "citizen id must be 17 digits followed by a digit or X", key="citizen_id_malformed"
+        )
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
-        raise InvalidIdentifier("citizen id holds an impossible birth date") from exc
+        raise InvalidIdentifier(
+            "citizen id holds an impossible birth date", key="citizen_id_birth_date_impossible"
+        ) from exc
     if birth.year < 1900:
-        raise InvalidIdentifier("citizen id holds a birth year before 1900")
+        raise InvalidIdentifier(
+            "citizen id holds a birth year before 1900", key="citizen_id_birth_year_too_early"
+        )
     if birth > date.today():
-        raise InvalidIdentifier("citizen id holds a birth date in the future")
+        raise InvalidIdentifier(
+            "citizen id holds a birth date in the future", key="citizen_id_birth_date_future"
+        )
     if citizen_check_char(number[:17]) != number[17]:
-        raise InvalidIdentifier("citizen id check digit does not match")
+        raise InvalidIdentifier(
+            "citizen id check digit does not match", key="citizen_id_check_digit"
+        )
     sex = "male" if int(number[16]) % 2 == 1 else "female"
     return CitizenId(number=number, birth_date=birth, sex=sex, area_code=number[:6])
 
@@ -90,13 +104,18 @@ def validate_uscc(raw: str) -> str:
     code = raw.strip().upper()
     if len(code) != 18 or any(c not in USCC_CHARSET for c in code):
         raise InvalidIdentifier(
-            "credit code must be 18 characters from 0-9 and ABCDEFGHJKLMNPQRTUWXY"
+            "credit code must be 18 characters from 0-9 and ABCDEFGHJKLMNPQRTUWXY",
+            key="credit_code_malformed",
         )
     if uscc_check_char(code[:17]) != code[17]:
-        raise InvalidIdentifier("credit code check character does not match")
+        raise InvalidIdentifier(
+            "credit code check character does not match", key="credit_code_check_character"
+        )
     org_body = code[8:16]
     if org_code_check_char(org_body) != code[16]:
-        raise InvalidIdentifier("organisation code part (characters 9-17) fails its check")
+        raise InvalidIdentifier(
+            "organisation code part (characters 9-17) fails its check", key="credit_code_org_check"
+        )
     return code
 
 

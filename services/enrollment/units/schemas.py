@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, model_validator
 
 from shared.data.ids import USCC_CHARSET, InvalidIdentifier, validate_uscc
+from shared.i18n import Invalid
 
 
 class FundingType(StrEnum):
@@ -39,18 +40,16 @@ class UnitCreate(BaseModel):
         self.credit_code = self.credit_code.strip().upper()
         if any(c not in USCC_CHARSET for c in self.credit_code) or len(self.credit_code) != 18:
             # The override waives the check characters of a well-formed code, nothing else.
-            raise ValueError(
-                "credit_code: must be 18 characters from 0-9 and ABCDEFGHJKLMNPQRTUWXY"
-            )
+            raise Invalid("credit_code_malformed", field="credit_code")
         if self.established_on and self.established_on > date.today():
-            raise ValueError("established_on: must not be in the future")
+            raise Invalid("date_in_future", field="established_on")
         if self.code_check_override_reason is None:
             try:
                 validate_uscc(self.credit_code)
             except InvalidIdentifier as exc:
-                raise ValueError(f"credit_code: {exc}") from exc
+                raise Invalid(exc.key, field="credit_code") from exc
         if self.registered_on and self.registered_on > date.today():
-            raise ValueError("registered_on: must not be in the future")
+            raise Invalid("date_in_future", field="registered_on")
         return self
 
 
@@ -104,5 +103,5 @@ class UnitClose(BaseModel):
     @model_validator(mode="after")
     def _not_future(self) -> "UnitClose":
         if self.closed_on > date.today():
-            raise ValueError("closed_on: must not be in the future")
+            raise Invalid("date_in_future", field="closed_on")
         return self
