@@ -2,40 +2,29 @@
 
 from typing import get_args
 
-from services.enrollment.accounts.schemas import AccountKind
+from services.enrollment.accounts.schemas import AccountKind, PostingType
 from services.enrollment.death_reports.schemas import RequestStatus as DeathReportStatus
 from services.enrollment.domain.interest import InterestConvention
 from services.enrollment.domain.status import ChangeType, PersonStatus
 from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons.schemas import Sex, StaffCategory
 from services.enrollment.transfers.schemas import Scheme
-from services.enrollment.units.schemas import AdminLevel, FundingType
+from services.enrollment.units.schemas import AdminLevel, FundingType, UnitKind, UnitStatus
 from services.enrollment.withdrawal.schemas import Reason as WithdrawalReason
 from shared.i18n.code_tables import CodeTables
 
 CODE_TABLES: CodeTables = {
-    "unit_kind": ("government_agency", "public_institution", "other"),
+    "unit_kind": get_args(UnitKind),
     "funding_type": FundingType,
     "admin_level": AdminLevel,
-    "unit_status": ("active", "closed"),
+    "unit_status": get_args(UnitStatus),
     "sex": Sex,
     "staff_category": StaffCategory,
     "staff_group": ("all", "cadre", "worker"),
     "person_status": PersonStatus,
     "change_type": ChangeType,
     "account_kind": AccountKind,
-    "posting_type": (
-        "contribution",
-        "interest",
-        "transfer_in",
-        "transfer_out",
-        "benefit_draw",
-        "refund",
-        "inheritance",
-        "adjustment",
-        "closing_interest",
-        "interest_correction",
-    ),
+    "posting_type": get_args(PostingType),
     "interest_convention": InterestConvention,
     "limit_name": LimitName,
     "decision_status": ("submitted", "approved", "rejected"),

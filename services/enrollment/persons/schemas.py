@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.enrollment.domain.status import PersonStatus
 from shared.data.ids import InvalidIdentifier, parse_citizen_id
 from shared.http.masking import BirthDate, CitizenIdText, SexText
 from shared.i18n import Invalid
@@ -73,6 +74,6 @@ class PersonOut(BaseModel):
     sex: SexText
     birth_date: BirthDate
     unit_id: uuid.UUID
-    staff_category: str
+    staff_category: StaffCategory
     joined_on: date
-    status: str
+    status: PersonStatus

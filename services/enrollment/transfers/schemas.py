@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.enrollment.domain.status import PersonStatus
 from services.enrollment.parameters.schemas import Decided
 from services.enrollment.persons.schemas import PersonCreate
 from shared.data.money import Money
@@ -88,7 +89,7 @@ class TransferInOut(BaseModel):
     """The relation opened by a transfer in."""
 
     person_id: uuid.UUID
-    status: str
+    status: PersonStatus
     unit_id: uuid.UUID
     contribution_months_brought_in: int
 

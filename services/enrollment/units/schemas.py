@@ -3,6 +3,7 @@
 import uuid
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -16,6 +17,19 @@ class FundingType(StrEnum):
     full = "full"  # 财政全额
     partial = "partial"  # 财政差额
     self_funded = "self"  # 自收自支
+
+
+class AdminLevel(StrEnum):
+    """Administrative level of the unit."""
+
+    province = "province"
+    city = "city"
+    county = "county"
+    township = "township"
+
+
+UnitKind = Literal["government_agency", "public_institution", "other"]  # from the credit code
+UnitStatus = Literal["active", "closed"]
 
 
 class UnitCreate(BaseModel):
@@ -59,27 +73,18 @@ class UnitOut(BaseModel):
     id: uuid.UUID
     credit_code: str
     name: str
-    kind: str
-    funding_type: str
-    status: str
+    kind: UnitKind
+    funding_type: FundingType
+    status: UnitStatus
     registered_on: date
     established_on: date | None = None
     code_check_override_reason: str | None
     code_check_overridden_by: str | None
-    admin_level: str | None = None
+    admin_level: AdminLevel | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
     closed_on: date | None = None
     close_reason: str | None = None
-
-
-class AdminLevel(StrEnum):
-    """Administrative level of the unit."""
-
-    province = "province"
-    city = "city"
-    county = "county"
-    township = "township"
 
 
 class UnitUpdate(BaseModel):
