@@ -2,6 +2,8 @@
 
 import errno
 import re
+from datetime import date
+from enum import Enum
 from typing import Any
 
 import asyncpg
@@ -84,8 +86,23 @@ def problem_body(
     }
     if instance:
         body["instance"] = instance
-    body.update(extra)
+    body.update({name: _json_safe(value) for name, value in extra.items()})
     return body
+
+
+def _json_safe(value: Any) -> Any:
+    """A message parameter as JSON: amounts as exact strings, ids and dates as text."""
+    if isinstance(value, str | int | bool | float) or value is None:
+        return value
+    if isinstance(value, Enum):
+        return _json_safe(value.value)
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)  # Decimal, UUID and the like
 
 
 def localized_problem(

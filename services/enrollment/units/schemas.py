@@ -54,7 +54,7 @@ class UnitCreate(BaseModel):
         self.credit_code = self.credit_code.strip().upper()
         if any(c not in USCC_CHARSET for c in self.credit_code) or len(self.credit_code) != 18:
             # The override waives the check characters of a well-formed code, nothing else.
-            raise Invalid("credit_code_malformed", field="credit_code")
+            raise Invalid("credit_code_format", field="credit_code")
         if self.established_on and self.established_on > date.today():
             raise Invalid("date_in_future", field="established_on")
         if self.code_check_override_reason is None:

@@ -59,7 +59,7 @@ def test_every_refused_transition_has_its_message() -> None:
 @pytest.mark.parametrize(
     ("number", "key"),
     [
-        ("33052219800315123", "citizen_id_malformed"),
+        ("33052219800315123", "citizen_id_format"),
         ("330522198002301234", "citizen_id_birth_date_impossible"),
         ("330522180001011234", "citizen_id_birth_year_too_early"),
         ("330522298001011234", "citizen_id_birth_date_future"),

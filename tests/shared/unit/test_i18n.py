@@ -100,3 +100,25 @@ async def test_unknown_routes_answer_in_the_callers_language() -> None:
     assert (await _call("GET", "/nowhere", "en"))["detail"] == (
         "Nothing was found at this address."
     )
+
+
+def test_message_parameters_become_json_values() -> None:
+    from datetime import date
+    from decimal import Decimal
+    from uuid import UUID
+
+    from shared.http.errors import problem_body
+
+    body = problem_body(
+        422,
+        "x",
+        "d",
+        amount=Decimal("1.10"),
+        person_id=UUID(int=1),
+        on=date(2024, 1, 31),
+        months=[date(2024, 2, 1)],
+    )
+    assert body["amount"] == "1.10"
+    assert body["person_id"] == "00000000-0000-0000-0000-000000000001"
+    assert body["on"] == "2024-01-31"
+    assert body["months"] == ["2024-02-01"]
