@@ -202,8 +202,8 @@ async def lock_pending(
     found = await repository.get_request(session, request_id, kind)
     if found is None:
         if kind == "death":
-            raise ProblemError(404, "death_request_not_found", request_id=request_id)
-        raise ProblemError(404, "withdrawal_request_not_found", request_id=request_id)
+            raise ProblemError(404, "death_request_not_found", change_request_id=request_id)
+        raise ProblemError(404, "withdrawal_request_not_found", change_request_id=request_id)
     await repository.lock_person(session, found.person_id)
     row = await repository.lock_request(session, request_id, kind)
     assert row is not None  # requests are never deleted
@@ -212,7 +212,7 @@ async def lock_pending(
             409,
             "request_not_pending",
             status_now=row.status,
-            request_id=request_id,
+            change_request_id=request_id,
         )
     require_second_person(who, row.entered_by, act=act, allowed=APPROVERS)
     return row

@@ -180,7 +180,7 @@ async def get(session: AsyncSession, withdrawal_id: int, who: Principal) -> With
     """One request."""
     row = await history.get_request(session, withdrawal_id, "withdrawal")
     if row is None:
-        raise ProblemError(404, "withdrawal_request_not_found", withdrawal_id=withdrawal_id)
+        raise ProblemError(404, "withdrawal_request_not_found", change_request_id=withdrawal_id)
     return _out(row)
 
 
