@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -30,12 +31,14 @@ from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.http.offline_docs import install_offline_docs
 from shared.http.query_params import refuse_unknown_query_parameters
+from shared.i18n import catalogue_for
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.revocation_board import RevocationBoard
 from shared.settings import PlatformSettings, get_platform_settings, require_service_credential
 
 VERSION = "0.1.0"
+LOCALES = Path(__file__).parent / "locales"
 
 
 CORS_HEADERS = ["authorization", "content-type", "idempotency-key", "x-request-id"]
@@ -73,6 +76,7 @@ class GatewayApp(FastAPI):
         if call is None:
             await super().__call__(scope, receive, send)
         else:
+            scope["app"] = self  # its message catalogue answers the proxy's own problems
             await proxy(self.state, scope, receive, send, *call)
 
 
@@ -163,6 +167,7 @@ def create_app(
         # Its own routes refuse unknown query keys; proxied calls are checked by the service.
         dependencies=[Depends(refuse_unknown_query_parameters)],
     )
+    app.state.messages = catalogue_for(LOCALES)
     install_problem_handlers(app)
     # The gateway faces callers: its /metrics answers only the scraper with the credential.
     install_observability(app, metrics_need_credential=True)
