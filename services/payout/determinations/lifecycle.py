@@ -35,7 +35,7 @@ from services.payout.determinations.service import (
 )
 from services.payout.domain.bounds import above, difference_excess
 from services.payout.domain.determination import Corrected, Terms, first_month
-from services.payout.labels import chinese_labels
+from services.payout.labels import chinese_detail, chinese_labels
 from services.payout.models import Retiree
 from services.payout.parameters.schemas import TransitionCoefficient, WageBase
 from services.payout.parameters.service import bounds, check_bounds, in_force
@@ -212,7 +212,9 @@ async def rederive(
             async with session.begin_nested():
                 made.append(await _rederive_one(session, item, body.reason, who, request_id))
         except ProblemError as exc:
-            skipped.append(Skipped(person_id=item.person_id, code=exc.code, detail=exc.detail))
+            skipped.append(
+                Skipped(person_id=item.person_id, code=exc.code, detail=chinese_detail(exc))
+            )
     next_offset = body.offset + len(skipped)
     _, stale_left = await repository.stale(session, FORMULA, 1, 0, ready_only=True)
     remaining = max(stale_left - next_offset, 0)  # past the ones skipped
