@@ -47,7 +47,11 @@ def step(state: ReviewState, action: str, actor: str) -> str:
     wanted, after = NEXT[action]
     if state.status != wanted:
         raise ReviewRefused(
-            409, "determination_wrong_state", status=state.status, action=action, wanted=wanted
+            409,
+            "determination_wrong_state",
+            current_status=state.status,
+            action=action,
+            wanted=wanted,
         )
     if action == "approve" and actor in (state.checked_by, state.created_by):
         raise ReviewRefused(403, "four_eyes_required", "four_eyes_review")

@@ -143,7 +143,7 @@ async def decide_version(
     if row is None:
         raise ProblemError(404, "parameter_not_found", parameter_id=parameter_id)
     if row.status != "submitted":
-        raise ProblemError(409, "parameter_decided", status=row.status)
+        raise ProblemError(409, "parameter_decided", current_status=row.status)
     require_second_person(who, row.recorded_by, act="政策参数的审批", allowed=APPROVERS)
     if not approve and not note:
         raise ProblemError(422, "note_required", message="note_required.return", field="note")

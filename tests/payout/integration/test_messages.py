@@ -24,7 +24,9 @@ async def test_the_same_refusal_in_chinese_and_in_english(platform) -> None:
             "reason": "换卡",
         }
         zh = await client.post(url, headers=clerk | {"Idempotency-Key": "messages-zh-1"}, json=body)
-        en = await client.post(url, headers=clerk | ENGLISH | {"Idempotency-Key": "messages-en-1"}, json=body)
+        en = await client.post(
+            url, headers=clerk | ENGLISH | {"Idempotency-Key": "messages-en-1"}, json=body
+        )
         assert zh.status_code == en.status_code == 404
         assert zh.json()["code"] == en.json()["code"] == "retiree_not_found"
         assert zh.json()["detail"] == "没有此退休人员。"
