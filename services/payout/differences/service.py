@@ -10,7 +10,7 @@ from services.payout.death import estate
 from services.payout.differences import repository
 from services.payout.differences.schemas import DifferenceOut
 from services.payout.domain.difference import differences
-from services.payout.domain.labels import CODE_TABLES
+from services.payout.labels import chinese_labels
 from services.payout.models import BenefitDifference, Determination
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
@@ -77,8 +77,8 @@ async def after_approval(
 async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[DifferenceOut]:
     """A retiree's recalculation differences with Chinese labels."""
     if await repository.get_retiree(session, person_id) is None:
-        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+        raise ProblemError(404, "retiree_not_found", person_id=person_id)
     return [
-        DifferenceOut.model_validate(r, from_attributes=True).labelled(CODE_TABLES)
+        DifferenceOut.model_validate(r, from_attributes=True).labelled(chinese_labels())
         for r in await repository.of_person(session, person_id)
     ]

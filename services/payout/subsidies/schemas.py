@@ -10,6 +10,7 @@ from services.payout.domain.periods import parse_quarter
 from shared.contracts.payout import QUARTER_PATTERN
 from shared.data.ids import CitizenIdField
 from shared.data.money import Money
+from shared.i18n import Invalid
 
 Program = Literal["living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid"]
 # Quarters of the years a settlement can carry (2000-Q1 to 2100-Q4), nothing else.
@@ -46,11 +47,11 @@ class EntitlementIn(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> "EntitlementIn":
         if self.to_quarter and parse_quarter(self.to_quarter) < parse_quarter(self.from_quarter):
-            raise ValueError("to_quarter: must not be before from_quarter")
+            raise Invalid("quarter_range_reversed", field="to_quarter")
         if (self.program == "survivor_pension") != (self.survivor is not None):
-            raise ValueError("survivor: required for survivor_pension, and only for it")
+            raise Invalid("survivor_only_for_survivor_pension", field="survivor")
         if self.end_condition is not None and self.survivor is None:
-            raise ValueError("end_condition: only for a survivor pension")
+            raise Invalid("end_condition_only_for_survivor_pension", field="end_condition")
         return self
 
 

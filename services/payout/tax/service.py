@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.periods import format_period
 from services.payout.domain.tax import ZERO, Withholding, withhold
+from services.payout.labels import chinese_labels
 from services.payout.parameters.service import tax_tables
 from services.payout.tax import repository
 from services.payout.tax.schemas import PaymentLine, TaxMonthRow, TaxYearOut
@@ -37,7 +37,7 @@ async def report(session: AsyncSession, year: int) -> TaxYearOut:
     rows = [
         TaxMonthRow(
             **(r | {"month": format_period(r["month"])}),
-            program_label=CODE_TABLES["program"].get(r["program"], r["program"]),
+            program_label=chinese_labels()["program"].get(r["program"], r["program"]),
         )
         for r in await repository.by_month(session, year)
     ]
@@ -59,7 +59,7 @@ REPORT_COLUMNS = (
 async def report_xlsx(session: AsyncSession, year: int, who: Principal) -> bytes:
     """Every taxed line of a year by person, for the withholding declaration (全员全额扣缴
     申报); citizen ids as the caller may see them."""
-    labels, statuses = CODE_TABLES["program"], CODE_TABLES["payment_status"]
+    labels, statuses = chinese_labels()["program"], chinese_labels()["payment_status"]
     rows = [
         [
             format_period(paid_in),

@@ -139,5 +139,5 @@ def test_a_table_with_wrong_quick_deductions_is_refused() -> None:
         AnnuityIncomeTax.model_validate(value)
     value = annuity_income_tax()
     value["yearly"][-1]["up_to"] = "2000000.00"  # the last bracket has no limit
-    with pytest.raises(ValidationError, match="only the last bracket"):
+    with pytest.raises(ValidationError, match="bracket_open_not_last"):
         AnnuityIncomeTax.model_validate(value)
