@@ -89,7 +89,7 @@ async def detail(
     """One retiree, or 404."""
     r = await repository.get(session, person_id)
     if r is None:
-        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+        raise ProblemError(404, "retiree_not_found", person_id=person_id)
     item = _item(r, await _period(session, today), who)
     # The item's own values, not its serialisation (that would mask what is already shown).
     return RetireeDetail(
