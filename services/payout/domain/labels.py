@@ -62,6 +62,7 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "months_divisor_missing": "计发月数表中没有该退休年龄",
         "parameter_missing": "退休时没有有效的计发参数",
         "index_missing": "缺少缴费指数 (无实际缴费指数也无视同缴费指数)",
+        "amount_above_bound": "核定月额超过合理上限 (参数 amount_bounds)",
     },
     "retiree_status": {"active": "正常发放", "suspended": "暂停发放", "deceased": "已死亡"},
     "parameter": {
