@@ -700,3 +700,6 @@ class OffsetDeduction(SQLModel, table=True):
     person_id: uuid.UUID
     amount: Decimal = _money()
     created_at: datetime = _now_column()
+    # The case became void after this was withheld (its line failed): the payment that gave
+    # it back to the estate (death/estate.offset_refunds_to_estate).
+    refund_one_off_id: uuid.UUID | None = None
