@@ -306,15 +306,15 @@ async def void_on_failed_lines(
 ) -> list[Recovery]:
     """Recovery cases opened on lines the bank has now failed: the money never left, so
     nothing is owed back. Open or waiting cases, offsets being withheld or withheld in full
-    (what was withheld goes back to the estate: `offset_refunds_owed`), and a `bank_return`
-    recorded before the failure arrived (that return was the failure itself), become
-    `void`; a case closed by money the heirs refunded, or written off, stays as decided
-    (audited by the caller)."""
+    (what was withheld goes back to the estate: `offset_refunds_owed`), a write-off (of a
+    debt that never was) and a `bank_return` recorded before the failure arrived (that
+    return was the failure itself) become `void`; a case closed by money the heirs refunded
+    stays as decided (audited by the caller)."""
     rows = await session.exec(
         update(Recovery)
         .where(
             Recovery.payment_id.in_(references),
-            (Recovery.status.in_(("open", "pending_approval", "offsetting")))
+            (Recovery.status.in_(("open", "pending_approval", "offsetting", "waived")))
             | ((Recovery.status == "recovered") & (Recovery.method.in_(("bank_return", "offset")))),
         )
         .values(status="void", method="line_failed", resolved_by="system:bank")

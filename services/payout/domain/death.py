@@ -47,6 +47,8 @@ ZERO = Decimal("0.00")
 RECOVERY_METHODS = {
     "bank_return": "银行退回",
     "heirs_refund": "继承人退还",
+    # A living retiree paying back a recalculation's overpayment in cash.
+    "retiree_refund": "退休人员退还",
     "offset": "从以后的待遇 (或死亡待遇) 中抵扣",
     "waived": "核销",
 }
