@@ -381,6 +381,9 @@ class Recovery(SQLModel, table=True):
     status: str = "open"
     method: str | None = None
     created_at: datetime = _now_column()
+    # The income tax withheld on the overpaid annuity (domain/tax.tax_given_back): given back
+    # in the tax report once the case is recovered (migration 0032).
+    tax_amount: Decimal = _tax_column()
     resolved_by: str | None = None
     resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     # A waiver or offset waiting for a second person (status pending_approval): who asked.

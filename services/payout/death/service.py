@@ -136,6 +136,7 @@ async def _recover_after(session: AsyncSession, person_id: uuid.UUID, last: date
         Recovery(person_id=person_id, payment_id=i, program=p, period=q, amount=a)
         for i, p, q, a in await subsidies.overpaid_in_death_quarter(session, person_id, last)
     ]
+    await taxes.give_back_on(session, cases)
     return await repository.insert_recoveries(session, cases)
 
 
