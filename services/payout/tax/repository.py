@@ -75,19 +75,23 @@ async def given_back_lines(session: AsyncSession, year: int) -> list[tuple]:
 async def month_annuity(
     session: AsyncSession, person_id: uuid.UUID, month: date
 ) -> tuple[Decimal, Decimal]:
-    """(gross, tax) of a month's annuity as it stands: its lines sent, paid or failed (a
-    failed one is owed with its tax), less what recovery cases already claim and give back."""
+    """(gross, tax) of a month's annuity as it stands: its lines sent, paid or failed and
+    still to be re-issued with their tax (not written off nor paid to the estate, which
+    withheld nothing of it), less what recovery cases already claim and give back."""
+    lines = """FROM payout.payment p
+        WHERE p.person_id = :person AND p.program = 'occupational_annuity'
+          AND p.period = :month AND (p.status IN ('sent', 'paid')
+              OR (p.status = 'failed' AND NOT EXISTS (
+                  SELECT 1 FROM payout.failed_line_decision f WHERE f.payment_id = p.id
+                    AND (f.action = 'estate'
+                         OR (f.action = 'write_off' AND f.status = 'approved')))))"""
     rows = await session.exec(
-        text("""
-            SELECT (SELECT coalesce(sum(amount), 0) FROM payout.payment
-                    WHERE person_id = :person AND program = 'occupational_annuity'
-                      AND period = :month AND status IN ('sent', 'paid', 'failed'))
+        text(f"""
+            SELECT (SELECT coalesce(sum(p.amount), 0) {lines})
                  - (SELECT coalesce(sum(amount), 0) FROM payout.recovery
                     WHERE person_id = :person AND program = 'occupational_annuity'
                       AND period = :month AND status <> 'void'),
-                   (SELECT coalesce(sum(tax_withheld), 0) FROM payout.payment
-                    WHERE person_id = :person AND program = 'occupational_annuity'
-                      AND period = :month AND status IN ('sent', 'paid', 'failed'))
+                   (SELECT coalesce(sum(p.tax_withheld), 0) {lines})
                  - (SELECT coalesce(sum(tax_amount), 0) FROM payout.recovery
                     WHERE person_id = :person AND program = 'occupational_annuity'
                       AND period = :month AND status <> 'void')""").bindparams(
