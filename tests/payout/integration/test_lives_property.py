@@ -561,6 +561,8 @@ FOURTH = LIFE.map(lambda life: life | {"death": (1, RETIREMENT_MONTH, 20)})
     late=st.sampled_from([1, None, 0, 2, 3, 4]),
 )
 @pytest.mark.usefixtures("two_banks")
+# About 70 s alone; the suite's 120 s would cut it on a machine busy with other work.
+@pytest.mark.timeout(300)
 async def test_random_lives_pay_the_amount_in_force_to_the_fen(
     infra, monkeypatch, lives, late
 ) -> None:
