@@ -546,6 +546,11 @@ class SubsidyEntitlement(SQLModel, table=True):
     survivor_bank_code: str | None = None
     survivor_account_number: str | None = None
     end_condition: str | None = Field(default=None, sa_type=Text)
+    # The survivor is certified alive like a retiree (migration 0033): the last certification,
+    # and one after a lapse waiting for a second person.
+    survivor_certified_on: date | None = None
+    survivor_recertified_on: date | None = None
+    survivor_recertified_by: str | None = Field(default=None, sa_type=Text)
 
 
 class SubsidyEntitlementEnd(SQLModel, table=True):
