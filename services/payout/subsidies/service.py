@@ -2,6 +2,7 @@
 program and quarter, paid through the next payroll run's batches)."""
 
 import uuid
+from calendar import monthrange
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -151,6 +152,13 @@ def _certified_on(day: date | None, field: str) -> date:
     if day is not None and day > today:
         raise ProblemError(422, "date_in_future", "认证日期不能晚于今天。", field=field)
     return day or today
+
+
+def _months_later(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has fewer days), as the
+    runs' SQL adds an interval."""
+    month = add_months(day.replace(day=1), months)
+    return month.replace(day=min(day.day, monthrange(month.year, month.month)[1]))
 
 
 async def certification_rule(session: AsyncSession) -> tuple[int, int]:
@@ -601,7 +609,7 @@ async def certify_survivor(
     day = _certified_on(body.certified_on, "certified_on")
     assert row.survivor_certified_on is not None  # set at the request (migration 0033)
     months, grace = await certification_rule(session)
-    covered = add_months(row.survivor_certified_on, months) + timedelta(days=grace)
+    covered = _months_later(row.survivor_certified_on, months) + timedelta(days=grace)
     action = "subsidy.survivor_certified"
     if day <= row.survivor_certified_on:
         action = "subsidy.survivor_certification_recorded"  # a record found late: no change
