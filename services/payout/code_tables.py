@@ -36,7 +36,12 @@ CODE_TABLES: dict[str, tuple[str, ...]] = {
     ),
     "difference_kind": ("back_pay", "recovery"),
     "difference_status": ("pending", "issued", "to_survivor", "cancelled", "recovery_opened"),
-    "undetermined_reason": ("months_divisor_missing", "parameter_missing", "index_missing"),
+    "undetermined_reason": (
+        "months_divisor_missing",
+        "parameter_missing",
+        "index_missing",
+        "amount_above_bound",
+    ),
     "retiree_status": ("active", "suspended", "deceased"),
     "parameter": (
         "wage_base",

@@ -28,9 +28,10 @@ from services.payout.domain.death import (
     ZERO,
     PaidLine,
     death_benefits,
+    last_benefit,
     recoveries_after_death,
 )
-from services.payout.domain.periods import month_of
+from services.payout.domain.periods import month_of, months_between
 from services.payout.domain.tax import YEARLY
 from services.payout.ledger import service as ledger
 from services.payout.models import (
@@ -40,6 +41,7 @@ from services.payout.models import (
     OffsetDeduction,
     OneOff,
     Recovery,
+    Retiree,
 )
 from services.payout.parameters.schemas import DeathBenefit as DeathRule
 from services.payout.parameters.schemas import OffsetDeduction as OffsetRule
@@ -134,6 +136,7 @@ async def _recover_after(session: AsyncSession, person_id: uuid.UUID, last: date
         Recovery(person_id=person_id, payment_id=i, program=p, period=q, amount=a)
         for i, p, q, a in await subsidies.overpaid_in_death_quarter(session, person_id, last)
     ]
+    await taxes.give_back_on(session, cases)
     return await repository.insert_recoveries(session, cases)
 
 
@@ -367,7 +370,7 @@ async def grant_death_benefits(
     params = await in_force(session, ["death_benefit", "wage_base"], retiree.died_on)
     rule = params.value("death_benefit", DeathRule)
     base = (
-        determination.monthly_amount
+        _last_benefit(determination, retiree, last)
         if rule.survivor_base == "last_benefit"
         else params.value("wage_base", WageBase).amount
     )
@@ -451,6 +454,17 @@ async def grant_death_benefits(
         },
     )
     return await _present(session, row)
+
+
+def _last_benefit(determination: Determination, retiree: Retiree, last: date) -> Decimal:
+    """The basic pension of the month of death, the 保低 top-up after the annuity included."""
+    first = retiree.first_month or determination.effective_from
+    return last_benefit(
+        determination.monthly_amount,
+        determination.floor_amount,
+        (determination.annuity_balance, determination.annuity_monthly),
+        len(months_between(first, last)),
+    )
 
 
 async def _applying(session: AsyncSession, person_id: uuid.UUID, last: date) -> Determination:

@@ -29,11 +29,12 @@ from services.payout.determinations.service import (
     _now,
     _rebase_later,
     _successor,
+    ceiling_excesses,
     present,
     retirement_inputs,
     wage_base_not_final,
 )
-from services.payout.domain.bounds import above, difference_excess
+from services.payout.domain.bounds import difference_excess
 from services.payout.domain.determination import Corrected, Terms, first_month
 from services.payout.labels import chinese_detail, chinese_labels
 from services.payout.models import Retiree
@@ -152,8 +153,7 @@ async def redetermine(
     row.inputs = row.inputs | {"index_basis": first.index_basis}
     if body.old_method is not None and row.comparison is None:
         raise ProblemError(422, "old_method_not_applicable", field="old_method")
-    limits = await bounds(session, start)
-    check_bounds(above("monthly_amount", row.monthly_amount, limits.monthly_ceiling))
+    check_bounds(*ceiling_excesses(row, await bounds(session, start)))
     await repository.insert_determination(session, row)
     await repository.resolve_undetermined(session, person_id, who.subject, _now(), row.id)
     await _audit(

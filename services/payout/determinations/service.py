@@ -316,6 +316,8 @@ async def _first_determination(
     as undetermined for a clerk: the event is consumed either way, never dead-lettered."""
     try:
         first = await retirement_inputs(session, event)
+        row = _initial(first, event, event_id, "system:person.retired")
+        await _within_ceiling(session, row)
     except Undeterminable as exc:
         await repository.record_undetermined(
             session, event.person_id, exc.code, exc.detail, event_id
@@ -332,10 +334,30 @@ async def _first_determination(
             detail={"reason_code": exc.code, "detail": exc.detail},
         )
         return None
-    row = _initial(first, event, event_id, "system:person.retired")
     await repository.insert_determination(session, row)
     await _audit(session, row.created_by, frozenset(), "created", row, request_id, kind=row.kind)
     return row
+
+
+def ceiling_excesses(row: Determination, limits: AmountBounds) -> list[Excess | None]:
+    """A monthly line above the ceiling: the check every determination meets (also 复核)."""
+    return [
+        above("monthly_amount", row.monthly_amount, limits.monthly_ceiling),
+        above("annuity_monthly", row.annuity_monthly, limits.monthly_ceiling),
+    ]
+
+
+async def _within_ceiling(session: AsyncSession, row: Determination) -> None:
+    """An initial determination from enrollment's figures above the monthly ceiling is not
+    made (raises Undeterminable): a clerk looks at the figures before anything is paid."""
+    limits = await bounds(session, row.effective_from)
+    excess = next((e for e in ceiling_excesses(row, limits) if e is not None), None)
+    if excess is not None:
+        raise Undeterminable(
+            "amount_above_bound",
+            f"{excess.field}: {excess.amount} 超过合理上限 {excess.bound} (参数 amount_bounds); "
+            "须由经办人员核实退休数据或由管理员调整参数后重新核定。",
+        )
 
 
 def _initial(
@@ -405,6 +427,7 @@ async def determine_again(
         raise ProblemError(409, exc.code, **exc.params) from exc
     row = _initial(first, event, None, who.subject)
     row.reason = body.note
+    check_bounds(*ceiling_excesses(row, await bounds(session, row.effective_from)))
     await repository.insert_determination(session, row)
     await repository.resolve_undetermined(session, person_id, who.subject, _now(), row.id)
     await _audit(
@@ -464,8 +487,7 @@ async def _successor(
         reason=reason,
         created_by=who.subject,
     )
-    limits = await bounds(session, effective_from)
-    check_bounds(above("monthly_amount", row.monthly_amount, limits.monthly_ceiling))
+    check_bounds(*ceiling_excesses(row, await bounds(session, effective_from)))
     await repository.insert_determination(session, row)
     await _audit(
         session,
@@ -549,11 +571,7 @@ async def review(
             who, row.created_by, row.checked_by, act="待遇核定复核", allowed=REVIEWERS
         )
         # Also one made from enrollment's figures: no monthly line is above the ceiling.
-        limits = await bounds(session, row.effective_from)
-        check_bounds(
-            above("monthly_amount", row.monthly_amount, limits.monthly_ceiling),
-            above("annuity_monthly", row.annuity_monthly, limits.monthly_ceiling),
-        )
+        check_bounds(*ceiling_excesses(row, await bounds(session, row.effective_from)))
     if after == "approved" and row.rebased_on is not None:
         base = await repository.get(session, row.rebased_on)
         if base is not None and base.status != "approved":

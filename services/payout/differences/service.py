@@ -12,6 +12,7 @@ from services.payout.differences.schemas import DifferenceOut
 from services.payout.domain.difference import differences
 from services.payout.labels import chinese_labels
 from services.payout.models import BenefitDifference, Determination
+from services.payout.tax import service as taxes
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -48,7 +49,10 @@ async def after_approval(
         )
         for d in found
     ]
-    await repository.insert(session, rows)
+    cases = repository.recovery_cases(rows)
+    # The tax withheld on an overpaid annuity is given back once recovered (tax report).
+    await taxes.give_back_on(session, cases)
+    await repository.insert(session, rows, cases)
     for r in rows:
         await record_audit(
             session,

@@ -136,6 +136,8 @@ async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
     reissued = await repository.reissue_failed(session, run.id, run.period)
     # A deceased retiree's failed months become a payment to the estate, issued just below.
     to_estate = await estate.failed_lines_to_estate(session, None)
+    # What offsets withheld for a case since void (its line failed) goes back to the estate.
+    refunded = await estate.offset_refunds_to_estate(session, None)
     one_offs = await repository.issue_one_offs(session, run.id, run.period)
     back_pay = await repository.issue_back_pay(session, run.id, run.period)
     await tax_back_pay(session, run.id, tax)
@@ -160,6 +162,7 @@ async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
             "swept": len(people),
             "reissued": reissued,
             "failed_lines_to_estate": to_estate,
+            "offset_refunds": refunded,
             "one_offs": one_offs,
             "back_pay": back_pay,
             "offset_withheld": str(withheld),

@@ -28,6 +28,8 @@ class SurvivorPayee(BaseModel):
     relationship: Annotated[str, Field(min_length=1, max_length=20)]
     bank_code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,12}$")]
     account_number: Annotated[str, Field(pattern=r"^\d{8,32}$")]
+    # The survivor's last survival certification (default: the day of the request).
+    certified_on: date | None = None
 
 
 class EntitlementIn(BaseModel):
@@ -115,6 +117,27 @@ class EntitlementOut(BaseModel):
     survivor_relationship: str | None = None
     survivor_bank_code: str | None = None
     end_condition: str | None = None
+    survivor_certified_on: date | None = None
+    # A certification after a lapse, waiting for a second person (the quarters missed).
+    survivor_recertified_on: date | None = None
+    survivor_recertified_by: str | None = None
+
+
+class SurvivorCertificationIn(BaseModel):
+    """A survivor certified alive (资格认证), like a retiree."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["home_visit", "festival_visit", "data_match", "online"]
+    certified_on: date
+
+
+class DecisionNoteIn(BaseModel):
+    """Why a second person rejects."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class AmountChangeOut(BaseModel):

@@ -2,7 +2,8 @@
 program and quarter, paid through the next payroll run's batches)."""
 
 import uuid
-from datetime import UTC, date, datetime
+from calendar import monthrange
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,6 +13,7 @@ from services.payout.domain.bounds import above, subsidy_bound
 from services.payout.domain.periods import add_months, format_quarter, parse_quarter
 from services.payout.models import Retiree, SubsidyEntitlement, SubsidyEntitlementEnd
 from services.payout.parameters.schemas import AmountBounds, SubsidyStandard
+from services.payout.parameters.schemas import Certification as CertificationRule
 from services.payout.parameters.service import check_bounds, in_force
 from services.payout.subsidies import repository
 from services.payout.subsidies.schemas import (
@@ -23,6 +25,7 @@ from services.payout.subsidies.schemas import (
     EntitlementOut,
     SubsidyRunIn,
     SubsidyRunOut,
+    SurvivorCertificationIn,
     SurvivorPayee,
 )
 from shared.data.audit import record_audit
@@ -87,6 +90,8 @@ async def entitle(
         end_condition=body.end_condition,
         **_payee_columns(body.survivor),
     )
+    if body.survivor is not None:
+        row.survivor_certified_on = _certified_on(body.survivor.certified_on, "survivor")
     await repository.insert(session, row)
     await record_audit(
         session,
@@ -131,6 +136,29 @@ def _check_payee(
     if body is not None and body.survivor is not None:
         if body.survivor.survivor_citizen_id == retiree.citizen_id:
             raise ProblemError(422, "survivor_is_deceased", field="survivor")
+
+
+def _certified_on(day: date | None, field: str) -> date:
+    """A survivor's certification date: today by default, never in the future."""
+    today = datetime.now(UTC).date()
+    if day is not None and day > today:
+        raise ProblemError(422, "date_in_future", field=field)
+    return day or today
+
+
+def _months_later(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has fewer days), as the
+    runs' SQL adds an interval."""
+    month = add_months(day.replace(day=1), months)
+    return month.replace(day=min(day.day, monthrange(month.year, month.month)[1]))
+
+
+async def certification_rule(session: AsyncSession) -> tuple[int, int]:
+    """(period in months, grace in days) of survival certification in force today: how long
+    a survivor's certification covers the quarters paid to them."""
+    params = await in_force(session, ["certification"], datetime.now(UTC).date())
+    rule = params.value("certification", CertificationRule)
+    return rule.period_months, rule.grace_days
 
 
 def survivorship_start(last_month: date) -> date:
@@ -297,6 +325,7 @@ async def change_amount(
         survivor_relationship=row.survivor_relationship,
         survivor_bank_code=row.survivor_bank_code,
         survivor_account_number=row.survivor_account_number,
+        survivor_certified_on=row.survivor_certified_on,
     )
     await repository.insert(session, successor)
     await record_audit(
@@ -403,11 +432,12 @@ async def run_quarter(
     programs = [body.program] if body.program else list(PROGRAMS)
     params = await in_force(session, [f"subsidy.{p}" for p in programs], quarter)
     queued, amount = 0, Decimal("0.00")
+    cert = await certification_rule(session)
     for program in programs:  # locked in PROGRAMS' order, as two runs at once take them
         await repository.lock_program(session, program)
         standard = params.value(f"subsidy.{program}", SubsidyStandard)
         n, total = await repository.queue_quarter(
-            session, program, quarter, standard.quarterly_amount, standard.prorate
+            session, program, quarter, standard.quarterly_amount, standard.prorate, cert
         )
         version = params.versions[f"subsidy.{program}"]
         await repository.record_run(session, program, quarter, standard, version, who.subject)
@@ -433,7 +463,7 @@ async def queue_missed_quarters(
 ) -> int:
     """An active retiree gets the quarters already run that are theirs and were not queued
     (suspended then, or entitled since), once each; a suspended one waits for resumption."""
-    queued = await repository.queue_missed(session, person_id)
+    queued = await repository.queue_missed(session, person_id, await certification_rule(session))
     if queued:
         await record_audit(
             session,
@@ -531,3 +561,84 @@ async def overpaid_in_death_quarter(
     """What lines sent for the quarter of the death paid for months after it, where the
     standard pro-rates: (payment id, program, quarter, amount) to recover."""
     return [tuple(r) for r in await repository.overpaid_death_quarter(session, person_id, last)]
+
+
+async def certify_survivor(
+    session: AsyncSession,
+    entitlement_id: uuid.UUID,
+    body: SurvivorCertificationIn,
+    who: Principal,
+    request_id: str | None,
+) -> EntitlementOut:
+    """A survivor certified alive, like a retiree: a later date moves the certification on;
+    one after a lapse (a quarter already run begins after the certification covered) only
+    asks: a second person approves it before the quarters missed are paid."""
+    row, _, _ = await _locked_entitlement(session, entitlement_id)
+    if row.survivor_citizen_id is None or row.status != "approved":
+        raise ProblemError(409, "not_survivor_pension")
+    day = _certified_on(body.certified_on, "certified_on")
+    assert row.survivor_certified_on is not None  # set at the request (migration 0033)
+    months, grace = await certification_rule(session)
+    covered = _months_later(row.survivor_certified_on, months) + timedelta(days=grace)
+    action = "subsidy.survivor_certified"
+    if day <= row.survivor_certified_on:
+        action = "subsidy.survivor_certification_recorded"  # a record found late: no change
+    elif day > covered and await repository.missed_by_survivor(session, row, covered):
+        await repository.set_survivor_certification(
+            session, row, {"survivor_recertified_on": day, "survivor_recertified_by": who.subject}
+        )
+        action = "subsidy.survivor_resumption_requested"
+    else:
+        await repository.set_survivor_certification(session, row, {"survivor_certified_on": day})
+    await _audit_survivor(session, row, who, action, request_id, body.method, day)
+    return present(row, (await repository.ends_of(session, [row.id])).get(row.id))
+
+
+async def decide_survivor_certification(
+    session: AsyncSession,
+    entitlement_id: uuid.UUID,
+    approve: bool,
+    who: Principal,
+    request_id: str | None,
+    note: str | None = None,
+) -> EntitlementOut:
+    """Approve (the certification counts and the quarters missed are queued) or reject (the
+    survivor stays uncertified) a certification after a lapse; by a second person."""
+    row, _, _ = await _locked_entitlement(session, entitlement_id)
+    if row.survivor_recertified_on is None:
+        raise ProblemError(409, "resumption_not_pending", message="resumption_not_pending.survivor")
+    require_second_person(who, row.survivor_recertified_by, act="遗属认证后补发")
+    day = row.survivor_recertified_on
+    values: dict = {"survivor_recertified_on": None, "survivor_recertified_by": None}
+    if approve:
+        values["survivor_certified_on"] = day
+    await repository.set_survivor_certification(session, row, values)
+    action = "subsidy.survivor_resumed" if approve else "subsidy.survivor_resumption_rejected"
+    await _audit_survivor(session, row, who, action, request_id, None, day, note)
+    if approve:
+        await queue_missed_quarters(session, row.person_id, who, request_id)
+    return present(row, (await repository.ends_of(session, [row.id])).get(row.id))
+
+
+async def _audit_survivor(
+    session: AsyncSession,
+    row: SubsidyEntitlement,
+    who: Principal,
+    action: str,
+    request_id: str | None,
+    method: str | None,
+    day: date,
+    note: str | None = None,
+) -> None:
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=action,
+        object_type="subsidy_entitlement",
+        object_id=row.id,
+        request_id=request_id,
+        detail={"method": method, "certified_on": day.isoformat(), "note": note}
+        | _payee_audit(row),
+    )
