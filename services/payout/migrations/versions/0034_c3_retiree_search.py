@@ -5,14 +5,14 @@
   `name_key LIKE '张%'` is an index range scan. Lookup by citizen id uses the unique
   retiree_citizen_id index that exists already.
 
-Revision ID: 0031_c3_retiree_search
-Revises: 0030_certification_resumption
+Revision ID: 0034_c3_retiree_search
+Revises: 0033_h18_survivor_certification
 """
 
 from alembic import op
 
-revision = "0031_c3_retiree_search"
-down_revision = "0030_certification_resumption"
+revision = "0034_c3_retiree_search"
+down_revision = "0033_h18_survivor_certification"
 branch_labels = None
 depends_on = None
 
