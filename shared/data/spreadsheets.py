@@ -1,5 +1,5 @@
-"""Reading uploaded CSV or XLSX tables: headers mapped by alias, typed cells normalised to text;
-writing one-sheet workbooks whose text stays text.
+"""Reading uploaded tables (.xlsx, .xls, CSV in UTF-8/GBK/GB18030) as typed values; writing
+one-sheet workbooks whose text stays text. Headers and cell spellings: shared.data.imports.
 
 Every upload is bounded before it is parsed (issue #17 item 4): its bytes, its rows and
 columns, and for an XLSX the zip container (entries, uncompressed size, compression ratio)
@@ -9,6 +9,7 @@ reader pads every row to it, which is how a 22 KB file took 500 MB. Only then do
 read the sheet, in read-only mode, with at most the allowed columns per row.
 """
 
+import codecs
 import csv
 import io
 import zipfile
@@ -19,6 +20,7 @@ from decimal import Decimal
 from typing import IO, Any
 from xml.etree.ElementTree import XMLPullParser
 
+import xlrd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -26,7 +28,6 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from shared.http.errors import ProblemError
 
-Record = dict[str, str | None]
 Source = bytes | IO[bytes]
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CHUNK = 64 * 1024
@@ -233,15 +234,34 @@ def sheet_rows(sheet: Any, limits: UploadLimits, min_row: int = 1) -> Iterator[t
         yield row[:used]  # trailing blanks cost nothing
 
 
-def _bounded_lines(stream: IO[bytes], state: dict[str, int]) -> Iterator[str]:
-    """UTF-8 lines (BOM or not) for csv.reader, refusing a row longer than allowed."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+def csv_encoding(source: Source) -> str:
+    """The CSV's encoding: UTF-8 (BOM or not) if every byte decodes strictly as UTF-8, else
+    GB18030 (a superset of GBK and GB2312, what Chinese Excel and WPS save as "CSV").
+
+    One streaming pass: nothing but a chunk is held.
+    """
+    stream = _stream(source)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        while chunk := stream.read(CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    finally:
+        stream.seek(0)
+    return "utf-8-sig"
+
+
+def _bounded_lines(stream: IO[bytes], encoding: str, state: dict[str, int]) -> Iterator[str]:
+    """Decoded lines for csv.reader, refusing a row longer than allowed."""
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
         while line := text.readline(MAX_CSV_ROW_CHARS + 1):
             state["chars"] += len(line)
             if state["chars"] > MAX_CSV_ROW_CHARS:
                 raise too_large("upload_row_too_long", "CSV 文件中有一行过长。")
-            yield line
+            yield line.removeprefix("\ufeff")  # a BOM in GB18030 spelling
     finally:
         text.detach()  # the upload's file stays open: its owner closes it
 
@@ -250,86 +270,140 @@ def csv_rows(source: Source, limits: UploadLimits) -> Iterator[tuple[str, ...]]:
     """A CSV's rows, refusing more rows or columns than allowed as soon as they appear."""
     state = {"chars": 0}
     cells = 0
-    for number, row in enumerate(csv.reader(_bounded_lines(_stream(source), state)), start=1):
-        state["chars"] = 0  # the next row starts its own count
-        cells += len(row)
-        if cells > limits.max_cells:
-            raise too_large(
-                "upload_too_many_cells",
-                f"CSV 文件超过 {limits.max_cells} 个单元格的上限。",
-                max_cells=limits.max_cells,
-            )
-        if number > limits.max_rows + 1:
-            raise too_large(
-                "upload_too_many_rows",
-                f"CSV 文件超过 {limits.max_rows} 行的上限。",
-                max_rows=limits.max_rows,
-            )
-        if len(row) > limits.max_columns:
-            raise too_large(
-                "upload_too_many_columns",
-                f"CSV 文件第 {number} 行超过 {limits.max_columns} 列的上限。",
-                max_columns=limits.max_columns,
-            )
-        yield tuple(row)
-
-
-def _read_values(filename: str, source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
-    lower = filename.lower()
-    check_size(source, limits)  # also for a file of another kind: nothing big is parsed
+    lines = _bounded_lines(_stream(source), csv_encoding(source), state)
     try:
-        if lower.endswith(".xlsx"):
+        for number, row in enumerate(csv.reader(lines), start=1):
+            state["chars"] = 0  # the next row starts its own count
+            cells += len(row)
+            _check_cells(cells, "CSV 文件", limits)
+            _check_row(number, len(row), "CSV 文件", limits)
+            yield tuple(row)
+    finally:
+        lines.close()  # detach from the upload now, not whenever the collector gets to it
+
+
+def _check_cells(cells: int, what: str, limits: UploadLimits) -> None:
+    if cells > limits.max_cells:
+        raise too_large(
+            "upload_too_many_cells",
+            f"{what}超过 {limits.max_cells} 个单元格的上限。",
+            max_cells=limits.max_cells,
+        )
+
+
+def _check_row(number: int, columns: int, what: str, limits: UploadLimits) -> None:
+    if number > limits.max_rows + 1:
+        raise too_large(
+            "upload_too_many_rows",
+            f"{what}超过 {limits.max_rows} 行的上限。",
+            max_rows=limits.max_rows,
+        )
+    if columns > limits.max_columns:
+        raise too_large(
+            "upload_too_many_columns",
+            f"{what}第 {number} 行超过 {limits.max_columns} 列的上限。",
+            max_columns=limits.max_columns,
+        )
+
+
+def _xls_value(cell: Any, datemode: int) -> Any:
+    """An .xls cell as openpyxl would give it: text, float, bool, datetime or None."""
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return cell.value
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    return cell.value
+
+
+def xls_rows(source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
+    """The first sheet of a legacy .xls (BIFF) workbook, within the same row/column caps.
+
+    BIFF is not compressed, so the byte cap bounds the cells; rows are read ragged, never
+    padded to the sheet's declared DIMENSIONS (a forged one costs nothing).
+    """
+    data = _stream(source).read()
+    book = xlrd.open_workbook(
+        file_contents=data, ragged_rows=True, on_demand=True, logfile=io.StringIO()
+    )
+    try:
+        sheet = book.sheet_by_index(0)
+        rows: list[tuple[Any, ...]] = []
+        cells = 0
+        for index in range(sheet.nrows):
+            used = sheet.row_len(index)
+            while used and sheet.cell_type(index, used - 1) in (0, 6):  # empty, blank
+                used -= 1
+            cells += used
+            _check_cells(cells, "XLS 文件", limits)
+            _check_row(index + 1, used, "XLS 文件", limits)
+            rows.append(tuple(_xls_value(sheet.cell(index, c), book.datemode) for c in range(used)))
+        return rows
+    finally:
+        book.release_resources()
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .xls (BIFF8)
+
+
+def _kind(filename: str, source: Source) -> str:
+    """xlsx, xls or csv: a workbook by its first bytes (clerks rename files), a CSV by name."""
+    lower = filename.lower()
+    if lower.endswith((".xlsx", ".xls")):
+        stream = _stream(source)
+        head = stream.read(8)
+        stream.seek(0)
+        if head.startswith(ZIP_MAGIC):
+            return "xlsx"
+        if head == OLE_MAGIC:
+            return "xls"
+        return "damaged"
+    if lower.endswith(".csv"):
+        return "csv"
+    raise ProblemError(415, "import_format_unsupported", "请上传 .xlsx、.xls 或 .csv 文件。")
+
+
+def read_values(filename: str, source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
+    """Every row of the first sheet (.xlsx, .xls) or of the CSV (UTF-8, GBK, GB18030), as
+    typed values (text, numbers, dates), bounded by `limits` before and while it is parsed.
+
+    CPU-heavy, so async callers run it in a thread.
+    """
+    check_size(source, limits)  # also for a file of another kind: nothing big is parsed
+    kind = _kind(filename, source)
+    try:
+        if kind == "xlsx":
             book = open_workbook(source, limits)
             try:
                 return [tuple(r) for r in sheet_rows(book.worksheets[0], limits)]
             finally:
                 book.close()
-        if lower.endswith(".csv"):
+        if kind == "xls":
+            return xls_rows(source, limits)
+        if kind == "csv":
             return list(csv_rows(source, limits))
     except ProblemError:
         raise
-    except Exception as exc:  # a damaged or mislabelled file
-        raise ProblemError(
-            422, "import_file_unreadable", f"The file could not be read: {type(exc).__name__}."
-        ) from exc
-    raise ProblemError(415, "import_format_unsupported", "Upload a .xlsx or .csv file.")
-
-
-def read_records(
-    filename: str,
-    content: Source,
-    aliases: dict[str, str],
-    required: tuple[str, ...],
-    max_rows: int,
-    limits: UploadLimits | None = None,
-) -> list[tuple[int, Record]]:
-    """(row number, record) of the first sheet or the CSV, blank lines skipped.
-
-    Column headers are matched case-insensitively against `aliases` (header -> field);
-    unknown columns are ignored, missing required ones refuse the whole file. The file is
-    bounded by `limits` (bytes, zip container, rows x columns) and by `max_rows` before it
-    is parsed; CPU-heavy, so async callers run it in a thread.
-    """
-    base = limits or UploadLimits()
-    limits = UploadLimits(**{**base.__dict__, "max_rows": min(max_rows, base.max_rows)})
-    values = _read_values(filename, content, limits)
-    if not values:
-        raise ProblemError(422, "import_file_empty", "The file has no header row.")
-    fields = [aliases.get(str(h).strip().lower() if h else "", None) for h in values[0]]
-    missing = [f for f in required if f not in fields]
-    if missing:
+    except UnicodeDecodeError as exc:
         raise ProblemError(
             422,
-            "import_columns_missing",
-            f"The file lacks the columns: {', '.join(missing)}.",
-            missing=missing,
-        )
-    records = []
-    for number, row in enumerate(values[1:], start=2):  # row 1 is the header
-        record = {f: cell_text(v) for f, v in zip(fields, row, strict=False) if f}
-        if any(record.values()):
-            records.append((number, record))
-    return records
+            "import_encoding_unknown",
+            "无法识别 CSV 文件的编码：请另存为 UTF-8 或 GBK 编码的 CSV，或直接上传 Excel 文件。",
+        ) from exc
+    except Exception as exc:  # a damaged or mislabelled file
+        raise ProblemError(
+            422,
+            "import_file_unreadable",
+            f"文件无法读取（{type(exc).__name__}），请确认文件未损坏。",
+        ) from exc
+    raise ProblemError(
+        422, "import_file_unreadable", "文件内容不是 Excel 工作簿，请确认文件未损坏。"
+    )
 
 
 def _cell(sheet: Any, value: Any) -> Any:

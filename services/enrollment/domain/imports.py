@@ -23,16 +23,19 @@ class Enrolled:
     name: str
     joined_on: date
     status: str
+    unit_name: str
+    unit_credit_code: str
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """A row's fate: `new` rows are written, the others reported (with a message if failed)."""
+    """A row's fate: `new` rows are written, the others reported; a failed one is either a
+    repeat of an earlier row of the file or a person enrolled otherwise."""
 
     row: Row
     status: str  # new | unchanged | failed
-    field: str | None = None
-    message: str | None = None
+    repeats_row: int | None = None
+    enrolled: Enrolled | None = None
 
 
 def classify(rows: list[Row], enrolled: dict[str, Enrolled], unit_id: uuid.UUID) -> list[Outcome]:
@@ -45,11 +48,7 @@ def classify(rows: list[Row], enrolled: dict[str, Enrolled], unit_id: uuid.UUID)
     outcomes = []
     for row in rows:
         if row.citizen_id in first:
-            outcomes.append(
-                Outcome(
-                    row, "failed", "citizen_id", f"also on row {first[row.citizen_id]} of this file"
-                )
-            )
+            outcomes.append(Outcome(row, "failed", repeats_row=first[row.citizen_id]))
             continue
         first[row.citizen_id] = row.number
         person = enrolled.get(row.citizen_id)
@@ -58,13 +57,5 @@ def classify(rows: list[Row], enrolled: dict[str, Enrolled], unit_id: uuid.UUID)
         elif (person.unit_id, person.name, person.joined_on) == (unit_id, row.name, row.joined_on):
             outcomes.append(Outcome(row, "unchanged"))
         else:
-            outcomes.append(
-                Outcome(
-                    row,
-                    "failed",
-                    "citizen_id",
-                    f"already insured ({person.status}) under unit {person.unit_id} "
-                    f"since {person.joined_on}",
-                )
-            )
+            outcomes.append(Outcome(row, "failed", enrolled=person))
     return outcomes
