@@ -104,12 +104,9 @@ _ID_REASONS = {
 
 def lenient_citizen_id(value: Any) -> str:
     """An 18-character citizen id; one that Excel turned into a number is named as such."""
-    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
-        whole = str(int(value)) if float(value).is_integer() else str(value)
-        try:
-            return parse_citizen_id(whole).number  # an exact integer written by a program
-        except InvalidIdentifier:
-            raise CellProblem("import_citizen_id_numeric", NUMERIC_ID) from None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A number cell holds 15 significant digits (a double): the id cannot be in it whole.
+        raise CellProblem("import_citizen_id_numeric", NUMERIC_ID)
     text = _folded(value).replace(" ", "")
     if _SCIENTIFIC.fullmatch(text):  # 3.30522E+17: a CSV saved from a number column
         raise CellProblem("import_citizen_id_numeric", NUMERIC_ID)
