@@ -477,7 +477,7 @@ class ImportReport(SQLModel, table=True):
     filename: str = _text()
     header_row: int
     columns: list = Field(sa_column=Column(JSONB, nullable=False))
-    citizen_id_column: int | None = None
+    fields: list = Field(sa_column=Column(JSONB, nullable=False))
     total_rows: int
     accepted: int
     unchanged: int

@@ -68,10 +68,6 @@ class ImportTable:
     fields: list[str | None]
     rows: list[SourceRow]
 
-    def column_of(self, name: str) -> int | None:
-        """The index of the column holding a field, if the file has it."""
-        return self.fields.index(name) if name in self.fields else None
-
 
 _READERS = {
     Kind.citizen_id: lambda value, label: lenient_citizen_id(value),

@@ -22,7 +22,7 @@ from shared.data.import_headers import label_of
 from shared.data.imports import ImportColumn, ImportTable, Issue, Kind, SourceRow
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
-from shared.http.masking import CitizenIdText, shown_citizen_id
+from shared.http.masking import CitizenIdText, kind_of_key, shown
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX: {}}}}
@@ -120,7 +120,7 @@ def new_report(
         "filename": filename[:255],
         "header_row": table.header_row,
         "columns": table.header,
-        "citizen_id_column": table.column_of("citizen_id"),
+        "fields": table.fields,
         "total_rows": len(rows),
         "accepted": sum(r.status == RowStatus.accepted for r in ordered),
         "unchanged": sum(r.status == RowStatus.unchanged for r in ordered),
@@ -136,15 +136,15 @@ def report_out(record: Mapping[str, Any]) -> ImportReportOut:
 
 
 def report_workbook(record: Mapping[str, Any], who: Principal) -> bytes:
-    """The original rows with the result and the reasons beside each (ids per the caller)."""
-    id_column = record["citizen_id_column"]
-    header = [*(c or "" for c in record["columns"]), "导入结果", "原因", "原文件行号"]
+    """The original rows with the result and the reasons beside each; the cells of columns
+    that reveal an id (citizen id, birth date) shown as the masking policy allows the caller."""
     width = len(record["columns"])
+    kinds = [kind_of_key(f) if f else None for f in record["fields"]] + [None] * width
+    header = [*(c or "" for c in record["columns"]), "导入结果", "原因", "原文件行号"]
 
     def line(row: Mapping[str, Any]) -> list[Any]:
         cells = list(row["cells"][:width]) + [None] * (width - len(row["cells"][:width]))
-        if id_column is not None and cells[id_column]:
-            cells[id_column] = shown_citizen_id(str(cells[id_column]), who)
+        cells = [shown(k, c, who) if k and c else c for k, c in zip(kinds, cells, strict=False)]
         reasons = "；".join(e["message"] for e in row["errors"])
         return [*cells, STATUS_LABELS[RowStatus(row["status"])], reasons, row["row"]]
 

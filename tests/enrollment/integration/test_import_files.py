@@ -218,3 +218,16 @@ async def test_the_template_has_the_chinese_headers_and_reads_back(platform):
         assert sheet["A3"].number_format == "@"  # ids typed in later stay text
         report = await upload(client, platform, unit["id"], "模板.xlsx", r.content)
         assert (report["total_rows"], report["accepted"]) == (1, 1), report["rows"]
+        r = await client.get(
+            f"/v1/enrollment/imports/{report['id']}/report.xlsx",
+            headers=auth_headers(platform, "auditor"),
+        )
+        row = [c.value for c in load_workbook(io.BytesIO(r.content)).active[2]]
+        # An auditor sees the id and the birth date masked, as everywhere else.
+        assert row[:5] == [
+            "110105**********2X",
+            "张三",
+            "事业单位工作人员",
+            "2015-07-01",
+            "1949-**-**",
+        ]

@@ -25,7 +25,7 @@ def upgrade() -> None:
             filename text NOT NULL,
             header_row integer NOT NULL,
             columns jsonb NOT NULL,
-            citizen_id_column integer,
+            fields jsonb NOT NULL,
             total_rows integer NOT NULL,
             accepted integer NOT NULL,
             unchanged integer NOT NULL,
