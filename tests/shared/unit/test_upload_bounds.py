@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import xlwt
 from openpyxl import load_workbook
 
 from shared.data.imports import ImportColumn, Kind, read_import
@@ -193,3 +194,29 @@ def test_honest_files_read_as_before() -> None:
     book = workbook(HEADER, [["330522197104295450", "张三", "公务员", "2015-01-01"]])
     found = read_import("a.xlsx", book, COLUMNS, UploadLimits(), 10)
     assert [(r.number, r.values) for r in found.rows] == expected
+
+
+def xls(rows: list[list[object]]) -> bytes:
+    """A legacy .xls workbook (xlwt writes BIFF8, which xlrd reads)."""
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("s")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_xls_is_held_to_the_same_rows_columns_and_cells() -> None:
+    limits = UploadLimits(max_rows=10, max_columns=8, max_cells=60)
+    assert refused("a.xls", xls([HEADER, *rows(11)]), limits) == (413, "upload_too_many_rows")
+    assert refused("a.xls", xls([HEADER, ["x"] * 9]), limits) == (413, "upload_too_many_columns")
+    wide = [HEADER, *([["1"] * 8] * 8)]
+    assert refused("a.xls", xls(wide), limits) == (413, "upload_too_many_cells")
+    found = read_import("a.xls", xls([["名册"], HEADER, *rows(2)]), COLUMNS, UploadLimits(), 10)
+    assert [r.values["name"] for r in found.rows] == ["张0", "张1"]
+    assert refused("a.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600) == (
+        422,
+        "import_file_unreadable",
+    )
