@@ -1,5 +1,7 @@
 """The contribution service app."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.contribution.adjustments.router import router as adjustments_router
@@ -40,4 +42,5 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         ],
         handlers=HANDLERS,
         platform=platform,
+        locales=Path(__file__).parent / "locales",
     )

@@ -1,5 +1,7 @@
 """The enrollment service app."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.enrollment.accounts.router import router as accounts_router
@@ -48,4 +50,5 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         ],
         handlers=HANDLERS,
         platform=platform,
+        locales=Path(__file__).parent / "locales",
     )

@@ -2,7 +2,7 @@
 
 Only imports read these: JSON APIs keep their strict ISO dates and plain decimals. Each
 reader answers the normalised text (an ISO date, a plain decimal, an 18-character id) or
-raises `CellProblem` with a stable code and a Chinese reason.
+raises `CellProblem` with a stable code and a catalogue message key with its parameters.
 """
 
 import re
@@ -25,11 +25,12 @@ _SCIENTIFIC = re.compile(r"\d(\.\d+)?e\+?\d+", re.IGNORECASE)
 
 
 class CellProblem(ValueError):
-    """Why a cell cannot be read: a stable code and a Chinese reason."""
+    """Why a cell cannot be read: a stable code, and the catalogue message (`message`, by
+    default the code) with its parameters."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+    def __init__(self, code: str, message: str | None = None, **params: Any) -> None:
+        super().__init__(message or code)
+        self.code, self.message, self.params = code, message, params
 
 
 def _folded(value: Any) -> str:
@@ -52,11 +53,7 @@ def lenient_date(value: Any, label: str) -> str:
             return date(*(int(g) for g in match.groups())).isoformat()
         except ValueError:
             pass
-    raise CellProblem(
-        "import_date_invalid",
-        f"{label}“{text}”不是有效日期（可写作 2015-07-01、2015/7/1、2015.07.01、"
-        f"2015年7月1日 或 20150701）。",
-    )
+    raise CellProblem("import_date_invalid", column=label, value=text)
 
 
 def _number_date(value: float, label: str) -> str:
@@ -65,7 +62,7 @@ def _number_date(value: float, label: str) -> str:
         return lenient_date(str(int(value)), label)
     if float(value).is_integer() and int(value) in EXCEL_SERIALS:
         return (EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
-    raise CellProblem("import_date_invalid", f"{label}“{value}”不是有效日期。")
+    raise CellProblem("import_date_invalid", column=label, value=value)
 
 
 def lenient_amount(value: Any, label: str) -> str:
@@ -83,46 +80,29 @@ def lenient_amount(value: Any, label: str) -> str:
             return str(Decimal(bare))
         except InvalidOperation:
             pass
-    raise CellProblem(
-        "import_amount_invalid",
-        f"{label}“{text}”不是有效金额（可写作 5200.00、5,200.00、￥5200 或 5200元）。",
-    )
-
-
-NUMERIC_ID = (
-    "身份证号被 Excel 存成了数字，末几位已经丢失：请把该列设置为“文本”格式，"
-    "重新录入身份证号后再导入。"
-)
-_ID_REASONS = {
-    "format": "应为 17 位数字加 1 位数字或 X",
-    "birth": "其中的出生日期不存在",
-    "early": "其中的出生年份早于 1900 年",
-    "future": "其中的出生日期晚于今天",
-    "check": "校验位不符，请核对",
-}
+    raise CellProblem("import_amount_invalid", column=label, value=text)
 
 
 def lenient_citizen_id(value: Any) -> str:
     """An 18-character citizen id; one that Excel turned into a number is named as such."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         # A number cell holds 15 significant digits (a double): the id cannot be in it whole.
-        raise CellProblem("import_citizen_id_numeric", NUMERIC_ID)
+        raise CellProblem("import_citizen_id_numeric")
     text = _folded(value).replace(" ", "")
     if _SCIENTIFIC.fullmatch(text):  # 3.30522E+17: a CSV saved from a number column
-        raise CellProblem("import_citizen_id_numeric", NUMERIC_ID)
+        raise CellProblem("import_citizen_id_numeric")
     try:
         return parse_citizen_id(text).number
     except InvalidIdentifier as exc:
         if text.isdigit() and len(text) == 18 and text.endswith("000"):
             # Excel keeps 15 significant digits: the last three became zeros
-            raise CellProblem("import_citizen_id_numeric", NUMERIC_ID) from None
-        reason = _ID_REASONS[_id_reason(str(exc))]
-        message = f"身份证号“{text}”无效：{reason}。"
-        raise CellProblem("import_citizen_id_invalid", message) from None
+            raise CellProblem("import_citizen_id_numeric") from None
+        reason = f"import_citizen_id_invalid.{_id_reason(str(exc))}"
+        raise CellProblem("import_citizen_id_invalid", reason, value=text) from None
 
 
 def _id_reason(message: str) -> str:
-    """Which of parse_citizen_id's refusals this is."""
+    """Which of parse_citizen_id's refusals this is (format, birth, early, future, check)."""
     for key, words in (
         ("format", "17 digits"),
         ("birth", "impossible"),

@@ -6,11 +6,12 @@ original cells (for the row report), the fields as normalised text and the probl
 in them, each with a stable code and a Chinese reason.
 """
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from shared.data.import_headers import find_header, label_of
+from shared.data.import_headers import HEADER_SEARCH_ROWS, find_header, label_of
 from shared.data.import_values import (
     CellProblem,
     lenient_amount,
@@ -42,11 +43,14 @@ class ImportColumn:
 
 @dataclass(frozen=True)
 class Issue:
-    """Why a row (or one of its fields) was not taken."""
+    """Why a row (or one of its fields) was not taken: a stable code, and the catalogue
+    message (`message`, by default the code) with its parameters, rendered in the language
+    of whoever reads the report."""
 
     field: str
     code: str
-    message: str
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    message: str | None = None
 
 
 @dataclass
@@ -56,7 +60,7 @@ class SourceRow:
     number: int
     cells: list[str | None]
     values: dict[str, str | None]
-    issues: list[Issue] = field(default_factory=list)
+    issues: list[Issue] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -100,18 +104,18 @@ def read_import(
     limits = UploadLimits(**{**limits.__dict__, "max_rows": min(max_rows, limits.max_rows)})
     values = read_values(filename, content, limits)
     if not values:
-        raise ProblemError(422, "import_file_empty", "文件是空的：没有表头行。")
+        raise ProblemError(422, "import_file_empty")
     wanted = [c.field for c in columns]
     required = [c.field for c in columns if c.required]
     index, fields = find_header(values, wanted, required)
     missing = [f for f in required if f not in fields]
     if missing:
-        labels = "、".join(label_of(f) for f in missing)
         raise ProblemError(
             422,
             "import_columns_missing",
-            f"文件的表头缺少以下列：{labels}（表头应在前 20 行之内）。",
             missing=missing,
+            columns="、".join(label_of(f) for f in missing),
+            searched_rows=HEADER_SEARCH_ROWS,
         )
     by_field = {c.field: c for c in columns}
     rows = []
@@ -128,9 +132,9 @@ def read_import(
                 row.values[name] = _read_cell(by_field[name], value)
             except CellProblem as problem:
                 row.values[name] = cells[position]
-                row.issues.append(Issue(name, problem.code, problem.message))
+                row.issues.append(Issue(name, problem.code, problem.params, problem.message))
         for name in required:
             if row.values.get(name) is None and not any(i.field == name for i in row.issues):
-                row.issues.append(Issue(name, "import_value_missing", f"{label_of(name)}未填写。"))
+                row.issues.append(Issue(name, "import_value_missing", {"column": label_of(name)}))
         rows.append(row)
     return ImportTable([cell_text(v) for v in values[index]], index + 1, fields, rows)

@@ -53,9 +53,10 @@ class UploadLimits:
     max_zip_entries: int = 1_000
 
 
-def too_large(code: str, detail: str, **extra: Any) -> ProblemError:
-    """A 413 problem for an upload beyond a limit (nothing is imported)."""
-    return ProblemError(413, code, detail, **extra)
+def too_large(code: str, message: str | None = None, **params: Any) -> ProblemError:
+    """A 413 problem for an upload beyond a limit (nothing is imported); its detail is the
+    catalogue entry `message` (default: the code) filled in with `params`."""
+    return ProblemError(413, code, message=message, **params)
 
 
 def cell_text(value: Any) -> str | None:
@@ -92,8 +93,8 @@ def check_size(source: Source, limits: UploadLimits) -> None:
     if _size(_stream(source)) > limits.max_bytes:
         raise too_large(
             "import_too_large",
-            f"上传文件超过 {limits.max_bytes // (1024 * 1024)} MiB 的上限。",
             max_bytes=limits.max_bytes,
+            max_mib=limits.max_bytes // (1024 * 1024),
         )
 
 
@@ -105,16 +106,16 @@ def check_zip(archive: zipfile.ZipFile, limits: UploadLimits) -> None:
     """
     entries = archive.infolist()
     if len(entries) > limits.max_zip_entries:
-        raise too_large("upload_zip_entries", f"XLSX 文件包含的部件过多（{len(entries)} 个）。")
+        raise too_large("upload_zip_entries", entries=len(entries))
     strings = sum(e.file_size for e in entries if e.filename == STRINGS)
     if strings > limits.max_unzipped_bytes // 4:
         # openpyxl holds the whole string table in memory: bound it more tightly
-        raise too_large("upload_zip_bomb", "XLSX 文件的共享字符串表过大。")
+        raise too_large("upload_zip_bomb", message="upload_zip_bomb.strings")
     for entry in entries:
         streamed = entry.filename.startswith("xl/worksheets/") or entry.filename == STRINGS
         if not streamed and entry.file_size > MAX_OTHER_PART_BYTES:
             # styles, workbook, charts...: openpyxl parses these whole, as a tree
-            raise too_large("upload_zip_bomb", f"XLSX 部件 {entry.filename} 过大。")
+            raise too_large("upload_zip_bomb", message="upload_zip_bomb.part", part=entry.filename)
     total = 0
     for entry in entries:
         total += entry.file_size
@@ -122,12 +123,15 @@ def check_zip(archive: zipfile.ZipFile, limits: UploadLimits) -> None:
         if entry.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_zip_ratio:
             raise too_large(
                 "upload_zip_bomb",
-                f"XLSX 部件 {entry.filename} 的压缩比异常（{ratio:.0f} 倍），疑为压缩炸弹。",
+                message="upload_zip_bomb.ratio",
+                part=entry.filename,
+                ratio=round(ratio),
             )
     if total > limits.max_unzipped_bytes:
         raise too_large(
             "upload_zip_bomb",
-            f"XLSX 文件解压后超过 {limits.max_unzipped_bytes // (1024 * 1024)} MiB 的上限。",
+            message="upload_zip_bomb.total",
+            max_mib=limits.max_unzipped_bytes // (1024 * 1024),
         )
 
 
@@ -151,7 +155,7 @@ class _SheetScan:
         """Count an element as it starts (before its content is read)."""
         self.elements += 1
         if self.elements > self.budget:
-            raise too_large("upload_too_complex", f"工作表“{self.title}”的结构过于复杂。")
+            raise too_large("upload_too_complex", sheet=self.title)
         if element.tag == f"{MAIN_NS}row":
             self._row(element.get("r"))
         elif element.tag == f"{MAIN_NS}c":
@@ -160,29 +164,14 @@ class _SheetScan:
     def _row(self, reference: str | None) -> None:
         self.rows = max(self.rows + 1, int(float(reference or 0)))
         self.cells_in_row = 0
-        if self.rows > self.limits.max_rows + 1:  # the header row comes on top
-            raise too_large(
-                "upload_too_many_rows",
-                f"工作表“{self.title}”超过 {self.limits.max_rows} 行的上限。",
-                max_rows=self.limits.max_rows,
-            )
+        _check_rows(self.rows, self.title, self.limits)
 
     def _cell(self, reference: str | None) -> None:
         self.cells_in_row += 1
         self.cells += 1
-        if self.cells > self.limits.max_cells:
-            raise too_large(
-                "upload_too_many_cells",
-                f"工作表“{self.title}”超过 {self.limits.max_cells} 个单元格的上限。",
-                max_cells=self.limits.max_cells,
-            )
+        _check_cells(self.cells, self.title, self.limits)
         column = _column_of(reference) or self.cells_in_row
-        if max(column, self.cells_in_row) > self.limits.max_columns:
-            raise too_large(
-                "upload_too_many_columns",
-                f"工作表“{self.title}”第 {self.rows} 行超过 {self.limits.max_columns} 列的上限。",
-                max_columns=self.limits.max_columns,
-            )
+        _check_columns(self.rows, max(column, self.cells_in_row), self.title, self.limits)
 
 
 def scan_sheet(xml: IO[bytes], title: str, limits: UploadLimits) -> None:
@@ -260,7 +249,7 @@ def _bounded_lines(stream: IO[bytes], encoding: str, state: dict[str, int]) -> I
         while line := text.readline(MAX_CSV_ROW_CHARS + 1):
             state["chars"] += len(line)
             if state["chars"] > MAX_CSV_ROW_CHARS:
-                raise too_large("upload_row_too_long", "CSV 文件中有一行过长。")
+                raise too_large("upload_row_too_long")
             yield line.removeprefix("\ufeff")  # a BOM in GB18030 spelling
     finally:
         text.detach()  # the upload's file stays open: its owner closes it
@@ -275,34 +264,28 @@ def csv_rows(source: Source, limits: UploadLimits) -> Iterator[tuple[str, ...]]:
         for number, row in enumerate(csv.reader(lines), start=1):
             state["chars"] = 0  # the next row starts its own count
             cells += len(row)
-            _check_cells(cells, "CSV 文件", limits)
-            _check_row(number, len(row), "CSV 文件", limits)
+            _check_cells(cells, "CSV", limits)
+            _check_rows(number, "CSV", limits)
+            _check_columns(number, len(row), "CSV", limits)
             yield tuple(row)
     finally:
         lines.close()  # detach from the upload now, not whenever the collector gets to it
 
 
-def _check_cells(cells: int, what: str, limits: UploadLimits) -> None:
+def _check_cells(cells: int, sheet: str, limits: UploadLimits) -> None:
     if cells > limits.max_cells:
-        raise too_large(
-            "upload_too_many_cells",
-            f"{what}超过 {limits.max_cells} 个单元格的上限。",
-            max_cells=limits.max_cells,
-        )
+        raise too_large("upload_too_many_cells", sheet=sheet, max_cells=limits.max_cells)
 
 
-def _check_row(number: int, columns: int, what: str, limits: UploadLimits) -> None:
-    if number > limits.max_rows + 1:
-        raise too_large(
-            "upload_too_many_rows",
-            f"{what}超过 {limits.max_rows} 行的上限。",
-            max_rows=limits.max_rows,
-        )
+def _check_rows(number: int, sheet: str, limits: UploadLimits) -> None:
+    if number > limits.max_rows + 1:  # the header row comes on top
+        raise too_large("upload_too_many_rows", sheet=sheet, max_rows=limits.max_rows)
+
+
+def _check_columns(number: int, columns: int, sheet: str, limits: UploadLimits) -> None:
     if columns > limits.max_columns:
         raise too_large(
-            "upload_too_many_columns",
-            f"{what}第 {number} 行超过 {limits.max_columns} 列的上限。",
-            max_columns=limits.max_columns,
+            "upload_too_many_columns", sheet=sheet, row=number, max_columns=limits.max_columns
         )
 
 
@@ -339,8 +322,9 @@ def xls_rows(source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
             while used and sheet.cell_type(index, used - 1) in (0, 6):  # empty, blank
                 used -= 1
             cells += used
-            _check_cells(cells, "XLS 文件", limits)
-            _check_row(index + 1, used, "XLS 文件", limits)
+            _check_cells(cells, sheet.name, limits)
+            _check_rows(index + 1, sheet.name, limits)
+            _check_columns(index + 1, used, sheet.name, limits)
             rows.append(tuple(_xls_value(sheet.cell(index, c), book.datemode) for c in range(used)))
         return rows
     finally:
@@ -365,7 +349,7 @@ def _kind(filename: str, source: Source) -> str:
         return "damaged"
     if lower.endswith(".csv"):
         return "csv"
-    raise ProblemError(415, "import_format_unsupported", "请上传 .xlsx、.xls 或 .csv 文件。")
+    raise ProblemError(415, "import_format_unsupported")
 
 
 def read_values(filename: str, source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
@@ -390,19 +374,11 @@ def read_values(filename: str, source: Source, limits: UploadLimits) -> list[tup
     except ProblemError:
         raise
     except UnicodeDecodeError as exc:
-        raise ProblemError(
-            422,
-            "import_encoding_unknown",
-            "无法识别 CSV 文件的编码：请另存为 UTF-8 或 GBK 编码的 CSV，或直接上传 Excel 文件。",
-        ) from exc
+        raise ProblemError(422, "import_encoding_unknown") from exc
     except Exception as exc:  # a damaged or mislabelled file
-        raise ProblemError(
-            422,
-            "import_file_unreadable",
-            f"文件无法读取（{type(exc).__name__}），请确认文件未损坏。",
-        ) from exc
+        raise ProblemError(422, "import_file_unreadable", error=type(exc).__name__) from exc
     raise ProblemError(
-        422, "import_file_unreadable", "文件内容不是 Excel 工作簿，请确认文件未损坏。"
+        422, "import_file_unreadable", message="import_file_unreadable.not_a_workbook"
     )
 
 

@@ -17,12 +17,14 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from pydantic import BaseModel
+from starlette.types import Scope
 
 from shared.data.import_headers import label_of
 from shared.data.imports import ImportColumn, ImportTable, Issue, Kind, SourceRow
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
 from shared.http.masking import CitizenIdText, kind_of_key, shown
+from shared.i18n import catalogue_of, locale_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX: {}}}}
@@ -36,15 +38,9 @@ class RowStatus(StrEnum):
     failed = "failed"
 
 
-STATUS_LABELS = {
-    RowStatus.accepted: "已导入",
-    RowStatus.unchanged: "未变化（此前已导入）",
-    RowStatus.failed: "未导入",
-}
-
-
 class RowIssue(BaseModel):
-    """Why a row was not taken: the field, a stable code and the reason in Chinese."""
+    """Why a row was not taken: the field, a stable code and the reason in the caller's
+    language (Chinese unless Accept-Language asks for English)."""
 
     field: str
     code: str
@@ -108,7 +104,10 @@ def new_report(
             "name": r.source.values.get("name"),
             "citizen_id": r.source.values.get("citizen_id"),
             "status": r.status.value,
-            "errors": [i.__dict__ for i in r.issues],
+            "errors": [
+                {"field": i.field, "code": i.code, "message": i.message, "params": i.params}
+                for i in r.issues
+            ],
             "cells": r.source.cells,
         }
         for r in ordered
@@ -130,25 +129,58 @@ def new_report(
     }
 
 
-def report_out(record: Mapping[str, Any]) -> ImportReportOut:
-    """The answer for a stored report (ids masked on the way out, per the caller)."""
-    return ImportReportOut.model_validate(dict(record))
+class Messages:
+    """The catalogue and language of the request being answered."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.catalogue, self.locale = catalogue_of(scope), locale_of(scope)
+
+    def text(self, key: str, params: Mapping[str, Any] | None = None) -> str:
+        """A message in the caller's language (its key if the catalogue lacks it)."""
+        return self.catalogue.text(key, self.locale, params) or key
+
+    def reason(self, error: Mapping[str, Any]) -> str:
+        """A stored row error in the caller's language."""
+        return self.text(error.get("message") or error["code"], error.get("params"))
 
 
-def report_workbook(record: Mapping[str, Any], who: Principal) -> bytes:
+def report_out(record: Mapping[str, Any], scope: Scope) -> ImportReportOut:
+    """The answer for a stored report: reasons in the caller's language, ids masked on the
+    way out as the policy allows the caller."""
+    messages = Messages(scope)
+    rows = [
+        {
+            **row,
+            "errors": [
+                {"field": e["field"], "code": e["code"], "message": messages.reason(e)}
+                for e in row["errors"]
+            ],
+        }
+        for row in record["rows"]
+    ]
+    return ImportReportOut.model_validate({**record, "rows": rows})
+
+
+def report_workbook(record: Mapping[str, Any], who: Principal, scope: Scope) -> bytes:
     """The original rows with the result and the reasons beside each; the cells of columns
     that reveal an id (citizen id, birth date) shown as the masking policy allows the caller."""
+    messages = Messages(scope)
     width = len(record["columns"])
     kinds = [kind_of_key(f) if f else None for f in record["fields"]] + [None] * width
-    header = [*(c or "" for c in record["columns"]), "导入结果", "原因", "原文件行号"]
+    added = [messages.text(f"import_report.column.{c}") for c in ("result", "reason", "row")]
+    header = [*(c or "" for c in record["columns"]), *added]
+    labels = {s: messages.text(f"import_report.status.{s.value}") for s in RowStatus}
 
     def line(row: Mapping[str, Any]) -> list[Any]:
         cells = list(row["cells"][:width]) + [None] * (width - len(row["cells"][:width]))
         cells = [shown(k, c, who) if k and c else c for k, c in zip(kinds, cells, strict=False)]
-        reasons = "；".join(e["message"] for e in row["errors"])
-        return [*cells, STATUS_LABELS[RowStatus(row["status"])], reasons, row["row"]]
+        reasons = ("; " if messages.locale == "en" else "；").join(
+            messages.reason(e) for e in row["errors"]
+        )
+        return [*cells, labels[RowStatus(row["status"])], reasons, row["row"]]
 
-    return write_workbook("导入结果", header, (line(r) for r in record["rows"]))
+    title = messages.text("import_report.sheet")
+    return write_workbook(title, header, (line(r) for r in record["rows"]))
 
 
 def template_workbook(title: str, columns: Sequence[ImportColumn], example: Sequence[Any]) -> bytes:

@@ -122,6 +122,7 @@ async def upload_lines(
         who,
         request_id_of(request),
         upload_limits(request),
+        request.scope,
     )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import Scope
 
 from services.contribution import audit_trail
 from services.contribution.adjustments import service as adjustments
@@ -218,14 +219,14 @@ def _parse_row(source: SourceRow, most: Decimal) -> LineIn | list[Issue]:
     except ValidationError as exc:
         fields = sorted({str(e["loc"][0]) if e["loc"] else "wage" for e in exc.errors()})
         return [
-            Issue(f, "import_value_invalid", f"{label_of(f)}“{source.values.get(f)}”无效。")
+            Issue(f, "import_value_invalid", {"column": label_of(f), "value": source.values.get(f)})
             for f in fields
         ]
     if wage_problem(line.wage):
-        return [Issue("wage", "import_wage_not_positive", "上年月平均工资必须大于零。")]
-    problem = above_ceiling(line.wage, most)
-    if problem:
-        return [Issue("wage", "import_wage_above_ceiling", f"{problem}。")]
+        return [Issue("wage", "import_wage_not_positive")]
+    if above_ceiling(line.wage, most):
+        params = {"amount": str(line.wage), "ceiling": str(most)}
+        return [Issue("wage", "import_wage_above_ceiling", params)]
     return line
 
 
@@ -238,22 +239,11 @@ def _register_issues(
         return []
     person, unit_name = found
     if person.unit_id != unit_id:
-        return [
-            Issue(
-                "citizen_id",
-                "import_person_other_unit",
-                f"该人员登记在“{unit_name or '其他单位'}”（统一社会信用代码 "
-                f"{person.unit_credit_code}），不属于本单位，不能在本单位申报。",
-            )
-        ]
+        params = {"unit_name": unit_name or "", "unit_number": person.unit_credit_code}
+        return [Issue("citizen_id", "import_person_other_unit", params)]
     if _same_name(line.name) != _same_name(person.name):
-        return [
-            Issue(
-                "name",
-                "import_name_mismatch",
-                f"姓名“{line.name}”与参保登记的姓名“{person.name}”不一致。",
-            )
-        ]
+        params = {"value": line.name, "registered": person.name}
+        return [Issue("name", "import_name_mismatch", params)]
     return []
 
 
@@ -270,8 +260,10 @@ async def upload(
     who: Principal,
     request_id: str | None,
     limits: UploadLimits,
+    scope: Scope,
 ) -> ImportReportOut:
-    """Take the valid rows of a file into a draft; report every row; keep the report."""
+    """Take the valid rows of a file into a draft; report every row; keep the report
+    (answered with its reasons in the language of `scope`'s caller)."""
     declaration = await _load(session, declaration_id, lock=True)
     _require_status(declaration, EDITABLE, "edited")
     # The one bounded reader (bytes, zip container, rows x columns), off the event loop.
@@ -289,8 +281,8 @@ async def upload(
             continue
         if line.citizen_id in accepted:
             first = accepted[line.citizen_id][0]
-            message = f"该身份证号已在本文件第 {first} 行出现。"
-            results.append(failed(source, Issue("citizen_id", "import_duplicate_row", message)))
+            issue = Issue("citizen_id", "import_duplicate_row", {"first_row": first})
+            results.append(failed(source, issue))
             continue
         refused = _register_issues(line, declaration.unit_id, on_roster.get(line.citizen_id))
         if refused:
@@ -301,7 +293,7 @@ async def upload(
         results.append(RowResult(source, RowStatus.unchanged if same else RowStatus.accepted, []))
     await _put_lines(session, declaration, [line for _, line in accepted.values()], "file")
     record = new_report(WAGE_KIND, declaration.id, filename, table, results, who)
-    report = await imports.keep(session, record)
+    report = await imports.keep(session, record, scope)
     await _log(
         session,
         declaration.id,

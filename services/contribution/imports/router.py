@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -33,14 +33,18 @@ async def wages_template(_: Reader) -> Response:
 
 
 @router.get("/{report_id}", response_model=ImportReportOut)
-async def get_report(report_id: uuid.UUID, session: ReadSession, _: Reader) -> ImportReportOut:
+async def get_report(
+    report_id: uuid.UUID, request: Request, session: ReadSession, _: Reader
+) -> ImportReportOut:
     """An upload's kept report (ids shown as the masking policy allows the caller)."""
-    return report_out(await service.report(session, report_id))
+    return report_out(await service.report(session, report_id), request.scope)
 
 
 @router.get("/{report_id}/report.xlsx", responses=XLSX_RESPONSE)
-async def download_report(report_id: uuid.UUID, session: ReadSession, who: Reader) -> Response:
+async def download_report(
+    report_id: uuid.UUID, request: Request, session: ReadSession, who: Reader
+) -> Response:
     """The upload's rows as they were in the file, with the result and the reasons beside."""
     record = await service.report(session, report_id)
-    body = await run_in_threadpool(report_workbook, record, who)
+    body = await run_in_threadpool(report_workbook, record, who, request.scope)
     return xlsx_response(f"导入结果-{record['filename']}.xlsx", body)

@@ -47,7 +47,7 @@ async def import_persons(
         read_import, file.filename or "", file.file, COLUMNS, upload_limits(request), MAX_ROWS
     )
     return await service.import_persons(
-        session, unit_id, file.filename or "", table, who, request_id_of(request)
+        session, unit_id, file.filename or "", table, who, request_id_of(request), request.scope
     )
 
 
@@ -59,14 +59,18 @@ async def persons_template(_: Reader) -> Response:
 
 
 @router.get("/imports/{report_id}", response_model=ImportReportOut)
-async def get_report(report_id: uuid.UUID, session: ReadSession, _: Reader) -> ImportReportOut:
+async def get_report(
+    report_id: uuid.UUID, request: Request, session: ReadSession, _: Reader
+) -> ImportReportOut:
     """An import's kept report (ids shown as the masking policy allows the caller)."""
-    return report_out(await service.report(session, report_id))
+    return report_out(await service.report(session, report_id), request.scope)
 
 
 @router.get("/imports/{report_id}/report.xlsx", responses=XLSX_RESPONSE)
-async def download_report(report_id: uuid.UUID, session: ReadSession, who: Reader) -> Response:
+async def download_report(
+    report_id: uuid.UUID, request: Request, session: ReadSession, who: Reader
+) -> Response:
     """The import's rows as they were in the file, with the result and the reasons beside."""
     record = await service.report(session, report_id)
-    body = await run_in_threadpool(report_workbook, record, who)
+    body = await run_in_threadpool(report_workbook, record, who, request.scope)
     return xlsx_response(f"导入结果-{record['filename']}.xlsx", body)

@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import Scope
 
 from services.enrollment.accounts.repository import ACCOUNT_KINDS
 from services.enrollment.config import SCHEMA
@@ -35,7 +36,6 @@ from shared.http.import_reports import (
 from shared.messaging.outbox import stage_events
 
 YIELD_EVERY = 500  # rows checked between two turns of the event loop
-SEX_NAMES = {"male": "男", "female": "女"}
 
 
 def _labelled(source: SourceRow) -> list[Issue]:
@@ -45,18 +45,15 @@ def _labelled(source: SourceRow) -> list[Issue]:
     source.values["staff_category"] = CATEGORY_LABELS.get(category, category)
     if source.values["staff_category"] not in StaffCategory.__members__:
         labels = "、".join(CATEGORY_LABELS)
-        issues.append(
-            Issue(
-                "staff_category",
-                "import_value_unknown",
-                f"人员类别“{category}”不在代码表中（可填：{labels}）。",
-            )
-        )
+        params = {"value": category, "labels": labels}
+        message = "import_value_unknown.staff_category"
+        issues.append(Issue("staff_category", "import_value_unknown", params, message))
     sex = source.values.get("sex")
     if sex:
         source.values["sex"] = SEX_LABELS.get(sex, sex)
         if source.values["sex"] not in Sex.__members__:
-            issues.append(Issue("sex", "import_value_unknown", f"性别“{sex}”应为“男”或“女”。"))
+            params = {"value": sex}
+            issues.append(Issue("sex", "import_value_unknown", params, "import_value_unknown.sex"))
     return issues
 
 
@@ -67,26 +64,14 @@ def _identity_issues(values: dict[str, str | None]) -> list[Issue]:
     issues = []
     birth = values.get("birth_date")
     if birth and date.fromisoformat(birth) != parsed.birth_date:
-        issues.append(
-            Issue(
-                "birth_date",
-                "import_birth_date_mismatch",
-                f"出生日期 {birth} 与身份证号中的出生日期 {parsed.birth_date} 不一致。",
-            )
-        )
+        params = {"value": birth, "id_birth_date": parsed.birth_date.isoformat()}
+        issues.append(Issue("birth_date", "import_birth_date_mismatch", params))
     if values.get("sex") and values["sex"] != parsed.sex:
-        issues.append(
-            Issue(
-                "sex",
-                "import_sex_mismatch",
-                f"性别“{SEX_NAMES[values['sex'] or '']}”与身份证号"
-                f"（{SEX_NAMES[parsed.sex]}）不一致。",
-            )
-        )
+        issues.append(Issue("sex", "import_sex_mismatch"))
     if joined > date.today():
-        issues.append(Issue("joined_on", "import_joined_in_future", "参保日期不能晚于今天。"))
+        issues.append(Issue("joined_on", "import_joined_in_future"))
     elif joined < parsed.birth_date:
-        issues.append(Issue("joined_on", "import_joined_before_birth", "参保日期早于出生日期。"))
+        issues.append(Issue("joined_on", "import_joined_before_birth"))
     return issues
 
 
@@ -105,7 +90,7 @@ def _validated(source: SourceRow, unit_id: uuid.UUID) -> PersonCreate | list[Iss
     except ValidationError as exc:
         fields = {str(e["loc"][0]) if e["loc"] else "name" for e in exc.errors()}
         return [
-            Issue(f, "import_value_invalid", f"{label_of(f)}“{source.values.get(f)}”无效。")
+            Issue(f, "import_value_invalid", {"column": label_of(f), "value": source.values.get(f)})
             for f in sorted(fields)
         ]
 
@@ -117,17 +102,15 @@ async def import_persons(
     table: ImportTable,
     who: Principal,
     request_id: str | None,
+    scope: Scope,
 ) -> ImportReportOut:
-    """Check all rows, write the valid new ones in one transaction, keep the report."""
+    """Check all rows, write the valid new ones in one transaction, keep the report (answered
+    with its reasons in the language of `scope`'s caller)."""
     unit = await units.get(session, unit_id)
     if unit is None:
-        raise ProblemError(404, "unit_not_found", f"没有编号为 {unit_id} 的单位。")
+        raise ProblemError(404, "unit_not_found", f"No unit {unit_id}.")
     if unit.status != "active":
-        raise ProblemError(
-            409,
-            "unit_not_active",
-            f"单位“{unit.name}”（{unit.credit_code}）已不在册（{unit.status}），不能导入人员。",
-        )
+        raise ProblemError(409, "unit_not_active", f"Unit {unit.credit_code} is {unit.status}.")
     results: list[RowResult] = []
     valid: dict[int, tuple[SourceRow, PersonCreate]] = {}
     minimum_ages: dict[date, int] = {}
@@ -157,26 +140,22 @@ async def import_persons(
             results.append(failed(source, _conflict(outcome)))
     await _write(session, unit.id, unit.credit_code, new, who, request_id)
     record = new_report(KIND, unit.id, filename, table, results, who)
-    return report_out(await repository.save_report(session, record))
+    return report_out(await repository.save_report(session, record), scope)
 
 
 def _conflict(outcome: Outcome) -> Issue:
     """Why a valid row clashes with the file or the register, naming the unit."""
     if outcome.repeats_row is not None:
-        return Issue(
-            "citizen_id",
-            "import_duplicate_row",
-            f"该身份证号已在本文件第 {outcome.repeats_row} 行出现。",
-        )
+        return Issue("citizen_id", "import_duplicate_row", {"first_row": outcome.repeats_row})
     person = outcome.enrolled
     assert person is not None
-    return Issue(
-        "citizen_id",
-        "import_person_enrolled_elsewhere",
-        f"该人员（登记姓名“{person.name}”）已在“{person.unit_name}”"
-        f"（统一社会信用代码 {person.unit_credit_code}）参保，参保日期 {person.joined_on}，"
-        f"状态：{person.status}；转入请办理转移手续。",
-    )
+    params = {
+        "name": person.name,
+        "unit_name": person.unit_name,
+        "unit_number": person.unit_credit_code,
+        "joined_on": person.joined_on.isoformat(),
+    }
+    return Issue("citizen_id", "import_person_enrolled_elsewhere", params)
 
 
 async def _joining_refusal(
@@ -198,24 +177,17 @@ async def _joining_refusal(
     if refusal is None:
         return None
     if refusal[0] == "joined_on":
-        return Issue(
-            "joined_on",
-            "import_under_working_age",
-            f"参保时未满最低就业年龄 {minimum_ages[body.joined_on]} 周岁。",
-        )
-    return Issue(
-        "joined_before_unit_reason",
-        "import_joined_before_unit",
-        f"参保日期早于单位成立日期 {unit.established_on}，"
-        "请在“参保早于单位成立的原因”列说明（如前身单位）。",
-    )
+        params = {"minimum_age": minimum_ages[body.joined_on]}
+        return Issue("joined_on", "import_under_working_age", params)
+    params = {"established_on": str(unit.established_on)}
+    return Issue("joined_before_unit_reason", "import_joined_before_unit", params)
 
 
 async def report(session: AsyncSession, report_id: uuid.UUID) -> dict:
     """A kept persons-import report (404 if there is none)."""
     found = await repository.report(session, report_id)
     if found is None:
-        raise ProblemError(404, "import_report_not_found", f"没有编号为 {report_id} 的导入结果。")
+        raise ProblemError(404, "import_report_not_found", report=str(report_id))
     return found
 
 

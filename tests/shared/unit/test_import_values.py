@@ -11,8 +11,16 @@ from shared.data.import_values import (
     lenient_citizen_id,
     lenient_date,
 )
+from shared.i18n import catalogue_for
 
 VALID_ID = "11010519491231002X"
+
+
+def text(problem: CellProblem, locale: str = "zh_CN") -> str:
+    """The problem as a reader of that language sees it (from the shared catalogue)."""
+    found = catalogue_for().text(problem.message or problem.code, locale, problem.params)
+    assert found is not None, problem.message or problem.code
+    return found
 
 
 @pytest.mark.parametrize(
@@ -43,7 +51,8 @@ def test_impossible_or_unknown_dates_are_refused_with_a_code(spelled) -> None:
     with pytest.raises(CellProblem) as caught:
         lenient_date(spelled, "参保日期")
     assert caught.value.code == "import_date_invalid"
-    assert caught.value.message.startswith("参保日期")
+    assert text(caught.value).startswith(f"参保日期“{spelled}”")
+    assert "is not a date" in text(caught.value, "en")
 
 
 @pytest.mark.parametrize(
@@ -80,12 +89,12 @@ def test_citizen_ids_as_text_numbers_and_truncated() -> None:
         with pytest.raises(CellProblem) as caught:
             lenient_citizen_id(numeric)
         assert caught.value.code == "import_citizen_id_numeric", numeric
-        assert "文本" in caught.value.message
+        assert "文本" in text(caught.value) and "Text" in text(caught.value, "en")
     for bad, reason in (("1101051949123100", "17 位"), ("110105194913310021", "出生日期")):
         with pytest.raises(CellProblem) as caught:
             lenient_citizen_id(bad)
         assert caught.value.code == "import_citizen_id_invalid"
-        assert reason in caught.value.message
+        assert reason in text(caught.value)
 
 
 def test_headers_are_found_under_title_rows_and_the_two_dates_kept_apart() -> None:
