@@ -198,10 +198,24 @@ async def test_the_report_is_kept_and_downloads_with_the_reasons_beside_the_rows
             assert values[2][6] == "未导入" and "2015-13-45" in values[2][7]
             assert values[3][6:8] == ["未导入", report["rows"][2]["errors"][0]["message"]]
 
-        missing = await client.get(
-            f"/v1/enrollment/imports/{unit['id']}", headers=auth_headers(platform, "clerk")
-        )
-        assert (missing.status_code, missing.json()["code"]) == (404, "import_report_not_found")
+        # The same report in English: the same codes, the reasons from the English catalogue.
+        english = {**auth_headers(platform, "clerk"), "Accept-Language": "en"}
+        r = await client.get(f"/v1/enrollment/imports/{report['id']}", headers=english)
+        reasons = [(e["code"], e["message"]) for row in r.json()["rows"] for e in row["errors"]]
+        assert reasons[0][0] == "import_date_invalid" and "is not a date" in reasons[0][1]
+        assert reasons[1][0] == "import_value_unknown" and "code table" in reasons[1][1]
+        r = await client.get(f"/v1/enrollment/imports/{report['id']}/report.xlsx", headers=english)
+        sheet = load_workbook(io.BytesIO(r.content)).active
+        assert [c.value for c in sheet[1]][-3:] == ["Result", "Reason", "Row in the file"]
+        assert sheet["G2"].value == "imported" and "is not a date" in sheet["H3"].value
+
+        for headers, text in (
+            (auth_headers(platform, "clerk"), "没有编号为"),
+            (english, "no import"),
+        ):
+            missing = await client.get(f"/v1/enrollment/imports/{unit['id']}", headers=headers)
+            assert (missing.status_code, missing.json()["code"]) == (404, "import_report_not_found")
+            assert text in missing.json()["detail"]
 
 
 async def test_the_template_has_the_chinese_headers_and_reads_back(platform):
