@@ -97,18 +97,5 @@ def lenient_citizen_id(value: Any) -> str:
         if text.isdigit() and len(text) == 18 and text.endswith("000"):
             # Excel keeps 15 significant digits: the last three became zeros
             raise CellProblem("import_citizen_id_numeric") from None
-        reason = f"import_citizen_id_invalid.{_id_reason(str(exc))}"
+        reason = f"import_citizen_id_invalid.{exc.key}"  # which rule refused it
         raise CellProblem("import_citizen_id_invalid", reason, value=text) from None
-
-
-def _id_reason(message: str) -> str:
-    """Which of parse_citizen_id's refusals this is (format, birth, early, future, check)."""
-    for key, words in (
-        ("format", "17 digits"),
-        ("birth", "impossible"),
-        ("early", "before 1900"),
-        ("future", "future"),
-    ):
-        if words in message:
-            return key
-    return "check"

@@ -14,9 +14,18 @@ from shared.http.import_reports import RowStatus
 from shared.i18n.catalogue import LOCALES, SHARED_LOCALES, Catalogue
 
 ROOT = Path(__file__).resolve().parents[3]
-# Keys built at run time: the id refusals (import_values._id_reason) and the report's labels.
+# Keys built at run time: the id refusals (by parse_citizen_id's key) and the report's labels.
 DYNAMIC = {
-    *(f"import_citizen_id_invalid.{r}" for r in ("format", "birth", "early", "future", "check")),
+    *(
+        f"import_citizen_id_invalid.citizen_id_{r}"
+        for r in (
+            "format",
+            "birth_date_impossible",
+            "birth_year_too_early",
+            "birth_date_future",
+            "check_digit",
+        )
+    ),
     *(f"import_report.status.{s.value}" for s in RowStatus),
     *(f"import_report.column.{c}" for c in ("result", "reason", "row")),
     "import_report.sheet",
