@@ -71,7 +71,7 @@ class ImportReportOut(BaseModel):
     failed: int
     rows: list[ImportRowOut]
     created_by: str
-    created_at: datetime | None = None
+    created_at: datetime
 
 
 @dataclass
