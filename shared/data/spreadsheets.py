@@ -12,6 +12,7 @@ read the sheet, in read-only mode, with at most the allowed columns per row.
 import codecs
 import csv
 import io
+import itertools
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ MAX_OTHER_PART_BYTES = 8 * 1024 * 1024
 STRINGS = "xl/sharedStrings.xml"
 # A CSV row (all its physical lines) longer than this is refused before it is split.
 MAX_CSV_ROW_CHARS = 64 * 1024
+# Lines looked at to tell a tab-separated file from a comma-separated one.
+SNIFF_LINES = 20
 
 
 @dataclass(frozen=True)
@@ -224,12 +227,17 @@ def sheet_rows(sheet: Any, limits: UploadLimits, min_row: int = 1) -> Iterator[t
 
 
 def csv_encoding(source: Source) -> str:
-    """The CSV's encoding: UTF-8 (BOM or not) if every byte decodes strictly as UTF-8, else
-    GB18030 (a superset of GBK and GB2312, what Chinese Excel and WPS save as "CSV").
+    """The CSV's encoding: UTF-16 after its BOM (Excel's "Unicode text"); UTF-8 (BOM or not)
+    if every byte decodes strictly as UTF-8; else GB18030 (a superset of GBK and GB2312, what
+    Chinese Excel and WPS save as "CSV").
 
     One streaming pass: nothing but a chunk is held.
     """
     stream = _stream(source)
+    if stream.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        stream.seek(0)
+        return "utf-16"
+    stream.seek(0)
     decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
     try:
         while chunk := stream.read(CHUNK):
@@ -261,7 +269,12 @@ def csv_rows(source: Source, limits: UploadLimits) -> Iterator[tuple[str, ...]]:
     cells = 0
     lines = _bounded_lines(_stream(source), csv_encoding(source), state)
     try:
-        for number, row in enumerate(csv.reader(lines), start=1):
+        head = []
+        for line in itertools.islice(lines, SNIFF_LINES):
+            head.append(line)
+            state["chars"] = 0  # each line of the head is bounded on its own
+        reader = csv.reader(itertools.chain(head, lines), delimiter=_delimiter(head))
+        for number, row in enumerate(reader, start=1):
             state["chars"] = 0  # the next row starts its own count
             cells += len(row)
             _check_cells(cells, "CSV", limits)
@@ -270,6 +283,13 @@ def csv_rows(source: Source, limits: UploadLimits) -> Iterator[tuple[str, ...]]:
             yield tuple(row)
     finally:
         lines.close()  # detach from the upload now, not whenever the collector gets to it
+
+
+def _delimiter(head: list[str]) -> str:
+    """A tab for a file whose first lines hold more tabs than commas (tab-separated text saved
+    as .csv, as Excel's "Unicode text" and many exports are), else a comma."""
+    tabs = sum(line.count("\t") for line in head)
+    return "\t" if tabs > sum(line.count(",") for line in head) else ","
 
 
 def _check_cells(cells: int, sheet: str, limits: UploadLimits) -> None:

@@ -220,3 +220,12 @@ def test_an_xls_is_held_to_the_same_rows_columns_and_cells() -> None:
         422,
         "import_file_unreadable",
     )
+
+
+def test_unicode_text_and_tab_separated_files_read_as_csv() -> None:
+    """Excel's "Unicode text" (UTF-16 with a BOM, tab-separated) and tab-separated GBK."""
+    lines = ["花名册", "\t".join(HEADER), "330522197104295450\t张三\t公务员\t2015-01-01"]
+    for encoding in ("utf-16", "gbk"):
+        content = "\r\n".join(lines).encode(encoding)
+        found = read_import("a.csv", content, COLUMNS, UploadLimits(), 10)
+        assert [(r.number, r.values["name"]) for r in found.rows] == [(3, "张三")], encoding
