@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from html.parser import HTMLParser
 from typing import IO, Any
 from xml.etree.ElementTree import XMLPullParser
 
@@ -41,6 +42,8 @@ STRINGS = "xl/sharedStrings.xml"
 MAX_CSV_ROW_CHARS = 64 * 1024
 # Lines looked at to tell a tab-separated file from a comma-separated one.
 SNIFF_LINES = 20
+# Bytes looked at to tell an HTML page saved as .xls from a damaged workbook.
+HTML_SNIFF_BYTES = 2048
 
 
 @dataclass(frozen=True)
@@ -351,6 +354,96 @@ def xls_rows(source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
         book.release_resources()
 
 
+class _HtmlTable(HTMLParser):
+    """The first <table> of an HTML page saved as .xls (what many web systems export as
+    "Excel"): its rows as text, bounded by the caps as each cell and row completes. Closing
+    tags HTML lets a page omit (</td>, </tr>) are implied by the next cell or row."""
+
+    def __init__(self, limits: UploadLimits) -> None:
+        super().__init__(convert_charrefs=True)
+        self.limits = limits
+        self.rows: list[tuple[str | None, ...]] = []
+        self.row: list[str | None] | None = None
+        self.cell: list[str] | None = None
+        self.span = 1
+        self.depth = self.cells = self.chars = 0
+        self.done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.done:
+            return
+        if tag == "table":
+            self.depth += 1
+        elif self.depth == 1 and tag == "tr":
+            self._end_row()
+            self.row = []
+        elif self.depth == 1 and tag in ("td", "th") and self.row is not None:
+            self._end_cell()
+            self.cell, self.span = [], _colspan(attrs, self.limits)
+        elif tag == "br" and self.cell is not None:
+            self.cell.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.chars += len(data)
+            if self.chars > MAX_CSV_ROW_CHARS:
+                raise too_large("upload_row_too_long")
+            self.cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.done or (self.depth != 1 and tag != "table"):  # a nested table's own tags
+            return
+        if tag in ("td", "th"):
+            self._end_cell()
+        elif tag == "tr":
+            self._end_row()
+        elif tag == "table":
+            self.depth -= 1
+            if self.depth == 0:
+                self._end_row()
+                self.done = True
+
+    def _end_cell(self) -> None:
+        if self.cell is None or self.row is None:
+            return
+        text = " ".join("".join(self.cell).split()) or None
+        self.row += [text] + [None] * (self.span - 1)  # a merged title spans columns
+        self.cell = None
+        _check_columns(len(self.rows) + 1, len(self.row), "HTML", self.limits)
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self.row is None:
+            return
+        used = len(self.row)
+        while used and self.row[used - 1] is None:
+            used -= 1
+        self.rows.append(tuple(self.row[:used]))
+        self.cells += used
+        self.row, self.chars = None, 0
+        _check_cells(self.cells, "HTML", self.limits)
+        _check_rows(len(self.rows), "HTML", self.limits)
+
+
+def _colspan(attrs: list[tuple[str, str | None]], limits: UploadLimits) -> int:
+    """A cell's colspan, within the allowed columns (a forged one costs nothing)."""
+    value = dict(attrs).get("colspan") or "1"
+    return min(int(value), limits.max_columns + 1) if value.isdigit() and int(value) else 1
+
+
+def html_rows(source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
+    """The first table of an HTML "Excel" export (UTF-8 or GB18030), fed in chunks."""
+    table = _HtmlTable(limits)
+    text = io.TextIOWrapper(_stream(source), encoding=csv_encoding(source), newline="")
+    try:
+        while (chunk := text.read(CHUNK)) and not table.done:
+            table.feed(chunk)
+        table.close()
+    finally:
+        text.detach()  # the upload's file stays open: its owner closes it
+    return list(table.rows)
+
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .xls (BIFF8)
 
@@ -366,7 +459,9 @@ def _kind(filename: str, source: Source) -> str:
             return "xlsx"
         if head == OLE_MAGIC:
             return "xls"
-        return "damaged"
+        start = stream.read(HTML_SNIFF_BYTES).lower()
+        stream.seek(0)
+        return "html" if b"<table" in start or b"<html" in start else "damaged"
     if lower.endswith(".csv"):
         return "csv"
     raise ProblemError(415, "import_format_unsupported")
@@ -389,6 +484,8 @@ def read_values(filename: str, source: Source, limits: UploadLimits) -> list[tup
                 book.close()
         if kind == "xls":
             return xls_rows(source, limits)
+        if kind == "html":
+            return html_rows(source, limits)
         if kind == "csv":
             return list(csv_rows(source, limits))
     except ProblemError:

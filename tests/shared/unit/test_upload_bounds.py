@@ -229,3 +229,24 @@ def test_unicode_text_and_tab_separated_files_read_as_csv() -> None:
         content = "\r\n".join(lines).encode(encoding)
         found = read_import("a.csv", content, COLUMNS, UploadLimits(), 10)
         assert [(r.number, r.values["name"]) for r in found.rows] == [(3, "张三")], encoding
+
+
+HTML_EXPORT = """<html><head><meta charset="gbk"></head><body><table border=1>
+<tr><td colspan=4>2015年度参保人员花名册</td></tr>
+<tr><th>身份证号<th>姓名<th>人员类别<th>参保日期
+<tr><td>330522197104295450</td><td>张&nbsp;三</td><td>公务员</td><td>2015/7/1</td></tr>
+<tr><td>330522197104295450<td>李四<td><table><tr><td>nested</td></tr></table>工勤人员<td>2015-01-01
+</table><table><tr><td>a second table is not read</td></tr></table></body></html>"""
+
+
+def test_an_html_page_saved_as_xls_reads_its_first_table_within_the_caps() -> None:
+    """What many web systems export as "Excel": an HTML table in GBK, closing tags omitted."""
+    found = read_import("export.xls", HTML_EXPORT.encode("gbk"), COLUMNS, UploadLimits(), 10)
+    assert found.header_row == 2
+    assert [(r.number, r.values["name"]) for r in found.rows] == [(3, "张 三"), (4, "李四")]
+    assert found.rows[1].values["staff_category"] == "nested工勤人员"
+    limits = UploadLimits(max_rows=10, max_columns=8)
+    many = "<table>" + "<tr><td>1</td></tr>" * 12 + "</table>"
+    assert refused("a.xls", many.encode(), limits) == (413, "upload_too_many_rows")
+    wide = '<table><tr><td colspan="999999999">title</td></tr></table>'
+    assert refused("a.xls", wide.encode(), limits) == (413, "upload_too_many_columns")
