@@ -21,6 +21,10 @@ from shared.data.import_values import (
 from shared.data.spreadsheets import Source, UploadLimits, cell_text, read_values
 from shared.http.errors import ProblemError
 
+# The id of every template's example row (GB 11643's own example): a row that still holds it
+# was not replaced by a real person, and is refused rather than imported.
+EXAMPLE_CITIZEN_ID = "11010519491231002X"
+
 
 class Kind(StrEnum):
     """How a column's cells are read."""
@@ -136,5 +140,7 @@ def read_import(
         for name in required:
             if row.values.get(name) is None and not any(i.field == name for i in row.issues):
                 row.issues.append(Issue(name, "import_value_missing", {"column": label_of(name)}))
+        if row.values.get("citizen_id") == EXAMPLE_CITIZEN_ID:
+            row.issues.append(Issue("citizen_id", "import_example_row"))
         rows.append(row)
     return ImportTable([cell_text(v) for v in values[index]], index + 1, fields, rows)

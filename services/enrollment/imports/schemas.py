@@ -2,7 +2,7 @@
 example row and the labels clerks write for staff categories and sex. It answers the shared
 report shape (shared.http.import_reports.ImportReportOut)."""
 
-from shared.data.imports import ImportColumn, Kind
+from shared.data.imports import EXAMPLE_CITIZEN_ID, ImportColumn, Kind
 
 COLUMNS = (
     ImportColumn("citizen_id", Kind.citizen_id),
@@ -13,7 +13,7 @@ COLUMNS = (
     ImportColumn("sex", required=False),
     ImportColumn("joined_before_unit_reason", required=False),
 )
-EXAMPLE = ("11010519491231002X", "张三", "事业单位工作人员", "2015-07-01", "1949-12-31", "女", "")
+EXAMPLE = (EXAMPLE_CITIZEN_ID, "张三", "事业单位工作人员", "2015-07-01", "1949-12-31", "女", "")
 CATEGORY_LABELS = {
     "公务员": "civil_servant",
     "事业单位工作人员": "public_institution_staff",

@@ -117,5 +117,6 @@ async def test_the_wage_template_reads_back(platform, start_apps) -> None:
         headers=clerk,
         files={"file": ("模板.xlsx", template.content)},
     )
-    # The example person is not on the roster: taken, as a line typed in would be.
-    assert (r.json()["total_rows"], r.json()["accepted"]) == (1, 1), r.text
+    # Read back as it is, the example row is refused: it is nobody's wage.
+    assert (r.json()["total_rows"], r.json()["failed"]) == (1, 1), r.text
+    assert r.json()["rows"][0]["errors"][0]["code"] == "import_example_row"
