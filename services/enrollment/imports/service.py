@@ -15,6 +15,7 @@ from services.enrollment.domain.joining import joining_refusal
 from services.enrollment.imports import repository
 from services.enrollment.imports.schemas import CATEGORY_LABELS, KIND, SEX_LABELS
 from services.enrollment.models import Unit
+from services.enrollment.naming import unit_named
 from services.enrollment.parameters import service as parameters
 from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons.schemas import PersonCreate, Sex, StaffCategory
@@ -108,9 +109,9 @@ async def import_persons(
     with its reasons in the language of `scope`'s caller)."""
     unit = await units.get(session, unit_id)
     if unit is None:
-        raise ProblemError(404, "unit_not_found", f"No unit {unit_id}.")
+        raise ProblemError(404, "unit_not_found", unit_id=str(unit_id))
     if unit.status != "active":
-        raise ProblemError(409, "unit_not_active", f"Unit {unit.credit_code} is {unit.status}.")
+        raise ProblemError(409, "unit_not_active", unit_status=unit.status, **unit_named(unit))
     results: list[RowResult] = []
     valid: dict[int, tuple[SourceRow, PersonCreate]] = {}
     minimum_ages: dict[date, int] = {}
@@ -150,12 +151,12 @@ def _conflict(outcome: Outcome) -> Issue:
     person = outcome.enrolled
     assert person is not None
     params = {
-        "name": person.name,
+        "person_name": person.name,
         "unit_name": person.unit_name,
-        "unit_number": person.unit_credit_code,
+        "credit_code": person.unit_credit_code,
         "joined_on": person.joined_on.isoformat(),
     }
-    return Issue("citizen_id", "import_person_enrolled_elsewhere", params)
+    return Issue("citizen_id", "import_already_insured", params)
 
 
 async def _joining_refusal(
