@@ -77,13 +77,13 @@ async def test_csv_rows_validated_valid_ones_written_and_reimport_changes_nothin
             4: "import_citizen_id_invalid",
             5: "import_value_unknown",
             7: "import_duplicate_row",
-            8: "import_person_enrolled_elsewhere",
+            8: "import_already_insured",
             9: "import_joined_in_future",
         }
         by_row = {row["row"]: row for row in report["rows"]}
         # A clerk sees the ids and the names; the unit elsewhere is named, not a uuid.
         assert (by_row[2]["name"], by_row[2]["citizen_id"]) == ("甲", citizen_id(seq="601"))
-        assert "信用代码" in by_row[8]["errors"][0]["message"]
+        assert other["credit_code"] in by_row[8]["errors"][0]["message"]
         assert other["id"] not in by_row[8]["errors"][0]["message"]
         assert all(
             "\u4e00" <= e["message"][0] <= "\u9fff" for r in report["rows"] for e in r["errors"]
