@@ -75,6 +75,12 @@ async def test_amount_spellings_and_register_refusals(platform, start_apps) -> N
 
     r = await contribution.get(f"/v1/contribution/imports/{report['id']}", headers=clerk)
     assert r.json() == report
+    english = {**clerk, "Accept-Language": "en"}
+    r = await contribution.get(f"/v1/contribution/imports/{report['id']}", headers=english)
+    reasons = {row["row"]: row["errors"] for row in r.json()["rows"] if row["errors"]}
+    assert reasons[9][0]["code"] == "import_name_mismatch"
+    assert "differs from the registered name" in reasons[9][0]["message"]
+    assert "is not an amount" in reasons[10][0]["message"]
     finance = auth_headers(platform, "finance")
     r = await contribution.get(
         f"/v1/contribution/imports/{report['id']}/report.xlsx", headers=finance
