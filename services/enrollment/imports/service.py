@@ -59,7 +59,7 @@ def _labelled(source: SourceRow) -> list[Issue]:
 
 
 def _identity_issues(values: dict[str, str | None]) -> list[Issue]:
-    """The checks a single registration makes, with Chinese reasons (the id is valid here)."""
+    """The checks a single registration makes, as catalogue reasons (the id is valid here)."""
     parsed = parse_citizen_id(values["citizen_id"] or "")
     joined = date.fromisoformat(values["joined_on"] or "")
     issues = []
