@@ -10,6 +10,7 @@ from services.contribution.code_tables import CODE_TABLES
 from services.contribution.config import get_settings
 from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
+from services.contribution.imports.router import router as imports_router
 from services.contribution.parameters.router import router as parameters_router
 from services.contribution.plans.router import router as plans_router
 from services.contribution.reports.router import router as reports_router
@@ -32,6 +33,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             roster_router,
             parameters_router,
             declarations_router,
+            imports_router,
             adjustments_router,
             plans_router,
             settlement_router,

@@ -680,3 +680,25 @@ class ChangeRequest(SQLModel, table=True):
     )
     decision_note: str | None = _text_or_none()
     outcome: dict | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
+
+
+class ImportReport(SQLModel, table=True):
+    """An import's row-by-row result (shared.http.import_reports), kept to read and download."""
+
+    __tablename__ = "import_report"
+    __table_args__ = (Index("import_report_subject_id", "subject_id"), {"schema": SCHEMA})
+
+    id: uuid.UUID = Field(primary_key=True)
+    kind: str = _text()
+    subject_id: uuid.UUID
+    filename: str = _text()
+    header_row: int
+    columns: list = Field(sa_column=Column(JSONB, nullable=False))
+    fields: list = Field(sa_column=Column(JSONB, nullable=False))
+    total_rows: int
+    accepted: int
+    unchanged: int
+    failed: int
+    rows: list = Field(sa_column=Column(JSONB, nullable=False))
+    created_by: str = _text()
+    created_at: datetime = _now()

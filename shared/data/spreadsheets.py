@@ -1,5 +1,5 @@
-"""Reading uploaded CSV or XLSX tables: headers mapped by alias, typed cells normalised to text;
-writing one-sheet workbooks whose text stays text.
+"""Reading uploaded tables (.xlsx, .xls, CSV in UTF-8/GBK/GB18030) as typed values; writing
+one-sheet workbooks whose text stays text. Headers and cell spellings: shared.data.imports.
 
 Every upload is bounded before it is parsed (issue #17 item 4): its bytes, its rows and
 columns, and for an XLSX the zip container (entries, uncompressed size, compression ratio)
@@ -9,16 +9,20 @@ reader pads every row to it, which is how a 22 KB file took 500 MB. Only then do
 read the sheet, in read-only mode, with at most the allowed columns per row.
 """
 
+import codecs
 import csv
 import io
+import itertools
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from html.parser import HTMLParser
 from typing import IO, Any
 from xml.etree.ElementTree import XMLPullParser
 
+import xlrd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -26,7 +30,6 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from shared.http.errors import ProblemError
 
-Record = dict[str, str | None]
 Source = bytes | IO[bytes]
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CHUNK = 64 * 1024
@@ -37,6 +40,10 @@ MAX_OTHER_PART_BYTES = 8 * 1024 * 1024
 STRINGS = "xl/sharedStrings.xml"
 # A CSV row (all its physical lines) longer than this is refused before it is split.
 MAX_CSV_ROW_CHARS = 64 * 1024
+# Lines looked at to tell a tab-separated file from a comma-separated one.
+SNIFF_LINES = 20
+# Bytes looked at to tell an HTML page saved as .xls from a damaged workbook.
+HTML_SNIFF_BYTES = 2048
 
 
 @dataclass(frozen=True)
@@ -52,9 +59,10 @@ class UploadLimits:
     max_zip_entries: int = 1_000
 
 
-def too_large(code: str, detail: str, **extra: Any) -> ProblemError:
-    """A 413 problem for an upload beyond a limit (nothing is imported)."""
-    return ProblemError(413, code, detail, **extra)
+def too_large(code: str, message: str | None = None, **params: Any) -> ProblemError:
+    """A 413 problem for an upload beyond a limit (nothing is imported); its detail is the
+    catalogue entry `message` (default: the code) filled in with `params`."""
+    return ProblemError(413, code, message=message, **params)
 
 
 def cell_text(value: Any) -> str | None:
@@ -91,8 +99,8 @@ def check_size(source: Source, limits: UploadLimits) -> None:
     if _size(_stream(source)) > limits.max_bytes:
         raise too_large(
             "import_too_large",
-            f"上传文件超过 {limits.max_bytes // (1024 * 1024)} MiB 的上限。",
             max_bytes=limits.max_bytes,
+            max_mib=limits.max_bytes // (1024 * 1024),
         )
 
 
@@ -104,16 +112,16 @@ def check_zip(archive: zipfile.ZipFile, limits: UploadLimits) -> None:
     """
     entries = archive.infolist()
     if len(entries) > limits.max_zip_entries:
-        raise too_large("upload_zip_entries", f"XLSX 文件包含的部件过多（{len(entries)} 个）。")
+        raise too_large("upload_zip_entries", entries=len(entries))
     strings = sum(e.file_size for e in entries if e.filename == STRINGS)
     if strings > limits.max_unzipped_bytes // 4:
         # openpyxl holds the whole string table in memory: bound it more tightly
-        raise too_large("upload_zip_bomb", "XLSX 文件的共享字符串表过大。")
+        raise too_large("upload_zip_bomb", message="upload_zip_bomb.strings")
     for entry in entries:
         streamed = entry.filename.startswith("xl/worksheets/") or entry.filename == STRINGS
         if not streamed and entry.file_size > MAX_OTHER_PART_BYTES:
             # styles, workbook, charts...: openpyxl parses these whole, as a tree
-            raise too_large("upload_zip_bomb", f"XLSX 部件 {entry.filename} 过大。")
+            raise too_large("upload_zip_bomb", message="upload_zip_bomb.part", part=entry.filename)
     total = 0
     for entry in entries:
         total += entry.file_size
@@ -121,12 +129,15 @@ def check_zip(archive: zipfile.ZipFile, limits: UploadLimits) -> None:
         if entry.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_zip_ratio:
             raise too_large(
                 "upload_zip_bomb",
-                f"XLSX 部件 {entry.filename} 的压缩比异常（{ratio:.0f} 倍），疑为压缩炸弹。",
+                message="upload_zip_bomb.ratio",
+                part=entry.filename,
+                ratio=round(ratio),
             )
     if total > limits.max_unzipped_bytes:
         raise too_large(
             "upload_zip_bomb",
-            f"XLSX 文件解压后超过 {limits.max_unzipped_bytes // (1024 * 1024)} MiB 的上限。",
+            message="upload_zip_bomb.total",
+            max_mib=limits.max_unzipped_bytes // (1024 * 1024),
         )
 
 
@@ -150,7 +161,7 @@ class _SheetScan:
         """Count an element as it starts (before its content is read)."""
         self.elements += 1
         if self.elements > self.budget:
-            raise too_large("upload_too_complex", f"工作表“{self.title}”的结构过于复杂。")
+            raise too_large("upload_too_complex", sheet=self.title)
         if element.tag == f"{MAIN_NS}row":
             self._row(element.get("r"))
         elif element.tag == f"{MAIN_NS}c":
@@ -159,29 +170,14 @@ class _SheetScan:
     def _row(self, reference: str | None) -> None:
         self.rows = max(self.rows + 1, int(float(reference or 0)))
         self.cells_in_row = 0
-        if self.rows > self.limits.max_rows + 1:  # the header row comes on top
-            raise too_large(
-                "upload_too_many_rows",
-                f"工作表“{self.title}”超过 {self.limits.max_rows} 行的上限。",
-                max_rows=self.limits.max_rows,
-            )
+        _check_rows(self.rows, self.title, self.limits)
 
     def _cell(self, reference: str | None) -> None:
         self.cells_in_row += 1
         self.cells += 1
-        if self.cells > self.limits.max_cells:
-            raise too_large(
-                "upload_too_many_cells",
-                f"工作表“{self.title}”超过 {self.limits.max_cells} 个单元格的上限。",
-                max_cells=self.limits.max_cells,
-            )
+        _check_cells(self.cells, self.title, self.limits)
         column = _column_of(reference) or self.cells_in_row
-        if max(column, self.cells_in_row) > self.limits.max_columns:
-            raise too_large(
-                "upload_too_many_columns",
-                f"工作表“{self.title}”第 {self.rows} 行超过 {self.limits.max_columns} 列的上限。",
-                max_columns=self.limits.max_columns,
-            )
+        _check_columns(self.rows, max(column, self.cells_in_row), self.title, self.limits)
 
 
 def scan_sheet(xml: IO[bytes], title: str, limits: UploadLimits) -> None:
@@ -233,15 +229,39 @@ def sheet_rows(sheet: Any, limits: UploadLimits, min_row: int = 1) -> Iterator[t
         yield row[:used]  # trailing blanks cost nothing
 
 
-def _bounded_lines(stream: IO[bytes], state: dict[str, int]) -> Iterator[str]:
-    """UTF-8 lines (BOM or not) for csv.reader, refusing a row longer than allowed."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+def csv_encoding(source: Source) -> str:
+    """The CSV's encoding: UTF-16 after its BOM (Excel's "Unicode text"); UTF-8 (BOM or not)
+    if every byte decodes strictly as UTF-8; else GB18030 (a superset of GBK and GB2312, what
+    Chinese Excel and WPS save as "CSV").
+
+    One streaming pass: nothing but a chunk is held.
+    """
+    stream = _stream(source)
+    if stream.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        stream.seek(0)
+        return "utf-16"
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        while chunk := stream.read(CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    finally:
+        stream.seek(0)
+    return "utf-8-sig"
+
+
+def _bounded_lines(stream: IO[bytes], encoding: str, state: dict[str, int]) -> Iterator[str]:
+    """Decoded lines for csv.reader, refusing a row longer than allowed."""
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
         while line := text.readline(MAX_CSV_ROW_CHARS + 1):
             state["chars"] += len(line)
             if state["chars"] > MAX_CSV_ROW_CHARS:
-                raise too_large("upload_row_too_long", "CSV 文件中有一行过长。")
-            yield line
+                raise too_large("upload_row_too_long")
+            yield line.removeprefix("\ufeff")  # a BOM in GB18030 spelling
     finally:
         text.detach()  # the upload's file stays open: its owner closes it
 
@@ -250,86 +270,233 @@ def csv_rows(source: Source, limits: UploadLimits) -> Iterator[tuple[str, ...]]:
     """A CSV's rows, refusing more rows or columns than allowed as soon as they appear."""
     state = {"chars": 0}
     cells = 0
-    for number, row in enumerate(csv.reader(_bounded_lines(_stream(source), state)), start=1):
-        state["chars"] = 0  # the next row starts its own count
-        cells += len(row)
-        if cells > limits.max_cells:
-            raise too_large(
-                "upload_too_many_cells",
-                f"CSV 文件超过 {limits.max_cells} 个单元格的上限。",
-                max_cells=limits.max_cells,
-            )
-        if number > limits.max_rows + 1:
-            raise too_large(
-                "upload_too_many_rows",
-                f"CSV 文件超过 {limits.max_rows} 行的上限。",
-                max_rows=limits.max_rows,
-            )
-        if len(row) > limits.max_columns:
-            raise too_large(
-                "upload_too_many_columns",
-                f"CSV 文件第 {number} 行超过 {limits.max_columns} 列的上限。",
-                max_columns=limits.max_columns,
-            )
-        yield tuple(row)
-
-
-def _read_values(filename: str, source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
-    lower = filename.lower()
-    check_size(source, limits)  # also for a file of another kind: nothing big is parsed
+    lines = _bounded_lines(_stream(source), csv_encoding(source), state)
     try:
-        if lower.endswith(".xlsx"):
+        head = []
+        for line in itertools.islice(lines, SNIFF_LINES):
+            head.append(line)
+            state["chars"] = 0  # each line of the head is bounded on its own
+        reader = csv.reader(itertools.chain(head, lines), delimiter=_delimiter(head))
+        for number, row in enumerate(reader, start=1):
+            state["chars"] = 0  # the next row starts its own count
+            cells += len(row)
+            _check_cells(cells, "CSV", limits)
+            _check_rows(number, "CSV", limits)
+            _check_columns(number, len(row), "CSV", limits)
+            yield tuple(row)
+    finally:
+        lines.close()  # detach from the upload now, not whenever the collector gets to it
+
+
+def _delimiter(head: list[str]) -> str:
+    """A tab for a file whose first lines hold more tabs than commas (tab-separated text saved
+    as .csv, as Excel's "Unicode text" and many exports are), else a comma."""
+    tabs = sum(line.count("\t") for line in head)
+    return "\t" if tabs > sum(line.count(",") for line in head) else ","
+
+
+def _check_cells(cells: int, sheet: str, limits: UploadLimits) -> None:
+    if cells > limits.max_cells:
+        raise too_large("upload_too_many_cells", sheet=sheet, max_cells=limits.max_cells)
+
+
+def _check_rows(number: int, sheet: str, limits: UploadLimits) -> None:
+    if number > limits.max_rows + 1:  # the header row comes on top
+        raise too_large("upload_too_many_rows", sheet=sheet, max_rows=limits.max_rows)
+
+
+def _check_columns(number: int, columns: int, sheet: str, limits: UploadLimits) -> None:
+    if columns > limits.max_columns:
+        raise too_large(
+            "upload_too_many_columns", sheet=sheet, row=number, max_columns=limits.max_columns
+        )
+
+
+def _xls_value(cell: Any, datemode: int) -> Any:
+    """An .xls cell as openpyxl would give it: text, float, bool, datetime or None."""
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return cell.value
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    return cell.value
+
+
+def xls_rows(source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
+    """The first sheet of a legacy .xls (BIFF) workbook, within the same row/column caps.
+
+    BIFF is not compressed, so the byte cap bounds the cells; rows are read ragged, never
+    padded to the sheet's declared DIMENSIONS (a forged one costs nothing).
+    """
+    data = _stream(source).read()
+    book = xlrd.open_workbook(
+        file_contents=data, ragged_rows=True, on_demand=True, logfile=io.StringIO()
+    )
+    try:
+        sheet = book.sheet_by_index(0)
+        rows: list[tuple[Any, ...]] = []
+        cells = 0
+        for index in range(sheet.nrows):
+            used = sheet.row_len(index)
+            while used and sheet.cell_type(index, used - 1) in (0, 6):  # empty, blank
+                used -= 1
+            cells += used
+            _check_cells(cells, sheet.name, limits)
+            _check_rows(index + 1, sheet.name, limits)
+            _check_columns(index + 1, used, sheet.name, limits)
+            rows.append(tuple(_xls_value(sheet.cell(index, c), book.datemode) for c in range(used)))
+        return rows
+    finally:
+        book.release_resources()
+
+
+class _HtmlTable(HTMLParser):
+    """The first <table> of an HTML page saved as .xls (what many web systems export as
+    "Excel"): its rows as text, bounded by the caps as each cell and row completes. Closing
+    tags HTML lets a page omit (</td>, </tr>) are implied by the next cell or row."""
+
+    def __init__(self, limits: UploadLimits) -> None:
+        super().__init__(convert_charrefs=True)
+        self.limits = limits
+        self.rows: list[tuple[str | None, ...]] = []
+        self.row: list[str | None] | None = None
+        self.cell: list[str] | None = None
+        self.span = 1
+        self.depth = self.cells = self.chars = 0
+        self.done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.done:
+            return
+        if tag == "table":
+            self.depth += 1
+        elif self.depth == 1 and tag == "tr":
+            self._end_row()
+            self.row = []
+        elif self.depth == 1 and tag in ("td", "th") and self.row is not None:
+            self._end_cell()
+            self.cell, self.span = [], _colspan(attrs, self.limits)
+        elif tag == "br" and self.cell is not None:
+            self.cell.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.chars += len(data)
+            if self.chars > MAX_CSV_ROW_CHARS:
+                raise too_large("upload_row_too_long")
+            self.cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.done or (self.depth != 1 and tag != "table"):  # a nested table's own tags
+            return
+        if tag in ("td", "th"):
+            self._end_cell()
+        elif tag == "tr":
+            self._end_row()
+        elif tag == "table":
+            self.depth -= 1
+            if self.depth == 0:
+                self._end_row()
+                self.done = True
+
+    def _end_cell(self) -> None:
+        if self.cell is None or self.row is None:
+            return
+        text = " ".join("".join(self.cell).split()) or None
+        self.row += [text] + [None] * (self.span - 1)  # a merged title spans columns
+        self.cell = None
+        _check_columns(len(self.rows) + 1, len(self.row), "HTML", self.limits)
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self.row is None:
+            return
+        used = len(self.row)
+        while used and self.row[used - 1] is None:
+            used -= 1
+        self.rows.append(tuple(self.row[:used]))
+        self.cells += used
+        self.row, self.chars = None, 0
+        _check_cells(self.cells, "HTML", self.limits)
+        _check_rows(len(self.rows), "HTML", self.limits)
+
+
+def _colspan(attrs: list[tuple[str, str | None]], limits: UploadLimits) -> int:
+    """A cell's colspan, within the allowed columns (a forged one costs nothing)."""
+    value = dict(attrs).get("colspan") or "1"
+    return min(int(value), limits.max_columns + 1) if value.isdigit() and int(value) else 1
+
+
+def html_rows(source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
+    """The first table of an HTML "Excel" export (UTF-8 or GB18030), fed in chunks."""
+    table = _HtmlTable(limits)
+    text = io.TextIOWrapper(_stream(source), encoding=csv_encoding(source), newline="")
+    try:
+        while (chunk := text.read(CHUNK)) and not table.done:
+            table.feed(chunk)
+        table.close()
+    finally:
+        text.detach()  # the upload's file stays open: its owner closes it
+    return list(table.rows)
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .xls (BIFF8)
+
+
+def _kind(filename: str, source: Source) -> str:
+    """xlsx, xls or csv: a workbook by its first bytes (clerks rename files), a CSV by name."""
+    lower = filename.lower()
+    if lower.endswith((".xlsx", ".xls")):
+        stream = _stream(source)
+        head = stream.read(8)
+        stream.seek(0)
+        if head.startswith(ZIP_MAGIC):
+            return "xlsx"
+        if head == OLE_MAGIC:
+            return "xls"
+        start = stream.read(HTML_SNIFF_BYTES).lower()
+        stream.seek(0)
+        return "html" if b"<table" in start or b"<html" in start else "damaged"
+    if lower.endswith(".csv"):
+        return "csv"
+    raise ProblemError(415, "import_format_unsupported")
+
+
+def read_values(filename: str, source: Source, limits: UploadLimits) -> list[tuple[Any, ...]]:
+    """Every row of the first sheet (.xlsx, .xls) or of the CSV (UTF-8, GBK, GB18030), as
+    typed values (text, numbers, dates), bounded by `limits` before and while it is parsed.
+
+    CPU-heavy, so async callers run it in a thread.
+    """
+    check_size(source, limits)  # also for a file of another kind: nothing big is parsed
+    kind = _kind(filename, source)
+    try:
+        if kind == "xlsx":
             book = open_workbook(source, limits)
             try:
                 return [tuple(r) for r in sheet_rows(book.worksheets[0], limits)]
             finally:
                 book.close()
-        if lower.endswith(".csv"):
+        if kind == "xls":
+            return xls_rows(source, limits)
+        if kind == "html":
+            return html_rows(source, limits)
+        if kind == "csv":
             return list(csv_rows(source, limits))
     except ProblemError:
         raise
+    except UnicodeDecodeError as exc:
+        raise ProblemError(422, "import_encoding_unknown") from exc
     except Exception as exc:  # a damaged or mislabelled file
-        raise ProblemError(
-            422, "import_file_unreadable", f"The file could not be read: {type(exc).__name__}."
-        ) from exc
-    raise ProblemError(415, "import_format_unsupported", "Upload a .xlsx or .csv file.")
-
-
-def read_records(
-    filename: str,
-    content: Source,
-    aliases: dict[str, str],
-    required: tuple[str, ...],
-    max_rows: int,
-    limits: UploadLimits | None = None,
-) -> list[tuple[int, Record]]:
-    """(row number, record) of the first sheet or the CSV, blank lines skipped.
-
-    Column headers are matched case-insensitively against `aliases` (header -> field);
-    unknown columns are ignored, missing required ones refuse the whole file. The file is
-    bounded by `limits` (bytes, zip container, rows x columns) and by `max_rows` before it
-    is parsed; CPU-heavy, so async callers run it in a thread.
-    """
-    base = limits or UploadLimits()
-    limits = UploadLimits(**{**base.__dict__, "max_rows": min(max_rows, base.max_rows)})
-    values = _read_values(filename, content, limits)
-    if not values:
-        raise ProblemError(422, "import_file_empty", "The file has no header row.")
-    fields = [aliases.get(str(h).strip().lower() if h else "", None) for h in values[0]]
-    missing = [f for f in required if f not in fields]
-    if missing:
-        raise ProblemError(
-            422,
-            "import_columns_missing",
-            f"The file lacks the columns: {', '.join(missing)}.",
-            missing=missing,
-        )
-    records = []
-    for number, row in enumerate(values[1:], start=2):  # row 1 is the header
-        record = {f: cell_text(v) for f, v in zip(fields, row, strict=False) if f}
-        if any(record.values()):
-            records.append((number, record))
-    return records
+        raise ProblemError(422, "import_file_unreadable", error=type(exc).__name__) from exc
+    raise ProblemError(
+        422, "import_file_unreadable", message="import_file_unreadable.not_a_workbook"
+    )
 
 
 def _cell(sheet: Any, value: Any) -> Any:

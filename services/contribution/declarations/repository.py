@@ -189,3 +189,16 @@ async def missing(
 def as_decimal(value: Any) -> Decimal:
     """A numeric from raw SQL as a two-place Decimal."""
     return Decimal(value).quantize(Decimal("0.01"))
+
+
+async def declared(
+    session: AsyncSession, declaration_id: uuid.UUID, citizen_ids: list[str]
+) -> dict[str, tuple[str, Decimal]]:
+    """(name, declared wage) of the lines a declaration already has for these citizen ids."""
+    rows = await session.exec(
+        select(DeclarationLine).where(
+            DeclarationLine.declaration_id == declaration_id,
+            DeclarationLine.citizen_id.in_(citizen_ids),
+        )
+    )
+    return {line.citizen_id: (line.name, line.declared_wage) for line in rows.all()}

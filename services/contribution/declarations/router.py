@@ -15,12 +15,12 @@ from services.contribution.declarations.schemas import (
     LineOut,
     LinesIn,
     MissingReport,
-    UploadReport,
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
+from shared.http.import_reports import ImportReportOut
 from shared.http.limits import UPLOAD, upload_limits
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
@@ -101,16 +101,19 @@ async def put_lines(
     return await service.put_lines(session, declaration_id, body.lines, who, request_id_of(request))
 
 
-@router.post("/{declaration_id}/upload", response_model=UploadReport, openapi_extra=UPLOAD)
+@router.post("/{declaration_id}/upload", response_model=ImportReportOut, openapi_extra=UPLOAD)
 async def upload_lines(
     declaration_id: uuid.UUID,
     file: UploadFile,
     request: Request,
     session: WriteSession,
     who: Annotated[Principal, Depends(require_roles(*DECLARERS))],
-) -> UploadReport:
-    """Take the valid rows of an XLSX or CSV file (身份证号, 姓名, 上年月平均工资) into a draft,
-    with a report of every refused row. Uploading the same file again changes nothing."""
+) -> ImportReportOut:
+    """Take the valid rows of an .xlsx, .xls or .csv file (身份证号, 姓名, 上年月平均工资; UTF-8,
+    GBK or GB18030; the header may sit under title rows) into a draft. Every row is reported:
+    refused ones with reasons, among them persons insured under another unit and names that
+    differ from the register. The report is kept (GET /v1/contribution/imports/{id}).
+    Uploading the same file again changes nothing."""
     return await service.upload(
         session,
         declaration_id,
@@ -119,6 +122,7 @@ async def upload_lines(
         who,
         request_id_of(request),
         upload_limits(request),
+        request.scope,
     )
 
 

@@ -112,22 +112,6 @@ class DeclarationOut(BaseModel):
     adjustments: list[AdjustmentOut] = []
 
 
-class RowProblem(BaseModel):
-    """Why a row of an uploaded file was not taken."""
-
-    row: int
-    citizen_id: CitizenIdText | None
-    errors: list[str]
-
-
-class UploadReport(BaseModel):
-    """What an upload did: rows taken, rows refused and why."""
-
-    accepted: int
-    rejected: list[RowProblem]
-    declaration: DeclarationOut
-
-
 class MissingDeclaration(BaseModel):
     """A unit with liable staff that has not submitted its declaration."""
 

@@ -1,12 +1,14 @@
 """Declaring, reviewing and adjusting the yearly contribution bases."""
 
 import asyncio
+import unicodedata
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import Scope
 
 from services.contribution import audit_trail
 from services.contribution.adjustments import service as adjustments
@@ -21,37 +23,28 @@ from services.contribution.declarations.schemas import (
     LogEntry,
     MissingDeclaration,
     MissingReport,
-    RowProblem,
-    UploadReport,
 )
 from services.contribution.domain.amounts import MAX_PERSONS_PER_UNIT, above_ceiling
 from services.contribution.domain.bases import Limits, clamp_base, wage_problem
 from services.contribution.domain.periods import month_end
-from services.contribution.models import Declaration
+from services.contribution.imports import service as imports
+from services.contribution.imports.schemas import MAX_ROWS, WAGE_COLUMNS, WAGE_KIND
+from services.contribution.models import Declaration, RosterPerson
 from services.contribution.parameters.repository import in_force
 from services.contribution.parameters.schemas import ParameterName
 from services.contribution.parameters.service import ceiling, plausible_year, refuse_above
 from services.contribution.roster import repository as roster
-from shared.data.spreadsheets import Source, UploadLimits, read_records
+from shared.data.import_headers import label_of
+from shared.data.imports import Issue, SourceRow, read_import
+from shared.data.spreadsheets import Source, UploadLimits
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
+from shared.http.import_reports import ImportReportOut, RowResult, RowStatus, failed, new_report
 from shared.http.masking import shown_citizen_id
 from shared.http.pagination import Page
 
 LIMIT_PARAMETERS = ["average_monthly_wage", "base.floor_ratio", "base.cap_ratio"]
-UPLOAD_ALIASES = {
-    "citizen_id": "citizen_id",
-    "身份证号": "citizen_id",
-    "公民身份号码": "citizen_id",
-    "身份证号码": "citizen_id",
-    "name": "name",
-    "姓名": "name",
-    "wage": "wage",
-    "上年月平均工资": "wage",
-    "月平均工资": "wage",
-    "工资": "wage",
-}
 
 
 async def limits_for(session: AsyncSession, year: int) -> tuple[Limits, list[int]]:
@@ -239,13 +232,46 @@ async def put_lines(
     return await present(session, declaration, who)
 
 
-def _parse_row(record: dict[str, str | None], most: Decimal) -> tuple[LineIn | None, list[str]]:
+def _parse_row(source: SourceRow, most: Decimal) -> LineIn | list[Issue]:
+    """A row as a line, or why it cannot be one (the file's own problems first)."""
+    if source.issues:
+        return source.issues
     try:
-        line = LineIn.model_validate(record)
+        line = LineIn.model_validate(source.values)
     except ValidationError as exc:
-        return None, [f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors()]
-    problem = wage_problem(line.wage) or above_ceiling(line.wage, most)
-    return (None, [f"wage: {problem}"]) if problem else (line, [])
+        fields = sorted({str(e["loc"][0]) if e["loc"] else "wage" for e in exc.errors()})
+        return [
+            Issue(f, "import_value_invalid", {"column": label_of(f), "value": source.values.get(f)})
+            for f in fields
+        ]
+    if wage_problem(line.wage):
+        return [Issue("wage", "import_wage_not_positive")]
+    if above_ceiling(line.wage, most):
+        params = {"amount": str(line.wage), "ceiling": str(most)}
+        return [Issue("wage", "import_wage_above_ceiling", params)]
+    return line
+
+
+def _register_issues(
+    line: LineIn, unit_id: uuid.UUID, found: tuple[RosterPerson, str | None] | None
+) -> list[Issue]:
+    """Why the register refuses a line: the person is insured under another unit, or the
+    name differs from the registered one (a person not on the roster yet is taken)."""
+    if found is None:
+        return []
+    person, unit_name = found
+    if person.unit_id != unit_id:
+        params = {"unit_name": unit_name or "", "unit_number": person.unit_credit_code}
+        return [Issue("citizen_id", "import_person_other_unit", params)]
+    if _same_name(line.name) != _same_name(person.name):
+        params = {"value": line.name, "registered": person.name}
+        return [Issue("name", "import_name_mismatch", params)]
+    return []
+
+
+def _same_name(name: str) -> str:
+    """A name as compared: width-folded, without spaces (“张 三” is 张三)."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
 
 
 async def upload(
@@ -255,48 +281,51 @@ async def upload(
     content: Source,
     who: Principal,
     request_id: str | None,
-    limits: UploadLimits | None = None,
-) -> UploadReport:
-    """Take the valid rows of an XLSX/CSV file into a draft; report the others row by row."""
+    limits: UploadLimits,
+    scope: Scope,
+) -> ImportReportOut:
+    """Take the valid rows of a file into a draft; report every row; keep the report
+    (answered with its reasons in the language of `scope`'s caller)."""
     declaration = await _load(session, declaration_id, lock=True)
     _require_status(declaration, EDITABLE)
     # The one bounded reader (bytes, zip container, rows x columns), off the event loop.
-    records = await asyncio.to_thread(
-        read_records,
-        filename,
-        content,
-        UPLOAD_ALIASES,
-        ("citizen_id", "name", "wage"),
-        100_000,
-        limits,
-    )
+    table = await asyncio.to_thread(read_import, filename, content, WAGE_COLUMNS, limits, MAX_ROWS)
     most = await wage_ceiling(session, declaration.year)
-    accepted: dict[str, LineIn] = {}
-    rejected: list[RowProblem] = []
-    for number, record in records:
-        line, errors = _parse_row(record, most)
-        if line is not None and line.citizen_id in accepted:
-            errors = ["citizen_id: the person appears twice in the file"]
-        if errors or line is None:
-            rejected.append(
-                RowProblem(row=number, citizen_id=record.get("citizen_id"), errors=errors)
-            )
+    parsed = [(source, _parse_row(source, most)) for source in table.rows]
+    ids = [line.citizen_id for _, line in parsed if isinstance(line, LineIn)]
+    on_roster = await roster.registered(session, ids)
+    before = await repository.declared(session, declaration.id, ids)
+    accepted: dict[str, tuple[int, LineIn]] = {}
+    results: list[RowResult] = []
+    for source, line in parsed:
+        if not isinstance(line, LineIn):
+            results.append(failed(source, *line))
             continue
-        accepted[line.citizen_id] = line
-    await _put_lines(session, declaration, list(accepted.values()), "file")
+        if line.citizen_id in accepted:
+            first = accepted[line.citizen_id][0]
+            issue = Issue("citizen_id", "import_duplicate_row", {"first_row": first})
+            results.append(failed(source, issue))
+            continue
+        refused = _register_issues(line, declaration.unit_id, on_roster.get(line.citizen_id))
+        if refused:
+            results.append(failed(source, *refused))
+            continue
+        accepted[line.citizen_id] = (source.number, line)
+        same = before.get(line.citizen_id) == (line.name, line.wage)
+        results.append(RowResult(source, RowStatus.unchanged if same else RowStatus.accepted, []))
+    await _put_lines(session, declaration, [line for _, line in accepted.values()], "file")
+    record = new_report(WAGE_KIND, declaration.id, filename, table, results, who)
+    report = await imports.keep(session, record, scope)
     await _log(
         session,
         declaration.id,
         "uploaded",
         who,
-        f"{filename}: {len(accepted)} rows taken, {len(rejected)} refused",
+        f"{filename}: {report.accepted} 行导入, {report.unchanged} 行未变, "
+        f"{report.failed} 行未导入（导入结果 {report.id}）",
         request_id,
     )
-    return UploadReport(
-        accepted=len(accepted),
-        rejected=rejected,
-        declaration=await present(session, declaration, who),
-    )
+    return report
 
 
 async def submit(

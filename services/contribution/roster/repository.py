@@ -145,3 +145,15 @@ async def liable_persons(
         .distinct()
     )
     return list(rows.all())
+
+
+async def registered(
+    session: AsyncSession, citizen_ids: list[str]
+) -> dict[str, tuple[RosterPerson, str | None]]:
+    """The roster persons among these citizen ids, with their unit's name (if on the roster)."""
+    rows = await session.exec(
+        select(RosterPerson, RosterUnit.name)
+        .join(RosterUnit, RosterUnit.id == RosterPerson.unit_id, isouter=True)
+        .where(RosterPerson.citizen_id.in_(citizen_ids))
+    )
+    return {person.citizen_id: (person, unit_name) for person, unit_name in rows.all()}

@@ -2,7 +2,6 @@
 
 import uuid
 from dataclasses import dataclass
-from dataclasses import field as default
 from datetime import date
 
 
@@ -24,18 +23,19 @@ class Enrolled:
     name: str
     joined_on: date
     status: str
+    unit_name: str
+    unit_credit_code: str
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """A row's fate: `new` rows are written, the others reported (with a message key and its
-    figures if failed)."""
+    """A row's fate: `new` rows are written, the others reported; a failed one is either a
+    repeat of an earlier row of the file or a person enrolled otherwise."""
 
     row: Row
     status: str  # new | unchanged | failed
-    field: str | None = None
-    message: str | None = None
-    params: dict[str, object] = default(default_factory=dict)
+    repeats_row: int | None = None
+    enrolled: Enrolled | None = None
 
 
 def classify(rows: list[Row], enrolled: dict[str, Enrolled], unit_id: uuid.UUID) -> list[Outcome]:
@@ -48,15 +48,7 @@ def classify(rows: list[Row], enrolled: dict[str, Enrolled], unit_id: uuid.UUID)
     outcomes = []
     for row in rows:
         if row.citizen_id in first:
-            outcomes.append(
-                Outcome(
-                    row,
-                    "failed",
-                    "citizen_id",
-                    "import_duplicate_row",
-                    {"first_row": first[row.citizen_id]},
-                )
-            )
+            outcomes.append(Outcome(row, "failed", repeats_row=first[row.citizen_id]))
             continue
         first[row.citizen_id] = row.number
         person = enrolled.get(row.citizen_id)
@@ -65,17 +57,5 @@ def classify(rows: list[Row], enrolled: dict[str, Enrolled], unit_id: uuid.UUID)
         elif (person.unit_id, person.name, person.joined_on) == (unit_id, row.name, row.joined_on):
             outcomes.append(Outcome(row, "unchanged"))
         else:
-            outcomes.append(
-                Outcome(
-                    row,
-                    "failed",
-                    "citizen_id",
-                    "import_already_insured",
-                    {
-                        "unit_id": person.unit_id,
-                        "person_name": person.name,
-                        "joined_on": person.joined_on.isoformat(),
-                    },
-                )
-            )
+            outcomes.append(Outcome(row, "failed", enrolled=person))
     return outcomes

@@ -1,41 +1,76 @@
-"""HTTP route for bulk import."""
+"""HTTP routes for bulk import: the upload, its kept report (JSON or XLSX) and the template."""
 
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from services.enrollment.imports import service
-from services.enrollment.imports.parsing import read_rows
-from services.enrollment.imports.schemas import ImportReport
-from shared.http.auth import Principal, require_roles
-from shared.http.dependencies import WriteSession
+from services.enrollment.imports.schemas import COLUMNS, EXAMPLE, MAX_ROWS
+from shared.data.imports import read_import
+from shared.http.auth import READERS, Principal, require_roles
+from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.import_reports import (
+    XLSX_RESPONSE,
+    ImportReportOut,
+    report_out,
+    report_workbook,
+    template_workbook,
+    xlsx_response,
+)
 from shared.http.limits import UPLOAD, upload_limits
 from shared.http.observability import request_id_of
-from shared.i18n import locale_of
 
-router = APIRouter(
-    prefix="/v1/enrollment/units/{unit_id}/persons", tags=["persons"], responses=PROBLEM_RESPONSES
+router = APIRouter(prefix="/v1/enrollment", tags=["imports"], responses=PROBLEM_RESPONSES)
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+
+
+@router.post(
+    "/units/{unit_id}/persons/import", response_model=ImportReportOut, openapi_extra=UPLOAD
 )
-
-
-@router.post("/import", response_model=ImportReport, openapi_extra=UPLOAD)
 async def import_persons(
     unit_id: uuid.UUID,
     file: UploadFile,
     session: WriteSession,
     request: Request,
     who: Annotated[Principal, Depends(require_roles("clerk"))],
-) -> ImportReport:
-    """Import a unit's staff from .xlsx or .csv (columns 身份证号/citizen_id, 姓名/name,
-    人员类别/staff_category, 参保日期/joined_on; optional 出生日期, 性别). Valid new rows go
-    in, rows already imported are left unchanged, failing rows are reported with reasons."""
+) -> ImportReportOut:
+    """Import a unit's staff from .xlsx, .xls or .csv (UTF-8, GBK or GB18030; the header may
+    sit under title rows): 身份证号, 姓名, 人员类别, 参保日期; optional 出生日期, 性别,
+    参保早于单位成立的原因 (see the template). Valid new rows go in, rows imported before are
+    left unchanged, every other row is refused with a reason; the report is kept."""
     # Bounded (bytes, zip container, rows x columns) and parsed off the event loop.
-    rows = await run_in_threadpool(
-        read_rows, file.filename or "", file.file, upload_limits(request)
+    table = await run_in_threadpool(
+        read_import, file.filename or "", file.file, COLUMNS, upload_limits(request), MAX_ROWS
     )
     return await service.import_persons(
-        session, unit_id, rows, who, request_id_of(request), locale_of(request.scope)
+        session, unit_id, file.filename or "", table, who, request_id_of(request), request.scope
     )
+
+
+@router.get("/imports/templates/persons.xlsx", responses=XLSX_RESPONSE)
+async def persons_template(_: Reader) -> Response:
+    """The persons import template: the Chinese headers and one example row."""
+    body = template_workbook("人员导入", COLUMNS, EXAMPLE)
+    return xlsx_response("人员参保导入模板.xlsx", body)
+
+
+@router.get("/imports/{report_id}", response_model=ImportReportOut)
+async def get_report(
+    report_id: uuid.UUID, request: Request, session: ReadSession, _: Reader
+) -> ImportReportOut:
+    """An import's kept report (ids shown as the masking policy allows the caller)."""
+    return report_out(await service.report(session, report_id), request.scope)
+
+
+@router.get("/imports/{report_id}/report.xlsx", responses=XLSX_RESPONSE)
+async def download_report(
+    report_id: uuid.UUID, request: Request, session: ReadSession, who: Reader
+) -> Response:
+    """The import's rows as they were in the file, with the result and the reasons beside."""
+    record = await service.report(session, report_id)
+    body = await run_in_threadpool(report_workbook, record, who, request.scope)
+    return xlsx_response(f"导入结果-{record['filename']}.xlsx", body)

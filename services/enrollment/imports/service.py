@@ -1,4 +1,4 @@
-"""Importing a unit's staff: every row validated, valid new rows written in bulk, a report."""
+"""Importing a unit's staff: every row checked, valid new rows written in bulk, a kept report."""
 
 import asyncio
 import uuid
@@ -6,150 +6,190 @@ from datetime import date
 
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import Scope
 
 from services.enrollment.accounts.repository import ACCOUNT_KINDS
 from services.enrollment.config import SCHEMA
-from services.enrollment.domain.imports import Row, classify
+from services.enrollment.domain.imports import Outcome, Row, classify
 from services.enrollment.domain.joining import joining_refusal
 from services.enrollment.imports import repository
-from services.enrollment.imports.parsing import Record
-from services.enrollment.imports.schemas import ImportReport, RowResult
-from services.enrollment.messages import text
+from services.enrollment.imports.schemas import CATEGORY_LABELS, KIND, SEX_LABELS
 from services.enrollment.models import Unit
-from services.enrollment.naming import unit_named, unit_named_by_id
+from services.enrollment.naming import unit_named
 from services.enrollment.parameters import service as parameters
 from services.enrollment.parameters.schemas import LimitName
-from services.enrollment.persons.schemas import PersonCreate
+from services.enrollment.persons.schemas import PersonCreate, Sex, StaffCategory
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRegistered
-from shared.data.ids import mask_citizen_id
+from shared.data.ids import parse_citizen_id
+from shared.data.import_headers import label_of
+from shared.data.imports import ImportTable, Issue, SourceRow
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
-from shared.i18n import DEFAULT_LOCALE, Invalid
+from shared.http.import_reports import (
+    ImportReportOut,
+    RowResult,
+    RowStatus,
+    failed,
+    new_report,
+    report_out,
+)
 from shared.messaging.outbox import stage_events
 
-YIELD_EVERY = 500  # rows validated between two turns of the event loop
+YIELD_EVERY = 500  # rows checked between two turns of the event loop
 
 
-def _errors_of(exc: ValidationError, locale: str) -> list[dict[str, str]]:
-    """A row's validation errors, each from the catalogue in the caller's language."""
-    found = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]) or "row"
-        context = dict(err.get("ctx") or {})
-        refusal = context.pop("error", None)
-        if isinstance(refusal, Invalid):
-            field, key, params = refusal.field or field, refusal.key, refusal.params
-        else:
-            key, params = f"validation.{err['type']}", context
-        found.append({"field": field, "message": text(key, locale, **params)})
-    return found
+def _labelled(source: SourceRow) -> list[Issue]:
+    """Category and sex from their Chinese labels (or codes); unknown ones are refused."""
+    issues = []
+    category = source.values.get("staff_category") or ""
+    source.values["staff_category"] = CATEGORY_LABELS.get(category, category)
+    if source.values["staff_category"] not in StaffCategory.__members__:
+        labels = "、".join(CATEGORY_LABELS)
+        params = {"value": category, "labels": labels}
+        message = "import_value_unknown.staff_category"
+        issues.append(Issue("staff_category", "import_value_unknown", params, message))
+    sex = source.values.get("sex")
+    if sex:
+        source.values["sex"] = SEX_LABELS.get(sex, sex)
+        if source.values["sex"] not in Sex.__members__:
+            params = {"value": sex}
+            issues.append(Issue("sex", "import_value_unknown", params, "import_value_unknown.sex"))
+    return issues
+
+
+def _identity_issues(values: dict[str, str | None]) -> list[Issue]:
+    """The checks a single registration makes, as catalogue reasons (the id is valid here)."""
+    parsed = parse_citizen_id(values["citizen_id"] or "")
+    joined = date.fromisoformat(values["joined_on"] or "")
+    issues = []
+    birth = values.get("birth_date")
+    if birth and date.fromisoformat(birth) != parsed.birth_date:
+        params = {"value": birth, "id_birth_date": parsed.birth_date.isoformat()}
+        issues.append(Issue("birth_date", "import_birth_date_mismatch", params))
+    if values.get("sex") and values["sex"] != parsed.sex:
+        issues.append(Issue("sex", "import_sex_mismatch"))
+    if joined > date.today():
+        issues.append(Issue("joined_on", "import_joined_in_future"))
+    elif joined < parsed.birth_date:
+        issues.append(Issue("joined_on", "import_joined_before_birth"))
+    return issues
+
+
+def _validated(source: SourceRow, unit_id: uuid.UUID) -> PersonCreate | list[Issue]:
+    """The row as a registration, or why it cannot be one."""
+    if source.issues:
+        return source.issues
+    issues = _labelled(source)
+    if issues:
+        return issues
+    issues = _identity_issues(source.values)
+    if issues:
+        return issues
+    try:
+        return PersonCreate.model_validate({**source.values, "unit_id": unit_id})
+    except ValidationError as exc:
+        fields = {str(e["loc"][0]) if e["loc"] else "name" for e in exc.errors()}
+        return [
+            Issue(f, "import_value_invalid", {"column": label_of(f), "value": source.values.get(f)})
+            for f in sorted(fields)
+        ]
 
 
 async def import_persons(
     session: AsyncSession,
     unit_id: uuid.UUID,
-    rows: list[tuple[int, Record]],
+    filename: str,
+    table: ImportTable,
     who: Principal,
     request_id: str | None,
-    locale: str = DEFAULT_LOCALE,
-) -> ImportReport:
-    """Validate all rows, then write the valid new ones in one transaction (row messages in
-    the caller's language)."""
+    scope: Scope,
+) -> ImportReportOut:
+    """Check all rows, write the valid new ones in one transaction, keep the report (answered
+    with its reasons in the language of `scope`'s caller)."""
     unit = await units.get(session, unit_id)
     if unit is None:
         raise ProblemError(404, "unit_not_found", unit_id=str(unit_id))
     if unit.status != "active":
         raise ProblemError(409, "unit_not_active", unit_status=unit.status, **unit_named(unit))
     results: list[RowResult] = []
-    valid: list[tuple[int, PersonCreate]] = []
+    valid: dict[int, tuple[SourceRow, PersonCreate]] = {}
     minimum_ages: dict[date, int] = {}
-    for index, (number, record) in enumerate(rows, start=1):
+    for index, source in enumerate(table.rows, start=1):
         if index % YIELD_EVERY == 0:
             await asyncio.sleep(0)  # up to 100,000 rows: let other requests in between
-        try:
-            body = PersonCreate.model_validate({**record, "unit_id": unit_id})
-        except ValidationError as exc:
-            results.append(
-                RowResult(
-                    row=number,
-                    citizen_id=_masked(record),
-                    status="failed",
-                    errors=_errors_of(exc, locale),
-                )
-            )
+        body = _validated(source, unit_id)
+        if isinstance(body, list):
+            results.append(failed(source, *body))
             continue
         refusal = await _joining_refusal(session, body, unit, minimum_ages)
         if refusal is not None:
-            field, key, params = refusal
-            results.append(_failed(number, body.citizen_id, field, text(key, locale, **params)))
+            results.append(failed(source, refusal))
             continue
-        valid.append((number, body))
-    bodies = {number: body for number, body in valid}
-    found = await repository.enrolled(session, [b.citizen_id for _, b in valid])
-    outcomes = classify(
-        [Row(n, b.citizen_id, b.name, b.joined_on) for n, b in valid], found, unit.id
-    )
-    new = [bodies[o.row.number] for o in outcomes if o.status == "new"]
-    for o in outcomes:
-        if o.status == "unchanged":
-            results.append(
-                RowResult(
-                    row=o.row.number,
-                    citizen_id=mask_citizen_id(o.row.citizen_id),
-                    status="unchanged",
-                    errors=[],
-                )
-            )
-        elif o.status == "failed":
-            assert o.field is not None and o.message is not None
-            params = dict(o.params)
-            if isinstance(params.get("unit_id"), uuid.UUID):
-                params.update(await unit_named_by_id(session, params.pop("unit_id")))
-            message = text(o.message, locale, **params)
-            results.append(_failed(o.row.number, o.row.citizen_id, o.field, message))
+        valid[source.number] = (source, body)
+    found = await repository.enrolled(session, [b.citizen_id for _, b in valid.values()])
+    rows = [Row(n, b.citizen_id, b.name, b.joined_on) for n, (_, b) in valid.items()]
+    new = []
+    for outcome in classify(rows, found, unit.id):
+        source, body = valid[outcome.row.number]
+        if outcome.status == "new":
+            new.append(body)
+            results.append(RowResult(source, RowStatus.accepted, []))
+        elif outcome.status == "unchanged":
+            results.append(RowResult(source, RowStatus.unchanged, []))
+        else:
+            results.append(failed(source, _conflict(outcome)))
     await _write(session, unit.id, unit.credit_code, new, who, request_id)
-    results.sort(key=lambda r: r.row)
-    return ImportReport(
-        unit_id=unit.id,
-        total_rows=len(rows),
-        created=len(new),
-        unchanged=sum(r.status == "unchanged" for r in results),
-        failed=sum(r.status == "failed" for r in results),
-        rows=results,
-    )
+    record = new_report(KIND, unit.id, filename, table, results, who)
+    return report_out(await repository.save_report(session, record), scope)
 
 
-def _failed(number: int, citizen_id: str, field: str, message: str) -> RowResult:
-    return RowResult(
-        row=number,
-        citizen_id=mask_citizen_id(citizen_id),
-        status="failed",
-        errors=[{"field": field, "message": message}],
-    )
+def _conflict(outcome: Outcome) -> Issue:
+    """Why a valid row clashes with the file or the register, naming the unit."""
+    if outcome.repeats_row is not None:
+        return Issue("citizen_id", "import_duplicate_row", {"first_row": outcome.repeats_row})
+    person = outcome.enrolled
+    assert person is not None
+    params = {
+        "person_name": person.name,
+        "unit_name": person.unit_name,
+        "credit_code": person.unit_credit_code,
+        "joined_on": person.joined_on.isoformat(),
+    }
+    return Issue("citizen_id", "import_already_insured", params)
 
 
 async def _joining_refusal(
     session: AsyncSession, body: PersonCreate, unit: Unit, minimum_ages: dict[date, int]
-) -> tuple[str, str] | None:
+) -> Issue | None:
     """The same joining-date rule as a single registration (limits looked up once a date)."""
     if body.joined_on not in minimum_ages:
         minimum_ages[body.joined_on] = int(
             await parameters.limit(session, LimitName.minimum_working_age, body.joined_on)
         )
     assert body.birth_date is not None
-    return joining_refusal(
+    refusal = joining_refusal(
         body.birth_date,
         body.joined_on,
         minimum_ages[body.joined_on],
         unit.established_on,
         body.joined_before_unit_reason,
     )
+    if refusal is None:
+        return None
+    if refusal[0] == "joined_on":
+        params = {"minimum_age": minimum_ages[body.joined_on]}
+        return Issue("joined_on", "import_under_working_age", params)
+    params = {"established_on": str(unit.established_on)}
+    return Issue("joined_before_unit_reason", "import_joined_before_unit", params)
 
 
-def _masked(record: Record) -> str | None:
-    raw = record.get("citizen_id")
-    return mask_citizen_id(raw) if raw else None
+async def report(session: AsyncSession, report_id: uuid.UUID) -> dict:
+    """A kept persons-import report (404 if there is none)."""
+    found = await repository.report(session, report_id)
+    if found is None:
+        raise ProblemError(404, "import_report_not_found", report=str(report_id))
+    return found
 
 
 async def _write(

@@ -97,8 +97,9 @@ async def test_declared_wages_are_bounded(platform, start_apps) -> None:
     assert r.status_code == 200, r.text
     report = r.json()
     assert report["accepted"] == 1
-    assert [p["row"] for p in report["rejected"]] == [3, 4]
-    assert all("上限" in p["errors"][0] for p in report["rejected"])
+    refused = [row for row in report["rows"] if row["status"] == "failed"]
+    assert [row["row"] for row in refused] == [3, 4]
+    assert all("上限" in row["errors"][0]["message"] for row in refused)
     declared = await scalar(
         platform,
         f"SELECT string_agg(declared_wage::text, ',' ORDER BY declared_wage) "

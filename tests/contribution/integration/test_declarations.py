@@ -66,13 +66,13 @@ async def test_declaration_review_and_clamping(platform, start_apps) -> None:
     content = xlsx(
         [
             ["身份证号", "姓名", "上年月平均工资"],
-            [staff[2]["citizen_id"], "中", 6500],
+            [staff[2]["citizen_id"], staff[2]["name"], 6500],
             ["330522198003150000", "坏号", 5000],
             [citizen_id(seq="901"), "负数", -5],
             [citizen_id(seq="903"), "荒谬", 5_000_000],
         ]
     )
-    for _ in range(2):
+    for taken in (("accepted", 1), ("unchanged", 1)):
         r = await contribution.post(
             f"/v1/contribution/declarations/{did}/upload",
             headers=clerk_a,
@@ -80,11 +80,17 @@ async def test_declaration_review_and_clamping(platform, start_apps) -> None:
         )
         assert r.status_code == 200, r.text
         report = r.json()
-        assert report["accepted"] == 1
-        assert [p["row"] for p in report["rejected"]] == [3, 4, 5]
-        assert report["declaration"]["person_count"] == 3
-    assert "citizen_id" in report["rejected"][0]["errors"][0]
-    assert "positive" in report["rejected"][1]["errors"][0]
+        assert report[taken[0]] == taken[1]
+        refused = [row for row in report["rows"] if row["status"] == "failed"]
+        assert [row["row"] for row in refused] == [3, 4, 5]
+    r = await contribution.get(f"/v1/contribution/declarations/{did}", headers=clerk_a)
+    assert r.json()["person_count"] == 3
+    # The id ends in 000 and fails its check: what Excel does to an id kept as a number.
+    assert [row["errors"][0]["code"] for row in refused] == [
+        "import_citizen_id_numeric",
+        "import_wage_not_positive",
+        "import_wage_above_ceiling",
+    ]
 
     # Submit; the submitter cannot approve; a return needs a note; resubmit; approve.
     assert (

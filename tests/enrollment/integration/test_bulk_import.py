@@ -57,21 +57,37 @@ async def test_csv_rows_validated_valid_ones_written_and_reimport_changes_nothin
             ]
         )
         report = (await upload(client, platform, unit["id"], "staff.csv", content)).json()
-        assert (report["total_rows"], report["created"], report["unchanged"], report["failed"]) == (
+        assert (
+            report["total_rows"],
+            report["accepted"],
+            report["unchanged"],
+            report["failed"],
+        ) == (
             7,
             2,
             0,
             5,
         )
-        failures = {row["row"]: row["errors"][0]["field"] for row in report["rows"]}
-        assert failures == {
-            4: "citizen_id",
-            5: "staff_category",
-            7: "citizen_id",
-            8: "citizen_id",
-            9: "joined_on",
+        failures = {
+            row["row"]: row["errors"][0]["code"]
+            for row in report["rows"]
+            if row["status"] == "failed"
         }
-        assert all("********" in (row["citizen_id"] or "********") for row in report["rows"])
+        assert failures == {
+            4: "import_citizen_id_invalid",
+            5: "import_value_unknown",
+            7: "import_duplicate_row",
+            8: "import_already_insured",
+            9: "import_joined_in_future",
+        }
+        by_row = {row["row"]: row for row in report["rows"]}
+        # A clerk sees the ids and the names; the unit elsewhere is named, not a uuid.
+        assert (by_row[2]["name"], by_row[2]["citizen_id"]) == ("甲", citizen_id(seq="601"))
+        assert other["credit_code"] in by_row[8]["errors"][0]["message"]
+        assert other["id"] not in by_row[8]["errors"][0]["message"]
+        assert all(
+            "\u4e00" <= e["message"][0] <= "\u9fff" for r in report["rows"] for e in r["errors"]
+        )
         counts = (
             "SELECT (SELECT count(*) FROM enrollment.person), "
             "(SELECT count(*) FROM enrollment.account), "
@@ -82,7 +98,7 @@ async def test_csv_rows_validated_valid_ones_written_and_reimport_changes_nothin
         assert await scalar(platform, f"SELECT row({counts[7:]})::text") == "(3,9,3,3)"
 
         again = (await upload(client, platform, unit["id"], "staff.csv", content)).json()
-        assert (again["created"], again["unchanged"], again["failed"]) == (0, 2, 5)
+        assert (again["accepted"], again["unchanged"], again["failed"]) == (0, 2, 5)
         assert await scalar(platform, f"SELECT row({counts[7:]})::text") == "(3,9,3,3)"
 
 
@@ -101,8 +117,9 @@ async def test_xlsx_with_typed_cells_and_chinese_labels(platform):
         r = await upload(client, platform, unit["id"], "人员.xlsx", buffer.getvalue())
         assert r.status_code == 200, r.text
         report = r.json()
-        assert (report["created"], report["failed"]) == (1, 1)
-        assert report["rows"][0]["errors"][0]["field"] == "sex"  # 702 is even: a woman's number
+        assert (report["accepted"], report["failed"]) == (1, 1)
+        [refused] = [row for row in report["rows"] if row["status"] == "failed"]
+        assert refused["errors"][0]["code"] == "import_sex_mismatch"  # 702 is a woman's number
         found = await client.get(
             "/v1/enrollment/persons",
             params={"unit_id": unit["id"]},

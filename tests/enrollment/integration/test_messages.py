@@ -98,7 +98,11 @@ async def test_import_rows_give_their_reasons_in_the_callers_language(platform) 
             assert r.status_code == 200, r.text
             answers[language] = r.json()["rows"]
         assert answers["zh"][-1]["errors"] == [
-            {"field": "citizen_id", "message": "与本文件第 2 行的身份证号重复。"}
+            {
+                "field": "citizen_id",
+                "code": "import_duplicate_row",
+                "message": "与本文件第 2 行的身份证号重复。",
+            }
         ]
         assert answers["en"][-1]["errors"][0]["message"] == "Also on row 2 of this file."
 

@@ -165,7 +165,10 @@ def test_an_import_row_is_new_unchanged_or_failed_with_the_reason() -> None:
         Row(4, "C", "丙", day),
         Row(5, "A", "甲", day),
     ]
-    enrolled = {"B": Enrolled(here, "乙", day, "active"), "C": Enrolled(there, "丙", day, "active")}
+    enrolled = {
+        "B": Enrolled(here, "乙", day, "active", "本单位", "12330000MB0000001X"),
+        "C": Enrolled(there, "丙", day, "active", "他单位", "12330000MB0000002X"),
+    }
     outcomes = classify(rows, enrolled, here)
     assert [(o.row.number, o.status) for o in outcomes] == [
         (2, "new"),
@@ -173,8 +176,8 @@ def test_an_import_row_is_new_unchanged_or_failed_with_the_reason() -> None:
         (4, "failed"),
         (5, "failed"),
     ]
-    assert (outcomes[2].message, outcomes[2].params["unit_id"]) == ("import_already_insured", there)
-    assert (outcomes[3].message, outcomes[3].params) == ("import_duplicate_row", {"first_row": 2})
+    assert outcomes[2].enrolled is not None and outcomes[2].enrolled.unit_name == "他单位"
+    assert (outcomes[3].repeats_row, outcomes[3].enrolled) == (2, None)
 
 
 def quadratic_closing_interest(postings, closed_on, runs_done, rates):

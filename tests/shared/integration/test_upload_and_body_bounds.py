@@ -118,7 +118,7 @@ async def test_enrollment_import_ignores_a_forged_dimension_and_refuses_a_bomb(
     forged = forged_dimension(STAFF, staff)  # claims 16,384 columns x 201 rows
     r = await client.post(path, headers=clerk, files={"file": ("staff.xlsx", forged)})
     assert r.status_code == 200, r.text
-    assert (r.json()["total_rows"], r.json()["created"]) == (200, 200)
+    assert (r.json()["total_rows"], r.json()["accepted"]) == (200, 200)
     for name, content, code in (
         ("bomb.xlsx", zip_bomb(STAFF, inflated_mib=200), "upload_zip_bomb"),
         ("far.xlsx", far_cell(STAFF, 1_048_576, "A"), "upload_too_many_rows"),
