@@ -1,4 +1,4 @@
-"""The bank's caller check: its own token, and an HMAC signature over the raw body."""
+"""The bank's caller checks: its own token, and an HMAC signature over the raw body."""
 
 from typing import Annotated
 
@@ -9,6 +9,15 @@ from shared.data.db import unit_of_work
 from shared.http.auth import Principal, require_roles
 from shared.http.bank_signature import verify_bank_request
 from shared.http.errors import ProblemError
+
+
+async def bank_caller(
+    bank_id: str, who: Annotated[Principal, Depends(require_roles("bank"))]
+) -> Principal:
+    """A bank token may only reach its own endpoints (its lists need no signature)."""
+    if "admin" not in who.roles and who.subject != bank_id:
+        raise ProblemError(403, "bank_forbidden", "A bank may only use its own endpoints.")
+    return who
 
 
 async def signed_by_bank(
