@@ -96,11 +96,14 @@ async def propose_return(
 
 @router.post("/suspense/{suspense_id}/approve", response_model=SuspenseOut)
 async def approve_suspense(
-    suspense_id: uuid.UUID, body: DecisionIn, request: Request, session: WriteSession, who: Approver
-) -> SuspenseOut:
-    """Approve the proposal (not by who proposed it): the money pays the unit's plans, or is
-    recorded as returned to the bank."""
-    return await service.decide(session, suspense_id, True, body.note, who, request_id_of(request))
+    suspense_id: uuid.UUID, body: DecisionIn, idem: Idempotent, who: Approver
+) -> JSONResponse:
+    """Approve the proposal (not by who proposed it, not by admin): the money pays the unit's
+    plans, or is recorded as returned to the bank. Moves money: use Idempotency-Key."""
+    return await idem.answer(
+        service.decide(idem.session, suspense_id, True, body.note, who, idem.request_id),
+        status=200,
+    )
 
 
 @router.post("/suspense/{suspense_id}/reject", response_model=SuspenseOut)

@@ -31,6 +31,14 @@ CODE_TABLES: dict[str, dict[str, str]] = {
         "failed": "发放失败",
         "reissued": "失败后已重发",
     },
+    # A bank's result for a reference the agency does not know (待查明款项).
+    "suspense_status": {
+        "open": "待查明",
+        "submitted": "待复核",
+        "matched": "已匹配到付款流水",
+        "returned": "已退回银行",
+    },
+    "suspense_action": {"match": "匹配到付款流水", "return": "退回银行"},
     "recovery_status": {
         "open": "待追回",
         "pending_approval": "核销或抵扣待审批",

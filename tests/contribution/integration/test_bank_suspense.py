@@ -84,7 +84,11 @@ async def test_an_unknown_payer_is_held_and_resolved_by_two_people(platform, sta
     r = await contribution.post(f"{base}/approve", json={}, headers=auth_headers(platform, "admin"))
     assert (r.status_code, r.json()["code"]) == (403, "approver_role_required")
     assert await scalar(platform, "SELECT count(*) FROM contribution.receipt") == 1
-    r = await contribution.post(f"{base}/approve", json={"note": "核对无误"}, headers=clerk2)
+    r = await contribution.post(
+        f"{base}/approve",
+        json={"note": "核对无误"},
+        headers={**clerk2, "Idempotency-Key": "approve-match-s2"},
+    )
     assert r.status_code == 200, r.text
     matched = r.json()
     assert (matched["status"], matched["decided_by"]) == ("matched", "clerk-b")
@@ -102,7 +106,9 @@ async def test_an_unknown_payer_is_held_and_resolved_by_two_people(platform, sta
     other = answer["results"][2]["suspense"]["id"]
     base = f"/v1/contribution/suspense/{other}"
     r = await contribution.post(
-        f"{base}/return", json={"note": "无此单位"}, headers={**clerk, "Idempotency-Key": "return-s3-first"}
+        f"{base}/return",
+        json={"note": "无此单位"},
+        headers={**clerk, "Idempotency-Key": "return-s3-first"},
     )
     assert r.status_code == 200 and r.json()["action"] == "return", r.text
     r = await contribution.post(f"{base}/reject", json={}, headers=clerk2)
@@ -114,7 +120,9 @@ async def test_an_unknown_payer_is_held_and_resolved_by_two_people(platform, sta
         json={"note": "开户行确认非本县单位"},
         headers={**clerk2, "Idempotency-Key": "return-s3-second"},
     )
-    r = await contribution.post(f"{base}/approve", json={}, headers=clerk)
+    r = await contribution.post(
+        f"{base}/approve", json={}, headers={**clerk, "Idempotency-Key": "approve-return-s3"}
+    )
     assert (r.json()["status"], r.json()["status_label"]) == ("returned", "已退回银行")
     r = await contribution.post(f"{base}/approve", json={}, headers=clerk2)
     assert (r.status_code, r.json()["code"]) == (409, "suspense_not_submitted")
