@@ -1,5 +1,7 @@
 """The contribution service app."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.contribution.adjustments.router import router as adjustments_router
@@ -25,6 +27,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     get_settings()  # refuses to start with the demo bank secrets outside dev mode
     return create_service_app(
         name="contribution",
+        locales=Path(__file__).parent / "locales",
         version=VERSION,
         routers=[
             roster_router,

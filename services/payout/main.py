@@ -1,5 +1,7 @@
 """The payout service app."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.payout.accounts.router import router as accounts_router
@@ -31,6 +33,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     """Build the payout app (settings from the environment unless given)."""
     return create_service_app(
         name="payout",
+        locales=Path(__file__).parent / "locales",
         version=VERSION,
         routers=[
             parameters_router,

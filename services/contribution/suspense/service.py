@@ -26,7 +26,7 @@ ACT = "待查明款项的处理"
 async def _line(session: AsyncSession, suspense_id: uuid.UUID, *, lock: bool) -> BankSuspense:
     row = await repository.get(session, suspense_id, lock=lock)
     if row is None:
-        raise ProblemError(404, "suspense_not_found", f"没有待查明款项 {suspense_id}。")
+        raise ProblemError(404, "suspense_not_found", suspense_id=str(suspense_id))
     return row
 
 
@@ -43,12 +43,12 @@ async def propose(
     row = await _line(session, suspense_id, lock=True)
     if row.status != SuspenseStatus.open:
         raise ProblemError(
-            409,
-            "suspense_not_open",
-            f"该笔待查明款项当前状态为“{SuspenseOut.of(row).status_label}”, 不能再次提出处理意见。",
+            409, "suspense_not_open", reference=row.reference, suspense_status=row.status
         )
     if unit_id is not None and await roster.get_unit(session, unit_id) is None:
-        raise ProblemError(404, "unit_not_found", f"参保单位名册中没有单位 {unit_id}。")
+        raise ProblemError(
+            404, "unit_not_found", message="suspense_unit_not_found", unit_id=str(unit_id)
+        )
     await repository.set_values(
         session,
         row.id,
@@ -89,11 +89,11 @@ async def decide(
         await settlement.lock_units(session, [first.unit_id])
     row = await _line(session, suspense_id, lock=True)
     if row.status != SuspenseStatus.submitted or row.unit_id != first.unit_id:
-        raise ProblemError(409, "suspense_not_submitted", "该笔待查明款项没有待复核的处理意见。")
+        raise ProblemError(409, "suspense_not_submitted", reference=row.reference)
     require_second_person(who, row.submitted_by, act=ACT)
     if not approve:
         if not note:
-            raise ProblemError(422, "note_required", "退回处理意见须说明理由。", field="note")
+            raise ProblemError(422, "note_required", message="suspense_note_required", field="note")
         await repository.set_values(
             session,
             row.id,

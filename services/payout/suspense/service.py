@@ -26,7 +26,7 @@ ACT = "待查明回盘结果的处理"
 async def _held(session: AsyncSession, suspense_id: uuid.UUID, *, lock: bool) -> ResultSuspense:
     row = await repository.get(session, suspense_id, lock=lock)
     if row is None:
-        raise ProblemError(404, "suspense_not_found", f"没有待查明的回盘结果 {suspense_id}。")
+        raise ProblemError(404, "suspense_not_found", suspense_id=str(suspense_id))
     return row
 
 
@@ -34,11 +34,17 @@ async def _line_awaiting(session: AsyncSession, row: ResultSuspense, payment_id:
     """The proposed line is the same bank's and still waits for its result."""
     line = await repository.payment(session, payment_id, lock=True)
     if line is None:
-        raise ProblemError(404, "payment_not_found", f"没有付款流水 {payment_id}。")
+        raise ProblemError(
+            404,
+            "payment_not_found",
+            message="suspense_payment_not_found",
+            payment_id=str(payment_id),
+        )
+    named = {"payment_id": str(payment_id), "name": line.account_name}
     if line.bank_code != bank_code_of(row.bank_id):
-        raise ProblemError(422, "payment_other_bank", "该付款流水不是发往此银行的。")
+        raise ProblemError(422, "payment_other_bank", bank_id=row.bank_id, **named)
     if line.status != "sent":
-        raise ProblemError(409, "payment_has_result", "该付款流水已有回盘结果, 不能再匹配。")
+        raise ProblemError(409, "payment_has_result", line_status=line.status, **named)
 
 
 async def _audit(
@@ -75,7 +81,7 @@ async def propose(
     row = await _held(session, suspense_id, lock=True)
     if row.status != "open":
         raise ProblemError(
-            409, "suspense_not_open", "该笔待查明结果已有处理意见或已处理, 不能再次提出。"
+            409, "suspense_not_open", reference=str(row.reference), suspense_status=row.status
         )
     if payment_id is not None:
         await _line_awaiting(session, row, payment_id)
@@ -115,11 +121,11 @@ async def decide(
     await banking.lock_bank(session, first.bank_id)
     row = await _held(session, suspense_id, lock=True)
     if row.status != "submitted":
-        raise ProblemError(409, "suspense_not_submitted", "该笔待查明结果没有待复核的处理意见。")
+        raise ProblemError(409, "suspense_not_submitted", reference=str(row.reference))
     require_second_person(who, row.submitted_by, act=ACT)
     if not approve:
         if not note:
-            raise ProblemError(422, "note_required", "退回处理意见须说明理由。", field="note")
+            raise ProblemError(422, "note_required", message="suspense_note_required", field="note")
         await repository.set_values(
             session,
             row.id,

@@ -69,6 +69,15 @@ async def test_an_unknown_reference_is_held_and_matched_by_two_people(platform) 
 
         r = await match(ref["退休83"], "match-icbc-line")
         assert (r.status_code, r.json()["code"]) == (422, "payment_other_bank")
+        assert r.json()["detail"] == (
+            f"付款流水 {ref['退休83']}（退休83）不是发往银行 {PSBC} 的，不能匹配。"
+        )
+        english = await client.post(
+            f"{base}/match",
+            json={"payment_id": ref["退休83"], "note": "户名一致"},
+            headers={**clerk, "Idempotency-Key": "match-icbc-line-en", "Accept-Language": "en"},
+        )
+        assert english.json()["detail"].startswith(f"Payment line {ref['退休83']} (退休83) was not")
         r = await match(ref["退休81"], "match-paid-line")
         assert (r.status_code, r.json()["code"]) == (409, "payment_has_result")
         r = await match(ref["退休82"], "match-right-line")
