@@ -58,6 +58,8 @@ async def propose(
         note=note,
         submitted_by=who.subject,
         submitted_at=datetime.now(UTC),
+        decided_by=None,  # an earlier rejection's: its note stays for the next proposal
+        decided_at=None,
     )
     await audit_trail.record(
         session,
@@ -102,6 +104,8 @@ async def decide(
             unit_id=None,
             submitted_by=None,
             submitted_at=None,
+            decided_by=who.subject,
+            decided_at=datetime.now(UTC),
             decision_note=note,
         )
         await audit_trail.record(

@@ -94,6 +94,8 @@ async def propose(
         note=note,
         submitted_by=who.subject,
         submitted_at=datetime.now(UTC),
+        decided_by=None,  # an earlier rejection's: its note stays for the next proposal
+        decided_at=None,
     )
     await _audit(
         session,
@@ -134,6 +136,8 @@ async def decide(
             payment_id=None,
             submitted_by=None,
             submitted_at=None,
+            decided_by=who.subject,
+            decided_at=datetime.now(UTC),
             decision_note=note,
         )
         await _audit(session, who, request_id, "result_suspense.rejected", row.id, note=note)

@@ -82,8 +82,13 @@ async def test_an_unknown_reference_is_held_and_matched_by_two_people(platform) 
         assert (r.status_code, r.json()["code"]) == (409, "payment_has_result")
         r = await match(ref["退休82"], "match-right-line")
         assert (r.status_code, r.json()["status"]) == (200, "submitted"), r.text
-        r = await client.post(f"{base}/approve", json={}, headers=clerk)
-        assert (r.status_code, r.json()["code"]) == (403, "four_eyes_required")
+        for who, code in (
+            (clerk, "four_eyes_required"),
+            (auth_headers(platform, "admin", subject="root"), "approver_role_required"),
+            (auth_headers(platform, "auditor"), "approver_role_required"),
+        ):
+            r = await client.post(f"{base}/approve", json={}, headers=who)
+            assert (r.status_code, r.json()["code"]) == (403, code)
         status = f"SELECT status FROM payout.payment WHERE id = '{ref['退休82']}'"
         assert await scalar(platform, status) == "sent"
         r = await client.post(
