@@ -233,7 +233,10 @@ async def record_bank_receipts(
     ]
     return BankReceiptsOut(
         recorded=len(new),
-        already_recorded=sum(1 for r in body.receipts if r.reference in seen),
+        # A held line matched since has a receipt too: it is answered (and counted) as held.
+        already_recorded=sum(
+            1 for r in body.receipts if r.reference in seen and r.reference not in held
+        ),
         suspense=sum(1 for r in body.receipts if r.reference in held),
         results=results,
     )

@@ -101,6 +101,13 @@ async def test_an_unknown_payer_is_held_and_resolved_by_two_people(platform, sta
         headers=auth_headers(platform, "bank", subject=BANK),
     )
     assert [x["id"] for x in mine.json()["items"]] == [matched["receipt_id"]]
+    # The bank's statement posted again: the matched line is answered as held, with its receipt.
+    raw, headers = signed(platform, post, later=3)
+    again = (await contribution.post(URL, content=raw, headers=headers)).json()
+    assert (again["recorded"], again["already_recorded"], again["suspense"]) == (0, 1, 2)
+    resolved = again["results"][1]
+    assert (resolved["outcome"], resolved["suspense"]["status"]) == ("suspense", "matched")
+    assert resolved["receipt"]["id"] == matched["receipt_id"]
 
     # Money no unit sent goes back to the bank: a rejected proposal reopens the line.
     other = answer["results"][2]["suspense"]["id"]
