@@ -9,9 +9,8 @@ from typing import Any
 import asyncpg
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -29,6 +28,7 @@ from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import HEADER as CREDENTIAL_HEADER
 from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
+from shared.http.offline_docs import install_offline_docs
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.revocation_board import RevocationBoard
@@ -216,8 +216,5 @@ def create_app(
         base = get_openapi(title=app.title, version=app.version, routes=app.routes)
         return JSONResponse(await request.app.state.openapi.document(base))
 
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Pension back office API")
-
+    install_offline_docs(app, prefix="", openapi_url="/openapi.json", title=app.title)
     return app

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.contribution.adjustments.router import router as adjustments_router
 from services.contribution.audits.router import router as audits_router
+from services.contribution.code_tables import CODE_TABLES
 from services.contribution.config import get_settings
 from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
@@ -27,7 +28,6 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     get_settings()  # refuses to start with the demo bank secrets outside dev mode
     return create_service_app(
         name="contribution",
-        locales=Path(__file__).parent / "locales",
         version=VERSION,
         routers=[
             roster_router,
@@ -43,4 +43,6 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         ],
         handlers=HANDLERS,
         platform=platform,
+        locales=Path(__file__).parent / "locales",
+        code_tables=CODE_TABLES,
     )

@@ -7,13 +7,15 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from services.contribution.domain.codes import ReceiptSource
 from services.contribution.suspense.schemas import SuspenseOut
 from shared.data.money import Money
+from shared.i18n import Invalid
 
 
 def _positive(amount: Decimal) -> Decimal:
     if amount <= 0:
-        raise ValueError("amount must be positive")
+        raise Invalid("amount_not_positive")
     return amount
 
 
@@ -50,7 +52,11 @@ class BankReceiptsIn(BaseModel):
         seen: set[str] = set()
         for index, receipt in enumerate(self.receipts):
             if receipt.reference in seen:
-                raise ValueError(f"receipts[{index}].reference {receipt.reference!r} is repeated")
+                raise Invalid(
+                    "reference_repeated",
+                    field=f"receipts.{index}.reference",
+                    reference=receipt.reference,
+                )
             seen.add(receipt.reference)
         return self
 
@@ -73,7 +79,7 @@ class ReceiptOut(BaseModel):
     unit_id: uuid.UUID
     amount: Money
     received_on: date
-    source: str
+    source: ReceiptSource
     bank_id: str | None
     reference: str | None
     unallocated: Money

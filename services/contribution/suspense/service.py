@@ -43,7 +43,7 @@ async def propose(
     row = await _line(session, suspense_id, lock=True)
     if row.status != SuspenseStatus.open:
         raise ProblemError(
-            409, "suspense_not_open", reference=row.reference, suspense_status=row.status
+            409, "suspense_not_open", reference=row.reference, current_status=row.status
         )
     if unit_id is not None and await roster.get_unit(session, unit_id) is None:
         raise ProblemError(

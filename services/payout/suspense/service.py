@@ -81,7 +81,7 @@ async def propose(
     row = await _held(session, suspense_id, lock=True)
     if row.status != "open":
         raise ProblemError(
-            409, "suspense_not_open", reference=str(row.reference), suspense_status=row.status
+            409, "suspense_not_open", reference=str(row.reference), current_status=row.status
         )
     if payment_id is not None:
         await _line_awaiting(session, row, payment_id)
