@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -29,12 +30,14 @@ from shared.http.gateway_only import HEADER as CREDENTIAL_HEADER
 from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.http.offline_docs import install_offline_docs
+from shared.i18n import catalogue_for
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.revocation_board import RevocationBoard
 from shared.settings import PlatformSettings, get_platform_settings, require_service_credential
 
 VERSION = "0.1.0"
+LOCALES = Path(__file__).parent / "locales"
 
 
 CORS_HEADERS = ["authorization", "content-type", "idempotency-key", "x-request-id"]
@@ -72,6 +75,7 @@ class GatewayApp(FastAPI):
         if call is None:
             await super().__call__(scope, receive, send)
         else:
+            scope["app"] = self  # its message catalogue answers the proxy's own problems
             await proxy(self.state, scope, receive, send, *call)
 
 
@@ -160,6 +164,7 @@ def create_app(
         redoc_url=None,
         redirect_slashes=False,  # a trailing slash is a 404, never a redirect
     )
+    app.state.messages = catalogue_for(LOCALES)
     install_problem_handlers(app)
     # The gateway faces callers: its /metrics answers only the scraper with the credential.
     install_observability(app, metrics_need_credential=True)
