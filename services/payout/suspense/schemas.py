@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from services.payout.domain.labels import CODE_TABLES
+from services.payout.labels import chinese_labels
 from services.payout.models import ResultSuspense
 
 REASON_LABELS = {"line_unknown": "付款流水号不存在"}
@@ -59,7 +59,7 @@ class SuspenseOut(BaseModel):
         return cls.model_validate(
             {
                 **row.model_dump(),
-                "status_label": CODE_TABLES["suspense_status"][row.status],
+                "status_label": chinese_labels()["suspense_status"][row.status],
                 "reason_label": REASON_LABELS.get(row.reason, row.reason),
             }
         )
