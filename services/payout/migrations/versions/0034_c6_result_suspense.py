@@ -3,14 +3,14 @@ know is held (the rest of the post is recorded) until a clerk matches it to the 
 or returns it to the bank, and a second person approves that. A bank lists the results it
 posted by day (payment_bank_result).
 
-Revision ID: 0031_c6_result_suspense
-Revises: 0030_certification_resumption
+Revision ID: 0034_c6_result_suspense
+Revises: 0033_h18_survivor_certification
 """
 
 from alembic import op
 
-revision = "0031_c6_result_suspense"
-down_revision = "0030_certification_resumption"
+revision = "0034_c6_result_suspense"
+down_revision = "0033_h18_survivor_certification"
 branch_labels = None
 depends_on = None
 
