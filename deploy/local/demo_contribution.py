@@ -3,7 +3,8 @@
 Every unit declares its staff's wages (a few below the floor), a second clerk approves, the
 twelve months are planned, and the bank posts each month's receipts: most units pay on
 time, some late (with the late fee), some partly, some too much (credit for the next
-month), and a few stop paying in November. The yearly audit runs at the end. Amounts and
+month), and a few stop paying in November; one credit from a payer not on the roster waits
+as 待查明款项 for a clerk. The yearly audit runs at the end. Amounts and
 references are deterministic, so running it again changes nothing.
 """
 
@@ -14,6 +15,7 @@ from decimal import Decimal
 
 import httpx
 
+from deploy.local.demo import demo_credit_code
 from services.contribution.config import get_settings
 from shared.data.money import round_fen
 from shared.http.bank_signature import sign
@@ -109,6 +111,14 @@ def _behaviour(credit_code: str) -> str:
     return "on_time"
 
 
+UNKNOWN_PAYER = {
+    "reference": f"DEMO-{YEAR}12-UNKNOWN",
+    "unit_credit_code": demo_credit_code(999_999),  # no demo unit has this serial
+    "amount": "1200.00",
+    "received_on": f"{YEAR}-12-15",
+}
+
+
 def _receipt(plan: dict, code: str, month: int) -> dict | None:
     total = Decimal(plan["total"])
     how = _behaviour(code)
@@ -179,6 +189,8 @@ def load_contribution_demo(client: httpx.Client) -> dict:
         ]
         if receipts:
             _post_bank_batch(client, bank, receipts)
+    # A credit from a payer not on the roster: held as 待查明款项 for a clerk to resolve.
+    _post_bank_batch(client, bank, [UNKNOWN_PAYER])
     client.post(
         "/v1/contribution/audits/yearly-run",
         headers=clerk,

@@ -6,6 +6,7 @@ from services.contribution.declarations.schemas import DeclarationStatus
 from services.contribution.domain import codes
 from services.contribution.domain.findings import FindingStatus
 from services.contribution.domain.review import ReviewStatus
+from services.contribution.domain.suspense import SuspenseAction, SuspenseStatus
 from services.contribution.parameters.schemas import ParameterName
 from shared.i18n.code_tables import CodeTables
 
@@ -23,4 +24,6 @@ CODE_TABLES: CodeTables = {
     "unit_status": get_args(codes.UnitStatus),
     "receipt_source": get_args(codes.ReceiptSource),
     "parameter_name": ParameterName,
+    "suspense_status": SuspenseStatus,
+    "suspense_action": SuspenseAction,
 }

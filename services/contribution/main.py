@@ -17,6 +17,7 @@ from services.contribution.reports.router import router as reports_router
 from services.contribution.reversals.router import router as reversals_router
 from services.contribution.roster.router import router as roster_router
 from services.contribution.settlement.router import router as settlement_router
+from services.contribution.suspense.router import router as suspense_router
 from shared.http.service_app import create_service_app
 from shared.settings import PlatformSettings
 
@@ -38,6 +39,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             plans_router,
             settlement_router,
             reversals_router,
+            suspense_router,
             reports_router,
             audits_router,
         ],

@@ -394,6 +394,56 @@ class ReceiptReversal(SQLModel, table=True):
     decision_note: str | None = _text_or_none()
 
 
+class BankSuspense(SQLModel, table=True):
+    """A bank's receipt line naming no unit on the roster (待查明款项), until resolved."""
+
+    __tablename__ = "bank_suspense"
+    __table_args__ = (
+        UniqueConstraint("bank_id", "reference", name="bank_suspense_bank_id_reference_key"),
+        CheckConstraint("amount > 0", name="bank_suspense_amount_check"),
+        CheckConstraint("reason IN ('unit_unknown')", name="bank_suspense_reason_check"),
+        CheckConstraint(
+            "status IN ('open', 'submitted', 'matched', 'returned')",
+            name="bank_suspense_status_check",
+        ),
+        CheckConstraint(
+            "action IS NULL OR action IN ('match', 'return')", name="bank_suspense_action_check"
+        ),
+        CheckConstraint(
+            "action <> 'match' OR unit_id IS NOT NULL", name="bank_suspense_match_check"
+        ),
+        CheckConstraint(
+            "decided_by IS NULL OR decided_by <> submitted_by",
+            name="bank_suspense_decided_by_check",
+        ),
+        Index(
+            "bank_suspense_pending",
+            "posted_at",
+            postgresql_where=text("status IN ('open', 'submitted')"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    bank_id: str = _text()
+    reference: str = _text()
+    unit_credit_code: str = _text()
+    amount: Decimal = _numeric()
+    received_on: date
+    reason: str = _text()
+    status: str = _text()
+    posted_at: datetime = _now_column()
+    action: str | None = _text_or_none()
+    unit_id: uuid.UUID | None = None
+    note: str | None = _text_or_none()
+    submitted_by: str | None = _text_or_none()
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decided_by: str | None = _text_or_none()
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decision_note: str | None = _text_or_none()
+    receipt_id: uuid.UUID | None = Field(default=None, foreign_key=f"{SCHEMA}.receipt.id")
+
+
 class Audit(SQLModel, table=True):
     """An audit (稽核) of one unit's year."""
 

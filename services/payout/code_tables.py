@@ -43,6 +43,9 @@ CODE_TABLES: dict[str, tuple[str, ...]] = {
         "amount_above_bound",
     ),
     "retiree_status": ("active", "suspended", "deceased"),
+    # A bank's result for an unknown reference, held (待查明款项) until resolved.
+    "suspense_status": ("open", "submitted", "matched", "returned"),
+    "suspense_action": ("match", "return"),
     "parameter": (
         "wage_base",
         "months_divisor",

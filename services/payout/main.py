@@ -21,6 +21,7 @@ from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
 from services.payout.retirees.router import router as retirees_router
 from services.payout.subsidies.router import router as subsidies_router
+from services.payout.suspense.router import router as suspense_router
 from services.payout.tax.router import router as tax_router
 from services.payout.withdrawals.router import router as withdrawals_router
 from shared.http.service_app import create_service_app
@@ -42,6 +43,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             payroll_router,
             accounts_router,
             banking_router,
+            suspense_router,
             certification_router,
             death_router,
             failed_lines_router,

@@ -280,6 +280,13 @@ class Payment(SQLModel, table=True):
         # a second index had cost a payroll run about a sixth of its database CPU.
         Index("payment_batch", "batch_id", "period", "status"),
         Index("payment_failed", "person_id", postgresql_where=text("status = 'failed'")),
+        # A bank's own results by day (migration 0034_c6_result_suspense).
+        Index(
+            "payment_bank_result",
+            "bank_code",
+            "result_at",
+            postgresql_where=text("result_at IS NOT NULL"),
+        ),
         {"schema": SCHEMA},
     )
 
@@ -368,6 +375,55 @@ class Certification(SQLModel, table=True):
     created_at: datetime = _now_column()
     # A resumption of a suspended retiree waits for a second person (migration 0030).
     resumption: str | None = Field(default=None, sa_type=Text)
+    decided_by: str | None = Field(default=None, sa_type=Text)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decision_note: str | None = Field(default=None, sa_type=Text)
+
+
+class ResultSuspense(SQLModel, table=True):
+    """A bank's result for a reference the agency does not know (待查明款项), until resolved."""
+
+    __tablename__ = "result_suspense"
+    __table_args__ = (
+        UniqueConstraint("bank_id", "reference", name="result_suspense_bank_id_reference_key"),
+        CheckConstraint("outcome IN ('paid', 'failed')", name="result_suspense_outcome_check"),
+        CheckConstraint("reason IN ('line_unknown')", name="result_suspense_reason_check"),
+        CheckConstraint(
+            "status IN ('open', 'submitted', 'matched', 'returned')",
+            name="result_suspense_status_check",
+        ),
+        CheckConstraint(
+            "action IS NULL OR action IN ('match', 'return')",
+            name="result_suspense_action_check",
+        ),
+        CheckConstraint(
+            "action <> 'match' OR payment_id IS NOT NULL", name="result_suspense_match_check"
+        ),
+        CheckConstraint(
+            "decided_by IS NULL OR decided_by <> submitted_by",
+            name="result_suspense_decided_by_check",
+        ),
+        Index(
+            "result_suspense_pending",
+            "posted_at",
+            postgresql_where=text("status IN ('open', 'submitted')"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    bank_id: str = Field(sa_type=Text)
+    reference: uuid.UUID
+    outcome: str = Field(sa_type=Text)
+    reason_code: str | None = Field(default=None, sa_type=Text)
+    reason: str = Field(sa_type=Text)
+    status: str = Field(sa_type=Text)
+    posted_at: datetime = _now_column()
+    action: str | None = Field(default=None, sa_type=Text)
+    payment_id: uuid.UUID | None = Field(default=None, foreign_key=f"{SCHEMA}.payment.id")
+    note: str | None = Field(default=None, sa_type=Text)
+    submitted_by: str | None = Field(default=None, sa_type=Text)
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     decided_by: str | None = Field(default=None, sa_type=Text)
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     decision_note: str | None = Field(default=None, sa_type=Text)

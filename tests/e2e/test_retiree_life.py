@@ -145,7 +145,12 @@ def test_a_retirees_life(system: System) -> None:
             },
         ]
         r = post_signed(bank, f"/v1/payout/bank/{BANK}/results", {"results": results}, nonce)
-        assert r.json() == {"recorded": 2, "already_recorded": 0}, r.text
+        assert r.json() == {
+            "recorded": 2,
+            "already_recorded": 0,
+            "suspense": 0,
+            "suspense_references": [],
+        }, r.text
 
         # The account is corrected (approved by another clerk) and December re-issued.
         change = gw.post(

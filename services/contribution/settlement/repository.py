@@ -190,11 +190,25 @@ async def receipts(
     limit: int,
     offset: int,
     sort: SortKey | None = None,
+    *,
+    bank_id: str | None = None,
+    reference: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
 ) -> tuple[list[Receipt], int]:
-    """Receipts, newest first unless sorted otherwise, optionally of one unit."""
+    """Receipts, newest first unless sorted otherwise, optionally of one unit or one bank, by
+    reference or dates."""
     query = select(Receipt)
     if unit_id:
         query = query.where(Receipt.unit_id == unit_id)
+    if bank_id is not None:
+        query = query.where(Receipt.bank_id == bank_id)
+    if reference is not None:
+        query = query.where(Receipt.reference == reference)
+    if received_from is not None:
+        query = query.where(Receipt.received_on >= received_from)
+    if received_to is not None:
+        query = query.where(Receipt.received_on <= received_to)
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     default = [Receipt.received_on.desc(), Receipt.id]
     order = order_clauses(sort, RECEIPT_SORT, Receipt.id, default)

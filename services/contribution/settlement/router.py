@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from services.contribution.settlement import service
-from services.contribution.settlement.dependencies import signed_by_bank
+from services.contribution.settlement.dependencies import bank_caller, signed_by_bank
 from services.contribution.settlement.schemas import (
     RECEIPT_SORT_FIELDS,
     BankReceiptsIn,
@@ -20,6 +20,7 @@ from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
+from shared.http.ranges import PlausibleDate
 from shared.http.signed_bodies import documented_body, signed_body
 from shared.http.sorting import SortKey, sort_by
 
@@ -56,8 +57,27 @@ async def post_bank_receipts(
 ) -> BankReceiptsOut:
     """A bank posts credits to the collection account (HMAC-signed, X-Bank-Id,
     X-Timestamp, X-Signature). Each reference is recorded once: a repeated post answers
-    with the first recording; the same reference with other content is refused."""
+    with the first recording; the same reference with other content is refused. A line whose
+    unit is not on the roster is held in suspense (待查明款项) and the rest recorded."""
     return await service.record_bank_receipts(session, bank_id, body, who, request_id_of(request))
+
+
+@router.get("/bank/{bank_id}/receipts", response_model=Page[ReceiptOut])
+async def bank_receipts(
+    bank_id: str,
+    session: ReadSession,
+    _: Annotated[Principal, Depends(bank_caller)],
+    reference: str | None = None,
+    received_from: PlausibleDate | None = None,
+    received_to: PlausibleDate | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ReceiptOut]:
+    """A bank's own receipts for reconciliation, newest first (by its reference, by the
+    day received); its lines held in suspense are at `/bank/{bank_id}/suspense`."""
+    return await service.bank_receipts(
+        session, bank_id, reference, received_from, received_to, limit, offset
+    )
 
 
 @router.get("/receipts", response_model=Page[ReceiptOut])

@@ -3,10 +3,12 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.contribution.domain.codes import ReceiptSource
+from services.contribution.suspense.schemas import SuspenseOut
 from shared.data.money import Money
 from shared.i18n import Invalid
 
@@ -95,8 +97,14 @@ class BankReceiptResult(BaseModel):
     """What became of one receipt of a bank batch."""
 
     reference: str
-    outcome: str  # recorded | already_recorded
-    receipt: ReceiptOut
+    outcome: Literal["recorded", "already_recorded", "suspense"]
+    receipt: ReceiptOut | None = Field(
+        description="The receipt recorded under this reference (not for a line in suspense)."
+    )
+    suspense: SuspenseOut | None = Field(
+        default=None,
+        description="The line held in suspense (待查明款项) and where its resolution stands.",
+    )
 
 
 class BankReceiptsOut(BaseModel):
@@ -104,4 +112,5 @@ class BankReceiptsOut(BaseModel):
 
     recorded: int
     already_recorded: int
+    suspense: int = Field(description="Lines of this post held in suspense (待查明款项).")
     results: list[BankReceiptResult]

@@ -10,7 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.contribution import audit_trail
 from services.contribution.domain.allocation import Allocation, allocate
 from services.contribution.domain.periods import format_period
-from services.contribution.models import Receipt
+from services.contribution.domain.suspense import SuspenseStatus
+from services.contribution.models import BankSuspense, Receipt
 from services.contribution.parameters.repository import in_force
 from services.contribution.parameters.schemas import ParameterName
 from services.contribution.parameters.service import ceiling, plausible_date, refuse_above
@@ -19,12 +20,15 @@ from services.contribution.roster import repository as roster
 from services.contribution.settlement import repository
 from services.contribution.settlement.schemas import (
     AllocationOut,
+    BankReceiptIn,
     BankReceiptResult,
     BankReceiptsIn,
     BankReceiptsOut,
     CounterReceiptIn,
     ReceiptOut,
 )
+from services.contribution.suspense import repository as suspense
+from services.contribution.suspense.schemas import SuspenseOut
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -138,7 +142,8 @@ async def record_bank_receipts(
     request_id: str | None,
     today: date | None = None,
 ) -> BankReceiptsOut:
-    """Record a bank's batch (each reference once) and allocate; one bad item refuses all."""
+    """Record a bank's batch (each reference once) and allocate; a line naming no unit on the
+    roster is held in suspense, while a malformed or conflicting line refuses the post."""
     today = today or date.today()
     ceilings: dict[date, Decimal] = {}  # one look-up per day received, not per receipt
     for index, item in enumerate(body.receipts):
@@ -149,26 +154,11 @@ async def record_bank_receipts(
     # One batch per bank at a time: two batches carrying the same new reference must not
     # both insert it (the second then sees it and answers already_recorded).
     await repository.lock_bank(session, bank_id)
+    references = [r.reference for r in body.receipts]
+    held = await suspense.existing(session, bank_id, references)
+    seen = await repository.existing_references(session, bank_id, references)
     units = await repository.units_by_code(session, [r.unit_credit_code for r in body.receipts])
-    unknown = sorted({r.unit_credit_code for r in body.receipts} - set(units))
-    if unknown:
-        raise ProblemError(
-            422,
-            "unit_not_found",
-            message="unit_credit_codes_unknown",
-            shown="、".join(unknown[:10]),
-            credit_codes=unknown,
-        )
-    seen = await repository.existing_references(
-        session, bank_id, [r.reference for r in body.receipts]
-    )
-    conflicts = [
-        r.reference
-        for r in body.receipts
-        if r.reference in seen
-        and (seen[r.reference].amount, seen[r.reference].unit_id, seen[r.reference].received_on)
-        != (r.amount, units[r.unit_credit_code], r.received_on)
-    ]
+    conflicts = [r.reference for r in body.receipts if _conflicts(r, held, seen, units)]
     if conflicts:
         raise ProblemError(
             409,
@@ -176,6 +166,9 @@ async def record_bank_receipts(
             shown="、".join(conflicts[:10]),
             references=conflicts,
         )
+    fresh = [r for r in body.receipts if r.reference not in seen and r.reference not in held]
+    # A line whose payer is not on the roster is held (待查明款项) for a clerk to resolve;
+    # the rest of the post is recorded.
     new = [
         Receipt(
             unit_id=units[r.unit_credit_code],
@@ -187,12 +180,26 @@ async def record_bank_receipts(
             unallocated=r.amount,
             recorded_by=who.subject,
         )
-        for r in body.receipts
-        if r.reference not in seen
+        for r in fresh
+        if r.unit_credit_code in units
+    ]
+    unknown = [
+        BankSuspense(
+            bank_id=bank_id,
+            reference=r.reference,
+            unit_credit_code=r.unit_credit_code,
+            amount=r.amount,
+            received_on=r.received_on,
+            reason="unit_unknown",
+            status=SuspenseStatus.open.value,
+        )
+        for r in fresh
+        if r.unit_credit_code not in units
     ]
     await repository.insert_receipts(session, [_row(r) for r in new])
+    await suspense.insert_lines(session, [r.model_dump(exclude={"posted_at"}) for r in unknown])
     await allocate_units(session, [r.unit_id for r in new], today, request_id)
-    if new:
+    if new or unknown:
         await audit_trail.record(
             session,
             who,
@@ -202,19 +209,86 @@ async def record_bank_receipts(
             bank_id,
             references=[r.reference for r in new],
             amount=sum((r.amount for r in new), Decimal("0.00")),
+            suspense=[r.reference for r in unknown],
         )
     by_reference = {r.reference: r.id for r in [*new, *seen.values()]}
     shown = await present(session, list(by_reference.values()))
+    held.update({r.reference: r for r in unknown})
+    on_hold = {
+        r.id: SuspenseOut.of(r)
+        for r in await suspense.by_ids(session, [r.id for r in held.values()])
+    }
     results = [
         BankReceiptResult(
             reference=r.reference,
-            outcome="already_recorded" if r.reference in seen else "recorded",
-            receipt=shown[by_reference[r.reference]],
+            outcome="suspense"
+            if r.reference in held
+            else "already_recorded"
+            if r.reference in seen
+            else "recorded",
+            receipt=shown[by_reference[r.reference]] if r.reference in by_reference else None,
+            suspense=on_hold.get(held[r.reference].id) if r.reference in held else None,
         )
         for r in body.receipts
     ]
     return BankReceiptsOut(
-        recorded=len(new), already_recorded=len(body.receipts) - len(new), results=results
+        recorded=len(new),
+        # A held line matched since has a receipt too: it is answered (and counted) as held.
+        already_recorded=sum(
+            1 for r in body.receipts if r.reference in seen and r.reference not in held
+        ),
+        suspense=sum(1 for r in body.receipts if r.reference in held),
+        results=results,
+    )
+
+
+def _conflicts(
+    line: BankReceiptIn,
+    held: dict[str, BankSuspense],
+    seen: dict[str, Receipt],
+    units: dict[str, uuid.UUID],
+) -> bool:
+    """Whether a reference already known (held or recorded) now comes with other content."""
+    if line.reference in held:
+        h = held[line.reference]
+        return (h.unit_credit_code, h.amount, h.received_on) != (
+            line.unit_credit_code,
+            line.amount,
+            line.received_on,
+        )
+    if line.reference in seen:
+        r = seen[line.reference]
+        return (r.amount, r.unit_id, r.received_on) != (
+            line.amount,
+            units.get(line.unit_credit_code),
+            line.received_on,
+        )
+    return False
+
+
+async def bank_receipts(
+    session: AsyncSession,
+    bank_id: str,
+    reference: str | None,
+    received_from: date | None,
+    received_to: date | None,
+    limit: int,
+    offset: int,
+) -> Page[ReceiptOut]:
+    """A bank's own receipts (also those matched from suspense), newest first."""
+    rows, total = await repository.receipts(
+        session,
+        None,
+        limit,
+        offset,
+        bank_id=bank_id,
+        reference=reference,
+        received_from=received_from,
+        received_to=received_to,
+    )
+    shown = await present(session, [r.id for r in rows])
+    return Page[ReceiptOut](
+        items=[shown[r.id] for r in rows], total=total, limit=limit, offset=offset
     )
 
 

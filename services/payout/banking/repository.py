@@ -5,7 +5,7 @@ import contextlib
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ FILE_COLUMNS = (
 # What the bank pays for a line: its gross amount less the income tax withheld and less what
 # an approved offset withholds (offset_amount, bounded by the line's after-tax amount).
 NET = "(p.amount - p.tax_withheld - p.offset_amount)"
+DAY = timedelta(days=1)
 
 
 def masked_citizen_id_sql(value: str) -> str:
@@ -213,3 +214,46 @@ async def file_rows(
     raw = (await conn.get_raw_connection()).driver_connection
     assert raw is not None
     return [tuple(r) for r in await raw.fetch(lines_sql(masked), batch_id)]
+
+
+async def bank_results(
+    session: AsyncSession,
+    bank_code: str,
+    *,
+    reference: uuid.UUID | None,
+    batch_id: uuid.UUID | None,
+    result_from: date | None,
+    result_to: date | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """A bank's lines that have a result, newest result first (days are UTC days)."""
+    # Days are UTC midnights compared with result_at itself, so that the index serves them.
+    utc_day = "(CAST(:{} AS date) AT TIME ZONE 'UTC')"
+    where = ["p.bank_code = :code", "p.result_at IS NOT NULL"]
+    params: dict[str, Any] = {"code": bank_code}
+    for clause, name, value in (
+        ("p.id = :ref", "ref", reference),
+        ("p.batch_id = :batch", "batch", batch_id),
+        ("p.result_at >= " + utc_day.format("since"), "since", result_from),
+        ("p.result_at < " + utc_day.format("until"), "until", result_to and result_to + DAY),
+    ):
+        if value is not None:
+            where.append(clause)
+            params[name] = value
+    condition = " AND ".join(where)
+    total = (
+        await session.exec(
+            text(f"SELECT count(*) FROM payout.payment p WHERE {condition}").bindparams(**params)
+        )
+    ).one()[0]
+    rows = await session.exec(
+        text(f"""
+            SELECT p.id AS reference, p.batch_id, to_char(p.period, 'YYYY-MM') AS period,
+                   {NET} AS amount, p.status, p.reason_code, p.result_at
+            FROM payout.payment p WHERE {condition}
+            ORDER BY p.result_at DESC, p.id LIMIT :limit OFFSET :offset""").bindparams(
+            **params, limit=limit, offset=offset
+        )
+    )
+    return [dict(r._mapping) for r in rows.all()], int(total)

@@ -11,6 +11,7 @@ from services.payout.banking import service
 from services.payout.banking.dependencies import bank_caller, signed_body, signed_by_bank
 from services.payout.banking.schemas import (
     MONTH_PATTERN,
+    BankResultOut,
     BankTotalsIn,
     BatchOut,
     ResultsIn,
@@ -21,6 +22,7 @@ from shared.http.dependencies import ReadSession, StreamingReadSession, WriteSes
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
+from shared.http.ranges import PlausibleDate
 from shared.http.signed_bodies import documented_body
 
 router = APIRouter(prefix="/v1/payout", tags=["banks"], responses=PROBLEM_RESPONSES)
@@ -88,6 +90,25 @@ async def bank_batch_file(
 ) -> StreamingResponse:
     """A bank fetches the file of one of its batches."""
     return _file(await service.batch_file(session, batch_id, format, bank_id))
+
+
+@router.get("/bank/{bank_id}/results", response_model=Page[BankResultOut])
+async def bank_results(
+    bank_id: str,
+    session: ReadSession,
+    _: Annotated[Principal, Depends(bank_caller)],
+    reference: uuid.UUID | None = None,
+    batch_id: uuid.UUID | None = None,
+    result_from: PlausibleDate | None = None,
+    result_to: PlausibleDate | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[BankResultOut]:
+    """The results a bank posted on its own lines, for reconciliation: newest first, by
+    reference, batch or the day recorded (UTC); unknown references are at `.../suspense`."""
+    return await service.bank_results(
+        session, bank_id, reference, batch_id, result_from, result_to, limit, offset
+    )
 
 
 # The signature is checked over the raw bytes before the body is parsed (an unsigned post is

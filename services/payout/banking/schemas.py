@@ -84,10 +84,28 @@ class ResultsIn(BaseModel):
 
 
 class ResultsOut(BaseModel):
-    """What the post changed: lines recorded now, lines that already had this result."""
+    """What the post changed: lines recorded now, lines that already had this result, and
+    results for references the agency does not know, held in suspense (待查明款项)."""
 
     recorded: int
     already_recorded: int
+    suspense: int = Field(description="Results held in suspense: unknown references.")
+    suspense_references: list[uuid.UUID] = Field(
+        description="The references of this post held in suspense (待查明款项), as sent."
+    )
+
+
+class BankResultOut(BaseModel):
+    """A line of the bank's batches with the result the bank posted (for reconciliation)."""
+
+    reference: uuid.UUID
+    batch_id: uuid.UUID
+    period: str
+    amount: Money = Field(description="What the bank paid or should have: the file's amount.")
+    outcome: Literal["paid", "failed"]
+    reason_code: FailureReason | None
+    reissued: bool = Field(description="Failed, then re-issued under a new reference.")
+    result_at: datetime
 
 
 class BankTotalsIn(BaseModel):

@@ -3,13 +3,14 @@
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.banking import files, repository
 from services.payout.banking.schemas import (
+    BankResultOut,
     BankTotalsIn,
     BankTotalsOut,
     BatchOut,
@@ -23,7 +24,8 @@ from services.payout.domain.periods import format_period, parse_period
 from services.payout.domain.reconciliation import BankTotals, Tally, classify, reconcile
 from services.payout.labels import chinese_labels
 from services.payout.ledger import service as ledger
-from services.payout.models import Batch
+from services.payout.models import Batch, ResultSuspense
+from services.payout.suspense import repository as suspense
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -142,24 +144,32 @@ async def _once(content: bytes) -> AsyncIterator[bytes]:
 async def record_results(
     session: AsyncSession, bank_id: str, body: ResultsIn, request_id: str | None = None
 ) -> ResultsOut:
-    """Record a bank's line results: each line once; unknown, foreign or conflicting lines
-    refuse the whole post and change nothing."""
+    """Record a bank's line results: each line once. A result for a reference the agency does
+    not know is held in suspense (待查明款项) and the rest recorded; a foreign or conflicting
+    line refuses the whole post and changes nothing."""
     code = bank_code_of(bank_id)
     await repository.lock_bank(session, bank_id)
     refs = [r.reference for r in body.results]
     states = await repository.line_states(session, refs)
-    unknown = [str(r) for r in refs if r not in states]
-    if unknown:
-        raise ProblemError(422, "line_unknown", shown="、".join(unknown[:10]), references=unknown)
-    foreign = [str(r) for r in refs if states[r][2] != code]
+    foreign = [str(r) for r in refs if r in states and states[r][2] != code]
     if foreign:
         raise ProblemError(
             403, "batch_forbidden", message="batch_forbidden.lines", references=foreign[:100]
         )
+    unknown = [r for r in body.results if r.reference not in states]
+    held = await suspense.existing(session, bank_id, [r.reference for r in unknown])
     new, same, conflicts = [], 0, []
     for r in body.results:
-        status, reason, _ = states[r.reference]
-        verdict = classify(status, reason, r.outcome, r.reason_code)
+        reason = r.reason_code.value if r.reason_code else None
+        if r.reference in held:
+            # Held before: the same result again is answered as held, another is a conflict.
+            if (held[r.reference].outcome, held[r.reference].reason_code) != (r.outcome, reason):
+                conflicts.append(str(r.reference))
+            continue
+        if r.reference not in states:
+            continue  # held below
+        status, current_reason, _ = states[r.reference]
+        verdict = classify(status, current_reason, r.outcome, reason)
         if verdict == "new":
             new.append(r)
         elif verdict == "same":
@@ -170,21 +180,28 @@ async def record_results(
         raise ProblemError(
             409, "result_conflict", shown="、".join(conflicts[:10]), references=conflicts[:100]
         )
-    recorded = await repository.record_results(
+    fresh = [r for r in unknown if r.reference not in held]
+    await suspense.insert_lines(
+        session,
+        [
+            ResultSuspense(
+                bank_id=bank_id,
+                reference=r.reference,
+                outcome=r.outcome,
+                reason_code=r.reason_code.value if r.reason_code else None,
+                reason="line_unknown",
+                status="open",
+            ).model_dump(exclude={"posted_at"})
+            for r in fresh
+        ],
+    )
+    recorded = await apply_results(
         session,
         [r.reference for r in new],
         [r.outcome for r in new],
         [r.reason_code.value if r.reason_code else None for r in new],
+        request_id,
     )
-    failed = [r.reference for r in new if r.outcome == "failed"]
-    if failed:
-        # A recovery opened on a line the bank has now failed claims money that never left.
-        await recoveries.after_failed_lines(session, failed, request_id)
-    paid = [r.reference for r in new if r.outcome == "paid"]
-    if paid:
-        # What paid lines withheld for offsets is recovered; a cleared case closes.
-        await recoveries.after_paid_lines(session, paid, request_id)
-    await ledger.settle_touched(session, [r.reference for r in new], request_id)
     await record_audit(
         session,
         SCHEMA,
@@ -194,9 +211,77 @@ async def record_results(
         object_type="bank",
         object_id=bank_id,
         request_id=request_id,
-        detail={"recorded": recorded, "already_recorded": same, "lines": len(body.results)},
+        detail={
+            "recorded": recorded,
+            "already_recorded": same,
+            "lines": len(body.results),
+            "suspense": [str(r.reference) for r in fresh],
+        },
     )
-    return ResultsOut(recorded=recorded, already_recorded=same)
+    return ResultsOut(
+        recorded=recorded,
+        already_recorded=same,
+        suspense=len(unknown),
+        suspense_references=[r.reference for r in unknown],
+    )
+
+
+async def apply_results(
+    session: AsyncSession,
+    references: list[uuid.UUID],
+    outcomes: list[str],
+    reasons: list[str | None],
+    request_id: str | None,
+) -> int:
+    """Set the results of lines still waiting for one, with what follows from them."""
+    recorded = await repository.record_results(session, references, outcomes, reasons)
+    failed = [ref for ref, outcome in zip(references, outcomes, strict=True) if outcome == "failed"]
+    if failed:
+        # A recovery opened on a line the bank has now failed claims money that never left.
+        await recoveries.after_failed_lines(session, failed, request_id)
+    paid = [ref for ref, outcome in zip(references, outcomes, strict=True) if outcome == "paid"]
+    if paid:
+        # What paid lines withheld for offsets is recovered; a cleared case closes.
+        await recoveries.after_paid_lines(session, paid, request_id)
+    await ledger.settle_touched(session, references, request_id)
+    return recorded
+
+
+async def bank_results(
+    session: AsyncSession,
+    bank_id: str,
+    reference: uuid.UUID | None,
+    batch_id: uuid.UUID | None,
+    result_from: date | None,
+    result_to: date | None,
+    limit: int,
+    offset: int,
+) -> Page[BankResultOut]:
+    """The results a bank posted on lines of its own batches, newest first."""
+    rows, total = await repository.bank_results(
+        session,
+        bank_code_of(bank_id),
+        reference=reference,
+        batch_id=batch_id,
+        result_from=result_from,
+        result_to=result_to,
+        limit=limit,
+        offset=offset,
+    )
+    items = [
+        BankResultOut(
+            reference=r["reference"],
+            batch_id=r["batch_id"],
+            period=r["period"],
+            amount=r["amount"],
+            outcome="paid" if r["status"] == "paid" else "failed",
+            reason_code=r["reason_code"],
+            reissued=r["status"] == "reissued",
+            result_at=r["result_at"],
+        )
+        for r in rows
+    ]
+    return Page[BankResultOut](items=items, total=total, limit=limit, offset=offset)
 
 
 async def record_bank_totals(

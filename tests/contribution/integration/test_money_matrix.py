@@ -1,6 +1,7 @@
 """The four-eyes matrix of contribution: every route that decides a change to what a unit owes
 or to the money it has paid (bases, reversals, and the policy versions every figure is
-computed with: a late fee of 0 forgives every late fee), and who may take it.
+computed with: a late fee of 0 forgives every late fee; a bank credit of an unknown payer
+matched to a unit), and who may take it.
 
 For each route: every maker of the change is refused (403 four_eyes_required, even holding
 other roles), an admin is refused (403 approver_role_required: admin administers, it never
@@ -19,6 +20,7 @@ from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers
 from tests.contribution.helpers import declare_and_approve, register, scalar, wage_lines
+from tests.contribution.integration.test_bank_receipts_and_audits import BANK, signed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -131,6 +133,34 @@ async def _parameter(contribution, platform, county, action: str) -> Pending:
     )
 
 
+async def _suspense(contribution, platform, county, action: str) -> Pending:
+    """A bank credit of an unknown payer (待查明款项), matched to the unit by clerk-b."""
+    unit = county.units["县档案馆"]
+    line = {
+        "reference": f"MATRIX-{action}",
+        "unit_credit_code": "12330522MB999999X0",
+        "amount": "500.00",
+        "received_on": "2020-02-10",
+    }
+    raw, headers = signed(platform, {"receipts": [line]})
+    r = await contribution.post(
+        f"/v1/contribution/bank/{BANK}/receipts", content=raw, headers=headers
+    )
+    assert r.status_code == 200, r.text
+    sid = r.json()["results"][0]["suspense"]["id"]
+    r = await contribution.post(
+        f"/v1/contribution/suspense/{sid}/match",
+        headers={**_user(platform, "clerk-b"), **_key()},
+        json={"unit_id": unit["id"], "note": "付款人为县档案馆"},
+    )
+    assert r.status_code == 200, r.text
+    return Pending(
+        f"/v1/contribution/suspense/{sid}/{action}",
+        ("clerk-b",),
+        f"SELECT status FROM contribution.bank_suspense WHERE id = '{sid}'",
+    )
+
+
 # Every four-eyes route of contribution: (how the change is made, the decision, who decides
 # it in the end, the status it then has).
 MONEY_ROUTES: list[tuple[Maker, str, str, str]] = [
@@ -142,6 +172,8 @@ MONEY_ROUTES: list[tuple[Maker, str, str, str]] = [
     (_reversal, "reject", "finance-d", "rejected"),
     (_parameter, "approve", "finance-d", "approved"),
     (_parameter, "reject", "finance-d", "rejected"),
+    (_suspense, "approve", "finance-d", "matched"),
+    (_suspense, "reject", "clerk-d", "open"),  # held again, for another proposal
 ]
 
 

@@ -71,6 +71,10 @@ MONEY_ROUTES = {
     "/v1/payout/parameters/{parameter_id}/approve": "second person (finance)",
     "/v1/payout/failed-lines/{payment_id}/write-off/approve": "second person",
     "/v1/payout/certifications/{certification_id}/approve": "second person",
+    # A bank's result for an unknown reference, matched to the line the bank meant: it pays or
+    # fails a person's line (tests/payout/integration/test_bank_suspense.py).
+    "/v1/payout/suspense/{suspense_id}/match": "suspense/{id}/approve",
+    "/v1/payout/suspense/{suspense_id}/approve": "second person",
     # Pay only what was approved: approved determinations and entitlements, at the dated
     # standards; failed lines re-issued to an account only an approved change set; one-offs
     # only once approved (withdrawals: approved in enrollment, bounded by the ceiling here).
@@ -96,6 +100,10 @@ NOT_MONEY = {
     "/v1/payout/parameters/{parameter_id}/reject",  # never in force
     "/v1/payout/bank/{bank_id}/results",  # the bank's signed answers
     "/v1/payout/bank/{bank_id}/batches/{batch_id}/totals",
+    # A held result returned to the bank changes no line (approved by a second person all
+    # the same); a rejected proposal leaves the result held.
+    "/v1/payout/suspense/{suspense_id}/return",
+    "/v1/payout/suspense/{suspense_id}/reject",
     # An operator replays an event the consumer failed on: the acts it carries were
     # approved where they were made (a withdrawal in enrollment), and payout's bounds apply.
     "/v1/payout/admin/dead-letters/{dead_letter_id}/replay",

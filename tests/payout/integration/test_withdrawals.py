@@ -138,7 +138,10 @@ async def test_a_month_outside_the_settlement_years_is_never_queued_nor_settled(
         assert (await run_payroll(client, platform, "2025-06"))["payments"] == 1
         line = await scalar(platform, "SELECT id::text FROM payout.payment")
         r = await post_results(client, platform, [{"reference": line, "outcome": "paid"}])
-        assert (r.status_code, r.json()) == (200, {"recorded": 1, "already_recorded": 0})
+        assert (r.status_code, r.json()) == (
+            200,
+            {"recorded": 1, "already_recorded": 0, "suspense": 0, "suspense_references": []},
+        )
         assert await scalar(platform, "SELECT status FROM payout.payment") == "paid"
         assert await scalar(platform, "SELECT count(*) FROM payout.ledger_settlement") == 0
         assert (
