@@ -280,7 +280,7 @@ class Payment(SQLModel, table=True):
         # a second index had cost a payroll run about a sixth of its database CPU.
         Index("payment_batch", "batch_id", "period", "status"),
         Index("payment_failed", "person_id", postgresql_where=text("status = 'failed'")),
-        # A bank's own results by day (migration 0034_c6_result_suspense).
+        # A bank's own results by day (migration 0035_c6_result_suspense).
         Index(
             "payment_bank_result",
             "bank_code",
