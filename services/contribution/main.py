@@ -7,6 +7,7 @@ from services.contribution.audits.router import router as audits_router
 from services.contribution.config import get_settings
 from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
+from services.contribution.notices.router import router as notices_router
 from services.contribution.parameters.router import router as parameters_router
 from services.contribution.plans.router import router as plans_router
 from services.contribution.reports.router import router as reports_router
@@ -34,6 +35,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             settlement_router,
             reversals_router,
             reports_router,
+            notices_router,
             audits_router,
         ],
         handlers=HANDLERS,

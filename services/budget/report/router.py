@@ -13,6 +13,7 @@ from services.budget.report.schemas import RollupOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.printables import page
 
 router = APIRouter(prefix="/v1/budget", tags=["report"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -40,7 +41,7 @@ async def get_report(
     if format == "xlsx":
         name, body = await service.report_xlsx(session, department_id, year)
         return _attachment(name, body)
-    return HTMLResponse(await service.report_html(session, department_id, year))
+    return page(await service.report_html(session, department_id, year))
 
 
 @router.get("/rollup", response_model=RollupOut, responses={200: {"content": {XLSX: {}}}})
