@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from shared.http.auth import decode_token, issue_token
+from shared.http.signed_links import sign_link
+from shared.settings import PlatformSettings
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # A4 in PDF points: 210 mm × 297 mm = 595.28 × 841.89 (Chromium writes 594.96 × 841.92).
@@ -78,3 +82,9 @@ def assert_a4_with_chinese(pdf: bytes, *phrases: str) -> None:
     for phrase in phrases:
         missing = {c for c in phrase if not c.isspace()} - drawn
         assert not missing, (phrase, sorted(missing))
+
+
+def signed_path(platform: PlatformSettings, path: str, *roles: str, query: str = "") -> str:
+    """A signed link to a printable, as the gateway hands one to a caller with these roles."""
+    who = decode_token(platform, issue_token(platform, f"test-{'-'.join(roles)}", roles))
+    return sign_link(platform, who, path, query).path
