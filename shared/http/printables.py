@@ -31,6 +31,9 @@ tr {{ page-break-inside: avoid; }}
 th, td {{ border: 1px solid #666; padding: 1mm 2mm; text-align: left; vertical-align: top; }}
 th {{ background: #eef1f6; }}
 td.n, th.n {{ text-align: right; white-space: nowrap; }}
+td.d {{ white-space: nowrap; }}
+table.wide {{ font-size: 9pt; }}
+table.wide th, table.wide td {{ padding: 1mm 1.2mm; }}
 tr.total td {{ font-weight: bold; }}
 .meta td {{ border: none; padding: 0.5mm 2mm 0.5mm 0; }}
 .sign {{ margin-top: 12mm; text-align: right; }}

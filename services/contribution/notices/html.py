@@ -7,11 +7,12 @@ from services.contribution.notices.schemas import ArrearsNotice
 from shared.http import printables
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Under the headers 基本养老保险 and 职业年金 (the template's first header row).
 ITEM_LABELS = {
-    "basic_unit": "基本养老保险（单位）",
-    "basic_individual": "基本养老保险（个人）",
-    "annuity_unit": "职业年金（单位）",
-    "annuity_individual": "职业年金（个人）",
+    "basic_unit": "单位",
+    "basic_individual": "个人",
+    "annuity_unit": "单位",
+    "annuity_individual": "个人",
 }
 
 

@@ -35,14 +35,16 @@ COMPARISON_LABELS = {
 
 
 def _inputs(inputs: dict[str, object]) -> list[tuple[str, object]]:
-    """The inputs as (label, value) rows, the old-method standard's fields flattened."""
-    rows: list[tuple[str, object]] = []
+    """The inputs as (label, value) rows in the order of INPUT_LABELS (the stored document's
+    order is the database's), the old-method standard's fields flattened, unknown ones last."""
+    flat: dict[str, object] = {}
     for key, value in inputs.items():
         if isinstance(value, dict):
-            rows += [(INPUT_LABELS.get(k, k), v) for k, v in value.items()]
+            flat.update(value)
         elif value is not None:
-            rows.append((INPUT_LABELS.get(key, key), value))
-    return rows
+            flat[key] = value
+    order = [k for k in INPUT_LABELS if k in flat] + [k for k in flat if k not in INPUT_LABELS]
+    return [(INPUT_LABELS.get(k, k), flat[k]) for k in order]
 
 
 def determination_sheet(sheet: DeterminationSheet) -> str:
