@@ -75,7 +75,7 @@ def sign_link(
         raise ProblemError(403, "link_not_printable", "只有打印件（可打印页面）可以生成链接。")
     pairs = parse_qsl(query, keep_blank_values=True)
     if any(name == PARAMETER for name, _ in pairs):
-        raise ProblemError(422, "link_not_printable", "路径中不能已含 link 参数。")
+        raise ProblemError(422, "link_path_invalid", "路径中不能已含 link 参数。")
     issued = int(now if now is not None else time.time())
     expires = issued + platform.link_ttl_seconds
     claims = {
