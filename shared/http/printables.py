@@ -10,7 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
+from fastapi import Depends, Query
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -78,3 +80,20 @@ def render(templates: Path, name: str, **values: object) -> str:
 def page(html: str) -> HTMLResponse:
     """A printable's answer: not cached, the link never sent on as a referrer."""
     return HTMLResponse(html, headers=NO_STORE)
+
+
+async def _link_parameter(
+    link: Annotated[
+        str | None,
+        Query(
+            max_length=4000,
+            description="a signed link from POST /v1/auth/links: opens the page with no "
+            "Authorization header (checked when the caller is authenticated)",
+        ),
+    ] = None,
+) -> None:
+    """Declares the `link` parameter of a printable (verified in shared.http.auth)."""
+
+
+# On every printable route: `dependencies=[LINK]` (the parameter is then a declared one).
+LINK = Depends(_link_parameter)

@@ -12,7 +12,7 @@ from services.contribution.notices.html import render
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.printables import page
+from shared.http.printables import LINK, page
 from shared.http.ranges import PlausibleDate
 
 router = APIRouter(
@@ -20,7 +20,7 @@ router = APIRouter(
 )
 
 
-@router.get("/arrears/{unit_id}/notice", response_class=HTMLResponse)
+@router.get("/arrears/{unit_id}/notice", response_class=HTMLResponse, dependencies=[LINK])
 async def arrears_notice(
     unit_id: uuid.UUID,
     request: Request,

@@ -11,7 +11,7 @@ from services.enrollment.rights_record.schemas import RightsRecord
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.printables import page
+from shared.http.printables import LINK, page
 
 router = APIRouter(
     prefix="/v1/enrollment/persons/{person_id}/rights-record",
@@ -32,7 +32,7 @@ async def rights_record(
     return await service.build(session, person_id, year, who)
 
 
-@router.get("/{year}/html", response_class=HTMLResponse)
+@router.get("/{year}/html", response_class=HTMLResponse, dependencies=[LINK])
 async def rights_record_html(
     person_id: uuid.UUID,
     year: Year,

@@ -11,14 +11,16 @@ from services.payout.tax.schemas import FIRST_YEAR, LAST_YEAR
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.printables import page
+from shared.http.printables import LINK, page
 
 router = APIRouter(prefix="/v1/payout", tags=["printables"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
-@router.get("/determinations/{determination_id}/sheet", response_class=HTMLResponse)
+@router.get(
+    "/determinations/{determination_id}/sheet", response_class=HTMLResponse, dependencies=[LINK]
+)
 async def determination_sheet(
     determination_id: uuid.UUID, request: Request, session: ReadSession, _: Reader
 ) -> HTMLResponse:
@@ -32,7 +34,9 @@ async def determination_sheet(
     )
 
 
-@router.get("/retirees/{person_id}/payment-notice/{year}", response_class=HTMLResponse)
+@router.get(
+    "/retirees/{person_id}/payment-notice/{year}", response_class=HTMLResponse, dependencies=[LINK]
+)
 async def payment_notice(
     person_id: uuid.UUID, year: Year, request: Request, session: ReadSession, _: Reader
 ) -> HTMLResponse:
