@@ -48,7 +48,7 @@ async def issue_link(
     parts = urlsplit(body.path)
     match = PROXIED.match(parts.path)
     if parts.scheme or parts.netloc or parts.fragment or match is None:
-        raise ProblemError(422, "link_path_invalid", "路径须为网关下的打印件路径，如 /v1/...。")
+        raise ProblemError(422, "link_path_invalid")
     check_access(who, "GET", match["path"])
     platform = request.app.state.platform
     link = sign_link(platform, who, parts.path, parts.query)

@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from gateway.policy import check_access
 from gateway.security.dependencies import check_not_revoked
 from shared.http.auth import decode_token, token_of_authorization
-from shared.http.errors import PROBLEM_JSON, ProblemError, problem_body
+from shared.http.errors import PROBLEM_JSON, ProblemError, localized_problem, problem_body
 from shared.http.observability import record_request, request_id_of_headers
 from shared.http.signed_links import carries_link, principal_of_link
 
@@ -88,7 +88,7 @@ async def proxy(
         try:
             upstream = await forward(state, scope, receive, service, service_path, request_id)
         except ProblemError as exc:
-            await answer(*problem(exc.status, exc.code, exc.detail, exc.headers))
+            await answer(*problem_of(scope, exc))
             return
         except _Disconnected:
             return
@@ -228,11 +228,32 @@ def _without_origin(location: bytes, origin: bytes) -> bytes:
     return location
 
 
+def problem_of(scope: Scope, exc: ProblemError) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A raised problem as an answer, its detail from the catalogue in the caller's language
+    (or the detail the raise site still writes itself)."""
+    body = localized_problem(
+        scope,
+        exc.status,
+        exc.code,
+        message=exc.message,
+        legacy_detail=exc.detail,
+        title=exc.title,
+        **exc.extra,
+    )
+    return _answer(exc.status, body, exc.headers)
+
+
 def problem(
     status: int, code: str, detail: str, headers: dict[str, str] | None = None
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     """A problem+json answer: status, raw headers, body."""
-    body = json.dumps(problem_body(status, code, detail), ensure_ascii=False).encode()
+    return _answer(status, problem_body(status, code, detail), headers)
+
+
+def _answer(
+    status: int, document: dict[str, Any], headers: dict[str, str] | None
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    body = json.dumps(document, ensure_ascii=False).encode()
     raw = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
     return status, raw, body

@@ -1,5 +1,7 @@
 """The contribution service app."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.contribution.adjustments.router import router as adjustments_router
@@ -39,5 +41,6 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             audits_router,
         ],
         handlers=HANDLERS,
+        locales=Path(__file__).parent / "locales",
         platform=platform,
     )

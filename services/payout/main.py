@@ -1,5 +1,7 @@
 """The payout service app."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.payout.accounts.router import router as accounts_router
@@ -50,6 +52,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             printables_router,
         ],
         handlers=HANDLERS,
+        locales=Path(__file__).parent / "locales",
         resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],
         platform=platform,
     )

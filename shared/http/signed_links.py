@@ -61,9 +61,7 @@ def carries_link(query_string: bytes | str) -> bool:
 def _secret(platform: PlatformSettings) -> str:
     secret = platform.signing_link_secret()
     if secret is None:
-        raise ProblemError(
-            503, "links_unavailable", "未配置打印链接密钥（PENSION_LINK_SECRET），无法使用链接。"
-        )
+        raise ProblemError(503, "links_unavailable")
     return secret
 
 
@@ -72,10 +70,10 @@ def sign_link(
 ) -> SignedLink:
     """A link to the printable at `path` (with `query`) opened as `who`, for link_ttl_seconds."""
     if not is_printable(path):
-        raise ProblemError(403, "link_not_printable", "只有打印件（可打印页面）可以生成链接。")
+        raise ProblemError(403, "link_not_printable", path=path)
     pairs = parse_qsl(query, keep_blank_values=True)
     if any(name == PARAMETER for name, _ in pairs):
-        raise ProblemError(422, "link_path_invalid", "路径中不能已含 link 参数。")
+        raise ProblemError(422, "link_path_invalid", message="link_parameter_present")
     issued = int(now if now is not None else time.time())
     expires = issued + platform.link_ttl_seconds
     claims = {
@@ -104,7 +102,7 @@ def principal_of_link(
     printable.
     """
     if method not in ("GET", "HEAD") or not is_printable(path):
-        raise ProblemError(403, "link_not_printable", "链接只能用于打开打印件（GET）。")
+        raise ProblemError(403, "link_not_printable", message="link_get_only")
     text = query_string.decode("latin-1") if isinstance(query_string, bytes) else query_string
     pairs = parse_qsl(text, keep_blank_values=True)
     links = [value for name, value in pairs if name == PARAMETER]
@@ -120,7 +118,7 @@ def principal_of_link(
             options={"require": ["exp", "iat", "sub", "aud", "iss"]},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise _unauthenticated("link_expired", "链接已过期，请重新获取打印链接。") from exc
+        raise ProblemError(401, "link_expired") from exc
     except jwt.PyJWTError as exc:
         raise _invalid() from exc
     rest = [(name, value) for name, value in pairs if name != PARAMETER]
@@ -142,8 +140,4 @@ def principal_of_link(
 
 
 def _invalid() -> ProblemError:
-    return _unauthenticated("link_invalid", "链接无效或已被改动，请重新获取打印链接。")
-
-
-def _unauthenticated(code: str, detail: str) -> ProblemError:
-    return ProblemError(401, code, detail)
+    return ProblemError(401, "link_invalid")

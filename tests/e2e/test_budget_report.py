@@ -55,6 +55,9 @@ def test_the_report_opens_in_a_browser_from_a_signed_link(system: System) -> Non
         tampered = issued["url"].replace("/2020/", "/2019/")
         r = httpx.get(tampered)
         assert (r.status_code, r.json()["code"]) == (401, "link_invalid")
+        assert r.json()["detail"] == "链接无效或已被改动，请重新获取打印链接。"
+        r = httpx.get(tampered, headers={"Accept-Language": "en"})
+        assert r.json()["detail"] == "The link is invalid or was changed; ask for a new link."
         r = httpx.get(issued["url"] + "&format=xlsx")
         assert (r.status_code, r.json()["code"]) == (401, "link_invalid")
         query = issued["path"].split("?", 1)[1]

@@ -21,13 +21,15 @@ async def arrears_notice(
     in force on that day (person ids as the caller may see them)."""
     unit = await roster.get_unit(session, unit_id)
     if unit is None:
-        raise ProblemError(404, "unit_not_found", f"名册中没有单位 {unit_id}。")
+        raise ProblemError(404, "unit_not_found", message="notice_unit_not_found", unit_id=unit_id)
     report = await reports.arrears(session, as_of, unit_id)
     if not report.units:
         raise ProblemError(
             404,
             "unit_not_in_arrears",
-            f"单位“{unit.name}”（{unit.credit_code}）截至 {as_of} 没有欠费，无需催缴。",
+            unit_name=unit.name,
+            unit_number=unit.credit_code,
+            as_of=as_of,
         )
     limit = (await in_force(session, [ParameterName.notice_pay_within_days.value], as_of))[
         ParameterName.notice_pay_within_days.value

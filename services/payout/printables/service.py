@@ -41,7 +41,9 @@ def _card(retiree: Retiree) -> RetireeCard:
 async def _retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree:
     retiree = await determinations.get_retiree(session, person_id)
     if retiree is None:
-        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+        raise ProblemError(
+            404, "retiree_not_found", message="printable_retiree_not_found", person_id=person_id
+        )
     return retiree
 
 

@@ -73,7 +73,13 @@ async def test_no_notice_for_a_unit_that_owes_nothing(platform, start_apps) -> N
         headers=auth_headers(platform, "clerk"),
     )
     assert (r.status_code, r.json()["code"]) == (404, "unit_not_in_arrears")
-    assert "县财政局" in r.json()["detail"]
+    assert "县财政局" in r.json()["detail"] and "2020-03-01" in r.json()["detail"]
+    english = await contribution.get(
+        f"/v1/contribution/arrears/{finance['id']}/notice",
+        params={"as_of": "2020-03-01"},
+        headers=auth_headers(platform, "clerk", **{"Accept-Language": "en"}),
+    )
+    assert english.json()["detail"].startswith("Unit 县财政局 (")
     unknown = await contribution.get(
         "/v1/contribution/arrears/00000000-0000-0000-0000-000000000001/notice",
         headers=auth_headers(platform, "clerk"),
