@@ -45,7 +45,10 @@ async def issue_link(
     body: LinkIn, request: Request, who: Annotated[Principal, Depends(gateway_principal)]
 ) -> LinkOut:
     """A short-lived link to a printable, opened as the caller (roles and masking kept)."""
-    parts = urlsplit(body.path)
+    try:
+        parts = urlsplit(body.path)
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise ProblemError(422, "link_path_invalid") from exc
     match = PROXIED.match(parts.path)
     if parts.scheme or parts.netloc or parts.fragment or match is None:
         raise ProblemError(422, "link_path_invalid")
