@@ -10,7 +10,7 @@ from gateway.policy import check_access
 from gateway.proxy import PROXIED
 from gateway.security.dependencies import gateway_principal
 from shared.http.auth import Principal
-from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.errors import PROBLEM_JSON, PROBLEM_RESPONSES, ProblemError
 from shared.http.signed_links import sign_link
 
 router = APIRouter(tags=["auth"], responses=PROBLEM_RESPONSES)
@@ -40,7 +40,11 @@ class LinkOut(BaseModel):
     expires_in: int
 
 
-@router.post("/v1/auth/links", response_model=LinkOut)
+@router.post(
+    "/v1/auth/links",
+    response_model=LinkOut,
+    responses={503: {"description": "no link secret is set", "content": {PROBLEM_JSON: {}}}},
+)
 async def issue_link(
     body: LinkIn, request: Request, who: Annotated[Principal, Depends(gateway_principal)]
 ) -> LinkOut:
