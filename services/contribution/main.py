@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.contribution.adjustments.router import router as adjustments_router
 from services.contribution.audits.router import router as audits_router
+from services.contribution.code_tables import CODE_TABLES
 from services.contribution.config import get_settings
 from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
@@ -41,6 +42,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             audits_router,
         ],
         handlers=HANDLERS,
-        locales=Path(__file__).parent / "locales",
         platform=platform,
+        locales=Path(__file__).parent / "locales",
+        code_tables=CODE_TABLES,
     )

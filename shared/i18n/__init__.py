@@ -9,11 +9,10 @@ How to write a message (see shared/i18n/README.md):
   which `tests/architecture/test_message_catalogues.py` checks.
 """
 
-from typing import Any
-
 from starlette.types import Scope
 
 from shared.i18n.catalogue import DEFAULT_LOCALE, Catalogue, catalogue_for
+from shared.i18n.invalid import Invalid
 from shared.i18n.negotiation import preferred_locale
 
 __all__ = [
@@ -25,17 +24,6 @@ __all__ = [
     "locale_of",
     "preferred_locale",
 ]
-
-
-class Invalid(ValueError):
-    """A validator's refusal as a catalogue key (pydantic reports it as `value_error`)."""
-
-    def __init__(self, key: str, *, field: str | None = None, **params: Any) -> None:
-        self.key = key
-        self.field = field
-        self.params = params
-        # The text pydantic shows when nothing translates it: "field: key".
-        super().__init__(f"{field}: {key}" if field else key)
 
 
 def locale_of(scope: Scope) -> str:

@@ -25,7 +25,7 @@ PACKAGES = {
     "budget": ROOT / "services" / "budget" / "locales",
 }
 # Packages whose every message comes from the catalogue; the list grows to all of them.
-CONVERTED = {"shared"}
+CONVERTED = {"shared", "contribution", "budget", "enrollment", "gateway"}
 # Files of a converted package not yet converted: the list only shrinks (a converted file
 # still listed fails the test).
 UNCONVERTED_FILES = {"shared/data/spreadsheets.py"}

@@ -1,14 +1,18 @@
 """Answer models of actual spending against the budget."""
 
 from decimal import Decimal
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from services.budget.domain import labels
+from services.budget.domain.document import Unit
 
 
 class PaidProgram(BaseModel):
     """What payout paid for a program under one pair of codes (万元)."""
 
-    program: str
+    program: str = Field(json_schema_extra={"enum": list(labels.PROGRAMS)})
     program_label: str
     functional_code: str
     economic_code: str
@@ -19,7 +23,7 @@ class PaidProgram(BaseModel):
 class SpendingLine(BaseModel):
     """A budget line of the final accounts next to what payout actually paid under its code."""
 
-    scheme: str  # functional | economic
+    scheme: Literal["functional", "economic"]
     code: str
     label: str
     budget: Decimal | None
@@ -33,7 +37,7 @@ class SpendingOut(BaseModel):
 
     department: str
     year: int
-    unit: str
+    unit: Unit
     lines: list[SpendingLine]
     programs: list[PaidProgram]
     unmatched: list[PaidProgram]  # paid under functional codes with no line in the accounts

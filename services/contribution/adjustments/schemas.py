@@ -5,6 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from services.contribution.domain.codes import Clamp
 from services.contribution.domain.review import ReviewStatus
 from shared.data.ids import CitizenIdField
 from shared.data.money import Money
@@ -37,7 +38,7 @@ class AdjustmentOut(BaseModel):
     from_month: int
     declared_wage: Money
     base: Money
-    clamp: str | None
+    clamp: Clamp | None
     reason: str
     status: ReviewStatus
     status_label: str

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from services.contribution.domain.codes import AuditKind, FindingKind
 from services.contribution.domain.findings import FindingStatus
 from shared.data.money import Money
 from shared.http.masking import CitizenIdText
@@ -29,7 +30,7 @@ class FindingOut(BaseModel):
     """One finding."""
 
     id: uuid.UUID
-    kind: str
+    kind: FindingKind
     citizen_id: CitizenIdText | None
     name: str | None
     period: date | None
@@ -47,7 +48,7 @@ class AuditOut(BaseModel):
     id: uuid.UUID
     unit_id: uuid.UUID
     year: int
-    kind: str
+    kind: AuditKind
     opened_by: str
     opened_at: datetime
     as_of: date

@@ -7,9 +7,11 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, model_validator
 
 from services.contribution.adjustments.schemas import AdjustmentOut
-from shared.data.ids import CitizenIdField
+from services.contribution.domain.codes import Clamp
+from shared.data.ids import CitizenIdField, mask_citizen_id
 from shared.data.money import Money
 from shared.http.masking import CitizenIdText
+from shared.i18n import Invalid
 
 
 class DeclarationStatus(StrEnum):
@@ -44,7 +46,12 @@ class DeclarationCreate(BaseModel):
         seen: set[str] = set()
         for index, line in enumerate(self.lines):
             if line.citizen_id in seen:
-                raise ValueError(f"lines[{index}]: {line.citizen_id[-4:]} is declared twice")
+                raise Invalid(
+                    "citizen_declared_twice",
+                    field=f"lines.{index}.citizen_id",
+                    name=line.name,
+                    citizen_id=mask_citizen_id(line.citizen_id),
+                )
             seen.add(line.citizen_id)
         return self
 
@@ -68,7 +75,7 @@ class LineOut(BaseModel):
     name: str
     declared_wage: Money
     base: Money
-    clamp: str | None
+    clamp: Clamp | None
 
 
 class LogEntry(BaseModel):
@@ -129,7 +136,7 @@ class MissingDeclaration(BaseModel):
     name: str
     liable_persons: int
     declaration_id: uuid.UUID | None
-    status: str | None
+    status: DeclarationStatus | None
 
 
 class MissingReport(BaseModel):

@@ -21,7 +21,7 @@ async def arrears_notice(
     in force on that day (person ids as the caller may see them)."""
     unit = await roster.get_unit(session, unit_id)
     if unit is None:
-        raise ProblemError(404, "unit_not_found", message="notice_unit_not_found", unit_id=unit_id)
+        raise ProblemError(404, "unit_not_found", unit_id=str(unit_id))
     report = await reports.arrears(session, as_of, unit_id)
     if not report.units:
         raise ProblemError(

@@ -14,6 +14,8 @@ from services.contribution.domain.amounts import (
     MAX_RECEIPT_CEILING,
     MAX_WAGE_CEILING,
 )
+from services.contribution.domain.review import ReviewStatus
+from shared.i18n import Invalid
 
 
 class ParameterName(StrEnum):
@@ -66,7 +68,13 @@ class ParameterIn(BaseModel):
     def _in_range(self) -> "ParameterIn":
         low, high = RANGES[self.name]
         if not low <= self.value <= high:
-            raise ValueError(f"{self.name.value} must lie between {low} and {high}")
+            raise Invalid(
+                "parameter_out_of_range",
+                field="value",
+                name=self.name.value,
+                low=format(low, "f"),
+                high=format(high, "f"),
+            )
         return self
 
 
@@ -86,7 +94,7 @@ class ParameterOut(BaseModel):
     note: str | None
     recorded_by: str
     recorded_at: datetime
-    status: str
+    status: ReviewStatus
     decided_by: str | None = None
     decided_at: datetime | None = None
     decision_note: str | None = None

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from services.contribution.domain.amounts import Total
+from services.contribution.domain.codes import FUNDING_TYPES, PlanKind, declared
 from shared.data.money import Money
 from shared.http.masking import CitizenIdText
 
@@ -36,7 +37,7 @@ class PlanOut(BaseModel):
     unit_id: uuid.UUID
     period: str
     seq: int
-    kind: str
+    kind: PlanKind
     due_on: date
     person_count: int
     basic_unit: Money
@@ -49,7 +50,7 @@ class PlanOut(BaseModel):
     outstanding: Money
     late_fee_paid: Money
     settled_on: date | None
-    funding_type: str
+    funding_type: str = Field(json_schema_extra=declared(FUNDING_TYPES))
     parameter_ids: list[int]
     generated_by: str
     generated_at: datetime

@@ -3,8 +3,9 @@
 import uuid
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from services.contribution.domain.codes import PERSON_STATUSES, STAFF_CATEGORIES, declared
 from shared.http.masking import CitizenIdText
 
 
@@ -24,7 +25,7 @@ class RosterPersonOut(BaseModel):
     name: str
     unit_id: uuid.UUID
     unit_credit_code: str
-    staff_category: str
+    staff_category: str = Field(json_schema_extra=declared(STAFF_CATEGORIES))
     joined_on: date
-    status: str
+    status: str = Field(json_schema_extra=declared(PERSON_STATUSES))
     liability: list[IntervalOut] = []

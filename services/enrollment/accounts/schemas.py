@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -26,11 +27,25 @@ class AccountBalance(BaseModel):
     as_of: date
 
 
+PostingType = Literal[
+    "contribution",
+    "interest",
+    "transfer_in",
+    "transfer_out",
+    "benefit_draw",
+    "refund",
+    "inheritance",
+    "adjustment",
+    "closing_interest",
+    "interest_correction",
+]
+
+
 class PostingOut(BaseModel):
     """One movement on an account."""
 
     id: int
-    posting_type: str
+    posting_type: PostingType
     amount: Money
     value_date: date
     period: str | None
@@ -58,9 +73,9 @@ class InterestRateOut(Decided):
 
     id: int
     year: int
-    account_kind: str
+    account_kind: AccountKind
     rate: str
-    convention: str
+    convention: InterestConvention
     note: str | None
     recorded_by: str
     recorded_at: datetime
@@ -77,7 +92,7 @@ class InterestRunOut(BaseModel):
     """What a run posted (the same answer however often it is asked)."""
 
     year: int
-    account_kind: str
+    account_kind: AccountKind
     rate_id: int
     accounts: int
     total_interest: Money

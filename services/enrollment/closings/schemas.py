@@ -2,16 +2,18 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
+from services.enrollment.accounts.schemas import AccountKind
 from shared.data.money import Money
 
 
 class InterestLine(BaseModel):
     """Interest a closing posts for one account and year."""
 
-    account_kind: str
+    account_kind: AccountKind
     year: int
     through_month: int
     rate: str | None  # None: no rate recorded yet, the interest follows once it is
@@ -34,7 +36,7 @@ class SupplementOut(BaseModel):
 
     id: int
     closing_id: int
-    reason: str
+    reason: Literal["late_contribution", "interest_true_up"]
     period: str | None
     basic_amount: Money
     annuity_notional_amount: Money

@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -25,8 +26,8 @@ class DeemedOut(BaseModel):
     months: int
     deemed_index: Decimal
     document: str
-    source: str
-    status: str  # pending_approval (待复核) | approved (已复核)
+    source: Literal["clerk", "transfer_in", "retirement"]
+    status: Literal["pending_approval", "approved"]  # 待复核 | 已复核
     entered_by: str
     entered_at: datetime
     approved_by: str | None

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from services.enrollment.domain.status import ChangeType, PersonStatus
+
 
 class StatusChangeIn(BaseModel):
     """Record a change that needs no dedicated use case."""
@@ -21,8 +23,8 @@ class StatusChangeOut(BaseModel):
     id: int
     person_id: uuid.UUID
     unit_id: uuid.UUID
-    change_type: str
-    status_after: str
+    change_type: ChangeType
+    status_after: PersonStatus
     effective_on: date
     reason: str
     recorded_by: str

@@ -3,10 +3,12 @@
 import uuid
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from shared.data.ids import USCC_CHARSET, InvalidIdentifier, validate_uscc
+from shared.i18n import Invalid
 
 
 class FundingType(StrEnum):
@@ -15,6 +17,19 @@ class FundingType(StrEnum):
     full = "full"  # 财政全额
     partial = "partial"  # 财政差额
     self_funded = "self"  # 自收自支
+
+
+class AdminLevel(StrEnum):
+    """Administrative level of the unit."""
+
+    province = "province"
+    city = "city"
+    county = "county"
+    township = "township"
+
+
+UnitKind = Literal["government_agency", "public_institution", "other"]  # from the credit code
+UnitStatus = Literal["active", "closed"]
 
 
 class UnitCreate(BaseModel):
@@ -39,18 +54,16 @@ class UnitCreate(BaseModel):
         self.credit_code = self.credit_code.strip().upper()
         if any(c not in USCC_CHARSET for c in self.credit_code) or len(self.credit_code) != 18:
             # The override waives the check characters of a well-formed code, nothing else.
-            raise ValueError(
-                "credit_code: must be 18 characters from 0-9 and ABCDEFGHJKLMNPQRTUWXY"
-            )
+            raise Invalid("credit_code_format", field="credit_code")
         if self.established_on and self.established_on > date.today():
-            raise ValueError("established_on: must not be in the future")
+            raise Invalid("date_in_future", field="established_on")
         if self.code_check_override_reason is None:
             try:
                 validate_uscc(self.credit_code)
             except InvalidIdentifier as exc:
-                raise ValueError(f"credit_code: {exc}") from exc
+                raise Invalid(exc.key, field="credit_code") from exc
         if self.registered_on and self.registered_on > date.today():
-            raise ValueError("registered_on: must not be in the future")
+            raise Invalid("date_in_future", field="registered_on")
         return self
 
 
@@ -60,27 +73,18 @@ class UnitOut(BaseModel):
     id: uuid.UUID
     credit_code: str
     name: str
-    kind: str
-    funding_type: str
-    status: str
+    kind: UnitKind
+    funding_type: FundingType
+    status: UnitStatus
     registered_on: date
     established_on: date | None = None
     code_check_override_reason: str | None
     code_check_overridden_by: str | None
-    admin_level: str | None = None
+    admin_level: AdminLevel | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
     closed_on: date | None = None
     close_reason: str | None = None
-
-
-class AdminLevel(StrEnum):
-    """Administrative level of the unit."""
-
-    province = "province"
-    city = "city"
-    county = "county"
-    township = "township"
 
 
 class UnitUpdate(BaseModel):
@@ -104,5 +108,5 @@ class UnitClose(BaseModel):
     @model_validator(mode="after")
     def _not_future(self) -> "UnitClose":
         if self.closed_on > date.today():
-            raise ValueError("closed_on: must not be in the future")
+            raise Invalid("date_in_future", field="closed_on")
         return self
