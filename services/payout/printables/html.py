@@ -1,5 +1,6 @@
 """The payout printables as HTML (Jinja2 templates, autoescaped)."""
 
+from decimal import Decimal
 from pathlib import Path
 
 from services.payout.domain.labels import CODE_TABLES
@@ -34,6 +35,9 @@ COMPARISON_LABELS = {
 }
 
 
+AMOUNTS = frozenset({"new_method", "old_standard", "paid", "adjustment"})
+
+
 def _inputs(inputs: dict[str, object]) -> list[tuple[str, object]]:
     """The inputs as (label, value) rows in the order of INPUT_LABELS (the stored document's
     order is the database's), the old-method standard's fields flattened, unknown ones last."""
@@ -59,7 +63,9 @@ def determination_sheet(sheet: DeterminationSheet) -> str:
         retiree=sheet.retiree.model_dump(mode="json"),
         inputs=_inputs(d.inputs),
         comparison=[
-            (label, comparison[k]) for k, label in COMPARISON_LABELS.items() if k in comparison
+            (label, printables.money(Decimal(comparison[k])) if k in AMOUNTS else comparison[k])
+            for k, label in COMPARISON_LABELS.items()
+            if k in comparison
         ],
         outcome=CODE_TABLES["comparison_outcome"].get(str(comparison.get("outcome")), ""),
     )

@@ -45,7 +45,8 @@ async def test_the_determination_sheet_shows_the_whole_determination(
             assert f"{Decimal(made[figure]):,.2f}" in sheet
         assert f"{Decimal(made['monthly_amount']):,.2f}" in sheet
         assert "过渡期新老办法对比（保低限高）" in sheet
-        assert made["comparison"]["old_standard"] in sheet
+        assert f"{Decimal(made['comparison']['old_standard']):,.2f}" in sheet
+        assert made["id"] not in sheet  # no UUID on paper
         for version in made["parameter_versions"].values():
             assert f'<td class="n">{version}</td>' in sheet
         assert "计发基数" in sheet  # the parameter's Chinese name
