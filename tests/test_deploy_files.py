@@ -200,6 +200,7 @@ def test_printable_links_are_signed_with_a_secret_of_their_own() -> None:
     assert compose["x-app"]["environment"]["PENSION_LINK_SECRET"].startswith(
         "${PENSION_LINK_SECRET:?"
     )
-    assert '--from-literal=PENSION_LINK_SECRET="$(openssl rand' in (
-        ROOT / "deploy/k8s/pension.yaml"
-    ).read_text()
+    assert (
+        '--from-literal=PENSION_LINK_SECRET="$(openssl rand'
+        in (ROOT / "deploy/k8s/pension.yaml").read_text()
+    )
