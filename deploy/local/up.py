@@ -163,7 +163,7 @@ def main() -> int:
                 f"{budget['findings']['warning']} warnings, {budget['findings']['note']} notes"
             )
             # A signed link: a browser opens it with no Authorization header (for minutes).
-            report = _printable_link(gateway, token, str(budget["report"]))
+            report = printable_link(gateway, token, str(budget["report"]))
             print(
                 f"report (opens in a browser for {report['expires_in'] // 60} minutes):\n"
                 f"  {report['url']}\n"
@@ -202,7 +202,8 @@ def _token(gateway: str, username: str, password: str) -> str:
     return r.json()["access_token"]
 
 
-def _printable_link(gateway: str, token: str, path: str) -> dict:
+def printable_link(gateway: str, token: str, path: str) -> dict:
+    """A signed link to a printable (POST /v1/auth/links): url, path, expires_at, expires_in."""
     r = httpx.post(
         f"{gateway}/v1/auth/links",
         json={"path": path},

@@ -7,6 +7,7 @@ import time
 import httpx
 
 from deploy.local.demo_budget import load_budget_demo
+from deploy.local.up import printable_link
 from tests.e2e.conftest import SERVICE_CREDENTIAL, System, login
 
 CREDENTIAL = {"X-Gateway-Credential": SERVICE_CREDENTIAL}
@@ -48,6 +49,10 @@ def test_the_report_opens_in_a_browser_from_a_signed_link(system: System) -> Non
         assert "2020年度部门决算公开" in page.text
         assert page.headers["cache-control"] == "no-store"
         assert page.headers["referrer-policy"] == "no-referrer"
+        # What `make up` prints is made the same way (deploy/local/up.py).
+        token = clerk["Authorization"].removeprefix("Bearer ")
+        printed = printable_link(system.gateway, token, report)
+        assert httpx.get(printed["url"]).status_code == 200
         xlsx = _link(system, clerk, report + "?format=xlsx").json()
         assert httpx.get(xlsx["url"]).content[:2] == b"PK"
 
