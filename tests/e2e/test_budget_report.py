@@ -76,6 +76,17 @@ def test_the_report_opens_in_a_browser_from_a_signed_link(system: System) -> Non
             r = _link(system, clerk, bad)
             assert (r.status_code, r.json()["code"]) == (422, "link_path_invalid"), bad
         assert _link(system, {}, report).status_code == 401
+        # A link carries its caller's roles: a bank cannot get one to a clerk's page.
+        bank = httpx.post(
+            f"{system.gateway}/v1/auth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "bank-psbc",
+                "client_secret": "bank-psbc-demo",
+            },
+        ).json()["access_token"]
+        r = _link(system, {"Authorization": f"Bearer {bank}"}, report)
+        assert (r.status_code, r.json()["code"]) == (403, "role_forbidden")
 
         # The service checks the link itself: past the gateway, a changed link still fails.
         service = system.apps["budget"].url

@@ -55,6 +55,9 @@ async def test_the_notice_opens_from_a_link_and_prints_on_a4(
     nurse = county.persons["县医院"][0]
     assert nurse["name"] in notice and nurse["citizen_id"] not in notice
 
+    # The service checks the link's roles per route, as for a token.
+    province = await contribution.get(signed_path(platform, path, "province"))
+    assert (province.status_code, province.json()["code"]) == (403, "role_forbidden")
     clerk = await contribution.get(
         path, params={"as_of": "2020-03-01"}, headers=auth_headers(platform, "clerk")
     )
