@@ -26,6 +26,8 @@ class RecoveryOut(BaseModel):
     program: str
     period: date
     amount: Money
+    # The income tax withheld on the overpaid annuity: given back once recovered.
+    tax_amount: Money
     status: str
     method: str | None
     created_at: datetime

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from pathlib import Path
 
-from services.payout.domain.labels import CODE_TABLES
+from services.payout.labels import chinese_labels
 from services.payout.printables.schemas import DeterminationSheet, PaymentNotice
 from shared.http import printables
 
@@ -67,7 +67,7 @@ def determination_sheet(sheet: DeterminationSheet) -> str:
             for k, label in COMPARISON_LABELS.items()
             if k in comparison
         ],
-        outcome=CODE_TABLES["comparison_outcome"].get(str(comparison.get("outcome")), ""),
+        outcome=chinese_labels()["comparison_outcome"].get(str(comparison.get("outcome")), ""),
     )
 
 

@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.determinations import repository as determinations
 from services.payout.determinations import service as determination_service
-from services.payout.domain.labels import CODE_TABLES
+from services.payout.labels import chinese_labels
 from services.payout.models import Retiree
 from services.payout.parameters import repository as parameters
 from services.payout.printables import repository
@@ -41,9 +41,7 @@ def _card(retiree: Retiree) -> RetireeCard:
 async def _retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree:
     retiree = await determinations.get_retiree(session, person_id)
     if retiree is None:
-        raise ProblemError(
-            404, "retiree_not_found", message="printable_retiree_not_found", person_id=person_id
-        )
+        raise ProblemError(404, "retiree_not_found", person_id=person_id)
     return retiree
 
 
@@ -54,7 +52,7 @@ async def determination_sheet(
     determination = await determination_service.get(session, determination_id)
     retiree = await _retiree(session, determination.person_id)
     recorded = await parameters.by_ids(session, list(determination.parameter_versions.values()))
-    labels = CODE_TABLES["parameter"]
+    labels = chinese_labels()["parameter"]
     used = []
     for name, version in sorted(determination.parameter_versions.items()):
         found = recorded.get(version)
@@ -78,7 +76,7 @@ async def payment_notice(
     """The retiree's paying lines of the year month by month, and the year's totals."""
     retiree = await _retiree(session, person_id)
     rows = await repository.year_lines(session, person_id, year)
-    programs, statuses = CODE_TABLES["program"], CODE_TABLES["payment_status"]
+    programs, statuses = chinese_labels()["program"], chinese_labels()["payment_status"]
     lines = [
         NoticeLine(
             period=r["period"],

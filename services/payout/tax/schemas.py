@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel
 
@@ -23,6 +24,8 @@ class TaxMonthRow(BaseModel):
     tax_withheld: Money
     outstanding_tax: Money
     failed_tax: Money
+    # Tax withheld on overpaid annuities recovered this month, given back (更正申报).
+    tax_given_back: Money = Decimal("0.00")
 
 
 class TaxYearOut(BaseModel):
@@ -32,6 +35,7 @@ class TaxYearOut(BaseModel):
     months: list[TaxMonthRow]
     taxable_amount: Money
     tax_withheld: Money
+    tax_given_back: Money
 
 
 class PaymentLine(BaseModel):
