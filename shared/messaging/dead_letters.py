@@ -5,14 +5,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from shared.contracts.base import EventEnvelope
 from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
 from shared.http.auth import Principal, require_roles
 from shared.http.errors import PROBLEM_RESPONSES, ProblemError
-from shared.http.pagination import Limit, Offset
+from shared.http.pagination import Limit, Offset, Page
 from shared.messaging.consumer import EventHandler, apply_once
 
 
@@ -47,24 +47,26 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
     )
     admin = require_roles("admin")
 
-    @router.get("", response_model=list[DeadLetterOut])
+    @router.get("", response_model=Page[DeadLetterOut])
     async def list_dead_letters(
         request: Request,
         _: Annotated[Principal, Depends(admin)],
         open_only: bool = True,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[DeadLetterOut]:
+    ) -> Page[DeadLetterOut]:
         """List dead-lettered events, newest first."""
-        query = select(table).order_by(table.c.id.desc()).limit(limit).offset(offset)
-        if open_only:
-            query = query.where(table.c.replayed_at.is_(None))
+        where = [table.c.replayed_at.is_(None)] if open_only else []
+        query = select(table).where(*where).order_by(table.c.id.desc()).limit(limit).offset(offset)
         async with request.app.state.sessions() as session:
             rows = (await session.exec(query)).mappings().all()
-        return [
+            counted = select(func.count()).select_from(table).where(*where)
+            total = (await session.exec(counted)).scalar_one()
+        items = [
             DeadLetterOut(**{**r, "event_id": str(r["event_id"]) if r["event_id"] else None})
             for r in rows
         ]
+        return Page[DeadLetterOut](items=items, total=total, limit=limit, offset=offset)
 
     @router.post("/{dead_letter_id}/replay", response_model=ReplayResult)
     async def replay_dead_letter(

@@ -18,7 +18,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import Limit, Offset
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/contribution/audits", tags=["audits"], responses=PROBLEM_RESPONSES)
 # Agency staff who carry audits out and follow findings up; the `auditor` role is another
@@ -48,7 +48,7 @@ async def yearly_run(
     return await service.yearly_run(session, body, who, request_id_of(request))
 
 
-@router.get("", response_model=list[AuditOut])
+@router.get("", response_model=Page[AuditOut])
 async def list_audits(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
@@ -56,7 +56,7 @@ async def list_audits(
     unit_id: uuid.UUID | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[AuditOut]:
+) -> Page[AuditOut]:
     """Audits, newest first, with their finding counts."""
     return await service.list_audits(session, year, unit_id, limit, offset)
 

@@ -6,12 +6,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from services.contribution.plans import service
-from services.contribution.plans.schemas import GenerateIn, GenerateOut, PlanDetailOut, PlanOut
+from services.contribution.plans.schemas import (
+    PLAN_SORT_FIELDS,
+    GenerateIn,
+    GenerateOut,
+    PlanDetailOut,
+    PlanOut,
+)
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
+from shared.http.sorting import SortKey, sort_by
 
 router = APIRouter(prefix="/v1/contribution/plans", tags=["plans"], responses=PROBLEM_RESPONSES)
 
@@ -32,14 +39,15 @@ async def generate_plans(
 async def list_plans(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    sort: Annotated[SortKey | None, sort_by(*PLAN_SORT_FIELDS)],
     period: str | None = None,
     unit_id: uuid.UUID | None = None,
     open_only: bool = False,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[PlanOut]:
-    """Plans by period and unit; open_only lists those not fully paid."""
-    return await service.list_plans(session, period, unit_id, open_only, limit, offset)
+    """Plans by period and unit; open_only lists those not fully paid; `sort=` orders them."""
+    return await service.list_plans(session, period, unit_id, open_only, limit, offset, sort)
 
 
 @router.get("/{plan_id}", response_model=PlanDetailOut)

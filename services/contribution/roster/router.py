@@ -30,11 +30,14 @@ async def list_roster_persons(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     unit_id: uuid.UUID | None = None,
+    citizen_id: Annotated[
+        str | None, Query(max_length=18, description="身份证号（仅经办人员和管理员可按号查询）。")
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[RosterPersonOut]:
-    """Persons on the roster, optionally of one unit."""
-    return await service.list_persons(session, unit_id, limit, offset, who)
+    """Persons on the roster, optionally of one unit or the one with a citizen id."""
+    return await service.list_persons(session, unit_id, limit, offset, who, citizen_id)
 
 
 @router.get("/units/{unit_id}/liable", response_model=list[RosterPersonOut])

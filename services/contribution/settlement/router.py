@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from services.contribution.settlement import service
 from services.contribution.settlement.dependencies import signed_by_bank
 from services.contribution.settlement.schemas import (
+    RECEIPT_SORT_FIELDS,
     BankReceiptsIn,
     BankReceiptsOut,
     CounterReceiptIn,
@@ -20,6 +21,7 @@ from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 from shared.http.signed_bodies import documented_body, signed_body
+from shared.http.sorting import SortKey, sort_by
 
 router = APIRouter(prefix="/v1/contribution", tags=["receipts"], responses=PROBLEM_RESPONSES)
 
@@ -62,9 +64,10 @@ async def post_bank_receipts(
 async def list_receipts(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    sort: Annotated[SortKey | None, sort_by(*RECEIPT_SORT_FIELDS)],
     unit_id: uuid.UUID | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ReceiptOut]:
-    """Receipts, newest first, with where their money went."""
-    return await service.list_receipts(session, unit_id, limit, offset)
+    """Receipts, newest first unless `sort=` says otherwise, with where their money went."""
+    return await service.list_receipts(session, unit_id, limit, offset, sort)

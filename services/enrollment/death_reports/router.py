@@ -18,7 +18,7 @@ from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
-from shared.http.pagination import Limit, Offset
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/enrollment", tags=["death reports"], responses=PROBLEM_RESPONSES)
 Approver = Annotated[Principal, Depends(require_business_role("clerk"))]
@@ -37,14 +37,14 @@ async def report_death(
     return await idem.answer(service.report(idem.session, person_id, body, who, idem.request_id))
 
 
-@router.get("/death-reports", response_model=list[DeathReportOut])
+@router.get("/death-reports", response_model=Page[DeathReportOut])
 async def list_death_reports(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     status: RequestStatus | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> list[DeathReportOut]:
+) -> Page[DeathReportOut]:
     """Death reports, newest first; `status=pending` lists those waiting for approval."""
     return await service.list_reports(session, status, limit, offset)
 

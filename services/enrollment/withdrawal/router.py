@@ -18,7 +18,7 @@ from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
-from shared.http.pagination import Limit, Offset
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/enrollment", tags=["withdrawal"], responses=PROBLEM_RESPONSES)
 Approver = Annotated[Principal, Depends(require_business_role("clerk"))]
@@ -41,14 +41,14 @@ async def request_withdrawal(
     return await idem.answer(service.request(idem.session, person_id, body, who, idem.request_id))
 
 
-@router.get("/withdrawals", response_model=list[WithdrawalRequestOut])
+@router.get("/withdrawals", response_model=Page[WithdrawalRequestOut])
 async def list_withdrawals(
     session: ReadSession,
     who: Reader,
     status: RequestStatus | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> list[WithdrawalRequestOut]:
+) -> Page[WithdrawalRequestOut]:
     """Withdrawal requests, newest first; `status=pending` lists those waiting for approval."""
     return await service.list_requests(session, status, limit, offset, who)
 

@@ -9,12 +9,12 @@ from services.payout.withdrawals.schemas import OneOffOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import Limit, Offset
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/payout", tags=["one-off payments"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("/one-offs", response_model=list[OneOffOut])
+@router.get("/one-offs", response_model=Page[OneOffOut])
 async def one_offs(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
@@ -29,7 +29,7 @@ async def one_offs(
     | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[OneOffOut]:
+) -> Page[OneOffOut]:
     """Withdrawals, death benefits and subsidies waiting for or issued in a run (accounts
     masked for finance and auditors)."""
     return await service.list_one_offs(session, who, program, limit, offset)
