@@ -20,12 +20,12 @@ test: $(STAMP) browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 --dist loadfile --ignore=tests/perf
 
-## browser: headless Chromium and a CJK font for the budget report's browser test (once; root)
+## browser: headless Chromium and a CJK font for the printables' browser tests (once; root)
 browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . || \
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      chromium fonts-wqy-zenhei) >/dev/null 2>&1 || \
-	    echo "could not install chromium: the budget browser test will be skipped"; }
+	    echo "could not install chromium: the printables' browser tests will be skipped"; }
 
 ## bench: performance benchmarks; they print figures and never fail the suite
 bench: $(STAMP)

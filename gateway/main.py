@@ -17,6 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.config import GatewaySettings, get_gateway_settings
+from gateway.links import router as links_router
 from gateway.openapi import OpenApiMerger
 from gateway.proxy import proxied_call, proxy
 from gateway.security.rate_limits import SharedRateLimiter
@@ -187,6 +188,7 @@ def create_app(
             max_age=600,
         )
     app.include_router(token_router)
+    app.include_router(links_router)
     app.include_router(security_router)
 
     @app.get("/health/live", tags=["operations"])

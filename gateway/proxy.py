@@ -22,6 +22,7 @@ from gateway.security.dependencies import check_not_revoked
 from shared.http.auth import decode_token, token_of_authorization
 from shared.http.errors import PROBLEM_JSON, ProblemError, localized_problem
 from shared.http.observability import record_request, request_id_of_headers
+from shared.http.signed_links import carries_link, principal_of_link
 
 log = structlog.get_logger(__name__)
 PROXIED = re.compile(r"^/v1/(?P<service>[a-z][a-z0-9-]*)/(?P<path>.*)$")
@@ -120,8 +121,14 @@ async def forward(
     declared = next((v for k, v in headers if k == "content-length"), None)
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ProblemError(413, "payload_too_large", max_bytes=limit)
-    authorization = next((v for k, v in headers if k == "authorization"), "")
-    principal = decode_token(state.platform, token_of_authorization(authorization))
+    authorization = next((v for k, v in headers if k == "authorization"), None)
+    if authorization is None and carries_link(scope.get("query_string", b"")):
+        # A browser opening a printable from a signed link; the service checks it again.
+        principal = principal_of_link(
+            state.platform, scope["method"], scope["path"], scope["query_string"]
+        )
+    else:
+        principal = decode_token(state.platform, token_of_authorization(authorization or ""))
     structlog.contextvars.bind_contextvars(actor=principal.subject)  # on the request line
     check_not_revoked(state, principal)
     check_access(principal, scope["method"], service_path)

@@ -7,10 +7,12 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
+DEV_LINK_SECRET = "dev-only-link-secret-change-me-in-production-0123"
 # Values that have ever been shipped as examples; a process outside dev mode refuses them.
 KNOWN_DEFAULT_SECRETS = frozenset(
     {
         DEV_JWT_SECRET,
+        DEV_LINK_SECRET,
         "change-me-change-me-change-me-change-me-0123456789",
         "CHANGE-ME",
         "changeme",
@@ -87,6 +89,14 @@ class PlatformSettings(BaseSettings):
     # An agency's identity provider (OIDC): RS256/ES256 keys from its JWKS document.
     jwt_jwks_url: str | None = None
     jwt_jwks_cache_seconds: int = 300
+    # Signed links to printables (shared/http/signed_links.py): a browser opens a page with
+    # no Authorization header. Its own secret (never the token secret), the same in the
+    # gateway and every service; unset, dev mode signs with DEV_LINK_SECRET and any other
+    # process hands out and accepts no link at all. A link lives link_ttl_seconds.
+    link_secret: str | None = None
+    link_ttl_seconds: int = Field(300, ge=30, le=3600)
+    # The agency named on printables handed to units and retirees (催缴通知书, notices).
+    agency_name: str = Field("机关事业单位养老保险经办机构", min_length=2, max_length=100)
     # The gateway's credential on every call it makes to a service (header
     # X-Gateway-Credential): services refuse calls without it. Required outside dev mode
     # (`require_service_credential`, at app start); unset in dev mode, nothing is checked.
@@ -133,9 +143,22 @@ class PlatformSettings(BaseSettings):
     def _enforce_non_default_secrets(self) -> "PlatformSettings":
         if any(a.startswith("HS") for a in self.jwt_algorithms):
             check_secret("PENSION_JWT_SECRET", self.jwt_secret, dev_mode=self.dev_mode)
+        if self.link_secret is not None:
+            check_secret("PENSION_LINK_SECRET", self.link_secret, dev_mode=self.dev_mode)
+            if not self.dev_mode and self.link_secret == self.jwt_secret:
+                raise InsecureSettingError(
+                    "PENSION_LINK_SECRET must differ from PENSION_JWT_SECRET."
+                )
         if self.jwt_ttl_seconds > self.jwt_max_ttl_seconds:
             raise InsecureSettingError("PENSION_JWT_TTL_SECONDS exceeds jwt_max_ttl_seconds.")
         return self
+
+    def signing_link_secret(self) -> str | None:
+        """The secret of printable links: the configured one, the dev one in dev mode, or
+        None (links are neither handed out nor accepted)."""
+        if self.link_secret is not None:
+            return self.link_secret
+        return DEV_LINK_SECRET if self.dev_mode else None
 
 
 @lru_cache

@@ -193,3 +193,14 @@ def test_services_get_the_gateway_credential_from_a_secret() -> None:
     )
     k8s = (ROOT / "deploy/k8s/pension.yaml").read_text()
     assert "--from-literal=PENSION_SERVICE_CREDENTIAL=" in k8s
+
+
+def test_printable_links_are_signed_with_a_secret_of_their_own() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert compose["x-app"]["environment"]["PENSION_LINK_SECRET"].startswith(
+        "${PENSION_LINK_SECRET:?"
+    )
+    assert (
+        '--from-literal=PENSION_LINK_SECRET="$(openssl rand'
+        in (ROOT / "deploy/k8s/pension.yaml").read_text()
+    )

@@ -116,6 +116,10 @@ def main() -> int:
             # (another process on this host calling a service's port directly gets 401).
             "PENSION_SERVICE_CREDENTIAL": os.environ.get("PENSION_SERVICE_CREDENTIAL")
             or secrets.token_urlsafe(32),
+            # Printable links are signed with a fresh secret per run too (not the published
+            # dev one): links printed by an earlier run stop working.
+            "PENSION_LINK_SECRET": os.environ.get("PENSION_LINK_SECRET")
+            or secrets.token_urlsafe(32),
         }
         for name, port in ports.items():
             apps.append(start_app(name, port, env, s.local_data_dir / "logs", s.workers))
@@ -156,8 +160,16 @@ def main() -> int:
             print(
                 f"demo final accounts: {budget['department']} {budget['year']} loaded, the "
                 f"checker finds {budget['findings']['error']} errors, "
-                f"{budget['findings']['warning']} warnings, {budget['findings']['note']} notes; "
-                f"report at {gateway}{budget['report']}"
+                f"{budget['findings']['warning']} warnings, {budget['findings']['note']} notes"
+            )
+            # A signed link: a browser opens it with no Authorization header (for minutes).
+            report = printable_link(gateway, token, str(budget["report"]))
+            print(
+                f"report (opens in a browser for {report['expires_in'] // 60} minutes):\n"
+                f"  {report['url']}\n"
+                "a fresh link (any printable, as the token's user):\n"
+                f'  curl -s -X POST {gateway}/v1/auth/links -H "Authorization: Bearer $TOKEN" '
+                f"-H 'Content-Type: application/json' -d '{{\"path\": \"{budget['report']}\"}}'"
             )
         _print_welcome(gateway, token, s)
         logs = s.local_data_dir / "logs"
@@ -188,6 +200,17 @@ def _token(gateway: str, username: str, password: str) -> str:
     r = httpx.post(f"{gateway}/v1/auth/token", data={"username": username, "password": password})
     r.raise_for_status()
     return r.json()["access_token"]
+
+
+def printable_link(gateway: str, token: str, path: str) -> dict:
+    """A signed link to a printable (POST /v1/auth/links): url, path, expires_at, expires_in."""
+    r = httpx.post(
+        f"{gateway}/v1/auth/links",
+        json={"path": path},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    r.raise_for_status()
+    return r.json()
 
 
 def _print_welcome(gateway: str, token: str, s: LocalRunSettings) -> None:

@@ -11,6 +11,7 @@ from services.contribution.config import get_settings
 from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
 from services.contribution.imports.router import router as imports_router
+from services.contribution.notices.router import router as notices_router
 from services.contribution.parameters.router import router as parameters_router
 from services.contribution.plans.router import router as plans_router
 from services.contribution.reports.router import router as reports_router
@@ -41,6 +42,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             reversals_router,
             suspense_router,
             reports_router,
+            notices_router,
             audits_router,
         ],
         handlers=HANDLERS,

@@ -19,6 +19,7 @@ from services.payout.ledger.router import router as ledger_router
 from services.payout.parameters.router import router as parameters_router
 from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
+from services.payout.printables.router import router as printables_router
 from services.payout.retirees.router import router as retirees_router
 from services.payout.subsidies.router import router as subsidies_router
 from services.payout.suspense.router import router as suspense_router
@@ -51,6 +52,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             ledger_router,
             subsidies_router,
             tax_router,
+            printables_router,
         ],
         handlers=HANDLERS,
         resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],

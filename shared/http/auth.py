@@ -153,14 +153,15 @@ def token_revoked() -> ProblemError:
 
 
 def principal_of(request: Request) -> Principal:
-    """Verify the request's bearer token (once per request) and return who is calling.
+    """Verify the request's bearer token or printable link (once per request) and return
+    who is calling.
 
     A service refuses a revoked token itself (its copy of the gateway's revocations,
     `app.state.revocation_watch`), so a token revoked at the gateway fails everywhere.
     """
     principal = getattr(request.state, "principal", None)
     if principal is None:
-        principal = decode_token(request.app.state.platform, bearer_token(request))
+        principal = _link_or_token(request)
         watch = getattr(request.app.state, "revocation_watch", None)
         if watch is not None and watch.current.is_revoked(principal):
             raise token_revoked()
@@ -168,6 +169,21 @@ def principal_of(request: Request) -> Principal:
         structlog.contextvars.bind_contextvars(actor=principal.subject)  # on the request line
     bind_viewer(principal)  # answer models mask ids for this caller (shared.http.masking)
     return principal
+
+
+def _link_or_token(request: Request) -> Principal:
+    """The bearer token's caller, or with no Authorization header the caller a signed link
+    to a printable was issued to (shared.http.signed_links)."""
+    platform = request.app.state.platform
+    if "authorization" not in request.headers:
+        # Imported here: signed_links builds on this module's Principal.
+        from shared.http.signed_links import carries_link, principal_of_link
+
+        if carries_link(request.scope.get("query_string", b"")):
+            return principal_of_link(
+                platform, request.method, request.scope["path"], request.scope["query_string"]
+            )
+    return decode_token(platform, bearer_token(request))
 
 
 async def authenticate(request: Request) -> Principal:

@@ -13,6 +13,7 @@ from services.budget.report.schemas import RollupOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.printables import LINK, page
 
 router = APIRouter(prefix="/v1/budget", tags=["report"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -28,6 +29,7 @@ def _attachment(name: str, body: bytes) -> Response:
     "/departments/{department_id}/years/{year}/report",
     response_class=HTMLResponse,
     responses={200: {"content": {"text/html": {}, XLSX: {}}}},
+    dependencies=[LINK],
 )
 async def get_report(
     department_id: uuid.UUID,
@@ -40,7 +42,7 @@ async def get_report(
     if format == "xlsx":
         name, body = await service.report_xlsx(session, department_id, year)
         return _attachment(name, body)
-    return HTMLResponse(await service.report_html(session, department_id, year))
+    return page(await service.report_html(session, department_id, year))
 
 
 @router.get("/rollup", response_model=RollupOut, responses={200: {"content": {XLSX: {}}}})

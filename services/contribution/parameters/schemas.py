@@ -30,6 +30,7 @@ class ParameterName(StrEnum):
     late_fee_daily_rate = "late_fee.daily_rate"
     due_day = "plan.due_day"
     deadline_month = "declaration.deadline_month"
+    notice_pay_within_days = "notice.pay_within_days"
     average_monthly_wage = "average_monthly_wage"
     wage_ceiling = "bound.monthly_wage"
     receipt_ceiling = "bound.receipt_amount"
@@ -48,6 +49,7 @@ RANGES: dict[ParameterName, tuple[Decimal, Decimal]] = {
     ParameterName.late_fee_daily_rate: (Decimal(0), MAX_LATE_FEE_DAILY_RATE),
     ParameterName.due_day: (Decimal(1), Decimal(31)),
     ParameterName.deadline_month: (Decimal(1), Decimal(12)),
+    ParameterName.notice_pay_within_days: (Decimal(1), Decimal(90)),
     ParameterName.average_monthly_wage: (Decimal(100), MAX_AVERAGE_WAGE),
     ParameterName.wage_ceiling: (Decimal(1000), MAX_WAGE_CEILING),
     ParameterName.receipt_ceiling: (Decimal(1000), MAX_RECEIPT_CEILING),

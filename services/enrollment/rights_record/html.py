@@ -3,6 +3,7 @@
 from html import escape
 
 from services.enrollment.rights_record.schemas import RightsRecord
+from shared.http.printables import PRINT_CSS
 
 KIND_LABELS = {
     "basic": "基本养老保险个人账户",
@@ -21,10 +22,6 @@ TYPE_LABELS = {
     "closing_interest": "结算利息",
     "interest_correction": "补记利息",
 }
-STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#111}
-h1{font-size:1.4em}table{border-collapse:collapse;width:100%;margin:1em 0}
-th,td{border:1px solid #999;padding:4px 8px;text-align:left}td.n{text-align:right}
-@media print{body{margin:1cm}}"""
 
 
 def _money(value: object) -> str:
@@ -57,7 +54,7 @@ def render(record: RightsRecord) -> str:
     )
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
-<title>{record.year}年度个人权益记录</title><style>{STYLE}</style></head><body>
+<title>{record.year}年度个人权益记录</title><style>{PRINT_CSS}</style></head><body>
 <h1>机关事业单位养老保险 {record.year} 年度个人权益记录</h1>
 <p>姓名：{name}　身份证号：{citizen_id}　参保单位：{escape(record.unit_name)}
 （{escape(record.unit_credit_code)}）　参保日期：{p["joined_on"]}

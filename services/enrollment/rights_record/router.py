@@ -11,6 +11,7 @@ from services.enrollment.rights_record.schemas import RightsRecord
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.printables import LINK, page
 
 router = APIRouter(
     prefix="/v1/enrollment/persons/{person_id}/rights-record",
@@ -31,12 +32,13 @@ async def rights_record(
     return await service.build(session, person_id, year, who)
 
 
-@router.get("/{year}/html", response_class=HTMLResponse)
+@router.get("/{year}/html", response_class=HTMLResponse, dependencies=[LINK])
 async def rights_record_html(
     person_id: uuid.UUID,
     year: Year,
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> HTMLResponse:
-    """The person's statement for the year, as a printable page."""
-    return HTMLResponse(html.render(await service.build(session, person_id, year, who)))
+    """The person's statement for the year, as a printable A4 page (a browser opens it from a
+    link: POST /v1/auth/links)."""
+    return page(html.render(await service.build(session, person_id, year, who)))

@@ -1,11 +1,14 @@
-"""The personal rights record is reproducible from the postings and adds up."""
+"""The personal rights record is reproducible from the postings and adds up; its printable
+page opens from a signed link, masked per role, and prints on A4 with Chinese text."""
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from services.enrollment.main import create_app
+from tests.chromium import CHROMIUM, assert_a4_with_chinese, print_pdf, signed_path
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import (
     acked,
@@ -19,7 +22,7 @@ from tests.shared.integration.helpers import eventually
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-async def test_statement_adds_up_and_is_reproducible(platform) -> None:
+async def test_statement_adds_up_and_is_reproducible(platform, tmp_path: Path) -> None:
     async with running_app(create_app(platform)) as client:
         unit = await register_unit(client, platform)
         [p] = await enrol(client, platform, unit, 1)
@@ -74,14 +77,18 @@ async def test_statement_adds_up_and_is_reproducible(platform) -> None:
             a["kind"]: a["closing_balance"] for a in first["accounts"]
         }
 
-        page = await client.get(
-            f"/v1/enrollment/persons/{p}/rights-record/2020/html",
-            headers=auth_headers(platform, "auditor"),
-        )
+        # Opened from a signed link (a browser, no Authorization header), as an auditor.
+        html = f"/v1/enrollment/persons/{p}/rights-record/2020/html"
+        page = await client.get(signed_path(platform, html, "auditor"))
         assert page.status_code == 200
         assert page.headers["content-type"].startswith("text/html")
         assert "2020 年度个人权益记录" in page.text and "1,295.94" in page.text
         assert first["person"]["citizen_id"] not in page.text  # masked for the auditor
+        page = await client.get(signed_path(platform, html, "clerk"))
+        assert first["person"]["citizen_id"] in page.text
+        if CHROMIUM is not None:
+            pdf = print_pdf(page.text, tmp_path)
+            assert_a4_with_chinese(pdf, "年度个人权益记录", "账户情况", "缴费明细", "记账利息")
         missing = await client.get(
             "/v1/enrollment/persons/00000000-0000-0000-0000-000000000000/rights-record/2020",
             headers=clerk,
