@@ -3,7 +3,6 @@ a 422 naming the field that changes nothing, and every amount column is the nume
 whose largest value domain/bounds.py proves every total stays within."""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
@@ -166,24 +165,3 @@ async def test_the_ceiling_is_a_dated_parameter_that_death_benefits_respect(plat
         assert r.json()["bound"] == "100000.00"
         assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 0
         assert await scalar(platform, "SELECT count(*) FROM payout.death_benefit") == 0
-
-
-async def test_a_determination_above_the_monthly_ceiling_is_never_approved(platform) -> None:
-    """Figures from enrollment's event are not typed here, but no one approves a monthly
-    amount above the ceiling: no pension line can exceed it."""
-    async with running_app(create_app(platform)) as client:
-        event = retirement(134, basic_balance=Decimal("100000000.00"))  # ~990,000 a month
-        [first] = await retire(client, platform, event)
-        assert Decimal(first["monthly_amount"]) > 50000
-        check = await client.post(
-            f"/v1/payout/determinations/{first['id']}/check",
-            headers=auth_headers(platform, "clerk", subject="clerk-a"),
-        )
-        assert check.status_code == 200, check.text
-        r = await client.post(
-            f"/v1/payout/determinations/{first['id']}/approve",
-            headers=auth_headers(platform, "clerk", subject="clerk-b"),
-        )
-        refused(r, "monthly_amount")
-        status = f"SELECT status FROM payout.determination WHERE id = '{first['id']}'"
-        assert await scalar(platform, status) == "checked"

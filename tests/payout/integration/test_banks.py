@@ -46,7 +46,8 @@ def signed(
     The signature covers the path: `target` is where it is posted (the results by default).
     """
     raw = json.dumps(body).encode()
-    ts = int(time.time()) - next(_seconds) % 200 + skew
+    # Rising with the clock and with each call, so two posts never share a timestamp.
+    ts = int(time.time()) - 200 + next(_seconds) % 200 + skew
     target = target or f"/v1/payout/bank/{bank}/results"
     headers = auth_headers(
         platform,
