@@ -4,12 +4,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.persons import service
 from services.enrollment.persons.schemas import PersonCreate, PersonOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadConnection
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
 
@@ -27,19 +28,26 @@ async def register_person(
     return await idem.answer(service.register_person(idem.session, body, who, idem.request_id))
 
 
-@router.get("", response_model=Page[PersonOut])
+@router.get("", response_model=Page[PersonOut], responses=DOWNLOAD_RESPONSES)
 async def search_persons(
     conn: ReadConnection,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     citizen_id: Annotated[str | None, Query(max_length=18)] = None,
     name: Annotated[str | None, Query(max_length=100)] = None,
     unit_id: uuid.UUID | None = None,
     status: Annotated[str | None, Query(max_length=30)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[PersonOut]:
+) -> Page[PersonOut] | Response:
     """Search persons by id number, exact name, unit and status."""
     filters = {"citizen_id": citizen_id, "name": name, "unit_id": unit_id, "status": status}
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.search_persons(conn, filters, limit, offset, who),
+            PersonOut,
+            "参保人员",
+        )
     return await service.search_persons(conn, filters, limit, offset, who)
 
 

@@ -4,12 +4,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.units import service
 from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
@@ -25,16 +26,23 @@ async def register_unit(body: UnitCreate, idem: Idempotent, who: Clerk) -> JSONR
     return await idem.answer(service.register_unit(idem.session, body, who, idem.request_id))
 
 
-@router.get("", response_model=Page[UnitOut])
+@router.get("", response_model=Page[UnitOut], responses=DOWNLOAD_RESPONSES)
 async def list_units(
     session: ReadSession,
     _: Reader,
+    download: Download,
     name: str | None = None,
     status: str | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[UnitOut]:
+) -> Page[UnitOut] | Response:
     """Search units by name fragment and status."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_units(session, name, status, limit, offset),
+            UnitOut,
+            "参保单位",
+        )
     return await service.list_units(session, name, status, limit, offset)
 
 
