@@ -36,16 +36,25 @@ _SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 def plain(value: Any) -> Any:
     """A value as one cell holds it: text, a number, a date (times in Beijing time) or None."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(LOCAL_TIME).replace(tzinfo=None)
-    if value is None or isinstance(value, str | int | float | Decimal | date):
-        return "是" if value is True else "否" if value is False else value
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is bool:
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TIME).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, str | int | float | Decimal | date):
+        return value
     if isinstance(value, Enum):
         return plain(value.value)
     if isinstance(value, uuid.UUID):
         return str(value)
     # A nested value (a list of components, a detail object) is its JSON, in one cell.
     return json.dumps(to_jsonable_python(value), ensure_ascii=False)
+
+
+# Types a cell takes as they are (checked first: most cells are of these).
+_AS_IS = frozenset({str, int, float, Decimal, date, type(None)})
 
 
 class TableWriter(Protocol):
@@ -56,6 +65,8 @@ class TableWriter(Protocol):
     def row(self, values: Sequence[Any]) -> None: ...
 
     def finish(self) -> None: ...
+
+    def abandon(self) -> None: ...
 
 
 class CsvTableWriter:
@@ -71,20 +82,28 @@ class CsvTableWriter:
 
     def row(self, values: Sequence[Any]) -> None:
         """One line; dates ISO, amounts exact, text neutralised if it looks like a formula."""
-        self._writer.writerow([formula_safe(_csv_text(plain(v))) for v in values])
+        self._writer.writerow([_csv_cell(plain(v)) for v in values])
 
     def finish(self) -> None:
         """Nothing buffered: every line is already written."""
 
+    def abandon(self) -> None:
+        """Nothing to clean up: the caller closes the file."""
 
-def _csv_text(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
+
+def _csv_cell(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return formula_safe(value)
+    if value is None:
+        return ""
+    if kind is Decimal:
         return format(value, "f")
-    return "" if value is None else value
+    if kind is datetime:
+        return value.isoformat(sep=" ", timespec="seconds")
+    if kind is date:
+        return value.isoformat()
+    return value
 
 
 class XlsxTableWriter:
@@ -128,3 +147,8 @@ class XlsxTableWriter:
     def finish(self) -> None:
         """Zip the sheet into the file."""
         self._book.save(self._out)
+
+    def abandon(self) -> None:
+        """Close the sheet's temporary file and remove it (a refused download)."""
+        self._sheet.close()
+        self._sheet._writer.cleanup()  # openpyxl removes it only when the book is saved

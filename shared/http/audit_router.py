@@ -90,7 +90,7 @@ def audit_log_router(prefix: str, schema: str) -> APIRouter:
                 .limit(limit)
                 .offset(offset)
             )
-            items = [AuditEntryOut.model_validate(dict(row)) for row in rows.mappings()]
+            items = [AuditEntryOut.model_validate(row, from_attributes=True) for row in rows]
             return Page(items=items, total=total[0], limit=limit, offset=offset)
 
         if download:

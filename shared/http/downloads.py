@@ -108,22 +108,31 @@ def columns_of(
     return columns
 
 
-def _value(dumped: dict[str, Any], path: tuple[str, ...]) -> Any:
-    value: Any = dumped
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
+def _getter(path: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
+    """Reads a column's value from a dumped item (a nested model's dumped as a dict)."""
+    if len(path) == 1:
+        key = path[0]
+        return lambda dumped: dumped[key]
+
+    def nested(dumped: dict[str, Any]) -> Any:
+        value: Any = dumped
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    return nested
 
 
 def _write_batch(
     writer: TableWriter, model: type[BaseModel], columns: list[Column], items: Sequence[Any]
 ) -> None:
     """Dump each item as the JSON would (its masking serializers run) and write its row."""
+    getters = [_getter(column.path) for column in columns]
     for item in items:
         if not isinstance(item, model):
             item = model.model_validate(item, from_attributes=True)
         dumped = item.model_dump(mode="python")
-        writer.row([_value(dumped, column.path) for column in columns])
+        writer.row([get(dumped) for get in getters])
 
 
 def disposition(name: str, extension: str) -> str:
@@ -195,14 +204,14 @@ class DownloadRequest:
     ) -> StreamingResponse:
         columns = columns_of(model)
         spool = tempfile.TemporaryFile()  # on disk: the file is never held in memory
+        text: IO[str] | None = None
+        writer: TableWriter
+        if self.format == "csv":
+            text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
+            writer = CsvTableWriter(text)
+        else:
+            writer = XlsxTableWriter(spool, name)
         try:
-            text: IO[str] | None = None
-            writer: TableWriter
-            if self.format == "csv":
-                text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
-                writer = CsvTableWriter(text)
-            else:
-                writer = XlsxTableWriter(spool, name)
             writer.header([c.title for c in columns])
             written = 0
             async for items in batches:
@@ -217,7 +226,8 @@ class DownloadRequest:
             size = spool.tell()
             spool.seek(0)
         except BaseException:
-            spool.close()
+            writer.abandon()
+            (text or spool).close()  # closing the text wrapper closes the file under it
             raise
         media = CSV_MEDIA_TYPE if self.format == "csv" else XLSX_MEDIA_TYPE
         return StreamingResponse(

@@ -371,7 +371,7 @@ def test_finance_and_auditors_see_no_id_account_or_birth_date_anywhere(
         for must in (
             "/v1/enrollment/persons",
             "/v1/payout/retirees",
-            "/v1/payout/retirees/xlsx",
+            "/v1/payout/retirees?format=xlsx",
             "/v1/payout/one-offs",
             f"/v1/contribution/declarations/{seeded.pools['declaration_id'][0]}/lines",
         ):
