@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, WithJsonSchema
 
+from shared.i18n.invalid import Invalid
+
 CITIZEN_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CITIZEN_CHECK = "10X98765432"
 
@@ -15,8 +17,16 @@ ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 USCC_KIND_BY_PREFIX = {"11": "government_agency", "12": "public_institution"}
 
 
-class InvalidIdentifier(ValueError):
-    """An identifier that fails its format or check digit."""
+class InvalidIdentifier(Invalid):
+    """An identifier that fails its format or check digit: a catalogue key, and English text
+    for logs and callers that print it."""
+
+    def __init__(self, key: str, text: str) -> None:
+        super().__init__(key)
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -40,17 +50,25 @@ def parse_citizen_id(raw: str) -> CitizenId:
     number = raw.strip().upper()
     well_formed = len(number) == 18 and number[:17].isdigit() and number[17] in "0123456789X"
     if not well_formed:
-        raise InvalidIdentifier("citizen id must be 17 digits followed by a digit or X")
+        raise InvalidIdentifier(
+            "citizen_id_format", "citizen id must be 17 digits followed by a digit or X"
+        )
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
-        raise InvalidIdentifier("citizen id holds an impossible birth date") from exc
+        raise InvalidIdentifier(
+            "citizen_id_birth_date_impossible", "citizen id holds an impossible birth date"
+        ) from exc
     if birth.year < 1900:
-        raise InvalidIdentifier("citizen id holds a birth year before 1900")
+        raise InvalidIdentifier(
+            "citizen_id_birth_year_too_early", "citizen id holds a birth year before 1900"
+        )
     if birth > date.today():
-        raise InvalidIdentifier("citizen id holds a birth date in the future")
+        raise InvalidIdentifier(
+            "citizen_id_birth_date_future", "citizen id holds a birth date in the future"
+        )
     if citizen_check_char(number[:17]) != number[17]:
-        raise InvalidIdentifier("citizen id check digit does not match")
+        raise InvalidIdentifier("citizen_id_check_digit", "citizen id check digit does not match")
     sex = "male" if int(number[16]) % 2 == 1 else "female"
     return CitizenId(number=number, birth_date=birth, sex=sex, area_code=number[:6])
 
@@ -90,13 +108,16 @@ def validate_uscc(raw: str) -> str:
     code = raw.strip().upper()
     if len(code) != 18 or any(c not in USCC_CHARSET for c in code):
         raise InvalidIdentifier(
-            "credit code must be 18 characters from 0-9 and ABCDEFGHJKLMNPQRTUWXY"
+            "credit_code_format",
+            "credit code must be 18 characters from 0-9 and ABCDEFGHJKLMNPQRTUWXY",
         )
     if uscc_check_char(code[:17]) != code[17]:
-        raise InvalidIdentifier("credit code check character does not match")
+        raise InvalidIdentifier("credit_code_check", "credit code check character does not match")
     org_body = code[8:16]
     if org_code_check_char(org_body) != code[16]:
-        raise InvalidIdentifier("organisation code part (characters 9-17) fails its check")
+        raise InvalidIdentifier(
+            "credit_code_org_part", "organisation code part (characters 9-17) fails its check"
+        )
     return code
 
 

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+from shared.i18n.invalid import Invalid
+
 FEN = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -43,21 +45,18 @@ def parse_money(value: Any) -> Decimal:
         amount = value
     elif isinstance(value, str):
         if not _PLAIN_AMOUNT.fullmatch(value):
-            raise ValueError(
-                f"{value[:40]!r} is not a plain amount: write digits with at most two "
-                'decimal places, such as "1234.56" (no exponent, spaces or signs other than -)'
-            )
+            raise Invalid("amount_not_plain")
         amount = Decimal(value)
     elif isinstance(value, float):
-        raise ValueError('amounts must be sent as strings such as "1234.56", not floats')
+        raise Invalid("amount_as_float")
     else:
-        raise ValueError('amount must be a string such as "1234.56"')
+        raise Invalid("amount_not_text")
     if not amount.is_finite():
-        raise ValueError("amount must be finite")
+        raise Invalid("amount_not_finite")
     if amount != amount.quantize(FEN):
-        raise ValueError("amount has more than two decimal places")
+        raise Invalid("amount_too_many_places")
     if abs(amount) > MAX_AMOUNT:
-        raise ValueError("amount is out of range")
+        raise Invalid("amount_out_of_range")
     return amount.quantize(FEN)
 
 

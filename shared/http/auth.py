@@ -108,18 +108,18 @@ def _verify(settings: PlatformSettings, token: str) -> tuple[Principal, float]:
             options={"require": ["exp", "iat", "sub", "aud", "iss"]},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise _unauthenticated("token_expired", "The token has expired.") from exc
+        raise _unauthenticated("token_expired") from exc
     except jwt.PyJWKClientError as exc:
-        raise _unauthenticated("token_invalid", f"The token's key is unknown: {exc}") from exc
+        raise _unauthenticated("token_invalid", "token_key_unknown") from exc
     except jwt.PyJWTError as exc:
-        raise _unauthenticated("token_invalid", f"The token is not valid: {exc}") from exc
+        raise _unauthenticated("token_invalid") from exc
     issued_at, expires_at = float(claims["iat"]), float(claims["exp"])
     # Capped by the verifier: a token minted for 100 years is refused whoever signed it.
     if expires_at - issued_at > settings.jwt_max_ttl_seconds or issued_at > time.time() + 60:
-        raise _unauthenticated("token_lifetime", "The token's lifetime exceeds the allowed cap.")
+        raise _unauthenticated("token_lifetime")
     roles = claims.get("roles") or []
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        raise _unauthenticated("token_invalid", "The token's roles claim is malformed.")
+        raise _unauthenticated("token_invalid", "token_roles_malformed")
     principal = Principal(
         subject=str(claims["sub"]),
         roles=frozenset(roles) & ALL_ROLES,
@@ -129,8 +129,8 @@ def _verify(settings: PlatformSettings, token: str) -> tuple[Principal, float]:
     return principal, expires_at
 
 
-def _unauthenticated(code: str, detail: str) -> ProblemError:
-    return ProblemError(401, code, detail, headers={"WWW-Authenticate": "Bearer"})
+def _unauthenticated(code: str, message: str | None = None) -> ProblemError:
+    return ProblemError(401, code, message=message, headers={"WWW-Authenticate": "Bearer"})
 
 
 def bearer_token(request: Request) -> str:
@@ -142,15 +142,13 @@ def token_of_authorization(header: str) -> str:
     """Extract the bearer token from an Authorization header value."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise _unauthenticated("token_missing", "An Authorization: Bearer token is required.")
+        raise _unauthenticated("token_missing")
     return token.strip()
 
 
 def token_revoked() -> ProblemError:
     """The answer to a revoked token: 401, the caller must log in again."""
-    return _unauthenticated(
-        "token_revoked", "令牌已被吊销，请重新登录。This token has been revoked; log in again."
-    )
+    return _unauthenticated("token_revoked")
 
 
 def principal_of(request: Request) -> Principal:
@@ -184,11 +182,7 @@ def require_roles(*roles: str) -> Callable[..., Principal]:
 
     async def _check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if not principal.has_any(wanted):
-            raise ProblemError(
-                403,
-                "role_forbidden",
-                f"This action needs one of the roles: {', '.join(sorted(wanted))}.",
-            )
+            raise ProblemError(403, "role_forbidden", roles="、".join(sorted(wanted)))
         return principal
 
     return _check

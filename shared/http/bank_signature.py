@@ -58,8 +58,8 @@ def target_of(request: Request) -> str:
     return f"{path}?{query}" if query else path
 
 
-def _refuse(code: str, detail: str) -> ProblemError:
-    return ProblemError(401, code, detail)
+def _refuse(code: str, message: str | None = None, **params: object) -> ProblemError:
+    return ProblemError(401, code, message=message, **params)
 
 
 def check_signature(
@@ -80,17 +80,15 @@ def check_signature(
     """
     current = secrets.get(bank_id)
     if not current:
-        raise _refuse("bank_unknown", f"Bank {bank_id!r} is not registered.")
+        raise _refuse("bank_unknown", bank_id=bank_id)
     if not TIMESTAMP.fullmatch(timestamp):
-        raise _refuse("signature_timestamp_invalid", "X-Timestamp must be unix seconds.")
+        raise _refuse("signature_timestamp_invalid")
     ts = int(timestamp)
     now = time.time() if now is None else now
     if abs(now - ts) > WINDOW_SECONDS:
-        raise _refuse(
-            "signature_expired", f"X-Timestamp is outside the {WINDOW_SECONDS // 60}-minute window."
-        )
+        raise _refuse("signature_expired", window_minutes=WINDOW_SECONDS // 60)
     if not SIGNATURE.fullmatch(signature):
-        raise _refuse("signature_invalid", "X-Signature must be 64 hexadecimal characters.")
+        raise _refuse("signature_invalid", "signature_malformed")
     given = signature.lower()
     if any(
         hmac.compare_digest(sign(s, ts, body, method=method, target=target), given) for s in current
@@ -100,7 +98,7 @@ def check_signature(
     if in_transition and any(hmac.compare_digest(sign_v1(s, ts, body), given) for s in current):
         log.warning("bank_signature_v1_accepted", bank_id=bank_id, until=str(v1_until))
         return
-    raise _refuse("signature_invalid", "The request signature does not match.")
+    raise _refuse("signature_invalid")
 
 
 async def verify_bank_request(
@@ -115,9 +113,9 @@ async def verify_bank_request(
     timestamp = request.headers.get("x-timestamp", "")
     signature = request.headers.get("x-signature", "")
     if not (bank_id and timestamp and signature):
-        raise _refuse("signature_missing", "X-Bank-Id, X-Timestamp and X-Signature are required.")
+        raise _refuse("signature_missing")
     if bank_id != path_bank_id:
-        raise ProblemError(403, "bank_forbidden", "A bank may only post to its own endpoints.")
+        raise ProblemError(403, "bank_forbidden")
     check_signature(
         secrets,
         bank_id,
@@ -138,5 +136,5 @@ async def verify_bank_request(
         .returning(table.c.signature)
     )
     if seen.first() is None:
-        raise _refuse("signature_replayed", "This signature was already used.")
+        raise _refuse("signature_replayed")
     return bank_id

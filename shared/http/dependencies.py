@@ -135,12 +135,7 @@ async def _idempotent(
     schema: str = request.app.state.schema
     principal: Principal = principal_of(request)
     if not idempotency_key and request.method == "POST":
-        raise ProblemError(
-            428,
-            "idempotency_key_required",
-            "此操作须带 Idempotency-Key 请求头（每个新请求一个新值，重试时沿用）。"
-            "An Idempotency-Key header is required: a new value per request, the same on retry.",
-        )
+        raise ProblemError(428, "idempotency_key_required")
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
     # The key is the caller's: the same key from two users are two requests.

@@ -2,6 +2,8 @@
 
 import errno
 import re
+from datetime import date
+from enum import Enum
 from typing import Any
 
 import asyncpg
@@ -12,6 +14,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.i18n import Invalid, catalogue_of, locale_of
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger(__name__)
@@ -35,23 +39,30 @@ STATUS_CODES = {
 
 
 class ProblemError(Exception):
-    """Raise anywhere to answer with problem+json; nothing in the transaction is committed."""
+    """Raise anywhere to answer with problem+json; nothing in the transaction is committed.
+
+    The detail is the catalogue message `message` (by default the code) in the caller's
+    language, filled in with the keyword values (`extra`), which are also extension members
+    of the body.
+    """
 
     def __init__(
         self,
         status: int,
         code: str,
-        detail: str,
+        detail: str | None = None,
         *,
         title: str | None = None,
         headers: dict[str, str] | None = None,
+        message: str | None = None,
         **extra: Any,
     ) -> None:
-        super().__init__(detail)
+        super().__init__(detail or message or code)
         self.status = status
         self.code = code
+        self.message = message or code
         self.detail = detail
-        self.title = title or code.replace("_", " ").capitalize()
+        self.title = title
         self.headers = headers
         self.extra = extra
 
@@ -75,8 +86,51 @@ def problem_body(
     }
     if instance:
         body["instance"] = instance
-    body.update(extra)
+    body.update({name: _json_safe(value) for name, value in extra.items()})
     return body
+
+
+def _json_safe(value: Any) -> Any:
+    """A message parameter as JSON: amounts as exact strings, ids and dates as text."""
+    if isinstance(value, str | int | bool | float) or value is None:
+        return value
+    if isinstance(value, Enum):
+        return _json_safe(value.value)
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)  # Decimal, UUID and the like
+
+
+def localized_problem(
+    scope: Scope,
+    status: int,
+    code: str,
+    *,
+    message: str | None = None,
+    legacy_detail: str | None = None,
+    title: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The problem document with its detail (catalogue entry `message`, by default the code)
+    and title from the catalogue, in the caller's language. `legacy_detail` is a text written
+    in the code by a raise site not yet moved to the catalogue: it is kept as it is."""
+    locale, catalogue = locale_of(scope), catalogue_of(scope)
+    detail = legacy_detail or catalogue.text(message or code, locale, extra)
+    if detail is None:
+        log.warning("message_missing", code=message or code)
+        detail = code
+    return problem_body(
+        status,
+        code,
+        detail,
+        title=title or catalogue.text(f"status.{status}", locale),
+        instance=scope.get("path"),
+        **extra,
+    )
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -84,21 +138,44 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
 
-# Cross-field checks run on the whole model; they name their field as "field: message".
+# A validator not yet raising Invalid names its field as "field: message".
 _MODEL_LEVEL_MESSAGE = re.compile(r"^Value error, ([a-z_][a-z0-9_]*): (.*)$", re.S)
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+def _validation_errors(exc: RequestValidationError, scope: Scope) -> list[dict[str, Any]]:
+    locale, catalogue = locale_of(scope), catalogue_of(scope)
     errors = []
     for err in exc.errors():
-        field, message = _field_path(tuple(err.get("loc", ()))), err.get("msg", "")
-        named = _MODEL_LEVEL_MESSAGE.match(message)
-        if named:
-            prefix = field if field not in ("body", "") else ""
-            field = f"{prefix}.{named.group(1)}" if prefix else named.group(1)
-            message = named.group(2)
-        errors.append({"field": field, "message": message, "type": err.get("type", "")})
+        field, kind = _field_path(tuple(err.get("loc", ()))), err.get("type", "")
+        context = dict(err.get("ctx") or {})
+        refusal = context.pop("error", None)
+        if isinstance(refusal, Invalid):
+            if refusal.field:
+                prefix = field if field not in ("body", "") else ""
+                field = f"{prefix}.{refusal.field}" if prefix else refusal.field
+            key, params = refusal.key, refusal.params
+        elif kind == "value_error":
+            key, params = "validation.value_error", {}
+            named = _MODEL_LEVEL_MESSAGE.match(err.get("msg", ""))
+            if named:
+                prefix = field if field not in ("body", "") else ""
+                field = f"{prefix}.{named.group(1)}" if prefix else named.group(1)
+        else:
+            key, params = f"validation.{kind}", _readable(context, locale)
+        message = catalogue.text(key, locale, params)
+        if message is None:
+            log.warning("message_missing", code=key)
+            message = catalogue.text("validation.invalid", locale) or err.get("msg", "")
+        errors.append({"field": field, "message": message, "type": kind})
     return errors
+
+
+def _readable(context: dict[str, Any], locale: str) -> dict[str, Any]:
+    # pydantic lists the allowed values as "'a', 'b' or 'c'": in Chinese, 顿号 between them.
+    expected = context.get("expected")
+    if locale != "en" and isinstance(expected, str):
+        context["expected"] = expected.replace(" or ", "、").replace(", ", "、")
+    return context
 
 
 DATABASE_RETRY_AFTER_SECONDS = 5
@@ -195,13 +272,24 @@ class RefuseNulBytes:
 
 
 async def _nul_answer(scope: Scope, send: Send, where: str) -> None:
-    body = problem_body(422, "nul_byte", f"NUL characters (U+0000) are not accepted in {where}.")
+    body = localized_problem(scope, 422, "nul_byte", where=where)
     response = JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
     await response(scope, _no_receive, send)
 
 
 async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
+
+
+def _answer(
+    request: Request, status: int, code: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    return JSONResponse(
+        localized_problem(request.scope, status, code, **extra),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -211,28 +299,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _database(request: Request, exc: Exception) -> JSONResponse:
         if database_outage(exc):
             log.warning("database_unavailable", path=request.url.path, error=type(exc).__name__)
-            return JSONResponse(
-                problem_body(
-                    503,
-                    "database_unavailable",
-                    "数据库暂时不可用，请稍后重试。The database is unavailable; retry shortly.",
-                    instance=request.url.path,
-                ),
-                status_code=503,
-                media_type=PROBLEM_JSON,
-                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
-            )
+            retry = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+            return _answer(request, 503, "database_unavailable", headers=retry)
         if value_out_of_range(exc):
-            return JSONResponse(
-                problem_body(
-                    422,
-                    "value_out_of_range",
-                    "A value does not fit the range or type the system can store.",
-                    instance=request.url.path,
-                ),
-                status_code=422,
-                media_type=PROBLEM_JSON,
-            )
+            return _answer(request, 422, "value_out_of_range")
         return await _unexpected(request, exc)
 
     # Specific classes are answered without re-raising, so the connection stays usable.
@@ -243,41 +313,30 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        body = localized_problem(
+            request.scope,
+            exc.status,
+            exc.code,
+            message=exc.message,
+            legacy_detail=exc.detail,
+            title=exc.title,
+            **exc.extra,
+        )
         return JSONResponse(
-            problem_body(
-                exc.status,
-                exc.code,
-                exc.detail,
-                title=exc.title,
-                instance=request.url.path,
-                **exc.extra,
-            ),
-            status_code=exc.status,
-            media_type=PROBLEM_JSON,
-            headers=exc.headers,
+            body, status_code=exc.status, media_type=PROBLEM_JSON, headers=exc.headers
         )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _validation_errors(exc)
+        errors = _validation_errors(exc, request.scope)
         fields = ", ".join(sorted({e["field"] for e in errors}))
-        return JSONResponse(
-            problem_body(
-                422,
-                "validation_failed",
-                f"Invalid input: {fields}",
-                instance=request.url.path,
-                errors=errors,
-            ),
-            status_code=422,
-            media_type=PROBLEM_JSON,
-        )
+        return _answer(request, 422, "validation_failed", fields=fields, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = STATUS_CODES.get(exc.status_code, "http_error")
         return JSONResponse(
-            problem_body(exc.status_code, code, str(exc.detail), instance=request.url.path),
+            localized_problem(request.scope, exc.status_code, code),
             status_code=exc.status_code,
             media_type=PROBLEM_JSON,
             headers=getattr(exc, "headers", None),
@@ -286,19 +345,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
-        return JSONResponse(
-            problem_body(
-                500,
-                "internal_error",
-                "An unexpected error occurred; it has been logged.",
-                instance=request.url.path,
-            ),
-            status_code=500,
-            media_type=PROBLEM_JSON,
-            # Starlette re-raises after this answer and uvicorn then drops the connection;
-            # saying so lets a keep-alive client (the gateway) not send its next request on it.
-            headers={"Connection": "close"},
-        )
+        # Starlette re-raises after this answer and uvicorn then drops the connection;
+        # saying so lets a keep-alive client (the gateway) not send its next request on it.
+        return _answer(request, 500, "internal_error", headers={"Connection": "close"})
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

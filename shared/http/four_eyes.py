@@ -49,18 +49,10 @@ def require_second_person(
 ) -> None:
     """Refuse (403) unless `approver` is a second person with a business role for `act`."""
     if not approver_roles(approver, allowed):
-        raise ProblemError(
-            403,
-            "approver_role_required",
-            f"{act}须由具有业务角色({'、'.join(sorted(frozenset(allowed) - {'admin'}))})"
-            "的另一位工作人员审批; 系统管理员不能作为第二人审批业务。",
-        )
+        roles = "、".join(sorted(frozenset(allowed) - {"admin"}))
+        raise ProblemError(403, "approver_role_required", act=act, roles=roles)
     if approver.subject in {m for m in makers if m is not None}:
-        raise ProblemError(
-            403,
-            "four_eyes_required",
-            f"{act}须由经办人以外的另一位工作人员审批, 经办人不能审批自己录入或提交的事项。",
-        )
+        raise ProblemError(403, "four_eyes_required", act=act)
 
 
 def require_business_role(*roles: str) -> Callable[..., Principal]:
@@ -69,12 +61,8 @@ def require_business_role(*roles: str) -> Callable[..., Principal]:
 
     async def _check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if not principal.roles & wanted:
-            raise ProblemError(
-                403,
-                "approver_role_required",
-                f"审批须由具有业务角色({'、'.join(sorted(wanted))})的工作人员进行; "
-                "系统管理员不能审批业务。",
-            )
+            roles = "、".join(sorted(wanted))
+            raise ProblemError(403, "approver_role_required", act="审批", roles=roles)
         return principal
 
     return _check

@@ -13,7 +13,7 @@ import json
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.http.errors import PROBLEM_JSON, problem_body
+from shared.http.errors import PROBLEM_JSON, localized_problem
 
 HEADER = "x-gateway-credential"
 # Liveness and readiness probes come from the orchestrator, not through the gateway.
@@ -44,11 +44,7 @@ class GatewayOnlyMiddleware:
             await self.app(scope, receive, send)
             return
         body = json.dumps(
-            problem_body(
-                401,
-                "gateway_credential_invalid",
-                "服务只接受经网关转发的请求。Services answer only calls through the gateway.",
-            ),
+            localized_problem(scope, 401, "gateway_credential_invalid"),
             ensure_ascii=False,
         ).encode()
         headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", b"%d" % len(body))]

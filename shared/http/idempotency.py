@@ -64,11 +64,7 @@ async def claim_key(
         .one()
     )
     if row["request_hash"] != fingerprint:
-        raise ProblemError(
-            422,
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with a different request body.",
-        )
+        raise ProblemError(422, "idempotency_key_reused")
     return StoredResponse(status=row["response_status"], body=row["response_body"])
 
 

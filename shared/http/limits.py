@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.data.spreadsheets import UploadLimits
-from shared.http.errors import PROBLEM_JSON, problem_body
+from shared.http.errors import PROBLEM_JSON, localized_problem
 from shared.settings import PlatformSettings, get_platform_settings
 
 # openapi_extra of a route that takes a spreadsheet: `@router.post(..., openapi_extra=UPLOAD)`.
@@ -130,13 +130,7 @@ async def _no_receive() -> Message:
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     """413 problem+json; the connection closes (the rest of the body is never read)."""
-    body = problem_body(
-        413,
-        "payload_too_large",
-        f"请求体超过 {limit} 字节的上限。The request body is too large.",
-        instance=scope.get("path"),
-        max_bytes=limit,
-    )
+    body = localized_problem(scope, 413, "payload_too_large", max_bytes=limit)
     headers = {"Connection": "close"}
     response = JSONResponse(body, status_code=413, media_type=PROBLEM_JSON, headers=headers)
     await response(scope, _no_receive, send)

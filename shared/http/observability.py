@@ -85,7 +85,7 @@ def install_observability(app: FastAPI, *, metrics_need_credential: bool = False
         if metrics_need_credential:
             credential = getattr(request.app.state.platform, "service_credential", None)
             if not holds_credential(request.headers, credential):
-                raise ProblemError(404, "not_found", "Not Found")
+                raise ProblemError(404, "not_found")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

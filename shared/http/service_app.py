@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 import asyncpg
@@ -23,6 +24,8 @@ from shared.http.gateway_only import GatewayOnlyMiddleware
 from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.http.openapi_problems import document_problems
+from shared.i18n import catalogue_for
+from shared.i18n.code_tables import CodeTables, code_table_router
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.consumer import ConsumerRunner, EventHandler
@@ -43,11 +46,15 @@ def create_service_app(
     handlers: Sequence[EventHandler] = (),
     resources: Sequence[AppResource] = (),
     platform: PlatformSettings | None = None,
+    locales: Path | None = None,
+    code_tables: CodeTables | None = None,
 ) -> FastAPI:
     """Assemble a service app; its schema is its name.
 
     `resources` are the service's own background parts (schedulers, job workers): each is
-    entered once the database and the bus are open and left before they close.
+    entered once the database and the bus are open and left before they close. `locales` is
+    the folder of the service's message catalogues; `code_tables` its enums, served at
+    `/v1/<name>/code-tables` with labels from those catalogues.
     """
     schema = name
     prefix = f"/v1/{name}"
@@ -133,6 +140,7 @@ def create_service_app(
         # gateway passed `location: http://127.0.0.1:9103/...` on); such a path is a 404.
         redirect_slashes=False,
     )
+    app.state.messages = catalogue_for(*([locales] if locales else []))
     install_problem_handlers(app)
     app.add_middleware(GatewayOnlyMiddleware)  # inside the request-id middleware below
     install_observability(app)
@@ -175,6 +183,8 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    if code_tables is not None:
+        app.include_router(code_table_router(prefix, code_tables))
     app.include_router(dead_letter_router(prefix, schema, list(handlers)))
     app.include_router(audit_log_router(prefix, schema))
     document_problems(app)

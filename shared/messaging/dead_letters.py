@@ -95,28 +95,22 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
                 .first()
             )
         if row is None:
-            raise ProblemError(404, "dead_letter_not_found", f"No dead letter {dead_letter_id}.")
+            raise ProblemError(404, "dead_letter_not_found", dead_letter_id=str(dead_letter_id))
         if row["replayed_at"] is not None:
             raise ProblemError(
-                409,
-                "dead_letter_already_replayed",
-                f"Dead letter {dead_letter_id} was replayed already.",
+                409, "dead_letter_already_replayed", dead_letter_id=str(dead_letter_id)
             )
         handler = by_name.get(row["handler"])
         if handler is None:
-            raise ProblemError(409, "handler_unknown", f"No handler named {row['handler']}.")
+            raise ProblemError(409, "handler_unknown", handler=row["handler"])
         try:
             envelope = EventEnvelope.model_validate_json(row["raw"])
         except ValueError as exc:
-            raise ProblemError(
-                409,
-                "dead_letter_malformed",
-                "The stored message is not a valid event and cannot be replayed.",
-            ) from exc
+            raise ProblemError(409, "dead_letter_malformed") from exc
         try:
             applied = await apply_once(sessions, schema, handler, envelope)
         except Exception as exc:
-            raise ProblemError(409, "replay_failed", f"The handler failed again: {exc!r}") from exc
+            raise ProblemError(409, "replay_failed", error=type(exc).__name__) from exc
         async with unit_of_work(sessions) as session:
             await session.exec(
                 update(table)

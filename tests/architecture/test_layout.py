@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("enrollment", "contribution", "payout", "budget")
-NOT_FEATURES = {"domain", "migrations", "__pycache__"}
+NOT_FEATURES = {"domain", "migrations", "locales", "__pycache__"}
 # repository.py only where the feature owns SQL: SQL anywhere else is flagged below.
 REQUIRED = ("router.py", "schemas.py", "service.py")
 # Modules that may talk SQL; everywhere else only the session type may be imported.

@@ -84,7 +84,7 @@ def test_plain_decimal_strings_are_taken(text: str, amount: str) -> None:
 
 def test_decimals_from_the_code_pass_but_not_sub_fen_ones() -> None:
     assert parse_money(Decimal("3")) == Decimal("3.00")
-    with pytest.raises(ValueError, match="two decimal places"):
+    with pytest.raises(ValueError, match="amount_too_many_places"):
         parse_money(Decimal("0.001"))
 
 
