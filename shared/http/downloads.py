@@ -190,14 +190,7 @@ class DownloadRequest:
 
     def _within_cap(self, rows: int) -> None:
         if rows > self.max_rows:
-            raise ProblemError(
-                413,
-                "download_too_large",
-                f"下载最多 {self.max_rows} 行，本次筛选结果有 {rows} 行；"
-                "请缩小筛选条件后分批下载。",
-                max_rows=self.max_rows,
-                rows=rows,
-            )
+            raise ProblemError(413, "download_too_large", max_rows=self.max_rows, rows=rows)
 
     async def _answer(
         self, batches: AsyncIterator[Sequence[Any]], model: type[BaseModel], name: str
