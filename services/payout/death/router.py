@@ -117,16 +117,7 @@ async def reject_benefits(person_id: uuid.UUID, idem: Idempotent, who: Approver)
     )
 
 
-@router.get(
-    "/retirees/{person_id}/death-benefits",
-    response_model=DeathBenefitOut,
-    responses=DOWNLOAD_RESPONSES,
-)
-async def get_benefits(
-    person_id: uuid.UUID, session: ReadSession, _: Reader, download: Download
-) -> DeathBenefitOut | Response:
+@router.get("/retirees/{person_id}/death-benefits", response_model=DeathBenefitOut)
+async def get_benefits(person_id: uuid.UUID, session: ReadSession, _: Reader) -> DeathBenefitOut:
     """The death benefits granted, by part."""
-    found = await service.get_death_benefits(session, person_id)
-    if download:
-        return await download.rows(found, DeathBenefitOut, "丧葬抚恤待遇")
-    return found
+    return await service.get_death_benefits(session, person_id)
