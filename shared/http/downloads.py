@@ -176,6 +176,8 @@ class DownloadRequest:
         self, items: Iterable[Any], model: type[BaseModel], name: str
     ) -> StreamingResponse:
         """A bounded answer (a report, a year's ledger) as a file."""
+        if isinstance(items, BaseModel):  # iterating a model gives its fields, not rows
+            raise TypeError(f"{type(items).__name__} is one record, not a list of rows")
 
         async def batches() -> AsyncIterator[Sequence[Any]]:
             batch: list[Any] = []
