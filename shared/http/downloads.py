@@ -166,9 +166,12 @@ class DownloadRequest:
                     self._within_cap(total)
                 items: Sequence[Any] = got.items if isinstance(total, int) else got  # type: ignore[union-attr]
                 yield items
-                if len(items) < BATCH_ROWS:
-                    return
                 offset += BATCH_ROWS
+                # A page ends at its total (a short batch may be filtered), a bare list with
+                # a short batch.
+                ended = offset >= total if isinstance(total, int) else len(items) < BATCH_ROWS
+                if ended or not items:
+                    return
 
         return await self._answer(batches(), model, name)
 

@@ -352,6 +352,8 @@ def candidates(true_id: str, shown: dict[int, str]) -> int:
 MASKED_TOKEN = re.compile(r"(?<![0-9A-Za-z*])[0-9Xx*]{18}(?![0-9A-Za-z*])")
 
 
+# Three callers walk every GET, each list also as CSV and as XLSX: minutes, not seconds.
+@pytest.mark.timeout(600)
 def test_finance_and_auditors_see_no_id_account_or_birth_date_anywhere(
     system: System, seeded: Seeded
 ) -> None:
@@ -425,6 +427,7 @@ FILLED_LISTS = {
 }
 
 
+@pytest.mark.timeout(600)
 def test_every_list_downloads_as_its_json_answers_for_clerk_and_finance(
     system: System, seeded: Seeded
 ) -> None:
