@@ -28,17 +28,24 @@ def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def item_schema(operation: dict[str, Any], spec: dict[str, Any]) -> tuple[dict, str | None]:
-    """The schema of one row of a list's JSON answer, and the key its rows are under."""
+def row_schemas(operation: dict[str, Any], spec: dict[str, Any]) -> list[tuple[dict, str | None]]:
+    """The schemas a row of a list's JSON answer may have, with the key the rows are under
+    (a report with several tables downloads one of them: the header tells which)."""
     answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
     answer = _resolve(answer, spec)
     if answer.get("type") == "array":
-        return _resolve(answer["items"], spec), None
+        return [(_resolve(answer["items"], spec), None)]
     properties = answer["properties"]
     if "items" in properties:
-        return _resolve(properties["items"]["items"], spec), "items"
-    [(key, rows)] = [(k, p) for k, p in properties.items() if p.get("type") == "array"]
-    return _resolve(rows["items"], spec), key
+        return [(_resolve(properties["items"]["items"], spec), "items")]
+    return [
+        (_resolve(p["items"], spec), k) for k, p in properties.items() if p.get("type") == "array"
+    ]
+
+
+def header(csv_body: bytes) -> list[str]:
+    """The first line of a CSV download."""
+    return next(csv.reader(io.StringIO(csv_body.decode("utf-8").removeprefix(BOM))))
 
 
 def columns(schema: dict[str, Any], spec: dict[str, Any]) -> list[tuple[list[str], str, dict]]:

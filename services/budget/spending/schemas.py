@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class PaidProgram(BaseModel):
@@ -19,13 +19,14 @@ class PaidProgram(BaseModel):
 class SpendingLine(BaseModel):
     """A budget line of the final accounts next to what payout actually paid under its code."""
 
-    scheme: str  # functional | economic
-    code: str
-    label: str
-    budget: Decimal | None
-    reported: Decimal  # 决算数 of the final accounts
-    paid: Decimal  # paid by payout under this code (its sub-codes included)
-    difference: Decimal  # reported − paid
+    scheme: str = Field(title="科目体系")  # functional | economic
+    code: str = Field(title="科目代码")
+    label: str = Field(title="科目名称")
+    budget: Decimal | None = Field(title="预算数")
+    reported: Decimal = Field(title="决算数")  # 决算数 of the final accounts
+    # paid by payout under this code (its sub-codes included)
+    paid: Decimal = Field(title="实际支付")
+    difference: Decimal = Field(title="差额")  # reported − paid
 
 
 class SpendingOut(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
+from services.contribution.plans.schemas import PlanOut
 from services.contribution.reports import service
 from services.contribution.reports.schemas import (
     ArrearsReport,
@@ -85,13 +86,19 @@ async def year_report(
     return await service.year_report(session, year)
 
 
-@router.get("/units/{unit_id}/statement/{year}", response_model=UnitStatement)
+@router.get(
+    "/units/{unit_id}/statement/{year}", response_model=UnitStatement, responses=DOWNLOAD_RESPONSES
+)
 async def unit_statement(
     unit_id: uuid.UUID,
     year: Annotated[int, Path(ge=2014, le=2100)],
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-) -> UnitStatement:
+    download: Download,
+) -> UnitStatement | Response:
     """The unit's year at a glance: each month's plans with due, paid and outstanding; the
     receipts of the year; the credit it holds for coming plans."""
-    return await service.unit_statement(session, unit_id, year)
+    found = await service.unit_statement(session, unit_id, year)
+    if download:
+        return await download.rows(found.plans, PlanOut, "单位年度征缴计划")
+    return found
