@@ -4,14 +4,14 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -29,12 +29,15 @@ from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import HEADER as CREDENTIAL_HEADER
 from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
+from shared.http.offline_docs import install_offline_docs
+from shared.i18n import catalogue_for
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.revocation_board import RevocationBoard
 from shared.settings import PlatformSettings, get_platform_settings, require_service_credential
 
 VERSION = "0.1.0"
+LOCALES = Path(__file__).parent / "locales"
 
 
 CORS_HEADERS = ["authorization", "content-type", "idempotency-key", "x-request-id"]
@@ -72,6 +75,7 @@ class GatewayApp(FastAPI):
         if call is None:
             await super().__call__(scope, receive, send)
         else:
+            scope["app"] = self  # its message catalogue answers the proxy's own problems
             await proxy(self.state, scope, receive, send, *call)
 
 
@@ -160,6 +164,7 @@ def create_app(
         redoc_url=None,
         redirect_slashes=False,  # a trailing slash is a 404, never a redirect
     )
+    app.state.messages = catalogue_for(LOCALES)
     install_problem_handlers(app)
     # The gateway faces callers: its /metrics answers only the scraper with the credential.
     install_observability(app, metrics_need_credential=True)
@@ -216,8 +221,5 @@ def create_app(
         base = get_openapi(title=app.title, version=app.version, routes=app.routes)
         return JSONResponse(await request.app.state.openapi.document(base))
 
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Pension back office API")
-
+    install_offline_docs(app, prefix="", openapi_url="/openapi.json", title=app.title)
     return app

@@ -18,15 +18,13 @@ def check_access(principal: Principal, method: str, service_path: str) -> None:
         return
     if area == "bank":
         if "bank" not in principal.roles:
-            raise ProblemError(403, "role_forbidden", "Only banks may use bank endpoints.")
+            raise ProblemError(403, "role_forbidden", message="bank_endpoints_only")
         return
     if area == "sync":
         if "province" not in principal.roles:
-            raise ProblemError(
-                403, "role_forbidden", "Only the provincial platform may use sync endpoints."
-            )
+            raise ProblemError(403, "role_forbidden", message="sync_endpoints_only")
         return
     if not principal.roles & HUMAN_ROLES:
-        raise ProblemError(403, "role_forbidden", "Machine clients may use only their endpoints.")
+        raise ProblemError(403, "role_forbidden", message="machine_client_endpoints_only")
     if principal.roles <= {"auditor"} and method not in READ_METHODS:
-        raise ProblemError(403, "role_forbidden", "Auditors have read-only access.")
+        raise ProblemError(403, "role_forbidden", message="auditor_read_only")

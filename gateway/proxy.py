@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from gateway.policy import check_access
 from gateway.security.dependencies import check_not_revoked
 from shared.http.auth import decode_token, token_of_authorization
-from shared.http.errors import PROBLEM_JSON, ProblemError, problem_body
+from shared.http.errors import PROBLEM_JSON, ProblemError, localized_problem
 from shared.http.observability import record_request, request_id_of_headers
 
 log = structlog.get_logger(__name__)
@@ -87,22 +87,22 @@ async def proxy(
         try:
             upstream = await forward(state, scope, receive, service, service_path, request_id)
         except ProblemError as exc:
-            await answer(*problem(exc.status, exc.code, exc.detail, exc.headers))
+            await answer(*problem(scope, exc))
             return
         except _Disconnected:
             return
         except Exception:
             log.exception("proxy_failed", service=service)
-            await answer(*problem(500, "internal_error", "The gateway failed the request."))
+            await answer(*problem(scope, ProblemError(500, "internal_error")))
             return
         try:
             status = upstream.status_code
-            await relay_answer(state, upstream, send, request_id)
+            await relay_answer(state, scope, upstream, send, request_id)
         finally:
             await upstream.aclose()
     finally:
         record_request(scope["method"], ROUTE_LABEL, status, started)
-        structlog.contextvars.unbind_contextvars("request_id")
+        structlog.contextvars.unbind_contextvars("request_id", "actor")
 
 
 async def forward(
@@ -112,16 +112,17 @@ async def forward(
     settings = state.settings
     base = state.upstreams.get(service)
     if base is None:
-        raise ProblemError(404, "service_unknown", f"There is no service {service!r}.")
+        raise ProblemError(404, "service_unknown", service=service)
     headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
     # The body cap comes before the token: an oversized body is refused unread, whoever sends
     # it (a chunked one is cut at the cap while it is forwarded, see _request_body).
     limit = settings.max_body_bytes
     declared = next((v for k, v in headers if k == "content-length"), None)
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ProblemError(413, "payload_too_large", "The request body is too large.")
+        raise ProblemError(413, "payload_too_large", max_bytes=limit)
     authorization = next((v for k, v in headers if k == "authorization"), "")
     principal = decode_token(state.platform, token_of_authorization(authorization))
+    structlog.contextvars.bind_contextvars(actor=principal.subject)  # on the request line
     check_not_revoked(state, principal)
     check_access(principal, scope["method"], service_path)
     wait = state.rate_limiter.allow(principal.subject)
@@ -129,7 +130,6 @@ async def forward(
         raise ProblemError(
             429,
             "rate_limited",
-            "Too many requests; slow down.",
             headers={"Retry-After": str(max(1, round(wait)))},
         )
     forwarded = [(k, v) for k, v in headers if k not in NOT_FORWARDED]
@@ -150,17 +150,13 @@ async def forward(
     try:
         return await state.http.send(request, stream=True)
     except _BodyTooLarge as exc:
-        raise ProblemError(413, "payload_too_large", "The request body is too large.") from exc
+        raise ProblemError(413, "payload_too_large", max_bytes=limit) from exc
     except httpx.TimeoutException as exc:
-        raise ProblemError(
-            504, "upstream_timeout", f"The {service} service did not answer in time."
-        ) from exc
+        raise ProblemError(504, "upstream_timeout", service=service) from exc
     except httpx.TransportError as exc:
         if isinstance(exc.__cause__, _Disconnected | _BodyTooLarge):
             raise exc.__cause__ from exc
-        raise ProblemError(
-            502, "upstream_unavailable", f"The {service} service is not reachable."
-        ) from exc
+        raise ProblemError(502, "upstream_unavailable", service=service) from exc
 
 
 async def _request_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
@@ -180,12 +176,14 @@ async def _request_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
             return
 
 
-async def relay_answer(state: Any, upstream: httpx.Response, send: Send, request_id: str) -> None:
+async def relay_answer(
+    state: Any, scope: Scope, upstream: httpx.Response, send: Send, request_id: str
+) -> None:
     """Pass the service's answer back as it arrives, refusing one beyond the size limit."""
     limit = state.settings.max_response_bytes
     declared = upstream.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        code, headers, body = problem(502, "upstream_too_large", "The answer is too large.")
+        code, headers, body = problem(scope, ProblemError(502, "upstream_too_large"))
         headers.append((b"x-request-id", request_id.encode("latin-1")))
         await send({"type": "http.response.start", "status": code, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -221,11 +219,19 @@ def _without_origin(location: bytes, origin: bytes) -> bytes:
     return location
 
 
-def problem(
-    status: int, code: str, detail: str, headers: dict[str, str] | None = None
-) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """A problem+json answer: status, raw headers, body."""
-    body = json.dumps(problem_body(status, code, detail), ensure_ascii=False).encode()
+def problem(scope: Scope, exc: ProblemError) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A problem+json answer in the caller's language: status, raw headers, body."""
+    document = localized_problem(
+        scope,
+        exc.status,
+        exc.code,
+        message=exc.message,
+        legacy_detail=exc.detail,
+        title=exc.title,
+        **exc.extra,
+    )
+    body = json.dumps(document, ensure_ascii=False).encode()
     raw = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
-    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
-    return status, raw, body
+    headers = exc.headers or {}
+    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    return exc.status, raw, body

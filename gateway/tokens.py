@@ -32,7 +32,7 @@ async def _check(registry: dict[str, LocalUser], name: str, secret: str) -> Loca
         verify_password, entry.password_hash if entry else None, secret
     )
     if entry is None or not matches:
-        raise ProblemError(401, "credentials_invalid", "Unknown user or wrong password.")
+        raise ProblemError(401, "credentials_invalid")
     return entry
 
 
@@ -57,13 +57,11 @@ async def token(
     settings = state.settings
     if grant_type == "password":
         if not (username and password):
-            raise ProblemError(400, "credentials_missing", "username and password are required.")
+            raise ProblemError(400, "credentials_missing", message="password_credentials_missing")
         name, secret, registry = username, password, settings.users
     else:
         if not (client_id and client_secret):
-            raise ProblemError(
-                400, "credentials_missing", "client_id and client_secret are required."
-            )
+            raise ProblemError(400, "credentials_missing", message="client_credentials_missing")
         name, secret, registry = client_id, client_secret, settings.clients
     address = request.client.host if request.client else ""
     policy = state.throttle_policy
@@ -75,7 +73,7 @@ async def token(
         # A client's secret counts only from its own networks: a guess from elsewhere is
         # refused unchecked and never slows the real client (only the guessing address).
         await throttle.record_failure(state.pool, policy, attempt, count_user=False)
-        raise ProblemError(401, "credentials_invalid", "Unknown user or wrong password.")
+        raise ProblemError(401, "credentials_invalid")
     try:
         entry = await _check(registry, name, secret)
     except ProblemError:

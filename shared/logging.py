@@ -24,7 +24,7 @@ def _redact_processor(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, 
     return {k: v if k in _OWN_KEYS else redact_tree(v, k) for k, v in event_dict.items()}
 
 
-class _RedactFilter(logging.Filter):
+class RedactFilter(logging.Filter):
     """The same masking for standard-library records (uvicorn, asyncpg, tracebacks)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -32,25 +32,59 @@ class _RedactFilter(logging.Filter):
         return True
 
 
-def configure_logging(service: str, level: str = "INFO", json_logs: bool = True) -> None:
-    """Configure structlog and the standard library once per process."""
+def _chain() -> list[Any]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        _redact_processor,
+    ]
+
+
+def json_formatter(json_logs: bool = True) -> logging.Formatter:
+    """The formatter of standard-library records: masked JSON like the app's own lines.
+
+    Also named by deploy/logging.json, the `--log-config` uvicorn starts with, so that its
+    first lines (before the app configures logging) are JSON too.
+    """
     renderer = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.add_logger_name, *_chain()],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    )
+
+
+# Libraries whose INFO lines repeat every URL with its query string (citizen ids in filters):
+# the request line of the app says the same without them.
+_QUIET = ("uvicorn.access", "httpx", "httpcore")
+
+
+def configure_logging(service: str, level: str = "INFO", json_logs: bool = True) -> None:
+    """Configure structlog and the standard library once per process: every line, from the
+    app or from a library (uvicorn, asyncpg, alembic), goes out as the same masked JSON."""
+    renderer = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
+    shared_chain = _chain()
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            _redact_processor,
-            renderer,
-        ],
+        processors=[*shared_chain, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, _RedactFilter) for f in handler.filters):
-            handler.addFilter(_RedactFilter())
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactFilter())
+    handler.setFormatter(json_formatter(json_logs))
+    root = logging.getLogger()
+    # Replace an earlier JSON handler (uvicorn's --log-config, a previous app in this
+    # process), keep any other (a test's capture handler).
+    root.handlers[:] = [
+        h for h in root.handlers if not isinstance(h.formatter, structlog.stdlib.ProcessorFormatter)
+    ] + [handler]
+    root.setLevel(level)
+    # uvicorn configures its own loggers with plain-text handlers: route them to the root.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -54,6 +54,8 @@ def start_app(
             "--port",
             str(port),
             "--no-access-log",
+            "--log-config",
+            str(ROOT / "deploy" / "logging.json"),
             "--loop",
             "uvloop",
             "--workers",

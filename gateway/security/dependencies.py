@@ -28,9 +28,7 @@ def gateway_roles(*roles: str) -> Callable[..., Principal]:
 
     async def _check(who: Annotated[Principal, Depends(gateway_principal)]) -> Principal:
         if not who.has_any(wanted):
-            raise ProblemError(
-                403, "role_forbidden", f"This needs one of: {', '.join(sorted(wanted))}."
-            )
+            raise ProblemError(403, "role_forbidden", roles="、".join(sorted(wanted)))
         return who
 
     return _check

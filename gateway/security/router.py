@@ -45,7 +45,7 @@ async def unlock(
 ) -> None:
     """Clear the failures of a pair, a name or an address."""
     if not await service.unlock(request.app.state.pool, key, who):
-        raise ProblemError(404, "lockout_unknown", f"No failed logins are recorded for {key}.")
+        raise ProblemError(404, "lockout_unknown", key=key)
 
 
 @router.get("/audit-log", response_model=list[AuditEntryOut])

@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from shared.i18n import Invalid
+
 
 class RevocationIn(BaseModel):
     """Revoke one token (token_id, its jti) or every token of a subject issued until now."""
@@ -16,7 +18,7 @@ class RevocationIn(BaseModel):
     @model_validator(mode="after")
     def _one_target(self) -> "RevocationIn":
         if (self.subject is None) == (self.token_id is None):
-            raise ValueError("subject: give either subject or token_id")
+            raise Invalid("revocation_target_required", field="subject")
         return self
 
 

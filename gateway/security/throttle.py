@@ -114,7 +114,7 @@ async def refuse_or_slow(pool: asyncpg.Pool, policy: ThrottlePolicy, attempt: At
         raise ProblemError(
             429,
             "login_locked",
-            f"登录失败次数过多，请 {wait} 秒后再试。Too many failed logins; retry in {wait} s.",
+            retry_after_seconds=wait,
             headers={"Retry-After": str(wait)},
         )
     if attempt.known:

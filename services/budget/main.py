@@ -1,8 +1,11 @@
 """The budget service app: final accounts, the disclosure report, the consistency checker."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.budget.accounts.router import router as accounts_router
+from services.budget.code_tables import CODE_TABLES
 from services.budget.events import HANDLERS
 from services.budget.report.router import router as report_router
 from services.budget.spending.router import router as spending_router
@@ -20,4 +23,6 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         routers=[accounts_router, report_router, spending_router],
         handlers=HANDLERS,
         platform=platform,
+        locales=Path(__file__).parent / "locales",
+        code_tables=CODE_TABLES,
     )

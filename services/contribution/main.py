@@ -1,9 +1,12 @@
 """The contribution service app."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.contribution.adjustments.router import router as adjustments_router
 from services.contribution.audits.router import router as audits_router
+from services.contribution.code_tables import CODE_TABLES
 from services.contribution.config import get_settings
 from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
@@ -38,4 +41,6 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         ],
         handlers=HANDLERS,
         platform=platform,
+        locales=Path(__file__).parent / "locales",
+        code_tables=CODE_TABLES,
     )

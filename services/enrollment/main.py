@@ -4,10 +4,12 @@ from fastapi import FastAPI
 
 from services.enrollment.accounts.router import router as accounts_router
 from services.enrollment.closings.router import router as closings_router
+from services.enrollment.code_tables import CODE_TABLES
 from services.enrollment.death_reports.router import router as death_reports_router
 from services.enrollment.deemed.router import router as deemed_router
 from services.enrollment.events import HANDLERS
 from services.enrollment.imports.router import router as import_router
+from services.enrollment.messages import LOCALES
 from services.enrollment.parameters.router import router as parameters_router
 from services.enrollment.persons.router import router as persons_router
 from services.enrollment.retirement.router import router as retirement_router
@@ -48,4 +50,6 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         ],
         handlers=HANDLERS,
         platform=platform,
+        locales=LOCALES,
+        code_tables=CODE_TABLES,
     )

@@ -1,11 +1,14 @@
 """The payout service app."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.payout.accounts.router import router as accounts_router
 from services.payout.banking.router import router as banking_router
 from services.payout.certification.router import router as certification_router
 from services.payout.certification.scheduler import daily_suspensions
+from services.payout.code_tables import CODE_TABLES
 from services.payout.config import get_settings
 from services.payout.death.router import router as death_router
 from services.payout.determinations.router import router as determinations_router
@@ -50,4 +53,6 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         handlers=HANDLERS,
         resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],
         platform=platform,
+        locales=Path(__file__).parent / "locales",
+        code_tables=CODE_TABLES,
     )

@@ -381,6 +381,9 @@ class Recovery(SQLModel, table=True):
     status: str = "open"
     method: str | None = None
     created_at: datetime = _now_column()
+    # The income tax withheld on the overpaid annuity (domain/tax.tax_given_back): given back
+    # in the tax report once the case is recovered (migration 0032).
+    tax_amount: Decimal = _tax_column()
     resolved_by: str | None = None
     resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     # A waiver or offset waiting for a second person (status pending_approval): who asked.
@@ -543,6 +546,11 @@ class SubsidyEntitlement(SQLModel, table=True):
     survivor_bank_code: str | None = None
     survivor_account_number: str | None = None
     end_condition: str | None = Field(default=None, sa_type=Text)
+    # The survivor is certified alive like a retiree (migration 0033): the last certification,
+    # and one after a lapse waiting for a second person.
+    survivor_certified_on: date | None = None
+    survivor_recertified_on: date | None = None
+    survivor_recertified_by: str | None = Field(default=None, sa_type=Text)
 
 
 class SubsidyEntitlementEnd(SQLModel, table=True):
@@ -700,3 +708,6 @@ class OffsetDeduction(SQLModel, table=True):
     person_id: uuid.UUID
     amount: Decimal = _money()
     created_at: datetime = _now_column()
+    # The case became void after this was withheld (its line failed): the payment that gave
+    # it back to the estate (death/estate.offset_refunds_to_estate).
+    refund_one_off_id: uuid.UUID | None = None

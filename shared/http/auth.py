@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import jwt
+import structlog
 from fastapi import Depends, Request
 
 from shared.http.errors import ProblemError
@@ -164,6 +165,7 @@ def principal_of(request: Request) -> Principal:
         if watch is not None and watch.current.is_revoked(principal):
             raise token_revoked()
         request.state.principal = principal
+        structlog.contextvars.bind_contextvars(actor=principal.subject)  # on the request line
     bind_viewer(principal)  # answer models mask ids for this caller (shared.http.masking)
     return principal
 

@@ -15,7 +15,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.i18n import Invalid, catalogue_of, locale_of
+from shared.i18n import DEFAULT_LOCALE, Catalogue, Invalid, catalogue_of, locale_of
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger(__name__)
@@ -103,6 +103,11 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)  # Decimal, UUID and the like
+
+
+def problem_text(exc: ProblemError, catalogue: Catalogue, locale: str = DEFAULT_LOCALE) -> str:
+    """The detail a ProblemError answers with, for text kept or shown outside an answer."""
+    return exc.detail or catalogue.text(exc.message, locale, exc.extra) or exc.code
 
 
 def localized_problem(

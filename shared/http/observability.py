@@ -51,7 +51,7 @@ class RequestContextMiddleware:
         finally:
             route = scope.get("route")
             record_request(scope["method"], getattr(route, "path", "unmatched"), status, started)
-            structlog.contextvars.unbind_contextvars("request_id")
+            structlog.contextvars.unbind_contextvars("request_id", "actor")
 
 
 def request_id_of_headers(headers: Iterable[tuple[bytes, bytes]]) -> str:

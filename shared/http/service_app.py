@@ -23,6 +23,7 @@ from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import GatewayOnlyMiddleware
 from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
+from shared.http.offline_docs import install_offline_docs
 from shared.http.openapi_problems import document_problems
 from shared.i18n import catalogue_for
 from shared.i18n.code_tables import CodeTables, code_table_router
@@ -134,7 +135,7 @@ def create_service_app(
         version=version,
         lifespan=lifespan,
         openapi_url=f"{prefix}/openapi.json",
-        docs_url=f"{prefix}/docs",
+        docs_url=None,  # served from packaged assets below: the CDN is unreachable offline
         redoc_url=None,
         # No redirect to this service's own URL for a trailing slash (issue #17: the
         # gateway passed `location: http://127.0.0.1:9103/...` on); such a path is a 404.
@@ -181,6 +182,9 @@ def create_service_app(
         """Which service and version answers, and who is asking."""
         return {"service": name, "version": version, "caller": who.subject}
 
+    install_offline_docs(
+        app, prefix=prefix, openapi_url=f"{prefix}/openapi.json", title=f"Pension {name} service"
+    )
     for router in routers:
         app.include_router(router)
     if code_tables is not None:

@@ -22,6 +22,7 @@ from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.limits import UPLOAD, upload_limits
+from shared.i18n import catalogue_of, locale_of
 
 router = APIRouter(prefix="/v1/budget", tags=["final accounts"], responses=PROBLEM_RESPONSES)
 Year = Annotated[int, Path(ge=2000, le=2100)]
@@ -76,9 +77,11 @@ def _xlsx(name: str, body: bytes) -> Response:
 
 
 @router.get("/codes", response_model=CodesOut)
-async def get_codes(session: ReadSession, _: Reader) -> CodesOut:
-    """The code tables with Chinese labels: parts, fixed codes, 功能/经济分类, enums."""
-    return await service.code_tables(session)
+async def get_codes(request: Request, session: ReadSession, _: Reader) -> CodesOut:
+    """The code tables labelled in the caller's language: parts, fixed codes, 功能/经济分类
+    (Chinese names), enums; `/code-tables` has the enums alone, as every service has."""
+    scope = request.scope
+    return await service.code_tables(session, catalogue_of(scope), locale_of(scope))
 
 
 @router.get("/departments", response_model=list[DepartmentOut], responses=DOWNLOAD_RESPONSES)

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from services.budget.domain.document import YearDocument
+from services.budget.domain import labels
+from services.budget.domain.document import Severity, Unit, YearDocument
 
 __all__ = [
     "CodesOut",
@@ -53,9 +54,9 @@ class LineOut(BaseModel):
 class PartOut(BaseModel):
     """A part of a department-year."""
 
-    part: str
+    part: str = Field(json_schema_extra={"enum": list(labels.PARTS)})
     label: str
-    unit: str
+    unit: Unit
     lines: list[LineOut]
 
 
@@ -71,7 +72,7 @@ class FindingOut(BaseModel):
     """One contradiction of the report."""
 
     code: str = Field(title="规则代码")
-    severity: str = Field(title="级别代码")
+    severity: Severity = Field(title="级别代码")
     severity_label: str = Field(title="级别")
     message: str = Field(title="说明")
     places: list[PlaceOut] = Field(title="位置")

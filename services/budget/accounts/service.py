@@ -16,6 +16,7 @@ from services.budget.accounts.schemas import (
     LineOut,
     PartOut,
 )
+from services.budget.code_tables import CODE_TABLES, FIXED_PARTS
 from services.budget.config import SCHEMA
 from services.budget.domain import labels
 from services.budget.domain.checker import Finding, check
@@ -26,14 +27,17 @@ from shared.data.audit import record_audit
 from shared.data.spreadsheets import UploadLimits
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.i18n import Catalogue
+from shared.i18n.code_tables import labels as code_table_labels
 
 
 def refuse(errors: list[dict[str, Any]]) -> ProblemError:
     """The 422 that lists every error of a document; nothing is written."""
     first = errors[0]
     where = first.get("field") or f"{first.get('sheet')}!{first.get('column')}{first.get('row')}"
-    detail = f"导入数据有{len(errors)}处错误，未写入任何数据；第一处：{where}：{first['message']}"
-    return ProblemError(422, "import_invalid", detail, errors=errors)
+    return ProblemError(
+        422, "import_invalid", count=len(errors), where=where, first=first["message"], errors=errors
+    )
 
 
 def code_errors(doc: YearDocument, known: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
@@ -112,9 +116,7 @@ async def import_workbook(
     except ProblemError:
         raise  # a limit the workbook passed: 413 with its reason
     except Exception as exc:  # not a workbook at all: zip, XML or sheet structure errors
-        raise ProblemError(
-            422, "workbook_unreadable", f"无法读取上传的XLSX文件：{type(exc).__name__}"
-        ) from exc
+        raise ProblemError(422, "workbook_unreadable", error=type(exc).__name__) from exc
     if doc is None:
         raise refuse(reader.errors)
     errors = code_errors(doc, await repository.codes(session))
@@ -132,18 +134,20 @@ async def template(session: AsyncSession, doc: YearDocument | None = None) -> by
     return await asyncio.to_thread(workbook.write, doc, codes)  # CPU: off the event loop
 
 
-async def code_tables(session: AsyncSession) -> CodesOut:
-    """Every code a department-year may use, with its Chinese label."""
+async def code_tables(session: AsyncSession, catalogue: Catalogue, locale: str) -> CodesOut:
+    """Every code a department-year may use, labelled from the catalogue in the caller's
+    language (the classification's names, from the database, are in Chinese)."""
     known = await repository.codes(session)
+    tables = code_table_labels(catalogue, locale, CODE_TABLES)
     return CodesOut(
-        parts={part: label for part, (label, _) in labels.PARTS.items()},
-        fixed={part: dict(fixed) for part, (_, fixed) in labels.PARTS.items() if fixed},
+        parts=tables["part"],
+        fixed={part: tables[part] for part in FIXED_PARTS},
         functional=known["functional"],
         economic=known["economic"],
-        quantities=labels.QUANTITIES,
-        statement_kinds=labels.STATEMENT_KINDS,
-        funding_sources=labels.FUNDING_SOURCES,
-        severities=labels.SEVERITIES,
+        quantities=tables["quantity"],
+        statement_kinds=tables["statement_kind"],
+        funding_sources=tables["funding_source"],
+        severities=tables["severity"],
     )
 
 
@@ -158,10 +162,12 @@ async def found_year(
     """The department and its newest version of the year, or a 404 that says what is missing."""
     dept = await repository.department(session, department_id)
     if dept is None:
-        raise ProblemError(404, "department_unknown", f"没有编号为{department_id}的部门。")
+        raise ProblemError(404, "department_unknown", department_id=str(department_id))
     row = await repository.latest_year(session, department_id, year)
     if row is None:
-        raise ProblemError(404, "year_not_found", f"{dept.name}没有{year}年度的决算数据。")
+        raise ProblemError(
+            404, "year_not_found", department=dept.name, department_code=dept.code, year=year
+        )
     return dept, row
 
 
@@ -184,7 +190,7 @@ async def departments(session: AsyncSession) -> list[DepartmentOut]:
 async def part(session: AsyncSession, department_id: uuid.UUID, year: int, name: str) -> PartOut:
     """One part of a department-year with Chinese labels."""
     if name not in labels.PARTS:
-        raise ProblemError(404, "part_unknown", f"没有名为“{name}”的部分。")
+        raise ProblemError(404, "part_unknown", part=name)
     doc, _ = await document(session, department_id, year)
     known = await repository.codes(session)
     scheme = labels.CLASSIFIED_PARTS.get(name)
@@ -213,7 +219,7 @@ async def replace_part(
 ) -> ImportOut:
     """A new version of the department-year with one part replaced (history is kept)."""
     if name not in labels.PARTS:
-        raise ProblemError(404, "part_unknown", f"没有名为“{name}”的部分。")
+        raise ProblemError(404, "part_unknown", part=name)
     doc, _ = await document(session, department_id, year)
     data = doc.model_dump()
     data[name] = lines

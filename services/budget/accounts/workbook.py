@@ -6,6 +6,7 @@ Every cell read is remembered with its sheet, row and column, so a validation er
 
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -16,8 +17,10 @@ from pydantic import ValidationError
 from services.budget.domain import labels
 from services.budget.domain.document import YearDocument
 from shared.data.spreadsheets import UploadLimits, open_workbook, sheet_rows
+from shared.i18n import DEFAULT_LOCALE, Invalid, catalogue_for
 
 HEADER = {"department": "部门"}
+LOCALES = Path(__file__).parents[1] / "locales"  # the budget catalogues
 CODE_SHEET = "科目代码"  # for reference only: never read back
 PART_SHEETS = {part: title for part, (title, _) in labels.PARTS.items()}
 PART_COLUMNS = ["代码", "名称", "预算数", "决算数"]
@@ -315,7 +318,12 @@ MESSAGES = {
 def message(error: Any) -> str:
     """A validation error in Chinese, for the clerk who filled the sheet."""
     if error["type"] == "value_error":
-        return str(error.get("ctx", {}).get("error", error["msg"]))
+        refusal = error.get("ctx", {}).get("error")
+        if isinstance(refusal, Invalid):
+            # Read off the event loop, without the caller's language: in Chinese, as the sheet is.
+            text = catalogue_for(LOCALES).text(refusal.key, DEFAULT_LOCALE, refusal.params)
+            return text or refusal.key
+        return str(refusal or error["msg"])
     if error["type"] == "literal_error":
         return f"取值须为{error.get('ctx', {}).get('expected', '')}之一"
     return MESSAGES.get(error["type"], error["msg"])

@@ -11,39 +11,42 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from services.budget.domain import labels
 from services.budget.domain.indicators import impossible_percent
+from shared.i18n import Invalid
 
 MONEY = ("declared", "approved", "budget", "executed")
 MONEY += ("budget_fiscal", "budget_other", "executed_fiscal", "executed_other")
 UNITS = {"元": Decimal(1), "万元": Decimal(10000)}
+Unit = Literal["元", "万元"]
+Severity = Literal["error", "warning", "note"]
 MAX = Decimal("999999999999.99")
 
 
 def _amount(value: Any) -> Decimal:
     """An amount: string or integer, finite, not negative, never a float."""
     if isinstance(value, bool | float):
-        raise ValueError('金额须写成字符串（如 "8677.03"），不接受浮点数')
+        raise Invalid("amount_float")
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation as exc:
-        raise ValueError(f"“{value}”不是金额") from exc
+        raise Invalid("amount_invalid", value=str(value)) from exc
     if not amount.is_finite() or abs(amount) > MAX:
-        raise ValueError(f"“{value}”不是金额")
+        raise Invalid("amount_invalid", value=str(value))
     if amount < 0:
-        raise ValueError("金额不能为负数")
+        raise Invalid("amount_negative")
     return amount
 
 
 def _stated(value: Any) -> str:
     """A stated figure, kept as written ("4.90" keeps its two places)."""
     if isinstance(value, bool | float):
-        raise ValueError('所述数值须写成字符串（如 "4.90"），不接受浮点数')
+        raise Invalid("stated_float")
     text = str(value).strip()
     try:
         number = Decimal(text)
     except InvalidOperation as exc:
-        raise ValueError(f"“{value}”不是数值") from exc
+        raise Invalid("stated_invalid", value=str(value)) from exc
     if not number.is_finite():
-        raise ValueError(f"“{value}”不是数值")
+        raise Invalid("stated_invalid", value=str(value))
     return text
 
 
@@ -87,7 +90,7 @@ class Indicator(Strict):
     def _rate_at_most_whole(cls, value: str | None, info: Any) -> str | None:
         level2, level3 = info.data.get("level2", ""), info.data.get("level3", "")
         if impossible_percent(level2, level3, value):
-            raise ValueError("满意度、质量类指标的百分比不能超过100%")
+            raise Invalid("percent_above_whole")
         return value
 
 
@@ -132,11 +135,11 @@ class Statement(Strict):
         kind = info.data.get("kind")
         number = Decimal(value)
         if kind == "share" and not Decimal(0) <= number <= Decimal(100):
-            raise ValueError("占比须在0%到100%之间")
+            raise Invalid("share_out_of_range")
         if kind in ("amount", "completion") and number < 0:
-            raise ValueError("该数值不能为负数")
+            raise Invalid("stated_negative")
         if kind == "growth" and number < -100:
-            raise ValueError("下降幅度不能超过100%")
+            raise Invalid("decline_above_whole")
         return value
 
 
@@ -161,7 +164,7 @@ class YearDocument(Strict):
 
     department: DepartmentIn
     year: int = Field(ge=2000, le=2100)
-    unit: Literal["元", "万元"] = "万元"
+    unit: Unit = "万元"
     profile: dict[str, Any] = {}
     quantities: dict[str, Annotated[int, Field(ge=0, le=2_147_483_647)]] = {}
     income: list[Line] = []
@@ -185,7 +188,7 @@ class YearDocument(Strict):
     def _known_quantities(cls, value: dict[str, int]) -> dict[str, int]:
         unknown = sorted(set(value) - set(labels.QUANTITIES))
         if unknown:
-            raise ValueError(f"未知的数量项“{unknown[0]}”")
+            raise Invalid("quantity_unknown", name=unknown[0])
         return value
 
     def lines(self, part: str) -> list[Line]:

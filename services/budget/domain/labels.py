@@ -149,3 +149,14 @@ PROJECT_FIELDS = {
     "executed": "执行数",
     "recovered": "财政收回数",
 }
+# Payout's programs, as its spending events name them.
+PROGRAMS = {
+    "basic_pension": "基本养老金",
+    "occupational_annuity": "职业年金",
+    "living_subsidy": "生活补贴",
+    "survivor_pension": "遗属生活补助及抚恤金",
+    "transport_nursing": "交通护理补贴",
+    "hardship_aid": "困难补助",
+    "death_benefit": "丧葬补助金及抚恤金",
+    "withdrawal": "退保",
+}

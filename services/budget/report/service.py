@@ -46,7 +46,7 @@ async def rollup(session: AsyncSession, county: str, year: int) -> RollupOut:
     """Totals by source, kind, function, economic class and the three public expenses."""
     names, lines = await repository.county_lines(session, county, year)
     if not names:
-        raise ProblemError(404, "rollup_empty", f"{county}没有{year}年度的部门决算数据。")
+        raise ProblemError(404, "rollup_empty", county=county, year=year)
     codes = await accounts.codes(session)
     by_part: dict[str, list[RollupLine]] = {}
     for part, code, total, count in lines:

@@ -8,20 +8,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.budget.accounts import repository as accounts
 from services.budget.accounts import service as accounts_service
 from services.budget.config import get_settings
+from services.budget.domain import labels
 from services.budget.domain.document import UNITS, Line, plain
 from services.budget.spending import repository
 from services.budget.spending.schemas import PaidProgram, SpendingLine, SpendingOut
-
-PROGRAM_LABELS = {
-    "basic_pension": "基本养老金",
-    "occupational_annuity": "职业年金",
-    "living_subsidy": "生活补贴",
-    "survivor_pension": "遗属生活补助及抚恤金",
-    "transport_nursing": "交通护理补贴",
-    "hardship_aid": "困难补助",
-    "death_benefit": "丧葬补助金及抚恤金",
-    "withdrawal": "退保",
-}
 
 
 def _owner(lines: list[Line], code: str) -> str | None:
@@ -56,7 +46,7 @@ async def spending(session: AsyncSession, department_id: uuid.UUID, year: int) -
     programs = [
         PaidProgram(
             program=p,
-            program_label=PROGRAM_LABELS.get(p, p),
+            program_label=labels.PROGRAMS.get(p, p),
             functional_code=f,
             economic_code=e,
             paid=plain(amount / factor),

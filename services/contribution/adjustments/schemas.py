@@ -5,6 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from services.contribution.domain.codes import Clamp
 from services.contribution.domain.review import ReviewStatus
 from shared.data.ids import CitizenIdField
 from shared.data.money import Money
@@ -37,7 +38,7 @@ class AdjustmentOut(BaseModel):
     from_month: int = Field(title="起始月份")
     declared_wage: Money = Field(title="申报工资")
     base: Money = Field(title="缴费基数")
-    clamp: str | None = Field(title="保低限高")
+    clamp: Clamp | None = Field(title="保低限高")
     reason: str = Field(title="原因")
     status: ReviewStatus = Field(title="状态代码")
     status_label: str = Field(title="状态")

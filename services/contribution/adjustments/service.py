@@ -33,12 +33,12 @@ def present(adjustment: BaseAdjustment, who: Principal) -> AdjustmentOut:
 async def _approved_declaration(session: AsyncSession, declaration_id: uuid.UUID) -> Declaration:
     declaration = await declarations.get(session, declaration_id, lock=True)
     if declaration is None:
-        raise ProblemError(404, "declaration_not_found", f"No declaration {declaration_id}.")
+        raise ProblemError(404, "declaration_not_found", declaration_id=str(declaration_id))
     if declaration.status != DeclarationStatus.approved.value:
         raise ProblemError(
             409,
             "declaration_status_conflict",
-            f"A {declaration.status} declaration cannot be adjusted.",
+            message="declaration_not_approved",
             declaration_status=declaration.status,
         )
     return declaration
@@ -58,9 +58,8 @@ async def _refuse_lowering_planned_months(
         raise ProblemError(
             409,
             "adjustment_lowers_planned_month",
-            "Months from then on are already planned; lowering their base needs a refund. "
-            "Choose a later from_month.",
             field="from_month",
+            from_month=from_month,
         )
 
 
@@ -74,9 +73,8 @@ async def submit(
     """Submit a change to an approved declaration: a corrected wage or a late joiner, from a
     month on. Nothing changes what is owed until another user approves it."""
     declaration = await _approved_declaration(session, declaration_id)
-    problem = wage_problem(body.wage)
-    if problem:
-        raise ProblemError(422, "wage_implausible", f"wage: {problem}.", field="wage")
+    if wage_problem(body.wage):
+        raise ProblemError(422, "wage_implausible", field="wage", wage=format(body.wage, "f"))
     most = await ceiling(session, ParameterName.wage_ceiling, date(declaration.year, 1, 1))
     refuse_above(body.wage, most, "wage")
     clamped = clamp_base(
@@ -120,14 +118,12 @@ async def decide(
     user other than the submitter may decide."""
     adjustment = await repository.get(session, adjustment_id, lock=True)
     if adjustment is None:
-        raise ProblemError(404, "adjustment_not_found", f"No adjustment {adjustment_id}.")
+        raise ProblemError(404, "adjustment_not_found", adjustment_id=str(adjustment_id))
     if adjustment.status != ReviewStatus.submitted.value:
-        raise ProblemError(
-            409, "adjustment_decided", f"The adjustment is already {adjustment.status}."
-        )
+        raise ProblemError(409, "adjustment_decided", current_status=adjustment.status)
     require_second_person(who, adjustment.submitted_by, act="缴费基数变更的审批")
     if not approve and not note:
-        raise ProblemError(422, "note_required", "Say why the change is rejected.", field="note")
+        raise ProblemError(422, "note_required", field="note")
     declaration = await _approved_declaration(session, adjustment.declaration_id)
     base_id = None
     if approve:

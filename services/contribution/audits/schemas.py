@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from services.contribution.domain.codes import AuditKind, FindingKind
 from services.contribution.domain.findings import FindingStatus
 from shared.data.money import Money
 from shared.http.masking import CitizenIdText
@@ -29,7 +30,7 @@ class FindingOut(BaseModel):
     """One finding."""
 
     id: uuid.UUID
-    kind: str
+    kind: FindingKind
     citizen_id: CitizenIdText | None
     name: str | None
     period: date | None
@@ -47,7 +48,7 @@ class AuditOut(BaseModel):
     id: uuid.UUID = Field(title="编号")
     unit_id: uuid.UUID = Field(title="单位编号")
     year: int = Field(title="稽核年度")
-    kind: str = Field(title="稽核类型")
+    kind: AuditKind = Field(title="稽核类型")
     opened_by: str = Field(title="发起人")
     opened_at: datetime = Field(title="发起时间")
     as_of: date = Field(title="截至日期")

@@ -47,7 +47,7 @@ async def open_audit(
     as_of = plausible_date(body.as_of or date.today(), "as_of")
     plausible_year(body.year, "year")
     if await roster.get_unit(session, body.unit_id) is None:
-        raise ProblemError(404, "unit_not_found", f"No unit {body.unit_id} on the roster.")
+        raise ProblemError(404, "unit_not_found", unit_id=str(body.unit_id))
     opened = await repository.open_audits(
         session, [body.unit_id], body.year, "manual", who.subject, as_of
     )
@@ -94,7 +94,7 @@ async def get_audit(session: AsyncSession, audit_id: uuid.UUID, who: Principal) 
     """An audit with every finding."""
     audit = await repository.get(session, audit_id)
     if audit is None:
-        raise ProblemError(404, "audit_not_found", f"No audit {audit_id}.")
+        raise ProblemError(404, "audit_not_found", audit_id=str(audit_id))
     return await _present(session, audit, who)
 
 
@@ -107,14 +107,15 @@ async def resolve_finding(
 ) -> FindingOut:
     """Resolve or dismiss an open finding, with a note of what was done."""
     if body.status is FindingStatus.open:  # refused before looking anything up
-        raise ProblemError(422, "resolution_status_invalid", "Resolve or dismiss.", field="status")
+        raise ProblemError(422, "resolution_status_invalid", field="status")
     finding = await repository.finding_for_update(session, finding_id)
     if finding is None:
-        raise ProblemError(404, "finding_not_found", f"No finding {finding_id}.")
+        raise ProblemError(404, "finding_not_found", finding_id=str(finding_id))
     try:
         status = close(FindingStatus(finding.status), body.status)
     except FindingTransitionRefused as refused:
-        raise ProblemError(409, refused.code, str(refused)) from refused
+        # The refusal's code is its catalogue key (resolution_status_invalid, finding_closed).
+        raise ProblemError(409, refused.code, current_status=finding.status) from refused
     closed = await repository.close_finding(session, finding, status.value, body.note, who.subject)
     await audit_trail.record(
         session, who, request_id, f"finding.{status.value}", "audit_finding", finding_id

@@ -7,9 +7,11 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, model_validator
 
 from services.contribution.adjustments.schemas import AdjustmentOut
-from shared.data.ids import CitizenIdField
+from services.contribution.domain.codes import Clamp
+from shared.data.ids import CitizenIdField, mask_citizen_id
 from shared.data.money import Money
 from shared.http.masking import CitizenIdText
+from shared.i18n import Invalid
 
 
 class DeclarationStatus(StrEnum):
@@ -44,7 +46,12 @@ class DeclarationCreate(BaseModel):
         seen: set[str] = set()
         for index, line in enumerate(self.lines):
             if line.citizen_id in seen:
-                raise ValueError(f"lines[{index}]: {line.citizen_id[-4:]} is declared twice")
+                raise Invalid(
+                    "citizen_declared_twice",
+                    field=f"lines.{index}.citizen_id",
+                    name=line.name,
+                    citizen_id=mask_citizen_id(line.citizen_id),
+                )
             seen.add(line.citizen_id)
         return self
 
@@ -68,7 +75,7 @@ class LineOut(BaseModel):
     name: str = Field(title="姓名")
     declared_wage: Money = Field(title="申报工资")
     base: Money = Field(title="缴费基数")
-    clamp: str | None = Field(title="保低限高")
+    clamp: Clamp | None = Field(title="保低限高")
 
 
 class LogEntry(BaseModel):
@@ -129,7 +136,7 @@ class MissingDeclaration(BaseModel):
     name: str = Field(title="单位名称")
     liable_persons: int = Field(title="应缴人数")
     declaration_id: uuid.UUID | None = Field(title="申报编号")
-    status: str | None = Field(title="申报状态")
+    status: DeclarationStatus | None = Field(title="申报状态")
 
 
 class MissingReport(BaseModel):

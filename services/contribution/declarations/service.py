@@ -36,6 +36,7 @@ from shared.data.spreadsheets import Source, UploadLimits, read_records
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
+from shared.http.masking import shown_citizen_id
 from shared.http.pagination import Page
 
 LIMIT_PARAMETERS = ["average_monthly_wage", "base.floor_ratio", "base.cap_ratio"]
@@ -70,9 +71,16 @@ async def wage_ceiling(session: AsyncSession, year: int) -> Decimal:
 
 
 def _line_row(declaration: Declaration, line: LineIn, most: Decimal, field: str) -> dict:
-    problem = wage_problem(line.wage)
-    if problem:
-        raise ProblemError(422, "wage_implausible", f"{line.citizen_id[-4:]}: {problem}.")
+    if wage_problem(line.wage):
+        raise ProblemError(
+            422,
+            "wage_implausible",
+            message="line_wage_implausible",
+            field=field,
+            name=line.name,
+            citizen_id=shown_citizen_id(line.citizen_id, None),  # as the bound caller may see
+            wage=format(line.wage, "f"),
+        )
     refuse_above(line.wage, most, field)
     limits = Limits(declaration.average_wage, declaration.floor, declaration.cap)
     clamped = clamp_base(line.wage, limits)
@@ -135,7 +143,7 @@ async def _log(
 async def _load(session: AsyncSession, declaration_id: uuid.UUID, *, lock: bool) -> Declaration:
     declaration = await repository.get(session, declaration_id, lock=lock)
     if declaration is None:
-        raise ProblemError(404, "declaration_not_found", f"No declaration {declaration_id}.")
+        raise ProblemError(404, "declaration_not_found", declaration_id=str(declaration_id))
     return declaration
 
 
@@ -152,19 +160,30 @@ async def _put_lines(
         raise ProblemError(
             422,
             "declaration_too_large",
-            f"一份申报最多 {MAX_PERSONS_PER_UNIT} 人, 本次提交后将有 {persons} 人。",
             field=field,
+            most=MAX_PERSONS_PER_UNIT,
+            persons=persons,
         )
 
 
-def _require_status(declaration: Declaration, allowed: frozenset, action: str) -> None:
-    if DeclarationStatus(declaration.status) not in allowed:
+def _require_status(declaration: Declaration, allowed: frozenset) -> None:
+    status = declaration.status
+    if DeclarationStatus(status) in allowed:
+        return
+    # The message says which declarations the action is for; the status is a member.
+    if allowed == EDITABLE:
         raise ProblemError(
             409,
             "declaration_status_conflict",
-            f"A {declaration.status} declaration cannot be {action}.",
-            declaration_status=declaration.status,
+            message="declaration_not_editable",
+            declaration_status=status,
         )
+    raise ProblemError(
+        409,
+        "declaration_status_conflict",
+        message="declaration_not_submitted",
+        declaration_status=status,
+    )
 
 
 async def create(
@@ -174,16 +193,19 @@ async def create(
     plausible_year(body.year, "year", years_ahead=1)
     unit = await roster.get_unit(session, body.unit_id)
     if unit is None:
-        raise ProblemError(404, "unit_not_found", f"No unit {body.unit_id} on the roster.")
+        raise ProblemError(404, "unit_not_found", unit_id=str(body.unit_id))
+    named = {"unit_name": unit.name, "credit_code": unit.credit_code}
     if unit.status == "closed":
-        raise ProblemError(409, "unit_closed", f"The unit closed on {unit.closed_on}.")
+        raise ProblemError(409, "unit_closed", closed_on=str(unit.closed_on), **named)
     existing = await repository.find(session, body.unit_id, body.year)
     if existing is not None:
         raise ProblemError(
             409,
             "declaration_exists",
-            f"The unit already has a {existing.status} declaration for {body.year}.",
+            year=body.year,
             declaration_id=str(existing.id),
+            declaration_status=existing.status,
+            **named,
         )
     limits, parameter_ids = await limits_for(session, body.year)
     declaration = Declaration(
@@ -211,7 +233,7 @@ async def put_lines(
 ) -> DeclarationOut:
     """Add or correct lines of a draft or returned declaration."""
     declaration = await _load(session, declaration_id, lock=True)
-    _require_status(declaration, EDITABLE, "edited")
+    _require_status(declaration, EDITABLE)
     await _put_lines(session, declaration, lines, "lines")
     await _log(session, declaration.id, "lines_changed", who, f"{len(lines)} lines", request_id)
     return await present(session, declaration, who)
@@ -237,7 +259,7 @@ async def upload(
 ) -> UploadReport:
     """Take the valid rows of an XLSX/CSV file into a draft; report the others row by row."""
     declaration = await _load(session, declaration_id, lock=True)
-    _require_status(declaration, EDITABLE, "edited")
+    _require_status(declaration, EDITABLE)
     # The one bounded reader (bytes, zip container, rows x columns), off the event loop.
     records = await asyncio.to_thread(
         read_records,
@@ -282,9 +304,9 @@ async def submit(
 ) -> DeclarationOut:
     """Hand the declaration to the agency for review."""
     declaration = await _load(session, declaration_id, lock=True)
-    _require_status(declaration, EDITABLE, "submitted")
+    _require_status(declaration, EDITABLE)
     if (await repository.totals(session, [declaration.id]))[declaration.id]["persons"] == 0:
-        raise ProblemError(422, "declaration_empty", "A declaration needs at least one line.")
+        raise ProblemError(422, "declaration_empty")
     declaration.status = DeclarationStatus.submitted.value
     declaration.submitted_by, declaration.submitted_at = who.subject, datetime.now(UTC)
     await repository.save(session, declaration)
@@ -302,17 +324,13 @@ async def decide(
 ) -> DeclarationOut:
     """Approve (the bases come into force for the year) or return with a note."""
     declaration = await _load(session, declaration_id, lock=True)
-    _require_status(
-        declaration, frozenset({DeclarationStatus.submitted}), "approved" if approve else "returned"
-    )
+    _require_status(declaration, frozenset({DeclarationStatus.submitted}))
     # Neither its creator nor its submitter, and a business role (admin never decides).
     require_second_person(
         who, declaration.created_by, declaration.submitted_by, act="缴费基数申报的审核"
     )
     if not approve and not note:
-        raise ProblemError(
-            422, "note_required", "Say why the declaration is returned.", field="note"
-        )
+        raise ProblemError(422, "note_required", field="note")
     status = DeclarationStatus.approved if approve else DeclarationStatus.returned
     declaration.status = status.value
     declaration.decided_by, declaration.decided_at = who.subject, datetime.now(UTC)

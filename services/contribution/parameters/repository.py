@@ -29,7 +29,8 @@ async def in_force(session: AsyncSession, names: list[str], on: date) -> dict[st
         raise ProblemError(
             409,
             "parameter_missing",
-            f"No version of {', '.join(missing)} is in force on {on}; an admin must add one.",
+            shown="、".join(missing),
+            on=str(on),
             parameters=missing,
         )
     return found

@@ -14,6 +14,8 @@ from services.contribution.domain.amounts import (
     MAX_RECEIPT_CEILING,
     MAX_WAGE_CEILING,
 )
+from services.contribution.domain.review import ReviewStatus
+from shared.i18n import Invalid
 
 
 class ParameterName(StrEnum):
@@ -64,7 +66,13 @@ class ParameterIn(BaseModel):
     def _in_range(self) -> "ParameterIn":
         low, high = RANGES[self.name]
         if not low <= self.value <= high:
-            raise ValueError(f"{self.name.value} must lie between {low} and {high}")
+            raise Invalid(
+                "parameter_out_of_range",
+                field="value",
+                name=self.name.value,
+                low=format(low, "f"),
+                high=format(high, "f"),
+            )
         return self
 
 
@@ -84,7 +92,7 @@ class ParameterOut(BaseModel):
     note: str | None = Field(title="备注")
     recorded_by: str = Field(title="录入人")
     recorded_at: datetime = Field(title="录入时间")
-    status: str = Field(title="审核状态")
+    status: ReviewStatus = Field(title="审核状态")
     decided_by: str | None = Field(None, title="审核人")
     decided_at: datetime | None = Field(None, title="审核时间")
     decision_note: str | None = Field(None, title="审核意见")

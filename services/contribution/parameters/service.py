@@ -9,7 +9,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.contribution import audit_trail
 from services.contribution.config import get_settings
 from services.contribution.domain.amounts import above_ceiling
-from services.contribution.domain.periods import add_months, month_end, outside, parse_period
+from services.contribution.domain.periods import (
+    add_months,
+    format_period,
+    month_end,
+    outside,
+    parse_period,
+)
 from services.contribution.models import Parameter
 from services.contribution.parameters import repository
 from services.contribution.parameters.schemas import ParameterIn, ParameterName, ParameterOut
@@ -88,12 +94,12 @@ async def decide_parameter(
     second person with a business role for policy decides (shared/http/four_eyes.py)."""
     parameter = await repository.get(session, parameter_id, lock=True)
     if parameter is None:
-        raise ProblemError(404, "parameter_not_found", f"没有编号为 {parameter_id} 的参数版本。")
+        raise ProblemError(404, "parameter_not_found", parameter_id=parameter_id)
     if parameter.status != "submitted":
-        raise ProblemError(409, "parameter_decided", f"该参数版本已处理 ({parameter.status})。")
+        raise ProblemError(409, "parameter_decided", current_status=parameter.status)
     require_second_person(who, parameter.recorded_by, act="政策参数的审批", allowed=APPROVERS)
     if not approve and not note:
-        raise ProblemError(422, "note_required", "退回须说明理由。", field="note")
+        raise ProblemError(422, "note_required", field="note")
     status = "approved" if approve else "rejected"
     out = present(await repository.decide(session, parameter, status, who.subject, note))
     await audit_trail.record(
@@ -117,9 +123,16 @@ def plausible_date(
     the configured earliest date to today (or that many years ahead)."""
     today = today or date.today()
     latest = date(today.year + latest_years_ahead, 12, 31) if latest_years_ahead else today
-    problem = outside(value, get_settings().earliest_date, latest)
-    if problem:
-        raise ProblemError(422, "date_implausible", f"{field}: {problem}.", field=field)
+    earliest = get_settings().earliest_date
+    if outside(value, earliest, latest):
+        raise ProblemError(
+            422,
+            "date_implausible",
+            field=field,
+            value=str(value),
+            earliest=str(earliest),
+            latest=str(latest),
+        )
     return value
 
 
@@ -129,16 +142,20 @@ def plausible_period(text: str, field: str = "period", *, today: date | None = N
     try:
         period = parse_period(text)
     except ValueError as exc:
-        raise ProblemError(
-            422, "period_invalid", f"{field} must be a month written YYYY-MM.", field=field
-        ) from exc
+        raise ProblemError(422, "period_invalid", field=field, value=text) from exc
     settings = get_settings()
     today = today or date.today()
     latest = month_end(add_months(today.replace(day=1), settings.plan_months_ahead))
     earliest = settings.earliest_date.replace(day=1)
-    problem = outside(period, earliest, latest)
-    if problem:
-        raise ProblemError(422, "period_implausible", f"{field}: {problem}.", field=field)
+    if outside(period, earliest, latest):
+        raise ProblemError(
+            422,
+            "period_implausible",
+            field=field,
+            value=text,
+            earliest=format_period(earliest),
+            latest=format_period(latest),
+        )
     return period
 
 
@@ -150,8 +167,10 @@ def plausible_year(year: int, field: str, *, years_ahead: int = 0) -> int:
         raise ProblemError(
             422,
             "year_implausible",
-            f"{field} must lie between {earliest} and {latest}.",
             field=field,
+            value=year,
+            earliest=earliest,
+            latest=latest,
         )
     return year
 
@@ -165,12 +184,11 @@ async def ceiling(session: AsyncSession, name: ParameterName, on: date) -> Decim
 
 def refuse_above(amount: Decimal, limit: Decimal, field: str) -> None:
     """A 422 naming the field when an amount a person typed lies above its ceiling."""
-    problem = above_ceiling(amount, limit)
-    if problem:
+    if above_ceiling(amount, limit):
         raise ProblemError(
             422,
             "amount_implausible",
-            f"{field}: {problem}.",
             field=field,
+            amount=format(amount, "f"),
             ceiling=format(limit, "f"),
         )

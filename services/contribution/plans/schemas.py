@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from services.contribution.domain.amounts import Total
+from services.contribution.domain.codes import FUNDING_TYPES, PlanKind, declared
 from shared.data.money import Money
 from shared.http.masking import CitizenIdText
 
@@ -36,7 +37,7 @@ class PlanOut(BaseModel):
     unit_id: uuid.UUID = Field(title="单位编号")
     period: str = Field(title="所属期")
     seq: int = Field(title="计划序号")
-    kind: str = Field(title="计划类型")
+    kind: PlanKind = Field(title="计划类型")
     due_on: date = Field(title="应缴日期")
     person_count: int = Field(title="人数")
     basic_unit: Money = Field(title="基本养老保险单位缴费")
@@ -49,7 +50,7 @@ class PlanOut(BaseModel):
     outstanding: Money = Field(title="欠缴金额")
     late_fee_paid: Money = Field(title="已缴滞纳金")
     settled_on: date | None = Field(title="结清日期")
-    funding_type: str = Field(title="经费形式")
+    funding_type: str = Field(title="经费形式", json_schema_extra=declared(FUNDING_TYPES))
     parameter_ids: list[int] = Field(title="参数版本")
     generated_by: str = Field(title="生成人")
     generated_at: datetime = Field(title="生成时间")

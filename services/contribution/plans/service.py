@@ -127,15 +127,13 @@ def _period_filter(text: str) -> date:
     try:
         return parse_period(text)
     except ValueError as exc:
-        raise ProblemError(
-            422, "period_invalid", "period must be a month written YYYY-MM.", field="period"
-        ) from exc
+        raise ProblemError(422, "period_invalid", field="period", value=text) from exc
 
 
 async def get_plan(session: AsyncSession, plan_id: uuid.UUID, who: Principal) -> PlanDetailOut:
     """A plan with each person's amounts (ids masked for roles that do not need them)."""
     plan = await repository.get(session, plan_id)
     if plan is None:
-        raise ProblemError(404, "plan_not_found", f"No plan {plan_id}.")
+        raise ProblemError(404, "plan_not_found", plan_id=str(plan_id))
     lines = [PlanLineOut.model_validate(r) for r in await repository.lines(session, plan_id)]
     return PlanDetailOut(**present(plan).model_dump(), lines=lines)

@@ -9,6 +9,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from services.contribution.domain.amounts import Total
+from services.contribution.domain.codes import FUNDING_TYPES, ReceiptSource, UnitStatus, declared
 from services.contribution.plans.schemas import PlanOut
 from shared.data.money import Money
 from shared.http.masking import CitizenIdText
@@ -95,7 +96,7 @@ class StatementReceipt(BaseModel):
     id: uuid.UUID
     amount: Money
     received_on: date
-    source: str
+    source: ReceiptSource
     reference: str | None
     unallocated: Money
     reversed: bool = False
@@ -107,8 +108,8 @@ class UnitStatement(BaseModel):
     unit_id: uuid.UUID
     credit_code: str
     name: str
-    funding_type: str
-    status: str
+    funding_type: str = Field(json_schema_extra=declared(FUNDING_TYPES))
+    status: UnitStatus
     year: int
     plans: list[PlanOut]
     due: Total

@@ -140,7 +140,7 @@ async def unit_statement(session: AsyncSession, unit_id: uuid.UUID, year: int) -
     """A unit's year: its plans, the receipts of the year, and the credit it holds."""
     unit = await roster.get_unit(session, unit_id)
     if unit is None:
-        raise ProblemError(404, "unit_not_found", f"No unit {unit_id} on the roster.")
+        raise ProblemError(404, "unit_not_found", unit_id=str(unit_id))
     plans = await repository.plans_of_unit(session, unit_id, year)
     receipts = await repository.receipts_of_unit(session, unit_id, year)
     credit = await repository.credit_of_unit(session, unit_id)

@@ -30,14 +30,9 @@ def present(reversal: ReceiptReversal) -> ReversalOut:
 async def _unused_receipt(session: AsyncSession, receipt_id: uuid.UUID, *, lock: bool) -> Receipt:
     receipt = await repository.receipt(session, receipt_id, lock=lock)
     if receipt is None:
-        raise ProblemError(404, "receipt_not_found", f"No receipt {receipt_id}.")
+        raise ProblemError(404, "receipt_not_found", receipt_id=str(receipt_id))
     if receipt.unallocated != receipt.amount:
-        raise ProblemError(
-            409,
-            "receipt_allocated",
-            "Part of this receipt has already paid plans; reversing it would reopen them and "
-            "take back account credits, which is not supported.",
-        )
+        raise ProblemError(409, "receipt_allocated")
     return receipt
 
 
@@ -55,8 +50,8 @@ async def submit(
         raise ProblemError(
             409,
             "reversal_exists",
-            f"The receipt already has a {existing.status} reversal.",
             reversal_id=str(existing.id),
+            current_status=existing.status,
         )
     reversal = await repository.add(
         session,
@@ -86,19 +81,19 @@ async def decide(
     """Approve (the receipt's money leaves the unit's credit) or reject with a note."""
     reversal = await repository.get(session, reversal_id)
     if reversal is None:
-        raise ProblemError(404, "reversal_not_found", f"No reversal {reversal_id}.")
+        raise ProblemError(404, "reversal_not_found", reversal_id=str(reversal_id))
     # The unit first, as allocation does, so that the two cannot deadlock.
     await settlement.lock_units(session, [reversal.unit_id])
     reversal = await repository.get(session, reversal_id, lock=True)
     assert reversal is not None  # reversals are never deleted
     if reversal.status != ReviewStatus.submitted.value:
-        raise ProblemError(409, "reversal_decided", f"The reversal is already {reversal.status}.")
+        raise ProblemError(409, "reversal_decided", current_status=reversal.status)
     receipt = await repository.receipt(session, reversal.receipt_id, lock=True)
     assert receipt is not None
     # Neither who asked for it nor who recorded the receipt, and a business role.
     require_second_person(who, reversal.submitted_by, receipt.recorded_by, act="缴费到账的冲正")
     if not approve and not note:
-        raise ProblemError(422, "note_required", "Say why the reversal is rejected.", field="note")
+        raise ProblemError(422, "note_required", field="note")
     if approve:
         await _unused_receipt(session, reversal.receipt_id, lock=True)
         await repository.take_out_of_credit(session, reversal.receipt_id)

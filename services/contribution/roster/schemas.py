@@ -5,6 +5,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from services.contribution.domain.codes import PERSON_STATUSES, STAFF_CATEGORIES, declared
 from shared.http.masking import CitizenIdText
 
 
@@ -24,7 +25,7 @@ class RosterPersonOut(BaseModel):
     name: str = Field(title="姓名")
     unit_id: uuid.UUID = Field(title="单位编号")
     unit_credit_code: str = Field(title="单位统一社会信用代码")
-    staff_category: str = Field(title="人员类别")
+    staff_category: str = Field(title="人员类别", json_schema_extra=declared(STAFF_CATEGORIES))
     joined_on: date = Field(title="参加工作日期")
-    status: str = Field(title="参保状态")
+    status: str = Field(title="参保状态", json_schema_extra=declared(PERSON_STATUSES))
     liability: list[IntervalOut] = Field([], title="缴费义务")

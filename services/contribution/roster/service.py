@@ -24,7 +24,7 @@ async def get_person(
     """One person on the roster with their liability intervals."""
     person = await repository.get_person(session, person_id)
     if person is None:
-        raise ProblemError(404, "roster_person_not_found", f"No person {person_id} on the roster.")
+        raise ProblemError(404, "roster_person_not_found", person_id=str(person_id))
     out = _present(person, who)
     out.liability = [IntervalOut(**vars(i)) for i in await repository.liability(session, person_id)]
     return out

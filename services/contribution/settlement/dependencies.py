@@ -22,7 +22,7 @@ async def signed_by_bank(
     be replayed even when the request itself is then refused.
     """
     if "admin" not in who.roles and who.subject != bank_id:
-        raise ProblemError(403, "bank_forbidden", "A bank may only post to its own endpoints.")
+        raise ProblemError(403, "bank_forbidden")
     async with unit_of_work(request.app.state.sessions) as session:
         await verify_bank_request(request, session, SCHEMA, get_settings().bank_secrets, bank_id)
     return who

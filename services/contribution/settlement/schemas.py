@@ -6,12 +6,14 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from services.contribution.domain.codes import ReceiptSource
 from shared.data.money import Money
+from shared.i18n import Invalid
 
 
 def _positive(amount: Decimal) -> Decimal:
     if amount <= 0:
-        raise ValueError("amount must be positive")
+        raise Invalid("amount_not_positive")
     return amount
 
 
@@ -48,7 +50,11 @@ class BankReceiptsIn(BaseModel):
         seen: set[str] = set()
         for index, receipt in enumerate(self.receipts):
             if receipt.reference in seen:
-                raise ValueError(f"receipts[{index}].reference {receipt.reference!r} is repeated")
+                raise Invalid(
+                    "reference_repeated",
+                    field=f"receipts.{index}.reference",
+                    reference=receipt.reference,
+                )
             seen.add(receipt.reference)
         return self
 
@@ -71,7 +77,7 @@ class ReceiptOut(BaseModel):
     unit_id: uuid.UUID = Field(title="单位编号")
     amount: Money = Field(title="收款金额")
     received_on: date = Field(title="到账日期")
-    source: str = Field(title="收款来源")
+    source: ReceiptSource = Field(title="收款来源")
     bank_id: str | None = Field(title="银行")
     reference: str | None = Field(title="银行流水号")
     unallocated: Money = Field(title="未分配金额")

@@ -62,7 +62,7 @@ def _plausible_receipt_date(received_on: date, field: str, today: date) -> None:
     """Money is received on a past day within the system's range: not in the future,
     not before the system's records begin."""
     if received_on > today:
-        raise ProblemError(422, "date_in_future", f"{field} is in the future.", field=field)
+        raise ProblemError(422, "date_in_future", field=field, value=str(received_on))
     plausible_date(received_on, field, today=today)
 
 
@@ -110,7 +110,7 @@ async def record_counter_receipt(
     _plausible_receipt_date(body.received_on, "received_on", today)
     refuse_above(body.amount, await receipt_ceiling(session, body.received_on), "amount")
     if await roster.get_unit(session, body.unit_id) is None:
-        raise ProblemError(404, "unit_not_found", f"No unit {body.unit_id} on the roster.")
+        raise ProblemError(404, "unit_not_found", unit_id=str(body.unit_id))
     receipt = Receipt(
         unit_id=body.unit_id,
         amount=body.amount,
@@ -154,7 +154,8 @@ async def record_bank_receipts(
         raise ProblemError(
             422,
             "unit_not_found",
-            f"No unit on the roster has the credit code(s) {', '.join(unknown[:10])}.",
+            message="unit_credit_codes_unknown",
+            shown="、".join(unknown[:10]),
             credit_codes=unknown,
         )
     seen = await repository.existing_references(
@@ -171,8 +172,7 @@ async def record_bank_receipts(
         raise ProblemError(
             409,
             "bank_reference_conflict",
-            "These references were already recorded with another unit, amount or date: "
-            + ", ".join(conflicts[:10]),
+            shown="、".join(conflicts[:10]),
             references=conflicts,
         )
     new = [

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -26,11 +27,25 @@ class AccountBalance(BaseModel):
     as_of: date = Field(title="截至日期")
 
 
+PostingType = Literal[
+    "contribution",
+    "interest",
+    "transfer_in",
+    "transfer_out",
+    "benefit_draw",
+    "refund",
+    "inheritance",
+    "adjustment",
+    "closing_interest",
+    "interest_correction",
+]
+
+
 class PostingOut(BaseModel):
     """One movement on an account."""
 
     id: int = Field(title="编号")
-    posting_type: str = Field(title="记账类型")
+    posting_type: PostingType = Field(title="记账类型")
     amount: Money = Field(title="金额")
     value_date: date = Field(title="起息日")
     period: str | None = Field(title="所属期")
@@ -58,9 +73,9 @@ class InterestRateOut(Decided):
 
     id: int = Field(title="编号")
     year: int = Field(title="年度")
-    account_kind: str = Field(title="账户类型")
+    account_kind: AccountKind = Field(title="账户类型")
     rate: str = Field(title="记账利率")
-    convention: str = Field(title="计息规则")
+    convention: InterestConvention = Field(title="计息规则")
     note: str | None = Field(title="备注")
     recorded_by: str = Field(title="录入人")
     recorded_at: datetime = Field(title="录入时间")
@@ -77,7 +92,7 @@ class InterestRunOut(BaseModel):
     """What a run posted (the same answer however often it is asked)."""
 
     year: int = Field(title="年度")
-    account_kind: str = Field(title="账户类型")
+    account_kind: AccountKind = Field(title="账户类型")
     rate_id: int = Field(title="利率编号")
     accounts: int = Field(title="账户数")
     total_interest: Money = Field(title="利息合计")

@@ -32,7 +32,7 @@ async def get_balances(
 ) -> list[AccountBalance]:
     """Every account's balance at a date."""
     if await persons.get(session, person_id) is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+        raise ProblemError(404, "person_not_found", person_id=str(person_id))
     found = await repository.balances(session, person_id, as_of)
     return [
         AccountBalance(kind=k, balance=found.get(k.value, Decimal("0.00")), as_of=as_of)
@@ -148,7 +148,8 @@ async def run_interest(
         raise ProblemError(
             409,
             "interest_year_not_closed",
-            f"Interest for {year} can be run from 1 January {year + 1}.",
+            year=year,
+            next_year=year + 1,
         )
     done = await repository.get_run(session, year, kind)
     if done is not None:
@@ -158,7 +159,9 @@ async def run_interest(
         raise ProblemError(
             409,
             "interest_rate_missing",
-            f"No {kind} bookkeeping rate is recorded for {year}; add one first.",
+            message=f"interest_rate_missing.{kind}",
+            year=year,
+            account_kind=kind,
         )
     if not await repository.claim_interest_run(session, year, kind, rate.id or 0, who.subject):
         done = await repository.get_run(session, year, kind)  # a concurrent run finished first

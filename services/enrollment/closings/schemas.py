@@ -2,16 +2,18 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from services.enrollment.accounts.schemas import AccountKind
 from shared.data.money import Money
 
 
 class InterestLine(BaseModel):
     """Interest a closing posts for one account and year."""
 
-    account_kind: str
+    account_kind: AccountKind
     year: int
     through_month: int
     rate: str | None  # None: no rate recorded yet, the interest follows once it is
@@ -34,7 +36,7 @@ class SupplementOut(BaseModel):
 
     id: int = Field(title="编号")
     closing_id: int = Field(title="清算编号")
-    reason: str = Field(title="原因")
+    reason: Literal["late_contribution", "interest_true_up"] = Field(title="原因")
     period: str | None = Field(title="所属期")
     basic_amount: Money = Field(title="基本养老保险金额")
     annuity_notional_amount: Money = Field(title="职业年金记实金额")

@@ -139,7 +139,6 @@ async def _plausible_closing_date(session: AsyncSession, on: date, today: date) 
         raise ProblemError(
             422,
             "closing_date_out_of_range",
-            f"结算日期须在 {EARLIEST_CLOSING} 至 {latest} 之间。",
             earliest=EARLIEST_CLOSING.isoformat(),
             latest=latest.isoformat(),
         )
@@ -152,7 +151,7 @@ async def preview(
     await _plausible_closing_date(session, on, today or date.today())
     person = await persons.get(session, person_id)
     if person is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+        raise ProblemError(404, "person_not_found", person_id=str(person_id))
     plan = await _interest_plan(session, person_id, on)
     found = await accounts.balances(session, person_id, EVERYTHING)
     lines = [
@@ -182,7 +181,7 @@ async def preview(
 async def list_supplements(session: AsyncSession, person_id: uuid.UUID) -> list[SupplementOut]:
     """Every supplement that followed the person's closings."""
     if await persons.get(session, person_id) is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+        raise ProblemError(404, "person_not_found", person_id=str(person_id))
     return [
         SupplementOut.model_validate(s, from_attributes=True)
         for s in await repository.supplements(session, person_id)

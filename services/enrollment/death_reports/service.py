@@ -101,7 +101,7 @@ async def get(session: AsyncSession, report_id: int) -> DeathReportOut:
     """One report."""
     row = await history.get_request(session, report_id, "death")
     if row is None:
-        raise ProblemError(404, "death_request_not_found", f"没有编号为 {report_id} 的死亡报告。")
+        raise ProblemError(404, "death_request_not_found", change_request_id=report_id)
     return _out(row)
 
 

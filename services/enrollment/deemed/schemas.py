@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -25,8 +26,8 @@ class DeemedOut(BaseModel):
     months: int = Field(title="月数")
     deemed_index: Decimal = Field(title="视同缴费指数")
     document: str = Field(title="证明材料")
-    source: str = Field(title="来源")
-    status: str = Field(title="状态")  # pending_approval (待复核) | approved (已复核)
+    source: Literal["clerk", "transfer_in", "retirement"] = Field(title="来源")
+    status: Literal["pending_approval", "approved"] = Field(title="状态")  # 待复核 | 已复核
     entered_by: str = Field(title="录入人")
     entered_at: datetime = Field(title="录入时间")
     approved_by: str | None = Field(title="批准人")

@@ -39,7 +39,9 @@ async def _checked(
             person.birth_date, months, index, already, await limits_on(session, date.today())
         )
     except DeemedRefused as exc:
-        raise ProblemError(422, "deemed_period_implausible", str(exc), field=exc.field) from exc
+        raise ProblemError(
+            422, "deemed_period_implausible", message=exc.key, field=exc.field, **exc.params
+        ) from exc
 
 
 async def record(
@@ -52,7 +54,7 @@ async def record(
     """Record deemed months; above the threshold they wait for a second user's approval."""
     person = await persons.get(session, person_id)
     if person is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+        raise ProblemError(404, "person_not_found", person_id=str(person_id))
     already = sum(p.months for p in await repository.of_person(session, person_id))
     needs_approval = await _checked(session, person, body.months, body.deemed_index, already)
     row = await repository.add(
@@ -77,9 +79,9 @@ async def approve(
     """A second user approves; whoever entered (and so submitted) the period may not."""
     row = await repository.lock(session, deemed_id)
     if row is None:
-        raise ProblemError(404, "deemed_period_not_found", f"No deemed period {deemed_id}.")
+        raise ProblemError(404, "deemed_period_not_found", deemed_id=deemed_id)
     if row.status != "pending_approval":
-        raise ProblemError(409, "deemed_period_not_pending", f"The period is {row.status}.")
+        raise ProblemError(409, "deemed_period_not_pending", period_status=row.status)
     # The shared rule: another subject than the one who entered it, with a clerk's role
     # (admin is never the second pair of eyes).
     require_second_person(who, row.entered_by, act="视同缴费复核", allowed=("clerk",))
@@ -91,7 +93,7 @@ async def approve(
 async def list_periods(session: AsyncSession, person_id: uuid.UUID) -> list[DeemedOut]:
     """A person's deemed periods."""
     if await persons.get(session, person_id) is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+        raise ProblemError(404, "person_not_found", person_id=str(person_id))
     return [
         DeemedOut.model_validate(r, from_attributes=True)
         for r in await repository.of_person(session, person_id)
@@ -131,14 +133,11 @@ async def for_retirement(
     """
     recorded = await repository.of_person(session, person.id)
     if any(p.status == "pending_approval" for p in recorded):
-        raise ProblemError(
-            409, "deemed_approval_pending", "A deemed period still waits for its approval."
-        )
+        raise ProblemError(409, "deemed_approval_pending")
     if months and recorded:
         raise ProblemError(
             409,
             "deemed_already_recorded",
-            "Deemed periods are recorded for this person; retire without deemed_months.",
             field="deemed_months",
         )
     if months:
@@ -147,16 +146,14 @@ async def for_retirement(
             raise ProblemError(
                 422,
                 "deemed_document_missing",
-                "deemed_document: the personnel file or decision the deemed months rest on.",
                 field="deemed_document",
             )
         if await _checked(session, person, months, index, 0):
             raise ProblemError(
                 409,
                 "deemed_approval_required",
-                f"{months} deemed months need a second user's approval: record them as a "
-                "deemed period first.",
                 field="deemed_months",
+                months=months,
             )
         recorded = [
             await repository.add(

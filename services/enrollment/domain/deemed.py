@@ -25,11 +25,14 @@ class DeemedLimits:
 
 
 class DeemedRefused(ValueError):
-    """Deemed months or index outside the limits; `field` names the input."""
+    """Deemed months or index outside the limits; `field` names the input, `key` and
+    `params` the message."""
 
-    def __init__(self, field: str, detail: str) -> None:
+    def __init__(self, field: str, detail: str, key: str, **params: object) -> None:
         super().__init__(detail)
         self.field = field
+        self.key = key
+        self.params = params
 
 
 def max_deemed_months(birth: date, start_age_years: int) -> int:
@@ -48,10 +51,18 @@ def check_deemed(
             "deemed_months",
             f"{already + months} deemed months exceed the {ceiling} months from age "
             f"{limits.start_age_years} to the 2014-10 reform.",
+            "deemed_months_exceed_ceiling",
+            months=already + months,
+            ceiling=ceiling,
+            start_age=limits.start_age_years,
         )
     if not limits.index_min <= index <= limits.index_max:
         raise DeemedRefused(
             "deemed_index",
             f"The deemed index {index} is outside {limits.index_min}..{limits.index_max}.",
+            "deemed_index_out_of_range",
+            index=str(index),
+            index_min=str(limits.index_min),
+            index_max=str(limits.index_max),
         )
     return already + months > limits.approval_months

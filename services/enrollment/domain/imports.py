@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import dataclass
+from dataclasses import field as default
 from datetime import date
 
 
@@ -27,12 +28,14 @@ class Enrolled:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A row's fate: `new` rows are written, the others reported (with a message if failed)."""
+    """A row's fate: `new` rows are written, the others reported (with a message key and its
+    figures if failed)."""
 
     row: Row
     status: str  # new | unchanged | failed
     field: str | None = None
     message: str | None = None
+    params: dict[str, object] = default(default_factory=dict)
 
 
 def classify(rows: list[Row], enrolled: dict[str, Enrolled], unit_id: uuid.UUID) -> list[Outcome]:
@@ -47,7 +50,11 @@ def classify(rows: list[Row], enrolled: dict[str, Enrolled], unit_id: uuid.UUID)
         if row.citizen_id in first:
             outcomes.append(
                 Outcome(
-                    row, "failed", "citizen_id", f"also on row {first[row.citizen_id]} of this file"
+                    row,
+                    "failed",
+                    "citizen_id",
+                    "import_duplicate_row",
+                    {"first_row": first[row.citizen_id]},
                 )
             )
             continue
@@ -63,8 +70,12 @@ def classify(rows: list[Row], enrolled: dict[str, Enrolled], unit_id: uuid.UUID)
                     row,
                     "failed",
                     "citizen_id",
-                    f"already insured ({person.status}) under unit {person.unit_id} "
-                    f"since {person.joined_on}",
+                    "import_already_insured",
+                    {
+                        "unit_id": person.unit_id,
+                        "person_name": person.name,
+                        "joined_on": person.joined_on.isoformat(),
+                    },
                 )
             )
     return outcomes

@@ -54,7 +54,12 @@ CADRE_CATEGORIES = frozenset({"civil_servant", "public_institution_staff"})
 
 
 class RuleMissing(LookupError):
-    """No parameter row covers the case."""
+    """No parameter row covers the case; `key` and `params` name it for the message."""
+
+    def __init__(self, detail: str, key: str, **params: object) -> None:
+        super().__init__(detail)
+        self.key = key
+        self.params = params
 
 
 def staff_group(staff_category: str) -> str:
@@ -85,14 +90,24 @@ def required_age_months(
             )
             age += (born_after // rule.step_every_months + 1) * rule.step_months
         return min(age, rule.max_age_months), rule
-    raise RuleMissing(f"no retirement-age rule for a {sex} {group} born {birth}")
+    raise RuleMissing(
+        f"no retirement-age rule for a {sex} {group} born {birth}",
+        "retirement_age_rule_missing",
+        sex=sex,
+        staff_group=group,
+        birth_date=birth.isoformat(),
+    )
 
 
 def minimum_months(retirement_year: int, rules: list[MinimumRule]) -> tuple[int, MinimumRule]:
     """The minimum contribution months for a retirement in that year, and its rule."""
     applicable = [r for r in rules if r.from_year <= retirement_year]
     if not applicable:
-        raise RuleMissing(f"no minimum-contribution rule for {retirement_year}")
+        raise RuleMissing(
+            f"no minimum-contribution rule for {retirement_year}",
+            "minimum_rule_missing",
+            year=retirement_year,
+        )
     rule = max(applicable, key=lambda r: (r.from_year, r.id))
     return rule.months, rule
 
@@ -142,6 +157,11 @@ def decide_retirement(
             age_months=age,
             required_age_months=required,
             rule_id=age_rule.id,
+            on=retired_on.isoformat(),
+            age_years=age // 12,
+            age_rest_months=age % 12,
+            required_years=required // 12,
+            required_rest_months=required % 12,
         )
     if contribution_months + deemed_months < minimum:
         raise RetirementRefused(

@@ -45,18 +45,26 @@ DEDICATED_USE_CASES = frozenset(
 
 
 class TransitionRefused(ValueError):
-    """A change that is not possible from the person's current status."""
+    """A change that is not possible from the person's current status; `key` names the
+    message (one per change, listing the statuses it is possible from)."""
+
+    def __init__(self, detail: str, key: str) -> None:
+        super().__init__(detail)
+        self.key = key
 
 
 def next_status(current: PersonStatus, change: ChangeType) -> PersonStatus:
     """The status after the change, or TransitionRefused with the reason."""
     if change is C.new_enrolment:
-        raise TransitionRefused("a person is enrolled once; later relations are transfers in")
+        raise TransitionRefused(
+            "a person is enrolled once; later relations are transfers in", "enrolled_once"
+        )
     allowed_from, target = TRANSITIONS[change]
     if current not in allowed_from:
         readable = ", ".join(sorted(s.value for s in allowed_from))
         raise TransitionRefused(
             f"{change.value} is not possible for a person who is {current.value} "
-            f"(only from: {readable})"
+            f"(only from: {readable})",
+            f"transition_refused.{change.value}",
         )
     return target

@@ -60,21 +60,27 @@ def arrival_amounts(basic: Decimal, notional: Decimal, funded: Decimal) -> dict[
     return {"basic": basic, "annuity_notional": notional, "annuity_funded": funded}
 
 
-AMOUNT_LABELS = {
-    "basic_amount": "基本养老保险个人账户转入金额",
-    "annuity_notional_amount": "职业年金记账部分转入金额",
-    "annuity_funded_amount": "职业年金实账部分转入金额",
-    "pooled_fund_amount": "统筹基金转入金额",
-}
+# The amounts a transfer in brings; each has its own message (`<code>.<field>`).
+AMOUNT_FIELDS = (
+    "basic_amount",
+    "annuity_notional_amount",
+    "annuity_funded_amount",
+    "pooled_fund_amount",
+)
 
 
 @dataclass(frozen=True)
 class ArrivalRefused:
-    """Why a transfer in is refused: a stable code, the field and the reason in Chinese."""
+    """Why a transfer in is refused: a stable code, the field and the message's figures."""
 
     code: str
     field: str
-    detail: str
+    params: dict[str, str]
+
+    @property
+    def message(self) -> str:
+        """The catalogue key: one message per code and field."""
+        return f"{self.code}.{self.field}"
 
 
 def arrival_refusal(
@@ -87,20 +93,18 @@ def arrival_refusal(
     `transfer_in_months_max`.
     """
     for field, amount in amounts.items():
-        label = AMOUNT_LABELS.get(field, field)
         if amount < 0:
-            return ArrivalRefused("amount_negative", field, f"{label}不能为负数: {amount}。")
+            return ArrivalRefused("amount_negative", field, {"amount": str(amount)})
         if amount > amount_max:
             return ArrivalRefused(
                 "amount_above_ceiling",
                 field,
-                f"{label} {amount} 超过上限 {amount_max} (参数 transfer_in_amount_max); "
-                "请核对转移接续凭证。",
+                {"amount": str(amount), "ceiling": str(amount_max)},
             )
     if months > months_max:
         return ArrivalRefused(
             "months_above_ceiling",
             "contribution_months",
-            f"转入缴费月数 {months} 超过上限 {months_max} (参数 transfer_in_months_max)。",
+            {"months": str(months), "ceiling": str(months_max)},
         )
     return None

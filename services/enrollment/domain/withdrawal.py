@@ -12,21 +12,21 @@ def withdrawal_refusal(
     required_age_months: int,
     contribution_months: int,
     minimum_months: int,
-) -> str | None:
-    """Why the withdrawal is refused, or None when it is allowed."""
+) -> tuple[str, dict[str, object]] | None:
+    """Why the withdrawal is refused (message key and its figures), or None when allowed."""
     if reason == "death":
         if status is not PersonStatus.deceased:
-            return "Withdrawal for death needs the death recorded first."
+            return "withdrawal_death_not_recorded", {}
         return None
     if status not in OPEN:
-        return f"A person who is {status.value} cannot withdraw for {reason}."
+        return "withdrawal_relation_not_open", {"person_status": status.value, "reason": reason}
     if reason == "settled_abroad":
         return None
     if age_months < required_age_months:
-        return "The lump sum is only for persons who reached retirement age."
+        return "withdrawal_age_not_reached", {}
     if contribution_months >= minimum_months:
-        return (
-            f"{contribution_months} contribution months reach the minimum of {minimum_months}: "
-            "the person retires with a monthly pension instead."
-        )
+        return "withdrawal_minimum_reached", {
+            "months": contribution_months,
+            "minimum": minimum_months,
+        }
     return None

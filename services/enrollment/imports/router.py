@@ -14,6 +14,7 @@ from shared.http.dependencies import WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.limits import UPLOAD, upload_limits
 from shared.http.observability import request_id_of
+from shared.i18n import locale_of
 
 router = APIRouter(
     prefix="/v1/enrollment/units/{unit_id}/persons", tags=["persons"], responses=PROBLEM_RESPONSES
@@ -35,4 +36,6 @@ async def import_persons(
     rows = await run_in_threadpool(
         read_rows, file.filename or "", file.file, upload_limits(request)
     )
-    return await service.import_persons(session, unit_id, rows, who, request_id_of(request))
+    return await service.import_persons(
+        session, unit_id, rows, who, request_id_of(request), locale_of(request.scope)
+    )

@@ -14,7 +14,9 @@ from services.enrollment.domain.joining import joining_refusal
 from services.enrollment.imports import repository
 from services.enrollment.imports.parsing import Record
 from services.enrollment.imports.schemas import ImportReport, RowResult
+from services.enrollment.messages import text
 from services.enrollment.models import Unit
+from services.enrollment.naming import unit_named, unit_named_by_id
 from services.enrollment.parameters import service as parameters
 from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons.schemas import PersonCreate
@@ -23,19 +25,24 @@ from shared.contracts import EventEnvelope, PersonRegistered
 from shared.data.ids import mask_citizen_id
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.i18n import DEFAULT_LOCALE, Invalid
 from shared.messaging.outbox import stage_events
 
 YIELD_EVERY = 500  # rows validated between two turns of the event loop
 
 
-def _errors_of(exc: ValidationError) -> list[dict[str, str]]:
+def _errors_of(exc: ValidationError, locale: str) -> list[dict[str, str]]:
+    """A row's validation errors, each from the catalogue in the caller's language."""
     found = []
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"]) or "row"
-        message = err["msg"].removeprefix("Value error, ")
-        if ": " in message and field == "row":
-            field, message = message.split(": ", 1)
-        found.append({"field": field, "message": message})
+        context = dict(err.get("ctx") or {})
+        refusal = context.pop("error", None)
+        if isinstance(refusal, Invalid):
+            field, key, params = refusal.field or field, refusal.key, refusal.params
+        else:
+            key, params = f"validation.{err['type']}", context
+        found.append({"field": field, "message": text(key, locale, **params)})
     return found
 
 
@@ -45,13 +52,15 @@ async def import_persons(
     rows: list[tuple[int, Record]],
     who: Principal,
     request_id: str | None,
+    locale: str = DEFAULT_LOCALE,
 ) -> ImportReport:
-    """Validate all rows, then write the valid new ones in one transaction."""
+    """Validate all rows, then write the valid new ones in one transaction (row messages in
+    the caller's language)."""
     unit = await units.get(session, unit_id)
     if unit is None:
-        raise ProblemError(404, "unit_not_found", f"No unit {unit_id}.")
+        raise ProblemError(404, "unit_not_found", unit_id=str(unit_id))
     if unit.status != "active":
-        raise ProblemError(409, "unit_not_active", f"Unit {unit.credit_code} is {unit.status}.")
+        raise ProblemError(409, "unit_not_active", unit_status=unit.status, **unit_named(unit))
     results: list[RowResult] = []
     valid: list[tuple[int, PersonCreate]] = []
     minimum_ages: dict[date, int] = {}
@@ -63,13 +72,17 @@ async def import_persons(
         except ValidationError as exc:
             results.append(
                 RowResult(
-                    row=number, citizen_id=_masked(record), status="failed", errors=_errors_of(exc)
+                    row=number,
+                    citizen_id=_masked(record),
+                    status="failed",
+                    errors=_errors_of(exc, locale),
                 )
             )
             continue
         refusal = await _joining_refusal(session, body, unit, minimum_ages)
         if refusal is not None:
-            results.append(_failed(number, body.citizen_id, *refusal))
+            field, key, params = refusal
+            results.append(_failed(number, body.citizen_id, field, text(key, locale, **params)))
             continue
         valid.append((number, body))
     bodies = {number: body for number, body in valid}
@@ -90,7 +103,11 @@ async def import_persons(
             )
         elif o.status == "failed":
             assert o.field is not None and o.message is not None
-            results.append(_failed(o.row.number, o.row.citizen_id, o.field, o.message))
+            params = dict(o.params)
+            if isinstance(params.get("unit_id"), uuid.UUID):
+                params.update(await unit_named_by_id(session, params.pop("unit_id")))
+            message = text(o.message, locale, **params)
+            results.append(_failed(o.row.number, o.row.citizen_id, o.field, message))
     await _write(session, unit.id, unit.credit_code, new, who, request_id)
     results.sort(key=lambda r: r.row)
     return ImportReport(

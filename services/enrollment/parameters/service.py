@@ -82,12 +82,12 @@ async def decide_version(
     finance user other than who submitted it decides (shared/http/four_eyes.py)."""
     row = await repository.get_version(session, model, version_id, lock=True)
     if row is None:
-        raise ProblemError(404, "parameter_not_found", f"没有编号为 {version_id} 的参数版本。")
+        raise ProblemError(404, "parameter_not_found", version_id=str(version_id))
     if row.status != "submitted":
-        raise ProblemError(409, "parameter_decided", f"该参数版本已处理 ({row.status})。")
+        raise ProblemError(409, "parameter_decided", version_status=row.status)
     require_second_person(who, row.recorded_by, act="政策参数的审批", allowed=APPROVERS)
     if not approve and not note:
-        raise ProblemError(422, "note_required", "退回须说明理由。", field="note")
+        raise ProblemError(422, "note_required", field="note")
     status = "approved" if approve else "rejected"
     row = await repository.decide(session, row, status, who.subject, note)
     await _audit(session, who, f"{kind}.{status}", row.id, note)
@@ -125,7 +125,7 @@ async def limit(session: AsyncSession, name: LimitName, on: date) -> Decimal:
     """The approved limit in force on a date, or 409 when none is."""
     value = await repository.limit(session, name.value, on)
     if value is None:
-        raise ProblemError(409, "limit_missing", f"No {name.value} limit is in force on {on}.")
+        raise ProblemError(409, "limit_missing", limit=name.value, on=on.isoformat())
     return value
 
 

@@ -6,8 +6,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.enrollment.domain.status import PersonStatus
 from shared.data.ids import InvalidIdentifier, parse_citizen_id
 from shared.http.masking import BirthDate, CitizenIdText, SexText
+from shared.i18n import Invalid
 
 
 class StaffCategory(StrEnum):
@@ -48,16 +50,16 @@ class PersonCreate(BaseModel):
         try:
             parsed = parse_citizen_id(self.citizen_id)
         except InvalidIdentifier as exc:
-            raise ValueError(f"citizen_id: {exc}") from exc
+            raise Invalid(exc.key, field="citizen_id") from exc
         self.citizen_id = parsed.number
         if self.birth_date is not None and self.birth_date != parsed.birth_date:
-            raise ValueError("birth_date: does not match the birth date in the citizen id")
+            raise Invalid("birth_date_mismatch", field="birth_date")
         if self.sex is not None and self.sex.value != parsed.sex:
-            raise ValueError("sex: does not match the sex encoded in the citizen id")
+            raise Invalid("sex_mismatch", field="sex")
         if self.joined_on > date.today():
-            raise ValueError("joined_on: must not be in the future")
+            raise Invalid("date_in_future", field="joined_on")
         if self.joined_on < parsed.birth_date:
-            raise ValueError("joined_on: must not be before the birth date")
+            raise Invalid("joined_before_birth", field="joined_on")
         self.birth_date = parsed.birth_date
         self.sex = Sex(parsed.sex)
         return self
@@ -72,6 +74,6 @@ class PersonOut(BaseModel):
     sex: SexText = Field(title="性别")
     birth_date: BirthDate = Field(title="出生日期")
     unit_id: uuid.UUID = Field(title="单位编号")
-    staff_category: str = Field(title="人员类别")
+    staff_category: StaffCategory = Field(title="人员类别")
     joined_on: date = Field(title="参加工作日期")
-    status: str = Field(title="参保状态")
+    status: PersonStatus = Field(title="参保状态")

@@ -10,6 +10,7 @@ from services.enrollment.accounts import repository as accounts_repository
 from services.enrollment.config import SCHEMA
 from services.enrollment.domain.joining import joining_refusal
 from services.enrollment.models import Person, StatusChange, Unit
+from services.enrollment.naming import person_named, unit_named, unit_named_by_id
 from services.enrollment.parameters import service as parameters
 from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons import repository
@@ -46,8 +47,8 @@ async def check_joining(session: AsyncSession, body: PersonCreate, unit: Unit) -
         body.joined_before_unit_reason,
     )
     if refusal is not None:
-        field, detail = refusal
-        raise ProblemError(422, "joining_date_implausible", detail, field=field)
+        field, key, params = refusal
+        raise ProblemError(422, "joining_date_implausible", message=key, field=field, **params)
 
 
 async def register_person(
@@ -56,19 +57,21 @@ async def register_person(
     """Enrol a person under an active unit; one active relation per person."""
     unit = await units.get(session, body.unit_id)
     if unit is None:
-        raise ProblemError(422, "unit_unknown", f"No unit {body.unit_id}.", field="unit_id")
+        raise ProblemError(422, "unit_unknown", field="unit_id")
     if unit.status != "active":
-        raise ProblemError(409, "unit_not_active", f"Unit {unit.credit_code} is {unit.status}.")
+        raise ProblemError(409, "unit_not_active", unit_status=unit.status, **unit_named(unit))
     await check_joining(session, body, unit)
     existing = await repository.get_by_citizen_id(session, body.citizen_id)
     if existing is not None:
         raise ProblemError(
             409,
             "person_already_enrolled",
-            f"This person already has an insurance relation ({existing.status}) "
-            f"under unit {existing.unit_id} since {existing.joined_on}.",
             person_id=str(existing.id),
             unit_id=str(existing.unit_id),
+            person_status=existing.status,
+            joined_on=existing.joined_on.isoformat(),
+            **person_named(existing),
+            **await unit_named_by_id(session, existing.unit_id),
         )
     assert body.birth_date is not None and body.sex is not None  # set by the validator
     person = Person(
@@ -120,7 +123,7 @@ async def get_person(conn: RawConnection, person_id: uuid.UUID, who: Principal) 
     """One person, or 404."""
     record = await repository.find_record(conn, person_id)
     if record is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+        raise ProblemError(404, "person_not_found", person_id=str(person_id))
     return present_record(record)
 
 
@@ -138,11 +141,7 @@ async def search_persons(
     """
     wanted = {name: value for name, value in filters.items() if value}
     if "citizen_id" in wanted and not sees_full_citizen_ids(who):
-        raise ProblemError(
-            403,
-            "citizen_id_search_forbidden",
-            "按身份证号查询仅限经办人员和管理员；请按姓名或单位查询。",
-        )
+        raise ProblemError(403, "citizen_id_search_forbidden")
     if isinstance(wanted.get("citizen_id"), str):
         wanted["citizen_id"] = str(wanted["citizen_id"]).upper()
     records, total = await repository.find_records(conn, wanted, limit, offset)

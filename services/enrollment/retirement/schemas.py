@@ -7,6 +7,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field, model_validator
 
 from shared.data.money import Money
+from shared.i18n import Invalid
 
 
 class BankAccount(BaseModel):
@@ -36,7 +37,7 @@ class RetirementIn(BaseModel):
     @model_validator(mode="after")
     def _deemed_index_needed(self) -> "RetirementIn":
         if self.deemed_months and self.deemed_index is None:
-            raise ValueError("deemed_index: required when deemed_months is not zero")
+            raise Invalid("deemed_index_required", field="deemed_index")
         return self
 
 

@@ -43,16 +43,16 @@ async def record_retirement(
         raise ProblemError(
             422,
             "retirement_date_too_far",
-            f"retired_on may be at most {ADVANCE_DAYS} days ahead.",
             field="retired_on",
+            days=ADVANCE_DAYS,
         )
     latest = await changes.latest_change_date(session, person)
     if body.retired_on < latest:
         raise ProblemError(
             422,
             "effective_date_before_last_change",
-            f"retired_on is before the last recorded change ({latest}).",
             field="retired_on",
+            latest=latest.isoformat(),
         )
     summary = await repository.contribution_summary(session, person_id, body.retired_on)
     months = summary.months
@@ -71,9 +71,9 @@ async def record_retirement(
             await repository.minimum_rules(session),
         )
     except RuleMissing as exc:
-        raise ProblemError(409, "retirement_rule_missing", str(exc)) from exc
+        raise ProblemError(409, "retirement_rule_missing", message=exc.key, **exc.params) from exc
     except RetirementRefused as exc:
-        raise ProblemError(409, exc.code, str(exc), **exc.figures) from exc
+        raise ProblemError(409, exc.code, **exc.figures) from exc
     closed = await closings.close_accounts(
         session, person, "retirement", body.retired_on, who.subject, outflow=None
     )
@@ -162,5 +162,5 @@ async def get_retirement(session: AsyncSession, person_id: uuid.UUID) -> Retirem
     """A person's retirement record, or 404."""
     record = await repository.get(session, person_id)
     if record is None:
-        raise ProblemError(404, "retirement_not_found", f"Person {person_id} has not retired.")
+        raise ProblemError(404, "retirement_not_found", person_id=str(person_id))
     return RetirementOut.model_validate(record, from_attributes=True)

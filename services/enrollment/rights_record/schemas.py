@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from services.enrollment.accounts.schemas import AccountKind
+from services.enrollment.accounts.schemas import AccountKind, PostingType
 from services.enrollment.persons.schemas import PersonOut
 from shared.data.money import Money
 
@@ -23,7 +23,7 @@ class StatementPosting(BaseModel):
     """A posting as it appears on the statement."""
 
     value_date: date
-    posting_type: str
+    posting_type: PostingType
     amount: Money
     period: str | None
 

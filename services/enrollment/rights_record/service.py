@@ -33,7 +33,7 @@ async def build(
     """The statement for the year, from the postings up to 31 December."""
     person = await persons.get(session, person_id)
     if person is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+        raise ProblemError(404, "person_not_found", person_id=str(person_id))
     unit = await units.get(session, person.unit_id)
     assert unit is not None
     rows = await repository.postings_until(session, person_id, date(year, 12, 31))

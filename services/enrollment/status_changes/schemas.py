@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from services.enrollment.domain.status import ChangeType, PersonStatus
+
 
 class StatusChangeIn(BaseModel):
     """Record a change that needs no dedicated use case."""
@@ -21,8 +23,8 @@ class StatusChangeOut(BaseModel):
     id: int = Field(title="编号")
     person_id: uuid.UUID = Field(title="人员编号")
     unit_id: uuid.UUID = Field(title="单位编号")
-    change_type: str = Field(title="变动类型")
-    status_after: str = Field(title="变更后状态")
+    change_type: ChangeType = Field(title="变动类型")
+    status_after: PersonStatus = Field(title="变更后状态")
     effective_on: date = Field(title="生效日期")
     reason: str = Field(title="变动原因")
     recorded_by: str = Field(title="录入人")

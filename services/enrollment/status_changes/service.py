@@ -29,7 +29,6 @@ from shared.messaging.outbox import stage_events
 
 APPROVERS = ("clerk",)
 """Who decides enrollment's requests: a clerk other than the one who entered it (never admin)."""
-KIND_LABEL = {"death": "死亡报告", "withdrawal": "退保申请"}
 PENDING_CODE = {"death": "death_report_pending", "withdrawal": "withdrawal_pending"}
 
 
@@ -40,9 +39,8 @@ async def refuse_if_pending(session: AsyncSession, person_id: uuid.UUID) -> None
         raise ProblemError(
             409,
             PENDING_CODE[pending.kind],
-            f"该人员有待复核的{KIND_LABEL[pending.kind]}(编号 {pending.id}, "
-            f"录入人 {pending.entered_by}); 审批或驳回之前不能办理其他变动。",
             pending_request_id=pending.id,
+            entered_by=pending.entered_by,
             pending_kind=pending.kind,
         )
 
@@ -57,14 +55,14 @@ async def lock_for_change(
     """
     person = await repository.lock_person(session, person_id)
     if person is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+        raise ProblemError(404, "person_not_found", person_id=str(person_id))
     if not pending_ok:
         await refuse_if_pending(session, person_id)
     try:
         next_status(PersonStatus(person.status), change)
     except TransitionRefused as exc:
         raise ProblemError(
-            409, "status_transition_refused", str(exc), current_status=person.status
+            409, "status_transition_refused", message=exc.key, current_status=person.status
         ) from exc
     return person
 
@@ -139,15 +137,13 @@ async def check_effective_date(
     """422 unless `on` lies between the person's latest change and today."""
     latest = await latest_change_date(session, person)
     if on > (today or date.today()):
-        raise ProblemError(
-            422, "effective_date_in_future", f"{field} is in the future.", field=field
-        )
+        raise ProblemError(422, "effective_date_in_future", field=field)
     if on < latest:
         raise ProblemError(
             422,
             "effective_date_before_last_change",
-            f"{field} is before the last recorded change ({latest}).",
             field=field,
+            latest=latest.isoformat(),
         )
 
 
@@ -165,8 +161,6 @@ async def record_change(
         raise ProblemError(
             422,
             "death_report_required",
-            "死亡须录入死亡报告 (POST /v1/enrollment/persons/{id}/death-reports), "
-            "由另一位经办人审批后生效。",
             field="change_type",
         )
     person = await lock_for_change(session, person_id, change_type)
@@ -194,7 +188,7 @@ async def get_history(session: AsyncSession, person_id: uuid.UUID) -> list[Statu
     """A person's status history."""
     changes = await repository.history(session, person_id)
     if not changes:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+        raise ProblemError(404, "person_not_found", person_id=str(person_id))
     return [StatusChangeOut.model_validate(c, from_attributes=True) for c in changes]
 
 
@@ -207,9 +201,9 @@ async def lock_pending(
     """
     found = await repository.get_request(session, request_id, kind)
     if found is None:
-        raise ProblemError(
-            404, f"{kind}_request_not_found", f"没有编号为 {request_id} 的{KIND_LABEL[kind]}。"
-        )
+        if kind == "death":
+            raise ProblemError(404, "death_request_not_found", change_request_id=request_id)
+        raise ProblemError(404, "withdrawal_request_not_found", change_request_id=request_id)
     await repository.lock_person(session, found.person_id)
     row = await repository.lock_request(session, request_id, kind)
     assert row is not None  # requests are never deleted
@@ -217,8 +211,8 @@ async def lock_pending(
         raise ProblemError(
             409,
             "request_not_pending",
-            f"{KIND_LABEL[kind]} {request_id} 已处理 (状态: {row.status})。",
             status_now=row.status,
+            change_request_id=request_id,
         )
     require_second_person(who, row.entered_by, act=act, allowed=APPROVERS)
     return row

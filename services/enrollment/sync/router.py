@@ -10,6 +10,7 @@ from shared.http.auth import Principal, require_roles
 from shared.http.dependencies import WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
+from shared.i18n import locale_of
 
 router = APIRouter(
     prefix="/v1/enrollment/sync", tags=["provincial sync"], responses=PROBLEM_RESPONSES
@@ -25,4 +26,6 @@ async def receive_death_notices(
 ) -> list[NoticeResult]:
     """Record deaths reported by the provincial platform; sending a batch again records
     nothing twice (already recorded deaths are reported as such)."""
-    return await service.receive(session, body, who, request_id_of(request))
+    return await service.receive(
+        session, body, who, request_id_of(request), locale_of(request.scope)
+    )

@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.config import SCHEMA
 from services.enrollment.domain.status import ChangeType
+from services.enrollment.messages import text
 from services.enrollment.status_changes import service as changes
 from services.enrollment.sync import repository
 from services.enrollment.sync.schemas import DeathNotice, DeathNotices, NoticeResult
@@ -13,27 +14,39 @@ from shared.data.audit import record_audit
 from shared.data.ids import InvalidIdentifier, mask_citizen_id, parse_citizen_id
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.i18n import DEFAULT_LOCALE
 from shared.messaging.outbox import stage_events
 
 ALREADY = frozenset({"deceased", "withdrawn"})
 
 
 async def receive(
-    session: AsyncSession, body: DeathNotices, who: Principal, request_id: str | None
+    session: AsyncSession,
+    body: DeathNotices,
+    who: Principal,
+    request_id: str | None,
+    locale: str = DEFAULT_LOCALE,
 ) -> list[NoticeResult]:
     """Apply each notice; a refused notice leaves the others untouched."""
-    return [await _apply(session, n, who, request_id) for n in body.notices]
+    return [await _apply(session, n, who, request_id, locale) for n in body.notices]
 
 
 async def _apply(
-    session: AsyncSession, notice: DeathNotice, who: Principal, request_id: str | None
+    session: AsyncSession,
+    notice: DeathNotice,
+    who: Principal,
+    request_id: str | None,
+    locale: str,
 ) -> NoticeResult:
     masked = mask_citizen_id(notice.citizen_id)
     try:
         citizen_id = parse_citizen_id(notice.citizen_id).number
     except InvalidIdentifier as exc:
         return NoticeResult(
-            notice_id=notice.notice_id, citizen_id=masked, result="rejected", detail=str(exc)
+            notice_id=notice.notice_id,
+            citizen_id=masked,
+            result="rejected",
+            detail=text(exc.key, locale),
         )
     found = await repository.person_by_citizen_id(session, citizen_id)
     if found is None:
@@ -57,7 +70,8 @@ async def _apply(
                 raise ProblemError(
                     422,
                     "effective_date_invalid",
-                    f"date_of_death must be between {latest} and today.",
+                    field="date_of_death",
+                    earliest=latest.isoformat(),
                 )
             _, events = await changes.apply_change(
                 session,
@@ -83,6 +97,9 @@ async def _apply(
             )
     except ProblemError as exc:
         return NoticeResult(
-            notice_id=notice.notice_id, citizen_id=masked, result="rejected", detail=exc.detail
+            notice_id=notice.notice_id,
+            citizen_id=masked,
+            result="rejected",
+            detail=text(exc.message, locale, **exc.extra),
         )
     return NoticeResult(notice_id=notice.notice_id, citizen_id=masked, result="recorded")

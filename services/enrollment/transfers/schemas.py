@@ -7,9 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.enrollment.domain.status import PersonStatus
 from services.enrollment.parameters.schemas import Decided
 from services.enrollment.persons.schemas import PersonCreate
 from shared.data.money import Money
+from shared.i18n import Invalid
 
 Scheme = Literal["institution", "enterprise"]
 
@@ -33,9 +35,9 @@ class TransferOutIn(BaseModel):
     @model_validator(mode="after")
     def _target(self) -> "TransferOutIn":
         if self.same_pooling_area and self.new_unit_id is None:
-            raise ValueError("new_unit_id: required within the same pooling area")
+            raise Invalid("new_unit_required", field="new_unit_id")
         if not self.same_pooling_area and self.destination is None:
-            raise ValueError("destination: required for a transfer out of the pooling area")
+            raise Invalid("destination_required", field="destination")
         return self
 
 
@@ -79,7 +81,7 @@ class TransferInIn(PersonCreate):
     @model_validator(mode="after")
     def _deemed_index_needed(self) -> "TransferInIn":
         if self.deemed_months and self.deemed_index is None:
-            raise ValueError("deemed_index: required when deemed_months is not zero")
+            raise Invalid("deemed_index_required", field="deemed_index")
         return self
 
 
@@ -87,7 +89,7 @@ class TransferInOut(BaseModel):
     """The relation opened by a transfer in."""
 
     person_id: uuid.UUID
-    status: str
+    status: PersonStatus
     unit_id: uuid.UUID
     contribution_months_brought_in: int
 

@@ -17,6 +17,7 @@ from services.enrollment.domain.transfers import (
     transfer_out_carries,
 )
 from services.enrollment.models import Person, PooledFundRate
+from services.enrollment.naming import person_named, unit_named, unit_named_by_id
 from services.enrollment.parameters import service as parameters
 from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons import repository as persons
@@ -55,7 +56,7 @@ async def transfer_out(
     assert body.destination is not None
     rate = await repository.pooled_rate(session, body.effective_on)
     if rate is None:
-        raise ProblemError(409, "pooled_fund_rate_missing", "No pooled-fund rate is in force.")
+        raise ProblemError(409, "pooled_fund_rate_missing")
     holdings = await repository.holdings(session, person.id)
     closed = await closings.close_accounts(
         session,
@@ -138,13 +139,9 @@ async def _move_within_area(
     assert body.new_unit_id is not None
     unit = await units.get(session, body.new_unit_id)
     if unit is None or unit.status != "active":
-        raise ProblemError(
-            422, "unit_unknown", f"No active unit {body.new_unit_id}.", field="new_unit_id"
-        )
+        raise ProblemError(422, "unit_unknown", field="new_unit_id")
     if unit.id == person.unit_id:
-        raise ProblemError(
-            422, "same_unit", "The person is already insured under this unit.", field="new_unit_id"
-        )
+        raise ProblemError(422, "same_unit", field="new_unit_id", **unit_named(unit))
     await repository.add_transfer(
         session,
         {
@@ -207,7 +204,9 @@ async def _check_arrival(session: AsyncSession, body: TransferInIn) -> None:
         int(await parameters.limit(session, LimitName.transfer_in_months_max, today)),
     )
     if refused is not None:
-        raise ProblemError(422, refused.code, refused.detail, field=refused.field)
+        raise ProblemError(
+            422, refused.code, message=refused.message, field=refused.field, **refused.params
+        )
     if body.contribution_index is not None:
         # Indices are bases over the average wage, clamped like a base: the deemed range.
         low = await parameters.limit(session, LimitName.deemed_index_min, today)
@@ -216,8 +215,10 @@ async def _check_arrival(session: AsyncSession, body: TransferInIn) -> None:
             raise ProblemError(
                 422,
                 "contribution_index_out_of_range",
-                f"转入月份的平均缴费指数 {body.contribution_index} 不在 {low}..{high} 之间。",
                 field="contribution_index",
+                index=str(body.contribution_index),
+                low=str(low),
+                high=str(high),
             )
 
 
@@ -228,15 +229,19 @@ async def transfer_in(
     await _check_arrival(session, body)
     unit = await units.get(session, body.unit_id)
     if unit is None or unit.status != "active":
-        raise ProblemError(422, "unit_unknown", f"No active unit {body.unit_id}.", field="unit_id")
+        raise ProblemError(422, "unit_unknown", field="unit_id")
     await person_rules.check_joining(session, body, unit)
     existing = await persons.get_by_citizen_id(session, body.citizen_id)
     if existing is not None and existing.status != PersonStatus.transferred_out.value:
         raise ProblemError(
             409,
             "person_already_enrolled",
-            f"This person is {existing.status} under unit {existing.unit_id}.",
             person_id=str(existing.id),
+            unit_id=str(existing.unit_id),
+            person_status=existing.status,
+            joined_on=existing.joined_on.isoformat(),
+            **person_named(existing),
+            **await unit_named_by_id(session, existing.unit_id),
         )
     if existing is None:
         assert body.birth_date is not None and body.sex is not None
@@ -378,8 +383,8 @@ async def _check_date(session: AsyncSession, person: Person, on: date) -> None:
         raise ProblemError(
             422,
             "effective_date_invalid",
-            f"The date must be between {latest} and today.",
             field="effective_on",
+            earliest=latest.isoformat(),
         )
 
 

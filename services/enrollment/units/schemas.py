@@ -3,10 +3,12 @@
 import uuid
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from shared.data.ids import USCC_CHARSET, InvalidIdentifier, validate_uscc
+from shared.i18n import Invalid
 
 
 class FundingType(StrEnum):
@@ -15,6 +17,19 @@ class FundingType(StrEnum):
     full = "full"  # 财政全额
     partial = "partial"  # 财政差额
     self_funded = "self"  # 自收自支
+
+
+class AdminLevel(StrEnum):
+    """Administrative level of the unit."""
+
+    province = "province"
+    city = "city"
+    county = "county"
+    township = "township"
+
+
+UnitKind = Literal["government_agency", "public_institution", "other"]  # from the credit code
+UnitStatus = Literal["active", "closed"]
 
 
 class UnitCreate(BaseModel):
@@ -39,18 +54,16 @@ class UnitCreate(BaseModel):
         self.credit_code = self.credit_code.strip().upper()
         if any(c not in USCC_CHARSET for c in self.credit_code) or len(self.credit_code) != 18:
             # The override waives the check characters of a well-formed code, nothing else.
-            raise ValueError(
-                "credit_code: must be 18 characters from 0-9 and ABCDEFGHJKLMNPQRTUWXY"
-            )
+            raise Invalid("credit_code_format", field="credit_code")
         if self.established_on and self.established_on > date.today():
-            raise ValueError("established_on: must not be in the future")
+            raise Invalid("date_in_future", field="established_on")
         if self.code_check_override_reason is None:
             try:
                 validate_uscc(self.credit_code)
             except InvalidIdentifier as exc:
-                raise ValueError(f"credit_code: {exc}") from exc
+                raise Invalid(exc.key, field="credit_code") from exc
         if self.registered_on and self.registered_on > date.today():
-            raise ValueError("registered_on: must not be in the future")
+            raise Invalid("date_in_future", field="registered_on")
         return self
 
 
@@ -60,27 +73,18 @@ class UnitOut(BaseModel):
     id: uuid.UUID = Field(title="单位编号")
     credit_code: str = Field(title="统一社会信用代码")
     name: str = Field(title="单位名称")
-    kind: str = Field(title="单位类型")
-    funding_type: str = Field(title="经费形式")
-    status: str = Field(title="状态")
+    kind: UnitKind = Field(title="单位类型")
+    funding_type: FundingType = Field(title="经费形式")
+    status: UnitStatus = Field(title="状态")
     registered_on: date = Field(title="参保登记日期")
     established_on: date | None = Field(None, title="成立日期")
     code_check_override_reason: str | None = Field(title="校验码例外原因")
     code_check_overridden_by: str | None = Field(title="校验码例外批准人")
-    admin_level: str | None = Field(None, title="行政级别")
+    admin_level: AdminLevel | None = Field(None, title="行政级别")
     contact_name: str | None = Field(None, title="联系人")
     contact_phone: str | None = Field(None, title="联系电话")
     closed_on: date | None = Field(None, title="注销日期")
     close_reason: str | None = Field(None, title="注销原因")
-
-
-class AdminLevel(StrEnum):
-    """Administrative level of the unit."""
-
-    province = "province"
-    city = "city"
-    county = "county"
-    township = "township"
 
 
 class UnitUpdate(BaseModel):
@@ -104,5 +108,5 @@ class UnitClose(BaseModel):
     @model_validator(mode="after")
     def _not_future(self) -> "UnitClose":
         if self.closed_on > date.today():
-            raise ValueError("closed_on: must not be in the future")
+            raise Invalid("date_in_future", field="closed_on")
         return self

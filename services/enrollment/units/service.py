@@ -7,6 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.config import SCHEMA
 from services.enrollment.models import Unit, UnitChange
+from services.enrollment.naming import unit_named
 from services.enrollment.units import repository
 from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
 from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered, UnitUpdated
@@ -23,18 +24,14 @@ async def register_unit(
 ) -> UnitOut:
     """Register a unit and announce it."""
     if body.code_check_override_reason is not None and "admin" not in who.roles:
-        raise ProblemError(
-            403,
-            "code_override_forbidden",
-            "Only an admin may accept a credit code that fails its check.",
-        )
+        raise ProblemError(403, "code_override_forbidden")
     existing = await repository.get_by_credit_code(session, body.credit_code)
     if existing is not None:
         raise ProblemError(
             409,
             "unit_already_registered",
-            f"A unit with credit code {body.credit_code} is already registered.",
             unit_id=str(existing.id),
+            **unit_named(existing),
         )
     unit = Unit(
         credit_code=body.credit_code,
@@ -84,7 +81,7 @@ async def get_unit(session: AsyncSession, unit_id: uuid.UUID) -> UnitOut:
     """One unit, or 404."""
     unit = await repository.get(session, unit_id)
     if unit is None:
-        raise ProblemError(404, "unit_not_found", f"No unit {unit_id}.")
+        raise ProblemError(404, "unit_not_found", unit_id=str(unit_id))
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
@@ -139,16 +136,15 @@ async def close_unit(
         raise ProblemError(
             409,
             "unit_has_insured_persons",
-            f"{insured} persons are still insured under this unit; transfer, "
-            "retire or otherwise end their relations first.",
             insured=insured,
+            **unit_named(unit),
         )
     if body.closed_on < unit.registered_on:
         raise ProblemError(
             422,
             "closed_before_registered",
-            f"closed_on is before the unit was registered ({unit.registered_on}).",
             field="closed_on",
+            registered_on=unit.registered_on.isoformat(),
         )
     unit.status, unit.closed_on, unit.close_reason = "closed", body.closed_on, body.reason
     session.add(unit)
@@ -180,9 +176,9 @@ async def close_unit(
 async def _open_unit(session: AsyncSession, unit_id: uuid.UUID) -> Unit:
     unit = await repository.lock(session, unit_id)
     if unit is None:
-        raise ProblemError(404, "unit_not_found", f"No unit {unit_id}.")
+        raise ProblemError(404, "unit_not_found", unit_id=str(unit_id))
     if unit.status == "closed":
-        raise ProblemError(409, "unit_closed", f"Unit {unit.credit_code} is closed.")
+        raise ProblemError(409, "unit_closed", **unit_named(unit))
     return unit
 
 

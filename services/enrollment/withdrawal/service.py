@@ -54,13 +54,16 @@ async def _check_allowed(session: AsyncSession, person: Person, body: Withdrawal
                 body.effective_on.year, await retirement.minimum_rules(session)
             )
         except RuleMissing as exc:
-            raise ProblemError(409, "retirement_rule_missing", str(exc)) from exc
+            raise ProblemError(
+                409, "retirement_rule_missing", message=exc.key, **exc.params
+            ) from exc
         age = months_between(person.birth_date, body.effective_on)
         summary = await retirement.contribution_summary(session, person.id, body.effective_on)
         months = summary.months
     refusal = withdrawal_refusal(body.reason, status, age, required, months, minimum)
     if refusal is not None:
-        raise ProblemError(409, "withdrawal_not_allowed", refusal)
+        key, params = refusal
+        raise ProblemError(409, "withdrawal_not_allowed", message=key, **params)
 
 
 async def _check(session: AsyncSession, person: Person, body: WithdrawalIn) -> None:
@@ -71,8 +74,8 @@ async def _check(session: AsyncSession, person: Person, body: WithdrawalIn) -> N
         raise ProblemError(
             422,
             "effective_date_invalid",
-            f"effective_on must be between {latest} and today.",
             field="effective_on",
+            earliest=latest.isoformat(),
         )
 
 
@@ -126,7 +129,7 @@ async def request(
     """Record a withdrawal request: checked as the withdrawal would be, nothing moves yet."""
     person = await history.lock_person(session, person_id)
     if person is None:
-        raise ProblemError(404, "person_not_found", f"No person {person_id}.")
+        raise ProblemError(404, "person_not_found", person_id=str(person_id))
     await changes.refuse_if_pending(session, person.id)
     await _check(session, person, body)
     row = await history.add_request(
@@ -177,9 +180,7 @@ async def get(session: AsyncSession, withdrawal_id: int, who: Principal) -> With
     """One request."""
     row = await history.get_request(session, withdrawal_id, "withdrawal")
     if row is None:
-        raise ProblemError(
-            404, "withdrawal_request_not_found", f"没有编号为 {withdrawal_id} 的退保申请。"
-        )
+        raise ProblemError(404, "withdrawal_request_not_found", change_request_id=withdrawal_id)
     return _out(row)
 
 

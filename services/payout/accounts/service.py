@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payout.accounts import repository
 from services.payout.accounts.schemas import AccountChangeIn, AccountChangeOut
 from services.payout.config import SCHEMA
-from services.payout.domain.labels import CODE_TABLES
+from services.payout.labels import chinese_labels
 from services.payout.models import AccountChange, Retiree
 from shared.data.audit import record_audit
 from shared.data.ids import mask_account_number
@@ -21,7 +21,7 @@ from shared.http.masking import shown_account_number
 def present(change: AccountChange) -> AccountChangeOut:
     """A change as the API shows it."""
     out = AccountChangeOut.model_validate(change, from_attributes=True)
-    out.status_label = CODE_TABLES["account_change_status"].get(change.status, change.status)
+    out.status_label = chinese_labels()["account_change_status"].get(change.status, change.status)
     return out
 
 
@@ -55,13 +55,9 @@ async def _audit(
 async def _living_retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree:
     retiree = await repository.retiree(session, person_id, lock=True)
     if retiree is None:
-        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+        raise ProblemError(404, "retiree_not_found", person_id=person_id)
     if retiree.status == "deceased":
-        raise ProblemError(
-            409,
-            "retiree_deceased",
-            "退休人员已死亡, 不能变更其发放账户 (丧葬补助金和抚恤金付至遗属账户)。",
-        )
+        raise ProblemError(409, "retiree_deceased")
     return retiree
 
 
@@ -77,15 +73,10 @@ async def request_change(
     retiree = await _living_retiree(session, person_id)
     current = (retiree.bank_code, retiree.account_number, retiree.account_name)
     if (body.bank_code, body.account_number, body.account_name) == current:
-        raise ProblemError(422, "account_unchanged", "新账户与现发放账户相同。")
+        raise ProblemError(422, "account_unchanged")
     waiting = await repository.pending(session, person_id)
     if waiting is not None:
-        raise ProblemError(
-            409,
-            "account_change_pending",
-            "此人已有待复核的账户变更, 请先复核或驳回。",
-            change_id=str(waiting.id),
-        )
+        raise ProblemError(409, "account_change_pending", change_id=str(waiting.id))
     change = await repository.insert(
         session,
         AccountChange(person_id=person_id, requested_by=who.subject, **body.model_dump()),
@@ -106,9 +97,9 @@ async def decide(
     no approval once the retiree has died."""
     change = await repository.get(session, change_id, lock=True)
     if change is None:
-        raise ProblemError(404, "account_change_not_found", f"没有账户变更 {change_id}。")
+        raise ProblemError(404, "account_change_not_found", change_id=change_id)
     if change.status != "pending":
-        raise ProblemError(409, "account_change_decided", "此账户变更已处理过。")
+        raise ProblemError(409, "account_change_decided")
     # The shared four-eyes rule (改卡冒领): another clerk than the one who asked, not admin.
     require_second_person(who, change.requested_by, act="发放账户变更", allowed=("clerk",))
     if approve:

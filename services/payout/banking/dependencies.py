@@ -22,7 +22,7 @@ async def bank_caller(
 ) -> Principal:
     """A bank token may only reach its own endpoints."""
     if "admin" not in who.roles and who.subject != bank_id:
-        raise ProblemError(403, "bank_forbidden", "A bank may only use its own endpoints.")
+        raise ProblemError(403, "bank_forbidden")
     return who
 
 
@@ -39,9 +39,7 @@ async def signed_by_bank(
     when the post itself is then refused (a refused post re-signed is a new post).
     """
     if len(await request.body()) > MAX_POST_BYTES:
-        raise ProblemError(
-            413, "payload_too_large", f"A bank post is at most {MAX_POST_BYTES} bytes."
-        )
+        raise ProblemError(413, "payload_too_large", max_bytes=MAX_POST_BYTES)
     async with unit_of_work(request.app.state.sessions) as session:
         await verify_bank_request(request, session, SCHEMA, get_settings().bank_secrets, bank_id)
     return who

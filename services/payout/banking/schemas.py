@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.payout.domain.reconciliation import REASONS
 from shared.contracts.payout import MONTH_PATTERN as MONTH_PATTERN  # the months routes take
 from shared.data.money import Money
+from shared.i18n import Invalid
 
 FailureReason = StrEnum("FailureReason", {code: code for code in REASONS})  # type: ignore[misc]
 
@@ -61,9 +62,9 @@ class ResultLine(BaseModel):
     @model_validator(mode="after")
     def _reason_with_failure(self) -> "ResultLine":
         if self.outcome == "failed" and self.reason_code is None:
-            raise ValueError("reason_code: required when the outcome is failed")
+            raise Invalid("reason_code_required", field="reason_code")
         if self.outcome == "paid" and self.reason_code is not None:
-            raise ValueError("reason_code: only failed lines have a reason")
+            raise Invalid("reason_code_only_when_failed", field="reason_code")
         return self
 
 
@@ -78,7 +79,7 @@ class ResultsIn(BaseModel):
     @model_validator(mode="after")
     def _each_reference_once(self) -> "ResultsIn":
         if len({r.reference for r in self.results}) != len(self.results):
-            raise ValueError("results: a reference appears twice in the post")
+            raise Invalid("reference_repeated", field="results")
         return self
 
 

@@ -19,9 +19,9 @@ from services.payout.banking.schemas import (
 )
 from services.payout.config import SCHEMA, get_settings
 from services.payout.death import service as recoveries
-from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.periods import format_period, parse_period
 from services.payout.domain.reconciliation import BankTotals, Tally, classify, reconcile
+from services.payout.labels import chinese_labels
 from services.payout.ledger import service as ledger
 from services.payout.models import Batch
 from shared.data.audit import record_audit
@@ -39,7 +39,7 @@ def bank_code_of(bank_id: str) -> str:
     """The bank code of the accounts a bank client serves."""
     code = get_settings().bank_codes.get(bank_id)
     if code is None:
-        raise ProblemError(403, "bank_unknown", f"银行 {bank_id} 未登记。")
+        raise ProblemError(403, "bank_unknown", bank_id=bank_id)
     return code
 
 
@@ -61,7 +61,7 @@ def _present(batch: Batch, by_status: dict[str, tuple[int, Decimal]]) -> BatchOu
         period=format_period(batch.period),
         bank_code=batch.bank_code,
         program=batch.program,
-        program_label=CODE_TABLES["program"].get(batch.program, batch.program),
+        program_label=chinese_labels()["program"].get(batch.program, batch.program),
         total=_tally(r.total),
         paid=_tally(r.paid),
         failed=_tally(r.failed),
@@ -91,9 +91,9 @@ async def list_batches(
 async def _batch(session: AsyncSession, batch_id: uuid.UUID, bank_id: str | None) -> Batch:
     batch = await repository.get_batch(session, batch_id)
     if batch is None:
-        raise ProblemError(404, "batch_not_found", f"没有批次 {batch_id}。")
+        raise ProblemError(404, "batch_not_found", batch_id=batch_id)
     if bank_id is not None and batch.bank_code != bank_code_of(bank_id):
-        raise ProblemError(403, "batch_forbidden", "银行只能访问本行的批次。")
+        raise ProblemError(403, "batch_forbidden")
     return batch
 
 
@@ -118,7 +118,7 @@ async def batch_file(
     batch = await _batch(session, batch_id, bank_id)
     if not await repository.run_done(session, batch.run_id):
         # Lines join a batch only while its run works: its file is final once the run is.
-        raise ProblemError(409, "batch_not_final", "发放批次仍在处理中, 报盘文件尚未生成。")
+        raise ProblemError(409, "batch_not_final")
     totals = files.Totals(*await repository.file_totals(session, batch.id))
     width = len(repository.FILE_COLUMNS)
     masked = who is not None and not sees_full_citizen_ids(who)
@@ -148,16 +148,11 @@ async def record_results(
     states = await repository.line_states(session, refs)
     unknown = [str(r) for r in refs if r not in states]
     if unknown:
-        raise ProblemError(
-            422,
-            "line_unknown",
-            f"没有这些付款流水号: {', '.join(unknown[:10])}",
-            references=unknown,
-        )
+        raise ProblemError(422, "line_unknown", shown="、".join(unknown[:10]), references=unknown)
     foreign = [str(r) for r in refs if states[r][2] != code]
     if foreign:
         raise ProblemError(
-            403, "batch_forbidden", "这些流水不属于本行的批次。", references=foreign[:100]
+            403, "batch_forbidden", message="batch_forbidden.lines", references=foreign[:100]
         )
     new, same, conflicts = [], 0, []
     for r in body.results:
@@ -171,10 +166,7 @@ async def record_results(
             conflicts.append(str(r.reference))
     if conflicts:
         raise ProblemError(
-            409,
-            "result_conflict",
-            f"这些流水已有不同的回盘结果: {', '.join(conflicts[:10])}",
-            references=conflicts[:100],
+            409, "result_conflict", shown="、".join(conflicts[:10]), references=conflicts[:100]
         )
     recorded = await repository.record_results(
         session,

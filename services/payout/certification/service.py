@@ -24,7 +24,7 @@ from services.payout.domain.certification import (
     shift_months,
     suspend_before,
 )
-from services.payout.domain.labels import CODE_TABLES
+from services.payout.labels import chinese_labels
 from services.payout.models import Certification, Retiree
 from services.payout.parameters.schemas import Certification as CertificationRule
 from services.payout.parameters.service import in_force
@@ -54,18 +54,15 @@ async def certify(
     """Record a certification; one of a suspended retiree that is their latest and not
     itself overdue today asks for a resumption, which waits for a second person."""
     if body.certified_on > today:
-        raise ProblemError(422, "date_in_future", "认证日期不能晚于今天。", field="certified_on")
+        raise ProblemError(422, "date_in_future", field="certified_on")
     retiree = await repository.retiree(session, person_id, lock=True)
     if retiree is None:
-        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+        raise ProblemError(404, "retiree_not_found", person_id=person_id)
     if retiree.status == "deceased":
-        raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能认证。")
+        raise ProblemError(409, "retiree_deceased", message="retiree_deceased.certify")
     if body.certified_on < retiree.retired_on:
         raise ProblemError(
-            422,
-            "date_before_retirement",
-            f"认证日期不能早于退休日期 {retiree.retired_on}。",
-            field="certified_on",
+            422, "date_before_retirement", retired_on=retiree.retired_on, field="certified_on"
         )
     rule, _ = await _rule(session, today)
     # An older record (found late) is history: it neither resumes payment nor changes where
@@ -142,12 +139,12 @@ async def decide(
     note says why; the retiree stays suspended) a pending resumption; by a second person."""
     row = await repository.certification(session, certification_id)
     if row is None:
-        raise ProblemError(404, "certification_not_found", f"没有认证记录 {certification_id}。")
+        raise ProblemError(404, "certification_not_found", certification_id=certification_id)
     if row.resumption != "pending":
-        raise ProblemError(409, "resumption_not_pending", "此认证没有待审批的恢复发放。")
+        raise ProblemError(409, "resumption_not_pending")
     require_second_person(who, row.recorded_by, act=RESUMPTION)
     if not approve and not note:
-        raise ProblemError(422, "note_required", "驳回须说明理由。", field="note")
+        raise ProblemError(422, "note_required", field="note")
     resumed = False
     if approve:
         resumed = await _resume(session, row, today)
@@ -167,7 +164,7 @@ async def _resume(session: AsyncSession, row: Certification, today: date) -> boo
     """Resume the retiree on an approved certification, checked again as of today."""
     retiree = await repository.retiree(session, row.person_id, lock=True)
     if retiree is None or retiree.status == "deceased":
-        raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能恢复发放。")
+        raise ProblemError(409, "retiree_deceased", message="retiree_deceased.resume")
     rule, _ = await _rule(session, today)
     if retiree.status == "active":  # resumed meanwhile on another certification
         return False
@@ -181,9 +178,7 @@ async def _resume(session: AsyncSession, row: Certification, today: date) -> boo
         rule.period_months,
         rule.grace_days,
     ):
-        raise ProblemError(
-            409, "certification_stale", "此认证已过认证期限, 不能据此恢复发放, 请重新认证。"
-        )
+        raise ProblemError(409, "certification_stale")
     await repository.certify(session, row.person_id, row.certified_on, row.out_of_province, True)
     return True
 
@@ -206,7 +201,9 @@ async def suspend_overdue(
 ) -> SuspensionRunOut:
     """The daily job: suspend every retiree past due date plus grace on `as_of`."""
     if as_of > today:
-        raise ProblemError(422, "date_in_future", "不能按未来日期暂停发放。", field="as_of")
+        raise ProblemError(
+            422, "date_in_future", message="date_in_future.suspension", field="as_of"
+        )
     rule, version = await _rule(session, as_of)
     suspended = await repository.suspend_overdue(
         session, suspend_before(as_of, rule.period_months, rule.grace_days)
@@ -235,7 +232,7 @@ def _item(r: Retiree, period: int, who: Principal) -> DueItem:
         name=r.name,
         citizen_id=shown_citizen_id(r.citizen_id, who),
         status=r.status,
-        status_label=CODE_TABLES["retiree_status"].get(r.status, r.status),
+        status_label=chinese_labels()["retiree_status"].get(r.status, r.status),
         last_certified_on=r.last_certified_on,
         due_on=due_on(base, period),
         out_of_province=r.out_of_province,

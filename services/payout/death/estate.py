@@ -270,3 +270,43 @@ async def _failed_group(
             ],
         },
     )
+
+
+async def offset_refunds_to_estate(session: AsyncSession, request_id: str | None) -> int:
+    """What paid lines withheld for offsets whose case became void (the overpaid line after
+    the death failed: nothing was owed back) goes back to the estate once the death benefits
+    are approved: one more death-benefit payment (source `offset_refund`, split by the
+    survivors' shares, tax free: the tax was withheld from the lines themselves), recorded
+    on each deduction. Answer the deductions given back."""
+    found = await repository.offset_refunds_owed(session)
+    if not found:
+        return 0
+    limits = await bounds(session, datetime.now(UTC).date())
+    by_person: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]] = {}
+    for person_id, deduction, amount in found:
+        by_person.setdefault(person_id, []).append((deduction, amount))
+    for person_id, owed_back in by_person.items():
+        grant = await repository.death_benefit(session, person_id)
+        assert grant is not None  # the query joins approved grants
+        for group in within_ceiling([a for _, a in owed_back], limits.one_off_ceiling):
+            chosen = [owed_back[i] for i in group]
+            amount = sum((a for _, a in chosen), ZERO)
+            lines, _ = await _addition(session, grant, amount, ZERO, "offset_refund")
+            await repository.record_offset_refunds(session, [d for d, _ in chosen], lines[0].id)
+            await record_audit(
+                session,
+                SCHEMA,
+                actor=ESTATE,
+                roles=(),
+                action="death_benefit.offset_refunded",
+                object_type="retiree",
+                object_id=person_id,
+                request_id=request_id,
+                detail={
+                    "one_off": str(lines[0].id),
+                    "period": lines[0].period.isoformat(),
+                    "amount": str(amount),
+                    "deductions": [str(d) for d, _ in chosen],
+                },
+            )
+    return len(found)

@@ -305,15 +305,17 @@ async def void_on_failed_lines(
     session: AsyncSession, references: list[uuid.UUID]
 ) -> list[Recovery]:
     """Recovery cases opened on lines the bank has now failed: the money never left, so
-    nothing is owed back. Open or waiting cases, and a `bank_return` recorded before the
-    failure arrived (that return was the failure itself), become `void`; a case closed by
-    money the heirs refunded, or written off, stays as decided (audited by the caller)."""
+    nothing is owed back. Open or waiting cases, offsets being withheld or withheld in full
+    (what was withheld goes back to the estate: `offset_refunds_owed`), a write-off (of a
+    debt that never was) and a `bank_return` recorded before the failure arrived (that
+    return was the failure itself) become `void`; a case closed by money the heirs refunded
+    stays as decided (audited by the caller)."""
     rows = await session.exec(
         update(Recovery)
         .where(
             Recovery.payment_id.in_(references),
-            (Recovery.status.in_(("open", "pending_approval")))
-            | ((Recovery.status == "recovered") & (Recovery.method == "bank_return")),
+            (Recovery.status.in_(("open", "pending_approval", "offsetting", "waived")))
+            | ((Recovery.status == "recovered") & (Recovery.method.in_(("bank_return", "offset")))),
         )
         .values(status="void", method="line_failed", resolved_by="system:bank")
         .values(resolved_at=func.now(), requested_method=None, requested_by=None)
@@ -388,6 +390,44 @@ async def failed_owed_to_estate(
             FOR UPDATE OF p""")
     )
     return [(r[0], r[1], r[2], r[3]) for r in rows.all()]
+
+
+async def offset_refunds_owed(
+    session: AsyncSession,
+) -> list[tuple[uuid.UUID, uuid.UUID, Decimal]]:
+    """(person, deduction, amount) withheld by a paid line for a case now void and not yet
+    given back, of retirees whose death benefits are approved (a void case's line is a month
+    after a death); the retirees are locked first, then the deductions."""
+    owed = """
+        FROM payout.offset_deduction d
+        JOIN payout.recovery c ON c.id = d.recovery_id
+        JOIN payout.payment p ON p.id = d.payment_id
+        JOIN payout.death_benefit g ON g.person_id = d.person_id AND g.status = 'approved'
+        WHERE c.status = 'void' AND p.status = 'paid' AND d.refund_one_off_id IS NULL"""
+    await session.exec(
+        text(f"""
+            SELECT 1 FROM payout.retiree
+            WHERE person_id IN (SELECT d.person_id {owed})
+            ORDER BY person_id FOR UPDATE""")
+    )
+    rows = await session.exec(
+        text(f"""
+            SELECT d.person_id, d.id, d.amount {owed}
+            ORDER BY d.person_id, d.created_at, d.id
+            FOR UPDATE OF d""")
+    )
+    return [(r[0], r[1], r[2]) for r in rows.all()]
+
+
+async def record_offset_refunds(
+    session: AsyncSession, deductions: list[uuid.UUID], one_off_id: uuid.UUID
+) -> None:
+    """These deductions are given back by the one-off."""
+    await session.exec(
+        update(OffsetDeduction)
+        .where(OffsetDeduction.id.in_(deductions))
+        .values(refund_one_off_id=one_off_id)
+    )
 
 
 async def record_estate_decisions(

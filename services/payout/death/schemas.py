@@ -26,6 +26,8 @@ class RecoveryOut(BaseModel):
     program: str = Field(title="项目代码")
     period: date = Field(title="所属期")
     amount: Money = Field(title="追回金额")
+    # The income tax withheld on the overpaid annuity: given back once recovered.
+    tax_amount: Money = Field(title="税额")
     status: str = Field(title="状态代码")
     method: str | None = Field(title="追回方式")
     created_at: datetime = Field(title="创建时间")

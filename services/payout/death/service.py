@@ -28,9 +28,10 @@ from services.payout.domain.death import (
     ZERO,
     PaidLine,
     death_benefits,
+    last_benefit,
     recoveries_after_death,
 )
-from services.payout.domain.periods import month_of
+from services.payout.domain.periods import month_of, months_between
 from services.payout.domain.tax import YEARLY
 from services.payout.ledger import service as ledger
 from services.payout.models import (
@@ -40,6 +41,7 @@ from services.payout.models import (
     OffsetDeduction,
     OneOff,
     Recovery,
+    Retiree,
 )
 from services.payout.parameters.schemas import DeathBenefit as DeathRule
 from services.payout.parameters.schemas import OffsetDeduction as OffsetRule
@@ -134,6 +136,7 @@ async def _recover_after(session: AsyncSession, person_id: uuid.UUID, last: date
         Recovery(person_id=person_id, payment_id=i, program=p, period=q, amount=a)
         for i, p, q, a in await subsidies.overpaid_in_death_quarter(session, person_id, last)
     ]
+    await taxes.give_back_on(session, cases)
     return await repository.insert_recoveries(session, cases)
 
 
@@ -188,9 +191,9 @@ async def decide_recovery(
     by a second person with a business role, never the one who asked."""
     case = await repository.get_recovery(session, recovery_id)
     if case is None:
-        raise ProblemError(404, "recovery_not_found", f"没有追回案件 {recovery_id}。")
+        raise ProblemError(404, "recovery_not_found", recovery_id=recovery_id)
     if case.status != "pending_approval" or case.requested_method is None:
-        raise ProblemError(409, "recovery_not_pending", "此追回案件没有待审批的核销或抵扣。")
+        raise ProblemError(409, "recovery_not_pending")
     require_second_person(who, case.requested_by, act="追回案件的核销或抵扣")
     now = datetime.now(UTC)
     if not approve:
@@ -312,13 +315,11 @@ async def _open_case(session: AsyncSession, recovery_id: uuid.UUID) -> Recovery:
     """A recovery case still open (locked), or the problem why not."""
     case = await repository.get_recovery(session, recovery_id)
     if case is None:
-        raise ProblemError(404, "recovery_not_found", f"没有追回案件 {recovery_id}。")
+        raise ProblemError(404, "recovery_not_found", recovery_id=recovery_id)
     if case.status == "pending_approval":
-        raise ProblemError(
-            409, "recovery_pending", "此追回案件已有待审批的核销或抵扣, 请先审批或驳回。"
-        )
+        raise ProblemError(409, "recovery_pending")
     if case.status != "open":
-        raise ProblemError(409, "recovery_closed", "此追回案件已结案。")
+        raise ProblemError(409, "recovery_closed")
     return case
 
 
@@ -358,18 +359,18 @@ async def grant_death_benefits(
     one-off waits for a second person's approval before any run pays it."""
     retiree = await repository.retiree(session, person_id, lock=True)
     if retiree is None:
-        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+        raise ProblemError(404, "retiree_not_found", person_id=person_id)
     if retiree.died_on is None or retiree.last_month is None:
-        raise ProblemError(409, "retiree_not_deceased", "未收到此人的死亡信息。")
+        raise ProblemError(409, "retiree_not_deceased")
     if await repository.death_benefit(session, person_id) is not None:
-        raise ProblemError(409, "death_benefit_exists", "此人的死亡待遇已核发, 只能发放一次。")
+        raise ProblemError(409, "death_benefit_exists")
     stated = shares.checked(body, retiree)
     last = retiree.last_month
     determination = await _applying(session, person_id, last)
     params = await in_force(session, ["death_benefit", "wage_base"], retiree.died_on)
     rule = params.value("death_benefit", DeathRule)
     base = (
-        determination.monthly_amount
+        _last_benefit(determination, retiree, last)
         if rule.survivor_base == "last_benefit"
         else params.value("wage_base", WageBase).amount
     )
@@ -455,6 +456,17 @@ async def grant_death_benefits(
     return await _present(session, row)
 
 
+def _last_benefit(determination: Determination, retiree: Retiree, last: date) -> Decimal:
+    """The basic pension of the month of death, the 保低 top-up after the annuity included."""
+    first = retiree.first_month or determination.effective_from
+    return last_benefit(
+        determination.monthly_amount,
+        determination.floor_amount,
+        (determination.annuity_balance, determination.annuity_monthly),
+        len(months_between(first, last)),
+    )
+
+
 async def _applying(session: AsyncSession, person_id: uuid.UUID, last: date) -> Determination:
     """The approved determination the death benefits are worked out from: the one in force
     in the month of death or, for a death before the first month paid (in the retirement
@@ -466,11 +478,7 @@ async def _applying(session: AsyncSession, person_id: uuid.UUID, last: date) -> 
             None if first is None else await determinations.approved_for(session, person_id, first)
         )
     if found is None:
-        raise ProblemError(
-            409,
-            "determination_pending",
-            "此人的待遇核定尚未复核, 死亡待遇须待核定复核后再申请 (见待核发死亡待遇清单)。",
-        )
+        raise ProblemError(409, "determination_pending")
     return found
 
 
@@ -494,9 +502,9 @@ async def decide_death_benefits(
     retiree = await repository.retiree(session, person_id, lock=True)
     row = await repository.death_benefit(session, person_id)
     if retiree is None or row is None:
-        raise ProblemError(404, "death_benefit_not_found", "此人没有待审批的死亡待遇。")
+        raise ProblemError(404, "death_benefit_not_found")
     if row.status != "requested":
-        raise ProblemError(409, "death_benefit_decided", "此人的死亡待遇已审批过。")
+        raise ProblemError(409, "death_benefit_decided")
     require_second_person(who, row.created_by, act="死亡待遇 (丧葬补助金、抚恤金)")
     if approve:
         await repository.decide_benefit(session, row, who.subject, datetime.now(UTC))
@@ -586,5 +594,7 @@ async def get_death_benefits(session: AsyncSession, person_id: uuid.UUID) -> Dea
     """The death benefits granted for a person."""
     row = await repository.death_benefit(session, person_id)
     if row is None:
-        raise ProblemError(404, "death_benefit_not_found", "此人尚未核发死亡待遇。")
+        raise ProblemError(
+            404, "death_benefit_not_found", message="death_benefit_not_found.granted"
+        )
     return await _present(session, row)

@@ -29,24 +29,13 @@ def checked(body: DeathBenefitIn, retiree: Retiree) -> list[Fraction]:
         shares = parse_shares([s.share for s in body.survivors])
     except InvalidShares as exc:
         raise ProblemError(
-            422,
-            "shares_not_whole",
-            "各遗属的份额须大于 0、不超过 1, 且合计恰好为 1。",
-            field="survivors",
-            shares=[s.share for s in body.survivors],
+            422, "shares_not_whole", field="survivors", shares=[s.share for s in body.survivors]
         ) from exc
     ids = [s.survivor_citizen_id for s in body.survivors]
     if len(set(ids)) != len(ids):
-        raise ProblemError(
-            422, "survivor_repeated", "同一遗属 (身份证号) 只能列出一次。", field="survivors"
-        )
+        raise ProblemError(422, "survivor_repeated", field="survivors")
     if retiree.citizen_id in ids:
-        raise ProblemError(
-            422,
-            "survivor_is_deceased",
-            "遗属不能是死者本人。",
-            field="survivors",
-        )
+        raise ProblemError(422, "survivor_is_deceased", field="survivors")
     return shares
 
 

@@ -46,12 +46,14 @@ ZERO = Decimal(0)
 
 
 class Undeterminable(Exception):
-    """The retirement cannot be determined yet: a clerk must see it (code, Chinese detail)."""
+    """The retirement cannot be determined yet: a clerk must see it (code, the Chinese detail
+    kept on the undetermined list, and the parameters of the code's catalogue message)."""
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: str, detail: str, **params: str) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,12 @@ async def first_inputs(
     try:
         params = await in_force(session, FIRST, event.retired_on)
     except ProblemError as exc:
+        names = "、".join(exc.extra.get("parameters", ()))
         raise Undeterminable(
-            "parameter_missing", f"退休日期 {event.retired_on} 时没有有效的参数: {exc.detail}"
+            "parameter_missing",
+            f"退休日期 {event.retired_on} 时没有有效的参数: {names}",
+            names=names,
+            on=str(event.retired_on),
         ) from exc
     basis = index_basis(event)
     rule = params.value("average_index", AverageIndex)
@@ -109,6 +115,8 @@ async def first_inputs(
             "months_divisor_missing",
             f"计发月数表中没有退休年龄 {_age(event.age_months)} 的月数; "
             "须由管理员补充计发月数表后重新核定。",
+            years=str(event.age_months // 12),
+            months=str(event.age_months % 12),
         ) from exc
     inputs = DeterminationInputs(
         retired_on=event.retired_on,

@@ -29,13 +29,14 @@ from services.payout.determinations.service import (
     _now,
     _rebase_later,
     _successor,
+    ceiling_excesses,
     present,
     retirement_inputs,
     wage_base_not_final,
 )
-from services.payout.domain.bounds import above, difference_excess
+from services.payout.domain.bounds import difference_excess
 from services.payout.domain.determination import Corrected, Terms, first_month
-from services.payout.domain.labels import CODE_TABLES
+from services.payout.labels import chinese_detail, chinese_labels
 from services.payout.models import Retiree
 from services.payout.parameters.schemas import TransitionCoefficient, WageBase
 from services.payout.parameters.service import bounds, check_bounds, in_force
@@ -67,7 +68,9 @@ def _way_forward(kind: str | None, status: str | None, reason: str | None = None
     if kind == "taken_over" and status in ("returned", "superseded"):
         return "接管已退回: 按核实的金额重新接管 (POST /taken-over-retirees, 同一身份证号)。"
     if status is None and reason is not None:
-        return UNDETERMINED.format(reason=CODE_TABLES["undetermined_reason"].get(reason, reason))
+        return UNDETERMINED.format(
+            reason=chinese_labels()["undetermined_reason"].get(reason, reason)
+        )
     return WAYS_FORWARD.get(status, WAYS_FORWARD[None])
 
 
@@ -95,18 +98,14 @@ async def undetermined(session: AsyncSession, limit: int, offset: int) -> Page[U
 async def _retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree:
     retiree = await repository.lock_retiree(session, person_id)
     if retiree is None:
-        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+        raise ProblemError(404, "retiree_not_found", person_id=person_id)
     return retiree
 
 
 def _retirement_record(retiree: Retiree) -> PersonRetired:
     """The retirement as enrollment published it (a taken-over retiree has none)."""
     if "taken_over" in retiree.retirement:
-        raise ProblemError(
-            409,
-            "taken_over_retiree",
-            "接管人员没有退休记录可重新核定: 请重新接管 (POST /taken-over-retirees)。",
-        )
+        raise ProblemError(409, "taken_over_retiree")
     return PersonRetired.model_validate(retiree.retirement)
 
 
@@ -125,11 +124,7 @@ async def redetermine(
     retiree = await _retiree(session, person_id)
     event = _retirement_record(retiree)
     if await repository.has_approved(session, person_id):
-        raise ProblemError(
-            409,
-            "determination_in_force",
-            "此人已有复核通过的核定: 请用更正重算 (POST /determinations/{id}/corrections)。",
-        )
+        raise ProblemError(409, "determination_in_force")
     await _nothing_in_review(session, person_id)
     start = first_month(event.retired_on)
     check_bounds(*_correction_excesses(body, await bounds(session, start)))
@@ -137,7 +132,7 @@ async def redetermine(
     try:
         first = await retirement_inputs(session, event, corrected)
     except Undeterminable as exc:
-        raise ProblemError(409, exc.code, exc.detail) from exc
+        raise ProblemError(409, exc.code, **exc.params) from exc
     terms = Terms(corrected=corrected)
     inputs = terms.apply(first.inputs, Decimal(0))  # corrected inputs only: no increase
     previous = await repository.latest(session, person_id)
@@ -157,14 +152,8 @@ async def redetermine(
     # What I was weighed from, so that a later correction of months weighs it again.
     row.inputs = row.inputs | {"index_basis": first.index_basis}
     if body.old_method is not None and row.comparison is None:
-        raise ProblemError(
-            422,
-            "old_method_not_applicable",
-            "此人不在过渡期内退休, 不与老办法标准比较。",
-            field="old_method",
-        )
-    limits = await bounds(session, start)
-    check_bounds(above("monthly_amount", row.monthly_amount, limits.monthly_ceiling))
+        raise ProblemError(422, "old_method_not_applicable", field="old_method")
+    check_bounds(*ceiling_excesses(row, await bounds(session, start)))
     await repository.insert_determination(session, row)
     await repository.resolve_undetermined(session, person_id, who.subject, _now(), row.id)
     await _audit(
@@ -223,7 +212,9 @@ async def rederive(
             async with session.begin_nested():
                 made.append(await _rederive_one(session, item, body.reason, who, request_id))
         except ProblemError as exc:
-            skipped.append(Skipped(person_id=item.person_id, code=exc.code, detail=exc.detail))
+            skipped.append(
+                Skipped(person_id=item.person_id, code=exc.code, detail=chinese_detail(exc))
+            )
     next_offset = body.offset + len(skipped)
     _, stale_left = await repository.stale(session, FORMULA, 1, 0, ready_only=True)
     remaining = max(stale_left - next_offset, 0)  # past the ones skipped
@@ -265,7 +256,7 @@ async def _rederive_one(
     start = first_month(retiree.retired_on)
     base = await repository.approved_for(session, item.person_id, start)
     if base is None:
-        raise ProblemError(409, "no_approved_determination", "此人首月没有已复核的核定。")
+        raise ProblemError(409, "no_approved_determination")
     params = await in_force(session, FORMULA, retiree.retired_on)
     inputs = inputs_from_json(base.inputs)
     corrected: dict[str, Corrected] = {

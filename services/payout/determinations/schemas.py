@@ -12,6 +12,7 @@ from services.payout.domain.comparison import OldMethod
 from services.payout.domain.determination import CORRECTABLE, Corrected
 from shared.data.ids import CitizenIdField
 from shared.data.money import Money
+from shared.i18n import Invalid
 
 Index = Annotated[Decimal, Field(ge=0, le=10, max_digits=10, decimal_places=6)]
 Years = Annotated[Decimal, Field(ge=0, le=70, max_digits=8, decimal_places=4)]
@@ -56,16 +57,13 @@ class TrialIn(BaseModel):
         by_years = self.contribution_years is not None or self.deemed_years is not None
         by_months = self.contribution_months is not None or self.deemed_months is not None
         if by_years == by_months:
-            raise ValueError(
-                "contribution_months: give the years (contribution_years, deemed_years) "
-                "or the months (contribution_months, deemed_months), not both"
-            )
+            raise Invalid("years_or_months", field="contribution_months")
         if by_years and (self.contribution_years is None or self.deemed_years is None):
-            raise ValueError("contribution_years: both contribution_years and deemed_years")
+            raise Invalid("years_both_required", field="contribution_years")
         if by_years and self.deemed() > self.years():
-            raise ValueError("deemed_years: must not exceed contribution_years (Y includes them)")
+            raise Invalid("deemed_above_contribution", field="deemed_years")
         if (self.retirement_age is None) == (self.age_months is None):
-            raise ValueError("age_months: give retirement_age or age_months (one of them)")
+            raise Invalid("age_one_of", field="age_months")
         return self
 
     def years(self) -> Fraction:
@@ -141,9 +139,9 @@ class AdjustmentIn(BaseModel):
     @model_validator(mode="after")
     def _first_of_month(self) -> "AdjustmentIn":
         if self.effective_from.day != 1:
-            raise ValueError("effective_from: must be the first day of a month")
+            raise Invalid("first_of_month_required", field="effective_from")
         if not self.fixed_amount and not self.rate:
-            raise ValueError("fixed_amount: an adjustment needs an amount or a rate")
+            raise Invalid("adjustment_amount_or_rate", field="fixed_amount")
         return self
 
 
@@ -183,9 +181,9 @@ class CorrectionIn(CorrectedInputs):
     @model_validator(mode="after")
     def _something_corrected(self) -> "CorrectionIn":
         if self.effective_from is not None and self.effective_from.day != 1:
-            raise ValueError("effective_from: must be the first day of a month")
+            raise Invalid("first_of_month_required", field="effective_from")
         if not self.corrections():
-            raise ValueError("reason: a correction needs at least one corrected input")
+            raise Invalid("correction_empty", field="reason")
         return self
 
 
@@ -368,12 +366,12 @@ class TakeOverIn(BaseModel):
     @model_validator(mode="after")
     def _months(self) -> "TakeOverIn":
         if self.effective_from.day != 1:
-            raise ValueError("effective_from: must be the first day of a month")
+            raise Invalid("first_of_month_required", field="effective_from")
         if self.effective_from <= self.retired_on:
-            raise ValueError("effective_from: must be after the retirement date")
+            raise Invalid("effective_not_after_retirement", field="effective_from")
         if self.annuity_balance < self.annuity_monthly:
             # The annuity is paid while its balance lasts (domain/annuity.py).
-            raise ValueError("annuity_balance: the balance left must cover the monthly annuity")
+            raise Invalid("annuity_balance_below_monthly", field="annuity_balance")
         return self
 
     def known(self) -> dict[str, Decimal]:

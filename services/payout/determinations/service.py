@@ -51,9 +51,9 @@ from services.payout.domain.determination import (
     first_month,
     needs_old_method,
 )
-from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.review import ReviewRefused, ReviewState, step
 from services.payout.domain.taken_over import NotCorrectable, TakenOverInputs, apply_terms
+from services.payout.labels import chinese_labels
 from services.payout.models import Determination
 from services.payout.parameters.schemas import (
     AmountBounds,
@@ -87,8 +87,8 @@ FORMULA = FIRST
 def present(row: Determination) -> DeterminationOut:
     """A determination as the API shows it, with Chinese labels."""
     out = DeterminationOut.model_validate(row, from_attributes=True)
-    out.kind_label = CODE_TABLES["determination_kind"].get(row.kind, row.kind)
-    out.status_label = CODE_TABLES["determination_status"].get(row.status, row.status)
+    out.kind_label = chinese_labels()["determination_kind"].get(row.kind, row.kind)
+    out.status_label = chinese_labels()["determination_status"].get(row.status, row.status)
     return out
 
 
@@ -118,7 +118,8 @@ def _no_divisor(exc: NoMonthsDivisor, field: str = "retirement_age") -> ProblemE
     return ProblemError(
         422,
         "months_divisor_missing",
-        f"计发月数表中没有退休年龄 {exc.age_months // 12} 岁 {exc.age_months % 12} 个月的月数。",
+        years=exc.age_months // 12,
+        months=exc.age_months % 12,
         field=field,
     )
 
@@ -188,7 +189,9 @@ def _build(inputs: Inputs, params: InForce | None, **fields: object) -> Determin
     try:
         figures = derive(inputs, divisor_table(params.value("months_divisor", MonthsDivisor)), rule)
     except ComparisonNotApplicable as exc:
-        raise ProblemError(422, "old_method_invalid", str(exc), field="service_years") from exc
+        raise ProblemError(
+            422, "old_method_invalid", reason=str(exc), field="service_years"
+        ) from exc
     except NoMonthsDivisor as exc:
         raise _no_divisor(exc) from exc
     status = "awaiting_old_method" if needs_old_method(rule, inputs) else "pending"
@@ -248,12 +251,7 @@ def _applied(terms: Terms, on: Determination) -> Inputs:
         try:
             return apply_terms(terms, taken_over_from_json(on.inputs), on.monthly_amount)
         except NotCorrectable as exc:
-            raise ProblemError(
-                409,
-                "taken_over_not_correctable",
-                "接管人员的待遇没有计发公式的输入项, 不能更正; "
-                "金额有误请重新接管 (POST /taken-over-retirees, 同一身份证号)。",
-            ) from exc
+            raise ProblemError(409, "taken_over_not_correctable") from exc
     return terms.apply(inputs_from_json(on.inputs), on.monthly_amount)
 
 
@@ -318,6 +316,8 @@ async def _first_determination(
     as undetermined for a clerk: the event is consumed either way, never dead-lettered."""
     try:
         first = await retirement_inputs(session, event)
+        row = _initial(first, event, event_id, "system:person.retired")
+        await _within_ceiling(session, row)
     except Undeterminable as exc:
         await repository.record_undetermined(
             session, event.person_id, exc.code, exc.detail, event_id
@@ -334,10 +334,30 @@ async def _first_determination(
             detail={"reason_code": exc.code, "detail": exc.detail},
         )
         return None
-    row = _initial(first, event, event_id, "system:person.retired")
     await repository.insert_determination(session, row)
     await _audit(session, row.created_by, frozenset(), "created", row, request_id, kind=row.kind)
     return row
+
+
+def ceiling_excesses(row: Determination, limits: AmountBounds) -> list[Excess | None]:
+    """A monthly line above the ceiling: the check every determination meets (also 复核)."""
+    return [
+        above("monthly_amount", row.monthly_amount, limits.monthly_ceiling),
+        above("annuity_monthly", row.annuity_monthly, limits.monthly_ceiling),
+    ]
+
+
+async def _within_ceiling(session: AsyncSession, row: Determination) -> None:
+    """An initial determination from enrollment's figures above the monthly ceiling is not
+    made (raises Undeterminable): a clerk looks at the figures before anything is paid."""
+    limits = await bounds(session, row.effective_from)
+    excess = next((e for e in ceiling_excesses(row, limits) if e is not None), None)
+    if excess is not None:
+        raise Undeterminable(
+            "amount_above_bound",
+            f"{excess.field}: {excess.amount} 超过合理上限 {excess.bound} (参数 amount_bounds); "
+            "须由经办人员核实退休数据或由管理员调整参数后重新核定。",
+        )
 
 
 def _initial(
@@ -371,7 +391,7 @@ async def undetermined(
             retired_on=r.retired_on,
             age_months=int(r.retirement.get("age_months", 0)),
             reason_code=u.reason_code,
-            reason_label=CODE_TABLES["undetermined_reason"].get(u.reason_code, u.reason_code),
+            reason_label=chinese_labels()["undetermined_reason"].get(u.reason_code, u.reason_code),
             detail=u.detail,
             created_at=u.created_at,
             resolved_by=u.resolved_by,
@@ -395,9 +415,7 @@ async def determine_again(
     retiree = await repository.lock_retiree(session, person_id)
     waiting = await repository.open_undetermined(session, person_id)
     if retiree is None or waiting is None:
-        raise ProblemError(
-            404, "undetermined_not_found", f"没有待核定 (无法自动核定) 的退休人员 {person_id}。"
-        )
+        raise ProblemError(404, "undetermined_not_found", person_id=person_id)
     if body.average_index is not None:
         limits = await bounds(session, retiree.retired_on)
         check_bounds(above("average_index", body.average_index, limits.index_max))
@@ -406,9 +424,10 @@ async def determine_again(
         given = {} if body.average_index is None else {"average_index": body.average_index}
         first = await retirement_inputs(session, event, given)
     except Undeterminable as exc:
-        raise ProblemError(409, exc.code, exc.detail) from exc
+        raise ProblemError(409, exc.code, **exc.params) from exc
     row = _initial(first, event, None, who.subject)
     row.reason = body.note
+    check_bounds(*ceiling_excesses(row, await bounds(session, row.effective_from)))
     await repository.insert_determination(session, row)
     await repository.resolve_undetermined(session, person_id, who.subject, _now(), row.id)
     await _audit(
@@ -428,7 +447,7 @@ async def determine_again(
 async def _found(session: AsyncSession, determination_id: uuid.UUID) -> Determination:
     row = await repository.get(session, determination_id, lock=True)
     if row is None:
-        raise ProblemError(404, "determination_not_found", f"没有核定 {determination_id}。")
+        raise ProblemError(404, "determination_not_found", determination_id=determination_id)
     return row
 
 
@@ -468,8 +487,7 @@ async def _successor(
         reason=reason,
         created_by=who.subject,
     )
-    limits = await bounds(session, effective_from)
-    check_bounds(above("monthly_amount", row.monthly_amount, limits.monthly_ceiling))
+    check_bounds(*ceiling_excesses(row, await bounds(session, effective_from)))
     await repository.insert_determination(session, row)
     await _audit(
         session,
@@ -492,11 +510,7 @@ async def _nothing_in_review(session: AsyncSession, person_id: uuid.UUID) -> Non
     await repository.lock_retiree(session, person_id)
     waiting = await repository.in_review(session, person_id)
     if waiting is not None:
-        raise ProblemError(
-            409,
-            "review_pending",
-            f"此人第 {waiting.seq} 号核定尚在审核中, 须先复核或退回后再调待或更正。",
-        )
+        raise ProblemError(409, "review_pending", seq=waiting.seq)
 
 
 async def enter_old_method(
@@ -509,7 +523,7 @@ async def enter_old_method(
     """Enter the old-method standard: a new determination with the 保低限高 comparison."""
     base = await _found(session, determination_id)
     if base.status != "awaiting_old_method":
-        raise ProblemError(409, "old_method_not_awaited", "此核定不需要 (或已录入) 老办法标准。")
+        raise ProblemError(409, "old_method_not_awaited")
     limits = await bounds(session, base.effective_from)
     check_bounds(
         above("final_salary", body.final_salary, limits.wage_max),
@@ -550,26 +564,18 @@ async def review(
     try:
         after = step(ReviewState(row.status, row.created_by, row.checked_by), action, who.subject)
     except ReviewRefused as exc:
-        raise ProblemError(exc.status, exc.code, exc.detail) from exc
+        raise ProblemError(exc.status, exc.code, message=exc.message, **exc.params) from exc
     if after == "approved":
         # The shared rule (domain/review.py agrees): another subject, a clerk, never admin.
         require_second_person(
             who, row.created_by, row.checked_by, act="待遇核定复核", allowed=REVIEWERS
         )
         # Also one made from enrollment's figures: no monthly line is above the ceiling.
-        limits = await bounds(session, row.effective_from)
-        check_bounds(
-            above("monthly_amount", row.monthly_amount, limits.monthly_ceiling),
-            above("annuity_monthly", row.annuity_monthly, limits.monthly_ceiling),
-        )
+        check_bounds(*ceiling_excesses(row, await bounds(session, row.effective_from)))
     if after == "approved" and row.rebased_on is not None:
         base = await repository.get(session, row.rebased_on)
         if base is not None and base.status != "approved":
-            raise ProblemError(
-                409,
-                "rebase_pending",
-                f"此核定按第 {base.seq} 号核定重新计算, 须先复核第 {base.seq} 号。",
-            )
+            raise ProblemError(409, "rebase_pending", seq=base.seq)
     field = {"check": "checked", "approve": "approved"}.get(action)
     await repository.set_review(session, row.id, after, field, who.subject, _now())
     if after == "approved":
@@ -610,7 +616,8 @@ async def adjust(
         raise ProblemError(
             409,
             "no_approved_determination",
-            f"{body.effective_from} 时此人没有已复核的核定, 不能调待。",
+            message="no_approved_determination.adjustment",
+            effective_from=body.effective_from,
         )
     await _nothing_in_review(session, person_id)
     limits = await bounds(session, body.effective_from)
@@ -646,13 +653,13 @@ async def correct(
     recomputed on it in turn; once approved, months already paid get back pay or a recovery."""
     named = await _found(session, determination_id)
     if named.status != "approved":
-        raise ProblemError(409, "determination_not_approved", "只能更正已复核的核定。")
+        raise ProblemError(409, "determination_not_approved")
     effective_from = body.effective_from or named.effective_from
     if effective_from < named.effective_from:
         raise ProblemError(
             422,
             "effective_before_base",
-            f"更正不能早于原核定的起始月 {named.effective_from}。",
+            effective_from=named.effective_from,
             field="effective_from",
         )
     await _nothing_in_review(session, named.person_id)
@@ -684,7 +691,7 @@ async def correct(
         raise ProblemError(
             422,
             "old_method_not_applicable",
-            "此人不在过渡期内退休, 不与老办法标准比较, 不能更正老办法标准。",
+            message="old_method_not_applicable.correction",
             field="old_method",
         )
     # A correction moves the monthly amount by a bounded difference (else: a new case).
@@ -749,14 +756,14 @@ async def get(session: AsyncSession, determination_id: uuid.UUID) -> Determinati
     """One determination."""
     row = await repository.get(session, determination_id)
     if row is None:
-        raise ProblemError(404, "determination_not_found", f"没有核定 {determination_id}。")
+        raise ProblemError(404, "determination_not_found", determination_id=determination_id)
     return present(row)
 
 
 async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[DeterminationOut]:
     """A person's determinations, oldest first."""
     if await repository.get_retiree(session, person_id) is None:
-        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+        raise ProblemError(404, "retiree_not_found", person_id=person_id)
     return [present(r) for r in await repository.of_person(session, person_id)]
 
 

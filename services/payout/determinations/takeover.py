@@ -38,10 +38,7 @@ def _inputs(body: TakeOverIn) -> TakenOverInputs:
         )
     except ComponentsExceedAmount as exc:
         raise ProblemError(
-            422,
-            "components_exceed_amount",
-            f"已知各项之和超过月发放金额: {exc}。",
-            field="monthly_amount",
+            422, "components_exceed_amount", components=str(exc), field="monthly_amount"
         ) from exc
 
 
@@ -69,11 +66,7 @@ async def take_over_retiree(
         retiree = await _new_retiree(session, body, who, request_id)
         return await _determine(session, retiree, inputs, body, who, request_id, None)
     if "taken_over" not in known.retirement:
-        raise ProblemError(
-            409,
-            "retiree_exists",
-            "此人已按退休记录核定待遇, 不能接管: 请用更正重算。",
-        )
+        raise ProblemError(409, "retiree_exists")
     await _nothing_in_review(session, known.person_id)
     base = await repository.approved_for(session, known.person_id, body.effective_from)
     return await _determine(session, known, inputs, body, who, request_id, base)
@@ -106,7 +99,9 @@ async def _new_retiree(
         },
     )
     if not added:
-        raise ProblemError(409, "retiree_exists", f"已有退休人员 {person_id}。")
+        raise ProblemError(
+            409, "retiree_exists", message="retiree_exists.taken_over", person_id=person_id
+        )
     await record_audit(
         session,
         SCHEMA,

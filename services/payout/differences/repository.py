@@ -76,10 +76,9 @@ async def settled(
     return {(month, program): amount for month, program, amount in rows.all()}
 
 
-async def insert(session: AsyncSession, rows: list[BenefitDifference]) -> None:
-    """Record differences; a recovery also opens a recovery case keyed by the difference."""
-    session.add_all(rows)
-    session.add_all(
+def recovery_cases(rows: list[BenefitDifference]) -> list[Recovery]:
+    """The recovery case each recovery opens, keyed by the difference."""
+    return [
         Recovery(
             person_id=r.person_id,
             payment_id=r.id,
@@ -89,7 +88,15 @@ async def insert(session: AsyncSession, rows: list[BenefitDifference]) -> None:
         )
         for r in rows
         if r.kind == "recovery"
-    )
+    ]
+
+
+async def insert(
+    session: AsyncSession, rows: list[BenefitDifference], cases: list[Recovery]
+) -> None:
+    """Record differences and the recovery cases they open."""
+    session.add_all(rows)
+    session.add_all(cases)
     await session.flush()
 
 

@@ -10,8 +10,9 @@ from services.payout.death import estate
 from services.payout.differences import repository
 from services.payout.differences.schemas import DifferenceOut
 from services.payout.domain.difference import differences
-from services.payout.domain.labels import CODE_TABLES
+from services.payout.labels import chinese_labels
 from services.payout.models import BenefitDifference, Determination
+from services.payout.tax import service as taxes
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -48,7 +49,10 @@ async def after_approval(
         )
         for d in found
     ]
-    await repository.insert(session, rows)
+    cases = repository.recovery_cases(rows)
+    # The tax withheld on an overpaid annuity is given back once recovered (tax report).
+    await taxes.give_back_on(session, cases)
+    await repository.insert(session, rows, cases)
     for r in rows:
         await record_audit(
             session,
@@ -77,8 +81,8 @@ async def after_approval(
 async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[DifferenceOut]:
     """A retiree's recalculation differences with Chinese labels."""
     if await repository.get_retiree(session, person_id) is None:
-        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+        raise ProblemError(404, "retiree_not_found", person_id=person_id)
     return [
-        DifferenceOut.model_validate(r, from_attributes=True).labelled(CODE_TABLES)
+        DifferenceOut.model_validate(r, from_attributes=True).labelled(chinese_labels())
         for r in await repository.of_person(session, person_id)
     ]

@@ -12,7 +12,9 @@ Rules (documented in docs/payout.md; amounts and months are the dated parameter
   found after they were granted, as an addition to them. Back pay for a later month is not
   owed at all and is cancelled.
 - Death benefits = funeral grant (丧葬补助金) + survivor lump sum (抚恤金: months × base,
-  the base being the last monthly benefit or the wage base, rounded to the fen) + the
+  the base being the last monthly benefit or the wage base, rounded to the fen; the last
+  monthly benefit is the basic pension of the month of death as paid, with the 保低 top-up
+  kept once the annuity dwindles) + the
   inheritable account balances: what is left of the basic and annuity balances at
   retirement after the account parts of the months paid (never below zero) + that back pay.
 - An addition is paid for the month it is queued in, or the month after the latest
@@ -37,6 +39,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
+from services.payout.domain.annuity import annuity_for_month, basic_for_month
 from services.payout.domain.periods import add_months
 from shared.data.money import round_fen
 
@@ -44,6 +47,8 @@ ZERO = Decimal("0.00")
 RECOVERY_METHODS = {
     "bank_return": "银行退回",
     "heirs_refund": "继承人退还",
+    # A living retiree paying back a recalculation's overpayment in cash.
+    "retiree_refund": "退休人员退还",
     "offset": "从以后的待遇 (或死亡待遇) 中抵扣",
     "waived": "核销",
 }
@@ -74,6 +79,23 @@ class DeathBenefits:
 def balance_left(balance: Decimal, monthly: Decimal, months_paid: int) -> Decimal:
     """The account balance not yet drawn by the months paid."""
     return max(ZERO, balance - monthly * months_paid)
+
+
+def last_benefit(
+    monthly: Decimal,
+    floor: Decimal | None,
+    annuity: tuple[Decimal | None, Decimal],
+    month_index: int,
+) -> Decimal:
+    """The 抚恤金 base `last_benefit`: the basic pension of the month of death as the payroll
+    pays it, the 保低 top-up kept after the annuity dwindles included; `annuity` is (balance,
+    monthly amount), `month_index` the month of death counted from the first month paid (1
+    for a death before it)."""
+    balance, annuity_monthly = annuity
+    if floor is None or balance is None:
+        return monthly
+    paid = annuity_for_month(balance, annuity_monthly, max(month_index, 1))
+    return basic_for_month(monthly, floor, paid)
 
 
 def death_benefits(

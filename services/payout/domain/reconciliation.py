@@ -15,14 +15,15 @@ Rules (documented in docs/banks.md):
 from dataclasses import dataclass
 from decimal import Decimal
 
-REASONS = {
-    "account_closed": "账户已销户",
-    "account_not_found": "账号不存在",
-    "name_mismatch": "户名与账号不符",
-    "account_frozen": "账户冻结或止付",
-    "account_dormant": "久悬账户",
-    "other": "其他原因",
-}
+# The reasons a bank may give for a failed line (labels: code table failure_reason).
+REASONS = (
+    "account_closed",
+    "account_not_found",
+    "name_mismatch",
+    "account_frozen",
+    "account_dormant",
+    "other",
+)
 
 
 def classify(current: str, current_reason: str | None, outcome: str, reason: str | None) -> str:

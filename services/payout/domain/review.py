@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 
 class ReviewRefused(Exception):
-    """A review step that the rules do not allow; carries a stable code and HTTP status."""
+    """A review step that the rules do not allow: HTTP status, stable code, message key and
+    the message's parameters."""
 
-    def __init__(self, status: int, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.code, self.detail = status, code, detail
+    def __init__(self, status: int, code: str, message: str | None = None, **params: str) -> None:
+        super().__init__(message or code)
+        self.status, self.code, self.message, self.params = status, code, message, params
 
 
 @dataclass(frozen=True)
@@ -38,24 +39,20 @@ RETURNABLE = ("pending", "checked")
 def step(state: ReviewState, action: str, actor: str) -> str:
     """The status after `actor` performs `action` (check, approve or return), or a refusal."""
     if state.status == "awaiting_old_method":
-        raise ReviewRefused(
-            409, "old_method_missing", "此核定在过渡期内, 须先录入老办法待遇标准后再审核。"
-        )
+        raise ReviewRefused(409, "old_method_missing")
     if action == "return":
         if state.status not in RETURNABLE:
-            raise ReviewRefused(409, "determination_not_in_review", "此核定不在审核中, 不能退回。")
+            raise ReviewRefused(409, "determination_not_in_review")
         return "returned"
     wanted, after = NEXT[action]
     if state.status != wanted:
         raise ReviewRefused(
             409,
             "determination_wrong_state",
-            f"此核定当前状态为 {state.status}, 不能执行 {action} (需要 {wanted})。",
+            current_status=state.status,
+            action=action,
+            wanted=wanted,
         )
     if action == "approve" and actor in (state.checked_by, state.created_by):
-        raise ReviewRefused(
-            403,
-            "four_eyes_required",
-            "复核人不能是审核人或经办人本人: 须由另一位工作人员复核。",
-        )
+        raise ReviewRefused(403, "four_eyes_required", "four_eyes_review")
     return after

@@ -127,6 +127,16 @@ def taxes_of_additions(
     return out
 
 
+def tax_given_back(
+    table: TaxTable, month_gross: Decimal, month_tax: Decimal, recovered: Decimal
+) -> Decimal:
+    """The tax to give back when `recovered` of a month's annuity is recovered: what the
+    month bore (`month_tax` on `month_gross`, less what earlier recoveries gave back) less
+    the tax of what the month keeps, never below zero nor above what it bore."""
+    kept = max(ZERO, month_gross - recovered)
+    return min(month_tax, max(ZERO, month_tax - table.tax(kept)))
+
+
 def max_sql(table: TaxTable, amount: str, prefix: str) -> tuple[str, dict[str, Decimal]]:
     """The same tax in SQL over an amount expression, with its bind parameters: the largest
     of round(amount × rate − deduction) over the brackets, and 0 (valid for a table whose

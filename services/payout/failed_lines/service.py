@@ -36,15 +36,15 @@ async def _failed_line(session: AsyncSession, payment_id: uuid.UUID) -> Payment:
     """A failed line nobody has decided about yet (locked), or the problem why not."""
     line = await repository.line(session, payment_id)
     if line is None:
-        raise ProblemError(404, "payment_not_found", f"没有付款流水 {payment_id}。")
+        raise ProblemError(404, "payment_not_found", payment_id=payment_id)
     if line.status != "failed":
-        raise ProblemError(409, "line_not_failed", "只有银行回盘失败的流水才能重发或核销。")
+        raise ProblemError(409, "line_not_failed")
     found = await repository.decision(session, payment_id)
     if found is not None:
         raise ProblemError(
             409,
             "line_decided",
-            f"此笔失败流水已有处理: {ACTIONS.get(found.action, found.action)}。",
+            action=ACTIONS.get(found.action, found.action),
             decision_id=str(found.id),
         )
     return line
@@ -88,13 +88,9 @@ async def retry(
     line = await _failed_line(session, payment_id)
     retiree = await repository.retiree(session, line.person_id)
     if line.program in NOT_RETRYABLE or retiree is None:
-        raise ProblemError(
-            422, "line_not_retryable", "此笔不是付到退休人员本人账户的发放, 不能按原账户重发。"
-        )
+        raise ProblemError(422, "line_not_retryable")
     if retiree.died_on is not None:
-        raise ProblemError(
-            409, "retiree_deceased", "该退休人员已死亡, 失败的月份随死亡待遇发给遗属。"
-        )
+        raise ProblemError(409, "retiree_deceased", message="retiree_deceased.failed_line")
     now = datetime.now(UTC)
     row = FailedLineDecision(
         payment_id=line.id,
@@ -148,7 +144,7 @@ async def decide_write_off(
     await repository.line(session, payment_id)  # the line first, as a run takes them
     row = await repository.decision(session, payment_id)
     if row is None or row.action != "write_off" or row.status != "requested":
-        raise ProblemError(409, "write_off_not_pending", "此笔失败流水没有待审批的核销。")
+        raise ProblemError(409, "write_off_not_pending")
     require_second_person(who, row.requested_by, act="失败发放的核销")
     row.status = "approved" if approve else "rejected"
     row.decided_by, row.decided_at = who.subject, datetime.now(UTC)

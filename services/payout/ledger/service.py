@@ -8,8 +8,8 @@ import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
-from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.periods import format_period
+from services.payout.labels import chinese_labels
 from services.payout.ledger import repository
 from services.payout.ledger.schemas import LedgerRow, SettlementOut
 from services.payout.models import LedgerSettlement
@@ -147,7 +147,7 @@ async def ledger(session: AsyncSession, year: int) -> list[LedgerRow]:
         out.append(
             LedgerRow(
                 program=r["program"],
-                program_label=CODE_TABLES["program"].get(r["program"], r["program"]),
+                program_label=chinese_labels()["program"].get(r["program"], r["program"]),
                 period=event_period(r["program"], r["period"]),
                 bank_code=r["bank_code"],
                 functional_code=code.functional_code,
@@ -188,7 +188,7 @@ async def ledger_xlsx(
     accounts as the caller may see them."""
     lines = await repository.lines(session, year, program)
     codes = await _codes(session, {line[1] for line in lines})
-    labels, statuses = CODE_TABLES["program"], CODE_TABLES["payment_status"]
+    labels, statuses = chinese_labels()["program"], chinese_labels()["payment_status"]
     rows = []
     for line in lines:
         (program_, period, bank, person, name, account, amount, withheld, status, rec, ref, tax) = (
@@ -207,7 +207,7 @@ async def ledger_xlsx(
                 shown_account_number(account, who),
                 amount,
                 statuses.get(status, status),
-                CODE_TABLES["recovery_status"].get(rec, rec) if rec else "",
+                chinese_labels()["recovery_status"].get(rec, rec) if rec else "",
                 ref,
                 tax,
                 amount - tax - withheld,  # what the bank paid

@@ -16,7 +16,7 @@ from services.payout.parameters.schemas import (
     ParameterName,
     ParameterOut,
 )
-from shared.http.auth import READERS, Principal, authenticate, require_roles
+from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
@@ -73,9 +73,3 @@ async def reject_parameter(
         service.decide_version(idem.session, parameter_id, False, body.note, who, idem.request_id),
         status=200,
     )
-
-
-@router.get("/code-tables", response_model=dict[str, dict[str, str]])
-async def code_tables(_: Annotated[Principal, Depends(authenticate)]) -> dict[str, dict[str, str]]:
-    """Codes and their Chinese labels, table by table."""
-    return service.code_tables()

@@ -24,6 +24,7 @@ from services.payout.domain.bounds import (
 from services.payout.domain.tax import Bracket, TaxTable, implied_quick_deductions
 from shared.contracts.payout import PAYOUT_PROGRAMS
 from shared.data.money import Money
+from shared.i18n import Invalid
 
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=8, decimal_places=6)]
 
@@ -56,7 +57,7 @@ class MonthsDivisor(Strict):
     @model_validator(mode="after")
     def _not_empty(self) -> "MonthsDivisor":
         if not self.table:
-            raise ValueError("table: at least one age is required")
+            raise Invalid("divisor_table_empty", field="table")
         return self
 
 
@@ -105,9 +106,9 @@ class TransitionComparison(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> "TransitionComparison":
         if self.period_end < self.period_start:
-            raise ValueError("period_end: must not be before period_start")
+            raise Invalid("period_range_reversed", field="period_end")
         if max(s.until for s in self.shares) < self.period_end:
-            raise ValueError("shares: must cover the period up to period_end")
+            raise Invalid("shares_short_of_period", field="shares")
         return self
 
 
@@ -181,10 +182,10 @@ class BudgetCodes(Strict):
         extra = dict(self.model_extra or {})
         missing = [p for p in PAYOUT_PROGRAMS if p not in extra]
         if missing:
-            raise ValueError(f"missing programs: {', '.join(missing)}")
+            raise Invalid("programs_missing", programs="、".join(missing))
         for program, codes in extra.items():
             if program not in PAYOUT_PROGRAMS:
-                raise ValueError(f"unknown program {program}")
+                raise Invalid("program_unknown", program=program)
             BudgetCode.model_validate(codes)
         return self
 
@@ -205,15 +206,19 @@ def _table(brackets: list[TaxBracketIn], name: str) -> None:
     """Refuse a table whose limits, rates or quick deductions are not a progressive tax."""
     limits = [b.up_to for b in brackets]
     if limits[-1] is not None or any(u is None for u in limits[:-1]):
-        raise ValueError(f"{name}: only the last bracket has no up_to")
+        raise Invalid("bracket_open_not_last", field=name)
     if any(a >= b for a, b in pairwise(limits[:-1])):  # type: ignore[operator]
-        raise ValueError(f"{name}: up_to must rise from bracket to bracket")
+        raise Invalid("bracket_limits_not_rising", field=name)
     if any(a.rate > b.rate for a, b in pairwise(brackets)):
-        raise ValueError(f"{name}: rates must not fall from bracket to bracket")
+        raise Invalid("bracket_rates_falling", field=name)
     implied = implied_quick_deductions([(b.up_to, b.rate) for b in brackets])
     for i, (bracket, expected) in enumerate(zip(brackets, implied, strict=True)):
         if bracket.quick_deduction != expected:
-            raise ValueError(f"{name}[{i}].quick_deduction: must be {expected} (速算扣除数)")
+            raise Invalid(
+                "quick_deduction_wrong",
+                field=f"{name}[{i}].quick_deduction",
+                expected=str(expected),
+            )
 
 
 class AnnuityIncomeTax(Strict):
@@ -303,9 +308,7 @@ class ParameterIn(BaseModel):
         try:
             parsed = parse_value(self.name, self.value)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ValueError(f"value: {where}: {first['msg']}") from None
+            raise nested_refusal(exc.errors()[0]) from None
         self.value = parsed.model_dump(mode="json")
         return self
 
@@ -332,3 +335,15 @@ class ParameterOut(BaseModel):
     decided_by: str | None = Field(None, title="审核人")
     decided_at: datetime | None = Field(None, title="审核时间")
     decision_note: str | None = Field(None, title="审核意见")
+
+
+def nested_refusal(first: Any) -> Invalid:
+    """The first error of a parameter's value, named under `value`, in the caller's language."""
+    where = ".".join(str(p) for p in first["loc"])
+    context = dict(first.get("ctx") or {})
+    refusal = context.pop("error", None)
+    if isinstance(refusal, Invalid):
+        inner = ".".join(p for p in (where, refusal.field or "") if p)
+        return Invalid(refusal.key, field=f"value.{inner}".rstrip("."), **refusal.params)
+    shown = {k: str(v) for k, v in context.items()}
+    return Invalid(f"validation.{first['type']}", field=f"value.{where}".rstrip("."), **shown)

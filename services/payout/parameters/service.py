@@ -13,7 +13,6 @@ from services.payout.domain.average_index import IndexRule
 from services.payout.domain.benefit import DivisorTable
 from services.payout.domain.bounds import Excess
 from services.payout.domain.comparison import ComparisonRule, RatioBand, ShareStep
-from services.payout.domain.labels import CODE_TABLES
 from services.payout.models import Parameter
 from services.payout.parameters import repository
 from services.payout.parameters.schemas import (
@@ -62,11 +61,7 @@ async def in_force(session: AsyncSession, names: list[str], on: date) -> InForce
     missing = [n for n in names if n not in found]
     if missing:
         raise ProblemError(
-            409,
-            "parameter_missing",
-            f"No approved version of {', '.join(missing)} is in force on {on}; an admin must "
-            "submit one and a finance user approve it.",
-            parameters=missing,
+            409, "parameter_missing", names="、".join(missing), on=on, parameters=missing
         )
     return InForce(found)
 
@@ -113,11 +108,6 @@ async def list_versions(session: AsyncSession, name: str | None) -> list[Paramet
     return [present(p) for p in await repository.versions(session, name)]
 
 
-def code_tables() -> dict[str, dict[str, str]]:
-    """Every enum payout shows, with its Chinese labels."""
-    return CODE_TABLES
-
-
 async def add_version(
     session: AsyncSession, body: ParameterIn, who: Principal, request_id: str | None
 ) -> ParameterOut:
@@ -151,12 +141,12 @@ async def decide_version(
     finance user other than the submitter decides (shared/http/four_eyes.py)."""
     row = await repository.get(session, parameter_id, lock=True)
     if row is None:
-        raise ProblemError(404, "parameter_not_found", f"没有编号为 {parameter_id} 的参数版本。")
+        raise ProblemError(404, "parameter_not_found", parameter_id=parameter_id)
     if row.status != "submitted":
-        raise ProblemError(409, "parameter_decided", f"该参数版本已处理 ({row.status})。")
+        raise ProblemError(409, "parameter_decided", current_status=row.status)
     require_second_person(who, row.recorded_by, act="政策参数的审批", allowed=APPROVERS)
     if not approve and not note:
-        raise ProblemError(422, "note_required", "退回须说明理由。", field="note")
+        raise ProblemError(422, "note_required", message="note_required.return", field="note")
     status = "approved" if approve else "rejected"
     row = await repository.decide(session, row, status, who.subject, note)
     await _audit(session, who, request_id, f"parameter.{status}", row)
@@ -199,8 +189,6 @@ def check_bounds(*excesses: Excess | None) -> None:
             raise ProblemError(
                 422,
                 "amount_above_bound",
-                f"{excess.field}: {excess.amount} 超过合理上限 {excess.bound} "
-                "(参数 amount_bounds); 如确属实, 须先由管理员调整参数。",
                 field=excess.field,
                 amount=str(excess.amount),
                 bound=str(excess.bound),

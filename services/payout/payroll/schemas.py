@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.payout.domain.periods import format_period, parse_period
 from shared.contracts.payout import MONTH_PATTERN
+from shared.i18n import Invalid
 
 
 class RunIn(BaseModel):
@@ -21,7 +22,10 @@ class RunIn(BaseModel):
     @field_validator("period")
     @classmethod
     def _month(cls, value: str) -> str:
-        parse_period(value)
+        try:
+            parse_period(value)
+        except ValueError:
+            raise Invalid("period_format") from None
         return value
 
 

@@ -10,9 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payout.config import SCHEMA
 from services.payout.death import estate
 from services.payout.death import service as recoveries
-from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.periods import month_of
 from services.payout.domain.tax import MONTHLY, ZERO, TaxTable, taxes_of_additions
+from services.payout.labels import chinese_labels
 from services.payout.models import PayrollRun
 from services.payout.parameters.service import tax_tables
 from services.payout.payroll import repository
@@ -25,7 +25,7 @@ from shared.http.pagination import Page
 
 def present(run: PayrollRun) -> RunOut:
     """A run as the API shows it."""
-    return RunOut.of(run, CODE_TABLES["run_state"])
+    return RunOut.of(run, chinese_labels()["run_state"])
 
 
 async def start_run(
@@ -34,12 +34,7 @@ async def start_run(
     """Queue a run for a month that has begun; a worker takes it (202)."""
     period = period_date(body.period)
     if period > month_of(today):
-        raise ProblemError(
-            422,
-            "period_in_future",
-            f"{body.period} 尚未开始, 不能发放。",
-            field="period",
-        )
+        raise ProblemError(422, "period_in_future", period=body.period, field="period")
     run = await repository.insert_run(session, PayrollRun(period=period, created_by=who.subject))
     await record_audit(
         session,
@@ -59,7 +54,7 @@ async def get_run(session: AsyncSession, run_id: uuid.UUID) -> RunOut:
     """One run with its progress."""
     run = await repository.get_run(session, run_id)
     if run is None:
-        raise ProblemError(404, "run_not_found", f"没有发放批次 {run_id}。")
+        raise ProblemError(404, "run_not_found", run_id=run_id)
     return present(run)
 
 
@@ -141,6 +136,8 @@ async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
     reissued = await repository.reissue_failed(session, run.id, run.period)
     # A deceased retiree's failed months become a payment to the estate, issued just below.
     to_estate = await estate.failed_lines_to_estate(session, None)
+    # What offsets withheld for a case since void (its line failed) goes back to the estate.
+    refunded = await estate.offset_refunds_to_estate(session, None)
     one_offs = await repository.issue_one_offs(session, run.id, run.period)
     back_pay = await repository.issue_back_pay(session, run.id, run.period)
     await tax_back_pay(session, run.id, tax)
@@ -165,6 +162,7 @@ async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
             "swept": len(people),
             "reissued": reissued,
             "failed_lines_to_estate": to_estate,
+            "offset_refunds": refunded,
             "one_offs": one_offs,
             "back_pay": back_pay,
             "offset_withheld": str(withheld),

@@ -5,7 +5,7 @@ from datetime import date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.domain.certification import due_on, shift_months
-from services.payout.domain.labels import CODE_TABLES
+from services.payout.labels import chinese_labels
 from services.payout.models import Retiree
 from services.payout.parameters.schemas import Certification as CertificationRule
 from services.payout.parameters.service import in_force
@@ -22,7 +22,7 @@ def _item(r: Retiree, period: int, who: Principal) -> RetireeItem:
         citizen_id=shown_citizen_id(r.citizen_id, who),
         name=r.name,
         status=r.status,
-        status_label=CODE_TABLES["retiree_status"].get(r.status, r.status),
+        status_label=chinese_labels()["retiree_status"].get(r.status, r.status),
         retired_on=r.retired_on,
         bank_code=r.bank_code,
         account_number=shown_account_number(r.account_number, who),

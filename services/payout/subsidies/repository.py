@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import func, or_, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,10 +20,14 @@ def _due(quarter: str) -> str:
     """Who a quarter's run pays: active retirees, and the deceased for a quarter beginning by
     the month of death (a quarter after it is not owed); never the suspended, who get the
     quarter when resumed (queue_missed). A survivor pension naming a survivor is paid for
-    the quarters holding a month after the death, to the survivor."""
+    the quarters holding a month after the death, to the survivor, while the survivor's
+    certification covers the quarter's start (certified then or later, or due since no
+    longer than the grace: the period and grace are the binds :cert_months, :cert_grace)."""
     return f"""(CASE WHEN e.survivor_citizen_id IS NOT NULL
         THEN r.status = 'deceased'
              AND {quarter} + interval '3 months' > r.last_month + interval '1 month'
+             AND {quarter} <= e.survivor_certified_on
+                 + make_interval(months => :cert_months, days => :cert_grace)
         ELSE r.status = 'active' OR (r.status = 'deceased' AND {quarter} <= r.last_month)
         END)"""
 
@@ -195,7 +199,12 @@ async def first_run_after(
 
 
 async def queue_quarter(
-    session: AsyncSession, program: str, quarter: date, standard: Decimal, prorate: bool
+    session: AsyncSession,
+    program: str,
+    quarter: date,
+    standard: Decimal,
+    prorate: bool,
+    cert: tuple[int, int],
 ) -> tuple[int, Decimal]:
     """One one-off payment per entitled retiree due for the quarter (never twice)."""
     amount = _amount(
@@ -223,7 +232,12 @@ async def queue_quarter(
                 ON CONFLICT (person_id, program, period, payee_seq) DO NOTHING
                 RETURNING amount)
             SELECT count(*), coalesce(sum(amount), 0) FROM queued""").bindparams(
-            program=program, quarter=quarter, standard=standard, prorate=prorate
+            program=program,
+            quarter=quarter,
+            standard=standard,
+            prorate=prorate,
+            cert_months=cert[0],
+            cert_grace=cert[1],
         )
     )
     count, amount = rows.one()
@@ -256,7 +270,9 @@ async def record_run(
     )
 
 
-async def queue_missed(session: AsyncSession, person_id: uuid.UUID) -> list[tuple[str, date]]:
+async def queue_missed(
+    session: AsyncSession, person_id: uuid.UUID, cert: tuple[int, int]
+) -> list[tuple[str, date]]:
     """The quarters already run that a retiree is entitled to and was not queued for (being
     suspended then, or entitled since): queued now, once each (one_off_once)."""
     amount = _amount("coalesce(e.quarterly_amount, s.standard)", "s.prorate", "s.quarter")
@@ -278,9 +294,34 @@ async def queue_missed(session: AsyncSession, person_id: uuid.UUID) -> list[tupl
                    payee_bank, payee_account, payee_name, 'pending', 'subsidy'
             FROM due WHERE amount_due > 0
             ON CONFLICT (person_id, program, period, payee_seq) DO NOTHING
-            RETURNING program, period""").bindparams(person=person_id)
+            RETURNING program, period""").bindparams(
+            person=person_id, cert_months=cert[0], cert_grace=cert[1]
+        )
     )
     return [(program, period) for program, period in rows.all()]
+
+
+async def missed_by_survivor(session: AsyncSession, row: SubsidyEntitlement, until: date) -> bool:
+    """Whether a quarter already run within the survivor pension begins after `until` (the
+    survivor's certification lapsed then): a certification now would pay it back."""
+    found = await session.exec(
+        text("""
+            SELECT EXISTS (SELECT 1 FROM payout.subsidy_run s
+                WHERE s.program = :program AND s.quarter >= :first AND s.quarter > :until)
+        """).bindparams(program=row.program, first=row.from_quarter, until=until)
+    )
+    return bool(found.one()[0])
+
+
+async def set_survivor_certification(
+    session: AsyncSession, row: SubsidyEntitlement, values: dict
+) -> None:
+    """Record the survivor's certification (or one waiting for approval)."""
+    await session.exec(
+        update(SubsidyEntitlement).where(SubsidyEntitlement.id == row.id).values(**values)
+    )
+    for name, value in values.items():
+        setattr(row, name, value)
 
 
 async def hold_pending(session: AsyncSession, person_ids: list[uuid.UUID]) -> list[tuple]:

@@ -11,11 +11,13 @@ from services.payout.subsidies import service
 from services.payout.subsidies.schemas import (
     AmountChangeIn,
     AmountChangeOut,
+    DecisionNoteIn,
     EntitlementEndIn,
     EntitlementIn,
     EntitlementOut,
     SubsidyRunIn,
     SubsidyRunOut,
+    SurvivorCertificationIn,
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
@@ -94,6 +96,49 @@ async def reject(entitlement_id: uuid.UUID, idem: Idempotent, who: Approver) -> 
     """Reject a requested entitlement or amount change; nothing is paid from it."""
     return await idem.answer(
         service.decide(idem.session, entitlement_id, False, who, idem.request_id), status=200
+    )
+
+
+@router.post("/subsidies/{entitlement_id}/survivor-certifications", response_model=EntitlementOut)
+async def certify_survivor(
+    entitlement_id: uuid.UUID, body: SurvivorCertificationIn, idem: Idempotent, who: Staff
+) -> JSONResponse:
+    """Certify a survivor pension's survivor alive; after a lapse the quarters missed wait
+    for a second person's approval."""
+    return await idem.answer(
+        service.certify_survivor(idem.session, entitlement_id, body, who, idem.request_id),
+        status=200,
+    )
+
+
+@router.post(
+    "/subsidies/{entitlement_id}/survivor-certifications/approve", response_model=EntitlementOut
+)
+async def approve_survivor(
+    entitlement_id: uuid.UUID, idem: Idempotent, who: Approver
+) -> JSONResponse:
+    """Approve a survivor's certification after a lapse (not by the certifier): the quarters
+    missed are queued."""
+    return await idem.answer(
+        service.decide_survivor_certification(
+            idem.session, entitlement_id, True, who, idem.request_id
+        ),
+        status=200,
+    )
+
+
+@router.post(
+    "/subsidies/{entitlement_id}/survivor-certifications/reject", response_model=EntitlementOut
+)
+async def reject_survivor(
+    entitlement_id: uuid.UUID, body: DecisionNoteIn, idem: Idempotent, who: Approver
+) -> JSONResponse:
+    """Reject it: the survivor stays uncertified, nothing missed is paid."""
+    return await idem.answer(
+        service.decide_survivor_certification(
+            idem.session, entitlement_id, False, who, idem.request_id, body.note
+        ),
+        status=200,
     )
 
 

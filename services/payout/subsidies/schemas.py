@@ -10,6 +10,7 @@ from services.payout.domain.periods import parse_quarter
 from shared.contracts.payout import QUARTER_PATTERN
 from shared.data.ids import CitizenIdField
 from shared.data.money import Money
+from shared.i18n import Invalid
 
 Program = Literal["living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid"]
 # Quarters of the years a settlement can carry (2000-Q1 to 2100-Q4), nothing else.
@@ -27,6 +28,8 @@ class SurvivorPayee(BaseModel):
     relationship: Annotated[str, Field(min_length=1, max_length=20)]
     bank_code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,12}$")]
     account_number: Annotated[str, Field(pattern=r"^\d{8,32}$")]
+    # The survivor's last survival certification (default: the day of the request).
+    certified_on: date | None = None
 
 
 class EntitlementIn(BaseModel):
@@ -46,11 +49,11 @@ class EntitlementIn(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> "EntitlementIn":
         if self.to_quarter and parse_quarter(self.to_quarter) < parse_quarter(self.from_quarter):
-            raise ValueError("to_quarter: must not be before from_quarter")
+            raise Invalid("quarter_range_reversed", field="to_quarter")
         if (self.program == "survivor_pension") != (self.survivor is not None):
-            raise ValueError("survivor: required for survivor_pension, and only for it")
+            raise Invalid("survivor_only_for_survivor_pension", field="survivor")
         if self.end_condition is not None and self.survivor is None:
-            raise ValueError("end_condition: only for a survivor pension")
+            raise Invalid("end_condition_only_for_survivor_pension", field="end_condition")
         return self
 
 
@@ -114,6 +117,27 @@ class EntitlementOut(BaseModel):
     survivor_relationship: str | None = Field(None, title="遗属关系")
     survivor_bank_code: str | None = Field(None, title="遗属银行代码")
     end_condition: str | None = Field(None, title="终止条件")
+    survivor_certified_on: date | None = Field(None, title="遗属认证日期")
+    # A certification after a lapse, waiting for a second person (the quarters missed).
+    survivor_recertified_on: date | None = Field(None, title="遗属恢复认证日期")
+    survivor_recertified_by: str | None = Field(None, title="遗属恢复认证批准人")
+
+
+class SurvivorCertificationIn(BaseModel):
+    """A survivor certified alive (资格认证), like a retiree."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["home_visit", "festival_visit", "data_match", "online"]
+    certified_on: date
+
+
+class DecisionNoteIn(BaseModel):
+    """Why a second person rejects."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class AmountChangeOut(BaseModel):

@@ -2,7 +2,8 @@
 program and quarter, paid through the next payroll run's batches)."""
 
 import uuid
-from datetime import UTC, date, datetime
+from calendar import monthrange
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,6 +13,7 @@ from services.payout.domain.bounds import above, subsidy_bound
 from services.payout.domain.periods import add_months, format_quarter, parse_quarter
 from services.payout.models import Retiree, SubsidyEntitlement, SubsidyEntitlementEnd
 from services.payout.parameters.schemas import AmountBounds, SubsidyStandard
+from services.payout.parameters.schemas import Certification as CertificationRule
 from services.payout.parameters.service import check_bounds, in_force
 from services.payout.subsidies import repository
 from services.payout.subsidies.schemas import (
@@ -23,6 +25,7 @@ from services.payout.subsidies.schemas import (
     EntitlementOut,
     SubsidyRunIn,
     SubsidyRunOut,
+    SurvivorCertificationIn,
     SurvivorPayee,
 )
 from shared.data.audit import record_audit
@@ -61,7 +64,7 @@ async def entitle(
     already run within it are queued) only once a second person approves it."""
     retiree = await repository.retiree(session, person_id)
     if retiree is None:
-        raise ProblemError(404, "retiree_not_found", f"没有退休人员 {person_id}。")
+        raise ProblemError(404, "retiree_not_found", person_id=person_id)
     first = parse_quarter(body.from_quarter)
     _check_payee(retiree, body.program, first, body)
     last = parse_quarter(body.to_quarter) if body.to_quarter else None
@@ -69,13 +72,12 @@ async def entitle(
     # One entitlement per person, program and quarter: otherwise which amount is paid?
     other = await repository.overlapping(session, person_id, body.program, first, last)
     if other is not None:
-        same_start = other.from_quarter == first
+        if other.from_quarter == first:
+            raise ProblemError(409, "entitlement_exists", entitlement_id=str(other.id))
         raise ProblemError(
             409,
-            "entitlement_exists" if same_start else "entitlement_overlap",
-            "此人已有该项目自该季度起的补贴资格。"
-            if same_start
-            else f"此人该项目的补贴资格 ({format_quarter(other.from_quarter)} 起) 与所选季度重叠。",
+            "entitlement_overlap",
+            quarter=format_quarter(other.from_quarter),
             entitlement_id=str(other.id),
         )
     row = SubsidyEntitlement(
@@ -88,6 +90,8 @@ async def entitle(
         end_condition=body.end_condition,
         **_payee_columns(body.survivor),
     )
+    if body.survivor is not None:
+        row.survivor_certified_on = _certified_on(body.survivor.certified_on, "survivor")
     await repository.insert(session, row)
     await record_audit(
         session,
@@ -118,27 +122,43 @@ def _check_payee(
     deceased = retiree.status == "deceased"
     if program != SURVIVOR_PENSION:
         if deceased:
-            raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能新增补贴资格。")
+            raise ProblemError(409, "retiree_deceased", message="retiree_deceased.subsidy_new")
         return
     if not deceased or retiree.last_month is None:
         raise ProblemError(
-            409,
-            "retiree_not_deceased",
-            "遗属生活补助发给死者的遗属, 未收到此人的死亡信息。",
+            409, "retiree_not_deceased", message="retiree_not_deceased.survivor_pension"
         )
     start = survivorship_start(retiree.last_month)
     if first < start:
         raise ProblemError(
-            422,
-            "quarter_before_survivorship",
-            f"from_quarter: 遗属生活补助自死亡次月起发放, 最早为 {format_quarter(start)}。",
-            field="from_quarter",
+            422, "quarter_before_survivorship", quarter=format_quarter(start), field="from_quarter"
         )
     if body is not None and body.survivor is not None:
         if body.survivor.survivor_citizen_id == retiree.citizen_id:
-            raise ProblemError(
-                422, "survivor_is_deceased", "遗属不能是死者本人。", field="survivor"
-            )
+            raise ProblemError(422, "survivor_is_deceased", field="survivor")
+
+
+def _certified_on(day: date | None, field: str) -> date:
+    """A survivor's certification date: today by default, never in the future."""
+    today = datetime.now(UTC).date()
+    if day is not None and day > today:
+        raise ProblemError(422, "date_in_future", field=field)
+    return day or today
+
+
+def _months_later(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has fewer days), as the
+    runs' SQL adds an interval."""
+    month = add_months(day.replace(day=1), months)
+    return month.replace(day=min(day.day, monthrange(month.year, month.month)[1]))
+
+
+async def certification_rule(session: AsyncSession) -> tuple[int, int]:
+    """(period in months, grace in days) of survival certification in force today: how long
+    a survivor's certification covers the quarters paid to them."""
+    params = await in_force(session, ["certification"], datetime.now(UTC).date())
+    rule = params.value("certification", CertificationRule)
+    return rule.period_months, rule.grace_days
 
 
 def survivorship_start(last_month: date) -> date:
@@ -196,7 +216,7 @@ async def _locked_entitlement(
     other decision on the retiree's entitlements meanwhile (the program first, as a run)."""
     row = await repository.entitlement(session, entitlement_id)
     if row is None:
-        raise ProblemError(404, "entitlement_not_found", f"没有补贴资格 {entitlement_id}。")
+        raise ProblemError(404, "entitlement_not_found", entitlement_id=entitlement_id)
     await repository.lock_program(session, row.program)
     retiree = await repository.retiree(session, row.person_id)
     end = (await repository.ends_of(session, [row.id])).get(row.id)
@@ -209,21 +229,10 @@ async def _check_end(
     """Refuse to end an entitlement after `last` when that changes nothing, or takes away a
     quarter already run (run quarters are never changed afterwards)."""
     if until is not None and last >= until:
-        raise ProblemError(
-            409,
-            "entitlement_ended",
-            f"此补贴资格至 {format_quarter(until)} 止, 无需再终止或变更。",
-            to_quarter=format_quarter(until),
-        )
+        raise ProblemError(409, "entitlement_ended", to_quarter=format_quarter(until))
     ran = await repository.first_run_after(session, row.program, last, row.from_quarter, until)
     if ran is not None:
-        raise ProblemError(
-            409,
-            "quarter_already_run",
-            f"{format_quarter(ran)} 已发放, 已发放的季度不能追溯变更。",
-            field=field,
-            quarter=format_quarter(ran),
-        )
+        raise ProblemError(409, "quarter_already_run", field=field, quarter=format_quarter(ran))
 
 
 async def end_entitlement(
@@ -237,13 +246,13 @@ async def end_entitlement(
     person may: an end only reduces payment (a requested one may be ended before approval)."""
     row, until, _ = await _locked_entitlement(session, entitlement_id)
     if row.status == "rejected":
-        raise ProblemError(409, "entitlement_decided", "此补贴资格已被驳回, 无需终止。")
+        raise ProblemError(409, "entitlement_decided")
     last = parse_quarter(body.last_quarter)
     if last < row.from_quarter:
         raise ProblemError(
             422,
             "quarter_before_start",
-            f"last_quarter: 早于资格起始季度 {format_quarter(row.from_quarter)}。",
+            quarter=format_quarter(row.from_quarter),
             field="last_quarter",
         )
     await _check_end(session, row, until, last, "last_quarter")
@@ -283,31 +292,22 @@ async def change_amount(
     row, until, retiree = await _locked_entitlement(session, entitlement_id)
     deceased = retiree is not None and retiree.status == "deceased"
     if deceased and row.program != SURVIVOR_PENSION:
-        raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能变更补贴标准。")
+        raise ProblemError(409, "retiree_deceased", message="retiree_deceased.subsidy_change")
     if row.status != "approved":
-        raise ProblemError(
-            409, "entitlement_not_approved", "此补贴资格尚未审批生效, 不能变更标准。"
-        )
+        raise ProblemError(409, "entitlement_not_approved")
     waiting = await repository.pending_successor(session, row.id)
     if waiting is not None:
-        raise ProblemError(
-            409,
-            "amount_change_pending",
-            "此补贴资格已有待审批的标准变更, 请先审批或驳回。",
-            entitlement_id=str(waiting.id),
-        )
+        raise ProblemError(409, "amount_change_pending", entitlement_id=str(waiting.id))
     first = parse_quarter(body.from_quarter)
     if first <= row.from_quarter:
         raise ProblemError(
             422,
             "quarter_not_after_start",
-            f"from_quarter: 须晚于资格起始季度 {format_quarter(row.from_quarter)}。",
+            quarter=format_quarter(row.from_quarter),
             field="from_quarter",
         )
     if body.quarterly_amount == row.quarterly_amount:
-        raise ProblemError(
-            422, "amount_unchanged", "新标准与原标准相同。", field="quarterly_amount"
-        )
+        raise ProblemError(422, "amount_unchanged", field="quarterly_amount")
     await _within_bound(session, row.program, first, body.quarterly_amount, "quarterly_amount")
     await _check_end(session, row, until, add_months(first, -3), "from_quarter")
     successor = SubsidyEntitlement(
@@ -325,6 +325,7 @@ async def change_amount(
         survivor_relationship=row.survivor_relationship,
         survivor_bank_code=row.survivor_bank_code,
         survivor_account_number=row.survivor_account_number,
+        survivor_certified_on=row.survivor_certified_on,
     )
     await repository.insert(session, successor)
     await record_audit(
@@ -362,16 +363,16 @@ async def decide(
     a second person with a business role, never its maker."""
     row, _, retiree = await _locked_entitlement(session, entitlement_id)
     if row.status != "requested":
-        raise ProblemError(409, "entitlement_decided", "此补贴资格已审批或驳回过。")
+        raise ProblemError(409, "entitlement_decided", message="entitlement_decided.approval")
     require_second_person(who, row.created_by, act="补贴资格及标准变更")
     until, end = row.to_quarter, None
     if approve:
         if retiree is None:
-            raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能批准补贴资格。")
+            raise ProblemError(409, "retiree_deceased", message="retiree_deceased.subsidy_approve")
         if row.program == SURVIVOR_PENSION and row.survivor_citizen_id is not None:
             _check_payee(retiree, row.program, row.from_quarter)
         elif retiree.status == "deceased":
-            raise ProblemError(409, "retiree_deceased", "此人已死亡, 不能批准补贴资格。")
+            raise ProblemError(409, "retiree_deceased", message="retiree_deceased.subsidy_approve")
         if row.replaces_id is not None:
             until, end = await _end_predecessor(session, row)
     status = "approved" if approve else "rejected"
@@ -427,17 +428,16 @@ async def run_quarter(
     yet begun is refused: the next payroll run would pay it ahead of time)."""
     quarter = parse_quarter(body.quarter)
     if quarter > today:
-        raise ProblemError(
-            422, "quarter_in_future", f"{body.quarter} 尚未开始, 不能发放。", field="quarter"
-        )
+        raise ProblemError(422, "quarter_in_future", quarter=body.quarter, field="quarter")
     programs = [body.program] if body.program else list(PROGRAMS)
     params = await in_force(session, [f"subsidy.{p}" for p in programs], quarter)
     queued, amount = 0, Decimal("0.00")
+    cert = await certification_rule(session)
     for program in programs:  # locked in PROGRAMS' order, as two runs at once take them
         await repository.lock_program(session, program)
         standard = params.value(f"subsidy.{program}", SubsidyStandard)
         n, total = await repository.queue_quarter(
-            session, program, quarter, standard.quarterly_amount, standard.prorate
+            session, program, quarter, standard.quarterly_amount, standard.prorate, cert
         )
         version = params.versions[f"subsidy.{program}"]
         await repository.record_run(session, program, quarter, standard, version, who.subject)
@@ -463,7 +463,7 @@ async def queue_missed_quarters(
 ) -> int:
     """An active retiree gets the quarters already run that are theirs and were not queued
     (suspended then, or entitled since), once each; a suspended one waits for resumption."""
-    queued = await repository.queue_missed(session, person_id)
+    queued = await repository.queue_missed(session, person_id, await certification_rule(session))
     if queued:
         await record_audit(
             session,
@@ -561,3 +561,84 @@ async def overpaid_in_death_quarter(
     """What lines sent for the quarter of the death paid for months after it, where the
     standard pro-rates: (payment id, program, quarter, amount) to recover."""
     return [tuple(r) for r in await repository.overpaid_death_quarter(session, person_id, last)]
+
+
+async def certify_survivor(
+    session: AsyncSession,
+    entitlement_id: uuid.UUID,
+    body: SurvivorCertificationIn,
+    who: Principal,
+    request_id: str | None,
+) -> EntitlementOut:
+    """A survivor certified alive, like a retiree: a later date moves the certification on;
+    one after a lapse (a quarter already run begins after the certification covered) only
+    asks: a second person approves it before the quarters missed are paid."""
+    row, _, _ = await _locked_entitlement(session, entitlement_id)
+    if row.survivor_citizen_id is None or row.status != "approved":
+        raise ProblemError(409, "not_survivor_pension")
+    day = _certified_on(body.certified_on, "certified_on")
+    assert row.survivor_certified_on is not None  # set at the request (migration 0033)
+    months, grace = await certification_rule(session)
+    covered = _months_later(row.survivor_certified_on, months) + timedelta(days=grace)
+    action = "subsidy.survivor_certified"
+    if day <= row.survivor_certified_on:
+        action = "subsidy.survivor_certification_recorded"  # a record found late: no change
+    elif day > covered and await repository.missed_by_survivor(session, row, covered):
+        await repository.set_survivor_certification(
+            session, row, {"survivor_recertified_on": day, "survivor_recertified_by": who.subject}
+        )
+        action = "subsidy.survivor_resumption_requested"
+    else:
+        await repository.set_survivor_certification(session, row, {"survivor_certified_on": day})
+    await _audit_survivor(session, row, who, action, request_id, body.method, day)
+    return present(row, (await repository.ends_of(session, [row.id])).get(row.id))
+
+
+async def decide_survivor_certification(
+    session: AsyncSession,
+    entitlement_id: uuid.UUID,
+    approve: bool,
+    who: Principal,
+    request_id: str | None,
+    note: str | None = None,
+) -> EntitlementOut:
+    """Approve (the certification counts and the quarters missed are queued) or reject (the
+    survivor stays uncertified) a certification after a lapse; by a second person."""
+    row, _, _ = await _locked_entitlement(session, entitlement_id)
+    if row.survivor_recertified_on is None:
+        raise ProblemError(409, "resumption_not_pending", message="resumption_not_pending.survivor")
+    require_second_person(who, row.survivor_recertified_by, act="遗属认证后补发")
+    day = row.survivor_recertified_on
+    values: dict = {"survivor_recertified_on": None, "survivor_recertified_by": None}
+    if approve:
+        values["survivor_certified_on"] = day
+    await repository.set_survivor_certification(session, row, values)
+    action = "subsidy.survivor_resumed" if approve else "subsidy.survivor_resumption_rejected"
+    await _audit_survivor(session, row, who, action, request_id, None, day, note)
+    if approve:
+        await queue_missed_quarters(session, row.person_id, who, request_id)
+    return present(row, (await repository.ends_of(session, [row.id])).get(row.id))
+
+
+async def _audit_survivor(
+    session: AsyncSession,
+    row: SubsidyEntitlement,
+    who: Principal,
+    action: str,
+    request_id: str | None,
+    method: str | None,
+    day: date,
+    note: str | None = None,
+) -> None:
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=action,
+        object_type="subsidy_entitlement",
+        object_id=row.id,
+        request_id=request_id,
+        detail={"method": method, "certified_on": day.isoformat(), "note": note}
+        | _payee_audit(row),
+    )

@@ -1,6 +1,8 @@
 """SQL of the tax report and of a person's payments (gross, tax, net)."""
 
 import uuid
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
@@ -35,6 +37,69 @@ async def by_month(session: AsyncSession, year: int) -> list[dict[str, Any]]:
             ORDER BY b.period, p.program""").bindparams(year=year)
     )
     return [dict(r._mapping) for r in rows.all()]
+
+
+async def given_back_by_month(session: AsyncSession, year: int) -> list[dict[str, Any]]:
+    """Tax given back by month recovered and program: the tax withheld on overpaid annuity
+    months whose recovery cases were recovered that month (cash or offsets cleared)."""
+    rows = await session.exec(
+        text("""
+            SELECT date_trunc('month', resolved_at AT TIME ZONE 'UTC')::date AS month,
+                   program, sum(tax_amount) AS tax_given_back
+            FROM payout.recovery
+            WHERE status = 'recovered' AND tax_amount > 0
+              AND resolved_at AT TIME ZONE 'UTC' >= make_date(:year, 1, 1)
+              AND resolved_at AT TIME ZONE 'UTC' < make_date(:year + 1, 1, 1)
+            GROUP BY 1, 2""").bindparams(year=year)
+    )
+    return [dict(r._mapping) for r in rows.all()]
+
+
+async def given_back_lines(session: AsyncSession, year: int) -> list[tuple]:
+    """Every recovered case that gives tax back in a year, by person, for the correction of
+    the withholding declaration (更正申报) of the month it was paid."""
+    rows = await session.exec(
+        text("""
+            SELECT date_trunc('month', c.resolved_at AT TIME ZONE 'UTC')::date,
+                   c.period, c.program, r.citizen_id, r.name, -c.amount, -c.amount,
+                   -c.tax_amount, c.id::text
+            FROM payout.recovery c JOIN payout.retiree r ON r.person_id = c.person_id
+            WHERE c.status = 'recovered' AND c.tax_amount > 0
+              AND c.resolved_at AT TIME ZONE 'UTC' >= make_date(:year, 1, 1)
+              AND c.resolved_at AT TIME ZONE 'UTC' < make_date(:year + 1, 1, 1)
+            ORDER BY 1, r.citizen_id, c.period, c.id""").bindparams(year=year)
+    )
+    return [tuple(r) for r in rows.all()]
+
+
+async def month_annuity(
+    session: AsyncSession, person_id: uuid.UUID, month: date
+) -> tuple[Decimal, Decimal]:
+    """(gross, tax) of a month's annuity as it stands: its lines sent, paid or failed and
+    still to be re-issued with their tax (not written off nor paid to the estate, which
+    withheld nothing of it), less what recovery cases already claim and give back."""
+    lines = """FROM payout.payment p
+        WHERE p.person_id = :person AND p.program = 'occupational_annuity'
+          AND p.period = :month AND (p.status IN ('sent', 'paid')
+              OR (p.status = 'failed' AND NOT EXISTS (
+                  SELECT 1 FROM payout.failed_line_decision f WHERE f.payment_id = p.id
+                    AND (f.action = 'estate'
+                         OR (f.action = 'write_off' AND f.status = 'approved')))))"""
+    rows = await session.exec(
+        text(f"""
+            SELECT (SELECT coalesce(sum(p.amount), 0) {lines})
+                 - (SELECT coalesce(sum(amount), 0) FROM payout.recovery
+                    WHERE person_id = :person AND program = 'occupational_annuity'
+                      AND period = :month AND status <> 'void'),
+                   (SELECT coalesce(sum(p.tax_withheld), 0) {lines})
+                 - (SELECT coalesce(sum(tax_amount), 0) FROM payout.recovery
+                    WHERE person_id = :person AND program = 'occupational_annuity'
+                      AND period = :month AND status <> 'void')""").bindparams(
+            person=person_id, month=month
+        )
+    )
+    gross, tax = rows.one()
+    return Decimal(gross), Decimal(tax)
 
 
 async def lines(session: AsyncSession, year: int) -> list[tuple]:

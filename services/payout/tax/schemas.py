@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +24,8 @@ class TaxMonthRow(BaseModel):
     tax_withheld: Money = Field(title="代扣税额")
     outstanding_tax: Money = Field(title="未扣税额")
     failed_tax: Money = Field(title="失败税额")
+    # Tax withheld on overpaid annuities recovered this month, given back (更正申报).
+    tax_given_back: Money = Field(Decimal("0.00"), title="退还税额")
 
 
 class TaxYearOut(BaseModel):
@@ -32,6 +35,7 @@ class TaxYearOut(BaseModel):
     months: list[TaxMonthRow]
     taxable_amount: Money
     tax_withheld: Money
+    tax_given_back: Money
 
 
 class PaymentLine(BaseModel):

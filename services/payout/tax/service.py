@@ -2,20 +2,24 @@
 tax report (withheld by month paid) and a person's payments with gross, tax and net."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.domain.labels import CODE_TABLES
 from services.payout.domain.periods import format_period
-from services.payout.domain.tax import ZERO, Withholding, withhold
+from services.payout.domain.tax import MONTHLY, ZERO, Withholding, tax_given_back, withhold
+from services.payout.labels import chinese_labels
+from services.payout.models import Recovery
 from services.payout.parameters.service import tax_tables
 from services.payout.tax import repository
 from services.payout.tax.schemas import PaymentLine, TaxMonthRow, TaxYearOut
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
+from shared.http.errors import ProblemError
 from shared.http.masking import shown_account_number, shown_citizen_id
+
+ANNUITY = "occupational_annuity"
 
 
 async def withhold_lump_sum(
@@ -32,21 +36,58 @@ async def withhold_lump_sum(
     return withhold(value.table(table), gross, taxable, before)
 
 
+async def give_back_on(session: AsyncSession, cases: list[Recovery]) -> None:
+    """Set the tax each new annuity recovery case gives back once recovered: what its month
+    bore less the tax of what the month keeps (domain/tax.tax_given_back, the monthly table
+    in force in the month it is for), the cases of one month in turn."""
+    left: dict[tuple[uuid.UUID, date], tuple[Decimal, Decimal]] = {}
+    for case in cases:
+        if case.program != ANNUITY:
+            continue
+        key = (case.person_id, case.period)
+        if key not in left:
+            left[key] = await repository.month_annuity(session, case.person_id, case.period)
+        gross, tax = left[key]
+        try:
+            value, _ = await tax_tables(session, case.period)
+        except ProblemError:
+            continue  # no table for that month: nothing was withheld with one either
+        case.tax_amount = tax_given_back(value.table(MONTHLY), gross, tax, case.amount)
+        left[key] = (gross - case.amount, tax - case.tax_amount)
+
+
 async def report(session: AsyncSession, year: int) -> TaxYearOut:
-    """The tax withheld in a year, by month paid and program."""
+    """The tax withheld in a year, by month paid and program, and the tax given back on
+    annuities recovered, by month recovered (a negative entry)."""
+    found: dict[tuple[date, str], dict] = {}
+    for r in await repository.by_month(session, year):
+        found[(r["month"], r["program"])] = r
+    for r in await repository.given_back_by_month(session, year):
+        row = found.setdefault((r["month"], r["program"]), _empty(r["month"], r["program"]))
+        row["tax_given_back"] = r["tax_given_back"]
     rows = [
         TaxMonthRow(
             **(r | {"month": format_period(r["month"])}),
-            program_label=CODE_TABLES["program"].get(r["program"], r["program"]),
+            program_label=chinese_labels()["program"].get(r["program"], r["program"]),
         )
-        for r in await repository.by_month(session, year)
+        for _, r in sorted(found.items())
     ]
     return TaxYearOut(
         year=year,
         months=rows,
         taxable_amount=sum((r.taxable_amount for r in rows), ZERO),
         tax_withheld=sum((r.tax_withheld for r in rows), ZERO),
+        tax_given_back=sum((r.tax_given_back for r in rows), ZERO),
     )
+
+
+def _empty(month: date, program: str) -> dict:
+    """A month and program with nothing withheld (only tax given back)."""
+    zero = {k: ZERO for k in ("gross_amount", "taxable_amount", "tax_withheld")}
+    return {"month": month, "program": program, "paid_count": 0, **zero} | {
+        "outstanding_tax": ZERO,
+        "failed_tax": ZERO,
+    }
 
 
 REPORT_COLUMNS = (
@@ -56,10 +97,13 @@ REPORT_COLUMNS = (
 )  # fmt: skip
 
 
+GIVEN_BACK = "追回退税"
+
+
 async def report_xlsx(session: AsyncSession, year: int, who: Principal) -> bytes:
     """Every taxed line of a year by person, for the withholding declaration (全员全额扣缴
     申报); citizen ids as the caller may see them."""
-    labels, statuses = CODE_TABLES["program"], CODE_TABLES["payment_status"]
+    labels, statuses = chinese_labels()["program"], chinese_labels()["payment_status"]
     rows = [
         [
             format_period(paid_in),
@@ -76,6 +120,26 @@ async def report_xlsx(session: AsyncSession, year: int, who: Principal) -> bytes
         ]
         for paid_in, period, program, person, name, gross, taxable, tax, status, ref in (
             await repository.lines(session, year)
+        )
+    ]
+    # Tax given back: a negative line in the month recovered, for the correction (更正申报)
+    # of the month it was paid; the tax office refunds the payee.
+    rows += [
+        [
+            format_period(recovered_in),
+            format_period(period),
+            labels.get(program, program),
+            shown_citizen_id(person, who),
+            name,
+            gross,
+            taxable,
+            tax,
+            gross - tax,
+            GIVEN_BACK,
+            ref,
+        ]
+        for recovered_in, period, program, person, name, gross, taxable, tax, ref in (
+            await repository.given_back_lines(session, year)
         )
     ]
     return write_workbook(f"个税{year}", REPORT_COLUMNS, rows)

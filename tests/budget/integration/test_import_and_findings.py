@@ -164,7 +164,7 @@ async def test_xlsx_template_round_trip_and_errors_by_cell(platform, start_apps)
     cells = {(e["sheet"], e["row"], e["column"]) for e in refused.json()["errors"]}
     assert cells == {("收入决算", 2, "D"), ("绩效指标", 2, "E")}  # the code waits for a clean file
     messages = {e["sheet"]: e["message"] for e in refused.json()["errors"]}
-    assert messages == {"收入决算": "金额不能为负数", "绩效指标": "缺少必填值"}
+    assert messages == {"收入决算": "金额不能为负数。", "绩效指标": "缺少必填值"}
     wb["收入决算"]["D2"] = "8618.65"
     wb["绩效指标"]["E2"] = "120人"
     out = BytesIO()

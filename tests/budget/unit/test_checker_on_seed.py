@@ -132,7 +132,7 @@ def test_a_cost_indicator_that_is_not_the_projects_money_is_found() -> None:
 
 
 def test_satisfaction_over_100_percent_is_refused() -> None:
-    with pytest.raises(ValidationError, match="不能超过100%"):
+    with pytest.raises(ValidationError, match="percent_above_whole"):
         Indicator(level1="效益指标", level2="满意度", level3="受众满意程度", expected="120%")
     # a completion rate may pass 100 (the seed's 100.1% of the coverage target)
     Indicator(level1="项目完成指标", level2="数量指标", level3="参保人数", expected="100.1%")

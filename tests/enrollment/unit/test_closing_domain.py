@@ -173,7 +173,8 @@ def test_an_import_row_is_new_unchanged_or_failed_with_the_reason() -> None:
         (4, "failed"),
         (5, "failed"),
     ]
-    assert outcomes[3].message == "also on row 2 of this file"
+    assert (outcomes[2].message, outcomes[2].params["unit_id"]) == ("import_already_insured", there)
+    assert (outcomes[3].message, outcomes[3].params) == ("import_duplicate_row", {"first_row": 2})
 
 
 def quadratic_closing_interest(postings, closed_on, runs_done, rates):

@@ -5,11 +5,11 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.enrollment.domain.transfers import AMOUNT_LABELS, arrival_refusal
+from services.enrollment.domain.transfers import AMOUNT_FIELDS, arrival_refusal
 from shared.data.money import MAX_AMOUNT
 
 CEILING = Decimal("500000.00")
-FIELDS = sorted(AMOUNT_LABELS)
+FIELDS = sorted(AMOUNT_FIELDS)
 fen = st.integers(min_value=0, max_value=int(CEILING * 100)).map(lambda n: Decimal(n) / 100)
 above = st.integers(min_value=int(CEILING * 100) + 1, max_value=int(MAX_AMOUNT * 100)).map(
     lambda n: Decimal(n) / 100
@@ -29,7 +29,8 @@ def test_one_amount_above_the_ceiling_is_refused_by_its_field(
     refused = arrival_refusal(amounts, 0, CEILING, 600)
     assert refused is not None
     assert (refused.code, refused.field) == ("amount_above_ceiling", field)
-    assert str(CEILING) in refused.detail
+    assert refused.params["ceiling"] == str(CEILING)
+    assert refused.message == f"amount_above_ceiling.{field}"
 
 
 def test_negative_amounts_and_too_many_months_are_refused() -> None:

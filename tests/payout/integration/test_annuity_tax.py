@@ -6,7 +6,7 @@ month paid in the tax report. Back pay is taxed with the month it is for."""
 import csv
 import io
 import random
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -432,3 +432,74 @@ async def test_survivors_share_the_lump_sums_tax_like_its_amount(platform, two_b
             for m in report["months"]
             if m["program"] == "death_benefit"
         ] == [("2025-06", "198200.00", "22720.00")]
+
+
+async def test_the_tax_on_an_annuity_recovered_is_given_back(platform, two_banks) -> None:
+    async with running_app(create_app(platform)) as client:
+        # Annuity 4,000.00 a month (190.00 tax), paid April to June.
+        retired = retirement(
+            64,
+            annuity_notional_balance="303000.00",
+            annuity_funded_balance="101000.00",
+        )
+        [first] = await retire(client, platform, retired)
+        person, citizen = first["person_id"], retired.payload["citizen_id"]
+        await review(client, platform, first["id"])
+        await run_payroll(client, platform, "2025-06")
+        for program in ("basic_pension", "occupational_annuity"):
+            await pay_all(client, platform, await batch_file(client, platform, "2025-06", program))
+        # Corrected down to 3,500.00 a month: 500.00 overpaid each month, which bore
+        # tax(4,000) − tax(3,500) = 190.00 − 140.00 = 50.00 of it.
+        r = await client.post(
+            f"/v1/payout/determinations/{first['id']}/corrections",
+            headers=auth_headers(platform, "clerk", subject="clerk-x"),
+            json={"annuity_balance": "353500.00", "reason": "年金余额更正"},
+        )
+        assert r.status_code == 201, r.text
+        await review(client, platform, r.json()["id"])
+        # Died in May: June's 3,500.00 left after the correction's case is recovered too,
+        # with the 140.00 it still bore.
+        await dies(platform, retired, date(2025, 5, 10))
+        finance = auth_headers(platform, "finance", subject="finance-a")
+        r = await client.get("/v1/payout/recoveries", params={"person_id": person}, headers=finance)
+        cases = {
+            (c["program"], c["period"][:7], c["amount"]): c
+            for c in r.json()
+            if c["program"] == "occupational_annuity"
+        }
+        assert {k: c["tax_amount"] for k, c in cases.items()} == {
+            ("occupational_annuity", "2025-04", "500.00"): "50.00",
+            ("occupational_annuity", "2025-05", "500.00"): "50.00",
+            ("occupational_annuity", "2025-06", "500.00"): "50.00",
+            ("occupational_annuity", "2025-06", "3500.00"): "140.00",
+        }
+        # The heirs pay back April's 500.00, the bank returns June's 3,500.00; May's waits.
+        for key_, method in (
+            (("occupational_annuity", "2025-04", "500.00"), "heirs_refund"),
+            (("occupational_annuity", "2025-06", "3500.00"), "bank_return"),
+        ):
+            r = await client.post(
+                f"/v1/payout/recoveries/{cases[key_]['id']}/resolve",
+                headers=finance | key(),
+                json={"method": method},
+            )
+            assert r.status_code == 200, r.text
+        # Given back in the month recovered (this month), as a negative entry: 190.00.
+        today = datetime.now(UTC).date()
+        report = (await client.get(f"/v1/payout/tax/{today.year}", headers=finance)).json()
+        month = f"{today.year}-{today.month:02d}"
+        [row] = [m for m in report["months"] if m["tax_given_back"] != "0.00"]
+        assert row["month"] == month
+        assert (row["program"], row["tax_given_back"]) == ("occupational_annuity", "190.00")
+        assert report["tax_given_back"] == "190.00"
+        # 2025's withholding stands as withheld (3 × 190.00), nothing given back in 2025.
+        earlier = (await client.get("/v1/payout/tax/2025", headers=finance)).json()
+        assert (earlier["tax_withheld"], earlier["tax_given_back"]) == ("570.00", "0.00")
+        r = await client.get(
+            f"/v1/payout/tax/{today.year}/xlsx", headers=auth_headers(platform, "clerk")
+        )
+        _, *cells = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+        assert sorted((c[0], c[1], c[3], c[5], c[7], c[9]) for c in cells) == [
+            (month, "2025-04", citizen, "-500.00", "-50.00", "追回退税"),
+            (month, "2025-06", citizen, "-3500.00", "-140.00", "追回退税"),
+        ]

@@ -12,6 +12,7 @@ from services.payout.parameters.defaults import MONTHS_DIVISOR
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import key, publish, retire, retirement, review, run_payroll
+from tests.payout.integration.test_death_back_pay import SURVIVOR, dies
 from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
 
@@ -469,3 +470,28 @@ async def test_a_new_weighting_of_the_index_is_re_derived(platform) -> None:
         assert made["terms"]["corrected"]["average_index"] == "0.8500"
         assert made["parameter_versions"]["average_index"] == version
         assert D(made["basic_pension"]) < D(first["basic_pension"])
+
+
+async def test_the_survivor_lump_sum_counts_the_floor_kept_after_the_annuity(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        # As above: basic 4252.50 beside the annuity, made up to 4830.00 once it ran out (2024-03).
+        retired = retirement(53, retired_on=date(2019, 6, 30), age_months=70 * 12)
+        [first] = await retire(client, platform, retired)
+        r = await client.post(
+            f"/v1/payout/determinations/{first['id']}/old-method",
+            headers=auth_headers(platform, "clerk", subject="clerk-a") | key(),
+            json={"final_salary": "5200.00", "service_years": 36, "allowances": "150.00"},
+        )
+        assert r.status_code == 201, r.text
+        await review(client, platform, r.json()["id"], "clerk-b", "clerk-c")
+        await dies(platform, retired, date(2024, 5, 10))
+        r = await client.post(
+            f"/v1/payout/retirees/{first['person_id']}/death-benefits",
+            headers=auth_headers(platform, "finance", subject="finance-a") | key(),
+            json=SURVIVOR,
+        )
+        assert r.status_code == 201, r.text
+        grant = r.json()
+        # The last monthly benefit is the basic pension of May 2024 as paid: 4830.00, not
+        # the determination's 4252.50 (20 months: 96,600.00, not 85,050.00).
+        assert (grant["survivor_base"], grant["survivor_amount"]) == ("4830.00", "96600.00")

@@ -54,6 +54,11 @@ MONEY_ROUTES = {
     "/v1/payout/failed-lines/{payment_id}/write-off": "failed-lines/{id}/write-off/approve",
     # A certification of a suspended retiree resumes payment and pays the withheld months.
     "/v1/payout/retirees/{person_id}/certifications": "certifications/{id}/approve",
+    # A survivor certified after a lapse: the quarters missed are paid once a second approves.
+    "/v1/payout/subsidies/{entitlement_id}/survivor-certifications": (
+        "subsidies/{id}/survivor-certifications/approve"
+    ),
+    "/v1/payout/subsidies/{entitlement_id}/survivor-certifications/approve": "second person",
     # The approvals themselves: the second pair of eyes (tested below).
     "/v1/payout/retirees/{person_id}/death-benefits/approve": "second person",
     "/v1/payout/recoveries/{recovery_id}/approve": "second person",
@@ -86,6 +91,7 @@ NOT_MONEY = {
     "/v1/payout/failed-lines/{payment_id}/write-off/reject",  # the line stays owed
     "/v1/payout/subsidies/{entitlement_id}/end",  # only reduces payment
     "/v1/payout/certifications/{certification_id}/reject",  # stays suspended
+    "/v1/payout/subsidies/{entitlement_id}/survivor-certifications/reject",  # stays unpaid
     "/v1/payout/certification/suspension-runs",
     "/v1/payout/parameters/{parameter_id}/reject",  # never in force
     "/v1/payout/bank/{bank_id}/results",  # the bank's signed answers

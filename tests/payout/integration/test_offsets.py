@@ -242,3 +242,73 @@ async def test_an_offset_after_a_death_is_withheld_from_the_death_benefits(platf
         assert june_row["paid_amount"] == june_row["recovered_amount"] == "4792.71"
         death_row = rows[("death_benefit", "2025-05")]
         assert death_row["offset_withheld_amount"] == str(june)
+
+
+async def test_an_offset_on_a_line_the_bank_then_fails_is_void_and_given_back(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        retired = retirement(93)
+        [first] = await retire(client, platform, retired)
+        person = first["person_id"]
+        await review(client, platform, first["id"])
+        await run_payroll(client, platform, "2025-05")  # April, May
+        await answer(client, platform, set())
+        await run_payroll(client, platform, "2025-06")  # June: still with the bank
+        death = PersonDeceased(
+            person_id=person, unit_id=retired.payload["unit_id"], date_of_death=date(2025, 5, 10)
+        )
+        await publish(platform, EventEnvelope.wrap(death, source="enrollment", aggregate_id=person))
+        finance = auth_headers(platform, "finance", subject="maker")
+
+        async def cases() -> list[dict]:
+            r = await client.get(
+                "/v1/payout/recoveries", params={"person_id": person}, headers=finance
+            )
+            return r.json() if len(r.json()) == 2 else []
+
+        await eventually(cases)
+        for case in await cases():
+            r = await client.post(
+                f"/v1/payout/recoveries/{case['id']}/resolve",
+                headers=finance | key(),
+                json={"method": "offset"},
+            )
+            assert r.status_code == 200, r.text
+            await approve(client, platform, f"/v1/payout/recoveries/{case['id']}/approve")
+        assert {c["status"] for c in await cases()} == {"offsetting"}
+        benefits = await grant_death_benefits(client, platform, person, SURVIVOR, finance)
+        await run_payroll(client, platform, "2025-07")
+        june = Decimal("4792.71") + Decimal("500.00")
+        line = await scalar(
+            platform,
+            "SELECT amount || ' ' || offset_amount FROM payout.payment "
+            "WHERE program = 'death_benefit'",
+        )
+        assert line == f"{benefits['total']} {june}"
+        # The bank fails June's lines and pays the death benefits less the offset: June was
+        # never paid, so nothing was owed back and what was withheld is the estate's.
+        name = retired.payload["bank_account_name"]
+        await answer(client, platform, {(name, "basic_pension"), (name, "occupational_annuity")})
+        voided = await cases()
+        assert {(c["status"], c["method"]) for c in voided} == {("void", "line_failed")}
+        await run_payroll(client, platform, "2025-08")
+        refund = await scalar(
+            platform,
+            "SELECT json_agg(json_build_array(source, amount::text, account_number, "
+            f"tax_withheld::text)) FROM payout.one_off WHERE person_id = '{person}' "
+            "AND source = 'offset_refund'",
+        )
+        assert refund == [["offset_refund", str(june), SURVIVOR["account_number"], "0.00"]]
+        await answer(client, platform, set())
+        # Given back once: a later run adds nothing.
+        await run_payroll(client, platform, "2025-09")
+        count = "SELECT count(*) FROM payout.one_off WHERE source = 'offset_refund'"
+        assert await scalar(platform, count) == 1
+        # The estate got the benefits in full: the lines paid, net of tax, come to the total.
+        paid = await scalar(
+            platform,
+            "SELECT sum(amount - offset_amount) FROM payout.payment "
+            f"WHERE person_id = '{person}' AND program = 'death_benefit' AND status = 'paid'",
+        )
+        assert Decimal(str(paid)) == Decimal(benefits["total"])
+        log = await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))
+        assert "death_benefit.offset_refunded" in [e["action"] for e in log.json()["items"]]

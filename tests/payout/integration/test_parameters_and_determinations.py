@@ -54,7 +54,7 @@ async def test_parameters_are_dated_versions_with_an_admin_api(platform) -> None
                 json=new | {"value": bad},
             )
             assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), r.text
-            assert r.json()["errors"][0]["field"] == "value"
+            assert r.json()["errors"][0]["field"].startswith("value"), r.text
         # Versions already recorded (the migrations' defaults) are in force as they were.
         r = await client.get(
             "/v1/payout/parameters",

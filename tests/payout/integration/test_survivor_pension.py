@@ -126,3 +126,67 @@ async def test_a_survivor_pension_is_paid_to_the_survivor_from_the_month_after(p
         ]
         assert requested["detail"]["account_number"].endswith("7777")
         assert "6222020000007777" not in str(requested["detail"])
+
+
+async def test_a_survivor_not_certified_in_time_is_not_paid_until_certified_again(
+    platform,
+) -> None:
+    async with running_app(create_app(platform)) as client:
+        retired = retirement(190)
+        [first] = await retire(client, platform, retired)
+        person = first["person_id"]
+        await review(client, platform, first["id"])
+        await dies(platform, retired, date(2025, 6, 10))
+        # The survivor was certified on 2025-06-20: covered to 2026-07-20 (12 months + 30 days).
+        survivor = SURVIVOR | {"certified_on": "2025-06-20"}
+        body = {"program": "survivor_pension", "from_quarter": "2025-Q3", "survivor": survivor}
+        r = await ask(client, platform, person, body)
+        assert r.status_code == 201, r.text
+        pension = r.json()
+        assert pension["survivor_certified_on"] == "2025-06-20"
+        await approve(client, platform, f"/v1/payout/subsidies/{pension['id']}/approve")
+        queued = [
+            (await run_quarter(client, platform, q))["queued"]
+            for q in ("2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4")
+        ]
+        # 2026-Q4 begins after the certification lapsed: not paid, like a suspended retiree.
+        assert queued == [1, 1, 1, 1, 1, 0]
+        url = f"/v1/payout/subsidies/{pension['id']}/survivor-certifications"
+        clerk = auth_headers(platform, "clerk", subject="clerk-a")
+        future = await client.post(
+            url, headers=clerk | key(), json={"method": "home_visit", "certified_on": "2999-01-01"}
+        )
+        assert (future.status_code, future.json()["code"]) == (422, "date_in_future")
+        # Certified again: the quarter missed waits for a second person.
+        r = await client.post(
+            url, headers=clerk | key(), json={"method": "home_visit", "certified_on": "2026-11-02"}
+        )
+        assert r.status_code == 200, r.text
+        asked = r.json()
+        assert (asked["survivor_certified_on"], asked["survivor_recertified_on"]) == (
+            "2025-06-20",
+            "2026-11-02",
+        )
+        own = await client.post(f"{url}/approve", headers=clerk | key())
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
+        lines = (
+            "SELECT string_agg(to_char(period, 'YYYY-MM'), ' ' ORDER BY period) "
+            f"FROM payout.one_off WHERE person_id = '{person}' AND program = 'survivor_pension'"
+        )
+        assert not (await scalar(platform, lines)).endswith("2026-10")
+        approved = await approve(client, platform, f"{url}/approve")
+        assert (approved["survivor_certified_on"], approved["survivor_recertified_on"]) == (
+            "2026-11-02",
+            None,
+        )
+        assert await scalar(platform, lines) == ("2025-07 2025-10 2026-01 2026-04 2026-07 2026-10")
+        # A certification that is not pending is not approved.
+        again = await client.post(
+            f"{url}/approve", headers=auth_headers(platform, "finance") | key()
+        )
+        assert (again.status_code, again.json()["code"]) == (409, "resumption_not_pending")
+        log = (
+            await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))
+        ).json()["items"]
+        actions = {e["action"] for e in log}
+        assert {"subsidy.survivor_resumption_requested", "subsidy.survivor_resumed"} <= actions

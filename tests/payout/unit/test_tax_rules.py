@@ -13,6 +13,7 @@ from services.payout.domain.tax import (
     YEARLY,
     ZERO,
     lump_sum_table,
+    tax_given_back,
     tax_of_addition,
     taxes_of_additions,
     withhold,
@@ -139,5 +140,28 @@ def test_a_table_with_wrong_quick_deductions_is_refused() -> None:
         AnnuityIncomeTax.model_validate(value)
     value = annuity_income_tax()
     value["yearly"][-1]["up_to"] = "2000000.00"  # the last bracket has no limit
-    with pytest.raises(ValidationError, match="only the last bracket"):
+    with pytest.raises(ValidationError, match="bracket_open_not_last"):
         AnnuityIncomeTax.model_validate(value)
+
+
+def test_the_tax_given_back_on_a_recovered_annuity() -> None:
+    # 4,000.00 bore 190.00; recovering 500.00 keeps 3,500.00 (140.00): 50.00 back.
+    assert tax_given_back(MONTH, D("4000.00"), D("190.00"), D("500.00")) == D("50.00")
+    # Then the rest of the month: everything it still bore.
+    assert tax_given_back(MONTH, D("3500.00"), D("140.00"), D("3500.00")) == D("140.00")
+    # Never more than the month bore (a failed line withheld nothing).
+    assert tax_given_back(MONTH, D("4000.00"), D("0.00"), D("500.00")) == ZERO
+
+
+@given(AMOUNTS, AMOUNTS, AMOUNTS)
+def test_the_cases_of_a_month_give_back_what_it_bore_above_the_tax_of_what_it_keeps(
+    gross, first, second
+) -> None:
+    # Any two recoveries of one month, in turn: together they give back the tax withheld
+    # less the tax of what the month finally keeps, never a fen more.
+    bore = MONTH.tax(gross)
+    one = tax_given_back(MONTH, gross, bore, first)
+    two = tax_given_back(MONTH, gross - first, bore - one, second)
+    kept = max(ZERO, gross - first - second)
+    assert one >= ZERO and two >= ZERO
+    assert one + two == bore - MONTH.tax(kept)

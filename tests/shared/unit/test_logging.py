@@ -50,3 +50,34 @@ def test_standard_library_records_are_masked_too(caplog) -> None:
     err = caplog.records[-1].getMessage()
     assert "110105**********2X" in err and "************2222" in err
     assert "11010519491231002X" not in err and "6221880011112222" not in err
+
+
+def test_library_lines_are_json_and_urls_with_queries_stay_out(capsys) -> None:
+    configure_logging("test", "INFO", json_logs=True)
+    logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
+    logging.getLogger("httpx").info("HTTP Request: GET http://x/persons?citizen_id=3305")
+    structlog.contextvars.bind_contextvars(actor="clerk-zhang")
+    try:
+        structlog.get_logger("http").info("request", method="GET", path="/v1/x", status=200)
+    finally:
+        structlog.contextvars.unbind_contextvars("actor")
+    lines = capsys.readouterr().err.strip().splitlines()
+    records = [json.loads(line) for line in lines]  # every line is JSON
+    started = next(r for r in records if r["event"].startswith("Started server process"))
+    assert started["logger"] == "uvicorn.error" and started["level"] == "info"
+    assert not any("citizen_id=" in line for line in lines)  # httpx's INFO is silenced
+    assert records[-1]["actor"] == "clerk-zhang"
+
+
+def test_uvicorn_starts_with_the_same_json_config() -> None:
+    import logging.config
+    from pathlib import Path
+
+    config = json.loads((Path(__file__).parents[3] / "deploy" / "logging.json").read_text())
+    logging.config.dictConfig(config)
+    root = logging.getLogger()
+    assert any(isinstance(h.formatter, structlog.stdlib.ProcessorFormatter) for h in root.handlers)
+    assert logging.getLogger("httpx").level == logging.WARNING
+    configure_logging("test", "INFO", json_logs=True)  # the app's own config replaces it
+    formatters = [type(h.formatter) for h in logging.getLogger().handlers]
+    assert formatters.count(structlog.stdlib.ProcessorFormatter) == 1
