@@ -10,6 +10,8 @@ JSON), answers `await download.pages(fetch, Model, "名称")` instead of its JSO
 - the columns are the answer model's fields, headed by their Chinese `title` (declared once,
   on the model, so the OpenAPI shows them too); a nested model's fields become columns of
   their own (`上级·下级`);
+- a value of an enum the service's code tables list (an Enum class) is shown as its label in
+  the caller's language (`Accept-Language`), other values as the JSON has them;
 - each batch is masked exactly as the JSON (the model's own serializers, for the caller bound
   to the request) and written off the event loop to a temporary file; only then is the file
   streamed, so a refusal is still a clean problem answer and memory holds one batch;
@@ -24,6 +26,7 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from typing import IO, Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -39,6 +42,8 @@ from shared.data.table_files import (
     XlsxTableWriter,
 )
 from shared.http.errors import ProblemError
+from shared.i18n import catalogue_of, locale_of
+from shared.i18n.code_tables import label as code_label
 
 FileFormat = Literal["csv", "xlsx"]
 # Rows read (and written) per step: one batch is what memory holds at a time.
@@ -123,16 +128,25 @@ def _getter(path: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
     return nested
 
 
+Labeler = Callable[[Enum], str]
+
+
 def _write_batch(
-    writer: TableWriter, model: type[BaseModel], columns: list[Column], items: Sequence[Any]
+    writer: TableWriter,
+    model: type[BaseModel],
+    columns: list[Column],
+    items: Sequence[Any],
+    label: Labeler,
 ) -> None:
-    """Dump each item as the JSON would (its masking serializers run) and write its row."""
+    """Dump each item as the JSON would (its masking serializers run) and write its row,
+    an enum value as its label."""
     getters = [_getter(column.path) for column in columns]
     for item in items:
         if not isinstance(item, model):
             item = model.model_validate(item, from_attributes=True)
         dumped = item.model_dump(mode="python")
-        writer.row([get(dumped) for get in getters])
+        values = [get(dumped) for get in getters]
+        writer.row([label(v) if isinstance(v, Enum) else v for v in values])
 
 
 def disposition(name: str, extension: str) -> str:
@@ -144,9 +158,10 @@ def disposition(name: str, extension: str) -> str:
 class DownloadRequest:
     """A caller's request for a list as a file, and how to answer it."""
 
-    def __init__(self, fmt: FileFormat, max_rows: int) -> None:
+    def __init__(self, fmt: FileFormat, max_rows: int, label: Labeler) -> None:
         self.format = fmt
         self.max_rows = max_rows
+        self.label = label
 
     async def pages(
         self,
@@ -216,7 +231,7 @@ class DownloadRequest:
                 written += len(items)
                 self._within_cap(written)
                 # CPU off the event loop; the thread sees the request's caller (masking).
-                await asyncio.to_thread(_write_batch, writer, model, columns, items)
+                await asyncio.to_thread(_write_batch, writer, model, columns, items, self.label)
             await asyncio.to_thread(writer.finish)
             if text is not None:
                 text.flush()
@@ -261,7 +276,26 @@ async def _download(
     fmt = wanted_format(format, request.headers.get("accept", ""))
     if fmt is None:
         return None
-    return DownloadRequest(fmt, request.app.state.platform.download_max_rows)
+    return DownloadRequest(fmt, request.app.state.platform.download_max_rows, _labeler(request))
+
+
+def _labeler(request: Request) -> Labeler:
+    """An enum value's label from the service's code tables, in the caller's language (the
+    value itself for an enum no table lists)."""
+    tables = getattr(request.app.state, "code_tables", {})
+    table_of = {
+        values: name
+        for name, values in tables.items()
+        if isinstance(values, type) and issubclass(values, Enum)
+    }
+    catalogue, locale = catalogue_of(request.scope), locale_of(request.scope)
+
+    def label(member: Enum) -> str:
+        table = table_of.get(type(member))
+        value = str(member.value)
+        return value if table is None else code_label(catalogue, locale, table, value)
+
+    return label
 
 
 Download = Annotated[DownloadRequest | None, Depends(_download)]

@@ -8,6 +8,7 @@ what a clerk opens in Excel is what the API answers, masked the same way.
 import csv
 import io
 import json
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from openpyxl import load_workbook
 from shared.data.csv_text import formula_safe
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 BOM = "\ufeff"
 
 
@@ -57,7 +59,9 @@ def columns(schema: dict[str, Any], spec: dict[str, Any]) -> list[tuple[list[str
             for path, title, sub in columns(target, spec):
                 out.append(([name, *path], f"{prop['title']}·{title}", sub))
         else:
-            out.append(([name], prop["title"], prop))
+            variants = [_resolve(v, spec) for v in target.get("anyOf", [target])]
+            enum = any("enum" in v for v in variants)  # shown as its code-table label
+            out.append(([name], prop["title"], {**prop, "x-enum": enum}))
     return out
 
 
@@ -118,43 +122,52 @@ def _value(row: dict[str, Any], path: list[str]) -> Any:
     return row
 
 
-def compare(rows: list[dict], cols: list, csv_body: bytes, xlsx_body: bytes, where: str) -> None:
-    """Both files hold the JSON rows under the Chinese headings (rows in any order)."""
+def _matched(want: list[dict], got: list[list], same, where: str) -> None:
+    """Every JSON row has its own file row (rows in any order)."""
+    assert len(got) == len(want), where
+    unmatched = list(got)
+    for row in want:
+        match = next((g for g in unmatched if same(g, row)), None)
+        assert match is not None, (where, row)
+        unmatched.remove(match)
+
+
+def compare(
+    rows: list[dict],
+    cols: list,
+    csv_body: bytes,
+    xlsx_body: bytes,
+    labels: dict[str, set[str]],
+    where: str,
+) -> None:
+    """Both files hold the JSON rows under the Chinese headings; an enum value may be shown
+    as one of its code-table labels (`labels`: value → labels)."""
+
+    def is_label(cell: Any, value: Any, prop: dict[str, Any]) -> bool:
+        return bool(prop.get("x-enum")) and cell in labels.get(str(value), set())
+
+    def same_csv(line: list[str], row: dict) -> bool:
+        return all(
+            csv_cell(text, prop) == expected_csv(_value(row, p), prop)
+            or is_label(text, _value(row, p), prop)
+            for text, (p, _, prop) in zip(line, cols, strict=True)
+        )
+
+    def same_book(cells: list[Any], row: dict) -> bool:
+        return all(
+            same_xlsx(cell, _value(row, p), prop) or is_label(cell, _value(row, p), prop)
+            for cell, (p, _, prop) in zip(cells, cols, strict=True)
+        )
+
+    titles = [title for _, title, _ in cols]
     assert csv_body.startswith(BOM.encode()), where
     read = list(csv.reader(io.StringIO(csv_body.decode("utf-8").removeprefix(BOM))))
-    assert read[0] == [title for _, title, _ in cols], where
-    want = sorted(
-        json.dumps([expected_csv(_value(r, p), prop) for p, _, prop in cols], ensure_ascii=False)
-        for r in rows
-    )
-    got = []
-    for line in read[1:]:
-        assert len(line) == len(cols), where
-        got.append(
-            json.dumps(
-                [csv_cell(text, prop) for text, (_, _, prop) in zip(line, cols, strict=True)],
-                ensure_ascii=False,
-            )
-        )
-    assert sorted(got) == want, where
+    assert read[0] == titles, where
+    assert all(len(line) == len(cols) for line in read[1:]), where
+    _matched(rows, read[1:], same_csv, where)
 
     sheet = load_workbook(io.BytesIO(xlsx_body), read_only=True).worksheets[0]
     # A row ends at its last value: blank cells after it are not stored.
     book = [[*r, *[None] * (len(cols) - len(r))] for r in sheet.iter_rows(values_only=True)]
-    assert book[0] == [title for _, title, _ in cols], where
-    assert len(book) - 1 == len(rows), where
-    unmatched = list(book[1:])
-    for r in rows:
-        match = next(
-            (
-                b
-                for b in unmatched
-                if all(
-                    same_xlsx(cell, _value(r, p), prop)
-                    for cell, (p, _, prop) in zip(b, cols, strict=True)
-                )
-            ),
-            None,
-        )
-        assert match is not None, (where, r)
-        unmatched.remove(match)
+    assert book[0] == titles, where
+    _matched(rows, book[1:], same_book, where)

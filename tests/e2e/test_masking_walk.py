@@ -8,6 +8,7 @@ so a route or a field added later is covered without being listed here.
 """
 
 import calendar
+import csv
 import io
 import itertools
 import json
@@ -436,6 +437,20 @@ def test_every_list_downloads_as_its_json_answers_for_clerk_and_finance(
     with httpx.Client(base_url=system.gateway, headers=login(system.gateway, "clerk")) as gw:
         seeded.pools = _id_pools(gw, seeded)
     spec = httpx.get(f"{system.gateway}/openapi.json", timeout=30).json()
+    labels: dict[str, set[str]] = {}
+    with httpx.Client(base_url=system.gateway, headers=login(system.gateway, "clerk")) as gw:
+        for service in SERVICES:
+            tables = gw.get(f"/v1/{service}/code-tables")
+            for table in tables.json().values() if tables.status_code == 200 else ():
+                for value, label in table.items():
+                    labels.setdefault(value, set()).add(label)
+        # An enum (here the person's status) is shown as its label, as the code table says.
+        statuses = gw.get("/v1/enrollment/code-tables").json()["person_status"]
+        persons = gw.get("/v1/enrollment/persons", params={"limit": 500}).json()["items"]
+        sheet = gw.get("/v1/enrollment/persons", params={"format": "csv"}).content
+        read = list(csv.DictReader(io.StringIO(sheet.decode("utf-8-sig"))))
+        assert sorted(r["参保状态"] for r in read) == sorted(statuses[p["status"]] for p in persons)
+        assert all(downloads_compare.CJK.search(r["参保状态"]) for r in read), read[:2]
     compared, filled = 0, set()
     for user in ("clerk", "finance"):
         headers = login(system.gateway, user)
@@ -468,7 +483,7 @@ def test_every_list_downloads_as_its_json_answers_for_clerk_and_finance(
                     body = answer.json()
                     rows = body if key is None else body[key]
                     assert not paged or key != "items" or body["total"] == len(rows), base
-                    downloads_compare.compare(rows, cols, files["csv"], files["xlsx"], base)
+                    downloads_compare.compare(rows, cols, files["csv"], files["xlsx"], labels, base)
                     compared += 1
                     if rows:
                         filled.add(route.path)
