@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
@@ -30,6 +30,7 @@ from shared.http.gateway_only import HEADER as CREDENTIAL_HEADER
 from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.http.offline_docs import install_offline_docs
+from shared.http.query_params import refuse_unknown_query_parameters
 from shared.i18n import catalogue_for
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
@@ -163,6 +164,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         redirect_slashes=False,  # a trailing slash is a 404, never a redirect
+        # Its own routes refuse unknown query keys; proxied calls are checked by the service.
+        dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.messages = catalogue_for(LOCALES)
     install_problem_handlers(app)

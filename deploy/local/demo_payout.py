@@ -123,7 +123,7 @@ def _bank_month(client: httpx.Client, bank: dict, run: dict, failing: set[str]) 
     failed (their accounts were closed)."""
     batches = _ok(
         client.get(f"/v1/payout/bank/{BANK}/batches", headers=bank, params={"limit": 500})
-    )
+    )["items"]
     results, failed = [], []
     for batch in (b for b in batches if b["run_id"] == run["id"]):
         file = client.get(f"/v1/payout/bank/{BANK}/batches/{batch['id']}/file", headers=bank)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Computed,
     DateTime,
     Identity,
     Index,
@@ -23,6 +24,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from services.enrollment.config import SCHEMA
+from shared.data.search import NAME_KEY_SQL
+
+
+def _name_key() -> Any:
+    """The name with brackets of either width alike, for prefix search (shared/data/search.py)."""
+    return Field(default=None, sa_column=Column(Text, Computed(NAME_KEY_SQL, persisted=True)))
 
 
 def _now() -> Any:
@@ -91,6 +98,7 @@ class Unit(SQLModel, table=True):
         CheckConstraint(
             "funding_type IN ('full', 'partial', 'self')", name="unit_funding_type_check"
         ),
+        Index("unit_name_key_prefix", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
         {"schema": SCHEMA},
     )
 
@@ -113,6 +121,7 @@ class Unit(SQLModel, table=True):
     established_on: date | None = None
     created_by: str = _text()
     created_at: datetime = _now()
+    name_key: str | None = _name_key()
 
 
 class Person(SQLModel, table=True):
@@ -123,6 +132,9 @@ class Person(SQLModel, table=True):
         CheckConstraint("sex IN ('male', 'female')", name="person_sex_check"),
         Index("person_unit_id", "unit_id"),
         Index("person_name", "name"),
+        Index(
+            "person_name_key_prefix", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}
+        ),
         {"schema": SCHEMA},
     )
 
@@ -140,6 +152,7 @@ class Person(SQLModel, table=True):
     created_by: str = _text()
     created_at: datetime = _now()
     joined_before_unit_reason: str | None = _text_or_none()
+    name_key: str | None = _name_key()
 
 
 class StatusChange(SQLModel, table=True):

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from services.payout.config import SCHEMA
+from shared.data.search import NAME_KEY_SQL
 
 
 def _now_column() -> Any:
@@ -80,7 +81,13 @@ class Retiree(SQLModel, table=True):
     """A retired person as payout knows them, from enrollment's person.retired."""
 
     __tablename__ = "retiree"
-    __table_args__ = (UniqueConstraint("citizen_id", name="retiree_citizen_id"), {"schema": SCHEMA})
+    __table_args__ = (
+        UniqueConstraint("citizen_id", name="retiree_citizen_id"),
+        Index(
+            "retiree_name_key_prefix", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}
+        ),
+        {"schema": SCHEMA},
+    )
 
     person_id: uuid.UUID = Field(primary_key=True)
     citizen_id: str = Field(max_length=18)
@@ -109,6 +116,10 @@ class Retiree(SQLModel, table=True):
         sa_column=Column(Boolean, nullable=False, server_default=text("false")),
     )
     died_on: date | None = None
+    # The name with brackets of either width alike, for prefix search (shared/data/search.py).
+    name_key: str | None = Field(
+        default=None, sa_column=Column(Text, Computed(NAME_KEY_SQL, persisted=True))
+    )
 
 
 class Determination(SQLModel, table=True):

@@ -25,6 +25,7 @@ from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.http.offline_docs import install_offline_docs
 from shared.http.openapi_problems import document_problems
+from shared.http.query_params import refuse_unknown_query_parameters
 from shared.i18n import catalogue_for
 from shared.i18n.code_tables import CodeTables, code_table_router
 from shared.logging import configure_logging
@@ -140,6 +141,8 @@ def create_service_app(
         # No redirect to this service's own URL for a trailing slash (issue #17: the
         # gateway passed `location: http://127.0.0.1:9103/...` on); such a path is a 404.
         redirect_slashes=False,
+        # Every route, the service's own and the shared ones: an unknown query key is a 422.
+        dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.messages = catalogue_for(*([locales] if locales else []))
     install_problem_handlers(app)

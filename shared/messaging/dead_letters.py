@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from shared.contracts.base import EventEnvelope
 from shared.data.db import unit_of_work
@@ -14,7 +14,7 @@ from shared.data.platform_tables import platform_tables
 from shared.http.auth import Principal, require_roles
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES, ProblemError
-from shared.http.pagination import Limit, Offset
+from shared.http.pagination import Limit, Offset, Page
 from shared.messaging.consumer import EventHandler, apply_once
 
 
@@ -49,7 +49,7 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
     )
     admin = require_roles("admin")
 
-    @router.get("", response_model=list[DeadLetterOut], responses=DOWNLOAD_RESPONSES)
+    @router.get("", response_model=Page[DeadLetterOut], responses=DOWNLOAD_RESPONSES)
     async def list_dead_letters(
         request: Request,
         _: Annotated[Principal, Depends(admin)],
@@ -57,28 +57,27 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
         open_only: bool = True,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[DeadLetterOut] | Response:
+    ) -> Page[DeadLetterOut] | Response:
         """List dead-lettered events, newest first."""
-        query = select(table).order_by(table.c.id.desc()).limit(limit).offset(offset)
-        if open_only:
-            query = query.where(table.c.replayed_at.is_(None))
+        where = [table.c.replayed_at.is_(None)] if open_only else []
+        query = select(table).where(*where).order_by(table.c.id.desc()).limit(limit).offset(offset)
         async with request.app.state.sessions() as session:
             rows = (await session.exec(query)).mappings().all()
-        if download:
-            return await download.pages(
-                lambda limit, offset: [
-                    DeadLetterOut(
-                        **{**r, "event_id": str(r["event_id"]) if r["event_id"] else None}
-                    )
-                    for r in rows
-                ],
-                DeadLetterOut,
-                "死信",
-            )
-        return [
+            counted = select(func.count()).select_from(table).where(*where)
+            total = (await session.exec(counted)).scalar_one()
+        items = [
             DeadLetterOut(**{**r, "event_id": str(r["event_id"]) if r["event_id"] else None})
             for r in rows
         ]
+        if download:
+            return await download.pages(
+                lambda limit, offset: Page[DeadLetterOut](
+                    items=items, total=total, limit=limit, offset=offset
+                ),
+                DeadLetterOut,
+                "死信",
+            )
+        return Page[DeadLetterOut](items=items, total=total, limit=limit, offset=offset)
 
     @router.post("/{dead_letter_id}/replay", response_model=ReplayResult)
     async def replay_dead_letter(

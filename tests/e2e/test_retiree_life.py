@@ -66,7 +66,7 @@ def batch_lines(gw: httpx.Client, run_id: str, program: str) -> dict[str, list[s
     """The run's batch file for a program, by period."""
     [batch] = [
         b
-        for b in gw.get("/v1/payout/batches", params={"limit": 500}).json()
+        for b in gw.get("/v1/payout/batches", params={"limit": 500}).json()["items"]
         if b["run_id"] == run_id and b["program"] == program and b["bank_code"] == "PSBC"
     ]
     rows = list(csv.reader(io.StringIO(gw.get(f"/v1/payout/batches/{batch['id']}/file").text)))

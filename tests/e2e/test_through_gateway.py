@@ -53,6 +53,11 @@ def test_slice_register_then_visible_in_contribution(system: System) -> None:
         # The raw path and an encoded query reach the service unchanged.
         found = gw.get("/v1/enrollment/persons", params={"name": "钱七", "limit": 5})
         assert [p["id"] for p in found.json()["items"]] == [person.json()["id"]]
+        # A prefix finds them too; a misspelt filter is named, never the whole list.
+        found = gw.get("/v1/enrollment/persons", params={"name": "钱", "limit": 5})
+        assert person.json()["id"] in [p["id"] for p in found.json()["items"]]
+        misspelt = gw.get("/v1/enrollment/units", params={"credit_cod": "x"})
+        assert (misspelt.status_code, misspelt.json()["parameters"]) == (422, ["credit_cod"])
         refused = gw.get("/v1/enrollment/persons", params={"limit": 0})
         assert (refused.status_code, refused.json()["code"]) == (422, "validation_failed")
     metrics = httpx.get(f"{system.gateway}/metrics", headers=SCRAPER).text
@@ -100,7 +105,7 @@ def test_authentication_and_roles(system: System) -> None:
     r = httpx.get(f"{gw}/v1/enrollment/admin/dead-letters", headers=finance)
     assert r.status_code == 403
     r = httpx.get(f"{gw}/v1/contribution/admin/dead-letters", headers=login(gw, "admin"))
-    assert (r.status_code, r.json()) == (200, [])
+    assert (r.status_code, r.json()["items"], r.json()["total"]) == (200, [], 0)
 
 
 def test_health_openapi_and_metrics(system: System) -> None:

@@ -157,7 +157,8 @@ async def test_payroll_and_bank_results_at_one_million(platform, tmp_path, bench
             run_seconds, run = await run_until_done(client, "2020-01")
             assert run["payments"] == 2 * RETIREES
             files_started = time.perf_counter()
-            batches = (await client.get("/v1/payout/batches", params={"limit": 500})).json()
+            listed = await client.get("/v1/payout/batches", params={"limit": 500})
+            batches = listed.json()["items"]
             size = await fetch_files(client, platform, batches)
             files_seconds = time.perf_counter() - files_started
             again_seconds, again = await run_until_done(client, "2020-01")

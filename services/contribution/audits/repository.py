@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.contribution.models import Audit, AuditFinding
@@ -125,15 +125,18 @@ async def get(session: AsyncSession, audit_id: uuid.UUID) -> Audit | None:
 
 async def search(
     session: AsyncSession, year: int | None, unit_id: uuid.UUID | None, limit: int, offset: int
-) -> list[Audit]:
-    """Audits, newest first."""
+) -> tuple[list[Audit], int]:
+    """Audits, newest first (id breaks ties, so pages never overlap), with the total."""
     query = select(Audit)
     if year:
         query = query.where(Audit.year == year)
     if unit_id:
         query = query.where(Audit.unit_id == unit_id)
-    rows = await session.exec(query.order_by(Audit.opened_at.desc()).limit(limit).offset(offset))
-    return list(rows.all())
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = await session.exec(
+        query.order_by(Audit.opened_at.desc(), Audit.id).limit(limit).offset(offset)
+    )
+    return list(rows.all()), total
 
 
 async def findings(session: AsyncSession, audit_ids: list[uuid.UUID]) -> list[AuditFinding]:

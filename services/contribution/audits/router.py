@@ -20,7 +20,7 @@ from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import Limit, Offset
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/contribution/audits", tags=["audits"], responses=PROBLEM_RESPONSES)
 # Agency staff who carry audits out and follow findings up; the `auditor` role is another
@@ -50,7 +50,7 @@ async def yearly_run(
     return await service.yearly_run(session, body, who, request_id_of(request))
 
 
-@router.get("", response_model=list[AuditOut], responses=DOWNLOAD_RESPONSES)
+@router.get("", response_model=Page[AuditOut], responses=DOWNLOAD_RESPONSES)
 async def list_audits(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
@@ -59,7 +59,7 @@ async def list_audits(
     unit_id: uuid.UUID | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[AuditOut] | Response:
+) -> Page[AuditOut] | Response:
     """Audits, newest first, with their finding counts."""
     if download:
         return await download.pages(

@@ -26,6 +26,7 @@ from services.contribution.parameters.service import plausible_date, plausible_y
 from services.contribution.roster import repository as roster
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 
 
 def _finding_out(finding: AuditFinding, who: Principal) -> FindingOut:
@@ -83,11 +84,12 @@ async def yearly_run(
 
 async def list_audits(
     session: AsyncSession, year: int | None, unit_id: uuid.UUID | None, limit: int, offset: int
-) -> list[AuditOut]:
+) -> Page[AuditOut]:
     """Audits, newest first, with their finding counts."""
-    audits = await repository.search(session, year, unit_id, limit, offset)
+    audits, total = await repository.search(session, year, unit_id, limit, offset)
     counts = await repository.counts(session, [a.id for a in audits])
-    return [AuditOut(**a.model_dump(), counts=counts[a.id]) for a in audits]
+    items = [AuditOut(**a.model_dump(), counts=counts[a.id]) for a in audits]
+    return Page[AuditOut](items=items, total=total, limit=limit, offset=offset)
 
 
 async def get_audit(session: AsyncSession, audit_id: uuid.UUID, who: Principal) -> AuditOut:

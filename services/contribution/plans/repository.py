@@ -9,6 +9,15 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.contribution.models import Plan
+from shared.data.sorting import SortKey, order_clauses
+
+SORT_COLUMNS = {
+    "period": Plan.period,
+    "due_on": Plan.due_on,
+    "total": Plan.total,
+    "paid_total": Plan.paid_total,
+    "settled_on": Plan.settled_on,
+}
 
 # What each liable person owes for the month (base in force x rate, half up to the fen),
 # minus what earlier plans of the month already ask of them; the positive rest becomes a
@@ -118,8 +127,9 @@ async def search(
     open_only: bool,
     limit: int,
     offset: int,
+    sort: SortKey | None = None,
 ) -> tuple[list[Plan], int]:
-    """Plans by period and unit, oldest first, with the total count."""
+    """Plans by period and unit, oldest first unless sorted otherwise, with the total."""
     query = select(Plan)
     if period:
         query = query.where(Plan.period == period)
@@ -128,9 +138,8 @@ async def search(
     if open_only:
         query = query.where(Plan.settled_on.is_(None))
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = await session.exec(
-        query.order_by(Plan.period, Plan.unit_id, Plan.seq).limit(limit).offset(offset)
-    )
+    order = order_clauses(sort, SORT_COLUMNS, Plan.id, [Plan.period, Plan.unit_id, Plan.seq])
+    rows = await session.exec(query.order_by(*order).limit(limit).offset(offset))
     return list(rows.all()), total
 
 

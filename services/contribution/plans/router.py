@@ -7,13 +7,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from services.contribution.plans import service
-from services.contribution.plans.schemas import GenerateIn, GenerateOut, PlanDetailOut, PlanOut
+from services.contribution.plans.schemas import (
+    PLAN_SORT_FIELDS,
+    GenerateIn,
+    GenerateOut,
+    PlanDetailOut,
+    PlanOut,
+)
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
+from shared.http.sorting import SortKey, sort_by
 
 router = APIRouter(prefix="/v1/contribution/plans", tags=["plans"], responses=PROBLEM_RESPONSES)
 
@@ -34,6 +41,7 @@ async def generate_plans(
 async def list_plans(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    sort: Annotated[SortKey | None, sort_by(*PLAN_SORT_FIELDS)],
     download: Download,
     period: str | None = None,
     unit_id: uuid.UUID | None = None,
@@ -41,16 +49,16 @@ async def list_plans(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[PlanOut] | Response:
-    """Plans by period and unit; open_only lists those not fully paid."""
+    """Plans by period and unit; open_only lists those not fully paid; `sort=` orders them."""
     if download:
         return await download.pages(
             lambda limit, offset: service.list_plans(
-                session, period, unit_id, open_only, limit, offset
+                session, period, unit_id, open_only, limit, offset, sort
             ),
             PlanOut,
             "征缴计划",
         )
-    return await service.list_plans(session, period, unit_id, open_only, limit, offset)
+    return await service.list_plans(session, period, unit_id, open_only, limit, offset, sort)
 
 
 @router.get("/{plan_id}", response_model=PlanDetailOut)

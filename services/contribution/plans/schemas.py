@@ -10,6 +10,9 @@ from services.contribution.domain.codes import FUNDING_TYPES, PlanKind, declared
 from shared.data.money import Money
 from shared.http.masking import CitizenIdText
 
+# The fields a clerk sorts the plan list by (`sort=-total`, `sort=due_on`).
+PLAN_SORT_FIELDS = ("period", "due_on", "total", "paid_total", "settled_on")
+
 
 class GenerateIn(BaseModel):
     """Generate a month's plans for every unit (or the units listed)."""

@@ -20,6 +20,7 @@ from services.contribution.plans.schemas import (
     PlanOut,
 )
 from services.contribution.settlement.service import allocate_units
+from shared.data.sorting import SortKey
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.pagination import Page
@@ -110,6 +111,7 @@ async def list_plans(
     open_only: bool,
     limit: int,
     offset: int,
+    sort: SortKey | None = None,
 ) -> Page[PlanOut]:
     """Plans by period and unit; open_only lists those not fully paid."""
     rows, total = await repository.search(
@@ -117,6 +119,7 @@ async def list_plans(
         period=_period_filter(period) if period else None,
         unit_id=unit_id,
         open_only=open_only,
+        sort=sort,
         limit=limit,
         offset=offset,
     )

@@ -110,12 +110,19 @@ async def liability(session: AsyncSession, person_id: uuid.UUID) -> list[Interva
 
 
 async def list_persons(
-    session: AsyncSession, *, unit_id: uuid.UUID | None, limit: int, offset: int
+    session: AsyncSession,
+    *,
+    unit_id: uuid.UUID | None,
+    citizen_id: str | None = None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[RosterPerson], int]:
-    """Roster persons, optionally of one unit, with the total count."""
+    """Roster persons, optionally of one unit or one citizen id, with the total count."""
     query = select(RosterPerson)
     if unit_id:
         query = query.where(RosterPerson.unit_id == unit_id)
+    if citizen_id:
+        query = query.where(RosterPerson.citizen_id == citizen_id)
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = await session.exec(
         query.order_by(RosterPerson.joined_on, RosterPerson.id).limit(limit).offset(offset)

@@ -33,17 +33,22 @@ async def list_roster_persons(
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     unit_id: uuid.UUID | None = None,
+    citizen_id: Annotated[
+        str | None, Query(max_length=18, description="身份证号（仅经办人员和管理员可按号查询）。")
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[RosterPersonOut] | Response:
-    """Persons on the roster, optionally of one unit."""
+    """Persons on the roster, optionally of one unit or the one with a citizen id."""
     if download:
         return await download.pages(
-            lambda limit, offset: service.list_persons(session, unit_id, limit, offset, who),
+            lambda limit, offset: service.list_persons(
+                session, unit_id, limit, offset, who, citizen_id
+            ),
             RosterPersonOut,
             "缴费人员名册",
         )
-    return await service.list_persons(session, unit_id, limit, offset, who)
+    return await service.list_persons(session, unit_id, limit, offset, who, citizen_id)
 
 
 @router.get(

@@ -11,6 +11,7 @@ from services.contribution.roster import repository
 from services.contribution.roster.schemas import IntervalOut, RosterPersonOut
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.masking import sees_full_citizen_ids
 from shared.http.pagination import Page
 
 
@@ -31,11 +32,20 @@ async def get_person(
 
 
 async def list_persons(
-    session: AsyncSession, unit_id: uuid.UUID | None, limit: int, offset: int, who: Principal
+    session: AsyncSession,
+    unit_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+    who: Principal,
+    citizen_id: str | None = None,
 ) -> Page[RosterPersonOut]:
-    """Persons on the roster, optionally of one unit."""
+    """Persons on the roster, optionally of one unit or the one with a citizen id (only for
+    callers who see full ids: for the others it would be an oracle, as in enrollment)."""
+    citizen_id = (citizen_id or "").strip().upper() or None
+    if citizen_id and not sees_full_citizen_ids(who):
+        raise ProblemError(403, "citizen_id_search_forbidden")  # text: shared catalogue
     rows, total = await repository.list_persons(
-        session, unit_id=unit_id, limit=limit, offset=offset
+        session, unit_id=unit_id, citizen_id=citizen_id, limit=limit, offset=offset
     )
     return Page[RosterPersonOut](
         items=[_present(r, who) for r in rows], total=total, limit=limit, offset=offset

@@ -14,6 +14,7 @@ from services.contribution.config import SCHEMA
 from services.contribution.domain.allocation import PRIORITY, Allocation, Funds, OpenPlan
 from services.contribution.models import Receipt, RosterUnit
 from shared.contracts import AccountsCredited
+from shared.data.sorting import SortKey, order_clauses
 
 
 async def lock_units(session: AsyncSession, unit_ids: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -176,17 +177,28 @@ async def reduce_receipts(session: AsyncSession, allocations: list[Allocation]) 
     )
 
 
+RECEIPT_SORT = {
+    "received_on": Receipt.received_on,
+    "amount": Receipt.amount,
+    "unallocated": Receipt.unallocated,
+}
+
+
 async def receipts(
-    session: AsyncSession, unit_id: uuid.UUID | None, limit: int, offset: int
+    session: AsyncSession,
+    unit_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+    sort: SortKey | None = None,
 ) -> tuple[list[Receipt], int]:
-    """Receipts, newest first, optionally of one unit."""
+    """Receipts, newest first unless sorted otherwise, optionally of one unit."""
     query = select(Receipt)
     if unit_id:
         query = query.where(Receipt.unit_id == unit_id)
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = await session.exec(
-        query.order_by(Receipt.received_on.desc(), Receipt.id).limit(limit).offset(offset)
-    )
+    default = [Receipt.received_on.desc(), Receipt.id]
+    order = order_clauses(sort, RECEIPT_SORT, Receipt.id, default)
+    rows = await session.exec(query.order_by(*order).limit(limit).offset(offset))
     return list(rows.all()), total
 
 

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from services.contribution.settlement import service
 from services.contribution.settlement.dependencies import signed_by_bank
 from services.contribution.settlement.schemas import (
+    RECEIPT_SORT_FIELDS,
     BankReceiptsIn,
     BankReceiptsOut,
     CounterReceiptIn,
@@ -21,6 +22,7 @@ from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 from shared.http.signed_bodies import documented_body, signed_body
+from shared.http.sorting import SortKey, sort_by
 
 router = APIRouter(prefix="/v1/contribution", tags=["receipts"], responses=PROBLEM_RESPONSES)
 
@@ -63,16 +65,17 @@ async def post_bank_receipts(
 async def list_receipts(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    sort: Annotated[SortKey | None, sort_by(*RECEIPT_SORT_FIELDS)],
     download: Download,
     unit_id: uuid.UUID | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ReceiptOut] | Response:
-    """Receipts, newest first, with where their money went."""
+    """Receipts, newest first unless `sort=` says otherwise, with where their money went."""
     if download:
         return await download.pages(
-            lambda limit, offset: service.list_receipts(session, unit_id, limit, offset),
+            lambda limit, offset: service.list_receipts(session, unit_id, limit, offset, sort),
             ReceiptOut,
             "收款记录",
         )
-    return await service.list_receipts(session, unit_id, limit, offset)
+    return await service.list_receipts(session, unit_id, limit, offset, sort)

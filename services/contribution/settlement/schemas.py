@@ -17,6 +17,10 @@ def _positive(amount: Decimal) -> Decimal:
     return amount
 
 
+# The fields a clerk sorts the receipt list by (`sort=-amount`, `sort=received_on`).
+RECEIPT_SORT_FIELDS = ("received_on", "amount", "unallocated")
+
+
 class CounterReceiptIn(BaseModel):
     """Money a clerk records as received from a unit."""
 

@@ -25,6 +25,7 @@ from services.contribution.settlement.schemas import (
     CounterReceiptIn,
     ReceiptOut,
 )
+from shared.data.sorting import SortKey
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.pagination import Page
@@ -218,10 +219,14 @@ async def record_bank_receipts(
 
 
 async def list_receipts(
-    session: AsyncSession, unit_id: uuid.UUID | None, limit: int, offset: int
+    session: AsyncSession,
+    unit_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+    sort: SortKey | None = None,
 ) -> Page[ReceiptOut]:
-    """Receipts, newest first, with where their money went."""
-    rows, total = await repository.receipts(session, unit_id, limit, offset)
+    """Receipts, newest first unless sorted otherwise, with where their money went."""
+    rows, total = await repository.receipts(session, unit_id, limit, offset, sort)
     shown = await present(session, [r.id for r in rows])
     return Page[ReceiptOut](
         items=[shown[r.id] for r in rows], total=total, limit=limit, offset=offset

@@ -352,6 +352,14 @@ async def post_interest(
     return accounts, Decimal(total)
 
 
+async def latest_run_year(session: AsyncSession, kind: str) -> int | None:
+    """The last year whose interest of a kind was run (None before the first run)."""
+    rows = await session.exec(
+        select(func.max(InterestRun.year)).where(InterestRun.account_kind == kind)
+    )
+    return rows.first()
+
+
 async def get_run(session: AsyncSession, year: int, kind: str) -> InterestRun | None:
     """A past interest run."""
     return await session.get(InterestRun, (year, kind))

@@ -154,6 +154,27 @@ async def run_interest(
     done = await repository.get_run(session, year, kind)
     if done is not None:
         return _run_out(done)
+    # Interest compounds, so runs go year after year: a year credited before the previous
+    # one leaves that year's interest out of the balance (and the rights record at 0.00).
+    # The first run may be any closed year: those before it belong to the system taken over.
+    latest = await repository.latest_run_year(session, kind)
+    if latest is not None and year > latest + 1:
+        raise ProblemError(
+            409,
+            "interest_run_out_of_order",
+            message="interest_run_skips_a_year",
+            year=year,
+            latest_year=latest,
+            next_year=latest + 1,
+        )
+    if latest is not None and year <= latest:
+        raise ProblemError(
+            409,
+            "interest_run_out_of_order",
+            message="interest_run_before_latest",
+            year=year,
+            latest_year=latest,
+        )
     rate = await repository.current_rate(session, year, kind)
     if rate is None:
         raise ProblemError(

@@ -19,7 +19,7 @@ from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
-from shared.http.pagination import Limit, Offset
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/enrollment", tags=["death reports"], responses=PROBLEM_RESPONSES)
 Approver = Annotated[Principal, Depends(require_business_role("clerk"))]
@@ -38,7 +38,7 @@ async def report_death(
     return await idem.answer(service.report(idem.session, person_id, body, who, idem.request_id))
 
 
-@router.get("/death-reports", response_model=list[DeathReportOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/death-reports", response_model=Page[DeathReportOut], responses=DOWNLOAD_RESPONSES)
 async def list_death_reports(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
@@ -46,7 +46,7 @@ async def list_death_reports(
     status: RequestStatus | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> list[DeathReportOut] | Response:
+) -> Page[DeathReportOut] | Response:
     """Death reports, newest first; `status=pending` lists those waiting for approval."""
     if download:
         return await download.pages(

@@ -14,6 +14,7 @@ from services.enrollment.status_changes import service as changes
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
 
 ACT = "死亡登记"
@@ -107,6 +108,8 @@ async def get(session: AsyncSession, report_id: int) -> DeathReportOut:
 
 async def list_reports(
     session: AsyncSession, status: str | None, limit: int, offset: int
-) -> list[DeathReportOut]:
+) -> Page[DeathReportOut]:
     """Reports, newest first (`status=pending`: the ones waiting for a second person)."""
-    return [_out(r) for r in await history.list_requests(session, "death", status, limit, offset)]
+    rows, total = await history.list_requests(session, "death", status, limit, offset)
+    items = [_out(r) for r in rows]
+    return Page[DeathReportOut](items=items, total=total, limit=limit, offset=offset)

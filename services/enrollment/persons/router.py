@@ -7,12 +7,18 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.persons import service
-from services.enrollment.persons.schemas import PersonCreate, PersonOut
+from services.enrollment.persons.schemas import (
+    PERSON_SORT_FIELDS,
+    PersonCreate,
+    PersonOut,
+    PersonStatus,
+)
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadConnection
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
+from shared.http.sorting import SortKey, sort_by
 
 router = APIRouter(prefix="/v1/enrollment/persons", tags=["persons"], responses=PROBLEM_RESPONSES)
 
@@ -32,23 +38,32 @@ async def register_person(
 async def search_persons(
     conn: ReadConnection,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
+    sort: Annotated[SortKey | None, sort_by(*PERSON_SORT_FIELDS)],
     download: Download,
     citizen_id: Annotated[str | None, Query(max_length=18)] = None,
-    name: Annotated[str | None, Query(max_length=100)] = None,
+    name: Annotated[
+        str | None,
+        Query(max_length=100, description="姓名开头（张 找到 张三）；全角半角括号视为相同。"),
+    ] = None,
     unit_id: uuid.UUID | None = None,
-    status: Annotated[str | None, Query(max_length=30)] = None,
+    status: PersonStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[PersonOut] | Response:
-    """Search persons by id number, exact name, unit and status."""
-    filters = {"citizen_id": citizen_id, "name": name, "unit_id": unit_id, "status": status}
+    """Search persons by id number, name prefix, unit and status; `sort=` orders them."""
+    filters = {
+        "citizen_id": citizen_id,
+        "name": name,
+        "unit_id": unit_id,
+        "status": status.value if status else None,
+    }
     if download:
         return await download.pages(
-            lambda limit, offset: service.search_persons(conn, filters, limit, offset, who),
+            lambda limit, offset: service.search_persons(conn, filters, limit, offset, who, sort),
             PersonOut,
             "参保人员",
         )
-    return await service.search_persons(conn, filters, limit, offset, who)
+    return await service.search_persons(conn, filters, limit, offset, who, sort)
 
 
 @router.get("/{person_id}", response_model=PersonOut)

@@ -11,6 +11,9 @@ from shared.data.ids import InvalidIdentifier, parse_citizen_id
 from shared.http.masking import BirthDate, CitizenIdText, SexText
 from shared.i18n import Invalid
 
+# The fields a clerk sorts the person list by (`sort=name`, `sort=-joined_on`).
+PERSON_SORT_FIELDS = ("name", "citizen_id", "birth_date", "joined_on", "status")
+
 
 class StaffCategory(StrEnum):
     """Staff category of an insured person."""

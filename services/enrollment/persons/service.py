@@ -18,6 +18,7 @@ from services.enrollment.persons.schemas import PersonCreate, PersonOut
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRegistered
 from shared.data.db import RawConnection
+from shared.data.sorting import SortKey
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.masking import sees_full_citizen_ids
@@ -133,8 +134,10 @@ async def search_persons(
     limit: int,
     offset: int,
     who: Principal,
+    sort: SortKey | None = None,
 ) -> Page[PersonOut]:
-    """A page of persons matching the filters (id numbers compared in upper case).
+    """A page of persons matching the filters (id numbers compared in upper case, names by
+    their beginning with brackets of either width alike).
 
     Only callers who see full ids may look a person up by id: for the others a search by id
     would be an oracle that tells which of the candidates a masked id leaves is the real one.
@@ -144,6 +147,6 @@ async def search_persons(
         raise ProblemError(403, "citizen_id_search_forbidden")
     if isinstance(wanted.get("citizen_id"), str):
         wanted["citizen_id"] = str(wanted["citizen_id"]).upper()
-    records, total = await repository.find_records(conn, wanted, limit, offset)
+    records, total = await repository.find_records(conn, wanted, limit, offset, sort)
     items = [present_record(r) for r in records]
     return Page[PersonOut](items=items, total=total, limit=limit, offset=offset)

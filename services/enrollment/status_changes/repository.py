@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.models import ChangeRequest, Person, StatusChange
@@ -71,15 +71,16 @@ async def get_request(session: AsyncSession, request_id: int, kind: str) -> Chan
 
 async def list_requests(
     session: AsyncSession, kind: str, status: str | None, limit: int, offset: int
-) -> list[ChangeRequest]:
-    """Requests of a kind (optionally of one status), newest first."""
+) -> tuple[list[ChangeRequest], int]:
+    """Requests of a kind (optionally of one status), newest first, with the total."""
     query = select(ChangeRequest).where(ChangeRequest.kind == kind)
     if status is not None:
         query = query.where(ChangeRequest.status == status)
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = await session.exec(
         query.order_by(ChangeRequest.id.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
     )
-    return list(rows.all())
+    return list(rows.all()), total
 
 
 async def decide(

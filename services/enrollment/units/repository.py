@@ -6,6 +6,15 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.models import Person, Unit, UnitChange
+from shared.data.search import prefix_pattern
+from shared.data.sorting import SortKey, order_clauses
+
+SORT_COLUMNS = {
+    "name": Unit.name,
+    "credit_code": Unit.credit_code,
+    "registered_on": Unit.registered_on,
+    "status": Unit.status,
+}
 
 
 async def get(session: AsyncSession, unit_id: uuid.UUID) -> Unit | None:
@@ -20,16 +29,27 @@ async def get_by_credit_code(session: AsyncSession, credit_code: str) -> Unit | 
 
 
 async def search(
-    session: AsyncSession, *, name: str | None, status: str | None, limit: int, offset: int
+    session: AsyncSession,
+    *,
+    name: str | None,
+    credit_code: str | None,
+    status: str | None,
+    sort: SortKey | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Unit], int]:
-    """Units matching the filters, ordered by credit code, with the total count."""
+    """Units matching the filters (name: a prefix of name_key, index unit_name_key_prefix),
+    by credit code unless sorted otherwise, with the total count."""
     query = select(Unit)
     if name:
-        query = query.where(Unit.name.contains(name))  # type: ignore[attr-defined]
+        query = query.where(Unit.name_key.like(prefix_pattern(name)))  # type: ignore[union-attr]
+    if credit_code:
+        query = query.where(Unit.credit_code == credit_code)
     if status:
         query = query.where(Unit.status == status)
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = await session.exec(query.order_by(Unit.credit_code).limit(limit).offset(offset))
+    order = order_clauses(sort, SORT_COLUMNS, Unit.id, [Unit.credit_code])
+    rows = await session.exec(query.order_by(*order).limit(limit).offset(offset))
     return list(rows.all()), total
 
 

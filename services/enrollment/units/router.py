@@ -3,17 +3,25 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.units import service
-from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
+from services.enrollment.units.schemas import (
+    UNIT_SORT_FIELDS,
+    UnitClose,
+    UnitCreate,
+    UnitOut,
+    UnitStatus,
+    UnitUpdate,
+)
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
+from shared.http.sorting import SortKey, sort_by
 
 router = APIRouter(prefix="/v1/enrollment/units", tags=["units"], responses=PROBLEM_RESPONSES)
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
@@ -30,20 +38,28 @@ async def register_unit(body: UnitCreate, idem: Idempotent, who: Clerk) -> JSONR
 async def list_units(
     session: ReadSession,
     _: Reader,
+    sort: Annotated[SortKey | None, sort_by(*UNIT_SORT_FIELDS)],
     download: Download,
-    name: str | None = None,
-    status: str | None = None,
+    name: Annotated[
+        str | None,
+        Query(max_length=200, description="单位名称开头；全角半角括号视为相同。"),
+    ] = None,
+    credit_code: Annotated[
+        str | None, Query(max_length=18, description="统一社会信用代码（18 位，大小写均可）。")
+    ] = None,
+    status: UnitStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[UnitOut] | Response:
-    """Search units by name fragment and status."""
+    """Search units by name prefix, credit code and status; `sort=` orders them."""
+    filters = {"name": name, "credit_code": credit_code, "status": status}
     if download:
         return await download.pages(
-            lambda limit, offset: service.list_units(session, name, status, limit, offset),
+            lambda limit, offset: service.list_units(session, filters, sort, limit, offset),
             UnitOut,
             "参保单位",
         )
-    return await service.list_units(session, name, status, limit, offset)
+    return await service.list_units(session, filters, sort, limit, offset)
 
 
 @router.get("/{unit_id}", response_model=UnitOut)

@@ -32,6 +32,10 @@ UnitKind = Literal["government_agency", "public_institution", "other"]  # from t
 UnitStatus = Literal["active", "closed"]
 
 
+# The fields a clerk sorts the unit list by (`sort=name`, `sort=-registered_on`).
+UNIT_SORT_FIELDS = ("name", "credit_code", "registered_on", "status")
+
+
 class UnitCreate(BaseModel):
     """Register an employer unit."""
 

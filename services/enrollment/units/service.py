@@ -13,6 +13,7 @@ from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, Un
 from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered, UnitUpdated
 from shared.data.audit import record_audit
 from shared.data.ids import uscc_kind
+from shared.data.sorting import SortKey
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.pagination import Page
@@ -67,11 +68,22 @@ async def register_unit(
 
 
 async def list_units(
-    session: AsyncSession, name: str | None, status: str | None, limit: int, offset: int
+    session: AsyncSession,
+    filters: dict[str, str | None],
+    sort: SortKey | None,
+    limit: int,
+    offset: int,
 ) -> Page[UnitOut]:
-    """Units by name fragment and status, a page at a time."""
+    """Units by name prefix, credit code and status, a page at a time."""
+    code = (filters.get("credit_code") or "").strip().upper() or None
     rows, total = await repository.search(
-        session, name=name, status=status, limit=limit, offset=offset
+        session,
+        name=(filters.get("name") or "").strip() or None,
+        credit_code=code,
+        status=filters.get("status"),
+        sort=sort,
+        limit=limit,
+        offset=offset,
     )
     items = [UnitOut.model_validate(r, from_attributes=True) for r in rows]
     return Page[UnitOut](items=items, total=total, limit=limit, offset=offset)

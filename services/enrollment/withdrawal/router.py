@@ -19,7 +19,7 @@ from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
-from shared.http.pagination import Limit, Offset
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/enrollment", tags=["withdrawal"], responses=PROBLEM_RESPONSES)
 Approver = Annotated[Principal, Depends(require_business_role("clerk"))]
@@ -42,7 +42,7 @@ async def request_withdrawal(
     return await idem.answer(service.request(idem.session, person_id, body, who, idem.request_id))
 
 
-@router.get("/withdrawals", response_model=list[WithdrawalRequestOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/withdrawals", response_model=Page[WithdrawalRequestOut], responses=DOWNLOAD_RESPONSES)
 async def list_withdrawals(
     session: ReadSession,
     who: Reader,
@@ -50,7 +50,7 @@ async def list_withdrawals(
     status: RequestStatus | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> list[WithdrawalRequestOut] | Response:
+) -> Page[WithdrawalRequestOut] | Response:
     """Withdrawal requests, newest first; `status=pending` lists those waiting for approval."""
     if download:
         return await download.pages(

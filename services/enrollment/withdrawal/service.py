@@ -30,6 +30,7 @@ from shared.contracts import EventEnvelope, PersonWithdrawn
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
 
 ACT = "退保"
@@ -186,10 +187,11 @@ async def get(session: AsyncSession, withdrawal_id: int, who: Principal) -> With
 
 async def list_requests(
     session: AsyncSession, status: str | None, limit: int, offset: int, who: Principal
-) -> list[WithdrawalRequestOut]:
+) -> Page[WithdrawalRequestOut]:
     """Requests, newest first (`status=pending`: the ones waiting for a second person)."""
-    rows = await history.list_requests(session, "withdrawal", status, limit, offset)
-    return [_out(r) for r in rows]
+    rows, total = await history.list_requests(session, "withdrawal", status, limit, offset)
+    items = [_out(r) for r in rows]
+    return Page[WithdrawalRequestOut](items=items, total=total, limit=limit, offset=offset)
 
 
 async def _withdraw(

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import func, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -69,17 +69,18 @@ def lines_sql(masked: bool) -> str:
 
 async def batches(
     session: AsyncSession, period: date | None, bank_code: str | None, limit: int, offset: int
-) -> list[Batch]:
-    """Batches, newest first, filtered by period and bank."""
+) -> tuple[list[Batch], int]:
+    """Batches, newest first, filtered by period and bank, with the total."""
     query = select(Batch)
     if period:
         query = query.where(Batch.period == period)
     if bank_code:
         query = query.where(Batch.bank_code == bank_code)
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = await session.exec(
         query.order_by(Batch.created_at.desc(), Batch.id).limit(limit).offset(offset)
     )
-    return list(rows.all())
+    return list(rows.all()), total
 
 
 async def get_batch(session: AsyncSession, batch_id: uuid.UUID) -> Batch | None:

@@ -21,13 +21,14 @@ from shared.http.dependencies import ReadSession, StreamingReadSession, WriteSes
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
-from shared.http.pagination import Limit, Offset
+from shared.http.pagination import Limit, Offset, Page
 from shared.http.signed_bodies import documented_body
 
 router = APIRouter(prefix="/v1/payout", tags=["banks"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Period = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
 Format = Annotated[Literal["csv", "xlsx"], Query()]
+BankCode = Annotated[str | None, Query(min_length=2, max_length=20, pattern=r"^[A-Z0-9]+$")]
 
 
 def _file(content: tuple[AsyncIterator[bytes], str, str]) -> StreamingResponse:
@@ -37,16 +38,16 @@ def _file(content: tuple[AsyncIterator[bytes], str, str]) -> StreamingResponse:
     )
 
 
-@router.get("/batches", response_model=list[BatchOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/batches", response_model=Page[BatchOut], responses=DOWNLOAD_RESPONSES)
 async def list_batches(
     session: ReadSession,
     _: Reader,
     download: Download,
     period: Period = None,
-    bank_code: str | None = None,
+    bank_code: BankCode = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[BatchOut] | Response:
+) -> Page[BatchOut] | Response:
     """Batches with their reconciliation, newest first."""
     if download:
         return await download.pages(
@@ -72,7 +73,7 @@ async def batch_file(
     return _file(await service.batch_file(session, batch_id, format, who=who))
 
 
-@router.get("/bank/{bank_id}/batches", response_model=list[BatchOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/bank/{bank_id}/batches", response_model=Page[BatchOut], responses=DOWNLOAD_RESPONSES)
 async def bank_batches(
     bank_id: str,
     session: ReadSession,
@@ -81,7 +82,7 @@ async def bank_batches(
     period: Period = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[BatchOut] | Response:
+) -> Page[BatchOut] | Response:
     """A bank's own batches, newest first."""
     if download:
         return await download.pages(

@@ -28,6 +28,7 @@ from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.masking import sees_full_citizen_ids
+from shared.http.pagination import Page
 
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
@@ -80,12 +81,13 @@ def _present(batch: Batch, by_status: dict[str, tuple[int, Decimal]]) -> BatchOu
 
 async def list_batches(
     session: AsyncSession, period: str | None, bank_code: str | None, limit: int, offset: int
-) -> list[BatchOut]:
+) -> Page[BatchOut]:
     """Batches with their reconciliation, newest first."""
     month = parse_period(period) if period else None
-    rows = await repository.batches(session, month, bank_code, limit, offset)
+    rows, total = await repository.batches(session, month, bank_code, limit, offset)
     tallies = await repository.tallies(session, [b.id for b in rows])
-    return [_present(b, tallies.get(b.id, {})) for b in rows]
+    items = [_present(b, tallies.get(b.id, {})) for b in rows]
+    return Page[BatchOut](items=items, total=total, limit=limit, offset=offset)
 
 
 async def _batch(session: AsyncSession, batch_id: uuid.UUID, bank_id: str | None) -> Batch:

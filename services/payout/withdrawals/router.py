@@ -11,12 +11,12 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import Limit, Offset
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/payout", tags=["one-off payments"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("/one-offs", response_model=list[OneOffOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/one-offs", response_model=Page[OneOffOut], responses=DOWNLOAD_RESPONSES)
 async def one_offs(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
@@ -32,7 +32,7 @@ async def one_offs(
     | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[OneOffOut] | Response:
+) -> Page[OneOffOut] | Response:
     """Withdrawals, death benefits and subsidies waiting for or issued in a run (accounts
     masked for finance and auditors)."""
     if download:

@@ -17,6 +17,7 @@ from shared.contracts.payout import settleable
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.masking import shown_account_number
+from shared.http.pagination import Page
 
 
 async def from_withdrawal(
@@ -114,10 +115,10 @@ async def from_withdrawal(
 
 async def list_one_offs(
     session: AsyncSession, who: Principal, program: str | None, limit: int, offset: int
-) -> list[OneOffOut]:
+) -> Page[OneOffOut]:
     """One-off payments, newest first."""
-    rows = await repository.one_offs(session, program, limit, offset)
+    rows, total = await repository.one_offs(session, program, limit, offset)
     out = [OneOffOut.model_validate(r, from_attributes=True) for r in rows]
     for o in out:
         o.account_number = shown_account_number(o.account_number, who)
-    return out
+    return Page[OneOffOut](items=out, total=total, limit=limit, offset=offset)

@@ -211,7 +211,8 @@ async def test_audit_finds_what_the_rules_describe(platform, start_apps) -> None
         params={"unit_id": water["id"]},
         headers=auth_headers(platform, "auditor"),
     )
-    assert listed.json()[0]["counts"] == {"no_declaration": {"open": 1}}
+    assert listed.json()["total"] == 1
+    assert listed.json()["items"][0]["counts"] == {"no_declaration": {"open": 1}}
 
 
 async def test_a_bank_post_is_checked_for_its_signature_before_its_body(

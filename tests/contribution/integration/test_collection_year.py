@@ -81,6 +81,19 @@ async def test_a_units_year_end_to_end(platform, start_apps) -> None:
     feb = (await plans(contribution, platform, hospital))[1]
     assert feb["paid_total"] == "840.00" and feb["outstanding"] == "1320.00"
 
+    # A clerk sorts receipts by amount and plans by what is still due (issue #19 item 3).
+    auditor = auth_headers(platform, "auditor")
+    by_amount = await contribution.get("/v1/contribution/receipts?sort=-amount", headers=auditor)
+    amounts = [Decimal(r["amount"]) for r in by_amount.json()["items"]]
+    assert len(amounts) == 3 and amounts == sorted(amounts, reverse=True)
+    latest_due = await contribution.get(
+        "/v1/contribution/plans", params={"sort": "-due_on", "limit": 1}, headers=auditor
+    )
+    assert latest_due.json()["items"][0]["due_on"] == "2020-02-15"
+    for wrong in ({"sort": "unit_id"}, {"sort": "--amount"}):
+        r = await contribution.get("/v1/contribution/receipts", params=wrong, headers=auditor)
+        assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), wrong
+
     # Settled months reach the accounts in enrollment: basic 8%, annuity by funding type.
     person = county.persons["县财政局"][0]["id"]
 

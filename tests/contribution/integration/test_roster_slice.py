@@ -68,6 +68,18 @@ async def test_registered_person_appears_in_the_contribution_roster(platform, st
         headers=auth_headers(platform, "auditor"),
     )
     assert "********" in masked.json()["citizen_id"]
+    # A clerk finds someone on the roster by citizen id (issue #19 item 3); others may not.
+    wanted = persons[1]["citizen_id"]
+    found = await contribution.get(
+        "/v1/contribution/roster/persons", params={"citizen_id": wanted.lower()}, headers=clerk
+    )
+    assert [p["id"] for p in found.json()["items"]] == [persons[1]["id"]]
+    oracle = await contribution.get(
+        "/v1/contribution/roster/persons",
+        params={"citizen_id": wanted},
+        headers=auth_headers(platform, "auditor"),
+    )
+    assert (oracle.status_code, oracle.json()["code"]) == (403, "citizen_id_search_forbidden")
 
 
 async def test_invalid_registration_emits_no_event(platform, start_apps) -> None:

@@ -89,7 +89,7 @@ async def test_credit_for_an_unknown_person_is_dead_lettered_not_dropped(platfor
             r = await client.get(
                 "/v1/enrollment/admin/dead-letters", headers=auth_headers(platform, "admin")
             )
-            return len(r.json()) == 1
+            return r.json()["total"] == 1
 
         await eventually(dead, within=30)
         assert await scalar(platform, "SELECT count(*) FROM enrollment.posting") == 0
@@ -188,3 +188,34 @@ async def test_interest_run_refusals(platform) -> None:
             (2024, "0.0262"),
         }
         assert await scalar(platform, "SELECT count(*) FROM enrollment.interest_run") == 0
+
+
+async def test_interest_runs_go_year_after_year(platform) -> None:
+    """Interest compounds: after a first run, each run is the year after the last one."""
+    async with running_app(create_app(platform)) as client:
+        finance = auth_headers(platform, "finance")
+        english = finance | {"Accept-Language": "en"}
+
+        async def run(year: int, headers: dict[str, str] = finance) -> tuple[int, dict]:
+            r = await client.post(
+                "/v1/enrollment/interest-runs",
+                headers=headers,
+                json={"year": year, "account_kind": "basic"},
+            )
+            return r.status_code, r.json()
+
+        assert (await run(2018))[0] == 200  # the first run: the years before were taken over
+        status, skipped = await run(2020)
+        assert (status, skipped["code"]) == (409, "interest_run_out_of_order")
+        assert (skipped["latest_year"], skipped["next_year"]) == (2018, 2019)
+        assert "下一个应计 2019 年" in skipped["detail"]
+        assert (await run(2019))[0] == 200
+        assert (await run(2020))[0] == 200
+        status, earlier = await run(2017, english)
+        assert (status, earlier["code"], earlier["latest_year"]) == (
+            409,
+            "interest_run_out_of_order",
+            2020,
+        )
+        assert earlier["detail"].startswith("Interest was run up to 2020")
+        assert (await run(2019))[0] == 200  # asking again for a year run answers its figures

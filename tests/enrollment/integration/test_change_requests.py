@@ -52,7 +52,7 @@ async def test_a_death_report_waits_blocks_other_changes_and_takes_effect_as_ent
         pending = await client.get(
             "/v1/enrollment/death-reports", params={"status": "pending"}, headers=auditor
         )
-        [listed] = pending.json()
+        [listed] = pending.json()["items"]
         assert (listed["id"], listed["document"], listed["entered_by"]) == (
             first.json()["id"],
             "死亡医学证明 0001",
@@ -183,7 +183,7 @@ async def test_a_withdrawal_request_is_listed_masked_rechecked_and_rejected(plat
                 params={"status": "pending"},
                 headers=auth_headers(platform, "auditor"),
             )
-        ).json()
+        ).json()["items"]
         assert seen["payee"]["account_number"] == "************5678"
         assert seen["entered_by"] == MAKER
         again = await request_withdrawal(client, platform, p, {**ABROAD, "payee": PAYEE})

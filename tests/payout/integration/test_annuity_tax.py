@@ -60,7 +60,7 @@ async def batch_file(client, platform, period: str, program: str) -> list[list[s
     """The bank's CSV of its batch of a program and month."""
     bank = auth_headers(platform, "bank", subject=PSBC)
     batches = await client.get(f"/v1/payout/bank/{PSBC}/batches?period={period}", headers=bank)
-    [batch] = [b for b in batches.json() if b["program"] == program]
+    [batch] = [b for b in batches.json()["items"] if b["program"] == program]
     r = await client.get(f"/v1/payout/bank/{PSBC}/batches/{batch['id']}/file", headers=bank)
     assert r.status_code == 200, r.text
     return list(csv.reader(io.StringIO(r.text)))
@@ -103,7 +103,8 @@ async def test_the_monthly_annuity_is_taxed_and_the_bank_pays_the_net(platform, 
         assert pension[-1] == ["TOTAL", "1", "", "", "4792.71", "", "4792.71", "0.00"]
         # The batch reconciles with what the bank pays.
         staff = auth_headers(platform, "finance")
-        batches = (await client.get("/v1/payout/batches?period=2025-04", headers=staff)).json()
+        listed = await client.get("/v1/payout/batches?period=2025-04", headers=staff)
+        batches = listed.json()["items"]
         annuity = next(b for b in batches if b["program"] == "occupational_annuity")
         assert annuity["total"] == {"count": 1, "amount": "3810.00"}
         await pay_all(client, platform, rows)

@@ -76,7 +76,7 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
             await review(client, platform, d["id"])
         await run_payroll(client, platform, "2025-04")
         staff = auth_headers(platform, "finance")
-        batches = (await client.get("/v1/payout/batches", headers=staff)).json()
+        batches = (await client.get("/v1/payout/batches", headers=staff)).json()["items"]
         assert sorted((x["bank_code"], x["program"]) for x in batches) == [
             ("ICBC", "basic_pension"),
             ("ICBC", "occupational_annuity"),
@@ -91,7 +91,7 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
 
         # The bank lists its own batches and fetches the file.
         bank = auth_headers(platform, "bank", subject=PSBC)
-        own = (await client.get(f"/v1/payout/bank/{PSBC}/batches", headers=bank)).json()
+        own = (await client.get(f"/v1/payout/bank/{PSBC}/batches", headers=bank)).json()["items"]
         assert {x["bank_code"] for x in own} == {"PSBC"} and len(own) == 2
         r = await client.get(
             f"/v1/payout/bank/{PSBC}/batches/{pension['id']}/file?format=csv", headers=bank

@@ -50,7 +50,7 @@ async def test_ids_and_accounts_are_masked_for_finance_and_auditors(platform) ->
             await client.post("/v1/payout/subsidy-runs", headers=clerk, json={"quarter": "2025-Q2"})
         ).status_code == 200
         await run_payroll(client, platform, "2025-04")
-        batches = (await client.get("/v1/payout/batches", headers=clerk)).json()
+        batches = (await client.get("/v1/payout/batches", headers=clerk)).json()["items"]
         pension = next(b for b in batches if b["program"] == "basic_pension")
         urls = [
             "/v1/payout/retirees",

@@ -98,7 +98,7 @@ async def test_an_offset_withholds_from_later_pensions_month_by_month(platform) 
         ]
         batches = (
             await client.get("/v1/payout/batches", params={"period": "2025-06"}, headers=finance)
-        ).json()
+        ).json()["items"]
         pension = next(b for b in batches if b["program"] == "basic_pension")
         assert pension["total"]["amount"] == str(monthly - Decimal("229.73"))
         bank_file = await client.get(f"/v1/payout/batches/{pension['id']}/file", headers=clerk)

@@ -59,7 +59,7 @@ async def test_quarterly_subsidies_are_paid_once_through_the_batches(platform) -
         assert again.json()["queued"] == 0
         run = await run_payroll(client, platform, "2025-04")
         assert run["payments"] == 2 * 2 + 2  # a month of pensions, the two subsidies
-        batches = (await client.get("/v1/payout/batches", headers=staff)).json()
+        batches = (await client.get("/v1/payout/batches", headers=staff)).json()["items"]
         [subsidy] = [b for b in batches if b["program"] == "living_subsidy"]
         assert subsidy["total"] == {"count": 2, "amount": "13500.00"}
         ledger = (await client.get("/v1/payout/ledger/2025", headers=staff)).json()

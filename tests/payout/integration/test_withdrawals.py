@@ -65,15 +65,15 @@ async def test_a_withdrawal_is_paid_once_through_a_batch(platform) -> None:
                 "/v1/payout/audit-log", headers=auth_headers(platform, "auditor")
             )
             actions = [e["action"] for e in log.json()["items"]]
-            return len(r.json()) == 1 and "withdrawal.nothing_to_pay" in actions
+            return r.json()["total"] == 1 and "withdrawal.nothing_to_pay" in actions
 
         await eventually(queued)
-        [one_off] = (await client.get("/v1/payout/one-offs", headers=staff)).json()
+        [one_off] = (await client.get("/v1/payout/one-offs", headers=staff)).json()["items"]
         assert one_off["account_number"] == "************2222"  # masked for finance
         run = await run_payroll(client, platform, "2025-06")
         assert run["payments"] == 1
         assert (await run_payroll(client, platform, "2025-06"))["payments"] == 0
-        [batch] = (await client.get("/v1/payout/batches", headers=staff)).json()
+        [batch] = (await client.get("/v1/payout/batches", headers=staff)).json()["items"]
         # Settled abroad: the annuity part (12,000.50) is taxed with the yearly table, 3% =
         # 360.02; the bank pays the net.
         assert (one_off["taxable_amount"], one_off["tax_withheld"]) == ("12000.50", "360.02")

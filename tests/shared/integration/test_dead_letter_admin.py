@@ -42,7 +42,8 @@ async def test_dead_letter_listed_then_replayed_once(platform) -> None:
             admin = auth_headers(platform, "admin", subject="ops")
             listed = await client.get("/v1/test/admin/dead-letters", headers=admin)
             assert listed.status_code == 200
-            [letter] = listed.json()
+            [letter] = listed.json()["items"]
+            assert listed.json()["total"] == 1
             assert letter["event_id"] == str(event.event_id)
             assert letter["attempts"] == 3
             assert "handler failure" in letter["error"]
@@ -65,9 +66,9 @@ async def test_dead_letter_listed_then_replayed_once(platform) -> None:
                 "dead_letter_already_replayed",
             )
             still_open = await client.get("/v1/test/admin/dead-letters", headers=admin)
-            assert still_open.json() == []
+            assert still_open.json()["items"] == []
             history = await client.get(
                 "/v1/test/admin/dead-letters", params={"open_only": "false"}, headers=admin
             )
-            assert history.json()[0]["replayed_by"] == "ops"
+            assert history.json()["items"][0]["replayed_by"] == "ops"
         assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.effect") == 1
