@@ -136,6 +136,8 @@ class PlatformSettings(BaseSettings):
     upload_max_unzipped_bytes: int = Field(128 * 1024 * 1024, ge=1024)
     upload_max_zip_ratio: int = Field(100, ge=2)
     upload_max_zip_entries: int = Field(1_000, ge=1)
+    # A list downloaded as XLSX/CSV (shared/http/downloads.py) holds at most this many rows.
+    download_max_rows: int = Field(200_000, ge=1, le=1_000_000)
     consumer_max_deliver: int = 5
     consumer_ack_wait_seconds: float = 30.0
 

@@ -190,6 +190,8 @@ def create_service_app(
     )
     for router in routers:
         app.include_router(router)
+    # Downloads show an enum's label, as the code tables give it (shared/http/downloads.py).
+    app.state.code_tables = code_tables or {}
     if code_tables is not None:
         app.include_router(code_table_router(prefix, code_tables))
     app.include_router(dead_letter_router(prefix, schema, list(handlers)))

@@ -4,13 +4,15 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import BaseModel
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 
 from shared.contracts.base import EventEnvelope
 from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
 from shared.http.auth import Principal, require_roles
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES, ProblemError
 from shared.http.pagination import Limit, Offset, Page
 from shared.messaging.consumer import EventHandler, apply_once
@@ -19,15 +21,15 @@ from shared.messaging.consumer import EventHandler, apply_once
 class DeadLetterOut(BaseModel):
     """A message a handler could not process."""
 
-    id: int
-    handler: str
-    event_id: str | None
-    subject: str
-    error: str
-    attempts: int
-    created_at: datetime
-    replayed_at: datetime | None
-    replayed_by: str | None
+    id: int = Field(title="编号")
+    handler: str = Field(title="处理程序")
+    event_id: str | None = Field(title="事件编号")
+    subject: str = Field(title="消息主题")
+    error: str = Field(title="错误")
+    attempts: int = Field(title="尝试次数")
+    created_at: datetime = Field(title="创建时间")
+    replayed_at: datetime | None = Field(title="重放时间")
+    replayed_by: str | None = Field(title="重放人")
 
 
 class ReplayResult(BaseModel):
@@ -47,14 +49,15 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
     )
     admin = require_roles("admin")
 
-    @router.get("", response_model=Page[DeadLetterOut])
+    @router.get("", response_model=Page[DeadLetterOut], responses=DOWNLOAD_RESPONSES)
     async def list_dead_letters(
         request: Request,
         _: Annotated[Principal, Depends(admin)],
+        download: Download,
         open_only: bool = True,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> Page[DeadLetterOut]:
+    ) -> Page[DeadLetterOut] | Response:
         """List dead-lettered events, newest first."""
         where = [table.c.replayed_at.is_(None)] if open_only else []
         query = select(table).where(*where).order_by(table.c.id.desc()).limit(limit).offset(offset)
@@ -66,6 +69,14 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
             DeadLetterOut(**{**r, "event_id": str(r["event_id"]) if r["event_id"] else None})
             for r in rows
         ]
+        if download:
+            return await download.pages(
+                lambda limit, offset: Page[DeadLetterOut](
+                    items=items, total=total, limit=limit, offset=offset
+                ),
+                DeadLetterOut,
+                "死信",
+            )
         return Page[DeadLetterOut](items=items, total=total, limit=limit, offset=offset)
 
     @router.post("/{dead_letter_id}/replay", response_model=ReplayResult)

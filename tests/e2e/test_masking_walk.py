@@ -8,6 +8,7 @@ so a route or a field added later is covered without being listed here.
 """
 
 import calendar
+import csv
 import io
 import itertools
 import json
@@ -26,6 +27,7 @@ from deploy.local.demo import PoliteClient, demo_credit_code
 from deploy.local.demo_payout import load_payout_demo
 from shared.data.ids import citizen_check_char
 from shared.http.masking import FieldKind, kind_of_key
+from tests.e2e import downloads_compare
 from tests.e2e.conftest import SERVICES, System, login
 from tests.enrollment.helpers import citizen_id
 
@@ -271,7 +273,9 @@ def _calls(route: Route, spec: dict[str, Any], pools: dict[str, list[str]]) -> l
         if p["in"] != "query":
             continue
         if p["name"] == "format":
-            formats = _schema_enum(p, spec) or ["csv", "xlsx", "html"]
+            # The answer without the parameter, then every file it offers (JSON is the first).
+            offered = _schema_enum(p, spec) or ["csv", "xlsx", "html"]
+            formats = [None, *(f for f in offered if f != "json")]
         elif p.get("required") and p["name"] in QUERY_VALUES:
             query[p["name"]] = QUERY_VALUES[p["name"]]
     urls = []
@@ -349,6 +353,8 @@ def candidates(true_id: str, shown: dict[int, str]) -> int:
 MASKED_TOKEN = re.compile(r"(?<![0-9A-Za-z*])[0-9Xx*]{18}(?![0-9A-Za-z*])")
 
 
+# Three callers walk every GET, each list also as CSV and as XLSX: minutes, not seconds.
+@pytest.mark.timeout(600)
 def test_finance_and_auditors_see_no_id_account_or_birth_date_anywhere(
     system: System, seeded: Seeded
 ) -> None:
@@ -371,7 +377,7 @@ def test_finance_and_auditors_see_no_id_account_or_birth_date_anywhere(
         for must in (
             "/v1/enrollment/persons",
             "/v1/payout/retirees",
-            "/v1/payout/retirees/xlsx",
+            "/v1/payout/retirees?format=xlsx",
             "/v1/payout/one-offs",
             f"/v1/contribution/declarations/{seeded.pools['declaration_id'][0]}/lines",
         ):
@@ -408,3 +414,78 @@ def test_no_log_line_of_any_process_holds_an_id_account_or_birth_date(
     secrets |= {f"{c[6:10]}-{c[10:12]}-{c[12:14]}" for c in seeded.ids}
     secrets |= {f"62218871{n:08d}" for n in range(len(RETIREES))} | {"6221889900000001"}
     assert not [s for s in secrets if s in text.upper()], json.dumps(sorted(secrets))
+
+
+# Lists that the seeded county fills: their downloads must hold rows, not only a header.
+FILLED_LISTS = {
+    "/v1/enrollment/units",
+    "/v1/enrollment/persons",
+    "/v1/contribution/plans",
+    "/v1/contribution/declarations/{declaration_id}/lines",
+    "/v1/payout/retirees",
+    "/v1/payout/ledger/{year}",
+    "/v1/payout/batches",
+}
+
+
+@pytest.mark.timeout(600)
+def test_every_list_downloads_as_its_json_answers_for_clerk_and_finance(
+    system: System, seeded: Seeded
+) -> None:
+    """Every GET with a `format` download, as CSV and as XLSX, read back and compared with
+    the JSON answer of the same caller: Chinese headings, the same rows, masked alike."""
+    with httpx.Client(base_url=system.gateway, headers=login(system.gateway, "clerk")) as gw:
+        seeded.pools = _id_pools(gw, seeded)
+    spec = httpx.get(f"{system.gateway}/openapi.json", timeout=30).json()
+    labels: dict[str, set[str]] = {}
+    with httpx.Client(base_url=system.gateway, headers=login(system.gateway, "clerk")) as gw:
+        for service in SERVICES:
+            tables = gw.get(f"/v1/{service}/code-tables")
+            for table in tables.json().values() if tables.status_code == 200 else ():
+                for value, label in table.items():
+                    labels.setdefault(value, set()).add(label)
+        # An enum (here the person's status) is shown as its label, as the code table says.
+        statuses = gw.get("/v1/enrollment/code-tables").json()["person_status"]
+        persons = gw.get("/v1/enrollment/persons", params={"limit": 500}).json()["items"]
+        sheet = gw.get("/v1/enrollment/persons", params={"format": "csv"}).content
+        read = list(csv.DictReader(io.StringIO(sheet.decode("utf-8-sig"))))
+        assert sorted(r["参保状态"] for r in read) == sorted(statuses[p["status"]] for p in persons)
+        assert all(downloads_compare.CJK.search(r["参保状态"]) for r in read), read[:2]
+    compared, filled = 0, set()
+    for user in ("clerk", "finance"):
+        headers = login(system.gateway, user)
+        with httpx.Client(base_url=system.gateway, headers=headers, timeout=60) as gw:
+            for route, _ in get_routes(system.gateway):
+                fmt = next((p for p in route.params if p["name"] == "format"), None)
+                if fmt is None or set(_schema_enum(fmt, spec) or ()) != {"json", "csv", "xlsx"}:
+                    continue  # not a list download (a bank file, a printable report)
+                operation = spec["paths"][route.path]["get"]
+                tables = [
+                    (downloads_compare.columns(schema, spec), key)
+                    for schema, key in downloads_compare.row_schemas(operation, spec)
+                ]
+                for url in _calls(route, spec, seeded.pools):
+                    if "format=" in url:
+                        continue  # each file is asked for below, beside the JSON
+                    base = url
+                    paged = any(p["name"] == "limit" for p in route.params)
+                    answer = gw.get(base, params={"limit": 500} if paged else {})
+                    if answer.status_code != 200:
+                        continue  # this caller may not read it (the masking walk checks that)
+                    files = {}
+                    for kind in ("csv", "xlsx"):
+                        r = gw.get(base, params={"format": kind})
+                        assert r.status_code == 200, (user, base, kind, r.text)
+                        assert "filename*=UTF-8''" in r.headers["content-disposition"]
+                        files[kind] = r.content
+                    heading = downloads_compare.header(files["csv"])
+                    [(cols, key)] = [t for t in tables if [c[1] for c in t[0]] == heading]
+                    body = answer.json()
+                    rows = body if key is None else body[key]
+                    assert not paged or key != "items" or body["total"] == len(rows), base
+                    downloads_compare.compare(rows, cols, files["csv"], files["xlsx"], labels, base)
+                    compared += 1
+                    if rows:
+                        filled.add(route.path)
+    assert compared >= 100, compared  # some 60 lists, each for two callers
+    assert FILLED_LISTS <= filled, FILLED_LISTS - filled

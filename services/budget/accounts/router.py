@@ -19,6 +19,7 @@ from services.budget.accounts.schemas import (
 from services.budget.domain.document import Line
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.limits import UPLOAD, upload_limits
 from shared.i18n import catalogue_of, locale_of
@@ -83,10 +84,15 @@ async def get_codes(request: Request, session: ReadSession, _: Reader) -> CodesO
     return await service.code_tables(session, catalogue_of(scope), locale_of(scope))
 
 
-@router.get("/departments", response_model=list[DepartmentOut])
-async def list_departments(session: ReadSession, _: Reader) -> list[DepartmentOut]:
+@router.get("/departments", response_model=list[DepartmentOut], responses=DOWNLOAD_RESPONSES)
+async def list_departments(
+    session: ReadSession, _: Reader, download: Download
+) -> list[DepartmentOut] | Response:
     """Departments with the years they have data for."""
-    return await service.departments(session)
+    found = await service.departments(session)
+    if download:
+        return await download.rows(found, DepartmentOut, "部门")
+    return found
 
 
 @router.get("/departments/{department_id}/years/{year}", response_model=YearDocument)
@@ -126,9 +132,16 @@ async def put_part(
     )
 
 
-@router.get("/departments/{department_id}/years/{year}/findings", response_model=list[FindingOut])
+@router.get(
+    "/departments/{department_id}/years/{year}/findings",
+    response_model=list[FindingOut],
+    responses=DOWNLOAD_RESPONSES,
+)
 async def get_findings(
-    department_id: uuid.UUID, year: Year, session: ReadSession, _: Reader
-) -> list[FindingOut]:
+    department_id: uuid.UUID, year: Year, session: ReadSession, _: Reader, download: Download
+) -> list[FindingOut] | Response:
     """Every place where the report contradicts itself, errors first, each with its places."""
-    return await service.findings(session, department_id, year)
+    found = await service.findings(session, department_id, year)
+    if download:
+        return await download.rows(found, FindingOut, "审核发现")
+    return found

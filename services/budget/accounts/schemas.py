@@ -35,11 +35,11 @@ class ImportOut(BaseModel):
 class DepartmentOut(BaseModel):
     """A department and the years it has data for."""
 
-    id: uuid.UUID
-    code: str
-    name: str
-    county: str
-    years: list[int]
+    id: uuid.UUID = Field(title="部门编号")
+    code: str = Field(title="部门代码")
+    name: str = Field(title="部门名称")
+    county: str = Field(title="区县")
+    years: list[int] = Field(title="年度")
 
 
 class LineOut(BaseModel):
@@ -71,11 +71,11 @@ class PlaceOut(BaseModel):
 class FindingOut(BaseModel):
     """One contradiction of the report."""
 
-    code: str
-    severity: Severity
-    severity_label: str
-    message: str
-    places: list[PlaceOut]
+    code: str = Field(title="规则代码")
+    severity: Severity = Field(title="级别代码")
+    severity_label: str = Field(title="级别")
+    message: str = Field(title="说明")
+    places: list[PlaceOut] = Field(title="位置")
 
 
 class CodesOut(BaseModel):

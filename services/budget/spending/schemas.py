@@ -23,13 +23,15 @@ class PaidProgram(BaseModel):
 class SpendingLine(BaseModel):
     """A budget line of the final accounts next to what payout actually paid under its code."""
 
-    scheme: Literal["functional", "economic"]
-    code: str
-    label: str
-    budget: Decimal | None
-    reported: Decimal  # 决算数 of the final accounts
-    paid: Decimal  # paid by payout under this code (its sub-codes included)
-    difference: Decimal  # reported − paid
+    scheme: Literal["functional", "economic"] = Field(title="科目体系")
+    code: str = Field(title="科目代码")
+    label: str = Field(title="科目名称")
+    budget: Decimal | None = Field(title="预算数")
+    reported: Decimal = Field(title="决算数")  # 决算数 of the final accounts
+    paid: Decimal = Field(
+        title="实际支付"
+    )  # paid by payout under this code (its sub-codes included)
+    difference: Decimal = Field(title="差额")  # reported − paid
 
 
 class SpendingOut(BaseModel):

@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.contribution.adjustments import service
 from services.contribution.adjustments.schemas import (
@@ -15,6 +15,7 @@ from services.contribution.adjustments.schemas import (
 from services.contribution.domain.review import ReviewStatus
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
@@ -41,15 +42,22 @@ async def submit_adjustment(
     )
 
 
-@router.get("/adjustments", response_model=Page[AdjustmentOut])
+@router.get("/adjustments", response_model=Page[AdjustmentOut], responses=DOWNLOAD_RESPONSES)
 async def list_adjustments(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     status: ReviewStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[AdjustmentOut]:
+) -> Page[AdjustmentOut] | Response:
     """Changes to bases by status; `status=submitted` is the queue waiting for review."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_adjustments(session, status, limit, offset, who),
+            AdjustmentOut,
+            "基数调整",
+        )
     return await service.list_adjustments(session, status, limit, offset, who)
 
 

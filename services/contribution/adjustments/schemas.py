@@ -31,19 +31,19 @@ class AdjustmentDecisionIn(BaseModel):
 class AdjustmentOut(BaseModel):
     """A change to a base: submitted, then approved (in force) or rejected by another user."""
 
-    id: uuid.UUID
-    declaration_id: uuid.UUID
-    citizen_id: CitizenIdText
-    name: str
-    from_month: int
-    declared_wage: Money
-    base: Money
-    clamp: Clamp | None
-    reason: str
-    status: ReviewStatus
-    status_label: str
-    submitted_by: str
-    submitted_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_note: str | None
+    id: uuid.UUID = Field(title="编号")
+    declaration_id: uuid.UUID = Field(title="申报编号")
+    citizen_id: CitizenIdText = Field(title="身份证号")
+    name: str = Field(title="姓名")
+    from_month: int = Field(title="起始月份")
+    declared_wage: Money = Field(title="申报工资")
+    base: Money = Field(title="缴费基数")
+    clamp: Clamp | None = Field(title="保低限高")
+    reason: str = Field(title="原因")
+    status: ReviewStatus = Field(title="状态代码")
+    status_label: str = Field(title="状态")
+    submitted_by: str = Field(title="提交人")
+    submitted_at: datetime = Field(title="提交时间")
+    decided_by: str | None = Field(title="审核人")
+    decided_at: datetime | None = Field(title="审核时间")
+    decision_note: str | None = Field(title="审核意见")

@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
 from services.contribution.audits import service
 from services.contribution.audits.schemas import (
@@ -16,6 +17,7 @@ from services.contribution.audits.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
@@ -48,16 +50,23 @@ async def yearly_run(
     return await service.yearly_run(session, body, who, request_id_of(request))
 
 
-@router.get("", response_model=Page[AuditOut])
+@router.get("", response_model=Page[AuditOut], responses=DOWNLOAD_RESPONSES)
 async def list_audits(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
     unit_id: uuid.UUID | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[AuditOut]:
+) -> Page[AuditOut] | Response:
     """Audits, newest first, with their finding counts."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_audits(session, year, unit_id, limit, offset),
+            AuditOut,
+            "稽核记录",
+        )
     return await service.list_audits(session, year, unit_id, limit, offset)
 
 

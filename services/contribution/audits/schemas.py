@@ -45,15 +45,15 @@ class FindingOut(BaseModel):
 class AuditOut(BaseModel):
     """An audit with its findings counted by kind and status."""
 
-    id: uuid.UUID
-    unit_id: uuid.UUID
-    year: int
-    kind: AuditKind
-    opened_by: str
-    opened_at: datetime
-    as_of: date
-    counts: dict[str, dict[str, int]]
-    findings: list[FindingOut] | None = None
+    id: uuid.UUID = Field(title="编号")
+    unit_id: uuid.UUID = Field(title="单位编号")
+    year: int = Field(title="稽核年度")
+    kind: AuditKind = Field(title="稽核类型")
+    opened_by: str = Field(title="发起人")
+    opened_at: datetime = Field(title="发起时间")
+    as_of: date = Field(title="截至日期")
+    counts: dict[str, dict[str, int]] = Field(title="统计")
+    findings: list[FindingOut] | None = Field(None, title="稽核发现")
 
 
 class YearlyRunOut(BaseModel):

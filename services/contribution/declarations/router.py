@@ -5,6 +5,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi.responses import Response
 
 from services.contribution.declarations import service
 from services.contribution.declarations.schemas import (
@@ -14,10 +15,12 @@ from services.contribution.declarations.schemas import (
     DeclarationStatus,
     LineOut,
     LinesIn,
+    MissingDeclaration,
     MissingReport,
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.import_reports import ImportReportOut
@@ -43,28 +46,41 @@ async def create_declaration(
     return await service.create(session, body, who, request_id_of(request))
 
 
-@router.get("", response_model=Page[DeclarationOut])
+@router.get("", response_model=Page[DeclarationOut], responses=DOWNLOAD_RESPONSES)
 async def list_declarations(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
     unit_id: uuid.UUID | None = None,
     status: DeclarationStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[DeclarationOut]:
+) -> Page[DeclarationOut] | Response:
     """Declarations by year, unit and status."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_declarations(
+                session, year, unit_id, status, limit, offset
+            ),
+            DeclarationOut,
+            "缴费基数申报",
+        )
     return await service.list_declarations(session, year, unit_id, status, limit, offset)
 
 
-@router.get("/missing", response_model=MissingReport)
+@router.get("/missing", response_model=MissingReport, responses=DOWNLOAD_RESPONSES)
 async def missing_declarations(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     year: Annotated[int, Query(ge=2014, le=2100)],
-) -> MissingReport:
+    download: Download,
+) -> MissingReport | Response:
     """Units with liable staff that have not submitted the year's declaration."""
-    return await service.missing_report(session, year, date.today())
+    found = await service.missing_report(session, year, date.today())
+    if download:
+        return await download.rows(found.units, MissingDeclaration, "未申报单位")
+    return found
 
 
 @router.get("/{declaration_id}", response_model=DeclarationOut)
@@ -77,15 +93,22 @@ async def get_declaration(
     return await service.get_declaration(session, declaration_id, who)
 
 
-@router.get("/{declaration_id}/lines", response_model=Page[LineOut])
+@router.get("/{declaration_id}/lines", response_model=Page[LineOut], responses=DOWNLOAD_RESPONSES)
 async def list_lines(
     declaration_id: uuid.UUID,
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
-) -> Page[LineOut]:
+) -> Page[LineOut] | Response:
     """The declared wages and bases, by citizen id (masked for roles that do not need them)."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_lines(session, declaration_id, limit, offset, who),
+            LineOut,
+            "申报明细",
+        )
     return await service.list_lines(session, declaration_id, limit, offset, who)
 
 

@@ -71,11 +71,11 @@ class DecisionIn(BaseModel):
 class LineOut(BaseModel):
     """A declared wage and the base it gives."""
 
-    citizen_id: CitizenIdText
-    name: str
-    declared_wage: Money
-    base: Money
-    clamp: Clamp | None
+    citizen_id: CitizenIdText = Field(title="身份证号")
+    name: str = Field(title="姓名")
+    declared_wage: Money = Field(title="申报工资")
+    base: Money = Field(title="缴费基数")
+    clamp: Clamp | None = Field(title="保低限高")
 
 
 class LogEntry(BaseModel):
@@ -90,37 +90,37 @@ class LogEntry(BaseModel):
 class DeclarationOut(BaseModel):
     """A declaration with its totals; lines are listed separately."""
 
-    id: uuid.UUID
-    unit_id: uuid.UUID
-    year: int
-    status: DeclarationStatus
-    average_wage: Money
-    floor: Money
-    cap: Money
-    parameter_ids: list[int]
-    person_count: int
-    unit_base: Money
-    raised_to_floor: int
-    lowered_to_cap: int
-    created_by: str
-    submitted_by: str | None
-    submitted_at: datetime | None
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_note: str | None
-    log: list[LogEntry] = []
-    adjustments: list[AdjustmentOut] = []
+    id: uuid.UUID = Field(title="编号")
+    unit_id: uuid.UUID = Field(title="单位编号")
+    year: int = Field(title="年度")
+    status: DeclarationStatus = Field(title="申报状态")
+    average_wage: Money = Field(title="社平工资")
+    floor: Money = Field(title="基数下限")
+    cap: Money = Field(title="基数上限")
+    parameter_ids: list[int] = Field(title="参数版本")
+    person_count: int = Field(title="人数")
+    unit_base: Money = Field(title="单位缴费基数")
+    raised_to_floor: int = Field(title="保低人数")
+    lowered_to_cap: int = Field(title="限高人数")
+    created_by: str = Field(title="创建人")
+    submitted_by: str | None = Field(title="提交人")
+    submitted_at: datetime | None = Field(title="提交时间")
+    decided_by: str | None = Field(title="审核人")
+    decided_at: datetime | None = Field(title="审核时间")
+    decision_note: str | None = Field(title="审核意见")
+    log: list[LogEntry] = Field([], title="处理记录")
+    adjustments: list[AdjustmentOut] = Field([], title="调整记录")
 
 
 class MissingDeclaration(BaseModel):
     """A unit with liable staff that has not submitted its declaration."""
 
-    unit_id: uuid.UUID
-    credit_code: str
-    name: str
-    liable_persons: int
-    declaration_id: uuid.UUID | None
-    status: DeclarationStatus | None
+    unit_id: uuid.UUID = Field(title="单位编号")
+    credit_code: str = Field(title="统一社会信用代码")
+    name: str = Field(title="单位名称")
+    liable_persons: int = Field(title="应缴人数")
+    declaration_id: uuid.UUID | None = Field(title="申报编号")
+    status: DeclarationStatus | None = Field(title="申报状态")
 
 
 class MissingReport(BaseModel):

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import Response
 
 from services.contribution.parameters import service
 from services.contribution.parameters.schemas import (
@@ -13,6 +14,7 @@ from services.contribution.parameters.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
@@ -22,14 +24,18 @@ router = APIRouter(
 )
 
 
-@router.get("", response_model=list[ParameterOut])
+@router.get("", response_model=list[ParameterOut], responses=DOWNLOAD_RESPONSES)
 async def list_parameters(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     name: ParameterName | None = None,
-) -> list[ParameterOut]:
+) -> list[ParameterOut] | Response:
     """Every version of every parameter (or of one), oldest first."""
-    return await service.list_parameters(session, name)
+    found = await service.list_parameters(session, name)
+    if download:
+        return await download.rows(found, ParameterOut, "征缴参数")
+    return found
 
 
 @router.post("", status_code=201, response_model=ParameterOut)

@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from services.contribution.plans import service
 from services.contribution.plans.schemas import (
@@ -15,6 +16,7 @@ from services.contribution.plans.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
@@ -35,18 +37,27 @@ async def generate_plans(
     return await service.generate(session, body, who, request_id_of(request))
 
 
-@router.get("", response_model=Page[PlanOut])
+@router.get("", response_model=Page[PlanOut], responses=DOWNLOAD_RESPONSES)
 async def list_plans(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     sort: Annotated[SortKey | None, sort_by(*PLAN_SORT_FIELDS)],
+    download: Download,
     period: str | None = None,
     unit_id: uuid.UUID | None = None,
     open_only: bool = False,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[PlanOut]:
+) -> Page[PlanOut] | Response:
     """Plans by period and unit; open_only lists those not fully paid; `sort=` orders them."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_plans(
+                session, period, unit_id, open_only, limit, offset, sort
+            ),
+            PlanOut,
+            "征缴计划",
+        )
     return await service.list_plans(session, period, unit_id, open_only, limit, offset, sort)
 
 

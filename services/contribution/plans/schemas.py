@@ -36,27 +36,27 @@ class GenerateOut(BaseModel):
 class PlanOut(BaseModel):
     """A unit's plan for a month: due, paid and outstanding."""
 
-    id: uuid.UUID
-    unit_id: uuid.UUID
-    period: str
-    seq: int
-    kind: PlanKind
-    due_on: date
-    person_count: int
-    basic_unit: Money
-    basic_individual: Money
-    annuity_unit: Money
-    annuity_individual: Money
-    annuity_unit_notional: Money
-    total: Money
-    paid_total: Money
-    outstanding: Money
-    late_fee_paid: Money
-    settled_on: date | None
-    funding_type: str = Field(json_schema_extra=declared(FUNDING_TYPES))
-    parameter_ids: list[int]
-    generated_by: str
-    generated_at: datetime
+    id: uuid.UUID = Field(title="编号")
+    unit_id: uuid.UUID = Field(title="单位编号")
+    period: str = Field(title="所属期")
+    seq: int = Field(title="计划序号")
+    kind: PlanKind = Field(title="计划类型")
+    due_on: date = Field(title="应缴日期")
+    person_count: int = Field(title="人数")
+    basic_unit: Money = Field(title="基本养老保险单位缴费")
+    basic_individual: Money = Field(title="基本养老保险个人缴费")
+    annuity_unit: Money = Field(title="职业年金单位缴费")
+    annuity_individual: Money = Field(title="职业年金个人缴费")
+    annuity_unit_notional: Money = Field(title="职业年金单位记实")
+    total: Money = Field(title="应缴合计")
+    paid_total: Money = Field(title="已缴合计")
+    outstanding: Money = Field(title="欠缴金额")
+    late_fee_paid: Money = Field(title="已缴滞纳金")
+    settled_on: date | None = Field(title="结清日期")
+    funding_type: str = Field(title="经费形式", json_schema_extra=declared(FUNDING_TYPES))
+    parameter_ids: list[int] = Field(title="参数版本")
+    generated_by: str = Field(title="生成人")
+    generated_at: datetime = Field(title="生成时间")
 
 
 class PlanLineOut(BaseModel):

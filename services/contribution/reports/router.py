@@ -5,17 +5,21 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
+from fastapi.responses import Response
 
+from services.contribution.plans.schemas import PlanOut
 from services.contribution.reports import service
 from services.contribution.reports.schemas import (
     ArrearsReport,
     PersonMonthOwed,
+    UnitArrears,
     UnitReport,
     UnitStatement,
     YearReport,
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.ranges import PlausibleDate
 
@@ -24,36 +28,50 @@ router = APIRouter(
 )
 
 
-@router.get("/arrears", response_model=ArrearsReport)
+@router.get("/arrears", response_model=ArrearsReport, responses=DOWNLOAD_RESPONSES)
 async def arrears(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     as_of: PlausibleDate | None = None,
     unit_id: uuid.UUID | None = None,
-) -> ArrearsReport:
+) -> ArrearsReport | Response:
     """Who owes what for which months, with late fees to the date: the reminder list."""
-    return await service.arrears(session, as_of or date.today(), unit_id)
+    found = await service.arrears(session, as_of or date.today(), unit_id)
+    if download:
+        return await download.rows(found.units, UnitArrears, "欠费单位")
+    return found
 
 
-@router.get("/arrears/{unit_id}/persons", response_model=list[PersonMonthOwed])
+@router.get(
+    "/arrears/{unit_id}/persons", response_model=list[PersonMonthOwed], responses=DOWNLOAD_RESPONSES
+)
 async def arrears_by_person(
     unit_id: uuid.UUID,
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     as_of: PlausibleDate | None = None,
-) -> list[PersonMonthOwed]:
+) -> list[PersonMonthOwed] | Response:
     """The person-months behind a unit's arrears."""
-    return await service.arrears_by_person(session, unit_id, as_of or date.today(), who)
+    found = await service.arrears_by_person(session, unit_id, as_of or date.today(), who)
+    if download:
+        return await download.rows(found, PersonMonthOwed, "欠费人员明细")
+    return found
 
 
-@router.get("/reports/{year}/units", response_model=list[UnitReport])
+@router.get("/reports/{year}/units", response_model=list[UnitReport], responses=DOWNLOAD_RESPONSES)
 async def units_report(
     year: Annotated[int, Path(ge=2014, le=2100)],
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-) -> list[UnitReport]:
+    download: Download,
+) -> list[UnitReport] | Response:
     """Per unit: the year's plans due, paid and outstanding by item, and late fees paid."""
-    return await service.units_report(session, year)
+    found = await service.units_report(session, year)
+    if download:
+        return await download.rows(found, UnitReport, "单位征缴统计")
+    return found
 
 
 @router.get("/reports/{year}", response_model=YearReport)
@@ -68,13 +86,19 @@ async def year_report(
     return await service.year_report(session, year)
 
 
-@router.get("/units/{unit_id}/statement/{year}", response_model=UnitStatement)
+@router.get(
+    "/units/{unit_id}/statement/{year}", response_model=UnitStatement, responses=DOWNLOAD_RESPONSES
+)
 async def unit_statement(
     unit_id: uuid.UUID,
     year: Annotated[int, Path(ge=2014, le=2100)],
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-) -> UnitStatement:
+    download: Download,
+) -> UnitStatement | Response:
     """The unit's year at a glance: each month's plans with due, paid and outstanding; the
     receipts of the year; the credit it holds for coming plans."""
-    return await service.unit_statement(session, unit_id, year)
+    found = await service.unit_statement(session, unit_id, year)
+    if download:
+        return await download.rows(found.plans, PlanOut, "单位年度征缴计划")
+    return found

@@ -31,13 +31,13 @@ class OverdueMonth(BaseModel):
 class UnitArrears(BaseModel):
     """A unit's reminder: months owed, principal, late fee and the total to pay."""
 
-    unit_id: uuid.UUID
-    credit_code: str
-    name: str
-    months: list[OverdueMonth]
-    outstanding: Total
-    late_fee: Total
-    total_to_pay: Total
+    unit_id: uuid.UUID = Field(title="单位编号")
+    credit_code: str = Field(title="统一社会信用代码")
+    name: str = Field(title="单位名称")
+    months: list[OverdueMonth] = Field(title="欠费月份")
+    outstanding: Total = Field(title="欠缴金额")
+    late_fee: Total = Field(title="滞纳金")
+    total_to_pay: Total = Field(title="应缴合计")
 
 
 class ArrearsReport(BaseModel):
@@ -54,31 +54,31 @@ class ArrearsReport(BaseModel):
 class PersonMonthOwed(BaseModel):
     """A person-month not yet paid (credited only once its plan is paid in full)."""
 
-    citizen_id: CitizenIdText
-    name: str
-    period: str
-    base: Money
-    due: Money
+    citizen_id: CitizenIdText = Field(title="身份证号")
+    name: str = Field(title="姓名")
+    period: str = Field(title="所属期")
+    base: Money = Field(title="缴费基数")
+    due: Money = Field(title="应缴金额")
 
 
 class CollectionFigures(BaseModel):
     """Due, paid and outstanding by item."""
 
-    due: dict[str, Total]
-    paid: dict[str, Total]
-    outstanding: dict[str, Total]
-    notional_annuity_unit: Total
-    late_fees_paid: Total
-    plans: int
-    open_plans: int
+    due: dict[str, Total] = Field(title="应缴金额")
+    paid: dict[str, Total] = Field(title="已缴金额")
+    outstanding: dict[str, Total] = Field(title="欠缴金额")
+    notional_annuity_unit: Total = Field(title="单位记实职业年金")
+    late_fees_paid: Total = Field(title="已缴滞纳金")
+    plans: int = Field(title="计划数")
+    open_plans: int = Field(title="未结清计划数")
 
 
 class UnitReport(CollectionFigures):
     """One unit's year."""
 
-    unit_id: uuid.UUID
-    credit_code: str
-    name: str
+    unit_id: uuid.UUID = Field(title="单位编号")
+    credit_code: str = Field(title="统一社会信用代码")
+    name: str = Field(title="单位名称")
 
 
 class YearReport(CollectionFigures):

@@ -4,13 +4,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.contribution.domain.review import ReviewStatus
 from services.contribution.reversals import service
 from services.contribution.reversals.schemas import ReversalDecisionIn, ReversalIn, ReversalOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
@@ -32,15 +33,22 @@ async def submit_reversal(
     return await idem.answer(service.submit(idem.session, receipt_id, body, who, idem.request_id))
 
 
-@router.get("/receipt-reversals", response_model=Page[ReversalOut])
+@router.get("/receipt-reversals", response_model=Page[ReversalOut], responses=DOWNLOAD_RESPONSES)
 async def list_reversals(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     status: ReviewStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[ReversalOut]:
+) -> Page[ReversalOut] | Response:
     """Reversals by status; `status=submitted` is the queue waiting for review."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_reversals(session, status, limit, offset),
+            ReversalOut,
+            "收款冲正",
+        )
     return await service.list_reversals(session, status, limit, offset)
 
 

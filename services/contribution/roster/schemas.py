@@ -20,12 +20,12 @@ class IntervalOut(BaseModel):
 class RosterPersonOut(BaseModel):
     """A person liable for contributions."""
 
-    id: uuid.UUID
-    citizen_id: CitizenIdText
-    name: str
-    unit_id: uuid.UUID
-    unit_credit_code: str
-    staff_category: str = Field(json_schema_extra=declared(STAFF_CATEGORIES))
-    joined_on: date
-    status: str = Field(json_schema_extra=declared(PERSON_STATUSES))
-    liability: list[IntervalOut] = []
+    id: uuid.UUID = Field(title="人员编号")
+    citizen_id: CitizenIdText = Field(title="身份证号")
+    name: str = Field(title="姓名")
+    unit_id: uuid.UUID = Field(title="单位编号")
+    unit_credit_code: str = Field(title="单位统一社会信用代码")
+    staff_category: str = Field(title="人员类别", json_schema_extra=declared(STAFF_CATEGORIES))
+    joined_on: date = Field(title="参加工作日期")
+    status: str = Field(title="参保状态", json_schema_extra=declared(PERSON_STATUSES))
+    liability: list[IntervalOut] = Field([], title="缴费义务")

@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.contribution.settlement import service
 from services.contribution.settlement.dependencies import bank_caller, signed_by_bank
@@ -17,6 +17,7 @@ from services.contribution.settlement.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
@@ -80,14 +81,21 @@ async def bank_receipts(
     )
 
 
-@router.get("/receipts", response_model=Page[ReceiptOut])
+@router.get("/receipts", response_model=Page[ReceiptOut], responses=DOWNLOAD_RESPONSES)
 async def list_receipts(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     sort: Annotated[SortKey | None, sort_by(*RECEIPT_SORT_FIELDS)],
+    download: Download,
     unit_id: uuid.UUID | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[ReceiptOut]:
+) -> Page[ReceiptOut] | Response:
     """Receipts, newest first unless `sort=` says otherwise, with where their money went."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_receipts(session, unit_id, limit, offset, sort),
+            ReceiptOut,
+            "收款记录",
+        )
     return await service.list_receipts(session, unit_id, limit, offset, sort)

@@ -79,18 +79,18 @@ class AllocationOut(BaseModel):
 class ReceiptOut(BaseModel):
     """A recorded receipt and where its money went."""
 
-    id: uuid.UUID
-    unit_id: uuid.UUID
-    amount: Money
-    received_on: date
-    source: ReceiptSource
-    bank_id: str | None
-    reference: str | None
-    unallocated: Money
-    recorded_by: str
-    recorded_at: datetime
-    reversed: bool = False
-    allocations: list[AllocationOut] = []
+    id: uuid.UUID = Field(title="编号")
+    unit_id: uuid.UUID = Field(title="单位编号")
+    amount: Money = Field(title="收款金额")
+    received_on: date = Field(title="到账日期")
+    source: ReceiptSource = Field(title="收款来源")
+    bank_id: str | None = Field(title="银行")
+    reference: str | None = Field(title="银行流水号")
+    unallocated: Money = Field(title="未分配金额")
+    recorded_by: str = Field(title="录入人")
+    recorded_at: datetime = Field(title="录入时间")
+    reversed: bool = Field(False, title="已冲正")
+    allocations: list[AllocationOut] = Field([], title="分配明细")
 
 
 class BankReceiptResult(BaseModel):

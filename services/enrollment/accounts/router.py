@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.accounts import service
 from services.enrollment.accounts.schemas import (
@@ -20,6 +20,7 @@ from services.enrollment.accounts.schemas import (
 from services.enrollment.parameters.router import add_decision_routes
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
 from shared.http.ranges import PlausibleDate
@@ -28,39 +29,72 @@ router = APIRouter(prefix="/v1/enrollment", tags=["accounts"], responses=PROBLEM
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 
-@router.get("/persons/{person_id}/accounts", response_model=list[AccountBalance])
+@router.get(
+    "/persons/{person_id}/accounts",
+    response_model=list[AccountBalance],
+    responses=DOWNLOAD_RESPONSES,
+)
 async def get_balances(
-    person_id: uuid.UUID, session: ReadSession, _: Reader, as_of: PlausibleDate | None = None
-) -> list[AccountBalance]:
+    person_id: uuid.UUID,
+    session: ReadSession,
+    _: Reader,
+    download: Download,
+    as_of: PlausibleDate | None = None,
+) -> list[AccountBalance] | Response:
     """Balance of each of the person's accounts at a date (default: today)."""
-    return await service.get_balances(session, person_id, as_of or date.today())
+    found = await service.get_balances(session, person_id, as_of or date.today())
+    if download:
+        return await download.rows(found, AccountBalance, "个人账户余额")
+    return found
 
 
-@router.get("/persons/{person_id}/accounts/{kind}/postings", response_model=Page[PostingOut])
+@router.get(
+    "/persons/{person_id}/accounts/{kind}/postings",
+    response_model=Page[PostingOut],
+    responses=DOWNLOAD_RESPONSES,
+)
 async def list_postings(
     person_id: uuid.UUID,
     kind: AccountKind,
     session: ReadSession,
     _: Reader,
+    download: Download,
     start: PlausibleDate | None = None,
     end: PlausibleDate | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> Page[PostingOut]:
+) -> Page[PostingOut] | Response:
     """Postings of one account in value-date order (closing interest, corrections included)."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_postings(
+                session, person_id, kind, start, end, limit, offset
+            ),
+            PostingOut,
+            "个人账户记账明细",
+        )
     return await service.list_postings(session, person_id, kind, start, end, limit, offset)
 
 
-@router.get("/parameters/interest-rates", response_model=list[InterestRateOut], tags=["parameters"])
+@router.get(
+    "/parameters/interest-rates",
+    response_model=list[InterestRateOut],
+    tags=["parameters"],
+    responses=DOWNLOAD_RESPONSES,
+)
 async def list_rates(
     session: ReadSession,
     _: Reader,
+    download: Download,
     year: Annotated[int | None, Query(ge=1990, le=2200)] = None,
     account_kind: AccountKind | None = None,
-) -> list[InterestRateOut]:
+) -> list[InterestRateOut] | Response:
     """Rate versions of the basic account, the notional annuity and the annuity fund's
     declared returns (the newest version of a year is the one used)."""
-    return await service.list_rates(session, year, account_kind)
+    found = await service.list_rates(session, year, account_kind)
+    if download:
+        return await download.rows(found, InterestRateOut, "记账利率")
+    return found
 
 
 @router.post(
@@ -98,7 +132,12 @@ async def run_interest(
     return await idem.answer(service.run_interest(idem.session, body, who), status=200)
 
 
-@router.get("/interest-runs", response_model=list[InterestRunOut])
-async def list_runs(session: ReadSession, _: Reader) -> list[InterestRunOut]:
+@router.get("/interest-runs", response_model=list[InterestRunOut], responses=DOWNLOAD_RESPONSES)
+async def list_runs(
+    session: ReadSession, _: Reader, download: Download
+) -> list[InterestRunOut] | Response:
     """Past interest runs."""
-    return await service.list_runs(session)
+    found = await service.list_runs(session)
+    if download:
+        return await download.rows(found, InterestRunOut, "计息记录")
+    return found

@@ -22,9 +22,9 @@ class AccountKind(StrEnum):
 class AccountBalance(BaseModel):
     """One account's balance at a date."""
 
-    kind: AccountKind
-    balance: Money
-    as_of: date
+    kind: AccountKind = Field(title="账户类型")
+    balance: Money = Field(title="余额")
+    as_of: date = Field(title="截至日期")
 
 
 PostingType = Literal[
@@ -44,14 +44,14 @@ PostingType = Literal[
 class PostingOut(BaseModel):
     """One movement on an account."""
 
-    id: int
-    posting_type: PostingType
-    amount: Money
-    value_date: date
-    period: str | None
-    interest_year: int | None
-    rate_id: int | None
-    memo: str | None
+    id: int = Field(title="编号")
+    posting_type: PostingType = Field(title="记账类型")
+    amount: Money = Field(title="金额")
+    value_date: date = Field(title="起息日")
+    period: str | None = Field(title="所属期")
+    interest_year: int | None = Field(title="计息年度")
+    rate_id: int | None = Field(title="利率编号")
+    memo: str | None = Field(title="摘要")
 
 
 class InterestRateIn(BaseModel):
@@ -71,14 +71,14 @@ class InterestRateIn(BaseModel):
 class InterestRateOut(Decided):
     """A recorded rate version (only an approved one is used)."""
 
-    id: int
-    year: int
-    account_kind: AccountKind
-    rate: str
-    convention: InterestConvention
-    note: str | None
-    recorded_by: str
-    recorded_at: datetime
+    id: int = Field(title="编号")
+    year: int = Field(title="年度")
+    account_kind: AccountKind = Field(title="账户类型")
+    rate: str = Field(title="记账利率")
+    convention: InterestConvention = Field(title="计息规则")
+    note: str | None = Field(title="备注")
+    recorded_by: str = Field(title="录入人")
+    recorded_at: datetime = Field(title="录入时间")
 
 
 class InterestRunIn(BaseModel):
@@ -91,10 +91,10 @@ class InterestRunIn(BaseModel):
 class InterestRunOut(BaseModel):
     """What a run posted (the same answer however often it is asked)."""
 
-    year: int
-    account_kind: AccountKind
-    rate_id: int
-    accounts: int
-    total_interest: Money
-    run_by: str
-    run_at: datetime
+    year: int = Field(title="年度")
+    account_kind: AccountKind = Field(title="账户类型")
+    rate_id: int = Field(title="利率编号")
+    accounts: int = Field(title="账户数")
+    total_interest: Money = Field(title="利息合计")
+    run_by: str = Field(title="执行人")
+    run_at: datetime = Field(title="执行时间")

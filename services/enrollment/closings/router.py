@@ -4,11 +4,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 
 from services.enrollment.closings import service
 from services.enrollment.closings.schemas import ClosingPreview, SupplementOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.ranges import PlausibleDate
 
@@ -31,10 +33,13 @@ async def closing_preview(
     return await service.preview(session, person_id, on)
 
 
-@router.get("/supplements", response_model=list[SupplementOut])
+@router.get("/supplements", response_model=list[SupplementOut], responses=DOWNLOAD_RESPONSES)
 async def list_supplements(
-    person_id: uuid.UUID, session: ReadSession, _: Reader
-) -> list[SupplementOut]:
+    person_id: uuid.UUID, session: ReadSession, _: Reader, download: Download
+) -> list[SupplementOut] | Response:
     """Supplements (补转/补发) that followed the person's closings: late contributions and
     interest true-ups."""
-    return await service.list_supplements(session, person_id)
+    found = await service.list_supplements(session, person_id)
+    if download:
+        return await download.rows(found, SupplementOut, "补缴清算明细")
+    return found

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.enrollment.accounts.schemas import AccountKind
 from shared.data.money import Money
@@ -34,15 +34,15 @@ class ClosingPreview(BaseModel):
 class SupplementOut(BaseModel):
     """Money or months that followed the person after a closing (补转 / 补发)."""
 
-    id: int
-    closing_id: int
-    reason: Literal["late_contribution", "interest_true_up"]
-    period: str | None
-    basic_amount: Money
-    annuity_notional_amount: Money
-    annuity_funded_amount: Money
-    pooled_fund_amount: Money
-    contribution_months: int
-    rate_id: int | None
-    recorded_by: str
-    recorded_at: datetime
+    id: int = Field(title="编号")
+    closing_id: int = Field(title="清算编号")
+    reason: Literal["late_contribution", "interest_true_up"] = Field(title="原因")
+    period: str | None = Field(title="所属期")
+    basic_amount: Money = Field(title="基本养老保险金额")
+    annuity_notional_amount: Money = Field(title="职业年金记实金额")
+    annuity_funded_amount: Money = Field(title="职业年金实账金额")
+    pooled_fund_amount: Money = Field(title="统筹基金金额")
+    contribution_months: int = Field(title="缴费月数")
+    rate_id: int | None = Field(title="利率编号")
+    recorded_by: str = Field(title="录入人")
+    recorded_at: datetime = Field(title="录入时间")

@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.death_reports import service
 from services.enrollment.death_reports.schemas import (
@@ -15,6 +15,7 @@ from services.enrollment.death_reports.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
@@ -37,15 +38,22 @@ async def report_death(
     return await idem.answer(service.report(idem.session, person_id, body, who, idem.request_id))
 
 
-@router.get("/death-reports", response_model=Page[DeathReportOut])
+@router.get("/death-reports", response_model=Page[DeathReportOut], responses=DOWNLOAD_RESPONSES)
 async def list_death_reports(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     status: RequestStatus | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> Page[DeathReportOut]:
+) -> Page[DeathReportOut] | Response:
     """Death reports, newest first; `status=pending` lists those waiting for approval."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_reports(session, status, limit, offset),
+            DeathReportOut,
+            "死亡报告",
+        )
     return await service.list_reports(session, status, limit, offset)
 
 

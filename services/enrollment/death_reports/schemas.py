@@ -28,14 +28,16 @@ class DeathReportIn(BaseModel):
 class DeathReportOut(BaseModel):
     """A death report and what became of it (pending until a second person decides)."""
 
-    id: int
-    person_id: uuid.UUID
-    date_of_death: date
-    reason: str
-    document: str
-    status: RequestStatus  # pending (待复核) | approved | rejected | superseded (省平台已登记)
-    entered_by: str
-    entered_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_note: str | None
+    id: int = Field(title="编号")
+    person_id: uuid.UUID = Field(title="人员编号")
+    date_of_death: date = Field(title="死亡日期")
+    reason: str = Field(title="原因")
+    document: str = Field(title="证明材料")
+    status: RequestStatus = Field(
+        title="状态代码"
+    )  # pending (待复核) | approved | rejected | superseded (省平台已登记)
+    entered_by: str = Field(title="录入人")
+    entered_at: datetime = Field(title="录入时间")
+    decided_by: str | None = Field(title="审核人")
+    decided_at: datetime | None = Field(title="审核时间")
+    decision_note: str | None = Field(title="审核意见")

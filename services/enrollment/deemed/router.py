@@ -4,12 +4,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.deemed import service
 from services.enrollment.deemed.schemas import DeemedIn, DeemedOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
@@ -27,14 +28,22 @@ async def record_deemed(
     return await idem.answer(service.record(idem.session, person_id, body, who, idem.request_id))
 
 
-@router.get("/persons/{person_id}/deemed-periods", response_model=list[DeemedOut])
+@router.get(
+    "/persons/{person_id}/deemed-periods",
+    response_model=list[DeemedOut],
+    responses=DOWNLOAD_RESPONSES,
+)
 async def list_deemed(
     person_id: uuid.UUID,
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-) -> list[DeemedOut]:
+    download: Download,
+) -> list[DeemedOut] | Response:
     """A person's deemed periods with who entered and approved them."""
-    return await service.list_periods(session, person_id)
+    found = await service.list_periods(session, person_id)
+    if download:
+        return await download.rows(found, DeemedOut, "视同缴费年限")
+    return found
 
 
 @router.post("/deemed-periods/{deemed_id}/approve", response_model=DeemedOut)

@@ -21,14 +21,14 @@ class DeemedIn(BaseModel):
 class DeemedOut(BaseModel):
     """A recorded deemed period."""
 
-    id: int
-    person_id: uuid.UUID
-    months: int
-    deemed_index: Decimal
-    document: str
-    source: Literal["clerk", "transfer_in", "retirement"]
-    status: Literal["pending_approval", "approved"]  # 待复核 | 已复核
-    entered_by: str
-    entered_at: datetime
-    approved_by: str | None
-    approved_at: datetime | None
+    id: int = Field(title="编号")
+    person_id: uuid.UUID = Field(title="人员编号")
+    months: int = Field(title="月数")
+    deemed_index: Decimal = Field(title="视同缴费指数")
+    document: str = Field(title="证明材料")
+    source: Literal["clerk", "transfer_in", "retirement"] = Field(title="来源")
+    status: Literal["pending_approval", "approved"] = Field(title="状态")  # 待复核 | 已复核
+    entered_by: str = Field(title="录入人")
+    entered_at: datetime = Field(title="录入时间")
+    approved_by: str | None = Field(title="批准人")
+    approved_at: datetime | None = Field(title="批准时间")

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +24,7 @@ from services.enrollment.parameters.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 
@@ -68,10 +70,15 @@ def add_decision_routes(
         )
 
 
-@router.get("/retirement-age-rules", response_model=list[AgeRuleOut])
-async def list_age_rules(session: ReadSession, _: Reader) -> list[AgeRuleOut]:
+@router.get("/retirement-age-rules", response_model=list[AgeRuleOut], responses=DOWNLOAD_RESPONSES)
+async def list_age_rules(
+    session: ReadSession, _: Reader, download: Download
+) -> list[AgeRuleOut] | Response:
     """Retirement-age rules, newest first (with their status: only approved ones apply)."""
-    return await service.list_age_rules(session)
+    found = await service.list_age_rules(session)
+    if download:
+        return await download.rows(found, AgeRuleOut, "退休年龄规则")
+    return found
 
 
 @router.post("/retirement-age-rules", status_code=201, response_model=AgeRuleOut)
@@ -80,10 +87,17 @@ async def add_age_rule(body: AgeRuleIn, session: WriteSession, who: Admin) -> Ag
     return await service.add_age_rule(session, body, who)
 
 
-@router.get("/minimum-contribution-rules", response_model=list[MinimumRuleOut])
-async def list_minimum_rules(session: ReadSession, _: Reader) -> list[MinimumRuleOut]:
+@router.get(
+    "/minimum-contribution-rules", response_model=list[MinimumRuleOut], responses=DOWNLOAD_RESPONSES
+)
+async def list_minimum_rules(
+    session: ReadSession, _: Reader, download: Download
+) -> list[MinimumRuleOut] | Response:
     """Minimum-contribution rules by year (with their status: only approved ones apply)."""
-    return await service.list_minimum_rules(session)
+    found = await service.list_minimum_rules(session)
+    if download:
+        return await download.rows(found, MinimumRuleOut, "最低缴费年限规则")
+    return found
 
 
 @router.post("/minimum-contribution-rules", status_code=201, response_model=MinimumRuleOut)
@@ -94,10 +108,15 @@ async def add_minimum_rule(
     return await service.add_minimum_rule(session, body, who)
 
 
-@router.get("/limits", response_model=list[LimitOut])
-async def list_limits(session: ReadSession, _: Reader) -> list[LimitOut]:
+@router.get("/limits", response_model=list[LimitOut], responses=DOWNLOAD_RESPONSES)
+async def list_limits(
+    session: ReadSession, _: Reader, download: Download
+) -> list[LimitOut] | Response:
     """Limits (minimum working age, deemed-period limits, approval threshold), all versions."""
-    return await service.list_limits(session)
+    found = await service.list_limits(session)
+    if download:
+        return await download.rows(found, LimitOut, "金额上限参数")
+    return found
 
 
 @router.post("/limits", status_code=201, response_model=LimitOut)

@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.persons import service
 from services.enrollment.persons.schemas import (
@@ -15,6 +15,7 @@ from services.enrollment.persons.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadConnection
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
 from shared.http.sorting import SortKey, sort_by
@@ -33,11 +34,12 @@ async def register_person(
     return await idem.answer(service.register_person(idem.session, body, who, idem.request_id))
 
 
-@router.get("", response_model=Page[PersonOut])
+@router.get("", response_model=Page[PersonOut], responses=DOWNLOAD_RESPONSES)
 async def search_persons(
     conn: ReadConnection,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     sort: Annotated[SortKey | None, sort_by(*PERSON_SORT_FIELDS)],
+    download: Download,
     citizen_id: Annotated[str | None, Query(max_length=18)] = None,
     name: Annotated[
         str | None,
@@ -47,7 +49,7 @@ async def search_persons(
     status: PersonStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[PersonOut]:
+) -> Page[PersonOut] | Response:
     """Search persons by id number, name prefix, unit and status; `sort=` orders them."""
     filters = {
         "citizen_id": citizen_id,
@@ -55,6 +57,12 @@ async def search_persons(
         "unit_id": unit_id,
         "status": status.value if status else None,
     }
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.search_persons(conn, filters, limit, offset, who, sort),
+            PersonOut,
+            "参保人员",
+        )
     return await service.search_persons(conn, filters, limit, offset, who, sort)
 
 

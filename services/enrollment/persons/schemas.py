@@ -71,12 +71,12 @@ class PersonCreate(BaseModel):
 class PersonOut(BaseModel):
     """An insured person; id, birth date and sex are shown as shared.http.masking decides."""
 
-    id: uuid.UUID
-    citizen_id: CitizenIdText
-    name: str
-    sex: SexText
-    birth_date: BirthDate
-    unit_id: uuid.UUID
-    staff_category: StaffCategory
-    joined_on: date
-    status: PersonStatus
+    id: uuid.UUID = Field(title="人员编号")
+    citizen_id: CitizenIdText = Field(title="身份证号")
+    name: str = Field(title="姓名")
+    sex: SexText = Field(title="性别")
+    birth_date: BirthDate = Field(title="出生日期")
+    unit_id: uuid.UUID = Field(title="单位编号")
+    staff_category: StaffCategory = Field(title="人员类别")
+    joined_on: date = Field(title="参加工作日期")
+    status: PersonStatus = Field(title="参保状态")

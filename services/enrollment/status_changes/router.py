@@ -4,12 +4,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.status_changes import service
 from services.enrollment.status_changes.schemas import StatusChangeIn, StatusChangeOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(
@@ -33,11 +34,15 @@ async def record_change(
     )
 
 
-@router.get("", response_model=list[StatusChangeOut])
+@router.get("", response_model=list[StatusChangeOut], responses=DOWNLOAD_RESPONSES)
 async def get_history(
     person_id: uuid.UUID,
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-) -> list[StatusChangeOut]:
+    download: Download,
+) -> list[StatusChangeOut] | Response:
     """The person's status history, oldest first."""
-    return await service.get_history(session, person_id)
+    found = await service.get_history(session, person_id)
+    if download:
+        return await download.rows(found, StatusChangeOut, "增减变动记录")
+    return found

@@ -20,15 +20,15 @@ class StatusChangeIn(BaseModel):
 class StatusChangeOut(BaseModel):
     """One entry of a person's status history."""
 
-    id: int
-    person_id: uuid.UUID
-    unit_id: uuid.UUID
-    change_type: ChangeType
-    status_after: PersonStatus
-    effective_on: date
-    reason: str
-    recorded_by: str
-    recorded_at: datetime
+    id: int = Field(title="编号")
+    person_id: uuid.UUID = Field(title="人员编号")
+    unit_id: uuid.UUID = Field(title="单位编号")
+    change_type: ChangeType = Field(title="变动类型")
+    status_after: PersonStatus = Field(title="变更后状态")
+    effective_on: date = Field(title="生效日期")
+    reason: str = Field(title="变动原因")
+    recorded_by: str = Field(title="录入人")
+    recorded_at: datetime = Field(title="录入时间")
 
 
 class RejectIn(BaseModel):

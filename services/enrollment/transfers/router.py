@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.parameters.router import add_decision_routes
 from services.enrollment.transfers import service
@@ -18,6 +18,7 @@ from services.enrollment.transfers.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/enrollment", tags=["transfers"], responses=PROBLEM_RESPONSES)
@@ -49,13 +50,21 @@ async def transfer_in(
 
 
 @router.get(
-    "/parameters/pooled-fund-rates", response_model=list[PooledRateOut], tags=["parameters"]
+    "/parameters/pooled-fund-rates",
+    response_model=list[PooledRateOut],
+    tags=["parameters"],
+    responses=DOWNLOAD_RESPONSES,
 )
 async def list_pooled_rates(
-    session: ReadSession, _: Annotated[Principal, Depends(require_roles(*READERS))]
-) -> list[PooledRateOut]:
+    session: ReadSession,
+    _: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
+) -> list[PooledRateOut] | Response:
     """Pooled-fund rate versions, newest first."""
-    return await service.list_pooled_rates(session)
+    found = await service.list_pooled_rates(session)
+    if download:
+        return await download.rows(found, PooledRateOut, "统筹基金划转比例")
+    return found
 
 
 @router.post(

@@ -97,13 +97,13 @@ class TransferInOut(BaseModel):
 class PooledRateIn(BaseModel):
     """A pooled-fund rate for transfers out, in force from a date (the latest row wins)."""
 
-    effective_from: date
-    rate: Decimal = Field(ge=0, lt=1, decimal_places=4, examples=["0.12"])
-    note: str | None = Field(default=None, max_length=500)
+    effective_from: date = Field(title="生效日期")
+    rate: Decimal = Field(title="统筹基金比例", ge=0, lt=1, decimal_places=4, examples=["0.12"])
+    note: str | None = Field(title="备注", default=None, max_length=500)
 
 
 class PooledRateOut(PooledRateIn, Decided):
     """A recorded pooled-fund rate."""
 
-    id: int
-    recorded_by: str
+    id: int = Field(title="编号")
+    recorded_by: str = Field(title="录入人")

@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.units import service
 from services.enrollment.units.schemas import (
@@ -17,6 +17,7 @@ from services.enrollment.units.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
@@ -33,11 +34,12 @@ async def register_unit(body: UnitCreate, idem: Idempotent, who: Clerk) -> JSONR
     return await idem.answer(service.register_unit(idem.session, body, who, idem.request_id))
 
 
-@router.get("", response_model=Page[UnitOut])
+@router.get("", response_model=Page[UnitOut], responses=DOWNLOAD_RESPONSES)
 async def list_units(
     session: ReadSession,
     _: Reader,
     sort: Annotated[SortKey | None, sort_by(*UNIT_SORT_FIELDS)],
+    download: Download,
     name: Annotated[
         str | None,
         Query(max_length=200, description="单位名称开头；全角半角括号视为相同。"),
@@ -48,9 +50,15 @@ async def list_units(
     status: UnitStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[UnitOut]:
+) -> Page[UnitOut] | Response:
     """Search units by name prefix, credit code and status; `sort=` orders them."""
     filters = {"name": name, "credit_code": credit_code, "status": status}
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_units(session, filters, sort, limit, offset),
+            UnitOut,
+            "参保单位",
+        )
     return await service.list_units(session, filters, sort, limit, offset)
 
 

@@ -74,21 +74,21 @@ class UnitCreate(BaseModel):
 class UnitOut(BaseModel):
     """An employer unit."""
 
-    id: uuid.UUID
-    credit_code: str
-    name: str
-    kind: UnitKind
-    funding_type: FundingType
-    status: UnitStatus
-    registered_on: date
-    established_on: date | None = None
-    code_check_override_reason: str | None
-    code_check_overridden_by: str | None
-    admin_level: AdminLevel | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    closed_on: date | None = None
-    close_reason: str | None = None
+    id: uuid.UUID = Field(title="单位编号")
+    credit_code: str = Field(title="统一社会信用代码")
+    name: str = Field(title="单位名称")
+    kind: UnitKind = Field(title="单位类型")
+    funding_type: FundingType = Field(title="经费形式")
+    status: UnitStatus = Field(title="状态")
+    registered_on: date = Field(title="参保登记日期")
+    established_on: date | None = Field(None, title="成立日期")
+    code_check_override_reason: str | None = Field(title="校验码例外原因")
+    code_check_overridden_by: str | None = Field(title="校验码例外批准人")
+    admin_level: AdminLevel | None = Field(None, title="行政级别")
+    contact_name: str | None = Field(None, title="联系人")
+    contact_phone: str | None = Field(None, title="联系电话")
+    closed_on: date | None = Field(None, title="注销日期")
+    close_reason: str | None = Field(None, title="注销原因")
 
 
 class UnitUpdate(BaseModel):

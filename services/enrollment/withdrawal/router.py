@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.withdrawal import service
 from services.enrollment.withdrawal.schemas import (
@@ -15,6 +15,7 @@ from services.enrollment.withdrawal.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
@@ -41,15 +42,22 @@ async def request_withdrawal(
     return await idem.answer(service.request(idem.session, person_id, body, who, idem.request_id))
 
 
-@router.get("/withdrawals", response_model=Page[WithdrawalRequestOut])
+@router.get("/withdrawals", response_model=Page[WithdrawalRequestOut], responses=DOWNLOAD_RESPONSES)
 async def list_withdrawals(
     session: ReadSession,
     who: Reader,
+    download: Download,
     status: RequestStatus | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> Page[WithdrawalRequestOut]:
+) -> Page[WithdrawalRequestOut] | Response:
     """Withdrawal requests, newest first; `status=pending` lists those waiting for approval."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_requests(session, status, limit, offset, who),
+            WithdrawalRequestOut,
+            "退保申请",
+        )
     return await service.list_requests(session, status, limit, offset, who)
 
 

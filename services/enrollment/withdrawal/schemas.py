@@ -48,24 +48,24 @@ class WithdrawalOut(BaseModel):
 class PayeeOut(BaseModel):
     """The payee as entered (the account number masked for readers who are not clerks)."""
 
-    bank_code: str
-    account_number: AccountNumberText
-    account_name: str
+    bank_code: str = Field(title="银行代码")
+    account_number: AccountNumberText = Field(title="银行账号")
+    account_name: str = Field(title="账户名")
 
 
 class WithdrawalRequestOut(BaseModel):
     """A withdrawal request; `result` is what left the accounts once a second person approved."""
 
-    id: int
-    person_id: uuid.UUID
-    reason: Reason
-    effective_on: date
-    evidence: str
-    payee: PayeeOut
-    status: RequestStatus  # pending (待复核) | approved | rejected
-    entered_by: str
-    entered_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_note: str | None
-    result: WithdrawalOut | None = None
+    id: int = Field(title="编号")
+    person_id: uuid.UUID = Field(title="人员编号")
+    reason: Reason = Field(title="退保原因")
+    effective_on: date = Field(title="生效日期")
+    evidence: str = Field(title="证明材料")
+    payee: PayeeOut = Field(title="收款人")
+    status: RequestStatus = Field(title="状态")  # pending (待复核) | approved | rejected
+    entered_by: str = Field(title="录入人")
+    entered_at: datetime = Field(title="录入时间")
+    decided_by: str | None = Field(title="审核人")
+    decided_at: datetime | None = Field(title="审核时间")
+    decision_note: str | None = Field(title="审核意见")
+    result: WithdrawalOut | None = Field(None, title="结果")

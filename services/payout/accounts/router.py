@@ -4,12 +4,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.payout.accounts import service
 from services.payout.accounts.schemas import AccountChangeIn, AccountChangeOut, DecisionIn
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 
@@ -31,14 +32,22 @@ async def request_change(
     )
 
 
-@router.get("/retirees/{person_id}/account-changes", response_model=list[AccountChangeOut])
+@router.get(
+    "/retirees/{person_id}/account-changes",
+    response_model=list[AccountChangeOut],
+    responses=DOWNLOAD_RESPONSES,
+)
 async def person_changes(
     person_id: uuid.UUID,
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
-) -> list[AccountChangeOut]:
+    download: Download,
+) -> list[AccountChangeOut] | Response:
     """A retiree's account changes, oldest first (accounts masked for finance and auditors)."""
-    return await service.of_person(session, person_id, who)
+    found = await service.of_person(session, person_id, who)
+    if download:
+        return await download.rows(found, AccountChangeOut, "账户变更记录")
+    return found
 
 
 @router.post("/account-changes/{change_id}/approve", response_model=AccountChangeOut)

@@ -37,15 +37,15 @@ class AccountChangeOut(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    id: uuid.UUID
-    person_id: uuid.UUID
-    bank_code: str
-    account_number: AccountNumberText
-    account_name: str
-    reason: str
-    status: str
-    status_label: str = ""
-    requested_by: str
-    created_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
+    id: uuid.UUID = Field(title="编号")
+    person_id: uuid.UUID = Field(title="人员编号")
+    bank_code: str = Field(title="银行代码")
+    account_number: AccountNumberText = Field(title="银行账号")
+    account_name: str = Field(title="账户名")
+    reason: str = Field(title="变更原因")
+    status: str = Field(title="状态代码")
+    status_label: str = Field("", title="状态")
+    requested_by: str = Field(title="申请人")
+    created_at: datetime = Field(title="创建时间")
+    decided_by: str | None = Field(title="审核人")
+    decided_at: datetime | None = Field(title="审核时间")

@@ -19,6 +19,7 @@ from services.payout.banking.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, StreamingReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
@@ -39,16 +40,23 @@ def _file(content: tuple[AsyncIterator[bytes], str, str]) -> StreamingResponse:
     )
 
 
-@router.get("/batches", response_model=Page[BatchOut])
+@router.get("/batches", response_model=Page[BatchOut], responses=DOWNLOAD_RESPONSES)
 async def list_batches(
     session: ReadSession,
     _: Reader,
+    download: Download,
     period: Period = None,
     bank_code: BankCode = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[BatchOut]:
+) -> Page[BatchOut] | Response:
     """Batches with their reconciliation, newest first."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_batches(session, period, bank_code, limit, offset),
+            BatchOut,
+            "银行发放批次",
+        )
     return await service.list_batches(session, period, bank_code, limit, offset)
 
 
@@ -67,16 +75,25 @@ async def batch_file(
     return _file(await service.batch_file(session, batch_id, format, who=who))
 
 
-@router.get("/bank/{bank_id}/batches", response_model=Page[BatchOut])
+@router.get("/bank/{bank_id}/batches", response_model=Page[BatchOut], responses=DOWNLOAD_RESPONSES)
 async def bank_batches(
     bank_id: str,
     session: ReadSession,
     _: Annotated[Principal, Depends(bank_caller)],
+    download: Download,
     period: Period = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[BatchOut]:
+) -> Page[BatchOut] | Response:
     """A bank's own batches, newest first."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_batches(
+                session, period, service.bank_code_of(bank_id), limit, offset
+            ),
+            BatchOut,
+            "银行发放批次",
+        )
     return await service.list_batches(session, period, service.bank_code_of(bank_id), limit, offset)
 
 

@@ -18,8 +18,8 @@ FailureReason = StrEnum("FailureReason", {code: code for code in REASONS})  # ty
 class TallyOut(BaseModel):
     """Count and amount of lines."""
 
-    count: int
-    amount: Money
+    count: int = Field(title="笔数")
+    amount: Money = Field(title="金额")
 
 
 class BankTotalsOut(BaseModel):
@@ -33,21 +33,21 @@ class BankTotalsOut(BaseModel):
 class BatchOut(BaseModel):
     """A batch (报盘) and its reconciliation with the bank's results (回盘)."""
 
-    id: uuid.UUID
-    run_id: uuid.UUID
-    period: str
-    bank_code: str
-    program: str
-    program_label: str
-    total: TallyOut
-    paid: TallyOut
-    failed: TallyOut
-    reissued: TallyOut
-    outstanding: TallyOut
-    bank_totals: BankTotalsOut | None
-    bank_agrees: bool | None
-    reconciled: bool
-    created_at: datetime
+    id: uuid.UUID = Field(title="批次编号")
+    run_id: uuid.UUID = Field(title="发放批次编号")
+    period: str = Field(title="所属期")
+    bank_code: str = Field(title="银行代码")
+    program: str = Field(title="项目代码")
+    program_label: str = Field(title="项目")
+    total: TallyOut = Field(title="合计")
+    paid: TallyOut = Field(title="成功")
+    failed: TallyOut = Field(title="失败")
+    reissued: TallyOut = Field(title="重发")
+    outstanding: TallyOut = Field(title="未回盘")
+    bank_totals: BankTotalsOut | None = Field(title="银行合计")
+    bank_agrees: bool | None = Field(title="银行合计一致")
+    reconciled: bool = Field(title="已对账")
+    created_at: datetime = Field(title="创建时间")
 
 
 class ResultLine(BaseModel):

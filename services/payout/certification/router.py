@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from services.payout.certification import service
 from services.payout.certification.schemas import (
@@ -14,12 +13,14 @@ from services.payout.certification.schemas import (
     CertificationList,
     CertificationOut,
     DecisionIn,
+    DueItem,
     DueList,
     SuspensionRunIn,
     SuspensionRunOut,
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
@@ -45,15 +46,22 @@ async def certify(
     )
 
 
-@router.get("/certifications", response_model=CertificationList)
+@router.get("/certifications", response_model=CertificationList, responses=DOWNLOAD_RESPONSES)
 async def resumptions(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     status: Literal["pending", "approved", "rejected"] = "pending",
     limit: Limit = 50,
     offset: Offset = 0,
-) -> CertificationList:
+) -> CertificationList | Response:
     """Certifications by the state of the resumption they ask for, oldest first."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.resumptions(session, status, limit, offset),
+            CertificationOut,
+            "资格认证记录",
+        )
     return await service.resumptions(session, status, limit, offset)
 
 
@@ -99,30 +107,30 @@ async def suspension_run(
     )
 
 
-@router.get("/certification/{which}", response_model=DueList)
+LIST_NAMES = {
+    "due-soon": "即将到期认证名单",
+    "overdue": "逾期未认证名单",
+    "out-of-province": "异地居住人员名单",
+}
+
+
+@router.get("/certification/{which}", response_model=DueList, responses=DOWNLOAD_RESPONSES)
 async def listing(
     which: Literal["due-soon", "overdue", "out-of-province"],
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     as_of: PlausibleDate | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> DueList:
+) -> DueList | Response:
     """Retirees due for certification soon, overdue, or living out of the province."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.listing(
+                session, which, as_of or date.today(), who, limit, offset
+            ),
+            DueItem,
+            LIST_NAMES[which],
+        )
     return await service.listing(session, which, as_of or date.today(), who, limit, offset)
-
-
-@router.get("/certification/{which}/xlsx", response_class=Response)
-async def listing_xlsx(
-    which: Literal["due-soon", "overdue", "out-of-province"],
-    session: ReadSession,
-    who: Annotated[Principal, Depends(require_roles(*READERS))],
-    as_of: PlausibleDate | None = None,
-) -> Response:
-    """The same list as a workbook for the visits (up to 100,000 rows)."""
-    found = await service.listing(session, which, as_of or date.today(), who, 100_000, 0)
-    return Response(
-        await run_in_threadpool(service.listing_xlsx, found),  # CPU: off the event loop
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="certification-{which}.xlsx"'},
-    )

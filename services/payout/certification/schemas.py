@@ -29,21 +29,21 @@ class CertificationOut(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    id: uuid.UUID
-    person_id: uuid.UUID
-    method: str
-    method_label: str = ""
-    certified_on: date
-    out_of_province: bool
-    note: str | None
-    recorded_by: str
-    created_at: datetime
-    resumed: bool = False
+    id: uuid.UUID = Field(title="编号")
+    person_id: uuid.UUID = Field(title="人员编号")
+    method: str = Field(title="方式代码")
+    method_label: str = Field("", title="方式")
+    certified_on: date = Field(title="认证日期")
+    out_of_province: bool = Field(title="异地居住")
+    note: str | None = Field(title="备注")
+    recorded_by: str = Field(title="录入人")
+    created_at: datetime = Field(title="创建时间")
+    resumed: bool = Field(False, title="已恢复发放")
     # pending: the resumption waits for a second person (clerk or finance); None: resumes nothing.
-    resumption: str | None = None
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    decision_note: str | None = None
+    resumption: str | None = Field(None, title="恢复发放")
+    decided_by: str | None = Field(None, title="审核人")
+    decided_at: datetime | None = Field(None, title="审核时间")
+    decision_note: str | None = Field(None, title="审核意见")
 
 
 class DecisionIn(BaseModel):
@@ -82,13 +82,14 @@ class SuspensionRunOut(BaseModel):
 class DueItem(BaseModel):
     """A retiree on a certification list."""
 
-    person_id: uuid.UUID
-    name: str
-    citizen_id: CitizenIdText
-    status: str
-    last_certified_on: date | None
-    due_on: date
-    out_of_province: bool
+    person_id: uuid.UUID = Field(title="人员编号")
+    name: str = Field(title="姓名")
+    citizen_id: CitizenIdText = Field(title="身份证号")
+    status: str = Field(title="状态代码")
+    status_label: str = Field(title="状态")
+    last_certified_on: date | None = Field(title="上次认证日期")
+    due_on: date = Field(title="应认证日期")
+    out_of_province: bool = Field(title="异地居住")
 
 
 class DueList(BaseModel):

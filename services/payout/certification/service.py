@@ -30,7 +30,6 @@ from services.payout.parameters.schemas import Certification as CertificationRul
 from services.payout.parameters.service import in_force
 from services.payout.subsidies import service as subsidies
 from shared.data.audit import record_audit
-from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
@@ -233,6 +232,7 @@ def _item(r: Retiree, period: int, who: Principal) -> DueItem:
         name=r.name,
         citizen_id=shown_citizen_id(r.citizen_id, who),
         status=r.status,
+        status_label=chinese_labels()["retiree_status"].get(r.status, r.status),
         last_certified_on=r.last_certified_on,
         due_on=due_on(base, period),
         out_of_province=r.out_of_province,
@@ -256,29 +256,3 @@ async def listing(
     }[which]
     rows, total = await repository.listing(session, *bounds, limit, offset)
     return DueList(items=[_item(r, p, who) for r in rows], total=total, limit=limit, offset=offset)
-
-
-LIST_COLUMNS = (
-    "身份证号 citizen id", "姓名 name", "状态 status", "上次认证 last certified",
-    "应认证日期 due on", "省外居住 out of province",
-)  # fmt: skip
-
-
-def listing_xlsx(listing: DueList) -> bytes:
-    """A certification list as a workbook, with Chinese status labels."""
-    labels = chinese_labels()["retiree_status"]
-    return write_workbook(
-        "资格认证",
-        LIST_COLUMNS,
-        (
-            [
-                i.citizen_id,
-                i.name,
-                labels.get(i.status, i.status),
-                i.last_certified_on or "",
-                i.due_on,
-                "是" if i.out_of_province else "否",
-            ]
-            for i in listing.items
-        ),
-    )

@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.payout.death import service
 from services.payout.death.schemas import (
@@ -16,6 +16,7 @@ from services.payout.death.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 
@@ -25,16 +26,20 @@ Staff = Annotated[Principal, Depends(require_roles("clerk", "finance"))]
 Approver = Annotated[Principal, Depends(require_business_role("clerk", "finance"))]
 
 
-@router.get("/recoveries", response_model=list[RecoveryOut])
+@router.get("/recoveries", response_model=list[RecoveryOut], responses=DOWNLOAD_RESPONSES)
 async def recoveries(
     session: ReadSession,
     _: Reader,
+    download: Download,
     person_id: uuid.UUID | None = None,
     status: Literal["open", "pending_approval", "offsetting", "recovered", "waived", "void"]
     | None = None,
-) -> list[RecoveryOut]:
+) -> list[RecoveryOut] | Response:
     """Overpayment recovery cases and their status."""
-    return await service.list_recoveries(session, person_id, status)
+    found = await service.list_recoveries(session, person_id, status)
+    if download:
+        return await download.rows(found, RecoveryOut, "追回记录")
+    return found
 
 
 @router.post("/recoveries/{recovery_id}/resolve", response_model=RecoveryOut)
@@ -67,11 +72,18 @@ async def reject_waiver(recovery_id: uuid.UUID, idem: Idempotent, who: Approver)
     )
 
 
-@router.get("/death-benefits/due", response_model=list[DeathBenefitDue])
-async def benefits_due(session: ReadSession, _: Reader) -> list[DeathBenefitDue]:
+@router.get(
+    "/death-benefits/due", response_model=list[DeathBenefitDue], responses=DOWNLOAD_RESPONSES
+)
+async def benefits_due(
+    session: ReadSession, _: Reader, download: Download
+) -> list[DeathBenefitDue] | Response:
     """Deceased retirees whose death benefits are still to be granted (never lost: each
     stays listed until granted, also while no determination is approved yet)."""
-    return await service.due_benefits(session)
+    found = await service.due_benefits(session)
+    if download:
+        return await download.rows(found, DeathBenefitDue, "待核定丧葬抚恤")
+    return found
 
 
 @router.post(

@@ -20,25 +20,25 @@ class RecoveryOut(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    id: uuid.UUID
-    person_id: uuid.UUID
-    payment_id: uuid.UUID
-    program: str
-    period: date
-    amount: Money
+    id: uuid.UUID = Field(title="编号")
+    person_id: uuid.UUID = Field(title="人员编号")
+    payment_id: uuid.UUID = Field(title="发放编号")
+    program: str = Field(title="项目代码")
+    period: date = Field(title="所属期")
+    amount: Money = Field(title="追回金额")
     # The income tax withheld on the overpaid annuity: given back once recovered.
-    tax_amount: Money
-    status: str
-    method: str | None
-    created_at: datetime
-    resolved_by: str | None
-    resolved_at: datetime | None
+    tax_amount: Money = Field(title="税额")
+    status: str = Field(title="状态代码")
+    method: str | None = Field(title="追回方式")
+    created_at: datetime = Field(title="创建时间")
+    resolved_by: str | None = Field(title="处理人")
+    resolved_at: datetime | None = Field(title="处理时间")
     # A waiver or offset waiting for a second person (status pending_approval).
-    requested_method: str | None = None
-    requested_by: str | None = None
-    requested_at: datetime | None = None
+    requested_method: str | None = Field(None, title="申请方式")
+    requested_by: str | None = Field(None, title="申请人")
+    requested_at: datetime | None = Field(None, title="申请时间")
     # An offset (status offsetting, then recovered): what paid lines have withheld so far.
-    offset_withheld: Money | None = None
+    offset_withheld: Money | None = Field(None, title="抵扣金额")
 
 
 class ResolveIn(BaseModel):
@@ -147,36 +147,36 @@ class DeathBenefitOut(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    person_id: uuid.UUID
-    died_on: date
-    funeral_grant: Money
-    survivor_months: int
-    survivor_base: Money
-    survivor_amount: Money
-    basic_balance_left: Money
-    annuity_balance_left: Money
-    back_pay: Money
-    total: Money
-    one_off_id: uuid.UUID
-    parameter_versions: dict[str, int]
-    survivor_name: str
-    relationship: str
-    created_by: str
-    created_at: datetime
+    person_id: uuid.UUID = Field(title="人员编号")
+    died_on: date = Field(title="死亡日期")
+    funeral_grant: Money = Field(title="丧葬补助金")
+    survivor_months: int = Field(title="抚恤金月数")
+    survivor_base: Money = Field(title="抚恤金基数")
+    survivor_amount: Money = Field(title="抚恤金")
+    basic_balance_left: Money = Field(title="基本养老个人账户余额")
+    annuity_balance_left: Money = Field(title="职业年金余额")
+    back_pay: Money = Field(title="补发金额")
+    total: Money = Field(title="合计")
+    one_off_id: uuid.UUID = Field(title="一次性发放编号")
+    parameter_versions: dict[str, int] = Field(title="参数版本")
+    survivor_name: str = Field(title="遗属姓名")
+    relationship: str = Field(title="与死者关系")
+    created_by: str = Field(title="创建人")
+    created_at: datetime = Field(title="创建时间")
     # Each survivor's stated share and what it comes to (one survivor: the whole).
-    shares: list[ShareOut] = []
-    back_pay_lines: list[SurvivorBackPay] = []
-    additions: list[AdditionOut] = []
+    shares: list[ShareOut] = Field([], title="遗属份额")
+    back_pay_lines: list[SurvivorBackPay] = Field([], title="补发明细")
+    additions: list[AdditionOut] = Field([], title="附加项目")
     # Four eyes: requested, then approved (paid by the next run) or rejected by another user.
-    status: str = "approved"
-    decided_by: str | None = None
-    decided_at: datetime | None = None
+    status: str = Field("approved", title="状态")
+    decided_by: str | None = Field(None, title="审核人")
+    decided_at: datetime | None = Field(None, title="审核时间")
     # Income tax withheld from `total` (the annuity balance left and the annuity back pay,
     # yearly table, on the whole), the sum of the shares' taxes; `net` is what the
     # survivors' banks pay together (each share's own in `shares`).
-    taxable_amount: Money = Decimal("0.00")
-    tax_withheld: Money = Decimal("0.00")
-    net: Money | None = None
+    taxable_amount: Money = Field(Decimal("0.00"), title="应税金额")
+    tax_withheld: Money = Field(Decimal("0.00"), title="代扣税额")
+    net: Money | None = Field(None, title="实发金额")
 
 
 class DeathBenefitDue(BaseModel):
@@ -185,9 +185,9 @@ class DeathBenefitDue(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    person_id: uuid.UUID
-    name: str
-    died_on: date
-    last_month: date
-    first_month: date | None
-    determination_approved: bool
+    person_id: uuid.UUID = Field(title="人员编号")
+    name: str = Field(title="姓名")
+    died_on: date = Field(title="死亡日期")
+    last_month: date = Field(title="最后发放月")
+    first_month: date | None = Field(title="首个发放月")
+    determination_approved: bool = Field(title="核定已批准")

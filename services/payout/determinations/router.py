@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.payout.determinations import lifecycle, service, takeover
 from services.payout.determinations.schemas import (
@@ -27,6 +27,7 @@ from services.payout.determinations.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
@@ -45,18 +46,25 @@ async def trial(body: TrialIn, session: ReadSession, _: Reader) -> TrialOut:
     return await service.trial(session, body, date.today())
 
 
-@router.get("/determinations", response_model=Page[DeterminationOut])
+@router.get("/determinations", response_model=Page[DeterminationOut], responses=DOWNLOAD_RESPONSES)
 async def list_determinations(
     session: ReadSession,
     _: Reader,
+    download: Download,
     status: Literal[
         "awaiting_old_method", "pending", "checked", "approved", "returned", "superseded"
     ]
     | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[DeterminationOut]:
+) -> Page[DeterminationOut] | Response:
     """Determinations by status (the review queue), oldest first."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.listing(session, status, limit, offset),
+            DeterminationOut,
+            "待遇核定",
+        )
     return await service.listing(session, status, limit, offset)
 
 
@@ -68,12 +76,19 @@ async def get_determination(
     return await service.get(session, determination_id)
 
 
-@router.get("/retirees/{person_id}/determinations", response_model=list[DeterminationOut])
+@router.get(
+    "/retirees/{person_id}/determinations",
+    response_model=list[DeterminationOut],
+    responses=DOWNLOAD_RESPONSES,
+)
 async def person_determinations(
-    person_id: uuid.UUID, session: ReadSession, _: Reader
-) -> list[DeterminationOut]:
+    person_id: uuid.UUID, session: ReadSession, _: Reader, download: Download
+) -> list[DeterminationOut] | Response:
     """A retiree's determinations, oldest first (history is never edited)."""
-    return await service.of_person(session, person_id)
+    found = await service.of_person(session, person_id)
+    if download:
+        return await download.rows(found, DeterminationOut, "待遇核定")
+    return found
 
 
 @router.post("/determinations/{determination_id}/check", response_model=DeterminationOut)
@@ -155,16 +170,25 @@ async def correct(
     )
 
 
-@router.get("/undetermined-retirements", response_model=Page[UndeterminedOut])
+@router.get(
+    "/undetermined-retirements", response_model=Page[UndeterminedOut], responses=DOWNLOAD_RESPONSES
+)
 async def undetermined_retirements(
     session: ReadSession,
     _: Reader,
+    download: Download,
     resolved: bool = False,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[UndeterminedOut]:
+) -> Page[UndeterminedOut] | Response:
     """Retirements recorded without a determination (an age outside the 计发月数 table, a
     parameter not in force, no index), oldest first: a clerk's work list."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.undetermined(session, resolved, limit, offset),
+            UndeterminedOut,
+            "未核定退休",
+        )
     return await service.undetermined(session, resolved, limit, offset)
 
 
@@ -198,28 +222,50 @@ async def redetermine(
     )
 
 
-@router.get("/retirees-without-determination", response_model=Page[UndeterminedRetiree])
+@router.get(
+    "/retirees-without-determination",
+    response_model=Page[UndeterminedRetiree],
+    responses=DOWNLOAD_RESPONSES,
+)
 async def without_determination(
     session: ReadSession,
     _: Reader,
+    download: Download,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[UndeterminedRetiree]:
+) -> Page[UndeterminedRetiree] | Response:
     """Retirees paid nothing (no approved determination), each with its way forward."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: lifecycle.undetermined(session, limit, offset),
+            UndeterminedRetiree,
+            "无核定退休人员",
+        )
     return await lifecycle.undetermined(session, limit, offset)
 
 
-@router.get("/parameter-rederivations", response_model=Page[StaleDetermination])
+@router.get(
+    "/parameter-rederivations",
+    response_model=Page[StaleDetermination],
+    responses=DOWNLOAD_RESPONSES,
+)
 async def stale_determinations(
     session: ReadSession,
     _: Reader,
+    download: Download,
     limit: Limit = 50,
     offset: Offset = 0,
     parameter_id: Annotated[int | None, Query(ge=1, le=MAX_OFFSET)] = None,
-) -> Page[StaleDetermination]:
+) -> Page[StaleDetermination] | Response:
     """Retirees paid on a parameter version since corrected or replaced for their retirement
     date (计发基数, transition coefficient, 计发月数, 保低限高), to re-derive; `parameter_id`:
     those a new version (`POST /parameters`'s id) changes."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: lifecycle.stale(session, limit, offset, parameter_id),
+            StaleDetermination,
+            "待重算核定",
+        )
     return await lifecycle.stale(session, limit, offset, parameter_id)
 
 
@@ -232,14 +278,25 @@ async def rederive(body: RederivationIn, idem: Idempotent, who: Clerk) -> JSONRe
     )
 
 
-@router.get("/provisional-determinations", response_model=Page[DeterminationOut])
+@router.get(
+    "/provisional-determinations",
+    response_model=Page[DeterminationOut],
+    responses=DOWNLOAD_RESPONSES,
+)
 async def provisional(
     session: ReadSession,
     _: Reader,
+    download: Download,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[DeterminationOut]:
+) -> Page[DeterminationOut] | Response:
     """预发: retirees paid on a provisional determination, to settle by a final one."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: lifecycle.provisional(session, limit, offset),
+            DeterminationOut,
+            "预核定",
+        )
     return await lifecycle.provisional(session, limit, offset)
 
 

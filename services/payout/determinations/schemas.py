@@ -204,17 +204,17 @@ class RedetermineIn(BaseModel):
 class UndeterminedOut(BaseModel):
     """A retirement recorded without a determination, and why (for a clerk)."""
 
-    person_id: uuid.UUID
-    name: str
-    retired_on: date
-    age_months: int
-    reason_code: str
-    reason_label: str
-    detail: str
-    created_at: datetime
-    resolved_by: str | None
-    resolved_at: datetime | None
-    determination_id: uuid.UUID | None
+    person_id: uuid.UUID = Field(title="人员编号")
+    name: str = Field(title="姓名")
+    retired_on: date = Field(title="退休日期")
+    age_months: int = Field(title="年龄（月）")
+    reason_code: str = Field(title="原因代码")
+    reason_label: str = Field(title="原因")
+    detail: str = Field(title="详情")
+    created_at: datetime = Field(title="创建时间")
+    resolved_by: str | None = Field(title="处理人")
+    resolved_at: datetime | None = Field(title="处理时间")
+    determination_id: uuid.UUID | None = Field(title="核定编号")
 
 
 class ReviewIn(BaseModel):
@@ -230,55 +230,57 @@ class DeterminationOut(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    id: uuid.UUID
-    person_id: uuid.UUID
-    seq: int
-    kind: str
-    kind_label: str = ""
-    effective_from: date
-    status: str
-    status_label: str = ""
-    inputs: dict[str, Any]
-    parameter_versions: dict[str, int]
-    months_divisor: int
-    basic_pension: Money
-    account_pension: Money
-    transitional_pension: Money
-    total: Money
-    comparison_adjustment: Money
-    adjustments: Money
-    monthly_amount: Money
-    annuity_monthly: Money
-    comparison: dict[str, Any] | None
-    floor_amount: Money | None = None  # 保低 kept once the annuity runs out
-    supersedes: uuid.UUID | None
-    terms: dict[str, Any] | None
-    rebased_on: uuid.UUID | None
-    provisional: bool = False
-    reason: str | None
-    created_by: str
-    created_at: datetime
-    checked_by: str | None
-    checked_at: datetime | None
-    approved_by: str | None
-    approved_at: datetime | None
+    id: uuid.UUID = Field(title="编号")
+    person_id: uuid.UUID = Field(title="人员编号")
+    seq: int = Field(title="核定序号")
+    kind: str = Field(title="核定类型代码")
+    kind_label: str = Field("", title="核定类型")
+    effective_from: date = Field(title="生效日期")
+    status: str = Field(title="核定状态代码")
+    status_label: str = Field("", title="核定状态")
+    inputs: dict[str, Any] = Field(title="计算依据")
+    parameter_versions: dict[str, int] = Field(title="参数版本")
+    months_divisor: int = Field(title="计发月数")
+    basic_pension: Money = Field(title="基础养老金")
+    account_pension: Money = Field(title="个人账户养老金")
+    transitional_pension: Money = Field(title="过渡性养老金")
+    total: Money = Field(title="基本养老金合计")
+    comparison_adjustment: Money = Field(title="新老办法对比调整")
+    adjustments: Money = Field(title="调整金额")
+    monthly_amount: Money = Field(title="月发放金额")
+    annuity_monthly: Money = Field(title="职业年金月领取额")
+    comparison: dict[str, Any] | None = Field(title="新老办法对比")
+    floor_amount: Money | None = Field(
+        None, title="保底金额"
+    )  # 保低 kept once the annuity runs out
+    supersedes: uuid.UUID | None = Field(title="替代核定")
+    terms: dict[str, Any] | None = Field(title="条款")
+    rebased_on: uuid.UUID | None = Field(title="重算依据")
+    provisional: bool = Field(False, title="预核定")
+    reason: str | None = Field(title="原因")
+    created_by: str = Field(title="创建人")
+    created_at: datetime = Field(title="创建时间")
+    checked_by: str | None = Field(title="复核人")
+    checked_at: datetime | None = Field(title="复核时间")
+    approved_by: str | None = Field(title="批准人")
+    approved_at: datetime | None = Field(title="批准时间")
 
 
 class UndeterminedRetiree(BaseModel):
     """A retiree paid nothing: no approved determination, and where the latest one stands."""
 
-    person_id: uuid.UUID
-    name: str
-    retired_on: date
-    retiree_status: str
-    latest_id: uuid.UUID | None
-    latest_seq: int | None
-    latest_kind: str | None
-    latest_status: str | None
+    person_id: uuid.UUID = Field(title="人员编号")
+    name: str = Field(title="姓名")
+    retired_on: date = Field(title="退休日期")
+    retiree_status: str = Field(title="退休人员状态")
+    latest_id: uuid.UUID | None = Field(title="最新核定编号")
+    latest_seq: int | None = Field(title="最新核定序号")
+    latest_kind: str | None = Field(title="最新核定类型")
+    latest_status: str | None = Field(title="最新核定状态")
     # Why the retirement could not be determined (GET /undetermined-retirements), if it is
     # recorded so and not yet resolved.
-    undetermined_reason: str | None = None
-    way_forward: str
+    undetermined_reason: str | None = Field(None, title="未核定原因")
+    way_forward: str = Field(title="处理办法")
 
 
 class StaleParameter(BaseModel):
@@ -293,13 +295,13 @@ class StaleDetermination(BaseModel):
     """A retiree whose determination in force was made on a parameter version since
     corrected or replaced (for the retirement date)."""
 
-    person_id: uuid.UUID
-    name: str
-    retired_on: date
-    determination_id: uuid.UUID
-    seq: int
-    parameters: list[StaleParameter]
-    in_review: bool
+    person_id: uuid.UUID = Field(title="人员编号")
+    name: str = Field(title="姓名")
+    retired_on: date = Field(title="退休日期")
+    determination_id: uuid.UUID = Field(title="核定编号")
+    seq: int = Field(title="核定序号")
+    parameters: list[StaleParameter] = Field(title="已变更参数")
+    in_review: bool = Field(title="复核中")
 
 
 class RederivationIn(BaseModel):

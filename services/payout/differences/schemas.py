@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.data.money import Money
 
@@ -11,22 +11,22 @@ from shared.data.money import Money
 class DifferenceOut(BaseModel):
     """One month and program whose amount changed after it was paid."""
 
-    id: uuid.UUID
-    person_id: uuid.UUID
-    determination_id: uuid.UUID
-    program: str
-    program_label: str = ""
-    month: date
-    settled: Money
-    due: Money
-    amount: Money
-    kind: str
-    kind_label: str = ""
-    status: str
-    status_label: str = ""
-    created_by: str
-    created_at: datetime
-    one_off_id: uuid.UUID | None = None
+    id: uuid.UUID = Field(title="编号")
+    person_id: uuid.UUID = Field(title="人员编号")
+    determination_id: uuid.UUID = Field(title="核定编号")
+    program: str = Field(title="项目代码")
+    program_label: str = Field("", title="项目")
+    month: date = Field(title="月份")
+    settled: Money = Field(title="已发金额")
+    due: Money = Field(title="应发金额")
+    amount: Money = Field(title="补差金额")
+    kind: str = Field(title="补差类型代码")
+    kind_label: str = Field("", title="补差类型")
+    status: str = Field(title="状态代码")
+    status_label: str = Field("", title="状态")
+    created_by: str = Field(title="创建人")
+    created_at: datetime = Field(title="创建时间")
+    one_off_id: uuid.UUID | None = Field(None, title="一次性发放编号")
 
     def labelled(self, tables: dict[str, dict[str, str]]) -> "DifferenceOut":
         """With the Chinese labels of its codes."""

@@ -5,12 +5,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.payout.failed_lines import service
 from services.payout.failed_lines.schemas import DecisionOut, FailedLineActIn, FailedLineOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 
@@ -20,12 +21,15 @@ Staff = Annotated[Principal, Depends(require_roles("clerk", "finance"))]
 Approver = Annotated[Principal, Depends(require_business_role("clerk", "finance"))]
 
 
-@router.get("/failed-lines", response_model=list[FailedLineOut])
+@router.get("/failed-lines", response_model=list[FailedLineOut], responses=DOWNLOAD_RESPONSES)
 async def owed(
-    session: ReadSession, _: Reader, person_id: uuid.UUID | None = None
-) -> list[FailedLineOut]:
+    session: ReadSession, _: Reader, download: Download, person_id: uuid.UUID | None = None
+) -> list[FailedLineOut] | Response:
     """Failed lines still owed (not re-issued, not paid to the estate, not written off)."""
-    return await service.owed(session, person_id)
+    found = await service.owed(session, person_id)
+    if download:
+        return await download.rows(found, FailedLineOut, "发放失败明细")
+    return found
 
 
 @router.post("/failed-lines/{payment_id}/retry", response_model=DecisionOut)

@@ -41,10 +41,10 @@ class DecisionOut(BaseModel):
 class FailedLineOut(BaseModel):
     """A line the bank failed that is still owed (nobody paid or wrote it off yet)."""
 
-    payment_id: uuid.UUID
-    person_id: uuid.UUID
-    program: str
-    period: date
-    amount: Money
-    reason_code: str | None
-    decision: DecisionOut | None
+    payment_id: uuid.UUID = Field(title="发放编号")
+    person_id: uuid.UUID = Field(title="人员编号")
+    program: str = Field(title="项目代码")
+    period: date = Field(title="所属期")
+    amount: Money = Field(title="金额")
+    reason_code: str | None = Field(title="原因代码")
+    decision: DecisionOut | None = Field(title="处理决定")

@@ -9,6 +9,7 @@ from services.payout.ledger import service
 from services.payout.ledger.schemas import FIRST_YEAR, LAST_YEAR, LedgerRow, SettlementOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/payout/ledger", tags=["ledger"], responses=PROBLEM_RESPONSES)
@@ -19,16 +20,26 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
-@router.get("/{year}", response_model=list[LedgerRow])
-async def ledger(year: Year, session: ReadSession, _: Reader) -> list[LedgerRow]:
+@router.get("/{year}", response_model=list[LedgerRow], responses=DOWNLOAD_RESPONSES)
+async def ledger(
+    year: Year, session: ReadSession, _: Reader, download: Download
+) -> list[LedgerRow] | Response:
     """拨付台帐: paid, failed, outstanding and recovered by program, period and bank."""
-    return await service.ledger(session, year)
+    found = await service.ledger(session, year)
+    if download:
+        return await download.rows(found, LedgerRow, "拨付台帐")
+    return found
 
 
-@router.get("/{year}/settlements", response_model=list[SettlementOut])
-async def settlements(year: Year, session: ReadSession, _: Reader) -> list[SettlementOut]:
+@router.get("/{year}/settlements", response_model=list[SettlementOut], responses=DOWNLOAD_RESPONSES)
+async def settlements(
+    year: Year, session: ReadSession, _: Reader, download: Download
+) -> list[SettlementOut] | Response:
     """Each settlement of a program and period (what budget was told), by revision."""
-    return await service.settlements(session, year)
+    found = await service.settlements(session, year)
+    if download:
+        return await download.rows(found, SettlementOut, "拨付结算")
+    return found
 
 
 @router.get("/{year}/xlsx", response_class=Response)

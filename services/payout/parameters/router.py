@@ -7,7 +7,7 @@ the submitter approves it (`/parameters/{id}/approve`, or `/reject` with a note)
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.payout.parameters import service
 from services.payout.parameters.schemas import (
@@ -18,6 +18,7 @@ from services.payout.parameters.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 
@@ -26,14 +27,18 @@ Approver = Annotated[Principal, Depends(require_business_role(*service.APPROVERS
 VersionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-@router.get("/parameters", response_model=list[ParameterOut])
+@router.get("/parameters", response_model=list[ParameterOut], responses=DOWNLOAD_RESPONSES)
 async def list_parameters(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     name: ParameterName | None = None,
-) -> list[ParameterOut]:
+) -> list[ParameterOut] | Response:
     """Every version of every parameter (or of one), oldest first."""
-    return await service.list_versions(session, name.value if name else None)
+    found = await service.list_versions(session, name.value if name else None)
+    if download:
+        return await download.rows(found, ParameterOut, "待遇参数")
+    return found
 
 
 @router.post("/parameters", status_code=201, response_model=ParameterOut)

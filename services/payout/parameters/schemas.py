@@ -324,17 +324,17 @@ class ParameterDecisionIn(BaseModel):
 class ParameterOut(BaseModel):
     """A recorded parameter version: submitted, then approved (in force) or rejected."""
 
-    id: int
-    name: str
-    effective_from: date
-    value: dict[str, Any]
-    note: str | None
-    recorded_by: str
-    recorded_at: datetime
-    status: str
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    decision_note: str | None = None
+    id: int = Field(title="编号")
+    name: str = Field(title="参数名称")
+    effective_from: date = Field(title="生效日期")
+    value: dict[str, Any] = Field(title="参数值")
+    note: str | None = Field(title="备注")
+    recorded_by: str = Field(title="录入人")
+    recorded_at: datetime = Field(title="录入时间")
+    status: str = Field(title="审核状态")
+    decided_by: str | None = Field(None, title="审核人")
+    decided_at: datetime | None = Field(None, title="审核时间")
+    decision_note: str | None = Field(None, title="审核意见")
 
 
 def nested_refusal(first: Any) -> Invalid:

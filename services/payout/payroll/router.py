@@ -5,13 +5,14 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.payout.payroll import service
 from services.payout.payroll.schemas import RunIn, RunOut
 from shared.contracts.payout import MONTH_PATTERN
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
 
@@ -40,13 +41,20 @@ async def get_run(
     return await service.get_run(session, run_id)
 
 
-@router.get("", response_model=Page[RunOut])
+@router.get("", response_model=Page[RunOut], responses=DOWNLOAD_RESPONSES)
 async def list_runs(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
+    download: Download,
     period: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[RunOut]:
+) -> Page[RunOut] | Response:
     """A page of runs (of a month), newest first."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.list_runs(session, period, limit, offset),
+            RunOut,
+            "发放批次",
+        )
     return await service.list_runs(session, period, limit, offset)

@@ -32,17 +32,17 @@ class RunIn(BaseModel):
 class RunOut(BaseModel):
     """A payroll run: its state and progress (retirees done of total, payments made)."""
 
-    id: uuid.UUID
-    period: str
-    state: str
-    state_label: str
-    total: int
-    done: int
-    payments: int
-    error: str | None
-    created_by: str
-    created_at: datetime
-    finished_at: datetime | None
+    id: uuid.UUID = Field(title="编号")
+    period: str = Field(title="所属期")
+    state: str = Field(title="状态代码")
+    state_label: str = Field(title="状态")
+    total: int = Field(title="应处理人数")
+    done: int = Field(title="已处理人数")
+    payments: int = Field(title="发放笔数")
+    error: str | None = Field(title="错误")
+    created_by: str = Field(title="创建人")
+    created_at: datetime = Field(title="创建时间")
+    finished_at: datetime | None = Field(title="完成时间")
 
     @classmethod
     def of(cls, run, labels: dict[str, str]) -> "RunOut":

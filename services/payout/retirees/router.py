@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from services.payout.retirees import service
 from services.payout.retirees.schemas import RETIREE_SORT_FIELDS, RetireeDetail, RetireeItem
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
 from shared.http.ranges import PlausibleDate
@@ -30,11 +30,12 @@ CitizenId = Annotated[
 ]
 
 
-@router.get("/retirees", response_model=Page[RetireeItem])
+@router.get("/retirees", response_model=Page[RetireeItem], responses=DOWNLOAD_RESPONSES)
 async def retirees(
     session: ReadSession,
     who: Reader,
     sort: Annotated[SortKey | None, sort_by(*RETIREE_SORT_FIELDS)],
+    download: Download,
     name: Name = None,
     citizen_id: CitizenId = None,
     status: Status | None = None,
@@ -42,9 +43,27 @@ async def retirees(
     bank_code: Bank = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[RetireeItem]:
+) -> Page[RetireeItem] | Response:
     """Retirees by name prefix, citizen id, status, certification due date and bank; by
     name unless `sort=` says otherwise."""
+    if download:
+        return await download.pages(
+            lambda limit, offset: service.listing(
+                session,
+                who,
+                status,
+                certification_due_by,
+                bank_code,
+                limit,
+                offset,
+                date.today(),
+                name=name,
+                citizen_id=citizen_id,
+                sort=sort,
+            ),
+            RetireeItem,
+            "退休人员",
+        )
     return await service.listing(
         session,
         who,
@@ -60,26 +79,6 @@ async def retirees(
     )
 
 
-@router.get("/retirees/xlsx", response_class=Response)
-async def retirees_xlsx(
-    session: ReadSession,
-    who: Reader,
-    status: Status | None = None,
-    certification_due_by: PlausibleDate | None = None,
-    bank_code: Bank = None,
-) -> Response:
-    """The same list as a workbook (up to 100,000 rows)."""
-    page = await service.listing(
-        session, who, status, certification_due_by, bank_code, 100_000, 0, date.today()
-    )
-    return Response(
-        await run_in_threadpool(service.workbook, page),  # CPU: off the event loop
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="retirees.xlsx"'},
-    )
-
-
-# After /retirees/xlsx, so that "xlsx" is never read as an id.
 @router.get("/retirees/{person_id}", response_model=RetireeDetail)
 async def retiree(person_id: uuid.UUID, session: ReadSession, who: Reader) -> RetireeDetail:
     """One retiree (退休人员详情): who, status, bank account, months paid, certification."""

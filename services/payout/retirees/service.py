@@ -13,7 +13,6 @@ from services.payout.parameters.service import in_force
 from services.payout.retirees import repository
 from services.payout.retirees.schemas import RetireeDetail, RetireeItem
 from shared.data.sorting import SortKey
-from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.masking import sees_full_citizen_ids, shown_account_number, shown_citizen_id
@@ -102,34 +101,4 @@ async def detail(
         first_month=r.first_month,
         last_month=r.last_month,
         died_on=r.died_on,
-    )
-
-
-COLUMNS = (
-    "身份证号 citizen id", "姓名 name", "状态 status", "退休日期 retired on", "银行 bank",
-    "账号 account", "已发至 paid until", "上次认证 last certified",
-    "应认证日期 certification due", "省外居住 out of province",
-)  # fmt: skip
-
-
-def workbook(page: Page[RetireeItem]) -> bytes:
-    """The list as a workbook with Chinese labels."""
-    return write_workbook(
-        "退休人员",
-        COLUMNS,
-        (
-            [
-                i.citizen_id,
-                i.name,
-                i.status_label,
-                i.retired_on,
-                i.bank_code,
-                i.account_number,
-                i.paid_until.strftime("%Y-%m") if i.paid_until else "",
-                i.last_certified_on or "",
-                i.certification_due_on,
-                "是" if i.out_of_province else "否",
-            ]
-            for i in page.items
-        ),
     )

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.payout.subsidies import service
 from services.payout.subsidies.schemas import (
@@ -21,6 +21,7 @@ from services.payout.subsidies.schemas import (
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 
@@ -38,14 +39,22 @@ async def entitle(
     return await idem.answer(service.entitle(idem.session, person_id, body, who, idem.request_id))
 
 
-@router.get("/retirees/{person_id}/subsidies", response_model=list[EntitlementOut])
+@router.get(
+    "/retirees/{person_id}/subsidies",
+    response_model=list[EntitlementOut],
+    responses=DOWNLOAD_RESPONSES,
+)
 async def entitlements(
     person_id: uuid.UUID,
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
-) -> list[EntitlementOut]:
+    download: Download,
+) -> list[EntitlementOut] | Response:
     """A retiree's subsidy entitlements."""
-    return await service.of_person(session, person_id)
+    found = await service.of_person(session, person_id)
+    if download:
+        return await download.rows(found, EntitlementOut, "地方补贴")
+    return found
 
 
 @router.post("/subsidies/{entitlement_id}/end", response_model=EntitlementOut)

@@ -99,28 +99,28 @@ class EntitlementOut(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    id: uuid.UUID
-    person_id: uuid.UUID
-    program: str
-    from_quarter: date
-    to_quarter: date | None
-    quarterly_amount: Money | None
-    created_by: str
-    created_at: datetime
-    ended: EntitlementEndOut | None = None
-    status: Literal["requested", "approved", "rejected"]
-    replaces_id: uuid.UUID | None = None
-    decided_by: str | None = None
-    decided_at: datetime | None = None
+    id: uuid.UUID = Field(title="编号")
+    person_id: uuid.UUID = Field(title="人员编号")
+    program: str = Field(title="补贴项目代码")
+    from_quarter: date = Field(title="起始季度")
+    to_quarter: date | None = Field(title="截止季度")
+    quarterly_amount: Money | None = Field(title="季度金额")
+    created_by: str = Field(title="创建人")
+    created_at: datetime = Field(title="创建时间")
+    ended: EntitlementEndOut | None = Field(None, title="终止")
+    status: Literal["requested", "approved", "rejected"] = Field(title="状态")
+    replaces_id: uuid.UUID | None = Field(None, title="替代编号")
+    decided_by: str | None = Field(None, title="审核人")
+    decided_at: datetime | None = Field(None, title="审核时间")
     # A survivor pension: who it is paid to (the id and account are on its lines) and until.
-    survivor_name: str | None = None
-    survivor_relationship: str | None = None
-    survivor_bank_code: str | None = None
-    end_condition: str | None = None
-    survivor_certified_on: date | None = None
+    survivor_name: str | None = Field(None, title="遗属姓名")
+    survivor_relationship: str | None = Field(None, title="遗属关系")
+    survivor_bank_code: str | None = Field(None, title="遗属银行代码")
+    end_condition: str | None = Field(None, title="终止条件")
+    survivor_certified_on: date | None = Field(None, title="遗属认证日期")
     # A certification after a lapse, waiting for a second person (the quarters missed).
-    survivor_recertified_on: date | None = None
-    survivor_recertified_by: str | None = None
+    survivor_recertified_on: date | None = Field(None, title="遗属恢复认证日期")
+    survivor_recertified_by: str | None = Field(None, title="遗属恢复认证批准人")
 
 
 class SurvivorCertificationIn(BaseModel):

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from services.payout.tax import service
-from services.payout.tax.schemas import FIRST_YEAR, LAST_YEAR, PaymentLine, TaxYearOut
+from services.payout.tax.schemas import FIRST_YEAR, LAST_YEAR, PaymentLine, TaxMonthRow, TaxYearOut
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
+from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/payout", tags=["tax"], responses=PROBLEM_RESPONSES)
@@ -18,10 +19,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
-@router.get("/tax/{year}", response_model=TaxYearOut)
-async def tax_report(year: Year, session: ReadSession, _: Reader) -> TaxYearOut:
+@router.get("/tax/{year}", response_model=TaxYearOut, responses=DOWNLOAD_RESPONSES)
+async def tax_report(
+    year: Year, session: ReadSession, _: Reader, download: Download
+) -> TaxYearOut | Response:
     """个税代扣报表: income tax withheld on the annuity by month paid and program."""
-    return await service.report(session, year)
+    found = await service.report(session, year)
+    if download:
+        return await download.rows(found.months, TaxMonthRow, "个税汇总")
+    return found
 
 
 @router.get("/tax/{year}/xlsx", response_class=Response)
@@ -34,12 +40,18 @@ async def tax_report_xlsx(year: Year, session: ReadSession, who: Reader) -> Resp
     )
 
 
-@router.get("/retirees/{person_id}/payments", response_model=list[PaymentLine])
+@router.get(
+    "/retirees/{person_id}/payments", response_model=list[PaymentLine], responses=DOWNLOAD_RESPONSES
+)
 async def payments(
     person_id: uuid.UUID,
     session: ReadSession,
     who: Reader,
+    download: Download,
     year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
-) -> list[PaymentLine]:
+) -> list[PaymentLine] | Response:
     """A person's payment lines: gross, income tax withheld, net (what the bank pays)."""
-    return await service.payments(session, person_id, year, who)
+    found = await service.payments(session, person_id, year, who)
+    if download:
+        return await download.rows(found, PaymentLine, "发放明细")
+    return found

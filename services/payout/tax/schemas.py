@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.contracts.payout import FIRST_YEAR as FIRST_YEAR  # the years the routes take
 from shared.contracts.payout import LAST_YEAR as LAST_YEAR
@@ -15,17 +15,17 @@ from shared.http.masking import AccountNumberText
 class TaxMonthRow(BaseModel):
     """Income tax of one program by the month it was paid (扣缴所属期)."""
 
-    month: str
-    program: str
-    program_label: str
-    paid_count: int
-    gross_amount: Money
-    taxable_amount: Money
-    tax_withheld: Money
-    outstanding_tax: Money
-    failed_tax: Money
+    month: str = Field(title="扣缴月份")
+    program: str = Field(title="项目代码")
+    program_label: str = Field(title="项目")
+    paid_count: int = Field(title="笔数")
+    gross_amount: Money = Field(title="应发金额")
+    taxable_amount: Money = Field(title="应税金额")
+    tax_withheld: Money = Field(title="代扣税额")
+    outstanding_tax: Money = Field(title="未扣税额")
+    failed_tax: Money = Field(title="失败税额")
     # Tax withheld on overpaid annuities recovered this month, given back (更正申报).
-    tax_given_back: Money = Decimal("0.00")
+    tax_given_back: Money = Field(Decimal("0.00"), title="退还税额")
 
 
 class TaxYearOut(BaseModel):
@@ -41,17 +41,17 @@ class TaxYearOut(BaseModel):
 class PaymentLine(BaseModel):
     """One payment line: its gross amount, the tax withheld and what the bank pays."""
 
-    id: uuid.UUID
-    program: str
-    period: date
-    paid_in: date
-    gross_amount: Money
-    taxable_amount: Money
-    tax_withheld: Money
-    net_amount: Money
-    status: str
-    reason_code: str | None
-    bank_code: str
-    account_number: AccountNumberText
-    difference_id: uuid.UUID | None
-    reissue_of: uuid.UUID | None
+    id: uuid.UUID = Field(title="编号")
+    program: str = Field(title="项目代码")
+    period: date = Field(title="所属期")
+    paid_in: date = Field(title="发放年月")
+    gross_amount: Money = Field(title="应发金额")
+    taxable_amount: Money = Field(title="应税金额")
+    tax_withheld: Money = Field(title="代扣税额")
+    net_amount: Money = Field(title="实发金额")
+    status: str = Field(title="发放状态")
+    reason_code: str | None = Field(title="原因代码")
+    bank_code: str = Field(title="银行代码")
+    account_number: AccountNumberText = Field(title="银行账号")
+    difference_id: uuid.UUID | None = Field(title="补差编号")
+    reissue_of: uuid.UUID | None = Field(title="重发自")

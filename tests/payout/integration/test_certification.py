@@ -105,11 +105,11 @@ async def test_suspended_when_overdue_and_resumed_with_back_pay(platform) -> Non
         assert await scalar(platform, "SELECT count(DISTINCT period) FROM payout.payment") == 14
         away = await client.get(f"{url}/out-of-province", headers=clerk)
         assert [i["person_id"] for i in away.json()["items"]] == [person]
-        book = await client.get(f"{url}/out-of-province/xlsx", headers=clerk)
+        book = await client.get(f"{url}/out-of-province?format=xlsx", headers=clerk)
         rows = list(
             load_workbook(io.BytesIO(book.content)).worksheets[0].iter_rows(values_only=True)
         )
-        assert len(rows) == 2 and rows[1][2] == "正常发放" and rows[1][5] == "是"
+        assert len(rows) == 2 and rows[1][4] == "正常发放" and rows[1][7] == "是"
         log = (
             await client.get("/v1/payout/audit-log", headers=auth_headers(platform, "auditor"))
         ).json()

@@ -54,9 +54,10 @@ async def test_ids_and_accounts_are_masked_for_finance_and_auditors(platform) ->
         pension = next(b for b in batches if b["program"] == "basic_pension")
         urls = [
             "/v1/payout/retirees",
-            "/v1/payout/retirees/xlsx",
+            "/v1/payout/retirees?format=xlsx",
+            "/v1/payout/retirees?format=csv",
             "/v1/payout/certification/due-soon?as_of=2026-03-01",
-            "/v1/payout/certification/due-soon/xlsx?as_of=2026-03-01",
+            "/v1/payout/certification/due-soon?as_of=2026-03-01&format=xlsx",
             f"/v1/payout/retirees/{person}/account-changes",
             "/v1/payout/one-offs",
             f"/v1/payout/batches/{pension['id']}/file?format=csv",
@@ -87,6 +88,6 @@ async def test_ids_and_accounts_are_masked_for_finance_and_auditors(platform) ->
                     assert not shown, (role, url, shown)
                     assert "****" in text, (role, url)  # masked, not left out
         names = workbook_cells(
-            (await client.get("/v1/payout/retirees/xlsx", headers=clerk)).content
+            (await client.get("/v1/payout/retirees?format=xlsx", headers=clerk)).content
         )
         assert ("=1+2", "s") in names[1]  # the name as text, not a formula

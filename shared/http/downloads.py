@@ -1,0 +1,301 @@
+"""Every list and report downloads as XLSX or CSV: one dependency, one answer.
+
+A route takes `download: Download` (it declares the `format` query parameter) and, when the
+caller asked for a file (`?format=xlsx|csv`, or `Accept:` the XLSX or CSV media type before
+JSON), answers `await download.pages(fetch, Model, "名称")` instead of its JSON page:
+
+- the list's own filters apply, its paging does not: `fetch(limit, offset)` is the route's own
+  list call, read batch after batch until a short batch, so sort, search and masking are the
+  JSON's; at most `PENSION_DOWNLOAD_MAX_ROWS` rows (413 `download_too_large` beyond);
+- the columns are the answer model's fields, headed by their Chinese `title` (declared once,
+  on the model, so the OpenAPI shows them too); a nested model's fields become columns of
+  their own (`上级·下级`);
+- a value of an enum the service's code tables list (an Enum class) is shown as its label in
+  the caller's language (`Accept-Language`), other values as the JSON has them;
+- each batch is masked exactly as the JSON (the model's own serializers, for the caller bound
+  to the request) and written off the event loop to a temporary file; only then is the file
+  streamed, so a refusal is still a clean problem answer and memory holds one batch;
+- the file is named in Chinese (RFC 5987 `filename*`, with an ASCII fallback).
+
+Reports that are already one bounded answer use `download.rows(items, Model, "名称")`.
+"""
+
+import asyncio
+import io
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import IO, Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from shared.data.table_files import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    CsvTableWriter,
+    TableWriter,
+    XlsxTableWriter,
+)
+from shared.http.errors import ProblemError
+from shared.i18n import catalogue_of, locale_of
+from shared.i18n.code_tables import label as code_label
+
+FileFormat = Literal["csv", "xlsx"]
+# Rows read (and written) per step: one batch is what memory holds at a time.
+BATCH_ROWS = 1000
+CHUNK_BYTES = 64 * 1024
+_ACCEPTED = {
+    "application/json": "json",
+    "text/csv": "csv",
+    XLSX_MEDIA_TYPE: "xlsx",
+}
+
+# The 200 answer's file types, for the OpenAPI of every route that downloads.
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        }
+    }
+}
+
+
+def wanted_format(asked: str | None, accept: str) -> FileFormat | None:
+    """The file the caller asked for: `?format=` first, else the first known type of Accept."""
+    if asked is not None:
+        return None if asked == "json" else asked  # type: ignore[return-value]
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        if media.lower() in _ACCEPTED and quality > 0:
+            ranked.append((-quality, position, _ACCEPTED[media.lower()]))
+    best = min(ranked, default=None)
+    return None if best is None or best[2] == "json" else best[2]  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: where its value is in the dumped item, and its Chinese heading."""
+
+    path: tuple[str, ...]
+    title: str
+
+
+def columns_of(
+    model: type[BaseModel], prefix: tuple[str, ...] = (), heading: str = ""
+) -> list[Column]:
+    """The model's fields as columns, each headed by its `title` (a nested model's flattened)."""
+    columns: list[Column] = []
+    for name, field in model.model_fields.items():
+        if field.exclude:
+            continue
+        if not field.title:
+            raise TypeError(f"{model.__name__}.{name} has no title: a download needs its heading")
+        title = f"{heading}·{field.title}" if heading else field.title
+        nested = field.annotation
+        if isinstance(nested, type) and issubclass(nested, BaseModel):
+            columns.extend(columns_of(nested, (*prefix, name), title))
+        else:
+            columns.append(Column((*prefix, name), title))
+    return columns
+
+
+def _getter(path: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
+    """Reads a column's value from a dumped item (a nested model's dumped as a dict)."""
+    if len(path) == 1:
+        key = path[0]
+        return lambda dumped: dumped[key]
+
+    def nested(dumped: dict[str, Any]) -> Any:
+        value: Any = dumped
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    return nested
+
+
+Labeler = Callable[[Enum], str]
+
+
+def _write_batch(
+    writer: TableWriter,
+    model: type[BaseModel],
+    columns: list[Column],
+    items: Sequence[Any],
+    label: Labeler,
+) -> None:
+    """Dump each item as the JSON would (its masking serializers run) and write its row,
+    an enum value as its label."""
+    getters = [_getter(column.path) for column in columns]
+    for item in items:
+        if not isinstance(item, model):
+            item = model.model_validate(item, from_attributes=True)
+        dumped = item.model_dump(mode="python")
+        values = [get(dumped) for get in getters]
+        writer.row([label(v) if isinstance(v, Enum) else v for v in values])
+
+
+def disposition(name: str, extension: str) -> str:
+    """`attachment` with the Chinese name (RFC 5987) and an ASCII fallback."""
+    stamped = f"{name}_{date.today():%Y%m%d}.{extension}"
+    return f"attachment; filename=\"download.{extension}\"; filename*=UTF-8''{quote(stamped)}"
+
+
+class DownloadRequest:
+    """A caller's request for a list as a file, and how to answer it."""
+
+    def __init__(self, fmt: FileFormat, max_rows: int, label: Labeler) -> None:
+        self.format = fmt
+        self.max_rows = max_rows
+        self.label = label
+
+    async def pages(
+        self,
+        fetch: Callable[[int, int], Awaitable[Any]],
+        model: type[BaseModel],
+        name: str,
+    ) -> StreamingResponse:
+        """The whole filtered list, read with the route's own `fetch(limit, offset)`."""
+
+        async def batches() -> AsyncIterator[Sequence[Any]]:
+            offset = 0
+            while True:
+                got = await fetch(BATCH_ROWS, offset)
+                # A page (Page, or a model of the same shape) says its total up front.
+                total = getattr(got, "total", None)
+                if isinstance(total, int):
+                    self._within_cap(total)
+                items: Sequence[Any] = got.items if isinstance(total, int) else got  # type: ignore[union-attr]
+                yield items
+                offset += BATCH_ROWS
+                # A page ends at its total (a short batch may be filtered), a bare list with
+                # a short batch.
+                ended = offset >= total if isinstance(total, int) else len(items) < BATCH_ROWS
+                if ended or not items:
+                    return
+
+        return await self._answer(batches(), model, name)
+
+    async def rows(
+        self, items: Iterable[Any], model: type[BaseModel], name: str
+    ) -> StreamingResponse:
+        """A bounded answer (a report, a year's ledger) as a file."""
+        if isinstance(items, BaseModel):  # iterating a model gives its fields, not rows
+            raise TypeError(f"{type(items).__name__} is one record, not a list of rows")
+
+        async def batches() -> AsyncIterator[Sequence[Any]]:
+            batch: list[Any] = []
+            for item in items:
+                batch.append(item)
+                if len(batch) == BATCH_ROWS:
+                    yield batch
+                    batch = []
+            yield batch
+
+        return await self._answer(batches(), model, name)
+
+    def _within_cap(self, rows: int) -> None:
+        if rows > self.max_rows:
+            raise ProblemError(413, "download_too_large", max_rows=self.max_rows, rows=rows)
+
+    async def _answer(
+        self, batches: AsyncIterator[Sequence[Any]], model: type[BaseModel], name: str
+    ) -> StreamingResponse:
+        columns = columns_of(model)
+        spool = tempfile.TemporaryFile()  # on disk: the file is never held in memory
+        text: IO[str] | None = None
+        writer: TableWriter
+        if self.format == "csv":
+            text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
+            writer = CsvTableWriter(text)
+        else:
+            writer = XlsxTableWriter(spool, name)
+        try:
+            writer.header([c.title for c in columns])
+            written = 0
+            async for items in batches:
+                written += len(items)
+                self._within_cap(written)
+                # CPU off the event loop; the thread sees the request's caller (masking).
+                await asyncio.to_thread(_write_batch, writer, model, columns, items, self.label)
+            await asyncio.to_thread(writer.finish)
+            if text is not None:
+                text.flush()
+                text.detach()
+            size = spool.tell()
+            spool.seek(0)
+        except BaseException:
+            writer.abandon()
+            (text or spool).close()  # closing the text wrapper closes the file under it
+            raise
+        media = CSV_MEDIA_TYPE if self.format == "csv" else XLSX_MEDIA_TYPE
+        return StreamingResponse(
+            _stream(spool),
+            media_type=media,
+            headers={
+                "Content-Disposition": disposition(name, self.format),
+                "Content-Length": str(size),
+            },
+        )
+
+
+async def _stream(spool: IO[bytes]) -> AsyncIterator[bytes]:
+    """The temporary file in chunks, closed (and so deleted) when sent or abandoned."""
+    try:
+        while chunk := await asyncio.to_thread(spool.read, CHUNK_BYTES):
+            yield chunk
+    finally:
+        spool.close()
+
+
+async def _download(
+    request: Request,
+    format: Annotated[
+        Literal["json", "csv", "xlsx"] | None,
+        Query(
+            description="下载：xlsx 或 csv（UTF-8 带 BOM）；也可用 Accept 头。"
+            "不填或 json 为 JSON 分页。下载时筛选条件有效、分页无效。"
+        ),
+    ] = None,
+) -> DownloadRequest | None:
+    """The file the caller asked for, or None for the JSON answer."""
+    fmt = wanted_format(format, request.headers.get("accept", ""))
+    if fmt is None:
+        return None
+    return DownloadRequest(fmt, request.app.state.platform.download_max_rows, _labeler(request))
+
+
+def _labeler(request: Request) -> Labeler:
+    """An enum value's label from the service's code tables, in the caller's language (the
+    value itself for an enum no table lists)."""
+    tables = getattr(request.app.state, "code_tables", {})
+    table_of = {
+        values: name
+        for name, values in tables.items()
+        if isinstance(values, type) and issubclass(values, Enum)
+    }
+    catalogue, locale = catalogue_of(request.scope), locale_of(request.scope)
+
+    def label(member: Enum) -> str:
+        table = table_of.get(type(member))
+        value = str(member.value)
+        return value if table is None else code_label(catalogue, locale, table, value)
+
+    return label
+
+
+Download = Annotated[DownloadRequest | None, Depends(_download)]
