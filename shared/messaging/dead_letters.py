@@ -60,24 +60,22 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
     ) -> Page[DeadLetterOut] | Response:
         """List dead-lettered events, newest first."""
         where = [table.c.replayed_at.is_(None)] if open_only else []
-        query = select(table).where(*where).order_by(table.c.id.desc()).limit(limit).offset(offset)
-        async with request.app.state.sessions() as session:
-            rows = (await session.exec(query)).mappings().all()
-            counted = select(func.count()).select_from(table).where(*where)
-            total = (await session.exec(counted)).scalar_one()
-        items = [
-            DeadLetterOut(**{**r, "event_id": str(r["event_id"]) if r["event_id"] else None})
-            for r in rows
-        ]
+
+        async def page(limit: int, offset: int) -> Page[DeadLetterOut]:
+            query = select(table).where(*where).order_by(table.c.id.desc())
+            async with request.app.state.sessions() as session:
+                rows = (await session.exec(query.limit(limit).offset(offset))).mappings().all()
+                counted = select(func.count()).select_from(table).where(*where)
+                total = (await session.exec(counted)).scalar_one()
+            items = [
+                DeadLetterOut(**{**r, "event_id": str(r["event_id"]) if r["event_id"] else None})
+                for r in rows
+            ]
+            return Page[DeadLetterOut](items=items, total=total, limit=limit, offset=offset)
+
         if download:
-            return await download.pages(
-                lambda limit, offset: Page[DeadLetterOut](
-                    items=items, total=total, limit=limit, offset=offset
-                ),
-                DeadLetterOut,
-                "死信",
-            )
-        return Page[DeadLetterOut](items=items, total=total, limit=limit, offset=offset)
+            return await download.pages(page, DeadLetterOut, "死信")
+        return await page(limit, offset)
 
     @router.post("/{dead_letter_id}/replay", response_model=ReplayResult)
     async def replay_dead_letter(
