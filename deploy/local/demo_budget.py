@@ -24,8 +24,8 @@ def load_budget_demo(client: httpx.Client) -> dict[str, object]:
     listed = client.get("/v1/budget/departments", headers=finance)
     listed.raise_for_status()
     code = years[-1]["department"]["code"]
-    have = {d["code"]: set(d["years"]) for d in listed.json()}.get(code, set())
-    department_id = next((d["id"] for d in listed.json() if d["code"] == code), None)
+    have = {d["code"]: set(d["years"]) for d in listed.json()["items"]}.get(code, set())
+    department_id = next((d["id"] for d in listed.json()["items"] if d["code"] == code), None)
     for body in years:
         if body["year"] in have:
             continue

@@ -142,8 +142,8 @@ async def test_a_units_year_end_to_end(platform, start_apps) -> None:
         params={"as_of": "2020-03-01"},
         headers=auth_headers(platform, "auditor"),
     )
-    assert [p["period"] for p in persons.json()] == ["2020-02"]
-    assert "*" in persons.json()[0]["citizen_id"]
+    assert [p["period"] for p in persons.json()["items"]] == ["2020-02"]
+    assert "*" in persons.json()["items"][0]["citizen_id"]
 
     # The hospital's statement: two months due, one receipt, its over-payment used up.
     r = await contribution.get(
