@@ -98,6 +98,11 @@ async def test_a_failed_line_is_owed_until_retried_or_written_off_by_two(platfor
         ]
         assert [(p["total"], len(p["items"])) for p in pages] == [(3, 2), (3, 1)]
         assert [x for p in pages for x in p["items"]] == owed
+        # The download is the whole list, not one page: a heading and the three lines.
+        csv = await client.get(
+            "/v1/payout/failed-lines", headers=finance, params={"limit": 1, "format": "csv"}
+        )
+        assert csv.status_code == 200 and len(csv.text.strip().splitlines()) == 4, csv.text
         # No account change and no decision: still owed, not re-issued, not lost.
         may = await run_payroll(client, platform, "2025-05")
         assert may["payments"] == 4
