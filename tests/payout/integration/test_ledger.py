@@ -93,6 +93,17 @@ async def test_ledger_bank_results_and_settlements_agree(platform) -> None:
         codes_by = {(x["program"], x["period"]): x["functional_code"] for x in ledger}
         assert codes_by[("basic_pension", "2025-04")] == "2080505"
         assert codes_by[("basic_pension", "2025-05")] == "2080507"
+        # Paged in SQL: one row a page, each page the next row, the total the year's rows.
+        one_by_one = [
+            (
+                await client.get(
+                    "/v1/payout/ledger/2025", headers=finance, params={"limit": 1, "offset": at}
+                )
+            ).json()
+            for at in range(len(ledger))
+        ]
+        assert {p["total"] for p in one_by_one} == {len(ledger)}
+        assert [p["items"][0] for p in one_by_one] == ledger
 
         paid_lines = await scalar(
             platform,
