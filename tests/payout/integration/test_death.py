@@ -63,6 +63,14 @@ async def test_death_stops_payment_recovers_and_pays_benefits_once(platform) -> 
             ("basic_pension", "2025-06-01", "4792.71"),
             ("occupational_annuity", "2025-06-01", "500.00"),
         }
+        second = (
+            await client.get(
+                "/v1/payout/recoveries",
+                params={"person_id": person, "limit": 1, "offset": 1},
+                headers=staff,
+            )
+        ).json()
+        assert (second["total"], second["items"]) == (2, cases[1:])  # paged in SQL, same order
         july = await run_payroll(client, platform, "2025-07")
         assert july["payments"] == 0
 
