@@ -73,10 +73,13 @@ async def units_report(
     offset: Offset = 0,
 ) -> Page[UnitReport] | Response:
     """Per unit: the year's plans due, paid and outstanding by item, and late fees paid."""
-    found = await service.units_report(session, year)
     if download:
-        return await download.rows(found, UnitReport, "单位征缴统计")
-    return page_of(found, limit, offset)
+        return await download.pages(
+            lambda limit, offset: service.units_report(session, year, limit, offset),
+            UnitReport,
+            "单位征缴统计",
+        )
+    return await service.units_report(session, year, limit, offset)
 
 
 @router.get("/reports/{year}", response_model=YearReport)
