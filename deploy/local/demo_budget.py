@@ -24,8 +24,8 @@ def load_budget_demo(client: httpx.Client) -> dict[str, object]:
     listed = client.get("/v1/budget/departments", headers=finance)
     listed.raise_for_status()
     code = years[-1]["department"]["code"]
-    have = {d["code"]: set(d["years"]) for d in listed.json()}.get(code, set())
-    department_id = next((d["id"] for d in listed.json() if d["code"] == code), None)
+    have = {d["code"]: set(d["years"]) for d in listed.json()["items"]}.get(code, set())
+    department_id = next((d["id"] for d in listed.json()["items"] if d["code"] == code), None)
     for body in years:
         if body["year"] in have:
             continue
@@ -35,11 +35,16 @@ def load_budget_demo(client: httpx.Client) -> dict[str, object]:
         department_id = answer.json()["department_id"]
     year = years[-1]["year"]
     base = f"/v1/budget/departments/{department_id}/years/{year}"
-    findings = client.get(f"{base}/findings", headers=finance)
-    findings.raise_for_status()
-    counts = {
-        s: sum(f["severity"] == s for f in findings.json()) for s in ("error", "warning", "note")
-    }
+    findings: list[dict] = []
+    while True:  # every page of the findings
+        page = client.get(
+            f"{base}/findings", headers=finance, params={"limit": 500, "offset": len(findings)}
+        )
+        page.raise_for_status()
+        findings += page.json()["items"]
+        if len(findings) >= page.json()["total"] or not page.json()["items"]:
+            break
+    counts = {s: sum(f["severity"] == s for f in findings) for s in ("error", "warning", "note")}
     return {
         "department": years[-1]["department"]["name"],
         "year": year,

@@ -241,7 +241,7 @@ def load_payout_demo(client: httpx.Client) -> dict:
                 )
         if month == 9:
             _death(client, clerk, clerk2, finance, deceased)
-    ledger = _ok(client.get(f"/v1/payout/ledger/{YEAR}", headers=finance))
+    ledger = _page(client, f"/v1/payout/ledger/{YEAR}", finance)
     totals: dict[str, Decimal] = {}
     for row in ledger:
         totals[row["program"]] = totals.get(row["program"], Decimal(0)) + Decimal(
@@ -261,11 +261,7 @@ def _death(client: httpx.Client, clerk: dict, clerk2: dict, finance: dict, perso
     # Entered by one clerk, approved by a second: a clerk's word alone records no death.
     report_death(client, (clerk, clerk2), person, date(YEAR, 8, 10), "病故", f"demo-death-{person}")
     deadline = time.monotonic() + 60
-    while not (
-        cases := _ok(
-            client.get("/v1/payout/recoveries", headers=finance, params={"person_id": person})
-        )
-    ):
+    while not (cases := _page(client, "/v1/payout/recoveries", finance, person_id=person)):
         if time.monotonic() > deadline:
             raise RuntimeError("the death did not reach payout in a minute")
         time.sleep(0.5)

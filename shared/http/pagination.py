@@ -1,5 +1,6 @@
 """A page of results: limit/offset with a cap, and the total; their bounds are in the schema."""
 
+from collections.abc import Sequence
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
@@ -23,3 +24,10 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+def page_of(items: Sequence[T], limit: int, offset: int) -> Page[T]:
+    """One page of a short list already read whole (one person's records, parameter versions)."""
+    return Page[T](
+        items=list(items[offset : offset + limit]), total=len(items), limit=limit, offset=offset
+    )

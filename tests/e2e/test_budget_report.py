@@ -20,7 +20,7 @@ def test_the_seed_report_regenerated_through_the_gateway(system: System) -> None
         assert loaded["findings"] == again["findings"]
         assert loaded["findings"]["error"] == 2  # the 4.90% growth and its second statement
         clerk = login(system.gateway, "clerk")
-        listed = client.get("/v1/budget/departments", headers=clerk).json()
+        listed = client.get("/v1/budget/departments", headers=clerk).json()["items"]
         assert [d["years"] for d in listed] == [[2019, 2020]]
         report = client.get(str(loaded["report"]), headers=clerk)
         assert report.status_code == 200 and "text/html" in report.headers["content-type"]

@@ -166,7 +166,7 @@ def test_a_units_year_through_the_gateway(system: System) -> None:
                 f"/v1/enrollment/persons/{person}/accounts",
                 headers=auditor,
                 params={"as_of": "2020-12-31"},
-            ).json()
+            ).json()["items"]
             return {a["kind"]: a["balance"] for a in accounts} == {
                 "basic": "960.00",
                 "annuity_notional": "0.00",

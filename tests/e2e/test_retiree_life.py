@@ -121,7 +121,7 @@ def test_a_retirees_life(system: System) -> None:
         # Determined from the event, then 审核 and 复核 by two different clerks.
         def determinations() -> list:
             r = gw.get(f"/v1/payout/retirees/{pid}/determinations")
-            return r.json() if r.status_code == 200 else []
+            return r.json()["items"] if r.status_code == 200 else []
 
         [first] = until(determinations)
         assert first["status"] == "pending" and first["effective_from"] == "2025-11-01"
@@ -208,7 +208,9 @@ def test_a_retirees_life(system: System) -> None:
         assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
         died = gw2.post(approve, headers={"Idempotency-Key": str(uuid.uuid4())})
         assert died.status_code == 200, died.text
-        cases = until(lambda: gw.get("/v1/payout/recoveries", params={"person_id": pid}).json())
+        cases = until(
+            lambda: gw.get("/v1/payout/recoveries", params={"person_id": pid}).json()["items"]
+        )
         # No annuity account (no contributions since the reform): only the pension is owed back.
         assert [(c["program"], c["period"], c["amount"]) for c in cases] == [
             ("basic_pension", "2026-05-01", monthly)

@@ -108,7 +108,7 @@ async def balances(client, platform, person_id: str, as_of: str) -> dict[str, st
         params={"as_of": as_of},
         headers=auth_headers(platform, "auditor"),
     )
-    return {a["kind"]: a["balance"] for a in r.json()}
+    return {a["kind"]: a["balance"] for a in r.json()["items"]}
 
 
 async def scalar(platform, sql: str) -> object:

@@ -22,6 +22,7 @@ from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.limits import UPLOAD, upload_limits
+from shared.http.pagination import Limit, Offset, Page, page_of
 from shared.i18n import catalogue_of, locale_of
 
 router = APIRouter(prefix="/v1/budget", tags=["final accounts"], responses=PROBLEM_RESPONSES)
@@ -84,15 +85,15 @@ async def get_codes(request: Request, session: ReadSession, _: Reader) -> CodesO
     return await service.code_tables(session, catalogue_of(scope), locale_of(scope))
 
 
-@router.get("/departments", response_model=list[DepartmentOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/departments", response_model=Page[DepartmentOut], responses=DOWNLOAD_RESPONSES)
 async def list_departments(
-    session: ReadSession, _: Reader, download: Download
-) -> list[DepartmentOut] | Response:
+    session: ReadSession, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
+) -> Page[DepartmentOut] | Response:
     """Departments with the years they have data for."""
     found = await service.departments(session)
     if download:
         return await download.rows(found, DepartmentOut, "部门")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.get("/departments/{department_id}/years/{year}", response_model=YearDocument)
@@ -134,14 +135,20 @@ async def put_part(
 
 @router.get(
     "/departments/{department_id}/years/{year}/findings",
-    response_model=list[FindingOut],
+    response_model=Page[FindingOut],
     responses=DOWNLOAD_RESPONSES,
 )
 async def get_findings(
-    department_id: uuid.UUID, year: Year, session: ReadSession, _: Reader, download: Download
-) -> list[FindingOut] | Response:
+    department_id: uuid.UUID,
+    year: Year,
+    session: ReadSession,
+    _: Reader,
+    download: Download,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[FindingOut] | Response:
     """Every place where the report contradicts itself, errors first, each with its places."""
     found = await service.findings(session, department_id, year)
     if download:
         return await download.rows(found, FindingOut, "审核发现")
-    return found
+    return page_of(found, limit, offset)

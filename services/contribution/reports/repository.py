@@ -60,17 +60,30 @@ async def overdue_person_months(
     return [dict(r._mapping) for r in rows.all()]
 
 
-async def by_unit(session: AsyncSession, year: int) -> list[dict[str, Any]]:
-    """Due and paid by item for each unit's plans of the year."""
+async def by_unit(
+    session: AsyncSession, year: int, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of due and paid by item for each unit's plans of the year, by credit code (id
+    breaks ties), and how many units have plans that year."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    total = (
+        await session.exec(
+            text(
+                "SELECT count(DISTINCT unit_id) FROM contribution.plan "
+                "WHERE period BETWEEN :first AND :last"
+            ).bindparams(first=first, last=last)
+        )
+    ).one()[0]
     rows = await session.exec(
         text(
             f"SELECT p.unit_id, u.credit_code, u.name, {DUE_AND_PAID} "
             "FROM contribution.plan p JOIN contribution.roster_unit u ON u.id = p.unit_id "
             "WHERE p.period BETWEEN :first AND :last "
-            "GROUP BY p.unit_id, u.credit_code, u.name ORDER BY u.credit_code"
-        ).bindparams(first=date(year, 1, 1), last=date(year, 12, 31))
+            "GROUP BY p.unit_id, u.credit_code, u.name ORDER BY u.credit_code, p.unit_id "
+            "LIMIT :limit OFFSET :offset"
+        ).bindparams(first=first, last=last, limit=limit, offset=offset)
     )
-    return [dict(r._mapping) for r in rows.all()]
+    return [dict(r._mapping) for r in rows.all()], total
 
 
 async def year_totals(session: AsyncSession, year: int) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.pagination import Limit, Offset, Page, page_of
 from shared.http.ranges import PlausibleDate
 
 router = APIRouter(
@@ -44,7 +45,7 @@ async def arrears(
 
 
 @router.get(
-    "/arrears/{unit_id}/persons", response_model=list[PersonMonthOwed], responses=DOWNLOAD_RESPONSES
+    "/arrears/{unit_id}/persons", response_model=Page[PersonMonthOwed], responses=DOWNLOAD_RESPONSES
 )
 async def arrears_by_person(
     unit_id: uuid.UUID,
@@ -52,26 +53,33 @@ async def arrears_by_person(
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     as_of: PlausibleDate | None = None,
-) -> list[PersonMonthOwed] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[PersonMonthOwed] | Response:
     """The person-months behind a unit's arrears."""
     found = await service.arrears_by_person(session, unit_id, as_of or date.today(), who)
     if download:
         return await download.rows(found, PersonMonthOwed, "欠费人员明细")
-    return found
+    return page_of(found, limit, offset)
 
 
-@router.get("/reports/{year}/units", response_model=list[UnitReport], responses=DOWNLOAD_RESPONSES)
+@router.get("/reports/{year}/units", response_model=Page[UnitReport], responses=DOWNLOAD_RESPONSES)
 async def units_report(
     year: Annotated[int, Path(ge=2014, le=2100)],
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
-) -> list[UnitReport] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[UnitReport] | Response:
     """Per unit: the year's plans due, paid and outstanding by item, and late fees paid."""
-    found = await service.units_report(session, year)
     if download:
-        return await download.rows(found, UnitReport, "单位征缴统计")
-    return found
+        return await download.pages(
+            lambda limit, offset: service.units_report(session, year, limit, offset),
+            UnitReport,
+            "单位征缴统计",
+        )
+    return await service.units_report(session, year, limit, offset)
 
 
 @router.get("/reports/{year}", response_model=YearReport)

@@ -27,6 +27,7 @@ from services.contribution.reversals import repository as reversals
 from services.contribution.roster import repository as roster
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
+from shared.http.pagination import Page
 
 ZERO = Decimal("0.00")
 
@@ -111,14 +112,19 @@ async def arrears_by_person(
     ]
 
 
-async def units_report(session: AsyncSession, year: int) -> list[UnitReport]:
-    """Per unit: the year's plans due, paid and outstanding by item, and late fees paid."""
-    return [
+async def units_report(
+    session: AsyncSession, year: int, limit: int, offset: int
+) -> Page[UnitReport]:
+    """A page of units: the year's plans due, paid and outstanding by item, and late fees
+    paid."""
+    rows, total = await repository.by_unit(session, year, limit, offset)
+    items = [
         UnitReport(
             unit_id=r["unit_id"], credit_code=r["credit_code"], name=r["name"], **_figures(r)
         )
-        for r in await repository.by_unit(session, year)
+        for r in rows
     ]
+    return Page[UnitReport](items=items, total=total, limit=limit, offset=offset)
 
 
 async def year_report(session: AsyncSession, year: int) -> YearReport:

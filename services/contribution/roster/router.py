@@ -12,7 +12,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import Limit, Offset, Page
+from shared.http.pagination import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/v1/contribution/roster", tags=["roster"], responses=PROBLEM_RESPONSES)
 
@@ -52,7 +52,7 @@ async def list_roster_persons(
 
 
 @router.get(
-    "/units/{unit_id}/liable", response_model=list[RosterPersonOut], responses=DOWNLOAD_RESPONSES
+    "/units/{unit_id}/liable", response_model=Page[RosterPersonOut], responses=DOWNLOAD_RESPONSES
 )
 async def liable_in_month(
     unit_id: uuid.UUID,
@@ -60,9 +60,11 @@ async def liable_in_month(
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2020-03"])],
     download: Download,
-) -> list[RosterPersonOut] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[RosterPersonOut] | Response:
     """Who owes contributions through the unit for a month."""
     found = await service.liable_in_month(session, unit_id, period, who)
     if download:
         return await download.rows(found, RosterPersonOut, "当月应缴人员")
-    return found
+    return page_of(found, limit, offset)

@@ -22,7 +22,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.pagination import Limit, Offset, Page
+from shared.http.pagination import Limit, Offset, Page, page_of
 from shared.http.ranges import PlausibleDate
 
 router = APIRouter(prefix="/v1/enrollment", tags=["accounts"], responses=PROBLEM_RESPONSES)
@@ -31,7 +31,7 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 @router.get(
     "/persons/{person_id}/accounts",
-    response_model=list[AccountBalance],
+    response_model=Page[AccountBalance],
     responses=DOWNLOAD_RESPONSES,
 )
 async def get_balances(
@@ -40,12 +40,14 @@ async def get_balances(
     _: Reader,
     download: Download,
     as_of: PlausibleDate | None = None,
-) -> list[AccountBalance] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[AccountBalance] | Response:
     """Balance of each of the person's accounts at a date (default: today)."""
     found = await service.get_balances(session, person_id, as_of or date.today())
     if download:
         return await download.rows(found, AccountBalance, "个人账户余额")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.get(
@@ -78,7 +80,7 @@ async def list_postings(
 
 @router.get(
     "/parameters/interest-rates",
-    response_model=list[InterestRateOut],
+    response_model=Page[InterestRateOut],
     tags=["parameters"],
     responses=DOWNLOAD_RESPONSES,
 )
@@ -88,13 +90,15 @@ async def list_rates(
     download: Download,
     year: Annotated[int | None, Query(ge=1990, le=2200)] = None,
     account_kind: AccountKind | None = None,
-) -> list[InterestRateOut] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[InterestRateOut] | Response:
     """Rate versions of the basic account, the notional annuity and the annuity fund's
     declared returns (the newest version of a year is the one used)."""
     found = await service.list_rates(session, year, account_kind)
     if download:
         return await download.rows(found, InterestRateOut, "记账利率")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.post(
@@ -132,12 +136,12 @@ async def run_interest(
     return await idem.answer(service.run_interest(idem.session, body, who), status=200)
 
 
-@router.get("/interest-runs", response_model=list[InterestRunOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/interest-runs", response_model=Page[InterestRunOut], responses=DOWNLOAD_RESPONSES)
 async def list_runs(
-    session: ReadSession, _: Reader, download: Download
-) -> list[InterestRunOut] | Response:
+    session: ReadSession, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
+) -> Page[InterestRunOut] | Response:
     """Past interest runs."""
     found = await service.list_runs(session)
     if download:
         return await download.rows(found, InterestRunOut, "计息记录")
-    return found
+    return page_of(found, limit, offset)

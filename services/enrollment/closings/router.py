@@ -12,6 +12,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.pagination import Limit, Offset, Page, page_of
 from shared.http.ranges import PlausibleDate
 
 router = APIRouter(
@@ -33,13 +34,18 @@ async def closing_preview(
     return await service.preview(session, person_id, on)
 
 
-@router.get("/supplements", response_model=list[SupplementOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/supplements", response_model=Page[SupplementOut], responses=DOWNLOAD_RESPONSES)
 async def list_supplements(
-    person_id: uuid.UUID, session: ReadSession, _: Reader, download: Download
-) -> list[SupplementOut] | Response:
+    person_id: uuid.UUID,
+    session: ReadSession,
+    _: Reader,
+    download: Download,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[SupplementOut] | Response:
     """Supplements (补转/补发) that followed the person's closings: late contributions and
     interest true-ups."""
     found = await service.list_supplements(session, person_id)
     if download:
         return await download.rows(found, SupplementOut, "补缴清算明细")
-    return found
+    return page_of(found, limit, offset)

@@ -14,6 +14,7 @@ from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
+from shared.http.pagination import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/v1/enrollment", tags=["deemed periods"], responses=PROBLEM_RESPONSES)
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
@@ -30,7 +31,7 @@ async def record_deemed(
 
 @router.get(
     "/persons/{person_id}/deemed-periods",
-    response_model=list[DeemedOut],
+    response_model=Page[DeemedOut],
     responses=DOWNLOAD_RESPONSES,
 )
 async def list_deemed(
@@ -38,12 +39,14 @@ async def list_deemed(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
-) -> list[DeemedOut] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[DeemedOut] | Response:
     """A person's deemed periods with who entered and approved them."""
     found = await service.list_periods(session, person_id)
     if download:
         return await download.rows(found, DeemedOut, "视同缴费年限")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.post("/deemed-periods/{deemed_id}/approve", response_model=DeemedOut)

@@ -27,6 +27,7 @@ from shared.http.dependencies import ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
+from shared.http.pagination import Limit, Offset, Page, page_of
 
 router = APIRouter(
     prefix="/v1/enrollment/parameters", tags=["parameters"], responses=PROBLEM_RESPONSES
@@ -70,15 +71,15 @@ def add_decision_routes(
         )
 
 
-@router.get("/retirement-age-rules", response_model=list[AgeRuleOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/retirement-age-rules", response_model=Page[AgeRuleOut], responses=DOWNLOAD_RESPONSES)
 async def list_age_rules(
-    session: ReadSession, _: Reader, download: Download
-) -> list[AgeRuleOut] | Response:
+    session: ReadSession, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
+) -> Page[AgeRuleOut] | Response:
     """Retirement-age rules, newest first (with their status: only approved ones apply)."""
     found = await service.list_age_rules(session)
     if download:
         return await download.rows(found, AgeRuleOut, "退休年龄规则")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.post("/retirement-age-rules", status_code=201, response_model=AgeRuleOut)
@@ -88,16 +89,16 @@ async def add_age_rule(body: AgeRuleIn, session: WriteSession, who: Admin) -> Ag
 
 
 @router.get(
-    "/minimum-contribution-rules", response_model=list[MinimumRuleOut], responses=DOWNLOAD_RESPONSES
+    "/minimum-contribution-rules", response_model=Page[MinimumRuleOut], responses=DOWNLOAD_RESPONSES
 )
 async def list_minimum_rules(
-    session: ReadSession, _: Reader, download: Download
-) -> list[MinimumRuleOut] | Response:
+    session: ReadSession, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
+) -> Page[MinimumRuleOut] | Response:
     """Minimum-contribution rules by year (with their status: only approved ones apply)."""
     found = await service.list_minimum_rules(session)
     if download:
         return await download.rows(found, MinimumRuleOut, "最低缴费年限规则")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.post("/minimum-contribution-rules", status_code=201, response_model=MinimumRuleOut)
@@ -108,15 +109,15 @@ async def add_minimum_rule(
     return await service.add_minimum_rule(session, body, who)
 
 
-@router.get("/limits", response_model=list[LimitOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/limits", response_model=Page[LimitOut], responses=DOWNLOAD_RESPONSES)
 async def list_limits(
-    session: ReadSession, _: Reader, download: Download
-) -> list[LimitOut] | Response:
+    session: ReadSession, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
+) -> Page[LimitOut] | Response:
     """Limits (minimum working age, deemed-period limits, approval threshold), all versions."""
     found = await service.list_limits(session)
     if download:
         return await download.rows(found, LimitOut, "金额上限参数")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.post("/limits", status_code=201, response_model=LimitOut)

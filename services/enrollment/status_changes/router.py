@@ -12,6 +12,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.pagination import Limit, Offset, Page, page_of
 
 router = APIRouter(
     prefix="/v1/enrollment/persons/{person_id}/status-changes",
@@ -34,15 +35,17 @@ async def record_change(
     )
 
 
-@router.get("", response_model=list[StatusChangeOut], responses=DOWNLOAD_RESPONSES)
+@router.get("", response_model=Page[StatusChangeOut], responses=DOWNLOAD_RESPONSES)
 async def get_history(
     person_id: uuid.UUID,
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
-) -> list[StatusChangeOut] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[StatusChangeOut] | Response:
     """The person's status history, oldest first."""
     found = await service.get_history(session, person_id)
     if download:
         return await download.rows(found, StatusChangeOut, "增减变动记录")
-    return found
+    return page_of(found, limit, offset)

@@ -20,6 +20,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.pagination import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/v1/enrollment", tags=["transfers"], responses=PROBLEM_RESPONSES)
 
@@ -51,7 +52,7 @@ async def transfer_in(
 
 @router.get(
     "/parameters/pooled-fund-rates",
-    response_model=list[PooledRateOut],
+    response_model=Page[PooledRateOut],
     tags=["parameters"],
     responses=DOWNLOAD_RESPONSES,
 )
@@ -59,12 +60,14 @@ async def list_pooled_rates(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
-) -> list[PooledRateOut] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[PooledRateOut] | Response:
     """Pooled-fund rate versions, newest first."""
     found = await service.list_pooled_rates(session)
     if download:
         return await download.rows(found, PooledRateOut, "统筹基金划转比例")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.post(

@@ -13,6 +13,7 @@ from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
+from shared.http.pagination import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/v1/payout", tags=["payee accounts"], responses=PROBLEM_RESPONSES)
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
@@ -34,7 +35,7 @@ async def request_change(
 
 @router.get(
     "/retirees/{person_id}/account-changes",
-    response_model=list[AccountChangeOut],
+    response_model=Page[AccountChangeOut],
     responses=DOWNLOAD_RESPONSES,
 )
 async def person_changes(
@@ -42,12 +43,14 @@ async def person_changes(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
-) -> list[AccountChangeOut] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[AccountChangeOut] | Response:
     """A retiree's account changes, oldest first (accounts masked for finance and auditors)."""
     found = await service.of_person(session, person_id, who)
     if download:
         return await download.rows(found, AccountChangeOut, "账户变更记录")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.post("/account-changes/{change_id}/approve", response_model=AccountChangeOut)

@@ -100,16 +100,25 @@ async def insert_recoveries(session: AsyncSession, rows: list[Recovery]) -> int:
 
 
 async def recoveries(
-    session: AsyncSession, person_id: uuid.UUID | None, status: str | None
-) -> list[Recovery]:
-    """Recovery cases, oldest first."""
+    session: AsyncSession,
+    person_id: uuid.UUID | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Recovery], int]:
+    """A page of recovery cases, oldest first (id breaks ties), and how many there are."""
     query = select(Recovery)
     if person_id:
         query = query.where(Recovery.person_id == person_id)
     if status:
         query = query.where(Recovery.status == status)
-    rows = await session.exec(query.order_by(Recovery.created_at, Recovery.period).limit(1000))
-    return list(rows.all())
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = await session.exec(
+        query.order_by(Recovery.created_at, Recovery.period, Recovery.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.all()), total
 
 
 async def get_recovery(session: AsyncSession, recovery_id: uuid.UUID) -> Recovery | None:
@@ -277,11 +286,17 @@ async def first_approved_month(session: AsyncSession, person_id: uuid.UUID) -> d
     return rows.one()
 
 
-async def benefits_due(session: AsyncSession) -> list:
-    """Deceased retirees with no death benefits recorded, by date of death."""
+async def benefits_due(session: AsyncSession, limit: int, offset: int) -> tuple[list, int]:
+    """A page of deceased retirees with no death benefits recorded, by date of death, and
+    how many there are."""
     approved = exists().where(
         Determination.person_id == Retiree.person_id, Determination.status == "approved"
     )
+    due = (
+        Retiree.status == "deceased",
+        ~exists().where(DeathBenefit.person_id == Retiree.person_id),
+    )
+    total = (await session.exec(select(func.count()).select_from(Retiree).where(*due))).one()
     rows = await session.exec(
         select(
             Retiree.person_id,
@@ -291,14 +306,12 @@ async def benefits_due(session: AsyncSession) -> list:
             Retiree.first_month,
             approved.label("determination_approved"),
         )
-        .where(
-            Retiree.status == "deceased",
-            ~exists().where(DeathBenefit.person_id == Retiree.person_id),
-        )
+        .where(*due)
         .order_by(Retiree.died_on, Retiree.person_id)
-        .limit(1000)
+        .limit(limit)
+        .offset(offset)
     )
-    return list(rows.all())
+    return list(rows.all()), total
 
 
 async def void_on_failed_lines(

@@ -19,6 +19,7 @@ from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/payout", tags=["death"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -26,7 +27,7 @@ Staff = Annotated[Principal, Depends(require_roles("clerk", "finance"))]
 Approver = Annotated[Principal, Depends(require_business_role("clerk", "finance"))]
 
 
-@router.get("/recoveries", response_model=list[RecoveryOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/recoveries", response_model=Page[RecoveryOut], responses=DOWNLOAD_RESPONSES)
 async def recoveries(
     session: ReadSession,
     _: Reader,
@@ -34,12 +35,19 @@ async def recoveries(
     person_id: uuid.UUID | None = None,
     status: Literal["open", "pending_approval", "offsetting", "recovered", "waived", "void"]
     | None = None,
-) -> list[RecoveryOut] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[RecoveryOut] | Response:
     """Overpayment recovery cases and their status."""
-    found = await service.list_recoveries(session, person_id, status)
     if download:
-        return await download.rows(found, RecoveryOut, "追回记录")
-    return found
+        return await download.pages(
+            lambda limit, offset: service.list_recoveries(
+                session, person_id, status, limit, offset
+            ),
+            RecoveryOut,
+            "追回记录",
+        )
+    return await service.list_recoveries(session, person_id, status, limit, offset)
 
 
 @router.post("/recoveries/{recovery_id}/resolve", response_model=RecoveryOut)
@@ -73,17 +81,20 @@ async def reject_waiver(recovery_id: uuid.UUID, idem: Idempotent, who: Approver)
 
 
 @router.get(
-    "/death-benefits/due", response_model=list[DeathBenefitDue], responses=DOWNLOAD_RESPONSES
+    "/death-benefits/due", response_model=Page[DeathBenefitDue], responses=DOWNLOAD_RESPONSES
 )
 async def benefits_due(
-    session: ReadSession, _: Reader, download: Download
-) -> list[DeathBenefitDue] | Response:
+    session: ReadSession, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
+) -> Page[DeathBenefitDue] | Response:
     """Deceased retirees whose death benefits are still to be granted (never lost: each
     stays listed until granted, also while no determination is approved yet)."""
-    found = await service.due_benefits(session)
     if download:
-        return await download.rows(found, DeathBenefitDue, "待核定丧葬抚恤")
-    return found
+        return await download.pages(
+            lambda limit, offset: service.due_benefits(session, limit, offset),
+            DeathBenefitDue,
+            "待核定丧葬抚恤",
+        )
+    return await service.due_benefits(session, limit, offset)
 
 
 @router.post(

@@ -55,6 +55,7 @@ from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
+from shared.http.pagination import Page
 
 FORGIVING = frozenset({"waived", "offset"})
 """Resolutions that bring no money back to the fund (核销, 从死亡待遇中抵扣): the debt is
@@ -141,10 +142,14 @@ async def _recover_after(session: AsyncSession, person_id: uuid.UUID, last: date
 
 
 async def list_recoveries(
-    session: AsyncSession, person_id: uuid.UUID | None, status: str | None
-) -> list[RecoveryOut]:
-    """Recovery cases with their status."""
-    rows = await repository.recoveries(session, person_id, status)
+    session: AsyncSession,
+    person_id: uuid.UUID | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> Page[RecoveryOut]:
+    """A page of recovery cases with their status."""
+    rows, total = await repository.recoveries(session, person_id, status, limit, offset)
     withheld = await repository.withheld(session, [r.id for r in rows if r.method == "offset"])
     out = []
     for row in rows:
@@ -152,7 +157,7 @@ async def list_recoveries(
         if row.method == "offset":
             case.offset_withheld = withheld.get(row.id, ZERO)
         out.append(case)
-    return out
+    return Page[RecoveryOut](items=out, total=total, limit=limit, offset=offset)
 
 
 async def resolve_recovery(
@@ -482,11 +487,12 @@ async def _applying(session: AsyncSession, person_id: uuid.UUID, last: date) -> 
     return found
 
 
-async def due_benefits(session: AsyncSession) -> list[DeathBenefitDue]:
+async def due_benefits(session: AsyncSession, limit: int, offset: int) -> Page[DeathBenefitDue]:
     """Deceased retirees whose death benefits are not granted (or were rejected): each
     waits here until granted, with whether a determination is approved to work them out."""
-    rows = await repository.benefits_due(session)
-    return [DeathBenefitDue.model_validate(r, from_attributes=True) for r in rows]
+    rows, total = await repository.benefits_due(session, limit, offset)
+    items = [DeathBenefitDue.model_validate(r, from_attributes=True) for r in rows]
+    return Page[DeathBenefitDue](items=items, total=total, limit=limit, offset=offset)
 
 
 async def decide_death_benefits(

@@ -31,7 +31,7 @@ from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
-from shared.http.pagination import MAX_OFFSET, Limit, Offset, Page
+from shared.http.pagination import MAX_OFFSET, Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/v1/payout", tags=["determinations"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -78,17 +78,22 @@ async def get_determination(
 
 @router.get(
     "/retirees/{person_id}/determinations",
-    response_model=list[DeterminationOut],
+    response_model=Page[DeterminationOut],
     responses=DOWNLOAD_RESPONSES,
 )
 async def person_determinations(
-    person_id: uuid.UUID, session: ReadSession, _: Reader, download: Download
-) -> list[DeterminationOut] | Response:
+    person_id: uuid.UUID,
+    session: ReadSession,
+    _: Reader,
+    download: Download,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[DeterminationOut] | Response:
     """A retiree's determinations, oldest first (history is never edited)."""
     found = await service.of_person(session, person_id)
     if download:
         return await download.rows(found, DeterminationOut, "待遇核定")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.post("/determinations/{determination_id}/check", response_model=DeterminationOut)

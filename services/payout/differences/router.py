@@ -12,6 +12,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.pagination import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/v1/payout", tags=["differences"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -19,14 +20,19 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 @router.get(
     "/retirees/{person_id}/differences",
-    response_model=list[DifferenceOut],
+    response_model=Page[DifferenceOut],
     responses=DOWNLOAD_RESPONSES,
 )
 async def person_differences(
-    person_id: uuid.UUID, session: ReadSession, _: Reader, download: Download
-) -> list[DifferenceOut] | Response:
+    person_id: uuid.UUID,
+    session: ReadSession,
+    _: Reader,
+    download: Download,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[DifferenceOut] | Response:
     """A retiree's back pay and recoveries for months paid before a correction."""
     found = await service.of_person(session, person_id)
     if download:
         return await download.rows(found, DifferenceOut, "待遇补差")
-    return found
+    return page_of(found, limit, offset)

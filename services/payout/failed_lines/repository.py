@@ -43,27 +43,38 @@ async def insert(session: AsyncSession, row: FailedLineDecision) -> None:
     await session.flush()
 
 
-async def owed(session: AsyncSession, person_id: uuid.UUID | None) -> list[tuple]:
-    """Failed lines still owed (with their decision id, if any), by person and period: not
-    written off, not paid to the estate, and not for a month after the retiree's death."""
+# Failed lines still owed (with their decision id, if any): not written off, not paid to
+# the estate, and not for a month after the retiree's death.
+_OWED = """
+    FROM payout.payment p
+    LEFT JOIN payout.retiree r ON r.person_id = p.person_id
+    LEFT JOIN payout.failed_line_decision f
+      ON f.payment_id = p.id AND f.status NOT IN ('rejected', 'cancelled')
+    WHERE p.status = 'failed'
+      AND (CAST(:person AS uuid) IS NULL OR p.person_id = :person)
+      -- A month after the retiree's death was never owed.
+      AND (r.last_month IS NULL OR p.period <= r.last_month
+           OR p.program IN ('death_benefit', 'withdrawal'))
+      AND (f.id IS NULL OR NOT (f.action = 'estate'
+           OR (f.action = 'write_off' AND f.status = 'approved')))"""
+
+
+async def owed(
+    session: AsyncSession, person_id: uuid.UUID | None, limit: int, offset: int
+) -> tuple[list[tuple], int]:
+    """A page of failed lines still owed, by person and period (id breaks ties), and how
+    many there are."""
+    total = (
+        await session.exec(text("SELECT count(*)" + _OWED).bindparams(person=person_id))
+    ).one()[0]
     rows = await session.exec(
-        text("""
-            SELECT p.id, p.person_id, p.program, p.period, p.amount, p.reason_code, f.id
-            FROM payout.payment p
-            LEFT JOIN payout.retiree r ON r.person_id = p.person_id
-            LEFT JOIN payout.failed_line_decision f
-              ON f.payment_id = p.id AND f.status NOT IN ('rejected', 'cancelled')
-            WHERE p.status = 'failed'
-              AND (CAST(:person AS uuid) IS NULL OR p.person_id = :person)
-              -- A month after the retiree's death was never owed.
-              AND (r.last_month IS NULL OR p.period <= r.last_month
-                   OR p.program IN ('death_benefit', 'withdrawal'))
-              AND (f.id IS NULL OR NOT (f.action = 'estate'
-                   OR (f.action = 'write_off' AND f.status = 'approved')))
-            ORDER BY p.person_id, p.period, p.program
-            LIMIT 1000""").bindparams(person=person_id)
+        text(
+            "SELECT p.id, p.person_id, p.program, p.period, p.amount, p.reason_code, f.id"
+            + _OWED
+            + " ORDER BY p.person_id, p.period, p.program, p.id LIMIT :limit OFFSET :offset"
+        ).bindparams(person=person_id, limit=limit, offset=offset)
     )
-    return [tuple(r) for r in rows.all()]
+    return [tuple(r) for r in rows.all()], total
 
 
 async def decisions(session: AsyncSession, ids: list[uuid.UUID]) -> list[FailedLineDecision]:

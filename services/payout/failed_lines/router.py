@@ -14,6 +14,7 @@ from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
+from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(prefix="/v1/payout", tags=["failed lines"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -21,15 +22,23 @@ Staff = Annotated[Principal, Depends(require_roles("clerk", "finance"))]
 Approver = Annotated[Principal, Depends(require_business_role("clerk", "finance"))]
 
 
-@router.get("/failed-lines", response_model=list[FailedLineOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/failed-lines", response_model=Page[FailedLineOut], responses=DOWNLOAD_RESPONSES)
 async def owed(
-    session: ReadSession, _: Reader, download: Download, person_id: uuid.UUID | None = None
-) -> list[FailedLineOut] | Response:
+    session: ReadSession,
+    _: Reader,
+    download: Download,
+    person_id: uuid.UUID | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[FailedLineOut] | Response:
     """Failed lines still owed (not re-issued, not paid to the estate, not written off)."""
-    found = await service.owed(session, person_id)
     if download:
-        return await download.rows(found, FailedLineOut, "发放失败明细")
-    return found
+        return await download.pages(
+            lambda limit, offset: service.owed(session, person_id, limit, offset),
+            FailedLineOut,
+            "发放失败明细",
+        )
+    return await service.owed(session, person_id, limit, offset)
 
 
 @router.post("/failed-lines/{payment_id}/retry", response_model=DecisionOut)

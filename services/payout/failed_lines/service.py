@@ -19,6 +19,7 @@ from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
+from shared.http.pagination import Page
 
 ACTIONS = {"retry": "按原账户重发", "write_off": "核销 (不再发放)", "estate": "随死亡待遇发给遗属"}
 # Lines paid to someone who is not a retiree's own account: no re-issue to "the same".
@@ -155,11 +156,13 @@ async def decide_write_off(
     return present(row)
 
 
-async def owed(session: AsyncSession, person_id: uuid.UUID | None) -> list[FailedLineOut]:
-    """Failed lines still owed, with what was decided about them."""
-    rows = await repository.owed(session, person_id)
+async def owed(
+    session: AsyncSession, person_id: uuid.UUID | None, limit: int, offset: int
+) -> Page[FailedLineOut]:
+    """A page of failed lines still owed, with what was decided about them."""
+    rows, total = await repository.owed(session, person_id, limit, offset)
     found = {d.id: d for d in await repository.decisions(session, [r[6] for r in rows if r[6]])}
-    return [
+    items = [
         FailedLineOut(
             payment_id=r[0],
             person_id=r[1],
@@ -171,3 +174,4 @@ async def owed(session: AsyncSession, person_id: uuid.UUID | None) -> list[Faile
         )
         for r in rows
     ]
+    return Page[FailedLineOut](items=items, total=total, limit=limit, offset=offset)

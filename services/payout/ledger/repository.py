@@ -113,11 +113,26 @@ async def settlements(session: AsyncSession, year: int) -> list[LedgerSettlement
     return list(rows.all())
 
 
-async def summary(session: AsyncSession, year: int) -> list[dict[str, Any]]:
-    """Amounts by program, period and bank for a year, with recoveries: money returned, and
-    what paid lines withheld for offsets, in the period of the debt. A case is booked to the
-    bank of its line, or (a recalculation's case, keyed by its difference) of the month's
-    regular line, so that over the banks the recovered amounts are the settlement's."""
+async def summary_count(session: AsyncSession, year: int) -> int:
+    """How many rows of program, period and bank the year's ledger has."""
+    rows = await session.exec(
+        text("""
+            SELECT count(DISTINCT (p.program, p.period, p.bank_code))
+            FROM payout.payment p
+            WHERE p.period >= make_date(:year, 1, 1)
+              AND p.period < make_date(:year + 1, 1, 1)""").bindparams(year=year)
+    )
+    return rows.one()[0]
+
+
+async def summary(
+    session: AsyncSession, year: int, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """A page of amounts by program, period and bank for a year, with recoveries: money
+    returned, and what paid lines withheld for offsets, in the period of the debt. A case is
+    booked to the bank of its line, or (a recalculation's case, keyed by its difference) of
+    the month's regular line, so that over the banks the recovered amounts are the
+    settlement's."""
     rows = await session.exec(
         text("""
             WITH lines AS (
@@ -159,7 +174,8 @@ async def summary(session: AsyncSession, year: int) -> list[dict[str, Any]]:
             SELECT l.*, coalesce(r.amount, 0) AS recovered_amount
             FROM lines l
             LEFT JOIN recovered r USING (program, period, bank_code)
-            ORDER BY l.program, l.period, l.bank_code""").bindparams(year=year)
+            ORDER BY l.program, l.period, l.bank_code
+            LIMIT :limit OFFSET :offset""").bindparams(year=year, limit=limit, offset=offset)
     )
     return [dict(r._mapping) for r in rows.all()]
 

@@ -11,6 +11,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.pagination import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/v1/payout/ledger", tags=["ledger"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -20,26 +21,39 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
-@router.get("/{year}", response_model=list[LedgerRow], responses=DOWNLOAD_RESPONSES)
+@router.get("/{year}", response_model=Page[LedgerRow], responses=DOWNLOAD_RESPONSES)
 async def ledger(
-    year: Year, session: ReadSession, _: Reader, download: Download
-) -> list[LedgerRow] | Response:
+    year: Year,
+    session: ReadSession,
+    _: Reader,
+    download: Download,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[LedgerRow] | Response:
     """拨付台帐: paid, failed, outstanding and recovered by program, period and bank."""
-    found = await service.ledger(session, year)
     if download:
-        return await download.rows(found, LedgerRow, "拨付台帐")
-    return found
+        return await download.pages(
+            lambda limit, offset: service.ledger(session, year, limit, offset),
+            LedgerRow,
+            "拨付台帐",
+        )
+    return await service.ledger(session, year, limit, offset)
 
 
-@router.get("/{year}/settlements", response_model=list[SettlementOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/{year}/settlements", response_model=Page[SettlementOut], responses=DOWNLOAD_RESPONSES)
 async def settlements(
-    year: Year, session: ReadSession, _: Reader, download: Download
-) -> list[SettlementOut] | Response:
+    year: Year,
+    session: ReadSession,
+    _: Reader,
+    download: Download,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[SettlementOut] | Response:
     """Each settlement of a program and period (what budget was told), by revision."""
     found = await service.settlements(session, year)
     if download:
         return await download.rows(found, SettlementOut, "拨付结算")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.get("/{year}/xlsx", response_class=Response)

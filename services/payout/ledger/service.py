@@ -21,6 +21,7 @@ from shared.data.audit import record_audit
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
 from shared.http.masking import shown_account_number, shown_citizen_id
+from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
 
 log = structlog.get_logger(__name__)
@@ -137,9 +138,11 @@ async def _codes(session: AsyncSession, periods: set[date]) -> dict[date, Budget
     }
 
 
-async def ledger(session: AsyncSession, year: int) -> list[LedgerRow]:
-    """Amounts by program, period and bank for a year, with the budget codes of each period."""
-    rows = await repository.summary(session, year)
+async def ledger(session: AsyncSession, year: int, limit: int, offset: int) -> Page[LedgerRow]:
+    """A page of amounts by program, period and bank for a year, with the budget codes of
+    each period."""
+    total = await repository.summary_count(session, year)
+    rows = await repository.summary(session, year, limit, offset)
     codes = await _codes(session, {r["period"] for r in rows})
     out = []
     for r in rows:
@@ -165,7 +168,7 @@ async def ledger(session: AsyncSession, year: int) -> list[LedgerRow]:
                 offset_withheld_amount=r["offset_withheld_amount"],
             )
         )
-    return out
+    return Page[LedgerRow](items=out, total=total, limit=limit, offset=offset)
 
 
 async def settlements(session: AsyncSession, year: int) -> list[SettlementOut]:

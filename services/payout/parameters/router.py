@@ -21,24 +21,27 @@ from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
+from shared.http.pagination import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/v1/payout", tags=["parameters"], responses=PROBLEM_RESPONSES)
 Approver = Annotated[Principal, Depends(require_business_role(*service.APPROVERS))]
 VersionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-@router.get("/parameters", response_model=list[ParameterOut], responses=DOWNLOAD_RESPONSES)
+@router.get("/parameters", response_model=Page[ParameterOut], responses=DOWNLOAD_RESPONSES)
 async def list_parameters(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     name: ParameterName | None = None,
-) -> list[ParameterOut] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[ParameterOut] | Response:
     """Every version of every parameter (or of one), oldest first."""
     found = await service.list_versions(session, name.value if name else None)
     if download:
         return await download.rows(found, ParameterOut, "待遇参数")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.post("/parameters", status_code=201, response_model=ParameterOut)

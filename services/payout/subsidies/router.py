@@ -24,6 +24,7 @@ from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
+from shared.http.pagination import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/v1/payout", tags=["subsidies"], responses=PROBLEM_RESPONSES)
 Staff = Annotated[Principal, Depends(require_roles("clerk", "finance"))]
@@ -41,7 +42,7 @@ async def entitle(
 
 @router.get(
     "/retirees/{person_id}/subsidies",
-    response_model=list[EntitlementOut],
+    response_model=Page[EntitlementOut],
     responses=DOWNLOAD_RESPONSES,
 )
 async def entitlements(
@@ -49,12 +50,14 @@ async def entitlements(
     session: ReadSession,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
-) -> list[EntitlementOut] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[EntitlementOut] | Response:
     """A retiree's subsidy entitlements."""
     found = await service.of_person(session, person_id)
     if download:
         return await download.rows(found, EntitlementOut, "地方补贴")
-    return found
+    return page_of(found, limit, offset)
 
 
 @router.post("/subsidies/{entitlement_id}/end", response_model=EntitlementOut)

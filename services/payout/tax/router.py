@@ -12,6 +12,7 @@ from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
+from shared.http.pagination import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/v1/payout", tags=["tax"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
@@ -41,7 +42,7 @@ async def tax_report_xlsx(year: Year, session: ReadSession, who: Reader) -> Resp
 
 
 @router.get(
-    "/retirees/{person_id}/payments", response_model=list[PaymentLine], responses=DOWNLOAD_RESPONSES
+    "/retirees/{person_id}/payments", response_model=Page[PaymentLine], responses=DOWNLOAD_RESPONSES
 )
 async def payments(
     person_id: uuid.UUID,
@@ -49,9 +50,11 @@ async def payments(
     who: Reader,
     download: Download,
     year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
-) -> list[PaymentLine] | Response:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[PaymentLine] | Response:
     """A person's payment lines: gross, income tax withheld, net (what the bank pays)."""
     found = await service.payments(session, person_id, year, who)
     if download:
         return await download.rows(found, PaymentLine, "发放明细")
-    return found
+    return page_of(found, limit, offset)

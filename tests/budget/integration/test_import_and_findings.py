@@ -23,7 +23,7 @@ async def test_seed_import_parts_and_findings(platform, start_apps) -> None:
     department_id = await load_seed(client, platform)
     clerk = auth_headers(platform, "clerk")
 
-    listed = (await client.get("/v1/budget/departments", headers=clerk)).json()
+    listed = (await client.get("/v1/budget/departments", headers=clerk)).json()["items"]
     assert [(d["name"], d["years"]) for d in listed] == [
         ("武胜县机关事业单位养老保险局", [2019, 2020])
     ]
@@ -41,7 +41,7 @@ async def test_seed_import_parts_and_findings(platform, start_apps) -> None:
             f"/v1/budget/departments/{department_id}/years/2020/findings",
             headers=auth_headers(platform, "auditor"),
         )
-    ).json()
+    ).json()["items"]
     codes = [(f["severity"], f["code"]) for f in findings]
     assert codes[0][0] == "error"
     assert ("error", "growth_rate_mismatch") in codes and ("error", "stated_differently") in codes
@@ -84,7 +84,7 @@ async def test_bad_input_is_refused_whole_naming_each_field(platform, start_apps
         assert ".".join(str(p) for p in path) in answer.text
 
     listed = await client.get("/v1/budget/departments", headers=auth_headers(platform, "clerk"))
-    assert listed.json() == []  # nothing written
+    assert listed.json()["items"] == []  # nothing written
 
 
 async def test_missing_year_is_a_clear_404_and_clerks_cannot_import(platform, start_apps) -> None:
@@ -182,7 +182,7 @@ async def test_xlsx_template_round_trip_and_errors_by_cell(platform, start_apps)
         "A",
     )
     versions = await client.get("/v1/budget/departments", headers=clerk)
-    assert versions.json()[0]["years"] == [2019, 2020]
+    assert versions.json()["items"][0]["years"] == [2019, 2020]
     garbage = await client.post(
         "/v1/budget/imports/xlsx",
         content=b"not a workbook",

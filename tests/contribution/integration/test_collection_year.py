@@ -142,8 +142,8 @@ async def test_a_units_year_end_to_end(platform, start_apps) -> None:
         params={"as_of": "2020-03-01"},
         headers=auth_headers(platform, "auditor"),
     )
-    assert [p["period"] for p in persons.json()] == ["2020-02"]
-    assert "*" in persons.json()[0]["citizen_id"]
+    assert [p["period"] for p in persons.json()["items"]] == ["2020-02"]
+    assert "*" in persons.json()["items"][0]["citizen_id"]
 
     # The hospital's statement: two months due, one receipt, its over-payment used up.
     r = await contribution.get(
@@ -175,3 +175,20 @@ async def test_a_units_year_end_to_end(platform, start_apps) -> None:
     assert Decimal(year["annuity_collected"]) == Decimal(year["paid"]["annuity_unit"]) + Decimal(
         year["paid"]["annuity_individual"]
     )
+    # Per unit, paged in SQL: one unit a page, as many pages as the year has units, and the
+    # units' dues add up to the year's.
+    units = [
+        (
+            await contribution.get(
+                "/v1/contribution/reports/2020/units",
+                params={"limit": 1, "offset": at},
+                headers=auth_headers(platform, "auditor"),
+            )
+        ).json()
+        for at in range(year["units"])
+    ]
+    assert {u["total"] for u in units} == {year["units"]}
+    rows = [u["items"][0] for u in units]
+    assert len({r["unit_id"] for r in rows}) == year["units"]
+    for item, due in year["due"].items():
+        assert sum(Decimal(r["due"][item]) for r in rows) == Decimal(due)

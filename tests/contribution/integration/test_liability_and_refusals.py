@@ -45,7 +45,7 @@ async def test_liability_follows_status_changes(platform, start_apps) -> None:
             params={"period": period},
         )
         assert r.status_code == 200, r.text
-        return {p["id"] for p in r.json()}
+        return {p["id"] for p in r.json()["items"]}
 
     assert await liable("2019-03") == {leaver["id"], stayer["id"]}  # joined on the 20th
     assert await liable("2020-05") == {leaver["id"], stayer["id"]}

@@ -52,7 +52,7 @@ async def test_new_versions_apply_from_their_date_and_old_figures_keep_theirs(
     limits = await contribution.get(
         "/v1/contribution/parameters", headers=clerk, params={"name": "average_monthly_wage"}
     )
-    assert [v["status"] for v in limits.json() if v["id"] == submitted] == ["submitted"]
+    assert [v["status"] for v in limits.json()["items"] if v["id"] == submitted] == ["submitted"]
     for user, code in [
         (admin, "approver_role_required"),  # admin records policy, never approves it
         (auth_headers(platform, "clerk", subject="clerk-p"), "approver_role_required"),
@@ -95,7 +95,7 @@ async def test_new_versions_apply_from_their_date_and_old_figures_keep_theirs(
         headers=auth_headers(platform, "auditor"),
         params={"name": "rate.basic_unit"},
     )
-    assert [(v["effective_from"], v["value"]) for v in versions.json()] == [
+    assert [(v["effective_from"], v["value"]) for v in versions.json()["items"]] == [
         ("2014-10-01", "0.2"),
         ("2019-05-01", "0.16"),
     ]

@@ -115,7 +115,10 @@ async def test_a_death_report_waits_blocks_other_changes_and_takes_effect_as_ent
         assert approved.status_code == 200, approved.text
         assert (approved.json()["status"], approved.json()["decided_by"]) == ("approved", CHECKER)
         history = await client.get(f"/v1/enrollment/persons/{p}/status-changes", headers=auditor)
-        assert (history.json()[-1]["change_type"], history.json()[-1]["effective_on"]) == (
+        assert (
+            history.json()["items"][-1]["change_type"],
+            history.json()["items"][-1]["effective_on"],
+        ) == (
             "death",
             "2020-04-10",  # dated as entered, not as approved
         )

@@ -104,7 +104,9 @@ async def test_deemed_months_are_bounded_documented_and_approved_by_a_second_use
         assert (added["recorded_by"], added["decided_by"]) == (POLICY_MAKER, POLICY_CHECKER)
         names = {
             x["name"]
-            for x in (await client.get("/v1/enrollment/parameters/limits", headers=clerk)).json()
+            for x in (await client.get("/v1/enrollment/parameters/limits", headers=clerk)).json()[
+                "items"
+            ]
         }
         assert {"minimum_working_age", "deemed_start_age", "deemed_index_min"} <= names
 

@@ -103,7 +103,7 @@ async def test_a_month_paid_after_the_closing_follows_the_person(platform) -> No
             }
         [moved] = (
             await client.get(f"/v1/enrollment/persons/{leaver}/supplements", headers=clerk)
-        ).json()
+        ).json()["items"]
         assert (
             moved["reason"],
             moved["period"],
@@ -115,7 +115,7 @@ async def test_a_month_paid_after_the_closing_follows_the_person(platform) -> No
         ) == ("late_contribution", "2020-04", "480.00", "480.00", "240.00", "720.00", 1)
         [paid] = (
             await client.get(f"/v1/enrollment/persons/{dead}/supplements", headers=clerk)
-        ).json()
+        ).json()["items"]
         assert (paid["basic_amount"], paid["pooled_fund_amount"]) == ("480.00", "0.00")
         events = json.loads(
             await scalar(
@@ -189,18 +189,18 @@ async def test_the_closing_takes_the_interest_and_the_year_end_run_skips_it(plat
         rate_2025 = {"year": 2025, "account_kind": "basic", "rate": "0.0240"}
         wrong = await submit_parameter(client, platform, "interest-rates", rate_2025)
         assert (wrong.status_code, wrong.json()["status"]) == (201, "submitted"), wrong.text
-        assert (await client.get(supplements, headers=clerk)).json() == []
+        assert (await client.get(supplements, headers=clerk)).json()["items"] == []
         r = await client.post(
             f"/v1/enrollment/parameters/interest-rates/{wrong.json()['id']}/reject",
             headers=role_key(platform, "finance", "finance-rates"),
             json={"note": "公布文件未到"},
         )
         assert (r.status_code, r.json()["status"]) == (200, "rejected"), r.text
-        assert (await client.get(supplements, headers=clerk)).json() == []
+        assert (await client.get(supplements, headers=clerk)).json()["items"] == []
         older = {**rate_2025, "rate": "0.0300"}
         stale = await submit_parameter(client, platform, "interest-rates", older)
         rate = await set_parameter(client, platform, "interest-rates", rate_2025)
-        [true_up] = (await client.get(supplements, headers=clerk)).json()
+        [true_up] = (await client.get(supplements, headers=clerk)).json()["items"]
         # 1015.28 x 2.40% x 3/12 = 6.09168 -> 6.09, less the 6.65 paid.
         assert (true_up["reason"], true_up["basic_amount"]) == ("interest_true_up", "-0.56")
         assert true_up["rate_id"] == rate["id"]
@@ -211,7 +211,7 @@ async def test_the_closing_takes_the_interest_and_the_year_end_run_skips_it(plat
             json={},
         )
         assert (r.status_code, r.json()["status"]) == (200, "approved"), r.text
-        assert (await client.get(supplements, headers=clerk)).json() == [true_up]
+        assert (await client.get(supplements, headers=clerk)).json()["items"] == [true_up]
 
 
 async def test_every_month_the_person_holds_travels(platform) -> None:

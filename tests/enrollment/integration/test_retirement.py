@@ -135,14 +135,14 @@ async def test_retirement_parameters_can_be_read_and_extended(platform) -> None:
                 "/v1/enrollment/parameters/retirement-age-rules",
                 headers=auth_headers(platform, "auditor"),
             )
-        ).json()
+        ).json()["items"]
         assert len(rules) == 6 and {r["recorded_by"] for r in rules} == {"system:defaults"}
         minimum = (
             await client.get(
                 "/v1/enrollment/parameters/minimum-contribution-rules",
                 headers=auth_headers(platform, "auditor"),
             )
-        ).json()
+        ).json()["items"]
         assert [(m["from_year"], m["months"]) for m in minimum][:2] == [(1990, 180), (2030, 186)]
         added = await set_parameter(
             client,

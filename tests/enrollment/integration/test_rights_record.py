@@ -72,7 +72,7 @@ async def test_statement_adds_up_and_is_reproducible(platform, tmp_path: Path) -
                 params={"as_of": "2020-12-31"},
                 headers=clerk,
             )
-        ).json()
+        ).json()["items"]
         assert {b["kind"]: b["balance"] for b in balances} == {
             a["kind"]: a["closing_balance"] for a in first["accounts"]
         }

@@ -63,7 +63,7 @@ async def test_state_machine_history_and_events(platform) -> None:
         history = await client.get(
             f"/v1/enrollment/persons/{p}/status-changes", headers=auth_headers(platform, "auditor")
         )
-        assert [(h["change_type"], h["status_after"]) for h in history.json()] == [
+        assert [(h["change_type"], h["status_after"]) for h in history.json()["items"]] == [
             ("new_enrolment", "active"),
             ("suspension", "suspended"),
             ("resumption", "active"),

@@ -131,7 +131,7 @@ async def test_within_the_area_only_the_relation_moves(platform) -> None:
         assert (now["unit_id"], now["status"]) == (second["id"], "active")
         history = (
             await client.get(f"/v1/enrollment/persons/{b}/status-changes", headers=clerk)
-        ).json()
+        ).json()["items"]
         assert [h["change_type"] for h in history] == [
             "new_enrolment",
             "transfer_out",
@@ -175,7 +175,7 @@ async def test_pooled_fund_rate_is_a_dated_parameter(platform) -> None:
                 "/v1/enrollment/parameters/pooled-fund-rates",
                 headers=auth_headers(platform, "auditor"),
             )
-        ).json()
+        ).json()["items"]
         assert [(r["effective_from"], r["rate"]) for r in rates] == [("2014-10-01", "0.1200")]
         newer = {"effective_from": "2021-01-01", "rate": "0.1300"}
         submitted = await submit_parameter(client, platform, "pooled-fund-rates", newer)
@@ -183,7 +183,7 @@ async def test_pooled_fund_rate_is_a_dated_parameter(platform) -> None:
         listed = await client.get(
             "/v1/enrollment/parameters/pooled-fund-rates", headers=auth_headers(platform, "clerk")
         )
-        assert [r["status"] for r in listed.json()] == ["submitted", "approved"]
+        assert [r["status"] for r in listed.json()["items"]] == ["submitted", "approved"]
         approved = await set_parameter(client, platform, "pooled-fund-rates", newer)
         assert (approved["rate"], approved["decided_by"]) == ("0.1300", "finance-policy")
         refused = await client.post(

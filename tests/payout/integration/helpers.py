@@ -63,7 +63,7 @@ async def retire(client, platform, envelope: EventEnvelope) -> list[dict]:
         r = await client.get(
             f"/v1/payout/retirees/{person}/determinations", headers=auth_headers(platform, "clerk")
         )
-        found[:] = r.json() if r.status_code == 200 else []
+        found[:] = r.json()["items"] if r.status_code == 200 else []
         return bool(found)
 
     await eventually(determined)

@@ -64,7 +64,7 @@ async def test_one_waiting_change_that_changes_something(platform) -> None:
         refused = next(r for r in answers if r.status_code == 409).json()
         waiting = next(r for r in answers if r.status_code == 201).json()
         assert (refused["code"], refused["change_id"]) == ("account_change_pending", waiting["id"])
-        assert len((await client.get(url, headers=a)).json()) == 1
+        assert len((await client.get(url, headers=a)).json()["items"]) == 1
 
         own = await client.post(f"/v1/payout/account-changes/{waiting['id']}/approve", headers=a)
         assert (own.status_code, own.json()["code"]) == (403, "four_eyes_required")
@@ -135,7 +135,7 @@ async def test_no_account_change_for_a_deceased_retiree(platform) -> None:
         r = await client.post(url, headers=a, json=new_account("6221880022220096", "退休96"))
         assert (r.status_code, r.json()["code"]) == (409, "retiree_deceased")
         assert await account_of(platform, person) == before
-        changes = (await client.get(url, headers=a)).json()
+        changes = (await client.get(url, headers=a)).json()["items"]
         assert [c["status"] for c in changes] == ["pending"]
         # Nor is a deceased retiree certified or newly entitled to a subsidy.
         r = await client.post(

@@ -114,7 +114,7 @@ async def test_the_ceiling_is_a_dated_parameter_that_death_benefits_respect(plat
                 params={"name": "amount_bounds"},
                 headers=auth_headers(platform, "auditor"),
             )
-        ).json()[-1]["value"]
+        ).json()["items"][-1]["value"]
         over = await client.post(
             "/v1/payout/parameters",
             headers=admin | key(),

@@ -52,7 +52,7 @@ async def payments(client, platform, person: str) -> list[tuple]:
             p["net_amount"],
             p["difference_id"] is not None,
         )
-        for p in r.json()
+        for p in r.json()["items"]
     )
 
 
@@ -137,7 +137,7 @@ async def test_the_monthly_annuity_is_taxed_and_the_bank_pays_the_net(platform, 
 
         # The ledger: gross paid, the tax withheld and the net the banks paid.
         r = await client.get("/v1/payout/ledger/2025", headers=staff)
-        rows_by = {(x["program"], x["period"]): x for x in r.json()}
+        rows_by = {(x["program"], x["period"]): x for x in r.json()["items"]}
         april = rows_by[("occupational_annuity", "2025-04")]
         assert (april["paid_amount"], april["paid_tax_withheld"], april["paid_net_amount"]) == (
             "4500.00",
@@ -465,7 +465,7 @@ async def test_the_tax_on_an_annuity_recovered_is_given_back(platform, two_banks
         r = await client.get("/v1/payout/recoveries", params={"person_id": person}, headers=finance)
         cases = {
             (c["program"], c["period"][:7], c["amount"]): c
-            for c in r.json()
+            for c in r.json()["items"]
             if c["program"] == "occupational_annuity"
         }
         assert {k: c["tax_amount"] for k, c in cases.items()} == {

@@ -307,7 +307,7 @@ async def test_the_floor_outlives_the_annuity(platform) -> None:
             f"/v1/payout/retirees/{person}/differences", headers=auth_headers(platform, "clerk")
         )
         assert r.status_code == 200, r.text
-        found = sorted((d["month"], d["program"], d["amount"]) for d in r.json())
+        found = sorted((d["month"], d["program"], d["amount"]) for d in r.json()["items"])
         assert found == [
             (month, "basic_pension", "100.00")
             for month in ("2024-04-01", "2024-05-01", "2024-06-01")

@@ -171,7 +171,9 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
         # Every line is final, but nothing is reconciled until the bank's totals agree.
         assert (pension["bank_agrees"], pension["reconciled"]) == (None, False)
         # Once ICBC has answered too, April's pensions are settled for budget (revision 1).
-        assert (await client.get("/v1/payout/ledger/2025/settlements", headers=staff)).json() == []
+        assert (await client.get("/v1/payout/ledger/2025/settlements", headers=staff)).json()[
+            "items"
+        ] == []
         r = await post_results(client, platform, [{"reference": icbc_ref, "outcome": "paid"}], ICBC)
         assert r.json() == {
             "recorded": 1,
@@ -179,7 +181,9 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
             "suspense": 0,
             "suspense_references": [],
         }
-        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=staff)).json()
+        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=staff)).json()[
+            "items"
+        ]
         assert [(x["program"], x["revision"], x["paid_count"]) for x in settled] == [
             ("basic_pension", 1, 2)
         ]
@@ -240,7 +244,9 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
         )
         r = await post_results(client, platform, [{"reference": reissued_ref, "outcome": "paid"}])
         assert r.json()["recorded"] == 1
-        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=staff)).json()
+        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=staff)).json()[
+            "items"
+        ]
         assert [(x["revision"], x["paid_count"], x["failed_amount"]) for x in settled] == [
             (1, 2, "4792.71"),
             (2, 3, "0.00"),
@@ -251,7 +257,7 @@ async def test_bank_files_results_corrections_and_reconciliation(platform, two_b
             "WHERE subject = 'pension.payout.disbursement.settled'",
         )
         assert events == 2
-        ledger = (await client.get("/v1/payout/ledger/2025", headers=staff)).json()
+        ledger = (await client.get("/v1/payout/ledger/2025", headers=staff)).json()["items"]
         april = [x for x in ledger if x["period"] == "2025-04" and x["program"] == "basic_pension"]
         assert sum(float(x["paid_amount"]) for x in april) == pytest.approx(14378.13)
         book = await client.get("/v1/payout/ledger/2025/xlsx", headers=staff)

@@ -22,7 +22,7 @@ async def determinations(client, platform, person: str) -> list[dict]:
     r = await client.get(
         f"/v1/payout/retirees/{person}/determinations", headers=auth_headers(platform, "auditor")
     )
-    return r.json()
+    return r.json()["items"]
 
 
 async def test_a_correction_before_later_adjustments_recomputes_each_of_them(platform) -> None:

@@ -53,16 +53,24 @@ async def test_death_stops_payment_recovers_and_pays_benefits_once(platform) -> 
             r = await client.get(
                 "/v1/payout/recoveries", params={"person_id": person}, headers=staff
             )
-            return len(r.json()) == 2
+            return len(r.json()["items"]) == 2
 
         await eventually(recovered)
         cases = (
             await client.get("/v1/payout/recoveries", params={"person_id": person}, headers=staff)
-        ).json()
+        ).json()["items"]
         assert {(c["program"], c["period"], c["amount"]) for c in cases} == {
             ("basic_pension", "2025-06-01", "4792.71"),
             ("occupational_annuity", "2025-06-01", "500.00"),
         }
+        second = (
+            await client.get(
+                "/v1/payout/recoveries",
+                params={"person_id": person, "limit": 1, "offset": 1},
+                headers=staff,
+            )
+        ).json()
+        assert (second["total"], second["items"]) == (2, cases[1:])  # paged in SQL, same order
         july = await run_payroll(client, platform, "2025-07")
         assert july["payments"] == 0
 

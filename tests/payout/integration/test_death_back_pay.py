@@ -58,7 +58,10 @@ async def differences(client, platform, person: str) -> list[tuple]:
     r = await client.get(
         f"/v1/payout/retirees/{person}/differences", headers=auth_headers(platform, "auditor")
     )
-    return [(d["month"], d["program"], d["amount"], d["status"], d["one_off_id"]) for d in r.json()]
+    return [
+        (d["month"], d["program"], d["amount"], d["status"], d["one_off_id"])
+        for d in r.json()["items"]
+    ]
 
 
 async def lines_for(platform, person: str) -> str:
@@ -95,7 +98,7 @@ async def test_back_pay_pending_at_the_death_is_paid_once_with_the_benefits(plat
         ]
         staff = auth_headers(platform, "finance")
         r = await client.get("/v1/payout/recoveries", params={"person_id": person}, headers=staff)
-        assert sorted((c["program"], c["period"], c["amount"]) for c in r.json()) == [
+        assert sorted((c["program"], c["period"], c["amount"]) for c in r.json()["items"]) == [
             ("basic_pension", "2025-06-01", "4792.71"),
             ("occupational_annuity", "2025-06-01", "500.00"),
         ]
@@ -294,13 +297,13 @@ async def test_a_month_after_the_death_is_never_recovered_twice(platform) -> Non
         cut = Decimal(first["monthly_amount"]) - Decimal(lower["monthly_amount"])
         staff = auth_headers(platform, "finance")
         r = await client.get("/v1/payout/recoveries", params={"person_id": person}, headers=staff)
-        [case] = r.json()
+        [case] = r.json()["items"]
         assert (case["period"], case["amount"]) == ("2025-06-01", str(cut))
 
         # Then the death in May is learned: June is recovered whole, not once and a bit.
         await dies(platform, retired, date(2025, 5, 10))
         r = await client.get("/v1/payout/recoveries", params={"person_id": person}, headers=staff)
-        assert sorted((c["program"], c["amount"]) for c in r.json()) == sorted(
+        assert sorted((c["program"], c["amount"]) for c in r.json()["items"]) == sorted(
             [
                 ("basic_pension", str(cut)),
                 ("basic_pension", str(Decimal("4792.71") - cut)),

@@ -39,7 +39,7 @@ async def die(client, platform, retired: EventEnvelope, on: date) -> None:
         r = await client.get(
             "/v1/payout/death-benefits/due", headers=auth_headers(platform, "clerk")
         )
-        return any(d["person_id"] == person for d in r.json())
+        return any(d["person_id"] == person for d in r.json()["items"])
 
     await eventually(listed)
 
@@ -66,7 +66,7 @@ async def test_a_death_in_the_retirement_month_pays_the_death_benefits(platform)
         paid = await run_payroll(client, platform, "2025-06")
         assert paid["payments"] == 1
         due = await client.get("/v1/payout/death-benefits/due", headers=staff)
-        assert person not in {d["person_id"] for d in due.json()}
+        assert person not in {d["person_id"] for d in due.json()["items"]}
 
 
 async def test_a_death_before_the_determination_is_approved_waits_listed(platform) -> None:
@@ -80,15 +80,17 @@ async def test_a_death_before_the_determination_is_approved_waits_listed(platfor
             f"/v1/payout/retirees/{person}/death-benefits", headers=staff | key(), json=SURVIVOR
         )
         assert (early.status_code, early.json()["code"]) == (409, "determination_pending")
-        [due] = (await client.get("/v1/payout/death-benefits/due", headers=staff)).json()
+        [due] = (await client.get("/v1/payout/death-benefits/due", headers=staff)).json()["items"]
         assert (due["person_id"], due["died_on"], due["determination_approved"]) == (
             person,
             "2025-03-20",
             False,
         )
         await review(client, platform, first["id"])
-        [due] = (await client.get("/v1/payout/death-benefits/due", headers=staff)).json()
+        [due] = (await client.get("/v1/payout/death-benefits/due", headers=staff)).json()["items"]
         assert due["determination_approved"] is True
         granted = await grant_death_benefits(client, platform, person, SURVIVOR, staff)
         assert granted["total"] == "252354.20"
-        assert (await client.get("/v1/payout/death-benefits/due", headers=staff)).json() == []
+        assert (await client.get("/v1/payout/death-benefits/due", headers=staff)).json()[
+            "items"
+        ] == []

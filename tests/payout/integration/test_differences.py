@@ -63,12 +63,13 @@ async def test_a_past_adjustment_is_back_paid_once_and_a_correction_recovered(pl
             f"/v1/payout/retirees/{person}/differences", headers=auth_headers(platform, "auditor")
         )
         assert [
-            (d["month"], d["program"], d["kind"], d["amount"], d["status"]) for d in r.json()
+            (d["month"], d["program"], d["kind"], d["amount"], d["status"])
+            for d in r.json()["items"]
         ] == [
             ("2025-05-01", "basic_pension", "back_pay", "100.00", "pending"),
             ("2025-06-01", "basic_pension", "back_pay", "100.00", "pending"),
         ]
-        assert r.json()[0]["kind_label"] == "补发"
+        assert r.json()["items"][0]["kind_label"] == "补发"
 
         july = await run_payroll(client, platform, "2025-07")
         assert july["payments"] == 2 + 2  # July's two lines and the two months' back pay
@@ -77,7 +78,7 @@ async def test_a_past_adjustment_is_back_paid_once_and_a_correction_recovered(pl
         issued = await client.get(
             f"/v1/payout/retirees/{person}/differences", headers=auth_headers(platform, "auditor")
         )
-        assert {d["status"] for d in issued.json()} == {"issued"}
+        assert {d["status"] for d in issued.json()["items"]} == {"issued"}
         up = basic + 100
         assert await month_sums(platform, person) == [
             f"2025-04 basic_pension {basic}",
@@ -109,7 +110,7 @@ async def test_a_past_adjustment_is_back_paid_once_and_a_correction_recovered(pl
         r = await client.get(
             f"/v1/payout/recoveries?person_id={person}", headers=auth_headers(platform, "auditor")
         )
-        assert sorted((c["period"], c["amount"]) for c in r.json()) == [
+        assert sorted((c["period"], c["amount"]) for c in r.json()["items"]) == [
             ("2025-06-01", str(up - down)),
             ("2025-07-01", str(up - down)),
         ]

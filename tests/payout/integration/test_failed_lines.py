@@ -79,7 +79,7 @@ async def test_a_failed_line_is_owed_until_retried_or_written_off_by_two(platfor
             },
         )
         finance = auth_headers(platform, "finance")
-        owed = (await client.get("/v1/payout/failed-lines", headers=finance)).json()
+        owed = (await client.get("/v1/payout/failed-lines", headers=finance)).json()["items"]
         assert sorted((x["person_id"], x["program"]) for x in owed) == sorted(
             [
                 (a["person_id"], "basic_pension"),
@@ -87,10 +87,28 @@ async def test_a_failed_line_is_owed_until_retried_or_written_off_by_two(platfor
                 (b["person_id"], "occupational_annuity"),
             ]
         )
+        # Paged in SQL: two pages of two hold the three lines once each, in the same order.
+        pages = [
+            (
+                await client.get(
+                    "/v1/payout/failed-lines", headers=finance, params={"limit": 2, "offset": at}
+                )
+            ).json()
+            for at in (0, 2)
+        ]
+        assert [(p["total"], len(p["items"])) for p in pages] == [(3, 2), (3, 1)]
+        assert [x for p in pages for x in p["items"]] == owed
+        # The download is the whole list, not one page: a heading and the three lines.
+        csv = await client.get(
+            "/v1/payout/failed-lines", headers=finance, params={"limit": 1, "format": "csv"}
+        )
+        assert csv.status_code == 200 and len(csv.text.strip().splitlines()) == 4, csv.text
         # No account change and no decision: still owed, not re-issued, not lost.
         may = await run_payroll(client, platform, "2025-05")
         assert may["payments"] == 4
-        assert len((await client.get("/v1/payout/failed-lines", headers=finance)).json()) == 3
+        assert (
+            len((await client.get("/v1/payout/failed-lines", headers=finance)).json()["items"]) == 3
+        )
 
         a_april = await line_of(platform, a["person_id"], "basic_pension", "2025-04-01")
         retried = await client.post(
@@ -149,7 +167,7 @@ async def test_a_failed_line_is_owed_until_retried_or_written_off_by_two(platfor
             f"payout.failed_line_decision WHERE payment_id = '{a_april}'",
         )
         assert decision == "done true"
-        owed = (await client.get("/v1/payout/failed-lines", headers=finance)).json()
+        owed = (await client.get("/v1/payout/failed-lines", headers=finance)).json()["items"]
         # B's written-off annuity is no longer owed; the rejected write-off left the pension owed.
         assert [(x["person_id"], x["program"]) for x in owed] == [(b["person_id"], "basic_pension")]
         assert owed[0]["decision"] is None
@@ -213,7 +231,7 @@ async def test_a_deceased_retirees_failed_months_reach_the_estate_once(platform)
             )
             == 2
         )
-        assert (await client.get("/v1/payout/failed-lines", headers=finance)).json() == []
+        assert (await client.get("/v1/payout/failed-lines", headers=finance)).json()["items"] == []
         # Nothing twice: a later run pays nothing more, to the estate or anyone.
         assert (await run_payroll(client, platform, "2025-07"))["payments"] == 0
         lines = await scalar(

@@ -53,7 +53,7 @@ async def test_ledger_bank_results_and_settlements_agree(platform) -> None:
             p
             for p in (
                 await client.get("/v1/payout/parameters?name=budget_codes", headers=admin)
-            ).json()
+            ).json()["items"]
         ]
         value = codes["value"] | {
             "basic_pension": {"functional_code": "2080507", "economic_code": "30302"}
@@ -78,7 +78,7 @@ async def test_ledger_bank_results_and_settlements_agree(platform) -> None:
 
         async def opened() -> list[dict]:
             r = await client.get("/v1/payout/recoveries", headers=finance)
-            return r.json() if len(r.json()) == 2 else []
+            return r.json()["items"] if len(r.json()["items"]) == 2 else []
 
         await eventually(opened)
         for case in await opened():
@@ -89,10 +89,21 @@ async def test_ledger_bank_results_and_settlements_agree(platform) -> None:
             )
             assert r.status_code == 200, r.text
 
-        ledger = (await client.get("/v1/payout/ledger/2025", headers=finance)).json()
+        ledger = (await client.get("/v1/payout/ledger/2025", headers=finance)).json()["items"]
         codes_by = {(x["program"], x["period"]): x["functional_code"] for x in ledger}
         assert codes_by[("basic_pension", "2025-04")] == "2080505"
         assert codes_by[("basic_pension", "2025-05")] == "2080507"
+        # Paged in SQL: one row a page, each page the next row, the total the year's rows.
+        one_by_one = [
+            (
+                await client.get(
+                    "/v1/payout/ledger/2025", headers=finance, params={"limit": 1, "offset": at}
+                )
+            ).json()
+            for at in range(len(ledger))
+        ]
+        assert {p["total"] for p in one_by_one} == {len(ledger)}
+        assert [p["items"][0] for p in one_by_one] == ledger
 
         paid_lines = await scalar(
             platform,
@@ -106,7 +117,9 @@ async def test_ledger_bank_results_and_settlements_agree(platform) -> None:
             key = f"{x['program']} {x['period']}"
             assert Decimal(x["paid_amount"]) == by_lines.get(key, 0)  # one bank here
             net[key] += Decimal(x["paid_amount"]) - Decimal(x["recovered_amount"])
-        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=finance)).json()
+        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=finance)).json()[
+            "items"
+        ]
         last = {}
         for s in settled:  # ordered by revision
             last[f"{s['program']} {s['period'][:7]}"] = s
@@ -179,7 +192,9 @@ async def test_periods_outside_the_settlement_years_are_refused_where_they_enter
                 assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), url
         # The edges are in: nothing ran, nothing to show, nothing refused.
         for year in (2000, 2100):
-            assert (await client.get(f"/v1/payout/ledger/{year}", headers=staff)).json() == []
+            assert (await client.get(f"/v1/payout/ledger/{year}", headers=staff)).json()[
+                "items"
+            ] == []
         r = await client.get("/v1/payout/batches?period=2000-01", headers=staff)
         assert (r.json()["items"], r.json()["total"]) == ([], 0)
         assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement") == 0

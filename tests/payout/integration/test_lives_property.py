@@ -217,7 +217,7 @@ class World:
             f"/v1/payout/retirees/{person}/determinations", headers=self.finance
         )
         waiting = sorted(
-            (d for d in found.json() if d["status"] in ("pending", "checked")),
+            (d for d in found.json()["items"] if d["status"] in ("pending", "checked")),
             key=lambda d: d["seq"],
         )
         for d in waiting:
@@ -283,7 +283,7 @@ class World:
         dead = self.known_dead(t)
         cases = (
             await self.client.get("/v1/payout/recoveries?status=open", headers=self.finance)
-        ).json()
+        ).json()["items"]
         for case in cases:
             life = self.life_of(case["person_id"])
             how = "offset" if life is None else life["recover"]
@@ -315,7 +315,9 @@ class World:
         """The bank answers; the clerks retry or write off, recover and grant."""
         await self.answer(t)
         deceased = self.known_dead(t)
-        owed = (await self.client.get("/v1/payout/failed-lines", headers=self.finance)).json()
+        owed = (await self.client.get("/v1/payout/failed-lines", headers=self.finance)).json()[
+            "items"
+        ]
         for line in owed:
             if line["decision"] is not None or line["person_id"] in deceased:
                 continue
@@ -383,7 +385,9 @@ class World:
             "WHERE c.status = 'void' AND p.status = 'paid' AND d.refund_one_off_id IS NULL",
         )
         assert not_given_back == 0
-        assert (await self.client.get("/v1/payout/failed-lines", headers=self.finance)).json() == []
+        assert (await self.client.get("/v1/payout/failed-lines", headers=self.finance)).json()[
+            "items"
+        ] == []
         # Nothing twice: one regular line per person, program and month (a failed one beside
         # its replacement), and each difference paid once.
         assert (
@@ -404,7 +408,7 @@ class World:
         last_month = period(last) if dead is None else dead[1].replace(day=1)
         determinations = (
             await self.client.get(f"/v1/payout/retirees/{pid}/determinations", headers=self.finance)
-        ).json()
+        ).json()["items"]
         assert not [d for d in determinations if d["status"] in ("pending", "checked")]
         # The payroll's rule, read from the API: the latest approved one effective by then.
         approved = sorted(

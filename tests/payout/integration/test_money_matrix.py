@@ -167,7 +167,7 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
             r = await client.get(
                 "/v1/payout/recoveries", params={"person_id": dead}, headers=finance
             )
-            return r.json() if len(r.json()) == 2 else []
+            return r.json()["items"] if len(r.json()["items"]) == 2 else []
 
         await eventually(cases)
         waived, offset = await cases()
@@ -378,7 +378,7 @@ async def test_no_one_person_sets_policy(platform) -> None:
             params={"name": "wage_base"},
             headers=auth_headers(platform, "auditor"),
         )
-        assert {p["id"]: p["status"] for p in listed.json()}[version] == "submitted"
+        assert {p["id"]: p["status"] for p in listed.json()["items"]}[version] == "submitted"
         assert await stale_wage_base(client, platform, person) == []
 
         refusals = [

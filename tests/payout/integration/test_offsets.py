@@ -63,7 +63,7 @@ async def test_an_offset_withholds_from_later_pensions_month_by_month(platform) 
         finance = auth_headers(platform, "finance", subject="maker")
         cases = (
             await client.get("/v1/payout/recoveries", params={"person_id": person}, headers=finance)
-        ).json()
+        ).json()["items"]
         assert sorted((c["period"], c["amount"]) for c in cases) == [
             ("2025-04-01", str(over)),
             ("2025-05-01", str(over)),
@@ -119,7 +119,7 @@ async def test_an_offset_withholds_from_later_pensions_month_by_month(platform) 
                 await client.get(
                     "/v1/payout/recoveries", params={"person_id": person}, headers=finance
                 )
-            ).json()
+            ).json()["items"]
         }
         assert cases["2025-04-01"]["offset_withheld"] == "0.00"
         await answer(client, platform, set())
@@ -129,7 +129,7 @@ async def test_an_offset_withholds_from_later_pensions_month_by_month(platform) 
                 await client.get(
                     "/v1/payout/recoveries", params={"person_id": person}, headers=finance
                 )
-            ).json()
+            ).json()["items"]
         }
         assert (cases["2025-04-01"]["status"], cases["2025-04-01"]["offset_withheld"]) == (
             "recovered",
@@ -158,13 +158,13 @@ async def test_an_offset_withholds_from_later_pensions_month_by_month(platform) 
                 await client.get(
                     "/v1/payout/recoveries", params={"person_id": person}, headers=finance
                 )
-            ).json()
+            ).json()["items"]
         }
         assert statuses == {"recovered"}
 
         # The ledger: the withheld part of June's and July's lines, and the months overpaid
         # recovered; paid − recovered is the amount in force for every month.
-        ledger = (await client.get("/v1/payout/ledger/2025", headers=finance)).json()
+        ledger = (await client.get("/v1/payout/ledger/2025", headers=finance)).json()["items"]
         rows = {(x["program"], x["period"]): x for x in ledger}
         assert rows[("basic_pension", "2025-06")]["offset_withheld_amount"] == "229.73"
         assert rows[("occupational_annuity", "2025-06")]["offset_withheld_amount"] == "24.25"
@@ -179,7 +179,9 @@ async def test_an_offset_withholds_from_later_pensions_month_by_month(platform) 
             row = rows[("basic_pension", month)]
             net = Decimal(row["paid_amount"]) - Decimal(row["recovered_amount"])
             assert net == monthly, month
-        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=finance)).json()
+        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=finance)).json()[
+            "items"
+        ]
         last = {}
         for s in settled:
             last[(s["program"], s["period"][:7])] = s
@@ -214,7 +216,7 @@ async def test_an_offset_after_a_death_is_withheld_from_the_death_benefits(platf
             r = await client.get(
                 "/v1/payout/recoveries", params={"person_id": person}, headers=finance
             )
-            return r.json() if len(r.json()) == 2 else []
+            return r.json()["items"] if len(r.json()["items"]) == 2 else []
 
         await eventually(cases)
         for case in await cases():
@@ -236,7 +238,7 @@ async def test_an_offset_after_a_death_is_withheld_from_the_death_benefits(platf
         assert line == f"{benefits['total']} {june}"  # withheld in full from a lump sum
         await answer(client, platform, set())
         assert {c["status"] for c in await cases()} == {"recovered"}
-        ledger = (await client.get("/v1/payout/ledger/2025", headers=finance)).json()
+        ledger = (await client.get("/v1/payout/ledger/2025", headers=finance)).json()["items"]
         rows = {(x["program"], x["period"]): x for x in ledger}
         june_row = rows[("basic_pension", "2025-06")]
         assert june_row["paid_amount"] == june_row["recovered_amount"] == "4792.71"
@@ -263,7 +265,7 @@ async def test_an_offset_on_a_line_the_bank_then_fails_is_void_and_given_back(pl
             r = await client.get(
                 "/v1/payout/recoveries", params={"person_id": person}, headers=finance
             )
-            return r.json() if len(r.json()) == 2 else []
+            return r.json()["items"] if len(r.json()["items"]) == 2 else []
 
         await eventually(cases)
         for case in await cases():

@@ -37,9 +37,9 @@ async def test_parameters_are_dated_versions_with_an_admin_api(platform) -> None
             headers=auth_headers(platform, "auditor"),
         )
         assert r.status_code == 200
-        assert {p["effective_from"]: p["value"]["amount"] for p in r.json()}["2020-01-01"] == (
-            "5946.00"
-        )
+        assert {p["effective_from"]: p["value"]["amount"] for p in r.json()["items"]}[
+            "2020-01-01"
+        ] == ("5946.00")
         new = {"name": "transition_coefficient", "effective_from": "2027-01-01"}
         r = await client.post(
             "/v1/payout/parameters",
@@ -61,7 +61,7 @@ async def test_parameters_are_dated_versions_with_an_admin_api(platform) -> None
             params={"name": "transition_coefficient"},
             headers=auth_headers(platform, "auditor"),
         )
-        assert {p["status"] for p in r.json()} == {"approved"}
+        assert {p["status"] for p in r.json()["items"]} == {"approved"}
         added = await set_parameter(
             client, platform, new | {"value": {"rate": "0.013"}, "note": "省厅2027年文件"}
         )
@@ -237,8 +237,8 @@ async def test_adjustment_is_a_new_determination_from_its_month(platform) -> Non
             f"/v1/payout/retirees/{first['person_id']}/determinations",
             headers=auth_headers(platform, "auditor"),
         )
-        assert [d["seq"] for d in r.json()] == [1, 2]
-        assert r.json()[0]["status"] == "approved"  # history is kept as it was
+        assert [d["seq"] for d in r.json()["items"]] == [1, 2]
+        assert r.json()["items"][0]["status"] == "approved"  # history is kept as it was
         bad = await client.post(
             f"/v1/payout/retirees/{first['person_id']}/adjustments",
             headers=auth_headers(platform, "clerk"),
@@ -260,7 +260,7 @@ async def test_a_stored_determination_re_derives_from_its_inputs_and_versions(pl
             p["id"]: p
             for p in (
                 await client.get("/v1/payout/parameters", headers=auth_headers(platform, "auditor"))
-            ).json()
+            ).json()["items"]
         }
         used = {name: versions[i] for name, i in stored["parameter_versions"].items()}
         assert used["wage_base"]["value"]["amount"] == stored["inputs"]["wage_base"] == "5552.00"

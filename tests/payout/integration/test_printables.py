@@ -80,7 +80,7 @@ async def test_the_payment_notice_adds_up_the_year_month_by_month(platform, tmp_
         finance = auth_headers(platform, "finance", subject="maker")
         cases = (
             await client.get("/v1/payout/recoveries", params={"person_id": person}, headers=finance)
-        ).json()
+        ).json()["items"]
         for case in cases:
             r = await client.post(
                 f"/v1/payout/recoveries/{case['id']}/resolve",
@@ -110,7 +110,7 @@ async def test_the_payment_notice_adds_up_the_year_month_by_month(platform, tmp_
                 params={"year": 2025},
                 headers=auth_headers(platform, "clerk"),
             )
-        ).json()
+        ).json()["items"]
         gross = sum(Decimal(line["gross_amount"]) for line in lines)
         tax = sum(Decimal(line["tax_withheld"]) for line in lines)
         offsets = Decimal("229.73") + Decimal("24.25")  # June's two lines (test_offsets.py)

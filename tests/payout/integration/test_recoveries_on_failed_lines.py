@@ -51,7 +51,7 @@ async def test_a_recovery_on_a_line_the_bank_fails_is_void_and_not_subtracted_tw
             r = await client.get(
                 "/v1/payout/recoveries", params={"person_id": person}, headers=finance
             )
-            return r.json() if len(r.json()) == 2 else []
+            return r.json()["items"] if len(r.json()["items"]) == 2 else []
 
         await eventually(cases)
         by_program = {c["program"]: c for c in await cases()}
@@ -74,7 +74,9 @@ async def test_a_recovery_on_a_line_the_bank_fails_is_void_and_not_subtracted_tw
         after = {c["program"]: c for c in await cases()}
         for program in ("basic_pension", "occupational_annuity"):
             assert (after[program]["status"], after[program]["method"]) == ("void", "line_failed")
-        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=finance)).json()
+        settled = (await client.get("/v1/payout/ledger/2025/settlements", headers=finance)).json()[
+            "items"
+        ]
         last = {}
         for s in settled:
             last[(s["program"], s["period"][:7])] = s
@@ -83,7 +85,7 @@ async def test_a_recovery_on_a_line_the_bank_fails_is_void_and_not_subtracted_tw
         assert Decimal(june_basic["paid_amount"]) == 0
         assert Decimal(june_basic["recovered_amount"]) == 0
         assert Decimal(june_basic["failed_amount"]) == Decimal("4792.71")
-        ledger = (await client.get("/v1/payout/ledger/2025", headers=finance)).json()
+        ledger = (await client.get("/v1/payout/ledger/2025", headers=finance)).json()["items"]
         [row] = [x for x in ledger if (x["program"], x["period"]) == ("basic_pension", "2025-06")]
         assert (row["paid_amount"], row["recovered_amount"]) == ("0.00", "0.00")
         # A month after the death is never re-issued; the cases say why they are closed.

@@ -62,7 +62,7 @@ async def test_quarterly_subsidies_are_paid_once_through_the_batches(platform) -
         batches = (await client.get("/v1/payout/batches", headers=staff)).json()["items"]
         [subsidy] = [b for b in batches if b["program"] == "living_subsidy"]
         assert subsidy["total"] == {"count": 2, "amount": "13500.00"}
-        ledger = (await client.get("/v1/payout/ledger/2025", headers=staff)).json()
+        ledger = (await client.get("/v1/payout/ledger/2025", headers=staff)).json()["items"]
         assert [x["period"] for x in ledger if x["program"] == "living_subsidy"] == ["2025-Q2"]
 
 
@@ -148,7 +148,7 @@ async def test_entitlements_do_not_overlap_and_quarters_are_theirs_once(platform
             "entitlement_overlap",
             "entitlement_exists",
         }
-        assert len((await client.get(url, headers=staff)).json()) == 1
+        assert len((await client.get(url, headers=staff)).json()["items"]) == 1
         [recorded] = [r.json() for r in answers if r.status_code == 201]
         await approve(client, platform, f"/v1/payout/subsidies/{recorded['id']}/approve")
         # The quarter before the retirement (in March, paid from April) is not theirs.
@@ -315,7 +315,9 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
         assert await scalar(platform, "SELECT count(*) FROM payout.subsidy_entitlement_end") == 0
         opened = await approve(client, platform, f"/v1/payout/subsidies/{opened['id']}/approve")
         assert (opened["status"], opened["decided_by"]) == ("approved", "second-clerk")
-        [ended] = [e for e in (await client.get(url, headers=staff)).json() if e["id"] == first]
+        [ended] = [
+            e for e in (await client.get(url, headers=staff)).json()["items"] if e["id"] == first
+        ]
         assert (ended["id"], ended["to_quarter"]) == (first, "2025-07-01")
         assert ended["ended"]["successor_id"] == opened["id"]
         assert ended["ended"]["reason"] == "调标" and ended["ended"]["ended_by"] == "clerk-a"
@@ -376,7 +378,7 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
         )
         assert paid == "2025-04=6000.00,2025-07=6000.00,2025-10=7500.00,2026-01=8000.00"
 
-        listed = (await client.get(url, headers=staff)).json()
+        listed = (await client.get(url, headers=staff)).json()["items"]
         assert [(e["from_quarter"], e["to_quarter"], e["quarterly_amount"]) for e in listed] == [
             ("2025-04-01", "2025-07-01", None),
             ("2025-10-01", "2025-10-01", "7500.00"),

@@ -69,12 +69,12 @@ async def test_subsidies_stop_at_death_and_paid_quarters_after_it_are_recovered(
             r = await client.get(
                 "/v1/payout/recoveries", params={"person_id": person}, headers=staff
             )
-            return len(r.json()) == 3
+            return len(r.json()["items"]) == 3
 
         await eventually(recovered)
         cases = (
             await client.get("/v1/payout/recoveries", params={"person_id": person}, headers=staff)
-        ).json()
+        ).json()["items"]
         assert {(c["program"], c["period"], c["amount"]) for c in cases} == {
             ("basic_pension", "2025-07-01", "4792.71"),
             ("occupational_annuity", "2025-07-01", "500.00"),

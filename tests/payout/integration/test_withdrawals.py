@@ -117,7 +117,7 @@ async def test_a_month_outside_the_settlement_years_is_never_queued_nor_settled(
         admin = auth_headers(platform, "admin")
         [codes] = (
             await client.get("/v1/payout/parameters?name=budget_codes", headers=admin)
-        ).json()
+        ).json()["items"]
         await set_parameter(
             client,
             platform,

@@ -1,5 +1,5 @@
-"""One list shape (issue #19 item 3): every operation that pages (takes limit and offset)
-answers a Page, {items, total, limit, offset}, walked from each service's OpenAPI."""
+"""One list shape (issue #19 item 3): every list answers a Page, {items, total, limit,
+offset}: walked from each service's OpenAPI, no GET answers a bare JSON array."""
 
 import pytest
 
@@ -38,3 +38,18 @@ def test_every_paged_list_answers_a_page(name: str) -> None:
         if set(answer.get("properties", {})) != {"items", "total", "limit", "offset"}:
             wrong.append(path)
     assert paged > 0 and not wrong, wrong
+
+
+@pytest.mark.parametrize("name", APPS)
+def test_no_get_answers_a_bare_array(name: str) -> None:
+    spec = APPS[name]().openapi()
+    bare = []
+    for path, operations in spec["paths"].items():
+        get = operations.get("get")
+        if get is None:
+            continue
+        content = get["responses"].get("200", {}).get("content", {})
+        answer = _resolve(content.get("application/json", {}).get("schema", {}), spec)
+        if answer.get("type") == "array":
+            bare.append(path)
+    assert not bare, f"lists answering a bare array, not a Page: {bare}"
