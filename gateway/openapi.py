@@ -34,6 +34,25 @@ def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
     return node
 
 
+def _clashes(service: str, theirs: dict[str, Any], merged: dict[str, Any]) -> dict[str, str]:
+    """The service's schema names to prefix: those that differ from a merged one of the same
+    name, and then those that refer to a prefixed one (a generic `Page_ParameterOut_` reads
+    the same in two services yet means each service's own `ParameterOut`)."""
+    renames: dict[str, str] = {}
+    while True:
+        more = {
+            name: f"{service}__{name}"
+            for name, schema in theirs.items()
+            if name in merged
+            and name not in renames
+            and json.dumps(merged[name], sort_keys=True)
+            != json.dumps(_rename_refs(schema, renames), sort_keys=True)
+        }
+        if not more:
+            return renames
+        renames |= more
+
+
 def merge_specs(base: dict[str, Any], specs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Merge service specs into the gateway's; clashing schema names get a service prefix."""
     merged = copy.deepcopy(base)
@@ -41,12 +60,7 @@ def merge_specs(base: dict[str, Any], specs: dict[str, dict[str, Any]]) -> dict[
     schemas = merged.setdefault("components", {}).setdefault("schemas", {})
     for service, spec in sorted(specs.items()):
         theirs = spec.get("components", {}).get("schemas", {})
-        renames = {
-            name: f"{service}__{name}"
-            for name, schema in theirs.items()
-            if name in schemas
-            and json.dumps(schemas[name], sort_keys=True) != json.dumps(schema, sort_keys=True)
-        }
+        renames = _clashes(service, theirs, schemas)
         spec = _rename_refs(spec, renames)
         for name, schema in spec.get("components", {}).get("schemas", {}).items():
             schemas[renames.get(name, name)] = schema

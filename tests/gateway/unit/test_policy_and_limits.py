@@ -75,3 +75,42 @@ def test_merge_renames_only_clashing_schemas_and_rewrites_refs() -> None:
         "schema"
     ]["$ref"]
     assert ref == "#/components/schemas/b__Item"
+
+
+def test_a_generic_page_of_a_renamed_schema_is_renamed_too() -> None:
+    """`Page_Item_` reads the same in two services but holds each one's own `Item`."""
+
+    def spec(path: str, title: str) -> dict:
+        page = {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}
+            },
+        }
+        answer = {"$ref": "#/components/schemas/Page_Item_"}
+        return {
+            "paths": {
+                path: {
+                    "get": {
+                        "responses": {"200": {"content": {"application/json": {"schema": answer}}}}
+                    }
+                }
+            },
+            "components": {
+                "schemas": {"Item": {"type": "object", "title": title}, "Page_Item_": page}
+            },
+        }
+
+    merged = merge_specs(
+        {"openapi": "3.1.0", "paths": {}},
+        {"a": spec("/v1/a/items", "A"), "b": spec("/v1/b/items", "B")},
+    )
+    schemas = merged["components"]["schemas"]
+
+    def item_of(path: str) -> str:
+        answer = merged["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        page = schemas[answer["schema"]["$ref"].rsplit("/", 1)[-1]]
+        ref = page["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[-1]
+        return schemas[ref]["title"]
+
+    assert (item_of("/v1/a/items"), item_of("/v1/b/items")) == ("A", "B")

@@ -61,7 +61,8 @@ async def get(client, platform, path: str, **params) -> dict | list:
 
 
 async def determinations(client, platform, person: str) -> list[dict]:
-    return await get(client, platform, f"/v1/payout/retirees/{person}/determinations")
+    page = await get(client, platform, f"/v1/payout/retirees/{person}/determinations")
+    return page["items"]
 
 
 def expected(annuity: str, months: list[tuple[str, Decimal]]) -> list[str]:
@@ -259,7 +260,7 @@ async def test_inputs_are_corrected_and_the_months_paid_follow(platform) -> None
         assert (first["months_divisor"], fixed["months_divisor"]) == (101, 96)
         assert fixed["transitional_pension"] != first["transitional_pension"]
         await review(client, platform, fixed["id"])
-        diffs = await get(client, platform, f"/v1/payout/retirees/{person}/differences")
+        diffs = (await get(client, platform, f"/v1/payout/retirees/{person}/differences"))["items"]
         change = Decimal(fixed["monthly_amount"]) - Decimal(first["monthly_amount"])
         # The annuity follows the 计发月数 too (balance / 96 instead of / 101).
         annuity = Decimal(fixed["annuity_monthly"]) - Decimal(first["annuity_monthly"])
@@ -306,7 +307,9 @@ async def test_a_provisional_old_method_standard_is_settled_by_the_final_one(pla
         await review(client, platform, final["id"])
         listed = await get(client, platform, "/v1/payout/provisional-determinations")
         assert person not in [d["person_id"] for d in listed["items"]]
-        recoveries = await get(client, platform, "/v1/payout/recoveries", person_id=person)
+        recoveries = (await get(client, platform, "/v1/payout/recoveries", person_id=person))[
+            "items"
+        ]
         less = Decimal(old["monthly_amount"]) - Decimal(final["monthly_amount"])
         assert sorted((c["period"], Decimal(c["amount"])) for c in recoveries) == [
             ("2020-04-01", less),
