@@ -46,6 +46,7 @@ CODE_TABLES: dict[str, tuple[str, ...]] = {
     # A bank's result for an unknown reference, held (待查明款项) until resolved.
     "suspense_status": ("open", "submitted", "matched", "returned"),
     "suspense_action": ("match", "return"),
+    "suspense_reason": ("line_unknown",),
     "parameter": (
         "wage_base",
         "months_divisor",

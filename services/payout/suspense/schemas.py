@@ -9,8 +9,6 @@ from pydantic import BaseModel, Field
 from services.payout.labels import chinese_labels
 from services.payout.models import ResultSuspense
 
-REASON_LABELS = {"line_unknown": "付款流水号不存在"}
-
 
 class MatchIn(BaseModel):
     """The line the bank meant (found from its name, account and amount), and how it was found."""
@@ -60,6 +58,6 @@ class SuspenseOut(BaseModel):
             {
                 **row.model_dump(),
                 "status_label": chinese_labels()["suspense_status"][row.status],
-                "reason_label": REASON_LABELS.get(row.reason, row.reason),
+                "reason_label": chinese_labels()["suspense_reason"].get(row.reason, row.reason),
             }
         )
