@@ -10,6 +10,7 @@ from services.contribution.code_tables import CODE_TABLES
 from services.contribution.config import get_settings
 from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
+from services.contribution.feeds import FEEDS
 from services.contribution.imports.router import router as imports_router
 from services.contribution.notices.router import router as notices_router
 from services.contribution.parameters.router import router as parameters_router
@@ -49,4 +50,5 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         platform=platform,
         locales=Path(__file__).parent / "locales",
         code_tables=CODE_TABLES,
+        feeds=FEEDS,
     )

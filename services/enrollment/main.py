@@ -8,6 +8,7 @@ from services.enrollment.code_tables import CODE_TABLES
 from services.enrollment.death_reports.router import router as death_reports_router
 from services.enrollment.deemed.router import router as deemed_router
 from services.enrollment.events import HANDLERS
+from services.enrollment.feeds import FEEDS
 from services.enrollment.imports.router import router as import_router
 from services.enrollment.messages import LOCALES
 from services.enrollment.parameters.router import router as parameters_router
@@ -52,4 +53,5 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         platform=platform,
         locales=LOCALES,
         code_tables=CODE_TABLES,
+        feeds=FEEDS,
     )

@@ -15,6 +15,7 @@ from services.payout.determinations.router import router as determinations_route
 from services.payout.differences.router import router as differences_router
 from services.payout.events import HANDLERS
 from services.payout.failed_lines.router import router as failed_lines_router
+from services.payout.feeds import FEEDS
 from services.payout.ledger.router import router as ledger_router
 from services.payout.parameters.router import router as parameters_router
 from services.payout.payroll.router import router as payroll_router
@@ -59,4 +60,5 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         platform=platform,
         locales=Path(__file__).parent / "locales",
         code_tables=CODE_TABLES,
+        feeds=FEEDS,
     )

@@ -99,6 +99,20 @@ def platform_tables(schema: str) -> PlatformTables:
     )
 
 
+@cache
+def inbound_message_table(schema: str) -> Table:
+    """Messages received from the provincial platform (shape of create_inbound_messages_v1)."""
+    return Table(
+        "inbound_message",
+        MetaData(schema=schema),
+        Column("kind", Text, primary_key=True),
+        Column("message_id", Text, primary_key=True),
+        Column("fingerprint", Text, nullable=False),
+        Column("outcome", JSONB),
+        Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
 def outbox_channel(schema: str) -> str:
     """The LISTEN/NOTIFY channel the outbox trigger signals on."""
     return f"{schema}_outbox"
@@ -172,3 +186,17 @@ def add_platform_indexes_v2(execute, schema: str) -> None:
         f'CREATE UNIQUE INDEX dead_letter_open_once ON "{schema}".dead_letter '
         "(handler, event_id) WHERE replayed_at IS NULL AND event_id IS NOT NULL"
     )
+
+
+def create_inbound_messages_v1(execute, schema: str) -> None:
+    """Frozen DDL: messages received from the provincial platform, one row per message id,
+    claimed in the item's savepoint (shared/http/inbound.py) and holding its first outcome."""
+    execute(f"""
+        CREATE TABLE "{schema}".inbound_message (
+            kind text NOT NULL,
+            message_id text NOT NULL,
+            fingerprint text NOT NULL,
+            outcome jsonb,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (kind, message_id)
+        )""")

@@ -147,7 +147,8 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 _MODEL_LEVEL_MESSAGE = re.compile(r"^Value error, ([a-z_][a-z0-9_]*): (.*)$", re.S)
 
 
-def _validation_errors(exc: RequestValidationError, scope: Scope) -> list[dict[str, Any]]:
+def validation_errors(exc: RequestValidationError, scope: Scope) -> list[dict[str, Any]]:
+    """Each refused field with its message in the caller's language."""
     locale, catalogue = locale_of(scope), catalogue_of(scope)
     errors = []
     for err in exc.errors():
@@ -333,7 +334,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _validation_errors(exc, request.scope)
+        errors = validation_errors(exc, request.scope)
         fields = ", ".join(sorted({e["field"] for e in errors}))
         return _answer(request, 422, "validation_failed", fields=fields, errors=errors)
 

@@ -10,6 +10,8 @@ import asyncpg
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 
+from shared.contracts.feeds import Feed
+from shared.data.change_sequencer import ChangeSequencer
 from shared.data.db import (
     RawConnection,
     asyncpg_dsn,
@@ -19,6 +21,7 @@ from shared.data.db import (
 )
 from shared.http.audit_router import audit_log_router
 from shared.http.auth import Principal, authenticate
+from shared.http.change_feed import change_feed_router
 from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import GatewayOnlyMiddleware
 from shared.http.limits import BodyLimit
@@ -50,13 +53,16 @@ def create_service_app(
     platform: PlatformSettings | None = None,
     locales: Path | None = None,
     code_tables: CodeTables | None = None,
+    feeds: Sequence[Feed] = (),
 ) -> FastAPI:
     """Assemble a service app; its schema is its name.
 
     `resources` are the service's own background parts (schedulers, job workers): each is
     entered once the database and the bus are open and left before they close. `locales` is
     the folder of the service's message catalogues; `code_tables` its enums, served at
-    `/v1/<name>/code-tables` with labels from those catalogues.
+    `/v1/<name>/code-tables` with labels from those catalogues. `feeds` are the change feeds
+    the provincial platform reads (`/v1/<name>/sync/<domain>/changes`), numbered in commit
+    order by a sequencer task.
     """
     schema = name
     prefix = f"/v1/{name}"
@@ -111,6 +117,9 @@ def create_service_app(
         ]
         if handlers:
             tasks.append(asyncio.create_task(consumers.run(), name="consumers"))
+        if feeds:
+            app.state.change_sequencer = ChangeSequencer(pool, schema)
+            tasks.append(asyncio.create_task(app.state.change_sequencer.run(), name="sequencer"))
         try:
             async with AsyncExitStack() as stack:
                 for resource in resources:
@@ -194,6 +203,8 @@ def create_service_app(
     app.state.code_tables = code_tables or {}
     if code_tables is not None:
         app.include_router(code_table_router(prefix, code_tables))
+    if feeds:
+        app.include_router(change_feed_router(prefix, schema, feeds))
     app.include_router(dead_letter_router(prefix, schema, list(handlers)))
     app.include_router(audit_log_router(prefix, schema))
     document_problems(app)

@@ -11,10 +11,12 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import AutoString, SQLModel
 
 from shared.data.audit import audit_log_table
-from shared.data.platform_tables import platform_tables
+from shared.data.change_log import change_log_tables
+from shared.data.platform_tables import inbound_message_table, platform_tables
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 SERVICES = ("enrollment", "contribution", "payout", "budget")
+WITH_FEEDS = ("enrollment", "contribution", "payout")
 
 
 def declared_metadata(service: str) -> MetaData:
@@ -34,6 +36,8 @@ def declared_metadata(service: str) -> MetaData:
         platform.bank_signature_seen,
         audit_log_table(service),
     ]
+    if service in WITH_FEEDS:
+        tables += [*change_log_tables(service), inbound_message_table(service)]
     for table in tables:
         table.to_metadata(declared)
     return declared

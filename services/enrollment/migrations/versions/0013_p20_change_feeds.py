@@ -1,0 +1,52 @@
+"""Provincial sync (issue #20): the change log behind the province's change feeds (a trigger
+on every tracked table, rows numbered in commit order by the sequencer) and the inbound
+messages the province sends, one row per message id.
+
+Revision ID: 0013_p20_change_feeds
+Revises: 0012_c2_import_reports
+"""
+
+from alembic import op
+
+from shared.data.change_log import start_change_feeds_v1
+from shared.data.platform_tables import create_inbound_messages_v1
+
+revision = "0013_p20_change_feeds"
+down_revision = "0012_c2_import_reports"
+branch_labels = None
+depends_on = None
+
+S = "enrollment"
+# Frozen: the tables each feed carried when the feeds began (later migrations add more).
+TRACKED = {
+    "persons": [
+        ("person", "id"),
+        ("status_change", "id"),
+        ("retirement", "person_id"),
+        ("transfer", "id"),
+        ("deemed_period", "id"),
+    ],
+    "units": [("unit", "id"), ("unit_change", "id")],
+    "accounts": [
+        ("account", "id"),
+        ("posting", "id"),
+        ("interest_run", "year,account_kind"),
+        ("account_closing", "id"),
+        ("closing_interest", "id"),
+        ("closing_supplement", "id"),
+    ],
+}
+
+
+def upgrade() -> None:
+    start_change_feeds_v1(op.execute, S, TRACKED)
+    create_inbound_messages_v1(op.execute, S)
+
+
+def downgrade() -> None:
+    for tables in TRACKED.values():
+        for table, _ in tables:
+            op.execute(f"DROP TRIGGER change_log_write ON {S}.{table}")
+            op.execute(f"DROP TRIGGER change_log_update ON {S}.{table}")
+    op.execute(f"DROP FUNCTION {S}.log_change()")
+    op.execute(f"DROP TABLE {S}.change_sequence, {S}.change_log, {S}.inbound_message")
