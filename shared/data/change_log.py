@@ -1,22 +1,23 @@
 """The change log behind the provincial change feeds: every change of a tracked table, in
 commit order, written by a database trigger (never by hand in a handler).
 
-A row trigger copies each insert, update and delete of a tracked table into `change_log` in
-the same transaction, so a change is logged exactly when it commits. Its `position` (the
+Triggers copy each insert, update and delete of a tracked table into `change_log` in the
+same transaction, so a change is logged exactly when it commits. Its `position` (the
 feed's order) is left empty: a transaction's id order is not its commit order, and a reader
 that resumed after position N must never find a change below N appear later. The sequencer
 (`shared/data/change_sequencer.py`) numbers the committed rows one batch at a time under an
 advisory lock, so positions appear in the order the changes became visible, without gaps.
 
-Changes to the same record are ordered correctly inside a batch too: the trigger fires when
-the record's row is written, after its row lock is taken, so a later writer's log row always
-has the higher id.
+Changes to the same record are ordered correctly inside a batch too: the trigger fires after
+the record's row is written, with its row lock held, so a later writer's log row always has
+the higher id.
 """
 
 from collections.abc import Callable
 from functools import cache
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -29,7 +30,6 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 
 Execute = Callable[[str], object]
 
@@ -47,7 +47,7 @@ def change_log_tables(schema: str) -> tuple[Table, Table]:
         Column("entity", Text, nullable=False),
         Column("entity_id", Text, nullable=False),
         Column("operation", Text, nullable=False),
-        Column("data", JSONB, nullable=False),
+        Column("data", JSON, nullable=False),
         Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Index("change_log_unsequenced", "id", postgresql_where=text("position IS NULL")),
         Index(
@@ -69,8 +69,10 @@ def change_log_tables(schema: str) -> tuple[Table, Table]:
 
 
 def create_change_log_v1(execute: Execute, schema: str) -> None:
-    """Frozen DDL: the change log, its sequence counter and the trigger function."""
+    """Frozen DDL: the change log, its sequence counter and the trigger functions."""
     q = f'"{schema}"'
+    # json, not jsonb: the row is stored as the trigger renders it, which costs half of
+    # building jsonb on every write; the feed converts when it reads.
     execute(f"""
         CREATE TABLE {q}.change_log (
             id bigserial PRIMARY KEY,
@@ -79,7 +81,7 @@ def create_change_log_v1(execute: Execute, schema: str) -> None:
             entity text NOT NULL,
             entity_id text NOT NULL,
             operation text NOT NULL,
-            data jsonb NOT NULL,
+            data json NOT NULL,
             changed_at timestamptz NOT NULL DEFAULT now()
         )""")
     # The sequencer's work list, and the feed's read path (one domain, from a position).
@@ -95,49 +97,62 @@ def create_change_log_v1(execute: Execute, schema: str) -> None:
         )""")
     execute(f"INSERT INTO {q}.change_sequence (last_position) VALUES (0)")
     execute(f"""
-        CREATE FUNCTION {q}.log_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE FUNCTION {q}.change_key(data json, key_columns text) RETURNS text
+        LANGUAGE sql IMMUTABLE AS $$
+            SELECT CASE WHEN strpos(key_columns, ',') = 0 THEN data ->> key_columns
+            ELSE (SELECT string_agg(data ->> part, '/')
+                  FROM unnest(string_to_array(key_columns, ',')) AS part) END $$""")
+    # Inserts and deletes are logged once per statement from its transition table: a bulk
+    # insert (an interest run's postings) costs one INSERT ... SELECT, not one per row.
+    for operation, rows in (("insert", "new_rows"), ("delete", "old_rows")):
+        execute(f"""
+            CREATE FUNCTION {q}.log_{operation}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO {q}.change_log (domain, entity, entity_id, operation, data)
+                SELECT TG_ARGV[0], TG_TABLE_NAME, {q}.change_key(r.data, TG_ARGV[1]),
+                       '{operation}', r.data
+                FROM (SELECT to_json(t) AS data FROM {rows} t) AS r;
+                RETURN NULL;
+            END $$""")
+    # Updates row by row, so that one that changes nothing is not logged (WHEN below).
+    execute(f"""
+        CREATE FUNCTION {q}.log_update() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE
-            data jsonb;
-            key text;
+            data json := to_json(NEW);
         BEGIN
-            IF TG_OP = 'DELETE' THEN data := to_jsonb(OLD); ELSE data := to_jsonb(NEW); END IF;
-            IF strpos(TG_ARGV[1], ',') > 0 THEN  -- a composite key: its parts joined by '/'
-                SELECT string_agg(data ->> part, '/') INTO key
-                FROM unnest(string_to_array(TG_ARGV[1], ',')) AS part;
-            ELSE
-                key := data ->> TG_ARGV[1];
-            END IF;
             INSERT INTO {q}.change_log (domain, entity, entity_id, operation, data)
-            VALUES (TG_ARGV[0], TG_TABLE_NAME, key, lower(TG_OP), data);
+            VALUES (TG_ARGV[0], TG_TABLE_NAME, {q}.change_key(data, TG_ARGV[1]), 'update', data);
             RETURN NULL;
         END $$""")
 
 
 def track_changes_v1(execute: Execute, schema: str, table: str, domain: str, key: str) -> None:
     """Frozen DDL: log every change of `table` under `domain`, identified by column `key`
-    (or columns, comma-separated, for a composite key).
-
-    Updates that change nothing are not logged (a no-op UPDATE is not a change)."""
+    (or columns, comma-separated, for a composite key)."""
     q = f'"{schema}"'
     args = f"'{domain}', '{key}'"
     execute(f"""
-        CREATE TRIGGER change_log_write AFTER INSERT OR DELETE ON {q}.{table}
-        FOR EACH ROW EXECUTE FUNCTION {q}.log_change({args})""")
+        CREATE TRIGGER change_log_insert AFTER INSERT ON {q}.{table}
+        REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION {q}.log_insert({args})""")
+    execute(f"""
+        CREATE TRIGGER change_log_delete AFTER DELETE ON {q}.{table}
+        REFERENCING OLD TABLE AS old_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION {q}.log_delete({args})""")
     execute(f"""
         CREATE TRIGGER change_log_update AFTER UPDATE ON {q}.{table}
         FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*)
-        EXECUTE FUNCTION {q}.log_change({args})""")
+        EXECUTE FUNCTION {q}.log_update({args})""")
 
 
 def backfill_changes_v1(execute: Execute, schema: str, table: str, domain: str, key: str) -> None:
     """Frozen DDL: log the rows a table holds when tracking starts, as inserts, so a province
     that reads a feed from its beginning sees every record, not only later changes."""
     q = f'"{schema}"'
-    entity_id = " || '/' || ".join(f"(to_jsonb(t) ->> '{k}')" for k in key.split(","))
     execute(f"""
         INSERT INTO {q}.change_log (domain, entity, entity_id, operation, data)
-        SELECT '{domain}', '{table}', {entity_id}, 'insert', to_jsonb(t)
-        FROM {q}.{table} t""")
+        SELECT '{domain}', '{table}', {q}.change_key(r.data, '{key}'), 'insert', r.data
+        FROM (SELECT to_json(t) AS data FROM {q}.{table} t) AS r""")
 
 
 def start_change_feeds_v1(

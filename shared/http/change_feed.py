@@ -74,25 +74,25 @@ def _literal(text: str) -> str:
 
 
 def _record_sql(entity: Entity) -> str:
-    """SQL giving the record with national element names and without hidden columns."""
+    """SQL giving the record (json) with national element names, without hidden columns."""
     dropped = sorted(set(entity.elements) | entity.hidden)
     if not dropped:
         return "data"
-    removed = "data - ARRAY[" + ", ".join(_literal(c) for c in dropped) + "]::text[]"
+    removed = "data::jsonb - ARRAY[" + ", ".join(_literal(c) for c in dropped) + "]::text[]"
     if not entity.elements:
-        return f"({removed})"
+        return f"({removed})::json"
     pairs = ", ".join(
         f"{_literal(element)}, data -> {_literal(column)}"
         for column, element in sorted(entity.elements.items())
     )
-    return f"(({removed}) || jsonb_build_object({pairs}))"
+    return f"(({removed}) || jsonb_build_object({pairs}))::json"
 
 
 def _page_sql(schema: str, feed: Feed) -> str:
     cases = " ".join(f"WHEN {_literal(e.table)} THEN {_record_sql(e)}" for e in feed.entities)
     record = f"CASE entity {cases} ELSE data END"
     return f"""
-        SELECT position, jsonb_build_object(
+        SELECT position, json_build_object(
             'seq', position, 'entity', entity, 'key', entity_id, 'operation', operation,
             'changed_at', changed_at, 'record', {record})::text
         FROM "{schema}".change_log

@@ -46,7 +46,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     for tables in TRACKED.values():
         for table, _ in tables:
-            op.execute(f"DROP TRIGGER change_log_write ON {S}.{table}")
-            op.execute(f"DROP TRIGGER change_log_update ON {S}.{table}")
-    op.execute(f"DROP FUNCTION {S}.log_change()")
+            for trigger in ("insert", "delete", "update"):
+                op.execute(f"DROP TRIGGER change_log_{trigger} ON {S}.{table}")
+    for function in ("log_insert()", "log_delete()", "log_update()", "change_key(json, text)"):
+        op.execute(f"DROP FUNCTION {S}.{function}")
     op.execute(f"DROP TABLE {S}.change_sequence, {S}.change_log, {S}.inbound_message")
