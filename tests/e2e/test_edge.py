@@ -27,7 +27,7 @@ from deploy.local.embedded import die_with_parent, free_port, port_open
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from tests.conftest import delete_stream, make_platform
 from tests.e2e.conftest import SERVICE_CREDENTIAL, login, platform_env
-from tests.infra import TestInfra, clone_database, drop_database
+from tests.infra import clone_database, drop_database
 
 pytestmark = pytest.mark.e2e
 
@@ -63,14 +63,26 @@ class Edge:
 
 def _start_nginx(config: Path, run_dir: Path) -> subprocess.Popen:
     # As root nginx hands its workers to `nobody`, who cannot enter pytest's 0700 folders.
+    # Its access log is its stdout and its error log its stderr, as in the nginx image.
     user = "user root;" if os.geteuid() == 0 else ""
-    return subprocess.Popen(
-        [NGINX, "-p", str(run_dir), "-c", str(config), "-e", "stderr", "-g", f"daemon off;{user}"],
-        stdout=open(run_dir / "access.log", "ab"),
-        stderr=open(run_dir / "error.log", "ab"),
-        start_new_session=True,
-        preexec_fn=die_with_parent,
-    )
+    with open(run_dir / "access.log", "ab") as out, open(run_dir / "error.log", "ab") as err:
+        return subprocess.Popen(
+            [
+                NGINX,
+                "-p",
+                str(run_dir),
+                "-c",
+                str(config),
+                "-e",
+                "stderr",
+                "-g",
+                f"daemon off;{user}",
+            ],
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
 
 
 def _wait_listening(process: subprocess.Popen, ports: list[int], log: Path) -> None:
@@ -82,7 +94,7 @@ def _wait_listening(process: subprocess.Popen, ports: list[int], log: Path) -> N
 
 
 @pytest.fixture(scope="module")
-async def edge(infra: TestInfra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Edge]:
+async def edge(infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Edge]:
     """Enrollment, a gateway trusting 127.0.0.1 for X-Forwarded-For, and nginx before it."""
     if NGINX is None:
         pytest.skip("nginx is not installed (make test installs nginx-light where it can)")
