@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up test bench lint down format clean browser
+.PHONY: up test bench lint down format clean browser nginx
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ up: $(STAMP)
 	$(PY) -m deploy.local.up
 
 ## test: the whole suite against real Postgres and NATS (embedded unless URLs are given)
-test: $(STAMP) browser
+test: $(STAMP) browser nginx
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 --dist loadfile --ignore=tests/perf
 
@@ -26,6 +26,13 @@ browser:
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      chromium fonts-wqy-zenhei) >/dev/null 2>&1 || \
 	    echo "could not install chromium: the printables' browser tests will be skipped"; }
+
+## nginx: the distribution's nginx for the edge's e2e test (tests/e2e/test_edge.py; once; root)
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      nginx-light) >/dev/null 2>&1 || \
+	    echo "could not install nginx: the edge's e2e test will be skipped"; }
 
 ## bench: performance benchmarks; they print figures and never fail the suite
 bench: $(STAMP)

@@ -98,6 +98,16 @@ class GatewaySettings(BaseSettings):
     openapi_cache_seconds: float = 30.0
     # Browser front ends allowed to call the API (exact origins, e.g. https://ui.example).
     cors_origins: list[str] = Field(default_factory=list)
+    # The edge's address(es) (CIDRs): only a caller from these is believed about the client's
+    # address in X-Forwarded-For (login throttling, the address services see). Empty: nobody.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, networks: list[str]) -> list[str]:
+        for network in networks:
+            ipaddress.ip_network(network, strict=False)  # a ValueError names the bad one
+        return networks
 
     @field_validator("cors_origins")
     @classmethod

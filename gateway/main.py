@@ -16,6 +16,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.client_address import Network, networks_of, resolve_client
 from gateway.config import GatewaySettings, get_gateway_settings
 from gateway.links import router as links_router
 from gateway.openapi import OpenApiMerger
@@ -63,9 +64,12 @@ class GatewayApp(FastAPI):
     """FastAPI for the gateway's own routes; /v1/<service>/... is forwarded before them."""
 
     cors: ASGIApp | None = None
+    trusted_proxies: tuple[Network, ...] = ()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """CORS first (preflights end here), then proxied calls or FastAPI's own routes."""
+        """The caller's address, CORS (preflights end here), then proxied calls or own routes."""
+        if self.trusted_proxies and scope["type"] in ("http", "websocket"):
+            resolve_client(scope, self.trusted_proxies)
         if self.cors is not None and scope["type"] == "http":
             await self.cors(scope, receive, send)
         else:
@@ -175,7 +179,10 @@ def create_app(
     # Its own routes (the login above all) read no body above the cap, before any check;
     # proxied calls are capped in the proxy while they stream.
     app.add_middleware(BodyLimit, owner=app)
-    origins = (settings or get_gateway_settings()).cors_origins
+    built_with = settings or get_gateway_settings()
+    # Behind the edge: its X-Forwarded-For names the caller (uvicorn's own proxy headers off).
+    app.trusted_proxies = networks_of(built_with.trusted_proxies)
+    origins = built_with.cors_origins
     if origins:
         # Browser front ends: only listed origins, and only they get credentials.
         app.cors = ListedOriginsCORS(

@@ -70,9 +70,11 @@ def test_compose_file_matches_the_code() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services: dict[str, Any] = compose["services"]
     assert {"postgres", "nats", "migrate", "edge", *DEFAULT_PORTS} <= set(services)
-    edge_conf = ROOT / "deploy/edge/nginx.conf"
+    # The edge's template and how compose fills it: tests/e2e/test_edge.py.
+    edge_conf = ROOT / "deploy/edge/nginx.conf.template"
     assert (
-        f"./{edge_conf.relative_to(ROOT)}:/etc/nginx/nginx.conf:ro" in services["edge"]["volumes"]
+        f"./{edge_conf.relative_to(ROOT)}:/etc/nginx/templates/nginx.conf.template:ro"
+        in services["edge"]["volumes"]
     )
     assert "proxy_pass http://gateway;" in edge_conf.read_text()
     assert "ports" not in services["gateway"]  # reached only through the edge
@@ -182,7 +184,7 @@ def test_metrics_are_not_routed_from_outside() -> None:
         ("/openapi.json", "Exact"),
         ("/docs", "Exact"),
     }
-    edge = (ROOT / "deploy/edge/nginx.conf").read_text()
+    edge = (ROOT / "deploy/edge/nginx.conf.template").read_text()
     assert "location ~ ^/metrics(/|$) {\n            return 404;" in edge
 
 

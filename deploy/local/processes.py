@@ -60,6 +60,9 @@ def start_app(
             "uvloop",
             "--workers",
             str(workers),
+            # uvicorn would believe X-Forwarded-For from 127.0.0.1, i.e. from any local caller;
+            # the gateway decides itself whom to believe (PENSION_GATEWAY_TRUSTED_PROXIES).
+            *(["--no-proxy-headers"] if name == "gateway" else []),
         ],
         env={**os.environ, **env},
         cwd=ROOT,

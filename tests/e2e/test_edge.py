@@ -1,0 +1,377 @@
+"""The nginx edge that compose ships, run for real in front of an e2e gateway (issue #21).
+
+nginx comes from the distribution (`make test` installs nginx-light where it can); the
+config is deploy/edge/nginx.conf.template, filled with this test's ports and folders by
+deploy/edge/render.py exactly as compose's nginx image fills it with its own.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from deploy.edge import render, selfsigned
+from deploy.local.embedded import die_with_parent, free_port, port_open
+from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
+from tests.conftest import delete_stream, make_platform
+from tests.e2e.conftest import SERVICE_CREDENTIAL, login, platform_env
+from tests.infra import clone_database, drop_database
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+# The edge connects to the gateway from 127.0.0.1; callers use other loopback addresses so
+# that the gateway (and nginx's per-address limits) can tell them apart.
+EDGE_ADDRESS = "127.0.0.1"
+CALLER, OTHER_CALLER, STRANGER, BURSTER, LOGIN_BURSTER = (f"127.0.0.{n}" for n in (3, 4, 5, 6, 7))
+CITIZEN_ID = "110101199003074477"
+
+
+@dataclass
+class Edge:
+    """nginx in front of a gateway in front of enrollment."""
+
+    https: str  # https://localhost:<port>
+    http: str
+    port: int
+    gateway: str
+    enrollment: AppProcess
+    ca: Path
+    config: str  # the rendered nginx.conf nginx runs
+    values: dict[str, str]
+    access_log: Path
+
+    def client(self, source: str = CALLER, **kwargs) -> httpx.Client:
+        """A client that trusts the edge's certificate and connects from `source`."""
+        verify = ssl.create_default_context(cafile=str(self.ca))
+        transport = httpx.HTTPTransport(verify=verify, local_address=source)
+        return httpx.Client(base_url=self.https, transport=transport, timeout=10, **kwargs)
+
+
+def _start_nginx(config: Path, run_dir: Path) -> subprocess.Popen:
+    # As root nginx hands its workers to `nobody`, who cannot enter pytest's 0700 folders.
+    # Its access log is its stdout and its error log its stderr, as in the nginx image.
+    user = "user root;" if os.geteuid() == 0 else ""
+    with open(run_dir / "access.log", "ab") as out, open(run_dir / "error.log", "ab") as err:
+        return subprocess.Popen(
+            [
+                NGINX,
+                "-p",
+                str(run_dir),
+                "-c",
+                str(config),
+                "-e",
+                "stderr",
+                "-g",
+                f"daemon off;{user}",
+            ],
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
+
+
+def _wait_listening(process: subprocess.Popen, ports: list[int], log: Path) -> None:
+    deadline = time.monotonic() + 10
+    while not all(port_open(p) for p in ports):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"nginx did not start: {log.read_text()}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+async def edge(infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Edge]:
+    """Enrollment, a gateway trusting 127.0.0.1 for X-Forwarded-For, and nginx before it."""
+    if NGINX is None:
+        pytest.skip("nginx is not installed (make test installs nginx-light where it can)")
+    db = await clone_database(infra)
+    platform = make_platform(infra.database_url(db), infra.nats_url)
+    logs = tmp_path_factory.mktemp("edge")
+    env = {**platform_env(platform), "PENSION_SERVICE_CREDENTIAL": SERVICE_CREDENTIAL}
+    enrollment = start_app("enrollment", free_port(), env, logs)
+    gateway = start_app(
+        "gateway",
+        free_port(),
+        {
+            **env,
+            "PENSION_GATEWAY_SERVICE_URLS": json.dumps({"enrollment": enrollment.url}),
+            "PENSION_GATEWAY_TRUSTED_PROXIES": json.dumps([EDGE_ADDRESS]),
+        },
+        logs,
+    )
+    selfsigned.main(str(logs / "certs"), "localhost")
+    http_port, https_port = free_port(), free_port()
+    values = {
+        "EDGE_UPSTREAM": f"127.0.0.1:{gateway.port}",
+        "EDGE_HTTP_PORT": str(http_port),
+        "EDGE_HTTPS_PORT": str(https_port),
+        "EDGE_CERTS": str(logs / "certs"),
+        "EDGE_RUN_DIR": str(logs),
+    }
+    config = render.render(values)
+    (logs / "nginx.conf").write_text(config)
+    nginx = _start_nginx(logs / "nginx.conf", logs)
+    try:
+        wait_healthy([enrollment, gateway])
+        _wait_listening(nginx, [http_port, https_port], logs / "error.log")
+        yield Edge(
+            https=f"https://localhost:{https_port}",
+            http=f"http://localhost:{http_port}",
+            port=https_port,
+            gateway=gateway.url,
+            enrollment=enrollment,
+            ca=logs / "certs" / "tls.crt",
+            config=config,
+            values=values,
+            access_log=logs / "access.log",
+        )
+    finally:
+        nginx.send_signal(signal.SIGQUIT)  # graceful: finish what is in flight
+        try:
+            nginx.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(nginx.pid, signal.SIGKILL)
+            nginx.wait()
+        stop_apps([enrollment, gateway])
+        await delete_stream(platform)
+        await drop_database(infra, db)
+
+
+def raw_https(edge: Edge, request: bytes, source: str = CALLER) -> tuple[int, dict[str, str]]:
+    """Send bytes as they are over TLS (no client-side path clean-up); the status and headers."""
+    context = ssl.create_default_context(cafile=str(edge.ca))
+    with socket.create_connection(("127.0.0.1", edge.port), 10, (source, 0)) as plain:
+        with context.wrap_socket(plain, server_hostname="localhost") as tls:
+            tls.sendall(request)
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in head[1:])
+    return int(head[0].split()[1]), headers
+
+
+def pipelined(edge: Edge, source: str, connections: int, each: int) -> list[int]:
+    """Statuses of `connections` × `each` GET /health/live, pipelined on parallel TLS
+    connections (cheap for the client, so nginx sees a true burst)."""
+    context = ssl.create_default_context(cafile=str(edge.ca))
+    request = b"GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    last = b"GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    sockets = []
+    for _ in range(connections):
+        plain = socket.create_connection(("127.0.0.1", edge.port), 10, (source, 0))
+        sockets.append(context.wrap_socket(plain, server_hostname="localhost"))
+    for tls in sockets:
+        tls.sendall(request * (each - 1) + last)
+    statuses = []
+    for tls in sockets:
+        with tls:
+            answer = b""
+            while chunk := tls.recv(65536):
+                answer += chunk
+        # A body has no line end of its own: the next status line follows it directly.
+        statuses += [int(s) for s in re.findall(rb"HTTP/1.1 (\d{3}) ", answer)]
+    assert len(statuses) == connections * each
+    return statuses
+
+
+def from_nginx(response: httpx.Response) -> bool:
+    """nginx's own answers are HTML; everything the gateway says is JSON."""
+    return response.headers.get("content-type", "").startswith("text/html")
+
+
+def test_compose_runs_the_file_this_test_runs() -> None:
+    """Compose hands the same template to the nginx image, with values for exactly its
+    variables, and trusts for X-Forwarded-For the edge's own address only."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    edge, gateway = compose["services"]["edge"], compose["services"]["gateway"]
+    template = render.TEMPLATE.relative_to(ROOT)
+    assert edge["volumes"][0] == f"./{template}:/etc/nginx/templates/nginx.conf.template:ro"
+    env = edge["environment"]
+    assert env["NGINX_ENVSUBST_OUTPUT_DIR"] == "/etc/nginx"
+    assert env["NGINX_ENVSUBST_FILTER"] == "^EDGE_"
+    values = {k: v for k, v in env.items() if k.startswith("EDGE_")}
+    assert set(values) == render.variables(render.TEMPLATE.read_text())
+    shipped = render.render(values)
+    assert "server gateway:8000;" in shipped and "listen 443 ssl http2;" in shipped
+    assert not render.VARIABLE.search(shipped)  # nothing left unfilled
+    edge_address = edge["networks"]["edge"]["ipv4_address"]
+    assert json.loads(gateway["environment"]["PENSION_GATEWAY_TRUSTED_PROXIES"]) == [edge_address]
+    assert "--no-proxy-headers" in gateway["command"]
+
+
+def test_the_edge_runs_the_shipped_template(edge: Edge) -> None:
+    """What nginx runs here is the template with this test's values and nothing else."""
+    assert edge.config == render.render(edge.values, render.TEMPLATE.read_text())
+    assert f"server 127.0.0.1:{edge.values['EDGE_UPSTREAM'].split(':')[1]};" in edge.config
+
+
+def test_https_answers_and_plain_http_is_redirected(edge: Edge) -> None:
+    with edge.client() as client:
+        r = client.get("/health/live")
+        assert r.status_code == 200 and r.json() == {"status": "alive"}
+        assert r.headers["strict-transport-security"] == "max-age=31536000"
+        assert r.headers["server"] == "nginx"  # no version
+        # A query value (a citizen id) reaches the gateway but not the edge's log.
+        r = client.get(f"/v1/enrollment/persons?citizen_id={CITIZEN_ID}")
+        assert r.status_code == 401 and r.json()["code"] == "token_missing"
+    r = httpx.get(f"{edge.http}/v1/enrollment/persons?limit=1")
+    assert r.status_code == 308
+    assert r.headers["location"] == "https://localhost/v1/enrollment/persons?limit=1"
+    context = ssl.create_default_context(cafile=str(edge.ca))
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    with socket.create_connection(("127.0.0.1", edge.port), 5) as plain:
+        with context.wrap_socket(plain, server_hostname="localhost") as tls:
+            assert tls.version() in ("TLSv1.2", "TLSv1.3")
+            assert tls.selected_alpn_protocol() == "h2"  # HTTP/2 offered
+    lines = [json.loads(line) for line in edge.access_log.read_text().splitlines()]
+    persons = [line for line in lines if line["path"] == "/v1/enrollment/persons"]
+    assert {(line["client"], line["status"]) for line in persons} == {
+        (CALLER, 401),
+        (EDGE_ADDRESS, 308),
+    }
+    assert CITIZEN_ID not in edge.access_log.read_text()
+
+
+def test_a_body_over_the_edges_limit_is_refused_before_the_gateway(edge: Edge) -> None:
+    """50 MiB + 1 declared: nginx answers 413 itself without reading it; a smaller body
+    passes on to the gateway (whose own answers are problem+json)."""
+    status, headers = raw_https(
+        edge,
+        b"POST /v1/enrollment/persons HTTP/1.1\r\nHost: localhost\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 52428801\r\n\r\n",
+    )
+    assert status == 413 and headers["content-type"].startswith("text/html")
+    with edge.client() as client:
+        r = client.post("/v1/enrollment/persons", content=b"x" * 1_000_000)
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+
+
+def test_logins_beyond_the_edges_rate_are_refused_by_the_edge(edge: Edge) -> None:
+    """5 logins/s with a burst of 10 per address: a quick run of 20 meets nginx's 429."""
+    with edge.client(LOGIN_BURSTER) as client:
+        answers = [client.post("/v1/auth/token", data={}) for _ in range(20)]
+    refused = [r for r in answers if r.status_code == 429]
+    assert answers[0].status_code == 400  # the gateway: credentials missing
+    assert refused and all(from_nginx(r) for r in refused)
+    with edge.client(OTHER_CALLER) as client:  # another address is not affected
+        assert client.post("/v1/auth/token", data={}).status_code == 400
+
+
+def test_a_burst_from_one_address_meets_the_edges_rate_limit(edge: Edge) -> None:
+    """100 requests/s with a burst of 200 per address: 600 at once are partly refused by
+    nginx, the rest answered by the gateway (which never limits /health/live itself)."""
+    answers = pipelined(edge, BURSTER, connections=8, each=75)
+    assert set(answers) == {200, 429}
+    assert 0 < answers.count(429) <= 600 - 200  # the burst of 200 always passes
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/metrics",
+        "/metrics/",
+        "/metrics?format=text",
+        "/%6detrics",
+        "//metrics",
+        "/v1/../metrics",
+        "/health/../metrics",
+    ],
+)
+def test_metrics_are_not_reachable_through_the_edge(edge: Edge, target: str) -> None:
+    """Even with the scraper's credential, however the path is spelt: nginx's own 404."""
+    request = (
+        f"GET {target} HTTP/1.1\r\nHost: localhost\r\n"
+        f"X-Gateway-Credential: {SERVICE_CREDENTIAL}\r\nConnection: close\r\n\r\n"
+    )
+    status, headers = raw_https(edge, request.encode())
+    assert status == 404 and headers["content-type"].startswith("text/html")
+
+
+def test_the_gateways_metrics_need_the_edge_to_be_bypassed(edge: Edge) -> None:
+    """The control: the gateway itself answers the scraper with the credential."""
+    r = httpx.get(f"{edge.gateway}/metrics", headers={"X-Gateway-Credential": SERVICE_CREDENTIAL})
+    assert r.status_code == 200 and "http_request" in r.text
+
+
+def test_no_services_port_is_reachable_through_the_edge(edge: Edge) -> None:
+    """A Host header or an absolute URL naming a service's port still reaches the gateway
+    (or nginx's 404), never the service; the service's routes are not the gateway's."""
+    service = f"127.0.0.1:{edge.enrollment.port}"
+    with edge.client() as client:
+        r = client.get("/health", headers={"Host": service})
+        assert r.status_code == 200 and "services" in r.json()  # the gateway's health
+        r = client.get("/v1/persons?limit=1", headers={"Host": service})
+        assert r.status_code == 404
+    status, _ = raw_https(
+        edge,
+        f"GET http://{service}/metrics HTTP/1.1\r\nHost: {service}\r\n"
+        f"X-Gateway-Credential: {SERVICE_CREDENTIAL}\r\nConnection: close\r\n\r\n".encode(),
+    )
+    assert status == 404
+    status, headers = raw_https(
+        edge,
+        f"GET http://{service}/v1/persons?limit=1 HTTP/1.1\r\nHost: {service}\r\n"
+        f"X-Gateway-Credential: {SERVICE_CREDENTIAL}\r\nConnection: close\r\n\r\n".encode(),
+    )
+    assert status == 404 and headers["content-type"] == "application/problem+json"
+
+
+def _lockout_keys(edge: Edge) -> set[str]:
+    admin = login(edge.gateway, "admin")
+    r = httpx.get(f"{edge.gateway}/v1/auth/lockouts", headers=admin)
+    assert r.status_code == 200
+    return {entry["key"] for entry in r.json()}
+
+
+def test_login_failures_count_against_the_real_client_not_the_edge(edge: Edge) -> None:
+    """Through the edge a caller's forged X-Forwarded-For is replaced by nginx; the gateway
+    counts the failures against the caller's own address and locks only that one."""
+    forged = {"X-Forwarded-For": "203.0.113.9"}
+    with edge.client(CALLER, headers=forged) as client:
+        for _ in range(6):
+            r = client.post("/v1/auth/token", data={"username": "finance", "password": "wrong"})
+            assert r.status_code == 401
+        r = client.post("/v1/auth/token", data={"username": "finance", "password": "finance-demo"})
+        assert r.status_code == 429 and r.json()["code"] == "login_locked"
+    with edge.client(OTHER_CALLER) as client:  # the owner, elsewhere, is not locked out
+        r = client.post("/v1/auth/token", data={"username": "finance", "password": "finance-demo"})
+        assert r.status_code == 200
+    keys = _lockout_keys(edge)
+    assert f"pair:finance@{CALLER}" in keys
+    assert not {k for k in keys if "203.0.113.9" in k or k.endswith(f"@{EDGE_ADDRESS}")}
+
+
+def test_a_forged_forwarded_for_from_a_caller_that_is_not_the_edge_is_ignored(
+    edge: Edge,
+) -> None:
+    """Straight to the gateway from an address it does not trust: the header counts for
+    nothing and the failure is the caller's own."""
+    transport = httpx.HTTPTransport(local_address=STRANGER)
+    with httpx.Client(transport=transport, timeout=10) as client:
+        r = client.post(
+            f"{edge.gateway}/v1/auth/token",
+            data={"username": "auditor", "password": "wrong"},
+            headers={"X-Forwarded-For": "198.51.100.7"},
+        )
+    assert r.status_code == 401
+    keys = _lockout_keys(edge)
+    assert f"pair:auditor@{STRANGER}" in keys
+    assert not {k for k in keys if "198.51.100.7" in k}
