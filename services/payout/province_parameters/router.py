@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from services.payout.province_parameters import service
 from services.payout.province_parameters.schemas import PublishedParameter
-from shared.http.auth import Principal, require_roles
+from shared.http.auth import Principal, require_machine
 from shared.http.dependencies import WriteSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.inbound import InboundBatch, InboundBatchResult
@@ -20,7 +20,7 @@ async def receive_parameters(
     body: InboundBatch[PublishedParameter],
     request: Request,
     session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles("province"))],
+    who: Annotated[Principal, Depends(require_machine("province"))],
 ) -> InboundBatchResult:
     """Published versions, each in force at once or refused on its own; a 计发基数 re-derives
     the determinations it changes in the background (recalculations awaiting review)."""

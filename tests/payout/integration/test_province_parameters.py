@@ -41,9 +41,9 @@ def base_2026(message_id: str = "P-2026-WB", amount: str = "7862.00") -> dict:
 async def test_a_batch_applies_the_good_items_and_refuses_the_bad_ones(platform) -> None:
     async with running_app(create_app(platform)) as client:
         r = await client.post(
-            URL, headers=auth_headers(platform, "clerk"), json={"items": [base_2026()]}
+            URL, headers=auth_headers(platform, "admin"), json={"items": [base_2026()]}
         )
-        assert r.status_code == 403, r.text  # only the province publishes here
+        assert r.status_code == 403, r.text  # only the province publishes here, not even admin
         rule = {
             "message_id": "P-2026-TD",
             "name": "pension_adjustment",
