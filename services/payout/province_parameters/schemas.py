@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from services.payout.parameters.schemas import ParameterName, nested_refusal, parse_value
 from shared.http.inbound import InboundItem
+from shared.i18n import Invalid
 
 
 class PublishedName(StrEnum):
@@ -37,6 +38,11 @@ class PublishedParameter(InboundItem):
 
     @model_validator(mode="after")
     def _value_fits(self) -> "PublishedParameter":
+        # A year's 计发基数 applies to every retirement of the year, even when published in
+        # July (docs/payout.md, 预发): dated otherwise it would leave some provisional for good.
+        first_of_year = (self.effective_from.month, self.effective_from.day) == (1, 1)
+        if self.name is PublishedName.benefit_wage_base and not first_of_year:
+            raise Invalid("wage_base_from_first_of_year", field="effective_from")
         try:
             parsed = parse_value(OURS[self.name], self.value)
         except ValidationError as exc:

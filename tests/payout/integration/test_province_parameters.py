@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from services.payout import province_parameters
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
@@ -57,9 +58,10 @@ async def test_a_batch_applies_the_good_items_and_refuses_the_bad_ones(platform)
             {**rule, "message_id": "P-BAD-3", "value": {"fixed_amount": "0", "rate": "0"}},
             {**rule, "message_id": "P-BAD-4", "value": {"fixed_amount": "3000.00", "rate": "0"}},
             {**base_2026("P-BAD-5"), "value": {"amount": "7862.00", "typo": 1}},
+            {**base_2026("P-BAD-6"), "effective_from": "2026-07-01"},  # the year's: 1 January
         ]
         out = await send(client, platform, items)
-        assert (out["applied"], out["refused"]) == (1, 5), out
+        assert (out["applied"], out["refused"]) == (1, 6), out
         first = out["items"][0]
         assert (first["result"], first["detail"]) == ("applied", "in_force")
         refused = {i["message_id"]: i["problem"] for i in out["items"][1:]}
@@ -70,6 +72,7 @@ async def test_a_batch_applies_the_good_items_and_refuses_the_bad_ones(platform)
         assert fields["P-BAD-3"] == ["items.3.value.fixed_amount"]
         assert refused["P-BAD-4"]["code"] == "amount_above_bound"  # 调待 bound 2,000.00
         assert fields["P-BAD-5"] == ["items.5.value.typo"]
+        assert fields["P-BAD-6"] == ["items.6.effective_from"]
 
         versions = await get(client, platform, "/v1/payout/parameters", name="pension_adjustment")
         [version] = versions["items"]
@@ -109,10 +112,14 @@ async def test_a_batch_applies_the_good_items_and_refuses_the_bad_ones(platform)
         assert versions["total"] == 2  # a newer version of the same date: in force
 
 
-async def test_a_published_wage_base_rederives_the_provisional_determinations(platform) -> None:
+async def test_a_published_wage_base_rederives_the_provisional_determinations(
+    platform, monkeypatch
+) -> None:
     """Retired in March 2026 before 2026's 计发基数 was published: paid provisionally on
     2025's. The province publishes it: a recalculation awaits review with the new base,
-    made in the background; approved by two clerks, the months paid get their back pay."""
+    made in the background (one retiree per batch here, so the batches chain); approved by
+    two clerks, the months paid get their back pay."""
+    monkeypatch.setattr(province_parameters.service, "BATCH", 1)
     await execute(
         platform,
         "DELETE FROM payout.parameter WHERE name = 'wage_base' AND effective_from = '2026-01-01'",
@@ -125,7 +132,12 @@ async def test_a_published_wage_base_rederives_the_provisional_determinations(pl
         person = first["person_id"]
         assert (first["inputs"]["wage_base"], first["provisional"]) == ("7593.00", True)
         await review(client, platform, first["id"])
-        await run_payroll(client, platform, "2026-05")  # April, May
+        other = retirement(
+            68, retired_on=date(2026, 2, 10), birth_date=date(1961, 2, 10), age_months=65 * 12
+        )
+        [second] = await retire(client, platform, other)
+        await review(client, platform, second["id"])
+        await run_payroll(client, platform, "2026-05")  # April, May (March to May)
 
         out = await send(client, platform, [base_2026()])
         [item] = out["items"]
@@ -139,6 +151,17 @@ async def test_a_published_wage_base_rederives_the_provisional_determinations(pl
             return len(made) == 2
 
         await eventually(rederived, within=20)
+        theirs: list[dict] = []
+
+        async def also_theirs() -> bool:
+            theirs[:] = await determinations(client, platform, second["person_id"])
+            return len(theirs) == 2
+
+        await eventually(also_theirs, within=20)
+        assert (theirs[-1]["kind"], theirs[-1]["inputs"]["wage_base"]) == (
+            "recalculation",
+            "7862.00",
+        )
         recalculation = made[-1]
         assert (recalculation["kind"], recalculation["status"]) == ("recalculation", "pending")
         assert recalculation["effective_from"] == "2026-04-01"
@@ -149,14 +172,18 @@ async def test_a_published_wage_base_rederives_the_provisional_determinations(pl
         assert recalculation["parameter_versions"]["wage_base"] == version
         assert recalculation["created_by"] == "prov"
         assert recalculation["reason"].startswith("参数更正 (wage_base): 省级平台发布")
-        batch = await scalar(
+        batches = await scalar(
             platform,
-            "SELECT detail->>'parameter_id' FROM payout.audit_log "
+            "SELECT string_agg(detail->>'parameter_id' || ':' || (detail->>'remaining'), ',' "
+            "ORDER BY id) FROM payout.audit_log "
             "WHERE action = 'determination.rederivation_batch'",
         )
-        assert batch == str(version)
+        assert batches == f"{version}:1,{version}:0"  # one retiree each, the second asked for
         stale = await get(client, platform, "/v1/payout/parameter-rederivations")
-        assert [(i["person_id"], i["in_review"]) for i in stale["items"]] == [(person, True)]
+        assert {(i["person_id"], i["in_review"]) for i in stale["items"]} == {
+            (person, True),
+            (second["person_id"], True),
+        }
 
         # Published again (the province resends under a new id): nothing new is made.
         again = await send(client, platform, [base_2026("P-2026-WB-RESENT")])
