@@ -15,6 +15,7 @@ from services.contribution.imports.router import router as imports_router
 from services.contribution.notices.router import router as notices_router
 from services.contribution.parameters.router import router as parameters_router
 from services.contribution.plans.router import router as plans_router
+from services.contribution.province_parameters.router import router as province_parameters_router
 from services.contribution.reports.router import router as reports_router
 from services.contribution.reversals.router import router as reversals_router
 from services.contribution.roster.router import router as roster_router
@@ -35,6 +36,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         routers=[
             roster_router,
             parameters_router,
+            province_parameters_router,
             declarations_router,
             imports_router,
             adjustments_router,

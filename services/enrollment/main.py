@@ -13,6 +13,7 @@ from services.enrollment.imports.router import router as import_router
 from services.enrollment.messages import LOCALES
 from services.enrollment.parameters.router import router as parameters_router
 from services.enrollment.persons.router import router as persons_router
+from services.enrollment.province_parameters.router import router as province_parameters_router
 from services.enrollment.retirement.router import router as retirement_router
 from services.enrollment.rights_record.router import router as rights_router
 from services.enrollment.statistics.router import router as statistics_router
@@ -46,6 +47,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             withdrawal_router,
             transfers_router,
             sync_router,
+            province_parameters_router,
             closings_router,
             deemed_router,
         ],

@@ -62,5 +62,6 @@ CODE_TABLES: dict[str, tuple[str, ...]] = {
         "budget_codes",
         "amount_bounds",
         "offset_deduction",
+        "pension_adjustment",
     ),
 }

@@ -21,6 +21,7 @@ from services.payout.parameters.router import router as parameters_router
 from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
 from services.payout.printables.router import router as printables_router
+from services.payout.province_parameters.router import router as province_parameters_router
 from services.payout.retirees.router import router as retirees_router
 from services.payout.subsidies.router import router as subsidies_router
 from services.payout.suspense.router import router as suspense_router
@@ -54,6 +55,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             subsidies_router,
             tax_router,
             printables_router,
+            province_parameters_router,
         ],
         handlers=HANDLERS,
         resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],

@@ -15,7 +15,7 @@ from shared.contracts.enrollment import (
     UnitRegistered,
     UnitUpdated,
 )
-from shared.contracts.payout import DisbursementSettled
+from shared.contracts.payout import DisbursementSettled, RederivationDue
 
 __all__ = [
     "AccountsCredited",
@@ -31,6 +31,7 @@ __all__ = [
     "PersonTransferredIn",
     "PersonTransferredOut",
     "PersonWithdrawn",
+    "RederivationDue",
     "UnitClosed",
     "UnitRegistered",
     "UnitUpdated",

@@ -55,3 +55,20 @@ class DisbursementSettled(EventContract):
     recovered_amount: Money  # overpayments recovered (追回) booked in the period
     settled_on: date
     ledger_id: uuid.UUID  # the disbursement ledger entry (program, period) in payout
+
+
+class RederivationDue(EventContract):
+    """Payout to itself: determinations made before parameter version `parameter_id` came into
+    force (a version the province published) are to be re-derived, one batch per event from
+    `offset` (past the retirees skipped before); a batch that leaves some asks for the next.
+    """
+
+    SUBJECT = "pension.payout.rederivation.due"
+
+    parameter_id: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=100)
+    offset: int = Field(0, ge=0)
+    reason: str = Field(min_length=1, max_length=500)
+    requested_by: str = Field(
+        min_length=1, max_length=200
+    )  # who published: the recalculations' maker

@@ -206,5 +206,18 @@ def require_roles(*roles: str) -> Callable[..., Principal]:
     return _check
 
 
+def require_machine(role: str) -> Callable[..., Principal]:
+    """Dependency: the caller must hold this machine role itself; admin is not enough, since
+    what the machine sends takes effect on the other side's word, without a second person."""
+    assert role in MACHINE_ROLES
+
+    async def _check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if role not in principal.roles:
+            raise ProblemError(403, "role_forbidden", roles=role)
+        return principal
+
+    return _check
+
+
 READERS = ("clerk", "finance", "auditor")
 WRITERS = ("clerk",)

@@ -194,15 +194,22 @@ async def stale(
 
 
 async def rederive(
-    session: AsyncSession, body: RederivationIn, who: Principal, request_id: str | None
+    session: AsyncSession,
+    body: RederivationIn,
+    who: Principal,
+    request_id: str | None,
+    parameter_id: int | None = None,
 ) -> RederivationOut:
     """One batch: each retiree whose determination was made on a parameter version since
     corrected gets a recalculation from the first month with the versions in force on the
     retirement date, and every later 调待 or correction recomputed on it (all reviewed;
     on approval the months paid get back pay or a recovery). One that cannot be re-derived
-    is left out with its problem; retirees with a determination in review wait."""
+    is left out with its problem; retirees with a determination in review wait.
+    `parameter_id`: only those that version changes (a published version's own batches)."""
     # Retirees skipped before stay at the head of the list: `offset` goes past them.
-    rows, _ = await repository.stale(session, FORMULA, body.limit, body.offset, ready_only=True)
+    rows, _ = await repository.stale(
+        session, FORMULA, body.limit, body.offset, ready_only=True, parameter_id=parameter_id
+    )
     batch_id = uuid.uuid4()
     made: list[DeterminationOut] = []
     skipped: list[Skipped] = []
@@ -216,7 +223,9 @@ async def rederive(
                 Skipped(person_id=item.person_id, code=exc.code, detail=chinese_detail(exc))
             )
     next_offset = body.offset + len(skipped)
-    _, stale_left = await repository.stale(session, FORMULA, 1, 0, ready_only=True)
+    _, stale_left = await repository.stale(
+        session, FORMULA, 1, 0, ready_only=True, parameter_id=parameter_id
+    )
     remaining = max(stale_left - next_offset, 0)  # past the ones skipped
     await record_audit(
         session,
@@ -229,6 +238,7 @@ async def rederive(
         request_id=request_id,
         detail={
             "reason": body.reason,
+            "parameter_id": parameter_id,
             "rederived": [str(d.id) for d in made],
             "skipped": [s.model_dump(mode="json") for s in skipped],
             "remaining": remaining,

@@ -249,6 +249,21 @@ class OffsetDeduction(Strict):
     max_share: Annotated[Decimal, Field(gt=0, le=1, max_digits=4, decimal_places=2)]
 
 
+class PensionAdjustment(Strict):
+    """The year's 调待 rule as published: a monthly increase of a fixed amount plus a rate of
+    the amount in force (0.02 is 2%), from the version's date. Recorded as policy; a clerk
+    applies it per retiree (`POST /retirees/{id}/adjustments`), reviewed like any other."""
+
+    fixed_amount: Annotated[Money, Field(ge=0, le=MONTHLY_CAP)]
+    rate: Annotated[Decimal, Field(ge=0, le=Decimal("0.2"), max_digits=8, decimal_places=6)]
+
+    @model_validator(mode="after")
+    def _something(self) -> "PensionAdjustment":
+        if not self.fixed_amount and not self.rate:
+            raise Invalid("adjustment_amount_or_rate", field="fixed_amount")
+        return self
+
+
 class ParameterName(StrEnum):
     """The parameters payout uses; docs/payout.md says what each value means."""
 
@@ -267,6 +282,7 @@ class ParameterName(StrEnum):
     amount_bounds = "amount_bounds"
     annuity_income_tax = "annuity_income_tax"
     offset_deduction = "offset_deduction"
+    pension_adjustment = "pension_adjustment"
 
 
 SCHEMAS: dict[ParameterName, type[Strict]] = {
@@ -285,6 +301,7 @@ SCHEMAS: dict[ParameterName, type[Strict]] = {
     ParameterName.amount_bounds: AmountBounds,
     ParameterName.annuity_income_tax: AnnuityIncomeTax,
     ParameterName.offset_deduction: OffsetDeduction,
+    ParameterName.pension_adjustment: PensionAdjustment,
 }
 
 

@@ -1,0 +1,1 @@
+"""Parameters the provincial platform publishes that contribution keeps (the average wage)."""

@@ -1,0 +1,1 @@
+"""Parameters the provincial platform publishes that enrollment keeps (记账利率)."""

@@ -1,0 +1,12 @@
+"""Handlers of published parameters: re-derive a batch of the determinations a version changes."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.province_parameters import service
+from shared.contracts import EventEnvelope, RederivationDue
+
+
+async def on_rederivation_due(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """One batch per event (payout's own); the event id makes it happen once."""
+    due = envelope.parse(RederivationDue)
+    await service.rederive_batch(session, due, envelope.event_id, envelope.request_id)
