@@ -151,12 +151,14 @@ class ChangePusher:
             SELECT position, {change_json_sql(feeds, with_domain=True)}
             FROM {q}.change_log WHERE position > $1 AND position <= $2
             ORDER BY position LIMIT $3"""
+        # Attempt times are when the answer (or the timeout) came, not when the transaction
+        # began: the backoff counts from the end of a failed attempt.
         self._delivered = f"""
-            UPDATE {q}.push_position SET last_seq = $2, last_attempt_at = now(),
-                last_delivered_at = now(), last_error = NULL, attempts = 0
+            UPDATE {q}.push_position SET last_seq = $2, last_attempt_at = clock_timestamp(),
+                last_delivered_at = clock_timestamp(), last_error = NULL, attempts = 0
             WHERE endpoint = $1 AND last_seq < $2"""
         self._failed = f"""
-            UPDATE {q}.push_position SET last_attempt_at = now(), last_error = $2,
+            UPDATE {q}.push_position SET last_attempt_at = clock_timestamp(), last_error = $2,
                 attempts = attempts + 1
             WHERE endpoint = $1"""
 

@@ -11,6 +11,7 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import asyncpg
 import pytest
@@ -21,8 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from services.contribution.main import create_app as create_contribution
 from services.enrollment.feeds import FEEDS
 from services.enrollment.main import create_app
+from services.payout.main import create_app as create_payout
 from shared.data.db import asyncpg_dsn
 from shared.messaging.change_push import ChangePusher
 from tests.conftest import auth_headers, running_app
@@ -65,7 +68,7 @@ class Receiver:
         if not self.signature_ok(request, body):
             self.refused += 1
             return JSONResponse({"error": "bad signature"}, status_code=401)
-        batch = json.loads(body)
+        batch = json.loads(body, parse_float=Decimal)  # amounts stay exact
         assert batch["service"] == request.headers["x-pension-source"]
         self.posts.append((self.mode, batch["first_seq"], batch["last_seq"]))
         self.attempt_times.append(time.monotonic())
@@ -265,3 +268,36 @@ async def test_without_a_url_nothing_is_pushed_and_the_status_says_so(platform) 
         body = r.json()
         assert body["configured"] is False and body["endpoint"] is None
         assert body["last_seq"] == 0 and body["lag_changes"] == body["head_seq"] > 0
+
+
+@pytest.mark.parametrize(
+    ("service", "domain", "entity"),
+    [("contribution", "contributions", "receipt"), ("payout", "determinations", "retiree")],
+)
+async def test_the_other_services_push_their_own_stream(
+    platform, service: str, domain: str, entity: str
+) -> None:
+    receiver = Receiver(SECRET)
+    factory = {"contribution": create_contribution, "payout": create_payout}[service]
+    async with serving(receiver) as url:
+        settings = push_settings(platform, url)
+        app = factory(settings)
+        admin = auth_headers(settings, "admin")
+        async with running_app(app) as client:
+            # A logged change as the trigger writes it (its table's own rules aside).
+            await app.state.read_pool.execute(
+                f"INSERT INTO {service}.change_log (domain, entity, entity_id, operation, data) "
+                "VALUES ($1, $2, 'k1', 'insert', '{\"unit_id\": \"u1\", \"amount\": 12.50}')",
+                domain,
+                entity,
+            )
+            await app.state.change_sequencer.drain()
+
+            async def caught_up() -> bool:
+                s = (await client.get(f"/v1/{service}/sync-push", headers=admin)).json()
+                return s["head_seq"] > 0 and s["lag_changes"] == 0
+
+            await until(caught_up)
+            sent = [c for (src, _), c in receiver.applied.items() if src == service]
+            assert sent and sent[-1]["domain"] == domain and sent[-1]["entity"] == entity
+            assert sent[-1]["key"] == "k1" and str(sent[-1]["record"]["amount"]) == "12.50"
