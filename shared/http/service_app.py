@@ -64,7 +64,8 @@ def create_service_app(
     the folder of the service's message catalogues; `code_tables` its enums, served at
     `/v1/<name>/code-tables` with labels from those catalogues. `feeds` are the change feeds
     the provincial platform reads (`/v1/<name>/sync/<domain>/changes`), numbered in commit
-    order by a sequencer task.
+    order by a sequencer task; with `PENSION_PROVINCE_PUSH_URL` set a pusher posts them to the
+    province too (docs/province.md, "Outbound push"), its position at `/v1/<name>/sync-push`.
     """
     schema = name
     prefix = f"/v1/{name}"
