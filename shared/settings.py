@@ -8,11 +8,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
 DEV_LINK_SECRET = "dev-only-link-secret-change-me-in-production-0123"
+DEV_PUSH_SECRET = "dev-only-push-secret-change-me-in-production-0123"
 # Values that have ever been shipped as examples; a process outside dev mode refuses them.
 KNOWN_DEFAULT_SECRETS = frozenset(
     {
         DEV_JWT_SECRET,
         DEV_LINK_SECRET,
+        DEV_PUSH_SECRET,
         "change-me-change-me-change-me-change-me-0123456789",
         "CHANGE-ME",
         "changeme",
@@ -138,6 +140,15 @@ class PlatformSettings(BaseSettings):
     upload_max_zip_entries: int = Field(1_000, ge=1)
     # A list downloaded as XLSX/CSV (shared/http/downloads.py) holds at most this many rows.
     download_max_rows: int = Field(200_000, ge=1, le=1_000_000)
+    # Outbound push of the change feeds to the provincial platform (docs/province.md,
+    # "Outbound push"): no URL, no push. Signed with its own secret; without one, dev mode
+    # signs with DEV_PUSH_SECRET and any other process refuses to start.
+    province_push_url: str | None = Field(None, pattern=r"^https?://[^/?#]+")
+    province_push_secret: str | None = None
+    province_push_batch_size: int = Field(1_000, ge=1, le=10_000)
+    province_push_poll_seconds: float = Field(0.5, gt=0, le=60)
+    province_push_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    province_push_max_backoff_seconds: float = Field(30.0, gt=0, le=3600)
     consumer_max_deliver: int = 5
     consumer_ack_wait_seconds: float = 30.0
 
@@ -151,6 +162,14 @@ class PlatformSettings(BaseSettings):
                 raise InsecureSettingError(
                     "PENSION_LINK_SECRET must differ from PENSION_JWT_SECRET."
                 )
+        if self.province_push_secret is not None:
+            check_secret(
+                "PENSION_PROVINCE_PUSH_SECRET", self.province_push_secret, dev_mode=self.dev_mode
+            )
+        elif self.province_push_url is not None and not self.dev_mode:
+            raise InsecureSettingError(
+                "PENSION_PROVINCE_PUSH_URL is set without PENSION_PROVINCE_PUSH_SECRET."
+            )
         if self.jwt_ttl_seconds > self.jwt_max_ttl_seconds:
             raise InsecureSettingError("PENSION_JWT_TTL_SECONDS exceeds jwt_max_ttl_seconds.")
         return self
@@ -161,6 +180,13 @@ class PlatformSettings(BaseSettings):
         if self.link_secret is not None:
             return self.link_secret
         return DEV_LINK_SECRET if self.dev_mode else None
+
+    def push_signing_secret(self) -> str | None:
+        """The secret province pushes are signed with: the configured one, the dev one in
+        dev mode, or None."""
+        if self.province_push_secret is not None:
+            return self.province_push_secret
+        return DEV_PUSH_SECRET if self.dev_mode else None
 
 
 @lru_cache

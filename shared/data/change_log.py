@@ -57,6 +57,13 @@ def change_log_tables(schema: str) -> tuple[Table, Table]:
             unique=True,
             postgresql_where=text("position IS NOT NULL"),
         ),
+        # Added with the push (shared/data/push_position.py): every domain in commit order.
+        Index(
+            "change_log_position",
+            "position",
+            unique=True,
+            postgresql_where=text("position IS NOT NULL"),
+        ),
     )
     sequence = Table(
         "change_sequence",

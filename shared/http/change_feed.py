@@ -88,13 +88,28 @@ def _record_sql(entity: Entity) -> str:
     return f"(({removed}) || jsonb_build_object({pairs}))::json"
 
 
-def _page_sql(schema: str, feed: Feed) -> str:
+def _entity_case(feed: Feed) -> str:
     cases = " ".join(f"WHEN {_literal(e.table)} THEN {_record_sql(e)}" for e in feed.entities)
-    record = f"CASE entity {cases} ELSE data END"
+    return f"CASE entity {cases} ELSE data END"
+
+
+def change_json_sql(feeds: Sequence[Feed], *, with_domain: bool = False) -> str:
+    """SQL rendering a change_log row as a change object (JSON text), as the pull feed and
+    the push (shared/messaging/change_push.py, `with_domain`) both send it."""
+    if len(feeds) == 1:
+        record = _entity_case(feeds[0])
+    else:
+        by_domain = " ".join(f"WHEN {_literal(f.domain)} THEN {_entity_case(f)}" for f in feeds)
+        record = f"CASE domain {by_domain} ELSE data END"
+    domain = "'domain', domain, " if with_domain else ""
+    return f"""json_build_object(
+            'seq', position, {domain}'entity', entity, 'key', entity_id,
+            'operation', operation, 'changed_at', changed_at, 'record', {record})::text"""
+
+
+def _page_sql(schema: str, feed: Feed) -> str:
     return f"""
-        SELECT position, json_build_object(
-            'seq', position, 'entity', entity, 'key', entity_id, 'operation', operation,
-            'changed_at', changed_at, 'record', {record})::text
+        SELECT position, {change_json_sql([feed])}
         FROM "{schema}".change_log
         WHERE domain = $1 AND position > $2 ORDER BY position LIMIT $3"""
 

@@ -28,11 +28,13 @@ from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.http.offline_docs import install_offline_docs
 from shared.http.openapi_problems import document_problems
+from shared.http.push_status import push_status_router
 from shared.http.query_params import refuse_unknown_query_parameters
 from shared.i18n import catalogue_for
 from shared.i18n.code_tables import CodeTables, code_table_router
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
+from shared.messaging.change_push import ChangePusher
 from shared.messaging.consumer import ConsumerRunner, EventHandler
 from shared.messaging.dead_letters import dead_letter_router
 from shared.messaging.relay import OutboxRelay
@@ -62,7 +64,8 @@ def create_service_app(
     the folder of the service's message catalogues; `code_tables` its enums, served at
     `/v1/<name>/code-tables` with labels from those catalogues. `feeds` are the change feeds
     the provincial platform reads (`/v1/<name>/sync/<domain>/changes`), numbered in commit
-    order by a sequencer task.
+    order by a sequencer task; with `PENSION_PROVINCE_PUSH_URL` set a pusher posts them to the
+    province too (docs/province.md, "Outbound push"), its position at `/v1/<name>/sync-push`.
     """
     schema = name
     prefix = f"/v1/{name}"
@@ -74,7 +77,13 @@ def create_service_app(
         require_service_credential(settings)
         engine = make_engine(settings.database_url, application_name=name)
         read_engine = make_read_engine(settings.database_url, application_name=name)
-        pool = await asyncpg.create_pool(asyncpg_dsn(settings.database_url), min_size=1, max_size=4)
+        push_url = settings.province_push_url if feeds else None
+        pool = await asyncpg.create_pool(
+            # The pusher holds a connection while a batch is posted: one more for it.
+            asyncpg_dsn(settings.database_url),
+            min_size=1,
+            max_size=5 if push_url else 4,
+        )
         bus = EventBus(settings, name=name)
         relay = OutboxRelay(
             pool,
@@ -120,6 +129,9 @@ def create_service_app(
         if feeds:
             app.state.change_sequencer = ChangeSequencer(pool, schema)
             tasks.append(asyncio.create_task(app.state.change_sequencer.run(), name="sequencer"))
+        if push_url:
+            app.state.change_pusher = ChangePusher.from_settings(pool, schema, feeds, settings)
+            tasks.append(asyncio.create_task(app.state.change_pusher.run(), name="change-push"))
         try:
             async with AsyncExitStack() as stack:
                 for resource in resources:
@@ -205,6 +217,7 @@ def create_service_app(
         app.include_router(code_table_router(prefix, code_tables))
     if feeds:
         app.include_router(change_feed_router(prefix, schema, feeds))
+        app.include_router(push_status_router(prefix, schema))
     app.include_router(dead_letter_router(prefix, schema, list(handlers)))
     app.include_router(audit_log_router(prefix, schema))
     document_problems(app)

@@ -13,6 +13,7 @@ from sqlmodel import AutoString, SQLModel
 from shared.data.audit import audit_log_table
 from shared.data.change_log import change_log_tables
 from shared.data.platform_tables import inbound_message_table, platform_tables
+from shared.data.push_position import push_position_table
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 SERVICES = ("enrollment", "contribution", "payout", "budget")
@@ -38,6 +39,7 @@ def declared_metadata(service: str) -> MetaData:
     ]
     if service in WITH_FEEDS:
         tables += [*change_log_tables(service), inbound_message_table(service)]
+        tables.append(push_position_table(service))
     for table in tables:
         table.to_metadata(declared)
     return declared
