@@ -9,6 +9,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import nats
 import pytest
 
 from deploy.local import backup
@@ -27,6 +28,7 @@ from tests.shared.integration.helpers import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
 DRILLED = ("enrollment", "payout")
+LINE = ("416.00", "208.00", "416.00", "5200.00")  # basic, funded, notional, base
 
 
 @pytest.fixture(autouse=True)
@@ -37,35 +39,39 @@ def no_daily_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @asynccontextmanager
-async def services(platform) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    """Enrollment and payout running in this loop; stopped (as for a restore) on exit."""
+async def services(platform, *names: str) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    """The services named (all drilled ones by default) running in this loop; stopped, as
+    for a restore, on exit."""
+    apps = {"enrollment": enrollment_app, "payout": payout_app}
     async with AsyncExitStack() as stack:
         clients = {}
-        for name, app in (("enrollment", enrollment_app), ("payout", payout_app)):
-            clients[name] = await stack.enter_async_context(running_app(app(platform)))
+        for name in names or DRILLED:
+            clients[name] = await stack.enter_async_context(running_app(apps[name](platform)))
         yield clients
 
 
-async def person_with_postings(client, platform) -> str:
-    """A person with two months of credits and the 2020 interest run: a rights record."""
+async def person_with_postings(client, platform) -> tuple[str, str]:
+    """A person with two months of credits and the 2020 interest run: a rights record.
+    Returns the unit's id and the person's."""
     unit = await register_unit(client, platform)
     [person] = await enrol(client, platform, unit, 1)
     for period, on in (("2019-12", date(2019, 12, 20)), ("2020-01", date(2020, 2, 10))):
-        line = (person, "416.00", "208.00", "416.00", "5200.00")
-        await publish_credit(platform, credits(unit["id"], period, on, [line]))
+        await publish_credit(platform, credits(unit["id"], period, on, [(person, *LINE)]))
 
-    async def credited() -> bool:
-        sql = "SELECT count(*) FROM enrollment.posting WHERE posting_type = 'contribution'"
-        return await scalar(platform, sql) >= 2 * 3  # two months, three accounts
-
-    await eventually(credited)
+    await eventually(lambda: credited(platform, 2))
     r = await client.post(
         "/v1/enrollment/interest-runs",
         headers=auth_headers(platform, "finance"),
         json={"year": 2020},
     )
     assert r.status_code == 200, r.text
-    return person
+    return unit["id"], person
+
+
+async def credited(platform, months: int) -> bool:
+    """True once the person's accounts hold `months` months of credits (three accounts)."""
+    sql = "SELECT count(*) FROM enrollment.posting WHERE posting_type = 'contribution'"
+    return await scalar(platform, sql) == 3 * months
 
 
 async def retirees_with_ledger(client, platform) -> None:
@@ -133,7 +139,7 @@ async def drop_schema(platform, schema: str) -> None:
 
 async def test_dump_drop_restore_answers_byte_for_byte(platform, tmp_path: Path) -> None:
     async with services(platform) as clients:
-        person = await person_with_postings(clients["enrollment"], platform)
+        unit, person = await person_with_postings(clients["enrollment"], platform)
         await retirees_with_ledger(clients["payout"], platform)
         before = await answers(clients, platform, person)
     assert b'"interest"' in before[f"/v1/enrollment/persons/{person}/rights-record/2020"]
@@ -177,3 +183,35 @@ async def test_dump_drop_restore_answers_byte_for_byte(platform, tmp_path: Path)
     with pytest.raises(backup.BackupError, match="nothing restored"):
         backup.restore(url, "payout", broken, replace=True)
     assert await fingerprint(platform, "payout") == rows["payout"]
+
+    # docs/operations.md 4.3: an event enrollment consumed after its dump is gone with the
+    # restore and, acked, never delivered again; once the restored service's durable
+    # consumer is deleted, JetStream delivers everything again and processed_event lets
+    # only that event through.
+    late = credits(unit, "2021-01", date(2021, 2, 10), [(person, *LINE)])
+    async with services(platform, "enrollment"):
+        await publish_credit(platform, late)
+        await eventually(lambda: credited(platform, 3))
+    assert (
+        backup.main(
+            [
+                "restore",
+                "--schema",
+                "enrollment",
+                "--file",
+                str(files["enrollment"]),
+                "--url",
+                url,
+                "--replace",
+            ]
+        )
+        == 0
+    )
+    assert await credited(platform, 2)
+    nc = await nats.connect(platform.nats_url)
+    try:
+        await nc.jetstream().delete_consumer(platform.stream_name, "enrollment-accounts-credit")
+    finally:
+        await nc.close()
+    async with services(platform, "enrollment"):
+        await eventually(lambda: credited(platform, 3))
