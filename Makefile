@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up test bench lint down format clean browser nginx
+.PHONY: up test bench lint down format clean browser nginx migrate
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,11 @@ $(STAMP): pyproject.toml constraints.txt
 ## up: start embedded Postgres + NATS, migrate, run all services and the gateway, load demo data
 up: $(STAMP)
 	$(PY) -m deploy.local.up
+
+## migrate: every schema to head, printing revisions before and after (PENSION_DATABASE_URL,
+## else make up's embedded server in .data/, started for the run if it is not up)
+migrate: $(STAMP)
+	$(PY) -m deploy.local.migrate --local
 
 ## test: the whole suite against real Postgres and NATS (embedded unless URLs are given)
 test: $(STAMP) browser nginx

@@ -75,8 +75,12 @@ class OutboxRelay:
                     await self._purge_quietly()
                 if sent < self.batch_size:
                     self._wake.clear()
+                    # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a
+                    # cancellation that arrives as a NOTIFY wakes it, and the relay then
+                    # outlived its app (every such shutdown waited 13 s for the time-outs).
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                        async with asyncio.timeout(self.poll_seconds):
+                            await self._wake.wait()
         finally:
             if listener is not None:
                 await listener.close()
