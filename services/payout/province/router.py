@@ -13,11 +13,11 @@ from services.payout.province import repository, service
 from services.payout.province.schemas import (
     BenefitKind,
     CertificationItem,
-    DecisionIn,
+    DuplicateDecisionIn,
     DuplicateItem,
     DuplicateOut,
+    DuplicateResolveIn,
     DuplicateStatus,
-    ResolveIn,
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
@@ -121,7 +121,7 @@ async def get_duplicate(receipt_id: uuid.UUID, session: ReadSession, who: Reader
 
 @router.post("/duplicate-receipts/{receipt_id}/resolve", response_model=DuplicateOut)
 async def resolve(
-    receipt_id: uuid.UUID, body: ResolveIn, idem: Idempotent, who: Staff
+    receipt_id: uuid.UUID, body: DuplicateResolveIn, idem: Idempotent, who: Staff
 ) -> JSONResponse:
     """Resolve an open listing: `cleared` (a false match) resumes payment once a second
     person approves it; `confirmed` keeps payment stopped and opens a recovery case for the
@@ -133,7 +133,7 @@ async def resolve(
 
 @router.post("/duplicate-receipts/{receipt_id}/approve", response_model=DuplicateOut)
 async def approve(
-    receipt_id: uuid.UUID, idem: Idempotent, who: Approver, body: DecisionIn | None = None
+    receipt_id: uuid.UUID, idem: Idempotent, who: Approver, body: DuplicateDecisionIn | None = None
 ) -> JSONResponse:
     """Approve a clearing (a clerk or finance user other than who asked): the hold is
     released and, unless something else holds the retiree, the next run pays the months
@@ -147,7 +147,7 @@ async def approve(
 
 @router.post("/duplicate-receipts/{receipt_id}/reject", response_model=DuplicateOut)
 async def reject(
-    receipt_id: uuid.UUID, body: DecisionIn, idem: Idempotent, who: Approver
+    receipt_id: uuid.UUID, body: DuplicateDecisionIn, idem: Idempotent, who: Approver
 ) -> JSONResponse:
     """Reject a clearing, saying why (`note`): the listing is open again, payment held."""
     return await idem.answer(

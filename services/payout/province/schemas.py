@@ -11,6 +11,7 @@ from services.payout.domain.certification import PROVINCE_METHODS
 from services.payout.domain.duplicates import DUPLICATE_BENEFIT_KINDS
 from shared.http.inbound import InboundItem
 from shared.http.masking import AreaCodeText, CitizenIdText
+from shared.http.ranges import PlausibleDate
 
 ProvinceMethod = StrEnum("ProvinceMethod", {c: c for c in PROVINCE_METHODS})  # type: ignore[misc]
 BenefitKind = StrEnum("BenefitKind", {c: c for c in DUPLICATE_BENEFIT_KINDS})  # type: ignore[misc]
@@ -25,7 +26,7 @@ class CertificationItem(InboundItem):
     model_config = ConfigDict(extra="forbid")
 
     citizen_id: CitizenId
-    certified_on: date
+    certified_on: PlausibleDate
     method: ProvinceMethod = ProvinceMethod.data_match  # type: ignore[attr-defined]
     out_of_province: bool = False
 
@@ -39,10 +40,10 @@ class DuplicateItem(InboundItem):
     other_area_code: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
     other_agency: Annotated[str, Field(min_length=1, max_length=200)]
     benefit_kind: BenefitKind
-    drawing_since: date
+    drawing_since: PlausibleDate
 
 
-class ResolveIn(BaseModel):
+class DuplicateResolveIn(BaseModel):
     """A clerk's resolution: cleared (a false match: payment resumes once a second person
     approves) or confirmed (payment stays stopped; the months paid since are recovered)."""
 
@@ -52,7 +53,7 @@ class ResolveIn(BaseModel):
     reason: Annotated[str, Field(min_length=2, max_length=500)]
 
 
-class DecisionIn(BaseModel):
+class DuplicateDecisionIn(BaseModel):
     """An approval (note optional) or a rejection (note required) of a clearing."""
 
     model_config = ConfigDict(extra="forbid")

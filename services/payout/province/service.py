@@ -23,7 +23,7 @@ from services.payout.province.schemas import (
     CertificationItem,
     DuplicateItem,
     DuplicateOut,
-    ResolveIn,
+    DuplicateResolveIn,
 )
 from services.payout.subsidies import service as subsidies
 from services.payout.tax import service as taxes
@@ -120,7 +120,7 @@ async def list_duplicate(
 async def resolve(
     session: AsyncSession,
     receipt_id: uuid.UUID,
-    body: ResolveIn,
+    body: DuplicateResolveIn,
     who: Principal,
     request_id: str | None,
 ) -> DuplicateOut:

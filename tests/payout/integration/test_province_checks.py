@@ -151,6 +151,27 @@ async def test_certifications_from_the_province(platform) -> None:
         assert results(r.json()) == [("refused", "message_id_reused")]
         assert await scalar(platform, count) == before
 
+        # A drawing elsewhere of a deceased retiree is listed (no hold to add: payment
+        # stopped at the death), and the months before the death wait for the clerk.
+        r = await client.post(
+            DUPLICATES,
+            headers=province,
+            json={
+                "items": [
+                    {
+                        "message_id": "d-dead",
+                        "citizen_id": dead["citizen_id"],
+                        "other_area_code": "330100",
+                        "other_agency": "杭州市社会保险事业管理中心",
+                        "benefit_kind": "enterprise_pension",
+                        "drawing_since": "2025-04-01",
+                    }
+                ]
+            },
+        )
+        assert results(r.json()) == [("queued", None)]
+        assert "deceased" in r.json()["items"][0]["detail"]
+
         # The resumption follows the clerks' rule: a clerk approves, the next run pays the
         # months withheld; B, not approved, stays unpaid.
         approved = await approve(
@@ -160,6 +181,7 @@ async def test_certifications_from_the_province(platform) -> None:
         await run_payroll(client, platform, "2025-08")
         assert await payments(platform, a["id"], "2025-06-01") == 2 * 3  # June to August
         assert await payments(platform, b["id"], "2025-06-01") == 0
+        assert await payments(platform, dead["id"], "2025-06-01") == 0
         assert await status_of(platform, b["id"]) == "suspended"
 
         # Only the province reaches its routes.
@@ -198,6 +220,7 @@ async def test_a_duplicate_receipt_holds_payment_until_a_clerk_resolves_it(platf
             item("d-3", c, str(today + timedelta(days=1))),
             {**item("d-4", c, "2025-05-01"), "citizen_id": UNKNOWN_ID},
             item("d-5", c, "2025-05-01", benefit_kind="lottery"),
+            item("d-7", c, "0001-01-01"),
         ]
         r = await client.post(DUPLICATES, headers=province, json={"items": batch})
         assert r.status_code == 200, r.text
@@ -207,6 +230,7 @@ async def test_a_duplicate_receipt_holds_payment_until_a_clerk_resolves_it(platf
             ("queued", None),
             ("refused", "date_in_future"),
             ("refused", "citizen_id_unknown"),
+            ("refused", "validation_failed"),
             ("refused", "validation_failed"),
         ]
         assert answer["items"][0]["detail"] == "listed for a clerk; payment held"
@@ -239,7 +263,7 @@ async def test_a_duplicate_receipt_holds_payment_until_a_clerk_resolves_it(platf
         url = "/v1/payout/duplicate-receipts"
         page = (await client.get(url, params={"status": "open"}, headers=clerk)).json()
         assert (page["total"], page["limit"], page["offset"]) == (2, 50, 0)
-        first = page["items"][0]
+        first = next(i for i in page["items"] if i["id"] == a_listing)
         assert (first["id"], first["status_label"], first["benefit_kind_label"]) == (
             a_listing,
             "待处理",
@@ -253,8 +277,8 @@ async def test_a_duplicate_receipt_holds_payment_until_a_clerk_resolves_it(platf
         kind = await client.get(url, params={"benefit_kind": "resident_pension"}, headers=clerk)
         assert [i["id"] for i in kind.json()["items"]] == [b_listing]
         auditor = auth_headers(platform, "auditor")
-        masked = (await client.get(url, headers=auditor)).json()["items"][0]["citizen_id"]
-        assert "*" in masked and masked != a["citizen_id"]
+        masked = {i["citizen_id"] for i in (await client.get(url, headers=auditor)).json()["items"]}
+        assert all("*" in m for m in masked) and a["citizen_id"] not in masked
         r = await client.get(url, params={"citizen_id": a["citizen_id"]}, headers=auditor)
         assert (r.status_code, r.json()["code"]) == (403, "citizen_id_search_forbidden")
         r = await client.get(url, params={"format": "csv"}, headers=clerk)
