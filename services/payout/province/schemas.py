@@ -28,7 +28,8 @@ class CertificationItem(InboundItem):
     citizen_id: CitizenId
     certified_on: PlausibleDate
     method: ProvinceMethod = ProvinceMethod.data_match  # type: ignore[attr-defined]
-    out_of_province: bool = False
+    # Where the retiree lives, if the province says; absent: as the agency has it.
+    out_of_province: bool | None = None
 
 
 class DuplicateItem(InboundItem):

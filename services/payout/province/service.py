@@ -59,7 +59,9 @@ async def certify(
     body = CertificationIn(
         method=Method(item.method.value),
         certified_on=item.certified_on,
-        out_of_province=item.out_of_province,
+        out_of_province=(
+            retiree.out_of_province if item.out_of_province is None else item.out_of_province
+        ),
         note=f"province message {item.message_id}",
     )
     out = await certification.certify(session, retiree.person_id, body, who, request_id, today)

@@ -137,6 +137,12 @@ async def test_certifications_from_the_province(platform) -> None:
         )
         assert [i["id"] for i in by_method.json()["items"]] == [sixth["id"]]
         assert await status_of(platform, a["id"]) == "suspended"
+        # A later one that does not say where B lives leaves the residence as it is.
+        later = {"message_id": "c-7", "citizen_id": b["citizen_id"], "certified_on": str(today)}
+        r = await client.post(CERTIFICATIONS, headers=province, json={"items": [later]})
+        assert results(r.json()) == [("applied", None)]
+        residence = f"SELECT out_of_province FROM payout.retiree WHERE person_id = '{b['id']}'"
+        assert await scalar(platform, residence) is True
 
         # A replay answers the first outcomes and records nothing twice; a refused item kept
         # nothing, so it is refused again; a reused id with other content is refused.
