@@ -430,7 +430,8 @@ class ResultSuspense(SQLModel, table=True):
 
 
 class Recovery(SQLModel, table=True):
-    """An overpayment to recover (追回): a payment for a month after the retiree's death."""
+    """An overpayment to recover (追回): a payment for a month after the retiree's death, or
+    a basic pension for a month also drawn elsewhere (a confirmed duplicate receipt)."""
 
     __tablename__ = "recovery"
     __table_args__ = (
