@@ -1,5 +1,8 @@
 """Payout's code tables: every enum a clerk sees; labels in locales/ as enum.<table>.<value>."""
 
+from services.payout.domain.certification import METHODS
+from services.payout.domain.duplicates import DUPLICATE_BENEFIT_KINDS
+
 CODE_TABLES: dict[str, tuple[str, ...]] = {
     "failure_reason": (
         "account_closed",
@@ -43,6 +46,10 @@ CODE_TABLES: dict[str, tuple[str, ...]] = {
         "amount_above_bound",
     ),
     "retiree_status": ("active", "suspended", "deceased"),
+    "certification_method": METHODS,
+    # The province's duplicate-receipt checks (重复领取比对, issue #20).
+    "duplicate_benefit_kind": DUPLICATE_BENEFIT_KINDS,
+    "duplicate_status": ("open", "clear_requested", "cleared", "confirmed"),
     # A bank's result for an unknown reference, held (待查明款项) until resolved.
     "suspense_status": ("open", "submitted", "matched", "returned"),
     "suspense_action": ("match", "return"),

@@ -22,6 +22,8 @@ from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
 from services.payout.printables.router import router as printables_router
 from services.payout.province_parameters.router import router as province_parameters_router
+from services.payout.province.router import router as province_router
+from services.payout.province.router import sync_router as province_sync_router
 from services.payout.retirees.router import router as retirees_router
 from services.payout.subsidies.router import router as subsidies_router
 from services.payout.suspense.router import router as suspense_router
@@ -48,6 +50,8 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             banking_router,
             suspense_router,
             certification_router,
+            province_router,
+            province_sync_router,
             death_router,
             failed_lines_router,
             withdrawals_router,

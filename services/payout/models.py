@@ -430,7 +430,8 @@ class ResultSuspense(SQLModel, table=True):
 
 
 class Recovery(SQLModel, table=True):
-    """An overpayment to recover (追回): a payment for a month after the retiree's death."""
+    """An overpayment to recover (追回): a payment for a month after the retiree's death, or
+    a basic pension for a month also drawn elsewhere (a confirmed duplicate receipt)."""
 
     __tablename__ = "recovery"
     __table_args__ = (
@@ -778,3 +779,61 @@ class OffsetDeduction(SQLModel, table=True):
     # The case became void after this was withheld (its line failed): the payment that gave
     # it back to the estate (death/estate.offset_refunds_to_estate).
     refund_one_off_id: uuid.UUID | None = None
+
+
+class DuplicateReceipt(SQLModel, table=True):
+    """The province's finding that a retiree draws a pension elsewhere (重复领取比对); while
+    open (or confirmed) it holds the retiree's payment (migration 0037)."""
+
+    __tablename__ = "duplicate_receipt"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('open', 'clear_requested', 'cleared', 'confirmed')",
+            name="duplicate_receipt_status_check",
+        ),
+        CheckConstraint(
+            "action IS NULL OR action IN ('cleared', 'confirmed')",
+            name="duplicate_receipt_action_check",
+        ),
+        CheckConstraint(
+            "benefit_kind IN ('enterprise_pension', 'institution_pension', "
+            "'resident_pension', 'other')",
+            name="duplicate_receipt_benefit_kind_check",
+        ),
+        CheckConstraint(
+            "decided_by IS NULL OR decided_by <> resolved_by",
+            name="duplicate_receipt_decided_by_check",
+        ),
+        Index(
+            "duplicate_receipt_holding",
+            "person_id",
+            "other_area_code",
+            "benefit_kind",
+            unique=True,
+            postgresql_where=text("status IN ('open', 'clear_requested', 'confirmed')"),
+        ),
+        Index("duplicate_receipt_received", "received_at", "id"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    message_id: str = Field(sa_type=Text)
+    person_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.retiree.person_id")
+    other_area_code: str = Field(sa_type=Text)
+    other_agency: str = Field(sa_type=Text)
+    benefit_kind: str = Field(sa_type=Text)
+    drawing_since: date
+    # Whether this listing suspended payment (the retiree was being paid when it came).
+    held: bool
+    status: str = Field(sa_type=Text)
+    received_at: datetime = _now_column()
+    # The clerk's resolution (cleared waits for a second person; confirmed is final).
+    action: str | None = Field(default=None, sa_type=Text)
+    reason: str | None = Field(default=None, sa_type=Text)
+    resolved_by: str | None = Field(default=None, sa_type=Text)
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decided_by: str | None = Field(default=None, sa_type=Text)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decision_note: str | None = Field(default=None, sa_type=Text)
+    # Confirmed: how many recovery cases it opened.
+    recoveries: int | None = None

@@ -7,7 +7,8 @@ from sqlalchemy import func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.models import Certification, Retiree
+from services.payout.domain.duplicates import HOLDING
+from services.payout.models import Certification, DuplicateReceipt, Retiree
 
 BASE = func.coalesce(Retiree.last_certified_on, Retiree.retired_on)
 
@@ -76,16 +77,29 @@ async def certification(session: AsyncSession, certification_id: uuid.UUID) -> C
 
 
 async def by_resumption(
-    session: AsyncSession, status: str, limit: int, offset: int
+    session: AsyncSession, status: str, limit: int, offset: int, method: str | None = None
 ) -> tuple[list[Certification], int]:
-    """Certifications whose resumption is in `status`, oldest first."""
-    where = Certification.resumption == status
-    total = (await session.exec(select(func.count()).select_from(Certification).where(where))).one()
+    """Certifications whose resumption is in `status` (any: all), by method, oldest first."""
+    where = [] if status == "any" else [Certification.resumption == status]
+    if method is not None:
+        where.append(Certification.method == method)
+    total = (
+        await session.exec(select(func.count()).select_from(Certification).where(*where))
+    ).one()
     rows = await session.exec(
         select(Certification)
-        .where(where)
+        .where(*where)
         .order_by(Certification.created_at, Certification.id)
         .limit(limit)
         .offset(offset)
     )
     return list(rows.all()), int(total)
+
+
+async def held_for_duplicate(session: AsyncSession, person_id: uuid.UUID) -> bool:
+    """Whether a duplicate-receipt listing holds the retiree's payment (open, its clearing
+    not approved yet, or confirmed)."""
+    query = select(DuplicateReceipt.id).where(
+        DuplicateReceipt.person_id == person_id, DuplicateReceipt.status.in_(HOLDING)
+    )
+    return (await session.exec(query.limit(1))).first() is not None

@@ -15,6 +15,7 @@ from services.payout.certification.schemas import (
     DecisionIn,
     DueItem,
     DueList,
+    Method,
     SuspensionRunIn,
     SuspensionRunOut,
 )
@@ -51,18 +52,21 @@ async def resumptions(
     session: ReadSession,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
-    status: Literal["pending", "approved", "rejected"] = "pending",
+    status: Literal["pending", "approved", "rejected", "any"] = "pending",
+    method: Method | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> CertificationList | Response:
-    """Certifications by the state of the resumption they ask for, oldest first."""
+    """Certifications by the state of the resumption they ask for (`any`: every one, those
+    that asked for none too), and by method (`data_match`: the province's), oldest first."""
+    code = method.value if method else None
     if download:
         return await download.pages(
-            lambda limit, offset: service.resumptions(session, status, limit, offset),
+            lambda limit, offset: service.resumptions(session, status, limit, offset, code),
             CertificationOut,
             "资格认证记录",
         )
-    return await service.resumptions(session, status, limit, offset)
+    return await service.resumptions(session, status, limit, offset, code)
 
 
 @router.post("/certifications/{certification_id}/approve", response_model=CertificationOut)

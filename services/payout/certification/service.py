@@ -17,7 +17,6 @@ from services.payout.certification.schemas import (
 )
 from services.payout.config import SCHEMA
 from services.payout.domain.certification import (
-    METHODS,
     due_on,
     is_latest,
     resumes,
@@ -76,6 +75,9 @@ async def certify(
         rule.period_months,
         rule.grace_days,
     )
+    # A retiree held for drawing a pension elsewhere stays held whatever the certification
+    # (docs/province.md): clearing that listing resumes them.
+    resume = resume and not await repository.held_for_duplicate(session, person_id)
     # Resuming pays the withheld months (issue #17): one clerk's word records the survival,
     # a second person's approval resumes; until then the retiree stays suspended.
     row = await repository.insert(
@@ -96,7 +98,8 @@ async def certify(
 
 def _present(row: Certification, resumed: bool = False) -> CertificationOut:
     out = CertificationOut.model_validate(row, from_attributes=True)
-    out.method_label, out.resumed = METHODS[row.method], resumed
+    label = chinese_labels()["certification_method"].get(row.method, row.method)
+    out.method_label, out.resumed = label, resumed
     return out
 
 
@@ -168,6 +171,8 @@ async def _resume(session: AsyncSession, row: Certification, today: date) -> boo
     rule, _ = await _rule(session, today)
     if retiree.status == "active":  # resumed meanwhile on another certification
         return False
+    if await repository.held_for_duplicate(session, row.person_id):
+        raise ProblemError(409, "duplicate_receipt_holds", person_id=row.person_id)
     # Still the latest, and not itself past due and grace today (a later certification asks
     # for its own resumption).
     if not resumes(
@@ -184,10 +189,11 @@ async def _resume(session: AsyncSession, row: Certification, today: date) -> boo
 
 
 async def resumptions(
-    session: AsyncSession, status: str, limit: int, offset: int
+    session: AsyncSession, status: str, limit: int, offset: int, method: str | None = None
 ) -> CertificationList:
-    """Certifications by the state of the resumption they ask for (pending: the work list)."""
-    rows, total = await repository.by_resumption(session, status, limit, offset)
+    """Certifications by the state of the resumption they ask for (pending: the work list;
+    any: every certification), and by method."""
+    rows, total = await repository.by_resumption(session, status, limit, offset, method)
     return CertificationList(
         items=[_present(r, r.resumption == "approved") for r in rows],
         total=total,

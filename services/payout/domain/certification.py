@@ -13,12 +13,17 @@ Rules (documented in docs/payout.md; period, grace and "due soon" are the dated 
 from calendar import monthrange
 from datetime import date, timedelta
 
-METHODS = {
-    "home_visit": "上门认证",
-    "festival_visit": "节日走访",
-    "data_match": "数据比对",
-    "online": "网上认证 (人脸识别)",
-}
+# The ways a survival is certified (code table certification_method, labels in the catalogue);
+# the province reports the last three (issue #20).
+METHODS = (
+    "home_visit",
+    "festival_visit",
+    "online",
+    "data_match",
+    "social_security_card",
+    "medical_settlement",
+)
+PROVINCE_METHODS = ("data_match", "social_security_card", "medical_settlement")
 
 
 def shift_months(day: date, months: int) -> date:

@@ -15,8 +15,12 @@ from services.payout.models import PayrollRun
 
 # Who a run for :period pays: active, with an approved determination by then, and months
 # not yet paid (suspended retirees wait; their months are paid when they are active again).
+# A deceased retiree's months up to the death are paid unless a duplicate-receipt listing
+# holds them (province/, docs/province.md): their status no longer says suspended.
 DUE = """
-    (status = 'active' OR (status = 'deceased' AND last_month IS NOT NULL))
+    (status = 'active' OR (status = 'deceased' AND last_month IS NOT NULL
+        AND person_id NOT IN (SELECT h.person_id FROM payout.duplicate_receipt h
+                              WHERE h.status IN ('open', 'clear_requested', 'confirmed'))))
     AND first_month IS NOT NULL AND first_month <= :period
     AND (paid_until IS NULL OR paid_until < :period)
     AND (last_month IS NULL OR paid_until IS NULL OR paid_until < last_month)

@@ -71,6 +71,12 @@ MONEY_ROUTES = {
     "/v1/payout/parameters/{parameter_id}/approve": "second person (finance)",
     "/v1/payout/failed-lines/{payment_id}/write-off/approve": "second person",
     "/v1/payout/certifications/{certification_id}/approve": "second person",
+    # The province's certification of a suspended retiree asks for the same resumption; a
+    # duplicate-receipt listing cleared resumes payment once a second person approves
+    # (tests/payout/integration/test_province_checks.py).
+    "/v1/payout/sync/certifications": "certifications/{id}/approve",
+    "/v1/payout/duplicate-receipts/{receipt_id}/resolve": "duplicate-receipts/{id}/approve",
+    "/v1/payout/duplicate-receipts/{receipt_id}/approve": "second person",
     # A bank's result for an unknown reference, matched to the line the bank meant: it pays or
     # fails a person's line (tests/payout/integration/test_bank_suspense.py).
     "/v1/payout/suspense/{suspense_id}/match": "suspense/{id}/approve",
@@ -107,6 +113,9 @@ NOT_MONEY = {
     # An operator replays an event the consumer failed on: the acts it carries were
     # approved where they were made (a withdrawal in enrollment), and payout's bounds apply.
     "/v1/payout/admin/dead-letters/{dead_letter_id}/replay",
+    # The province's duplicate receipts only hold payment; a rejected clearing keeps it held.
+    "/v1/payout/sync/duplicate-receipts",
+    "/v1/payout/duplicate-receipts/{receipt_id}/reject",
 }
 
 

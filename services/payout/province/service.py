@@ -1,0 +1,345 @@
+"""Use cases of the province's checks: a data-match certification recorded as a survival
+certification, a duplicate receipt listed with the retiree's payment held, and the clerks'
+resolution of a listing (a clearing approved by a second person; a confirmation)."""
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.certification import service as certification
+from services.payout.certification.schemas import CertificationIn, Method
+from services.payout.config import SCHEMA
+from services.payout.death import repository as death
+from services.payout.domain.certification import is_past_grace
+from services.payout.domain.death import PaidLine, recoveries_after_death
+from services.payout.domain.duplicates import RECOVERED_PROGRAMS, first_month_drawn
+from services.payout.labels import chinese_labels
+from services.payout.models import DuplicateReceipt, Recovery, Retiree
+from services.payout.parameters.schemas import Certification as CertificationRule
+from services.payout.parameters.service import in_force
+from services.payout.province import repository
+from services.payout.province.schemas import (
+    CertificationItem,
+    DuplicateItem,
+    DuplicateOut,
+    DuplicateResolveIn,
+)
+from services.payout.subsidies import service as subsidies
+from services.payout.tax import service as taxes
+from shared.data.audit import record_audit
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.http.four_eyes import require_second_person
+from shared.http.inbound import InboundResult, Outcome
+from shared.http.masking import sees_full_citizen_ids, shown_citizen_id
+from shared.http.pagination import Page
+
+CLEARING = "恢复发放 (排除重复领取)"
+
+
+async def _known(session: AsyncSession, citizen_id: str, message_id: str) -> Retiree:
+    """The retiree the province names, locked; refused when the agency pays no such person."""
+    retiree = await repository.retiree_by_citizen_id(session, citizen_id, lock=True)
+    if retiree is None:
+        raise ProblemError(422, "citizen_id_unknown", field="citizen_id", message_id=message_id)
+    return retiree
+
+
+async def certify(
+    session: AsyncSession,
+    item: CertificationItem,
+    who: Principal,
+    request_id: str | None,
+    today: date,
+) -> Outcome:
+    """Record the province's certification as a clerk's would be (the same checks); for a
+    suspended retiree it asks for the resumption a clerk approves."""
+    retiree = await _known(session, item.citizen_id, item.message_id)
+    body = CertificationIn(
+        method=Method(item.method.value),
+        certified_on=item.certified_on,
+        out_of_province=(
+            retiree.out_of_province if item.out_of_province is None else item.out_of_province
+        ),
+        note=f"province message {item.message_id}",
+    )
+    out = await certification.certify(session, retiree.person_id, body, who, request_id, today)
+    if out.resumption == "pending":
+        detail = "survival recorded; the resumption waits for a clerk's approval"
+    elif retiree.status == "suspended":
+        detail = "survival recorded; payment stays held (see the retiree's holds)"
+    else:
+        detail = "survival recorded"
+    return Outcome(InboundResult.applied, record_id=str(out.id), detail=detail)
+
+
+async def list_duplicate(
+    session: AsyncSession,
+    item: DuplicateItem,
+    who: Principal,
+    request_id: str | None,
+    today: date,
+) -> Outcome:
+    """List the drawing for a clerk and hold the retiree's payment (once per drawing)."""
+    if item.drawing_since > today:
+        raise ProblemError(
+            422, "date_in_future", message="date_in_future.drawing", field="drawing_since"
+        )
+    retiree = await _known(session, item.citizen_id, item.message_id)
+    kind = item.benefit_kind.value
+    listed = await repository.holding(session, retiree.person_id, item.other_area_code, kind)
+    if listed is not None:
+        return Outcome(InboundResult.queued, str(listed.id), "already listed")
+    # A deceased retiree is listed too (their payment stopped already): the months paid
+    # between the drawing's start and the death are what a confirmation recovers.
+    held = retiree.status == "active"
+    row = DuplicateReceipt(
+        message_id=item.message_id,
+        person_id=retiree.person_id,
+        other_area_code=item.other_area_code,
+        other_agency=item.other_agency,
+        benefit_kind=kind,
+        drawing_since=item.drawing_since,
+        held=held,
+        status="open",
+    )
+    session.add(row)
+    await session.flush()
+    await _audit(session, row, "duplicate_receipt.listed", who, request_id)
+    if held:
+        await repository.suspend(session, retiree.person_id)
+        await _audit_retiree(session, row, "retiree.suspended", who, request_id)
+        await subsidies.hold_for_suspended(session, [retiree.person_id], who.subject, request_id)
+        detail = "listed for a clerk; payment held"
+    elif retiree.status == "deceased":
+        detail = "listed for a clerk; the retiree is deceased, payment already stopped"
+    else:
+        detail = "listed for a clerk; payment already suspended, now held by this listing too"
+    return Outcome(InboundResult.queued, str(row.id), detail)
+
+
+async def resolve(
+    session: AsyncSession,
+    receipt_id: uuid.UUID,
+    body: DuplicateResolveIn,
+    who: Principal,
+    request_id: str | None,
+) -> DuplicateOut:
+    """A clerk's resolution of an open listing: cleared waits for a second person (it
+    resumes payment); confirmed is final (payment stays stopped, the months paid since the
+    drawing began become recovery cases)."""
+    row = await _open(session, receipt_id, "open", "duplicate_receipt_not_open")
+    row.action, row.reason = body.action, body.reason
+    row.resolved_by, row.resolved_at = who.subject, datetime.now(UTC)
+    row.decided_by = row.decided_at = row.decision_note = None  # an earlier rejection's
+    if body.action == "cleared":
+        row.status = "clear_requested"
+        session.add(row)
+        await session.flush()
+        await _audit(session, row, "duplicate_receipt.clear_requested", who, request_id)
+        return await _present(session, row, who)
+    row.status = "confirmed"
+    row.recoveries = await _recover(session, row)
+    session.add(row)
+    await session.flush()
+    await _audit(session, row, "duplicate_receipt.confirmed", who, request_id)
+    return await _present(session, row, who)
+
+
+async def decide(
+    session: AsyncSession,
+    receipt_id: uuid.UUID,
+    approve: bool,
+    note: str | None,
+    who: Principal,
+    request_id: str | None,
+    today: date,
+) -> DuplicateOut:
+    """Approve a clearing (the hold is released; the retiree is paid again unless something
+    else holds them) or reject it (a note says why; the listing is open again)."""
+    row = await _open(session, receipt_id, "clear_requested", "duplicate_receipt_not_requested")
+    require_second_person(who, row.resolved_by, act=CLEARING)
+    if not approve and not note:
+        raise ProblemError(422, "note_required", field="note")
+    row.decided_by, row.decided_at, row.decision_note = who.subject, datetime.now(UTC), note
+    resumed = False
+    if approve:
+        row.status = "cleared"
+        session.add(row)
+        await session.flush()
+        resumed = await _release(session, row, who, request_id, today)
+        await _audit(session, row, "duplicate_receipt.cleared", who, request_id)
+    else:
+        row.status = "open"
+        await _audit(session, row, "duplicate_receipt.clear_rejected", who, request_id)
+        # A later clearing is a new request (the audit log keeps this one).
+        row.action = row.reason = row.resolved_by = row.resolved_at = None
+        session.add(row)
+        await session.flush()
+    return await _present(session, row, who, resumed)
+
+
+async def _open(
+    session: AsyncSession, receipt_id: uuid.UUID, status: str, code: str
+) -> DuplicateReceipt:
+    row = await repository.get(session, receipt_id)
+    if row is None:
+        raise ProblemError(404, "duplicate_receipt_not_found", receipt_id=receipt_id)
+    if row.status != status:
+        raise ProblemError(409, code)
+    return row
+
+
+async def _release(
+    session: AsyncSession,
+    row: DuplicateReceipt,
+    who: Principal,
+    request_id: str | None,
+    today: date,
+) -> bool:
+    """Resume the retiree a cleared listing held, unless something else still holds them:
+    another listing, or a certification past due and grace today (that suspension stays,
+    as the daily job would make it)."""
+    retiree = await repository.retiree(session, row.person_id)
+    if retiree is None or retiree.status != "suspended":
+        return False
+    if await repository.others_holding(session, row.person_id, row.id):
+        return False
+    rule = (await in_force(session, ["certification"], today)).value(
+        "certification", CertificationRule
+    )
+    base = retiree.last_certified_on or retiree.retired_on
+    if is_past_grace(base, today, rule.period_months, rule.grace_days):
+        return False
+    await repository.resume(session, row.person_id)
+    await _audit_retiree(session, row, "retiree.resumed", who, request_id)
+    await subsidies.release_for_resumed(session, row.person_id, who, request_id)
+    await subsidies.queue_missed_quarters(session, row.person_id, who, request_id)
+    return True
+
+
+async def _recover(session: AsyncSession, row: DuplicateReceipt) -> int:
+    """A recovery case for the basic pension paid for each month drawn elsewhere too, less
+    what recovery cases already claim for it (a death's, a recalculation's: never twice)."""
+    before = first_month_drawn(row.drawing_since) - timedelta(days=1)
+    last = before.replace(day=1)  # periods after this month: from the first month drawn
+    lines = [
+        PaidLine(*r)
+        for r in await death.paid_after(session, row.person_id, last)
+        if r[1] in RECOVERED_PROGRAMS
+    ]
+    claimed = await death.claimed_after(session, row.person_id, last)
+    cases = [
+        Recovery(
+            person_id=row.person_id,
+            payment_id=line.id,
+            program=line.program,
+            period=line.period,
+            amount=amount,
+        )
+        for line, amount in recoveries_after_death(lines, claimed)
+    ]
+    await taxes.give_back_on(session, cases)
+    return await death.insert_recoveries(session, cases)
+
+
+async def list_duplicates(
+    session: AsyncSession,
+    who: Principal,
+    search: repository.Search,
+    limit: int,
+    offset: int,
+) -> Page[DuplicateOut]:
+    """A page of listings, oldest first; only callers who see full ids search by id."""
+    if search.citizen_id is not None and not sees_full_citizen_ids(who):
+        raise ProblemError(403, "citizen_id_search_forbidden")  # text: shared catalogue
+    rows, total = await repository.listing(session, search, limit, offset)
+    return Page[DuplicateOut](
+        items=[_out(d, r, who) for d, r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+async def get_duplicate(
+    session: AsyncSession, receipt_id: uuid.UUID, who: Principal
+) -> DuplicateOut:
+    """One listing, or 404."""
+    found = await repository.one(session, receipt_id)
+    if found is None:
+        raise ProblemError(404, "duplicate_receipt_not_found", receipt_id=receipt_id)
+    return _out(*found, who)
+
+
+async def _present(
+    session: AsyncSession, row: DuplicateReceipt, who: Principal, resumed: bool = False
+) -> DuplicateOut:
+    found = await repository.one(session, row.id)
+    assert found is not None  # just written in this transaction
+    out = _out(*found, who)
+    out.resumed = resumed
+    return out
+
+
+def _out(row: DuplicateReceipt, retiree: Retiree, who: Principal) -> DuplicateOut:
+    labels = chinese_labels()
+    return DuplicateOut(
+        **row.model_dump(),
+        name=retiree.name,
+        citizen_id=shown_citizen_id(retiree.citizen_id, who),
+        retiree_status=retiree.status,
+        retiree_status_label=labels["retiree_status"].get(retiree.status, retiree.status),
+        benefit_kind_label=labels["duplicate_benefit_kind"].get(row.benefit_kind, ""),
+        status_label=labels["duplicate_status"].get(row.status, row.status),
+    )
+
+
+async def _audit(
+    session: AsyncSession,
+    row: DuplicateReceipt,
+    action: str,
+    who: Principal,
+    request_id: str | None,
+) -> None:
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=action,
+        object_type="duplicate_receipt",
+        object_id=row.id,
+        request_id=request_id,
+        detail={
+            "person_id": str(row.person_id),
+            "message_id": row.message_id,
+            "other_area_code": row.other_area_code,
+            "benefit_kind": row.benefit_kind,
+            "drawing_since": row.drawing_since.isoformat(),
+            "status": row.status,
+            "reason": row.reason,
+            "note": row.decision_note,
+            "recoveries": row.recoveries,
+        },
+    )
+
+
+async def _audit_retiree(
+    session: AsyncSession,
+    row: DuplicateReceipt,
+    action: str,
+    who: Principal,
+    request_id: str | None,
+) -> None:
+    """The retiree's suspension or resumption, with its reason (as the daily job records)."""
+    reason = "duplicate_receipt" if action == "retiree.suspended" else "duplicate_receipt_cleared"
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action=action,
+        object_type="retiree",
+        object_id=row.person_id,
+        request_id=request_id,
+        detail={"reason": reason, "duplicate_receipt_id": str(row.id)},
+    )
