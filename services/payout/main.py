@@ -21,9 +21,9 @@ from services.payout.parameters.router import router as parameters_router
 from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
 from services.payout.printables.router import router as printables_router
-from services.payout.province_parameters.router import router as province_parameters_router
 from services.payout.province.router import router as province_router
 from services.payout.province.router import sync_router as province_sync_router
+from services.payout.province_parameters.router import router as province_parameters_router
 from services.payout.retirees.router import router as retirees_router
 from services.payout.subsidies.router import router as subsidies_router
 from services.payout.suspense.router import router as suspense_router
