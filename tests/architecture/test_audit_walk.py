@@ -5,7 +5,7 @@ handler calls or refers to are followed, module by module (`services.*`, `shared
 `gateway.*`), until one of the audit writers is reached. A route that changes nothing (a
 preview, a check, a read sent as a POST because its question is long) is listed in
 `CHANGES_NOTHING` with the reason; a new route that neither audits nor is listed fails here.
-The refused side (every 403 recorded) is proved by tests/e2e/test_audit_denials.py.
+The refused side (every 403 recorded) is tests/shared/integration/test_audit_denial_walk.py.
 """
 
 import ast

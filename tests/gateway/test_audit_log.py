@@ -10,6 +10,7 @@ from tests.conftest import auth_headers
 from tests.gateway.test_login_throttle import ATTACKER, OFFICE, gateway, login
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+PERSON = "0b6c5d0e-0000-4000-8000-000000000001"
 
 
 async def test_logins_locks_unlocks_revocations_links_and_refusals_are_audited(platform) -> None:
@@ -29,9 +30,7 @@ async def test_logins_locks_unlocks_revocations_links_and_refusals_are_audited(p
         clerk = auth_headers(platform, "clerk", subject="clerk")
         link = await office.post(
             "/v1/auth/links",
-            json={
-                "path": "/v1/enrollment/persons/0b6c5d0e-0000-4000-8000-000000000001/rights-record/2020/html"
-            },
+            json={"path": f"/v1/enrollment/persons/{PERSON}/rights-record/2020/html"},
             headers=clerk,
         )
         assert link.status_code == 200, link.text
