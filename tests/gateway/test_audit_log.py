@@ -78,6 +78,10 @@ async def test_logins_locks_unlocks_revocations_links_and_refusals_are_audited(p
             "/v1/auth/audit-log", params={"since": "2999-01-01T00:00:00Z"}, headers=auditor
         )
         assert later.json()["total"] == 0
+        naive = await office.get(  # an instant without a zone is UTC, as on the services
+            "/v1/auth/audit-log", params={"since": "2000-01-01T00:00:00"}, headers=auditor
+        )
+        assert naive.json()["total"] == page["total"]
         # Downloadable, with Chinese headers.
         sheet = await office.get("/v1/auth/audit-log?format=csv", headers=auditor)
         assert sheet.status_code == 200
