@@ -143,7 +143,27 @@ async def import_persons(
             results.append(failed(source, _conflict(outcome)))
     await _write(session, unit.id, unit.credit_code, new, who, request_id)
     record = new_report(KIND, unit.id, filename, table, results, who)
-    return report_out(await repository.save_report(session, record), scope)
+    saved = await repository.save_report(session, record)
+    # The import itself, beside its persons' entries: the kept report and its counts.
+    await record_audits(
+        session,
+        SCHEMA,
+        [
+            audit_row(
+                actor=who.subject,
+                roles=who.roles,
+                action="persons.imported",
+                object_type="import_report",
+                object_id=record["id"],
+                request_id=request_id,
+                detail={
+                    "unit_id": str(unit.id),
+                    **{k: record[k] for k in ("total_rows", "accepted", "unchanged", "failed")},
+                },
+            )
+        ],
+    )
+    return report_out(saved, scope)
 
 
 def _conflict(outcome: Outcome) -> Issue:

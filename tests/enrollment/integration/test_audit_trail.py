@@ -59,13 +59,17 @@ async def test_every_registered_person_has_an_entry_one_by_one_or_imported(platf
         }
         imported = [e for e in entries if e["actor"] == "clerk-2"]
         assert {e["detail"]["via"] for e in imported} == {"import"}
-        # Importing the same file again registers nobody and writes no entry.
+        [kept] = (await _log(client, platform, action="persons.imported"))["items"]
+        assert kept["object_id"] == report.json()["id"] and kept["object_type"] == "import_report"
+        assert (kept["detail"]["accepted"], kept["detail"]["failed"]) == (40, 0)
+        # Importing the same file again registers nobody: the import's entry only.
         await client.post(
             f"/v1/enrollment/units/{unit['id']}/persons/import",
             headers=auth_headers(platform, "clerk", subject="clerk-2"),
             files={"file": ("staff.csv", content)},
         )
         assert (await _log(client, platform, action="person.registered"))["total"] == 41
+        assert (await _log(client, platform, action="persons.imported"))["total"] == 2
 
 
 async def test_an_update_records_the_changed_fields_before_and_after(platform) -> None:
