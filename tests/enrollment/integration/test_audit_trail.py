@@ -62,6 +62,15 @@ async def test_every_registered_person_has_an_entry_one_by_one_or_imported(platf
         [kept] = (await _log(client, platform, action="persons.imported"))["items"]
         assert kept["object_id"] == report.json()["id"] and kept["object_type"] == "import_report"
         assert (kept["detail"]["accepted"], kept["detail"]["failed"]) == (40, 0)
+        # A status change says which status it ended.
+        suspended = await client.post(
+            f"/v1/enrollment/persons/{one.json()['id']}/status-changes",
+            headers=clerk,
+            json={"change_type": "suspension", "effective_on": "2015-01-01", "reason": "停保"},
+        )
+        assert suspended.status_code == 201, suspended.text
+        [entry] = (await _log(client, platform, action="person.suspension"))["items"]
+        assert entry["detail"]["changes"] == {"status": {"before": "active", "after": "suspended"}}
         # Importing the same file again registers nobody: the import's entry only.
         await client.post(
             f"/v1/enrollment/units/{unit['id']}/persons/import",
