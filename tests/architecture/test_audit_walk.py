@@ -164,8 +164,9 @@ def reaches_audit(fn: FunctionType) -> bool:
     return False
 
 
-ROUTES = sorted((a, m, p) for a, m, p, _ in mutating_routes())
-HANDLERS = {(m, p): h for _, m, p, h in mutating_routes()}
+_FOUND = list(mutating_routes())  # the apps are built once, at collection
+ROUTES = sorted((a, m, p) for a, m, p, _ in _FOUND)
+HANDLERS = {(m, p): h for _, m, p, h in _FOUND}
 
 
 def test_the_walk_sees_every_app_and_many_mutating_routes() -> None:
