@@ -8,9 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.policy import check_access
 from gateway.proxy import PROXIED
+from gateway.security import repository
 from gateway.security.dependencies import gateway_principal
 from shared.http.auth import Principal
 from shared.http.errors import PROBLEM_JSON, PROBLEM_RESPONSES, ProblemError
+from shared.http.observability import request_id_of
 from shared.http.signed_links import sign_link
 
 router = APIRouter(tags=["auth"], responses=PROBLEM_RESPONSES)
@@ -59,6 +61,16 @@ async def issue_link(
     check_access(who, "GET", match["path"])
     platform = request.app.state.platform
     link = sign_link(platform, who, parts.path, parts.query)
+    # The path only: a query may carry what the logs must not (a citizen id).
+    await repository.audit(
+        request.app.state.pool,
+        who,
+        "link.issued",
+        "printable",
+        parts.path,
+        {"expires_at": link.expires_at},
+        request_id_of(request),
+    )
     base = str(request.base_url).rstrip("/")
     return LinkOut(
         url=base + link.path,

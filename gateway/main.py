@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,14 @@ from gateway.config import GatewaySettings, get_gateway_settings
 from gateway.links import router as links_router
 from gateway.openapi import OpenApiMerger
 from gateway.proxy import proxied_call, proxy
+from gateway.security import repository
 from gateway.security.rate_limits import SharedRateLimiter
 from gateway.security.revocations import Revocations
 from gateway.security.router import router as security_router
 from gateway.security.throttle import ThrottlePolicy
 from gateway.tokens import router as token_router
 from shared.data.db import asyncpg_dsn
+from shared.http.denials import DenialLog
 from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import HEADER as CREDENTIAL_HEADER
 from shared.http.limits import BodyLimit
@@ -136,6 +139,8 @@ def create_app(
         ) as http:
             app.state.pool = pool
             app.state.revocations = revocations
+            # Refused attempts in the gateway's audit log, one per caller, route and minute.
+            app.state.denials = DenialLog(partial(repository.insert_audit_row, pool))
             app.state.throttle_policy = ThrottlePolicy(
                 free_per_pair=gw.login_free_per_pair,
                 free_per_address=gw.login_free_per_address,

@@ -88,6 +88,7 @@ async def proxy(
         try:
             upstream = await forward(state, scope, receive, service, service_path, request_id)
         except ProblemError as exc:
+            await _record_denial(state, scope, exc, request_id)
             await answer(*problem(scope, exc))
             return
         except _Disconnected:
@@ -130,6 +131,7 @@ async def forward(
     else:
         principal = decode_token(state.platform, token_of_authorization(authorization or ""))
     structlog.contextvars.bind_contextvars(actor=principal.subject)  # on the request line
+    scope.setdefault("state", {})["principal"] = principal  # for the audit of a refusal
     check_not_revoked(state, principal)
     check_access(principal, scope["method"], service_path)
     wait = state.rate_limiter.allow(principal.subject)
@@ -164,6 +166,24 @@ async def forward(
         if isinstance(exc.__cause__, _Disconnected | _BodyTooLarge):
             raise exc.__cause__ from exc
         raise ProblemError(502, "upstream_unavailable", service=service) from exc
+
+
+async def _record_denial(state: Any, scope: Scope, exc: ProblemError, request_id: str) -> None:
+    """A 403 of the gateway's policy, or a 401 of a caller the token names (revoked), in the
+    gateway's audit log (bounded: shared/http/denials.py)."""
+    denials = getattr(state, "denials", None)
+    principal = scope.get("state", {}).get("principal")
+    if denials is None or exc.status not in (401, 403) or principal is None:
+        return
+    await denials.record(
+        scope,
+        actor=principal.subject,
+        roles=principal.roles,
+        status=exc.status,
+        code=exc.code,
+        request_id=request_id,
+        message=exc.message,
+    )
 
 
 async def _request_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:

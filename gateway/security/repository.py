@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 
+from shared.data.audit import audit_row
 from shared.http.auth import Principal
 
 LOCK_FIELDS = "key, failures, first_failure_at, last_failure_at, locked_until"
@@ -108,7 +109,7 @@ async def set_lock(pool: asyncpg.Pool, key: str, seconds: float) -> datetime:
     )
 
 
-async def clear_key(pool: asyncpg.Pool, key: str) -> bool:
+async def clear_key(pool: asyncpg.Pool | asyncpg.Connection, key: str) -> bool:
     """Forget a key's failures (a successful login, or an admin's unlock)."""
     return (await pool.execute("DELETE FROM gateway.login_throttle WHERE key = $1", key)) != (
         "DELETE 0"
@@ -186,24 +187,70 @@ async def audit(
     object_type: str,
     object_id: str,
     detail: dict[str, Any],
+    request_id: str | None = None,
 ) -> None:
     """Append to the gateway's audit log (the shared append-only table)."""
+    await insert_audit_row(
+        conn,
+        audit_row(
+            actor=who.subject,
+            roles=who.roles,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            request_id=request_id,
+            detail=detail or None,
+        ),
+    )
+
+
+async def insert_audit_row(conn: asyncpg.Connection | asyncpg.Pool, row: dict[str, Any]) -> None:
+    """Append one entry built by shared.data.audit.audit_row."""
     await conn.execute(
-        "INSERT INTO gateway.audit_log (actor, roles, action, object_type, object_id, detail) "
-        "VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
-        who.subject,
-        sorted(who.roles),
-        action,
-        object_type,
-        object_id,
-        json.dumps(detail, ensure_ascii=False, default=str),
+        "INSERT INTO gateway.audit_log "
+        "(actor, roles, action, object_type, object_id, request_id, detail) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)",
+        row["actor"],
+        row["roles"],
+        row["action"],
+        row["object_type"],
+        row["object_id"],
+        row["request_id"],
+        None if row["detail"] is None else json.dumps(row["detail"], ensure_ascii=False),
     )
 
 
-async def audit_entries(pool: asyncpg.Pool, limit: int) -> list[asyncpg.Record]:
-    """The newest audit entries first."""
-    return await pool.fetch(
-        "SELECT id, occurred_at, actor, roles, action, object_type, object_id, request_id, "
-        "detail::text AS detail FROM gateway.audit_log ORDER BY id DESC LIMIT $1",
-        limit,
-    )
+AUDIT_FILTERS = ("actor", "action", "object_type", "object_id")
+
+
+def _audit_where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The WHERE clause of the audit filters that are set, with its arguments."""
+    clauses, args = [], []
+    for name in AUDIT_FILTERS:
+        if filters.get(name) is not None:
+            args.append(filters[name])
+            clauses.append(f"{name} = ${len(args)}")
+    for name, operator in (("since", ">="), ("until", "<")):
+        if filters.get(name) is not None:
+            args.append(filters[name])
+            clauses.append(f"occurred_at {operator} ${len(args)}")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+async def audit_entries(
+    pool: asyncpg.Pool, filters: dict[str, Any], limit: int, offset: int
+) -> tuple[list[asyncpg.Record], int]:
+    """A page of the audit entries that match the filters, newest first, and their count."""
+    where, args = _audit_where(filters)
+    n = len(args)
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        total = await conn.fetchval(f"SELECT count(*) FROM gateway.audit_log{where}", *args)
+        rows = await conn.fetch(
+            "SELECT id, occurred_at, actor, roles, action, object_type, object_id, request_id, "
+            f"detail::text AS detail FROM gateway.audit_log{where} "
+            f"ORDER BY id DESC LIMIT ${n + 1} OFFSET ${n + 2}",
+            *args,
+            limit,
+            offset,
+        )
+    return rows, total

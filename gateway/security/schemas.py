@@ -1,7 +1,6 @@
 """Request and response models of the gateway's security administration."""
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -45,17 +44,3 @@ class ThrottleOut(BaseModel):
     last_failure_at: datetime
     locked_until: datetime
     locked: bool
-
-
-class AuditEntryOut(BaseModel):
-    """One entry of the gateway's audit log."""
-
-    id: int
-    occurred_at: datetime
-    actor: str
-    roles: list[str]
-    action: str
-    object_type: str
-    object_id: str
-    request_id: str | None
-    detail: dict[str, Any] | None

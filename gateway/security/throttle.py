@@ -28,6 +28,7 @@ import asyncpg
 import structlog
 
 from gateway.security import repository
+from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 
 log = structlog.get_logger(__name__)
@@ -137,8 +138,17 @@ async def record_failure(
         failures = await repository.record_failure(pool, key, policy.window_seconds)
         delay = policy.delay(failures, free)
         if delay:
-            await repository.set_lock(pool, key, delay)
+            until = await repository.set_lock(pool, key, delay)
             log.warning("login_throttled", key=key, failures=failures, delay_seconds=delay)
+            # A lock is audited once per lock (the refused tries while it holds are not).
+            await repository.audit(
+                pool,
+                Principal(subject=attempt.name, roles=frozenset(), token_id=""),
+                "login.locked",
+                "login_key",
+                key,
+                {"failures": failures, "delay_seconds": delay, "locked_until": until},
+            )
     if count_user:
         failures = await repository.record_failure(pool, attempt.user_key, policy.window_seconds)
         if failures > policy.free_per_user:

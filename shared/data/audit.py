@@ -5,7 +5,10 @@ and the one `record_audit` writes; a database trigger refuses UPDATE and DELETE,
 cannot be rewritten even by a bug.
 """
 
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
+from enum import Enum
 from functools import cache
 from typing import Any
 
@@ -68,17 +71,95 @@ async def record_audit(
     object_id: Any,
     request_id: str | None = None,
     detail: dict[str, Any] | None = None,
+    changes: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> None:
-    """Append one entry in the caller's transaction: it exists exactly when the change does."""
+    """Append one entry in the caller's transaction: it exists exactly when the change does.
+
+    `changes` (what `changed_fields` gives) is kept in the detail under "changes".
+    """
     await session.exec(
         insert(audit_log_table(schema)).values(
-            actor=actor,
-            roles=sorted(roles),
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            request_id=request_id,
-            # Amounts stay exact strings in the log, as everywhere in JSON.
-            detail=jsonable_encoder(detail, custom_encoder={Decimal: lambda d: format(d, "f")}),
+            audit_row(
+                actor=actor,
+                roles=roles,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                request_id=request_id,
+                detail=detail,
+                changes=changes,
+            )
         )
+    )
+
+
+def audit_row(
+    *,
+    actor: str,
+    roles: Iterable[str],
+    action: str,
+    object_type: str,
+    object_id: Any,
+    request_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+    changes: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The column values of one entry (for `record_audit` and bulk writes)."""
+    if changes:
+        detail = {**(detail or {}), "changes": changes}
+    return {
+        "actor": actor,
+        "roles": sorted(roles),
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "request_id": request_id,
+        "detail": _json(detail) if detail else None,
+    }
+
+
+async def record_audits(session: AsyncSession, schema: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Append many entries (rows from `audit_row`) in one statement, in the caller's
+    transaction: a 10,000-person import writes its 10,000 entries in one round trip."""
+    if rows:
+        await session.exec(insert(audit_log_table(schema)), params=list(rows))
+
+
+def changed_fields(
+    before: Mapping[str, Any] | object,
+    after: Mapping[str, Any] | object,
+    fields: Iterable[str],
+) -> dict[str, dict[str, Any]]:
+    """{"field": {"before": x, "after": y}} for the fields whose values differ.
+
+    Either side is a mapping or an object with attributes (a model row); a field it lacks is
+    None. Values that are equal (Decimal("1.0") and Decimal("1.00")) or that read the same in
+    JSON (a date and its ISO text, a Decimal and its exact string) are no change.
+    """
+    changed: dict[str, dict[str, Any]] = {}
+    for field in fields:
+        old, new = _value(before, field), _value(after, field)
+        if old == new:
+            continue
+        old, new = _json(old), _json(new)
+        if old != new:
+            changed[field] = {"before": old, "after": new}
+    return changed
+
+
+def _value(source: Mapping[str, Any] | object, field: str) -> Any:
+    if isinstance(source, Mapping):
+        return source.get(field)
+    return getattr(source, field, None)
+
+
+def _json(value: Any) -> Any:
+    """JSON-ready: amounts stay exact strings in the log, as everywhere in JSON."""
+    return jsonable_encoder(
+        value,
+        custom_encoder={
+            Decimal: lambda d: format(d, "f"),
+            date: lambda d: d.isoformat(),
+            Enum: lambda e: e.value,
+        },
     )

@@ -298,6 +298,24 @@ def _answer(
     )
 
 
+async def _record_denial(request: Request, exc: ProblemError) -> None:
+    """Every 403, and a 401 of a caller the token names (revoked), goes to the audit log of
+    the app that refused it (`app.state.denials`, shared/http/denials.py), if it keeps one."""
+    denials = getattr(request.app.state, "denials", None)
+    principal = getattr(request.state, "principal", None)
+    if denials is None or (principal is None and exc.status != 403):
+        return
+    await denials.record(
+        request.scope,
+        actor=principal.subject if principal is not None else "anonymous",
+        roles=principal.roles if principal is not None else frozenset(),
+        status=exc.status,
+        code=exc.code,
+        request_id=getattr(request.state, "request_id", None),
+        message=exc.message,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error of this app a problem+json document."""
     app.add_middleware(RefuseNulBytes)
@@ -319,6 +337,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        if exc.status in (401, 403):
+            await _record_denial(request, exc)
         body = localized_problem(
             request.scope,
             exc.status,

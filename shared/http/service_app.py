@@ -22,6 +22,7 @@ from shared.data.db import (
 from shared.http.audit_router import audit_log_router
 from shared.http.auth import Principal, authenticate
 from shared.http.change_feed import change_feed_router
+from shared.http.denials import DenialLog, session_writer
 from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import GatewayOnlyMiddleware
 from shared.http.limits import BodyLimit
@@ -119,6 +120,8 @@ def create_service_app(
         app.state.bus = bus
         app.state.relay = relay
         app.state.revocation_watch = revocation_watch
+        # Refused attempts (403) are audited in their own short transaction, bounded.
+        app.state.denials = DenialLog(session_writer(sessions, schema))
         tasks = [
             asyncio.create_task(bus.connect_forever(), name="bus"),
             asyncio.create_task(relay.run(), name="relay"),

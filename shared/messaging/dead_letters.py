@@ -9,11 +9,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 
 from shared.contracts.base import EventEnvelope
+from shared.data.audit import record_audit
 from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
 from shared.http.auth import Principal, require_roles
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 from shared.messaging.consumer import EventHandler, apply_once
 
@@ -113,6 +115,17 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
                 update(table)
                 .where(table.c.id == dead_letter_id)
                 .values(replayed_at=datetime.now().astimezone(), replayed_by=who.subject)
+            )
+            await record_audit(
+                session,
+                schema,
+                actor=who.subject,
+                roles=who.roles,
+                action="dead_letter.replayed",
+                object_type="dead_letter",
+                object_id=dead_letter_id,
+                request_id=request_id_of(request),
+                detail={"handler": row["handler"], "event_type": envelope.type, "applied": applied},
             )
         detail = "applied" if applied else "the event had already been applied"
         return ReplayResult(id=dead_letter_id, applied=applied, detail=detail)

@@ -23,7 +23,7 @@ from services.budget.domain.checker import Finding, check
 from services.budget.domain.document import YearDocument
 from services.budget.domain.figures import known_subject, line_label
 from services.budget.models import Department, DepartmentYear
-from shared.data.audit import record_audit
+from shared.data.audit import changed_fields, record_audit
 from shared.data.spreadsheets import UploadLimits
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -65,7 +65,11 @@ def code_errors(doc: YearDocument, known: dict[str, dict[str, str]]) -> list[dic
 
 
 async def import_document(
-    session: AsyncSession, doc: YearDocument, who: Principal, request_id: str | None
+    session: AsyncSession,
+    doc: YearDocument,
+    who: Principal,
+    request_id: str | None,
+    changes: dict[str, dict[str, Any]] | None = None,
 ) -> ImportOut:
     """Store a new version of a department-year, or refuse it whole with every error."""
     errors = code_errors(doc, await repository.codes(session))
@@ -89,6 +93,7 @@ async def import_document(
         object_id=row.id,
         request_id=request_id,
         detail={"department": dept.code, "year": doc.year, "version": version},
+        changes=changes,
     )
     return ImportOut(
         department_id=dept.id,
@@ -222,8 +227,12 @@ async def replace_part(
         raise ProblemError(404, "part_unknown", part=name)
     doc, _ = await document(session, department_id, year)
     data = doc.model_dump()
+    before = {name: doc.model_dump(mode="json")[name]}
     data[name] = lines
-    return await import_document(session, YearDocument.model_validate(data), who, request_id)
+    new = YearDocument.model_validate(data)
+    # The part's lines before and after, in the new version's audit entry.
+    changes = changed_fields(before, {name: new.model_dump(mode="json")[name]}, [name])
+    return await import_document(session, new, who, request_id, changes)
 
 
 def present(findings: list[Finding]) -> list[FindingOut]:

@@ -5,6 +5,7 @@ import unicodedata
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,6 +35,7 @@ from services.contribution.parameters.repository import in_force
 from services.contribution.parameters.schemas import ParameterName
 from services.contribution.parameters.service import ceiling, plausible_year, refuse_above
 from services.contribution.roster import repository as roster
+from shared.data.audit import changed_fields
 from shared.data.import_headers import label_of
 from shared.data.imports import Issue, SourceRow, read_import
 from shared.data.spreadsheets import Source, UploadLimits
@@ -125,11 +127,13 @@ async def _log(
     who: Principal,
     note: str | None,
     request_id: str | None,
+    changes: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """A step in the declaration's own log and in the service's audit log."""
     await repository.add_log(session, declaration_id, action, who.subject, note)
+    extra: dict[str, Any] = {"lines": note, "changes": changes} if changes else {}
     await audit_trail.record(
-        session, who, request_id, f"declaration.{action}", "declaration", declaration_id
+        session, who, request_id, f"declaration.{action}", "declaration", declaration_id, **extra
     )
 
 
@@ -227,8 +231,14 @@ async def put_lines(
     """Add or correct lines of a draft or returned declaration."""
     declaration = await _load(session, declaration_id, lock=True)
     _require_status(declaration, EDITABLE)
+    before = (await repository.totals(session, [declaration.id]))[declaration.id]
     await _put_lines(session, declaration, lines, "lines")
-    await _log(session, declaration.id, "lines_changed", who, f"{len(lines)} lines", request_id)
+    after = (await repository.totals(session, [declaration.id]))[declaration.id]
+    # The declaration's sums before and after (no citizen ids in the audit log).
+    changes = changed_fields(before, after, ("persons", "unit_base", "raised", "lowered"))
+    await _log(
+        session, declaration.id, "lines_changed", who, f"{len(lines)} lines", request_id, changes
+    )
     return await present(session, declaration, who)
 
 

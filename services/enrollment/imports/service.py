@@ -19,8 +19,10 @@ from services.enrollment.naming import unit_named
 from services.enrollment.parameters import service as parameters
 from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons.schemas import PersonCreate, Sex, StaffCategory
+from services.enrollment.persons.service import registered_detail
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRegistered
+from shared.data.audit import audit_row, record_audits
 from shared.data.ids import parse_citizen_id
 from shared.data.import_headers import label_of
 from shared.data.imports import ImportTable, Issue, SourceRow
@@ -141,7 +143,27 @@ async def import_persons(
             results.append(failed(source, _conflict(outcome)))
     await _write(session, unit.id, unit.credit_code, new, who, request_id)
     record = new_report(KIND, unit.id, filename, table, results, who)
-    return report_out(await repository.save_report(session, record), scope)
+    saved = await repository.save_report(session, record)
+    # The import itself, beside its persons' entries: the kept report and its counts.
+    await record_audits(
+        session,
+        SCHEMA,
+        [
+            audit_row(
+                actor=who.subject,
+                roles=who.roles,
+                action="persons.imported",
+                object_type="import_report",
+                object_id=record["id"],
+                request_id=request_id,
+                detail={
+                    "unit_id": str(unit.id),
+                    **{k: record[k] for k in ("total_rows", "accepted", "unchanged", "failed")},
+                },
+            )
+        ],
+    )
+    return report_out(saved, scope)
 
 
 def _conflict(outcome: Outcome) -> Issue:
@@ -203,7 +225,7 @@ async def _write(
     """Persons, their first history row, their accounts and their events, set-based."""
     if not bodies:
         return
-    persons, changes, accounts, events = [], [], [], []
+    persons, changes, accounts, events, audits = [], [], [], [], []
     for body in bodies:
         person_id = uuid.uuid4()
         assert body.birth_date is not None and body.sex is not None
@@ -255,5 +277,20 @@ async def _write(
                 request_id=request_id,
             )
         )
+        audits.append(
+            audit_row(
+                actor=who.subject,
+                roles=who.roles,
+                action="person.registered",
+                object_type="person",
+                object_id=person_id,
+                request_id=request_id,
+                detail=registered_detail(
+                    unit_id, body.joined_on, body.staff_category.value, "import"
+                ),
+            )
+        )
     await repository.insert_all(session, persons, changes, accounts)
     await stage_events(session, SCHEMA, events)
+    # One entry per person, in the transaction of the insert, in one statement.
+    await record_audits(session, SCHEMA, audits)

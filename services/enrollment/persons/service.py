@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +18,7 @@ from services.enrollment.persons import repository
 from services.enrollment.persons.schemas import PersonCreate, PersonOut
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRegistered
+from shared.data.audit import record_audit
 from shared.data.db import RawConnection
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
@@ -117,7 +119,30 @@ async def register_person(
             )
         ],
     )
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="person.registered",
+        object_type="person",
+        object_id=person.id,
+        request_id=request_id,
+        detail=registered_detail(unit.id, person.joined_on, person.staff_category, "registration"),
+    )
     return present(person)
+
+
+def registered_detail(
+    unit_id: uuid.UUID, joined_on: date, staff_category: str, via: str
+) -> dict[str, Any]:
+    """What a `person.registered` entry says (no citizen id or name: the object is the id)."""
+    return {
+        "unit_id": str(unit_id),
+        "joined_on": joined_on.isoformat(),
+        "staff_category": staff_category,
+        "via": via,
+    }
 
 
 async def get_person(conn: RawConnection, person_id: uuid.UUID, who: Principal) -> PersonOut:

@@ -9,7 +9,7 @@ from services.enrollment.config import SCHEMA
 from services.enrollment.models import CoverageTarget
 from services.enrollment.statistics import repository
 from services.enrollment.statistics.schemas import TargetIn, YearStatistics
-from shared.data.audit import record_audit
+from shared.data.audit import changed_fields, record_audit
 from shared.http.auth import Principal
 
 
@@ -40,6 +40,7 @@ async def year_statistics(session: AsyncSession, year: int) -> YearStatistics:
 
 async def set_target(session: AsyncSession, year: int, body: TargetIn, who: Principal) -> TargetIn:
     """Record a new version of the year's target."""
+    previous = await repository.current_target(session, year)
     await repository.add_target(
         session, CoverageTarget(year=year, target=body.target, recorded_by=who.subject)
     )
@@ -52,5 +53,8 @@ async def set_target(session: AsyncSession, year: int, body: TargetIn, who: Prin
         object_type="parameter",
         object_id=year,
         detail={"target": body.target},
+        changes=changed_fields(
+            {"target": previous.target if previous else None}, {"target": body.target}, ["target"]
+        ),
     )
     return body

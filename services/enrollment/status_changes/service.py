@@ -21,7 +21,7 @@ from services.enrollment.models import ChangeRequest, Person, StatusChange
 from services.enrollment.status_changes import repository
 from services.enrollment.status_changes.schemas import StatusChangeIn, StatusChangeOut
 from shared.contracts import EventEnvelope, PersonDeceased, PersonStatusChanged
-from shared.data.audit import record_audit
+from shared.data.audit import changed_fields, record_audit
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
@@ -165,6 +165,7 @@ async def record_change(
         )
     person = await lock_for_change(session, person_id, change_type)
     await check_effective_date(session, person, body.effective_on, "effective_on", today)
+    before = {"status": person.status, "unit_id": person.unit_id}
     change, events = await apply_change(
         session, person, change_type, body.effective_on, body.reason, who, request_id
     )
@@ -180,6 +181,7 @@ async def record_change(
         object_id=person_id,
         request_id=request_id,
         detail={"effective_on": body.effective_on.isoformat(), "reason": body.reason},
+        changes=changed_fields(before, person, ("status", "unit_id")),
     )
     return StatusChangeOut.model_validate(change, from_attributes=True)
 

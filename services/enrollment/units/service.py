@@ -11,7 +11,7 @@ from services.enrollment.naming import unit_named
 from services.enrollment.units import repository
 from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
 from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered, UnitUpdated
-from shared.data.audit import record_audit
+from shared.data.audit import changed_fields, record_audit
 from shared.data.ids import uscc_kind
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
@@ -107,7 +107,9 @@ async def update_unit(
     """Change a unit's details, keep an audit row, and announce what changed."""
     unit = await _open_unit(session, unit_id)
     wanted = body.model_dump(exclude_unset=True, exclude={"reason"}, mode="json")
-    changes = {k: v for k, v in wanted.items() if getattr(unit, k) != v}
+    # A date sent as the ISO text it already has is no change (changed_fields compares both).
+    diff = changed_fields(unit, wanted, wanted)
+    changes = {k: wanted[k] for k in diff}
     if not changes:
         return UnitOut.model_validate(unit, from_attributes=True)
     audit = {k: {"from": getattr(unit, k), "to": v} for k, v in changes.items()}
@@ -130,7 +132,7 @@ async def update_unit(
             )
         ],
     )
-    await _audit(session, who, "unit.updated", unit.id, request_id)
+    await _audit(session, who, "unit.updated", unit.id, request_id, diff, body.reason)
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
@@ -181,7 +183,15 @@ async def close_unit(
             )
         ],
     )
-    await _audit(session, who, "unit.closed", unit.id, request_id)
+    await _audit(
+        session,
+        who,
+        "unit.closed",
+        unit.id,
+        request_id,
+        {"status": {"before": "active", "after": "closed"}},
+        body.reason,
+    )
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
@@ -195,7 +205,13 @@ async def _open_unit(session: AsyncSession, unit_id: uuid.UUID) -> Unit:
 
 
 async def _audit(
-    session: AsyncSession, who: Principal, action: str, unit_id: uuid.UUID, request_id: str | None
+    session: AsyncSession,
+    who: Principal,
+    action: str,
+    unit_id: uuid.UUID,
+    request_id: str | None,
+    changes: dict[str, dict[str, object]] | None = None,
+    reason: str | None = None,
 ) -> None:
     await record_audit(
         session,
@@ -206,4 +222,6 @@ async def _audit(
         object_type="unit",
         object_id=unit_id,
         request_id=request_id,
+        detail={"reason": reason} if reason else None,
+        changes=changes,
     )

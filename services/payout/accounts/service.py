@@ -10,7 +10,7 @@ from services.payout.accounts.schemas import AccountChangeIn, AccountChangeOut
 from services.payout.config import SCHEMA
 from services.payout.labels import chinese_labels
 from services.payout.models import AccountChange, Retiree
-from shared.data.audit import record_audit
+from shared.data.audit import changed_fields, record_audit
 from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -32,6 +32,7 @@ async def _audit(
     change: AccountChange,
     request_id,
     remark: str | None = None,
+    changes: dict[str, dict[str, object]] | None = None,
 ) -> None:
     # The log is read by auditors: the account as they may see it (the change keeps it all).
     detail = {
@@ -49,7 +50,12 @@ async def _audit(
         object_id=change.id,
         request_id=request_id,
         detail=detail | ({"remark": remark} if remark else {}),
+        changes=changes,
     )
+
+
+def _masked(account_number: str | None) -> str | None:
+    return None if account_number is None else mask_account_number(account_number)
 
 
 async def _living_retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree:
@@ -102,14 +108,25 @@ async def decide(
         raise ProblemError(409, "account_change_decided")
     # The shared four-eyes rule (改卡冒领): another clerk than the one who asked, not admin.
     require_second_person(who, change.requested_by, act="发放账户变更", allowed=("clerk",))
+    changes = None
     if approve:
-        await _living_retiree(session, change.person_id)
+        retiree = await _living_retiree(session, change.person_id)
+        # The paying account before and after: compared in full, kept as auditors may see it
+        # (two numbers may mask alike and still differ).
+        changes = {
+            field: {side: _masked(value) for side, value in sides.items()}
+            if field == "account_number"
+            else sides
+            for field, sides in changed_fields(
+                retiree, change, ("bank_code", "account_number", "account_name")
+            ).items()
+        }
     status = "approved" if approve else "rejected"
     await repository.decide(session, change.id, status, who.subject, datetime.now(UTC))
     if approve:
         await repository.apply(session, change)
     await session.refresh(change)
-    await _audit(session, who, status, change, request_id, remark)
+    await _audit(session, who, status, change, request_id, remark, changes)
     return present(change)
 
 

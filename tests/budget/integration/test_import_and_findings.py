@@ -112,6 +112,15 @@ async def test_replacing_a_part_keeps_the_old_version(platform, start_apps) -> N
     assert answer.json()["version"] == 2
     part = (await client.get(url, headers=auth_headers(platform, "clerk"))).json()
     assert [(x["code"], x["budget"]) for x in part["lines"]] == [("reception_domestic", "0.50")]
+    # The new version's audit entry holds the part's lines before and after.
+    log = await client.get(
+        "/v1/budget/audit-log",
+        params={"action": "department_year.imported"},
+        headers=auth_headers(platform, "auditor"),
+    )
+    changed = log.json()["items"][0]["detail"]["changes"]["three_public"]
+    assert changed["after"] == [{"code": "reception_domestic", "budget": "0.50", "actual": "0.04"}]
+    assert changed["before"] and changed["before"] != changed["after"]
     refused = await client.put(
         url, json=[{"code": "taxi", "actual": "1"}], headers=finance(platform)
     )

@@ -114,6 +114,15 @@ async def test_declaration_review_and_clamping(platform, start_apps) -> None:
         json={"lines": [{"citizen_id": staff[0]["citizen_id"], "name": "低", "wage": "4000.00"}]},
     )
     assert r.json()["raised_to_floor"] == 0
+    # The audit entry says what the correction changed in the declaration's sums.
+    log = await contribution.get(
+        "/v1/contribution/audit-log",
+        params={"action": "declaration.lines_changed", "object_id": did},
+        headers=auth_headers(platform, "auditor"),
+    )
+    changes = log.json()["items"][0]["detail"]["changes"]
+    assert changes["raised"] == {"before": 1, "after": 0}
+    assert set(changes) <= {"persons", "unit_base", "raised", "lowered"}
     await contribution.post(f"/v1/contribution/declarations/{did}/submit", headers=clerk_a)
     r = await contribution.post(
         f"/v1/contribution/declarations/{did}/approve", headers=clerk_b, json={}

@@ -103,6 +103,14 @@ async def test_one_waiting_change_that_changes_something(platform) -> None:
         ).json()
         rejected = next(e for e in log["items"] if e["action"] == "account_change.rejected")
         assert rejected["detail"]["remark"] == "卡号与开户证明不符"
+        # The approval says what changed in the paying account (the number masked, as the
+        # auditor may see it: compared in full, two numbers may still mask alike).
+        approved = next(e for e in log["items"] if e["action"] == "account_change.approved")
+        changed = approved["detail"]["changes"]
+        assert changed["account_number"]["after"] == "************0095"
+        assert changed["account_number"]["before"].startswith("*")
+        assert set(changed) == {"account_number"}  # same bank, same name
+        assert "6221880011110095" not in str(approved)
 
 
 async def test_no_account_change_for_a_deceased_retiree(platform) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.data.audit import audit_log_table
 from shared.data.platform_tables import add_platform_indexes_v2, create_platform_tables_v1
 
 # The template database has the four service schemas; shared tests use enrollment's tables
@@ -24,6 +25,8 @@ async def create_test_schema(engine: AsyncEngine) -> None:
         for statement in statements:
             await conn.execute(text(statement))
         await conn.execute(text(f"CREATE TABLE {TEST_SCHEMA}.effect (event_id uuid, note text)"))
+        # Every service schema keeps an audit log (admin actions such as replays write to it).
+        await conn.run_sync(audit_log_table(TEST_SCHEMA).create)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 15.0) -> None:

@@ -72,3 +72,7 @@ async def test_dead_letter_listed_then_replayed_once(platform) -> None:
             )
             assert history.json()["items"][0]["replayed_by"] == "ops"
         assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.effect") == 1
+        replayed = (
+            f"SELECT actor FROM {TEST_SCHEMA}.audit_log WHERE action = 'dead_letter.replayed'"
+        )
+        assert await h.scalar(replayed) == "ops"  # the replay is audited
