@@ -175,7 +175,7 @@ def create_app(
     app.state.messages = catalogue_for(LOCALES)
     install_problem_handlers(app)
     # The gateway faces callers: its /metrics answers only the scraper with the credential.
-    install_observability(app, metrics_need_credential=True)
+    install_observability(app, "gateway", metrics_need_credential=True)
     # Its own routes (the login above all) read no body above the cap, before any check;
     # proxied calls are capped in the proxy while they stream.
     app.add_middleware(BodyLimit, owner=app)

@@ -102,7 +102,7 @@ async def proxy(
         finally:
             await upstream.aclose()
     finally:
-        record_request(scope["method"], ROUTE_LABEL, status, started)
+        record_request("gateway", scope["method"], ROUTE_LABEL, status, started)
         structlog.contextvars.unbind_contextvars("request_id", "actor")
 
 
