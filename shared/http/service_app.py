@@ -41,6 +41,8 @@ from shared.messaging.gauges import ServiceGauges
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.revocation_board import RevocationWatch
 from shared.settings import PlatformSettings, get_platform_settings, require_service_credential
+from shared.tracing import configure as configure_tracing
+from shared.tracing import instrument_app
 
 # A service's own background part: entered with the app (state ready), left before shutdown.
 AppResource = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -172,6 +174,10 @@ def create_service_app(
         dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.messages = catalogue_for(*([locales] if locales else []))
+    # Traces only with PENSION_OTEL_ENDPOINT (docs/observability.md): the caller's
+    # traceparent is continued, every route's server span named by its template.
+    if configure_tracing(name, (platform or get_platform_settings()).otel_endpoint):
+        instrument_app(app)
     install_problem_handlers(app)
     app.add_middleware(GatewayOnlyMiddleware)  # inside the request-id middleware below
     install_observability(app, name)
