@@ -3,6 +3,9 @@ consumer (issue #21 item 4, docs/observability.md). The services run under uvico
 process, so the gateway's httpx client and its traceparent header are the real ones."""
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +19,7 @@ from opentelemetry.trace import SpanKind
 
 from deploy.local.demo import demo_credit_code
 from deploy.local.embedded import free_port
+from deploy.local.processes import ROOT
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 from services.contribution.main import create_app as create_contribution
@@ -131,4 +135,22 @@ async def test_without_an_endpoint_nothing_is_traced(platform) -> None:
     app = create_enrollment(platform)
     async with running_app(app) as client:
         assert (await client.get("/health/live")).status_code == 200
-    assert "opentelemetry.instrumentation.fastapi" not in str(app.user_middleware)
+    assert not getattr(app, "_is_instrumented_by_opentelemetry", False)
+
+
+async def test_without_an_endpoint_the_sdk_is_not_even_imported() -> None:
+    code = (
+        "import sys\n"
+        "from gateway.main import create_app as gateway\n"
+        "from services.enrollment.main import create_app as enrollment\n"
+        "gateway(); enrollment()\n"
+        "loaded = [m for m in sys.modules if m.startswith(('opentelemetry.sdk',"
+        " 'opentelemetry.instrumentation', 'opentelemetry.exporter'))]\n"
+        "assert not loaded, loaded\n"
+    )
+    env = {**os.environ, "PENSION_DEV_MODE": "1", "PYTHONPATH": str(ROOT)}
+    env.pop("PENSION_OTEL_ENDPOINT", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
