@@ -90,14 +90,10 @@ class ServiceGauges:
             JOBS.labels(self.schema, state).set(job_counts.get(state, 0))
 
     async def _consumers(self) -> None:
-        bus = self.consumers.bus
-        if bus.js is None or not bus.is_connected:
-            return
         for handler in self.consumers.handlers:
             durable = self.consumers.durable_name(handler)
-            try:
-                info = await bus.js.consumer_info(bus.settings.stream_name, durable, timeout=1)
-            except Exception:  # not created yet (the loop subscribes on start): no series
+            backlog = await self.consumers.bus.consumer_backlog(durable)
+            if backlog is None:  # not created yet, or NATS away: the last values stay
                 continue
-            CONSUMER_PENDING.labels(self.schema, durable).set(info.num_pending or 0)
-            CONSUMER_ACK_PENDING.labels(self.schema, durable).set(info.num_ack_pending or 0)
+            CONSUMER_PENDING.labels(self.schema, durable).set(backlog[0])
+            CONSUMER_ACK_PENDING.labels(self.schema, durable).set(backlog[1])
