@@ -62,7 +62,7 @@ def test_slice_register_then_visible_in_contribution(system: System) -> None:
         assert (refused.status_code, refused.json()["code"]) == (422, "validation_failed")
     metrics = httpx.get(f"{system.gateway}/metrics", headers=SCRAPER).text
     assert (
-        'method="POST",route="/v1/{service}/{path:path}",service="gateway",status="2xx"' in metrics
+        'method="POST",route="/v1/enrollment/{path:path}",service="gateway",status="2xx"' in metrics
     )
 
 

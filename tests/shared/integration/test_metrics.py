@@ -7,6 +7,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
+from deploy.local.embedded import free_port
+from gateway.config import GatewaySettings
+from gateway.main import create_app as create_gateway
 from services.enrollment.events import HANDLERS
 from services.enrollment.main import create_app
 from shared.data.db import make_engine
@@ -126,3 +129,23 @@ async def test_without_a_job_table_the_other_gauges_are_still_read(platform) -> 
         # Set after the job-table probe: the missing table did not break the sample.
         dead = samples(r.text, "dead_letters_open", "enrollment")
         assert set(dead.values()) == {0.0}
+
+
+async def test_gateway_labels_a_proxied_call_by_its_configured_upstream(platform) -> None:
+    platform = platform.model_copy(update={"service_credential": CREDENTIAL})
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens: a 502
+    settings = GatewaySettings(dev_mode=True, service_urls={"enrollment": closed})
+    async with running_app(create_gateway(settings, platform)) as gateway:
+        clerk = auth_headers(platform, "clerk")
+        person = "/v1/enrollment/persons/0b5f3c1e-0000-4000-8000-000000000001"
+        assert (await gateway.get(person, headers=clerk)).status_code == 502
+        assert (await gateway.get("/v1/nosuch/x", headers=clerk)).status_code == 404
+        assert (await gateway.get("/metrics")).status_code == 404  # no credential: no metrics
+        exposition = (await gateway.get("/metrics", headers={HEADER: CREDENTIAL})).text
+    routes = {
+        (dict(k)["route"], dict(k)["status"])
+        for k in samples(exposition, "http_request_duration_seconds_count", "gateway")
+    }
+    assert ("/v1/enrollment/{path:path}", "5xx") in routes
+    assert ("unmatched", "4xx") in routes
+    assert not [r for r, _ in routes if "nosuch" in r or "0b5f3c1e" in r]
