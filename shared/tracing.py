@@ -20,8 +20,11 @@ if TYPE_CHECKING:  # the SDK is imported only when tracing is configured
     from starlette.types import ASGIApp
 
 TRACEPARENT = "traceparent"
-# Probes and scrapes would be most of the spans and tell nothing.
-EXCLUDED_URLS = "/health,/health/live,/metrics"
+# Probes and scrapes would be most of the spans and tell nothing (regexes on the URL).
+EXCLUDED_URLS = "/health$,/health/live$,/metrics$"
+# The gateway's calls that no caller's request makes: its health probes of the services
+# (each would be a trace of its own) and the OpenAPI merge.
+CLIENT_EXCLUDED_URLS = "/health$,/health/live$,/openapi.json$"
 
 _provider: "TracerProvider | None" = None
 # Span attributes that repeat the URL: a query string can hold a citizen id (`?citizen_id=`),
@@ -118,8 +121,12 @@ def instrument_client(client: "AsyncClient") -> None:
     """Client spans for an httpx client; each request carries the `traceparent` header."""
     if _provider is None:
         return
+    import os
+
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
+    # The instrumentation reads its exclusions from the environment only.
+    os.environ.setdefault("OTEL_PYTHON_HTTPX_EXCLUDED_URLS", CLIENT_EXCLUDED_URLS)
     HTTPXClientInstrumentor.instrument_client(
         client, tracer_provider=_provider, request_hook=_mask_url_attributes_async
     )

@@ -97,6 +97,10 @@ async def test_one_trace_links_gateway_service_relay_and_consumer(platform, span
                 return any(s.name == CONSUMER for s in spans.get_finished_spans())
 
             await eventually(consumed, within=30)
+            # Probes make no spans: neither the gateway's nor its calls to the services'.
+            before = len(spans.get_finished_spans())
+            assert (await gateway.get("/health")).status_code == 200
+            assert len(spans.get_finished_spans()) == before
 
     finished = spans.get_finished_spans()
     consume = next(s for s in finished if s.name == CONSUMER)
