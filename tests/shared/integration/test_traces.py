@@ -154,7 +154,12 @@ async def test_without_an_endpoint_the_sdk_is_not_even_imported() -> None:
     )
     env = {**os.environ, "PENSION_DEV_MODE": "1", "PYTHONPATH": str(ROOT)}
     env.pop("PENSION_OTEL_ENDPOINT", None)
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, timeout=60
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
