@@ -41,6 +41,8 @@ from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.revocation_board import RevocationBoard
 from shared.settings import PlatformSettings, get_platform_settings, require_service_credential
+from shared.tracing import configure as configure_tracing
+from shared.tracing import instrument_client, traced_asgi
 
 VERSION = "0.1.0"
 LOCALES = Path(__file__).parent / "locales"
@@ -68,8 +70,17 @@ class GatewayApp(FastAPI):
 
     cors: ASGIApp | None = None
     trusted_proxies: tuple[Network, ...] = ()
+    # With tracing on, the whole app (proxied calls too) inside the server-span middleware.
+    traced: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every call, in a server span when tracing is on."""
+        if self.traced is not None:
+            await self.traced(scope, receive, send)
+        else:
+            await self.enter(scope, receive, send)
+
+    async def enter(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The caller's address, CORS (preflights end here), then proxied calls or own routes."""
         if self.trusted_proxies and scope["type"] in ("http", "websocket"):
             resolve_client(scope, self.trusted_proxies)
@@ -137,6 +148,7 @@ def create_app(
             # calls without it); callers' own copies of the header are never forwarded.
             headers=gateway_credential_headers(plat),
         ) as http:
+            instrument_client(http)  # client spans, traceparent sent on (when tracing is on)
             app.state.pool = pool
             app.state.revocations = revocations
             # Refused attempts in the gateway's audit log, one per caller, route and minute.
@@ -180,11 +192,13 @@ def create_app(
     app.state.messages = catalogue_for(LOCALES)
     install_problem_handlers(app)
     # The gateway faces callers: its /metrics answers only the scraper with the credential.
-    install_observability(app, metrics_need_credential=True)
+    install_observability(app, "gateway", metrics_need_credential=True)
     # Its own routes (the login above all) read no body above the cap, before any check;
     # proxied calls are capped in the proxy while they stream.
     app.add_middleware(BodyLimit, owner=app)
     built_with = settings or get_gateway_settings()
+    if configure_tracing("gateway", (platform or get_platform_settings()).otel_endpoint):
+        app.traced = traced_asgi(app.enter)
     # Behind the edge: its X-Forwarded-For names the caller (uvicorn's own proxy headers off).
     app.trusted_proxies = networks_of(built_with.trusted_proxies)
     origins = built_with.cors_origins

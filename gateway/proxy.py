@@ -21,13 +21,20 @@ from gateway.policy import check_access
 from gateway.security.dependencies import check_not_revoked
 from shared.http.auth import decode_token, token_of_authorization
 from shared.http.errors import PROBLEM_JSON, ProblemError, localized_problem
-from shared.http.observability import record_request, request_id_of_headers
+from shared.http.observability import UNMATCHED, record_request, request_id_of_headers
 from shared.http.signed_links import carries_link, principal_of_link
 
 log = structlog.get_logger(__name__)
 PROXIED = re.compile(r"^/v1/(?P<service>[a-z][a-z0-9-]*)/(?P<path>.*)$")
 NOT_PROXIED = frozenset({"auth"})  # the gateway's own /v1/auth/...
-ROUTE_LABEL = "/v1/{service}/{path:path}"  # how proxied calls appear in metrics and logs
+# How proxied calls appear in metrics and logs: by upstream (a configured one: bounded).
+ROUTE_LABEL = "/v1/{service}/{path:path}"
+
+
+def route_label(state: Any, service: str) -> str:
+    """`/v1/enrollment/{path:path}` for a configured upstream, `unmatched` for any other."""
+    return ROUTE_LABEL.replace("{service}", service) if service in state.upstreams else UNMATCHED
+
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) are never forwarded; httpx sets host and framing.
 HOP_BY_HOP = frozenset(
@@ -103,7 +110,8 @@ async def proxy(
         finally:
             await upstream.aclose()
     finally:
-        record_request(scope["method"], ROUTE_LABEL, status, started)
+        route = route_label(state, service)
+        record_request("gateway", scope["method"], route, status, started)
         structlog.contextvars.unbind_contextvars("request_id", "actor")
 
 

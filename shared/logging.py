@@ -11,6 +11,15 @@ from shared.http.masking import redact_text, redact_tree
 
 # Keys the logging pipeline itself writes: never personal data, left as they are.
 _OWN_KEYS = frozenset({"timestamp", "level", "event_id", "request_id", "service", "logger"})
+# The process's app: request tasks do not inherit the lifespan's context variables, so the
+# name is added by a processor, not only bound there.
+_service: str | None = None
+
+
+def _add_service(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    if _service is not None:
+        event_dict.setdefault("service", _service)
+    return event_dict
 
 
 def redact(value: str) -> str:
@@ -35,6 +44,7 @@ class RedactFilter(logging.Filter):
 def _chain() -> list[Any]:
     return [
         structlog.contextvars.merge_contextvars,
+        _add_service,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.format_exc_info,
@@ -63,6 +73,8 @@ _QUIET = ("uvicorn.access", "httpx", "httpcore")
 def configure_logging(service: str, level: str = "INFO", json_logs: bool = True) -> None:
     """Configure structlog and the standard library once per process: every line, from the
     app or from a library (uvicorn, asyncpg, alembic), goes out as the same masked JSON."""
+    global _service
+    _service = service
     renderer = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
     shared_chain = _chain()
     structlog.configure(

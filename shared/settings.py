@@ -144,6 +144,9 @@ class PlatformSettings(BaseSettings):
     # "Outbound push"): no URL, no push. Signed with its own secret; without one, dev mode
     # signs with DEV_PUSH_SECRET and any other process refuses to start.
     province_push_url: str | None = Field(None, pattern=r"^https?://[^/?#]+")
+    # OTLP/HTTP collector (e.g. http://otel-collector:4318): traces are exported only when
+    # set; unset, the OpenTelemetry SDK is not even imported (docs/observability.md).
+    otel_endpoint: str | None = Field(None, pattern=r"^https?://[^/?#]+")
     province_push_secret: str | None = None
     province_push_batch_size: int = Field(1_000, ge=1, le=10_000)
     province_push_poll_seconds: float = Field(0.5, gt=0, le=60)

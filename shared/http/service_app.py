@@ -38,9 +38,12 @@ from shared.messaging.bus import EventBus
 from shared.messaging.change_push import ChangePusher
 from shared.messaging.consumer import ConsumerRunner, EventHandler
 from shared.messaging.dead_letters import dead_letter_router
+from shared.messaging.gauges import ServiceGauges
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.revocation_board import RevocationWatch
 from shared.settings import PlatformSettings, get_platform_settings, require_service_credential
+from shared.tracing import configure as configure_tracing
+from shared.tracing import instrument_app
 
 # A service's own background part: entered with the app (state ready), left before shutdown.
 AppResource = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -132,6 +135,11 @@ def create_service_app(
         if feeds:
             app.state.change_sequencer = ChangeSequencer(pool, schema)
             tasks.append(asyncio.create_task(app.state.change_sequencer.run(), name="sequencer"))
+        # Backlog gauges, read when /metrics is scraped (docs/observability.md).
+        gauges = ServiceGauges(
+            pool, schema, relay, consumers, app.state.change_sequencer if feeds else None
+        )
+        app.state.metric_samplers = [gauges.sample]
         if push_url:
             app.state.change_pusher = ChangePusher.from_settings(pool, schema, feeds, settings)
             tasks.append(asyncio.create_task(app.state.change_pusher.run(), name="change-push"))
@@ -169,9 +177,13 @@ def create_service_app(
         dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.messages = catalogue_for(*([locales] if locales else []))
+    # Traces only with PENSION_OTEL_ENDPOINT (docs/observability.md): the caller's
+    # traceparent is continued, every route's server span named by its template.
+    if configure_tracing(name, (platform or get_platform_settings()).otel_endpoint):
+        instrument_app(app)
     install_problem_handlers(app)
     app.add_middleware(GatewayOnlyMiddleware)  # inside the request-id middleware below
-    install_observability(app)
+    install_observability(app, name)
     # Added last, so outermost: a body above its cap is refused before anything reads it.
     app.add_middleware(BodyLimit, owner=app)
 

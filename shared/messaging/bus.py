@@ -90,6 +90,16 @@ class EventBus:
         timeout = self.settings.relay_ack_timeout_seconds if ack_timeout is None else ack_timeout
         return await self.publisher.publish(messages, self.settings.subject_prefix, timeout)
 
+    async def consumer_backlog(self, durable: str) -> tuple[int, int] | None:
+        """A durable consumer's (pending, ack pending) messages; None if unknown or offline."""
+        if self.js is None or not self.is_connected:
+            return None
+        try:
+            info = await self.js.consumer_info(self.settings.stream_name, durable, timeout=1)
+        except Exception:  # not created yet (its loop subscribes on start), or NATS away
+            return None
+        return info.num_pending or 0, info.num_ack_pending or 0
+
     async def reconnect_if_stuck(self) -> bool:
         """Ping the server; if it does not answer in time, drop the connection and reconnect.
 

@@ -19,6 +19,8 @@ from shared.contracts.base import EventContract, EventEnvelope
 from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
 from shared.messaging.bus import EventBus
+from shared.tracing import consumer_span
+from shared.tracing import enabled as tracing_enabled
 
 log = structlog.get_logger(__name__)
 HANDLED = Counter("events_handled_total", "Events consumed", ["handler", "outcome"])
@@ -191,7 +193,10 @@ class ConsumerRunner:
         """Apply a fetched batch in one transaction; on any failure, one message at a time."""
         try:
             envelopes = [EventEnvelope.model_validate_json(msg.data) for msg in messages]
-            applied = await apply_many_once(self.sessions, self.schema, handler, envelopes)
+            with contextlib.ExitStack() as spans:
+                for msg in messages if tracing_enabled() else ():  # a span per event
+                    spans.enter_context(consumer_span(handler.name, msg.headers))
+                applied = await apply_many_once(self.sessions, self.schema, handler, envelopes)
         except Exception as exc:
             log.info("event_batch_failed", handler=handler.name, error=repr(exc))
             for msg in messages:
@@ -214,7 +219,8 @@ class ConsumerRunner:
             return
         structlog.contextvars.bind_contextvars(event_id=str(envelope.event_id))
         try:
-            applied = await apply_once(self.sessions, self.schema, handler, envelope)
+            with consumer_span(handler.name, msg.headers):
+                applied = await apply_once(self.sessions, self.schema, handler, envelope)
             await msg.ack()
             HANDLED.labels(handler.name, "applied" if applied else "duplicate").inc()
         except Exception as exc:

@@ -23,6 +23,8 @@ class OutgoingMessage:
     subject: str
     event_id: str
     data: bytes
+    # Further headers: the trace context when tracing is on (shared/tracing.py).
+    headers: dict[str, str] | None = None
 
 
 class _Batch:
@@ -93,7 +95,7 @@ class PipelinedPublisher:
                     subject_prefix + m.subject,
                     m.data,
                     reply=prefix + token,
-                    headers={"Nats-Msg-Id": m.event_id},
+                    headers={"Nats-Msg-Id": m.event_id, **(m.headers or {})},
                 )
             # Bounded: on a stuck connection the PONG never comes (FlushTimeoutError).
             await self.nc.flush(timeout=max(1, round(ack_timeout)))

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import time
+from contextlib import ExitStack
 
 import asyncpg
 import structlog
@@ -11,6 +12,8 @@ from prometheus_client import Counter
 from shared.data.platform_tables import outbox_channel
 from shared.messaging.bus import EventBus
 from shared.messaging.publisher import OutgoingMessage
+from shared.tracing import enabled as tracing_enabled
+from shared.tracing import producer_span
 
 log = structlog.get_logger(__name__)
 PUBLISHED = Counter("outbox_published_total", "Outbox events acknowledged by JetStream", ["schema"])
@@ -40,8 +43,10 @@ class OutboxRelay:
         self._last_purge = time.monotonic()
         self._wake = asyncio.Event()
         q = f'"{schema}"'
+        # The staging request's trace context, read only when tracing is on.
+        traced = "envelope->>'traceparent'" if tracing_enabled() else "NULL::text"
         self._select = (
-            f"SELECT id, event_id::text, subject, envelope::text FROM {q}.outbox "
+            f"SELECT id, event_id::text, subject, envelope::text, {traced} FROM {q}.outbox "
             f"WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
         )
         self._backlog = (
@@ -93,8 +98,19 @@ class OutboxRelay:
             rows = await conn.fetch(self._select, self.batch_size)
             if not rows:
                 return 0
-            messages = [OutgoingMessage(r[0], r[2], r[1], r[3].encode()) for r in rows]
-            acked = await self.bus.publish_many(messages)
+            with ExitStack() as spans:
+                messages = [
+                    OutgoingMessage(
+                        r[0],
+                        r[2],
+                        r[1],
+                        r[3].encode(),
+                        # A producer span per traced event; its context rides in the headers.
+                        spans.enter_context(producer_span(r[2], r[4])) if r[4] else None,
+                    )
+                    for r in rows
+                ]
+                acked = await self.bus.publish_many(messages)
             if acked:
                 await conn.execute(self._mark, acked)
         PUBLISHED.labels(self.schema).inc(len(acked))

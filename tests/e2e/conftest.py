@@ -50,10 +50,12 @@ def _every_post_keyed(idempotency_keys_on_every_post: None) -> None:
 
 @pytest.fixture(scope="module")
 async def system(
+    request: pytest.FixtureRequest,
     infra: TestInfra,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[System]:
-    """Start the four services and the gateway as uvicorn processes."""
+    """Start the four services and the gateway as uvicorn processes (at the test module's
+    LOG_LEVEL if it sets one; WARNING otherwise)."""
     db = await clone_database(infra)
     platform = make_platform(infra.database_url(db), infra.nats_url)
     ports = {name: free_port() for name in (*SERVICES, "gateway")}
@@ -64,6 +66,7 @@ async def system(
         "PENSION_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "5",
         # Services answer only the gateway, as in production (test_revoked_everywhere.py).
         "PENSION_SERVICE_CREDENTIAL": SERVICE_CREDENTIAL,
+        "PENSION_LOG_LEVEL": getattr(request.module, "LOG_LEVEL", "WARNING"),
     }
     logs = tmp_path_factory.mktemp("logs")
     apps = {n: start_app(n, p, env, logs) for n, p in ports.items()}

@@ -61,7 +61,9 @@ def test_slice_register_then_visible_in_contribution(system: System) -> None:
         refused = gw.get("/v1/enrollment/persons", params={"limit": 0})
         assert (refused.status_code, refused.json()["code"]) == (422, "validation_failed")
     metrics = httpx.get(f"{system.gateway}/metrics", headers=SCRAPER).text
-    assert 'route="/v1/{service}/{path:path}",status="201"' in metrics
+    assert (
+        'method="POST",route="/v1/enrollment/{path:path}",service="gateway",status="2xx"' in metrics
+    )
 
 
 def test_invalid_input_through_the_gateway_is_problem_json(system: System) -> None:
