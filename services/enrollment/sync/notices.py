@@ -19,6 +19,7 @@ from shared.http.inbound import InboundResult, Outcome
 from shared.messaging.outbox import stage_events
 
 ALREADY_RECORDED = "already_recorded"
+Death = tuple[Known, DeathNoticeItem]
 # Statuses a death can be recorded from (the state machine's own rule).
 MAY_DIE = TRANSITIONS[ChangeType.death][0]
 
@@ -30,8 +31,10 @@ async def apply_notice(
     who: Principal,
     request_id: str | None,
     today: date,
+    deaths: list[Death],
 ) -> Outcome:
-    """Record the death the notice reports, or keep the notice for a clerk with the reason."""
+    """Accept the death the notice reports (into `deaths`), or keep the notice for a clerk
+    with the reason."""
     if item.date_of_death > today:
         return await _queue(session, item, found, "date_in_future", who)
     if found is None:
@@ -45,32 +48,10 @@ async def apply_notice(
         return await _queue(session, item, found, "not_insured_here", who)
     if item.date_of_death < found.latest_change:
         return await _queue(session, item, found, "before_last_change", who)
-    _, events = await changes.apply_change(
-        session,
-        person,
-        ChangeType.death,
-        item.date_of_death,
-        f"provincial death notice {item.message_id}",
-        who,
-        request_id,
-    )
-    await stage_events(session, SCHEMA, events)
-    if found.pending_death_report:  # a clerk's report waiting for its second person
-        await changes.supersede_death_report(session, person, item.message_id, who, request_id)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="person.death",
-        object_type="person",
-        object_id=person.id,
-        request_id=request_id,
-        detail={"message_id": item.message_id, "date_of_death": item.date_of_death.isoformat()},
-    )
+    # Written with the batch's other deaths once every notice is decided (record_deaths).
+    deaths.append((found, item))
     # A later notice of the same batch for the same person sees the death as recorded.
     found.died_on, found.latest_change = item.date_of_death, item.date_of_death
-    found.pending_death_report = False
     return Outcome(InboundResult.applied, str(person.id), "recorded")
 
 
@@ -96,4 +77,53 @@ async def _queue(
             received_by=who.subject,
         ),
     )
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="death_notice_issue.opened",
+        object_type="death_notice_issue",
+        object_id=issue_id,
+        detail={"message_id": item.message_id, "reason": reason},
+    )
     return Outcome(InboundResult.queued, str(issue_id), reason)
+
+
+async def record_deaths(
+    session: AsyncSession, deaths: list[Death], who: Principal, request_id: str | None
+) -> None:
+    """Write the batch's accepted deaths together: history rows, statuses, events, audit.
+
+    The same transaction holds each notice's message claim and outcome, so a death is
+    written exactly when its notice is answered `applied`; writing them set-wise spares a
+    round trip per row and statement (10,000 notices in one batch).
+    """
+    if not deaths:
+        return
+    rows, events = [], []
+    for found, item in deaths:
+        row, announced = changes.change_of(
+            found.person,
+            ChangeType.death,
+            item.date_of_death,
+            f"provincial death notice {item.message_id}",
+            who,
+            request_id,
+        )
+        rows.append(row)
+        events += announced
+    session.add_all([*rows, *(found.person for found, _ in deaths)])
+    await session.flush()
+    await stage_events(session, SCHEMA, events)
+    for found, item in deaths:
+        if found.pending_death_report:  # a clerk's report waiting for its second person
+            await changes.supersede_death_report(
+                session, found.person, item.message_id, who, request_id
+            )
+    await repository.audit_deaths(
+        session,
+        [(found.person.id, item.message_id, item.date_of_death) for found, item in deaths],
+        who,
+        request_id,
+    )

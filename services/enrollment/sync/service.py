@@ -8,7 +8,7 @@ from starlette.types import Scope
 
 from services.enrollment.config import SCHEMA
 from services.enrollment.sync import repository
-from services.enrollment.sync.notices import apply_notice
+from services.enrollment.sync.notices import Death, apply_notice, record_deaths
 from services.enrollment.sync.schemas import DeathNoticeItem, TransferInItem
 from services.enrollment.transfers import service as transfers
 from services.enrollment.transfers.schemas import TransferInIn
@@ -39,13 +39,17 @@ async def receive_death_notices(
     }
     known = await repository.lock_known(session, sorted(wanted))
     today = date.today()
+    deaths: list[Death] = []
 
     async def apply_one(item: DeathNoticeItem) -> Outcome:
-        return await apply_notice(session, item, known.get(item.citizen_id), who, request_id, today)
+        found = known.get(item.citizen_id)
+        return await apply_notice(session, item, found, who, request_id, today, deaths)
 
-    return await apply_batch(
+    answer = await apply_batch(
         session, SCHEMA, "death_notice", batch, DeathNoticeItem, apply_one, scope
     )
+    await record_deaths(session, deaths, who, request_id)
+    return answer
 
 
 async def receive_transfers_in(

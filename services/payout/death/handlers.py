@@ -11,3 +11,10 @@ async def on_person_deceased(session: AsyncSession, envelope: EventEnvelope) -> 
     await service.record_death(
         session, envelope.parse(PersonDeceased), envelope.event_id, envelope.request_id
     )
+
+
+async def on_people_deceased(session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
+    """A fetched batch of deaths in one transaction (each applied as on_person_deceased does;
+    deaths of different retirees commute, a second one of the same retiree changes nothing)."""
+    for envelope in envelopes:
+        await on_person_deceased(session, envelope)

@@ -249,8 +249,12 @@ async def test_a_clerk_lists_resolves_and_a_second_clerk_approves(platform) -> N
             "SELECT string_agg(action || ':' || actor, ',' ORDER BY id) FROM enrollment.audit_log "
             "WHERE action LIKE 'death_notice_issue.%'",
         )
-        assert actions == (
-            f"death_notice_issue.dismissed:{MAKER},death_notice_issue.death_reported:{MAKER}"
+        assert actions == ",".join(
+            ["death_notice_issue.opened:province"] * 3
+            + [
+                f"death_notice_issue.dismissed:{MAKER}",
+                f"death_notice_issue.death_reported:{MAKER}",
+            ]
         )
 
 
