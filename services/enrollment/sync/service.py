@@ -45,8 +45,9 @@ async def receive_death_notices(
         found = known.get(item.citizen_id)
         return await apply_notice(session, item, found, who, request_id, today, deaths)
 
+    # A notice is never refused once parsed (doubtful ones are queued): no savepoints needed.
     answer = await apply_batch(
-        session, SCHEMA, "death_notice", batch, DeathNoticeItem, apply_one, scope
+        session, SCHEMA, "death_notice", batch, DeathNoticeItem, apply_one, scope, savepoints=False
     )
     await record_deaths(session, deaths, who, request_id)
     return answer

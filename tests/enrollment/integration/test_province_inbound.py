@@ -381,3 +381,40 @@ async def test_a_province_notice_stops_a_paid_retiree_end_to_end_through_payout(
     assert await scalar(platform, "SELECT count(*) FROM payout.death_benefit") == 0
     july = await run_payroll(payout, platform, "2025-07")
     assert july["payments"] == 0
+
+
+async def test_one_message_id_twice_in_a_batch_is_applied_once(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        unit = await register_unit(client, platform)
+        good = {"message_id": "T-9", **arriving("913", unit)}
+        other = {"message_id": "T-10", **arriving("915", unit)}
+        items = [
+            good | {"basic_amount": "500000.01"},  # refused: keeps nothing, not even its id
+            good,  # the corrected resend in the same batch applies
+            good,  # sent twice: the first outcome
+            other,
+            other | {"name": "另一人"},  # the same id with other content
+        ]
+        r = await client.post(TRANSFERS, headers=province(platform), json={"items": items})
+        answer = r.json()
+        assert [x["result"] for x in answer["items"]] == [
+            "refused",
+            "applied",
+            "duplicate",
+            "applied",
+            "refused",
+        ]
+        assert answer["items"][2]["record_id"] == answer["items"][1]["record_id"]
+        assert answer["items"][4]["problem"]["code"] == "message_id_reused"
+        assert await scalar(platform, "SELECT count(*) FROM enrollment.transfer") == 2
+        assert await scalar(platform, "SELECT count(*) FROM enrollment.person") == 2
+        kept = await scalar(
+            platform,
+            "SELECT string_agg(message_id || ' ' || (outcome->>'result'), ',' ORDER BY message_id)"
+            " FROM enrollment.inbound_message WHERE kind = 'transfer_in'",
+        )
+        assert kept == "T-10 applied,T-9 applied"
+        again = (
+            await client.post(TRANSFERS, headers=province(platform), json={"items": [good]})
+        ).json()
+        assert again["items"][0]["result"] == "duplicate"
