@@ -14,7 +14,8 @@ async def on_person_deceased(session: AsyncSession, envelope: EventEnvelope) -> 
 
 
 async def on_people_deceased(session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
-    """A fetched batch of deaths in one transaction (each applied as on_person_deceased does;
-    deaths of different retirees commute, a second one of the same retiree changes nothing)."""
-    for envelope in envelopes:
-        await on_person_deceased(session, envelope)
+    """A fetched batch of deaths in one transaction, each applied as on_person_deceased
+    would (deaths of different retirees commute; a second one of a retiree changes nothing)."""
+    await service.record_deaths(
+        session, [(e.parse(PersonDeceased), e.event_id, e.request_id) for e in envelopes]
+    )
