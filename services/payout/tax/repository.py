@@ -80,24 +80,34 @@ async def month_annuities(
     which withheld nothing of it), less what recovery cases already claim and give back."""
     if not keys:
         return {}
-    lines = """FROM payout.payment p
-        WHERE p.person_id = k.person AND p.program = 'occupational_annuity'
-          AND p.period = k.month AND (p.status IN ('sent', 'paid')
-              OR (p.status = 'failed' AND NOT EXISTS (
-                  SELECT 1 FROM payout.failed_line_decision f WHERE f.payment_id = p.id
-                    AND (f.action = 'estate'
-                         OR (f.action = 'write_off' AND f.status = 'approved')))))"""
-    claimed = """FROM payout.recovery r
-                    WHERE r.person_id = k.person AND r.program = 'occupational_annuity'
-                      AND r.period = k.month AND r.status <> 'void'"""
+    # Joins, not a subquery per key: payment has no index by person for these lines, so
+    # each key would scan it (a batch of deaths has thousands of keys).
     rows = await session.exec(
-        text(f"""
+        text("""
+            WITH k AS (
+                SELECT DISTINCT person, month
+                FROM unnest(CAST(:persons AS uuid[]), CAST(:months AS date[])) AS k(person, month)
+            ), paid AS (
+                SELECT p.person_id, p.period, sum(p.amount) AS gross, sum(p.tax_withheld) AS tax
+                FROM payout.payment p JOIN k ON p.person_id = k.person AND p.period = k.month
+                WHERE p.program = 'occupational_annuity' AND (p.status IN ('sent', 'paid')
+                      OR (p.status = 'failed' AND NOT EXISTS (
+                          SELECT 1 FROM payout.failed_line_decision f WHERE f.payment_id = p.id
+                            AND (f.action = 'estate'
+                                 OR (f.action = 'write_off' AND f.status = 'approved')))))
+                GROUP BY p.person_id, p.period
+            ), claimed AS (
+                SELECT r.person_id, r.period, sum(r.amount) AS gross, sum(r.tax_amount) AS tax
+                FROM payout.recovery r JOIN k ON r.person_id = k.person AND r.period = k.month
+                WHERE r.program = 'occupational_annuity' AND r.status <> 'void'
+                GROUP BY r.person_id, r.period
+            )
             SELECT k.person, k.month,
-                   (SELECT coalesce(sum(p.amount), 0) {lines})
-                 - (SELECT coalesce(sum(r.amount), 0) {claimed}),
-                   (SELECT coalesce(sum(p.tax_withheld), 0) {lines})
-                 - (SELECT coalesce(sum(r.tax_amount), 0) {claimed})
-            FROM unnest(CAST(:persons AS uuid[]), CAST(:months AS date[])) AS k(person, month)
+                   coalesce(paid.gross, 0) - coalesce(claimed.gross, 0),
+                   coalesce(paid.tax, 0) - coalesce(claimed.tax, 0)
+            FROM k
+            LEFT JOIN paid ON paid.person_id = k.person AND paid.period = k.month
+            LEFT JOIN claimed ON claimed.person_id = k.person AND claimed.period = k.month
             """).bindparams(persons=[k[0] for k in keys], months=[k[1] for k in keys])
     )
     return {(r[0], r[1]): (Decimal(r[2]), Decimal(r[3])) for r in rows.all()}
