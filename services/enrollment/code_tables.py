@@ -3,6 +3,7 @@
 from typing import get_args
 
 from services.enrollment.accounts.schemas import AccountKind, PostingType
+from services.enrollment.death_notice_issues.schemas import IssueReason, IssueStatus
 from services.enrollment.death_reports.schemas import RequestStatus as DeathReportStatus
 from services.enrollment.domain.interest import InterestConvention
 from services.enrollment.domain.status import ChangeType, PersonStatus
@@ -37,5 +38,6 @@ CODE_TABLES: CodeTables = {
     "closing_kind": ("transfer_out", "withdrawal", "retirement"),
     "supplement_reason": ("late_contribution", "interest_true_up"),
     "import_row_status": ("failed", "unchanged"),
-    "notice_result": ("recorded", "already_recorded", "unknown_person", "rejected"),
+    "death_notice_issue_reason": IssueReason,
+    "death_notice_issue_status": IssueStatus,
 }

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from services.enrollment.accounts.router import router as accounts_router
 from services.enrollment.closings.router import router as closings_router
 from services.enrollment.code_tables import CODE_TABLES
+from services.enrollment.death_notice_issues.router import router as death_notice_issues_router
 from services.enrollment.death_reports.router import router as death_reports_router
 from services.enrollment.deemed.router import router as deemed_router
 from services.enrollment.events import HANDLERS
@@ -48,6 +49,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             transfers_router,
             sync_router,
             province_parameters_router,
+            death_notice_issues_router,
             closings_router,
             deemed_router,
         ],

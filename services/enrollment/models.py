@@ -702,3 +702,42 @@ class ImportReport(SQLModel, table=True):
     rows: list = Field(sa_column=Column(JSONB, nullable=False))
     created_by: str = _text()
     created_at: datetime = _now()
+
+
+class DeathNoticeIssue(SQLModel, table=True):
+    """A province death notice a clerk resolves: no match, or it contradicts what is recorded."""
+
+    __tablename__ = "death_notice_issue"
+    __table_args__ = (
+        CheckConstraint(
+            "reason IN ('unknown_person', 'date_conflict', 'date_in_future', "
+            "'before_last_change', 'not_insured_here')",
+            name="death_notice_issue_reason_check",
+        ),
+        CheckConstraint(
+            "status IN ('open', 'death_reported', 'dismissed')",
+            name="death_notice_issue_status_check",
+        ),
+        Index("death_notice_issue_status", "status", "id"),
+        {"schema": SCHEMA},
+    )
+
+    id: int | None = _identity()
+    message_id: str = _text()
+    citizen_id: str = _text()
+    date_of_death: date
+    reason: str = Field(max_length=30)
+    person_id: uuid.UUID | None = Field(default=None, foreign_key=f"{SCHEMA}.person.id")
+    recorded_date_of_death: date | None = None
+    notice: dict = Field(sa_column=Column(JSONB, nullable=False))
+    status: str = Field(max_length=20)
+    received_by: str = _text()
+    received_at: datetime = _now()
+    resolved_by: str | None = _text_or_none()
+    resolved_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    resolution_note: str | None = _text_or_none()
+    death_report_id: int | None = Field(
+        default=None, sa_type=BigInteger, foreign_key=f"{SCHEMA}.change_request.id"
+    )

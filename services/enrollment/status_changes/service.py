@@ -85,21 +85,33 @@ async def apply_change(
     request_id: str | None,
 ) -> tuple[StatusChange, list[EventEnvelope]]:
     """Move the person through the state machine: history row, status, and its event."""
+    row, events = change_of(person, change, on, reason, who, request_id)
+    await repository.add(session, row)
+    session.add(person)
+    return row, events
+
+
+def change_of(
+    person: Person,
+    change: ChangeType,
+    on: date,
+    reason: str,
+    who: Principal,
+    request_id: str | None,
+) -> tuple[StatusChange, list[EventEnvelope]]:
+    """The history row and events of a change, the person's status moved (nothing written:
+    a batch writes many at once)."""
     after = next_status(PersonStatus(person.status), change)
-    row = await repository.add(
-        session,
-        StatusChange(
-            person_id=person.id,
-            unit_id=person.unit_id,
-            change_type=change.value,
-            status_after=after.value,
-            effective_on=on,
-            reason=reason,
-            recorded_by=who.subject,
-        ),
+    row = StatusChange(
+        person_id=person.id,
+        unit_id=person.unit_id,
+        change_type=change.value,
+        status_after=after.value,
+        effective_on=on,
+        reason=reason,
+        recorded_by=who.subject,
     )
     person.status = after.value
-    session.add(person)
     events = [
         EventEnvelope.wrap(
             PersonStatusChanged(

@@ -1,12 +1,91 @@
-"""SQL for the provincial sync."""
+"""SQL for the provincial sync: a batch's persons read (and locked) at once."""
 
-from sqlmodel import select
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert, text
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.models import Person
+from services.enrollment.config import SCHEMA
+from services.enrollment.models import DeathNoticeIssue, Person
+from shared.data.audit import audit_log_table
+from shared.http.auth import Principal
 
 
-async def person_by_citizen_id(session: AsyncSession, citizen_id: str) -> Person | None:
-    """The person with this citizen id, if enrolled here."""
-    rows = await session.exec(select(Person).where(Person.citizen_id == citizen_id))
-    return rows.first()
+@dataclass
+class Known:
+    """A person a notice names, with what their history says about dates."""
+
+    person: Person
+    latest_change: date
+    died_on: date | None
+    pending_death_report: bool
+
+
+async def lock_known(session: AsyncSession, citizen_ids: list[str]) -> dict[str, Known]:
+    """The persons with these citizen ids, locked in id order (as every change of a person
+    locks them), with their latest change date, recorded death and pending death report."""
+    if not citizen_ids:
+        return {}
+    rows = await session.exec(
+        select(Person)
+        .where(col(Person.citizen_id).in_(citizen_ids))
+        .order_by(col(Person.id))
+        .with_for_update()
+    )
+    persons = list(rows.all())
+    if not persons:
+        return {}
+    facts = await session.exec(
+        text("""
+        SELECT p.id,
+               (SELECT max(effective_on) FROM enrollment.status_change s WHERE s.person_id = p.id),
+               (SELECT max(effective_on) FROM enrollment.status_change s
+                 WHERE s.person_id = p.id AND s.change_type = 'death'),
+               EXISTS (SELECT 1 FROM enrollment.change_request r
+                        WHERE r.person_id = p.id AND r.status = 'pending' AND r.kind = 'death')
+        FROM unnest(CAST(:ids AS uuid[])) AS p(id)"""),
+        params={"ids": [p.id for p in persons]},
+    )
+    by_id = {r[0]: r[1:] for r in facts.all()}
+    return {
+        p.citizen_id: Known(
+            person=p,
+            latest_change=by_id[p.id][0] or p.joined_on,
+            died_on=by_id[p.id][1],
+            pending_death_report=bool(by_id[p.id][2]),
+        )
+        for p in persons
+    }
+
+
+async def add_issue(session: AsyncSession, issue: DeathNoticeIssue) -> int:
+    """Keep a notice on the clerk's list; its id."""
+    session.add(issue)
+    await session.flush()
+    assert issue.id is not None
+    return issue.id
+
+
+async def audit_deaths(
+    session: AsyncSession,
+    deaths: list[tuple[uuid.UUID, str, date]],
+    who: Principal,
+    request_id: str | None,
+) -> None:
+    """One `person.death` audit entry per death recorded from a notice, in one statement."""
+    rows = [
+        {
+            "actor": who.subject,
+            "roles": sorted(who.roles),
+            "action": "person.death",
+            "object_type": "person",
+            "object_id": str(person_id),
+            "request_id": request_id,
+            "detail": {"message_id": message_id, "date_of_death": died_on.isoformat()},
+        }
+        for person_id, message_id, died_on in deaths
+    ]
+    await session.exec(insert(audit_log_table(SCHEMA)), params=rows)

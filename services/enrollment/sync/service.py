@@ -1,105 +1,81 @@
-"""Death notices from the provincial platform: each notice recorded once, a result per notice."""
+"""The province's inbound batches: death notices (死亡比对) and transfer-in requests, each
+item in its own savepoint and idempotent by its message id (shared/http/inbound.py)."""
 
 from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import Scope
 
 from services.enrollment.config import SCHEMA
-from services.enrollment.domain.status import ChangeType
-from services.enrollment.messages import text
-from services.enrollment.status_changes import service as changes
 from services.enrollment.sync import repository
-from services.enrollment.sync.schemas import DeathNotice, DeathNotices, NoticeResult
-from shared.data.audit import record_audit
-from shared.data.ids import InvalidIdentifier, mask_citizen_id, parse_citizen_id
+from services.enrollment.sync.notices import Death, apply_notice, record_deaths
+from services.enrollment.sync.schemas import DeathNoticeItem, TransferInItem
+from services.enrollment.transfers import service as transfers
+from services.enrollment.transfers.schemas import TransferInIn
+from services.enrollment.units import repository as units
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
-from shared.i18n import DEFAULT_LOCALE
-from shared.messaging.outbox import stage_events
+from shared.http.inbound import (
+    InboundBatch,
+    InboundBatchResult,
+    InboundResult,
+    Outcome,
+    apply_batch,
+)
 
-ALREADY = frozenset({"deceased", "withdrawn"})
 
-
-async def receive(
+async def receive_death_notices(
     session: AsyncSession,
-    body: DeathNotices,
+    batch: InboundBatch[DeathNoticeItem],
     who: Principal,
     request_id: str | None,
-    locale: str = DEFAULT_LOCALE,
-) -> list[NoticeResult]:
-    """Apply each notice; a refused notice leaves the others untouched."""
-    return [await _apply(session, n, who, request_id, locale) for n in body.notices]
+    scope: Scope,
+) -> InboundBatchResult:
+    """Apply each notice in its own savepoint; the batch's persons are read and locked at once."""
+    wanted = {
+        raw["citizen_id"].strip().upper()
+        for raw in batch.items
+        if isinstance(raw, dict) and isinstance(raw.get("citizen_id"), str)
+    }
+    known = await repository.lock_known(session, sorted(wanted))
+    today = date.today()
+    deaths: list[Death] = []
+
+    async def apply_one(item: DeathNoticeItem) -> Outcome:
+        found = known.get(item.citizen_id)
+        return await apply_notice(session, item, found, who, request_id, today, deaths)
+
+    # A notice is never refused once parsed (doubtful ones are queued): no savepoints needed.
+    answer = await apply_batch(
+        session, SCHEMA, "death_notice", batch, DeathNoticeItem, apply_one, scope, savepoints=False
+    )
+    await record_deaths(session, deaths, who, request_id)
+    return answer
 
 
-async def _apply(
+async def receive_transfers_in(
     session: AsyncSession,
-    notice: DeathNotice,
+    batch: InboundBatch[TransferInItem],
     who: Principal,
     request_id: str | None,
-    locale: str,
-) -> NoticeResult:
-    masked = mask_citizen_id(notice.citizen_id)
-    try:
-        citizen_id = parse_citizen_id(notice.citizen_id).number
-    except InvalidIdentifier as exc:
-        return NoticeResult(
-            notice_id=notice.notice_id,
-            citizen_id=masked,
-            result="rejected",
-            detail=text(exc.key, locale),
+    scope: Scope,
+) -> InboundBatchResult:
+    """Apply each transfer in its own savepoint; a refused one keeps nothing."""
+
+    async def apply_one(item: TransferInItem) -> Outcome:
+        unit_id = item.unit_id
+        if unit_id is None:
+            assert item.unit_credit_code is not None
+            unit = await units.get_by_credit_code(session, item.unit_credit_code.upper())
+            if unit is None:
+                raise ProblemError(422, "unit_unknown", field="unit_credit_code")
+            unit_id = unit.id
+        body = TransferInIn.model_validate(
+            {**item.model_dump(exclude={"message_id", "unit_credit_code"}), "unit_id": unit_id}
         )
-    found = await repository.person_by_citizen_id(session, citizen_id)
-    if found is None:
-        return NoticeResult(notice_id=notice.notice_id, citizen_id=masked, result="unknown_person")
-    if found.status in ALREADY:
-        return NoticeResult(
-            notice_id=notice.notice_id,
-            citizen_id=masked,
-            result="already_recorded",
-            detail=found.status,
-        )
-    try:
-        async with session.begin_nested():  # a refused notice leaves the others untouched
-            # The province's matched notice is a fact, not one person's word: one step, and a
-            # clerk's death report still waiting for its second person is superseded by it.
-            person = await changes.lock_for_change(
-                session, found.id, ChangeType.death, pending_ok=True
-            )
-            latest = await changes.latest_change_date(session, person)
-            if not latest <= notice.date_of_death <= date.today():
-                raise ProblemError(
-                    422,
-                    "effective_date_invalid",
-                    field="date_of_death",
-                    earliest=latest.isoformat(),
-                )
-            _, events = await changes.apply_change(
-                session,
-                person,
-                ChangeType.death,
-                notice.date_of_death,
-                f"provincial death notice {notice.notice_id}",
-                who,
-                request_id,
-            )
-            await stage_events(session, SCHEMA, events)
-            await changes.supersede_death_report(session, person, notice.notice_id, who, request_id)
-            await record_audit(
-                session,
-                SCHEMA,
-                actor=who.subject,
-                roles=who.roles,
-                action="person.death",
-                object_type="person",
-                object_id=person.id,
-                request_id=request_id,
-                detail={"notice_id": notice.notice_id},
-            )
-    except ProblemError as exc:
-        return NoticeResult(
-            notice_id=notice.notice_id,
-            citizen_id=masked,
-            result="rejected",
-            detail=text(exc.message, locale, **exc.extra),
-        )
-    return NoticeResult(notice_id=notice.notice_id, citizen_id=masked, result="recorded")
+        out = await transfers.transfer_in(session, body, who, request_id)
+        return Outcome(InboundResult.applied, str(out.person_id), out.status)
+
+    return await apply_batch(
+        session, SCHEMA, "transfer_in", batch, TransferInItem, apply_one, scope
+    )

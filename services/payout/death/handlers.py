@@ -11,3 +11,11 @@ async def on_person_deceased(session: AsyncSession, envelope: EventEnvelope) -> 
     await service.record_death(
         session, envelope.parse(PersonDeceased), envelope.event_id, envelope.request_id
     )
+
+
+async def on_people_deceased(session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
+    """A fetched batch of deaths in one transaction, each applied as on_person_deceased
+    would (deaths of different retirees commute; a second one of a retiree changes nothing)."""
+    await service.record_deaths(
+        session, [(e.parse(PersonDeceased), e.event_id, e.request_id) for e in envelopes]
+    )

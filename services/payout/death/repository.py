@@ -4,11 +4,12 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, exists, func, text, update
+from sqlalchemy import delete, exists, func, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payout.config import SCHEMA
 from services.payout.models import (
     DeathBenefit,
     DeathBenefitShare,
@@ -21,6 +22,7 @@ from services.payout.models import (
     Recovery,
     Retiree,
 )
+from shared.data.audit import audit_log_table
 
 # Programs whose lines after the death are overpayments: the pensions and the subsidies (a
 # quarter's period is its first month, so a quarter after the month of death is wholly after).
@@ -572,3 +574,109 @@ async def withheld(session: AsyncSession, case_ids: list[uuid.UUID]) -> dict[uui
             GROUP BY d.recovery_id""").bindparams(ids=case_ids)
     )
     return {r[0]: r[1] for r in rows.all()}
+
+
+async def lock_retirees(session: AsyncSession, person_ids: list[uuid.UUID]) -> dict:
+    """A batch's retirees, locked in person order (a batch of deaths)."""
+    rows = await session.exec(
+        select(Retiree)
+        .where(Retiree.person_id.in_(person_ids))
+        .order_by(Retiree.person_id)
+        .with_for_update()
+    )
+    return {r.person_id: r for r in rows.all()}
+
+
+async def with_subsidies_or_back_pay(
+    session: AsyncSession, person_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Who of these has subsidy lines or entitlements, or back pay still to pay: their death
+    takes the one-by-one path (subsidies stopped and pro-rated, back pay cancelled)."""
+    rows = await session.exec(
+        text("""
+            SELECT person_id FROM payout.one_off
+            WHERE person_id = ANY(CAST(:ids AS uuid[])) AND source = 'subsidy'
+            UNION SELECT person_id FROM payout.subsidy_entitlement
+            WHERE person_id = ANY(CAST(:ids AS uuid[]))
+            UNION SELECT person_id FROM payout.benefit_difference
+            WHERE person_id = ANY(CAST(:ids AS uuid[]))
+              AND kind = 'back_pay' AND status = 'pending'""").bindparams(ids=person_ids)
+    )
+    return {r[0] for r in rows.all()}
+
+
+async def record_deaths(session: AsyncSession, deaths: list[tuple[uuid.UUID, date, date]]) -> None:
+    """Payment stops after the month of death, for many retirees (person, died, last month)."""
+    await session.exec(
+        text("""
+            UPDATE payout.retiree r SET status = 'deceased', died_on = v.died, last_month = v.last
+            FROM unnest(CAST(:ids AS uuid[]), CAST(:died AS date[]), CAST(:last AS date[]))
+                AS v(id, died, last)
+            WHERE r.person_id = v.id""").bindparams(
+            ids=[d[0] for d in deaths], died=[d[1] for d in deaths], last=[d[2] for d in deaths]
+        )
+    )
+
+
+async def paid_after_many(
+    session: AsyncSession, lasts: dict[uuid.UUID, date]
+) -> dict[uuid.UUID, list]:
+    """paid_after for many persons at once (each after their own last month), same order."""
+    rows = await session.exec(
+        text("""
+            SELECT p.person_id, p.id, p.program, p.period, p.amount
+            FROM payout.payment p
+            JOIN unnest(CAST(:ids AS uuid[]), CAST(:last AS date[])) AS v(id, last)
+              ON v.id = p.person_id AND p.period > v.last
+            WHERE p.status IN ('sent', 'paid') AND p.program = ANY(CAST(:programs AS text[]))
+            ORDER BY p.person_id, p.period, p.program, p.difference_id IS NOT NULL,
+                     p.created_at, p.id""").bindparams(
+            ids=list(lasts), last=list(lasts.values()), programs=list(RECOVERED_PROGRAMS)
+        )
+    )
+    found: dict[uuid.UUID, list] = {}
+    for person_id, *line in rows.all():
+        found.setdefault(person_id, []).append(tuple(line))
+    return found
+
+
+async def claimed_after_many(
+    session: AsyncSession, lasts: dict[uuid.UUID, date]
+) -> dict[uuid.UUID, dict[tuple[date, str], Decimal]]:
+    """claimed_after for many persons at once."""
+    rows = await session.exec(
+        text("""
+            SELECT c.person_id, c.period, c.program, sum(c.amount)
+            FROM payout.recovery c
+            JOIN unnest(CAST(:ids AS uuid[]), CAST(:last AS date[])) AS v(id, last)
+              ON v.id = c.person_id AND c.period > v.last
+            GROUP BY c.person_id, c.period, c.program""").bindparams(
+            ids=list(lasts), last=list(lasts.values())
+        )
+    )
+    found: dict[uuid.UUID, dict[tuple[date, str], Decimal]] = {}
+    for person_id, period, program, amount in rows.all():
+        found.setdefault(person_id, {})[(period, program)] = amount
+    return found
+
+
+async def insert_recoveries_by_person(
+    session: AsyncSession, rows: list[Recovery]
+) -> dict[uuid.UUID, int]:
+    """Open recovery cases, once per payment; how many opened per person."""
+    opened: dict[uuid.UUID, int] = {}
+    for start in range(0, len(rows), 2000):  # bound the statement's parameters
+        result = await session.exec(
+            pg_insert(Recovery)
+            .values([r.model_dump(exclude={"created_at"}) for r in rows[start : start + 2000]])
+            .on_conflict_do_nothing(index_elements=["payment_id"])
+            .returning(Recovery.person_id)
+        )
+        for (person_id,) in result.all():
+            opened[person_id] = opened.get(person_id, 0) + 1
+    return opened
+
+
+async def audit_deaths(session: AsyncSession, entries: list[dict]) -> None:
+    """The `retiree.deceased` audit entries of a batch of deaths, in one statement."""
+    await session.exec(insert(audit_log_table(SCHEMA)), params=entries)

@@ -117,6 +117,69 @@ async def apply_death(
     return opened
 
 
+async def record_deaths(
+    session: AsyncSession, deaths: list[tuple[PersonDeceased, uuid.UUID, str | None]]
+) -> None:
+    """Many deaths at once (a fetched batch of events), each as record_death would apply it.
+
+    Retirees with subsidies or back pay still to pay take record_death's own path; for the
+    others (most) the payment stop, the recoveries and the audit are written set-wise.
+    """
+    retirees = await repository.lock_retirees(session, list({e.person_id for e, _, _ in deaths}))
+    simple: dict[uuid.UUID, date] = {}
+    asked: dict[uuid.UUID, str | None] = {}  # the request each death came from
+    for event, event_id, request_id in deaths:
+        retiree = retirees.get(event.person_id)
+        if retiree is None:
+            await repository.keep_notice(session, event.person_id, event.date_of_death, event_id)
+        elif retiree.died_on is None and event.person_id not in simple:
+            simple[event.person_id] = event.date_of_death
+            asked[event.person_id] = request_id
+    special = await repository.with_subsidies_or_back_pay(session, list(simple))
+    for person_id in special:
+        await apply_death(session, person_id, simple.pop(person_id), asked[person_id])
+    if not simple:
+        return
+    lasts = {p: month_of(died) for p, died in simple.items()}
+    await repository.record_deaths(session, [(p, simple[p], lasts[p]) for p in simple])
+    paid = await repository.paid_after_many(session, lasts)
+    claimed = await repository.claimed_after_many(session, lasts)
+    cases = [
+        Recovery(
+            person_id=person_id,
+            payment_id=line.id,
+            program=line.program,
+            period=line.period,
+            amount=amount,
+        )
+        for person_id in simple
+        for line, amount in recoveries_after_death(
+            [PaidLine(*r) for r in paid.get(person_id, [])], claimed.get(person_id, {})
+        )
+    ]
+    await taxes.give_back_on(session, cases)
+    opened = await repository.insert_recoveries_by_person(session, cases)
+    await repository.audit_deaths(
+        session,
+        [
+            {
+                "actor": estate.DEATH,
+                "roles": [],
+                "action": "retiree.deceased",
+                "object_type": "retiree",
+                "object_id": str(person_id),
+                "request_id": asked[person_id],
+                "detail": {
+                    "date_of_death": died.isoformat(),
+                    "recoveries": opened.get(person_id, 0),
+                    "back_pay_cancelled": [],
+                },
+            }
+            for person_id, died in simple.items()
+        ],
+    )
+
+
 async def _recover_after(session: AsyncSession, person_id: uuid.UUID, last: date) -> int:
     """A recovery case for what was paid for each month after the last one, less what the
     recovery cases of recalculations already claim for it (never twice)."""

@@ -19,7 +19,7 @@ from services.payout.province.schemas import (
     DuplicateResolveIn,
     DuplicateStatus,
 )
-from shared.http.auth import READERS, Principal, require_roles
+from shared.http.auth import READERS, Principal, require_machine, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
@@ -33,7 +33,7 @@ sync_router = APIRouter(
     prefix="/v1/payout/sync", tags=["provincial sync"], responses=PROBLEM_RESPONSES
 )
 router = APIRouter(prefix="/v1/payout", tags=["duplicate receipts"], responses=PROBLEM_RESPONSES)
-Province = Annotated[Principal, Depends(require_roles("province"))]
+Province = Annotated[Principal, Depends(require_machine("province"))]
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Staff = Annotated[Principal, Depends(require_roles("clerk", "finance"))]
 Approver = Annotated[Principal, Depends(require_business_role("clerk", "finance"))]

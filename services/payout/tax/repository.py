@@ -72,34 +72,45 @@ async def given_back_lines(session: AsyncSession, year: int) -> list[tuple]:
     return [tuple(r) for r in rows.all()]
 
 
-async def month_annuity(
-    session: AsyncSession, person_id: uuid.UUID, month: date
-) -> tuple[Decimal, Decimal]:
-    """(gross, tax) of a month's annuity as it stands: its lines sent, paid or failed and
-    still to be re-issued with their tax (not written off nor paid to the estate, which
-    withheld nothing of it), less what recovery cases already claim and give back."""
-    lines = """FROM payout.payment p
-        WHERE p.person_id = :person AND p.program = 'occupational_annuity'
-          AND p.period = :month AND (p.status IN ('sent', 'paid')
-              OR (p.status = 'failed' AND NOT EXISTS (
-                  SELECT 1 FROM payout.failed_line_decision f WHERE f.payment_id = p.id
-                    AND (f.action = 'estate'
-                         OR (f.action = 'write_off' AND f.status = 'approved')))))"""
+async def month_annuities(
+    session: AsyncSession, keys: list[tuple[uuid.UUID, date]]
+) -> dict[tuple[uuid.UUID, date], tuple[Decimal, Decimal]]:
+    """(gross, tax) of each (person, month)'s annuity as it stands: its lines sent, paid or
+    failed and still to be re-issued with their tax (not written off nor paid to the estate,
+    which withheld nothing of it), less what recovery cases already claim and give back."""
+    if not keys:
+        return {}
+    # Joins, not a subquery per key: payment has no index by person for these lines, so
+    # each key would scan it (a batch of deaths has thousands of keys).
     rows = await session.exec(
-        text(f"""
-            SELECT (SELECT coalesce(sum(p.amount), 0) {lines})
-                 - (SELECT coalesce(sum(amount), 0) FROM payout.recovery
-                    WHERE person_id = :person AND program = 'occupational_annuity'
-                      AND period = :month AND status <> 'void'),
-                   (SELECT coalesce(sum(p.tax_withheld), 0) {lines})
-                 - (SELECT coalesce(sum(tax_amount), 0) FROM payout.recovery
-                    WHERE person_id = :person AND program = 'occupational_annuity'
-                      AND period = :month AND status <> 'void')""").bindparams(
-            person=person_id, month=month
-        )
+        text("""
+            WITH k AS (
+                SELECT DISTINCT person, month
+                FROM unnest(CAST(:persons AS uuid[]), CAST(:months AS date[])) AS k(person, month)
+            ), paid AS (
+                SELECT p.person_id, p.period, sum(p.amount) AS gross, sum(p.tax_withheld) AS tax
+                FROM payout.payment p JOIN k ON p.person_id = k.person AND p.period = k.month
+                WHERE p.program = 'occupational_annuity' AND (p.status IN ('sent', 'paid')
+                      OR (p.status = 'failed' AND NOT EXISTS (
+                          SELECT 1 FROM payout.failed_line_decision f WHERE f.payment_id = p.id
+                            AND (f.action = 'estate'
+                                 OR (f.action = 'write_off' AND f.status = 'approved')))))
+                GROUP BY p.person_id, p.period
+            ), claimed AS (
+                SELECT r.person_id, r.period, sum(r.amount) AS gross, sum(r.tax_amount) AS tax
+                FROM payout.recovery r JOIN k ON r.person_id = k.person AND r.period = k.month
+                WHERE r.program = 'occupational_annuity' AND r.status <> 'void'
+                GROUP BY r.person_id, r.period
+            )
+            SELECT k.person, k.month,
+                   coalesce(paid.gross, 0) - coalesce(claimed.gross, 0),
+                   coalesce(paid.tax, 0) - coalesce(claimed.tax, 0)
+            FROM k
+            LEFT JOIN paid ON paid.person_id = k.person AND paid.period = k.month
+            LEFT JOIN claimed ON claimed.person_id = k.person AND claimed.period = k.month
+            """).bindparams(persons=[k[0] for k in keys], months=[k[1] for k in keys])
     )
-    gross, tax = rows.one()
-    return Decimal(gross), Decimal(tax)
+    return {(r[0], r[1]): (Decimal(r[2]), Decimal(r[3])) for r in rows.all()}
 
 
 async def lines(session: AsyncSession, year: int) -> list[tuple]:

@@ -40,18 +40,23 @@ async def give_back_on(session: AsyncSession, cases: list[Recovery]) -> None:
     """Set the tax each new annuity recovery case gives back once recovered: what its month
     bore less the tax of what the month keeps (domain/tax.tax_given_back, the monthly table
     in force in the month it is for), the cases of one month in turn."""
-    left: dict[tuple[uuid.UUID, date], tuple[Decimal, Decimal]] = {}
-    for case in cases:
-        if case.program != ANNUITY:
-            continue
+    annuities = [c for c in cases if c.program == ANNUITY]
+    # Read once for all the cases (a batch of deaths opens thousands), each month's table too.
+    left = await repository.month_annuities(
+        session, list(dict.fromkeys((c.person_id, c.period) for c in annuities))
+    )
+    tables: dict[date, object] = {}
+    for case in annuities:
         key = (case.person_id, case.period)
-        if key not in left:
-            left[key] = await repository.month_annuity(session, case.person_id, case.period)
         gross, tax = left[key]
-        try:
-            value, _ = await tax_tables(session, case.period)
-        except ProblemError:
-            continue  # no table for that month: nothing was withheld with one either
+        if case.period not in tables:
+            try:
+                tables[case.period] = (await tax_tables(session, case.period))[0]
+            except ProblemError:
+                tables[case.period] = None  # no table for that month: nothing was withheld
+        value = tables[case.period]
+        if value is None:
+            continue
         case.tax_amount = tax_given_back(value.table(MONTHLY), gross, tax, case.amount)
         left[key] = (gross - case.amount, tax - case.tax_amount)
 

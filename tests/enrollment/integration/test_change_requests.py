@@ -152,13 +152,13 @@ async def test_the_province_notice_is_one_step_and_supersedes_a_pending_report(
             "citizen_id"
         ]
         report = await report_death(client, platform, p, "2020-07-01")
-        notice = {"notice_id": "P-9", "citizen_id": cid, "date_of_death": "2020-07-02"}
+        notice = {"message_id": "P-9", "citizen_id": cid, "date_of_death": "2020-07-02"}
         r = await client.post(
             "/v1/enrollment/sync/death-notices",
             headers=auth_headers(platform, "province", subject="province"),
-            json={"notices": [notice]},
+            json={"items": [notice]},
         )
-        assert [x["result"] for x in r.json()] == ["recorded"]
+        assert [(x["result"], x["detail"]) for x in r.json()["items"]] == [("applied", "recorded")]
         assert await deceased_events(platform) == 1
         got = await client.get(
             f"/v1/enrollment/death-reports/{report.json()['id']}", headers=clerk_key(platform)
@@ -217,7 +217,7 @@ async def test_a_withdrawal_request_is_listed_masked_rechecked_and_rejected(plat
             "/v1/enrollment/sync/death-notices",
             headers=auth_headers(platform, "province", subject="province"),
             json={
-                "notices": [{"notice_id": "P-1", "citizen_id": cid, "date_of_death": "2020-07-02"}]
+                "items": [{"message_id": "P-1", "citizen_id": cid, "date_of_death": "2020-07-02"}]
             },
         )
         refused = await client.post(

@@ -1,16 +1,16 @@
 """Provincial sync (issue #20): where the outbound push of the change feeds stands (one row per
 configured province endpoint) and the change log's index in commit order across domains.
 
-Revision ID: 0016_u20_push_position
-Revises: 0013_p20_change_feeds
+Revision ID: 0015_u20_push_position
+Revises: 0014_e20_province_inbound
 """
 
 from alembic import op
 
 from shared.data.push_position import create_push_position_v1
 
-revision = "0016_u20_push_position"
-down_revision = "0013_p20_change_feeds"
+revision = "0015_u20_push_position"
+down_revision = "0014_e20_province_inbound"
 branch_labels = None
 depends_on = None
 
