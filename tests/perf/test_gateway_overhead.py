@@ -9,6 +9,7 @@ keep-alive and one worker, the floor that a proxy hop costs on this machine.
 PENSION_BENCH_GATEWAY_SERVER=granian runs the gateway under granian instead of uvicorn.
 """
 
+import asyncio
 import json
 import os
 import shutil
@@ -16,7 +17,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -148,7 +148,7 @@ async def test_gateway_vs_direct_and_nginx(platform, tmp_path, bench_report) -> 
     port_of = {"direct": ports["enrollment"], "nginx": ports["nginx"], "gateway": ports["gateway"]}
     try:
         wait_healthy(apps)
-        time.sleep(0.5)  # nginx starts in well under that
+        await asyncio.sleep(0.5)  # nginx starts in well under that
         assert nginx.poll() is None, (tmp_path / "nginx" / "stderr.log").read_text()
         headers = {"Authorization": f"Bearer {issue_token(platform, 'bench', ['clerk'])}"}
         for leg in LEGS:  # warm every connection pool and cache once
