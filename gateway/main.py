@@ -8,6 +8,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import asyncpg
 import httpx
 from fastapi import Depends, FastAPI, Request
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
+from yarl import URL
 
 from gateway.client_address import Network, networks_of, resolve_client
 from gateway.config import GatewaySettings, get_gateway_settings
@@ -105,6 +107,29 @@ def gateway_credential_headers(platform: PlatformSettings) -> dict[str, str]:
     return {CREDENTIAL_HEADER: credential} if credential else {}
 
 
+def upstream_session(gw: GatewaySettings, plat: PlatformSettings) -> aiohttp.ClientSession:
+    """The client that forwards callers' requests to the services (aiohttp's keep-alive pool)."""
+    return aiohttp.ClientSession(
+        # Idle connections are dropped before uvicorn's own 5 s keep-alive ends them.
+        connector=aiohttp.TCPConnector(limit=500, limit_per_host=0, keepalive_timeout=4),
+        timeout=aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=gw.connect_timeout_seconds,
+            sock_read=gw.upstream_timeout_seconds,
+        ),
+        # A proxy keeps no client state: one caller's cookies never travel with the next's.
+        cookie_jar=aiohttp.DummyCookieJar(),
+        # Bytes pass through as the service sent them, encoding and all.
+        auto_decompress=False,
+        # Only the caller's own Accept, Accept-Encoding and User-Agent travel on.
+        skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent"),
+        trust_env=False,  # no proxy or netrc from the environment on internal calls
+        # Every call to a service carries the gateway's credential (services refuse calls
+        # without it); callers' own copies of the header are never forwarded.
+        headers=gateway_credential_headers(plat),
+    )
+
+
 def create_app(
     settings: GatewaySettings | None = None, platform: PlatformSettings | None = None
 ) -> GatewayApp:
@@ -138,17 +163,20 @@ def create_app(
             asyncio.create_task(revocations.run(), name="revocations"),
             asyncio.create_task(limiter.run(), name="rate-limits"),
         ]
-        async with httpx.AsyncClient(
-            timeout=timeout,
-            limits=limits,
-            cookies=no_cookies,
-            follow_redirects=False,
-            trust_env=False,  # no proxy or netrc from the environment on internal calls
-            # Every call to a service carries the gateway's credential (services refuse
-            # calls without it); callers' own copies of the header are never forwarded.
-            headers=gateway_credential_headers(plat),
-        ) as http:
-            instrument_client(http)  # client spans, traceparent sent on (when tracing is on)
+        async with (
+            upstream_session(gw, plat) as upstream,
+            httpx.AsyncClient(
+                timeout=timeout,
+                limits=limits,
+                cookies=no_cookies,
+                follow_redirects=False,
+                trust_env=False,  # no proxy or netrc from the environment on internal calls
+                # Every call to a service carries the gateway's credential (services refuse
+                # calls without it); callers' own copies of the header are never forwarded.
+                headers=gateway_credential_headers(plat),
+            ) as http,
+        ):
+            instrument_client(http)  # client spans of the probes and the OpenAPI merge
             app.state.pool = pool
             app.state.revocations = revocations
             # Refused attempts in the gateway's audit log, one per caller, route and minute.
@@ -165,8 +193,11 @@ def create_app(
             )
             app.state.settings = gw
             app.state.platform = plat
-            app.state.http = http
-            app.state.upstreams = {name: httpx.URL(url) for name, url in gw.service_urls.items()}
+            app.state.http = http  # health probes and the merged OpenAPI
+            app.state.upstream = upstream  # forwarded calls
+            app.state.upstreams = {
+                name: str(URL(url).origin()) for name, url in gw.service_urls.items()
+            }
             app.state.rate_limiter = limiter
             app.state.openapi = OpenApiMerger(http, gw.service_urls, gw.openapi_cache_seconds)
             try:

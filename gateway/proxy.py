@@ -1,9 +1,10 @@
-"""Forwarding /v1/<service>/... to the owning service, streamed both ways through httpx.
+"""Forwarding /v1/<service>/... to the owning service, streamed both ways through aiohttp.
 
 What only the gateway knows stays here: the token, the role policy, revocations, the rate
 limit and the request id. The wire belongs to well-kept parts: uvicorn in front, one shared
-`httpx.AsyncClient` (httpcore's pool) behind. Bodies are streamed in both directions with a
-size limit each way, so neither a large upload nor a large export is held in memory.
+`aiohttp.ClientSession` (its keep-alive pool) behind; it costs about a tenth of httpx per
+forwarded call (issue #22, docs/benchmarks.md). Bodies are streamed in both directions with
+a size limit each way, so neither a large upload nor a large export is held in memory.
 (After developmentseed/stac-auth-proxy's `handlers/reverse_proxy.py`.)
 """
 
@@ -13,9 +14,10 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import aiohttp
 import structlog
 from starlette.types import Receive, Scope, Send
+from yarl import URL
 
 from gateway.policy import check_access
 from gateway.security.dependencies import check_not_revoked
@@ -23,6 +25,7 @@ from shared.http.auth import decode_token, token_of_authorization
 from shared.http.errors import PROBLEM_JSON, ProblemError, localized_problem
 from shared.http.observability import UNMATCHED, record_request, request_id_of_headers
 from shared.http.signed_links import carries_link, principal_of_link
+from shared.tracing import current_traceparent
 
 log = structlog.get_logger(__name__)
 PROXIED = re.compile(r"^/v1/(?P<service>[a-z][a-z0-9-]*)/(?P<path>.*)$")
@@ -36,7 +39,7 @@ def route_label(state: Any, service: str) -> str:
     return ROUTE_LABEL.replace("{service}", service) if service in state.upstreams else UNMATCHED
 
 
-# Hop-by-hop headers (RFC 9110 §7.6.1) are never forwarded; httpx sets host and framing.
+# Hop-by-hop headers (RFC 9110 §7.6.1) are never forwarded; aiohttp sets host and framing.
 HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -105,10 +108,10 @@ async def proxy(
             await answer(*problem(scope, ProblemError(500, "internal_error")))
             return
         try:
-            status = upstream.status_code
+            status = upstream.status
             await relay_answer(state, scope, upstream, send, request_id)
         finally:
-            await upstream.aclose()
+            upstream.release()
     finally:
         route = route_label(state, service)
         record_request("gateway", scope["method"], route, status, started)
@@ -117,7 +120,7 @@ async def proxy(
 
 async def forward(
     state: Any, scope: Scope, receive: Receive, service: str, service_path: str, request_id: str
-) -> httpx.Response:
+) -> aiohttp.ClientResponse:
     """Authenticate, authorize, rate-limit, then send the request on (body streamed)."""
     settings = state.settings
     base = state.upstreams.get(service)
@@ -150,28 +153,38 @@ async def forward(
             headers={"Retry-After": str(max(1, round(wait)))},
         )
     forwarded = [(k, v) for k, v in headers if k not in NOT_FORWARDED]
+    traceparent = current_traceparent()  # None unless tracing is on
+    if traceparent is not None:  # the service's span is a child of the gateway's
+        forwarded = [(k, v) for k, v in forwarded if k != "traceparent"]
+        forwarded.append(("traceparent", traceparent))
     forwarded.append(("x-request-id", request_id))
     client = scope.get("client")
     forwarded.append(("x-forwarded-for", client[0] if client else ""))
     target = scope.get("raw_path") or scope["path"].encode()
     if scope.get("query_string"):
         target += b"?" + scope["query_string"]
-    url = base.copy_with(raw_path=target)  # the path exactly as the caller encoded it
+    # The path exactly as the caller encoded it.
+    url = URL(base + target.decode("latin-1"), encoded=True)
     has_body = declared not in (None, "0") or any(k == "transfer-encoding" for k, _ in headers)
-    request = state.http.build_request(
-        scope["method"],
-        url,
-        headers=forwarded,
-        content=_request_body(receive, limit) if has_body else None,
-    )
     try:
-        return await state.http.send(request, stream=True)
+        return await state.upstream.request(
+            scope["method"],
+            url,
+            headers=forwarded,
+            data=_request_body(receive, limit) if has_body else None,
+            allow_redirects=False,
+        )
     except _BodyTooLarge as exc:
         raise ProblemError(413, "payload_too_large", max_bytes=limit) from exc
-    except httpx.TimeoutException as exc:
+    except _Disconnected:
+        raise
+    except TimeoutError as exc:
         raise ProblemError(504, "upstream_timeout", service=service) from exc
-    except httpx.TransportError as exc:
-        if isinstance(exc.__cause__, _Disconnected | _BodyTooLarge):
+    except aiohttp.ClientError as exc:
+        # aiohttp sends the body in a task of its own and reports its failures wrapped.
+        if isinstance(exc.__cause__, _BodyTooLarge):
+            raise ProblemError(413, "payload_too_large", max_bytes=limit) from exc
+        if isinstance(exc.__cause__, _Disconnected):
             raise exc.__cause__ from exc
         raise ProblemError(502, "upstream_unavailable", service=service) from exc
 
@@ -212,7 +225,7 @@ async def _request_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
 
 
 async def relay_answer(
-    state: Any, scope: Scope, upstream: httpx.Response, send: Send, request_id: str
+    state: Any, scope: Scope, upstream: aiohttp.ClientResponse, send: Send, request_id: str
 ) -> None:
     """Pass the service's answer back as it arrives, refusing one beyond the size limit."""
     limit = state.settings.max_response_bytes
@@ -223,16 +236,16 @@ async def relay_answer(
         await send({"type": "http.response.start", "status": code, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         return
-    origin = _origin(upstream.request.url)
+    origin = _origin(upstream.url)
     headers = [
         (k.lower(), _without_origin(v, origin) if k.lower() == b"location" else v)
-        for k, v in upstream.headers.raw
-        if k.lower().decode() not in NOT_RETURNED
+        for k, v in upstream.raw_headers
+        if k.lower().decode("latin-1") not in NOT_RETURNED
     ]
     headers.append((b"x-request-id", request_id.encode("latin-1")))
-    await send({"type": "http.response.start", "status": upstream.status_code, "headers": headers})
+    await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
     size = 0
-    async for chunk in upstream.aiter_raw():
+    async for chunk in upstream.content.iter_any():
         size += len(chunk)
         if size > limit:
             # Too late for an error answer: cut the connection so the caller sees it failed.
@@ -241,9 +254,9 @@ async def relay_answer(
     await send({"type": "http.response.body", "body": b""})
 
 
-def _origin(url: httpx.URL) -> bytes:
+def _origin(url: URL) -> bytes:
     """scheme://host[:port] of a service, as it would appear in a Location."""
-    return f"{url.scheme}://{url.netloc.decode('ascii')}".encode()
+    return f"{url.scheme}://{url.raw_authority}".encode()
 
 
 def _without_origin(location: bytes, origin: bytes) -> bytes:
