@@ -25,7 +25,7 @@ from shared.http.auth import decode_token, token_of_authorization
 from shared.http.errors import PROBLEM_JSON, ProblemError, localized_problem
 from shared.http.observability import UNMATCHED, record_request, request_id_of_headers
 from shared.http.signed_links import carries_link, principal_of_link
-from shared.tracing import current_traceparent
+from shared.tracing import client_span
 
 log = structlog.get_logger(__name__)
 PROXIED = re.compile(r"^/v1/(?P<service>[a-z][a-z0-9-]*)/(?P<path>.*)$")
@@ -153,10 +153,6 @@ async def forward(
             headers={"Retry-After": str(max(1, round(wait)))},
         )
     forwarded = [(k, v) for k, v in headers if k not in NOT_FORWARDED]
-    traceparent = current_traceparent()  # None unless tracing is on
-    if traceparent is not None:  # the service's span is a child of the gateway's
-        forwarded = [(k, v) for k, v in forwarded if k != "traceparent"]
-        forwarded.append(("traceparent", traceparent))
     forwarded.append(("x-request-id", request_id))
     client = scope.get("client")
     forwarded.append(("x-forwarded-for", client[0] if client else ""))
@@ -167,13 +163,17 @@ async def forward(
     url = URL(base + target.decode("latin-1"), encoded=True)
     has_body = declared not in (None, "0") or any(k == "transfer-encoding" for k, _ in headers)
     try:
-        return await state.upstream.request(
-            scope["method"],
-            url,
-            headers=forwarded,
-            data=_request_body(receive, limit) if has_body else None,
-            allow_redirects=False,
-        )
+        with client_span(scope["method"], service) as traceparent:
+            if traceparent is not None:  # the service's span is a child of this one
+                forwarded = [(k, v) for k, v in forwarded if k != "traceparent"]
+                forwarded.append(("traceparent", traceparent))
+            return await state.upstream.request(
+                scope["method"],
+                url,
+                headers=forwarded,
+                data=_request_body(receive, limit) if has_body else None,
+                allow_redirects=False,
+            )
     except _BodyTooLarge as exc:
         raise ProblemError(413, "payload_too_large", max_bytes=limit) from exc
     except _Disconnected:

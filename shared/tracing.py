@@ -144,6 +144,24 @@ def current_traceparent() -> str | None:
 
 
 @contextmanager
+def client_span(method: str, service: str) -> Iterator[str | None]:
+    """A client span for one call the gateway forwards (its own aiohttp client has no
+    instrumentation here); yields the traceparent to send on (None when tracing is off)."""
+    if _provider is None:
+        yield None
+        return
+    from opentelemetry.trace import SpanKind
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+    tracer = _provider.get_tracer("pension.gateway")
+    name = f"{method} /v1/{service}"  # never the raw path: it may carry ids
+    with tracer.start_as_current_span(name, kind=SpanKind.CLIENT):
+        carrier: dict[str, str] = {}
+        TraceContextTextMapPropagator().inject(carrier)
+        yield carrier.get(TRACEPARENT)
+
+
+@contextmanager
 def producer_span(subject: str, traceparent: str | None) -> Iterator[dict[str, str]]:
     """A span for publishing one event, child of the request that staged it; yields the
     headers that carry its context on the message ({} when tracing is off)."""
