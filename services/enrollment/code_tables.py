@@ -12,6 +12,7 @@ from services.enrollment.transfers.schemas import Scheme
 from services.enrollment.units.schemas import AdminLevel, FundingType, UnitKind, UnitStatus
 from services.enrollment.withdrawal.schemas import Reason as WithdrawalReason
 from shared.i18n.code_tables import CodeTables
+from shared.jobs.tables import JOB_CODE_TABLES
 
 CODE_TABLES: CodeTables = {
     "unit_kind": get_args(UnitKind),
@@ -38,4 +39,5 @@ CODE_TABLES: CodeTables = {
     "supplement_reason": ("late_contribution", "interest_true_up"),
     "import_row_status": ("failed", "unchanged"),
     "notice_result": ("recorded", "already_recorded", "unknown_person", "rejected"),
+    **JOB_CODE_TABLES,
 }

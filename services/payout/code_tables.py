@@ -1,5 +1,7 @@
 """Payout's code tables: every enum a clerk sees; labels in locales/ as enum.<table>.<value>."""
 
+from shared.jobs.tables import JOB_CODE_TABLES
+
 CODE_TABLES: dict[str, tuple[str, ...]] = {
     "failure_reason": (
         "account_closed",
@@ -64,4 +66,5 @@ CODE_TABLES: dict[str, tuple[str, ...]] = {
         "offset_deduction",
         "pension_adjustment",
     ),
+    **JOB_CODE_TABLES,
 }

@@ -25,6 +25,8 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 JOB_STATES = ("queued", "running", "succeeded", "failed")
 SCHEDULE_RULES = ("daily", "monthly", "quarterly", "yearly")
+# Code tables every service with jobs serves (labels in the shared catalogue).
+JOB_CODE_TABLES = {"job_state": JOB_STATES, "schedule_rule": SCHEDULE_RULES}
 
 
 @dataclass(frozen=True)

@@ -292,66 +292,6 @@ async def claim_interest_run(
     return claimed.first() is not None
 
 
-async def post_interest(
-    session: AsyncSession, year: int, kind: str, rate: InterestRate, who: str
-) -> tuple[int, Decimal]:
-    """Post the year's interest on every account of the kind, in one statement.
-
-    Mirrors services/enrollment/domain/interest.py: amount x rate x months summed exactly,
-    divided by 12 once, rounded half up to the fen (PostgreSQL's round() on numeric).
-    """
-    result = await session.exec(
-        text("""
-        WITH closed AS (
-            -- A person's latest closing: still closed, the account is skipped (the closing
-            -- took the interest of every year not yet run); reopened, its postings up to the
-            -- closing left with it and earn nothing here.
-            SELECT DISTINCT ON (person_id) person_id, last_posting_id,
-                   reopened_on IS NULL AS still_closed
-            FROM enrollment.account_closing
-            ORDER BY person_id, id DESC
-        ), per_account AS (
-            SELECT p.account_id,
-                   round(sum(p.amount * :rate * CASE
-                       WHEN p.value_date < make_date(:year, 1, 1) THEN 12
-                       WHEN :convention = 'year_end_only' THEN 0
-                       ELSE 12 - extract(month FROM p.value_date)::int END) / 12, 2) AS interest
-            FROM enrollment.posting p
-            JOIN enrollment.account a ON a.id = p.account_id AND a.kind = :kind
-            LEFT JOIN closed c ON c.person_id = a.person_id
-            WHERE p.value_date <= make_date(:year, 12, 31)
-              AND (c.person_id IS NULL OR (NOT c.still_closed AND p.id > c.last_posting_id))
-            GROUP BY p.account_id
-        ), inserted AS (
-            INSERT INTO enrollment.posting (account_id, posting_type, amount, value_date,
-                                            interest_year, rate_id, memo, created_by)
-            SELECT account_id, 'interest', interest, make_date(:year, 12, 31), :year, :rate_id,
-                   'yearly interest', :who
-            FROM per_account WHERE interest <> 0
-            ON CONFLICT (account_id, interest_year) WHERE posting_type = 'interest' DO NOTHING
-            RETURNING amount
-        )
-        SELECT count(*), coalesce(sum(amount), 0) FROM inserted"""),
-        params={
-            "rate": rate.rate,
-            "year": year,
-            "convention": rate.convention,
-            "kind": kind,
-            "rate_id": rate.id,
-            "who": who,
-        },
-    )
-    accounts, total = result.one()
-    await session.exec(
-        text(
-            "UPDATE enrollment.interest_run SET accounts = :n, total_interest = :t "
-            "WHERE year = :year AND account_kind = :kind"
-        ),
-        params={"n": accounts, "t": total, "year": year, "kind": kind},
-    )
-    return accounts, Decimal(total)
-
-
 async def latest_run_year(session: AsyncSession, kind: str) -> int | None:
     """The last year whose interest of a kind was run (None before the first run)."""
     rows = await session.exec(
