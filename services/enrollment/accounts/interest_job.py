@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.accounts import repository
@@ -31,18 +30,6 @@ KIND = "interest_run"
 BATCH = 20_000
 
 
-async def pending_years(session: AsyncSession, kind: str) -> list[int]:
-    """Years of interest runs of a kind queued or running (not yet in `interest_run`)."""
-    rows = await session.exec(
-        text(f"""
-        SELECT DISTINCT (params->>'year')::int FROM {SCHEMA}.job
-        WHERE kind = :job_kind AND state IN ('queued', 'running')
-          AND coalesce(params->>'account_kind', :kind) = :kind"""),
-        params={"job_kind": KIND, "kind": kind},
-    )
-    return [r[0] for r in rows]
-
-
 async def check_order(session: AsyncSession, year: int, kind: str, today: date) -> bool:
     """Refuse a run out of order; False if the year's run is done already (nothing to do)."""
     if date(year, 12, 31) >= today:
@@ -54,7 +41,7 @@ async def check_order(session: AsyncSession, year: int, kind: str, today: date) 
     # The first run may be any closed year: those before it belong to the system taken over.
     # A run queued but not yet done counts as run for the order.
     years = [y for y in [await repository.latest_run_year(session, kind)] if y is not None]
-    years += [y for y in await pending_years(session, kind) if y != year]
+    years += [y for y in await repository.pending_interest_years(session, kind) if y != year]
     latest = max(years, default=None)
     if latest is not None and year > latest + 1:
         raise ProblemError(
@@ -132,26 +119,21 @@ async def _run_kind(ctx: JobContext, year: int, kind: str) -> dict[str, Any]:
     if "watermark" not in mark:
         async with ctx.step() as session:
             mark["todo"] = await check_order(session, year, kind, date.today())
-            mark["watermark"] = (
-                await session.exec(text(f"SELECT coalesce(max(id), 0) FROM {SCHEMA}.posting"))
-            ).one()[0]
+            mark["watermark"] = await repository.posting_watermark(session)
             mark["after"] = None
-            accounts = (
-                await session.exec(
-                    text(f"SELECT count(*) FROM {SCHEMA}.account WHERE kind = :kind"),
-                    params={"kind": kind},
-                )
-            ).one()[0]
+            accounts = await repository.count_accounts(session, kind)
             ctx.progress(ctx.done, (ctx.total or 0) + accounts)
     if mark["todo"] and not mark.get("finished"):
         while True:
             async with ctx.step() as session:
-                ids = await _next_accounts(session, kind, mark["after"])
+                ids = await repository.next_accounts(session, kind, mark["after"], BATCH)
                 if not ids:
                     break
                 rate = await repository.current_rate(session, year, kind)
                 assert rate is not None  # checked in the first step; rates are never deleted
-                await _post_batch(session, year, kind, rate, ids, mark["watermark"], ctx.started_by)
+                await repository.post_interest_batch(
+                    session, year, kind, rate, ids, mark["watermark"], ctx.started_by
+                )
                 mark["after"] = str(ids[-1])
                 ctx.progress(ctx.done + len(ids))
         async with ctx.step() as session:
@@ -169,125 +151,16 @@ async def _run_kind(ctx: JobContext, year: int, kind: str) -> dict[str, Any]:
     }
 
 
-async def _next_accounts(session: AsyncSession, kind: str, after: str | None) -> list[Any]:
-    rows = await session.exec(
-        text(f"""
-        SELECT id FROM {SCHEMA}.account
-        WHERE kind = :kind AND (CAST(:after AS uuid) IS NULL OR id > CAST(:after AS uuid))
-        ORDER BY id LIMIT :n"""),
-        params={"kind": kind, "after": after, "n": BATCH},
-    )
-    return [r[0] for r in rows]
-
-
-# One account's interest for the year: mirrors services/enrollment/domain/interest.py (amount
-# x rate x months summed exactly, divided by 12 once, rounded half up to the fen). A person's
-# latest closing: still closed, the account is skipped (the closing took the interest of every
-# year not yet run); reopened, its postings up to the closing left with it and earn nothing.
-_INTEREST = """
-    WITH closed AS (
-        SELECT DISTINCT ON (person_id) person_id, last_posting_id,
-               reopened_on IS NULL AS still_closed
-        FROM {s}.account_closing
-        WHERE person_id IN (SELECT person_id FROM {s}.account WHERE id = ANY(:ids))
-        ORDER BY person_id, id DESC
-    ), per_account AS (
-        SELECT p.account_id,
-               round(sum(p.amount * :rate * CASE
-                   WHEN p.value_date < make_date(:year, 1, 1) THEN 12
-                   WHEN :convention = 'year_end_only' THEN 0
-                   ELSE 12 - extract(month FROM p.value_date)::int END) / 12, 2) AS interest
-        FROM {s}.posting p
-        JOIN {s}.account a ON a.id = p.account_id
-        LEFT JOIN closed c ON c.person_id = a.person_id
-        WHERE a.id = ANY(:ids) AND {posting_filter}
-          AND p.value_date <= make_date(:year, 12, 31)
-          AND (c.person_id IS NULL OR (NOT c.still_closed AND p.id > c.last_posting_id))
-        GROUP BY p.account_id
-    )
-    INSERT INTO {s}.posting (account_id, posting_type, amount, value_date, interest_year,
-                             rate_id, memo, created_by)
-    SELECT account_id, :posting_type, interest, make_date(:year, 12, 31), :year, :rate_id,
-           :memo, :who
-    FROM per_account WHERE interest <> 0
-    {conflict}"""
-
-
-async def _post_batch(
-    session: AsyncSession, year: int, kind: str, rate: Any, ids: list[Any], watermark: int, who: str
-) -> None:
-    """Post the interest of a slice of accounts, on postings up to the watermark."""
-    await session.exec(
-        text(
-            _INTEREST.format(
-                s=SCHEMA,
-                posting_filter="p.id <= :watermark",
-                conflict="ON CONFLICT (account_id, interest_year) "
-                "WHERE posting_type = 'interest' DO NOTHING",
-            )
-        ),
-        params={
-            "ids": ids,
-            "rate": rate.rate,
-            "year": year,
-            "convention": rate.convention,
-            "rate_id": rate.id,
-            "watermark": watermark,
-            "posting_type": "interest",
-            "memo": "yearly interest",
-            "who": who,
-        },
-    )
-
-
 async def _finish(session: AsyncSession, year: int, kind: str, watermark: int, who: str) -> None:
     """Record the run, correct postings made while it ran, and sum what it posted."""
     rate = await repository.current_rate(session, year, kind)
     assert rate is not None
     if not await repository.claim_interest_run(session, year, kind, rate.id or 0, who):
         return  # recorded by an earlier attempt of this job, or by the run before jobs
-    late = (
-        await session.exec(
-            text(f"""
-            SELECT DISTINCT p.account_id FROM {SCHEMA}.posting p
-            JOIN {SCHEMA}.account a ON a.id = p.account_id AND a.kind = :kind
-            WHERE p.id > :watermark AND p.value_date <= make_date(:year, 12, 31)
-              AND NOT (p.posting_type = 'interest' AND p.interest_year = :year)"""),
-            params={"kind": kind, "watermark": watermark, "year": year},
-        )
-    ).all()
+    late = await repository.late_accounts(session, year, kind, watermark)
     if late:
-        await session.exec(
-            text(
-                _INTEREST.format(
-                    s=SCHEMA,
-                    posting_filter="p.id > :watermark AND NOT "
-                    "(p.posting_type = 'interest' AND p.interest_year = :year)",
-                    conflict="",
-                )
-            ),
-            params={
-                "ids": [r[0] for r in late],
-                "rate": rate.rate,
-                "year": year,
-                "convention": rate.convention,
-                "rate_id": rate.id,
-                "watermark": watermark,
-                "posting_type": "interest_correction",
-                "memo": f"supplementary interest {year}: posting made during the run",
-                "who": who,
-            },
-        )
-    await session.exec(
-        text(f"""
-        UPDATE {SCHEMA}.interest_run r SET accounts = s.n, total_interest = s.t
-        FROM (SELECT count(*) AS n, coalesce(sum(p.amount), 0) AS t
-              FROM {SCHEMA}.posting p JOIN {SCHEMA}.account a ON a.id = p.account_id
-              WHERE a.kind = :kind AND p.posting_type = 'interest'
-                AND p.interest_year = :year) s
-        WHERE r.year = :year AND r.account_kind = :kind"""),
-        params={"kind": kind, "year": year},
-    )
+        await repository.post_late_interest(session, year, rate, late, watermark, who)
+    await repository.sum_interest_run(session, year, kind)
     await record_audit(
         session,
         SCHEMA,
