@@ -6,8 +6,8 @@ from fastapi import FastAPI
 
 from services.payout.accounts.router import router as accounts_router
 from services.payout.banking.router import router as banking_router
+from services.payout.certification import scheduler as certification_jobs
 from services.payout.certification.router import router as certification_router
-from services.payout.certification.scheduler import daily_suspensions
 from services.payout.code_tables import CODE_TABLES
 from services.payout.config import get_settings
 from services.payout.death.router import router as death_router
@@ -58,9 +58,12 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             province_parameters_router,
         ],
         handlers=HANDLERS,
-        resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],
+        resources=[payroll_worker],
         platform=platform,
         locales=Path(__file__).parent / "locales",
         code_tables=CODE_TABLES,
         feeds=FEEDS,
+        jobs={certification_jobs.KIND: certification_jobs.suspension_job},
+        # PENSION_PAYOUT_DAILY_JOBS=false keeps the calendar off (tests, benchmarks).
+        schedule=get_settings().daily_jobs,
     )

@@ -23,7 +23,14 @@ def upgrade() -> None:
     seed_schedule_v1(
         op.execute,
         S,
-        [{"kind": "certification_suspension", "rule": "daily", "at_time": "01:00"}],
+        [
+            {
+                "kind": "certification_suspension",
+                "rule": "daily",
+                "at_time": "01:00",
+                "params": {"as_of": "${date}"},
+            }
+        ],
     )
 
 
