@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,6 +37,7 @@ class Schedule:
     rule: Rule
     params: dict[str, Any]
     effective_from: date
+    since: date  # the first version's date: no occurrence before it ever runs
     paused: bool
     recorded_by: str
     recorded_at: datetime
@@ -48,8 +49,15 @@ async def schedules_in_force(session: AsyncSession, schema: str, on: date) -> li
     rows = await session.exec(
         select(table)
         .where(table.c.effective_from <= on)
-        .distinct(table.c.kind)
+        .ext(distinct_on(table.c.kind))
         .order_by(table.c.kind, table.c.effective_from.desc(), table.c.id.desc())
+    )
+    firsts = dict(
+        (
+            await session.exec(
+                select(table.c.kind, func.min(table.c.effective_from)).group_by(table.c.kind)
+            )
+        ).all()
     )
     return [
         Schedule(
@@ -58,6 +66,7 @@ async def schedules_in_force(session: AsyncSession, schema: str, on: date) -> li
             Rule(r.rule, r.day, r.month, r.at_time),
             r.params or {},
             r.effective_from,
+            firsts[r.kind],
             r.paused,
             r.recorded_by,
             r.recorded_at,
@@ -77,7 +86,7 @@ async def start_due(
         if schedule.paused or schedule.kind not in kinds:
             continue
         occurrence = schedule.rule.latest(now)
-        if occurrence.date() < schedule.effective_from:
+        if occurrence.date() < schedule.since:
             continue
         claimed = (
             await session.exec(
