@@ -56,3 +56,19 @@ async def finished(
     if job["state"] == "succeeded":
         return Outcome(200, job["result"], job)
     return Outcome(job["problem"]["status"], job["problem"], job)
+
+
+def wait_for_job_sync(
+    client: httpx.Client, accepted: httpx.Response, headers: dict[str, str], within: float = 300.0
+) -> dict[str, Any]:
+    """The same for a synchronous client (e2e tests through the gateway): the finished job."""
+    assert accepted.status_code == 202, accepted.text
+    reader = {k: v for k, v in headers.items() if k.lower() != "idempotency-key"}
+    deadline = time.monotonic() + within
+    while True:
+        job = client.get(accepted.headers["location"], headers=reader).json()
+        if job.get("state") in ("succeeded", "failed"):
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job not finished in {within} s: {job}")
+        time.sleep(0.1)

@@ -82,6 +82,15 @@ async def accepted(idem: IdempotentRequest, prefix: str, action: Awaitable[JobOu
     return answer
 
 
+def job_response(prefix: str, job: JobOut) -> JSONResponse:
+    """202 with the job and its Location, for a route without an Idempotency-Key."""
+    return JSONResponse(
+        job.model_dump(mode="json"),
+        status_code=202,
+        headers={"Location": job_location(prefix, job.id)},
+    )
+
+
 def jobs_router(prefix: str, schema: str) -> APIRouter:
     """The job endpoints of one service."""
     router = APIRouter(prefix=prefix, tags=["jobs"])

@@ -7,7 +7,7 @@ Revises: 0012_u20_push_position
 
 from alembic import op
 
-from shared.jobs.tables import create_job_tables_v1
+from shared.jobs.tables import create_job_tables_v1, seed_schedule_v1
 
 revision = "0013_j21_jobs"
 down_revision = "0012_u20_push_position"
@@ -19,6 +19,21 @@ S = "contribution"
 
 def upgrade() -> None:
     create_job_tables_v1(op.execute, S)
+    # On the 1st at 02:00, the month's plans. Paused until the agency has its roster and
+    # parameters in (an admin resumes it).
+    seed_schedule_v1(
+        op.execute,
+        S,
+        [
+            {
+                "kind": "plan_generation",
+                "rule": "monthly",
+                "day": 1,
+                "params": {"period": "${month}", "roles": ["clerk"]},
+                "paused": True,
+            }
+        ],
+    )
 
 
 def downgrade() -> None:
