@@ -120,22 +120,30 @@ async def _run_kind(ctx: JobContext, year: int, kind: str) -> dict[str, Any]:
         async with ctx.step() as session:
             mark["todo"] = await check_order(session, year, kind, date.today())
             mark["watermark"] = await repository.posting_watermark(session)
-            mark["after"] = None
+            mark["after"] = repository.FIRST_ACCOUNT
             accounts = await repository.count_accounts(session, kind)
             ctx.progress(ctx.done, (ctx.total or 0) + accounts)
     if mark["todo"] and not mark.get("finished"):
         while True:
             async with ctx.step() as session:
-                ids = await repository.next_accounts(session, kind, mark["after"], BATCH)
-                if not ids:
+                found = await repository.next_accounts(session, kind, mark["after"], BATCH)
+                if found is None:
                     break
+                count, upto = found
                 rate = await repository.current_rate(session, year, kind)
                 assert rate is not None  # checked in the first step; rates are never deleted
                 await repository.post_interest_batch(
-                    session, year, kind, rate, ids, mark["watermark"], ctx.started_by
+                    session,
+                    year,
+                    kind,
+                    rate,
+                    mark["after"],
+                    upto,
+                    mark["watermark"],
+                    ctx.started_by,
                 )
-                mark["after"] = str(ids[-1])
-                ctx.progress(ctx.done + len(ids))
+                mark["after"] = upto
+                ctx.progress(ctx.done + count)
         async with ctx.step() as session:
             await _finish(session, year, kind, mark["watermark"], ctx.started_by)
             mark["finished"] = True

@@ -378,18 +378,25 @@ async def count_accounts(session: AsyncSession, kind: str) -> int:
     return rows.one()[0]
 
 
+# Before every account id (gen_random_uuid never makes it): where a run's first slice starts.
+FIRST_ACCOUNT = "00000000-0000-0000-0000-000000000000"
+
+
 async def next_accounts(
-    session: AsyncSession, kind: str, after: str | None, size: int
-) -> list[Any]:
-    """The next slice of accounts of a kind, in id order after `after`."""
+    session: AsyncSession, kind: str, after: str, size: int
+) -> tuple[int, str] | None:
+    """The next slice of at most `size` accounts of a kind after `after`: how many, and the
+    last id (a slice is an id range, which the account key scans cheaply)."""
     rows = await session.exec(
         text("""
-        SELECT id FROM enrollment.account
-        WHERE kind = :kind AND (CAST(:after AS uuid) IS NULL OR id > CAST(:after AS uuid))
-        ORDER BY id LIMIT :n"""),
+        SELECT count(*) OVER (), id FROM (
+            SELECT id FROM enrollment.account
+            WHERE kind = :kind AND id > CAST(:after AS uuid) ORDER BY id LIMIT :n) s
+        ORDER BY id DESC LIMIT 1"""),
         params={"kind": kind, "after": after, "n": size},
     )
-    return [r[0] for r in rows]
+    found = rows.first()
+    return (found[0], str(found[1])) if found is not None else None
 
 
 # One account's interest for the year: mirrors services/enrollment/domain/interest.py (amount
@@ -401,7 +408,7 @@ _INTEREST = """
         SELECT DISTINCT ON (person_id) person_id, last_posting_id,
                reopened_on IS NULL AS still_closed
         FROM {s}.account_closing
-        WHERE person_id IN (SELECT person_id FROM {s}.account WHERE id = ANY(:ids))
+        WHERE person_id IN (SELECT person_id FROM {s}.account a WHERE {account_filter})
         ORDER BY person_id, id DESC
     ), per_account AS (
         SELECT p.account_id,
@@ -412,7 +419,7 @@ _INTEREST = """
         FROM {s}.posting p
         JOIN {s}.account a ON a.id = p.account_id
         LEFT JOIN closed c ON c.person_id = a.person_id
-        WHERE a.id = ANY(:ids) AND {posting_filter}
+        WHERE {account_filter} AND {posting_filter}
           AND p.value_date <= make_date(:year, 12, 31)
           AND (c.person_id IS NULL OR (NOT c.still_closed AND p.id > c.last_posting_id))
         GROUP BY p.account_id
@@ -426,20 +433,31 @@ _INTEREST = """
 
 
 async def post_interest_batch(
-    session: AsyncSession, year: int, kind: str, rate: Any, ids: list[Any], watermark: int, who: str
+    session: AsyncSession,
+    year: int,
+    kind: str,
+    rate: Any,
+    after: str,
+    upto: str,
+    watermark: int,
+    who: str,
 ) -> None:
-    """Post the interest of a slice of accounts, on postings up to the watermark."""
+    """Post the interest of the accounts in (after, upto], on postings up to the watermark."""
     await session.exec(
         text(
             _INTEREST.format(
                 s=SCHEMA,
+                account_filter="a.kind = :kind AND a.id > CAST(:after AS uuid) "
+                "AND a.id <= CAST(:upto AS uuid)",
                 posting_filter="p.id <= :watermark",
                 conflict="ON CONFLICT (account_id, interest_year) "
                 "WHERE posting_type = 'interest' DO NOTHING",
             )
         ),
         params={
-            "ids": ids,
+            "kind": kind,
+            "after": after,
+            "upto": upto,
             "rate": rate.rate,
             "year": year,
             "convention": rate.convention,
@@ -473,6 +491,7 @@ async def post_late_interest(
         text(
             _INTEREST.format(
                 s=SCHEMA,
+                account_filter="a.id = ANY(:ids)",
                 posting_filter="p.id > :watermark AND NOT "
                 "(p.posting_type = 'interest' AND p.interest_year = :year)",
                 conflict="",

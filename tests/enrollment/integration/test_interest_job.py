@@ -32,7 +32,7 @@ async def test_interest_run_resumes_after_a_crash_and_corrects_postings_made_mea
     post_batch = repository.post_interest_batch
 
     async def gated(*args, **kwargs):
-        calls.append(args[5])
+        calls.append(args[4])
         if len(calls) == 2:
             await gate.wait()  # the process dies here, inside the second batch
         await post_batch(*args, **kwargs)
