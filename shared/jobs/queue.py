@@ -1,7 +1,7 @@
 """Queue, claim and finish jobs: plain SQL on the service's `job` table."""
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,8 @@ class Job:
     finished_at: datetime | None
     lease_until: datetime | None
     attempts: int
-    extra: dict[str, Any] = field(default_factory=dict)
+    # True when `enqueue` queued it now, False when it answered the job already under its key.
+    new: bool = False
 
     @classmethod
     def of(cls, row: Any) -> "Job":
@@ -86,7 +87,9 @@ async def enqueue(
             select(table).where(table.c.dedup_key == dedup_key, table.c.state != "failed")
         )
         return Job.of(existing.one())
-    return Job.of(row)
+    job = Job.of(row)
+    job.new = True
+    return job
 
 
 async def get_job(session: AsyncSession, schema: str, job_id: uuid.UUID) -> Job | None:

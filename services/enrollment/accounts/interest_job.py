@@ -89,7 +89,7 @@ async def queue_run(
         who.subject,
         dedup_key=f"{KIND}:{year}:{kind}",
     )
-    if job.attempts == 0 and job.state == "queued":
+    if job.new:
         await record_audit(
             session,
             SCHEMA,

@@ -58,6 +58,8 @@ async def test_interest_run_resumes_after_a_crash_and_corrects_postings_made_mea
             "/v1/enrollment/interest-runs", headers=finance, json={"year": 2020}
         )
         assert again.json()["id"] == job_id
+        queued = "SELECT count(*) FROM enrollment.audit_log WHERE action = 'interest_run.queued'"
+        assert await scalar(platform, queued) == 1
         # The order rule counts the queued run: 2022 would skip 2021.
         skip = await client.post(
             "/v1/enrollment/interest-runs", headers=finance, json={"year": 2022}
