@@ -174,6 +174,16 @@ async def renew(session: AsyncSession, schema: str, job: Job, lease: float) -> b
     return result.rowcount == 1
 
 
+async def release(session: AsyncSession, schema: str, job: Job) -> None:
+    """Give the lease back on a graceful stop: the job is resumable by anyone at once."""
+    table = job_tables(schema).job
+    await session.exec(
+        update(table)
+        .where(table.c.id == job.id, table.c.attempts == job.attempts, table.c.state == "running")
+        .values(lease_until=func.now())
+    )
+
+
 async def finish(
     session: AsyncSession,
     schema: str,

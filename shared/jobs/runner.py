@@ -130,7 +130,11 @@ class JobRunner:
             if renewer.done() and not renewer.cancelled():  # the renewer stopped it: job taken
                 log.warning("job_lease_lost", job_id=str(job.id), kind=job.kind)
                 return
-            raise  # this runner stops: the lease expires and another runner resumes the job
+            # This runner stops (a shutdown): give the lease back so another replica, or this
+            # one restarted, resumes at once. After a real crash the lease simply expires.
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._release(job)), timeout=2)
+            raise
         except ProblemError as exc:
             await self._finish(job, problem=problem_of(exc))
             log.info("job_failed", job_id=str(job.id), kind=job.kind, code=exc.code)
@@ -156,6 +160,10 @@ class JobRunner:
         async with unit_of_work(self.sessions) as session:
             if not await queue.finish(session, self.schema, job, **outcome):
                 log.warning("job_lease_lost", job_id=str(job.id), kind=job.kind)
+
+    async def _release(self, job: Job) -> None:
+        async with unit_of_work(self.sessions) as session:
+            await queue.release(session, self.schema, job)
 
     async def _renew(self, job: Job, work: asyncio.Task[Any]) -> None:
         """Keep the lease while the handler works; stop the handler if the job was taken."""

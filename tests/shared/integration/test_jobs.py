@@ -2,6 +2,7 @@
 
 import asyncio
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
@@ -183,6 +184,8 @@ async def test_crashed_runner_is_resumed_by_another_without_doing_anything_twice
             await crashed
         stuck = await h.job(job.id)
         assert (stuck.state, stuck.done) == ("running", 3)
+        # A stopping runner gives its lease back: the job is resumable at once.
+        assert stuck.lease_until <= datetime.now(UTC)
         h.gate.set()
         other = h.runner(lease=1.0)
 
