@@ -18,11 +18,13 @@ from services.payout.failed_lines.router import router as failed_lines_router
 from services.payout.feeds import FEEDS
 from services.payout.ledger.router import router as ledger_router
 from services.payout.parameters.router import router as parameters_router
+from services.payout.payroll import job as payroll_job
 from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
 from services.payout.printables.router import router as printables_router
 from services.payout.province_parameters.router import router as province_parameters_router
 from services.payout.retirees.router import router as retirees_router
+from services.payout.subsidies import job as subsidy_job
 from services.payout.subsidies.router import router as subsidies_router
 from services.payout.suspense.router import router as suspense_router
 from services.payout.tax.router import router as tax_router
@@ -63,7 +65,11 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         locales=Path(__file__).parent / "locales",
         code_tables=CODE_TABLES,
         feeds=FEEDS,
-        jobs={certification_jobs.KIND: certification_jobs.suspension_job},
+        jobs={
+            certification_jobs.KIND: certification_jobs.suspension_job,
+            payroll_job.KIND: payroll_job.run_job,
+            subsidy_job.KIND: subsidy_job.run_job,
+        },
         # PENSION_PAYOUT_DAILY_JOBS=false keeps the calendar off (tests, benchmarks).
         schedule=get_settings().daily_jobs,
     )

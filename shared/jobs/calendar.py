@@ -58,7 +58,8 @@ def _clamped(year: int, month: int, day: int, clock: time) -> datetime:
 
 def fill(template: dict[str, Any], occurrence: datetime) -> dict[str, Any]:
     """A job's params from the schedule's template: `${date}`, `${month}`, `${previous_month}`,
-    `${year}` and `${previous_year}` are the occurrence's, on the agency's calendar."""
+    `${quarter}`, `${year}` and `${previous_year}` are the occurrence's, on the agency's
+    calendar."""
     day = occurrence.astimezone(AGENCY_TZ).date()
     first = day.replace(day=1)
     previous_month = first - timedelta(days=1)
@@ -66,6 +67,7 @@ def fill(template: dict[str, Any], occurrence: datetime) -> dict[str, Any]:
         "${date}": day.isoformat(),
         "${month}": f"{day.year:04d}-{day.month:02d}",
         "${previous_month}": f"{previous_month.year:04d}-{previous_month.month:02d}",
+        "${quarter}": f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}",
         "${year}": day.year,
         "${previous_year}": day.year - 1,
     }

@@ -29,7 +29,23 @@ def upgrade() -> None:
                 "rule": "daily",
                 "at_time": "01:00",
                 "params": {"as_of": "${date}"},
-            }
+            },
+            # Paused until the agency's take-over is done (an admin resumes them): payroll
+            # on the 10th for the month, subsidies on the 5th of a quarter's first month.
+            {
+                "kind": "payroll",
+                "rule": "monthly",
+                "day": 10,
+                "params": {"period": "${month}"},
+                "paused": True,
+            },
+            {
+                "kind": "subsidy_run",
+                "rule": "quarterly",
+                "day": 5,
+                "params": {"quarter": "${quarter}"},
+                "paused": True,
+            },
         ],
     )
 
