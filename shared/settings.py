@@ -152,6 +152,12 @@ class PlatformSettings(BaseSettings):
     province_push_poll_seconds: float = Field(0.5, gt=0, le=60)
     province_push_timeout_seconds: float = Field(10.0, gt=0, le=300)
     province_push_max_backoff_seconds: float = Field(30.0, gt=0, le=3600)
+    # Jobs and the calendar (docs/jobs.md): a runner's lease, renewed while it works; how
+    # often an idle runner looks for work and the scheduler for due occurrences.
+    job_lease_seconds: float = Field(30.0, gt=0, le=3600)
+    job_poll_seconds: float = Field(1.0, gt=0, le=60)
+    scheduler_enabled: bool = True
+    scheduler_check_seconds: float = Field(30.0, gt=0, le=3600)
     consumer_max_deliver: int = 5
     consumer_ack_wait_seconds: float = 30.0
 

@@ -95,6 +95,9 @@ def make_platform(database_url: str, nats_url: str, **overrides: object) -> Plat
         "relay_poll_seconds": 0.2,
         "log_json": True,
         "consumer_ack_wait_seconds": 5.0,
+        # The calendar starts jobs on its own; a test that wants it turns it on.
+        "scheduler_enabled": False,
+        "job_poll_seconds": 0.1,
     }
     values.update(overrides)
     return PlatformSettings(**values)  # type: ignore[arg-type]

@@ -44,6 +44,21 @@ def _all(client: httpx.Client, path: str, headers: dict, **params: object) -> li
             return items
 
 
+def _wait_for_job(client: httpx.Client, headers: dict, accepted: httpx.Response) -> dict:
+    """Wait for the job a 202 answered with; its result, or an error with its problem."""
+    accepted.raise_for_status()
+    deadline = time.monotonic() + 600
+    while (job := client.get(accepted.headers["location"], headers=headers).json())[
+        "state"
+    ] not in ("succeeded", "failed"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"job {job['kind']} did not finish in 10 minutes")
+        time.sleep(0.2)
+    if job["state"] == "failed":
+        raise RuntimeError(f"job {job['kind']} failed: {job['problem']}")
+    return job["result"]
+
+
 def _wait_for_roster(client: httpx.Client, clerk: dict, expected: int) -> None:
     """Contribution learns persons from enrollment's events: wait until it has them all."""
     deadline = time.monotonic() + 180
@@ -178,9 +193,11 @@ def load_contribution_demo(client: httpx.Client) -> dict:
     codes = {u["id"]: u["credit_code"] for u in units}
     for month in range(1, 13):
         period = f"{YEAR}-{month:02d}"
-        client.post(
-            "/v1/contribution/plans/generate", headers=clerk, json={"period": period}
-        ).raise_for_status()
+        _wait_for_job(
+            client,
+            clerk,
+            client.post("/v1/contribution/plans/generate", headers=clerk, json={"period": period}),
+        )
         plans = _all(client, "/v1/contribution/plans", clerk, period=period)
         receipts = [
             r

@@ -9,6 +9,7 @@ from services.contribution.domain.review import ReviewStatus
 from services.contribution.domain.suspense import SuspenseAction, SuspenseStatus
 from services.contribution.parameters.schemas import ParameterName
 from shared.i18n.code_tables import CodeTables
+from shared.jobs.tables import JOB_CODE_TABLES
 
 CODE_TABLES: CodeTables = {
     "declaration_status": DeclarationStatus,
@@ -26,4 +27,5 @@ CODE_TABLES: CodeTables = {
     "parameter_name": ParameterName,
     "suspense_status": SuspenseStatus,
     "suspense_action": SuspenseAction,
+    **JOB_CODE_TABLES,
 }

@@ -14,6 +14,7 @@ from services.contribution.feeds import FEEDS
 from services.contribution.imports.router import router as imports_router
 from services.contribution.notices.router import router as notices_router
 from services.contribution.parameters.router import router as parameters_router
+from services.contribution.plans import job as plan_job
 from services.contribution.plans.router import router as plans_router
 from services.contribution.province_parameters.router import router as province_parameters_router
 from services.contribution.reports.router import router as reports_router
@@ -53,4 +54,5 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         locales=Path(__file__).parent / "locales",
         code_tables=CODE_TABLES,
         feeds=FEEDS,
+        jobs={plan_job.KIND: plan_job.run_job},
     )

@@ -13,6 +13,7 @@ from services.enrollment.transfers.schemas import Scheme
 from services.enrollment.units.schemas import AdminLevel, FundingType, UnitKind, UnitStatus
 from services.enrollment.withdrawal.schemas import Reason as WithdrawalReason
 from shared.i18n.code_tables import CodeTables
+from shared.jobs.tables import JOB_CODE_TABLES
 
 CODE_TABLES: CodeTables = {
     "unit_kind": get_args(UnitKind),
@@ -40,4 +41,5 @@ CODE_TABLES: CodeTables = {
     "import_row_status": ("failed", "unchanged"),
     "death_notice_issue_reason": IssueReason,
     "death_notice_issue_status": IssueStatus,
+    **JOB_CODE_TABLES,
 }

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from services.enrollment.accounts import interest_job
 from services.enrollment.accounts.router import router as accounts_router
 from services.enrollment.closings.router import router as closings_router
 from services.enrollment.code_tables import CODE_TABLES
@@ -58,4 +59,5 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         locales=LOCALES,
         code_tables=CODE_TABLES,
         feeds=FEEDS,
+        jobs={interest_job.KIND: interest_job.run_job},
     )

@@ -2,6 +2,7 @@
 
 from services.payout.domain.certification import METHODS
 from services.payout.domain.duplicates import DUPLICATE_BENEFIT_KINDS
+from shared.jobs.tables import JOB_CODE_TABLES
 
 CODE_TABLES: dict[str, tuple[str, ...]] = {
     "failure_reason": (
@@ -71,4 +72,5 @@ CODE_TABLES: dict[str, tuple[str, ...]] = {
         "offset_deduction",
         "pension_adjustment",
     ),
+    **JOB_CODE_TABLES,
 }

@@ -6,8 +6,8 @@ from fastapi import FastAPI
 
 from services.payout.accounts.router import router as accounts_router
 from services.payout.banking.router import router as banking_router
+from services.payout.certification import scheduler as certification_jobs
 from services.payout.certification.router import router as certification_router
-from services.payout.certification.scheduler import daily_suspensions
 from services.payout.code_tables import CODE_TABLES
 from services.payout.config import get_settings
 from services.payout.death.router import router as death_router
@@ -18,6 +18,7 @@ from services.payout.failed_lines.router import router as failed_lines_router
 from services.payout.feeds import FEEDS
 from services.payout.ledger.router import router as ledger_router
 from services.payout.parameters.router import router as parameters_router
+from services.payout.payroll import job as payroll_job
 from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
 from services.payout.printables.router import router as printables_router
@@ -25,6 +26,7 @@ from services.payout.province.router import router as province_router
 from services.payout.province.router import sync_router as province_sync_router
 from services.payout.province_parameters.router import router as province_parameters_router
 from services.payout.retirees.router import router as retirees_router
+from services.payout.subsidies import job as subsidy_job
 from services.payout.subsidies.router import router as subsidies_router
 from services.payout.suspense.router import router as suspense_router
 from services.payout.tax.router import router as tax_router
@@ -62,9 +64,16 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             province_parameters_router,
         ],
         handlers=HANDLERS,
-        resources=[payroll_worker, *([daily_suspensions] if get_settings().daily_jobs else [])],
+        resources=[payroll_worker],
         platform=platform,
         locales=Path(__file__).parent / "locales",
         code_tables=CODE_TABLES,
         feeds=FEEDS,
+        jobs={
+            certification_jobs.KIND: certification_jobs.suspension_job,
+            payroll_job.KIND: payroll_job.run_job,
+            subsidy_job.KIND: subsidy_job.run_job,
+        },
+        # PENSION_PAYOUT_DAILY_JOBS=false keeps the calendar off (tests, benchmarks).
+        schedule=get_settings().daily_jobs,
     )

@@ -1,7 +1,7 @@
 """Builds a service's FastAPI app: lifespan with db, bus, relay and consumers; health; errors."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -33,6 +33,10 @@ from shared.http.push_status import push_status_router
 from shared.http.query_params import refuse_unknown_query_parameters
 from shared.i18n import catalogue_for
 from shared.i18n.code_tables import CodeTables, code_table_router
+from shared.jobs.router import jobs_router
+from shared.jobs.runner import JobHandler, JobRunner
+from shared.jobs.schedule_router import schedule_router
+from shared.jobs.scheduler import Scheduler
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.change_push import ChangePusher
@@ -60,6 +64,8 @@ def create_service_app(
     locales: Path | None = None,
     code_tables: CodeTables | None = None,
     feeds: Sequence[Feed] = (),
+    jobs: Mapping[str, JobHandler] | None = None,
+    schedule: bool = True,
 ) -> FastAPI:
     """Assemble a service app; its schema is its name.
 
@@ -143,6 +149,25 @@ def create_service_app(
         if push_url:
             app.state.change_pusher = ChangePusher.from_settings(pool, schema, feeds, settings)
             tasks.append(asyncio.create_task(app.state.change_pusher.run(), name="change-push"))
+        if jobs:
+            runner = JobRunner(
+                schema,
+                jobs,
+                sessions,
+                lease=settings.job_lease_seconds,
+                poll=settings.job_poll_seconds,
+            )
+            app.state.job_runner = runner
+            tasks.append(asyncio.create_task(runner.run(), name="jobs"))
+            if schedule and settings.scheduler_enabled:
+                scheduler = Scheduler(
+                    schema,
+                    jobs,
+                    sessions,
+                    check=settings.scheduler_check_seconds,
+                    on_start=runner.wake.set,
+                )
+                tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
         try:
             async with AsyncExitStack() as stack:
                 for resource in resources:
@@ -234,6 +259,9 @@ def create_service_app(
         app.include_router(change_feed_router(prefix, schema, feeds))
         app.include_router(push_status_router(prefix, schema))
     app.include_router(dead_letter_router(prefix, schema, list(handlers)))
+    if jobs:
+        app.include_router(jobs_router(prefix, schema))
+        app.include_router(schedule_router(prefix, schema))
     app.include_router(audit_log_router(prefix, schema))
     document_problems(app)
     return app

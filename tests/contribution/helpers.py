@@ -12,6 +12,7 @@ from shared.contracts import EventEnvelope
 from shared.data.db import make_engine
 from shared.data.ids import citizen_check_char
 from tests.conftest import auth_headers
+from tests.job_wait import wait_for_job
 from tests.shared.integration.helpers import eventually
 
 
@@ -175,8 +176,9 @@ async def generate(contribution, platform, period: str) -> dict:
         headers=auth_headers(platform, "clerk"),
         json={"period": period},
     )
-    assert r.status_code == 200, r.text
-    return r.json()
+    job = await wait_for_job(contribution, r)
+    assert job["state"] == "succeeded", job
+    return job["result"]
 
 
 async def pay(contribution, platform, unit: dict, amount: str, on: str, key: str) -> dict:

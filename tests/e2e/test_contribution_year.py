@@ -11,6 +11,7 @@ from services.contribution.config import get_settings
 from shared.http.bank_signature import sign
 from tests.contribution.helpers import citizen_id
 from tests.e2e.conftest import System, login
+from tests.job_wait import wait_for_job_sync
 
 BANK = "bank-psbc"
 
@@ -100,12 +101,10 @@ def test_a_units_year_through_the_gateway(system: System) -> None:
         assert approved.json()["status"] == "approved"
 
         for period in ("2020-01", "2020-02", "2020-03"):
-            assert (
-                c.post(
-                    "/v1/contribution/plans/generate", headers=clerk, json={"period": period}
-                ).status_code
-                == 200
+            generating = c.post(
+                "/v1/contribution/plans/generate", headers=clerk, json={"period": period}
             )
+            assert wait_for_job_sync(c, generating, clerk)["state"] == "succeeded"
         plans = c.get(
             "/v1/contribution/plans", headers=clerk, params={"unit_id": unit["id"]}
         ).json()["items"]

@@ -30,6 +30,7 @@ from shared.http.masking import FieldKind, kind_of_key
 from tests.e2e import downloads_compare
 from tests.e2e.conftest import SERVICES, System, login
 from tests.enrollment.helpers import citizen_id
+from tests.job_wait import wait_for_job_sync
 
 YEAR = 2020
 # Retirees (born 1955, retired 2015) for the payout demo; active persons (born 1985) for
@@ -178,13 +179,16 @@ def _seed(system: System) -> Seeded:
                 },
             )
         )
-        _ok(
+        job = wait_for_job_sync(
+            gw,
             gw.post(
                 "/v1/contribution/plans/generate",
                 headers=_key(),
                 json={"period": f"{YEAR}-01", "unit_ids": [unit["id"]]},
-            )
+            ),
+            _key(),
         )
+        assert job["state"] == "succeeded", job
         _ok(
             gw.post(
                 "/v1/contribution/audits",

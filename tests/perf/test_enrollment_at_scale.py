@@ -6,6 +6,7 @@
 - the yearly interest run over 1,000,000 accounts (target: <= 60 s).
 """
 
+import os
 import random
 import time
 
@@ -17,11 +18,13 @@ from deploy.local.processes import start_app, stop_apps, wait_healthy
 from shared.data.db import asyncpg_dsn
 from shared.http.auth import issue_token
 from tests.e2e.conftest import platform_env
+from tests.job_wait import wait_for_job
 from tests.perf.loadgen import run_load
 from tests.perf.persons_data import generate
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-PERSONS = 1_000_000
+# PENSION_BENCH_PERSONS runs it smaller on a busy machine (the report names the size).
+PERSONS = int(os.environ.get("PENSION_BENCH_PERSONS", "1000000"))
 
 
 @pytest.mark.timeout(1200)
@@ -74,12 +77,13 @@ async def test_lookup_and_interest_run_at_one_million(platform, tmp_path, bench_
         finance = {"Authorization": f"Bearer {issue_token(platform, 'bench', ['finance'])}"}
         started = time.perf_counter()
         async with httpx.AsyncClient(base_url=app.url, headers=finance, timeout=600) as client:
-            r = await client.post(
+            accepted = await client.post(
                 "/v1/enrollment/interest-runs", json={"year": 2020, "account_kind": "basic"}
             )
+            job = await wait_for_job(client, accepted, within=600)
         run_seconds = time.perf_counter() - started
-        assert r.status_code == 200, r.text
-        assert r.json()["accounts"] == PERSONS
+        assert job["state"] == "succeeded", job
+        assert job["result"]["accounts"] == PERSONS
     finally:
         stop_apps([app])
     bench_report(
@@ -87,7 +91,7 @@ async def test_lookup_and_interest_run_at_one_million(platform, tmp_path, bench_
         accounts=PERSONS,
         postings=2 * PERSONS,
         seconds=round(run_seconds, 2),
-        total_interest=r.json()["total_interest"],
+        total_interest=job["result"]["total_interest"],
         data_generation_seconds=round(generated_in, 1),
         target_seconds=60,
     )

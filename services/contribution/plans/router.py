@@ -4,13 +4,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
+from services.contribution.plans import job as plan_job
 from services.contribution.plans import service
 from services.contribution.plans.schemas import (
     PLAN_SORT_FIELDS,
     GenerateIn,
-    GenerateOut,
     PlanDetailOut,
     PlanOut,
 )
@@ -21,20 +21,23 @@ from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 from shared.http.sorting import SortKey, sort_by
+from shared.jobs.router import JobOut, job_response
 
 router = APIRouter(prefix="/v1/contribution/plans", tags=["plans"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("/generate", response_model=GenerateOut)
+@router.post("/generate", response_model=JobOut, status_code=202)
 async def generate_plans(
     body: GenerateIn,
     request: Request,
     session: WriteSession,
     who: Annotated[Principal, Depends(require_roles("clerk", "finance"))],
-) -> GenerateOut:
-    """Generate the month's plans for all units at once. Safe to repeat: a second run adds
-    only supplementary plans for what changed (late joiners, raised bases)."""
-    return await service.generate(session, body, who, request_id_of(request))
+) -> JSONResponse:
+    """Queue the generation of the month's plans for all units at once (202 with the job; its
+    result holds the figures). Safe to repeat: a second run adds only supplementary plans for
+    what changed (late joiners, raised bases)."""
+    job = await plan_job.queue_generation(session, body, who, request_id_of(request))
+    return job_response("/v1/contribution", job)
 
 
 @router.get("", response_model=Page[PlanOut], responses=DOWNLOAD_RESPONSES)

@@ -4,12 +4,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.enrollment.config import SCHEMA
 from services.enrollment.domain.closing import Rate
 from services.enrollment.domain.interest import InterestConvention
 from services.enrollment.models import Account, InterestRate, InterestRun, Posting
@@ -292,66 +294,6 @@ async def claim_interest_run(
     return claimed.first() is not None
 
 
-async def post_interest(
-    session: AsyncSession, year: int, kind: str, rate: InterestRate, who: str
-) -> tuple[int, Decimal]:
-    """Post the year's interest on every account of the kind, in one statement.
-
-    Mirrors services/enrollment/domain/interest.py: amount x rate x months summed exactly,
-    divided by 12 once, rounded half up to the fen (PostgreSQL's round() on numeric).
-    """
-    result = await session.exec(
-        text("""
-        WITH closed AS (
-            -- A person's latest closing: still closed, the account is skipped (the closing
-            -- took the interest of every year not yet run); reopened, its postings up to the
-            -- closing left with it and earn nothing here.
-            SELECT DISTINCT ON (person_id) person_id, last_posting_id,
-                   reopened_on IS NULL AS still_closed
-            FROM enrollment.account_closing
-            ORDER BY person_id, id DESC
-        ), per_account AS (
-            SELECT p.account_id,
-                   round(sum(p.amount * :rate * CASE
-                       WHEN p.value_date < make_date(:year, 1, 1) THEN 12
-                       WHEN :convention = 'year_end_only' THEN 0
-                       ELSE 12 - extract(month FROM p.value_date)::int END) / 12, 2) AS interest
-            FROM enrollment.posting p
-            JOIN enrollment.account a ON a.id = p.account_id AND a.kind = :kind
-            LEFT JOIN closed c ON c.person_id = a.person_id
-            WHERE p.value_date <= make_date(:year, 12, 31)
-              AND (c.person_id IS NULL OR (NOT c.still_closed AND p.id > c.last_posting_id))
-            GROUP BY p.account_id
-        ), inserted AS (
-            INSERT INTO enrollment.posting (account_id, posting_type, amount, value_date,
-                                            interest_year, rate_id, memo, created_by)
-            SELECT account_id, 'interest', interest, make_date(:year, 12, 31), :year, :rate_id,
-                   'yearly interest', :who
-            FROM per_account WHERE interest <> 0
-            ON CONFLICT (account_id, interest_year) WHERE posting_type = 'interest' DO NOTHING
-            RETURNING amount
-        )
-        SELECT count(*), coalesce(sum(amount), 0) FROM inserted"""),
-        params={
-            "rate": rate.rate,
-            "year": year,
-            "convention": rate.convention,
-            "kind": kind,
-            "rate_id": rate.id,
-            "who": who,
-        },
-    )
-    accounts, total = result.one()
-    await session.exec(
-        text(
-            "UPDATE enrollment.interest_run SET accounts = :n, total_interest = :t "
-            "WHERE year = :year AND account_kind = :kind"
-        ),
-        params={"n": accounts, "t": total, "year": year, "kind": kind},
-    )
-    return accounts, Decimal(total)
-
-
 async def latest_run_year(session: AsyncSession, kind: str) -> int | None:
     """The last year whose interest of a kind was run (None before the first run)."""
     rows = await session.exec(
@@ -405,3 +347,179 @@ async def post_movements(
     ]
     if rows:
         await session.exec(insert(Posting).values(rows))
+
+
+# The yearly interest run's job (services/enrollment/accounts/interest_job.py).
+
+
+async def pending_interest_years(session: AsyncSession, kind: str) -> list[int]:
+    """Years of interest runs of a kind queued or running (not yet in `interest_run`)."""
+    rows = await session.exec(
+        text("""
+        SELECT DISTINCT (params->>'year')::int FROM enrollment.job
+        WHERE kind = 'interest_run' AND state IN ('queued', 'running')
+          AND coalesce(params->>'account_kind', :kind) = :kind"""),
+        params={"kind": kind},
+    )
+    return [r[0] for r in rows]
+
+
+async def posting_watermark(session: AsyncSession) -> int:
+    """The highest posting id now: the run sums postings up to it."""
+    rows = await session.exec(text("SELECT coalesce(max(id), 0) FROM enrollment.posting"))
+    return rows.one()[0]
+
+
+async def count_accounts(session: AsyncSession, kind: str) -> int:
+    """How many accounts of a kind exist."""
+    rows = await session.exec(
+        text("SELECT count(*) FROM enrollment.account WHERE kind = :kind"), params={"kind": kind}
+    )
+    return rows.one()[0]
+
+
+# Before every account id (gen_random_uuid never makes it): where a run's first slice starts.
+FIRST_ACCOUNT = "00000000-0000-0000-0000-000000000000"
+
+
+async def next_accounts(
+    session: AsyncSession, kind: str, after: str, size: int
+) -> tuple[int, str] | None:
+    """The next slice of at most `size` accounts of a kind after `after`: how many, and the
+    last id (a slice is an id range, which the account key scans cheaply)."""
+    rows = await session.exec(
+        text("""
+        SELECT count(*) OVER (), id FROM (
+            SELECT id FROM enrollment.account
+            WHERE kind = :kind AND id > CAST(:after AS uuid) ORDER BY id LIMIT :n) s
+        ORDER BY id DESC LIMIT 1"""),
+        params={"kind": kind, "after": after, "n": size},
+    )
+    found = rows.first()
+    return (found[0], str(found[1])) if found is not None else None
+
+
+# One account's interest for the year: mirrors services/enrollment/domain/interest.py (amount
+# x rate x months summed exactly, divided by 12 once, rounded half up to the fen). A person's
+# latest closing: still closed, the account is skipped (the closing took the interest of every
+# year not yet run); reopened, its postings up to the closing left with it and earn nothing.
+_INTEREST = """
+    WITH closed AS (
+        SELECT DISTINCT ON (person_id) person_id, last_posting_id,
+               reopened_on IS NULL AS still_closed
+        FROM {s}.account_closing
+        WHERE person_id IN (SELECT person_id FROM {s}.account a WHERE {account_filter})
+        ORDER BY person_id, id DESC
+    ), per_account AS (
+        SELECT p.account_id,
+               round(sum(p.amount * :rate * CASE
+                   WHEN p.value_date < make_date(:year, 1, 1) THEN 12
+                   WHEN :convention = 'year_end_only' THEN 0
+                   ELSE 12 - extract(month FROM p.value_date)::int END) / 12, 2) AS interest
+        FROM {s}.posting p
+        JOIN {s}.account a ON a.id = p.account_id
+        LEFT JOIN closed c ON c.person_id = a.person_id
+        WHERE {account_filter} AND {posting_filter}
+          AND p.value_date <= make_date(:year, 12, 31)
+          AND (c.person_id IS NULL OR (NOT c.still_closed AND p.id > c.last_posting_id))
+        GROUP BY p.account_id
+    )
+    INSERT INTO {s}.posting (account_id, posting_type, amount, value_date, interest_year,
+                             rate_id, memo, created_by)
+    SELECT account_id, :posting_type, interest, make_date(:year, 12, 31), :year, :rate_id,
+           :memo, :who
+    FROM per_account WHERE interest <> 0
+    {conflict}"""
+
+
+async def post_interest_batch(
+    session: AsyncSession,
+    year: int,
+    kind: str,
+    rate: Any,
+    after: str,
+    upto: str,
+    watermark: int,
+    who: str,
+) -> None:
+    """Post the interest of the accounts in (after, upto], on postings up to the watermark."""
+    await session.exec(
+        text(
+            _INTEREST.format(
+                s=SCHEMA,
+                account_filter="a.kind = :kind AND a.id > CAST(:after AS uuid) "
+                "AND a.id <= CAST(:upto AS uuid)",
+                posting_filter="p.id <= :watermark",
+                conflict="ON CONFLICT (account_id, interest_year) "
+                "WHERE posting_type = 'interest' DO NOTHING",
+            )
+        ),
+        params={
+            "kind": kind,
+            "after": after,
+            "upto": upto,
+            "rate": rate.rate,
+            "year": year,
+            "convention": rate.convention,
+            "rate_id": rate.id,
+            "watermark": watermark,
+            "posting_type": "interest",
+            "memo": "yearly interest",
+            "who": who,
+        },
+    )
+
+
+async def late_accounts(session: AsyncSession, year: int, kind: str, watermark: int) -> list[Any]:
+    """Accounts with postings into the year made while the run's batches ran."""
+    rows = await session.exec(
+        text("""
+        SELECT DISTINCT p.account_id FROM enrollment.posting p
+        JOIN enrollment.account a ON a.id = p.account_id AND a.kind = :kind
+        WHERE p.id > :watermark AND p.value_date <= make_date(:year, 12, 31)
+          AND NOT (p.posting_type = 'interest' AND p.interest_year = :year)"""),
+        params={"kind": kind, "watermark": watermark, "year": year},
+    )
+    return [r[0] for r in rows]
+
+
+async def post_late_interest(
+    session: AsyncSession, year: int, rate: InterestRate, ids: list[Any], watermark: int, who: str
+) -> None:
+    """Interest on postings made while the run's batches ran, as corrections."""
+    await session.exec(
+        text(
+            _INTEREST.format(
+                s=SCHEMA,
+                account_filter="a.id = ANY(:ids)",
+                posting_filter="p.id > :watermark AND NOT "
+                "(p.posting_type = 'interest' AND p.interest_year = :year)",
+                conflict="",
+            )
+        ),
+        params={
+            "ids": ids,
+            "rate": rate.rate,
+            "year": year,
+            "convention": rate.convention,
+            "rate_id": rate.id,
+            "watermark": watermark,
+            "posting_type": "interest_correction",
+            "memo": f"supplementary interest {year}: posting made during the run",
+            "who": who,
+        },
+    )
+
+
+async def sum_interest_run(session: AsyncSession, year: int, kind: str) -> None:
+    """Record on the run how many accounts it credited and how much."""
+    await session.exec(
+        text("""
+        UPDATE enrollment.interest_run r SET accounts = s.n, total_interest = s.t
+        FROM (SELECT count(*) AS n, coalesce(sum(p.amount), 0) AS t
+              FROM enrollment.posting p JOIN enrollment.account a ON a.id = p.account_id
+              WHERE a.kind = :kind AND p.posting_type = 'interest'
+                AND p.interest_year = :year) s
+        WHERE r.year = :year AND r.account_kind = :kind"""),
+        params={"kind": kind, "year": year},
+    )

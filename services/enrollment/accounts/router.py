@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
-from services.enrollment.accounts import service
+from services.enrollment.accounts import interest_job, service
 from services.enrollment.accounts.schemas import (
     AccountBalance,
     AccountKind,
@@ -24,8 +24,10 @@ from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page, page_of
 from shared.http.ranges import PlausibleDate
+from shared.jobs.router import JobOut, accepted
 
-router = APIRouter(prefix="/v1/enrollment", tags=["accounts"], responses=PROBLEM_RESPONSES)
+PREFIX = "/v1/enrollment"
+router = APIRouter(prefix=PREFIX, tags=["accounts"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 
@@ -126,14 +128,16 @@ add_decision_routes(
 )
 
 
-@router.post("/interest-runs", response_model=InterestRunOut)
+@router.post("/interest-runs", response_model=JobOut, status_code=202)
 async def run_interest(
     body: InterestRunIn,
     idem: Idempotent,
     who: Annotated[Principal, Depends(require_roles("finance"))],
 ) -> JSONResponse:
-    """Post a closed year's interest on every open account of a kind, once."""
-    return await idem.answer(service.run_interest(idem.session, body, who), status=200)
+    """Queue a closed year's interest on every open account of a kind (202 with the job; its
+    result holds the figures). Refused out of order: runs go year after year."""
+    job = interest_job.queue_run(idem.session, body, who, idem.request_id)
+    return await accepted(idem, PREFIX, job)
 
 
 @router.get("/interest-runs", response_model=Page[InterestRunOut], responses=DOWNLOAD_RESPONSES)

@@ -12,7 +12,6 @@ from services.enrollment.accounts.schemas import (
     AccountKind,
     InterestRateIn,
     InterestRateOut,
-    InterestRunIn,
     InterestRunOut,
     PostingOut,
 )
@@ -137,68 +136,3 @@ async def list_rates(
 
 def _run_out(run: InterestRun) -> InterestRunOut:
     return InterestRunOut.model_validate(run, from_attributes=True)
-
-
-async def run_interest(
-    session: AsyncSession, body: InterestRunIn, who: Principal, today: date | None = None
-) -> InterestRunOut:
-    """Post a closed year's interest once; asking again returns the first run's figures."""
-    year, kind = body.year, body.account_kind.value
-    if date(year, 12, 31) >= (today or date.today()):
-        raise ProblemError(
-            409,
-            "interest_year_not_closed",
-            year=year,
-            next_year=year + 1,
-        )
-    done = await repository.get_run(session, year, kind)
-    if done is not None:
-        return _run_out(done)
-    # Interest compounds, so runs go year after year: a year credited before the previous
-    # one leaves that year's interest out of the balance (and the rights record at 0.00).
-    # The first run may be any closed year: those before it belong to the system taken over.
-    latest = await repository.latest_run_year(session, kind)
-    if latest is not None and year > latest + 1:
-        raise ProblemError(
-            409,
-            "interest_run_out_of_order",
-            message="interest_run_skips_a_year",
-            year=year,
-            latest_year=latest,
-            next_year=latest + 1,
-        )
-    if latest is not None and year <= latest:
-        raise ProblemError(
-            409,
-            "interest_run_out_of_order",
-            message="interest_run_before_latest",
-            year=year,
-            latest_year=latest,
-        )
-    rate = await repository.current_rate(session, year, kind)
-    if rate is None:
-        raise ProblemError(
-            409,
-            "interest_rate_missing",
-            message=f"interest_rate_missing.{kind}",
-            year=year,
-            account_kind=kind,
-        )
-    if not await repository.claim_interest_run(session, year, kind, rate.id or 0, who.subject):
-        done = await repository.get_run(session, year, kind)  # a concurrent run finished first
-        assert done is not None
-        return _run_out(done)
-    await repository.post_interest(session, year, kind, rate, who.subject)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="interest_run.done",
-        object_type="interest_run",
-        object_id=f"{year}:{kind}",
-    )
-    run = await repository.get_run(session, year, kind)
-    assert run is not None
-    await session.refresh(run)
-    return _run_out(run)

@@ -1,46 +1,20 @@
-"""The daily suspension job: once a day, suspend retirees past due date plus grace."""
+"""The daily suspension as a job of the calendar (schedule `certification_suspension`, seeded
+daily at 01:00): suspend retirees past due date plus grace, once a day across replicas."""
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import date
-
-import structlog
-from fastapi import FastAPI
+from typing import Any
 
 from services.payout.certification import service
-from shared.data.db import unit_of_work
+from shared.jobs.runner import JobContext
 
-log = structlog.get_logger(__name__)
-CHECK_SECONDS = 600
-
-
-async def _loop(app: FastAPI) -> None:
-    last: date | None = None
-    while True:
-        today = date.today()
-        if today != last:
-            try:
-                async with unit_of_work(app.state.sessions) as session:
-                    done = await service.suspend_overdue(
-                        session, today, "system:daily-certification", None, today
-                    )
-                log.info("certification_suspensions", as_of=str(today), suspended=done.suspended)
-                last = today
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("certification_job_failed")
-        await asyncio.sleep(CHECK_SECONDS)
+KIND = "certification_suspension"
 
 
-@contextlib.asynccontextmanager
-async def daily_suspensions(app: FastAPI) -> AsyncIterator[None]:
-    """Run the daily job while the app runs."""
-    task = asyncio.create_task(_loop(app), name="certification-daily")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+async def suspension_job(ctx: JobContext) -> dict[str, Any]:
+    """One step: suspending is idempotent (a suspended retiree is not overdue any more)."""
+    today = date.today()
+    as_of = date.fromisoformat(ctx.params["as_of"]) if ctx.params.get("as_of") else today
+    async with ctx.step() as session:
+        done = await service.suspend_overdue(session, as_of, ctx.started_by, None, today)
+        ctx.progress(done.suspended, done.suspended)
+    return done.model_dump(mode="json")

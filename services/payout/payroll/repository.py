@@ -37,6 +37,14 @@ async def insert_run(session: AsyncSession, run: PayrollRun) -> PayrollRun:
     return run
 
 
+async def latest_period(session: AsyncSession) -> date | None:
+    """The month of the latest run not failed (None before the first run)."""
+    rows = await session.exec(
+        select(func.max(PayrollRun.period)).where(PayrollRun.state != "failed")
+    )
+    return rows.first()
+
+
 async def get_run(session: AsyncSession, run_id: uuid.UUID) -> PayrollRun | None:
     """One run."""
     return (await session.exec(select(PayrollRun).where(PayrollRun.id == run_id))).first()

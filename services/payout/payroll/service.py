@@ -23,6 +23,11 @@ from shared.http.errors import ProblemError
 from shared.http.pagination import Page
 
 
+def next_month(month: date) -> date:
+    """The first day of the month after."""
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
 def present(run: PayrollRun) -> RunOut:
     """A run as the API shows it."""
     return RunOut.of(run, chinese_labels()["run_state"])
@@ -35,6 +40,17 @@ async def start_run(
     period = period_date(body.period)
     if period > month_of(today):
         raise ProblemError(422, "period_in_future", period=body.period, field="period")
+    # Runs go month after month: a month before the latest run's would pay after its
+    # successor (and its back pay and offsets were already settled by the later run).
+    latest = await repository.latest_period(session)
+    if latest is not None and period < latest:
+        raise ProblemError(
+            409,
+            "payroll_run_out_of_order",
+            period=body.period,
+            latest_period=latest.strftime("%Y-%m"),
+            expected_period=next_month(latest).strftime("%Y-%m"),
+        )
     run = await repository.insert_run(session, PayrollRun(period=period, created_by=who.subject))
     await record_audit(
         session,

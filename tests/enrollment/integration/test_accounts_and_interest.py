@@ -23,6 +23,7 @@ from tests.enrollment.helpers import (
     scalar,
     set_parameter,
 )
+from tests.job_wait import finished
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -114,10 +115,13 @@ async def test_interest_run_matches_the_rule_and_posts_once(platform) -> None:
         await eventually(lambda: count_processed(platform, 4))
 
         finance = auth_headers(platform, "finance", **{"Idempotency-Key": "interest-2020-a"})
-        first = await client.post(
-            "/v1/enrollment/interest-runs",
-            headers=finance,
-            json={"year": 2020, "account_kind": "basic"},
+        first = await finished(
+            client,
+            await client.post(
+                "/v1/enrollment/interest-runs",
+                headers=finance,
+                json={"year": 2020, "account_kind": "basic"},
+            ),
         )
         assert first.status_code == 200, first.text
         for p in people:
@@ -142,10 +146,13 @@ async def test_interest_run_matches_the_rule_and_posts_once(platform) -> None:
         # A corrected rate afterwards does not change a year already run.
         corrected = {"year": 2020, "account_kind": "basic", "rate": "0.0700"}
         await set_parameter(client, platform, "interest-rates", corrected)
-        again = await client.post(
-            "/v1/enrollment/interest-runs",
-            headers=auth_headers(platform, "finance"),
-            json={"year": 2020, "account_kind": "basic"},
+        again = await finished(
+            client,
+            await client.post(
+                "/v1/enrollment/interest-runs",
+                headers=auth_headers(platform, "finance"),
+                json={"year": 2020, "account_kind": "basic"},
+            ),
         )
         assert again.json() == first.json()
         assert (
@@ -160,16 +167,25 @@ async def test_interest_run_refusals(platform) -> None:
     async with running_app(create_app(platform)) as client:
         finance = auth_headers(platform, "finance")
         this_year = date.today().year
-        r = await client.post(
-            "/v1/enrollment/interest-runs", headers=finance, json={"year": this_year}
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/enrollment/interest-runs", headers=finance, json={"year": this_year}
+            ),
         )
         assert (r.status_code, r.json()["code"]) == (409, "interest_year_not_closed")
-        r = await client.post("/v1/enrollment/interest-runs", headers=finance, json={"year": 2015})
+        r = await finished(
+            client,
+            await client.post("/v1/enrollment/interest-runs", headers=finance, json={"year": 2015}),
+        )
         assert (r.status_code, r.json()["code"]) == (409, "interest_rate_missing")
-        r = await client.post(
-            "/v1/enrollment/interest-runs",
-            headers=auth_headers(platform, "auditor"),
-            json={"year": 2020},
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/enrollment/interest-runs",
+                headers=auth_headers(platform, "auditor"),
+                json={"year": 2020},
+            ),
         )
         assert r.status_code == 403
         r = await client.post(
@@ -197,10 +213,13 @@ async def test_interest_runs_go_year_after_year(platform) -> None:
         english = finance | {"Accept-Language": "en"}
 
         async def run(year: int, headers: dict[str, str] = finance) -> tuple[int, dict]:
-            r = await client.post(
-                "/v1/enrollment/interest-runs",
-                headers=headers,
-                json={"year": year, "account_kind": "basic"},
+            r = await finished(
+                client,
+                await client.post(
+                    "/v1/enrollment/interest-runs",
+                    headers=headers,
+                    json={"year": year, "account_kind": "basic"},
+                ),
             )
             return r.status_code, r.json()
 

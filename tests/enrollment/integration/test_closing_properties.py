@@ -20,6 +20,7 @@ from tests.enrollment.helpers import (
     scalar,
     withdraw_approved,
 )
+from tests.job_wait import finished
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -66,7 +67,10 @@ async def test_money_in_equals_money_out_plus_remaining_and_closed_accounts_stay
                 f"2020-{m:02d}", date(2020, m, 20), [p for p in people if rngs[p].random() < 0.8]
             )
         await eventually(lambda: acked(platform, "enrollment-accounts-credit", published))
-        r = await client.post("/v1/enrollment/interest-runs", headers=finance, json={"year": 2019})
+        r = await finished(
+            client,
+            await client.post("/v1/enrollment/interest-runs", headers=finance, json={"year": 2019}),
+        )
         assert r.status_code == 200, r.text
 
         left = dict.fromkeys(people, Decimal(0))
@@ -103,7 +107,10 @@ async def test_money_in_equals_money_out_plus_remaining_and_closed_accounts_stay
             )
         await pay("2019-12", date(2019, 12, 1), [p for p in people if rngs[p].random() < 0.5])
         await eventually(lambda: acked(platform, "enrollment-accounts-credit", published))
-        r = await client.post("/v1/enrollment/interest-runs", headers=finance, json={"year": 2020})
+        r = await finished(
+            client,
+            await client.post("/v1/enrollment/interest-runs", headers=finance, json={"year": 2020}),
+        )
         assert r.status_code == 200, r.text
 
         assert closed and len(closed) < PEOPLE  # the seeds give both kinds of person

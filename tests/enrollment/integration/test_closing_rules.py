@@ -18,6 +18,7 @@ from tests.enrollment.helpers import (
     scalar,
     set_parameter,
 )
+from tests.job_wait import finished
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -116,10 +117,13 @@ async def test_annuity_accounts_earn_their_own_rates(platform) -> None:
         unit = await register_unit(client, platform)
         [p] = await enrol(client, platform, unit, 1)
         finance = auth_headers(platform, "finance")
-        refused = await client.post(
-            "/v1/enrollment/interest-runs",
-            headers=finance,
-            json={"year": 2019, "account_kind": "annuity_notional"},
+        refused = await finished(
+            client,
+            await client.post(
+                "/v1/enrollment/interest-runs",
+                headers=finance,
+                json={"year": 2019, "account_kind": "annuity_notional"},
+            ),
         )
         assert refused.json()["code"] == "interest_rate_missing"
         for kind, rate, note in (
@@ -134,10 +138,13 @@ async def test_annuity_accounts_earn_their_own_rates(platform) -> None:
         )
         await eventually(lambda: acked(platform, "enrollment-accounts-credit", 1))
         for kind in ("annuity_notional", "annuity_funded"):
-            run = await client.post(
-                "/v1/enrollment/interest-runs",
-                headers=finance,
-                json={"year": 2019, "account_kind": kind},
+            run = await finished(
+                client,
+                await client.post(
+                    "/v1/enrollment/interest-runs",
+                    headers=finance,
+                    json={"year": 2019, "account_kind": kind},
+                ),
             )
             assert run.status_code == 200, run.text
         record = (
@@ -160,10 +167,13 @@ async def test_a_posting_dated_into_a_run_year_gets_its_interest_as_a_correction
         )
         await eventually(lambda: acked(platform, "enrollment-accounts-credit", 1))
         for year in (2019, 2020):
-            r = await client.post(
-                "/v1/enrollment/interest-runs",
-                headers=auth_headers(platform, "finance"),
-                json={"year": year},
+            r = await finished(
+                client,
+                await client.post(
+                    "/v1/enrollment/interest-runs",
+                    headers=auth_headers(platform, "finance"),
+                    json={"year": year},
+                ),
             )
             assert r.status_code == 200, r.text
         # June 2019 is recorded only now, value-dated 2019-06-20.

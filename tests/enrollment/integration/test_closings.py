@@ -23,6 +23,7 @@ from tests.enrollment.helpers import (
     submit_parameter,
     withdraw_approved,
 )
+from tests.job_wait import finished
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -163,8 +164,11 @@ async def test_the_closing_takes_the_interest_and_the_year_end_run_skips_it(plat
         paid = r.json()["result"]
         assert (paid["basic_amount"], paid["closing_interest"]) == ("1089.00", "89.00")
         for year in (2019, 2020):
-            run = await client.post(
-                "/v1/enrollment/interest-runs", headers=finance, json={"year": year}
+            run = await finished(
+                client,
+                await client.post(
+                    "/v1/enrollment/interest-runs", headers=finance, json={"year": year}
+                ),
             )
             assert run.status_code == 200, run.text
         interest_after_closing = await scalar(

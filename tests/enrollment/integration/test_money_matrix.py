@@ -46,6 +46,7 @@ from tests.enrollment.helpers import (
     scalar,
     submit_parameter,
 )
+from tests.job_wait import finished
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PAYEE = {"bank_code": "PSBC", "account_number": "6221880012345678", "account_name": "本人"}
@@ -216,10 +217,13 @@ class PolicyRoute:
 
 async def _interest_run(client, platform, person: str) -> object:
     """2015 has no default rate: the run is refused until a version is in force."""
-    r = await client.post(
-        "/v1/enrollment/interest-runs",
-        headers=role_key(platform, "finance", "finance-run"),
-        json={"year": 2015, "account_kind": "basic"},
+    r = await finished(
+        client,
+        await client.post(
+            "/v1/enrollment/interest-runs",
+            headers=role_key(platform, "finance", "finance-run"),
+            json={"year": 2015, "account_kind": "basic"},
+        ),
     )
     return r.json()["code"] if r.status_code == 409 else r.json()["total_interest"]
 

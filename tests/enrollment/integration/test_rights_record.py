@@ -17,6 +17,7 @@ from tests.enrollment.helpers import (
     publish,
     register_unit,
 )
+from tests.job_wait import finished
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -36,10 +37,13 @@ async def test_statement_adds_up_and_is_reproducible(platform, tmp_path: Path) -
                 platform, credits(unit["id"], period, on, [(p, basic, funded, notional, base)])
             )
         await eventually(lambda: acked(platform, "enrollment-accounts-credit", 3))
-        r = await client.post(
-            "/v1/enrollment/interest-runs",
-            headers=auth_headers(platform, "finance"),
-            json={"year": 2020},
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/enrollment/interest-runs",
+                headers=auth_headers(platform, "finance"),
+                json={"year": 2020},
+            ),
         )
         assert r.status_code == 200
 

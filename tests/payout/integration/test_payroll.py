@@ -66,6 +66,15 @@ async def test_a_run_pays_each_reviewed_retiree_once_with_back_months(platform) 
             json={"period": "2025-13"},
         )
         assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "period")
+        # Runs go month after month: May after June is refused, naming the month expected.
+        earlier = await client.post(
+            "/v1/payout/payroll-runs",
+            headers=auth_headers(platform, "finance", **{"Accept-Language": "en"}),
+            json={"period": "2025-04"},
+        )
+        assert (earlier.status_code, earlier.json()["code"]) == (409, "payroll_run_out_of_order")
+        assert earlier.json()["expected_period"] == "2025-07"
+        assert "2025-07" in earlier.json()["detail"]
 
 
 async def test_the_database_refuses_a_second_payment_for_a_period(platform) -> None:

@@ -1,0 +1,196 @@
+"""The job runner: a background part of every service app that works queued jobs to the end.
+
+The rule for a handler (docs/jobs.md): work in committed steps (`ctx.step()`), each one
+transaction that does a slice of the work *and* records the progress and a checkpoint of what
+it did. A runner that dies leaves the job `running` with a lease that expires; another runner
+(or this one restarted) claims it, the handler starts again with the last committed checkpoint
+and skips what is done. The claim counts an attempt, and a step only commits while its runner
+still holds the job, so a runner that lost its lease cannot commit anything more.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.data.db import unit_of_work
+from shared.http.errors import ProblemError
+from shared.jobs import queue
+from shared.jobs.queue import Job
+
+log = structlog.get_logger(__name__)
+
+
+class LostLease(Exception):
+    """Another runner holds the job now: this one stops without committing."""
+
+
+class JobContext:
+    """What a handler gets: the job, its checkpoint, committed steps and progress."""
+
+    def __init__(self, runner: "JobRunner", job: Job) -> None:
+        self.runner = runner
+        self.job = job
+        self.params: dict[str, Any] = job.params or {}
+        self.checkpoint: dict[str, Any] = dict(job.checkpoint or {})
+        self.done = job.done
+        self.total = job.total
+
+    @property
+    def started_by(self) -> str:
+        """Who queued the job (a user, or `system:scheduler`)."""
+        return self.job.created_by
+
+    def progress(self, done: int, total: int | None = None) -> None:
+        """Set the progress the next step records."""
+        self.done = done
+        if total is not None:
+            self.total = total
+
+    @contextlib.asynccontextmanager
+    async def step(self) -> AsyncIterator[AsyncSession]:
+        """One committed step: its work, progress and checkpoint commit together or not at all."""
+        runner = self.runner
+        async with unit_of_work(runner.sessions) as session:
+            yield session
+            ours = await queue.record_step(
+                session,
+                runner.schema,
+                self.job,
+                runner.lease,
+                self.done,
+                self.total,
+                self.checkpoint,
+            )
+            if not ours:
+                raise LostLease(str(self.job.id))
+
+
+JobHandler = Callable[[JobContext], Awaitable[dict[str, Any] | None]]
+
+
+def problem_of(exc: ProblemError) -> dict[str, Any]:
+    """A ProblemError as stored on a failed job: code, message key and parameters."""
+    from shared.http.errors import _json_safe
+
+    return {
+        "status": exc.status,
+        "code": exc.code,
+        "message": exc.message,
+        "params": {k: _json_safe(v) for k, v in exc.extra.items()},
+    }
+
+
+class JobRunner:
+    """Claims the service's queued (or abandoned) jobs and runs their handlers, one at a time."""
+
+    def __init__(
+        self,
+        schema: str,
+        handlers: Mapping[str, JobHandler],
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        lease: float = 30.0,
+        poll: float = 1.0,
+        max_attempts: int = 5,
+    ) -> None:
+        self.schema = schema
+        self.handlers = dict(handlers)
+        self.sessions = sessions
+        self.lease = lease
+        self.poll = poll
+        self.max_attempts = max_attempts
+        self.wake = asyncio.Event()
+
+    async def run_once(self) -> bool:
+        """Claim one job and run it to its outcome; False if there was none."""
+        async with unit_of_work(self.sessions) as session:
+            await queue.fail_exhausted(session, self.schema, self.max_attempts)
+            job = await queue.claim(session, self.schema, list(self.handlers), self.lease)
+        if job is None:
+            return False
+        await self._run(job)
+        return True
+
+    async def _run(self, job: Job) -> None:
+        ctx = JobContext(self, job)
+        log.info("job_started", job_id=str(job.id), kind=job.kind, attempt=job.attempts)
+        work = asyncio.create_task(self.handlers[job.kind](ctx), name=f"job-{job.id}")
+        renewer = asyncio.create_task(self._renew(job, work), name=f"job-lease-{job.id}")
+        try:
+            result = await work
+        except LostLease:
+            log.warning("job_lease_lost", job_id=str(job.id), kind=job.kind)
+            return
+        except asyncio.CancelledError:
+            if renewer.done() and not renewer.cancelled():  # the renewer stopped it: job taken
+                log.warning("job_lease_lost", job_id=str(job.id), kind=job.kind)
+                return
+            # This runner stops (a shutdown): give the lease back so another replica, or this
+            # one restarted, resumes at once. After a real crash the lease simply expires.
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._release(job)), timeout=2)
+            raise
+        except ProblemError as exc:
+            await self._finish(job, problem=problem_of(exc))
+            log.info("job_failed", job_id=str(job.id), kind=job.kind, code=exc.code)
+            return
+        except Exception:
+            # The traceback goes to the log, never into the job's problem body.
+            log.exception("job_crashed", job_id=str(job.id), kind=job.kind)
+            await self._finish(job, problem={"status": 500, "code": "internal_error"})
+            return
+        finally:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
+            if not work.done():
+                work.cancel()
+                with contextlib.suppress(BaseException):
+                    await work
+        job.total = ctx.total
+        await self._finish(job, result=result or {})
+        log.info("job_succeeded", job_id=str(job.id), kind=job.kind, done=ctx.done)
+
+    async def _finish(self, job: Job, **outcome: Any) -> None:
+        async with unit_of_work(self.sessions) as session:
+            if not await queue.finish(session, self.schema, job, **outcome):
+                log.warning("job_lease_lost", job_id=str(job.id), kind=job.kind)
+
+    async def _release(self, job: Job) -> None:
+        async with unit_of_work(self.sessions) as session:
+            await queue.release(session, self.schema, job)
+
+    async def _renew(self, job: Job, work: asyncio.Task[Any]) -> None:
+        """Keep the lease while the handler works; stop the handler if the job was taken."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                async with unit_of_work(self.sessions) as session:
+                    ours = await queue.renew(session, self.schema, job, self.lease)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job_lease_renewal_failed", job_id=str(job.id))
+                continue
+            if not ours:
+                work.cancel()
+                return
+
+    async def run(self) -> None:
+        """Work jobs until cancelled; wait `poll` seconds (or a wake-up) when none is queued."""
+        while True:
+            try:
+                if await self.run_once():
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job_runner_failed")
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=self.poll)

@@ -1,0 +1,239 @@
+"""One job mechanism: queue in the caller's transaction, run, record, resume after a crash."""
+
+import asyncio
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from shared.data.audit import audit_log_table
+from shared.data.db import make_engine, make_session_factory, unit_of_work
+from shared.http.errors import ProblemError, install_problem_handlers
+from shared.jobs.queue import enqueue, get_job
+from shared.jobs.router import jobs_router
+from shared.jobs.runner import JobContext, JobRunner
+from shared.jobs.tables import create_job_tables_v1
+from tests.conftest import auth_headers, running_app
+from tests.shared.integration.helpers import eventually
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+S = "jobs_test"
+
+
+class Harness:
+    """A schema with the job tables and an `effect` table the handlers write into."""
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.sessions = make_session_factory(self.engine)
+        self.gate = asyncio.Event()
+        self.calls = 0
+
+    async def __aenter__(self) -> "Harness":
+        async with self.engine.begin() as conn:
+            await conn.execute(text(f"CREATE SCHEMA {S}"))
+            statements: list[str] = []
+            create_job_tables_v1(statements.append, S)
+            for statement in statements:
+                await conn.execute(text(statement))
+            await conn.run_sync(lambda c: audit_log_table(S).create(c))
+            await conn.execute(text(f"CREATE TABLE {S}.effect (step int, attempt int)"))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.engine.dispose()
+
+    def runner(self, lease: float = 30.0) -> JobRunner:
+        handlers = {"steps": self.steps, "refused": self.refused, "broken": self.broken}
+        return JobRunner(S, handlers, self.sessions, lease=lease, poll=0.05)
+
+    async def steps(self, ctx: JobContext) -> dict:
+        """Five committed steps; waits at step 3 until the gate opens (a crash point)."""
+        self.calls += 1
+        start = ctx.checkpoint.get("next", 0)
+        for step in range(start, 5):
+            if step == 3:
+                await self.gate.wait()
+            async with ctx.step() as session:
+                await session.exec(
+                    text(f"INSERT INTO {S}.effect VALUES (:s, :a)"),
+                    params={"s": step, "a": ctx.job.attempts},
+                )
+                ctx.checkpoint["next"] = step + 1
+                ctx.progress(step + 1, 5)
+        return {"steps": 5, "resumed_at": start}
+
+    async def refused(self, ctx: JobContext) -> dict:
+        raise ProblemError(409, "interest_run_out_of_order", year=2021, latest_year=2019)
+
+    async def broken(self, ctx: JobContext) -> dict:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    async def queue(self, kind: str, key: str | None = None):
+        async with unit_of_work(self.sessions) as session:
+            return await enqueue(session, S, kind, {"n": 1}, "clerk-1", dedup_key=key)
+
+    async def job(self, job_id):
+        async with unit_of_work(self.sessions) as session:
+            return await get_job(session, S, job_id)
+
+    async def effects(self) -> list[tuple[int, int]]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(text(f"SELECT step, attempt FROM {S}.effect ORDER BY step"))
+            return [tuple(r) for r in rows]
+
+
+def api(h: Harness) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.platform = h.settings
+        app.state.sessions = h.sessions
+        app.state.read_sessions = h.sessions
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(jobs_router("/v1/test", S))
+    return app
+
+
+async def test_job_runs_to_success_with_progress_and_is_listed(platform) -> None:
+    async with Harness(platform) as h:
+        h.gate.set()
+        job = await h.queue("steps")
+        assert job.state == "queued" and job.created_by == "clerk-1"
+        assert await h.runner().run_once() is True
+        done = await h.job(job.id)
+        assert (done.state, done.done, done.total) == ("succeeded", 5, 5)
+        assert done.result == {"steps": 5, "resumed_at": 0}
+        assert done.started_at is not None and done.finished_at is not None
+        assert await h.runner().run_once() is False  # nothing left
+        async with running_app(api(h)) as client:
+            clerk = auth_headers(platform, "clerk")
+            listed = await client.get("/v1/test/jobs?kind=steps&state=succeeded", headers=clerk)
+            assert listed.status_code == 200
+            assert listed.json()["total"] == 1
+            assert listed.json()["items"][0]["id"] == str(job.id)
+            one = await client.get(f"/v1/test/jobs/{job.id}", headers=clerk)
+            assert one.json()["done"] == 5 and one.json()["created_by"] == "clerk-1"
+            missing = await client.get(
+                "/v1/test/jobs/00000000-0000-0000-0000-000000000000", headers=clerk
+            )
+            assert missing.status_code == 404 and missing.json()["code"] == "job_not_found"
+            bad = await client.get("/v1/test/jobs?state=lost", headers=clerk)
+            assert bad.status_code == 422
+            xlsx = await client.get("/v1/test/jobs?download=xlsx", headers=clerk)
+            assert xlsx.status_code == 200
+            retiree = await client.get("/v1/test/jobs", headers=auth_headers(platform, "bank"))
+            assert retiree.status_code == 403
+
+
+async def test_problem_and_crash_are_recorded_without_internals(platform) -> None:
+    async with Harness(platform) as h:
+        refused = await h.queue("refused")
+        broken = await h.queue("broken")
+        runner = h.runner()
+        assert await runner.run_once() and await runner.run_once()
+        first = await h.job(refused.id)
+        assert first.state == "failed"
+        assert first.problem["code"] == "interest_run_out_of_order"
+        assert first.problem["params"] == {"year": 2021, "latest_year": 2019}
+        second = await h.job(broken.id)
+        assert second.state == "failed"
+        assert second.problem == {"status": 500, "code": "internal_error"}
+        async with running_app(api(h)) as client:
+            shown = await client.get(
+                f"/v1/test/jobs/{refused.id}",
+                headers=auth_headers(platform, "auditor", **{"Accept-Language": "en"}),
+            )
+            assert shown.json()["problem"]["detail"]
+            assert (
+                "passwd"
+                not in (
+                    await client.get(
+                        f"/v1/test/jobs/{broken.id}", headers=auth_headers(platform, "auditor")
+                    )
+                ).text
+            )
+
+
+async def test_same_dedup_key_is_never_queued_twice(platform) -> None:
+    async with Harness(platform) as h:
+        first = await h.queue("steps", key="interest:2024")
+        again = await h.queue("steps", key="interest:2024")
+        assert again.id == first.id
+        async with h.engine.connect() as conn:
+            n = (await conn.execute(text(f"SELECT count(*) FROM {S}.job"))).scalar()
+        assert n == 1
+
+
+async def test_crashed_runner_is_resumed_by_another_without_doing_anything_twice(platform) -> None:
+    async with Harness(platform) as h:
+        job = await h.queue("steps")
+        crashed = asyncio.create_task(h.runner(lease=1.0).run_once())
+
+        async def three_done() -> bool:
+            return len(await h.effects()) == 3
+
+        await eventually(three_done)
+        crashed.cancel()  # the process dies between steps 3 and 4
+        with pytest.raises(asyncio.CancelledError):
+            await crashed
+        stuck = await h.job(job.id)
+        assert (stuck.state, stuck.done) == ("running", 3)
+        # A stopping runner gives its lease back: the job is resumable at once.
+        assert stuck.lease_until <= datetime.now(UTC)
+        h.gate.set()
+        other = h.runner(lease=1.0)
+
+        async def resumed() -> bool:
+            await other.run_once()
+            return (await h.job(job.id)).state == "succeeded"
+
+        await eventually(resumed)
+        assert await h.effects() == [(0, 1), (1, 1), (2, 1), (3, 2), (4, 2)]
+        finished = await h.job(job.id)
+        assert finished.attempts == 2 and finished.result["resumed_at"] == 3
+        assert finished.done == 5
+
+
+async def test_two_runners_never_run_one_job_together(platform) -> None:
+    async with Harness(platform) as h:
+        job = await h.queue("steps")
+        first, second = h.runner(), h.runner()
+        task = asyncio.create_task(first.run_once())
+
+        async def started() -> bool:
+            return len(await h.effects()) == 3
+
+        await eventually(started)
+        assert await second.run_once() is False  # the job is leased to the first runner
+        h.gate.set()
+        assert await task is True
+        assert h.calls == 1
+        assert [s for s, _ in await h.effects()] == [0, 1, 2, 3, 4]
+        assert (await h.job(job.id)).state == "succeeded"
+
+
+async def test_runner_that_lost_its_lease_commits_nothing_more(platform) -> None:
+    async with Harness(platform) as h:
+        job = await h.queue("steps")
+        slow = h.runner(lease=30.0)
+        task = asyncio.create_task(slow.run_once())
+
+        async def three_done() -> bool:
+            return len(await h.effects()) == 3
+
+        await eventually(three_done)
+        # An operator's clock jump or a long pause: the lease ran out and another took over.
+        async with h.engine.begin() as conn:
+            await conn.execute(text(f"UPDATE {S}.job SET lease_until = now() - interval '1 s'"))
+        h.gate.set()
+        taker = h.runner(lease=30.0)
+        await asyncio.gather(task, taker.run_once())
+        steps = [s for s, _ in await h.effects()]
+        assert sorted(steps) == [0, 1, 2, 3, 4]  # step 3 and 4 once, by whoever held the lease
+        assert (await h.job(job.id)).state == "succeeded"
