@@ -11,6 +11,7 @@ mirror in a file so a restart resumes where it stopped.
 import argparse
 import asyncio
 import contextlib
+import hmac
 import json
 import os
 import time
@@ -29,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from shared.http.bank_signature import TIMESTAMP, WINDOW_SECONDS, sign, target_of
+from shared.http.bank_signature import SIGNATURE, TIMESTAMP, WINDOW_SECONDS, sign, target_of
 
 # What the province mirrors: each service's feeds (GET /v1/<service>/sync/<domain>/changes).
 FEEDS: dict[str, tuple[str, ...]] = {
@@ -312,10 +313,12 @@ class ProvinceSimulator:
             request.headers.get("x-timestamp", ""),
             request.headers.get("x-signature", ""),
         )
-        if not TIMESTAMP.fullmatch(ts) or abs(time.time() - int(ts)) > WINDOW_SECONDS:
+        if not TIMESTAMP.fullmatch(ts) or not SIGNATURE.fullmatch(signature):
+            return False
+        if abs(time.time() - int(ts)) > WINDOW_SECONDS:
             return False
         expected = sign(self.push_secret, int(ts), body, method="POST", target=target_of(request))
-        return expected == signature.lower()
+        return hmac.compare_digest(expected, signature.lower())
 
     async def _receive_push(self, request: Request) -> Response:
         """One signed batch: applied in order, what was applied before skipped (a batch is

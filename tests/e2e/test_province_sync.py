@@ -461,3 +461,55 @@ async def test_the_province_mirrors_the_county_both_ways(county: County) -> None
             f"(seen twice {sim.pushed.duplicates}), push batches {sim.push_stats}",
             flush=True,
         )
+
+
+async def test_the_simulators_receiver_checks_signatures_dedups_and_refuses_gaps() -> None:
+    """The push receiver the e2e test relies on: a wrong signature is refused, a resent batch
+    changes nothing, a hole in the seqs is refused (nothing may be lost)."""
+
+    def batch(first: int, last: int) -> bytes:
+        changes = [
+            {
+                "seq": n,
+                "domain": "units",
+                "entity": "unit",
+                "key": f"u{n % 2}",
+                "operation": "insert" if n < 3 else "update",
+                "changed_at": "2026-01-01T08:00:00+08:00",
+                "record": {"aab004": f"单位{n}"},
+            }
+            for n in range(first, last + 1)
+        ]
+        body = {"service": "enrollment", "first_seq": first, "last_seq": last, "changes": changes}
+        return json.dumps(body, ensure_ascii=False).encode()
+
+    async with ProvinceSimulator("http://127.0.0.1:9", push_secret=PUSH_SECRET) as sim:
+
+        async def post(raw: bytes, secret: str = PUSH_SECRET) -> httpx.Response:
+            ts = int(time.time())
+            headers = {
+                "X-Pension-Source": "enrollment",
+                "X-Timestamp": str(ts),
+                "X-Signature": sign(secret, ts, raw, method="POST", target="/push"),
+                "content-type": "application/json",
+            }
+            async with httpx.AsyncClient() as c:
+                return await c.post(sim.push_url, content=raw, headers=headers)
+
+        assert (
+            await post(batch(1, 2), secret="another-secret-0123456789abcdef")
+        ).status_code == 401
+        assert (await post(batch(1, 2))).json() == {"position": 2}
+        assert (await post(batch(1, 3))).json() == {"position": 3}  # resent and one more
+        assert sim.pushed.duplicates == 2 and sim.pushed.applied == 3
+        assert (await post(batch(5, 6))).status_code == 409  # seq 4 never came
+        assert sim.pushed.positions == {"enrollment": 3}
+        assert sim.pushed.entity("enrollment", "unit") == {
+            "u0": {"aab004": "单位2"},
+            "u1": {"aab004": "单位3"},
+        }
+        sim.begin_outage("error")
+        assert (await post(batch(4, 4))).status_code == 500
+        sim.end_outage()
+        assert (await post(batch(4, 4))).json() == {"position": 4}
+        assert sim.push_stats.refused_signature == 1 and sim.push_stats.gaps == 1
