@@ -215,15 +215,18 @@ async def contribute(gw: httpx.AsyncClient, gw2: httpx.AsyncClient, gateway: str
     return unit
 
 
-async def retire(gw: httpx.AsyncClient, gw2: httpx.AsyncClient, unit: dict, n: int) -> dict:
-    """A civil servant retired six months ago, determined and approved (four eyes)."""
+async def retire(
+    gw: httpx.AsyncClient, gw2: httpx.AsyncClient, unit: dict, n: int, retired_on: str = ""
+) -> dict:
+    """A civil servant retired (six months ago unless said), determined and approved (four
+    eyes)."""
     person = await enrol(
         gw, unit, f"8{n}1", "19650315", category="civil_servant", joined_on="1990-07-01"
     )
     r = await gw.post(
         f"/v1/enrollment/persons/{person['id']}/retirement",
         json={
-            "retired_on": f"{month(-6)}-15",
+            "retired_on": retired_on or f"{month(-6)}-15",
             "deemed_months": 290,
             "deemed_index": "1.0500",
             "deemed_document": f"人事档案 PROV-{n}",
@@ -241,6 +244,7 @@ async def retire(gw: httpx.AsyncClient, gw2: httpx.AsyncClient, unit: dict, n: i
         return r.json()["items"] if r.status_code == 200 else []
 
     [first] = await until(determined)
+    person["determination"] = first
     assert (await gw.post(f"/v1/payout/determinations/{first['id']}/check")).status_code == 200
     approved = await gw2.post(f"/v1/payout/determinations/{first['id']}/approve")
     assert approved.status_code == 200, approved.text
@@ -513,3 +517,69 @@ async def test_the_simulators_receiver_checks_signatures_dedups_and_refuses_gaps
         sim.end_outage()
         assert (await post(batch(4, 4))).json() == {"position": 4}
         assert sim.push_stats.refused_signature == 1 and sim.push_stats.gaps == 1
+
+
+async def test_a_parameter_published_by_the_province_reaches_the_determinations(
+    county: County,
+) -> None:
+    """The province publishes 2026's 计发基数: a retiree determined provisionally on 2025's is
+    re-derived with it, and the province sees the recalculation in its determinations feed."""
+    gateway = county.gateway
+    dsn = asyncpg_dsn(county.platform.database_url)
+    conn = await asyncpg.connect(dsn)
+    try:  # 2026's base not yet published: determinations of 2026 are provisional
+        await conn.execute(
+            "DELETE FROM payout.parameter WHERE name = 'wage_base' "
+            "AND effective_from = '2026-01-01'"
+        )
+    finally:
+        await conn.close()
+    clerk, clerk2 = [await login(gateway, u) for u in ("clerk", "clerk2")]
+    sim = ProvinceSimulator(gateway, push_secret=PUSH_SECRET, port=county.sim_port)
+    async with (
+        sim,
+        httpx.AsyncClient(base_url=gateway, headers=clerk, timeout=30) as gw,
+        httpx.AsyncClient(base_url=gateway, headers=clerk2, timeout=30) as gw2,
+    ):
+        unit = (
+            await gw.post(
+                "/v1/enrollment/units",
+                json={
+                    "credit_code": demo_credit_code(72),
+                    "name": "省参数县局",
+                    "funding_type": "full",
+                },
+            )
+        ).json()
+        person = await retire(gw, gw2, unit, 9, retired_on="2026-03-15")
+        first = person["determination"]
+        assert first["provisional"] is True, first
+        published = {
+            "message_id": f"P-2026-WB-{uuid.uuid4().hex[:8]}",
+            "name": "benefit_wage_base",
+            "effective_from": "2026-01-01",
+            "value": {"amount": "7862.00"},
+            "note": "2026年计发基数",
+        }
+        r = await sim.call(
+            "POST",
+            "/v1/payout/sync/parameters",
+            json={"items": [published]},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        if r.status_code in (404, 405):
+            pytest.skip("POST /v1/payout/sync/parameters (#20 item 3) is not on this branch")
+        assert r.status_code == 200 and r.json()["applied"] == 1, r.text
+
+        async def recalculated() -> list[dict]:
+            await sim.pull()
+            return [
+                d
+                for d in sim.pulled.entity("payout", "determination").values()
+                if d["aac001"] == person["id"] and d["kind"] == "recalculation"
+            ]
+
+        [mirrored] = await until(recalculated)
+        assert mirrored["inputs"]["wage_base"] == "7862.00"
+        assert mirrored["status"] == "pending"  # awaiting the clerks' review
+        assert mirrored["parameter_versions"]["wage_base"] == int(r.json()["items"][0]["record_id"])

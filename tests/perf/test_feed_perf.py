@@ -5,8 +5,10 @@
   sequencer (timed: from start to nothing pending);
 - read through the gateway as the province in pages of 10,000 (target: <= 60 s) while
   payroll runs go on back to back in payout (each over FEED_BENCH_RETIREES retirees);
-- printed next to a plain asyncpg read of the same change_log rows in the same pages, and
-  the feed's own SQL read directly (where the time goes: rendering in PostgreSQL vs HTTP).
+- printed next to a plain asyncpg read of the same change_log rows in the same pages; then,
+  to show where the time goes, the feed's own SQL read directly (rendering in PostgreSQL),
+  the service read without the gateway, the gateway read without payroll, and the client's
+  JSON parsing.
 """
 
 import asyncio
@@ -70,19 +72,22 @@ async def read_db(dsn: str, sql: str, *args: object) -> tuple[float, int]:
         await conn.close()
 
 
-async def read_http(base: str, token: str) -> tuple[float, int]:
-    """Page through the feed over HTTP as the province: seconds, changes."""
+async def read_http(base: str, token: str) -> tuple[float, int, float]:
+    """Page through the feed over HTTP as the province: seconds, changes, and the seconds
+    of those spent parsing the JSON pages (the client's share)."""
     url = f"/v1/enrollment/sync/{DOMAIN}/changes"
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as client:
-        started, params, changes = time.perf_counter(), {"limit": str(PAGE)}, 0
+        started, params, changes, parsing = time.perf_counter(), {"limit": str(PAGE)}, 0, 0.0
         while True:
             r = await client.get(url, params=params)
             assert r.status_code == 200, r.text
+            parse_started = time.perf_counter()
             page = r.json()
+            parsing += time.perf_counter() - parse_started
             changes += len(page["changes"])
             if not page["has_more"]:
-                return time.perf_counter() - started, changes
+                return time.perf_counter() - started, changes, parsing
             params["after"] = page["next_cursor"]
 
 
@@ -144,15 +149,19 @@ async def test_a_million_changes_through_the_gateway(platform, tmp_path, bench_r
         stop = asyncio.Event()
         payroll = asyncio.create_task(payroll_until(gateway, finance, stop))
         await asyncio.sleep(0.5)  # the first run is under way
-        read_s, read = await read_http(gateway, province)
+        read_s, read, parse_s = await read_http(gateway, province)
         stop.set()
         runs = await payroll
         assert read == logged
 
+        # Where the time goes, each read alone (no payroll): the rows, the feed's SQL (the
+        # JSON rendered by PostgreSQL), the service's HTTP, the gateway in front of it.
         plain_s, plain = await read_db(dsn, PLAIN)
         rendered_s, rendered = await read_db(dsn, _page_sql("enrollment", FEEDS[2]), DOMAIN)
-        direct_s, direct = await read_http(f"http://127.0.0.1:{ports['enrollment']}", province)
-        assert plain == rendered == direct == read
+        service = f"http://127.0.0.1:{ports['enrollment']}"
+        direct_s, direct, direct_parse_s = await read_http(service, province)
+        quiet_s, quiet, _ = await read_http(gateway, province)
+        assert plain == rendered == direct == quiet == read
         bench_report(
             f"province_feed changes={read}",
             seed_s=round(seeded, 1),
@@ -162,7 +171,10 @@ async def test_a_million_changes_through_the_gateway(platform, tmp_path, bench_r
             plain_db_read_s=round(plain_s, 2),
             ratio_to_plain=round(read_s / plain_s, 1),
             feed_sql_read_s=round(rendered_s, 2),
+            client_json_parse_s=round(parse_s, 2),
+            gateway_read_without_payroll_s=round(quiet_s, 2),
             service_direct_read_s=round(direct_s, 2),
+            service_direct_parse_s=round(direct_parse_s, 2),
             payroll_retirees=RETIREES,
             payroll_runs_during_read=len(runs),
             payroll_run_s=[round(s, 1) for _, s in runs],
