@@ -100,6 +100,7 @@ class Mirror:
             f"{service}/{entity}": len(rows)
             for service, entities in sorted(self.records.items())
             for entity, rows in sorted(entities.items())
+            if rows
         }
 
     def persons_by_status(self) -> Counter[str]:
@@ -291,7 +292,8 @@ class ProvinceSimulator:
         for service, domains in FEEDS.items():
             for domain in domains:
                 new += await self.pull_feed(service, domain)
-        self.save()
+        if new:
+            self.save()
         return new
 
     async def follow(self, stop: asyncio.Event, interval: float = 0.5) -> None:
