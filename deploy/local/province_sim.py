@@ -165,6 +165,7 @@ class ProvinceSimulator:
         port: int = 0,
         page_size: int = 1_000,
         state_file: Path | None = None,
+        save_seconds: float = 30.0,
     ) -> None:
         self.gateway = gateway.rstrip("/")
         self.client_id, self.client_secret = client_id, client_secret
@@ -172,6 +173,8 @@ class ProvinceSimulator:
         self.host, self.port = host, port
         self.page_size = page_size
         self.state_file = state_file
+        self.save_seconds = save_seconds
+        self._saved_at = 0.0
         self.pulled = Mirror()
         self.pushed = Mirror()
         self.cursors: dict[str, str] = {}
@@ -292,8 +295,8 @@ class ProvinceSimulator:
         for service, domains in FEEDS.items():
             for domain in domains:
                 new += await self.pull_feed(service, domain)
-        if new:
-            self.save()
+        if new and time.monotonic() - self._saved_at >= self.save_seconds:
+            self.save()  # a big mirror takes seconds to write: not after every round
         return new
 
     async def follow(self, stop: asyncio.Event, interval: float = 0.5) -> None:
@@ -390,6 +393,7 @@ class ProvinceSimulator:
         partial = self.state_file.with_suffix(".partial")
         partial.write_text(json.dumps(state, ensure_ascii=False))
         partial.replace(self.state_file)
+        self._saved_at = time.monotonic()
 
     def _restore(self, state: dict[str, Any]) -> None:
         self.cursors = dict(state.get("cursors", {}))
