@@ -14,10 +14,11 @@ import contextlib
 import hmac
 import json
 import os
+import signal
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -151,6 +152,16 @@ class PushStats:
     gaps: int = 0
 
 
+class _Receiver(uvicorn.Server):
+    """uvicorn serving the push endpoint inside the simulator's event loop; signals are the
+    simulator's (or the test runner's) to handle, not uvicorn's."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Leave the process's signal handlers alone."""
+        yield
+
+
 class ProvinceSimulator:
     """The provincial platform: pulls the feeds, receives pushes, sends notices."""
 
@@ -184,7 +195,7 @@ class ProvinceSimulator:
         self.outage: str | None = None
         self._token: str | None = None
         self._client: httpx.AsyncClient | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: _Receiver | None = None
         self._serving: asyncio.Task[None] | None = None
         self._push_lock = asyncio.Lock()
         self._back = asyncio.Event()  # set while in service
@@ -206,7 +217,7 @@ class ProvinceSimulator:
         config = uvicorn.Config(
             app, host=self.host, port=self.port, log_level="warning", lifespan="off"
         )
-        self._server = uvicorn.Server(config)
+        self._server = _Receiver(config)
         self._serving = asyncio.create_task(self._server.serve())
         while not self._server.started:
             if self._serving.done():
@@ -436,22 +447,24 @@ async def _run_by_hand(args: argparse.Namespace) -> None:
         state_file=args.state,
     )
     stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C or a kill: save and stop
+        loop.add_signal_handler(sig, stop.set)
     async with sim:
         print(f"province simulator: pulling {args.gateway}, receiving pushes at {sim.push_url}")
         print(f"(set PENSION_PROVINCE_PUSH_URL={sim.push_url} for the services to push here)")
         follower = asyncio.create_task(sim.follow(stop, args.interval))
         shown = None
-        try:
-            while True:
-                await asyncio.sleep(args.interval)
-                now = (sim.pulled.applied, sim.pushed.applied)
-                if now != shown:
-                    print(f"\n--- {time.strftime('%H:%M:%S')}\n{sim.summary()}", flush=True)
-                    shown = now
-        finally:
-            stop.set()
-            await follower
-            sim.save()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), args.interval)
+            now = (sim.pulled.applied, sim.pushed.applied)
+            if now != shown:
+                print(f"\n--- {time.strftime('%H:%M:%S')}\n{sim.summary()}", flush=True)
+                shown = now
+        await follower
+        sim.save()
+        print("province simulator: state saved, stopped.", flush=True)
 
 
 def main() -> None:
@@ -471,8 +484,7 @@ def main() -> None:
     parser.add_argument("--state", type=Path, default=Path(".data/province_sim.json"))
     args = parser.parse_args()
     args.state.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run_by_hand(args))
+    asyncio.run(_run_by_hand(args))
 
 
 if __name__ == "__main__":
