@@ -583,3 +583,51 @@ async def test_a_parameter_published_by_the_province_reaches_the_determinations(
         assert mirrored["inputs"]["wage_base"] == "7862.00"
         assert mirrored["status"] == "pending"  # awaiting the clerks' review
         assert mirrored["parameter_versions"]["wage_base"] == int(r.json()["items"][0]["record_id"])
+
+
+async def test_a_data_match_certification_from_the_province_is_recorded(county: County) -> None:
+    """数据比对认证 sent by the simulator is recorded as the retiree's survival certification."""
+    gateway = county.gateway
+    clerk, clerk2 = [await login(gateway, u) for u in ("clerk", "clerk2")]
+    sim = ProvinceSimulator(gateway, push_secret=PUSH_SECRET, port=county.sim_port)
+    async with (
+        sim,
+        httpx.AsyncClient(base_url=gateway, headers=clerk, timeout=30) as gw,
+        httpx.AsyncClient(base_url=gateway, headers=clerk2, timeout=30) as gw2,
+    ):
+        unit = (
+            await gw.post(
+                "/v1/enrollment/units",
+                json={
+                    "credit_code": demo_credit_code(73),
+                    "name": "省认证县局",
+                    "funding_type": "full",
+                },
+            )
+        ).json()
+        person = await retire(gw, gw2, unit, 7)
+        item = {
+            "message_id": f"CERT-{uuid.uuid4().hex[:12]}",
+            "citizen_id": person["citizen_id"],
+            "certified_on": date.today().isoformat(),
+            "method": "data_match",
+        }
+        try:
+            out = await sim.send_certifications([item])
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code in (404, 405):
+                pytest.skip(
+                    "POST /v1/payout/sync/certifications (#20 item 3) is not on this branch"
+                )
+            raise
+        [result] = out["items"]
+        assert result["result"] == "applied", out
+        again = await sim.send_certifications([item])  # the province resends: nothing new
+        assert again["items"][0]["result"] == "duplicate"
+        listed = (
+            await gw.get(
+                "/v1/payout/certifications",
+                params={"status": "any", "method": "data_match", "limit": 500},
+            )
+        ).json()["items"]
+        assert result["record_id"] in {str(c["id"]) for c in listed}
