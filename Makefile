@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up test bench lint down format clean browser nginx migrate
+.PHONY: up test bench lint down format clean browser nginx migrate province-sim
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+## province-sim: a provincial platform against `make up` (pulls the feeds, receives pushes on
+## port 8200, prints what it mirrored; Ctrl-C stops, a restart resumes from .data/province_sim.json)
+province-sim: $(STAMP)
+	PENSION_DEV_MODE=1 $(PY) -m deploy.local.province_sim
 
 ## down: stop a `make up` running in another terminal
 down:
