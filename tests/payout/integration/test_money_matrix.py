@@ -116,6 +116,9 @@ NOT_MONEY = {
     # The province's duplicate receipts only hold payment; a rejected clearing keeps it held.
     "/v1/payout/sync/duplicate-receipts",
     "/v1/payout/duplicate-receipts/{receipt_id}/reject",
+    # A parameter the province publishes moves no money itself: the determinations it
+    # re-derives are reviewed by two clerks before any difference is paid.
+    "/v1/payout/sync/parameters",
 }
 
 
