@@ -32,13 +32,11 @@ from tests.conftest import delete_stream, make_platform
 from tests.e2e.conftest import SERVICE_CREDENTIAL, SERVICES, platform_env
 from tests.enrollment.integration.test_registration import citizen_id
 from tests.infra import TestInfra, clone_database, drop_database
+from tests.job_wait import wait_for_job
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(180)]
 OUTAGE_SECONDS = float(os.environ.get("PENSION_SIM_OUTAGE_SECONDS", "5"))
 PUSH_SECRET = "e2e-province-push-secret-0123456789abcdef"
-# The services push only once the outbound push (#20 item 2) is on the branch; until then the
-# pull direction is proved alone and the push assertions are skipped (see `pushing`).
-PUSHES = "province_push_url" in PlatformSettings.model_fields
 BANK = "bank-psbc"
 BANK_SECRET = "bank-psbc-demo-signing-secret"
 SCHEMAS = tuple(FEEDS)
@@ -193,7 +191,7 @@ async def contribute(gw: httpx.AsyncClient, gw2: httpx.AsyncClient, gateway: str
     approved = await gw2.post(f"/v1/contribution/declarations/{d['id']}/approve", json={})
     assert approved.json()["status"] == "approved", approved.text
     r = await gw.post("/v1/contribution/plans/generate", json={"period": "2020-01"})
-    assert r.status_code == 200, r.text
+    assert (await wait_for_job(gw, r))["state"] == "succeeded"
     receipt = {
         "reference": "PROV-01",
         "unit_credit_code": unit["credit_code"],
@@ -282,7 +280,7 @@ async def pay_all(fin: httpx.AsyncClient, gateway: str, run: dict) -> None:
 
 
 async def settle(sim: ProvinceSimulator, dsn: str, within: float = 40.0) -> None:
-    """Wait until every committed change is numbered, pulled and (when pushing) pushed."""
+    """Wait until every committed change is numbered, pulled and pushed."""
     conn = await asyncpg.connect(dsn)
     try:
 
@@ -299,7 +297,7 @@ async def settle(sim: ProvinceSimulator, dsn: str, within: float = 40.0) -> None
                 )
             if await sim.pull():
                 return False
-            return not PUSHES or all(sim.pushed.positions.get(s, 0) == heads[s] for s in SCHEMAS)
+            return all(sim.pushed.positions.get(s, 0) == heads[s] for s in SCHEMAS)
 
         await until(caught_up, within)
     finally:
@@ -320,9 +318,8 @@ async def assert_exact(sim: ProvinceSimulator, dsn: str) -> None:
     finally:
         await conn.close()
     assert sim.pulled.duplicates == 0  # a cursor never hands out a change twice
-    if PUSHES:
-        assert sim.pushed.records == sim.pulled.records  # both directions agree record by record
-        assert sim.push_stats.gaps == 0 and sim.push_stats.refused_signature == 0
+    assert sim.pushed.records == sim.pulled.records  # both directions agree record by record
+    assert sim.push_stats.gaps == 0 and sim.push_stats.refused_signature == 0
 
 
 async def assert_agrees(sim: ProvinceSimulator, gw: httpx.AsyncClient) -> None:
@@ -427,8 +424,7 @@ async def test_the_province_mirrors_the_county_both_ways(county: County) -> None
         await settle(sim, dsn)
         await assert_exact(sim, dsn)
         await assert_agrees(sim, gw)
-        if PUSHES:
-            assert sim.push_stats.failed_on_purpose >= 1  # the services did try meanwhile
+        assert sim.push_stats.failed_on_purpose >= 1  # the services did try meanwhile
         assert paid_months(sim, dying["id"]) == {month(-5), month(-4), month(-3)}
 
         # The province's death notice stops the payment end to end: nothing after that month.
@@ -555,8 +551,6 @@ async def test_a_parameter_published_by_the_province_reaches_the_determinations(
             json={"items": [published]},
             headers={"Idempotency-Key": str(uuid.uuid4())},
         )
-        if r.status_code in (404, 405):
-            pytest.skip("POST /v1/payout/sync/parameters (#20 item 3) is not on this branch")
         assert r.status_code == 200 and r.json()["applied"] == 1, r.text
 
         async def recalculated() -> list[dict]:
@@ -600,14 +594,7 @@ async def test_a_data_match_certification_from_the_province_is_recorded(county: 
             "certified_on": date.today().isoformat(),
             "method": "data_match",
         }
-        try:
-            out = await sim.send_certifications([item])
-        except httpx.HTTPStatusError as exc:
-            if exc.response.status_code in (404, 405):
-                pytest.skip(
-                    "POST /v1/payout/sync/certifications (#20 item 3) is not on this branch"
-                )
-            raise
+        out = await sim.send_certifications([item])
         [result] = out["items"]
         assert result["result"] == "applied", out
         again = await sim.send_certifications([item])  # the province resends: nothing new

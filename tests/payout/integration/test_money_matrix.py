@@ -119,6 +119,10 @@ NOT_MONEY = {
     # A parameter the province publishes moves no money itself: the determinations it
     # re-derives are reviewed by two clerks before any difference is paid.
     "/v1/payout/sync/parameters",
+    # An admin pauses or resumes the calendar: a resumed payroll schedule starts runs that
+    # pay only what was approved, as a clerk's POST /payroll-runs does.
+    "/v1/payout/schedules/{kind}/pause",
+    "/v1/payout/schedules/{kind}/resume",
 }
 
 

@@ -46,15 +46,16 @@ async def execute(url: str, *statements: str) -> None:
 
 async def test_gauges_and_route_templates_at_scrape_time(platform) -> None:
     platform = platform.model_copy(update={"service_credential": CREDENTIAL})
-    # A dead letter of a real handler, and the job table another feature adds (if present,
-    # it is read; here it is made up for the test).
+    # A dead letter of a real handler, and finished jobs (which no runner claims).
     handler = HANDLERS[0].name
     await execute(
         platform.database_url,
         "INSERT INTO enrollment.dead_letter (handler, subject, raw, error, attempts) "
         f"VALUES ('{handler}', 'x', '{{}}', 'boom', 3)",
-        "CREATE TABLE enrollment.job (id serial PRIMARY KEY, state text NOT NULL)",
-        "INSERT INTO enrollment.job (state) VALUES ('queued'), ('queued'), ('running')",
+        "INSERT INTO enrollment.job (id, kind, state, created_by) VALUES "
+        "(gen_random_uuid(), 'interest_run', 'succeeded', 't'), "
+        "(gen_random_uuid(), 'interest_run', 'succeeded', 't'), "
+        "(gen_random_uuid(), 'interest_run', 'failed', 't')",
     )
     async with running_app(create_app(platform)) as client:
         client.headers[HEADER] = CREDENTIAL
@@ -103,8 +104,8 @@ async def test_gauges_and_route_templates_at_scrape_time(platform) -> None:
     unsequenced = samples(exposition, "change_log_unsequenced", "enrollment")
     assert set(unsequenced) == {()} and unsequenced[()] >= 0
     assert samples(exposition, "jobs", "enrollment") == {
-        (("state", "queued"),): 2.0,
-        (("state", "running"),): 1.0,
+        (("state", "succeeded"),): 2.0,
+        (("state", "failed"),): 1.0,
     }
 
     requests = samples(exposition, "http_request_duration_seconds_count", "enrollment")

@@ -23,6 +23,7 @@ from shared.data.db import asyncpg_dsn
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import credits, enrol, register_unit, scalar
 from tests.enrollment.helpers import publish as publish_credit
+from tests.job_wait import wait_for_job
 from tests.payout.integration.helpers import retire, retirement, review, run_payroll
 from tests.payout.integration.test_banks import two_banks  # noqa: F401
 from tests.payout.integration.test_ledger import answer_every_line
@@ -61,12 +62,10 @@ async def person_with_postings(client, platform) -> tuple[str, str]:
         await publish_credit(platform, credits(unit["id"], period, on, [(person, *LINE)]))
 
     await eventually(lambda: credited(platform, 2))
-    r = await client.post(
-        "/v1/enrollment/interest-runs",
-        headers=auth_headers(platform, "finance"),
-        json={"year": 2020},
-    )
-    assert r.status_code == 200, r.text
+    finance = auth_headers(platform, "finance")
+    r = await client.post("/v1/enrollment/interest-runs", headers=finance, json={"year": 2020})
+    job = await wait_for_job(client, r, finance)
+    assert job["state"] == "succeeded", job
     return unit["id"], person
 
 
