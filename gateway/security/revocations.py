@@ -84,5 +84,8 @@ class Revocations:
         elif self.board.bus.is_connected:
             await asyncio.sleep(min(0.2, self.refresh_seconds))  # publishing failed: soon again
         else:
-            with contextlib.suppress(TimeoutError):  # publish as soon as the bus is up
-                await asyncio.wait_for(self.board.bus.connected.wait(), self.refresh_seconds)
+            # Publish as soon as the bus is up (asyncio.timeout: wait_for can swallow a
+            # cancellation on Python 3.11 and stall the shutdown).
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.refresh_seconds):
+                    await self.board.bus.connected.wait()

@@ -192,5 +192,9 @@ class JobRunner:
             except Exception:
                 log.exception("job_runner_failed")
             self.wake.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the task's
+            # cancellation when the wait ends at the same moment, and the app's shutdown then
+            # waits out its 5 s bound (the relay had the same stall).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=self.poll)
+                async with asyncio.timeout(self.poll):
+                    await self.wake.wait()
