@@ -95,8 +95,13 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
     ] + [handler]
     root.setLevel(level)
     # uvicorn configures its own loggers with plain-text handlers: route them to the root.
+    # A dictConfig run earlier in the process (uvicorn's own, with its levels, or one that
+    # disabled existing loggers) must not keep their lines from the root either.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = True
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True
+        logger.disabled = False
+        logger.setLevel(logging.NOTSET)
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
