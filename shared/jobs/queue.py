@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -77,7 +77,10 @@ async def enqueue(
             )
             .on_conflict_do_nothing(
                 index_elements=["dedup_key"],
-                index_where=and_(table.c.dedup_key.isnot(None), table.c.state != "failed"),
+                # The partial index's predicate as literal SQL: with a bound 'failed' the
+                # server cannot infer the index once it plans the statement generically (the
+                # sixth run on a connection), and answered "no unique constraint matching".
+                index_where=text("dedup_key IS NOT NULL AND state <> 'failed'"),
             )
             .returning(*table.c)
         )

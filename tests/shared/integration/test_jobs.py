@@ -170,6 +170,19 @@ async def test_same_dedup_key_is_never_queued_twice(platform) -> None:
         assert n == 1
 
 
+async def test_queueing_keeps_working_once_the_statement_is_planned_generically(platform) -> None:
+    """The server plans a prepared statement generically from its sixth run on a connection;
+    the conflict target must still find the partial unique index then (make up's demo hit a
+    500 on its sixth plan generation when the index predicate was a bound parameter)."""
+    async with Harness(platform) as h:
+        async with unit_of_work(h.sessions) as session:  # one connection for every insert
+            jobs = [
+                await enqueue(session, S, "steps", {"n": n}, "clerk-1", dedup_key=key)
+                for n, key in enumerate([None] * 8 + ["interest:2024", "interest:2024"])
+            ]
+        assert len({j.id for j in jobs}) == 9  # the repeated key queued once
+
+
 async def test_crashed_runner_is_resumed_by_another_without_doing_anything_twice(platform) -> None:
     async with Harness(platform) as h:
         job = await h.queue("steps")
