@@ -31,7 +31,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from shared.contracts.feeds import INSURED_STATUS, PERSON_NUMBER
 from shared.http.bank_signature import SIGNATURE, TIMESTAMP, WINDOW_SECONDS, sign, target_of
+from shared.settings import DEV_PUSH_SECRET  # the services' dev default push secret
 
 # What the province mirrors: each service's feeds (GET /v1/<service>/sync/<domain>/changes).
 FEEDS: dict[str, tuple[str, ...]] = {
@@ -40,10 +42,7 @@ FEEDS: dict[str, tuple[str, ...]] = {
     "payout": ("determinations", "payments"),
 }
 PUSH_PATH = "/push"
-# The services' development default for PENSION_PROVINCE_PUSH_SECRET (dev mode only).
-DEV_PUSH_SECRET = "dev-only-push-secret-change-me-in-production-0123"
-PERSON_STATUS = "aac008"
-PERSON_NUMBER = "aac001"
+PERSON_STATUS = INSURED_STATUS
 Record = dict[str, Any]
 
 

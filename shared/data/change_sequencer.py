@@ -69,15 +69,14 @@ class ChangeSequencer:
         return numbered
 
     async def drain(self) -> None:
-        """Number everything committed so far (tests and the feed's first read use it)."""
+        """Number everything committed so far, without waiting for the loop (tests)."""
         while await self.number_pending() >= self.batch_size:
             pass
 
     async def pending(self) -> int:
-        """Committed changes waiting for a position (a gauge for operators)."""
+        """Committed changes waiting for a position (read by the scrape-time gauges)."""
         async with self.pool.acquire() as conn:
             count = await conn.fetchval(
                 f'SELECT count(*) FROM "{self.schema}".change_log WHERE position IS NULL'
             )
-        UNSEQUENCED.labels(self.schema).set(count)
         return int(count)
