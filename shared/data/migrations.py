@@ -1,4 +1,9 @@
-"""Alembic env for a service: its own schema, its own version table, async engine."""
+"""Alembic env for a service: its own schema, its own version table, async engine.
+
+Two runs at once (two replicas starting, a Job beside `make migrate`) take turns: each holds
+a PostgreSQL advisory lock per schema for its whole upgrade, and the second one, once it has
+the lock, finds the schema at head and does nothing.
+"""
 
 import asyncio
 
@@ -9,6 +14,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from shared.settings import PlatformSettings
+
+
+def migration_lock_key(schema: str) -> str:
+    """The text whose hash is the schema's migration advisory lock (`pg_advisory_lock`)."""
+    return f"{schema}.alembic_upgrade"
 
 
 def run_service_migrations(schema: str) -> None:
@@ -30,9 +40,17 @@ def run_service_migrations(schema: str) -> None:
         engine = create_async_engine(url, poolclass=NullPool)
         try:
             async with engine.connect() as conn:
+                # A session lock, held across the per-migration transactions; taken before
+                # the schema is created (two CREATE SCHEMA IF NOT EXISTS can collide too) and
+                # released when the connection closes, also after a failure.
+                lock = {"key": migration_lock_key(schema)}
+                await conn.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), lock)
+                await conn.commit()
                 await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
                 await conn.commit()
                 await conn.run_sync(_run)
+                await conn.commit()
+                await conn.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), lock)
                 await conn.commit()
         finally:
             await engine.dispose()
