@@ -103,8 +103,8 @@ class GatewayApp(FastAPI):
 
 def gateway_credential_headers(platform: PlatformSettings) -> dict[str, str]:
     """The header that proves to a service that the gateway calls (none if unset, dev)."""
-    credential = platform.service_credential
-    return {CREDENTIAL_HEADER: credential} if credential else {}
+    credentials = platform.gateway_credentials()  # the first; services accept any of them
+    return {CREDENTIAL_HEADER: credentials[0]} if credentials else {}
 
 
 def upstream_session(gw: GatewaySettings, plat: PlatformSettings) -> aiohttp.ClientSession:

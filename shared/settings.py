@@ -1,5 +1,6 @@
 """Settings shared by every process, read from PENSION_* environment variables."""
 
+import hashlib
 from datetime import date
 from functools import lru_cache
 
@@ -43,6 +44,19 @@ def check_secret(name: str, value: str, *, dev_mode: bool) -> None:
         )
 
 
+def check_secrets(name: str, values: list[str], *, dev_mode: bool) -> None:
+    """Every secret of a rotation list passes `check_secret` (docs/operations.md 6)."""
+    for index, value in enumerate(values):
+        check_secret(f"{name}[{index}]", value, dev_mode=dev_mode)
+
+
+def key_id(secret: str) -> str:
+    """A public name for a shared secret (a token's `kid`, the push's key header): a hash
+    prefix, so the receiver picks the right secret during a rotation and the secret stays
+    unguessable (32+ random bytes)."""
+    return hashlib.sha256(b"pension-key-id\n" + secret.encode()).hexdigest()[:16]
+
+
 def check_bank_secrets(name: str, secrets: dict[str, list[str]], *, dev_mode: bool) -> None:
     """Every bank's signing secrets pass `check_secret` (the demo secret only in dev mode)."""
     for bank, values in secrets.items():
@@ -52,16 +66,18 @@ def check_bank_secrets(name: str, secrets: dict[str, list[str]], *, dev_mode: bo
 
 def require_service_credential(settings: "PlatformSettings") -> None:
     """At an app's start: outside dev mode the service credential is set and strong."""
-    if settings.dev_mode and settings.service_credential is None:
+    credentials = settings.gateway_credentials()
+    if settings.dev_mode and not credentials:
         return
-    if settings.service_credential is None:
+    if not credentials:
         raise InsecureSettingError(
             "PENSION_SERVICE_CREDENTIAL is not set: services would accept calls from anyone "
             "who reaches them; set a random secret (the same for the gateway and services)."
         )
-    check_secret(
-        "PENSION_SERVICE_CREDENTIAL", settings.service_credential, dev_mode=settings.dev_mode
-    )
+    if settings.service_credentials:
+        check_secrets("PENSION_SERVICE_CREDENTIALS", credentials, dev_mode=settings.dev_mode)
+    else:
+        check_secret("PENSION_SERVICE_CREDENTIAL", credentials[0], dev_mode=settings.dev_mode)
 
 
 class PlatformSettings(BaseSettings):
@@ -82,6 +98,12 @@ class PlatformSettings(BaseSettings):
     stream_duplicate_window_seconds: int = 120
 
     jwt_secret: str = DEV_JWT_SECRET
+    # Rotation without a refused request (docs/operations.md 6): instead of the one secret,
+    # a list (JSON) whose first signs and any of which verifies. Likewise for the link
+    # secret and the service credential (the gateway sends the first, services accept any).
+    jwt_secrets: list[str] = Field(default_factory=list)
+    link_secrets: list[str] = Field(default_factory=list)
+    service_credentials: list[str] = Field(default_factory=list)
     jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
     jwt_audience: str = "pension-back-office"
     jwt_issuer: str = "pension-gateway"
@@ -163,11 +185,31 @@ class PlatformSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _enforce_non_default_secrets(self) -> "PlatformSettings":
+        for one, many in (
+            ("jwt_secret", "jwt_secrets"),
+            ("link_secret", "link_secrets"),
+            ("service_credential", "service_credentials"),
+        ):
+            # Both set (compose and the k8s secret keep the single one): the list counts,
+            # and the single one must be in it, so the two never tell different stories.
+            listed = getattr(self, many)
+            if listed and one in self.model_fields_set and getattr(self, one) not in listed:
+                raise ValueError(
+                    f"PENSION_{one.upper()} is not among PENSION_{many.upper()}; "
+                    f"set only the list, or a single value that is in it"
+                )
         if any(a.startswith("HS") for a in self.jwt_algorithms):
-            check_secret("PENSION_JWT_SECRET", self.jwt_secret, dev_mode=self.dev_mode)
-        if self.link_secret is not None:
-            check_secret("PENSION_LINK_SECRET", self.link_secret, dev_mode=self.dev_mode)
-            if not self.dev_mode and self.link_secret == self.jwt_secret:
+            if self.jwt_secrets:
+                check_secrets("PENSION_JWT_SECRETS", self.jwt_secrets, dev_mode=self.dev_mode)
+            else:
+                check_secret("PENSION_JWT_SECRET", self.jwt_secret, dev_mode=self.dev_mode)
+        if self.link_secrets or self.link_secret is not None:
+            links = self.link_keys()
+            if self.link_secrets:
+                check_secrets("PENSION_LINK_SECRETS", links, dev_mode=self.dev_mode)
+            else:
+                check_secret("PENSION_LINK_SECRET", links[0], dev_mode=self.dev_mode)
+            if not self.dev_mode and set(links) & set(self.jwt_keys()):
                 raise InsecureSettingError(
                     "PENSION_LINK_SECRET must differ from PENSION_JWT_SECRET."
                 )
@@ -183,12 +225,25 @@ class PlatformSettings(BaseSettings):
             raise InsecureSettingError("PENSION_JWT_TTL_SECONDS exceeds jwt_max_ttl_seconds.")
         return self
 
-    def signing_link_secret(self) -> str | None:
-        """The secret of printable links: the configured one, the dev one in dev mode, or
-        None (links are neither handed out nor accepted)."""
+    def jwt_keys(self) -> list[str]:
+        """The HS token secrets: the first signs, any verifies."""
+        return self.jwt_secrets or [self.jwt_secret]
+
+    def link_keys(self) -> list[str]:
+        """The secrets of printable links, the first signing: the configured ones, the dev
+        one in dev mode, or none (links are neither handed out nor accepted)."""
+        if self.link_secrets:
+            return self.link_secrets
         if self.link_secret is not None:
-            return self.link_secret
-        return DEV_LINK_SECRET if self.dev_mode else None
+            return [self.link_secret]
+        return [DEV_LINK_SECRET] if self.dev_mode else []
+
+    def gateway_credentials(self) -> list[str]:
+        """The credentials services accept from the gateway; the gateway sends the first.
+        Empty (dev mode only): nothing is sent or checked."""
+        if self.service_credentials:
+            return self.service_credentials
+        return [self.service_credential] if self.service_credential is not None else []
 
     def push_signing_secret(self) -> str | None:
         """The secret province pushes are signed with: the configured one, the dev one in

@@ -2,9 +2,9 @@
 
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 import structlog
@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 
 from shared.http.errors import ProblemError
 from shared.http.masking import bind_viewer
-from shared.settings import PlatformSettings
+from shared.settings import PlatformSettings, key_id
 
 HUMAN_ROLES = frozenset({"clerk", "finance", "auditor", "admin"})
 MACHINE_ROLES = frozenset({"bank", "province"})
@@ -51,11 +51,14 @@ def issue_token(
         "exp": now + (ttl_seconds if ttl_seconds is not None else settings.jwt_ttl_seconds),
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithms[0])
+    algorithm = settings.jwt_algorithms[0]
+    secret = settings.jwt_keys()[0]
+    # The kid names the secret, so verifiers holding several (a rotation) check only it.
+    return jwt.encode(claims, secret, algorithm=algorithm, headers={"kid": key_id(secret)})
 
 
 # Verified tokens, kept until they expire: signature checks were a tenth of the gateway's CPU.
-_VERIFIED: dict[tuple[str, str, str, str], tuple[Principal, float]] = {}
+_VERIFIED: dict[tuple[str, tuple[str, ...], str, str], tuple[Principal, float]] = {}
 _VERIFIED_MAX = 10_000
 _JWKS_CLIENTS: dict[str, jwt.PyJWKClient] = {}
 ASYMMETRIC = frozenset({"RS256", "ES256"})
@@ -63,7 +66,7 @@ ASYMMETRIC = frozenset({"RS256", "ES256"})
 
 def decode_token(settings: PlatformSettings, token: str) -> Principal:
     """Verify a token (or reuse a verification that has not expired) and return the principal."""
-    key = (token, settings.jwt_secret, settings.jwt_audience, settings.jwt_issuer)
+    key = (token, tuple(settings.jwt_keys()), settings.jwt_audience, settings.jwt_issuer)
     hit = _VERIFIED.get(key)
     if hit is not None and hit[1] > time.time():
         return hit[0]
@@ -84,25 +87,46 @@ def _jwks_client(settings: PlatformSettings) -> jwt.PyJWKClient:
     return client
 
 
-def _verification_key(settings: PlatformSettings, token: str, algorithms: list[str]) -> object:
-    """The shared secret for HS*, or the identity provider's public key named by the kid."""
-    algorithm = jwt.get_unverified_header(token).get("alg")
+def _verification_keys(
+    settings: PlatformSettings, token: str, algorithms: list[str]
+) -> Sequence[Any]:
+    """The identity provider's public key named by the kid; for HS*, the shared secret the
+    kid names, or every configured one for a token without a kid (issued before kids)."""
+    header = jwt.get_unverified_header(token)
+    algorithm = header.get("alg")
     if algorithm not in algorithms:
         raise jwt.InvalidAlgorithmError(f"algorithm {algorithm!r} is not allowed")
     if algorithm in ASYMMETRIC:
         if not settings.jwt_jwks_url:
             raise jwt.InvalidAlgorithmError("no JWKS URL is configured for signed tokens")
-        return _jwks_client(settings).get_signing_key_from_jwt(token).key
-    return settings.jwt_secret
+        return [_jwks_client(settings).get_signing_key_from_jwt(token).key]
+    secrets = settings.jwt_keys()
+    if "kid" not in header:
+        return secrets
+    named = [s for s in secrets if key_id(s) == header["kid"]]
+    if not named:  # signed with a secret this process does not hold (any more)
+        raise jwt.InvalidSignatureError("unknown key id")
+    return named
+
+
+def decode_with_any(token: str, keys: Sequence[Any], **options: Any) -> dict[str, Any]:
+    """Decode with the first key whose signature matches (a rotation holds several); any
+    other failure (expiry, audience) is the token's, whichever key matched."""
+    for key in keys[:-1]:
+        try:
+            return jwt.decode(token, key, **options)
+        except jwt.InvalidSignatureError:
+            continue
+    return jwt.decode(token, keys[-1], **options)
 
 
 def _verify(settings: PlatformSettings, token: str) -> tuple[Principal, float]:
     """Verify signature, algorithm, audience, issuer, expiry and the lifetime cap."""
     algorithms = [a for a in settings.jwt_algorithms if a in ALLOWED_ALGORITHMS]
     try:
-        claims = jwt.decode(
+        claims = decode_with_any(
             token,
-            _verification_key(settings, token, algorithms),
+            _verification_keys(settings, token, algorithms),
             algorithms=algorithms,
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,

@@ -1,5 +1,6 @@
 """Services answer only the gateway: every call but the health probes must carry the
-gateway's credential (`X-Gateway-Credential`, PENSION_SERVICE_CREDENTIAL).
+gateway's credential (`X-Gateway-Credential`, PENSION_SERVICE_CREDENTIAL, or during a
+rotation any of PENSION_SERVICE_CREDENTIALS, of which the gateway sends the first).
 
 Checked first, before the body is read or a token verified: a caller that reached a service
 around the gateway (past the NetworkPolicy in k8s, or on the host's loopback locally) gets
@@ -9,6 +10,7 @@ credential, reads it.
 
 import hmac
 import json
+from collections.abc import Sequence
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -20,12 +22,13 @@ HEADER = "x-gateway-credential"
 OPEN_PATHS = frozenset({"/health", "/health/live"})
 
 
-def holds_credential(headers: Headers, credential: str | None) -> bool:
-    """True if the request carries the configured credential (nothing configured: False)."""
-    given = headers.get(HEADER, "")
-    return credential is not None and hmac.compare_digest(
-        given.encode("latin-1"), credential.encode()
-    )
+def holds_credential(headers: Headers, credentials: Sequence[str]) -> bool:
+    """True if the request carries one of the configured credentials (several during a
+    rotation: the gateway sends the first; nothing configured: False)."""
+    given = headers.get(HEADER, "").encode("latin-1")
+    # Every one compared, so the time taken does not tell which matched.
+    matches = [hmac.compare_digest(given, credential.encode()) for credential in credentials]
+    return any(matches)
 
 
 class GatewayOnlyMiddleware:
@@ -39,8 +42,8 @@ class GatewayOnlyMiddleware:
             await self.app(scope, receive, send)
             return
         platform = getattr(scope["app"].state, "platform", None)
-        credential = getattr(platform, "service_credential", None)
-        if credential is None or holds_credential(Headers(scope=scope), credential):
+        credentials = platform.gateway_credentials() if platform is not None else []
+        if not credentials or holds_credential(Headers(scope=scope), credentials):
             await self.app(scope, receive, send)
             return
         body = json.dumps(

@@ -104,8 +104,8 @@ def install_observability(
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         if metrics_need_credential:
-            credential = getattr(request.app.state.platform, "service_credential", None)
-            if not holds_credential(request.headers, credential):
+            credentials = request.app.state.platform.gateway_credentials()
+            if not holds_credential(request.headers, credentials):
                 raise ProblemError(404, "not_found")
         for sample in getattr(request.app.state, "metric_samplers", ()):
             await sampled(sample)

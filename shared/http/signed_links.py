@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import jwt
 
-from shared.http.auth import ALL_ROLES, Principal
+from shared.http.auth import ALL_ROLES, Principal, decode_with_any
 from shared.http.errors import ProblemError
 from shared.settings import PlatformSettings
 
@@ -58,11 +58,12 @@ def carries_link(query_string: bytes | str) -> bool:
     return any(name == PARAMETER for name, _ in parse_qsl(text, keep_blank_values=True))
 
 
-def _secret(platform: PlatformSettings) -> str:
-    secret = platform.signing_link_secret()
-    if secret is None:
+def _secrets(platform: PlatformSettings) -> list[str]:
+    """The link secrets, the first signing (several during a rotation: any verifies)."""
+    secrets = platform.link_keys()
+    if not secrets:
         raise ProblemError(503, "links_unavailable")
-    return secret
+    return secrets
 
 
 def sign_link(
@@ -88,7 +89,7 @@ def sign_link(
         "iat": issued,
         "exp": expires,
     }
-    token = jwt.encode(claims, _secret(platform), algorithm="HS256")
+    token = jwt.encode(claims, _secrets(platform)[0], algorithm="HS256")
     return SignedLink(f"{path}?{urlencode([*pairs, (PARAMETER, token)])}", expires)
 
 
@@ -109,9 +110,9 @@ def principal_of_link(
     if len(links) != 1:
         raise _invalid()
     try:
-        claims = jwt.decode(
+        claims = decode_with_any(
             links[0],
-            _secret(platform),
+            _secrets(platform),
             algorithms=["HS256"],
             audience=AUDIENCE,
             issuer=platform.jwt_issuer,

@@ -24,7 +24,7 @@ from prometheus_client import Gauge
 from shared.contracts.feeds import Feed
 from shared.http.bank_signature import sign
 from shared.http.change_feed import change_json_sql
-from shared.settings import PlatformSettings
+from shared.settings import PlatformSettings, key_id
 
 log = structlog.get_logger(__name__)
 LAG_CHANGES = Gauge(
@@ -239,12 +239,15 @@ class ChangePusher:
         return (head + ",".join(changes) + "]}").encode()
 
     def headers(self, body: bytes, timestamp: int) -> dict[str, str]:
-        """The headers of a batch: source, timestamp and the banks' version-2 signature."""
+        """The headers of a batch: source, timestamp, the banks' version-2 signature and the
+        signing secret's key id."""
         return {
             "Content-Type": "application/json",
             "X-Pension-Source": self.schema,
             "X-Timestamp": str(timestamp),
             "X-Signature": sign(self.secret, timestamp, body, method="POST", target=self.target),
+            # Which secret signed: during a rotation the province holds two (docs/province.md).
+            "X-Signature-Key-Id": key_id(self.secret),
         }
 
     async def post(self, client: httpx.AsyncClient, body: bytes) -> str | None:
