@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import kubernetes_validate
 import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from deploy.local.migrate import SCHEMAS
 from gateway.config import GatewaySettings
 from services.budget.config import Settings as BudgetSettings
 from services.contribution.config import Settings as ContributionSettings
@@ -35,6 +37,13 @@ DEFAULT_PORTS = {
     "budget": BudgetSettings().port,
 }
 NOT_OURS = {"PORT", "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}
+# The oldest Kubernetes the manifests are checked against (schemas bundled by
+# kubernetes-validate, so no network), and the newest the pinned package knows.
+K8S_VERSIONS = ("1.30", "1.37")
+
+
+def k8s_documents() -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all((ROOT / "deploy/k8s/pension.yaml").read_text()) if d]
 
 
 def known_variables() -> set[str]:
@@ -206,3 +215,78 @@ def test_printable_links_are_signed_with_a_secret_of_their_own() -> None:
         '--from-literal=PENSION_LINK_SECRET="$(openssl rand'
         in (ROOT / "deploy/k8s/pension.yaml").read_text()
     )
+
+
+@pytest.mark.parametrize("version", K8S_VERSIONS)
+def test_kubernetes_manifests_validate_against_the_schemas(version: str) -> None:
+    """Strict: a misspelt or misplaced field is an error, not silently dropped by the API."""
+    for doc in k8s_documents():
+        kubernetes_validate.validate(doc, version, strict=True)
+    deployment = next(d for d in k8s_documents() if d["kind"] == "Deployment")
+    deployment["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"] = {
+        "path": "/health",
+        "prot": 8000,
+    }
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, version, strict=True)
+
+
+def test_each_deployment_has_probes_resources_a_budget_and_an_autoscaler() -> None:
+    docs = k8s_documents()
+    budgets = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "PodDisruptionBudget"}
+    scalers = {
+        d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "HorizontalPodAutoscaler"
+    }
+    deployments = [d for d in docs if d["kind"] == "Deployment"]
+    assert {d["metadata"]["name"] for d in deployments} == set(DEFAULT_PORTS)
+    for deployment in deployments:
+        name, spec = deployment["metadata"]["name"], deployment["spec"]
+        labels = spec["template"]["metadata"]["labels"]
+        [container] = spec["template"]["spec"]["containers"]
+        port = DEFAULT_PORTS[name]
+        assert container["readinessProbe"]["httpGet"] == {"path": "/health", "port": port}
+        assert container["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": port}
+        assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+        assert "memory" in container["resources"]["limits"]
+        # The autoscaler owns the count; a rollout never takes a serving pod away first.
+        assert "replicas" not in spec
+        assert spec["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+        assert budgets[name]["selector"]["matchLabels"] == labels
+        assert budgets[name]["minAvailable"] == 1
+        scaler = scalers[name]
+        assert scaler["scaleTargetRef"] == {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": name,
+        }
+        assert 2 <= scaler["minReplicas"] < scaler["maxReplicas"]
+        # Utilisation is a share of the request: without a CPU request the HPA cannot act.
+        [metric] = scaler["metrics"]
+        assert metric["resource"]["name"] == "cpu"
+
+
+def test_deployments_serve_only_once_the_migration_job_has_run() -> None:
+    """The Job migrates every schema; each Deployment's init container waits for its own."""
+    docs = k8s_documents()
+    [job] = [d for d in docs if d["kind"] == "Job"]
+    [migrate] = job["spec"]["template"]["spec"]["containers"]
+    assert migrate["command"] == ["python", "-m", "deploy.local.migrate"]
+    for deployment in (d for d in docs if d["kind"] == "Deployment"):
+        name = deployment["metadata"]["name"]
+        pod = deployment["spec"]["template"]["spec"]
+        [init] = pod["initContainers"]
+        assert init["image"] == pod["containers"][0]["image"] == migrate["image"]
+        assert init["envFrom"] == pod["containers"][0]["envFrom"]
+        command = init["command"]
+        assert check_command(command) is None
+        assert command[3:5] == ["--check", "--wait"] and float(command[5]) > 0
+        assert command[6:] == ["--schema", name] and name in SCHEMAS
+
+
+def test_compose_apps_start_only_after_the_migration() -> None:
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name in DEFAULT_PORTS:
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+    assert services["migrate"]["restart"] == "no"
