@@ -28,7 +28,10 @@ from deploy.local.embedded import free_port
 from deploy.local.nats_cluster import NatsCluster, NatsNode
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from services.contribution.config import get_settings as contribution_settings
+from services.contribution.events import HANDLERS as CONTRIBUTION_HANDLERS
+from services.enrollment.events import HANDLERS as ENROLLMENT_HANDLERS
 from services.payout.config import get_settings as payout_settings
+from services.payout.events import HANDLERS as PAYOUT_HANDLERS
 from shared.data.db import asyncpg_dsn
 from shared.http.bank_signature import sign
 from shared.settings import PlatformSettings
@@ -169,6 +172,22 @@ async def stream_leader(cluster: Cluster) -> NatsNode:
     return next(n for n in cluster.nats.nodes if n.name == info.cluster.leader)
 
 
+async def replication(cluster: Cluster) -> dict[str, int]:
+    """Each durable consumer on the stream, and the revocations bucket: their copies."""
+    nc = await nats.connect(cluster.platform.nats_servers)
+    js = nc.jetstream()
+    try:
+        found = {
+            c.name: c.config.num_replicas or len(c.cluster.replicas or []) + 1
+            for c in await js.consumers_info(cluster.platform.stream_name)
+        }
+        bucket = await js.stream_info(f"KV_{cluster.platform.stream_name}_REVOKED")
+        found["revocations bucket"] = bucket.config.num_replicas
+    finally:
+        await nc.close()
+    return found
+
+
 async def publish_stall(cluster: Cluster, since: float) -> float:
     """Seconds from `since` until the stream takes a publish again (a probe subject)."""
     nc = await nats.connect(cluster.platform.nats_servers, reconnect_time_wait=0.2)
@@ -210,6 +229,7 @@ async def counts(platform: PlatformSettings) -> dict[str, object]:
                 "SELECT count(DISTINCT person_id) FROM payout.payment "
                 "WHERE program = 'basic_pension' AND period = '2020-01-01'"
             ),
+            "plans": await q("SELECT count(*) FROM contribution.plan"),
             "postings": await q(
                 "SELECT count(*) FROM enrollment.posting WHERE posting_type = 'contribution'"
             ),
@@ -424,6 +444,14 @@ def test_a_month_survives_losing_a_replica_of_each_service_and_a_nats_node(
     assert found["receipts"] == found["receipt_refs"] == len(receipts(unit))
     assert found["payments"] == found["payees"] == found["paid"] == RETIREES
     assert found["dead_letters"] == dict.fromkeys(SERVICES, 0)
+    assert found["plans"] == len(MONTHS)  # each plan generation job ran once
+    # One durable consumer per handler, shared by both replicas of its service (JetStream
+    # hands each message to one of them), replicated like the stream; the bucket too.
+    durables = {
+        h.name.replace(".", "-")
+        for h in (*ENROLLMENT_HANDLERS, *CONTRIBUTION_HANDLERS, *PAYOUT_HANDLERS)
+    }
+    assert asyncio.run(replication(cluster)) == dict.fromkeys([*durables, "revocations bucket"], 3)
     # Every credit once: each account holds exactly the three months (a credit applied twice
     # would double it), and there is one posting per account and month.
     auditor = login(gw_a, "auditor")
@@ -437,6 +465,17 @@ def test_a_month_survives_losing_a_replica_of_each_service_and_a_nats_node(
     assert found["postings"] == STAFF * 2 * len(MONTHS)
     after = until(lambda: (h := health(gw_a))["status"] == "ok" and h, 30, 0.5)
     assert after and health(gw_b)["status"] == "ok", health(gw_a)
+    # A revocation at one gateway holds at the other (both reload it from PostgreSQL).
+    admin, auditor_b = login(gw_a, "admin"), login(gw_b, "auditor")
+    revoked = httpx.post(
+        f"{gw_a}/v1/auth/revocations",
+        json={"subject": "auditor", "reason": "leaver"},
+        headers=admin,
+    )
+    assert revoked.status_code == 201, revoked.text
+    persons = f"{gw_b}/v1/enrollment/persons"
+    refused = until(lambda: httpx.get(persons, headers=auditor_b).status_code == 401, 10)
+    assert refused
     print(
         f"BENCH cluster faults: the stream took publishes again {stall:.1f} s after its "
         f"leader node died; everything drained and settled {recovered:.1f} s after the kills "
