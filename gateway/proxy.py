@@ -185,6 +185,7 @@ async def forward(
             raise
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             # The replica was never reached: any call may go to the next one.
+            state.upstreams.unreachable(base)
             if last or (body is not None and not body.replayable):
                 raise ProblemError(502, "upstream_unavailable", service=service) from exc
             log.warning("upstream_replica_unreachable", service=service, replica=base)
