@@ -48,6 +48,7 @@ STAFF, RETIREES, MONTHS = 4, 4, ("2020-01", "2020-02", "2020-03")
 # 4 staff × 6000.00 × (16% + 8% + 8% + 4%) a month; the rest of the receipts stay credit.
 MONTH_DUE = "8640.00"
 SMALL_RECEIPTS = 9
+WATCHED = ("status", "nats", "relay", "outbox_pending")
 
 
 @dataclass
@@ -476,6 +477,11 @@ def test_a_month_survives_losing_a_replica_of_each_service_and_a_nats_node(
     persons = f"{gw_b}/v1/enrollment/persons"
     refused = until(lambda: httpx.get(persons, headers=auditor_b).status_code == 401, 10)
     assert refused
+    survivors = {
+        n: {k: degraded["services"][n]["replicas"][cluster.apps[n][1].url][k] for k in WATCHED}
+        for n in SERVICES
+    }
+    print(f"cluster faults: /health while degraded, the surviving replicas: {survivors}")
     print(
         f"BENCH cluster faults: the stream took publishes again {stall:.1f} s after its "
         f"leader node died; everything drained and settled {recovered:.1f} s after the kills "
