@@ -122,7 +122,8 @@ async def proxy(
 async def forward(
     state: Any, scope: Scope, receive: Receive, service: str, service_path: str, request_id: str
 ) -> aiohttp.ClientResponse:
-    """Authenticate, authorize, rate-limit, then send the request on (body streamed)."""
+    """Authenticate, authorize, rate-limit, then send the request on (body streamed) to the
+    service's replica whose turn it is, or to the next if that one fails (gateway/upstreams.py)."""
     settings = state.settings
     replicas = state.upstreams.in_turn(service)
     if replicas is None:
