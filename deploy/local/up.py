@@ -130,7 +130,7 @@ def main() -> int:
             "PENSION_LINK_SECRET": os.environ.get("PENSION_LINK_SECRET")
             or secrets.token_urlsafe(32),
         }
-        if s.local_cluster:
+        if s.local_cluster and nats is not None:  # our three nodes (else as PENSION_* say)
             env |= cluster_env()
         logs = s.local_data_dir / "logs"
 
