@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up test bench lint down format clean browser nginx migrate province-sim
+.PHONY: up up-cluster test bench lint down format clean browser nginx migrate province-sim
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,11 @@ $(STAMP): pyproject.toml constraints.txt
 ## up: start embedded Postgres + NATS, migrate, run all services and the gateway, load demo data
 up: $(STAMP)
 	$(PY) -m deploy.local.up
+
+## up-cluster: `make up` as a cluster: three NATS JetStream nodes (streams replicated three
+## ways) and two processes of every service and of the gateway (8000 and 8010)
+up-cluster: $(STAMP)
+	PENSION_LOCAL_CLUSTER=1 $(PY) -m deploy.local.up
 
 ## migrate: every schema to head, printing revisions before and after (PENSION_DATABASE_URL,
 ## else make up's embedded server in .data/, started for the run if it is not up)

@@ -58,6 +58,9 @@ class GatewaySettings(BaseSettings):
     dev_mode: bool = Field(False, validation_alias=AliasChoices("PENSION_DEV_MODE", "dev_mode"))
     host: str = "127.0.0.1"
     port: int = 8000
+    # A service's replicas as comma-separated URLs ("http://a:8103,http://b:8103"): calls
+    # take them in turn, and one that cannot reach a replica tries the next
+    # (gateway/upstreams.py).
     service_urls: dict[str, str] = Field(
         default_factory=lambda: {
             "enrollment": "http://127.0.0.1:8101",
@@ -67,6 +70,9 @@ class GatewaySettings(BaseSettings):
         }
     )
     connect_timeout_seconds: float = 2.0
+    # A request body up to this size is kept while forwarded, so that a call whose replica
+    # died under it can be sent to another (a larger one is streamed once, never retried).
+    retry_body_bytes: int = Field(1024 * 1024, ge=0)
     upstream_timeout_seconds: float = 15.0
     health_probe_timeout_seconds: float = 1.0
     max_body_bytes: int = 50 * 1024 * 1024

@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
-from yarl import URL
 
 from gateway.client_address import Network, networks_of, resolve_client
 from gateway.config import GatewaySettings, get_gateway_settings
@@ -30,6 +29,7 @@ from gateway.security.revocations import Revocations
 from gateway.security.router import router as security_router
 from gateway.security.throttle import ThrottlePolicy
 from gateway.tokens import router as token_router
+from gateway.upstreams import Upstreams
 from shared.data.db import asyncpg_dsn
 from shared.http.denials import DenialLog
 from shared.http.errors import install_problem_handlers
@@ -195,11 +195,11 @@ def create_app(
             app.state.platform = plat
             app.state.http = http  # health probes and the merged OpenAPI
             app.state.upstream = upstream  # forwarded calls
-            app.state.upstreams = {
-                name: str(URL(url).origin()) for name, url in gw.service_urls.items()
-            }
+            app.state.upstreams = Upstreams(gw.service_urls)
             app.state.rate_limiter = limiter
-            app.state.openapi = OpenApiMerger(http, gw.service_urls, gw.openapi_cache_seconds)
+            app.state.openapi = OpenApiMerger(
+                http, dict(app.state.upstreams.all()), gw.openapi_cache_seconds
+            )
             try:
                 yield
             finally:
@@ -259,16 +259,30 @@ def create_app(
 
         probe_timeout = request.app.state.settings.health_probe_timeout_seconds
 
-        async def probe(name: str, url: str) -> tuple[str, dict[str, Any]]:
+        async def probe(url: str) -> dict[str, Any]:
             try:
                 r = await request.app.state.http.get(f"{url}/health", timeout=probe_timeout)
-                return name, r.json()
+                return r.json()
             except (httpx.HTTPError, ValueError) as exc:
-                return name, {"status": "down", "error": type(exc).__name__}
+                return {"status": "down", "error": type(exc).__name__}
+
+        async def probe_service(name: str, urls: list[str]) -> tuple[str, dict[str, Any]]:
+            answers = await asyncio.gather(*(probe(u) for u in urls))
+            if len(answers) == 1:
+                return name, answers[0]
+            # Replicas: ok if every one is, down if none answers ok or degraded.
+            statuses = {a.get("status") for a in answers}
+            if statuses == {"ok"}:
+                status = "ok"
+            elif statuses & {"ok", "degraded"}:
+                status = "degraded"
+            else:
+                status = "down"
+            return name, {"status": status, "replicas": dict(zip(urls, answers, strict=True))}
 
         services = dict(
             await asyncio.gather(
-                *(probe(n, u) for n, u in request.app.state.settings.service_urls.items())
+                *(probe_service(n, u) for n, u in request.app.state.upstreams.all())
             )
         )
         statuses = {s.get("status") for s in services.values()}

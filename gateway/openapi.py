@@ -77,7 +77,7 @@ class OpenApiMerger:
     """Fetches the services' specs and keeps the merged document for a few seconds."""
 
     def __init__(
-        self, client: httpx.AsyncClient, service_urls: dict[str, str], ttl_seconds: float
+        self, client: httpx.AsyncClient, service_urls: dict[str, list[str]], ttl_seconds: float
     ) -> None:
         self.client = client
         self.service_urls = service_urls
@@ -89,7 +89,7 @@ class OpenApiMerger:
         if self._cached and time.monotonic() - self._cached[0] < self.ttl:
             return self._cached[1]
         results = await asyncio.gather(
-            *(self._fetch(name, url) for name, url in self.service_urls.items())
+            *(self._fetch(name, urls) for name, urls in self.service_urls.items())
         )
         specs = {name: spec for name, spec in results if spec is not None}
         merged = merge_specs(base, specs)
@@ -100,11 +100,13 @@ class OpenApiMerger:
             self._cached = (time.monotonic(), merged)
         return merged
 
-    async def _fetch(self, name: str, url: str) -> tuple[str, dict[str, Any] | None]:
-        try:
-            response = await self.client.get(f"{url}/v1/{name}/openapi.json", timeout=3)
-            response.raise_for_status()
-            return name, response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            log.warning("openapi_fetch_failed", service=name, error=str(exc))
-            return name, None
+    async def _fetch(self, name: str, urls: list[str]) -> tuple[str, dict[str, Any] | None]:
+        """The service's spec from the first of its replicas that gives it."""
+        for url in urls:
+            try:
+                response = await self.client.get(f"{url}/v1/{name}/openapi.json", timeout=3)
+                response.raise_for_status()
+                return name, response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                log.warning("openapi_fetch_failed", service=name, replica=url, error=str(exc))
+        return name, None

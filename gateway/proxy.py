@@ -21,6 +21,7 @@ from yarl import URL
 
 from gateway.policy import check_access
 from gateway.security.dependencies import check_not_revoked
+from gateway.upstreams import may_retry
 from shared.http.auth import decode_token, token_of_authorization
 from shared.http.errors import PROBLEM_JSON, ProblemError, localized_problem
 from shared.http.observability import UNMATCHED, record_request, request_id_of_headers
@@ -121,10 +122,11 @@ async def proxy(
 async def forward(
     state: Any, scope: Scope, receive: Receive, service: str, service_path: str, request_id: str
 ) -> aiohttp.ClientResponse:
-    """Authenticate, authorize, rate-limit, then send the request on (body streamed)."""
+    """Authenticate, authorize, rate-limit, then send the request on (body streamed) to the
+    service's replica whose turn it is, or to the next if that one fails (gateway/upstreams.py)."""
     settings = state.settings
-    base = state.upstreams.get(service)
-    if base is None:
+    replicas = state.upstreams.in_turn(service)
+    if replicas is None:
         raise ProblemError(404, "service_unknown", service=service)
     headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
     # The body cap comes before the token: an oversized body is refused unread, whoever sends
@@ -159,34 +161,84 @@ async def forward(
     target = scope.get("raw_path") or scope["path"].encode()
     if scope.get("query_string"):
         target += b"?" + scope["query_string"]
-    # The path exactly as the caller encoded it.
-    url = URL(base + target.decode("latin-1"), encoded=True)
     has_body = declared not in (None, "0") or any(k == "transfer-encoding" for k, _ in headers)
-    try:
-        with client_span(scope["method"], service) as traceparent:
-            if traceparent is not None:  # the service's span is a child of this one
-                forwarded = [(k, v) for k, v in forwarded if k != "traceparent"]
-                forwarded.append(("traceparent", traceparent))
-            return await state.upstream.request(
-                scope["method"],
-                url,
-                headers=forwarded,
-                data=_request_body(receive, limit) if has_body else None,
-                allow_redirects=False,
-            )
-    except _BodyTooLarge as exc:
-        raise ProblemError(413, "payload_too_large", max_bytes=limit) from exc
-    except _Disconnected:
-        raise
-    except TimeoutError as exc:
-        raise ProblemError(504, "upstream_timeout", service=service) from exc
-    except aiohttp.ClientError as exc:
-        # aiohttp sends the body in a task of its own and reports its failures wrapped.
-        if isinstance(exc.__cause__, _BodyTooLarge):
+    body = _Body(receive, limit, settings.retry_body_bytes) if has_body else None
+    retry_reached = may_retry(scope["method"], headers)
+    for attempt, base in enumerate(replicas):
+        last = attempt == len(replicas) - 1
+        # The path exactly as the caller encoded it.
+        url = URL(base + target.decode("latin-1"), encoded=True)
+        try:
+            with client_span(scope["method"], service) as traceparent:
+                if traceparent is not None:  # the service's span is a child of this one
+                    forwarded = [(k, v) for k, v in forwarded if k != "traceparent"]
+                    forwarded.append(("traceparent", traceparent))
+                return await state.upstream.request(
+                    scope["method"],
+                    url,
+                    headers=forwarded,
+                    data=body.stream() if body else None,
+                    allow_redirects=False,
+                )
+        except _BodyTooLarge as exc:
             raise ProblemError(413, "payload_too_large", max_bytes=limit) from exc
-        if isinstance(exc.__cause__, _Disconnected):
-            raise exc.__cause__ from exc
-        raise ProblemError(502, "upstream_unavailable", service=service) from exc
+        except _Disconnected:
+            raise
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            # The replica was never reached: any call may go to the next one.
+            state.upstreams.unreachable(base)
+            if last or (body is not None and not body.replayable):
+                raise ProblemError(502, "upstream_unavailable", service=service) from exc
+            log.warning("upstream_replica_unreachable", service=service, replica=base)
+        except TimeoutError as exc:
+            raise ProblemError(504, "upstream_timeout", service=service) from exc
+        except aiohttp.ClientError as exc:
+            # aiohttp sends the body in a task of its own and reports its failures wrapped.
+            if isinstance(exc.__cause__, _BodyTooLarge):
+                raise ProblemError(413, "payload_too_large", max_bytes=limit) from exc
+            if isinstance(exc.__cause__, _Disconnected):
+                raise exc.__cause__ from exc
+            # The replica went away mid-call: it may have acted on it. Only a call that has
+            # one effect however often it is made is tried again elsewhere.
+            if last or not retry_reached or (body is not None and not body.replayable):
+                raise ProblemError(502, "upstream_unavailable", service=service) from exc
+            log.warning("upstream_replica_failed", service=service, replica=base, error=str(exc))
+    raise AssertionError("unreachable: the last replica's failure raised")
+
+
+class _Body:
+    """The caller's body as it arrives, kept (up to `keep` bytes) for a retry on another
+    replica; a larger body is streamed once and never retried."""
+
+    def __init__(self, receive: Receive, limit: int, keep: int) -> None:
+        self.receive, self.limit, self.keep = receive, limit, keep
+        self.started = self.complete = self.overflow = False
+        self.chunks: list[bytes] = []
+
+    @property
+    def replayable(self) -> bool:
+        """Nothing was read yet, or all of it is kept."""
+        return not self.started or (self.complete and not self.overflow)
+
+    def stream(self) -> AsyncIterator[bytes]:
+        """The body for one attempt: from the caller the first time, from memory after."""
+        return self._again() if self.started else self._first()
+
+    async def _first(self) -> AsyncIterator[bytes]:
+        self.started = True
+        kept = 0
+        async for chunk in _request_body(self.receive, self.limit):
+            kept += len(chunk)
+            if kept > self.keep:
+                self.overflow, self.chunks = True, []
+            elif not self.overflow:
+                self.chunks.append(chunk)
+            yield chunk
+        self.complete = True
+
+    async def _again(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
 
 
 async def _record_denial(state: Any, scope: Scope, exc: ProblemError, request_id: str) -> None:

@@ -91,7 +91,12 @@ class PlatformSettings(BaseSettings):
     dev_mode: bool = False
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/pension"
+    # One URL, or several comma-separated (a cluster's nodes): the client connects to any
+    # and reconnects to another live one when its node goes away.
     nats_url: str = "nats://127.0.0.1:54222"
+    # Copies JetStream keeps of the domain stream, its consumers and the revocations bucket:
+    # 1 on a single server, 3 on a three-node cluster (survives the loss of one node).
+    nats_replicas: int = Field(1, ge=1, le=5)
     # Tests give each run its own stream and subject prefix so they never see each other.
     stream_name: str = "PENSION"
     subject_prefix: str = ""
@@ -224,6 +229,11 @@ class PlatformSettings(BaseSettings):
         if self.jwt_ttl_seconds > self.jwt_max_ttl_seconds:
             raise InsecureSettingError("PENSION_JWT_TTL_SECONDS exceeds jwt_max_ttl_seconds.")
         return self
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """The NATS URLs of nats_url (nats-py takes the list and picks a live one)."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
 
     def jwt_keys(self) -> list[str]:
         """The HS token secrets: the first signs, any verifies."""

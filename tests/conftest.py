@@ -116,7 +116,7 @@ async def delete_stream(settings: PlatformSettings) -> None:
     try:
         # nats-py keeps retrying a refused first connect whatever its options say: bound it.
         nc = await asyncio.wait_for(
-            nats.connect(settings.nats_url, allow_reconnect=False, connect_timeout=1), 3
+            nats.connect(settings.nats_servers, allow_reconnect=False, connect_timeout=1), 3
         )
     except Exception:
         return  # the server is gone, and the stream with it

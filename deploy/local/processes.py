@@ -37,11 +37,17 @@ class AppProcess:
 
 
 def start_app(
-    name: str, port: int, env: dict[str, str], log_dir: Path, workers: int = 1
+    name: str,
+    port: int,
+    env: dict[str, str],
+    log_dir: Path,
+    workers: int = 1,
+    log_name: str | None = None,
 ) -> AppProcess:
-    """Start one app (uvicorn, its own protocol) in its own process group, logging to a file."""
+    """Start one app (uvicorn, its own protocol) in its own process group, logging to a file
+    (`<log_name or name>.log`: replicas of one app log apart)."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    log = open(log_dir / f"{name}.log", "ab")
+    log = open(log_dir / f"{log_name or name}.log", "ab")
     process = subprocess.Popen(
         [
             sys.executable,

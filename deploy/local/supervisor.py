@@ -46,7 +46,8 @@ class Supervisor:
 
     def __post_init__(self) -> None:
         now = time.monotonic()
-        self._watches = {a.name: _Watch(a, now) for a in self.apps}
+        # By name and port: the replicas of one app are watched apart.
+        self._watches = {f"{a.name}:{a.port}": _Watch(a, now) for a in self.apps}
 
     def poll(self, now: float | None = None) -> None:
         """Notice exits, schedule restarts with backoff, and restart those that are due."""

@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from deploy.local.cluster import cluster_env, gateway_service_urls, local_nats_cluster
+from deploy.local.cluster import replica_ports as cluster_ports
 from deploy.local.demo import RETIREES, STAFF, UNITS, PoliteClient, load_demo
 from deploy.local.demo_budget import load_budget_demo
 from deploy.local.demo_contribution import load_contribution_demo
@@ -38,6 +40,8 @@ class LocalRunSettings(BaseSettings):
     budget_port: int = 8104
     local_demo: bool = True
     workers: int = 1
+    # `make up-cluster`: three NATS nodes, two processes of every app (deploy/local/cluster.py).
+    local_cluster: bool = False
 
 
 def _transfers(stats: dict) -> int:
@@ -79,7 +83,8 @@ def main() -> int:
         "payout": s.payout_port,
         "budget": s.budget_port,
     }
-    busy = [f"{n}:{p}" for n, p in ports.items() if port_open(p)]
+    replicas = cluster_ports(ports, 2 if s.local_cluster else 1)
+    busy = [f"{n}:{p}" for n, ps in replicas.items() for p in ps if port_open(p)]
     if busy:
         print(
             f"ports already in use: {', '.join(busy)}; set PENSION_<NAME>_PORT to move them.",
@@ -101,7 +106,11 @@ def main() -> int:
                 f"postgresql+asyncpg://postgres@127.0.0.1:{s.local_postgres_port}/pension"
             )
         if s.nats_url is None:
-            nats = EmbeddedNats(s.local_data_dir / "nats", s.local_nats_port)
+            nats = (
+                local_nats_cluster(s.local_data_dir, s.local_nats_port)
+                if s.local_cluster
+                else EmbeddedNats(s.local_data_dir / "nats", s.local_nats_port)
+            )
             nats.start()
             s.nats_url = nats.url
         asyncio.run(ensure_database(s.database_url))
@@ -111,7 +120,7 @@ def main() -> int:
             "PENSION_DEV_MODE": "1",
             "PENSION_DATABASE_URL": s.database_url,
             "PENSION_NATS_URL": s.nats_url,
-            "PENSION_GATEWAY_SERVICE_URLS": _service_urls(ports),
+            "PENSION_GATEWAY_SERVICE_URLS": gateway_service_urls(replicas),
             # Services answer only the gateway, also locally: a fresh credential per run
             # (another process on this host calling a service's port directly gets 401).
             "PENSION_SERVICE_CREDENTIAL": os.environ.get("PENSION_SERVICE_CREDENTIAL")
@@ -121,8 +130,16 @@ def main() -> int:
             "PENSION_LINK_SECRET": os.environ.get("PENSION_LINK_SECRET")
             or secrets.token_urlsafe(32),
         }
-        for name, port in ports.items():
-            apps.append(start_app(name, port, env, s.local_data_dir / "logs", s.workers))
+        if s.local_cluster and nats is not None:  # our three nodes (else as PENSION_* say)
+            env |= cluster_env()
+        logs = s.local_data_dir / "logs"
+
+        def start(name: str, port: int) -> AppProcess:
+            # The first replica logs to <name>.log, a second one to <name>-<port>.log.
+            log_name = name if port == ports[name] else f"{name}-{port}"
+            return start_app(name, port, env, logs, s.workers, log_name)
+
+        apps += [start(name, port) for name, ps in replicas.items() for port in ps]
         wait_healthy(apps)
         gateway = f"http://127.0.0.1:{s.gateway_port}"
         token = _token(gateway, "clerk", "clerk-demo")
@@ -172,10 +189,14 @@ def main() -> int:
                 f"-H 'Content-Type: application/json' -d '{{\"path\": \"{budget['report']}\"}}'"
             )
         _print_welcome(gateway, token, s)
-        logs = s.local_data_dir / "logs"
-        supervisor = Supervisor(
-            apps, lambda name, port: start_app(name, port, env, logs, s.workers)
-        )
+        if s.local_cluster:
+            print(
+                f"A cluster: NATS nodes {s.nats_url}, gateways "
+                + ", ".join(f"http://127.0.0.1:{p}" for p in replicas["gateway"])
+                + ", two processes of every service.",
+                flush=True,
+            )
+        supervisor = Supervisor(apps, start)
         while not stop.wait(0.5):
             supervisor.poll()  # a crashed app comes back; only Ctrl-C or `make down` stop all
         return 0
@@ -188,12 +209,6 @@ def main() -> int:
             pg.stop()
         lock.unlink(missing_ok=True)
         print("stopped.", flush=True)
-
-
-def _service_urls(ports: dict[str, int]) -> str:
-    import json
-
-    return json.dumps({n: f"http://127.0.0.1:{p}" for n, p in ports.items() if n != "gateway"})
 
 
 def _token(gateway: str, username: str, password: str) -> str:

@@ -39,7 +39,7 @@ class EventBus:
         while self.nc is None:
             try:
                 nc = await nats.connect(
-                    self.settings.nats_url,
+                    self.settings.nats_servers,
                     name=self.name,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=0.5,
@@ -60,9 +60,22 @@ class EventBus:
             self.nc = nc
             self.js = nc.jetstream(timeout=5)
             self.publisher = PipelinedPublisher(nc)
-            await self.ensure_stream()
+            await self._ensure_stream_until_done()
             self.connected.set()
-            log.info("nats_connected", url=self.settings.nats_url)
+            log.info("nats_connected", url=nc.connected_url.geturl() if nc.connected_url else "")
+
+    async def _ensure_stream_until_done(self) -> None:
+        """Ensure the stream, retrying: a cluster that lost a node answers 503 until it has
+        elected a new leader, and the app must come up all the same."""
+        delay = 0.2
+        while True:
+            try:
+                await self.ensure_stream()
+                return
+            except Exception as exc:
+                log.warning("nats_stream_not_ready", error=str(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def ensure_stream(self) -> None:
         """Create the domain stream if missing (idempotent)."""
@@ -71,6 +84,8 @@ class EventBus:
             name=self.settings.stream_name,
             subjects=[self.subject("pension.>")],
             duplicate_window=float(self.settings.stream_duplicate_window_seconds),
+            # Consumers of the stream inherit its replica count.
+            num_replicas=self.settings.nats_replicas,
         )
         try:
             await self.js.add_stream(config)

@@ -49,7 +49,11 @@ class RevocationBoard:
         except BucketNotFoundError:
             if not create:
                 return None
-            self._kv = await js.create_key_value(KeyValueConfig(bucket=self.bucket, history=1))
+            self._kv = await js.create_key_value(
+                KeyValueConfig(
+                    bucket=self.bucket, history=1, replicas=self.bus.settings.nats_replicas
+                )
+            )
         return self._kv
 
     async def read(self) -> RevokedTokens | None:
