@@ -75,6 +75,12 @@ class PlatformSettings(BaseSettings):
     dev_mode: bool = False
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/pension"
+    # A standby for lists, which tolerate a little lag (services/README.md, "Reads from the
+    # standby"); unset, every read goes to the primary. Several hosts may be named
+    # (`?host=a:5432&host=b:5432&target_session_attrs=prefer-standby`) as in database_url.
+    database_read_url: str | None = None
+    # How long reads stay on the primary after the standby failed to connect.
+    standby_retry_seconds: float = Field(5.0, gt=0, le=300)
     nats_url: str = "nats://127.0.0.1:54222"
     # Tests give each run its own stream and subject prefix so they never see each other.
     stream_name: str = "PENSION"

