@@ -27,12 +27,13 @@ def sql(port: int, statement: str, user: str | None = None) -> str:
             *(str(_pg_bin() / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"),
             *("-d", "postgres", "-v", "ON_ERROR_STOP=1", "-Atc", statement),
         ],
-        check=True,
         capture_output=True,
         text=True,
         user=user,
         cwd="/",
     )
+    if done.returncode:
+        raise RuntimeError(f"psql on port {port}: {statement}: {done.stderr.strip()}")
     return done.stdout.strip()
 
 
@@ -42,12 +43,19 @@ class EmbeddedStandby(EmbeddedPostgres):
 
     primary_port: int = 0
     slot: str = SLOT
+    # Tests: the copy is not fsynced (a crash right after means copying again).
+    fast_copy: bool = False
 
     def start(self) -> None:
         """Copy the primary if the data dir is new, then start (as a standby) and wait."""
         if not (self.data_dir / "PG_VERSION").exists():
             self._base_backup()
-        super().start()
+        try:
+            super().start()
+        except subprocess.CalledProcessError as exc:
+            log = self.data_dir / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"the standby did not start: {exc.stderr!r}\n{tail}") from exc
 
     def _base_backup(self) -> None:
         self.user = _run_as()
@@ -82,6 +90,7 @@ class EmbeddedStandby(EmbeddedPostgres):
             "-X",
             "stream",
             "--checkpoint=fast",
+            *(["--no-sync"] if self.fast_copy else []),
         )
         # The copy carries the primary's ALTER SYSTEM settings: once promoted it has no
         # standby of its own, so it must not wait for one on every commit.
@@ -108,6 +117,7 @@ def start_standby(
     port: int | None = None,
     *,
     synchronous: bool = True,
+    fast_copy: bool = False,
 ) -> EmbeddedStandby:
     """A started hot standby of a running primary, on its own port.
 
@@ -132,6 +142,7 @@ def start_standby(
         fast_unsafe=primary.fast_unsafe,
         shared_buffers=primary.shared_buffers,
         primary_port=primary.port,
+        fast_copy=fast_copy,
     )
     standby.start()
     return standby
