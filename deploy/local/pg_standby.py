@@ -148,6 +148,15 @@ def start_standby(
     return standby
 
 
+def cluster_urls(
+    primary: EmbeddedPostgres, standby: EmbeddedStandby, database: str
+) -> tuple[str, str]:
+    """The services' URLs: writes to whichever of the two is the primary, lists to the standby."""
+    hosts = f"host=127.0.0.1:{primary.port}&host=127.0.0.1:{standby.port}"
+    write = f"postgresql+asyncpg://postgres@/{database}?{hosts}&target_session_attrs=read-write"
+    return write, f"postgresql+asyncpg://postgres@127.0.0.1:{standby.port}/{database}"
+
+
 def kill_primary(primary: EmbeddedPostgres) -> None:
     """SIGKILL the primary's postmaster and its backends at once: a lost machine."""
     pid = int((primary.data_dir / "postmaster.pid").read_text().split()[0])
