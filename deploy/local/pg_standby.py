@@ -20,12 +20,12 @@ SLOT = "pension_standby"
 MAX_SLOT_WAL_KEEP = "10GB"
 
 
-def sql(port: int, statement: str, user: str | None = None) -> str:
+def sql(port: int, statement: str, user: str | None = None, database: str = "postgres") -> str:
     """Run one statement with psql against 127.0.0.1:port; its unaligned output."""
     done = subprocess.run(
         [
             *(str(_pg_bin() / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"),
-            *("-d", "postgres", "-v", "ON_ERROR_STOP=1", "-Atc", statement),
+            *("-d", database, "-v", "ON_ERROR_STOP=1", "-Atc", statement),
         ],
         capture_output=True,
         text=True,
@@ -145,6 +145,57 @@ def start_standby(
         fast_copy=fast_copy,
     )
     standby.start()
+    return standby
+
+
+def rejoin_as_standby(
+    old: EmbeddedPostgres, new_primary: EmbeddedPostgres, *, synchronous: bool = True
+) -> EmbeddedStandby:
+    """Rewind a lost primary onto the promoted standby's history and start it as its standby.
+
+    pg_rewind copies back only the blocks that changed since the histories forked (PostgreSQL
+    18 checksums data pages by default, which pg_rewind needs). It refuses to touch a data dir
+    whose postmaster still runs: two primaries must never write at once.
+    """
+    pid_file = old.data_dir / "postmaster.pid"
+    if pid_file.exists():
+        pid = int(pid_file.read_text().split()[0])
+        if Path(f"/proc/{pid}").exists():
+            raise RuntimeError(f"the old primary still runs (pid {pid}): stop it first")
+        pid_file.unlink()  # left by the killed postmaster
+    user = _run_as()
+    found = sql(
+        new_primary.port, f"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{SLOT}'"
+    )
+    if found == "0":
+        sql(new_primary.port, f"SELECT pg_create_physical_replication_slot('{SLOT}')", user)
+    old.user = user
+    old._pg(
+        "pg_rewind",
+        "--target-pgdata",
+        str(old.data_dir),
+        "--source-server",
+        f"host=127.0.0.1 port={new_primary.port} user=postgres dbname=postgres",
+        "--write-recovery-conf",  # standby.signal and primary_conninfo, as pg_basebackup -R
+    )
+    auto = old.data_dir / "postgresql.auto.conf"
+    kept = [
+        line
+        for line in auto.read_text().splitlines()
+        if not line.startswith(("synchronous_standby_names", "primary_slot_name"))
+    ]
+    auto.write_text("\n".join([*kept, f"primary_slot_name = '{SLOT}'"]) + "\n")
+    standby = EmbeddedStandby(
+        old.data_dir,
+        old.port,
+        fast_unsafe=old.fast_unsafe,
+        shared_buffers=old.shared_buffers,
+        primary_port=new_primary.port,
+    )
+    standby.start()
+    if synchronous:
+        sql(new_primary.port, "ALTER SYSTEM SET synchronous_standby_names = '*'", user)
+        sql(new_primary.port, "SELECT pg_reload_conf()", user)
     return standby
 
 

@@ -14,13 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.local.pg_standby import kill_primary
+from deploy.local.pg_standby import kill_primary, rejoin_as_standby, sql
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers, delete_stream, make_platform, running_app
 from tests.contribution.helpers import register
 from tests.infra import TestInfra
 from tests.pg_pair import Pair, pg_pair
+from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -124,6 +125,17 @@ async def _run(pair: Pair, platform, enrollment, contribution) -> None:
     )
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert again.json()["id"] == answers["failover-0"]["id"]
+
+    # The old primary, rewound, follows the new one and holds every receipt.
+    old = await asyncio.to_thread(rejoin_as_standby, primary, standby)
+    assert await asyncio.to_thread(old.is_standby)
+    count = f"SELECT count(*) FROM contribution.receipt WHERE unit_id = '{unit['id']}'"
+
+    async def old_has_all() -> bool:
+        found = await asyncio.to_thread(sql, old.port, count, None, "pension")
+        return found == str(RECEIPTS)
+
+    await eventually(old_has_all)
 
     # Health was honest while no primary could be reached, and is ok after.
     assert health_while_down and all(s == 503 for s, _ in health_while_down), health_while_down
