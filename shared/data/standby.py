@@ -10,6 +10,7 @@ import time
 import asyncpg
 import structlog
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -55,10 +56,27 @@ class StandbyReads:
             await session.connection()
         except _UNREACHABLE as exc:
             await session.close()
-            self._down_until = time.monotonic() + self.retry_seconds
-            log.warning("standby_unavailable", error=type(exc).__name__, retry=self.retry_seconds)
+            self._mark_down(type(exc).__name__)
             return None
         return session
+
+    async def reachable(self) -> bool:
+        """For /health: one round trip to the standby (none while it is held to be down)."""
+        session = await self.session()
+        if session is None:
+            return False
+        try:
+            await session.exec(text("SELECT 1"))
+        except _UNREACHABLE:
+            self._mark_down("SELECT 1 failed")
+            return False
+        finally:
+            await session.close()
+        return True
+
+    def _mark_down(self, error: str) -> None:
+        self._down_until = time.monotonic() + self.retry_seconds
+        log.warning("standby_unavailable", error=error, retry=self.retry_seconds)
 
     async def close(self) -> None:
         """Close the pool."""

@@ -247,7 +247,9 @@ def create_service_app(
         if app.state.standby is not None:
             # Lists fall back to the primary: a lost standby degrades nothing but load.
             state["standby"] = (
-                "ok" if app.state.standby.up else "unreachable: lists read the primary"
+                "ok"
+                if await app.state.standby.reachable()
+                else "unreachable: lists read the primary"
             )
         healthy = state["database"] == "ok"
         fine = state["nats"] == "connected" and relay_ok

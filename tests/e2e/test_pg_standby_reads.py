@@ -71,12 +71,12 @@ async def test_lists_lag_with_the_standby_and_fall_back_to_the_primary(
                 health = (await enrollment.get("/health")).json()
                 assert health["standby"] == "ok"
 
-                # The standby is gone: lists read the primary, health says so and stays 200.
+                # The standby is gone: health says so and stays 200, lists read the primary.
                 await asyncio.to_thread(standby.stop)
-                third = await create(13)
-                assert {first["id"], second["id"], third["id"]} <= await listed()
                 r = await enrollment.get("/health")
                 assert r.status_code == 200
                 assert r.json()["standby"] == "unreachable: lists read the primary"
+                third = await create(13)
+                assert {first["id"], second["id"], third["id"]} <= await listed()
         finally:
             await delete_stream(platform)
