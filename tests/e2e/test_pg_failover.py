@@ -149,7 +149,7 @@ async def _run(pair: Pair, platform, enrollment, contribution) -> None:
     assert all(t <= recovered for t in failures)
     gap = max(failures) - min(failures)
     print(
-        f"\nfailover: {len(failures)} answers 503 over {gap:.2f} s (the kill to the first "
-        f"success after promoting, {PROMOTE_AFTER_SECONDS:g} s of which the promotion waits); "
+        f"\nfailover: {len(failures)} answers 503 over {gap:.2f} s (the first to the last, "
+        f"{PROMOTE_AFTER_SECONDS:g} s of which the promotion waits); "
         f"first success {recovered - promoted_at[0]:.2f} s after pg_ctl promote returned"
     )
