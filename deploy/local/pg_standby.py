@@ -7,12 +7,19 @@ standby on its own port. `promote()` makes it the primary after the old one is l
 """
 
 import os
+import pwd
 import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.local.embedded import EmbeddedPostgres, _pg_bin, _run_as, free_port
+from deploy.local.embedded import (
+    EmbeddedPostgres,
+    _embedded_utils,
+    _pg_bin,
+    _run_as,
+    free_port,
+)
 
 SLOT = "pension_standby"
 # With a slot, a standby that is gone for good would make the primary keep WAL forever:
@@ -61,9 +68,8 @@ class EmbeddedStandby(EmbeddedPostgres):
         self.user = _run_as()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.user:
-            import pwd
-
             entry = pwd.getpwnam(self.user)
+            _embedded_utils().ensure_prefix_permissions(self.data_dir)
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
         self.data_dir.chmod(0o700)
         # A slot left by an earlier standby of the same name is reused, not created twice.
@@ -101,6 +107,9 @@ class EmbeddedStandby(EmbeddedPostgres):
             if not line.startswith("synchronous_standby_names")
         ]
         auto.write_text("\n".join(kept) + "\n")
+        copied_log = self.data_dir / "server.log"  # the primary's, copied with its data dir
+        if copied_log.exists():
+            copied_log.write_text("")  # emptied in place: it stays the server user's file
 
     def is_standby(self) -> bool:
         """True while it replays the primary's WAL (not promoted)."""
