@@ -57,6 +57,12 @@ class EmbeddedStandby(EmbeddedPostgres):
         """Copy the primary if the data dir is new, then start (as a standby) and wait."""
         if not (self.data_dir / "PG_VERSION").exists():
             self._base_backup()
+        elif not (self.data_dir / "standby.signal").exists():
+            # It was promoted: started beside the old primary there would be two primaries.
+            raise RuntimeError(
+                f"{self.data_dir} was promoted and is no standby: make it the primary, or "
+                "re-seed one of the two (docs/operations.md, 'PostgreSQL standby and promotion')"
+            )
         try:
             super().start()
         except subprocess.CalledProcessError as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.local.pg_standby import kill_primary, rejoin_as_standby, sql
+from deploy.local.pg_standby import EmbeddedStandby, kill_primary, rejoin_as_standby, sql
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers, delete_stream, make_platform, running_app
@@ -125,6 +125,10 @@ async def _run(pair: Pair, platform, enrollment, contribution) -> None:
     )
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert again.json()["id"] == answers["failover-0"]["id"]
+
+    # The promoted server is refused as a standby: `make up` would start two primaries.
+    with pytest.raises(RuntimeError, match="was promoted"):
+        EmbeddedStandby(standby.data_dir, standby.port, primary_port=primary.port).start()
 
     # The old primary, rewound, follows the new one and holds every receipt.
     old = await asyncio.to_thread(rejoin_as_standby, primary, standby)
