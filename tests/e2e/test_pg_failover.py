@@ -64,6 +64,7 @@ async def _run(pair: Pair, platform, enrollment, contribution) -> None:
     answered = asyncio.Event()
     promoted_at: list[float] = []
     health_while_down: list[tuple[int, str]] = []
+    lists_while_down: list[int] = []  # lists read the standby, which lives on
 
     async def post(key: str, cents: int) -> None:
         body = {
@@ -101,6 +102,12 @@ async def _run(pair: Pair, platform, enrollment, contribution) -> None:
         while time.monotonic() - killed < PROMOTE_AFTER_SECONDS:
             r = await contribution.get("/health")
             health_while_down.append((r.status_code, r.json().get("database", "")))
+            r = await contribution.get(
+                "/v1/contribution/receipts",
+                params={"unit_id": unit["id"]},
+                headers=auth_headers(platform, "auditor"),
+            )
+            lists_while_down.append(r.status_code)
             await asyncio.sleep(0.2)
         await asyncio.to_thread(standby.promote)
         promoted_at.append(time.monotonic())
@@ -143,6 +150,7 @@ async def _run(pair: Pair, platform, enrollment, contribution) -> None:
 
     # Health was honest while no primary could be reached, and is ok after.
     assert health_while_down and all(s == 503 for s, _ in health_while_down), health_while_down
+    assert lists_while_down and set(lists_while_down) == {200}, lists_while_down
     assert (await contribution.get("/health")).json()["database"] == "ok"
     assert (await enrollment.get("/health")).json()["database"] == "ok"
 
