@@ -16,9 +16,10 @@ up: $(STAMP)
 	$(PY) -m deploy.local.up
 
 ## up-cluster: `make up` as a cluster: three NATS JetStream nodes (streams replicated three
-## ways) and two processes of every service and of the gateway (8000 and 8010)
+## ways), two processes of every service and of the gateway (8000 and 8010), and a
+## streaming PostgreSQL standby that lists read
 up-cluster: $(STAMP)
-	PENSION_LOCAL_CLUSTER=1 $(PY) -m deploy.local.up
+	PENSION_LOCAL_CLUSTER=1 PENSION_LOCAL_STANDBY=1 $(PY) -m deploy.local.up
 
 ## migrate: every schema to head, printing revisions before and after (PENSION_DATABASE_URL,
 ## else make up's embedded server in .data/, started for the run if it is not up)

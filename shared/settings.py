@@ -91,6 +91,12 @@ class PlatformSettings(BaseSettings):
     dev_mode: bool = False
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/pension"
+    # A standby for lists, which tolerate a little lag (services/README.md, "Reads from the
+    # standby"); unset, every read goes to the primary. Several hosts may be named
+    # (`?host=a:5432&host=b:5432&target_session_attrs=prefer-standby`) as in database_url.
+    database_read_url: str | None = None
+    # How long reads stay on the primary after the standby failed to connect.
+    standby_retry_seconds: float = Field(5.0, gt=0, le=300)
     # One URL, or several comma-separated (a cluster's nodes): the client connects to any
     # and reconnects to another live one when its node goes away.
     nats_url: str = "nats://127.0.0.1:54222"

@@ -19,6 +19,7 @@ from deploy.local.demo_contribution import load_contribution_demo
 from deploy.local.demo_payout import load_payout_demo
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
 from deploy.local.migrate import ensure_database, migrate_all
+from deploy.local.pg_standby import cluster_urls, start_standby
 from deploy.local.processes import ROOT, AppProcess, start_app, stop_apps, wait_healthy
 from deploy.local.supervisor import Supervisor
 
@@ -39,6 +40,10 @@ class LocalRunSettings(BaseSettings):
     payout_port: int = 8103
     budget_port: int = 8104
     local_demo: bool = True
+    # A streaming standby of the embedded PostgreSQL (docs/operations.md, "PostgreSQL
+    # standby and promotion"): the services get both hosts, lists read the standby.
+    local_standby: bool = False
+    local_standby_port: int = 55433
     workers: int = 1
     # `make up-cluster`: three NATS nodes, two processes of every app (deploy/local/cluster.py).
     local_cluster: bool = False
@@ -96,7 +101,7 @@ def main() -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
 
-    pg = nats = None
+    pg = nats = standby = None
     apps: list[AppProcess] = []
     try:
         if s.database_url is None:
@@ -115,6 +120,10 @@ def main() -> int:
             s.nats_url = nats.url
         asyncio.run(ensure_database(s.database_url))
         migrate_all(s.database_url)
+        if s.local_standby and pg:
+            standby = start_standby(pg, s.local_data_dir / "postgres-standby", s.local_standby_port)
+            s.database_url, read_url = cluster_urls(pg, standby, "pension")
+            os.environ["PENSION_DATABASE_READ_URL"] = read_url  # the apps inherit it
         env = {
             # `make up` is a development run: demo logins and the published dev secret.
             "PENSION_DEV_MODE": "1",
@@ -205,6 +214,8 @@ def main() -> int:
         stop_apps(apps)
         if nats:
             nats.stop()
+        if standby:
+            standby.stop()
         if pg:
             pg.stop()
         lock.unlink(missing_ok=True)

@@ -2,8 +2,11 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,22 +36,39 @@ def make_engine(url: str, *, pool_size: int = 10, application_name: str = "pensi
 
 
 def make_read_engine(
-    url: str, *, pool_size: int = 10, application_name: str = "pension"
+    url: str,
+    *,
+    pool_size: int = 10,
+    application_name: str = "pension",
+    connect_timeout: float | None = None,
 ) -> AsyncEngine:
     """An engine for reads: autocommit, no pre-ping and no reset on return.
 
     A GET then costs one round trip per statement: no BEGIN, no ROLLBACK, no ping. A
-    connection the database dropped fails one request (answered 503) and is discarded.
+    connection the server closed (a restart, a promotion) is noticed on checkout without a
+    round trip and replaced; one dropped while in use fails its request (answered 503).
+    `connect_timeout` bounds the wait for a host that does not answer (a lost standby).
     """
-    return create_async_engine(
+    connect_args: dict = {"server_settings": {"application_name": f"{application_name}-read"}}
+    if connect_timeout is not None:
+        connect_args["timeout"] = connect_timeout
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
         pool_reset_on_return=None,
         isolation_level="AUTOCOMMIT",
-        connect_args={"server_settings": {"application_name": f"{application_name}-read"}},
+        connect_args=connect_args,
     )
+    event.listen(engine.sync_engine, "checkout", _refuse_closed)
+    return engine
+
+
+def _refuse_closed(dbapi_connection: Any, record: object, proxy: object) -> None:
+    """Pool checkout: a connection asyncpg knows is closed is replaced, not handed out."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise exc.DisconnectionError("connection closed by the server")
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -64,5 +84,17 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
 
 
 def asyncpg_dsn(url: str) -> str:
-    """Turn a SQLAlchemy URL into a plain libpq/asyncpg DSN."""
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    """Turn a SQLAlchemy URL into a plain libpq/asyncpg DSN.
+
+    SQLAlchemy names several hosts as `?host=h1:p1&host=h2:p2`; asyncpg reads only the last
+    `host` parameter, so they move into the libpq form `user@h1:p1,h2:p2/db`.
+    """
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    parts = urlsplit(dsn)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    hosts = [value for key, value in query if key == "host"]
+    if len(hosts) < 2:
+        return dsn
+    user = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    rest = urlencode([(key, value) for key, value in query if key != "host"])
+    return urlunsplit((parts.scheme, user + ",".join(hosts), parts.path, rest, parts.fragment))

@@ -4,7 +4,10 @@
   back when anything raises. The commit happens before the answer is sent (dependency scope
   "function"), so a failed commit is an error answer, never a 201 for nothing.
 - `ReadSession`: for GETs; an autocommit session from a pool without pre-ping, so a read costs
-  no BEGIN, ROLLBACK or ping round trip.
+  no BEGIN, ROLLBACK or ping round trip. Lists (a `Page` answer, and their downloads) read the
+  standby when PENSION_DATABASE_READ_URL names one, the primary while it is down; every other
+  GET reads the primary (services/README.md, "Reads from the standby").
+- `PrimaryReadSession`: a list that must show the caller's own write at once (jobs).
 - `ReadConnection`: for the hottest GETs (lookups at the counter); a bare pooled asyncpg
   connection, whose repository functions write their SQL for asyncpg. It costs about what a
   bare fetch costs; the SQLAlchemy layers cost 2-3 times that.
@@ -26,6 +29,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.data.standby import StandbyReads
 from shared.http.auth import Principal, principal_of
 from shared.http.errors import ProblemError
 from shared.http.idempotency import (
@@ -36,6 +40,7 @@ from shared.http.idempotency import (
     store_response,
 )
 from shared.http.observability import request_id_of
+from shared.http.pagination import Page
 
 
 async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -44,8 +49,27 @@ async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def lag_tolerant(request: Request) -> bool:
+    """A GET answering a list may read a standby a moment behind; nothing else may."""
+    model = getattr(request.scope.get("route"), "response_model", None)
+    return request.method == "GET" and isinstance(model, type) and issubclass(model, Page)
+
+
 async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A read-only session: autocommit, no transaction to begin or roll back."""
+    standby: StandbyReads | None = getattr(request.app.state, "standby", None)
+    if standby is not None and lag_tolerant(request):
+        session = await standby.session()
+        if session is not None:
+            async with session:
+                yield session
+            return
+    async with request.app.state.read_sessions() as session:
+        yield session
+
+
+async def _primary_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A read-only session on the primary, whatever the route answers."""
     async with request.app.state.read_sessions() as session:
         yield session
 
@@ -58,6 +82,7 @@ async def _read_connection(request: Request) -> AsyncIterator[asyncpg.Connection
 
 WriteSession = Annotated[AsyncSession, Depends(_write_session, scope="function")]
 ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
+PrimaryReadSession = Annotated[AsyncSession, Depends(_primary_read_session, scope="function")]
 ReadConnection = Annotated[asyncpg.Connection, Depends(_read_connection, scope="function")]
 # A read session that lives until the answer has been sent (FastAPI's "request" scope), for
 # answers streamed from the database while they are being sent (large files).

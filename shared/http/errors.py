@@ -196,6 +196,8 @@ _OUTAGE = (
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CrashShutdownError,
     asyncpg.exceptions.ConnectionFailureError,
+    # Several hosts named, none of them a primary (yet): a promotion under way.
+    asyncpg.exceptions.TargetServerAttributeNotMatched,
 )
 
 

@@ -19,6 +19,7 @@ from shared.data.db import (
     make_read_engine,
     make_session_factory,
 )
+from shared.data.standby import StandbyReads
 from shared.http.audit_router import audit_log_router
 from shared.http.auth import Principal, authenticate
 from shared.http.change_feed import change_feed_router
@@ -118,6 +119,11 @@ def create_service_app(
         app.state.engine = engine
         app.state.sessions = sessions
         app.state.read_sessions = make_session_factory(read_engine)
+        app.state.standby = (
+            StandbyReads.from_url(settings.database_read_url, name, settings.standby_retry_seconds)
+            if settings.database_read_url
+            else None
+        )
         app.state.read_pool = await asyncpg.create_pool(
             asyncpg_dsn(settings.database_url),
             min_size=1,
@@ -186,6 +192,8 @@ def create_service_app(
                 pool.terminate()
             await engine.dispose()
             await read_engine.dispose()
+            if app.state.standby is not None:
+                await app.state.standby.close()
             await app.state.read_pool.close()
 
     app = FastAPI(
@@ -236,6 +244,13 @@ def create_service_app(
             state |= {"database": f"error: {type(exc).__name__}"}
         state["nats"] = "connected" if app.state.bus.is_connected else "disconnected"
         state["revocations"] = "ok" if app.state.revocation_watch.healthy else "stale"
+        if app.state.standby is not None:
+            # Lists fall back to the primary: a lost standby degrades nothing but load.
+            state["standby"] = (
+                "ok"
+                if await app.state.standby.reachable()
+                else "unreachable: lists read the primary"
+            )
         healthy = state["database"] == "ok"
         fine = state["nats"] == "connected" and relay_ok
         state["status"] = ("ok" if fine else "degraded") if healthy else "down"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from shared.http.auth import Principal, require_roles
-from shared.http.dependencies import IdempotentRequest, ReadSession
+from shared.http.dependencies import IdempotentRequest, PrimaryReadSession, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import ProblemError
 from shared.http.pagination import Limit, Offset, Page
@@ -100,7 +100,7 @@ def jobs_router(prefix: str, schema: str) -> APIRouter:
     @router.get("/jobs", response_model=Page[JobOut], responses=DOWNLOAD_RESPONSES)
     async def list_jobs(
         request: Request,
-        session: ReadSession,
+        session: PrimaryReadSession,  # a job queued a moment ago is listed at once
         _: reader,
         download: Download,
         kind: Annotated[str | None, Query(max_length=100)] = None,

@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select
 
 from shared.data.audit import record_audit
 from shared.http.auth import Principal, require_roles
-from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.dependencies import PrimaryReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import ProblemError
 from shared.http.observability import request_id_of
@@ -81,7 +81,11 @@ def schedule_router(prefix: str, schema: str) -> APIRouter:
 
     @router.get("/schedules", response_model=Page[ScheduleOut], responses=DOWNLOAD_RESPONSES)
     async def list_schedules(
-        session: ReadSession, _: reader, download: Download, limit: Limit = 100, offset: Offset = 0
+        session: PrimaryReadSession,  # a pause or resume shows at once
+        _: reader,
+        download: Download,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[ScheduleOut] | Response:
         """The calendar in force: one schedule per kind, its latest dated version."""
         found = [_out(s) for s in await schedules_in_force(session, schema, today())]
@@ -91,7 +95,7 @@ def schedule_router(prefix: str, schema: str) -> APIRouter:
 
     @router.get("/schedule-runs", response_model=Page[ScheduleRunOut], responses=DOWNLOAD_RESPONSES)
     async def list_runs(
-        session: ReadSession,
+        session: PrimaryReadSession,
         _: reader,
         download: Download,
         kind: Annotated[str | None, Query(max_length=100)] = None,
