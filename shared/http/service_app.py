@@ -36,7 +36,7 @@ from shared.i18n.code_tables import CodeTables, code_table_router
 from shared.jobs.router import jobs_router
 from shared.jobs.runner import JobHandler, JobRunner
 from shared.jobs.schedule_router import schedule_router
-from shared.jobs.scheduler import Scheduler
+from shared.jobs.scheduler import DedupKey, Scheduler
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.change_push import ChangePusher
@@ -66,6 +66,7 @@ def create_service_app(
     feeds: Sequence[Feed] = (),
     jobs: Mapping[str, JobHandler] | None = None,
     schedule: bool = True,
+    job_keys: Mapping[str, DedupKey] | None = None,
 ) -> FastAPI:
     """Assemble a service app; its schema is its name.
 
@@ -76,6 +77,8 @@ def create_service_app(
     the provincial platform reads (`/v1/<name>/sync/<domain>/changes`), numbered in commit
     order by a sequencer task; with `PENSION_PROVINCE_PUSH_URL` set a pusher posts them to the
     province too (docs/province.md, "Outbound push"), its position at `/v1/<name>/sync-push`.
+    `job_keys` gives a kind's dedup key from its params, for the calendar to queue under the
+    key a user's request uses.
     """
     schema = name
     prefix = f"/v1/{name}"
@@ -166,6 +169,7 @@ def create_service_app(
                     sessions,
                     check=settings.scheduler_check_seconds,
                     on_start=runner.wake.set,
+                    keys=job_keys,
                 )
                 tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
         try:
