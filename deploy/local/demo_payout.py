@@ -43,6 +43,19 @@ def _ok(r: httpx.Response) -> dict:
     return r.json()
 
 
+def _done(client: httpx.Client, headers: dict, accepted: httpx.Response) -> dict:
+    """A run answered 202 with a job: poll its Location until it ends; its result."""
+    _ok(accepted)
+    while (job := _ok(client.get(accepted.headers["location"], headers=headers)))["state"] not in (
+        "succeeded",
+        "failed",
+    ):
+        time.sleep(0.2)
+    if job["state"] == "failed":
+        raise RuntimeError(f"job {job['kind']} failed: {job['problem']}")
+    return job["result"]
+
+
 def _page(client: httpx.Client, path: str, headers: dict, **params: object) -> list[dict]:
     items: list[dict] = []
     while True:
@@ -167,7 +180,11 @@ def load_payout_demo(client: httpx.Client) -> dict:
                 json={"method": "data_match", "certified_on": today},
             )
         )
-    _ok(client.post("/v1/payout/certification/suspension-runs", headers=clerk, json={}))
+    _done(
+        client,
+        clerk,
+        client.post("/v1/payout/certification/suspension-runs", headers=clerk, json={}),
+    )
     for person in persons:
         asked = _ok(
             client.post(
@@ -188,12 +205,14 @@ def load_payout_demo(client: httpx.Client) -> dict:
     for month in range(1, 13):
         period = f"{YEAR}-{month:02d}"
         if month % 3 == 1:
-            _ok(
+            _done(
+                client,
+                clerk,
                 client.post(
                     "/v1/payout/subsidy-runs",
                     headers={**clerk, "Idempotency-Key": f"demo-subsidy-run-{period}"},
                     json={"quarter": f"{YEAR}-Q{month // 3 + 1}"},
-                )
+                ),
             )
         if month == 7:  # the dozen come forward in June: resumed, back pay in July
             for person in late:
