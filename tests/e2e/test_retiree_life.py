@@ -15,6 +15,7 @@ from deploy.local.demo import demo_credit_code
 from shared.http.bank_signature import sign
 from tests.e2e.conftest import System, login
 from tests.enrollment.integration.test_registration import citizen_id
+from tests.job_wait import wait_for_job_sync
 
 BANK = "bank-psbc"
 SECRET = "bank-psbc-demo-signing-secret"  # payout's demo default for the bank
@@ -172,8 +173,8 @@ def test_a_retirees_life(system: System) -> None:
 
         # Not certified within a year (due 2026-10-15, 30 days' grace): suspended.
         today = date.today().isoformat()
-        suspended = gw.post("/v1/payout/certification/suspension-runs", json={"as_of": today})
-        assert suspended.json()["suspended"] >= 1
+        asked = gw.post("/v1/payout/certification/suspension-runs", json={"as_of": today})
+        assert wait_for_job_sync(gw, asked, {})["result"]["suspended"] >= 1
         assert run(fin, "2026-03")["total"] == 0
         # The certification asks for a resumption; a second clerk approves it (four eyes).
         certified = gw.post(
