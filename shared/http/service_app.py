@@ -33,6 +33,7 @@ from shared.http.push_status import push_status_router
 from shared.http.query_params import refuse_unknown_query_parameters
 from shared.i18n import catalogue_for
 from shared.i18n.code_tables import CodeTables, code_table_router
+from shared.jobs.outputs import EXPORT_KIND, export_job, job_file_router
 from shared.jobs.router import jobs_router
 from shared.jobs.runner import JobHandler, JobRunner
 from shared.jobs.schedule_router import schedule_router
@@ -155,7 +156,8 @@ def create_service_app(
         if jobs:
             runner = JobRunner(
                 schema,
-                jobs,
+                # Every service with jobs makes long downloads export jobs (shared/jobs/outputs).
+                {**jobs, EXPORT_KIND: export_job(app)},
                 sessions,
                 lease=settings.job_lease_seconds,
                 poll=settings.job_poll_seconds,
@@ -265,6 +267,7 @@ def create_service_app(
     app.include_router(dead_letter_router(prefix, schema, list(handlers)))
     if jobs:
         app.include_router(jobs_router(prefix, schema))
+        app.include_router(job_file_router(prefix, schema))
         app.include_router(schedule_router(prefix, schema))
     app.include_router(audit_log_router(prefix, schema))
     document_problems(app)

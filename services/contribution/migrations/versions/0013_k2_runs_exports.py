@@ -1,5 +1,6 @@
 """Yearly audits on the calendar (issue #21): the `audit_yearly_run` kind, yearly on 01-10 at
-03:00 for the previous year, seeded paused like the other runs (docs/jobs.md).
+03:00 for the previous year, seeded paused like the other runs (docs/jobs.md); and the parts
+of export files, written by `export` jobs (shared/jobs/outputs.py).
 
 Revision ID: 0013_k2_runs_exports
 Revises: 0012_j21_jobs
@@ -7,6 +8,7 @@ Revises: 0012_j21_jobs
 
 from alembic import op
 
+from shared.jobs.outputs import create_job_output_v1
 from shared.jobs.tables import seed_schedule_v1
 
 revision = "0013_k2_runs_exports"
@@ -18,6 +20,7 @@ S = "contribution"
 
 
 def upgrade() -> None:
+    create_job_output_v1(op.execute, S)
     # After the year's accounts are closed: the previous year's units, as the clerks asked.
     # Paused until the agency's declarations and receipts for the year are in.
     seed_schedule_v1(
@@ -39,3 +42,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(f"DELETE FROM {S}.schedule WHERE kind = 'audit_yearly_run'")
+    op.execute(f"DROP TABLE {S}.job_output")
