@@ -1,0 +1,117 @@
+"""Large downloads as jobs: a list above the bound answers 202; the job's file is the file a
+direct download sends, masked for the caller who asked, and nobody else may fetch it."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from services.enrollment.main import create_app
+from shared.data.db import make_engine
+from tests.conftest import auth_headers, running_app
+from tests.e2e.downloads_compare import BOM, header
+from tests.enrollment.helpers import enrol, register_unit, scalar
+from tests.job_wait import wait_for_job
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+PERSONS = "/v1/enrollment/persons"
+
+
+def cells(fmt: str, body: bytes) -> list[list[object]]:
+    """A downloaded file's rows, cell by cell."""
+    if fmt == "csv":
+        assert body.startswith(BOM.encode())
+        return list(csv.reader(io.StringIO(body.decode("utf-8").removeprefix(BOM))))
+    sheet = load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+async def test_a_long_list_downloads_through_a_job_for_its_caller_only(platform) -> None:
+    streamed_app = create_app(platform)
+    as_job = platform.model_copy(update={"export_job_rows": 2})
+    async with running_app(streamed_app) as direct, running_app(create_app(as_job)) as client:
+        unit = await register_unit(direct, platform)
+        await enrol(direct, platform, unit, 3)
+        for role in ("clerk", "auditor"):
+            asker = auth_headers(platform, role, subject=f"{role}-1")
+            for fmt in ("csv", "xlsx"):
+                query = {"format": fmt, "unit_id": unit["id"]}
+                want = await direct.get(PERSONS, params=query, headers=asker)
+                assert want.status_code == 200, want.text
+                accepted = await client.get(PERSONS, params=query, headers=asker)
+                assert accepted.status_code == 202, accepted.text
+                assert accepted.json()["kind"] == "export"
+                assert accepted.json()["params"] == {
+                    "path": PERSONS,
+                    "format": fmt,
+                    "rows": 3,
+                    "name": "参保人员",
+                }
+                job = await wait_for_job(client, accepted, asker)
+                assert job["state"] == "succeeded", job
+                url = f"{accepted.headers['location']}/file"
+                got = await client.get(url, headers=asker)
+                assert got.status_code == 200, got.text
+                assert got.headers["content-type"] == want.headers["content-type"]
+                assert got.headers["content-disposition"] == want.headers["content-disposition"]
+                assert cells(fmt, got.content) == cells(fmt, want.content)
+                assert len(cells(fmt, got.content)) == 4  # the heading and three persons
+                if fmt == "csv":
+                    assert header(got.content) == header(want.content)
+                    masked = [r[1] for r in cells(fmt, got.content)[1:]]
+                    assert all(("*" in c) == (role == "auditor") for c in masked), masked
+                # Nobody but the caller who asked: another clerk, an auditor, an admin.
+                for other in (
+                    auth_headers(platform, "clerk", subject="clerk-2"),
+                    auth_headers(platform, "auditor", subject="auditor-2"),
+                    auth_headers(platform, "admin"),
+                ):
+                    refused = await client.get(url, headers=other)
+                    assert (refused.status_code, refused.json()["code"]) == (
+                        404,
+                        "job_not_found",
+                    )
+        # The filter values stay out of what every job reader sees.
+        listed = await client.get(
+            "/v1/enrollment/jobs?kind=export", headers=auth_headers(platform, "auditor")
+        )
+        assert listed.json()["total"] == 4
+        assert unit["id"] not in listed.text
+
+        # A short list streams as before; the file expires after its days and is deleted.
+        short = await client.get(
+            PERSONS,
+            params={"format": "csv", "unit_id": unit["id"], "limit": 1, "name": "无此人"},
+            headers=auth_headers(platform, "clerk"),
+        )
+        assert short.status_code == 200 and short.content.startswith(BOM.encode())
+        job_id = url.rsplit("/", 2)[-2]
+        await _age(platform, job_id, timedelta(days=8))
+        gone = await client.get(url, headers=auth_headers(platform, "auditor", subject="auditor-1"))
+        assert (gone.status_code, gone.json()["code"]) == (410, "job_file_expired")
+        assert (
+            await scalar(
+                platform, f"SELECT count(*) FROM enrollment.job_output WHERE job_id = '{job_id}'"
+            )
+            == 0
+        )
+        # The other files are younger: kept.
+        assert await scalar(platform, "SELECT count(*) FROM enrollment.job_output") > 0
+
+
+async def _age(platform, job_id: str, by: timedelta) -> None:
+    """Make a finished job older."""
+    engine = make_engine(platform.database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE enrollment.job SET finished_at = finished_at - :by "
+                    "WHERE id = CAST(:id AS uuid)"
+                ).bindparams(by=by, id=job_id)
+            )
+    finally:
+        await engine.dispose()
