@@ -67,7 +67,12 @@ DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
             "text/csv": {"schema": {"type": "string"}},
             XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
         }
-    }
+    },
+    202: {
+        "description": "A file of more rows than PENSION_EXPORT_JOB_ROWS: an `export` job "
+        "(Location); once it has succeeded, its file is at Location + `/file`, for the caller "
+        "who asked only.",
+    },
 }
 
 
