@@ -18,6 +18,8 @@ from tests.job_wait import wait_for_job
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PERSONS = "/v1/enrollment/persons"
+SECRET = "export-test-credential"
+GATEWAY = {"x-gateway-credential": SECRET}
 
 
 def cells(fmt: str, body: bytes) -> list[list[object]]:
@@ -31,7 +33,8 @@ def cells(fmt: str, body: bytes) -> list[list[object]]:
 
 async def test_a_long_list_downloads_through_a_job_for_its_caller_only(platform) -> None:
     streamed_app = create_app(platform)
-    as_job = platform.model_copy(update={"export_job_rows": 2})
+    # Behind the gateway's credential: the job's own request carries it too.
+    as_job = platform.model_copy(update={"export_job_rows": 2, "service_credential": SECRET})
     async with running_app(streamed_app) as direct, running_app(create_app(as_job)) as client:
         unit = await register_unit(direct, platform)
         await enrol(direct, platform, unit, 3)
@@ -41,7 +44,7 @@ async def test_a_long_list_downloads_through_a_job_for_its_caller_only(platform)
                 query = {"format": fmt, "unit_id": unit["id"]}
                 want = await direct.get(PERSONS, params=query, headers=asker)
                 assert want.status_code == 200, want.text
-                accepted = await client.get(PERSONS, params=query, headers=asker)
+                accepted = await client.get(PERSONS, params=query, headers=asker | GATEWAY)
                 assert accepted.status_code == 202, accepted.text
                 assert accepted.json()["kind"] == "export"
                 assert accepted.json()["params"] == {
@@ -50,10 +53,10 @@ async def test_a_long_list_downloads_through_a_job_for_its_caller_only(platform)
                     "rows": 3,
                     "name": "参保人员",
                 }
-                job = await wait_for_job(client, accepted, asker)
+                job = await wait_for_job(client, accepted, asker | GATEWAY)
                 assert job["state"] == "succeeded", job
                 url = f"{accepted.headers['location']}/file"
-                got = await client.get(url, headers=asker)
+                got = await client.get(url, headers=asker | GATEWAY)
                 assert got.status_code == 200, got.text
                 assert got.headers["content-type"] == want.headers["content-type"]
                 assert got.headers["content-disposition"] == want.headers["content-disposition"]
@@ -69,14 +72,14 @@ async def test_a_long_list_downloads_through_a_job_for_its_caller_only(platform)
                     auth_headers(platform, "auditor", subject="auditor-2"),
                     auth_headers(platform, "admin"),
                 ):
-                    refused = await client.get(url, headers=other)
+                    refused = await client.get(url, headers=other | GATEWAY)
                     assert (refused.status_code, refused.json()["code"]) == (
                         404,
                         "job_not_found",
                     )
         # The filter values stay out of what every job reader sees.
         listed = await client.get(
-            "/v1/enrollment/jobs?kind=export", headers=auth_headers(platform, "auditor")
+            "/v1/enrollment/jobs?kind=export", headers=auth_headers(platform, "auditor") | GATEWAY
         )
         assert listed.json()["total"] == 4
         assert unit["id"] not in listed.text
@@ -85,12 +88,14 @@ async def test_a_long_list_downloads_through_a_job_for_its_caller_only(platform)
         short = await client.get(
             PERSONS,
             params={"format": "csv", "unit_id": unit["id"], "limit": 1, "name": "无此人"},
-            headers=auth_headers(platform, "clerk"),
+            headers=auth_headers(platform, "clerk") | GATEWAY,
         )
         assert short.status_code == 200 and short.content.startswith(BOM.encode())
         job_id = url.rsplit("/", 2)[-2]
         await _age(platform, job_id, timedelta(days=8))
-        gone = await client.get(url, headers=auth_headers(platform, "auditor", subject="auditor-1"))
+        gone = await client.get(
+            url, headers=auth_headers(platform, "auditor", subject="auditor-1") | GATEWAY
+        )
         assert (gone.status_code, gone.json()["code"]) == (410, "job_file_expired")
         assert (
             await scalar(
