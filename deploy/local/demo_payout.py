@@ -16,7 +16,7 @@ import io
 import json
 import random
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import httpx
@@ -183,7 +183,13 @@ def load_payout_demo(client: httpx.Client) -> dict:
     _done(
         client,
         clerk,
-        client.post("/v1/payout/certification/suspension-runs", headers=clerk, json={}),
+        # A day runs once and the calendar ran today's before the demo's retirees existed:
+        # yesterday's run (they were overdue then too).
+        client.post(
+            "/v1/payout/certification/suspension-runs",
+            headers=clerk,
+            json={"as_of": (date.today() - timedelta(days=1)).isoformat()},
+        ),
     )
     for person in persons:
         asked = _ok(

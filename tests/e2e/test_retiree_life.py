@@ -7,7 +7,7 @@ import io
 import json
 import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 
@@ -173,7 +173,10 @@ def test_a_retirees_life(system: System) -> None:
 
         # Not certified within a year (due 2026-10-15, 30 days' grace): suspended.
         today = date.today().isoformat()
-        asked = gw.post("/v1/payout/certification/suspension-runs", json={"as_of": today})
+        # A day's suspension runs once, and the calendar ran today's when the system started,
+        # before this retiree existed: the clerk asks for yesterday's (overdue then too).
+        yesterday = (date.today() - timedelta(days=1)).isoformat()
+        asked = gw.post("/v1/payout/certification/suspension-runs", json={"as_of": yesterday})
         assert wait_for_job_sync(gw, asked, {})["result"]["suspended"] >= 1
         assert run(fin, "2026-03")["total"] == 0
         # The certification asks for a resumption; a second clerk approves it (four eyes).
