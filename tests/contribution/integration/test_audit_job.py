@@ -2,6 +2,7 @@
 redone changes nothing (an audit is once per unit and year)."""
 
 import asyncio
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +14,7 @@ from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from shared.data.db import make_engine
 from shared.jobs.runner import JobRunner
+from shared.jobs.scheduler import Scheduler
 from tests.conftest import auth_headers
 from tests.contribution.helpers import register, scalar
 from tests.job_wait import wait_for_job
@@ -90,6 +92,33 @@ async def test_the_yearly_audit_resumes_after_a_crash_and_audits_each_unit_once(
     assert await scalar(platform, FINDINGS) == findings
     redone = (await contribution.get(f"/v1/contribution/jobs/{job_id}", headers=clerk)).json()
     assert (redone["result"]["audited_units"], redone["result"]["already_audited"]) == (0, 3)
+
+    # On the calendar too: yearly after the year's close, for the previous year, paused.
+    admin = auth_headers(platform, "admin")
+    schedules = (await contribution.get("/v1/contribution/schedules", headers=admin)).json()
+    [yearly] = [s for s in schedules["items"] if s["kind"] == audit_job.KIND]
+    assert (yearly["rule"], yearly["month"], yearly["day"], yearly["paused"]) == (
+        "yearly",
+        1,
+        10,
+        True,
+    )
+    assert yearly["params"]["year"] == "${previous_year}"
+    # Resumed, its occurrence queues the previous year's run, worked like a clerk's.
+    resumed = await contribution.post(
+        f"/v1/contribution/schedules/{audit_job.KIND}/resume", headers=admin
+    )
+    assert resumed.status_code == 200, resumed.text
+    calendar = Scheduler(SCHEMA, [audit_job.KIND], sessions)
+    # Next January (the resumed version is in force from today): this year's units.
+    this_year = date.today().year
+    [(kind, _)] = await calendar.run_once(datetime(this_year + 1, 1, 11, tzinfo=UTC))
+    assert await again.run_once()
+    [queued] = (
+        await contribution.get(f"/v1/contribution/jobs?kind={kind}&limit=1", headers=admin)
+    ).json()["items"]
+    assert (queued["created_by"], queued["params"]["year"]) == ("system:scheduler", this_year)
+    assert queued["state"] == "succeeded" and queued["result"]["audited_units"] == 3
 
 
 async def _rewind(platform, job_id: str) -> None:
