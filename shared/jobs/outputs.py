@@ -124,11 +124,12 @@ class _Parts:
 
     async def write(self, chunk: bytes) -> None:
         self.buffer += chunk
-        if len(self.buffer) >= PART_BYTES:
-            await self.flush()
+        while len(self.buffer) >= PART_BYTES:
+            await self.flush(PART_BYTES)
 
-    async def flush(self) -> None:
-        data = bytes(self.buffer)
+    async def flush(self, size: int | None = None) -> None:
+        """Store the buffer's first `size` bytes (all of it by default) as the next part."""
+        data = bytes(self.buffer[:size])
         async with self.ctx.step() as session:
             await session.exec(
                 self.table.insert().values(job_id=self.ctx.job.id, part=self.parts, data=data)
@@ -136,7 +137,7 @@ class _Parts:
             self.size += len(data)
             self.ctx.progress(self.size)
         self.parts += 1
-        self.buffer.clear()
+        del self.buffer[: len(data)]
 
 
 def export_job(app: FastAPI) -> JobHandler:

@@ -1,6 +1,7 @@
 """Large downloads as jobs: a list above the bound answers 202; the job's file is the file a
 direct download sends, masked for the caller who asked, and nobody else may fetch it."""
 
+import asyncio
 import csv
 import io
 from datetime import timedelta
@@ -11,10 +12,13 @@ from sqlalchemy import text
 
 from services.enrollment.main import create_app
 from shared.data.db import make_engine
+from shared.jobs import outputs
+from shared.jobs.runner import JobRunner
 from tests.conftest import auth_headers, running_app
 from tests.e2e.downloads_compare import BOM, header
 from tests.enrollment.helpers import enrol, register_unit, scalar
 from tests.job_wait import wait_for_job
+from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PERSONS = "/v1/enrollment/persons"
@@ -120,3 +124,60 @@ async def _age(platform, job_id: str, by: timedelta) -> None:
             )
     finally:
         await engine.dispose()
+
+
+async def test_an_export_interrupted_by_a_crash_is_written_again_whole(
+    platform, monkeypatch
+) -> None:
+    app = create_app(platform.model_copy(update={"export_job_rows": 2}))
+    direct_app = create_app(platform)
+    monkeypatch.setattr(outputs, "PART_BYTES", 200)
+    gate, flushed = asyncio.Event(), []
+    flush = outputs._Parts.flush
+
+    async def gated(self, size: int | None = None) -> None:
+        flushed.append(self.parts)
+        if len(flushed) == 2:
+            await gate.wait()  # the process dies here, writing the second part
+        await flush(self, size)
+
+    monkeypatch.setattr(outputs._Parts, "flush", gated)
+    async with running_app(direct_app) as direct, running_app(app) as client:
+        # The apps' own runners leave exports alone: this test's runners take the job.
+        for started in (app, direct_app):
+            del started.state.job_runner.handlers[outputs.EXPORT_KIND]
+        unit = await register_unit(direct, platform)
+        await enrol(direct, platform, unit, 4)
+        clerk = auth_headers(platform, "clerk")
+        query = {"format": "csv", "unit_id": unit["id"]}
+        want = await direct.get(PERSONS, params=query, headers=clerk)
+        accepted = await client.get(PERSONS, params=query, headers=clerk)
+        assert accepted.status_code == 202, accepted.text
+        handlers = {outputs.EXPORT_KIND: outputs.export_job(app)}
+        first = JobRunner("enrollment", handlers, app.state.sessions, lease=1.0)
+        crashed = asyncio.create_task(first.run_once())
+        await eventually(lambda: _true(len(flushed) == 2))
+        crashed.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await crashed
+        parts = "SELECT count(*) FROM enrollment.job_output"
+        assert await scalar(platform, parts) == 1  # the first part, committed
+
+        gate.set()
+        second = JobRunner("enrollment", handlers, app.state.sessions, lease=1.0)
+
+        async def resumed() -> bool:
+            await second.run_once()
+            r = await client.get(accepted.headers["location"], headers=clerk)
+            return r.json()["state"] == "succeeded"
+
+        await eventually(resumed, within=30)
+        job = await wait_for_job(client, accepted, clerk)
+        assert job["attempts"] == 2 and job["done"] == len(want.content)
+        got = await client.get(f"{accepted.headers['location']}/file", headers=clerk)
+        assert got.content == want.content  # written again from its start, nothing twice
+        assert await scalar(platform, parts) == -(-len(want.content) // 200)
+
+
+async def _true(value: bool) -> bool:
+    return value
