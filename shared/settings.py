@@ -173,6 +173,10 @@ class PlatformSettings(BaseSettings):
     upload_max_zip_entries: int = Field(1_000, ge=1)
     # A list downloaded as XLSX/CSV (shared/http/downloads.py) holds at most this many rows.
     download_max_rows: int = Field(200_000, ge=1, le=1_000_000)
+    # A download of more rows than this is a job (202, docs/jobs.md "Large downloads"): the
+    # file is written into PostgreSQL and only the caller who asked fetches it, for this long.
+    export_job_rows: int = Field(10_000, ge=1)
+    export_retention_days: int = Field(7, ge=1, le=365)
     # Outbound push of the change feeds to the provincial platform (docs/province.md,
     # "Outbound push"): no URL, no push. Signed with its own secret; without one, dev mode
     # signs with DEV_PUSH_SECRET and any other process refuses to start.

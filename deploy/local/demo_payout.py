@@ -16,7 +16,7 @@ import io
 import json
 import random
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import httpx
@@ -41,6 +41,19 @@ def _ok(r: httpx.Response) -> dict:
     if r.status_code >= 400 and r.status_code != 409:
         raise RuntimeError(f"{r.request.method} {r.request.url.path}: {r.status_code} {r.text}")
     return r.json()
+
+
+def _done(client: httpx.Client, headers: dict, accepted: httpx.Response) -> dict:
+    """A run answered 202 with a job: poll its Location until it ends; its result."""
+    _ok(accepted)
+    while (job := _ok(client.get(accepted.headers["location"], headers=headers)))["state"] not in (
+        "succeeded",
+        "failed",
+    ):
+        time.sleep(0.2)
+    if job["state"] == "failed":
+        raise RuntimeError(f"job {job['kind']} failed: {job['problem']}")
+    return job["result"]
 
 
 def _page(client: httpx.Client, path: str, headers: dict, **params: object) -> list[dict]:
@@ -167,7 +180,17 @@ def load_payout_demo(client: httpx.Client) -> dict:
                 json={"method": "data_match", "certified_on": today},
             )
         )
-    _ok(client.post("/v1/payout/certification/suspension-runs", headers=clerk, json={}))
+    _done(
+        client,
+        clerk,
+        # A day runs once and the calendar ran today's before the demo's retirees existed:
+        # yesterday's run (they were overdue then too).
+        client.post(
+            "/v1/payout/certification/suspension-runs",
+            headers=clerk,
+            json={"as_of": (date.today() - timedelta(days=1)).isoformat()},
+        ),
+    )
     for person in persons:
         asked = _ok(
             client.post(
@@ -188,12 +211,14 @@ def load_payout_demo(client: httpx.Client) -> dict:
     for month in range(1, 13):
         period = f"{YEAR}-{month:02d}"
         if month % 3 == 1:
-            _ok(
+            _done(
+                client,
+                clerk,
                 client.post(
                     "/v1/payout/subsidy-runs",
                     headers={**clerk, "Idempotency-Key": f"demo-subsidy-run-{period}"},
                     json={"quarter": f"{YEAR}-Q{month // 3 + 1}"},
-                )
+                ),
             )
         if month == 7:  # the dozen come forward in June: resumed, back pay in July
             for person in late:

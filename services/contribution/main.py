@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.contribution.adjustments.router import router as adjustments_router
+from services.contribution.audits import job as audit_job
 from services.contribution.audits.router import router as audits_router
 from services.contribution.code_tables import CODE_TABLES
 from services.contribution.config import get_settings
@@ -54,5 +55,5 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         locales=Path(__file__).parent / "locales",
         code_tables=CODE_TABLES,
         feeds=FEEDS,
-        jobs={plan_job.KIND: plan_job.run_job},
+        jobs={plan_job.KIND: plan_job.run_job, audit_job.KIND: audit_job.run_job},
     )

@@ -74,6 +74,11 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             payroll_job.KIND: payroll_job.run_job,
             subsidy_job.KIND: subsidy_job.run_job,
         },
+        # A clerk's run and the calendar's share the dedup key: a period never runs twice.
+        job_keys={
+            certification_jobs.KIND: certification_jobs.dedup_key,
+            subsidy_job.KIND: subsidy_job.dedup_key,
+        },
         # PENSION_PAYOUT_DAILY_JOBS=false keeps the calendar off (tests, benchmarks).
         schedule=get_settings().daily_jobs,
     )

@@ -18,6 +18,9 @@ JSON), answers `await download.pages(fetch, Model, "名称")` instead of its JSO
 - the file is named in Chinese (RFC 5987 `filename*`, with an ASCII fallback).
 
 Reports that are already one bounded answer use `download.rows(items, Model, "名称")`.
+
+A list longer than `PENSION_EXPORT_JOB_ROWS` in a service with jobs answers 202 with an
+`export` job instead (shared/jobs/outputs.py): the file is fetched at `/jobs/{id}/file`.
 """
 
 import asyncio
@@ -31,7 +34,7 @@ from typing import IO, Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
 from shared.data.table_files import (
@@ -49,6 +52,8 @@ FileFormat = Literal["csv", "xlsx"]
 # Rows read (and written) per step: one batch is what memory holds at a time.
 BATCH_ROWS = 1000
 CHUNK_BYTES = 64 * 1024
+# Set in the scope of the request an export job answers again: its download streams.
+EXPORTING = "export_job"
 _ACCEPTED = {
     "application/json": "json",
     "text/csv": "csv",
@@ -62,7 +67,12 @@ DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
             "text/csv": {"schema": {"type": "string"}},
             XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
         }
-    }
+    },
+    202: {
+        "description": "A file of more rows than PENSION_EXPORT_JOB_ROWS: an `export` job "
+        "(Location); once it has succeeded, its file is at Location + `/file`, for the caller "
+        "who asked only.",
+    },
 }
 
 
@@ -158,24 +168,46 @@ def disposition(name: str, extension: str) -> str:
 class DownloadRequest:
     """A caller's request for a list as a file, and how to answer it."""
 
-    def __init__(self, fmt: FileFormat, max_rows: int, label: Labeler) -> None:
+    def __init__(
+        self,
+        fmt: FileFormat,
+        max_rows: int,
+        label: Labeler,
+        *,
+        request: Request | None = None,
+        export_rows: int | None = None,
+    ) -> None:
         self.format = fmt
         self.max_rows = max_rows
         self.label = label
+        self.request = request
+        # Above this many rows the list is an export job (None: always streamed).
+        self.export_rows = export_rows
 
     async def pages(
         self,
         fetch: Callable[[int, int], Awaitable[Any]],
         model: type[BaseModel],
         name: str,
-    ) -> StreamingResponse:
-        """The whole filtered list, read with the route's own `fetch(limit, offset)`."""
+    ) -> Response:
+        """The whole filtered list, read with the route's own `fetch(limit, offset)`; a long
+        one as an export job (202)."""
+        first = await fetch(BATCH_ROWS, 0)
+        # A page (Page, or a model of the same shape) says its total up front.
+        total = getattr(first, "total", None)
+        if isinstance(total, int):
+            self._within_cap(total)
+            if self.export_rows is not None and self.request is not None:
+                if total > self.export_rows:
+                    from shared.jobs.outputs import queue_export  # jobs build on this module
+
+                    return await queue_export(self.request, self.format, total, name)
 
         async def batches() -> AsyncIterator[Sequence[Any]]:
-            offset = 0
+            offset, got = 0, first
             while True:
-                got = await fetch(BATCH_ROWS, offset)
-                # A page (Page, or a model of the same shape) says its total up front.
+                if offset:
+                    got = await fetch(BATCH_ROWS, offset)
                 total = getattr(got, "total", None)
                 if isinstance(total, int):
                     self._within_cap(total)
@@ -276,7 +308,17 @@ async def _download(
     fmt = wanted_format(format, request.headers.get("accept", ""))
     if fmt is None:
         return None
-    return DownloadRequest(fmt, request.app.state.platform.download_max_rows, _labeler(request))
+    platform = request.app.state.platform
+    # A service with jobs makes a long list an export job, unless this is that job answering.
+    exporting = (request.scope.get("state") or {}).get(EXPORTING)
+    jobs = getattr(request.app.state, "job_runner", None) is not None
+    return DownloadRequest(
+        fmt,
+        platform.download_max_rows,
+        _labeler(request),
+        request=request,
+        export_rows=platform.export_job_rows if jobs and not exporting else None,
+    )
 
 
 def _labeler(request: Request) -> Labeler:

@@ -34,10 +34,11 @@ from shared.http.push_status import push_status_router
 from shared.http.query_params import refuse_unknown_query_parameters
 from shared.i18n import catalogue_for
 from shared.i18n.code_tables import CodeTables, code_table_router
+from shared.jobs.outputs import EXPORT_KIND, export_job, job_file_router
 from shared.jobs.router import jobs_router
 from shared.jobs.runner import JobHandler, JobRunner
 from shared.jobs.schedule_router import schedule_router
-from shared.jobs.scheduler import Scheduler
+from shared.jobs.scheduler import DedupKey, Scheduler
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
 from shared.messaging.change_push import ChangePusher
@@ -67,6 +68,7 @@ def create_service_app(
     feeds: Sequence[Feed] = (),
     jobs: Mapping[str, JobHandler] | None = None,
     schedule: bool = True,
+    job_keys: Mapping[str, DedupKey] | None = None,
 ) -> FastAPI:
     """Assemble a service app; its schema is its name.
 
@@ -77,6 +79,8 @@ def create_service_app(
     the provincial platform reads (`/v1/<name>/sync/<domain>/changes`), numbered in commit
     order by a sequencer task; with `PENSION_PROVINCE_PUSH_URL` set a pusher posts them to the
     province too (docs/province.md, "Outbound push"), its position at `/v1/<name>/sync-push`.
+    `job_keys` gives a kind's dedup key from its params, for the calendar to queue under the
+    key a user's request uses.
     """
     schema = name
     prefix = f"/v1/{name}"
@@ -158,7 +162,8 @@ def create_service_app(
         if jobs:
             runner = JobRunner(
                 schema,
-                jobs,
+                # Every service with jobs makes long downloads export jobs (shared/jobs/outputs).
+                {**jobs, EXPORT_KIND: export_job(app)},
                 sessions,
                 lease=settings.job_lease_seconds,
                 poll=settings.job_poll_seconds,
@@ -172,6 +177,7 @@ def create_service_app(
                     sessions,
                     check=settings.scheduler_check_seconds,
                     on_start=runner.wake.set,
+                    keys=job_keys,
                 )
                 tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
         try:
@@ -276,6 +282,7 @@ def create_service_app(
     app.include_router(dead_letter_router(prefix, schema, list(handlers)))
     if jobs:
         app.include_router(jobs_router(prefix, schema))
+        app.include_router(job_file_router(prefix, schema))
         app.include_router(schedule_router(prefix, schema))
     app.include_router(audit_log_router(prefix, schema))
     document_problems(app)

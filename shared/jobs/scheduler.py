@@ -8,7 +8,7 @@ system was down run once (the latest of them) when it is back.
 """
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,6 +26,9 @@ from shared.jobs.tables import job_tables
 
 log = structlog.get_logger(__name__)
 SCHEDULER = "system:scheduler"
+# A kind's dedup key from its params: the calendar queues under the key a user's request
+# uses, so the two never run the same period twice (docs/jobs.md).
+DedupKey = Callable[[dict[str, Any]], str]
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,11 @@ async def schedules_in_force(session: AsyncSession, schema: str, on: date) -> li
 
 
 async def start_due(
-    session: AsyncSession, schema: str, kinds: Collection[str], now: datetime
+    session: AsyncSession,
+    schema: str,
+    kinds: Collection[str],
+    now: datetime,
+    keys: Mapping[str, DedupKey] | None = None,
 ) -> list[tuple[str, datetime]]:
     """Claim and queue each due occurrence not yet claimed; returns what this call started."""
     tables = job_tables(schema)
@@ -98,13 +105,17 @@ async def start_due(
         ).first()
         if claimed is None:
             continue
+        params = fill(schedule.params, occurrence)
+        key_of = (keys or {}).get(schedule.kind)
         job = await enqueue(
             session,
             schema,
             schedule.kind,
-            fill(schedule.params, occurrence),
+            params,
             SCHEDULER,
-            dedup_key=f"schedule:{schedule.kind}:{occurrence.isoformat()}",
+            dedup_key=key_of(params)
+            if key_of
+            else f"schedule:{schedule.kind}:{occurrence.isoformat()}",
         )
         await session.exec(
             update(tables.schedule_run)
@@ -129,9 +140,11 @@ class Scheduler:
         *,
         check: float = 30.0,
         on_start: Any = None,
+        keys: Mapping[str, DedupKey] | None = None,
     ) -> None:
         self.schema = schema
         self.kinds = frozenset(kinds)
+        self.keys = dict(keys or {})
         self.sessions = sessions
         self.check = check
         self.on_start = on_start  # called when this replica queued something (wakes a runner)
@@ -139,7 +152,9 @@ class Scheduler:
     async def run_once(self, now: datetime | None = None) -> list[tuple[str, datetime]]:
         """One look: start what is due (one transaction)."""
         async with unit_of_work(self.sessions) as session:
-            started = await start_due(session, self.schema, self.kinds, now or datetime.now(UTC))
+            started = await start_due(
+                session, self.schema, self.kinds, now or datetime.now(UTC), self.keys
+            )
         for kind, occurrence in started:
             log.info("schedule_started", kind=kind, occurrence=occurrence.isoformat())
         if started and self.on_start is not None:

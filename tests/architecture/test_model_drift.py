@@ -14,6 +14,7 @@ from shared.data.audit import audit_log_table
 from shared.data.change_log import change_log_tables
 from shared.data.platform_tables import inbound_message_table, platform_tables
 from shared.data.push_position import push_position_table
+from shared.jobs.outputs import output_table
 from shared.jobs.tables import job_tables
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -44,7 +45,7 @@ def declared_metadata(service: str) -> MetaData:
         tables.append(push_position_table(service))
     if service in WITH_JOBS:
         jobs = job_tables(service)
-        tables += [jobs.job, jobs.schedule, jobs.schedule_run]
+        tables += [jobs.job, jobs.schedule, jobs.schedule_run, output_table(service)]
     for table in tables:
         table.to_metadata(declared)
     return declared

@@ -106,14 +106,35 @@ async def find_all(
         await session.exec(text(sql).bindparams(**{n: params[n] for n in names}))
 
 
-async def units_to_audit(session: AsyncSession, year: int) -> list[uuid.UUID]:
-    """Units with staff liable in the year or a declaration for it."""
+UNITS_IN_YEAR = (
+    "SELECT unit_id FROM contribution.liability WHERE start_on <= :last "
+    "AND (end_on IS NULL OR end_on > :first) "
+    "UNION SELECT unit_id FROM contribution.declaration WHERE year = :year"
+)
+
+
+def _year(year: int) -> dict[str, object]:
+    return {"year": year, "first": date(year, 1, 1), "last": date(year, 12, 31)}
+
+
+async def count_units_to_audit(session: AsyncSession, year: int) -> int:
+    """How many units have staff liable in the year or a declaration for it."""
+    found = await session.exec(
+        text(f"SELECT count(*) FROM ({UNITS_IN_YEAR}) u").bindparams(**_year(year))
+    )
+    return int(found.one()[0])
+
+
+async def units_to_audit(
+    session: AsyncSession, year: int, after: uuid.UUID | None, limit: int
+) -> list[uuid.UUID]:
+    """The next units (by id, after `after`) with staff liable in the year or a declaration."""
     rows = await session.exec(
         text(
-            "SELECT unit_id FROM contribution.liability WHERE start_on <= :last "
-            "AND (end_on IS NULL OR end_on > :first) "
-            "UNION SELECT unit_id FROM contribution.declaration WHERE year = :year"
-        ).bindparams(year=year, first=date(year, 1, 1), last=date(year, 12, 31))
+            f"SELECT unit_id FROM ({UNITS_IN_YEAR}) u "
+            "WHERE CAST(:after AS uuid) IS NULL OR unit_id > CAST(:after AS uuid) "
+            "ORDER BY unit_id LIMIT :limit"
+        ).bindparams(**_year(year), after=after, limit=limit)
     )
     return [r[0] for r in rows.all()]
 

@@ -4,8 +4,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
+from services.contribution.audits import job as audit_job
 from services.contribution.audits import service
 from services.contribution.audits.schemas import (
     AuditIn,
@@ -13,7 +14,6 @@ from services.contribution.audits.schemas import (
     FindingOut,
     ResolutionIn,
     YearlyRunIn,
-    YearlyRunOut,
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession, WriteSession
@@ -21,6 +21,7 @@ from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
+from shared.jobs.router import JobOut, job_response
 
 router = APIRouter(prefix="/v1/contribution/audits", tags=["audits"], responses=PROBLEM_RESPONSES)
 # Agency staff who carry audits out and follow findings up; the `auditor` role is another
@@ -39,15 +40,17 @@ async def open_audit(
     return await service.open_audit(session, body, who, request_id_of(request))
 
 
-@router.post("/yearly-run", response_model=YearlyRunOut)
+@router.post("/yearly-run", response_model=JobOut, status_code=202)
 async def yearly_run(
     body: YearlyRunIn,
     request: Request,
     session: WriteSession,
     who: Annotated[Principal, Depends(require_roles(*AUDIT_STAFF))],
-) -> YearlyRunOut:
-    """Audit every unit with staff or a declaration in the year; once per unit and year."""
-    return await service.yearly_run(session, body, who, request_id_of(request))
+) -> JSONResponse:
+    """Queue the audit of every unit with staff or a declaration in the year (202 with the
+    job: progress over the units, its result the figures); once per unit and year."""
+    job = await audit_job.queue_run(session, body, who, request_id_of(request))
+    return job_response("/v1/contribution", job)
 
 
 @router.get("", response_model=Page[AuditOut], responses=DOWNLOAD_RESPONSES)

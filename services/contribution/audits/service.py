@@ -13,13 +13,11 @@ from services.contribution.audits.schemas import (
     FindingOut,
     ResolutionIn,
     YearlyRunIn,
-    YearlyRunOut,
 )
 from services.contribution.domain.findings import (
     FindingStatus,
     FindingTransitionRefused,
     close,
-    merged_counts,
 )
 from services.contribution.models import Audit, AuditFinding
 from services.contribution.parameters.service import plausible_date, plausible_year
@@ -61,25 +59,11 @@ async def open_audit(
     return await _present(session, audit, who)
 
 
-async def yearly_run(
-    session: AsyncSession, body: YearlyRunIn, who: Principal, request_id: str | None
-) -> YearlyRunOut:
-    """Audit every unit with staff or a declaration in the year, once per unit and year."""
+def check_yearly_run(body: YearlyRunIn) -> date:
+    """A yearly run as asked: a plausible year and day (422 otherwise); the day it counts to."""
     as_of = plausible_date(body.as_of or date.today(), "as_of")
     plausible_year(body.year, "year")
-    units = await repository.units_to_audit(session, body.year)
-    opened = await repository.open_audits(session, units, body.year, "yearly", who.subject, as_of)
-    await repository.find_all(session, opened, body.year, as_of)
-    counts = await repository.counts(session, [a for a, _ in opened])
-    await audit_trail.record(
-        session, who, request_id, "audit.yearly_run", "audit_year", body.year, units=len(opened)
-    )
-    return YearlyRunOut(
-        year=body.year,
-        audited_units=len(opened),
-        already_audited=len(units) - len(opened),
-        findings=merged_counts(counts),
-    )
+    return as_of
 
 
 async def list_audits(

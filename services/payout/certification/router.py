@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
+from services.payout.certification import scheduler as certification_jobs
 from services.payout.certification import service
 from services.payout.certification.schemas import (
     CertificationIn,
@@ -17,7 +18,6 @@ from services.payout.certification.schemas import (
     DueList,
     Method,
     SuspensionRunIn,
-    SuspensionRunOut,
 )
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
@@ -27,6 +27,7 @@ from shared.http.four_eyes import require_business_role
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset
 from shared.http.ranges import PlausibleDate
+from shared.jobs.router import JobOut, job_response
 
 router = APIRouter(prefix="/v1/payout", tags=["certification"], responses=PROBLEM_RESPONSES)
 Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
@@ -97,18 +98,18 @@ async def reject(
     )
 
 
-@router.post("/certification/suspension-runs", response_model=SuspensionRunOut)
+@router.post("/certification/suspension-runs", response_model=JobOut, status_code=202)
 async def suspension_run(
     session: WriteSession,
     request: Request,
     who: Annotated[Principal, Depends(require_roles("clerk", "finance"))],
     body: SuspensionRunIn | None = None,
-) -> SuspensionRunOut:
-    """Suspend everyone past due plus grace (the daily job runs this by itself)."""
+) -> JSONResponse:
+    """Queue the suspension of everyone past due plus grace on a day (default today; 202 with
+    the job, its result the count). The calendar runs it daily; a day runs once."""
     as_of = (body.as_of if body else None) or date.today()
-    return await service.suspend_overdue(
-        session, as_of, who.subject, request_id_of(request), date.today()
-    )
+    job = await certification_jobs.queue_run(session, as_of, who, request_id_of(request))
+    return job_response("/v1/payout", job)
 
 
 LIST_NAMES = {

@@ -1,13 +1,52 @@
-"""The daily suspension as a job of the calendar (schedule `certification_suspension`, seeded
-daily at 01:00): suspend retirees past due date plus grace, once a day across replicas."""
+"""The suspension run as a job: asked by a clerk (`POST /certification/suspension-runs`) or
+queued by the calendar (schedule `certification_suspension`, daily at 01:00), both under one
+dedup key per day, so a day is never run twice across replicas and users."""
 
 from datetime import date
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from services.payout.certification import service
+from services.payout.config import SCHEMA
+from shared.data.audit import record_audit
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.jobs.queue import enqueue
+from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
 
 KIND = "certification_suspension"
+
+
+def dedup_key(params: dict[str, Any]) -> str:
+    """One run per day, the calendar's and a clerk's."""
+    return f"{KIND}:{params['as_of']}"
+
+
+async def queue_run(
+    session: AsyncSession, as_of: date, who: Principal, request_id: str | None
+) -> JobOut:
+    """Check the day and queue its run (202); asked again for the day, the same job."""
+    if as_of > date.today():
+        raise ProblemError(
+            422, "date_in_future", message="date_in_future.suspension", field="as_of"
+        )
+    params = {"as_of": as_of.isoformat()}
+    job = await enqueue(session, SCHEMA, KIND, params, who.subject, dedup_key=dedup_key(params))
+    if job.new:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=who.subject,
+            roles=who.roles,
+            action="certification.suspension_run_queued",
+            object_type="suspension_run",
+            object_id=params["as_of"],
+            request_id=request_id,
+            detail={"job_id": str(job.id)},
+        )
+    return job_out(job)
 
 
 async def suspension_job(ctx: JobContext) -> dict[str, Any]:

@@ -1,21 +1,65 @@
-"""The calendar's quarterly subsidy run: a job that queues the quarter's subsidies, as
-`POST /subsidy-runs` does (once per person, programme and quarter, so a repeat adds nothing)."""
+"""The quarter's subsidy run as a job, asked by a clerk (`POST /subsidy-runs`) or queued by the
+calendar (quarterly): both under one dedup key per quarter (and program), so the quarter is
+never run twice; a run queues once per person, programme and quarter, so a step redone after
+a crash adds nothing."""
 
 from datetime import date
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payout.config import SCHEMA
 from services.payout.subsidies import service
 from services.payout.subsidies.schemas import SubsidyRunIn
+from shared.data.audit import record_audit
 from shared.http.auth import Principal
+from shared.jobs.queue import enqueue
+from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
 
 KIND = "subsidy_run"
 
 
+def dedup_key(params: dict[str, Any]) -> str:
+    """One run per quarter (and program, when one is asked), the calendar's and a clerk's."""
+    program = params.get("program")
+    return f"{KIND}:{params['quarter']}" + (f":{program}" if program else "")
+
+
+async def queue_run(
+    session: AsyncSession, body: SubsidyRunIn, who: Principal, request_id: str | None
+) -> JobOut:
+    """Check the quarter and its standards, and queue its run (202); asked again, the same job."""
+    await service.check_run(session, body, date.today())
+    params: dict[str, Any] = {"quarter": body.quarter, "roles": sorted(who.roles)}
+    if body.program:
+        params["program"] = body.program
+    job = await enqueue(session, SCHEMA, KIND, params, who.subject, dedup_key=dedup_key(params))
+    if job.new:
+        await record_audit(
+            session,
+            SCHEMA,
+            actor=who.subject,
+            roles=who.roles,
+            action="subsidy.run_queued",
+            object_type="subsidy_run",
+            object_id=body.quarter,
+            request_id=request_id,
+            detail={"job_id": str(job.id), "program": body.program},
+        )
+    return job_out(job)
+
+
 async def run_job(ctx: JobContext) -> dict[str, Any]:
     """One step: the quarter's subsidies at the standards in force at its start."""
-    who = Principal(subject=ctx.started_by, roles=frozenset({"clerk"}), token_id="calendar")
-    body = SubsidyRunIn(quarter=ctx.params["quarter"])
+    who = Principal(
+        subject=ctx.started_by,
+        roles=frozenset(ctx.params.get("roles", ("clerk",))),
+        token_id=f"job:{ctx.job.id}",
+    )
+    body = SubsidyRunIn.model_validate(
+        {k: v for k, v in ctx.params.items() if k in ("quarter", "program")}
+    )
     async with ctx.step() as session:
         out = await service.run_quarter(session, body, who, None, date.today())
         ctx.progress(1, 1)

@@ -1,12 +1,12 @@
 """HTTP routes of local subsidies."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 
+from services.payout.subsidies import job as subsidy_job
 from services.payout.subsidies import service
 from services.payout.subsidies.schemas import (
     AmountChangeIn,
@@ -16,7 +16,6 @@ from services.payout.subsidies.schemas import (
     EntitlementIn,
     EntitlementOut,
     SubsidyRunIn,
-    SubsidyRunOut,
     SurvivorCertificationIn,
 )
 from shared.http.auth import READERS, Principal, require_roles
@@ -25,6 +24,7 @@ from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.pagination import Limit, Offset, Page, page_of
+from shared.jobs.router import JobOut, accepted
 
 router = APIRouter(prefix="/v1/payout", tags=["subsidies"], responses=PROBLEM_RESPONSES)
 Staff = Annotated[Principal, Depends(require_roles("clerk", "finance"))]
@@ -145,10 +145,10 @@ async def reject_survivor(
     )
 
 
-@router.post("/subsidy-runs", response_model=SubsidyRunOut)
+@router.post("/subsidy-runs", response_model=JobOut, status_code=202)
 async def run_quarter(body: SubsidyRunIn, idem: Idempotent, who: Staff) -> JSONResponse:
-    """Queue a quarter's subsidies (once per person, program and quarter); the next payroll
-    run pays them through the bank batches."""
-    return await idem.answer(
-        service.run_quarter(idem.session, body, who, idem.request_id, date.today()), status=200
-    )
+    """Queue a quarter's subsidies (202 with the job; its result holds the figures), once per
+    person, program and quarter; the next payroll run pays them through the bank batches.
+    Asked again, or queued by the calendar, the quarter answers the same job."""
+    job = subsidy_job.queue_run(idem.session, body, who, idem.request_id)
+    return await accepted(idem, "/v1/payout", job)

@@ -14,7 +14,7 @@ from services.payout.domain.periods import add_months, format_quarter, parse_qua
 from services.payout.models import Retiree, SubsidyEntitlement, SubsidyEntitlementEnd
 from services.payout.parameters.schemas import AmountBounds, SubsidyStandard
 from services.payout.parameters.schemas import Certification as CertificationRule
-from services.payout.parameters.service import check_bounds, in_force
+from services.payout.parameters.service import InForce, check_bounds, in_force
 from services.payout.subsidies import repository
 from services.payout.subsidies.schemas import (
     AmountChangeIn,
@@ -421,16 +421,23 @@ async def _end_predecessor(
     return until, end
 
 
+async def check_run(
+    session: AsyncSession, body: SubsidyRunIn, today: date
+) -> tuple[date, list[str], InForce]:
+    """A quarter's run as asked: begun, and every program's standard in force at its start."""
+    quarter = parse_quarter(body.quarter)
+    if quarter > today:
+        raise ProblemError(422, "quarter_in_future", quarter=body.quarter, field="quarter")
+    programs = [body.program] if body.program else list(PROGRAMS)
+    return quarter, programs, await in_force(session, [f"subsidy.{p}" for p in programs], quarter)
+
+
 async def run_quarter(
     session: AsyncSession, body: SubsidyRunIn, who: Principal, request_id: str | None, today: date
 ) -> SubsidyRunOut:
     """Queue the quarter's subsidies at the standards in force at its start (a quarter not
     yet begun is refused: the next payroll run would pay it ahead of time)."""
-    quarter = parse_quarter(body.quarter)
-    if quarter > today:
-        raise ProblemError(422, "quarter_in_future", quarter=body.quarter, field="quarter")
-    programs = [body.program] if body.program else list(PROGRAMS)
-    params = await in_force(session, [f"subsidy.{p}" for p in programs], quarter)
+    quarter, programs, params = await check_run(session, body, today)
     queued, amount = 0, Decimal("0.00")
     cert = await certification_rule(session)
     for program in programs:  # locked in PROGRAMS' order, as two runs at once take them

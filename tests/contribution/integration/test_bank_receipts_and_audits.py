@@ -19,6 +19,7 @@ from tests.contribution.helpers import (
     scalar,
     wage_lines,
 )
+from tests.job_wait import finished
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 BANK = "bank-psbc"
@@ -184,13 +185,19 @@ async def test_audit_finds_what_the_rules_describe(platform, start_apps) -> None
 
     # The yearly run audits every unit once: the one without a declaration gets that finding.
     run = {"year": 2020, "as_of": "2020-12-31"}
-    r = await contribution.post(
-        "/v1/contribution/audits/yearly-run", headers=auth_headers(platform, "clerk"), json=run
+    r = await finished(
+        contribution,
+        await contribution.post(
+            "/v1/contribution/audits/yearly-run", headers=auth_headers(platform, "clerk"), json=run
+        ),
     )
     assert r.json()["audited_units"] == 2
     assert r.json()["findings"]["no_declaration"] == {"open": 1}
-    r = await contribution.post(
-        "/v1/contribution/audits/yearly-run", headers=auth_headers(platform, "clerk"), json=run
+    r = await finished(
+        contribution,
+        await contribution.post(
+            "/v1/contribution/audits/yearly-run", headers=auth_headers(platform, "clerk"), json=run
+        ),
     )
     assert (r.json()["audited_units"], r.json()["already_audited"]) == (0, 2)
     listed = await contribution.get(

@@ -10,6 +10,7 @@ from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.job_wait import finished
 from tests.payout.integration.helpers import approve, publish, retire, retirement
 from tests.shared.integration.helpers import eventually
 
@@ -84,7 +85,10 @@ async def test_one_waiting_change_that_changes_something(platform) -> None:
         )
         assert r.status_code == 201, r.text
         await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
-        r = await client.post("/v1/payout/subsidy-runs", headers=a, json={"quarter": "2025-Q2"})
+        r = await finished(
+            client,
+            await client.post("/v1/payout/subsidy-runs", headers=a, json={"quarter": "2025-Q2"}),
+        )
         assert r.json()["queued"] == 1
         r = await client.post(url, headers=a, json=new_account("6221880011110095"))
         assert r.status_code == 201, r.text

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.job_wait import finished
 from tests.payout.integration.helpers import approve, key, retire, retirement, review, run_payroll
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -27,16 +28,25 @@ async def test_suspended_when_overdue_and_resumed_with_back_pay(platform) -> Non
         soon = await client.get(f"{url}/due-soon", params={"as_of": "2026-03-01"}, headers=clerk)
         assert [i["person_id"] for i in soon.json()["items"]] == [person]
         assert soon.json()["items"][0]["due_on"] == "2026-03-15"
-        early = await client.post(
-            f"{url}/suspension-runs", json={"as_of": "2026-04-14"}, headers=clerk
+        early = await finished(
+            client,
+            await client.post(
+                f"{url}/suspension-runs", json={"as_of": "2026-04-14"}, headers=clerk
+            ),
         )
         assert early.json()["suspended"] == 0  # due 15 March, 30 days' grace
-        late = await client.post(
-            f"{url}/suspension-runs", json={"as_of": "2026-04-15"}, headers=clerk
+        late = await finished(
+            client,
+            await client.post(
+                f"{url}/suspension-runs", json={"as_of": "2026-04-15"}, headers=clerk
+            ),
         )
         assert late.json()["suspended"] == 1
-        future = await client.post(
-            f"{url}/suspension-runs", json={"as_of": "2099-01-01"}, headers=clerk
+        future = await finished(
+            client,
+            await client.post(
+                f"{url}/suspension-runs", json={"as_of": "2099-01-01"}, headers=clerk
+            ),
         )
         assert (future.status_code, future.json()["code"]) == (422, "date_in_future")
         overdue = await client.get(f"{url}/overdue", params={"as_of": "2026-05-01"}, headers=clerk)

@@ -8,6 +8,7 @@ import pytest
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.job_wait import finished
 from tests.payout.integration.helpers import approve, key, retire, retirement, review, run_payroll
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -33,7 +34,9 @@ async def test_a_resumption_waits_for_a_second_person(platform) -> None:
         assert (r.json()["resumed"], r.json()["resumption"]) == (False, None)
 
         runs = "/v1/payout/certification/suspension-runs"
-        r = await client.post(runs, headers=clerk | key(), json={"as_of": "2026-07-15"})
+        r = await finished(
+            client, await client.post(runs, headers=clerk | key(), json={"as_of": "2026-07-15"})
+        )
         assert r.json()["suspended"] == 1
         status = f"SELECT status FROM payout.retiree WHERE person_id = '{person}'"
         data_match = await client.post(
@@ -47,7 +50,9 @@ async def test_a_resumption_waits_for_a_second_person(platform) -> None:
         )
         assert [i["id"] for i in listed.json()["items"]] == [pending]
         # The daily run leaves a pending resumption alone: the retiree stays suspended.
-        r = await client.post(runs, headers=clerk | key(), json={"as_of": today})
+        r = await finished(
+            client, await client.post(runs, headers=clerk | key(), json={"as_of": today})
+        )
         assert r.json()["suspended"] == 0
         assert await scalar(platform, status) == "suspended"
         skipped = await run_payroll(client, platform, "2025-08")

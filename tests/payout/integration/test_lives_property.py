@@ -32,6 +32,7 @@ from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, delete_stream, make_platform, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.infra import clone_database, drop_database
+from tests.job_wait import finished
 from tests.payout.integration.helpers import (
     approve,
     key,
@@ -164,10 +165,13 @@ class World:
         """What happens to each life before the run of step t."""
         if t == SUSPENDED and any(life["suspend"] for life in self.lives):
             # Those never certified are overdue (retired 2025-03-15, 12 months and 30 days).
-            r = await self.client.post(
-                "/v1/payout/certification/suspension-runs",
-                headers=self.clerk | key(),
-                json={"as_of": "2026-04-15"},
+            r = await finished(
+                self.client,
+                await self.client.post(
+                    "/v1/payout/certification/suspension-runs",
+                    headers=self.clerk | key(),
+                    json={"as_of": "2026-04-15"},
+                ),
             )
             assert r.status_code == 200, r.text
         for n, life in enumerate(self.lives):

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
+from tests.job_wait import finished
 from tests.payout.integration.helpers import approve, retire, retirement, review, run_payroll
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -47,7 +48,12 @@ async def test_ids_and_accounts_are_masked_for_finance_and_auditors(platform) ->
         assert r.status_code == 201, r.text
         await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
         assert (
-            await client.post("/v1/payout/subsidy-runs", headers=clerk, json={"quarter": "2025-Q2"})
+            await finished(
+                client,
+                await client.post(
+                    "/v1/payout/subsidy-runs", headers=clerk, json={"quarter": "2025-Q2"}
+                ),
+            )
         ).status_code == 200
         await run_payroll(client, platform, "2025-04")
         batches = (await client.get("/v1/payout/batches", headers=clerk)).json()["items"]

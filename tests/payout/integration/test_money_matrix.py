@@ -13,6 +13,7 @@ from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.job_wait import finished
 from tests.payout.integration.helpers import (
     approve,
     key,
@@ -246,8 +247,11 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
             {"method": "online", "certified_on": today},
         )
         assert certified["resumption"] is None
-        r = await client.post(
-            "/v1/payout/certification/suspension-runs", headers=finance | key(), json={}
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/certification/suspension-runs", headers=finance | key(), json={}
+            ),
         )
         assert r.json()["suspended"] == 1
         slept = sleeping["person_id"]
@@ -262,8 +266,11 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
         await post(client, f"/v1/payout/determinations/{raised['id']}/check", checker, None, 200)
 
         # Before any approval: a quarter and a month are run; none of it is paid.
-        r = await client.post(
-            "/v1/payout/subsidy-runs", headers=finance | key(), json={"quarter": "2025-Q3"}
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs", headers=finance | key(), json={"quarter": "2025-Q3"}
+            ),
         )
         assert r.json()["queued"] == 1  # the approved hardship aid only
         await run_payroll(client, platform, "2025-07")

@@ -10,6 +10,7 @@ from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.job_wait import finished
 from tests.payout.integration.helpers import (
     approve,
     key,
@@ -62,8 +63,13 @@ async def test_certifications_from_the_province(platform) -> None:
         await run_payroll(client, platform, "2025-05")
         clerk = auth_headers(platform, "clerk", subject="clerk-a")
         province = auth_headers(platform, "province", subject="province")
-        r = await client.post(
-            "/v1/payout/certification/suspension-runs", headers=clerk, json={"as_of": "2026-07-15"}
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/certification/suspension-runs",
+                headers=clerk,
+                json={"as_of": "2026-07-15"},
+            ),
         )
         assert r.json()["suspended"] == 3
         died = PersonDeceased(

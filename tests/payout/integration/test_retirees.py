@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
+from tests.job_wait import finished
 from tests.payout.integration.helpers import retire, retirement
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -26,8 +27,13 @@ async def test_retirees_are_listed_by_status_certification_due_and_bank(platform
             json={"method": "online", "certified_on": "2026-03-01"},
         )
         assert r.status_code == 201, r.text
-        r = await client.post(
-            "/v1/payout/certification/suspension-runs", headers=clerk, json={"as_of": "2026-04-15"}
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/certification/suspension-runs",
+                headers=clerk,
+                json={"as_of": "2026-04-15"},
+            ),
         )
         assert r.json()["suspended"] == 2
 

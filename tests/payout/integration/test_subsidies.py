@@ -11,6 +11,7 @@ from shared.contracts import EventEnvelope, PersonDeceased
 from shared.data.db import make_engine
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.job_wait import finished
 from tests.payout.integration.helpers import (
     approve,
     key,
@@ -47,16 +48,27 @@ async def test_quarterly_subsidies_are_paid_once_through_the_batches(platform) -
             json={"program": "living_subsidy", "from_quarter": "2025-Q2"},
         )
         assert (twice.status_code, twice.json()["code"]) == (409, "entitlement_exists")
-        bad = await client.post(
-            "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q5"}
+        bad = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q5"}
+            ),
         )
         assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "quarter")
-        r = await client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q2"})
-        assert r.json()["queued"] == 2 and r.json()["amount"] == "13500.00"  # 6000 standard
-        again = await client.post(
-            "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q2"}
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q2"}
+            ),
         )
-        assert again.json()["queued"] == 0
+        assert r.json()["queued"] == 2 and r.json()["amount"] == "13500.00"  # 6000 standard
+        again = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q2"}
+            ),
+        )
+        assert again.job["id"] == r.job["id"]  # asked again: the quarter's run, not a second
         run = await run_payroll(client, platform, "2025-04")
         assert run["payments"] == 2 * 2 + 2  # a month of pensions, the two subsidies
         batches = (await client.get("/v1/payout/batches", headers=staff)).json()["items"]
@@ -79,7 +91,12 @@ async def test_a_retiree_suspended_when_a_quarter_ran_is_back_paid_once_resumed(
             )
             assert r.status_code == 201, r.text
             await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
-        r = await client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q3"})
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q3"}
+            ),
+        )
         assert r.json()["queued"] == 2
         away, here = (d["person_id"] for d in people)
         certify = f"/v1/payout/retirees/{here}/certifications"
@@ -87,19 +104,33 @@ async def test_a_retiree_suspended_when_a_quarter_ran_is_back_paid_once_resumed(
             certify, headers=staff, json={"method": "online", "certified_on": "2026-03-01"}
         )
         assert r.status_code == 201, r.text
-        r = await client.post(
-            "/v1/payout/certification/suspension-runs", headers=staff, json={"as_of": "2026-04-15"}
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/certification/suspension-runs",
+                headers=staff,
+                json={"as_of": "2026-04-15"},
+            ),
         )
         assert r.json()["suspended"] == 1  # the one not certified since retiring
-        r = await client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2026-Q2"})
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2026-Q2"}
+            ),
+        )
         assert r.json()["queued"] == 1  # the suspended one is skipped
 
         resumed = await resume(client, platform, away, date.today().isoformat(), staff)
         assert resumed["resumed"] is True
-        again = await client.post(
-            "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2026-Q2"}
+        again = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2026-Q2"}
+            ),
         )
-        assert again.json()["queued"] == 0  # queued on resumption, not twice
+        # The quarter's run answers again (the resumption queued the retiree's quarter).
+        assert again.job["id"] == r.job["id"] and again.json()["queued"] == 1
         lines = await scalar(
             platform,
             "SELECT string_agg(to_char(period, 'YYYY-MM') || ' ' || amount, ',' ORDER BY period) "
@@ -159,13 +190,19 @@ async def test_entitlements_do_not_overlap_and_quarters_are_theirs_once(platform
         )
         assert early.status_code == 201, early.text
         await approve(client, platform, f"/v1/payout/subsidies/{early.json()['id']}/approve")
-        future = await client.post(
-            "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2099-Q1"}
+        future = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2099-Q1"}
+            ),
         )
         assert (future.status_code, future.json()["code"]) == (422, "quarter_in_future")
         for quarter in ("2025-Q1", "2025-Q4"):
-            r = await client.post(
-                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": quarter}
+            r = await finished(
+                client,
+                await client.post(
+                    "/v1/payout/subsidy-runs", headers=staff, json={"quarter": quarter}
+                ),
             )
             assert r.status_code == 200, r.text
         assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 1  # 2025-Q4
@@ -192,7 +229,10 @@ async def test_entitlements_do_not_overlap_and_quarters_are_theirs_once(platform
                 for _ in range(3)
             )
         )
-        assert [r.json()["queued"] for r in answers] == [0, 0, 0]
+        # Each asks for the quarter's run, which ran already: the same job, nothing queued.
+        assert {r.status_code for r in answers} == {202}
+        assert len({r.json()["id"] for r in answers}) == 1
+        await finished(client, answers[0])
         assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 2
 
 
@@ -217,10 +257,13 @@ async def test_a_standard_of_nothing_queues_no_lines(platform) -> None:
         )
         assert r.status_code == 201, r.text
         await approve(client, platform, f"/v1/payout/subsidies/{r.json()['id']}/approve")
-        r = await client.post(
-            "/v1/payout/subsidy-runs",
-            headers=staff,
-            json={"quarter": "2025-Q2", "program": "hardship_aid"},
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs",
+                headers=staff,
+                json={"quarter": "2025-Q2", "program": "hardship_aid"},
+            ),
         )
         assert r.json()["queued"] == 0 and r.json()["amount"] == "0.00"
         assert await scalar(platform, "SELECT count(*) FROM payout.one_off") == 0
@@ -244,8 +287,11 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
         first = r.json()["id"]
         await approve(client, platform, f"/v1/payout/subsidies/{first}/approve")
         for quarter in ("2025-Q2", "2025-Q3"):
-            r = await client.post(
-                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": quarter}
+            r = await finished(
+                client,
+                await client.post(
+                    "/v1/payout/subsidy-runs", headers=staff, json={"quarter": quarter}
+                ),
             )
             assert r.json()["queued"] == 1
 
@@ -336,7 +382,12 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
             url, headers=staff, json={"program": "living_subsidy", "from_quarter": "2026-Q1"}
         )
         assert (overlap.status_code, overlap.json()["entitlement_id"]) == (409, opened["id"])
-        r = await client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q4"})
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2025-Q4"}
+            ),
+        )
         assert (r.json()["queued"], r.json()["amount"]) == (1, "7500.00")
 
         # Ending the successor: not before it starts, nor at or after its end, then once.
@@ -357,7 +408,12 @@ async def test_an_entitlement_is_ended_or_its_amount_changed_from_a_quarter_not_
         )
         r = await client.post(end, headers=staff, json={"last_quarter": "2026-Q1", "reason": "x"})
         assert (r.status_code, r.json()["code"]) == (409, "entitlement_ended")
-        r = await client.post("/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2026-Q1"})
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs", headers=staff, json={"quarter": "2026-Q1"}
+            ),
+        )
         assert r.json()["queued"] == 0  # ended: no 2026-Q1
         # The freed quarters take a new entitlement; 2026-Q1, already run, is caught up once.
         r = await client.post(
@@ -429,32 +485,33 @@ async def test_an_end_and_a_run_at_once_never_pay_an_ended_quarter(platform) -> 
             await holder.execute(
                 text("SELECT pg_advisory_lock(hashtext('payout-subsidy:transport_nursing'))")
             )
+            # The run answers at once (202); its job waits for the program like the ends.
+            accepted = await client.post(
+                "/v1/payout/subsidy-runs",
+                headers=staff,
+                json={"quarter": "2025-Q3", "program": "transport_nursing"},
+            )
+            assert accepted.status_code == 202, accepted.text
             calls = [
                 asyncio.create_task(
                     client.post(
-                        "/v1/payout/subsidy-runs",
+                        f"/v1/payout/subsidies/{i}/end",
                         headers=staff,
-                        json={"quarter": "2025-Q3", "program": "transport_nursing"},
+                        json={"last_quarter": "2025-Q2", "reason": "不再符合条件"},
                     )
-                ),
-                *(
-                    asyncio.create_task(
-                        client.post(
-                            f"/v1/payout/subsidies/{i}/end",
-                            headers=staff,
-                            json={"last_quarter": "2025-Q2", "reason": "不再符合条件"},
-                        )
-                    )
-                    for i in ids
-                ),
+                )
+                for i in ids
             ]
             await asyncio.sleep(1.0)
             assert not any(c.done() for c in calls)  # all wait for the program
+            job = (await client.get(accepted.headers["location"], headers=staff)).json()
+            assert job["state"] in ("queued", "running")
             await holder.execute(
                 text("SELECT pg_advisory_unlock(hashtext('payout-subsidy:transport_nursing'))")
             )
         await engine.dispose()
-        run, *ends = await asyncio.gather(*calls)
+        ends = await asyncio.gather(*calls)
+        run = await finished(client, accepted)
         assert {r.status_code for r in ends} <= {200, 409}
         assert {r.json()["code"] for r in ends if r.status_code == 409} <= {"quarter_already_run"}
         ended = sum(r.status_code == 200 for r in ends)
@@ -532,8 +589,11 @@ async def test_one_user_cannot_pay_any_amount_for_a_quarter_already_run(platform
         await review(client, platform, d["id"])
         person = d["person_id"]
         finance = auth_headers(platform, "finance", subject="finance-a")
-        r = await client.post(
-            "/v1/payout/subsidy-runs", headers=finance | key(), json={"quarter": "2025-Q2"}
+        r = await finished(
+            client,
+            await client.post(
+                "/v1/payout/subsidy-runs", headers=finance | key(), json={"quarter": "2025-Q2"}
+            ),
         )
         assert r.status_code == 200, r.text
         url = f"/v1/payout/retirees/{person}/subsidies"
