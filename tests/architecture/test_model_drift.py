@@ -20,8 +20,8 @@ from shared.jobs.tables import job_tables
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 SERVICES = ("enrollment", "contribution", "payout", "budget")
 WITH_FEEDS = ("enrollment", "contribution", "payout")
-WITH_JOBS = ("enrollment", "contribution", "payout")
-WITH_JOB_INPUTS = ("enrollment", "contribution")
+WITH_JOBS = ("enrollment", "contribution", "payout", "budget")
+WITH_JOB_INPUTS = ("enrollment", "contribution", "budget")
 
 
 def declared_metadata(service: str) -> MetaData:
