@@ -106,18 +106,6 @@ def report_rows(results: Sequence[RowResult]) -> list[dict[str, Any]]:
     ]
 
 
-def new_report(
-    kind: str,
-    subject_id: uuid.UUID,
-    filename: str,
-    table: ImportTable,
-    results: Sequence[RowResult],
-    who: Principal,
-) -> dict[str, Any]:
-    """The report as stored (one row of the service's import_report table)."""
-    return report_of_rows(kind, subject_id, filename, table, report_rows(results), who.subject)
-
-
 def report_of_rows(
     kind: str,
     subject_id: uuid.UUID,
@@ -126,7 +114,8 @@ def report_of_rows(
     rows: list[dict[str, Any]],
     created_by: str,
 ) -> dict[str, Any]:
-    """The report as stored, from rows kept as `report_rows` gives them (a job's batches)."""
+    """The report as stored (one row of the service's import_report table), from rows as
+    `report_rows` gives them, gathered from an import job's batches."""
     rows = sorted(rows, key=lambda r: r["row"])
     return {
         "id": uuid.uuid4(),
