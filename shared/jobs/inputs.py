@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from fastapi.encoders import jsonable_encoder
 from sqlalchemy import (
     Column,
     DateTime,
@@ -109,9 +108,9 @@ async def read_input(session: AsyncSession, schema: str, job_id: uuid.UUID) -> t
 async def save_part(
     session: AsyncSession, schema: str, job_id: uuid.UUID, seq: int, data: Any
 ) -> None:
-    """Keep a step's part of the output, in the step's transaction."""
+    """Keep a step's part of the output (JSON-native data), in the step's transaction."""
     table = input_tables(schema).job_part
-    await session.exec(insert(table).values(job_id=job_id, seq=seq, data=jsonable_encoder(data)))
+    await session.exec(insert(table).values(job_id=job_id, seq=seq, data=data))
 
 
 async def read_parts(session: AsyncSession, schema: str, job_id: uuid.UUID) -> list[Any]:
