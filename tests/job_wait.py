@@ -72,3 +72,38 @@ def wait_for_job_sync(
         if time.monotonic() > deadline:
             raise AssertionError(f"job not finished in {within} s: {job}")
         time.sleep(0.1)
+
+
+async def imported(
+    client: httpx.AsyncClient,
+    answer: httpx.Response,
+    headers: dict[str, str] | None = None,
+    within: float = 60.0,
+) -> "Outcome | httpx.Response":
+    """An import's 202 read as its old answer: the kept report once the job succeeded (read
+    with the caller's headers, so in their language and masking), the job's problem if it
+    failed, any other answer (a refusal) as it is."""
+    if answer.status_code != 202:
+        return answer
+    job = await wait_for_job(client, answer, headers, within)
+    if job["state"] != "succeeded":
+        return Outcome(job["problem"]["status"], job["problem"], job)
+    reader = {"Authorization": answer.request.headers["authorization"]}
+    reader |= {k: v for k, v in (headers or {}).items() if k.lower() != "idempotency-key"}
+    report = await client.get(job["result"]["report_url"], headers=reader)
+    assert report.status_code == 200, report.text
+    return report
+
+
+def imported_sync(
+    client: httpx.Client, answer: httpx.Response, headers: dict[str, str], within: float = 300.0
+) -> httpx.Response:
+    """The same for a synchronous client (e2e tests through the gateway)."""
+    if answer.status_code != 202:
+        return answer
+    job = wait_for_job_sync(client, answer, headers, within)
+    assert job["state"] == "succeeded", job
+    reader = {k: v for k, v in headers.items() if k.lower() != "idempotency-key"}
+    report = client.get(job["result"]["report_url"], headers=reader)
+    assert report.status_code == 200, report.text
+    return report

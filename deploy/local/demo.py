@@ -295,6 +295,22 @@ def planned_figures(county: list[DemoUnit], plan: YearPlan) -> dict[str, int]:
     }
 
 
+def wait_for_job(client: httpx.Client, headers: dict, accepted: httpx.Response) -> dict:
+    """Poll the job a 202 answered with (its Location) until it ends; its result, or an error
+    with its problem."""
+    accepted.raise_for_status()
+    deadline = time.monotonic() + 600
+    while True:
+        job = client.get(accepted.headers["location"], headers=headers).raise_for_status().json()
+        if job["state"] == "succeeded":
+            return job["result"]
+        if job["state"] == "failed":
+            raise RuntimeError(f"job {job['kind']} failed: {job['problem']}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"job {job['kind']} did not finish in 10 minutes")
+        time.sleep(0.2)
+
+
 def load_demo(gateway_url: str) -> dict[str, object]:
     """Load the county through the gateway; returns the 2020 statistics."""
     county = build_county()
@@ -320,11 +336,12 @@ def load_demo(gateway_url: str) -> dict[str, object]:
                 r.json()["unit_id"] if r.status_code == 409 else r.raise_for_status().json()["id"]
             )
             unit_ids[unit.serial] = unit_id
-            client.post(
+            imported = client.post(
                 f"/v1/enrollment/units/{unit_id}/persons/import",
-                headers=clerk,
+                headers={**clerk, "Idempotency-Key": f"demo-import-{code}"},
                 files={"file": ("staff.csv", _csv(unit.staff + unit.retirees))},
-            ).raise_for_status()
+            )
+            wait_for_job(client, clerk, imported)  # 202: the import runs as a job
             people = client.get(
                 "/v1/enrollment/persons", headers=clerk, params={"unit_id": unit_id, "limit": 500}
             ).json()["items"]

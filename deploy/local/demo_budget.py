@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from deploy.local.demo import wait_for_job
+
 SEED = Path(__file__).with_name("budget_wusheng_2020.json")
 
 
@@ -31,8 +33,7 @@ def load_budget_demo(client: httpx.Client) -> dict[str, object]:
             continue
         key = {"Idempotency-Key": f"demo-budget-{code}-{body['year']}"}
         answer = client.post("/v1/budget/imports", json=body, headers={**finance, **key})
-        answer.raise_for_status()
-        department_id = answer.json()["department_id"]
+        department_id = wait_for_job(client, finance, answer)["department_id"]  # 202: a job
     year = years[-1]["year"]
     base = f"/v1/budget/departments/{department_id}/years/{year}"
     findings: list[dict] = []

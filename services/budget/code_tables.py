@@ -7,6 +7,7 @@ tests/budget/unit/test_code_tables.py keeps the catalogue's Chinese labels equal
 from services.budget.domain import labels
 from services.budget.domain.document import UNITS
 from shared.i18n.code_tables import CodeTables
+from shared.jobs.tables import JOB_CODE_TABLES
 
 # The parts with fixed codes: each part's codes are a table of their own, named as the part.
 FIXED_PARTS = {part: tuple(fixed) for part, (_, fixed) in labels.PARTS.items() if fixed}
@@ -21,4 +22,5 @@ CODE_TABLES: CodeTables = {
     "program": tuple(labels.PROGRAMS),
     "unit": tuple(UNITS),
     "scheme": ("functional", "economic"),
+    **JOB_CODE_TABLES,
 }

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.budget.accounts import import_job
 from services.budget.accounts.router import router as accounts_router
 from services.budget.code_tables import CODE_TABLES
 from services.budget.events import HANDLERS
@@ -25,4 +26,5 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         platform=platform,
         locales=Path(__file__).parent / "locales",
         code_tables=CODE_TABLES,
+        jobs={import_job.KIND: import_job.run_job},
     )

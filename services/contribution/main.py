@@ -9,6 +9,7 @@ from services.contribution.audits import job as audit_job
 from services.contribution.audits.router import router as audits_router
 from services.contribution.code_tables import CODE_TABLES
 from services.contribution.config import get_settings
+from services.contribution.declarations import upload_job
 from services.contribution.declarations.router import router as declarations_router
 from services.contribution.events import HANDLERS
 from services.contribution.feeds import FEEDS
@@ -55,5 +56,9 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         locales=Path(__file__).parent / "locales",
         code_tables=CODE_TABLES,
         feeds=FEEDS,
-        jobs={plan_job.KIND: plan_job.run_job, audit_job.KIND: audit_job.run_job},
+        jobs={
+            plan_job.KIND: plan_job.run_job,
+            audit_job.KIND: audit_job.run_job,
+            upload_job.KIND: upload_job.run_job,
+        },
     )

@@ -11,6 +11,7 @@ from services.enrollment.death_reports.router import router as death_reports_rou
 from services.enrollment.deemed.router import router as deemed_router
 from services.enrollment.events import HANDLERS
 from services.enrollment.feeds import FEEDS
+from services.enrollment.imports import job as import_job
 from services.enrollment.imports.router import router as import_router
 from services.enrollment.messages import LOCALES
 from services.enrollment.parameters.router import router as parameters_router
@@ -59,5 +60,5 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         locales=LOCALES,
         code_tables=CODE_TABLES,
         feeds=FEEDS,
-        jobs={interest_job.KIND: interest_job.run_job},
+        jobs={interest_job.KIND: interest_job.run_job, import_job.KIND: import_job.run_job},
     )

@@ -88,17 +88,9 @@ def failed(source: SourceRow, *issues: Issue) -> RowResult:
     return RowResult(source, RowStatus.failed, list(issues))
 
 
-def new_report(
-    kind: str,
-    subject_id: uuid.UUID,
-    filename: str,
-    table: ImportTable,
-    results: Sequence[RowResult],
-    who: Principal,
-) -> dict[str, Any]:
-    """The report as stored (one row of the service's import_report table)."""
-    ordered = sorted(results, key=lambda r: r.source.number)
-    rows = [
+def report_rows(results: Sequence[RowResult]) -> list[dict[str, Any]]:
+    """Rows' results as a report stores them (JSON), in the file's order."""
+    return [
         {
             "row": r.source.number,
             "name": r.source.values.get("name"),
@@ -110,8 +102,21 @@ def new_report(
             ],
             "cells": r.source.cells,
         }
-        for r in ordered
+        for r in sorted(results, key=lambda r: r.source.number)
     ]
+
+
+def report_of_rows(
+    kind: str,
+    subject_id: uuid.UUID,
+    filename: str,
+    table: ImportTable,
+    rows: list[dict[str, Any]],
+    created_by: str,
+) -> dict[str, Any]:
+    """The report as stored (one row of the service's import_report table), from rows as
+    `report_rows` gives them, gathered from an import job's batches."""
+    rows = sorted(rows, key=lambda r: r["row"])
     return {
         "id": uuid.uuid4(),
         "kind": kind,
@@ -121,11 +126,11 @@ def new_report(
         "columns": table.header,
         "fields": table.fields,
         "total_rows": len(rows),
-        "accepted": sum(r.status == RowStatus.accepted for r in ordered),
-        "unchanged": sum(r.status == RowStatus.unchanged for r in ordered),
-        "failed": sum(r.status == RowStatus.failed for r in ordered),
+        "accepted": sum(r["status"] == RowStatus.accepted for r in rows),
+        "unchanged": sum(r["status"] == RowStatus.unchanged for r in rows),
+        "failed": sum(r["status"] == RowStatus.failed for r in rows),
         "rows": rows,
-        "created_by": who.subject,
+        "created_by": created_by,
     }
 
 

@@ -14,13 +14,15 @@ from shared.data.audit import audit_log_table
 from shared.data.change_log import change_log_tables
 from shared.data.platform_tables import inbound_message_table, platform_tables
 from shared.data.push_position import push_position_table
+from shared.jobs.inputs import input_tables
 from shared.jobs.outputs import output_table
 from shared.jobs.tables import job_tables
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 SERVICES = ("enrollment", "contribution", "payout", "budget")
 WITH_FEEDS = ("enrollment", "contribution", "payout")
-WITH_JOBS = ("enrollment", "contribution", "payout")
+WITH_JOBS = ("enrollment", "contribution", "payout", "budget")
+WITH_JOB_INPUTS = ("enrollment", "contribution", "budget")
 
 
 def declared_metadata(service: str) -> MetaData:
@@ -46,6 +48,9 @@ def declared_metadata(service: str) -> MetaData:
     if service in WITH_JOBS:
         jobs = job_tables(service)
         tables += [jobs.job, jobs.schedule, jobs.schedule_run, output_table(service)]
+    if service in WITH_JOB_INPUTS:
+        inputs = input_tables(service)
+        tables += [inputs.job_input, inputs.job_part]
     for table in tables:
         table.to_metadata(declared)
     return declared

@@ -1,4 +1,5 @@
-"""Bulk import: a 10,000-row XLSX staff file, end to end over HTTP (issue #3: <= 10 s)."""
+"""Bulk import: a 10,000-row XLSX staff file, end to end over HTTP (issue #3: <= 10 s), from the
+POST to its job's report (issue #21: the POST answers 202 once the file is checked and kept)."""
 
 import io
 import random
@@ -14,6 +15,7 @@ from deploy.local.embedded import free_port
 from deploy.local.processes import start_app, stop_apps, wait_healthy
 from shared.http.auth import issue_token
 from tests.e2e.conftest import platform_env
+from tests.job_wait import imported
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 ROWS = 10_000
@@ -64,6 +66,8 @@ async def test_import_10k_rows(platform, tmp_path, bench_report) -> None:
                 f"/v1/enrollment/units/{unit.json()['id']}/persons/import",
                 files={"file": ("staff.xlsx", content)},
             )
+            answered = time.perf_counter() - started  # the 202: the file checked and kept
+            r = await imported(client, r, within=120)  # the job done, its report read
             elapsed = time.perf_counter() - started
             assert r.status_code == 200, r.text
             report = r.json()
@@ -73,6 +77,7 @@ async def test_import_10k_rows(platform, tmp_path, bench_report) -> None:
                 f"/v1/enrollment/units/{unit.json()['id']}/persons/import",
                 files={"file": ("staff.xlsx", content)},
             )
+            again = await imported(client, again, within=120)
             reimport = time.perf_counter() - started
             assert again.json()["unchanged"] == ROWS
     finally:
@@ -81,6 +86,7 @@ async def test_import_10k_rows(platform, tmp_path, bench_report) -> None:
         "bulk_import_xlsx",
         rows=ROWS,
         file_kib=len(content) // 1024,
+        accepted_seconds=round(answered, 2),
         seconds=round(elapsed, 2),
         rows_per_second=round(ROWS / elapsed),
         reimport_seconds=round(reimport, 2),

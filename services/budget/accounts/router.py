@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
 
-from services.budget.accounts import service
+from services.budget.accounts import import_job, service
 from services.budget.accounts.schemas import (
     CodesOut,
     DepartmentOut,
@@ -24,6 +24,7 @@ from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.limits import UPLOAD, upload_limits
 from shared.http.pagination import Limit, Offset, Page, page_of
 from shared.i18n import catalogue_of, locale_of
+from shared.jobs.router import JobOut, accepted
 
 router = APIRouter(prefix="/v1/budget", tags=["final accounts"], responses=PROBLEM_RESPONSES)
 Year = Annotated[int, Path(ge=2000, le=2100)]
@@ -32,25 +33,35 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.post("/imports", status_code=201, response_model=ImportOut)
+@router.post("/imports", status_code=202, response_model=JobOut)
 async def import_year(body: YearDocument, idem: Idempotent, who: Writer) -> JSONResponse:
-    """Import a whole department-year (JSON); with any error nothing is written."""
-    return await idem.answer(service.import_document(idem.session, body, who, idem.request_id))
+    """Import a whole department-year (JSON): refused at once with every error, otherwise 202
+    with the import's job; its result is what was stored (version, counts, findings)."""
+    await service.check_codes(idem.session, body)
+    content = body.model_dump_json().encode()
+    queued = import_job.queue_import(
+        idem.session, body, content, import_job.JSON_NAME, who, idem.request_id
+    )
+    return await accepted(idem, import_job.PREFIX, queued)
 
 
 @router.post(
     "/imports/xlsx",
-    status_code=201,
-    response_model=ImportOut,
+    status_code=202,
+    response_model=JobOut,
     openapi_extra={"requestBody": {"required": True, "content": {XLSX: {}}}, **UPLOAD},
 )
 async def import_year_xlsx(request: Request, idem: Idempotent, who: Writer) -> JSONResponse:
     """Import a whole department-year from a filled XLSX template sent as the request body
-    (Content-Type: the XLSX type); every error is reported by sheet, row and column."""
+    (Content-Type: the XLSX type): refused at once with every error reported by sheet, row and
+    column, otherwise 202 with the import's job."""
     data = await request.body()  # raw, not multipart: the idempotency key hashes the body
-    return await idem.answer(
-        service.import_workbook(idem.session, data, who, idem.request_id, upload_limits(request))
+    limits = upload_limits(request)
+    doc = await service.workbook_document(idem.session, data, limits)
+    queued = import_job.queue_import(
+        idem.session, doc, data, "workbook.xlsx", who, idem.request_id, limits
     )
+    return await accepted(idem, import_job.PREFIX, queued)
 
 
 @router.get("/imports/template.xlsx", responses={200: {"content": {XLSX: {}}}})

@@ -64,6 +64,13 @@ def code_errors(doc: YearDocument, known: dict[str, dict[str, str]]) -> list[dic
     return errors
 
 
+async def check_codes(session: AsyncSession, doc: YearDocument) -> None:
+    """Refuse a document whole, with every error, if it uses a code the classification lacks."""
+    errors = code_errors(doc, await repository.codes(session))
+    if errors:
+        raise refuse(errors)
+
+
 async def import_document(
     session: AsyncSession,
     doc: YearDocument,
@@ -72,9 +79,7 @@ async def import_document(
     changes: dict[str, dict[str, Any]] | None = None,
 ) -> ImportOut:
     """Store a new version of a department-year, or refuse it whole with every error."""
-    errors = code_errors(doc, await repository.codes(session))
-    if errors:
-        raise refuse(errors)
+    await check_codes(session, doc)
     dept = await repository.department_by_code(session, doc.department.code)
     if dept is None:
         d = doc.department
@@ -107,14 +112,11 @@ async def import_document(
     )
 
 
-async def import_workbook(
-    session: AsyncSession,
-    data: bytes,
-    who: Principal,
-    request_id: str | None,
-    limits: UploadLimits | None = None,
-) -> ImportOut:
-    """Import a filled XLSX template; every error is reported by sheet, row and column."""
+async def workbook_document(
+    session: AsyncSession, data: bytes, limits: UploadLimits | None = None
+) -> YearDocument:
+    """The document of a filled XLSX template; refused whole with every error reported by
+    sheet, row and column."""
     try:
         # Bounded (zip container, rows x columns) and parsed off the event loop.
         doc, reader = await asyncio.to_thread(workbook.validate, data, limits)
@@ -130,7 +132,7 @@ async def import_workbook(
         error["sheet"], error["row"], error["column"] = reader.locate(path)
     if errors:
         raise refuse(errors)
-    return await import_document(session, doc, who, request_id)
+    return doc
 
 
 async def template(session: AsyncSession, doc: YearDocument | None = None) -> bytes:

@@ -5,9 +5,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from services.contribution.declarations import service
+from services.contribution.declarations import service, upload_job
 from services.contribution.declarations.schemas import (
     DecisionIn,
     DeclarationCreate,
@@ -18,15 +19,17 @@ from services.contribution.declarations.schemas import (
     MissingDeclaration,
     MissingReport,
 )
+from services.contribution.imports.schemas import MAX_ROWS, WAGE_COLUMNS
+from shared.data.imports import read_import
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
-from shared.http.import_reports import ImportReportOut
 from shared.http.limits import UPLOAD, upload_limits
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
+from shared.jobs.router import JobOut, accepted
 
 router = APIRouter(
     prefix="/v1/contribution/declarations", tags=["declarations"], responses=PROBLEM_RESPONSES
@@ -124,29 +127,40 @@ async def put_lines(
     return await service.put_lines(session, declaration_id, body.lines, who, request_id_of(request))
 
 
-@router.post("/{declaration_id}/upload", response_model=ImportReportOut, openapi_extra=UPLOAD)
+@router.post(
+    "/{declaration_id}/upload", response_model=JobOut, status_code=202, openapi_extra=UPLOAD
+)
 async def upload_lines(
     declaration_id: uuid.UUID,
     file: UploadFile,
     request: Request,
-    session: WriteSession,
+    idem: Idempotent,
     who: Annotated[Principal, Depends(require_roles(*DECLARERS))],
-) -> ImportReportOut:
+) -> JSONResponse:
     """Take the valid rows of an .xlsx, .xls or .csv file (身份证号, 姓名, 上年月平均工资; UTF-8,
-    GBK or GB18030; the header may sit under title rows) into a draft. Every row is reported:
+    GBK or GB18030; the header may sit under title rows) into a draft. A file that cannot be
+    read is refused at once; otherwise 202 with the upload's job. Every row is reported:
     refused ones with reasons, among them persons insured under another unit and names that
-    differ from the register. The report is kept (GET /v1/contribution/imports/{id}).
-    Uploading the same file again changes nothing."""
-    return await service.upload(
-        session,
+    differ from the register. The job's result names the kept report (its id, counts and URL:
+    GET /v1/contribution/imports/{id}). Uploading the same file again changes nothing."""
+    limits = upload_limits(request)
+    # The one bounded reader (bytes, zip container, rows x columns), off the event loop.
+    table = await run_in_threadpool(
+        read_import, file.filename or "", file.file, WAGE_COLUMNS, limits, MAX_ROWS
+    )
+    await file.seek(0)
+    content = await file.read()
+    queued = upload_job.queue_upload(
+        idem.session,
         declaration_id,
         file.filename or "",
-        file.file,
+        content,
+        table,
+        limits,
         who,
-        request_id_of(request),
-        upload_limits(request),
-        request.scope,
+        idem.request_id,
     )
+    return await accepted(idem, upload_job.PREFIX, queued)
 
 
 @router.post("/{declaration_id}/submit", response_model=DeclarationOut)

@@ -1,6 +1,5 @@
 """Declaring, reviewing and adjusting the yearly contribution bases."""
 
-import asyncio
 import unicodedata
 import uuid
 from datetime import UTC, date, datetime
@@ -9,7 +8,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
-from starlette.types import Scope
 
 from services.contribution import audit_trail
 from services.contribution.adjustments import service as adjustments
@@ -28,8 +26,6 @@ from services.contribution.declarations.schemas import (
 from services.contribution.domain.amounts import MAX_PERSONS_PER_UNIT, above_ceiling
 from services.contribution.domain.bases import Limits, clamp_base, wage_problem
 from services.contribution.domain.periods import month_end
-from services.contribution.imports import service as imports
-from services.contribution.imports.schemas import MAX_ROWS, WAGE_COLUMNS, WAGE_KIND
 from services.contribution.models import Declaration, RosterPerson
 from services.contribution.parameters.repository import in_force
 from services.contribution.parameters.schemas import ParameterName
@@ -37,12 +33,10 @@ from services.contribution.parameters.service import ceiling, plausible_year, re
 from services.contribution.roster import repository as roster
 from shared.data.audit import changed_fields
 from shared.data.import_headers import label_of
-from shared.data.imports import Issue, SourceRow, read_import
-from shared.data.spreadsheets import Source, UploadLimits
+from shared.data.imports import Issue, SourceRow
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
-from shared.http.import_reports import ImportReportOut, RowResult, RowStatus, failed, new_report
 from shared.http.masking import shown_citizen_id
 from shared.http.pagination import Page
 
@@ -120,7 +114,7 @@ async def present_many(
     ]
 
 
-async def _log(
+async def log_step(
     session: AsyncSession,
     declaration_id: uuid.UUID,
     action: str,
@@ -137,14 +131,14 @@ async def _log(
     )
 
 
-async def _load(session: AsyncSession, declaration_id: uuid.UUID, *, lock: bool) -> Declaration:
+async def load(session: AsyncSession, declaration_id: uuid.UUID, *, lock: bool) -> Declaration:
     declaration = await repository.get(session, declaration_id, lock=lock)
     if declaration is None:
         raise ProblemError(404, "declaration_not_found", declaration_id=str(declaration_id))
     return declaration
 
 
-async def _put_lines(
+async def write_lines(
     session: AsyncSession, declaration: Declaration, lines: list[LineIn], field: str
 ) -> None:
     """Add or replace lines, each wage under the year's ceiling (422 naming the line), and
@@ -161,6 +155,11 @@ async def _put_lines(
             most=MAX_PERSONS_PER_UNIT,
             persons=persons,
         )
+
+
+def require_editable(declaration: Declaration) -> None:
+    """409 unless the declaration is a draft or returned (it takes lines)."""
+    _require_status(declaration, EDITABLE)
 
 
 def _require_status(declaration: Declaration, allowed: frozenset) -> None:
@@ -216,8 +215,8 @@ async def create(
         created_by=who.subject,
     )
     await repository.save(session, declaration)
-    await _put_lines(session, declaration, body.lines, "lines")
-    await _log(session, declaration.id, "created", who, None, request_id)
+    await write_lines(session, declaration, body.lines, "lines")
+    await log_step(session, declaration.id, "created", who, None, request_id)
     return await present(session, declaration, who)
 
 
@@ -229,20 +228,20 @@ async def put_lines(
     request_id: str | None,
 ) -> DeclarationOut:
     """Add or correct lines of a draft or returned declaration."""
-    declaration = await _load(session, declaration_id, lock=True)
+    declaration = await load(session, declaration_id, lock=True)
     _require_status(declaration, EDITABLE)
     before = (await repository.totals(session, [declaration.id]))[declaration.id]
-    await _put_lines(session, declaration, lines, "lines")
+    await write_lines(session, declaration, lines, "lines")
     after = (await repository.totals(session, [declaration.id]))[declaration.id]
     # The declaration's sums before and after (no citizen ids in the audit log).
     changes = changed_fields(before, after, ("persons", "unit_base", "raised", "lowered"))
-    await _log(
+    await log_step(
         session, declaration.id, "lines_changed", who, f"{len(lines)} lines", request_id, changes
     )
     return await present(session, declaration, who)
 
 
-def _parse_row(source: SourceRow, most: Decimal) -> LineIn | list[Issue]:
+def parse_row(source: SourceRow, most: Decimal) -> LineIn | list[Issue]:
     """A row as a line, or why it cannot be one (the file's own problems first)."""
     if source.issues:
         return source.issues
@@ -262,7 +261,7 @@ def _parse_row(source: SourceRow, most: Decimal) -> LineIn | list[Issue]:
     return line
 
 
-def _register_issues(
+def register_issues(
     line: LineIn, unit_id: uuid.UUID, found: tuple[RosterPerson, str | None] | None
 ) -> list[Issue]:
     """Why the register refuses a line: the person is insured under another unit, or the
@@ -284,72 +283,18 @@ def _same_name(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split())
 
 
-async def upload(
-    session: AsyncSession,
-    declaration_id: uuid.UUID,
-    filename: str,
-    content: Source,
-    who: Principal,
-    request_id: str | None,
-    limits: UploadLimits,
-    scope: Scope,
-) -> ImportReportOut:
-    """Take the valid rows of a file into a draft; report every row; keep the report
-    (answered with its reasons in the language of `scope`'s caller)."""
-    declaration = await _load(session, declaration_id, lock=True)
-    _require_status(declaration, EDITABLE)
-    # The one bounded reader (bytes, zip container, rows x columns), off the event loop.
-    table = await asyncio.to_thread(read_import, filename, content, WAGE_COLUMNS, limits, MAX_ROWS)
-    most = await wage_ceiling(session, declaration.year)
-    parsed = [(source, _parse_row(source, most)) for source in table.rows]
-    ids = [line.citizen_id for _, line in parsed if isinstance(line, LineIn)]
-    on_roster = await roster.registered(session, ids)
-    before = await repository.declared(session, declaration.id, ids)
-    accepted: dict[str, tuple[int, LineIn]] = {}
-    results: list[RowResult] = []
-    for source, line in parsed:
-        if not isinstance(line, LineIn):
-            results.append(failed(source, *line))
-            continue
-        if line.citizen_id in accepted:
-            first = accepted[line.citizen_id][0]
-            issue = Issue("citizen_id", "import_duplicate_row", {"first_row": first})
-            results.append(failed(source, issue))
-            continue
-        refused = _register_issues(line, declaration.unit_id, on_roster.get(line.citizen_id))
-        if refused:
-            results.append(failed(source, *refused))
-            continue
-        accepted[line.citizen_id] = (source.number, line)
-        same = before.get(line.citizen_id) == (line.name, line.wage)
-        results.append(RowResult(source, RowStatus.unchanged if same else RowStatus.accepted, []))
-    await _put_lines(session, declaration, [line for _, line in accepted.values()], "file")
-    record = new_report(WAGE_KIND, declaration.id, filename, table, results, who)
-    report = await imports.keep(session, record, scope)
-    await _log(
-        session,
-        declaration.id,
-        "uploaded",
-        who,
-        f"{filename}: {report.accepted} 行导入, {report.unchanged} 行未变, "
-        f"{report.failed} 行未导入（导入结果 {report.id}）",
-        request_id,
-    )
-    return report
-
-
 async def submit(
     session: AsyncSession, declaration_id: uuid.UUID, who: Principal, request_id: str | None
 ) -> DeclarationOut:
     """Hand the declaration to the agency for review."""
-    declaration = await _load(session, declaration_id, lock=True)
+    declaration = await load(session, declaration_id, lock=True)
     _require_status(declaration, EDITABLE)
     if (await repository.totals(session, [declaration.id]))[declaration.id]["persons"] == 0:
         raise ProblemError(422, "declaration_empty")
     declaration.status = DeclarationStatus.submitted.value
     declaration.submitted_by, declaration.submitted_at = who.subject, datetime.now(UTC)
     await repository.save(session, declaration)
-    await _log(session, declaration.id, "submitted", who, None, request_id)
+    await log_step(session, declaration.id, "submitted", who, None, request_id)
     return await present(session, declaration, who)
 
 
@@ -362,7 +307,7 @@ async def decide(
     request_id: str | None,
 ) -> DeclarationOut:
     """Approve (the bases come into force for the year) or return with a note."""
-    declaration = await _load(session, declaration_id, lock=True)
+    declaration = await load(session, declaration_id, lock=True)
     _require_status(declaration, frozenset({DeclarationStatus.submitted}))
     # Neither its creator nor its submitter, and a business role (admin never decides).
     require_second_person(
@@ -377,7 +322,7 @@ async def decide(
     await repository.save(session, declaration)
     if approve:
         await repository.put_lines_in_force(session, declaration, who.subject)
-    await _log(session, declaration.id, status.value, who, note, request_id)
+    await log_step(session, declaration.id, status.value, who, note, request_id)
     return await present(session, declaration, who)
 
 
@@ -429,7 +374,7 @@ async def get_declaration(
     session: AsyncSession, declaration_id: uuid.UUID, who: Principal
 ) -> DeclarationOut:
     """A declaration with its totals, log and changes after approval."""
-    return await present(session, await _load(session, declaration_id, lock=False), who)
+    return await present(session, await load(session, declaration_id, lock=False), who)
 
 
 async def list_lines(

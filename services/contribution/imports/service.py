@@ -1,19 +1,12 @@
-"""Keeping and reading import reports."""
+"""Reading kept import reports (the wage upload's job keeps them: declarations/upload_job.py)."""
 
 import uuid
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from starlette.types import Scope
 
 from services.contribution.imports import repository
 from shared.http.errors import ProblemError
-from shared.http.import_reports import ImportReportOut, report_out
-
-
-async def keep(session: AsyncSession, record: dict[str, Any], scope: Scope) -> ImportReportOut:
-    """Store a new report and answer it in the language of `scope`'s caller."""
-    return report_out(await repository.save_report(session, record), scope)
 
 
 async def report(session: AsyncSession, report_id: uuid.UUID) -> dict[str, Any]:

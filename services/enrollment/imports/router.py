@@ -4,14 +4,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from services.enrollment.imports import service
+from services.enrollment.imports import job, service
 from services.enrollment.imports.schemas import COLUMNS, EXAMPLE, MAX_ROWS
 from shared.data.imports import read_import
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.import_reports import (
     XLSX_RESPONSE,
@@ -22,33 +22,42 @@ from shared.http.import_reports import (
     xlsx_response,
 )
 from shared.http.limits import UPLOAD, upload_limits
-from shared.http.observability import request_id_of
+from shared.jobs.router import JobOut, accepted
 
 router = APIRouter(prefix="/v1/enrollment", tags=["imports"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 
 @router.post(
-    "/units/{unit_id}/persons/import", response_model=ImportReportOut, openapi_extra=UPLOAD
+    "/units/{unit_id}/persons/import",
+    response_model=JobOut,
+    status_code=202,
+    openapi_extra=UPLOAD,
 )
 async def import_persons(
     unit_id: uuid.UUID,
     file: UploadFile,
-    session: WriteSession,
+    idem: Idempotent,
     request: Request,
     who: Annotated[Principal, Depends(require_roles("clerk"))],
-) -> ImportReportOut:
+) -> JSONResponse:
     """Import a unit's staff from .xlsx, .xls or .csv (UTF-8, GBK or GB18030; the header may
     sit under title rows): 身份证号, 姓名, 人员类别, 参保日期; optional 出生日期, 性别,
-    参保早于单位成立的原因 (see the template). Valid new rows go in, rows imported before are
-    left unchanged, every other row is refused with a reason; the report is kept."""
+    参保早于单位成立的原因 (see the template). A file that cannot be read is refused at once;
+    otherwise 202 with the import's job: valid new rows go in, rows imported before are left
+    unchanged, every other row is refused with a reason; the job's result names the kept
+    report (its id, counts and URL)."""
     # Bounded (bytes, zip container, rows x columns) and parsed off the event loop.
+    limits = upload_limits(request)
     table = await run_in_threadpool(
-        read_import, file.filename or "", file.file, COLUMNS, upload_limits(request), MAX_ROWS
+        read_import, file.filename or "", file.file, COLUMNS, limits, MAX_ROWS
     )
-    return await service.import_persons(
-        session, unit_id, file.filename or "", table, who, request_id_of(request), request.scope
+    await file.seek(0)
+    content = await file.read()
+    queued = job.queue_import(
+        idem.session, unit_id, file.filename or "", content, table, limits, who, idem.request_id
     )
+    return await accepted(idem, job.PREFIX, queued)
 
 
 @router.get("/imports/templates/persons.xlsx", responses=XLSX_RESPONSE)

@@ -1,44 +1,31 @@
-"""Importing a unit's staff: every row checked, valid new rows written in bulk, a kept report."""
+"""Importing a unit's staff: the checks of every row, the set-based writes of the new ones and
+the kept reports (the import itself runs as a job: services/enrollment/imports/job.py)."""
 
-import asyncio
 import uuid
 from datetime import date
 
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
-from starlette.types import Scope
 
 from services.enrollment.accounts.repository import ACCOUNT_KINDS
 from services.enrollment.config import SCHEMA
-from services.enrollment.domain.imports import Outcome, Row, classify
+from services.enrollment.domain.imports import Outcome
 from services.enrollment.domain.joining import joining_refusal
 from services.enrollment.imports import repository
-from services.enrollment.imports.schemas import CATEGORY_LABELS, KIND, SEX_LABELS
+from services.enrollment.imports.schemas import CATEGORY_LABELS, SEX_LABELS
 from services.enrollment.models import Unit
-from services.enrollment.naming import unit_named
 from services.enrollment.parameters import service as parameters
 from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons.schemas import PersonCreate, Sex, StaffCategory
 from services.enrollment.persons.service import registered_detail
-from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRegistered
 from shared.data.audit import audit_row, record_audits
 from shared.data.ids import parse_citizen_id
 from shared.data.import_headers import label_of
-from shared.data.imports import ImportTable, Issue, SourceRow
+from shared.data.imports import Issue, SourceRow
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
-from shared.http.import_reports import (
-    ImportReportOut,
-    RowResult,
-    RowStatus,
-    failed,
-    new_report,
-    report_out,
-)
 from shared.messaging.outbox import stage_events
-
-YIELD_EVERY = 500  # rows checked between two turns of the event loop
 
 
 def _labelled(source: SourceRow) -> list[Issue]:
@@ -78,7 +65,7 @@ def _identity_issues(values: dict[str, str | None]) -> list[Issue]:
     return issues
 
 
-def _validated(source: SourceRow, unit_id: uuid.UUID) -> PersonCreate | list[Issue]:
+def validated(source: SourceRow, unit_id: uuid.UUID) -> PersonCreate | list[Issue]:
     """The row as a registration, or why it cannot be one."""
     if source.issues:
         return source.issues
@@ -98,75 +85,7 @@ def _validated(source: SourceRow, unit_id: uuid.UUID) -> PersonCreate | list[Iss
         ]
 
 
-async def import_persons(
-    session: AsyncSession,
-    unit_id: uuid.UUID,
-    filename: str,
-    table: ImportTable,
-    who: Principal,
-    request_id: str | None,
-    scope: Scope,
-) -> ImportReportOut:
-    """Check all rows, write the valid new ones in one transaction, keep the report (answered
-    with its reasons in the language of `scope`'s caller)."""
-    unit = await units.get(session, unit_id)
-    if unit is None:
-        raise ProblemError(404, "unit_not_found", unit_id=str(unit_id))
-    if unit.status != "active":
-        raise ProblemError(409, "unit_not_active", unit_status=unit.status, **unit_named(unit))
-    results: list[RowResult] = []
-    valid: dict[int, tuple[SourceRow, PersonCreate]] = {}
-    minimum_ages: dict[date, int] = {}
-    for index, source in enumerate(table.rows, start=1):
-        if index % YIELD_EVERY == 0:
-            await asyncio.sleep(0)  # up to 100,000 rows: let other requests in between
-        body = _validated(source, unit_id)
-        if isinstance(body, list):
-            results.append(failed(source, *body))
-            continue
-        refusal = await _joining_refusal(session, body, unit, minimum_ages)
-        if refusal is not None:
-            results.append(failed(source, refusal))
-            continue
-        valid[source.number] = (source, body)
-    found = await repository.enrolled(session, [b.citizen_id for _, b in valid.values()])
-    rows = [Row(n, b.citizen_id, b.name, b.joined_on) for n, (_, b) in valid.items()]
-    new = []
-    for outcome in classify(rows, found, unit.id):
-        source, body = valid[outcome.row.number]
-        if outcome.status == "new":
-            new.append(body)
-            results.append(RowResult(source, RowStatus.accepted, []))
-        elif outcome.status == "unchanged":
-            results.append(RowResult(source, RowStatus.unchanged, []))
-        else:
-            results.append(failed(source, _conflict(outcome)))
-    await _write(session, unit.id, unit.credit_code, new, who, request_id)
-    record = new_report(KIND, unit.id, filename, table, results, who)
-    saved = await repository.save_report(session, record)
-    # The import itself, beside its persons' entries: the kept report and its counts.
-    await record_audits(
-        session,
-        SCHEMA,
-        [
-            audit_row(
-                actor=who.subject,
-                roles=who.roles,
-                action="persons.imported",
-                object_type="import_report",
-                object_id=record["id"],
-                request_id=request_id,
-                detail={
-                    "unit_id": str(unit.id),
-                    **{k: record[k] for k in ("total_rows", "accepted", "unchanged", "failed")},
-                },
-            )
-        ],
-    )
-    return report_out(saved, scope)
-
-
-def _conflict(outcome: Outcome) -> Issue:
+def conflict(outcome: Outcome) -> Issue:
     """Why a valid row clashes with the file or the register, naming the unit."""
     if outcome.repeats_row is not None:
         return Issue("citizen_id", "import_duplicate_row", {"first_row": outcome.repeats_row})
@@ -181,7 +100,7 @@ def _conflict(outcome: Outcome) -> Issue:
     return Issue("citizen_id", "import_already_insured", params)
 
 
-async def _joining_refusal(
+async def joining_issue(
     session: AsyncSession, body: PersonCreate, unit: Unit, minimum_ages: dict[date, int]
 ) -> Issue | None:
     """The same joining-date rule as a single registration (limits looked up once a date)."""
@@ -214,7 +133,7 @@ async def report(session: AsyncSession, report_id: uuid.UUID) -> dict:
     return found
 
 
-async def _write(
+async def write(
     session: AsyncSession,
     unit_id: uuid.UUID,
     credit_code: str,

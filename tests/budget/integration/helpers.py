@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 from tests.conftest import auth_headers
+from tests.job_wait import finished
 
 SEED = Path(__file__).parents[3] / "deploy/local/budget_wusheng_2020.json"
 
@@ -23,5 +24,6 @@ async def load_seed(client, platform) -> str:
     """Import both seed years; the department's id."""
     for body in seed_years():
         answer = await client.post("/v1/budget/imports", json=body, headers=finance(platform))
-        assert answer.status_code == 201, answer.text
+        answer = await finished(client, answer)  # the import's job, done
+        assert answer.status_code == 200, answer.text
     return answer.json()["department_id"]

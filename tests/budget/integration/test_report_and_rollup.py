@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from services.budget.main import create_app
 from tests.budget.integration.helpers import finance, load_seed, seed_years
 from tests.conftest import auth_headers
+from tests.job_wait import finished
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -85,7 +86,8 @@ async def test_county_rollup_over_two_departments(platform, start_apps) -> None:
     other["department"] = {"code": "wusheng-other", "name": "武胜县测试局", "county": "武胜县"}
     other["functional"] = [{"code": "208", "budget": "100", "actual": "100.5"}]
     answer = await client.post("/v1/budget/imports", json=other, headers=finance(platform))
-    assert answer.status_code == 201, answer.text
+    answer = await finished(client, answer)  # the import's job, done
+    assert answer.status_code == 200, answer.text
     clerk = auth_headers(platform, "clerk")
     rollup = (
         await client.get(

@@ -20,6 +20,7 @@ from tests.contribution.helpers import (
     wage_lines,
 )
 from tests.contribution.integration.test_bank_receipts_and_audits import signed
+from tests.job_wait import imported
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 WAGE_CEILING, RECEIPT_CEILING = "100000.00", "50000000.00"  # the demo defaults
@@ -94,6 +95,7 @@ async def test_declared_wages_are_bounded(platform, start_apps) -> None:
         headers=clerk,
         files={"file": ("bases.xlsx", content)},
     )
+    r = await imported(contribution, r, clerk)
     assert r.status_code == 200, r.text
     report = r.json()
     assert report["accepted"] == 1

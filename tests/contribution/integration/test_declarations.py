@@ -17,6 +17,7 @@ from tests.contribution.helpers import (
     register,
     scalar,
 )
+from tests.job_wait import imported
 from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -78,6 +79,7 @@ async def test_declaration_review_and_clamping(platform, start_apps) -> None:
             headers=clerk_a,
             files={"file": ("bases.xlsx", content)},
         )
+        r = await imported(contribution, r, clerk_a)
         assert r.status_code == 200, r.text
         report = r.json()
         assert report[taken[0]] == taken[1]

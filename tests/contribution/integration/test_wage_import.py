@@ -11,6 +11,7 @@ from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers
 from tests.contribution.helpers import citizen_id, register, scalar
+from tests.job_wait import imported
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 AMOUNTS = ["5,200.00", "￥5200.00", " 4,800 ", "5200元", "￥ 6,000.50"]
@@ -52,6 +53,7 @@ async def test_amount_spellings_and_register_refusals(platform, start_apps) -> N
         headers=clerk,
         files={"file": ("工资.csv", gbk_csv(rows))},
     )
+    r = await imported(contribution, r, clerk)
     assert r.status_code == 200, r.text
     report = r.json()
     assert (report["header_row"], report["accepted"], report["failed"]) == (2, 5, 3), [
@@ -123,6 +125,7 @@ async def test_the_wage_template_reads_back(platform, start_apps) -> None:
         headers=clerk,
         files={"file": ("模板.xlsx", template.content)},
     )
+    r = await imported(contribution, r, clerk)
     # Read back as it is, the example row is refused: it is nobody's wage.
     assert (r.json()["total_rows"], r.json()["failed"]) == (1, 1), r.text
     assert r.json()["rows"][0]["errors"][0]["code"] == "import_example_row"

@@ -6,6 +6,7 @@ import pytest
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import citizen_id, register_unit
+from tests.job_wait import imported as import_report
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -38,11 +39,19 @@ async def test_every_registered_person_has_an_entry_one_by_one_or_imported(platf
         assert one.status_code == 201, one.text
         rows = [f"{citizen_id(seq=f'{n:03d}')},职工{n},工勤人员,2011-09-01" for n in range(1, 41)]
         content = ("身份证号,姓名,人员类别,参保日期\n" + "\n".join(rows) + "\n").encode()
+        importer = auth_headers(platform, "clerk", subject="clerk-2")
         report = await client.post(
             f"/v1/enrollment/units/{unit['id']}/persons/import",
-            headers=auth_headers(platform, "clerk", subject="clerk-2"),
+            headers=importer,
             files={"file": ("staff.csv", content)},
         )
+        # The request is audited as queued; the job writes the persons' entries.
+        [queued] = (await _log(client, platform, action="persons_import.queued"))["items"]
+        assert (queued["object_id"], queued["detail"]["job_id"]) == (
+            unit["id"],
+            report.json()["id"],
+        )
+        report = await import_report(client, report, importer)
         assert report.json()["accepted"] == 40, report.text
         log = await _log(client, platform, action="person.registered")
         assert log["total"] == 41
@@ -72,11 +81,12 @@ async def test_every_registered_person_has_an_entry_one_by_one_or_imported(platf
         [entry] = (await _log(client, platform, action="person.suspension"))["items"]
         assert entry["detail"]["changes"] == {"status": {"before": "active", "after": "suspended"}}
         # Importing the same file again registers nobody: the import's entry only.
-        await client.post(
+        again = await client.post(
             f"/v1/enrollment/units/{unit['id']}/persons/import",
-            headers=auth_headers(platform, "clerk", subject="clerk-2"),
+            headers=importer,
             files={"file": ("staff.csv", content)},
         )
+        assert (await import_report(client, again, importer)).json()["unchanged"] == 40
         assert (await _log(client, platform, action="person.registered"))["total"] == 41
         assert (await _log(client, platform, action="persons.imported"))["total"] == 2
 

@@ -10,6 +10,7 @@ from deploy.local.demo import demo_credit_code
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import citizen_id, register_unit, scalar
+from tests.job_wait import imported
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -19,11 +20,14 @@ def csv_file(lines: list[str]) -> bytes:
 
 
 async def upload(client, platform, unit_id: str, name: str, content: bytes, role: str = "clerk"):
-    return await client.post(
+    """The import's report once its job is done (a refusal as it is)."""
+    headers = auth_headers(platform, role)
+    r = await client.post(
         f"/v1/enrollment/units/{unit_id}/persons/import",
-        headers=auth_headers(platform, role),
+        headers=headers,
         files={"file": (name, content)},
     )
+    return await imported(client, r, headers)
 
 
 async def test_csv_rows_validated_valid_ones_written_and_reimport_changes_nothing(platform):

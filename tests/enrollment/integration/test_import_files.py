@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import citizen_id, register_unit, scalar
+from tests.job_wait import imported
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 HEADER = ["序号", "姓名", "身份证号", "人员类别", "参加工作日期", "参保日期"]
@@ -41,11 +42,13 @@ def staff(first_seq: int, dates: list[str]) -> list[list[str]]:
 
 
 async def upload(client, platform, unit_id: str, name: str, content: bytes) -> dict:
+    headers = auth_headers(platform, "clerk")
     r = await client.post(
         f"/v1/enrollment/units/{unit_id}/persons/import",
-        headers=auth_headers(platform, "clerk"),
+        headers=headers,
         files={"file": (name, content)},
     )
+    r = await imported(client, r, headers)
     assert r.status_code == 200, r.text
     return r.json()
 

@@ -7,6 +7,7 @@ import pytest
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import citizen_id, register_unit
+from tests.job_wait import imported
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 EN = {"Accept-Language": "en-GB,en;q=0.9,zh;q=0.5"}
@@ -90,11 +91,13 @@ async def test_import_rows_give_their_reasons_in_the_callers_language(platform) 
         content = ("身份证号,姓名,人员类别,参保日期\n" + f"{row}\n{row}\n").encode()
         answers = {}
         for language, extra in (("zh", {}), ("en", EN)):
+            headers = auth_headers(platform, "clerk") | extra
             r = await client.post(
                 f"/v1/enrollment/units/{unit['id']}/persons/import",
-                headers=auth_headers(platform, "clerk") | extra,
+                headers=headers,
                 files={"file": ("staff.csv", content)},
             )
+            r = await imported(client, r, headers)
             assert r.status_code == 200, r.text
             answers[language] = r.json()["rows"]
         assert answers["zh"][-1]["errors"] == [

@@ -2,8 +2,8 @@
 03:00 for the previous year, seeded paused like the other runs (docs/jobs.md); and the parts
 of export files, written by `export` jobs (shared/jobs/outputs.py).
 
-Revision ID: 0013_k2_runs_exports
-Revises: 0012_j21_jobs
+Revision ID: 0014_k2_runs_exports
+Revises: 0013_k1_job_inputs
 """
 
 from alembic import op
@@ -11,8 +11,8 @@ from alembic import op
 from shared.jobs.outputs import create_job_output_v1
 from shared.jobs.tables import seed_schedule_v1
 
-revision = "0013_k2_runs_exports"
-down_revision = "0012_j21_jobs"
+revision = "0014_k2_runs_exports"
+down_revision = "0013_k1_job_inputs"
 branch_labels = None
 depends_on = None
 

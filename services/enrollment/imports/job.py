@@ -1,0 +1,230 @@
+"""The persons import as a job: the request checks the file and keeps it, the job imports it
+in committed batches and keeps the report.
+
+Every attempt reads the kept file again and checks every row (checks read only parameters),
+and finds the rows repeating an earlier row of the whole file. Each batch is one step: it
+classifies the batch's other valid rows against the register, writes the new ones (persons,
+accounts, events, one audit entry each), keeps the batch's row results as a part of the job
+and records the batch in the checkpoint, so a runner taking over skips committed batches and
+no row is imported twice. The last step assembles the report from the parts, audits the
+import and drops the file.
+"""
+
+import asyncio
+import dataclasses
+import io
+import uuid
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.enrollment.config import SCHEMA
+from services.enrollment.domain.imports import Row, classify
+from services.enrollment.imports import repository, service
+from services.enrollment.imports.schemas import COLUMNS, MAX_ROWS
+from services.enrollment.imports.schemas import KIND as REPORT_KIND
+from services.enrollment.models import Unit
+from services.enrollment.naming import unit_named
+from services.enrollment.persons.schemas import PersonCreate
+from services.enrollment.units import repository as units
+from shared.data.audit import audit_row, record_audit, record_audits
+from shared.data.imports import ImportTable, SourceRow, read_import
+from shared.data.spreadsheets import UploadLimits
+from shared.http.auth import Principal
+from shared.http.errors import ProblemError
+from shared.http.import_reports import RowResult, RowStatus, failed, report_of_rows, report_rows
+from shared.jobs import inputs
+from shared.jobs.queue import enqueue
+from shared.jobs.router import JobOut, job_out
+from shared.jobs.runner import JobContext
+
+KIND = "persons_import"
+BATCH = 1_000  # rows a step writes
+YIELD_EVERY = 500  # rows checked between two turns of the event loop
+PREFIX = "/v1/enrollment"
+
+
+async def active_unit(session: AsyncSession, unit_id: uuid.UUID) -> Unit:
+    """The unit staff are imported into (404 if unknown, 409 if not active)."""
+    unit = await units.get(session, unit_id)
+    if unit is None:
+        raise ProblemError(404, "unit_not_found", unit_id=str(unit_id))
+    if unit.status != "active":
+        raise ProblemError(409, "unit_not_active", unit_status=unit.status, **unit_named(unit))
+    return unit
+
+
+async def queue_import(
+    session: AsyncSession,
+    unit_id: uuid.UUID,
+    filename: str,
+    content: bytes,
+    table: ImportTable,
+    limits: UploadLimits,
+    who: Principal,
+    request_id: str | None,
+) -> JobOut:
+    """Check the unit, keep the file and queue its import (202), in the request's transaction."""
+    await active_unit(session, unit_id)
+    params = {
+        "unit_id": unit_id,
+        "filename": filename,
+        "rows": len(table.rows),
+        # The job reads the file again under the limits it was checked under.
+        "upload_limits": dataclasses.asdict(limits),
+        "roles": sorted(who.roles),
+        "request_id": request_id,
+    }
+    job = await enqueue(session, SCHEMA, KIND, params, who.subject)
+    await inputs.store_input(session, SCHEMA, job.id, filename, content)
+    await record_audit(
+        session,
+        SCHEMA,
+        actor=who.subject,
+        roles=who.roles,
+        action="persons_import.queued",
+        object_type="unit",
+        object_id=unit_id,
+        request_id=request_id,
+        detail={"job_id": str(job.id), "rows": len(table.rows)},
+    )
+    return job_out(job)
+
+
+def report_url(report_id: uuid.UUID | str) -> str:
+    """Where the kept report is read (and downloaded, with /report.xlsx)."""
+    return f"{PREFIX}/imports/{report_id}"
+
+
+async def _run(ctx: JobContext) -> dict[str, Any]:
+    """The job's handler."""
+    if "result" in ctx.checkpoint:  # the last step committed; only the outcome was not
+        return ctx.checkpoint["result"]
+    unit_id = uuid.UUID(ctx.params["unit_id"])
+    who = Principal(ctx.started_by, frozenset(ctx.params["roles"]), "job")
+    request_id = ctx.params.get("request_id")
+    async with ctx.step() as session:
+        filename, content = await inputs.read_input(session, SCHEMA, ctx.job.id)
+        unit = await active_unit(session, unit_id)
+    limits = UploadLimits(**ctx.params["upload_limits"])
+    table = await asyncio.to_thread(
+        read_import, filename, io.BytesIO(content), COLUMNS, limits, MAX_ROWS
+    )
+    total = len(table.rows)
+    ctx.progress(ctx.done, total)
+    async with ctx.step() as session:
+        verdicts = await _checked(session, table.rows, unit)
+    # A citizen id twice in the file fails on its later rows, whichever batch they are in.
+    valid = [_row(s, v) for s, v in verdicts if isinstance(v, PersonCreate)]
+    repeats = {o.row.number: o for o in classify(valid, {}, unit.id) if o.repeats_row is not None}
+    for seq, start in enumerate(range(0, total, BATCH)):
+        if seq < ctx.checkpoint.get("batches", 0):
+            continue  # committed by an earlier attempt
+        async with ctx.step() as session:
+            batch = verdicts[start : start + BATCH]
+            results = await _import_batch(session, batch, repeats, unit, who, request_id)
+            await inputs.save_part(session, SCHEMA, ctx.job.id, seq, report_rows(results))
+            ctx.checkpoint["batches"] = seq + 1
+            ctx.progress(min(start + BATCH, total), total)
+    async with ctx.step() as session:
+        rows = [
+            row for part in await inputs.read_parts(session, SCHEMA, ctx.job.id) for row in part
+        ]
+        record = report_of_rows(REPORT_KIND, unit.id, filename, table, rows, who.subject)
+        await repository.save_report(session, record)
+        await _audit_import(session, record, unit.id, who, request_id)
+        await inputs.clear(session, SCHEMA, ctx.job.id)
+        ctx.checkpoint["result"] = {
+            "report_id": str(record["id"]),
+            **{k: record[k] for k in ("total_rows", "accepted", "unchanged", "failed")},
+            "report_url": report_url(record["id"]),
+        }
+    return ctx.checkpoint["result"]
+
+
+run_job = inputs.dropping_input(_run)
+
+
+def _row(source: SourceRow, body: PersonCreate) -> Row:
+    return Row(source.number, body.citizen_id, body.name, body.joined_on)
+
+
+async def _checked(
+    session: AsyncSession, rows: list[SourceRow], unit: Unit
+) -> list[tuple[SourceRow, PersonCreate | RowResult]]:
+    """Every row as a registration, or its refusal (the checks of a single registration)."""
+    verdicts: list[tuple[SourceRow, PersonCreate | RowResult]] = []
+    minimum_ages: dict[Any, int] = {}
+    for index, source in enumerate(rows, start=1):
+        if index % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # up to 100,000 rows: let the app's other work in between
+        body = service.validated(source, unit.id)
+        if isinstance(body, list):
+            verdicts.append((source, failed(source, *body)))
+            continue
+        refusal = await service.joining_issue(session, body, unit, minimum_ages)
+        verdicts.append((source, failed(source, refusal) if refusal else body))
+    return verdicts
+
+
+async def _import_batch(
+    session: AsyncSession,
+    batch: list[tuple[SourceRow, PersonCreate | RowResult]],
+    repeats: dict[int, Any],
+    unit: Unit,
+    who: Principal,
+    request_id: str | None,
+) -> list[RowResult]:
+    """Classify a batch's valid rows against the register and write the new ones."""
+    results = [v for _, v in batch if isinstance(v, RowResult)]
+    fresh = {
+        s.number: (s, v)
+        for s, v in batch
+        if isinstance(v, PersonCreate) and s.number not in repeats
+    }
+    results += [
+        failed(s, service.conflict(repeats[s.number]))
+        for s, v in batch
+        if isinstance(v, PersonCreate) and s.number in repeats
+    ]
+    found = await repository.enrolled(session, [b.citizen_id for _, b in fresh.values()])
+    new = []
+    for outcome in classify([_row(s, b) for s, b in fresh.values()], found, unit.id):
+        source, body = fresh[outcome.row.number]
+        if outcome.status == "new":
+            new.append(body)
+            results.append(RowResult(source, RowStatus.accepted, []))
+        elif outcome.status == "unchanged":
+            results.append(RowResult(source, RowStatus.unchanged, []))
+        else:
+            results.append(failed(source, service.conflict(outcome)))
+    await service.write(session, unit.id, unit.credit_code, new, who, request_id)
+    return results
+
+
+async def _audit_import(
+    session: AsyncSession,
+    record: dict[str, Any],
+    unit_id: uuid.UUID,
+    who: Principal,
+    request_id: str | None,
+) -> None:
+    """The import itself, beside its persons' entries: the kept report and its counts."""
+    await record_audits(
+        session,
+        SCHEMA,
+        [
+            audit_row(
+                actor=who.subject,
+                roles=who.roles,
+                action="persons.imported",
+                object_type="import_report",
+                object_id=record["id"],
+                request_id=request_id,
+                detail={
+                    "unit_id": str(unit_id),
+                    **{k: record[k] for k in ("total_rows", "accepted", "unchanged", "failed")},
+                },
+            )
+        ],
+    )
