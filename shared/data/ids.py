@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, WithJsonSchema
 
+from shared.data.clock import agency_today
 from shared.i18n.invalid import Invalid
 
 CITIZEN_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -63,7 +64,7 @@ def parse_citizen_id(raw: str) -> CitizenId:
         raise InvalidIdentifier(
             "citizen_id_birth_year_too_early", "citizen id holds a birth year before 1900"
         )
-    if birth > date.today():
+    if birth > agency_today():
         raise InvalidIdentifier(
             "citizen_id_birth_date_future", "citizen id holds a birth date in the future"
         )

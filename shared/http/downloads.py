@@ -28,7 +28,6 @@ import io
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from enum import Enum
 from typing import IO, Annotated, Any, Literal
 from urllib.parse import quote
@@ -37,6 +36,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
+from shared.data.clock import agency_today
 from shared.data.table_files import (
     CSV_MEDIA_TYPE,
     XLSX_MEDIA_TYPE,
@@ -161,7 +161,7 @@ def _write_batch(
 
 def disposition(name: str, extension: str) -> str:
     """`attachment` with the Chinese name (RFC 5987) and an ASCII fallback."""
-    stamped = f"{name}_{date.today():%Y%m%d}.{extension}"
+    stamped = f"{name}_{agency_today():%Y%m%d}.{extension}"
     return f"attachment; filename=\"download.{extension}\"; filename*=UTF-8''{quote(stamped)}"
 
 

@@ -2,11 +2,11 @@
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-# The agency works on Beijing time (no daylight saving): occurrences are its wall-clock times.
-AGENCY_TZ = timezone(timedelta(hours=8))
+# Occurrences are the agency's wall-clock times (Beijing, shared/data/clock.py).
+from shared.data.clock import AGENCY_TZ
 
 
 @dataclass(frozen=True)

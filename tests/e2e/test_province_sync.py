@@ -12,7 +12,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from deploy.local.demo import demo_credit_code
 from deploy.local.embedded import free_port
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from deploy.local.province_sim import FEEDS, ProvinceSimulator
+from shared.data.clock import agency_today
 from shared.data.db import asyncpg_dsn
 from shared.http.bank_signature import sign
 from shared.settings import PlatformSettings
@@ -95,7 +95,7 @@ async def county(
 def month(offset: int) -> str:
     """The month `offset` months from this one (YYYY-MM): dates follow the clock, so a
     retiree stays within their yearly certification whenever the suite runs."""
-    today = date.today()
+    today = agency_today()
     n = today.year * 12 + today.month - 1 + offset
     return f"{n // 12}-{n % 12 + 1:02d}"
 
@@ -591,7 +591,7 @@ async def test_a_data_match_certification_from_the_province_is_recorded(county: 
         item = {
             "message_id": f"CERT-{uuid.uuid4().hex[:12]}",
             "citizen_id": person["citizen_id"],
-            "certified_on": date.today().isoformat(),
+            "certified_on": agency_today().isoformat(),
             "method": "data_match",
         }
         out = await sim.send_certifications([item])

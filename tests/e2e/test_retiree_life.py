@@ -7,11 +7,12 @@ import io
 import json
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 
 from deploy.local.demo import demo_credit_code
+from shared.data.clock import agency_today
 from shared.http.bank_signature import sign
 from tests.e2e.conftest import System, login
 from tests.enrollment.integration.test_registration import citizen_id
@@ -172,10 +173,10 @@ def test_a_retirees_life(system: System) -> None:
         assert lines["2025-12"][3] == "6221880041100002"
 
         # Not certified within a year (due 2026-10-15, 30 days' grace): suspended.
-        today = date.today().isoformat()
+        today = agency_today().isoformat()
         # A day's suspension runs once, and the calendar ran today's when the system started,
         # before this retiree existed: the clerk asks for yesterday's (overdue then too).
-        yesterday = (date.today() - timedelta(days=1)).isoformat()
+        yesterday = (agency_today() - timedelta(days=1)).isoformat()
         asked = gw.post("/v1/payout/certification/suspension-runs", json={"as_of": yesterday})
         assert wait_for_job_sync(gw, asked, {})["result"]["suspended"] >= 1
         assert run(fin, "2026-03")["total"] == 0

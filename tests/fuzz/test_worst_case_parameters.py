@@ -23,6 +23,7 @@ from services.budget.main import create_app as create_budget
 from services.contribution.main import create_app as create_contribution
 from services.enrollment.main import create_app as create_enrollment
 from services.payout.main import create_app as create_payout
+from shared.data.clock import agency_today
 from shared.http.auth import ALL_ROLES
 from tests.budget.integration.helpers import load_seed
 from tests.conftest import auth_headers
@@ -93,7 +94,7 @@ def ordinary(parameter: dict, ids: dict[str, str]) -> Any:
     if schema.get("type") == "integer":
         return schema.get("minimum", 1) if name != "year" else 2020
     if schema.get("format") == "date":
-        return str(date.today())
+        return str(agency_today())
     if "pattern" in schema:
         return "2020-06"
     return KNOWN_STRINGS.get(name, "x")
@@ -188,7 +189,7 @@ async def test_worst_case_parameters_are_answered_in_time(service, platform, sta
             assert answer.status_code == 422, f"{label}: {answer.status_code}, not refused"
         costs.append((elapsed, url, params))
     if service == "enrollment":  # the report's request, at the furthest date still allowed
-        horizon = date(date.today().year + 50, 12, 31).isoformat()
+        horizon = date(agency_today().year + 50, 12, 31).isoformat()
         url = f"/v1/enrollment/persons/{ids['person_id']}/closing-preview"
         answer, elapsed = await timed(client, url, {"on": horizon}, every_role)
         assert answer.status_code == 200 and elapsed < TIME_BOUND, answer.text

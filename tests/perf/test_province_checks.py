@@ -7,11 +7,11 @@ straight into the schema; figures in docs/province.md.
 
 import os
 import time
-from datetime import date
 
 import pytest
 
 from services.payout.main import create_app
+from shared.data.clock import agency_today
 from shared.data.db import asyncpg_dsn
 from tests.conftest import auth_headers, running_app
 from tests.payout.seed import seed_retirees
@@ -36,7 +36,7 @@ async def test_province_batches(platform, bench_report) -> None:
     await seed_retirees(asyncpg_dsn(platform.database_url), ITEMS)
     async with running_app(create_app(platform)) as client:
         province = auth_headers(platform, "province", subject="province")
-        today = str(date.today())
+        today = str(agency_today())
         certs = [
             {"message_id": f"c{i}", "citizen_id": citizen(i), "certified_on": today}
             for i in range(1, ITEMS + 1)

@@ -19,6 +19,7 @@ from services.contribution.audits.schemas import YearlyRunIn, YearlyRunOut
 from services.contribution.audits.service import check_yearly_run
 from services.contribution.config import SCHEMA
 from services.contribution.domain.findings import merged_counts
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
@@ -50,7 +51,7 @@ async def run_job(ctx: JobContext) -> dict[str, Any]:
         async with ctx.step() as session:
             # The calendar's run counts to the day it first ran; a resumed run keeps that day.
             as_of = check_yearly_run(
-                YearlyRunIn(year=year, as_of=ctx.params.get("as_of") or date.today())
+                YearlyRunIn(year=year, as_of=ctx.params.get("as_of") or agency_today())
             )
             mark.update(as_of=as_of.isoformat(), after=None, audited=0, already=0, findings={})
             ctx.progress(0, await repository.count_units_to_audit(session, year))

@@ -22,6 +22,7 @@ from services.contribution.domain.findings import (
 from services.contribution.models import Audit, AuditFinding
 from services.contribution.parameters.service import plausible_date, plausible_year
 from services.contribution.roster import repository as roster
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.pagination import Page
@@ -43,7 +44,7 @@ async def open_audit(
     session: AsyncSession, body: AuditIn, who: Principal, request_id: str | None
 ) -> AuditOut:
     """Open an audit of a unit's year and compute its automatic findings at once."""
-    as_of = plausible_date(body.as_of or date.today(), "as_of")
+    as_of = plausible_date(body.as_of or agency_today(), "as_of")
     plausible_year(body.year, "year")
     if await roster.get_unit(session, body.unit_id) is None:
         raise ProblemError(404, "unit_not_found", unit_id=str(body.unit_id))
@@ -61,7 +62,7 @@ async def open_audit(
 
 def check_yearly_run(body: YearlyRunIn) -> date:
     """A yearly run as asked: a plausible year and day (422 otherwise); the day it counts to."""
-    as_of = plausible_date(body.as_of or date.today(), "as_of")
+    as_of = plausible_date(body.as_of or agency_today(), "as_of")
     plausible_year(body.year, "year")
     return as_of
 

@@ -1,7 +1,6 @@
 """HTTP routes for base declarations: draft, lines, upload, submit, approve or return."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
@@ -20,6 +19,7 @@ from services.contribution.declarations.schemas import (
     MissingReport,
 )
 from services.contribution.imports.schemas import MAX_ROWS, WAGE_COLUMNS
+from shared.data.clock import agency_today
 from shared.data.imports import read_import
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
@@ -80,7 +80,7 @@ async def missing_declarations(
     download: Download,
 ) -> MissingReport | Response:
     """Units with liable staff that have not submitted the year's declaration."""
-    found = await service.missing_report(session, year, date.today())
+    found = await service.missing_report(session, year, agency_today())
     if download:
         return await download.rows(found.units, MissingDeclaration, "未申报单位")
     return found

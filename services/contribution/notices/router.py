@@ -1,7 +1,6 @@
 """HTTP route of the printable 催缴通知书 (it opens from a signed link too)."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -9,6 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from services.contribution.notices import service
 from services.contribution.notices.html import render
+from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.errors import PROBLEM_RESPONSES
@@ -31,5 +31,5 @@ async def arrears_notice(
     """催缴通知书: the unit's months and amounts owed, late fees to the date and the date to
     pay by, as a printable A4 page (a browser opens it from a link: POST /v1/auth/links)."""
     agency = request.app.state.platform.agency_name
-    notice = await service.arrears_notice(session, unit_id, as_of or date.today(), agency, who)
+    notice = await service.arrears_notice(session, unit_id, as_of or agency_today(), agency, who)
     return page(render(notice))

@@ -19,6 +19,7 @@ from services.contribution.domain.periods import (
 from services.contribution.models import Parameter
 from services.contribution.parameters import repository
 from services.contribution.parameters.schemas import ParameterIn, ParameterName, ParameterOut
+from shared.data.clock import agency_today
 from shared.data.money import FEN
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -121,7 +122,7 @@ def plausible_date(
 ) -> date:
     """The date, or a 422 naming the field when it lies outside the system's range: from
     the configured earliest date to today (or that many years ahead)."""
-    today = today or date.today()
+    today = today or agency_today()
     latest = date(today.year + latest_years_ahead, 12, 31) if latest_years_ahead else today
     earliest = get_settings().earliest_date
     if outside(value, earliest, latest):
@@ -144,7 +145,7 @@ def plausible_period(text: str, field: str = "period", *, today: date | None = N
     except ValueError as exc:
         raise ProblemError(422, "period_invalid", field=field, value=text) from exc
     settings = get_settings()
-    today = today or date.today()
+    today = today or agency_today()
     latest = month_end(add_months(today.replace(day=1), settings.plan_months_ahead))
     earliest = settings.earliest_date.replace(day=1)
     if outside(period, earliest, latest):
@@ -162,7 +163,7 @@ def plausible_period(text: str, field: str = "period", *, today: date | None = N
 def plausible_year(year: int, field: str, *, years_ahead: int = 0) -> int:
     """The year, or a 422 naming the field when it lies before the system's records begin
     or more than `years_ahead` years after this one."""
-    earliest, latest = get_settings().earliest_date.year, date.today().year + years_ahead
+    earliest, latest = get_settings().earliest_date.year, agency_today().year + years_ahead
     if not earliest <= year <= latest:
         raise ProblemError(
             422,

@@ -20,6 +20,7 @@ from services.contribution.plans.schemas import (
     PlanOut,
 )
 from services.contribution.settlement.service import allocate_units
+from shared.data.clock import agency_today
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -43,7 +44,7 @@ async def generate(
     """Plan what every liable person owes for the month, once; later runs add only what is
     new (late joiners, raised bases) as supplementary plans. Credit a unit holds is used
     at once."""
-    today = today or date.today()
+    today = today or agency_today()
     period = plausible_period(body.period, today=today)
     await repository.lock_period(session, period)
     # The average wage is recorded too: settlement derives each month's index from it.

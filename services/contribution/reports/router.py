@@ -1,7 +1,6 @@
 """HTTP routes for arrears (欠费) with late fees to a date, yearly reports, unit statements."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
@@ -17,6 +16,7 @@ from services.contribution.reports.schemas import (
     UnitStatement,
     YearReport,
 )
+from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
@@ -38,7 +38,7 @@ async def arrears(
     unit_id: uuid.UUID | None = None,
 ) -> ArrearsReport | Response:
     """Who owes what for which months, with late fees to the date: the reminder list."""
-    found = await service.arrears(session, as_of or date.today(), unit_id)
+    found = await service.arrears(session, as_of or agency_today(), unit_id)
     if download:
         return await download.rows(found.units, UnitArrears, "欠费单位")
     return found
@@ -57,7 +57,7 @@ async def arrears_by_person(
     offset: Offset = 0,
 ) -> Page[PersonMonthOwed] | Response:
     """The person-months behind a unit's arrears."""
-    found = await service.arrears_by_person(session, unit_id, as_of or date.today(), who)
+    found = await service.arrears_by_person(session, unit_id, as_of or agency_today(), who)
     if download:
         return await download.rows(found, PersonMonthOwed, "欠费人员明细")
     return page_of(found, limit, offset)

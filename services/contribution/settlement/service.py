@@ -29,6 +29,7 @@ from services.contribution.settlement.schemas import (
 )
 from services.contribution.suspense import repository as suspense
 from services.contribution.suspense.schemas import SuspenseOut
+from shared.data.clock import agency_today
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -111,7 +112,7 @@ async def record_counter_receipt(
     today: date | None = None,
 ) -> ReceiptOut:
     """Record money a unit paid at the counter and allocate it."""
-    today = today or date.today()
+    today = today or agency_today()
     _plausible_receipt_date(body.received_on, "received_on", today)
     refuse_above(body.amount, await receipt_ceiling(session, body.received_on), "amount")
     if await roster.get_unit(session, body.unit_id) is None:
@@ -144,7 +145,7 @@ async def record_bank_receipts(
 ) -> BankReceiptsOut:
     """Record a bank's batch (each reference once) and allocate; a line naming no unit on the
     roster is held in suspense, while a malformed or conflicting line refuses the post."""
-    today = today or date.today()
+    today = today or agency_today()
     ceilings: dict[date, Decimal] = {}  # one look-up per day received, not per receipt
     for index, item in enumerate(body.receipts):
         _plausible_receipt_date(item.received_on, f"receipts[{index}].received_on", today)

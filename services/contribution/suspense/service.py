@@ -15,6 +15,7 @@ from services.contribution.settlement import repository as settlement
 from services.contribution.settlement.service import allocate_units
 from services.contribution.suspense import repository
 from services.contribution.suspense.schemas import SuspenseOut
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
@@ -126,7 +127,7 @@ async def decide(
             recorded_by=row.submitted_by or who.subject,
         )
         await settlement.insert_receipts(session, [receipt.model_dump(exclude={"recorded_at"})])
-        await allocate_units(session, [row.unit_id], today or date.today(), request_id)
+        await allocate_units(session, [row.unit_id], today or agency_today(), request_id)
         receipt_id = receipt.id
     status = SuspenseStatus.matched if receipt_id else SuspenseStatus.returned
     await repository.set_values(

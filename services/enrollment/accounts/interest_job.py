@@ -20,6 +20,7 @@ from services.enrollment.accounts import repository
 from services.enrollment.accounts.schemas import AccountKind, InterestRunIn
 from services.enrollment.config import SCHEMA
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.jobs.queue import enqueue
@@ -80,7 +81,7 @@ async def queue_run(
 ) -> JobOut:
     """Check the run and queue it (202); the same year and kind is never queued twice."""
     year, kind = body.year, body.account_kind.value
-    await check_order(session, year, kind, today or date.today())
+    await check_order(session, year, kind, today or agency_today())
     job = await enqueue(
         session,
         SCHEMA,
@@ -118,7 +119,7 @@ async def _run_kind(ctx: JobContext, year: int, kind: str) -> dict[str, Any]:
     mark = ctx.checkpoint.setdefault(kind, {})
     if "watermark" not in mark:
         async with ctx.step() as session:
-            mark["todo"] = await check_order(session, year, kind, date.today())
+            mark["todo"] = await check_order(session, year, kind, agency_today())
             mark["watermark"] = await repository.posting_watermark(session)
             mark["after"] = repository.FIRST_ACCOUNT
             accounts = await repository.count_accounts(session, kind)

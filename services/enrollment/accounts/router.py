@@ -1,7 +1,6 @@
 """HTTP routes for accounts, interest-rate parameters and interest runs."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -18,6 +17,7 @@ from services.enrollment.accounts.schemas import (
     PostingOut,
 )
 from services.enrollment.parameters.router import add_decision_routes
+from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
@@ -46,7 +46,7 @@ async def get_balances(
     offset: Offset = 0,
 ) -> Page[AccountBalance] | Response:
     """Balance of each of the person's accounts at a date (default: today)."""
-    found = await service.get_balances(session, person_id, as_of or date.today())
+    found = await service.get_balances(session, person_id, as_of or agency_today())
     if download:
         return await download.rows(found, AccountBalance, "个人账户余额")
     return page_of(found, limit, offset)

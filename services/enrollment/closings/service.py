@@ -25,6 +25,7 @@ from services.enrollment.persons import repository as persons
 from services.enrollment.transfers import repository as transfers
 from shared.contracts import CreditLine, EventEnvelope, PersonClosingSupplemented
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
 
@@ -148,7 +149,7 @@ async def preview(
     session: AsyncSession, person_id: uuid.UUID, on: date, today: date | None = None
 ) -> ClosingPreview:
     """What a closing on `on` would take, and which months are still unpaid (writes nothing)."""
-    await _plausible_closing_date(session, on, today or date.today())
+    await _plausible_closing_date(session, on, today or agency_today())
     person = await persons.get(session, person_id)
     if person is None:
         raise ProblemError(404, "person_not_found", person_id=str(person_id))

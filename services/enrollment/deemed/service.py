@@ -15,6 +15,7 @@ from services.enrollment.parameters import service as parameters
 from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons import repository as persons
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
@@ -36,7 +37,7 @@ async def _checked(
     """Refuse (422, naming the field) what the limits exclude; True if a second user approves."""
     try:
         return check_deemed(
-            person.birth_date, months, index, already, await limits_on(session, date.today())
+            person.birth_date, months, index, already, await limits_on(session, agency_today())
         )
     except DeemedRefused as exc:
         raise ProblemError(

@@ -20,6 +20,7 @@ from services.enrollment.persons.schemas import PersonCreate, Sex, StaffCategory
 from services.enrollment.persons.service import registered_detail
 from shared.contracts import EventEnvelope, PersonRegistered
 from shared.data.audit import audit_row, record_audits
+from shared.data.clock import agency_today
 from shared.data.ids import parse_citizen_id
 from shared.data.import_headers import label_of
 from shared.data.imports import Issue, SourceRow
@@ -58,7 +59,7 @@ def _identity_issues(values: dict[str, str | None]) -> list[Issue]:
         issues.append(Issue("birth_date", "import_birth_date_mismatch", params))
     if values.get("sex") and values["sex"] != parsed.sex:
         issues.append(Issue("sex", "import_sex_mismatch"))
-    if joined > date.today():
+    if joined > agency_today():
         issues.append(Issue("joined_on", "import_joined_in_future"))
     elif joined < parsed.birth_date:
         issues.append(Issue("joined_on", "import_joined_before_birth"))

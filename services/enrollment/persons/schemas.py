@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, model_validator
 
 from services.enrollment.domain.status import PersonStatus
+from shared.data.clock import agency_today
 from shared.data.ids import InvalidIdentifier, parse_citizen_id
 from shared.http.masking import BirthDate, CitizenIdText, SexText
 from shared.i18n import Invalid
@@ -59,7 +60,7 @@ class PersonCreate(BaseModel):
             raise Invalid("birth_date_mismatch", field="birth_date")
         if self.sex is not None and self.sex.value != parsed.sex:
             raise Invalid("sex_mismatch", field="sex")
-        if self.joined_on > date.today():
+        if self.joined_on > agency_today():
             raise Invalid("date_in_future", field="joined_on")
         if self.joined_on < parsed.birth_date:
             raise Invalid("joined_before_birth", field="joined_on")

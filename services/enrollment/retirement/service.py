@@ -21,6 +21,7 @@ from services.enrollment.status_changes import service as changes
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRetired
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
@@ -37,7 +38,7 @@ async def record_retirement(
     today: date | None = None,
 ) -> RetirementOut:
     """Check eligibility, then retire the person and announce it with what payout needs."""
-    today = today or date.today()
+    today = today or agency_today()
     person = await changes.lock_for_change(session, person_id, ChangeType.retirement)
     if body.retired_on > today + timedelta(days=ADVANCE_DAYS):
         raise ProblemError(

@@ -19,6 +19,7 @@ from services.enrollment.rights_record.schemas import (
     StatementPosting,
 )
 from services.enrollment.units import repository as units
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 
@@ -70,7 +71,7 @@ async def build(
         months=month_lines,
         accounts=accounts,
         last_posting_id=max((p.id or 0 for _, p in rows), default=None),
-        generated_on=date.today(),
+        generated_on=agency_today(),
     )
 
 

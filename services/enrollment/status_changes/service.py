@@ -22,6 +22,7 @@ from services.enrollment.status_changes import repository
 from services.enrollment.status_changes.schemas import StatusChangeIn, StatusChangeOut
 from shared.contracts import EventEnvelope, PersonDeceased, PersonStatusChanged
 from shared.data.audit import changed_fields, record_audit
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
@@ -148,7 +149,7 @@ async def check_effective_date(
 ) -> None:
     """422 unless `on` lies between the person's latest change and today."""
     latest = await latest_change_date(session, person)
-    if on > (today or date.today()):
+    if on > (today or agency_today()):
         raise ProblemError(422, "effective_date_in_future", field=field)
     if on < latest:
         raise ProblemError(

@@ -1,8 +1,6 @@
 """The province's inbound batches: death notices (死亡比对) and transfer-in requests, each
 item in its own savepoint and idempotent by its message id (shared/http/inbound.py)."""
 
-from datetime import date
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import Scope
 
@@ -13,6 +11,7 @@ from services.enrollment.sync.schemas import DeathNoticeItem, TransferInItem
 from services.enrollment.transfers import service as transfers
 from services.enrollment.transfers.schemas import TransferInIn
 from services.enrollment.units import repository as units
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.inbound import (
@@ -38,7 +37,7 @@ async def receive_death_notices(
         if isinstance(raw, dict) and isinstance(raw.get("citizen_id"), str)
     }
     known = await repository.lock_known(session, sorted(wanted))
-    today = date.today()
+    today = agency_today()
     deaths: list[Death] = []
 
     async def apply_one(item: DeathNoticeItem) -> Outcome:

@@ -36,6 +36,7 @@ from services.enrollment.transfers.schemas import (
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonTransferredIn, PersonTransferredOut
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
@@ -191,7 +192,7 @@ async def _move_within_area(
 
 async def _check_arrival(session: AsyncSession, body: TransferInIn) -> None:
     """422 naming the field for an amount or month count above today's ceilings."""
-    today = date.today()
+    today = agency_today()
     refused = arrival_refusal(
         {
             "basic_amount": body.basic_amount,
@@ -379,7 +380,7 @@ async def decide_pooled_rate(
 
 async def _check_date(session: AsyncSession, person: Person, on: date) -> None:
     latest = await changes.latest_change_date(session, person)
-    if on < latest or on > date.today():
+    if on < latest or on > agency_today():
         raise ProblemError(
             422,
             "effective_date_invalid",

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from shared.data.clock import agency_today
 from shared.data.ids import USCC_CHARSET, InvalidIdentifier, validate_uscc
 from shared.i18n import Invalid
 
@@ -59,14 +60,14 @@ class UnitCreate(BaseModel):
         if any(c not in USCC_CHARSET for c in self.credit_code) or len(self.credit_code) != 18:
             # The override waives the check characters of a well-formed code, nothing else.
             raise Invalid("credit_code_format", field="credit_code")
-        if self.established_on and self.established_on > date.today():
+        if self.established_on and self.established_on > agency_today():
             raise Invalid("date_in_future", field="established_on")
         if self.code_check_override_reason is None:
             try:
                 validate_uscc(self.credit_code)
             except InvalidIdentifier as exc:
                 raise Invalid(exc.key, field="credit_code") from exc
-        if self.registered_on and self.registered_on > date.today():
+        if self.registered_on and self.registered_on > agency_today():
             raise Invalid("date_in_future", field="registered_on")
         return self
 
@@ -111,6 +112,6 @@ class UnitClose(BaseModel):
 
     @model_validator(mode="after")
     def _not_future(self) -> "UnitClose":
-        if self.closed_on > date.today():
+        if self.closed_on > agency_today():
             raise Invalid("date_in_future", field="closed_on")
         return self

@@ -1,7 +1,6 @@
 """Registering and reading employer units."""
 
 import uuid
-from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,6 +11,7 @@ from services.enrollment.units import repository
 from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
 from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered, UnitUpdated
 from shared.data.audit import changed_fields, record_audit
+from shared.data.clock import agency_today
 from shared.data.ids import uscc_kind
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
@@ -39,7 +39,7 @@ async def register_unit(
         name=body.name,
         kind=uscc_kind(body.credit_code) or "other",
         funding_type=body.funding_type.value,
-        registered_on=body.registered_on or date.today(),
+        registered_on=body.registered_on or agency_today(),
         established_on=body.established_on,
         code_check_override_reason=body.code_check_override_reason,
         code_check_overridden_by=who.subject if body.code_check_override_reason else None,

@@ -2,7 +2,6 @@
 second person approves it: close the accounts, record and announce the payment."""
 
 import uuid
-from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,6 +27,7 @@ from services.enrollment.withdrawal.schemas import (
 )
 from shared.contracts import EventEnvelope, PersonWithdrawn
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.pagination import Page
@@ -71,7 +71,7 @@ async def _check(session: AsyncSession, person: Person, body: WithdrawalIn) -> N
     """The rule and the date, as on entry so on approval (the person may have changed)."""
     await _check_allowed(session, person, body)
     latest = await changes.latest_change_date(session, person)
-    if body.effective_on < latest or body.effective_on > date.today():
+    if body.effective_on < latest or body.effective_on > agency_today():
         raise ProblemError(
             422,
             "effective_date_invalid",

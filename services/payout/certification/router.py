@@ -1,7 +1,6 @@
 """HTTP routes of survival certification."""
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -19,6 +18,7 @@ from services.payout.certification.schemas import (
     Method,
     SuspensionRunIn,
 )
+from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
@@ -44,7 +44,7 @@ async def certify(
     suspended retiree it asks for a resumption (`resumption: pending`) that a second person
     approves before the next run pays the suspended months."""
     return await idem.answer(
-        service.certify(idem.session, person_id, body, who, idem.request_id, date.today())
+        service.certify(idem.session, person_id, body, who, idem.request_id, agency_today())
     )
 
 
@@ -79,7 +79,7 @@ async def approve(
     note = body.note if body else None
     return await idem.answer(
         service.decide(
-            idem.session, certification_id, True, note, who, idem.request_id, date.today()
+            idem.session, certification_id, True, note, who, idem.request_id, agency_today()
         ),
         status=200,
     )
@@ -92,7 +92,7 @@ async def reject(
     """Reject a pending resumption, saying why; the retiree stays suspended."""
     return await idem.answer(
         service.decide(
-            idem.session, certification_id, False, body.note, who, idem.request_id, date.today()
+            idem.session, certification_id, False, body.note, who, idem.request_id, agency_today()
         ),
         status=200,
     )
@@ -107,7 +107,7 @@ async def suspension_run(
 ) -> JSONResponse:
     """Queue the suspension of everyone past due plus grace on a day (default today; 202 with
     the job, its result the count). The calendar runs it daily; a day runs once."""
-    as_of = (body.as_of if body else None) or date.today()
+    as_of = (body.as_of if body else None) or agency_today()
     job = await certification_jobs.queue_run(session, as_of, who, request_id_of(request))
     return job_response("/v1/payout", job)
 
@@ -133,9 +133,9 @@ async def listing(
     if download:
         return await download.pages(
             lambda limit, offset: service.listing(
-                session, which, as_of or date.today(), who, limit, offset
+                session, which, as_of or agency_today(), who, limit, offset
             ),
             DueItem,
             LIST_NAMES[which],
         )
-    return await service.listing(session, which, as_of or date.today(), who, limit, offset)
+    return await service.listing(session, which, as_of or agency_today(), who, limit, offset)

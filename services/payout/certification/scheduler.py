@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payout.certification import service
 from services.payout.config import SCHEMA
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.jobs.queue import enqueue
@@ -28,7 +29,7 @@ async def queue_run(
     session: AsyncSession, as_of: date, who: Principal, request_id: str | None
 ) -> JobOut:
     """Check the day and queue its run (202); asked again for the day, the same job."""
-    if as_of > date.today():
+    if as_of > agency_today():
         raise ProblemError(
             422, "date_in_future", message="date_in_future.suspension", field="as_of"
         )
@@ -51,7 +52,7 @@ async def queue_run(
 
 async def suspension_job(ctx: JobContext) -> dict[str, Any]:
     """One step: suspending is idempotent (a suspended retiree is not overdue any more)."""
-    today = date.today()
+    today = agency_today()
     as_of = date.fromisoformat(ctx.params["as_of"]) if ctx.params.get("as_of") else today
     async with ctx.step() as session:
         done = await service.suspend_overdue(session, as_of, ctx.started_by, None, today)

@@ -3,7 +3,7 @@ is paid once to the survivor, with the death benefits or as an addition to them;
 months it is cancelled. Each difference is moved on under the retiree's lock and audited."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,6 +19,7 @@ from services.payout.models import BenefitDifference, DeathBenefit, OneOff
 from services.payout.parameters.service import bounds
 from services.payout.tax import service as taxes
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 
 DEATH = "system:person.deceased"
@@ -129,7 +130,7 @@ async def after_approval(
     if not found:
         return None
     # One payment at most the one-off ceiling: many months of back pay go as several.
-    limits = await bounds(session, datetime.now(UTC).date())
+    limits = await bounds(session, agency_today())
     groups = within_ceiling([r.amount for r in found], limits.one_off_ceiling)
     added = None
     for group in groups:
@@ -148,7 +149,7 @@ async def _addition(
     """One more payment of an approved grant: split by the survivors' shares, each part to
     the survivor's own account (one survivor: the whole), as one-offs; and the tax on it."""
     payments = await repository.death_benefit_payments(session, grant.person_id)
-    period = addition_period(month_of(datetime.now(UTC).date()), max(p.period for p in payments))
+    period = addition_period(month_of(agency_today()), max(p.period for p in payments))
     # The annuity back pay adds to the heirs' lump sum: taxed with the yearly table on the
     # whole addition (on top of the whole lump sum so far), then split by the survivors'
     # shares like its amount.
@@ -218,7 +219,7 @@ async def failed_lines_to_estate(session: AsyncSession, request_id: str | None) 
     found = await repository.failed_owed_to_estate(session)
     if not found:
         return 0
-    limits = await bounds(session, datetime.now(UTC).date())
+    limits = await bounds(session, agency_today())
     by_person: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal, str]]] = {}
     for person_id, line_id, amount, program in found:
         by_person.setdefault(person_id, []).append((line_id, amount, program))
@@ -281,7 +282,7 @@ async def offset_refunds_to_estate(session: AsyncSession, request_id: str | None
     found = await repository.offset_refunds_owed(session)
     if not found:
         return 0
-    limits = await bounds(session, datetime.now(UTC).date())
+    limits = await bounds(session, agency_today())
     by_person: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]] = {}
     for person_id, deduction, amount in found:
         by_person.setdefault(person_id, []).append((deduction, amount))

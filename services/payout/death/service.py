@@ -51,6 +51,7 @@ from services.payout.subsidies import service as subsidies
 from services.payout.tax import service as taxes
 from shared.contracts import PersonDeceased
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -285,7 +286,7 @@ async def after_failed_lines(
     period is settled again, so a voided `bank_return` is no longer subtracted."""
     voided = await repository.void_on_failed_lines(session, references)
     voided += await repository.void_unpaid_months_after_death(session, references)
-    today = datetime.now(UTC).date()
+    today = agency_today()
     for program, period in sorted({(c.program, c.period) for c in voided}):
         await ledger.settle(session, program, period, request_id, today)
     for case in voided:

@@ -1,7 +1,6 @@
 """HTTP routes of determinations: trial, a person's determinations, review, old standard, 调待."""
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -25,6 +24,7 @@ from services.payout.determinations.schemas import (
     UndeterminedOut,
     UndeterminedRetiree,
 )
+from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
@@ -43,7 +43,7 @@ Reviewer = Annotated[Principal, Depends(require_business_role("clerk"))]
 @router.post("/determinations/trial", response_model=TrialOut)
 async def trial(body: TrialIn, session: ReadSession, _: Reader) -> TrialOut:
     """待遇测算: the monthly figures for these inputs (writes nothing)."""
-    return await service.trial(session, body, date.today())
+    return await service.trial(session, body, agency_today())
 
 
 @router.get("/determinations", response_model=Page[DeterminationOut], responses=DOWNLOAD_RESPONSES)

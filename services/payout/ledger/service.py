@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,6 +18,7 @@ from services.payout.parameters.service import in_force
 from shared.contracts import EventEnvelope
 from shared.contracts.payout import DisbursementSettled, settleable
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
 from shared.http.masking import shown_account_number, shown_citizen_id
@@ -123,7 +124,7 @@ async def settle_touched(
     session: AsyncSession, references: list[uuid.UUID], request_id: str | None
 ) -> int:
     """Settle every program and period these lines belong to that is now complete."""
-    today = datetime.now(UTC).date()
+    today = agency_today()
     done = 0
     for program, period in await repository.touched(session, references):
         done += await settle(session, program, period, request_id, today) is not None

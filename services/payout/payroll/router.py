@@ -1,7 +1,6 @@
 """HTTP routes of payroll runs: start one (202), follow its progress."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from services.payout.payroll import service
 from services.payout.payroll.schemas import RunIn, RunOut
 from shared.contracts.payout import MONTH_PATTERN
+from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
@@ -27,7 +27,7 @@ async def start_run(
 ) -> JSONResponse:
     """Start the payroll of a month: 202 with the run; follow it at its own URL."""
     return await idem.answer(
-        service.start_run(idem.session, body, who, idem.request_id, date.today()), status=202
+        service.start_run(idem.session, body, who, idem.request_id, agency_today()), status=202
     )
 
 

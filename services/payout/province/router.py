@@ -2,7 +2,6 @@
 clerks' list of duplicate receipts with its resolution (outside /sync/)."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -19,6 +18,7 @@ from services.payout.province.schemas import (
     DuplicateResolveIn,
     DuplicateStatus,
 )
+from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_machine, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
@@ -50,7 +50,7 @@ async def certifications(
     """Survival certifications the province established (数据比对认证), each idempotent by its
     `message_id`: recorded as a clerk's certification would be; for a suspended retiree the
     resumption waits for a clerk's approval (`POST /certifications/{id}/approve`)."""
-    request_id, today = request_id_of(request), date.today()
+    request_id, today = request_id_of(request), agency_today()
     return await apply_batch(
         session,
         SCHEMA,
@@ -68,7 +68,7 @@ async def duplicate_receipts(
 ) -> InboundBatchResult:
     """Retirees the province found drawing a pension elsewhere (重复领取比对), each
     idempotent by its `message_id`: listed for a clerk (`queued`) and their payment held."""
-    request_id, today = request_id_of(request), date.today()
+    request_id, today = request_id_of(request), agency_today()
     return await apply_batch(
         session,
         SCHEMA,
@@ -140,7 +140,7 @@ async def approve(
     held."""
     note = body.note if body else None
     return await idem.answer(
-        service.decide(idem.session, receipt_id, True, note, who, idem.request_id, date.today()),
+        service.decide(idem.session, receipt_id, True, note, who, idem.request_id, agency_today()),
         status=200,
     )
 
@@ -152,7 +152,7 @@ async def reject(
     """Reject a clearing, saying why (`note`): the listing is open again, payment held."""
     return await idem.answer(
         service.decide(
-            idem.session, receipt_id, False, body.note, who, idem.request_id, date.today()
+            idem.session, receipt_id, False, body.note, who, idem.request_id, agency_today()
         ),
         status=200,
     )

@@ -1,7 +1,6 @@
 """HTTP routes of the retiree list (clerks' search, paginated or XLSX) and detail."""
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -9,6 +8,7 @@ from fastapi.responses import Response
 
 from services.payout.retirees import service
 from services.payout.retirees.schemas import RETIREE_SORT_FIELDS, RetireeDetail, RetireeItem
+from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
@@ -56,7 +56,7 @@ async def retirees(
                 bank_code,
                 limit,
                 offset,
-                date.today(),
+                agency_today(),
                 name=name,
                 citizen_id=citizen_id,
                 sort=sort,
@@ -72,7 +72,7 @@ async def retirees(
         bank_code,
         limit,
         offset,
-        date.today(),
+        agency_today(),
         name=name,
         citizen_id=citizen_id,
         sort=sort,
@@ -82,4 +82,4 @@ async def retirees(
 @router.get("/retirees/{person_id}", response_model=RetireeDetail)
 async def retiree(person_id: uuid.UUID, session: ReadSession, who: Reader) -> RetireeDetail:
     """One retiree (退休人员详情): who, status, bank account, months paid, certification."""
-    return await service.detail(session, who, person_id, date.today())
+    return await service.detail(session, who, person_id, agency_today())

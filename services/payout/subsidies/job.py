@@ -3,7 +3,6 @@ calendar (quarterly): both under one dedup key per quarter (and program), so the
 never run twice; a run queues once per person, programme and quarter, so a step redone after
 a crash adds nothing."""
 
-from datetime import date
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,6 +11,7 @@ from services.payout.config import SCHEMA
 from services.payout.subsidies import service
 from services.payout.subsidies.schemas import SubsidyRunIn
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
@@ -30,7 +30,7 @@ async def queue_run(
     session: AsyncSession, body: SubsidyRunIn, who: Principal, request_id: str | None
 ) -> JobOut:
     """Check the quarter and its standards, and queue its run (202); asked again, the same job."""
-    await service.check_run(session, body, date.today())
+    await service.check_run(session, body, agency_today())
     params: dict[str, Any] = {"quarter": body.quarter, "roles": sorted(who.roles)}
     if body.program:
         params["program"] = body.program
@@ -61,6 +61,6 @@ async def run_job(ctx: JobContext) -> dict[str, Any]:
         {k: v for k, v in ctx.params.items() if k in ("quarter", "program")}
     )
     async with ctx.step() as session:
-        out = await service.run_quarter(session, body, who, None, date.today())
+        out = await service.run_quarter(session, body, who, None, agency_today())
         ctx.progress(1, 1)
     return out.model_dump(mode="json")

@@ -29,6 +29,7 @@ from services.payout.subsidies.schemas import (
     SurvivorPayee,
 )
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.data.ids import mask_account_number, mask_citizen_id
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -140,7 +141,7 @@ def _check_payee(
 
 def _certified_on(day: date | None, field: str) -> date:
     """A survivor's certification date: today by default, never in the future."""
-    today = datetime.now(UTC).date()
+    today = agency_today()
     if day is not None and day > today:
         raise ProblemError(422, "date_in_future", field=field)
     return day or today
@@ -156,7 +157,7 @@ def _months_later(day: date, months: int) -> date:
 async def certification_rule(session: AsyncSession) -> tuple[int, int]:
     """(period in months, grace in days) of survival certification in force today: how long
     a survivor's certification covers the quarters paid to them."""
-    params = await in_force(session, ["certification"], datetime.now(UTC).date())
+    params = await in_force(session, ["certification"], agency_today())
     rule = params.value("certification", CertificationRule)
     return rule.period_months, rule.grace_days
 

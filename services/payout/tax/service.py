@@ -2,7 +2,7 @@
 tax report (withheld by month paid) and a person's payments with gross, tax and net."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,6 +14,7 @@ from services.payout.models import Recovery
 from services.payout.parameters.service import tax_tables
 from services.payout.tax import repository
 from services.payout.tax.schemas import PaymentLine, TaxMonthRow, TaxYearOut
+from shared.data.clock import agency_today
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
@@ -32,7 +33,7 @@ async def withhold_lump_sum(
     """The tax on a lump sum's taxable part with the named table (monthly or yearly) in
     force today (the lump sum is paid by the next run), added to `before` = (taxable, tax)
     of earlier payments of the same income."""
-    value, _ = await tax_tables(session, datetime.now(UTC).date())
+    value, _ = await tax_tables(session, agency_today())
     return withhold(value.table(table), gross, taxable, before)
 
 

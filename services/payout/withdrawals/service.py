@@ -1,7 +1,6 @@
 """Use cases of withdrawals: a person.withdrawn becomes one one-off payment."""
 
 import uuid
-from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +14,7 @@ from services.payout.withdrawals.schemas import OneOffOut
 from shared.contracts import PersonWithdrawn
 from shared.contracts.payout import settleable
 from shared.data.audit import record_audit
+from shared.data.clock import agency_today
 from shared.http.auth import Principal
 from shared.http.masking import shown_account_number
 from shared.http.pagination import Page
@@ -54,7 +54,7 @@ async def from_withdrawal(
             detail={"amount": str(event.total_amount), "effective_on": str(event.effective_on)},
         )
         return False
-    limits = await bounds(session, datetime.now(UTC).date())  # in force as it is queued
+    limits = await bounds(session, agency_today())  # in force as it is queued
     if event.total_amount > limits.one_off_ceiling:
         # Above any plausible withdrawal: not sent to a bank; the clerk checks it by hand.
         await record_audit(

@@ -2,7 +2,7 @@
 redone changes nothing (an audit is once per unit and year)."""
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -12,6 +12,7 @@ from services.contribution.audits import repository
 from services.contribution.config import SCHEMA
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
+from shared.data.clock import agency_today
 from shared.data.db import make_engine
 from shared.jobs.runner import JobRunner
 from shared.jobs.scheduler import Scheduler
@@ -111,7 +112,7 @@ async def test_the_yearly_audit_resumes_after_a_crash_and_audits_each_unit_once(
     assert resumed.status_code == 200, resumed.text
     calendar = Scheduler(SCHEMA, [audit_job.KIND], sessions)
     # Next January (the resumed version is in force from today): this year's units.
-    this_year = date.today().year
+    this_year = agency_today().year
     [(kind, _)] = await calendar.run_once(datetime(this_year + 1, 1, 11, tzinfo=UTC))
     assert await again.run_once()
     [queued] = (

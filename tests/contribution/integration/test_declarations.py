@@ -1,13 +1,13 @@
 """Base declarations: clamping, upload report, four-eyes review, adjustments, refusals."""
 
 import io
-from datetime import date
 
 import pytest
 from openpyxl import Workbook
 
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers
 from tests.contribution.helpers import (
     citizen_id,
@@ -247,7 +247,7 @@ async def test_refusals_change_nothing(platform, start_apps) -> None:
     r = await enrollment.post(
         f"/v1/enrollment/units/{hostel['id']}/close",
         headers=clerk,
-        json={"closed_on": date.today().isoformat(), "reason": "撤销"},
+        json={"closed_on": agency_today().isoformat(), "reason": "撤销"},
     )
 
     async def closed_in_roster() -> bool:

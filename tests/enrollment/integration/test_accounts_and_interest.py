@@ -9,6 +9,7 @@ import pytest
 
 from services.enrollment.domain.interest import InterestConvention, Posting, yearly_interest
 from services.enrollment.main import create_app
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 
 # balances, publish and scalar stay importable from here for contribution's tests.
@@ -166,7 +167,7 @@ async def test_interest_run_matches_the_rule_and_posts_once(platform) -> None:
 async def test_interest_run_refusals(platform) -> None:
     async with running_app(create_app(platform)) as client:
         finance = auth_headers(platform, "finance")
-        this_year = date.today().year
+        this_year = agency_today().year
         r = await finished(
             client,
             await client.post(

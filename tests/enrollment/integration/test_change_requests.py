@@ -2,11 +2,12 @@
 province's matched notice stays one step; transfer-in amounts are bounded (item 2)."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from services.enrollment.main import create_app
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import (
     CHECKER,
@@ -43,7 +44,9 @@ async def test_a_death_report_waits_blocks_other_changes_and_takes_effect_as_ent
         unit = await register_unit(client, platform)
         [p] = await enrol(client, platform, unit, 1)
         auditor = auth_headers(platform, "auditor")
-        future = await report_death(client, platform, p, (date.today() + timedelta(1)).isoformat())
+        future = await report_death(
+            client, platform, p, (agency_today() + timedelta(1)).isoformat()
+        )
         assert (future.status_code, future.json()["field"]) == (422, "date_of_death")
 
         first = await report_death(client, platform, p, "2020-05-01", reason="误报")
@@ -261,7 +264,7 @@ async def test_transfer_in_amounts_and_months_are_bounded_by_dated_ceilings(plat
         assert overflow.status_code == 422  # past any column: refused by the schema
         lowered = {
             "name": "transfer_in_months_max",
-            "effective_from": date.today().isoformat(),
+            "effective_from": agency_today().isoformat(),
             "value": "480",
         }
         await set_parameter(client, platform, "limits", lowered)

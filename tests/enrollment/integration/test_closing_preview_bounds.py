@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from services.enrollment.main import create_app
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import acked, credits, enrol, publish, register_unit, set_parameter
 from tests.shared.integration.helpers import eventually
@@ -28,7 +29,7 @@ async def test_a_closing_date_past_the_horizon_is_refused_and_one_at_it_is_cheap
 
         r = await client.get(path, params={"on": "9999-12-31"}, headers=auditor)
         assert (r.status_code, r.json()["code"]) == (422, "validation_failed")
-        horizon = date(date.today().year + 50, 12, 31)
+        horizon = date(agency_today().year + 50, 12, 31)
         beyond = date(horizon.year + 1, 1, 1)
         r = await client.get(path, params={"on": beyond.isoformat()}, headers=auditor)
         assert (r.status_code, r.json()["code"]) == (422, "closing_date_out_of_range")
@@ -47,4 +48,4 @@ async def test_a_closing_date_past_the_horizon_is_refused_and_one_at_it_is_cheap
         shorter = {"name": "closing_horizon_years", "effective_from": "2000-01-01", "value": "5"}
         await set_parameter(client, platform, "limits", shorter)
         r = await client.get(path, params={"on": horizon.isoformat()}, headers=auditor)
-        assert r.json()["latest"] == date(date.today().year + 5, 12, 31).isoformat()
+        assert r.json()["latest"] == date(agency_today().year + 5, 12, 31).isoformat()

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from services.enrollment.main import create_app
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import (
     POLICY_CHECKER,
@@ -223,7 +224,7 @@ async def test_codes_ids_and_joining_dates_that_cannot_be_true_are_refused(platf
             assert r.json()["errors"][0]["field"] == "credit_code"
         unit = await register_unit(client, platform, established_on="2010-06-01")
         person = {"name": "某", "unit_id": unit["id"], "staff_category": "civil_servant"}
-        future = f"{date.today().year + 1}0101"
+        future = f"{agency_today().year + 1}0101"
         unborn = await client.post(
             "/v1/enrollment/persons",
             headers=clerk,

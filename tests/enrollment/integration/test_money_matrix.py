@@ -31,6 +31,7 @@ from datetime import date
 import pytest
 
 from services.enrollment.main import create_app
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import (
     CHECKER,
@@ -230,7 +231,7 @@ async def _interest_run(client, platform, person: str) -> object:
 
 async def _horizon(client, platform, person: str) -> object:
     """How far a closing preview may look: three years ahead is within the default 50."""
-    on = date(date.today().year + 3, 12, 31).isoformat()
+    on = date(agency_today().year + 3, 12, 31).isoformat()
     r = await client.get(
         f"/v1/enrollment/persons/{person}/closing-preview",
         params={"on": on},

@@ -5,12 +5,13 @@ good ones apply; notices that match no one or contradict what is recorded wait f
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from services.enrollment.main import create_app
 from services.payout.main import create_app as create_payout_app
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import (
     CHECKER,
@@ -60,7 +61,7 @@ async def test_good_notices_apply_doubtful_ones_wait_and_bad_ones_are_refused(pl
         unit = await register_unit(client, platform)
         a, b = await enrol(client, platform, unit, 2)
         ids = await citizen_ids(client, platform, [a, b])
-        tomorrow = (date.today() + timedelta(days=1)).isoformat()
+        tomorrow = (agency_today() + timedelta(days=1)).isoformat()
         batch = {
             "items": [
                 {"message_id": "N-1", "citizen_id": ids[0], "date_of_death": "2020-07-01"},
@@ -151,7 +152,7 @@ async def test_a_clerk_lists_resolves_and_a_second_clerk_approves(platform) -> N
         unit = await register_unit(client, platform)
         [b] = await enrol(client, platform, unit, 1)
         [cid] = await citizen_ids(client, platform, [b])
-        tomorrow = (date.today() + timedelta(days=1)).isoformat()
+        tomorrow = (agency_today() + timedelta(days=1)).isoformat()
         unknown = citizen_id(seq="997")
         items = [
             {"message_id": "Q-1", "citizen_id": unknown, "date_of_death": "2020-07-01"},

@@ -6,7 +6,7 @@ month paid in the tax report. Back pay is taxed with the month it is for."""
 import csv
 import io
 import random
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -19,6 +19,7 @@ from services.payout.domain.tax import MONTHLY, YEARLY, max_sql
 from services.payout.main import create_app
 from services.payout.parameters.defaults import annuity_income_tax
 from services.payout.parameters.schemas import AnnuityIncomeTax
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import (
@@ -486,7 +487,7 @@ async def test_the_tax_on_an_annuity_recovered_is_given_back(platform, two_banks
             )
             assert r.status_code == 200, r.text
         # Given back in the month recovered (this month), as a negative entry: 190.00.
-        today = datetime.now(UTC).date()
+        today = agency_today()
         report = (await client.get(f"/v1/payout/tax/{today.year}", headers=finance)).json()
         month = f"{today.year}-{today.month:02d}"
         [row] = [m for m in report["months"] if m["tax_given_back"] != "0.00"]

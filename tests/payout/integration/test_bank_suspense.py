@@ -1,11 +1,12 @@
 """待查明款项 of bank results: an unknown reference is held while the rest of the post is
 recorded; a clerk matches or returns it with a second person; a bank sees only its own."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from services.payout.main import create_app
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.test_bank_refusals import month_of_lines
@@ -113,7 +114,7 @@ async def test_an_unknown_reference_is_held_and_matched_by_two_people(platform) 
         assert {x["outcome"] for x in mine["items"]} == {"paid"} and mine["total"] == 2
         one = (await client.get(url, params={"reference": ref["退休82"]}, headers=bank)).json()
         assert [x["amount"] for x in one["items"]] == ["4792.71"]
-        today = datetime.now(UTC).date()
+        today = agency_today()
         tomorrow = str(today + timedelta(days=1))
         later = (await client.get(url, params={"result_from": tomorrow}, headers=bank)).json()
         assert later["total"] == 0

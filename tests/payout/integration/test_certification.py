@@ -2,12 +2,12 @@
 that a second person approves, and then the back pay follows."""
 
 import io
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
 from services.payout.main import create_app
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.job_wait import finished
@@ -73,7 +73,7 @@ async def test_suspended_when_overdue_and_resumed_with_back_pay(platform) -> Non
         assert stale.status_code == 201 and stale.json()["resumed"] is False
         status = f"SELECT status FROM payout.retiree WHERE person_id = '{person}'"
         assert await scalar(platform, status) == "suspended"
-        today = date.today().isoformat()
+        today = agency_today().isoformat()
         r = await client.post(
             certify,
             headers=clerk | key(),

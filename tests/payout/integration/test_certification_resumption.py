@@ -1,11 +1,10 @@
 """Four eyes on a resumption (issue #17): a certification of a suspended retiree resumes
 payment, and pays the withheld months, only once a second person approves it."""
 
-from datetime import date
-
 import pytest
 
 from services.payout.main import create_app
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.job_wait import finished
@@ -24,7 +23,7 @@ async def test_a_resumption_waits_for_a_second_person(platform) -> None:
         before = await scalar(platform, payments)
         clerk = auth_headers(platform, "clerk", subject="certifier")
         certify = f"/v1/payout/retirees/{person}/certifications"
-        today = date.today().isoformat()
+        today = agency_today().isoformat()
 
         # Not suspended: one step, nothing to approve.
         r = await client.post(

@@ -2,7 +2,7 @@
 as an addition to them; back pay for months after the death cancelled; a month after the
 death never recovered twice."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from services.payout.domain.periods import add_months, month_of
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.payout.integration.helpers import (
@@ -237,7 +238,7 @@ async def test_back_pay_found_after_the_death_goes_with_the_benefits_or_after_th
         deemed_up = Decimal(last["monthly_amount"]) - Decimal(again["monthly_amount"])
         r = await client.get(f"/v1/payout/retirees/{person}/death-benefits", headers=staff)
         shown = r.json()
-        this_month = month_of(datetime.now(UTC).date())
+        this_month = month_of(agency_today())
         assert [(a["period"], a["amount"], a["status"]) for a in shown["additions"]] == [
             (this_month.isoformat(), str(june_up), "pending"),
             (add_months(this_month, 1).isoformat(), str(deemed_up), "pending"),

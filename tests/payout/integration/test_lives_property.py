@@ -19,7 +19,7 @@ test_determination_lifecycle.py).
 """
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from services.payout.config import get_settings
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, delete_stream, make_platform, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.infra import clone_database, drop_database
@@ -183,7 +184,7 @@ class World:
             if life["suspend"] and t == SUSPENDED + life["suspend"]:
                 # Certified today and approved by a second clerk: resumed, the next run pays
                 # the months suspended.
-                today = datetime.now(UTC).date().isoformat()
+                today = agency_today().isoformat()
                 resumed = await resume(
                     self.client, self.platform, person["id"], today, self.clerk, "data_match"
                 )

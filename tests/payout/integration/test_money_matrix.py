@@ -11,6 +11,7 @@ import pytest
 
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.job_wait import finished
@@ -239,7 +240,7 @@ async def test_no_money_leaves_on_one_persons_word(platform) -> None:
         )
         # The living retiree is certified (one step: not suspended); the sleeping one is
         # suspended as overdue, and the maker's certification of them asks for a resumption.
-        today = date.today().isoformat()
+        today = agency_today().isoformat()
         certified = await post(
             client,
             f"/v1/payout/retirees/{alive}/certifications",

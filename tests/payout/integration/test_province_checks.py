@@ -8,6 +8,7 @@ import pytest
 
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.job_wait import finished
@@ -83,7 +84,7 @@ async def test_certifications_from_the_province(platform) -> None:
             return await status_of(platform, dead["id"]) == "deceased"
 
         await eventually(deceased)
-        today = date.today()
+        today = agency_today()
         batch = [
             {"message_id": "c-1", "citizen_id": a["citizen_id"], "certified_on": str(today)},
             {"message_id": "c-2", "citizen_id": UNKNOWN_ID, "certified_on": str(today)},
@@ -206,7 +207,7 @@ async def test_a_duplicate_receipt_holds_payment_until_a_clerk_resolves_it(platf
         a, b, c = await retirees(client, platform, 211, 212, 213)
         clerk = auth_headers(platform, "clerk", subject="clerk-a")
         province = auth_headers(platform, "province", subject="province")
-        today = date.today()
+        today = agency_today()
         for person in (a, b, c):  # certified: not overdue today, payment runs
             r = await client.post(
                 f"/v1/payout/retirees/{person['id']}/certifications",

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
+from shared.data.clock import agency_today
 from shared.data.db import make_engine
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
@@ -121,7 +122,7 @@ async def test_a_retiree_suspended_when_a_quarter_ran_is_back_paid_once_resumed(
         )
         assert r.json()["queued"] == 1  # the suspended one is skipped
 
-        resumed = await resume(client, platform, away, date.today().isoformat(), staff)
+        resumed = await resume(client, platform, away, agency_today().isoformat(), staff)
         assert resumed["resumed"] is True
         again = await finished(
             client,

@@ -7,6 +7,7 @@ import pytest
 
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
+from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.integration.test_accounts_and_interest import scalar
 from tests.job_wait import finished
@@ -177,7 +178,7 @@ async def test_subsidies_queued_before_a_suspension_wait_for_the_resumption(plat
             f"AND person_id = '{person}'",
         )
         assert paid == 0  # not while suspended
-        resumed = await resume(client, platform, person, date.today().isoformat(), staff)
+        resumed = await resume(client, platform, person, agency_today().isoformat(), staff)
         assert resumed["resumed"] is True
         assert await subsidy_lines(platform, person) == "2026-01 pending"
         await run_payroll(client, platform, "2026-05")

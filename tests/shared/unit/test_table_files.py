@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from pydantic import BaseModel, Field
 
+from shared.data.clock import agency_today
 from shared.data.table_files import BOM, CsvTableWriter, XlsxTableWriter
 from shared.http.downloads import XLSX_MEDIA_TYPE, columns_of, disposition, wanted_format
 
@@ -69,7 +70,7 @@ def test_a_field_without_a_title_cannot_be_downloaded() -> None:
 def test_the_file_name_is_chinese_with_an_ascii_fallback() -> None:
     header = disposition("参保人员", "xlsx")
     assert header.startswith("attachment; filename=\"download.xlsx\"; filename*=UTF-8''")
-    assert unquote(header.split("''", 1)[1]) == f"参保人员_{date.today():%Y%m%d}.xlsx"
+    assert unquote(header.split("''", 1)[1]) == f"参保人员_{agency_today():%Y%m%d}.xlsx"
 
 
 ROW = [
