@@ -56,6 +56,18 @@ async def payments(platform, person: str, since: str) -> int:
     )
 
 
+async def read_feed(client, headers, path: str) -> list[dict]:
+    """Every change of a feed from its beginning."""
+    changes, after = [], None
+    while True:
+        params = {"limit": 10_000} | ({"after": after} if after else {})
+        page = (await client.get(path, headers=headers, params=params)).json()
+        changes += page["changes"]
+        after = page["next_cursor"]
+        if not page["has_more"]:
+            return changes
+
+
 async def test_certifications_from_the_province(platform) -> None:
     async with running_app(create_app(platform)) as client:
         a, b, dead = await retirees(client, platform, 201, 202, 203)
@@ -196,7 +208,8 @@ async def test_certifications_from_the_province(platform) -> None:
 
 
 async def test_a_duplicate_receipt_holds_payment_until_a_clerk_resolves_it(platform) -> None:
-    async with running_app(create_app(platform)) as client:
+    app = create_app(platform)
+    async with running_app(app) as client:
         a, b, c = await retirees(client, platform, 211, 212, 213)
         clerk = auth_headers(platform, "clerk", subject="clerk-a")
         province = auth_headers(platform, "province", subject="province")
@@ -351,3 +364,13 @@ async def test_a_duplicate_receipt_holds_payment_until_a_clerk_resolves_it(platf
             "duplicate_receipt.cleared",
             "retiree.resumed",
         } <= {e["action"] for e in log}
+
+        # The held-payment list is in the payments feed, every change in order.
+        await app.state.change_sequencer.drain()
+        feed = await read_feed(client, province, "/v1/payout/sync/payments/changes")
+        listed = [c for c in feed if c["entity"] == "duplicate_receipt"]
+        assert [c["key"] for c in listed if c["operation"] == "insert"] == [a_listing, b_listing]
+        last = {c["key"]: c["record"] for c in listed}
+        assert (last[a_listing]["aac001"], last[a_listing]["status"]) == (a["id"], "confirmed")
+        assert (last[b_listing]["aac001"], last[b_listing]["status"]) == (b["id"], "cleared")
+        assert "person_id" not in last[a_listing]
