@@ -69,6 +69,42 @@ async def add_issue(session: AsyncSession, issue: DeathNoticeIssue) -> int:
     return issue.id
 
 
+async def record_deaths(
+    session: AsyncSession,
+    deaths: list[tuple[uuid.UUID, uuid.UUID, date, str, str]],
+    change_type: str,
+    recorded_by: str,
+) -> None:
+    """History rows and statuses of many deaths (person, unit, date, reason, status after),
+    one statement each."""
+    persons, units, dates, reasons, statuses = (list(c) for c in zip(*deaths, strict=True))
+    await session.exec(
+        text("""
+        INSERT INTO enrollment.status_change (person_id, unit_id, change_type, status_after,
+                                              effective_on, reason, recorded_by)
+        SELECT v.person_id, v.unit_id, :change_type, v.status, v.on_date, v.reason, :who
+        FROM unnest(CAST(:persons AS uuid[]), CAST(:units AS uuid[]), CAST(:dates AS date[]),
+                    CAST(:reasons AS text[]), CAST(:statuses AS text[]))
+             AS v(person_id, unit_id, on_date, reason, status)"""),
+        params={
+            "change_type": change_type,
+            "who": recorded_by,
+            "persons": persons,
+            "units": units,
+            "dates": dates,
+            "reasons": reasons,
+            "statuses": statuses,
+        },
+    )
+    await session.exec(
+        text("""
+        UPDATE enrollment.person p SET status = v.status
+        FROM unnest(CAST(:persons AS uuid[]), CAST(:statuses AS text[])) AS v(id, status)
+        WHERE p.id = v.id"""),
+        params={"persons": persons, "statuses": statuses},
+    )
+
+
 async def audit_deaths(
     session: AsyncSession,
     deaths: list[tuple[uuid.UUID, str, date]],
