@@ -374,3 +374,62 @@ async def test_a_duplicate_receipt_holds_payment_until_a_clerk_resolves_it(platf
         assert (last[a_listing]["aac001"], last[a_listing]["status"]) == (a["id"], "confirmed")
         assert (last[b_listing]["aac001"], last[b_listing]["status"]) == (b["id"], "cleared")
         assert "person_id" not in last[a_listing]
+
+
+async def test_one_batch_naming_a_retiree_twice_acts_as_items_sent_one_by_one(platform) -> None:
+    """Items are decided in memory and written together: a later item of the batch sees
+    what an earlier one did to the same retiree (as separate batches would)."""
+    async with running_app(create_app(platform)) as client:
+        a, b = await retirees(client, platform, 221, 222)
+        province = auth_headers(platform, "province", subject="province")
+        today = date.today()
+        newer, older = str(today), str(today - timedelta(days=30))
+        certs = [
+            {"message_id": "cc-1", "citizen_id": a["citizen_id"], "certified_on": newer},
+            {"message_id": "cc-2", "citizen_id": a["citizen_id"], "certified_on": older},
+        ]
+        answer = (await client.post(CERTIFICATIONS, headers=province, json={"items": certs})).json()
+        assert results(answer) == [("applied", None), ("applied", None)]
+        last = await scalar(
+            platform,
+            f"SELECT last_certified_on FROM payout.retiree WHERE person_id = '{a['id']}'",
+        )
+        assert str(last) == newer  # the older one, found late, is history
+        assert (
+            await scalar(
+                platform, f"SELECT count(*) FROM payout.certification WHERE person_id = '{a['id']}'"
+            )
+            == 2
+        )
+
+        def drawing(mid: str, area: str) -> dict:
+            return {
+                "message_id": mid,
+                "citizen_id": b["citizen_id"],
+                "other_area_code": area,
+                "other_agency": "某地社会保险事业管理中心",
+                "benefit_kind": "enterprise_pension",
+                "drawing_since": "2025-05-01",
+            }
+
+        batch = [drawing("dd-1", "330100"), drawing("dd-2", "330200"), drawing("dd-3", "330100")]
+        answer = (await client.post(DUPLICATES, headers=province, json={"items": batch})).json()
+        first, second, again = answer["items"]
+        assert first["detail"] == "listed for a clerk; payment held"
+        assert second["detail"] == (
+            "listed for a clerk; payment already suspended, now held by this listing too"
+        )
+        assert (again["record_id"], again["detail"]) == (first["record_id"], "already listed")
+        held = await scalar(
+            platform,
+            "SELECT string_agg(held::text, ',' ORDER BY other_area_code) "
+            f"FROM payout.duplicate_receipt WHERE person_id = '{b['id']}'",
+        )
+        assert held == "true,false"
+        assert await status_of(platform, b["id"]) == "suspended"
+        suspended = await scalar(
+            platform,
+            "SELECT count(*) FROM payout.audit_log WHERE action = 'retiree.suspended' "
+            f"AND object_id = '{b['id']}'",
+        )
+        assert suspended == 1
