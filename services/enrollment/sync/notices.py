@@ -4,7 +4,6 @@ what is recorded waits on the clerk's list (death_notice_issue)."""
 
 from datetime import date
 
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.config import SCHEMA
@@ -106,12 +105,10 @@ async def record_deaths(
     for found, item in deaths:
         person, reason = found.person, f"provincial death notice {item.message_id}"
         after = next_status(PersonStatus(person.status), ChangeType.death)
-        changed.append((person.id, person.unit_id, item.date_of_death, reason, after.value))
+        changed.append((person, item.date_of_death, reason, after.value))
         events += changes.announced(
             person, ChangeType.death, after, item.date_of_death, reason, request_id
         )
-        # The session's copy says what the row now says, without a second write.
-        set_committed_value(person, "status", after.value)
     await repository.record_deaths(session, changed, ChangeType.death.value, who.subject)
     await stage_events(session, SCHEMA, events)
     for found, item in deaths:

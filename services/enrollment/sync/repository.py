@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import insert, text
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -71,13 +72,15 @@ async def add_issue(session: AsyncSession, issue: DeathNoticeIssue) -> int:
 
 async def record_deaths(
     session: AsyncSession,
-    deaths: list[tuple[uuid.UUID, uuid.UUID, date, str, str]],
+    deaths: list[tuple[Person, date, str, str]],
     change_type: str,
     recorded_by: str,
 ) -> None:
-    """History rows and statuses of many deaths (person, unit, date, reason, status after),
-    one statement each."""
-    persons, units, dates, reasons, statuses = (list(c) for c in zip(*deaths, strict=True))
+    """History rows and statuses of many deaths (person, date, reason, status after), one
+    statement each; the session's persons say the new status without a second write."""
+    persons = [p.id for p, _, _, _ in deaths]
+    units = [p.unit_id for p, _, _, _ in deaths]
+    dates, reasons, statuses = ([d[i] for d in deaths] for i in (1, 2, 3))
     await session.exec(
         text("""
         INSERT INTO enrollment.status_change (person_id, unit_id, change_type, status_after,
@@ -103,6 +106,8 @@ async def record_deaths(
         WHERE p.id = v.id"""),
         params={"persons": persons, "statuses": statuses},
     )
+    for person, _, _, status in deaths:
+        set_committed_value(person, "status", status)
 
 
 async def audit_deaths(
