@@ -58,24 +58,29 @@ def known(found: dict[str, Retiree], citizen_id: str, message_id: str) -> Retire
 class Certifications:
     """A batch of data-match certifications, each as a clerk's certification would be."""
 
-    found: dict[str, Retiree]
-    rule: CertificationRule
-    held: set[uuid.UUID]  # retirees a duplicate-receipt listing holds
+    session: AsyncSession
+    batch: InboundBatch
+    today: date
+    found: dict[str, Retiree] = field(default_factory=dict)
+    rule: CertificationRule | None = None  # read with the retirees, at the first new item
+    held: set[uuid.UUID] = field(default_factory=set)  # retirees a listing holds
     rows: list[Certification] = field(default_factory=list)
     latest: dict[uuid.UUID, tuple[date, bool]] = field(default_factory=dict)
 
-    @classmethod
-    async def load(cls, session: AsyncSession, batch: InboundBatch, today: date):
-        found = await retirees(session, batch)
-        rule, _ = await certification.rule_on(session, today)
-        held = await certifications.held_for_duplicates(
-            session, [r.person_id for r in found.values()]
-        )
-        return cls(found, rule, held)
+    async def _load(self) -> CertificationRule:
+        """The batch's retirees, the rule and the holds, once (a replay reads none)."""
+        if self.rule is None:
+            self.found = await retirees(self.session, self.batch)
+            self.rule, _ = await certification.rule_on(self.session, self.today)
+            self.held = await certifications.held_for_duplicates(
+                self.session, [r.person_id for r in self.found.values()]
+            )
+        return self.rule
 
-    async def decide(self, item: CertificationItem, who: Principal, today: date) -> Outcome:
+    async def decide(self, item: CertificationItem, who: Principal) -> Outcome:
         """Check one item and keep its certification; a later item of the same retiree in
         the batch sees this one as recorded."""
+        rule, today = await self._load(), self.today
         retiree = known(self.found, item.citizen_id, item.message_id)
         body = CertificationIn(
             method=Method(item.method.value),
@@ -85,7 +90,7 @@ class Certifications:
             ),
             note=f"province message {item.message_id}",
         )
-        latest, resume = certification.assess(retiree, body, self.rule, today)
+        latest, resume = certification.assess(retiree, body, rule, today)
         resume = resume and retiree.person_id not in self.held
         row = certification.certification_of(retiree.person_id, body, who, resume)
         self.rows.append(row)
@@ -119,15 +124,20 @@ class Certifications:
 class Duplicates:
     """A batch of duplicate receipts: each drawing listed once, active retirees held."""
 
-    found: dict[str, Retiree]
-    holding: dict[Drawing, uuid.UUID]  # listings that hold payment already
+    session: AsyncSession
+    batch: InboundBatch
+    found: dict[str, Retiree] | None = None  # read at the first new item (a replay reads none)
+    holding: dict[Drawing, uuid.UUID] = field(default_factory=dict)  # listings holding pay
     rows: list[DuplicateReceipt] = field(default_factory=list)
 
-    @classmethod
-    async def load(cls, session: AsyncSession, batch: InboundBatch):
-        found = await retirees(session, batch)
-        holding = await repository.holding_many(session, [r.person_id for r in found.values()])
-        return cls(found, holding)
+    async def _load(self) -> dict[str, Retiree]:
+        """The batch's retirees and the listings that hold them already, once."""
+        if self.found is None:
+            self.found = await retirees(self.session, self.batch)
+            self.holding = await repository.holding_many(
+                self.session, [r.person_id for r in self.found.values()]
+            )
+        return self.found
 
     async def decide(self, item: DuplicateItem, today: date) -> Outcome:
         """List the drawing (once per drawing) and hold an active retiree's payment."""
@@ -135,7 +145,7 @@ class Duplicates:
             raise ProblemError(
                 422, "date_in_future", message="date_in_future.drawing", field="drawing_since"
             )
-        retiree = known(self.found, item.citizen_id, item.message_id)
+        retiree = known(await self._load(), item.citizen_id, item.message_id)
         drawing = (retiree.person_id, item.other_area_code, item.benefit_kind.value)
         if drawing in self.holding:
             return Outcome(InboundResult.queued, str(self.holding[drawing]), "already listed")

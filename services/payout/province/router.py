@@ -51,7 +51,7 @@ async def certifications(
     `message_id`: recorded as a clerk's certification would be; for a suspended retiree the
     resumption waits for a clerk's approval (`POST /certifications/{id}/approve`)."""
     request_id, today = request_id_of(request), date.today()
-    checks = await batches.Certifications.load(session, body, today)
+    checks = batches.Certifications(session, body, today)
     # Items are decided in memory and refused before anything is written: no savepoints.
     answer = await apply_batch(
         session,
@@ -59,7 +59,7 @@ async def certifications(
         "certification",
         body,
         CertificationItem,
-        lambda item: checks.decide(item, who, today),
+        lambda item: checks.decide(item, who),
         request.scope,
         savepoints=False,
     )
@@ -74,7 +74,7 @@ async def duplicate_receipts(
     """Retirees the province found drawing a pension elsewhere (重复领取比对), each
     idempotent by its `message_id`: listed for a clerk (`queued`) and their payment held."""
     request_id, today = request_id_of(request), date.today()
-    listings = await batches.Duplicates.load(session, body)
+    listings = batches.Duplicates(session, body)
     answer = await apply_batch(
         session,
         SCHEMA,
