@@ -14,6 +14,7 @@ HANDLERS = [
         PersonDeceased,
         on_person_deceased,
         handle_many=on_people_deceased,  # the province's death matches come in thousands
+        batch=1000,  # enrollment answers a batch of 1,000 notices with 1,000 deaths
     ),
     EventHandler("payout.withdrawals.person-withdrawn", PersonWithdrawn, on_person_withdrawn),
     EventHandler("payout.province.rederivation-due", RederivationDue, on_rederivation_due),

@@ -1,5 +1,5 @@
 """The payout change feeds the province reads: determinations, and payments with their bank
-results, recoveries and death benefits."""
+results, recoveries, death benefits and duplicate-receipt holds."""
 
 from types import MappingProxyType
 
@@ -31,6 +31,8 @@ FEEDS = (
             Entity("death_benefit", key="person_id", elements=BY_PERSON),
             Entity("death_benefit_share", key="person_id,seq", elements=PAYEE),
             Entity("ledger_settlement", elements=BY_PERSON),
+            # The held-payment list of duplicate receipts (重复领取比对): a listing holds pay.
+            Entity("duplicate_receipt", elements=BY_PERSON),
         ),
     ),
 )

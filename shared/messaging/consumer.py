@@ -11,6 +11,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
 from prometheus_client import Counter
 from pydantic import ValidationError
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,6 +46,9 @@ class EventHandler:
     # Fetch loops sharing the durable consumer: with two, one batch's Python work overlaps
     # the other's database work. Only for handlers whose events commute.
     workers: int = 1
+    # Messages fetched at once (the runner's batch when None); a handle_many handler whose
+    # events come in thousands takes larger batches: fewer transactions and round trips.
+    batch: int | None = None
 
 
 async def apply_once(
@@ -76,14 +80,16 @@ async def apply_many_once(
 ) -> int:
     """Apply the events not yet applied, all in one transaction; returns how many."""
     assert handler.handle_many is not None
-    processed = platform_tables(schema).processed_event
     unique = list({e.event_id: e for e in envelopes}.values())
     async with unit_of_work(sessions) as session:
+        # One statement with the ids as an array: a VALUES list of a thousand rows costs
+        # more to compile than to run.
         claimed = await session.exec(
-            pg_insert(processed)
-            .values([{"handler": handler.name, "event_id": e.event_id} for e in unique])
-            .on_conflict_do_nothing()
-            .returning(processed.c.event_id)
+            text(
+                f'INSERT INTO "{schema}".processed_event (handler, event_id) '
+                "SELECT :handler, e FROM unnest(CAST(:ids AS uuid[])) AS e "
+                "ON CONFLICT DO NOTHING RETURNING event_id"
+            ).bindparams(handler=handler.name, ids=[e.event_id for e in unique])
         )
         fresh_ids = {row[0] for row in claimed.all()}
         fresh = [e for e in unique if e.event_id in fresh_ids]
@@ -171,7 +177,7 @@ class ConsumerRunner:
         log.info("consumer_started", handler=handler.name, durable=config.durable_name)
         while True:
             try:
-                messages = await sub.fetch(self.batch, timeout=1)
+                messages = await sub.fetch(handler.batch or self.batch, timeout=1)
             except (FetchTimeoutError, TimeoutError):
                 # nats-py can turn a cancellation into a timeout (wait_for race): honour it.
                 _raise_if_cancelling()

@@ -113,6 +113,18 @@ def change_of(
         recorded_by=who.subject,
     )
     person.status = after.value
+    return row, announced(person, change, after, on, reason, request_id)
+
+
+def announced(
+    person: Person,
+    change: ChangeType,
+    after: PersonStatus,
+    on: date,
+    reason: str,
+    request_id: str | None,
+) -> list[EventEnvelope]:
+    """The events of a person's change of status."""
     events = [
         EventEnvelope.wrap(
             PersonStatusChanged(
@@ -141,7 +153,7 @@ def change_of(
                 request_id=request_id,
             )
         )
-    return row, events
+    return events
 
 
 async def check_effective_date(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import insert, text
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -67,6 +68,46 @@ async def add_issue(session: AsyncSession, issue: DeathNoticeIssue) -> int:
     await session.flush()
     assert issue.id is not None
     return issue.id
+
+
+async def record_deaths(
+    session: AsyncSession,
+    deaths: list[tuple[Person, date, str, str]],
+    change_type: str,
+    recorded_by: str,
+) -> None:
+    """History rows and statuses of many deaths (person, date, reason, status after), one
+    statement each; the session's persons say the new status without a second write."""
+    persons = [p.id for p, _, _, _ in deaths]
+    units = [p.unit_id for p, _, _, _ in deaths]
+    dates, reasons, statuses = ([d[i] for d in deaths] for i in (1, 2, 3))
+    await session.exec(
+        text("""
+        INSERT INTO enrollment.status_change (person_id, unit_id, change_type, status_after,
+                                              effective_on, reason, recorded_by)
+        SELECT v.person_id, v.unit_id, :change_type, v.status, v.on_date, v.reason, :who
+        FROM unnest(CAST(:persons AS uuid[]), CAST(:units AS uuid[]), CAST(:dates AS date[]),
+                    CAST(:reasons AS text[]), CAST(:statuses AS text[]))
+             AS v(person_id, unit_id, on_date, reason, status)"""),
+        params={
+            "change_type": change_type,
+            "who": recorded_by,
+            "persons": persons,
+            "units": units,
+            "dates": dates,
+            "reasons": reasons,
+            "statuses": statuses,
+        },
+    )
+    await session.exec(
+        text("""
+        UPDATE enrollment.person p SET status = v.status
+        FROM unnest(CAST(:persons AS uuid[]), CAST(:statuses AS text[])) AS v(id, status)
+        WHERE p.id = v.id"""),
+        params={"persons": persons, "statuses": statuses},
+    )
+    for person, _, _, status in deaths:
+        set_committed_value(person, "status", status)
 
 
 async def audit_deaths(

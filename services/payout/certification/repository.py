@@ -3,7 +3,7 @@
 import uuid
 from datetime import date
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, or_, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -94,6 +94,34 @@ async def by_resumption(
         .offset(offset)
     )
     return list(rows.all()), int(total)
+
+
+async def record_latest(session: AsyncSession, latest: dict[uuid.UUID, tuple[date, bool]]) -> None:
+    """Many retirees' latest certification and residence (person: (on, out of province)),
+    in one statement; their status waits (certify's rule)."""
+    if not latest:
+        return
+    await session.exec(
+        text("""
+            UPDATE payout.retiree r SET last_certified_on = v.on_date, out_of_province = v.away
+            FROM unnest(CAST(:ids AS uuid[]), CAST(:dates AS date[]), CAST(:away AS boolean[]))
+                AS v(id, on_date, away)
+            WHERE r.person_id = v.id"""),
+        params={
+            "ids": list(latest),
+            "dates": [d for d, _ in latest.values()],
+            "away": [a for _, a in latest.values()],
+        },
+    )
+
+
+async def held_for_duplicates(session: AsyncSession, person_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these retirees a duplicate-receipt listing holds (held_for_duplicate)."""
+    query = select(DuplicateReceipt.person_id).where(
+        DuplicateReceipt.person_id.in_(person_ids),  # type: ignore[attr-defined]
+        DuplicateReceipt.status.in_(HOLDING),  # type: ignore[attr-defined]
+    )
+    return set((await session.exec(query)).all()) if person_ids else set()
 
 
 async def held_for_duplicate(session: AsyncSession, person_id: uuid.UUID) -> bool:

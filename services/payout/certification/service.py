@@ -28,7 +28,7 @@ from services.payout.models import Certification, Retiree
 from services.payout.parameters.schemas import Certification as CertificationRule
 from services.payout.parameters.service import in_force
 from services.payout.subsidies import service as subsidies
-from shared.data.audit import record_audit
+from shared.data.audit import audit_row, record_audit, record_audits
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
@@ -37,7 +37,7 @@ from shared.http.masking import shown_citizen_id
 RESUMPTION = "恢复发放 (补发暂停期间的待遇)"
 
 
-async def _rule(session: AsyncSession, on: date) -> tuple[CertificationRule, int]:
+async def rule_on(session: AsyncSession, on: date) -> tuple[CertificationRule, int]:
     params = await in_force(session, ["certification"], on)
     return params.value("certification", CertificationRule), params.versions["certification"]
 
@@ -57,15 +57,34 @@ async def certify(
     retiree = await repository.retiree(session, person_id, lock=True)
     if retiree is None:
         raise ProblemError(404, "retiree_not_found", person_id=person_id)
+    rule, _ = await rule_on(session, today)
+    latest, resume = assess(retiree, body, rule, today)
+    # A retiree held for drawing a pension elsewhere stays held whatever the certification
+    # (docs/province.md): clearing that listing resumes them.
+    resume = resume and not await repository.held_for_duplicate(session, person_id)
+    row = await repository.insert(session, certification_of(person_id, body, who, resume))
+    if latest:  # the survival and the residence are recorded now; the status waits
+        await repository.certify(session, person_id, body.certified_on, body.out_of_province, False)
+    await record_audits(session, SCHEMA, certified_audit(row, who, request_id))
+    return _present(row)
+
+
+def assess(
+    retiree: Retiree, body: CertificationIn, rule: CertificationRule, today: date
+) -> tuple[bool, bool]:
+    """A certification's checks (ProblemError) and what it does: (latest, asks to resume).
+
+    An older record (found late) is history: it neither resumes payment nor changes where
+    the retiree lives; nor does one that is itself past due and grace today resume.
+    """
+    if body.certified_on > today:
+        raise ProblemError(422, "date_in_future", field="certified_on")
     if retiree.status == "deceased":
         raise ProblemError(409, "retiree_deceased", message="retiree_deceased.certify")
     if body.certified_on < retiree.retired_on:
         raise ProblemError(
             422, "date_before_retirement", retired_on=retiree.retired_on, field="certified_on"
         )
-    rule, _ = await _rule(session, today)
-    # An older record (found late) is history: it neither resumes payment nor changes where
-    # the retiree lives; nor does one that is itself past due and grace today resume.
     latest = is_latest(retiree.last_certified_on, body.certified_on)
     resume = resumes(
         retiree.status,
@@ -75,25 +94,26 @@ async def certify(
         rule.period_months,
         rule.grace_days,
     )
-    # A retiree held for drawing a pension elsewhere stays held whatever the certification
-    # (docs/province.md): clearing that listing resumes them.
-    resume = resume and not await repository.held_for_duplicate(session, person_id)
-    # Resuming pays the withheld months (issue #17): one clerk's word records the survival,
-    # a second person's approval resumes; until then the retiree stays suspended.
-    row = await repository.insert(
-        session,
-        Certification(
-            person_id=person_id,
-            recorded_by=who.subject,
-            resumption="pending" if resume else None,
-            **body.model_dump(),
-        ),
+    return latest, resume
+
+
+def certification_of(
+    person_id: uuid.UUID, body: CertificationIn, who: Principal, resume: bool
+) -> Certification:
+    """The certification row; resuming pays the withheld months (issue #17), so one
+    person's word records the survival and a second person's approval resumes."""
+    return Certification(
+        person_id=person_id,
+        recorded_by=who.subject,
+        resumption="pending" if resume else None,
+        **body.model_dump(),
     )
-    if latest:  # the survival and the residence are recorded now; the status waits
-        await repository.certify(session, person_id, body.certified_on, body.out_of_province, False)
-    for action in ("certified", "resumption_requested") if resume else ("certified",):
-        await _audit(session, row, f"retiree.{action}", who, request_id)
-    return _present(row)
+
+
+def certified_audit(row: Certification, who: Principal, request_id: str | None) -> list[dict]:
+    """The audit entries of a certification recorded (and of the resumption it asks)."""
+    actions = ("certified", "resumption_requested") if row.resumption else ("certified",)
+    return [_audit_row(row, f"retiree.{action}", who, request_id) for action in actions]
 
 
 def _present(row: Certification, resumed: bool = False) -> CertificationOut:
@@ -103,17 +123,14 @@ def _present(row: Certification, resumed: bool = False) -> CertificationOut:
     return out
 
 
-async def _audit(
-    session: AsyncSession,
+def _audit_row(
     row: Certification,
     action: str,
     who: Principal,
     request_id: str | None,
     **extra: str | None,
-) -> None:
-    await record_audit(
-        session,
-        SCHEMA,
+) -> dict:
+    return audit_row(
         actor=who.subject,
         roles=who.roles,
         action=action,
@@ -127,6 +144,17 @@ async def _audit(
             **extra,
         },
     )
+
+
+async def _audit(
+    session: AsyncSession,
+    row: Certification,
+    action: str,
+    who: Principal,
+    request_id: str | None,
+    **extra: str | None,
+) -> None:
+    await record_audits(session, SCHEMA, [_audit_row(row, action, who, request_id, **extra)])
 
 
 async def decide(
@@ -168,7 +196,7 @@ async def _resume(session: AsyncSession, row: Certification, today: date) -> boo
     retiree = await repository.retiree(session, row.person_id, lock=True)
     if retiree is None or retiree.status == "deceased":
         raise ProblemError(409, "retiree_deceased", message="retiree_deceased.resume")
-    rule, _ = await _rule(session, today)
+    rule, _ = await rule_on(session, today)
     if retiree.status == "active":  # resumed meanwhile on another certification
         return False
     if await repository.held_for_duplicate(session, row.person_id):
@@ -210,7 +238,7 @@ async def suspend_overdue(
         raise ProblemError(
             422, "date_in_future", message="date_in_future.suspension", field="as_of"
         )
-    rule, version = await _rule(session, as_of)
+    rule, version = await rule_on(session, as_of)
     suspended = await repository.suspend_overdue(
         session, suspend_before(as_of, rule.period_months, rule.grace_days)
     )
@@ -249,7 +277,7 @@ async def listing(
     session: AsyncSession, which: str, as_of: date, who: Principal, limit: int, offset: int
 ) -> DueList:
     """Due soon, overdue, or living out of province, oldest due date first."""
-    rule, _ = await _rule(session, as_of)
+    rule, _ = await rule_on(session, as_of)
     p = rule.period_months
     bounds = {
         "due-soon": (

@@ -10,6 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.config import SCHEMA
+from services.payout.domain.death import NewCase
 from services.payout.models import (
     DeathBenefit,
     DeathBenefitShare,
@@ -661,19 +662,34 @@ async def claimed_after_many(
 
 
 async def insert_recoveries_by_person(
-    session: AsyncSession, rows: list[Recovery]
+    session: AsyncSession, cases: list[NewCase]
 ) -> dict[uuid.UUID, int]:
-    """Open recovery cases, once per payment; how many opened per person."""
-    opened: dict[uuid.UUID, int] = {}
-    for start in range(0, len(rows), 2000):  # bound the statement's parameters
-        result = await session.exec(
-            pg_insert(Recovery)
-            .values([r.model_dump(exclude={"created_at"}) for r in rows[start : start + 2000]])
-            .on_conflict_do_nothing(index_elements=["payment_id"])
-            .returning(Recovery.person_id)
+    """Open recovery cases, once per payment, in one statement; how many opened per person."""
+    if not cases:
+        return {}
+    result = await session.exec(
+        text("""
+            INSERT INTO payout.recovery (id, person_id, payment_id, program, period, amount,
+                                         tax_amount, status)
+            SELECT v.*, 'open'
+            FROM unnest(CAST(:ids AS uuid[]), CAST(:persons AS uuid[]),
+                        CAST(:payments AS uuid[]), CAST(:programs AS text[]),
+                        CAST(:periods AS date[]), CAST(:amounts AS numeric[]),
+                        CAST(:taxes AS numeric[])) AS v
+            ON CONFLICT (payment_id) DO NOTHING
+            RETURNING person_id""").bindparams(
+            ids=[c.id for c in cases],
+            persons=[c.person_id for c in cases],
+            payments=[c.payment_id for c in cases],
+            programs=[c.program for c in cases],
+            periods=[c.period for c in cases],
+            amounts=[c.amount for c in cases],
+            taxes=[c.tax_amount for c in cases],
         )
-        for (person_id,) in result.all():
-            opened[person_id] = opened.get(person_id, 0) + 1
+    )
+    opened: dict[uuid.UUID, int] = {}
+    for (person_id,) in result.all():
+        opened[person_id] = opened.get(person_id, 0) + 1
     return opened
 
 

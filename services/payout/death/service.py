@@ -26,6 +26,7 @@ from services.payout.domain import offset
 from services.payout.domain.bounds import above
 from services.payout.domain.death import (
     ZERO,
+    NewCase,
     PaidLine,
     death_benefits,
     last_benefit,
@@ -146,13 +147,7 @@ async def record_deaths(
     paid = await repository.paid_after_many(session, lasts)
     claimed = await repository.claimed_after_many(session, lasts)
     cases = [
-        Recovery(
-            person_id=person_id,
-            payment_id=line.id,
-            program=line.program,
-            period=line.period,
-            amount=amount,
-        )
+        NewCase(person_id, line.id, line.program, line.period, amount)
         for person_id in simple
         for line, amount in recoveries_after_death(
             [PaidLine(*r) for r in paid.get(person_id, [])], claimed.get(person_id, {})

@@ -33,7 +33,7 @@ Rules (documented in docs/payout.md; amounts and months are the dated parameter
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -148,6 +148,20 @@ class PaidLine:
     program: str
     period: date
     amount: Decimal
+
+
+@dataclass
+class NewCase:
+    """A recovery case about to be opened, before it is a row (a batch of deaths opens
+    thousands: building ORM rows for them cost more than the SQL that writes them)."""
+
+    person_id: uuid.UUID
+    payment_id: uuid.UUID
+    program: str
+    period: date
+    amount: Decimal
+    tax_amount: Decimal = ZERO
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
 def recoveries_after_death(

@@ -12,12 +12,17 @@ from services.payout.domain.duplicates import HOLDING
 from services.payout.models import DuplicateReceipt, Retiree
 
 
-async def retiree_by_citizen_id(
-    session: AsyncSession, citizen_id: str, lock: bool = False
-) -> Retiree | None:
-    """The retiree with this citizen id (locked when their payment may change)."""
-    query = select(Retiree).where(Retiree.citizen_id == citizen_id.upper())
-    return (await session.exec(query.with_for_update() if lock else query)).first()
+async def lock_by_citizen_ids(session: AsyncSession, citizen_ids: list[str]) -> dict[str, Retiree]:
+    """A batch's retirees by citizen id, locked in person order (as a death batch locks)."""
+    if not citizen_ids:
+        return {}
+    query = (
+        select(Retiree)
+        .where(Retiree.citizen_id.in_(citizen_ids))  # type: ignore[attr-defined]
+        .order_by(Retiree.person_id)
+        .with_for_update()
+    )
+    return {r.citizen_id: r for r in (await session.exec(query)).all()}
 
 
 async def retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree | None:
@@ -26,17 +31,22 @@ async def retiree(session: AsyncSession, person_id: uuid.UUID) -> Retiree | None
     return (await session.exec(query)).first()
 
 
-async def holding(
-    session: AsyncSession, person_id: uuid.UUID, other_area_code: str, benefit_kind: str
-) -> DuplicateReceipt | None:
-    """The listing of this drawing that holds payment already, if any."""
-    query = select(DuplicateReceipt).where(
-        DuplicateReceipt.person_id == person_id,
-        DuplicateReceipt.other_area_code == other_area_code,
-        DuplicateReceipt.benefit_kind == benefit_kind,
-        DuplicateReceipt.status.in_(HOLDING),
+async def holding_many(
+    session: AsyncSession, person_ids: list[uuid.UUID]
+) -> dict[tuple[uuid.UUID, str, str], uuid.UUID]:
+    """The listings that hold these retirees' payment, by drawing (person, area, kind)."""
+    if not person_ids:
+        return {}
+    query = select(
+        DuplicateReceipt.person_id,
+        DuplicateReceipt.other_area_code,
+        DuplicateReceipt.benefit_kind,
+        DuplicateReceipt.id,
+    ).where(
+        DuplicateReceipt.person_id.in_(person_ids),  # type: ignore[attr-defined]
+        DuplicateReceipt.status.in_(HOLDING),  # type: ignore[attr-defined]
     )
-    return (await session.exec(query)).first()
+    return {(p, a, k): i for p, a, k, i in (await session.exec(query)).all()}
 
 
 async def others_holding(session: AsyncSession, person_id: uuid.UUID, but: uuid.UUID) -> bool:
@@ -49,13 +59,14 @@ async def others_holding(session: AsyncSession, person_id: uuid.UUID, but: uuid.
     return (await session.exec(query.limit(1))).first() is not None
 
 
-async def suspend(session: AsyncSession, person_id: uuid.UUID) -> None:
-    """Hold an active retiree's payment (the runs pay active retirees only)."""
-    await session.exec(
-        update(Retiree)
-        .where(Retiree.person_id == person_id, Retiree.status == "active")
-        .values(status="suspended")
-    )
+async def suspend_many(session: AsyncSession, person_ids: list[uuid.UUID]) -> None:
+    """suspend for many retirees in one statement."""
+    if person_ids:
+        await session.exec(
+            update(Retiree)
+            .where(Retiree.person_id.in_(person_ids), Retiree.status == "active")  # type: ignore[attr-defined]
+            .values(status="suspended")
+        )
 
 
 async def resume(session: AsyncSession, person_id: uuid.UUID) -> None:

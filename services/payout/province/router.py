@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.payout.config import SCHEMA
-from services.payout.province import repository, service
+from services.payout.province import batches, repository, service
 from services.payout.province.schemas import (
     BenefitKind,
     CertificationItem,
@@ -51,15 +51,20 @@ async def certifications(
     `message_id`: recorded as a clerk's certification would be; for a suspended retiree the
     resumption waits for a clerk's approval (`POST /certifications/{id}/approve`)."""
     request_id, today = request_id_of(request), agency_today()
-    return await apply_batch(
+    checks = batches.Certifications(session, body, today)
+    # Items are decided in memory and refused before anything is written: no savepoints.
+    answer = await apply_batch(
         session,
         SCHEMA,
         "certification",
         body,
         CertificationItem,
-        lambda item: service.certify(session, item, who, request_id, today),
+        lambda item: checks.decide(item, who),
         request.scope,
+        savepoints=False,
     )
+    await checks.write(session, who, request_id)
+    return answer
 
 
 @sync_router.post("/duplicate-receipts", response_model=InboundBatchResult)
@@ -69,15 +74,19 @@ async def duplicate_receipts(
     """Retirees the province found drawing a pension elsewhere (重复领取比对), each
     idempotent by its `message_id`: listed for a clerk (`queued`) and their payment held."""
     request_id, today = request_id_of(request), agency_today()
-    return await apply_batch(
+    listings = batches.Duplicates(session, body)
+    answer = await apply_batch(
         session,
         SCHEMA,
         "duplicate_receipt",
         body,
         DuplicateItem,
-        lambda item: service.list_duplicate(session, item, who, request_id, today),
+        lambda item: listings.decide(item, today),
         request.scope,
+        savepoints=False,
     )
+    await listings.write(session, who, request_id)
+    return answer
 
 
 @router.get("/duplicate-receipts", response_model=Page[DuplicateOut], responses=DOWNLOAD_RESPONSES)

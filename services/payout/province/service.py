@@ -1,14 +1,13 @@
 """Use cases of the province's checks: a data-match certification recorded as a survival
 certification, a duplicate receipt listed with the retiree's payment held, and the clerks'
-resolution of a listing (a clearing approved by a second person; a confirmation)."""
+resolution of a listing (a clearing approved by a second person; a confirmation). The
+batches themselves are applied set-wise in batches.py."""
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.certification import service as certification
-from services.payout.certification.schemas import CertificationIn, Method
 from services.payout.config import SCHEMA
 from services.payout.death import repository as death
 from services.payout.domain.certification import is_past_grace
@@ -20,103 +19,19 @@ from services.payout.parameters.schemas import Certification as CertificationRul
 from services.payout.parameters.service import in_force
 from services.payout.province import repository
 from services.payout.province.schemas import (
-    CertificationItem,
-    DuplicateItem,
     DuplicateOut,
     DuplicateResolveIn,
 )
 from services.payout.subsidies import service as subsidies
 from services.payout.tax import service as taxes
-from shared.data.audit import record_audit
+from shared.data.audit import audit_row, record_audits
 from shared.http.auth import Principal
 from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
-from shared.http.inbound import InboundResult, Outcome
 from shared.http.masking import sees_full_citizen_ids, shown_citizen_id
 from shared.http.pagination import Page
 
 CLEARING = "恢复发放 (排除重复领取)"
-
-
-async def _known(session: AsyncSession, citizen_id: str, message_id: str) -> Retiree:
-    """The retiree the province names, locked; refused when the agency pays no such person."""
-    retiree = await repository.retiree_by_citizen_id(session, citizen_id, lock=True)
-    if retiree is None:
-        raise ProblemError(422, "citizen_id_unknown", field="citizen_id", message_id=message_id)
-    return retiree
-
-
-async def certify(
-    session: AsyncSession,
-    item: CertificationItem,
-    who: Principal,
-    request_id: str | None,
-    today: date,
-) -> Outcome:
-    """Record the province's certification as a clerk's would be (the same checks); for a
-    suspended retiree it asks for the resumption a clerk approves."""
-    retiree = await _known(session, item.citizen_id, item.message_id)
-    body = CertificationIn(
-        method=Method(item.method.value),
-        certified_on=item.certified_on,
-        out_of_province=(
-            retiree.out_of_province if item.out_of_province is None else item.out_of_province
-        ),
-        note=f"province message {item.message_id}",
-    )
-    out = await certification.certify(session, retiree.person_id, body, who, request_id, today)
-    if out.resumption == "pending":
-        detail = "survival recorded; the resumption waits for a clerk's approval"
-    elif retiree.status == "suspended":
-        detail = "survival recorded; payment stays held (see the retiree's holds)"
-    else:
-        detail = "survival recorded"
-    return Outcome(InboundResult.applied, record_id=str(out.id), detail=detail)
-
-
-async def list_duplicate(
-    session: AsyncSession,
-    item: DuplicateItem,
-    who: Principal,
-    request_id: str | None,
-    today: date,
-) -> Outcome:
-    """List the drawing for a clerk and hold the retiree's payment (once per drawing)."""
-    if item.drawing_since > today:
-        raise ProblemError(
-            422, "date_in_future", message="date_in_future.drawing", field="drawing_since"
-        )
-    retiree = await _known(session, item.citizen_id, item.message_id)
-    kind = item.benefit_kind.value
-    listed = await repository.holding(session, retiree.person_id, item.other_area_code, kind)
-    if listed is not None:
-        return Outcome(InboundResult.queued, str(listed.id), "already listed")
-    # A deceased retiree is listed too (their payment stopped already): the months paid
-    # between the drawing's start and the death are what a confirmation recovers.
-    held = retiree.status == "active"
-    row = DuplicateReceipt(
-        message_id=item.message_id,
-        person_id=retiree.person_id,
-        other_area_code=item.other_area_code,
-        other_agency=item.other_agency,
-        benefit_kind=kind,
-        drawing_since=item.drawing_since,
-        held=held,
-        status="open",
-    )
-    session.add(row)
-    await session.flush()
-    await _audit(session, row, "duplicate_receipt.listed", who, request_id)
-    if held:
-        await repository.suspend(session, retiree.person_id)
-        await _audit_retiree(session, row, "retiree.suspended", who, request_id)
-        await subsidies.hold_for_suspended(session, [retiree.person_id], who.subject, request_id)
-        detail = "listed for a clerk; payment held"
-    elif retiree.status == "deceased":
-        detail = "listed for a clerk; the retiree is deceased, payment already stopped"
-    else:
-        detail = "listed for a clerk; payment already suspended, now held by this listing too"
-    return Outcome(InboundResult.queued, str(row.id), detail)
 
 
 async def resolve(
@@ -293,16 +208,11 @@ def _out(row: DuplicateReceipt, retiree: Retiree, who: Principal) -> DuplicateOu
     )
 
 
-async def _audit(
-    session: AsyncSession,
-    row: DuplicateReceipt,
-    action: str,
-    who: Principal,
-    request_id: str | None,
-) -> None:
-    await record_audit(
-        session,
-        SCHEMA,
+def listing_audit(
+    row: DuplicateReceipt, action: str, who: Principal, request_id: str | None
+) -> dict:
+    """The audit entry of a listing's step."""
+    return audit_row(
         actor=who.subject,
         roles=who.roles,
         action=action,
@@ -323,18 +233,13 @@ async def _audit(
     )
 
 
-async def _audit_retiree(
-    session: AsyncSession,
-    row: DuplicateReceipt,
-    action: str,
-    who: Principal,
-    request_id: str | None,
-) -> None:
-    """The retiree's suspension or resumption, with its reason (as the daily job records)."""
+def retiree_audit(
+    row: DuplicateReceipt, action: str, who: Principal, request_id: str | None
+) -> dict:
+    """The audit entry of the retiree's suspension or resumption by a listing, with its
+    reason (as the daily job records)."""
     reason = "duplicate_receipt" if action == "retiree.suspended" else "duplicate_receipt_cleared"
-    await record_audit(
-        session,
-        SCHEMA,
+    return audit_row(
         actor=who.subject,
         roles=who.roles,
         action=action,
@@ -343,3 +248,23 @@ async def _audit_retiree(
         request_id=request_id,
         detail={"reason": reason, "duplicate_receipt_id": str(row.id)},
     )
+
+
+async def _audit(
+    session: AsyncSession,
+    row: DuplicateReceipt,
+    action: str,
+    who: Principal,
+    request_id: str | None,
+) -> None:
+    await record_audits(session, SCHEMA, [listing_audit(row, action, who, request_id)])
+
+
+async def _audit_retiree(
+    session: AsyncSession,
+    row: DuplicateReceipt,
+    action: str,
+    who: Principal,
+    request_id: str | None,
+) -> None:
+    await record_audits(session, SCHEMA, [retiree_audit(row, action, who, request_id)])

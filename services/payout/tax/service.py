@@ -2,11 +2,13 @@
 tax report (withheld by month paid) and a person's payments with gross, tax and net."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payout.domain.death import NewCase
 from services.payout.domain.periods import format_period
 from services.payout.domain.tax import MONTHLY, ZERO, Withholding, tax_given_back, withhold
 from services.payout.labels import chinese_labels
@@ -37,7 +39,7 @@ async def withhold_lump_sum(
     return withhold(value.table(table), gross, taxable, before)
 
 
-async def give_back_on(session: AsyncSession, cases: list[Recovery]) -> None:
+async def give_back_on(session: AsyncSession, cases: Sequence[Recovery | NewCase]) -> None:
     """Set the tax each new annuity recovery case gives back once recovered: what its month
     bore less the tax of what the month keeps (domain/tax.tax_given_back, the monthly table
     in force in the month it is for), the cases of one month in turn."""

@@ -58,6 +58,18 @@ async def payments(platform, person: str, since: str) -> int:
     )
 
 
+async def read_feed(client, headers, path: str) -> list[dict]:
+    """Every change of a feed from its beginning."""
+    changes, after = [], None
+    while True:
+        params = {"limit": 10_000} | ({"after": after} if after else {})
+        page = (await client.get(path, headers=headers, params=params)).json()
+        changes += page["changes"]
+        after = page["next_cursor"]
+        if not page["has_more"]:
+            return changes
+
+
 async def test_certifications_from_the_province(platform) -> None:
     async with running_app(create_app(platform)) as client:
         a, b, dead = await retirees(client, platform, 201, 202, 203)
@@ -203,7 +215,8 @@ async def test_certifications_from_the_province(platform) -> None:
 
 
 async def test_a_duplicate_receipt_holds_payment_until_a_clerk_resolves_it(platform) -> None:
-    async with running_app(create_app(platform)) as client:
+    app = create_app(platform)
+    async with running_app(app) as client:
         a, b, c = await retirees(client, platform, 211, 212, 213)
         clerk = auth_headers(platform, "clerk", subject="clerk-a")
         province = auth_headers(platform, "province", subject="province")
@@ -358,3 +371,72 @@ async def test_a_duplicate_receipt_holds_payment_until_a_clerk_resolves_it(platf
             "duplicate_receipt.cleared",
             "retiree.resumed",
         } <= {e["action"] for e in log}
+
+        # The held-payment list is in the payments feed, every change in order.
+        await app.state.change_sequencer.drain()
+        feed = await read_feed(client, province, "/v1/payout/sync/payments/changes")
+        listed = [c for c in feed if c["entity"] == "duplicate_receipt"]
+        assert [c["key"] for c in listed if c["operation"] == "insert"] == [a_listing, b_listing]
+        last = {c["key"]: c["record"] for c in listed}
+        assert (last[a_listing]["aac001"], last[a_listing]["status"]) == (a["id"], "confirmed")
+        assert (last[b_listing]["aac001"], last[b_listing]["status"]) == (b["id"], "cleared")
+        assert "person_id" not in last[a_listing]
+
+
+async def test_one_batch_naming_a_retiree_twice_acts_as_items_sent_one_by_one(platform) -> None:
+    """Items are decided in memory and written together: a later item of the batch sees
+    what an earlier one did to the same retiree (as separate batches would)."""
+    async with running_app(create_app(platform)) as client:
+        a, b = await retirees(client, platform, 221, 222)
+        province = auth_headers(platform, "province", subject="province")
+        today = date.today()
+        newer, older = str(today), str(today - timedelta(days=30))
+        certs = [
+            {"message_id": "cc-1", "citizen_id": a["citizen_id"], "certified_on": newer},
+            {"message_id": "cc-2", "citizen_id": a["citizen_id"], "certified_on": older},
+        ]
+        answer = (await client.post(CERTIFICATIONS, headers=province, json={"items": certs})).json()
+        assert results(answer) == [("applied", None), ("applied", None)]
+        last = await scalar(
+            platform,
+            f"SELECT last_certified_on FROM payout.retiree WHERE person_id = '{a['id']}'",
+        )
+        assert str(last) == newer  # the older one, found late, is history
+        assert (
+            await scalar(
+                platform, f"SELECT count(*) FROM payout.certification WHERE person_id = '{a['id']}'"
+            )
+            == 2
+        )
+
+        def drawing(mid: str, area: str) -> dict:
+            return {
+                "message_id": mid,
+                "citizen_id": b["citizen_id"],
+                "other_area_code": area,
+                "other_agency": "某地社会保险事业管理中心",
+                "benefit_kind": "enterprise_pension",
+                "drawing_since": "2025-05-01",
+            }
+
+        batch = [drawing("dd-1", "330100"), drawing("dd-2", "330200"), drawing("dd-3", "330100")]
+        answer = (await client.post(DUPLICATES, headers=province, json={"items": batch})).json()
+        first, second, again = answer["items"]
+        assert first["detail"] == "listed for a clerk; payment held"
+        assert second["detail"] == (
+            "listed for a clerk; payment already suspended, now held by this listing too"
+        )
+        assert (again["record_id"], again["detail"]) == (first["record_id"], "already listed")
+        held = await scalar(
+            platform,
+            "SELECT string_agg(held::text, ',' ORDER BY other_area_code) "
+            f"FROM payout.duplicate_receipt WHERE person_id = '{b['id']}'",
+        )
+        assert held == "true,false"
+        assert await status_of(platform, b["id"]) == "suspended"
+        suspended = await scalar(
+            platform,
+            "SELECT count(*) FROM payout.audit_log WHERE action = 'retiree.suspended' "
+            f"AND object_id = '{b['id']}'",
+        )
+        assert suspended == 1
