@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.data.platform_tables import platform_tables
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 log = structlog.get_logger(__name__)
 WINDOW_SECONDS = 300

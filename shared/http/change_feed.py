@@ -20,7 +20,8 @@ from pydantic import BaseModel, Field
 from shared.contracts.feeds import Entity, Feed
 from shared.http.auth import Principal, require_roles
 from shared.http.dependencies import ReadConnection
-from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.problems import ProblemError
 
 DEFAULT_PAGE = 1_000
 MAX_PAGE = 10_000

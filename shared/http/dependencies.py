@@ -27,7 +27,6 @@ from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.http.auth import Principal, principal_of
-from shared.http.errors import ProblemError
 from shared.http.idempotency import (
     IdempotencyKey,
     StoredResponse,
@@ -36,6 +35,7 @@ from shared.http.idempotency import (
     store_response,
 )
 from shared.http.observability import request_id_of
+from shared.problems import ProblemError
 
 
 async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:

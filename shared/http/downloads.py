@@ -41,9 +41,9 @@ from shared.data.table_files import (
     TableWriter,
     XlsxTableWriter,
 )
-from shared.http.errors import ProblemError
 from shared.i18n import catalogue_of, locale_of
 from shared.i18n.code_tables import label as code_label
+from shared.problems import ProblemError
 
 FileFormat = Literal["csv", "xlsx"]
 # Rows read (and written) per step: one batch is what memory holds at a time.

@@ -26,9 +26,9 @@ from services.budget.models import Department, DepartmentYear
 from shared.data.audit import changed_fields, record_audit
 from shared.data.spreadsheets import UploadLimits
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.i18n import Catalogue
 from shared.i18n.code_tables import labels as code_table_labels
+from shared.problems import ProblemError
 
 
 def refuse(errors: list[dict[str, Any]]) -> ProblemError:

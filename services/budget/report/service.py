@@ -17,7 +17,7 @@ from services.budget.report.render import render_html
 from services.budget.report.schemas import RollupLine, RollupOut
 from services.budget.report.view import WAN, View
 from services.budget.report.workbook import build_rollup_xlsx, build_xlsx
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 
 async def _view(session: AsyncSession, department_id: uuid.UUID, year: int) -> View:

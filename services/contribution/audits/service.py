@@ -25,8 +25,8 @@ from services.contribution.models import Audit, AuditFinding
 from services.contribution.parameters.service import plausible_date, plausible_year
 from services.contribution.roster import repository as roster
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 def _finding_out(finding: AuditFinding, who: Principal) -> FindingOut:

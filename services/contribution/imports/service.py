@@ -7,8 +7,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import Scope
 
 from services.contribution.imports import repository
-from shared.http.errors import ProblemError
 from shared.http.import_reports import ImportReportOut, report_out
+from shared.problems import ProblemError
 
 
 async def keep(session: AsyncSession, record: dict[str, Any], scope: Scope) -> ImportReportOut:

@@ -22,8 +22,8 @@ from services.contribution.plans.schemas import (
 from services.contribution.settlement.service import allocate_units
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 RATES = {
     "basic_unit": "rate.basic_unit",

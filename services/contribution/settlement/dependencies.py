@@ -8,7 +8,7 @@ from services.contribution.config import SCHEMA, get_settings
 from shared.data.db import unit_of_work
 from shared.http.auth import Principal, require_roles
 from shared.http.bank_signature import verify_bank_request
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 
 async def bank_caller(

@@ -21,10 +21,10 @@ from services.enrollment.accounts.schemas import AccountKind, InterestRunIn
 from services.enrollment.config import SCHEMA
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
+from shared.problems import ProblemError
 
 KIND = "interest_run"
 BATCH = 20_000

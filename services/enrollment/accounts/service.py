@@ -22,8 +22,8 @@ from services.enrollment.parameters import service as parameters
 from services.enrollment.persons import repository as persons
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 async def get_balances(

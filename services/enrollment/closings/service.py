@@ -25,8 +25,8 @@ from services.enrollment.persons import repository as persons
 from services.enrollment.transfers import repository as transfers
 from shared.contracts import CreditLine, EventEnvelope, PersonClosingSupplemented
 from shared.data.audit import record_audit
-from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 KINDS = ("basic", "annuity_notional", "annuity_funded")
 COLUMN = {k: f"{k}_amount" for k in KINDS}

@@ -27,7 +27,6 @@ from shared.data.ids import parse_citizen_id
 from shared.data.import_headers import label_of
 from shared.data.imports import ImportTable, Issue, SourceRow
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.import_reports import (
     ImportReportOut,
     RowResult,
@@ -37,6 +36,7 @@ from shared.http.import_reports import (
     report_out,
 )
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 YIELD_EVERY = 500  # rows checked between two turns of the event loop
 

@@ -22,10 +22,10 @@ from shared.data.audit import record_audit
 from shared.data.db import RawConnection
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.masking import sees_full_citizen_ids
 from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 
 def present_record(record: Mapping[str, Any]) -> PersonOut:

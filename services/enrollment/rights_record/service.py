@@ -20,7 +20,7 @@ from services.enrollment.rights_record.schemas import (
 )
 from services.enrollment.units import repository as units
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 ZERO = Decimal("0.00")
 # Yearly interest, interest to a closing date, and corrections for late-dated postings.

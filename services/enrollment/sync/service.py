@@ -14,7 +14,6 @@ from services.enrollment.transfers import service as transfers
 from services.enrollment.transfers.schemas import TransferInIn
 from services.enrollment.units import repository as units
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.inbound import (
     InboundBatch,
     InboundBatchResult,
@@ -22,6 +21,7 @@ from shared.http.inbound import (
     Outcome,
     apply_batch,
 )
+from shared.problems import ProblemError
 
 
 async def receive_death_notices(

@@ -37,8 +37,8 @@ from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonTransferredIn, PersonTransferredOut
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 
 async def transfer_out(

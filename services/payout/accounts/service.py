@@ -13,9 +13,9 @@ from services.payout.models import AccountChange, Retiree
 from shared.data.audit import changed_fields, record_audit
 from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.masking import shown_account_number
+from shared.problems import ProblemError
 
 
 def present(change: AccountChange) -> AccountChangeOut:

@@ -11,8 +11,8 @@ from services.payout.config import SCHEMA, get_settings
 from shared.data.db import unit_of_work
 from shared.http.auth import Principal, require_roles
 from shared.http.bank_signature import verify_bank_request
-from shared.http.errors import ProblemError
 from shared.http.signed_bodies import signed_body as shared_signed_body
+from shared.problems import ProblemError
 
 M = TypeVar("M", bound=BaseModel)
 

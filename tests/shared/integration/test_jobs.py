@@ -10,11 +10,12 @@ from sqlalchemy import text
 
 from shared.data.audit import audit_log_table
 from shared.data.db import make_engine, make_session_factory, unit_of_work
-from shared.http.errors import ProblemError, install_problem_handlers
+from shared.http.errors import install_problem_handlers
 from shared.jobs.queue import enqueue, get_job
 from shared.jobs.router import jobs_router
 from shared.jobs.runner import JobContext, JobRunner
 from shared.jobs.tables import create_job_tables_v1
+from shared.problems import ProblemError
 from tests.conftest import auth_headers, running_app
 from tests.shared.integration.helpers import eventually
 
