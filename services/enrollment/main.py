@@ -24,7 +24,7 @@ from services.enrollment.sync.router import router as sync_router
 from services.enrollment.transfers.router import router as transfers_router
 from services.enrollment.units.router import router as units_router
 from services.enrollment.withdrawal.router import router as withdrawal_router
-from shared.http.service_app import create_service_app
+from shared.service_app import create_service_app
 from shared.settings import PlatformSettings
 
 VERSION = "0.1.0"

@@ -31,7 +31,7 @@ from services.payout.subsidies.router import router as subsidies_router
 from services.payout.suspense.router import router as suspense_router
 from services.payout.tax.router import router as tax_router
 from services.payout.withdrawals.router import router as withdrawals_router
-from shared.http.service_app import create_service_app
+from shared.service_app import create_service_app
 from shared.settings import PlatformSettings
 
 VERSION = "0.2.0"

@@ -27,7 +27,7 @@ from services.enrollment.feeds import FEEDS
 from services.enrollment.main import create_app
 from services.payout.main import create_app as create_payout
 from shared.data.db import asyncpg_dsn
-from shared.messaging.change_push import ChangePusher
+from shared.http.change_push import ChangePusher
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import enrol, register_unit
 from tests.shared.integration.test_change_feeds import register
