@@ -1,6 +1,5 @@
 """Bank receipts (signed, once per reference) and the unit audit's findings."""
 
-import json
 import time
 from collections.abc import AsyncIterator
 
@@ -20,34 +19,9 @@ from tests.contribution.helpers import (
     scalar,
     wage_lines,
 )
+from tests.support.contribution_banks import BANK, receipts_url, signed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-BANK = "bank-psbc"
-
-
-def receipts_url(bank: str = BANK) -> str:
-    """Where a bank posts its receipts (the path it signs)."""
-    return f"/v1/contribution/bank/{bank}/receipts"
-
-
-def signed(
-    platform, body: dict, *, bank: str = BANK, secret: str | None = None, later: int = 0
-) -> tuple[bytes, dict]:
-    raw = json.dumps(body).encode()
-    ts = int(time.time()) + later  # the same body signed in the same second is a replay
-    secret = secret or get_settings().bank_secrets[BANK][0]
-    headers = auth_headers(
-        platform,
-        "bank",
-        subject=BANK,
-        **{
-            "X-Bank-Id": bank,
-            "X-Timestamp": str(ts),
-            "X-Signature": sign(secret, ts, raw, method="POST", target=receipts_url(bank)),
-            "content-type": "application/json",
-        },
-    )
-    return raw, headers
 
 
 async def test_bank_batch_is_recorded_once_per_reference(platform, start_apps) -> None:

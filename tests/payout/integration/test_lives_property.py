@@ -30,7 +30,7 @@ from services.payout.config import get_settings
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, delete_stream, make_platform, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.infra import clone_database, drop_database
 from tests.payout.integration.helpers import (
     approve,
@@ -42,9 +42,9 @@ from tests.payout.integration.helpers import (
     review,
     run_payroll,
 )
-from tests.payout.integration.test_banks import PSBC, post_results, two_banks  # noqa: F401
-from tests.payout.integration.test_failed_lines import SURVIVOR
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_banks import PSBC, post_results, two_banks  # noqa: F401
+from tests.support.payout_failed_lines import SURVIVOR
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
