@@ -3,14 +3,6 @@
 from tests.enrollment.helpers import scalar
 from tests.support.payout_banks import post_results
 
-SURVIVOR = {
-    "survivor_name": "钱小",
-    "survivor_citizen_id": "330522198501011233",
-    "relationship": "子女",
-    "bank_code": "PSBC",
-    "account_number": "6221889900001111",
-}
-
 
 async def answer(client, platform, failing: set[tuple[str, str]]) -> None:
     """The bank answers every outstanding line: those of (account name, program) fail."""

@@ -23,9 +23,9 @@ from tests.payout.integration.helpers import (
 )
 from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_deaths import SURVIVOR
 from tests.support.payout_determinations import determinations, execute, get
 from tests.support.payout_differences import month_sums
-from tests.support.payout_money_matrix import SURVIVOR
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -23,7 +23,8 @@ from tests.payout.integration.helpers import (
 )
 from tests.shared.integration.helpers import eventually
 from tests.support.payout_banks import post_results, two_banks  # noqa: F401
-from tests.support.payout_failed_lines import SURVIVOR, answer
+from tests.support.payout_deaths import SURVIVOR
+from tests.support.payout_failed_lines import answer
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
 

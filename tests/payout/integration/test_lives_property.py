@@ -44,7 +44,7 @@ from tests.payout.integration.helpers import (
 )
 from tests.shared.integration.helpers import eventually
 from tests.support.payout_banks import PSBC, post_results, two_banks  # noqa: F401
-from tests.support.payout_failed_lines import SURVIVOR
+from tests.support.payout_deaths import SURVIVOR
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -29,7 +29,7 @@ from tests.payout.parameters_helper import (
     submit_parameter,
 )
 from tests.shared.integration.helpers import eventually
-from tests.support.payout_money_matrix import SURVIVOR
+from tests.support.payout_deaths import SURVIVOR
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
