@@ -5,7 +5,7 @@ from pathlib import Path
 
 from services.budget.domain.document import YearDocument
 
-SEED = Path(__file__).parents[3] / "deploy/local/budget_wusheng_2020.json"
+SEED = Path(__file__).parents[2] / "deploy/local/budget_wusheng_2020.json"
 
 
 def seed_years() -> tuple[YearDocument, YearDocument]:
