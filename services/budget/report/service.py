@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.budget.accounts import repository as accounts
-from services.budget.accounts import service as accounts_service
 from services.budget.domain import labels
 from services.budget.domain.checker import check
 from services.budget.domain.document import plain
 from services.budget.domain.figures import line_label
+from services.budget.final_accounts import repository as accounts
+from services.budget.final_accounts import service as accounts_service
 from services.budget.report import repository
 from services.budget.report.render import render_html
 from services.budget.report.schemas import RollupLine, RollupOut

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts import repository as accounts
 from services.enrollment.closings import repository
 from services.enrollment.closings.schemas import ClosingPreview, InterestLine, SupplementOut
 from services.enrollment.config import SCHEMA
@@ -18,6 +17,7 @@ from services.enrollment.domain.closing import (
     pooled_share,
     true_up,
 )
+from services.enrollment.individual_accounts import repository as accounts
 from services.enrollment.models import InterestRate, Person
 from services.enrollment.parameters import repository as parameters
 from services.enrollment.parameters.schemas import LimitName

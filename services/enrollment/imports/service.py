@@ -8,12 +8,12 @@ from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import Scope
 
-from services.enrollment.accounts.repository import ACCOUNT_KINDS
 from services.enrollment.config import SCHEMA
 from services.enrollment.domain.imports import Outcome, Row, classify
 from services.enrollment.domain.joining import joining_refusal
 from services.enrollment.imports import repository
 from services.enrollment.imports.schemas import CATEGORY_LABELS, KIND, SEX_LABELS
+from services.enrollment.individual_accounts.repository import ACCOUNT_KINDS
 from services.enrollment.models import Unit
 from services.enrollment.naming import unit_named
 from services.enrollment.parameters import service as parameters

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts import repository as accounts_repository
 from services.enrollment.config import SCHEMA
 from services.enrollment.domain.joining import joining_refusal
+from services.enrollment.individual_accounts import repository as accounts_repository
 from services.enrollment.models import Person, StatusChange, Unit
 from services.enrollment.naming import person_named, unit_named, unit_named_by_id
 from services.enrollment.parameters import service as parameters

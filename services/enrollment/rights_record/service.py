@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts.schemas import AccountKind
+from services.enrollment.individual_accounts.schemas import AccountKind
 from services.enrollment.models import Posting
 from services.enrollment.persons import repository as persons
 from services.enrollment.persons.service import present

@@ -5,7 +5,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from services.budget.accounts.workbook import validate, write
+from services.budget.final_accounts.workbook import validate, write
 from services.budget.report.view import Row, View, fmt
 from tests.support.budget_seed import seed_years
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts import repository
-from services.enrollment.accounts.schemas import AccountKind, InterestRunIn
 from services.enrollment.config import SCHEMA
+from services.enrollment.individual_accounts import repository
+from services.enrollment.individual_accounts.schemas import AccountKind, InterestRunIn
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
 from shared.jobs.queue import enqueue

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts import repository
-from services.enrollment.accounts.schemas import (
+from services.enrollment.closings import service as closings
+from services.enrollment.config import SCHEMA
+from services.enrollment.individual_accounts import repository
+from services.enrollment.individual_accounts.schemas import (
     AccountBalance,
     AccountKind,
     InterestRateIn,
@@ -15,8 +17,6 @@ from services.enrollment.accounts.schemas import (
     InterestRunOut,
     PostingOut,
 )
-from services.enrollment.closings import service as closings
-from services.enrollment.config import SCHEMA
 from services.enrollment.models import InterestRate, InterestRun
 from services.enrollment.parameters import service as parameters
 from services.enrollment.persons import repository as persons
