@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
@@ -160,8 +160,8 @@ async def _within_cap(request: Request, max_bytes: int) -> None:
 class BankChecks:
     """The dependencies of one service's bank routes (`Depends(checks.caller)`)."""
 
-    caller: Callable[..., object]
-    signed: Callable[..., object]
+    caller: Callable[..., Awaitable[Principal]]
+    signed: Callable[..., Awaitable[Principal]]
 
 
 def bank_checks(
@@ -170,7 +170,7 @@ def bank_checks(
     max_bytes: int = MAX_SIGNED_BYTES,
 ) -> BankChecks:
     """The bank checks of the service whose schema records the signatures seen and whose
-    settings hold the banks' `secrets` (read per request, so a rotation needs no restart)."""
+    settings hold the banks' `secrets` (a function, called at each request)."""
 
     async def caller(
         bank_id: str, who: Annotated[Principal, Depends(require_roles("bank"))]
