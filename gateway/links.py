@@ -11,9 +11,10 @@ from gateway.proxy import PROXIED
 from gateway.security import repository
 from gateway.security.dependencies import gateway_principal
 from shared.http.auth import Principal
-from shared.http.errors import PROBLEM_JSON, PROBLEM_RESPONSES, ProblemError
+from shared.http.errors import PROBLEM_JSON, PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.signed_links import sign_link
+from shared.problems import ProblemError
 
 router = APIRouter(tags=["auth"], responses=PROBLEM_RESPONSES)
 

@@ -38,10 +38,10 @@ from shared.http.limits import BodyLimit
 from shared.http.observability import install_observability
 from shared.http.offline_docs import install_offline_docs
 from shared.http.query_params import refuse_unknown_query_parameters
+from shared.http.revocation_board import RevocationBoard
 from shared.i18n import catalogue_for
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
-from shared.messaging.revocation_board import RevocationBoard
 from shared.settings import PlatformSettings, get_platform_settings, require_service_credential
 from shared.tracing import configure as configure_tracing
 from shared.tracing import instrument_client, traced_asgi

@@ -1,7 +1,7 @@
 """Which caller may reach which path, checked before anything is forwarded."""
 
 from shared.http.auth import HUMAN_ROLES, Principal
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

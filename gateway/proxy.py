@@ -23,9 +23,10 @@ from gateway.policy import check_access
 from gateway.security.dependencies import check_not_revoked
 from gateway.upstreams import may_retry
 from shared.http.auth import decode_token, token_of_authorization
-from shared.http.errors import PROBLEM_JSON, ProblemError, localized_problem
+from shared.http.errors import PROBLEM_JSON, localized_problem
 from shared.http.observability import UNMATCHED, record_request, request_id_of_headers
 from shared.http.signed_links import carries_link, principal_of_link
+from shared.problems import ProblemError
 from shared.tracing import client_span
 
 log = structlog.get_logger(__name__)

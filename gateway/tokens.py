@@ -12,8 +12,9 @@ from gateway.config import LocalUser
 from gateway.passwords import verify_password
 from gateway.security import repository, throttle
 from shared.http.auth import Principal, issue_token
-from shared.http.errors import PROBLEM_JSON, ProblemError
+from shared.http.errors import PROBLEM_JSON
 from shared.http.observability import request_id_of
+from shared.problems import ProblemError
 
 router = APIRouter(tags=["auth"])
 Field = Annotated[str | None, Form(max_length=200)]

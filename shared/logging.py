@@ -1,5 +1,5 @@
 """Structured JSON logs with request and event ids; no citizen id, account number or birth
-date reaches a log line, whoever the request was for (shared.http.masking decides the shapes)."""
+date reaches a log line, whoever the request was for (shared.redaction decides the shapes)."""
 
 import logging
 import sys
@@ -7,7 +7,7 @@ from typing import Any
 
 import structlog
 
-from shared.http.masking import redact_text, redact_tree
+from shared.redaction import redact_text, redact_tree
 
 # Keys the logging pipeline itself writes: never personal data, left as they are.
 _OWN_KEYS = frozenset({"timestamp", "level", "event_id", "request_id", "service", "logger"})

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from shared.http.masking import redact_text
+from shared.redaction import redact_text
 
 if TYPE_CHECKING:  # the SDK is imported only when tracing is configured
     from fastapi import FastAPI

@@ -122,7 +122,7 @@ async def delete_stream(settings: PlatformSettings) -> None:
         return  # the server is gone, and the stream with it
     try:
         await nc.jetstream().delete_stream(settings.stream_name)
-        # The gateway's revocations bucket beside it (shared/messaging/revocation_board.py).
+        # The gateway's revocations bucket beside it (shared/http/revocation_board.py).
         await nc.jetstream().delete_key_value(f"{settings.stream_name}_REVOKED")
     except Exception:
         pass

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from shared.http.auth import Principal, principal_of, token_revoked
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 
 def check_not_revoked(state: object, principal: Principal) -> None:

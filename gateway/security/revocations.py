@@ -4,7 +4,7 @@ Every gateway process reloads the live revocations from PostgreSQL every few sec
 revocation made through one process holds in all of them within that interval, and in the
 process that made it at once. Old revocations drop out once no token they match can be alive
 (the verifier caps every token's lifetime). Each reload is also published on the bus
-(`shared/messaging/revocation_board.py`), where every service reads it: services refuse
+(`shared/http/revocation_board.py`), where every service reads it: services refuse
 revoked tokens too, without reading the gateway's schema.
 """
 
@@ -16,8 +16,8 @@ import structlog
 
 from gateway.security import repository
 from shared.http.auth import Principal
+from shared.http.revocation_board import RevocationBoard
 from shared.http.revocations import RevokedTokens
-from shared.messaging.revocation_board import RevocationBoard
 
 log = structlog.get_logger(__name__)
 

@@ -11,10 +11,11 @@ from gateway.security.schemas import RevocationIn, RevocationOut, ThrottleOut
 from shared.http.audit_router import AuditEntryOut, Instant
 from shared.http.auth import Principal
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
-from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit as PageLimit
 from shared.http.pagination import Offset, Page
+from shared.problems import ProblemError
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
 Admin = Annotated[Principal, Depends(gateway_roles("admin"))]

@@ -29,7 +29,7 @@ import structlog
 
 from gateway.security import repository
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 log = structlog.get_logger(__name__)
 

@@ -4,13 +4,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.budget.accounts import import_job
-from services.budget.accounts.router import router as accounts_router
 from services.budget.code_tables import CODE_TABLES
 from services.budget.events import HANDLERS
+from services.budget.final_accounts import import_job
+from services.budget.final_accounts.router import router as accounts_router
 from services.budget.report.router import router as report_router
 from services.budget.spending.router import router as spending_router
-from shared.http.service_app import create_service_app
+from shared.service_app import create_service_app
 from shared.settings import PlatformSettings
 
 VERSION = "0.2.0"

@@ -5,21 +5,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Numeric, UniqueConstraint, func
+from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from services.budget.config import SCHEMA
-
-
-def _now() -> Any:
-    return Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    )
-
-
-def _money(nullable: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(Numeric(16, 2), nullable=nullable))
+from shared.data.columns import now_column, numeric
 
 
 def _json() -> Any:
@@ -48,7 +39,7 @@ class Department(SQLModel, table=True):
     code: str = Field(unique=True)
     name: str
     county: str
-    created_at: datetime = _now()
+    created_at: datetime = now_column()
 
 
 class DepartmentYear(SQLModel, table=True):
@@ -72,7 +63,7 @@ class DepartmentYear(SQLModel, table=True):
     breakdowns: list = _json()  # sums the narrative states: a total and its parts
     imported_by: str
     request_id: str | None = None
-    imported_at: datetime = _now()
+    imported_at: datetime = now_column()
 
 
 class AmountLine(SQLModel, table=True):
@@ -85,8 +76,8 @@ class AmountLine(SQLModel, table=True):
     part: str = Field(primary_key=True)
     code: str = Field(primary_key=True)
     ordinal: int
-    budget: Decimal | None = _money(nullable=True)
-    actual: Decimal = _money()
+    budget: Decimal | None = numeric(16, 2, nullable=True)
+    actual: Decimal = numeric(16, 2)
 
 
 class Project(SQLModel, table=True):
@@ -100,14 +91,14 @@ class Project(SQLModel, table=True):
     ordinal: int
     name: str
     funding_source: str
-    declared: Decimal = _money()
-    approved: Decimal = _money()
-    budget: Decimal = _money()
-    executed: Decimal = _money()
-    budget_fiscal: Decimal = _money()
-    budget_other: Decimal = _money()
-    executed_fiscal: Decimal = _money()
-    executed_other: Decimal = _money()
+    declared: Decimal = numeric(16, 2)
+    approved: Decimal = numeric(16, 2)
+    budget: Decimal = numeric(16, 2)
+    executed: Decimal = numeric(16, 2)
+    budget_fiscal: Decimal = numeric(16, 2)
+    budget_other: Decimal = numeric(16, 2)
+    executed_fiscal: Decimal = numeric(16, 2)
+    executed_other: Decimal = numeric(16, 2)
     score: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 2), nullable=True))
     texts: dict = _json()  # goals, summary, problems, measures, the evaluation report
 
@@ -139,10 +130,10 @@ class ActualSpending(SQLModel, table=True):
     revision: int
     functional_code: str
     economic_code: str
-    paid_amount: Decimal = _money()
+    paid_amount: Decimal = numeric(16, 2)
     paid_count: int
-    failed_amount: Decimal = _money()
-    recovered_amount: Decimal = _money()
+    failed_amount: Decimal = numeric(16, 2)
+    recovered_amount: Decimal = numeric(16, 2)
     settled_on: date
     source_event_id: uuid.UUID
-    updated_at: datetime = _now()
+    updated_at: datetime = now_column()

@@ -24,7 +24,7 @@ from services.contribution.reversals.router import router as reversals_router
 from services.contribution.roster.router import router as roster_router
 from services.contribution.settlement.router import router as settlement_router
 from services.contribution.suspense.router import router as suspense_router
-from shared.http.service_app import create_service_app
+from shared.service_app import create_service_app
 from shared.settings import PlatformSettings
 
 VERSION = "0.2.0"

@@ -11,23 +11,15 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
-    Numeric,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 from services.contribution.config import SCHEMA
-
-
-def _now_column() -> Any:
-    """A timestamptz column the database fills with now()."""
-    return Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    )
+from shared.data.columns import now_column, numeric, text_column, text_or_none, zero
 
 
 def _serial() -> Any:
@@ -35,30 +27,9 @@ def _serial() -> Any:
     return Field(default=None, sa_column=Column(BigInteger, primary_key=True))
 
 
-def _numeric(precision: int = 14, scale: int = 2, nullable: bool = False) -> Any:
-    """An exact numeric column (money is numeric(14, 2)); a nullable one defaults to None."""
-    column = Column(Numeric(precision, scale), nullable=nullable)
-    return Field(default=None, sa_column=column) if nullable else Field(sa_column=column)
-
-
-def _zero(precision: int = 14) -> Any:
-    """A money column that defaults to zero in the database (the caller still sets it)."""
-    return Field(sa_column=Column(Numeric(precision, 2), nullable=False, server_default=text("0")))
-
-
 def _parameter_ids() -> Any:
     """The ids of the parameter versions a calculation used."""
     return Field(sa_column=Column(ARRAY(BigInteger), nullable=False))
-
-
-def _text() -> Any:
-    """A text column."""
-    return Field(sa_type=Text)
-
-
-def _text_or_none() -> Any:
-    """A nullable text column."""
-    return Field(default=None, sa_type=Text)
 
 
 class RosterUnit(SQLModel, table=True):
@@ -69,13 +40,13 @@ class RosterUnit(SQLModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     credit_code: str = Field(max_length=18, unique=True)
-    name: str = _text()
-    funding_type: str = _text()
+    name: str = text_column()
+    funding_type: str = text_column()
     registered_on: date
     status: str = Field(default="open", sa_type=Text, sa_column_kwargs={"server_default": "open"})
     closed_on: date | None = None
     source_event_id: uuid.UUID
-    updated_at: datetime = _now_column()
+    updated_at: datetime = now_column()
 
 
 class RosterPerson(SQLModel, table=True):
@@ -86,16 +57,16 @@ class RosterPerson(SQLModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     citizen_id: str = Field(max_length=18, unique=True)
-    name: str = _text()
+    name: str = text_column()
     unit_id: uuid.UUID
     unit_credit_code: str = Field(max_length=18)
-    staff_category: str = _text()
+    staff_category: str = text_column()
     joined_on: date
     status: str = Field(
         default="active", sa_type=Text, sa_column_kwargs={"server_default": "active"}
     )
     source_event_id: uuid.UUID
-    updated_at: datetime = _now_column()
+    updated_at: datetime = now_column()
 
 
 class Parameter(SQLModel, table=True):
@@ -114,18 +85,18 @@ class Parameter(SQLModel, table=True):
     )
 
     id: int | None = _serial()
-    name: str = _text()
+    name: str = text_column()
     effective_from: date
-    value: Decimal = _numeric(14, 6)
-    note: str | None = _text_or_none()
-    recorded_by: str = _text()
-    recorded_at: datetime = _now_column()
+    value: Decimal = numeric(14, 6)
+    note: str | None = text_or_none()
+    recorded_by: str = text_column()
+    recorded_at: datetime = now_column()
     status: str = Field(
         default="approved", sa_type=Text, sa_column_kwargs={"server_default": "approved"}
     )
-    decided_by: str | None = _text_or_none()
+    decided_by: str | None = text_or_none()
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decision_note: str | None = _text_or_none()
+    decision_note: str | None = text_or_none()
 
 
 class Declaration(SQLModel, table=True):
@@ -140,18 +111,18 @@ class Declaration(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     unit_id: uuid.UUID
     year: int
-    status: str = _text()
-    average_wage: Decimal = _numeric()
-    floor: Decimal = _numeric()
-    cap: Decimal = _numeric()
+    status: str = text_column()
+    average_wage: Decimal = numeric()
+    floor: Decimal = numeric()
+    cap: Decimal = numeric()
     parameter_ids: list[int] = _parameter_ids()
-    created_by: str = _text()
-    created_at: datetime = _now_column()
-    submitted_by: str | None = _text_or_none()
+    created_by: str = text_column()
+    created_at: datetime = now_column()
+    submitted_by: str | None = text_or_none()
     submitted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decided_by: str | None = _text_or_none()
+    decided_by: str | None = text_or_none()
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decision_note: str | None = _text_or_none()
+    decision_note: str | None = text_or_none()
 
 
 class DeclarationLine(SQLModel, table=True):
@@ -165,10 +136,10 @@ class DeclarationLine(SQLModel, table=True):
 
     declaration_id: uuid.UUID = Field(primary_key=True, foreign_key=f"{SCHEMA}.declaration.id")
     citizen_id: str = Field(primary_key=True, max_length=18)
-    name: str = _text()
-    declared_wage: Decimal = _numeric()
-    base: Decimal = _numeric()
-    clamp: str | None = _text_or_none()
+    name: str = text_column()
+    declared_wage: Decimal = numeric()
+    base: Decimal = numeric()
+    clamp: str | None = text_or_none()
 
 
 class DeclarationLog(SQLModel, table=True):
@@ -179,10 +150,10 @@ class DeclarationLog(SQLModel, table=True):
 
     id: int | None = _serial()
     declaration_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.declaration.id")
-    action: str = _text()
-    actor: str = _text()
-    note: str | None = _text_or_none()
-    at: datetime = _now_column()
+    action: str = text_column()
+    actor: str = text_column()
+    note: str | None = text_or_none()
+    at: datetime = now_column()
 
 
 class Base(SQLModel, table=True):
@@ -201,14 +172,14 @@ class Base(SQLModel, table=True):
     citizen_id: str = Field(max_length=18)
     unit_id: uuid.UUID
     from_month: int
-    base: Decimal = _numeric()
-    declared_wage: Decimal = _numeric()
-    clamp: str | None = _text_or_none()
-    source: str = _text()
+    base: Decimal = numeric()
+    declared_wage: Decimal = numeric()
+    clamp: str | None = text_or_none()
+    source: str = text_column()
     declaration_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.declaration.id")
-    reason: str | None = _text_or_none()
-    recorded_by: str = _text()
-    recorded_at: datetime = _now_column()
+    reason: str | None = text_or_none()
+    recorded_by: str = text_column()
+    recorded_at: datetime = now_column()
 
 
 class BaseAdjustment(SQLModel, table=True):
@@ -238,18 +209,18 @@ class BaseAdjustment(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     declaration_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.declaration.id")
     citizen_id: str = Field(max_length=18)
-    name: str = _text()
+    name: str = text_column()
     from_month: int
-    declared_wage: Decimal = _numeric()
-    base: Decimal = _numeric()
-    clamp: str | None = _text_or_none()
-    reason: str = _text()
-    status: str = _text()
-    submitted_by: str = _text()
-    submitted_at: datetime = _now_column()
-    decided_by: str | None = _text_or_none()
+    declared_wage: Decimal = numeric()
+    base: Decimal = numeric()
+    clamp: str | None = text_or_none()
+    reason: str = text_column()
+    status: str = text_column()
+    submitted_by: str = text_column()
+    submitted_at: datetime = now_column()
+    decided_by: str | None = text_or_none()
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decision_note: str | None = _text_or_none()
+    decision_note: str | None = text_or_none()
     base_id: int | None = Field(default=None, foreign_key=f"{SCHEMA}.base.id", sa_type=BigInteger)
 
 
@@ -271,23 +242,23 @@ class Plan(SQLModel, table=True):
     seq: int
     due_on: date
     person_count: int
-    basic_unit: Decimal = _zero()
-    basic_individual: Decimal = _zero()
-    annuity_unit: Decimal = _zero()
-    annuity_individual: Decimal = _zero()
-    annuity_unit_notional: Decimal = _zero()
-    total: Decimal = _numeric(16, 2)
-    paid_basic_unit: Decimal = _zero()
-    paid_basic_individual: Decimal = _zero()
-    paid_annuity_unit: Decimal = _zero()
-    paid_annuity_individual: Decimal = _zero()
-    paid_total: Decimal = _zero(16)
-    late_fee_paid: Decimal = _zero()
+    basic_unit: Decimal = zero()
+    basic_individual: Decimal = zero()
+    annuity_unit: Decimal = zero()
+    annuity_individual: Decimal = zero()
+    annuity_unit_notional: Decimal = zero()
+    total: Decimal = numeric(16, 2)
+    paid_basic_unit: Decimal = zero()
+    paid_basic_individual: Decimal = zero()
+    paid_annuity_unit: Decimal = zero()
+    paid_annuity_individual: Decimal = zero()
+    paid_total: Decimal = zero(16)
+    late_fee_paid: Decimal = zero()
     settled_on: date | None = None
-    funding_type: str = _text()
+    funding_type: str = text_column()
     parameter_ids: list[int] = _parameter_ids()
-    generated_by: str = _text()
-    generated_at: datetime = _now_column()
+    generated_by: str = text_column()
+    generated_at: datetime = now_column()
 
 
 class PlanLine(SQLModel, table=True):
@@ -298,12 +269,12 @@ class PlanLine(SQLModel, table=True):
 
     plan_id: uuid.UUID = Field(primary_key=True)
     person_id: uuid.UUID = Field(primary_key=True)
-    base: Decimal = _numeric()
-    basic_unit: Decimal = _zero()
-    basic_individual: Decimal = _zero()
-    annuity_unit: Decimal = _zero()
-    annuity_individual: Decimal = _zero()
-    annuity_unit_notional: Decimal = _zero()
+    base: Decimal = numeric()
+    basic_unit: Decimal = zero()
+    basic_individual: Decimal = zero()
+    annuity_unit: Decimal = zero()
+    annuity_individual: Decimal = zero()
+    annuity_unit_notional: Decimal = zero()
 
 
 class Receipt(SQLModel, table=True):
@@ -320,15 +291,15 @@ class Receipt(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     unit_id: uuid.UUID
-    amount: Decimal = _numeric()
+    amount: Decimal = numeric()
     received_on: date
-    source: str = _text()
-    bank_id: str | None = _text_or_none()
-    reference: str | None = _text_or_none()
-    note: str | None = _text_or_none()
-    unallocated: Decimal = _numeric()
-    recorded_by: str = _text()
-    recorded_at: datetime = _now_column()
+    source: str = text_column()
+    bank_id: str | None = text_or_none()
+    reference: str | None = text_or_none()
+    note: str | None = text_or_none()
+    unallocated: Decimal = numeric()
+    recorded_by: str = text_column()
+    recorded_at: datetime = now_column()
 
 
 class Allocation(SQLModel, table=True):
@@ -348,15 +319,15 @@ class Allocation(SQLModel, table=True):
     plan_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.plan.id")
     unit_id: uuid.UUID
     paid_on: date
-    basic_unit: Decimal = _zero()
-    basic_individual: Decimal = _zero()
-    annuity_unit: Decimal = _zero()
-    annuity_individual: Decimal = _zero()
-    principal: Decimal = _numeric()
-    late_fee: Decimal = _numeric()
+    basic_unit: Decimal = zero()
+    basic_individual: Decimal = zero()
+    annuity_unit: Decimal = zero()
+    annuity_individual: Decimal = zero()
+    principal: Decimal = numeric()
+    late_fee: Decimal = numeric()
     days_late: int
     late_fee_parameter_id: int | None = Field(default=None, sa_type=BigInteger)
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
 
 class ReceiptReversal(SQLModel, table=True):
@@ -384,14 +355,14 @@ class ReceiptReversal(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     receipt_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.receipt.id")
     unit_id: uuid.UUID
-    amount: Decimal = _numeric()
-    reason: str = _text()
-    status: str = _text()
-    submitted_by: str = _text()
-    submitted_at: datetime = _now_column()
-    decided_by: str | None = _text_or_none()
+    amount: Decimal = numeric()
+    reason: str = text_column()
+    status: str = text_column()
+    submitted_by: str = text_column()
+    submitted_at: datetime = now_column()
+    decided_by: str | None = text_or_none()
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decision_note: str | None = _text_or_none()
+    decision_note: str | None = text_or_none()
 
 
 class BankSuspense(SQLModel, table=True):
@@ -425,22 +396,22 @@ class BankSuspense(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    bank_id: str = _text()
-    reference: str = _text()
-    unit_credit_code: str = _text()
-    amount: Decimal = _numeric()
+    bank_id: str = text_column()
+    reference: str = text_column()
+    unit_credit_code: str = text_column()
+    amount: Decimal = numeric()
     received_on: date
-    reason: str = _text()
-    status: str = _text()
-    posted_at: datetime = _now_column()
-    action: str | None = _text_or_none()
+    reason: str = text_column()
+    status: str = text_column()
+    posted_at: datetime = now_column()
+    action: str | None = text_or_none()
     unit_id: uuid.UUID | None = None
-    note: str | None = _text_or_none()
-    submitted_by: str | None = _text_or_none()
+    note: str | None = text_or_none()
+    submitted_by: str | None = text_or_none()
     submitted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decided_by: str | None = _text_or_none()
+    decided_by: str | None = text_or_none()
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    decision_note: str | None = _text_or_none()
+    decision_note: str | None = text_or_none()
     receipt_id: uuid.UUID | None = Field(default=None, foreign_key=f"{SCHEMA}.receipt.id")
 
 
@@ -462,9 +433,9 @@ class Audit(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     unit_id: uuid.UUID
     year: int
-    kind: str = _text()
-    opened_by: str = _text()
-    opened_at: datetime = _now_column()
+    kind: str = text_column()
+    opened_by: str = text_column()
+    opened_at: datetime = now_column()
     as_of: date
 
 
@@ -476,15 +447,15 @@ class AuditFinding(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     audit_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.audit.id")
-    kind: str = _text()
+    kind: str = text_column()
     citizen_id: str | None = Field(default=None, max_length=18)
-    name: str | None = _text_or_none()
+    name: str | None = text_or_none()
     period: date | None = None
-    amount: Decimal | None = _numeric(nullable=True)
-    detail: str = _text()
+    amount: Decimal | None = numeric(nullable=True)
+    detail: str = text_column()
     status: str = Field(default="open", sa_type=Text, sa_column_kwargs={"server_default": "open"})
-    resolution_note: str | None = _text_or_none()
-    resolved_by: str | None = _text_or_none()
+    resolution_note: str | None = text_or_none()
+    resolved_by: str | None = text_or_none()
     resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
@@ -497,10 +468,10 @@ class RosterStatusChange(SQLModel, table=True):
     event_id: uuid.UUID = Field(primary_key=True)
     person_id: uuid.UUID
     unit_id: uuid.UUID
-    change_type: str = _text()
-    status_after: str = _text()
+    change_type: str = text_column()
+    status_after: str = text_column()
     effective_on: date
-    recorded_at: datetime = _now_column()
+    recorded_at: datetime = now_column()
 
 
 class Liability(SQLModel, table=True):
@@ -522,9 +493,9 @@ class ImportReport(SQLModel, table=True):
     __table_args__ = (Index("import_report_subject_id", "subject_id"), {"schema": SCHEMA})
 
     id: uuid.UUID = Field(primary_key=True)
-    kind: str = _text()
+    kind: str = text_column()
     subject_id: uuid.UUID
-    filename: str = _text()
+    filename: str = text_column()
     header_row: int
     columns: list = Field(sa_column=Column(JSONB, nullable=False))
     fields: list = Field(sa_column=Column(JSONB, nullable=False))
@@ -533,5 +504,5 @@ class ImportReport(SQLModel, table=True):
     unchanged: int
     failed: int
     rows: list = Field(sa_column=Column(JSONB, nullable=False))
-    created_by: str = _text()
-    created_at: datetime = _now_column()
+    created_by: str = text_column()
+    created_at: datetime = now_column()

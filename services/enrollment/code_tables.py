@@ -2,11 +2,11 @@
 
 from typing import get_args
 
-from services.enrollment.accounts.schemas import AccountKind, PostingType
 from services.enrollment.death_notice_issues.schemas import IssueReason, IssueStatus
 from services.enrollment.death_reports.schemas import RequestStatus as DeathReportStatus
 from services.enrollment.domain.interest import InterestConvention
 from services.enrollment.domain.status import ChangeType, PersonStatus
+from services.enrollment.individual_accounts.schemas import AccountKind, PostingType
 from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons.schemas import Sex, StaffCategory
 from services.enrollment.transfers.schemas import Scheme

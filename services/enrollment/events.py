@@ -1,6 +1,6 @@
 """Events enrollment consumes."""
 
-from services.enrollment.accounts.handlers import apply_credits, apply_many_credits
+from services.enrollment.individual_accounts.handlers import apply_credits, apply_many_credits
 from shared.contracts import AccountsCredited
 from shared.messaging.consumer import EventHandler
 

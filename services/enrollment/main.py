@@ -2,8 +2,6 @@
 
 from fastapi import FastAPI
 
-from services.enrollment.accounts import interest_job
-from services.enrollment.accounts.router import router as accounts_router
 from services.enrollment.closings.router import router as closings_router
 from services.enrollment.code_tables import CODE_TABLES
 from services.enrollment.death_notice_issues.router import router as death_notice_issues_router
@@ -13,6 +11,8 @@ from services.enrollment.events import HANDLERS
 from services.enrollment.feeds import FEEDS
 from services.enrollment.imports import job as import_job
 from services.enrollment.imports.router import router as import_router
+from services.enrollment.individual_accounts import interest_job
+from services.enrollment.individual_accounts.router import router as accounts_router
 from services.enrollment.messages import LOCALES
 from services.enrollment.parameters.router import router as parameters_router
 from services.enrollment.persons.router import router as persons_router
@@ -25,7 +25,7 @@ from services.enrollment.sync.router import router as sync_router
 from services.enrollment.transfers.router import router as transfers_router
 from services.enrollment.units.router import router as units_router
 from services.enrollment.withdrawal.router import router as withdrawal_router
-from shared.http.service_app import create_service_app
+from shared.service_app import create_service_app
 from shared.settings import PlatformSettings
 
 VERSION = "0.1.0"

@@ -5,7 +5,8 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.models import Person, Unit
-from shared.http.masking import FieldKind, shown
+from shared.http.masking import shown
+from shared.redaction import FieldKind
 
 
 def unit_named(unit: Unit | None) -> dict[str, str]:

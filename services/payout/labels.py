@@ -4,9 +4,10 @@ from functools import cache
 from pathlib import Path
 
 from services.payout.code_tables import CODE_TABLES
-from shared.http.errors import ProblemError, problem_text
+from shared.http.errors import problem_text
 from shared.i18n import catalogue_for
 from shared.i18n.code_tables import labels
+from shared.problems import ProblemError
 
 LOCALES = Path(__file__).parent / "locales"
 

@@ -4,7 +4,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.payout.accounts.router import router as accounts_router
 from services.payout.banking.router import router as banking_router
 from services.payout.certification import scheduler as certification_jobs
 from services.payout.certification.router import router as certification_router
@@ -18,6 +17,7 @@ from services.payout.failed_lines.router import router as failed_lines_router
 from services.payout.feeds import FEEDS
 from services.payout.ledger.router import router as ledger_router
 from services.payout.parameters.router import router as parameters_router
+from services.payout.payee_accounts.router import router as accounts_router
 from services.payout.payroll import job as payroll_job
 from services.payout.payroll.router import router as payroll_router
 from services.payout.payroll.worker import payroll_worker
@@ -31,7 +31,7 @@ from services.payout.subsidies.router import router as subsidies_router
 from services.payout.suspense.router import router as suspense_router
 from services.payout.tax.router import router as tax_router
 from services.payout.withdrawals.router import router as withdrawals_router
-from shared.http.service_app import create_service_app
+from shared.service_app import create_service_app
 from shared.settings import PlatformSettings
 
 VERSION = "0.2.0"

@@ -3,7 +3,6 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -18,32 +17,14 @@ from sqlalchemy import (
     SmallInteger,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from services.payout.config import SCHEMA
+from shared.data.columns import now_column, numeric, zero
 from shared.data.search import NAME_KEY_SQL
-
-
-def _now_column() -> Any:
-    return Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    )
-
-
-def _money(nullable: bool = False) -> Any:
-    return Field(sa_column=Column(Numeric(14, 2), nullable=nullable))
-
-
-def _tax_column() -> Any:
-    """An amount that is 0 unless set (income tax: migration 0022)."""
-    return Field(
-        default=Decimal("0.00"),
-        sa_column=Column(Numeric(14, 2), nullable=False, server_default=text("0")),
-    )
 
 
 class Parameter(SQLModel, table=True):
@@ -68,7 +49,7 @@ class Parameter(SQLModel, table=True):
     value: dict = Field(sa_column=Column(JSONB, nullable=False))
     note: str | None = None
     recorded_by: str
-    recorded_at: datetime = _now_column()
+    recorded_at: datetime = now_column()
     status: str = Field(
         default="approved", sa_type=Text, sa_column_kwargs={"server_default": "approved"}
     )
@@ -103,7 +84,7 @@ class Retiree(SQLModel, table=True):
     account_name: str
     retirement: dict = Field(sa_column=Column(JSONB, nullable=False))
     source_event_id: uuid.UUID
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # Payroll bookkeeping: paid from first_month (the first approved determination) to
     # last_month (the month of death) at most; paid_until is the last month with payments.
     first_month: date | None = None
@@ -156,14 +137,14 @@ class Determination(SQLModel, table=True):
     inputs: dict = Field(sa_column=Column(JSONB, nullable=False))
     parameter_versions: dict = Field(sa_column=Column(JSONB, nullable=False))
     months_divisor: int
-    basic_pension: Decimal = _money()
-    account_pension: Decimal = _money()
-    transitional_pension: Decimal = _money()
-    total: Decimal = _money()
-    comparison_adjustment: Decimal = _money()
-    adjustments: Decimal = _money()
-    monthly_amount: Decimal = _money()
-    annuity_monthly: Decimal = _money()
+    basic_pension: Decimal = numeric()
+    account_pension: Decimal = numeric()
+    transitional_pension: Decimal = numeric()
+    total: Decimal = numeric()
+    comparison_adjustment: Decimal = numeric()
+    adjustments: Decimal = numeric()
+    monthly_amount: Decimal = numeric()
+    annuity_monthly: Decimal = numeric()
     # Computed by the database from inputs (the payroll reads it per retiree and month).
     annuity_balance: Decimal | None = Field(
         default=None,
@@ -175,7 +156,7 @@ class Determination(SQLModel, table=True):
     comparison: dict | None = Field(default=None, sa_column=Column(JSONB))
     # 保低 kept once the annuity runs out: the least basic pension + annuity of a month
     # (domain/annuity.py); NULL without a comparison or where the floor lapses.
-    floor_amount: Decimal | None = _money(nullable=True)
+    floor_amount: Decimal | None = numeric(nullable=True)
     supersedes: uuid.UUID | None = None
     # A 调待's or a correction's terms (records.terms_to_json), re-applied by an earlier
     # correction; rebased_on: the determination in review this one was recomputed on.
@@ -189,7 +170,7 @@ class Determination(SQLModel, table=True):
     reason: str | None = None
     source_event_id: uuid.UUID | None = None
     created_by: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     checked_by: str | None = None
     checked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     approved_by: str | None = None
@@ -211,7 +192,7 @@ class PayrollRun(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     error: str | None = None
     created_by: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
@@ -246,12 +227,12 @@ class Batch(SQLModel, table=True):
     period: date
     bank_code: str
     program: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # The bank's own control totals (回盘汇总), compared with ours for reconciliation.
     bank_paid_count: int | None = None
-    bank_paid_amount: Decimal | None = _money(nullable=True)
+    bank_paid_amount: Decimal | None = numeric(nullable=True)
     bank_failed_count: int | None = None
-    bank_failed_amount: Decimal | None = _money(nullable=True)
+    bank_failed_amount: Decimal | None = numeric(nullable=True)
     bank_reported_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True))
     )
@@ -294,7 +275,7 @@ class Payment(SQLModel, table=True):
     person_id: uuid.UUID
     program: str
     period: date
-    amount: Decimal = _money()
+    amount: Decimal = numeric()
     determination_id: uuid.UUID | None = None
     run_id: uuid.UUID | None = None
     batch_id: uuid.UUID
@@ -315,11 +296,11 @@ class Payment(SQLModel, table=True):
         sa_column=Column(Numeric(14, 2), nullable=False, server_default=text("0")),
     )
     result_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # Income tax (domain/tax.py): the taxable part of `amount` and the tax withheld from it;
     # the bank pays amount - tax_withheld.
-    taxable_amount: Decimal = _tax_column()
-    tax_withheld: Decimal = _tax_column()
+    taxable_amount: Decimal = zero()
+    tax_withheld: Decimal = zero()
 
 
 class AccountChange(SQLModel, table=True):
@@ -337,7 +318,7 @@ class AccountChange(SQLModel, table=True):
     reason: str
     status: str = "pending"
     requested_by: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     decided_by: str | None = None
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
@@ -372,7 +353,7 @@ class Certification(SQLModel, table=True):
     out_of_province: bool
     note: str | None = None
     recorded_by: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # A resumption of a suspended retiree waits for a second person (migration 0030).
     resumption: str | None = Field(default=None, sa_type=Text)
     decided_by: str | None = Field(default=None, sa_type=Text)
@@ -418,7 +399,7 @@ class ResultSuspense(SQLModel, table=True):
     reason_code: str | None = Field(default=None, sa_type=Text)
     reason: str = Field(sa_type=Text)
     status: str = Field(sa_type=Text)
-    posted_at: datetime = _now_column()
+    posted_at: datetime = now_column()
     action: str | None = Field(default=None, sa_type=Text)
     payment_id: uuid.UUID | None = Field(default=None, foreign_key=f"{SCHEMA}.payment.id")
     note: str | None = Field(default=None, sa_type=Text)
@@ -445,13 +426,13 @@ class Recovery(SQLModel, table=True):
     payment_id: uuid.UUID
     program: str
     period: date
-    amount: Decimal = _money()
+    amount: Decimal = numeric()
     status: str = "open"
     method: str | None = None
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # The income tax withheld on the overpaid annuity (domain/tax.tax_given_back): given back
     # in the tax report once the case is recovered (migration 0032).
-    tax_amount: Decimal = _tax_column()
+    tax_amount: Decimal = zero()
     resolved_by: str | None = None
     resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     # A waiver or offset waiting for a second person (status pending_approval): who asked.
@@ -468,22 +449,22 @@ class DeathBenefit(SQLModel, table=True):
 
     person_id: uuid.UUID = Field(primary_key=True)
     died_on: date
-    funeral_grant: Decimal = _money()
+    funeral_grant: Decimal = numeric()
     survivor_months: int
-    survivor_base: Decimal = _money()
-    survivor_amount: Decimal = _money()
-    basic_balance_left: Decimal = _money()
-    annuity_balance_left: Decimal = _money()
+    survivor_base: Decimal = numeric()
+    survivor_amount: Decimal = numeric()
+    basic_balance_left: Decimal = numeric()
+    annuity_balance_left: Decimal = numeric()
     # Recalculation back pay for months up to the death, paid with the benefits (in total).
-    back_pay: Decimal = _money()
-    total: Decimal = _money()
+    back_pay: Decimal = numeric()
+    total: Decimal = numeric()
     parameter_versions: dict = Field(sa_column=Column(JSONB, nullable=False))
     # The one-off payment that carries the total to the survivor.
     one_off_id: uuid.UUID
     survivor_name: str
     relationship: str
     created_by: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # Four eyes: requested, then approved (its one-off goes to the next run) or rejected by
     # a second person.
     status: str = "requested"
@@ -510,7 +491,7 @@ class DeathBenefitShare(SQLModel, table=True):
     bank_code: str
     account_number: str
     share: str
-    amount: Decimal = _money()
+    amount: Decimal = numeric()
     one_off_id: uuid.UUID | None = None
 
 
@@ -529,16 +510,16 @@ class OneOff(SQLModel, table=True):
     citizen_id: str
     program: str
     period: date
-    amount: Decimal = _money()
+    amount: Decimal = numeric()
     bank_code: str
     account_number: str
     account_name: str
     status: str = "pending"
     source: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # Income tax on its annuity part, carried to its payment (domain/tax.py).
-    taxable_amount: Decimal = _tax_column()
-    tax_withheld: Decimal = _tax_column()
+    taxable_amount: Decimal = zero()
+    tax_withheld: Decimal = zero()
     # The survivor's number when several share a death benefit (or a survivor pension); 0
     # for every other one-off.
     payee_seq: int = Field(
@@ -562,14 +543,14 @@ class LedgerSettlement(SQLModel, table=True):
     period: date
     revision: int
     paid_count: int
-    paid_amount: Decimal = _money()
-    failed_amount: Decimal = _money()
-    recovered_amount: Decimal = _money()
+    paid_amount: Decimal = numeric()
+    failed_amount: Decimal = numeric()
+    recovered_amount: Decimal = numeric()
     functional_code: str
     economic_code: str
     parameter_version: int
     settled_on: date
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
 
 class SubsidyEntitlement(SQLModel, table=True):
@@ -594,9 +575,9 @@ class SubsidyEntitlement(SQLModel, table=True):
     program: str
     from_quarter: date
     to_quarter: date | None = None
-    quarterly_amount: Decimal | None = _money(nullable=True)
+    quarterly_amount: Decimal | None = numeric(nullable=True)
     created_by: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # Four eyes: counts in a subsidy run only once approved by a second person. An amount
     # change's successor names the entitlement it replaces; the end is recorded on approval.
     status: str = "requested"
@@ -640,7 +621,7 @@ class SubsidyEntitlementEnd(SQLModel, table=True):
         default=None, foreign_key=f"{SCHEMA}.subsidy_entitlement.id"
     )
     ended_by: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
 
 class UndeterminedRetirement(SQLModel, table=True):
@@ -654,7 +635,7 @@ class UndeterminedRetirement(SQLModel, table=True):
     reason_code: str
     detail: str = Field(sa_type=Text)
     source_event_id: uuid.UUID
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     resolved_by: str | None = None
     resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     determination_id: uuid.UUID | None = Field(
@@ -672,7 +653,7 @@ class DeathNotice(SQLModel, table=True):
     person_id: uuid.UUID = Field(primary_key=True)
     date_of_death: date
     source_event_id: uuid.UUID
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
 
 class BenefitDifference(SQLModel, table=True):
@@ -697,13 +678,13 @@ class BenefitDifference(SQLModel, table=True):
     determination_id: uuid.UUID
     program: str
     month: date
-    settled: Decimal = _money()
-    due: Decimal = _money()
-    amount: Decimal = _money()
+    settled: Decimal = numeric()
+    due: Decimal = numeric()
+    amount: Decimal = numeric()
     kind: str
     status: str
     created_by: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # Back pay owed to a deceased retiree: the one-off that paid it to the survivor.
     one_off_id: uuid.UUID | None = None
 
@@ -716,10 +697,10 @@ class SubsidyRun(SQLModel, table=True):
 
     program: str = Field(primary_key=True)
     quarter: date = Field(primary_key=True)
-    standard: Decimal = _money()
+    standard: Decimal = numeric()
     parameter_version: int
     run_by: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # Whether the standard pro-rates a partial quarter (migration 0025); back pay uses it too.
     prorate: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
@@ -748,10 +729,10 @@ class FailedLineDecision(SQLModel, table=True):
     person_id: uuid.UUID
     action: str
     status: str
-    amount: Decimal = _money()
+    amount: Decimal = numeric()
     reason: str = Field(sa_type=Text)
     requested_by: str
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     decided_by: str | None = None
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     # The re-issued line (retry), or the one-off that paid it to the survivor (estate).
@@ -774,8 +755,8 @@ class OffsetDeduction(SQLModel, table=True):
     recovery_id: uuid.UUID
     payment_id: uuid.UUID
     person_id: uuid.UUID
-    amount: Decimal = _money()
-    created_at: datetime = _now_column()
+    amount: Decimal = numeric()
+    created_at: datetime = now_column()
     # The case became void after this was withheld (its line failed): the payment that gave
     # it back to the estate (death/estate.offset_refunds_to_estate).
     refund_one_off_id: uuid.UUID | None = None
@@ -826,7 +807,7 @@ class DuplicateReceipt(SQLModel, table=True):
     # Whether this listing suspended payment (the retiree was being paid when it came).
     held: bool
     status: str = Field(sa_type=Text)
-    received_at: datetime = _now_column()
+    received_at: datetime = now_column()
     # The clerk's resolution (cleared waits for a second person; confirmed is final).
     action: str | None = Field(default=None, sa_type=Text)
     reason: str | None = Field(default=None, sa_type=Text)

@@ -19,7 +19,7 @@ from shared.data.import_values import (
     lenient_date,
 )
 from shared.data.spreadsheets import Source, UploadLimits, cell_text, read_values
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 # The id of every template's example row (GB 11643's own example): a row that still holds it
 # was not replaced by a real person, and is refused rather than imported.

@@ -1,4 +1,4 @@
-"""Where the outbound push of the change feeds stands (shared/messaging/change_push.py): per
+"""Where the outbound push of the change feeds stands (shared/http/change_push.py): per
 configured endpoint, the last change it acknowledged and how the latest attempts went."""
 
 from collections.abc import Callable

@@ -28,7 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 Source = bytes | IO[bytes]
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

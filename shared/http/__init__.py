@@ -1,1 +1,1 @@
-"""HTTP: the service app factory, auth, errors, idempotency, pagination, bank signatures."""
+"""HTTP: auth, errors, idempotency, pagination, bank signatures, the shared routers."""

@@ -10,8 +10,8 @@ import jwt
 import structlog
 from fastapi import Depends, Request
 
-from shared.http.errors import ProblemError
 from shared.http.masking import bind_viewer
+from shared.problems import ProblemError
 from shared.settings import PlatformSettings, key_id
 
 HUMAN_ROLES = frozenset({"clerk", "finance", "auditor", "admin"})

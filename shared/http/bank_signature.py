@@ -9,23 +9,30 @@ with one of its current secrets and sends ``X-Bank-Id``, ``X-Timestamp`` (unix s
 (percent-encoded, e.g. ``/v1/payout/bank/psbc/batches/7/totals``), so a signed post for one
 batch does not fit another. Version 1 (timestamp and body only) is accepted only while
 ``PENSION_BANK_SIGNATURE_V1_UNTIL`` says so (a transition), and logged.
+
+`bank_checks(schema, secrets)` gives a service's bank routes their dependencies: the bank's
+own token, and its signature over a body of at most `MAX_SIGNED_BYTES`.
 """
 
 import hashlib
 import hmac
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
 
 import structlog
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
-from shared.http.errors import ProblemError
+from shared.http.auth import Principal, require_roles
+from shared.problems import ProblemError
 
 log = structlog.get_logger(__name__)
 WINDOW_SECONDS = 300
@@ -33,6 +40,8 @@ WINDOW_SECONDS = 300
 # TypeError), and a timestamp of hundreds of digits overflows the float clock.
 TIMESTAMP = re.compile(r"[0-9]{1,12}")
 SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
+# 20,000 result lines are about 2 MB of JSON; anything far beyond is not a bank's post.
+MAX_SIGNED_BYTES = 8 * 1024 * 1024
 
 
 def signing_string(timestamp: int, method: str, target: str, body: bytes) -> bytes:
@@ -138,3 +147,51 @@ async def verify_bank_request(
     if seen.first() is None:
         raise _refuse("signature_replayed")
     return bank_id
+
+
+async def _within_cap(request: Request, max_bytes: int) -> None:
+    """Refuse a body above the cap: by its declared length unread, else once read."""
+    declared = request.headers.get("content-length", "")
+    if (declared.isdigit() and int(declared) > max_bytes) or len(await request.body()) > max_bytes:
+        raise ProblemError(413, "payload_too_large", max_bytes=max_bytes)
+
+
+@dataclass(frozen=True)
+class BankChecks:
+    """The dependencies of one service's bank routes (`Depends(checks.caller)`)."""
+
+    caller: Callable[..., Awaitable[Principal]]
+    signed: Callable[..., Awaitable[Principal]]
+
+
+def bank_checks(
+    schema: str,
+    secrets: Callable[[], Mapping[str, Sequence[str]]],
+    max_bytes: int = MAX_SIGNED_BYTES,
+) -> BankChecks:
+    """The bank checks of the service whose schema records the signatures seen and whose
+    settings hold the banks' `secrets` (a function, called at each request)."""
+
+    async def caller(
+        bank_id: str, who: Annotated[Principal, Depends(require_roles("bank"))]
+    ) -> Principal:
+        """A bank token may only reach its own endpoints (its lists need no signature)."""
+        if "admin" not in who.roles and who.subject != bank_id:
+            raise ProblemError(403, "bank_forbidden")
+        return who
+
+    async def signed(
+        bank_id: str, request: Request, who: Annotated[Principal, Depends(caller)]
+    ) -> Principal:
+        """The bank's token and HMAC signature, checked before the body is even parsed.
+
+        The signature is recorded in a transaction of its own (not the request's), so it
+        cannot be replayed even when the request itself is then refused (a refused post
+        re-signed is a new post).
+        """
+        await _within_cap(request, max_bytes)
+        async with unit_of_work(request.app.state.sessions) as session:
+            await verify_bank_request(request, session, schema, secrets(), bank_id)
+        return who
+
+    return BankChecks(caller=caller, signed=signed)

@@ -20,7 +20,8 @@ from pydantic import BaseModel, Field
 from shared.contracts.feeds import Entity, Feed
 from shared.http.auth import Principal, require_roles
 from shared.http.dependencies import ReadConnection
-from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.errors import PROBLEM_RESPONSES
+from shared.problems import ProblemError
 
 DEFAULT_PAGE = 1_000
 MAX_PAGE = 10_000
@@ -95,7 +96,7 @@ def _entity_case(feed: Feed) -> str:
 
 def change_json_sql(feeds: Sequence[Feed], *, with_domain: bool = False) -> str:
     """SQL rendering a change_log row as a change object (JSON text), as the pull feed and
-    the push (shared/messaging/change_push.py, `with_domain`) both send it."""
+    the push (shared/http/change_push.py, `with_domain`) both send it."""
     if len(feeds) == 1:
         record = _entity_case(feeds[0])
     else:

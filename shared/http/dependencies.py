@@ -31,7 +31,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.data.standby import StandbyReads
 from shared.http.auth import Principal, principal_of
-from shared.http.errors import ProblemError
 from shared.http.idempotency import (
     IdempotencyKey,
     StoredResponse,
@@ -41,6 +40,7 @@ from shared.http.idempotency import (
 )
 from shared.http.observability import request_id_of
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -44,9 +44,9 @@ from shared.data.table_files import (
     TableWriter,
     XlsxTableWriter,
 )
-from shared.http.errors import ProblemError
 from shared.i18n import catalogue_of, locale_of
 from shared.i18n.code_tables import label as code_label
+from shared.problems import ProblemError
 
 FileFormat = Literal["csv", "xlsx"]
 # Rows read (and written) per step: one batch is what memory holds at a time.
@@ -139,6 +139,8 @@ def _getter(path: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
 
 
 Labeler = Callable[[Enum], str]
+# Queues a long list as an export job: (request, format, rows, file name) -> the 202 answer.
+QueueExport = Callable[[Request, FileFormat, int, str], Awaitable[Response]]
 
 
 def _write_batch(
@@ -176,13 +178,16 @@ class DownloadRequest:
         *,
         request: Request | None = None,
         export_rows: int | None = None,
+        queue_export: QueueExport | None = None,
     ) -> None:
         self.format = fmt
         self.max_rows = max_rows
         self.label = label
         self.request = request
-        # Above this many rows the list is an export job (None: always streamed).
+        # Above this many rows the list is an export job (None: always streamed), queued by
+        # the jobs layer above this module (shared/jobs/outputs.py, set on app.state).
         self.export_rows = export_rows
+        self.queue_export = queue_export
 
     async def pages(
         self,
@@ -197,11 +202,10 @@ class DownloadRequest:
         total = getattr(first, "total", None)
         if isinstance(total, int):
             self._within_cap(total)
-            if self.export_rows is not None and self.request is not None:
+            queue = self.queue_export
+            if self.export_rows is not None and self.request is not None and queue is not None:
                 if total > self.export_rows:
-                    from shared.jobs.outputs import queue_export  # jobs build on this module
-
-                    return await queue_export(self.request, self.format, total, name)
+                    return await queue(self.request, self.format, total, name)
 
         async def batches() -> AsyncIterator[Sequence[Any]]:
             offset, got = 0, first
@@ -311,13 +315,14 @@ async def _download(
     platform = request.app.state.platform
     # A service with jobs makes a long list an export job, unless this is that job answering.
     exporting = (request.scope.get("state") or {}).get(EXPORTING)
-    jobs = getattr(request.app.state, "job_runner", None) is not None
+    queue = None if exporting else getattr(request.app.state, "queue_export", None)
     return DownloadRequest(
         fmt,
         platform.download_max_rows,
         _labeler(request),
         request=request,
-        export_rows=platform.export_job_rows if jobs and not exporting else None,
+        export_rows=platform.export_job_rows if queue is not None else None,
+        queue_export=queue,
     )
 
 

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.i18n import DEFAULT_LOCALE, Catalogue, Invalid, catalogue_of, locale_of
+from shared.problems import ProblemError
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger(__name__)
@@ -36,35 +37,6 @@ STATUS_CODES = {
     503: "service_unavailable",
     504: "upstream_timeout",
 }
-
-
-class ProblemError(Exception):
-    """Raise anywhere to answer with problem+json; nothing in the transaction is committed.
-
-    The detail is the catalogue message `message` (by default the code) in the caller's
-    language, filled in with the keyword values (`extra`), which are also extension members
-    of the body.
-    """
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        detail: str | None = None,
-        *,
-        title: str | None = None,
-        headers: dict[str, str] | None = None,
-        message: str | None = None,
-        **extra: Any,
-    ) -> None:
-        super().__init__(detail or message or code)
-        self.status = status
-        self.code = code
-        self.message = message or code
-        self.detail = detail
-        self.title = title
-        self.headers = headers
-        self.extra = extra
 
 
 def problem_body(

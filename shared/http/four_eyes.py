@@ -21,7 +21,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from shared.http.auth import Principal, authenticate
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 BUSINESS_ROLES = frozenset({"clerk", "finance"})
 """The roles that may approve a business act unless the act names its own."""

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.data.platform_tables import platform_tables
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 IdempotencyKey = Annotated[
     str | None,

@@ -23,8 +23,9 @@ from shared.data.import_headers import label_of
 from shared.data.imports import ImportColumn, ImportTable, Issue, Kind, SourceRow
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
-from shared.http.masking import CitizenIdText, kind_of_key, shown
+from shared.http.masking import CitizenIdText, shown
 from shared.i18n import catalogue_of, locale_of
+from shared.redaction import kind_of_key
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX: {}}}}

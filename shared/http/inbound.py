@@ -19,8 +19,9 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import Scope
 
-from shared.http.errors import ProblemError, localized_problem, validation_errors
+from shared.http.errors import localized_problem, validation_errors
 from shared.http.idempotency import request_fingerprint
+from shared.problems import ProblemError
 
 # A batch is answered within the gateway's upstream timeout even when every item is costly
 # (a schemathesis run found 10,000 refused items took over 10 s): larger sets come as more

@@ -23,40 +23,29 @@ How it is applied: answer models declare these fields with the annotated types b
 bound to the request (`bind_viewer`, called when the bearer token is verified) and masks
 unless that caller sees full ids; with no caller bound (a background task) it masks. Answers
 that are free-form (audit details, log lines) are masked by key name (`kind_of_key`) and by
-shape (`redact_text`). Workbooks and bank files built row by row call `shown(kind, value, who)`
-or the SQL twin of the mask. `tests/architecture/test_masking_types.py` refuses an answer model
-with an id-revealing field name that is not declared with its kind.
+shape (`redact_text`), both in `shared/redaction.py`, which logs use too. Workbooks and bank
+files built row by row call `shown(kind, value, who)` or the SQL twin of the mask.
+`tests/architecture/test_masking_types.py` refuses an answer model with an id-revealing field
+name that is not declared with its kind.
 
 Masking is undone as well by an oracle: a search by full id would tell a masked-id reader
 which of the candidates is the real one, so only callers who see full ids may search by id
 (enrollment's person search answers 403 `citizen_id_search_forbidden` to the others).
 """
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import PlainSerializer, SerializationInfo, WithJsonSchema
 
-from shared.data.ids import mask_account_number, mask_citizen_id
+from shared.redaction import MASKS, FieldKind, redact_tree
 
 if TYPE_CHECKING:
     from shared.http.auth import Principal
 
 ROLES_SEEING_FULL_CITIZEN_IDS = frozenset({"clerk", "admin"})
-
-
-class FieldKind(StrEnum):
-    """A kind of field that reveals (part of) a person's id or account."""
-
-    citizen_id = "citizen_id"
-    birth_date = "birth_date"
-    sex = "sex"
-    area_code = "area_code"
-    account_number = "account_number"
 
 
 # The caller of the request being answered; None outside a request (masks everything).
@@ -78,27 +67,12 @@ def sees_full_citizen_ids(who: "Principal | None") -> bool:
     return who is not None and bool(who.roles & ROLES_SEEING_FULL_CITIZEN_IDS)
 
 
-def mask_birth_date(value: date | str) -> str:
-    """The birth year only, in the date's own shape: `1971-**-**`."""
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    return text[:4] + "-**-**"
-
-
-_MASKS: dict[FieldKind, Callable[[Any], Any]] = {
-    FieldKind.citizen_id: lambda v: mask_citizen_id(str(v)),
-    FieldKind.birth_date: mask_birth_date,
-    FieldKind.sex: lambda v: v,
-    FieldKind.area_code: lambda v: v,
-    FieldKind.account_number: lambda v: mask_account_number(str(v)),
-}
-
-
 def shown(kind: FieldKind, value: Any, who: "Principal | None" = None) -> Any:
     """A value of this kind as the caller (default: the bound viewer) may see it."""
     if value is None:
         return None
     viewer = who if who is not None else current_viewer()
-    return value if sees_full_citizen_ids(viewer) else _MASKS[kind](value)
+    return value if sees_full_citizen_ids(viewer) else MASKS[kind](value)
 
 
 def _serializer(kind: FieldKind) -> Callable[[Any, SerializationInfo], Any]:
@@ -129,54 +103,6 @@ AreaCodeText = _of_kind(str, FieldKind.area_code, {"type": "string"})
 AccountNumberText = _of_kind(
     str, FieldKind.account_number, {"type": "string", "description": _ACCOUNT_DOC}
 )
-
-# Field names that reveal an id wherever they appear (answers, audit details, logs).
-_KEY_KINDS: tuple[tuple[re.Pattern[str], FieldKind], ...] = (
-    (re.compile(r"(^|_)(citizen_id|id_number|payee_id)$"), FieldKind.citizen_id),
-    (re.compile(r"(^|_)(birth_date|birthday|born_on|birth)$"), FieldKind.birth_date),
-    (re.compile(r"(^|_)account_number$"), FieldKind.account_number),
-    (re.compile(r"(^|_)sex$"), FieldKind.sex),
-    (re.compile(r"(^|_)area_code$"), FieldKind.area_code),
-)
-
-
-def kind_of_key(name: str) -> FieldKind | None:
-    """The kind a field name reveals, if any (`survivor_citizen_id` is a citizen id)."""
-    return next((kind for pattern, kind in _KEY_KINDS if pattern.search(name)), None)
-
-
-# Shapes in free text: an 18-character citizen id; a run of 12 or more digits (a bank
-# account); an 8-digit yyyymmdd of the years people are born in. Digit runs inside a
-# dashed token (a uuid's last group) are not accounts, nor are amounts (digits then '.5').
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z]|\.\d)")
-_ACCOUNT_IN_TEXT = re.compile(r"(?<![0-9A-Za-z-])\d{12,40}(?![0-9A-Za-z-]|\.\d)")
-_COMPACT_DATE_IN_TEXT = re.compile(
-    r"(?<![0-9A-Za-z-])(19\d\d|20\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z-]|\.\d)"
-)
-
-
-def redact_text(text: str) -> str:
-    """Mask anything shaped like a citizen id, an account number or a compact birth date."""
-    text = _ID_IN_TEXT.sub(lambda m: mask_citizen_id(m.group(0)), text)
-    text = _ACCOUNT_IN_TEXT.sub(lambda m: mask_account_number(m.group(0)), text)
-    return _COMPACT_DATE_IN_TEXT.sub(lambda m: m.group(1) + "****", text)
-
-
-def redact_tree(value: Any, key: str = "") -> Any:
-    """A JSON-like value with every id-revealing part masked, whoever asks (logs).
-
-    Keys decide first (`kind_of_key`); strings under other keys are redacted by shape.
-    """
-    if isinstance(value, Mapping):
-        return {k: redact_tree(v, str(k)) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact_tree(v, key) for v in value]
-    kind = kind_of_key(key)
-    if kind is not None and isinstance(value, str | date | int):
-        return _MASKS[kind](value)
-    if isinstance(value, str):
-        return redact_text(value)
-    return value
 
 
 def mask_free_form(value: Any, who: "Principal | None" = None) -> Any:

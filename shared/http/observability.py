@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.http.errors import ProblemError
 from shared.http.gateway_only import holds_credential
+from shared.problems import ProblemError
 
 log = structlog.get_logger("http")
 # Bounded labels only: the app, the route template (never the raw path), method, status class.

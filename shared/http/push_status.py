@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from shared.http.auth import Principal, require_roles
+from shared.http.change_push import endpoint_host, endpoint_key, read_push_status, set_gauges
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.messaging.change_push import endpoint_host, endpoint_key, read_push_status, set_gauges
 
 
 class PushStatusOut(BaseModel):

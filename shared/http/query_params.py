@@ -12,7 +12,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 UNKNOWN_QUERY_PARAMETER = "unknown_query_parameter"
 

@@ -1,7 +1,7 @@
 """Revoked tokens as every process checks them: token ids, and subjects' cut-off moments.
 
 The gateway owns the revocations (its schema) and publishes the live ones as one snapshot on
-the bus (`shared/messaging/revocation_board.py`); every service keeps a copy refreshed every
+the bus (`shared/http/revocation_board.py`); every service keeps a copy refreshed every
 few seconds, so a revoked token is refused by a service called directly too, not only at
 the gateway.
 """

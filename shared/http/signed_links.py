@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 import jwt
 
 from shared.http.auth import ALL_ROLES, Principal, decode_with_any
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 from shared.settings import PlatformSettings
 
 PARAMETER = "link"

@@ -2,12 +2,8 @@
 
 from collections.abc import Iterable, Mapping
 from enum import Enum
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-
-from shared.http.auth import Principal, authenticate
-from shared.i18n import Catalogue, catalogue_of, locale_of
+from shared.i18n import Catalogue
 
 # A service's tables: table name → its values (an Enum class or the values themselves).
 CodeTables = Mapping[str, type[Enum] | Iterable[str]]
@@ -39,17 +35,3 @@ def labels(catalogue: Catalogue, locale: str, tables: CodeTables) -> dict[str, d
 def label(catalogue: Catalogue, locale: str, table: str, value: str) -> str:
     """One value's label (the value where the catalogue has none)."""
     return catalogue.text(label_key(table, value), locale) or value
-
-
-def code_table_router(prefix: str, tables: CodeTables) -> APIRouter:
-    """`GET {prefix}/code-tables`: the service's code tables in the caller's language."""
-    router = APIRouter(prefix=prefix, tags=["code tables"])
-
-    @router.get("/code-tables", response_model=dict[str, dict[str, str]])
-    async def code_tables(
-        request: Request, _: Annotated[Principal, Depends(authenticate)]
-    ) -> dict[str, dict[str, str]]:
-        """Every enum this service shows, value → label (Chinese; English on request)."""
-        return labels(catalogue_of(request.scope), locale_of(request.scope), tables)
-
-    return router

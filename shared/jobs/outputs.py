@@ -41,12 +41,12 @@ from shared.data.db import unit_of_work
 from shared.http.auth import Principal, authenticate
 from shared.http.dependencies import StreamingReadSession
 from shared.http.downloads import EXPORTING
-from shared.http.errors import ProblemError
 from shared.http.gateway_only import HEADER as GATEWAY_HEADER
 from shared.jobs.queue import enqueue, get_job
 from shared.jobs.router import job_out, job_response
 from shared.jobs.runner import JobContext, JobHandler
 from shared.jobs.tables import job_tables
+from shared.problems import ProblemError
 
 EXPORT_KIND = "export"
 PART_BYTES = 1024 * 1024

@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from shared.http.auth import Principal, require_roles
 from shared.http.dependencies import IdempotentRequest, PrimaryReadSession, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
-from shared.http.errors import ProblemError
 from shared.http.pagination import Limit, Offset, Page
 from shared.i18n import catalogue_of, locale_of
 from shared.jobs.queue import Job, get_job
 from shared.jobs.tables import JOB_STATES, job_tables
+from shared.problems import ProblemError
 
 JobState = StrEnum("JobState", {s: s for s in JOB_STATES})  # type: ignore[misc]
 JOB_READERS = ("clerk", "finance", "auditor", "admin")

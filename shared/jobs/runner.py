@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.data.db import unit_of_work
-from shared.http.errors import ProblemError
 from shared.jobs import queue
 from shared.jobs.queue import Job
+from shared.problems import ProblemError
 
 log = structlog.get_logger(__name__)
 

@@ -14,13 +14,13 @@ from shared.data.audit import record_audit
 from shared.http.auth import Principal, require_roles
 from shared.http.dependencies import PrimaryReadSession, WriteSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
-from shared.http.errors import ProblemError
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page, page_of
 from shared.jobs.calendar import AGENCY_TZ
 from shared.jobs.router import JOB_READERS, JobState
 from shared.jobs.scheduler import Schedule, schedules_in_force
 from shared.jobs.tables import SCHEDULE_RULES, job_tables
+from shared.problems import ProblemError
 
 ScheduleRule = StrEnum("ScheduleRule", {r: r for r in SCHEDULE_RULES})  # type: ignore[misc]
 

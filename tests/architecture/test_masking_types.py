@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from shared.http.masking import kind_of_key
+from shared.redaction import kind_of_key
 
 SERVICES = ("enrollment", "contribution", "payout", "budget")
 # (schema, property) named like personal data that is not: each with the reason.

@@ -10,7 +10,7 @@ import httpx
 from deploy.local.demo import demo_credit_code
 from tests.bank_docs import example
 from tests.e2e.conftest import System, login
-from tests.e2e.test_retiree_life import until
+from tests.support.waits import until
 
 
 def test_the_documented_client_works_through_the_gateway(system: System) -> None:

@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 
 from deploy.local.demo import demo_credit_code
 from tests.e2e.conftest import System, login
-from tests.enrollment.integration.test_import_files import HEADER, TITLE, UNIT_LINE, csv_bytes
-from tests.enrollment.integration.test_registration import citizen_id
+from tests.enrollment.helpers import citizen_id
 from tests.job_wait import imported_sync
+from tests.support.enrollment_files import HEADER, TITLE, UNIT_LINE, csv_bytes
 
 SPELLINGS = ["2015/07/01", "2015.7.1", "2015年7月1日", "20150701"]
 

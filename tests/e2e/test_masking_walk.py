@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from deploy.local.demo import PoliteClient, demo_credit_code
 from deploy.local.demo_payout import load_payout_demo
 from shared.data.ids import citizen_check_char
-from shared.http.masking import FieldKind, kind_of_key
+from shared.redaction import FieldKind, kind_of_key
 from tests.e2e import downloads_compare
 from tests.e2e.conftest import SERVICES, System, login
 from tests.enrollment.helpers import citizen_id

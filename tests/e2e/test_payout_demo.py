@@ -7,7 +7,7 @@ import httpx
 from deploy.local.demo import PoliteClient, demo_credit_code
 from deploy.local.demo_payout import load_payout_demo
 from tests.e2e.conftest import System, login
-from tests.enrollment.integration.test_registration import citizen_id
+from tests.enrollment.helpers import citizen_id
 
 
 def test_the_payout_demo_pays_a_year_and_is_safe_to_repeat(system: System) -> None:

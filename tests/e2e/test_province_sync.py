@@ -30,7 +30,7 @@ from shared.http.bank_signature import sign
 from shared.settings import PlatformSettings
 from tests.conftest import delete_stream, make_platform
 from tests.e2e.conftest import SERVICE_CREDENTIAL, SERVICES, platform_env
-from tests.enrollment.integration.test_registration import citizen_id
+from tests.enrollment.helpers import citizen_id
 from tests.infra import TestInfra, clone_database, drop_database
 from tests.job_wait import wait_for_job
 

@@ -15,20 +15,12 @@ from deploy.local.demo import demo_credit_code
 from shared.data.clock import agency_today
 from shared.http.bank_signature import sign
 from tests.e2e.conftest import System, login
-from tests.enrollment.integration.test_registration import citizen_id
+from tests.enrollment.helpers import citizen_id
 from tests.job_wait import wait_for_job_sync
+from tests.support.waits import until
 
 BANK = "bank-psbc"
 SECRET = "bank-psbc-demo-signing-secret"  # payout's demo default for the bank
-
-
-def until(check, within: float = 30.0):
-    """Poll until check() returns something truthy."""
-    deadline = time.monotonic() + within
-    while not (found := check()):
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.1)
-    return found
 
 
 def bank_headers(gateway: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ import httpx
 from deploy.local.demo import demo_credit_code
 from shared.http.auth import issue_token
 from tests.e2e.conftest import SERVICE_CREDENTIAL, System, login
-from tests.enrollment.integration.test_registration import citizen_id
+from tests.enrollment.helpers import citizen_id
 
 SCRAPER = {"X-Gateway-Credential": SERVICE_CREDENTIAL}  # /metrics answers only the scraper
 

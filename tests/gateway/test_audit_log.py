@@ -7,7 +7,7 @@ import io
 import pytest
 
 from tests.conftest import auth_headers
-from tests.gateway.test_login_throttle import ATTACKER, OFFICE, gateway, login
+from tests.support.gateway_logins import ATTACKER, OFFICE, gateway, login
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PERSON = "0b6c5d0e-0000-4000-8000-000000000001"

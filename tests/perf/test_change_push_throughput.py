@@ -11,8 +11,8 @@ import pytest
 from services.enrollment.feeds import FEEDS
 from shared.data.change_sequencer import ChangeSequencer
 from shared.data.db import asyncpg_dsn
-from shared.messaging.change_push import ChangePusher
-from tests.shared.integration.test_change_push import SECRET, Receiver, serving
+from shared.http.change_push import ChangePusher
+from tests.support.change_push import SECRET, Receiver, serving
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 CHANGES = 100_000

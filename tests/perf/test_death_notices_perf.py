@@ -23,7 +23,7 @@ from shared.data.ids import citizen_check_char
 from shared.http.auth import issue_token
 from tests.e2e.conftest import platform_env
 from tests.payout.seed import seed_retirees
-from tests.perf.test_payout_at_scale import run_until_done
+from tests.support.perf_payout import run_until_done
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(900)]
 RETIREES = int(os.environ.get("DEATH_BENCH_RETIREES", "10000"))

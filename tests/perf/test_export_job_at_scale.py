@@ -12,7 +12,7 @@ import pytest
 from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
 from tests.job_wait import wait_for_job
-from tests.shared.integration.test_downloads import _seed_audit_log
+from tests.support.audit_seed import seed_audit_log
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 ROWS = int(os.environ.get("PENSION_BENCH_EXPORT_ROWS", "100000"))
@@ -20,7 +20,7 @@ LOG = "/v1/enrollment/audit-log"
 
 
 async def test_an_export_job_writes_the_file_a_direct_download_streams(platform) -> None:
-    await _seed_audit_log(platform.database_url, ROWS)
+    await seed_audit_log(platform.database_url, ROWS)
     auditor = auth_headers(platform, "auditor")
     direct_app = create_app(platform.model_copy(update={"export_job_rows": ROWS}))
     job_app = create_app(platform.model_copy(update={"export_job_rows": 1}))

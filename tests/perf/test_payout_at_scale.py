@@ -22,6 +22,7 @@ from shared.http.auth import issue_token
 from shared.http.bank_signature import sign
 from tests.e2e.conftest import platform_env
 from tests.payout.seed import seed_retirees
+from tests.support.perf_payout import run_until_done
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(1200)]
 RETIREES = int(os.environ.get("PAYOUT_BENCH_RETIREES", "1000000"))
@@ -31,17 +32,6 @@ BANK = "bank-psbc"
 SECRET = "bank-psbc-demo-signing-secret"
 # Each bank's client fetches its own batches' files (the full 报盘 file the bank pays from).
 BANK_CLIENTS = {"PSBC": "bank-psbc", "ICBC": "bank-icbc"}
-
-
-async def run_until_done(client: httpx.AsyncClient, period: str) -> tuple[float, dict]:
-    started = time.perf_counter()
-    r = await client.post("/v1/payout/payroll-runs", json={"period": period})
-    assert r.status_code == 202, r.text
-    url = f"/v1/payout/payroll-runs/{r.json()['id']}"
-    while (run := (await client.get(url)).json())["state"] != "done":
-        assert time.perf_counter() - started < 900, run
-        await asyncio.sleep(0.05)
-    return time.perf_counter() - started, run
 
 
 async def fetch_files(client: httpx.AsyncClient, platform, batches: list[dict]) -> int:

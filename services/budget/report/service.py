@@ -6,18 +6,18 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.budget.accounts import repository as accounts
-from services.budget.accounts import service as accounts_service
 from services.budget.domain import labels
 from services.budget.domain.checker import check
 from services.budget.domain.document import plain
 from services.budget.domain.figures import line_label
+from services.budget.final_accounts import repository as accounts
+from services.budget.final_accounts import service as accounts_service
 from services.budget.report import repository
 from services.budget.report.render import render_html
 from services.budget.report.schemas import RollupLine, RollupOut
 from services.budget.report.view import WAN, View
 from services.budget.report.workbook import build_rollup_xlsx, build_xlsx
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 
 async def _view(session: AsyncSession, department_id: uuid.UUID, year: int) -> View:

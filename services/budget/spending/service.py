@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.budget.accounts import repository as accounts
-from services.budget.accounts import service as accounts_service
 from services.budget.config import get_settings
 from services.budget.domain import labels
 from services.budget.domain.document import UNITS, Line, plain
+from services.budget.final_accounts import repository as accounts
+from services.budget.final_accounts import service as accounts_service
 from services.budget.spending import repository
 from services.budget.spending.schemas import PaidProgram, SpendingLine, SpendingOut
 

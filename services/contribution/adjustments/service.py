@@ -17,9 +17,9 @@ from services.contribution.models import Base, BaseAdjustment, Declaration
 from services.contribution.parameters.schemas import ParameterName
 from services.contribution.parameters.service import ceiling, refuse_above
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 def present(adjustment: BaseAdjustment, who: Principal) -> AdjustmentOut:

@@ -24,8 +24,8 @@ from services.contribution.parameters.service import plausible_date, plausible_y
 from services.contribution.roster import repository as roster
 from shared.data.clock import agency_today
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 def _finding_out(finding: AuditFinding, who: Principal) -> FindingOut:

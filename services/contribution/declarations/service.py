@@ -35,10 +35,10 @@ from shared.data.audit import changed_fields
 from shared.data.import_headers import label_of
 from shared.data.imports import Issue, SourceRow
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.masking import shown_citizen_id
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 LIMIT_PARAMETERS = ["average_monthly_wage", "base.floor_ratio", "base.cap_ratio"]
 

@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.contribution.imports import repository
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 
 async def report(session: AsyncSession, report_id: uuid.UUID) -> dict[str, Any]:

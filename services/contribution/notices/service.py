@@ -11,7 +11,7 @@ from services.contribution.parameters.schemas import ParameterName
 from services.contribution.reports import service as reports
 from services.contribution.roster import repository as roster
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 
 async def arrears_notice(

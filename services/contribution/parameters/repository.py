@@ -8,7 +8,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.contribution.models import Parameter
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 
 async def in_force(session: AsyncSession, names: list[str], on: date) -> dict[str, Parameter]:

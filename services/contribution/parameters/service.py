@@ -22,8 +22,8 @@ from services.contribution.parameters.schemas import ParameterIn, ParameterName,
 from shared.data.clock import agency_today
 from shared.data.money import FEN
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
+from shared.problems import ProblemError
 
 APPROVERS = ("finance",)
 """Who approves a policy version: the agency's finance side (admin records, never approves)."""

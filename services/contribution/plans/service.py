@@ -23,8 +23,8 @@ from services.contribution.settlement.service import allocate_units
 from shared.data.clock import agency_today
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 RATES = {
     "basic_unit": "rate.basic_unit",

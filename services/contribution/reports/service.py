@@ -26,8 +26,8 @@ from services.contribution.reports.schemas import (
 from services.contribution.reversals import repository as reversals
 from services.contribution.roster import repository as roster
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 ZERO = Decimal("0.00")
 

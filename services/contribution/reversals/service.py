@@ -14,9 +14,9 @@ from services.contribution.reversals import repository
 from services.contribution.reversals.schemas import ReversalIn, ReversalOut
 from services.contribution.settlement import repository as settlement
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 def present(reversal: ReceiptReversal) -> ReversalOut:

@@ -10,9 +10,9 @@ from services.contribution.parameters.service import plausible_period
 from services.contribution.roster import repository
 from services.contribution.roster.schemas import IntervalOut, RosterPersonOut
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.masking import sees_full_citizen_ids
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 def _present(person: RosterPerson, who: Principal) -> RosterPersonOut:

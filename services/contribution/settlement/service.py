@@ -32,8 +32,8 @@ from services.contribution.suspense.schemas import SuspenseOut
 from shared.data.clock import agency_today
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 async def allocate_units(

@@ -17,9 +17,9 @@ from services.contribution.suspense import repository
 from services.contribution.suspense.schemas import SuspenseOut
 from shared.data.clock import agency_today
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 ACT = "待查明款项的处理"
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from services.enrollment.accounts.schemas import AccountKind
+from services.enrollment.individual_accounts.schemas import AccountKind
 from shared.data.money import Money
 
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts import repository as accounts
 from services.enrollment.closings import repository
 from services.enrollment.closings.schemas import ClosingPreview, InterestLine, SupplementOut
 from services.enrollment.config import SCHEMA
@@ -18,6 +17,7 @@ from services.enrollment.domain.closing import (
     pooled_share,
     true_up,
 )
+from services.enrollment.individual_accounts import repository as accounts
 from services.enrollment.models import InterestRate, Person
 from services.enrollment.parameters import repository as parameters
 from services.enrollment.parameters.schemas import LimitName
@@ -26,8 +26,8 @@ from services.enrollment.transfers import repository as transfers
 from shared.contracts import CreditLine, EventEnvelope, PersonClosingSupplemented
 from shared.data.audit import record_audit
 from shared.data.clock import agency_today
-from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 KINDS = ("basic", "annuity_notional", "annuity_funded")
 COLUMN = {k: f"{k}_amount" for k in KINDS}

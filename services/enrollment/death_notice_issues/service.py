@@ -12,8 +12,8 @@ from services.enrollment.death_reports.schemas import DeathReportIn
 from services.enrollment.models import DeathNoticeIssue
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 def _out(row: DeathNoticeIssue) -> IssueOut:

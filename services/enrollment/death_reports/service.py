@@ -13,9 +13,9 @@ from services.enrollment.status_changes import repository as history
 from services.enrollment.status_changes import service as changes
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 ACT = "死亡登记"
 

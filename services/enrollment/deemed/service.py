@@ -17,8 +17,8 @@ from services.enrollment.persons import repository as persons
 from shared.data.audit import record_audit
 from shared.data.clock import agency_today
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
+from shared.problems import ProblemError
 
 
 async def limits_on(session: AsyncSession, on: date) -> DeemedLimits:

@@ -31,12 +31,12 @@ from shared.data.audit import audit_row, record_audit, record_audits
 from shared.data.imports import ImportTable, SourceRow, read_import
 from shared.data.spreadsheets import UploadLimits
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.import_reports import RowResult, RowStatus, failed, report_of_rows, report_rows
 from shared.jobs import inputs
 from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
+from shared.problems import ProblemError
 
 KIND = "persons_import"
 BATCH = 1_000  # rows a step writes

@@ -20,8 +20,8 @@ from services.enrollment.parameters.schemas import (
 )
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
+from shared.problems import ProblemError
 
 APPROVERS = ("finance",)
 """Who approves a policy version: the agency's finance side (admin records, never approves)."""

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts import repository as accounts_repository
 from services.enrollment.config import SCHEMA
 from services.enrollment.domain.joining import joining_refusal
+from services.enrollment.individual_accounts import repository as accounts_repository
 from services.enrollment.models import Person, StatusChange, Unit
 from services.enrollment.naming import person_named, unit_named, unit_named_by_id
 from services.enrollment.parameters import service as parameters
@@ -22,10 +22,10 @@ from shared.data.audit import record_audit
 from shared.data.db import RawConnection
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.masking import sees_full_citizen_ids
 from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 
 def present_record(record: Mapping[str, Any]) -> PersonOut:

@@ -6,8 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from services.enrollment.accounts.schemas import AccountKind, InterestRateIn
 from services.enrollment.domain.interest import InterestConvention
+from services.enrollment.individual_accounts.schemas import AccountKind, InterestRateIn
 from shared.http.inbound import InboundItem
 from shared.i18n import Invalid
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import Scope
 
-from services.enrollment.accounts import repository
 from services.enrollment.closings import service as closings
 from services.enrollment.config import SCHEMA
+from services.enrollment.individual_accounts import repository
 from services.enrollment.models import InterestRate
 from services.enrollment.province_parameters.schemas import PublishedParameter
 from shared.data.audit import record_audit

@@ -23,8 +23,8 @@ from shared.contracts import EventEnvelope, PersonRetired
 from shared.data.audit import record_audit
 from shared.data.clock import agency_today
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 ADVANCE_DAYS = 92  # a retirement may be recorded up to about three months ahead
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from services.enrollment.accounts.schemas import AccountKind, PostingType
+from services.enrollment.individual_accounts.schemas import AccountKind, PostingType
 from services.enrollment.persons.schemas import PersonOut
 from shared.data.money import Money
 

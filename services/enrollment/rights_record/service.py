@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts.schemas import AccountKind
+from services.enrollment.individual_accounts.schemas import AccountKind
 from services.enrollment.models import Posting
 from services.enrollment.persons import repository as persons
 from services.enrollment.persons.service import present
@@ -21,7 +21,7 @@ from services.enrollment.rights_record.schemas import (
 from services.enrollment.units import repository as units
 from shared.data.clock import agency_today
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 ZERO = Decimal("0.00")
 # Yearly interest, interest to a closing date, and corrections for late-dated postings.

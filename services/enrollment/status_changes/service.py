@@ -24,9 +24,9 @@ from shared.contracts import EventEnvelope, PersonDeceased, PersonStatusChanged
 from shared.data.audit import changed_fields, record_audit
 from shared.data.clock import agency_today
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 APPROVERS = ("clerk",)
 """Who decides enrollment's requests: a clerk other than the one who entered it (never admin)."""

@@ -13,7 +13,6 @@ from services.enrollment.transfers.schemas import TransferInIn
 from services.enrollment.units import repository as units
 from shared.data.clock import agency_today
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.inbound import (
     InboundBatch,
     InboundBatchResult,
@@ -21,6 +20,7 @@ from shared.http.inbound import (
     Outcome,
     apply_batch,
 )
+from shared.problems import ProblemError
 
 
 async def receive_death_notices(

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts import repository as accounts
 from services.enrollment.closings import service as closings
 from services.enrollment.config import SCHEMA
 from services.enrollment.deemed import service as deemed
@@ -16,6 +15,7 @@ from services.enrollment.domain.transfers import (
     arrival_refusal,
     transfer_out_carries,
 )
+from services.enrollment.individual_accounts import repository as accounts
 from services.enrollment.models import Person, PooledFundRate
 from services.enrollment.naming import person_named, unit_named, unit_named_by_id
 from services.enrollment.parameters import service as parameters
@@ -38,8 +38,8 @@ from shared.contracts import EventEnvelope, PersonTransferredIn, PersonTransferr
 from shared.data.audit import record_audit
 from shared.data.clock import agency_today
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 
 async def transfer_out(

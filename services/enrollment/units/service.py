@@ -15,9 +15,9 @@ from shared.data.clock import agency_today
 from shared.data.ids import uscc_kind
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 
 async def register_unit(

@@ -29,9 +29,9 @@ from shared.contracts import EventEnvelope, PersonWithdrawn
 from shared.data.audit import record_audit
 from shared.data.clock import agency_today
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
+from shared.problems import ProblemError
 
 ACT = "退保"
 

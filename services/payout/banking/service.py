@@ -28,9 +28,9 @@ from services.payout.models import Batch, ResultSuspense
 from services.payout.suspense import repository as suspense
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.masking import sees_full_citizen_ids
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 MEDIA = {
     "csv": "text/csv; charset=utf-8",

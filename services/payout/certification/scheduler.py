@@ -12,10 +12,10 @@ from services.payout.config import SCHEMA
 from shared.data.audit import record_audit
 from shared.data.clock import agency_today
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
+from shared.problems import ProblemError
 
 KIND = "certification_suspension"
 

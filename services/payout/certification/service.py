@@ -30,9 +30,9 @@ from services.payout.parameters.service import in_force
 from services.payout.subsidies import service as subsidies
 from shared.data.audit import audit_row, record_audit, record_audits
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.masking import shown_citizen_id
+from shared.problems import ProblemError
 
 RESUMPTION = "恢复发放 (补发暂停期间的待遇)"
 

@@ -55,9 +55,9 @@ from shared.data.audit import record_audit
 from shared.data.clock import agency_today
 from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 FORGIVING = frozenset({"waived", "offset"})
 """Resolutions that bring no money back to the fund (核销, 从死亡待遇中抵扣): the debt is

@@ -20,7 +20,7 @@ from services.payout.domain.death import (
 from services.payout.domain.tax import Withholding
 from services.payout.models import DeathBenefit, DeathBenefitShare, OneOff, Retiree
 from shared.data.ids import mask_account_number
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 
 def checked(body: DeathBenefitIn, retiree: Retiree) -> list[Fraction]:

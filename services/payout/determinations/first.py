@@ -32,7 +32,7 @@ from services.payout.parameters.service import (
     index_rule,
 )
 from shared.contracts import PersonRetired
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 # Every parameter the first determination uses; their versions are recorded on it.
 FIRST = [

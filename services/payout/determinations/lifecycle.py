@@ -43,8 +43,8 @@ from services.payout.parameters.service import bounds, check_bounds, in_force
 from shared.contracts import PersonRetired
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 WAYS_FORWARD = {
     None: "无核定: 按退休记录重新核定 (POST /retirees/{id}/redeterminations)。",

@@ -72,9 +72,9 @@ from services.payout.parameters.service import (
 from shared.contracts import PersonRetired
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 REVIEWERS = ("clerk",)
 """Who reviews determinations (审核, 复核): clerks; admin never does."""

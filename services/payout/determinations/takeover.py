@@ -21,7 +21,7 @@ from services.payout.parameters.service import bounds, check_bounds
 from shared.data.audit import record_audit
 from shared.data.ids import mask_account_number, parse_citizen_id
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 
 def _inputs(body: TakeOverIn) -> TakenOverInputs:

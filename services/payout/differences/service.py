@@ -15,7 +15,7 @@ from services.payout.models import BenefitDifference, Determination
 from services.payout.tax import service as taxes
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 
 async def after_approval(

@@ -17,9 +17,9 @@ from services.payout.failed_lines.schemas import DecisionOut, FailedLineActIn, F
 from services.payout.models import FailedLineDecision, Payment
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 ACTIONS = {"retry": "按原账户重发", "write_off": "核销 (不再发放)", "estate": "随死亡待遇发给遗属"}
 # Lines paid to someone who is not a retiree's own account: no re-issue to "the same".

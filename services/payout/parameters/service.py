@@ -28,8 +28,8 @@ from services.payout.parameters.schemas import (
 )
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
+from shared.problems import ProblemError
 
 T = TypeVar("T", bound=Strict)
 

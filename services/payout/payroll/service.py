@@ -19,8 +19,8 @@ from services.payout.payroll import repository
 from services.payout.payroll.schemas import RunIn, RunOut, period_date
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 def next_month(month: date) -> date:

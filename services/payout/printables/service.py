@@ -18,7 +18,7 @@ from services.payout.printables.schemas import (
     PaymentNotice,
     RetireeCard,
 )
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 ZERO = Decimal("0.00")
 # Lines that pay (or are on their way): a failed line is owed until re-issued or written off,

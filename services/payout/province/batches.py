@@ -20,8 +20,8 @@ from services.payout.province.service import listing_audit, retiree_audit
 from services.payout.subsidies import service as subsidies
 from shared.data.audit import record_audits
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.inbound import InboundBatch, InboundResult, Outcome
+from shared.problems import ProblemError
 
 Drawing = tuple[uuid.UUID, str, str]  # person, other area, benefit kind
 

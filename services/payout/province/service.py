@@ -26,10 +26,10 @@ from services.payout.subsidies import service as subsidies
 from services.payout.tax import service as taxes
 from shared.data.audit import audit_row, record_audits
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.masking import sees_full_citizen_ids, shown_citizen_id
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 CLEARING = "恢复发放 (排除重复领取)"
 

@@ -14,9 +14,9 @@ from services.payout.retirees import repository
 from services.payout.retirees.schemas import RetireeDetail, RetireeItem
 from shared.data.sorting import SortKey
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.masking import sees_full_citizen_ids, shown_account_number, shown_citizen_id
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 def _item(r: Retiree, period: int, who: Principal) -> RetireeItem:

@@ -32,8 +32,8 @@ from shared.data.audit import record_audit
 from shared.data.clock import agency_today
 from shared.data.ids import mask_account_number, mask_citizen_id
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
+from shared.problems import ProblemError
 
 PROGRAMS = ("living_subsidy", "survivor_pension", "transport_nursing", "hardship_aid")
 # 遗属生活补助: a deceased retiree's, paid to the survivor named (issue #18, item 12).

@@ -16,9 +16,9 @@ from services.payout.suspense import repository
 from services.payout.suspense.schemas import SuspenseOut
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 ACT = "待查明回盘结果的处理"
 

@@ -19,8 +19,8 @@ from services.payout.tax.schemas import PaymentLine, TaxMonthRow, TaxYearOut
 from shared.data.clock import agency_today
 from shared.data.spreadsheets import write_workbook
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.masking import shown_account_number, shown_citizen_id
+from shared.problems import ProblemError
 
 ANNUITY = "occupational_annuity"
 

@@ -5,8 +5,8 @@ import asyncio
 
 import pytest
 
-from services.budget.accounts import import_job, service
 from services.budget.config import SCHEMA
+from services.budget.final_accounts import import_job, service
 from services.budget.main import create_app
 from shared.jobs.runner import JobRunner
 from tests.budget.integration.helpers import finance, seed_years

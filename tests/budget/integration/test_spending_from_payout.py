@@ -1,19 +1,21 @@
 """Payout's settled disbursements are kept at their highest revision and shown against budget."""
 
-import asyncio
 import uuid
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func, select
 
 from services.budget.main import create_app
 from shared.contracts import EventEnvelope
 from shared.contracts.payout import DisbursementSettled
 from shared.data.db import unit_of_work
+from shared.data.platform_tables import platform_tables
 from shared.messaging.outbox import stage_events
 from tests.budget.integration.helpers import load_seed
 from tests.conftest import auth_headers
+from tests.shared.integration.helpers import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -47,19 +49,23 @@ async def test_highest_revision_is_kept_and_shown_against_the_lines(platform, st
         settled("death_benefit", "2020-03", 1, "50000.00", "2080801", "30304"),
         settled("transport_nursing", "2020-Q1", 1, "7000.00", "2130101", "30399"),
     ]
+    processed = platform_tables("budget").processed_event
+
+    async def consumed(n: int) -> bool:
+        async with app.state.sessions() as session:
+            done = (await session.exec(select(func.count()).select_from(processed))).scalar_one()
+        return done >= n
+
     async with unit_of_work(app.state.sessions) as session:
         await stage_events(session, "budget", events[:2])
-    await asyncio.sleep(1.0)  # revision 2 applied before the late revision 1 is sent
+    await eventually(lambda: consumed(2))  # revision 2 applied before the late revision 1 is sent
     async with unit_of_work(app.state.sessions) as session:
         await stage_events(session, "budget", events[2:])
+    await eventually(lambda: consumed(5))
 
     url = f"/v1/budget/departments/{department_id}/years/2020/spending"
     headers = auth_headers(platform, "finance")
-    for _ in range(100):
-        answer = (await client.get(url, headers=headers)).json()
-        if len(answer["programs"]) == 3:
-            break
-        await asyncio.sleep(0.1)
+    answer = (await client.get(url, headers=headers)).json()
     programs = {p["program"]: p["paid"] for p in answer["programs"]}
     assert programs == {"living_subsidy": "120", "death_benefit": "5", "transport_nursing": "0.7"}
     lines = {(x["scheme"], x["code"]): x for x in answer["lines"]}

@@ -1,21 +1,11 @@
 """The checker run on the seed's 2020 report finds the document's real contradictions."""
 
-import json
-from pathlib import Path
-
 import pytest
 from pydantic import ValidationError
 
 from services.budget.domain.checker import check
-from services.budget.domain.document import Indicator, YearDocument
-
-SEED = Path(__file__).parents[3] / "deploy/local/budget_wusheng_2020.json"
-
-
-def seed_years() -> tuple[YearDocument, YearDocument]:
-    years = json.loads(SEED.read_text(encoding="utf-8"))["years"]
-    prior, current = (YearDocument.model_validate(y) for y in years)
-    return prior, current
+from services.budget.domain.document import Indicator
+from tests.support.budget_seed import seed_years
 
 
 def by_code(findings) -> dict[str, list]:

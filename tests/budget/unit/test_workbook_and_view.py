@@ -5,9 +5,9 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from services.budget.accounts.workbook import validate, write
+from services.budget.final_accounts.workbook import validate, write
 from services.budget.report.view import Row, View, fmt
-from tests.budget.unit.test_checker_on_seed import seed_years
+from tests.support.budget_seed import seed_years
 
 
 def test_a_filled_template_reads_back_to_the_same_document() -> None:

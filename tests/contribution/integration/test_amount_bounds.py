@@ -19,8 +19,8 @@ from tests.contribution.helpers import (
     set_parameter,
     wage_lines,
 )
-from tests.contribution.integration.test_bank_receipts_and_audits import signed
 from tests.job_wait import imported
+from tests.support.contribution_banks import signed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 WAGE_CEILING, RECEIPT_CEILING = "100000.00", "50000000.00"  # the demo defaults

@@ -1,14 +1,14 @@
 """Bank receipts (signed, once per reference) and the unit audit's findings."""
 
-import json
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 
 from services.contribution.config import get_settings
 from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
-from shared.http.bank_signature import sign
+from shared.http.bank_signature import MAX_SIGNED_BYTES, sign
 from tests.conftest import auth_headers
 from tests.contribution.helpers import (
     citizen_id,
@@ -20,34 +20,9 @@ from tests.contribution.helpers import (
     wage_lines,
 )
 from tests.job_wait import finished
+from tests.support.contribution_banks import BANK, receipts_url, signed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-BANK = "bank-psbc"
-
-
-def receipts_url(bank: str = BANK) -> str:
-    """Where a bank posts its receipts (the path it signs)."""
-    return f"/v1/contribution/bank/{bank}/receipts"
-
-
-def signed(
-    platform, body: dict, *, bank: str = BANK, secret: str | None = None, later: int = 0
-) -> tuple[bytes, dict]:
-    raw = json.dumps(body).encode()
-    ts = int(time.time()) + later  # the same body signed in the same second is a replay
-    secret = secret or get_settings().bank_secrets[BANK][0]
-    headers = auth_headers(
-        platform,
-        "bank",
-        subject=BANK,
-        **{
-            "X-Bank-Id": bank,
-            "X-Timestamp": str(ts),
-            "X-Signature": sign(secret, ts, raw, method="POST", target=receipts_url(bank)),
-            "content-type": "application/json",
-        },
-    )
-    return raw, headers
 
 
 async def test_bank_batch_is_recorded_once_per_reference(platform, start_apps) -> None:
@@ -230,3 +205,35 @@ async def test_a_bank_post_is_checked_for_its_signature_before_its_body(
         r = await contribution.post(url, content=body, headers=headers)
         assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), body
     assert await scalar(platform, "SELECT count(*) FROM contribution.receipt") == 0
+
+
+async def test_a_bank_post_above_the_cap_is_refused_before_its_signature(
+    platform, start_apps
+) -> None:
+    """A body beyond the bank cap is a 413, declared or streamed, signed or not, and
+    records nothing (the same check as payout's: shared/http/bank_signature.py)."""
+    [contribution] = await start_apps(contribution_app(platform))
+    big = b'{"receipts": [' + b" " * (MAX_SIGNED_BYTES + 1) + b"]}"
+    _, headers = signed(platform, {"receipts": []})
+    ts = int(time.time())
+    secret = get_settings().bank_secrets[BANK][0]
+    headers |= {
+        "X-Timestamp": str(ts),
+        "X-Signature": sign(secret, ts, big, method="POST", target=receipts_url()),
+    }
+
+    async def streamed() -> AsyncIterator[bytes]:
+        for start in range(0, len(big), 2**20):
+            yield big[start : start + 2**20]
+
+    declared = await contribution.post(receipts_url(), content=big, headers=headers)
+    chunked = await contribution.post(receipts_url(), content=streamed(), headers=headers)
+    unsigned = {k: v for k, v in headers.items() if k != "X-Signature"}
+    anonymous = await contribution.post(receipts_url(), content=big, headers=unsigned)
+    for r in (declared, chunked, anonymous):
+        assert (r.status_code, r.json()["code"]) == (413, "payload_too_large")
+        assert r.json()["max_bytes"] == MAX_SIGNED_BYTES
+    assert "content-length" not in chunked.request.headers
+    assert await scalar(platform, "SELECT count(*) FROM contribution.receipt") == 0
+    seen = "SELECT count(*) FROM contribution.bank_signature_seen"
+    assert await scalar(platform, seen) == 0

@@ -14,7 +14,7 @@ from tests.contribution.helpers import (
     scalar,
     wage_lines,
 )
-from tests.contribution.integration.test_bank_receipts_and_audits import BANK, signed
+from tests.support.contribution_banks import BANK, signed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 URL = f"/v1/contribution/bank/{BANK}/receipts"

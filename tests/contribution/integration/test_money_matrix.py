@@ -20,7 +20,7 @@ from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers
 from tests.contribution.helpers import declare_and_approve, register, scalar, wage_lines
-from tests.contribution.integration.test_bank_receipts_and_audits import BANK, signed
+from tests.support.contribution_banks import BANK, signed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

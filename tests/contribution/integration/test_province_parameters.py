@@ -9,7 +9,7 @@ from services.contribution.main import create_app as contribution_app
 from services.enrollment.main import create_app as enrollment_app
 from tests.conftest import auth_headers
 from tests.contribution.helpers import declare_and_approve, register, wage_lines
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

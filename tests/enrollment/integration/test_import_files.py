@@ -14,16 +14,10 @@ from services.enrollment.main import create_app
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import citizen_id, register_unit, scalar
 from tests.job_wait import imported
+from tests.support.enrollment_files import HEADER, TITLE, UNIT_LINE, csv_bytes
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-HEADER = ["序号", "姓名", "身份证号", "人员类别", "参加工作日期", "参保日期"]
-TITLE = ["2015年度机关事业单位参保人员花名册"]
-UNIT_LINE = ["填报单位（盖章）：县教育局", "", "", "填报日期：2015年7月"]
 DATE_SPELLINGS = ["2015-07-01", "2015/07/01", "2015/7/1", "2015.07.01", "2015年7月1日", "20150701"]
-
-
-def csv_bytes(rows: list[list[str]], encoding: str) -> bytes:
-    return "\r\n".join(",".join(row) for row in rows).encode(encoding) + b"\r\n"
 
 
 def staff(first_seq: int, dates: list[str]) -> list[list[str]]:

@@ -6,8 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from services.enrollment.accounts import interest_job, repository
 from services.enrollment.config import SCHEMA
+from services.enrollment.individual_accounts import interest_job, repository
 from services.enrollment.main import create_app
 from shared.jobs.runner import JobRunner
 from tests.conftest import auth_headers, running_app

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from services.enrollment.accounts.schemas import AccountKind
 from services.enrollment.domain.deemed import DeemedLimits, DeemedRefused, check_deemed
 from services.enrollment.domain.retirement import (
     AgeRule,
@@ -25,6 +24,7 @@ from services.enrollment.domain.status import (
 )
 from services.enrollment.domain.transfers import AMOUNT_FIELDS, arrival_refusal
 from services.enrollment.domain.withdrawal import withdrawal_refusal
+from services.enrollment.individual_accounts.schemas import AccountKind
 from services.enrollment.messages import LOCALES
 from shared.data.ids import InvalidIdentifier, parse_citizen_id, validate_uscc
 from shared.i18n.catalogue import LOCALES as LANGUAGES

@@ -6,7 +6,7 @@ from gateway.openapi import merge_specs
 from gateway.policy import check_access
 from gateway.rate_limit import RateLimiter
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 
 def who(*roles: str) -> Principal:

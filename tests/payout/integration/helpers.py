@@ -9,8 +9,8 @@ import nats.js.errors
 
 from shared.contracts import EventEnvelope, PersonRetired
 from tests.conftest import auth_headers
-from tests.enrollment.integration.test_accounts_and_interest import publish as publish_once
-from tests.enrollment.integration.test_registration import citizen_id
+from tests.enrollment.helpers import citizen_id
+from tests.enrollment.helpers import publish as publish_once
 from tests.shared.integration.helpers import eventually
 
 

@@ -9,7 +9,7 @@ import pytest
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.job_wait import finished
 from tests.payout.integration.helpers import approve, publish, retire, retirement
 from tests.shared.integration.helpers import eventually

@@ -10,7 +10,7 @@ from services.payout.domain.bounds import COLUMN_MAX
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import key, publish, retire, retirement, review
 from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually

@@ -21,7 +21,7 @@ from services.payout.parameters.defaults import annuity_income_tax
 from services.payout.parameters.schemas import AnnuityIncomeTax
 from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import (
     approve,
     key,
@@ -30,10 +30,10 @@ from tests.payout.integration.helpers import (
     review,
     run_payroll,
 )
-from tests.payout.integration.test_banks import PSBC, post_results
-from tests.payout.integration.test_banks import two_banks as two_banks  # the fixture
-from tests.payout.integration.test_death_back_pay import SURVIVOR, dies
 from tests.payout.parameters_helper import set_parameter
+from tests.support.payout_banks import PSBC, post_results
+from tests.support.payout_banks import two_banks as two_banks
+from tests.support.payout_deaths import SURVIVOR, dies
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

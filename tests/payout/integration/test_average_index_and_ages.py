@@ -10,11 +10,11 @@ import pytest
 from services.payout.main import create_app
 from services.payout.parameters.defaults import MONTHS_DIVISOR
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import key, publish, retire, retirement, review, run_payroll
-from tests.payout.integration.test_death_back_pay import SURVIVOR, dies
 from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_deaths import SURVIVOR, dies
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 D = Decimal

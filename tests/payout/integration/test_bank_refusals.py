@@ -11,16 +11,10 @@ from services.payout.main import create_app
 from shared.http.bank_signature import sign
 from shared.http.errors import PROBLEM_JSON
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.payout.integration.helpers import retire, retirement, review, run_payroll
-from tests.payout.integration.test_banks import (  # noqa: F401 (two_banks is a fixture)
-    ICBC,
-    PSBC,
-    SECRETS,
-    post_results,
-    signed,
-    two_banks,
-)
+from tests.enrollment.helpers import scalar
+from tests.payout.integration.helpers import run_payroll
+from tests.support.payout_bank_month import month_of_lines
+from tests.support.payout_banks import ICBC, PSBC, SECRETS, post_results, signed, two_banks  # noqa: F401
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
 URL = f"/v1/payout/bank/{PSBC}/results"
@@ -41,20 +35,6 @@ def raw_headers(platform, raw: bytes, target: str = URL, **overrides) -> dict:
         }
         | overrides,
     )
-
-
-async def month_of_lines(client, platform) -> dict[str, str]:
-    """Two PSBC retirees and one ICBC retiree paid for April 2025: {name: reference}."""
-    for n, bank in ((81, "PSBC"), (82, "PSBC"), (83, "ICBC")):
-        [d] = await retire(client, platform, retirement(n, bank_code=bank))
-        await review(client, platform, d["id"])
-    await run_payroll(client, platform, "2025-04")
-    rows = await scalar(
-        platform,
-        "SELECT string_agg(account_name || '=' || id::text, ',') FROM payout.payment "
-        "WHERE program = 'basic_pension'",
-    )
-    return dict(pair.split("=") for pair in str(rows).split(","))
 
 
 async def nothing_recorded(platform) -> bool:

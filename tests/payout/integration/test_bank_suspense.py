@@ -8,14 +8,9 @@ import pytest
 from services.payout.main import create_app
 from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.payout.integration.test_bank_refusals import month_of_lines
-from tests.payout.integration.test_banks import (  # noqa: F401 (two_banks is a fixture)
-    ICBC,
-    PSBC,
-    post_results,
-    two_banks,
-)
+from tests.enrollment.helpers import scalar
+from tests.support.payout_bank_month import month_of_lines
+from tests.support.payout_banks import ICBC, PSBC, post_results, two_banks  # noqa: F401
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
 CLERK, CLERK2 = "clerk-a", "clerk-b"

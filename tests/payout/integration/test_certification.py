@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from services.payout.main import create_app
 from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.job_wait import finished
 from tests.payout.integration.helpers import approve, key, retire, retirement, review, run_payroll
 

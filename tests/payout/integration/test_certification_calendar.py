@@ -8,7 +8,7 @@ from services.payout.config import get_settings
 from services.payout.main import create_app
 from shared.jobs.calendar import Rule, fill
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.job_wait import wait_for_job
 from tests.payout.integration.helpers import key, retire, retirement, review
 from tests.shared.integration.helpers import eventually

@@ -7,9 +7,9 @@ import pytest
 
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import retire, retirement, review, run_payroll
-from tests.payout.integration.test_differences import month_sums, post
+from tests.support.payout_differences import month_sums, post
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -11,7 +11,7 @@ from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from shared.data.db import make_engine, make_session_factory, unit_of_work
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import publish, retire, retirement, review, run_payroll
 from tests.shared.integration.helpers import eventually
 

@@ -8,14 +8,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from sqlalchemy import text
 
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
-from shared.data.db import make_engine
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
-from tests.enrollment.integration.test_registration import citizen_id
+from tests.enrollment.helpers import citizen_id, scalar
 from tests.payout.integration.helpers import (
     key,
     publish,
@@ -24,10 +21,11 @@ from tests.payout.integration.helpers import (
     review,
     run_payroll,
 )
-from tests.payout.integration.test_differences import month_sums
-from tests.payout.integration.test_money_matrix import SURVIVOR
 from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_deaths import SURVIVOR
+from tests.support.payout_determinations import determinations, execute, get
+from tests.support.payout_differences import month_sums
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -36,33 +34,12 @@ def fen(x: Decimal) -> Decimal:
     return x.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-async def execute(platform, sql: str) -> None:
-    """Change the test's database directly (committed)."""
-    engine = make_engine(platform.database_url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
 async def call(client, platform, path: str, body: dict | None, status: int, who="clerk-x"):
     """POST as a clerk with a fresh Idempotency-Key; the answer's JSON."""
     headers = auth_headers(platform, "clerk", subject=who) | key()
     r = await client.post(path, headers=headers, json=body)
     assert r.status_code == status, r.text
     return r.json()
-
-
-async def get(client, platform, path: str, **params) -> dict | list:
-    r = await client.get(path, params=params, headers=auth_headers(platform, "auditor"))
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-async def determinations(client, platform, person: str) -> list[dict]:
-    page = await get(client, platform, f"/v1/payout/retirees/{person}/determinations")
-    return page["items"]
 
 
 def expected(annuity: str, months: list[tuple[str, Decimal]]) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import (
     approve,
     grant_death_benefits,
@@ -21,35 +21,12 @@ from tests.payout.integration.helpers import (
     review,
     run_payroll,
 )
-from tests.payout.integration.test_banks import post_results, two_banks  # noqa: F401
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_banks import post_results, two_banks  # noqa: F401
+from tests.support.payout_deaths import SURVIVOR
+from tests.support.payout_failed_lines import answer
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
-SURVIVOR = {
-    "survivor_name": "钱小",
-    "survivor_citizen_id": "330522198501011233",
-    "relationship": "子女",
-    "bank_code": "PSBC",
-    "account_number": "6221889900001111",
-}
-
-
-async def answer(client, platform, failing: set[tuple[str, str]]) -> None:
-    """The bank answers every outstanding line: those of (account name, program) fail."""
-    rows = await scalar(
-        platform,
-        "SELECT coalesce(json_agg(json_build_array(id::text, account_name, program)), '[]') "
-        "FROM payout.payment WHERE status = 'sent'",
-    )
-    lines = [
-        {"reference": ref, "outcome": "failed", "reason_code": "account_frozen"}
-        if (name, program) in failing
-        else {"reference": ref, "outcome": "paid"}
-        for ref, name, program in rows  # type: ignore[union-attr]
-    ]
-    if lines:
-        r = await post_results(client, platform, lines)
-        assert r.status_code == 200, r.text
 
 
 async def line_of(platform, person: str, program: str, period: str, status="failed") -> str:

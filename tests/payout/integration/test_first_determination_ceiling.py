@@ -7,7 +7,7 @@ import pytest
 
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import key, publish, retirement
 from tests.shared.integration.helpers import eventually
 

@@ -12,33 +12,14 @@ from openpyxl import load_workbook
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import publish, retire, retirement, review, run_payroll
-from tests.payout.integration.test_banks import PSBC, post_results, two_banks  # noqa: F401
 from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_banks import PSBC, post_results, two_banks  # noqa: F401
+from tests.support.payout_ledger import answer_every_line
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
-
-
-async def answer_every_line(client, platform, failing: set[str]) -> None:
-    """The bank pays every outstanding line but those of the named account holders."""
-    rows = await scalar(
-        platform,
-        "SELECT coalesce(string_agg(id::text || '=' || account_name, ','), '') "
-        "FROM payout.payment WHERE status = 'sent'",
-    )
-    lines = []
-    for pair in filter(None, str(rows).split(",")):
-        ref, name = pair.split("=")
-        failed = name in failing
-        lines.append(
-            {"reference": ref, "outcome": "failed", "reason_code": "account_closed"}
-            if failed
-            else {"reference": ref, "outcome": "paid"}
-        )
-    r = await post_results(client, platform, lines)
-    assert r.status_code == 200, r.text
 
 
 async def test_ledger_bank_results_and_settlements_agree(platform) -> None:

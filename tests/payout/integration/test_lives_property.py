@@ -31,7 +31,7 @@ from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from shared.data.clock import agency_today
 from tests.conftest import auth_headers, delete_stream, make_platform, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.infra import clone_database, drop_database
 from tests.job_wait import finished
 from tests.payout.integration.helpers import (
@@ -44,9 +44,9 @@ from tests.payout.integration.helpers import (
     review,
     run_payroll,
 )
-from tests.payout.integration.test_banks import PSBC, post_results, two_banks  # noqa: F401
-from tests.payout.integration.test_failed_lines import SURVIVOR
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_banks import PSBC, post_results, two_banks  # noqa: F401
+from tests.support.payout_deaths import SURVIVOR
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

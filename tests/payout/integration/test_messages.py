@@ -6,7 +6,7 @@ import pytest
 
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.payout.integration.test_parameters_and_determinations import TRIAL
+from tests.support.payout_parameters import TRIAL
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -13,7 +13,7 @@ from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.job_wait import finished
 from tests.payout.integration.helpers import (
     approve,
@@ -31,6 +31,7 @@ from tests.payout.parameters_helper import (
     submit_parameter,
 )
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_deaths import SURVIVOR
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -144,15 +145,6 @@ class Act:
     maker: dict
     approver_role: str
     also_refused: tuple[dict, ...] = ()
-
-
-SURVIVOR = {
-    "survivor_name": "钱小",
-    "survivor_citizen_id": "330522198501011233",
-    "relationship": "子女",
-    "bank_code": "PSBC",
-    "account_number": "6221889900001111",
-}
 
 
 async def post(client, path: str, headers: dict, body: dict | None = None, status=201) -> dict:

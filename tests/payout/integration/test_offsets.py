@@ -12,7 +12,7 @@ import pytest
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import (
     approve,
     grant_death_benefits,
@@ -23,10 +23,11 @@ from tests.payout.integration.helpers import (
     review,
     run_payroll,
 )
-from tests.payout.integration.test_banks import two_banks  # noqa: F401
-from tests.payout.integration.test_failed_lines import SURVIVOR, answer
 from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_banks import two_banks  # noqa: F401
+from tests.support.payout_deaths import SURVIVOR
+from tests.support.payout_failed_lines import answer
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
 

@@ -17,7 +17,7 @@ from services.payout.models import OneOff, PayrollRun
 from services.payout.payroll import repository as runs
 from services.payout.payroll import service
 from shared.data.db import make_engine, make_session_factory, unit_of_work
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -10,23 +10,12 @@ from services.payout.main import create_app
 from services.payout.parameters.schemas import parse_value
 from services.payout.parameters.service import comparison_rule
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import publish, retire, retirement, review
 from tests.payout.parameters_helper import set_parameter
+from tests.support.payout_parameters import TRIAL
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-TRIAL = {
-    "wage_base": "5946.00",
-    "average_index": "1.1",
-    "contribution_years": "35",
-    "deemed_years": "10",
-    "deemed_index": "1.1",
-    "transition_coefficient": "0.012",
-    "basic_balance": "139000.00",
-    "annuity_balance": "69500.00",
-    "retirement_age": 60,
-}
 
 
 async def test_parameters_are_dated_versions_with_an_admin_api(platform) -> None:

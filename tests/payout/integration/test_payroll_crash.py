@@ -14,7 +14,7 @@ from deploy.local.processes import start_app, stop_apps, wait_healthy
 from shared.data.db import asyncpg_dsn
 from tests.conftest import auth_headers
 from tests.e2e.conftest import platform_env
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.seed import seed_retirees
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

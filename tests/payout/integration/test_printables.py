@@ -11,9 +11,9 @@ from services.payout.main import create_app
 from tests.chromium import assert_a4_with_chinese, needs_chromium, print_pdf, signed_path
 from tests.conftest import auth_headers, running_app
 from tests.payout.integration.helpers import approve, key, retire, retirement, review, run_payroll
-from tests.payout.integration.test_banks import two_banks  # noqa: F401
-from tests.payout.integration.test_failed_lines import answer
 from tests.payout.parameters_helper import set_parameter
+from tests.support.payout_banks import two_banks  # noqa: F401
+from tests.support.payout_failed_lines import answer
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
 

@@ -11,10 +11,10 @@ import pytest
 from services.payout import province_parameters
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import retire, retirement, review, run_payroll
-from tests.payout.integration.test_determination_lifecycle import determinations, execute, get
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_determinations import determinations, execute, get
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

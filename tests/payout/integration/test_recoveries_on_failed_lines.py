@@ -9,10 +9,10 @@ import pytest
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import publish, retire, retirement, review, run_payroll
-from tests.payout.integration.test_banks import post_results, two_banks  # noqa: F401
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_banks import post_results, two_banks  # noqa: F401
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
 

@@ -11,7 +11,7 @@ from shared.contracts import EventEnvelope, PersonDeceased
 from shared.data.clock import agency_today
 from shared.data.db import make_engine
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.job_wait import finished
 from tests.payout.integration.helpers import (
     approve,

@@ -9,7 +9,7 @@ from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
 from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.job_wait import finished
 from tests.payout.integration.helpers import (
     entitle,
@@ -22,31 +22,9 @@ from tests.payout.integration.helpers import (
     run_payroll,
 )
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_subsidies import run_quarter, subsidy_lines
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-async def run_quarter(client, platform, quarter: str) -> dict:
-    """Queue a quarter's subsidies."""
-    r = await finished(
-        client,
-        await client.post(
-            "/v1/payout/subsidy-runs",
-            headers=auth_headers(platform, "clerk") | key(),
-            json={"quarter": quarter},
-        ),
-    )
-    assert r.status_code in (200, 201, 202), r.text
-    return r.json()
-
-
-async def subsidy_lines(platform, person: str) -> str:
-    """The person's subsidy one-offs: quarter start and status."""
-    return await scalar(
-        platform,
-        "SELECT string_agg(to_char(period, 'YYYY-MM') || ' ' || status, ',' ORDER BY period) "
-        f"FROM payout.one_off WHERE person_id = '{person}' AND source = 'subsidy'",
-    )
 
 
 async def test_subsidies_stop_at_death_and_paid_quarters_after_it_are_recovered(

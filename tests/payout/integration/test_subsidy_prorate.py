@@ -9,7 +9,7 @@ import pytest
 
 from services.payout.main import create_app
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.integration.test_accounts_and_interest import scalar
+from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import (
     approve,
     entitle,
@@ -19,9 +19,9 @@ from tests.payout.integration.helpers import (
     review,
     run_payroll,
 )
-from tests.payout.integration.test_death_back_pay import dies
-from tests.payout.integration.test_subsidies_death_suspension import run_quarter, subsidy_lines
 from tests.payout.parameters_helper import set_parameter
+from tests.support.payout_deaths import dies
+from tests.support.payout_subsidies import run_quarter, subsidy_lines
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -36,11 +36,9 @@ from services.payout.parameters.defaults import (
     issue_18_parameters,
 )
 from services.payout.parameters.schemas import parse_value
-from services.payout.parameters.service import comparison_rule
+from tests.support.payout_benefit_rules import RULE
 
 D = Decimal
-DEFAULTS = {name: value for name, _, value, _ in default_parameters()}
-RULE = comparison_rule(parse_value("transition_comparison", DEFAULTS["transition_comparison"]))
 
 
 def test_worked_example_each_component_rounded_then_summed() -> None:

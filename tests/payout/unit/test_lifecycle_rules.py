@@ -22,7 +22,7 @@ from services.payout.domain.taken_over import (
     apply_terms,
     take_over,
 )
-from tests.payout.unit.test_rebase_rules import BASE, monthly
+from tests.support.payout_rebase_rules import BASE, monthly
 
 D = Decimal
 

@@ -1,21 +1,12 @@
 """调待 and corrections as terms: re-applied in order on a corrected base (更正重算)."""
 
-from datetime import date
-from decimal import Decimal
-
 from hypothesis import given
 from hypothesis import strategies as st
 
 from services.payout.determinations.records import terms_from_json, terms_to_json
-from services.payout.domain.determination import DeterminationInputs, Terms, derive
-from services.payout.parameters.defaults import MONTHS_DIVISOR
-from tests.payout.unit.test_benefit_rules import RULE
+from services.payout.domain.determination import DeterminationInputs, Terms
+from tests.support.payout_rebase_rules import BASE, D, monthly
 
-D = Decimal
-BASE = DeterminationInputs(
-    date(2025, 3, 15), 65 * 12, 300, 120, D("1.1000"), D("1.1000"), D("101000.00"),
-    D("50500.00"), D("5946.00"), D("0.012"),
-)  # fmt: skip
 ADJUSTMENTS = st.lists(
     st.tuples(
         st.decimals(min_value=0, max_value=300, places=2),
@@ -23,10 +14,6 @@ ADJUSTMENTS = st.lists(
     ),
     max_size=5,
 )
-
-
-def monthly(inputs: DeterminationInputs) -> Decimal:
-    return derive(inputs, MONTHS_DIVISOR, RULE).monthly_amount
 
 
 def chain(start: DeterminationInputs, terms: list[Terms]) -> list[DeterminationInputs]:

@@ -9,27 +9,11 @@ import pytest
 from services.enrollment.main import create_app
 from shared.data.db import asyncpg_dsn
 from tests.conftest import auth_headers, running_app
-from tests.enrollment.helpers import citizen_id, enrol, register_unit
+from tests.enrollment.helpers import enrol, register_unit
+from tests.support.change_feeds import register
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 FEED = "/v1/enrollment/sync/persons/changes"
-
-
-async def register(client, platform, unit: dict, seq: int) -> str:
-    """One more person under the unit (citizen id by sequence number); their id."""
-    r = await client.post(
-        "/v1/enrollment/persons",
-        headers=auth_headers(platform, "clerk"),
-        json={
-            "citizen_id": citizen_id(seq=f"{seq:03d}"),
-            "name": f"后来{seq}",
-            "unit_id": unit["id"],
-            "staff_category": "worker",
-            "joined_on": "2016-01-01",
-        },
-    )
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
 
 
 async def read_all(client, headers, path: str, after: str | None = None, limit: int = 3):

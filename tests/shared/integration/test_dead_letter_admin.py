@@ -5,11 +5,11 @@ from contextlib import asynccontextmanager
 import pytest
 from fastapi import FastAPI
 
+from shared.http.dead_letters import dead_letter_router
 from shared.http.errors import install_problem_handlers
-from shared.messaging.dead_letters import dead_letter_router
 from tests.conftest import auth_headers, running_app
 from tests.shared.integration.helpers import TEST_SCHEMA, eventually
-from tests.shared.integration.test_outbox_and_consumers import Harness, unit_event
+from tests.support.outbox import Harness, unit_event
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

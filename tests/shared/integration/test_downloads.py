@@ -8,32 +8,16 @@ import io
 import sys
 from urllib.parse import unquote
 
-import asyncpg
 import pytest
 from fastapi import FastAPI
 
 from services.enrollment.main import create_app
-from shared.data.db import asyncpg_dsn
 from shared.data.table_files import BOM
 from tests.conftest import auth_headers, running_app
+from tests.support.audit_seed import seed_audit_log
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 ROWS = 100_000
-
-
-async def _seed_audit_log(database_url: str, rows: int) -> None:
-    """Audit entries in one statement; the object id of every seventh names a formula."""
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        await conn.execute(
-            "INSERT INTO enrollment.audit_log (actor, roles, action, object_type, object_id)"
-            " SELECT 'clerk-' || n, ARRAY['clerk'], 'person.registered', 'person',"
-            " CASE WHEN n % 7 = 0 THEN '=1+' || n ELSE n::text END"
-            " FROM generate_series(1, $1) AS n",
-            rows,
-        )
-    finally:
-        await conn.close()
 
 
 async def _stream(app: FastAPI, path: str, query: str, headers: dict[str, str]):
@@ -92,7 +76,7 @@ async def test_a_hundred_thousand_rows_stream_without_being_held_in_memory(platf
     sampled while the answer is built and sent: tracemalloc would make 100,000 rows five
     times slower. Holding the list would take several blocks per row (the answer model, its
     strings, its datetime, its dumped dict); streaming holds one batch of a thousand."""
-    await _seed_audit_log(platform.database_url, ROWS)
+    await seed_audit_log(platform.database_url, ROWS)
     # Streamed directly, as a list within the export-job bound is (the job writes the same
     # stream into PostgreSQL: tests/shared/integration/test_export_jobs.py).
     app = create_app(platform.model_copy(update={"export_job_rows": ROWS}))
@@ -117,7 +101,7 @@ async def test_a_hundred_thousand_rows_stream_without_being_held_in_memory(platf
 
 
 async def test_beyond_the_cap_a_download_is_refused_before_anything_is_sent(platform) -> None:
-    await _seed_audit_log(platform.database_url, 30)
+    await seed_audit_log(platform.database_url, 30)
     app = create_app(platform.model_copy(update={"download_max_rows": 20}))
     async with running_app(app) as client:
         auditor = auth_headers(platform, "auditor")
@@ -135,7 +119,7 @@ async def test_beyond_the_cap_a_download_is_refused_before_anything_is_sent(plat
 
 
 async def test_accept_asks_for_a_file_named_in_chinese(platform) -> None:
-    await _seed_audit_log(platform.database_url, 7)
+    await seed_audit_log(platform.database_url, 7)
     app = create_app(platform)
     async with running_app(app) as client:
         auditor = auth_headers(platform, "auditor", Accept="text/csv")

@@ -12,7 +12,7 @@ import pytest
 from deploy.local.embedded import EmbeddedNats, free_port
 from tests.conftest import delete_stream, make_platform
 from tests.shared.integration.helpers import TEST_SCHEMA, eventually
-from tests.shared.integration.test_outbox_and_consumers import Harness, _published, unit_event
+from tests.support.outbox import Harness, _published, unit_event
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PAUSE_SECONDS = 10

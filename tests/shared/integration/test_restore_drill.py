@@ -25,9 +25,9 @@ from tests.enrollment.helpers import credits, enrol, register_unit, scalar
 from tests.enrollment.helpers import publish as publish_credit
 from tests.job_wait import wait_for_job
 from tests.payout.integration.helpers import retire, retirement, review, run_payroll
-from tests.payout.integration.test_banks import two_banks  # noqa: F401
-from tests.payout.integration.test_ledger import answer_every_line
 from tests.shared.integration.helpers import eventually
+from tests.support.payout_banks import two_banks  # noqa: F401
+from tests.support.payout_ledger import answer_every_line
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("two_banks")]
 DRILLED = ("enrollment", "payout")

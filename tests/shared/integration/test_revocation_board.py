@@ -6,9 +6,9 @@ import asyncio
 import pytest
 
 from shared.http.auth import Principal
+from shared.http.revocation_board import RevocationBoard, RevocationWatch
 from shared.http.revocations import RevokedTokens
 from shared.messaging.bus import EventBus
-from shared.messaging.revocation_board import RevocationBoard, RevocationWatch
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

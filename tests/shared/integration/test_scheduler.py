@@ -14,7 +14,7 @@ from shared.jobs.schedule_router import schedule_router
 from shared.jobs.scheduler import Scheduler
 from shared.jobs.tables import seed_schedule_v1
 from tests.conftest import auth_headers, running_app
-from tests.shared.integration.test_jobs import Harness, S
+from tests.support.jobs import Harness, S
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 KINDS = ("daily_check", "interest")

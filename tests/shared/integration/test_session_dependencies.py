@@ -14,8 +14,8 @@ from shared.data.audit import record_audit
 from shared.data.money import Money
 from shared.http.auth import Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession, WriteSession
-from shared.http.errors import ProblemError
-from shared.http.service_app import create_service_app
+from shared.problems import ProblemError
+from shared.service_app import create_service_app
 from shared.settings import PlatformSettings
 from tests.conftest import auth_headers, running_app
 

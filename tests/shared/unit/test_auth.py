@@ -7,7 +7,7 @@ import pytest
 
 import shared.http.auth
 from shared.http.auth import decode_token, issue_token
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 from shared.settings import PlatformSettings
 
 SETTINGS = PlatformSettings(jwt_secret="x" * 64)

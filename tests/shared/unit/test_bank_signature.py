@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from shared.http.bank_signature import check_signature, sign, sign_v1
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 
 SECRETS = {"psbc": ["new-secret", "old-secret"], "icbc": ["icbc-secret"]}
 BODY = b'{"batch":"2020-01","lines":[]}'

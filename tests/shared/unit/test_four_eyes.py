@@ -3,8 +3,8 @@
 import pytest
 
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import may_approve, require_second_person
+from shared.problems import ProblemError
 
 
 def who(subject: str, *roles: str) -> Principal:

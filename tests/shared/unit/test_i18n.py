@@ -5,8 +5,9 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, model_validator
 
-from shared.http.errors import ProblemError, install_problem_handlers
+from shared.http.errors import install_problem_handlers
 from shared.i18n import Invalid, catalogue_for, preferred_locale
+from shared.problems import ProblemError
 
 
 @pytest.mark.parametrize(

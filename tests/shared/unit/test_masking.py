@@ -15,14 +15,13 @@ from shared.http.masking import (
     AccountNumberText,
     BirthDate,
     CitizenIdText,
-    FieldKind,
     MaskedDetail,
     SexText,
     bind_viewer,
-    kind_of_key,
     mask_free_form,
     shown,
 )
+from shared.redaction import FieldKind, kind_of_key
 
 CID = "330522197104295450"  # the id of issue #17
 

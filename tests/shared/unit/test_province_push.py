@@ -10,7 +10,7 @@ import pytest
 
 from services.enrollment.feeds import FEEDS
 from shared.http.bank_signature import check_signature, sign
-from shared.messaging.change_push import ChangePusher, backoff_seconds, endpoint_host
+from shared.http.change_push import ChangePusher, backoff_seconds, endpoint_host
 from shared.settings import (
     DEV_PUSH_SECRET,
     KNOWN_DEFAULT_SECRETS,

@@ -14,10 +14,10 @@ from starlette.datastructures import Headers
 
 from gateway.main import gateway_credential_headers
 from shared.http.auth import Principal, decode_token, issue_token
-from shared.http.errors import ProblemError
+from shared.http.change_push import ChangePusher
 from shared.http.gateway_only import holds_credential
 from shared.http.signed_links import principal_of_link, sign_link
-from shared.messaging.change_push import ChangePusher
+from shared.problems import ProblemError
 from shared.settings import (
     DEV_JWT_SECRET,
     InsecureSettingError,

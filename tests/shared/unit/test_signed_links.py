@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.signed_links import AUDIENCE, principal_of_link, sign_link
+from shared.problems import ProblemError
 from shared.settings import DEV_LINK_SECRET, PlatformSettings
 
 STRONG_JWT = "k3Jx9-unique-production-secret-of-enough-length-42"

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pydantic import ValidationError
 
 from shared.http.auth import decode_token
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 from shared.settings import DEV_JWT_SECRET, PlatformSettings
 
 STRONG = "k3Jx9-unique-production-secret-of-enough-length-42"

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from shared.data.imports import ImportColumn, Kind, read_import
 from shared.data.spreadsheets import UploadLimits
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 from tests.shared.upload_files import (
     far_cell,
     flooded_cell,
@@ -39,7 +39,7 @@ MEASURE = """
 import json, sys
 from shared.data.imports import ImportColumn, read_import
 from shared.data.spreadsheets import UploadLimits
-from shared.http.errors import ProblemError
+from shared.problems import ProblemError
 from tests.shared.upload_files import workbook
 columns = (ImportColumn("citizen_id"),)
 # Warm up: openpyxl imports (and compiles) much of itself on its first read.

@@ -7,8 +7,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
 
-from services.budget.accounts import import_job, service
-from services.budget.accounts.schemas import (
+from services.budget.domain.document import Line
+from services.budget.final_accounts import import_job, service
+from services.budget.final_accounts.schemas import (
     CodesOut,
     DepartmentOut,
     FindingOut,
@@ -16,7 +17,6 @@ from services.budget.accounts.schemas import (
     PartOut,
     YearDocument,
 )
-from services.budget.domain.document import Line
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download

@@ -16,16 +16,16 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts import repository
-from services.enrollment.accounts.schemas import AccountKind, InterestRunIn
 from services.enrollment.config import SCHEMA
+from services.enrollment.individual_accounts import repository
+from services.enrollment.individual_accounts.schemas import AccountKind, InterestRunIn
 from shared.data.audit import record_audit
 from shared.data.clock import agency_today
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
+from shared.problems import ProblemError
 
 KIND = "interest_run"
 BATCH = 20_000

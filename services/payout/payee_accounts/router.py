@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 
-from services.payout.accounts import service
-from services.payout.accounts.schemas import AccountChangeIn, AccountChangeOut, DecisionIn
+from services.payout.payee_accounts import service
+from services.payout.payee_accounts.schemas import AccountChangeIn, AccountChangeOut, DecisionIn
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import Idempotent, ReadSession
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download

@@ -14,10 +14,11 @@ from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
 from shared.http.auth import Principal, require_roles
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
-from shared.http.errors import PROBLEM_RESPONSES, ProblemError
+from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 from shared.messaging.consumer import EventHandler, apply_once
+from shared.problems import ProblemError
 
 
 class DeadLetterOut(BaseModel):

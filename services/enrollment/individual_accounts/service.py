@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts import repository
-from services.enrollment.accounts.schemas import (
+from services.enrollment.closings import service as closings
+from services.enrollment.config import SCHEMA
+from services.enrollment.individual_accounts import repository
+from services.enrollment.individual_accounts.schemas import (
     AccountBalance,
     AccountKind,
     InterestRateIn,
@@ -15,15 +17,13 @@ from services.enrollment.accounts.schemas import (
     InterestRunOut,
     PostingOut,
 )
-from services.enrollment.closings import service as closings
-from services.enrollment.config import SCHEMA
 from services.enrollment.models import InterestRate, InterestRun
 from services.enrollment.parameters import service as parameters
 from services.enrollment.persons import repository as persons
 from shared.data.audit import record_audit
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.pagination import Page
+from shared.problems import ProblemError
 
 
 async def get_balances(

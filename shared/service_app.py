@@ -23,6 +23,9 @@ from shared.data.standby import StandbyReads
 from shared.http.audit_router import audit_log_router
 from shared.http.auth import Principal, authenticate
 from shared.http.change_feed import change_feed_router
+from shared.http.change_push import ChangePusher
+from shared.http.code_tables import code_table_router
+from shared.http.dead_letters import dead_letter_router
 from shared.http.denials import DenialLog, session_writer
 from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import GatewayOnlyMiddleware
@@ -32,21 +35,19 @@ from shared.http.offline_docs import install_offline_docs
 from shared.http.openapi_problems import document_problems
 from shared.http.push_status import push_status_router
 from shared.http.query_params import refuse_unknown_query_parameters
+from shared.http.revocation_board import RevocationWatch
 from shared.i18n import catalogue_for
-from shared.i18n.code_tables import CodeTables, code_table_router
-from shared.jobs.outputs import EXPORT_KIND, export_job, job_file_router
+from shared.i18n.code_tables import CodeTables
+from shared.jobs.outputs import EXPORT_KIND, export_job, job_file_router, queue_export
 from shared.jobs.router import jobs_router
 from shared.jobs.runner import JobHandler, JobRunner
 from shared.jobs.schedule_router import schedule_router
 from shared.jobs.scheduler import DedupKey, Scheduler
 from shared.logging import configure_logging
 from shared.messaging.bus import EventBus
-from shared.messaging.change_push import ChangePusher
 from shared.messaging.consumer import ConsumerRunner, EventHandler
-from shared.messaging.dead_letters import dead_letter_router
 from shared.messaging.gauges import ServiceGauges
 from shared.messaging.relay import OutboxRelay
-from shared.messaging.revocation_board import RevocationWatch
 from shared.settings import PlatformSettings, get_platform_settings, require_service_credential
 from shared.tracing import configure as configure_tracing
 from shared.tracing import instrument_app
@@ -169,6 +170,7 @@ def create_service_app(
                 poll=settings.job_poll_seconds,
             )
             app.state.job_runner = runner
+            app.state.queue_export = queue_export  # long downloads (shared/http/downloads)
             tasks.append(asyncio.create_task(runner.run(), name="jobs"))
             if schedule and settings.scheduler_enabled:
                 scheduler = Scheduler(

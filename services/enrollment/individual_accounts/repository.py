@@ -349,7 +349,7 @@ async def post_movements(
         await session.exec(insert(Posting).values(rows))
 
 
-# The yearly interest run's job (services/enrollment/accounts/interest_job.py).
+# The yearly interest run's job (services/enrollment/individual_accounts/interest_job.py).
 
 
 async def pending_interest_years(session: AsyncSession, kind: str) -> list[int]:

@@ -5,17 +5,17 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.accounts import repository
-from services.payout.accounts.schemas import AccountChangeIn, AccountChangeOut
 from services.payout.config import SCHEMA
 from services.payout.labels import chinese_labels
 from services.payout.models import AccountChange, Retiree
+from services.payout.payee_accounts import repository
+from services.payout.payee_accounts.schemas import AccountChangeIn, AccountChangeOut
 from shared.data.audit import changed_fields, record_audit
 from shared.data.ids import mask_account_number
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.http.four_eyes import require_second_person
 from shared.http.masking import shown_account_number
+from shared.problems import ProblemError
 
 
 def present(change: AccountChange) -> AccountChangeOut:

@@ -7,8 +7,14 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.budget.accounts import repository, workbook
-from services.budget.accounts.schemas import (
+from services.budget.code_tables import CODE_TABLES, FIXED_PARTS
+from services.budget.config import SCHEMA
+from services.budget.domain import labels
+from services.budget.domain.checker import Finding, check
+from services.budget.domain.document import YearDocument
+from services.budget.domain.figures import known_subject, line_label
+from services.budget.final_accounts import repository, workbook
+from services.budget.final_accounts.schemas import (
     CodesOut,
     DepartmentOut,
     FindingOut,
@@ -16,19 +22,13 @@ from services.budget.accounts.schemas import (
     LineOut,
     PartOut,
 )
-from services.budget.code_tables import CODE_TABLES, FIXED_PARTS
-from services.budget.config import SCHEMA
-from services.budget.domain import labels
-from services.budget.domain.checker import Finding, check
-from services.budget.domain.document import YearDocument
-from services.budget.domain.figures import known_subject, line_label
 from services.budget.models import Department, DepartmentYear
 from shared.data.audit import changed_fields, record_audit
 from shared.data.spreadsheets import UploadLimits
 from shared.http.auth import Principal
-from shared.http.errors import ProblemError
 from shared.i18n import Catalogue
 from shared.i18n.code_tables import labels as code_table_labels
+from shared.problems import ProblemError
 
 
 def refuse(errors: list[dict[str, Any]]) -> ProblemError:

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.accounts import repository
-from services.enrollment.accounts.schemas import AccountKind
 from services.enrollment.closings import service as closings
 from services.enrollment.closings.repository import open_closings
 from services.enrollment.domain.closing import late_interest
+from services.enrollment.individual_accounts import repository
+from services.enrollment.individual_accounts.schemas import AccountKind
 from shared.contracts import AccountsCredited, EventEnvelope
 
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.budget.accounts import service
 from services.budget.config import SCHEMA
 from services.budget.domain.document import YearDocument
+from services.budget.final_accounts import service
 from shared.data.audit import record_audit
 from shared.data.spreadsheets import UploadLimits
 from shared.http.auth import Principal

@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
-from services.enrollment.accounts import interest_job, service
-from services.enrollment.accounts.schemas import (
+from services.enrollment.individual_accounts import interest_job, service
+from services.enrollment.individual_accounts.schemas import (
     AccountBalance,
     AccountKind,
     InterestRateIn,
