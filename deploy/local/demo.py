@@ -12,6 +12,7 @@ nothing: every write carries an idempotency key and re-imports leave rows unchan
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -296,11 +297,17 @@ def planned_figures(county: list[DemoUnit], plan: YearPlan) -> dict[str, int]:
     }
 
 
-def load_demo(client: httpx.Client, progress: Phases, workers: int = 4) -> dict[str, object]:
+def load_demo(
+    client: httpx.Client,
+    progress: Phases,
+    workers: int = 4,
+    retirees_in: Callable[[], object] = lambda: None,
+) -> dict[str, object]:
     """Load the county through the gateway; returns the 2020 statistics.
 
     Units go a few at a time (each unit's own steps in order), then the year's changes and
-    arrivals: no step reads what another unit's or person's step wrote.
+    arrivals: no step reads what another unit's or person's step wrote. `retirees_in` is
+    called once every retiree is retired (the year's changes concern staff only).
     """
     county = build_county()
     plan = plan_year(county)
@@ -343,6 +350,7 @@ def load_demo(client: httpx.Client, progress: Phases, workers: int = 4) -> dict[
 
     with progress.phase("enrollment: units, staff, retirees", len(county)) as bar:
         each(county, load_unit, bar, workers)
+    retirees_in()
     with progress.phase("enrollment: 2020 changes", len(plan.changes) + len(plan.arrivals)) as bar:
         each(
             plan.changes,

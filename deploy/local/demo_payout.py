@@ -136,7 +136,7 @@ def _run(client: httpx.Client, finance: dict, period: str) -> dict:
     while (run := _ok(client.get(url, headers=finance)))["state"] != "done":
         if time.monotonic() > deadline:
             raise RuntimeError(f"payroll run {period} did not finish in 10 minutes")
-        time.sleep(0.5)
+        time.sleep(0.2)
     return run
 
 
@@ -359,7 +359,7 @@ def _death(client: httpx.Client, clerk: dict, clerk2: dict, finance: dict, perso
     while not (cases := _page(client, "/v1/payout/recoveries", finance, person_id=person)):
         if time.monotonic() > deadline:
             raise RuntimeError("the death did not reach payout in a minute")
-        time.sleep(0.5)
+        time.sleep(0.2)
     for case in cases:
         if case["status"] == "open":
             _ok(

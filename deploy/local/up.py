@@ -6,7 +6,7 @@ import secrets
 import signal
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -159,9 +159,9 @@ def main() -> int:
 def _load_demo(gateway: str, token: str, phases: Phases, workers: int) -> None:
     """Load the demo and print its figures (in this order, whatever order the parts end in).
 
-    Budget shares nothing with the others and loads alongside from the start; payout reads
-    only enrollment's retirees (not contribution's money), so it loads alongside
-    contribution once the county is in.
+    Budget shares nothing with the others and loads alongside from the start. Payout reads
+    only enrollment's retirees (the year's changes are staff's, contribution's money is
+    staff's), so it loads alongside the rest once every retiree is retired.
     """
     print(
         f"loading the demo county ({UNITS} units, {STAFF:,} staff, {RETIREES:,} "
@@ -173,10 +173,17 @@ def _load_demo(gateway: str, token: str, phases: Phases, workers: int) -> None:
         ThreadPoolExecutor(2) as alongside,
     ):
         budget_loaded = alongside.submit(load_budget_demo, client, phases)
-        stats = load_demo(client, phases, workers)
-        payouts_loaded = alongside.submit(load_payout_demo, client, phases, workers)
+        payouts_loaded: list[Future] = []
+        stats = load_demo(
+            client,
+            phases,
+            workers,
+            lambda: payouts_loaded.append(
+                alongside.submit(load_payout_demo, client, phases, workers)
+            ),
+        )
         money = load_contribution_demo(client, phases, workers)
-        payouts, budget = payouts_loaded.result(), budget_loaded.result()
+        payouts, budget = payouts_loaded[0].result(), budget_loaded.result()
     print(
         f"demo county: {stats['insured_at_year_end']} insured at the end of 2020 "
         f"against a target of {stats['target']} ({stats['coverage_percent']}%), "
