@@ -45,15 +45,24 @@ def _all(client: httpx.Client, path: str, headers: dict, **params: object) -> li
             return items
 
 
-def _wait_for_roster(client: httpx.Client, clerk: dict, expected: int) -> None:
-    """Contribution learns persons from enrollment's events: wait until it has them all."""
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        r = client.get("/v1/contribution/roster/persons", headers=clerk, params={"limit": 1})
-        if r.status_code == 200 and r.json()["total"] >= expected:
-            return
-        time.sleep(1)
-    raise RuntimeError("contribution's roster did not catch up with enrollment in 3 minutes")
+def _wait_for_roster(client: httpx.Client, clerk: dict, expected: int, progress: Phases) -> None:
+    """Contribution learns persons from enrollment's events: wait until it has them all, as
+    long as it keeps learning (a roster standing still for a minute is an error)."""
+    with progress.phase("contribution: roster caught up", expected) as bar:
+        seen, since = -1, time.monotonic()
+        while True:
+            r = client.get("/v1/contribution/roster/persons", headers=clerk, params={"limit": 1})
+            known = r.json()["total"] if r.status_code == 200 else seen
+            bar.show(min(known, expected), expected)
+            if known >= expected:
+                return
+            if known > seen:
+                seen, since = known, time.monotonic()
+            elif time.monotonic() - since > 60:
+                raise RuntimeError(
+                    f"contribution's roster stood at {seen} of {expected} persons for a minute"
+                )
+            time.sleep(1)
 
 
 def _wage(citizen_id: str) -> str:
@@ -174,7 +183,7 @@ def load_contribution_demo(client: httpx.Client, progress: Phases, workers: int 
     )
     units = _all(client, "/v1/enrollment/units", clerk)
     persons = _all(client, "/v1/enrollment/persons", clerk)
-    _wait_for_roster(client, clerk, len(persons))
+    _wait_for_roster(client, clerk, len(persons), progress)
     by_unit: dict[str, list[dict]] = {}
     for p in persons:
         by_unit.setdefault(p["unit_id"], []).append(p)
