@@ -22,7 +22,7 @@ from decimal import Decimal
 
 import httpx
 
-from deploy.local.demo import RETIREES, build_county, report_death
+from deploy.local.demo import build_county, report_death
 from deploy.local.demo_progress import Bar, Phases, each, follow
 from services.payout.config import get_settings
 from shared.http.bank_signature import sign
@@ -50,12 +50,18 @@ def _done(client: httpx.Client, r: httpx.Response, bar: Bar | None = None) -> di
     return r.json() if r.status_code == 409 else follow(client, r, bar)
 
 
-def _wait_for_determinations(client: httpx.Client, clerk: dict, expected: int) -> None:
-    """Payout learns retirements from enrollment's events: wait until it has them all."""
+def _wait_for_determinations(client: httpx.Client, clerk: dict) -> None:
+    """Payout learns retirements from enrollment's events: wait until it has a determination
+    for every retiree enrollment has."""
+    retired = _ok(
+        client.get(
+            "/v1/enrollment/persons", headers=clerk, params={"status": "retired", "limit": 1}
+        )
+    )["total"]
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         r = client.get("/v1/payout/determinations", headers=clerk, params={"limit": 1})
-        if r.status_code == 200 and r.json()["total"] >= expected:
+        if r.status_code == 200 and r.json()["total"] >= retired:
             return
         time.sleep(0.5)
     raise RuntimeError("payout's determinations did not catch up with enrollment in 3 minutes")
@@ -89,7 +95,13 @@ def _review(
     rng = random.Random(YEAR)
     order = {cid: i for i, cid in enumerate(r[0] for u in build_county() for r in u.retirees)}
     awaiting = _page(client, "/v1/payout/determinations", clerk, status="awaiting_old_method")
-    awaiting.sort(key=lambda d: order[records[d["person_id"]]["citizen_id"]])
+
+    def rank(d: dict) -> tuple[int, str]:
+        # A retiree from outside the demo county (a test's) after it, by citizen id.
+        cid = records[d["person_id"]]["citizen_id"]
+        return order.get(cid, len(order)), cid
+
+    awaiting.sort(key=rank)
     standards = []
     for d in awaiting:  # each draws its salary, then its years of service
         salary = Decimal(rng.randrange(450_000, 900_000)) / 100
@@ -193,7 +205,7 @@ def load_payout_demo(client: httpx.Client, progress: Phases, workers: int = 4) -
         client,
         {"grant_type": "client_credentials", "client_id": BANK, "client_secret": f"{BANK}-demo"},
     )
-    _wait_for_determinations(client, clerk, RETIREES)
+    _wait_for_determinations(client, clerk)
     everyone = {d["person_id"] for d in _page(client, "/v1/payout/determinations", clerk)}
     records: dict[str, dict] = {}
     with progress.phase("payout: retirees' records", len(everyone)) as bar:
