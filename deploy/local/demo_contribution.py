@@ -11,6 +11,7 @@ references are deterministic, so running it again changes nothing.
 import json
 import random
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 import httpx
@@ -173,8 +174,16 @@ def _post_bank_batch(client: httpx.Client, bank: dict, receipts: list[dict]) -> 
     follow(client, r)
 
 
-def load_contribution_demo(client: httpx.Client, progress: Phases, workers: int = 4) -> dict:
-    """Declarations, plans, receipts and the audit for 2020; returns the year's report."""
+def load_contribution_demo(
+    client: httpx.Client,
+    progress: Phases,
+    workers: int = 4,
+    settled: Callable[[], None] = lambda: None,
+) -> dict:
+    """Declarations, plans, receipts and the audit for 2020; returns the year's report.
+
+    `settled` returns once contribution has applied every event so far (the year's status
+    changes decide the liabilities the plans are made of)."""
     clerk = _token(client, {"username": "clerk", "password": "clerk-demo"})
     clerk2 = _token(client, {"username": "clerk2", "password": "clerk2-demo"})
     bank = _token(
@@ -184,6 +193,7 @@ def load_contribution_demo(client: httpx.Client, progress: Phases, workers: int 
     units = _all(client, "/v1/enrollment/units", clerk)
     persons = _all(client, "/v1/enrollment/persons", clerk)
     _wait_for_roster(client, clerk, len(persons), progress)
+    settled()
     by_unit: dict[str, list[dict]] = {}
     for p in persons:
         by_unit.setdefault(p["unit_id"], []).append(p)

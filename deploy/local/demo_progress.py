@@ -4,6 +4,7 @@ On a terminal every phase is a live bar (rich); elsewhere (CI, a log file) each 
 one line when it ends, so a log is not flooded with redraws.
 """
 
+import asyncio
 import sys
 import threading
 import time
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import httpx
+import nats
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -168,3 +170,34 @@ def each(
                 for rest in futures:
                     rest.cancel()
                 raise future.exception()  # type: ignore[misc]
+
+
+def events_settled(
+    client: httpx.Client, nats_url: str, stream: str, service: str, timeout: float = 600.0
+) -> None:
+    """Wait until `service` has applied every event published so far: no service's outbox
+    holds an unpublished event (the gateway's /health) and none of the service's durable
+    consumers has a message pending or unacknowledged (NATS). A loader whose answers depend
+    on what the service learnt from events (contribution's liabilities from the year's
+    status changes) waits for this, so its figures do not depend on timing."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        services = client.get("/health").raise_for_status().json()["services"]
+        if all(s.get("outbox_pending", 0) == 0 for s in services.values()) and asyncio.run(
+            _consumers_idle(nats_url, stream, f"{service}-")
+        ):
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"{service} had not applied every event after {timeout:g} s")
+
+
+async def _consumers_idle(nats_url: str, stream: str, prefix: str) -> bool:
+    """No durable consumer named `prefix…` on the stream has a message to deliver or ack."""
+    nc = await nats.connect(nats_url)
+    try:
+        consumers = await nc.jetstream().consumers_info(stream)
+        return all(
+            not (c.num_pending or c.num_ack_pending) for c in consumers if c.name.startswith(prefix)
+        )
+    finally:
+        await nc.close()

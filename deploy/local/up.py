@@ -16,11 +16,12 @@ from deploy.local.demo import RETIREES, STAFF, UNITS, PoliteClient, load_demo
 from deploy.local.demo_budget import load_budget_demo
 from deploy.local.demo_contribution import load_contribution_demo
 from deploy.local.demo_payout import load_payout_demo
-from deploy.local.demo_progress import Phases
+from deploy.local.demo_progress import Phases, events_settled
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
 from deploy.local.migrate import ensure_database, migrate_all
 from deploy.local.processes import ROOT, AppProcess, start_app, stop_apps, wait_healthy
 from deploy.local.supervisor import Supervisor
+from shared.settings import PlatformSettings
 
 
 class LocalRunSettings(BaseSettings):
@@ -136,7 +137,7 @@ def main() -> int:
             gateway = f"http://127.0.0.1:{s.gateway_port}"
             token = _token(gateway, "clerk", "clerk-demo")
             if s.local_demo:
-                _load_demo(gateway, token, phases, s.local_demo_workers)
+                _load_demo(gateway, token, phases, s.local_demo_workers, s.nats_url)
         _print_welcome(gateway, token, s)
         logs = s.local_data_dir / "logs"
         supervisor = Supervisor(
@@ -156,7 +157,7 @@ def main() -> int:
         print("stopped.", flush=True)
 
 
-def _load_demo(gateway: str, token: str, phases: Phases, workers: int) -> None:
+def _load_demo(gateway: str, token: str, phases: Phases, workers: int, nats_url: str) -> None:
     """Load the demo and print its figures (in this order, whatever order the parts end in).
 
     Budget shares nothing with the others and loads alongside from the start. Payout reads
@@ -182,7 +183,13 @@ def _load_demo(gateway: str, token: str, phases: Phases, workers: int) -> None:
                 alongside.submit(load_payout_demo, client, phases, workers)
             ),
         )
-        money = load_contribution_demo(client, phases, workers)
+        stream = PlatformSettings().stream_name
+        money = load_contribution_demo(
+            client,
+            phases,
+            workers,
+            lambda: events_settled(client, nats_url, stream, "contribution"),
+        )
         payouts, budget = payouts_loaded[0].result(), budget_loaded.result()
     print(
         f"demo county: {stats['insured_at_year_end']} insured at the end of 2020 "
