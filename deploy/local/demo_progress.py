@@ -184,14 +184,14 @@ def events_settled(
     while time.monotonic() < deadline:
         services = client.get("/health").raise_for_status().json()["services"]
         if all(s.get("outbox_pending", 0) == 0 for s in services.values()) and asyncio.run(
-            _consumers_idle(nats_url, stream, f"{service}-")
+            consumers_idle(nats_url, stream, f"{service}-")
         ):
             return
         time.sleep(0.5)
     raise TimeoutError(f"{service} had not applied every event after {timeout:g} s")
 
 
-async def _consumers_idle(nats_url: str, stream: str, prefix: str) -> bool:
+async def consumers_idle(nats_url: str, stream: str, prefix: str) -> bool:
     """No durable consumer named `prefix…` on the stream has a message to deliver or ack."""
     nc = await nats.connect(nats_url)
     try:

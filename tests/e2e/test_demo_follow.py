@@ -1,15 +1,18 @@
 """`make up`'s demo client: `follow` waits for a real job (plan generation) and reads a plain
-answer as it is; a failed job raises with its problem; off a terminal each phase is one line."""
+answer as it is; a failed job raises with its problem; off a terminal each phase is one line;
+a service's consumers count as idle only once every message is acknowledged."""
 
 import io
 import json
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
+import nats
 import pytest
 from rich.console import Console
 
-from deploy.local.demo_progress import JobFailed, Phases, each, follow
+from deploy.local.demo_progress import JobFailed, Phases, consumers_idle, each, follow
 from deploy.local.embedded import free_port
 from deploy.local.processes import start_app, stop_apps, wait_healthy
 from tests.conftest import auth_headers, delete_stream, make_platform
@@ -103,6 +106,24 @@ def test_off_a_terminal_each_phase_is_one_line(capsys: pytest.CaptureFixture[str
             bar.show(5, 5)
     lines = capsys.readouterr().out.splitlines()
     assert [line.rsplit(" in ", 1)[0] for line in lines] == ["units 30/30", "audit 5/5"]
+
+
+async def test_a_services_consumers_are_idle_once_every_message_is_acked(infra: TestInfra) -> None:
+    nc = await nats.connect(infra.nats_url)
+    js, stream = nc.jetstream(), f"SETTLE{uuid.uuid4().hex[:8]}"
+    try:
+        await js.add_stream(name=stream, subjects=[f"{stream}.x"])
+        sub = await js.pull_subscribe(f"{stream}.x", durable="svc-roster", stream=stream)
+        await js.publish(f"{stream}.x", b"1")
+        assert not await consumers_idle(infra.nats_url, stream, "svc-")  # pending
+        assert await consumers_idle(infra.nats_url, stream, "other-")  # not its consumers
+        (msg,) = await sub.fetch(1, timeout=5)
+        assert not await consumers_idle(infra.nats_url, stream, "svc-")  # not yet acked
+        await msg.ack_sync()
+        assert await consumers_idle(infra.nats_url, stream, "svc-")
+    finally:
+        await js.delete_stream(stream)
+        await nc.close()
 
 
 def test_each_raises_the_first_error() -> None:
