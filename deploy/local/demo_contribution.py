@@ -17,7 +17,7 @@ from decimal import Decimal
 import httpx
 
 from deploy.local.demo import demo_credit_code
-from deploy.local.demo_progress import Phases, each, follow
+from deploy.local.demo_progress import Phases, follow
 from services.contribution.config import get_settings
 from shared.data.money import round_fen
 from shared.http.bank_signature import sign
@@ -177,7 +177,6 @@ def _post_bank_batch(client: httpx.Client, bank: dict, receipts: list[dict]) -> 
 def load_contribution_demo(
     client: httpx.Client,
     progress: Phases,
-    workers: int = 4,
     settled: Callable[[], None] = lambda: None,
 ) -> dict:
     """Declarations, plans, receipts and the audit for 2020; returns the year's report.
@@ -198,13 +197,11 @@ def load_contribution_demo(
     for p in persons:
         by_unit.setdefault(p["unit_id"], []).append(p)
     with progress.phase("contribution: declarations", len(units)) as bar:
-        # Units are independent: each declares, submits and gets approved on its own.
-        each(
-            sorted(units, key=lambda u: u["credit_code"]),
-            lambda unit: _declare(client, clerk, clerk2, unit, by_unit.get(unit["id"], [])),
-            bar,
-            workers,
-        )
+        # One at a time, in credit-code order: declared four at a time, the year's due came
+        # out 10,429.44 higher on one run and 37,925.16 on another (not yet explained).
+        for unit in sorted(units, key=lambda u: u["credit_code"]):
+            _declare(client, clerk, clerk2, unit, by_unit.get(unit["id"], []))
+            bar.advance()
     codes = {u["id"]: u["credit_code"] for u in units}
     with progress.phase("contribution: 12 months of plans, receipts", 12) as bar:
         for month in range(1, 13):  # in order: a month's credit and arrears carry to the next
