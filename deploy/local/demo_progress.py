@@ -62,13 +62,6 @@ class Bar:
         if self.progress is not None and self.task is not None:
             self.progress.update(self.task, completed=done, total=self.total)
 
-    def grow(self, n: int) -> None:
-        """n more items to do (a phase that learns its size as it goes)."""
-        with self._lock:
-            self.total = (self.total or 0) + n
-        if self.progress is not None and self.task is not None:
-            self.progress.update(self.task, total=self.total)
-
 
 class Phases:
     """The bars of one `make up`: `with` it around the run, `phase` around each part."""
