@@ -1,7 +1,6 @@
 """The events contribution subscribes to; the handlers live in their features."""
 
 from services.contribution.roster.handlers import (
-    on_people_registered,
     on_person_registered,
     on_person_status_changed,
     on_person_transferred_in,
@@ -23,12 +22,7 @@ HANDLERS = [
     EventHandler("contribution.roster.unit-registered", UnitRegistered, on_unit_registered),
     EventHandler("contribution.roster.unit-updated", UnitUpdated, on_unit_updated),
     EventHandler("contribution.roster.unit-closed", UnitClosed, on_unit_closed),
-    EventHandler(
-        "contribution.roster.person-registered",
-        PersonRegistered,
-        on_person_registered,
-        handle_many=on_people_registered,  # a unit's import is hundreds of registrations
-    ),
+    EventHandler("contribution.roster.person-registered", PersonRegistered, on_person_registered),
     EventHandler(
         "contribution.roster.person-transferred-in", PersonTransferredIn, on_person_transferred_in
     ),

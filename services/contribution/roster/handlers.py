@@ -105,13 +105,6 @@ async def on_person_registered(session: AsyncSession, envelope: EventEnvelope) -
     await rebuild_liability(session, event.person_id)
 
 
-async def on_people_registered(session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
-    """A fetched batch of registrations in one transaction (an import is one event per
-    person; a transaction each kept the roster to about 18 persons a second under load)."""
-    for envelope in envelopes:
-        await on_person_registered(session, envelope)
-
-
 async def on_person_transferred_in(session: AsyncSession, envelope: EventEnvelope) -> None:
     """A person arriving from elsewhere joins the roster (or moves to their new unit)."""
     event: PersonTransferredIn = envelope.parse(PersonTransferredIn)
