@@ -12,12 +12,14 @@ nothing: every write carries an idempotency key and re-imports leave rows unchan
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 import httpx
 
+from deploy.local.demo_progress import Phases, each, follow
 from shared.data.ids import USCC_CHARSET, citizen_check_char, org_code_check_char, uscc_check_char
 
 AREA = "330522"  # a county area code
@@ -295,69 +297,74 @@ def planned_figures(county: list[DemoUnit], plan: YearPlan) -> dict[str, int]:
     }
 
 
-def wait_for_job(client: httpx.Client, headers: dict, accepted: httpx.Response) -> dict:
-    """Poll the job a 202 answered with (its Location) until it ends; its result, or an error
-    with its problem."""
-    accepted.raise_for_status()
-    deadline = time.monotonic() + 600
-    while True:
-        job = client.get(accepted.headers["location"], headers=headers).raise_for_status().json()
-        if job["state"] == "succeeded":
-            return job["result"]
-        if job["state"] == "failed":
-            raise RuntimeError(f"job {job['kind']} failed: {job['problem']}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"job {job['kind']} did not finish in 10 minutes")
-        time.sleep(0.2)
+def load_demo(
+    client: httpx.Client,
+    progress: Phases,
+    workers: int = 4,
+    retirees_in: Callable[[], object] = lambda: None,
+) -> dict[str, object]:
+    """Load the county through the gateway; returns the 2020 statistics.
 
-
-def load_demo(gateway_url: str) -> dict[str, object]:
-    """Load the county through the gateway; returns the 2020 statistics."""
+    Units go a few at a time (each unit's own steps in order), then the year's changes and
+    arrivals: no step reads what another unit's or person's step wrote. `retirees_in` is
+    called once every retiree is retired (the year's changes concern staff only).
+    """
     county = build_county()
     plan = plan_year(county)
-    with PoliteClient(base_url=gateway_url, timeout=60) as client:
-        clerk, admin = _token(client, "clerk"), _token(client, "admin")
-        clerk2 = _token(client, "clerk2")  # the second pair of eyes for deaths and withdrawals
-        unit_ids: dict[int, str] = {}
-        person_ids: dict[str, str] = {}
-        for unit in county:
-            code = demo_credit_code(unit.serial, unit.kind)
-            r = client.post(
-                "/v1/enrollment/units",
-                headers={**clerk, "Idempotency-Key": f"demo-unit-{code}"},
-                json={
-                    "credit_code": code,
-                    "name": unit.name,
-                    "funding_type": unit.funding_type,
-                    "registered_on": "2014-10-01",
-                },
-            )
-            unit_id = (
-                r.json()["unit_id"] if r.status_code == 409 else r.raise_for_status().json()["id"]
-            )
-            unit_ids[unit.serial] = unit_id
-            imported = client.post(
+    clerk, admin = _token(client, "clerk"), _token(client, "admin")
+    clerk2 = _token(client, "clerk2")  # the second pair of eyes for deaths and withdrawals
+    unit_ids: dict[int, str] = {}
+    person_ids: dict[str, str] = {}
+
+    def load_unit(unit: DemoUnit) -> None:
+        code = demo_credit_code(unit.serial, unit.kind)
+        r = client.post(
+            "/v1/enrollment/units",
+            headers={**clerk, "Idempotency-Key": f"demo-unit-{code}"},
+            json={
+                "credit_code": code,
+                "name": unit.name,
+                "funding_type": unit.funding_type,
+                "registered_on": "2014-10-01",
+            },
+        )
+        unit_id = r.json()["unit_id"] if r.status_code == 409 else follow(client, r)["id"]
+        unit_ids[unit.serial] = unit_id
+        follow(
+            client,
+            client.post(
                 f"/v1/enrollment/units/{unit_id}/persons/import",
                 headers={**clerk, "Idempotency-Key": f"demo-import-{code}"},
                 files={"file": ("staff.csv", _csv(unit.staff + unit.retirees))},
-            )
-            wait_for_job(client, clerk, imported)  # 202: the import runs as a job
-            people = client.get(
+            ),
+        )
+        people = follow(
+            client,
+            client.get(
                 "/v1/enrollment/persons", headers=clerk, params={"unit_id": unit_id, "limit": 500}
-            ).json()["items"]
-            ids = {p["citizen_id"]: p["id"] for p in people}
-            person_ids.update(ids)
-            _retire(client, clerk, unit.retirees, ids)
-        for change in plan.changes:
-            _change(client, (clerk, clerk2), change, person_ids, unit_ids)
-        for arrival in plan.arrivals:
-            _arrive(client, clerk, arrival, unit_ids)
-        client.put(
-            "/v1/enrollment/parameters/coverage-targets/2020",
-            headers=admin,
-            json={"target": TARGET},
-        ).raise_for_status()
-        return client.get("/v1/enrollment/statistics/2020", headers=clerk).json()
+            ),
+        )["items"]
+        ids = {p["citizen_id"]: p["id"] for p in people}
+        person_ids.update(ids)
+        _retire(client, clerk, unit.retirees, ids)
+
+    with progress.phase("enrollment: units, staff, retirees", len(county)) as bar:
+        each(county, load_unit, bar, workers)
+    retirees_in()
+    with progress.phase("enrollment: 2020 changes", len(plan.changes) + len(plan.arrivals)) as bar:
+        each(
+            plan.changes,
+            lambda change: _change(client, (clerk, clerk2), change, person_ids, unit_ids),
+            bar,
+            workers,
+        )
+        each(plan.arrivals, lambda a: _arrive(client, clerk, a, unit_ids), bar, workers)
+    client.put(
+        "/v1/enrollment/parameters/coverage-targets/2020",
+        headers=admin,
+        json={"target": TARGET},
+    ).raise_for_status()
+    return client.get("/v1/enrollment/statistics/2020", headers=clerk).raise_for_status().json()
 
 
 def _retire(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from deploy.local.demo import wait_for_job
+from deploy.local.demo_progress import Phases, follow
 
 SEED = Path(__file__).with_name("budget_wusheng_2020.json")
 
@@ -19,7 +19,7 @@ def _token(client: httpx.Client, user: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def load_budget_demo(client: httpx.Client) -> dict[str, object]:
+def load_budget_demo(client: httpx.Client, progress: Phases) -> dict[str, object]:
     """Import the seed's years not yet loaded; the department, its findings and report URL."""
     finance = _token(client, "finance")
     years = json.loads(SEED.read_text(encoding="utf-8"))["years"]
@@ -28,12 +28,13 @@ def load_budget_demo(client: httpx.Client) -> dict[str, object]:
     code = years[-1]["department"]["code"]
     have = {d["code"]: set(d["years"]) for d in listed.json()["items"]}.get(code, set())
     department_id = next((d["id"] for d in listed.json()["items"] if d["code"] == code), None)
-    for body in years:
-        if body["year"] in have:
-            continue
-        key = {"Idempotency-Key": f"demo-budget-{code}-{body['year']}"}
-        answer = client.post("/v1/budget/imports", json=body, headers={**finance, **key})
-        department_id = wait_for_job(client, finance, answer)["department_id"]  # 202: a job
+    missing = [body for body in years if body["year"] not in have]
+    with progress.phase("budget: final accounts imported", len(missing)) as bar:
+        for body in missing:
+            key = {"Idempotency-Key": f"demo-budget-{code}-{body['year']}"}
+            answer = client.post("/v1/budget/imports", json=body, headers={**finance, **key})
+            department_id = follow(client, answer)["department_id"]
+            bar.advance()
     year = years[-1]["year"]
     base = f"/v1/budget/departments/{department_id}/years/{year}"
     findings: list[dict] = []

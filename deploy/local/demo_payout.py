@@ -16,13 +16,16 @@ import io
 import json
 import random
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 import httpx
 
-from deploy.local.demo import report_death
+from deploy.local.demo import build_county, report_death
+from deploy.local.demo_progress import Bar, Phases, each, follow
 from services.payout.config import get_settings
+from shared.data.clock import agency_today
 from shared.http.bank_signature import sign
 
 BANK = "bank-psbc"
@@ -43,17 +46,26 @@ def _ok(r: httpx.Response) -> dict:
     return r.json()
 
 
-def _done(client: httpx.Client, headers: dict, accepted: httpx.Response) -> dict:
-    """A run answered 202 with a job: poll its Location until it ends; its result."""
-    _ok(accepted)
-    while (job := _ok(client.get(accepted.headers["location"], headers=headers)))["state"] not in (
-        "succeeded",
-        "failed",
-    ):
-        time.sleep(0.2)
-    if job["state"] == "failed":
-        raise RuntimeError(f"job {job['kind']} failed: {job['problem']}")
-    return job["result"]
+def _done(client: httpx.Client, r: httpx.Response, bar: Bar | None = None) -> dict:
+    """What a request did, following its job if it queued one; a 409 is taken as done."""
+    return r.json() if r.status_code == 409 else follow(client, r, bar)
+
+
+def _wait_for_determinations(client: httpx.Client, clerk: dict) -> None:
+    """Payout learns retirements from enrollment's events: wait until it has a determination
+    for every retiree enrollment has."""
+    retired = _ok(
+        client.get(
+            "/v1/enrollment/persons", headers=clerk, params={"status": "retired", "limit": 1}
+        )
+    )["total"]
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        r = client.get("/v1/payout/determinations", headers=clerk, params={"limit": 1})
+        if r.status_code == 200 and r.json()["total"] >= retired:
+            return
+        time.sleep(0.5)
+    raise RuntimeError("payout's determinations did not catch up with enrollment in 3 minutes")
 
 
 def _page(client: httpx.Client, path: str, headers: dict, **params: object) -> list[dict]:
@@ -67,28 +79,61 @@ def _page(client: httpx.Client, path: str, headers: dict, **params: object) -> l
             return items
 
 
-def _review(client: httpx.Client, clerk: dict, clerk2: dict) -> int:
-    """Old-method standards for transition-period retirements, then both review steps."""
+def _review(
+    client: httpx.Client,
+    clerk: dict,
+    clerk2: dict,
+    records: dict[str, dict],
+    progress: Phases,
+    workers: int,
+) -> int:
+    """Old-method standards for transition-period retirements, then both review steps.
+
+    The seeded salaries go to the retirees in the county's order (the order they retired
+    in when the county was loaded one by one), whatever order their determinations were
+    made in, so the payouts are the same however many requests the load had in flight.
+    """
     rng = random.Random(YEAR)
-    for d in _page(client, "/v1/payout/determinations", clerk, status="awaiting_old_method"):
+    order = {cid: i for i, cid in enumerate(r[0] for u in build_county() for r in u.retirees)}
+    awaiting = _page(client, "/v1/payout/determinations", clerk, status="awaiting_old_method")
+
+    def rank(d: dict) -> tuple[int, str]:
+        # A retiree from outside the demo county (a test's) after it, by citizen id.
+        cid = records[d["person_id"]]["citizen_id"]
+        return order.get(cid, len(order)), cid
+
+    awaiting.sort(key=rank)
+    standards = []
+    for d in awaiting:  # each draws its salary, then its years of service
         salary = Decimal(rng.randrange(450_000, 900_000)) / 100
-        _ok(
-            client.post(
-                f"/v1/payout/determinations/{d['id']}/old-method",
-                headers={**clerk, "Idempotency-Key": f"demo-old-{d['id']}"},
-                json={
-                    "final_salary": str(salary),
-                    "service_years": rng.randrange(25, 40),
-                    "allowances": "300.00",
-                },
-            )
-        )
-    approved = 0
-    for d in _page(client, "/v1/payout/determinations", clerk, status="pending"):
+        standards.append((d, salary, rng.randrange(25, 40)))
+    with progress.phase("payout: old-method standards", len(awaiting)) as bar:
+        each(standards, lambda job: _old_method(client, clerk, *job), bar, workers)
+    pending = _page(client, "/v1/payout/determinations", clerk, status="pending")
+
+    def review(d: dict) -> None:
         _ok(client.post(f"/v1/payout/determinations/{d['id']}/check", headers=clerk))
         _ok(client.post(f"/v1/payout/determinations/{d['id']}/approve", headers=clerk2))
-        approved += 1
-    return approved
+
+    with progress.phase("payout: determinations reviewed", len(pending)) as bar:
+        each(pending, review, bar, workers)
+    return len(pending)
+
+
+def _old_method(
+    client: httpx.Client, clerk: dict, d: dict, salary: Decimal, service_years: int
+) -> None:
+    _ok(
+        client.post(
+            f"/v1/payout/determinations/{d['id']}/old-method",
+            headers={**clerk, "Idempotency-Key": f"demo-old-{d['id']}"},
+            json={
+                "final_salary": str(salary),
+                "service_years": service_years,
+                "allowances": "300.00",
+            },
+        )
+    )
 
 
 def _run(client: httpx.Client, finance: dict, period: str) -> dict:
@@ -104,7 +149,7 @@ def _run(client: httpx.Client, finance: dict, period: str) -> dict:
     while (run := _ok(client.get(url, headers=finance)))["state"] != "done":
         if time.monotonic() > deadline:
             raise RuntimeError(f"payroll run {period} did not finish in 10 minutes")
-        time.sleep(0.5)
+        time.sleep(0.2)
     return run
 
 
@@ -152,7 +197,7 @@ def _bank_month(client: httpx.Client, bank: dict, run: dict, failing: set[str]) 
     return sorted(set(failed))
 
 
-def load_payout_demo(client: httpx.Client) -> dict:
+def load_payout_demo(client: httpx.Client, progress: Phases, workers: int = 4) -> dict:
     """The year 2020 of payouts; returns the year's totals by program."""
     clerk = _token(client, {"username": "clerk", "password": "clerk-demo"})
     clerk2 = _token(client, {"username": "clerk2", "password": "clerk2-demo"})
@@ -161,18 +206,29 @@ def load_payout_demo(client: httpx.Client) -> dict:
         client,
         {"grant_type": "client_credentials", "client_id": BANK, "client_secret": f"{BANK}-demo"},
     )
-    _review(client, clerk, clerk2)
-    approved = _page(client, "/v1/payout/determinations", clerk, status="approved")
-    records = {p: _person(client, clerk, p) for p in {d["person_id"] for d in approved}}
+    _wait_for_determinations(client, clerk)
+    everyone = {d["person_id"] for d in _page(client, "/v1/payout/determinations", clerk)}
+    records: dict[str, dict] = {}
+    with progress.phase("payout: retirees' records", len(everyone)) as bar:
+        each(
+            everyone,
+            lambda p: records.__setitem__(p, _person(client, clerk, p)),
+            bar,
+            workers,
+        )
+    _review(client, clerk, clerk2, records, progress, workers)
+    approved = {
+        d["person_id"] for d in _page(client, "/v1/payout/determinations", clerk, status="approved")
+    }
     # In citizen-id order (the seeded plan's), not by key (random per run): who is late,
     # fails at the bank or dies is then the same on every `make up`, and so are the totals.
-    persons = sorted(records, key=lambda p: records[p]["citizen_id"])
-    citizens = {p: r["citizen_id"] for p, r in records.items()}
+    persons = sorted(approved, key=lambda p: records[p]["citizen_id"])
     today = date.today().isoformat()
     n_late = min(UNCERTIFIED, len(persons) // 4)
     late, regular = persons[:n_late], persons[n_late:-1]
     deceased = persons[-1]
-    for person in persons[n_late:]:
+
+    def certify(person: str) -> None:
         _ok(
             client.post(
                 f"/v1/payout/retirees/{person}/certifications",
@@ -180,18 +236,23 @@ def load_payout_demo(client: httpx.Client) -> dict:
                 json={"method": "data_match", "certified_on": today},
             )
         )
-    _done(
-        client,
-        clerk,
-        # A day runs once and the calendar ran today's before the demo's retirees existed:
-        # yesterday's run (they were overdue then too).
-        client.post(
-            "/v1/payout/certification/suspension-runs",
-            headers=clerk,
-            json={"as_of": (date.today() - timedelta(days=1)).isoformat()},
-        ),
-    )
-    for person in persons:
+
+    with progress.phase("payout: certifications", len(persons) - n_late) as bar:
+        each(persons[n_late:], certify, bar, workers)
+    with progress.phase("payout: suspension run") as bar:
+        _done(
+            client,
+            # A day runs once and the calendar ran today's before the demo's retirees existed:
+            # yesterday's run (they were overdue then too).
+            client.post(
+                "/v1/payout/certification/suspension-runs",
+                headers=clerk,
+                json={"as_of": (agency_today() - timedelta(days=1)).isoformat()},
+            ),
+            bar,
+        )
+
+    def entitle(person: str) -> None:
         asked = _ok(
             client.post(
                 f"/v1/payout/retirees/{person}/subsidies",
@@ -207,13 +268,37 @@ def load_payout_demo(client: httpx.Client) -> dict:
                 headers={**clerk2, "Idempotency-Key": f"demo-subsidy-ok-{entitlement}"},
             )
         )
+
+    with progress.phase("payout: living subsidies", len(persons)) as bar:
+        each(persons, entitle, bar, workers)
+    cast = _Cast(late, regular, deceased, records)
+    with progress.phase("payout: 12 months of payroll", 12) as bar:
+        totals = _months(client, (clerk, clerk2, finance, bank), cast, bar, workers)
+    return {"retirees": len(persons), "totals": totals}
+
+
+@dataclass
+class _Cast:
+    """Who plays which part in the year (by person id), chosen in citizen-id order."""
+
+    late: list[str]  # certified only in June: suspended, resumed, back pay in July
+    regular: list[str]  # some of whose bank accounts close during the year
+    deceased: str  # dies in August
+    records: dict[str, dict]  # enrollment's record of each
+
+
+def _months(
+    client: httpx.Client, users: tuple[dict, dict, dict, dict], cast: _Cast, bar: Bar, workers: int
+) -> dict[str, Decimal]:
+    """The twelve months in order (a month's failed lines are re-issued the next)."""
+    clerk, clerk2, finance, bank = users
+    today = date.today().isoformat()
     rng = random.Random(YEAR + 1)
     for month in range(1, 13):
         period = f"{YEAR}-{month:02d}"
         if month % 3 == 1:
             _done(
                 client,
-                clerk,
                 client.post(
                     "/v1/payout/subsidy-runs",
                     headers={**clerk, "Idempotency-Key": f"demo-subsidy-run-{period}"},
@@ -221,7 +306,8 @@ def load_payout_demo(client: httpx.Client) -> dict:
                 ),
             )
         if month == 7:  # the dozen come forward in June: resumed, back pay in July
-            for person in late:
+
+            def resume(person: str) -> None:
                 certified = _ok(
                     client.post(
                         f"/v1/payout/retirees/{person}/certifications",
@@ -240,9 +326,11 @@ def load_payout_demo(client: httpx.Client) -> dict:
                         headers={**clerk2, "Idempotency-Key": f"demo-cert-ok-{certified['id']}"},
                     )
                 )
+
+            each(cast.late, resume, workers=workers)
         run = _run(client, finance, period)
-        sample = rng.sample(regular, min(FAILING_PER_MONTH, len(regular)))
-        by_citizen = {citizens[p]: p for p in sample}
+        sample = rng.sample(cast.regular, min(FAILING_PER_MONTH, len(cast.regular)))
+        by_citizen = {cast.records[p]["citizen_id"]: p for p in sample}
         for person_number in _bank_month(client, bank, run, set(by_citizen)):
             person = by_citizen[person_number]
             change = _ok(
@@ -252,7 +340,7 @@ def load_payout_demo(client: httpx.Client) -> dict:
                     json={
                         "bank_code": "PSBC",
                         "account_number": f"62218899{month:02d}{rng.randrange(10**6):06d}",
-                        "account_name": records[person]["name"],  # the retiree's own card
+                        "account_name": cast.records[person]["name"],  # the retiree's own card
                         "reason": "原账户已销户, 本人持新卡申请变更",
                     },
                 )
@@ -265,14 +353,15 @@ def load_payout_demo(client: httpx.Client) -> dict:
                     )
                 )
         if month == 9:
-            _death(client, clerk, clerk2, finance, deceased)
+            _death(client, clerk, clerk2, finance, cast.deceased)
+        bar.advance()
     ledger = _page(client, f"/v1/payout/ledger/{YEAR}", finance)
     totals: dict[str, Decimal] = {}
     for row in ledger:
         totals[row["program"]] = totals.get(row["program"], Decimal(0)) + Decimal(
             row["paid_amount"]
         )
-    return {"retirees": len(persons), "totals": totals}
+    return totals
 
 
 def _person(client: httpx.Client, clerk: dict, person: str) -> dict:
@@ -289,7 +378,7 @@ def _death(client: httpx.Client, clerk: dict, clerk2: dict, finance: dict, perso
     while not (cases := _page(client, "/v1/payout/recoveries", finance, person_id=person)):
         if time.monotonic() > deadline:
             raise RuntimeError("the death did not reach payout in a minute")
-        time.sleep(0.5)
+        time.sleep(0.2)
     for case in cases:
         if case["status"] == "open":
             _ok(

@@ -6,6 +6,7 @@ import secrets
 import signal
 import sys
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -17,11 +18,13 @@ from deploy.local.demo import RETIREES, STAFF, UNITS, PoliteClient, load_demo
 from deploy.local.demo_budget import load_budget_demo
 from deploy.local.demo_contribution import load_contribution_demo
 from deploy.local.demo_payout import load_payout_demo
+from deploy.local.demo_progress import Phases, events_settled
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
 from deploy.local.migrate import ensure_database, migrate_all
 from deploy.local.pg_standby import cluster_urls, start_standby
 from deploy.local.processes import ROOT, AppProcess, start_app, stop_apps, wait_healthy
 from deploy.local.supervisor import Supervisor
+from shared.settings import PlatformSettings
 
 
 class LocalRunSettings(BaseSettings):
@@ -44,6 +47,8 @@ class LocalRunSettings(BaseSettings):
     # standby and promotion"): the services get both hosts, lists read the standby.
     local_standby: bool = False
     local_standby_port: int = 55433
+    # Demo requests in flight at once (1: one after another, as a single clerk would).
+    local_demo_workers: int = 4
     workers: int = 1
     # `make up-cluster`: three NATS nodes, two processes of every app (deploy/local/cluster.py).
     local_cluster: bool = False
@@ -104,99 +109,64 @@ def main() -> int:
     pg = nats = standby = None
     apps: list[AppProcess] = []
     try:
-        if s.database_url is None:
-            pg = EmbeddedPostgres(s.local_data_dir / "postgres", s.local_postgres_port)
-            pg.start()
-            s.database_url = (
-                f"postgresql+asyncpg://postgres@127.0.0.1:{s.local_postgres_port}/pension"
-            )
-        if s.nats_url is None:
-            nats = (
-                local_nats_cluster(s.local_data_dir, s.local_nats_port)
-                if s.local_cluster
-                else EmbeddedNats(s.local_data_dir / "nats", s.local_nats_port)
-            )
-            nats.start()
-            s.nats_url = nats.url
-        asyncio.run(ensure_database(s.database_url))
-        migrate_all(s.database_url)
-        if s.local_standby and pg:
-            standby = start_standby(pg, s.local_data_dir / "postgres-standby", s.local_standby_port)
-            s.database_url, read_url = cluster_urls(pg, standby, "pension")
-            os.environ["PENSION_DATABASE_READ_URL"] = read_url  # the apps inherit it
-        env = {
-            # `make up` is a development run: demo logins and the published dev secret.
-            "PENSION_DEV_MODE": "1",
-            "PENSION_DATABASE_URL": s.database_url,
-            "PENSION_NATS_URL": s.nats_url,
-            "PENSION_GATEWAY_SERVICE_URLS": gateway_service_urls(replicas),
-            # Services answer only the gateway, also locally: a fresh credential per run
-            # (another process on this host calling a service's port directly gets 401).
-            "PENSION_SERVICE_CREDENTIAL": os.environ.get("PENSION_SERVICE_CREDENTIAL")
-            or secrets.token_urlsafe(32),
-            # Printable links are signed with a fresh secret per run too (not the published
-            # dev one): links printed by an earlier run stop working.
-            "PENSION_LINK_SECRET": os.environ.get("PENSION_LINK_SECRET")
-            or secrets.token_urlsafe(32),
-        }
-        if s.local_cluster and nats is not None:  # our three nodes (else as PENSION_* say)
-            env |= cluster_env()
-        logs = s.local_data_dir / "logs"
+        with Phases() as phases:
+            if s.database_url is None:
+                with phases.phase("PostgreSQL started"):
+                    pg = EmbeddedPostgres(s.local_data_dir / "postgres", s.local_postgres_port)
+                    pg.start()
+                s.database_url = (
+                    f"postgresql+asyncpg://postgres@127.0.0.1:{s.local_postgres_port}/pension"
+                )
+            if s.nats_url is None:
+                with phases.phase("NATS started"):
+                    nats = (
+                        local_nats_cluster(s.local_data_dir, s.local_nats_port)
+                        if s.local_cluster
+                        else EmbeddedNats(s.local_data_dir / "nats", s.local_nats_port)
+                    )
+                    nats.start()
+                s.nats_url = nats.url
+            with phases.phase("schemas migrated"):
+                asyncio.run(ensure_database(s.database_url))
+                migrate_all(s.database_url)
+            if s.local_standby and pg:
+                with phases.phase("PostgreSQL standby started"):
+                    standby = start_standby(
+                        pg, s.local_data_dir / "postgres-standby", s.local_standby_port
+                    )
+                s.database_url, read_url = cluster_urls(pg, standby, "pension")
+                os.environ["PENSION_DATABASE_READ_URL"] = read_url  # the apps inherit it
+            env = {
+                # `make up` is a development run: demo logins and the published dev secret.
+                "PENSION_DEV_MODE": "1",
+                "PENSION_DATABASE_URL": s.database_url,
+                "PENSION_NATS_URL": s.nats_url,
+                "PENSION_GATEWAY_SERVICE_URLS": gateway_service_urls(replicas),
+                # Services answer only the gateway, also locally: a fresh credential per run
+                # (another process on this host calling a service's port directly gets 401).
+                "PENSION_SERVICE_CREDENTIAL": os.environ.get("PENSION_SERVICE_CREDENTIAL")
+                or secrets.token_urlsafe(32),
+                # Printable links are signed with a fresh secret per run too (not the published
+                # dev one): links printed by an earlier run stop working.
+                "PENSION_LINK_SECRET": os.environ.get("PENSION_LINK_SECRET")
+                or secrets.token_urlsafe(32),
+            }
+            if s.local_cluster and nats is not None:  # our three nodes (else as PENSION_* say)
+                env |= cluster_env()
+            logs = s.local_data_dir / "logs"
 
-        def start(name: str, port: int) -> AppProcess:
-            # The first replica logs to <name>.log, a second one to <name>-<port>.log.
-            log_name = name if port == ports[name] else f"{name}-{port}"
-            return start_app(name, port, env, logs, s.workers, log_name)
+            def start(name: str, port: int) -> AppProcess:
+                # The first replica logs to <name>.log, a second one to <name>-<port>.log.
+                log_name = name if port == ports[name] else f"{name}-{port}"
+                return start_app(name, port, env, logs, s.workers, log_name)
 
-        apps += [start(name, port) for name, ps in replicas.items() for port in ps]
-        wait_healthy(apps)
-        gateway = f"http://127.0.0.1:{s.gateway_port}"
-        token = _token(gateway, "clerk", "clerk-demo")
-        if s.local_demo:
-            print(
-                f"loading the demo county ({UNITS} units, {STAFF:,} staff, {RETIREES:,} "
-                "retirees; fast on later runs) ...",
-                flush=True,
-            )
-            stats = load_demo(gateway)
-            print(
-                f"demo county: {stats['insured_at_year_end']} insured at the end of 2020 "
-                f"against a target of {stats['target']} ({stats['coverage_percent']}%), "
-                f"{stats['changes_total']} status changes in 2020 ({_transfers(stats)} "
-                "transfers), "
-                f"{stats['retired_at_year_end']} retirees"
-            )
-            with PoliteClient(base_url=gateway, timeout=300) as client:
-                money = load_contribution_demo(client)
-            year = money["report"]
-            print(
-                f"demo contributions 2020: {year['plans']} plans for {year['units']} units, "
-                f"due {year['due']['total']}, paid {year['paid']['total']}, annuity collected "
-                f"{year['annuity_collected']}, late fees {year['late_fees_paid']}; "
-                f"{money['units_in_arrears']} units in arrears ({money['arrears']})"
-            )
-            with PoliteClient(base_url=gateway, timeout=300) as client:
-                payouts = load_payout_demo(client)
-            print(
-                f"demo payouts 2020 for {payouts['retirees']} retirees: "
-                + ", ".join(f"{p} {t}" for p, t in sorted(payouts["totals"].items()))
-            )
-            with PoliteClient(base_url=gateway, timeout=60) as client:
-                budget = load_budget_demo(client)
-            print(
-                f"demo final accounts: {budget['department']} {budget['year']} loaded, the "
-                f"checker finds {budget['findings']['error']} errors, "
-                f"{budget['findings']['warning']} warnings, {budget['findings']['note']} notes"
-            )
-            # A signed link: a browser opens it with no Authorization header (for minutes).
-            report = printable_link(gateway, token, str(budget["report"]))
-            print(
-                f"report (opens in a browser for {report['expires_in'] // 60} minutes):\n"
-                f"  {report['url']}\n"
-                "a fresh link (any printable, as the token's user):\n"
-                f'  curl -s -X POST {gateway}/v1/auth/links -H "Authorization: Bearer $TOKEN" '
-                f"-H 'Content-Type: application/json' -d '{{\"path\": \"{budget['report']}\"}}'"
-            )
+            with phases.phase("services and gateway healthy"):
+                apps += [start(name, port) for name, ps in replicas.items() for port in ps]
+                wait_healthy(apps)
+            gateway = f"http://127.0.0.1:{s.gateway_port}"
+            token = _token(gateway, "clerk", "clerk-demo")
+            if s.local_demo:
+                _load_demo(gateway, token, phases, s.local_demo_workers, s.nats_url)
         _print_welcome(gateway, token, s)
         if s.local_cluster:
             print(
@@ -220,6 +190,72 @@ def main() -> int:
             pg.stop()
         lock.unlink(missing_ok=True)
         print("stopped.", flush=True)
+
+
+def _load_demo(gateway: str, token: str, phases: Phases, workers: int, nats_url: str) -> None:
+    """Load the demo and print its figures (in this order, whatever order the parts end in).
+
+    Budget shares nothing with the others and loads alongside from the start. Payout reads
+    only enrollment's retirees (the year's changes are staff's, contribution's money is
+    staff's), so it loads alongside the rest once every retiree is retired.
+    """
+    print(
+        f"loading the demo county ({UNITS} units, {STAFF:,} staff, {RETIREES:,} "
+        "retirees; fast on later runs) ...",
+        flush=True,
+    )
+    with (
+        PoliteClient(base_url=gateway, timeout=300) as client,
+        ThreadPoolExecutor(2) as alongside,
+    ):
+        budget_loaded = alongside.submit(load_budget_demo, client, phases)
+        payouts_loaded: list[Future] = []
+        stats = load_demo(
+            client,
+            phases,
+            workers,
+            lambda: payouts_loaded.append(
+                alongside.submit(load_payout_demo, client, phases, workers)
+            ),
+        )
+        stream = PlatformSettings().stream_name
+        money = load_contribution_demo(
+            client, phases, lambda: events_settled(client, nats_url, stream, "contribution")
+        )
+        payouts, budget = payouts_loaded[0].result(), budget_loaded.result()
+    print(
+        f"demo county: {stats['insured_at_year_end']} insured at the end of 2020 "
+        f"against a target of {stats['target']} ({stats['coverage_percent']}%), "
+        f"{stats['changes_total']} status changes in 2020 ({_transfers(stats)} "
+        "transfers), "
+        f"{stats['retired_at_year_end']} retirees"
+    )
+    year = money["report"]
+    print(
+        f"demo contributions 2020: {year['plans']} plans for {year['units']} units, "
+        f"due {year['due']['total']}, paid {year['paid']['total']}, annuity collected "
+        f"{year['annuity_collected']}, late fees {year['late_fees_paid']}; "
+        f"{money['units_in_arrears']} units in arrears ({money['arrears']})"
+    )
+    print(
+        f"demo payouts 2020 for {payouts['retirees']} retirees: "
+        + ", ".join(f"{p} {t}" for p, t in sorted(payouts["totals"].items()))
+    )
+    print(
+        f"demo final accounts: {budget['department']} {budget['year']} loaded, the "
+        f"checker finds {budget['findings']['error']} errors, "
+        f"{budget['findings']['warning']} warnings, {budget['findings']['note']} notes"
+    )
+    # A signed link: a browser opens it with no Authorization header (for minutes).
+    report = printable_link(gateway, token, str(budget["report"]))
+    print(
+        f"report (opens in a browser for {report['expires_in'] // 60} minutes):\n"
+        f"  {report['url']}\n"
+        "a fresh link (any printable, as the token's user):\n"
+        f'  curl -s -X POST {gateway}/v1/auth/links -H "Authorization: Bearer $TOKEN" '
+        f"-H 'Content-Type: application/json' -d '{{\"path\": \"{budget['report']}\"}}'",
+        flush=True,
+    )
 
 
 def _token(gateway: str, username: str, password: str) -> str:

@@ -7,6 +7,7 @@ import time
 import httpx
 
 from deploy.local.demo_budget import load_budget_demo
+from deploy.local.demo_progress import Phases
 from deploy.local.up import printable_link
 from tests.e2e.conftest import SERVICE_CREDENTIAL, System, login
 
@@ -15,8 +16,8 @@ CREDENTIAL = {"X-Gateway-Credential": SERVICE_CREDENTIAL}
 
 def test_the_seed_report_regenerated_through_the_gateway(system: System) -> None:
     with httpx.Client(base_url=system.gateway, timeout=60) as client:
-        loaded = load_budget_demo(client)
-        again = load_budget_demo(client)  # a second run imports nothing new
+        loaded = load_budget_demo(client, Phases())
+        again = load_budget_demo(client, Phases())  # a second run imports nothing new
         assert loaded["findings"] == again["findings"]
         assert loaded["findings"]["error"] == 2  # the 4.90% growth and its second statement
         clerk = login(system.gateway, "clerk")
@@ -37,7 +38,7 @@ def _link(system: System, headers: dict[str, str], path: str) -> httpx.Response:
 def test_the_report_opens_in_a_browser_from_a_signed_link(system: System) -> None:
     """What `make up` prints: a link a browser opens with no Authorization header."""
     with httpx.Client(base_url=system.gateway, timeout=60) as client:
-        report = str(load_budget_demo(client)["report"])
+        report = str(load_budget_demo(client, Phases())["report"])
         clerk = login(system.gateway, "clerk")
         link = _link(system, clerk, report)
         assert link.status_code == 200, link.text
@@ -98,7 +99,7 @@ def test_the_report_opens_in_a_browser_from_a_signed_link(system: System) -> Non
 
 def test_a_link_dies_with_the_token_it_came_from(system: System) -> None:
     with httpx.Client(base_url=system.gateway, timeout=60) as client:
-        report = str(load_budget_demo(client)["report"])
+        report = str(load_budget_demo(client, Phases())["report"])
     auditor = login(system.gateway, "auditor")
     url = _link(system, auditor, report).json()["url"]
     assert httpx.get(url).status_code == 200

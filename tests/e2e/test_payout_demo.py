@@ -6,6 +6,7 @@ import httpx
 
 from deploy.local.demo import PoliteClient, demo_credit_code
 from deploy.local.demo_payout import load_payout_demo
+from deploy.local.demo_progress import Phases
 from tests.e2e.conftest import System, login
 from tests.enrollment.helpers import citizen_id
 
@@ -52,8 +53,8 @@ def test_the_payout_demo_pays_a_year_and_is_safe_to_repeat(system: System) -> No
             assert time.monotonic() < deadline
             time.sleep(0.2)
     with PoliteClient(base_url=system.gateway, timeout=300) as client:
-        first = load_payout_demo(client)
-        again = load_payout_demo(client)
+        first = load_payout_demo(client, Phases())
+        again = load_payout_demo(client, Phases())
     assert first["retirees"] == 6
     assert {"basic_pension", "living_subsidy", "death_benefit"} <= set(first["totals"])
     # Four quarters for four, the first three for the deceased, and four for the one suspended
