@@ -65,6 +65,11 @@ async def rebuild_liability(session: AsyncSession, person_id: uuid.UUID) -> None
 
     Events of different kinds may arrive in any order, so this is rebuilt, never patched.
     """
+    # Registrations, transfers and status changes come on separate consumers (and replicas
+    # share each one): whoever rebuilds a person second waits here for the first to commit,
+    # then reads its rows. Without it, a change applied while the registration was
+    # uncommitted saw no person, the registration saw no change, and the change was lost.
+    await repository.lock_person(session, person_id)
     person = await repository.get_person(session, person_id)
     if person is None:
         return  # the registration will rebuild it when it arrives
