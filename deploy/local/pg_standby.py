@@ -10,6 +10,7 @@ import os
 import pwd
 import signal
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,8 +176,11 @@ def rejoin_as_standby(
     pid_file = old.data_dir / "postmaster.pid"
     if pid_file.exists():
         pid = int(pid_file.read_text().split()[0])
-        if Path(f"/proc/{pid}").exists():
-            raise RuntimeError(f"the old primary still runs (pid {pid}): stop it first")
+        deadline = time.monotonic() + 10  # a SIGKILLed postmaster takes a moment to go
+        while _running(pid):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the old primary still runs (pid {pid}): stop it first")
+            time.sleep(0.05)
         pid_file.unlink()  # left by the killed postmaster
     user = _run_as()
     found = sql(
@@ -236,6 +240,16 @@ def kill_primary(primary: EmbeddedPostgres) -> None:
             os.kill(victim, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (a killed postmaster whose parent has not reaped
+    it yet holds no files and no port)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
 
 
 def _parent_of(proc: Path) -> int | None:

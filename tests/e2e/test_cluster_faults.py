@@ -23,7 +23,8 @@ import nats
 import pytest
 
 from deploy.local.demo import demo_credit_code
-from deploy.local.demo_payout import _review
+from deploy.local.demo_payout import _page, _person, _review
+from deploy.local.demo_progress import Phases
 from deploy.local.embedded import free_port
 from deploy.local.nats_cluster import NatsCluster, NatsNode
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
@@ -322,7 +323,9 @@ def prepare(gw: str) -> tuple[dict, list[dict]]:
             assert wait_for_job_sync(c, generating, clerk)["state"] == "succeeded"
         determinations = "/v1/payout/determinations"
         assert until(lambda: c.get(determinations, headers=clerk).json()["total"] == RETIREES, 30)
-        assert _review(c, clerk, clerk2) == RETIREES
+        retirees = {d["person_id"] for d in _page(c, determinations, clerk)}
+        records = {p: _person(c, clerk, p) for p in retirees}
+        assert _review(c, clerk, clerk2, records, Phases(), 1) == RETIREES
     return unit, staff
 
 

@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 
 from deploy.local.demo import PoliteClient, demo_credit_code
 from deploy.local.demo_payout import load_payout_demo
+from deploy.local.demo_progress import Phases
 from shared.data.ids import citizen_check_char
 from shared.redaction import FieldKind, kind_of_key
 from tests.e2e import downloads_compare
@@ -197,7 +198,8 @@ def _seed(system: System) -> Seeded:
             )
         )
     with PoliteClient(base_url=system.gateway, timeout=300) as client:
-        load_payout_demo(client)  # payroll, bank results, account changes, a death, a survivor
+        # Payroll, bank results, account changes, a death, a survivor.
+        load_payout_demo(client, Phases())
     return Seeded(ids=set(persons.values()), persons=persons)
 
 
