@@ -24,6 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.data.audit import record_audit
+from shared.http.auth import Principal
+from shared.jobs.queue import Job, enqueue
 from shared.jobs.runner import JobContext, JobHandler, LostLease
 from shared.jobs.tables import job_tables
 
@@ -92,6 +95,44 @@ async def store_input(
     """Keep the uploaded file with its job, in the transaction that queues the job."""
     table = input_tables(schema).job_input
     await session.exec(insert(table).values(job_id=job_id, filename=filename, content=content))
+
+
+@dataclass(frozen=True)
+class Queued:
+    """The audit entry a queued file job leaves: its action, the object and what to add."""
+
+    action: str
+    object_type: str
+    object_id: Any
+    detail: dict[str, Any]
+
+
+async def queue_with_file(
+    session: AsyncSession,
+    schema: str,
+    kind: str,
+    params: dict[str, Any],
+    upload: tuple[str, bytes],
+    who: Principal,
+    request_id: str | None,
+    audit: Queued,
+) -> Job:
+    """Queue a job that works on an uploaded file (name, content): the job, the file beside it
+    and the audit entry saying it was queued, all in the request's transaction."""
+    job = await enqueue(session, schema, kind, params, who.subject)
+    await store_input(session, schema, job.id, *upload)
+    await record_audit(
+        session,
+        schema,
+        actor=who.subject,
+        roles=who.roles,
+        action=audit.action,
+        object_type=audit.object_type,
+        object_id=audit.object_id,
+        request_id=request_id,
+        detail={"job_id": str(job.id), **audit.detail},
+    )
+    return job
 
 
 async def read_input(session: AsyncSession, schema: str, job_id: uuid.UUID) -> tuple[str, bytes]:

@@ -16,11 +16,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.budget.config import SCHEMA
 from services.budget.domain.document import YearDocument
 from services.budget.final_accounts import service
-from shared.data.audit import record_audit
 from shared.data.spreadsheets import UploadLimits
 from shared.http.auth import Principal
 from shared.jobs import inputs
-from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
 
@@ -49,18 +47,14 @@ async def queue_import(
     }
     if limits is not None:  # the job reads the workbook again under the limits it passed
         params["upload_limits"] = dataclasses.asdict(limits)
-    job = await enqueue(session, SCHEMA, KIND, params, who.subject)
-    await inputs.store_input(session, SCHEMA, job.id, filename, content)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="department_year.import_queued",
-        object_type="department_year",
-        object_id=f"{doc.department.code}:{doc.year}",
-        request_id=request_id,
-        detail={"job_id": str(job.id), "format": params["format"]},
+    department_year = f"{doc.department.code}:{doc.year}"
+    format_ = {"format": params["format"]}
+    audit = inputs.Queued(
+        "department_year.import_queued", "department_year", department_year, format_
+    )
+    upload = (filename, content)
+    job = await inputs.queue_with_file(
+        session, SCHEMA, KIND, params, upload, who, request_id, audit
     )
     return job_out(job)
 

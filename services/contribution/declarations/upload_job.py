@@ -27,13 +27,11 @@ from services.contribution.imports import repository as imports
 from services.contribution.imports.schemas import MAX_ROWS, WAGE_COLUMNS, WAGE_KIND
 from services.contribution.models import Declaration
 from services.contribution.roster import repository as roster
-from shared.data.audit import record_audit
 from shared.data.imports import ImportTable, Issue, SourceRow, read_import
 from shared.data.spreadsheets import UploadLimits
 from shared.http.auth import Principal
 from shared.http.import_reports import RowResult, RowStatus, failed, report_of_rows, report_rows
 from shared.jobs import inputs
-from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
 from shared.problems import ProblemError
@@ -72,18 +70,11 @@ async def queue_upload(
         "roles": sorted(who.roles),
         "request_id": request_id,
     }
-    job = await enqueue(session, SCHEMA, KIND, params, who.subject)
-    await inputs.store_input(session, SCHEMA, job.id, filename, content)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="declaration.upload_queued",
-        object_type="declaration",
-        object_id=declaration_id,
-        request_id=request_id,
-        detail={"job_id": str(job.id), "rows": len(table.rows)},
+    rows = {"rows": len(table.rows)}
+    audit = inputs.Queued("declaration.upload_queued", "declaration", declaration_id, rows)
+    upload = (filename, content)
+    job = await inputs.queue_with_file(
+        session, SCHEMA, KIND, params, upload, who, request_id, audit
     )
     return job_out(job)
 

@@ -27,13 +27,12 @@ from services.enrollment.models import Unit
 from services.enrollment.naming import unit_named
 from services.enrollment.persons.schemas import PersonCreate
 from services.enrollment.units import repository as units
-from shared.data.audit import audit_row, record_audit, record_audits
+from shared.data.audit import audit_row, record_audits
 from shared.data.imports import ImportTable, SourceRow, read_import
 from shared.data.spreadsheets import UploadLimits
 from shared.http.auth import Principal
 from shared.http.import_reports import RowResult, RowStatus, failed, report_of_rows, report_rows
 from shared.jobs import inputs
-from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
 from shared.problems import ProblemError
@@ -75,18 +74,11 @@ async def queue_import(
         "roles": sorted(who.roles),
         "request_id": request_id,
     }
-    job = await enqueue(session, SCHEMA, KIND, params, who.subject)
-    await inputs.store_input(session, SCHEMA, job.id, filename, content)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="persons_import.queued",
-        object_type="unit",
-        object_id=unit_id,
-        request_id=request_id,
-        detail={"job_id": str(job.id), "rows": len(table.rows)},
+    rows = {"rows": len(table.rows)}
+    audit = inputs.Queued("persons_import.queued", "unit", unit_id, rows)
+    upload = (filename, content)
+    job = await inputs.queue_with_file(
+        session, SCHEMA, KIND, params, upload, who, request_id, audit
     )
     return job_out(job)
 
