@@ -1,6 +1,7 @@
 """A job's uploaded file, kept in PostgreSQL until the job ends (replicas share no disk), and
 the parts of its output its committed steps keep until its last step assembles them."""
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.data.audit import record_audit
+from shared.data.spreadsheets import UploadLimits
 from shared.http.auth import Principal
 from shared.jobs.queue import Job, enqueue
 from shared.jobs.runner import JobContext, JobHandler, LostLease
@@ -95,6 +97,20 @@ async def store_input(
     """Keep the uploaded file with its job, in the transaction that queues the job."""
     table = input_tables(schema).job_input
     await session.exec(insert(table).values(job_id=job_id, filename=filename, content=content))
+
+
+def upload_params(
+    filename: str, rows: int, limits: UploadLimits, who: Principal, request_id: str | None
+) -> dict[str, Any]:
+    """What every file job records of its upload: the job reads the file again under the
+    limits it was checked under, as the caller who asked."""
+    return {
+        "filename": filename,
+        "rows": rows,
+        "upload_limits": dataclasses.asdict(limits),
+        "roles": sorted(who.roles),
+        "request_id": request_id,
+    }
 
 
 @dataclass(frozen=True)

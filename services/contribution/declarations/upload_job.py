@@ -12,7 +12,6 @@ last step assembles the report, logs the upload and drops the file.
 """
 
 import asyncio
-import dataclasses
 import io
 import uuid
 from typing import Any
@@ -63,12 +62,7 @@ async def queue_upload(
     await editable(session, declaration_id)
     params = {
         "declaration_id": declaration_id,
-        "filename": filename,
-        "rows": len(table.rows),
-        # The job reads the file again under the limits it was checked under.
-        "upload_limits": dataclasses.asdict(limits),
-        "roles": sorted(who.roles),
-        "request_id": request_id,
+        **inputs.upload_params(filename, len(table.rows), limits, who, request_id),
     }
     rows = {"rows": len(table.rows)}
     audit = inputs.Queued("declaration.upload_queued", "declaration", declaration_id, rows)

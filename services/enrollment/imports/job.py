@@ -11,7 +11,6 @@ import and drops the file.
 """
 
 import asyncio
-import dataclasses
 import io
 import uuid
 from typing import Any
@@ -67,12 +66,7 @@ async def queue_import(
     await active_unit(session, unit_id)
     params = {
         "unit_id": unit_id,
-        "filename": filename,
-        "rows": len(table.rows),
-        # The job reads the file again under the limits it was checked under.
-        "upload_limits": dataclasses.asdict(limits),
-        "roles": sorted(who.roles),
-        "request_id": request_id,
+        **inputs.upload_params(filename, len(table.rows), limits, who, request_id),
     }
     rows = {"rows": len(table.rows)}
     audit = inputs.Queued("persons_import.queued", "unit", unit_id, rows)
