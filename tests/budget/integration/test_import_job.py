@@ -13,6 +13,7 @@ from tests.budget.integration.helpers import finance, seed_years
 from tests.enrollment.helpers import scalar
 from tests.job_wait import wait_for_job
 from tests.shared.integration.helpers import eventually
+from tests.support.jobs import leave_to_the_test
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 IMPORTED = "SELECT count(*) FROM budget.audit_log WHERE action = 'department_year.imported'"
@@ -21,9 +22,10 @@ IMPORTED = "SELECT count(*) FROM budget.audit_log WHERE action = 'department_yea
 async def test_import_resumed_after_a_crash_stores_the_version_once(
     platform, start_apps, monkeypatch
 ) -> None:
-    # The app's own runner idles for a minute: this test's runners take the job first.
+    # The app's own runner leaves the job to this test's runners (and idles between polls).
     app = create_app(platform.model_copy(update={"job_poll_seconds": 60.0}))
     (client,) = await start_apps(app)
+    leave_to_the_test(app, import_job.KIND)
     gate, calls = asyncio.Event(), []
     store = service.import_document
 

@@ -20,6 +20,7 @@ from tests.conftest import auth_headers
 from tests.contribution.helpers import register, scalar
 from tests.job_wait import wait_for_job
 from tests.shared.integration.helpers import eventually
+from tests.support.jobs import leave_to_the_test
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 AUDITS = "SELECT count(*) FROM contribution.audit WHERE kind = 'yearly' AND year = 2020"
@@ -29,10 +30,11 @@ FINDINGS = "SELECT count(*) FROM contribution.audit_finding"
 async def test_the_yearly_audit_resumes_after_a_crash_and_audits_each_unit_once(
     platform, start_apps, monkeypatch
 ) -> None:
-    # The app's own runner idles for a minute: this test's runners take the job first.
+    # The app's own runner leaves the job to this test's runners (and idles between polls).
     idle = platform.model_copy(update={"job_poll_seconds": 60.0})
     app = contribution_app(idle)
     enrollment, contribution = await start_apps(enrollment_app(platform), app)
+    leave_to_the_test(app, audit_job.KIND)
     units = {f"县第{n}单位": ("self", 1, "2019-01-01") for n in range(3)}
     await register(enrollment, contribution, platform, units)
     monkeypatch.setattr(audit_job, "BATCH", 1)

@@ -14,6 +14,7 @@ from tests.conftest import auth_headers
 from tests.contribution.helpers import register, scalar
 from tests.job_wait import wait_for_job
 from tests.shared.integration.helpers import eventually
+from tests.support.jobs import leave_to_the_test
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -21,9 +22,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 async def test_upload_resumes_after_a_crash_and_writes_each_line_once(
     platform, start_apps, monkeypatch
 ) -> None:
-    # The app's own runner idles for a minute: this test's runners take the job first.
+    # The app's own runner leaves the job to this test's runners (and idles between polls).
     app = contribution_app(platform.model_copy(update={"job_poll_seconds": 60.0}))
     enrollment, contribution = await start_apps(enrollment_app(platform), app)
+    leave_to_the_test(app, upload_job.KIND)
     county = await register(enrollment, contribution, platform, {"县局": ("full", 5, "2019-01-01")})
     staff = county.persons["县局"]
     clerk = auth_headers(platform, "clerk")

@@ -16,6 +16,7 @@ from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import citizen_id, register_unit, scalar
 from tests.job_wait import wait_for_job
 from tests.shared.integration.helpers import eventually
+from tests.support.jobs import leave_to_the_test
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 REGISTERED = "SELECT count(*) FROM enrollment.audit_log WHERE action = 'person.registered'"
@@ -25,7 +26,7 @@ EVENTS = (
 
 
 async def test_import_resumes_after_a_crash_and_imports_no_row_twice(platform, monkeypatch) -> None:
-    # The app's own runner idles for a minute: this test's runners take the job first.
+    # The app's own runner leaves the job to this test's runners (and idles between polls).
     app = create_app(platform.model_copy(update={"job_poll_seconds": 60.0}))
     monkeypatch.setattr(import_job, "BATCH", 3)
     gate, calls = asyncio.Event(), []
@@ -39,6 +40,7 @@ async def test_import_resumes_after_a_crash_and_imports_no_row_twice(platform, m
 
     monkeypatch.setattr(service, "write", gated)
     async with running_app(app) as client:
+        leave_to_the_test(app, import_job.KIND)
         unit = await register_unit(client, platform)
         ids = [citizen_id(seq=f"{n:03d}") for n in range(700, 707)]
         lines = [f"{cid},职工{n},工勤人员,2011-09-01" for n, cid in enumerate(ids)]
@@ -108,6 +110,7 @@ async def test_import_resumes_after_a_crash_and_imports_no_row_twice(platform, m
 async def test_an_import_failing_in_its_job_drops_the_file(platform) -> None:
     app = create_app(platform.model_copy(update={"job_poll_seconds": 60.0}))
     async with running_app(app) as client:
+        leave_to_the_test(app, import_job.KIND)
         unit = await register_unit(client, platform)
         content = f"身份证号,姓名,人员类别,参保日期\n{citizen_id(seq='720')},甲,公务员,2011-09-01\n"
         clerk = auth_headers(platform, "clerk")
