@@ -1,7 +1,5 @@
 """Async engine, sessions and the unit of work that commits once at the boundary."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -74,13 +72,6 @@ def _refuse_closed(dbapi_connection: Any, record: object, proxy: object) -> None
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-
-
-@asynccontextmanager
-async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One transaction: commit if the block succeeds, roll back if it raises."""
-    async with factory() as session, session.begin():
-        yield session
 
 
 def asyncpg_dsn(url: str) -> str:

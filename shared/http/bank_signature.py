@@ -29,8 +29,8 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
+from shared.data.work import unit_of_work
 from shared.http.auth import Principal, require_roles
 from shared.problems import ProblemError
 
@@ -190,7 +190,8 @@ def bank_checks(
         re-signed is a new post).
         """
         await _within_cap(request, max_bytes)
-        async with unit_of_work(request.app.state.sessions) as session:
+        async with unit_of_work(request.app.state.sessions, schema) as work:
+            session = work.session
             await verify_bank_request(request, session, schema, secrets(), bank_id)
         return who
 

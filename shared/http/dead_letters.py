@@ -10,8 +10,8 @@ from sqlalchemy import func, select, update
 
 from shared.contracts.base import EventEnvelope
 from shared.data.audit import record_audit
-from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
+from shared.data.work import unit_of_work
 from shared.http.auth import Principal, require_roles
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
@@ -111,7 +111,8 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
             applied = await apply_once(sessions, schema, handler, envelope)
         except Exception as exc:
             raise ProblemError(409, "replay_failed", error=type(exc).__name__) from exc
-        async with unit_of_work(sessions) as session:
+        async with unit_of_work(sessions, schema) as work:
+            session = work.session
             await session.exec(
                 update(table)
                 .where(table.c.id == dead_letter_id)

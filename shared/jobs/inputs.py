@@ -196,7 +196,8 @@ def dropping_input(handler: JobHandler) -> JobHandler:
         except LostLease:
             raise
         except Exception:
-            async with ctx.step() as session:
+            async with ctx.step() as work:
+                session = work.session
                 await clear(session, ctx.runner.schema, ctx.job.id)
             raise
 

@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.data.db import unit_of_work
+from shared.data.work import unit_of_work
 from shared.http.auth import Principal, authenticate
 from shared.http.dependencies import StreamingReadSession
 from shared.http.downloads import EXPORTING
@@ -93,7 +93,8 @@ async def queue_export(request: Request, fmt: str, rows: int, name: str) -> JSON
         "roles": sorted(principal.roles),
     }
     table = job_tables(schema).job
-    async with unit_of_work(app.state.sessions) as session:
+    async with unit_of_work(app.state.sessions, app.state.schema) as work:
+        session = work.session
         job = await enqueue(session, schema, EXPORT_KIND, params, principal.subject)
         await session.exec(
             update(table).where(table.c.id == job.id).values(checkpoint={"request": asked})
@@ -130,7 +131,8 @@ class _Parts:
     async def flush(self, size: int | None = None) -> None:
         """Store the buffer's first `size` bytes (all of it by default) as the next part."""
         data = bytes(self.buffer[:size])
-        async with self.ctx.step() as session:
+        async with self.ctx.step() as work:
+            session = work.session
             await session.exec(
                 self.table.insert().values(job_id=self.ctx.job.id, part=self.parts, data=data)
             )
@@ -146,7 +148,8 @@ def export_job(app: FastAPI) -> JobHandler:
     async def run(ctx: JobContext) -> dict[str, Any]:
         schema, platform = ctx.runner.schema, app.state.platform
         table = output_table(schema)
-        async with ctx.step() as session:
+        async with ctx.step() as work:
+            session = work.session
             await delete_expired(session, schema, platform.export_retention_days)
             # A restart after a crash writes the file again from its start.
             await session.exec(delete(table).where(table.c.job_id == ctx.job.id))
@@ -251,7 +254,8 @@ def job_file_router(prefix: str, schema: str) -> APIRouter:
             raise ProblemError(409, "job_file_not_ready", job_id=job_id, state=job.state)
         days = request.app.state.platform.export_retention_days
         if job.finished_at < datetime.now(UTC) - timedelta(days=days):
-            async with unit_of_work(request.app.state.sessions) as writer:
+            async with unit_of_work(request.app.state.sessions, schema) as work:
+                writer = work.session
                 await delete_expired(writer, schema, days)
             raise ProblemError(410, "job_file_expired", job_id=job_id, days=days)
         result = job.result or {}

@@ -17,7 +17,7 @@ import structlog
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.data.db import unit_of_work
+from shared.data.work import SystemActor, Work, unit_of_work
 from shared.jobs import queue
 from shared.jobs.queue import Job
 from shared.problems import ProblemError
@@ -51,14 +51,23 @@ class JobContext:
         if total is not None:
             self.total = total
 
+    @property
+    def starter(self) -> SystemActor:
+        """Who queued the job, with the roles they held then (params["roles"], if kept)."""
+        return SystemActor(self.started_by, frozenset(self.params.get("roles", ())))
+
     @contextlib.asynccontextmanager
-    async def step(self) -> AsyncIterator[AsyncSession]:
-        """One committed step: its work, progress and checkpoint commit together or not at all."""
+    async def step(self) -> AsyncIterator[Work]:
+        """One committed step: its work, progress and checkpoint commit together or not at all.
+
+        Its audit entries are the starter's, under the request id that queued the job.
+        """
         runner = self.runner
-        async with unit_of_work(runner.sessions) as session:
-            yield session
+        request_id = self.params.get("request_id")
+        async with unit_of_work(runner.sessions, runner.schema, self.starter, request_id) as work:
+            yield work
             ours = await queue.record_step(
-                session,
+                work.session,
                 runner.schema,
                 self.job,
                 runner.lease,
@@ -108,7 +117,8 @@ class JobRunner:
 
     async def run_once(self) -> bool:
         """Claim one job and run it to its outcome; False if there was none."""
-        async with unit_of_work(self.sessions) as session:
+        async with unit_of_work(self.sessions, self.schema) as work:
+            session = work.session
             await queue.fail_exhausted(session, self.schema, self.max_attempts)
             job = await queue.claim(session, self.schema, list(self.handlers), self.lease)
         if job is None:
@@ -157,12 +167,14 @@ class JobRunner:
         log.info("job_succeeded", job_id=str(job.id), kind=job.kind, done=ctx.done)
 
     async def _finish(self, job: Job, **outcome: Any) -> None:
-        async with unit_of_work(self.sessions) as session:
+        async with unit_of_work(self.sessions, self.schema) as work:
+            session = work.session
             if not await queue.finish(session, self.schema, job, **outcome):
                 log.warning("job_lease_lost", job_id=str(job.id), kind=job.kind)
 
     async def _release(self, job: Job) -> None:
-        async with unit_of_work(self.sessions) as session:
+        async with unit_of_work(self.sessions, self.schema) as work:
+            session = work.session
             await queue.release(session, self.schema, job)
 
     async def _renew(self, job: Job, work: asyncio.Task[Any]) -> None:
@@ -170,8 +182,8 @@ class JobRunner:
         while True:
             await asyncio.sleep(self.lease / 3)
             try:
-                async with unit_of_work(self.sessions) as session:
-                    ours = await queue.renew(session, self.schema, job, self.lease)
+                async with unit_of_work(self.sessions, self.schema) as work:
+                    ours = await queue.renew(work.session, self.schema, job, self.lease)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.data.db import unit_of_work
+from shared.data.work import unit_of_work
 from shared.jobs.calendar import AGENCY_TZ, Rule, fill
 from shared.jobs.queue import enqueue
 from shared.jobs.tables import job_tables
@@ -151,7 +151,8 @@ class Scheduler:
 
     async def run_once(self, now: datetime | None = None) -> list[tuple[str, datetime]]:
         """One look: start what is due (one transaction)."""
-        async with unit_of_work(self.sessions) as session:
+        async with unit_of_work(self.sessions, self.schema) as work:
+            session = work.session
             started = await start_due(
                 session, self.schema, self.kinds, now or datetime.now(UTC), self.keys
             )

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts.base import EventContract, EventEnvelope
-from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
+from shared.data.work import unit_of_work
 from shared.messaging.bus import EventBus
 from shared.tracing import consumer_span
 from shared.tracing import enabled as tracing_enabled
@@ -59,7 +59,8 @@ async def apply_once(
 ) -> bool:
     """Run the handler and record the event in one transaction; False if already applied."""
     processed = platform_tables(schema).processed_event
-    async with unit_of_work(sessions) as session:
+    async with unit_of_work(sessions, schema) as work:
+        session = work.session
         claimed = await session.exec(
             pg_insert(processed)
             .values(handler=handler.name, event_id=envelope.event_id)
@@ -81,7 +82,8 @@ async def apply_many_once(
     """Apply the events not yet applied, all in one transaction; returns how many."""
     assert handler.handle_many is not None
     unique = list({e.event_id: e for e in envelopes}.values())
-    async with unit_of_work(sessions) as session:
+    async with unit_of_work(sessions, schema) as work:
+        session = work.session
         # One statement with the ids as an array: a VALUES list of a thousand rows costs
         # more to compile than to run.
         claimed = await session.exec(
@@ -247,7 +249,8 @@ class ConsumerRunner:
         self, handler: EventHandler, msg, event_id: uuid.UUID | None, error: str, attempts: int
     ) -> None:
         table = platform_tables(self.schema).dead_letter
-        async with unit_of_work(self.sessions) as session:
+        async with unit_of_work(self.sessions, self.schema) as work:
+            session = work.session
             await session.exec(
                 pg_insert(table)
                 .values(

@@ -5,7 +5,8 @@ import asyncio
 from sqlalchemy import text
 
 from shared.data.audit import audit_log_table
-from shared.data.db import make_engine, make_session_factory, unit_of_work
+from shared.data.db import make_engine, make_session_factory
+from shared.data.work import unit_of_work
 from shared.jobs.queue import enqueue, get_job
 from shared.jobs.runner import JobContext, JobRunner
 from shared.jobs.tables import create_job_tables_v1
@@ -49,7 +50,8 @@ class Harness:
         for step in range(start, 5):
             if step == 3:
                 await self.gate.wait()
-            async with ctx.step() as session:
+            async with ctx.step() as work:
+                session = work.session
                 await session.exec(
                     text(f"INSERT INTO {S}.effect VALUES (:s, :a)"),
                     params={"s": step, "a": ctx.job.attempts},
@@ -65,11 +67,13 @@ class Harness:
         raise RuntimeError("secret internals /etc/passwd")
 
     async def queue(self, kind: str, key: str | None = None):
-        async with unit_of_work(self.sessions) as session:
+        async with unit_of_work(self.sessions, S) as work:
+            session = work.session
             return await enqueue(session, S, kind, {"n": 1}, "clerk-1", dedup_key=key)
 
     async def job(self, job_id):
-        async with unit_of_work(self.sessions) as session:
+        async with unit_of_work(self.sessions, S) as work:
+            session = work.session
             return await get_job(session, S, job_id)
 
     async def effects(self) -> list[tuple[int, int]]:

@@ -9,7 +9,8 @@ import asyncpg
 from sqlalchemy import text
 
 from shared.contracts import EventEnvelope, UnitRegistered
-from shared.data.db import asyncpg_dsn, make_engine, make_session_factory, unit_of_work
+from shared.data.db import asyncpg_dsn, make_engine, make_session_factory
+from shared.data.work import unit_of_work
 from shared.messaging.bus import EventBus
 from shared.messaging.consumer import ConsumerRunner, EventHandler
 from shared.messaging.outbox import stage_events
@@ -82,7 +83,8 @@ class Harness:
         )
 
     async def stage(self, events: list[EventEnvelope]) -> None:
-        async with unit_of_work(self.sessions) as session:
+        async with unit_of_work(self.sessions, TEST_SCHEMA) as work:
+            session = work.session
             await stage_events(session, TEST_SCHEMA, events)
 
     async def scalar(self, sql: str) -> int:

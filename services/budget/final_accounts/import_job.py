@@ -70,7 +70,8 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
         return ctx.checkpoint["result"]
     who = Principal(ctx.started_by, frozenset(ctx.params["roles"]), "job")
     ctx.progress(0, 1)
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         _, content = await inputs.read_input(session, SCHEMA, ctx.job.id)
         if ctx.params["format"] == "json":
             doc = YearDocument.model_validate_json(content)

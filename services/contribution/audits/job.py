@@ -48,7 +48,8 @@ async def run_job(ctx: JobContext) -> dict[str, Any]:
     year = int(ctx.params["year"])
     mark = ctx.checkpoint
     if "after" not in mark:
-        async with ctx.step() as session:
+        async with ctx.step() as work:
+            session = work.session
             # The calendar's run counts to the day it first ran; a resumed run keeps that day.
             as_of = check_yearly_run(
                 YearlyRunIn(year=year, as_of=ctx.params.get("as_of") or agency_today())
@@ -57,7 +58,8 @@ async def run_job(ctx: JobContext) -> dict[str, Any]:
             ctx.progress(0, await repository.count_units_to_audit(session, year))
     as_of = date.fromisoformat(mark["as_of"])
     while not mark.get("recorded"):
-        async with ctx.step() as session:
+        async with ctx.step() as work:
+            session = work.session
             units = await repository.units_to_audit(session, year, mark["after"], BATCH)
             if units:
                 opened = await repository.open_audits(

@@ -84,7 +84,8 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
         return ctx.checkpoint["result"]
     declaration_id = uuid.UUID(ctx.params["declaration_id"])
     who = Principal(ctx.started_by, frozenset(ctx.params["roles"]), "job")
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         filename, content = await inputs.read_input(session, SCHEMA, ctx.job.id)
         declaration = await editable(session, declaration_id)
     limits = UploadLimits(**ctx.params["upload_limits"])
@@ -93,19 +94,22 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
     )
     total = len(table.rows)
     ctx.progress(ctx.done, total)
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         verdicts = await _checked(session, declaration, table.rows)
         await _check_size(session, declaration, [v for v in verdicts if isinstance(v, tuple)])
     for seq, start in enumerate(range(0, total, BATCH)):
         if seq < ctx.checkpoint.get("batches", 0):
             continue  # committed by an earlier attempt
-        async with ctx.step() as session:
+        async with ctx.step() as work:
+            session = work.session
             declaration = await editable(session, declaration_id)
             results = await _take_batch(session, declaration, verdicts[start : start + BATCH])
             await inputs.save_part(session, SCHEMA, ctx.job.id, seq, report_rows(results))
             ctx.checkpoint["batches"] = seq + 1
             ctx.progress(min(start + BATCH, total), total)
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         parts = await inputs.read_parts(session, SCHEMA, ctx.job.id)
         rows = [row for part in parts for row in part]
         record = report_of_rows(WAGE_KIND, declaration_id, filename, table, rows, who.subject)

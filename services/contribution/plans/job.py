@@ -47,7 +47,8 @@ async def run_job(ctx: JobContext) -> dict[str, Any]:
         roles=frozenset(ctx.params.get("roles", ())),
         token_id=f"job:{ctx.job.id}",
     )
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         out = await service.generate(session, body, who, None)
         ctx.progress(1, 1)
     return out.model_dump(mode="json")

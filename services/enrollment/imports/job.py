@@ -89,7 +89,8 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
     unit_id = uuid.UUID(ctx.params["unit_id"])
     who = Principal(ctx.started_by, frozenset(ctx.params["roles"]), "job")
     request_id = ctx.params.get("request_id")
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         filename, content = await inputs.read_input(session, SCHEMA, ctx.job.id)
         unit = await active_unit(session, unit_id)
     limits = UploadLimits(**ctx.params["upload_limits"])
@@ -98,7 +99,8 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
     )
     total = len(table.rows)
     ctx.progress(ctx.done, total)
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         verdicts = await _checked(session, table.rows, unit)
     # A citizen id twice in the file fails on its later rows, whichever batch they are in.
     valid = [_row(s, v) for s, v in verdicts if isinstance(v, PersonCreate)]
@@ -106,13 +108,15 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
     for seq, start in enumerate(range(0, total, BATCH)):
         if seq < ctx.checkpoint.get("batches", 0):
             continue  # committed by an earlier attempt
-        async with ctx.step() as session:
+        async with ctx.step() as work:
+            session = work.session
             batch = verdicts[start : start + BATCH]
             results = await _import_batch(session, batch, repeats, unit, who, request_id)
             await inputs.save_part(session, SCHEMA, ctx.job.id, seq, report_rows(results))
             ctx.checkpoint["batches"] = seq + 1
             ctx.progress(min(start + BATCH, total), total)
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         rows = [
             row for part in await inputs.read_parts(session, SCHEMA, ctx.job.id) for row in part
         ]

@@ -118,7 +118,8 @@ async def run_job(ctx: JobContext) -> dict[str, Any]:
 async def _run_kind(ctx: JobContext, year: int, kind: str) -> dict[str, Any]:
     mark = ctx.checkpoint.setdefault(kind, {})
     if "watermark" not in mark:
-        async with ctx.step() as session:
+        async with ctx.step() as work:
+            session = work.session
             mark["todo"] = await check_order(session, year, kind, agency_today())
             mark["watermark"] = await repository.posting_watermark(session)
             mark["after"] = repository.FIRST_ACCOUNT
@@ -126,7 +127,8 @@ async def _run_kind(ctx: JobContext, year: int, kind: str) -> dict[str, Any]:
             ctx.progress(ctx.done, (ctx.total or 0) + accounts)
     if mark["todo"] and not mark.get("finished"):
         while True:
-            async with ctx.step() as session:
+            async with ctx.step() as work:
+                session = work.session
                 found = await repository.next_accounts(session, kind, mark["after"], BATCH)
                 if found is None:
                     break
@@ -145,10 +147,12 @@ async def _run_kind(ctx: JobContext, year: int, kind: str) -> dict[str, Any]:
                 )
                 mark["after"] = upto
                 ctx.progress(ctx.done + count)
-        async with ctx.step() as session:
+        async with ctx.step() as work:
+            session = work.session
             await _finish(session, year, kind, mark["watermark"], ctx.started_by)
             mark["finished"] = True
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         run = await repository.get_run(session, year, kind)
     assert run is not None
     return {

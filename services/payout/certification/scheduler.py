@@ -54,7 +54,8 @@ async def suspension_job(ctx: JobContext) -> dict[str, Any]:
     """One step: suspending is idempotent (a suspended retiree is not overdue any more)."""
     today = agency_today()
     as_of = date.fromisoformat(ctx.params["as_of"]) if ctx.params.get("as_of") else today
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         done = await service.suspend_overdue(session, as_of, ctx.started_by, None, today)
         ctx.progress(done.suspended, done.suspended)
     return done.model_dump(mode="json")

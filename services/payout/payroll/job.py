@@ -16,7 +16,8 @@ async def run_job(ctx: JobContext) -> dict[str, Any]:
     """One step: queue the run; a run already queued for the month is not queued again."""
     who = Principal(subject=ctx.started_by, roles=frozenset({"finance"}), token_id="calendar")
     body = RunIn(period=ctx.params["period"])
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         run = await service.start_run(session, body, who, None, agency_today())
         ctx.progress(1, 1)
     return {"payroll_run_id": str(run.id), "period": body.period}

@@ -60,7 +60,8 @@ async def run_job(ctx: JobContext) -> dict[str, Any]:
     body = SubsidyRunIn.model_validate(
         {k: v for k, v in ctx.params.items() if k in ("quarter", "program")}
     )
-    async with ctx.step() as session:
+    async with ctx.step() as work:
+        session = work.session
         out = await service.run_quarter(session, body, who, None, agency_today())
         ctx.progress(1, 1)
     return out.model_dump(mode="json")

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from services.budget.main import create_app
 from shared.contracts import EventEnvelope
 from shared.contracts.payout import DisbursementSettled
-from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
+from shared.data.work import unit_of_work
 from shared.messaging.outbox import stage_events
 from tests.budget.integration.helpers import load_seed
 from tests.conftest import auth_headers
@@ -56,10 +56,12 @@ async def test_highest_revision_is_kept_and_shown_against_the_lines(platform, st
             done = (await session.exec(select(func.count()).select_from(processed))).scalar_one()
         return done >= n
 
-    async with unit_of_work(app.state.sessions) as session:
+    async with unit_of_work(app.state.sessions, "budget") as work:
+        session = work.session
         await stage_events(session, "budget", events[:2])
     await eventually(lambda: consumed(2))  # revision 2 applied before the late revision 1 is sent
-    async with unit_of_work(app.state.sessions) as session:
+    async with unit_of_work(app.state.sessions, "budget") as work:
+        session = work.session
         await stage_events(session, "budget", events[2:])
     await eventually(lambda: consumed(5))
 

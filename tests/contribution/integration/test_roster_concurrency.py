@@ -15,7 +15,8 @@ from services.contribution.domain.liability import Interval
 from services.contribution.roster import repository
 from services.contribution.roster.handlers import on_person_registered, on_person_status_changed
 from shared.contracts import EventEnvelope, PersonRegistered, PersonStatusChanged
-from shared.data.db import make_engine, make_session_factory, unit_of_work
+from shared.data.db import make_engine, make_session_factory
+from shared.data.work import unit_of_work
 from tests.contribution.helpers import citizen_id
 from tests.shared.integration.helpers import eventually
 
@@ -103,15 +104,18 @@ async def test_events_applied_concurrently_all_reach_the_liability(database_url,
     try:
         first, second = events(person_id)
         if case.startswith("suspension"):  # the person is on the roster before both changes
-            async with unit_of_work(sessions) as session:
+            async with unit_of_work(sessions, "contribution") as work:
+                session = work.session
                 await on_person_registered(session, registered(person_id)[1])
 
         async def apply(handler_and_envelope: tuple[Handler, EventEnvelope]) -> None:
             handler, envelope = handler_and_envelope
-            async with unit_of_work(sessions) as session:
+            async with unit_of_work(sessions, "contribution") as work:
+                session = work.session
                 await handler(session, envelope)
 
-        async with unit_of_work(sessions) as session:
+        async with unit_of_work(sessions, "contribution") as work:
+            session = work.session
             await first[0](session, first[1])
             # The other consumer's transaction runs before this one commits: it either
             # finishes (seeing nothing of this one) or waits on a lock until the commit.
@@ -119,7 +123,8 @@ async def test_events_applied_concurrently_all_reach_the_liability(database_url,
             await eventually(lambda: finished_or_waiting(other, engine))
         await other
 
-        async with unit_of_work(sessions) as session:
+        async with unit_of_work(sessions, "contribution") as work:
+            session = work.session
             assert await repository.liability(session, person_id) == expected
     finally:
         await engine.dispose()

@@ -9,7 +9,8 @@ import pytest
 from services.payout.death import service
 from services.payout.main import create_app
 from shared.contracts import EventEnvelope, PersonDeceased
-from shared.data.db import make_engine, make_session_factory, unit_of_work
+from shared.data.db import make_engine, make_session_factory
+from shared.data.work import unit_of_work
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import scalar
 from tests.payout.integration.helpers import publish, retire, retirement, review, run_payroll
@@ -68,9 +69,11 @@ async def test_a_batch_of_deaths_stops_and_recovers_as_one_at_a_time(platform) -
         ]
         engine = make_engine(platform.database_url)
         try:
-            async with unit_of_work(make_session_factory(engine)) as session:
+            async with unit_of_work(make_session_factory(engine), "payout") as work:
+                session = work.session
                 await service.record_deaths(session, events)
-            async with unit_of_work(make_session_factory(engine)) as session:
+            async with unit_of_work(make_session_factory(engine), "payout") as work:
+                session = work.session
                 await service.record_deaths(session, events)  # again: nothing changes
         finally:
             await engine.dispose()

@@ -16,7 +16,8 @@ from services.payout.death import repository as one_offs
 from services.payout.models import OneOff, PayrollRun
 from services.payout.payroll import repository as runs
 from services.payout.payroll import service
-from shared.data.db import make_engine, make_session_factory, unit_of_work
+from shared.data.db import make_engine, make_session_factory
+from shared.data.work import unit_of_work
 from tests.enrollment.helpers import scalar
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -48,18 +49,21 @@ async def test_one_offs_committed_while_runs_finish_each_get_exactly_one_line(pl
     async def write(first: int) -> None:
         # Each one-off committed on its own, as death benefits and subsidy queues do.
         for n in range(first, ONE_OFFS, WRITERS):
-            async with unit_of_work(sessions) as session:
+            async with unit_of_work(sessions, "payout") as work:
+                session = work.session
                 await one_offs.insert_one_off(session, one_off(n))
             await asyncio.sleep(0)
 
     async def finish_runs() -> int:
         finished = 0
         while writing or finished == 0:
-            async with unit_of_work(sessions) as session:
+            async with unit_of_work(sessions, "payout") as work:
+                session = work.session
                 run = await runs.insert_run(
                     session, PayrollRun(period=date(2020, 1, 1), created_by="test")
                 )
-            async with unit_of_work(sessions) as session:
+            async with unit_of_work(sessions, "payout") as work:
+                session = work.session
                 await service.finish_run(session, run)
             finished += 1
         return finished

@@ -11,7 +11,8 @@ import pytest
 from services.payout.main import create_app
 from services.payout.models import PayrollRun
 from services.payout.payroll import service
-from shared.data.db import asyncpg_dsn, make_engine, make_session_factory, unit_of_work
+from shared.data.db import asyncpg_dsn, make_engine, make_session_factory
+from shared.data.work import unit_of_work
 from tests.conftest import auth_headers, running_app
 from tests.payout.seed import seed_retirees
 
@@ -21,9 +22,11 @@ JANUARY = date(2020, 1, 1)
 
 async def start(sessions, chunk: int) -> PayrollRun:
     """Queue a run for January 2020 and claim it (which plans its chunks)."""
-    async with unit_of_work(sessions) as session:
+    async with unit_of_work(sessions, "payout") as uow:
+        session = uow.session
         session.add(PayrollRun(period=JANUARY, created_by="test"))
-    async with unit_of_work(sessions) as session:
+    async with unit_of_work(sessions, "payout") as uow:
+        session = uow.session
         run = await service.claim(session, 30.0, chunk)
     assert run is not None
     return run
@@ -34,12 +37,14 @@ async def work(sessions, run: PayrollRun, workers: int) -> None:
 
     async def loop() -> None:
         while True:
-            async with unit_of_work(sessions) as session:
+            async with unit_of_work(sessions, "payout") as uow:
+                session = uow.session
                 if not await service.work_chunk(session, run, 30.0):
                     return
 
     await asyncio.gather(*(loop() for _ in range(workers)))
-    async with unit_of_work(sessions) as session:
+    async with unit_of_work(sessions, "payout") as uow:
+        session = uow.session
         await service.finish_run(session, run)
 
 
@@ -176,9 +181,11 @@ async def test_a_failed_line_after_the_month_of_death_is_not_reissued(db) -> Non
         "last_month = '2019-12-01' WHERE person_id = $1",
         dead,
     )
-    async with unit_of_work(sessions) as session:
+    async with unit_of_work(sessions, "payout") as uow:
+        session = uow.session
         session.add(PayrollRun(period=date(2020, 2, 1), created_by="test"))
-    async with unit_of_work(sessions) as session:
+    async with unit_of_work(sessions, "payout") as uow:
+        session = uow.session
         run = await service.claim(session, 30.0, 10)
     assert run is not None
     await work(sessions, run, workers=1)
@@ -225,9 +232,11 @@ async def test_a_failed_subsidy_line_follows_the_corrected_account(db) -> None:
             batch,
         )
     await conn.execute("UPDATE payout.retiree SET account_number = '6221999999999999'")
-    async with unit_of_work(sessions) as session:
+    async with unit_of_work(sessions, "payout") as uow:
+        session = uow.session
         session.add(PayrollRun(period=date(2020, 2, 1), created_by="test"))
-    async with unit_of_work(sessions) as session:
+    async with unit_of_work(sessions, "payout") as uow:
+        session = uow.session
         run = await service.claim(session, 30.0, 10)
     assert run is not None
     await work(sessions, run, workers=1)

@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from shared.data.db import make_engine, make_session_factory, unit_of_work
+from shared.data.db import make_engine, make_session_factory
 from shared.data.money import Money
+from shared.data.work import unit_of_work
 from shared.http.auth import Principal, require_roles
 from shared.http.bank_signature import sign, sign_v1, verify_bank_request
 from shared.http.dependencies import Idempotent
@@ -66,13 +67,15 @@ def payment_app(platform: PlatformSettings) -> FastAPI:
 
     @app.post("/bank/{bank_id}/results")
     async def results(bank_id: str, request: Request) -> dict:
-        async with unit_of_work(request.app.state.sessions) as session:
+        async with unit_of_work(request.app.state.sessions, TEST_SCHEMA) as work:
+            session = work.session
             who = await verify_bank_request(request, session, TEST_SCHEMA, SECRETS, bank_id)
         return {"accepted_from": who}
 
     @app.post("/bank/{bank_id}/batches/{batch}/totals")
     async def totals(bank_id: str, batch: int, request: Request) -> dict:
-        async with unit_of_work(request.app.state.sessions) as session:
+        async with unit_of_work(request.app.state.sessions, TEST_SCHEMA) as work:
+            session = work.session
             who = await verify_bank_request(request, session, TEST_SCHEMA, SECRETS, bank_id)
         return {"accepted_from": who, "batch": batch}
 

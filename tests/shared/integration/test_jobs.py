@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from shared.data.db import unit_of_work
+from shared.data.work import unit_of_work
 from shared.http.errors import install_problem_handlers
 from shared.jobs.queue import enqueue
 from shared.jobs.router import jobs_router
@@ -108,7 +108,8 @@ async def test_queueing_keeps_working_once_the_statement_is_planned_generically(
     the conflict target must still find the partial unique index then (make up's demo hit a
     500 on its sixth plan generation when the index predicate was a bound parameter)."""
     async with Harness(platform) as h:
-        async with unit_of_work(h.sessions) as session:  # one connection for every insert
+        async with unit_of_work(h.sessions, "test") as work:  # one connection for every insert
+            session = work.session
             jobs = [
                 await enqueue(session, S, "steps", {"n": n}, "clerk-1", dedup_key=key)
                 for n, key in enumerate([None] * 8 + ["interest:2024", "interest:2024"])

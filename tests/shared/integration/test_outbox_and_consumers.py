@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from deploy.local.embedded import EmbeddedNats, free_port
-from shared.data.db import unit_of_work
 from shared.data.platform_tables import platform_tables
+from shared.data.work import unit_of_work
 from shared.messaging.outbox import stage_events
 from shared.settings import PlatformSettings
 from tests.conftest import delete_stream, make_platform
@@ -45,7 +45,8 @@ async def test_committed_events_are_published_and_applied_once(platform: Platfor
 async def test_rolled_back_transaction_publishes_nothing(platform: PlatformSettings) -> None:
     async with Harness(platform) as h:
         with pytest.raises(RuntimeError):
-            async with unit_of_work(h.sessions) as session:
+            async with unit_of_work(h.sessions, "test") as work:
+                session = work.session
                 await stage_events(session, TEST_SCHEMA, [unit_event(1)])
                 raise RuntimeError("business rule failed")
         assert await h.scalar(f"SELECT count(*) FROM {TEST_SCHEMA}.outbox") == 0
