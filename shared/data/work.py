@@ -54,6 +54,11 @@ class Work:
         self.actor = actor
         self.request_id = request_id
 
+    def by(self, actor: Actor) -> "Work":
+        """This transaction and request with another actor: the system's own part of a
+        caller's change (a bank's results settling the ledger, a death stopping payments)."""
+        return Work(self.session, self.schema, actor, self.request_id)
+
     def audit_entry(
         self,
         action: str,
