@@ -11,13 +11,11 @@ import dataclasses
 import uuid
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from services.budget.config import SCHEMA
 from services.budget.domain.document import YearDocument
 from services.budget.final_accounts import service
 from shared.data.spreadsheets import UploadLimits
-from shared.http.auth import Principal
+from shared.http.dependencies import WriteContext
 from shared.jobs import inputs
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
@@ -28,12 +26,10 @@ JSON_NAME = "document.json"
 
 
 async def queue_import(
-    session: AsyncSession,
+    write: WriteContext,
     doc: YearDocument,
     content: bytes,
     filename: str,
-    who: Principal,
-    request_id: str | None,
     limits: UploadLimits | None = None,
 ) -> JobOut:
     """Keep a checked document (or its workbook) and queue its import (202), in the request's
@@ -42,8 +38,8 @@ async def queue_import(
         "department": doc.department.code,
         "year": doc.year,
         "format": "json" if filename == JSON_NAME else "xlsx",
-        "roles": sorted(who.roles),
-        "request_id": request_id,
+        "roles": sorted(write.who.roles),
+        "request_id": write.request_id,
     }
     if limits is not None:  # the job reads the workbook again under the limits it passed
         params["upload_limits"] = dataclasses.asdict(limits)
@@ -54,7 +50,7 @@ async def queue_import(
     )
     upload = (filename, content)
     job = await inputs.queue_with_file(
-        session, SCHEMA, KIND, params, upload, who, request_id, audit
+        write.session, SCHEMA, KIND, params, upload, write.who, write.request_id, audit
     )
     return job_out(job)
 
@@ -68,18 +64,16 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
     """The job's handler."""
     if "result" in ctx.checkpoint:  # the step committed; only the outcome was not
         return ctx.checkpoint["result"]
-    who = Principal(ctx.started_by, frozenset(ctx.params["roles"]), "job")
     ctx.progress(0, 1)
     async with ctx.step() as work:
-        session = work.session
-        _, content = await inputs.read_input(session, SCHEMA, ctx.job.id)
+        _, content = await inputs.read_input(work.session, SCHEMA, ctx.job.id)
         if ctx.params["format"] == "json":
             doc = YearDocument.model_validate_json(content)
         else:
             limits = UploadLimits(**ctx.params["upload_limits"])
-            doc = await service.workbook_document(session, content, limits)
-        stored = await service.import_document(session, doc, who, ctx.params.get("request_id"))
-        await inputs.clear(session, SCHEMA, ctx.job.id)
+            doc = await service.workbook_document(work.session, content, limits)
+        stored = await service.import_document(work, doc)
+        await inputs.clear(work.session, SCHEMA, ctx.job.id)
         ctx.checkpoint["result"] = {
             **stored.model_dump(mode="json"),
             "url": year_url(stored.department_id, stored.year),

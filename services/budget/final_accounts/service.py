@@ -8,7 +8,6 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.budget.code_tables import CODE_TABLES, FIXED_PARTS
-from services.budget.config import SCHEMA
 from services.budget.domain import labels
 from services.budget.domain.checker import Finding, check
 from services.budget.domain.document import YearDocument
@@ -23,9 +22,9 @@ from services.budget.final_accounts.schemas import (
     PartOut,
 )
 from services.budget.models import Department, DepartmentYear
-from shared.data.audit import changed_fields, record_audit
+from shared.data.audit import changed_fields
 from shared.data.spreadsheets import UploadLimits
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.i18n import Catalogue
 from shared.i18n.code_tables import labels as code_table_labels
 from shared.problems import ProblemError
@@ -72,31 +71,25 @@ async def check_codes(session: AsyncSession, doc: YearDocument) -> None:
 
 
 async def import_document(
-    session: AsyncSession,
-    doc: YearDocument,
-    who: Principal,
-    request_id: str | None,
-    changes: dict[str, dict[str, Any]] | None = None,
+    work: Work, doc: YearDocument, changes: dict[str, dict[str, Any]] | None = None
 ) -> ImportOut:
     """Store a new version of a department-year, or refuse it whole with every error."""
+    session = work.session
     await check_codes(session, doc)
     dept = await repository.department_by_code(session, doc.department.code)
     if dept is None:
         d = doc.department
         dept = await repository.insert_department(session, d.code, d.name, d.county)
     version = await repository.next_version(session, dept.id, doc.year)
-    row = await repository.insert_year(session, dept.id, doc, version, who.subject, request_id)
+    row = await repository.insert_year(
+        session, dept.id, doc, version, work.actor.subject, work.request_id
+    )
     prior = await _prior(session, dept, doc.year)
     findings = Counter(f.severity for f in check(doc, prior))
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="department_year.imported",
-        object_type="department_year",
-        object_id=row.id,
-        request_id=request_id,
+    await work.audit(
+        "department_year.imported",
+        "department_year",
+        row.id,
         detail={"department": dept.code, "year": doc.year, "version": version},
         changes=changes,
     )
@@ -216,25 +209,19 @@ async def part(session: AsyncSession, department_id: uuid.UUID, year: int, name:
 
 
 async def replace_part(
-    session: AsyncSession,
-    department_id: uuid.UUID,
-    year: int,
-    name: str,
-    lines: list[dict[str, Any]],
-    who: Principal,
-    request_id: str | None,
+    work: Work, department_id: uuid.UUID, year: int, name: str, lines: list[dict[str, Any]]
 ) -> ImportOut:
     """A new version of the department-year with one part replaced (history is kept)."""
     if name not in labels.PARTS:
         raise ProblemError(404, "part_unknown", part=name)
-    doc, _ = await document(session, department_id, year)
+    doc, _ = await document(work.session, department_id, year)
     data = doc.model_dump()
     before = {name: doc.model_dump(mode="json")[name]}
     data[name] = lines
     new = YearDocument.model_validate(data)
     # The part's lines before and after, in the new version's audit entry.
     changes = changed_fields(before, {name: new.model_dump(mode="json")[name]}, [name])
-    return await import_document(session, new, who, request_id, changes)
+    return await import_document(work, new, changes)
 
 
 def present(findings: list[Finding]) -> list[FindingOut]:

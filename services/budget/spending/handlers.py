@@ -6,7 +6,7 @@ from services.budget.config import SCHEMA
 from services.budget.spending import repository
 from shared.contracts import EventEnvelope
 from shared.contracts.payout import DisbursementSettled
-from shared.data.audit import record_audit
+from shared.data.work import SystemActor, Work
 
 
 async def on_disbursement_settled(session: AsyncSession, envelope: EventEnvelope) -> None:
@@ -30,14 +30,12 @@ async def on_disbursement_settled(session: AsyncSession, envelope: EventEnvelope
         },
     )
     if changed:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=envelope.source,
-            roles=["service"],
-            action="actual_spending.settled",
-            object_type="actual_spending",
-            object_id=f"{event.program}:{event.period}",
-            request_id=envelope.request_id,
+        # The sending service acts, under the request id that caused the event.
+        sender = SystemActor(envelope.source, frozenset({"service"}))
+        work = Work(session, SCHEMA, sender, envelope.request_id)
+        await work.audit(
+            "actual_spending.settled",
+            "actual_spending",
+            f"{event.program}:{event.period}",
             detail={"revision": event.revision, "paid_amount": str(event.paid_amount)},
         )

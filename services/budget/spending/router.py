@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from services.budget.spending import service
 from services.budget.spending.schemas import SpendingLine, SpendingOut
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession
+from shared.http.dependencies import Read
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 
@@ -24,12 +24,12 @@ router = APIRouter(prefix="/v1/budget", tags=["spending"], responses=PROBLEM_RES
 async def get_spending(
     department_id: uuid.UUID,
     year: Annotated[int, Path(ge=2000, le=2100)],
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
 ) -> SpendingOut | Response:
     """What payout actually paid, against the final accounts' lines of the same code."""
-    found = await service.spending(session, department_id, year)
+    found = await service.spending(read.session, department_id, year)
     if download:
         return await download.rows(found.lines, SpendingLine, "决算支出对照")
     return found
