@@ -11,6 +11,7 @@ The refused side (every 403 recorded) is tests/shared/integration/test_audit_den
 import ast
 import inspect
 import textwrap
+import typing
 from collections.abc import Callable, Iterator
 from functools import cache
 from types import FunctionType, ModuleType
@@ -27,6 +28,7 @@ from services.contribution.main import create_app as create_contribution
 from services.enrollment.main import create_app as create_enrollment
 from services.payout.main import create_app as create_payout
 from shared.data import audit
+from shared.data.work import Work
 from tests.conftest import make_platform
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -115,11 +117,20 @@ def referenced(fn: FunctionType) -> tuple[FunctionType, ...]:
     except (OSError, TypeError, SyntaxError):
         return ()
     scope = {**fn.__globals__, **_closure(fn)}
+    typed = _typed_names(fn, tree, scope)
     found: list[FunctionType] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Name | ast.Attribute):
             continue
+        kind = _type_of(node.value, scope, typed) if isinstance(node, ast.Attribute) else None
+        if kind is not None:  # `work.audit(...)`, `work.by(x).audit(...)`: that method only
+            plain = _unwrap(getattr(kind, node.attr, None))
+            if plain is not None and _in_project(plain):
+                found.append(plain)
+            continue
         target = _resolve(node, scope)
+        if isinstance(target, type) and issubclass(target, Work):
+            continue  # naming the Work audits nothing: its methods count where called
         if isinstance(target, type) and target.__module__.startswith(PROJECT):
             found += [
                 f
@@ -131,6 +142,47 @@ def referenced(fn: FunctionType) -> tuple[FunctionType, ...]:
         if plain is not None and (_in_project(plain) or plain in SINKS):
             found.append(plain)
     return tuple(found)
+
+
+def _class_of(hint: Any) -> type | None:
+    """The class a type hint names (through `Annotated[...]`), if it is one of the project's."""
+    if typing.get_origin(hint) is typing.Annotated:
+        hint = typing.get_args(hint)[0]
+    return hint if isinstance(hint, type) and hint.__module__.startswith(PROJECT) else None
+
+
+def _type_of(node: ast.expr, scope: dict[str, Any], typed: dict[str, type]) -> type | None:
+    """The project class of a parameter or local (`work`), or of what a call returns
+    (`work.by(x)`, `Work(...)`, a function annotated to return one); None if unknown."""
+    if isinstance(node, ast.Name):
+        return typed.get(node.id)
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    owner = _type_of(func.value, scope, typed) if isinstance(func, ast.Attribute) else None
+    called = getattr(owner, func.attr, None) if owner is not None else _resolve(func, scope)
+    if isinstance(called, type):
+        return _class_of(called)
+    try:
+        return _class_of(typing.get_type_hints(called).get("return"))
+    except Exception:  # not a function, or hints that do not resolve
+        return None
+
+
+def _typed_names(fn: FunctionType, tree: ast.AST, scope: dict[str, Any]) -> dict[str, type]:
+    """Parameters annotated with a project class, and locals assigned one (`w = Work(...)`)."""
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception:  # hints that do not resolve: no parameter is typed
+        hints = {}
+    typed = {name: kind for name, hint in hints.items() if (kind := _class_of(hint))}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            kind = _type_of(node.value, scope, typed)
+            if isinstance(target, ast.Name) and kind is not None:
+                typed[target.id] = kind
+    return typed
 
 
 def _closure(fn: FunctionType) -> dict[str, Any]:
@@ -220,3 +272,19 @@ async def _audited_helper(session: Any, who: Any) -> None:
 def test_the_walk_tells_an_unaudited_handler_from_an_audited_one() -> None:
     assert not reaches_audit(_silent_route)
     assert reaches_audit(_audited_route)
+
+
+async def _silent_work(work: Work) -> None:
+    """A control: a handler given the Work that never audits with it."""
+    await work.session.commit()
+
+
+async def _audited_work(work: Work) -> None:
+    """A control: a handler that audits through the Work, as the system acting."""
+    await work.by(work.actor).audit("a", "o", 1)
+
+
+def test_the_walk_follows_the_work_to_its_audit_and_only_there() -> None:
+    # Naming the Work is not auditing: only a call of its audit methods counts.
+    assert not reaches_audit(_silent_work)
+    assert reaches_audit(_audited_work)
