@@ -4,7 +4,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
 
 from services.payout.banking import service
@@ -18,10 +18,9 @@ from services.payout.banking.schemas import (
     ResultsOut,
 )
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession, StreamingReadSession, WriteSession
+from shared.http.dependencies import Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 from shared.http.ranges import PlausibleDate
 from shared.http.signed_bodies import documented_body
@@ -42,7 +41,7 @@ def _file(content: tuple[AsyncIterator[bytes], str, str]) -> StreamingResponse:
 
 @router.get("/batches", response_model=Page[BatchOut], responses=DOWNLOAD_RESPONSES)
 async def list_batches(
-    session: ReadSession,
+    read: Read,
     _: Reader,
     download: Download,
     period: Period = None,
@@ -53,32 +52,34 @@ async def list_batches(
     """Batches with their reconciliation, newest first."""
     if download:
         return await download.pages(
-            lambda limit, offset: service.list_batches(session, period, bank_code, limit, offset),
+            lambda limit, offset: service.list_batches(
+                read.session, period, bank_code, limit, offset
+            ),
             BatchOut,
             "银行发放批次",
         )
-    return await service.list_batches(session, period, bank_code, limit, offset)
+    return await service.list_batches(read.session, period, bank_code, limit, offset)
 
 
 @router.get("/batches/{batch_id}", response_model=BatchOut)
-async def get_batch(batch_id: uuid.UUID, session: ReadSession, _: Reader) -> BatchOut:
+async def get_batch(batch_id: uuid.UUID, read: Read, _: Reader) -> BatchOut:
     """A batch's reconciliation: paid, failed, re-issued and outstanding lines and amounts."""
-    return await service.get_batch(session, batch_id)
+    return await service.get_batch(read.session, batch_id)
 
 
 @router.get("/batches/{batch_id}/file", response_class=Response)
 async def batch_file(
-    batch_id: uuid.UUID, session: StreamingReadSession, who: Reader, format: Format = "csv"
+    batch_id: uuid.UUID, read: Read, who: Reader, format: Format = "csv"
 ) -> StreamingResponse:
     """The bank file of a batch (CSV or XLSX, totals line last); citizen ids and accounts
     masked for finance and auditors."""
-    return _file(await service.batch_file(session, batch_id, format, who=who))
+    return _file(await service.batch_file(read.session, batch_id, format, who=who))
 
 
 @router.get("/bank/{bank_id}/batches", response_model=Page[BatchOut], responses=DOWNLOAD_RESPONSES)
 async def bank_batches(
     bank_id: str,
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(bank_caller)],
     download: Download,
     period: Period = None,
@@ -89,30 +90,32 @@ async def bank_batches(
     if download:
         return await download.pages(
             lambda limit, offset: service.list_batches(
-                session, period, service.bank_code_of(bank_id), limit, offset
+                read.session, period, service.bank_code_of(bank_id), limit, offset
             ),
             BatchOut,
             "银行发放批次",
         )
-    return await service.list_batches(session, period, service.bank_code_of(bank_id), limit, offset)
+    return await service.list_batches(
+        read.session, period, service.bank_code_of(bank_id), limit, offset
+    )
 
 
 @router.get("/bank/{bank_id}/batches/{batch_id}/file", response_class=Response)
 async def bank_batch_file(
     bank_id: str,
     batch_id: uuid.UUID,
-    session: StreamingReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(bank_caller)],
     format: Format = "csv",
 ) -> StreamingResponse:
     """A bank fetches the file of one of its batches."""
-    return _file(await service.batch_file(session, batch_id, format, bank_id))
+    return _file(await service.batch_file(read.session, batch_id, format, bank_id))
 
 
 @router.get("/bank/{bank_id}/results", response_model=Page[BankResultOut])
 async def bank_results(
     bank_id: str,
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(bank_caller)],
     reference: uuid.UUID | None = None,
     batch_id: uuid.UUID | None = None,
@@ -124,7 +127,7 @@ async def bank_results(
     """The results a bank posted on its own lines, for reconciliation: newest first, by
     reference, batch or the day recorded (UTC); unknown references are at `.../suspense`."""
     return await service.bank_results(
-        session, bank_id, reference, batch_id, result_from, result_to, limit, offset
+        read.session, bank_id, reference, batch_id, result_from, result_to, limit, offset
     )
 
 
@@ -136,12 +139,11 @@ async def bank_results(
 async def post_results(
     bank_id: str,
     body: Annotated[ResultsIn, Depends(signed_body(ResultsIn))],
-    request: Request,
-    session: WriteSession,
+    write: Write,
 ) -> ResultsOut:
     """A bank posts line results (HMAC-signed: X-Bank-Id, X-Timestamp, X-Signature). Each
     line once: a repeated result is counted as already recorded; a different one is refused."""
-    return await service.record_results(session, bank_id, body, request_id_of(request))
+    return await service.record_results(write, bank_id, body)
 
 
 @router.post(
@@ -153,11 +155,8 @@ async def post_totals(
     bank_id: str,
     batch_id: uuid.UUID,
     body: Annotated[BankTotalsIn, Depends(signed_body(BankTotalsIn))],
-    request: Request,
-    who: Annotated[Principal, Depends(signed_by_bank)],
-    session: WriteSession,
+    _: Annotated[Principal, Depends(signed_by_bank)],
+    write: Write,
 ) -> BatchOut:
     """A bank posts its control totals for a batch (signed); reconciliation compares them."""
-    return await service.record_bank_totals(
-        session, bank_id, batch_id, body, who.subject, request_id_of(request)
-    )
+    return await service.record_bank_totals(write, bank_id, batch_id, body)

@@ -18,7 +18,7 @@ from services.payout.banking.schemas import (
     ResultsOut,
     TallyOut,
 )
-from services.payout.config import SCHEMA, get_settings
+from services.payout.config import get_settings
 from services.payout.death import service as recoveries
 from services.payout.domain.periods import format_period, parse_period
 from services.payout.domain.reconciliation import BankTotals, Tally, classify, reconcile
@@ -26,7 +26,7 @@ from services.payout.labels import chinese_labels
 from services.payout.ledger import service as ledger
 from services.payout.models import Batch, ResultSuspense
 from services.payout.suspense import repository as suspense
-from shared.data.audit import record_audit
+from shared.data.work import SystemActor, Work
 from shared.http.auth import Principal
 from shared.http.masking import sees_full_citizen_ids
 from shared.http.pagination import Page
@@ -137,27 +137,30 @@ async def batch_file(
     return _once(content), MEDIA[fmt], name
 
 
+def _bank(bank_id: str) -> SystemActor:
+    """A bank as its audit entries name it: its id, in the role "bank" alone."""
+    return SystemActor(bank_id, frozenset({"bank"}))
+
+
 async def _once(content: bytes) -> AsyncIterator[bytes]:
     yield content
 
 
-async def record_results(
-    session: AsyncSession, bank_id: str, body: ResultsIn, request_id: str | None = None
-) -> ResultsOut:
+async def record_results(work: Work, bank_id: str, body: ResultsIn) -> ResultsOut:
     """Record a bank's line results: each line once. A result for a reference the agency does
     not know is held in suspense (待查明款项) and the rest recorded; a foreign or conflicting
     line refuses the whole post and changes nothing."""
     code = bank_code_of(bank_id)
-    await repository.lock_bank(session, bank_id)
+    await repository.lock_bank(work.session, bank_id)
     refs = [r.reference for r in body.results]
-    states = await repository.line_states(session, refs)
+    states = await repository.line_states(work.session, refs)
     foreign = [str(r) for r in refs if r in states and states[r][2] != code]
     if foreign:
         raise ProblemError(
             403, "batch_forbidden", message="batch_forbidden.lines", references=foreign[:100]
         )
     unknown = [r for r in body.results if r.reference not in states]
-    held = await suspense.existing(session, bank_id, [r.reference for r in unknown])
+    held = await suspense.existing(work.session, bank_id, [r.reference for r in unknown])
     new, same, conflicts = [], 0, []
     for r in body.results:
         reason = r.reason_code.value if r.reason_code else None
@@ -182,7 +185,7 @@ async def record_results(
         )
     fresh = [r for r in unknown if r.reference not in held]
     await suspense.insert_lines(
-        session,
+        work.session,
         [
             ResultSuspense(
                 bank_id=bank_id,
@@ -196,21 +199,15 @@ async def record_results(
         ],
     )
     recorded = await apply_results(
-        session,
+        work,
         [r.reference for r in new],
         [r.outcome for r in new],
         [r.reason_code.value if r.reason_code else None for r in new],
-        request_id,
     )
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=bank_id,
-        roles=("bank",),
-        action="bank_results.recorded",
-        object_type="bank",
-        object_id=bank_id,
-        request_id=request_id,
+    await work.by(_bank(bank_id)).audit(
+        "bank_results.recorded",
+        "bank",
+        bank_id,
         detail={
             "recorded": recorded,
             "already_recorded": same,
@@ -227,23 +224,22 @@ async def record_results(
 
 
 async def apply_results(
-    session: AsyncSession,
+    work: Work,
     references: list[uuid.UUID],
     outcomes: list[str],
     reasons: list[str | None],
-    request_id: str | None,
 ) -> int:
     """Set the results of lines still waiting for one, with what follows from them."""
-    recorded = await repository.record_results(session, references, outcomes, reasons)
+    recorded = await repository.record_results(work.session, references, outcomes, reasons)
     failed = [ref for ref, outcome in zip(references, outcomes, strict=True) if outcome == "failed"]
     if failed:
         # A recovery opened on a line the bank has now failed claims money that never left.
-        await recoveries.after_failed_lines(session, failed, request_id)
+        await recoveries.after_failed_lines(work, failed)
     paid = [ref for ref, outcome in zip(references, outcomes, strict=True) if outcome == "paid"]
     if paid:
         # What paid lines withheld for offsets is recovered; a cleared case closes.
-        await recoveries.after_paid_lines(session, paid, request_id)
-    await ledger.settle_touched(session, references, request_id)
+        await recoveries.after_paid_lines(work, paid)
+    await ledger.settle_touched(work, references)
     return recorded
 
 
@@ -285,17 +281,15 @@ async def bank_results(
 
 
 async def record_bank_totals(
-    session: AsyncSession,
+    work: Work,
     bank_id: str,
     batch_id: uuid.UUID,
     body: BankTotalsIn,
-    who: str,
-    request_id: str | None = None,
 ) -> BatchOut:
     """Record the bank's control totals for its batch; the batch shows whether they agree."""
-    batch = await _batch(session, batch_id, bank_id)
+    batch = await _batch(work.session, batch_id, bank_id)
     await repository.set_bank_totals(
-        session,
+        work.session,
         batch.id,
         {
             "bank_paid_count": body.paid_count,
@@ -305,16 +299,8 @@ async def record_bank_totals(
             "bank_reported_at": datetime.now(UTC),
         },
     )
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who,
-        roles=("bank",),
-        action="batch.bank_totals",
-        object_type="batch",
-        object_id=batch.id,
-        request_id=request_id,
-        detail=body.model_dump(mode="json"),
+    await work.by(_bank(work.actor.subject)).audit(
+        "batch.bank_totals", "batch", batch.id, detail=body.model_dump(mode="json")
     )
-    await session.refresh(batch)
-    return await get_batch(session, batch.id, bank_id)
+    await work.session.refresh(batch)
+    return await get_batch(work.session, batch.id, bank_id)

@@ -5,13 +5,10 @@ dedup key per day, so a day is never run twice across replicas and users."""
 from datetime import date
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from services.payout.certification import service
 from services.payout.config import SCHEMA
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
@@ -25,26 +22,21 @@ def dedup_key(params: dict[str, Any]) -> str:
     return f"{KIND}:{params['as_of']}"
 
 
-async def queue_run(
-    session: AsyncSession, as_of: date, who: Principal, request_id: str | None
-) -> JobOut:
+async def queue_run(work: Work, as_of: date) -> JobOut:
     """Check the day and queue its run (202); asked again for the day, the same job."""
     if as_of > agency_today():
         raise ProblemError(
             422, "date_in_future", message="date_in_future.suspension", field="as_of"
         )
     params = {"as_of": as_of.isoformat()}
-    job = await enqueue(session, SCHEMA, KIND, params, who.subject, dedup_key=dedup_key(params))
+    job = await enqueue(
+        work.session, SCHEMA, KIND, params, work.actor.subject, dedup_key=dedup_key(params)
+    )
     if job.new:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=who.subject,
-            roles=who.roles,
-            action="certification.suspension_run_queued",
-            object_type="suspension_run",
-            object_id=params["as_of"],
-            request_id=request_id,
+        await work.audit(
+            "certification.suspension_run_queued",
+            "suspension_run",
+            params["as_of"],
             detail={"job_id": str(job.id)},
         )
     return job_out(job)
@@ -55,7 +47,7 @@ async def suspension_job(ctx: JobContext) -> dict[str, Any]:
     today = agency_today()
     as_of = date.fromisoformat(ctx.params["as_of"]) if ctx.params.get("as_of") else today
     async with ctx.step() as work:
-        session = work.session
-        done = await service.suspend_overdue(session, as_of, ctx.started_by, None, today)
+        # Audited as the starter, without roles: the params keep none.
+        done = await service.suspend_overdue(work, as_of, today)
         ctx.progress(done.suspended, done.suspended)
     return done.model_dump(mode="json")

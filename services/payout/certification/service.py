@@ -15,7 +15,6 @@ from services.payout.certification.schemas import (
     DueList,
     SuspensionRunOut,
 )
-from services.payout.config import SCHEMA
 from services.payout.domain.certification import (
     due_on,
     is_latest,
@@ -28,7 +27,7 @@ from services.payout.models import Certification, Retiree
 from services.payout.parameters.schemas import Certification as CertificationRule
 from services.payout.parameters.service import in_force
 from services.payout.subsidies import service as subsidies
-from shared.data.audit import audit_row, record_audit, record_audits
+from shared.data.work import Actor, Work
 from shared.http.auth import Principal
 from shared.http.four_eyes import require_second_person
 from shared.http.masking import shown_citizen_id
@@ -43,29 +42,31 @@ async def rule_on(session: AsyncSession, on: date) -> tuple[CertificationRule, i
 
 
 async def certify(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: CertificationIn,
-    who: Principal,
-    request_id: str | None,
     today: date,
 ) -> CertificationOut:
     """Record a certification; one of a suspended retiree that is their latest and not
     itself overdue today asks for a resumption, which waits for a second person."""
     if body.certified_on > today:
         raise ProblemError(422, "date_in_future", field="certified_on")
-    retiree = await repository.retiree(session, person_id, lock=True)
+    retiree = await repository.retiree(work.session, person_id, lock=True)
     if retiree is None:
         raise ProblemError(404, "retiree_not_found", person_id=person_id)
-    rule, _ = await rule_on(session, today)
+    rule, _ = await rule_on(work.session, today)
     latest, resume = assess(retiree, body, rule, today)
     # A retiree held for drawing a pension elsewhere stays held whatever the certification
     # (docs/province.md): clearing that listing resumes them.
-    resume = resume and not await repository.held_for_duplicate(session, person_id)
-    row = await repository.insert(session, certification_of(person_id, body, who, resume))
+    resume = resume and not await repository.held_for_duplicate(work.session, person_id)
+    row = await repository.insert(
+        work.session, certification_of(person_id, body, work.actor, resume)
+    )
     if latest:  # the survival and the residence are recorded now; the status waits
-        await repository.certify(session, person_id, body.certified_on, body.out_of_province, False)
-    await record_audits(session, SCHEMA, certified_audit(row, who, request_id))
+        await repository.certify(
+            work.session, person_id, body.certified_on, body.out_of_province, False
+        )
+    await work.audit_many(certified_audit(work, row))
     return _present(row)
 
 
@@ -98,7 +99,7 @@ def assess(
 
 
 def certification_of(
-    person_id: uuid.UUID, body: CertificationIn, who: Principal, resume: bool
+    person_id: uuid.UUID, body: CertificationIn, who: Actor, resume: bool
 ) -> Certification:
     """The certification row; resuming pays the withheld months (issue #17), so one
     person's word records the survival and a second person's approval resumes."""
@@ -110,10 +111,13 @@ def certification_of(
     )
 
 
-def certified_audit(row: Certification, who: Principal, request_id: str | None) -> list[dict]:
+def certified_audit(work: Work, row: Certification) -> list[dict]:
     """The audit entries of a certification recorded (and of the resumption it asks)."""
     actions = ("certified", "resumption_requested") if row.resumption else ("certified",)
-    return [_audit_row(row, f"retiree.{action}", who, request_id) for action in actions]
+    return [
+        work.audit_entry(f"retiree.{action}", "retiree", row.person_id, detail=_detail(row))
+        for action in actions
+    ]
 
 
 def _present(row: Certification, resumed: bool = False) -> CertificationOut:
@@ -123,71 +127,45 @@ def _present(row: Certification, resumed: bool = False) -> CertificationOut:
     return out
 
 
-def _audit_row(
-    row: Certification,
-    action: str,
-    who: Principal,
-    request_id: str | None,
-    **extra: str | None,
-) -> dict:
-    return audit_row(
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="retiree",
-        object_id=row.person_id,
-        request_id=request_id,
-        detail={
-            "certification_id": str(row.id),
-            "method": row.method,
-            "certified_on": row.certified_on.isoformat(),
-            **extra,
-        },
-    )
-
-
-async def _audit(
-    session: AsyncSession,
-    row: Certification,
-    action: str,
-    who: Principal,
-    request_id: str | None,
-    **extra: str | None,
-) -> None:
-    await record_audits(session, SCHEMA, [_audit_row(row, action, who, request_id, **extra)])
+def _detail(row: Certification, **extra: str | None) -> dict:
+    return {
+        "certification_id": str(row.id),
+        "method": row.method,
+        "certified_on": row.certified_on.isoformat(),
+        **extra,
+    }
 
 
 async def decide(
-    session: AsyncSession,
+    work: Work,
     certification_id: uuid.UUID,
     approve: bool,
     note: str | None,
-    who: Principal,
-    request_id: str | None,
     today: date,
 ) -> CertificationOut:
     """Approve (the retiree is resumed; the next run pays the withheld months) or reject (a
     note says why; the retiree stays suspended) a pending resumption; by a second person."""
-    row = await repository.certification(session, certification_id)
+    row = await repository.certification(work.session, certification_id)
     if row is None:
         raise ProblemError(404, "certification_not_found", certification_id=certification_id)
     if row.resumption != "pending":
         raise ProblemError(409, "resumption_not_pending")
-    require_second_person(who, row.recorded_by, act=RESUMPTION)
+    require_second_person(work.actor, row.recorded_by, act=RESUMPTION)
     if not approve and not note:
         raise ProblemError(422, "note_required", field="note")
     resumed = False
     if approve:
-        resumed = await _resume(session, row, today)
+        resumed = await _resume(work.session, row, today)
     row.resumption = "approved" if approve else "rejected"
-    row.decided_by, row.decided_at, row.decision_note = who.subject, datetime.now(UTC), note
-    session.add(row)
-    await session.flush()
+    row.decided_by, row.decided_at, row.decision_note = work.actor.subject, datetime.now(UTC), note
+    work.session.add(row)
+    await work.session.flush()
     action = "retiree.resumed" if approve else "retiree.resumption_rejected"
-    await _audit(session, row, action, who, request_id, recorded_by=row.recorded_by, note=note)
+    detail = _detail(row, recorded_by=row.recorded_by, note=note)
+    await work.audit(action, "retiree", row.person_id, detail=detail)
     if resumed:
-        await subsidies.release_for_resumed(session, row.person_id, who, request_id)
-        await subsidies.queue_missed_quarters(session, row.person_id, who, request_id)
+        await subsidies.release_for_resumed(work, row.person_id)
+        await subsidies.queue_missed_quarters(work, row.person_id)
     return _present(row, resumed)
 
 
@@ -230,32 +208,23 @@ async def resumptions(
     )
 
 
-async def suspend_overdue(
-    session: AsyncSession, as_of: date, actor: str, request_id: str | None, today: date
-) -> SuspensionRunOut:
-    """The daily job: suspend every retiree past due date plus grace on `as_of`."""
+async def suspend_overdue(work: Work, as_of: date, today: date) -> SuspensionRunOut:
+    """The daily job: suspend every retiree past due date plus grace on `as_of` (audited by
+    the job's starter, without roles)."""
     if as_of > today:
         raise ProblemError(
             422, "date_in_future", message="date_in_future.suspension", field="as_of"
         )
-    rule, version = await rule_on(session, as_of)
+    rule, version = await rule_on(work.session, as_of)
     suspended = await repository.suspend_overdue(
-        session, suspend_before(as_of, rule.period_months, rule.grace_days)
+        work.session, suspend_before(as_of, rule.period_months, rule.grace_days)
     )
-    for person_id in suspended:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=actor,
-            roles=(),
-            action="retiree.suspended",
-            object_type="retiree",
-            object_id=person_id,
-            request_id=request_id,
-            detail={"reason": "certification_overdue", "as_of": as_of.isoformat()},
-        )
+    reason = {"reason": "certification_overdue", "as_of": as_of.isoformat()}
+    await work.audit_many(
+        [work.audit_entry("retiree.suspended", "retiree", p, detail=reason) for p in suspended]
+    )
     # Subsidies queued before the suspension are not paid during it (issue #18, item 5).
-    await subsidies.hold_for_suspended(session, suspended, actor, request_id)
+    await subsidies.hold_for_suspended(work, suspended)
     return SuspensionRunOut(as_of=as_of, suspended=len(suspended), parameter_version=version)
 
 

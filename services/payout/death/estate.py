@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
+from services.payout.actors import DEATH, PAYROLL
 from services.payout.death import repository, shares
 from services.payout.differences import repository as differences
 from services.payout.domain.bounds import within_ceiling
@@ -18,30 +18,17 @@ from services.payout.domain.tax import YEARLY, Withholding
 from services.payout.models import BenefitDifference, DeathBenefit, OneOff
 from services.payout.parameters.service import bounds
 from services.payout.tax import service as taxes
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
-from shared.http.auth import Principal
-
-DEATH = "system:person.deceased"
+from shared.data.work import Work
 
 
-async def _audit(
-    session: AsyncSession,
-    rows: list[BenefitDifference],
-    actor: str,
-    roles: frozenset[str],
-    request_id: str | None,
-) -> None:
-    for r in rows:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=actor,
-            roles=roles,
-            action=f"benefit_difference.{r.status}",
-            object_type="benefit_difference",
-            object_id=r.id,
-            request_id=request_id,
+def _moved(work: Work, rows: list[BenefitDifference]) -> list[dict]:
+    """An audit entry for each difference moved on, by whoever moved it."""
+    return [
+        work.audit_entry(
+            f"benefit_difference.{r.status}",
+            "benefit_difference",
+            r.id,
             detail={
                 "person_id": str(r.person_id),
                 "program": r.program,
@@ -50,15 +37,19 @@ async def _audit(
                 "one_off": str(r.one_off_id) if r.one_off_id else None,
             },
         )
+        for r in rows
+    ]
 
 
 async def cancel_after_death(
-    session: AsyncSession, person_id: uuid.UUID, last_month: date, request_id: str | None
+    work: Work, person_id: uuid.UUID, last_month: date
 ) -> list[BenefitDifference]:
     """Back pay not yet paid for months after the death is not owed: cancelled."""
-    _, later = owed_to_estate(await differences.pending_back_pay(session, person_id), last_month)
-    await differences.mark(session, later, "cancelled")
-    await _audit(session, later, DEATH, frozenset(), request_id)
+    _, later = owed_to_estate(
+        await differences.pending_back_pay(work.session, person_id), last_month
+    )
+    await differences.mark(work.session, later, "cancelled")
+    await work.audit_many(_moved(work.by(DEATH), later))
     return later
 
 
@@ -71,28 +62,24 @@ async def owed(
 
 
 async def pay_to_survivor(
-    session: AsyncSession,
+    work: Work,
     rows: list[BenefitDifference],
     one_off_id: uuid.UUID,
-    who: Principal,
-    request_id: str | None,
 ) -> None:
     """The one-off `one_off_id` pays these differences to the survivor."""
-    await differences.mark(session, rows, "to_survivor", one_off_id)
-    await _audit(session, rows, who.subject, who.roles, request_id)
+    await differences.mark(work.session, rows, "to_survivor", one_off_id)
+    await work.audit_many(_moved(work, rows))
 
 
-async def release(
-    session: AsyncSession, grant: DeathBenefit, who: Principal, request_id: str | None
-) -> None:
+async def release(work: Work, grant: DeathBenefit) -> None:
     """A rejected grant's back pay is owed again (pending), for the next grant to carry."""
     rows = [
         d
-        for d in await differences.paid_to_survivor(session, grant.person_id)
+        for d in await differences.paid_to_survivor(work.session, grant.person_id)
         if d.one_off_id == grant.one_off_id
     ]
-    await differences.mark(session, rows, "pending")
-    await _audit(session, rows, who.subject, who.roles, request_id)
+    await differences.mark(work.session, rows, "pending")
+    await work.audit_many(_moved(work, rows))
 
 
 def total(rows: list[BenefitDifference]) -> Decimal:
@@ -114,28 +101,26 @@ def taxed_before(payments: list[OneOff]) -> tuple[Decimal, Decimal]:
 
 
 async def after_approval(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     last_month: date,
-    who: Principal,
-    request_id: str | None,
 ) -> OneOff | None:
     """Back pay found for a deceased retiree (the retiree locked): once the death benefits
     are granted and approved, one more payment to the same survivor (or several, each at
     most the one-off ceiling); until then it waits (the approval adds it). The last one."""
-    grant = await repository.death_benefit(session, person_id)
+    grant = await repository.death_benefit(work.session, person_id)
     if grant is None or grant.status != "approved":
         return None
-    found = await owed(session, person_id, last_month)
+    found = await owed(work.session, person_id, last_month)
     if not found:
         return None
     # One payment at most the one-off ceiling: many months of back pay go as several.
-    limits = await bounds(session, agency_today())
+    limits = await bounds(work.session, agency_today())
     groups = within_ceiling([r.amount for r in found], limits.one_off_ceiling)
     added = None
     for group in groups:
         rows = [found[i] for i in group]
-        added = await _queue_addition(session, grant, rows, who, request_id)
+        added = await _queue_addition(work, grant, rows)
     return added
 
 
@@ -167,26 +152,19 @@ async def _addition(
 
 
 async def _queue_addition(
-    session: AsyncSession,
+    work: Work,
     grant: DeathBenefit,
     rows: list[BenefitDifference],
-    who: Principal,
-    request_id: str | None,
 ) -> OneOff:
     lines, withheld = await _addition(
-        session, grant, total(rows), annuity_part(rows), "death_benefit_addition"
+        work.session, grant, total(rows), annuity_part(rows), "death_benefit_addition"
     )
     addition = lines[0]  # the first survivor's: it carries the differences
-    await pay_to_survivor(session, rows, addition.id, who, request_id)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="death_benefit.addition_queued",
-        object_type="retiree",
-        object_id=grant.person_id,
-        request_id=request_id,
+    await pay_to_survivor(work, rows, addition.id)
+    await work.audit(
+        "death_benefit.addition_queued",
+        "retiree",
+        grant.person_id,
         detail={
             "one_off": str(addition.id),
             "period": addition.period.isoformat(),
@@ -207,53 +185,44 @@ async def _queue_addition(
     return addition
 
 
-ESTATE = "system:payroll"
-
-
-async def failed_lines_to_estate(session: AsyncSession, request_id: str | None) -> int:
+async def failed_lines_to_estate(work: Work) -> int:
     """A deceased retiree's failed months (up to the death, not written off) are owed to the
     estate: once the death benefits are approved, they go to the survivors like any other
     addition (split by their shares, the annuity months taxed as part of the heirs' lump
     sum), as one more payment (or several, each at most the one-off ceiling), recorded
     against each line (decision `estate`). Answer the lines moved."""
-    found = await repository.failed_owed_to_estate(session)
+    found = await repository.failed_owed_to_estate(work.session)
     if not found:
         return 0
-    limits = await bounds(session, agency_today())
+    limits = await bounds(work.session, agency_today())
     by_person: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal, str]]] = {}
     for person_id, line_id, amount, program in found:
         by_person.setdefault(person_id, []).append((line_id, amount, program))
     for person_id, owed_lines in by_person.items():
-        grant = await repository.death_benefit(session, person_id)
+        grant = await repository.death_benefit(work.session, person_id)
         assert grant is not None  # the query joins approved grants
         for group in within_ceiling([a for _, a, _ in owed_lines], limits.one_off_ceiling):
-            await _failed_group(session, grant, [owed_lines[i] for i in group], request_id)
+            await _failed_group(work, grant, [owed_lines[i] for i in group])
     return len(found)
 
 
 async def _failed_group(
-    session: AsyncSession,
+    work: Work,
     grant: DeathBenefit,
     chosen: list[tuple[uuid.UUID, Decimal, str]],
-    request_id: str | None,
 ) -> None:
     """One addition paying these failed lines to the survivors, recorded and audited."""
     amount = sum((a for _, a, _ in chosen), ZERO)
     annuity = sum((a for _, a, p in chosen if p == "occupational_annuity"), ZERO)
-    lines, withheld = await _addition(session, grant, amount, annuity, "failed_line_to_estate")
+    lines, withheld = await _addition(work.session, grant, amount, annuity, "failed_line_to_estate")
     addition = lines[0]  # the first survivor's: the decisions name it
     await repository.record_estate_decisions(
-        session, grant.person_id, [(i, a) for i, a, _ in chosen], addition.id
+        work.session, grant.person_id, [(i, a) for i, a, _ in chosen], addition.id
     )
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=ESTATE,
-        roles=(),
-        action="death_benefit.failed_lines_to_estate",
-        object_type="retiree",
-        object_id=grant.person_id,
-        request_id=request_id,
+    await work.by(PAYROLL).audit(
+        "death_benefit.failed_lines_to_estate",
+        "retiree",
+        grant.person_id,
         detail={
             "one_off": str(addition.id),
             "period": addition.period.isoformat(),
@@ -273,36 +242,33 @@ async def _failed_group(
     )
 
 
-async def offset_refunds_to_estate(session: AsyncSession, request_id: str | None) -> int:
+async def offset_refunds_to_estate(work: Work) -> int:
     """What paid lines withheld for offsets whose case became void (the overpaid line after
     the death failed: nothing was owed back) goes back to the estate once the death benefits
     are approved: one more death-benefit payment (source `offset_refund`, split by the
     survivors' shares, tax free: the tax was withheld from the lines themselves), recorded
     on each deduction. Answer the deductions given back."""
-    found = await repository.offset_refunds_owed(session)
+    found = await repository.offset_refunds_owed(work.session)
     if not found:
         return 0
-    limits = await bounds(session, agency_today())
+    limits = await bounds(work.session, agency_today())
     by_person: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]] = {}
     for person_id, deduction, amount in found:
         by_person.setdefault(person_id, []).append((deduction, amount))
     for person_id, owed_back in by_person.items():
-        grant = await repository.death_benefit(session, person_id)
+        grant = await repository.death_benefit(work.session, person_id)
         assert grant is not None  # the query joins approved grants
         for group in within_ceiling([a for _, a in owed_back], limits.one_off_ceiling):
             chosen = [owed_back[i] for i in group]
             amount = sum((a for _, a in chosen), ZERO)
-            lines, _ = await _addition(session, grant, amount, ZERO, "offset_refund")
-            await repository.record_offset_refunds(session, [d for d, _ in chosen], lines[0].id)
-            await record_audit(
-                session,
-                SCHEMA,
-                actor=ESTATE,
-                roles=(),
-                action="death_benefit.offset_refunded",
-                object_type="retiree",
-                object_id=person_id,
-                request_id=request_id,
+            lines, _ = await _addition(work.session, grant, amount, ZERO, "offset_refund")
+            await repository.record_offset_refunds(
+                work.session, [d for d, _ in chosen], lines[0].id
+            )
+            await work.by(PAYROLL).audit(
+                "death_benefit.offset_refunded",
+                "retiree",
+                person_id,
                 detail={
                     "one_off": str(lines[0].id),
                     "period": lines[0].period.isoformat(),

@@ -4,12 +4,11 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, exists, func, insert, text, update
+from sqlalchemy import delete, exists, func, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.domain.death import NewCase
 from services.payout.models import (
     DeathBenefit,
@@ -23,7 +22,6 @@ from services.payout.models import (
     Recovery,
     Retiree,
 )
-from shared.data.audit import audit_log_table
 
 # Programs whose lines after the death are overpayments: the pensions and the subsidies (a
 # quarter's period is its first month, so a quarter after the month of death is wholly after).
@@ -691,8 +689,3 @@ async def insert_recoveries_by_person(
     for (person_id,) in result.all():
         opened[person_id] = opened.get(person_id, 0) + 1
     return opened
-
-
-async def audit_deaths(session: AsyncSession, entries: list[dict]) -> None:
-    """The `retiree.deceased` audit entries of a batch of deaths, in one statement."""
-    await session.exec(insert(audit_log_table(SCHEMA)), params=entries)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payout.actors import BANK, DEATH, PAYROLL
 from services.payout.config import SCHEMA
 from services.payout.death import estate, repository, shares
 from services.payout.death.schemas import (
@@ -51,10 +52,9 @@ from services.payout.parameters.service import bounds, check_bounds, in_force
 from services.payout.subsidies import service as subsidies
 from services.payout.tax import service as taxes
 from shared.contracts import PersonDeceased
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
 from shared.data.ids import mask_account_number
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
 from shared.problems import ProblemError
@@ -66,50 +66,39 @@ the bank or the heirs is recorded by who saw it arrive: it is reconciled against
 account statement, where a false record shows as a difference."""
 
 
-async def record_death(
-    session: AsyncSession, event: PersonDeceased, event_id: uuid.UUID, request_id: str | None
-) -> int | None:
+async def record_death(work: Work, event: PersonDeceased, event_id: uuid.UUID) -> int | None:
     """Stop payment after the month of death; open a recovery for every later payment."""
-    retiree = await repository.retiree(session, event.person_id, lock=True)
+    retiree = await repository.retiree(work.session, event.person_id, lock=True)
     if retiree is None:
         # Active staff, or a retirement not consumed yet: applied if it comes (see below).
-        await repository.keep_notice(session, event.person_id, event.date_of_death, event_id)
+        await repository.keep_notice(work.session, event.person_id, event.date_of_death, event_id)
         return None
-    return await apply_death(session, event.person_id, event.date_of_death, request_id)
+    return await apply_death(work, event.person_id, event.date_of_death)
 
 
-async def apply_known_death(
-    session: AsyncSession, person_id: uuid.UUID, request_id: str | None
-) -> None:
+async def apply_known_death(work: Work, person_id: uuid.UUID) -> None:
     """A retirement consumed after the person's death: apply the death now."""
-    notice = await repository.notice(session, person_id)
+    notice = await repository.notice(work.session, person_id)
     if notice is not None:
-        await apply_death(session, person_id, notice.date_of_death, request_id)
+        await apply_death(work, person_id, notice.date_of_death)
 
 
-async def apply_death(
-    session: AsyncSession, person_id: uuid.UUID, died_on: date, request_id: str | None
-) -> int | None:
+async def apply_death(work: Work, person_id: uuid.UUID, died_on: date) -> int | None:
     """Stop a known retiree's payment after the month of death (once)."""
-    retiree = await repository.retiree(session, person_id, lock=True)
+    retiree = await repository.retiree(work.session, person_id, lock=True)
     if retiree is None or retiree.died_on is not None:
         return None
     last = month_of(died_on)
-    await repository.record_death(session, person_id, died_on, last)
+    await repository.record_death(work.session, person_id, died_on, last)
     # Subsidy lines not yet sent for quarters after the death are cancelled before the sent
     # ones (pension and subsidy alike) become recovery cases.
-    await subsidies.stop_after_death(session, person_id, last, estate.DEATH, request_id)
-    opened = await _recover_after(session, person_id, last)
-    cancelled = await estate.cancel_after_death(session, person_id, last, request_id)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=estate.DEATH,
-        roles=(),
-        action="retiree.deceased",
-        object_type="retiree",
-        object_id=person_id,
-        request_id=request_id,
+    await subsidies.stop_after_death(work.by(DEATH), person_id, last)
+    opened = await _recover_after(work.session, person_id, last)
+    cancelled = await estate.cancel_after_death(work, person_id, last)
+    await work.by(DEATH).audit(
+        "retiree.deceased",
+        "retiree",
+        person_id,
         detail={
             "date_of_death": died_on.isoformat(),
             "recoveries": opened,
@@ -139,7 +128,7 @@ async def record_deaths(
             asked[event.person_id] = request_id
     special = await repository.with_subsidies_or_back_pay(session, list(simple))
     for person_id in special:
-        await apply_death(session, person_id, simple.pop(person_id), asked[person_id])
+        await apply_death(_by_death(session, asked[person_id]), person_id, simple.pop(person_id))
     if not simple:
         return
     lasts = {p: month_of(died) for p, died in simple.items()}
@@ -155,25 +144,27 @@ async def record_deaths(
     ]
     await taxes.give_back_on(session, cases)
     opened = await repository.insert_recoveries_by_person(session, cases)
-    await repository.audit_deaths(
-        session,
+    # One statement for the batch; each entry under the request its death came from.
+    await Work(session, SCHEMA, DEATH).audit_many(
         [
-            {
-                "actor": estate.DEATH,
-                "roles": [],
-                "action": "retiree.deceased",
-                "object_type": "retiree",
-                "object_id": str(person_id),
-                "request_id": asked[person_id],
-                "detail": {
+            _by_death(session, asked[person_id]).audit_entry(
+                "retiree.deceased",
+                "retiree",
+                person_id,
+                detail={
                     "date_of_death": died.isoformat(),
                     "recoveries": opened.get(person_id, 0),
                     "back_pay_cancelled": [],
                 },
-            }
+            )
             for person_id, died in simple.items()
-        ],
+        ]
     )
+
+
+def _by_death(session: AsyncSession, request_id: str | None) -> Work:
+    """A death's part of a batch of them: the system acting on the death, for its request."""
+    return Work(session, SCHEMA, DEATH, request_id)
 
 
 async def _recover_after(session: AsyncSession, person_id: uuid.UUID, last: date) -> int:
@@ -220,99 +211,86 @@ async def list_recoveries(
 
 
 async def resolve_recovery(
-    session: AsyncSession,
+    work: Work,
     recovery_id: uuid.UUID,
     body: ResolveIn,
-    who: Principal,
-    request_id: str | None,
 ) -> RecoveryOut:
     """Close a recovery case when the money came back (recorded by who saw it come back);
     a waiver or an offset forgives the debt and waits for a second person instead."""
-    case = await _open_case(session, recovery_id)
+    case = await _open_case(work.session, recovery_id)
     method = body.method.value
     now = datetime.now(UTC)
     if method in FORGIVING:
-        await repository.request_waiver(session, case.id, method, who.subject, now)
-        await session.refresh(case)
-        await _audit_case(session, case, who, "recovery.waiver_requested", request_id)
+        await repository.request_waiver(work.session, case.id, method, work.actor.subject, now)
+        await work.session.refresh(case)
+        await work.audit("recovery.waiver_requested", "recovery", case.id, detail=_case(case))
         return RecoveryOut.model_validate(case, from_attributes=True)
-    await repository.resolve(session, case.id, method, who.subject, now)
-    await session.refresh(case)
+    await repository.resolve(work.session, case.id, method, work.actor.subject, now)
+    await work.session.refresh(case)
     # Money recovered changes what the period actually paid: settle it again if it was.
-    await ledger.settle(session, case.program, case.period, request_id, now.date())
-    await _audit_case(session, case, who, f"recovery.{case.status}", request_id)
+    await ledger.settle(work, case.program, case.period, now.date())
+    await work.audit(f"recovery.{case.status}", "recovery", case.id, detail=_case(case))
     return RecoveryOut.model_validate(case, from_attributes=True)
 
 
 async def decide_recovery(
-    session: AsyncSession,
+    work: Work,
     recovery_id: uuid.UUID,
     approve: bool,
-    who: Principal,
-    request_id: str | None,
 ) -> RecoveryOut:
     """Approve (the case closes as asked) or reject (it is open again) a waiver or offset;
     by a second person with a business role, never the one who asked."""
-    case = await repository.get_recovery(session, recovery_id)
+    case = await repository.get_recovery(work.session, recovery_id)
     if case is None:
         raise ProblemError(404, "recovery_not_found", recovery_id=recovery_id)
     if case.status != "pending_approval" or case.requested_method is None:
         raise ProblemError(409, "recovery_not_pending")
-    require_second_person(who, case.requested_by, act="追回案件的核销或抵扣")
+    require_second_person(work.actor, case.requested_by, act="追回案件的核销或抵扣")
     now = datetime.now(UTC)
     if not approve:
-        await repository.reopen(session, case.id)
-        await session.refresh(case)
-        await _audit_case(session, case, who, "recovery.waiver_rejected", request_id)
+        await repository.reopen(work.session, case.id)
+        await work.session.refresh(case)
+        await work.audit("recovery.waiver_rejected", "recovery", case.id, detail=_case(case))
         return RecoveryOut.model_validate(case, from_attributes=True)
     asked_by = case.requested_by
-    await repository.resolve(session, case.id, case.requested_method, who.subject, now)
-    await session.refresh(case)
-    await ledger.settle(session, case.program, case.period, request_id, now.date())
-    await _audit_case(session, case, who, f"recovery.{case.status}", request_id, asked_by)
+    await repository.resolve(work.session, case.id, case.requested_method, work.actor.subject, now)
+    await work.session.refresh(case)
+    await ledger.settle(work, case.program, case.period, now.date())
+    await work.audit(f"recovery.{case.status}", "recovery", case.id, detail=_case(case, asked_by))
     return RecoveryOut.model_validate(case, from_attributes=True)
 
 
-async def after_failed_lines(
-    session: AsyncSession, references: list[uuid.UUID], request_id: str | None
-) -> list[Recovery]:
+async def after_failed_lines(work: Work, references: list[uuid.UUID]) -> list[Recovery]:
     """Lines the bank has just failed: their recovery cases are void (the money never left),
     and so are a later month's recalculation cases once nothing of that month was paid; each
     period is settled again, so a voided `bank_return` is no longer subtracted."""
-    voided = await repository.void_on_failed_lines(session, references)
-    voided += await repository.void_unpaid_months_after_death(session, references)
+    voided = await repository.void_on_failed_lines(work.session, references)
+    voided += await repository.void_unpaid_months_after_death(work.session, references)
     today = agency_today()
     for program, period in sorted({(c.program, c.period) for c in voided}):
-        await ledger.settle(session, program, period, request_id, today)
+        await ledger.settle(work, program, period, today)
     for case in voided:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor="system:bank",
-            roles=(),
-            action="recovery.void",
-            object_type="recovery",
-            object_id=case.id,
-            request_id=request_id,
+        await work.by(BANK).audit(
+            "recovery.void",
+            "recovery",
+            case.id,
             detail={"amount": str(case.amount), "reason": "line_failed"},
         )
     return voided
 
 
-async def withhold_offsets(
-    session: AsyncSession, run_id: uuid.UUID, period: date, request_id: str | None
-) -> Decimal:
+async def withhold_offsets(work: Work, run_id: uuid.UUID, period: date) -> Decimal:
     """Approved offsets not yet cleared are withheld from the run's new lines of the same
     person (domain/offset.py), at most the dated share of each pension line; answer the
     total withheld. Each case withheld from is audited with the lines and amounts."""
-    debts = await repository.offset_debts(session)
+    debts = await repository.offset_debts(work.session)
     if not debts:
         return ZERO
     people = sorted({person for person, _, _ in debts})
-    lines = await repository.lines_to_withhold_from(session, run_id, people)
+    lines = await repository.lines_to_withhold_from(work.session, run_id, people)
     if not lines:
         return ZERO
-    rule = (await in_force(session, ["offset_deduction"], period)).value(
+    rule = (await in_force(work.session, ["offset_deduction"], period)).value(
         "offset_deduction", OffsetRule
     )
     rows: list[OffsetDeduction] = []
@@ -332,20 +310,15 @@ async def withhold_offsets(
         ]
     if not rows:
         return ZERO
-    await repository.record_deductions(session, rows)
+    await repository.record_deductions(work.session, rows)
     by_case: dict[uuid.UUID, list[OffsetDeduction]] = {}
     for row in rows:
         by_case.setdefault(row.recovery_id, []).append(row)
     for case_id, parts in by_case.items():
-        await record_audit(
-            session,
-            SCHEMA,
-            actor="system:payroll",
-            roles=(),
-            action="recovery.offset_withheld",
-            object_type="recovery",
-            object_id=case_id,
-            request_id=request_id,
+        await work.by(PAYROLL).audit(
+            "recovery.offset_withheld",
+            "recovery",
+            case_id,
             detail={
                 "run": str(run_id),
                 "lines": {str(r.payment_id): str(r.amount) for r in parts},
@@ -355,21 +328,14 @@ async def withhold_offsets(
     return sum((r.amount for r in rows), ZERO)
 
 
-async def after_paid_lines(
-    session: AsyncSession, references: list[uuid.UUID], request_id: str | None
-) -> list[Recovery]:
+async def after_paid_lines(work: Work, references: list[uuid.UUID]) -> list[Recovery]:
     """Lines the bank has just paid: an offset their deductions clear is recovered."""
-    cleared = await repository.close_cleared_offsets(session, references)
+    cleared = await repository.close_cleared_offsets(work.session, references)
     for case in cleared:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor="system:bank",
-            roles=(),
-            action="recovery.recovered",
-            object_type="recovery",
-            object_id=case.id,
-            request_id=request_id,
+        await work.by(BANK).audit(
+            "recovery.recovered",
+            "recovery",
+            case.id,
             detail={"method": "offset", "amount": str(case.amount)},
         )
     return cleared
@@ -387,51 +353,30 @@ async def _open_case(session: AsyncSession, recovery_id: uuid.UUID) -> Recovery:
     return case
 
 
-async def _audit_case(
-    session: AsyncSession,
-    case: Recovery,
-    who: Principal,
-    action: str,
-    request_id: str | None,
-    requested_by: str | None = None,
-) -> None:
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="recovery",
-        object_id=case.id,
-        request_id=request_id,
-        detail={
-            "method": case.method or case.requested_method,
-            "amount": str(case.amount),
-        }
-        | ({"requested_by": requested_by} if requested_by else {}),
-    )
+def _case(case: Recovery, requested_by: str | None = None) -> dict[str, str]:
+    """A recovery case's audit detail."""
+    detail = {"method": case.method or case.requested_method, "amount": str(case.amount)}
+    return detail | ({"requested_by": requested_by} if requested_by else {})
 
 
 async def grant_death_benefits(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: DeathBenefitIn,
-    who: Principal,
-    request_id: str | None,
 ) -> DeathBenefitOut:
     """Work out the death benefits and request them, once, for the survivor's account: the
     one-off waits for a second person's approval before any run pays it."""
-    retiree = await repository.retiree(session, person_id, lock=True)
+    retiree = await repository.retiree(work.session, person_id, lock=True)
     if retiree is None:
         raise ProblemError(404, "retiree_not_found", person_id=person_id)
     if retiree.died_on is None or retiree.last_month is None:
         raise ProblemError(409, "retiree_not_deceased")
-    if await repository.death_benefit(session, person_id) is not None:
+    if await repository.death_benefit(work.session, person_id) is not None:
         raise ProblemError(409, "death_benefit_exists")
     stated = shares.checked(body, retiree)
     last = retiree.last_month
-    determination = await _applying(session, person_id, last)
-    params = await in_force(session, ["death_benefit", "wage_base"], retiree.died_on)
+    determination = await _applying(work.session, person_id, last)
+    params = await in_force(work.session, ["death_benefit", "wage_base"], retiree.died_on)
     rule = params.value("death_benefit", DeathRule)
     base = (
         _last_benefit(determination, retiree, last)
@@ -439,9 +384,9 @@ async def grant_death_benefits(
         else params.value("wage_base", WageBase).amount
     )
     basic_balance, annuity_balance = balances(determination.inputs)
-    owed = await estate.owed(session, person_id, last)
+    owed = await estate.owed(work.session, person_id, last)
     paid = {
-        p: await repository.months_paid(session, person_id, p, last)
+        p: await repository.months_paid(work.session, person_id, p, last)
         for p in ("basic_pension", "occupational_annuity")
     }
     benefits = death_benefits(
@@ -452,12 +397,12 @@ async def grant_death_benefits(
         (annuity_balance, determination.annuity_monthly, paid["occupational_annuity"]),
         estate.total(owed),
     )
-    limits = await bounds(session, retiree.died_on)
+    limits = await bounds(work.session, retiree.died_on)
     check_bounds(above("total", benefits.total, limits.one_off_ceiling))
     # The annuity left and its back pay go to the heirs as one lump sum: taxed on the whole
     # with the yearly table, then the tax split by the survivors' shares like the amount.
     withheld = await taxes.withhold_lump_sum(
-        session,
+        work.session,
         benefits.total,
         benefits.annuity_balance_left + estate.annuity_part(owed),
         YEARLY,
@@ -491,19 +436,14 @@ async def grant_death_benefits(
         one_off_id=payment.id,
         survivor_name=first.survivor_name,
         relationship=first.relationship,
-        created_by=who.subject,
+        created_by=work.actor.subject,
     )
-    await repository.insert_benefit(session, row, lines, survivors)
-    await estate.pay_to_survivor(session, owed, payment.id, who, request_id)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="death_benefit.requested",
-        object_type="retiree",
-        object_id=person_id,
-        request_id=request_id,
+    await repository.insert_benefit(work.session, row, lines, survivors)
+    await estate.pay_to_survivor(work, owed, payment.id)
+    await work.audit(
+        "death_benefit.requested",
+        "retiree",
+        person_id,
         detail={
             "total": str(benefits.total),
             "tax_withheld": str(withheld.tax),
@@ -517,7 +457,7 @@ async def grant_death_benefits(
             ],
         },
     )
-    return await _present(session, row)
+    return await _present(work.session, row)
 
 
 def _last_benefit(determination: Determination, retiree: Retiree, last: date) -> Decimal:
@@ -555,47 +495,42 @@ async def due_benefits(session: AsyncSession, limit: int, offset: int) -> Page[D
 
 
 async def decide_death_benefits(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     approve: bool,
-    who: Principal,
-    request_id: str | None,
 ) -> DeathBenefitOut:
     """Approve a requested grant (the next run pays it, with back pay found meanwhile as an
     addition) or reject it (removed, its back pay owed again, a new grant possible); by a
     second person with a business role, never the one who requested it."""
-    retiree = await repository.retiree(session, person_id, lock=True)
-    row = await repository.death_benefit(session, person_id)
+    retiree = await repository.retiree(work.session, person_id, lock=True)
+    row = await repository.death_benefit(work.session, person_id)
     if retiree is None or row is None:
         raise ProblemError(404, "death_benefit_not_found")
     if row.status != "requested":
         raise ProblemError(409, "death_benefit_decided")
-    require_second_person(who, row.created_by, act="死亡待遇 (丧葬补助金、抚恤金)")
+    require_second_person(work.actor, row.created_by, act="死亡待遇 (丧葬补助金、抚恤金)")
     if approve:
-        await repository.decide_benefit(session, row, who.subject, datetime.now(UTC))
-        await _audit_grant(session, row, who, "death_benefit.approved", request_id)
+        await repository.decide_benefit(work.session, row, work.actor.subject, datetime.now(UTC))
+        await work.audit("death_benefit.approved", "retiree", row.person_id, detail=_grant(row))
         assert retiree.last_month is not None  # granted only after a death
-        await estate.after_approval(session, person_id, retiree.last_month, who, request_id)
-        return await _present(session, row)
-    out = await _present(session, row)
-    asked = shares.audited(await shares.payees(session, row))  # removed with the grant
-    await estate.release(session, row, who, request_id)
-    payment = await repository.drop_benefit(session, row)
-    await _audit_grant(session, row, who, "death_benefit.rejected", request_id, payment, asked)
-    out.status, out.decided_by, out.decided_at = "rejected", who.subject, datetime.now(UTC)
+        await estate.after_approval(work, person_id, retiree.last_month)
+        return await _present(work.session, row)
+    out = await _present(work.session, row)
+    asked = shares.audited(await shares.payees(work.session, row))  # removed with the grant
+    await estate.release(work, row)
+    payment = await repository.drop_benefit(work.session, row)
+    await work.audit(
+        "death_benefit.rejected", "retiree", row.person_id, detail=_grant(row, payment, asked)
+    )
+    out.status, out.decided_by, out.decided_at = "rejected", work.actor.subject, datetime.now(UTC)
     return out
 
 
-async def _audit_grant(
-    session: AsyncSession,
-    row: DeathBenefit,
-    who: Principal,
-    action: str,
-    request_id: str | None,
-    payment: OneOff | None = None,
-    survivors: list[dict] | None = None,
-) -> None:
-    # A rejected grant is removed: the log keeps what was asked (the accounts masked).
+def _grant(
+    row: DeathBenefit, payment: OneOff | None = None, survivors: list[dict] | None = None
+) -> dict:
+    """A grant's audit detail; a rejected grant is removed, so the log keeps what was asked
+    (the accounts masked)."""
     asked = (
         {}
         if payment is None
@@ -606,22 +541,11 @@ async def _audit_grant(
             "shares": survivors or [],
         }
     )
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="retiree",
-        object_id=row.person_id,
-        request_id=request_id,
-        detail={
-            "total": str(row.total),
-            "requested_by": row.created_by,
-            "one_off": str(row.one_off_id),
-        }
-        | asked,
-    )
+    return {
+        "total": str(row.total),
+        "requested_by": row.created_by,
+        "one_off": str(row.one_off_id),
+    } | asked
 
 
 async def _present(session: AsyncSession, row: DeathBenefit) -> DeathBenefitOut:

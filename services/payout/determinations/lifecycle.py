@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.determinations import repository
 from services.payout.determinations.first import Undeterminable, index_by_rule
 from services.payout.determinations.records import inputs_from_json, terms_to_json
@@ -22,13 +21,13 @@ from services.payout.determinations.schemas import (
 )
 from services.payout.determinations.service import (
     FORMULA,
-    _audit,
     _build,
     _correction_excesses,
     _nothing_in_review,
     _now,
     _rebase_later,
     _successor,
+    audited,
     ceiling_excesses,
     present,
     retirement_inputs,
@@ -41,8 +40,7 @@ from services.payout.models import Retiree
 from services.payout.parameters.schemas import TransitionCoefficient, WageBase
 from services.payout.parameters.service import bounds, check_bounds, in_force
 from shared.contracts import PersonRetired
-from shared.data.audit import record_audit
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.pagination import Page
 from shared.problems import ProblemError
 
@@ -110,61 +108,57 @@ def _retirement_record(retiree: Retiree) -> PersonRetired:
 
 
 async def redetermine(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: RedeterminationIn,
-    who: Principal,
-    request_id: str | None,
 ) -> DeterminationOut:
     """再核定: a retiree with no approved determination (the last one returned, or none made)
     gets a new first one from the retirement record, the parameters in force on the
     retirement date and the corrected inputs (I weighed again on corrected months, 计发月数
     by the corrected age); reviewed like any other. A retirement recorded as undetermined
     is resolved by it."""
-    retiree = await _retiree(session, person_id)
+    retiree = await _retiree(work.session, person_id)
     event = _retirement_record(retiree)
-    if await repository.has_approved(session, person_id):
+    if await repository.has_approved(work.session, person_id):
         raise ProblemError(409, "determination_in_force")
-    await _nothing_in_review(session, person_id)
+    await _nothing_in_review(work.session, person_id)
     start = first_month(event.retired_on)
-    check_bounds(*_correction_excesses(body, await bounds(session, start)))
+    check_bounds(*_correction_excesses(body, await bounds(work.session, start)))
     corrected = body.corrections()
     try:
-        first = await retirement_inputs(session, event, corrected)
+        first = await retirement_inputs(work.session, event, corrected)
     except Undeterminable as exc:
         raise ProblemError(409, exc.code, **exc.params) from exc
     terms = Terms(corrected=corrected)
     inputs = terms.apply(first.inputs, Decimal(0))  # corrected inputs only: no increase
-    previous = await repository.latest(session, person_id)
+    previous = await repository.latest(work.session, person_id)
     row = _build(
         inputs,
         first.params,
         person_id=person_id,
-        seq=await repository.next_seq(session, person_id),
+        seq=await repository.next_seq(work.session, person_id),
         kind="old_method" if body.old_method is not None else "initial",
         effective_from=start,
         supersedes=None if previous is None else previous.id,
         terms=terms_to_json(terms) if terms.corrected else None,
         provisional=body.provisional or wage_base_not_final(first.params, event.retired_on),
         reason=body.reason,
-        created_by=who.subject,
+        created_by=work.actor.subject,
     )
     # What I was weighed from, so that a later correction of months weighs it again.
     row.inputs = row.inputs | {"index_basis": first.index_basis}
     if body.old_method is not None and row.comparison is None:
         raise ProblemError(422, "old_method_not_applicable", field="old_method")
-    check_bounds(*ceiling_excesses(row, await bounds(session, start)))
-    await repository.insert_determination(session, row)
-    await repository.resolve_undetermined(session, person_id, who.subject, _now(), row.id)
-    await _audit(
-        session,
-        who.subject,
-        who.roles,
-        "created",
-        row,
-        request_id,
-        kind=row.kind,
-        redetermined=True,
+    check_bounds(*ceiling_excesses(row, await bounds(work.session, start)))
+    await repository.insert_determination(work.session, row)
+    await repository.resolve_undetermined(
+        work.session, person_id, work.actor.subject, _now(), row.id
+    )
+    await work.audit(
+        "determination.created",
+        "determination",
+        row.id,
+        detail=audited(row, kind=row.kind, redetermined=True),
     )
     return present(row)
 
@@ -194,10 +188,8 @@ async def stale(
 
 
 async def rederive(
-    session: AsyncSession,
+    work: Work,
     body: RederivationIn,
-    who: Principal,
-    request_id: str | None,
     parameter_id: int | None = None,
 ) -> RederivationOut:
     """One batch: each retiree whose determination was made on a parameter version since
@@ -208,7 +200,7 @@ async def rederive(
     `parameter_id`: only those that version changes (a published version's own batches)."""
     # Retirees skipped before stay at the head of the list: `offset` goes past them.
     rows, _ = await repository.stale(
-        session, FORMULA, body.limit, body.offset, ready_only=True, parameter_id=parameter_id
+        work.session, FORMULA, body.limit, body.offset, ready_only=True, parameter_id=parameter_id
     )
     batch_id = uuid.uuid4()
     made: list[DeterminationOut] = []
@@ -216,26 +208,21 @@ async def rederive(
     for row in rows:
         item = _stale_item(row)
         try:
-            async with session.begin_nested():
-                made.append(await _rederive_one(session, item, body.reason, who, request_id))
+            async with work.session.begin_nested():
+                made.append(await _rederive_one(work, item, body.reason))
         except ProblemError as exc:
             skipped.append(
                 Skipped(person_id=item.person_id, code=exc.code, detail=chinese_detail(exc))
             )
     next_offset = body.offset + len(skipped)
     _, stale_left = await repository.stale(
-        session, FORMULA, 1, 0, ready_only=True, parameter_id=parameter_id
+        work.session, FORMULA, 1, 0, ready_only=True, parameter_id=parameter_id
     )
     remaining = max(stale_left - next_offset, 0)  # past the ones skipped
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="determination.rederivation_batch",
-        object_type="rederivation_batch",
-        object_id=batch_id,
-        request_id=request_id,
+    await work.audit(
+        "determination.rederivation_batch",
+        "rederivation_batch",
+        batch_id,
         detail={
             "reason": body.reason,
             "parameter_id": parameter_id,
@@ -254,20 +241,18 @@ async def rederive(
 
 
 async def _rederive_one(
-    session: AsyncSession,
+    work: Work,
     item: StaleDetermination,
     reason: str,
-    who: Principal,
-    request_id: str | None,
 ) -> DeterminationOut:
     """One retiree's re-derivation from the first month paid."""
-    retiree = await _retiree(session, item.person_id)
-    await _nothing_in_review(session, item.person_id)  # one change at a time
+    retiree = await _retiree(work.session, item.person_id)
+    await _nothing_in_review(work.session, item.person_id)  # one change at a time
     start = first_month(retiree.retired_on)
-    base = await repository.approved_for(session, item.person_id, start)
+    base = await repository.approved_for(work.session, item.person_id, start)
     if base is None:
         raise ProblemError(409, "no_approved_determination")
-    params = await in_force(session, FORMULA, retiree.retired_on)
+    params = await in_force(work.session, FORMULA, retiree.retired_on)
     inputs = inputs_from_json(base.inputs)
     corrected: dict[str, Corrected] = {
         "wage_base": params.value("wage_base", WageBase).amount,
@@ -277,26 +262,24 @@ async def _rederive_one(
     }
     # I weighed by the rule now in force (a clerk's I stands); 计发月数 and 保低限高 are
     # read from the versions in force when the row is computed.
-    history = await repository.of_person(session, item.person_id)
-    index = await index_by_rule(session, history, inputs, params.versions["average_index"])
+    history = await repository.of_person(work.session, item.person_id)
+    index = await index_by_rule(work.session, history, inputs, params.versions["average_index"])
     if index is not None and index != inputs.average_index:
         corrected["average_index"] = index
     terms = Terms(corrected=corrected)
     changed = ", ".join(p.name for p in item.parameters)
     row = await _successor(
-        session,
+        work,
         base,
         terms.apply(inputs, base.monthly_amount),
-        who,
         "recalculation",
         base.effective_from,
         f"参数更正 ({changed}): {reason}",
-        request_id,
         terms=terms,
         params=params,
         provisional=wage_base_not_final(params, retiree.retired_on),
     )
-    limits = await bounds(session, base.effective_from)
+    limits = await bounds(work.session, base.effective_from)
     check_bounds(
         difference_excess(
             "monthly_amount",
@@ -305,7 +288,7 @@ async def _rederive_one(
             limits.correction_max_difference,
         )
     )
-    await _rebase_later(session, row, who, request_id, "参数更正")
+    await _rebase_later(work, row, "参数更正")
     return present(row)
 
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.determinations import repository
 from services.payout.determinations.first import (
     FIRST,
@@ -70,8 +69,7 @@ from services.payout.parameters.service import (
     in_force,
 )
 from shared.contracts import PersonRetired
-from shared.data.audit import record_audit
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
 from shared.problems import ProblemError
@@ -92,26 +90,9 @@ def present(row: Determination) -> DeterminationOut:
     return out
 
 
-async def _audit(
-    session: AsyncSession,
-    actor: str,
-    roles: frozenset[str],
-    action: str,
-    row: Determination,
-    request_id: str | None,
-    **detail: object,
-) -> None:
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=actor,
-        roles=roles,
-        action=f"determination.{action}",
-        object_type="determination",
-        object_id=row.id,
-        request_id=request_id,
-        detail={"person_id": str(row.person_id), "seq": row.seq, "status": row.status, **detail},
-    )
+def audited(row: Determination, **detail: object) -> dict:
+    """A determination's audit detail: whose, which, in what status, and what else."""
+    return {"person_id": str(row.person_id), "seq": row.seq, "status": row.status, **detail}
 
 
 def _no_divisor(exc: NoMonthsDivisor, field: str = "retirement_age") -> ProblemError:
@@ -282,11 +263,12 @@ def wage_base_not_final(params: InForce, retired_on: date) -> bool:
 
 
 async def from_retirement(
-    session: AsyncSession, event: PersonRetired, event_id: uuid.UUID, request_id: str | None
+    work: Work, event: PersonRetired, event_id: uuid.UUID
 ) -> Determination | None:
-    """Record the retiree and make the first determination (once per retirement event)."""
+    """Record the retiree and make the first determination (once per retirement event), in
+    the event's Work: the system acting on the retirement (handlers.py)."""
     added = await repository.insert_retiree(
-        session,
+        work.session,
         {
             "person_id": event.person_id,
             "citizen_id": event.citizen_id,
@@ -306,36 +288,33 @@ async def from_retirement(
     )
     if not added:
         return None
-    return await _first_determination(session, event, event_id, request_id)
+    return await _first_determination(work, event, event_id)
 
 
 async def _first_determination(
-    session: AsyncSession, event: PersonRetired, event_id: uuid.UUID, request_id: str | None
+    work: Work, event: PersonRetired, event_id: uuid.UUID
 ) -> Determination | None:
     """The initial determination, or (input or parameter missing) the retirement recorded
     as undetermined for a clerk: the event is consumed either way, never dead-lettered."""
     try:
-        first = await retirement_inputs(session, event)
+        first = await retirement_inputs(work.session, event)
         row = _initial(first, event, event_id, "system:person.retired")
-        await _within_ceiling(session, row)
+        await _within_ceiling(work.session, row)
     except Undeterminable as exc:
         await repository.record_undetermined(
-            session, event.person_id, exc.code, exc.detail, event_id
+            work.session, event.person_id, exc.code, exc.detail, event_id
         )
-        await record_audit(
-            session,
-            SCHEMA,
-            actor="system:person.retired",
-            roles=frozenset(),
-            action="retirement.undetermined",
-            object_type="retiree",
-            object_id=event.person_id,
-            request_id=request_id,
+        await work.audit(
+            "retirement.undetermined",
+            "retiree",
+            event.person_id,
             detail={"reason_code": exc.code, "detail": exc.detail},
         )
         return None
-    await repository.insert_determination(session, row)
-    await _audit(session, row.created_by, frozenset(), "created", row, request_id, kind=row.kind)
+    await repository.insert_determination(work.session, row)
+    await work.audit(
+        "determination.created", "determination", row.id, detail=audited(row, kind=row.kind)
+    )
     return row
 
 
@@ -404,42 +383,42 @@ async def undetermined(
 
 
 async def determine_again(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: RedetermineIn,
-    who: Principal,
-    request_id: str | None,
 ) -> DeterminationOut:
     """Make the initial determination of an undetermined retirement once its parameter or
     input is there (the 计发月数 row added, the index entered); reviewed like any other."""
-    retiree = await repository.lock_retiree(session, person_id)
-    waiting = await repository.open_undetermined(session, person_id)
+    retiree = await repository.lock_retiree(work.session, person_id)
+    waiting = await repository.open_undetermined(work.session, person_id)
     if retiree is None or waiting is None:
         raise ProblemError(404, "undetermined_not_found", person_id=person_id)
     if body.average_index is not None:
-        limits = await bounds(session, retiree.retired_on)
+        limits = await bounds(work.session, retiree.retired_on)
         check_bounds(above("average_index", body.average_index, limits.index_max))
     event = PersonRetired.model_validate(retiree.retirement)
     try:
         given = {} if body.average_index is None else {"average_index": body.average_index}
-        first = await retirement_inputs(session, event, given)
+        first = await retirement_inputs(work.session, event, given)
     except Undeterminable as exc:
         raise ProblemError(409, exc.code, **exc.params) from exc
-    row = _initial(first, event, None, who.subject)
+    row = _initial(first, event, None, work.actor.subject)
     row.reason = body.note
-    check_bounds(*ceiling_excesses(row, await bounds(session, row.effective_from)))
-    await repository.insert_determination(session, row)
-    await repository.resolve_undetermined(session, person_id, who.subject, _now(), row.id)
-    await _audit(
-        session,
-        who.subject,
-        who.roles,
-        "created",
-        row,
-        request_id,
-        kind=row.kind,
-        undetermined=waiting.reason_code,
-        given_index=None if body.average_index is None else str(body.average_index),
+    check_bounds(*ceiling_excesses(row, await bounds(work.session, row.effective_from)))
+    await repository.insert_determination(work.session, row)
+    await repository.resolve_undetermined(
+        work.session, person_id, work.actor.subject, _now(), row.id
+    )
+    await work.audit(
+        "determination.created",
+        "determination",
+        row.id,
+        detail=audited(
+            row,
+            kind=row.kind,
+            undetermined=waiting.reason_code,
+            given_index=None if body.average_index is None else str(body.average_index),
+        ),
     )
     return present(row)
 
@@ -452,14 +431,12 @@ async def _found(session: AsyncSession, determination_id: uuid.UUID) -> Determin
 
 
 async def _successor(
-    session: AsyncSession,
+    work: Work,
     base: Determination,
     inputs: DeterminationInputs,
-    who: Principal,
     kind: str,
     effective_from: date,
     reason: str | None,
-    request_id: str | None,
     terms: Terms | None = None,
     rebased_on: Determination | None = None,
     params: InForce | None = None,
@@ -469,15 +446,15 @@ async def _successor(
     versions of `base` (or of `rebased_on`, or `params` when given: a re-derivation)
     (`terms`: what a 调待 or correction changes; `rebased_on`: recomputed on that one;
     `provisional`: 预发, still to be settled)."""
-    await repository.lock_retiree(session, base.person_id)
+    await repository.lock_retiree(work.session, base.person_id)
     recorded = (rebased_on or base).parameter_versions
     if params is None and recorded:
-        params = await as_recorded(session, recorded)
+        params = await as_recorded(work.session, recorded)
     row = _build(
         inputs,
         params,
         person_id=base.person_id,
-        seq=await repository.next_seq(session, base.person_id),
+        seq=await repository.next_seq(work.session, base.person_id),
         kind=kind,
         effective_from=effective_from,
         supersedes=base.id,
@@ -485,21 +462,21 @@ async def _successor(
         rebased_on=None if rebased_on is None else rebased_on.id,
         provisional=provisional,
         reason=reason,
-        created_by=who.subject,
+        created_by=work.actor.subject,
     )
-    check_bounds(*ceiling_excesses(row, await bounds(session, effective_from)))
-    await repository.insert_determination(session, row)
-    await _audit(
-        session,
-        who.subject,
-        who.roles,
-        "created",
-        row,
-        request_id,
-        kind=kind,
-        supersedes=str(base.id),
-        rebased_on=None if rebased_on is None else str(rebased_on.id),
-        provisional=provisional,
+    check_bounds(*ceiling_excesses(row, await bounds(work.session, effective_from)))
+    await repository.insert_determination(work.session, row)
+    await work.audit(
+        "determination.created",
+        "determination",
+        row.id,
+        detail=audited(
+            row,
+            kind=kind,
+            supersedes=str(base.id),
+            rebased_on=None if rebased_on is None else str(rebased_on.id),
+            provisional=provisional,
+        ),
     )
     return row
 
@@ -514,34 +491,32 @@ async def _nothing_in_review(session: AsyncSession, person_id: uuid.UUID) -> Non
 
 
 async def enter_old_method(
-    session: AsyncSession,
+    work: Work,
     determination_id: uuid.UUID,
     body: OldMethodIn,
-    who: Principal,
-    request_id: str | None,
 ) -> DeterminationOut:
     """Enter the old-method standard: a new determination with the 保低限高 comparison."""
-    base = await _found(session, determination_id)
+    base = await _found(work.session, determination_id)
     if base.status != "awaiting_old_method":
         raise ProblemError(409, "old_method_not_awaited")
-    limits = await bounds(session, base.effective_from)
+    limits = await bounds(work.session, base.effective_from)
     check_bounds(
         above("final_salary", body.final_salary, limits.wage_max),
         above("allowances", body.allowances, limits.allowances_max),
     )
     inputs = replace(inputs_from_json(base.inputs), old_method=body.domain())
-    await repository.set_review(session, base.id, "superseded", None, who.subject, _now())
+    await repository.set_review(
+        work.session, base.id, "superseded", None, work.actor.subject, _now()
+    )
     base.status = "superseded"
-    await _audit(session, who.subject, who.roles, "superseded", base, request_id)
+    await work.audit("determination.superseded", "determination", base.id, detail=audited(base))
     row = await _successor(
-        session,
+        work,
         base,
         inputs,
-        who,
         "old_method",
         base.effective_from,
         body.note,
-        request_id,
         provisional=body.provisional,
     )
     return present(row)
@@ -552,66 +527,68 @@ def _now() -> datetime:
 
 
 async def review(
-    session: AsyncSession,
+    work: Work,
     determination_id: uuid.UUID,
     action: str,
-    who: Principal,
-    request_id: str | None,
     body: ReviewIn | None = None,
 ) -> DeterminationOut:
     """审核 (check), 复核 (approve) or 退回 (return) a determination."""
-    row = await _found(session, determination_id)
+    row = await _found(work.session, determination_id)
     try:
-        after = step(ReviewState(row.status, row.created_by, row.checked_by), action, who.subject)
+        after = step(
+            ReviewState(row.status, row.created_by, row.checked_by), action, work.actor.subject
+        )
     except ReviewRefused as exc:
         raise ProblemError(exc.status, exc.code, message=exc.message, **exc.params) from exc
     if after == "approved":
         # The shared rule (domain/review.py agrees): another subject, a clerk, never admin.
         require_second_person(
-            who, row.created_by, row.checked_by, act="待遇核定复核", allowed=REVIEWERS
+            work.actor, row.created_by, row.checked_by, act="待遇核定复核", allowed=REVIEWERS
         )
         # Also one made from enrollment's figures: no monthly line is above the ceiling.
-        check_bounds(*ceiling_excesses(row, await bounds(session, row.effective_from)))
+        check_bounds(*ceiling_excesses(row, await bounds(work.session, row.effective_from)))
     if after == "approved" and row.rebased_on is not None:
-        base = await repository.get(session, row.rebased_on)
+        base = await repository.get(work.session, row.rebased_on)
         if base is not None and base.status != "approved":
             raise ProblemError(409, "rebase_pending", seq=base.seq)
     field = {"check": "checked", "approve": "approved"}.get(action)
-    await repository.set_review(session, row.id, after, field, who.subject, _now())
+    await repository.set_review(work.session, row.id, after, field, work.actor.subject, _now())
     if after == "approved":
-        await repository.open_payments(session, row.person_id, row.effective_from)
-    await session.refresh(row)
+        await repository.open_payments(work.session, row.person_id, row.effective_from)
+    await work.session.refresh(row)
     remark = body.remark if body else None
-    await _audit(session, who.subject, who.roles, action, row, request_id, remark=remark)
+    await work.audit(
+        f"determination.{action}", "determination", row.id, detail=audited(row, remark=remark)
+    )
     if after == "approved":
-        await differences.after_approval(session, row, who, request_id)
+        await differences.after_approval(work, row)
     if after == "returned":
-        await _return_rebased(session, row, who, request_id)
+        await _return_rebased(work, row)
     return present(row)
 
 
-async def _return_rebased(
-    session: AsyncSession, row: Determination, who: Principal, request_id: str | None
-) -> None:
+async def _return_rebased(work: Work, row: Determination) -> None:
     """What was recomputed on a returned determination goes back with it."""
-    for later in await repository.rebased_on(session, row.id):
-        await repository.set_review(session, later.id, "returned", None, who.subject, _now())
-        await session.refresh(later)
+    for later in await repository.rebased_on(work.session, row.id):
+        await repository.set_review(
+            work.session, later.id, "returned", None, work.actor.subject, _now()
+        )
+        await work.session.refresh(later)
         remark = f"随第 {row.seq} 号核定退回"
-        await _audit(session, who.subject, who.roles, "return", later, request_id, remark=remark)
-        await _return_rebased(session, later, who, request_id)
+        await work.audit(
+            "determination.return", "determination", later.id, detail=audited(later, remark=remark)
+        )
+        await _return_rebased(work, later)
 
 
 async def adjust(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: AdjustmentIn,
-    who: Principal,
-    request_id: str | None,
 ) -> DeterminationOut:
     """调待: a new determination from a month, adding to the approved one in force then
     (its fixed amount and its rate of that one's monthly amount)."""
-    base = await repository.approved_for(session, person_id, body.effective_from)
+    base = await repository.approved_for(work.session, person_id, body.effective_from)
     if base is None:
         raise ProblemError(
             409,
@@ -619,39 +596,35 @@ async def adjust(
             message="no_approved_determination.adjustment",
             effective_from=body.effective_from,
         )
-    await _nothing_in_review(session, person_id)
-    limits = await bounds(session, body.effective_from)
+    await _nothing_in_review(work.session, person_id)
+    limits = await bounds(work.session, body.effective_from)
     check_bounds(above("fixed_amount", body.fixed_amount, limits.adjustment_max_fixed))
     terms = Terms(fixed_amount=body.fixed_amount, rate=body.rate)
     row = await _successor(
-        session,
+        work,
         base,
         _applied(terms, base),
-        who,
         "adjustment",
         body.effective_from,
         body.reason,
-        request_id,
         terms=terms,
         provisional=base.provisional,  # a 调待 on a provisional amount is provisional too
     )
     # A 调待 entered after a later one: the later ones are recomputed on it, as after a
     # correction, so that no month loses this increase (each reviewed after this one).
-    await _rebase_later(session, row, who, request_id, "调待")
+    await _rebase_later(work, row, "调待")
     return present(row)
 
 
 async def correct(
-    session: AsyncSession,
+    work: Work,
     determination_id: uuid.UUID,
     body: CorrectionIn,
-    who: Principal,
-    request_id: str | None,
 ) -> DeterminationOut:
     """更正重算: corrected inputs from a month on (the named determination's or a later one):
     the determination in force then recomputed with them, and every later 调待 or correction
     recomputed on it in turn; once approved, months already paid get back pay or a recovery."""
-    named = await _found(session, determination_id)
+    named = await _found(work.session, determination_id)
     if named.status != "approved":
         raise ProblemError(409, "determination_not_approved")
     effective_from = body.effective_from or named.effective_from
@@ -662,28 +635,26 @@ async def correct(
             effective_from=named.effective_from,
             field="effective_from",
         )
-    await _nothing_in_review(session, named.person_id)
+    await _nothing_in_review(work.session, named.person_id)
     # The named one, or a 调待 or correction of it that is in force by then.
-    base = await repository.approved_for(session, named.person_id, effective_from)
+    base = await repository.approved_for(work.session, named.person_id, effective_from)
     assert base is not None  # the named one is approved and effective by then
-    limits = await bounds(session, effective_from)
+    limits = await bounds(work.session, effective_from)
     check_bounds(*_correction_excesses(body, limits))
     corrected = body.corrections()
     # Corrected months or deemed index weigh in I: weighed again by the recorded rule.
-    history = await repository.of_person(session, named.person_id)
-    index = await reweighed_index(session, history, base, corrected)
+    history = await repository.of_person(work.session, named.person_id)
+    index = await reweighed_index(work.session, history, base, corrected)
     if index is not None:
         corrected["average_index"] = index
     terms = Terms(corrected=corrected)
     row = await _successor(
-        session,
+        work,
         base,
         _applied(terms, base),
-        who,
         "recalculation",
         effective_from,
         body.reason,
-        request_id,
         terms=terms,
         provisional=body.provisional,
     )
@@ -703,7 +674,7 @@ async def correct(
             limits.correction_max_difference,
         )
     )
-    await _rebase_later(session, row, who, request_id, "更正")
+    await _rebase_later(work, row, "更正")
     return present(row)
 
 
@@ -721,10 +692,8 @@ def _correction_excesses(body: CorrectedInputs, limits: AmountBounds) -> list[Ex
 
 
 async def _rebase_later(
-    session: AsyncSession,
+    work: Work,
     correction: Determination,
-    who: Principal,
-    request_id: str | None,
     label: str,
 ) -> None:
     """Each approved 调待 or correction that takes over after the new determination's month
@@ -733,21 +702,18 @@ async def _rebase_later(
     it is computed on."""
     on = correction
     for later in await repository.in_force_after(
-        session, correction.person_id, correction.effective_from
+        work.session, correction.person_id, correction.effective_from
     ):
         terms = terms_from_json(later.terms)
         on = await _successor(
-            session,
+            work,
             later,
             _applied(terms, on),
-            who,
             later.kind,
             later.effective_from,
             f"随第 {correction.seq} 号{label}重算: {later.reason}",
-            request_id,
             terms=terms,
-            rebased_on=on,
-            # Settled by a final base, unless it is itself a provisional correction.
+            rebased_on=on,  # Settled by a final base, unless it is itself a provisional correction.
             provisional=on.provisional or (later.provisional and later.kind == "recalculation"),
         )
 

@@ -4,23 +4,21 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.determinations import repository
 from services.payout.determinations.schemas import DeterminationOut, TakeOverIn
 from services.payout.determinations.service import (
-    _audit,
     _build,
     _nothing_in_review,
     _rebase_later,
+    audited,
     present,
 )
 from services.payout.domain.bounds import above
 from services.payout.domain.taken_over import ComponentsExceedAmount, TakenOverInputs, take_over
 from services.payout.models import Determination, Retiree
 from services.payout.parameters.service import bounds, check_bounds
-from shared.data.audit import record_audit
 from shared.data.ids import mask_account_number, parse_citizen_id
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.problems import ProblemError
 
 
@@ -53,33 +51,29 @@ async def _check_bounds(session: AsyncSession, body: TakeOverIn) -> None:
     )
 
 
-async def take_over_retiree(
-    session: AsyncSession, body: TakeOverIn, who: Principal, request_id: str | None
-) -> DeterminationOut:
+async def take_over_retiree(work: Work, body: TakeOverIn) -> DeterminationOut:
     """Record a retiree paid before the system with the amount in force (a taken-over
     determination, reviewed like any other); for one taken over before, a new amount from
     `effective_from` (later 调待 recomputed on it)."""
-    await _check_bounds(session, body)
+    await _check_bounds(work.session, body)
     inputs = _inputs(body)
-    known = await repository.retiree_by_citizen_id(session, body.citizen_id)
+    known = await repository.retiree_by_citizen_id(work.session, body.citizen_id)
     if known is None:
-        retiree = await _new_retiree(session, body, who, request_id)
-        return await _determine(session, retiree, inputs, body, who, request_id, None)
+        retiree = await _new_retiree(work, body)
+        return await _determine(work, retiree, inputs, body, None)
     if "taken_over" not in known.retirement:
         raise ProblemError(409, "retiree_exists")
-    await _nothing_in_review(session, known.person_id)
-    base = await repository.approved_for(session, known.person_id, body.effective_from)
-    return await _determine(session, known, inputs, body, who, request_id, base)
+    await _nothing_in_review(work.session, known.person_id)
+    base = await repository.approved_for(work.session, known.person_id, body.effective_from)
+    return await _determine(work, known, inputs, body, base)
 
 
-async def _new_retiree(
-    session: AsyncSession, body: TakeOverIn, who: Principal, request_id: str | None
-) -> Retiree:
+async def _new_retiree(work: Work, body: TakeOverIn) -> Retiree:
     """The retiree as taken over: birth date and sex from the citizen id."""
     person_id = body.person_id or uuid.uuid4()
     citizen = parse_citizen_id(body.citizen_id)
     added = await repository.insert_retiree(
-        session,
+        work.session,
         {
             "person_id": person_id,
             "citizen_id": citizen.number,
@@ -102,15 +96,10 @@ async def _new_retiree(
         raise ProblemError(
             409, "retiree_exists", message="retiree_exists.taken_over", person_id=person_id
         )
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="retiree.taken_over",
-        object_type="retiree",
-        object_id=person_id,
-        request_id=request_id,
+    await work.audit(
+        "retiree.taken_over",
+        "retiree",
+        person_id,
         detail={
             "retired_on": body.retired_on.isoformat(),
             "bank_code": body.bank_code,
@@ -118,34 +107,34 @@ async def _new_retiree(
             "reason": body.reason,
         },
     )
-    retiree = await repository.lock_retiree(session, person_id)
+    retiree = await repository.lock_retiree(work.session, person_id)
     assert retiree is not None
     return retiree
 
 
 async def _determine(
-    session: AsyncSession,
+    work: Work,
     retiree: Retiree,
     inputs: TakenOverInputs,
     body: TakeOverIn,
-    who: Principal,
-    request_id: str | None,
     base: Determination | None,
 ) -> DeterminationOut:
     """The taken-over determination, in review; later 调待 are recomputed on it."""
-    previous = base or await repository.latest(session, retiree.person_id)
+    previous = base or await repository.latest(work.session, retiree.person_id)
     row = _build(
         inputs,
         None,  # no formula parameters for a taken-over amount
         person_id=retiree.person_id,
-        seq=await repository.next_seq(session, retiree.person_id),
+        seq=await repository.next_seq(work.session, retiree.person_id),
         kind="taken_over",
         effective_from=body.effective_from,
         supersedes=None if previous is None else previous.id,
         reason=body.reason,
-        created_by=who.subject,
+        created_by=work.actor.subject,
     )
-    await repository.insert_determination(session, row)
-    await _audit(session, who.subject, who.roles, "created", row, request_id, kind=row.kind)
-    await _rebase_later(session, row, who, request_id, "接管更正")
+    await repository.insert_determination(work.session, row)
+    await work.audit(
+        "determination.created", "determination", row.id, detail=audited(row, kind=row.kind)
+    )
+    await _rebase_later(work, row, "接管更正")
     return present(row)

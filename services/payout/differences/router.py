@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from services.payout.differences import service
 from services.payout.differences.schemas import DifferenceOut
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession
+from shared.http.dependencies import Read
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page, page_of
@@ -25,14 +25,14 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 )
 async def person_differences(
     person_id: uuid.UUID,
-    session: ReadSession,
+    read: Read,
     _: Reader,
     download: Download,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[DifferenceOut] | Response:
     """A retiree's back pay and recoveries for months paid before a correction."""
-    found = await service.of_person(session, person_id)
+    found = await service.of_person(read.session, person_id)
     if download:
         return await download.rows(found, DifferenceOut, "待遇补差")
     return page_of(found, limit, offset)

@@ -5,7 +5,6 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.death import estate
 from services.payout.differences import repository
 from services.payout.differences.schemas import DifferenceOut
@@ -13,24 +12,21 @@ from services.payout.domain.difference import differences
 from services.payout.labels import chinese_labels
 from services.payout.models import BenefitDifference, Determination
 from services.payout.tax import service as taxes
-from shared.data.audit import record_audit
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.problems import ProblemError
 
 
-async def after_approval(
-    session: AsyncSession, row: Determination, who: Principal, request_id: str | None
-) -> list[BenefitDifference]:
+async def after_approval(work: Work, row: Determination) -> list[BenefitDifference]:
     """Record the back pay or recovery of every month already paid from the approved
     determination's month (the months not yet paid simply use it)."""
-    retiree = await repository.lock_retiree(session, row.person_id)
+    retiree = await repository.lock_retiree(work.session, row.person_id)
     if retiree is None or retiree.paid_until is None:
         return []
     last = min(retiree.paid_until, retiree.last_month or retiree.paid_until)
     if last < row.effective_from:
         return []
-    due = await repository.due(session, row.person_id, row.effective_from, last)
-    settled = await repository.settled(session, row.person_id, row.effective_from, last)
+    due = await repository.due(work.session, row.person_id, row.effective_from, last)
+    settled = await repository.settled(work.session, row.person_id, row.effective_from, last)
     found = differences(due, settled)
     rows = [
         BenefitDifference(
@@ -45,24 +41,19 @@ async def after_approval(
             # Back pay waits for the next payroll run (or, for a deceased retiree, the death
             # benefits); a recovery is a case from now on.
             status="pending" if d.kind == "back_pay" else "recovery_opened",
-            created_by=who.subject,
+            created_by=work.actor.subject,
         )
         for d in found
     ]
     cases = repository.recovery_cases(rows)
     # The tax withheld on an overpaid annuity is given back once recovered (tax report).
-    await taxes.give_back_on(session, cases)
-    await repository.insert(session, rows, cases)
+    await taxes.give_back_on(work.session, cases)
+    await repository.insert(work.session, rows, cases)
     for r in rows:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=who.subject,
-            roles=who.roles,
-            action=f"benefit_difference.{r.kind}",
-            object_type="benefit_difference",
-            object_id=r.id,
-            request_id=request_id,
+        await work.audit(
+            f"benefit_difference.{r.kind}",
+            "benefit_difference",
+            r.id,
             detail={
                 "person_id": str(r.person_id),
                 "determination_id": str(r.determination_id),
@@ -74,7 +65,7 @@ async def after_approval(
             },
         )
     if retiree.last_month is not None:
-        await estate.after_approval(session, row.person_id, retiree.last_month, who, request_id)
+        await estate.after_approval(work, row.person_id, retiree.last_month)
     return rows
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from services.payout.failed_lines import service
 from services.payout.failed_lines.schemas import DecisionOut, FailedLineActIn, FailedLineOut
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.dependencies import KEY_REQUIRED, Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
@@ -24,7 +24,7 @@ Approver = Annotated[Principal, Depends(require_business_role("clerk", "finance"
 
 @router.get("/failed-lines", response_model=Page[FailedLineOut], responses=DOWNLOAD_RESPONSES)
 async def owed(
-    session: ReadSession,
+    read: Read,
     _: Reader,
     download: Download,
     person_id: uuid.UUID | None = None,
@@ -34,46 +34,57 @@ async def owed(
     """Failed lines still owed (not re-issued, not paid to the estate, not written off)."""
     if download:
         return await download.pages(
-            lambda limit, offset: service.owed(session, person_id, limit, offset),
+            lambda limit, offset: service.owed(read.session, person_id, limit, offset),
             FailedLineOut,
             "发放失败明细",
         )
-    return await service.owed(session, person_id, limit, offset)
+    return await service.owed(read.session, person_id, limit, offset)
 
 
-@router.post("/failed-lines/{payment_id}/retry", response_model=DecisionOut)
+@router.post(
+    "/failed-lines/{payment_id}/retry", response_model=DecisionOut, dependencies=[KEY_REQUIRED]
+)
 async def retry(
-    payment_id: uuid.UUID, body: FailedLineActIn, idem: Idempotent, who: Staff
+    payment_id: uuid.UUID, body: FailedLineActIn, write: Write, _: Staff
 ) -> JSONResponse:
     """The next payroll run re-issues the line to the retiree's account as it stands."""
-    return await idem.answer(
-        service.retry(idem.session, payment_id, body, who, idem.request_id), status=200
-    )
+    return await write.answer(service.retry(write, payment_id, body), status=200)
 
 
-@router.post("/failed-lines/{payment_id}/write-off", status_code=201, response_model=DecisionOut)
+@router.post(
+    "/failed-lines/{payment_id}/write-off",
+    status_code=201,
+    response_model=DecisionOut,
+    dependencies=[KEY_REQUIRED],
+)
 async def write_off(
-    payment_id: uuid.UUID, body: FailedLineActIn, idem: Idempotent, who: Staff
+    payment_id: uuid.UUID, body: FailedLineActIn, write: Write, _: Staff
 ) -> JSONResponse:
     """Ask to write the line off; it takes effect when another user approves it."""
-    return await idem.answer(
-        service.request_write_off(idem.session, payment_id, body, who, idem.request_id)
-    )
+    return await write.answer(service.request_write_off(write, payment_id, body))
 
 
-@router.post("/failed-lines/{payment_id}/write-off/approve", response_model=DecisionOut)
-async def approve_write_off(payment_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+@router.post(
+    "/failed-lines/{payment_id}/write-off/approve",
+    response_model=DecisionOut,
+    dependencies=[KEY_REQUIRED],
+)
+async def approve_write_off(payment_id: uuid.UUID, write: Write, _: Approver) -> JSONResponse:
     """Approve a requested write-off (not by who asked, not by admin): no longer owed."""
-    return await idem.answer(
-        service.decide_write_off(idem.session, payment_id, True, who, idem.request_id),
+    return await write.answer(
+        service.decide_write_off(write, payment_id, True),
         status=200,
     )
 
 
-@router.post("/failed-lines/{payment_id}/write-off/reject", response_model=DecisionOut)
-async def reject_write_off(payment_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+@router.post(
+    "/failed-lines/{payment_id}/write-off/reject",
+    response_model=DecisionOut,
+    dependencies=[KEY_REQUIRED],
+)
+async def reject_write_off(payment_id: uuid.UUID, write: Write, _: Approver) -> JSONResponse:
     """Reject a requested write-off: the line is owed again."""
-    return await idem.answer(
-        service.decide_write_off(idem.session, payment_id, False, who, idem.request_id),
+    return await write.answer(
+        service.decide_write_off(write, payment_id, False),
         status=200,
     )

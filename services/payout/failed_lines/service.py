@@ -11,12 +11,10 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.failed_lines import repository
 from services.payout.failed_lines.schemas import DecisionOut, FailedLineActIn, FailedLineOut
 from services.payout.models import FailedLineDecision, Payment
-from shared.data.audit import record_audit
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
 from shared.problems import ProblemError
@@ -51,43 +49,25 @@ async def _failed_line(session: AsyncSession, payment_id: uuid.UUID) -> Payment:
     return line
 
 
-async def _audit(
-    session: AsyncSession,
-    row: FailedLineDecision,
-    who: Principal,
-    action: str,
-    request_id: str | None,
-) -> None:
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="payment",
-        object_id=row.payment_id,
-        request_id=request_id,
-        detail={
-            "decision": str(row.id),
-            "amount": str(row.amount),
-            "reason": row.reason,
-            "requested_by": row.requested_by,
-        },
-    )
+def _detail(row: FailedLineDecision) -> dict[str, str | None]:
+    return {
+        "decision": str(row.id),
+        "amount": str(row.amount),
+        "reason": row.reason,
+        "requested_by": row.requested_by,
+    }
 
 
 async def retry(
-    session: AsyncSession,
+    work: Work,
     payment_id: uuid.UUID,
     body: FailedLineActIn,
-    who: Principal,
-    request_id: str | None,
 ) -> DecisionOut:
     """The next run re-issues a failed line to the retiree's account as it stands (the same
     one, when the bank's failure was passing: a frozen or dormant account since released).
     One person: it pays an approved amount to the approved account, nothing new."""
-    line = await _failed_line(session, payment_id)
-    retiree = await repository.retiree(session, line.person_id)
+    line = await _failed_line(work.session, payment_id)
+    retiree = await repository.retiree(work.session, line.person_id)
     if line.program in NOT_RETRYABLE or retiree is None:
         raise ProblemError(422, "line_not_retryable")
     if retiree.died_on is not None:
@@ -100,25 +80,23 @@ async def retry(
         status="approved",
         amount=line.amount,
         reason=body.reason,
-        requested_by=who.subject,
-        decided_by=who.subject,
+        requested_by=work.actor.subject,
+        decided_by=work.actor.subject,
         decided_at=now,
     )
-    await repository.insert(session, row)
-    await _audit(session, row, who, "failed_line.retry_decided", request_id)
+    await repository.insert(work.session, row)
+    await work.audit("failed_line.retry_decided", "payment", row.payment_id, detail=_detail(row))
     return present(row)
 
 
 async def request_write_off(
-    session: AsyncSession,
+    work: Work,
     payment_id: uuid.UUID,
     body: FailedLineActIn,
-    who: Principal,
-    request_id: str | None,
 ) -> DecisionOut:
     """Ask to write a failed line off (it is then no longer owed): it waits for a second
     person, and no run re-issues it meanwhile."""
-    line = await _failed_line(session, payment_id)
+    line = await _failed_line(work.session, payment_id)
     row = FailedLineDecision(
         payment_id=line.id,
         person_id=line.person_id,
@@ -126,33 +104,33 @@ async def request_write_off(
         status="requested",
         amount=line.amount,
         reason=body.reason,
-        requested_by=who.subject,
+        requested_by=work.actor.subject,
     )
-    await repository.insert(session, row)
-    await _audit(session, row, who, "failed_line.write_off_requested", request_id)
+    await repository.insert(work.session, row)
+    await work.audit(
+        "failed_line.write_off_requested", "payment", row.payment_id, detail=_detail(row)
+    )
     return present(row)
 
 
 async def decide_write_off(
-    session: AsyncSession,
+    work: Work,
     payment_id: uuid.UUID,
     approve: bool,
-    who: Principal,
-    request_id: str | None,
 ) -> DecisionOut:
     """Approve (the line is no longer owed) or reject (owed again) a requested write-off;
     by a second person with a business role, never the one who asked."""
-    await repository.line(session, payment_id)  # the line first, as a run takes them
-    row = await repository.decision(session, payment_id)
+    await repository.line(work.session, payment_id)  # the line first, as a run takes them
+    row = await repository.decision(work.session, payment_id)
     if row is None or row.action != "write_off" or row.status != "requested":
         raise ProblemError(409, "write_off_not_pending")
-    require_second_person(who, row.requested_by, act="失败发放的核销")
+    require_second_person(work.actor, row.requested_by, act="失败发放的核销")
     row.status = "approved" if approve else "rejected"
-    row.decided_by, row.decided_at = who.subject, datetime.now(UTC)
-    session.add(row)
-    await session.flush()
+    row.decided_by, row.decided_at = work.actor.subject, datetime.now(UTC)
+    work.session.add(row)
+    await work.session.flush()
     action = "failed_line.written_off" if approve else "failed_line.write_off_rejected"
-    await _audit(session, row, who, action, request_id)
+    await work.audit(action, "payment", row.payment_id, detail=_detail(row))
     return present(row)
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from services.payout.ledger import service
 from services.payout.ledger.schemas import FIRST_YEAR, LAST_YEAR, LedgerRow, SettlementOut
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession
+from shared.http.dependencies import Read
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page, page_of
@@ -24,7 +24,7 @@ Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)]
 @router.get("/{year}", response_model=Page[LedgerRow], responses=DOWNLOAD_RESPONSES)
 async def ledger(
     year: Year,
-    session: ReadSession,
+    read: Read,
     _: Reader,
     download: Download,
     limit: Limit = 100,
@@ -33,24 +33,24 @@ async def ledger(
     """拨付台帐: paid, failed, outstanding and recovered by program, period and bank."""
     if download:
         return await download.pages(
-            lambda limit, offset: service.ledger(session, year, limit, offset),
+            lambda limit, offset: service.ledger(read.session, year, limit, offset),
             LedgerRow,
             "拨付台帐",
         )
-    return await service.ledger(session, year, limit, offset)
+    return await service.ledger(read.session, year, limit, offset)
 
 
 @router.get("/{year}/settlements", response_model=Page[SettlementOut], responses=DOWNLOAD_RESPONSES)
 async def settlements(
     year: Year,
-    session: ReadSession,
+    read: Read,
     _: Reader,
     download: Download,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[SettlementOut] | Response:
     """Each settlement of a program and period (what budget was told), by revision."""
-    found = await service.settlements(session, year)
+    found = await service.settlements(read.session, year)
     if download:
         return await download.rows(found, SettlementOut, "拨付结算")
     return page_of(found, limit, offset)
@@ -59,7 +59,7 @@ async def settlements(
 @router.get("/{year}/xlsx", response_class=Response)
 async def ledger_xlsx(
     year: Year,
-    session: ReadSession,
+    read: Read,
     who: Reader,
     program: Literal[
         "basic_pension",
@@ -76,7 +76,7 @@ async def ledger_xlsx(
     """Every line of the year by person, with budget codes and recoveries, as XLSX (citizen
     ids and accounts masked for finance and auditors)."""
     return Response(
-        await service.ledger_xlsx(session, year, program, who),
+        await service.ledger_xlsx(read.session, year, program, who),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="ledger-{year}.xlsx"'},
     )

@@ -7,6 +7,7 @@ from datetime import date
 import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payout.actors import LEDGER
 from services.payout.config import SCHEMA
 from services.payout.domain.periods import format_period
 from services.payout.labels import chinese_labels
@@ -17,9 +18,9 @@ from services.payout.parameters.schemas import BudgetCodes
 from services.payout.parameters.service import in_force
 from shared.contracts import EventEnvelope
 from shared.contracts.payout import DisbursementSettled, settleable
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
 from shared.data.spreadsheets import write_workbook
+from shared.data.work import Work
 from shared.http.auth import Principal
 from shared.http.masking import shown_account_number, shown_citizen_id
 from shared.http.pagination import Page
@@ -43,9 +44,7 @@ def ledger_id(program: str, period: date) -> uuid.UUID:
     return uuid.uuid5(LEDGER_NAMESPACE, f"{program}:{period.isoformat()}")
 
 
-async def settle(
-    session: AsyncSession, program: str, period: date, request_id: str | None, today: date
-) -> LedgerSettlement | None:
+async def settle(work: Work, program: str, period: date, today: date) -> LedgerSettlement | None:
     """Settle a program and period once every line is final and something changed since the
     last settlement; the event to budget leaves through the outbox in this transaction.
 
@@ -54,11 +53,11 @@ async def settle(
     if not settleable(period):
         log.warning("ledger_period_not_settleable", program=program, period=period.isoformat())
         return None
-    await repository.lock(session, program, period)
-    if await repository.outstanding(session, program, period):
+    await repository.lock(work.session, program, period)
+    if await repository.outstanding(work.session, program, period):
         return None
-    count, paid, failed, recovered = await repository.totals(session, program, period)
-    last = await repository.last_settlement(session, program, period)
+    count, paid, failed, recovered = await repository.totals(work.session, program, period)
+    last = await repository.last_settlement(work.session, program, period)
     if (
         last is not None
         and (last.paid_count, last.paid_amount, last.failed_amount)
@@ -70,7 +69,7 @@ async def settle(
         and last.recovered_amount == recovered
     ):
         return None
-    params = await in_force(session, ["budget_codes"], period)
+    params = await in_force(work.session, ["budget_codes"], period)
     codes = params.value("budget_codes", BudgetCodes).of(program)
     row = LedgerSettlement(
         ledger_id=ledger_id(program, period),
@@ -86,7 +85,7 @@ async def settle(
         parameter_version=params.versions["budget_codes"],
         settled_on=today,
     )
-    await repository.insert_settlement(session, row)
+    await repository.insert_settlement(work.session, row)
     event = DisbursementSettled(
         program=program,
         period=event_period(program, period),
@@ -102,32 +101,25 @@ async def settle(
         ledger_id=row.ledger_id,
     )
     await stage_events(
-        session,
+        work.session,
         SCHEMA,
         [EventEnvelope.wrap(event, source="payout", aggregate_id=str(row.ledger_id))],
     )
-    await record_audit(
-        session,
-        SCHEMA,
-        actor="system:ledger",
-        roles=(),
-        action="ledger.settled",
-        object_type="ledger",
-        object_id=row.ledger_id,
-        request_id=request_id,
+    await work.by(LEDGER).audit(
+        "ledger.settled",
+        "ledger",
+        row.ledger_id,
         detail={"program": program, "period": event.period, "revision": row.revision},
     )
     return row
 
 
-async def settle_touched(
-    session: AsyncSession, references: list[uuid.UUID], request_id: str | None
-) -> int:
+async def settle_touched(work: Work, references: list[uuid.UUID]) -> int:
     """Settle every program and period these lines belong to that is now complete."""
     today = agency_today()
     done = 0
-    for program, period in await repository.touched(session, references):
-        done += await settle(session, program, period, request_id, today) is not None
+    for program, period in await repository.touched(work.session, references):
+        done += await settle(work, program, period, today) is not None
     return done
 
 

@@ -8,7 +8,6 @@ from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.domain.average_index import IndexRule
 from services.payout.domain.benefit import DivisorTable
 from services.payout.domain.bounds import Excess
@@ -26,8 +25,7 @@ from services.payout.parameters.schemas import (
     TransitionComparison,
     parse_value,
 )
-from shared.data.audit import record_audit
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.four_eyes import require_second_person
 from shared.problems import ProblemError
 
@@ -108,66 +106,50 @@ async def list_versions(session: AsyncSession, name: str | None) -> list[Paramet
     return [present(p) for p in await repository.versions(session, name)]
 
 
-async def add_version(
-    session: AsyncSession, body: ParameterIn, who: Principal, request_id: str | None
-) -> ParameterOut:
+async def add_version(work: Work, body: ParameterIn) -> ParameterOut:
     """Submit a new version: in force once a finance user approves it (a benefit table, a
     standard, a bound or a tax table moves money); calculations already made keep the
     versions they used."""
     row = await repository.add(
-        session,
+        work.session,
         Parameter(
             name=body.name.value,
             effective_from=body.effective_from,
             value=body.value,
             note=body.note,
-            recorded_by=who.subject,
+            recorded_by=work.actor.subject,
             status="submitted",
         ),
     )
-    await _audit(session, who, request_id, "parameter.submitted", row)
+    await work.audit("parameter.submitted", "parameter", row.id, detail=_version(row))
     return present(row)
 
 
 async def decide_version(
-    session: AsyncSession,
+    work: Work,
     parameter_id: int,
     approve: bool,
     note: str | None,
-    who: Principal,
-    request_id: str | None,
 ) -> ParameterOut:
     """Approve a submitted version (in force from its date) or reject it with a note; only a
     finance user other than the submitter decides (shared/http/four_eyes.py)."""
-    row = await repository.get(session, parameter_id, lock=True)
+    row = await repository.get(work.session, parameter_id, lock=True)
     if row is None:
         raise ProblemError(404, "parameter_not_found", parameter_id=parameter_id)
     if row.status != "submitted":
         raise ProblemError(409, "parameter_decided", current_status=row.status)
-    require_second_person(who, row.recorded_by, act="政策参数的审批", allowed=APPROVERS)
+    require_second_person(work.actor, row.recorded_by, act="政策参数的审批", allowed=APPROVERS)
     if not approve and not note:
         raise ProblemError(422, "note_required", message="note_required.return", field="note")
     status = "approved" if approve else "rejected"
-    row = await repository.decide(session, row, status, who.subject, note)
-    await _audit(session, who, request_id, f"parameter.{status}", row)
+    row = await repository.decide(work.session, row, status, work.actor.subject, note)
+    await work.audit(f"parameter.{status}", "parameter", row.id, detail=_version(row))
     return present(row)
 
 
-async def _audit(
-    session: AsyncSession, who: Principal, request_id: str | None, action: str, row: Parameter
-) -> None:
-    """The audit entry of a submission or a decision."""
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="parameter",
-        object_id=row.id,
-        request_id=request_id,
-        detail={"name": row.name, "effective_from": row.effective_from.isoformat()},
-    )
+def _version(row: Parameter) -> dict[str, str]:
+    """A submission's or a decision's audit detail: which version of what."""
+    return {"name": row.name, "effective_from": row.effective_from.isoformat()}
 
 
 async def bounds(session: AsyncSession, on: date) -> AmountBounds:

@@ -5,13 +5,13 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.labels import chinese_labels
 from services.payout.models import AccountChange, Retiree
 from services.payout.payee_accounts import repository
 from services.payout.payee_accounts.schemas import AccountChangeIn, AccountChangeOut
-from shared.data.audit import changed_fields, record_audit
+from shared.data.audit import changed_fields
 from shared.data.ids import mask_account_number
+from shared.data.work import Work
 from shared.http.auth import Principal
 from shared.http.four_eyes import require_second_person
 from shared.http.masking import shown_account_number
@@ -25,33 +25,14 @@ def present(change: AccountChange) -> AccountChangeOut:
     return out
 
 
-async def _audit(
-    session,
-    who: Principal,
-    action: str,
-    change: AccountChange,
-    request_id,
-    remark: str | None = None,
-    changes: dict[str, dict[str, object]] | None = None,
-) -> None:
+def _detail(change: AccountChange, remark: str | None = None) -> dict[str, object]:
     # The log is read by auditors: the account as they may see it (the change keeps it all).
     detail = {
         "person_id": str(change.person_id),
         "bank_code": change.bank_code,
         "account_number": mask_account_number(change.account_number),
     }
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=f"account_change.{action}",
-        object_type="account_change",
-        object_id=change.id,
-        request_id=request_id,
-        detail=detail | ({"remark": remark} if remark else {}),
-        changes=changes,
-    )
+    return detail | ({"remark": remark} if remark else {})
 
 
 def _masked(account_number: str | None) -> str | None:
@@ -68,49 +49,47 @@ async def _living_retiree(session: AsyncSession, person_id: uuid.UUID) -> Retire
 
 
 async def request_change(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: AccountChangeIn,
-    who: Principal,
-    request_id: str | None,
 ) -> AccountChangeOut:
     """Record a change; payments keep going to the old account until it is approved. One
     change waits at a time, and it must change something."""
-    retiree = await _living_retiree(session, person_id)
+    retiree = await _living_retiree(work.session, person_id)
     current = (retiree.bank_code, retiree.account_number, retiree.account_name)
     if (body.bank_code, body.account_number, body.account_name) == current:
         raise ProblemError(422, "account_unchanged")
-    waiting = await repository.pending(session, person_id)
+    waiting = await repository.pending(work.session, person_id)
     if waiting is not None:
         raise ProblemError(409, "account_change_pending", change_id=str(waiting.id))
     change = await repository.insert(
-        session,
-        AccountChange(person_id=person_id, requested_by=who.subject, **body.model_dump()),
+        work.session,
+        AccountChange(person_id=person_id, requested_by=work.actor.subject, **body.model_dump()),
     )
-    await _audit(session, who, "requested", change, request_id)
+    await work.audit(
+        "account_change.requested", "account_change", change.id, detail=_detail(change)
+    )
     return present(change)
 
 
 async def decide(
-    session: AsyncSession,
+    work: Work,
     change_id: uuid.UUID,
     approve: bool,
-    who: Principal,
-    request_id: str | None,
     remark: str | None = None,
 ) -> AccountChangeOut:
     """Approve (the change takes effect) or reject; never by the clerk who asked for it, and
     no approval once the retiree has died."""
-    change = await repository.get(session, change_id, lock=True)
+    change = await repository.get(work.session, change_id, lock=True)
     if change is None:
         raise ProblemError(404, "account_change_not_found", change_id=change_id)
     if change.status != "pending":
         raise ProblemError(409, "account_change_decided")
     # The shared four-eyes rule (改卡冒领): another clerk than the one who asked, not admin.
-    require_second_person(who, change.requested_by, act="发放账户变更", allowed=("clerk",))
+    require_second_person(work.actor, change.requested_by, act="发放账户变更", allowed=("clerk",))
     changes = None
     if approve:
-        retiree = await _living_retiree(session, change.person_id)
+        retiree = await _living_retiree(work.session, change.person_id)
         # The paying account before and after: compared in full, kept as auditors may see it
         # (two numbers may mask alike and still differ).
         changes = {
@@ -122,11 +101,17 @@ async def decide(
             ).items()
         }
     status = "approved" if approve else "rejected"
-    await repository.decide(session, change.id, status, who.subject, datetime.now(UTC))
+    await repository.decide(work.session, change.id, status, work.actor.subject, datetime.now(UTC))
     if approve:
-        await repository.apply(session, change)
-    await session.refresh(change)
-    await _audit(session, who, status, change, request_id, remark, changes)
+        await repository.apply(work.session, change)
+    await work.session.refresh(change)
+    await work.audit(
+        f"account_change.{status}",
+        "account_change",
+        change.id,
+        detail=_detail(change, remark),
+        changes=changes,
+    )
     return present(change)
 
 

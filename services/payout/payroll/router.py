@@ -11,7 +11,7 @@ from services.payout.payroll.schemas import RunIn, RunOut
 from shared.contracts.payout import MONTH_PATTERN
 from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.dependencies import KEY_REQUIRED, Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
@@ -19,31 +19,29 @@ from shared.http.pagination import Limit, Offset, Page
 router = APIRouter(prefix="/v1/payout/payroll-runs", tags=["payroll"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("", status_code=202, response_model=RunOut)
+@router.post("", status_code=202, response_model=RunOut, dependencies=[KEY_REQUIRED])
 async def start_run(
     body: RunIn,
-    idem: Idempotent,
-    who: Annotated[Principal, Depends(require_roles("clerk", "finance"))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles("clerk", "finance"))],
 ) -> JSONResponse:
     """Start the payroll of a month: 202 with the run; follow it at its own URL."""
-    return await idem.answer(
-        service.start_run(idem.session, body, who, idem.request_id, agency_today()), status=202
-    )
+    return await write.answer(service.start_run(write, body, agency_today()), status=202)
 
 
 @router.get("/{run_id}", response_model=RunOut)
 async def get_run(
     run_id: uuid.UUID,
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> RunOut:
     """A run's state and progress (retirees done of total, payments made)."""
-    return await service.get_run(session, run_id)
+    return await service.get_run(read.session, run_id)
 
 
 @router.get("", response_model=Page[RunOut], responses=DOWNLOAD_RESPONSES)
 async def list_runs(
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     period: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
@@ -53,8 +51,8 @@ async def list_runs(
     """A page of runs (of a month), newest first."""
     if download:
         return await download.pages(
-            lambda limit, offset: service.list_runs(session, period, limit, offset),
+            lambda limit, offset: service.list_runs(read.session, period, limit, offset),
             RunOut,
             "发放批次",
         )
-    return await service.list_runs(session, period, limit, offset)
+    return await service.list_runs(read.session, period, limit, offset)

@@ -7,7 +7,6 @@ from itertools import groupby
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.death import estate
 from services.payout.death import service as recoveries
 from services.payout.domain.periods import month_of
@@ -17,8 +16,7 @@ from services.payout.models import PayrollRun
 from services.payout.parameters.service import tax_tables
 from services.payout.payroll import repository
 from services.payout.payroll.schemas import RunIn, RunOut, period_date
-from shared.data.audit import record_audit
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.pagination import Page
 from shared.problems import ProblemError
 
@@ -33,16 +31,14 @@ def present(run: PayrollRun) -> RunOut:
     return RunOut.of(run, chinese_labels()["run_state"])
 
 
-async def start_run(
-    session: AsyncSession, body: RunIn, who: Principal, request_id: str | None, today: date
-) -> RunOut:
+async def start_run(work: Work, body: RunIn, today: date) -> RunOut:
     """Queue a run for a month that has begun; a worker takes it (202)."""
     period = period_date(body.period)
     if period > month_of(today):
         raise ProblemError(422, "period_in_future", period=body.period, field="period")
     # Runs go month after month: a month before the latest run's would pay after its
     # successor (and its back pay and offsets were already settled by the later run).
-    latest = await repository.latest_period(session)
+    latest = await repository.latest_period(work.session)
     if latest is not None and period < latest:
         raise ProblemError(
             409,
@@ -51,18 +47,10 @@ async def start_run(
             latest_period=latest.strftime("%Y-%m"),
             expected_period=next_month(latest).strftime("%Y-%m"),
         )
-    run = await repository.insert_run(session, PayrollRun(period=period, created_by=who.subject))
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="payroll_run.queued",
-        object_type="payroll_run",
-        object_id=run.id,
-        request_id=request_id,
-        detail={"period": body.period},
+    run = await repository.insert_run(
+        work.session, PayrollRun(period=period, created_by=work.actor.subject)
     )
+    await work.audit("payroll_run.queued", "payroll_run", run.id, detail={"period": body.period})
     return present(run)
 
 
@@ -138,40 +126,38 @@ async def tax_back_pay(session: AsyncSession, run_id: uuid.UUID, tax: TaxTable) 
     )
 
 
-async def finish_run(session: AsyncSession, run: PayrollRun) -> None:
+async def finish_run(work: Work, run: PayrollRun) -> None:
     """After every chunk: pay whoever is still due (a retiree whose row an update moved out
     of its chunk's pages), re-issue corrected failed lines, add queued one-offs and back
     pay, and close the run."""
-    people, banks = await repository.lock_due(session, run.period, None, None)
-    tax = await monthly_table(session, run.period)
+    people, banks = await repository.lock_due(work.session, run.period, None, None)
+    tax = await monthly_table(work.session, run.period)
     swept = 0
     if people:
-        await repository.ensure_batches(session, run.id, run.period, banks)
+        await repository.ensure_batches(work.session, run.id, run.period, banks)
         prefix = uuid.uuid4().hex[:16]
-        swept = await repository.pay(session, run.id, run.period, people, (None, None), prefix, tax)
-    reissued = await repository.reissue_failed(session, run.id, run.period)
+        swept = await repository.pay(
+            work.session, run.id, run.period, people, (None, None), prefix, tax
+        )
+    reissued = await repository.reissue_failed(work.session, run.id, run.period)
     # A deceased retiree's failed months become a payment to the estate, issued just below.
-    to_estate = await estate.failed_lines_to_estate(session, None)
+    to_estate = await estate.failed_lines_to_estate(work)
     # What offsets withheld for a case since void (its line failed) goes back to the estate.
-    refunded = await estate.offset_refunds_to_estate(session, None)
-    one_offs = await repository.issue_one_offs(session, run.id, run.period)
-    back_pay = await repository.issue_back_pay(session, run.id, run.period)
-    await tax_back_pay(session, run.id, tax)
+    refunded = await estate.offset_refunds_to_estate(work)
+    one_offs = await repository.issue_one_offs(work.session, run.id, run.period)
+    back_pay = await repository.issue_back_pay(work.session, run.id, run.period)
+    await tax_back_pay(work.session, run.id, tax)
     # Approved offsets withhold part of the new lines, once every line of the run exists.
-    withheld = await recoveries.withhold_offsets(session, run.id, run.period, None)
+    withheld = await recoveries.withhold_offsets(work, run.id, run.period)
     made = swept + reissued + one_offs + back_pay
-    await repository.add_progress(session, run.id, len(people), made, 0)
-    await repository.drop_empty_batches(session, run.id)
+    await repository.add_progress(work.session, run.id, len(people), made, 0)
+    await repository.drop_empty_batches(work.session, run.id)
     run.done, run.payments = run.done + len(people), run.payments + made
-    await repository.finish(session, run.id, datetime.now(UTC))
-    await record_audit(
-        session,
-        SCHEMA,
-        actor="system:payroll",
-        roles=(),
-        action="payroll_run.done",
-        object_type="payroll_run",
-        object_id=run.id,
+    await repository.finish(work.session, run.id, datetime.now(UTC))
+    await work.audit(
+        "payroll_run.done",
+        "payroll_run",
+        run.id,
         detail={
             "done": run.done,
             "payments": run.payments,

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 import structlog
 from fastapi import FastAPI
 
+from services.payout.actors import PAYROLL
 from services.payout.config import SCHEMA, get_settings
 from services.payout.models import PayrollRun
 from services.payout.payroll import service
@@ -28,23 +29,20 @@ async def _work_chunks(app: FastAPI, run: PayrollRun) -> None:
     more = True
     while more:
         async with unit_of_work(app.state.sessions, SCHEMA) as work:
-            session = work.session
-            more = await service.work_chunk(session, run, lease)
+            more = await service.work_chunk(work.session, run, lease)
 
 
 async def work_once(app: FastAPI) -> bool:
     """Claim one run and work it to the end; False if there was none."""
     settings = get_settings()
     async with unit_of_work(app.state.sessions, SCHEMA) as work:
-        session = work.session
-        run = await service.claim(session, settings.run_lease_seconds, settings.payroll_chunk)
+        run = await service.claim(work.session, settings.run_lease_seconds, settings.payroll_chunk)
     if run is None:
         return False
     log.info("payroll_run_started", run_id=str(run.id), total=run.total, done=run.done)
     await asyncio.gather(*(_work_chunks(app, run) for _ in range(settings.payroll_parallel)))
-    async with unit_of_work(app.state.sessions, SCHEMA) as work:
-        session = work.session
-        await service.finish_run(session, run)
+    async with unit_of_work(app.state.sessions, SCHEMA, PAYROLL) as work:
+        await service.finish_run(work, run)
     log.info("payroll_run_done", run_id=str(run.id), done=run.done, payments=run.payments)
     return True
 

@@ -11,14 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payout.certification import repository as certifications
 from services.payout.certification import service as certification
 from services.payout.certification.schemas import CertificationIn, Method
-from services.payout.config import SCHEMA
 from services.payout.models import Certification, DuplicateReceipt, Retiree
 from services.payout.parameters.schemas import Certification as CertificationRule
 from services.payout.province import repository
 from services.payout.province.schemas import CertificationItem, DuplicateItem
-from services.payout.province.service import listing_audit, retiree_audit
+from services.payout.province.service import listing_detail, retiree_detail
 from services.payout.subsidies import service as subsidies
-from shared.data.audit import record_audits
+from shared.data.work import SystemActor, Work
 from shared.http.auth import Principal
 from shared.http.inbound import InboundBatch, InboundResult, Outcome
 from shared.problems import ProblemError
@@ -106,17 +105,15 @@ class Certifications:
             detail = "survival recorded"
         return Outcome(InboundResult.applied, record_id=str(row.id), detail=detail)
 
-    async def write(self, session: AsyncSession, who: Principal, request_id: str | None) -> None:
+    async def write(self, work: Work) -> None:
         """The certifications, the retirees' latest survival and residence, the audit."""
         if not self.rows:
             return
-        session.add_all(self.rows)
-        await session.flush()
-        await certifications.record_latest(session, self.latest)
-        await record_audits(
-            session,
-            SCHEMA,
-            [e for row in self.rows for e in certification.certified_audit(row, who, request_id)],
+        work.session.add_all(self.rows)
+        await work.session.flush()
+        await certifications.record_latest(work.session, self.latest)
+        await work.audit_many(
+            [e for row in self.rows for e in certification.certified_audit(work, row)]
         )
 
 
@@ -173,20 +170,27 @@ class Duplicates:
             detail = "listed for a clerk; payment already suspended, now held by this listing too"
         return Outcome(InboundResult.queued, str(row.id), detail)
 
-    async def write(self, session: AsyncSession, who: Principal, request_id: str | None) -> None:
+    async def write(self, work: Work) -> None:
         """The listings, the holds (retirees suspended, their subsidy lines held), the audit."""
         if not self.rows:
             return
-        session.add_all(self.rows)
-        await session.flush()
+        work.session.add_all(self.rows)
+        await work.session.flush()
         held = [row for row in self.rows if row.held]
-        await repository.suspend_many(session, [row.person_id for row in held])
-        await record_audits(
-            session,
-            SCHEMA,
-            [listing_audit(row, "duplicate_receipt.listed", who, request_id) for row in self.rows]
-            + [retiree_audit(row, "retiree.suspended", who, request_id) for row in held],
+        await repository.suspend_many(work.session, [row.person_id for row in held])
+        listed, suspended = "duplicate_receipt.listed", "retiree.suspended"
+        await work.audit_many(
+            [
+                work.audit_entry(listed, "duplicate_receipt", row.id, detail=listing_detail(row))
+                for row in self.rows
+            ]
+            + [
+                work.audit_entry(
+                    suspended, "retiree", row.person_id, detail=retiree_detail(row, suspended)
+                )
+                for row in held
+            ]
         )
-        await subsidies.hold_for_suspended(
-            session, [row.person_id for row in held], who.subject, request_id
-        )
+        # The lines held are the province's doing, recorded without its roles.
+        province = work.by(SystemActor(work.actor.subject))
+        await subsidies.hold_for_suspended(province, [row.person_id for row in held])

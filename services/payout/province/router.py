@@ -20,12 +20,11 @@ from services.payout.province.schemas import (
 )
 from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_machine, require_roles
-from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.dependencies import KEY_REQUIRED, Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.inbound import InboundBatch, InboundBatchResult, apply_batch
-from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 from shared.http.ranges import PlausibleDate
 
@@ -45,16 +44,16 @@ CitizenId = Annotated[
 
 @sync_router.post("/certifications", response_model=InboundBatchResult)
 async def certifications(
-    body: InboundBatch[CertificationItem], session: WriteSession, who: Province, request: Request
+    body: InboundBatch[CertificationItem], write: Write, who: Province, request: Request
 ) -> InboundBatchResult:
     """Survival certifications the province established (数据比对认证), each idempotent by its
     `message_id`: recorded as a clerk's certification would be; for a suspended retiree the
     resumption waits for a clerk's approval (`POST /certifications/{id}/approve`)."""
-    request_id, today = request_id_of(request), agency_today()
-    checks = batches.Certifications(session, body, today)
+    today = agency_today()
+    checks = batches.Certifications(write.session, body, today)
     # Items are decided in memory and refused before anything is written: no savepoints.
     answer = await apply_batch(
-        session,
+        write.session,
         SCHEMA,
         "certification",
         body,
@@ -63,20 +62,20 @@ async def certifications(
         request.scope,
         savepoints=False,
     )
-    await checks.write(session, who, request_id)
+    await checks.write(write)
     return answer
 
 
 @sync_router.post("/duplicate-receipts", response_model=InboundBatchResult)
 async def duplicate_receipts(
-    body: InboundBatch[DuplicateItem], session: WriteSession, who: Province, request: Request
+    body: InboundBatch[DuplicateItem], write: Write, _: Province, request: Request
 ) -> InboundBatchResult:
     """Retirees the province found drawing a pension elsewhere (重复领取比对), each
     idempotent by its `message_id`: listed for a clerk (`queued`) and their payment held."""
-    request_id, today = request_id_of(request), agency_today()
-    listings = batches.Duplicates(session, body)
+    today = agency_today()
+    listings = batches.Duplicates(write.session, body)
     answer = await apply_batch(
-        session,
+        write.session,
         SCHEMA,
         "duplicate_receipt",
         body,
@@ -85,13 +84,13 @@ async def duplicate_receipts(
         request.scope,
         savepoints=False,
     )
-    await listings.write(session, who, request_id)
+    await listings.write(write)
     return answer
 
 
 @router.get("/duplicate-receipts", response_model=Page[DuplicateOut], responses=DOWNLOAD_RESPONSES)
 async def list_duplicates(
-    session: ReadSession,
+    read: Read,
     who: Reader,
     download: Download,
     status: DuplicateStatus | None = None,
@@ -115,53 +114,61 @@ async def list_duplicates(
     )
     if download:
         return await download.pages(
-            lambda limit, offset: service.list_duplicates(session, who, search, limit, offset),
+            lambda limit, offset: service.list_duplicates(read.session, who, search, limit, offset),
             DuplicateOut,
             "重复领取待遇人员名单",
         )
-    return await service.list_duplicates(session, who, search, limit, offset)
+    return await service.list_duplicates(read.session, who, search, limit, offset)
 
 
 @router.get("/duplicate-receipts/{receipt_id}", response_model=DuplicateOut)
-async def get_duplicate(receipt_id: uuid.UUID, session: ReadSession, who: Reader) -> DuplicateOut:
+async def get_duplicate(receipt_id: uuid.UUID, read: Read, who: Reader) -> DuplicateOut:
     """One listing and where its resolution stands."""
-    return await service.get_duplicate(session, receipt_id, who)
+    return await service.get_duplicate(read.session, receipt_id, who)
 
 
-@router.post("/duplicate-receipts/{receipt_id}/resolve", response_model=DuplicateOut)
+@router.post(
+    "/duplicate-receipts/{receipt_id}/resolve",
+    response_model=DuplicateOut,
+    dependencies=[KEY_REQUIRED],
+)
 async def resolve(
-    receipt_id: uuid.UUID, body: DuplicateResolveIn, idem: Idempotent, who: Staff
+    receipt_id: uuid.UUID, body: DuplicateResolveIn, write: Write, _: Staff
 ) -> JSONResponse:
     """Resolve an open listing: `cleared` (a false match) resumes payment once a second
     person approves it; `confirmed` keeps payment stopped and opens a recovery case for the
     basic pension paid for each month since the drawing began. Use Idempotency-Key."""
-    return await idem.answer(
-        service.resolve(idem.session, receipt_id, body, who, idem.request_id), status=200
-    )
+    return await write.answer(service.resolve(write, receipt_id, body), status=200)
 
 
-@router.post("/duplicate-receipts/{receipt_id}/approve", response_model=DuplicateOut)
+@router.post(
+    "/duplicate-receipts/{receipt_id}/approve",
+    response_model=DuplicateOut,
+    dependencies=[KEY_REQUIRED],
+)
 async def approve(
-    receipt_id: uuid.UUID, idem: Idempotent, who: Approver, body: DuplicateDecisionIn | None = None
+    receipt_id: uuid.UUID, write: Write, _: Approver, body: DuplicateDecisionIn | None = None
 ) -> JSONResponse:
     """Approve a clearing (a clerk or finance user other than who asked): the hold is
     released and, unless something else holds the retiree, the next run pays the months
     held."""
     note = body.note if body else None
-    return await idem.answer(
-        service.decide(idem.session, receipt_id, True, note, who, idem.request_id, agency_today()),
+    return await write.answer(
+        service.decide(write, receipt_id, True, note, agency_today()),
         status=200,
     )
 
 
-@router.post("/duplicate-receipts/{receipt_id}/reject", response_model=DuplicateOut)
+@router.post(
+    "/duplicate-receipts/{receipt_id}/reject",
+    response_model=DuplicateOut,
+    dependencies=[KEY_REQUIRED],
+)
 async def reject(
-    receipt_id: uuid.UUID, body: DuplicateDecisionIn, idem: Idempotent, who: Approver
+    receipt_id: uuid.UUID, body: DuplicateDecisionIn, write: Write, _: Approver
 ) -> JSONResponse:
     """Reject a clearing, saying why (`note`): the listing is open again, payment held."""
-    return await idem.answer(
-        service.decide(
-            idem.session, receipt_id, False, body.note, who, idem.request_id, agency_today()
-        ),
+    return await write.answer(
+        service.decide(write, receipt_id, False, body.note, agency_today()),
         status=200,
     )

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.death import repository as death
 from services.payout.domain.certification import is_past_grace
 from services.payout.domain.death import PaidLine, recoveries_after_death
@@ -24,7 +23,7 @@ from services.payout.province.schemas import (
 )
 from services.payout.subsidies import service as subsidies
 from services.payout.tax import service as taxes
-from shared.data.audit import audit_row, record_audits
+from shared.data.work import Work
 from shared.http.auth import Principal
 from shared.http.four_eyes import require_second_person
 from shared.http.masking import sees_full_citizen_ids, shown_citizen_id
@@ -35,64 +34,76 @@ CLEARING = "恢复发放 (排除重复领取)"
 
 
 async def resolve(
-    session: AsyncSession,
+    work: Work,
     receipt_id: uuid.UUID,
     body: DuplicateResolveIn,
-    who: Principal,
-    request_id: str | None,
 ) -> DuplicateOut:
     """A clerk's resolution of an open listing: cleared waits for a second person (it
     resumes payment); confirmed is final (payment stays stopped, the months paid since the
     drawing began become recovery cases)."""
-    row = await _open(session, receipt_id, "open", "duplicate_receipt_not_open")
+    row = await _open(work.session, receipt_id, "open", "duplicate_receipt_not_open")
     row.action, row.reason = body.action, body.reason
-    row.resolved_by, row.resolved_at = who.subject, datetime.now(UTC)
+    row.resolved_by, row.resolved_at = work.actor.subject, datetime.now(UTC)
     row.decided_by = row.decided_at = row.decision_note = None  # an earlier rejection's
     if body.action == "cleared":
         row.status = "clear_requested"
-        session.add(row)
-        await session.flush()
-        await _audit(session, row, "duplicate_receipt.clear_requested", who, request_id)
-        return await _present(session, row, who)
+        work.session.add(row)
+        await work.session.flush()
+        await work.audit(
+            "duplicate_receipt.clear_requested",
+            "duplicate_receipt",
+            row.id,
+            detail=listing_detail(row),
+        )
+        return await _present(work.session, row, work.actor)
     row.status = "confirmed"
-    row.recoveries = await _recover(session, row)
-    session.add(row)
-    await session.flush()
-    await _audit(session, row, "duplicate_receipt.confirmed", who, request_id)
-    return await _present(session, row, who)
+    row.recoveries = await _recover(work.session, row)
+    work.session.add(row)
+    await work.session.flush()
+    await work.audit(
+        "duplicate_receipt.confirmed", "duplicate_receipt", row.id, detail=listing_detail(row)
+    )
+    return await _present(work.session, row, work.actor)
 
 
 async def decide(
-    session: AsyncSession,
+    work: Work,
     receipt_id: uuid.UUID,
     approve: bool,
     note: str | None,
-    who: Principal,
-    request_id: str | None,
     today: date,
 ) -> DuplicateOut:
     """Approve a clearing (the hold is released; the retiree is paid again unless something
     else holds them) or reject it (a note says why; the listing is open again)."""
-    row = await _open(session, receipt_id, "clear_requested", "duplicate_receipt_not_requested")
-    require_second_person(who, row.resolved_by, act=CLEARING)
+    row = await _open(
+        work.session, receipt_id, "clear_requested", "duplicate_receipt_not_requested"
+    )
+    require_second_person(work.actor, row.resolved_by, act=CLEARING)
     if not approve and not note:
         raise ProblemError(422, "note_required", field="note")
-    row.decided_by, row.decided_at, row.decision_note = who.subject, datetime.now(UTC), note
+    row.decided_by, row.decided_at, row.decision_note = work.actor.subject, datetime.now(UTC), note
     resumed = False
     if approve:
         row.status = "cleared"
-        session.add(row)
-        await session.flush()
-        resumed = await _release(session, row, who, request_id, today)
-        await _audit(session, row, "duplicate_receipt.cleared", who, request_id)
+        work.session.add(row)
+        await work.session.flush()
+        resumed = await _release(work, row, today)
+        await work.audit(
+            "duplicate_receipt.cleared", "duplicate_receipt", row.id, detail=listing_detail(row)
+        )
     else:
         row.status = "open"
-        await _audit(session, row, "duplicate_receipt.clear_rejected", who, request_id)
+        await work.audit(
+            "duplicate_receipt.clear_rejected",
+            "duplicate_receipt",
+            row.id,
+            detail=listing_detail(row),
+        )
         # A later clearing is a new request (the audit log keeps this one).
         row.action = row.reason = row.resolved_by = row.resolved_at = None
-        session.add(row)
-        await session.flush()
-    return await _present(session, row, who, resumed)
+        work.session.add(row)
+        await work.session.flush()
+    return await _present(work.session, row, work.actor, resumed)
 
 
 async def _open(
@@ -107,30 +118,30 @@ async def _open(
 
 
 async def _release(
-    session: AsyncSession,
+    work: Work,
     row: DuplicateReceipt,
-    who: Principal,
-    request_id: str | None,
     today: date,
 ) -> bool:
     """Resume the retiree a cleared listing held, unless something else still holds them:
     another listing, or a certification past due and grace today (that suspension stays,
     as the daily job would make it)."""
-    retiree = await repository.retiree(session, row.person_id)
+    retiree = await repository.retiree(work.session, row.person_id)
     if retiree is None or retiree.status != "suspended":
         return False
-    if await repository.others_holding(session, row.person_id, row.id):
+    if await repository.others_holding(work.session, row.person_id, row.id):
         return False
-    rule = (await in_force(session, ["certification"], today)).value(
+    rule = (await in_force(work.session, ["certification"], today)).value(
         "certification", CertificationRule
     )
     base = retiree.last_certified_on or retiree.retired_on
     if is_past_grace(base, today, rule.period_months, rule.grace_days):
         return False
-    await repository.resume(session, row.person_id)
-    await _audit_retiree(session, row, "retiree.resumed", who, request_id)
-    await subsidies.release_for_resumed(session, row.person_id, who, request_id)
-    await subsidies.queue_missed_quarters(session, row.person_id, who, request_id)
+    await repository.resume(work.session, row.person_id)
+    await work.audit(
+        "retiree.resumed", "retiree", row.person_id, detail=retiree_detail(row, "retiree.resumed")
+    )
+    await subsidies.release_for_resumed(work, row.person_id)
+    await subsidies.queue_missed_quarters(work, row.person_id)
     return True
 
 
@@ -208,63 +219,23 @@ def _out(row: DuplicateReceipt, retiree: Retiree, who: Principal) -> DuplicateOu
     )
 
 
-def listing_audit(
-    row: DuplicateReceipt, action: str, who: Principal, request_id: str | None
-) -> dict:
-    """The audit entry of a listing's step."""
-    return audit_row(
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="duplicate_receipt",
-        object_id=row.id,
-        request_id=request_id,
-        detail={
-            "person_id": str(row.person_id),
-            "message_id": row.message_id,
-            "other_area_code": row.other_area_code,
-            "benefit_kind": row.benefit_kind,
-            "drawing_since": row.drawing_since.isoformat(),
-            "status": row.status,
-            "reason": row.reason,
-            "note": row.decision_note,
-            "recoveries": row.recoveries,
-        },
-    )
+def listing_detail(row: DuplicateReceipt) -> dict:
+    """The audit detail of a listing's step (object: the listing)."""
+    return {
+        "person_id": str(row.person_id),
+        "message_id": row.message_id,
+        "other_area_code": row.other_area_code,
+        "benefit_kind": row.benefit_kind,
+        "drawing_since": row.drawing_since.isoformat(),
+        "status": row.status,
+        "reason": row.reason,
+        "note": row.decision_note,
+        "recoveries": row.recoveries,
+    }
 
 
-def retiree_audit(
-    row: DuplicateReceipt, action: str, who: Principal, request_id: str | None
-) -> dict:
-    """The audit entry of the retiree's suspension or resumption by a listing, with its
-    reason (as the daily job records)."""
+def retiree_detail(row: DuplicateReceipt, action: str) -> dict:
+    """The audit detail of the retiree's suspension or resumption by a listing (object: the
+    retiree), with its reason (as the daily job records)."""
     reason = "duplicate_receipt" if action == "retiree.suspended" else "duplicate_receipt_cleared"
-    return audit_row(
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="retiree",
-        object_id=row.person_id,
-        request_id=request_id,
-        detail={"reason": reason, "duplicate_receipt_id": str(row.id)},
-    )
-
-
-async def _audit(
-    session: AsyncSession,
-    row: DuplicateReceipt,
-    action: str,
-    who: Principal,
-    request_id: str | None,
-) -> None:
-    await record_audits(session, SCHEMA, [listing_audit(row, action, who, request_id)])
-
-
-async def _audit_retiree(
-    session: AsyncSession,
-    row: DuplicateReceipt,
-    action: str,
-    who: Principal,
-    request_id: str | None,
-) -> None:
-    await record_audits(session, SCHEMA, [retiree_audit(row, action, who, request_id)])
+    return {"reason": reason, "duplicate_receipt_id": str(row.id)}

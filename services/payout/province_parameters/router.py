@@ -7,10 +7,9 @@ from fastapi import APIRouter, Depends, Request
 from services.payout.province_parameters import service
 from services.payout.province_parameters.schemas import PublishedParameter
 from shared.http.auth import Principal, require_machine
-from shared.http.dependencies import WriteSession
+from shared.http.dependencies import Write
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.inbound import InboundBatch, InboundBatchResult
-from shared.http.observability import request_id_of
 
 router = APIRouter(prefix="/v1/payout/sync", tags=["provincial sync"], responses=PROBLEM_RESPONSES)
 
@@ -19,9 +18,9 @@ router = APIRouter(prefix="/v1/payout/sync", tags=["provincial sync"], responses
 async def receive_parameters(
     body: InboundBatch[PublishedParameter],
     request: Request,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_machine("province"))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_machine("province"))],
 ) -> InboundBatchResult:
     """Published versions, each in force at once or refused on its own; a 计发基数 re-derives
     the determinations it changes in the background (recalculations awaiting review)."""
-    return await service.receive(session, body, who, request_id_of(request), request.scope)
+    return await service.receive(write, body, request.scope)

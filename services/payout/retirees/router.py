@@ -10,7 +10,7 @@ from services.payout.retirees import service
 from services.payout.retirees.schemas import RETIREE_SORT_FIELDS, RetireeDetail, RetireeItem
 from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession
+from shared.http.dependencies import Read
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
@@ -32,7 +32,7 @@ CitizenId = Annotated[
 
 @router.get("/retirees", response_model=Page[RetireeItem], responses=DOWNLOAD_RESPONSES)
 async def retirees(
-    session: ReadSession,
+    read: Read,
     who: Reader,
     sort: Annotated[SortKey | None, sort_by(*RETIREE_SORT_FIELDS)],
     download: Download,
@@ -49,7 +49,7 @@ async def retirees(
     if download:
         return await download.pages(
             lambda limit, offset: service.listing(
-                session,
+                read.session,
                 who,
                 status,
                 certification_due_by,
@@ -65,7 +65,7 @@ async def retirees(
             "退休人员",
         )
     return await service.listing(
-        session,
+        read.session,
         who,
         status,
         certification_due_by,
@@ -80,6 +80,6 @@ async def retirees(
 
 
 @router.get("/retirees/{person_id}", response_model=RetireeDetail)
-async def retiree(person_id: uuid.UUID, session: ReadSession, who: Reader) -> RetireeDetail:
+async def retiree(person_id: uuid.UUID, read: Read, who: Reader) -> RetireeDetail:
     """One retiree (退休人员详情): who, status, bank account, months paid, certification."""
-    return await service.detail(session, who, person_id, agency_today())
+    return await service.detail(read.session, who, person_id, agency_today())

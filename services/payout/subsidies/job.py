@@ -5,14 +5,11 @@ a crash adds nothing."""
 
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from services.payout.config import SCHEMA
 from services.payout.subsidies import service
 from services.payout.subsidies.schemas import SubsidyRunIn
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
-from shared.http.auth import Principal
+from shared.data.work import SystemActor, Work
 from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
@@ -26,25 +23,20 @@ def dedup_key(params: dict[str, Any]) -> str:
     return f"{KIND}:{params['quarter']}" + (f":{program}" if program else "")
 
 
-async def queue_run(
-    session: AsyncSession, body: SubsidyRunIn, who: Principal, request_id: str | None
-) -> JobOut:
+async def queue_run(work: Work, body: SubsidyRunIn) -> JobOut:
     """Check the quarter and its standards, and queue its run (202); asked again, the same job."""
-    await service.check_run(session, body, agency_today())
-    params: dict[str, Any] = {"quarter": body.quarter, "roles": sorted(who.roles)}
+    await service.check_run(work.session, body, agency_today())
+    params: dict[str, Any] = {"quarter": body.quarter, "roles": sorted(work.actor.roles)}
     if body.program:
         params["program"] = body.program
-    job = await enqueue(session, SCHEMA, KIND, params, who.subject, dedup_key=dedup_key(params))
+    job = await enqueue(
+        work.session, SCHEMA, KIND, params, work.actor.subject, dedup_key=dedup_key(params)
+    )
     if job.new:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=who.subject,
-            roles=who.roles,
-            action="subsidy.run_queued",
-            object_type="subsidy_run",
-            object_id=body.quarter,
-            request_id=request_id,
+        await work.audit(
+            "subsidy.run_queued",
+            "subsidy_run",
+            body.quarter,
             detail={"job_id": str(job.id), "program": body.program},
         )
     return job_out(job)
@@ -52,16 +44,12 @@ async def queue_run(
 
 async def run_job(ctx: JobContext) -> dict[str, Any]:
     """One step: the quarter's subsidies at the standards in force at its start."""
-    who = Principal(
-        subject=ctx.started_by,
-        roles=frozenset(ctx.params.get("roles", ("clerk",))),
-        token_id=f"job:{ctx.job.id}",
-    )
+    # The calendar keeps no roles: its run is the clerk's it stands in for.
+    starter = SystemActor(ctx.started_by, frozenset(ctx.params.get("roles", ("clerk",))))
     body = SubsidyRunIn.model_validate(
         {k: v for k, v in ctx.params.items() if k in ("quarter", "program")}
     )
     async with ctx.step() as work:
-        session = work.session
-        out = await service.run_quarter(session, body, who, None, agency_today())
+        out = await service.run_quarter(work.by(starter), body, agency_today())
         ctx.progress(1, 1)
     return out.model_dump(mode="json")

@@ -19,7 +19,7 @@ from services.payout.subsidies.schemas import (
     SurvivorCertificationIn,
 )
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.dependencies import KEY_REQUIRED, Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
@@ -31,13 +31,18 @@ Staff = Annotated[Principal, Depends(require_roles("clerk", "finance"))]
 Approver = Annotated[Principal, Depends(require_business_role("clerk", "finance"))]
 
 
-@router.post("/retirees/{person_id}/subsidies", status_code=201, response_model=EntitlementOut)
+@router.post(
+    "/retirees/{person_id}/subsidies",
+    status_code=201,
+    response_model=EntitlementOut,
+    dependencies=[KEY_REQUIRED],
+)
 async def entitle(
-    person_id: uuid.UUID, body: EntitlementIn, idem: Idempotent, who: Staff
+    person_id: uuid.UUID, body: EntitlementIn, write: Write, _: Staff
 ) -> JSONResponse:
     """Request a retiree's entitlement to a local subsidy program from a quarter (at most
     the program's standard times the allowed multiple); in force once another user approves."""
-    return await idem.answer(service.entitle(idem.session, person_id, body, who, idem.request_id))
+    return await write.answer(service.entitle(write, person_id, body))
 
 
 @router.get(
@@ -47,108 +52,115 @@ async def entitle(
 )
 async def entitlements(
     person_id: uuid.UUID,
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[EntitlementOut] | Response:
     """A retiree's subsidy entitlements."""
-    found = await service.of_person(session, person_id)
+    found = await service.of_person(read.session, person_id)
     if download:
         return await download.rows(found, EntitlementOut, "地方补贴")
     return page_of(found, limit, offset)
 
 
-@router.post("/subsidies/{entitlement_id}/end", response_model=EntitlementOut)
+@router.post(
+    "/subsidies/{entitlement_id}/end", response_model=EntitlementOut, dependencies=[KEY_REQUIRED]
+)
 async def end(
-    entitlement_id: uuid.UUID, body: EntitlementEndIn, idem: Idempotent, who: Staff
+    entitlement_id: uuid.UUID, body: EntitlementEndIn, write: Write, _: Staff
 ) -> JSONResponse:
     """End an entitlement at a quarter (the last paid); quarters already run stay paid and
     an end taking one away is refused."""
-    return await idem.answer(
-        service.end_entitlement(idem.session, entitlement_id, body, who, idem.request_id),
+    return await write.answer(
+        service.end_entitlement(write, entitlement_id, body),
         status=200,
     )
 
 
 @router.post(
-    "/subsidies/{entitlement_id}/amount-changes", status_code=201, response_model=AmountChangeOut
+    "/subsidies/{entitlement_id}/amount-changes",
+    status_code=201,
+    response_model=AmountChangeOut,
+    dependencies=[KEY_REQUIRED],
 )
 async def change_amount(
-    entitlement_id: uuid.UUID, body: AmountChangeIn, idem: Idempotent, who: Staff
+    entitlement_id: uuid.UUID, body: AmountChangeIn, write: Write, _: Staff
 ) -> JSONResponse:
     """Request an entitlement's amount change from a quarter not yet run: once another user
     approves it, it ends the quarter before and a new entitlement pays the new amount."""
-    return await idem.answer(
-        service.change_amount(idem.session, entitlement_id, body, who, idem.request_id)
-    )
+    return await write.answer(service.change_amount(write, entitlement_id, body))
 
 
-@router.post("/subsidies/{entitlement_id}/approve", response_model=EntitlementOut)
-async def approve(entitlement_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+@router.post(
+    "/subsidies/{entitlement_id}/approve",
+    response_model=EntitlementOut,
+    dependencies=[KEY_REQUIRED],
+)
+async def approve(entitlement_id: uuid.UUID, write: Write, _: Approver) -> JSONResponse:
     """Approve a requested entitlement or amount change (not by its maker, not by admin):
     it counts from the next subsidy run, and quarters already run within it are queued."""
-    return await idem.answer(
-        service.decide(idem.session, entitlement_id, True, who, idem.request_id), status=200
-    )
+    return await write.answer(service.decide(write, entitlement_id, True), status=200)
 
 
-@router.post("/subsidies/{entitlement_id}/reject", response_model=EntitlementOut)
-async def reject(entitlement_id: uuid.UUID, idem: Idempotent, who: Approver) -> JSONResponse:
+@router.post(
+    "/subsidies/{entitlement_id}/reject", response_model=EntitlementOut, dependencies=[KEY_REQUIRED]
+)
+async def reject(entitlement_id: uuid.UUID, write: Write, _: Approver) -> JSONResponse:
     """Reject a requested entitlement or amount change; nothing is paid from it."""
-    return await idem.answer(
-        service.decide(idem.session, entitlement_id, False, who, idem.request_id), status=200
-    )
+    return await write.answer(service.decide(write, entitlement_id, False), status=200)
 
 
-@router.post("/subsidies/{entitlement_id}/survivor-certifications", response_model=EntitlementOut)
+@router.post(
+    "/subsidies/{entitlement_id}/survivor-certifications",
+    response_model=EntitlementOut,
+    dependencies=[KEY_REQUIRED],
+)
 async def certify_survivor(
-    entitlement_id: uuid.UUID, body: SurvivorCertificationIn, idem: Idempotent, who: Staff
+    entitlement_id: uuid.UUID, body: SurvivorCertificationIn, write: Write, _: Staff
 ) -> JSONResponse:
     """Certify a survivor pension's survivor alive; after a lapse the quarters missed wait
     for a second person's approval."""
-    return await idem.answer(
-        service.certify_survivor(idem.session, entitlement_id, body, who, idem.request_id),
+    return await write.answer(
+        service.certify_survivor(write, entitlement_id, body),
         status=200,
     )
 
 
 @router.post(
-    "/subsidies/{entitlement_id}/survivor-certifications/approve", response_model=EntitlementOut
+    "/subsidies/{entitlement_id}/survivor-certifications/approve",
+    response_model=EntitlementOut,
+    dependencies=[KEY_REQUIRED],
 )
-async def approve_survivor(
-    entitlement_id: uuid.UUID, idem: Idempotent, who: Approver
-) -> JSONResponse:
+async def approve_survivor(entitlement_id: uuid.UUID, write: Write, _: Approver) -> JSONResponse:
     """Approve a survivor's certification after a lapse (not by the certifier): the quarters
     missed are queued."""
-    return await idem.answer(
-        service.decide_survivor_certification(
-            idem.session, entitlement_id, True, who, idem.request_id
-        ),
+    return await write.answer(
+        service.decide_survivor_certification(write, entitlement_id, True),
         status=200,
     )
 
 
 @router.post(
-    "/subsidies/{entitlement_id}/survivor-certifications/reject", response_model=EntitlementOut
+    "/subsidies/{entitlement_id}/survivor-certifications/reject",
+    response_model=EntitlementOut,
+    dependencies=[KEY_REQUIRED],
 )
 async def reject_survivor(
-    entitlement_id: uuid.UUID, body: DecisionNoteIn, idem: Idempotent, who: Approver
+    entitlement_id: uuid.UUID, body: DecisionNoteIn, write: Write, _: Approver
 ) -> JSONResponse:
     """Reject it: the survivor stays uncertified, nothing missed is paid."""
-    return await idem.answer(
-        service.decide_survivor_certification(
-            idem.session, entitlement_id, False, who, idem.request_id, body.note
-        ),
+    return await write.answer(
+        service.decide_survivor_certification(write, entitlement_id, False, body.note),
         status=200,
     )
 
 
-@router.post("/subsidy-runs", response_model=JobOut, status_code=202)
-async def run_quarter(body: SubsidyRunIn, idem: Idempotent, who: Staff) -> JSONResponse:
+@router.post("/subsidy-runs", response_model=JobOut, status_code=202, dependencies=[KEY_REQUIRED])
+async def run_quarter(body: SubsidyRunIn, write: Write, _: Staff) -> JSONResponse:
     """Queue a quarter's subsidies (202 with the job; its result holds the figures), once per
     person, program and quarter; the next payroll run pays them through the bank batches.
     Asked again, or queued by the calendar, the quarter answers the same job."""
-    job = subsidy_job.queue_run(idem.session, body, who, idem.request_id)
-    return await accepted(idem, "/v1/payout", job)
+    job = subsidy_job.queue_run(write, body)
+    return await accepted(write, "/v1/payout", job)

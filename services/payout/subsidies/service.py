@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.domain.bounds import above, subsidy_bound
 from services.payout.domain.periods import add_months, format_quarter, parse_quarter
 from services.payout.models import Retiree, SubsidyEntitlement, SubsidyEntitlementEnd
@@ -28,10 +27,9 @@ from services.payout.subsidies.schemas import (
     SurvivorCertificationIn,
     SurvivorPayee,
 )
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
 from shared.data.ids import mask_account_number, mask_citizen_id
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.four_eyes import require_second_person
 from shared.problems import ProblemError
 
@@ -55,23 +53,23 @@ async def _within_bound(
 
 
 async def entitle(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: EntitlementIn,
-    who: Principal,
-    request_id: str | None,
 ) -> EntitlementOut:
     """Request a retiree's entitlement to a subsidy program: it counts (and the quarters
     already run within it are queued) only once a second person approves it."""
-    retiree = await repository.retiree(session, person_id)
+    retiree = await repository.retiree(work.session, person_id)
     if retiree is None:
         raise ProblemError(404, "retiree_not_found", person_id=person_id)
     first = parse_quarter(body.from_quarter)
     _check_payee(retiree, body.program, first, body)
     last = parse_quarter(body.to_quarter) if body.to_quarter else None
-    await _within_bound(session, body.program, first, body.quarterly_amount, "quarterly_amount")
+    await _within_bound(
+        work.session, body.program, first, body.quarterly_amount, "quarterly_amount"
+    )
     # One entitlement per person, program and quarter: otherwise which amount is paid?
-    other = await repository.overlapping(session, person_id, body.program, first, last)
+    other = await repository.overlapping(work.session, person_id, body.program, first, last)
     if other is not None:
         if other.from_quarter == first:
             raise ProblemError(409, "entitlement_exists", entitlement_id=str(other.id))
@@ -87,22 +85,17 @@ async def entitle(
         from_quarter=first,
         to_quarter=last,
         quarterly_amount=body.quarterly_amount,
-        created_by=who.subject,
+        created_by=work.actor.subject,
         end_condition=body.end_condition,
         **_payee_columns(body.survivor),
     )
     if body.survivor is not None:
         row.survivor_certified_on = _certified_on(body.survivor.certified_on, "survivor")
-    await repository.insert(session, row)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="subsidy.requested",
-        object_type="retiree",
-        object_id=person_id,
-        request_id=request_id,
+    await repository.insert(work.session, row)
+    await work.audit(
+        "subsidy.requested",
+        "retiree",
+        person_id,
         detail={
             "entitlement_id": str(row.id),
             "program": body.program,
@@ -237,15 +230,13 @@ async def _check_end(
 
 
 async def end_entitlement(
-    session: AsyncSession,
+    work: Work,
     entitlement_id: uuid.UUID,
     body: EntitlementEndIn,
-    who: Principal,
-    request_id: str | None,
 ) -> EntitlementOut:
     """End an entitlement at a quarter not yet run: it is paid up to that quarter only. One
     person may: an end only reduces payment (a requested one may be ended before approval)."""
-    row, until, _ = await _locked_entitlement(session, entitlement_id)
+    row, until, _ = await _locked_entitlement(work.session, entitlement_id)
     if row.status == "rejected":
         raise ProblemError(409, "entitlement_decided")
     last = parse_quarter(body.last_quarter)
@@ -256,20 +247,15 @@ async def end_entitlement(
             quarter=format_quarter(row.from_quarter),
             field="last_quarter",
         )
-    await _check_end(session, row, until, last, "last_quarter")
+    await _check_end(work.session, row, until, last, "last_quarter")
     end = SubsidyEntitlementEnd(
-        entitlement_id=row.id, last_quarter=last, reason=body.reason, ended_by=who.subject
+        entitlement_id=row.id, last_quarter=last, reason=body.reason, ended_by=work.actor.subject
     )
-    await repository.insert_end(session, end)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="subsidy.ended",
-        object_type="subsidy_entitlement",
-        object_id=row.id,
-        request_id=request_id,
+    await repository.insert_end(work.session, end)
+    await work.audit(
+        "subsidy.ended",
+        "subsidy_entitlement",
+        row.id,
         detail={
             "person_id": str(row.person_id),
             "program": row.program,
@@ -281,22 +267,20 @@ async def end_entitlement(
 
 
 async def change_amount(
-    session: AsyncSession,
+    work: Work,
     entitlement_id: uuid.UUID,
     body: AmountChangeIn,
-    who: Principal,
-    request_id: str | None,
 ) -> AmountChangeOut:
     """Request an amount change from a quarter not yet run: a successor entitlement (to the
     same last quarter) that, once a second person approves it, ends this one the quarter
     before and pays the new amount; until then this one pays as it did."""
-    row, until, retiree = await _locked_entitlement(session, entitlement_id)
+    row, until, retiree = await _locked_entitlement(work.session, entitlement_id)
     deceased = retiree is not None and retiree.status == "deceased"
     if deceased and row.program != SURVIVOR_PENSION:
         raise ProblemError(409, "retiree_deceased", message="retiree_deceased.subsidy_change")
     if row.status != "approved":
         raise ProblemError(409, "entitlement_not_approved")
-    waiting = await repository.pending_successor(session, row.id)
+    waiting = await repository.pending_successor(work.session, row.id)
     if waiting is not None:
         raise ProblemError(409, "amount_change_pending", entitlement_id=str(waiting.id))
     first = parse_quarter(body.from_quarter)
@@ -309,15 +293,15 @@ async def change_amount(
         )
     if body.quarterly_amount == row.quarterly_amount:
         raise ProblemError(422, "amount_unchanged", field="quarterly_amount")
-    await _within_bound(session, row.program, first, body.quarterly_amount, "quarterly_amount")
-    await _check_end(session, row, until, add_months(first, -3), "from_quarter")
+    await _within_bound(work.session, row.program, first, body.quarterly_amount, "quarterly_amount")
+    await _check_end(work.session, row, until, add_months(first, -3), "from_quarter")
     successor = SubsidyEntitlement(
         person_id=row.person_id,
         program=row.program,
         from_quarter=first,
         to_quarter=until,
         quarterly_amount=body.quarterly_amount,
-        created_by=who.subject,
+        created_by=work.actor.subject,
         replaces_id=row.id,
         change_reason=body.reason,
         end_condition=row.end_condition,
@@ -328,16 +312,11 @@ async def change_amount(
         survivor_account_number=row.survivor_account_number,
         survivor_certified_on=row.survivor_certified_on,
     )
-    await repository.insert(session, successor)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="subsidy.amount_change_requested",
-        object_type="subsidy_entitlement",
-        object_id=row.id,
-        request_id=request_id,
+    await repository.insert(work.session, successor)
+    await work.audit(
+        "subsidy.amount_change_requested",
+        "subsidy_entitlement",
+        row.id,
         detail={
             "person_id": str(row.person_id),
             "program": row.program,
@@ -348,24 +327,22 @@ async def change_amount(
             "reason": body.reason,
         },
     )
-    end = (await repository.ends_of(session, [row.id])).get(row.id)
+    end = (await repository.ends_of(work.session, [row.id])).get(row.id)
     return AmountChangeOut(ended=present(row, end), opened=present(successor, None))
 
 
 async def decide(
-    session: AsyncSession,
+    work: Work,
     entitlement_id: uuid.UUID,
     approve: bool,
-    who: Principal,
-    request_id: str | None,
 ) -> EntitlementOut:
     """Approve (it counts from now: quarters already run within it are queued; an amount
     change ends its predecessor the quarter before) or reject a requested entitlement; by
     a second person with a business role, never its maker."""
-    row, _, retiree = await _locked_entitlement(session, entitlement_id)
+    row, _, retiree = await _locked_entitlement(work.session, entitlement_id)
     if row.status != "requested":
         raise ProblemError(409, "entitlement_decided", message="entitlement_decided.approval")
-    require_second_person(who, row.created_by, act="补贴资格及标准变更")
+    require_second_person(work.actor, row.created_by, act="补贴资格及标准变更")
     until, end = row.to_quarter, None
     if approve:
         if retiree is None:
@@ -375,18 +352,13 @@ async def decide(
         elif retiree.status == "deceased":
             raise ProblemError(409, "retiree_deceased", message="retiree_deceased.subsidy_approve")
         if row.replaces_id is not None:
-            until, end = await _end_predecessor(session, row)
+            until, end = await _end_predecessor(work.session, row)
     status = "approved" if approve else "rejected"
-    await repository.decide(session, row, status, who.subject, datetime.now(UTC), until)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=f"subsidy.{status}",
-        object_type="subsidy_entitlement",
-        object_id=row.id,
-        request_id=request_id,
+    await repository.decide(work.session, row, status, work.actor.subject, datetime.now(UTC), until)
+    await work.audit(
+        f"subsidy.{status}",
+        "subsidy_entitlement",
+        row.id,
         detail={
             "person_id": str(row.person_id),
             "program": row.program,
@@ -396,8 +368,8 @@ async def decide(
         },
     )
     if approve:
-        await queue_missed_quarters(session, row.person_id, who, request_id)
-    ends = await repository.ends_of(session, [row.id])
+        await queue_missed_quarters(work, row.person_id)
+    ends = await repository.ends_of(work.session, [row.id])
     return present(row, ends.get(row.id))
 
 
@@ -433,32 +405,27 @@ async def check_run(
     return quarter, programs, await in_force(session, [f"subsidy.{p}" for p in programs], quarter)
 
 
-async def run_quarter(
-    session: AsyncSession, body: SubsidyRunIn, who: Principal, request_id: str | None, today: date
-) -> SubsidyRunOut:
+async def run_quarter(work: Work, body: SubsidyRunIn, today: date) -> SubsidyRunOut:
     """Queue the quarter's subsidies at the standards in force at its start (a quarter not
     yet begun is refused: the next payroll run would pay it ahead of time)."""
-    quarter, programs, params = await check_run(session, body, today)
+    quarter, programs, params = await check_run(work.session, body, today)
     queued, amount = 0, Decimal("0.00")
-    cert = await certification_rule(session)
+    cert = await certification_rule(work.session)
     for program in programs:  # locked in PROGRAMS' order, as two runs at once take them
-        await repository.lock_program(session, program)
+        await repository.lock_program(work.session, program)
         standard = params.value(f"subsidy.{program}", SubsidyStandard)
         n, total = await repository.queue_quarter(
-            session, program, quarter, standard.quarterly_amount, standard.prorate, cert
+            work.session, program, quarter, standard.quarterly_amount, standard.prorate, cert
         )
         version = params.versions[f"subsidy.{program}"]
-        await repository.record_run(session, program, quarter, standard, version, who.subject)
+        await repository.record_run(
+            work.session, program, quarter, standard, version, work.actor.subject
+        )
         queued, amount = queued + n, amount + total
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="subsidy.quarter_queued",
-        object_type="subsidy_run",
-        object_id=body.quarter,
-        request_id=request_id,
+    await work.audit(
+        "subsidy.quarter_queued",
+        "subsidy_run",
+        body.quarter,
         detail={"queued": queued, "amount": str(amount), "programs": programs},
     )
     return SubsidyRunOut(
@@ -466,22 +433,17 @@ async def run_quarter(
     )
 
 
-async def queue_missed_quarters(
-    session: AsyncSession, person_id: uuid.UUID, who: Principal, request_id: str | None
-) -> int:
+async def queue_missed_quarters(work: Work, person_id: uuid.UUID) -> int:
     """An active retiree gets the quarters already run that are theirs and were not queued
     (suspended then, or entitled since), once each; a suspended one waits for resumption."""
-    queued = await repository.queue_missed(session, person_id, await certification_rule(session))
+    queued = await repository.queue_missed(
+        work.session, person_id, await certification_rule(work.session)
+    )
     if queued:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=who.subject,
-            roles=who.roles,
-            action="subsidy.back_pay_queued",
-            object_type="retiree",
-            object_id=person_id,
-            request_id=request_id,
+        await work.audit(
+            "subsidy.back_pay_queued",
+            "retiree",
+            person_id,
             detail={"quarters": [f"{p} {format_quarter(q)}" for p, q in queued]},
         )
     return len(queued)
@@ -495,66 +457,42 @@ def _lines(rows: list[tuple]) -> list[dict]:
     ]
 
 
-async def hold_for_suspended(
-    session: AsyncSession, person_ids: list[uuid.UUID], actor: str, request_id: str | None
-) -> int:
+async def hold_for_suspended(work: Work, person_ids: list[uuid.UUID]) -> int:
     """Retirees just suspended: their queued subsidy lines wait for the resumption."""
-    held = await repository.hold_pending(session, person_ids) if person_ids else []
+    held = await repository.hold_pending(work.session, person_ids) if person_ids else []
     for person_id in {r[1] for r in held}:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=actor,
-            roles=(),
-            action="subsidy.held",
-            object_type="retiree",
-            object_id=person_id,
-            request_id=request_id,
+        await work.audit(
+            "subsidy.held",
+            "retiree",
+            person_id,
             detail={"lines": _lines([r for r in held if r[1] == person_id])},
         )
     return len(held)
 
 
-async def release_for_resumed(
-    session: AsyncSession, person_id: uuid.UUID, who: Principal, request_id: str | None
-) -> int:
+async def release_for_resumed(work: Work, person_id: uuid.UUID) -> int:
     """A resumed retiree's held subsidy lines are paid by the next run, to their account."""
-    released = await repository.release_held(session, person_id)
+    released = await repository.release_held(work.session, person_id)
     if released:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=who.subject,
-            roles=who.roles,
-            action="subsidy.released",
-            object_type="retiree",
-            object_id=person_id,
-            request_id=request_id,
-            detail={"lines": _lines(released)},
+        await work.audit(
+            "subsidy.released", "retiree", person_id, detail={"lines": _lines(released)}
         )
     return len(released)
 
 
-async def stop_after_death(
-    session: AsyncSession, person_id: uuid.UUID, last: date, actor: str, request_id: str | None
-) -> None:
+async def stop_after_death(work: Work, person_id: uuid.UUID, last: date) -> None:
     """A death: queued subsidy lines for quarters beginning after the month of death are
     cancelled; held ones up to it are owed and paid like the pension months up to it; the
     quarter of the death is pro-rated where the standard says so."""
-    cancelled = await repository.cancel_after(session, person_id, last)
-    released = await repository.release_held(session, person_id, up_to=last)
+    cancelled = await repository.cancel_after(work.session, person_id, last)
+    released = await repository.release_held(work.session, person_id, up_to=last)
     # Where the standard pro-rates, the quarter of the death pays the months up to it only.
-    prorated = await repository.prorate_death_quarter(session, person_id, last)
+    prorated = await repository.prorate_death_quarter(work.session, person_id, last)
     if cancelled or released or prorated:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=actor,
-            roles=(),
-            action="subsidy.stopped_by_death",
-            object_type="retiree",
-            object_id=person_id,
-            request_id=request_id,
+        await work.audit(
+            "subsidy.stopped_by_death",
+            "retiree",
+            person_id,
             detail={
                 "cancelled": _lines(cancelled),
                 "released": _lines(released),
@@ -572,81 +510,64 @@ async def overpaid_in_death_quarter(
 
 
 async def certify_survivor(
-    session: AsyncSession,
+    work: Work,
     entitlement_id: uuid.UUID,
     body: SurvivorCertificationIn,
-    who: Principal,
-    request_id: str | None,
 ) -> EntitlementOut:
     """A survivor certified alive, like a retiree: a later date moves the certification on;
     one after a lapse (a quarter already run begins after the certification covered) only
     asks: a second person approves it before the quarters missed are paid."""
-    row, _, _ = await _locked_entitlement(session, entitlement_id)
+    row, _, _ = await _locked_entitlement(work.session, entitlement_id)
     if row.survivor_citizen_id is None or row.status != "approved":
         raise ProblemError(409, "not_survivor_pension")
     day = _certified_on(body.certified_on, "certified_on")
     assert row.survivor_certified_on is not None  # set at the request (migration 0033)
-    months, grace = await certification_rule(session)
+    months, grace = await certification_rule(work.session)
     covered = _months_later(row.survivor_certified_on, months) + timedelta(days=grace)
     action = "subsidy.survivor_certified"
     if day <= row.survivor_certified_on:
         action = "subsidy.survivor_certification_recorded"  # a record found late: no change
-    elif day > covered and await repository.missed_by_survivor(session, row, covered):
+    elif day > covered and await repository.missed_by_survivor(work.session, row, covered):
         await repository.set_survivor_certification(
-            session, row, {"survivor_recertified_on": day, "survivor_recertified_by": who.subject}
+            work.session,
+            row,
+            {"survivor_recertified_on": day, "survivor_recertified_by": work.actor.subject},
         )
         action = "subsidy.survivor_resumption_requested"
     else:
-        await repository.set_survivor_certification(session, row, {"survivor_certified_on": day})
-    await _audit_survivor(session, row, who, action, request_id, body.method, day)
-    return present(row, (await repository.ends_of(session, [row.id])).get(row.id))
+        await repository.set_survivor_certification(
+            work.session, row, {"survivor_certified_on": day}
+        )
+    await work.audit(action, "subsidy_entitlement", row.id, detail=_survivor(row, body.method, day))
+    return present(row, (await repository.ends_of(work.session, [row.id])).get(row.id))
 
 
 async def decide_survivor_certification(
-    session: AsyncSession,
+    work: Work,
     entitlement_id: uuid.UUID,
     approve: bool,
-    who: Principal,
-    request_id: str | None,
     note: str | None = None,
 ) -> EntitlementOut:
     """Approve (the certification counts and the quarters missed are queued) or reject (the
     survivor stays uncertified) a certification after a lapse; by a second person."""
-    row, _, _ = await _locked_entitlement(session, entitlement_id)
+    row, _, _ = await _locked_entitlement(work.session, entitlement_id)
     if row.survivor_recertified_on is None:
         raise ProblemError(409, "resumption_not_pending", message="resumption_not_pending.survivor")
-    require_second_person(who, row.survivor_recertified_by, act="遗属认证后补发")
+    require_second_person(work.actor, row.survivor_recertified_by, act="遗属认证后补发")
     day = row.survivor_recertified_on
     values: dict = {"survivor_recertified_on": None, "survivor_recertified_by": None}
     if approve:
         values["survivor_certified_on"] = day
-    await repository.set_survivor_certification(session, row, values)
+    await repository.set_survivor_certification(work.session, row, values)
     action = "subsidy.survivor_resumed" if approve else "subsidy.survivor_resumption_rejected"
-    await _audit_survivor(session, row, who, action, request_id, None, day, note)
+    await work.audit(action, "subsidy_entitlement", row.id, detail=_survivor(row, None, day, note))
     if approve:
-        await queue_missed_quarters(session, row.person_id, who, request_id)
-    return present(row, (await repository.ends_of(session, [row.id])).get(row.id))
+        await queue_missed_quarters(work, row.person_id)
+    return present(row, (await repository.ends_of(work.session, [row.id])).get(row.id))
 
 
-async def _audit_survivor(
-    session: AsyncSession,
-    row: SubsidyEntitlement,
-    who: Principal,
-    action: str,
-    request_id: str | None,
-    method: str | None,
-    day: date,
-    note: str | None = None,
-) -> None:
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="subsidy_entitlement",
-        object_id=row.id,
-        request_id=request_id,
-        detail={"method": method, "certified_on": day.isoformat(), "note": note}
-        | _payee_audit(row),
-    )
+def _survivor(
+    row: SubsidyEntitlement, method: str | None, day: date, note: str | None = None
+) -> dict:
+    """A survivor certification's audit detail, with the payee as auditors may see it."""
+    return {"method": method, "certified_on": day.isoformat(), "note": note} | _payee_audit(row)

@@ -10,12 +10,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.banking import repository as banking
 from services.payout.banking.service import apply_results, bank_code_of
-from services.payout.config import SCHEMA
 from services.payout.models import ResultSuspense
 from services.payout.suspense import repository
 from services.payout.suspense.schemas import SuspenseOut
-from shared.data.audit import record_audit
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
 from shared.problems import ProblemError
@@ -47,123 +45,97 @@ async def _line_awaiting(session: AsyncSession, row: ResultSuspense, payment_id:
         raise ProblemError(409, "payment_has_result", line_status=line.status, **named)
 
 
-async def _audit(
-    session: AsyncSession,
-    who: Principal,
-    request_id: str | None,
-    action: str,
-    row_id: uuid.UUID,
-    **detail: object,
-) -> None:
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="result_suspense",
-        object_id=row_id,
-        request_id=request_id,
-        detail=detail,
-    )
-
-
 async def propose(
-    session: AsyncSession,
+    work: Work,
     suspense_id: uuid.UUID,
     action: str,
     payment_id: uuid.UUID | None,
     note: str,
-    who: Principal,
-    request_id: str | None,
 ) -> SuspenseOut:
     """Propose the line the bank meant, or a return to the bank; nothing changes until approved."""
-    row = await _held(session, suspense_id, lock=True)
+    row = await _held(work.session, suspense_id, lock=True)
     if row.status != "open":
         raise ProblemError(
             409, "suspense_not_open", reference=str(row.reference), current_status=row.status
         )
     if payment_id is not None:
-        await _line_awaiting(session, row, payment_id)
+        await _line_awaiting(work.session, row, payment_id)
     await repository.set_values(
-        session,
+        work.session,
         row.id,
         status="submitted",
         action=action,
         payment_id=payment_id,
         note=note,
-        submitted_by=who.subject,
+        submitted_by=work.actor.subject,
         submitted_at=datetime.now(UTC),
         decided_by=None,  # an earlier rejection's: its note stays for the next proposal
         decided_at=None,
     )
-    await _audit(
-        session,
-        who,
-        request_id,
+    await work.audit(
         f"result_suspense.{action}_submitted",
+        "result_suspense",
         row.id,
-        payment_id=str(payment_id) if payment_id else None,
-        note=note,
+        detail={"payment_id": str(payment_id) if payment_id else None, "note": note},
     )
-    return SuspenseOut.of(await _held(session, row.id, lock=False))
+    return SuspenseOut.of(await _held(work.session, row.id, lock=False))
 
 
 async def decide(
-    session: AsyncSession,
+    work: Work,
     suspense_id: uuid.UUID,
     approve: bool,
     note: str | None,
-    who: Principal,
-    request_id: str | None,
 ) -> SuspenseOut:
     """Approve (the result is recorded on the line, or returned) or reject back to open."""
-    first = await _held(session, suspense_id, lock=False)
+    first = await _held(work.session, suspense_id, lock=False)
     # The bank's lock first, as its posts take it, so that a post and an approval serialise.
-    await banking.lock_bank(session, first.bank_id)
-    row = await _held(session, suspense_id, lock=True)
+    await banking.lock_bank(work.session, first.bank_id)
+    row = await _held(work.session, suspense_id, lock=True)
     if row.status != "submitted":
         raise ProblemError(409, "suspense_not_submitted", reference=str(row.reference))
-    require_second_person(who, row.submitted_by, act=ACT)
+    require_second_person(work.actor, row.submitted_by, act=ACT)
     if not approve:
         if not note:
             raise ProblemError(422, "note_required", message="suspense_note_required", field="note")
         await repository.set_values(
-            session,
+            work.session,
             row.id,
             status="open",
             action=None,
             payment_id=None,
             submitted_by=None,
             submitted_at=None,
-            decided_by=who.subject,
+            decided_by=work.actor.subject,
             decided_at=datetime.now(UTC),
             decision_note=note,
         )
-        await _audit(session, who, request_id, "result_suspense.rejected", row.id, note=note)
-        return SuspenseOut.of(await _held(session, row.id, lock=False))
+        await work.audit(
+            "result_suspense.rejected", "result_suspense", row.id, detail={"note": note}
+        )
+        return SuspenseOut.of(await _held(work.session, row.id, lock=False))
     if row.action == "match" and row.payment_id is not None:
-        await _line_awaiting(session, row, row.payment_id)
-        await apply_results(session, [row.payment_id], [row.outcome], [row.reason_code], request_id)
+        await _line_awaiting(work.session, row, row.payment_id)
+        await apply_results(work, [row.payment_id], [row.outcome], [row.reason_code])
     status = "matched" if row.action == "match" else "returned"
     await repository.set_values(
-        session,
+        work.session,
         row.id,
         status=status,
-        decided_by=who.subject,
+        decided_by=work.actor.subject,
         decided_at=datetime.now(UTC),
         decision_note=note,
     )
-    await _audit(
-        session,
-        who,
-        request_id,
+    await work.audit(
         f"result_suspense.{status}",
+        "result_suspense",
         row.id,
-        payment_id=str(row.payment_id) if row.payment_id else None,
-        outcome=row.outcome,
+        detail={
+            "payment_id": str(row.payment_id) if row.payment_id else None,
+            "outcome": row.outcome,
+        },
     )
-    return SuspenseOut.of(await _held(session, row.id, lock=False))
+    return SuspenseOut.of(await _held(work.session, row.id, lock=False))
 
 
 async def get_held(session: AsyncSession, suspense_id: uuid.UUID) -> SuspenseOut:

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from services.payout.withdrawals import service
 from services.payout.withdrawals.schemas import OneOffOut
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession
+from shared.http.dependencies import Read
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1/payout", tags=["one-off payments"], responses=PRO
 
 @router.get("/one-offs", response_model=Page[OneOffOut], responses=DOWNLOAD_RESPONSES)
 async def one_offs(
-    session: ReadSession,
+    read: Read,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     program: Literal[
@@ -37,8 +37,8 @@ async def one_offs(
     masked for finance and auditors)."""
     if download:
         return await download.pages(
-            lambda limit, offset: service.list_one_offs(session, who, program, limit, offset),
+            lambda limit, offset: service.list_one_offs(read.session, who, program, limit, offset),
             OneOffOut,
             "一次性发放",
         )
-    return await service.list_one_offs(session, who, program, limit, offset)
+    return await service.list_one_offs(read.session, who, program, limit, offset)

@@ -4,7 +4,6 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payout.config import SCHEMA
 from services.payout.domain.periods import month_of
 from services.payout.domain.tax import lump_sum_table
 from services.payout.parameters.service import bounds
@@ -13,59 +12,43 @@ from services.payout.withdrawals import repository
 from services.payout.withdrawals.schemas import OneOffOut
 from shared.contracts import PersonWithdrawn
 from shared.contracts.payout import settleable
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
+from shared.data.work import Work
 from shared.http.auth import Principal
 from shared.http.masking import shown_account_number
 from shared.http.pagination import Page
 
 
-async def from_withdrawal(
-    session: AsyncSession, event: PersonWithdrawn, citizen_id: str, request_id: str | None
-) -> bool:
+async def from_withdrawal(work: Work, event: PersonWithdrawn, citizen_id: str) -> bool:
     """Queue the withdrawal's total for the payee (once per person and month); a total of
     nothing or above the one-off ceiling, or a month outside the settlement contract's years,
-    is recorded in the audit log and not sent to a bank."""
+    is recorded in the audit log and not sent to a bank. The Work is the event's: the system
+    acting on the withdrawal (handlers.py)."""
     if event.total_amount <= 0:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor="system:person.withdrawn",
-            roles=(),
-            action="withdrawal.nothing_to_pay",
-            object_type="person",
-            object_id=event.person_id,
-            request_id=request_id,
+        await work.audit(
+            "withdrawal.nothing_to_pay",
+            "person",
+            event.person_id,
             detail={"amount": str(event.total_amount), "reason": event.reason},
         )
         return False
     period = month_of(event.effective_on)
     if not settleable(period):
         # Paid in a month no settlement can carry (nor budget book): the clerk pays it by hand.
-        await record_audit(
-            session,
-            SCHEMA,
-            actor="system:person.withdrawn",
-            roles=(),
-            action="withdrawal.period_out_of_range",
-            object_type="person",
-            object_id=event.person_id,
-            request_id=request_id,
+        await work.audit(
+            "withdrawal.period_out_of_range",
+            "person",
+            event.person_id,
             detail={"amount": str(event.total_amount), "effective_on": str(event.effective_on)},
         )
         return False
-    limits = await bounds(session, agency_today())  # in force as it is queued
+    limits = await bounds(work.session, agency_today())  # in force as it is queued
     if event.total_amount > limits.one_off_ceiling:
         # Above any plausible withdrawal: not sent to a bank; the clerk checks it by hand.
-        await record_audit(
-            session,
-            SCHEMA,
-            actor="system:person.withdrawn",
-            roles=(),
-            action="withdrawal.amount_above_bound",
-            object_type="person",
-            object_id=event.person_id,
-            request_id=request_id,
+        await work.audit(
+            "withdrawal.amount_above_bound",
+            "person",
+            event.person_id,
             detail={"amount": str(event.total_amount), "bound": str(limits.one_off_ceiling)},
         )
         return False
@@ -74,10 +57,10 @@ async def from_withdrawal(
     # the yearly table, otherwise with the monthly one (domain/tax.py).
     annuity = min(event.total_amount, event.annuity_notional_amount + event.annuity_funded_amount)
     withheld = await taxes.withhold_lump_sum(
-        session, event.total_amount, annuity, lump_sum_table(event.reason)
+        work.session, event.total_amount, annuity, lump_sum_table(event.reason)
     )
     added = await repository.add_one_off(
-        session,
+        work.session,
         {
             "id": one_off,
             "person_id": event.person_id,
@@ -95,15 +78,10 @@ async def from_withdrawal(
         },
     )
     if added:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor="system:person.withdrawn",
-            roles=(),
-            action="withdrawal.queued",
-            object_type="one_off",
-            object_id=one_off,
-            request_id=request_id,
+        await work.audit(
+            "withdrawal.queued",
+            "one_off",
+            one_off,
             detail={
                 "person_id": str(event.person_id),
                 "amount": str(event.total_amount),

@@ -70,11 +70,9 @@ async def test_a_batch_of_deaths_stops_and_recovers_as_one_at_a_time(platform) -
         engine = make_engine(platform.database_url)
         try:
             async with unit_of_work(make_session_factory(engine), "payout") as work:
-                session = work.session
-                await service.record_deaths(session, events)
+                await service.record_deaths(work.session, events)
             async with unit_of_work(make_session_factory(engine), "payout") as work:
-                session = work.session
-                await service.record_deaths(session, events)  # again: nothing changes
+                await service.record_deaths(work.session, events)  # again: nothing changes
         finally:
             await engine.dispose()
 

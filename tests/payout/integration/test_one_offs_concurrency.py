@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from services.payout.actors import PAYROLL
 from services.payout.death import repository as one_offs
 from services.payout.models import OneOff, PayrollRun
 from services.payout.payroll import repository as runs
@@ -50,21 +51,18 @@ async def test_one_offs_committed_while_runs_finish_each_get_exactly_one_line(pl
         # Each one-off committed on its own, as death benefits and subsidy queues do.
         for n in range(first, ONE_OFFS, WRITERS):
             async with unit_of_work(sessions, "payout") as work:
-                session = work.session
-                await one_offs.insert_one_off(session, one_off(n))
+                await one_offs.insert_one_off(work.session, one_off(n))
             await asyncio.sleep(0)
 
     async def finish_runs() -> int:
         finished = 0
         while writing or finished == 0:
             async with unit_of_work(sessions, "payout") as work:
-                session = work.session
                 run = await runs.insert_run(
-                    session, PayrollRun(period=date(2020, 1, 1), created_by="test")
+                    work.session, PayrollRun(period=date(2020, 1, 1), created_by="test")
                 )
-            async with unit_of_work(sessions, "payout") as work:
-                session = work.session
-                await service.finish_run(session, run)
+            async with unit_of_work(sessions, "payout", PAYROLL) as work:
+                await service.finish_run(work, run)
             finished += 1
         return finished
 

@@ -8,6 +8,7 @@ from datetime import date
 import asyncpg
 import pytest
 
+from services.payout.actors import PAYROLL
 from services.payout.main import create_app
 from services.payout.models import PayrollRun
 from services.payout.payroll import service
@@ -23,11 +24,9 @@ JANUARY = date(2020, 1, 1)
 async def start(sessions, chunk: int) -> PayrollRun:
     """Queue a run for January 2020 and claim it (which plans its chunks)."""
     async with unit_of_work(sessions, "payout") as uow:
-        session = uow.session
-        session.add(PayrollRun(period=JANUARY, created_by="test"))
+        uow.session.add(PayrollRun(period=JANUARY, created_by="test"))
     async with unit_of_work(sessions, "payout") as uow:
-        session = uow.session
-        run = await service.claim(session, 30.0, chunk)
+        run = await service.claim(uow.session, 30.0, chunk)
     assert run is not None
     return run
 
@@ -38,14 +37,12 @@ async def work(sessions, run: PayrollRun, workers: int) -> None:
     async def loop() -> None:
         while True:
             async with unit_of_work(sessions, "payout") as uow:
-                session = uow.session
-                if not await service.work_chunk(session, run, 30.0):
+                if not await service.work_chunk(uow.session, run, 30.0):
                     return
 
     await asyncio.gather(*(loop() for _ in range(workers)))
-    async with unit_of_work(sessions, "payout") as uow:
-        session = uow.session
-        await service.finish_run(session, run)
+    async with unit_of_work(sessions, "payout", PAYROLL) as uow:
+        await service.finish_run(uow, run)
 
 
 @pytest.fixture
@@ -182,11 +179,9 @@ async def test_a_failed_line_after_the_month_of_death_is_not_reissued(db) -> Non
         dead,
     )
     async with unit_of_work(sessions, "payout") as uow:
-        session = uow.session
-        session.add(PayrollRun(period=date(2020, 2, 1), created_by="test"))
+        uow.session.add(PayrollRun(period=date(2020, 2, 1), created_by="test"))
     async with unit_of_work(sessions, "payout") as uow:
-        session = uow.session
-        run = await service.claim(session, 30.0, 10)
+        run = await service.claim(uow.session, 30.0, 10)
     assert run is not None
     await work(sessions, run, workers=1)
     statuses = {
@@ -233,11 +228,9 @@ async def test_a_failed_subsidy_line_follows_the_corrected_account(db) -> None:
         )
     await conn.execute("UPDATE payout.retiree SET account_number = '6221999999999999'")
     async with unit_of_work(sessions, "payout") as uow:
-        session = uow.session
-        session.add(PayrollRun(period=date(2020, 2, 1), created_by="test"))
+        uow.session.add(PayrollRun(period=date(2020, 2, 1), created_by="test"))
     async with unit_of_work(sessions, "payout") as uow:
-        session = uow.session
-        run = await service.claim(session, 30.0, 10)
+        run = await service.claim(uow.session, 30.0, 10)
     assert run is not None
     await work(sessions, run, workers=1)
     lines = {
