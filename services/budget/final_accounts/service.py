@@ -74,17 +74,16 @@ async def import_document(
     work: Work, doc: YearDocument, changes: dict[str, dict[str, Any]] | None = None
 ) -> ImportOut:
     """Store a new version of a department-year, or refuse it whole with every error."""
-    session = work.session
-    await check_codes(session, doc)
-    dept = await repository.department_by_code(session, doc.department.code)
+    await check_codes(work.session, doc)
+    dept = await repository.department_by_code(work.session, doc.department.code)
     if dept is None:
         d = doc.department
-        dept = await repository.insert_department(session, d.code, d.name, d.county)
-    version = await repository.next_version(session, dept.id, doc.year)
+        dept = await repository.insert_department(work.session, d.code, d.name, d.county)
+    version = await repository.next_version(work.session, dept.id, doc.year)
     row = await repository.insert_year(
-        session, dept.id, doc, version, work.actor.subject, work.request_id
+        work.session, dept.id, doc, version, work.actor.subject, work.request_id
     )
-    prior = await _prior(session, dept, doc.year)
+    prior = await _prior(work.session, dept, doc.year)
     findings = Counter(f.severity for f in check(doc, prior))
     await work.audit(
         "department_year.imported",
