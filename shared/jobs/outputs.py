@@ -100,9 +100,13 @@ async def queue_export(request: Request, fmt: str, rows: int, name: str) -> JSON
     table = job_tables(schema).job
     async with unit_of_work(app.state.sessions) as session:
         job = await enqueue(session, schema, EXPORT_KIND, params, principal.subject)
+        # The rows to write are known now: the 202's job already says its total.
         await session.exec(
-            update(table).where(table.c.id == job.id).values(checkpoint={"request": asked})
+            update(table)
+            .where(table.c.id == job.id)
+            .values(checkpoint={"request": asked}, total=rows)
         )
+        job.total = rows
     app.state.job_runner.wake.set()
     return job_response(f"/v1/{schema}", job_out(job, request))
 

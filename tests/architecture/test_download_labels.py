@@ -30,11 +30,8 @@ NOT_CODED = {
     ("JobOut", "kind"): "job kinds are handler names",
     ("ScheduleOut", "kind"): "job kinds are handler names",
     ("ScheduleRunOut", "kind"): "job kinds are handler names",
-    # Known gaps: codes without a code table (and catalogue entries) yet, shown raw.
-    ("ParameterOut", "status"): "payout's parameter review states have no table yet",
-    ("RecoveryOut", "method"): "payout's recovery methods have no table yet",
-    ("RecoveryOut", "requested_method"): "payout's recovery methods have no table yet",
-    ("OneOffOut", "source"): "payout's one-off sources have no table yet",
+    # Where a one-off came from, with its detail (`withdrawal:death`): not one table's code.
+    ("OneOffOut", "source"): "an origin and its detail, not a code",
 }
 
 
