@@ -317,9 +317,6 @@ class DownloadRequest:
         if isinstance(items, BaseModel):  # iterating a model gives its fields, not rows
             raise TypeError(f"{type(items).__name__} is one record, not a list of rows")
 
-        if not isinstance(items, Sequence):
-            items = list(items)  # its length is the progress's total
-
         async def batches() -> AsyncIterator[Sequence[Any]]:
             batch: list[Any] = []
             for item in items:
@@ -329,7 +326,8 @@ class DownloadRequest:
                     batch = []
             yield batch
 
-        return await self._answer(batches(), model, name, len(items))
+        # Never answered by an export job: only a page's total queues one.
+        return await self._answer(batches(), model, name, None)
 
     def _within_cap(self, rows: int) -> None:
         if rows > self.max_rows:
