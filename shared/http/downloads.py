@@ -11,9 +11,10 @@ JSON), answers `await download.pages(fetch, Model, "名称")` instead of its JSO
   on the model, so the OpenAPI shows them too); a nested model's fields become columns of
   their own (`上级·下级`);
 - a coded column is shown as its code table's labels in the caller's language
-  (`Accept-Language`): a field typed by an Enum or a Literal whose values are exactly one of
-  the service's code tables, or a plain `str` naming its table with
-  `json_schema_extra=code_table("sex")`; other values as the JSON has them;
+  (`Accept-Language`): a field typed by an Enum or a Literal (or a `str` declaring its values
+  as a JSON schema `enum`) whose values are exactly one of the service's code tables, or a
+  plain `str` naming its table with `json_schema_extra=code_table("sex")`; other values as
+  the JSON has them;
 - each batch is masked exactly as the JSON (the model's own serializers, for the caller bound
   to the request) and written off the event loop to a temporary file; only then is the file
   streamed, so a refusal is still a clean problem answer and memory holds one batch;
@@ -124,10 +125,13 @@ class Column:
 
 
 def _coded(field: Any) -> str | frozenset[str] | None:
-    """The code table a field names, or the values its (optional) Enum or Literal type allows."""
+    """The code table a field names, or the values its (optional) Enum or Literal type allows
+    or its schema declares."""
     extra = field.json_schema_extra
     if isinstance(extra, dict) and isinstance(extra.get(CODE_TABLE_KEY), str):
         return extra[CODE_TABLE_KEY]
+    if isinstance(extra, dict) and isinstance(extra.get("enum"), list):  # a str's declared values
+        return frozenset(str(v) for v in extra["enum"])
     annotation = field.annotation
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         kinds = [a for a in typing.get_args(annotation) if a is not type(None)]

@@ -1,5 +1,6 @@
 """Every list download shows coded columns as their code table's labels (issue: the exported
-persons' 性别 held `female`). Walks every GET route that downloads, in every service, and
+persons' 性别 held `female`). Walks every GET route that downloads, in every service and the
+gateway, and
 checks each column of its rows: an Enum or Literal column resolves to exactly one code table,
 a column named like a code names its table, and a named table exists.
 
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from gateway.main import create_app as create_gateway
 from services.budget.main import create_app as create_budget
 from services.contribution.main import create_app as create_contribution
 from services.enrollment.main import create_app as create_enrollment
@@ -51,7 +53,7 @@ def _downloads(dependant: Any) -> bool:
 def _row_models(answer: Any) -> list[type[BaseModel]]:
     """The models of a list answer's rows: a page's items, a report's lists, a bare list."""
     if typing.get_origin(answer) is list:
-        return _row_models(typing.get_args(answer)[0])
+        return _row_model(typing.get_args(answer)[0])
     if not (isinstance(answer, type) and issubclass(answer, BaseModel)):
         return []
     if "items" in answer.model_fields:
@@ -62,6 +64,11 @@ def _row_models(answer: Any) -> list[type[BaseModel]]:
         if typing.get_origin(f.annotation) is list
     ]
     return [m for a in lists for m in _row_models(a)] if lists else [answer]
+
+
+def _row_model(row: Any) -> list[type[BaseModel]]:
+    """A list's row model (its own list fields are cells, not more rows)."""
+    return [row] if isinstance(row, type) and issubclass(row, BaseModel) else []
 
 
 def _download_columns(app: FastAPI) -> Iterator[tuple[str, type[BaseModel], Column]]:
@@ -89,11 +96,12 @@ def _owner(model: type[BaseModel], path: tuple[str, ...]) -> type[BaseModel]:
 
 
 @pytest.mark.parametrize(
-    "create", [create_enrollment, create_contribution, create_payout, create_budget]
+    "create", [create_enrollment, create_contribution, create_payout, create_budget, create_gateway]
 )
 def test_every_coded_download_column_has_its_code_table(create) -> None:
-    app = create(make_platform("postgresql+asyncpg://u:p@localhost/none", "nats://localhost:1"))
-    labels = Labels(app.state.code_tables, lambda table, value: value)
+    platform = make_platform("postgresql+asyncpg://u:p@localhost/none", "nats://localhost:1")
+    app = create(platform=platform)
+    labels = Labels(getattr(app.state, "code_tables", {}), lambda table, value: value)
     unlabelled: list[str] = []
     seen = 0
     for path, model, column in _download_columns(app):
