@@ -8,6 +8,7 @@ from services.enrollment.main import create_app
 from shared.http import downloads
 from shared.jobs import outputs
 from tests.conftest import auth_headers, running_app
+from tests.e2e import downloads_compare
 from tests.enrollment.helpers import enrol, register_unit
 from tests.job_wait import wait_for_job
 from tests.shared.integration.test_export_jobs import cells
@@ -56,10 +57,37 @@ async def test_coded_columns_show_labels_in_the_callers_language_streamed_and_as
                 assert set(column(rows, "性别")) == sexes
                 coded = column(rows, "人员类别") + column(rows, "参保状态")
                 assert not RAW & set(coded), (language, fmt, coded)
+            await _compared_as_the_e2e_walk_does(direct, asker, unit["id"])
             # A Literal-typed column (the unit's kind and status) is labelled too.
             units = await direct.get(UNITS, params={"format": "csv"}, headers=asker)
             kinds = column(cells("csv", units.content), "单位类型")
             assert kinds and not RAW & set(kinds), (language, kinds)
+
+
+async def _compared_as_the_e2e_walk_does(client, asker: dict[str, str], unit_id: str) -> None:
+    """The e2e walk's comparison (tests/e2e/downloads_compare.py), which refuses a raw code
+    in a coded column, passes for the persons' files."""
+    spec = (await client.get("/v1/enrollment/openapi.json")).json()
+    [(schema, _)] = downloads_compare.row_schemas(spec["paths"][PERSONS]["get"], spec)
+    labels: dict[str, set[str]] = {}
+    for table in (await client.get("/v1/enrollment/code-tables", headers=asker)).json().values():
+        for value, label in table.items():
+            labels.setdefault(value, set()).add(label)
+    query = {"unit_id": unit_id}
+    rows = (await client.get(PERSONS, params=query, headers=asker)).json()["items"]
+    files = [
+        (await client.get(PERSONS, params=query | {"format": f}, headers=asker)).content
+        for f in ("csv", "xlsx")
+    ]
+    cols = downloads_compare.columns(schema, spec)
+    assert any(c[2]["x-enum"] for c in cols if c[1] == "性别")
+    downloads_compare.compare(rows, cols, *files, labels, PERSONS)
+    # A raw code where its label belongs is refused.
+    [female] = labels["female"]
+    raw = files[0].replace(female.encode(), b"female")
+    assert raw != files[0]
+    with pytest.raises(AssertionError):
+        downloads_compare.compare(rows, cols, raw, files[1], labels, PERSONS)
 
 
 async def test_an_export_jobs_progress_is_rows_written_of_rows_to_write(
