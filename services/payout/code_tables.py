@@ -1,6 +1,7 @@
 """Payout's code tables: every enum a clerk sees; labels in locales/ as enum.<table>.<value>."""
 
 from services.payout.domain.certification import METHODS
+from services.payout.domain.death import RECOVERY_METHODS
 from services.payout.domain.duplicates import DUPLICATE_BENEFIT_KINDS
 from shared.jobs.tables import JOB_CODE_TABLES
 
@@ -26,7 +27,10 @@ CODE_TABLES: dict[str, tuple[str, ...]] = {
     "comparison_outcome": ("floor", "cap"),
     "run_state": ("queued", "running", "done", "failed"),
     "payment_status": ("sent", "paid", "failed", "reissued"),
+    "recovery_method": tuple(RECOVERY_METHODS),
     "recovery_status": ("open", "pending_approval", "recovered", "waived", "void", "offsetting"),
+    # A parameter version's review (submitted, then approved and in force, or rejected).
+    "parameter_status": ("submitted", "approved", "rejected"),
     "approval_status": ("requested", "approved", "rejected"),
     "program": (
         "basic_pension",

@@ -10,8 +10,11 @@ JSON), answers `await download.pages(fetch, Model, "名称")` instead of its JSO
 - the columns are the answer model's fields, headed by their Chinese `title` (declared once,
   on the model, so the OpenAPI shows them too); a nested model's fields become columns of
   their own (`上级·下级`);
-- a value of an enum the service's code tables list (an Enum class) is shown as its label in
-  the caller's language (`Accept-Language`), other values as the JSON has them;
+- a coded column is shown as its code table's labels in the caller's language
+  (`Accept-Language`): a field typed by an Enum or a Literal (or a `str` declaring its values
+  as a JSON schema `enum`) whose values are exactly one of the service's code tables, or a
+  plain `str` naming its table with `json_schema_extra=code_table("sex")`; other values as
+  the JSON has them;
 - each batch is masked exactly as the JSON (the model's own serializers, for the caller bound
   to the request) and written off the event loop to a temporary file; only then is the file
   streamed, so a refusal is still a clean problem answer and memory holds one batch;
@@ -20,12 +23,16 @@ JSON), answers `await download.pages(fetch, Model, "名称")` instead of its JSO
 Reports that are already one bounded answer use `download.rows(items, Model, "名称")`.
 
 A list longer than `PENSION_EXPORT_JOB_ROWS` in a service with jobs answers 202 with an
-`export` job instead (shared/jobs/outputs.py): the file is fetched at `/jobs/{id}/file`.
+`export` job instead (shared/jobs/outputs.py): the file is fetched at `/jobs/{id}/file`. The
+job answers the same GET again with a progress callback in the request's state
+(`EXPORT_PROGRESS`), told the rows written after each batch and the rows to write.
 """
 
 import asyncio
 import io
 import tempfile
+import types
+import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -45,6 +52,7 @@ from shared.data.table_files import (
     XlsxTableWriter,
 )
 from shared.i18n import catalogue_of, locale_of
+from shared.i18n.code_tables import CodeTables, values_of
 from shared.i18n.code_tables import label as code_label
 from shared.problems import ProblemError
 
@@ -54,6 +62,10 @@ BATCH_ROWS = 1000
 CHUNK_BYTES = 64 * 1024
 # Set in the scope of the request an export job answers again: its download streams.
 EXPORTING = "export_job"
+# With it, the job's progress callback: awaited with (rows written, rows to write or None).
+EXPORT_PROGRESS = "export_progress"
+# The key a field's json_schema_extra names its code table under (shown in the OpenAPI too).
+CODE_TABLE_KEY = "x-code-table"
 _ACCEPTED = {
     "application/json": "json",
     "text/csv": "csv",
@@ -96,12 +108,39 @@ def wanted_format(asked: str | None, accept: str) -> FileFormat | None:
     return None if best is None or best[2] == "json" else best[2]  # type: ignore[return-value]
 
 
+def code_table(name: str) -> dict[str, Any]:
+    """`Field(json_schema_extra=code_table("sex"))`: a `str` field holds values of that table."""
+    return {CODE_TABLE_KEY: name}
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column: where its value is in the dumped item, and its Chinese heading."""
+    """One column: where its value is in the dumped item, its Chinese heading, and what its
+    field says of its code table: the table's name, the values its Enum or Literal allows, or
+    None (not coded)."""
 
     path: tuple[str, ...]
     title: str
+    coded: str | frozenset[str] | None = None
+
+
+def _coded(field: Any) -> str | frozenset[str] | None:
+    """The code table a field names, or the values its (optional) Enum or Literal type allows
+    or its schema declares."""
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and isinstance(extra.get(CODE_TABLE_KEY), str):
+        return extra[CODE_TABLE_KEY]
+    if isinstance(extra, dict) and isinstance(extra.get("enum"), list):  # a str's declared values
+        return frozenset(str(v) for v in extra["enum"])
+    annotation = field.annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        kinds = [a for a in typing.get_args(annotation) if a is not type(None)]
+        annotation = kinds[0] if len(kinds) == 1 else None
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return frozenset(values_of(annotation))
+    if typing.get_origin(annotation) is Literal:
+        return frozenset(str(v) for v in typing.get_args(annotation))
+    return None
 
 
 def columns_of(
@@ -119,7 +158,7 @@ def columns_of(
         if isinstance(nested, type) and issubclass(nested, BaseModel):
             columns.extend(columns_of(nested, (*prefix, name), title))
         else:
-            columns.append(Column((*prefix, name), title))
+            columns.append(Column((*prefix, name), title, _coded(field)))
     return columns
 
 
@@ -138,9 +177,47 @@ def _getter(path: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
     return nested
 
 
-Labeler = Callable[[Enum], str]
+class Labels:
+    """The labels of a service's code tables in the caller's language, column by column."""
+
+    def __init__(self, tables: CodeTables, text: Callable[[str, str], str]) -> None:
+        self.names = set(tables)
+        self.text = text  # (table, value) -> label (the value where the catalogue has none)
+        self.by_values: dict[frozenset[str], list[str]] = {}
+        for name, values in tables.items():
+            self.by_values.setdefault(frozenset(values_of(values)), []).append(name)
+
+    def table_of(self, column: Column) -> str | None:
+        """The column's code table: the one it names, or the only one of exactly its values."""
+        if isinstance(column.coded, str):
+            return column.coded if column.coded in self.names else None
+        if column.coded is None:
+            return None
+        found = self.by_values.get(column.coded, [])
+        return found[0] if len(found) == 1 else None
+
+    def cell(self, column: Column) -> Callable[[Any], Any] | None:
+        """What turns the column's value into its cell: its label, None for a column shown as
+        the JSON has it (an enum not in a table as its value)."""
+        table = self.table_of(column)
+        if table is None:
+            return None
+        seen: dict[str, str] = {}
+
+        def label(value: Any) -> Any:
+            if value is None:
+                return None
+            code = str(value.value if isinstance(value, Enum) else value)
+            if code not in seen:
+                seen[code] = self.text(table, code)
+            return seen[code]
+
+        return label
+
+
 # Queues a long list as an export job: (request, format, rows, file name) -> the 202 answer.
 QueueExport = Callable[[Request, FileFormat, int, str], Awaitable[Response]]
+ExportProgress = Callable[[int, int | None], Awaitable[None]]
 
 
 def _write_batch(
@@ -148,17 +225,25 @@ def _write_batch(
     model: type[BaseModel],
     columns: list[Column],
     items: Sequence[Any],
-    label: Labeler,
+    cells: list[Callable[[Any], Any] | None],
 ) -> None:
-    """Dump each item as the JSON would (its masking serializers run) and write its row,
-    an enum value as its label."""
+    """Dump each item as the JSON would (its masking serializers run) and write its row, a
+    coded value as its label (an enum no table lists as its value)."""
     getters = [_getter(column.path) for column in columns]
+    shown = list(zip(getters, cells, strict=True))
     for item in items:
         if not isinstance(item, model):
             item = model.model_validate(item, from_attributes=True)
         dumped = item.model_dump(mode="python")
-        values = [get(dumped) for get in getters]
-        writer.row([label(v) if isinstance(v, Enum) else v for v in values])
+        row = []
+        for get, cell in shown:
+            value = get(dumped)
+            if cell is not None:
+                value = cell(value)
+            elif isinstance(value, Enum):
+                value = value.value
+            row.append(value)
+        writer.row(row)
 
 
 def disposition(name: str, extension: str) -> str:
@@ -174,16 +259,19 @@ class DownloadRequest:
         self,
         fmt: FileFormat,
         max_rows: int,
-        label: Labeler,
+        labels: Labels,
         *,
         request: Request | None = None,
         export_rows: int | None = None,
         queue_export: QueueExport | None = None,
+        progress: ExportProgress | None = None,
     ) -> None:
         self.format = fmt
         self.max_rows = max_rows
-        self.label = label
+        self.labels = labels
         self.request = request
+        # Told the rows written after each batch when an export job answers the request.
+        self.progress = progress
         # Above this many rows the list is an export job (None: always streamed), queued by
         # the jobs layer above this module (shared/jobs/outputs.py, set on app.state).
         self.export_rows = export_rows
@@ -224,7 +312,7 @@ class DownloadRequest:
                 if ended or not items:
                     return
 
-        return await self._answer(batches(), model, name)
+        return await self._answer(batches(), model, name, total if isinstance(total, int) else None)
 
     async def rows(
         self, items: Iterable[Any], model: type[BaseModel], name: str
@@ -242,16 +330,22 @@ class DownloadRequest:
                     batch = []
             yield batch
 
-        return await self._answer(batches(), model, name)
+        # Never answered by an export job: only a page's total queues one.
+        return await self._answer(batches(), model, name, None)
 
     def _within_cap(self, rows: int) -> None:
         if rows > self.max_rows:
             raise ProblemError(413, "download_too_large", max_rows=self.max_rows, rows=rows)
 
     async def _answer(
-        self, batches: AsyncIterator[Sequence[Any]], model: type[BaseModel], name: str
+        self,
+        batches: AsyncIterator[Sequence[Any]],
+        model: type[BaseModel],
+        name: str,
+        total: int | None,
     ) -> StreamingResponse:
         columns = columns_of(model)
+        cells = [self.labels.cell(column) for column in columns]
         spool = tempfile.TemporaryFile()  # on disk: the file is never held in memory
         text: IO[str] | None = None
         writer: TableWriter
@@ -267,7 +361,10 @@ class DownloadRequest:
                 written += len(items)
                 self._within_cap(written)
                 # CPU off the event loop; the thread sees the request's caller (masking).
-                await asyncio.to_thread(_write_batch, writer, model, columns, items, self.label)
+                await asyncio.to_thread(_write_batch, writer, model, columns, items, cells)
+                if self.progress is not None:
+                    # The list may have grown since its first page: done never passes total.
+                    await self.progress(written, None if total is None else max(written, total))
             await asyncio.to_thread(writer.finish)
             if text is not None:
                 text.flush()
@@ -314,35 +411,26 @@ async def _download(
         return None
     platform = request.app.state.platform
     # A service with jobs makes a long list an export job, unless this is that job answering.
-    exporting = (request.scope.get("state") or {}).get(EXPORTING)
-    queue = None if exporting else getattr(request.app.state, "queue_export", None)
+    state = request.scope.get("state") or {}
+    queue = None if state.get(EXPORTING) else getattr(request.app.state, "queue_export", None)
     return DownloadRequest(
         fmt,
         platform.download_max_rows,
-        _labeler(request),
+        labels_of(request),
         request=request,
         export_rows=platform.export_job_rows if queue is not None else None,
         queue_export=queue,
+        progress=state.get(EXPORT_PROGRESS),
     )
 
 
-def _labeler(request: Request) -> Labeler:
-    """An enum value's label from the service's code tables, in the caller's language (the
-    value itself for an enum no table lists)."""
-    tables = getattr(request.app.state, "code_tables", {})
-    table_of = {
-        values: name
-        for name, values in tables.items()
-        if isinstance(values, type) and issubclass(values, Enum)
-    }
+def labels_of(request: Request) -> Labels:
+    """The labels of the app's code tables in the caller's language."""
     catalogue, locale = catalogue_of(request.scope), locale_of(request.scope)
-
-    def label(member: Enum) -> str:
-        table = table_of.get(type(member))
-        value = str(member.value)
-        return value if table is None else code_label(catalogue, locale, table, value)
-
-    return label
+    return Labels(
+        getattr(request.app.state, "code_tables", {}),
+        lambda table, value: code_label(catalogue, locale, table, value),
+    )
 
 
 Download = Annotated[DownloadRequest | None, Depends(_download)]

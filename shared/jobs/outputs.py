@@ -5,6 +5,8 @@ A list download (`?format=xlsx|csv`, shared/http/downloads.py) whose total is ab
 answers the same request again inside its service, as the caller who asked (subject and roles
 captured when it was queued, so the file is masked as that caller's JSON), and stores the
 streamed file in parts of `job_output`, one committed step per part (replicas share no disk).
+Its progress is rows: `total` the list's total when queued (the page total), `done` the rows
+written into the file, committed as it goes (at most once a second) so a client can draw a bar.
 `GET /v1/<svc>/jobs/{id}/file` sends it back, with the type, name and BOM of a direct
 download, to that caller only: anybody else is told no such job exists. A file is kept
 `PENSION_EXPORT_RETENTION_DAYS` days after its job finished; an older one is deleted when it
@@ -13,6 +15,7 @@ is asked for and whenever another export starts.
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -40,7 +43,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.data.work import unit_of_work
 from shared.http.auth import Principal, authenticate
 from shared.http.dependencies import StreamingReadSession
-from shared.http.downloads import EXPORTING
+from shared.http.downloads import EXPORT_PROGRESS, EXPORTING, ExportProgress
 from shared.http.gateway_only import HEADER as GATEWAY_HEADER
 from shared.jobs.queue import enqueue, get_job
 from shared.jobs.router import job_out, job_response
@@ -50,6 +53,8 @@ from shared.problems import ProblemError
 
 EXPORT_KIND = "export"
 PART_BYTES = 1024 * 1024
+# Rows written are committed as progress at most this often (a batch is 1,000 rows).
+PROGRESS_SECONDS = 1.0
 # Keys of a problem answer that are not its message's parameters.
 _PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "request_id", "errors"}
 
@@ -96,9 +101,13 @@ async def queue_export(request: Request, fmt: str, rows: int, name: str) -> JSON
     async with unit_of_work(app.state.sessions, app.state.schema) as work:
         session = work.session
         job = await enqueue(session, schema, EXPORT_KIND, params, principal.subject)
+        # The rows to write are known now: the 202's job already says its total.
         await session.exec(
-            update(table).where(table.c.id == job.id).values(checkpoint={"request": asked})
+            update(table)
+            .where(table.c.id == job.id)
+            .values(checkpoint={"request": asked}, total=rows)
         )
+        job.total = rows
     app.state.job_runner.wake.set()
     return job_response(f"/v1/{schema}", job_out(job, request))
 
@@ -137,9 +146,25 @@ class _Parts:
                 self.table.insert().values(job_id=self.ctx.job.id, part=self.parts, data=data)
             )
             self.size += len(data)
-            self.ctx.progress(self.size)
         self.parts += 1
         del self.buffer[: len(data)]
+
+
+class _RowsWritten:
+    """The download's report of rows written, committed as the job's progress now and then."""
+
+    def __init__(self, ctx: JobContext) -> None:
+        self.ctx = ctx
+        self.done = 0
+        self.committed_at = time.monotonic()
+
+    async def report(self, done: int, total: int | None) -> None:
+        self.done = done
+        self.ctx.progress(done, total)
+        if time.monotonic() - self.committed_at >= PROGRESS_SECONDS:
+            async with self.ctx.step():
+                pass  # the step records the progress just set
+            self.committed_at = time.monotonic()
 
 
 def export_job(app: FastAPI) -> JobHandler:
@@ -153,15 +178,21 @@ def export_job(app: FastAPI) -> JobHandler:
             await delete_expired(session, schema, platform.export_retention_days)
             # A restart after a crash writes the file again from its start.
             await session.exec(delete(table).where(table.c.job_id == ctx.job.id))
-            ctx.progress(0)
+            ctx.progress(0, ctx.params.get("rows"))
         parts = _Parts(ctx, table)
-        headers = await _answer_again(app, ctx, parts)
+        rows = _RowsWritten(ctx)
+        headers = await _answer_again(app, ctx, parts, rows.report)
+        # Every row is in the file: the last step records it (the list may have changed since
+        # it was queued, so its total is the rows written).
+        ctx.progress(rows.done, rows.done)
         if parts.buffer or not parts.parts:
             await parts.flush()
-        ctx.progress(parts.size, parts.size)
+        else:
+            async with ctx.step():
+                pass
         expires = datetime.now(UTC) + timedelta(days=platform.export_retention_days)
         return {
-            "rows": ctx.params.get("rows"),
+            "rows": rows.done,
             "bytes": parts.size,
             "media_type": headers.get("content-type"),
             "disposition": headers.get("content-disposition"),
@@ -171,9 +202,12 @@ def export_job(app: FastAPI) -> JobHandler:
     return run
 
 
-async def _answer_again(app: FastAPI, ctx: JobContext, parts: _Parts) -> dict[str, str]:
-    """The asked GET through the app itself, as the caller who asked; its 200 body goes into
-    the parts, any other answer fails the job with its problem."""
+async def _answer_again(
+    app: FastAPI, ctx: JobContext, parts: _Parts, progress: ExportProgress
+) -> dict[str, str]:
+    """The asked GET through the app itself, as the caller who asked, told to report the rows
+    it writes; its 200 body goes into the parts, any other answer fails the job with its
+    problem."""
     asked = ctx.checkpoint["request"]
     principal = Principal(
         subject=ctx.started_by, roles=frozenset(asked["roles"]), token_id=f"job:{ctx.job.id}"
@@ -199,7 +233,7 @@ async def _answer_again(app: FastAPI, ctx: JobContext, parts: _Parts) -> dict[st
         "client": ("job", 0),
         "server": ("job", 0),
         # The principal as authenticated: shared.http.auth takes it from the request's state.
-        "state": {"principal": principal, EXPORTING: True},
+        "state": {"principal": principal, EXPORTING: True, EXPORT_PROGRESS: progress},
     }
     sent = asyncio.Event()
     answer: dict[str, Any] = {"status": 500, "headers": {}, "error": bytearray()}

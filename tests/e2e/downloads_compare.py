@@ -60,7 +60,8 @@ def columns(schema: dict[str, Any], spec: dict[str, Any]) -> list[tuple[list[str
                 out.append(([name, *path], f"{prop['title']}·{title}", sub))
         else:
             variants = [_resolve(v, spec) for v in target.get("anyOf", [target])]
-            enum = any("enum" in v for v in variants)  # shown as its code-table label
+            # Shown as its code-table label: an enum, or a str naming its table.
+            enum = "x-code-table" in prop or any("enum" in v for v in variants)
             out.append(([name], prop["title"], {**prop, "x-enum": enum}))
     return out
 
@@ -140,22 +141,32 @@ def compare(
     labels: dict[str, set[str]],
     where: str,
 ) -> None:
-    """Both files hold the JSON rows under the Chinese headings; an enum value may be shown
-    as one of its code-table labels (`labels`: value → labels)."""
+    """Both files hold the JSON rows under the Chinese headings; a coded column's value
+    (an enum, or a str naming its code table) is shown as one of its code-table labels
+    (`labels`: value → labels), never as the raw code."""
 
     def is_label(cell: Any, value: Any, prop: dict[str, Any]) -> bool:
         return bool(prop.get("x-enum")) and cell in labels.get(str(value), set())
 
+    def labelled(value: Any, prop: dict[str, Any]) -> bool:
+        """A code the files must show as its label, never as it is (one some table labels)."""
+        shown = labels.get(str(value), set())
+        return bool(prop.get("x-enum")) and bool(shown) and str(value) not in shown
+
     def same_csv(line: list[str], row: dict) -> bool:
         return all(
-            csv_cell(text, prop) == expected_csv(_value(row, p), prop)
+            is_label(text, _value(row, p), prop)
+            if labelled(_value(row, p), prop)
+            else csv_cell(text, prop) == expected_csv(_value(row, p), prop)
             or is_label(text, _value(row, p), prop)
             for text, (p, _, prop) in zip(line, cols, strict=True)
         )
 
     def same_book(cells: list[Any], row: dict) -> bool:
         return all(
-            same_xlsx(cell, _value(row, p), prop) or is_label(cell, _value(row, p), prop)
+            is_label(cell, _value(row, p), prop)
+            if labelled(_value(row, p), prop)
+            else same_xlsx(cell, _value(row, p), prop) or is_label(cell, _value(row, p), prop)
             for cell, (p, _, prop) in zip(cells, cols, strict=True)
         )
 

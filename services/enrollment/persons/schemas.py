@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, model_validator
 from services.enrollment.domain.status import PersonStatus
 from shared.data.clock import agency_today
 from shared.data.ids import InvalidIdentifier, parse_citizen_id
+from shared.http.downloads import code_table
 from shared.http.masking import BirthDate, CitizenIdText, SexText
 from shared.i18n import Invalid
 
@@ -75,7 +76,7 @@ class PersonOut(BaseModel):
     id: uuid.UUID = Field(title="人员编号")
     citizen_id: CitizenIdText = Field(title="身份证号")
     name: str = Field(title="姓名")
-    sex: SexText = Field(title="性别")
+    sex: SexText = Field(title="性别", json_schema_extra=code_table("sex"))
     birth_date: BirthDate = Field(title="出生日期")
     unit_id: uuid.UUID = Field(title="单位编号")
     staff_category: StaffCategory = Field(title="人员类别")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from services.enrollment.retirement.schemas import BankAccount
 from services.enrollment.status_changes.schemas import RejectIn
 from shared.data.money import Money
+from shared.http.downloads import code_table
 from shared.http.masking import AccountNumberText
 
 __all__ = ["RejectIn", "RequestStatus", "WithdrawalIn", "WithdrawalOut", "WithdrawalRequestOut"]
@@ -62,7 +63,8 @@ class WithdrawalRequestOut(BaseModel):
     effective_on: date = Field(title="生效日期")
     evidence: str = Field(title="证明材料")
     payee: PayeeOut = Field(title="收款人")
-    status: RequestStatus = Field(title="状态")  # pending (待复核) | approved | rejected
+    # pending (待复核) | approved | rejected: labelled as death reports' requests are.
+    status: RequestStatus = Field(title="状态", json_schema_extra=code_table("request_status"))
     entered_by: str = Field(title="录入人")
     entered_at: datetime = Field(title="录入时间")
     decided_by: str | None = Field(title="审核人")

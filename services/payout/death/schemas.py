@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.payout.domain.death import RECOVERY_METHODS
 from shared.data.ids import CitizenIdField
 from shared.data.money import Money
+from shared.http.downloads import code_table
 
 RecoveryMethod = StrEnum("RecoveryMethod", {c: c for c in RECOVERY_METHODS})  # type: ignore[misc]
 
@@ -29,12 +30,14 @@ class RecoveryOut(BaseModel):
     # The income tax withheld on the overpaid annuity: given back once recovered.
     tax_amount: Money = Field(title="税额")
     status: str = Field(title="状态代码")
-    method: str | None = Field(title="追回方式")
+    method: str | None = Field(title="追回方式", json_schema_extra=code_table("recovery_method"))
     created_at: datetime = Field(title="创建时间")
     resolved_by: str | None = Field(title="处理人")
     resolved_at: datetime | None = Field(title="处理时间")
     # A waiver or offset waiting for a second person (status pending_approval).
-    requested_method: str | None = Field(None, title="申请方式")
+    requested_method: str | None = Field(
+        None, title="申请方式", json_schema_extra=code_table("recovery_method")
+    )
     requested_by: str | None = Field(None, title="申请人")
     requested_at: datetime | None = Field(None, title="申请时间")
     # An offset (status offsetting, then recovered): what paid lines have withheld so far.

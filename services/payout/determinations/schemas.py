@@ -12,6 +12,7 @@ from services.payout.domain.comparison import OldMethod
 from services.payout.domain.determination import CORRECTABLE, Corrected
 from shared.data.ids import CitizenIdField
 from shared.data.money import Money
+from shared.http.downloads import code_table
 from shared.i18n import Invalid
 
 Index = Annotated[Decimal, Field(ge=0, le=10, max_digits=10, decimal_places=6)]
@@ -272,14 +273,22 @@ class UndeterminedRetiree(BaseModel):
     person_id: uuid.UUID = Field(title="人员编号")
     name: str = Field(title="姓名")
     retired_on: date = Field(title="退休日期")
-    retiree_status: str = Field(title="退休人员状态")
+    retiree_status: str = Field(
+        title="退休人员状态", json_schema_extra=code_table("retiree_status")
+    )
     latest_id: uuid.UUID | None = Field(title="最新核定编号")
     latest_seq: int | None = Field(title="最新核定序号")
-    latest_kind: str | None = Field(title="最新核定类型")
-    latest_status: str | None = Field(title="最新核定状态")
+    latest_kind: str | None = Field(
+        title="最新核定类型", json_schema_extra=code_table("determination_kind")
+    )
+    latest_status: str | None = Field(
+        title="最新核定状态", json_schema_extra=code_table("determination_status")
+    )
     # Why the retirement could not be determined (GET /undetermined-retirements), if it is
     # recorded so and not yet resolved.
-    undetermined_reason: str | None = Field(None, title="未核定原因")
+    undetermined_reason: str | None = Field(
+        None, title="未核定原因", json_schema_extra=code_table("undetermined_reason")
+    )
     way_forward: str = Field(title="处理办法")
 
 

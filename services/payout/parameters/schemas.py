@@ -24,6 +24,7 @@ from services.payout.domain.bounds import (
 from services.payout.domain.tax import Bracket, TaxTable, implied_quick_deductions
 from shared.contracts.payout import PAYOUT_PROGRAMS
 from shared.data.money import Money
+from shared.http.downloads import code_table
 from shared.i18n import Invalid
 
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=8, decimal_places=6)]
@@ -348,7 +349,7 @@ class ParameterOut(BaseModel):
     note: str | None = Field(title="备注")
     recorded_by: str = Field(title="录入人")
     recorded_at: datetime = Field(title="录入时间")
-    status: str = Field(title="审核状态")
+    status: str = Field(title="审核状态", json_schema_extra=code_table("parameter_status"))
     decided_by: str | None = Field(None, title="审核人")
     decided_at: datetime | None = Field(None, title="审核时间")
     decision_note: str | None = Field(None, title="审核意见")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from shared.contracts.payout import FIRST_YEAR as FIRST_YEAR  # the years the routes take
 from shared.contracts.payout import LAST_YEAR as LAST_YEAR
 from shared.data.money import Money
+from shared.http.downloads import code_table
 from shared.http.masking import AccountNumberText
 
 
@@ -49,7 +50,7 @@ class PaymentLine(BaseModel):
     taxable_amount: Money = Field(title="应税金额")
     tax_withheld: Money = Field(title="代扣税额")
     net_amount: Money = Field(title="实发金额")
-    status: str = Field(title="发放状态")
+    status: str = Field(title="发放状态", json_schema_extra=code_table("payment_status"))
     reason_code: str | None = Field(title="原因代码")
     bank_code: str = Field(title="银行代码")
     account_number: AccountNumberText = Field(title="银行账号")

@@ -5,6 +5,8 @@ import io
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
 from urllib.parse import unquote
 
 import pytest
@@ -13,7 +15,14 @@ from pydantic import BaseModel, Field
 
 from shared.data.clock import agency_today
 from shared.data.table_files import BOM, CsvTableWriter, XlsxTableWriter
-from shared.http.downloads import XLSX_MEDIA_TYPE, columns_of, disposition, wanted_format
+from shared.http.downloads import (
+    XLSX_MEDIA_TYPE,
+    Labels,
+    code_table,
+    columns_of,
+    disposition,
+    wanted_format,
+)
 
 
 class Inner(BaseModel):
@@ -65,6 +74,44 @@ def test_a_field_without_a_title_cannot_be_downloaded() -> None:
 
     with pytest.raises(TypeError, match=r"Untitled\.name has no title"):
         columns_of(Untitled)
+
+
+class Sex(StrEnum):
+    male = "male"
+    female = "female"
+
+
+class Coded(BaseModel):
+    sex: Sex | None = Field(title="性别")
+    kind: Literal["a", "b"] = Field(title="类型")
+    shown: str = Field(title="显示", json_schema_extra=code_table("sex"))
+    either: Literal["x", "y"] = Field(title="两表之一")
+    unknown: Literal["p", "q"] = Field(title="无表")
+    plain: str = Field(title="文字")
+
+
+def test_a_coded_column_finds_its_code_table_and_shows_its_labels() -> None:
+    tables = {"sex": Sex, "kind": ("a", "b"), "one": ("x", "y"), "other": ("y", "x")}
+    labels = Labels(tables, lambda table, value: f"{table}:{value}")
+    found = {c.path[0]: labels.table_of(c) for c in columns_of(Coded)}
+    # An Enum or Literal by exactly its values, a str by name; two equal tables: neither.
+    assert found == {
+        "sex": "sex",
+        "kind": "kind",
+        "shown": "sex",
+        "either": None,
+        "unknown": None,
+        "plain": None,
+    }
+    cells = [labels.cell(c) for c in columns_of(Coded)]
+    sex, kind, shown = cells[0], cells[1], cells[2]
+    assert (sex(Sex.female), sex(None), kind("b"), shown("male")) == (
+        "sex:female",
+        None,
+        "kind:b",
+        "sex:male",
+    )
+    assert cells[3:] == [None, None, None]
 
 
 def test_the_file_name_is_chinese_with_an_ascii_fallback() -> None:
