@@ -95,10 +95,11 @@ def create_service_app(
         read_engine = make_read_engine(settings.database_url, application_name=name)
         push_url = settings.province_push_url if feeds else None
         pool = await asyncpg.create_pool(
-            # The pusher holds a connection while a batch is posted: one more for it.
+            # The pusher holds a connection while a batch is posted, the job runner one to
+            # listen for queued jobs: one more for each.
             asyncpg_dsn(settings.database_url),
             min_size=1,
-            max_size=5 if push_url else 4,
+            max_size=4 + bool(push_url) + bool(jobs),
         )
         bus = EventBus(settings, name=name)
         relay = OutboxRelay(
@@ -168,6 +169,7 @@ def create_service_app(
                 sessions,
                 lease=settings.job_lease_seconds,
                 poll=settings.job_poll_seconds,
+                pool=pool,
             )
             app.state.job_runner = runner
             app.state.queue_export = queue_export  # long downloads (shared/http/downloads)

@@ -17,7 +17,7 @@ from decimal import Decimal
 import httpx
 
 from deploy.local.demo import demo_credit_code
-from deploy.local.demo_progress import Phases, follow
+from deploy.local.demo_progress import Phases, each, follow
 from services.contribution.config import get_settings
 from shared.data.money import round_fen
 from shared.http.bank_signature import sign
@@ -178,6 +178,7 @@ def load_contribution_demo(
     client: httpx.Client,
     progress: Phases,
     settled: Callable[[], None] = lambda: None,
+    workers: int = 4,
 ) -> dict:
     """Declarations, plans, receipts and the audit for 2020; returns the year's report.
 
@@ -197,10 +198,13 @@ def load_contribution_demo(
     for p in persons:
         by_unit.setdefault(p["unit_id"], []).append(p)
     with progress.phase("contribution: declarations", len(units)) as bar:
-        # One at a time in credit-code order, as the load that made README's figures did.
-        for unit in sorted(units, key=lambda u: u["credit_code"]):
-            _declare(client, clerk, clerk2, unit, by_unit.get(unit["id"], []))
-            bar.advance()
+        # Units declare independently: a few at a time (each unit's own steps in order).
+        each(
+            sorted(units, key=lambda u: u["credit_code"]),
+            lambda unit: _declare(client, clerk, clerk2, unit, by_unit.get(unit["id"], [])),
+            bar,
+            workers,
+        )
     codes = {u["id"]: u["credit_code"] for u in units}
     with progress.phase("contribution: 12 months of plans, receipts", 12) as bar:
         for month in range(1, 13):  # in order: a month's credit and arrears carry to the next

@@ -208,14 +208,8 @@ def load_payout_demo(client: httpx.Client, progress: Phases, workers: int = 4) -
     )
     _wait_for_determinations(client, clerk)
     everyone = {d["person_id"] for d in _page(client, "/v1/payout/determinations", clerk)}
-    records: dict[str, dict] = {}
     with progress.phase("payout: retirees' records", len(everyone)) as bar:
-        each(
-            everyone,
-            lambda p: records.__setitem__(p, _person(client, clerk, p)),
-            bar,
-            workers,
-        )
+        records = _records(client, clerk, everyone, bar, workers)
     _review(client, clerk, clerk2, records, progress, workers)
     approved = {
         d["person_id"] for d in _page(client, "/v1/payout/determinations", clerk, status="approved")
@@ -362,6 +356,26 @@ def _months(
             row["paid_amount"]
         )
     return totals
+
+
+def _records(
+    client: httpx.Client, clerk: dict, persons: set[str], bar: Bar, workers: int
+) -> dict[str, dict]:
+    """Enrollment's records of these persons: the retired ones a page of 500 at a time, any
+    other (one who died since, a later run) one by one."""
+    records = {
+        p["id"]: p
+        for p in _page(client, "/v1/enrollment/persons", clerk, status="retired")
+        if p["id"] in persons
+    }
+    bar.advance(len(records))
+    each(
+        persons - records.keys(),
+        lambda p: records.__setitem__(p, _person(client, clerk, p)),
+        bar,
+        workers,
+    )
+    return records
 
 
 def _person(client: httpx.Client, clerk: dict, person: str) -> dict:

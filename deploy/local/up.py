@@ -220,7 +220,10 @@ def _load_demo(gateway: str, token: str, phases: Phases, workers: int, nats_url:
         )
         stream = PlatformSettings().stream_name
         money = load_contribution_demo(
-            client, phases, lambda: events_settled(client, nats_url, stream, "contribution")
+            client,
+            phases,
+            lambda: events_settled(client, nats_url, stream, "contribution"),
+            workers,
         )
         payouts, budget = payouts_loaded[0].result(), budget_loaded.result()
     print(

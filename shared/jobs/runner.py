@@ -13,13 +13,14 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
+import asyncpg
 import structlog
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.data.work import SystemActor, Work, unit_of_work
 from shared.jobs import queue
-from shared.jobs.queue import Job
+from shared.jobs.queue import Job, jobs_channel
 from shared.problems import ProblemError
 
 log = structlog.get_logger(__name__)
@@ -106,6 +107,7 @@ class JobRunner:
         lease: float = 30.0,
         poll: float = 1.0,
         max_attempts: int = 5,
+        pool: asyncpg.Pool | None = None,
     ) -> None:
         self.schema = schema
         self.handlers = dict(handlers)
@@ -114,6 +116,8 @@ class JobRunner:
         self.poll = poll
         self.max_attempts = max_attempts
         self.wake = asyncio.Event()
+        # With a pool, a queued job's NOTIFY wakes the runner (`poll` covers a lost listener).
+        self.pool = pool
 
     async def run_once(self) -> bool:
         """Claim one job and run it to its outcome; False if there was none."""
@@ -195,7 +199,41 @@ class JobRunner:
 
     async def run(self) -> None:
         """Work jobs until cancelled; wait `poll` seconds (or a wake-up) when none is queued."""
+        listener = await self._listen()
+        try:
+            await self._work()
+        finally:
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    await listener.remove_listener(jobs_channel(self.schema), self._on_notify)
+                assert self.pool is not None
+                with contextlib.suppress(Exception):
+                    await self.pool.release(listener)
+
+    def _on_notify(self, *_: object) -> None:
+        self.wake.set()
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        """A connection listening for queued jobs, or None (then polling alone finds them)."""
+        if self.pool is None:
+            return None
+        try:
+            conn = await self.pool.acquire()
+        except Exception as exc:
+            log.warning("job_listen_failed", error=str(exc))
+            return None
+        try:
+            await conn.add_listener(jobs_channel(self.schema), self._on_notify)
+        except Exception as exc:
+            log.warning("job_listen_failed", error=str(exc))
+            await self.pool.release(conn)
+            return None
+        return conn
+
+    async def _work(self) -> None:
         while True:
+            # Cleared before looking, so a job queued while this runner looks still wakes it.
+            self.wake.clear()
             try:
                 if await self.run_once():
                     continue
@@ -203,7 +241,6 @@ class JobRunner:
                 raise
             except Exception:
                 log.exception("job_runner_failed")
-            self.wake.clear()
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the task's
             # cancellation when the wait ends at the same moment, and the app's shutdown then
             # waits out its 5 s bound (the relay had the same stall).

@@ -106,13 +106,25 @@ async def _add_person(
 async def on_person_registered(session: AsyncSession, envelope: EventEnvelope) -> None:
     """Add the person to the roster; liable for contributions from their joining month."""
     event: PersonRegistered = envelope.parse(PersonRegistered)
+    # The person's lock before any row of theirs, as in a batch (`on_people_registered`).
+    await repository.lock_person(session, event.person_id)
     await _add_person(session, event, event.joined_on, envelope.event_id)
     await rebuild_liability(session, event.person_id)
+
+
+async def on_people_registered(session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
+    """A fetched batch of registrations in one transaction (an import registers hundreds):
+    every person's lock first, in one order, then each as `on_person_registered`."""
+    people = [e.parse(PersonRegistered).person_id for e in envelopes]
+    await repository.lock_persons(session, people)
+    for envelope in envelopes:
+        await on_person_registered(session, envelope)
 
 
 async def on_person_transferred_in(session: AsyncSession, envelope: EventEnvelope) -> None:
     """A person arriving from elsewhere joins the roster (or moves to their new unit)."""
     event: PersonTransferredIn = envelope.parse(PersonTransferredIn)
+    await repository.lock_person(session, event.person_id)
     await _add_person(session, event, event.effective_on, envelope.event_id)
     await repository.update_person(
         session,
@@ -125,6 +137,7 @@ async def on_person_transferred_in(session: AsyncSession, envelope: EventEnvelop
 async def on_person_status_changed(session: AsyncSession, envelope: EventEnvelope) -> None:
     """Record the change and recompute the person's liability."""
     event: PersonStatusChanged = envelope.parse(PersonStatusChanged)
+    await repository.lock_person(session, event.person_id)
     await repository.add_status_change(
         session,
         {
@@ -137,3 +150,13 @@ async def on_person_status_changed(session: AsyncSession, envelope: EventEnvelop
         },
     )
     await rebuild_liability(session, event.person_id)
+
+
+async def on_people_status_changed(session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
+    """A fetched batch of status changes in one transaction: the persons' locks first, in one
+    order, then each change (a person's own in the order they came) as one alone."""
+    await repository.lock_persons(
+        session, [e.parse(PersonStatusChanged).person_id for e in envelopes]
+    )
+    for envelope in envelopes:
+        await on_person_status_changed(session, envelope)

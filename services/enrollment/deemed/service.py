@@ -22,12 +22,21 @@ from shared.problems import ProblemError
 
 
 async def limits_on(session: AsyncSession, on: date) -> DeemedLimits:
-    """The deemed-period limits in force on a date."""
+    """The deemed-period limits in force on a date (one statement: every retirement asks)."""
+    names = [
+        LimitName.deemed_start_age,
+        LimitName.deemed_index_min,
+        LimitName.deemed_index_max,
+        LimitName.deemed_approval_months,
+    ]
+    start_age, index_min, index_max, approval = (
+        await parameters.limits(session, names, on)
+    ).values()
     return DeemedLimits(
-        start_age_years=int(await parameters.limit(session, LimitName.deemed_start_age, on)),
-        index_min=await parameters.limit(session, LimitName.deemed_index_min, on),
-        index_max=await parameters.limit(session, LimitName.deemed_index_max, on),
-        approval_months=int(await parameters.limit(session, LimitName.deemed_approval_months, on)),
+        start_age_years=int(start_age),
+        index_min=index_min,
+        index_max=index_max,
+        approval_months=int(approval),
     )
 
 

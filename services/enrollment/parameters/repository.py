@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -55,6 +56,21 @@ async def limit(session: AsyncSession, name: str, on: date) -> Decimal | None:
         .limit(1)
     )
     return rows.first()
+
+
+async def limits_in_force(session: AsyncSession, names: list[str], on: date) -> dict[str, Decimal]:
+    """Several limits' values in force on a date in one statement (as `limit` for each)."""
+    rows = await session.exec(
+        select(PolicyLimit.name, PolicyLimit.value)
+        .where(
+            PolicyLimit.name.in_(names),
+            PolicyLimit.effective_from <= on,
+            PolicyLimit.status == "approved",
+        )
+        .order_by(PolicyLimit.name, PolicyLimit.effective_from.desc(), PolicyLimit.id.desc())
+        .ext(distinct_on(PolicyLimit.name))
+    )
+    return {name: value for name, value in rows.all()}
 
 
 async def add(session: AsyncSession, row: Version) -> None:

@@ -129,6 +129,18 @@ async def limit(session: AsyncSession, name: LimitName, on: date) -> Decimal:
     return value
 
 
+async def limits(
+    session: AsyncSession, names: list[LimitName], on: date
+) -> dict[LimitName, Decimal]:
+    """Several approved limits in force on a date (one statement), or 409 for the first
+    that none is."""
+    values = await repository.limits_in_force(session, [n.value for n in names], on)
+    for name in names:
+        if name.value not in values:
+            raise ProblemError(409, "limit_missing", limit=name.value, on=on.isoformat())
+    return {name: values[name.value] for name in names}
+
+
 async def decide_age_rule(
     session: AsyncSession, rule_id: int, approve: bool, note: str | None, who: Principal
 ) -> AgeRuleOut:

@@ -13,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.contribution.domain.liability import Interval
 from services.contribution.roster import repository
-from services.contribution.roster.handlers import on_person_registered, on_person_status_changed
+from services.contribution.roster.handlers import (
+    on_people_registered,
+    on_people_status_changed,
+    on_person_registered,
+    on_person_status_changed,
+)
 from shared.contracts import EventEnvelope, PersonRegistered, PersonStatusChanged
 from shared.data.db import make_engine, make_session_factory
 from shared.data.work import unit_of_work
@@ -126,5 +131,40 @@ async def test_events_applied_concurrently_all_reach_the_liability(database_url,
         async with unit_of_work(sessions, "contribution") as work:
             session = work.session
             assert await repository.liability(session, person_id) == expected
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("registrations_first", [True, False])
+async def test_batches_of_two_consumers_over_the_same_persons_all_reach_the_liability(
+    database_url, registrations_first
+) -> None:
+    # A batch of registrations and a batch of retirements of the same persons, listed in
+    # opposite orders, each applied in one transaction while the other is uncommitted.
+    people = [uuid.uuid4(), uuid.uuid4(), uuid.uuid4()]
+    retired_on = date(2024, 6, 1)
+    registrations = [registered(p)[1] for p in people]
+    retirements = [changed(p, "retirement", "retired", retired_on)[1] for p in reversed(people)]
+    batches = [(on_people_registered, registrations), (on_people_status_changed, retirements)]
+    first, second = batches if registrations_first else batches[::-1]
+    engine = make_engine(database_url)
+    sessions = make_session_factory(engine)
+    try:
+
+        async def apply(handler, envelopes: list[EventEnvelope]) -> None:
+            async with unit_of_work(sessions) as session:
+                await handler(session, envelopes)
+
+        async with unit_of_work(sessions) as session:
+            await first[0](session, first[1])
+            other = asyncio.create_task(apply(*second))
+            await eventually(lambda: finished_or_waiting(other, engine))
+        await other
+
+        async with unit_of_work(sessions) as session:
+            for person_id in people:
+                assert await repository.liability(session, person_id) == [
+                    Interval(UNIT, JOINED, retired_on)
+                ]
     finally:
         await engine.dispose()

@@ -14,6 +14,7 @@ from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import acked, credits, enrol, publish, register_unit, scalar
 from tests.job_wait import wait_for_job
 from tests.shared.integration.helpers import eventually
+from tests.support.jobs import leave_to_the_test
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 INTEREST_2020 = (
@@ -25,7 +26,7 @@ INTEREST_2020 = (
 async def test_interest_run_resumes_after_a_crash_and_corrects_postings_made_meanwhile(
     platform, monkeypatch
 ) -> None:
-    # The app's own runner idles for a minute: this test's runners take the job first.
+    # The app's own runner leaves the job to this test's runners (a queued job wakes it).
     app = create_app(platform.model_copy(update={"job_poll_seconds": 60.0}))
     monkeypatch.setattr(interest_job, "BATCH", 2)
     gate, calls = asyncio.Event(), []
@@ -39,6 +40,7 @@ async def test_interest_run_resumes_after_a_crash_and_corrects_postings_made_mea
 
     monkeypatch.setattr(repository, "post_interest_batch", gated)
     async with running_app(app) as client:
+        leave_to_the_test(app, interest_job.KIND)
         unit = await register_unit(client, platform)
         people = await enrol(client, platform, unit, 5)
         lines = [(p, "1000.00", "0.00", "0.00") for p in people]

@@ -4,14 +4,17 @@ import asyncio
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import asyncpg
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from shared.data.db import asyncpg_dsn
 from shared.data.work import unit_of_work
 from shared.http.errors import install_problem_handlers
 from shared.jobs.queue import enqueue
 from shared.jobs.router import jobs_router
+from shared.jobs.runner import JobRunner
 from tests.conftest import auth_headers, running_app
 from tests.shared.integration.helpers import eventually
 from tests.support.jobs import Harness, S
@@ -62,6 +65,30 @@ async def test_job_runs_to_success_with_progress_and_is_listed(platform) -> None
             assert xlsx.status_code == 200
             retiree = await client.get("/v1/test/jobs", headers=auth_headers(platform, "bank"))
             assert retiree.status_code == 403
+
+
+async def test_a_queued_job_wakes_a_listening_runner_before_its_poll(platform) -> None:
+    async with Harness(platform) as h:
+        h.gate.set()
+        pool = await asyncpg.create_pool(asyncpg_dsn(platform.database_url), min_size=1, max_size=2)
+        # A minute between polls: only the queued job's NOTIFY can start it within seconds.
+        runner = JobRunner(S, {"steps": h.steps}, h.sessions, poll=60.0, pool=pool)
+        working = asyncio.create_task(runner.run())
+        try:
+            for _ in range(2):  # the second is queued while the runner waits for its poll
+                job = await h.queue("steps")
+                await eventually(lambda job=job: _state_is(h, job.id, "succeeded"), within=10)
+                await asyncio.sleep(0.3)
+        finally:
+            working.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await working
+            await pool.close()
+        assert h.calls == 2
+
+
+async def _state_is(h: Harness, job_id, state: str) -> bool:
+    return (await h.job(job_id)).state == state
 
 
 async def test_problem_and_crash_are_recorded_without_internals(platform) -> None:
