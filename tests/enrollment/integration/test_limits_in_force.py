@@ -6,7 +6,8 @@ import pytest
 
 from services.enrollment.parameters import service as parameters
 from services.enrollment.parameters.schemas import LimitName
-from shared.data.db import make_engine, make_session_factory, unit_of_work
+from shared.data.db import make_engine, make_session_factory
+from shared.data.work import unit_of_work
 from shared.problems import ProblemError
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -24,7 +25,8 @@ async def test_limits_read_together_equal_each_read_alone_and_a_missing_one_is_n
 ) -> None:
     engine = make_engine(database_url)
     try:
-        async with unit_of_work(make_session_factory(engine)) as session:
+        async with unit_of_work(make_session_factory(engine), "enrollment") as work:
+            session = work.session
             on = date(2020, 6, 1)
             together = await parameters.limits(session, DEEMED, on)
             alone = {name: await parameters.limit(session, name, on) for name in DEEMED}
