@@ -178,6 +178,7 @@ async def _apps(
     platform: PlatformSettings,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Cluster]:
+    """Two processes of each app on the cluster's NATS and the pair's two-host URL."""
     ports = {name: [free_port(), free_port()] for name in (*SERVICES, "gateway")}
     urls = {n: ",".join(f"http://127.0.0.1:{p}" for p in ports[n]) for n in SERVICES}
     env = {
