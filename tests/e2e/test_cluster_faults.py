@@ -41,8 +41,7 @@ import pytest
 from deploy.local.demo import demo_credit_code
 from deploy.local.demo_payout import _page, _person, _review
 from deploy.local.demo_progress import Phases
-from deploy.local.embedded import free_port
-from deploy.local.nats_cluster import NatsCluster, NatsNode
+from deploy.local.nats_cluster import NatsCluster, NatsNode, distinct_free_ports
 from deploy.local.pg_standby import EmbeddedStandby, kill_primary, rejoin_as_standby, sql
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from services.contribution.config import get_settings as contribution_settings
@@ -179,7 +178,9 @@ async def _apps(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Cluster]:
     """Two processes of each app on the cluster's NATS and the pair's two-host URL."""
-    ports = {name: [free_port(), free_port()] for name in (*SERVICES, "gateway")}
+    names = (*SERVICES, "gateway")
+    spare = iter(distinct_free_ports(2 * len(names)))
+    ports = {name: [next(spare), next(spare)] for name in names}
     urls = {n: ",".join(f"http://127.0.0.1:{p}" for p in ports[n]) for n in SERVICES}
     env = {
         **platform_env(platform),
