@@ -1,13 +1,15 @@
 """A PostgreSQL primary with a streaming standby of its own, for the standby's tests."""
 
 import asyncio
+import contextlib
 import shutil
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.local.embedded import EmbeddedPostgres, free_port
+from deploy.local.embedded import EmbeddedPostgres, _run_as, free_port
 from deploy.local.migrate import ensure_database, migrate_all
 from deploy.local.pg_standby import EmbeddedStandby, sql, start_standby
 
@@ -34,6 +36,15 @@ def _wait_for_flush(primary: EmbeddedPostgres, on: bool) -> None:
     change = "RESET synchronous_commit" if on else "SET synchronous_commit = off"
     sql(primary.port, f"ALTER SYSTEM {change}")
     sql(primary.port, "SELECT pg_reload_conf()")
+
+
+def _discard(server: EmbeddedPostgres) -> None:
+    """Stop without a shutdown checkpoint: the data directory is removed right after (a
+    fast stop flushed every dirty buffer first, seconds on a loaded machine)."""
+    if (server.data_dir / "postmaster.pid").exists():
+        server.user = server.user or _run_as()
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server._pg("pg_ctl", "-D", str(server.data_dir), "-m", "immediate", "-w", "stop")
 
 
 @asynccontextmanager
@@ -64,5 +75,5 @@ async def pg_pair(root: Path, *, synchronous: bool) -> AsyncIterator[Pair]:
     finally:
         for server in (standby, primary):
             if server is not None:
-                await asyncio.to_thread(server.stop)
+                await asyncio.to_thread(_discard, server)
         shutil.rmtree(root, ignore_errors=True)

