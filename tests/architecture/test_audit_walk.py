@@ -11,6 +11,7 @@ The refused side (every 403 recorded) is tests/shared/integration/test_audit_den
 import ast
 import inspect
 import textwrap
+import typing
 from collections.abc import Callable, Iterator
 from functools import cache
 from types import FunctionType, ModuleType
@@ -106,6 +107,22 @@ def _resolve(node: ast.expr, scope: dict[str, Any]) -> Any:
     return None
 
 
+def _parameter_classes(fn: FunctionType) -> dict[str, type]:
+    """Each parameter's project class (an `Annotated` one unwrapped), so that a call on a
+    parameter (`write.audit(...)`, `work.audit(...)`) resolves to the method it calls."""
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception:  # a hint that does not evaluate: the names in the body still count
+        return {}
+    found = {}
+    for name, hint in hints.items():
+        if typing.get_origin(hint) is typing.Annotated:
+            hint = hint.__origin__
+        if isinstance(hint, type) and hint.__module__.startswith(PROJECT):
+            found[name] = hint
+    return found
+
+
 @cache
 def referenced(fn: FunctionType) -> tuple[FunctionType, ...]:
     """The project functions a function calls or refers to (callbacks, coroutines passed on),
@@ -115,11 +132,15 @@ def referenced(fn: FunctionType) -> tuple[FunctionType, ...]:
     except (OSError, TypeError, SyntaxError):
         return ()
     scope = {**fn.__globals__, **_closure(fn)}
+    parameters = _parameter_classes(fn)
     found: list[FunctionType] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Name | ast.Attribute):
             continue
-        target = _resolve(node, scope)
+        if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) in parameters:
+            target = getattr(parameters[node.value.id], node.attr, None)  # type: ignore[attr-defined]
+        else:
+            target = _resolve(node, scope)
         if isinstance(target, type) and target.__module__.startswith(PROJECT):
             found += [
                 f
