@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from shared.data.audit import audit_log_table
 from shared.http.auth import Principal, require_roles
-from shared.http.dependencies import ReadSession
+from shared.http.dependencies import Read
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.masking import MaskedDetail, MaskedText
 from shared.http.pagination import Limit, Offset, Page
@@ -52,7 +52,7 @@ def audit_log_router(prefix: str, schema: str) -> APIRouter:
 
     @router.get("/audit-log", response_model=Page[AuditEntryOut], responses=DOWNLOAD_RESPONSES)
     async def list_audit_log(
-        session: ReadSession,
+        read: Read,
         _: Annotated[Principal, Depends(require_roles("auditor"))],
         download: Download,
         object_type: Annotated[str | None, Query(max_length=100)] = None,
@@ -82,8 +82,8 @@ def audit_log_router(prefix: str, schema: str) -> APIRouter:
 
         async def page(limit: int, offset: int) -> Page[AuditEntryOut]:
             count = select(func.count()).select_from(table).where(*filters)
-            total = (await session.exec(count)).one()
-            rows = await session.exec(
+            total = (await read.session.exec(count)).one()
+            rows = await read.session.exec(
                 select(table)
                 .where(*filters)
                 .order_by(table.c.id.desc())

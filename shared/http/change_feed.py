@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from shared.contracts.feeds import Entity, Feed
 from shared.http.auth import Principal, require_roles
-from shared.http.dependencies import ReadConnection
+from shared.http.dependencies import Read
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.problems import ProblemError
 
@@ -127,7 +127,7 @@ def change_feed_router(prefix: str, schema: str, feeds: Sequence[Feed]) -> APIRo
     @router.get("/{domain}/changes", response_model=ChangePage)
     async def read_changes(
         domain: domains,  # type: ignore[valid-type]
-        connection: ReadConnection,
+        read: Read,
         who: Annotated[Principal, Depends(require_roles("province", "admin"))],
         after: Annotated[str | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
@@ -136,6 +136,7 @@ def change_feed_router(prefix: str, schema: str, feeds: Sequence[Feed]) -> APIRo
         first; each change appears exactly once across pages, whatever fails in between."""
         name = str(domain.value)
         start = 0 if after is None else decode_cursor(after, name)
+        connection = await read.connection()
         if start and start > await connection.fetchval(last_position):
             raise ProblemError(422, "cursor_ahead", field="after")
         rows = await connection.fetch(pages[name], name, start, limit)

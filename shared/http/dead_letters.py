@@ -9,13 +9,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 
 from shared.contracts.base import EventEnvelope
-from shared.data.audit import record_audit
 from shared.data.platform_tables import platform_tables
-from shared.data.work import unit_of_work
 from shared.http.auth import Principal, require_roles
+from shared.http.dependencies import Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 from shared.messaging.consumer import EventHandler, apply_once
 from shared.problems import ProblemError
@@ -54,7 +52,7 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
 
     @router.get("", response_model=Page[DeadLetterOut], responses=DOWNLOAD_RESPONSES)
     async def list_dead_letters(
-        request: Request,
+        read: Read,
         _: Annotated[Principal, Depends(admin)],
         download: Download,
         open_only: bool = True,
@@ -66,10 +64,10 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
 
         async def page(limit: int, offset: int) -> Page[DeadLetterOut]:
             query = select(table).where(*where).order_by(table.c.id.desc())
-            async with request.app.state.sessions() as session:
-                rows = (await session.exec(query.limit(limit).offset(offset))).mappings().all()
-                counted = select(func.count()).select_from(table).where(*where)
-                total = (await session.exec(counted)).scalar_one()
+            session = read.primary  # a replay shows at once
+            rows = (await session.exec(query.limit(limit).offset(offset))).mappings().all()
+            counted = select(func.count()).select_from(table).where(*where)
+            total = (await session.exec(counted)).scalar_one()
             items = [
                 DeadLetterOut(**{**r, "event_id": str(r["event_id"]) if r["event_id"] else None})
                 for r in rows
@@ -84,16 +82,15 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
     async def replay_dead_letter(
         dead_letter_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
         request: Request,
-        who: Annotated[Principal, Depends(admin)],
+        write: Write,
+        _: Annotated[Principal, Depends(admin)],
     ) -> ReplayResult:
         """Run the handler again on a dead-lettered event (applied at most once)."""
-        sessions = request.app.state.sessions
-        async with sessions() as session:
-            row = (
-                (await session.exec(select(table).where(table.c.id == dead_letter_id)))
-                .mappings()
-                .first()
-            )
+        row = (
+            (await write.session.exec(select(table).where(table.c.id == dead_letter_id)))
+            .mappings()
+            .first()
+        )
         if row is None:
             raise ProblemError(404, "dead_letter_not_found", dead_letter_id=str(dead_letter_id))
         if row["replayed_at"] is not None:
@@ -108,27 +105,22 @@ def dead_letter_router(prefix: str, schema: str, handlers: list[EventHandler]) -
         except ValueError as exc:
             raise ProblemError(409, "dead_letter_malformed") from exc
         try:
-            applied = await apply_once(sessions, schema, handler, envelope)
+            # The handler's own transaction, as the consumer runs it; the mark and the audit
+            # entry commit with the request.
+            applied = await apply_once(request.app.state.sessions, schema, handler, envelope)
         except Exception as exc:
             raise ProblemError(409, "replay_failed", error=type(exc).__name__) from exc
-        async with unit_of_work(sessions, schema) as work:
-            session = work.session
-            await session.exec(
-                update(table)
-                .where(table.c.id == dead_letter_id)
-                .values(replayed_at=datetime.now().astimezone(), replayed_by=who.subject)
-            )
-            await record_audit(
-                session,
-                schema,
-                actor=who.subject,
-                roles=who.roles,
-                action="dead_letter.replayed",
-                object_type="dead_letter",
-                object_id=dead_letter_id,
-                request_id=request_id_of(request),
-                detail={"handler": row["handler"], "event_type": envelope.type, "applied": applied},
-            )
+        await write.session.exec(
+            update(table)
+            .where(table.c.id == dead_letter_id)
+            .values(replayed_at=datetime.now().astimezone(), replayed_by=write.actor.subject)
+        )
+        await write.audit(
+            "dead_letter.replayed",
+            "dead_letter",
+            dead_letter_id,
+            detail={"handler": row["handler"], "event_type": envelope.type, "applied": applied},
+        )
         detail = "applied" if applied else "the event had already been applied"
         return ReplayResult(id=dead_letter_id, applied=applied, detail=detail)
 

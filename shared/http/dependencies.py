@@ -21,7 +21,6 @@
   reads through it too.
 """
 
-
 import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable
@@ -243,6 +242,7 @@ async def _write(
 
 async def _key_required(request: Request, idempotency_key: IdempotencyKey = None) -> None:
     """A POST that moves money or creates things is refused without an Idempotency-Key."""
+    principal_of(request)  # an unauthenticated caller hears 401 first, as with Idempotent
     if not idempotency_key and request.method == "POST":
         raise ProblemError(428, "idempotency_key_required")
 

@@ -1,10 +1,12 @@
 """Every operation's OpenAPI names the problem+json answers the platform can give it."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
+from shared.http.dependencies import KEY_REQUIRED
 from shared.http.errors import PROBLEM_JSON
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -57,14 +59,37 @@ IDEMPOTENCY_KEY = "idempotency-key"
 WITHOUT_KEY = {428: "Precondition required: the Idempotency-Key header is missing"}
 
 
-def _requires_idempotency_key(operation: dict[str, Any]) -> bool:
-    """Mark a POST's Idempotency-Key header required (the `Idempotent` dependency refuses a
-    POST without it); True if it has one."""
+def _requires_idempotency_key(operation: dict[str, Any], required: bool | None) -> bool:
+    """Mark a POST's Idempotency-Key header required or not (`required`; None: as the spec
+    already says, for the gateway's merge of the services' specs); True if it is required."""
     found = False
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "header" and parameter.get("name", "").lower() == IDEMPOTENCY_KEY:
-            parameter["required"] = True
-            found = True
+            if required is not None:
+                parameter["required"] = required
+            found = bool(parameter.get("required"))
+    return found
+
+
+def key_required_posts(routes: Iterable[Any]) -> set[str]:
+    """The paths whose POST declares `KEY_REQUIRED` (428 without an Idempotency-Key): every
+    write route accepts the header, only these require it."""
+    found: set[str] = set()
+    for route in routes:
+        if isinstance(route, APIRoute):
+            contexts: Iterable[tuple[str, APIRoute]] = [(route.path_format, route)]
+        elif hasattr(route, "effective_route_contexts"):  # an included router
+            contexts = [
+                (c.path, c.original_route)
+                for c in route.effective_route_contexts()
+                if isinstance(c.original_route, APIRoute)
+            ]
+        else:
+            continue
+        for path, api_route in contexts:
+            calls = {d.call for d in api_route.dependant.dependencies}
+            if "POST" in api_route.methods and KEY_REQUIRED.dependency in calls:
+                found.add(path)
     return found
 
 
@@ -80,16 +105,21 @@ def _document(operation: dict[str, Any], statuses: dict[int, str]) -> None:
 
 
 def add_problem_responses(
-    spec: dict[str, Any], extra: dict[int, str] | None = None
+    spec: dict[str, Any],
+    extra: dict[int, str] | None = None,
+    keyed_posts: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Add the common problem answers (and `extra`), with their schema, to every operation."""
+    """Add the common problem answers (and `extra`), with their schema, to every operation;
+    a POST in `keyed_posts` requires the Idempotency-Key (None: as the spec says)."""
     spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-    for item in spec.get("paths", {}).values():
+    for path, item in spec.get("paths", {}).items():
         for method, operation in item.items():
             if method not in METHODS:
                 continue
             has_body = "requestBody" in operation or method in ("post", "put", "patch")
-            keyed = WITHOUT_KEY if method == "post" and _requires_idempotency_key(operation) else {}
+            required = None if keyed_posts is None else path in keyed_posts
+            needs_key = method == "post" and _requires_idempotency_key(operation, required)
+            keyed = WITHOUT_KEY if needs_key else {}
             _document(
                 operation,
                 ANY_OPERATION | (WITH_BODY if has_body else {}) | keyed | (extra or {}),
@@ -107,7 +137,9 @@ def document_problems(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = add_problem_responses(build())
+            app.openapi_schema = add_problem_responses(
+                build(), keyed_posts=key_required_posts(app.routes)
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

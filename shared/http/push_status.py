@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from shared.http.auth import Principal, require_roles
 from shared.http.change_push import endpoint_host, endpoint_key, read_push_status, set_gauges
+from shared.http.dependencies import Read
 from shared.http.errors import PROBLEM_RESPONSES
 
 
@@ -32,12 +33,12 @@ def push_status_router(prefix: str, schema: str) -> APIRouter:
 
     @router.get("/sync-push", response_model=PushStatusOut)
     async def push_status(
-        request: Request, _: Annotated[Principal, Depends(require_roles("admin"))]
+        request: Request, read: Read, _: Annotated[Principal, Depends(require_roles("admin"))]
     ) -> PushStatusOut:
         """Delivery position, the feed's head and the lag; also set as the lag gauges."""
         url = request.app.state.platform.province_push_url
-        async with request.app.state.read_pool.acquire() as conn:
-            status = await read_push_status(conn, schema, endpoint_key(url) if url else "")
+        key = endpoint_key(url) if url else ""
+        status = await read_push_status(await read.connection(), schema, key)
         if url:
             set_gauges(schema, status)
         return PushStatusOut(

@@ -25,9 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.data.audit import record_audit
 from shared.data.spreadsheets import UploadLimits
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.jobs.queue import Job, enqueue
 from shared.jobs.runner import JobContext, JobHandler, LostLease
 from shared.jobs.tables import job_tables
@@ -99,17 +98,15 @@ async def store_input(
     await session.exec(insert(table).values(job_id=job_id, filename=filename, content=content))
 
 
-def upload_params(
-    filename: str, rows: int, limits: UploadLimits, who: Principal, request_id: str | None
-) -> dict[str, Any]:
+def upload_params(work: Work, filename: str, rows: int, limits: UploadLimits) -> dict[str, Any]:
     """What every file job records of its upload: the job reads the file again under the
     limits it was checked under, as the caller who asked."""
     return {
         "filename": filename,
         "rows": rows,
         "upload_limits": dataclasses.asdict(limits),
-        "roles": sorted(who.roles),
-        "request_id": request_id,
+        "roles": sorted(work.actor.roles),
+        "request_id": work.request_id,
     }
 
 
@@ -124,28 +121,16 @@ class Queued:
 
 
 async def queue_with_file(
-    session: AsyncSession,
-    schema: str,
-    kind: str,
-    params: dict[str, Any],
-    upload: tuple[str, bytes],
-    who: Principal,
-    request_id: str | None,
-    audit: Queued,
+    work: Work, kind: str, params: dict[str, Any], upload: tuple[str, bytes], audit: Queued
 ) -> Job:
     """Queue a job that works on an uploaded file (name, content): the job, the file beside it
     and the audit entry saying it was queued, all in the request's transaction."""
-    job = await enqueue(session, schema, kind, params, who.subject)
-    await store_input(session, schema, job.id, *upload)
-    await record_audit(
-        session,
-        schema,
-        actor=who.subject,
-        roles=who.roles,
-        action=audit.action,
-        object_type=audit.object_type,
-        object_id=audit.object_id,
-        request_id=request_id,
+    job = await enqueue(work.session, work.schema, kind, params, work.actor.subject)
+    await store_input(work.session, work.schema, job.id, *upload)
+    await work.audit(
+        audit.action,
+        audit.object_type,
+        audit.object_id,
         detail={"job_id": str(job.id), **audit.detail},
     )
     return job
@@ -197,8 +182,7 @@ def dropping_input(handler: JobHandler) -> JobHandler:
             raise
         except Exception:
             async with ctx.step() as work:
-                session = work.session
-                await clear(session, ctx.runner.schema, ctx.job.id)
+                await clear(work.session, work.schema, ctx.job.id)
             raise
 
     return run

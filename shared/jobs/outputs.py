@@ -42,7 +42,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.data.work import unit_of_work
 from shared.http.auth import Principal, authenticate
-from shared.http.dependencies import StreamingReadSession
+from shared.http.dependencies import Read
 from shared.http.downloads import EXPORT_PROGRESS, EXPORTING, ExportProgress
 from shared.http.gateway_only import HEADER as GATEWAY_HEADER
 from shared.jobs.queue import enqueue, get_job
@@ -99,10 +99,9 @@ async def queue_export(request: Request, fmt: str, rows: int, name: str) -> JSON
     }
     table = job_tables(schema).job
     async with unit_of_work(app.state.sessions, app.state.schema) as work:
-        session = work.session
-        job = await enqueue(session, schema, EXPORT_KIND, params, principal.subject)
+        job = await enqueue(work.session, schema, EXPORT_KIND, params, principal.subject)
         # The rows to write are known now: the 202's job already says its total.
-        await session.exec(
+        await work.session.exec(
             update(table)
             .where(table.c.id == job.id)
             .values(checkpoint={"request": asked}, total=rows)
@@ -141,8 +140,7 @@ class _Parts:
         """Store the buffer's first `size` bytes (all of it by default) as the next part."""
         data = bytes(self.buffer[:size])
         async with self.ctx.step() as work:
-            session = work.session
-            await session.exec(
+            await work.session.exec(
                 self.table.insert().values(job_id=self.ctx.job.id, part=self.parts, data=data)
             )
             self.size += len(data)
@@ -174,10 +172,9 @@ def export_job(app: FastAPI) -> JobHandler:
         schema, platform = ctx.runner.schema, app.state.platform
         table = output_table(schema)
         async with ctx.step() as work:
-            session = work.session
-            await delete_expired(session, schema, platform.export_retention_days)
+            await delete_expired(work.session, schema, platform.export_retention_days)
             # A restart after a crash writes the file again from its start.
-            await session.exec(delete(table).where(table.c.job_id == ctx.job.id))
+            await work.session.exec(delete(table).where(table.c.job_id == ctx.job.id))
             ctx.progress(0, ctx.params.get("rows"))
         parts = _Parts(ctx, table)
         rows = _RowsWritten(ctx)
@@ -277,11 +274,11 @@ def job_file_router(prefix: str, schema: str) -> APIRouter:
     async def job_file(
         job_id: uuid.UUID,
         request: Request,
-        session: StreamingReadSession,
+        read: Read,
         who: Annotated[Principal, Depends(authenticate)],
     ) -> StreamingResponse:
         """The file of an export job, to the caller who asked for it (anyone else: 404)."""
-        job = await get_job(session, schema, job_id)
+        job = await get_job(read.session, schema, job_id)
         if job is None or job.kind != EXPORT_KIND or job.created_by != who.subject:
             raise ProblemError(404, "job_not_found", job_id=job_id)
         if job.state != "succeeded" or job.finished_at is None:
@@ -289,12 +286,11 @@ def job_file_router(prefix: str, schema: str) -> APIRouter:
         days = request.app.state.platform.export_retention_days
         if job.finished_at < datetime.now(UTC) - timedelta(days=days):
             async with unit_of_work(request.app.state.sessions, schema) as work:
-                writer = work.session
-                await delete_expired(writer, schema, days)
+                await delete_expired(work.session, schema, days)
             raise ProblemError(410, "job_file_expired", job_id=job_id, days=days)
         result = job.result or {}
         return StreamingResponse(
-            _parts(session, schema, job_id),
+            _parts(read.session, schema, job_id),
             media_type=result.get("media_type"),
             headers={
                 "Content-Disposition": result.get("disposition") or "attachment",

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from shared.http.auth import Principal, require_roles
-from shared.http.dependencies import IdempotentRequest, PrimaryReadSession, ReadSession
+from shared.http.dependencies import Read, WriteContext
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.pagination import Limit, Offset, Page
 from shared.i18n import catalogue_of, locale_of
@@ -74,9 +74,9 @@ def job_location(prefix: str, job_id: uuid.UUID | str) -> str:
     return f"{prefix}/jobs/{job_id}"
 
 
-async def accepted(idem: IdempotentRequest, prefix: str, action: Awaitable[JobOut]) -> JSONResponse:
+async def accepted(write: WriteContext, prefix: str, action: Awaitable[JobOut]) -> JSONResponse:
     """202 with the job and its Location; a retried key answers the same job."""
-    answer = await idem.answer(action, status=202)
+    answer = await write.answer(action, status=202)
     job_id = json.loads(answer.body)["id"]
     answer.headers["Location"] = job_location(prefix, job_id)
     return answer
@@ -100,7 +100,7 @@ def jobs_router(prefix: str, schema: str) -> APIRouter:
     @router.get("/jobs", response_model=Page[JobOut], responses=DOWNLOAD_RESPONSES)
     async def list_jobs(
         request: Request,
-        session: PrimaryReadSession,  # a job queued a moment ago is listed at once
+        read: Read,
         _: reader,
         download: Download,
         kind: Annotated[str | None, Query(max_length=100)] = None,
@@ -116,10 +116,11 @@ def jobs_router(prefix: str, schema: str) -> APIRouter:
         ]
 
         async def page(limit: int, offset: int) -> Page[JobOut]:
+            # The primary: a job queued a moment ago is listed at once.
             count = (
-                await session.exec(select(func.count()).select_from(table).where(*filters))
+                await read.primary.exec(select(func.count()).select_from(table).where(*filters))
             ).one()[0]
-            rows = await session.exec(
+            rows = await read.primary.exec(
                 select(table)
                 .where(*filters)
                 .order_by(table.c.created_at.desc(), table.c.id)
@@ -134,11 +135,9 @@ def jobs_router(prefix: str, schema: str) -> APIRouter:
         return await page(limit, offset)
 
     @router.get("/jobs/{job_id}", response_model=JobOut)
-    async def show_job(
-        job_id: uuid.UUID, request: Request, session: ReadSession, _: reader
-    ) -> JobOut:
+    async def show_job(job_id: uuid.UUID, request: Request, read: Read, _: reader) -> JobOut:
         """One job with its progress and outcome."""
-        job = await get_job(session, schema, job_id)
+        job = await get_job(read.session, schema, job_id)
         if job is None:
             raise ProblemError(404, "job_not_found", job_id=job_id)
         return job_out(job, request)

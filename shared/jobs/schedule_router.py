@@ -5,16 +5,14 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, insert, select
 
-from shared.data.audit import record_audit
 from shared.http.auth import Principal, require_roles
-from shared.http.dependencies import PrimaryReadSession, WriteSession
+from shared.http.dependencies import Read, Write, WriteContext
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
-from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page, page_of
 from shared.jobs.calendar import AGENCY_TZ
 from shared.jobs.router import JOB_READERS, JobState
@@ -81,21 +79,22 @@ def schedule_router(prefix: str, schema: str) -> APIRouter:
 
     @router.get("/schedules", response_model=Page[ScheduleOut], responses=DOWNLOAD_RESPONSES)
     async def list_schedules(
-        session: PrimaryReadSession,  # a pause or resume shows at once
+        read: Read,
         _: reader,
         download: Download,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[ScheduleOut] | Response:
         """The calendar in force: one schedule per kind, its latest dated version."""
-        found = [_out(s) for s in await schedules_in_force(session, schema, today())]
+        # The primary: a pause or resume shows at once.
+        found = [_out(s) for s in await schedules_in_force(read.primary, schema, today())]
         if download:
             return await download.rows(found, ScheduleOut, "作业日历")
         return page_of(found, limit, offset)
 
     @router.get("/schedule-runs", response_model=Page[ScheduleRunOut], responses=DOWNLOAD_RESPONSES)
     async def list_runs(
-        session: PrimaryReadSession,
+        read: Read,
         _: reader,
         download: Download,
         kind: Annotated[str | None, Query(max_length=100)] = None,
@@ -107,10 +106,11 @@ def schedule_router(prefix: str, schema: str) -> APIRouter:
         filters = [run.c.kind == kind] if kind is not None else []
 
         async def page(limit: int, offset: int) -> Page[ScheduleRunOut]:
+            # The primary: a run the calendar just started is listed at once.
             total = (
-                await session.exec(select(func.count()).select_from(run).where(*filters))
+                await read.primary.exec(select(func.count()).select_from(run).where(*filters))
             ).one()[0]
-            rows = await session.exec(
+            rows = await read.primary.exec(
                 select(
                     run.c.kind,
                     run.c.occurrence,
@@ -133,17 +133,15 @@ def schedule_router(prefix: str, schema: str) -> APIRouter:
             return await download.pages(page, ScheduleRunOut, "作业日历运行记录")
         return await page(limit, offset)
 
-    async def _set_paused(
-        request: Request, session: Any, kind: str, who: Principal, paused: bool
-    ) -> ScheduleOut:
-        current = {s.kind: s for s in await schedules_in_force(session, schema, today())}
+    async def _set_paused(write: WriteContext, kind: str, paused: bool) -> ScheduleOut:
+        current = {s.kind: s for s in await schedules_in_force(write.session, schema, today())}
         schedule = current.get(kind)
         if schedule is None:
             raise ProblemError(404, "schedule_not_found", kind=kind)
         if schedule.paused == paused:
             return _out(schedule)
         # Append-only: pausing or resuming is a new version dated today.
-        await session.exec(
+        await write.session.exec(
             insert(tables.schedule).values(
                 kind=kind,
                 rule=schedule.rule.rule,
@@ -153,31 +151,26 @@ def schedule_router(prefix: str, schema: str) -> APIRouter:
                 params=schedule.params,
                 effective_from=today(),
                 paused=paused,
-                recorded_by=who.subject,
+                recorded_by=write.actor.subject,
             )
         )
-        await record_audit(
-            session,
-            schema,
-            actor=who.subject,
-            roles=who.roles,
-            action="schedule.paused" if paused else "schedule.resumed",
-            object_type="schedule",
-            object_id=kind,
-            request_id=request_id_of(request),
+        await write.audit(
+            "schedule.paused" if paused else "schedule.resumed",
+            "schedule",
+            kind,
             detail={"paused": {"before": not paused, "after": paused}},
         )
-        now = {s.kind: s for s in await schedules_in_force(session, schema, today())}
+        now = {s.kind: s for s in await schedules_in_force(write.session, schema, today())}
         return _out(now[kind])
 
     @router.post("/schedules/{kind}/pause", response_model=ScheduleOut)
-    async def pause(request: Request, kind: str, session: WriteSession, who: admin) -> ScheduleOut:
+    async def pause(kind: str, write: Write, _: admin) -> ScheduleOut:
         """Pause a kind's schedule: no occurrence starts until it is resumed."""
-        return await _set_paused(request, session, kind, who, True)
+        return await _set_paused(write, kind, True)
 
     @router.post("/schedules/{kind}/resume", response_model=ScheduleOut)
-    async def resume(request: Request, kind: str, session: WriteSession, who: admin) -> ScheduleOut:
+    async def resume(kind: str, write: Write, _: admin) -> ScheduleOut:
         """Resume a kind's schedule; its latest occurrence starts if it never did."""
-        return await _set_paused(request, session, kind, who, False)
+        return await _set_paused(write, kind, False)
 
     return router

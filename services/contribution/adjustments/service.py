@@ -6,7 +6,6 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.contribution import audit_trail
 from services.contribution.adjustments import repository
 from services.contribution.adjustments.schemas import AdjustmentIn, AdjustmentOut
 from services.contribution.declarations import repository as declarations
@@ -16,6 +15,7 @@ from services.contribution.domain.review import REVIEW_STATUS_LABELS, ReviewStat
 from services.contribution.models import Base, BaseAdjustment, Declaration
 from services.contribution.parameters.schemas import ParameterName
 from services.contribution.parameters.service import ceiling, refuse_above
+from shared.data.work import Work
 from shared.http.auth import Principal
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
@@ -64,27 +64,25 @@ async def _refuse_lowering_planned_months(
 
 
 async def submit(
-    session: AsyncSession,
+    work: Work,
     declaration_id: uuid.UUID,
     body: AdjustmentIn,
-    who: Principal,
-    request_id: str | None,
 ) -> AdjustmentOut:
     """Submit a change to an approved declaration: a corrected wage or a late joiner, from a
     month on. Nothing changes what is owed until another user approves it."""
-    declaration = await _approved_declaration(session, declaration_id)
+    declaration = await _approved_declaration(work.session, declaration_id)
     if wage_problem(body.wage):
         raise ProblemError(422, "wage_implausible", field="wage", wage=format(body.wage, "f"))
-    most = await ceiling(session, ParameterName.wage_ceiling, date(declaration.year, 1, 1))
+    most = await ceiling(work.session, ParameterName.wage_ceiling, date(declaration.year, 1, 1))
     refuse_above(body.wage, most, "wage")
     clamped = clamp_base(
         body.wage, Limits(declaration.average_wage, declaration.floor, declaration.cap)
     )
     await _refuse_lowering_planned_months(
-        session, declaration, body.citizen_id, body.from_month, clamped.base
+        work.session, declaration, body.citizen_id, body.from_month, clamped.base
     )
     adjustment = await repository.add(
-        session,
+        work.session,
         BaseAdjustment(
             declaration_id=declaration.id,
             citizen_id=body.citizen_id,
@@ -95,44 +93,42 @@ async def submit(
             clamp=clamped.clamp,
             reason=body.reason,
             status=ReviewStatus.submitted.value,
-            submitted_by=who.subject,
+            submitted_by=work.actor.subject,
         ),
     )
     note = f"…{body.citizen_id[-4:]} from month {body.from_month}: {body.reason}"
-    await declarations.add_log(session, declaration.id, "adjustment_submitted", who.subject, note)
-    await audit_trail.record(
-        session, who, request_id, "adjustment.submitted", "base_adjustment", adjustment.id
+    await declarations.add_log(
+        work.session, declaration.id, "adjustment_submitted", work.actor.subject, note
     )
-    return present(adjustment, who)
+    await work.audit("adjustment.submitted", "base_adjustment", adjustment.id)
+    return present(adjustment, work.actor)
 
 
 async def decide(
-    session: AsyncSession,
+    work: Work,
     adjustment_id: uuid.UUID,
     approve: bool,
     note: str | None,
-    who: Principal,
-    request_id: str | None,
 ) -> AdjustmentOut:
     """Approve (the base comes into force from its month) or reject with a note; only a
     user other than the submitter may decide."""
-    adjustment = await repository.get(session, adjustment_id, lock=True)
+    adjustment = await repository.get(work.session, adjustment_id, lock=True)
     if adjustment is None:
         raise ProblemError(404, "adjustment_not_found", adjustment_id=str(adjustment_id))
     if adjustment.status != ReviewStatus.submitted.value:
         raise ProblemError(409, "adjustment_decided", current_status=adjustment.status)
-    require_second_person(who, adjustment.submitted_by, act="缴费基数变更的审批")
+    require_second_person(work.actor, adjustment.submitted_by, act="缴费基数变更的审批")
     if not approve and not note:
         raise ProblemError(422, "note_required", field="note")
-    declaration = await _approved_declaration(session, adjustment.declaration_id)
+    declaration = await _approved_declaration(work.session, adjustment.declaration_id)
     base_id = None
     if approve:
         # Plans may have been made since the change was submitted: check again.
         await _refuse_lowering_planned_months(
-            session, declaration, adjustment.citizen_id, adjustment.from_month, adjustment.base
+            work.session, declaration, adjustment.citizen_id, adjustment.from_month, adjustment.base
         )
         base_id = await repository.put_in_force(
-            session,
+            work.session,
             Base(
                 year=declaration.year,
                 citizen_id=adjustment.citizen_id,
@@ -144,18 +140,18 @@ async def decide(
                 source="adjustment",
                 declaration_id=declaration.id,
                 reason=adjustment.reason,
-                recorded_by=who.subject,
+                recorded_by=work.actor.subject,
             ),
         )
     status = ReviewStatus.approved if approve else ReviewStatus.rejected
-    decided = await repository.decide(session, adjustment, status.value, who.subject, note, base_id)
+    decided = await repository.decide(
+        work.session, adjustment, status.value, work.actor.subject, note, base_id
+    )
     await declarations.add_log(
-        session, declaration.id, f"adjustment_{status.value}", who.subject, note
+        work.session, declaration.id, f"adjustment_{status.value}", work.actor.subject, note
     )
-    await audit_trail.record(
-        session, who, request_id, f"adjustment.{status.value}", "base_adjustment", adjustment.id
-    )
-    return present(decided, who)
+    await work.audit(f"adjustment.{status.value}", "base_adjustment", adjustment.id)
+    return present(decided, work.actor)
 
 
 async def list_adjustments(

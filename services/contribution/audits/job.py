@@ -11,16 +11,13 @@ opens nothing twice and adds no finding twice. A clerk asks for it (`POST
 from datetime import date
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from services.contribution import audit_trail
 from services.contribution.audits import repository
 from services.contribution.audits.schemas import YearlyRunIn, YearlyRunOut
 from services.contribution.audits.service import check_yearly_run
 from services.contribution.config import SCHEMA
 from services.contribution.domain.findings import merged_counts
 from shared.data.clock import agency_today
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
@@ -29,17 +26,13 @@ KIND = "audit_yearly_run"
 BATCH = 500
 
 
-async def queue_run(
-    session: AsyncSession, body: YearlyRunIn, who: Principal, request_id: str | None
-) -> JobOut:
+async def queue_run(work: Work, body: YearlyRunIn) -> JobOut:
     """Check the year and day and queue the run (202); a second run audits only units the
     first did not (once per unit and year)."""
     as_of = check_yearly_run(body)
-    params = {"year": body.year, "as_of": as_of.isoformat(), "roles": sorted(who.roles)}
-    job = await enqueue(session, SCHEMA, KIND, params, who.subject)
-    await audit_trail.record(
-        session, who, request_id, "audit.yearly_run_queued", "audit_year", body.year, job_id=job.id
-    )
+    params = {"year": body.year, "as_of": as_of.isoformat(), "roles": sorted(work.actor.roles)}
+    job = await enqueue(work.session, SCHEMA, KIND, params, work.actor.subject)
+    await work.audit("audit.yearly_run_queued", "audit_year", body.year, detail={"job_id": job.id})
     return job_out(job)
 
 
@@ -49,43 +42,30 @@ async def run_job(ctx: JobContext) -> dict[str, Any]:
     mark = ctx.checkpoint
     if "after" not in mark:
         async with ctx.step() as work:
-            session = work.session
             # The calendar's run counts to the day it first ran; a resumed run keeps that day.
             as_of = check_yearly_run(
                 YearlyRunIn(year=year, as_of=ctx.params.get("as_of") or agency_today())
             )
             mark.update(as_of=as_of.isoformat(), after=None, audited=0, already=0, findings={})
-            ctx.progress(0, await repository.count_units_to_audit(session, year))
+            ctx.progress(0, await repository.count_units_to_audit(work.session, year))
     as_of = date.fromisoformat(mark["as_of"])
     while not mark.get("recorded"):
         async with ctx.step() as work:
-            session = work.session
-            units = await repository.units_to_audit(session, year, mark["after"], BATCH)
+            units = await repository.units_to_audit(work.session, year, mark["after"], BATCH)
             if units:
                 opened = await repository.open_audits(
-                    session, units, year, "yearly", ctx.started_by, as_of
+                    work.session, units, year, "yearly", ctx.started_by, as_of
                 )
-                await repository.find_all(session, opened, year, as_of)
-                counts = await repository.counts(session, [a for a, _ in opened])
+                await repository.find_all(work.session, opened, year, as_of)
+                counts = await repository.counts(work.session, [a for a, _ in opened])
                 mark["findings"] = merged_counts({"so far": mark["findings"], **counts})
                 mark["audited"] += len(opened)
                 mark["already"] += len(units) - len(opened)
                 mark["after"] = str(units[-1])
                 ctx.progress(ctx.done + len(units), max(ctx.total or 0, ctx.done + len(units)))
             else:
-                who = Principal(
-                    subject=ctx.started_by,
-                    roles=frozenset(ctx.params.get("roles", ())),
-                    token_id=f"job:{ctx.job.id}",
-                )
-                await audit_trail.record(
-                    session,
-                    who,
-                    None,
-                    "audit.yearly_run",
-                    "audit_year",
-                    year,
-                    units=mark["audited"],
+                await work.audit(
+                    "audit.yearly_run", "audit_year", year, detail={"units": mark["audited"]}
                 )
                 mark["recorded"] = True
     return YearlyRunOut(

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from services.contribution.audits import job as audit_job
@@ -16,10 +16,9 @@ from services.contribution.audits.schemas import (
     YearlyRunIn,
 )
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.dependencies import Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 from shared.jobs.router import JobOut, job_response
 
@@ -32,30 +31,28 @@ AUDIT_STAFF = ("clerk", "finance")
 @router.post("", status_code=201, response_model=AuditOut)
 async def open_audit(
     body: AuditIn,
-    request: Request,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*AUDIT_STAFF))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles(*AUDIT_STAFF))],
 ) -> AuditOut:
     """Open an audit of a unit's year; the automatic findings are computed at once."""
-    return await service.open_audit(session, body, who, request_id_of(request))
+    return await service.open_audit(write, body)
 
 
 @router.post("/yearly-run", response_model=JobOut, status_code=202)
 async def yearly_run(
     body: YearlyRunIn,
-    request: Request,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*AUDIT_STAFF))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles(*AUDIT_STAFF))],
 ) -> JSONResponse:
     """Queue the audit of every unit with staff or a declaration in the year (202 with the
     job: progress over the units, its result the figures); once per unit and year."""
-    job = await audit_job.queue_run(session, body, who, request_id_of(request))
+    job = await audit_job.queue_run(write, body)
     return job_response("/v1/contribution", job)
 
 
 @router.get("", response_model=Page[AuditOut], responses=DOWNLOAD_RESPONSES)
 async def list_audits(
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
@@ -66,30 +63,29 @@ async def list_audits(
     """Audits, newest first, with their finding counts."""
     if download:
         return await download.pages(
-            lambda limit, offset: service.list_audits(session, year, unit_id, limit, offset),
+            lambda limit, offset: service.list_audits(read.session, year, unit_id, limit, offset),
             AuditOut,
             "稽核记录",
         )
-    return await service.list_audits(session, year, unit_id, limit, offset)
+    return await service.list_audits(read.session, year, unit_id, limit, offset)
 
 
 @router.get("/{audit_id}", response_model=AuditOut)
 async def get_audit(
     audit_id: uuid.UUID,
-    session: ReadSession,
+    read: Read,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> AuditOut:
     """An audit with every finding."""
-    return await service.get_audit(session, audit_id, who)
+    return await service.get_audit(read.session, audit_id, who)
 
 
 @router.post("/findings/{finding_id}/resolution", response_model=FindingOut)
 async def resolve_finding(
     finding_id: uuid.UUID,
     body: ResolutionIn,
-    request: Request,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*AUDIT_STAFF))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles(*AUDIT_STAFF))],
 ) -> FindingOut:
     """Resolve or dismiss an open finding, with a note of what was done."""
-    return await service.resolve_finding(session, finding_id, body, who, request_id_of(request))
+    return await service.resolve_finding(write, finding_id, body)

@@ -5,7 +5,6 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.contribution import audit_trail
 from services.contribution.audits import repository
 from services.contribution.audits.schemas import (
     AuditIn,
@@ -23,6 +22,7 @@ from services.contribution.models import Audit, AuditFinding
 from services.contribution.parameters.service import plausible_date, plausible_year
 from services.contribution.roster import repository as roster
 from shared.data.clock import agency_today
+from shared.data.work import Work
 from shared.http.auth import Principal
 from shared.http.pagination import Page
 from shared.problems import ProblemError
@@ -40,24 +40,20 @@ async def _present(session: AsyncSession, audit: Audit, who: Principal) -> Audit
     return out
 
 
-async def open_audit(
-    session: AsyncSession, body: AuditIn, who: Principal, request_id: str | None
-) -> AuditOut:
+async def open_audit(work: Work, body: AuditIn) -> AuditOut:
     """Open an audit of a unit's year and compute its automatic findings at once."""
     as_of = plausible_date(body.as_of or agency_today(), "as_of")
     plausible_year(body.year, "year")
-    if await roster.get_unit(session, body.unit_id) is None:
+    if await roster.get_unit(work.session, body.unit_id) is None:
         raise ProblemError(404, "unit_not_found", unit_id=str(body.unit_id))
     opened = await repository.open_audits(
-        session, [body.unit_id], body.year, "manual", who.subject, as_of
+        work.session, [body.unit_id], body.year, "manual", work.actor.subject, as_of
     )
-    await repository.find_all(session, opened, body.year, as_of)
-    audit = await repository.get(session, opened[0][0])
+    await repository.find_all(work.session, opened, body.year, as_of)
+    audit = await repository.get(work.session, opened[0][0])
     assert audit is not None  # opened in this transaction
-    await audit_trail.record(
-        session, who, request_id, "audit.opened", "audit", audit.id, year=body.year
-    )
-    return await _present(session, audit, who)
+    await work.audit("audit.opened", "audit", audit.id, detail={"year": body.year})
+    return await _present(work.session, audit, work.actor)
 
 
 def check_yearly_run(body: YearlyRunIn) -> date:
@@ -86,16 +82,14 @@ async def get_audit(session: AsyncSession, audit_id: uuid.UUID, who: Principal) 
 
 
 async def resolve_finding(
-    session: AsyncSession,
+    work: Work,
     finding_id: uuid.UUID,
     body: ResolutionIn,
-    who: Principal,
-    request_id: str | None,
 ) -> FindingOut:
     """Resolve or dismiss an open finding, with a note of what was done."""
     if body.status is FindingStatus.open:  # refused before looking anything up
         raise ProblemError(422, "resolution_status_invalid", field="status")
-    finding = await repository.finding_for_update(session, finding_id)
+    finding = await repository.finding_for_update(work.session, finding_id)
     if finding is None:
         raise ProblemError(404, "finding_not_found", finding_id=str(finding_id))
     try:
@@ -103,8 +97,8 @@ async def resolve_finding(
     except FindingTransitionRefused as refused:
         # The refusal's code is its catalogue key (resolution_status_invalid, finding_closed).
         raise ProblemError(409, refused.code, current_status=finding.status) from refused
-    closed = await repository.close_finding(session, finding, status.value, body.note, who.subject)
-    await audit_trail.record(
-        session, who, request_id, f"finding.{status.value}", "audit_finding", finding_id
+    closed = await repository.close_finding(
+        work.session, finding, status.value, body.note, work.actor.subject
     )
-    return _finding_out(closed, who)
+    await work.audit(f"finding.{status.value}", "audit_finding", finding_id)
+    return _finding_out(closed, work.actor)

@@ -22,12 +22,11 @@ from services.contribution.imports.schemas import MAX_ROWS, WAGE_COLUMNS
 from shared.data.clock import agency_today
 from shared.data.imports import read_import
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.dependencies import KEY_REQUIRED, Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
 from shared.http.limits import UPLOAD, upload_limits
-from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 from shared.jobs.router import JobOut, accepted
 
@@ -41,17 +40,16 @@ REVIEWERS = ("clerk", "finance")
 @router.post("", status_code=201, response_model=DeclarationOut)
 async def create_declaration(
     body: DeclarationCreate,
-    request: Request,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*DECLARERS))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles(*DECLARERS))],
 ) -> DeclarationOut:
     """Start a unit's declaration for a year (a draft), with lines if given."""
-    return await service.create(session, body, who, request_id_of(request))
+    return await service.create(write, body)
 
 
 @router.get("", response_model=Page[DeclarationOut], responses=DOWNLOAD_RESPONSES)
 async def list_declarations(
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
@@ -64,23 +62,23 @@ async def list_declarations(
     if download:
         return await download.pages(
             lambda limit, offset: service.list_declarations(
-                session, year, unit_id, status, limit, offset
+                read.session, year, unit_id, status, limit, offset
             ),
             DeclarationOut,
             "缴费基数申报",
         )
-    return await service.list_declarations(session, year, unit_id, status, limit, offset)
+    return await service.list_declarations(read.session, year, unit_id, status, limit, offset)
 
 
 @router.get("/missing", response_model=MissingReport, responses=DOWNLOAD_RESPONSES)
 async def missing_declarations(
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     year: Annotated[int, Query(ge=2014, le=2100)],
     download: Download,
 ) -> MissingReport | Response:
     """Units with liable staff that have not submitted the year's declaration."""
-    found = await service.missing_report(session, year, agency_today())
+    found = await service.missing_report(read.session, year, agency_today())
     if download:
         return await download.rows(found.units, MissingDeclaration, "未申报单位")
     return found
@@ -89,17 +87,17 @@ async def missing_declarations(
 @router.get("/{declaration_id}", response_model=DeclarationOut)
 async def get_declaration(
     declaration_id: uuid.UUID,
-    session: ReadSession,
+    read: Read,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> DeclarationOut:
     """A declaration with its totals, log and changes after approval."""
-    return await service.get_declaration(session, declaration_id, who)
+    return await service.get_declaration(read.session, declaration_id, who)
 
 
 @router.get("/{declaration_id}/lines", response_model=Page[LineOut], responses=DOWNLOAD_RESPONSES)
 async def list_lines(
     declaration_id: uuid.UUID,
-    session: ReadSession,
+    read: Read,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -108,34 +106,39 @@ async def list_lines(
     """The declared wages and bases, by citizen id (masked for roles that do not need them)."""
     if download:
         return await download.pages(
-            lambda limit, offset: service.list_lines(session, declaration_id, limit, offset, who),
+            lambda limit, offset: service.list_lines(
+                read.session, declaration_id, limit, offset, who
+            ),
             LineOut,
             "申报明细",
         )
-    return await service.list_lines(session, declaration_id, limit, offset, who)
+    return await service.list_lines(read.session, declaration_id, limit, offset, who)
 
 
 @router.put("/{declaration_id}/lines", response_model=DeclarationOut)
 async def put_lines(
     declaration_id: uuid.UUID,
     body: LinesIn,
-    request: Request,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*DECLARERS))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles(*DECLARERS))],
 ) -> DeclarationOut:
     """Add or correct lines of a draft or returned declaration (keyed by citizen id)."""
-    return await service.put_lines(session, declaration_id, body.lines, who, request_id_of(request))
+    return await service.put_lines(write, declaration_id, body.lines)
 
 
 @router.post(
-    "/{declaration_id}/upload", response_model=JobOut, status_code=202, openapi_extra=UPLOAD
+    "/{declaration_id}/upload",
+    response_model=JobOut,
+    status_code=202,
+    openapi_extra=UPLOAD,
+    dependencies=[KEY_REQUIRED],
 )
 async def upload_lines(
     declaration_id: uuid.UUID,
     file: UploadFile,
     request: Request,
-    idem: Idempotent,
-    who: Annotated[Principal, Depends(require_roles(*DECLARERS))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles(*DECLARERS))],
 ) -> JSONResponse:
     """Take the valid rows of an .xlsx, .xls or .csv file (身份证号, 姓名, 上年月平均工资; UTF-8,
     GBK or GB18030; the header may sit under title rows) into a draft. A file that cannot be
@@ -151,53 +154,39 @@ async def upload_lines(
     await file.seek(0)
     content = await file.read()
     queued = upload_job.queue_upload(
-        idem.session,
-        declaration_id,
-        file.filename or "",
-        content,
-        table,
-        limits,
-        who,
-        idem.request_id,
+        write, declaration_id, file.filename or "", content, table, limits
     )
-    return await accepted(idem, upload_job.PREFIX, queued)
+    return await accepted(write, upload_job.PREFIX, queued)
 
 
 @router.post("/{declaration_id}/submit", response_model=DeclarationOut)
 async def submit_declaration(
     declaration_id: uuid.UUID,
-    request: Request,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles(*DECLARERS))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles(*DECLARERS))],
 ) -> DeclarationOut:
     """Submit for review."""
-    return await service.submit(session, declaration_id, who, request_id_of(request))
+    return await service.submit(write, declaration_id)
 
 
 @router.post("/{declaration_id}/approve", response_model=DeclarationOut)
 async def approve_declaration(
     declaration_id: uuid.UUID,
     body: DecisionIn,
-    request: Request,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_business_role(*REVIEWERS))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_business_role(*REVIEWERS))],
 ) -> DeclarationOut:
     """Approve (by someone other than its creator and its submitter): the bases are in force
     for the year."""
-    return await service.decide(
-        session, declaration_id, True, body.note, who, request_id_of(request)
-    )
+    return await service.decide(write, declaration_id, True, body.note)
 
 
 @router.post("/{declaration_id}/return", response_model=DeclarationOut)
 async def return_declaration(
     declaration_id: uuid.UUID,
     body: DecisionIn,
-    request: Request,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_business_role(*REVIEWERS))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_business_role(*REVIEWERS))],
 ) -> DeclarationOut:
     """Return to the unit for correction, saying why."""
-    return await service.decide(
-        session, declaration_id, False, body.note, who, request_id_of(request)
-    )
+    return await service.decide(write, declaration_id, False, body.note)

@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.contribution import audit_trail
 from services.contribution.adjustments import service as adjustments
 from services.contribution.declarations import repository
 from services.contribution.declarations.schemas import (
@@ -34,6 +33,7 @@ from services.contribution.roster import repository as roster
 from shared.data.audit import changed_fields
 from shared.data.import_headers import label_of
 from shared.data.imports import Issue, SourceRow
+from shared.data.work import Work
 from shared.http.auth import Principal
 from shared.http.four_eyes import require_second_person
 from shared.http.masking import shown_citizen_id
@@ -115,20 +115,16 @@ async def present_many(
 
 
 async def log_step(
-    session: AsyncSession,
+    work: Work,
     declaration_id: uuid.UUID,
     action: str,
-    who: Principal,
     note: str | None,
-    request_id: str | None,
     changes: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """A step in the declaration's own log and in the service's audit log."""
-    await repository.add_log(session, declaration_id, action, who.subject, note)
+    await repository.add_log(work.session, declaration_id, action, work.actor.subject, note)
     extra: dict[str, Any] = {"lines": note, "changes": changes} if changes else {}
-    await audit_trail.record(
-        session, who, request_id, f"declaration.{action}", "declaration", declaration_id, **extra
-    )
+    await work.audit(f"declaration.{action}", "declaration", declaration_id, detail=extra)
 
 
 async def load(session: AsyncSession, declaration_id: uuid.UUID, *, lock: bool) -> Declaration:
@@ -182,18 +178,16 @@ def _require_status(declaration: Declaration, allowed: frozenset) -> None:
     )
 
 
-async def create(
-    session: AsyncSession, body: DeclarationCreate, who: Principal, request_id: str | None
-) -> DeclarationOut:
+async def create(work: Work, body: DeclarationCreate) -> DeclarationOut:
     """Open a unit's declaration for a year, as a draft."""
     plausible_year(body.year, "year", years_ahead=1)
-    unit = await roster.get_unit(session, body.unit_id)
+    unit = await roster.get_unit(work.session, body.unit_id)
     if unit is None:
         raise ProblemError(404, "unit_not_found", unit_id=str(body.unit_id))
     named = {"unit_name": unit.name, "credit_code": unit.credit_code}
     if unit.status == "closed":
         raise ProblemError(409, "unit_closed", closed_on=str(unit.closed_on), **named)
-    existing = await repository.find(session, body.unit_id, body.year)
+    existing = await repository.find(work.session, body.unit_id, body.year)
     if existing is not None:
         raise ProblemError(
             409,
@@ -203,7 +197,7 @@ async def create(
             declaration_status=existing.status,
             **named,
         )
-    limits, parameter_ids = await limits_for(session, body.year)
+    limits, parameter_ids = await limits_for(work.session, body.year)
     declaration = Declaration(
         unit_id=body.unit_id,
         year=body.year,
@@ -212,33 +206,29 @@ async def create(
         floor=limits.floor,
         cap=limits.cap,
         parameter_ids=parameter_ids,
-        created_by=who.subject,
+        created_by=work.actor.subject,
     )
-    await repository.save(session, declaration)
-    await write_lines(session, declaration, body.lines, "lines")
-    await log_step(session, declaration.id, "created", who, None, request_id)
-    return await present(session, declaration, who)
+    await repository.save(work.session, declaration)
+    await write_lines(work.session, declaration, body.lines, "lines")
+    await log_step(work, declaration.id, "created", None)
+    return await present(work.session, declaration, work.actor)
 
 
 async def put_lines(
-    session: AsyncSession,
+    work: Work,
     declaration_id: uuid.UUID,
     lines: list[LineIn],
-    who: Principal,
-    request_id: str | None,
 ) -> DeclarationOut:
     """Add or correct lines of a draft or returned declaration."""
-    declaration = await load(session, declaration_id, lock=True)
+    declaration = await load(work.session, declaration_id, lock=True)
     _require_status(declaration, EDITABLE)
-    before = (await repository.totals(session, [declaration.id]))[declaration.id]
-    await write_lines(session, declaration, lines, "lines")
-    after = (await repository.totals(session, [declaration.id]))[declaration.id]
+    before = (await repository.totals(work.session, [declaration.id]))[declaration.id]
+    await write_lines(work.session, declaration, lines, "lines")
+    after = (await repository.totals(work.session, [declaration.id]))[declaration.id]
     # The declaration's sums before and after (no citizen ids in the audit log).
     changes = changed_fields(before, after, ("persons", "unit_base", "raised", "lowered"))
-    await log_step(
-        session, declaration.id, "lines_changed", who, f"{len(lines)} lines", request_id, changes
-    )
-    return await present(session, declaration, who)
+    await log_step(work, declaration.id, "lines_changed", f"{len(lines)} lines", changes)
+    return await present(work.session, declaration, work.actor)
 
 
 def parse_row(source: SourceRow, most: Decimal) -> LineIn | list[Issue]:
@@ -283,47 +273,43 @@ def _same_name(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split())
 
 
-async def submit(
-    session: AsyncSession, declaration_id: uuid.UUID, who: Principal, request_id: str | None
-) -> DeclarationOut:
+async def submit(work: Work, declaration_id: uuid.UUID) -> DeclarationOut:
     """Hand the declaration to the agency for review."""
-    declaration = await load(session, declaration_id, lock=True)
+    declaration = await load(work.session, declaration_id, lock=True)
     _require_status(declaration, EDITABLE)
-    if (await repository.totals(session, [declaration.id]))[declaration.id]["persons"] == 0:
+    if (await repository.totals(work.session, [declaration.id]))[declaration.id]["persons"] == 0:
         raise ProblemError(422, "declaration_empty")
     declaration.status = DeclarationStatus.submitted.value
-    declaration.submitted_by, declaration.submitted_at = who.subject, datetime.now(UTC)
-    await repository.save(session, declaration)
-    await log_step(session, declaration.id, "submitted", who, None, request_id)
-    return await present(session, declaration, who)
+    declaration.submitted_by, declaration.submitted_at = work.actor.subject, datetime.now(UTC)
+    await repository.save(work.session, declaration)
+    await log_step(work, declaration.id, "submitted", None)
+    return await present(work.session, declaration, work.actor)
 
 
 async def decide(
-    session: AsyncSession,
+    work: Work,
     declaration_id: uuid.UUID,
     approve: bool,
     note: str | None,
-    who: Principal,
-    request_id: str | None,
 ) -> DeclarationOut:
     """Approve (the bases come into force for the year) or return with a note."""
-    declaration = await load(session, declaration_id, lock=True)
+    declaration = await load(work.session, declaration_id, lock=True)
     _require_status(declaration, frozenset({DeclarationStatus.submitted}))
     # Neither its creator nor its submitter, and a business role (admin never decides).
     require_second_person(
-        who, declaration.created_by, declaration.submitted_by, act="缴费基数申报的审核"
+        work.actor, declaration.created_by, declaration.submitted_by, act="缴费基数申报的审核"
     )
     if not approve and not note:
         raise ProblemError(422, "note_required", field="note")
     status = DeclarationStatus.approved if approve else DeclarationStatus.returned
     declaration.status = status.value
-    declaration.decided_by, declaration.decided_at = who.subject, datetime.now(UTC)
+    declaration.decided_by, declaration.decided_at = work.actor.subject, datetime.now(UTC)
     declaration.decision_note = note
-    await repository.save(session, declaration)
+    await repository.save(work.session, declaration)
     if approve:
-        await repository.put_lines_in_force(session, declaration, who.subject)
-    await log_step(session, declaration.id, status.value, who, note, request_id)
-    return await present(session, declaration, who)
+        await repository.put_lines_in_force(work.session, declaration, work.actor.subject)
+    await log_step(work, declaration.id, status.value, note)
+    return await present(work.session, declaration, work.actor)
 
 
 async def missing_report(session: AsyncSession, year: int, today: date) -> MissingReport:

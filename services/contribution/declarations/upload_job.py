@@ -28,7 +28,7 @@ from services.contribution.models import Declaration
 from services.contribution.roster import repository as roster
 from shared.data.imports import ImportTable, Issue, SourceRow, read_import
 from shared.data.spreadsheets import UploadLimits
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.import_reports import RowResult, RowStatus, failed, report_of_rows, report_rows
 from shared.jobs import inputs
 from shared.jobs.router import JobOut, job_out
@@ -48,28 +48,24 @@ async def editable(session: AsyncSession, declaration_id: uuid.UUID) -> Declarat
 
 
 async def queue_upload(
-    session: AsyncSession,
+    work: Work,
     declaration_id: uuid.UUID,
     filename: str,
     content: bytes,
     table: ImportTable,
     limits: UploadLimits,
-    who: Principal,
-    request_id: str | None,
 ) -> JobOut:
     """Check the declaration, keep the file and queue its upload (202), in the request's
     transaction."""
-    await editable(session, declaration_id)
+    await editable(work.session, declaration_id)
     params = {
         "declaration_id": declaration_id,
-        **inputs.upload_params(filename, len(table.rows), limits, who, request_id),
+        **inputs.upload_params(work, filename, len(table.rows), limits),
     }
     rows = {"rows": len(table.rows)}
     audit = inputs.Queued("declaration.upload_queued", "declaration", declaration_id, rows)
     upload = (filename, content)
-    job = await inputs.queue_with_file(
-        session, SCHEMA, KIND, params, upload, who, request_id, audit
-    )
+    job = await inputs.queue_with_file(work, KIND, params, upload, audit)
     return job_out(job)
 
 
@@ -83,11 +79,9 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
     if "result" in ctx.checkpoint:  # the last step committed; only the outcome was not
         return ctx.checkpoint["result"]
     declaration_id = uuid.UUID(ctx.params["declaration_id"])
-    who = Principal(ctx.started_by, frozenset(ctx.params["roles"]), "job")
     async with ctx.step() as work:
-        session = work.session
-        filename, content = await inputs.read_input(session, SCHEMA, ctx.job.id)
-        declaration = await editable(session, declaration_id)
+        filename, content = await inputs.read_input(work.session, SCHEMA, ctx.job.id)
+        declaration = await editable(work.session, declaration_id)
     limits = UploadLimits(**ctx.params["upload_limits"])
     table = await asyncio.to_thread(
         read_import, filename, io.BytesIO(content), WAGE_COLUMNS, limits, MAX_ROWS
@@ -95,33 +89,28 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
     total = len(table.rows)
     ctx.progress(ctx.done, total)
     async with ctx.step() as work:
-        session = work.session
-        verdicts = await _checked(session, declaration, table.rows)
-        await _check_size(session, declaration, [v for v in verdicts if isinstance(v, tuple)])
+        verdicts = await _checked(work.session, declaration, table.rows)
+        await _check_size(work.session, declaration, [v for v in verdicts if isinstance(v, tuple)])
     for seq, start in enumerate(range(0, total, BATCH)):
         if seq < ctx.checkpoint.get("batches", 0):
             continue  # committed by an earlier attempt
         async with ctx.step() as work:
-            session = work.session
-            declaration = await editable(session, declaration_id)
-            results = await _take_batch(session, declaration, verdicts[start : start + BATCH])
-            await inputs.save_part(session, SCHEMA, ctx.job.id, seq, report_rows(results))
+            declaration = await editable(work.session, declaration_id)
+            results = await _take_batch(work.session, declaration, verdicts[start : start + BATCH])
+            await inputs.save_part(work.session, SCHEMA, ctx.job.id, seq, report_rows(results))
             ctx.checkpoint["batches"] = seq + 1
             ctx.progress(min(start + BATCH, total), total)
     async with ctx.step() as work:
-        session = work.session
-        parts = await inputs.read_parts(session, SCHEMA, ctx.job.id)
+        parts = await inputs.read_parts(work.session, SCHEMA, ctx.job.id)
         rows = [row for part in parts for row in part]
-        record = report_of_rows(WAGE_KIND, declaration_id, filename, table, rows, who.subject)
-        await imports.save_report(session, record)
+        record = report_of_rows(WAGE_KIND, declaration_id, filename, table, rows, ctx.started_by)
+        await imports.save_report(work.session, record)
         note = (
             f"{filename}: {record['accepted']} 行导入, {record['unchanged']} 行未变, "
             f"{record['failed']} 行未导入（导入结果 {record['id']}）"
         )
-        await service.log_step(
-            session, declaration_id, "uploaded", who, note, ctx.params.get("request_id")
-        )
-        await inputs.clear(session, SCHEMA, ctx.job.id)
+        await service.log_step(work, declaration_id, "uploaded", note)
+        await inputs.clear(work.session, SCHEMA, ctx.job.id)
         ctx.checkpoint["result"] = {
             "report_id": str(record["id"]),
             **{k: record[k] for k in ("total_rows", "accepted", "unchanged", "failed")},

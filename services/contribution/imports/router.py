@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from services.contribution.imports import service
 from services.contribution.imports.schemas import WAGE_COLUMNS, WAGE_EXAMPLE
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession
+from shared.http.dependencies import Read
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.import_reports import (
     XLSX_RESPONSE,
@@ -34,17 +34,17 @@ async def wages_template(_: Reader) -> Response:
 
 @router.get("/{report_id}", response_model=ImportReportOut)
 async def get_report(
-    report_id: uuid.UUID, request: Request, session: ReadSession, _: Reader
+    report_id: uuid.UUID, request: Request, read: Read, _: Reader
 ) -> ImportReportOut:
     """An upload's kept report (ids shown as the masking policy allows the caller)."""
-    return report_out(await service.report(session, report_id), request.scope)
+    return report_out(await service.report(read.session, report_id), request.scope)
 
 
 @router.get("/{report_id}/report.xlsx", responses=XLSX_RESPONSE)
 async def download_report(
-    report_id: uuid.UUID, request: Request, session: ReadSession, who: Reader
+    report_id: uuid.UUID, request: Request, read: Read, who: Reader
 ) -> Response:
     """The upload's rows as they were in the file, with the result and the reasons beside."""
-    record = await service.report(session, report_id)
+    record = await service.report(read.session, report_id)
     body = await run_in_threadpool(report_workbook, record, who, request.scope)
     return xlsx_response(f"导入结果-{record['filename']}.xlsx", body)

@@ -10,7 +10,7 @@ from services.contribution.notices import service
 from services.contribution.notices.html import render
 from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession
+from shared.http.dependencies import Read
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.printables import LINK, page
 from shared.http.ranges import PlausibleDate
@@ -24,12 +24,14 @@ router = APIRouter(
 async def arrears_notice(
     unit_id: uuid.UUID,
     request: Request,
-    session: ReadSession,
+    read: Read,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     as_of: PlausibleDate | None = None,
 ) -> HTMLResponse:
     """催缴通知书: the unit's months and amounts owed, late fees to the date and the date to
     pay by, as a printable A4 page (a browser opens it from a link: POST /v1/auth/links)."""
     agency = request.app.state.platform.agency_name
-    notice = await service.arrears_notice(session, unit_id, as_of or agency_today(), agency, who)
+    notice = await service.arrears_notice(
+        read.session, unit_id, as_of or agency_today(), agency, who
+    )
     return page(render(notice))

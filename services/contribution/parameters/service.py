@@ -6,7 +6,6 @@ from decimal import ROUND_DOWN, Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.contribution import audit_trail
 from services.contribution.config import get_settings
 from services.contribution.domain.amounts import above_ceiling
 from services.contribution.domain.periods import (
@@ -21,7 +20,7 @@ from services.contribution.parameters import repository
 from services.contribution.parameters.schemas import ParameterIn, ParameterName, ParameterOut
 from shared.data.clock import agency_today
 from shared.data.money import FEN
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.four_eyes import require_second_person
 from shared.problems import ProblemError
 
@@ -51,68 +50,58 @@ async def list_parameters(session: AsyncSession, name: ParameterName | None) -> 
     return [present(p) for p in await repository.versions(session, name.value if name else None)]
 
 
-async def add_parameter(
-    session: AsyncSession, body: ParameterIn, who: Principal, request_id: str | None
-) -> ParameterOut:
+async def add_parameter(work: Work, body: ParameterIn) -> ParameterOut:
     """Submit a new version: in force once approved (a rate, the late fee or a ceiling moves or
     forgives money); calculations already made keep the versions they used."""
     plausible_date(body.effective_from, "effective_from", latest_years_ahead=2)
     row = await repository.add(
-        session,
+        work.session,
         Parameter(
             name=body.name.value,
             effective_from=body.effective_from,
             value=body.value,
             note=body.note,
-            recorded_by=who.subject,
+            recorded_by=work.actor.subject,
             status="submitted",
         ),
     )
     out = present(row)
-    await audit_trail.record(
-        session,
-        who,
-        request_id,
+    await work.audit(
         "parameter.submitted",
         "parameter",
         out.id,
-        name=out.name,
-        effective_from=out.effective_from,
-        value=out.value,
+        detail={"name": out.name, "effective_from": out.effective_from, "value": out.value},
     )
     return out
 
 
 async def decide_parameter(
-    session: AsyncSession,
+    work: Work,
     parameter_id: int,
     approve: bool,
     note: str | None,
-    who: Principal,
-    request_id: str | None,
 ) -> ParameterOut:
     """Approve a submitted version (in force from its date) or reject it with a note; only a
     second person with a business role for policy decides (shared/http/four_eyes.py)."""
-    parameter = await repository.get(session, parameter_id, lock=True)
+    parameter = await repository.get(work.session, parameter_id, lock=True)
     if parameter is None:
         raise ProblemError(404, "parameter_not_found", parameter_id=parameter_id)
     if parameter.status != "submitted":
         raise ProblemError(409, "parameter_decided", current_status=parameter.status)
-    require_second_person(who, parameter.recorded_by, act="政策参数的审批", allowed=APPROVERS)
+    require_second_person(
+        work.actor, parameter.recorded_by, act="政策参数的审批", allowed=APPROVERS
+    )
     if not approve and not note:
         raise ProblemError(422, "note_required", field="note")
     status = "approved" if approve else "rejected"
-    out = present(await repository.decide(session, parameter, status, who.subject, note))
-    await audit_trail.record(
-        session,
-        who,
-        request_id,
+    out = present(
+        await repository.decide(work.session, parameter, status, work.actor.subject, note)
+    )
+    await work.audit(
         f"parameter.{status}",
         "parameter",
         out.id,
-        name=out.name,
-        effective_from=out.effective_from,
-        value=out.value,
+        detail={"name": out.name, "effective_from": out.effective_from, "value": out.value},
     )
     return out
 

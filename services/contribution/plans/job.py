@@ -7,14 +7,11 @@ it again, and what the first attempt committed is not planned twice.
 
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from services.contribution import audit_trail
 from services.contribution.config import SCHEMA
 from services.contribution.parameters.service import plausible_period
 from services.contribution.plans import service
 from services.contribution.plans.schemas import GenerateIn
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
@@ -22,18 +19,14 @@ from shared.jobs.runner import JobContext
 KIND = "plan_generation"
 
 
-async def queue_generation(
-    session: AsyncSession, body: GenerateIn, who: Principal, request_id: str | None
-) -> JobOut:
+async def queue_generation(work: Work, body: GenerateIn) -> JobOut:
     """Check the month and queue its generation (202)."""
     plausible_period(body.period)
-    params: dict[str, Any] = {"period": body.period, "roles": sorted(who.roles)}
+    params: dict[str, Any] = {"period": body.period, "roles": sorted(work.actor.roles)}
     if body.unit_ids is not None:
         params["unit_ids"] = [str(u) for u in body.unit_ids]
-    job = await enqueue(session, SCHEMA, KIND, params, who.subject)
-    await audit_trail.record(
-        session, who, request_id, "plans.generation_queued", "period", body.period, job_id=job.id
-    )
+    job = await enqueue(work.session, SCHEMA, KIND, params, work.actor.subject)
+    await work.audit("plans.generation_queued", "period", body.period, detail={"job_id": job.id})
     return job_out(job)
 
 
@@ -42,13 +35,7 @@ async def run_job(ctx: JobContext) -> dict[str, Any]:
     body = GenerateIn.model_validate(
         {k: v for k, v in ctx.params.items() if k in ("period", "unit_ids")}
     )
-    who = Principal(
-        subject=ctx.started_by,
-        roles=frozenset(ctx.params.get("roles", ())),
-        token_id=f"job:{ctx.job.id}",
-    )
     async with ctx.step() as work:
-        session = work.session
-        out = await service.generate(session, body, who, None)
+        out = await service.generate(work, body)
         ctx.progress(1, 1)
     return out.model_dump(mode="json")

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.contribution import audit_trail
 from services.contribution.domain.periods import due_date, format_period, month_end, parse_period
 from services.contribution.models import Plan
 from services.contribution.parameters.repository import in_force
@@ -22,6 +21,7 @@ from services.contribution.plans.schemas import (
 from services.contribution.settlement.service import allocate_units
 from shared.data.clock import agency_today
 from shared.data.sorting import SortKey
+from shared.data.work import Work
 from shared.http.auth import Principal
 from shared.http.pagination import Page
 from shared.problems import ProblemError
@@ -35,10 +35,8 @@ RATES = {
 
 
 async def generate(
-    session: AsyncSession,
+    work: Work,
     body: GenerateIn,
-    who: Principal,
-    request_id: str | None,
     today: date | None = None,
 ) -> GenerateOut:
     """Plan what every liable person owes for the month, once; later runs add only what is
@@ -46,10 +44,10 @@ async def generate(
     at once."""
     today = today or agency_today()
     period = plausible_period(body.period, today=today)
-    await repository.lock_period(session, period)
+    await repository.lock_period(work.session, period)
     # The average wage is recorded too: settlement derives each month's index from it.
     found = await in_force(
-        session, [*RATES.values(), "plan.due_day", "average_monthly_wage"], period
+        work.session, [*RATES.values(), "plan.due_day", "average_monthly_wage"], period
     )
     due_day = int(found["plan.due_day"].value)
     regular_due = due_date(period, due_day)
@@ -57,7 +55,7 @@ async def generate(
     late_due = max(regular_due, due_date(today.replace(day=1), due_day))
     parameter_ids = sorted(p.id or 0 for p in found.values())
     result = await repository.generate(
-        session,
+        work.session,
         {
             "first": period,
             "last": month_end(period),
@@ -67,11 +65,11 @@ async def generate(
             "due_on": regular_due,
             "late_due_on": late_due,
             "parameter_ids": parameter_ids,
-            "who": who.subject,
+            "who": work.actor.subject,
             **{key: Decimal(found[name].value) for key, name in RATES.items()},
         },
     )
-    await allocate_units(session, result["unit_ids"] or [], today, request_id)
+    await allocate_units(work, result["unit_ids"] or [], today)
     out = GenerateOut(
         period=body.period,
         regular_plans=result["regular"],
@@ -81,16 +79,15 @@ async def generate(
         liable_without_base=result["liable_without_base"],
         parameter_ids=parameter_ids,
     )
-    await audit_trail.record(
-        session,
-        who,
-        request_id,
+    await work.audit(
         "plans.generated",
         "period",
         body.period,
-        regular_plans=out.regular_plans,
-        supplementary_plans=out.supplementary_plans,
-        total_due=out.total_due,
+        detail={
+            "regular_plans": out.regular_plans,
+            "supplementary_plans": out.supplementary_plans,
+            "total_due": out.total_due,
+        },
     )
     return out
 

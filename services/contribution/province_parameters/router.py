@@ -7,10 +7,9 @@ from fastapi import APIRouter, Depends, Request
 from services.contribution.province_parameters import service
 from services.contribution.province_parameters.schemas import PublishedParameter
 from shared.http.auth import Principal, require_machine
-from shared.http.dependencies import WriteSession
+from shared.http.dependencies import Write
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.inbound import InboundBatch, InboundBatchResult
-from shared.http.observability import request_id_of
 
 router = APIRouter(
     prefix="/v1/contribution/sync", tags=["provincial sync"], responses=PROBLEM_RESPONSES
@@ -21,9 +20,9 @@ router = APIRouter(
 async def receive_parameters(
     body: InboundBatch[PublishedParameter],
     request: Request,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_machine("province"))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_machine("province"))],
 ) -> InboundBatchResult:
     """Published versions, each in force at once or refused on its own; plans generated from
     then on use them."""
-    return await service.receive(session, body, who, request_id_of(request), request.scope)
+    return await service.receive(write, body, request.scope)

@@ -18,7 +18,7 @@ from services.contribution.reports.schemas import (
 )
 from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession
+from shared.http.dependencies import Read
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page, page_of
@@ -31,14 +31,14 @@ router = APIRouter(
 
 @router.get("/arrears", response_model=ArrearsReport, responses=DOWNLOAD_RESPONSES)
 async def arrears(
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     as_of: PlausibleDate | None = None,
     unit_id: uuid.UUID | None = None,
 ) -> ArrearsReport | Response:
     """Who owes what for which months, with late fees to the date: the reminder list."""
-    found = await service.arrears(session, as_of or agency_today(), unit_id)
+    found = await service.arrears(read.session, as_of or agency_today(), unit_id)
     if download:
         return await download.rows(found.units, UnitArrears, "欠费单位")
     return found
@@ -49,7 +49,7 @@ async def arrears(
 )
 async def arrears_by_person(
     unit_id: uuid.UUID,
-    session: ReadSession,
+    read: Read,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     as_of: PlausibleDate | None = None,
@@ -57,7 +57,7 @@ async def arrears_by_person(
     offset: Offset = 0,
 ) -> Page[PersonMonthOwed] | Response:
     """The person-months behind a unit's arrears."""
-    found = await service.arrears_by_person(session, unit_id, as_of or agency_today(), who)
+    found = await service.arrears_by_person(read.session, unit_id, as_of or agency_today(), who)
     if download:
         return await download.rows(found, PersonMonthOwed, "欠费人员明细")
     return page_of(found, limit, offset)
@@ -66,7 +66,7 @@ async def arrears_by_person(
 @router.get("/reports/{year}/units", response_model=Page[UnitReport], responses=DOWNLOAD_RESPONSES)
 async def units_report(
     year: Annotated[int, Path(ge=2014, le=2100)],
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     limit: Limit = 100,
@@ -75,23 +75,23 @@ async def units_report(
     """Per unit: the year's plans due, paid and outstanding by item, and late fees paid."""
     if download:
         return await download.pages(
-            lambda limit, offset: service.units_report(session, year, limit, offset),
+            lambda limit, offset: service.units_report(read.session, year, limit, offset),
             UnitReport,
             "单位征缴统计",
         )
-    return await service.units_report(session, year, limit, offset)
+    return await service.units_report(read.session, year, limit, offset)
 
 
 @router.get("/reports/{year}", response_model=YearReport)
 async def year_report(
     year: Annotated[int, Path(ge=2014, le=2100)],
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> YearReport:
     """The county's year. annuity_collected is the annuity money actually paid for the
     year's plans (individual 4% plus funded unit shares); notional unit shares are
     recorded in accounts but not collected."""
-    return await service.year_report(session, year)
+    return await service.year_report(read.session, year)
 
 
 @router.get(
@@ -100,13 +100,13 @@ async def year_report(
 async def unit_statement(
     unit_id: uuid.UUID,
     year: Annotated[int, Path(ge=2014, le=2100)],
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
 ) -> UnitStatement | Response:
     """The unit's year at a glance: each month's plans with due, paid and outstanding; the
     receipts of the year; the credit it holds for coming plans."""
-    found = await service.unit_statement(session, unit_id, year)
+    found = await service.unit_statement(read.session, unit_id, year)
     if download:
         return await download.rows(found.plans, PlanOut, "单位年度征缴计划")
     return found

@@ -7,13 +7,12 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.contribution import audit_trail
 from services.contribution.domain.review import REVIEW_STATUS_LABELS, ReviewStatus
 from services.contribution.models import Receipt, ReceiptReversal
 from services.contribution.reversals import repository
 from services.contribution.reversals.schemas import ReversalIn, ReversalOut
 from services.contribution.settlement import repository as settlement
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.four_eyes import require_second_person
 from shared.http.pagination import Page
 from shared.problems import ProblemError
@@ -37,15 +36,13 @@ async def _unused_receipt(session: AsyncSession, receipt_id: uuid.UUID, *, lock:
 
 
 async def submit(
-    session: AsyncSession,
+    work: Work,
     receipt_id: uuid.UUID,
     body: ReversalIn,
-    who: Principal,
-    request_id: str | None,
 ) -> ReversalOut:
     """Ask for a receipt to be reversed; nothing changes until another user approves."""
-    receipt = await _unused_receipt(session, receipt_id, lock=True)
-    existing = await repository.pending_or_done(session, receipt_id)
+    receipt = await _unused_receipt(work.session, receipt_id, lock=True)
+    existing = await repository.pending_or_done(work.session, receipt_id)
     if existing is not None:
         raise ProblemError(
             409,
@@ -54,60 +51,56 @@ async def submit(
             current_status=existing.status,
         )
     reversal = await repository.add(
-        session,
+        work.session,
         ReceiptReversal(
             receipt_id=receipt.id,
             unit_id=receipt.unit_id,
             amount=receipt.amount,
             reason=body.reason,
             status=ReviewStatus.submitted.value,
-            submitted_by=who.subject,
+            submitted_by=work.actor.subject,
         ),
     )
-    await audit_trail.record(
-        session, who, request_id, "receipt_reversal.submitted", "receipt_reversal", reversal.id
-    )
+    await work.audit("receipt_reversal.submitted", "receipt_reversal", reversal.id)
     return present(reversal)
 
 
 async def decide(
-    session: AsyncSession,
+    work: Work,
     reversal_id: uuid.UUID,
     approve: bool,
     note: str | None,
-    who: Principal,
-    request_id: str | None,
 ) -> ReversalOut:
     """Approve (the receipt's money leaves the unit's credit) or reject with a note."""
-    reversal = await repository.get(session, reversal_id)
+    reversal = await repository.get(work.session, reversal_id)
     if reversal is None:
         raise ProblemError(404, "reversal_not_found", reversal_id=str(reversal_id))
     # The unit first, as allocation does, so that the two cannot deadlock.
-    await settlement.lock_units(session, [reversal.unit_id])
-    reversal = await repository.get(session, reversal_id, lock=True)
+    await settlement.lock_units(work.session, [reversal.unit_id])
+    reversal = await repository.get(work.session, reversal_id, lock=True)
     assert reversal is not None  # reversals are never deleted
     if reversal.status != ReviewStatus.submitted.value:
         raise ProblemError(409, "reversal_decided", current_status=reversal.status)
-    receipt = await repository.receipt(session, reversal.receipt_id, lock=True)
+    receipt = await repository.receipt(work.session, reversal.receipt_id, lock=True)
     assert receipt is not None
     # Neither who asked for it nor who recorded the receipt, and a business role.
-    require_second_person(who, reversal.submitted_by, receipt.recorded_by, act="缴费到账的冲正")
+    require_second_person(
+        work.actor, reversal.submitted_by, receipt.recorded_by, act="缴费到账的冲正"
+    )
     if not approve and not note:
         raise ProblemError(422, "note_required", field="note")
     if approve:
-        await _unused_receipt(session, reversal.receipt_id, lock=True)
-        await repository.take_out_of_credit(session, reversal.receipt_id)
+        await _unused_receipt(work.session, reversal.receipt_id, lock=True)
+        await repository.take_out_of_credit(work.session, reversal.receipt_id)
     status = ReviewStatus.approved if approve else ReviewStatus.rejected
-    decided = await repository.decide(session, reversal, status.value, who.subject, note)
-    await audit_trail.record(
-        session,
-        who,
-        request_id,
+    decided = await repository.decide(
+        work.session, reversal, status.value, work.actor.subject, note
+    )
+    await work.audit(
         f"receipt_reversal.{status.value}",
         "receipt_reversal",
         reversal.id,
-        receipt_id=reversal.receipt_id,
-        amount=reversal.amount,
+        detail={"receipt_id": reversal.receipt_id, "amount": reversal.amount},
     )
     return present(decided)
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from services.contribution.roster import service
 from services.contribution.roster.schemas import RosterPersonOut
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession
+from shared.http.dependencies import Read
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page, page_of
@@ -20,16 +20,16 @@ router = APIRouter(prefix="/v1/contribution/roster", tags=["roster"], responses=
 @router.get("/persons/{person_id}", response_model=RosterPersonOut)
 async def get_roster_person(
     person_id: uuid.UUID,
-    session: ReadSession,
+    read: Read,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> RosterPersonOut:
     """One person on the roster."""
-    return await service.get_person(session, person_id, who)
+    return await service.get_person(read.session, person_id, who)
 
 
 @router.get("/persons", response_model=Page[RosterPersonOut], responses=DOWNLOAD_RESPONSES)
 async def list_roster_persons(
-    session: ReadSession,
+    read: Read,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     unit_id: uuid.UUID | None = None,
@@ -43,12 +43,12 @@ async def list_roster_persons(
     if download:
         return await download.pages(
             lambda limit, offset: service.list_persons(
-                session, unit_id, limit, offset, who, citizen_id
+                read.session, unit_id, limit, offset, who, citizen_id
             ),
             RosterPersonOut,
             "缴费人员名册",
         )
-    return await service.list_persons(session, unit_id, limit, offset, who, citizen_id)
+    return await service.list_persons(read.session, unit_id, limit, offset, who, citizen_id)
 
 
 @router.get(
@@ -56,7 +56,7 @@ async def list_roster_persons(
 )
 async def liable_in_month(
     unit_id: uuid.UUID,
-    session: ReadSession,
+    read: Read,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2020-03"])],
     download: Download,
@@ -64,7 +64,7 @@ async def liable_in_month(
     offset: Offset = 0,
 ) -> Page[RosterPersonOut] | Response:
     """Who owes contributions through the unit for a month."""
-    found = await service.liable_in_month(session, unit_id, period, who)
+    found = await service.liable_in_month(read.session, unit_id, period, who)
     if download:
         return await download.rows(found, RosterPersonOut, "当月应缴人员")
     return page_of(found, limit, offset)

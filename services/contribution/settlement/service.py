@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.contribution import audit_trail
 from services.contribution.domain.allocation import Allocation, allocate
 from services.contribution.domain.periods import format_period
 from services.contribution.domain.suspense import SuspenseStatus
@@ -31,21 +30,19 @@ from services.contribution.suspense import repository as suspense
 from services.contribution.suspense.schemas import SuspenseOut
 from shared.data.clock import agency_today
 from shared.data.sorting import SortKey
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.pagination import Page
 from shared.problems import ProblemError
 
 
-async def allocate_units(
-    session: AsyncSession, unit_ids: list[uuid.UUID], on: date, request_id: str | None
-) -> list[Allocation]:
+async def allocate_units(work: Work, unit_ids: list[uuid.UUID], on: date) -> list[Allocation]:
     """Use the units' unallocated money on their open plans; credit what becomes settled."""
     if not unit_ids:
         return []
-    ids = await repository.lock_units(session, list(set(unit_ids)))
-    fee_rate = (await in_force(session, ["late_fee.daily_rate"], on))["late_fee.daily_rate"]
-    funds = await repository.open_funds(session, ids)
-    plans = await repository.open_plans(session, list(funds))  # only units holding money
+    ids = await repository.lock_units(work.session, list(set(unit_ids)))
+    fee_rate = (await in_force(work.session, ["late_fee.daily_rate"], on))["late_fee.daily_rate"]
+    funds = await repository.open_funds(work.session, ids)
+    plans = await repository.open_plans(work.session, list(funds))  # only units holding money
     allocations: list[Allocation] = []
     unit_of_plan: dict[uuid.UUID, uuid.UUID] = {}
     for unit_id in ids:
@@ -53,10 +50,10 @@ async def allocate_units(
             unit_of_plan[plan.id] = unit_id
         if unit_id in funds and unit_id in plans:
             allocations += allocate(funds[unit_id], plans[unit_id], Decimal(fee_rate.value))
-    await repository.insert_allocations(session, unit_of_plan, allocations, fee_rate.id or 0)
-    settled = await repository.apply_to_plans(session, allocations)
-    await repository.reduce_receipts(session, allocations)
-    await repository.stage_credit_events(session, settled, request_id)
+    await repository.insert_allocations(work.session, unit_of_plan, allocations, fee_rate.id or 0)
+    settled = await repository.apply_to_plans(work.session, allocations)
+    await repository.reduce_receipts(work.session, allocations)
+    await repository.stage_credit_events(work.session, settled, work.request_id)
     return allocations
 
 
@@ -105,17 +102,15 @@ async def present(
 
 
 async def record_counter_receipt(
-    session: AsyncSession,
+    work: Work,
     body: CounterReceiptIn,
-    who: Principal,
-    request_id: str | None,
     today: date | None = None,
 ) -> ReceiptOut:
     """Record money a unit paid at the counter and allocate it."""
     today = today or agency_today()
     _plausible_receipt_date(body.received_on, "received_on", today)
-    refuse_above(body.amount, await receipt_ceiling(session, body.received_on), "amount")
-    if await roster.get_unit(session, body.unit_id) is None:
+    refuse_above(body.amount, await receipt_ceiling(work.session, body.received_on), "amount")
+    if await roster.get_unit(work.session, body.unit_id) is None:
         raise ProblemError(404, "unit_not_found", unit_id=str(body.unit_id))
     receipt = Receipt(
         unit_id=body.unit_id,
@@ -125,22 +120,18 @@ async def record_counter_receipt(
         reference=body.reference,
         note=body.note,
         unallocated=body.amount,
-        recorded_by=who.subject,
+        recorded_by=work.actor.subject,
     )
-    await repository.insert_receipts(session, [_row(receipt)])
-    await allocate_units(session, [body.unit_id], today, request_id)
-    await audit_trail.record(
-        session, who, request_id, "receipt.recorded", "receipt", receipt.id, amount=body.amount
-    )
-    return (await present(session, [receipt.id]))[receipt.id]
+    await repository.insert_receipts(work.session, [_row(receipt)])
+    await allocate_units(work, [body.unit_id], today)
+    await work.audit("receipt.recorded", "receipt", receipt.id, detail={"amount": body.amount})
+    return (await present(work.session, [receipt.id]))[receipt.id]
 
 
 async def record_bank_receipts(
-    session: AsyncSession,
+    work: Work,
     bank_id: str,
     body: BankReceiptsIn,
-    who: Principal,
-    request_id: str | None,
     today: date | None = None,
 ) -> BankReceiptsOut:
     """Record a bank's batch (each reference once) and allocate; a line naming no unit on the
@@ -150,15 +141,17 @@ async def record_bank_receipts(
     for index, item in enumerate(body.receipts):
         _plausible_receipt_date(item.received_on, f"receipts[{index}].received_on", today)
         if item.received_on not in ceilings:
-            ceilings[item.received_on] = await receipt_ceiling(session, item.received_on)
+            ceilings[item.received_on] = await receipt_ceiling(work.session, item.received_on)
         refuse_above(item.amount, ceilings[item.received_on], f"receipts[{index}].amount")
     # One batch per bank at a time: two batches carrying the same new reference must not
     # both insert it (the second then sees it and answers already_recorded).
-    await repository.lock_bank(session, bank_id)
+    await repository.lock_bank(work.session, bank_id)
     references = [r.reference for r in body.receipts]
-    held = await suspense.existing(session, bank_id, references)
-    seen = await repository.existing_references(session, bank_id, references)
-    units = await repository.units_by_code(session, [r.unit_credit_code for r in body.receipts])
+    held = await suspense.existing(work.session, bank_id, references)
+    seen = await repository.existing_references(work.session, bank_id, references)
+    units = await repository.units_by_code(
+        work.session, [r.unit_credit_code for r in body.receipts]
+    )
     conflicts = [r.reference for r in body.receipts if _conflicts(r, held, seen, units)]
     if conflicts:
         raise ProblemError(
@@ -179,7 +172,7 @@ async def record_bank_receipts(
             bank_id=bank_id,
             reference=r.reference,
             unallocated=r.amount,
-            recorded_by=who.subject,
+            recorded_by=work.actor.subject,
         )
         for r in fresh
         if r.unit_credit_code in units
@@ -197,27 +190,28 @@ async def record_bank_receipts(
         for r in fresh
         if r.unit_credit_code not in units
     ]
-    await repository.insert_receipts(session, [_row(r) for r in new])
-    await suspense.insert_lines(session, [r.model_dump(exclude={"posted_at"}) for r in unknown])
-    await allocate_units(session, [r.unit_id for r in new], today, request_id)
+    await repository.insert_receipts(work.session, [_row(r) for r in new])
+    await suspense.insert_lines(
+        work.session, [r.model_dump(exclude={"posted_at"}) for r in unknown]
+    )
+    await allocate_units(work, [r.unit_id for r in new], today)
     if new or unknown:
-        await audit_trail.record(
-            session,
-            who,
-            request_id,
+        await work.audit(
             "bank_receipts.recorded",
             "bank",
             bank_id,
-            references=[r.reference for r in new],
-            amount=sum((r.amount for r in new), Decimal("0.00")),
-            suspense=[r.reference for r in unknown],
+            detail={
+                "references": [r.reference for r in new],
+                "amount": sum((r.amount for r in new), Decimal("0.00")),
+                "suspense": [r.reference for r in unknown],
+            },
         )
     by_reference = {r.reference: r.id for r in [*new, *seen.values()]}
-    shown = await present(session, list(by_reference.values()))
+    shown = await present(work.session, list(by_reference.values()))
     held.update({r.reference: r for r in unknown})
     on_hold = {
         r.id: SuspenseOut.of(r)
-        for r in await suspense.by_ids(session, [r.id for r in held.values()])
+        for r in await suspense.by_ids(work.session, [r.id for r in held.values()])
     }
     results = [
         BankReceiptResult(

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from services.enrollment.closings import service
 from services.enrollment.closings.schemas import ClosingPreview, SupplementOut
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession
+from shared.http.dependencies import Read
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page, page_of
@@ -23,7 +23,7 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 @router.get("/closing-preview", response_model=ClosingPreview)
 async def closing_preview(
-    person_id: uuid.UUID, on: PlausibleDate, session: ReadSession, _: Reader
+    person_id: uuid.UUID, on: PlausibleDate, read: Read, _: Reader
 ) -> ClosingPreview:
     """Before a transfer, withdrawal or retirement: the months still unpaid (wait for them,
     or close and they follow as supplements) and the interest to the closing date.
@@ -31,13 +31,13 @@ async def closing_preview(
     `on` lies between 1950-01-01 and 31 December of the year the closing horizon reaches
     (the dated limit `closing_horizon_years`, 50 years after today by default): 422
     `closing_date_out_of_range` otherwise."""
-    return await service.preview(session, person_id, on)
+    return await service.preview(read.session, person_id, on)
 
 
 @router.get("/supplements", response_model=Page[SupplementOut], responses=DOWNLOAD_RESPONSES)
 async def list_supplements(
     person_id: uuid.UUID,
-    session: ReadSession,
+    read: Read,
     _: Reader,
     download: Download,
     limit: Limit = 100,
@@ -45,7 +45,7 @@ async def list_supplements(
 ) -> Page[SupplementOut] | Response:
     """Supplements (补转/补发) that followed the person's closings: late contributions and
     interest true-ups."""
-    found = await service.list_supplements(session, person_id)
+    found = await service.list_supplements(read.session, person_id)
     if download:
         return await download.rows(found, SupplementOut, "补缴清算明细")
     return page_of(found, limit, offset)

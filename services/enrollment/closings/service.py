@@ -24,8 +24,8 @@ from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons import repository as persons
 from services.enrollment.transfers import repository as transfers
 from shared.contracts import CreditLine, EventEnvelope, PersonClosingSupplemented
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
+from shared.data.work import Work
 from shared.messaging.outbox import stage_events
 from shared.problems import ProblemError
 
@@ -199,22 +199,6 @@ EVENT_DEFAULTS: dict[str, object] = {
 }
 
 
-async def _audit(
-    session: AsyncSession, supplement_id: int, closing: repository.OpenClosing, actor: str
-) -> None:
-    """Every supplement is a state change: it goes into the audit log with its closing."""
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=actor,
-        roles=("system",) if actor.startswith("event:") else ("admin",),
-        action="closing.supplemented",
-        object_type="person",
-        object_id=closing.person_id,
-        detail={"supplement_id": supplement_id, "closing_id": closing.id},
-    )
-
-
 def _event(
     supplement_id: int, closing: repository.OpenClosing, values: dict[str, object]
 ) -> EventEnvelope:
@@ -237,7 +221,7 @@ def _event(
 
 
 async def supplement_credits(
-    session: AsyncSession,
+    work: Work,
     closed: dict[uuid.UUID, repository.OpenClosing],
     lines: list[tuple[uuid.UUID, str, CreditLine]],
 ) -> None:
@@ -251,11 +235,13 @@ async def supplement_credits(
     for event_id, period, line in lines:
         closing = closed[line.person_id]
         if line.person_id not in counted:
-            counted[line.person_id] = await repository.credited_periods(session, line.person_id)
+            counted[line.person_id] = await repository.credited_periods(
+                work.session, line.person_id
+            )
         new_month = line.basic > 0 and period not in counted[line.person_id]
         pooled = Decimal("0.00")
         if closing.closing_kind == "transfer_out":
-            rate = await transfers.pooled_rate(session, closing.closed_on)
+            rate = await transfers.pooled_rate(work.session, closing.closed_on)
             pooled = pooled_share(period, line.contribution_base, rate[1] if rate else Decimal(0))
         values: dict[str, object] = {
             "closing_id": closing.id,
@@ -271,19 +257,24 @@ async def supplement_credits(
             "source_event_id": event_id,
             "recorded_by": "event:contribution",
         }
-        supplement_id = await repository.add_supplement(session, values)
+        supplement_id = await repository.add_supplement(work.session, values)
         if supplement_id is not None:
             counted[line.person_id].add(period)
             events.append(_event(supplement_id, closing, values))
-            await _audit(session, supplement_id, closing, "event:contribution")
-    await stage_events(session, SCHEMA, events)
+            await work.audit(
+                "closing.supplemented",
+                "person",
+                closing.person_id,
+                detail={"supplement_id": supplement_id, "closing_id": closing.id},
+            )
+    await stage_events(work.session, SCHEMA, events)
 
 
-async def true_up_closings(session: AsyncSession, rate: InterestRate, who: str) -> int:
+async def true_up_closings(work: Work, rate: InterestRate) -> int:
     """A rate recorded for a year settles the provisional closing interest of that year."""
     made = []
     for item, closing, paid in await repository.provisional_interest(
-        session, rate.year, rate.account_kind
+        work.session, rate.year, rate.account_kind
     ):
         amount = true_up(item.basis, rate.rate, paid)
         if amount == 0:
@@ -295,14 +286,19 @@ async def true_up_closings(session: AsyncSession, rate: InterestRate, who: str) 
             COLUMN[rate.account_kind]: amount,
             "closing_interest_id": item.id,
             "rate_id": rate.id,
-            "recorded_by": who,
+            "recorded_by": work.actor.subject,
         }
-        supplement_id = await repository.add_supplement(session, values)
+        supplement_id = await repository.add_supplement(work.session, values)
         assert supplement_id is not None  # no source event: never a conflict
         open_closing = repository.OpenClosing(
             closing.id or 0, closing.person_id, closing.closing_kind, closing.closed_on
         )
         made.append(_event(supplement_id, open_closing, values))
-        await _audit(session, supplement_id, open_closing, who)
-    await stage_events(session, SCHEMA, made)
+        await work.audit(
+            "closing.supplemented",
+            "person",
+            open_closing.person_id,
+            detail={"supplement_id": supplement_id, "closing_id": open_closing.id},
+        )
+    await stage_events(work.session, SCHEMA, made)
     return len(made)

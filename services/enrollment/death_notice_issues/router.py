@@ -3,7 +3,7 @@ reaches them)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
 from services.enrollment.death_notice_issues import service
@@ -14,10 +14,9 @@ from services.enrollment.death_notice_issues.schemas import (
     ResolveIn,
 )
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.dependencies import Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 
 router = APIRouter(
@@ -28,7 +27,7 @@ IssueId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 @router.get("/death-notice-issues", response_model=Page[IssueOut], responses=DOWNLOAD_RESPONSES)
 async def list_death_notice_issues(
-    session: ReadSession,
+    read: Read,
     _: Annotated[Principal, Depends(require_roles(*READERS))],
     download: Download,
     status: IssueStatus | None = None,
@@ -40,21 +39,20 @@ async def list_death_notice_issues(
     newest first; `status=open` lists those waiting for a clerk."""
     if download:
         return await download.pages(
-            lambda limit, offset: service.list_issues(session, status, reason, limit, offset),
+            lambda limit, offset: service.list_issues(read.session, status, reason, limit, offset),
             IssueOut,
             "死亡比对待处理",
         )
-    return await service.list_issues(session, status, reason, limit, offset)
+    return await service.list_issues(read.session, status, reason, limit, offset)
 
 
 @router.post("/death-notice-issues/{issue_id}/resolve", response_model=IssueOut)
 async def resolve_death_notice_issue(
     issue_id: IssueId,
     body: ResolveIn,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles("clerk"))],
-    request: Request,
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles("clerk"))],
 ) -> IssueOut:
     """Resolve a notice once (again: 409): `record_death` enters a death report that another
     clerk approves (POST /death-reports/{id}/approve); `dismiss` closes it with the reason."""
-    return await service.resolve(session, issue_id, body, who, request_id_of(request))
+    return await service.resolve(write, issue_id, body)

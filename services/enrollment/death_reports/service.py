@@ -11,8 +11,7 @@ from services.enrollment.domain.status import ChangeType
 from services.enrollment.models import ChangeRequest
 from services.enrollment.status_changes import repository as history
 from services.enrollment.status_changes import service as changes
-from shared.data.audit import record_audit
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
 from shared.problems import ProblemError
@@ -28,18 +27,18 @@ def _out(row: ChangeRequest) -> DeathReportOut:
 
 
 async def report(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: DeathReportIn,
-    who: Principal,
-    request_id: str | None,
     today: date | None = None,
 ) -> DeathReportOut:
     """Record a death report: checked as the death would be, but nothing changes yet."""
-    person = await changes.lock_for_change(session, person_id, ChangeType.death)
-    await changes.check_effective_date(session, person, body.date_of_death, "date_of_death", today)
+    person = await changes.lock_for_change(work.session, person_id, ChangeType.death)
+    await changes.check_effective_date(
+        work.session, person, body.date_of_death, "date_of_death", today
+    )
     row = await history.add_request(
-        session,
+        work.session,
         ChangeRequest(
             kind="death",
             person_id=person.id,
@@ -47,35 +46,28 @@ async def report(
             reason=body.reason,
             document=body.document,
             status="pending",
-            entered_by=who.subject,
+            entered_by=work.actor.subject,
         ),
     )
-    await changes.audit_request(session, who, row, "entered", request_id)
+    await changes.audit_request(work, row, "entered")
     return _out(row)
 
 
-async def approve(
-    session: AsyncSession, report_id: int, who: Principal, request_id: str | None
-) -> DeathReportOut:
+async def approve(work: Work, report_id: int) -> DeathReportOut:
     """A second person approves: the death is recorded as entered, and announced."""
-    row = await changes.lock_pending(session, report_id, "death", who, ACT)
+    row = await changes.lock_pending(work, report_id, "death", ACT)
     person = await changes.lock_for_change(
-        session, row.person_id, ChangeType.death, pending_ok=True
+        work.session, row.person_id, ChangeType.death, pending_ok=True
     )
-    await changes.check_effective_date(session, person, row.effective_on, "date_of_death")
+    await changes.check_effective_date(work.session, person, row.effective_on, "date_of_death")
     change, events = await changes.apply_change(
-        session, person, ChangeType.death, row.effective_on, row.reason, who, request_id
+        work, person, ChangeType.death, row.effective_on, row.reason
     )
-    await stage_events(session, SCHEMA, events)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="person.death",
-        object_type="person",
-        object_id=person.id,
-        request_id=request_id,
+    await stage_events(work.session, SCHEMA, events)
+    await work.audit(
+        "person.death",
+        "person",
+        person.id,
         detail={
             "effective_on": row.effective_on.isoformat(),
             "reason": row.reason,
@@ -85,17 +77,15 @@ async def approve(
         },
     )
     row = await history.decide(
-        session, row, "approved", who.subject, None, {"status_change_id": change.id}
+        work.session, row, "approved", work.actor.subject, None, {"status_change_id": change.id}
     )
-    await changes.audit_request(session, who, row, "approved", request_id)
+    await changes.audit_request(work, row, "approved")
     return _out(row)
 
 
-async def reject(
-    session: AsyncSession, report_id: int, note: str, who: Principal, request_id: str | None
-) -> DeathReportOut:
+async def reject(work: Work, report_id: int, note: str) -> DeathReportOut:
     """A second person refuses the report; the person stays as they are."""
-    return _out(await changes.reject(session, report_id, "death", note, who, request_id, ACT))
+    return _out(await changes.reject(work, report_id, "death", note, ACT))
 
 
 async def get(session: AsyncSession, report_id: int) -> DeathReportOut:

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.config import SCHEMA
 from services.enrollment.deemed import repository
 from services.enrollment.deemed.schemas import DeemedIn, DeemedOut
 from services.enrollment.domain.deemed import DeemedLimits, DeemedRefused, check_deemed
@@ -14,9 +13,8 @@ from services.enrollment.models import DeemedPeriod, Person
 from services.enrollment.parameters import service as parameters
 from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons import repository as persons
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.four_eyes import require_second_person
 from shared.problems import ProblemError
 
@@ -55,20 +53,18 @@ async def _checked(
 
 
 async def record(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: DeemedIn,
-    who: Principal,
-    request_id: str | None,
 ) -> DeemedOut:
     """Record deemed months; above the threshold they wait for a second user's approval."""
-    person = await persons.get(session, person_id)
+    person = await persons.get(work.session, person_id)
     if person is None:
         raise ProblemError(404, "person_not_found", person_id=str(person_id))
-    already = sum(p.months for p in await repository.of_person(session, person_id))
-    needs_approval = await _checked(session, person, body.months, body.deemed_index, already)
+    already = sum(p.months for p in await repository.of_person(work.session, person_id))
+    needs_approval = await _checked(work.session, person, body.months, body.deemed_index, already)
     row = await repository.add(
-        session,
+        work.session,
         DeemedPeriod(
             person_id=person_id,
             months=body.months,
@@ -76,27 +72,25 @@ async def record(
             document=body.document,
             source="clerk",
             status="pending_approval" if needs_approval else "approved",
-            entered_by=who.subject,
+            entered_by=work.actor.subject,
         ),
     )
-    await _audit(session, who, "deemed_period.recorded", row, request_id)
+    await work.audit("deemed_period.recorded", "deemed_period", row.id, detail=_detail(row))
     return DeemedOut.model_validate(row, from_attributes=True)
 
 
-async def approve(
-    session: AsyncSession, deemed_id: int, who: Principal, request_id: str | None
-) -> DeemedOut:
+async def approve(work: Work, deemed_id: int) -> DeemedOut:
     """A second user approves; whoever entered (and so submitted) the period may not."""
-    row = await repository.lock(session, deemed_id)
+    row = await repository.lock(work.session, deemed_id)
     if row is None:
         raise ProblemError(404, "deemed_period_not_found", deemed_id=deemed_id)
     if row.status != "pending_approval":
         raise ProblemError(409, "deemed_period_not_pending", period_status=row.status)
     # The shared rule: another subject than the one who entered it, with a clerk's role
     # (admin is never the second pair of eyes).
-    require_second_person(who, row.entered_by, act="视同缴费复核", allowed=("clerk",))
-    row = await repository.approve(session, row, who.subject)
-    await _audit(session, who, "deemed_period.approved", row, request_id)
+    require_second_person(work.actor, row.entered_by, act="视同缴费复核", allowed=("clerk",))
+    row = await repository.approve(work.session, row, work.actor.subject)
+    await work.audit("deemed_period.approved", "deemed_period", row.id, detail=_detail(row))
     return DeemedOut.model_validate(row, from_attributes=True)
 
 
@@ -111,11 +105,11 @@ async def list_periods(session: AsyncSession, person_id: uuid.UUID) -> list[Deem
 
 
 async def record_arrived(
-    session: AsyncSession, person: Person, months: int, index: Decimal, agency: str, who: Principal
+    work: Work, person: Person, months: int, index: Decimal, agency: str
 ) -> None:
     """Deemed months that arrived with a transfer in, as the sending agency determined them."""
     await repository.add(
-        session,
+        work.session,
         DeemedPeriod(
             person_id=person.id,
             months=months,
@@ -123,25 +117,24 @@ async def record_arrived(
             document=f"transfer in from {agency}",
             source="transfer_in",
             status="approved",
-            entered_by=who.subject,
+            entered_by=work.actor.subject,
         ),
     )
 
 
 async def for_retirement(
-    session: AsyncSession,
+    work: Work,
     person: Person,
     months: int,
     index: Decimal | None,
     document: str | None,
-    who: Principal,
 ) -> tuple[int, Decimal | None, str | None]:
     """The deemed months, index and documents a retirement counts.
 
     Recorded periods count when the request gives none; months given with the retirement
     are checked and recorded like any other, and may not exceed the approval threshold.
     """
-    recorded = await repository.of_person(session, person.id)
+    recorded = await repository.of_person(work.session, person.id)
     if any(p.status == "pending_approval" for p in recorded):
         raise ProblemError(409, "deemed_approval_pending")
     if months and recorded:
@@ -158,7 +151,7 @@ async def for_retirement(
                 "deemed_document_missing",
                 field="deemed_document",
             )
-        if await _checked(session, person, months, index, 0):
+        if await _checked(work.session, person, months, index, 0):
             raise ProblemError(
                 409,
                 "deemed_approval_required",
@@ -167,7 +160,7 @@ async def for_retirement(
             )
         recorded = [
             await repository.add(
-                session,
+                work.session,
                 DeemedPeriod(
                     person_id=person.id,
                     months=months,
@@ -175,7 +168,7 @@ async def for_retirement(
                     document=document,
                     source="retirement",
                     status="approved",
-                    entered_by=who.subject,
+                    entered_by=work.actor.subject,
                 ),
             )
         ]
@@ -187,17 +180,5 @@ async def for_retirement(
     return total, weighted.quantize(Decimal("0.0001")), documents
 
 
-async def _audit(
-    session: AsyncSession, who: Principal, action: str, row: DeemedPeriod, request_id: str | None
-) -> None:
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="deemed_period",
-        object_id=row.id,
-        request_id=request_id,
-        detail={"person_id": str(row.person_id), "months": row.months, "status": row.status},
-    )
+def _detail(row: DeemedPeriod) -> dict[str, object]:
+    return {"person_id": str(row.person_id), "months": row.months, "status": row.status}

@@ -26,10 +26,9 @@ from services.enrollment.models import Unit
 from services.enrollment.naming import unit_named
 from services.enrollment.persons.schemas import PersonCreate
 from services.enrollment.units import repository as units
-from shared.data.audit import audit_row, record_audits
 from shared.data.imports import ImportTable, SourceRow, read_import
 from shared.data.spreadsheets import UploadLimits
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.import_reports import RowResult, RowStatus, failed, report_of_rows, report_rows
 from shared.jobs import inputs
 from shared.jobs.router import JobOut, job_out
@@ -53,27 +52,23 @@ async def active_unit(session: AsyncSession, unit_id: uuid.UUID) -> Unit:
 
 
 async def queue_import(
-    session: AsyncSession,
+    work: Work,
     unit_id: uuid.UUID,
     filename: str,
     content: bytes,
     table: ImportTable,
     limits: UploadLimits,
-    who: Principal,
-    request_id: str | None,
 ) -> JobOut:
     """Check the unit, keep the file and queue its import (202), in the request's transaction."""
-    await active_unit(session, unit_id)
+    await active_unit(work.session, unit_id)
     params = {
         "unit_id": unit_id,
-        **inputs.upload_params(filename, len(table.rows), limits, who, request_id),
+        **inputs.upload_params(work, filename, len(table.rows), limits),
     }
     rows = {"rows": len(table.rows)}
     audit = inputs.Queued("persons_import.queued", "unit", unit_id, rows)
     upload = (filename, content)
-    job = await inputs.queue_with_file(
-        session, SCHEMA, KIND, params, upload, who, request_id, audit
-    )
+    job = await inputs.queue_with_file(work, KIND, params, upload, audit)
     return job_out(job)
 
 
@@ -87,12 +82,9 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
     if "result" in ctx.checkpoint:  # the last step committed; only the outcome was not
         return ctx.checkpoint["result"]
     unit_id = uuid.UUID(ctx.params["unit_id"])
-    who = Principal(ctx.started_by, frozenset(ctx.params["roles"]), "job")
-    request_id = ctx.params.get("request_id")
     async with ctx.step() as work:
-        session = work.session
-        filename, content = await inputs.read_input(session, SCHEMA, ctx.job.id)
-        unit = await active_unit(session, unit_id)
+        filename, content = await inputs.read_input(work.session, SCHEMA, ctx.job.id)
+        unit = await active_unit(work.session, unit_id)
     limits = UploadLimits(**ctx.params["upload_limits"])
     table = await asyncio.to_thread(
         read_import, filename, io.BytesIO(content), COLUMNS, limits, MAX_ROWS
@@ -100,8 +92,7 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
     total = len(table.rows)
     ctx.progress(ctx.done, total)
     async with ctx.step() as work:
-        session = work.session
-        verdicts = await _checked(session, table.rows, unit)
+        verdicts = await _checked(work.session, table.rows, unit)
     # A citizen id twice in the file fails on its later rows, whichever batch they are in.
     valid = [_row(s, v) for s, v in verdicts if isinstance(v, PersonCreate)]
     repeats = {o.row.number: o for o in classify(valid, {}, unit.id) if o.repeats_row is not None}
@@ -109,21 +100,30 @@ async def _run(ctx: JobContext) -> dict[str, Any]:
         if seq < ctx.checkpoint.get("batches", 0):
             continue  # committed by an earlier attempt
         async with ctx.step() as work:
-            session = work.session
             batch = verdicts[start : start + BATCH]
-            results = await _import_batch(session, batch, repeats, unit, who, request_id)
-            await inputs.save_part(session, SCHEMA, ctx.job.id, seq, report_rows(results))
+            results = await _import_batch(work, batch, repeats, unit)
+            await inputs.save_part(work.session, SCHEMA, ctx.job.id, seq, report_rows(results))
             ctx.checkpoint["batches"] = seq + 1
             ctx.progress(min(start + BATCH, total), total)
     async with ctx.step() as work:
-        session = work.session
         rows = [
-            row for part in await inputs.read_parts(session, SCHEMA, ctx.job.id) for row in part
+            row
+            for part in await inputs.read_parts(work.session, SCHEMA, ctx.job.id)
+            for row in part
         ]
-        record = report_of_rows(REPORT_KIND, unit.id, filename, table, rows, who.subject)
-        await repository.save_report(session, record)
-        await _audit_import(session, record, unit.id, who, request_id)
-        await inputs.clear(session, SCHEMA, ctx.job.id)
+        record = report_of_rows(REPORT_KIND, unit.id, filename, table, rows, ctx.started_by)
+        await repository.save_report(work.session, record)
+        # The import itself, beside its persons' entries: the kept report and its counts.
+        await work.audit(
+            "persons.imported",
+            "import_report",
+            record["id"],
+            detail={
+                "unit_id": str(unit.id),
+                **{k: record[k] for k in ("total_rows", "accepted", "unchanged", "failed")},
+            },
+        )
+        await inputs.clear(work.session, SCHEMA, ctx.job.id)
         ctx.checkpoint["result"] = {
             "report_id": str(record["id"]),
             **{k: record[k] for k in ("total_rows", "accepted", "unchanged", "failed")},
@@ -158,12 +158,10 @@ async def _checked(
 
 
 async def _import_batch(
-    session: AsyncSession,
+    work: Work,
     batch: list[tuple[SourceRow, PersonCreate | RowResult]],
     repeats: dict[int, Any],
     unit: Unit,
-    who: Principal,
-    request_id: str | None,
 ) -> list[RowResult]:
     """Classify a batch's valid rows against the register and write the new ones."""
     results = [v for _, v in batch if isinstance(v, RowResult)]
@@ -177,7 +175,7 @@ async def _import_batch(
         for s, v in batch
         if isinstance(v, PersonCreate) and s.number in repeats
     ]
-    found = await repository.enrolled(session, [b.citizen_id for _, b in fresh.values()])
+    found = await repository.enrolled(work.session, [b.citizen_id for _, b in fresh.values()])
     new = []
     for outcome in classify([_row(s, b) for s, b in fresh.values()], found, unit.id):
         source, body = fresh[outcome.row.number]
@@ -188,33 +186,5 @@ async def _import_batch(
             results.append(RowResult(source, RowStatus.unchanged, []))
         else:
             results.append(failed(source, service.conflict(outcome)))
-    await service.write(session, unit.id, unit.credit_code, new, who, request_id)
+    await service.write(work, unit.id, unit.credit_code, new)
     return results
-
-
-async def _audit_import(
-    session: AsyncSession,
-    record: dict[str, Any],
-    unit_id: uuid.UUID,
-    who: Principal,
-    request_id: str | None,
-) -> None:
-    """The import itself, beside its persons' entries: the kept report and its counts."""
-    await record_audits(
-        session,
-        SCHEMA,
-        [
-            audit_row(
-                actor=who.subject,
-                roles=who.roles,
-                action="persons.imported",
-                object_type="import_report",
-                object_id=record["id"],
-                request_id=request_id,
-                detail={
-                    "unit_id": str(unit_id),
-                    **{k: record[k] for k in ("total_rows", "accepted", "unchanged", "failed")},
-                },
-            )
-        ],
-    )

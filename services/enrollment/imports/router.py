@@ -11,7 +11,7 @@ from services.enrollment.imports import job, service
 from services.enrollment.imports.schemas import COLUMNS, EXAMPLE, MAX_ROWS
 from shared.data.imports import read_import
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import Idempotent, ReadSession
+from shared.http.dependencies import KEY_REQUIRED, Read, Write
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.import_reports import (
     XLSX_RESPONSE,
@@ -33,13 +33,14 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
     response_model=JobOut,
     status_code=202,
     openapi_extra=UPLOAD,
+    dependencies=[KEY_REQUIRED],
 )
 async def import_persons(
     unit_id: uuid.UUID,
     file: UploadFile,
-    idem: Idempotent,
+    write: Write,
     request: Request,
-    who: Annotated[Principal, Depends(require_roles("clerk"))],
+    _: Annotated[Principal, Depends(require_roles("clerk"))],
 ) -> JSONResponse:
     """Import a unit's staff from .xlsx, .xls or .csv (UTF-8, GBK or GB18030; the header may
     sit under title rows): 身份证号, 姓名, 人员类别, 参保日期; optional 出生日期, 性别,
@@ -54,10 +55,8 @@ async def import_persons(
     )
     await file.seek(0)
     content = await file.read()
-    queued = job.queue_import(
-        idem.session, unit_id, file.filename or "", content, table, limits, who, idem.request_id
-    )
-    return await accepted(idem, job.PREFIX, queued)
+    queued = job.queue_import(write, unit_id, file.filename or "", content, table, limits)
+    return await accepted(write, job.PREFIX, queued)
 
 
 @router.get("/imports/templates/persons.xlsx", responses=XLSX_RESPONSE)
@@ -69,17 +68,17 @@ async def persons_template(_: Reader) -> Response:
 
 @router.get("/imports/{report_id}", response_model=ImportReportOut)
 async def get_report(
-    report_id: uuid.UUID, request: Request, session: ReadSession, _: Reader
+    report_id: uuid.UUID, request: Request, read: Read, _: Reader
 ) -> ImportReportOut:
     """An import's kept report (ids shown as the masking policy allows the caller)."""
-    return report_out(await service.report(session, report_id), request.scope)
+    return report_out(await service.report(read.session, report_id), request.scope)
 
 
 @router.get("/imports/{report_id}/report.xlsx", responses=XLSX_RESPONSE)
 async def download_report(
-    report_id: uuid.UUID, request: Request, session: ReadSession, who: Reader
+    report_id: uuid.UUID, request: Request, read: Read, who: Reader
 ) -> Response:
     """The import's rows as they were in the file, with the result and the reasons beside."""
-    record = await service.report(session, report_id)
+    record = await service.report(read.session, report_id)
     body = await run_in_threadpool(report_workbook, record, who, request.scope)
     return xlsx_response(f"导入结果-{record['filename']}.xlsx", body)

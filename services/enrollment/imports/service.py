@@ -19,12 +19,11 @@ from services.enrollment.parameters.schemas import LimitName
 from services.enrollment.persons.schemas import PersonCreate, Sex, StaffCategory
 from services.enrollment.persons.service import registered_detail
 from shared.contracts import EventEnvelope, PersonRegistered
-from shared.data.audit import audit_row, record_audits
 from shared.data.clock import agency_today
 from shared.data.ids import parse_citizen_id
 from shared.data.import_headers import label_of
 from shared.data.imports import Issue, SourceRow
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.messaging.outbox import stage_events
 from shared.problems import ProblemError
 
@@ -135,12 +134,10 @@ async def report(session: AsyncSession, report_id: uuid.UUID) -> dict:
 
 
 async def write(
-    session: AsyncSession,
+    work: Work,
     unit_id: uuid.UUID,
     credit_code: str,
     bodies: list[PersonCreate],
-    who: Principal,
-    request_id: str | None,
 ) -> None:
     """Persons, their first history row, their accounts and their events, set-based."""
     if not bodies:
@@ -161,7 +158,7 @@ async def write(
                 "joined_on": body.joined_on,
                 "joined_before_unit_reason": body.joined_before_unit_reason,
                 "status": "active",
-                "created_by": who.subject,
+                "created_by": work.actor.subject,
             }
         )
         changes.append(
@@ -172,7 +169,7 @@ async def write(
                 "status_after": "active",
                 "effective_on": body.joined_on,
                 "reason": "bulk import",
-                "recorded_by": who.subject,
+                "recorded_by": work.actor.subject,
             }
         )
         accounts += [
@@ -194,23 +191,20 @@ async def write(
                 ),
                 source=SCHEMA,
                 aggregate_id=str(person_id),
-                request_id=request_id,
+                request_id=work.request_id,
             )
         )
         audits.append(
-            audit_row(
-                actor=who.subject,
-                roles=who.roles,
-                action="person.registered",
-                object_type="person",
-                object_id=person_id,
-                request_id=request_id,
+            work.audit_entry(
+                "person.registered",
+                "person",
+                person_id,
                 detail=registered_detail(
                     unit_id, body.joined_on, body.staff_category.value, "import"
                 ),
             )
         )
-    await repository.insert_all(session, persons, changes, accounts)
-    await stage_events(session, SCHEMA, events)
+    await repository.insert_all(work.session, persons, changes, accounts)
+    await stage_events(work.session, SCHEMA, events)
     # One entry per person, in the transaction of the insert, in one statement.
-    await record_audits(session, SCHEMA, audits)
+    await work.audit_many(audits)

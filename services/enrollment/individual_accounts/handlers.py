@@ -8,10 +8,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.closings import service as closings
 from services.enrollment.closings.repository import open_closings
+from services.enrollment.config import SCHEMA
 from services.enrollment.domain.closing import late_interest
 from services.enrollment.individual_accounts import repository
 from services.enrollment.individual_accounts.schemas import AccountKind
 from shared.contracts import AccountsCredited, EventEnvelope
+from shared.data.work import SystemActor, Work
+
+# Supplements from contribution's credits are the system's, on that service's word.
+CONTRIBUTION = SystemActor("event:contribution", frozenset({"system"}))
 
 
 async def apply_credits(session: AsyncSession, envelope: EventEnvelope) -> None:
@@ -52,7 +57,7 @@ async def apply_many_credits(session: AsyncSession, envelopes: list[EventEnvelop
                     index=line.contribution_index,
                 )
     if late:
-        await closings.supplement_credits(session, closed, late)
+        await closings.supplement_credits(Work(session, SCHEMA, CONTRIBUTION), closed, late)
     if lines.person_ids:
         into_run_years = await repository.post_credits(session, lines)
         if into_run_years:

@@ -19,9 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.enrollment.config import SCHEMA
 from services.enrollment.individual_accounts import repository
 from services.enrollment.individual_accounts.schemas import AccountKind, InterestRunIn
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.jobs.queue import enqueue
 from shared.jobs.router import JobOut, job_out
 from shared.jobs.runner import JobContext
@@ -72,35 +71,21 @@ async def check_order(session: AsyncSession, year: int, kind: str, today: date) 
     return True
 
 
-async def queue_run(
-    session: AsyncSession,
-    body: InterestRunIn,
-    who: Principal,
-    request_id: str | None,
-    today: date | None = None,
-) -> JobOut:
+async def queue_run(work: Work, body: InterestRunIn, today: date | None = None) -> JobOut:
     """Check the run and queue it (202); the same year and kind is never queued twice."""
     year, kind = body.year, body.account_kind.value
-    await check_order(session, year, kind, today or agency_today())
+    await check_order(work.session, year, kind, today or agency_today())
     job = await enqueue(
-        session,
+        work.session,
         SCHEMA,
         KIND,
         {"year": year, "account_kind": kind},
-        who.subject,
+        work.actor.subject,
         dedup_key=f"{KIND}:{year}:{kind}",
     )
     if job.new:
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=who.subject,
-            roles=who.roles,
-            action="interest_run.queued",
-            object_type="interest_run",
-            object_id=f"{year}:{kind}",
-            request_id=request_id,
-            detail={"job_id": str(job.id)},
+        await work.audit(
+            "interest_run.queued", "interest_run", f"{year}:{kind}", detail={"job_id": str(job.id)}
         )
     return job_out(job)
 
@@ -119,24 +104,22 @@ async def _run_kind(ctx: JobContext, year: int, kind: str) -> dict[str, Any]:
     mark = ctx.checkpoint.setdefault(kind, {})
     if "watermark" not in mark:
         async with ctx.step() as work:
-            session = work.session
-            mark["todo"] = await check_order(session, year, kind, agency_today())
-            mark["watermark"] = await repository.posting_watermark(session)
+            mark["todo"] = await check_order(work.session, year, kind, agency_today())
+            mark["watermark"] = await repository.posting_watermark(work.session)
             mark["after"] = repository.FIRST_ACCOUNT
-            accounts = await repository.count_accounts(session, kind)
+            accounts = await repository.count_accounts(work.session, kind)
             ctx.progress(ctx.done, (ctx.total or 0) + accounts)
     if mark["todo"] and not mark.get("finished"):
         while True:
             async with ctx.step() as work:
-                session = work.session
-                found = await repository.next_accounts(session, kind, mark["after"], BATCH)
+                found = await repository.next_accounts(work.session, kind, mark["after"], BATCH)
                 if found is None:
                     break
                 count, upto = found
-                rate = await repository.current_rate(session, year, kind)
+                rate = await repository.current_rate(work.session, year, kind)
                 assert rate is not None  # checked in the first step; rates are never deleted
                 await repository.post_interest_batch(
-                    session,
+                    work.session,
                     year,
                     kind,
                     rate,
@@ -148,12 +131,10 @@ async def _run_kind(ctx: JobContext, year: int, kind: str) -> dict[str, Any]:
                 mark["after"] = upto
                 ctx.progress(ctx.done + count)
         async with ctx.step() as work:
-            session = work.session
-            await _finish(session, year, kind, mark["watermark"], ctx.started_by)
+            await _finish(work, year, kind, mark["watermark"])
             mark["finished"] = True
     async with ctx.step() as work:
-        session = work.session
-        run = await repository.get_run(session, year, kind)
+        run = await repository.get_run(work.session, year, kind)
     assert run is not None
     return {
         "year": year,
@@ -164,22 +145,18 @@ async def _run_kind(ctx: JobContext, year: int, kind: str) -> dict[str, Any]:
     }
 
 
-async def _finish(session: AsyncSession, year: int, kind: str, watermark: int, who: str) -> None:
+async def _finish(work: Work, year: int, kind: str, watermark: int) -> None:
     """Record the run, correct postings made while it ran, and sum what it posted."""
-    rate = await repository.current_rate(session, year, kind)
+    rate = await repository.current_rate(work.session, year, kind)
     assert rate is not None
-    if not await repository.claim_interest_run(session, year, kind, rate.id or 0, who):
+    if not await repository.claim_interest_run(
+        work.session, year, kind, rate.id or 0, work.actor.subject
+    ):
         return  # recorded by an earlier attempt of this job, or by the run before jobs
-    late = await repository.late_accounts(session, year, kind, watermark)
+    late = await repository.late_accounts(work.session, year, kind, watermark)
     if late:
-        await repository.post_late_interest(session, year, rate, late, watermark, who)
-    await repository.sum_interest_run(session, year, kind)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who,
-        roles=(),
-        action="interest_run.done",
-        object_type="interest_run",
-        object_id=f"{year}:{kind}",
-    )
+        await repository.post_late_interest(
+            work.session, year, rate, late, watermark, work.actor.subject
+        )
+    await repository.sum_interest_run(work.session, year, kind)
+    await work.audit("interest_run.done", "interest_run", f"{year}:{kind}")

@@ -19,7 +19,7 @@ from services.enrollment.individual_accounts.schemas import (
 from services.enrollment.parameters.router import add_decision_routes
 from shared.data.clock import agency_today
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.dependencies import KEY_REQUIRED, Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page, page_of
@@ -38,7 +38,7 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 )
 async def get_balances(
     person_id: uuid.UUID,
-    session: ReadSession,
+    read: Read,
     _: Reader,
     download: Download,
     as_of: PlausibleDate | None = None,
@@ -46,7 +46,7 @@ async def get_balances(
     offset: Offset = 0,
 ) -> Page[AccountBalance] | Response:
     """Balance of each of the person's accounts at a date (default: today)."""
-    found = await service.get_balances(session, person_id, as_of or agency_today())
+    found = await service.get_balances(read.session, person_id, as_of or agency_today())
     if download:
         return await download.rows(found, AccountBalance, "个人账户余额")
     return page_of(found, limit, offset)
@@ -60,7 +60,7 @@ async def get_balances(
 async def list_postings(
     person_id: uuid.UUID,
     kind: AccountKind,
-    session: ReadSession,
+    read: Read,
     _: Reader,
     download: Download,
     start: PlausibleDate | None = None,
@@ -72,12 +72,12 @@ async def list_postings(
     if download:
         return await download.pages(
             lambda limit, offset: service.list_postings(
-                session, person_id, kind, start, end, limit, offset
+                read.session, person_id, kind, start, end, limit, offset
             ),
             PostingOut,
             "个人账户记账明细",
         )
-    return await service.list_postings(session, person_id, kind, start, end, limit, offset)
+    return await service.list_postings(read.session, person_id, kind, start, end, limit, offset)
 
 
 @router.get(
@@ -87,7 +87,7 @@ async def list_postings(
     responses=DOWNLOAD_RESPONSES,
 )
 async def list_rates(
-    session: ReadSession,
+    read: Read,
     _: Reader,
     download: Download,
     year: Annotated[int | None, Query(ge=1990, le=2200)] = None,
@@ -97,7 +97,7 @@ async def list_rates(
 ) -> Page[InterestRateOut] | Response:
     """Rate versions of the basic account, the notional annuity and the annuity fund's
     declared returns (the newest version of a year is the one used)."""
-    found = await service.list_rates(session, year, account_kind)
+    found = await service.list_rates(read.session, year, account_kind)
     if download:
         return await download.rows(found, InterestRateOut, "记账利率")
     return page_of(found, limit, offset)
@@ -111,12 +111,12 @@ async def list_rates(
 )
 async def add_rate(
     body: InterestRateIn,
-    session: WriteSession,
-    who: Annotated[Principal, Depends(require_roles("admin"))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles("admin"))],
 ) -> InterestRateOut:
     """Submit a new version of a year's rate (admin): used once a finance user approves it,
     and then provisional closing interest of that year is trued up by supplements."""
-    return await service.add_rate(session, body, who)
+    return await service.add_rate(write, body)
 
 
 add_decision_routes(
@@ -128,24 +128,23 @@ add_decision_routes(
 )
 
 
-@router.post("/interest-runs", response_model=JobOut, status_code=202)
+@router.post("/interest-runs", response_model=JobOut, status_code=202, dependencies=[KEY_REQUIRED])
 async def run_interest(
     body: InterestRunIn,
-    idem: Idempotent,
-    who: Annotated[Principal, Depends(require_roles("finance"))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles("finance"))],
 ) -> JSONResponse:
     """Queue a closed year's interest on every open account of a kind (202 with the job; its
     result holds the figures). Refused out of order: runs go year after year."""
-    job = interest_job.queue_run(idem.session, body, who, idem.request_id)
-    return await accepted(idem, PREFIX, job)
+    return await accepted(write, PREFIX, interest_job.queue_run(write, body))
 
 
 @router.get("/interest-runs", response_model=Page[InterestRunOut], responses=DOWNLOAD_RESPONSES)
 async def list_runs(
-    session: ReadSession, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
+    read: Read, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
 ) -> Page[InterestRunOut] | Response:
     """Past interest runs."""
-    found = await service.list_runs(session)
+    found = await service.list_runs(read.session)
     if download:
         return await download.rows(found, InterestRunOut, "计息记录")
     return page_of(found, limit, offset)

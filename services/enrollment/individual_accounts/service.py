@@ -7,7 +7,6 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.closings import service as closings
-from services.enrollment.config import SCHEMA
 from services.enrollment.individual_accounts import repository
 from services.enrollment.individual_accounts.schemas import (
     AccountBalance,
@@ -20,8 +19,7 @@ from services.enrollment.individual_accounts.schemas import (
 from services.enrollment.models import InterestRate, InterestRun
 from services.enrollment.parameters import service as parameters
 from services.enrollment.persons import repository as persons
-from shared.data.audit import record_audit
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.pagination import Page
 from shared.problems import ProblemError
 
@@ -78,49 +76,43 @@ def _rate_out(rate: InterestRate) -> InterestRateOut:
     )
 
 
-async def add_rate(session: AsyncSession, body: InterestRateIn, who: Principal) -> InterestRateOut:
+async def add_rate(work: Work, body: InterestRateIn) -> InterestRateOut:
     """Submit a new rate version: used (and provisional closing interest trued up) only once a
     finance user approves it; runs already done keep the version they used."""
     rate = await repository.add_rate(
-        session,
+        work.session,
         InterestRate(
             year=body.year,
             account_kind=body.account_kind.value,
             rate=Decimal(body.rate),
             convention=body.convention.value,
             note=body.note,
-            recorded_by=who.subject,
+            recorded_by=work.actor.subject,
             status="submitted",
         ),
     )
-    await session.refresh(rate)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="interest_rate.submitted",
-        object_type="interest_rate",
-        object_id=rate.id,
+    await work.session.refresh(rate)
+    await work.audit(
+        "interest_rate.submitted",
+        "interest_rate",
+        rate.id,
         detail={"year": rate.year, "account_kind": rate.account_kind, "rate": str(rate.rate)},
     )
     return _rate_out(rate)
 
 
-async def decide_rate(
-    session: AsyncSession, rate_id: int, approve: bool, note: str | None, who: Principal
-) -> InterestRateOut:
+async def decide_rate(work: Work, rate_id: int, approve: bool, note: str | None) -> InterestRateOut:
     """Approve a submitted rate version (a finance user other than the submitter) or reject it;
     an approved rate for a year settles the provisional interest of the closings in it."""
     rate = await parameters.decide_version(
-        session, InterestRate, "interest_rate", rate_id, approve, note, who
+        work, InterestRate, "interest_rate", rate_id, approve, note
     )
     assert isinstance(rate, InterestRate)
-    current = await repository.current_rate(session, rate.year, rate.account_kind)
+    current = await repository.current_rate(work.session, rate.year, rate.account_kind)
     # The newest approved version of a year is the one in force: an older one approved after
     # it settles nothing.
     if rate.status == "approved" and current is not None and current.id == rate.id:
-        await closings.true_up_closings(session, rate, who.subject)
+        await closings.true_up_closings(work, rate)
     return _rate_out(rate)
 
 

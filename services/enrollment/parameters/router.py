@@ -10,7 +10,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment.parameters import service
 from services.enrollment.parameters.schemas import (
@@ -22,8 +21,9 @@ from services.enrollment.parameters.schemas import (
     MinimumRuleIn,
     MinimumRuleOut,
 )
+from shared.data.work import Work
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import ReadSession, WriteSession
+from shared.http.dependencies import Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.four_eyes import require_business_role
@@ -36,7 +36,7 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 Approver = Annotated[Principal, Depends(require_business_role(*service.APPROVERS))]
 VersionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-Decide = Callable[[AsyncSession, int, bool, str | None, Principal], Awaitable[BaseModel]]
+Decide = Callable[[Work, int, bool, str | None], Awaitable[BaseModel]]
 
 
 def add_decision_routes(
@@ -45,14 +45,14 @@ def add_decision_routes(
     """Register `{path}/{version_id}/approve` and `/reject` for one parameter table."""
 
     async def approve(
-        version_id: VersionId, body: DecisionIn, session: WriteSession, who: Approver
+        version_id: VersionId, body: DecisionIn, write: Write, _: Approver
     ) -> BaseModel:
-        return await decide(session, version_id, True, body.note, who)
+        return await decide(write, version_id, True, body.note)
 
     async def reject(
-        version_id: VersionId, body: DecisionIn, session: WriteSession, who: Approver
+        version_id: VersionId, body: DecisionIn, write: Write, _: Approver
     ) -> BaseModel:
-        return await decide(session, version_id, False, body.note, who)
+        return await decide(write, version_id, False, body.note)
 
     approve.__doc__ = (
         f"Approve a submitted {what} (a finance user other than who submitted it): "
@@ -73,57 +73,55 @@ def add_decision_routes(
 
 @router.get("/retirement-age-rules", response_model=Page[AgeRuleOut], responses=DOWNLOAD_RESPONSES)
 async def list_age_rules(
-    session: ReadSession, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
+    read: Read, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
 ) -> Page[AgeRuleOut] | Response:
     """Retirement-age rules, newest first (with their status: only approved ones apply)."""
-    found = await service.list_age_rules(session)
+    found = await service.list_age_rules(read.session)
     if download:
         return await download.rows(found, AgeRuleOut, "退休年龄规则")
     return page_of(found, limit, offset)
 
 
 @router.post("/retirement-age-rules", status_code=201, response_model=AgeRuleOut)
-async def add_age_rule(body: AgeRuleIn, session: WriteSession, who: Admin) -> AgeRuleOut:
+async def add_age_rule(body: AgeRuleIn, write: Write, _: Admin) -> AgeRuleOut:
     """Submit a retirement-age rule (admin); in force once a finance user approves it."""
-    return await service.add_age_rule(session, body, who)
+    return await service.add_age_rule(write, body)
 
 
 @router.get(
     "/minimum-contribution-rules", response_model=Page[MinimumRuleOut], responses=DOWNLOAD_RESPONSES
 )
 async def list_minimum_rules(
-    session: ReadSession, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
+    read: Read, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
 ) -> Page[MinimumRuleOut] | Response:
     """Minimum-contribution rules by year (with their status: only approved ones apply)."""
-    found = await service.list_minimum_rules(session)
+    found = await service.list_minimum_rules(read.session)
     if download:
         return await download.rows(found, MinimumRuleOut, "最低缴费年限规则")
     return page_of(found, limit, offset)
 
 
 @router.post("/minimum-contribution-rules", status_code=201, response_model=MinimumRuleOut)
-async def add_minimum_rule(
-    body: MinimumRuleIn, session: WriteSession, who: Admin
-) -> MinimumRuleOut:
+async def add_minimum_rule(body: MinimumRuleIn, write: Write, _: Admin) -> MinimumRuleOut:
     """Submit a minimum-contribution rule (admin); the latest approved rule for a year wins."""
-    return await service.add_minimum_rule(session, body, who)
+    return await service.add_minimum_rule(write, body)
 
 
 @router.get("/limits", response_model=Page[LimitOut], responses=DOWNLOAD_RESPONSES)
 async def list_limits(
-    session: ReadSession, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
+    read: Read, _: Reader, download: Download, limit: Limit = 100, offset: Offset = 0
 ) -> Page[LimitOut] | Response:
     """Limits (minimum working age, deemed-period limits, approval threshold), all versions."""
-    found = await service.list_limits(session)
+    found = await service.list_limits(read.session)
     if download:
         return await download.rows(found, LimitOut, "金额上限参数")
     return page_of(found, limit, offset)
 
 
 @router.post("/limits", status_code=201, response_model=LimitOut)
-async def add_limit(body: LimitIn, session: WriteSession, who: Admin) -> LimitOut:
+async def add_limit(body: LimitIn, write: Write, _: Admin) -> LimitOut:
     """Submit a limit version in force from a date (admin) once a finance user approves it."""
-    return await service.add_limit(session, body, who)
+    return await service.add_limit(write, body)
 
 
 add_decision_routes(

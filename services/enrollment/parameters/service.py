@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.config import SCHEMA
 from services.enrollment.models import MinimumContributionRule, PolicyLimit, RetirementAgeRule
 from services.enrollment.parameters import repository
 from services.enrollment.parameters.schemas import (
@@ -18,8 +17,7 @@ from services.enrollment.parameters.schemas import (
     MinimumRuleIn,
     MinimumRuleOut,
 )
-from shared.data.audit import record_audit
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.four_eyes import require_second_person
 from shared.problems import ProblemError
 
@@ -50,74 +48,58 @@ async def list_limits(session: AsyncSession) -> list[LimitOut]:
     ]
 
 
-async def _added(session: AsyncSession, who: Principal, kind: str, row_id: object) -> None:
-    await _audit(session, who, f"{kind}.submitted", row_id, None)
-
-
-async def _audit(
-    session: AsyncSession, who: Principal, action: str, row_id: object, note: str | None
-) -> None:
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="parameter",
-        object_id=row_id,
-        detail={"note": note} if note else None,
-    )
-
-
 async def decide_version(
-    session: AsyncSession,
+    work: Work,
     model: type[repository.Version],
     kind: str,
     version_id: int,
     approve: bool,
     note: str | None,
-    who: Principal,
 ) -> repository.Version:
     """Approve a submitted version (in force from then on) or reject it with a note; only a
     finance user other than who submitted it decides (shared/http/four_eyes.py)."""
-    row = await repository.get_version(session, model, version_id, lock=True)
+    row = await repository.get_version(work.session, model, version_id, lock=True)
     if row is None:
         raise ProblemError(404, "parameter_not_found", version_id=str(version_id))
     if row.status != "submitted":
         raise ProblemError(409, "parameter_decided", version_status=row.status)
-    require_second_person(who, row.recorded_by, act="政策参数的审批", allowed=APPROVERS)
+    require_second_person(work.actor, row.recorded_by, act="政策参数的审批", allowed=APPROVERS)
     if not approve and not note:
         raise ProblemError(422, "note_required", field="note")
     status = "approved" if approve else "rejected"
-    row = await repository.decide(session, row, status, who.subject, note)
-    await _audit(session, who, f"{kind}.{status}", row.id, note)
+    row = await repository.decide(work.session, row, status, work.actor.subject, note)
+    await work.audit(
+        f"{kind}.{status}", "parameter", row.id, detail={"note": note} if note else None
+    )
     return row
 
 
-async def add_age_rule(session: AsyncSession, body: AgeRuleIn, who: Principal) -> AgeRuleOut:
+async def add_age_rule(work: Work, body: AgeRuleIn) -> AgeRuleOut:
     """Submit a retirement-age rule (in force once approved)."""
-    row = RetirementAgeRule(**body.model_dump(), recorded_by=who.subject, status="submitted")
-    await repository.add(session, row)
-    await _added(session, who, "retirement_age_rule", row.id)
+    row = RetirementAgeRule(**body.model_dump(), recorded_by=work.actor.subject, status="submitted")
+    await repository.add(work.session, row)
+    await work.audit("retirement_age_rule.submitted", "parameter", row.id)
     return AgeRuleOut.model_validate(row, from_attributes=True)
 
 
-async def add_minimum_rule(
-    session: AsyncSession, body: MinimumRuleIn, who: Principal
-) -> MinimumRuleOut:
+async def add_minimum_rule(work: Work, body: MinimumRuleIn) -> MinimumRuleOut:
     """Submit a minimum-contribution rule (in force once approved)."""
-    row = MinimumContributionRule(**body.model_dump(), recorded_by=who.subject, status="submitted")
-    await repository.add(session, row)
-    await _added(session, who, "minimum_contribution_rule", row.id)
+    row = MinimumContributionRule(
+        **body.model_dump(), recorded_by=work.actor.subject, status="submitted"
+    )
+    await repository.add(work.session, row)
+    await work.audit("minimum_contribution_rule.submitted", "parameter", row.id)
     return MinimumRuleOut.model_validate(row, from_attributes=True)
 
 
-async def add_limit(session: AsyncSession, body: LimitIn, who: Principal) -> LimitOut:
+async def add_limit(work: Work, body: LimitIn) -> LimitOut:
     """Submit a limit version (in force once approved)."""
-    row = PolicyLimit(**body.model_dump(mode="python"), recorded_by=who.subject, status="submitted")
+    row = PolicyLimit(
+        **body.model_dump(mode="python"), recorded_by=work.actor.subject, status="submitted"
+    )
     row.name = body.name.value
-    await repository.add(session, row)
-    await _added(session, who, f"limit.{row.name}", row.id)
+    await repository.add(work.session, row)
+    await work.audit(f"limit.{row.name}.submitted", "parameter", row.id)
     return LimitOut.model_validate(row, from_attributes=True)
 
 
@@ -141,29 +123,25 @@ async def limits(
     return {name: values[name.value] for name in names}
 
 
-async def decide_age_rule(
-    session: AsyncSession, rule_id: int, approve: bool, note: str | None, who: Principal
-) -> AgeRuleOut:
+async def decide_age_rule(work: Work, rule_id: int, approve: bool, note: str | None) -> AgeRuleOut:
     """Approve or reject a submitted retirement-age rule."""
     row = await decide_version(
-        session, RetirementAgeRule, "retirement_age_rule", rule_id, approve, note, who
+        work, RetirementAgeRule, "retirement_age_rule", rule_id, approve, note
     )
     return AgeRuleOut.model_validate(row, from_attributes=True)
 
 
 async def decide_minimum_rule(
-    session: AsyncSession, rule_id: int, approve: bool, note: str | None, who: Principal
+    work: Work, rule_id: int, approve: bool, note: str | None
 ) -> MinimumRuleOut:
     """Approve or reject a submitted minimum-contribution rule."""
     row = await decide_version(
-        session, MinimumContributionRule, "minimum_contribution_rule", rule_id, approve, note, who
+        work, MinimumContributionRule, "minimum_contribution_rule", rule_id, approve, note
     )
     return MinimumRuleOut.model_validate(row, from_attributes=True)
 
 
-async def decide_limit(
-    session: AsyncSession, limit_id: int, approve: bool, note: str | None, who: Principal
-) -> LimitOut:
+async def decide_limit(work: Work, limit_id: int, approve: bool, note: str | None) -> LimitOut:
     """Approve or reject a submitted limit version."""
-    row = await decide_version(session, PolicyLimit, "limit", limit_id, approve, note, who)
+    row = await decide_version(work, PolicyLimit, "limit", limit_id, approve, note)
     return LimitOut.model_validate(row, from_attributes=True)

@@ -14,7 +14,7 @@ from services.enrollment.persons.schemas import (
     PersonStatus,
 )
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import Idempotent, ReadConnection
+from shared.http.dependencies import KEY_REQUIRED, Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
 from shared.http.pagination import Limit, Offset, Page
@@ -23,20 +23,20 @@ from shared.http.sorting import SortKey, sort_by
 router = APIRouter(prefix="/v1/enrollment/persons", tags=["persons"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("", status_code=201, response_model=PersonOut)
+@router.post("", status_code=201, response_model=PersonOut, dependencies=[KEY_REQUIRED])
 async def register_person(
     body: PersonCreate,
-    idem: Idempotent,
-    who: Annotated[Principal, Depends(require_roles("clerk"))],
+    write: Write,
+    _: Annotated[Principal, Depends(require_roles("clerk"))],
 ) -> JSONResponse:
     """Enrol a person (citizen id checked; birth date and sex derived from it; the joining
     date checked against the minimum working age and the unit's establishment)."""
-    return await idem.answer(service.register_person(idem.session, body, who, idem.request_id))
+    return await write.answer(service.register_person(write, body))
 
 
 @router.get("", response_model=Page[PersonOut], responses=DOWNLOAD_RESPONSES)
 async def search_persons(
-    conn: ReadConnection,
+    read: Read,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
     sort: Annotated[SortKey | None, sort_by(*PERSON_SORT_FIELDS)],
     download: Download,
@@ -57,6 +57,7 @@ async def search_persons(
         "unit_id": unit_id,
         "status": status.value if status else None,
     }
+    conn = await read.connection()
     if download:
         return await download.pages(
             lambda limit, offset: service.search_persons(conn, filters, limit, offset, who, sort),
@@ -69,8 +70,8 @@ async def search_persons(
 @router.get("/{person_id}", response_model=PersonOut)
 async def get_person(
     person_id: uuid.UUID,
-    conn: ReadConnection,
+    read: Read,
     who: Annotated[Principal, Depends(require_roles(*READERS))],
 ) -> PersonOut:
     """One person."""
-    return await service.get_person(conn, person_id, who)
+    return await service.get_person(await read.connection(), person_id, who)

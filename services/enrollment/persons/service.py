@@ -18,9 +18,9 @@ from services.enrollment.persons import repository
 from services.enrollment.persons.schemas import PersonCreate, PersonOut
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRegistered
-from shared.data.audit import record_audit
 from shared.data.db import RawConnection
 from shared.data.sorting import SortKey
+from shared.data.work import Work
 from shared.http.auth import Principal
 from shared.http.masking import sees_full_citizen_ids
 from shared.http.pagination import Page
@@ -54,17 +54,15 @@ async def check_joining(session: AsyncSession, body: PersonCreate, unit: Unit) -
         raise ProblemError(422, "joining_date_implausible", message=key, field=field, **params)
 
 
-async def register_person(
-    session: AsyncSession, body: PersonCreate, who: Principal, request_id: str | None
-) -> PersonOut:
+async def register_person(work: Work, body: PersonCreate) -> PersonOut:
     """Enrol a person under an active unit; one active relation per person."""
-    unit = await units.get(session, body.unit_id)
+    unit = await units.get(work.session, body.unit_id)
     if unit is None:
         raise ProblemError(422, "unit_unknown", field="unit_id")
     if unit.status != "active":
         raise ProblemError(409, "unit_not_active", unit_status=unit.status, **unit_named(unit))
-    await check_joining(session, body, unit)
-    existing = await repository.get_by_citizen_id(session, body.citizen_id)
+    await check_joining(work.session, body, unit)
+    existing = await repository.get_by_citizen_id(work.session, body.citizen_id)
     if existing is not None:
         raise ProblemError(
             409,
@@ -74,7 +72,7 @@ async def register_person(
             person_status=existing.status,
             joined_on=existing.joined_on.isoformat(),
             **person_named(existing),
-            **await unit_named_by_id(session, existing.unit_id),
+            **await unit_named_by_id(work.session, existing.unit_id),
         )
     assert body.birth_date is not None and body.sex is not None  # set by the validator
     person = Person(
@@ -86,7 +84,7 @@ async def register_person(
         staff_category=body.staff_category.value,
         joined_on=body.joined_on,
         joined_before_unit_reason=body.joined_before_unit_reason,
-        created_by=who.subject,
+        created_by=work.actor.subject,
     )
     change = StatusChange(
         person_id=person.id,
@@ -95,10 +93,10 @@ async def register_person(
         status_after="active",
         effective_on=body.joined_on,
         reason="registered",
-        recorded_by=who.subject,
+        recorded_by=work.actor.subject,
     )
-    await repository.add(session, person, change)
-    await accounts_repository.open_accounts(session, person.id, body.joined_on)
+    await repository.add(work.session, person, change)
+    await accounts_repository.open_accounts(work.session, person.id, body.joined_on)
     event = PersonRegistered(
         person_id=person.id,
         citizen_id=person.citizen_id,
@@ -111,23 +109,18 @@ async def register_person(
         joined_on=person.joined_on,
     )
     await stage_events(
-        session,
+        work.session,
         SCHEMA,
         [
             EventEnvelope.wrap(
-                event, source=SCHEMA, aggregate_id=str(person.id), request_id=request_id
+                event, source=SCHEMA, aggregate_id=str(person.id), request_id=work.request_id
             )
         ],
     )
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="person.registered",
-        object_type="person",
-        object_id=person.id,
-        request_id=request_id,
+    await work.audit(
+        "person.registered",
+        "person",
+        person.id,
         detail=registered_detail(unit.id, person.joined_on, person.staff_category, "registration"),
     )
     return present(person)

@@ -5,7 +5,6 @@ provisional closing interest is trued up on it. Interest runs already done keep 
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import Scope
 
 from services.enrollment.closings import service as closings
@@ -13,8 +12,7 @@ from services.enrollment.config import SCHEMA
 from services.enrollment.individual_accounts import repository
 from services.enrollment.models import InterestRate
 from services.enrollment.province_parameters.schemas import PublishedParameter
-from shared.data.audit import record_audit
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.inbound import (
     InboundBatch,
     InboundBatchResult,
@@ -27,28 +25,26 @@ KIND = "parameter"
 
 
 async def receive(
-    session: AsyncSession,
+    work: Work,
     batch: InboundBatch[PublishedParameter],
-    who: Principal,
-    request_id: str | None,
     scope: Scope,
 ) -> InboundBatchResult:
     """Apply each published version on its own (a bad one is refused, the others apply)."""
 
     async def apply_one(item: PublishedParameter) -> Outcome:
-        return await publish(session, item, who, request_id)
+        return await publish(work, item)
 
-    return await apply_batch(session, SCHEMA, KIND, batch, PublishedParameter, apply_one, scope)
+    return await apply_batch(
+        work.session, SCHEMA, KIND, batch, PublishedParameter, apply_one, scope
+    )
 
 
-async def publish(
-    session: AsyncSession, item: PublishedParameter, who: Principal, request_id: str | None
-) -> Outcome:
+async def publish(work: Work, item: PublishedParameter) -> Outcome:
     """The year's rate in force, recorded with the province as its author; the same rate
     published again for the year and kind changes nothing (`unchanged`)."""
     body = item.local()
     kind = body.account_kind.value
-    current = await repository.current_rate(session, body.year, kind)
+    current = await repository.current_rate(work.session, body.year, kind)
     if (
         current is not None
         and current.rate == Decimal(body.rate)
@@ -56,29 +52,24 @@ async def publish(
     ):
         return Outcome(InboundResult.applied, record_id=str(current.id), detail="unchanged")
     rate = await repository.add_rate(
-        session,
+        work.session,
         InterestRate(
             year=body.year,
             account_kind=kind,
             rate=Decimal(body.rate),
             convention=body.convention.value,
             note=body.note,
-            recorded_by=who.subject,
+            recorded_by=work.actor.subject,
             status="approved",
             decided_at=datetime.now(UTC),
             decision_note=f"省级平台发布 (报文 {item.message_id})",
         ),
     )
-    await session.refresh(rate)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="interest_rate.published",
-        object_type="interest_rate",
-        object_id=rate.id,
-        request_id=request_id,
+    await work.session.refresh(rate)
+    await work.audit(
+        "interest_rate.published",
+        "interest_rate",
+        rate.id,
         detail={
             "year": rate.year,
             "account_kind": kind,
@@ -86,6 +77,6 @@ async def publish(
             "message_id": item.message_id,
         },
     )
-    trued = await closings.true_up_closings(session, rate, who.subject)
+    trued = await closings.true_up_closings(work, rate)
     detail = f"in_force, closings trued up: {trued}" if trued else "in_force"
     return Outcome(InboundResult.applied, record_id=str(rate.id), detail=detail)

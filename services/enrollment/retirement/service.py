@@ -20,9 +20,8 @@ from services.enrollment.retirement.schemas import RetirementIn, RetirementOut
 from services.enrollment.status_changes import service as changes
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonRetired
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.messaging.outbox import stage_events
 from shared.problems import ProblemError
 
@@ -30,16 +29,14 @@ ADVANCE_DAYS = 92  # a retirement may be recorded up to about three months ahead
 
 
 async def record_retirement(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: RetirementIn,
-    who: Principal,
-    request_id: str | None,
     today: date | None = None,
 ) -> RetirementOut:
     """Check eligibility, then retire the person and announce it with what payout needs."""
     today = today or agency_today()
-    person = await changes.lock_for_change(session, person_id, ChangeType.retirement)
+    person = await changes.lock_for_change(work.session, person_id, ChangeType.retirement)
     if body.retired_on > today + timedelta(days=ADVANCE_DAYS):
         raise ProblemError(
             422,
@@ -47,7 +44,7 @@ async def record_retirement(
             field="retired_on",
             days=ADVANCE_DAYS,
         )
-    latest = await changes.latest_change_date(session, person)
+    latest = await changes.latest_change_date(work.session, person)
     if body.retired_on < latest:
         raise ProblemError(
             422,
@@ -55,10 +52,10 @@ async def record_retirement(
             field="retired_on",
             latest=latest.isoformat(),
         )
-    summary = await repository.contribution_summary(session, person_id, body.retired_on)
+    summary = await repository.contribution_summary(work.session, person_id, body.retired_on)
     months = summary.months
     deemed_months, deemed_index, document = await deemed.for_retirement(
-        session, person, body.deemed_months, body.deemed_index, body.deemed_document, who
+        work, person, body.deemed_months, body.deemed_index, body.deemed_document
     )
     try:
         decision = decide_retirement(
@@ -68,17 +65,17 @@ async def record_retirement(
             body.retired_on,
             months,
             deemed_months,
-            await repository.age_rules(session),
-            await repository.minimum_rules(session),
+            await repository.age_rules(work.session),
+            await repository.minimum_rules(work.session),
         )
     except RuleMissing as exc:
         raise ProblemError(409, "retirement_rule_missing", message=exc.key, **exc.params) from exc
     except RetirementRefused as exc:
         raise ProblemError(409, exc.code, **exc.figures) from exc
     closed = await closings.close_accounts(
-        session, person, "retirement", body.retired_on, who.subject, outflow=None
+        work.session, person, "retirement", body.retired_on, work.actor.subject, outflow=None
     )
-    unit = await units.get(session, person.unit_id)
+    unit = await units.get(work.session, person.unit_id)
     assert unit is not None
     record = Retirement(
         person_id=person.id,
@@ -104,11 +101,11 @@ async def record_retirement(
         bank_code=body.bank_account.bank_code,
         bank_account_number=body.bank_account.account_number,
         bank_account_name=body.bank_account.account_name,
-        recorded_by=who.subject,
+        recorded_by=work.actor.subject,
     )
-    await repository.add(session, record)
+    await repository.add(work.session, record)
     _, events = await changes.apply_change(
-        session, person, ChangeType.retirement, body.retired_on, "retirement", who, request_id
+        work, person, ChangeType.retirement, body.retired_on, "retirement"
     )
     retired = PersonRetired(
         person_id=person.id,
@@ -140,19 +137,14 @@ async def record_retirement(
     )
     events.append(
         EventEnvelope.wrap(
-            retired, source=SCHEMA, aggregate_id=str(person.id), request_id=request_id
+            retired, source=SCHEMA, aggregate_id=str(person.id), request_id=work.request_id
         )
     )
-    await stage_events(session, SCHEMA, events)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="person.retired",
-        object_type="person",
-        object_id=person.id,
-        request_id=request_id,
+    await stage_events(work.session, SCHEMA, events)
+    await work.audit(
+        "person.retired",
+        "person",
+        person.id,
         detail={"retired_on": body.retired_on.isoformat(), "deemed_months": deemed_months},
     )
     out = RetirementOut.model_validate(record, from_attributes=True)

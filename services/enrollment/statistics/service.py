@@ -5,12 +5,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.config import SCHEMA
 from services.enrollment.models import CoverageTarget
 from services.enrollment.statistics import repository
 from services.enrollment.statistics.schemas import TargetIn, YearStatistics
-from shared.data.audit import changed_fields, record_audit
-from shared.http.auth import Principal
+from shared.data.audit import changed_fields
+from shared.data.work import Work
 
 
 async def year_statistics(session: AsyncSession, year: int) -> YearStatistics:
@@ -38,20 +37,16 @@ async def year_statistics(session: AsyncSession, year: int) -> YearStatistics:
     )
 
 
-async def set_target(session: AsyncSession, year: int, body: TargetIn, who: Principal) -> TargetIn:
+async def set_target(work: Work, year: int, body: TargetIn) -> TargetIn:
     """Record a new version of the year's target."""
-    previous = await repository.current_target(session, year)
+    previous = await repository.current_target(work.session, year)
     await repository.add_target(
-        session, CoverageTarget(year=year, target=body.target, recorded_by=who.subject)
+        work.session, CoverageTarget(year=year, target=body.target, recorded_by=work.actor.subject)
     )
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="coverage_target.set",
-        object_type="parameter",
-        object_id=year,
+    await work.audit(
+        "coverage_target.set",
+        "parameter",
+        year,
         detail={"target": body.target},
         changes=changed_fields(
             {"target": previous.target if previous else None}, {"target": body.target}, ["target"]

@@ -21,9 +21,9 @@ from services.enrollment.models import ChangeRequest, Person, StatusChange
 from services.enrollment.status_changes import repository
 from services.enrollment.status_changes.schemas import StatusChangeIn, StatusChangeOut
 from shared.contracts import EventEnvelope, PersonDeceased, PersonStatusChanged
-from shared.data.audit import changed_fields, record_audit
+from shared.data.audit import changed_fields
 from shared.data.clock import agency_today
-from shared.http.auth import Principal
+from shared.data.work import Actor, Work
 from shared.http.four_eyes import require_second_person
 from shared.messaging.outbox import stage_events
 from shared.problems import ProblemError
@@ -77,18 +77,12 @@ async def latest_change_date(session: AsyncSession, person: Person) -> date:
 
 
 async def apply_change(
-    session: AsyncSession,
-    person: Person,
-    change: ChangeType,
-    on: date,
-    reason: str,
-    who: Principal,
-    request_id: str | None,
+    work: Work, person: Person, change: ChangeType, on: date, reason: str
 ) -> tuple[StatusChange, list[EventEnvelope]]:
     """Move the person through the state machine: history row, status, and its event."""
-    row, events = change_of(person, change, on, reason, who, request_id)
-    await repository.add(session, row)
-    session.add(person)
+    row, events = change_of(person, change, on, reason, work.actor, work.request_id)
+    await repository.add(work.session, row)
+    work.session.add(person)
     return row, events
 
 
@@ -97,7 +91,7 @@ def change_of(
     change: ChangeType,
     on: date,
     reason: str,
-    who: Principal,
+    who: Actor,
     request_id: str | None,
 ) -> tuple[StatusChange, list[EventEnvelope]]:
     """The history row and events of a change, the person's status moved (nothing written:
@@ -173,12 +167,7 @@ async def check_effective_date(
 
 
 async def record_change(
-    session: AsyncSession,
-    person_id: uuid.UUID,
-    body: StatusChangeIn,
-    who: Principal,
-    request_id: str | None,
-    today: date | None = None,
+    work: Work, person_id: uuid.UUID, body: StatusChangeIn, today: date | None = None
 ) -> StatusChangeOut:
     """Apply one change to a person and announce it (a death goes through a death report)."""
     change_type = ChangeType(body.change_type)
@@ -188,23 +177,16 @@ async def record_change(
             "death_report_required",
             field="change_type",
         )
-    person = await lock_for_change(session, person_id, change_type)
-    await check_effective_date(session, person, body.effective_on, "effective_on", today)
+    person = await lock_for_change(work.session, person_id, change_type)
+    await check_effective_date(work.session, person, body.effective_on, "effective_on", today)
     before = {"status": person.status, "unit_id": person.unit_id}
-    change, events = await apply_change(
-        session, person, change_type, body.effective_on, body.reason, who, request_id
-    )
-    await stage_events(session, SCHEMA, events)
-    await session.refresh(change)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=f"person.{change_type.value}",
-        object_type="person",
-        object_id=person_id,
-        request_id=request_id,
+    change, events = await apply_change(work, person, change_type, body.effective_on, body.reason)
+    await stage_events(work.session, SCHEMA, events)
+    await work.session.refresh(change)
+    await work.audit(
+        f"person.{change_type.value}",
+        "person",
+        person_id,
         detail={"effective_on": body.effective_on.isoformat(), "reason": body.reason},
         changes=changed_fields(before, person, ("status", "unit_id")),
     )
@@ -219,65 +201,46 @@ async def get_history(session: AsyncSession, person_id: uuid.UUID) -> list[Statu
     return [StatusChangeOut.model_validate(c, from_attributes=True) for c in changes]
 
 
-async def lock_pending(
-    session: AsyncSession, request_id: int, kind: str, who: Principal, act: str
-) -> ChangeRequest:
-    """A pending request, locked, that `who` may decide as the second person (else 4xx).
+async def lock_pending(work: Work, change_request_id: int, kind: str, act: str) -> ChangeRequest:
+    """A pending request, locked, that the actor may decide as the second person (else 4xx).
 
     The person is locked before the request, the order every change of a person takes.
     """
-    found = await repository.get_request(session, request_id, kind)
+    found = await repository.get_request(work.session, change_request_id, kind)
     if found is None:
         if kind == "death":
-            raise ProblemError(404, "death_request_not_found", change_request_id=request_id)
-        raise ProblemError(404, "withdrawal_request_not_found", change_request_id=request_id)
-    await repository.lock_person(session, found.person_id)
-    row = await repository.lock_request(session, request_id, kind)
+            raise ProblemError(404, "death_request_not_found", change_request_id=change_request_id)
+        raise ProblemError(404, "withdrawal_request_not_found", change_request_id=change_request_id)
+    await repository.lock_person(work.session, found.person_id)
+    row = await repository.lock_request(work.session, change_request_id, kind)
     assert row is not None  # requests are never deleted
     if row.status != "pending":
         raise ProblemError(
             409,
             "request_not_pending",
             status_now=row.status,
-            change_request_id=request_id,
+            change_request_id=change_request_id,
         )
-    require_second_person(who, row.entered_by, act=act, allowed=APPROVERS)
+    require_second_person(work.actor, row.entered_by, act=act, allowed=APPROVERS)
     return row
 
 
 async def reject(
-    session: AsyncSession,
-    request_id: int,
-    kind: str,
-    note: str,
-    who: Principal,
-    http_request_id: str | None,
-    act: str,
+    work: Work, change_request_id: int, kind: str, note: str, act: str
 ) -> ChangeRequest:
     """A second person refuses the request: nothing of it takes effect."""
-    row = await lock_pending(session, request_id, kind, who, act)
-    row = await repository.decide(session, row, "rejected", who.subject, note)
-    await audit_request(session, who, row, "rejected", http_request_id)
+    row = await lock_pending(work, change_request_id, kind, act)
+    row = await repository.decide(work.session, row, "rejected", work.actor.subject, note)
+    await audit_request(work, row, "rejected")
     return row
 
 
-async def audit_request(
-    session: AsyncSession,
-    who: Principal,
-    row: ChangeRequest,
-    verb: str,
-    request_id: str | None,
-) -> None:
+async def audit_request(work: Work, row: ChangeRequest, verb: str) -> None:
     """Every step of a request goes into the audit log, with who entered it."""
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=f"{row.kind}_request.{verb}",
-        object_type="change_request",
-        object_id=row.id,
-        request_id=request_id,
+    await work.audit(
+        f"{row.kind}_request.{verb}",
+        "change_request",
+        row.id,
         detail={
             "person_id": str(row.person_id),
             "effective_on": row.effective_on.isoformat(),
@@ -289,18 +252,16 @@ async def audit_request(
     )
 
 
-async def supersede_death_report(
-    session: AsyncSession,
-    person: Person,
-    notice_id: str,
-    who: Principal,
-    request_id: str | None,
-) -> None:
+async def supersede_death_report(work: Work, person: Person, notice_id: str) -> None:
     """A death recorded from the province's notice closes a clerk's pending death report."""
-    pending = await repository.pending_request(session, person.id)
+    pending = await repository.pending_request(work.session, person.id)
     if pending is None or pending.kind != "death":
         return
     row = await repository.decide(
-        session, pending, "superseded", who.subject, f"省平台死亡信息 {notice_id} 已登记死亡"
+        work.session,
+        pending,
+        "superseded",
+        work.actor.subject,
+        f"省平台死亡信息 {notice_id} 已登记死亡",
     )
-    await audit_request(session, who, row, "superseded", request_id)
+    await audit_request(work, row, "superseded")

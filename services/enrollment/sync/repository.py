@@ -1,18 +1,14 @@
 """SQL for the provincial sync: a batch's persons read (and locked) at once."""
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.enrollment.config import SCHEMA
 from services.enrollment.models import DeathNoticeIssue, Person
-from shared.data.audit import audit_log_table
-from shared.http.auth import Principal
 
 
 @dataclass
@@ -108,25 +104,3 @@ async def record_deaths(
     )
     for person, _, _, status in deaths:
         set_committed_value(person, "status", status)
-
-
-async def audit_deaths(
-    session: AsyncSession,
-    deaths: list[tuple[uuid.UUID, str, date]],
-    who: Principal,
-    request_id: str | None,
-) -> None:
-    """One `person.death` audit entry per death recorded from a notice, in one statement."""
-    rows = [
-        {
-            "actor": who.subject,
-            "roles": sorted(who.roles),
-            "action": "person.death",
-            "object_type": "person",
-            "object_id": str(person_id),
-            "request_id": request_id,
-            "detail": {"message_id": message_id, "date_of_death": died_on.isoformat()},
-        }
-        for person_id, message_id, died_on in deaths
-    ]
-    await session.exec(insert(audit_log_table(SCHEMA)), params=rows)

@@ -35,36 +35,33 @@ from services.enrollment.transfers.schemas import (
 )
 from services.enrollment.units import repository as units
 from shared.contracts import EventEnvelope, PersonTransferredIn, PersonTransferredOut
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.messaging.outbox import stage_events
 from shared.problems import ProblemError
 
 
 async def transfer_out(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: TransferOutIn,
-    who: Principal,
-    request_id: str | None,
 ) -> TransferOut:
     """Move a person's relation (and, across areas, their money and months) away."""
-    person = await changes.lock_for_change(session, person_id, ChangeType.transfer_out)
-    await _check_date(session, person, body.effective_on)
+    person = await changes.lock_for_change(work.session, person_id, ChangeType.transfer_out)
+    await _check_date(work.session, person, body.effective_on)
     if body.same_pooling_area:
-        return await _move_within_area(session, person, body, who, request_id)
+        return await _move_within_area(work, person, body)
     assert body.destination is not None
-    rate = await repository.pooled_rate(session, body.effective_on)
+    rate = await repository.pooled_rate(work.session, body.effective_on)
     if rate is None:
         raise ProblemError(409, "pooled_fund_rate_missing")
-    holdings = await repository.holdings(session, person.id)
+    holdings = await repository.holdings(work.session, person.id)
     closed = await closings.close_accounts(
-        session,
+        work.session,
         person,
         "transfer_out",
         body.effective_on,
-        who.subject,
+        work.actor.subject,
         ("transfer_out", f"transfer out to {body.destination.agency_name}"),
     )
     carried = transfer_out_carries(closed.amounts, holdings, rate[1])
@@ -77,7 +74,7 @@ async def transfer_out(
         **vars(carried),
     )
     await repository.add_transfer(
-        session,
+        work.session,
         {
             "person_id": person.id,
             "direction": "out",
@@ -95,17 +92,15 @@ async def transfer_out(
             "deemed_months": carried.deemed_months,
             "deemed_index": carried.deemed_index,
             "pooled_rate_id": rate[0],
-            "recorded_by": who.subject,
+            "recorded_by": work.actor.subject,
         },
     )
     _, events = await changes.apply_change(
-        session,
+        work,
         person,
         ChangeType.transfer_out,
         body.effective_on,
         f"to {body.destination.agency_name}",
-        who,
-        request_id,
     )
     events.append(
         EventEnvelope.wrap(
@@ -121,30 +116,30 @@ async def transfer_out(
             ),
             source=SCHEMA,
             aggregate_id=str(person.id),
-            request_id=request_id,
+            request_id=work.request_id,
         )
     )
-    await stage_events(session, SCHEMA, events)
-    await _audit(session, who, "person.transferred_out", person.id, request_id, out)
+    await stage_events(work.session, SCHEMA, events)
+    await work.audit(
+        "person.transferred_out", "person", person.id, detail=out.model_dump(mode="json")
+    )
     return out
 
 
 async def _move_within_area(
-    session: AsyncSession,
+    work: Work,
     person: Person,
     body: TransferOutIn,
-    who: Principal,
-    request_id: str | None,
 ) -> TransferOut:
     """Within the pooling area only the relation moves: out of one unit, into another."""
     assert body.new_unit_id is not None
-    unit = await units.get(session, body.new_unit_id)
+    unit = await units.get(work.session, body.new_unit_id)
     if unit is None or unit.status != "active":
         raise ProblemError(422, "unit_unknown", field="new_unit_id")
     if unit.id == person.unit_id:
         raise ProblemError(422, "same_unit", field="new_unit_id", **unit_named(unit))
     await repository.add_transfer(
-        session,
+        work.session,
         {
             "person_id": person.id,
             "direction": "out",
@@ -152,29 +147,17 @@ async def _move_within_area(
             "same_pooling_area": True,
             "from_unit_id": person.unit_id,
             "to_unit_id": unit.id,
-            "recorded_by": who.subject,
+            "recorded_by": work.actor.subject,
         },
     )
     _, events = await changes.apply_change(
-        session,
-        person,
-        ChangeType.transfer_out,
-        body.effective_on,
-        f"to unit {unit.credit_code}",
-        who,
-        request_id,
+        work, person, ChangeType.transfer_out, body.effective_on, f"to unit {unit.credit_code}"
     )
     person.unit_id = unit.id
     _, arrived = await changes.apply_change(
-        session,
-        person,
-        ChangeType.transfer_in,
-        body.effective_on,
-        "within the pooling area",
-        who,
-        request_id,
+        work, person, ChangeType.transfer_in, body.effective_on, "within the pooling area"
     )
-    await stage_events(session, SCHEMA, events + arrived)
+    await stage_events(work.session, SCHEMA, events + arrived)
     zero = Decimal("0.00")
     out = TransferOut(
         person_id=person.id,
@@ -186,7 +169,9 @@ async def _move_within_area(
         annuity_funded_amount=zero,
         contribution_months=0,
     )
-    await _audit(session, who, "person.moved_within_area", person.id, request_id, out)
+    await work.audit(
+        "person.moved_within_area", "person", person.id, detail=out.model_dump(mode="json")
+    )
     return out
 
 
@@ -223,16 +208,14 @@ async def _check_arrival(session: AsyncSession, body: TransferInIn) -> None:
             )
 
 
-async def transfer_in(
-    session: AsyncSession, body: TransferInIn, who: Principal, request_id: str | None
-) -> TransferInOut:
+async def transfer_in(work: Work, body: TransferInIn) -> TransferInOut:
     """Open (or reopen) the relation and post what arrived."""
-    await _check_arrival(session, body)
-    unit = await units.get(session, body.unit_id)
+    await _check_arrival(work.session, body)
+    unit = await units.get(work.session, body.unit_id)
     if unit is None or unit.status != "active":
         raise ProblemError(422, "unit_unknown", field="unit_id")
-    await person_rules.check_joining(session, body, unit)
-    existing = await persons.get_by_citizen_id(session, body.citizen_id)
+    await person_rules.check_joining(work.session, body, unit)
+    existing = await persons.get_by_citizen_id(work.session, body.citizen_id)
     if existing is not None and existing.status != PersonStatus.transferred_out.value:
         raise ProblemError(
             409,
@@ -242,7 +225,7 @@ async def transfer_in(
             person_status=existing.status,
             joined_on=existing.joined_on.isoformat(),
             **person_named(existing),
-            **await unit_named_by_id(session, existing.unit_id),
+            **await unit_named_by_id(work.session, existing.unit_id),
         )
     if existing is None:
         assert body.birth_date is not None and body.sex is not None
@@ -256,25 +239,25 @@ async def transfer_in(
             joined_on=body.joined_on,
             status=PersonStatus.transferred_out.value,
             joined_before_unit_reason=body.joined_before_unit_reason,
-            created_by=who.subject,
+            created_by=work.actor.subject,
         )
-        session.add(person)
-        await session.flush()
-        await accounts.open_accounts(session, person.id, body.joined_on)
+        work.session.add(person)
+        await work.session.flush()
+        await accounts.open_accounts(work.session, person.id, body.joined_on)
     else:
-        locked = await history.lock_person(session, existing.id)
+        locked = await history.lock_person(work.session, existing.id)
         assert locked is not None
         person = locked
-        await _check_date(session, person, body.joined_on)
+        await _check_date(work.session, person, body.joined_on)
         person.unit_id = unit.id
-        await closings.reopen(session, person.id, body.joined_on)
+        await closings.reopen(work.session, person.id, body.joined_on)
     if body.deemed_months:
         assert body.deemed_index is not None
         await deemed.record_arrived(
-            session, person, body.deemed_months, body.deemed_index, body.origin.agency_name, who
+            work, person, body.deemed_months, body.deemed_index, body.origin.agency_name
         )
     await accounts.post_movements(
-        session,
+        work.session,
         person.id,
         arrival_amounts(
             body.basic_amount, body.annuity_notional_amount, body.annuity_funded_amount
@@ -282,10 +265,10 @@ async def transfer_in(
         posting_type="transfer_in",
         value_date=body.joined_on,
         memo=f"transfer in from {body.origin.agency_name}",
-        who=who.subject,
+        who=work.actor.subject,
     )
     await repository.add_transfer(
-        session,
+        work.session,
         {
             "person_id": person.id,
             "direction": "in",
@@ -303,17 +286,11 @@ async def transfer_in(
             "deemed_months": body.deemed_months,
             "deemed_index": body.deemed_index,
             "contribution_index": body.contribution_index,
-            "recorded_by": who.subject,
+            "recorded_by": work.actor.subject,
         },
     )
     _, events = await changes.apply_change(
-        session,
-        person,
-        ChangeType.transfer_in,
-        body.joined_on,
-        f"from {body.origin.agency_name}",
-        who,
-        request_id,
+        work, person, ChangeType.transfer_in, body.joined_on, f"from {body.origin.agency_name}"
     )
     events.append(
         EventEnvelope.wrap(
@@ -335,17 +312,19 @@ async def transfer_in(
             ),
             source=SCHEMA,
             aggregate_id=str(person.id),
-            request_id=request_id,
+            request_id=work.request_id,
         )
     )
-    await stage_events(session, SCHEMA, events)
+    await stage_events(work.session, SCHEMA, events)
     out = TransferInOut(
         person_id=person.id,
         status=person.status,
         unit_id=unit.id,
         contribution_months_brought_in=body.contribution_months,
     )
-    await _audit(session, who, "person.transferred_in", person.id, request_id, out)
+    await work.audit(
+        "person.transferred_in", "person", person.id, detail=out.model_dump(mode="json")
+    )
     return out
 
 
@@ -354,26 +333,26 @@ async def list_pooled_rates(session: AsyncSession) -> list[PooledRateOut]:
     return [PooledRateOut(**r) for r in await repository.list_pooled_rates(session)]
 
 
-async def add_pooled_rate(
-    session: AsyncSession, body: PooledRateIn, who: Principal
-) -> PooledRateOut:
+async def add_pooled_rate(work: Work, body: PooledRateIn) -> PooledRateOut:
     """Submit a pooled-fund rate version: in force once a finance user approves it."""
     rate_id = await repository.add_pooled_rate(
-        session, body.effective_from, body.rate, body.note, who.subject
+        work.session, body.effective_from, body.rate, body.note, work.actor.subject
     )
     out = PooledRateOut(
-        **body.model_dump(), id=rate_id, recorded_by=who.subject, status="submitted"
+        **body.model_dump(), id=rate_id, recorded_by=work.actor.subject, status="submitted"
     )
-    await _audit(session, who, "pooled_fund_rate.submitted", rate_id, None, out)
+    await work.audit(
+        "pooled_fund_rate.submitted", "parameter", rate_id, detail=out.model_dump(mode="json")
+    )
     return out
 
 
 async def decide_pooled_rate(
-    session: AsyncSession, rate_id: int, approve: bool, note: str | None, who: Principal
+    work: Work, rate_id: int, approve: bool, note: str | None
 ) -> PooledRateOut:
     """Approve or reject a submitted pooled-fund rate version."""
     row = await parameters.decide_version(
-        session, PooledFundRate, "pooled_fund_rate", rate_id, approve, note, who
+        work, PooledFundRate, "pooled_fund_rate", rate_id, approve, note
     )
     return PooledRateOut.model_validate(row, from_attributes=True)
 
@@ -387,24 +366,3 @@ async def _check_date(session: AsyncSession, person: Person, on: date) -> None:
             field="effective_on",
             earliest=latest.isoformat(),
         )
-
-
-async def _audit(
-    session: AsyncSession,
-    who: Principal,
-    action: str,
-    object_id: object,
-    request_id: str | None,
-    detail: object,
-) -> None:
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="person" if action.startswith("person") else "parameter",
-        object_id=object_id,
-        request_id=request_id,
-        detail=detail.model_dump(mode="json") if hasattr(detail, "model_dump") else None,
-    )

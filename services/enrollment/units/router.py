@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from services.enrollment.units import service
@@ -16,10 +16,9 @@ from services.enrollment.units.schemas import (
     UnitUpdate,
 )
 from shared.http.auth import READERS, Principal, require_roles
-from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.dependencies import KEY_REQUIRED, Read, Write
 from shared.http.downloads import DOWNLOAD_RESPONSES, Download
 from shared.http.errors import PROBLEM_RESPONSES
-from shared.http.observability import request_id_of
 from shared.http.pagination import Limit, Offset, Page
 from shared.http.sorting import SortKey, sort_by
 
@@ -28,15 +27,15 @@ Clerk = Annotated[Principal, Depends(require_roles("clerk"))]
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 
-@router.post("", status_code=201, response_model=UnitOut)
-async def register_unit(body: UnitCreate, idem: Idempotent, who: Clerk) -> JSONResponse:
+@router.post("", status_code=201, response_model=UnitOut, dependencies=[KEY_REQUIRED])
+async def register_unit(body: UnitCreate, write: Write, _: Clerk) -> JSONResponse:
     """Register an employer unit (credit code checked; admins may override with a reason)."""
-    return await idem.answer(service.register_unit(idem.session, body, who, idem.request_id))
+    return await write.answer(service.register_unit(write, body))
 
 
 @router.get("", response_model=Page[UnitOut], responses=DOWNLOAD_RESPONSES)
 async def list_units(
-    session: ReadSession,
+    read: Read,
     _: Reader,
     sort: Annotated[SortKey | None, sort_by(*UNIT_SORT_FIELDS)],
     download: Download,
@@ -55,30 +54,26 @@ async def list_units(
     filters = {"name": name, "credit_code": credit_code, "status": status}
     if download:
         return await download.pages(
-            lambda limit, offset: service.list_units(session, filters, sort, limit, offset),
+            lambda limit, offset: service.list_units(read.session, filters, sort, limit, offset),
             UnitOut,
             "参保单位",
         )
-    return await service.list_units(session, filters, sort, limit, offset)
+    return await service.list_units(read.session, filters, sort, limit, offset)
 
 
 @router.get("/{unit_id}", response_model=UnitOut)
-async def get_unit(unit_id: uuid.UUID, session: ReadSession, _: Reader) -> UnitOut:
+async def get_unit(unit_id: uuid.UUID, read: Read, _: Reader) -> UnitOut:
     """One unit."""
-    return await service.get_unit(session, unit_id)
+    return await service.get_unit(read.session, unit_id)
 
 
 @router.patch("/{unit_id}", response_model=UnitOut)
-async def update_unit(
-    unit_id: uuid.UUID, body: UnitUpdate, session: WriteSession, who: Clerk, request: Request
-) -> UnitOut:
+async def update_unit(unit_id: uuid.UUID, body: UnitUpdate, write: Write, _: Clerk) -> UnitOut:
     """Change a unit's details (audited; funding type decides notional vs funded annuity)."""
-    return await service.update_unit(session, unit_id, body, who, request_id_of(request))
+    return await service.update_unit(write, unit_id, body)
 
 
 @router.post("/{unit_id}/close", response_model=UnitOut)
-async def close_unit(
-    unit_id: uuid.UUID, body: UnitClose, session: WriteSession, who: Clerk, request: Request
-) -> UnitOut:
+async def close_unit(unit_id: uuid.UUID, body: UnitClose, write: Write, _: Clerk) -> UnitOut:
     """Close a unit once nobody is insured under it."""
-    return await service.close_unit(session, unit_id, body, who, request_id_of(request))
+    return await service.close_unit(write, unit_id, body)

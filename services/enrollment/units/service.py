@@ -10,23 +10,21 @@ from services.enrollment.naming import unit_named
 from services.enrollment.units import repository
 from services.enrollment.units.schemas import UnitClose, UnitCreate, UnitOut, UnitUpdate
 from shared.contracts import EventEnvelope, UnitClosed, UnitRegistered, UnitUpdated
-from shared.data.audit import changed_fields, record_audit
+from shared.data.audit import changed_fields
 from shared.data.clock import agency_today
 from shared.data.ids import uscc_kind
 from shared.data.sorting import SortKey
-from shared.http.auth import Principal
+from shared.data.work import Work
 from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
 from shared.problems import ProblemError
 
 
-async def register_unit(
-    session: AsyncSession, body: UnitCreate, who: Principal, request_id: str | None
-) -> UnitOut:
+async def register_unit(work: Work, body: UnitCreate) -> UnitOut:
     """Register a unit and announce it."""
-    if body.code_check_override_reason is not None and "admin" not in who.roles:
+    if body.code_check_override_reason is not None and "admin" not in work.actor.roles:
         raise ProblemError(403, "code_override_forbidden")
-    existing = await repository.get_by_credit_code(session, body.credit_code)
+    existing = await repository.get_by_credit_code(work.session, body.credit_code)
     if existing is not None:
         raise ProblemError(
             409,
@@ -42,10 +40,10 @@ async def register_unit(
         registered_on=body.registered_on or agency_today(),
         established_on=body.established_on,
         code_check_override_reason=body.code_check_override_reason,
-        code_check_overridden_by=who.subject if body.code_check_override_reason else None,
-        created_by=who.subject,
+        code_check_overridden_by=work.actor.subject if body.code_check_override_reason else None,
+        created_by=work.actor.subject,
     )
-    await repository.add(session, unit)
+    await repository.add(work.session, unit)
     event = UnitRegistered(
         unit_id=unit.id,
         credit_code=unit.credit_code,
@@ -55,15 +53,15 @@ async def register_unit(
         registered_on=unit.registered_on,
     )
     await stage_events(
-        session,
+        work.session,
         SCHEMA,
         [
             EventEnvelope.wrap(
-                event, source=SCHEMA, aggregate_id=str(unit.id), request_id=request_id
+                event, source=SCHEMA, aggregate_id=str(unit.id), request_id=work.request_id
             )
         ],
     )
-    await _audit(session, who, "unit.registered", unit.id, request_id)
+    await work.audit("unit.registered", "unit", unit.id)
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
@@ -97,15 +95,9 @@ async def get_unit(session: AsyncSession, unit_id: uuid.UUID) -> UnitOut:
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
-async def update_unit(
-    session: AsyncSession,
-    unit_id: uuid.UUID,
-    body: UnitUpdate,
-    who: Principal,
-    request_id: str | None,
-) -> UnitOut:
+async def update_unit(work: Work, unit_id: uuid.UUID, body: UnitUpdate) -> UnitOut:
     """Change a unit's details, keep an audit row, and announce what changed."""
-    unit = await _open_unit(session, unit_id)
+    unit = await _open_unit(work.session, unit_id)
     wanted = body.model_dump(exclude_unset=True, exclude={"reason"}, mode="json")
     # A date sent as the ISO text it already has is no change (changed_fields compares both).
     diff = changed_fields(unit, wanted, wanted)
@@ -115,37 +107,33 @@ async def update_unit(
     audit = {k: {"from": getattr(unit, k), "to": v} for k, v in changes.items()}
     for field, value in changes.items():
         setattr(unit, field, value)
-    session.add(unit)
+    work.session.add(unit)
     await repository.add_change(
-        session,
-        UnitChange(unit_id=unit.id, changes=audit, reason=body.reason, changed_by=who.subject),
+        work.session,
+        UnitChange(
+            unit_id=unit.id, changes=audit, reason=body.reason, changed_by=work.actor.subject
+        ),
     )
     await stage_events(
-        session,
+        work.session,
         SCHEMA,
         [
             EventEnvelope.wrap(
                 UnitUpdated(unit_id=unit.id, changes=changes),
                 source=SCHEMA,
                 aggregate_id=str(unit.id),
-                request_id=request_id,
+                request_id=work.request_id,
             )
         ],
     )
-    await _audit(session, who, "unit.updated", unit.id, request_id, diff, body.reason)
+    await work.audit("unit.updated", "unit", unit.id, detail=_reason(body.reason), changes=diff)
     return UnitOut.model_validate(unit, from_attributes=True)
 
 
-async def close_unit(
-    session: AsyncSession,
-    unit_id: uuid.UUID,
-    body: UnitClose,
-    who: Principal,
-    request_id: str | None,
-) -> UnitOut:
+async def close_unit(work: Work, unit_id: uuid.UUID, body: UnitClose) -> UnitOut:
     """Close a unit once nobody is insured under it."""
-    unit = await _open_unit(session, unit_id)
-    insured = await repository.count_insured(session, unit.id)
+    unit = await _open_unit(work.session, unit_id)
+    insured = await repository.count_insured(work.session, unit.id)
     if insured:
         raise ProblemError(
             409,
@@ -161,36 +149,34 @@ async def close_unit(
             registered_on=unit.registered_on.isoformat(),
         )
     unit.status, unit.closed_on, unit.close_reason = "closed", body.closed_on, body.reason
-    session.add(unit)
+    work.session.add(unit)
     await repository.add_change(
-        session,
+        work.session,
         UnitChange(
             unit_id=unit.id,
             changes={"status": {"from": "active", "to": "closed"}},
             reason=body.reason,
-            changed_by=who.subject,
+            changed_by=work.actor.subject,
         ),
     )
     await stage_events(
-        session,
+        work.session,
         SCHEMA,
         [
             EventEnvelope.wrap(
                 UnitClosed(unit_id=unit.id, closed_on=body.closed_on, reason=body.reason),
                 source=SCHEMA,
                 aggregate_id=str(unit.id),
-                request_id=request_id,
+                request_id=work.request_id,
             )
         ],
     )
-    await _audit(
-        session,
-        who,
+    await work.audit(
         "unit.closed",
+        "unit",
         unit.id,
-        request_id,
-        {"status": {"before": "active", "after": "closed"}},
-        body.reason,
+        detail=_reason(body.reason),
+        changes={"status": {"before": "active", "after": "closed"}},
     )
     return UnitOut.model_validate(unit, from_attributes=True)
 
@@ -204,24 +190,5 @@ async def _open_unit(session: AsyncSession, unit_id: uuid.UUID) -> Unit:
     return unit
 
 
-async def _audit(
-    session: AsyncSession,
-    who: Principal,
-    action: str,
-    unit_id: uuid.UUID,
-    request_id: str | None,
-    changes: dict[str, dict[str, object]] | None = None,
-    reason: str | None = None,
-) -> None:
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action=action,
-        object_type="unit",
-        object_id=unit_id,
-        request_id=request_id,
-        detail={"reason": reason} if reason else None,
-        changes=changes,
-    )
+def _reason(reason: str | None) -> dict[str, str] | None:
+    return {"reason": reason} if reason else None

@@ -26,8 +26,8 @@ from services.enrollment.withdrawal.schemas import (
     WithdrawalRequestOut,
 )
 from shared.contracts import EventEnvelope, PersonWithdrawn
-from shared.data.audit import record_audit
 from shared.data.clock import agency_today
+from shared.data.work import Work
 from shared.http.auth import Principal
 from shared.http.pagination import Page
 from shared.messaging.outbox import stage_events
@@ -121,20 +121,18 @@ def _out(row: ChangeRequest) -> WithdrawalRequestOut:
 
 
 async def request(
-    session: AsyncSession,
+    work: Work,
     person_id: uuid.UUID,
     body: WithdrawalIn,
-    who: Principal,
-    request_id: str | None,
 ) -> WithdrawalRequestOut:
     """Record a withdrawal request: checked as the withdrawal would be, nothing moves yet."""
-    person = await history.lock_person(session, person_id)
+    person = await history.lock_person(work.session, person_id)
     if person is None:
         raise ProblemError(404, "person_not_found", person_id=str(person_id))
-    await changes.refuse_if_pending(session, person.id)
-    await _check(session, person, body)
+    await changes.refuse_if_pending(work.session, person.id)
+    await _check(work.session, person, body)
     row = await history.add_request(
-        session,
+        work.session,
         ChangeRequest(
             kind="withdrawal",
             person_id=person.id,
@@ -145,35 +143,31 @@ async def request(
             payee_bank_code=body.payee.bank_code,
             payee_account_number=body.payee.account_number,
             status="pending",
-            entered_by=who.subject,
+            entered_by=work.actor.subject,
         ),
     )
-    await changes.audit_request(session, who, row, "entered", request_id)
+    await changes.audit_request(work, row, "entered")
     return _out(row)
 
 
-async def approve(
-    session: AsyncSession, withdrawal_id: int, who: Principal, request_id: str | None
-) -> WithdrawalRequestOut:
+async def approve(work: Work, withdrawal_id: int) -> WithdrawalRequestOut:
     """A second person approves: the accounts close as entered and the payment is announced."""
-    row = await changes.lock_pending(session, withdrawal_id, "withdrawal", who, ACT)
-    person = await history.lock_person(session, row.person_id)
+    row = await changes.lock_pending(work, withdrawal_id, "withdrawal", ACT)
+    person = await history.lock_person(work.session, row.person_id)
     assert person is not None  # persons are never deleted
     body = _body(row)
-    await _check(session, person, body)
-    out = await _withdraw(session, person, body, who, request_id)
+    await _check(work.session, person, body)
+    out = await _withdraw(work, person, body)
     row = await history.decide(
-        session, row, "approved", who.subject, None, out.model_dump(mode="json")
+        work.session, row, "approved", work.actor.subject, None, out.model_dump(mode="json")
     )
-    await changes.audit_request(session, who, row, "approved", request_id)
+    await changes.audit_request(work, row, "approved")
     return _out(row)
 
 
-async def reject(
-    session: AsyncSession, withdrawal_id: int, note: str, who: Principal, request_id: str | None
-) -> WithdrawalRequestOut:
+async def reject(work: Work, withdrawal_id: int, note: str) -> WithdrawalRequestOut:
     """A second person refuses the request; nothing leaves the accounts."""
-    row = await changes.reject(session, withdrawal_id, "withdrawal", note, who, request_id, ACT)
+    row = await changes.reject(work, withdrawal_id, "withdrawal", note, ACT)
     return _out(row)
 
 
@@ -195,29 +189,21 @@ async def list_requests(
 
 
 async def _withdraw(
-    session: AsyncSession,
+    work: Work,
     person: Person,
     body: WithdrawalIn,
-    who: Principal,
-    request_id: str | None,
 ) -> WithdrawalOut:
     """Close the relation and the accounts, and announce the payment."""
     closed = await closings.close_accounts(
-        session,
+        work.session,
         person,
         "withdrawal",
         body.effective_on,
-        who.subject,
+        work.actor.subject,
         ("inheritance" if body.reason == "death" else "refund", f"withdrawal: {body.reason}"),
     )
     _, events = await changes.apply_change(
-        session,
-        person,
-        ChangeType.withdrawal,
-        body.effective_on,
-        f"{body.reason}: {body.evidence}",
-        who,
-        request_id,
+        work, person, ChangeType.withdrawal, body.effective_on, f"{body.reason}: {body.evidence}"
     )
     amounts = closed.amounts
     out = WithdrawalOut(
@@ -245,19 +231,9 @@ async def _withdraw(
             ),
             source=SCHEMA,
             aggregate_id=str(person.id),
-            request_id=request_id,
+            request_id=work.request_id,
         )
     )
-    await stage_events(session, SCHEMA, events)
-    await record_audit(
-        session,
-        SCHEMA,
-        actor=who.subject,
-        roles=who.roles,
-        action="person.withdrawn",
-        object_type="person",
-        object_id=person.id,
-        request_id=request_id,
-        detail=out.model_dump(mode="json"),
-    )
+    await stage_events(work.session, SCHEMA, events)
+    await work.audit("person.withdrawn", "person", person.id, detail=out.model_dump(mode="json"))
     return out

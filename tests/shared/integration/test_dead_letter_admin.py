@@ -19,6 +19,8 @@ def admin_app(h: Harness) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.platform = h.settings
         app.state.sessions = h.sessions
+        app.state.read_sessions = h.sessions  # the list reads through Read
+        app.state.schema = TEST_SCHEMA  # the replay is marked and audited in a Write
         yield
 
     app = FastAPI(lifespan=lifespan)

@@ -17,7 +17,7 @@ from shared.data.money import Money
 from shared.data.work import unit_of_work
 from shared.http.auth import Principal, require_roles
 from shared.http.bank_signature import sign, sign_v1, verify_bank_request
-from shared.http.dependencies import Idempotent
+from shared.http.dependencies import KEY_REQUIRED, Write
 from shared.http.errors import install_problem_handlers
 from shared.settings import PlatformSettings
 from tests.conftest import auth_headers, running_app
@@ -49,34 +49,32 @@ def payment_app(platform: PlatformSettings) -> FastAPI:
     app = FastAPI(lifespan=lifespan)
     install_problem_handlers(app)
 
-    @app.post("/payments", status_code=201)
+    @app.post("/payments", status_code=201, dependencies=[KEY_REQUIRED])
     async def pay(
         body: PaymentIn,
-        idem: Idempotent,
+        write: Write,
         _: Annotated[Principal, Depends(require_roles("finance"))],
     ) -> JSONResponse:
         async def action() -> dict:
-            row = await idem.session.exec(
+            row = await write.session.exec(
                 text(f"INSERT INTO {TEST_SCHEMA}.effect (note) VALUES (:n) RETURNING ctid::text"),
                 params={"n": f"{body.amount} {body.note}"},
             )
             await asyncio.sleep(0.2)  # widen the window for the concurrent retry test
             return {"receipt": row.scalar_one(), "amount": body.amount}
 
-        return await idem.answer(action())
+        return await write.answer(action())
 
     @app.post("/bank/{bank_id}/results")
     async def results(bank_id: str, request: Request) -> dict:
         async with unit_of_work(request.app.state.sessions, TEST_SCHEMA) as work:
-            session = work.session
-            who = await verify_bank_request(request, session, TEST_SCHEMA, SECRETS, bank_id)
+            who = await verify_bank_request(request, work.session, TEST_SCHEMA, SECRETS, bank_id)
         return {"accepted_from": who}
 
     @app.post("/bank/{bank_id}/batches/{batch}/totals")
     async def totals(bank_id: str, batch: int, request: Request) -> dict:
         async with unit_of_work(request.app.state.sessions, TEST_SCHEMA) as work:
-            session = work.session
-            who = await verify_bank_request(request, session, TEST_SCHEMA, SECRETS, bank_id)
+            who = await verify_bank_request(request, work.session, TEST_SCHEMA, SECRETS, bank_id)
         return {"accepted_from": who, "batch": batch}
 
     return app

@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from shared.data.platform_tables import create_platform_tables_v1
 from shared.http.errors import install_problem_handlers
 from shared.jobs.calendar import AGENCY_TZ, Rule, fill
 from shared.jobs.schedule_router import schedule_router
@@ -85,12 +86,18 @@ async def test_paused_schedule_starts_nothing_and_the_change_is_a_new_audited_ve
 ) -> None:
     async with Harness(platform) as h:
         await seed(h)
+        statements: list[str] = []
+        create_platform_tables_v1(statements.append, S)  # the key table a Write claims in
+        async with h.engine.begin() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
 
         @asynccontextmanager
         async def lifespan(app: FastAPI):
             app.state.platform = h.settings
             app.state.sessions = h.sessions
             app.state.read_sessions = h.sessions
+            app.state.schema = S  # the pause is audited in the request's Write
             yield
 
         app = FastAPI(lifespan=lifespan)
