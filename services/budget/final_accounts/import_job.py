@@ -49,9 +49,7 @@ async def queue_import(
         "department_year.import_queued", "department_year", department_year, format_
     )
     upload = (filename, content)
-    job = await inputs.queue_with_file(
-        write.session, SCHEMA, KIND, params, upload, write.who, write.request_id, audit
-    )
+    job = await inputs.queue_with_file(write, KIND, params, upload, audit)
     return job_out(job)
 
 
