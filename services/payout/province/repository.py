@@ -1,8 +1,6 @@
 """SQL of the province's checks: retirees by citizen id, duplicate-receipt listings."""
 
 import uuid
-from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import func, update
 from sqlmodel import select
@@ -10,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payout.domain.duplicates import HOLDING
 from services.payout.models import DuplicateReceipt, Retiree
+from services.payout.province.schemas import DuplicateSearch
 
 
 async def lock_by_citizen_ids(session: AsyncSession, citizen_ids: list[str]) -> dict[str, Retiree]:
@@ -84,20 +83,8 @@ async def get(session: AsyncSession, receipt_id: uuid.UUID) -> DuplicateReceipt 
     return (await session.exec(query)).first()
 
 
-@dataclass(frozen=True)
-class Search:
-    """The clerks' filters; None filters nothing."""
-
-    status: str | None = None
-    benefit_kind: str | None = None
-    other_area_code: str | None = None
-    citizen_id: str | None = None
-    received_from: date | None = None
-    received_to: date | None = None
-
-
 async def listing(
-    session: AsyncSession, search: Search, limit: int, offset: int
+    session: AsyncSession, search: DuplicateSearch, limit: int, offset: int
 ) -> tuple[list[tuple[DuplicateReceipt, Retiree]], int]:
     """Listings with their retiree, oldest first (id breaks ties)."""
     where = []

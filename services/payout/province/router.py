@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.payout.config import SCHEMA
-from services.payout.province import batches, repository, service
+from services.payout.province import batches, service
 from services.payout.province.schemas import (
     BenefitKind,
     CertificationItem,
@@ -16,6 +16,7 @@ from services.payout.province.schemas import (
     DuplicateItem,
     DuplicateOut,
     DuplicateResolveIn,
+    DuplicateSearch,
     DuplicateStatus,
 )
 from shared.data.clock import agency_today
@@ -104,7 +105,7 @@ async def list_duplicates(
 ) -> Page[DuplicateOut] | Response:
     """Retirees found drawing a pension elsewhere (重复领取人员名单), oldest first;
     `status=open` is the work list, `clear_requested` the clearings awaiting a second person."""
-    search = repository.Search(
+    search = DuplicateSearch(
         status=status,
         benefit_kind=benefit_kind.value if benefit_kind else None,
         other_area_code=other_area_code,

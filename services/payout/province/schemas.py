@@ -1,6 +1,7 @@
 """Request and response bodies of the province's certifications and duplicate receipts."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -90,3 +91,15 @@ class DuplicateOut(BaseModel):
     decision_note: str | None = Field(None, title="复核意见")
     recoveries: int | None = Field(None, title="追回笔数")
     resumed: bool = Field(False, title="已恢复发放")
+
+
+@dataclass(frozen=True)
+class DuplicateSearch:
+    """The clerks' filters on duplicate receipts; None filters nothing."""
+
+    status: str | None = None
+    benefit_kind: str | None = None
+    other_area_code: str | None = None
+    citizen_id: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None

@@ -20,6 +20,7 @@ from services.payout.province import repository
 from services.payout.province.schemas import (
     DuplicateOut,
     DuplicateResolveIn,
+    DuplicateSearch,
 )
 from services.payout.subsidies import service as subsidies
 from services.payout.tax import service as taxes
@@ -173,7 +174,7 @@ async def _recover(session: AsyncSession, row: DuplicateReceipt) -> int:
 async def list_duplicates(
     session: AsyncSession,
     who: Principal,
-    search: repository.Search,
+    search: DuplicateSearch,
     limit: int,
     offset: int,
 ) -> Page[DuplicateOut]:

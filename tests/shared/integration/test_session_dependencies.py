@@ -10,10 +10,10 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from shared.data.audit import record_audit
 from shared.data.money import Money
+from shared.data.work import Work
 from shared.http.auth import Principal, require_roles
-from shared.http.dependencies import Idempotent, ReadSession, WriteSession
+from shared.http.dependencies import KEY_REQUIRED, Read, Write
 from shared.problems import ProblemError
 from shared.service_app import create_service_app
 from shared.settings import PlatformSettings
@@ -32,64 +32,55 @@ def probe_router() -> APIRouter:
     """Routes written the way every service writes them: parse → service → return."""
     router = APIRouter(prefix="/v1/payout/probe")
 
-    async def pay(session, body: PaymentIn, who: Principal, request_id: str | None) -> dict:
-        row = await session.exec(
+    async def pay(work: Work, body: PaymentIn) -> dict:
+        row = await work.session.exec(
             text("INSERT INTO payout.probe_effect (note) VALUES (:n) RETURNING id"),
             params={"n": f"{body.amount} {body.note}"},
         )
         effect_id = row.scalar_one()
-        await record_audit(
-            session,
-            SCHEMA,
-            actor=who.subject,
-            roles=who.roles,
-            action="probe.paid",
-            object_type="probe",
-            object_id=effect_id,
-            request_id=request_id,
-            detail={"amount": body.amount},
-        )
+        await work.audit("probe.paid", "probe", effect_id, detail={"amount": body.amount})
         if body.note == "refuse":
             raise ProblemError(409, "probe_refused", "Refused after the write.")
         await asyncio.sleep(0.1)  # widen the window for the concurrent retry
         return {"id": effect_id, "amount": body.amount}
 
-    @router.post("", status_code=201)
+    @router.post("", status_code=201, dependencies=[KEY_REQUIRED])
     async def create(
         body: PaymentIn,
-        idem: Idempotent,
-        who: Annotated[Principal, Depends(require_roles("finance"))],
+        write: Write,
+        _: Annotated[Principal, Depends(require_roles("finance"))],
     ):
-        return await idem.answer(pay(idem.session, body, who, idem.request_id))
+        return await write.answer(pay(write, body))
 
     @router.post("/plain", status_code=201)
     async def create_plain(
         body: PaymentIn,
-        session: WriteSession,
-        who: Annotated[Principal, Depends(require_roles("finance"))],
+        write: Write,
+        _: Annotated[Principal, Depends(require_roles("finance"))],
     ) -> dict:
-        return await pay(session, body, who, None)
+        return await pay(write, body)
 
-    @router.post("/upload", status_code=201)
+    @router.post("/upload", status_code=201, dependencies=[KEY_REQUIRED])
     async def upload(
         file: UploadFile,
-        idem: Idempotent,
+        write: Write,
         _: Annotated[Principal, Depends(require_roles("finance"))],
     ):
         async def store() -> dict:
             content = await file.read()
-            row = await idem.session.exec(
+            row = await write.session.exec(
                 text("INSERT INTO payout.probe_effect (note) VALUES (:n) RETURNING id"),
                 params={"n": content.decode()},
             )
             return {"id": row.scalar_one(), "size": len(content)}
 
-        return await idem.answer(store())
+        return await write.answer(store())
 
     @router.get("")
     async def count(
-        session: ReadSession, _: Annotated[Principal, Depends(require_roles("finance"))]
+        read: Read, _: Annotated[Principal, Depends(require_roles("finance"))]
     ) -> dict:
+        session = read.session
         xids = [(await session.exec(text("SELECT txid_current()"))).scalar_one() for _ in "ab"]
         total = (await session.exec(text("SELECT count(*) FROM payout.probe_effect"))).scalar_one()
         return {"count": total, "in_transaction": xids[0] == xids[1]}
