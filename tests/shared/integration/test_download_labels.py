@@ -11,7 +11,7 @@ from tests.conftest import auth_headers, running_app
 from tests.e2e import downloads_compare
 from tests.enrollment.helpers import enrol, register_unit
 from tests.job_wait import wait_for_job
-from tests.shared.integration.test_export_jobs import cells
+from tests.support.downloaded_files import cells
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PERSONS = "/v1/enrollment/persons"

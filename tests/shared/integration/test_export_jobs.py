@@ -2,12 +2,9 @@
 direct download sends, masked for the caller who asked, and nobody else may fetch it."""
 
 import asyncio
-import csv
-import io
 from datetime import timedelta
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import text
 
 from services.enrollment.main import create_app
@@ -19,20 +16,12 @@ from tests.e2e.downloads_compare import BOM, header
 from tests.enrollment.helpers import enrol, register_unit, scalar
 from tests.job_wait import wait_for_job
 from tests.shared.integration.helpers import eventually
+from tests.support.downloaded_files import cells
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PERSONS = "/v1/enrollment/persons"
 SECRET = "export-test-credential"
 GATEWAY = {"x-gateway-credential": SECRET}
-
-
-def cells(fmt: str, body: bytes) -> list[list[object]]:
-    """A downloaded file's rows, cell by cell."""
-    if fmt == "csv":
-        assert body.startswith(BOM.encode())
-        return list(csv.reader(io.StringIO(body.decode("utf-8").removeprefix(BOM))))
-    sheet = load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
 async def test_a_long_list_downloads_through_a_job_for_its_caller_only(platform) -> None:
