@@ -12,7 +12,7 @@ checked in the service); its added latency is against the plain direct leg, so i
 the service's own checks.
 
 PENSION_BENCH_GATEWAY_SERVER=granian runs the gateway under granian instead of uvicorn;
-PENSION_BENCH_BARE=1 adds a fourth leg, the floor of a Python proxy on this machine: a bare
+PENSION_BENCH_BARE=1 adds a fifth leg, the floor of a Python proxy on this machine: a bare
 ASGI app forwarding through aiohttp with no checks at all (tests/perf/bare_proxy.py).
 """
 
