@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.policy import check_access
 from gateway.proxy import PROXIED
 from gateway.security import repository
 from gateway.security.dependencies import gateway_principal
+from shared.http.access_policy import check_access
 from shared.http.auth import Principal
 from shared.http.errors import PROBLEM_JSON, PROBLEM_RESPONSES
 from shared.http.observability import request_id_of

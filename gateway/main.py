@@ -14,8 +14,6 @@ import httpx
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from starlette.datastructures import Headers
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.client_address import Network, networks_of, resolve_client
@@ -31,6 +29,7 @@ from gateway.security.throttle import ThrottlePolicy
 from gateway.tokens import router as token_router
 from gateway.upstreams import Upstreams
 from shared.data.db import asyncpg_dsn
+from shared.http.cors import listed_origins_cors
 from shared.http.denials import DenialLog
 from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import HEADER as CREDENTIAL_HEADER
@@ -48,23 +47,6 @@ from shared.tracing import instrument_client, traced_asgi
 
 VERSION = "0.1.0"
 LOCALES = Path(__file__).parent / "locales"
-
-
-CORS_HEADERS = ["authorization", "content-type", "idempotency-key", "x-request-id"]
-CORS_EXPOSED = ["x-request-id", "retry-after", "idempotent-replayed", "content-disposition"]
-
-
-class ListedOriginsCORS(CORSMiddleware):
-    """Starlette's CORS, but an unlisted origin gets no CORS header at all (no credentials)."""
-
-    async def simple_response(
-        self, scope: Scope, receive: Receive, send: Send, request_headers: Headers
-    ) -> None:
-        """Only listed origins get Access-Control-* headers on their answers."""
-        if self.is_allowed_origin(request_headers["origin"]):
-            await super().simple_response(scope, receive, send, request_headers)
-        else:
-            await self.app(scope, receive, send)
 
 
 class GatewayApp(FastAPI):
@@ -235,15 +217,7 @@ def create_app(
     origins = built_with.cors_origins
     if origins:
         # Browser front ends: only listed origins, and only they get credentials.
-        app.cors = ListedOriginsCORS(
-            app.dispatch,
-            allow_origins=origins,
-            allow_credentials=True,
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=CORS_HEADERS,
-            expose_headers=CORS_EXPOSED,
-            max_age=600,
-        )
+        app.cors = listed_origins_cors(app.dispatch, origins)
     app.include_router(token_router)
     app.include_router(links_router)
     app.include_router(security_router)

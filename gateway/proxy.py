@@ -19,9 +19,9 @@ import structlog
 from starlette.types import Receive, Scope, Send
 from yarl import URL
 
-from gateway.policy import check_access
 from gateway.security.dependencies import check_not_revoked
 from gateway.upstreams import may_retry
+from shared.http.access_policy import check_access
 from shared.http.auth import decode_token, token_of_authorization
 from shared.http.errors import PROBLEM_JSON, localized_problem
 from shared.http.observability import UNMATCHED, record_request, request_id_of_headers

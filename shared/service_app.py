@@ -25,8 +25,10 @@ from shared.http.auth import Principal, authenticate
 from shared.http.change_feed import change_feed_router
 from shared.http.change_push import ChangePusher
 from shared.http.code_tables import code_table_router
+from shared.http.cors import listed_origins_cors
 from shared.http.dead_letters import dead_letter_router
 from shared.http.denials import DenialLog, session_writer
+from shared.http.edge_guard import EdgeGuard
 from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import GatewayOnlyMiddleware
 from shared.http.limits import BodyLimit
@@ -35,6 +37,7 @@ from shared.http.offline_docs import install_offline_docs
 from shared.http.openapi_problems import document_problems
 from shared.http.push_status import push_status_router
 from shared.http.query_params import refuse_unknown_query_parameters
+from shared.http.rate_limit import RateLimiter
 from shared.http.revocation_board import RevocationWatch
 from shared.i18n import catalogue_for
 from shared.i18n.code_tables import CodeTables
@@ -225,6 +228,15 @@ def create_service_app(
     if configure_tracing(name, (platform or get_platform_settings()).otel_endpoint):
         instrument_app(app)
     install_problem_handlers(app)
+    built = platform or get_platform_settings()
+    if built.edge_data_path:
+        # Edge mode (docs/edge.md): callers come from nginx, not through the gateway. The
+        # gateway's checks run inside the credential check, CORS before them (preflights
+        # carry no token).
+        limiter = RateLimiter(built.edge_rate_limit_per_second, built.edge_rate_limit_burst)
+        app.add_middleware(EdgeGuard, prefix=prefix, limiter=limiter)
+        if built.edge_cors_origins:
+            app.add_middleware(listed_origins_cors, origins=built.edge_cors_origins)
     app.add_middleware(GatewayOnlyMiddleware)  # inside the request-id middleware below
     install_observability(app, name)
     # Added last, so outermost: a body above its cap is refused before anything reads it.

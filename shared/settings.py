@@ -3,6 +3,7 @@
 import hashlib
 from datetime import date
 from functools import lru_cache
+from typing import Annotated
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -141,6 +142,17 @@ class PlatformSettings(BaseSettings):
     # Banks' signatures cover method, path and body (version 2). Until this date the old
     # signature over timestamp and body only is accepted too (a transition; unset: never).
     bank_signature_v1_until: date | None = None
+
+    # Edge mode (docs/edge.md): nginx forwards /v1/<service>/... straight to the services,
+    # which then check what the gateway checks before forwarding (shared/http/edge_guard.py):
+    # token or link, revocation, the coarse policy, a per-caller limit (per process: not
+    # shared between replicas as the gateway's is) and CORS for these exact origins.
+    edge_data_path: bool = False
+    edge_rate_limit_per_second: float = Field(200.0, gt=0)
+    edge_rate_limit_burst: int = Field(400, ge=1)
+    edge_cors_origins: list[Annotated[str, Field(pattern=r"^https?://[^/?#*]+$")]] = Field(
+        default_factory=list
+    )
 
     # uvicorn worker processes per app: `make up`, compose and k8s pass it as --workers.
     workers: int = Field(1, ge=1, le=64)

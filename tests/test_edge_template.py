@@ -29,3 +29,34 @@ def test_the_shipped_template_uses_the_documented_variables() -> None:
         "EDGE_CERTS",
         "EDGE_RUN_DIR",
     }
+
+
+def test_the_data_path_template_is_the_edge_plus_its_own_lines() -> None:
+    """Edge mode (docs/edge.md) keeps every directive of the shipped edge (TLS, limits, the
+    metrics block...), and adds the services, their credential and the per-token limit."""
+
+    def directives(text: str) -> set[str]:
+        return {line.strip() for line in text.splitlines() if line.strip()[:1] not in ("", "#")}
+
+    edge = render.TEMPLATE.read_text()
+    data_path = render.DATA_PATH_TEMPLATE.read_text()
+    assert directives(edge) <= directives(data_path)
+    assert render.variables(data_path) - render.variables(edge) == {
+        "EDGE_ENROLLMENT",
+        "EDGE_CONTRIBUTION",
+        "EDGE_PAYOUT",
+        "EDGE_BUDGET",
+        "EDGE_SERVICE_CREDENTIAL",
+        "EDGE_TOKEN_RATE",
+        "EDGE_TOKEN_BURST",
+    }
+
+
+def test_the_command_line_renders_either_template(tmp_path) -> None:
+    values = {name: "1" for name in render.variables(render.DATA_PATH_TEMPLATE.read_text())}
+    out = tmp_path / "nginx.conf"
+    render.main("--data-path", str(out), *(f"{k}={v}" for k, v in values.items()))
+    assert "proxy_pass http://$service;" in out.read_text()
+    edge_values = {name: "1" for name in render.variables(render.TEMPLATE.read_text())}
+    render.main(str(out), *(f"{k}={v}" for k, v in edge_values.items()))
+    assert "proxy_pass http://$service;" not in out.read_text()

@@ -5,6 +5,7 @@ the tests and an operator without the image use this: every variable must be giv
 else in the file changes (nginx's own $variables stay as they are).
 
     python -m deploy.edge.render out.conf EDGE_UPSTREAM=127.0.0.1:8000 EDGE_HTTP_PORT=80 ...
+    python -m deploy.edge.render --data-path out.conf ...   (edge mode, docs/edge.md)
 """
 
 import re
@@ -13,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
+# Edge mode: the data path straight to the services (docs/edge.md).
+DATA_PATH_TEMPLATE = Path(__file__).with_name("nginx-data-path.conf.template")
 VARIABLE = re.compile(r"\$\{(EDGE_[A-Z0-9_]+)\}")
 
 
@@ -33,9 +36,14 @@ def render(values: Mapping[str, str], text: str | None = None) -> str:
 
 
 def main(out: str, *assignments: str) -> None:
-    """Write the rendered config to `out` from NAME=value arguments."""
+    """Write the rendered config to `out` from NAME=value arguments (`--data-path` first:
+    the edge-mode template)."""
+    template = TEMPLATE
+    if out == "--data-path":
+        template, out, *rest = DATA_PATH_TEMPLATE, *assignments
+        assignments = tuple(rest)
     values = dict(a.split("=", 1) for a in assignments)
-    Path(out).write_text(render(values))
+    Path(out).write_text(render(values, template.read_text()))
 
 
 if __name__ == "__main__":

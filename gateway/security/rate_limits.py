@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 import asyncpg
 import structlog
 
-from gateway.rate_limit import RateLimiter
 from gateway.security import repository
+from shared.http.rate_limit import RateLimiter
 
 log = structlog.get_logger(__name__)
 

@@ -7,13 +7,10 @@ deploy/edge/render.py exactly as compose's nginx image fills it with its own.
 
 import json
 import os
-import re
-import shutil
 import signal
 import socket
 import ssl
 import subprocess
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,20 +20,27 @@ import pytest
 import yaml
 
 from deploy.edge import render, selfsigned
-from deploy.local.embedded import die_with_parent, free_port, port_open
+from deploy.local.embedded import free_port
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from tests.conftest import delete_stream, make_platform
 from tests.e2e.conftest import SERVICE_CREDENTIAL, login, platform_env
 from tests.infra import clone_database, drop_database
+from tests.support.edge_nginx import (
+    CALLER,
+    NGINX,
+    pipelined,
+    raw_https,
+    start_nginx,
+    wait_listening,
+)
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 # The edge connects to the gateway from 127.0.0.1; callers use other loopback addresses so
 # that the gateway (and nginx's per-address limits) can tell them apart.
 EDGE_ADDRESS = "127.0.0.1"
-CALLER, OTHER_CALLER, STRANGER, BURSTER, LOGIN_BURSTER = (f"127.0.0.{n}" for n in (3, 4, 5, 6, 7))
+OTHER_CALLER, STRANGER, BURSTER, LOGIN_BURSTER = (f"127.0.0.{n}" for n in (4, 5, 6, 7))
 CITIZEN_ID = "110101199003074477"
 
 
@@ -59,38 +63,6 @@ class Edge:
         verify = ssl.create_default_context(cafile=str(self.ca))
         transport = httpx.HTTPTransport(verify=verify, local_address=source)
         return httpx.Client(base_url=self.https, transport=transport, timeout=10, **kwargs)
-
-
-def _start_nginx(config: Path, run_dir: Path) -> subprocess.Popen:
-    # As root nginx hands its workers to `nobody`, who cannot enter pytest's 0700 folders.
-    # Its access log is its stdout and its error log its stderr, as in the nginx image.
-    user = "user root;" if os.geteuid() == 0 else ""
-    with open(run_dir / "access.log", "ab") as out, open(run_dir / "error.log", "ab") as err:
-        return subprocess.Popen(
-            [
-                NGINX,
-                "-p",
-                str(run_dir),
-                "-c",
-                str(config),
-                "-e",
-                "stderr",
-                "-g",
-                f"daemon off;{user}",
-            ],
-            stdout=out,
-            stderr=err,
-            start_new_session=True,
-            preexec_fn=die_with_parent,
-        )
-
-
-def _wait_listening(process: subprocess.Popen, ports: list[int], log: Path) -> None:
-    deadline = time.monotonic() + 10
-    while not all(port_open(p) for p in ports):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"nginx did not start: {log.read_text()}")
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -124,10 +96,10 @@ async def edge(infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
     }
     config = render.render(values)
     (logs / "nginx.conf").write_text(config)
-    nginx = _start_nginx(logs / "nginx.conf", logs)
+    nginx = start_nginx(logs / "nginx.conf", logs)
     try:
         wait_healthy([enrollment, gateway])
-        _wait_listening(nginx, [http_port, https_port], logs / "error.log")
+        wait_listening(nginx, [http_port, https_port], logs / "error.log")
         yield Edge(
             https=f"https://localhost:{https_port}",
             http=f"http://localhost:{http_port}",
@@ -149,47 +121,6 @@ async def edge(infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         stop_apps([enrollment, gateway])
         await delete_stream(platform)
         await drop_database(infra, db)
-
-
-def raw_https(edge: Edge, request: bytes, source: str = CALLER) -> tuple[int, dict[str, str]]:
-    """Send bytes as they are over TLS (no client-side path clean-up); the status and headers."""
-    context = ssl.create_default_context(cafile=str(edge.ca))
-    with socket.create_connection(("127.0.0.1", edge.port), 10, (source, 0)) as plain:
-        with context.wrap_socket(plain, server_hostname="localhost") as tls:
-            tls.sendall(request)
-            answer = b""
-            while b"\r\n\r\n" not in answer:
-                chunk = tls.recv(65536)
-                if not chunk:
-                    break
-                answer += chunk
-    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
-    headers = dict(line.lower().split(": ", 1) for line in head[1:])
-    return int(head[0].split()[1]), headers
-
-
-def pipelined(edge: Edge, source: str, connections: int, each: int) -> list[int]:
-    """Statuses of `connections` × `each` GET /health/live, pipelined on parallel TLS
-    connections (cheap for the client, so nginx sees a true burst)."""
-    context = ssl.create_default_context(cafile=str(edge.ca))
-    request = b"GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"
-    last = b"GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    sockets = []
-    for _ in range(connections):
-        plain = socket.create_connection(("127.0.0.1", edge.port), 10, (source, 0))
-        sockets.append(context.wrap_socket(plain, server_hostname="localhost"))
-    for tls in sockets:
-        tls.sendall(request * (each - 1) + last)
-    statuses = []
-    for tls in sockets:
-        with tls:
-            answer = b""
-            while chunk := tls.recv(65536):
-                answer += chunk
-        # A body has no line end of its own: the next status line follows it directly.
-        statuses += [int(s) for s in re.findall(rb"HTTP/1.1 (\d{3}) ", answer)]
-    assert len(statuses) == connections * each
-    return statuses
 
 
 def from_nginx(response: httpx.Response) -> bool:

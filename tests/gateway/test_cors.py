@@ -59,6 +59,13 @@ async def test_answers_to_a_listed_origin_carry_cors_headers_proxied_or_not(
     assert "x-request-id" in proxied.headers["access-control-expose-headers"].lower()
 
 
+async def test_a_call_without_an_origin_is_answered_as_without_cors(client) -> None:
+    """Not a browser's cross-origin call (curl, a bank's client): no CORS headers, and no 500
+    (Starlette 1.x hands such calls to the origin check too)."""
+    r = await client.get("/health/live")
+    assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
+
+
 def test_a_wildcard_origin_is_refused() -> None:
     with pytest.raises(ValueError, match="exact"):
         GatewaySettings(dev_mode=True, cors_origins=["*"])

@@ -3,9 +3,9 @@
 import pytest
 
 from gateway.openapi import merge_specs
-from gateway.policy import check_access
-from gateway.rate_limit import RateLimiter
+from shared.http.access_policy import check_access
 from shared.http.auth import Principal
+from shared.http.rate_limit import RateLimiter
 from shared.problems import ProblemError
 
 

@@ -1,4 +1,4 @@
-"""Which caller may reach which path, checked before anything is forwarded."""
+"""Which caller may reach which path: the gateway's coarse gate, and a service's in edge mode."""
 
 from shared.http.auth import HUMAN_ROLES, Principal
 from shared.problems import ProblemError

@@ -1,4 +1,4 @@
-"""A token bucket per caller, kept in this gateway process."""
+"""A token bucket per caller, kept in this process (a gateway's, or a service's in edge mode)."""
 
 import time
 from dataclasses import dataclass

@@ -1,0 +1,92 @@
+"""Edge mode (docs/edge.md): nginx forwards `/v1/<service>/...` straight to the service, so
+the service checks first what the gateway checks before it forwards a call.
+
+Every call under the service's prefix needs a valid token (or a printable's signed link)
+that is not revoked, passes the gateway's coarse policy (shared/http/access_policy.py) and
+the caller's rate limit, before any route, body parser or database work. The routes then
+check their own roles as always; the principal found here is reused by `principal_of`.
+Only the service's OpenAPI document is left open: the gateway fetches it to merge, and
+publishes the merged one without a token anyway (nginx sends that path to the gateway).
+"""
+
+import json
+
+import structlog
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from shared.http.access_policy import check_access
+from shared.http.auth import Principal, decode_token, token_of_authorization, token_revoked
+from shared.http.errors import PROBLEM_JSON, localized_problem
+from shared.http.rate_limit import RateLimiter
+from shared.http.signed_links import carries_link, principal_of_link
+from shared.problems import ProblemError
+
+
+class EdgeGuard:
+    """Pure ASGI, inside the gateway-credential check: token, revocation, policy, limit."""
+
+    def __init__(self, app: ASGIApp, prefix: str, limiter: RateLimiter) -> None:
+        self.app = app
+        self.prefix = prefix.rstrip("/") + "/"
+        self.open = frozenset({f"{self.prefix}openapi.json"})
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"] if scope["type"] == "http" else ""
+        if not path.startswith(self.prefix) or path in self.open:
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        try:
+            self.admit(scope)
+        except ProblemError as exc:
+            await _refuse(scope, send, exc, state.get("principal"))
+            return
+        await self.app(scope, receive, send)
+
+    def admit(self, scope: Scope) -> Principal:
+        """The caller, if the gateway would have forwarded this call; else a ProblemError."""
+        app_state = scope["app"].state
+        authorization = Headers(scope=scope).get("authorization")
+        query = scope.get("query_string", b"")
+        if authorization is None and carries_link(query):
+            principal = principal_of_link(app_state.platform, scope["method"], scope["path"], query)
+        else:
+            token = token_of_authorization(authorization or "")
+            principal = decode_token(app_state.platform, token)
+        structlog.contextvars.bind_contextvars(actor=principal.subject)  # on the request line
+        scope["state"]["principal"] = principal  # principal_of reuses it; the audit names it
+        watch = getattr(app_state, "revocation_watch", None)
+        if watch is not None and watch.current.is_revoked(principal):
+            raise token_revoked()
+        check_access(principal, scope["method"], scope["path"][len(self.prefix) :])
+        wait = self.limiter.allow(principal.subject)
+        if wait:
+            retry = str(max(1, round(wait)))
+            raise ProblemError(429, "rate_limited", headers={"Retry-After": retry})
+        return principal
+
+
+async def _refuse(scope: Scope, send: Send, exc: ProblemError, principal: Principal | None) -> None:
+    """The problem+json answer; a 403, or a 401 of a named caller (revoked), in the audit log."""
+    denials = getattr(scope["app"].state, "denials", None)
+    if denials is not None and principal is not None and exc.status in (401, 403):
+        await denials.record(
+            scope,
+            actor=principal.subject,
+            roles=principal.roles,
+            status=exc.status,
+            code=exc.code,
+            request_id=scope["state"].get("request_id"),
+            message=exc.message,
+        )
+    document = localized_problem(
+        scope, exc.status, exc.code, message=exc.message, title=exc.title, **exc.extra
+    )
+    body = json.dumps(document, ensure_ascii=False).encode()
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", b"%d" % len(body))]
+    extra = exc.headers or {}
+    headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]
+    await send({"type": "http.response.start", "status": exc.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
