@@ -15,7 +15,8 @@ from typing import Any
 import structlog
 from starlette.types import Scope
 
-from shared.data.audit import audit_row, record_audits
+from shared.data.audit import audit_row
+from shared.data.work import unit_of_work
 
 log = structlog.get_logger(__name__)
 
@@ -107,7 +108,7 @@ def session_writer(sessions: Callable[[], Any], schema: str) -> Writer:
     """A writer into a service's audit log, each entry in its own short transaction."""
 
     async def write(row: dict[str, Any]) -> None:
-        async with sessions() as session, session.begin():
-            await record_audits(session, schema, [row])
+        async with unit_of_work(sessions, schema) as work:
+            await work.audit_many([row])
 
     return write
