@@ -52,6 +52,7 @@ class Steps:
             "items": items,
             "unit": unit,
             "items_per_s": round(items / seconds, 1) if seconds else None,
+            "load_average_1m": round(os.getloadavg()[0], 1),  # the machine is shared
             **{f"events_{k}": after[k] - before[k] for k in after},
             **{f"events_{k}_per_s": round((after[k] - before[k]) / seconds, 1) for k in after},
         }
