@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up up-cluster test bench lint down format clean browser nginx migrate province-sim
+.PHONY: up up-cluster test bench lint down format clean browser nginx migrate province-sim simulate-city
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,13 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+## simulate-city: a city (1,500 units, 150,000 insured, 50,000 retirees) through one month on
+## a cluster of its own (fresh temp dir, free ports; not .data): each step's wall time and
+## events/s, printed and written to city-month.json (SCALE=0.02 for a quick run)
+SCALE ?= 1.0
+simulate-city: $(STAMP)
+	$(PY) -m deploy.local.simulate_city --scale $(SCALE)
 
 ## province-sim: a provincial platform against `make up` (pulls the feeds, receives pushes on
 ## port 8200, prints what it mirrored; Ctrl-C stops, a restart resumes from .data/province_sim.json)
