@@ -70,31 +70,39 @@ async def enqueue(
     returned instead of a new one: the same run is never queued twice.
     """
     table = job_tables(schema).job
-    row = (
-        await session.exec(
-            insert(table)
-            .values(
-                id=uuid.uuid4(),
-                kind=kind,
-                params=_json(params),
-                created_by=who,
-                dedup_key=dedup_key,
+    while True:
+        row = (
+            await session.exec(
+                insert(table)
+                .values(
+                    id=uuid.uuid4(),
+                    kind=kind,
+                    params=_json(params),
+                    created_by=who,
+                    dedup_key=dedup_key,
+                )
+                .on_conflict_do_nothing(
+                    index_elements=["dedup_key"],
+                    # The partial index's predicate as literal SQL: with a bound 'failed' the
+                    # server cannot infer the index once it plans the statement generically
+                    # (the sixth run on a connection), and answered "no unique constraint
+                    # matching".
+                    index_where=text("dedup_key IS NOT NULL AND state <> 'failed'"),
+                )
+                .returning(*table.c)
             )
-            .on_conflict_do_nothing(
-                index_elements=["dedup_key"],
-                # The partial index's predicate as literal SQL: with a bound 'failed' the
-                # server cannot infer the index once it plans the statement generically (the
-                # sixth run on a connection), and answered "no unique constraint matching".
-                index_where=text("dedup_key IS NOT NULL AND state <> 'failed'"),
+        ).first()
+        if row is not None:
+            break
+        existing = (
+            await session.exec(
+                select(table).where(table.c.dedup_key == dedup_key, table.c.state != "failed")
             )
-            .returning(*table.c)
-        )
-    ).first()
-    if row is None:
-        existing = await session.exec(
-            select(table).where(table.c.dedup_key == dedup_key, table.c.state != "failed")
-        )
-        return Job.of(existing.one())
+        ).first()
+        if existing is not None:
+            return Job.of(existing)
+        # The job we collided with failed in between (a runner woken at once can fail it
+        # within milliseconds): its key is free again, so queue ours.
     job = Job.of(row)
     job.new = True
     # Delivered when the caller's transaction commits: the runners wake to a claimable job

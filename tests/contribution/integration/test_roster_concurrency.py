@@ -152,16 +152,19 @@ async def test_batches_of_two_consumers_over_the_same_persons_all_reach_the_liab
     try:
 
         async def apply(handler, envelopes: list[EventEnvelope]) -> None:
-            async with unit_of_work(sessions) as session:
+            async with unit_of_work(sessions, "contribution") as work:
+                session = work.session
                 await handler(session, envelopes)
 
-        async with unit_of_work(sessions) as session:
+        async with unit_of_work(sessions, "contribution") as work:
+            session = work.session
             await first[0](session, first[1])
             other = asyncio.create_task(apply(*second))
             await eventually(lambda: finished_or_waiting(other, engine))
         await other
 
-        async with unit_of_work(sessions) as session:
+        async with unit_of_work(sessions, "contribution") as work:
+            session = work.session
             for person_id in people:
                 assert await repository.liability(session, person_id) == [
                     Interval(UNIT, JOINED, retired_on)
