@@ -20,6 +20,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from shared.data.work import Actor
 from shared.http.auth import Principal, authenticate
 from shared.problems import ProblemError
 
@@ -27,13 +28,13 @@ BUSINESS_ROLES = frozenset({"clerk", "finance"})
 """The roles that may approve a business act unless the act names its own."""
 
 
-def approver_roles(principal: Principal, allowed: Iterable[str] = BUSINESS_ROLES) -> frozenset[str]:
+def approver_roles(principal: Actor, allowed: Iterable[str] = BUSINESS_ROLES) -> frozenset[str]:
     """The business roles this caller holds for an act (admin never counts)."""
     return principal.roles & (frozenset(allowed) - {"admin"})
 
 
 def may_approve(
-    approver: Principal, *makers: str | None, allowed: Iterable[str] = BUSINESS_ROLES
+    approver: Actor, *makers: str | None, allowed: Iterable[str] = BUSINESS_ROLES
 ) -> bool:
     """Whether `approver` may approve an act that `makers` made (None: not recorded)."""
     if approver.subject in {m for m in makers if m is not None}:
@@ -42,7 +43,7 @@ def may_approve(
 
 
 def require_second_person(
-    approver: Principal,
+    approver: Actor,
     *makers: str | None,
     act: str,
     allowed: Iterable[str] = BUSINESS_ROLES,
