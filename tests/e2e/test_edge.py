@@ -6,11 +6,8 @@ deploy/edge/render.py exactly as compose's nginx image fills it with its own.
 """
 
 import json
-import os
-import signal
 import socket
 import ssl
-import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +28,7 @@ from tests.support.edge_nginx import (
     pipelined,
     raw_https,
     start_nginx,
+    stop_nginx,
     wait_listening,
 )
 
@@ -112,12 +110,7 @@ async def edge(infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
             access_log=logs / "access.log",
         )
     finally:
-        nginx.send_signal(signal.SIGQUIT)  # graceful: finish what is in flight
-        try:
-            nginx.wait(5)
-        except subprocess.TimeoutExpired:
-            os.killpg(nginx.pid, signal.SIGKILL)
-            nginx.wait()
+        stop_nginx(nginx)
         stop_apps([enrollment, gateway])
         await delete_stream(platform)
         await drop_database(infra, db)

@@ -7,11 +7,8 @@ started as tests/e2e/test_edge.py starts it.
 """
 
 import json
-import os
 import re
-import signal
 import ssl
-import subprocess
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -34,6 +31,7 @@ from tests.support.edge_nginx import (
     pipelined,
     raw_https,
     start_nginx,
+    stop_nginx,
     wait_listening,
 )
 
@@ -130,12 +128,7 @@ async def edge(infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
             platform=platform,
         )
     finally:
-        nginx.send_signal(signal.SIGQUIT)
-        try:
-            nginx.wait(5)
-        except subprocess.TimeoutExpired:
-            os.killpg(nginx.pid, signal.SIGKILL)
-            nginx.wait()
+        stop_nginx(nginx)
         stop_apps([enrollment, gateway])
         await delete_stream(platform)
         await drop_database(infra, db)

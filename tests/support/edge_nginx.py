@@ -4,6 +4,7 @@ and raw TLS requests to it."""
 import os
 import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -48,6 +49,16 @@ def start_nginx(config: Path, run_dir: Path) -> subprocess.Popen:
             start_new_session=True,
             preexec_fn=die_with_parent,
         )
+
+
+def stop_nginx(process: subprocess.Popen) -> None:
+    """Stop nginx gracefully (it finishes what is in flight), killed if it takes over 5 s."""
+    process.send_signal(signal.SIGQUIT)
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def wait_listening(process: subprocess.Popen, ports: list[int], log: Path) -> None:
