@@ -19,13 +19,10 @@ import structlog
 from starlette.types import Receive, Scope, Send
 from yarl import URL
 
-from gateway.security.dependencies import check_not_revoked
 from gateway.upstreams import may_retry
-from shared.http.access_policy import check_access
-from shared.http.auth import decode_token, token_of_authorization
+from shared.http.edge_guard import admit_call
 from shared.http.errors import PROBLEM_JSON, localized_problem
 from shared.http.observability import UNMATCHED, record_request, request_id_of_headers
-from shared.http.signed_links import carries_link, principal_of_link
 from shared.problems import ProblemError
 from shared.tracing import client_span
 
@@ -136,25 +133,7 @@ async def forward(
     declared = next((v for k, v in headers if k == "content-length"), None)
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ProblemError(413, "payload_too_large", max_bytes=limit)
-    authorization = next((v for k, v in headers if k == "authorization"), None)
-    if authorization is None and carries_link(scope.get("query_string", b"")):
-        # A browser opening a printable from a signed link; the service checks it again.
-        principal = principal_of_link(
-            state.platform, scope["method"], scope["path"], scope["query_string"]
-        )
-    else:
-        principal = decode_token(state.platform, token_of_authorization(authorization or ""))
-    structlog.contextvars.bind_contextvars(actor=principal.subject)  # on the request line
-    scope.setdefault("state", {})["principal"] = principal  # for the audit of a refusal
-    check_not_revoked(state, principal)
-    check_access(principal, scope["method"], service_path)
-    wait = state.rate_limiter.allow(principal.subject)
-    if wait:
-        raise ProblemError(
-            429,
-            "rate_limited",
-            headers={"Retry-After": str(max(1, round(wait)))},
-        )
+    admit_call(scope, state.platform, service_path, state.revocations, state.rate_limiter)
     forwarded = [(k, v) for k, v in headers if k not in NOT_FORWARDED]
     forwarded.append(("x-request-id", request_id))
     client = scope.get("client")

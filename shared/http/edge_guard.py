@@ -10,6 +10,7 @@ publishes the merged one without a token anyway (nginx sends that path to the ga
 """
 
 import json
+from typing import Protocol
 
 import structlog
 from starlette.datastructures import Headers
@@ -21,6 +22,7 @@ from shared.http.errors import PROBLEM_JSON, localized_problem
 from shared.http.rate_limit import RateLimiter
 from shared.http.signed_links import carries_link, principal_of_link
 from shared.problems import ProblemError
+from shared.settings import PlatformSettings
 
 
 class EdgeGuard:
@@ -47,25 +49,50 @@ class EdgeGuard:
 
     def admit(self, scope: Scope) -> Principal:
         """The caller, if the gateway would have forwarded this call; else a ProblemError."""
-        app_state = scope["app"].state
-        authorization = Headers(scope=scope).get("authorization")
-        query = scope.get("query_string", b"")
-        if authorization is None and carries_link(query):
-            principal = principal_of_link(app_state.platform, scope["method"], scope["path"], query)
-        else:
-            token = token_of_authorization(authorization or "")
-            principal = decode_token(app_state.platform, token)
-        structlog.contextvars.bind_contextvars(actor=principal.subject)  # on the request line
-        scope["state"]["principal"] = principal  # principal_of reuses it; the audit names it
-        watch = getattr(app_state, "revocation_watch", None)
-        if watch is not None and watch.current.is_revoked(principal):
-            raise token_revoked()
-        check_access(principal, scope["method"], scope["path"][len(self.prefix) :])
-        wait = self.limiter.allow(principal.subject)
-        if wait:
-            retry = str(max(1, round(wait)))
-            raise ProblemError(429, "rate_limited", headers={"Retry-After": retry})
-        return principal
+        state = scope["app"].state
+        watch = getattr(state, "revocation_watch", None)
+        return admit_call(
+            scope,
+            state.platform,
+            scope["path"][len(self.prefix) :],
+            watch.current if watch is not None else None,
+            self.limiter,
+        )
+
+
+class Revocations(Protocol):
+    """Whatever knows the revoked tokens (the gateway's board, a service's copy of it)."""
+
+    def is_revoked(self, principal: Principal) -> bool: ...
+
+
+def admit_call(
+    scope: Scope,
+    platform: PlatformSettings,
+    service_path: str,
+    revocations: Revocations | None,
+    limiter: RateLimiter,
+) -> Principal:
+    """What the gateway checks before it forwards a call, and a service in edge mode before
+    any route: the token (or a printable's signed link), its revocation, the coarse policy
+    and the caller's rate limit. The caller, or a ProblemError."""
+    authorization = Headers(scope=scope).get("authorization")
+    query = scope.get("query_string", b"")
+    if authorization is None and carries_link(query):
+        # A browser opening a printable from a signed link; the route checks it again.
+        principal = principal_of_link(platform, scope["method"], scope["path"], query)
+    else:
+        principal = decode_token(platform, token_of_authorization(authorization or ""))
+    structlog.contextvars.bind_contextvars(actor=principal.subject)  # on the request line
+    # principal_of reuses it; the audit of a refusal names it.
+    scope.setdefault("state", {})["principal"] = principal
+    if revocations is not None and revocations.is_revoked(principal):
+        raise token_revoked()
+    check_access(principal, scope["method"], service_path)
+    wait = limiter.allow(principal.subject)
+    if wait:
+        raise ProblemError(429, "rate_limited", headers={"Retry-After": str(max(1, round(wait)))})
+    return principal
 
 
 async def _refuse(scope: Scope, send: Send, exc: ProblemError, principal: Principal | None) -> None:
