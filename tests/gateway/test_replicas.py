@@ -82,7 +82,7 @@ async def gateway(platform, urls: list[str]) -> AsyncIterator[httpx.AsyncClient]
 @pytest.fixture
 def checked_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     """'svc' is no real service: let the role policy pass its calls."""
-    monkeypatch.setattr("gateway.proxy.check_access", lambda *_: None)
+    monkeypatch.setattr("shared.http.edge_guard.check_access", lambda *_: None)
 
 
 async def test_calls_take_the_replicas_in_turn(platform, checked_policy: None) -> None:
