@@ -122,9 +122,8 @@ class JobRunner:
     async def run_once(self) -> bool:
         """Claim one job and run it to its outcome; False if there was none."""
         async with unit_of_work(self.sessions, self.schema) as work:
-            session = work.session
-            await queue.fail_exhausted(session, self.schema, self.max_attempts)
-            job = await queue.claim(session, self.schema, list(self.handlers), self.lease)
+            await queue.fail_exhausted(work.session, self.schema, self.max_attempts)
+            job = await queue.claim(work.session, self.schema, list(self.handlers), self.lease)
         if job is None:
             return False
         await self._run(job)
@@ -133,10 +132,10 @@ class JobRunner:
     async def _run(self, job: Job) -> None:
         ctx = JobContext(self, job)
         log.info("job_started", job_id=str(job.id), kind=job.kind, attempt=job.attempts)
-        work = asyncio.create_task(self.handlers[job.kind](ctx), name=f"job-{job.id}")
-        renewer = asyncio.create_task(self._renew(job, work), name=f"job-lease-{job.id}")
+        handler = asyncio.create_task(self.handlers[job.kind](ctx), name=f"job-{job.id}")
+        renewer = asyncio.create_task(self._renew(job, handler), name=f"job-lease-{job.id}")
         try:
-            result = await work
+            result = await handler
         except LostLease:
             log.warning("job_lease_lost", job_id=str(job.id), kind=job.kind)
             return
@@ -162,26 +161,24 @@ class JobRunner:
             renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewer
-            if not work.done():
-                work.cancel()
+            if not handler.done():
+                handler.cancel()
                 with contextlib.suppress(BaseException):
-                    await work
+                    await handler
         job.total = ctx.total
         await self._finish(job, result=result or {})
         log.info("job_succeeded", job_id=str(job.id), kind=job.kind, done=ctx.done)
 
     async def _finish(self, job: Job, **outcome: Any) -> None:
         async with unit_of_work(self.sessions, self.schema) as work:
-            session = work.session
-            if not await queue.finish(session, self.schema, job, **outcome):
+            if not await queue.finish(work.session, self.schema, job, **outcome):
                 log.warning("job_lease_lost", job_id=str(job.id), kind=job.kind)
 
     async def _release(self, job: Job) -> None:
         async with unit_of_work(self.sessions, self.schema) as work:
-            session = work.session
-            await queue.release(session, self.schema, job)
+            await queue.release(work.session, self.schema, job)
 
-    async def _renew(self, job: Job, work: asyncio.Task[Any]) -> None:
+    async def _renew(self, job: Job, handler: asyncio.Task[Any]) -> None:
         """Keep the lease while the handler works; stop the handler if the job was taken."""
         while True:
             await asyncio.sleep(self.lease / 3)
@@ -194,7 +191,7 @@ class JobRunner:
                 log.exception("job_lease_renewal_failed", job_id=str(job.id))
                 continue
             if not ours:
-                work.cancel()
+                handler.cancel()
                 return
 
     async def run(self) -> None:

@@ -211,3 +211,22 @@ async def test_runner_that_lost_its_lease_commits_nothing_more(platform) -> None
         steps = [s for s, _ in await h.effects()]
         assert sorted(steps) == [0, 1, 2, 3, 4]  # step 3 and 4 once, by whoever held the lease
         assert (await h.job(job.id)).state == "succeeded"
+
+
+async def test_a_runner_whose_job_was_taken_stops_its_handler_without_waiting(platform) -> None:
+    async with Harness(platform) as h:
+        await h.queue("steps")
+        slow = h.runner(lease=0.6)  # renews every 0.2 s
+        task = asyncio.create_task(slow.run_once())
+
+        async def three_done() -> bool:
+            return len(await h.effects()) == 3
+
+        await eventually(three_done)
+        # Another runner claimed the job (a claim bumps `attempts`): the lease is not ours.
+        async with h.engine.begin() as conn:
+            await conn.execute(text(f"UPDATE {S}.job SET attempts = attempts + 1"))
+        # The renewer sees it and cancels the handler, which is still waiting at its gate.
+        assert await asyncio.wait_for(task, timeout=10) is True
+        assert not h.gate.is_set()
+        assert h.calls == 1 and len(await h.effects()) == 3
