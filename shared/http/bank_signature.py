@@ -191,8 +191,7 @@ def bank_checks(
         """
         await _within_cap(request, max_bytes)
         async with unit_of_work(request.app.state.sessions, schema) as work:
-            session = work.session
-            await verify_bank_request(request, session, schema, secrets(), bank_id)
+            await verify_bank_request(request, work.session, schema, secrets(), bank_id)
         return who
 
     return BankChecks(caller=caller, signed=signed)

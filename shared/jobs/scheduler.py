@@ -152,9 +152,8 @@ class Scheduler:
     async def run_once(self, now: datetime | None = None) -> list[tuple[str, datetime]]:
         """One look: start what is due (one transaction)."""
         async with unit_of_work(self.sessions, self.schema) as work:
-            session = work.session
             started = await start_due(
-                session, self.schema, self.kinds, now or datetime.now(UTC), self.keys
+                work.session, self.schema, self.kinds, now or datetime.now(UTC), self.keys
             )
         for kind, occurrence in started:
             log.info("schedule_started", kind=kind, occurrence=occurrence.isoformat())

@@ -60,8 +60,7 @@ async def apply_once(
     """Run the handler and record the event in one transaction; False if already applied."""
     processed = platform_tables(schema).processed_event
     async with unit_of_work(sessions, schema) as work:
-        session = work.session
-        claimed = await session.exec(
+        claimed = await work.session.exec(
             pg_insert(processed)
             .values(handler=handler.name, event_id=envelope.event_id)
             .on_conflict_do_nothing()
@@ -69,7 +68,7 @@ async def apply_once(
         )
         if claimed.first() is None:
             return False
-        await handler.handle(session, envelope)
+        await handler.handle(work.session, envelope)
     return True
 
 
@@ -83,10 +82,9 @@ async def apply_many_once(
     assert handler.handle_many is not None
     unique = list({e.event_id: e for e in envelopes}.values())
     async with unit_of_work(sessions, schema) as work:
-        session = work.session
         # One statement with the ids as an array: a VALUES list of a thousand rows costs
         # more to compile than to run.
-        claimed = await session.exec(
+        claimed = await work.session.exec(
             text(
                 f'INSERT INTO "{schema}".processed_event (handler, event_id) '
                 "SELECT :handler, e FROM unnest(CAST(:ids AS uuid[])) AS e "
@@ -96,7 +94,7 @@ async def apply_many_once(
         fresh_ids = {row[0] for row in claimed.all()}
         fresh = [e for e in unique if e.event_id in fresh_ids]
         if fresh:
-            await handler.handle_many(session, fresh)
+            await handler.handle_many(work.session, fresh)
     return len(fresh)
 
 
@@ -250,8 +248,7 @@ class ConsumerRunner:
     ) -> None:
         table = platform_tables(self.schema).dead_letter
         async with unit_of_work(self.sessions, self.schema) as work:
-            session = work.session
-            await session.exec(
+            await work.session.exec(
                 pg_insert(table)
                 .values(
                     handler=handler.name,
