@@ -1,6 +1,6 @@
 """The shipped nginx edge (deploy/edge/nginx.conf.template) in front of the local gateways.
 
-`make up-cluster` starts it before its two gateways when nginx is installed (`make nginx`
+`make up-cluster` starts it in front of its two gateways when nginx is installed (`make nginx`
 installs Debian's nginx-light), and the fault month's clients call through it: one address,
 and nginx sends a call on to the other gateway when one dies (docs/operations.md 10.3).
 """

@@ -5,7 +5,8 @@ service and of the gateway, and PostgreSQL as a primary with a synchronous strea
 (the services name both hosts, target_session_attrs=read-write, and read lists from the
 standby), and the shipped nginx edge in front of both gateways (deploy/local/edge.py, as
 `make up-cluster` runs it). The bank posts receipts and payroll results, and the clerks
-read and write, all through the edge's one address. In turn, while the work runs:
+read and write, all through the edge's one address (the set-up and the logins go to a
+gateway directly). In turn, while the work runs:
 
 1. one replica of every service is SIGKILLed, and restarted;
 2. one gateway is SIGKILLed (nginx sends its calls to the other: the callers see nothing),
