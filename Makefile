@@ -16,8 +16,9 @@ up: $(STAMP)
 	$(PY) -m deploy.local.up
 
 ## up-cluster: `make up` as a cluster: three NATS JetStream nodes (streams replicated three
-## ways), two processes of every service and of the gateway (8000 and 8010), and a
-## streaming PostgreSQL standby that lists read
+## ways), two processes of every service and of the gateway (8000 and 8010), the nginx edge
+## in front of both gateways (https://localhost:8443, if nginx is installed: `make nginx`),
+## and a streaming PostgreSQL standby that lists read
 up-cluster: $(STAMP)
 	PENSION_LOCAL_CLUSTER=1 PENSION_LOCAL_STANDBY=1 $(PY) -m deploy.local.up
 
@@ -38,7 +39,7 @@ browser:
 	      chromium fonts-wqy-zenhei) >/dev/null 2>&1 || \
 	    echo "could not install chromium: the printables' browser tests will be skipped"; }
 
-## nginx: the distribution's nginx for the edge's e2e test (tests/e2e/test_edge.py; once; root)
+## nginx: the distribution's nginx for the edge (its tests, the fault month, up-cluster; once; root)
 nginx:
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || \
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \

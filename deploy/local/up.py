@@ -19,6 +19,7 @@ from deploy.local.demo_budget import load_budget_demo
 from deploy.local.demo_contribution import load_contribution_demo
 from deploy.local.demo_payout import load_payout_demo
 from deploy.local.demo_progress import Phases, events_settled
+from deploy.local.edge import NGINX, LocalEdge
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
 from deploy.local.migrate import ensure_database, migrate_all
 from deploy.local.pg_standby import cluster_urls, start_standby
@@ -52,6 +53,9 @@ class LocalRunSettings(BaseSettings):
     workers: int = 1
     # `make up-cluster`: three NATS nodes, two processes of every app (deploy/local/cluster.py).
     local_cluster: bool = False
+    # The cluster's nginx edge in front of its two gateways (deploy/local/edge.py), if installed.
+    local_edge_port: int = 8443
+    local_edge_http_port: int = 8080
 
 
 def _transfers(stats: dict) -> int:
@@ -94,7 +98,10 @@ def main() -> int:
         "budget": s.budget_port,
     }
     replicas = cluster_ports(ports, 2 if s.local_cluster else 1)
-    busy = [f"{n}:{p}" for n, ps in replicas.items() for p in ps if port_open(p)]
+    with_edge = s.local_cluster and NGINX is not None
+    edge_ports = [s.local_edge_port, s.local_edge_http_port] if with_edge else []
+    listening = {**replicas, "edge": edge_ports}
+    busy = [f"{n}:{p}" for n, ps in listening.items() for p in ps if port_open(p)]
     if busy:
         print(
             f"ports already in use: {', '.join(busy)}; set PENSION_<NAME>_PORT to move them.",
@@ -106,7 +113,7 @@ def main() -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
 
-    pg = nats = standby = None
+    pg = nats = standby = edge = None
     apps: list[AppProcess] = []
     try:
         with Phases() as phases:
@@ -163,6 +170,11 @@ def main() -> int:
             with phases.phase("services and gateway healthy"):
                 apps += [start(name, port) for name, ps in replicas.items() for port in ps]
                 wait_healthy(apps)
+            if with_edge:
+                with phases.phase("edge started in front of the gateways"):
+                    gateways = [f"127.0.0.1:{p}" for p in replicas["gateway"]]
+                    edge = LocalEdge(s.local_data_dir / "edge", *edge_ports, gateways)
+                    edge.start()
             gateway = f"http://127.0.0.1:{s.gateway_port}"
             token = _token(gateway, "clerk", "clerk-demo")
             if s.local_demo:
@@ -175,12 +187,21 @@ def main() -> int:
                 + ", two processes of every service.",
                 flush=True,
             )
+            print(
+                f"  edge      {edge.url} (nginx in front of both gateways: a dead one's calls go "
+                f"to the other; curl --cacert {edge.ca})"
+                if edge
+                else "  no edge: nginx is not installed (`make nginx`); use either gateway.",
+                flush=True,
+            )
         supervisor = Supervisor(apps, start)
         while not stop.wait(0.5):
             supervisor.poll()  # a crashed app comes back; only Ctrl-C or `make down` stop all
         return 0
     finally:
         print("stopping ...", flush=True)
+        if edge:
+            edge.stop()
         stop_apps(apps)
         if nats:
             nats.stop()

@@ -3,11 +3,14 @@
 The cluster: three NATS JetStream nodes (the stream kept three ways), two processes of each
 service and of the gateway, and PostgreSQL as a primary with a synchronous streaming standby
 (the services name both hosts, target_session_attrs=read-write, and read lists from the
-standby). The bank posts receipts and payroll results, and the clerks' client sends through
-either gateway, moving to the other when one refuses. In turn, while the work runs:
+standby), and the shipped nginx edge in front of both gateways (deploy/local/edge.py, as
+`make up-cluster` runs it). The bank posts receipts and payroll results, and the clerks
+read and write, all through the edge's one address (the set-up and the logins go to a
+gateway directly). In turn, while the work runs:
 
 1. one replica of every service is SIGKILLed, and restarted;
-2. one gateway is SIGKILLed (its callers go on through the other), and restarted;
+2. one gateway is SIGKILLed (nginx sends its calls to the other: the callers see nothing),
+   and restarted;
 3. the NATS node leading the stream is SIGKILLed, and restarted;
 4. the PostgreSQL primary is kill -9'd and the standby promoted; the old primary is then
    rewound (pg_rewind) and follows the new one.
@@ -20,10 +23,11 @@ retiree and month, the bank's results applied once, the outboxes drained, no dea
 import asyncio
 import csv
 import io
-import itertools
 import json
 import os
+import re
 import signal
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -41,6 +45,7 @@ import pytest
 from deploy.local.demo import demo_credit_code
 from deploy.local.demo_payout import _page, _person, _review
 from deploy.local.demo_progress import Phases
+from deploy.local.edge import NGINX, LocalEdge
 from deploy.local.nats_cluster import NatsCluster, NatsNode, distinct_free_ports
 from deploy.local.pg_standby import EmbeddedStandby, kill_primary, rejoin_as_standby, sql
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
@@ -71,45 +76,55 @@ KEYED_RECEIPTS, KEYED_WORKERS, KILL_AFTER = 24, 4, 8
 PROMOTE_AFTER_SECONDS = 1.0  # the operator's (or operator software's) reaction time
 
 
-class Gateways:
-    """A client given both gateways' addresses: calls go to them in turn, and a call one of
-    them cannot take (refused, reset) goes to the other with the same Idempotency-Key; a
-    gateway that refused is tried last for a few seconds (as the gateway treats replicas)."""
+class EdgeClient:
+    """The month's callers' one address: the nginx edge in front of both gateways. Each call
+    is sent once; a POST gets an Idempotency-Key if it has none, so that nginx may send it to
+    the other gateway if the first dies under it. Counts the calls, and those the edge could
+    not get a gateway's answer for (a transport error, or nginx's own 502 or 504): the calls
+    a caller would have to handle."""
 
-    def __init__(self, urls: list[str]) -> None:
-        self.urls = urls
-        self.failovers = 0
-        self._turns = itertools.count()
-        self._refused_until: dict[str, float] = {}
+    def __init__(self, edge: LocalEdge) -> None:
+        self.edge = edge
+        verify = ssl.create_default_context(cafile=str(edge.ca))
+        self._client = httpx.Client(base_url=edge.url, verify=verify, timeout=30)
+        self.calls = 0
+        self.unanswered: list[str] = []
         self._lock = threading.Lock()
 
     def request(self, method: str, path: str, **kwargs: object) -> httpx.Response:
-        """Send to the gateway whose turn it is, else the other."""
-        start = next(self._turns) % len(self.urls)
-        turn = self.urls[start:] + self.urls[:start]
-        now = time.monotonic()
-        turn.sort(key=lambda url: self._refused_until.get(url, 0.0) > now)
+        """Send through the edge."""
         headers = dict(kwargs.pop("headers", None) or {})  # type: ignore[call-overload]
         if method == "POST" and "Idempotency-Key" not in headers:
-            headers["Idempotency-Key"] = str(uuid.uuid4())  # one key for every gateway tried
-        for n, url in enumerate(turn):
-            try:
-                return httpx.request(method, url + path, headers=headers, timeout=30, **kwargs)
-            except httpx.TransportError:
-                if n == len(turn) - 1:
-                    raise
-                with self._lock:
-                    self._refused_until[url] = time.monotonic() + 5
-                    self.failovers += 1
-        raise AssertionError("unreachable")
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+        failure = None
+        try:
+            r = self._client.request(method, path, headers=headers, **kwargs)  # type: ignore[arg-type]
+            # nginx's own error pages are HTML; every answer of a gateway is JSON.
+            if r.status_code in (502, 504) and r.headers.get("content-type", "").startswith(
+                "text/html"
+            ):
+                failure = f"{method} {path}: nginx answered {r.status_code}"
+            return r
+        except httpx.TransportError as exc:
+            failure = f"{method} {path}: {exc!r}"
+            raise
+        finally:
+            with self._lock:
+                self.calls += 1
+                if failure:
+                    self.unanswered.append(failure)
 
     def get(self, path: str, **kwargs: object) -> httpx.Response:
-        """GET through a gateway."""
+        """GET through the edge."""
         return self.request("GET", path, **kwargs)
 
     def post(self, path: str, **kwargs: object) -> httpx.Response:
-        """POST through a gateway."""
+        """POST through the edge."""
         return self.request("POST", path, **kwargs)
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._client.close()
 
 
 @dataclass
@@ -122,10 +137,11 @@ class Cluster:
     platform: PlatformSettings
     start: Callable[[str, int], AppProcess]
     logs: Path
-    gateways: Gateways = field(init=False)
+    edge: LocalEdge
+    client: EdgeClient = field(init=False)
 
     def __post_init__(self) -> None:
-        self.gateways = Gateways([a.url for a in self.apps["gateway"]])
+        self.client = EdgeClient(self.edge)
 
     def gateway_retries(self) -> int:
         """Calls the gateways sent on to another replica (their log lines)."""
@@ -147,7 +163,9 @@ class Cluster:
 @pytest.fixture(scope="module")
 async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
     """Three NATS nodes; a primary and its synchronous standby; two processes of
-    enrollment, contribution, payout and the gateway."""
+    enrollment, contribution, payout and the gateway; nginx in front of the gateways."""
+    if NGINX is None:
+        pytest.skip("nginx is not installed (make test installs nginx-light where it can)")
     nodes = NatsCluster.on_free_ports(tmp_path_factory.mktemp("nats"))
     starting = asyncio.create_task(asyncio.to_thread(nodes.start))
     try:
@@ -199,10 +217,16 @@ async def _apps(
         return start_app(name, port, env, logs, log_name=f"{name}-{port}")
 
     apps = {n: [start(n, p) for p in ps] for n, ps in ports.items()}
+    https, http = distinct_free_ports(2)
+    edge = LocalEdge(logs / "edge", https, http, [f"127.0.0.1:{p}" for p in ports["gateway"]])
     try:
         await asyncio.to_thread(wait_healthy, [a for r in apps.values() for a in r], 120)
-        yield Cluster(nodes, pair, apps, platform, start, logs)
+        edge.start()
+        running = Cluster(nodes, pair, apps, platform, start, logs, edge)
+        yield running
+        running.client.close()
     finally:
+        edge.stop()
         stop_apps([a for replicas in apps.values() for a in replicas])
         await delete_stream(platform)
 
@@ -221,7 +245,7 @@ def bank_headers(gateway: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def bank_post(gws: Gateways, url: str, body: dict, secret: str, token: dict) -> httpx.Response:
+def bank_post(gws: EdgeClient, url: str, body: dict, secret: str, token: dict) -> httpx.Response:
     """A bank posting a signed file as banks do: a failed post is signed again and resent
     (a resent signature is refused as a replay once the first copy was recorded)."""
     raw = json.dumps(body).encode()
@@ -243,6 +267,32 @@ def bank_post(gws: Gateways, url: str, body: dict, secret: str, token: dict) -> 
             return r
         time.sleep(1.1)  # a new signature needs a new second
     return r
+
+
+def edge_marks(edge: LocalEdge) -> tuple[int, int]:
+    """Where the edge's logs end now: access log lines, error log bytes."""
+    return len(edge.calls()), edge.error_log.stat().st_size
+
+
+# An error nginx logs for a call a gateway failed, and the call's method.
+EDGE_ERROR = re.compile(r'\[error\].* while (\w+) .*upstream, .*request: "(\w+) ')
+
+
+def edge_failovers(edge: LocalEdge, since: tuple[int, int]) -> dict:
+    """What the edge did about a dead gateway since `since` (edge_marks): calls it sent to
+    more than one gateway, connections refused, and calls a gateway held when it died that
+    were sent again (by method)."""
+    lines, offset = since
+    sent_on = sum("," in call["upstream"] for call in edge.calls()[lines:])
+    with open(edge.error_log, "rb") as log:
+        log.seek(offset)
+        errors = EDGE_ERROR.findall(log.read().decode(errors="replace"))
+    in_flight: dict[str, int] = {}
+    for stage, method in errors:
+        if stage != "connecting":  # sending the request, or reading the answer's header
+            in_flight[method] = in_flight.get(method, 0) + 1
+    refused = sum(stage == "connecting" for stage, _ in errors)
+    return {"sent on": sent_on, "refused": refused, "in flight": in_flight}
 
 
 def until(check: Callable[[], object], within: float, step: float = 0.2) -> object:
@@ -476,7 +526,7 @@ class Month:
         secret = contribution_settings().bank_secrets[BANK][0]
         url = f"/v1/contribution/bank/{BANK}/receipts"
         for receipt in receipts:
-            r = bank_post(self.cluster.gateways, url, {"receipts": [receipt]}, secret, self.bank)
+            r = bank_post(self.cluster.client, url, {"receipts": [receipt]}, secret, self.bank)
             answers.append(r)
             if r.status_code == 200:
                 self.bank_refs.add(receipt["reference"])
@@ -484,7 +534,7 @@ class Month:
 
     def start_run(self, period: str) -> None:
         """Finance queues the month's payroll run."""
-        r = self.cluster.gateways.post(
+        r = self.cluster.client.post(
             "/v1/payout/payroll-runs", headers=self.finance, json={"period": period}
         )
         assert r.status_code in (201, 202), r.text
@@ -492,7 +542,7 @@ class Month:
 
     def bank_results(self, period: str) -> None:
         """Once the run is done, the bank pays every line of its files and says so."""
-        gws = self.cluster.gateways
+        gws = self.cluster.client
         url = f"/v1/payout/payroll-runs/{self.runs[period]}"
         done = until(lambda: gws.get(url, headers=self.finance).json()["state"] == "done", 60, 0.5)
         assert done, gws.get(url, headers=self.finance).json()
@@ -535,7 +585,7 @@ class Month:
         # Every credit once: each account holds exactly the three months (a credit applied
         # twice would double it), and there is one posting per account and month.
         for person in self.staff:
-            r = self.cluster.gateways.get(
+            r = self.cluster.client.get(
                 f"/v1/enrollment/persons/{person['id']}/accounts",
                 params={"as_of": "2020-12-31"},
                 headers=self.auditor,
@@ -598,19 +648,38 @@ def test_a_month_survives_losing_replicas_a_gateway_a_nats_node_and_the_primary(
         f"{cluster.gateway_retries()} calls sent on to the live replica"
     )
 
-    # 2. A gateway dies: the bank's and the clerks' calls go on through the other.
+    # 2. A gateway dies while the bank posts and two clerks read and write, all through the
+    # edge's one address: nginx sends what the dead gateway refused or held to the other.
     answers = []
     poster = threading.Thread(target=month.post_receipts, args=(bank_receipts(unit, 3, 8), answers))
+    reads: list[int] = []
+    done_reading = threading.Event()
+
+    def read() -> None:
+        """A clerk paging through the payroll runs, GET after GET."""
+        while not done_reading.is_set():
+            r = cluster.client.get("/v1/payout/payroll-runs", headers=month.finance)
+            reads.append(r.status_code)
+            time.sleep(0.02)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
     poster.start()
+    for reader in readers:
+        reader.start()
     assert until(lambda: len(answers) >= 2, 30, 0.05)
+    marks, calls_before = edge_marks(cluster.edge), cluster.client.calls
     killed_at = time.monotonic()
     kill(cluster.apps["gateway"][0])
     month.start_run("2020-02")
-    listed = cluster.gateways.get("/v1/payout/payroll-runs", headers=month.finance)
+    listed = cluster.client.get("/v1/payout/payroll-runs", headers=month.finance)
     assert listed.status_code == 200, listed.text
+    assert cluster.client.get("/health").json()["status"] == "ok"  # the live gateway's
     poster.join(120)
+    done_reading.set()
+    for reader in readers:
+        reader.join(30)
     assert [r.status_code for r in answers] == [200] * 5, [r.text for r in answers]
-    assert cluster.gateways.failovers >= 1
+    assert reads and set(reads) == {200}, reads
     # No gateway reports on the other: the dead one refuses, the live one has every service.
     with pytest.raises(httpx.ConnectError):
         health(gw_a)
@@ -618,10 +687,30 @@ def test_a_month_survives_losing_replicas_a_gateway_a_nats_node_and_the_primary(
     cluster.restart("gateway")
     month.bank_results("2020-02")
     wait_healthy([cluster.apps["gateway"][0]], 60)
+    outage, calls = time.monotonic() - killed_at, cluster.client.calls - calls_before
+    # The callers saw nothing: every call had a gateway's answer, none a broken connection
+    # or nginx's 502. nginx sent at least the first call it gave the dead gateway on to the
+    # live one (refused, or broken under it: in flight, or on a kept-alive connection).
+    assert cluster.client.unanswered == [], cluster.client.unanswered
+    failover = edge_failovers(cluster.edge, marks)
+    assert failover["sent on"] >= 1, failover
     month.settled("gateway")
     month.healthy_again("gateway")
+    # Once its 5 s out of turn are over, nginx gives the restarted gateway calls again.
+    again = f"127.0.0.1:{cluster.apps['gateway'][0].port}"
+    assert until(
+        lambda: (
+            cluster.client.get("/health/live").status_code == 200
+            and cluster.edge.calls()[-1]["upstream"] == again
+        ),
+        30,
+        0.2,
+    )
     figures["gateway"] = (
-        f"{cluster.gateways.failovers} calls moved to the other gateway, settled "
+        f"{calls} calls through the edge from the kill until the gateway was back "
+        f"({outage:.1f} s), {len(cluster.client.unanswered)} failed; nginx sent "
+        f"{failover['sent on']} on to the other gateway ({failover['refused']} connections "
+        f"refused, in flight when it died: {failover['in flight'] or 'none'}); settled "
         f"{time.monotonic() - killed_at:.1f} s after the kill"
     )
 
@@ -698,6 +787,9 @@ def test_a_month_survives_losing_replicas_a_gateway_a_nats_node_and_the_primary(
     sql(pair.standby.port, "ALTER SYSTEM SET synchronous_standby_names = ''")
     sql(pair.standby.port, "SELECT pg_reload_conf()")
     old.stop()
+    # Over the whole month every call through the edge had a gateway's answer.
+    assert cluster.client.unanswered == [], cluster.client.unanswered
+    figures["edge"] = f"{cluster.client.calls} calls through the edge, none unanswered"
     for step, figure in figures.items():
         print(f"BENCH fault month, {step}: {figure}")
     print(
@@ -710,7 +802,7 @@ def _lose_the_primary(month: Month) -> str:
     """Kill the primary mid-way through the clerks' receipts and a bank post, promote the
     standby; check the outage was honest and short. Returns the measured figures."""
     cluster, pair = month.cluster, month.cluster.pair
-    gws = cluster.gateways
+    gws = cluster.client
     answers: dict[str, dict] = {}  # key -> the 201's body
     outcomes: list[tuple[float, int]] = []  # (when, status) of every attempt
     lock = threading.Lock()

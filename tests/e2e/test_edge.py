@@ -134,7 +134,8 @@ def test_compose_runs_the_file_this_test_runs() -> None:
     values = {k: v for k, v in env.items() if k.startswith("EDGE_")}
     assert set(values) == render.variables(render.TEMPLATE.read_text())
     shipped = render.render(values)
-    assert "server gateway:8000;" in shipped and "listen 443 ssl http2;" in shipped
+    assert "server gateway:8000 max_fails=1 fail_timeout=5s;" in shipped
+    assert "listen 443 ssl http2;" in shipped
     assert not render.VARIABLE.search(shipped)  # nothing left unfilled
     edge_address = edge["networks"]["edge"]["ipv4_address"]
     assert json.loads(gateway["environment"]["PENSION_GATEWAY_TRUSTED_PROXIES"]) == [edge_address]
@@ -144,7 +145,8 @@ def test_compose_runs_the_file_this_test_runs() -> None:
 def test_the_edge_runs_the_shipped_template(edge: Edge) -> None:
     """What nginx runs here is the template with this test's values and nothing else."""
     assert edge.config == render.render(edge.values, render.TEMPLATE.read_text())
-    assert f"server 127.0.0.1:{edge.values['EDGE_UPSTREAM'].split(':')[1]};" in edge.config
+    port = edge.values["EDGE_UPSTREAM"].split(":")[1]
+    assert f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" in edge.config
 
 
 def test_https_answers_and_plain_http_is_redirected(edge: Edge) -> None:
