@@ -29,6 +29,7 @@ from shared.contracts.rate_limits import (
     CallCounts,
     over_messages,
 )
+from shared.http.edge_rate_limit import subscribe
 from shared.http.rate_limit import CountingLimiter
 from shared.messaging.bus import EventBus
 
@@ -94,13 +95,8 @@ class SharedRateLimiter(CountingLimiter):
 
     async def listen(self) -> None:
         """Take the services' counts (one gateway process each message: a queue group)."""
-        bus = self.bus
-        if bus is None:
-            return
-        await bus.connected.wait()
-        assert bus.nc is not None
-        # nats-py subscribes again by itself after a reconnect.
-        await bus.nc.subscribe(bus.subject(COUNTS_SUBJECT), queue=COUNTS_QUEUE, cb=self._on_counts)
+        if self.bus is not None:
+            await subscribe(self.bus, COUNTS_SUBJECT, self._on_counts, queue=COUNTS_QUEUE)
 
     async def run(self) -> None:
         """Sync forever; old windows are dropped now and then."""

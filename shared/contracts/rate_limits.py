@@ -38,7 +38,7 @@ class OverLimit(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     subjects: list[Subject]
-    seconds: float = Field(gt=0, le=3600)
+    seconds: float = Field(gt=0, le=86_400)
 
 
 def counts_messages(counts: Mapping[str, int]) -> Iterator[bytes]:

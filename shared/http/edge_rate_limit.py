@@ -10,6 +10,7 @@ through within about two sync intervals (this one's and the gateway's).
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import structlog
 from nats.aio.msg import Msg
@@ -30,6 +31,7 @@ class EdgeRateLimiter(CountingLimiter):
         self.sync_seconds = sync_seconds
 
     async def _on_over(self, msg: Msg) -> None:
+        """The gateway's list of who is over: refused here until the window ends."""
         try:
             over = OverLimit.model_validate_json(msg.data)
         except ValidationError:
@@ -39,18 +41,31 @@ class EdgeRateLimiter(CountingLimiter):
 
     async def run(self, bus: EventBus) -> None:
         """Listen for who is over; send this process's counts every sync interval."""
-        await bus.connected.wait()
-        assert bus.nc is not None
-        # nats-py subscribes again by itself after a reconnect.
-        await bus.nc.subscribe(bus.subject(OVER_SUBJECT), cb=self._on_over)
+        await subscribe(bus, OVER_SUBJECT, self._on_over)
         subject = bus.subject(COUNTS_SUBJECT)
         while True:
             await asyncio.sleep(self.sync_seconds)
-            counts = self.take_counts()
-            if not counts or not bus.is_connected:
+            counts, nc = self.take_counts(), bus.nc
+            if not counts or nc is None or not bus.is_connected:
                 continue  # NATS away: the local bucket holds alone; these counts are lost
             try:
                 for payload in counts_messages(counts):
-                    await bus.nc.publish(subject, payload)
+                    await nc.publish(subject, payload)
             except Exception as exc:  # a reconnect under way: the next round sends its own
                 log.warning("rate_limit_counts_not_sent", error=type(exc).__name__)
+
+
+async def subscribe(
+    bus: EventBus, subject: str, cb: Callable[[Msg], Awaitable[None]], queue: str = ""
+) -> None:
+    """Subscribe once the bus is up, trying again until it works (nats-py then subscribes
+    again by itself after every reconnect)."""
+    while True:
+        await bus.connected.wait()
+        assert bus.nc is not None
+        try:
+            await bus.nc.subscribe(bus.subject(subject), queue=queue, cb=cb)
+            return
+        except Exception as exc:  # closed under us, or a reconnect under way
+            log.warning("rate_limit_subscribe_failed", subject=subject, error=type(exc).__name__)
+            await asyncio.sleep(1)
