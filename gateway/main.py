@@ -139,11 +139,13 @@ def create_app(
             burst=gw.rate_limit_burst,
             window_seconds=gw.rate_limit_window_seconds,
             sync_seconds=gw.rate_limit_sync_seconds,
+            bus=bus,  # services in edge mode send their counts and learn who is over
         )
         background = [
             asyncio.create_task(bus.connect_forever(), name="bus"),
             asyncio.create_task(revocations.run(), name="revocations"),
             asyncio.create_task(limiter.run(), name="rate-limits"),
+            asyncio.create_task(limiter.listen(), name="rate-limit-counts"),
         ]
         async with (
             upstream_session(gw, plat) as upstream,

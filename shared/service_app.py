@@ -20,6 +20,7 @@ from shared.data.db import (
     make_session_factory,
 )
 from shared.data.standby import StandbyReads
+from shared.http.answer_cap import AnswerCap
 from shared.http.audit_router import audit_log_router
 from shared.http.auth import Principal, authenticate
 from shared.http.change_feed import change_feed_router
@@ -29,6 +30,7 @@ from shared.http.cors import listed_origins_cors
 from shared.http.dead_letters import dead_letter_router
 from shared.http.denials import DenialLog, session_writer
 from shared.http.edge_guard import EdgeGuard
+from shared.http.edge_rate_limit import EdgeRateLimiter
 from shared.http.errors import install_problem_handlers
 from shared.http.gateway_only import GatewayOnlyMiddleware
 from shared.http.limits import BodyLimit
@@ -37,7 +39,6 @@ from shared.http.offline_docs import install_offline_docs
 from shared.http.openapi_problems import document_problems
 from shared.http.push_status import push_status_router
 from shared.http.query_params import refuse_unknown_query_parameters
-from shared.http.rate_limit import RateLimiter
 from shared.http.revocation_board import RevocationWatch
 from shared.i18n import catalogue_for
 from shared.i18n.code_tables import CodeTables
@@ -153,6 +154,8 @@ def create_service_app(
         ]
         if handlers:
             tasks.append(asyncio.create_task(consumers.run(), name="consumers"))
+        if edge_limiter is not None:
+            tasks.append(asyncio.create_task(edge_limiter.run(bus), name="edge-rate-limit"))
         if feeds:
             app.state.change_sequencer = ChangeSequencer(pool, schema)
             tasks.append(asyncio.create_task(app.state.change_sequencer.run(), name="sequencer"))
@@ -229,12 +232,18 @@ def create_service_app(
         instrument_app(app)
     install_problem_handlers(app)
     built = platform or get_platform_settings()
+    edge_limiter: EdgeRateLimiter | None = None
     if built.edge_data_path:
         # Edge mode (docs/edge.md): callers come from nginx, not through the gateway. The
         # gateway's checks run inside the credential check, CORS before them (preflights
-        # carry no token).
-        limiter = RateLimiter(built.edge_rate_limit_per_second, built.edge_rate_limit_burst)
-        app.add_middleware(EdgeGuard, prefix=prefix, limiter=limiter)
+        # carry no token); the answer cap inside them, around the routes.
+        edge_limiter = EdgeRateLimiter(
+            built.edge_rate_limit_per_second,
+            built.edge_rate_limit_burst,
+            built.edge_rate_limit_sync_seconds,
+        )
+        app.add_middleware(AnswerCap, prefix=prefix, max_bytes=built.edge_max_response_bytes)
+        app.add_middleware(EdgeGuard, prefix=prefix, limiter=edge_limiter)
         if built.edge_cors_origins:
             app.add_middleware(listed_origins_cors, origins=built.edge_cors_origins)
     app.add_middleware(GatewayOnlyMiddleware)  # inside the request-id middleware below

@@ -145,11 +145,16 @@ class PlatformSettings(BaseSettings):
 
     # Edge mode (docs/edge.md): nginx forwards /v1/<service>/... straight to the services,
     # which then check what the gateway checks before forwarding (shared/http/edge_guard.py):
-    # token or link, revocation, the coarse policy, a per-caller limit (per process: not
-    # shared between replicas as the gateway's is) and CORS for these exact origins.
+    # token or link, revocation, the coarse policy, the per-caller limit and CORS for these
+    # exact origins, and cap their answers as the gateway does. The limit is a local bucket
+    # per process (rate, burst) whose counts go to the gateway over NATS every sync interval
+    # (shared/http/edge_rate_limit.py); the gateway's shared window holds over them all.
     edge_data_path: bool = False
     edge_rate_limit_per_second: float = Field(200.0, gt=0)
     edge_rate_limit_burst: int = Field(400, ge=1)
+    edge_rate_limit_sync_seconds: float = Field(0.5, gt=0, le=10)
+    # The gateway's PENSION_GATEWAY_MAX_RESPONSE_BYTES: keep both equal.
+    edge_max_response_bytes: int = Field(200 * 1024 * 1024, ge=1024)
     edge_cors_origins: list[Annotated[str, Field(pattern=r"^https?://[^/?#*]+$")]] = Field(
         default_factory=list
     )

@@ -19,7 +19,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from shared.http.access_policy import check_access
 from shared.http.auth import Principal, decode_token, token_of_authorization, token_revoked
 from shared.http.errors import PROBLEM_JSON, localized_problem
-from shared.http.rate_limit import RateLimiter
 from shared.http.signed_links import carries_link, principal_of_link
 from shared.problems import ProblemError
 from shared.settings import PlatformSettings
@@ -28,7 +27,7 @@ from shared.settings import PlatformSettings
 class EdgeGuard:
     """Pure ASGI, inside the gateway-credential check: token, revocation, policy, limit."""
 
-    def __init__(self, app: ASGIApp, prefix: str, limiter: RateLimiter) -> None:
+    def __init__(self, app: ASGIApp, prefix: str, limiter: "Limiter") -> None:
         self.app = app
         self.prefix = prefix.rstrip("/") + "/"
         self.open = frozenset({f"{self.prefix}openapi.json"})
@@ -60,6 +59,12 @@ class EdgeGuard:
         )
 
 
+class Limiter(Protocol):
+    """A per-caller limit: 0 if the call may go on, else the seconds until it may."""
+
+    def allow(self, key: str) -> float: ...
+
+
 class Revocations(Protocol):
     """Whatever knows the revoked tokens (the gateway's board, a service's copy of it)."""
 
@@ -71,7 +76,7 @@ def admit_call(
     platform: PlatformSettings,
     service_path: str,
     revocations: Revocations | None,
-    limiter: RateLimiter,
+    limiter: "Limiter",
 ) -> Principal:
     """What the gateway checks before it forwards a call, and a service in edge mode before
     any route: the token (or a printable's signed link), its revocation, the coarse policy

@@ -1,6 +1,10 @@
-"""A token bucket per caller, kept in this process (a gateway's, or a service's in edge mode)."""
+"""A token bucket per caller, kept in this process (a gateway's, or a service's in edge mode),
+and the counting limiter that shares its counts (gateway/security/rate_limits.py,
+shared/http/edge_rate_limit.py)."""
 
 import time
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -33,3 +37,41 @@ class RateLimiter:
             bucket.tokens -= 1
             return 0.0
         return (1 - bucket.tokens) / self.rate
+
+
+class CountingLimiter:
+    """A local bucket per caller, plus the callers refused everywhere for a while (over a
+    limit counted elsewhere, shared by the gateway), and the calls let through since the
+    last `take_counts()` (for whoever counts them in the shared window)."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.local = RateLimiter(rate, burst)
+        self.counts: Counter[str] = Counter()
+        self.blocked: dict[str, float] = {}  # key -> time.monotonic() at which it ends
+
+    def allow(self, key: str) -> float:
+        """Refuse a caller over its shared limit or over its local burst; count the rest."""
+        now = time.monotonic()
+        until = self.blocked.get(key)
+        if until is not None:
+            if until > now:
+                return until - now
+            del self.blocked[key]
+        wait = self.local.allow(key, now)
+        if not wait:
+            self.counts[key] += 1
+        return wait
+
+    def block(self, keys: Iterable[str], seconds: float) -> None:
+        """Refuse these callers for `seconds` (the rest of the shared window)."""
+        now = time.monotonic()
+        end = now + seconds
+        # Ended blocks go first: the dict stays as small as the callers now over a limit.
+        self.blocked = {k: t for k, t in self.blocked.items() if t > now}
+        for key in keys:
+            self.blocked[key] = max(end, self.blocked.get(key, 0.0))
+
+    def take_counts(self) -> Counter[str]:
+        """The calls let through since the last time, per caller; counting starts again."""
+        counts, self.counts = self.counts, Counter()
+        return counts

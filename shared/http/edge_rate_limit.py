@@ -1,0 +1,71 @@
+"""A service's per-caller limit in edge mode, one count with the gateway's (docs/edge.md).
+
+Calls are let through from memory: a local token bucket per token subject (bursts, and the
+whole limit while the gateway or NATS is away), and the subjects the gateway said are over
+the shared window's limit. Every `sync_seconds` the counts of this process go to the gateway
+over core NATS (shared/contracts/rate_limits.py), which adds them to the window it keeps in
+PostgreSQL with its own and with every other process's, and publishes who is over. No
+request waits on NATS or PostgreSQL; a caller can overshoot by what the processes let
+through within about two sync intervals (this one's and the gateway's).
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import structlog
+from nats.aio.msg import Msg
+from pydantic import ValidationError
+
+from shared.contracts.rate_limits import COUNTS_SUBJECT, OVER_SUBJECT, OverLimit, counts_messages
+from shared.http.rate_limit import CountingLimiter
+from shared.messaging.bus import EventBus
+
+log = structlog.get_logger(__name__)
+
+
+class EdgeRateLimiter(CountingLimiter):
+    """`allow(subject)` → 0 or the seconds to wait; `run(bus)` shares the counts."""
+
+    def __init__(self, rate: float, burst: int, sync_seconds: float) -> None:
+        super().__init__(rate, burst)
+        self.sync_seconds = sync_seconds
+
+    async def _on_over(self, msg: Msg) -> None:
+        """The gateway's list of who is over: refused here until the window ends."""
+        try:
+            over = OverLimit.model_validate_json(msg.data)
+        except ValidationError:
+            log.warning("rate_limit_over_message_invalid")
+            return
+        self.block(over.subjects, over.seconds)
+
+    async def run(self, bus: EventBus) -> None:
+        """Listen for who is over; send this process's counts every sync interval."""
+        await subscribe(bus, OVER_SUBJECT, self._on_over)
+        subject = bus.subject(COUNTS_SUBJECT)
+        while True:
+            await asyncio.sleep(self.sync_seconds)
+            counts, nc = self.take_counts(), bus.nc
+            if not counts or nc is None or not bus.is_connected:
+                continue  # NATS away: the local bucket holds alone; these counts are lost
+            try:
+                for payload in counts_messages(counts):
+                    await nc.publish(subject, payload)
+            except Exception as exc:  # a reconnect under way: the next round sends its own
+                log.warning("rate_limit_counts_not_sent", error=type(exc).__name__)
+
+
+async def subscribe(
+    bus: EventBus, subject: str, cb: Callable[[Msg], Awaitable[None]], queue: str = ""
+) -> None:
+    """Subscribe once the bus is up, trying again until it works (nats-py then subscribes
+    again by itself after every reconnect)."""
+    while True:
+        await bus.connected.wait()
+        assert bus.nc is not None
+        try:
+            await bus.nc.subscribe(bus.subject(subject), queue=queue, cb=cb)
+            return
+        except Exception as exc:  # closed under us, or a reconnect under way
+            log.warning("rate_limit_subscribe_failed", subject=subject, error=type(exc).__name__)
+            await asyncio.sleep(1)
