@@ -818,3 +818,43 @@ class DuplicateReceipt(SQLModel, table=True):
     decision_note: str | None = Field(default=None, sa_type=Text)
     # Confirmed: how many recovery cases it opened.
     recoveries: int | None = None
+
+
+class TakeoverBatch(SQLModel, table=True):
+    """A file of retirees taken over (批量接管): imported by a job, then checked and approved
+    as one batch by two people; its kept report names every line's result."""
+
+    __tablename__ = "takeover_batch"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    job_id: uuid.UUID
+    filename: str
+    # importing -> imported -> checked -> approved
+    status: str = "importing"
+    total_rows: int = 0
+    accepted: int = 0
+    failed: int = 0
+    # The report as shared.http.import_reports keeps it (header, columns, rows' results).
+    report: dict | None = Field(default=None, sa_column=Column(JSONB))
+    created_by: str
+    created_at: datetime = now_column()
+    checked_by: str | None = None
+    checked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    approved_by: str | None = None
+    approved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class TakeoverBatchLine(SQLModel, table=True):
+    """A line of a take-over batch that was taken: the retiree and determination it made."""
+
+    __tablename__ = "takeover_batch_line"
+    __table_args__ = (
+        Index("takeover_batch_line_batch", "batch_id", "line"),
+        {"schema": SCHEMA},
+    )
+
+    determination_id: uuid.UUID = Field(primary_key=True, foreign_key="payout.determination.id")
+    batch_id: uuid.UUID = Field(foreign_key="payout.takeover_batch.id")
+    line: int
+    person_id: uuid.UUID
