@@ -82,7 +82,7 @@ async def month(cluster: CityCluster, scale: float, workers: int) -> dict[str, A
         async with steps.step("units and insured (import)", insured, "persons"):
             ids = await city_steps.units_and_insured(api, units, workers)
         async with steps.step("retirees taken over", len(retirees), "retirees"):
-            await city_steps.take_over(api, retirees, workers * 4)
+            await city_steps.take_over(api, retirees, workers)
         async with steps.step("contribution's roster", insured, "persons"):
             await city_steps.roster(api, insured)
         await api.login()
