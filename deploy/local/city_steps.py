@@ -20,7 +20,7 @@ PERIOD = f"{YEAR}-01"
 RECEIPTS_PER_POST = 1_000
 RESULTS_PER_POST = 5_000
 FEED_PAGE = 10_000
-TAKEOVER_FILE = 10_000  # lines a take-over file holds (the import's most)
+TAKEOVER_FILE = 5_000  # lines a take-over file holds (the import takes up to 10,000)
 # The exactness checks and the credits' progress, read from the primary.
 RECEIPTS_SQL = "SELECT count(*) FROM contribution.receipt WHERE reference LIKE 'CITY-%'"
 RECEIVED_SQL = "SELECT sum(amount) FROM contribution.receipt WHERE reference LIKE 'CITY-%'"
