@@ -834,7 +834,7 @@ class TakeoverBatch(SQLModel, table=True):
     __tablename__ = "takeover_batch"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('importing', 'imported', 'checked', 'approved')",
+            "status IN ('importing', 'imported', 'checked', 'approved', 'returned')",
             name="takeover_batch_status_check",
         ),
         {"schema": SCHEMA},
@@ -843,7 +843,7 @@ class TakeoverBatch(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     job_id: uuid.UUID
     filename: str = text_column()
-    # importing -> imported -> checked -> approved
+    # importing -> imported -> checked -> approved; returned from imported or checked
     status: str = Field(default="importing", sa_type=Text)
     total_rows: int = _count()
     accepted: int = _count()

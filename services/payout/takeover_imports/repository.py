@@ -2,24 +2,54 @@
 lines, and the batch's review, a few statements per thousand lines."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import func, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payout.config import SCHEMA
 from services.payout.models import Determination, Retiree, TakeoverBatch, TakeoverBatchLine
 
 
-async def known_citizen_ids(session: AsyncSession, citizen_ids: list[str]) -> set[str]:
-    """The citizen ids among these that are retirees already."""
-    rows = await session.exec(
-        select(Retiree.citizen_id).where(col(Retiree.citizen_id).in_(citizen_ids))
-    )
-    return set(rows.all())
+@dataclass(frozen=True)
+class Known:
+    """A retiree already here, as a take-over sees them: taken over before or not, and
+    their latest determination."""
+
+    person_id: uuid.UUID
+    taken_over: bool
+    latest_id: uuid.UUID | None
+    latest_seq: int
+    open: bool  # one approved, or one in review
+
+
+KNOWN = text(f"""
+    SELECT r.citizen_id, r.person_id, r.retirement ? 'taken_over' AS taken_over,
+           d.id AS latest_id, coalesce(d.seq, 0) AS latest_seq,
+           EXISTS (SELECT 1 FROM {SCHEMA}.determination o
+                   WHERE o.person_id = r.person_id
+                     AND o.status IN ('approved', 'awaiting_old_method', 'pending', 'checked'))
+               AS open
+    FROM {SCHEMA}.retiree r
+    LEFT JOIN LATERAL (SELECT id, seq FROM {SCHEMA}.determination
+                       WHERE person_id = r.person_id ORDER BY seq DESC LIMIT 1) d ON true
+    WHERE r.citizen_id = ANY(:ids)
+    FOR UPDATE OF r""")
+
+
+async def known(session: AsyncSession, citizen_ids: list[str]) -> dict[str, Known]:
+    """The retirees among these citizen ids, locked (one change at a time, as the single
+    route locks its retiree)."""
+    rows = await session.exec(KNOWN.bindparams(ids=citizen_ids))
+    return {
+        r.citizen_id: Known(r.person_id, r.taken_over, r.latest_id, r.latest_seq, r.open)
+        for r in rows.all()
+    }
 
 
 async def insert_retirees(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
@@ -71,18 +101,19 @@ def _of_batch(batch_id: uuid.UUID) -> Any:
 async def review_lines(
     session: AsyncSession,
     batch_id: uuid.UUID,
-    status: str,
+    status: tuple[str, ...],
     after: str,
-    actor_field: str,
+    actor_field: str | None,
     actor: str,
     at: datetime,
 ) -> list[tuple[uuid.UUID, uuid.UUID, int, date]]:
-    """Move the batch's determinations in `status` to `after`, naming who did it; on
-    approval only those the actor neither made nor checked (one statement). The rows moved:
+    """Move the batch's determinations in `status` to `after`, naming who did it (a review
+    step); on approval only those the actor neither made nor checked (one statement). The
+    rows moved:
     (id, person_id, seq, effective_from)."""
     where = [
         col(Determination.id).in_(_of_batch(batch_id)),
-        Determination.status == status,
+        col(Determination.status).in_(status),
     ]
     if after == "approved":
         where += [
@@ -92,7 +123,7 @@ async def review_lines(
     rows = await session.exec(
         update(Determination)
         .where(*where)
-        .values({"status": after, f"{actor_field}_by": actor, f"{actor_field}_at": at})
+        .values(_reviewed(after, actor_field, actor, at))
         .returning(
             Determination.id,
             Determination.person_id,
@@ -101,6 +132,14 @@ async def review_lines(
         )
     )
     return [tuple(r) for r in rows.all()]
+
+
+def _reviewed(after: str, actor_field: str | None, actor: str, at: datetime) -> dict[str, Any]:
+    """The new status, and who moved it there when it is a review step (not a return)."""
+    values: dict[str, Any] = {"status": after}
+    if actor_field:
+        values |= {f"{actor_field}_by": actor, f"{actor_field}_at": at}
+    return values
 
 
 async def largest_checked(

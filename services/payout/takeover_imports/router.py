@@ -9,7 +9,13 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from services.payout.takeover_imports import job, service
-from services.payout.takeover_imports.schemas import COLUMNS, EXAMPLE, MAX_ROWS, TakeoverBatchOut
+from services.payout.takeover_imports.schemas import (
+    COLUMNS,
+    EXAMPLE,
+    MAX_ROWS,
+    TakeoverBatchOut,
+    TakeoverReturnIn,
+)
 from shared.data.imports import read_import
 from shared.http.auth import READERS, Principal, require_roles
 from shared.http.dependencies import KEY_REQUIRED, Read, Write
@@ -110,3 +116,17 @@ async def approve(batch_id: uuid.UUID, write: Write, _: Reviewer) -> JSONRespons
     four_eyes_required; admin alone never approves): its checked determinations are approved
     and paid from their month."""
     return await write.answer(service.approve(write, batch_id), status=200)
+
+
+@router.post(
+    "/takeover-batches/{batch_id}/return",
+    response_model=TakeoverBatchOut,
+    dependencies=[KEY_REQUIRED],
+)
+async def return_batch(
+    batch_id: uuid.UUID, body: TakeoverReturnIn, write: Write, _: Reviewer
+) -> JSONResponse:
+    """退回 of the whole batch before its approval, with a remark: every determination it made
+    still in review is returned; its retirees are taken over again by a corrected file (or
+    one by one)."""
+    return await write.answer(service.return_batch(write, batch_id, body.remark), status=200)

@@ -5,7 +5,7 @@ template's example row) and how a batch is shown. Its report is the shared repor
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.data.imports import EXAMPLE_CITIZEN_ID, ImportColumn, Kind
 
@@ -74,3 +74,11 @@ class TakeoverBatchOut(BaseModel):
     approved_by: str | None
     approved_at: datetime | None
     report_url: str
+
+
+class TakeoverReturnIn(BaseModel):
+    """Why a batch goes back (the checker's or the approver's remark)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    remark: str = Field(min_length=1, max_length=500)

@@ -18,7 +18,7 @@ from services.payout.determinations.takeover import (
     retiree_row,
 )
 from services.payout.domain.bounds import above
-from services.payout.models import TakeoverBatch
+from services.payout.models import Determination, TakeoverBatch
 from services.payout.parameters.schemas import AmountBounds
 from services.payout.parameters.service import bounds, check_bounds
 from services.payout.takeover_imports import repository
@@ -92,36 +92,60 @@ async def write_lines(
     batch_id: uuid.UUID,
     lines: list[tuple[SourceRow, TakeOverIn]],
 ) -> list[RowResult]:
-    """Take over a batch of valid lines set-wise: each new retiree and their first
-    determination (in review, as the single route makes them), the batch's lines, and the
-    audit entries; a line whose person is a retiree already is refused and writes nothing."""
+    """Take over a batch of valid lines set-wise, as the single route would one by one: a
+    new retiree and their first determination, or for one taken over before whose
+    determinations were all returned a new one superseding the last (in review, made by the
+    uploader); the batch's lines and the audit entries. A line whose person has a
+    determination approved or in review, or was determined from a retirement record, is
+    refused and writes nothing."""
     by = work.actor.subject
-    known = await repository.known_citizen_ids(work.session, [b.citizen_id for _, b in lines])
-    results = [_exists(s) for s, b in lines if b.citizen_id in known]
+    known = await repository.known(work.session, [b.citizen_id for _, b in lines])
+    again = [(s, b, known[b.citizen_id]) for s, b in lines if _again(known.get(b.citizen_id))]
+    results = [
+        _exists(s) for s, b in lines if b.citizen_id in known and not _again(known[b.citizen_id])
+    ]
     fresh = [(s, b, b.person_id or uuid.uuid4()) for s, b in lines if b.citizen_id not in known]
     added = await repository.insert_retirees(work.session, [retiree_row(b, p) for _, b, p in fresh])
     # A person added by another batch since the look-up is refused like one known before.
     results += [_exists(s) for s, _, p in fresh if p not in added]
-    taken = [(s, b, p) for s, b, p in fresh if p in added]
-    rows = [first_determination(inputs_of(b), b, p, by) for _, b, p in taken]
+    taken = [(s, b, p, None) for s, b, p in fresh if p in added]
+    taken += [(s, b, k.person_id, k) for s, b, k in again]
+    rows = [_determination(b, p, k, by) for _, b, p, k in taken]
     await repository.insert_determinations(work.session, rows)
     await repository.insert_lines(
         work.session,
         [
             {"determination_id": r.id, "batch_id": batch_id, "line": s.number, "person_id": p}
-            for (s, _, p), r in zip(taken, rows, strict=True)
+            for (s, _, p, _), r in zip(taken, rows, strict=True)
         ],
     )
     entries = []
-    for (_, body, person_id), row in zip(taken, rows, strict=True):
-        detail = retiree_audit(body) | {"batch_id": str(batch_id)}
-        entries.append(work.audit_entry("retiree.taken_over", "retiree", person_id, detail=detail))
+    for (_, body, person_id, before), row in zip(taken, rows, strict=True):
+        if before is None:  # a new retiree (the single route's entry)
+            detail = retiree_audit(body) | {"batch_id": str(batch_id)}
+            entry = work.audit_entry("retiree.taken_over", "retiree", person_id, detail=detail)
+            entries.append(entry)
         detail = audited(row, kind=row.kind, batch_id=str(batch_id))
         entries.append(
             work.audit_entry("determination.created", "determination", row.id, detail=detail)
         )
     await work.audit_many(entries)
-    return results + [RowResult(s, RowStatus.accepted, []) for s, _, _ in taken]
+    return results + [RowResult(s, RowStatus.accepted, []) for s, _, _, _ in taken]
+
+
+def _again(known: repository.Known | None) -> bool:
+    """Taken over before and every determination since returned: taken over again."""
+    return known is not None and known.taken_over and not known.open
+
+
+def _determination(
+    body: TakeOverIn, person_id: uuid.UUID, before: repository.Known | None, by: str
+) -> Determination:
+    """The determination a line makes: the first, or the next superseding the last."""
+    row = first_determination(inputs_of(body), body, person_id, by)
+    if before is not None:
+        row.seq, row.supersedes = before.latest_seq + 1, before.latest_id
+    return row
 
 
 def _exists(source: SourceRow) -> RowResult:
@@ -161,7 +185,7 @@ async def check(work: Work, batch_id: uuid.UUID) -> TakeoverBatchOut:
     """审核 of a whole batch: every determination it made still pending is checked."""
     batch = await get(work.session, batch_id, lock=True)
     _wanted(batch, "imported")
-    return await _review(work, batch, "check", "pending", "checked")
+    return await _review(work, batch, "check", ("pending",), "checked")
 
 
 async def approve(work: Work, batch_id: uuid.UUID) -> TakeoverBatchOut:
@@ -179,16 +203,36 @@ async def approve(work: Work, batch_id: uuid.UUID) -> TakeoverBatchOut:
             above("monthly_amount", monthly, limits.monthly_ceiling),
             above("annuity_monthly", annuity, limits.monthly_ceiling),
         )
-    return await _review(work, batch, "approve", "checked", "approved")
+    return await _review(work, batch, "approve", ("checked",), "approved")
+
+
+async def return_batch(work: Work, batch_id: uuid.UUID, remark: str | None) -> TakeoverBatchOut:
+    """退回 of a whole batch before its approval: every determination it made still in review
+    is returned (its retirees are listed without determination, to be taken over again, by
+    a corrected file or one by one)."""
+    batch = await get(work.session, batch_id, lock=True)
+    if batch.status not in ("imported", "checked"):
+        raise ProblemError(
+            409,
+            "takeover_batch_wrong_state",
+            current_status=batch.status,
+            wanted="imported, checked",
+        )
+    return await _review(work, batch, "return", ("pending", "checked"), "returned", remark)
 
 
 async def _review(
-    work: Work, batch: TakeoverBatch, action: str, status: str, after: str
+    work: Work,
+    batch: TakeoverBatch,
+    action: str,
+    status: tuple[str, ...],
+    after: str,
+    remark: str | None = None,
 ) -> TakeoverBatchOut:
     """One review step over the batch's determinations, set-wise, each audited as the single
     step audits it, and the batch's own entry."""
     now, by = datetime.now(UTC), work.actor.subject
-    field = {"check": "checked", "approve": "approved"}[action]
+    field = {"check": "checked", "approve": "approved"}.get(action)
     moved = await repository.review_lines(work.session, batch.id, status, after, field, by, now)
     if after == "approved":
         # New retirees, paid nothing before: no month to settle (differences.after_approval).
@@ -203,17 +247,16 @@ async def _review(
                 "seq": seq,
                 "status": after,
                 "batch_id": str(batch.id),
+                **({"remark": remark} if remark else {}),
             },
         )
         for determination_id, person_id, seq, _ in moved
     ]
     await work.audit_many(entries)
-    await repository.set_batch(
-        work.session, batch.id, status=after, **{f"{field}_by": by, f"{field}_at": now}
-    )
-    await work.audit(
-        f"takeover_batch.{action}", "takeover_batch", batch.id, detail={"lines": len(moved)}
-    )
+    reviewed = {f"{field}_by": by, f"{field}_at": now} if field else {}
+    await repository.set_batch(work.session, batch.id, status=after, **reviewed)
+    detail: dict[str, Any] = {"lines": len(moved)} | ({"remark": remark} if remark else {})
+    await work.audit(f"takeover_batch.{action}", "takeover_batch", batch.id, detail=detail)
     refreshed = await get(work.session, batch.id)
     await work.session.refresh(refreshed)
     return present(refreshed)

@@ -102,6 +102,7 @@ NOT_MONEY = {
     "/v1/payout/determinations/trial",  # writes nothing
     "/v1/payout/determinations/{determination_id}/check",  # 审核: the first look
     "/v1/payout/determinations/{determination_id}/return",
+    "/v1/payout/takeover-batches/{batch_id}/return",
     "/v1/payout/retirees/{person_id}/death-benefits/reject",
     "/v1/payout/recoveries/{recovery_id}/reject",
     "/v1/payout/subsidies/{entitlement_id}/reject",

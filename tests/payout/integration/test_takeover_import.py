@@ -15,6 +15,7 @@ from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import citizen_id, scalar
 from tests.job_wait import wait_for_job
 from tests.payout.integration.helpers import key
+from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
 from tests.support.jobs import leave_to_the_test
 
@@ -200,6 +201,88 @@ async def test_a_batch_is_checked_and_approved_by_two_people(platform) -> None:
         assert audits == 3 + 3 + 1 + 1
         r = await client.post(f"{base}/approve", headers=clerk(platform, "clerk-c"))
         assert (r.status_code, r.json()["code"]) == (409, "takeover_batch_wrong_state")
+
+
+async def test_the_ceiling_in_force_is_checked_again_on_approval(platform) -> None:
+    async with running_app(create_app(platform)) as client:
+        result = await imported(client, platform, csv(line(citizen_id("19460505", "611"))))
+        base = f"/v1/payout/takeover-batches/{result['batch_id']}"
+        assert (await client.post(f"{base}/check", headers=clerk(platform, "clerk-a"))).is_success
+        bounds = (
+            await client.get(
+                "/v1/payout/parameters",
+                params={"name": "amount_bounds"},
+                headers=auth_headers(platform, "auditor"),
+            )
+        ).json()["items"][-1]["value"]
+        await set_parameter(
+            client,
+            platform,
+            {
+                "name": "amount_bounds",
+                "effective_from": "2025-01-01",
+                "value": bounds | {"monthly_ceiling": "3000.00"},
+                "note": "月额上限下调",
+            },
+        )
+        r = await client.post(f"{base}/approve", headers=clerk(platform, "clerk-b"))
+        assert (r.status_code, r.json()["code"], r.json()["field"]) == (
+            422,
+            "amount_above_bound",
+            "monthly_amount",
+        )
+        assert await scalar(platform, "SELECT status FROM payout.determination") == "checked"
+
+
+async def test_a_batch_returned_is_taken_over_again_by_a_corrected_file(platform) -> None:
+    a, b, c = (citizen_id("19470606", f"{n}1") for n in (71, 72, 73))
+    async with running_app(create_app(platform)) as client:
+        first = await imported(client, platform, csv(line(a, "甲"), line(b, "乙")))
+        base = f"/v1/payout/takeover-batches/{first['batch_id']}"
+        assert (await client.post(f"{base}/check", headers=clerk(platform, "clerk-a"))).is_success
+        r = await client.post(f"{base}/return", headers=clerk(platform, "clerk-b"), json={})
+        assert r.status_code == 422  # a remark is required
+        r = await client.post(
+            f"{base}/return", headers=clerk(platform, "clerk-b"), json={"remark": "金额核对有误"}
+        )
+        assert (r.status_code, r.json()["status"]) == (200, "returned"), r.text
+        r = await client.post(f"{base}/approve", headers=clerk(platform, "clerk-c"))
+        assert (r.status_code, r.json()["code"]) == (409, "takeover_batch_wrong_state")
+        listed = (
+            await client.get(
+                "/v1/payout/retirees-without-determination", headers=auth_headers(platform, "clerk")
+            )
+        ).json()
+        assert {i["latest_status"] for i in listed["items"]} == {"returned"}
+        assert all("taken-over-retirees" in i["way_forward"] for i in listed["items"])
+
+        # The corrected file: 甲 with another amount, 乙 as before, and 丙 new.
+        second = await imported(
+            client, platform, csv(line(a, "甲", amount="3400.00"), line(b, "乙"), line(c, "丙"))
+        )
+        assert (second["accepted"], second["failed"]) == (3, 0)
+        made = await scalar(
+            platform,
+            "SELECT string_agg(r.name || ' ' || d.seq || ' ' || d.monthly_amount || ' ' "
+            "|| (d.supersedes IS NOT NULL), ',' ORDER BY l.line) "
+            "FROM payout.takeover_batch_line l "
+            "JOIN payout.determination d ON d.id = l.determination_id "
+            "JOIN payout.retiree r ON r.person_id = l.person_id "
+            f"WHERE l.batch_id = '{second['batch_id']}'",
+        )
+        assert made == "甲 2 3400.00 true,乙 2 3456.78 true,丙 1 3456.78 false"
+        taken = await scalar(
+            platform,
+            "SELECT count(*) FROM payout.audit_log WHERE action = 'retiree.taken_over' "
+            f"AND detail->>'batch_id' = '{second['batch_id']}'",
+        )
+        assert taken == 1  # only 丙 is a new retiree
+        base = f"/v1/payout/takeover-batches/{second['batch_id']}"
+        assert (await client.post(f"{base}/check", headers=clerk(platform, "clerk-a"))).is_success
+        assert (await client.post(f"{base}/approve", headers=clerk(platform, "clerk-b"))).is_success
+        # Approved now: a third file cannot take them over again (one by one corrects).
+        third = await imported(client, platform, csv(line(a, "甲")))
+        assert (third["accepted"], third["failed"]) == (0, 1)
 
 
 COMPARED = (

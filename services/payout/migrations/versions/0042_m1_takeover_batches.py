@@ -24,7 +24,7 @@ def upgrade() -> None:
             job_id uuid NOT NULL,
             filename text NOT NULL,
             status text NOT NULL
-                CHECK (status IN ('importing', 'imported', 'checked', 'approved')),
+                CHECK (status IN ('importing', 'imported', 'checked', 'approved', 'returned')),
             total_rows integer NOT NULL DEFAULT 0,
             accepted integer NOT NULL DEFAULT 0,
             failed integer NOT NULL DEFAULT 0,
