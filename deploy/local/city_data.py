@@ -114,6 +114,20 @@ def import_csv(unit: Unit) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def takeover_csv(retirees: list[Retiree], effective_from: str, certified_on: str) -> bytes:
+    """Retirees as payout's take-over import's CSV (the vendor system's roster)."""
+    lines = [
+        "citizen_id,name,retired_on,bank_code,account_number,account_name,effective_from,"
+        "monthly_amount,last_certified_on,reason"
+    ]
+    lines += [
+        f"{r.citizen_id},{r.name},{r.retired_on.isoformat()},PSBC,{r.account_number},{r.name},"
+        f"{effective_from},{r.monthly_amount},{certified_on},系统上线接管"
+        for r in retirees
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def wage(i: int) -> str:
     """A declared monthly wage (whole yuan, above the floor)."""
     return f"{3_600 + (i * 131) % 5_000}.00"

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from deploy.local import city_data
-from deploy.local.city_api import BANK, Api, each
+from deploy.local.city_api import BANK, Api, ApiError, each
 from deploy.local.city_cluster import fetch
 from deploy.local.province_sim import ProvinceSimulator
 from services.contribution.config import get_settings as contribution_settings
@@ -20,6 +20,7 @@ PERIOD = f"{YEAR}-01"
 RECEIPTS_PER_POST = 1_000
 RESULTS_PER_POST = 5_000
 FEED_PAGE = 10_000
+TAKEOVER_FILE = 5_000  # lines a take-over file holds (the import takes up to 10,000)
 # The exactness checks and the credits' progress, read from the primary.
 RECEIPTS_SQL = "SELECT count(*) FROM contribution.receipt WHERE reference LIKE 'CITY-%'"
 RECEIVED_SQL = "SELECT sum(amount) FROM contribution.receipt WHERE reference LIKE 'CITY-%'"
@@ -65,34 +66,30 @@ async def units_and_insured(api: Api, units: list[city_data.Unit], workers: int)
 
 
 async def take_over(api: Api, retirees: list[city_data.Retiree], workers: int) -> int:
-    """接管: each retiree taken over with the amount in force, checked by one clerk and
-    approved by a second (the system has no bulk take-over: one request each, in parallel)."""
+    """批量接管: the retirees in files of TAKEOVER_FILE lines, each imported by a job, its
+    batch checked by one clerk and approved by a second; files in parallel (`workers`)."""
     today = agency_today().isoformat()
+    files = [retirees[i : i + TAKEOVER_FILE] for i in range(0, len(retirees), TAKEOVER_FILE)]
 
-    async def one(r: city_data.Retiree) -> None:
-        taken = await api.call(
+    async def one(part: list[city_data.Retiree]) -> None:
+        first = part[0].citizen_id
+        content = city_data.takeover_csv(part, f"{PERIOD}-01", today)
+        r = await api.call(
             "POST",
-            "/v1/payout/taken-over-retirees",
+            "/v1/payout/taken-over-retirees/imports",
             "clerk",
-            headers={"Idempotency-Key": f"city-takeover-{r.citizen_id}"},
-            json={
-                "citizen_id": r.citizen_id,
-                "name": r.name,
-                "retired_on": r.retired_on.isoformat(),
-                "bank_code": "PSBC",
-                "account_number": r.account_number,
-                "account_name": r.name,
-                "effective_from": f"{PERIOD}-01",
-                "monthly_amount": str(r.monthly_amount),
-                "last_certified_on": today,
-                "reason": "系统上线接管",
-            },
+            headers={"Idempotency-Key": f"city-takeover-{first}"},
+            files={"file": (f"retirees-{first}.csv", content)},
         )
-        determination = taken.json()["id"]
-        await api.call("POST", f"/v1/payout/determinations/{determination}/check", "clerk")
-        await api.call("POST", f"/v1/payout/determinations/{determination}/approve", "clerk2")
+        result = await api.follow(r, "clerk")
+        if result["accepted"] != len(part):
+            raise ApiError(f"take-over of {first}...: {result}")
+        batch = f"/v1/payout/takeover-batches/{result['batch_id']}"
+        await api.call("POST", f"{batch}/check", "clerk")
+        await api.call("POST", f"{batch}/approve", "clerk2")
 
-    return await each(retirees, one, workers)
+    await each(files, one, workers)
+    return len(retirees)
 
 
 async def until(seconds: float, what: str, done: Callable[[], Awaitable[bool]]) -> None:

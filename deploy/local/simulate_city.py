@@ -1,13 +1,14 @@
 """`make simulate-city`: a city-sized agency through one month on the cluster (issue #23).
 
 At `--scale 1.0`: 1,500 units and 150,000 insured (imported per unit through the person
-import job), 50,000 retirees taken over (one request each plus both review steps: payout has
-no bulk take-over), then January 2020: contribution's roster, the year's declarations, the
-month's plans (a job), the bank's receipts (signed posts), enrollment crediting the accounts
-(events), payroll (a job), the bank's results, the ledger and the province reading every
-feed to its end. Every step's wall time and the events written (outboxes) and applied
-(consumers) per second are printed and written as JSON. Runs in a data directory of its
-own on free ports, removed afterwards (`--keep` keeps it): `make up`'s .data is not touched.
+import job), 50,000 retirees taken over (payout's bulk take-over import in files of 5,000,
+each batch checked by one clerk and approved by a second), then January 2020:
+contribution's roster, the year's declarations, the month's plans (a job), the bank's
+receipts (signed posts), enrollment crediting the accounts (events), payroll (a job), the
+bank's results, the ledger and the province reading every feed to its end. Every step's
+wall time and the events written (outboxes) and applied (consumers) per second are printed
+and written as JSON. Runs in a data directory of its own on free ports, removed afterwards
+(`--keep` keeps it): `make up`'s .data is not touched.
 """
 
 import argparse
@@ -82,7 +83,7 @@ async def month(cluster: CityCluster, scale: float, workers: int) -> dict[str, A
         async with steps.step("units and insured (import)", insured, "persons"):
             ids = await city_steps.units_and_insured(api, units, workers)
         async with steps.step("retirees taken over", len(retirees), "retirees"):
-            await city_steps.take_over(api, retirees, workers * 4)
+            await city_steps.take_over(api, retirees, workers)
         async with steps.step("contribution's roster", insured, "persons"):
             await city_steps.roster(api, insured)
         await api.login()

@@ -29,6 +29,8 @@ from services.payout.retirees.router import router as retirees_router
 from services.payout.subsidies import job as subsidy_job
 from services.payout.subsidies.router import router as subsidies_router
 from services.payout.suspense.router import router as suspense_router
+from services.payout.takeover_imports import job as takeover_import_job
+from services.payout.takeover_imports.router import router as takeover_imports_router
 from services.payout.tax.router import router as tax_router
 from services.payout.withdrawals.router import router as withdrawals_router
 from shared.service_app import create_service_app
@@ -59,6 +61,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             withdrawals_router,
             ledger_router,
             subsidies_router,
+            takeover_imports_router,
             tax_router,
             printables_router,
             province_parameters_router,
@@ -73,6 +76,7 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             certification_jobs.KIND: certification_jobs.suspension_job,
             payroll_job.KIND: payroll_job.run_job,
             subsidy_job.KIND: subsidy_job.run_job,
+            takeover_import_job.KIND: takeover_import_job.run_job,
         },
         # A clerk's run and the calendar's share the dedup key: a period never runs twice.
         job_keys={

@@ -3,6 +3,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     Numeric,
     SmallInteger,
     Text,
@@ -23,7 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from services.payout.config import SCHEMA
-from shared.data.columns import now_column, numeric, zero
+from shared.data.columns import now_column, numeric, text_column, text_or_none, zero
 from shared.data.search import NAME_KEY_SQL
 
 
@@ -818,3 +820,54 @@ class DuplicateReceipt(SQLModel, table=True):
     decision_note: str | None = Field(default=None, sa_type=Text)
     # Confirmed: how many recovery cases it opened.
     recoveries: int | None = None
+
+
+def _count() -> Any:
+    """A count the database starts at zero."""
+    return Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
+
+
+class TakeoverBatch(SQLModel, table=True):
+    """A file of retirees taken over (批量接管): imported by a job, then checked and approved
+    as one batch by two people; its kept report names every line's result."""
+
+    __tablename__ = "takeover_batch"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('importing', 'imported', 'checked', 'approved', 'returned')",
+            name="takeover_batch_status_check",
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    job_id: uuid.UUID
+    filename: str = text_column()
+    # importing -> imported -> checked -> approved; returned from imported or checked
+    status: str = Field(default="importing", sa_type=Text)
+    total_rows: int = _count()
+    accepted: int = _count()
+    failed: int = _count()
+    # The report as shared.http.import_reports keeps it (header, columns, rows' results).
+    report: dict | None = Field(default=None, sa_column=Column(JSONB))
+    created_by: str = text_column()
+    created_at: datetime = now_column()
+    checked_by: str | None = text_or_none()
+    checked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    approved_by: str | None = text_or_none()
+    approved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class TakeoverBatchLine(SQLModel, table=True):
+    """A line of a take-over batch that was taken: the retiree and determination it made."""
+
+    __tablename__ = "takeover_batch_line"
+    __table_args__ = (
+        Index("takeover_batch_line_batch", "batch_id", "line"),
+        {"schema": SCHEMA},
+    )
+
+    determination_id: uuid.UUID = Field(primary_key=True, foreign_key="payout.determination.id")
+    batch_id: uuid.UUID = Field(foreign_key="payout.takeover_batch.id")
+    line: int
+    person_id: uuid.UUID

@@ -40,6 +40,24 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "工资",
         "wage",
     ),
+    # 接管 (payout's taken-over retirees import): the vendor system's roster of retirees.
+    "retired_on": ("退休日期", "退休时间", "retired_on"),
+    "unit_credit_code": ("统一社会信用代码", "单位统一社会信用代码", "unit_credit_code"),
+    "bank_code": ("开户银行代码", "银行代码", "bank_code"),
+    "account_number": ("银行账号", "账号", "卡号", "account_number"),
+    "account_name": ("账户名", "户名", "account_name"),
+    "effective_from": ("本系统起付月份", "起付月份", "接管月份", "effective_from"),
+    "monthly_amount": ("月基本养老金", "基本养老金月发放额", "月发放额", "monthly_amount"),
+    "basic_pension": ("基础养老金", "basic_pension"),
+    "account_pension": ("个人账户养老金", "account_pension"),
+    "transitional_pension": ("过渡性养老金", "transitional_pension"),
+    "comparison_adjustment": ("保低限高调整额", "新老办法对比调整额", "comparison_adjustment"),
+    "adjustments": ("历年调待", "历年调整额", "adjustments"),
+    "annuity_monthly": ("职业年金月领取额", "职业年金月发放额", "annuity_monthly"),
+    "basic_balance": ("基本养老保险个人账户余额", "个人账户余额", "basic_balance"),
+    "annuity_balance": ("职业年金个人账户余额", "职业年金余额", "annuity_balance"),
+    "last_certified_on": ("最近认证日期", "最近一次认证日期", "last_certified_on"),
+    "reason": ("接管原因", "备注", "reason"),
 }
 # How far down a header row is looked for (title, unit, date rows come first).
 HEADER_SEARCH_ROWS = 20

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 SERVICES = ("enrollment", "contribution", "payout", "budget")
 WITH_FEEDS = ("enrollment", "contribution", "payout")
 WITH_JOBS = ("enrollment", "contribution", "payout", "budget")
-WITH_JOB_INPUTS = ("enrollment", "contribution", "budget")
+WITH_JOB_INPUTS = ("enrollment", "contribution", "budget", "payout")
 
 
 def declared_metadata(service: str) -> MetaData:

@@ -52,6 +52,11 @@ MONEY_ROUTES = {
     "/v1/payout/retirees/{person_id}/redeterminations": "determinations/{id}/approve",
     "/v1/payout/parameter-rederivations": "determinations/{id}/approve",
     "/v1/payout/taken-over-retirees": "determinations/{id}/approve",
+    # A file of them: the batch paid once 复核'd by a clerk who neither uploaded nor checked it
+    # (tests/payout/integration/test_takeover_import.py).
+    "/v1/payout/taken-over-retirees/imports": "takeover-batches/{id}/approve",
+    "/v1/payout/takeover-batches/{batch_id}/check": "takeover-batches/{id}/approve",
+    "/v1/payout/takeover-batches/{batch_id}/approve": "second person",
     "/v1/payout/retirees/{person_id}/initial-determination": "determinations/{id}/approve",
     # A failed line no longer owed (tests/payout/integration/test_failed_lines.py).
     "/v1/payout/failed-lines/{payment_id}/write-off": "failed-lines/{id}/write-off/approve",
@@ -97,6 +102,7 @@ NOT_MONEY = {
     "/v1/payout/determinations/trial",  # writes nothing
     "/v1/payout/determinations/{determination_id}/check",  # 审核: the first look
     "/v1/payout/determinations/{determination_id}/return",
+    "/v1/payout/takeover-batches/{batch_id}/return",
     "/v1/payout/retirees/{person_id}/death-benefits/reject",
     "/v1/payout/recoveries/{recovery_id}/reject",
     "/v1/payout/subsidies/{entitlement_id}/reject",
