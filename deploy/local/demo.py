@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
 import httpx
 
@@ -169,6 +170,12 @@ def _add_retirees(
         unit.retirees.append((cid, f"退休{count:05d}", category, date(2014, 10, 1), retire_on))
 
 
+@cache
+def county_retirees() -> tuple[str, ...]:
+    """The county's retirees' citizen ids, in the county's order."""
+    return tuple(r[0] for unit in build_county() for r in unit.retirees)
+
+
 def _csv(staff: list[tuple[str, str, str, date]]) -> bytes:
     lines = ["citizen_id,name,staff_category,joined_on"]
     lines += [f"{c},{n},{k},{j.isoformat()}" for c, n, k, j, *_ in staff]
@@ -301,13 +308,15 @@ def load_demo(
     client: httpx.Client,
     progress: Phases,
     workers: int = 4,
+    retired: Callable[[list[dict]], object] = lambda _: None,
     retirees_in: Callable[[], object] = lambda: None,
 ) -> dict[str, object]:
     """Load the county through the gateway; returns the 2020 statistics.
 
     Units go a few at a time (each unit's own steps in order), then the year's changes and
-    arrivals: no step reads what another unit's or person's step wrote. `retirees_in` is
-    called once every retiree is retired (the year's changes concern staff only).
+    arrivals: no step reads what another unit's or person's step wrote. `retired` gets each
+    unit's retirees (enrollment's records) as soon as they are retired; `retirees_in` is
+    called once every retiree is (the year's changes concern staff only).
     """
     county = build_county()
     plan = plan_year(county)
@@ -347,6 +356,8 @@ def load_demo(
         ids = {p["citizen_id"]: p["id"] for p in people}
         person_ids.update(ids)
         _retire(client, clerk, unit.retirees, ids)
+        theirs = {r[0] for r in unit.retirees}
+        retired([p for p in people if p["citizen_id"] in theirs])
 
     with progress.phase("enrollment: units, staff, retirees", len(county)) as bar:
         each(county, load_unit, bar, workers)
