@@ -324,11 +324,12 @@ def _run(client: httpx.Client, finance: dict, period: str) -> dict:
         )
     )
     url = f"/v1/payout/payroll-runs/{r['id']}"
-    deadline = time.monotonic() + 600
+    deadline, wait = time.monotonic() + 600, 0.02
     while (run := _ok(client.get(url, headers=finance)))["state"] != "done":
         if time.monotonic() > deadline:
             raise RuntimeError(f"payroll run {period} did not finish in 10 minutes")
-        time.sleep(0.2)
+        time.sleep(wait)
+        wait = min(wait * 2, 0.2)  # quickly at first: a month of 1,200 takes well under 1 s
     return run
 
 

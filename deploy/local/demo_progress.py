@@ -119,7 +119,9 @@ def follow(
 
     The job (its `Location`) is polled with the request's own credentials until it succeeds
     (its `result`) or fails (`JobFailed` with its problem); its done/total drive the bar.
-    Any other status raises as `raise_for_status` does.
+    The first polls come quickly (a runner claims a queued job at once, and most of the
+    demo's jobs take a fraction of a second), then every `poll` seconds. Any other status
+    raises as `raise_for_status` does.
     """
     response.raise_for_status()
     if response.status_code != 202 or "location" not in response.headers:
@@ -128,6 +130,7 @@ def follow(
     if auth := response.request.headers.get("authorization"):
         headers["Authorization"] = auth
     deadline = time.monotonic() + timeout
+    wait = min(0.02, poll)
     while True:
         job = client.get(response.headers["location"], headers=headers).raise_for_status().json()
         if bar is not None:
@@ -136,7 +139,8 @@ def follow(
             break
         if time.monotonic() > deadline:
             raise TimeoutError(f"job {job['kind']} {job['id']} not finished in {timeout:g} s")
-        time.sleep(poll)
+        time.sleep(wait)
+        wait = min(wait * 2, poll)
     if job["state"] == "failed":
         raise JobFailed(job)
     return job.get("result") or {}
@@ -180,7 +184,7 @@ def events_settled(
             consumers_idle(nats_url, stream, f"{service}-")
         ):
             return
-        time.sleep(0.5)
+        time.sleep(0.2)
     raise TimeoutError(f"{service} had not applied every event after {timeout:g} s")
 
 
