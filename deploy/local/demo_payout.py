@@ -3,16 +3,17 @@
 Every retiree's determination gets its old-method standard (all retired in the transition
 period), 审核 by one clerk and 复核 by another; every money act of one user (a subsidy
 entitlement, the death benefits) is approved by a second one (clerk2). Everyone is certified
-by the yearly data match except a dozen, who are suspended and certified in June (clerk2
-approves their resumption; back pay in July). Living subsidies run quarterly. Each month's
+by the province's yearly data match (its batches of 数据比对认证, as the province sends them)
+except a dozen, who are suspended and certified in June (clerk2 approves their resumption;
+back pay in July). Living subsidies run quarterly. Each month's
 payroll runs, the bank posts its results (a few accounts closed; the accounts are corrected,
 approved by a second clerk and the lines re-issued the month after). One retiree dies in
 August: September's payment is recovered and the death benefits are paid. Everything is
 keyed deterministically, so a second run changes nothing.
 
-A retiree's own steps (standard, both reviews, certification, subsidy) need nothing but that
-retiree, so `PayoutYear` starts them as soon as enrollment has retired the person, while the
-rest of the county still loads; the year's shared steps (the suspension run, the twelve
+A retiree's own steps (standard, both reviews, subsidy) need nothing but that retiree, so
+`PayoutYear` starts them as soon as enrollment has retired the person, while the rest of the
+county still loads; the year's shared steps (the data match, the suspension run, the twelve
 months) wait for every retiree's.
 """
 
@@ -36,8 +37,10 @@ from deploy.local.demo_progress import Bar, Phases, each, follow
 from services.payout.config import get_settings
 from shared.data.clock import agency_today
 from shared.http.bank_signature import sign
+from shared.http.inbound import MAX_BATCH_ITEMS
 
 BANK = "bank-psbc"
+PROVINCE = "province"
 YEAR = 2020
 UNCERTIFIED = 12
 FAILING_PER_MONTH = 3
@@ -113,6 +116,7 @@ class _Users:
     clerk2: dict
     finance: dict
     bank: dict
+    province: dict
 
 
 def _users(client: httpx.Client) -> _Users:
@@ -128,17 +132,26 @@ def _users(client: httpx.Client) -> _Users:
                 "client_secret": f"{BANK}-demo",
             },
         ),
+        province=_token(
+            client,
+            {
+                "grant_type": "client_credentials",
+                "client_id": PROVINCE,
+                "client_secret": f"{PROVINCE}-demo",
+            },
+        ),
     )
 
 
 class PayoutYear:
     """Payout's 2020 for a known set of retirees (by citizen id).
 
-    `add` hands over retirees as enrollment retires them (their enrollment records): each
-    one's own steps start at once, a few at a time on this loader's threads. `finish` waits
-    for all of them, then runs the year's shared steps and returns the year's totals. Who is
-    certified late, whose bank account closes and who dies is decided from the whole set up
-    front (in citizen-id order), so it does not depend on the order retirees arrive in.
+    `add` hands over retirees as enrollment retires them (a unit's, their enrollment
+    records): their own steps start at once, a few units at a time on this loader's
+    threads. `finish` waits for all of them, then runs the year's shared steps and returns
+    the year's totals. Who is certified late, whose bank account closes and who dies is
+    decided from the whole set up front (in citizen-id order), so it does not depend on the
+    order retirees arrive in.
     """
 
     def __init__(
@@ -157,12 +170,7 @@ class PayoutYear:
         self._futures: list[Future] = []
         n = len(self.expected)
         self._phases: dict[str, tuple[AbstractContextManager[Bar], Bar]] = {}
-        for name, total in (
-            ("standards", n),
-            ("reviews", n),
-            ("certifications", n - self.n_late),
-            ("subsidies", n),
-        ):
+        for name, total in (("standards", n), ("reviews", n), ("subsidies", n)):
             phase = progress.phase(_TITLES[name], total)
             self._phases[name] = (phase, phase.__enter__())
 
@@ -174,11 +182,13 @@ class PayoutYear:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def add(self, records: Iterable[dict]) -> None:
-        """Retirees just retired in enrollment (id, citizen_id, name): start their steps."""
-        for record in records:
-            with self._lock:
-                self.records[record["id"]] = record
-            self._futures.append(self._pool.submit(self._retiree, record))
+        """A unit's retirees just retired in enrollment (id, citizen_id, name): start their
+        steps (one after another: by the first one's determination, payout has most of the
+        others' too)."""
+        records = list(records)
+        with self._lock:
+            self.records.update((r["id"], r) for r in records)
+        self._futures.append(self._pool.submit(lambda: [self._retiree(r) for r in records]))
 
     def _bar(self, name: str) -> Bar:
         return self._phases[name][1]
@@ -204,19 +214,34 @@ class PayoutYear:
         self._bar("reviews").advance()
         if cid in self.late:  # not certified yet: suspended by the run, entitled after it
             return
-        self._certify(person)
-        self._bar("certifications").advance()
         self._entitle(person)
         self._bar("subsidies").advance()
 
-    def _certify(self, person: str) -> None:
-        _ok(
-            self.client.post(
-                f"/v1/payout/retirees/{person}/certifications",
-                headers={**self.users.clerk, "Idempotency-Key": f"demo-cert-{person}"},
-                json={"method": "data_match", "certified_on": date.today().isoformat()},
+    def _data_match(self, persons: list[str], bar: Bar) -> None:
+        """The province's data match: these retirees certified alive today, in its batches
+        (each item idempotent by its message id, so a second run changes nothing)."""
+        today = date.today().isoformat()
+        items = [
+            {
+                "message_id": f"demo-dm-{p}",
+                "citizen_id": self.records[p]["citizen_id"],
+                "certified_on": today,
+            }
+            for p in persons
+        ]
+        for start in range(0, len(items), MAX_BATCH_ITEMS):
+            batch = items[start : start + MAX_BATCH_ITEMS]
+            answer = _ok(
+                self.client.post(
+                    "/v1/payout/sync/certifications",
+                    headers=self.users.province,
+                    json={"items": batch},
+                )
             )
-        )
+            if answer["refused"]:
+                refused = [i for i in answer["items"] if i["result"] == "refused"]
+                raise RuntimeError(f"the data match was refused: {refused[:3]}")
+            bar.advance(len(batch))
 
     def _entitle(self, person: str) -> None:
         client, users = self.client, self.users
@@ -248,9 +273,15 @@ class PayoutYear:
             raise RuntimeError(
                 f"{len(arrived)} retirees handed over to payout, {len(self.expected)} expected"
             )
-        for name in ("standards", "reviews", "certifications"):
+        for name in ("standards", "reviews"):
             self._end(name)
         client, users = self.client, self.users
+        # In citizen-id order (the seeded plan's), not by key (random per run): who is late,
+        # fails at the bank or dies is then the same on every `make up`, and so are the totals.
+        persons = sorted(self.records, key=lambda p: self.records[p]["citizen_id"])
+        late = persons[: self.n_late]
+        with self.progress.phase("payout: certifications", len(persons) - len(late)) as bar:
+            self._data_match(persons[self.n_late :], bar)
         with self.progress.phase("payout: suspension run") as bar:
             _done(
                 client,
@@ -263,10 +294,6 @@ class PayoutYear:
                 ),
                 bar,
             )
-        # In citizen-id order (the seeded plan's), not by key (random per run): who is late,
-        # fails at the bank or dies is then the same on every `make up`, and so are the totals.
-        persons = sorted(self.records, key=lambda p: self.records[p]["citizen_id"])
-        late = persons[: self.n_late]
         each(late, self._entitle, self._bar("subsidies"), self.workers)
         self._end("subsidies")
         cast = _Cast(late, persons[self.n_late : -1], persons[-1], self.records)
@@ -279,7 +306,6 @@ class PayoutYear:
 _TITLES = {
     "standards": "payout: old-method standards",
     "reviews": "payout: determinations reviewed",
-    "certifications": "payout: certifications",
     "subsidies": "payout: living subsidies",
 }
 
