@@ -8,8 +8,8 @@ import asyncio
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -166,6 +166,53 @@ def each(
             if future.exception() is not None:
                 for rest in futures:
                     rest.cancel()
+                raise future.exception()  # type: ignore[misc]
+
+
+class WhenReady:
+    """Work that starts, a few at a time, once every key it names is ready (the demo's
+    changes of 2020 once the units they concern are loaded)."""
+
+    def __init__(self, bar: Bar | None = None, workers: int = 4) -> None:
+        self.bar = bar
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="when-ready")
+        self.done: set[Hashable] = set()
+        self.waiting: list[tuple[set[Hashable], Callable[[], object]]] = []
+        self.futures: list[Future] = []
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> "WhenReady":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Work not started yet is dropped (after an error)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, needs: set[Hashable], work: Callable[[], object]) -> None:
+        """`work` once every key in `needs` is ready."""
+        with self.lock:
+            self.waiting.append((needs, work))
+
+    def ready(self, key: Hashable) -> None:
+        """A key is ready: start the work that waited for nothing else."""
+        with self.lock:
+            self.done.add(key)
+            due = [work for needs, work in self.waiting if needs <= self.done]
+            self.waiting = [(n, w) for n, w in self.waiting if not n <= self.done]
+        for work in due:
+            future = self.pool.submit(work)
+            if self.bar is not None:
+                future.add_done_callback(lambda f: f.exception() or self.bar.advance())
+            self.futures.append(future)
+
+    def wait(self) -> None:
+        """Until every piece of work is done; the first error is raised, and work still
+        waiting for a key that never came is an error too."""
+        if self.waiting:
+            raise RuntimeError(f"{len(self.waiting)} pieces of work wait for keys never ready")
+        finished, _ = wait(self.futures, return_when=FIRST_EXCEPTION)
+        for future in finished:
+            if future.exception() is not None:
                 raise future.exception()  # type: ignore[misc]
 
 
