@@ -309,15 +309,14 @@ def load_demo(
     progress: Phases,
     workers: int = 4,
     retired: Callable[[list[dict]], object] = lambda _: None,
-    retirees_in: Callable[[], object] = lambda: None,
 ) -> dict[str, object]:
     """Load the county through the gateway; returns the 2020 statistics.
 
     Units go a few at a time (each unit's own steps in order); each of the year's changes and
     arrivals starts once the units it names are in (the person's, the one moved to), beside
     the other units: no step reads what another unit's or person's step wrote. `retired`
-    gets each unit's retirees (enrollment's records) as soon as they are retired;
-    `retirees_in` is called once every retiree is (the year's changes concern staff only).
+    gets each unit's retirees (enrollment's records) as soon as they are retired (the year's
+    changes concern staff only).
     """
     county = build_county()
     plan = plan_year(county)
@@ -374,7 +373,6 @@ def load_demo(
             changes.add({arrival.serial}, partial(_arrive, client, clerk, arrival, unit_ids))
         with progress.phase("enrollment: units, staff, retirees", len(county)) as units_bar:
             each(county, load_unit, units_bar, workers)
-        retirees_in()
         changes.wait()
     client.put(
         "/v1/enrollment/parameters/coverage-targets/2020",

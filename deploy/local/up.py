@@ -6,7 +6,7 @@ import secrets
 import signal
 import sys
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -198,7 +198,8 @@ def _load_demo(gateway: str, token: str, phases: Phases, workers: int, nats_url:
     Budget shares nothing with the others and loads alongside from the start. Payout reads
     only enrollment's retirees (the year's changes are staff's, contribution's money is
     staff's): each retiree's own steps start as soon as enrollment has retired them, and the
-    year's payroll alongside the rest once every retiree's are done.
+    year's payroll alongside contribution once every retiree's are done and enrollment's
+    statistics are read (payout's demo death, in its September, is not the county's 2020).
     """
     print(
         f"loading the demo county ({UNITS} units, {STAFF:,} staff, {RETIREES:,} "
@@ -211,14 +212,8 @@ def _load_demo(gateway: str, token: str, phases: Phases, workers: int, nats_url:
         PayoutYear(client, phases, county_retirees(), workers) as payout,
     ):
         budget_loaded = alongside.submit(load_budget_demo, client, phases)
-        payouts_loaded: list[Future] = []
-        stats = load_demo(
-            client,
-            phases,
-            workers,
-            payout.add,
-            lambda: payouts_loaded.append(alongside.submit(payout.finish)),
-        )
+        stats = load_demo(client, phases, workers, payout.add)
+        payouts_loaded = alongside.submit(payout.finish)
         stream = PlatformSettings().stream_name
         money = load_contribution_demo(
             client,
@@ -226,7 +221,7 @@ def _load_demo(gateway: str, token: str, phases: Phases, workers: int, nats_url:
             lambda: events_settled(client, nats_url, stream, "contribution"),
             workers,
         )
-        payouts, budget = payouts_loaded[0].result(), budget_loaded.result()
+        payouts, budget = payouts_loaded.result(), budget_loaded.result()
     print(
         f"demo county: {stats['insured_at_year_end']} insured at the end of 2020 "
         f"against a target of {stats['target']} ({stats['coverage_percent']}%), "
