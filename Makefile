@@ -3,13 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
 .PHONY: up up-cluster test bench lint down format clean browser nginx migrate province-sim simulate-city
 
+# What the apps need (`make up` and the other runs); the test and lint tools come on top,
+# with the first `make test` or `make lint` (a first `make up` does not wait for them).
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PIP) -e .
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(PIP) -e '.[dev]'
+	touch $(DEV_STAMP)
 
 ## up: start embedded Postgres + NATS, migrate, run all services and the gateway, load demo data
 up: $(STAMP)
@@ -28,7 +36,7 @@ migrate: $(STAMP)
 	$(PY) -m deploy.local.migrate --local
 
 ## test: the whole suite against real Postgres and NATS (embedded unless URLs are given)
-test: $(STAMP) browser nginx
+test: $(DEV_STAMP) browser nginx
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 --dist loadfile --ignore=tests/perf
 
@@ -47,14 +55,14 @@ nginx:
 	    echo "could not install nginx: the edge's e2e test will be skipped"; }
 
 ## bench: performance benchmarks; they print figures and never fail the suite
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(PY) -m pytest tests/perf -p no:xdist -s -q
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 

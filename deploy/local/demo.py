@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache, partial
 
 import httpx
 
-from deploy.local.demo_progress import Phases, each, follow
+from deploy.local.demo_progress import Phases, WhenReady, each, follow
 from shared.data.ids import USCC_CHARSET, citizen_check_char, org_code_check_char, uscc_check_char
 
 AREA = "330522"  # a county area code
@@ -169,6 +170,12 @@ def _add_retirees(
         unit.retirees.append((cid, f"退休{count:05d}", category, date(2014, 10, 1), retire_on))
 
 
+@cache
+def county_retirees() -> tuple[str, ...]:
+    """The county's retirees' citizen ids, in the county's order."""
+    return tuple(r[0] for unit in build_county() for r in unit.retirees)
+
+
 def _csv(staff: list[tuple[str, str, str, date]]) -> bytes:
     lines = ["citizen_id,name,staff_category,joined_on"]
     lines += [f"{c},{n},{k},{j.isoformat()}" for c, n, k, j, *_ in staff]
@@ -301,13 +308,15 @@ def load_demo(
     client: httpx.Client,
     progress: Phases,
     workers: int = 4,
-    retirees_in: Callable[[], object] = lambda: None,
+    retired: Callable[[list[dict]], object] = lambda _: None,
 ) -> dict[str, object]:
     """Load the county through the gateway; returns the 2020 statistics.
 
-    Units go a few at a time (each unit's own steps in order), then the year's changes and
-    arrivals: no step reads what another unit's or person's step wrote. `retirees_in` is
-    called once every retiree is retired (the year's changes concern staff only).
+    Units go a few at a time (each unit's own steps in order); each of the year's changes and
+    arrivals starts once the units it names are in (the person's, the one moved to), beside
+    the other units: no step reads what another unit's or person's step wrote. `retired`
+    gets each unit's retirees (enrollment's records) as soon as they are retired (the year's
+    changes concern staff only).
     """
     county = build_county()
     plan = plan_year(county)
@@ -347,18 +356,24 @@ def load_demo(
         ids = {p["citizen_id"]: p["id"] for p in people}
         person_ids.update(ids)
         _retire(client, clerk, unit.retirees, ids)
+        theirs = {r[0] for r in unit.retirees}
+        retired([p for p in people if p["citizen_id"] in theirs])
+        changes.ready(unit.serial)
 
-    with progress.phase("enrollment: units, staff, retirees", len(county)) as bar:
-        each(county, load_unit, bar, workers)
-    retirees_in()
-    with progress.phase("enrollment: 2020 changes", len(plan.changes) + len(plan.arrivals)) as bar:
-        each(
-            plan.changes,
-            lambda change: _change(client, (clerk, clerk2), change, person_ids, unit_ids),
-            bar,
-            workers,
-        )
-        each(plan.arrivals, lambda a: _arrive(client, clerk, a, unit_ids), bar, workers)
+    with (
+        progress.phase("enrollment: 2020 changes", len(plan.changes) + len(plan.arrivals)) as bar,
+        WhenReady(bar, workers) as changes,
+    ):
+        for change in plan.changes:
+            changes.add(
+                {change.serial, change.to_serial or change.serial},
+                partial(_change, client, (clerk, clerk2), change, person_ids, unit_ids),
+            )
+        for arrival in plan.arrivals:
+            changes.add({arrival.serial}, partial(_arrive, client, clerk, arrival, unit_ids))
+        with progress.phase("enrollment: units, staff, retirees", len(county)) as units_bar:
+            each(county, load_unit, units_bar, workers)
+        changes.wait()
     client.put(
         "/v1/enrollment/parameters/coverage-targets/2020",
         headers=admin,

@@ -3,32 +3,44 @@
 Every retiree's determination gets its old-method standard (all retired in the transition
 period), 审核 by one clerk and 复核 by another; every money act of one user (a subsidy
 entitlement, the death benefits) is approved by a second one (clerk2). Everyone is certified
-by the yearly data match except a dozen, who are suspended and certified in June (clerk2
-approves their resumption; back pay in July). Living subsidies run quarterly. Each month's
+by the province's yearly data match (its batches of 数据比对认证, as the province sends them)
+except a dozen, who are suspended and certified in June (clerk2 approves their resumption;
+back pay in July). Living subsidies run quarterly. Each month's
 payroll runs, the bank posts its results (a few accounts closed; the accounts are corrected,
 approved by a second clerk and the lines re-issued the month after). One retiree dies in
 August: September's payment is recovered and the death benefits are paid. Everything is
 keyed deterministically, so a second run changes nothing.
+
+A retiree's own steps (standard, both reviews, subsidy) need nothing but that retiree, so
+`PayoutYear` starts them as soon as enrollment has retired the person, while the rest of the
+county still loads; the year's shared steps (the data match, the suspension run, the twelve
+months) wait for every retiree's.
 """
 
 import csv
 import io
 import json
 import random
+import threading
 import time
+from collections.abc import Collection, Iterable
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 import httpx
 
-from deploy.local.demo import build_county, report_death
+from deploy.local.demo import county_retirees, report_death
 from deploy.local.demo_progress import Bar, Phases, each, follow
 from services.payout.config import get_settings
 from shared.data.clock import agency_today
 from shared.http.bank_signature import sign
+from shared.http.inbound import MAX_BATCH_ITEMS
 
 BANK = "bank-psbc"
+PROVINCE = "province"
 YEAR = 2020
 UNCERTIFIED = 12
 FAILING_PER_MONTH = 3
@@ -79,51 +91,250 @@ def _page(client: httpx.Client, path: str, headers: dict, **params: object) -> l
             return items
 
 
-def _review(
-    client: httpx.Client,
-    clerk: dict,
-    clerk2: dict,
-    records: dict[str, dict],
-    progress: Phases,
-    workers: int,
-) -> int:
-    """Old-method standards for transition-period retirements, then both review steps.
+def _draws(citizen_ids: Collection[str]) -> dict[str, tuple[Decimal, int]]:
+    """Each retiree's seeded final salary and years of service.
 
-    The seeded salaries go to the retirees in the county's order (the order they retired
-    in when the county was loaded one by one), whatever order their determinations were
-    made in, so the payouts are the same however many requests the load had in flight.
+    They go to the retirees in the county's order (the order they retired in when the county
+    was loaded one by one; a retiree from outside the demo county, a test's, after it by
+    citizen id), whatever order their determinations are made in, so the payouts are the
+    same however many requests the load has in flight.
     """
     rng = random.Random(YEAR)
-    order = {cid: i for i, cid in enumerate(r[0] for u in build_county() for r in u.retirees)}
-    awaiting = _page(client, "/v1/payout/determinations", clerk, status="awaiting_old_method")
+    order = {cid: i for i, cid in enumerate(county_retirees())}
+    draws = {}
+    for cid in sorted(citizen_ids, key=lambda c: (order.get(c, len(order)), c)):
+        salary = Decimal(rng.randrange(450_000, 900_000)) / 100  # the salary, then the years
+        draws[cid] = (salary, rng.randrange(25, 40))
+    return draws
 
-    def rank(d: dict) -> tuple[int, str]:
-        # A retiree from outside the demo county (a test's) after it, by citizen id.
-        cid = records[d["person_id"]]["citizen_id"]
-        return order.get(cid, len(order)), cid
 
-    awaiting.sort(key=rank)
-    standards = []
-    for d in awaiting:  # each draws its salary, then its years of service
-        salary = Decimal(rng.randrange(450_000, 900_000)) / 100
-        standards.append((d, salary, rng.randrange(25, 40)))
-    with progress.phase("payout: old-method standards", len(awaiting)) as bar:
-        each(standards, lambda job: _old_method(client, clerk, *job), bar, workers)
-    pending = _page(client, "/v1/payout/determinations", clerk, status="pending")
+@dataclass
+class _Users:
+    """The demo's actors: two clerks (four eyes), finance and the bank."""
 
-    def review(d: dict) -> None:
-        _ok(client.post(f"/v1/payout/determinations/{d['id']}/check", headers=clerk))
-        _ok(client.post(f"/v1/payout/determinations/{d['id']}/approve", headers=clerk2))
+    clerk: dict
+    clerk2: dict
+    finance: dict
+    bank: dict
+    province: dict
 
-    with progress.phase("payout: determinations reviewed", len(pending)) as bar:
-        each(pending, review, bar, workers)
-    return len(pending)
+
+def _users(client: httpx.Client) -> _Users:
+    return _Users(
+        clerk=_token(client, {"username": "clerk", "password": "clerk-demo"}),
+        clerk2=_token(client, {"username": "clerk2", "password": "clerk2-demo"}),
+        finance=_token(client, {"username": "finance", "password": "finance-demo"}),
+        bank=_token(
+            client,
+            {
+                "grant_type": "client_credentials",
+                "client_id": BANK,
+                "client_secret": f"{BANK}-demo",
+            },
+        ),
+        province=_token(
+            client,
+            {
+                "grant_type": "client_credentials",
+                "client_id": PROVINCE,
+                "client_secret": f"{PROVINCE}-demo",
+            },
+        ),
+    )
+
+
+class PayoutYear:
+    """Payout's 2020 for a known set of retirees (by citizen id).
+
+    `add` hands over retirees as enrollment retires them (a unit's, their enrollment
+    records): their own steps start at once, a few units at a time on this loader's
+    threads. `finish` waits for all of them, then runs the year's shared steps and returns
+    the year's totals. Who is certified late, whose bank account closes and who dies is
+    decided from the whole set up front (in citizen-id order), so it does not depend on the
+    order retirees arrive in.
+    """
+
+    def __init__(
+        self, client: httpx.Client, progress: Phases, citizen_ids: Collection[str], workers: int = 4
+    ) -> None:
+        self.client, self.progress, self.workers = client, progress, workers
+        self.users = _users(client)
+        self.expected = set(citizen_ids)
+        self.draws = _draws(self.expected)
+        in_order = sorted(self.expected)
+        self.n_late = min(UNCERTIFIED, len(in_order) // 4)
+        self.late = set(in_order[: self.n_late])
+        self.records: dict[str, dict] = {}  # person id -> enrollment's record
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="payout")
+        self._futures: list[Future] = []
+        n = len(self.expected)
+        self._phases: dict[str, tuple[AbstractContextManager[Bar], Bar]] = {}
+        for name, total in (("standards", n), ("reviews", n), ("subsidies", n)):
+            phase = progress.phase(_TITLES[name], total)
+            self._phases[name] = (phase, phase.__enter__())
+
+    def __enter__(self) -> "PayoutYear":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop: retirees not started yet are dropped (after an error elsewhere)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, records: Iterable[dict]) -> None:
+        """A unit's retirees just retired in enrollment (id, citizen_id, name): start their
+        steps (one after another: by the first one's determination, payout has most of the
+        others' too)."""
+        records = list(records)
+        with self._lock:
+            self.records.update((r["id"], r) for r in records)
+        self._futures.append(self._pool.submit(lambda: [self._retiree(r) for r in records]))
+
+    def _bar(self, name: str) -> Bar:
+        return self._phases[name][1]
+
+    def _end(self, name: str) -> None:
+        self._phases.pop(name)[0].__exit__(None, None, None)
+
+    def _retiree(self, record: dict) -> None:
+        """One retiree's own steps, each skipped when an earlier run did it."""
+        client, users = self.client, self.users
+        person, cid = record["id"], record["citizen_id"]
+        d = _determination(client, users.clerk, person)
+        if d["status"] == "awaiting_old_method":
+            made = _old_method(client, users.clerk, d, *self.draws[cid])
+            # Its pending successor (a 409: entered meanwhile, so read the latest again).
+            d = made if "person_id" in made else _determination(client, users.clerk, person)
+        self._bar("standards").advance()
+        path = f"/v1/payout/determinations/{d['id']}"
+        if d["status"] == "pending":
+            _ok(client.post(f"{path}/check", headers=users.clerk))
+        if d["status"] in ("pending", "checked"):
+            _ok(client.post(f"{path}/approve", headers=users.clerk2))
+        self._bar("reviews").advance()
+        if cid in self.late:  # not certified yet: suspended by the run, entitled after it
+            return
+        self._entitle(person)
+        self._bar("subsidies").advance()
+
+    def _data_match(self, persons: list[str], bar: Bar) -> None:
+        """The province's data match: these retirees certified alive today, in its batches
+        (each item idempotent by its message id, so a second run the same day changes
+        nothing; one on a later day certifies again, and a retiree dead since is refused
+        with a 409, taken as done like any other 409 here)."""
+        today = date.today().isoformat()
+        items = [
+            {
+                "message_id": f"demo-dm-{today}-{p}",
+                "citizen_id": self.records[p]["citizen_id"],
+                "certified_on": today,
+            }
+            for p in persons
+        ]
+        for start in range(0, len(items), MAX_BATCH_ITEMS):
+            batch = items[start : start + MAX_BATCH_ITEMS]
+            answer = _ok(
+                self.client.post(
+                    "/v1/payout/sync/certifications",
+                    headers=self.users.province,
+                    json={"items": batch},
+                )
+            )
+            refused = [
+                i
+                for i in answer["items"]
+                if i["result"] == "refused" and (i["problem"] or {}).get("status") != 409
+            ]
+            if refused:
+                raise RuntimeError(f"the data match was refused: {refused[:3]}")
+            bar.advance(len(batch))
+
+    def _entitle(self, person: str) -> None:
+        client, users = self.client, self.users
+        asked = _ok(
+            client.post(
+                f"/v1/payout/retirees/{person}/subsidies",
+                headers={**users.clerk, "Idempotency-Key": f"demo-subsidy-{person}"},
+                json={"program": "living_subsidy", "from_quarter": f"{YEAR}-Q1"},
+            )
+        )
+        # Four eyes: the entitlement counts once a second clerk approves it.
+        entitlement = asked.get("id") or asked["entitlement_id"]
+        _ok(
+            client.post(
+                f"/v1/payout/subsidies/{entitlement}/approve",
+                headers={**users.clerk2, "Idempotency-Key": f"demo-subsidy-ok-{entitlement}"},
+            )
+        )
+
+    def finish(self) -> dict:
+        """Once every retiree's steps are done: the province's data match, the suspension
+        run, the late ones' subsidies and the twelve months; the year's totals by program."""
+        finished, _ = wait(self._futures, return_when=FIRST_EXCEPTION)
+        for future in finished:
+            if future.exception() is not None:
+                raise future.exception()  # type: ignore[misc]
+        arrived = {r["citizen_id"] for r in self.records.values()}
+        if arrived != self.expected:
+            raise RuntimeError(
+                f"{len(arrived)} retirees handed over to payout, {len(self.expected)} expected"
+            )
+        for name in ("standards", "reviews"):
+            self._end(name)
+        client, users = self.client, self.users
+        # In citizen-id order (the seeded plan's), not by key (random per run): who is late,
+        # fails at the bank or dies is then the same on every `make up`, and so are the totals.
+        persons = sorted(self.records, key=lambda p: self.records[p]["citizen_id"])
+        late = persons[: self.n_late]
+        with self.progress.phase("payout: certifications", len(persons) - len(late)) as bar:
+            self._data_match(persons[self.n_late :], bar)
+        with self.progress.phase("payout: suspension run") as bar:
+            _done(
+                client,
+                # A day runs once and the calendar ran today's before the demo's retirees
+                # existed: yesterday's run (they were overdue then too).
+                client.post(
+                    "/v1/payout/certification/suspension-runs",
+                    headers=users.clerk,
+                    json={"as_of": (agency_today() - timedelta(days=1)).isoformat()},
+                ),
+                bar,
+            )
+        each(late, self._entitle, self._bar("subsidies"), self.workers)
+        self._end("subsidies")
+        cast = _Cast(late, persons[self.n_late : -1], persons[-1], self.records)
+        with self.progress.phase("payout: 12 months of payroll", 12) as bar:
+            users_ = (users.clerk, users.clerk2, users.finance, users.bank)
+            totals = _months(client, users_, cast, bar, self.workers)
+        return {"retirees": len(persons), "totals": totals}
+
+
+_TITLES = {
+    "standards": "payout: old-method standards",
+    "reviews": "payout: determinations reviewed",
+    "subsidies": "payout: living subsidies",
+}
+
+
+def _determination(client: httpx.Client, clerk: dict, person: str) -> dict:
+    """The person's latest determination, once payout has learnt of the retirement (from
+    enrollment's event, a moment after it)."""
+    deadline = time.monotonic() + 180
+    while True:
+        r = client.get(f"/v1/payout/retirees/{person}/determinations", headers=clerk)
+        found = [] if r.status_code == 404 else _ok(r)["items"]  # 404: not a retiree yet
+        if found:
+            return max(found, key=lambda d: d["seq"])
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"payout made no determination for {person} in 3 minutes")
+        time.sleep(0.1)
 
 
 def _old_method(
     client: httpx.Client, clerk: dict, d: dict, salary: Decimal, service_years: int
-) -> None:
-    _ok(
+) -> dict:
+    """The old-method standard entered: the new determination that replaces `d`."""
+    return _ok(
         client.post(
             f"/v1/payout/determinations/{d['id']}/old-method",
             headers={**clerk, "Idempotency-Key": f"demo-old-{d['id']}"},
@@ -145,11 +356,12 @@ def _run(client: httpx.Client, finance: dict, period: str) -> dict:
         )
     )
     url = f"/v1/payout/payroll-runs/{r['id']}"
-    deadline = time.monotonic() + 600
+    deadline, wait = time.monotonic() + 600, 0.02
     while (run := _ok(client.get(url, headers=finance)))["state"] != "done":
         if time.monotonic() > deadline:
             raise RuntimeError(f"payroll run {period} did not finish in 10 minutes")
-        time.sleep(0.2)
+        time.sleep(wait)
+        wait = min(wait * 2, 0.2)  # quickly at first: a month of 1,200 takes well under 1 s
     return run
 
 
@@ -198,77 +410,16 @@ def _bank_month(client: httpx.Client, bank: dict, run: dict, failing: set[str]) 
 
 
 def load_payout_demo(client: httpx.Client, progress: Phases, workers: int = 4) -> dict:
-    """The year 2020 of payouts; returns the year's totals by program."""
+    """The year 2020 of payouts for every retiree payout has now; the year's totals."""
     clerk = _token(client, {"username": "clerk", "password": "clerk-demo"})
-    clerk2 = _token(client, {"username": "clerk2", "password": "clerk2-demo"})
-    finance = _token(client, {"username": "finance", "password": "finance-demo"})
-    bank = _token(
-        client,
-        {"grant_type": "client_credentials", "client_id": BANK, "client_secret": f"{BANK}-demo"},
-    )
     _wait_for_determinations(client, clerk)
     everyone = {d["person_id"] for d in _page(client, "/v1/payout/determinations", clerk)}
     with progress.phase("payout: retirees' records", len(everyone)) as bar:
         records = _records(client, clerk, everyone, bar, workers)
-    _review(client, clerk, clerk2, records, progress, workers)
-    approved = {
-        d["person_id"] for d in _page(client, "/v1/payout/determinations", clerk, status="approved")
-    }
-    # In citizen-id order (the seeded plan's), not by key (random per run): who is late,
-    # fails at the bank or dies is then the same on every `make up`, and so are the totals.
-    persons = sorted(approved, key=lambda p: records[p]["citizen_id"])
-    today = date.today().isoformat()
-    n_late = min(UNCERTIFIED, len(persons) // 4)
-    late, regular = persons[:n_late], persons[n_late:-1]
-    deceased = persons[-1]
-
-    def certify(person: str) -> None:
-        _ok(
-            client.post(
-                f"/v1/payout/retirees/{person}/certifications",
-                headers={**clerk, "Idempotency-Key": f"demo-cert-{person}"},
-                json={"method": "data_match", "certified_on": today},
-            )
-        )
-
-    with progress.phase("payout: certifications", len(persons) - n_late) as bar:
-        each(persons[n_late:], certify, bar, workers)
-    with progress.phase("payout: suspension run") as bar:
-        _done(
-            client,
-            # A day runs once and the calendar ran today's before the demo's retirees existed:
-            # yesterday's run (they were overdue then too).
-            client.post(
-                "/v1/payout/certification/suspension-runs",
-                headers=clerk,
-                json={"as_of": (agency_today() - timedelta(days=1)).isoformat()},
-            ),
-            bar,
-        )
-
-    def entitle(person: str) -> None:
-        asked = _ok(
-            client.post(
-                f"/v1/payout/retirees/{person}/subsidies",
-                headers={**clerk, "Idempotency-Key": f"demo-subsidy-{person}"},
-                json={"program": "living_subsidy", "from_quarter": f"{YEAR}-Q1"},
-            )
-        )
-        # Four eyes: the entitlement counts once a second clerk approves it.
-        entitlement = asked.get("id") or asked["entitlement_id"]
-        _ok(
-            client.post(
-                f"/v1/payout/subsidies/{entitlement}/approve",
-                headers={**clerk2, "Idempotency-Key": f"demo-subsidy-ok-{entitlement}"},
-            )
-        )
-
-    with progress.phase("payout: living subsidies", len(persons)) as bar:
-        each(persons, entitle, bar, workers)
-    cast = _Cast(late, regular, deceased, records)
-    with progress.phase("payout: 12 months of payroll", 12) as bar:
-        totals = _months(client, (clerk, clerk2, finance, bank), cast, bar, workers)
-    return {"retirees": len(persons), "totals": totals}
+    cids = [r["citizen_id"] for r in records.values()]
+    with PayoutYear(client, progress, cids, workers) as year:
+        year.add(records.values())
+        return year.finish()
 
 
 @dataclass

@@ -8,8 +8,8 @@ import asyncio
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -119,7 +119,9 @@ def follow(
 
     The job (its `Location`) is polled with the request's own credentials until it succeeds
     (its `result`) or fails (`JobFailed` with its problem); its done/total drive the bar.
-    Any other status raises as `raise_for_status` does.
+    The first polls come quickly (a runner claims a queued job at once, and most of the
+    demo's jobs take a fraction of a second), then every `poll` seconds. Any other status
+    raises as `raise_for_status` does.
     """
     response.raise_for_status()
     if response.status_code != 202 or "location" not in response.headers:
@@ -128,6 +130,7 @@ def follow(
     if auth := response.request.headers.get("authorization"):
         headers["Authorization"] = auth
     deadline = time.monotonic() + timeout
+    wait = min(0.02, poll)
     while True:
         job = client.get(response.headers["location"], headers=headers).raise_for_status().json()
         if bar is not None:
@@ -136,7 +139,8 @@ def follow(
             break
         if time.monotonic() > deadline:
             raise TimeoutError(f"job {job['kind']} {job['id']} not finished in {timeout:g} s")
-        time.sleep(poll)
+        time.sleep(wait)
+        wait = min(wait * 2, poll)
     if job["state"] == "failed":
         raise JobFailed(job)
     return job.get("result") or {}
@@ -165,6 +169,53 @@ def each(
                 raise future.exception()  # type: ignore[misc]
 
 
+class WhenReady:
+    """Work that starts, a few at a time, once every key it names is ready (the demo's
+    changes of 2020 once the units they concern are loaded)."""
+
+    def __init__(self, bar: Bar | None = None, workers: int = 4) -> None:
+        self.bar = bar
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="when-ready")
+        self.done: set[Hashable] = set()
+        self.waiting: list[tuple[set[Hashable], Callable[[], object]]] = []
+        self.futures: list[Future] = []
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> "WhenReady":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Work not started yet is dropped (after an error)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, needs: set[Hashable], work: Callable[[], object]) -> None:
+        """`work` once every key in `needs` is ready."""
+        with self.lock:
+            self.waiting.append((needs, work))
+
+    def ready(self, key: Hashable) -> None:
+        """A key is ready: start the work that waited for nothing else."""
+        with self.lock:
+            self.done.add(key)
+            due = [work for needs, work in self.waiting if needs <= self.done]
+            self.waiting = [(n, w) for n, w in self.waiting if not n <= self.done]
+        for work in due:
+            future = self.pool.submit(work)
+            if self.bar is not None:
+                future.add_done_callback(lambda f: f.exception() or self.bar.advance())
+            self.futures.append(future)
+
+    def wait(self) -> None:
+        """Until every piece of work is done; the first error is raised, and work still
+        waiting for a key that never came is an error too."""
+        if self.waiting:
+            raise RuntimeError(f"{len(self.waiting)} pieces of work wait for keys never ready")
+        finished, _ = wait(self.futures, return_when=FIRST_EXCEPTION)
+        for future in finished:
+            if future.exception() is not None:
+                raise future.exception()  # type: ignore[misc]
+
+
 def events_settled(
     client: httpx.Client, nats_url: str, stream: str, service: str, timeout: float = 600.0
 ) -> None:
@@ -180,7 +231,7 @@ def events_settled(
             consumers_idle(nats_url, stream, f"{service}-")
         ):
             return
-        time.sleep(0.5)
+        time.sleep(0.2)
     raise TimeoutError(f"{service} had not applied every event after {timeout:g} s")
 
 

@@ -6,7 +6,7 @@ import secrets
 import signal
 import sys
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -14,10 +14,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from deploy.local.cluster import cluster_env, gateway_service_urls, local_nats_cluster
 from deploy.local.cluster import replica_ports as cluster_ports
-from deploy.local.demo import RETIREES, STAFF, UNITS, PoliteClient, load_demo
+from deploy.local.demo import RETIREES, STAFF, UNITS, PoliteClient, county_retirees, load_demo
 from deploy.local.demo_budget import load_budget_demo
 from deploy.local.demo_contribution import load_contribution_demo
-from deploy.local.demo_payout import load_payout_demo
+from deploy.local.demo_payout import PayoutYear
 from deploy.local.demo_progress import Phases, events_settled
 from deploy.local.edge import NGINX, LocalEdge
 from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, port_open
@@ -218,7 +218,9 @@ def _load_demo(gateway: str, token: str, phases: Phases, workers: int, nats_url:
 
     Budget shares nothing with the others and loads alongside from the start. Payout reads
     only enrollment's retirees (the year's changes are staff's, contribution's money is
-    staff's), so it loads alongside the rest once every retiree is retired.
+    staff's): each retiree's own steps start as soon as enrollment has retired them, and the
+    year's payroll alongside contribution once every retiree's are done and enrollment's
+    statistics are read (payout's demo death, in its September, is not the county's 2020).
     """
     print(
         f"loading the demo county ({UNITS} units, {STAFF:,} staff, {RETIREES:,} "
@@ -228,17 +230,11 @@ def _load_demo(gateway: str, token: str, phases: Phases, workers: int, nats_url:
     with (
         PoliteClient(base_url=gateway, timeout=300) as client,
         ThreadPoolExecutor(2) as alongside,
+        PayoutYear(client, phases, county_retirees(), workers) as payout,
     ):
         budget_loaded = alongside.submit(load_budget_demo, client, phases)
-        payouts_loaded: list[Future] = []
-        stats = load_demo(
-            client,
-            phases,
-            workers,
-            lambda: payouts_loaded.append(
-                alongside.submit(load_payout_demo, client, phases, workers)
-            ),
-        )
+        stats = load_demo(client, phases, workers, payout.add)
+        payouts_loaded = alongside.submit(payout.finish)
         stream = PlatformSettings().stream_name
         money = load_contribution_demo(
             client,
@@ -246,7 +242,7 @@ def _load_demo(gateway: str, token: str, phases: Phases, workers: int, nats_url:
             lambda: events_settled(client, nats_url, stream, "contribution"),
             workers,
         )
-        payouts, budget = payouts_loaded[0].result(), budget_loaded.result()
+        payouts, budget = payouts_loaded.result(), budget_loaded.result()
     print(
         f"demo county: {stats['insured_at_year_end']} insured at the end of 2020 "
         f"against a target of {stats['target']} ({stats['coverage_percent']}%), "

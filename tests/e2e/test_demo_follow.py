@@ -1,7 +1,9 @@
 """`make up`'s demo client: `follow` waits for a real job (plan generation) and reads a plain
 answer as it is; a failed job raises with its problem; off a terminal each phase is one line;
-a service's consumers count as idle only once every message is acknowledged."""
+a service's consumers count as idle only once every message is acknowledged; work waiting for
+keys starts once they are all ready."""
 
+import concurrent.futures
 import io
 import json
 import uuid
@@ -12,7 +14,14 @@ import nats
 import pytest
 from rich.console import Console
 
-from deploy.local.demo_progress import JobFailed, Phases, consumers_idle, each, follow
+from deploy.local.demo_progress import (
+    JobFailed,
+    Phases,
+    WhenReady,
+    consumers_idle,
+    each,
+    follow,
+)
 from deploy.local.embedded import free_port
 from deploy.local.processes import start_app, stop_apps, wait_healthy
 from tests.conftest import auth_headers, delete_stream, make_platform
@@ -133,3 +142,32 @@ def test_each_raises_the_first_error() -> None:
 
     with pytest.raises(ValueError, match='"n": 3'):
         each(range(10), work, workers=2)
+
+
+def test_work_starts_once_every_key_it_needs_is_ready() -> None:
+    started: list[str] = []
+    with Phases(Console(file=io.StringIO(), force_terminal=False)) as phases:
+        with phases.phase("changes", 2) as bar, WhenReady(bar, workers=2) as when:
+            when.add({1}, lambda: started.append("unit 1's"))
+            when.add({1, 2}, lambda: started.append("a move from 1 to 2"))
+            when.ready(1)
+            concurrent.futures.wait(when.futures)
+            assert started == ["unit 1's"]  # the move waits for unit 2
+            when.ready(2)
+            when.wait()
+            assert (bar.done, sorted(started)) == (2, ["a move from 1 to 2", "unit 1's"])
+
+
+def test_when_ready_raises_the_first_error_and_what_never_started() -> None:
+    def fail() -> None:
+        raise ValueError("refused")
+
+    with WhenReady(workers=1) as when:
+        when.add({"a"}, fail)
+        when.ready("a")
+        with pytest.raises(ValueError, match="refused"):
+            when.wait()
+    with WhenReady(workers=1) as when:
+        when.add({"never"}, lambda: None)
+        with pytest.raises(RuntimeError, match="1 pieces of work wait"):
+            when.wait()
