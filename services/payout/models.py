@@ -843,7 +843,8 @@ class TakeoverBatch(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     job_id: uuid.UUID
     filename: str = text_column()
-    # importing -> imported -> checked -> approved; returned from imported or checked
+    # importing -> imported -> checked -> approved; returned from imported or checked, or
+    # from importing once its job failed for good
     status: str = Field(default="importing", sa_type=Text)
     total_rows: int = _count()
     accepted: int = _count()

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payout.config import SCHEMA
 from services.payout.determinations.schemas import TakeOverIn
 from services.payout.determinations.service import REVIEWERS, audited
 from services.payout.determinations.takeover import (
@@ -29,6 +30,7 @@ from shared.data.work import Work
 from shared.http.four_eyes import require_second_person
 from shared.http.import_reports import RowResult, RowStatus, failed
 from shared.i18n.invalid import Invalid
+from shared.jobs.queue import get_job
 from shared.problems import ProblemError
 
 PREFIX = "/v1/payout"
@@ -174,6 +176,15 @@ async def report(session: AsyncSession, batch_id: uuid.UUID) -> dict[str, Any]:
     return {**found.report, "created_by": found.created_by, "created_at": found.created_at}
 
 
+async def _import_failed(work: Work, batch: TakeoverBatch) -> bool:
+    """Whether the batch's import job failed for good (its committed steps stay in review:
+    a partial batch is never approved as one, only returned)."""
+    if batch.status != "importing":
+        return False
+    job = await get_job(work.session, SCHEMA, batch.job_id)
+    return job is not None and job.state == "failed"
+
+
 def _wanted(batch: TakeoverBatch, status: str) -> None:
     if batch.status != status:
         raise ProblemError(
@@ -207,11 +218,11 @@ async def approve(work: Work, batch_id: uuid.UUID) -> TakeoverBatchOut:
 
 
 async def return_batch(work: Work, batch_id: uuid.UUID, remark: str | None) -> TakeoverBatchOut:
-    """退回 of a whole batch before its approval: every determination it made still in review
-    is returned (its retirees are listed without determination, to be taken over again, by
-    a corrected file or one by one)."""
+    """退回 of a whole batch before its approval, or of one whose import failed part-way:
+    every determination it made still in review is returned (its retirees are listed without
+    determination, to be taken over again, by a corrected file or one by one)."""
     batch = await get(work.session, batch_id, lock=True)
-    if batch.status not in ("imported", "checked"):
+    if batch.status not in ("imported", "checked") and not await _import_failed(work, batch):
         raise ProblemError(
             409,
             "takeover_batch_wrong_state",

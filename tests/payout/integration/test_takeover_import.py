@@ -425,5 +425,46 @@ async def test_an_interrupted_import_resumes_and_takes_no_one_over_twice(
             assert await scalar(platform, left) == 0
 
 
+async def test_a_batch_whose_import_failed_part_way_is_returned_not_approved(
+    platform, monkeypatch
+) -> None:
+    monkeypatch.setattr(import_job, "BATCH", 2)
+    write, calls = service.write_lines, []
+
+    async def breaks_on_the_second_step(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("a bug in the second step")
+        return await write(*args, **kwargs)
+
+    monkeypatch.setattr(service, "write_lines", breaks_on_the_second_step)
+    ids = [citizen_id(birth="19480505", seq=f"{n}1") for n in range(50, 54)]
+    content = csv(*(line(i, f"老人{n}") for n, i in enumerate(ids)))
+    async with running_app(create_app(platform)) as client:
+        headers = clerk(platform, "clerk-maker")
+        r = await client.post(IMPORT, headers=headers, files={"file": ("r.csv", content)})
+        job = await wait_for_job(client, r, auth_headers(platform, "clerk", subject="clerk-maker"))
+        assert job["state"] == "failed"
+        batch_id = await scalar(
+            platform, f"SELECT id FROM payout.takeover_batch WHERE job_id = '{job['id']}'"
+        )
+        base = f"/v1/payout/takeover-batches/{batch_id}"
+        assert (await client.get(base, headers=headers)).json()["status"] == "importing"
+        of_batch = (
+            "SELECT count(*) FROM payout.determination d JOIN payout.takeover_batch_line l "
+            f"ON l.determination_id = d.id WHERE l.batch_id = '{batch_id}' AND d.status = "
+        )
+        in_review = of_batch + "'pending'"
+        assert await scalar(platform, in_review) == 2  # the first step's two lines
+        r = await client.post(f"{base}/check", headers=clerk(platform, "clerk-a"))
+        assert (r.status_code, r.json()["code"]) == (409, "takeover_batch_wrong_state")
+        r = await client.post(
+            f"{base}/return", headers=clerk(platform, "clerk-a"), json={"remark": "导入中断"}
+        )
+        assert (r.status_code, r.json()["status"]) == (200, "returned"), r.text
+        assert await scalar(platform, in_review) == 0
+        assert await scalar(platform, of_batch + "'returned'") == 2
+
+
 async def _true(value: bool) -> bool:
     return value
