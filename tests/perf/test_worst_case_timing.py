@@ -12,8 +12,8 @@ import pytest
 
 from shared.http.auth import ALL_ROLES
 from tests.conftest import auth_headers
-from tests.fuzz.test_worst_case_parameters import FACTORIES, drained, requests_of, seed
 from tests.shared.integration.helpers import eventually
+from tests.support.worst_case import FACTORIES, drained, requests_of, seed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
