@@ -19,6 +19,7 @@ from shared.data.db import asyncpg_dsn
 from shared.http.auth import issue_token
 from shared.settings import PlatformSettings
 from tests.infra import InfraOwner, TestInfra, clone_database, drop_database
+from tests.schedule import keep_the_order, longest_first
 
 # Property tests share two cores with the databases and the other xdist worker: their
 # examples are bounded by count, never by the wall clock, so a busy machine cannot fail them.
@@ -34,9 +35,15 @@ _owner: InfraOwner | None = None
 def pytest_configure(config: pytest.Config) -> None:
     """The first process starts the servers; xdist workers inherit them through the env."""
     global _owner
+    keep_the_order(config)
     if TestInfra.from_env() is None:
         _owner = InfraOwner()
         _owner.start().export()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first, for the two xdist workers to finish together (schedule.py)."""
+    longest_first(items)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

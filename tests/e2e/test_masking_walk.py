@@ -16,6 +16,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,10 @@ ACTIVE = [(f"198507{11 + n:02d}", f"7{n}{1 + n % 2}") for n in range(4)]
 # Candidate ids left, assuming the birth year AND month are known (a retirement date can
 # betray the month): area prefix + last four would leave ~3, the policy's last two ~270.
 MIN_CANDIDATES = 100
+# GETs sent at once by a walk: they only read, and a few in flight keep the gateway, the four
+# services and the database busy together instead of in turn (the walks were most of the
+# module's three minutes).
+WALKERS = 4
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 QUERY_VALUES = {
     "on": f"{YEAR}-12-31",
@@ -310,11 +315,14 @@ def answer_text(r: httpx.Response) -> str:
 def walk(system: System, seeded: Seeded, user: str) -> dict[str, httpx.Response]:
     """Every GET of every service and of the gateway, as one user."""
     headers = login(system.gateway, user)
-    answers: dict[str, httpx.Response] = {}
     with httpx.Client(base_url=system.gateway, headers=headers, timeout=60) as gw:
-        for route, spec in get_routes(system.gateway):
-            for url in _calls(route, spec, seeded.pools):
-                answers[url] = gw.get(url)
+        urls = [
+            url
+            for route, spec in get_routes(system.gateway)
+            for url in _calls(route, spec, seeded.pools)
+        ]
+        with ThreadPoolExecutor(WALKERS) as pool:
+            answers = dict(zip(urls, pool.map(gw.get, urls), strict=True))
     assert {u.split("/")[2] for u in answers} >= {*SERVICES, "auth"}, "a service was not walked"
     return answers
 
@@ -411,6 +419,23 @@ def test_finance_and_auditors_see_no_id_account_or_birth_date_anywhere(
         assert fewest >= MIN_CANDIDATES, (user, fewest)
 
 
+def _download(
+    gw: httpx.Client, base: str, paged: bool
+) -> tuple[httpx.Response, dict[str, bytes]] | None:
+    """A list's JSON answer and its CSV and XLSX files; None if this caller may not read it
+    (the masking walk checks that)."""
+    answer = gw.get(base, params={"limit": 500} if paged else {})
+    if answer.status_code != 200:
+        return None
+    files = {}
+    for kind in ("csv", "xlsx"):
+        r = gw.get(base, params={"format": kind})
+        assert r.status_code == 200, (base, kind, r.text)
+        assert "filename*=UTF-8''" in r.headers["content-disposition"]
+        files[kind] = r.content
+    return answer, files
+
+
 def test_no_log_line_of_any_process_holds_an_id_account_or_birth_date(
     system: System, seeded: Seeded
 ) -> None:
@@ -461,6 +486,7 @@ def test_every_list_downloads_as_its_json_answers_for_clerk_and_finance(
     for user in ("clerk", "finance"):
         headers = login(system.gateway, user)
         with httpx.Client(base_url=system.gateway, headers=headers, timeout=60) as gw:
+            lists = []  # (route, its tables, url, paged?)
             for route, _ in get_routes(system.gateway):
                 fmt = next((p for p in route.params if p["name"] == "format"), None)
                 if fmt is None or set(_schema_enum(fmt, spec) or ()) != {"json", "csv", "xlsx"}:
@@ -470,32 +496,29 @@ def test_every_list_downloads_as_its_json_answers_for_clerk_and_finance(
                     (downloads_compare.columns(schema, spec), key)
                     for schema, key in downloads_compare.row_schemas(operation, spec)
                 ]
+                paged = any(p["name"] == "limit" for p in route.params)
                 for url in _calls(route, spec, seeded.pools):
                     if "format=" in url:
-                        continue  # each file is asked for below, beside the JSON
-                    base = url
-                    paged = any(p["name"] == "limit" for p in route.params)
-                    answer = gw.get(base, params={"limit": 500} if paged else {})
-                    if answer.status_code != 200:
-                        continue  # this caller may not read it (the masking walk checks that)
-                    files = {}
-                    for kind in ("csv", "xlsx"):
-                        r = gw.get(base, params={"format": kind})
-                        assert r.status_code == 200, (user, base, kind, r.text)
-                        assert "filename*=UTF-8''" in r.headers["content-disposition"]
-                        files[kind] = r.content
-                    heading = downloads_compare.header(files["csv"])
-                    [(cols, key)] = [t for t in tables if [c[1] for c in t[0]] == heading]
-                    body = answer.json()
-                    rows = body if key is None else body[key]
-                    while paged and key == "items" and len(rows) < body["total"]:
-                        more = gw.get(base, params={"limit": 500, "offset": len(rows)}).json()
-                        assert more["items"], base  # the pages hold the total, no fewer
-                        rows = [*rows, *more["items"]]
-                    assert not paged or key != "items" or body["total"] == len(rows), base
-                    downloads_compare.compare(rows, cols, files["csv"], files["xlsx"], labels, base)
-                    compared += 1
-                    if rows:
-                        filled.add(route.path)
+                        continue  # each file is asked for beside the JSON (_download)
+                    lists.append((route, tables, url, paged))
+            with ThreadPoolExecutor(WALKERS) as pool:
+                downloads = list(pool.map(lambda w: _download(gw, w[2], w[3]), lists))
+            for (route, tables, base, paged), downloaded in zip(lists, downloads, strict=True):
+                if downloaded is None:
+                    continue
+                answer, files = downloaded
+                heading = downloads_compare.header(files["csv"])
+                [(cols, key)] = [t for t in tables if [c[1] for c in t[0]] == heading]
+                body = answer.json()
+                rows = body if key is None else body[key]
+                while paged and key == "items" and len(rows) < body["total"]:
+                    more = gw.get(base, params={"limit": 500, "offset": len(rows)}).json()
+                    assert more["items"], base  # the pages hold the total, no fewer
+                    rows = [*rows, *more["items"]]
+                assert not paged or key != "items" or body["total"] == len(rows), base
+                downloads_compare.compare(rows, cols, files["csv"], files["xlsx"], labels, base)
+                compared += 1
+                if rows:
+                    filled.add(route.path)
     assert compared >= 100, compared  # some 60 lists, each for two callers
     assert FILLED_LISTS <= filled, FILLED_LISTS - filled

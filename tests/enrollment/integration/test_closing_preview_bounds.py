@@ -1,7 +1,6 @@
 """A closing preview is bounded (issue #17 item 4): `on=9999-12-31` took 16-20 s on the
 event loop; now a date past the closing horizon is a 422, and one at the horizon is cheap."""
 
-import time
 from datetime import date
 
 import pytest
@@ -11,6 +10,7 @@ from shared.data.clock import agency_today
 from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import acked, credits, enrol, publish, register_unit, set_parameter
 from tests.shared.integration.helpers import eventually
+from tests.support.cpu_budget import CpuMeter
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 MONTH = ("480.00", "240.00", "480.00", "6000.00")
@@ -37,10 +37,13 @@ async def test_a_closing_date_past_the_horizon_is_refused_and_one_at_it_is_cheap
         r = await client.get(path, params={"on": "1949-12-31"}, headers=auditor)
         assert r.json()["code"] == "closing_date_out_of_range"
 
-        started = time.perf_counter()
-        r = await client.get(path, params={"on": horizon.isoformat()}, headers=auditor)
-        assert r.status_code == 200, r.text
-        assert time.perf_counter() - started < 1.0
+        # CPU seconds (the app's and its database's), not wall time: a loaded machine
+        # stretches the one, the code the other.
+        async with CpuMeter(platform.database_url) as meter:
+            started = await meter.reading()
+            r = await client.get(path, params={"on": horizon.isoformat()}, headers=auditor)
+            assert r.status_code == 200, r.text
+            assert await meter.since(started) < 1.0
         basic = [i for i in r.json()["interest"] if i["account_kind"] == "basic"]
         assert [i["year"] for i in basic] == list(range(2020, horizon.year + 1))
 

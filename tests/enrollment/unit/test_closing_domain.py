@@ -235,7 +235,8 @@ def test_a_closing_date_far_ahead_costs_milliseconds_not_seconds() -> None:
     import time
 
     ps = [Posting(Decimal("480.00"), date(2000 + i // 12, i % 12 + 1, 20)) for i in range(300)]
-    started = time.perf_counter()
+    # CPU seconds, not wall time: the other test worker and other runs share the two cores.
+    started = time.process_time()
     items = closing_interest(ps, date(9999, 12, 31), set(), RATES)
     assert len(items) == 9999 - 2000 + 1
-    assert time.perf_counter() - started < 1.0  # it took 16-20 s through the API before
+    assert time.process_time() - started < 1.0  # it took 16-20 s through the API before
