@@ -1,6 +1,7 @@
-"""Fill the edge's nginx.conf.template with its ${EDGE_*} values, as compose's nginx image does.
+"""Fill an edge template with its ${EDGE_*} values, as the nginx image does in compose and k8s.
 
-Compose lets the image's entrypoint substitute them (envsubst, NGINX_ENVSUBST_FILTER=^EDGE_);
+Compose and k8s let the image's entrypoint substitute them (envsubst, NGINX_ENVSUBST_FILTER=^EDGE_;
+both ship nginx-data-path.conf.template);
 the tests and an operator without the image use this: every variable must be given, nothing
 else in the file changes (nginx's own $variables stay as they are). A variable given several
 values (a list; on the command line, named again) writes its line once per value: the gateway

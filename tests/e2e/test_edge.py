@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from deploy.edge import render, selfsigned
+from deploy.local.edge import LocalEdge
 from deploy.local.embedded import free_port
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from tests.conftest import delete_stream, make_platform
@@ -121,25 +122,22 @@ def from_nginx(response: httpx.Response) -> bool:
     return response.headers.get("content-type", "").startswith("text/html")
 
 
-def test_compose_runs_the_file_this_test_runs() -> None:
-    """Compose hands the same template to the nginx image, with values for exactly its
-    variables, and trusts for X-Forwarded-For the edge's own address only."""
+def test_make_up_cluster_runs_the_file_this_test_runs(tmp_path: Path) -> None:
+    """`make up-cluster`'s edge (deploy/local/edge.py) fills this template, in front of the
+    gateways; compose and k8s ship the data-path template instead (test_edge_data_path.py)."""
+    local = LocalEdge(tmp_path, 8443, 8080, ["127.0.0.1:8000", "127.0.0.1:8010"])
+    assert local.config() == render.render(
+        {
+            "EDGE_UPSTREAM": ["127.0.0.1:8000", "127.0.0.1:8010"],
+            "EDGE_HTTP_PORT": "8080",
+            "EDGE_HTTPS_PORT": "8443",
+            "EDGE_CERTS": str(tmp_path / "certs"),
+            "EDGE_RUN_DIR": str(tmp_path),
+        }
+    )
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    edge, gateway = compose["services"]["edge"], compose["services"]["gateway"]
-    template = render.TEMPLATE.relative_to(ROOT)
-    assert edge["volumes"][0] == f"./{template}:/etc/nginx/templates/nginx.conf.template:ro"
-    env = edge["environment"]
-    assert env["NGINX_ENVSUBST_OUTPUT_DIR"] == "/etc/nginx"
-    assert env["NGINX_ENVSUBST_FILTER"] == "^EDGE_"
-    values = {k: v for k, v in env.items() if k.startswith("EDGE_")}
-    assert set(values) == render.variables(render.TEMPLATE.read_text())
-    shipped = render.render(values)
-    assert "server gateway:8000 max_fails=1 fail_timeout=5s;" in shipped
-    assert "listen 443 ssl http2;" in shipped
-    assert not render.VARIABLE.search(shipped)  # nothing left unfilled
-    edge_address = edge["networks"]["edge"]["ipv4_address"]
-    assert json.loads(gateway["environment"]["PENSION_GATEWAY_TRUSTED_PROXIES"]) == [edge_address]
-    assert "--no-proxy-headers" in gateway["command"]
+    template = compose["services"]["edge"]["volumes"][0].split(":")[0]
+    assert template == f"./{render.DATA_PATH_TEMPLATE.relative_to(ROOT)}"
 
 
 def test_the_edge_runs_the_shipped_template(edge: Edge) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from deploy.edge import render, selfsigned
 from deploy.local.embedded import free_port
@@ -36,6 +37,8 @@ from tests.support.edge_nginx import (
 )
 
 pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TOKEN_BURSTER = "127.0.0.8"
 UI, ELSEWHERE = "https://ui.example", "https://evil.example"
@@ -139,6 +142,19 @@ def _proxied_by_gateway(edge: DataPathEdge) -> int:
     r = httpx.get(f"{edge.gateway}/metrics", headers={"X-Gateway-Credential": SERVICE_CREDENTIAL})
     counts = re.findall(r'_count\{[^}]*route="/v1/enrollment/\{path:path\}"[^}]*\} (\S+)', r.text)
     return int(sum(float(c) for c in counts))
+
+
+def test_compose_runs_the_file_this_test_runs() -> None:
+    """Compose's edge fills this template (values in tests/test_deploy_files.py), and the
+    gateway behind it trusts for X-Forwarded-For the edge's own address only."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    edge, gateway = compose["services"]["edge"], compose["services"]["gateway"]
+    template = render.DATA_PATH_TEMPLATE.relative_to(ROOT)
+    assert edge["volumes"][0] == f"./{template}:/etc/nginx/templates/nginx.conf.template:ro"
+    assert edge["environment"]["NGINX_ENVSUBST_OUTPUT_DIR"] == "/etc/nginx"
+    edge_address = edge["networks"]["edge"]["ipv4_address"]
+    assert json.loads(gateway["environment"]["PENSION_GATEWAY_TRUSTED_PROXIES"]) == [edge_address]
+    assert "--no-proxy-headers" in gateway["command"]
 
 
 def test_the_data_path_skips_the_gateway(edge: DataPathEdge) -> None:
