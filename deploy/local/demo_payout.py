@@ -200,17 +200,9 @@ class PayoutYear:
         """One retiree's own steps, each skipped when an earlier run did it."""
         client, users = self.client, self.users
         person, cid = record["id"], record["citizen_id"]
-        d = _determination(client, users.clerk, person)
-        if d["status"] == "awaiting_old_method":
-            made = _old_method(client, users.clerk, d, *self.draws[cid])
-            # Its pending successor (a 409: entered meanwhile, so read the latest again).
-            d = made if "person_id" in made else _determination(client, users.clerk, person)
+        d = _standard(client, users.clerk, person, self.draws[cid])
         self._bar("standards").advance()
-        path = f"/v1/payout/determinations/{d['id']}"
-        if d["status"] == "pending":
-            _ok(client.post(f"{path}/check", headers=users.clerk))
-        if d["status"] in ("pending", "checked"):
-            _ok(client.post(f"{path}/approve", headers=users.clerk2))
+        _reviews(client, users.clerk, users.clerk2, d)
         self._bar("reviews").advance()
         if cid in self.late:  # not certified yet: suspended by the run, entitled after it
             return
@@ -314,6 +306,39 @@ _TITLES = {
     "reviews": "payout: determinations reviewed",
     "subsidies": "payout: living subsidies",
 }
+
+
+def review_retirees(
+    client: httpx.Client, clerk: dict, clerk2: dict, records: Collection[dict]
+) -> int:
+    """What `make up` does for each retiree before the year (its old-method standard from the
+    seeded draws where one is awaited, then 审核 by `clerk` and 复核 by `clerk2`), one after
+    another, for a test's own county; how many were reviewed."""
+    draws = _draws({r["citizen_id"] for r in records})
+    for record in records:
+        d = _standard(client, clerk, record["id"], draws[record["citizen_id"]])
+        _reviews(client, clerk, clerk2, d)
+    return len(records)
+
+
+def _standard(client: httpx.Client, clerk: dict, person: str, draw: tuple[Decimal, int]) -> dict:
+    """The retiree's latest determination, after its old-method standard where one is
+    awaited."""
+    d = _determination(client, clerk, person)
+    if d["status"] == "awaiting_old_method":
+        made = _old_method(client, clerk, d, *draw)
+        # Its pending successor (a 409: entered meanwhile, so read the latest again).
+        d = made if "person_id" in made else _determination(client, clerk, person)
+    return d
+
+
+def _reviews(client: httpx.Client, clerk: dict, clerk2: dict, d: dict) -> None:
+    """审核 by one clerk and 复核 by a second, each skipped when done before."""
+    path = f"/v1/payout/determinations/{d['id']}"
+    if d["status"] == "pending":
+        _ok(client.post(f"{path}/check", headers=clerk))
+    if d["status"] in ("pending", "checked"):
+        _ok(client.post(f"{path}/approve", headers=clerk2))
 
 
 def _determination(client: httpx.Client, clerk: dict, person: str) -> dict:

@@ -43,8 +43,7 @@ import nats
 import pytest
 
 from deploy.local.demo import demo_credit_code
-from deploy.local.demo_payout import _page, _person, _review
-from deploy.local.demo_progress import Phases
+from deploy.local.demo_payout import review_retirees
 from deploy.local.edge import NGINX, LocalEdge
 from deploy.local.nats_cluster import NatsCluster, NatsNode, distinct_free_ports
 from deploy.local.pg_standby import EmbeddedStandby, kill_primary, rejoin_as_standby, sql
@@ -472,9 +471,9 @@ def prepare(gw: str) -> tuple[dict, list[dict]]:
             assert wait_for_job_sync(c, generating, clerk)["state"] == "succeeded"
         determinations = "/v1/payout/determinations"
         assert until(lambda: c.get(determinations, headers=clerk).json()["total"] == RETIREES, 30)
-        retirees = {d["person_id"] for d in _page(c, determinations, clerk)}
-        records = {p: _person(c, clerk, p) for p in retirees}
-        assert _review(c, clerk, clerk2, records, Phases(), 1) == RETIREES
+        retirees = {d["person_id"] for d in c.get(determinations, headers=clerk).json()["items"]}
+        records = [c.get(f"/v1/enrollment/persons/{p}", headers=clerk).json() for p in retirees]
+        assert review_retirees(c, clerk, clerk2, records) == RETIREES
     return unit, staff
 
 
