@@ -6,9 +6,10 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 # uv (pinned in constraints.txt, installed into the venv by its own pip) installs the pinned
 # dependencies: the same versions as pip would, in seconds instead of pip's 25-50 s of index
-# look-ups one package at a time (docs/benchmarks.md, "`make up`").
+# look-ups one package at a time; compiled at install, not by five processes at their first
+# start (docs/benchmarks.md, "`make up`").
 UV := $(VENV)/bin/uv
-INSTALL := $(UV) pip install --quiet --python $(PY) -c constraints.txt
+INSTALL := $(UV) pip install --quiet --compile-bytecode --python $(PY) -c constraints.txt
 
 .PHONY: up up-cluster test bench lint down format clean browser nginx migrate province-sim simulate-city
 
