@@ -11,6 +11,7 @@ from shared.jobs.queue import enqueue, get_job
 from shared.jobs.runner import JobContext, JobRunner
 from shared.jobs.tables import create_job_tables_v1
 from shared.problems import ProblemError
+from tests.shared.integration.helpers import eventually
 
 S = "jobs_test"
 
@@ -89,3 +90,17 @@ def leave_to_the_test(app, kind: str) -> None:
     the app's runner takes the job the test means to crash.
     """
     del app.state.job_runner.handlers[kind]
+
+
+async def resume_with_a_second_runner(
+    client, schema: str, handlers: dict, sessions, job_url: str, headers: dict
+) -> None:
+    """A second runner takes the crashed job over and runs it to success (within 30 s)."""
+    second = JobRunner(schema, handlers, sessions, lease=1.0)
+
+    async def resumed() -> bool:
+        await second.run_once()
+        r = await client.get(job_url, headers=headers)
+        return r.json()["state"] == "succeeded"
+
+    await eventually(resumed, within=30)

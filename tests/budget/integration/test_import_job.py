@@ -13,7 +13,7 @@ from tests.budget.integration.helpers import finance, seed_years
 from tests.enrollment.helpers import scalar
 from tests.job_wait import wait_for_job
 from tests.shared.integration.helpers import eventually
-from tests.support.jobs import leave_to_the_test
+from tests.support.jobs import leave_to_the_test, resume_with_a_second_runner
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 IMPORTED = "SELECT count(*) FROM budget.audit_log WHERE action = 'department_year.imported'"
@@ -54,14 +54,9 @@ async def test_import_resumed_after_a_crash_stores_the_version_once(
         await crashed
     assert await scalar(platform, "SELECT count(*) FROM budget.department_year") == 0
 
-    second = JobRunner(SCHEMA, handlers, app.state.sessions, lease=1.0)
-
-    async def resumed() -> bool:
-        await second.run_once()
-        r = await client.get(f"/v1/budget/jobs/{job_id}", headers=headers)
-        return r.json()["state"] == "succeeded"
-
-    await eventually(resumed, within=30)
+    await resume_with_a_second_runner(
+        client, SCHEMA, handlers, app.state.sessions, f"/v1/budget/jobs/{job_id}", headers
+    )
     job = await wait_for_job(client, accepted, headers)
     assert job["attempts"] == 2 and (job["done"], job["total"]) == (1, 1)
     result = job["result"]

@@ -14,7 +14,7 @@ from tests.conftest import auth_headers
 from tests.contribution.helpers import register, scalar
 from tests.job_wait import wait_for_job
 from tests.shared.integration.helpers import eventually
-from tests.support.jobs import leave_to_the_test
+from tests.support.jobs import leave_to_the_test, resume_with_a_second_runner
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -67,14 +67,9 @@ async def test_upload_resumes_after_a_crash_and_writes_each_line_once(
     assert await scalar(platform, lines) == 2  # the first batch, committed
 
     gate.set()
-    second = JobRunner(SCHEMA, handlers, app.state.sessions, lease=1.0)
-
-    async def resumed() -> bool:
-        await second.run_once()
-        r = await contribution.get(f"/v1/contribution/jobs/{job_id}", headers=clerk)
-        return r.json()["state"] == "succeeded"
-
-    await eventually(resumed, within=30)
+    await resume_with_a_second_runner(
+        contribution, SCHEMA, handlers, app.state.sessions, f"/v1/contribution/jobs/{job_id}", clerk
+    )
     job = await wait_for_job(contribution, accepted, clerk)
     assert job["attempts"] == 2 and (job["done"], job["total"]) == (6, 6)
     result = job["result"]

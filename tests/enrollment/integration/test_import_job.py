@@ -16,7 +16,7 @@ from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import citizen_id, register_unit, scalar
 from tests.job_wait import wait_for_job
 from tests.shared.integration.helpers import eventually
-from tests.support.jobs import leave_to_the_test
+from tests.support.jobs import leave_to_the_test, resume_with_a_second_runner
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 REGISTERED = "SELECT count(*) FROM enrollment.audit_log WHERE action = 'person.registered'"
@@ -71,14 +71,9 @@ async def test_import_resumes_after_a_crash_and_imports_no_row_twice(platform, m
         assert (progress.json()["done"], progress.json()["total"]) == (3, 8)
 
         gate.set()
-        second = JobRunner(SCHEMA, handlers, app.state.sessions, lease=1.0)
-
-        async def resumed() -> bool:
-            await second.run_once()
-            r = await client.get(f"/v1/enrollment/jobs/{job_id}", headers=clerk)
-            return r.json()["state"] == "succeeded"
-
-        await eventually(resumed, within=30)
+        await resume_with_a_second_runner(
+            client, SCHEMA, handlers, app.state.sessions, f"/v1/enrollment/jobs/{job_id}", clerk
+        )
         job = await wait_for_job(client, accepted, clerk)
         assert job["attempts"] == 2 and (job["done"], job["total"]) == (8, 8)
         result = job["result"]

@@ -14,7 +14,7 @@ from tests.conftest import auth_headers, running_app
 from tests.enrollment.helpers import acked, credits, enrol, publish, register_unit, scalar
 from tests.job_wait import wait_for_job
 from tests.shared.integration.helpers import eventually
-from tests.support.jobs import leave_to_the_test
+from tests.support.jobs import leave_to_the_test, resume_with_a_second_runner
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 INTEREST_2020 = (
@@ -83,14 +83,9 @@ async def test_interest_run_resumes_after_a_crash_and_corrects_postings_made_mea
         await eventually(lambda: acked(platform, "enrollment-accounts-credit", 2))
 
         gate.set()
-        second = JobRunner(SCHEMA, handlers, app.state.sessions, lease=1.0)
-
-        async def resumed() -> bool:
-            await second.run_once()
-            r = await client.get(f"/v1/enrollment/jobs/{job_id}", headers=finance)
-            return r.json()["state"] == "succeeded"
-
-        await eventually(resumed, within=30)
+        await resume_with_a_second_runner(
+            client, SCHEMA, handlers, app.state.sessions, f"/v1/enrollment/jobs/{job_id}", finance
+        )
         job = await wait_for_job(client, accepted, finance)
         assert job["attempts"] == 2 and job["done"] == 5 and job["total"] == 5
         assert job["result"]["accounts"] == 5

@@ -17,7 +17,7 @@ from tests.job_wait import wait_for_job
 from tests.payout.integration.helpers import key
 from tests.payout.parameters_helper import set_parameter
 from tests.shared.integration.helpers import eventually
-from tests.support.jobs import leave_to_the_test
+from tests.support.jobs import leave_to_the_test, resume_with_a_second_runner
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -393,14 +393,9 @@ async def test_an_interrupted_import_resumes_and_takes_no_one_over_twice(
             await crashed
         assert await scalar(platform, "SELECT count(*) FROM payout.retiree") == 3
         gate.set()
-        second = JobRunner(SCHEMA, handlers, app.state.sessions, lease=1.0)
-
-        async def resumed() -> bool:
-            await second.run_once()
-            r = await client.get(f"/v1/payout/jobs/{job_id}", headers=headers)
-            return r.json()["state"] == "succeeded"
-
-        await eventually(resumed, within=30)
+        await resume_with_a_second_runner(
+            client, SCHEMA, handlers, app.state.sessions, f"/v1/payout/jobs/{job_id}", headers
+        )
         job = await wait_for_job(client, accepted, headers)
         assert job["attempts"] == 2 and (job["done"], job["total"]) == (8, 8)
         assert {k: job["result"][k] for k in ("total_rows", "accepted", "failed")} == {
