@@ -21,7 +21,7 @@ import pytest
 
 from deploy.edge import render
 from deploy.local.edge import NGINX, LocalEdge
-from deploy.local.embedded import free_port
+from deploy.local.embedded import distinct_free_ports, free_port
 
 pytestmark = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed (make test installs nginx-light)"
@@ -101,7 +101,7 @@ def edge(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Edge]:
     first = None if kind == "dead" else StandIn(None if kind == "dying" else int(kind))
     live = StandIn(200)
     gateways = [f"127.0.0.1:{first.port if first else free_port()}", f"127.0.0.1:{live.port}"]
-    local = LocalEdge(tmp_path, free_port(), free_port(), gateways)
+    local = LocalEdge(tmp_path, *distinct_free_ports(2), gateways)
     local.start()
     try:
         yield Edge(local, live, first)

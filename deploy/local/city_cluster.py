@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 
 from deploy.local.cluster import NATS_NODES, REPLICAS, cluster_env, gateway_service_urls
-from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from deploy.local.embedded import EmbeddedNats, EmbeddedPostgres, distinct_free_ports, free_port
 from deploy.local.migrate import ensure_database, migrate_all
 from deploy.local.nats_cluster import NatsCluster
 from deploy.local.pg_standby import EmbeddedStandby, cluster_urls, start_standby
@@ -47,7 +47,7 @@ class CityCluster:
         url = f"postgresql+asyncpg://postgres@127.0.0.1:{self.pg.port}/pension"
         self.dsn = f"postgresql://postgres@127.0.0.1:{self.pg.port}/pension"
         self.nats = (
-            NatsCluster(self.data_dir / "nats", [free_port() for _ in range(NATS_NODES)])
+            NatsCluster(self.data_dir / "nats", distinct_free_ports(NATS_NODES))
             if self.cluster
             else EmbeddedNats(self.data_dir / "nats", free_port())
         )
@@ -73,7 +73,8 @@ class CityCluster:
             )
             env |= cluster_env()
         replicas = REPLICAS if self.cluster else 1
-        ports = {name: [free_port() for _ in range(replicas)] for name in APPS}
+        spare = iter(distinct_free_ports(replicas * len(APPS)))
+        ports = {name: [next(spare) for _ in range(replicas)] for name in APPS}
         env["PENSION_GATEWAY_SERVICE_URLS"] = gateway_service_urls(ports)
         logs = self.data_dir / "logs"
         for name, replica_ports in ports.items():

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,24 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def distinct_free_ports(count: int, taken: Iterable[int] = ()) -> list[int]:
+    """Ports nobody listens on, none twice and none in `taken`: each stays bound until all
+    are chosen (free_port closes its socket at once, so two calls may return one port)."""
+    held: list[socket.socket] = []
+    chosen: list[int] = []
+    try:
+        while len(chosen) < count:
+            sock = socket.socket()
+            held.append(sock)
+            sock.bind(("127.0.0.1", 0))
+            if (port := sock.getsockname()[1]) not in taken:
+                chosen.append(port)
+        return chosen
+    finally:
+        for sock in held:
+            sock.close()
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:

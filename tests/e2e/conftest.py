@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.local.embedded import free_port
+from deploy.local.embedded import distinct_free_ports, free_port
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from shared.settings import PlatformSettings
 from tests.conftest import delete_stream, make_platform
@@ -58,7 +58,8 @@ async def system(
     LOG_LEVEL if it sets one; WARNING otherwise)."""
     db = await clone_database(infra)
     platform = make_platform(infra.database_url(db), infra.nats_url)
-    ports = {name: free_port() for name in (*SERVICES, "gateway")}
+    names = (*SERVICES, "gateway")
+    ports = dict(zip(names, distinct_free_ports(len(names)), strict=True))
     urls = {n: f"http://127.0.0.1:{p}" for n, p in ports.items() if n != "gateway"}
     env = {
         **platform_env(platform),

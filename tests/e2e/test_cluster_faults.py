@@ -45,7 +45,8 @@ import pytest
 from deploy.local.demo import demo_credit_code
 from deploy.local.demo_payout import review_retirees
 from deploy.local.edge import NGINX, LocalEdge
-from deploy.local.nats_cluster import NatsCluster, NatsNode, distinct_free_ports
+from deploy.local.embedded import distinct_free_ports
+from deploy.local.nats_cluster import NatsCluster, NatsNode
 from deploy.local.pg_standby import EmbeddedStandby, kill_primary, rejoin_as_standby, sql
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from services.contribution.config import get_settings as contribution_settings

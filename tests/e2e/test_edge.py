@@ -18,7 +18,7 @@ import yaml
 
 from deploy.edge import render, selfsigned
 from deploy.local.edge import LocalEdge
-from deploy.local.embedded import free_port
+from deploy.local.embedded import distinct_free_ports, free_port
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from tests.conftest import delete_stream, make_platform
 from tests.e2e.conftest import SERVICE_CREDENTIAL, login, platform_env
@@ -85,7 +85,7 @@ async def edge(infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         logs,
     )
     selfsigned.main(str(logs / "certs"), "localhost")
-    http_port, https_port = free_port(), free_port()
+    http_port, https_port = distinct_free_ports(2)
     values = {
         "EDGE_UPSTREAM": f"127.0.0.1:{gateway.port}",
         "EDGE_HTTP_PORT": str(http_port),

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from deploy.edge import render, selfsigned
-from deploy.local.embedded import free_port
+from deploy.local.embedded import distinct_free_ports, free_port
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from shared.http.auth import issue_token
 from shared.settings import PlatformSettings
@@ -101,7 +101,7 @@ async def edge(infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         logs,
     )
     selfsigned.main(str(logs / "certs"), "localhost")
-    http_port, https_port, nobody = free_port(), free_port(), free_port()
+    http_port, https_port, nobody = distinct_free_ports(3)
     values = {
         "EDGE_UPSTREAM": f"127.0.0.1:{gateway.port}",
         "EDGE_ENROLLMENT": f"127.0.0.1:{enrollment.port}",

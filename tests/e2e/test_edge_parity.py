@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from deploy.edge import render, selfsigned
-from deploy.local.embedded import free_port
+from deploy.local.embedded import distinct_free_ports, free_port
 from deploy.local.processes import ROOT, AppProcess, start_app, stop_apps, wait_healthy
 from shared.http.auth import issue_token
 from shared.settings import PlatformSettings
@@ -157,7 +157,7 @@ async def parity(
     )
     budget = _capped_stream(free_port(), logs)
     selfsigned.main(str(logs / "certs"), "localhost")
-    http_port, https_port, refused = free_port(), free_port(), free_port()
+    http_port, https_port, refused = distinct_free_ports(3)
     values = {
         "EDGE_UPSTREAM": f"127.0.0.1:{gateway.port}",
         "EDGE_ENROLLMENT": f"127.0.0.1:{dying_replica.port}",

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from deploy.local.demo import demo_credit_code
-from deploy.local.embedded import free_port
+from deploy.local.embedded import distinct_free_ports, free_port
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from deploy.local.province_sim import FEEDS, ProvinceSimulator
 from shared.data.clock import agency_today
@@ -66,7 +66,8 @@ async def county(
     """The four services and the gateway, pushing to where the simulator will listen."""
     db = await clone_database(infra)
     platform = make_platform(infra.database_url(db), infra.nats_url)
-    ports = {name: free_port() for name in (*SERVICES, "gateway")}
+    names = (*SERVICES, "gateway")
+    ports = dict(zip(names, distinct_free_ports(len(names)), strict=True))
     sim_port = free_port()
     urls = {n: f"http://127.0.0.1:{p}" for n, p in ports.items() if n != "gateway"}
     env = {

@@ -29,7 +29,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from deploy.local.embedded import die_with_parent, free_port
+from deploy.local.embedded import die_with_parent, distinct_free_ports
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from shared.http.auth import issue_token
 from tests.e2e.conftest import platform_env
@@ -182,7 +182,7 @@ async def test_gateway_vs_direct_and_nginx(platform, tmp_path, bench_report) -> 
     if NGINX is None:
         pytest.skip("nginx is not installed (make nginx installs nginx-light)")
     names = ("enrollment", "nginx", "gateway", "edge", "edge_service", "bare")
-    ports = {leg: free_port() for leg in names}
+    ports = dict(zip(names, distinct_free_ports(len(names)), strict=True))
     env = {
         **platform_env(platform),
         "PENSION_LOG_LEVEL": "WARNING",
