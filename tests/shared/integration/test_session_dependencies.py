@@ -77,9 +77,7 @@ def probe_router() -> APIRouter:
         return await write.answer(store())
 
     @router.get("")
-    async def count(
-        read: Read, _: Annotated[Principal, Depends(require_roles("finance"))]
-    ) -> dict:
+    async def count(read: Read, _: Annotated[Principal, Depends(require_roles("finance"))]) -> dict:
         session = read.session
         xids = [(await session.exec(text("SELECT txid_current()"))).scalar_one() for _ in "ab"]
         total = (await session.exec(text("SELECT count(*) FROM payout.probe_effect"))).scalar_one()
