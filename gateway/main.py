@@ -182,7 +182,10 @@ def create_app(
             app.state.upstreams = Upstreams(gw.service_urls)
             app.state.rate_limiter = limiter
             app.state.openapi = OpenApiMerger(
-                http, dict(app.state.upstreams.all()), gw.openapi_cache_seconds
+                http,
+                dict(app.state.upstreams.all()),
+                gw.openapi_cache_seconds,
+                fetch_timeout=gw.upstream_timeout_seconds,
             )
             try:
                 yield
