@@ -29,7 +29,6 @@ from shared.contracts.rate_limits import (
     CallCounts,
     over_messages,
 )
-from shared.http.edge_rate_limit import subscribe
 from shared.http.rate_limit import CountingLimiter
 from shared.messaging.bus import EventBus
 
@@ -96,7 +95,7 @@ class SharedRateLimiter(CountingLimiter):
     async def listen(self) -> None:
         """Take the services' counts (one gateway process each message: a queue group)."""
         if self.bus is not None:
-            await subscribe(self.bus, COUNTS_SUBJECT, self._on_counts, queue=COUNTS_QUEUE)
+            await self.bus.subscribe(COUNTS_SUBJECT, self._on_counts, queue=COUNTS_QUEUE)
 
     async def run(self) -> None:
         """Sync forever; old windows are dropped now and then."""

@@ -10,7 +10,6 @@ through within about two sync intervals (this one's and the gateway's).
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 import structlog
 from nats.aio.msg import Msg
@@ -41,7 +40,7 @@ class EdgeRateLimiter(CountingLimiter):
 
     async def run(self, bus: EventBus) -> None:
         """Listen for who is over; send this process's counts every sync interval."""
-        await subscribe(bus, OVER_SUBJECT, self._on_over)
+        await bus.subscribe(OVER_SUBJECT, self._on_over)
         subject = bus.subject(COUNTS_SUBJECT)
         while True:
             await asyncio.sleep(self.sync_seconds)
@@ -53,19 +52,3 @@ class EdgeRateLimiter(CountingLimiter):
                     await nc.publish(subject, payload)
             except Exception as exc:  # a reconnect under way: the next round sends its own
                 log.warning("rate_limit_counts_not_sent", error=type(exc).__name__)
-
-
-async def subscribe(
-    bus: EventBus, subject: str, cb: Callable[[Msg], Awaitable[None]], queue: str = ""
-) -> None:
-    """Subscribe once the bus is up, trying again until it works (nats-py then subscribes
-    again by itself after every reconnect)."""
-    while True:
-        await bus.connected.wait()
-        assert bus.nc is not None
-        try:
-            await bus.nc.subscribe(bus.subject(subject), queue=queue, cb=cb)
-            return
-        except Exception as exc:  # closed under us, or a reconnect under way
-            log.warning("rate_limit_subscribe_failed", subject=subject, error=type(exc).__name__)
-            await asyncio.sleep(1)

@@ -2,12 +2,13 @@
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import nats
 import nats.errors
 import structlog
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
 from nats.js.errors import BadRequestError
@@ -91,6 +92,21 @@ class EventBus:
             await self.js.add_stream(config)
         except BadRequestError:
             await self.js.update_stream(config)
+
+    async def subscribe(
+        self, subject: str, cb: Callable[[Msg], Awaitable[None]], queue: str = ""
+    ) -> None:
+        """A core NATS subscription (not JetStream), made once the bus is up and tried again
+        until it works; nats-py then subscribes again by itself after every reconnect."""
+        while True:
+            await self.connected.wait()
+            assert self.nc is not None
+            try:
+                await self.nc.subscribe(self.subject(subject), queue=queue, cb=cb)
+                return
+            except Exception as exc:  # closed under us, or a reconnect under way
+                log.warning("nats_subscribe_failed", subject=subject, error=type(exc).__name__)
+                await asyncio.sleep(1)
 
     @property
     def is_connected(self) -> bool:
