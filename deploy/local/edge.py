@@ -20,6 +20,53 @@ from deploy.local.embedded import die_with_parent, port_open
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 
 
+def start_nginx(config: Path, run_dir: Path) -> subprocess.Popen:
+    """nginx in the foreground with `config`, its access log (stdout, as in the nginx image)
+    in run_dir/access.log and its error log (stderr) in run_dir/error.log."""
+    # As root nginx hands its workers to `nobody`, who may not enter the folders here.
+    user = "user root;" if os.geteuid() == 0 else ""
+    with open(run_dir / "access.log", "ab") as out, open(run_dir / "error.log", "ab") as err:
+        return subprocess.Popen(
+            [
+                NGINX or "nginx",
+                "-p",
+                str(run_dir),
+                "-c",
+                str(config),
+                "-e",
+                "stderr",
+                "-g",
+                f"daemon off;{user}",
+            ],
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
+
+
+def stop_nginx(process: subprocess.Popen) -> None:
+    """Stop nginx gracefully (it finishes what is in flight), killed if it takes over 5 s."""
+    process.send_signal(signal.SIGQUIT)
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def wait_listening(
+    process: subprocess.Popen, ports: list[int], log: Path, within: float = 10.0
+) -> None:
+    """Until nginx listens on every port; RuntimeError with its log if it exits or takes
+    longer than `within` seconds."""
+    deadline = time.monotonic() + within
+    while not all(port_open(p) for p in ports):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"nginx did not start: {log.read_text()}")
+        time.sleep(0.05)
+
+
 @dataclass
 class LocalEdge:
     """nginx with the shipped template, TLS on `https_port` (a self-signed certificate for
@@ -70,43 +117,17 @@ class LocalEdge:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         selfsigned.main(str(self.run_dir / "certs"), "localhost")
         (self.run_dir / "nginx.conf").write_text(self.config())
-        # As root nginx hands its workers to `nobody`, who may not enter the folders here.
-        user = "user root;" if os.geteuid() == 0 else ""
-        with open(self.access_log, "ab") as out, open(self.error_log, "ab") as err:
-            self.process = subprocess.Popen(
-                [
-                    NGINX,
-                    "-p",
-                    str(self.run_dir),
-                    "-c",
-                    str(self.run_dir / "nginx.conf"),
-                    "-e",
-                    "stderr",
-                    "-g",
-                    f"daemon off;{user}",
-                ],
-                stdout=out,  # the template logs calls to stdout and errors to stderr
-                stderr=err,
-                start_new_session=True,
-                preexec_fn=die_with_parent,
-            )
-        deadline = time.monotonic() + within
-        while not (port_open(self.https_port) and port_open(self.http_port)):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"nginx did not start: {self.error_log.read_text()}")
-            time.sleep(0.05)
+        self.process = start_nginx(self.run_dir / "nginx.conf", self.run_dir)
+        try:
+            wait_listening(self.process, [self.https_port, self.http_port], self.error_log, within)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         """Stop gracefully (calls in flight finish), killed if it takes over 5 s."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGQUIT)
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        if self.process is not None and self.process.poll() is None:
+            stop_nginx(self.process)
 
     def calls(self) -> list[dict]:
         """The access log's lines so far."""

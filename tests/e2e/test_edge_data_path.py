@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from deploy.edge import render, selfsigned
+from deploy.local.edge import NGINX, start_nginx, stop_nginx, wait_listening
 from deploy.local.embedded import distinct_free_ports, free_port
 from deploy.local.processes import AppProcess, start_app, stop_apps, wait_healthy
 from shared.http.auth import issue_token
@@ -26,15 +27,7 @@ from shared.settings import PlatformSettings
 from tests.conftest import delete_stream, make_platform
 from tests.e2e.conftest import SERVICE_CREDENTIAL, login, platform_env
 from tests.infra import clone_database, drop_database
-from tests.support.edge_nginx import (
-    CALLER,
-    NGINX,
-    pipelined,
-    raw_https,
-    start_nginx,
-    stop_nginx,
-    wait_listening,
-)
+from tests.support.edge_nginx import CALLER, pipelined, raw_https
 
 pytestmark = pytest.mark.e2e
 

@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from deploy.edge import render, selfsigned
+from deploy.local.edge import NGINX, start_nginx, stop_nginx, wait_listening
 from deploy.local.embedded import distinct_free_ports, free_port
 from deploy.local.processes import ROOT, AppProcess, start_app, stop_apps, wait_healthy
 from shared.http.auth import issue_token
@@ -32,14 +33,7 @@ from tests.conftest import delete_stream, make_platform
 from tests.e2e.conftest import SERVICE_CREDENTIAL, platform_env
 from tests.infra import clone_database, drop_database
 from tests.support import capped_stream
-from tests.support.edge_nginx import (
-    CALLER,
-    NGINX,
-    raw_https,
-    start_nginx,
-    stop_nginx,
-    wait_listening,
-)
+from tests.support.edge_nginx import CALLER, raw_https
 
 pytestmark = pytest.mark.e2e
 

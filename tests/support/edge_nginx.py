@@ -1,20 +1,12 @@
 """nginx from the distribution, started for the e2e tests of the edge (tests/e2e/test_edge*.py),
 and raw TLS requests to it."""
 
-import os
 import re
-import shutil
-import signal
 import socket
 import ssl
-import subprocess
-import time
 from pathlib import Path
 from typing import Protocol
 
-from deploy.local.embedded import die_with_parent, port_open
-
-NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 # The edge connects to its upstreams from 127.0.0.1; a caller uses another loopback address
 # so that nginx's per-address limits (and the gateway) can tell them apart.
 CALLER = "127.0.0.3"
@@ -25,48 +17,6 @@ class TlsEdge(Protocol):
 
     port: int
     ca: Path
-
-
-def start_nginx(config: Path, run_dir: Path) -> subprocess.Popen:
-    # As root nginx hands its workers to `nobody`, who cannot enter pytest's 0700 folders.
-    # Its access log is its stdout and its error log its stderr, as in the nginx image.
-    user = "user root;" if os.geteuid() == 0 else ""
-    with open(run_dir / "access.log", "ab") as out, open(run_dir / "error.log", "ab") as err:
-        return subprocess.Popen(
-            [
-                NGINX,
-                "-p",
-                str(run_dir),
-                "-c",
-                str(config),
-                "-e",
-                "stderr",
-                "-g",
-                f"daemon off;{user}",
-            ],
-            stdout=out,
-            stderr=err,
-            start_new_session=True,
-            preexec_fn=die_with_parent,
-        )
-
-
-def stop_nginx(process: subprocess.Popen) -> None:
-    """Stop nginx gracefully (it finishes what is in flight), killed if it takes over 5 s."""
-    process.send_signal(signal.SIGQUIT)
-    try:
-        process.wait(5)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
-def wait_listening(process: subprocess.Popen, ports: list[int], log: Path) -> None:
-    deadline = time.monotonic() + 10
-    while not all(port_open(p) for p in ports):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"nginx did not start: {log.read_text()}")
-        time.sleep(0.05)
 
 
 def raw_https(edge: TlsEdge, request: bytes, source: str = CALLER) -> tuple[int, dict[str, str]]:
