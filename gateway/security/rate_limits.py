@@ -74,14 +74,8 @@ class SharedRateLimiter(CountingLimiter):
 
     async def _publish_over(self, over: list[str], seconds: float) -> None:
         """Tell the services in edge mode who to refuse for the rest of the window."""
-        bus = self.bus
-        if bus is None or bus.nc is None or not bus.is_connected:
-            return
-        try:
-            for payload in over_messages(over, seconds):
-                await bus.nc.publish(bus.subject(OVER_SUBJECT), payload)
-        except Exception as exc:  # a reconnect under way: the next sync publishes again
-            log.warning("rate_limit_over_not_sent", error=type(exc).__name__)
+        if self.bus is not None:  # not sent: the next sync publishes again
+            await self.bus.publish_core(OVER_SUBJECT, over_messages(over, seconds))
 
     async def _on_counts(self, msg: Msg) -> None:
         """A service process's counts: added to this process's, for the next sync."""

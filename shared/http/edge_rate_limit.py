@@ -41,14 +41,8 @@ class EdgeRateLimiter(CountingLimiter):
     async def run(self, bus: EventBus) -> None:
         """Listen for who is over; send this process's counts every sync interval."""
         await bus.subscribe(OVER_SUBJECT, self._on_over)
-        subject = bus.subject(COUNTS_SUBJECT)
         while True:
             await asyncio.sleep(self.sync_seconds)
-            counts, nc = self.take_counts(), bus.nc
-            if not counts or nc is None or not bus.is_connected:
-                continue  # NATS away: the local bucket holds alone; these counts are lost
-            try:
-                for payload in counts_messages(counts):
-                    await nc.publish(subject, payload)
-            except Exception as exc:  # a reconnect under way: the next round sends its own
-                log.warning("rate_limit_counts_not_sent", error=type(exc).__name__)
+            if counts := self.take_counts():
+                # NATS away: the local bucket holds alone, and these counts are lost.
+                await bus.publish_core(COUNTS_SUBJECT, counts_messages(counts))

@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 import nats
 import nats.errors
@@ -107,6 +107,20 @@ class EventBus:
             except Exception as exc:  # closed under us, or a reconnect under way
                 log.warning("nats_subscribe_failed", subject=subject, error=type(exc).__name__)
                 await asyncio.sleep(1)
+
+    async def publish_core(self, subject: str, payloads: Iterable[bytes]) -> bool:
+        """Core NATS messages (fire and forget, not JetStream); False when they were not sent:
+        NATS away, or a reconnect under way."""
+        nc = self.nc
+        if nc is None or not self.is_connected:
+            return False
+        try:
+            for payload in payloads:
+                await nc.publish(self.subject(subject), payload)
+        except Exception as exc:
+            log.warning("nats_publish_failed", subject=subject, error=type(exc).__name__)
+            return False
+        return True
 
     @property
     def is_connected(self) -> bool:
